@@ -1,0 +1,44 @@
+//! The attribute's arguments: `#[differentiable]` or `#[differentiable(wrt(a, b))]`.
+
+use proc_macro2::TokenStream;
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::{Ident, Token};
+
+/// Parsed attribute arguments.
+#[derive(Default)]
+pub struct Args {
+    /// `wrt(...)`: the parameters to differentiate; `None` means every differentiable one.
+    pub wrt: Option<Vec<Ident>>,
+}
+
+impl Parse for Args {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let mut args = Args::default();
+        while !input.is_empty() {
+            let key: Ident = input.parse()?;
+            if key != "wrt" {
+                return Err(syn::Error::new(
+                    key.span(),
+                    "expected `wrt(...)`, the only argument of `#[differentiable]`",
+                ));
+            }
+            if args.wrt.is_some() {
+                return Err(syn::Error::new(key.span(), "`wrt` is given twice"));
+            }
+            let content;
+            syn::parenthesized!(content in input);
+            let names = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
+            args.wrt = Some(names.into_iter().collect());
+            if !input.is_empty() {
+                input.parse::<Token![,]>()?;
+            }
+        }
+        Ok(args)
+    }
+}
+
+/// Parses the attribute's tokens.
+pub fn parse(tokens: TokenStream) -> syn::Result<Args> {
+    syn::parse2(tokens)
+}

@@ -1,0 +1,121 @@
+//! checks: every construct whose derivative would be silently wrong, zero or missing.
+//!
+//! Assumes activity has run. Reports every problem (not the first only) into the context; the
+//! emitters run only if nothing was reported. Each `check_*` says why its rule exists.
+
+use crate::activity::Activity;
+use crate::ctxt::Ctxt;
+use crate::diagnostics::Diagnostic;
+use crate::ir::{Block, Callee, Form, Function, Loc, Op, Opaque};
+use crate::rules::{Kind, Why};
+use crate::signature::Signature;
+
+/// Runs every check.
+/// `reachability` is off when lowering failed: a parameter used only inside a rejected construct
+/// would be reported as unreachable too.
+pub fn check(f: &Function, sig: &Signature, activity: &Activity, reachability: bool, cx: &Ctxt) {
+    check_block(&f.body, activity, cx);
+    if reachability {
+        check_reachable(f, sig, activity, cx);
+    }
+}
+
+fn check_block(block: &Block, a: &Activity, cx: &Ctxt) {
+    for inst in &block.insts {
+        let span = inst.span;
+        // A value that does not reach the result (unused, or only under `no_grad`) cannot make
+        // a derivative wrong; only branch conditions are checked regardless.
+        let reaches = inst.results.iter().any(|r| a.reaches(*r));
+        let varied_read = inst.op.operands().iter().any(|v| a.varied(*v));
+        match &inst.op {
+            Op::Prim { rule, form, .. } if reaches && varied_read => {
+                if let Kind::NonDifferentiable(why) = rule.kind {
+                    check_non_differentiable(rule.name, why, form, span, cx);
+                }
+            }
+            Op::Opaque { what, .. } if reaches && varied_read => check_opaque(what, span, cx),
+            // A method of a differentiable value with no rule: its derivative is unknown. A tape
+            // would silently treat the result as a constant (or give `None`).
+            Op::Call { callee: Callee::Method { receiver, name, .. }, args }
+                if reaches && a.varied(*receiver) =>
+            {
+                cx.error(span, Diagnostic::UnknownMethod { name: name.to_string(), arity: args.len() + 1 });
+            }
+            Op::If { cond, cond_span, piecewise, then_block, else_block, .. } => {
+                // A branch on a differentiable value makes the derivative piecewise: wrong at the
+                // switching point, and a value set only in the untaken branch has derivative
+                // zero (a tape's `None`). Accepted only when marked `piecewise(..)`.
+                if !piecewise && a.tainted(*cond) {
+                    cx.error(*cond_span, Diagnostic::ActiveCondition { keyword: "if" });
+                }
+                check_block(then_block, a, cx);
+                check_block(else_block, a, cx);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `floor`, `round`, `%`, casts to integers: the derivative is zero almost everywhere (or the
+/// value is no longer a float), which a tape reports as `None` or zero without a word.
+fn check_non_differentiable(name: &str, why: Why, form: &Form, span: Loc, cx: &Ctxt) {
+    let diagnostic = match (why, form) {
+        (Why::Discrete, Form::Cast(ty)) => {
+            Diagnostic::Discrete { what: format!("`as {}`", crate::signature::type_text(ty)) }
+        }
+        (Why::Discrete, Form::Operator(op)) => Diagnostic::Discrete { what: format!("the operator `{op}`") },
+        (Why::Discrete, _) => Diagnostic::Discrete { what: format!("`{name}`") },
+        (Why::PiecewiseConstant, Form::Operator(op)) => {
+            Diagnostic::PiecewiseConstant { name: op.to_string(), example: format!("no_grad(a) {op} b") }
+        }
+        (Why::PiecewiseConstant, _) => {
+            Diagnostic::PiecewiseConstant { name: name.to_string(), example: format!("no_grad(x).{name}()") }
+        }
+    };
+    cx.error(span, diagnostic);
+}
+
+/// An expression the IR does not model reads a differentiable value: its derivative cannot be
+/// formed, and treating it as a constant would be silently wrong.
+fn check_opaque(what: &Opaque, span: Loc, cx: &Ctxt) {
+    let diagnostic = match what {
+        Opaque::Form(form) => Diagnostic::ActiveOpaque { what: form },
+        Opaque::FloatFunction { name, arity } => {
+            Diagnostic::UnknownMethod { name: name.clone(), arity: *arity }
+        }
+        Opaque::Cast(ty) => Diagnostic::UnknownCast { ty: ty.clone() },
+    };
+    cx.error(span, diagnostic);
+}
+
+/// A differentiated parameter that does not reach the result through differentiable operations
+/// has derivative identically zero: the tape's silent `None` ("computed outside the tape").
+fn check_reachable(f: &Function, sig: &Signature, a: &Activity, cx: &Ctxt) {
+    let mut read = std::collections::HashSet::new();
+    collect_reads(&f.body, &mut read);
+    read.extend(f.output.leaves());
+    let earlier_errors = cx.has_errors();
+    for inst in &f.body.insts {
+        if let Op::Param(i) = inst.op {
+            let (Some(param), Some(v)) = (sig.params.get(i), inst.results.first()) else {
+                continue;
+            };
+            let cut = read.contains(v);
+            // A parameter cut by a construct already reported is a follow-on error: skip it.
+            if param.wrt && !a.useful(*v) && !(cut && earlier_errors) {
+                cx.error(param.ident.span(), Diagnostic::Unreachable { param: param.ident.to_string(), cut });
+            }
+        }
+    }
+}
+
+fn collect_reads(block: &Block, out: &mut std::collections::HashSet<crate::ir::Value>) {
+    for inst in &block.insts {
+        out.extend(inst.op.operands());
+        if let Op::If { then_block, else_block, then_out, else_out, .. } = &inst.op {
+            out.extend(then_out.iter().chain(else_out));
+            collect_reads(then_block, out);
+            collect_reads(else_block, out);
+        }
+    }
+}

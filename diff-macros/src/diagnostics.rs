@@ -1,0 +1,126 @@
+//! Every message the macro can give, in one enum, so their wording stays consistent and each is
+//! easy to find from a `tests/ui/*.stderr` snapshot.
+//!
+//! Policy (ARCHITECTURE.md, "Diagnostics"): a construct whose derivative would be silently
+//! wrong, zero or missing is an error spanned on the construct, saying what it is, why, and what
+//! to do (`help:`). rustc shows one error per span, so the help is part of the message text.
+
+use crate::ir::Loc;
+
+/// A user-facing error.
+pub enum Diagnostic {
+    /// `floor`, `round`, `%`, ... applied to a differentiable value.
+    PiecewiseConstant { name: String, example: String },
+    /// An `as` cast or method turning a differentiable value into an integer, `bool` or bits.
+    Discrete { what: String },
+    /// `as T` on a differentiable value where `T` is not `f32`/`f64`.
+    UnknownCast { ty: String },
+    /// A branch condition computed from a differentiable value, without `piecewise(..)`.
+    ActiveCondition { keyword: &'static str },
+    /// A method with no rule and no way to compose, on a differentiable receiver.
+    UnknownMethod { name: String, arity: usize },
+    /// A wrt parameter that cannot reach the result through differentiable operations.
+    Unreachable { param: String, cut: bool },
+    /// An expression form the IR does not model, applied to a differentiable value.
+    ActiveOpaque { what: &'static str },
+    /// Syntax the macro does not support (yet).
+    Unsupported { what: String, help: &'static str },
+    /// A parameter whose type cannot be classified from syntax, with no `wrt(...)`.
+    UnknownParamType { param: String, ty: String },
+    /// A `wrt(...)` entry naming a parameter whose type is not differentiable.
+    WrtNotDifferentiable { param: String, ty: String },
+    /// A `wrt(...)` entry naming no parameter.
+    WrtUnknown { name: String },
+    /// No parameter to differentiate with respect to.
+    NothingToDifferentiate,
+    /// A variable read before it is assigned on every path.
+    Uninitialized { name: String },
+    /// The two branches of an `if` produce results of different tuple shapes.
+    BranchShape,
+}
+
+impl Diagnostic {
+    /// The message, with its `help:` line.
+    pub fn message(&self) -> String {
+        match self {
+            Diagnostic::PiecewiseConstant { name, example } => format!(
+                "`{name}` of a differentiable value has derivative zero almost everywhere and none at its jumps; \
+                 a tape would silently return zero or `None` here\n\
+                 help: if a constant is intended, cut the derivative on purpose with `tapeless::no_grad(..)` \
+                 (e.g. `{example}`); otherwise use a smooth alternative"
+            ),
+            Diagnostic::Discrete { what } => format!(
+                "{what} turns a differentiable value into a non-float value: the derivative is lost here\n\
+                 help: keep the value a float, or cut the derivative on purpose with `tapeless::no_grad(..)`"
+            ),
+            Diagnostic::UnknownCast { ty } => format!(
+                "cannot tell whether `{ty}` is a float type, so the derivative of this cast is unknown\n\
+                 help: cast differentiable values to `f32` or `f64`"
+            ),
+            Diagnostic::ActiveCondition { keyword } => format!(
+                "this `{keyword}` condition depends on a differentiable value, so the function's derivative \
+                 is only defined piecewise (it jumps or has a kink where the condition flips)\n\
+                 help: to accept the derivative of the branch that runs, write `{keyword} tapeless::piecewise(<condition>)`; \
+                 to treat the condition as a constant, compute it from `tapeless::no_grad(..)`"
+            ),
+            Diagnostic::UnknownMethod { name, arity } => format!(
+                "no derivative is known for method `{name}` ({arity} argument{}, receiver included) on a differentiable value\n\
+                 help: write it as a `#[differentiable]` function and call that, or give a function \
+                 `{name}_jvp`/`{name}_vjp` by hand and call it as `{name}(..)`; \
+                 `tapeless::no_grad(..)` if the result is meant to be constant",
+                if *arity == 1 { "" } else { "s" }
+            ),
+            Diagnostic::Unreachable { param, cut } => format!(
+                "the result does not depend on `{param}` through differentiable operations, so its derivative \
+                 would be identically zero (a tape's `None`){}\n\
+                 help: remove `{param}` from the differentiated parameters with `#[differentiable(wrt(...))]`, \
+                 or make the computation that uses it reach the result",
+                if *cut {
+                    "; every path from it to the result is cut (by `no_grad`, a comparison, a branch condition or a non-float value)"
+                } else {
+                    "; it is never used"
+                }
+            ),
+            Diagnostic::ActiveOpaque { what } => format!(
+                "{what} of a differentiable value is not supported yet: its derivative cannot be formed\n\
+                 help: compute it from constants, or cut the derivative on purpose with `tapeless::no_grad(..)`"
+            ),
+            Diagnostic::Unsupported { what, help } => {
+                if help.is_empty() {
+                    format!("{what} is not supported in a `#[differentiable]` function")
+                } else {
+                    format!("{what} is not supported in a `#[differentiable]` function\nhelp: {help}")
+                }
+            }
+            Diagnostic::UnknownParamType { param, ty } => format!(
+                "cannot tell whether parameter `{param}: {ty}` is differentiable\n\
+                 help: list the parameters to differentiate, e.g. `#[differentiable(wrt(x, y))]`; \
+                 the others are constants (differentiable types here: f32, f64)"
+            ),
+            Diagnostic::WrtNotDifferentiable { param, ty } => format!(
+                "parameter `{param}: {ty}` has no derivative (differentiable types here: f32, f64)\n\
+                 help: remove it from `wrt(...)`; it is used as a constant"
+            ),
+            Diagnostic::WrtUnknown { name } => {
+                format!("`wrt` names `{name}`, which is not a parameter of this function")
+            }
+            Diagnostic::NothingToDifferentiate => {
+                "this function has no parameter to differentiate with respect to\n\
+                 help: give it an `f32` or `f64` parameter, or list one in `wrt(...)`"
+                    .to_string()
+            }
+            Diagnostic::Uninitialized { name } => {
+                format!("`{name}` is used before it is assigned on every path")
+            }
+            Diagnostic::BranchShape => {
+                "the branches of this `if` give results of different shapes".to_string()
+            }
+        }
+    }
+
+    /// The error, underlining `at` from its first to its last token.
+    pub fn into_error(self, at: Loc) -> syn::Error {
+        let ends = [proc_macro2::Ident::new("start", at.start), proc_macro2::Ident::new("end", at.end)];
+        syn::Error::new_spanned(quote::quote!(#(#ends)*), self.message())
+    }
+}

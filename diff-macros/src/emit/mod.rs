@@ -1,0 +1,195 @@
+//! Emitters: IR to Rust. `forward` writes `NAME_jvp`; `reverse` writes `NAME_vjp` and
+//! `NAME_grad`. This module holds what both share: names, the primal of each instruction, the
+//! tangent slots of a call, and the attributes of generated items.
+//!
+//! Names in emitted code (all mixed-site hygienic, so they never meet the user's):
+//! `__v3` primal value, `__t3` its tangent, `__a3` its adjoint, `__pb3` the pullback of the call
+//! defining `v3`, `__If7` the enum recording which branch of the `if` with trace `v7` ran.
+
+pub mod forward;
+pub mod reverse;
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+
+use crate::activity::Activity;
+use crate::ir::{Callee, Form, Function, Inst, Kind, Op, Tree, Value};
+use crate::signature::Signature;
+
+/// Everything an emitter reads.
+pub struct Input<'a> {
+    pub item: &'a syn::ItemFn,
+    pub sig: &'a Signature,
+    pub f: &'a Function,
+    pub act: &'a Activity,
+    pub items: &'a [syn::Item],
+}
+
+pub fn tangent(v: Value) -> syn::Ident {
+    format_ident!("__t{}", v.0, span = Span::mixed_site())
+}
+
+pub fn adjoint(v: Value) -> syn::Ident {
+    format_ident!("__a{}", v.0, span = Span::mixed_site())
+}
+
+pub fn pullback(v: Value) -> syn::Ident {
+    format_ident!("__pb{}", v.0, span = Span::mixed_site())
+}
+
+/// The `_jvp` parameter holding the tangent of `param`: `d<name>`, mixed-site so it cannot
+/// clash with a user parameter of that name.
+pub fn sibling_tangent(param: &crate::signature::Param) -> syn::Ident {
+    format_ident!("d{}", param.ident, span = Span::mixed_site())
+}
+
+/// The runtime's hidden module.
+pub fn private() -> TokenStream {
+    quote!(::tapeless::__private)
+}
+
+/// `zero_tangent(&v)`.
+pub fn zero(v: Value) -> TokenStream {
+    let p = private();
+    let v = v.ident();
+    quote!(#p::zero_tangent(&#v))
+}
+
+/// The name of a generated sibling: `f` to `f_jvp`.
+pub fn sibling(ident: &syn::Ident, suffix: &str) -> syn::Ident {
+    format_ident!("{}_{}", ident, suffix, span = ident.span())
+}
+
+/// `let __v3 = <primal>;` for every instruction but calls and `if`s (which the emitters handle,
+/// since their primal differs per mode).
+pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
+    let span = inst.span.span();
+    let Some(result) = inst.results.first() else {
+        return TokenStream::new();
+    };
+    let y = result.ident();
+    let rhs = match &inst.op {
+        Op::Param(i) => input.sig.params.get(*i).map(|p| p.ident.to_token_stream()).unwrap_or_default(),
+        Op::Lit(lit) => lit.to_token_stream(),
+        Op::Opaque { tokens, .. } => tokens.clone(),
+        Op::NoGrad(v) => v.ident().to_token_stream(),
+        Op::Prim { args, form, .. } => {
+            let a: Vec<syn::Ident> = args.iter().map(|v| v.ident()).collect();
+            match form {
+                Form::Operator(op) if a.len() == 2 => {
+                    let (l, r) = (&a[0], &a[1]);
+                    quote_spanned!(span=> #l #op #r)
+                }
+                Form::Operator(op) => {
+                    let x = &a[0];
+                    quote_spanned!(span=> #op #x)
+                }
+                Form::Method(name) => {
+                    let (recv, rest) = (&a[0], &a[1..]);
+                    quote_spanned!(span=> #recv.#name(#(#rest),*))
+                }
+                Form::Path(path) => quote_spanned!(span=> #path(#(#a),*)),
+                Form::Cast(ty) => {
+                    let x = &a[0];
+                    quote_spanned!(span=> #x as #ty)
+                }
+                Form::Typed(ty) => {
+                    let x = &a[0];
+                    return quote_spanned!(span=> let #y: #ty = #x;);
+                }
+            }
+        }
+        Op::Call { .. } | Op::If { .. } | Op::Error => return TokenStream::new(),
+    };
+    quote_spanned!(span=> let #y = #rhs;)
+}
+
+/// The callee expression of a call, with `suffix` appended to its name (`""`: the primal).
+pub fn callee(callee: &Callee, suffix: &str) -> TokenStream {
+    match callee {
+        Callee::Path(p) => {
+            let mut p = p.clone();
+            if let (false, Some(last)) = (suffix.is_empty(), p.path.segments.last_mut()) {
+                last.ident = sibling(&last.ident, suffix);
+            }
+            p.into_token_stream()
+        }
+        Callee::Method { receiver, name, turbofish } => {
+            let recv = receiver.ident();
+            let name = if suffix.is_empty() { name.clone() } else { sibling(name, suffix) };
+            quote!(#recv.#name #turbofish)
+        }
+    }
+}
+
+/// The arguments of a call that get a tangent slot in the callee's `_jvp` (and a cotangent in
+/// its pullback's result): the differentiable ones. An argument the caller knows to be an integer
+/// or `bool` has none; any other inactive argument is passed a zero tangent. (The callee's
+/// `wrt` set must be its float parameters; a mismatch is an arity error from rustc, never a
+/// wrong derivative.)
+pub fn call_slots(input: &Input, args: &[Value]) -> Vec<Value> {
+    args.iter().copied().filter(|v| input.act.active(*v) || input.f.info(*v).kind != Kind::Discrete).collect()
+}
+
+/// Whether a call is differentiated (some result is active).
+pub fn call_is_active(input: &Input, inst: &Inst) -> bool {
+    inst.results.iter().any(|r| input.act.active(*r))
+}
+
+/// `a` or `(a, b)` from a list of token streams.
+pub fn tuple_or_single(items: Vec<TokenStream>) -> TokenStream {
+    if items.len() == 1 { items.into_iter().next().unwrap_or_default() } else { quote!((#(#items),*)) }
+}
+
+/// A tree of values as an expression or pattern, each leaf mapped by `leaf`.
+pub fn tree_tokens(t: &Tree, leaf: &mut dyn FnMut(Value) -> TokenStream) -> TokenStream {
+    match t {
+        Tree::Leaf(v) => leaf(*v),
+        Tree::Tuple(items) => {
+            let items: Vec<TokenStream> = items.iter().map(|t| tree_tokens(t, leaf)).collect();
+            quote!((#(#items,)*))
+        }
+    }
+}
+
+/// Attributes of every generated item: generated code is not the user's to lint, and is inlined
+/// across crates so composition costs no call.
+pub fn attributes() -> TokenStream {
+    quote! {
+        #[inline]
+        #[allow(dead_code, unused_variables, unused_mut, unused_parens, unused_braces, non_snake_case, non_camel_case_types, clippy::all, clippy::pedantic, clippy::nursery)]
+    }
+}
+
+/// The generated function's parameters after the receiver: the primal ones as the user wrote
+/// them (minus `mut`).
+pub fn primal_params(sig: &Signature) -> Vec<TokenStream> {
+    sig.params
+        .iter()
+        .map(|p| {
+            let (ident, ty) = (&p.ident, &p.ty);
+            quote!(#ident: #ty)
+        })
+        .collect()
+}
+
+/// `&self, ` (or nothing) for the generated function's receiver.
+pub fn receiver(sig: &Signature) -> TokenStream {
+    match &sig.receiver {
+        Some(r) => {
+            let (reference, mutability, self_token) =
+                (r.reference.as_ref().map(|(a, l)| quote!(#a #l)), &r.mutability, &r.self_token);
+            quote!(#reference #mutability #self_token,)
+        }
+        None => TokenStream::new(),
+    }
+}
+
+/// The partial derivative `∂y/∂args[i]` of a smooth rule, as a runtime call.
+pub fn partial(rule_name: &str, i: usize, args: &[Value], y: Value, span: Span) -> TokenStream {
+    let p = private();
+    let f = format_ident!("{}_d{}", rule_name, i);
+    let args = args.iter().map(|v| v.ident());
+    let y = y.ident();
+    quote_spanned!(span=> #p::rules::#f(#(#args,)* #y))
+}

@@ -1,0 +1,53 @@
+//! Output when the function was rejected: the user's function untouched, our errors, and stubs
+//! of the generated items (when the signature could be analysed), so the user sees our message
+//! and not a wave of "cannot find `f_grad`" errors at every call site (thiserror's
+//! `fallback.rs` does the same). The stubs never run: the crate does not compile.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::emit;
+use crate::signature::{Signature, tangent_type};
+
+pub fn emit(item: &syn::ItemFn, sig: Option<&Signature>, error: syn::Error) -> TokenStream {
+    let errors = error.to_compile_error();
+    let Some(sig) = sig else {
+        return quote!(#item #errors);
+    };
+    let (vis, generics, where_clause) = (&item.vis, &item.sig.generics, &item.sig.generics.where_clause);
+    let name = &item.sig.ident;
+    let (jvp, vjp, grad) =
+        (emit::sibling(name, "jvp"), emit::sibling(name, "vjp"), emit::sibling(name, "grad"));
+    let receiver = emit::receiver(sig);
+    let params = emit::primal_params(sig);
+    let tangents = sig.wrt().map(|p| {
+        let (d, ty) = (emit::sibling_tangent(p), tangent_type(&p.ty));
+        quote!(#d: #ty)
+    });
+    let output = &sig.output;
+    let output_tangent = tangent_type(output);
+    let gradient = sig.gradient_type();
+    let grad_stub = if sig.scalar_output() {
+        quote! {
+            #[allow(dead_code, unused_variables, unreachable_code, clippy::all)]
+            #vis fn #grad #generics (#receiver #(#params),*) -> (#output, #gradient) #where_clause {
+                loop {}
+            }
+        }
+    } else {
+        TokenStream::new()
+    };
+    quote! {
+        #item
+        #errors
+        #[allow(dead_code, unused_variables, unreachable_code, clippy::all)]
+        #vis fn #jvp #generics (#receiver #(#params,)* #(#tangents),*) -> (#output, #output_tangent) #where_clause {
+            loop {}
+        }
+        #[allow(dead_code, unused_variables, unreachable_code, clippy::all)]
+        #vis fn #vjp #generics (#receiver #(#params),*) -> (#output, impl ::core::ops::FnOnce(#output_tangent) -> #gradient) #where_clause {
+            (loop {}, move |_: #output_tangent| -> #gradient { loop {} })
+        }
+        #grad_stub
+    }
+}

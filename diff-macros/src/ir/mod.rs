@@ -1,0 +1,225 @@
+//! The intermediate representation: an untyped, SSA-like tree of instructions.
+//!
+//! A function body becomes a [`Block`] of [`Inst`]s. Every instruction defines fresh [`Value`]s
+//! (SSA: a value is assigned once; a reassigned Rust variable becomes a new value). Control flow
+//! is structured: an `if` is one instruction holding two blocks and the values that merge at its
+//! end (its results are the phis). There are no types: `a * b` is "multiply", and rustc decides
+//! what that means for the operands' types when it compiles the emitted code.
+//!
+//! Invariants (established by `lower`, relied on by every later pass):
+//! - each `Value` is defined by exactly one instruction (or is an `If`'s auxiliary trace slot),
+//!   before any use, in the block that dominates its uses;
+//! - `Prim` operands are in the order of the rule's `args`;
+//! - `If::then_out`/`else_out` have one entry per result of the `If`.
+//!
+//! [`dump`] prints the IR as text (`v3 = mul v1, v2`), which the unit tests compare.
+
+use proc_macro2::{Span, TokenStream};
+
+use crate::rules::Rule;
+
+#[cfg(test)]
+mod dump;
+#[cfg(test)]
+pub use self::dump::dump;
+
+/// Where a construct is in the user's code: its first and last token. An error spanned with
+/// both underlines the whole construct on stable Rust (where spans cannot be joined).
+#[derive(Copy, Clone, Debug)]
+pub struct Loc {
+    pub start: Span,
+    pub end: Span,
+}
+
+impl Loc {
+    /// The location of some syntax.
+    pub fn of(tokens: &dyn quote::ToTokens) -> Loc {
+        let mut iter = tokens.to_token_stream().into_iter();
+        let start = iter.next().map_or_else(Span::call_site, |t| t.span());
+        let end = iter.last().map_or(start, |t| t.span());
+        Loc { start, end }
+    }
+
+    /// The span to emit code under (for `quote_spanned!`).
+    pub fn span(self) -> Span {
+        self.start
+    }
+}
+
+impl From<Span> for Loc {
+    fn from(span: Span) -> Loc {
+        Loc { start: span, end: span }
+    }
+}
+
+/// An SSA value, printed `v3`.
+#[derive(Copy, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct Value(pub u32);
+
+impl Value {
+    /// The local that holds this value in emitted code: `__v3`. Mixed-site hygiene, so it can
+    /// never capture or shadow a name of the user's.
+    pub fn ident(self) -> syn::Ident {
+        quote::format_ident!("__v{}", self.0, span = Span::mixed_site())
+    }
+}
+
+/// What the lowering knows of a value's type from syntax alone.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub enum Kind {
+    /// A floating-point value (float literal, float parameter, result of float arithmetic).
+    Float,
+    /// An integer or `bool`: never differentiable.
+    Discrete,
+    /// Not known from syntax.
+    Unknown,
+}
+
+/// Side table entry of a value.
+#[derive(Clone, Debug)]
+pub struct ValueInfo {
+    /// What syntax tells about its type.
+    pub kind: Kind,
+}
+
+/// How a primitive was written, so the primal is emitted exactly as the user wrote it.
+#[derive(Clone, Debug)]
+pub enum Form {
+    /// `a op b` or `op a`.
+    Operator(TokenStream),
+    /// `a.name(b, ...)`.
+    Method(syn::Ident),
+    /// `path(a, b, ...)`, e.g. `f64::sin(x)`.
+    Path(syn::Path),
+    /// `a as Ty`.
+    Cast(Box<syn::Type>),
+    /// `let _: Ty = a`.
+    Typed(Box<syn::Type>),
+}
+
+/// The callee of a call that is not a primitive: composed through its `_jvp`/`_vjp`.
+#[derive(Clone, Debug)]
+pub enum Callee {
+    /// `path(args)`.
+    Path(syn::ExprPath),
+    /// `receiver.name(args)` on a constant receiver.
+    Method { receiver: Value, name: syn::Ident, turbofish: Option<syn::AngleBracketedGenericArguments> },
+}
+
+/// An operation.
+#[derive(Clone, Debug)]
+pub enum Op {
+    /// The function parameter with this index.
+    Param(usize),
+    /// A literal.
+    Lit(syn::Lit),
+    /// An expression the IR does not model (a path, a field of a constant, an index, ...): its
+    /// tokens with local variables already renamed, and the values it reads. Fine on constants;
+    /// `what` words the error when it reads a differentiable value.
+    Opaque { tokens: TokenStream, reads: Vec<Value>, what: Opaque },
+    /// A primitive with a rule in the table.
+    Prim { rule: &'static Rule, args: Vec<Value>, form: Form },
+    /// A call of another differentiable (or hand-derived) function.
+    Call { callee: Callee, args: Vec<Value> },
+    /// `no_grad(arg)`: the value of `arg`, as a constant.
+    NoGrad(Value),
+    /// Structured `if`. `trace` is an auxiliary value naming the reverse sweep's record of the
+    /// branch taken.
+    If {
+        cond: Value,
+        /// The condition as written (for diagnostics).
+        cond_span: Loc,
+        piecewise: bool,
+        then_block: Block,
+        else_block: Block,
+        then_out: Vec<Value>,
+        else_out: Vec<Value>,
+        trace: Value,
+    },
+    /// Placeholder after a reported error; never emitted.
+    Error,
+}
+
+/// What an opaque expression is, for the error when it reads a differentiable value.
+#[derive(Clone, Debug)]
+pub enum Opaque {
+    /// An expression form (`indexing`, `a field access`, ...).
+    Form(&'static str),
+    /// `f64::name(args)` with no rule.
+    FloatFunction { name: String, arity: usize },
+    /// `a as T` with `T` not known to be a float or an integer.
+    Cast(String),
+}
+
+/// An instruction: an operation and the values it defines.
+#[derive(Clone, Debug)]
+pub struct Inst {
+    pub results: Vec<Value>,
+    pub op: Op,
+    pub span: Loc,
+}
+
+/// A straight-line sequence of instructions.
+#[derive(Clone, Debug, Default)]
+pub struct Block {
+    pub insts: Vec<Inst>,
+}
+
+/// The result of a function: a tree of values (tuples nest).
+#[derive(Clone, Debug)]
+pub enum Tree {
+    Leaf(Value),
+    Tuple(Vec<Tree>),
+}
+
+impl Tree {
+    /// The leaves, left to right.
+    pub fn leaves(&self) -> Vec<Value> {
+        let mut out = Vec::new();
+        self.collect(&mut out);
+        out
+    }
+
+    fn collect(&self, out: &mut Vec<Value>) {
+        match self {
+            Tree::Leaf(v) => out.push(*v),
+            Tree::Tuple(items) => items.iter().for_each(|t| t.collect(out)),
+        }
+    }
+}
+
+/// A lowered function.
+#[derive(Clone, Debug)]
+pub struct Function {
+    pub body: Block,
+    pub output: Tree,
+    pub values: Vec<ValueInfo>,
+}
+
+impl Function {
+    pub fn info(&self, v: Value) -> &ValueInfo {
+        &self.values[v.0 as usize]
+    }
+}
+
+impl Op {
+    /// The values this operation reads, in order (for an `If`: only the condition; the blocks'
+    /// own reads belong to their instructions).
+    pub fn operands(&self) -> Vec<Value> {
+        match self {
+            Op::Param(_) | Op::Lit(_) | Op::Error => Vec::new(),
+            Op::Opaque { reads, .. } => reads.clone(),
+            Op::Prim { args, .. } => args.clone(),
+            Op::Call { callee, args } => {
+                let mut out = Vec::new();
+                if let Callee::Method { receiver, .. } = callee {
+                    out.push(*receiver);
+                }
+                out.extend(args);
+                out
+            }
+            Op::NoGrad(v) => vec![*v],
+            Op::If { cond, .. } => vec![*cond],
+        }
+    }
+}

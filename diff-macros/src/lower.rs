@@ -1,0 +1,819 @@
+//! lower: a syn function body to the IR.
+//!
+//! Assumes: the signature was analysed (`signature.rs`). Guarantees: the IR invariants listed in
+//! `ir/mod.rs`; every construct it cannot model is either an [`Op::Opaque`] (fine on constants,
+//! checked later) or reported here as unsupported, with its span.
+//!
+//! Mutable variables become SSA values on the fly, the structured special case of Braun et al.,
+//! "Simple and Efficient Construction of Static Single Assignment Form" (CC 2013): a variable is
+//! a slot holding its current value; an assignment replaces it; at the end of an `if` every slot
+//! whose value differs between the branches gets a phi (a result of the `If` instruction).
+//!
+//! ```text
+//! let mut y = x;            v1 = param 0
+//! if c { y = y * 2.0; }     v4 = if v2 { v3 = mul v1, lit; yield v3 } else { yield v1 }
+//! y + 1.0                   v6 = add v4, v5
+//! ```
+//!
+//! `a && b` and `a || b` become `if a { b } else { false }` and `if a { true } else { b }`, so
+//! short-circuiting is kept.
+
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
+use syn::spanned::Spanned;
+use syn::visit_mut::VisitMut;
+use syn::{BinOp, Expr, Lit, Pat, Stmt, UnOp};
+
+use crate::ctxt::Ctxt;
+use crate::diagnostics::Diagnostic;
+use crate::ir::{Block, Callee, Form, Function, Inst, Kind, Loc, Op, Opaque, Tree, Value, ValueInfo};
+use crate::rules::{self, Kind as RuleKind};
+use crate::signature::{Signature, kind_of};
+
+/// A lowered function and the items (`use`, `const`, nested `fn`) its body declares, which the
+/// emitters copy into every generated function.
+pub struct Lowered {
+    pub function: Function,
+    pub items: Vec<syn::Item>,
+}
+
+/// Lowers `body` of a function with signature `sig`.
+pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
+    let mut l = Lowerer {
+        cx,
+        values: Vec::new(),
+        scopes: vec![Vec::new()],
+        vars: Vec::new(),
+        blocks: vec![Vec::new()],
+        items: Vec::new(),
+    };
+    for (index, param) in sig.params.iter().enumerate() {
+        let v = l.emit(Op::Param(index), Loc::of(&param.ident), kind_of(&param.ty));
+        l.declare(&param.ident.to_string(), Some(Tree::Leaf(v)));
+    }
+    let output = l.body(&body.stmts, Loc::of(&body));
+    if !shape_fits(&sig.output, &output) {
+        l.unsupported(Loc::of(&body), "a result whose tuple shape differs from the declared result type", "");
+    }
+    let insts = l.blocks.pop().unwrap_or_default();
+    Lowered { function: Function { body: Block { insts }, output, values: l.values }, items: l.items }
+}
+
+struct Lowerer<'a> {
+    cx: &'a Ctxt,
+    values: Vec<ValueInfo>,
+    /// Name to variable slot, innermost scope last.
+    scopes: Vec<Vec<(String, usize)>>,
+    /// Current value of each variable slot (`None`: declared, not yet assigned).
+    vars: Vec<Option<Tree>>,
+    /// Instructions of the blocks being built, innermost last.
+    blocks: Vec<Vec<Inst>>,
+    items: Vec<syn::Item>,
+}
+
+fn unit() -> Tree {
+    Tree::Tuple(Vec::new())
+}
+
+impl Lowerer<'_> {
+    // ---- values, instructions and variables -------------------------------------------------
+
+    fn new_value(&mut self, _span: Loc, kind: Kind) -> Value {
+        self.values.push(ValueInfo { kind });
+        Value(self.values.len() as u32 - 1)
+    }
+
+    fn push(&mut self, results: Vec<Value>, op: Op, span: Loc) {
+        if let Some(block) = self.blocks.last_mut() {
+            block.push(Inst { results, op, span });
+        }
+    }
+
+    /// Emits a one-result instruction.
+    fn emit(&mut self, op: Op, span: Loc, kind: Kind) -> Value {
+        let v = self.new_value(span, kind);
+        self.push(vec![v], op, span);
+        v
+    }
+
+    fn error(&mut self, span: Loc, diagnostic: Diagnostic) -> Tree {
+        self.cx.error(span, diagnostic);
+        Tree::Leaf(self.emit(Op::Error, span, Kind::Unknown))
+    }
+
+    fn unsupported(&mut self, span: Loc, what: &str, help: &'static str) -> Tree {
+        self.error(span, Diagnostic::Unsupported { what: what.to_string(), help })
+    }
+
+    fn declare(&mut self, name: &str, value: Option<Tree>) {
+        self.vars.push(value);
+        let slot = self.vars.len() - 1;
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.push((name.to_string(), slot));
+        }
+    }
+
+    fn slot(&self, name: &str) -> Option<usize> {
+        self.scopes.iter().rev().flat_map(|s| s.iter().rev()).find(|(n, _)| n == name).map(|(_, slot)| *slot)
+    }
+
+    /// The local variable an expression names, if it is one.
+    fn local(&self, e: &Expr) -> Option<usize> {
+        match e {
+            Expr::Path(p) if p.qself.is_none() => p.path.get_ident().and_then(|i| self.slot(&i.to_string())),
+            _ => None,
+        }
+    }
+
+    fn read_var(&mut self, slot: usize, name: &str, span: Loc) -> Tree {
+        match self.vars[slot].clone() {
+            Some(t) => t,
+            None => self.error(span, Diagnostic::Uninitialized { name: name.to_string() }),
+        }
+    }
+
+    /// A single value; a tuple here is an error.
+    fn leaf(&mut self, t: Tree, span: Loc) -> Value {
+        match t {
+            Tree::Leaf(v) => v,
+            Tree::Tuple(_) => {
+                match self.unsupported(span, "a tuple in this position", "use its fields (`t.0`)") {
+                    Tree::Leaf(v) => v,
+                    Tree::Tuple(_) => Value(0),
+                }
+            }
+        }
+    }
+
+    fn value(&mut self, e: &Expr) -> Value {
+        let t = self.expr(e);
+        self.leaf(t, Loc::of(&e))
+    }
+
+    fn kind(&self, v: Value) -> Kind {
+        self.values[v.0 as usize].kind
+    }
+
+    // ---- statements ---------------------------------------------------------------------
+
+    /// The function body: like a block, but a final `return e;` is its tail.
+    fn body(&mut self, stmts: &[Stmt], span: Loc) -> Tree {
+        if let Some((Stmt::Expr(Expr::Return(r), _), init)) = stmts.split_last() {
+            self.stmts(init, false);
+            return match &r.expr {
+                Some(e) => self.expr(e),
+                None => self.unsupported(
+                    Loc::of(&r),
+                    "a function without a result",
+                    "return the value to differentiate",
+                ),
+            };
+        }
+        match self.stmts(stmts, true) {
+            Some(t) => t,
+            None => self.unsupported(
+                span,
+                "a function body without a final value",
+                "end the body with the result expression",
+            ),
+        }
+    }
+
+    /// Lowers statements; returns the tail expression's value if `tail` and there is one.
+    fn stmts(&mut self, stmts: &[Stmt], tail: bool) -> Option<Tree> {
+        let mut result = None;
+        for (i, stmt) in stmts.iter().enumerate() {
+            let last = i + 1 == stmts.len();
+            match stmt {
+                Stmt::Local(local) => self.local_stmt(local),
+                Stmt::Item(item) => self.items.push(item.clone()),
+                Stmt::Expr(e, None) if last && tail => result = Some(self.expr(e)),
+                Stmt::Expr(e, _) => {
+                    self.expr(e);
+                }
+                Stmt::Macro(m) => {
+                    self.unsupported(
+                        Loc::of(&m),
+                        "a macro call",
+                        "macros cannot be looked into; compute the value outside, or call a function",
+                    );
+                }
+            }
+        }
+        result
+    }
+
+    fn block(&mut self, b: &syn::Block) -> Tree {
+        self.scopes.push(Vec::new());
+        let t = self.stmts(&b.stmts, true).unwrap_or_else(unit);
+        self.scopes.pop();
+        t
+    }
+
+    fn local_stmt(&mut self, local: &syn::Local) {
+        let init = match &local.init {
+            Some(init) => {
+                if let Some((_, diverge)) = &init.diverge {
+                    self.unsupported(Loc::of(&diverge), "`let ... else`", "");
+                    return;
+                }
+                let arity = tuple_arity(&local.pat);
+                Some(match (&*init.expr, arity) {
+                    (Expr::Call(_) | Expr::MethodCall(_), Some(n)) => self.call_expr(&init.expr, n),
+                    (e, _) => self.expr(e),
+                })
+            }
+            None => None,
+        };
+        self.bind(&local.pat, init);
+    }
+
+    /// Binds a pattern to a value (`None`: declared without a value).
+    fn bind(&mut self, pat: &Pat, value: Option<Tree>) {
+        match pat {
+            Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
+                self.declare(&pi.ident.to_string(), value);
+            }
+            Pat::Wild(_) => {}
+            Pat::Paren(p) => self.bind(&p.pat, value),
+            Pat::Type(pt) => {
+                let value = match value {
+                    Some(Tree::Leaf(v)) => {
+                        let kind = match kind_of(&pt.ty) {
+                            Kind::Unknown => self.kind(v),
+                            k => k,
+                        };
+                        let form = Form::Typed(pt.ty.clone());
+                        Some(Tree::Leaf(self.emit(
+                            Op::Prim { rule: rules::operator("typed"), args: vec![v], form },
+                            Loc::of(&pt),
+                            kind,
+                        )))
+                    }
+                    other => other,
+                };
+                self.bind(&pt.pat, value)
+            }
+            Pat::Tuple(pt) => match value {
+                Some(Tree::Tuple(items)) if items.len() == pt.elems.len() => {
+                    for (p, t) in pt.elems.iter().zip(items) {
+                        self.bind(p, Some(t));
+                    }
+                }
+                None => pt.elems.iter().for_each(|p| self.bind(p, None)),
+                Some(Tree::Leaf(v)) => {
+                    // A constant tuple value: project its fields.
+                    for (i, p) in pt.elems.iter().enumerate() {
+                        let index = syn::Index::from(i);
+                        let ident = v.ident();
+                        let tokens = quote!(#ident.#index);
+                        let field = self.emit(
+                            Op::Opaque { tokens, reads: vec![v], what: Opaque::Form("destructuring") },
+                            Loc::of(&p),
+                            Kind::Unknown,
+                        );
+                        self.bind(p, Some(Tree::Leaf(field)));
+                    }
+                }
+                Some(Tree::Tuple(_)) => {
+                    self.unsupported(
+                        Loc::of(&pt),
+                        "a tuple pattern of a different length than its value",
+                        "",
+                    );
+                }
+            },
+            other => {
+                self.unsupported(Loc::of(&other), "this pattern", "bind a name, `_` or a tuple of names");
+            }
+        }
+    }
+
+    // ---- expressions ----------------------------------------------------------------------
+
+    fn expr(&mut self, e: &Expr) -> Tree {
+        let span = Loc::of(&e);
+        match e {
+            Expr::Lit(l) => {
+                let kind = match &l.lit {
+                    Lit::Float(_) => Kind::Float,
+                    Lit::Int(i) if matches!(i.suffix(), "f32" | "f64") => Kind::Float,
+                    Lit::Int(_) | Lit::Bool(_) | Lit::Char(_) | Lit::Byte(_) => Kind::Discrete,
+                    _ => Kind::Unknown,
+                };
+                Tree::Leaf(self.emit(Op::Lit(l.lit.clone()), span, kind))
+            }
+            Expr::Path(p) => match self.local(e) {
+                Some(slot) => {
+                    let name = p.path.get_ident().map(|i| i.to_string()).unwrap_or_default();
+                    self.read_var(slot, &name, span)
+                }
+                None => self.opaque(e, "a path"),
+            },
+            Expr::Paren(p) => self.expr(&p.expr),
+            Expr::Group(g) => self.expr(&g.expr),
+            Expr::Binary(b) => self.binary(b),
+            Expr::Unary(u) => match u.op {
+                UnOp::Neg(_) => self.prim_op("neg", &u.op, &[&u.expr], span, None),
+                UnOp::Not(_) => self.prim_op("not", &u.op, &[&u.expr], span, Some(Kind::Discrete)),
+                _ => self.opaque(e, "a dereference"),
+            },
+            Expr::Cast(c) => self.cast(c),
+            Expr::MethodCall(_) | Expr::Call(_) => self.call_expr(e, 1),
+            Expr::If(i) => self.if_expr(i),
+            Expr::Block(b) if b.label.is_none() => self.block(&b.block),
+            Expr::Tuple(t) => Tree::Tuple(t.elems.iter().map(|e| self.expr(e)).collect()),
+            Expr::Assign(a) => {
+                let value = self.expr(&a.right);
+                self.assign(&a.left, value);
+                unit()
+            }
+            Expr::Field(f) => {
+                if let (Some(slot), syn::Member::Unnamed(index)) = (self.local(&f.base), &f.member)
+                    && let Some(Tree::Tuple(items)) = &self.vars[slot] {
+                        return match items.get(index.index as usize) {
+                            Some(t) => t.clone(),
+                            None => self.unsupported(span, "a tuple field out of range", ""),
+                        };
+                    }
+                self.opaque(e, "a field access")
+            }
+            Expr::Index(_) => self.opaque(e, "indexing"),
+            Expr::Array(_) | Expr::Repeat(_) => self.opaque(e, "an array"),
+            Expr::Range(_) => self.opaque(e, "a range"),
+            Expr::Reference(_) => self.opaque(e, "a reference"),
+            Expr::Struct(_) => self.opaque(e, "a struct literal"),
+            Expr::Return(_) => self.unsupported(
+                span,
+                "an early `return`",
+                "make the value the function's last expression (early returns come with loops in a later version)",
+            ),
+            Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) | Expr::Break(_) | Expr::Continue(_) => {
+                self.unsupported(span, "a loop", "loops are not supported yet; unroll or split the computation")
+            }
+            Expr::Closure(_) => self.unsupported(span, "a closure", "write the closure's body as a `#[differentiable]` function and call it"),
+            Expr::Match(_) => self.unsupported(span, "`match`", "write it as `if`/`else`"),
+            Expr::Unsafe(_) => self.unsupported(span, "an `unsafe` block", ""),
+            Expr::Async(_) | Expr::Await(_) => self.unsupported(span, "`async`/`.await`", ""),
+            Expr::Macro(_) => self.unsupported(span, "a macro call", "macros cannot be looked into; compute the value outside, or call a function"),
+            Expr::Let(_) => self.unsupported(span, "`let` in a condition", "bind the value before the `if`"),
+            Expr::Try(_) => self.unsupported(span, "the `?` operator", ""),
+            _ => self.unsupported(span, "this expression", ""),
+        }
+    }
+
+    /// An expression kept as written, with local variables renamed to their current values.
+    fn opaque(&mut self, e: &Expr, what: &'static str) -> Tree {
+        self.opaque_with(e, Opaque::Form(what), Kind::Unknown)
+    }
+
+    fn opaque_with(&mut self, e: &Expr, what: Opaque, kind: Kind) -> Tree {
+        let mut renamer = Renamer { lowerer: self, reads: Vec::new(), problem: None };
+        let mut copy = e.clone();
+        renamer.visit_expr_mut(&mut copy);
+        let (reads, problem) = (renamer.reads, renamer.problem);
+        if let Some((span, what)) = problem {
+            return self.unsupported(span, what, "");
+        }
+        Tree::Leaf(self.emit(Op::Opaque { tokens: copy.into_token_stream(), reads, what }, Loc::of(&e), kind))
+    }
+
+    fn binary(&mut self, b: &syn::ExprBinary) -> Tree {
+        let span = Loc::of(&b);
+        let op = &b.op;
+        let (name, kind) = match op {
+            BinOp::Add(_) | BinOp::AddAssign(_) => ("add", None),
+            BinOp::Sub(_) | BinOp::SubAssign(_) => ("sub", None),
+            BinOp::Mul(_) | BinOp::MulAssign(_) => ("mul", None),
+            BinOp::Div(_) | BinOp::DivAssign(_) => ("div", None),
+            BinOp::Rem(_) | BinOp::RemAssign(_) => ("rem", None),
+            BinOp::BitAnd(_) | BinOp::BitAndAssign(_) => ("bitand", Some(Kind::Discrete)),
+            BinOp::BitOr(_) | BinOp::BitOrAssign(_) => ("bitor", Some(Kind::Discrete)),
+            BinOp::BitXor(_) | BinOp::BitXorAssign(_) => ("bitxor", Some(Kind::Discrete)),
+            BinOp::Shl(_) | BinOp::ShlAssign(_) => ("shl", Some(Kind::Discrete)),
+            BinOp::Shr(_) | BinOp::ShrAssign(_) => ("shr", Some(Kind::Discrete)),
+            BinOp::Eq(_) => ("eq", Some(Kind::Discrete)),
+            BinOp::Ne(_) => ("ne", Some(Kind::Discrete)),
+            BinOp::Lt(_) => ("lt", Some(Kind::Discrete)),
+            BinOp::Le(_) => ("le", Some(Kind::Discrete)),
+            BinOp::Gt(_) => ("gt", Some(Kind::Discrete)),
+            BinOp::Ge(_) => ("ge", Some(Kind::Discrete)),
+            BinOp::And(_) => return self.short_circuit(b, true),
+            BinOp::Or(_) => return self.short_circuit(b, false),
+            _ => return self.unsupported(span, "this operator", ""),
+        };
+        if is_compound(op) {
+            // `a op= b` is `a = a op b`; the primal is emitted with the plain operator.
+            let plain = plain_operator(op);
+            let value = self.prim_op(name, &plain, &[&b.left, &b.right], span, kind);
+            self.assign(&b.left, value);
+            return unit();
+        }
+        self.prim_op(name, op, &[&b.left, &b.right], span, kind)
+    }
+
+    /// A primitive written as an operator.
+    fn prim_op(
+        &mut self,
+        name: &str,
+        op: &dyn ToTokens,
+        operands: &[&Expr],
+        span: Loc,
+        kind: Option<Kind>,
+    ) -> Tree {
+        let args: Vec<Value> = operands.iter().map(|e| self.value(e)).collect();
+        let kind = kind.unwrap_or_else(|| self.arith_kind(&args));
+        let form = Form::Operator(op.to_token_stream());
+        Tree::Leaf(self.emit(Op::Prim { rule: rules::operator(name), args, form }, span, kind))
+    }
+
+    /// Float if any operand is, discrete if all are.
+    fn arith_kind(&self, args: &[Value]) -> Kind {
+        if args.iter().any(|a| self.kind(*a) == Kind::Float) {
+            Kind::Float
+        } else if args.iter().all(|a| self.kind(*a) == Kind::Discrete) {
+            Kind::Discrete
+        } else {
+            Kind::Unknown
+        }
+    }
+
+    /// `a && b` as `if a { b } else { false }`; `a || b` as `if a { true } else { b }`.
+    fn short_circuit(&mut self, b: &syn::ExprBinary, and: bool) -> Tree {
+        let span = Loc::of(&b);
+        let cond = self.value(&b.left);
+        let arm = |l: &mut Self, evaluates_right: bool| {
+            l.blocks.push(Vec::new());
+            let v = if evaluates_right {
+                l.value(&b.right)
+            } else {
+                l.emit(Op::Lit(syn::LitBool::new(!and, span.span()).into()), span, Kind::Discrete)
+            };
+            (v, Block { insts: l.blocks.pop().unwrap_or_default() })
+        };
+        let (then_v, then_block) = arm(self, and);
+        let (else_v, else_block) = arm(self, !and);
+        let result = self.new_value(span, Kind::Discrete);
+        let trace = self.new_value(span, Kind::Unknown);
+        // Exempt from the condition check: only a `bool` leaves this `if`, and a branch on it is
+        // checked where it is used.
+        let op = Op::If {
+            cond,
+            cond_span: Loc::of(&b.left),
+            piecewise: true,
+            then_block,
+            else_block,
+            then_out: vec![then_v],
+            else_out: vec![else_v],
+            trace,
+        };
+        self.push(vec![result], op, span);
+        Tree::Leaf(result)
+    }
+
+    fn assign(&mut self, target: &Expr, value: Tree) {
+        match self.local(target) {
+            Some(slot) => self.vars[slot] = Some(value),
+            None => {
+                self.unsupported(
+                    Loc::of(&target),
+                    "assignment to anything but a local variable",
+                    "compute the new value into a local variable (writes through fields and indices come in a later version)",
+                );
+            }
+        }
+    }
+
+    fn cast(&mut self, c: &syn::ExprCast) -> Tree {
+        use crate::signature::{TypeClass, classify};
+        let span = Loc::of(&c);
+        match classify(&c.ty) {
+            TypeClass::Differentiable => {
+                let arg = self.value(&c.expr);
+                let op = Op::Prim {
+                    rule: rules::operator("cast_float"),
+                    args: vec![arg],
+                    form: Form::Cast(c.ty.clone()),
+                };
+                Tree::Leaf(self.emit(op, span, Kind::Float))
+            }
+            TypeClass::Constant => {
+                let arg = self.value(&c.expr);
+                let op = Op::Prim {
+                    rule: rules::operator("cast_discrete"),
+                    args: vec![arg],
+                    form: Form::Cast(c.ty.clone()),
+                };
+                Tree::Leaf(self.emit(op, span, Kind::Discrete))
+            }
+            TypeClass::Unknown => {
+                let ty = crate::signature::type_text(&c.ty);
+                self.opaque_with(&Expr::Cast(c.clone()), Opaque::Cast(ty), Kind::Unknown)
+            }
+        }
+    }
+
+    /// A call or method call, destructured into `results` values when more than one.
+    fn call_expr(&mut self, e: &Expr, results: usize) -> Tree {
+        let span = Loc::of(&e);
+        match e {
+            Expr::MethodCall(m) => {
+                let name = m.method.to_string();
+                if let Some(rule) = rules::lookup(&name, m.args.len() + 1) {
+                    let mut args = vec![self.value(&m.receiver)];
+                    args.extend(m.args.iter().map(|a| self.value(a)));
+                    return self.prim(rule, args, Form::Method(m.method.clone()), span, results);
+                }
+                let receiver = self.value(&m.receiver);
+                let args = m.args.iter().map(|a| self.value(a)).collect();
+                let kind =
+                    if matches!(name.as_str(), "len" | "count") { Kind::Discrete } else { Kind::Unknown };
+                let callee =
+                    Callee::Method { receiver, name: m.method.clone(), turbofish: m.turbofish.clone() };
+                self.call(callee, args, span, results, kind)
+            }
+            Expr::Call(c) => {
+                let Expr::Path(path) = &*c.func else {
+                    return self.unsupported(
+                        Loc::of(&c.func),
+                        "calling this expression",
+                        "call a function by its path",
+                    );
+                };
+                let segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
+                let last = segments.last().map(String::as_str).unwrap_or("");
+                if c.args.len() == 1 && path.qself.is_none() && (last == "no_grad" || last == "piecewise") {
+                    let arg = self.value(&c.args[0]);
+                    if last == "piecewise" {
+                        return Tree::Leaf(arg);
+                    }
+                    let kind = self.kind(arg);
+                    return Tree::Leaf(self.emit(Op::NoGrad(arg), span, kind));
+                }
+                if segments.len() == 2 && matches!(segments[0].as_str(), "f32" | "f64") {
+                    return match rules::lookup(last, c.args.len()) {
+                        Some(rule) => {
+                            let args = c.args.iter().map(|a| self.value(a)).collect();
+                            self.prim(rule, args, Form::Path(path.path.clone()), span, results)
+                        }
+                        None => {
+                            let what = Opaque::FloatFunction { name: last.to_string(), arity: c.args.len() };
+                            self.opaque_with(e, what, Kind::Unknown)
+                        }
+                    };
+                }
+                let args = c.args.iter().map(|a| self.value(a)).collect();
+                self.call(Callee::Path(path.clone()), args, span, results, Kind::Unknown)
+            }
+            _ => self.expr(e),
+        }
+    }
+
+    fn prim(
+        &mut self,
+        rule: &'static rules::Rule,
+        args: Vec<Value>,
+        form: Form,
+        span: Loc,
+        results: usize,
+    ) -> Tree {
+        if results != 1 {
+            return self.unsupported(span, "destructuring the result of a primitive", "");
+        }
+        let kind = match rule.kind {
+            RuleKind::Predicate | RuleKind::NonDifferentiable(rules::Why::Discrete) => Kind::Discrete,
+            _ => Kind::Float,
+        };
+        Tree::Leaf(self.emit(Op::Prim { rule, args, form }, span, kind))
+    }
+
+    fn call(&mut self, callee: Callee, args: Vec<Value>, span: Loc, results: usize, kind: Kind) -> Tree {
+        let values: Vec<Value> = (0..results).map(|_| self.new_value(span, kind)).collect();
+        self.push(values.clone(), Op::Call { callee, args }, span);
+        if results == 1 {
+            Tree::Leaf(values[0])
+        } else {
+            Tree::Tuple(values.into_iter().map(Tree::Leaf).collect())
+        }
+    }
+
+    fn if_expr(&mut self, i: &syn::ExprIf) -> Tree {
+        let span = Loc::of(&i);
+        let (cond_expr, piecewise) = strip_piecewise(&i.cond);
+        if let Expr::Let(l) = cond_expr {
+            return self.unsupported(Loc::of(&l), "`if let`", "bind the value before the `if`");
+        }
+        let cond = self.value(cond_expr);
+        let before: Vec<Option<Tree>> = self.vars.clone();
+
+        self.blocks.push(Vec::new());
+        let then_tree = self.block(&i.then_branch);
+        let then_block = Block { insts: self.blocks.pop().unwrap_or_default() };
+        let then_vars: Vec<Option<Tree>> = self.vars[..before.len()].to_vec();
+        self.vars.truncate(before.len());
+        self.vars.clone_from(&before);
+
+        self.blocks.push(Vec::new());
+        let else_tree = match &i.else_branch {
+            Some((_, e)) => self.expr(e),
+            None => unit(),
+        };
+        let else_block = Block { insts: self.blocks.pop().unwrap_or_default() };
+        let else_vars: Vec<Option<Tree>> = self.vars[..before.len()].to_vec();
+        self.vars.truncate(before.len());
+
+        let mut merge =
+            Merge { then_out: Vec::new(), else_out: Vec::new(), results: Vec::new(), bad_shape: false };
+        for (slot, (t, e)) in then_vars.into_iter().zip(else_vars).enumerate() {
+            self.vars[slot] = match (t, e) {
+                (Some(t), Some(e)) => Some(merge.tree(self, t, e, span)),
+                _ => None,
+            };
+        }
+        let result = merge.tree(self, then_tree, else_tree, span);
+        if merge.bad_shape {
+            self.cx.error(span, Diagnostic::BranchShape);
+        }
+        let trace = self.new_value(span, Kind::Unknown);
+        let op = Op::If {
+            cond,
+            cond_span: Loc::of(&i.cond),
+            piecewise,
+            then_block,
+            else_block,
+            then_out: merge.then_out,
+            else_out: merge.else_out,
+            trace,
+        };
+        self.push(merge.results, op, span);
+        result
+    }
+}
+
+/// Builds the phis of an `if`: one per leaf that differs between the branches.
+struct Merge {
+    then_out: Vec<Value>,
+    else_out: Vec<Value>,
+    results: Vec<Value>,
+    bad_shape: bool,
+}
+
+impl Merge {
+    fn tree(&mut self, l: &mut Lowerer, t: Tree, e: Tree, span: Loc) -> Tree {
+        match (t, e) {
+            (Tree::Leaf(a), Tree::Leaf(b)) if a == b => Tree::Leaf(a),
+            (Tree::Leaf(a), Tree::Leaf(b)) => {
+                let kind = if l.kind(a) == l.kind(b) { l.kind(a) } else { Kind::Unknown };
+                let phi = l.new_value(span, kind);
+                self.then_out.push(a);
+                self.else_out.push(b);
+                self.results.push(phi);
+                Tree::Leaf(phi)
+            }
+            (Tree::Tuple(xs), Tree::Tuple(ys)) if xs.len() == ys.len() => {
+                Tree::Tuple(xs.into_iter().zip(ys).map(|(x, y)| self.tree(l, x, y, span)).collect())
+            }
+            (t, _) => {
+                self.bad_shape = true;
+                t
+            }
+        }
+    }
+}
+
+/// `piecewise(cond)` (any path ending in `piecewise`) as a condition: the inner condition, and
+/// `true`.
+fn strip_piecewise(cond: &Expr) -> (&Expr, bool) {
+    match cond {
+        Expr::Paren(p) => strip_piecewise(&p.expr),
+        Expr::Group(g) => strip_piecewise(&g.expr),
+        Expr::Call(c) if c.args.len() == 1 => match &*c.func {
+            Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "piecewise") => {
+                (&c.args[0], true)
+            }
+            _ => (cond, false),
+        },
+        _ => (cond, false),
+    }
+}
+
+/// The number of names in a flat tuple pattern (`let (a, b) = ...`), if it is one.
+fn tuple_arity(pat: &Pat) -> Option<usize> {
+    match pat {
+        Pat::Tuple(t) if t.elems.iter().all(|p| matches!(p, Pat::Ident(_) | Pat::Wild(_))) => {
+            Some(t.elems.len())
+        }
+        Pat::Type(t) => tuple_arity(&t.pat),
+        _ => None,
+    }
+}
+
+fn is_compound(op: &BinOp) -> bool {
+    matches!(
+        op,
+        BinOp::AddAssign(_)
+            | BinOp::SubAssign(_)
+            | BinOp::MulAssign(_)
+            | BinOp::DivAssign(_)
+            | BinOp::RemAssign(_)
+            | BinOp::BitAndAssign(_)
+            | BinOp::BitOrAssign(_)
+            | BinOp::BitXorAssign(_)
+            | BinOp::ShlAssign(_)
+            | BinOp::ShrAssign(_)
+    )
+}
+
+/// `+=` to `+` (keeping the span), for emitting the primal of a compound assignment.
+fn plain_operator(op: &BinOp) -> TokenStream {
+    let span = op.span();
+    let text = match op {
+        BinOp::AddAssign(_) => "+",
+        BinOp::SubAssign(_) => "-",
+        BinOp::MulAssign(_) => "*",
+        BinOp::DivAssign(_) => "/",
+        BinOp::RemAssign(_) => "%",
+        BinOp::BitAndAssign(_) => "&",
+        BinOp::BitOrAssign(_) => "|",
+        BinOp::BitXorAssign(_) => "^",
+        BinOp::ShlAssign(_) => "<<",
+        _ => ">>",
+    };
+    let mut tokens: TokenStream = text.parse().unwrap_or_default();
+    tokens = tokens
+        .into_iter()
+        .map(|mut t| {
+            t.set_span(span);
+            t
+        })
+        .collect();
+    tokens
+}
+
+/// Renames local variables in an opaque expression to the SSA values they hold, and rejects
+/// forms that would bind or assign (they cannot be renamed safely).
+struct Renamer<'a, 'b> {
+    lowerer: &'a mut Lowerer<'b>,
+    reads: Vec<Value>,
+    problem: Option<(Loc, &'static str)>,
+}
+
+impl VisitMut for Renamer<'_, '_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        let what = match e {
+            Expr::Path(_) => {
+                if let Some(slot) = self.lowerer.local(e) {
+                    match self.lowerer.vars[slot].clone() {
+                        Some(t) => {
+                            self.reads.extend(t.leaves());
+                            *e = tree_expr(&t);
+                        }
+                        None => self.problem = Some((Loc::of(&e), "a read of an unassigned variable")),
+                    }
+                }
+                return;
+            }
+            Expr::Closure(_) => "a closure",
+            Expr::Block(_) | Expr::Unsafe(_) | Expr::Match(_) | Expr::If(_) => {
+                "a block inside this expression"
+            }
+            Expr::Loop(_) | Expr::While(_) | Expr::ForLoop(_) => "a loop",
+            Expr::Macro(_) => "a macro call",
+            Expr::Assign(_) | Expr::Let(_) => "an assignment inside this expression",
+            Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) | Expr::Try(_) => {
+                "control flow inside this expression"
+            }
+            _ => {
+                syn::visit_mut::visit_expr_mut(self, e);
+                return;
+            }
+        };
+        self.problem.get_or_insert((Loc::of(&e), what));
+    }
+}
+
+/// The expression reading a tree of SSA values: `__v3` or `(__v3, __v4)`.
+fn tree_expr(t: &Tree) -> Expr {
+    let tokens = match t {
+        Tree::Leaf(v) => v.ident().into_token_stream(),
+        Tree::Tuple(items) => {
+            let items = items.iter().map(tree_expr);
+            quote!((#(#items,)*))
+        }
+    };
+    syn::parse2(tokens).unwrap_or_else(|_| Expr::Verbatim(TokenStream::new()))
+}
+
+/// Whether a result tree can have the declared type: tuples must match in length; a single float
+/// cannot be a tuple. (Other types may be aliases of tuples, so they fit anything.)
+fn shape_fits(ty: &syn::Type, t: &Tree) -> bool {
+    match (ty, t) {
+        (syn::Type::Paren(p), t) => shape_fits(&p.elem, t),
+        (syn::Type::Tuple(tt), Tree::Tuple(items)) => {
+            tt.elems.len() == items.len() && tt.elems.iter().zip(items).all(|(ty, t)| shape_fits(ty, t))
+        }
+        (syn::Type::Tuple(tt), Tree::Leaf(_)) => !tt.elems.is_empty(),
+        (ty, Tree::Tuple(_)) => crate::signature::classify(ty) == crate::signature::TypeClass::Unknown,
+        _ => true,
+    }
+}

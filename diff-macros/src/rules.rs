@@ -1,0 +1,208 @@
+//! THE rule table: every primitive the macro differentiates, and how.
+//!
+//! Both emitters read this table and nothing else to learn a primitive's derivative, so adding a
+//! primitive is one entry here (plus, for a [`Kind::Smooth`] rule, its partial derivatives in
+//! `diff-runtime/src/rules/elementary.rs`, named `<name>_d<i>`).
+//!
+//! Rules are keyed by name and arity (the receiver of a method counts as argument 0), so
+//! `x.max(y)` and `f64::max(x, y)` are the same rule.
+
+/// How a primitive's derivative is formed.
+#[derive(Debug)]
+pub enum Kind {
+    /// `a + b`: tangent `ta + tb`; adjoint `ā += ȳ`, `b̄ += ȳ`.
+    Add,
+    /// `a - b`: tangent `ta - tb`; adjoint `ā += ȳ`, `b̄ += -ȳ`.
+    Sub,
+    /// `-a`: tangent `-ta`; adjoint `ā += -ȳ`.
+    Neg,
+    /// `a` unchanged (a type ascription): tangent `ta`; adjoint `ā += ȳ`.
+    Identity,
+    /// `a as f32` / `a as f64`: tangent `ta as T`; adjoint `ā += ȳ` converted back.
+    CastFloat,
+    /// `y = f(args)` with runtime partials `<name>_d<i>(args..., y)`; `partials[i]` is false
+    /// for an argument that is never differentiable (the `i32` exponent of `powi`). Tangent
+    /// `Σ ∂y/∂a_i · t_i`; adjoint `ā_i += ∂y/∂a_i · ȳ`.
+    Smooth { partials: &'static [bool] },
+    /// No useful derivative (zero almost everywhere, or the result is not a float). An error when
+    /// an argument depends on a differentiable input.
+    NonDifferentiable(Why),
+    /// A comparison or test: the result (a `bool`, an `Ordering`) carries no derivative, and that
+    /// is fine; a branch on it is checked separately.
+    Predicate,
+}
+
+/// Why a primitive has no derivative; selects the diagnostic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// Piecewise constant: derivative zero almost everywhere, undefined at the jumps.
+    PiecewiseConstant,
+    /// The result is an integer, a `bool` or bits: it leaves the differentiable world.
+    Discrete,
+}
+
+/// One primitive.
+#[derive(Debug)]
+pub struct Rule {
+    /// Name as written (`sin`, `atan2`) or the operator's name (`add`, `lt`).
+    pub name: &'static str,
+    /// Number of arguments, the receiver included.
+    pub arity: usize,
+    pub kind: Kind,
+}
+
+const D1: &[bool] = &[true];
+const D2: &[bool] = &[true, true];
+const D3: &[bool] = &[true, true, true];
+const POWI: &[bool] = &[true, false];
+
+macro_rules! table {
+    ($($name:literal / $arity:literal => $kind:expr,)*) => {
+        /// Every rule. Order does not matter; (name, arity) is unique.
+        pub static RULES: &[Rule] = &[$(Rule { name: $name, arity: $arity, kind: $kind },)*];
+    };
+}
+
+use Kind::*;
+use Why::*;
+
+table! {
+    // Operators.
+    "add" / 2 => Add,
+    "sub" / 2 => Sub,
+    "neg" / 1 => Neg,
+    "mul" / 2 => Smooth { partials: D2 },
+    "div" / 2 => Smooth { partials: D2 },
+    "rem" / 2 => NonDifferentiable(PiecewiseConstant),
+    "eq" / 2 => Predicate, "ne" / 2 => Predicate, "lt" / 2 => Predicate,
+    "le" / 2 => Predicate, "gt" / 2 => Predicate, "ge" / 2 => Predicate,
+    "and" / 2 => Predicate, "or" / 2 => Predicate, "not" / 1 => Predicate,
+    "bitand" / 2 => NonDifferentiable(Discrete), "bitor" / 2 => NonDifferentiable(Discrete),
+    "bitxor" / 2 => NonDifferentiable(Discrete), "shl" / 2 => NonDifferentiable(Discrete),
+    "shr" / 2 => NonDifferentiable(Discrete),
+    // Conversions.
+    "typed" / 1 => Identity,
+    "cast_float" / 1 => CastFloat,
+    "cast_discrete" / 1 => NonDifferentiable(Discrete),
+    // Elementary functions (partials in diff-runtime/src/rules/elementary.rs).
+    "sin" / 1 => Smooth { partials: D1 },
+    "cos" / 1 => Smooth { partials: D1 },
+    "tan" / 1 => Smooth { partials: D1 },
+    "asin" / 1 => Smooth { partials: D1 },
+    "acos" / 1 => Smooth { partials: D1 },
+    "atan" / 1 => Smooth { partials: D1 },
+    "atan2" / 2 => Smooth { partials: D2 },
+    "sinh" / 1 => Smooth { partials: D1 },
+    "cosh" / 1 => Smooth { partials: D1 },
+    "tanh" / 1 => Smooth { partials: D1 },
+    "asinh" / 1 => Smooth { partials: D1 },
+    "acosh" / 1 => Smooth { partials: D1 },
+    "atanh" / 1 => Smooth { partials: D1 },
+    "exp" / 1 => Smooth { partials: D1 },
+    "exp2" / 1 => Smooth { partials: D1 },
+    "exp_m1" / 1 => Smooth { partials: D1 },
+    "ln" / 1 => Smooth { partials: D1 },
+    "log" / 2 => Smooth { partials: D2 },
+    "log2" / 1 => Smooth { partials: D1 },
+    "log10" / 1 => Smooth { partials: D1 },
+    "ln_1p" / 1 => Smooth { partials: D1 },
+    "sqrt" / 1 => Smooth { partials: D1 },
+    "cbrt" / 1 => Smooth { partials: D1 },
+    "powi" / 2 => Smooth { partials: POWI },
+    "powf" / 2 => Smooth { partials: D2 },
+    "recip" / 1 => Smooth { partials: D1 },
+    "hypot" / 2 => Smooth { partials: D2 },
+    "mul_add" / 3 => Smooth { partials: D3 },
+    "to_degrees" / 1 => Smooth { partials: D1 },
+    "to_radians" / 1 => Smooth { partials: D1 },
+    // Continuous with kinks: allowed, with the conventions documented in elementary.rs.
+    "abs" / 1 => Smooth { partials: D1 },
+    "max" / 2 => Smooth { partials: D2 },
+    "min" / 2 => Smooth { partials: D2 },
+    "clamp" / 3 => Smooth { partials: D3 },
+    // Piecewise constant.
+    "floor" / 1 => NonDifferentiable(PiecewiseConstant),
+    "ceil" / 1 => NonDifferentiable(PiecewiseConstant),
+    "round" / 1 => NonDifferentiable(PiecewiseConstant),
+    "round_ties_even" / 1 => NonDifferentiable(PiecewiseConstant),
+    "trunc" / 1 => NonDifferentiable(PiecewiseConstant),
+    "fract" / 1 => NonDifferentiable(PiecewiseConstant),
+    "signum" / 1 => NonDifferentiable(PiecewiseConstant),
+    "rem_euclid" / 2 => NonDifferentiable(PiecewiseConstant),
+    "div_euclid" / 2 => NonDifferentiable(PiecewiseConstant),
+    // Leave the floats.
+    "to_bits" / 1 => NonDifferentiable(Discrete),
+    "to_int_unchecked" / 1 => NonDifferentiable(Discrete),
+    // Tests.
+    "is_nan" / 1 => Predicate, "is_infinite" / 1 => Predicate, "is_finite" / 1 => Predicate,
+    "is_normal" / 1 => Predicate, "is_subnormal" / 1 => Predicate,
+    "is_sign_positive" / 1 => Predicate, "is_sign_negative" / 1 => Predicate,
+    "classify" / 1 => Predicate, "partial_cmp" / 2 => Predicate, "total_cmp" / 2 => Predicate,
+}
+
+/// The rule for `name` applied to `arity` arguments (receiver included), if any.
+pub fn lookup(name: &str, arity: usize) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.name == name && r.arity == arity)
+}
+
+/// The rule for an operator, by its name in the table.
+pub fn operator(name: &str) -> &'static Rule {
+    // Every operator name passed here is a literal of `lower.rs` present in the table; the
+    // unit test `every_operator_is_in_the_table` pins that.
+    lookup(name, if matches!(name, "neg" | "not" | "typed" | "cast_float" | "cast_discrete") { 1 } else { 2 })
+        .unwrap_or(&RULES[0])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_arities_are_unique() {
+        for (i, a) in RULES.iter().enumerate() {
+            for b in &RULES[i + 1..] {
+                assert!(!(a.name == b.name && a.arity == b.arity), "duplicate rule {}", a.name);
+            }
+        }
+    }
+
+    #[test]
+    fn every_operator_is_in_the_table() {
+        for name in [
+            "add",
+            "sub",
+            "neg",
+            "mul",
+            "div",
+            "rem",
+            "eq",
+            "ne",
+            "lt",
+            "le",
+            "gt",
+            "ge",
+            "and",
+            "or",
+            "not",
+            "bitand",
+            "bitor",
+            "bitxor",
+            "shl",
+            "shr",
+            "typed",
+            "cast_float",
+            "cast_discrete",
+        ] {
+            assert_eq!(operator(name).name, name);
+        }
+    }
+
+    #[test]
+    fn smooth_partials_match_arity() {
+        for r in RULES {
+            if let Kind::Smooth { partials } = r.kind {
+                assert_eq!(partials.len(), r.arity, "{}", r.name);
+            }
+        }
+    }
+}

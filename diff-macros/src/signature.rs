@@ -1,0 +1,215 @@
+//! The function's signature: which parameters are differentiated, and the types of the generated
+//! items (tangent and gradient types).
+//!
+//! Types are classified from syntax only: `f32`/`f64` are differentiable, integers, `bool` and
+//! `char` are constants, anything else is unknown and needs an explicit `wrt(...)`.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::{FnArg, Ident, Pat, ReturnType, Type};
+
+use crate::args::Args;
+use crate::ctxt::Ctxt;
+use crate::diagnostics::Diagnostic;
+use crate::ir::{Kind, Loc};
+
+/// What syntax says about a type.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub enum TypeClass {
+    Differentiable,
+    Constant,
+    Unknown,
+}
+
+/// Classifies a type from its syntax.
+pub fn classify(ty: &Type) -> TypeClass {
+    match ty {
+        Type::Path(p) if p.qself.is_none() => match p.path.get_ident().map(|i| i.to_string()).as_deref() {
+            Some("f32" | "f64") => TypeClass::Differentiable,
+            Some(
+                "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16" | "u32" | "u64" | "u128"
+                | "usize" | "bool" | "char",
+            ) => TypeClass::Constant,
+            _ => TypeClass::Unknown,
+        },
+        Type::Paren(p) => classify(&p.elem),
+        Type::Group(g) => classify(&g.elem),
+        _ => TypeClass::Unknown,
+    }
+}
+
+/// The IR kind of a value of a type.
+pub fn kind_of(ty: &Type) -> Kind {
+    match classify(ty) {
+        TypeClass::Differentiable => Kind::Float,
+        TypeClass::Constant => Kind::Discrete,
+        TypeClass::Unknown => Kind::Unknown,
+    }
+}
+
+/// The tangent type of a type: itself for floats and tuples of floats, else the runtime's
+/// `Differentiable::Tangent` projection.
+pub fn tangent_type(ty: &Type) -> TokenStream {
+    match ty {
+        Type::Tuple(t) => {
+            let elems = t.elems.iter().map(tangent_type);
+            quote!((#(#elems,)*))
+        }
+        Type::Paren(p) => tangent_type(&p.elem),
+        _ if classify(ty) == TypeClass::Differentiable => quote!(#ty),
+        _ => quote!(<#ty as ::tapeless::__private::Differentiable>::Tangent),
+    }
+}
+
+/// One named parameter.
+pub struct Param {
+    /// The user's name.
+    pub ident: Ident,
+    pub ty: Type,
+    /// In the differentiated set.
+    pub wrt: bool,
+}
+
+/// The analysed signature.
+pub struct Signature {
+    /// The receiver as written (`&self`, `self`), if a method.
+    pub receiver: Option<syn::Receiver>,
+    pub params: Vec<Param>,
+    /// The declared result type.
+    pub output: Type,
+}
+
+impl Signature {
+    /// The differentiated parameters, in order.
+    pub fn wrt(&self) -> impl Iterator<Item = &Param> {
+        self.params.iter().filter(|p| p.wrt)
+    }
+
+    /// The type of the gradient (and of the pullback's result): one tangent per differentiated
+    /// parameter, a tuple when there are several.
+    pub fn gradient_type(&self) -> TokenStream {
+        let types: Vec<TokenStream> = self.wrt().map(|p| tangent_type(&p.ty)).collect();
+        if types.len() == 1 { types[0].clone() } else { quote!((#(#types),*)) }
+    }
+
+    /// Whether the result is a single float, so that a gradient exists.
+    pub fn scalar_output(&self) -> bool {
+        classify(&self.output) == TypeClass::Differentiable
+    }
+}
+
+/// Analyses `sig` under `args`, reporting problems into `cx`. `None` if it cannot be used at all.
+pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature> {
+    let unsupported = |at: Loc, what: &str, help: &'static str| {
+        cx.error(at, Diagnostic::Unsupported { what: what.to_string(), help })
+    };
+    if let Some(t) = &sig.asyncness {
+        unsupported(t.span.into(), "an `async fn`", "");
+    }
+    if let Some(t) = &sig.unsafety {
+        unsupported(t.span.into(), "an `unsafe fn`", "");
+    }
+    if let Some(t) = &sig.constness {
+        unsupported(t.span.into(), "a `const fn`", "");
+    }
+    if let Some(v) = &sig.variadic {
+        unsupported(Loc::of(v), "a variadic parameter list", "");
+    }
+    let output = match &sig.output {
+        ReturnType::Type(_, ty) => (**ty).clone(),
+        ReturnType::Default => {
+            unsupported(
+                sig.ident.span().into(),
+                "a function without a result",
+                "return the value to differentiate",
+            );
+            return None;
+        }
+    };
+
+    let mut receiver = None;
+    let mut params = Vec::new();
+    for input in &sig.inputs {
+        match input {
+            FnArg::Receiver(r) => {
+                if r.mutability.is_some() && r.reference.is_some() {
+                    unsupported(
+                        Loc::of(r),
+                        "a `&mut self` receiver",
+                        "take `&self` and return the new state",
+                    );
+                }
+                receiver = Some(r.clone());
+            }
+            FnArg::Typed(pt) => {
+                let ident = match &*pt.pat {
+                    Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => pi.ident.clone(),
+                    other => {
+                        unsupported(
+                            Loc::of(other),
+                            "a pattern in parameter position",
+                            "name the parameter and destructure it in the body",
+                        );
+                        continue;
+                    }
+                };
+                let mut_ref = matches!(&*pt.ty, Type::Reference(r) if r.mutability.is_some());
+                if let Type::Reference(r) = &*pt.ty
+                    && r.mutability.is_some()
+                {
+                    unsupported(
+                        Loc::of(&pt.ty),
+                        "a `&mut` parameter",
+                        "return the new value instead of writing through a reference",
+                    );
+                }
+                if !mut_ref {
+                    params.push(Param { ident, ty: (*pt.ty).clone(), wrt: false });
+                }
+            }
+        }
+    }
+
+    match &args.wrt {
+        Some(names) => {
+            for name in names {
+                match params.iter_mut().find(|p| p.ident == *name) {
+                    Some(p) => {
+                        p.wrt = classify(&p.ty) == TypeClass::Differentiable;
+                        if !p.wrt {
+                            cx.error(
+                                name.span(),
+                                Diagnostic::WrtNotDifferentiable {
+                                    param: name.to_string(),
+                                    ty: type_text(&p.ty),
+                                },
+                            );
+                        }
+                    }
+                    None => cx.error(name.span(), Diagnostic::WrtUnknown { name: name.to_string() }),
+                }
+            }
+        }
+        None => {
+            for p in &mut params {
+                match classify(&p.ty) {
+                    TypeClass::Differentiable => p.wrt = true,
+                    TypeClass::Constant => {}
+                    TypeClass::Unknown => cx.error(
+                        Loc::of(&p.ty),
+                        Diagnostic::UnknownParamType { param: p.ident.to_string(), ty: type_text(&p.ty) },
+                    ),
+                }
+            }
+        }
+    }
+    if !params.iter().any(|p| p.wrt) && !cx.has_errors() {
+        cx.error(sig.ident.span(), Diagnostic::NothingToDifferentiate);
+    }
+    Some(Signature { receiver, params, output })
+}
+
+/// A type as the user wrote it, for messages.
+pub fn type_text(ty: &Type) -> String {
+    quote!(#ty).to_string().replace(" < ", "<").replace(" >", ">").replace("& ", "&")
+}

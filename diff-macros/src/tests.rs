@@ -1,0 +1,338 @@
+//! Unit tests of the passes, by textual dumps of the IR and its activity (as Swift tests its
+//! activity analysis), and of the pipeline's error collection.
+
+use quote::quote;
+
+use crate::args::Args;
+use crate::ctxt::Ctxt;
+use crate::{activity, check, ir, lower, signature};
+
+/// Lowers `item` and dumps its IR annotated with activity, or the errors.
+fn dump(item: proc_macro2::TokenStream, wrt: Option<&[&str]>) -> String {
+    let f: syn::ItemFn = syn::parse2(item).expect("test input is a function");
+    let cx = Ctxt::default();
+    let args = Args {
+        wrt: wrt
+            .map(|names| names.iter().map(|n| syn::Ident::new(n, proc_macro2::Span::call_site())).collect()),
+    };
+    let sig = signature::analyse(&f.sig, &args, &cx).expect("signature");
+    let lowered = lower::lower(&f.block, &sig, &cx);
+    let wrt: Vec<bool> = sig.params.iter().map(|p| p.wrt).collect();
+    let act = activity::analyse(&lowered.function, &wrt);
+    check::check(&lowered.function, &sig, &act, !cx.has_errors(), &cx);
+    match cx.take() {
+        Some(e) => e
+            .into_iter()
+            .map(|e| format!("error: {}\n", e.to_string().lines().next().unwrap_or("")))
+            .collect(),
+        None => ir::dump(&lowered.function, Some(&act)),
+    }
+}
+
+fn expect(item: proc_macro2::TokenStream, expected: &str) {
+    let got = dump(item, None);
+    let expected: String = expected
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| format!("{}\n", &l[strip(expected)..]))
+        .collect();
+    assert_eq!(got, expected, "\n--- got ---\n{got}\n--- expected ---\n{expected}");
+}
+
+/// The common indentation of the expected text.
+fn strip(text: &str) -> usize {
+    text.lines().filter(|l| !l.trim().is_empty()).map(|l| l.len() - l.trim_start().len()).min().unwrap_or(0)
+}
+
+#[test]
+fn straight_line_ssa_and_activity() {
+    expect(
+        quote! {
+            fn f(x: f64, y: f64, n: i32) -> f64 {
+                let mut s = x * y;
+                s += x.sin();
+                let k = n * 2;
+                s * 3.0
+            }
+        },
+        "
+        v0 = param 0  [active]
+        v1 = param 1  [active]
+        v2 = param 2
+        v3 = mul v0, v1  [active]
+        v4 = sin v0  [active]
+        v5 = add v3, v4  [active]
+        v6 = lit
+        v7 = mul v2, v6
+        v8 = lit
+        v9 = mul v5, v8  [active]
+        return v9
+        ",
+    );
+}
+
+#[test]
+fn branches_merge_into_phis() {
+    expect(
+        quote! {
+            fn f(x: f64, n: i32) -> f64 {
+                let mut y = x;
+                if n > 0 { y = y * 2.0; }
+                y + 1.0
+            }
+        },
+        "
+        v0 = param 0  [active]
+        v1 = param 1
+        v2 = lit
+        v3 = gt v1, v2
+        v6 = if v3  [active]
+        then:
+          v4 = lit
+          v5 = mul v0, v4  [active]
+          yield v5
+        else:
+          yield v0
+        v8 = lit
+        v9 = add v6, v8  [active]
+        return v9
+        ",
+    );
+}
+
+#[test]
+fn no_grad_cuts_and_varied_but_useless_values_are_not_active() {
+    expect(
+        quote! {
+            fn f(x: f64) -> f64 {
+                let unused = x.exp();
+                x * no_grad(x.round())
+            }
+        },
+        "
+        v0 = param 0  [active]
+        v1 = exp v0  [varied]
+        v2 = round v0  [tainted]
+        v3 = no_grad v2
+        v4 = mul v0, v3  [active]
+        return v4
+        ",
+    );
+}
+
+#[test]
+fn comparisons_taint_but_do_not_vary() {
+    expect(
+        quote! {
+            fn f(x: f64) -> f64 {
+                let c = x > 0.0;
+                x
+            }
+        },
+        "
+        v0 = param 0  [active]
+        v1 = lit
+        v2 = gt v0, v1  [tainted]
+        return v0
+        ",
+    );
+}
+
+#[test]
+fn short_circuit_keeps_evaluation_order() {
+    expect(
+        quote! {
+            fn f(x: f64, a: bool, b: bool) -> f64 {
+                if a && b { x } else { -x }
+            }
+        },
+        "
+        v0 = param 0  [active]
+        v1 = param 1
+        v2 = param 2
+        v4 = if piecewise v1
+        then:
+          yield v2
+        else:
+          v3 = lit
+          yield v3
+        v7 = if v4  [active]
+        then:
+          yield v0
+        else:
+          v6 = neg v0  [active]
+          yield v6
+        return v7
+        ",
+    );
+}
+
+#[test]
+fn calls_and_tuples() {
+    expect(
+        quote! {
+            fn f(x: f64, y: f64) -> (f64, f64) {
+                let (a, b) = g(x, 2.0);
+                let t = (a, y);
+                (t.0 * b, t.1)
+            }
+        },
+        "
+        v0 = param 0  [active]
+        v1 = param 1  [active]
+        v2 = lit
+        v3, v4 = call g(v0, v2)  [active, active]
+        v5 = mul v3, v4  [active]
+        return (v5, v1)
+        ",
+    );
+}
+
+#[test]
+fn every_problem_is_reported_in_one_pass() {
+    let got = dump(
+        quote! {
+            fn f(x: f64, y: f64, z: f64) -> f64 {
+                let a = x.floor();
+                let b = x as i64;
+                let c = if x > 0.0 { 1.0 } else { 2.0 };
+                x.frobnicate() + a + c + b as f64
+            }
+        },
+        None,
+    );
+    let lines: Vec<&str> = got.lines().collect();
+    assert_eq!(lines.len(), 6, "{got}");
+    assert!(lines[0].contains("`floor` of a differentiable value"), "{got}");
+    assert!(lines[1].contains("`as i64`"), "{got}");
+    assert!(lines[2].contains("`if` condition depends on a differentiable value"), "{got}");
+    assert!(lines[3].contains("method `frobnicate`"), "{got}");
+    assert!(lines[4].contains("does not depend on `y`") && lines[4].contains("never used"), "{got}");
+    assert!(lines[5].contains("does not depend on `z`"), "{got}");
+}
+
+#[test]
+fn piecewise_accepts_an_active_condition() {
+    let got = dump(quote! { fn f(x: f64) -> f64 { if piecewise(x > 0.0) { x } else { 0.0 } } }, None);
+    assert!(!got.contains("error"), "{got}");
+}
+
+#[test]
+fn unsupported_syntax_is_an_error_not_a_panic() {
+    for item in [
+        quote! { fn f(x: f64) -> f64 { let g = |t: f64| t * x; g(x) } },
+        quote! { fn f(x: f64) -> f64 { let mut s = 0.0; for _ in 0..3 { s += x; } s } },
+        quote! { fn f(x: f64) -> f64 { unsafe { x } } },
+        quote! { fn f(x: f64) -> f64 { println!("{}", x); x } },
+        quote! { fn f(x: f64) -> f64 { match 1 { _ => x } } },
+        quote! { fn f(x: f64) -> f64 { if x > 0.0 { return x; } x } },
+        quote! { fn f(x: f64) -> f64 { let y; y } },
+        quote! { fn f(x: f64) -> f64 { [x, x][0] } },
+    ] {
+        let got = dump(item.clone(), None);
+        assert!(got.starts_with("error:"), "{item}\n{got}");
+    }
+}
+
+#[test]
+fn expansion_of_odd_inputs_never_panics() {
+    for (attr, item) in [
+        (
+            quote!(),
+            quote!(
+                struct S;
+            ),
+        ),
+        (
+            quote!(wrt),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    x
+                }
+            ),
+        ),
+        (
+            quote!(wrt(q)),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    x
+                }
+            ),
+        ),
+        (
+            quote!(wrt(n)),
+            quote!(
+                fn f(x: f64, n: i32) -> f64 {
+                    x
+                }
+            ),
+        ),
+        (
+            quote!(),
+            quote!(
+                fn f(x: f64) {}
+            ),
+        ),
+        (
+            quote!(),
+            quote!(
+                fn f(x: Foo) -> f64 {
+                    1.0
+                }
+            ),
+        ),
+        (
+            quote!(),
+            quote!(
+                fn f(&mut self, x: f64) -> f64 {
+                    x
+                }
+            ),
+        ),
+        (
+            quote!(),
+            quote!(
+                async fn f(x: f64) -> f64 {
+                    x
+                }
+            ),
+        ),
+        (
+            quote!(),
+            quote!(
+                fn f((a, b): (f64, f64)) -> f64 {
+                    a
+                }
+            ),
+        ),
+        (
+            quote!(),
+            quote!(
+                fn f(n: i32) -> f64 {
+                    1.0
+                }
+            ),
+        ),
+        (
+            quote!(),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    (x, x)
+                }
+            ),
+        ),
+        (
+            quote!(),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    let (a, b, c) = (x, x);
+                    a
+                }
+            ),
+        ),
+    ] {
+        let out = crate::expand::differentiable(attr, item).to_string();
+        assert!(out.contains("compile_error"), "{out}");
+    }
+}

@@ -1,0 +1,96 @@
+//! Tangent types: what a derivative of a value looks like, its zero, and how contributions add.
+//!
+//! [`Differentiable`] maps a primal type to its tangent type (for floats and tuples of floats:
+//! itself). [`Tangent`] is what the reverse sweep needs of an adjoint: accumulation.
+//! [`ScalarOutput`] marks the result types a gradient can be taken of.
+
+/// A type that has derivatives: a tangent type and a zero of it.
+///
+/// ```
+/// use tapeless::Differentiable;
+///
+/// assert_eq!(2.5_f64.zero_tangent(), 0.0);
+/// assert_eq!((1.0_f32, 2.0_f64).zero_tangent(), (0.0, 0.0));
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a differentiable type",
+    label = "tapeless has no tangent for `{Self}`",
+    note = "differentiable types are f32, f64 and tuples of them; pass other values as constants"
+)]
+pub trait Differentiable {
+    /// The type of tangents (forward mode) and cotangents (reverse mode) of `Self`.
+    type Tangent: Tangent;
+    /// The zero tangent at this value.
+    fn zero_tangent(&self) -> Self::Tangent;
+}
+
+/// A tangent or cotangent: something derivatives are accumulated in.
+///
+/// ```
+/// use tapeless::Tangent;
+///
+/// let mut adjoint = (1.0_f64, 2.0_f64);
+/// adjoint.add_assign((0.5, 0.5));
+/// assert_eq!(adjoint, (1.5, 2.5));
+/// ```
+pub trait Tangent: Sized {
+    /// `*self += other`.
+    fn add_assign(&mut self, other: Self);
+}
+
+/// A result type whose gradient exists: a single scalar, seeded with `1`.
+///
+/// ```
+/// use tapeless::ScalarOutput;
+///
+/// assert_eq!(3.0_f64.one(), 1.0);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "a gradient needs a scalar result, and `{Self}` is not one",
+    note = "use the generated `_jvp` (forward mode) or `_vjp` (reverse mode, with an explicit cotangent) instead"
+)]
+pub trait ScalarOutput: Differentiable {
+    /// The seed of a gradient: `1`.
+    fn one(&self) -> Self::Tangent;
+}
+
+macro_rules! impl_float {
+    ($($t:ty),*) => {$(
+        impl Differentiable for $t {
+            type Tangent = $t;
+            #[inline(always)]
+            fn zero_tangent(&self) -> $t { 0.0 }
+        }
+        impl Tangent for $t {
+            #[inline(always)]
+            fn add_assign(&mut self, other: $t) { *self += other }
+        }
+        impl ScalarOutput for $t {
+            #[inline(always)]
+            fn one(&self) -> $t { 1.0 }
+        }
+    )*};
+}
+impl_float!(f32, f64);
+
+macro_rules! impl_tuple {
+    ($($name:ident $idx:tt),+) => {
+        impl<$($name: Differentiable),+> Differentiable for ($($name,)+) {
+            type Tangent = ($($name::Tangent,)+);
+            #[inline(always)]
+            fn zero_tangent(&self) -> Self::Tangent { ($(self.$idx.zero_tangent(),)+) }
+        }
+        impl<$($name: Tangent),+> Tangent for ($($name,)+) {
+            #[inline(always)]
+            fn add_assign(&mut self, other: Self) { $(self.$idx.add_assign(other.$idx);)+ }
+        }
+    };
+}
+impl_tuple!(A 0);
+impl_tuple!(A 0, B 1);
+impl_tuple!(A 0, B 1, C 2);
+impl_tuple!(A 0, B 1, C 2, D 3);
+impl_tuple!(A 0, B 1, C 2, D 3, E 4);
+impl_tuple!(A 0, B 1, C 2, D 3, E 4, F 5);
+impl_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
+impl_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);

@@ -1,0 +1,96 @@
+//! # tapeless: compile-time automatic differentiation
+//!
+//! `#[differentiable]` turns an ordinary numeric function into forward-mode and reverse-mode
+//! derivative code while the crate compiles, and turns every construct whose derivative would be
+//! silently wrong, zero or missing into a compile error that points at the expression.
+//!
+//! ```
+//! use tapeless::differentiable;
+//!
+//! #[differentiable]
+//! fn f(x: f64, y: f64) -> f64 {
+//!     x * y + x.sin()
+//! }
+//!
+//! // Forward mode: value and directional derivative along (dx, dy).
+//! let (value, slope) = f_jvp(1.0, 2.0, 1.0, 0.0);
+//! assert_eq!(value, 2.0 + 1.0_f64.sin());
+//! assert_eq!(slope, 2.0 + 1.0_f64.cos());
+//!
+//! // Reverse mode: value and pullback.
+//! let (_, pullback) = f_vjp(1.0, 2.0);
+//! let (gx, gy) = pullback(1.0);
+//! assert_eq!((gx, gy), (2.0 + 1.0_f64.cos(), 1.0));
+//!
+//! // Gradient of a scalar result.
+//! assert_eq!(f_grad(1.0, 2.0).1, (gx, gy));
+//! ```
+//!
+//! ## Generated items
+//!
+//! For `fn f(x: f64, y: f64) -> R` (the names are part of the public contract):
+//!
+//! | item | meaning |
+//! |---|---|
+//! | `f_jvp(x, y, dx, dy) -> (R, R)` | forward mode: value and directional derivative |
+//! | `f_vjp(x, y) -> (R, impl FnOnce(R) -> (f64, f64))` | reverse mode: value and pullback |
+//! | `f_grad(x, y) -> (R, (f64, f64))` | only for a scalar `R`: value and gradient |
+//!
+//! With one differentiated parameter, the gradient and the pullback's result are that one value,
+//! not a 1-tuple. `#[differentiable(wrt(x))]` chooses the differentiated parameters; by default
+//! every `f32`/`f64` parameter is one, and integer and `bool` parameters are constants.
+//!
+//! ## What a body may contain
+//!
+//! `let`, `let mut`, reassignment, `+= -= *= /=`, blocks, tuples, literals, `+ - * /`, unary
+//! minus, float-to-float `as` casts, the elementary functions of `f64`/`f32` in both call forms
+//! (`x.sin()` and `f64::sin(x)`), `if`/`else` on conditions that do not depend on
+//! differentiated values (or wrapped in [`piecewise`]), calls of other `#[differentiable]`
+//! functions (composition), and any constant code. The list of elementary functions and the
+//! conventions at kinks (`abs`, `max`, `min`, `clamp`) are in the README.
+//!
+//! ## Compile errors instead of silent zeros
+//!
+//! `floor`, `ceil`, `round`, `trunc`, `fract`, `signum` and `%` of a differentiated value, casts
+//! of one to an integer or `bool`, a method with no known derivative, a branch on one without
+//! [`piecewise`], and a differentiated parameter that cannot reach the result are compile errors
+//! spanned on the expression, each with a `help:` that says what to do. [`no_grad`] marks a value
+//! as constant on purpose.
+//!
+//! ## Giving an opaque function a derivative
+//!
+//! A call `g(x)` inside a differentiated function calls `g_jvp`/`g_vjp` by name. For a function
+//! the macro cannot see into, write those two by hand with the same signatures the macro would
+//! generate, and check them with [`check`]:
+//!
+//! ```
+//! use tapeless::differentiable;
+//!
+//! /// log(1 + e^x), computed by some external routine.
+//! fn softplus(x: f64) -> f64 { x.exp().ln_1p() }
+//! fn softplus_jvp(x: f64, dx: f64) -> (f64, f64) {
+//!     (softplus(x), dx / (1.0 + (-x).exp()))
+//! }
+//! fn softplus_vjp(x: f64) -> (f64, impl FnOnce(f64) -> f64) {
+//!     (softplus(x), move |ct| ct / (1.0 + (-x).exp()))
+//! }
+//!
+//! #[differentiable]
+//! fn loss(x: f64) -> f64 { 2.0 * softplus(x) }
+//!
+//! let (_, g) = loss_grad(0.0);
+//! assert!((g - 1.0).abs() < 1e-15);
+//! ```
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+extern crate self as tapeless;
+
+pub use diff_macros::differentiable;
+pub use diff_runtime::{Differentiable, Real, ScalarOutput, Tangent, check, no_grad, piecewise};
+
+/// Items used by generated code. Not public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use diff_runtime::__private::*;
+}

@@ -1,0 +1,8 @@
+use tapeless::differentiable;
+
+#[differentiable]
+fn f(x: f64) -> f64 {
+    f64::copysign(x, -1.0) * 2.0
+}
+
+fn main() {}
