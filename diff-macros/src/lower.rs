@@ -125,6 +125,24 @@ impl Lowerer<'_> {
         }
     }
 
+    /// The items of a tuple held in local variables (`t`, `t.1`, `(t.1).0`), without emitting
+    /// code; `None` if `e` is not such a tuple.
+    fn aggregate(&self, e: &Expr) -> Option<Vec<Tree>> {
+        let tree = match e {
+            Expr::Paren(p) => return self.aggregate(&p.expr),
+            Expr::Group(g) => return self.aggregate(&g.expr),
+            Expr::Field(f) => match (self.aggregate(&f.base)?, &f.member) {
+                (items, syn::Member::Unnamed(index)) => items.get(index.index as usize)?.clone(),
+                _ => return None,
+            },
+            _ => self.vars[self.local(e)?].clone()?,
+        };
+        match tree {
+            Tree::Tuple(items) => Some(items),
+            Tree::Leaf(_) => None,
+        }
+    }
+
     fn read_var(&mut self, slot: usize, name: &str, span: Loc) -> Tree {
         match self.vars[slot].clone() {
             Some(t) => t,
@@ -328,16 +346,13 @@ impl Lowerer<'_> {
                 self.assign(&a.left, value);
                 unit()
             }
-            Expr::Field(f) => {
-                if let (Some(slot), syn::Member::Unnamed(index)) = (self.local(&f.base), &f.member)
-                    && let Some(Tree::Tuple(items)) = &self.vars[slot] {
-                        return match items.get(index.index as usize) {
-                            Some(t) => t.clone(),
-                            None => self.unsupported(span, "a tuple field out of range", ""),
-                        };
-                    }
-                self.opaque(e, "a field access")
-            }
+            Expr::Field(f) => match (self.aggregate(&f.base), &f.member) {
+                (Some(items), syn::Member::Unnamed(index)) => match items.get(index.index as usize) {
+                    Some(t) => t.clone(),
+                    None => self.unsupported(span, "a tuple field out of range", ""),
+                },
+                _ => self.opaque(e, "a field access"),
+            },
             Expr::Index(_) => self.opaque(e, "indexing"),
             Expr::Array(_) | Expr::Repeat(_) => self.opaque(e, "an array"),
             Expr::Range(_) => self.opaque(e, "a range"),

@@ -21,10 +21,25 @@ pub enum TypeClass {
     Unknown,
 }
 
+/// The primitive a type path names: `f64`, `core::primitive::f64`, `::std::primitive::f64`.
+fn primitive(p: &syn::TypePath) -> Option<String> {
+    if p.qself.is_some() {
+        return None;
+    }
+    let names: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
+    match names.as_slice() {
+        [name] if p.path.leading_colon.is_none() => Some(name.clone()),
+        [root, module, name] if (root == "core" || root == "std") && module == "primitive" => {
+            Some(name.clone())
+        }
+        _ => None,
+    }
+}
+
 /// Classifies a type from its syntax.
 pub fn classify(ty: &Type) -> TypeClass {
     match ty {
-        Type::Path(p) if p.qself.is_none() => match p.path.get_ident().map(|i| i.to_string()).as_deref() {
+        Type::Path(p) => match primitive(p).as_deref() {
             Some("f32" | "f64") => TypeClass::Differentiable,
             Some(
                 "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16" | "u32" | "u64" | "u128"
@@ -211,5 +226,11 @@ pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature
 
 /// A type as the user wrote it, for messages.
 pub fn type_text(ty: &Type) -> String {
-    quote!(#ty).to_string().replace(" < ", "<").replace(" >", ">").replace("& ", "&")
+    quote!(#ty)
+        .to_string()
+        .replace(" :: ", "::")
+        .replace(":: ", "::")
+        .replace(" < ", "<")
+        .replace(" >", ">")
+        .replace("& ", "&")
 }

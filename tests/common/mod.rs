@@ -1,0 +1,143 @@
+//! Shared checks for gradient tests: every generated derivative is compared against central
+//! finite differences AND forward mode against reverse mode (`<u, J v>` by JVP equals
+//! `<J^T u, v>` by VJP).
+#![allow(dead_code, clippy::type_complexity)]
+
+/// A gradient (one `f64` or a tuple of them) as a vector.
+pub trait Flat {
+    fn flat(self) -> Vec<f64>;
+}
+impl Flat for f64 {
+    fn flat(self) -> Vec<f64> {
+        vec![self]
+    }
+}
+impl Flat for (f64, f64) {
+    fn flat(self) -> Vec<f64> {
+        vec![self.0, self.1]
+    }
+}
+impl Flat for (f64, f64, f64) {
+    fn flat(self) -> Vec<f64> {
+        vec![self.0, self.1, self.2]
+    }
+}
+impl Flat for (f64, f64, f64, f64) {
+    fn flat(self) -> Vec<f64> {
+        vec![self.0, self.1, self.2, self.3]
+    }
+}
+
+/// The four generated views of one scalar function of `n` variables, over slices.
+pub struct Fns<'a> {
+    pub name: &'a str,
+    pub f: &'a dyn Fn(&[f64]) -> f64,
+    pub jvp: &'a dyn Fn(&[f64], &[f64]) -> (f64, f64),
+    pub vjp: &'a dyn Fn(&[f64], f64) -> (f64, Vec<f64>),
+    pub grad: &'a dyn Fn(&[f64]) -> (f64, Vec<f64>),
+}
+
+/// Central difference of `f` along coordinate `i` with one Richardson extrapolation step
+/// (error `O(h^4)`), step relative to the coordinate (at least 1e-5): accurate to about 1e-10 for smooth functions
+/// of moderate scale, so a derivative off by 1e-7 relative is caught.
+pub fn central(f: &dyn Fn(&[f64]) -> f64, x: &[f64], i: usize) -> f64 {
+    let step = |h: f64| {
+        let mut p = x.to_vec();
+        p[i] = x[i] + h;
+        let up = f(&p);
+        p[i] = x[i] - h;
+        let down = f(&p);
+        (up - down) / (2.0 * h)
+    };
+    let h = 1e-3 * x[i].abs().max(1e-2);
+    (4.0 * step(h / 2.0) - step(h)) / 3.0
+}
+
+pub fn close(a: f64, b: f64, rel: f64) -> bool {
+    (a - b).abs() <= rel * a.abs().max(b.abs()).max(1.0)
+}
+
+/// Deterministic pseudo-random directions (no RNG dependency in the checks).
+pub fn direction(n: usize, salt: u64) -> Vec<f64> {
+    let mut s = salt.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    (0..n)
+        .map(|_| {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((s >> 11) as f64 * 2f64.powi(-53)) * 2.0 - 1.0
+        })
+        .collect()
+}
+
+/// Checks values, the gradient against central differences (relative tolerance `fd_tol`), the
+/// JVP along each axis against the gradient, and `<u, J v>` (JVP) against `<J^T u, v>` (VJP)
+/// along a random direction, at every point.
+pub fn check(fns: &Fns, points: &[&[f64]], fd_tol: f64) {
+    assert!(points.len() >= 3, "{}: check at three points or more", fns.name);
+    for (k, x) in points.iter().enumerate() {
+        let n = x.len();
+        let value = (fns.f)(x);
+        let (gv, g) = (fns.grad)(x);
+        assert_eq!(g.len(), n, "{}: gradient length", fns.name);
+        assert!(close(gv, value, 1e-15), "{}: grad value {gv} != {value}", fns.name);
+        for i in 0..n {
+            let fd = central(fns.f, x, i);
+            assert!(
+                close(g[i], fd, fd_tol),
+                "{} at {x:?}: d/dx{i} = {} but central differences give {fd}",
+                fns.name,
+                g[i]
+            );
+            let mut e = vec![0.0; n];
+            e[i] = 1.0;
+            let (jv, ji) = (fns.jvp)(x, &e);
+            assert!(close(jv, value, 1e-15), "{}: jvp value", fns.name);
+            assert!(
+                close(ji, g[i], 1e-12),
+                "{} at {x:?}: jvp along axis {i} = {ji}, gradient = {}",
+                fns.name,
+                g[i]
+            );
+        }
+        let v = direction(n, k as u64 + 1);
+        let u = 1.0 + direction(1, k as u64 + 100)[0];
+        let (_, jv) = (fns.jvp)(x, &v);
+        let (pv, jtu) = (fns.vjp)(x, u);
+        assert!(close(pv, value, 1e-15), "{}: vjp value", fns.name);
+        let lhs = u * jv;
+        let rhs: f64 = jtu.iter().zip(&v).map(|(a, b)| a * b).sum();
+        assert!(close(lhs, rhs, 1e-12), "{} at {x:?}: <u, Jv> = {lhs} but <J^T u, v> = {rhs}", fns.name);
+    }
+}
+
+/// `check_fn!(module, arity, points)`: runs [`check`] on `module::f` and its generated
+/// `f_jvp`, `f_vjp`, `f_grad`, for a function of 1 to 4 `f64` parameters.
+#[macro_export]
+macro_rules! check_fn {
+    ($m:ident, 1, $points:expr) => { $crate::check_fn!(@go $m, $points, [a], [da]) };
+    ($m:ident, 2, $points:expr) => { $crate::check_fn!(@go $m, $points, [a, b], [da, db]) };
+    ($m:ident, 3, $points:expr) => { $crate::check_fn!(@go $m, $points, [a, b, c], [da, db, dc]) };
+    ($m:ident, 4, $points:expr) => { $crate::check_fn!(@go $m, $points, [a, b, c, d], [da, db, dc, dd]) };
+    (@go $m:ident, $points:expr, [$($a:ident),+], [$($d:ident),+]) => {{
+        use $crate::common::Flat;
+        let fns = $crate::common::Fns {
+            name: stringify!($m),
+            f: &|x: &[f64]| { let &[$($a),+] = x else { unreachable!() }; $m::f($($a),+) },
+            jvp: &|x: &[f64], t: &[f64]| {
+                let &[$($a),+] = x else { unreachable!() };
+                let &[$($d),+] = t else { unreachable!() };
+                $m::f_jvp($($a,)+ $($d),+)
+            },
+            vjp: &|x: &[f64], u: f64| {
+                let &[$($a),+] = x else { unreachable!() };
+                let (value, pullback) = $m::f_vjp($($a),+);
+                (value, pullback(u).flat())
+            },
+            grad: &|x: &[f64]| {
+                let &[$($a),+] = x else { unreachable!() };
+                let (value, g) = $m::f_grad($($a),+);
+                (value, g.flat())
+            },
+        };
+        $crate::common::check(&fns, $points, 1e-9);
+    }};
+}
