@@ -36,7 +36,7 @@ fn check_block(block: &Block, a: &Activity, cx: &Ctxt) {
             Op::Opaque { what, .. } if reaches && varied_read => check_opaque(what, span, cx),
             // A method of a differentiable value with no rule: its derivative is unknown. A tape
             // would silently treat the result as a constant (or give `None`).
-            Op::Call { callee: Callee::Method { receiver, name, .. }, args }
+            Op::Call { callee: Callee::Method { receiver, name, .. }, args, .. }
                 if reaches && a.varied(*receiver) =>
             {
                 cx.error(span, Diagnostic::UnknownMethod { name: name.to_string(), arity: args.len() + 1 });

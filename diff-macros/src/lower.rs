@@ -235,9 +235,10 @@ impl Lowerer<'_> {
                     self.unsupported(Loc::of(&diverge), "`let ... else`", "");
                     return;
                 }
-                let arity = tuple_arity(&local.pat);
-                Some(match (&*init.expr, arity) {
-                    (Expr::Call(_) | Expr::MethodCall(_), Some(n)) => self.call_expr(&init.expr, n),
+                Some(match (&*init.expr, pattern_shape(&local.pat)) {
+                    (Expr::Call(_) | Expr::MethodCall(_), shape @ Shape::Tuple(_)) => {
+                        self.call_expr(&init.expr, &shape)
+                    }
                     (e, _) => self.expr(e),
                 })
             }
@@ -337,7 +338,7 @@ impl Lowerer<'_> {
                 _ => self.opaque(e, "a dereference"),
             },
             Expr::Cast(c) => self.cast(c),
-            Expr::MethodCall(_) | Expr::Call(_) => self.call_expr(e, 1),
+            Expr::MethodCall(_) | Expr::Call(_) => self.call_expr(e, &Shape::Leaf),
             Expr::If(i) => self.if_expr(i),
             Expr::Block(b) if b.label.is_none() => self.block(&b.block),
             Expr::Tuple(t) => Tree::Tuple(t.elems.iter().map(|e| self.expr(e)).collect()),
@@ -529,7 +530,7 @@ impl Lowerer<'_> {
     }
 
     /// A call or method call, destructured into `results` values when more than one.
-    fn call_expr(&mut self, e: &Expr, results: usize) -> Tree {
+    fn call_expr(&mut self, e: &Expr, results: &Shape) -> Tree {
         let span = Loc::of(&e);
         match e {
             Expr::MethodCall(m) => {
@@ -590,9 +591,9 @@ impl Lowerer<'_> {
         args: Vec<Value>,
         form: Form,
         span: Loc,
-        results: usize,
+        results: &Shape,
     ) -> Tree {
-        if results != 1 {
+        if !matches!(results, Shape::Leaf) {
             return self.unsupported(span, "destructuring the result of a primitive", "");
         }
         let kind = match rule.kind {
@@ -602,13 +603,17 @@ impl Lowerer<'_> {
         Tree::Leaf(self.emit(Op::Prim { rule, args, form }, span, kind))
     }
 
-    fn call(&mut self, callee: Callee, args: Vec<Value>, span: Loc, results: usize, kind: Kind) -> Tree {
-        let values: Vec<Value> = (0..results).map(|_| self.new_value(span, kind)).collect();
-        self.push(values.clone(), Op::Call { callee, args }, span);
-        if results == 1 {
-            Tree::Leaf(values[0])
-        } else {
-            Tree::Tuple(values.into_iter().map(Tree::Leaf).collect())
+    fn call(&mut self, callee: Callee, args: Vec<Value>, span: Loc, results: &Shape, kind: Kind) -> Tree {
+        let shape = self.results(results, span, kind);
+        self.push(shape.leaves(), Op::Call { callee, args, shape: shape.clone() }, span);
+        shape
+    }
+
+    /// Fresh values in the given shape.
+    fn results(&mut self, shape: &Shape, span: Loc, kind: Kind) -> Tree {
+        match shape {
+            Shape::Leaf => Tree::Leaf(self.new_value(span, kind)),
+            Shape::Tuple(items) => Tree::Tuple(items.iter().map(|s| self.results(s, span, kind)).collect()),
         }
     }
 
@@ -712,14 +717,20 @@ fn strip_piecewise(cond: &Expr) -> (&Expr, bool) {
     }
 }
 
-/// The number of names in a flat tuple pattern (`let (a, b) = ...`), if it is one.
-fn tuple_arity(pat: &Pat) -> Option<usize> {
+/// The tuple structure of a pattern (`let ((a, b), c) = ...`): a call bound to it is
+/// destructured into one value per leaf.
+#[derive(Clone)]
+enum Shape {
+    Leaf,
+    Tuple(Vec<Shape>),
+}
+
+fn pattern_shape(pat: &Pat) -> Shape {
     match pat {
-        Pat::Tuple(t) if t.elems.iter().all(|p| matches!(p, Pat::Ident(_) | Pat::Wild(_))) => {
-            Some(t.elems.len())
-        }
-        Pat::Type(t) => tuple_arity(&t.pat),
-        _ => None,
+        Pat::Tuple(t) => Shape::Tuple(t.elems.iter().map(pattern_shape).collect()),
+        Pat::Type(t) => pattern_shape(&t.pat),
+        Pat::Paren(p) => pattern_shape(&p.pat),
+        _ => Shape::Leaf,
     }
 }
 

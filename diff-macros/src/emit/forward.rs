@@ -11,12 +11,9 @@
 //! beside their values; a call of another differentiable function calls its `_jvp`.
 
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::{ToTokens, quote, quote_spanned};
 
-use super::{
-    Input, call_is_active, call_slots, callee, partial, primal_let, tangent, tree_tokens, tuple_or_single,
-    zero,
-};
+use super::{Input, call_is_active, call_slots, callee, partial, primal_let, tangent, tree_tokens, zero};
 use crate::ir::{Block, Form, Inst, Op, Value};
 use crate::rules::Kind;
 use crate::signature::tangent_type;
@@ -77,16 +74,8 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
     let act = input.act;
     let span = inst.span.span();
     match &inst.op {
-        Op::Call { callee: c, args } => {
-            let results: Vec<TokenStream> = inst
-                .results
-                .iter()
-                .map(|r| {
-                    let i = r.ident();
-                    quote!(#i)
-                })
-                .collect();
-            let values = tuple_or_single(results);
+        Op::Call { callee: c, args, shape } => {
+            let values = tree_tokens(shape, &mut |v| v.ident().into_token_stream());
             let args_v = args.iter().map(|v| v.ident());
             if !call_is_active(input, inst) {
                 let f = callee(c, "");
@@ -94,15 +83,7 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
             }
             let f = callee(c, "jvp");
             let slots = call_slots(input, args).into_iter().map(|v| tangent_of(input, v));
-            let tangents = tuple_or_single(
-                inst.results
-                    .iter()
-                    .map(|r| {
-                        let t = tangent(*r);
-                        quote!(#t)
-                    })
-                    .collect(),
-            );
+            let tangents = tree_tokens(shape, &mut |v| tangent(v).into_token_stream());
             quote_spanned!(span=> let (#values, #tangents) = #f(#(#args_v,)* #(#slots),*);)
         }
         Op::If { cond, then_block, else_block, then_out, else_out, .. } => {

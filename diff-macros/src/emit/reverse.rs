@@ -23,7 +23,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 
 use super::{
     Input, adjoint, call_is_active, call_slots, callee, partial, primal_let, private, pullback, tree_tokens,
@@ -276,23 +276,13 @@ impl Reverse<'_> {
                 }
                 out
             }
-            Op::Call { args, .. } => {
+            Op::Call { args, shape, .. } => {
                 if !inst.results.iter().any(|r| self.live.contains(r)) || !call_is_active(self.input, inst) {
                     return TokenStream::new();
                 }
-                let cotangents: Vec<TokenStream> = inst
-                    .results
-                    .iter()
-                    .map(|r| {
-                        if self.live.contains(r) {
-                            let a = adjoint(*r);
-                            quote!(#a)
-                        } else {
-                            self.zero(*r)
-                        }
-                    })
-                    .collect();
-                let cotangent = tuple_or_single(cotangents);
+                let cotangent = tree_tokens(shape, &mut |r| {
+                    if self.live.contains(&r) { adjoint(r).into_token_stream() } else { self.zero(r) }
+                });
                 let first = inst.results[0];
                 let pb = self.read(Slot::Pullback(first));
                 let slots = call_slots(self.input, args);
@@ -399,16 +389,8 @@ impl Reverse<'_> {
     fn primal_inst(&self, inst: &Inst, enums: &mut TokenStream) -> TokenStream {
         let span = inst.span.span();
         match &inst.op {
-            Op::Call { callee: c, args } => {
-                let values = tuple_or_single(
-                    inst.results
-                        .iter()
-                        .map(|r| {
-                            let i = r.ident();
-                            quote!(#i)
-                        })
-                        .collect(),
-                );
+            Op::Call { callee: c, args, shape } => {
+                let values = tree_tokens(shape, &mut |v| v.ident().into_token_stream());
                 let args = args.iter().map(|v| v.ident());
                 if call_is_active(self.input, inst) {
                     let f = callee(c, "vjp");

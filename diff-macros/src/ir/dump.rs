@@ -35,7 +35,7 @@ fn block(out: &mut String, b: &Block, activity: Option<&Activity>, depth: usize)
             Op::Lit(_) => "lit".to_string(),
             Op::Opaque { reads, .. } => format!("opaque({})", list(reads)),
             Op::Prim { rule, args, .. } => format!("{} {}", rule.name, list(args)),
-            Op::Call { callee, args } => match callee {
+            Op::Call { callee, args, .. } => match callee {
                 Callee::Path(p) => {
                     let name = p.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
                     format!("call {name}({})", list(args))

@@ -119,8 +119,9 @@ pub enum Op {
     Opaque { tokens: TokenStream, reads: Vec<Value>, what: Opaque },
     /// A primitive with a rule in the table.
     Prim { rule: &'static Rule, args: Vec<Value>, form: Form },
-    /// A call of another differentiable (or hand-derived) function.
-    Call { callee: Callee, args: Vec<Value> },
+    /// A call of another differentiable (or hand-derived) function. `shape` is its result as
+    /// destructured by the caller (leaves: the instruction's results).
+    Call { callee: Callee, args: Vec<Value>, shape: Tree },
     /// `no_grad(arg)`: the value of `arg`, as a constant.
     NoGrad(Value),
     /// Structured `if`. `trace` is an auxiliary value naming the reverse sweep's record of the
@@ -210,7 +211,7 @@ impl Op {
             Op::Param(_) | Op::Lit(_) | Op::Error => Vec::new(),
             Op::Opaque { reads, .. } => reads.clone(),
             Op::Prim { args, .. } => args.clone(),
-            Op::Call { callee, args } => {
+            Op::Call { callee, args, .. } => {
                 let mut out = Vec::new();
                 if let Callee::Method { receiver, .. } = callee {
                     out.push(*receiver);
