@@ -86,7 +86,8 @@ fn rejected_cases_have_their_snapshot() {
 
 #[test]
 fn central_differences_agree() {
-    let cases: [(&str, &dyn Fn(&[f64]) -> f64, &dyn Fn(&[f64]) -> Vec<f64>, &[f64]); 3] = [
+    type Case<'a> = (&'a str, &'a dyn Fn(&[f64]) -> f64, &'a dyn Fn(&[f64]) -> Vec<f64>, &'a [f64]);
+    let cases: [Case; 3] = [
         (
             "outer2_sum",
             &|p| outer2_sum(p[0], p[1], p[2], p[3]),
@@ -109,9 +110,9 @@ fn central_differences_agree() {
     ];
     for (name, f, g, x) in cases {
         let grad = g(x);
-        for i in 0..x.len() {
+        for (i, g) in grad.iter().enumerate() {
             let fd = common::central(f, x, i);
-            assert!(common::close(grad[i], fd, 1e-9), "{name}: {} vs {fd}", grad[i]);
+            assert!(common::close(*g, fd, 1e-9), "{name}: {g} vs {fd}");
         }
     }
 }
