@@ -86,6 +86,43 @@
 
 extern crate self as tapeless;
 
+/// Generates the derivatives of a function at compile time.
+///
+/// On `fn f(x: f64, y: f64) -> R` it keeps `f` and adds `f_jvp(x, y, dx, dy) -> (R, R)`
+/// (forward mode), `f_vjp(x, y) -> (R, impl FnOnce(R) -> (f64, f64))` (reverse mode) and, for a
+/// scalar `R`, `f_grad(x, y) -> (R, (f64, f64))`. `#[differentiable(wrt(x))]` differentiates
+/// with respect to `x` only. On a method in an `impl` block the generated items are sibling
+/// methods.
+///
+/// ```
+/// use tapeless::{differentiable, piecewise};
+///
+/// struct Spring { k: f64 }
+///
+/// impl Spring {
+///     #[differentiable(wrt(x))]
+///     fn energy(&self, x: f64, rest: f64) -> f64 {
+///         let stretch = x - rest;
+///         let soft = if piecewise(stretch > 0.0) { stretch } else { 0.5 * stretch };
+///         0.5 * self.k * soft.powi(2)
+///     }
+/// }
+///
+/// let spring = Spring { k: 4.0 };
+/// let (energy, force) = spring.energy_grad(1.5, 1.0);
+/// assert_eq!((energy, force), (0.5, 2.0));
+/// let (_, slope) = spring.energy_jvp(1.5, 1.0, 1.0);
+/// assert_eq!(slope, force);
+/// ```
+///
+/// A construct whose derivative would be silently wrong is a compile error:
+///
+/// ```compile_fail
+/// #[tapeless::differentiable]
+/// fn step(x: f64) -> f64 {
+///     x.floor() // error: derivative zero almost everywhere; use `no_grad(x).floor()` if intended
+/// }
+/// ```
 pub use diff_macros::differentiable;
 pub use diff_runtime::{Differentiable, Real, ScalarOutput, Tangent, check, no_grad, piecewise};
 

@@ -13,7 +13,9 @@
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote, quote_spanned};
 
-use super::{Input, call_is_active, call_slots, callee, partial, primal_let, tangent, tree_tokens, zero};
+use super::{
+    IfLet, Input, call_is_active, call_slots, callee, idents, partial, primal_let, tangent, tree_tokens, zero,
+};
 use crate::ir::{Block, Form, Inst, Op, Value};
 use crate::rules::Kind;
 use crate::signature::tangent_type;
@@ -89,33 +91,21 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
         Op::If { cond, then_block, else_block, then_out, else_out, .. } => {
             let active: Vec<usize> =
                 (0..inst.results.len()).filter(|i| act.active(inst.results[*i])).collect();
-            let mut pattern: Vec<TokenStream> = inst
-                .results
-                .iter()
-                .map(|r| {
-                    let i = r.ident();
-                    quote!(#i)
-                })
-                .collect();
-            pattern.extend(active.iter().map(|i| {
-                let t = tangent(inst.results[*i]);
-                quote!(#t)
-            }));
+            let mut pattern = idents(&inst.results);
+            pattern.extend(active.iter().map(|i| tangent(inst.results[*i]).into_token_stream()));
             let yields = |out: &[Value]| {
-                let mut items: Vec<TokenStream> = out
-                    .iter()
-                    .map(|v| {
-                        let i = v.ident();
-                        quote!(#i)
-                    })
-                    .collect();
+                let mut items = idents(out);
                 items.extend(active.iter().map(|i| tangent_of(input, out[*i])));
                 items
             };
-            let (then_items, else_items) = (yields(then_out), yields(else_out));
-            let (then_code, else_code) = (block(input, then_block), block(input, else_block));
-            let cond = cond.ident();
-            quote_spanned!(span=> let (#(#pattern,)*) = if #cond { #then_code (#(#then_items,)*) } else { #else_code (#(#else_items,)*) };)
+            IfLet {
+                pattern,
+                then_code: block(input, then_block),
+                then_items: yields(then_out),
+                else_code: block(input, else_block),
+                else_items: yields(else_out),
+            }
+            .emit(*cond, span)
         }
         _ => {
             let mut out = primal_let(input, inst);

@@ -193,3 +193,29 @@ pub fn partial(rule_name: &str, i: usize, args: &[Value], y: Value, span: Span) 
     let y = y.ident();
     quote_spanned!(span=> #p::rules::#f(#(#args,)* #y))
 }
+
+/// The primal locals of `values`, as tokens.
+pub fn idents(values: &[Value]) -> Vec<TokenStream> {
+    values.iter().map(|v| v.ident().into_token_stream()).collect()
+}
+
+/// `let (pattern..) = if cond { then_code (then_items..) } else { else_code (else_items..) };`:
+/// the shape both emitters give an `if`, whose branches yield their merged values (and, per
+/// mode, tangents or the trace).
+pub struct IfLet {
+    pub pattern: Vec<TokenStream>,
+    pub then_code: TokenStream,
+    pub then_items: Vec<TokenStream>,
+    pub else_code: TokenStream,
+    pub else_items: Vec<TokenStream>,
+}
+
+impl IfLet {
+    pub fn emit(self, cond: Value, span: Span) -> TokenStream {
+        let IfLet { pattern, then_code, then_items, else_code, else_items } = self;
+        let cond = cond.ident();
+        quote_spanned!(span=>
+            let (#(#pattern,)*) = if #cond { #then_code (#(#then_items,)*) } else { #else_code (#(#else_items,)*) };
+        )
+    }
+}

@@ -26,8 +26,8 @@ use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 
 use super::{
-    Input, adjoint, call_is_active, call_slots, callee, partial, primal_let, private, pullback, tree_tokens,
-    tuple_or_single, zero,
+    IfLet, Input, adjoint, call_is_active, call_slots, callee, idents, partial, primal_let, private,
+    pullback, tree_tokens, tuple_or_single, zero,
 };
 use crate::ir::{Block, Form, Inst, Op, Value};
 use crate::rules::Kind;
@@ -402,32 +402,12 @@ impl Reverse<'_> {
                 }
             }
             Op::If { cond, then_block, else_block, then_out, else_out, trace, .. } => {
-                let mut pattern: Vec<TokenStream> = inst
-                    .results
-                    .iter()
-                    .map(|r| {
-                        let i = r.ident();
-                        quote!(#i)
-                    })
-                    .collect();
-                let mut then_items: Vec<TokenStream> = then_out
-                    .iter()
-                    .map(|v| {
-                        let i = v.ident();
-                        quote!(#i)
-                    })
-                    .collect();
-                let mut else_items: Vec<TokenStream> = else_out
-                    .iter()
-                    .map(|v| {
-                        let i = v.ident();
-                        quote!(#i)
-                    })
-                    .collect();
+                let mut pattern = idents(&inst.results);
+                let mut then_items = idents(then_out);
+                let mut else_items = idents(else_out);
                 if let Some([then_saved, else_saved]) = self.saved.get(trace) {
                     let ty = trace_enum(*trace);
-                    let t = trace.ident();
-                    pattern.push(quote!(#t));
+                    pattern.push(trace.ident().into_token_stream());
                     let (ts, es) =
                         (then_saved.iter().map(|s| s.ident()), else_saved.iter().map(|s| s.ident()));
                     then_items.push(quote!(#ty::Then(#(#ts),*)));
@@ -441,10 +421,14 @@ impl Reverse<'_> {
                         enum #ty<#(#params_then,)* #(#params_else,)*> { Then(#(#params_then),*), Else(#(#params_else),*) }
                     });
                 }
-                let (then_code, else_code) =
-                    (self.primal_block(then_block, enums), self.primal_block(else_block, enums));
-                let cond = cond.ident();
-                quote_spanned!(span=> let (#(#pattern,)*) = if #cond { #then_code (#(#then_items,)*) } else { #else_code (#(#else_items,)*) };)
+                IfLet {
+                    pattern,
+                    then_code: self.primal_block(then_block, enums),
+                    then_items,
+                    else_code: self.primal_block(else_block, enums),
+                    else_items,
+                }
+                .emit(*cond, span)
             }
             _ => primal_let(self.input, inst),
         }
