@@ -14,10 +14,10 @@
 //! `floor` of a varied value is an error only if its result reaches the result (so
 //! `no_grad(x.floor())` is the way to say a constant is intended).
 //!
-//! Assumes the IR invariants (`ir/mod.rs`). The IR has no loops yet, so one forward and one
-//! backward walk reach the fixed point.
+//! Assumes the IR invariants (`ir/mod.rs`). Loops and mutable arrays make the data flow cyclic,
+//! so each walk repeats until it reaches its fixed point.
 
-use crate::ir::{Block, Function, Op, Value};
+use crate::ir::{ArrayInit, Block, Function, Op, Value};
 use crate::rules::Kind;
 
 /// Activity of every value of a function.
@@ -61,20 +61,33 @@ impl Activity {
 pub fn differentiable_operands(op: &Op) -> Vec<Value> {
     match op {
         Op::Prim { rule, args, .. } => match &rule.kind {
-            Kind::Add | Kind::Sub | Kind::Neg | Kind::Identity | Kind::CastFloat => args.clone(),
+            Kind::Add | Kind::Sub | Kind::Neg | Kind::Identity | Kind::CastFloat | Kind::Sum => args.clone(),
             Kind::Smooth { partials } => {
                 args.iter().zip(partials.iter()).filter(|(_, d)| **d).map(|(a, _)| *a).collect()
             }
-            Kind::NonDifferentiable(_) | Kind::Predicate => Vec::new(),
+            Kind::NonDifferentiable(_) | Kind::Predicate | Kind::Shape => Vec::new(),
         },
         Op::Call { .. } => op.operands(),
-        Op::Param(_) | Op::Lit(_) | Op::Opaque { .. } | Op::NoGrad(_) | Op::Error | Op::If { .. } => {
-            Vec::new()
-        }
+        Op::Load { array, .. } => vec![*array],
+        Op::NewArray(ArrayInit::Elements { elements, .. }) => elements.clone(),
+        Op::NewArray(ArrayInit::Copy { source, .. }) => vec![*source],
+        Op::NewArray(ArrayInit::Constant { .. })
+        | Op::Store { .. }
+        | Op::For { .. }
+        | Op::Param(_)
+        | Op::Lit(_)
+        | Op::Opaque { .. }
+        | Op::NoGrad(_)
+        | Op::Error
+        | Op::If { .. } => Vec::new(),
     }
 }
 
 /// Runs the analysis. `wrt[i]` says whether parameter `i` is differentiated.
+///
+/// Arrays are mutable, so a store can make an array varied after an earlier load in a loop has
+/// read it: both walks repeat until nothing changes (every flag only ever turns on, so this
+/// terminates; in practice in two or three rounds).
 pub fn analyse(f: &Function, wrt: &[bool]) -> Activity {
     let n = f.values.len();
     let mut a = Activity {
@@ -83,64 +96,148 @@ pub fn analyse(f: &Function, wrt: &[bool]) -> Activity {
         tainted: vec![false; n],
         reaches: vec![false; n],
     };
-    forward(&f.body, wrt, &mut a);
+    while forward(&f.body, wrt, &mut a) {}
     for v in f.output.leaves() {
-        a.useful[v.0 as usize] = true;
-        a.reaches[v.0 as usize] = true;
+        a.raise(Useful, v, true);
+        a.raise(Reaches, v, true);
     }
-    backward(&f.body, &mut a);
+    while backward(&f.body, &mut a) {}
     a
 }
 
-fn forward(block: &Block, wrt: &[bool], a: &mut Activity) {
-    for inst in &block.insts {
-        if let Op::If { cond, then_block, else_block, then_out, else_out, .. } = &inst.op {
-            forward(then_block, wrt, a);
-            forward(else_block, wrt, a);
-            let cond_taint = a.tainted(*cond);
-            for ((r, t), e) in inst.results.iter().zip(then_out).zip(else_out) {
-                let varied = a.varied(*t) || a.varied(*e);
-                a.varied[r.0 as usize] = varied;
-                a.tainted[r.0 as usize] = varied || cond_taint || a.tainted(*t) || a.tainted(*e);
-            }
-            continue;
-        }
-        let varied = match &inst.op {
-            Op::Param(i) => wrt.get(*i).copied().unwrap_or(false),
-            op => differentiable_operands(op).iter().any(|v| a.varied(*v)),
+#[derive(Copy, Clone)]
+enum Flag {
+    Varied,
+    Useful,
+    Tainted,
+    Reaches,
+}
+use Flag::*;
+
+impl Activity {
+    /// Turns the flag of `v` on if `on`; whether it changed.
+    fn raise(&mut self, flag: Flag, v: Value, on: bool) -> bool {
+        let flags = match flag {
+            Varied => &mut self.varied,
+            Useful => &mut self.useful,
+            Tainted => &mut self.tainted,
+            Reaches => &mut self.reaches,
         };
-        // `no_grad` cuts taint too: a condition computed from it is a constant by declaration.
-        let tainted =
-            varied || (!matches!(inst.op, Op::NoGrad(_)) && inst.op.operands().iter().any(|v| a.tainted(*v)));
-        for r in &inst.results {
-            a.varied[r.0 as usize] = varied;
-            a.tainted[r.0 as usize] = tainted;
-        }
+        let slot = &mut flags[v.0 as usize];
+        let changed = on && !*slot;
+        *slot |= on;
+        changed
     }
 }
 
-fn backward(block: &Block, a: &mut Activity) {
-    for inst in block.insts.iter().rev() {
-        if let Op::If { then_block, else_block, then_out, else_out, .. } = &inst.op {
-            for ((r, t), e) in inst.results.iter().zip(then_out).zip(else_out) {
-                for v in [t, e] {
-                    a.useful[v.0 as usize] |= a.useful(*r);
-                    a.reaches[v.0 as usize] |= a.reaches(*r);
+/// One forward walk; whether any flag changed.
+fn forward(block: &Block, wrt: &[bool], a: &mut Activity) -> bool {
+    let mut changed = false;
+    for inst in &block.insts {
+        match &inst.op {
+            Op::If { cond, then_block, else_block, then_out, else_out, .. } => {
+                changed |= forward(then_block, wrt, a);
+                changed |= forward(else_block, wrt, a);
+                let cond_taint = a.tainted(*cond);
+                for ((r, t), e) in inst.results.iter().zip(then_out).zip(else_out) {
+                    let varied = a.varied(*t) || a.varied(*e);
+                    changed |= a.raise(Varied, *r, varied);
+                    changed |= a.raise(Tainted, *r, varied || cond_taint || a.tainted(*t) || a.tainted(*e));
                 }
             }
-            backward(then_block, a);
-            backward(else_block, a);
-            continue;
-        }
-        if inst.results.iter().any(|r| a.useful(*r)) {
-            for v in differentiable_operands(&inst.op) {
-                a.useful[v.0 as usize] = true;
+            Op::For { var, start, end, body, carried, .. } => {
+                changed |= a.raise(Tainted, *var, a.tainted(*start) || a.tainted(*end));
+                for c in carried {
+                    let (varied, tainted) = (a.varied(c.init), a.tainted(c.init));
+                    changed |= a.raise(Varied, c.header, varied);
+                    changed |= a.raise(Tainted, c.header, tainted);
+                }
+                changed |= forward(body, wrt, a);
+                for (c, exit) in carried.iter().zip(&inst.results) {
+                    let (varied, tainted) = (a.varied(c.next), a.tainted(c.next));
+                    changed |= a.raise(Varied, c.header, varied);
+                    changed |= a.raise(Tainted, c.header, tainted);
+                    let (varied, tainted) = (a.varied(c.header), a.tainted(c.header));
+                    changed |= a.raise(Varied, *exit, varied);
+                    changed |= a.raise(Tainted, *exit, tainted);
+                }
             }
-        }
-        if inst.results.iter().any(|r| a.reaches(*r)) && !matches!(inst.op, Op::NoGrad(_)) {
-            for v in inst.op.operands() {
-                a.reaches[v.0 as usize] = true;
+            Op::Store { array, index, value } => {
+                changed |= a.raise(Varied, *array, a.varied(*value));
+                let taint = a.tainted(*value) || index.iter().any(|i| a.tainted(*i));
+                changed |= a.raise(Tainted, *array, taint);
+            }
+            op => {
+                let varied = match op {
+                    Op::Param(i) => wrt.get(*i).copied().unwrap_or(false),
+                    op => differentiable_operands(op).iter().any(|v| a.varied(*v)),
+                };
+                // `no_grad` cuts taint too: a condition computed from it is a constant by
+                // declaration. The shape of an array does not depend on its values.
+                let shape = matches!(op, Op::Prim { rule, .. } if matches!(rule.kind, Kind::Shape));
+                let cut = matches!(op, Op::NoGrad(_)) || shape;
+                let tainted = varied || (!cut && op.operands().iter().any(|v| a.tainted(*v)));
+                for r in &inst.results {
+                    changed |= a.raise(Varied, *r, varied);
+                    changed |= a.raise(Tainted, *r, tainted);
+                }
             }
         }
     }
+    changed
+}
+
+/// One backward walk; whether any flag changed.
+fn backward(block: &Block, a: &mut Activity) -> bool {
+    let mut changed = false;
+    for inst in block.insts.iter().rev() {
+        match &inst.op {
+            Op::If { then_block, else_block, then_out, else_out, .. } => {
+                for ((r, t), e) in inst.results.iter().zip(then_out).zip(else_out) {
+                    for v in [t, e] {
+                        changed |= a.raise(Useful, *v, a.useful(*r));
+                        changed |= a.raise(Reaches, *v, a.reaches(*r));
+                    }
+                }
+                changed |= backward(then_block, a);
+                changed |= backward(else_block, a);
+            }
+            Op::For { start, end, body, carried, .. } => {
+                for (c, exit) in carried.iter().zip(&inst.results) {
+                    for v in [c.next, c.header, c.init] {
+                        changed |= a.raise(Useful, v, a.useful(*exit));
+                        changed |= a.raise(Reaches, v, a.reaches(*exit));
+                    }
+                }
+                changed |= backward(body, a);
+                for c in carried {
+                    // The header of one iteration is the `next` of the previous one.
+                    for v in [c.next, c.init] {
+                        changed |= a.raise(Useful, v, a.useful(c.header));
+                        changed |= a.raise(Reaches, v, a.reaches(c.header));
+                    }
+                }
+                // The bounds decide how often the body runs.
+                changed |= a.raise(Reaches, *start, true);
+                changed |= a.raise(Reaches, *end, true);
+            }
+            Op::Store { array, index, value } => {
+                changed |= a.raise(Useful, *value, a.useful(*array));
+                for v in index.iter().chain([value]) {
+                    changed |= a.raise(Reaches, *v, a.reaches(*array));
+                }
+            }
+            op => {
+                let useful = inst.results.iter().any(|r| a.useful(*r));
+                for v in differentiable_operands(op) {
+                    changed |= a.raise(Useful, v, useful);
+                }
+                let reaches = inst.results.iter().any(|r| a.reaches(*r)) && !matches!(op, Op::NoGrad(_));
+                for v in op.operands() {
+                    changed |= a.raise(Reaches, v, reaches);
+                }
+            }
+        }
+    }
+    changed
 }

@@ -6,7 +6,7 @@
 use crate::activity::Activity;
 use crate::ctxt::Ctxt;
 use crate::diagnostics::Diagnostic;
-use crate::ir::{Block, Callee, Form, Function, Loc, Op, Opaque};
+use crate::ir::{ArrayInit, Block, Callee, Form, Function, Loc, Op, Opaque};
 use crate::rules::{Kind, Why};
 use crate::signature::Signature;
 
@@ -34,6 +34,10 @@ fn check_block(block: &Block, a: &Activity, cx: &Ctxt) {
                 }
             }
             Op::Opaque { what, .. } if reaches && varied_read => check_opaque(what, span, cx),
+            // `vec![x; n]` with a differentiable `x`: not supported yet; never a silent zero.
+            Op::NewArray(ArrayInit::Constant { .. }) if reaches && varied_read => {
+                cx.error(span, Diagnostic::ActiveOpaque { what: "an array filled with copies" })
+            }
             // A method of a differentiable value with no rule: its derivative is unknown. A tape
             // would silently treat the result as a constant (or give `None`).
             Op::Call { callee: Callee::Method { receiver, name, .. }, args, .. }
@@ -51,6 +55,7 @@ fn check_block(block: &Block, a: &Activity, cx: &Ctxt) {
                 check_block(then_block, a, cx);
                 check_block(else_block, a, cx);
             }
+            Op::For { body, .. } => check_block(body, a, cx),
             _ => {}
         }
     }
@@ -116,6 +121,10 @@ fn collect_reads(block: &Block, out: &mut std::collections::HashSet<crate::ir::V
             out.extend(then_out.iter().chain(else_out));
             collect_reads(then_block, out);
             collect_reads(else_block, out);
+        }
+        if let Op::For { body, carried, .. } = &inst.op {
+            out.extend(carried.iter().map(|c| c.next));
+            collect_reads(body, out);
         }
     }
 }

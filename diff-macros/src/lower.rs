@@ -26,7 +26,10 @@ use syn::{BinOp, Expr, Lit, Pat, Stmt, UnOp};
 
 use crate::ctxt::Ctxt;
 use crate::diagnostics::Diagnostic;
-use crate::ir::{Block, Callee, Form, Function, Inst, Kind, Loc, Op, Opaque, Tree, Value, ValueInfo};
+use crate::ir::{
+    ArrayInit, ArrayKind, Block, Callee, Carried, Form, Function, Inst, Kind, Loc, Op, Opaque, Tree, Value,
+    ValueInfo,
+};
 use crate::rules::{self, Kind as RuleKind};
 use crate::signature::{Signature, kind_of};
 
@@ -46,6 +49,8 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         vars: Vec::new(),
         blocks: vec![Vec::new()],
         items: Vec::new(),
+        iter_elements: std::collections::HashSet::new(),
+        in_loop: 0,
     };
     for (index, param) in sig.params.iter().enumerate() {
         let v = l.emit(Op::Param(index), Loc::of(&param.ident), kind_of(&param.ty));
@@ -69,6 +74,10 @@ struct Lowerer<'a> {
     /// Instructions of the blocks being built, innermost last.
     blocks: Vec<Vec<Inst>>,
     items: Vec<syn::Item>,
+    /// Elements bound by `for x in v.iter()`: `*x` is `x`.
+    iter_elements: std::collections::HashSet<Value>,
+    /// Depth of loop nesting at the current point.
+    in_loop: usize,
 }
 
 fn unit() -> Tree {
@@ -239,7 +248,10 @@ impl Lowerer<'_> {
                     (Expr::Call(_) | Expr::MethodCall(_), shape @ Shape::Tuple(_)) => {
                         self.call_expr(&init.expr, &shape)
                     }
-                    (e, _) => self.expr(e),
+                    (e, _) => {
+                        let t = self.expr(e);
+                        self.copy_if_fixed_array(e, t)
+                    }
                 })
             }
             None => None,
@@ -335,7 +347,11 @@ impl Lowerer<'_> {
             Expr::Unary(u) => match u.op {
                 UnOp::Neg(_) => self.prim_op("neg", &u.op, &[&u.expr], span, None),
                 UnOp::Not(_) => self.prim_op("not", &u.op, &[&u.expr], span, Some(Kind::Discrete)),
-                _ => self.opaque(e, "a dereference"),
+                // `*x` for an element bound by `for x in v.iter()`: the element is a value here.
+                _ => match self.aggregate_or_leaf(&u.expr) {
+                    Some(v) if self.iter_elements.contains(&v) => Tree::Leaf(v),
+                    _ => self.opaque(e, "a dereference"),
+                },
             },
             Expr::Cast(c) => self.cast(c),
             Expr::MethodCall(_) | Expr::Call(_) => self.call_expr(e, &Shape::Leaf),
@@ -354,8 +370,18 @@ impl Lowerer<'_> {
                 },
                 _ => self.opaque(e, "a field access"),
             },
-            Expr::Index(_) => self.opaque(e, "indexing"),
-            Expr::Array(_) | Expr::Repeat(_) => self.opaque(e, "an array"),
+            Expr::Index(i) => match self.array_place(i) {
+                Some((array, index)) => {
+                    let op = Op::Load { array, index };
+                    Tree::Leaf(self.emit(op, span, Kind::Float))
+                }
+                None => self.opaque(e, "indexing"),
+            },
+            Expr::Array(a) => {
+                let elements = a.elems.iter().map(|e| self.value(e)).collect();
+                self.new_array(ArrayInit::Elements { elements, vec: false }, span, ArrayKind::Fixed)
+            }
+            Expr::Repeat(r) => self.constant_array(&r.expr, &r.len, ArrayKind::Fixed, span),
             Expr::Range(_) => self.opaque(e, "a range"),
             Expr::Reference(_) => self.opaque(e, "a reference"),
             Expr::Struct(_) => self.opaque(e, "a struct literal"),
@@ -364,13 +390,20 @@ impl Lowerer<'_> {
                 "an early `return`",
                 "make the value the function's last expression (early returns come with loops in a later version)",
             ),
-            Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) | Expr::Break(_) | Expr::Continue(_) => {
-                self.unsupported(span, "a loop", "loops are not supported yet; unroll or split the computation")
+            Expr::ForLoop(f) => self.for_loop(f),
+            Expr::While(_) | Expr::Loop(_) => self.unsupported(
+                span,
+                "a `while` or `loop` loop",
+                "write it as `for i in a..b` (while and loop come in a later version)",
+            ),
+            Expr::Break(_) | Expr::Continue(_) => {
+                self.unsupported(span, "`break`/`continue`", "loop over the exact range instead")
             }
             Expr::Closure(_) => self.unsupported(span, "a closure", "write the closure's body as a `#[differentiable]` function and call it"),
             Expr::Match(_) => self.unsupported(span, "`match`", "write it as `if`/`else`"),
             Expr::Unsafe(_) => self.unsupported(span, "an `unsafe` block", ""),
             Expr::Async(_) | Expr::Await(_) => self.unsupported(span, "`async`/`.await`", ""),
+            Expr::Macro(m) if m.mac.path.is_ident("vec") => self.vec_macro(m),
             Expr::Macro(_) => self.unsupported(span, "a macro call", "macros cannot be looked into; compute the value outside, or call a function"),
             Expr::Let(_) => self.unsupported(span, "`let` in a condition", "bind the value before the `if`"),
             Expr::Try(_) => self.unsupported(span, "the `?` operator", ""),
@@ -488,7 +521,27 @@ impl Lowerer<'_> {
     }
 
     fn assign(&mut self, target: &Expr, value: Tree) {
+        if let Expr::Index(i) = target {
+            let Some((array, index)) = self.array_place(i) else {
+                self.unsupported(
+                    Loc::of(&target),
+                    "this indexed assignment",
+                    "write into a local array or `Vec`",
+                );
+                return;
+            };
+            let v = self.leaf(value, Loc::of(&target));
+            self.push(Vec::new(), Op::Store { array, index, value: v }, Loc::of(&target));
+            return;
+        }
         match self.local(target) {
+            Some(slot) if self.in_loop > 0 && self.is_array(&self.vars[slot]) => {
+                self.unsupported(
+                    Loc::of(&target),
+                    "reassigning a whole array inside a loop",
+                    "write its elements instead (`v[i] = ..`)",
+                );
+            }
             Some(slot) => self.vars[slot] = Some(value),
             None => {
                 self.unsupported(
@@ -535,6 +588,9 @@ impl Lowerer<'_> {
         match e {
             Expr::MethodCall(m) => {
                 let name = m.method.to_string();
+                if let Some(t) = self.array_method(m, span) {
+                    return t;
+                }
                 if let Some(rule) = rules::lookup(&name, m.args.len() + 1) {
                     let mut args = vec![self.value(&m.receiver)];
                     args.extend(m.args.iter().map(|a| self.value(a)));
@@ -614,6 +670,359 @@ impl Lowerer<'_> {
         match shape {
             Shape::Leaf => Tree::Leaf(self.new_value(span, kind)),
             Shape::Tuple(items) => Tree::Tuple(items.iter().map(|s| self.results(s, span, kind)).collect()),
+        }
+    }
+
+    // ---- arrays -----------------------------------------------------------------------------
+
+    fn is_array(&self, t: &Option<Tree>) -> bool {
+        matches!(t, Some(Tree::Leaf(v)) if matches!(self.kind(*v), Kind::Array(_)))
+    }
+
+    /// The value of a local holding a single value, without emitting code.
+    fn aggregate_or_leaf(&self, e: &Expr) -> Option<Value> {
+        match e {
+            Expr::Paren(p) => self.aggregate_or_leaf(&p.expr),
+            _ => match self.vars[self.local(e)?].clone()? {
+                Tree::Leaf(v) => Some(v),
+                Tree::Tuple(_) => None,
+            },
+        }
+    }
+
+    /// The local array a place like `v[i][j]` indexes, and the index values; `None` if the base
+    /// is not a local array (a constant table, say).
+    fn array_place(&mut self, i: &syn::ExprIndex) -> Option<(Value, Vec<Value>)> {
+        let mut indices = vec![&*i.index];
+        let mut base = &*i.expr;
+        while let Expr::Index(inner) = base {
+            indices.push(&*inner.index);
+            base = &*inner.expr;
+        }
+        let array = self.aggregate_or_leaf(base).filter(|v| matches!(self.kind(*v), Kind::Array(_)))?;
+        let index = indices.into_iter().rev().map(|e| self.value(e)).collect();
+        Some((array, index))
+    }
+
+    /// A new array. Arrays live at the function's top level: their adjoints are declared once,
+    /// up front, and updated in place.
+    fn new_array(&mut self, init: ArrayInit, span: Loc, kind: ArrayKind) -> Tree {
+        if self.blocks.len() > 1 {
+            return self.unsupported(
+                span,
+                "creating an array inside a loop or branch",
+                "create it before the loop or branch and write its elements there",
+            );
+        }
+        Tree::Leaf(self.emit(Op::NewArray(init), span, Kind::Array(kind)))
+    }
+
+    /// `vec![c; n]` / `[c; N]`: a new array filled with a constant `c`.
+    fn constant_array(&mut self, value: &Expr, count: &Expr, kind: ArrayKind, span: Loc) -> Tree {
+        let element = self.value(value);
+        let e = element.ident();
+        let (tokens, reads) = match kind {
+            ArrayKind::Vec => {
+                let count = self.value(count);
+                let n = count.ident();
+                (quote!(::std::vec![#e; #n]), vec![element, count])
+            }
+            // The length of `[c; N]` is a constant expression: kept as written.
+            _ => (quote!([#e; #count]), vec![element]),
+        };
+        self.new_array(ArrayInit::Constant { tokens, reads }, span, kind)
+    }
+
+    /// `vec![c; n]` or `vec![a, b, c]`.
+    fn vec_macro(&mut self, m: &syn::ExprMacro) -> Tree {
+        let span = Loc::of(&m);
+        if let Ok(RepeatBody(value, count)) = m.mac.parse_body::<RepeatBody>() {
+            return self.constant_array(&value, &count, ArrayKind::Vec, span);
+        }
+        match m.mac.parse_body_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated) {
+            Ok(items) => {
+                let elements = items.iter().map(|e| self.value(e)).collect();
+                self.new_array(ArrayInit::Elements { elements, vec: true }, span, ArrayKind::Vec)
+            }
+            Err(_) => self.unsupported(span, "this `vec!`", "write `vec![value; n]` or `vec![a, b, ..]`"),
+        }
+    }
+
+    /// `v.iter().sum()`, `v.to_vec()`, `v.clone()` on a local array.
+    fn array_method(&mut self, m: &syn::ExprMethodCall, span: Loc) -> Option<Tree> {
+        let name = m.method.to_string();
+        let array_of =
+            |l: &Self, e: &Expr| l.aggregate_or_leaf(e).filter(|v| matches!(l.kind(*v), Kind::Array(_)));
+        match name.as_str() {
+            "sum" if m.args.is_empty() => {
+                let Expr::MethodCall(iter) = &*m.receiver else { return None };
+                if iter.method != "iter" || !iter.args.is_empty() {
+                    return None;
+                }
+                let array = array_of(self, &iter.receiver)?;
+                let tokens = self.renamed(&Expr::MethodCall(m.clone()))?;
+                let op = Op::Prim {
+                    rule: rules::operator("sum"),
+                    args: vec![array],
+                    form: Form::Verbatim(tokens),
+                };
+                Some(Tree::Leaf(self.emit(op, span, Kind::Float)))
+            }
+            "to_vec" | "clone" if m.args.is_empty() => {
+                let source = array_of(self, &m.receiver)?;
+                let kind = match (name.as_str(), self.kind(source)) {
+                    ("clone", Kind::Array(ArrayKind::Fixed)) => ArrayKind::Fixed,
+                    _ => ArrayKind::Vec,
+                };
+                let tokens = self.renamed(&Expr::MethodCall(m.clone()))?;
+                Some(self.new_array(ArrayInit::Copy { source, tokens }, span, kind))
+            }
+            _ => None,
+        }
+    }
+
+    /// `let b = a;` copies a `[T; N]` (Rust copies it; a `Vec` moves and a slice is shared, so
+    /// those keep the same slot).
+    fn copy_if_fixed_array(&mut self, e: &Expr, t: Tree) -> Tree {
+        match (&t, self.local(e)) {
+            (Tree::Leaf(v), Some(_)) if self.kind(*v) == Kind::Array(ArrayKind::Fixed) => {
+                let source = *v;
+                let tokens = source.ident().into_token_stream();
+                self.new_array(ArrayInit::Copy { source, tokens }, Loc::of(&e), ArrayKind::Fixed)
+            }
+            _ => t,
+        }
+    }
+
+    /// An expression's tokens with locals renamed (`None` after reporting a problem).
+    fn renamed(&mut self, e: &Expr) -> Option<TokenStream> {
+        let mut renamer = Renamer { lowerer: self, reads: Vec::new(), problem: None };
+        let mut copy = e.clone();
+        renamer.visit_expr_mut(&mut copy);
+        if let Some((span, what)) = renamer.problem {
+            self.unsupported(span, what, "");
+            return None;
+        }
+        Some(copy.into_token_stream())
+    }
+
+    // ---- loops ------------------------------------------------------------------------------
+
+    /// `for pattern in source { body }` over a range, or over the elements of local arrays
+    /// (`v.iter()`, `&v`, `.enumerate()`, `.zip(..)`), which becomes a loop over indices.
+    fn for_loop(&mut self, f: &syn::ExprForLoop) -> Tree {
+        let span = Loc::of(&f);
+        if let Some(label) = &f.label {
+            return self.unsupported(Loc::of(label), "a loop label", "");
+        }
+        let Some(source) = self.loop_source(&f.expr) else {
+            return self.unsupported(
+                Loc::of(&f.expr),
+                "this loop source",
+                "loop over a range `a..b`, or `v.iter()`, `&v`, `v.iter().enumerate()`, `a.iter().zip(b.iter())` of local arrays",
+            );
+        };
+        let (start, end, inclusive) = match &source {
+            LoopSource::Range { start, end, inclusive } => {
+                let start = self.value(start);
+                let end = self.value(end);
+                (start, end, *inclusive)
+            }
+            LoopSource::Arrays { arrays, .. } => {
+                let zero = syn::LitInt::new("0usize", span.span());
+                let start = self.emit(Op::Lit(zero.into()), span, Kind::Discrete);
+                let mut end: Option<Value> = None;
+                for a in arrays {
+                    let len = self.emit(
+                        Op::Prim {
+                            rule: rules::operator("len"),
+                            args: vec![*a],
+                            form: Form::Method(syn::Ident::new("len", span.span())),
+                        },
+                        span,
+                        Kind::Discrete,
+                    );
+                    end = Some(match end {
+                        None => len,
+                        Some(prev) => {
+                            let rule = rules::lookup("min", 2).unwrap_or(rules::operator("len"));
+                            self.emit(
+                                Op::Prim {
+                                    rule,
+                                    args: vec![prev, len],
+                                    form: Form::Method(syn::Ident::new("min", span.span())),
+                                },
+                                span,
+                                Kind::Discrete,
+                            )
+                        }
+                    });
+                }
+                (start, end.unwrap_or(start), false)
+            }
+        };
+
+        // Variables the body reassigns are carried from one iteration to the next.
+        let mut assigned = AssignedNames::default();
+        syn::visit::Visit::visit_block(&mut assigned, &f.body);
+        let mut carried_slots = Vec::new();
+        for name in assigned.names {
+            if let Some(slot) = self.slot(&name) {
+                if carried_slots.iter().any(|(s, _)| *s == slot) || self.is_array(&self.vars[slot]) {
+                    continue;
+                }
+                match self.vars[slot].clone() {
+                    Some(Tree::Leaf(init)) => carried_slots.push((slot, init)),
+                    Some(Tree::Tuple(_)) => {
+                        return self.unsupported(
+                            span,
+                            "reassigning a tuple variable inside a loop",
+                            "reassign its parts",
+                        );
+                    }
+                    None => {
+                        return self.unsupported(
+                            span,
+                            "assigning a variable first inside a loop",
+                            "give it a value before the loop",
+                        );
+                    }
+                }
+            }
+        }
+
+        self.blocks.push(Vec::new());
+        self.scopes.push(Vec::new());
+        self.in_loop += 1;
+        let var = self.new_value(span, Kind::Discrete);
+        let mut headers = Vec::new();
+        for (slot, init) in &carried_slots {
+            let kind = self.kind(*init);
+            let header = self.new_value(span, kind);
+            self.vars[*slot] = Some(Tree::Leaf(header));
+            headers.push(header);
+        }
+        match &source {
+            LoopSource::Range { .. } => self.bind_index(&f.pat, var),
+            LoopSource::Arrays { arrays, enumerate } => self.bind_elements(&f.pat, var, arrays, *enumerate),
+        }
+        self.block(&f.body);
+        self.in_loop -= 1;
+        self.scopes.pop();
+        let body = Block { insts: self.blocks.pop().unwrap_or_default() };
+
+        let mut carried = Vec::new();
+        let mut exits = Vec::new();
+        for ((slot, init), header) in carried_slots.iter().zip(headers) {
+            let next = match self.vars[*slot].clone() {
+                Some(Tree::Leaf(v)) => v,
+                _ => {
+                    self.unsupported(span, "a loop that changes a variable's shape", "");
+                    header
+                }
+            };
+            let exit = self.new_value(span, self.kind(*init));
+            self.vars[*slot] = Some(Tree::Leaf(exit));
+            carried.push(Carried { header, init: *init, next });
+            exits.push(exit);
+        }
+        self.push(exits, Op::For { var, start, end, inclusive, body, carried }, span);
+        unit()
+    }
+
+    fn loop_source<'e>(&self, e: &'e Expr) -> Option<LoopSource<'e>> {
+        match e {
+            Expr::Paren(p) => self.loop_source(&p.expr),
+            Expr::Range(r) => Some(LoopSource::Range {
+                start: r.start.as_deref()?,
+                end: r.end.as_deref()?,
+                inclusive: matches!(r.limits, syn::RangeLimits::Closed(_)),
+            }),
+            Expr::Reference(r) if r.mutability.is_none() => {
+                Some(LoopSource::Arrays { arrays: vec![self.local_array(&r.expr)?], enumerate: false })
+            }
+            Expr::Path(_) => {
+                Some(LoopSource::Arrays { arrays: vec![self.local_array(e)?], enumerate: false })
+            }
+            Expr::MethodCall(m) if m.args.is_empty() && m.method == "iter" => {
+                Some(LoopSource::Arrays { arrays: vec![self.local_array(&m.receiver)?], enumerate: false })
+            }
+            Expr::MethodCall(m) if m.args.is_empty() && m.method == "enumerate" => {
+                match self.loop_source(&m.receiver)? {
+                    LoopSource::Arrays { arrays, enumerate: false } if arrays.len() == 1 => {
+                        Some(LoopSource::Arrays { arrays, enumerate: true })
+                    }
+                    _ => None,
+                }
+            }
+            Expr::MethodCall(m) if m.args.len() == 1 && m.method == "zip" => {
+                let LoopSource::Arrays { arrays: mut left, enumerate: false } =
+                    self.loop_source(&m.receiver)?
+                else {
+                    return None;
+                };
+                let right = match &m.args[0] {
+                    Expr::Reference(r) => self.local_array(&r.expr)?,
+                    Expr::MethodCall(i) if i.method == "iter" && i.args.is_empty() => {
+                        self.local_array(&i.receiver)?
+                    }
+                    other => self.local_array(other)?,
+                };
+                if left.len() != 1 {
+                    return None;
+                }
+                left.push(right);
+                Some(LoopSource::Arrays { arrays: left, enumerate: false })
+            }
+            _ => None,
+        }
+    }
+
+    fn local_array(&self, e: &Expr) -> Option<Value> {
+        self.aggregate_or_leaf(e).filter(|v| matches!(self.kind(*v), Kind::Array(_)))
+    }
+
+    /// `for i in a..b`: binds the index.
+    fn bind_index(&mut self, pat: &Pat, var: Value) {
+        match pat {
+            Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+                self.declare(&p.ident.to_string(), Some(Tree::Leaf(var)))
+            }
+            Pat::Wild(_) => {}
+            other => {
+                self.unsupported(Loc::of(other), "this loop pattern", "bind the index to a name");
+            }
+        }
+    }
+
+    /// `for x in v.iter()`, `for (i, x) in v.iter().enumerate()`, `for (a, b) in a.iter().zip(..)`:
+    /// loads the elements at index `var` and binds them.
+    fn bind_elements(&mut self, pat: &Pat, var: Value, arrays: &[Value], enumerate: bool) {
+        let span = Loc::of(pat);
+        let mut elements: Vec<Value> = Vec::new();
+        for a in arrays {
+            let v = self.emit(Op::Load { array: *a, index: vec![var] }, span, Kind::Float);
+            self.iter_elements.insert(v);
+            elements.push(v);
+        }
+        let pats: Vec<&Pat> = match (pat, enumerate, arrays.len()) {
+            (Pat::Tuple(t), true, 1) if t.elems.len() == 2 => {
+                self.bind_index(&t.elems[0], var);
+                vec![&t.elems[1]]
+            }
+            (Pat::Tuple(t), false, n) if n > 1 && t.elems.len() == n => t.elems.iter().collect(),
+            (p, false, 1) => vec![p],
+            (other, _, _) => {
+                self.unsupported(Loc::of(other), "this loop pattern", "");
+                return;
+            }
+        };
+        for (p, v) in pats.into_iter().zip(elements) {
+            let p = match p {
+                Pat::Reference(r) => &*r.pat,
+                p => p,
+            };
+            self.bind(p, Some(Tree::Leaf(v)));
         }
     }
 
@@ -841,5 +1250,55 @@ fn shape_fits(ty: &syn::Type, t: &Tree) -> bool {
         (syn::Type::Tuple(tt), Tree::Leaf(_)) => !tt.elems.is_empty(),
         (ty, Tree::Tuple(_)) => crate::signature::classify(ty) == crate::signature::TypeClass::Unknown,
         _ => true,
+    }
+}
+
+/// `vec![value; count]`.
+struct RepeatBody(Expr, Expr);
+
+impl syn::parse::Parse for RepeatBody {
+    fn parse(input: syn::parse::ParseStream) -> syn::Result<Self> {
+        let value = input.parse::<Expr>()?;
+        input.parse::<syn::Token![;]>()?;
+        let count = input.parse::<Expr>()?;
+        Ok(RepeatBody(value, count))
+    }
+}
+
+/// What a `for` loop iterates over.
+enum LoopSource<'e> {
+    Range { start: &'e Expr, end: &'e Expr, inclusive: bool },
+    Arrays { arrays: Vec<Value>, enumerate: bool },
+}
+
+/// The names a block assigns to (`x = ..`, `x += ..`), in order of first appearance.
+#[derive(Default)]
+struct AssignedNames {
+    names: Vec<String>,
+}
+
+impl AssignedNames {
+    fn add(&mut self, target: &Expr) {
+        if let Expr::Path(p) = target
+            && let Some(ident) = p.path.get_ident()
+        {
+            let name = ident.to_string();
+            if !self.names.contains(&name) {
+                self.names.push(name);
+            }
+        }
+    }
+}
+
+impl<'ast> syn::visit::Visit<'ast> for AssignedNames {
+    fn visit_expr_assign(&mut self, e: &'ast syn::ExprAssign) {
+        self.add(&e.left);
+        syn::visit::visit_expr_assign(self, e);
+    }
+    fn visit_expr_binary(&mut self, e: &'ast syn::ExprBinary) {
+        if is_compound(&e.op) {
+            self.add(&e.left);
+        }
+        syn::visit::visit_expr_binary(self, e);
     }
 }

@@ -4,8 +4,8 @@
 //! primitive is one entry here (plus, for a [`Kind::Smooth`] rule, its partial derivatives in
 //! `diff-runtime/src/rules/elementary.rs`, named `<name>_d<i>`).
 //!
-//! Rules are keyed by name and arity (the receiver of a method counts as argument 0), so
-//! `x.max(y)` and `f64::max(x, y)` are the same rule.
+//! Rules are keyed by name (unique) and looked up with their arity (the receiver of a method
+//! counts as argument 0), so `x.max(y)` and `f64::max(x, y)` are the same rule.
 
 /// How a primitive's derivative is formed.
 #[derive(Debug)]
@@ -27,6 +27,10 @@ pub enum Kind {
     /// No useful derivative (zero almost everywhere, or the result is not a float). An error when
     /// an argument depends on a differentiable input.
     NonDifferentiable(Why),
+    /// `v.iter().sum()`: tangent `sum(tv)`; adjoint `v̄[i] += ȳ` for every `i`.
+    Sum,
+    /// `v.len()`: depends on the shape only, never on the values (no derivative, no taint).
+    Shape,
     /// A comparison or test: the result (a `bool`, an `Ordering`) carries no derivative, and that
     /// is fine; a branch on it is checked separately.
     Predicate,
@@ -133,6 +137,9 @@ table! {
     // Leave the floats.
     "to_bits" / 1 => NonDifferentiable(Discrete),
     "to_int_unchecked" / 1 => NonDifferentiable(Discrete),
+    // Arrays.
+    "sum" / 1 => Sum,
+    "len" / 1 => Shape,
     // Tests.
     "is_nan" / 1 => Predicate, "is_infinite" / 1 => Predicate, "is_finite" / 1 => Predicate,
     "is_normal" / 1 => Predicate, "is_subnormal" / 1 => Predicate,
@@ -145,12 +152,12 @@ pub fn lookup(name: &str, arity: usize) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.name == name && r.arity == arity)
 }
 
-/// The rule for an operator, by its name in the table.
+/// The rule named `name` (operators and the rules the lowering emits itself, all of which
+/// have one arity).
 pub fn operator(name: &str) -> &'static Rule {
-    // Every operator name passed here is a literal of `lower.rs` present in the table; the
-    // unit test `every_operator_is_in_the_table` pins that.
-    lookup(name, if matches!(name, "neg" | "not" | "typed" | "cast_float" | "cast_discrete") { 1 } else { 2 })
-        .unwrap_or(&RULES[0])
+    // Every name passed here is a literal of `lower.rs` present in the table; the unit test
+    // `every_operator_is_in_the_table` pins that. The fallback is never reached.
+    RULES.iter().find(|r| r.name == name).unwrap_or(&RULES[0])
 }
 
 #[cfg(test)]
@@ -158,10 +165,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_and_arities_are_unique() {
+    fn names_are_unique() {
         for (i, a) in RULES.iter().enumerate() {
             for b in &RULES[i + 1..] {
-                assert!(!(a.name == b.name && a.arity == b.arity), "duplicate rule {}", a.name);
+                assert!(a.name != b.name, "duplicate rule {}", a.name);
             }
         }
     }

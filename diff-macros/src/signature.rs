@@ -11,7 +11,7 @@ use syn::{FnArg, Ident, Pat, ReturnType, Type};
 use crate::args::Args;
 use crate::ctxt::Ctxt;
 use crate::diagnostics::Diagnostic;
-use crate::ir::{Kind, Loc};
+use crate::ir::{ArrayKind, Kind, Loc};
 
 /// What syntax says about a type.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
@@ -36,8 +36,43 @@ fn primitive(p: &syn::TypePath) -> Option<String> {
     }
 }
 
+/// The array kind of `&[T]`, `Vec<T>` or `[T; N]` with a differentiable `T`.
+pub fn array_kind(ty: &Type) -> Option<ArrayKind> {
+    match ty {
+        Type::Reference(r) if r.mutability.is_none() => match &*r.elem {
+            Type::Slice(s) if classify(&s.elem) == TypeClass::Differentiable => Some(ArrayKind::Slice),
+            _ => None,
+        },
+        Type::Array(a) if classify(&a.elem) == TypeClass::Differentiable => Some(ArrayKind::Fixed),
+        Type::Path(p) => {
+            vec_element(p).filter(|t| classify(t) == TypeClass::Differentiable).map(|_| ArrayKind::Vec)
+        }
+        Type::Paren(p) => array_kind(&p.elem),
+        Type::Group(g) => array_kind(&g.elem),
+        _ => None,
+    }
+}
+
+/// `T` of `Vec<T>` (also `std::vec::Vec<T>`).
+fn vec_element(p: &syn::TypePath) -> Option<&Type> {
+    let last = p.path.segments.last()?;
+    if p.qself.is_some() || last.ident != "Vec" {
+        return None;
+    }
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(a) if a.args.len() == 1 => match a.args.first()? {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// Classifies a type from its syntax.
 pub fn classify(ty: &Type) -> TypeClass {
+    if array_kind(ty).is_some() {
+        return TypeClass::Differentiable;
+    }
     match ty {
         Type::Path(p) => match primitive(p).as_deref() {
             Some("f32" | "f64") => TypeClass::Differentiable,
@@ -55,6 +90,9 @@ pub fn classify(ty: &Type) -> TypeClass {
 
 /// The IR kind of a value of a type.
 pub fn kind_of(ty: &Type) -> Kind {
+    if let Some(a) = array_kind(ty) {
+        return Kind::Array(a);
+    }
     match classify(ty) {
         TypeClass::Differentiable => Kind::Float,
         TypeClass::Constant => Kind::Discrete,
@@ -71,6 +109,24 @@ pub fn tangent_type(ty: &Type) -> TokenStream {
             quote!((#(#elems,)*))
         }
         Type::Paren(p) => tangent_type(&p.elem),
+        Type::Reference(r) => match &*r.elem {
+            Type::Slice(s) if array_kind(ty).is_some() => {
+                let elem = tangent_type(&s.elem);
+                quote!(::std::vec::Vec<#elem>)
+            }
+            _ => quote!(<#ty as ::tapeless::__private::Differentiable>::Tangent),
+        },
+        Type::Array(a) if array_kind(ty).is_some() => {
+            let (elem, len) = (tangent_type(&a.elem), &a.len);
+            quote!([#elem; #len])
+        }
+        Type::Path(p) if array_kind(ty).is_some() => match vec_element(p) {
+            Some(elem) => {
+                let elem = tangent_type(elem);
+                quote!(::std::vec::Vec<#elem>)
+            }
+            None => quote!(#ty),
+        },
         _ if classify(ty) == TypeClass::Differentiable => quote!(#ty),
         _ => quote!(<#ty as ::tapeless::__private::Differentiable>::Tangent),
     }
@@ -109,7 +165,7 @@ impl Signature {
 
     /// Whether the result is a single float, so that a gradient exists.
     pub fn scalar_output(&self) -> bool {
-        classify(&self.output) == TypeClass::Differentiable
+        classify(&self.output) == TypeClass::Differentiable && array_kind(&self.output).is_none()
     }
 }
 

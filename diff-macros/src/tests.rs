@@ -169,6 +169,38 @@ fn short_circuit_keeps_evaluation_order() {
 }
 
 #[test]
+fn loops_carry_reassigned_variables() {
+    expect(
+        quote! {
+            fn f(x: &[f64], n: usize) -> f64 {
+                let mut s = 0.0;
+                let mut k = 1;
+                for i in 0..n {
+                    s += x[i] * x[i];
+                    k += 1;
+                }
+                s
+            }
+        },
+        "
+        v0 = param 0  [active]
+        v1 = param 1
+        v2 = lit
+        v3 = lit
+        v4 = lit
+        v14, v15 = for v5 in v4..v1 carry [v6 = v2 then v11, v7 = v3 then v13]  [active, ]
+          v8 = load v0[v5]  [active]
+          v9 = load v0[v5]  [active]
+          v10 = mul v8, v9  [active]
+          v11 = add v6, v10  [active]
+          v12 = lit
+          v13 = add v7, v12
+        return v14
+        ",
+    );
+}
+
+#[test]
 fn calls_and_tuples() {
     expect(
         quote! {
@@ -222,13 +254,16 @@ fn piecewise_accepts_an_active_condition() {
 fn unsupported_syntax_is_an_error_not_a_panic() {
     for item in [
         quote! { fn f(x: f64) -> f64 { let g = |t: f64| t * x; g(x) } },
-        quote! { fn f(x: f64) -> f64 { let mut s = 0.0; for _ in 0..3 { s += x; } s } },
+        quote! { fn f(x: f64) -> f64 { let mut s = 0.0; while s < 3.0 { s += x; } s } },
+        quote! { fn f(x: f64) -> f64 { let mut s = 0.0; for _ in 0..3 { s += x; break; } s } },
+        quote! { fn f(x: &[f64]) -> f64 { let mut s = 0.0; for i in (0..3).rev() { s += x[i]; } s } },
         quote! { fn f(x: f64) -> f64 { unsafe { x } } },
         quote! { fn f(x: f64) -> f64 { println!("{}", x); x } },
         quote! { fn f(x: f64) -> f64 { match 1 { _ => x } } },
         quote! { fn f(x: f64) -> f64 { if x > 0.0 { return x; } x } },
         quote! { fn f(x: f64) -> f64 { let y; y } },
-        quote! { fn f(x: f64) -> f64 { [x, x][0] } },
+        quote! { fn f(x: f64) -> f64 { let k = [1.0, 2.0]; k[x as usize] * x } },
+        quote! { fn f(x: &[f64]) -> f64 { let mut s = 0.0; for i in 0..x.len() { let v = vec![x[i]; 2]; s += v[0]; } s } },
     ] {
         let got = dump(item.clone(), None);
         assert!(got.starts_with("error:"), "{item}\n{got}");

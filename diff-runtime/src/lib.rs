@@ -96,6 +96,26 @@ pub mod __private {
     pub trait SameAs<T> {}
     impl<T> SameAs<T> for T {}
 
+    /// Sum of the elements, in order from `0` (the tangent of `v.iter().sum()`).
+    #[inline(always)]
+    pub fn sum<T: Real, A: AsRef<[T]> + ?Sized>(values: &A) -> T {
+        values.as_ref().iter().fold(T::zero(), |acc, &v| acc + v)
+    }
+
+    /// `a[i] += c` for every `i` (the adjoint of a sum).
+    #[inline(always)]
+    pub fn add_to_each<T: Real, A: AsMut<[T]> + ?Sized>(adjoint: &mut A, c: T) {
+        for a in adjoint.as_mut() {
+            *a = *a + c;
+        }
+    }
+
+    /// Moves the adjoint of one element out, leaving zero (the adjoint of an overwrite).
+    #[inline(always)]
+    pub fn take<T: Real>(adjoint: &mut T) -> T {
+        core::mem::replace(adjoint, T::zero())
+    }
+
     /// Converts a cotangent back to the type of the value it belongs to (adjoint of a float cast).
     #[inline(always)]
     pub fn cast_like<S: Real, T: Real>(cotangent: S, _like: &T) -> T {

@@ -15,7 +15,7 @@
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a differentiable type",
     label = "tapeless has no tangent for `{Self}`",
-    note = "differentiable types are f32, f64 and tuples of them; pass other values as constants"
+    note = "differentiable types are f32, f64, arrays, Vecs and slices of them, and tuples of these; pass other values as constants"
 )]
 pub trait Differentiable {
     /// The type of tangents (forward mode) and cotangents (reverse mode) of `Self`.
@@ -94,3 +94,50 @@ impl_tuple!(A 0, B 1, C 2, D 3, E 4);
 impl_tuple!(A 0, B 1, C 2, D 3, E 4, F 5);
 impl_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
 impl_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+
+/// A `Vec` of differentiable values: its tangent is a `Vec` of the same length.
+impl<T: Differentiable> Differentiable for Vec<T> {
+    type Tangent = Vec<T::Tangent>;
+    fn zero_tangent(&self) -> Self::Tangent {
+        self.iter().map(Differentiable::zero_tangent).collect()
+    }
+}
+
+/// A slice's tangent is an owned `Vec`.
+impl<T: Differentiable> Differentiable for [T] {
+    type Tangent = Vec<T::Tangent>;
+    fn zero_tangent(&self) -> Self::Tangent {
+        self.iter().map(Differentiable::zero_tangent).collect()
+    }
+}
+
+impl<T: Differentiable + ?Sized> Differentiable for &T {
+    type Tangent = T::Tangent;
+    fn zero_tangent(&self) -> Self::Tangent {
+        (**self).zero_tangent()
+    }
+}
+
+impl<T: Differentiable, const N: usize> Differentiable for [T; N] {
+    type Tangent = [T::Tangent; N];
+    fn zero_tangent(&self) -> Self::Tangent {
+        core::array::from_fn(|i| self[i].zero_tangent())
+    }
+}
+
+/// Elementwise; the lengths must agree (a shorter `other` adds to a prefix).
+impl<T: Tangent> Tangent for Vec<T> {
+    fn add_assign(&mut self, other: Self) {
+        for (a, b) in self.iter_mut().zip(other) {
+            a.add_assign(b);
+        }
+    }
+}
+
+impl<T: Tangent, const N: usize> Tangent for [T; N] {
+    fn add_assign(&mut self, other: Self) {
+        for (a, b) in self.iter_mut().zip(other) {
+            a.add_assign(b);
+        }
+    }
+}

@@ -16,7 +16,7 @@ use quote::{ToTokens, quote, quote_spanned};
 use super::{
     IfLet, Input, call_is_active, call_slots, callee, idents, partial, primal_let, tangent, tree_tokens, zero,
 };
-use crate::ir::{Block, Form, Inst, Op, Value};
+use crate::ir::{ArrayInit, Block, Form, Inst, Op, Value};
 use crate::rules::Kind;
 use crate::signature::tangent_type;
 
@@ -107,8 +107,35 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
             }
             .emit(*cond, span)
         }
+        Op::For { var, start, end, inclusive, body, carried } => {
+            let range = range_tokens(*start, *end, *inclusive);
+            let var = var.ident();
+            let mut init = TokenStream::new();
+            let mut enter = TokenStream::new();
+            let mut advance = TokenStream::new();
+            let mut exit = TokenStream::new();
+            for (c, result) in carried.iter().zip(&inst.results) {
+                let (carry, h, next, r) = (carry(c.header), c.header.ident(), c.next.ident(), result.ident());
+                let first = c.init.ident();
+                init.extend(quote!(let mut #carry = #first;));
+                enter.extend(quote!(let #h = #carry;));
+                advance.extend(quote!(#carry = #next;));
+                exit.extend(quote!(let #r = #carry;));
+                if act.active(c.header) || act.active(*result) {
+                    let (tcarry, th, tr) = (tangent_carry(c.header), tangent(c.header), tangent(*result));
+                    let (tinit, tnext) = (tangent_of(input, c.init), tangent_of(input, c.next));
+                    init.extend(quote!(let mut #tcarry = #tinit;));
+                    enter.extend(quote!(let #th = #tcarry;));
+                    advance.extend(quote!(#tcarry = #tnext;));
+                    exit.extend(quote!(let #tr = #tcarry;));
+                }
+            }
+            let body = block(input, body);
+            quote_spanned!(span=> #init for #var in #range { #enter #body #advance } #exit)
+        }
         _ => {
             let mut out = primal_let(input, inst);
+            out.extend(array_tangent(input, inst));
             if let (Some(y), Op::Prim { rule, args, form }) = (inst.results.first(), &inst.op) {
                 if act.active(*y) {
                     let t = tangent(*y);
@@ -119,7 +146,7 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
                 && let (true, Some(p)) = (act.active(*y), input.sig.params.get(*i))
             {
                 let (t, d) = (tangent(*y), super::sibling_tangent(p));
-                out.extend(quote!(let #t = #d;));
+                out.extend(quote!(let mut #t = #d;));
             }
             out
         }
@@ -175,6 +202,67 @@ fn prim_tangent(
                 .collect();
             if terms.is_empty() { zero(y) } else { quote_spanned!(span=> #(#terms)+*) }
         }
-        Kind::NonDifferentiable(_) | Kind::Predicate => zero(y),
+        Kind::Sum => match t(0) {
+            Some(ta) => {
+                let p = super::private();
+                quote_spanned!(span=> #p::sum(&#ta))
+            }
+            None => zero(y),
+        },
+        Kind::NonDifferentiable(_) | Kind::Predicate | Kind::Shape => zero(y),
+    }
+}
+
+/// `__v1..__v2` or `__v1..=__v2`.
+pub fn range_tokens(start: Value, end: Value, inclusive: bool) -> TokenStream {
+    let (start, end) = (start.ident(), end.ident());
+    if inclusive { quote!(#start..=#end) } else { quote!(#start..#end) }
+}
+
+/// The variable carrying a loop variable from one iteration to the next.
+pub fn carry(header: Value) -> syn::Ident {
+    quote::format_ident!("__carry{}", header.0, span = proc_macro2::Span::mixed_site())
+}
+
+fn tangent_carry(header: Value) -> syn::Ident {
+    quote::format_ident!("__tcarry{}", header.0, span = proc_macro2::Span::mixed_site())
+}
+
+/// The tangent side of array instructions: loads read the tangent array, stores write it, new
+/// arrays get a tangent array.
+fn array_tangent(input: &Input, inst: &Inst) -> TokenStream {
+    let act = input.act;
+    let span = inst.span.span();
+    match &inst.op {
+        Op::Load { array, index } => match inst.results.first() {
+            Some(y) if act.active(*y) => {
+                let (t, ta, index) = (tangent(*y), tangent(*array), super::index_tokens(index));
+                quote_spanned!(span=> let #t = #ta #index;)
+            }
+            _ => TokenStream::new(),
+        },
+        Op::Store { array, index, value } if act.active(*array) => {
+            let (ta, index, tv) = (tangent(*array), super::index_tokens(index), tangent_of(input, *value));
+            quote_spanned!(span=> #ta #index = #tv;)
+        }
+        Op::NewArray(init) => match inst.results.first() {
+            Some(a) if act.active(*a) => {
+                let ta = tangent(*a);
+                let value = match init {
+                    ArrayInit::Elements { elements, vec } => {
+                        let t = elements.iter().map(|e| tangent_of(input, *e));
+                        if *vec { quote!(::std::vec![#(#t),*]) } else { quote!([#(#t),*]) }
+                    }
+                    ArrayInit::Copy { source, .. } if act.active(*source) => {
+                        let ts = tangent(*source);
+                        quote!(::core::clone::Clone::clone(&#ts))
+                    }
+                    _ => zero(*a),
+                };
+                quote_spanned!(span=> let mut #ta = #value;)
+            }
+            _ => TokenStream::new(),
+        },
+        _ => TokenStream::new(),
     }
 }

@@ -13,7 +13,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 
 use crate::activity::Activity;
-use crate::ir::{Callee, Form, Function, Inst, Kind, Op, Tree, Value};
+use crate::ir::{ArrayInit, Callee, Form, Function, Inst, Kind, Op, Tree, Value};
 use crate::signature::Signature;
 
 /// Everything an emitter reads.
@@ -60,16 +60,62 @@ pub fn sibling(ident: &syn::Ident, suffix: &str) -> syn::Ident {
     format_ident!("{}_{}", ident, suffix, span = ident.span())
 }
 
-/// `let __v3 = <primal>;` for every instruction but calls and `if`s (which the emitters handle,
+/// `array[i][j] = value;`.
+pub fn primal_store(inst: &Inst) -> TokenStream {
+    match &inst.op {
+        Op::Store { array, index, value } => {
+            let (a, index, v) = (array.ident(), index_tokens(index), value.ident());
+            let span = inst.span.span();
+            quote_spanned!(span=> #a #index = #v;)
+        }
+        _ => TokenStream::new(),
+    }
+}
+
+/// `[__v1][__v2]`.
+pub fn index_tokens(index: &[Value]) -> TokenStream {
+    let index = index.iter().map(|v| v.ident());
+    quote!(#([#index])*)
+}
+
+/// Whether a value is an array (a mutable slot with an adjoint declared up front).
+pub fn is_array(input: &Input, v: Value) -> bool {
+    matches!(input.f.info(v).kind, Kind::Array(_))
+}
+
+/// `let __v3 = <primal>;` for every instruction but calls, stores, loops and `if`s (which the emitters handle,
 /// since their primal differs per mode).
 pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
     let span = inst.span.span();
+    if let Op::Store { .. } = inst.op {
+        return primal_store(inst);
+    }
     let Some(result) = inst.results.first() else {
         return TokenStream::new();
     };
     let y = result.ident();
     let rhs = match &inst.op {
-        Op::Param(i) => input.sig.params.get(*i).map(|p| p.ident.to_token_stream()).unwrap_or_default(),
+        Op::Param(i) => {
+            let param = input.sig.params.get(*i).map(|p| p.ident.to_token_stream()).unwrap_or_default();
+            if is_array(input, *result) {
+                return quote_spanned!(span=> let mut #y = #param;);
+            }
+            param
+        }
+        Op::Load { array, index } => {
+            let (a, index) = (array.ident(), index_tokens(index));
+            quote_spanned!(span=> #a #index)
+        }
+        Op::NewArray(init) => {
+            let rhs = match init {
+                ArrayInit::Constant { tokens, .. } | ArrayInit::Copy { tokens, .. } => tokens.clone(),
+                ArrayInit::Elements { elements, vec } => {
+                    let e = elements.iter().map(|v| v.ident());
+                    if *vec { quote!(::std::vec![#(#e),*]) } else { quote!([#(#e),*]) }
+                }
+            };
+            return quote_spanned!(span=> let mut #y = #rhs;);
+        }
         Op::Lit(lit) => lit.to_token_stream(),
         Op::Opaque { tokens, .. } => tokens.clone(),
         Op::NoGrad(v) => v.ident().to_token_stream(),
@@ -97,9 +143,13 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
                     let x = &a[0];
                     return quote_spanned!(span=> let #y: #ty = #x;);
                 }
+                Form::Verbatim(tokens) => tokens.clone(),
             }
         }
-        Op::Call { .. } | Op::If { .. } | Op::Error => return TokenStream::new(),
+        // Calls, `if`s and loops differ per mode; stores were handled above.
+        Op::Call { .. } | Op::If { .. } | Op::For { .. } | Op::Store { .. } | Op::Error => {
+            return TokenStream::new();
+        }
     };
     quote_spanned!(span=> let #y = #rhs;)
 }

@@ -29,7 +29,7 @@ use super::{
     IfLet, Input, adjoint, call_is_active, call_slots, callee, idents, partial, primal_let, private,
     pullback, tree_tokens, tuple_or_single, zero,
 };
-use crate::ir::{Block, Form, Inst, Op, Value};
+use crate::ir::{ArrayInit, Block, Carried, Form, Inst, Op, Value};
 use crate::rules::Kind;
 use crate::signature::tangent_type;
 
@@ -63,6 +63,9 @@ pub fn emit(input: &Input) -> TokenStream {
         arm_defs: Vec::new(),
         predeclare: Vec::new(),
         saved: HashMap::new(),
+        stacks: HashMap::new(),
+        order: Order::of(&input.f.body),
+        fresh: 0,
     };
 
     // Adjoint sweep first: it decides what each branch must save for it.
@@ -75,6 +78,17 @@ pub fn emit(input: &Input) -> TokenStream {
         seed_pattern_leaves.push((v, c.clone()));
         quote!(#c)
     });
+    // Arrays are mutable: their adjoints are declared (zero) up front, updated in place.
+    for inst in &input.f.body.insts {
+        for v in &inst.results {
+            if super::is_array(input, *v) && input.act.active(*v) {
+                let a = adjoint(*v);
+                let z = zero(*v);
+                adjoint_code.extend(quote!(let mut #a = #z;));
+                r.live.insert(*v);
+            }
+        }
+    }
     for (v, c) in &seed_pattern_leaves {
         if input.act.active(*v) {
             adjoint_code.extend(r.contribute(*v, quote!(#c)));
@@ -118,6 +132,11 @@ pub fn emit(input: &Input) -> TokenStream {
         let i = v.ident();
         quote!(#i)
     });
+    // The pullback may read an array the function returns: return a copy.
+    let returned = tree_tokens(&input.f.output, &mut |v| {
+        let i = v.ident();
+        if super::is_array(input, v) { quote!(::core::clone::Clone::clone(&#i)) } else { quote!(#i) }
+    });
     let attrs = super::attributes();
     let p = private();
     let capture = if sig.receiver.as_ref().is_some_and(|r| r.reference.is_some()) {
@@ -139,7 +158,7 @@ pub fn emit(input: &Input) -> TokenStream {
             #(#items)*
             #enums
             #primal
-            (#value, move |__ct: #cotangent| {
+            (#returned, move |__ct: #cotangent| {
                 let #seed_pattern = __ct;
                 #adjoint_code
                 #gradient
@@ -184,6 +203,12 @@ struct Reverse<'a> {
     predeclare: Vec<BTreeSet<Value>>,
     /// Per `if` trace: the slots saved by the then and the else branch.
     saved: HashMap<Value, [Vec<Slot>; 2]>,
+    /// Per loop (by its index variable): the slots pushed on its stack each iteration.
+    stacks: HashMap<Value, Vec<Slot>>,
+    /// Program order of instructions (pre-order), for deciding what a loop may recompute.
+    order: Order,
+    /// Counter for temporaries.
+    fresh: usize,
 }
 
 impl Reverse<'_> {
@@ -272,7 +297,13 @@ impl Reverse<'_> {
                             out.extend(self.contribute(a, quote_spanned!(span=> #d * #ybar)));
                         }
                     }
-                    Kind::NonDifferentiable(_) | Kind::Predicate => {}
+                    Kind::Sum => {
+                        if let Some(a) = active(0) {
+                            let (abar, p) = (adjoint(a), private());
+                            out.extend(quote_spanned!(span=> #p::add_to_each(&mut #abar, #ybar);));
+                        }
+                    }
+                    Kind::NonDifferentiable(_) | Kind::Predicate | Kind::Shape => {}
                 }
                 out
             }
@@ -301,7 +332,9 @@ impl Reverse<'_> {
             Op::If { then_block, else_block, then_out, else_out, trace, .. } => {
                 let live_phis: Vec<usize> =
                     (0..inst.results.len()).filter(|i| self.live.contains(&inst.results[*i])).collect();
-                if live_phis.is_empty() {
+                // Nothing to do only if no merged value needs an adjoint and neither branch writes
+                // an active array.
+                if live_phis.is_empty() && !has_adjoint(then_block, act) && !has_adjoint(else_block, act) {
                     return TokenStream::new();
                 }
                 let before = self.live.clone();
@@ -333,8 +366,197 @@ impl Reverse<'_> {
                 self.saved.insert(*trace, [then_saved, else_saved]);
                 out
             }
+            Op::Load { array, index } => {
+                let Some(&y) = inst.results.first() else { return TokenStream::new() };
+                if !self.live.contains(&y) || !act.active(*array) {
+                    return TokenStream::new();
+                }
+                for i in index {
+                    self.read(Slot::Value(*i));
+                }
+                let (a, index, ybar, p) =
+                    (adjoint(*array), super::index_tokens(index), adjoint(y), private());
+                quote_spanned!(span=> #p::accumulate(&mut #a #index, #ybar);)
+            }
+            Op::Store { array, index, value } => {
+                if !act.active(*array) {
+                    return TokenStream::new();
+                }
+                for i in index {
+                    self.read(Slot::Value(*i));
+                }
+                let (a, index, p) = (adjoint(*array), super::index_tokens(index), private());
+                // The overwritten element's adjoint moves to the stored value; the element
+                // before the store starts from zero.
+                let taken = format_ident!("__taken{}", self.fresh, span = proc_macro2::Span::mixed_site());
+                self.fresh += 1;
+                let mut out = quote_spanned!(span=> let #taken = #p::take(&mut #a #index););
+                if act.active(*value) {
+                    out.extend(self.contribute(*value, quote!(#taken)));
+                }
+                out
+            }
+            Op::NewArray(init) => {
+                let Some(&a) = inst.results.first() else { return TokenStream::new() };
+                if !act.active(a) {
+                    return TokenStream::new();
+                }
+                let abar = adjoint(a);
+                match init {
+                    ArrayInit::Elements { elements, .. } => {
+                        let mut out = TokenStream::new();
+                        for (k, e) in elements.iter().enumerate() {
+                            if act.active(*e) {
+                                let k = syn::Index::from(k);
+                                out.extend(self.contribute(*e, quote!(#abar[#k])));
+                            }
+                        }
+                        out
+                    }
+                    ArrayInit::Copy { source, .. } if act.active(*source) => {
+                        self.contribute(*source, quote!(#abar))
+                    }
+                    _ => TokenStream::new(),
+                }
+            }
+            Op::For { .. } => self.adjoint_for(inst),
             Op::Param(_) | Op::Lit(_) | Op::Opaque { .. } | Op::NoGrad(_) | Op::Error => TokenStream::new(),
         }
+    }
+
+    /// The adjoint of a loop: the iterations in reverse. Each backward iteration first gets back
+    /// the values its adjoint reads, popping from the loop's stack what cannot be recomputed
+    /// (values carried from the previous iteration, loads from arrays written later, branch
+    /// traces, pullbacks) and recomputing the rest (arithmetic on the index, loop-invariant
+    /// values and arrays not written since). The carried variables' adjoints flow from one
+    /// backward iteration to the previous one through `__acarryN`.
+    fn adjoint_for(&mut self, inst: &Inst) -> TokenStream {
+        let Op::For { var, start, end, inclusive, body, carried } = &inst.op else {
+            return TokenStream::new();
+        };
+        let act = self.input.act;
+        let span = inst.span.span();
+        let live_exit = inst.results.iter().any(|r| self.live.contains(r));
+        if !live_exit && !has_adjoint(body, act) {
+            return TokenStream::new();
+        }
+        let active: Vec<(&Carried, Value)> = carried
+            .iter()
+            .zip(inst.results.iter().copied())
+            .filter(|(c, r)| act.active(c.header) || act.active(*r))
+            .collect();
+
+        let mut defs: HashSet<Value> = body_defs(body);
+        defs.insert(*var);
+        defs.extend(carried.iter().map(|c| c.header));
+        self.reads.push(BTreeSet::new());
+        self.arm_defs.push(defs.clone());
+        self.predeclare.push(BTreeSet::new());
+        let before = self.live.clone();
+        let mut code = TokenStream::new();
+        for (c, _) in &active {
+            if act.active(c.next) {
+                let acarry = adjoint_carry(c.header);
+                code.extend(self.contribute(c.next, quote!(#acarry)));
+            }
+        }
+        code.extend(self.block(body));
+        for (c, _) in &active {
+            let acarry = adjoint_carry(c.header);
+            let value = if self.live.contains(&c.header) {
+                adjoint(c.header).into_token_stream()
+            } else {
+                self.zero(c.init)
+            };
+            code.extend(quote!(#acarry = #value;));
+        }
+        let reads = self.reads.pop().unwrap_or_default();
+        self.arm_defs.pop();
+        let pre = self.predeclare.pop().unwrap_or_default();
+        self.live = before;
+
+        // What the backward iteration needs: recomputed or popped.
+        let headers: HashSet<Value> = carried.iter().map(|c| c.header).collect();
+        let loop_seq = self.order.seq(*var);
+        let mut recompute = BTreeSet::new();
+        let mut stack = Vec::new();
+        let mut work: Vec<Slot> = reads.iter().copied().collect();
+        let mut seen = HashSet::new();
+        while let Some(slot) = work.pop() {
+            if !seen.insert(slot) {
+                continue;
+            }
+            if !defs.contains(&slot.value()) {
+                if let Some(parent) = self.reads.last_mut() {
+                    parent.insert(slot);
+                }
+                continue;
+            }
+            let v = match slot {
+                Slot::Pullback(_) => {
+                    stack.push(slot);
+                    continue;
+                }
+                Slot::Value(v) => v,
+            };
+            if v == *var {
+                continue;
+            }
+            let defining = body.insts.iter().position(|i| i.results.contains(&v));
+            let recomputable = !headers.contains(&v)
+                && defining.is_some_and(|i| match &body.insts[i].op {
+                    Op::Lit(_) | Op::Opaque { .. } | Op::Prim { .. } | Op::NoGrad(_) => true,
+                    Op::Load { array, .. } => self.order.unchanged_from(*array, loop_seq),
+                    _ => false,
+                });
+            match defining {
+                Some(i) if recomputable => {
+                    recompute.insert(i);
+                    work.extend(body.insts[i].op.operands().into_iter().map(Slot::Value));
+                }
+                _ => stack.push(slot),
+            }
+        }
+        stack.sort();
+
+        let mut out = TokenStream::new();
+        for v in &pre {
+            let declared_here = self.arm_defs.last().is_none_or(|defs| defs.contains(v));
+            if declared_here {
+                let (a, z) = (adjoint(*v), self.zero(*v));
+                out.extend(quote!(let mut #a = #z;));
+            } else if let Some(set) = self.predeclare.last_mut() {
+                set.insert(*v);
+            }
+            self.live.insert(*v);
+        }
+        for (c, exit) in &active {
+            let acarry = adjoint_carry(c.header);
+            let value =
+                if self.live.contains(exit) { adjoint(*exit).into_token_stream() } else { self.zero(*exit) };
+            out.extend(quote!(let mut #acarry = #value;));
+        }
+        self.read(Slot::Value(*start));
+        self.read(Slot::Value(*end));
+        let range = super::forward::range_tokens(*start, *end, *inclusive);
+        let pop = if stack.is_empty() {
+            TokenStream::new()
+        } else {
+            let (stack_var, names) = (stack_ident(*var), stack.iter().map(|s| s.ident()));
+            quote!(let ::core::option::Option::Some((#(#names,)*)) = #stack_var.pop() else { break };)
+        };
+        let recomputed: TokenStream =
+            recompute.iter().map(|i| primal_let(self.input, &body.insts[*i])).collect();
+        let index = var.ident();
+        out.extend(quote_spanned!(span=> for #index in (#range).rev() { #pop #recomputed #code }));
+        for (c, _) in &active {
+            if act.active(c.init) {
+                let acarry = adjoint_carry(c.header);
+                out.extend(self.contribute(c.init, quote!(#acarry)));
+            }
+        }
+        self.stacks.insert(*var, stack);
+        out
     }
 
     /// The adjoint of one arm of an `if`: the phis' adjoints flow to the values the arm yields,
@@ -430,8 +652,118 @@ impl Reverse<'_> {
                 }
                 .emit(*cond, span)
             }
+            Op::For { var, start, end, inclusive, body, carried } => {
+                let range = super::forward::range_tokens(*start, *end, *inclusive);
+                let (mut init, mut enter, mut advance, mut exit) =
+                    (TokenStream::new(), TokenStream::new(), TokenStream::new(), TokenStream::new());
+                for (c, result) in carried.iter().zip(&inst.results) {
+                    let carry = super::forward::carry(c.header);
+                    let (first, h, next, r) =
+                        (c.init.ident(), c.header.ident(), c.next.ident(), result.ident());
+                    init.extend(quote!(let mut #carry = #first;));
+                    enter.extend(quote!(let #h = #carry;));
+                    advance.extend(quote!(#carry = #next;));
+                    exit.extend(quote!(let #r = #carry;));
+                }
+                let push = match self.stacks.get(var) {
+                    Some(stack) if !stack.is_empty() => {
+                        let stack_var = stack_ident(*var);
+                        let names = stack.iter().map(|s| s.ident());
+                        enums.extend(quote!(let mut #stack_var = ::std::vec::Vec::new();));
+                        quote!(#stack_var.push((#(#names,)*));)
+                    }
+                    _ => TokenStream::new(),
+                };
+                let body = self.primal_block(body, enums);
+                let index = var.ident();
+                quote_spanned!(span=> #init for #index in #range { #enter #body #push #advance } #exit)
+            }
             _ => primal_let(self.input, inst),
         }
+    }
+}
+
+/// The stack of the loop with index variable `v`.
+fn stack_ident(v: Value) -> syn::Ident {
+    format_ident!("__stack{}", v.0, span = proc_macro2::Span::mixed_site())
+}
+
+/// The adjoint carried between backward iterations for the loop variable with header `h`.
+fn adjoint_carry(h: Value) -> syn::Ident {
+    format_ident!("__acarry{}", h.0, span = proc_macro2::Span::mixed_site())
+}
+
+/// The values a block defines at its top level (with `if` traces).
+fn body_defs(b: &Block) -> HashSet<Value> {
+    let mut defs = HashSet::new();
+    for inst in &b.insts {
+        defs.extend(inst.results.iter().copied());
+        if let Op::If { trace, .. } = inst.op {
+            defs.insert(trace);
+        }
+    }
+    defs
+}
+
+/// Whether anything in a block has an adjoint: an active value, or a store into an active array.
+fn has_adjoint(b: &Block, act: &crate::activity::Activity) -> bool {
+    b.insts.iter().any(|inst| {
+        inst.results.iter().any(|r| act.active(*r))
+            || matches!(&inst.op, Op::Store { array, .. } if act.active(*array))
+            || match &inst.op {
+                Op::If { then_block, else_block, .. } => {
+                    has_adjoint(then_block, act) || has_adjoint(else_block, act)
+                }
+                Op::For { body, .. } => has_adjoint(body, act),
+                _ => false,
+            }
+    })
+}
+
+/// Instructions numbered in program order (pre-order), and the last store into each array.
+struct Order {
+    /// Sequence number of each loop, by its index variable.
+    loops: HashMap<Value, usize>,
+    /// Sequence number of the last store into each array.
+    last_store: HashMap<Value, usize>,
+}
+
+impl Order {
+    fn of(body: &Block) -> Order {
+        let mut order = Order { loops: HashMap::new(), last_store: HashMap::new() };
+        let mut seq = 0;
+        order.walk(body, &mut seq);
+        order
+    }
+
+    fn walk(&mut self, b: &Block, seq: &mut usize) {
+        for inst in &b.insts {
+            *seq += 1;
+            match &inst.op {
+                Op::Store { array, .. } => {
+                    self.last_store.insert(*array, *seq);
+                }
+                Op::For { var, body, .. } => {
+                    self.loops.insert(*var, *seq);
+                    self.walk(body, seq);
+                }
+                Op::If { then_block, else_block, .. } => {
+                    self.walk(then_block, seq);
+                    self.walk(else_block, seq);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn seq(&self, loop_var: Value) -> usize {
+        self.loops.get(&loop_var).copied().unwrap_or(0)
+    }
+
+    /// Whether `array` is never written at or after position `from`: a load from it can be
+    /// recomputed there in the backward sweep.
+    fn unchanged_from(&self, array: Value, from: usize) -> bool {
+        self.last_store.get(&array).is_none_or(|last| *last < from)
     }
 }
 

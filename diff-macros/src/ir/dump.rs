@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{Block, Callee, Function, Op, Tree, Value};
+use super::{ArrayInit, Block, Callee, Function, Op, Tree, Value};
 use crate::activity::Activity;
 
 fn list(values: &[Value]) -> String {
@@ -45,6 +45,27 @@ fn block(out: &mut String, b: &Block, activity: Option<&Activity>, depth: usize)
                 }
             },
             Op::NoGrad(v) => format!("no_grad v{}", v.0),
+            Op::Load { array, index } => format!("load v{}[{}]", array.0, list(index)),
+            Op::Store { array, index, value } => {
+                format!("store v{}[{}] = v{}", array.0, list(index), value.0)
+            }
+            Op::NewArray(ArrayInit::Constant { reads, .. }) => format!("array const({})", list(reads)),
+            Op::NewArray(ArrayInit::Elements { elements, .. }) => format!("array [{}]", list(elements)),
+            Op::NewArray(ArrayInit::Copy { source, .. }) => format!("array copy v{}", source.0),
+            Op::For { var, start, end, inclusive, carried, .. } => {
+                let carried: Vec<String> = carried
+                    .iter()
+                    .map(|c| format!("v{} = v{} then v{}", c.header.0, c.init.0, c.next.0))
+                    .collect();
+                format!(
+                    "for v{} in v{}..{}v{} carry [{}]",
+                    var.0,
+                    start.0,
+                    if *inclusive { "=" } else { "" },
+                    end.0,
+                    carried.join(", ")
+                )
+            }
             Op::Error => "error".to_string(),
             Op::If { cond, piecewise, .. } => {
                 format!("if{} v{}", if *piecewise { " piecewise" } else { "" }, cond.0)
@@ -61,6 +82,9 @@ fn block(out: &mut String, b: &Block, activity: Option<&Activity>, depth: usize)
             let _ = writeln!(out, "{pad}{rhs}{note}");
         } else {
             let _ = writeln!(out, "{pad}{lhs} = {rhs}{note}");
+        }
+        if let Op::For { body, .. } = &inst.op {
+            block(out, body, activity, depth + 1);
         }
         if let Op::If { then_block, else_block, then_out, else_out, .. } = &inst.op {
             let _ = writeln!(out, "{pad}then:");

@@ -73,6 +73,20 @@ pub enum Kind {
     Discrete,
     /// Not known from syntax.
     Unknown,
+    /// An array of floats: a mutable slot in emitted code (`let mut __v3`), written in place by
+    /// [`Op::Store`].
+    Array(ArrayKind),
+}
+
+/// How an array is held, which decides what `let b = a` does.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub enum ArrayKind {
+    /// `Vec<T>`: moved by `let`.
+    Vec,
+    /// `[T; N]`: copied by `let`.
+    Fixed,
+    /// `&[T]`: a shared reference, copied by `let`, never written.
+    Slice,
 }
 
 /// Side table entry of a value.
@@ -93,6 +107,8 @@ pub enum Form {
     Path(syn::Path),
     /// `a as Ty`.
     Cast(Box<syn::Type>),
+    /// The expression as written, locals renamed (`v.iter().sum::<f64>()`).
+    Verbatim(TokenStream),
     /// `let _: Ty = a`.
     Typed(Box<syn::Type>),
 }
@@ -119,6 +135,16 @@ pub enum Op {
     Opaque { tokens: TokenStream, reads: Vec<Value>, what: Opaque },
     /// A primitive with a rule in the table.
     Prim { rule: &'static Rule, args: Vec<Value>, form: Form },
+    /// `array[index][..]`.
+    Load { array: Value, index: Vec<Value> },
+    /// `array[index][..] = value`, in place. Defines no value.
+    Store { array: Value, index: Vec<Value>, value: Value },
+    /// A new array.
+    NewArray(ArrayInit),
+    /// `for var in start..end` (or `..=`): `body` runs once per index. Each variable the body
+    /// reassigns is `carried`: its value at the start of an iteration is `header` (defined by
+    /// the loop), at the end `next`; the loop's results are the values after the last iteration.
+    For { var: Value, start: Value, end: Value, inclusive: bool, body: Block, carried: Vec<Carried> },
     /// A call of another differentiable (or hand-derived) function. `shape` is its result as
     /// destructured by the caller (leaves: the instruction's results).
     Call { callee: Callee, args: Vec<Value>, shape: Tree },
@@ -139,6 +165,25 @@ pub enum Op {
     },
     /// Placeholder after a reported error; never emitted.
     Error,
+}
+
+/// How a new array is made.
+#[derive(Clone, Debug)]
+pub enum ArrayInit {
+    /// `vec![c; n]`, `[c; N]` with a constant `c`: the expression as written (locals renamed).
+    Constant { tokens: TokenStream, reads: Vec<Value> },
+    /// `[a, b, c]` or `vec![a, b, c]`.
+    Elements { elements: Vec<Value>, vec: bool },
+    /// A copy of another array: `a.to_vec()`, `a.clone()`, `let b = a` for `[T; N]`.
+    Copy { source: Value, tokens: TokenStream },
+}
+
+/// A variable reassigned in a loop body.
+#[derive(Clone, Debug)]
+pub struct Carried {
+    pub header: Value,
+    pub init: Value,
+    pub next: Value,
 }
 
 /// What an opaque expression is, for the error when it reads a differentiable value.
@@ -221,6 +266,18 @@ impl Op {
             }
             Op::NoGrad(v) => vec![*v],
             Op::If { cond, .. } => vec![*cond],
+            Op::Load { array, index } => std::iter::once(*array).chain(index.iter().copied()).collect(),
+            Op::Store { array, index, value } => {
+                std::iter::once(*array).chain(index.iter().copied()).chain([*value]).collect()
+            }
+            Op::NewArray(ArrayInit::Constant { reads, .. }) => reads.clone(),
+            Op::NewArray(ArrayInit::Elements { elements, .. }) => elements.clone(),
+            Op::NewArray(ArrayInit::Copy { source, .. }) => vec![*source],
+            Op::For { start, end, carried, .. } => {
+                let mut out = vec![*start, *end];
+                out.extend(carried.iter().map(|c| c.init));
+                out
+            }
         }
     }
 }

@@ -1,0 +1,268 @@
+//! Loops, arrays, slices and in-place writes, in both modes. Every gradient is checked against
+//! central differences and forward mode against reverse mode (`<u, J v>` both ways).
+
+// Index loops are how numerical code is written, and what the macro must handle.
+#![allow(clippy::needless_range_loop, clippy::type_complexity)]
+
+mod common;
+
+use tapeless::differentiable;
+
+/// Checks the gradient of `f` at `x` against central differences (all coordinates, or `fd_coords`
+/// of them spread over `x`) and forward against reverse along a pseudo-random direction.
+fn check_slice(
+    name: &str,
+    f: &dyn Fn(&[f64]) -> f64,
+    grad: &dyn Fn(&[f64]) -> (f64, Vec<f64>),
+    jvp: &dyn Fn(&[f64], Vec<f64>) -> (f64, f64),
+    x: &[f64],
+    fd_coords: usize,
+) {
+    let (value, g) = grad(x);
+    assert_eq!(value, f(x), "{name}: value");
+    assert_eq!(g.len(), x.len(), "{name}: gradient length");
+    let step = (x.len() / fd_coords.max(1)).max(1);
+    for i in (0..x.len()).step_by(step) {
+        let fd = common::central(f, x, i);
+        assert!(
+            common::close(g[i], fd, 1e-8),
+            "{name}: d/dx{i} = {} but central differences give {fd}",
+            g[i]
+        );
+    }
+    let v = common::direction(x.len(), x.len() as u64);
+    let (jv_value, jv) = jvp(x, v.clone());
+    assert_eq!(jv_value, value, "{name}: jvp value");
+    let vjp: f64 = g.iter().zip(&v).map(|(a, b)| a * b).sum();
+    assert!(common::close(jv, vjp, 1e-11), "{name}: <Jv> = {jv}, <J^T 1, v> = {vjp}");
+}
+
+fn points(n: usize) -> Vec<f64> {
+    // The deterministic F1 input of shared/bench-functions.md.
+    (0..n).map(|i| 0.5 + 0.001 * (i % 1000) as f64).collect()
+}
+
+// ---- Rosenbrock ---------------------------------------------------------------------------------
+
+#[differentiable]
+fn rosenbrock(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() - 1 {
+        let a = x[i + 1] - x[i] * x[i];
+        let b = 1.0 - x[i];
+        s += 100.0 * a * a + b * b;
+    }
+    s
+}
+
+fn rosenbrock_gradient(x: &[f64]) -> Vec<f64> {
+    let n = x.len();
+    let mut g = vec![0.0; n];
+    for i in 0..n - 1 {
+        let a = x[i + 1] - x[i] * x[i];
+        g[i] += -400.0 * a * x[i] - 2.0 * (1.0 - x[i]);
+        g[i + 1] += 200.0 * a;
+    }
+    g
+}
+
+#[test]
+fn rosenbrock_2_100_10000() {
+    for n in [2, 100, 10_000] {
+        let x = points(n);
+        check_slice(
+            "rosenbrock",
+            &|x| rosenbrock(x),
+            &|x| rosenbrock_grad(x),
+            &|x, v| rosenbrock_jvp(x, v),
+            &x,
+            50,
+        );
+        let g = rosenbrock_grad(&x).1;
+        let hand = rosenbrock_gradient(&x);
+        for (a, b) in g.iter().zip(&hand) {
+            assert!(common::close(*a, *b, 1e-13), "{a} vs hand-written {b}");
+        }
+        let (_, pullback) = rosenbrock_vjp(&x);
+        assert_eq!(pullback(2.0), g.iter().map(|v| 2.0 * v).collect::<Vec<_>>());
+    }
+    let x = [-1.2, 1.0];
+    assert_eq!(rosenbrock_grad(&x).1, rosenbrock_gradient(&x));
+}
+
+// ---- a loop-carried recurrence ------------------------------------------------------------------
+
+#[differentiable(wrt(t0, w))]
+fn recurrence(t0: f64, w: f64, n: usize) -> f64 {
+    let mut t = t0;
+    let mut sum = 0.0;
+    for _ in 0..n {
+        t = (0.9 * t * w + 0.1).sin();
+        sum += t * t;
+    }
+    sum + t
+}
+
+#[test]
+fn recurrence_sees_every_iteration() {
+    for (t0, w, n) in [(0.3, 1.1, 1), (0.3, 1.1, 10), (-0.7, 0.8, 57), (1.5, 1.3, 200)] {
+        let f = |p: &[f64]| recurrence(p[0], p[1], n);
+        let (value, (g0, g1)) = recurrence_grad(t0, w, n);
+        assert_eq!(value, f(&[t0, w]));
+        let fd0 = common::central(&f, &[t0, w], 0);
+        let fd1 = common::central(&f, &[t0, w], 1);
+        assert!(common::close(g0, fd0, 1e-8), "n={n}: {g0} vs {fd0}");
+        assert!(common::close(g1, fd1, 1e-8), "n={n}: {g1} vs {fd1}");
+        let (_, t) = recurrence_jvp(t0, w, n, 0.25, -1.5);
+        assert!(common::close(t, 0.25 * g0 - 1.5 * g1, 1e-12));
+    }
+}
+
+// ---- in-place overwrite -------------------------------------------------------------------------
+
+#[differentiable]
+fn smooth(x: &[f64], passes: usize) -> f64 {
+    let mut v = x.to_vec();
+    let n = v.len();
+    for _ in 0..passes {
+        for i in 1..n - 1 {
+            v[i] = 0.5 * (v[i - 1] + v[i + 1]);
+        }
+    }
+    let mut s = 0.0;
+    for i in 0..n {
+        s += v[i] * v[i] * (i as f64 + 1.0);
+    }
+    s
+}
+
+#[test]
+fn smoothing_in_place() {
+    for (n, passes) in [(5, 1), (12, 3), (40, 7)] {
+        let x: Vec<f64> = (0..n).map(|i| ((i * 7) % 5) as f64 * 0.3 - 0.4).collect();
+        check_slice(
+            "smooth",
+            &|x| smooth(x, passes),
+            &|x| smooth_grad(x, passes),
+            &|x, v| smooth_jvp(x, passes, v),
+            &x,
+            n,
+        );
+    }
+}
+
+// ---- arrays, Vec results, iterators -------------------------------------------------------------
+
+#[differentiable]
+fn scaled_copy(x: [f64; 3], k: f64) -> [f64; 3] {
+    let mut y = x;
+    for i in 0..3 {
+        y[i] *= k * x[i];
+    }
+    y
+}
+
+#[test]
+fn fixed_array_result() {
+    let x = [1.0, -2.0, 0.5];
+    let (y, t) = scaled_copy_jvp(x, 3.0, [1.0, 0.0, 0.0], 0.0);
+    assert_eq!(y, [3.0, 12.0, 0.75]);
+    assert_eq!(y, scaled_copy(x, 3.0));
+    assert_eq!(t, [6.0, 0.0, 0.0]);
+    let (_, pullback) = scaled_copy_vjp(x, 3.0);
+    let (gx, gk) = pullback([1.0, 1.0, 1.0]);
+    assert_eq!(gx, [6.0, -12.0, 3.0]);
+    assert_eq!(gk, 1.0 + 4.0 + 0.25);
+}
+
+#[differentiable]
+fn iterators(u: &[f64], w: Vec<f64>) -> f64 {
+    let mut s = 0.0;
+    for x in u.iter() {
+        s += x.sin();
+    }
+    for (i, x) in w.iter().enumerate() {
+        s += *x * (i as f64);
+    }
+    for (a, b) in u.iter().zip(w.iter()) {
+        s += a * b;
+    }
+    for &a in u {
+        s += a * a;
+    }
+    s + w.iter().sum::<f64>() * 0.5
+}
+
+#[test]
+fn iter_enumerate_zip_sum() {
+    let u = [0.3, -1.0, 2.0, 0.7];
+    let w = vec![1.5, 0.25, -0.5];
+    let f = |p: &[f64]| iterators(&p[..4], p[4..].to_vec());
+    let (value, (gu, gw)) = iterators_grad(&u, w.clone());
+    let all: Vec<f64> = u.iter().chain(&w).copied().collect();
+    assert_eq!(value, f(&all));
+    let g: Vec<f64> = gu.iter().chain(&gw).copied().collect();
+    for (i, gi) in g.iter().enumerate() {
+        let fd = common::central(&f, &all, i);
+        assert!(common::close(*gi, fd, 1e-9), "{i}: {gi} vs {fd}");
+    }
+    let (_, t) = iterators_jvp(&u, w.clone(), vec![1.0, 0.0, 0.0, 0.0], vec![0.0, 0.0, 1.0]);
+    assert!(common::close(t, g[0] + g[6], 1e-12));
+}
+
+#[differentiable]
+fn vec_result(x: &[f64]) -> Vec<f64> {
+    let n = x.len();
+    let mut out = vec![0.0; n];
+    for i in 0..n {
+        out[i] = x[i].exp() * x[(i + 1) % n];
+    }
+    out
+}
+
+#[test]
+fn vec_result_jvp_vjp() {
+    let x = [0.1, 0.2, -0.3];
+    let v = vec![0.5, -1.0, 2.0];
+    let u = vec![1.0, 3.0, -0.5];
+    let (y, jv) = vec_result_jvp(&x, v.clone());
+    assert_eq!(y, vec_result(&x));
+    let (_, pullback) = vec_result_vjp(&x);
+    let jtu = pullback(u.clone());
+    let lhs: f64 = u.iter().zip(&jv).map(|(a, b)| a * b).sum();
+    let rhs: f64 = jtu.iter().zip(&v).map(|(a, b)| a * b).sum();
+    assert!(common::close(lhs, rhs, 1e-13), "{lhs} vs {rhs}");
+    // Jv by central differences along v.
+    let h = 1e-6;
+    let plus: Vec<f64> = x.iter().zip(&v).map(|(a, b)| a + h * b).collect();
+    let minus: Vec<f64> = x.iter().zip(&v).map(|(a, b)| a - h * b).collect();
+    let (fp, fm) = (vec_result(&plus), vec_result(&minus));
+    for i in 0..3 {
+        assert!(common::close(jv[i], (fp[i] - fm[i]) / (2.0 * h), 1e-8));
+    }
+}
+
+/// Regression: an `if` with no merged value whose branch only writes an active array must still
+/// get an adjoint (this once gave a silent zero gradient).
+#[differentiable]
+fn write_in_branch(x: &[f64], skip: usize) -> f64 {
+    let mut y = vec![0.0; x.len()];
+    for i in 0..x.len() {
+        if i != skip {
+            y[i] = x[i] * x[i];
+        }
+    }
+    let mut s = 0.0;
+    for v in y.iter() {
+        s += v;
+    }
+    s
+}
+
+#[test]
+fn branch_that_only_writes_an_array() {
+    let x = [1.0, 2.0, 3.0];
+    assert_eq!(write_in_branch_grad(&x, 1), (10.0, vec![2.0, 0.0, 6.0]));
+    assert_eq!(write_in_branch_jvp(&x, 1, vec![1.0, 1.0, 1.0]), (10.0, 8.0));
+    assert_eq!(write_in_branch(&x, 5), 14.0);
+}

@@ -1,0 +1,12 @@
+use tapeless::differentiable;
+
+#[differentiable]
+fn halve_until_small(x: f64) -> f64 {
+    let mut y = x;
+    while y > 1.0 {
+        y *= 0.5;
+    }
+    y
+}
+
+fn main() {}
