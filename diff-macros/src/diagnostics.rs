@@ -95,10 +95,10 @@ impl Diagnostic {
             Diagnostic::UnknownParamType { param, ty } => format!(
                 "cannot tell whether parameter `{param}: {ty}` is differentiable\n\
                  help: list the parameters to differentiate, e.g. `#[differentiable(wrt(x, y))]`; \
-                 the others are constants (differentiable types here: f32, f64)"
+                 the others are constants (differentiable types here: f32, f64, and `&[T]`, `Vec<T>`, `[T; N]` of them)"
             ),
             Diagnostic::WrtNotDifferentiable { param, ty } => format!(
-                "parameter `{param}: {ty}` has no derivative (differentiable types here: f32, f64)\n\
+                "parameter `{param}: {ty}` has no derivative (differentiable types here: f32, f64, and `&[T]`, `Vec<T>`, `[T; N]` of them)\n\
                  help: remove it from `wrt(...)`; it is used as a constant"
             ),
             Diagnostic::WrtUnknown { name } => {
