@@ -548,7 +548,14 @@ impl Reverse<'_> {
         let recomputed: TokenStream =
             recompute.iter().map(|i| primal_let(self.input, &body.insts[*i])).collect();
         let index = var.ident();
-        out.extend(quote_spanned!(span=> for #index in (#range).rev() { #pop #recomputed #code }));
+        // Iterations that only add into adjoints may run in any order; forward order is much
+        // faster (the hardware streams through the arrays it accumulates into).
+        let order = if stack.is_empty() && order_free(body, carried, act) {
+            quote!(#range)
+        } else {
+            quote!((#range).rev())
+        };
+        out.extend(quote_spanned!(span=> for #index in #order { #pop #recomputed #code }));
         for (c, _) in &active {
             if act.active(c.init) {
                 let acarry = adjoint_carry(c.header);
@@ -718,6 +725,46 @@ fn has_adjoint(b: &Block, act: &crate::activity::Activity) -> bool {
                 _ => false,
             }
     })
+}
+
+/// Whether the backward iterations of a loop are independent of each other, so they may run in
+/// any order: every active carried variable is a pure accumulator (`s = s + term`, its header
+/// used nowhere else, so its adjoint is the same in every iteration), and the body neither writes
+/// an active array (an overwrite takes the adjoint present at that point) nor holds a loop.
+/// Sums of floating-point contributions are then reordered, which changes results only by
+/// rounding.
+fn order_free(body: &Block, carried: &[Carried], act: &crate::activity::Activity) -> bool {
+    fn plain(b: &Block, act: &crate::activity::Activity) -> bool {
+        b.insts.iter().all(|inst| match &inst.op {
+            Op::Store { array, .. } => !act.active(*array),
+            Op::For { .. } => false,
+            Op::If { then_block, else_block, .. } => plain(then_block, act) && plain(else_block, act),
+            _ => true,
+        })
+    }
+    fn uses(b: &Block, v: Value) -> usize {
+        b.insts
+            .iter()
+            .map(|inst| {
+                let mut n = inst.op.operands().iter().filter(|o| **o == v).count();
+                if let Op::If { then_block, else_block, then_out, else_out, .. } = &inst.op {
+                    n += uses(then_block, v) + uses(else_block, v);
+                    n += then_out.iter().chain(else_out).filter(|o| **o == v).count();
+                }
+                n
+            })
+            .sum()
+    }
+    plain(body, act)
+        && carried.iter().filter(|c| act.active(c.header) || act.active(c.next)).all(|c| {
+            let accumulates = body.insts.iter().any(|inst| {
+                inst.results.first() == Some(&c.next)
+                    && matches!(&inst.op, Op::Prim { rule, args, .. }
+                        if (matches!(rule.kind, crate::rules::Kind::Add) && args.contains(&c.header))
+                            || (matches!(rule.kind, crate::rules::Kind::Sub) && args.first() == Some(&c.header)))
+            });
+            accumulates && uses(body, c.header) == 1
+        })
 }
 
 /// Instructions numbered in program order (pre-order), and the last store into each array.
