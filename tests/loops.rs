@@ -266,3 +266,148 @@ fn branch_that_only_writes_an_array() {
     assert_eq!(write_in_branch_jvp(&x, 1, vec![1.0, 1.0, 1.0]), (10.0, 8.0));
     assert_eq!(write_in_branch(&x, 5), 14.0);
 }
+
+// ---- while, loop, break and continue on constant conditions ------------------------------------
+
+#[differentiable(wrt(x, w))]
+fn while_counter(x: &[f64], w: f64, n: usize) -> f64 {
+    let mut i = 0;
+    let mut s = 0.0;
+    while i < n {
+        s += (x[i] * w).sin();
+        i += 1;
+    }
+    s * w
+}
+
+#[differentiable(wrt(x))]
+fn loop_break_continue(x: &[f64], limit: usize) -> f64 {
+    let mut i = 0;
+    let mut p = 1.0;
+    loop {
+        if i >= x.len() {
+            break;
+        }
+        i += 1;
+        if i % 3 == 0 {
+            continue;
+        }
+        p *= (1.0 + x[i - 1] * x[i - 1]).ln();
+        if i == limit {
+            break;
+        }
+    }
+    p
+}
+
+#[differentiable(wrt(x))]
+fn iter_mix(x: &[f64], y: &[f64], limit: usize) -> f64 {
+    let mut s = 0.0;
+    let mut t = 1.0;
+    for (i, v) in x.iter().enumerate() {
+        if i == limit {
+            break;
+        }
+        if i % 2 == 1 {
+            continue;
+        }
+        s += v.sin() * t;
+        t = t * 0.5 + v;
+    }
+    for (a, b) in x.iter().zip(y.iter()) {
+        s += a * b;
+    }
+    let mut k = 0;
+    while k < 2 {
+        for j in 0..x.len() {
+            s += x[j] * x[j] * (k as f64);
+        }
+        k += 1;
+    }
+    s + t
+}
+
+fn check_wrt_x(
+    name: &str,
+    f: &dyn Fn(&[f64]) -> f64,
+    grad: &dyn Fn(&[f64]) -> Vec<f64>,
+    jvp: &dyn Fn(&[f64], Vec<f64>) -> f64,
+    x: &[f64],
+) {
+    let g = grad(x);
+    for i in 0..x.len() {
+        let fd = common::central(f, x, i);
+        assert!(common::close(g[i], fd, 1e-8), "{name}: d/dx{i} = {} vs {fd}", g[i]);
+    }
+    let v = common::direction(x.len(), 7);
+    let jv = jvp(x, v.clone());
+    let r: f64 = g.iter().zip(&v).map(|(a, b)| a * b).sum();
+    assert!(common::close(jv, r, 1e-12), "{name}: {jv} vs {r}");
+}
+
+#[test]
+fn while_with_an_integer_counter() {
+    let x = [0.3, -0.5, 1.2, 0.8];
+    for n in [0, 1, 4] {
+        let (value, (gx, gw)) = while_counter_grad(&x, 1.3, n);
+        assert_eq!(value, while_counter(&x, 1.3, n));
+        let f = |p: &[f64]| while_counter(&p[..4], p[4], n);
+        let all = [0.3, -0.5, 1.2, 0.8, 1.3];
+        let g: Vec<f64> = gx.iter().copied().chain([gw]).collect();
+        for i in 0..5 {
+            let fd = common::central(&f, &all, i);
+            assert!(common::close(g[i], fd, 1e-8), "n={n} d/d{i}: {} vs {fd}", g[i]);
+        }
+        let (_, t) = while_counter_jvp(&x, 1.3, n, vec![1.0, 2.0, 3.0, 4.0], 0.5);
+        let r = gx[0] + 2.0 * gx[1] + 3.0 * gx[2] + 4.0 * gx[3] + 0.5 * gw;
+        assert!(common::close(t, r, 1e-12));
+    }
+}
+
+#[test]
+fn loop_with_break_and_continue() {
+    let x = [0.3, -0.5, 1.2, 0.8, 2.0, -1.1, 0.4];
+    for limit in [2, 5, 100] {
+        check_wrt_x(
+            "loop_break_continue",
+            &|p| loop_break_continue(p, limit),
+            &|p| loop_break_continue_grad(p, limit).1,
+            &|p, v| loop_break_continue_jvp(p, limit, v).1,
+            &x,
+        );
+    }
+}
+
+#[test]
+fn iterators_with_break_continue_and_nested_loops() {
+    let x = [0.3, -0.5, 1.2, 0.8, 2.0];
+    let y = [1.0, 2.0, 3.0];
+    for limit in [0, 3, 10] {
+        check_wrt_x(
+            "iter_mix",
+            &|p| iter_mix(p, &y, limit),
+            &|p| iter_mix_grad(p, &y, limit).1,
+            &|p, v| iter_mix_jvp(p, &y, limit, v).1,
+            &x,
+        );
+    }
+}
+
+/// A loop whose number of iterations depends on the input, accepted with `piecewise`: the
+/// derivative is that of the iterations that ran.
+#[differentiable]
+fn halve_until_small(x: f64) -> f64 {
+    let mut y = x;
+    while tapeless::piecewise(y > 1.0) {
+        y *= 0.5;
+    }
+    y
+}
+
+#[test]
+fn piecewise_while() {
+    assert_eq!(halve_until_small(3.0), 0.75);
+    assert_eq!(halve_until_small_grad(0.5), (0.5, 1.0));
+    assert_eq!(halve_until_small_grad(3.0), (0.75, 0.25));
+    assert_eq!(halve_until_small_jvp(10.0, 1.0), (0.625, 0.0625));
+}

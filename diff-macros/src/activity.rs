@@ -74,6 +74,7 @@ pub fn differentiable_operands(op: &Op) -> Vec<Value> {
         Op::NewArray(ArrayInit::Constant { .. })
         | Op::Store { .. }
         | Op::For { .. }
+        | Op::Loop { .. }
         | Op::Param(_)
         | Op::Lit(_)
         | Op::Opaque { .. }
@@ -145,8 +146,10 @@ fn forward(block: &Block, wrt: &[bool], a: &mut Activity) -> bool {
                     changed |= a.raise(Tainted, *r, varied || cond_taint || a.tainted(*t) || a.tainted(*e));
                 }
             }
-            Op::For { var, start, end, body, carried, .. } => {
-                changed |= a.raise(Tainted, *var, a.tainted(*start) || a.tainted(*end));
+            Op::For { body, carried, .. } | Op::Loop { body, carried, .. } => {
+                if let Op::For { var, start, end, .. } = &inst.op {
+                    changed |= a.raise(Tainted, *var, a.tainted(*start) || a.tainted(*end));
+                }
                 for c in carried {
                     let (varied, tainted) = (a.varied(c.init), a.tainted(c.init));
                     changed |= a.raise(Varied, c.header, varied);
@@ -202,7 +205,7 @@ fn backward(block: &Block, a: &mut Activity) -> bool {
                 changed |= backward(then_block, a);
                 changed |= backward(else_block, a);
             }
-            Op::For { start, end, body, carried, .. } => {
+            Op::For { body, carried, .. } | Op::Loop { body, carried, .. } => {
                 for (c, exit) in carried.iter().zip(&inst.results) {
                     for v in [c.next, c.header, c.init] {
                         changed |= a.raise(Useful, v, a.useful(*exit));
@@ -217,9 +220,15 @@ fn backward(block: &Block, a: &mut Activity) -> bool {
                         changed |= a.raise(Reaches, v, a.reaches(c.header));
                     }
                 }
-                // The bounds decide how often the body runs.
-                changed |= a.raise(Reaches, *start, true);
-                changed |= a.raise(Reaches, *end, true);
+                // The bounds (or the condition) decide how often the body runs.
+                let decides: Vec<Value> = match &inst.op {
+                    Op::For { start, end, .. } => vec![*start, *end],
+                    Op::Loop { go, .. } => vec![*go],
+                    _ => Vec::new(),
+                };
+                for v in decides {
+                    changed |= a.raise(Reaches, v, true);
+                }
             }
             Op::Store { array, index, value } => {
                 changed |= a.raise(Useful, *value, a.useful(*array));

@@ -45,17 +45,17 @@ fn check_block(block: &Block, a: &Activity, cx: &Ctxt) {
             {
                 cx.error(span, Diagnostic::UnknownMethod { name: name.to_string(), arity: args.len() + 1 });
             }
-            Op::If { cond, cond_span, piecewise, then_block, else_block, .. } => {
+            Op::If { cond, cond_span, keyword, piecewise, then_block, else_block, .. } => {
                 // A branch on a differentiable value makes the derivative piecewise: wrong at the
                 // switching point, and a value set only in the untaken branch has derivative
                 // zero (a tape's `None`). Accepted only when marked `piecewise(..)`.
                 if !piecewise && a.tainted(*cond) {
-                    cx.error(*cond_span, Diagnostic::ActiveCondition { keyword: "if" });
+                    cx.error(*cond_span, Diagnostic::ActiveCondition { keyword });
                 }
                 check_block(then_block, a, cx);
                 check_block(else_block, a, cx);
             }
-            Op::For { body, .. } => check_block(body, a, cx),
+            Op::For { body, .. } | Op::Loop { body, .. } => check_block(body, a, cx),
             _ => {}
         }
     }
@@ -122,7 +122,7 @@ fn collect_reads(block: &Block, out: &mut std::collections::HashSet<crate::ir::V
             collect_reads(then_block, out);
             collect_reads(else_block, out);
         }
-        if let Op::For { body, carried, .. } = &inst.op {
+        if let Op::For { body, carried, .. } | Op::Loop { body, carried, .. } = &inst.op {
             out.extend(carried.iter().map(|c| c.next));
             collect_reads(body, out);
         }

@@ -51,6 +51,8 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         items: Vec::new(),
         iter_elements: std::collections::HashSet::new(),
         in_loop: 0,
+        loop_flags: Vec::new(),
+        while_condition: false,
     };
     for (index, param) in sig.params.iter().enumerate() {
         let v = l.emit(Op::Param(index), Loc::of(&param.ident), kind_of(&param.ty));
@@ -78,6 +80,30 @@ struct Lowerer<'a> {
     iter_elements: std::collections::HashSet<Value>,
     /// Depth of loop nesting at the current point.
     in_loop: usize,
+    /// `break`/`continue` flags of the loops being lowered, innermost last.
+    loop_flags: Vec<Flags>,
+    /// The next `branch` is the condition of a `while` (for the wording of diagnostics).
+    while_condition: bool,
+}
+
+/// Names of the flag variables (not identifiers, so no user name can meet them).
+const BREAK_FLAG: &str = "<break>";
+const CONTINUE_FLAG: &str = "<continue>";
+
+/// The `break` and `continue` flags of a loop (variable slots), if it uses them.
+struct Flags {
+    broke: Option<usize>,
+    skip: Option<usize>,
+    /// `for` loops skip the body once broken; `while`/`loop` stop instead.
+    guard_on_break: bool,
+}
+
+/// What `loop_body` builds.
+struct LoopParts {
+    body: Block,
+    carried: Vec<Carried>,
+    exits: Vec<Value>,
+    go: Option<Value>,
 }
 
 fn unit() -> Tree {
@@ -211,6 +237,21 @@ impl Lowerer<'_> {
         let mut result = None;
         for (i, stmt) in stmts.iter().enumerate() {
             let last = i + 1 == stmts.len();
+            // After a statement that may `break` or `continue`, the rest runs only if it did not.
+            if i > 0 && !self.loop_flags.is_empty() && jumps_in(&stmts[i - 1]) {
+                let span = Loc::of(stmt);
+                let clear = self.flags_clear(span, false);
+                let rest = &stmts[i..];
+                let t = self.branch(
+                    clear,
+                    span,
+                    true,
+                    span,
+                    |l| l.stmts(rest, tail).unwrap_or_else(unit),
+                    |_| unit(),
+                );
+                return if tail { Some(t) } else { None };
+            }
             match stmt {
                 Stmt::Local(local) => self.local_stmt(local),
                 Stmt::Item(item) => self.items.push(item.clone()),
@@ -388,16 +429,15 @@ impl Lowerer<'_> {
             Expr::Return(_) => self.unsupported(
                 span,
                 "an early `return`",
-                "make the value the function's last expression (early returns come with loops in a later version)",
+                "assign the value to a variable and make that the function's last expression (`break` leaves a loop)",
             ),
             Expr::ForLoop(f) => self.for_loop(f),
-            Expr::While(_) | Expr::Loop(_) => self.unsupported(
-                span,
-                "a `while` or `loop` loop",
-                "write it as `for i in a..b` (while and loop come in a later version)",
-            ),
+            Expr::While(w) => self.while_loop(w.label.as_ref(), Some(&w.cond), &w.body, span),
+            Expr::Loop(l) => self.while_loop(l.label.as_ref(), None, &l.body, span),
+            Expr::Break(b) if b.label.is_none() && b.expr.is_none() => self.set_flag(true, span),
+            Expr::Continue(c) if c.label.is_none() => self.set_flag(false, span),
             Expr::Break(_) | Expr::Continue(_) => {
-                self.unsupported(span, "`break`/`continue`", "loop over the exact range instead")
+                self.unsupported(span, "`break` with a label or a value", "use a plain `break`")
             }
             Expr::Closure(_) => self.unsupported(span, "a closure", "write the closure's body as a `#[differentiable]` function and call it"),
             Expr::Match(_) => self.unsupported(span, "`match`", "write it as `if`/`else`"),
@@ -488,36 +528,22 @@ impl Lowerer<'_> {
     }
 
     /// `a && b` as `if a { b } else { false }`; `a || b` as `if a { true } else { b }`.
+    /// Exempt from the condition check (`piecewise`): only a `bool` leaves this `if`, and a
+    /// branch on it is checked where it is used.
     fn short_circuit(&mut self, b: &syn::ExprBinary, and: bool) -> Tree {
         let span = Loc::of(&b);
         let cond = self.value(&b.left);
-        let arm = |l: &mut Self, evaluates_right: bool| {
-            l.blocks.push(Vec::new());
-            let v = if evaluates_right {
-                l.value(&b.right)
-            } else {
-                l.emit(Op::Lit(syn::LitBool::new(!and, span.span()).into()), span, Kind::Discrete)
-            };
-            (v, Block { insts: l.blocks.pop().unwrap_or_default() })
-        };
-        let (then_v, then_block) = arm(self, and);
-        let (else_v, else_block) = arm(self, !and);
-        let result = self.new_value(span, Kind::Discrete);
-        let trace = self.new_value(span, Kind::Unknown);
-        // Exempt from the condition check: only a `bool` leaves this `if`, and a branch on it is
-        // checked where it is used.
-        let op = Op::If {
-            cond,
-            cond_span: Loc::of(&b.left),
-            piecewise: true,
-            then_block,
-            else_block,
-            then_out: vec![then_v],
-            else_out: vec![else_v],
-            trace,
-        };
-        self.push(vec![result], op, span);
-        Tree::Leaf(result)
+        let right = |l: &mut Self| l.expr(&b.right);
+        let constant = |l: &mut Self| l.boolean(!and, span);
+        if and {
+            self.branch(cond, Loc::of(&b.left), true, span, right, constant)
+        } else {
+            self.branch(cond, Loc::of(&b.left), true, span, constant, right)
+        }
+    }
+
+    fn boolean(&mut self, value: bool, span: Loc) -> Tree {
+        Tree::Leaf(self.emit(Op::Lit(syn::LitBool::new(value, span.span()).into()), span, Kind::Discrete))
     }
 
     fn assign(&mut self, target: &Expr, value: Tree) {
@@ -862,31 +888,119 @@ impl Lowerer<'_> {
             }
         };
 
-        // Variables the body reassigns are carried from one iteration to the next.
-        let mut assigned = AssignedNames::default();
-        syn::visit::Visit::visit_block(&mut assigned, &f.body);
-        let mut carried_slots = Vec::new();
-        for name in assigned.names {
-            if let Some(slot) = self.slot(&name) {
-                if carried_slots.iter().any(|(s, _)| *s == slot) || self.is_array(&self.vars[slot]) {
-                    continue;
+        let var = self.new_value(span, Kind::Discrete);
+        let Some(parts) = self.loop_body(span, &f.body, true, |l| {
+            match &source {
+                LoopSource::Range { .. } => l.bind_index(&f.pat, var),
+                LoopSource::Arrays { arrays, enumerate } => l.bind_elements(&f.pat, var, arrays, *enumerate),
+            }
+            l.guarded_block(&f.body);
+            None
+        }) else {
+            return unit();
+        };
+        let LoopParts { body, carried, exits, .. } = parts;
+        self.push(exits, Op::For { var, start, end, inclusive, body, carried }, span);
+        unit()
+    }
+
+    /// `while cond { body }` and `loop { body }`: run until the condition fails or a `break`.
+    fn while_loop(
+        &mut self,
+        label: Option<&syn::Label>,
+        cond: Option<&Expr>,
+        body: &syn::Block,
+        span: Loc,
+    ) -> Tree {
+        if let Some(label) = label {
+            return self.unsupported(Loc::of(label), "a loop label", "");
+        }
+        let stripped = cond.map(strip_piecewise);
+        if let Some((Expr::Let(l), _)) = stripped {
+            return self.unsupported(Loc::of(&l), "`while let`", "");
+        }
+        let Some(parts) = self.loop_body(span, body, false, |l| {
+            match (stripped, cond) {
+                (Some((cond_expr, piecewise)), Some(whole)) => {
+                    let c = l.value(cond_expr);
+                    l.while_condition = true;
+                    l.branch(
+                        c,
+                        Loc::of(whole),
+                        piecewise,
+                        span,
+                        |l| {
+                            l.guarded_block(body);
+                            unit()
+                        },
+                        |l| {
+                            l.set_flag(true, span);
+                            unit()
+                        },
+                    );
                 }
-                match self.vars[slot].clone() {
-                    Some(Tree::Leaf(init)) => carried_slots.push((slot, init)),
-                    Some(Tree::Tuple(_)) => {
-                        return self.unsupported(
-                            span,
-                            "reassigning a tuple variable inside a loop",
-                            "reassign its parts",
-                        );
-                    }
-                    None => {
-                        return self.unsupported(
-                            span,
-                            "assigning a variable first inside a loop",
-                            "give it a value before the loop",
-                        );
-                    }
+                _ => {
+                    l.guarded_block(body);
+                }
+            }
+            Some(l.flags_clear(span, true))
+        }) else {
+            return unit();
+        };
+        let LoopParts { body, carried, exits, go } = parts;
+        let count = self.new_value(span, Kind::Discrete);
+        let go = go.unwrap_or(count);
+        self.push(exits, Op::Loop { body, carried, go, count }, span);
+        unit()
+    }
+
+    /// The body of a loop: finds the variables it reassigns (they are carried from one iteration
+    /// to the next), sets up `break`/`continue` flags, lowers the body with `lower`, and returns
+    /// the parts of the loop instruction. `None` after reporting a problem.
+    fn loop_body(
+        &mut self,
+        span: Loc,
+        syntax: &syn::Block,
+        guard_on_break: bool,
+        lower: impl FnOnce(&mut Self) -> Option<Value>,
+    ) -> Option<LoopParts> {
+        let mut assigned = AssignedNames::default();
+        syn::visit::Visit::visit_block(&mut assigned, syntax);
+        let mut jumps = Jumps::default();
+        syn::visit::Visit::visit_block(&mut jumps, syntax);
+        // `while` and `loop` stop through the break flag; `for` needs it only to skip the
+        // iterations after a `break`.
+        let broke = if jumps.breaks || !guard_on_break {
+            let f = self.boolean(false, span);
+            self.declare(BREAK_FLAG, Some(f));
+            self.slot(BREAK_FLAG)
+        } else {
+            None
+        };
+        let mut carried_slots = Vec::new();
+        let names = assigned.names.iter().map(String::as_str).chain(broke.map(|_| BREAK_FLAG));
+        for name in names {
+            let Some(slot) = self.slot(name) else { continue };
+            if carried_slots.iter().any(|(s, _)| *s == slot) || self.is_array(&self.vars[slot]) {
+                continue;
+            }
+            match self.vars[slot].clone() {
+                Some(Tree::Leaf(init)) => carried_slots.push((slot, init)),
+                Some(Tree::Tuple(_)) => {
+                    self.unsupported(
+                        span,
+                        "reassigning a tuple variable inside a loop",
+                        "reassign its parts",
+                    );
+                    return None;
+                }
+                None => {
+                    self.unsupported(
+                        span,
+                        "assigning a variable first inside a loop",
+                        "give it a value before the loop",
+                    );
+                    return None;
                 }
             }
         }
@@ -894,7 +1008,6 @@ impl Lowerer<'_> {
         self.blocks.push(Vec::new());
         self.scopes.push(Vec::new());
         self.in_loop += 1;
-        let var = self.new_value(span, Kind::Discrete);
         let mut headers = Vec::new();
         for (slot, init) in &carried_slots {
             let kind = self.kind(*init);
@@ -902,11 +1015,16 @@ impl Lowerer<'_> {
             self.vars[*slot] = Some(Tree::Leaf(header));
             headers.push(header);
         }
-        match &source {
-            LoopSource::Range { .. } => self.bind_index(&f.pat, var),
-            LoopSource::Arrays { arrays, enumerate } => self.bind_elements(&f.pat, var, arrays, *enumerate),
-        }
-        self.block(&f.body);
+        let skip = if jumps.continues {
+            let f = self.boolean(false, span);
+            self.declare(CONTINUE_FLAG, Some(f));
+            self.slot(CONTINUE_FLAG)
+        } else {
+            None
+        };
+        self.loop_flags.push(Flags { broke, skip, guard_on_break });
+        let go = lower(self);
+        self.loop_flags.pop();
         self.in_loop -= 1;
         self.scopes.pop();
         let body = Block { insts: self.blocks.pop().unwrap_or_default() };
@@ -926,8 +1044,66 @@ impl Lowerer<'_> {
             carried.push(Carried { header, init: *init, next });
             exits.push(exit);
         }
-        self.push(exits, Op::For { var, start, end, inclusive, body, carried }, span);
-        unit()
+        Some(LoopParts { body, carried, exits, go })
+    }
+
+    /// A loop body: in a `for` loop with a `break`, nothing runs once the flag is set.
+    fn guarded_block(&mut self, body: &syn::Block) {
+        let guard = self.loop_flags.last().is_some_and(|f| f.guard_on_break && f.broke.is_some());
+        if guard {
+            let span = Loc::of(body);
+            let clear = self.flags_clear(span, false);
+            self.branch(clear, span, true, span, |l| l.block(body), |_| unit());
+        } else {
+            self.block(body);
+        }
+    }
+
+    /// `!(broke || skipped)` (only `!broke` when `break_only`) from the current flags.
+    fn flags_clear(&mut self, span: Loc, break_only: bool) -> Value {
+        let flags: Vec<usize> = match self.loop_flags.last() {
+            Some(f) => f.broke.into_iter().chain(if break_only { None } else { f.skip }).collect(),
+            None => Vec::new(),
+        };
+        let mut any: Option<Value> = None;
+        for slot in flags {
+            let Some(Tree::Leaf(v)) = self.vars[slot].clone() else { continue };
+            any = Some(match any {
+                None => v,
+                Some(prev) => {
+                    let op = Op::Prim {
+                        rule: rules::operator("or"),
+                        args: vec![prev, v],
+                        form: Form::Operator(quote!(||)),
+                    };
+                    self.emit(op, span, Kind::Discrete)
+                }
+            });
+        }
+        match any {
+            Some(v) => {
+                let op =
+                    Op::Prim { rule: rules::operator("not"), args: vec![v], form: Form::Operator(quote!(!)) };
+                self.emit(op, span, Kind::Discrete)
+            }
+            None => match self.boolean(true, span) {
+                Tree::Leaf(v) => v,
+                Tree::Tuple(_) => Value(0),
+            },
+        }
+    }
+
+    /// `break` (`true`) or `continue` (`false`): sets the flag of the innermost loop.
+    fn set_flag(&mut self, brk: bool, span: Loc) -> Tree {
+        let slot = self.loop_flags.last().and_then(|f| if brk { f.broke } else { f.skip });
+        match slot {
+            Some(slot) => {
+                let t = self.boolean(true, span);
+                self.vars[slot] = Some(t);
+                unit()
+            }
+            None => self.unsupported(span, "`break`/`continue` outside a loop", ""),
+        }
     }
 
     fn loop_source<'e>(&self, e: &'e Expr) -> Option<LoopSource<'e>> {
@@ -1033,20 +1209,41 @@ impl Lowerer<'_> {
             return self.unsupported(Loc::of(&l), "`if let`", "bind the value before the `if`");
         }
         let cond = self.value(cond_expr);
+        self.branch(
+            cond,
+            Loc::of(&i.cond),
+            piecewise,
+            span,
+            |l| l.block(&i.then_branch),
+            |l| match &i.else_branch {
+                Some((_, e)) => l.expr(e),
+                None => unit(),
+            },
+        )
+    }
+
+    /// An `If` instruction: lowers both branches, then merges every variable (and the result)
+    /// that differs between them into phis.
+    fn branch(
+        &mut self,
+        cond: Value,
+        cond_span: Loc,
+        piecewise: bool,
+        span: Loc,
+        then_f: impl FnOnce(&mut Self) -> Tree,
+        else_f: impl FnOnce(&mut Self) -> Tree,
+    ) -> Tree {
+        let keyword = if std::mem::take(&mut self.while_condition) { "while" } else { "if" };
         let before: Vec<Option<Tree>> = self.vars.clone();
 
         self.blocks.push(Vec::new());
-        let then_tree = self.block(&i.then_branch);
+        let then_tree = then_f(self);
         let then_block = Block { insts: self.blocks.pop().unwrap_or_default() };
         let then_vars: Vec<Option<Tree>> = self.vars[..before.len()].to_vec();
-        self.vars.truncate(before.len());
         self.vars.clone_from(&before);
 
         self.blocks.push(Vec::new());
-        let else_tree = match &i.else_branch {
-            Some((_, e)) => self.expr(e),
-            None => unit(),
-        };
+        let else_tree = else_f(self);
         let else_block = Block { insts: self.blocks.pop().unwrap_or_default() };
         let else_vars: Vec<Option<Tree>> = self.vars[..before.len()].to_vec();
         self.vars.truncate(before.len());
@@ -1066,7 +1263,8 @@ impl Lowerer<'_> {
         let trace = self.new_value(span, Kind::Unknown);
         let op = Op::If {
             cond,
-            cond_span: Loc::of(&i.cond),
+            cond_span,
+            keyword,
             piecewise,
             then_block,
             else_block,
@@ -1301,4 +1499,31 @@ impl<'ast> syn::visit::Visit<'ast> for AssignedNames {
         }
         syn::visit::visit_expr_binary(self, e);
     }
+}
+
+/// Whether a statement contains a `break` or `continue` of the enclosing loop.
+fn jumps_in(stmt: &Stmt) -> bool {
+    let mut j = Jumps::default();
+    syn::visit::Visit::visit_stmt(&mut j, stmt);
+    j.breaks || j.continues
+}
+
+/// Finds `break` and `continue` of the loop being looked at (not of loops nested in it).
+#[derive(Default)]
+struct Jumps {
+    breaks: bool,
+    continues: bool,
+}
+
+impl<'ast> syn::visit::Visit<'ast> for Jumps {
+    fn visit_expr_break(&mut self, _: &'ast syn::ExprBreak) {
+        self.breaks = true;
+    }
+    fn visit_expr_continue(&mut self, _: &'ast syn::ExprContinue) {
+        self.continues = true;
+    }
+    fn visit_expr_for_loop(&mut self, _: &'ast syn::ExprForLoop) {}
+    fn visit_expr_while(&mut self, _: &'ast syn::ExprWhile) {}
+    fn visit_expr_loop(&mut self, _: &'ast syn::ExprLoop) {}
+    fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
 }

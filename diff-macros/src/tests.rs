@@ -255,7 +255,8 @@ fn unsupported_syntax_is_an_error_not_a_panic() {
     for item in [
         quote! { fn f(x: f64) -> f64 { let g = |t: f64| t * x; g(x) } },
         quote! { fn f(x: f64) -> f64 { let mut s = 0.0; while s < 3.0 { s += x; } s } },
-        quote! { fn f(x: f64) -> f64 { let mut s = 0.0; for _ in 0..3 { s += x; break; } s } },
+        quote! { fn f(x: f64) -> f64 { let mut s = 0.0; 'a: for _ in 0..3 { s += x; break 'a; } s } },
+        quote! { fn f(x: &[f64]) -> f64 { for i in 0..3 { if i == 1 { return x[i]; } } 0.0 } },
         quote! { fn f(x: &[f64]) -> f64 { let mut s = 0.0; for i in (0..3).rev() { s += x[i]; } s } },
         quote! { fn f(x: f64) -> f64 { unsafe { x } } },
         quote! { fn f(x: f64) -> f64 { println!("{}", x); x } },

@@ -107,9 +107,7 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
             }
             .emit(*cond, span)
         }
-        Op::For { var, start, end, inclusive, body, carried } => {
-            let range = range_tokens(*start, *end, *inclusive);
-            let var = var.ident();
+        Op::For { body, carried, .. } | Op::Loop { body, carried, .. } => {
             let mut init = TokenStream::new();
             let mut enter = TokenStream::new();
             let mut advance = TokenStream::new();
@@ -131,7 +129,17 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
                 }
             }
             let body = block(input, body);
-            quote_spanned!(span=> #init for #var in #range { #enter #body #advance } #exit)
+            match &inst.op {
+                Op::For { var, start, end, inclusive, .. } => {
+                    let (range, var) = (range_tokens(*start, *end, *inclusive), var.ident());
+                    quote_spanned!(span=> #init for #var in #range { #enter #body #advance } #exit)
+                }
+                Op::Loop { go, .. } => {
+                    let go = go.ident();
+                    quote_spanned!(span=> #init loop { #enter #body #advance if !#go { break; } } #exit)
+                }
+                _ => TokenStream::new(),
+            }
         }
         _ => {
             let mut out = primal_let(input, inst);

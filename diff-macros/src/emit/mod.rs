@@ -147,7 +147,7 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
             }
         }
         // Calls, `if`s and loops differ per mode; stores were handled above.
-        Op::Call { .. } | Op::If { .. } | Op::For { .. } | Op::Store { .. } | Op::Error => {
+        Op::Call { .. } | Op::If { .. } | Op::For { .. } | Op::Loop { .. } | Op::Store { .. } | Op::Error => {
             return TokenStream::new();
         }
     };

@@ -419,7 +419,7 @@ impl Reverse<'_> {
                     _ => TokenStream::new(),
                 }
             }
-            Op::For { .. } => self.adjoint_for(inst),
+            Op::For { .. } | Op::Loop { .. } => self.adjoint_for(inst),
             Op::Param(_) | Op::Lit(_) | Op::Opaque { .. } | Op::NoGrad(_) | Op::Error => TokenStream::new(),
         }
     }
@@ -431,8 +431,11 @@ impl Reverse<'_> {
     /// values and arrays not written since). The carried variables' adjoints flow from one
     /// backward iteration to the previous one through `__acarryN`.
     fn adjoint_for(&mut self, inst: &Inst) -> TokenStream {
-        let Op::For { var, start, end, inclusive, body, carried } = &inst.op else {
-            return TokenStream::new();
+        // A `for` loop is keyed by its index variable, a `while`/`loop` by its iteration count.
+        let (key, index_var, body, carried) = match &inst.op {
+            Op::For { var, body, carried, .. } => (*var, Some(*var), body, carried),
+            Op::Loop { count, body, carried, .. } => (*count, None, body, carried),
+            _ => return TokenStream::new(),
         };
         let act = self.input.act;
         let span = inst.span.span();
@@ -447,7 +450,7 @@ impl Reverse<'_> {
             .collect();
 
         let mut defs: HashSet<Value> = body_defs(body);
-        defs.insert(*var);
+        defs.extend(index_var);
         defs.extend(carried.iter().map(|c| c.header));
         self.reads.push(BTreeSet::new());
         self.arm_defs.push(defs.clone());
@@ -477,7 +480,7 @@ impl Reverse<'_> {
 
         // What the backward iteration needs: recomputed or popped.
         let headers: HashSet<Value> = carried.iter().map(|c| c.header).collect();
-        let loop_seq = self.order.seq(*var);
+        let loop_seq = self.order.seq(key);
         let mut recompute = BTreeSet::new();
         let mut stack = Vec::new();
         let mut work: Vec<Slot> = reads.iter().copied().collect();
@@ -499,7 +502,7 @@ impl Reverse<'_> {
                 }
                 Slot::Value(v) => v,
             };
-            if v == *var {
+            if Some(v) == index_var {
                 continue;
             }
             let defining = body.insts.iter().position(|i| i.results.contains(&v));
@@ -536,33 +539,38 @@ impl Reverse<'_> {
                 if self.live.contains(exit) { adjoint(*exit).into_token_stream() } else { self.zero(*exit) };
             out.extend(quote!(let mut #acarry = #value;));
         }
-        self.read(Slot::Value(*start));
-        self.read(Slot::Value(*end));
-        let range = super::forward::range_tokens(*start, *end, *inclusive);
         let pop = if stack.is_empty() {
             TokenStream::new()
         } else {
-            let (stack_var, names) = (stack_ident(*var), stack.iter().map(|s| s.ident()));
+            let (stack_var, names) = (stack_ident(key), stack.iter().map(|s| s.ident()));
             quote!(let ::core::option::Option::Some((#(#names,)*)) = #stack_var.pop() else { break };)
         };
         let recomputed: TokenStream =
             recompute.iter().map(|i| primal_let(self.input, &body.insts[*i])).collect();
-        let index = var.ident();
         // Iterations that only add into adjoints may run in any order; forward order is much
         // faster (the hardware streams through the arrays it accumulates into).
-        let order = if stack.is_empty() && order_free(body, carried, act) {
-            quote!(#range)
-        } else {
-            quote!((#range).rev())
+        let forward = stack.is_empty() && order_free(body, carried, act);
+        let header = match &inst.op {
+            Op::For { var, start, end, inclusive, .. } => {
+                self.read(Slot::Value(*start));
+                self.read(Slot::Value(*end));
+                let range = super::forward::range_tokens(*start, *end, *inclusive);
+                let index = var.ident();
+                if forward { quote!(for #index in #range) } else { quote!(for #index in (#range).rev()) }
+            }
+            _ => {
+                let count = self.read(Slot::Value(key));
+                quote!(for _ in 0..#count)
+            }
         };
-        out.extend(quote_spanned!(span=> for #index in #order { #pop #recomputed #code }));
+        out.extend(quote_spanned!(span=> #header { #pop #recomputed #code }));
         for (c, _) in &active {
             if act.active(c.init) {
                 let acarry = adjoint_carry(c.header);
                 out.extend(self.contribute(c.init, quote!(#acarry)));
             }
         }
-        self.stacks.insert(*var, stack);
+        self.stacks.insert(key, stack);
         out
     }
 
@@ -659,8 +667,12 @@ impl Reverse<'_> {
                 }
                 .emit(*cond, span)
             }
-            Op::For { var, start, end, inclusive, body, carried } => {
-                let range = super::forward::range_tokens(*start, *end, *inclusive);
+            Op::For { body, carried, .. } | Op::Loop { body, carried, .. } => {
+                let key = match &inst.op {
+                    Op::Loop { count, .. } => *count,
+                    Op::For { var, .. } => *var,
+                    _ => return TokenStream::new(),
+                };
                 let (mut init, mut enter, mut advance, mut exit) =
                     (TokenStream::new(), TokenStream::new(), TokenStream::new(), TokenStream::new());
                 for (c, result) in carried.iter().zip(&inst.results) {
@@ -672,9 +684,9 @@ impl Reverse<'_> {
                     advance.extend(quote!(#carry = #next;));
                     exit.extend(quote!(let #r = #carry;));
                 }
-                let push = match self.stacks.get(var) {
+                let push = match self.stacks.get(&key) {
                     Some(stack) if !stack.is_empty() => {
-                        let stack_var = stack_ident(*var);
+                        let stack_var = stack_ident(key);
                         let names = stack.iter().map(|s| s.ident());
                         enums.extend(quote!(let mut #stack_var = ::std::vec::Vec::new();));
                         quote!(#stack_var.push((#(#names,)*));)
@@ -682,8 +694,23 @@ impl Reverse<'_> {
                     _ => TokenStream::new(),
                 };
                 let body = self.primal_block(body, enums);
-                let index = var.ident();
-                quote_spanned!(span=> #init for #index in #range { #enter #body #push #advance } #exit)
+                match &inst.op {
+                    Op::For { var, start, end, inclusive, .. } => {
+                        let (range, index) =
+                            (super::forward::range_tokens(*start, *end, *inclusive), var.ident());
+                        quote_spanned!(span=> #init for #index in #range { #enter #body #push #advance } #exit)
+                    }
+                    Op::Loop { go, count, .. } => {
+                        let (go, count) = (go.ident(), count.ident());
+                        quote_spanned!(span=>
+                            #init
+                            let mut #count = 0usize;
+                            loop { #enter #body #push #advance #count += 1; if !#go { break; } }
+                            #exit
+                        )
+                    }
+                    _ => TokenStream::new(),
+                }
             }
             _ => primal_let(self.input, inst),
         }
@@ -705,8 +732,14 @@ fn body_defs(b: &Block) -> HashSet<Value> {
     let mut defs = HashSet::new();
     for inst in &b.insts {
         defs.extend(inst.results.iter().copied());
-        if let Op::If { trace, .. } = inst.op {
-            defs.insert(trace);
+        match inst.op {
+            Op::If { trace, .. } => {
+                defs.insert(trace);
+            }
+            Op::Loop { count, .. } => {
+                defs.insert(count);
+            }
+            _ => {}
         }
     }
     defs
@@ -721,7 +754,7 @@ fn has_adjoint(b: &Block, act: &crate::activity::Activity) -> bool {
                 Op::If { then_block, else_block, .. } => {
                     has_adjoint(then_block, act) || has_adjoint(else_block, act)
                 }
-                Op::For { body, .. } => has_adjoint(body, act),
+                Op::For { body, .. } | Op::Loop { body, .. } => has_adjoint(body, act),
                 _ => false,
             }
     })
@@ -737,7 +770,7 @@ fn order_free(body: &Block, carried: &[Carried], act: &crate::activity::Activity
     fn plain(b: &Block, act: &crate::activity::Activity) -> bool {
         b.insts.iter().all(|inst| match &inst.op {
             Op::Store { array, .. } => !act.active(*array),
-            Op::For { .. } => false,
+            Op::For { .. } | Op::Loop { .. } => false,
             Op::If { then_block, else_block, .. } => plain(then_block, act) && plain(else_block, act),
             _ => true,
         })
@@ -769,7 +802,7 @@ fn order_free(body: &Block, carried: &[Carried], act: &crate::activity::Activity
 
 /// Instructions numbered in program order (pre-order), and the last store into each array.
 struct Order {
-    /// Sequence number of each loop, by its index variable.
+    /// Sequence number of each loop, by its index variable (or iteration count).
     loops: HashMap<Value, usize>,
     /// Sequence number of the last store into each array.
     last_store: HashMap<Value, usize>,
@@ -790,8 +823,8 @@ impl Order {
                 Op::Store { array, .. } => {
                     self.last_store.insert(*array, *seq);
                 }
-                Op::For { var, body, .. } => {
-                    self.loops.insert(*var, *seq);
+                Op::For { var: key, body, .. } | Op::Loop { count: key, body, .. } => {
+                    self.loops.insert(*key, *seq);
                     self.walk(body, seq);
                 }
                 Op::If { then_block, else_block, .. } => {

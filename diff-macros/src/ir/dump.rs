@@ -52,6 +52,13 @@ fn block(out: &mut String, b: &Block, activity: Option<&Activity>, depth: usize)
             Op::NewArray(ArrayInit::Constant { reads, .. }) => format!("array const({})", list(reads)),
             Op::NewArray(ArrayInit::Elements { elements, .. }) => format!("array [{}]", list(elements)),
             Op::NewArray(ArrayInit::Copy { source, .. }) => format!("array copy v{}", source.0),
+            Op::Loop { carried, go, .. } => {
+                let carried: Vec<String> = carried
+                    .iter()
+                    .map(|c| format!("v{} = v{} then v{}", c.header.0, c.init.0, c.next.0))
+                    .collect();
+                format!("loop while v{} carry [{}]", go.0, carried.join(", "))
+            }
             Op::For { var, start, end, inclusive, carried, .. } => {
                 let carried: Vec<String> = carried
                     .iter()
@@ -83,7 +90,7 @@ fn block(out: &mut String, b: &Block, activity: Option<&Activity>, depth: usize)
         } else {
             let _ = writeln!(out, "{pad}{lhs} = {rhs}{note}");
         }
-        if let Op::For { body, .. } = &inst.op {
+        if let Op::For { body, .. } | Op::Loop { body, .. } = &inst.op {
             block(out, body, activity, depth + 1);
         }
         if let Op::If { then_block, else_block, then_out, else_out, .. } = &inst.op {

@@ -145,6 +145,10 @@ pub enum Op {
     /// reassigns is `carried`: its value at the start of an iteration is `header` (defined by
     /// the loop), at the end `next`; the loop's results are the values after the last iteration.
     For { var: Value, start: Value, end: Value, inclusive: bool, body: Block, carried: Vec<Carried> },
+    /// `while`/`loop`: runs `body` until the value `go` it computes is false (it is true while
+    /// neither the condition failed nor a `break` ran). `count` names the number of iterations,
+    /// which the reverse sweep records. Carried variables as in `For`.
+    Loop { body: Block, carried: Vec<Carried>, go: Value, count: Value },
     /// A call of another differentiable (or hand-derived) function. `shape` is its result as
     /// destructured by the caller (leaves: the instruction's results).
     Call { callee: Callee, args: Vec<Value>, shape: Tree },
@@ -154,8 +158,10 @@ pub enum Op {
     /// branch taken.
     If {
         cond: Value,
-        /// The condition as written (for diagnostics).
+        /// The condition as written, and the keyword that introduced it (`if` or `while`), for
+        /// diagnostics.
         cond_span: Loc,
+        keyword: &'static str,
         piecewise: bool,
         then_block: Block,
         else_block: Block,
@@ -278,6 +284,7 @@ impl Op {
                 out.extend(carried.iter().map(|c| c.init));
                 out
             }
+            Op::Loop { carried, .. } => carried.iter().map(|c| c.init).collect(),
         }
     }
 }

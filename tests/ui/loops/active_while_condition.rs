@@ -1,3 +1,5 @@
+// A loop that runs until a differentiated value is small: the number of iterations depends on
+// it, so the derivative jumps wherever that number changes.
 use tapeless::differentiable;
 
 #[differentiable]
