@@ -9,37 +9,7 @@ mod common;
 
 use tapeless::differentiable;
 
-#[differentiable(wrt(x, f))]
-#[allow(clippy::too_many_arguments)]
-fn conv_loss(x: &[f64], f: &[f64], hh: usize, ww: usize, ci: usize, co: usize, k: usize) -> f64 {
-    let mut out = vec![0.0; hh * ww * co];
-    let pad = (k - 1) / 2;
-    for h in 0..hh {
-        for w in 0..ww {
-            for kh in 0..k {
-                for kw in 0..k {
-                    if h + kh >= pad && h + kh - pad < hh && w + kw >= pad && w + kw - pad < ww {
-                        let ih = h + kh - pad;
-                        let iw = w + kw - pad;
-                        for c in 0..ci {
-                            let xv = x[(ih * ww + iw) * ci + c];
-                            for o in 0..co {
-                                let idx = (h * ww + w) * co + o;
-                                out[idx] += xv * f[((kh * k + kw) * ci + c) * co + o];
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-    let n = out.len();
-    let mut s = 0.0;
-    for i in 0..n {
-        s += out[i] * out[i];
-    }
-    s / n as f64
-}
+use common::functions::{conv_loss, conv_loss_grad, conv_loss_jvp};
 
 fn close(a: f64, b: f64, rel: f64) -> bool {
     (a - b).abs() <= rel * b.abs()

@@ -3,6 +3,8 @@
 //! `<J^T u, v>` by VJP).
 #![allow(dead_code, clippy::type_complexity)]
 
+pub mod functions;
+
 /// A gradient (one `f64` or a tuple of them) as a vector.
 pub trait Flat {
     fn flat(self) -> Vec<f64>;
