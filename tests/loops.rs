@@ -391,3 +391,71 @@ fn piecewise_while() {
     assert_eq!(halve_until_small_grad(3.0), (0.75, 0.25));
     assert_eq!(halve_until_small_jvp(10.0, 1.0), (0.625, 0.0625));
 }
+
+// ---- return before the end -----------------------------------------------------------------------
+
+/// The first element above a threshold, scaled; `return` from inside the loop.
+#[differentiable(wrt(x, scale))]
+fn first_above(x: &[f64], scale: f64, threshold: f64) -> f64 {
+    for i in 0..x.len() {
+        if tapeless::piecewise(x[i] > threshold) {
+            return x[i] * scale;
+        }
+    }
+    scale * scale
+}
+
+#[differentiable(wrt(x))]
+fn return_from_while(x: &[f64], stop: usize) -> (f64, f64) {
+    let mut i = 0;
+    let mut s = 0.0;
+    while i < x.len() {
+        s += x[i].exp();
+        if i == stop {
+            return (s, x[i]);
+        }
+        i += 1;
+    }
+    (s, 0.0)
+}
+
+#[differentiable]
+fn return_at_top(x: f64, early: bool) -> f64 {
+    if early {
+        return x.sin();
+    }
+    let y = x * x;
+    y + 1.0
+}
+
+#[test]
+fn early_returns() {
+    let x = [0.1, 0.7, 0.3, 2.0];
+    assert_eq!(first_above(&x, 3.0, 0.5), first_above_grad(&x, 3.0, 0.5).0);
+    assert_eq!(first_above_grad(&x, 3.0, 0.5).1, (vec![0.0, 3.0, 0.0, 0.0], 0.7));
+    assert_eq!(first_above_grad(&x, 3.0, 5.0).1, (vec![0.0; 4], 6.0));
+    let (_, t) = first_above_jvp(&x, 3.0, 0.5, vec![1.0, 1.0, 1.0, 1.0], 1.0);
+    assert_eq!(t, 3.0 + 0.7);
+
+    for stop in [0, 2, 9] {
+        let (value, pullback) = return_from_while_vjp(&x, stop);
+        assert_eq!(value, return_from_while(&x, stop));
+        let g = pullback((1.0, 2.0));
+        let f = |p: &[f64]| {
+            let (a, b) = return_from_while(p, stop);
+            a + 2.0 * b
+        };
+        for i in 0..4 {
+            let fd = common::central(&f, &x, i);
+            assert!(common::close(g[i], fd, 1e-9), "stop={stop}: {} vs {fd}", g[i]);
+        }
+        let v = vec![0.5, -1.0, 2.0, 0.25];
+        let (_, (ta, tb)) = return_from_while_jvp(&x, stop, v.clone());
+        let r: f64 = g.iter().zip(&v).map(|(a, b)| a * b).sum();
+        assert!(common::close(ta + 2.0 * tb, r, 1e-12));
+    }
+
+    assert_eq!(return_at_top_grad(0.5, true), (0.5f64.sin(), 0.5f64.cos()));
+    assert_eq!(return_at_top_grad(0.5, false), (1.25, 1.0));
+    assert_eq!(return_at_top(0.5, false), 1.25);
+}

@@ -53,12 +53,13 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         in_loop: 0,
         loop_flags: Vec::new(),
         while_condition: false,
+        returns: false,
     };
     for (index, param) in sig.params.iter().enumerate() {
         let v = l.emit(Op::Param(index), Loc::of(&param.ident), kind_of(&param.ty));
         l.declare(&param.ident.to_string(), Some(Tree::Leaf(v)));
     }
-    let output = l.body(&body.stmts, Loc::of(&body));
+    let output = l.body(&body.stmts, Loc::of(&body), &sig.output);
     if !shape_fits(&sig.output, &output) {
         l.unsupported(Loc::of(&body), "a result whose tuple shape differs from the declared result type", "");
     }
@@ -84,11 +85,15 @@ struct Lowerer<'a> {
     loop_flags: Vec<Flags>,
     /// The next `branch` is the condition of a `while` (for the wording of diagnostics).
     while_condition: bool,
+    /// The body has a `return` before its end: the return flag and value slots exist.
+    returns: bool,
 }
 
 /// Names of the flag variables (not identifiers, so no user name can meet them).
 const BREAK_FLAG: &str = "<break>";
 const CONTINUE_FLAG: &str = "<continue>";
+const RETURN_FLAG: &str = "<return>";
+const RETURN_VALUE: &str = "<return value>";
 
 /// The `break` and `continue` flags of a loop (variable slots), if it uses them.
 struct Flags {
@@ -210,8 +215,14 @@ impl Lowerer<'_> {
     // ---- statements ---------------------------------------------------------------------
 
     /// The function body: like a block, but a final `return e;` is its tail.
-    fn body(&mut self, stmts: &[Stmt], span: Loc) -> Tree {
+    fn body(&mut self, stmts: &[Stmt], span: Loc, output: &syn::Type) -> Tree {
         if let Some((Stmt::Expr(Expr::Return(r), _), init)) = stmts.split_last() {
+            if let (true, Some(e)) = (early_returns(init), &r.expr) {
+                // The final `return e;` is the tail `e`, guarded like the rest.
+                let mut all = init.to_vec();
+                all.push(Stmt::Expr((**e).clone(), None));
+                return self.body(&all, span, output);
+            }
             self.stmts(init, false);
             return match &r.expr {
                 Some(e) => self.expr(e),
@@ -221,6 +232,21 @@ impl Lowerer<'_> {
                     "return the value to differentiate",
                 ),
             };
+        }
+        if early_returns(stmts) {
+            let Some(default) = self.default_of(output, span) else {
+                let mut r = Returns::default();
+                stmts.iter().for_each(|s| syn::visit::Visit::visit_stmt(&mut r, s));
+                return self.unsupported(
+                    r.first.unwrap_or(span),
+                    "an early `return` in a function with this result type",
+                    "return `f32`, `f64`, a tuple of them or a `Vec` (its default fills the untaken path)",
+                );
+            };
+            let flag = self.boolean(false, span);
+            self.declare(RETURN_FLAG, Some(flag));
+            self.declare(RETURN_VALUE, Some(default));
+            self.returns = true;
         }
         match self.stmts(stmts, true) {
             Some(t) => t,
@@ -232,24 +258,75 @@ impl Lowerer<'_> {
         }
     }
 
+    /// `Default::default()` of the result type, leaf by leaf for tuples: the value the early-return
+    /// slot holds on paths that did not return (never read there). `None` for other types.
+    fn default_of(&mut self, ty: &syn::Type, span: Loc) -> Option<Tree> {
+        use crate::signature::{TypeClass, array_kind, classify};
+        match ty {
+            syn::Type::Paren(p) => self.default_of(&p.elem, span),
+            syn::Type::Tuple(t) if !t.elems.is_empty() => {
+                Some(Tree::Tuple(t.elems.iter().map(|e| self.default_of(e, span)).collect::<Option<_>>()?))
+            }
+            _ if classify(ty) == TypeClass::Differentiable
+                && matches!(array_kind(ty), None | Some(ArrayKind::Vec)) =>
+            {
+                let tokens = quote!(<#ty as ::core::default::Default>::default());
+                let op = Op::Opaque { tokens, reads: Vec::new(), what: Opaque::Form("a default") };
+                Some(Tree::Leaf(self.emit(op, span, crate::signature::kind_of(ty))))
+            }
+            _ => None,
+        }
+    }
+
+    /// `return e` before the end: records the value and the flag, and breaks every enclosing
+    /// loop; what follows runs only if no `return` ran.
+    fn early_return(&mut self, r: &syn::ExprReturn, span: Loc) -> Tree {
+        if !self.returns {
+            return self.unsupported(span, "this `return`", "");
+        }
+        let value = match &r.expr {
+            Some(e) => self.expr(e),
+            None => unit(),
+        };
+        if let Some(slot) = self.slot(RETURN_VALUE) {
+            self.vars[slot] = Some(value);
+        }
+        if let Some(slot) = self.slot(RETURN_FLAG) {
+            let t = self.boolean(true, span);
+            self.vars[slot] = Some(t);
+        }
+        let brokes: Vec<usize> = self.loop_flags.iter().filter_map(|f| f.broke).collect();
+        for slot in brokes {
+            let t = self.boolean(true, span);
+            self.vars[slot] = Some(t);
+        }
+        unit()
+    }
+
     /// Lowers statements; returns the tail expression's value if `tail` and there is one.
     fn stmts(&mut self, stmts: &[Stmt], tail: bool) -> Option<Tree> {
         let mut result = None;
         for (i, stmt) in stmts.iter().enumerate() {
             let last = i + 1 == stmts.len();
-            // After a statement that may `break` or `continue`, the rest runs only if it did not.
-            if i > 0 && !self.loop_flags.is_empty() && jumps_in(&stmts[i - 1]) {
+            // After a statement that may `break`, `continue` or `return`, the rest runs only if it
+            // did not.
+            if i > 0 && (!self.loop_flags.is_empty() || self.returns) && jumps_in(&stmts[i - 1]) {
                 let span = Loc::of(stmt);
                 let clear = self.flags_clear(span, false);
                 let rest = &stmts[i..];
-                let t = self.branch(
-                    clear,
-                    span,
-                    true,
-                    span,
-                    |l| l.stmts(rest, tail).unwrap_or_else(unit),
-                    |_| unit(),
-                );
+                // Where the rest produces a value (the function's result), the path that skipped
+                // it after a `return` yields the returned value.
+                let produced = std::cell::Cell::new(false);
+                let run = |l: &mut Self| {
+                    let t = l.stmts(rest, tail).unwrap_or_else(unit);
+                    produced.set(!matches!(&t, Tree::Tuple(items) if items.is_empty()));
+                    t
+                };
+                let skipped = |l: &mut Self| match (produced.get(), l.slot(RETURN_VALUE)) {
+                    (true, Some(slot)) => l.vars[slot].clone().unwrap_or_else(unit),
+                    _ => unit(),
+                };
+                let t = self.branch(clear, span, true, span, run, skipped);
                 return if tail { Some(t) } else { None };
             }
             match stmt {
@@ -426,11 +503,7 @@ impl Lowerer<'_> {
             Expr::Range(_) => self.opaque(e, "a range"),
             Expr::Reference(_) => self.opaque(e, "a reference"),
             Expr::Struct(_) => self.opaque(e, "a struct literal"),
-            Expr::Return(_) => self.unsupported(
-                span,
-                "an early `return`",
-                "assign the value to a variable and make that the function's last expression (`break` leaves a loop)",
-            ),
+            Expr::Return(r) => self.early_return(r, span),
             Expr::ForLoop(f) => self.for_loop(f),
             Expr::While(w) => self.while_loop(w.label.as_ref(), Some(&w.cond), &w.body, span),
             Expr::Loop(l) => self.while_loop(l.label.as_ref(), None, &l.body, span),
@@ -439,12 +512,20 @@ impl Lowerer<'_> {
             Expr::Break(_) | Expr::Continue(_) => {
                 self.unsupported(span, "`break` with a label or a value", "use a plain `break`")
             }
-            Expr::Closure(_) => self.unsupported(span, "a closure", "write the closure's body as a `#[differentiable]` function and call it"),
+            Expr::Closure(_) => self.unsupported(
+                span,
+                "a closure",
+                "write the closure's body as a `#[differentiable]` function and call it",
+            ),
             Expr::Match(_) => self.unsupported(span, "`match`", "write it as `if`/`else`"),
             Expr::Unsafe(_) => self.unsupported(span, "an `unsafe` block", ""),
             Expr::Async(_) | Expr::Await(_) => self.unsupported(span, "`async`/`.await`", ""),
             Expr::Macro(m) if m.mac.path.is_ident("vec") => self.vec_macro(m),
-            Expr::Macro(_) => self.unsupported(span, "a macro call", "macros cannot be looked into; compute the value outside, or call a function"),
+            Expr::Macro(_) => self.unsupported(
+                span,
+                "a macro call",
+                "macros cannot be looked into; compute the value outside, or call a function",
+            ),
             Expr::Let(_) => self.unsupported(span, "`let` in a condition", "bind the value before the `if`"),
             Expr::Try(_) => self.unsupported(span, "the `?` operator", ""),
             _ => self.unsupported(span, "this expression", ""),
@@ -968,6 +1049,7 @@ impl Lowerer<'_> {
         syn::visit::Visit::visit_block(&mut assigned, syntax);
         let mut jumps = Jumps::default();
         syn::visit::Visit::visit_block(&mut jumps, syntax);
+        jumps.breaks |= contains_return(syntax);
         // `while` and `loop` stop through the break flag; `for` needs it only to skip the
         // iterations after a `break`.
         let broke = if jumps.breaks || !guard_on_break {
@@ -978,22 +1060,21 @@ impl Lowerer<'_> {
             None
         };
         let mut carried_slots = Vec::new();
-        let names = assigned.names.iter().map(String::as_str).chain(broke.map(|_| BREAK_FLAG));
+        let returns: &[&str] =
+            if self.returns && contains_return(syntax) { &[RETURN_FLAG, RETURN_VALUE] } else { &[] };
+        let names = assigned
+            .names
+            .iter()
+            .map(String::as_str)
+            .chain(broke.map(|_| BREAK_FLAG))
+            .chain(returns.iter().copied());
         for name in names {
             let Some(slot) = self.slot(name) else { continue };
             if carried_slots.iter().any(|(s, _)| *s == slot) || self.is_array(&self.vars[slot]) {
                 continue;
             }
             match self.vars[slot].clone() {
-                Some(Tree::Leaf(init)) => carried_slots.push((slot, init)),
-                Some(Tree::Tuple(_)) => {
-                    self.unsupported(
-                        span,
-                        "reassigning a tuple variable inside a loop",
-                        "reassign its parts",
-                    );
-                    return None;
-                }
+                Some(init) => carried_slots.push((slot, init)),
                 None => {
                     self.unsupported(
                         span,
@@ -1005,14 +1086,15 @@ impl Lowerer<'_> {
             }
         }
 
+        // Every leaf of a carried variable gets a header value.
+        let outer_len = self.vars.len();
         self.blocks.push(Vec::new());
         self.scopes.push(Vec::new());
         self.in_loop += 1;
         let mut headers = Vec::new();
         for (slot, init) in &carried_slots {
-            let kind = self.kind(*init);
-            let header = self.new_value(span, kind);
-            self.vars[*slot] = Some(Tree::Leaf(header));
+            let header = self.fresh_like(init, span);
+            self.vars[*slot] = Some(header.clone());
             headers.push(header);
         }
         let skip = if jumps.continues {
@@ -1023,7 +1105,17 @@ impl Lowerer<'_> {
             None
         };
         self.loop_flags.push(Flags { broke, skip, guard_on_break });
+        let outer: Vec<usize> = carried_slots.iter().map(|(s, _)| *s).collect();
+        let before: Vec<Option<Tree>> = self.vars[..outer_len].to_vec();
         let go = lower(self);
+        // Every outer variable the body changed must be carried; anything else would read a
+        // value of one iteration after the loop. (The pre-scan finds them all; this guards it.)
+        let changed = (0..outer_len).any(|slot| {
+            !outer.contains(&slot) && format!("{:?}", self.vars[slot]) != format!("{:?}", before[slot])
+        });
+        if changed {
+            self.unsupported(span, "this loop (a variable it changes could not be tracked)", "");
+        }
         self.loop_flags.pop();
         self.in_loop -= 1;
         self.scopes.pop();
@@ -1032,19 +1124,31 @@ impl Lowerer<'_> {
         let mut carried = Vec::new();
         let mut exits = Vec::new();
         for ((slot, init), header) in carried_slots.iter().zip(headers) {
-            let next = match self.vars[*slot].clone() {
-                Some(Tree::Leaf(v)) => v,
-                _ => {
-                    self.unsupported(span, "a loop that changes a variable's shape", "");
-                    header
-                }
-            };
-            let exit = self.new_value(span, self.kind(*init));
-            self.vars[*slot] = Some(Tree::Leaf(exit));
-            carried.push(Carried { header, init: *init, next });
-            exits.push(exit);
+            let next = self.vars[*slot].clone().unwrap_or_else(unit);
+            let (inits, heads, nexts) = (init.leaves(), header.leaves(), next.leaves());
+            if nexts.len() != heads.len() {
+                self.unsupported(span, "a loop that changes a variable's shape", "");
+                continue;
+            }
+            let exit = self.fresh_like(init, span);
+            for (((i, h), n), e) in inits.into_iter().zip(heads).zip(nexts).zip(exit.leaves()) {
+                carried.push(Carried { header: h, init: i, next: n });
+                exits.push(e);
+            }
+            self.vars[*slot] = Some(exit);
         }
         Some(LoopParts { body, carried, exits, go })
+    }
+
+    /// New values in the shape of `t`, of the same kinds (not yet defined by any instruction).
+    fn fresh_like(&mut self, t: &Tree, span: Loc) -> Tree {
+        match t {
+            Tree::Leaf(v) => {
+                let kind = self.kind(*v);
+                Tree::Leaf(self.new_value(span, kind))
+            }
+            Tree::Tuple(items) => Tree::Tuple(items.iter().map(|t| self.fresh_like(t, span)).collect()),
+        }
     }
 
     /// A loop body: in a `for` loop with a `break`, nothing runs once the flag is set.
@@ -1061,10 +1165,13 @@ impl Lowerer<'_> {
 
     /// `!(broke || skipped)` (only `!broke` when `break_only`) from the current flags.
     fn flags_clear(&mut self, span: Loc, break_only: bool) -> Value {
-        let flags: Vec<usize> = match self.loop_flags.last() {
+        let mut flags: Vec<usize> = match self.loop_flags.last() {
             Some(f) => f.broke.into_iter().chain(if break_only { None } else { f.skip }).collect(),
             None => Vec::new(),
         };
+        if self.returns && !break_only {
+            flags.extend(self.slot(RETURN_FLAG));
+        }
         let mut any: Option<Value> = None;
         for slot in flags {
             let Some(Tree::Leaf(v)) = self.vars[slot].clone() else { continue };
@@ -1501,11 +1608,44 @@ impl<'ast> syn::visit::Visit<'ast> for AssignedNames {
     }
 }
 
-/// Whether a statement contains a `break` or `continue` of the enclosing loop.
+/// Whether a statement contains a `break` or `continue` of the enclosing loop, or a `return`.
 fn jumps_in(stmt: &Stmt) -> bool {
     let mut j = Jumps::default();
     syn::visit::Visit::visit_stmt(&mut j, stmt);
-    j.breaks || j.continues
+    let mut r = Returns::default();
+    syn::visit::Visit::visit_stmt(&mut r, stmt);
+    j.breaks || j.continues || r.found
+}
+
+/// Whether statements hold a `return` (not counting the final statement's own tail position).
+fn early_returns(stmts: &[Stmt]) -> bool {
+    let mut r = Returns::default();
+    for stmt in stmts {
+        syn::visit::Visit::visit_stmt(&mut r, stmt);
+    }
+    r.found
+}
+
+fn contains_return(block: &syn::Block) -> bool {
+    let mut r = Returns::default();
+    syn::visit::Visit::visit_block(&mut r, block);
+    r.found
+}
+
+/// Finds `return` anywhere but in closures and nested items.
+#[derive(Default)]
+struct Returns {
+    found: bool,
+    first: Option<Loc>,
+}
+
+impl<'ast> syn::visit::Visit<'ast> for Returns {
+    fn visit_expr_return(&mut self, r: &'ast syn::ExprReturn) {
+        self.found = true;
+        self.first.get_or_insert(Loc::of(r));
+    }
+    fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
 }
 
 /// Finds `break` and `continue` of the loop being looked at (not of loops nested in it).
