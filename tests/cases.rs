@@ -1,11 +1,19 @@
 //! The article cases (examples/article/mod.rs), asserted against the reference values of
 //! shared/tape-cases/TRUTH.md, with forward mode checked against reverse mode.
 
+// Reference values are quoted with every digit the reference printed.
+#![allow(clippy::excessive_precision)]
+
 #[path = "../examples/article/mod.rs"]
 mod article;
 mod common;
 
-use article::*;
+use article::REJECTED;
+use article::conv_outputs::*;
+use article::expected_gradients::*;
+use article::numerical_functions::*;
+use article::outer_product::*;
+use article::watching_and_scope::*;
 
 #[test]
 fn c000_outer_product_jvp_vjp_and_sum() {
@@ -115,4 +123,97 @@ fn central_differences_agree() {
             assert!(common::close(*g, fd, 1e-9), "{name}: {g} vs {fd}");
         }
     }
+}
+
+#[test]
+fn c000_outer_product_of_vectors() {
+    let (x, y) = ([1.0, 2.0], [3.0, 4.0]);
+    let (z, t) = outer_jvp(&x, &y, vec![1.0, 0.0], vec![0.0, 0.0]);
+    assert_eq!(z, vec![3.0, 4.0, 6.0, 8.0]);
+    assert_eq!(t, vec![3.0, 4.0, 0.0, 0.0]);
+    let (_, pullback) = outer_vjp(&x, &y);
+    assert_eq!(pullback(vec![1.0; 4]), (vec![7.0, 7.0], vec![3.0, 3.0]));
+    assert_eq!(outer_sum_grad(&x, &y), (21.0, (vec![7.0, 7.0], vec![3.0, 3.0])));
+    // Length 1000: dL/dx_i = sum(y), dL/dy_j = sum(x).
+    let x: Vec<f64> = (0..1000).map(|i| 0.5 + 0.001 * i as f64).collect();
+    let y: Vec<f64> = (0..1000).map(|j| 1.0 - 0.0005 * j as f64).collect();
+    let (sx, sy) = (x.iter().sum::<f64>(), y.iter().sum::<f64>());
+    let (loss, (gx, gy)) = outer_sum_grad(&x, &y);
+    assert!(common::close(loss, sx * sy, 1e-12));
+    assert!(gx.iter().all(|g| common::close(*g, sy, 1e-12)));
+    assert!(gy.iter().all(|g| common::close(*g, sx, 1e-12)));
+    let v = common::direction(1000, 1);
+    let (_, t) = outer_sum_jvp(&x, &y, v.clone(), vec![0.0; 1000]);
+    let r: f64 = gx.iter().zip(&v).map(|(a, b)| a * b).sum();
+    assert!(common::close(t, r, 1e-11));
+}
+
+#[test]
+fn c002_gradients_of_the_intermediate_and_the_filter_from_one_forward_pass() {
+    // Float64 reference: shared/tape-cases/ref_002_float64.py, printed with 17 significant digits.
+    let (x, f) = conv_inputs();
+    let (loss, dconv, dx, df) = conv_gradients(&x, &f);
+    let sum = |v: &[f64]| v.iter().sum::<f64>();
+    let abs = |v: &[f64]| v.iter().map(|a| a.abs()).sum::<f64>();
+    let rel = |a: f64, b: f64| (a - b).abs() / b.abs();
+    assert!(rel(loss, 1.0873192133934486) < 1e-9, "{loss}");
+    assert!(rel(sum(&dconv), -0.00034438774597885197) < 1e-9, "{}", sum(&dconv));
+    assert!(rel(sum(&df), -0.014892853522141345) < 1e-9, "{}", sum(&df));
+    assert!(rel(abs(&df), 8.7640257247067144) < 1e-9, "{}", abs(&df));
+    assert!(rel(sum(&dx), 0.0012053570933449713) < 1e-9, "{}", sum(&dx));
+    assert!(rel(abs(&dx), 6.2602742992403293) < 1e-9, "{}", abs(&dx));
+    let dconv_000 = [
+        0.00014030612834102038,
+        -0.00025510203986599738,
+        6.3775510204081638e-05,
+        0.00029336735131028961,
+        7.6530607683318e-05,
+        -0.00049744898510374581,
+        0.00017857142743103358,
+    ];
+    for (o, r) in dconv_000.iter().enumerate() {
+        assert!(rel(dconv[o], *r) < 1e-9, "dL/dconv[0,0,0,{o}]");
+    }
+    // dL/dconv = 2 conv / N (TF's first gradient() call returns the same tensor), up to rounding.
+    let c = conv2d(&x, &f, 28, 28, 3, 10, 3);
+    for (d, v) in dconv.iter().zip(&c) {
+        assert!((d - 2.0 * v / 7840.0).abs() <= 1e-15 * d.abs());
+    }
+    let df_111 = [-0.083959185874393799, 0.0084056132490157014, 0.006466836103105114];
+    let base = ((3 + 1) * 3 + 1) * 10;
+    for (o, r) in df_111.iter().enumerate() {
+        assert!(rel(df[base + o], *r) < 1e-9, "dL/dF[1,1,1,{o}]");
+    }
+    let dx_000 = [-0.0021683673771117264, -0.0006377550930126894, -0.00024553575619523009];
+    for (k, r) in dx_000.iter().enumerate() {
+        assert!(rel(dx[k], *r) < 1e-9, "dL/dX[0,0,{k}]");
+    }
+}
+
+#[test]
+fn c003_opaque_vector_function_and_partial_detachment() {
+    let (y, g) = lse_vec_grad(&[1.0, 2.0]);
+    assert!((y - 2.313261687518223).abs() < 1e-14);
+    assert!((g[0] - 0.2689414213699951).abs() < 1e-15 && (g[1] - 0.7310585786300049).abs() < 1e-15);
+    let (_, t) = lse_vec_jvp(&[1.0, 2.0], vec![1.0, -1.0]);
+    assert!((t - (g[0] - g[1])).abs() < 1e-15);
+    tapeless::check::check_gradient(library::logsumexp, &g, &[1.0, 2.0], tapeless::check::DEFAULT_STEP, 1e-8)
+        .expect("hand-written softmax");
+    // sin(x) x at 3.7: sin x + x cos x = -3.66781 (TF with np.sin: -0.529836, silently).
+    let (_, d) = sine_times_grad(3.7);
+    assert!((d - (3.7f64.sin() + 3.7 * 3.7f64.cos())).abs() < 1e-14);
+    assert!((d - -3.66781).abs() < 1e-5);
+    assert_eq!(sine_times_jvp(3.7, 1.0).1, d);
+}
+
+#[test]
+fn c004_mask_and_array_overwrite() {
+    let (z, g) = masked_sum_grad(&[1.0, 2.0, 3.0], &[false, true, false]);
+    assert_eq!((z, g), (2.0, vec![0.0, 1.0, 0.0]));
+    assert_eq!(masked_sum_jvp(&[1.0, 2.0, 3.0], &[false, true, false], vec![5.0, 7.0, 9.0]).1, 7.0);
+    let (y, g) = overwrite_array_grad([1.0, 2.0, 3.0]);
+    assert_eq!((y, g), (413.0, [0.0, 404.0, 6.0]));
+    let (_, pullback) = overwrite_array_vjp([1.0, 2.0, 3.0]);
+    assert_eq!(pullback(0.5), [0.0, 202.0, 3.0]);
+    assert_eq!(overwrite_array_jvp([1.0, 2.0, 3.0], [1.0, 1.0, 1.0]).1, 410.0);
 }

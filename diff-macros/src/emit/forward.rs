@@ -84,7 +84,15 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
                 return quote_spanned!(span=> let #values = #f(#(#args_v),*););
             }
             let f = callee(c, "jvp");
-            let slots = call_slots(input, args).into_iter().map(|v| tangent_of(input, v));
+            // An array's tangent is passed as a copy: the caller may still read it.
+            let slots = call_slots(input, args).into_iter().map(|v| {
+                let t = tangent_of(input, v);
+                if super::is_array(input, v) && input.act.active(v) {
+                    quote!(::core::clone::Clone::clone(&#t))
+                } else {
+                    t
+                }
+            });
             let tangents = tree_tokens(shape, &mut |v| tangent(v).into_token_stream());
             quote_spanned!(span=> let (#values, #tangents) = #f(#(#args_v,)* #(#slots),*);)
         }

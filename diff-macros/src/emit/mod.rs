@@ -141,6 +141,9 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
                 }
                 Form::Typed(ty) => {
                     let x = &a[0];
+                    if is_array(input, *result) {
+                        return quote_spanned!(span=> let mut #y: #ty = #x;);
+                    }
                     return quote_spanned!(span=> let #y: #ty = #x;);
                 }
                 Form::Verbatim(tokens) => tokens.clone(),
