@@ -217,3 +217,29 @@ fn c004_mask_and_array_overwrite() {
     assert_eq!(pullback(0.5), [0.0, 202.0, 3.0]);
     assert_eq!(overwrite_array_jvp([1.0, 2.0, 3.0], [1.0, 1.0, 1.0]).1, 410.0);
 }
+
+#[test]
+fn c002_sobel_exact_through_the_intermediate() {
+    let x: Vec<f64> = (1..=16).map(f64::from).collect();
+    let k = [1.0, 0.0, -1.0, 2.0, 0.0, -2.0, 1.0, 0.0, -1.0];
+    let (c, conv_pullback) = conv2d_vjp(&x, &k, 4, 4, 1, 1, 3);
+    assert_eq!(
+        c,
+        vec![
+            -10.0, -6.0, -6.0, 13.0, -24.0, -8.0, -8.0, 28.0, -40.0, -8.0, -8.0, 44.0, -38.0, -6.0, -6.0,
+            41.0
+        ]
+    );
+    let (loss, loss_pullback) = mean_square_vjp(&c);
+    assert_eq!(loss, 543.125);
+    let dconv = loss_pullback(1.0);
+    assert_eq!(dconv, c.iter().map(|v| v / 8.0).collect::<Vec<_>>());
+    let (dx, dk) = conv_pullback(dconv);
+    assert_eq!(dk, vec![77.125, 15.0, -122.75, 114.25, 0.0, -203.5, 78.125, -15.0, -172.75]);
+    assert_eq!(
+        dx,
+        vec![
+            -2.5, 3.0, 9.25, 2.5, -3.75, 8.5, 17.875, 3.75, -3.75, 14.0, 23.375, 3.75, -2.5, 12.0, 18.25, 2.5
+        ]
+    );
+}
