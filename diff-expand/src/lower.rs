@@ -330,6 +330,8 @@ impl Lowerer<'_> {
                 return if tail { Some(t) } else { None };
             }
             match stmt {
+                // A lone `;`.
+                Stmt::Expr(Expr::Verbatim(tokens), _) if tokens.is_empty() => {}
                 Stmt::Local(local) => self.local_stmt(local),
                 Stmt::Item(item) => self.items.push(item.clone()),
                 Stmt::Expr(e, None) if last && tail => result = Some(self.expr(e)),

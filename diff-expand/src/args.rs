@@ -26,12 +26,21 @@ impl Parse for Args {
             if args.wrt.is_some() {
                 return Err(syn::Error::new(key.span(), "`wrt` is given twice"));
             }
+            if !input.peek(syn::token::Paren) {
+                return Err(syn::Error::new(
+                    key.span(),
+                    "expected `wrt(a, b)`: the parameters to differentiate, in parentheses",
+                ));
+            }
             let content;
             syn::parenthesized!(content in input);
             let names = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
             args.wrt = Some(names.into_iter().collect());
             if !input.is_empty() {
-                input.parse::<Token![,]>()?;
+                let rest: proc_macro2::TokenStream = input.fork().parse()?;
+                if input.parse::<Token![,]>().is_err() {
+                    return Err(syn::Error::new_spanned(rest, "expected `,` or the end of the arguments"));
+                }
             }
         }
         Ok(args)

@@ -1,0 +1,27 @@
+//! The expansion of `#[differentiable]`, as a plain library on `proc_macro2` token streams, so
+//! tests and fuzzers can drive it in-process without a compiler. The proc-macro crate
+//! `diff-macros` is a thin wrapper around [`differentiable`].
+//!
+//! The pipeline (see ARCHITECTURE.md): [`differentiable`] parses the function, `lower`s it to
+//! an untyped SSA-like IR, runs `activity` analysis and the `check`s, then the `emit::forward`
+//! and `emit::reverse` emitters write `NAME_jvp`, `NAME_vjp` and `NAME_grad`. Both emitters read
+//! the one rule table in `rules`.
+#![forbid(unsafe_code)]
+
+mod activity;
+mod args;
+mod check;
+mod ctxt;
+mod diagnostics;
+mod emit;
+mod expand;
+mod fallback;
+mod ir;
+mod lower;
+mod rules;
+mod signature;
+
+#[cfg(test)]
+mod tests;
+
+pub use expand::differentiable;
