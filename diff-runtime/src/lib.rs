@@ -110,6 +110,13 @@ pub mod __private {
         }
     }
 
+    /// `partial * adjoint` with a strong zero: `0` whenever the adjoint is `0`, even where the
+    /// partial is NaN or infinite (a branch that did not run, an overwritten value).
+    #[inline(always)]
+    pub fn mul_adjoint<T: Real>(partial: T, adjoint: T) -> T {
+        if adjoint == T::zero() { T::zero() } else { partial * adjoint }
+    }
+
     /// Moves the adjoint of one element out, leaving zero (the adjoint of an overwrite).
     #[inline(always)]
     pub fn take<T: Real>(adjoint: &mut T) -> T {

@@ -66,6 +66,8 @@ pub fn emit(input: &Input) -> TokenStream {
         stacks: HashMap::new(),
         order: Order::of(&input.f.body),
         fresh: 0,
+        maybe_zero: HashSet::new(),
+        from_maybe_zero: false,
     };
 
     // Adjoint sweep first: it decides what each branch must save for it.
@@ -209,6 +211,15 @@ struct Reverse<'a> {
     order: Order,
     /// Counter for temporaries.
     fresh: usize,
+    /// Values whose adjoint may be exactly zero at run time although contributions exist in
+    /// the code (declared zero before a branch or loop, taken from an overwritten element, carried
+    /// out of a loop whose result nothing used). Their nonlinear rules other than products
+    /// multiply with a strong zero (`0 * partial = 0` even where the partial is NaN or
+    /// infinite, as at `sqrt(-1)` in a branch that did not run), as hand-written code that never
+    /// evaluates that partial would.
+    maybe_zero: HashSet<Value>,
+    /// The adjoint being propagated is maybe-zero.
+    from_maybe_zero: bool,
 }
 
 impl Reverse<'_> {
@@ -226,6 +237,9 @@ impl Reverse<'_> {
 
     /// `ā += expr`, declaring `ā` at the first contribution.
     fn contribute(&mut self, v: Value, expr: TokenStream) -> TokenStream {
+        if self.from_maybe_zero {
+            self.maybe_zero.insert(v);
+        }
         let a = adjoint(v);
         let p = private();
         if self.live.contains(&v) {
@@ -248,6 +262,13 @@ impl Reverse<'_> {
     }
 
     fn inst(&mut self, inst: &Inst) -> TokenStream {
+        self.from_maybe_zero = inst.results.iter().any(|r| self.maybe_zero.contains(r));
+        let out = self.inst_adjoint(inst);
+        self.from_maybe_zero = false;
+        out
+    }
+
+    fn inst_adjoint(&mut self, inst: &Inst) -> TokenStream {
         let act = self.input.act;
         let span = inst.span.span();
         match &inst.op {
@@ -294,7 +315,17 @@ impl Reverse<'_> {
                                 self.read(Slot::Value(*v));
                             }
                             let d = partial(rule.name, i, args, y, span);
-                            out.extend(self.contribute(a, quote_spanned!(span=> #d * #ybar)));
+                            // Products need no guard: their partials are the operands, finite
+                            // wherever the values themselves are.
+                            let guard =
+                                self.maybe_zero.contains(&y) && !matches!(rule.name, "mul" | "mul_add");
+                            let term = if guard {
+                                let p = private();
+                                quote_spanned!(span=> #p::mul_adjoint(#d, #ybar))
+                            } else {
+                                quote_spanned!(span=> #d * #ybar)
+                            };
+                            out.extend(self.contribute(a, term));
                         }
                     }
                     Kind::Sum => {
@@ -355,6 +386,7 @@ impl Reverse<'_> {
                         set.insert(*v);
                     }
                     self.live.insert(*v);
+                    self.maybe_zero.insert(*v);
                 }
                 let t = self.read(Slot::Value(*trace));
                 let ty = trace_enum(*trace);
@@ -392,6 +424,7 @@ impl Reverse<'_> {
                 self.fresh += 1;
                 let mut out = quote_spanned!(span=> let #taken = #p::take(&mut #a #index););
                 if act.active(*value) {
+                    self.from_maybe_zero = true;
                     out.extend(self.contribute(*value, quote!(#taken)));
                 }
                 out
@@ -408,6 +441,7 @@ impl Reverse<'_> {
                         for (k, e) in elements.iter().enumerate() {
                             if act.active(*e) {
                                 let k = syn::Index::from(k);
+                                self.from_maybe_zero = true;
                                 out.extend(self.contribute(*e, quote!(#abar[#k])));
                             }
                         }
@@ -457,10 +491,13 @@ impl Reverse<'_> {
         self.predeclare.push(BTreeSet::new());
         let before = self.live.clone();
         let mut code = TokenStream::new();
-        for (c, _) in &active {
+        for (c, exit) in &active {
             if act.active(c.next) {
                 let acarry = adjoint_carry(c.header);
+                // Structurally zero when nothing after the loop uses the variable.
+                self.from_maybe_zero = !self.live.contains(exit) || self.maybe_zero.contains(exit);
                 code.extend(self.contribute(c.next, quote!(#acarry)));
+                self.from_maybe_zero = false;
             }
         }
         code.extend(self.block(body));
@@ -532,6 +569,7 @@ impl Reverse<'_> {
                 set.insert(*v);
             }
             self.live.insert(*v);
+            self.maybe_zero.insert(*v);
         }
         for (c, exit) in &active {
             let acarry = adjoint_carry(c.header);
@@ -567,7 +605,10 @@ impl Reverse<'_> {
         for (c, _) in &active {
             if act.active(c.init) {
                 let acarry = adjoint_carry(c.header);
+                self.from_maybe_zero =
+                    self.maybe_zero.contains(&c.header) || self.maybe_zero.contains(&c.next);
                 out.extend(self.contribute(c.init, quote!(#acarry)));
+                self.from_maybe_zero = false;
             }
         }
         self.stacks.insert(key, stack);
@@ -600,7 +641,9 @@ impl Reverse<'_> {
                 && self.input.act.active(*v)
             {
                 let a = adjoint(*r);
+                self.from_maybe_zero = self.maybe_zero.contains(r);
                 code.extend(self.contribute(*v, quote!(#a)));
+                self.from_maybe_zero = false;
             }
         }
         code.extend(self.block(b));
