@@ -459,3 +459,28 @@ fn early_returns() {
     assert_eq!(return_at_top_grad(0.5, false), (1.25, 1.0));
     assert_eq!(return_at_top(0.5, false), 1.25);
 }
+
+/// Regression (found by tests/differential.rs): a value computed from an array the loop writes
+/// must not be recomputed in the backward sweep (the array has changed since); it is saved.
+#[differentiable(wrt(v))]
+fn running_sums(v: &[f64]) -> f64 {
+    let mut w = vec![0.0; 4];
+    let mut s = 0.0;
+    for i in 0..4 {
+        w[i] = v[i] * v[i];
+        s += w.iter().sum::<f64>().sin();
+    }
+    s
+}
+
+#[test]
+fn sum_of_an_array_written_in_the_loop() {
+    let v = [0.3, -0.5, 0.9, 0.2];
+    check_wrt_x(
+        "running_sums",
+        &running_sums,
+        &|p| running_sums_grad(p).1,
+        &|p, d| running_sums_jvp(p, d).1,
+        &v,
+    );
+}

@@ -543,10 +543,20 @@ impl Reverse<'_> {
                 continue;
             }
             let defining = body.insts.iter().position(|i| i.results.contains(&v));
+            // Pure operations are recomputed, unless they read an array the loop (or later
+            // code) writes: its contents have changed since.
+            let unchanged = |op: &Op| {
+                op.operands()
+                    .iter()
+                    .all(|o| !super::is_array(self.input, *o) || self.order.unchanged_from(*o, loop_seq))
+            };
             let recomputable = !headers.contains(&v)
                 && defining.is_some_and(|i| match &body.insts[i].op {
-                    Op::Lit(_) | Op::Opaque { .. } | Op::Prim { .. } | Op::NoGrad(_) => true,
-                    Op::Load { array, .. } => self.order.unchanged_from(*array, loop_seq),
+                    op @ (Op::Lit(_)
+                    | Op::Opaque { .. }
+                    | Op::Prim { .. }
+                    | Op::NoGrad(_)
+                    | Op::Load { .. }) => unchanged(op),
                     _ => false,
                 });
             match defining {

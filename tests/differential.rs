@@ -1,0 +1,143 @@
+//! Never miscompile: random valid differentiable functions are written into a generated crate,
+//! compiled once in a batch, and every generated `_grad` and `_jvp` is checked against central
+//! differences and forward mode against reverse mode at random points.
+//!
+//! `cargo test` checks 40 functions. The long run:
+//! `TAPELESS_DIFFERENTIAL=500 cargo test --release --test differential -- --nocapture`.
+//! Failures it ever found are kept as fixed regression tests in tests/loops.rs and
+//! tests/edge_values.rs.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::Command;
+
+/// A tiny deterministic generator (the LCG of shared/bench-functions.md).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> f64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 11) as f64 * 2f64.powi(-53)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() * n as f64) as usize % n
+    }
+}
+
+/// A random smooth expression over `x`, `y` (f64), `v` (a slice of 4), `n` (usize, 3) and a
+/// scratch array `w` (a `Vec` of 4, written in place).
+/// Every operation stays in its domain for inputs in [-1, 1] (logs and roots of positive
+/// arguments, bounded exponents).
+fn expr(r: &mut Lcg, depth: usize) -> String {
+    if depth == 0 || r.next() < 0.2 {
+        return match r.below(6) {
+            0 => "x".into(),
+            1 => "y".into(),
+            2 => format!("v[{}]", r.below(4)),
+            3 => format!("{:.2}_f64", r.next() * 2.0 - 1.0),
+            4 => "(x * y)".into(),
+            _ => "v[n]".into(),
+        };
+    }
+    let a = expr(r, depth - 1);
+    let b = expr(r, depth - 1);
+    match r.below(16) {
+        0 => format!("({a} + {b})"),
+        1 => format!("({a} - {b})"),
+        2 => format!("({a} * {b})"),
+        3 => format!("({a} / (1.5 + {b}.tanh()))"),
+        4 => format!("{a}.sin()"),
+        5 => format!("({a}.tanh() * 0.5).exp()"),
+        6 => format!("({a} * {a} + 1.0).ln()"),
+        7 => format!("({a} * {a} + 0.5).sqrt()"),
+        8 => format!("{a}.atan2(2.0 + {b}.cos())"),
+        9 => format!("({a}).powi(3)"),
+        10 => format!("{a}.hypot(1.0 + {b} * {b})"),
+        11 => format!("{{ let t = {a}; t * t - {b} }}"),
+        12 => format!("if n > 2 {{ {a} }} else {{ {b} }}"),
+        13 => format!("{{ let mut s = 0.0; for i in 0..v.len() {{ s += v[i] * {a}; }} s }}"),
+        14 => format!("{{ let mut s = {a}; for _ in 0..n {{ s = (0.5 * s + {b}).sin(); }} s }}"),
+        _ => format!("{{ for i in 0..4 {{ w[i] = v[i] * {a}; }} w.iter().sum::<f64>() + {b} }}"),
+    }
+}
+
+/// The generated crate: `count` functions and a `main` that checks them all.
+fn generate(count: usize, seed: u64) -> String {
+    let mut r = Lcg(seed);
+    let mut src = String::from(
+        "#![allow(unused, clippy::all)]\nuse tapeless::differentiable;\n\nfn close(a: f64, b: f64) -> bool {\n    (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0)\n}\n\n",
+    );
+    for k in 0..count {
+        let e = expr(&mut r, 4);
+        let _ = writeln!(
+            src,
+            "#[differentiable(wrt(x, y, v))]\nfn f{k}(x: f64, y: f64, v: &[f64], n: usize) -> f64 {{\n    let n = n % 4;\n    let mut w = vec![0.0; 4];\n    ({e}) + 0.125 * (x - y + v[1])\n}}\n"
+        );
+    }
+    src.push_str("fn main() {\n    let mut failures = 0;\n");
+    for k in 0..count {
+        let point: Vec<String> = (0..6).map(|_| format!("{:.3}", r.next() * 2.0 - 1.0)).collect();
+        let dir: Vec<String> = (0..6).map(|_| format!("{:.3}", r.next() * 2.0 - 1.0)).collect();
+        let _ = writeln!(
+            src,
+            r#"    {{
+        let p = [{p}];
+        let d = [{d}];
+        let f = |q: &[f64]| f{k}(q[0], q[1], &q[2..], 3);
+        let (value, (gx, gy, gv)) = f{k}_grad(p[0], p[1], &p[2..], 3);
+        let g = [gx, gy, gv[0], gv[1], gv[2], gv[3]];
+        let mut ok = close(value, f(&p));
+        for i in 0..6 {{
+            let h = 1e-4 * p[i].abs().max(1e-1);
+            let mut up = p; up[i] += h;
+            let mut down = p; down[i] -= h;
+            let mut up2 = p; up2[i] += h / 2.0;
+            let mut down2 = p; down2[i] -= h / 2.0;
+            let fd = (4.0 * (f(&up2) - f(&down2)) / h - (f(&up) - f(&down)) / (2.0 * h)) / 3.0;
+            ok &= close(g[i], fd);
+        }}
+        let (_, t) = f{k}_jvp(p[0], p[1], &p[2..], 3, d[0], d[1], d[2..].to_vec());
+        let r: f64 = g.iter().zip(&d).map(|(a, b)| a * b).sum();
+        ok &= (t - r).abs() <= 1e-10 * t.abs().max(r.abs()).max(1.0);
+        if !ok {{
+            failures += 1;
+            println!("MISMATCH f{k} at {{p:?}}: grad {{g:?}}, jvp {{t}}, <g, d> {{r}}");
+        }}
+    }}"#,
+            p = point.join(", "),
+            d = dir.join(", "),
+        );
+    }
+    let _ = writeln!(
+        src,
+        "    println!(\"checked {count} functions, {{failures}} mismatches\");\n    std::process::exit(if failures == 0 {{ 0 }} else {{ 1 }});\n}}"
+    );
+    src
+}
+
+#[test]
+fn random_functions_match_finite_differences_and_each_other() {
+    let count: usize = std::env::var("TAPELESS_DIFFERENTIAL").ok().and_then(|s| s.parse().ok()).unwrap_or(40);
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = root.join("target").join("differential");
+    std::fs::create_dir_all(dir.join("src")).expect("create the generated crate");
+    let manifest = format!(
+        "[package]\nname = \"differential\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\ntapeless = {{ path = {:?} }}\n\n[workspace]\n",
+        root.display().to_string()
+    );
+    std::fs::write(dir.join("Cargo.toml"), manifest).expect("write Cargo.toml");
+    std::fs::write(dir.join("src").join("main.rs"), generate(count, 20261122)).expect("write main.rs");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = Command::new(cargo)
+        .args(["run", "--quiet", "--offline"])
+        .arg("--manifest-path")
+        .arg(dir.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", root.join("target").join("differential-target"))
+        .output()
+        .expect("run cargo on the generated crate");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("{stdout}");
+    assert!(output.status.success(), "generated functions failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains(&format!("checked {count} functions, 0 mismatches")), "{stdout}");
+}
