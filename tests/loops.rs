@@ -2,7 +2,7 @@
 //! central differences and forward mode against reverse mode (`<u, J v>` both ways).
 
 // Index loops are how numerical code is written, and what the macro must handle.
-#![allow(clippy::needless_range_loop, clippy::type_complexity)]
+#![allow(clippy::needless_range_loop, clippy::type_complexity, clippy::useless_vec)]
 
 mod common;
 
