@@ -86,6 +86,7 @@
 
 extern crate self as tapeless;
 
+pub use diff_macros::Differentiable;
 /// Generates the derivatives of a function at compile time.
 ///
 /// On `fn f(x: f64, y: f64) -> R` it keeps `f` and adds `f_jvp(x, y, dx, dy) -> (R, R)`

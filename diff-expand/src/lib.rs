@@ -12,6 +12,7 @@ mod activity;
 mod args;
 mod check;
 mod ctxt;
+mod derive;
 mod diagnostics;
 mod emit;
 mod expand;
@@ -24,4 +25,5 @@ mod signature;
 #[cfg(test)]
 mod tests;
 
+pub use derive::derive_differentiable;
 pub use expand::differentiable;

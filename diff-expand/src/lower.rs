@@ -54,9 +54,15 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         loop_flags: Vec::new(),
         while_condition: false,
         returns: false,
+        fields: std::collections::HashMap::new(),
     };
     for (index, param) in sig.params.iter().enumerate() {
-        let v = l.emit(Op::Param(index), Loc::of(&param.ident), kind_of(&param.ty));
+        let kind = match kind_of(&param.ty) {
+            // A differentiated parameter of a type the macro cannot see into: a record.
+            Kind::Unknown if param.wrt => Kind::Array(ArrayKind::Record),
+            k => k,
+        };
+        let v = l.emit(Op::Param(index), Loc::of(&param.ident), kind);
         l.declare(&param.ident.to_string(), Some(Tree::Leaf(v)));
     }
     let output = l.body(&body.stmts, Loc::of(&body), &sig.output);
@@ -87,6 +93,8 @@ struct Lowerer<'a> {
     while_condition: bool,
     /// The body has a `return` before its end: the return flag and value slots exist.
     returns: bool,
+    /// Fields of record parameters already read: (record, member, as array) to value.
+    fields: std::collections::HashMap<(Value, String, bool), Value>,
 }
 
 /// Names of the flag variables (not identifiers, so no user name can meet them).
@@ -488,7 +496,10 @@ impl Lowerer<'_> {
                     Some(t) => t.clone(),
                     None => self.unsupported(span, "a tuple field out of range", ""),
                 },
-                _ => self.opaque(e, "a field access"),
+                _ => match self.record_field(e, false) {
+                    Some(v) => Tree::Leaf(v),
+                    None => self.opaque(e, "a field access"),
+                },
             },
             Expr::Index(i) => match self.array_place(i) {
                 Some((array, index)) => {
@@ -700,6 +711,14 @@ impl Lowerer<'_> {
                 if let Some(t) = self.array_method(m, span) {
                     return t;
                 }
+                // `p.w.len()` of a record's array field reads the field in place.
+                if name == "len"
+                    && m.args.is_empty()
+                    && let Some(array) = self.record_field(&m.receiver, true)
+                {
+                    let form = Form::Method(m.method.clone());
+                    return self.prim(rules::operator("len"), vec![array], form, span, results);
+                }
                 if let Some(rule) = rules::lookup(&name, m.args.len() + 1) {
                     let mut args = vec![self.value(&m.receiver)];
                     args.extend(m.args.iter().map(|a| self.value(a)));
@@ -808,9 +827,33 @@ impl Lowerer<'_> {
             indices.push(&*inner.index);
             base = &*inner.expr;
         }
-        let array = self.aggregate_or_leaf(base).filter(|v| matches!(self.kind(*v), Kind::Array(_)))?;
+        let array = self.local_array(base)?;
         let index = indices.into_iter().rev().map(|e| self.value(e)).collect();
         Some((array, index))
+    }
+
+    /// `p.member` of a record parameter (a `#[derive(Differentiable)]` struct listed in `wrt`):
+    /// read once, at the top of the function (the parameter never changes), as a float or as an
+    /// array read in place.
+    fn record_field(&mut self, e: &Expr, array: bool) -> Option<Value> {
+        let Expr::Field(f) = e else { return None };
+        let base = self.aggregate_or_leaf(&f.base)?;
+        if self.kind(base) != Kind::Array(ArrayKind::Record) {
+            return None;
+        }
+        let key = (base, f.member.to_token_stream().to_string(), array);
+        if let Some(v) = self.fields.get(&key) {
+            return Some(*v);
+        }
+        let span = Loc::of(e);
+        let kind = if array { Kind::Array(ArrayKind::Slice) } else { Kind::Float };
+        let v = self.new_value(span, kind);
+        let inst = Inst { results: vec![v], op: Op::Field { base, member: f.member.clone(), array }, span };
+        if let Some(top) = self.blocks.first_mut() {
+            top.push(inst);
+        }
+        self.fields.insert(key, v);
+        Some(v)
     }
 
     /// A new array. Arrays live at the function's top level: their adjoints are declared once,
@@ -1215,7 +1258,7 @@ impl Lowerer<'_> {
         }
     }
 
-    fn loop_source<'e>(&self, e: &'e Expr) -> Option<LoopSource<'e>> {
+    fn loop_source<'e>(&mut self, e: &'e Expr) -> Option<LoopSource<'e>> {
         match e {
             Expr::Paren(p) => self.loop_source(&p.expr),
             Expr::Range(r) => Some(LoopSource::Range {
@@ -1263,8 +1306,9 @@ impl Lowerer<'_> {
         }
     }
 
-    fn local_array(&self, e: &Expr) -> Option<Value> {
-        self.aggregate_or_leaf(e).filter(|v| matches!(self.kind(*v), Kind::Array(_)))
+    fn local_array(&mut self, e: &Expr) -> Option<Value> {
+        let local = self.aggregate_or_leaf(e).filter(|v| matches!(self.kind(*v), Kind::Array(_)));
+        local.or_else(|| self.record_field(e, true))
     }
 
     /// `for i in a..b`: binds the index.

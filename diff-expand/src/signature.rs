@@ -93,6 +93,9 @@ pub fn kind_of(ty: &Type) -> Kind {
     if let Some(a) = array_kind(ty) {
         return Kind::Array(a);
     }
+    if matches!(ty, Type::Reference(r) if r.mutability.is_some()) {
+        return Kind::Unknown;
+    }
     match classify(ty) {
         TypeClass::Differentiable => Kind::Float,
         TypeClass::Constant => Kind::Discrete,
@@ -114,7 +117,8 @@ pub fn tangent_type(ty: &Type) -> TokenStream {
                 let elem = tangent_type(&s.elem);
                 quote!(::std::vec::Vec<#elem>)
             }
-            _ => quote!(<#ty as ::tapeless::__private::Differentiable>::Tangent),
+            // The tangent of `&T` is `T`'s (and names no lifetime).
+            elem => tangent_type(elem),
         },
         Type::Array(a) if array_kind(ty).is_some() => {
             let (elem, len) = (tangent_type(&a.elem), &a.len);
@@ -246,7 +250,9 @@ pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature
             for name in names {
                 match params.iter_mut().find(|p| p.ident == *name) {
                     Some(p) => {
-                        p.wrt = classify(&p.ty) == TypeClass::Differentiable;
+                        // A type the macro cannot see into is trusted when listed: rustc checks
+                        // it implements `Differentiable` (a `#[derive(Differentiable)]` struct).
+                        p.wrt = classify(&p.ty) != TypeClass::Constant;
                         if !p.wrt {
                             cx.error(
                                 name.span(),

@@ -10,3 +10,11 @@ use proc_macro::TokenStream;
 pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
     diff_expand::differentiable(attr.into(), item.into()).into()
 }
+
+/// Makes a struct of differentiable fields differentiable: a tangent type (the struct itself, or
+/// a generated `NameTangent` when some fields are marked `#[no_grad]`), and `+`, `-` and
+/// `f64 *` on tangents, so a gradient step reads `params - lr * grad`. See the `tapeless` crate.
+#[proc_macro_derive(Differentiable, attributes(no_grad))]
+pub fn derive_differentiable(item: TokenStream) -> TokenStream {
+    diff_expand::derive_differentiable(item.into()).into()
+}

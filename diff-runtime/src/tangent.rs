@@ -24,18 +24,25 @@ pub trait Differentiable {
     fn zero_tangent(&self) -> Self::Tangent;
 }
 
-/// A tangent or cotangent: something derivatives are accumulated in.
+/// A tangent or cotangent: something derivatives are accumulated in, scaled and measured, so a
+/// gradient step `params - lr * grad` can be written on any tangent.
 ///
 /// ```
 /// use tapeless::Tangent;
 ///
-/// let mut adjoint = (1.0_f64, 2.0_f64);
-/// adjoint.add_assign((0.5, 0.5));
-/// assert_eq!(adjoint, (1.5, 2.5));
+/// let mut adjoint = (1.0_f64, vec![2.0_f64, 3.0]);
+/// adjoint.add_assign((0.5, vec![0.5, 1.0]));
+/// assert_eq!(adjoint, (1.5, vec![2.5, 4.0]));
+/// adjoint.scale(2.0);
+/// assert_eq!(adjoint.dot(&(1.0, vec![1.0, 0.0])), 3.0 + 5.0);
 /// ```
 pub trait Tangent: Sized {
     /// `*self += other`.
     fn add_assign(&mut self, other: Self);
+    /// `*self *= factor`, every component.
+    fn scale(&mut self, factor: f64);
+    /// The sum of the products of corresponding components.
+    fn dot(&self, other: &Self) -> f64;
 }
 
 /// A result type whose gradient exists: a single scalar, seeded with `1`.
@@ -64,6 +71,10 @@ macro_rules! impl_float {
         impl Tangent for $t {
             #[inline(always)]
             fn add_assign(&mut self, other: $t) { *self += other }
+            #[inline(always)]
+            fn scale(&mut self, factor: f64) { *self = (*self as f64 * factor) as $t }
+            #[inline(always)]
+            fn dot(&self, other: &$t) -> f64 { *self as f64 * *other as f64 }
         }
         impl ScalarOutput for $t {
             #[inline(always)]
@@ -83,6 +94,10 @@ macro_rules! impl_tuple {
         impl<$($name: Tangent),+> Tangent for ($($name,)+) {
             #[inline(always)]
             fn add_assign(&mut self, other: Self) { $(self.$idx.add_assign(other.$idx);)+ }
+            #[inline(always)]
+            fn scale(&mut self, factor: f64) { $(self.$idx.scale(factor);)+ }
+            #[inline(always)]
+            fn dot(&self, other: &Self) -> f64 { 0.0 $(+ self.$idx.dot(&other.$idx))+ }
         }
     };
 }
@@ -132,6 +147,12 @@ impl<T: Tangent> Tangent for Vec<T> {
             a.add_assign(b);
         }
     }
+    fn scale(&mut self, factor: f64) {
+        self.iter_mut().for_each(|a| a.scale(factor));
+    }
+    fn dot(&self, other: &Self) -> f64 {
+        self.iter().zip(other).map(|(a, b)| a.dot(b)).sum()
+    }
 }
 
 impl<T: Tangent, const N: usize> Tangent for [T; N] {
@@ -139,5 +160,11 @@ impl<T: Tangent, const N: usize> Tangent for [T; N] {
         for (a, b) in self.iter_mut().zip(other) {
             a.add_assign(b);
         }
+    }
+    fn scale(&mut self, factor: f64) {
+        self.iter_mut().for_each(|a| a.scale(factor));
+    }
+    fn dot(&self, other: &Self) -> f64 {
+        self.iter().zip(other).map(|(a, b)| a.dot(b)).sum()
     }
 }

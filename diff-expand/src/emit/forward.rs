@@ -257,6 +257,17 @@ fn array_tangent(input: &Input, inst: &Inst) -> TokenStream {
             }
             _ => TokenStream::new(),
         },
+        Op::Field { base, member, array } => match inst.results.first() {
+            Some(y) if act.active(*y) => {
+                let (t, tb) = (tangent(*y), tangent(*base));
+                if *array {
+                    quote_spanned!(span=> let #t = &#tb.#member;)
+                } else {
+                    quote_spanned!(span=> let #t = #tb.#member;)
+                }
+            }
+            _ => TokenStream::new(),
+        },
         Op::Store { array, index, value } if act.active(*array) => {
             let (ta, index, tv) = (tangent(*array), super::index_tokens(index), tangent_of(input, *value));
             quote_spanned!(span=> #ta #index = #tv;)

@@ -106,6 +106,10 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
             let (a, index) = (array.ident(), index_tokens(index));
             quote_spanned!(span=> #a #index)
         }
+        Op::Field { base, member, array } => {
+            let b = base.ident();
+            if *array { quote_spanned!(span=> &#b.#member) } else { quote_spanned!(span=> #b.#member) }
+        }
         Op::NewArray(init) => {
             let rhs = match init {
                 ArrayInit::Constant { tokens, .. } | ArrayInit::Copy { tokens, .. } => tokens.clone(),

@@ -454,6 +454,14 @@ impl Reverse<'_> {
                 }
             }
             Op::For { .. } | Op::Loop { .. } => self.adjoint_for(inst),
+            Op::Field { base, member, .. } => {
+                let Some(&f) = inst.results.first() else { return TokenStream::new() };
+                if !self.live.contains(&f) || !act.active(*base) {
+                    return TokenStream::new();
+                }
+                let (ab, af, p) = (adjoint(*base), adjoint(f), private());
+                quote_spanned!(span=> #p::accumulate(&mut #ab.#member, #af);)
+            }
             Op::Param(_) | Op::Lit(_) | Op::Opaque { .. } | Op::NoGrad(_) | Op::Error => TokenStream::new(),
         }
     }

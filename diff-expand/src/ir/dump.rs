@@ -45,6 +45,9 @@ fn block(out: &mut String, b: &Block, activity: Option<&Activity>, depth: usize)
                 }
             },
             Op::NoGrad(v) => format!("no_grad v{}", v.0),
+            Op::Field { base, member, .. } => {
+                format!("field v{}.{}", base.0, quote::ToTokens::to_token_stream(member))
+            }
             Op::Load { array, index } => format!("load v{}[{}]", array.0, list(index)),
             Op::Store { array, index, value } => {
                 format!("store v{}[{}] = v{}", array.0, list(index), value.0)

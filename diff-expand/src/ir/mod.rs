@@ -87,6 +87,9 @@ pub enum ArrayKind {
     Fixed,
     /// `&[T]`: a shared reference, copied by `let`, never written.
     Slice,
+    /// A parameter of a type the macro cannot see into (a `#[derive(Differentiable)]` struct),
+    /// listed in `wrt(...)`: its fields are read through [`Op::Field`].
+    Record,
 }
 
 /// Side table entry of a value.
@@ -141,6 +144,10 @@ pub enum Op {
     Store { array: Value, index: Vec<Value>, value: Value },
     /// A new array.
     NewArray(ArrayInit),
+    /// `base.member` of a record parameter: a float (`array: false`) or an array read in place
+    /// (`array: true`, emitted as `&base.member`). Linear: its tangent is the tangent's field, its
+    /// adjoint is added into the record's adjoint field.
+    Field { base: Value, member: syn::Member, array: bool },
     /// `for var in start..end` (or `..=`): `body` runs once per index. Each variable the body
     /// reassigns is `carried`: its value at the start of an iteration is `header` (defined by
     /// the loop), at the end `next`; the loop's results are the values after the last iteration.
@@ -279,6 +286,7 @@ impl Op {
             Op::NewArray(ArrayInit::Constant { reads, .. }) => reads.clone(),
             Op::NewArray(ArrayInit::Elements { elements, .. }) => elements.clone(),
             Op::NewArray(ArrayInit::Copy { source, .. }) => vec![*source],
+            Op::Field { base, .. } => vec![*base],
             Op::For { start, end, carried, .. } => {
                 let mut out = vec![*start, *end];
                 out.extend(carried.iter().map(|c| c.init));
