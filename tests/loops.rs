@@ -484,3 +484,30 @@ fn sum_of_an_array_written_in_the_loop() {
         &v,
     );
 }
+
+// ---- composition with arrays ------------------------------------------------------------------
+
+#[differentiable]
+fn norm2(v: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for e in v.iter() {
+        s += e * e;
+    }
+    s
+}
+
+#[differentiable]
+fn uses_helper(x: &[f64]) -> f64 {
+    let mut w = vec![0.0; x.len()];
+    for i in 0..x.len() {
+        w[i] = x[i].sin();
+    }
+    norm2(&w) + norm2(x) * 0.5
+}
+
+#[test]
+fn arrays_passed_to_differentiable_helpers() {
+    let x = [0.3, -0.5, 1.2];
+    assert_eq!(norm2(&x), 0.09 + 0.25 + 1.44);
+    check_wrt_x("uses_helper", &uses_helper, &|p| uses_helper_grad(p).1, &|p, d| uses_helper_jvp(p, d).1, &x);
+}

@@ -15,6 +15,7 @@ use crate::signature::Signature;
 /// would be reported as unreachable too.
 pub fn check(f: &Function, sig: &Signature, activity: &Activity, reachability: bool, cx: &Ctxt) {
     check_block(&f.body, activity, cx);
+    check_borrowed_arguments(f, cx);
     if reachability {
         check_reachable(f, sig, activity, cx);
     }
@@ -125,6 +126,58 @@ fn collect_reads(block: &Block, out: &mut std::collections::HashSet<crate::ir::V
         if let Op::For { body, carried, .. } | Op::Loop { body, carried, .. } = &inst.op {
             out.extend(carried.iter().map(|c| c.next));
             collect_reads(body, out);
+        }
+    }
+}
+
+/// `g(&w)` of a differentiated `g`: the reverse sweep runs `g`'s reverse mode on `w` again (its
+/// pullback cannot be kept beside the array it borrows), so `w` must not change after the call;
+/// otherwise the derivative would silently use its later contents.
+fn check_borrowed_arguments(f: &Function, cx: &Ctxt) {
+    #[derive(Default)]
+    struct Walk {
+        seq: usize,
+        loops: Vec<usize>,
+        stores: Vec<(crate::ir::Value, usize, Vec<usize>)>,
+        calls: Vec<(crate::ir::Value, usize, Vec<usize>, Loc)>,
+    }
+    fn walk(b: &Block, w: &mut Walk) {
+        for inst in &b.insts {
+            w.seq += 1;
+            match &inst.op {
+                Op::Store { array, .. } => w.stores.push((*array, w.seq, w.loops.clone())),
+                Op::Call { args, borrowed, .. } => {
+                    for (a, _) in args.iter().zip(borrowed).filter(|(_, b)| **b) {
+                        w.calls.push((*a, w.seq, w.loops.clone(), inst.span));
+                    }
+                }
+                Op::If { then_block, else_block, .. } => {
+                    walk(then_block, w);
+                    walk(else_block, w);
+                }
+                Op::For { body, .. } | Op::Loop { body, .. } => {
+                    w.loops.push(w.seq);
+                    walk(body, w);
+                    w.loops.pop();
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut w = Walk::default();
+    walk(&f.body, &mut w);
+    for (array, call_seq, call_loops, span) in &w.calls {
+        let changed = w.stores.iter().any(|(a, seq, loops)| {
+            a == array && (seq > call_seq || loops.iter().any(|l| call_loops.contains(l)))
+        });
+        if changed {
+            cx.error(
+                *span,
+                Diagnostic::Unsupported {
+                    what: "passing `&array` to a differentiated call and writing the array afterwards (or in the same loop)".to_string(),
+                    help: "finish writing the array before the call (and outside the loop that makes the call), then pass it",
+                },
+            );
         }
     }
 }

@@ -725,12 +725,12 @@ impl Lowerer<'_> {
                     return self.prim(rule, args, Form::Method(m.method.clone()), span, results);
                 }
                 let receiver = self.value(&m.receiver);
-                let args = m.args.iter().map(|a| self.value(a)).collect();
+                let (args, borrowed) = self.call_args(&m.args);
                 let kind =
                     if matches!(name.as_str(), "len" | "count") { Kind::Discrete } else { Kind::Unknown };
                 let callee =
                     Callee::Method { receiver, name: m.method.clone(), turbofish: m.turbofish.clone() };
-                self.call(callee, args, span, results, kind)
+                self.call(callee, args, borrowed, span, results, kind)
             }
             Expr::Call(c) => {
                 let Expr::Path(path) = &*c.func else {
@@ -762,8 +762,8 @@ impl Lowerer<'_> {
                         }
                     };
                 }
-                let args = c.args.iter().map(|a| self.value(a)).collect();
-                self.call(Callee::Path(path.clone()), args, span, results, Kind::Unknown)
+                let (args, borrowed) = self.call_args(&c.args);
+                self.call(Callee::Path(path.clone()), args, borrowed, span, results, Kind::Unknown)
             }
             _ => self.expr(e),
         }
@@ -787,10 +787,35 @@ impl Lowerer<'_> {
         Tree::Leaf(self.emit(Op::Prim { rule, args, form }, span, kind))
     }
 
-    fn call(&mut self, callee: Callee, args: Vec<Value>, span: Loc, results: &Shape, kind: Kind) -> Tree {
+    #[allow(clippy::too_many_arguments)]
+    fn call(
+        &mut self,
+        callee: Callee,
+        args: Vec<Value>,
+        borrowed: Vec<bool>,
+        span: Loc,
+        results: &Shape,
+        kind: Kind,
+    ) -> Tree {
         let shape = self.results(results, span, kind);
-        self.push(shape.leaves(), Op::Call { callee, args, shape: shape.clone() }, span);
+        self.push(shape.leaves(), Op::Call { callee, args, shape: shape.clone(), borrowed }, span);
         shape
+    }
+
+    /// The arguments of a composed call; `&v` of a local array passes the array by reference.
+    fn call_args(
+        &mut self,
+        args: &syn::punctuated::Punctuated<Expr, syn::Token![,]>,
+    ) -> (Vec<Value>, Vec<bool>) {
+        args.iter()
+            .map(|a| match a {
+                Expr::Reference(r) if r.mutability.is_none() => match self.local_array(&r.expr) {
+                    Some(array) => (array, true),
+                    None => (self.value(a), false),
+                },
+                _ => (self.value(a), false),
+            })
+            .unzip()
     }
 
     /// Fresh values in the given shape.

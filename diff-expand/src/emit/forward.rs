@@ -76,9 +76,9 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
     let act = input.act;
     let span = inst.span.span();
     match &inst.op {
-        Op::Call { callee: c, args, shape } => {
+        Op::Call { callee: c, args, shape, borrowed } => {
             let values = tree_tokens(shape, &mut |v| v.ident().into_token_stream());
-            let args_v = args.iter().map(|v| v.ident());
+            let args_v = super::call_args(args, borrowed);
             if !call_is_active(input, inst) {
                 let f = callee(c, "");
                 return quote_spanned!(span=> let #values = #f(#(#args_v),*););

@@ -276,3 +276,14 @@ impl IfLet {
         )
     }
 }
+
+/// The primal arguments of a call: `&__v3` for an array passed by reference.
+pub fn call_args(args: &[Value], borrowed: &[bool]) -> Vec<TokenStream> {
+    args.iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let v = v.ident();
+            if borrowed.get(i).copied().unwrap_or(false) { quote!(&#v) } else { quote!(#v) }
+        })
+        .collect()
+}

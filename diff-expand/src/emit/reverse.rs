@@ -338,7 +338,7 @@ impl Reverse<'_> {
                 }
                 out
             }
-            Op::Call { args, shape, .. } => {
+            Op::Call { callee: c, args, shape, borrowed } => {
                 if !inst.results.iter().any(|r| self.live.contains(r)) || !call_is_active(self.input, inst) {
                     return TokenStream::new();
                 }
@@ -346,13 +346,27 @@ impl Reverse<'_> {
                     if self.live.contains(&r) { adjoint(r).into_token_stream() } else { self.zero(r) }
                 });
                 let first = inst.results[0];
-                let pb = self.read(Slot::Pullback(first));
+                let pb = if borrowed.iter().any(|b| *b) {
+                    // A pullback borrowing a local array cannot be kept beside it: the callee's
+                    // reverse mode runs here instead (the array is unchanged since, checked).
+                    for a in args {
+                        self.read(Slot::Value(*a));
+                    }
+                    let (f, call_args, pb) =
+                        (callee(c, "vjp"), super::call_args(args, borrowed), pullback(first));
+                    quote_spanned!(span=> let (_, #pb) = #f(#(#call_args),*);)
+                } else {
+                    TokenStream::new()
+                };
+                let pb_ident = if pb.is_empty() { self.read(Slot::Pullback(first)) } else { pullback(first) };
+                let pb_code = pb;
+                let pb = pb_ident;
                 let slots = call_slots(self.input, args);
                 let names: Vec<syn::Ident> = (0..slots.len())
                     .map(|i| format_ident!("__c{}_{}", first.0, i, span = proc_macro2::Span::mixed_site()))
                     .collect();
                 let pattern = tuple_or_single(names.iter().map(|n| quote!(#n)).collect());
-                let mut out = quote_spanned!(span=> let #pattern = #pb(#cotangent););
+                let mut out = quote_spanned!(span=> #pb_code let #pattern = #pb(#cotangent););
                 for (v, n) in slots.iter().zip(&names) {
                     if act.active(*v) {
                         out.extend(self.contribute(*v, quote!(#n)));
@@ -687,10 +701,10 @@ impl Reverse<'_> {
     fn primal_inst(&self, inst: &Inst, enums: &mut TokenStream) -> TokenStream {
         let span = inst.span.span();
         match &inst.op {
-            Op::Call { callee: c, args, shape } => {
+            Op::Call { callee: c, args, shape, borrowed } => {
                 let values = tree_tokens(shape, &mut |v| v.ident().into_token_stream());
-                let args = args.iter().map(|v| v.ident());
-                if call_is_active(self.input, inst) {
+                let args = super::call_args(args, borrowed);
+                if call_is_active(self.input, inst) && !borrowed.iter().any(|b| *b) {
                     let f = callee(c, "vjp");
                     let pb = pullback(inst.results[0]);
                     quote_spanned!(span=> let (#values, #pb) = #f(#(#args),*);)

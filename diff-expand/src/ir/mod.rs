@@ -158,7 +158,9 @@ pub enum Op {
     Loop { body: Block, carried: Vec<Carried>, go: Value, count: Value },
     /// A call of another differentiable (or hand-derived) function. `shape` is its result as
     /// destructured by the caller (leaves: the instruction's results).
-    Call { callee: Callee, args: Vec<Value>, shape: Tree },
+    /// `borrowed[i]`: argument `i` was written `&array` (passed by reference, its tangent and
+    /// cotangent whole).
+    Call { callee: Callee, args: Vec<Value>, shape: Tree, borrowed: Vec<bool> },
     /// `no_grad(arg)`: the value of `arg`, as a constant.
     NoGrad(Value),
     /// Structured `if`. `trace` is an auxiliary value naming the reverse sweep's record of the
