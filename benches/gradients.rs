@@ -13,9 +13,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 #[path = "../tests/common/functions.rs"]
 mod functions;
 
-use functions::{
-    conv_hand, conv_loss, conv_loss_grad, rosenbrock, rosenbrock_grad, rosenbrock_hand, rosenbrock_jvp,
-};
+use functions::*;
 
 // ---- F1 Rosenbrock ----------------------------------------------------------------------------
 
@@ -76,5 +74,56 @@ fn bench_conv(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_rosenbrock, bench_conv);
+fn bench_logistic(c: &mut Criterion) {
+    let (x, y, w) = f2_inputs();
+    let mut group = c.benchmark_group("logistic_nll_1000x100");
+    group.bench_function("primal", |b| b.iter(|| logistic_nll(black_box(&w), &x, &y)));
+    group.bench_function("hand_written", |b| b.iter(|| logistic_nll_hand(black_box(&w), &x, &y)));
+    group.bench_function("tapeless_grad", |b| b.iter(|| logistic_nll_grad(black_box(&w), &x, &y)));
+    let v = vec![1.0; w.len()];
+    group.bench_function("tapeless_jvp", |b| b.iter(|| logistic_nll_jvp(black_box(&w), &x, &y, v.clone())));
+    group.finish();
+}
+
+fn bench_outer(c: &mut Criterion) {
+    let x: Vec<f64> = (0..1000).map(|i| 0.5 + 0.001 * i as f64).collect();
+    let y: Vec<f64> = (0..1000).map(|j| 1.0 - 0.0005 * j as f64).collect();
+    let mut group = c.benchmark_group("outer_product_sum_1000");
+    group.bench_function("primal", |b| b.iter(|| outer_product_sum(black_box(&x), &y)));
+    group.bench_function("hand_written", |b| b.iter(|| outer_product_sum_hand(black_box(&x), &y)));
+    group.bench_function("tapeless_grad", |b| b.iter(|| outer_product_sum_grad(black_box(&x), &y)));
+    group.finish();
+}
+
+fn bench_black_scholes(c: &mut Criterion) {
+    let mut group = c.benchmark_group("black_scholes");
+    let p = || black_box((100.0, 105.0, 0.75, 0.03, 0.2));
+    group.bench_function("primal", |b| {
+        b.iter(|| {
+            let (s, k, t, r, v) = p();
+            black_scholes(s, k, t, r, v)
+        })
+    });
+    group.bench_function("hand_written", |b| {
+        b.iter(|| {
+            let (s, k, t, r, v) = p();
+            black_scholes_hand(s, k, t, r, v)
+        })
+    });
+    group.bench_function("tapeless_grad", |b| {
+        b.iter(|| {
+            let (s, k, t, r, v) = p();
+            black_scholes_grad(s, k, t, r, v)
+        })
+    });
+    group.bench_function("tapeless_jvp", |b| {
+        b.iter(|| {
+            let (s, k, t, r, v) = p();
+            black_scholes_jvp(s, k, t, r, v, 1.0, 0.0, 0.0, 0.0, 0.0)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_rosenbrock, bench_conv, bench_logistic, bench_outer, bench_black_scholes);
 criterion_main!(benches);

@@ -125,7 +125,7 @@ pub use diff_macros::Differentiable;
 /// }
 /// ```
 pub use diff_macros::differentiable;
-pub use diff_runtime::{Differentiable, Real, ScalarOutput, Tangent, check, no_grad, piecewise};
+pub use diff_runtime::{Differentiable, Real, ScalarOutput, Tangent, check, math, no_grad, piecewise};
 
 /// Items used by generated code. Not public API.
 #[doc(hidden)]

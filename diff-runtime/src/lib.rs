@@ -8,10 +8,12 @@
 //! - [`real`]: the [`Real`] trait over `f32` and `f64` that the derivative rules are written in.
 //! - [`rules`]: the derivative of every primitive the macro knows, one function per partial.
 //! - [`check`]: central finite differences, for testing hand-written or generated derivatives.
+//! - [`math`]: special functions missing from `std` (`erf`), with their derivatives.
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
 pub mod check;
+pub mod math;
 pub mod real;
 pub mod rules;
 pub mod tangent;

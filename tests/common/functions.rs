@@ -120,3 +120,121 @@ pub fn conv_hand(
     }
     (loss, gx, gf)
 }
+
+// ---- F2 logistic-regression NLL -------------------------------------------------------------
+
+/// `L(w) = sum_i ln(1 + exp(-y_i (X_i . w)))`, X row-major m x d.
+#[differentiable(wrt(w))]
+pub fn logistic_nll(w: &[f64], x: &[f64], y: &[f64]) -> f64 {
+    let d = w.len();
+    let mut total = 0.0;
+    for i in 0..y.len() {
+        let mut z = 0.0;
+        for j in 0..d {
+            z += x[i * d + j] * w[j];
+        }
+        total += (-y[i] * z).exp().ln_1p();
+    }
+    total
+}
+
+pub fn logistic_nll_hand(w: &[f64], x: &[f64], y: &[f64]) -> (f64, Vec<f64>) {
+    let d = w.len();
+    let mut g = vec![0.0; d];
+    let mut total = 0.0;
+    for i in 0..y.len() {
+        let row = &x[i * d..(i + 1) * d];
+        let z: f64 = row.iter().zip(w).map(|(a, b)| a * b).sum();
+        let e = (-y[i] * z).exp();
+        total += e.ln_1p();
+        let coef = -y[i] * e / (1.0 + e);
+        for j in 0..d {
+            g[j] += coef * row[j];
+        }
+    }
+    (total, g)
+}
+
+// ---- F4 sum of an explicit outer product ----------------------------------------------------
+
+/// `M = x y^T` materialised, then summed.
+#[differentiable]
+pub fn outer_product_sum(x: &[f64], y: &[f64]) -> f64 {
+    let (n, m) = (x.len(), y.len());
+    let mut mat = vec![0.0; n * m];
+    for i in 0..n {
+        for j in 0..m {
+            mat[i * m + j] = x[i] * y[j];
+        }
+    }
+    let mut s = 0.0;
+    for v in mat.iter() {
+        s += v;
+    }
+    s
+}
+
+pub fn outer_product_sum_hand(x: &[f64], y: &[f64]) -> (f64, Vec<f64>, Vec<f64>) {
+    let (n, m) = (x.len(), y.len());
+    let mut mat = vec![0.0; n * m];
+    for i in 0..n {
+        for j in 0..m {
+            mat[i * m + j] = x[i] * y[j];
+        }
+    }
+    let s = mat.iter().sum::<f64>();
+    let (sx, sy) = (x.iter().sum::<f64>(), y.iter().sum::<f64>());
+    (s, vec![sy; n], vec![sx; m])
+}
+
+// ---- F6 Black-Scholes call ------------------------------------------------------------------
+
+/// The call price; `N(z) = (1 + erf(z / sqrt 2)) / 2`.
+#[differentiable]
+pub fn black_scholes(s: f64, k: f64, t: f64, r: f64, sigma: f64) -> f64 {
+    let sqrt_t = t.sqrt();
+    let d1 = ((s / k).ln() + (r + 0.5 * sigma * sigma) * t) / (sigma * sqrt_t);
+    let d2 = d1 - sigma * sqrt_t;
+    let n1 = 0.5 * (1.0 + tapeless::math::erf(d1 * std::f64::consts::FRAC_1_SQRT_2));
+    let n2 = 0.5 * (1.0 + tapeless::math::erf(d2 * std::f64::consts::FRAC_1_SQRT_2));
+    s * n1 - k * (-r * t).exp() * n2
+}
+
+/// The price and its five Greeks (delta, dC/dK, theta as dC/dT, rho, vega), by hand.
+pub fn black_scholes_hand(s: f64, k: f64, t: f64, r: f64, sigma: f64) -> (f64, [f64; 5]) {
+    let sqrt_t = t.sqrt();
+    let d1 = ((s / k).ln() + (r + 0.5 * sigma * sigma) * t) / (sigma * sqrt_t);
+    let d2 = d1 - sigma * sqrt_t;
+    let cdf = |z: f64| 0.5 * (1.0 + tapeless::math::erf(z * std::f64::consts::FRAC_1_SQRT_2));
+    let pdf = |z: f64| (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt();
+    let (n1, n2, discount) = (cdf(d1), cdf(d2), (-r * t).exp());
+    let price = s * n1 - k * discount * n2;
+    let greeks = [
+        n1,
+        -discount * n2,
+        s * pdf(d1) * sigma / (2.0 * sqrt_t) + r * k * discount * n2,
+        k * t * discount * n2,
+        s * pdf(d1) * sqrt_t,
+    ];
+    (price, greeks)
+}
+
+/// The deterministic inputs of shared/bench-functions.md: an LCG stream.
+pub fn lcg(seed: u64, n: usize, scale: f64, symmetric: bool) -> Vec<f64> {
+    let mut s = seed;
+    (0..n)
+        .map(|_| {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let u = (s >> 11) as f64 * 2f64.powi(-53);
+            scale * if symmetric { 2.0 * u - 1.0 } else { u }
+        })
+        .collect()
+}
+
+/// F2's inputs: X (1000 x 100), labels, w.
+pub fn f2_inputs() -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let x = lcg(2, 1000 * 100, 1.0, true);
+    let y = lcg(3, 1000, 1.0, false).into_iter().map(|u| if u < 0.5 { 1.0 } else { -1.0 }).collect();
+    let w = lcg(4, 100, 0.1, true);
+    (x, y, w)
+}
