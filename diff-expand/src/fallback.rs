@@ -20,10 +20,7 @@ pub fn emit(item: &syn::ItemFn, sig: Option<&Signature>, error: syn::Error) -> T
         (emit::sibling(name, "jvp"), emit::sibling(name, "vjp"), emit::sibling(name, "grad"));
     let receiver = emit::receiver(sig);
     let params = emit::primal_params(sig);
-    let tangents = sig.wrt().map(|p| {
-        let (d, ty) = (emit::sibling_tangent(p), tangent_type(&p.ty));
-        quote!(#d: #ty)
-    });
+    let tangents = emit::tangent_params(sig);
     let output = &sig.output;
     let output_tangent = tangent_type(output);
     let gradient = sig.gradient_type();

@@ -140,31 +140,26 @@ impl<T: Differentiable, const N: usize> Differentiable for [T; N] {
     }
 }
 
-/// Elementwise; the lengths must agree (a shorter `other` adds to a prefix).
-impl<T: Tangent> Tangent for Vec<T> {
-    fn add_assign(&mut self, other: Self) {
-        for (a, b) in self.iter_mut().zip(other) {
-            a.add_assign(b);
+/// Elementwise, for `Vec<T>` and `[T; N]`; the lengths must agree (a shorter `other` adds to a
+/// prefix).
+macro_rules! impl_elementwise {
+    ($([$($g:tt)*] $t:ty;)*) => {$(
+        impl<$($g)*> Tangent for $t {
+            fn add_assign(&mut self, other: Self) {
+                for (a, b) in self.iter_mut().zip(other) {
+                    a.add_assign(b);
+                }
+            }
+            fn scale(&mut self, factor: f64) {
+                self.iter_mut().for_each(|a| a.scale(factor));
+            }
+            fn dot(&self, other: &Self) -> f64 {
+                self.iter().zip(other).map(|(a, b)| a.dot(b)).sum()
+            }
         }
-    }
-    fn scale(&mut self, factor: f64) {
-        self.iter_mut().for_each(|a| a.scale(factor));
-    }
-    fn dot(&self, other: &Self) -> f64 {
-        self.iter().zip(other).map(|(a, b)| a.dot(b)).sum()
-    }
+    )*};
 }
-
-impl<T: Tangent, const N: usize> Tangent for [T; N] {
-    fn add_assign(&mut self, other: Self) {
-        for (a, b) in self.iter_mut().zip(other) {
-            a.add_assign(b);
-        }
-    }
-    fn scale(&mut self, factor: f64) {
-        self.iter_mut().for_each(|a| a.scale(factor));
-    }
-    fn dot(&self, other: &Self) -> f64 {
-        self.iter().zip(other).map(|(a, b)| a.dot(b)).sum()
-    }
+impl_elementwise! {
+    [T: Tangent] Vec<T>;
+    [T: Tangent, const N: usize] [T; N];
 }

@@ -28,10 +28,7 @@ pub fn emit(input: &Input) -> TokenStream {
     let name = super::sibling(&item.sig.ident, "jvp");
     let receiver = super::receiver(sig);
     let params = super::primal_params(sig);
-    let tangents = sig.wrt().map(|p| {
-        let (d, ty) = (super::sibling_tangent(p), tangent_type(&p.ty));
-        quote!(#d: #ty)
-    });
+    let tangents = super::tangent_params(sig);
     let output = &sig.output;
     let output_tangent = tangent_type(output);
     let items = input.items;

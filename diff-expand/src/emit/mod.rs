@@ -230,6 +230,16 @@ pub fn primal_params(sig: &Signature) -> Vec<TokenStream> {
         .collect()
 }
 
+/// The `_jvp` tangent parameters: `dx: T` for each differentiated parameter `x: T`.
+pub fn tangent_params(sig: &Signature) -> Vec<TokenStream> {
+    sig.wrt()
+        .map(|p| {
+            let (d, ty) = (sibling_tangent(p), crate::signature::tangent_type(&p.ty));
+            quote!(#d: #ty)
+        })
+        .collect()
+}
+
 /// `&self, ` (or nothing) for the generated function's receiver.
 pub fn receiver(sig: &Signature) -> TokenStream {
     match &sig.receiver {
