@@ -116,3 +116,44 @@ fn no_grad_fields_get_a_separate_tangent() {
     assert_eq!(t, 0.25 + 4.0);
     assert_eq!(s.zero_tangent(), ScaledTangent { weights: [0.0; 3] });
 }
+
+/// `&self` of a derived struct, differentiated with `wrt(self, ..)`.
+#[derive(Clone, Debug, PartialEq, Differentiable)]
+pub struct Spring {
+    pub k: f64,
+    pub rest: [f64; 2],
+}
+
+impl Spring {
+    #[differentiable(wrt(self, x))]
+    pub fn energy(&self, x: f64) -> f64 {
+        let d = x - self.rest[0] - self.rest[1];
+        0.5 * self.k * d * d + self.scale(x)
+    }
+
+    #[differentiable(wrt(self, x))]
+    pub fn scale(&self, x: f64) -> f64 {
+        self.k * x.sin()
+    }
+}
+
+#[test]
+fn a_differentiated_receiver() {
+    let s = Spring { k: 3.0, rest: [0.25, 0.5] };
+    let x = 1.5;
+    let (value, (ds, dx)) = s.energy_grad(x);
+    assert_eq!(value, s.energy(x));
+    let d = x - 0.75;
+    // d/dk = d²/2 + sin x: `self.scale(x)` composes through `scale_vjp`, receiver included.
+    assert!((ds.k - (0.5 * d * d + x.sin())).abs() < 1e-14, "{}", ds.k);
+    assert_eq!(ds.rest, [-3.0 * d, -3.0 * d]);
+    assert!((dx - (3.0 * d + 3.0 * x.cos())).abs() < 1e-14);
+    let (_, t) = s.energy_jvp(x, Spring { k: 1.0, rest: [0.0, 1.0] }, 0.5);
+    assert!((t - (ds.k + ds.rest[1] + 0.5 * dx)).abs() < 1e-14);
+    // Central differences on k.
+    let h = 1e-6;
+    let up = Spring { k: 3.0 + h, ..s.clone() }.energy(x);
+    let down = Spring { k: 3.0 - h, ..s.clone() }.energy(x);
+    let fd = (up - down) / (2.0 * h);
+    assert!((fd - ds.k).abs() < 1e-8, "{fd} vs {}", ds.k);
+}

@@ -34,7 +34,11 @@ impl Parse for Args {
             }
             let content;
             syn::parenthesized!(content in input);
-            let names = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
+            // `Ident::parse_any` accepts `self` (a keyword) for a differentiated receiver.
+            let names = Punctuated::<Ident, Token![,]>::parse_terminated_with(
+                &content,
+                syn::ext::IdentExt::parse_any,
+            )?;
             args.wrt = Some(names.into_iter().collect());
             if !input.is_empty() {
                 let rest: proc_macro2::TokenStream = input.fork().parse()?;

@@ -14,14 +14,14 @@ use crate::signature::Signature;
 /// `reachability` is off when lowering failed: a parameter used only inside a rejected construct
 /// would be reported as unreachable too.
 pub fn check(f: &Function, sig: &Signature, activity: &Activity, reachability: bool, cx: &Ctxt) {
-    check_block(&f.body, activity, cx);
+    check_block(f, &f.body, activity, cx);
     check_borrowed_arguments(f, cx);
     if reachability {
         check_reachable(f, sig, activity, cx);
     }
 }
 
-fn check_block(block: &Block, a: &Activity, cx: &Ctxt) {
+fn check_block(f: &Function, block: &Block, a: &Activity, cx: &Ctxt) {
     for inst in &block.insts {
         let span = inst.span;
         // A value that does not reach the result (unused, or only under `no_grad`) cannot make
@@ -41,8 +41,11 @@ fn check_block(block: &Block, a: &Activity, cx: &Ctxt) {
             }
             // A method of a differentiable value with no rule: its derivative is unknown. A tape
             // would silently treat the result as a constant (or give `None`).
+            // (A record receiver, `self` in `wrt`, composes through the method's `_jvp`/`_vjp`.)
             Op::Call { callee: Callee::Method { receiver, name, .. }, args, .. }
-                if reaches && a.varied(*receiver) =>
+                if reaches
+                    && a.varied(*receiver)
+                    && f.info(*receiver).kind != crate::ir::Kind::Array(crate::ir::ArrayKind::Record) =>
             {
                 cx.error(span, Diagnostic::UnknownMethod { name: name.to_string(), arity: args.len() + 1 });
             }
@@ -53,10 +56,10 @@ fn check_block(block: &Block, a: &Activity, cx: &Ctxt) {
                 if !piecewise && a.tainted(*cond) {
                     cx.error(*cond_span, Diagnostic::ActiveCondition { keyword });
                 }
-                check_block(then_block, a, cx);
-                check_block(else_block, a, cx);
+                check_block(f, then_block, a, cx);
+                check_block(f, else_block, a, cx);
             }
-            Op::For { body, .. } | Op::Loop { body, .. } => check_block(body, a, cx),
+            Op::For { body, .. } | Op::Loop { body, .. } => check_block(f, body, a, cx),
             _ => {}
         }
     }

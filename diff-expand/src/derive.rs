@@ -148,13 +148,19 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     } else {
         TokenStream::new()
     };
+    // Spanned on each field's type, so a field that is not differentiable is pointed at.
+    let zeros = differentiable.iter().filter_map(|f| {
+        let ident = f.ident.as_ref()?;
+        let span = syn::spanned::Spanned::span(&f.ty);
+        Some(quote::quote_spanned!(span=> #ident: #t::Differentiable::zero_tangent(&self.#ident),))
+    });
     Ok(quote! {
         #tangent_item
         impl #t::Differentiable for #name {
             type Tangent = #tangent;
             fn zero_tangent(&self) -> #tangent {
                 #tangent {
-                    #( #idents: #t::Differentiable::zero_tangent(&self.#idents), )*
+                    #( #zeros )*
                     #zero_constants
                 }
             }

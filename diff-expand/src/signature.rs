@@ -143,6 +143,9 @@ pub struct Param {
     pub ty: Type,
     /// In the differentiated set.
     pub wrt: bool,
+    /// The receiver `self` (listed in `wrt(...)`): not a parameter of the generated functions'
+    /// lists, but differentiated like one; its type is `Self`.
+    pub receiver: bool,
 }
 
 /// The analysed signature.
@@ -239,12 +242,19 @@ pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature
                     );
                 }
                 if !mut_ref {
-                    params.push(Param { ident, ty: (*pt.ty).clone(), wrt: false });
+                    params.push(Param { ident, ty: (*pt.ty).clone(), wrt: false, receiver: false });
                 }
             }
         }
     }
 
+    // `wrt(self, ..)` differentiates the receiver: it becomes parameter 0, of type `Self`.
+    if let (Some(r), Some(names)) = (&receiver, &args.wrt)
+        && names.iter().any(|n| n == "self")
+    {
+        let ident = Ident::new("self", r.self_token.span);
+        params.insert(0, Param { ident, ty: syn::parse_quote!(Self), wrt: false, receiver: true });
+    }
     match &args.wrt {
         Some(names) => {
             for name in names {

@@ -15,7 +15,7 @@
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a differentiable type",
     label = "tapeless has no tangent for `{Self}`",
-    note = "differentiable types are f32, f64, arrays, Vecs and slices of them, and tuples of these; pass other values as constants"
+    note = "differentiable types are f32, f64, arrays, Vecs and slices of them, tuples of these and `#[derive(Differentiable)]` structs; pass other values as constants (a struct field: mark it `#[no_grad]`)"
 )]
 pub trait Differentiable {
     /// The type of tangents (forward mode) and cotangents (reverse mode) of `Self`.

@@ -82,7 +82,7 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
             }
             let f = callee(c, "jvp");
             // An array's tangent is passed as a copy: the caller may still read it.
-            let slots = call_slots(input, args).into_iter().map(|v| {
+            let slots = call_slots(input, c, args).into_iter().map(|v| {
                 let t = tangent_of(input, v);
                 if super::is_array(input, v) && input.act.active(v) {
                     quote!(::core::clone::Clone::clone(&#t))

@@ -183,9 +183,19 @@ pub fn callee(callee: &Callee, suffix: &str) -> TokenStream {
 /// its pullback's result): the differentiable ones. An argument the caller knows to be an integer
 /// or `bool` has none; any other inactive argument is passed a zero tangent. (The callee's
 /// `wrt` set must be its float parameters; a mismatch is an arity error from rustc, never a
-/// wrong derivative.)
-pub fn call_slots(input: &Input, args: &[Value]) -> Vec<Value> {
-    args.iter().copied().filter(|v| input.act.active(*v) || input.f.info(*v).kind != Kind::Discrete).collect()
+/// wrong derivative.) A differentiated record receiver (`self.method(..)` with `self` in the
+/// caller's `wrt`) takes the first slot, as in the callee's `wrt(self, ..)`.
+pub fn call_slots(input: &Input, callee: &Callee, args: &[Value]) -> Vec<Value> {
+    let receiver = match callee {
+        Callee::Method { receiver, .. } if input.act.active(*receiver) => Some(*receiver),
+        _ => None,
+    };
+    receiver
+        .into_iter()
+        .chain(
+            args.iter().copied().filter(|v| input.act.active(*v) || input.f.info(*v).kind != Kind::Discrete),
+        )
+        .collect()
 }
 
 /// Whether a call is differentiated (some result is active).
@@ -223,6 +233,7 @@ pub fn attributes() -> TokenStream {
 pub fn primal_params(sig: &Signature) -> Vec<TokenStream> {
     sig.params
         .iter()
+        .filter(|p| !p.receiver)
         .map(|p| {
             let (ident, ty) = (&p.ident, &p.ty);
             quote!(#ident: #ty)

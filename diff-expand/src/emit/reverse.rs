@@ -361,7 +361,7 @@ impl Reverse<'_> {
                 let pb_ident = if pb.is_empty() { self.read(Slot::Pullback(first)) } else { pullback(first) };
                 let pb_code = pb;
                 let pb = pb_ident;
-                let slots = call_slots(self.input, args);
+                let slots = call_slots(self.input, c, args);
                 let names: Vec<syn::Ident> = (0..slots.len())
                     .map(|i| format_ident!("__c{}_{}", first.0, i, span = proc_macro2::Span::mixed_site()))
                     .collect();

@@ -1,0 +1,9 @@
+use tapeless::Differentiable;
+
+#[derive(Clone, Differentiable)]
+struct Pair<T> {
+    a: T,
+    b: T,
+}
+
+fn main() {}
