@@ -511,3 +511,54 @@ fn arrays_passed_to_differentiable_helpers() {
     assert_eq!(norm2(&x), 0.09 + 0.25 + 1.44);
     check_wrt_x("uses_helper", &uses_helper, &|p| uses_helper_grad(p).1, &|p, d| uses_helper_jvp(p, d).1, &x);
 }
+
+/// `(a..b).rev()`: Horner's rule from the highest coefficient down.
+#[differentiable(wrt(c, x))]
+fn horner(c: &[f64], x: f64) -> f64 {
+    let mut y = 0.0;
+    for i in (0..c.len()).rev() {
+        y = y * x + c[i];
+    }
+    y
+}
+
+#[differentiable(wrt(c))]
+fn weighted_tail(c: &[f64], from: usize) -> f64 {
+    let mut s = 0.0_f64;
+    for i in (from..=c.len() - 1).rev() {
+        s += c[i] * (i as f64 + 1.0) * s.tanh();
+        s += c[i];
+    }
+    s
+}
+
+#[test]
+fn reversed_ranges() {
+    let c = [1.0, -2.0, 0.5, 3.0];
+    let x = 0.7;
+    let expected = 1.0 - 2.0 * x + 0.5 * x * x + 3.0 * x * x * x;
+    let (value, (gc, gx)) = horner_grad(&c, x);
+    assert!((value - expected).abs() < 1e-14);
+    assert_eq!(value, horner(&c, x));
+    let powers = [1.0, x, x * x, x * x * x];
+    for (g, p) in gc.iter().zip(&powers) {
+        assert!((g - p).abs() < 1e-14);
+    }
+    assert!((gx - (-2.0 + 2.0 * 0.5 * x + 3.0 * 3.0 * x * x)).abs() < 1e-14);
+    check_wrt_x(
+        "horner",
+        &|p| horner(p, x),
+        &|p| horner_grad(p, x).1.0,
+        &|p, d| horner_jvp(p, x, d, 0.0).1,
+        &c,
+    );
+    for from in [0, 2, 3] {
+        check_wrt_x(
+            "weighted_tail",
+            &|p| weighted_tail(p, from),
+            &|p| weighted_tail_grad(p, from).1,
+            &|p, d| weighted_tail_jvp(p, from, d).1,
+            &c,
+        );
+    }
+}

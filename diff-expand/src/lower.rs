@@ -1000,7 +1000,7 @@ impl Lowerer<'_> {
             );
         };
         let (start, end, inclusive) = match &source {
-            LoopSource::Range { start, end, inclusive } => {
+            LoopSource::Range { start, end, inclusive, .. } => {
                 let start = self.value(start);
                 let end = self.value(end);
                 (start, end, *inclusive)
@@ -1042,7 +1042,30 @@ impl Lowerer<'_> {
         let var = self.new_value(span, Kind::Discrete);
         let Some(parts) = self.loop_body(span, &f.body, true, |l| {
             match &source {
-                LoopSource::Range { .. } => l.bind_index(&f.pat, var),
+                LoopSource::Range { reversed: false, .. } => l.bind_index(&f.pat, var),
+                // `(a..b).rev()` runs the index forward and binds `b - 1 - (k - a)`
+                // (`b - (k - a)` for `a..=b`): computed inside the body, so an empty range
+                // never evaluates it.
+                LoopSource::Range { reversed: true, .. } => {
+                    let op = |l: &mut Self, a: Value, b: Value| {
+                        let prim = Op::Prim {
+                            rule: rules::operator("sub"),
+                            args: vec![a, b],
+                            form: Form::Operator(quote!(-)),
+                        };
+                        l.emit(prim, span, Kind::Discrete)
+                    };
+                    let offset = op(l, var, start);
+                    let last = if inclusive {
+                        end
+                    } else {
+                        let one =
+                            l.emit(Op::Lit(syn::LitInt::new("1", span.span()).into()), span, Kind::Discrete);
+                        op(l, end, one)
+                    };
+                    let index = op(l, last, offset);
+                    l.bind_index(&f.pat, index)
+                }
                 LoopSource::Arrays { arrays, enumerate } => l.bind_elements(&f.pat, var, arrays, *enumerate),
             }
             l.guarded_block(&f.body);
@@ -1290,7 +1313,16 @@ impl Lowerer<'_> {
                 start: r.start.as_deref()?,
                 end: r.end.as_deref()?,
                 inclusive: matches!(r.limits, syn::RangeLimits::Closed(_)),
+                reversed: false,
             }),
+            Expr::MethodCall(m) if m.args.is_empty() && m.method == "rev" => {
+                match self.loop_source(&m.receiver)? {
+                    LoopSource::Range { start, end, inclusive, reversed: false } => {
+                        Some(LoopSource::Range { start, end, inclusive, reversed: true })
+                    }
+                    _ => None,
+                }
+            }
             Expr::Reference(r) if r.mutability.is_none() => {
                 Some(LoopSource::Arrays { arrays: vec![self.local_array(&r.expr)?], enumerate: false })
             }
@@ -1643,7 +1675,7 @@ impl syn::parse::Parse for RepeatBody {
 
 /// What a `for` loop iterates over.
 enum LoopSource<'e> {
-    Range { start: &'e Expr, end: &'e Expr, inclusive: bool },
+    Range { start: &'e Expr, end: &'e Expr, inclusive: bool, reversed: bool },
     Arrays { arrays: Vec<Value>, enumerate: bool },
 }
 
