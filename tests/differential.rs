@@ -3,7 +3,8 @@
 //! differences and forward mode against reverse mode at random points.
 //!
 //! `cargo test` checks 40 functions. The long run:
-//! `TAPELESS_DIFFERENTIAL=500 cargo test --release --test differential -- --nocapture`.
+//! `TAPELESS_DIFFERENTIAL=500 cargo test --release --test differential -- --nocapture`
+//! (`TAPELESS_DIFFERENTIAL_SEED=n` draws other functions).
 //! Failures it ever found are kept as fixed regression tests in tests/loops.rs and
 //! tests/edge_values.rs.
 
@@ -41,7 +42,7 @@ fn expr(r: &mut Lcg, depth: usize) -> String {
     }
     let a = expr(r, depth - 1);
     let b = expr(r, depth - 1);
-    match r.below(16) {
+    match r.below(19) {
         0 => format!("({a} + {b})"),
         1 => format!("({a} - {b})"),
         2 => format!("({a} * {b})"),
@@ -57,7 +58,14 @@ fn expr(r: &mut Lcg, depth: usize) -> String {
         12 => format!("if n > 2 {{ {a} }} else {{ {b} }}"),
         13 => format!("{{ let mut s = 0.0; for i in 0..v.len() {{ s += v[i] * {a}; }} s }}"),
         14 => format!("{{ let mut s = {a}; for _ in 0..n {{ s = (0.5 * s + {b}).sin(); }} s }}"),
-        _ => format!("{{ for i in 0..4 {{ w[i] = v[i] * {a}; }} w.iter().sum::<f64>() + {b} }}"),
+        15 => format!("{{ for i in 0..4 {{ w[i] = v[i] * {a}; }} w.iter().sum::<f64>() + {b} }}"),
+        16 => format!(
+            "{{ let mut s = {a}; let mut k = 0; while k < n {{ s = (s * 0.5 + {b}).tanh(); k += 1; }} s }}"
+        ),
+        17 => format!(
+            "{{ let mut s = 0.0; for i in 0..4 {{ if i == n {{ break; }} if i == 1 {{ continue; }} s += v[i] * {a}; }} s + {b} }}"
+        ),
+        _ => format!("{{ let mut s = 0.0; for i in (0..4).rev() {{ s = s * 0.5 + v[i] * {a}; }} s * {b} }}"),
     }
 }
 
@@ -126,7 +134,9 @@ fn random_functions_match_finite_differences_and_each_other() {
         root.display().to_string()
     );
     std::fs::write(dir.join("Cargo.toml"), manifest).expect("write Cargo.toml");
-    std::fs::write(dir.join("src").join("main.rs"), generate(count, 20261122)).expect("write main.rs");
+    let seed: u64 =
+        std::env::var("TAPELESS_DIFFERENTIAL_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(20261122);
+    std::fs::write(dir.join("src").join("main.rs"), generate(count, seed)).expect("write main.rs");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = Command::new(cargo)
         .args(["run", "--quiet", "--offline"])

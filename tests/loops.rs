@@ -562,3 +562,34 @@ fn reversed_ranges() {
         );
     }
 }
+
+/// Regression (found by tests/differential.rs): a `while` inside a branch. Its iteration count
+/// is defined in the branch and read by the branch's adjoint, so the branch must save it.
+#[differentiable(wrt(v))]
+fn while_in_branch(v: &[f64], n: usize) -> f64 {
+    if n > 2 {
+        v[0]
+    } else {
+        let mut s = v[0];
+        let mut k = 0;
+        while k < n {
+            s = (s * 0.5 + v[1]).tanh();
+            k += 1;
+        }
+        s
+    }
+}
+
+#[test]
+fn a_while_loop_inside_a_branch() {
+    let v = [0.3, -0.7];
+    for n in [0, 1, 2, 3] {
+        check_wrt_x(
+            "while_in_branch",
+            &|p| while_in_branch(p, n),
+            &|p| while_in_branch_grad(p, n).1,
+            &|p, d| while_in_branch_jvp(p, n, d).1,
+            &v,
+        );
+    }
+}

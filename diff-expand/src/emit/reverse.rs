@@ -657,13 +657,7 @@ impl Reverse<'_> {
         results: &[Value],
         out: &[Value],
     ) -> (TokenStream, Vec<Slot>, BTreeSet<Value>) {
-        let mut defs = HashSet::new();
-        for inst in &b.insts {
-            defs.extend(inst.results.iter().copied());
-            if let Op::If { trace, .. } = inst.op {
-                defs.insert(trace);
-            }
-        }
+        let defs = body_defs(b);
         self.reads.push(BTreeSet::new());
         self.arm_defs.push(defs);
         self.predeclare.push(BTreeSet::new());
