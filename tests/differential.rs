@@ -42,7 +42,7 @@ fn expr(r: &mut Lcg, depth: usize) -> String {
     }
     let a = expr(r, depth - 1);
     let b = expr(r, depth - 1);
-    match r.below(19) {
+    match r.below(21) {
         0 => format!("({a} + {b})"),
         1 => format!("({a} - {b})"),
         2 => format!("({a} * {b})"),
@@ -65,7 +65,9 @@ fn expr(r: &mut Lcg, depth: usize) -> String {
         17 => format!(
             "{{ let mut s = 0.0; for i in 0..4 {{ if i == n {{ break; }} if i == 1 {{ continue; }} s += v[i] * {a}; }} s + {b} }}"
         ),
-        _ => format!("{{ let mut s = 0.0; for i in (0..4).rev() {{ s = s * 0.5 + v[i] * {a}; }} s * {b} }}"),
+        18 => format!("{{ let mut s = 0.0; for i in (0..4).rev() {{ s = s * 0.5 + v[i] * {a}; }} s * {b} }}"),
+        19 => format!("helper({a}, {b})"),
+        _ => format!("helper_slice(v, {a})"),
     }
 }
 
@@ -73,13 +75,21 @@ fn expr(r: &mut Lcg, depth: usize) -> String {
 fn generate(count: usize, seed: u64) -> String {
     let mut r = Lcg(seed);
     let mut src = String::from(
-        "#![allow(unused, clippy::all)]\nuse tapeless::differentiable;\n\nfn close(a: f64, b: f64) -> bool {\n    (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0)\n}\n\n",
+        "#![allow(unused, clippy::all)]\nuse tapeless::differentiable;\n\nfn close(a: f64, b: f64) -> bool {\n    (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0)\n}\n\n\
+         #[differentiable]\nfn helper(a: f64, b: f64) -> f64 {\n    (a * b).sin() + a\n}\n\n\
+         #[differentiable(wrt(v, s))]\nfn helper_slice(v: &[f64], s: f64) -> f64 {\n    let mut t = 0.0;\n    for e in v.iter() {\n        t += (e * s).tanh();\n    }\n    t\n}\n\n",
     );
     for k in 0..count {
         let e = expr(&mut r, 4);
+        // Half the functions may return early (n is 3 at the checked points).
+        let early = if k % 2 == 1 {
+            format!("if n == 3 {{\n        return {};\n    }}\n    ", expr(&mut r, 3))
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             src,
-            "#[differentiable(wrt(x, y, v))]\nfn f{k}(x: f64, y: f64, v: &[f64], n: usize) -> f64 {{\n    let n = n % 4;\n    let mut w = vec![0.0; 4];\n    ({e}) + 0.125 * (x - y + v[1])\n}}\n"
+            "#[differentiable(wrt(x, y, v))]\nfn f{k}(x: f64, y: f64, v: &[f64], n: usize) -> f64 {{\n    let n = n % 4;\n    let mut w = vec![0.0; 4];\n    {early}({e}) + 0.125 * (x - y + v[1])\n}}\n"
         );
     }
     src.push_str("fn main() {\n    let mut failures = 0;\n");
@@ -91,8 +101,8 @@ fn generate(count: usize, seed: u64) -> String {
             r#"    {{
         let p = [{p}];
         let d = [{d}];
-        let f = |q: &[f64]| f{k}(q[0], q[1], &q[2..], 3);
-        let (value, (gx, gy, gv)) = f{k}_grad(p[0], p[1], &p[2..], 3);
+        let f = |q: &[f64]| f{k}(q[0], q[1], &q[2..], {n});
+        let (value, (gx, gy, gv)) = f{k}_grad(p[0], p[1], &p[2..], {n});
         let g = [gx, gy, gv[0], gv[1], gv[2], gv[3]];
         let mut ok = close(value, f(&p));
         for i in 0..6 {{
@@ -104,7 +114,7 @@ fn generate(count: usize, seed: u64) -> String {
             let fd = (4.0 * (f(&up2) - f(&down2)) / h - (f(&up) - f(&down)) / (2.0 * h)) / 3.0;
             ok &= close(g[i], fd);
         }}
-        let (_, t) = f{k}_jvp(p[0], p[1], &p[2..], 3, d[0], d[1], d[2..].to_vec());
+        let (_, t) = f{k}_jvp(p[0], p[1], &p[2..], {n}, d[0], d[1], d[2..].to_vec());
         let r: f64 = g.iter().zip(&d).map(|(a, b)| a * b).sum();
         ok &= (t - r).abs() <= 1e-10 * t.abs().max(r.abs()).max(1.0);
         if !ok {{
@@ -114,6 +124,7 @@ fn generate(count: usize, seed: u64) -> String {
     }}"#,
             p = point.join(", "),
             d = dir.join(", "),
+            n = (k * 7) % 5,
         );
     }
     let _ = writeln!(
