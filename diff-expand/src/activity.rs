@@ -61,7 +61,14 @@ impl Activity {
 pub fn differentiable_operands(op: &Op) -> Vec<Value> {
     match op {
         Op::Prim { rule, args, .. } => match &rule.kind {
-            Kind::Add | Kind::Sub | Kind::Neg | Kind::Identity | Kind::CastFloat | Kind::Sum => args.clone(),
+            Kind::Add
+            | Kind::Sub
+            | Kind::Neg
+            | Kind::Identity
+            | Kind::CastFloat
+            | Kind::Sum
+            | Kind::Product
+            | Kind::Quotient => args.clone(),
             Kind::Smooth { partials } => {
                 args.iter().zip(partials.iter()).filter(|(_, d)| **d).map(|(a, _)| *a).collect()
             }

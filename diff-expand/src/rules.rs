@@ -27,6 +27,12 @@ pub enum Kind {
     /// No useful derivative (zero almost everywhere, or the result is not a float). An error when
     /// an argument depends on a differentiable input.
     NonDifferentiable(Why),
+    /// `a * b` in any algebra (floats, scalar times matrix, matrix product): tangent
+    /// `ta * b + a * tb` (operand order kept); adjoints through the runtime's `Product` trait
+    /// (`ȳ b` for floats, `ȳ bᵀ` for matrices).
+    Product,
+    /// `a / b` with a scalar `b`: tangent `ta / b - y * (tb / b)`; adjoints through `Quotient`.
+    Quotient,
     /// `v.iter().sum()`: tangent `sum(tv)`; adjoint `v̄[i] += ȳ` for every `i`.
     Sum,
     /// `v.len()`: depends on the shape only, never on the values (no derivative, no taint).
@@ -75,8 +81,8 @@ table! {
     "add" / 2 => Add,
     "sub" / 2 => Sub,
     "neg" / 1 => Neg,
-    "mul" / 2 => Smooth { partials: D2 },
-    "div" / 2 => Smooth { partials: D2 },
+    "mul" / 2 => Product,
+    "div" / 2 => Quotient,
     "rem" / 2 => NonDifferentiable(PiecewiseConstant),
     "eq" / 2 => Predicate, "ne" / 2 => Predicate, "lt" / 2 => Predicate,
     "le" / 2 => Predicate, "gt" / 2 => Predicate, "ge" / 2 => Predicate,

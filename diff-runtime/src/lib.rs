@@ -73,6 +73,7 @@ pub fn piecewise(condition: bool) -> bool {
 pub mod __private {
     pub use crate::real::Real;
     pub use crate::rules::elementary as rules;
+    pub use crate::rules::products::{product_lhs, product_rhs, quotient_lhs, quotient_rhs};
     pub use crate::tangent::{Differentiable, ScalarOutput, Tangent};
 
     /// The zero tangent of `value` (for floats, `0.0`).

@@ -215,6 +215,24 @@ fn prim_tangent(
                 .collect();
             if terms.is_empty() { zero(y) } else { quote_spanned!(span=> #(#terms)+*) }
         }
+        Kind::Product => {
+            let (a, b) = (args[0].ident(), args[1].ident());
+            match (t(0), t(1)) {
+                (Some(ta), Some(tb)) => quote_spanned!(span=> #ta * #b + #a * #tb),
+                (Some(ta), None) => quote_spanned!(span=> #ta * #b),
+                (None, Some(tb)) => quote_spanned!(span=> #a * #tb),
+                (None, None) => zero(y),
+            }
+        }
+        Kind::Quotient => {
+            let (b, yv) = (args[1].ident(), y.ident());
+            match (t(0), t(1)) {
+                (Some(ta), Some(tb)) => quote_spanned!(span=> #ta / #b - #yv * (#tb / #b)),
+                (Some(ta), None) => quote_spanned!(span=> #ta / #b),
+                (None, Some(tb)) => quote_spanned!(span=> -(#yv * (#tb / #b))),
+                (None, None) => zero(y),
+            }
+        }
         Kind::Sum => match t(0) {
             Some(ta) => {
                 let p = super::private();

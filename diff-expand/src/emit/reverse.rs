@@ -328,6 +328,31 @@ impl Reverse<'_> {
                             out.extend(self.contribute(a, term));
                         }
                     }
+                    Kind::Product | Kind::Quotient => {
+                        let p = private();
+                        let (x, z) = (args[0], args[1]);
+                        let (a, b, yv) = (self.read(Slot::Value(x)), self.read(Slot::Value(z)), y.ident());
+                        let quotient = matches!(rule.kind, Kind::Quotient);
+                        if quotient {
+                            self.read(Slot::Value(y));
+                        }
+                        if let Some(xa) = active(0) {
+                            let term = if quotient {
+                                quote_spanned!(span=> #p::quotient_lhs(#ybar, &#a, #b))
+                            } else {
+                                quote_spanned!(span=> #p::product_lhs(#ybar, #a, #b))
+                            };
+                            out.extend(self.contribute(xa, term));
+                        }
+                        if let Some(za) = active(1) {
+                            let term = if quotient {
+                                quote_spanned!(span=> #p::quotient_rhs(#ybar, &#a, #yv, #b))
+                            } else {
+                                quote_spanned!(span=> #p::product_rhs(#ybar, #a, #b))
+                            };
+                            out.extend(self.contribute(za, term));
+                        }
+                    }
                     Kind::Sum => {
                         if let Some(a) = active(0) {
                             let (abar, p) = (adjoint(a), private());

@@ -58,27 +58,6 @@ unary! {
     abs_d0(x, y) = if x > T::zero() { T::one() } else if x < T::zero() { -T::one() } else if x.is_nan() { x } else { T::zero() };
 }
 
-/// `∂(a * b)/∂a = b`.
-#[inline(always)]
-pub fn mul_d0<T: Real>(_a: T, b: T, _y: T) -> T {
-    b
-}
-/// `∂(a * b)/∂b = a`.
-#[inline(always)]
-pub fn mul_d1<T: Real>(a: T, _b: T, _y: T) -> T {
-    a
-}
-/// `∂(a / b)/∂a = 1 / b`.
-#[inline(always)]
-pub fn div_d0<T: Real>(_a: T, b: T, _y: T) -> T {
-    T::one() / b
-}
-/// `∂(a / b)/∂b = -(a / b) / b`.
-#[inline(always)]
-pub fn div_d1<T: Real>(_a: T, b: T, y: T) -> T {
-    -y / b
-}
-
 /// `∂ x.powi(n) / ∂x = n x^(n-1)` (`0` for `n = 0`, also at `x = 0`).
 #[inline(always)]
 pub fn powi_d0<T: Real>(x: T, n: i32, _y: T) -> T {

@@ -5,3 +5,4 @@
 //! function here named `<primitive>_d<argument index>`.
 
 pub mod elementary;
+pub mod products;

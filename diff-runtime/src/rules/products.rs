@@ -1,0 +1,84 @@
+//! Adjoints of products and quotients, by the operand types: `a * b` is a scalar product, a
+//! scalar times a matrix, or a matrix product, and its adjoint differs for each (`ȳ b` vs
+//! `ȳ bᵀ` vs `sum(ȳ ∘ b)`). Generated code calls [`product_lhs`] and friends; the trait impls
+//! decide, and for two floats they inline to the scalar arithmetic.
+//!
+//! Forward mode needs no dispatch: the tangent of `a * b` is `ta * b + a * tb` in any algebra.
+
+use crate::real::Real;
+
+/// `y = a * b`: the adjoints of both operands given the cotangent `ȳ`.
+#[diagnostic::on_unimplemented(
+    message = "tapeless has no derivative for `{Self} * {B}`",
+    note = "differentiable products: float * float, float * matrix, matrix * float, matrix * matrix"
+)]
+pub trait Product<B>: Sized {
+    /// The type of `a * b`.
+    type Output;
+    /// `ā` from `ȳ`.
+    fn lhs_adjoint(ybar: Self::Output, a: Self, b: B) -> Self;
+    /// `b̄` from `ȳ`.
+    fn rhs_adjoint(ybar: Self::Output, a: Self, b: B) -> B;
+}
+
+/// `y = a / b` with a scalar `b`.
+#[diagnostic::on_unimplemented(
+    message = "tapeless has no derivative for `{Self} / {B}`",
+    note = "differentiable quotients: float / float, matrix / float"
+)]
+pub trait Quotient<B>: Sized {
+    /// The type of `a / b`.
+    type Output;
+    /// `ā = ȳ / b`.
+    fn lhs_adjoint(ybar: Self::Output, b: B) -> Self;
+    /// `b̄ = -⟨ȳ, y⟩ / b`.
+    fn rhs_adjoint(ybar: Self::Output, y: Self::Output, b: B) -> B;
+}
+
+impl<T: Real> Product<T> for T {
+    type Output = T;
+    #[inline(always)]
+    fn lhs_adjoint(ybar: T, _a: T, b: T) -> T {
+        ybar * b
+    }
+    #[inline(always)]
+    fn rhs_adjoint(ybar: T, a: T, _b: T) -> T {
+        ybar * a
+    }
+}
+
+impl<T: Real> Quotient<T> for T {
+    type Output = T;
+    #[inline(always)]
+    fn lhs_adjoint(ybar: T, b: T) -> T {
+        ybar / b
+    }
+    #[inline(always)]
+    fn rhs_adjoint(ybar: T, y: T, b: T) -> T {
+        -(ybar * y) / b
+    }
+}
+
+/// `ā` of `a * b`.
+#[inline(always)]
+pub fn product_lhs<A: Product<B>, B>(ybar: A::Output, a: A, b: B) -> A {
+    A::lhs_adjoint(ybar, a, b)
+}
+
+/// `b̄` of `a * b`.
+#[inline(always)]
+pub fn product_rhs<A: Product<B>, B>(ybar: A::Output, a: A, b: B) -> B {
+    A::rhs_adjoint(ybar, a, b)
+}
+
+/// `ā` of `a / b`.
+#[inline(always)]
+pub fn quotient_lhs<A: Quotient<B>, B>(ybar: A::Output, _a: &A, b: B) -> A {
+    A::lhs_adjoint(ybar, b)
+}
+
+/// `b̄` of `a / b`.
+#[inline(always)]
+pub fn quotient_rhs<A: Quotient<B>, B>(ybar: A::Output, _a: &A, y: A::Output, b: B) -> B {
+    A::rhs_adjoint(ybar, y, b)
+}
