@@ -68,7 +68,12 @@ pub fn differentiable_operands(op: &Op) -> Vec<Value> {
             | Kind::CastFloat
             | Kind::Sum
             | Kind::Product
-            | Kind::Quotient => args.clone(),
+            | Kind::Quotient
+            | Kind::Transpose
+            | Kind::Dot
+            | Kind::ComponentMul
+            | Kind::NormSquared
+            | Kind::Norm => args.clone(),
             Kind::Smooth { partials } => {
                 args.iter().zip(partials.iter()).filter(|(_, d)| **d).map(|(a, _)| *a).collect()
             }

@@ -721,8 +721,21 @@ impl Lowerer<'_> {
                 }
                 if let Some(rule) = rules::lookup(&name, m.args.len() + 1) {
                     let mut args = vec![self.value(&m.receiver)];
-                    args.extend(m.args.iter().map(|a| self.value(a)));
-                    return self.prim(rule, args, Form::Method(m.method.clone()), span, results);
+                    // `a.dot(&b)`: the value is `b`; the primal keeps the reference.
+                    let by_ref = !m.args.is_empty()
+                        && m.args.iter().all(|a| matches!(a, Expr::Reference(r) if r.mutability.is_none()));
+                    for a in &m.args {
+                        match a {
+                            Expr::Reference(r) if by_ref => args.push(self.value(&r.expr)),
+                            _ => args.push(self.value(a)),
+                        }
+                    }
+                    let form = if by_ref {
+                        Form::MethodRef(m.method.clone())
+                    } else {
+                        Form::Method(m.method.clone())
+                    };
+                    return self.prim(rule, args, form, span, results);
                 }
                 let receiver = self.value(&m.receiver);
                 let (args, borrowed) = self.call_args(&m.args);

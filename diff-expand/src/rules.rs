@@ -33,6 +33,16 @@ pub enum Kind {
     Product,
     /// `a / b` with a scalar `b`: tangent `ta / b - y * (tb / b)`; adjoints through `Quotient`.
     Quotient,
+    /// `m.transpose()`: linear; tangent `t.transpose()`, adjoint `ā += ȳ.transpose()`.
+    Transpose,
+    /// `a.dot(&b)`: tangent `ta.dot(&b) + a.dot(&tb)`; adjoints `ā += b ȳ`, `b̄ += a ȳ`.
+    Dot,
+    /// `a.component_mul(&b)`: like a product, elementwise.
+    ComponentMul,
+    /// `v.norm_squared()`: tangent `2 v.dot(&t)`; adjoint `v̄ += v (2 ȳ)`.
+    NormSquared,
+    /// `v.norm()`: tangent `v.dot(&t) / y`; adjoint `v̄ += v (ȳ / y)`.
+    Norm,
     /// `v.iter().sum()`: tangent `sum(tv)`; adjoint `v̄[i] += ȳ` for every `i`.
     Sum,
     /// `v.len()`: depends on the shape only, never on the values (no derivative, no taint).
@@ -143,6 +153,12 @@ table! {
     // Leave the floats.
     "to_bits" / 1 => NonDifferentiable(Discrete),
     "to_int_unchecked" / 1 => NonDifferentiable(Discrete),
+    // nalgebra's static matrices and vectors (arguments by reference: `a.dot(&b)`).
+    "transpose" / 1 => Transpose,
+    "dot" / 2 => Dot,
+    "component_mul" / 2 => ComponentMul,
+    "norm_squared" / 1 => NormSquared,
+    "norm" / 1 => Norm,
     // Arrays.
     "sum" / 1 => Sum,
     "len" / 1 => Shape,

@@ -68,9 +68,25 @@ fn vec_element(p: &syn::TypePath) -> Option<&Type> {
     }
 }
 
+/// Whether a type is one of nalgebra's statically sized matrices or vectors (`SMatrix<f64, 2, 3>`,
+/// `SVector<f64, 3>`, `Vector3<f64>`, `Matrix2<f64>`, `Matrix2x3<f64>`, `RowVector3<f64>`).
+pub fn static_matrix(ty: &Type) -> bool {
+    let Type::Path(p) = ty else { return false };
+    let Some(last) = p.path.segments.last() else { return false };
+    let name = last.ident.to_string();
+    let numbered = |prefix: &str| {
+        name.strip_prefix(prefix)
+            .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit() || c == 'x'))
+    };
+    matches!(name.as_str(), "SMatrix" | "SVector" | "SRowVector")
+        || numbered("Vector")
+        || numbered("RowVector")
+        || numbered("Matrix")
+}
+
 /// Classifies a type from its syntax.
 pub fn classify(ty: &Type) -> TypeClass {
-    if array_kind(ty).is_some() {
+    if array_kind(ty).is_some() || static_matrix(ty) {
         return TypeClass::Differentiable;
     }
     match ty {
@@ -172,7 +188,7 @@ impl Signature {
 
     /// Whether the result is a single float, so that a gradient exists.
     pub fn scalar_output(&self) -> bool {
-        classify(&self.output) == TypeClass::Differentiable && array_kind(&self.output).is_none()
+        matches!(&self.output, Type::Path(p) if matches!(primitive(p).as_deref(), Some("f32" | "f64")))
     }
 }
 

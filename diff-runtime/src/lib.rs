@@ -9,10 +9,12 @@
 //! - [`rules`]: the derivative of every primitive the macro knows, one function per partial.
 //! - [`check`]: central finite differences, for testing hand-written or generated derivatives.
 //! - [`math`]: special functions missing from `std` (`erf`), with their derivatives.
+//! - [`linalg`]: statically sized nalgebra matrices and vectors as differentiable values.
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
 pub mod check;
+pub mod linalg;
 pub mod math;
 pub mod real;
 pub mod rules;

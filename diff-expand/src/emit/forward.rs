@@ -233,6 +233,25 @@ fn prim_tangent(
                 (None, None) => zero(y),
             }
         }
+        Kind::Transpose => t(0).map(|ta| quote_spanned!(span=> #ta.transpose())).unwrap_or_else(|| zero(y)),
+        Kind::Dot | Kind::ComponentMul => {
+            let method = if matches!(kind, Kind::Dot) { quote!(dot) } else { quote!(component_mul) };
+            let (a, b) = (args[0].ident(), args[1].ident());
+            match (t(0), t(1)) {
+                (Some(ta), Some(tb)) => quote_spanned!(span=> #ta.#method(&#b) + #a.#method(&#tb)),
+                (Some(ta), None) => quote_spanned!(span=> #ta.#method(&#b)),
+                (None, Some(tb)) => quote_spanned!(span=> #a.#method(&#tb)),
+                (None, None) => zero(y),
+            }
+        }
+        Kind::NormSquared => {
+            let a = args[0].ident();
+            t(0).map(|ta| quote_spanned!(span=> #a.dot(&#ta) + #ta.dot(&#a))).unwrap_or_else(|| zero(y))
+        }
+        Kind::Norm => {
+            let (a, yv) = (args[0].ident(), y.ident());
+            t(0).map(|ta| quote_spanned!(span=> #a.dot(&#ta) / #yv)).unwrap_or_else(|| zero(y))
+        }
         Kind::Sum => match t(0) {
             Some(ta) => {
                 let p = super::private();

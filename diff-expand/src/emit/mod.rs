@@ -138,6 +138,10 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
                     let (recv, rest) = (&a[0], &a[1..]);
                     quote_spanned!(span=> #recv.#name(#(#rest),*))
                 }
+                Form::MethodRef(name) => {
+                    let (recv, rest) = (&a[0], &a[1..]);
+                    quote_spanned!(span=> #recv.#name(#(&#rest),*))
+                }
                 Form::Path(path) => quote_spanned!(span=> #path(#(#a),*)),
                 Form::Cast(ty) => {
                     let x = &a[0];

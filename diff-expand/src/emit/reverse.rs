@@ -353,6 +353,44 @@ impl Reverse<'_> {
                             out.extend(self.contribute(za, term));
                         }
                     }
+                    Kind::Transpose => {
+                        if let Some(a) = active(0) {
+                            out.extend(self.contribute(a, quote_spanned!(span=> #ybar.transpose())));
+                        }
+                    }
+                    Kind::Dot | Kind::ComponentMul => {
+                        let (x, z) = (args[0], args[1]);
+                        let (a, b) = (self.read(Slot::Value(x)), self.read(Slot::Value(z)));
+                        let dot = matches!(rule.kind, Kind::Dot);
+                        if let Some(xa) = active(0) {
+                            let term = if dot {
+                                quote_spanned!(span=> #b * #ybar)
+                            } else {
+                                quote_spanned!(span=> #ybar.component_mul(&#b))
+                            };
+                            out.extend(self.contribute(xa, term));
+                        }
+                        if let Some(za) = active(1) {
+                            let term = if dot {
+                                quote_spanned!(span=> #a * #ybar)
+                            } else {
+                                quote_spanned!(span=> #ybar.component_mul(&#a))
+                            };
+                            out.extend(self.contribute(za, term));
+                        }
+                    }
+                    Kind::NormSquared | Kind::Norm => {
+                        if let Some(x) = active(0) {
+                            let a = self.read(Slot::Value(x));
+                            let term = if matches!(rule.kind, Kind::Norm) {
+                                let yv = self.read(Slot::Value(y));
+                                quote_spanned!(span=> #a * (#ybar / #yv))
+                            } else {
+                                quote_spanned!(span=> #a * (#ybar + #ybar))
+                            };
+                            out.extend(self.contribute(x, term));
+                        }
+                    }
                     Kind::Sum => {
                         if let Some(a) = active(0) {
                             let (abar, p) = (adjoint(a), private());

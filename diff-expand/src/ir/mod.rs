@@ -106,6 +106,8 @@ pub enum Form {
     Operator(TokenStream),
     /// `a.name(b, ...)`.
     Method(syn::Ident),
+    /// `a.name(&b, ...)`: the arguments were written by reference (nalgebra's `a.dot(&b)`).
+    MethodRef(syn::Ident),
     /// `path(a, b, ...)`, e.g. `f64::sin(x)`.
     Path(syn::Path),
     /// `a as Ty`.

@@ -1,0 +1,106 @@
+//! nalgebra's statically sized matrices and vectors (`SMatrix`, `SVector`, `Matrix3`, ...) as
+//! differentiable values: each is its own tangent, and products, quotients by a scalar and the
+//! matrix methods the macro knows have their adjoints here.
+//!
+//! ```
+//! use nalgebra::{SMatrix, SVector};
+//! use tapeless::differentiable;
+//!
+//! /// The quadratic form vᵀ A v.
+//! #[differentiable]
+//! fn quadratic(a: SMatrix<f64, 2, 2>, v: SVector<f64, 2>) -> f64 {
+//!     (a * v).dot(&v)
+//! }
+//!
+//! let a = SMatrix::<f64, 2, 2>::new(1.0, 2.0, 3.0, 4.0);
+//! let v = SVector::<f64, 2>::new(0.5, -1.0);
+//! let (value, (ga, gv)) = quadratic_grad(a, v);
+//! assert_eq!(value, v.dot(&(a * v)));
+//! assert_eq!(ga, v * v.transpose());
+//! assert_eq!(gv, (a + a.transpose()) * v);
+//! ```
+
+use nalgebra::SMatrix;
+
+use crate::rules::products::{Product, Quotient};
+use crate::tangent::{Differentiable, Tangent};
+
+macro_rules! impl_matrix {
+    ($($t:ty),*) => {$(
+        impl<const R: usize, const C: usize> Differentiable for SMatrix<$t, R, C> {
+            type Tangent = SMatrix<$t, R, C>;
+            #[inline(always)]
+            fn zero_tangent(&self) -> Self::Tangent {
+                SMatrix::zeros()
+            }
+        }
+
+        impl<const R: usize, const C: usize> Tangent for SMatrix<$t, R, C> {
+            #[inline(always)]
+            fn add_assign(&mut self, other: Self) {
+                *self += other;
+            }
+            #[inline(always)]
+            fn scale(&mut self, factor: f64) {
+                *self *= factor as $t;
+            }
+            #[inline(always)]
+            fn dot(&self, other: &Self) -> f64 {
+                SMatrix::dot(self, other) as f64
+            }
+        }
+
+        /// Matrix product: `ā = ȳ bᵀ`, `b̄ = aᵀ ȳ`.
+        impl<const R: usize, const C: usize, const K: usize> Product<SMatrix<$t, C, K>> for SMatrix<$t, R, C> {
+            type Output = SMatrix<$t, R, K>;
+            #[inline(always)]
+            fn lhs_adjoint(ybar: Self::Output, _a: Self, b: SMatrix<$t, C, K>) -> Self {
+                ybar * b.transpose()
+            }
+            #[inline(always)]
+            fn rhs_adjoint(ybar: Self::Output, a: Self, _b: SMatrix<$t, C, K>) -> SMatrix<$t, C, K> {
+                a.transpose() * ybar
+            }
+        }
+
+        /// Scalar times matrix: `ā = ⟨ȳ, b⟩`, `b̄ = a ȳ`.
+        impl<const R: usize, const C: usize> Product<SMatrix<$t, R, C>> for $t {
+            type Output = SMatrix<$t, R, C>;
+            #[inline(always)]
+            fn lhs_adjoint(ybar: Self::Output, _a: $t, b: SMatrix<$t, R, C>) -> $t {
+                ybar.dot(&b)
+            }
+            #[inline(always)]
+            fn rhs_adjoint(ybar: Self::Output, a: $t, _b: SMatrix<$t, R, C>) -> SMatrix<$t, R, C> {
+                ybar * a
+            }
+        }
+
+        /// Matrix times scalar: `ā = ȳ b`, `b̄ = ⟨ȳ, a⟩`.
+        impl<const R: usize, const C: usize> Product<$t> for SMatrix<$t, R, C> {
+            type Output = SMatrix<$t, R, C>;
+            #[inline(always)]
+            fn lhs_adjoint(ybar: Self::Output, _a: Self, b: $t) -> Self {
+                ybar * b
+            }
+            #[inline(always)]
+            fn rhs_adjoint(ybar: Self::Output, a: Self, _b: $t) -> $t {
+                ybar.dot(&a)
+            }
+        }
+
+        /// Matrix divided by a scalar.
+        impl<const R: usize, const C: usize> Quotient<$t> for SMatrix<$t, R, C> {
+            type Output = SMatrix<$t, R, C>;
+            #[inline(always)]
+            fn lhs_adjoint(ybar: Self::Output, b: $t) -> Self {
+                ybar / b
+            }
+            #[inline(always)]
+            fn rhs_adjoint(ybar: Self::Output, y: Self::Output, b: $t) -> $t {
+                -ybar.dot(&y) / b
+            }
+        }
+    )*};
+}
+impl_matrix!(f32, f64);

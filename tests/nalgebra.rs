@@ -1,0 +1,84 @@
+//! nalgebra's static matrices and vectors as differentiable values: products (scalar, matrix,
+//! outer), quotients by a scalar, transpose, dot, component_mul, norm, norm_squared. Every
+//! gradient against central differences and forward mode against reverse mode.
+
+mod common;
+
+use nalgebra::{Matrix2, SMatrix, SVector, Vector2, Vector3};
+use tapeless::differentiable;
+
+#[differentiable]
+fn quadratic(a: SMatrix<f64, 2, 2>, v: SVector<f64, 2>) -> f64 {
+    (a * v).dot(&v)
+}
+
+#[differentiable]
+fn outer(x: Vector3<f64>, y: Vector2<f64>) -> SMatrix<f64, 3, 2> {
+    x * y.transpose()
+}
+
+#[differentiable]
+fn mixed(a: Matrix2<f64>, b: Matrix2<f64>, s: f64) -> f64 {
+    let c = (a * b.transpose()) / s + a.component_mul(&b) * s;
+    let u = Vector2::new(1.0, -0.5);
+    c.norm() + (c * c).norm_squared() + (2.0 * c * u).dot(&u)
+}
+
+fn flat2(m: &Matrix2<f64>) -> [f64; 4] {
+    [m[(0, 0)], m[(1, 0)], m[(0, 1)], m[(1, 1)]]
+}
+
+#[test]
+fn quadratic_form_gradients() {
+    let a = SMatrix::<f64, 2, 2>::new(1.0, 2.0, 3.0, 4.0);
+    let v = SVector::<f64, 2>::new(0.5, -1.0);
+    let (value, (ga, gv)) = quadratic_grad(a, v);
+    assert_eq!(value, quadratic(a, v));
+    assert_eq!(ga, v * v.transpose());
+    assert_eq!(gv, (a + a.transpose()) * v);
+    let (da, dv) = (SMatrix::<f64, 2, 2>::new(0.1, -0.2, 0.3, 0.4), SVector::<f64, 2>::new(1.0, 2.0));
+    let (_, t) = quadratic_jvp(a, v, da, dv);
+    assert!(common::close(t, ga.dot(&da) + gv.dot(&dv), 1e-14));
+}
+
+#[test]
+fn outer_product_with_a_matrix_cotangent() {
+    let x = Vector3::new(1.0, 2.0, 3.0);
+    let y = Vector2::new(4.0, 5.0);
+    let (z, t) = outer_jvp(x, y, Vector3::new(1.0, 0.0, 0.0), Vector2::zeros());
+    assert_eq!(z, x * y.transpose());
+    assert_eq!(z, outer(x, y));
+    assert_eq!(t, SMatrix::<f64, 3, 2>::new(4.0, 5.0, 0.0, 0.0, 0.0, 0.0));
+    let (_, pullback) = outer_vjp(x, y);
+    // A cotangent of ones: the gradient of sum(outer) = (sum(y), ..), (sum(x), ..).
+    let (gx, gy) = pullback(SMatrix::<f64, 3, 2>::repeat(1.0));
+    assert_eq!(gx, Vector3::repeat(9.0));
+    assert_eq!(gy, Vector2::repeat(6.0));
+    // <U, J v> = <J^T U, v> with a general cotangent.
+    let u = SMatrix::<f64, 3, 2>::new(0.5, -1.0, 2.0, 0.25, 1.5, -0.75);
+    let (dx, dy) = (Vector3::new(0.3, -0.2, 0.9), Vector2::new(-1.1, 0.4));
+    let (_, jv) = outer_jvp(x, y, dx, dy);
+    let (_, pullback) = outer_vjp(x, y);
+    let (gx, gy) = pullback(u);
+    assert!(common::close(u.dot(&jv), gx.dot(&dx) + gy.dot(&dy), 1e-13));
+}
+
+#[test]
+fn matrix_expressions_against_central_differences() {
+    let a = Matrix2::new(0.9, -0.3, 0.4, 1.2);
+    let b = Matrix2::new(-0.5, 0.8, 0.2, 0.6);
+    let s = 1.7;
+    let f =
+        |p: &[f64]| mixed(Matrix2::new(p[0], p[2], p[1], p[3]), Matrix2::new(p[4], p[6], p[5], p[7]), p[8]);
+    let point: Vec<f64> = flat2(&a).iter().chain(&flat2(&b)).copied().chain([s]).collect();
+    let (value, (ga, gb, gs)) = mixed_grad(a, b, s);
+    assert_eq!(value, mixed(a, b, s));
+    let g: Vec<f64> = flat2(&ga).iter().chain(&flat2(&gb)).copied().chain([gs]).collect();
+    for (i, gi) in g.iter().enumerate() {
+        let fd = common::central(&f, &point, i);
+        assert!(common::close(*gi, fd, 1e-8), "d/dp{i}: {gi} vs {fd}");
+    }
+    let (da, db, ds) = (Matrix2::new(0.1, 0.2, -0.3, 0.4), Matrix2::new(-0.5, 0.6, 0.7, -0.8), 0.9);
+    let (_, t) = mixed_jvp(a, b, s, da, db, ds);
+    assert!(common::close(t, ga.dot(&da) + gb.dot(&db) + gs * ds, 1e-12), "{t}");
+}
