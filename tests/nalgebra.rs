@@ -82,3 +82,25 @@ fn matrix_expressions_against_central_differences() {
     let (_, t) = mixed_jvp(a, b, s, da, db, ds);
     assert!(common::close(t, ga.dot(&da) + gb.dot(&db) + gs * ds, 1e-12), "{t}");
 }
+
+/// Vectors assembled from differentiated floats.
+#[differentiable]
+fn assembled(r: f64, theta: f64, phi: f64) -> f64 {
+    let p = Vector3::new(r * theta.sin() * phi.cos(), r * theta.sin() * phi.sin(), r * theta.cos());
+    let q = Vector3::new(1.0, 2.0, 3.0);
+    p.dot(&q) + (p.component_mul(&p)).norm()
+}
+
+#[test]
+fn vectors_assembled_from_floats() {
+    let x = [1.5, 0.7, -0.4];
+    let f = |p: &[f64]| assembled(p[0], p[1], p[2]);
+    let (value, (gr, gt, gp)) = assembled_grad(x[0], x[1], x[2]);
+    assert_eq!(value, f(&x));
+    for (i, g) in [gr, gt, gp].iter().enumerate() {
+        let fd = common::central(&f, &x, i);
+        assert!(common::close(*g, fd, 1e-9), "d/dx{i}: {g} vs {fd}");
+    }
+    let (_, t) = assembled_jvp(x[0], x[1], x[2], 0.3, -0.2, 0.5);
+    assert!(common::close(t, 0.3 * gr - 0.2 * gt + 0.5 * gp, 1e-12));
+}

@@ -73,7 +73,8 @@ pub fn differentiable_operands(op: &Op) -> Vec<Value> {
             | Kind::Dot
             | Kind::ComponentMul
             | Kind::NormSquared
-            | Kind::Norm => args.clone(),
+            | Kind::Norm
+            | Kind::Assemble => args.clone(),
             Kind::Smooth { partials } => {
                 args.iter().zip(partials.iter()).filter(|(_, d)| **d).map(|(a, _)| *a).collect()
             }

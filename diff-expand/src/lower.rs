@@ -763,6 +763,17 @@ impl Lowerer<'_> {
                     let kind = self.kind(arg);
                     return Tree::Leaf(self.emit(Op::NoGrad(arg), span, kind));
                 }
+                // `Vector3::new(x, y, z)`: a vector assembled from floats.
+                if last == "new" && segments.len() >= 2 && is_vector_alias(&segments[segments.len() - 2]) {
+                    let args = c.args.iter().map(|a| self.value(a)).collect();
+                    return self.prim(
+                        rules::operator("vector_new"),
+                        args,
+                        Form::Path(path.path.clone()),
+                        span,
+                        results,
+                    );
+                }
                 if segments.len() == 2 && matches!(segments[0].as_str(), "f32" | "f64") {
                     return match rules::lookup(last, c.args.len()) {
                         Some(rule) => {
@@ -1782,4 +1793,10 @@ impl<'ast> syn::visit::Visit<'ast> for Jumps {
     fn visit_expr_while(&mut self, _: &'ast syn::ExprWhile) {}
     fn visit_expr_loop(&mut self, _: &'ast syn::ExprLoop) {}
     fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+}
+
+/// nalgebra's vector aliases whose `new` takes the components in order (`Vector3`, `SVector`).
+fn is_vector_alias(name: &str) -> bool {
+    name == "SVector"
+        || name.strip_prefix("Vector").is_some_and(|n| matches!(n, "1" | "2" | "3" | "4" | "5" | "6"))
 }

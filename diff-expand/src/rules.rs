@@ -43,6 +43,9 @@ pub enum Kind {
     NormSquared,
     /// `v.norm()`: tangent `v.dot(&t) / y`; adjoint `v̄ += v (ȳ / y)`.
     Norm,
+    /// `Vector3::new(x, y, z)`: linear; tangent `Vector3::new(tx, ty, tz)`, adjoint `x̄ += ȳ[0]`, ...
+    /// (any number of arguments; the table's arity is unused).
+    Assemble,
     /// `v.iter().sum()`: tangent `sum(tv)`; adjoint `v̄[i] += ȳ` for every `i`.
     Sum,
     /// `v.len()`: depends on the shape only, never on the values (no derivative, no taint).
@@ -159,6 +162,7 @@ table! {
     "component_mul" / 2 => ComponentMul,
     "norm_squared" / 1 => NormSquared,
     "norm" / 1 => Norm,
+    "vector_new" / 0 => Assemble,
     // Arrays.
     "sum" / 1 => Sum,
     "len" / 1 => Shape,

@@ -233,6 +233,13 @@ fn prim_tangent(
                 (None, None) => zero(y),
             }
         }
+        Kind::Assemble => match form {
+            Form::Path(path) => {
+                let ts = (0..args.len()).map(|i| t(i).unwrap_or_else(|| zero(args[i])));
+                quote_spanned!(span=> #path(#(#ts),*))
+            }
+            _ => zero(y),
+        },
         Kind::Transpose => t(0).map(|ta| quote_spanned!(span=> #ta.transpose())).unwrap_or_else(|| zero(y)),
         Kind::Dot | Kind::ComponentMul => {
             let method = if matches!(kind, Kind::Dot) { quote!(dot) } else { quote!(component_mul) };

@@ -353,6 +353,14 @@ impl Reverse<'_> {
                             out.extend(self.contribute(za, term));
                         }
                     }
+                    Kind::Assemble => {
+                        for i in 0..args.len() {
+                            if let Some(a) = active(i) {
+                                let k = syn::Index::from(i);
+                                out.extend(self.contribute(a, quote_spanned!(span=> #ybar[#k])));
+                            }
+                        }
+                    }
                     Kind::Transpose => {
                         if let Some(a) = active(0) {
                             out.extend(self.contribute(a, quote_spanned!(span=> #ybar.transpose())));
