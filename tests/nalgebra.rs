@@ -104,3 +104,27 @@ fn vectors_assembled_from_floats() {
     let (_, t) = assembled_jvp(x[0], x[1], x[2], 0.3, -0.2, 0.5);
     assert!(common::close(t, 0.3 * gr - 0.2 * gt + 0.5 * gp, 1e-12));
 }
+
+#[differentiable]
+fn torque_alignment(r: Vector3<f64>, f: Vector3<f64>) -> f64 {
+    let t = r.cross(&f);
+    let axis = Vector3::new(0.2, -0.4, 0.9);
+    t.normalize().dot(&axis) + t.norm_squared() * 0.1
+}
+
+#[test]
+fn cross_and_normalize() {
+    let (r, f) = (Vector3::new(0.3, -1.2, 0.8), Vector3::new(1.1, 0.4, -0.6));
+    let flat = [r[0], r[1], r[2], f[0], f[1], f[2]];
+    let g = |p: &[f64]| torque_alignment(Vector3::new(p[0], p[1], p[2]), Vector3::new(p[3], p[4], p[5]));
+    let (value, (gr, gf)) = torque_alignment_grad(r, f);
+    assert_eq!(value, g(&flat));
+    let grad = [gr[0], gr[1], gr[2], gf[0], gf[1], gf[2]];
+    for (i, gi) in grad.iter().enumerate() {
+        let fd = common::central(&g, &flat, i);
+        assert!(common::close(*gi, fd, 1e-9), "d/dp{i}: {gi} vs {fd}");
+    }
+    let (dr, df) = (Vector3::new(0.5, 0.1, -0.3), Vector3::new(-0.2, 0.7, 0.4));
+    let (_, t) = torque_alignment_jvp(r, f, dr, df);
+    assert!(common::close(t, gr.dot(&dr) + gf.dot(&df), 1e-12));
+}

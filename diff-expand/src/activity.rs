@@ -74,7 +74,9 @@ pub fn differentiable_operands(op: &Op) -> Vec<Value> {
             | Kind::ComponentMul
             | Kind::NormSquared
             | Kind::Norm
-            | Kind::Assemble => args.clone(),
+            | Kind::Assemble
+            | Kind::Normalize
+            | Kind::Cross => args.clone(),
             Kind::Smooth { partials } => {
                 args.iter().zip(partials.iter()).filter(|(_, d)| **d).map(|(a, _)| *a).collect()
             }

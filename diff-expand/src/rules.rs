@@ -43,6 +43,10 @@ pub enum Kind {
     NormSquared,
     /// `v.norm()`: tangent `v.dot(&t) / y`; adjoint `v̄ += v (ȳ / y)`.
     Norm,
+    /// `v.normalize()`: tangent `(t - y (y·t)) / |v|`; adjoint `v̄ += (ȳ - y (y·ȳ)) / |v|`.
+    Normalize,
+    /// `a.cross(&b)`: tangent `ta × b + a × tb`; adjoints `ā += b × ȳ`, `b̄ += ȳ × a`.
+    Cross,
     /// `Vector3::new(x, y, z)`: linear; tangent `Vector3::new(tx, ty, tz)`, adjoint `x̄ += ȳ[0]`, ...
     /// (any number of arguments; the table's arity is unused).
     Assemble,
@@ -163,6 +167,8 @@ table! {
     "norm_squared" / 1 => NormSquared,
     "norm" / 1 => Norm,
     "vector_new" / 0 => Assemble,
+    "normalize" / 1 => Normalize,
+    "cross" / 2 => Cross,
     // Arrays.
     "sum" / 1 => Sum,
     "len" / 1 => Shape,

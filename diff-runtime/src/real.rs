@@ -19,6 +19,10 @@ use core::ops::{Add, Div, Mul, Neg, Sub};
 /// assert_eq!(norm(3.0_f32, 4.0), 5.0);
 /// ```
 #[allow(missing_docs)]
+#[diagnostic::on_unimplemented(
+    message = "tapeless knows this elementary function's derivative for `f32` and `f64`, not for `{Self}`",
+    note = "for a matrix or vector, apply it to the elements, or give the operation a `#[differentiable]` wrapper"
+)]
 pub trait Real:
     Copy
     + PartialOrd

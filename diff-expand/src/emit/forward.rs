@@ -240,6 +240,20 @@ fn prim_tangent(
             }
             _ => zero(y),
         },
+        Kind::Normalize => {
+            let (v, yv) = (args[0].ident(), y.ident());
+            t(0).map(|tv| quote_spanned!(span=> (#tv - #yv * #yv.dot(&#tv)) / #v.norm()))
+                .unwrap_or_else(|| zero(y))
+        }
+        Kind::Cross => {
+            let (a, b) = (args[0].ident(), args[1].ident());
+            match (t(0), t(1)) {
+                (Some(ta), Some(tb)) => quote_spanned!(span=> #ta.cross(&#b) + #a.cross(&#tb)),
+                (Some(ta), None) => quote_spanned!(span=> #ta.cross(&#b)),
+                (None, Some(tb)) => quote_spanned!(span=> #a.cross(&#tb)),
+                (None, None) => zero(y),
+            }
+        }
         Kind::Transpose => t(0).map(|ta| quote_spanned!(span=> #ta.transpose())).unwrap_or_else(|| zero(y)),
         Kind::Dot | Kind::ComponentMul => {
             let method = if matches!(kind, Kind::Dot) { quote!(dot) } else { quote!(component_mul) };

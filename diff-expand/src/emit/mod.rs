@@ -269,11 +269,11 @@ pub fn receiver(sig: &Signature) -> TokenStream {
 
 /// The partial derivative `∂y/∂args[i]` of a smooth rule, as a runtime call.
 pub fn partial(rule_name: &str, i: usize, args: &[Value], y: Value, span: Span) -> TokenStream {
-    let p = private();
-    let f = format_ident!("{}_d{}", rule_name, i);
+    let f = format_ident!("{}_d{}", rule_name, i, span = span);
     let args = args.iter().map(|v| v.ident());
     let y = y.ident();
-    quote_spanned!(span=> #p::rules::#f(#(#args,)* #y))
+    // The whole path under the user's span: a type error in it points at the user's call.
+    quote_spanned!(span=> ::tapeless::__private::rules::#f(#(#args,)* #y))
 }
 
 /// The primal locals of `values`, as tokens.

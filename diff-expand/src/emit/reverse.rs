@@ -361,6 +361,23 @@ impl Reverse<'_> {
                             }
                         }
                     }
+                    Kind::Normalize => {
+                        if let Some(x) = active(0) {
+                            let (v, yv) = (self.read(Slot::Value(x)), self.read(Slot::Value(y)));
+                            let term = quote_spanned!(span=> (#ybar - #yv * #yv.dot(&#ybar)) / #v.norm());
+                            out.extend(self.contribute(x, term));
+                        }
+                    }
+                    Kind::Cross => {
+                        let (x, z) = (args[0], args[1]);
+                        let (a, b) = (self.read(Slot::Value(x)), self.read(Slot::Value(z)));
+                        if let Some(xa) = active(0) {
+                            out.extend(self.contribute(xa, quote_spanned!(span=> #b.cross(&#ybar))));
+                        }
+                        if let Some(za) = active(1) {
+                            out.extend(self.contribute(za, quote_spanned!(span=> #ybar.cross(&#a))));
+                        }
+                    }
                     Kind::Transpose => {
                         if let Some(a) = active(0) {
                             out.extend(self.contribute(a, quote_spanned!(span=> #ybar.transpose())));
