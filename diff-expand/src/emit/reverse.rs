@@ -272,160 +272,7 @@ impl Reverse<'_> {
         let act = self.input.act;
         let span = inst.span.span();
         match &inst.op {
-            Op::Prim { rule, args, form } => {
-                let Some(&y) = inst.results.first() else {
-                    return TokenStream::new();
-                };
-                if !self.live.contains(&y) {
-                    return TokenStream::new();
-                }
-                let ybar = adjoint(y);
-                let active = |i: usize| args.get(i).copied().filter(|v| act.active(*v));
-                let mut out = TokenStream::new();
-                match &rule.kind {
-                    Kind::Add | Kind::Identity => {
-                        for a in (0..args.len()).filter_map(active) {
-                            out.extend(self.contribute(a, quote!(#ybar)));
-                        }
-                    }
-                    Kind::Sub => {
-                        if let Some(a) = active(0) {
-                            out.extend(self.contribute(a, quote!(#ybar)));
-                        }
-                        if let Some(b) = active(1) {
-                            out.extend(self.contribute(b, quote_spanned!(span=> -#ybar)));
-                        }
-                    }
-                    Kind::Neg => {
-                        if let Some(a) = active(0) {
-                            out.extend(self.contribute(a, quote_spanned!(span=> -#ybar)));
-                        }
-                    }
-                    Kind::CastFloat => {
-                        if let (Some(a), Form::Cast(_)) = (active(0), form) {
-                            let x = self.read(Slot::Value(a));
-                            let p = private();
-                            out.extend(self.contribute(a, quote_spanned!(span=> #p::cast_like(#ybar, &#x))));
-                        }
-                    }
-                    Kind::Smooth { partials } => {
-                        for i in (0..args.len()).filter(|i| partials.get(*i) == Some(&true)) {
-                            let Some(a) = active(i) else { continue };
-                            for v in args.iter().chain([&y]) {
-                                self.read(Slot::Value(*v));
-                            }
-                            let d = partial(rule.name, i, args, y, span);
-                            // Products need no guard: their partials are the operands, finite
-                            // wherever the values themselves are.
-                            let guard =
-                                self.maybe_zero.contains(&y) && !matches!(rule.name, "mul" | "mul_add");
-                            let term = if guard {
-                                let p = private();
-                                quote_spanned!(span=> #p::mul_adjoint(#d, #ybar))
-                            } else {
-                                quote_spanned!(span=> #d * #ybar)
-                            };
-                            out.extend(self.contribute(a, term));
-                        }
-                    }
-                    Kind::Product | Kind::Quotient => {
-                        let p = private();
-                        let (x, z) = (args[0], args[1]);
-                        let (a, b, yv) = (self.read(Slot::Value(x)), self.read(Slot::Value(z)), y.ident());
-                        let quotient = matches!(rule.kind, Kind::Quotient);
-                        if quotient {
-                            self.read(Slot::Value(y));
-                        }
-                        if let Some(xa) = active(0) {
-                            let term = if quotient {
-                                quote_spanned!(span=> #p::quotient_lhs(#ybar, &#a, #b))
-                            } else {
-                                quote_spanned!(span=> #p::product_lhs(#ybar, #a, #b))
-                            };
-                            out.extend(self.contribute(xa, term));
-                        }
-                        if let Some(za) = active(1) {
-                            let term = if quotient {
-                                quote_spanned!(span=> #p::quotient_rhs(#ybar, &#a, #yv, #b))
-                            } else {
-                                quote_spanned!(span=> #p::product_rhs(#ybar, #a, #b))
-                            };
-                            out.extend(self.contribute(za, term));
-                        }
-                    }
-                    Kind::Assemble => {
-                        for i in 0..args.len() {
-                            if let Some(a) = active(i) {
-                                let k = syn::Index::from(i);
-                                out.extend(self.contribute(a, quote_spanned!(span=> #ybar[#k])));
-                            }
-                        }
-                    }
-                    Kind::Normalize => {
-                        if let Some(x) = active(0) {
-                            let (v, yv) = (self.read(Slot::Value(x)), self.read(Slot::Value(y)));
-                            let term = quote_spanned!(span=> (#ybar - #yv * #yv.dot(&#ybar)) / #v.norm());
-                            out.extend(self.contribute(x, term));
-                        }
-                    }
-                    Kind::Cross => {
-                        let (x, z) = (args[0], args[1]);
-                        let (a, b) = (self.read(Slot::Value(x)), self.read(Slot::Value(z)));
-                        if let Some(xa) = active(0) {
-                            out.extend(self.contribute(xa, quote_spanned!(span=> #b.cross(&#ybar))));
-                        }
-                        if let Some(za) = active(1) {
-                            out.extend(self.contribute(za, quote_spanned!(span=> #ybar.cross(&#a))));
-                        }
-                    }
-                    Kind::Transpose => {
-                        if let Some(a) = active(0) {
-                            out.extend(self.contribute(a, quote_spanned!(span=> #ybar.transpose())));
-                        }
-                    }
-                    Kind::Dot | Kind::ComponentMul => {
-                        let (x, z) = (args[0], args[1]);
-                        let (a, b) = (self.read(Slot::Value(x)), self.read(Slot::Value(z)));
-                        let dot = matches!(rule.kind, Kind::Dot);
-                        if let Some(xa) = active(0) {
-                            let term = if dot {
-                                quote_spanned!(span=> #b * #ybar)
-                            } else {
-                                quote_spanned!(span=> #ybar.component_mul(&#b))
-                            };
-                            out.extend(self.contribute(xa, term));
-                        }
-                        if let Some(za) = active(1) {
-                            let term = if dot {
-                                quote_spanned!(span=> #a * #ybar)
-                            } else {
-                                quote_spanned!(span=> #ybar.component_mul(&#a))
-                            };
-                            out.extend(self.contribute(za, term));
-                        }
-                    }
-                    Kind::NormSquared | Kind::Norm => {
-                        if let Some(x) = active(0) {
-                            let a = self.read(Slot::Value(x));
-                            let term = if matches!(rule.kind, Kind::Norm) {
-                                let yv = self.read(Slot::Value(y));
-                                quote_spanned!(span=> #a * (#ybar / #yv))
-                            } else {
-                                quote_spanned!(span=> #a * (#ybar + #ybar))
-                            };
-                            out.extend(self.contribute(x, term));
-                        }
-                    }
-                    Kind::Sum => {
-                        if let Some(a) = active(0) {
-                            let (abar, p) = (adjoint(a), private());
-                            out.extend(quote_spanned!(span=> #p::add_to_each(&mut #abar, #ybar);));
-                        }
-                    }
-                    Kind::NonDifferentiable(_) | Kind::Predicate | Kind::Shape => {}
-                }
-                out
-            }
+            Op::Prim { rule, args, form } => self.prim_adjoint(inst, rule, args, form),
             Op::Call { callee: c, args, shape, borrowed } => {
                 if !inst.results.iter().any(|r| self.live.contains(r)) || !call_is_active(self.input, inst) {
                     return TokenStream::new();
@@ -566,6 +413,169 @@ impl Reverse<'_> {
             }
             Op::Param(_) | Op::Lit(_) | Op::Opaque { .. } | Op::NoGrad(_) | Op::Error => TokenStream::new(),
         }
+    }
+
+    /// The adjoint of a primitive, by its rule's kind.
+    fn prim_adjoint(
+        &mut self,
+        inst: &Inst,
+        rule: &crate::rules::Rule,
+        args: &[Value],
+        form: &Form,
+    ) -> TokenStream {
+        let act = self.input.act;
+        let span = inst.span.span();
+        let Some(&y) = inst.results.first() else {
+            return TokenStream::new();
+        };
+        if !self.live.contains(&y) {
+            return TokenStream::new();
+        }
+        let ybar = adjoint(y);
+        let active = |i: usize| args.get(i).copied().filter(|v| act.active(*v));
+        let mut out = TokenStream::new();
+        match &rule.kind {
+            Kind::Add | Kind::Identity => {
+                for a in (0..args.len()).filter_map(active) {
+                    out.extend(self.contribute(a, quote!(#ybar)));
+                }
+            }
+            Kind::Sub => {
+                if let Some(a) = active(0) {
+                    out.extend(self.contribute(a, quote!(#ybar)));
+                }
+                if let Some(b) = active(1) {
+                    out.extend(self.contribute(b, quote_spanned!(span=> -#ybar)));
+                }
+            }
+            Kind::Neg => {
+                if let Some(a) = active(0) {
+                    out.extend(self.contribute(a, quote_spanned!(span=> -#ybar)));
+                }
+            }
+            Kind::CastFloat => {
+                if let (Some(a), Form::Cast(_)) = (active(0), form) {
+                    let x = self.read(Slot::Value(a));
+                    let p = private();
+                    out.extend(self.contribute(a, quote_spanned!(span=> #p::cast_like(#ybar, &#x))));
+                }
+            }
+            Kind::Smooth { partials } => {
+                for i in (0..args.len()).filter(|i| partials.get(*i) == Some(&true)) {
+                    let Some(a) = active(i) else { continue };
+                    for v in args.iter().chain([&y]) {
+                        self.read(Slot::Value(*v));
+                    }
+                    let d = partial(rule.name, i, args, y, span);
+                    // `mul_add` needs no guard: its partials are its operands, finite
+                    // wherever the values themselves are (products are `Kind::Product`).
+                    let guard = self.maybe_zero.contains(&y) && rule.name != "mul_add";
+                    let term = if guard {
+                        let p = private();
+                        quote_spanned!(span=> #p::mul_adjoint(#d, #ybar))
+                    } else {
+                        quote_spanned!(span=> #d * #ybar)
+                    };
+                    out.extend(self.contribute(a, term));
+                }
+            }
+            Kind::Product | Kind::Quotient => {
+                let p = private();
+                let (x, z) = (args[0], args[1]);
+                let (a, b, yv) = (self.read(Slot::Value(x)), self.read(Slot::Value(z)), y.ident());
+                let quotient = matches!(rule.kind, Kind::Quotient);
+                if quotient {
+                    self.read(Slot::Value(y));
+                }
+                if let Some(xa) = active(0) {
+                    let term = if quotient {
+                        quote_spanned!(span=> #p::quotient_lhs(#ybar, &#a, #b))
+                    } else {
+                        quote_spanned!(span=> #p::product_lhs(#ybar, #a, #b))
+                    };
+                    out.extend(self.contribute(xa, term));
+                }
+                if let Some(za) = active(1) {
+                    let term = if quotient {
+                        quote_spanned!(span=> #p::quotient_rhs(#ybar, &#a, #yv, #b))
+                    } else {
+                        quote_spanned!(span=> #p::product_rhs(#ybar, #a, #b))
+                    };
+                    out.extend(self.contribute(za, term));
+                }
+            }
+            Kind::Assemble => {
+                for i in 0..args.len() {
+                    if let Some(a) = active(i) {
+                        let k = syn::Index::from(i);
+                        out.extend(self.contribute(a, quote_spanned!(span=> #ybar[#k])));
+                    }
+                }
+            }
+            Kind::Normalize => {
+                if let Some(x) = active(0) {
+                    let (v, yv) = (self.read(Slot::Value(x)), self.read(Slot::Value(y)));
+                    let term = quote_spanned!(span=> (#ybar - #yv * #yv.dot(&#ybar)) / #v.norm());
+                    out.extend(self.contribute(x, term));
+                }
+            }
+            Kind::Cross => {
+                let (x, z) = (args[0], args[1]);
+                let (a, b) = (self.read(Slot::Value(x)), self.read(Slot::Value(z)));
+                if let Some(xa) = active(0) {
+                    out.extend(self.contribute(xa, quote_spanned!(span=> #b.cross(&#ybar))));
+                }
+                if let Some(za) = active(1) {
+                    out.extend(self.contribute(za, quote_spanned!(span=> #ybar.cross(&#a))));
+                }
+            }
+            Kind::Transpose => {
+                if let Some(a) = active(0) {
+                    out.extend(self.contribute(a, quote_spanned!(span=> #ybar.transpose())));
+                }
+            }
+            Kind::Dot | Kind::ComponentMul => {
+                let (x, z) = (args[0], args[1]);
+                let (a, b) = (self.read(Slot::Value(x)), self.read(Slot::Value(z)));
+                let dot = matches!(rule.kind, Kind::Dot);
+                if let Some(xa) = active(0) {
+                    let term = if dot {
+                        quote_spanned!(span=> #b * #ybar)
+                    } else {
+                        quote_spanned!(span=> #ybar.component_mul(&#b))
+                    };
+                    out.extend(self.contribute(xa, term));
+                }
+                if let Some(za) = active(1) {
+                    let term = if dot {
+                        quote_spanned!(span=> #a * #ybar)
+                    } else {
+                        quote_spanned!(span=> #ybar.component_mul(&#a))
+                    };
+                    out.extend(self.contribute(za, term));
+                }
+            }
+            Kind::NormSquared | Kind::Norm => {
+                if let Some(x) = active(0) {
+                    let a = self.read(Slot::Value(x));
+                    let term = if matches!(rule.kind, Kind::Norm) {
+                        let yv = self.read(Slot::Value(y));
+                        quote_spanned!(span=> #a * (#ybar / #yv))
+                    } else {
+                        quote_spanned!(span=> #a * (#ybar + #ybar))
+                    };
+                    out.extend(self.contribute(x, term));
+                }
+            }
+            Kind::Sum => {
+                if let Some(a) = active(0) {
+                    let (abar, p) = (adjoint(a), private());
+                    out.extend(quote_spanned!(span=> #p::add_to_each(&mut #abar, #ybar);));
+                }
+            }
+            Kind::NonDifferentiable(_) | Kind::Predicate | Kind::Shape => {}
+        }
+        out
     }
 
     /// The adjoint of a loop: the iterations in reverse. Each backward iteration first gets back
