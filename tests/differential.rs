@@ -42,7 +42,7 @@ fn expr(r: &mut Lcg, depth: usize) -> String {
     }
     let a = expr(r, depth - 1);
     let b = expr(r, depth - 1);
-    match r.below(21) {
+    match r.below(23) {
         0 => format!("({a} + {b})"),
         1 => format!("({a} - {b})"),
         2 => format!("({a} * {b})"),
@@ -67,6 +67,12 @@ fn expr(r: &mut Lcg, depth: usize) -> String {
         ),
         18 => format!("{{ let mut s = 0.0; for i in (0..4).rev() {{ s = s * 0.5 + v[i] * {a}; }} s * {b} }}"),
         19 => format!("helper({a}, {b})"),
+        21 => format!(
+            "nalgebra::Vector3::new({a}, x, v[2]).cross(&nalgebra::Vector3::new(y, {b}, 0.5_f64)).dot(&nalgebra::Vector3::new(0.3_f64, -0.2, 0.7))"
+        ),
+        22 => format!(
+            "((nalgebra::Matrix2::new({a}, 0.5_f64, y, 1.5) * nalgebra::Vector2::new(x, {b})).normalize().dot(&nalgebra::Vector2::new(v[0], 1.0)) + nalgebra::Vector2::new({a}, y).norm())"
+        ),
         _ => format!("helper_slice(v, {a})"),
     }
 }
@@ -141,7 +147,7 @@ fn random_functions_match_finite_differences_and_each_other() {
     let dir = root.join("target").join("differential");
     std::fs::create_dir_all(dir.join("src")).expect("create the generated crate");
     let manifest = format!(
-        "[package]\nname = \"differential\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\ntapeless = {{ path = {:?} }}\n\n[workspace]\n",
+        "[package]\nname = \"differential\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\ntapeless = {{ path = {:?} }}\nnalgebra = \"0.35\"\n\n[workspace]\n",
         root.display().to_string()
     );
     std::fs::write(dir.join("Cargo.toml"), manifest).expect("write Cargo.toml");

@@ -4,7 +4,7 @@
 
 mod common;
 
-use nalgebra::{Matrix2, SMatrix, SVector, Vector2, Vector3};
+use nalgebra::{Matrix2, Matrix2x3, SMatrix, SVector, Vector2, Vector3};
 use tapeless::differentiable;
 
 #[differentiable]
@@ -127,4 +127,31 @@ fn cross_and_normalize() {
     let (dr, df) = (Vector3::new(0.5, 0.1, -0.3), Vector3::new(-0.2, 0.7, 0.4));
     let (_, t) = torque_alignment_jvp(r, f, dr, df);
     assert!(common::close(t, gr.dot(&dr) + gf.dot(&df), 1e-12));
+}
+
+/// A rotation-and-shear matrix assembled entry by entry, non-square so that rows and columns
+/// cannot be confused: `Matrix2x3::new` takes its six entries row by row.
+#[differentiable]
+fn sheared(angle: f64, shear: f64, v: Vector3<f64>) -> f64 {
+    let (s, c) = (angle.sin(), angle.cos());
+    let m = Matrix2x3::new(c, -s, shear, s * shear, c, 0.5);
+    let w = m * v;
+    w.norm() + w.dot(&Vector2::new(0.3, -0.1))
+}
+
+#[test]
+fn matrices_assembled_from_floats() {
+    let x = [0.4, -0.7, 1.2, -0.3, 0.8];
+    let f = |p: &[f64]| sheared(p[0], p[1], Vector3::new(p[2], p[3], p[4]));
+    let v = Vector3::new(x[2], x[3], x[4]);
+    let (value, (ga, gs, gv)) = sheared_grad(x[0], x[1], v);
+    assert_eq!(value, f(&x));
+    let grad = [ga, gs, gv[0], gv[1], gv[2]];
+    for (i, g) in grad.iter().enumerate() {
+        let fd = common::central(&f, &x, i);
+        assert!(common::close(*g, fd, 1e-9), "d/dx{i}: {g} vs {fd}");
+    }
+    let dv = Vector3::new(0.2, -0.5, 0.1);
+    let (_, t) = sheared_jvp(x[0], x[1], v, 0.3, -0.6, dv);
+    assert!(common::close(t, 0.3 * ga - 0.6 * gs + gv.dot(&dv), 1e-12));
 }

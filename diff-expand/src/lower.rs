@@ -763,8 +763,11 @@ impl Lowerer<'_> {
                     let kind = self.kind(arg);
                     return Tree::Leaf(self.emit(Op::NoGrad(arg), span, kind));
                 }
-                // `Vector3::new(x, y, z)`: a vector assembled from floats.
-                if last == "new" && segments.len() >= 2 && is_vector_alias(&segments[segments.len() - 2]) {
+                // `Vector3::new(x, y, z)`, `Matrix2::new(a, b, c, d)`: assembled from floats, row by row.
+                if last == "new"
+                    && segments.len() >= 2
+                    && alias_columns(&segments[segments.len() - 2]).is_some()
+                {
                     let args = c.args.iter().map(|a| self.value(a)).collect();
                     return self.prim(
                         rules::operator("vector_new"),
@@ -1795,8 +1798,20 @@ impl<'ast> syn::visit::Visit<'ast> for Jumps {
     fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
 }
 
-/// nalgebra's vector aliases whose `new` takes the components in order (`Vector3`, `SVector`).
-fn is_vector_alias(name: &str) -> bool {
-    name == "SVector"
-        || name.strip_prefix("Vector").is_some_and(|n| matches!(n, "1" | "2" | "3" | "4" | "5" | "6"))
+/// The number of columns of a nalgebra alias whose `new` takes its entries row by row:
+/// 1 for the vectors (`Vector3`, `SVector`), `N` for `MatrixN`, `C` for `MatrixRxC`.
+/// `None` for any other name, whose `new` is an ordinary call.
+pub fn alias_columns(name: &str) -> Option<usize> {
+    let dim = |d: &str| d.parse::<usize>().ok().filter(|n| (1..=6).contains(n));
+    if name == "SVector" {
+        return Some(1);
+    }
+    if let Some(n) = name.strip_prefix("Vector") {
+        return dim(n).map(|_| 1);
+    }
+    let shape = name.strip_prefix("Matrix")?;
+    match shape.split_once('x') {
+        Some((r, c)) => dim(r).and(dim(c)),
+        None => dim(shape),
+    }
 }

@@ -47,7 +47,9 @@ pub enum Kind {
     Normalize,
     /// `a.cross(&b)`: tangent `ta × b + a × tb`; adjoints `ā += b × ȳ`, `b̄ += ȳ × a`.
     Cross,
-    /// `Vector3::new(x, y, z)`: linear; tangent `Vector3::new(tx, ty, tz)`, adjoint `x̄ += ȳ[0]`, ...
+    /// `Vector3::new(x, y, z)`, `Matrix2::new(a, b, c, d)`: linear; tangent built by the same
+    /// constructor from the tangents, adjoint `x̄ += ȳ[0]`, ... for a vector and
+    /// `ā += ȳ[(0, 0)]`, `b̄ += ȳ[(0, 1)]`, ... for a matrix, whose `new` takes rows first
     /// (any number of arguments; the table's arity is unused).
     Assemble,
     /// `v.iter().sum()`: tangent `sum(tv)`; adjoint `v̄[i] += ȳ` for every `i`.

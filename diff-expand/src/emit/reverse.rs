@@ -505,10 +505,29 @@ impl Reverse<'_> {
                 }
             }
             Kind::Assemble => {
+                // The entries were given row by row; a vector is the one-column case.
+                let columns = match form {
+                    Form::Path(p) => p
+                        .segments
+                        .iter()
+                        .rev()
+                        .nth(1)
+                        .and_then(|s| crate::lower::alias_columns(&s.ident.to_string())),
+                    _ => None,
+                };
                 for i in 0..args.len() {
                     if let Some(a) = active(i) {
-                        let k = syn::Index::from(i);
-                        out.extend(self.contribute(a, quote_spanned!(span=> #ybar[#k])));
+                        let entry = match columns {
+                            Some(c) if c > 1 => {
+                                let (r, c) = (syn::Index::from(i / c), syn::Index::from(i % c));
+                                quote_spanned!(span=> #ybar[(#r, #c)])
+                            }
+                            _ => {
+                                let k = syn::Index::from(i);
+                                quote_spanned!(span=> #ybar[#k])
+                            }
+                        };
+                        out.extend(self.contribute(a, entry));
                     }
                 }
             }
