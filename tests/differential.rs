@@ -42,7 +42,7 @@ fn expr(r: &mut Lcg, depth: usize) -> String {
     }
     let a = expr(r, depth - 1);
     let b = expr(r, depth - 1);
-    match r.below(23) {
+    match r.below(24) {
         0 => format!("({a} + {b})"),
         1 => format!("({a} - {b})"),
         2 => format!("({a} * {b})"),
@@ -72,6 +72,9 @@ fn expr(r: &mut Lcg, depth: usize) -> String {
         ),
         22 => format!(
             "((nalgebra::Matrix2::new({a}, 0.5_f64, y, 1.5) * nalgebra::Vector2::new(x, {b})).normalize().dot(&nalgebra::Vector2::new(v[0], 1.0)) + nalgebra::Vector2::new({a}, y).norm())"
+        ),
+        23 => format!(
+            "(nalgebra::Matrix2::new({a}, x, v[1], {b}) * nalgebra::Vector2::new(y, 0.5_f64))[1] * nalgebra::Vector3::new(x, {b}, y)[2]"
         ),
         _ => format!("helper_slice(v, {a})"),
     }

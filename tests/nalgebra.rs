@@ -136,7 +136,7 @@ fn sheared(angle: f64, shear: f64, v: Vector3<f64>) -> f64 {
     let (s, c) = (angle.sin(), angle.cos());
     let m = Matrix2x3::new(c, -s, shear, s * shear, c, 0.5);
     let w = m * v;
-    w.norm() + w.dot(&Vector2::new(0.3, -0.1))
+    w.norm() + w[0] * 0.3 - m[(1, 2)] * w[1]
 }
 
 #[test]
@@ -154,4 +154,29 @@ fn matrices_assembled_from_floats() {
     let dv = Vector3::new(0.2, -0.5, 0.1);
     let (_, t) = sheared_jvp(x[0], x[1], v, 0.3, -0.6, dv);
     assert!(common::close(t, 0.3 * ga - 0.6 * gs + gv.dot(&dv), 1e-12));
+}
+
+/// Entries of matrix and vector parameters and of an intermediate product, at literal indices.
+#[differentiable]
+fn entries(a: Matrix2<f64>, v: Vector2<f64>) -> f64 {
+    a[(0, 0)] * v[1] + a[(1, 0)].sin() * (a * v)[0] + (a.transpose() * v)[1].powi(2)
+}
+
+#[test]
+fn entries_at_literal_indices() {
+    let a = Matrix2::new(0.7, -1.1, 0.4, 1.9);
+    let v = Vector2::new(-0.6, 1.3);
+    // Flattened row by row: a00, a01, a10, a11, v0, v1.
+    let x = [a[(0, 0)], a[(0, 1)], a[(1, 0)], a[(1, 1)], v[0], v[1]];
+    let f = |p: &[f64]| entries(Matrix2::new(p[0], p[1], p[2], p[3]), Vector2::new(p[4], p[5]));
+    let (value, (ga, gv)) = entries_grad(a, v);
+    assert_eq!(value, f(&x));
+    let grad = [ga[(0, 0)], ga[(0, 1)], ga[(1, 0)], ga[(1, 1)], gv[0], gv[1]];
+    for (i, g) in grad.iter().enumerate() {
+        let fd = common::central(&f, &x, i);
+        assert!(common::close(*g, fd, 1e-9), "d/dx{i}: {g} vs {fd}");
+    }
+    let (da, dv) = (Matrix2::new(0.2, -0.4, 0.9, 0.1), Vector2::new(0.5, -0.3));
+    let (_, t) = entries_jvp(a, v, da, dv);
+    assert!(common::close(t, ga.dot(&da) + gv.dot(&dv), 1e-12));
 }

@@ -76,7 +76,8 @@ pub fn differentiable_operands(op: &Op) -> Vec<Value> {
             | Kind::Norm
             | Kind::Assemble
             | Kind::Normalize
-            | Kind::Cross => args.clone(),
+            | Kind::Cross
+            | Kind::Entry => args.clone(),
             Kind::Smooth { partials } => {
                 args.iter().zip(partials.iter()).filter(|(_, d)| **d).map(|(a, _)| *a).collect()
             }

@@ -88,6 +88,7 @@ fn check_non_differentiable(name: &str, why: Why, form: &Form, span: Loc, cx: &C
 /// formed, and treating it as a constant would be silently wrong.
 fn check_opaque(what: &Opaque, span: Loc, cx: &Ctxt) {
     let diagnostic = match what {
+        Opaque::Form("indexing") => Diagnostic::ActiveIndex,
         Opaque::Form(form) => Diagnostic::ActiveOpaque { what: form },
         Opaque::FloatFunction { name, arity } => {
             Diagnostic::UnknownMethod { name: name.clone(), arity: *arity }

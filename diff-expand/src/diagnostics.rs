@@ -23,6 +23,8 @@ pub enum Diagnostic {
     Unreachable { param: String, cut: bool },
     /// An expression form the IR does not model, applied to a differentiable value.
     ActiveOpaque { what: &'static str },
+    /// `v[i]` with a computed index into a differentiable value that is not an array.
+    ActiveIndex,
     /// Syntax the macro does not support (yet).
     Unsupported { what: String, help: &'static str },
     /// A parameter whose type cannot be classified from syntax, with no `wrt(...)`.
@@ -85,6 +87,10 @@ impl Diagnostic {
                 "{what} of a differentiable value is not supported yet: its derivative cannot be formed\n\
                  help: compute it from constants, or cut the derivative on purpose with `tapeless::no_grad(..)`"
             ),
+            Diagnostic::ActiveIndex => "this differentiable value can be indexed only at a literal index\n\
+                 help: write the index as a literal (`v[0]`, `m[(1, 2)]`); a computed index works on \
+                 arrays, slices and `Vec`s"
+                .to_string(),
             Diagnostic::Unsupported { what, help } => {
                 if help.is_empty() {
                     format!("{what} is not supported in a `#[differentiable]` function")

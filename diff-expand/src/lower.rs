@@ -506,7 +506,14 @@ impl Lowerer<'_> {
                     let op = Op::Load { array, index };
                     Tree::Leaf(self.emit(op, span, Kind::Float))
                 }
-                None => self.opaque(e, "indexing"),
+                None => match literal_index(&i.index) {
+                    // `w[0]`, `m[(1, 2)]`: an entry of a nalgebra value.
+                    Some(k) => {
+                        let base = self.value(&i.expr);
+                        self.prim(rules::operator("entry"), vec![base], Form::Index(k), span, &Shape::Leaf)
+                    }
+                    None => self.opaque(e, "indexing"),
+                },
             },
             Expr::Array(a) => {
                 let elements = a.elems.iter().map(|e| self.value(e)).collect();
@@ -1796,6 +1803,16 @@ impl<'ast> syn::visit::Visit<'ast> for Jumps {
     fn visit_expr_while(&mut self, _: &'ast syn::ExprWhile) {}
     fn visit_expr_loop(&mut self, _: &'ast syn::ExprLoop) {}
     fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+}
+
+/// The tokens of an index made of integer literals only: `0`, `(1, 2)`.
+fn literal_index(e: &Expr) -> Option<TokenStream> {
+    let literal = |e: &Expr| matches!(e, Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(_), .. }));
+    let ok = match e {
+        Expr::Tuple(t) => t.elems.len() == 2 && t.elems.iter().all(literal),
+        e => literal(e),
+    };
+    ok.then(|| e.to_token_stream())
 }
 
 /// The number of columns of a nalgebra alias whose `new` takes its entries row by row:

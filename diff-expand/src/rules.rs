@@ -52,6 +52,9 @@ pub enum Kind {
     /// `ā += ȳ[(0, 0)]`, `b̄ += ȳ[(0, 1)]`, ... for a matrix, whose `new` takes rows first
     /// (any number of arguments; the table's arity is unused).
     Assemble,
+    /// `w[0]`, `m[(1, 2)]`: one entry of a nalgebra matrix or vector, at a literal index
+    /// (`Form::Index`); tangent `t[k]`, adjoint `w̄[k] += ȳ`.
+    Entry,
     /// `v.iter().sum()`: tangent `sum(tv)`; adjoint `v̄[i] += ȳ` for every `i`.
     Sum,
     /// `v.len()`: depends on the shape only, never on the values (no derivative, no taint).
@@ -171,6 +174,7 @@ table! {
     "vector_new" / 0 => Assemble,
     "normalize" / 1 => Normalize,
     "cross" / 2 => Cross,
+    "entry" / 1 => Entry,
     // Arrays.
     "sum" / 1 => Sum,
     "len" / 1 => Shape,

@@ -254,6 +254,10 @@ fn prim_tangent(
                 (None, None) => zero(y),
             }
         }
+        Kind::Entry => match (t(0), form) {
+            (Some(ta), Form::Index(k)) => quote_spanned!(span=> #ta[#k]),
+            _ => zero(y),
+        },
         Kind::Transpose => t(0).map(|ta| quote_spanned!(span=> #ta.transpose())).unwrap_or_else(|| zero(y)),
         Kind::Dot | Kind::ComponentMul => {
             let method = if matches!(kind, Kind::Dot) { quote!(dot) } else { quote!(component_mul) };

@@ -155,6 +155,10 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
                     return quote_spanned!(span=> let #y: #ty = #x;);
                 }
                 Form::Verbatim(tokens) => tokens.clone(),
+                Form::Index(k) => {
+                    let x = &a[0];
+                    quote_spanned!(span=> #x[#k])
+                }
             }
         }
         // Calls, `if`s and loops differ per mode; stores were handled above.

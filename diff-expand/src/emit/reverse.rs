@@ -548,6 +548,14 @@ impl Reverse<'_> {
                     out.extend(self.contribute(za, quote_spanned!(span=> #ybar.cross(&#a))));
                 }
             }
+            Kind::Entry => {
+                if let (Some(a), Form::Index(k)) = (active(0), form) {
+                    let e = format_ident!("__entry", span = proc_macro2::Span::mixed_site());
+                    let zero = self.zero(a);
+                    let term = quote_spanned!(span=> { let mut #e = #zero; #e[#k] = #ybar; #e });
+                    out.extend(self.contribute(a, term));
+                }
+            }
             Kind::Transpose => {
                 if let Some(a) = active(0) {
                     out.extend(self.contribute(a, quote_spanned!(span=> #ybar.transpose())));

@@ -116,6 +116,8 @@ pub enum Form {
     Verbatim(TokenStream),
     /// `let _: Ty = a`.
     Typed(Box<syn::Type>),
+    /// `a[k]` with a literal index `k` (`0`, `(1, 2)`) into a value that is not an array.
+    Index(TokenStream),
 }
 
 /// The callee of a call that is not a primitive: composed through its `_jvp`/`_vjp`.

@@ -1,0 +1,13 @@
+use nalgebra::Vector3;
+use tapeless::differentiable;
+
+#[differentiable]
+fn weighted(v: Vector3<f64>) -> f64 {
+    let mut s = 0.0;
+    for i in 0..3 {
+        s += v[i] * (i as f64);
+    }
+    s
+}
+
+fn main() {}
