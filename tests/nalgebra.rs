@@ -1,11 +1,20 @@
 //! nalgebra's static matrices and vectors as differentiable values: products (scalar, matrix,
-//! outer), quotients by a scalar, transpose, dot, component_mul, norm, norm_squared. Every
+//! outer), quotients by a scalar, transpose, dot, component_mul, component_div, norm,
+//! norm_squared, normalize, cross, assembly from floats and entries at literal indices. Every
 //! gradient against central differences and forward mode against reverse mode.
 
 mod common;
 
 use nalgebra::{Matrix2, Matrix2x3, SMatrix, SVector, Vector2, Vector3};
 use tapeless::differentiable;
+
+/// Every entry of `grad` against a central difference of `f` at `x` (relative 1e-9).
+fn assert_matches_differences(f: &dyn Fn(&[f64]) -> f64, x: &[f64], grad: &[f64]) {
+    for (i, g) in grad.iter().enumerate() {
+        let fd = common::central(f, x, i);
+        assert!(common::close(*g, fd, 1e-9), "d/dx{i}: {g} vs {fd}");
+    }
+}
 
 #[differentiable]
 fn quadratic(a: SMatrix<f64, 2, 2>, v: SVector<f64, 2>) -> f64 {
@@ -120,10 +129,7 @@ fn cross_and_normalize() {
     let (value, (gr, gf)) = torque_alignment_grad(r, f);
     assert_eq!(value, g(&flat));
     let grad = [gr[0], gr[1], gr[2], gf[0], gf[1], gf[2]];
-    for (i, gi) in grad.iter().enumerate() {
-        let fd = common::central(&g, &flat, i);
-        assert!(common::close(*gi, fd, 1e-9), "d/dp{i}: {gi} vs {fd}");
-    }
+    assert_matches_differences(&g, &flat, &grad);
     let (dr, df) = (Vector3::new(0.5, 0.1, -0.3), Vector3::new(-0.2, 0.7, 0.4));
     let (_, t) = torque_alignment_jvp(r, f, dr, df);
     assert!(common::close(t, gr.dot(&dr) + gf.dot(&df), 1e-12));
@@ -147,10 +153,7 @@ fn matrices_assembled_from_floats() {
     let (value, (ga, gs, gv)) = sheared_grad(x[0], x[1], v);
     assert_eq!(value, f(&x));
     let grad = [ga, gs, gv[0], gv[1], gv[2]];
-    for (i, g) in grad.iter().enumerate() {
-        let fd = common::central(&f, &x, i);
-        assert!(common::close(*g, fd, 1e-9), "d/dx{i}: {g} vs {fd}");
-    }
+    assert_matches_differences(&f, &x, &grad);
     let dv = Vector3::new(0.2, -0.5, 0.1);
     let (_, t) = sheared_jvp(x[0], x[1], v, 0.3, -0.6, dv);
     assert!(common::close(t, 0.3 * ga - 0.6 * gs + gv.dot(&dv), 1e-12));
@@ -172,11 +175,30 @@ fn entries_at_literal_indices() {
     let (value, (ga, gv)) = entries_grad(a, v);
     assert_eq!(value, f(&x));
     let grad = [ga[(0, 0)], ga[(0, 1)], ga[(1, 0)], ga[(1, 1)], gv[0], gv[1]];
-    for (i, g) in grad.iter().enumerate() {
-        let fd = common::central(&f, &x, i);
-        assert!(common::close(*g, fd, 1e-9), "d/dx{i}: {g} vs {fd}");
-    }
+    assert_matches_differences(&f, &x, &grad);
     let (da, dv) = (Matrix2::new(0.2, -0.4, 0.9, 0.1), Vector2::new(0.5, -0.3));
     let (_, t) = entries_jvp(a, v, da, dv);
     assert!(common::close(t, ga.dot(&da) + gv.dot(&dv), 1e-12));
+}
+
+/// Elementwise quotients with both operands differentiated, and with a constant numerator.
+#[differentiable]
+fn ratios(a: Vector3<f64>, b: Vector3<f64>) -> f64 {
+    let q = a.component_div(&b);
+    let r = Vector3::new(1.0, 2.0, 3.0).component_div(&(b + a.component_mul(&a)));
+    q.dot(&a) + r.norm_squared() + b.component_div(&Vector3::new(2.0, -4.0, 8.0)).norm()
+}
+
+#[test]
+fn component_div_of_differentiated_vectors() {
+    let (a, b) = (Vector3::new(0.8, -1.3, 0.4), Vector3::new(1.7, 0.9, -2.2));
+    let x = [a[0], a[1], a[2], b[0], b[1], b[2]];
+    let f = |p: &[f64]| ratios(Vector3::new(p[0], p[1], p[2]), Vector3::new(p[3], p[4], p[5]));
+    let (value, (ga, gb)) = ratios_grad(a, b);
+    assert_eq!(value, f(&x));
+    let grad = [ga[0], ga[1], ga[2], gb[0], gb[1], gb[2]];
+    assert_matches_differences(&f, &x, &grad);
+    let (da, db) = (Vector3::new(0.3, 0.6, -0.2), Vector3::new(-0.5, 0.1, 0.7));
+    let (_, t) = ratios_jvp(a, b, da, db);
+    assert!(common::close(t, ga.dot(&da) + gb.dot(&db), 1e-12));
 }

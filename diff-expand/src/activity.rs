@@ -72,6 +72,7 @@ pub fn differentiable_operands(op: &Op) -> Vec<Value> {
             | Kind::Transpose
             | Kind::Dot
             | Kind::ComponentMul
+            | Kind::ComponentDiv
             | Kind::NormSquared
             | Kind::Norm
             | Kind::Assemble

@@ -39,6 +39,9 @@ pub enum Kind {
     Dot,
     /// `a.component_mul(&b)`: like a product, elementwise.
     ComponentMul,
+    /// `a.component_div(&b)`: tangent `(ta - y ∘ tb) ⊘ b`; adjoints `ā += ȳ ⊘ b`,
+    /// `b̄ -= (ȳ ∘ y) ⊘ b`.
+    ComponentDiv,
     /// `v.norm_squared()`: tangent `2 v.dot(&t)`; adjoint `v̄ += v (2 ȳ)`.
     NormSquared,
     /// `v.norm()`: tangent `v.dot(&t) / y`; adjoint `v̄ += v (ȳ / y)`.
@@ -169,6 +172,7 @@ table! {
     "transpose" / 1 => Transpose,
     "dot" / 2 => Dot,
     "component_mul" / 2 => ComponentMul,
+    "component_div" / 2 => ComponentDiv,
     "norm_squared" / 1 => NormSquared,
     "norm" / 1 => Norm,
     "vector_new" / 0 => Assemble,

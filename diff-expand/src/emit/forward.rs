@@ -269,6 +269,17 @@ fn prim_tangent(
                 (None, None) => zero(y),
             }
         }
+        Kind::ComponentDiv => {
+            let (b, yv) = (args[1].ident(), y.ident());
+            match (t(0), t(1)) {
+                (Some(ta), Some(tb)) => {
+                    quote_spanned!(span=> (#ta - #yv.component_mul(&#tb)).component_div(&#b))
+                }
+                (Some(ta), None) => quote_spanned!(span=> #ta.component_div(&#b)),
+                (None, Some(tb)) => quote_spanned!(span=> -#yv.component_mul(&#tb).component_div(&#b)),
+                (None, None) => zero(y),
+            }
+        }
         Kind::NormSquared => {
             let a = args[0].ident();
             t(0).map(|ta| quote_spanned!(span=> #a.dot(&#ta) + #ta.dot(&#a))).unwrap_or_else(|| zero(y))

@@ -582,6 +582,17 @@ impl Reverse<'_> {
                     out.extend(self.contribute(za, term));
                 }
             }
+            Kind::ComponentDiv => {
+                let b = self.read(Slot::Value(args[1]));
+                if let Some(xa) = active(0) {
+                    out.extend(self.contribute(xa, quote_spanned!(span=> #ybar.component_div(&#b))));
+                }
+                if let Some(za) = active(1) {
+                    let yv = self.read(Slot::Value(y));
+                    let term = quote_spanned!(span=> -#ybar.component_mul(&#yv).component_div(&#b));
+                    out.extend(self.contribute(za, term));
+                }
+            }
             Kind::NormSquared | Kind::Norm => {
                 if let Some(x) = active(0) {
                     let a = self.read(Slot::Value(x));
