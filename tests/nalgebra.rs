@@ -202,3 +202,24 @@ fn component_div_of_differentiated_vectors() {
     let (_, t) = ratios_jvp(a, b, da, db);
     assert!(common::close(t, ga.dot(&da) + gb.dot(&db), 1e-12));
 }
+
+/// `sum()` of matrices and vectors and `add_scalar` with a differentiated scalar.
+#[differentiable]
+fn shifted(v: Vector3<f64>, m: Matrix2<f64>, s: f64) -> f64 {
+    let w = v.add_scalar(s * s);
+    v.sum() * 2.0 + (m * s).sum().sin() + w.norm() + m.add_scalar(0.5).component_mul(&m).sum()
+}
+
+#[test]
+fn sum_and_add_scalar() {
+    let (v, m, s) = (Vector3::new(0.4, -1.1, 0.7), Matrix2::new(0.3, -0.8, 1.2, 0.5), 0.9);
+    let x = [v[0], v[1], v[2], m[(0, 0)], m[(0, 1)], m[(1, 0)], m[(1, 1)], s];
+    let f = |p: &[f64]| shifted(Vector3::new(p[0], p[1], p[2]), Matrix2::new(p[3], p[4], p[5], p[6]), p[7]);
+    let (value, (gv, gm, gs)) = shifted_grad(v, m, s);
+    assert_eq!(value, f(&x));
+    let grad = [gv[0], gv[1], gv[2], gm[(0, 0)], gm[(0, 1)], gm[(1, 0)], gm[(1, 1)], gs];
+    assert_matches_differences(&f, &x, &grad);
+    let (dv, dm, ds) = (Vector3::new(0.2, 0.5, -0.4), Matrix2::new(-0.3, 0.1, 0.6, 0.2), -0.7);
+    let (_, t) = shifted_jvp(v, m, s, dv, dm, ds);
+    assert!(common::close(t, gv.dot(&dv) + gm.dot(&dm) + gs * ds, 1e-12));
+}

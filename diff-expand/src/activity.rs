@@ -67,6 +67,8 @@ pub fn differentiable_operands(op: &Op) -> Vec<Value> {
             | Kind::Identity
             | Kind::CastFloat
             | Kind::Sum
+            | Kind::SumEntries
+            | Kind::AddScalar
             | Kind::Product
             | Kind::Quotient
             | Kind::Transpose

@@ -404,7 +404,7 @@ impl Lowerer<'_> {
                         };
                         let form = Form::Typed(pt.ty.clone());
                         Some(Tree::Leaf(self.emit(
-                            Op::Prim { rule: rules::operator("typed"), args: vec![v], form },
+                            Op::Prim { rule: rules::operator("<typed>"), args: vec![v], form },
                             Loc::of(&pt),
                             kind,
                         )))
@@ -510,7 +510,7 @@ impl Lowerer<'_> {
                     // `w[0]`, `m[(1, 2)]`: an entry of a nalgebra value.
                     Some(k) => {
                         let base = self.value(&i.expr);
-                        self.prim(rules::operator("entry"), vec![base], Form::Index(k), span, &Shape::Leaf)
+                        self.prim(rules::operator("<index>"), vec![base], Form::Index(k), span, &Shape::Leaf)
                     }
                     None => self.opaque(e, "indexing"),
                 },
@@ -687,7 +687,7 @@ impl Lowerer<'_> {
             TypeClass::Differentiable => {
                 let arg = self.value(&c.expr);
                 let op = Op::Prim {
-                    rule: rules::operator("cast_float"),
+                    rule: rules::operator("<as float>"),
                     args: vec![arg],
                     form: Form::Cast(c.ty.clone()),
                 };
@@ -696,7 +696,7 @@ impl Lowerer<'_> {
             TypeClass::Constant => {
                 let arg = self.value(&c.expr);
                 let op = Op::Prim {
-                    rule: rules::operator("cast_discrete"),
+                    rule: rules::operator("<as discrete>"),
                     args: vec![arg],
                     form: Form::Cast(c.ty.clone()),
                 };
@@ -777,7 +777,7 @@ impl Lowerer<'_> {
                 {
                     let args = c.args.iter().map(|a| self.value(a)).collect();
                     return self.prim(
-                        rules::operator("vector_new"),
+                        rules::operator("<new>"),
                         args,
                         Form::Path(path.path.clone()),
                         span,
@@ -973,7 +973,7 @@ impl Lowerer<'_> {
                 let array = array_of(self, &iter.receiver)?;
                 let tokens = self.renamed(&Expr::MethodCall(m.clone()))?;
                 let op = Op::Prim {
-                    rule: rules::operator("sum"),
+                    rule: rules::operator("<iter sum>"),
                     args: vec![array],
                     form: Form::Verbatim(tokens),
                 };

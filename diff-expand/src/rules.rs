@@ -58,6 +58,10 @@ pub enum Kind {
     /// `w[0]`, `m[(1, 2)]`: one entry of a nalgebra matrix or vector, at a literal index
     /// (`Form::Index`); tangent `t[k]`, adjoint `w̄[k] += ȳ`.
     Entry,
+    /// `m.add_scalar(s)`: tangent `tm.add_scalar(ts)`; adjoints `m̄ += ȳ`, `s̄ += ȳ.sum()`.
+    AddScalar,
+    /// `m.sum()` of a nalgebra value: tangent `t.sum()`; adjoint `m̄ += ȳ` in every entry.
+    SumEntries,
     /// `v.iter().sum()`: tangent `sum(tv)`; adjoint `v̄[i] += ȳ` for every `i`.
     Sum,
     /// `v.len()`: depends on the shape only, never on the values (no derivative, no taint).
@@ -116,9 +120,11 @@ table! {
     "bitxor" / 2 => NonDifferentiable(Discrete), "shl" / 2 => NonDifferentiable(Discrete),
     "shr" / 2 => NonDifferentiable(Discrete),
     // Conversions.
-    "typed" / 1 => Identity,
-    "cast_float" / 1 => CastFloat,
-    "cast_discrete" / 1 => NonDifferentiable(Discrete),
+    // Rules the lowering emits itself are named in angle brackets, which no method or function
+    // name can be: a user's `x.typed()` must never find them.
+    "<typed>" / 1 => Identity,
+    "<as float>" / 1 => CastFloat,
+    "<as discrete>" / 1 => NonDifferentiable(Discrete),
     // Elementary functions (partials in diff-runtime/src/rules/elementary.rs).
     "sin" / 1 => Smooth { partials: D1 },
     "cos" / 1 => Smooth { partials: D1 },
@@ -175,12 +181,14 @@ table! {
     "component_div" / 2 => ComponentDiv,
     "norm_squared" / 1 => NormSquared,
     "norm" / 1 => Norm,
-    "vector_new" / 0 => Assemble,
+    "<new>" / 0 => Assemble,
     "normalize" / 1 => Normalize,
     "cross" / 2 => Cross,
-    "entry" / 1 => Entry,
+    "<index>" / 1 => Entry,
+    "sum" / 1 => SumEntries,
+    "add_scalar" / 2 => AddScalar,
     // Arrays.
-    "sum" / 1 => Sum,
+    "<iter sum>" / 1 => Sum,
     "len" / 1 => Shape,
     // Tests.
     "is_nan" / 1 => Predicate, "is_infinite" / 1 => Predicate, "is_finite" / 1 => Predicate,
@@ -238,9 +246,12 @@ mod tests {
             "bitxor",
             "shl",
             "shr",
-            "typed",
-            "cast_float",
-            "cast_discrete",
+            "<typed>",
+            "<as float>",
+            "<as discrete>",
+            "<new>",
+            "<index>",
+            "<iter sum>",
         ] {
             assert_eq!(operator(name).name, name);
         }

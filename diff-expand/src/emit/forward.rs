@@ -288,6 +288,16 @@ fn prim_tangent(
             let (a, yv) = (args[0].ident(), y.ident());
             t(0).map(|ta| quote_spanned!(span=> #a.dot(&#ta) / #yv)).unwrap_or_else(|| zero(y))
         }
+        Kind::AddScalar => match (t(0), t(1)) {
+            (Some(tm), Some(ts)) => quote_spanned!(span=> #tm.add_scalar(#ts)),
+            (Some(tm), None) => tm,
+            (None, Some(ts)) => {
+                let z = zero(y);
+                quote_spanned!(span=> #z.add_scalar(#ts))
+            }
+            (None, None) => zero(y),
+        },
+        Kind::SumEntries => t(0).map(|ta| quote_spanned!(span=> #ta.sum())).unwrap_or_else(|| zero(y)),
         Kind::Sum => match t(0) {
             Some(ta) => {
                 let p = super::private();

@@ -605,6 +605,20 @@ impl Reverse<'_> {
                     out.extend(self.contribute(x, term));
                 }
             }
+            Kind::AddScalar => {
+                if let Some(m) = active(0) {
+                    out.extend(self.contribute(m, quote!(#ybar)));
+                }
+                if let Some(s) = active(1) {
+                    out.extend(self.contribute(s, quote_spanned!(span=> #ybar.sum())));
+                }
+            }
+            Kind::SumEntries => {
+                if let Some(a) = active(0) {
+                    let zero = self.zero(a);
+                    out.extend(self.contribute(a, quote_spanned!(span=> #zero.add_scalar(#ybar))));
+                }
+            }
             Kind::Sum => {
                 if let Some(a) = active(0) {
                     let (abar, p) = (adjoint(a), private());
