@@ -157,3 +157,42 @@ fn a_differentiated_receiver() {
     let fd = (up - down) / (2.0 * h);
     assert!((fd - ds.k).abs() < 1e-8, "{fd} vs {}", ds.k);
 }
+
+/// A derived struct whose methods are named like rules of the table (`norm`, `sum`): calls
+/// on it are the user's methods, composed through their `_jvp`/`_vjp`.
+#[derive(Clone, Debug, PartialEq, Differentiable)]
+pub struct Pair {
+    pub a: f64,
+    pub b: f64,
+}
+
+impl Pair {
+    #[differentiable(wrt(self))]
+    pub fn norm(&self) -> f64 {
+        (self.a * self.a + self.b * self.b).sqrt()
+    }
+
+    #[differentiable(wrt(self, x))]
+    pub fn sum(&self, x: f64) -> f64 {
+        self.norm() * x + self.a
+    }
+}
+
+#[differentiable(wrt(p))]
+fn pair_energy(p: &Pair) -> f64 {
+    p.norm() * 2.0 + p.sum(0.5).sin()
+}
+
+#[test]
+fn methods_named_like_rules_stay_the_users() {
+    let p = Pair { a: 0.8, b: -1.4 };
+    let f = |q: &[f64]| pair_energy(&Pair { a: q[0], b: q[1] });
+    let (value, g) = pair_energy_grad(&p);
+    assert_eq!(value, f(&[p.a, p.b]));
+    for (i, gi) in [g.a, g.b].iter().enumerate() {
+        let fd = common::central(&f, &[p.a, p.b], i);
+        assert!(common::close(*gi, fd, 1e-9), "d/dp{i}: {gi} vs {fd}");
+    }
+    let (_, t) = pair_energy_jvp(&p, Pair { a: 0.3, b: -0.6 });
+    assert!(common::close(t, 0.3 * g.a - 0.6 * g.b, 1e-12));
+}

@@ -726,7 +726,13 @@ impl Lowerer<'_> {
                     let form = Form::Method(m.method.clone());
                     return self.prim(rules::operator("len"), vec![array], form, span, results);
                 }
-                if let Some(rule) = rules::lookup(&name, m.args.len() + 1) {
+                // A derived struct's own method (`p.norm()`) is the user's, whatever its name:
+                // it composes through its `_jvp`/`_vjp`, never through a rule of the table.
+                let record = self
+                    .aggregate_or_leaf(&m.receiver)
+                    .is_some_and(|v| self.kind(v) == Kind::Array(ArrayKind::Record));
+                let rule = if record { None } else { rules::lookup(&name, m.args.len() + 1) };
+                if let Some(rule) = rule {
                     let mut args = vec![self.value(&m.receiver)];
                     // `a.dot(&b)`: the value is `b`; the primal keeps the reference.
                     let by_ref = !m.args.is_empty()
