@@ -223,3 +223,49 @@ fn sum_and_add_scalar() {
     let (_, t) = shifted_jvp(v, m, s, dv, dm, ds);
     assert!(common::close(t, gv.dot(&dv) + gm.dot(&dm) + gs * ds, 1e-12));
 }
+
+/// Parameters by reference, and a vector accumulated in a loop.
+#[differentiable]
+fn borrowed(v: &Vector3<f64>, m: &Matrix2<f64>, x: &[f64]) -> f64 {
+    let mut acc = Vector3::zeros();
+    for xi in x.iter() {
+        acc += v * xi.sin();
+    }
+    acc.norm() + (m * Vector2::new(1.0, 2.0)).norm_squared() * x[0]
+}
+
+#[test]
+fn borrowed_parameters_and_a_loop_accumulator() {
+    let (v, m, x) = (Vector3::new(1.0, -2.0, 0.5), Matrix2::new(0.3, -0.8, 1.2, 0.5), [0.4, 1.3, -0.2]);
+    let flat = [v[0], v[1], v[2], m[(0, 0)], m[(0, 1)], m[(1, 0)], m[(1, 1)], x[0], x[1], x[2]];
+    let f =
+        |p: &[f64]| borrowed(&Vector3::new(p[0], p[1], p[2]), &Matrix2::new(p[3], p[4], p[5], p[6]), &p[7..]);
+    let (value, (gv, gm, gx)) = borrowed_grad(&v, &m, &x);
+    assert_eq!(value, f(&flat));
+    let grad = [gv[0], gv[1], gv[2], gm[(0, 0)], gm[(0, 1)], gm[(1, 0)], gm[(1, 1)], gx[0], gx[1], gx[2]];
+    assert_matches_differences(&f, &flat, &grad);
+    let (dv, dm, dx) =
+        (Vector3::new(0.2, 0.5, -0.4), Matrix2::new(-0.3, 0.1, 0.6, 0.2), vec![0.1, -0.2, 0.3]);
+    let (_, t) = borrowed_jvp(&v, &m, &x, dv, dm, dx.clone());
+    let r = gv.dot(&dv) + gm.dot(&dm) + gx.iter().zip(&dx).map(|(a, b)| a * b).sum::<f64>();
+    assert!(common::close(t, r, 1e-12));
+}
+
+/// The same machinery in single precision.
+#[differentiable]
+fn single(v: Vector3<f32>, s: f32) -> f32 {
+    (2.0 * v / s).norm() - v.dot(&v)
+}
+
+#[test]
+fn single_precision_vectors() {
+    let (v, s) = (Vector3::new(1.0f32, 2.0, 3.0), 2.0f32);
+    let (value, (gv, gs)) = single_grad(v, s);
+    assert_eq!(value, single(v, s));
+    // d/dv = (2/s) v/|v| - 2v, d/ds = -2|v|/s².
+    let expected = v / v.norm() * (2.0 / s) - v * 2.0;
+    assert!((gv - expected).norm() < 1e-5, "{gv} vs {expected}");
+    assert!((gs + 2.0 * v.norm() / (s * s)).abs() < 1e-5);
+    let (_, t) = single_jvp(v, s, Vector3::new(0.5, -0.5, 1.0), 0.25);
+    assert!((t - (gv.dot(&Vector3::new(0.5, -0.5, 1.0)) + 0.25 * gs)).abs() < 1e-5);
+}

@@ -264,3 +264,20 @@ fn tuple_result_jacobian() {
         assert!(common::close(lhs, rhs, 1e-12), "{lhs} vs {rhs}");
     }
 }
+
+/// Floats by shared reference are copied once and differentiated like values.
+#[differentiable]
+fn by_reference(x: &f64, y: f64) -> f64 {
+    x.sin() * y + *x * *x
+}
+
+#[test]
+fn a_float_by_reference() {
+    let (x, y) = (0.7, -1.3);
+    let (value, (gx, gy)) = by_reference_grad(&x, y);
+    assert_eq!(value, by_reference(&x, y));
+    assert!((gx - (x.cos() * y + 2.0 * x)).abs() < 1e-14);
+    assert!((gy - x.sin()).abs() < 1e-14);
+    let (_, t) = by_reference_jvp(&x, y, 0.4, -0.9);
+    assert!((t - (0.4 * gx - 0.9 * gy)).abs() < 1e-14);
+}

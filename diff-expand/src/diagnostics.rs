@@ -7,6 +7,11 @@
 
 use crate::ir::Loc;
 
+/// What a parameter's type must be, from its syntax, to be differentiated (signature.rs).
+const DIFFERENTIABLE_TYPES: &str = "f32, f64, nalgebra's static matrices such as `Vector3<f64>`, \
+     `&` of those, `&[T]`, `Vec<T>`, `[T; N]` of floats, and `#[derive(Differentiable)]` structs \
+     named in `wrt(...)`";
+
 /// A user-facing error.
 pub enum Diagnostic {
     /// `floor`, `round`, `%`, ... applied to a differentiable value.
@@ -101,10 +106,10 @@ impl Diagnostic {
             Diagnostic::UnknownParamType { param, ty } => format!(
                 "cannot tell whether parameter `{param}: {ty}` is differentiable\n\
                  help: list the parameters to differentiate, e.g. `#[differentiable(wrt(x, y))]`; \
-                 the others are constants (differentiable types here: f32, f64, and `&[T]`, `Vec<T>`, `[T; N]` of them)"
+                 the others are constants (differentiable types: {DIFFERENTIABLE_TYPES})"
             ),
             Diagnostic::WrtNotDifferentiable { param, ty } => format!(
-                "parameter `{param}: {ty}` has no derivative (differentiable types here: f32, f64, and `&[T]`, `Vec<T>`, `[T; N]` of them)\n\
+                "parameter `{param}: {ty}` has no derivative (differentiable types: {DIFFERENTIABLE_TYPES})\n\
                  help: remove it from `wrt(...)`; it is used as a constant"
             ),
             Diagnostic::WrtUnknown { name } => {

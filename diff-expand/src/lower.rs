@@ -63,6 +63,10 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
             k => k,
         };
         let v = l.emit(Op::Param(index), Loc::of(&param.ident), kind);
+        if crate::signature::by_copy(&param.ty) {
+            // `x: &f64` is copied on entry: `*x` reads the copy.
+            l.iter_elements.insert(v);
+        }
         l.declare(&param.ident.to_string(), Some(Tree::Leaf(v)));
     }
     let output = l.body(&body.stmts, Loc::of(&body), &sig.output);
@@ -83,7 +87,8 @@ struct Lowerer<'a> {
     /// Instructions of the blocks being built, innermost last.
     blocks: Vec<Vec<Inst>>,
     items: Vec<syn::Item>,
-    /// Elements bound by `for x in v.iter()`: `*x` is `x`.
+    /// Values the user reaches through a reference but the IR holds by value (elements bound
+    /// by `for x in v.iter()`, parameters `x: &f64`): `*x` is `x`.
     iter_elements: std::collections::HashSet<Value>,
     /// Depth of loop nesting at the current point.
     in_loop: usize,
@@ -475,7 +480,8 @@ impl Lowerer<'_> {
             Expr::Unary(u) => match u.op {
                 UnOp::Neg(_) => self.prim_op("neg", &u.op, &[&u.expr], span, None),
                 UnOp::Not(_) => self.prim_op("not", &u.op, &[&u.expr], span, Some(Kind::Discrete)),
-                // `*x` for an element bound by `for x in v.iter()`: the element is a value here.
+                // `*x` for an element bound by `for x in v.iter()` or a parameter `x: &f64`: a
+                // value here.
                 _ => match self.aggregate_or_leaf(&u.expr) {
                     Some(v) if self.iter_elements.contains(&v) => Tree::Leaf(v),
                     _ => self.opaque(e, "a dereference"),

@@ -100,8 +100,18 @@ pub fn classify(ty: &Type) -> TypeClass {
         },
         Type::Paren(p) => classify(&p.elem),
         Type::Group(g) => classify(&g.elem),
+        // `&f64`, `&Vector3<f64>`: read once, by copy (`by_copy`).
+        Type::Reference(r) if by_copy(ty) => classify(&r.elem),
         _ => TypeClass::Unknown,
     }
+}
+
+/// Whether a parameter is a shared reference to a float or a static matrix (`&Vector3<f64>`):
+/// those are `Copy`, so the generated code copies the value once and never borrows it again.
+pub fn by_copy(ty: &Type) -> bool {
+    let Type::Reference(r) = ty else { return false };
+    let float = matches!(&*r.elem, Type::Path(p) if matches!(primitive(p).as_deref(), Some("f32" | "f64")));
+    r.mutability.is_none() && (float || static_matrix(&r.elem))
 }
 
 /// The IR kind of a value of a type.

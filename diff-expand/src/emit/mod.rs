@@ -96,11 +96,15 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
     let y = result.ident();
     let rhs = match &inst.op {
         Op::Param(i) => {
-            let param = input.sig.params.get(*i).map(|p| p.ident.to_token_stream()).unwrap_or_default();
+            let Some(p) = input.sig.params.get(*i) else { return TokenStream::new() };
+            let param = &p.ident;
             if is_array(input, *result) {
                 return quote_spanned!(span=> let mut #y = #param;);
             }
-            param
+            if crate::signature::by_copy(&p.ty) {
+                return quote_spanned!(span=> let #y = *#param;);
+            }
+            quote!(#param)
         }
         Op::Load { array, index } => {
             let (a, index) = (array.ident(), index_tokens(index));
