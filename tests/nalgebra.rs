@@ -269,3 +269,34 @@ fn single_precision_vectors() {
     let (_, t) = single_jvp(v, s, Vector3::new(0.5, -0.5, 1.0), 0.25);
     assert!((t - (gv.dot(&Vector3::new(0.5, -0.5, 1.0)) + 0.25 * gs)).abs() < 1e-5);
 }
+
+/// A vector result, composed by a caller through `rotate_jvp` / `rotate_vjp`.
+#[differentiable]
+fn rotate(theta: f64, v: Vector2<f64>) -> Vector2<f64> {
+    let (s, c) = (theta.sin(), theta.cos());
+    Matrix2::new(c, -s, s, c) * v
+}
+
+#[differentiable]
+fn rotated_twice(theta: f64, v: Vector2<f64>) -> f64 {
+    let w = rotate(theta, v);
+    w.dot(&Vector2::new(1.0, 0.0)) + rotate(theta * 2.0, w).component_mul(&w).sum()
+}
+
+#[test]
+fn vector_results_compose() {
+    let (theta, v) = (0.3, Vector2::new(1.0, 2.0));
+    let x = [theta, v[0], v[1]];
+    let f = |p: &[f64]| rotated_twice(p[0], Vector2::new(p[1], p[2]));
+    let (value, (gt, gv)) = rotated_twice_grad(theta, v);
+    assert_eq!(value, f(&x));
+    assert_matches_differences(&f, &x, &[gt, gv[0], gv[1]]);
+    let (_, t) = rotated_twice_jvp(theta, v, 0.7, Vector2::new(-0.4, 0.9));
+    assert!(common::close(t, 0.7 * gt + gv.dot(&Vector2::new(-0.4, 0.9)), 1e-12));
+    // The vector-valued function itself: a unit cotangent on each component against its JVP.
+    let (_, pullback) = rotate_vjp(theta, v);
+    let (bt, bv) = pullback(Vector2::new(0.0, 1.0));
+    let (_, tangent) = rotate_jvp(theta, v, 1.0, Vector2::zeros());
+    assert!(common::close(bt, tangent[1], 1e-14));
+    assert_eq!(bv, Vector2::new(theta.sin(), theta.cos()));
+}
