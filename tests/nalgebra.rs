@@ -273,7 +273,7 @@ fn single_precision_vectors() {
 /// A vector result, composed by a caller through `rotate_jvp` / `rotate_vjp`.
 #[differentiable]
 fn rotate(theta: f64, v: Vector2<f64>) -> Vector2<f64> {
-    let (s, c) = (theta.sin(), theta.cos());
+    let (s, c) = theta.sin_cos();
     Matrix2::new(c, -s, s, c) * v
 }
 

@@ -281,3 +281,23 @@ fn a_float_by_reference() {
     let (_, t) = by_reference_jvp(&x, y, 0.4, -0.9);
     assert!((t - (0.4 * gx - 0.9 * gy)).abs() < 1e-14);
 }
+
+/// `sin_cos` destructured, and kept as a pair.
+#[differentiable]
+fn sin_cos_pair(x: f64) -> f64 {
+    let (s, c) = x.sin_cos();
+    let p = (x * 2.0).sin_cos();
+    s * c + p.1 * x
+}
+
+#[test]
+fn sin_cos_is_the_pair_of_its_rules() {
+    let x = 0.6;
+    let (value, g) = sin_cos_pair_grad(x);
+    assert_eq!(value, sin_cos_pair(x));
+    // d/dx [sin x cos x + x cos 2x] = cos 2x + cos 2x - 2x sin 2x.
+    let expected = 2.0 * (2.0 * x).cos() - 2.0 * x * (2.0 * x).sin();
+    assert!((g - expected).abs() < 1e-14, "{g} vs {expected}");
+    let (_, t) = sin_cos_pair_jvp(x, 0.5);
+    assert!((t - 0.5 * g).abs() < 1e-14);
+}

@@ -724,6 +724,16 @@ impl Lowerer<'_> {
                 if let Some(t) = self.array_method(m, span) {
                     return t;
                 }
+                // `x.sin_cos()`: the pair of two rules (std computes it as `(x.sin(), x.cos())`).
+                if name == "sin_cos" && m.args.is_empty() {
+                    let x = self.value(&m.receiver);
+                    let pair = ["sin", "cos"].map(|f| {
+                        let form = Form::Method(quote::format_ident!("{}", f, span = m.method.span()));
+                        let rule = rules::operator(f);
+                        Tree::Leaf(self.emit(Op::Prim { rule, args: vec![x], form }, span, Kind::Float))
+                    });
+                    return Tree::Tuple(pair.into());
+                }
                 // `p.w.len()` of a record's array field reads the field in place.
                 if name == "len"
                     && m.args.is_empty()
