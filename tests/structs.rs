@@ -158,7 +158,7 @@ fn a_differentiated_receiver() {
     assert!((fd - ds.k).abs() < 1e-8, "{fd} vs {}", ds.k);
 }
 
-/// A derived struct whose methods are named like rules of the table (`norm`, `sum`): calls
+/// A derived struct whose methods are named like rules (`norm`, `sum`, `sin_cos`): calls
 /// on it are the user's methods, composed through their `_jvp`/`_vjp`.
 #[derive(Clone, Debug, PartialEq, Differentiable)]
 pub struct Pair {
@@ -176,11 +176,16 @@ impl Pair {
     pub fn sum(&self, x: f64) -> f64 {
         self.norm() * x + self.a
     }
+
+    #[differentiable(wrt(self))]
+    pub fn sin_cos(&self) -> f64 {
+        self.a.sin() * self.b.cos()
+    }
 }
 
 #[differentiable(wrt(p))]
 fn pair_energy(p: &Pair) -> f64 {
-    p.norm() * 2.0 + p.sum(0.5).sin()
+    p.norm() * 2.0 + p.sum(0.5).sin() + p.sin_cos()
 }
 
 #[test]

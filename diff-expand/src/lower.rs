@@ -724,8 +724,13 @@ impl Lowerer<'_> {
                 if let Some(t) = self.array_method(m, span) {
                     return t;
                 }
+                // A derived struct's own method (`p.norm()`) is the user's, whatever its name:
+                // it composes through its `_jvp`/`_vjp`, never through a rule of the table.
+                let record = self
+                    .aggregate_or_leaf(&m.receiver)
+                    .is_some_and(|v| self.kind(v) == Kind::Array(ArrayKind::Record));
                 // `x.sin_cos()`: the pair of two rules (std computes it as `(x.sin(), x.cos())`).
-                if name == "sin_cos" && m.args.is_empty() {
+                if name == "sin_cos" && m.args.is_empty() && !record {
                     let x = self.value(&m.receiver);
                     let pair = ["sin", "cos"].map(|f| {
                         let form = Form::Method(quote::format_ident!("{}", f, span = m.method.span()));
@@ -742,11 +747,6 @@ impl Lowerer<'_> {
                     let form = Form::Method(m.method.clone());
                     return self.prim(rules::operator("len"), vec![array], form, span, results);
                 }
-                // A derived struct's own method (`p.norm()`) is the user's, whatever its name:
-                // it composes through its `_jvp`/`_vjp`, never through a rule of the table.
-                let record = self
-                    .aggregate_or_leaf(&m.receiver)
-                    .is_some_and(|v| self.kind(v) == Kind::Array(ArrayKind::Record));
                 let rule = if record { None } else { rules::lookup(&name, m.args.len() + 1) };
                 if let Some(rule) = rule {
                     let mut args = vec![self.value(&m.receiver)];
