@@ -795,7 +795,7 @@ impl Lowerer<'_> {
                 // `Vector3::new(x, y, z)`, `Matrix2::new(a, b, c, d)`: assembled from floats, row by row.
                 if last == "new"
                     && segments.len() >= 2
-                    && alias_columns(&segments[segments.len() - 2]).is_some()
+                    && crate::signature::alias_columns(&segments[segments.len() - 2]).is_some()
                 {
                     let args = c.args.iter().map(|a| self.value(a)).collect();
                     return self.prim(
@@ -1835,22 +1835,4 @@ fn literal_index(e: &Expr) -> Option<TokenStream> {
         e => literal(e),
     };
     ok.then(|| e.to_token_stream())
-}
-
-/// The number of columns of a nalgebra alias whose `new` takes its entries row by row:
-/// 1 for the vectors (`Vector3`, `SVector`), `N` for `MatrixN`, `C` for `MatrixRxC`.
-/// `None` for any other name, whose `new` is an ordinary call.
-pub fn alias_columns(name: &str) -> Option<usize> {
-    let dim = |d: &str| d.parse::<usize>().ok().filter(|n| (1..=6).contains(n));
-    if name == "SVector" {
-        return Some(1);
-    }
-    if let Some(n) = name.strip_prefix("Vector") {
-        return dim(n).map(|_| 1);
-    }
-    let shape = name.strip_prefix("Matrix")?;
-    match shape.split_once('x') {
-        Some((r, c)) => dim(r).and(dim(c)),
-        None => dim(shape),
-    }
 }

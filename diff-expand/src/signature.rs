@@ -84,6 +84,24 @@ pub fn static_matrix(ty: &Type) -> bool {
         || numbered("Matrix")
 }
 
+/// The number of columns of a nalgebra alias whose `new` takes its entries row by row:
+/// 1 for the vectors (`Vector3`, `SVector`), `N` for `MatrixN`, `C` for `MatrixRxC`.
+/// `None` for any other name, whose `new` is an ordinary call.
+pub fn alias_columns(name: &str) -> Option<usize> {
+    let dim = |d: &str| d.parse::<usize>().ok().filter(|n| (1..=6).contains(n));
+    if name == "SVector" {
+        return Some(1);
+    }
+    if let Some(n) = name.strip_prefix("Vector") {
+        return dim(n).map(|_| 1);
+    }
+    let shape = name.strip_prefix("Matrix")?;
+    match shape.split_once('x') {
+        Some((r, c)) => dim(r).and(dim(c)),
+        None => dim(shape),
+    }
+}
+
 /// Classifies a type from its syntax.
 pub fn classify(ty: &Type) -> TypeClass {
     if array_kind(ty).is_some() || static_matrix(ty) {

@@ -371,3 +371,16 @@ fn expansion_of_odd_inputs_never_panics() {
         assert!(out.contains("compile_error"), "{out}");
     }
 }
+
+#[test]
+fn alias_columns_reads_nalgebra_alias_names() {
+    use signature::alias_columns;
+    assert_eq!(alias_columns("Vector3"), Some(1));
+    assert_eq!(alias_columns("SVector"), Some(1));
+    assert_eq!(alias_columns("Matrix2"), Some(2));
+    assert_eq!(alias_columns("Matrix2x3"), Some(3));
+    assert_eq!(alias_columns("Matrix3x2"), Some(2));
+    for other in ["Matrix", "Matrix7", "Matrix2x", "Vector", "Vector0", "DVector", "Point3", "Matrix2x3x4"] {
+        assert_eq!(alias_columns(other), None, "{other}");
+    }
+}

@@ -512,7 +512,7 @@ impl Reverse<'_> {
                         .iter()
                         .rev()
                         .nth(1)
-                        .and_then(|s| crate::lower::alias_columns(&s.ident.to_string())),
+                        .and_then(|s| crate::signature::alias_columns(&s.ident.to_string())),
                     _ => None,
                 };
                 for i in 0..args.len() {
