@@ -689,30 +689,17 @@ impl Lowerer<'_> {
     fn cast(&mut self, c: &syn::ExprCast) -> Tree {
         use crate::signature::{TypeClass, classify};
         let span = Loc::of(&c);
-        match classify(&c.ty) {
-            TypeClass::Differentiable => {
-                let arg = self.value(&c.expr);
-                let op = Op::Prim {
-                    rule: rules::operator("<as float>"),
-                    args: vec![arg],
-                    form: Form::Cast(c.ty.clone()),
-                };
-                Tree::Leaf(self.emit(op, span, Kind::Float))
-            }
-            TypeClass::Constant => {
-                let arg = self.value(&c.expr);
-                let op = Op::Prim {
-                    rule: rules::operator("<as discrete>"),
-                    args: vec![arg],
-                    form: Form::Cast(c.ty.clone()),
-                };
-                Tree::Leaf(self.emit(op, span, Kind::Discrete))
-            }
+        let (rule, kind) = match classify(&c.ty) {
+            TypeClass::Differentiable => ("<as float>", Kind::Float),
+            TypeClass::Constant => ("<as discrete>", Kind::Discrete),
             TypeClass::Unknown => {
                 let ty = crate::signature::type_text(&c.ty);
-                self.opaque_with(&Expr::Cast(c.clone()), Opaque::Cast(ty), Kind::Unknown)
+                return self.opaque_with(&Expr::Cast(c.clone()), Opaque::Cast(ty), Kind::Unknown);
             }
-        }
+        };
+        let arg = self.value(&c.expr);
+        let op = Op::Prim { rule: rules::operator(rule), args: vec![arg], form: Form::Cast(c.ty.clone()) };
+        Tree::Leaf(self.emit(op, span, kind))
     }
 
     /// A call or method call, destructured into `results` values when more than one.
