@@ -80,6 +80,7 @@ pub fn differentiable_operands(op: &Op) -> Vec<Value> {
             | Kind::Assemble
             | Kind::Normalize
             | Kind::Cross
+            | Kind::Map
             | Kind::Entry => args.clone(),
             Kind::Smooth { partials } => {
                 args.iter().zip(partials.iter()).filter(|(_, d)| **d).map(|(a, _)| *a).collect()

@@ -30,17 +30,31 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
             cx.take().unwrap_or_else(|| syn::Error::new(item_fn.sig.ident.span(), "unsupported function")),
         );
     };
-    let lowered = lower::lower(&item_fn.block, &sig, &cx);
+    let generated = generate(&item_fn, &sig, &cx);
+    match (cx.take(), generated) {
+        (None, Some(generated)) => quote!(#item_fn #generated),
+        (error, _) => fallback::emit(
+            &item_fn,
+            Some(&sig),
+            error.unwrap_or_else(|| syn::Error::new(item_fn.sig.ident.span(), "unsupported function")),
+        ),
+    }
+}
+
+/// The generated items of `item_fn` (`_jvp`, `_vjp`, `_grad`), or `None` with the problems
+/// reported into `cx`. Also used for the scalar function of a closure given to `map`.
+pub fn generate(item_fn: &syn::ItemFn, sig: &signature::Signature, cx: &Ctxt) -> Option<TokenStream> {
+    let errors_before = cx.has_errors();
+    let lowered = lower::lower(&item_fn.block, sig, cx);
     let wrt: Vec<bool> = sig.params.iter().map(|p| p.wrt).collect();
     let activity = activity::analyse(&lowered.function, &wrt);
     let lowering_failed = cx.has_errors();
-    check::check(&lowered.function, &sig, &activity, !lowering_failed, &cx);
-    if let Some(error) = cx.take() {
-        return fallback::emit(&item_fn, Some(&sig), error);
+    check::check(&lowered.function, sig, &activity, !lowering_failed, cx);
+    if cx.has_errors() || errors_before {
+        return None;
     }
-    let input =
-        Input { item: &item_fn, sig: &sig, f: &lowered.function, act: &activity, items: &lowered.items };
+    let input = Input { item: item_fn, sig, f: &lowered.function, act: &activity, items: &lowered.items };
     let forward = emit::forward::emit(&input);
     let reverse = emit::reverse::emit(&input);
-    quote!(#item_fn #forward #reverse)
+    Some(quote!(#forward #reverse))
 }

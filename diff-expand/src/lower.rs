@@ -55,6 +55,9 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         while_condition: false,
         returns: false,
         fields: std::collections::HashMap::new(),
+        element: element_type(sig),
+        maps: 0,
+        heap_nested_reported: false,
     };
     for (index, param) in sig.params.iter().enumerate() {
         let kind = match kind_of(&param.ty) {
@@ -100,6 +103,28 @@ struct Lowerer<'a> {
     returns: bool,
     /// Fields of record parameters already read: (record, member, as array) to value.
     fields: std::collections::HashMap<(Value, String, bool), Value>,
+    /// The float type of the function's matrices, for the functions made of `map` closures.
+    element: syn::Type,
+    /// Closures of `map` made functions so far.
+    maps: usize,
+    /// A `DVector`/`DMatrix` computed in a loop or branch was reported.
+    heap_nested_reported: bool,
+}
+
+/// The float type the signature mentions first (`f32` for `DVector<f32>`); `f64` if none.
+fn element_type(sig: &Signature) -> syn::Type {
+    let names: Vec<String> = sig
+        .params
+        .iter()
+        .map(|p| &p.ty)
+        .chain([&sig.output])
+        .map(|t| t.to_token_stream().to_string())
+        .collect();
+    let f32_first = names.iter().find_map(|n| match (n.find("f32"), n.find("f64")) {
+        (Some(a), Some(b)) => Some(a < b),
+        (a, b) => a.map(|_| true).or(b.map(|_| false)),
+    });
+    if f32_first == Some(true) { syn::parse_quote!(f32) } else { syn::parse_quote!(f64) }
 }
 
 /// Names of the flag variables (not identifiers, so no user name can meet them).
@@ -144,6 +169,18 @@ impl Lowerer<'_> {
 
     /// Emits a one-result instruction.
     fn emit(&mut self, op: Op, span: Loc, kind: Kind) -> Value {
+        if kind == Kind::Heap && self.blocks.len() > 1 && !self.heap_nested_reported {
+            // Once per function: every later such value has the same cause and fix.
+            self.heap_nested_reported = true;
+            self.cx.error(
+                span,
+                Diagnostic::Unsupported {
+                    what: "a `DVector` or `DMatrix` computed inside a loop or branch".to_string(),
+                    help: "compute it before the loop or branch (statically sized nalgebra types \
+                           such as `Vector3` work anywhere)",
+                },
+            );
+        }
         let v = self.new_value(span, kind);
         self.push(vec![v], op, span);
         v
@@ -527,6 +564,13 @@ impl Lowerer<'_> {
             }
             Expr::Repeat(r) => self.constant_array(&r.expr, &r.len, ArrayKind::Fixed, span),
             Expr::Range(_) => self.opaque(e, "a range"),
+            // `&m` of a `DMatrix`: generated code holds it by reference already.
+            Expr::Reference(r)
+                if r.mutability.is_none()
+                    && self.aggregate_or_leaf(&r.expr).is_some_and(|v| self.kind(v) == Kind::Heap) =>
+            {
+                self.expr(&r.expr)
+            }
             Expr::Reference(_) => self.opaque(e, "a reference"),
             Expr::Struct(_) => self.opaque(e, "a struct literal"),
             Expr::Return(r) => self.early_return(r, span),
@@ -623,9 +667,12 @@ impl Lowerer<'_> {
         Tree::Leaf(self.emit(Op::Prim { rule: rules::operator(name), args, form }, span, kind))
     }
 
-    /// Float if any operand is, discrete if all are.
+    /// A dynamically sized matrix if any operand is, else float if any operand is, discrete if
+    /// all are.
     fn arith_kind(&self, args: &[Value]) -> Kind {
-        if args.iter().any(|a| self.kind(*a) == Kind::Float) {
+        if args.iter().any(|a| self.kind(*a) == Kind::Heap) {
+            Kind::Heap
+        } else if args.iter().any(|a| self.kind(*a) == Kind::Float) {
             Kind::Float
         } else if args.iter().all(|a| self.kind(*a) == Kind::Discrete) {
             Kind::Discrete
@@ -726,6 +773,14 @@ impl Lowerer<'_> {
                     });
                     return Tree::Tuple(pair.into());
                 }
+                // `m.clone()` of a `DMatrix`: the same value (generated code reads it by reference).
+                if name == "clone"
+                    && m.args.is_empty()
+                    && let Some(v) =
+                        self.aggregate_or_leaf(&m.receiver).filter(|v| self.kind(*v) == Kind::Heap)
+                {
+                    return Tree::Leaf(v);
+                }
                 // `p.w.len()` of a record's array field reads the field in place.
                 if name == "len"
                     && m.args.is_empty()
@@ -733,6 +788,12 @@ impl Lowerer<'_> {
                 {
                     let form = Form::Method(m.method.clone());
                     return self.prim(rules::operator("len"), vec![array], form, span, results);
+                }
+                if name == "map"
+                    && !record
+                    && let [Expr::Closure(closure)] = m.args.iter().collect::<Vec<_>>().as_slice()
+                {
+                    return self.map_closure(&m.receiver, closure, span);
                 }
                 let rule = if record { None } else { rules::lookup(&name, m.args.len() + 1) };
                 if let Some(rule) = rule {
@@ -805,11 +866,74 @@ impl Lowerer<'_> {
                         }
                     };
                 }
+                // `DVector::zeros(n)`, `DMatrix::from_row_slice(..)`: a new constant matrix.
+                if segments.len() >= 2 && crate::signature::dynamic_name(&segments[segments.len() - 2]) {
+                    let what = Opaque::Form("a `DVector`/`DMatrix` constructor");
+                    return self.opaque_with(e, what, Kind::Heap);
+                }
                 let (args, borrowed) = self.call_args(&c.args);
                 self.call(Callee::Path(path.clone()), args, borrowed, span, results, Kind::Unknown)
             }
             _ => self.expr(e),
         }
+    }
+
+    /// `m.map(|e| body)` on a nalgebra value: the closure becomes a scalar function
+    /// `fn __tapeless_mapN(e: T) -> T { body }`, differentiated like any other (its items go
+    /// into the generated functions), and the map a `<map>` primitive naming it.
+    fn map_closure(&mut self, receiver: &Expr, closure: &syn::ExprClosure, span: Loc) -> Tree {
+        let x = self.value(receiver);
+        if !matches!(self.kind(x), Kind::Heap | Kind::Float) {
+            return self.unsupported(span, "`map` on this value", "");
+        }
+        let param = match closure.inputs.iter().collect::<Vec<_>>().as_slice() {
+            [Pat::Ident(p)] if p.by_ref.is_none() && p.subpat.is_none() => (p.ident.clone(), None),
+            [Pat::Type(t)] => match &*t.pat {
+                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+                    (p.ident.clone(), Some((*t.ty).clone()))
+                }
+                other => {
+                    return self.unsupported(Loc::of(other), "this closure parameter", "name it: `|e| ..`");
+                }
+            },
+            _ => {
+                return self.unsupported(
+                    Loc::of(&closure.inputs),
+                    "a closure of `map` without exactly one named parameter",
+                    "write `m.map(|e| ..)`",
+                );
+            }
+        };
+        // The closure becomes a function: it cannot read the enclosing function's locals.
+        let mut captured = Captures { lowerer: self, param: param.0.to_string(), found: None };
+        syn::visit::Visit::visit_expr(&mut captured, &closure.body);
+        if let Some((at, name)) = captured.found {
+            return self.unsupported(
+                at,
+                &format!("reading `{name}` inside the closure of `map`"),
+                "the closure may use its parameter and constants only; compute with other values \
+                 outside it, as in `(v * scale).map(|e| e.exp())`",
+            );
+        }
+        let (ident, ty) = (param.0, param.1.unwrap_or_else(|| self.element.clone()));
+        let helper =
+            quote::format_ident!("__tapeless_map{}", self.maps, span = proc_macro2::Span::mixed_site());
+        self.maps += 1;
+        let body = &closure.body;
+        let item: syn::ItemFn = match syn::parse2(quote!(fn #helper(#ident: #ty) -> #ty { #body })) {
+            Ok(item) => item,
+            Err(_) => return self.unsupported(Loc::of(&closure.body), "this closure body", ""),
+        };
+        let Some(sig) = crate::signature::analyse(&item.sig, &crate::args::Args::default(), self.cx) else {
+            return Tree::Leaf(self.emit(Op::Error, span, Kind::Unknown));
+        };
+        let Some(generated) = crate::expand::generate(&item, &sig, self.cx) else {
+            return Tree::Leaf(self.emit(Op::Error, span, Kind::Unknown));
+        };
+        self.items.push(syn::Item::Verbatim(quote!(#[allow(dead_code)] #[inline] #item #generated)));
+        let kind = self.kind(x);
+        let op = Op::Prim { rule: rules::operator("<map>"), args: vec![x], form: Form::Map(helper) };
+        Tree::Leaf(self.emit(op, span, kind))
     }
 
     fn prim(
@@ -823,8 +947,10 @@ impl Lowerer<'_> {
         if !matches!(results, Shape::Leaf) {
             return self.unsupported(span, "destructuring the result of a primitive", "");
         }
+        let heap = args.iter().any(|a| self.kind(*a) == Kind::Heap);
         let kind = match rule.kind {
             RuleKind::Predicate | RuleKind::NonDifferentiable(rules::Why::Discrete) => Kind::Discrete,
+            _ if heap && rule.kind.keeps_shape() => Kind::Heap,
             _ => Kind::Float,
         };
         Tree::Leaf(self.emit(Op::Prim { rule, args, form }, span, kind))
@@ -840,6 +966,13 @@ impl Lowerer<'_> {
         results: &Shape,
         kind: Kind,
     ) -> Tree {
+        if args.iter().any(|a| self.kind(*a) == Kind::Heap) {
+            return self.unsupported(
+                span,
+                "passing a `DVector` or `DMatrix` to a function",
+                "inline the function, or pass statically sized nalgebra values (`SVector`, `Vector3`)",
+            );
+        }
         let shape = self.results(results, span, kind);
         self.push(shape.leaves(), Op::Call { callee, args, shape: shape.clone(), borrowed }, span);
         shape
@@ -1815,6 +1948,24 @@ impl<'ast> syn::visit::Visit<'ast> for Jumps {
 }
 
 /// The tokens of an index made of integer literals only: `0`, `(1, 2)`.
+/// Finds a local of the enclosing function read inside a `map` closure.
+struct Captures<'l, 'a> {
+    lowerer: &'l Lowerer<'a>,
+    param: String,
+    found: Option<(Loc, String)>,
+}
+
+impl<'ast> syn::visit::Visit<'ast> for Captures<'_, '_> {
+    fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+        if let (None, Some(ident)) = (&self.found, p.path.get_ident()) {
+            let name = ident.to_string();
+            if name != self.param && self.lowerer.slot(&name).is_some() {
+                self.found = Some((Loc::of(p), name));
+            }
+        }
+    }
+}
+
 fn literal_index(e: &Expr) -> Option<TokenStream> {
     let literal = |e: &Expr| matches!(e, Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(_), .. }));
     let ok = match e {

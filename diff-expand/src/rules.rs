@@ -62,6 +62,10 @@ pub enum Kind {
     AddScalar,
     /// `m.sum()` of a nalgebra value: tangent `t.sum()`; adjoint `m̄ += ȳ` in every entry.
     SumEntries,
+    /// `m.map(|e| f(e))` of a nalgebra value, the closure made a scalar function `f` with its own
+    /// derivatives (`Form::Map`): tangent `m.zip_map(&t, |e, t| f_jvp(e, t).1)`, adjoint
+    /// `m̄ += m.zip_map(&ȳ, |e, ȳ| f'(e) ȳ)`.
+    Map,
     /// `v.iter().sum()`: tangent `sum(tv)`; adjoint `v̄[i] += ȳ` for every `i`.
     Sum,
     /// `v.len()`: depends on the shape only, never on the values (no derivative, no taint).
@@ -69,6 +73,28 @@ pub enum Kind {
     /// A comparison or test: the result (a `bool`, an `Ordering`) carries no derivative, and that
     /// is fine; a branch on it is checked separately.
     Predicate,
+}
+
+impl Kind {
+    /// Whether the result has the shape of its matrix operand (`a + b`, `2.0 * m`, `m.transpose()`),
+    /// rather than being a float read from it (`a.dot(&b)`, `m.sum()`, `v[0]`).
+    pub fn keeps_shape(&self) -> bool {
+        matches!(
+            self,
+            Add | Sub
+                | Neg
+                | Identity
+                | Product
+                | Quotient
+                | Transpose
+                | ComponentMul
+                | ComponentDiv
+                | Normalize
+                | Cross
+                | AddScalar
+                | Map
+        )
+    }
 }
 
 /// Why a primitive has no derivative; selects the diagnostic.
@@ -187,6 +213,7 @@ table! {
     "<index>" / 1 => Entry,
     "sum" / 1 => SumEntries,
     "add_scalar" / 2 => AddScalar,
+    "<map>" / 1 => Map,
     // Arrays.
     "<iter sum>" / 1 => Sum,
     "len" / 1 => Shape,
@@ -252,6 +279,7 @@ mod tests {
             "<new>",
             "<index>",
             "<iter sum>",
+            "<map>",
         ] {
             assert_eq!(operator(name).name, name);
         }

@@ -84,6 +84,22 @@ pub fn static_matrix(ty: &Type) -> bool {
         || numbered("Matrix")
 }
 
+/// Whether a type is one of nalgebra's dynamically sized matrices or vectors (`DMatrix<f64>`,
+/// `DVector<f64>`, `RowDVector<f64>`), by value or by shared reference.
+pub fn dynamic_matrix(ty: &Type) -> bool {
+    match ty {
+        Type::Reference(r) if r.mutability.is_none() => dynamic_matrix(&r.elem),
+        Type::Paren(p) => dynamic_matrix(&p.elem),
+        Type::Path(p) => p.path.segments.last().is_some_and(|s| dynamic_name(&s.ident.to_string())),
+        _ => false,
+    }
+}
+
+/// `DMatrix`, `DVector`, `RowDVector`: the names of nalgebra's dynamically sized types.
+pub fn dynamic_name(name: &str) -> bool {
+    matches!(name, "DMatrix" | "DVector" | "RowDVector")
+}
+
 /// The number of columns of a nalgebra alias whose `new` takes its entries row by row:
 /// 1 for the vectors (`Vector3`, `SVector`), `N` for `MatrixN`, `C` for `MatrixRxC`.
 /// `None` for any other name, whose `new` is an ordinary call.
@@ -104,7 +120,7 @@ pub fn alias_columns(name: &str) -> Option<usize> {
 
 /// Classifies a type from its syntax.
 pub fn classify(ty: &Type) -> TypeClass {
-    if array_kind(ty).is_some() || static_matrix(ty) {
+    if array_kind(ty).is_some() || static_matrix(ty) || dynamic_matrix(ty) {
         return TypeClass::Differentiable;
     }
     match ty {
@@ -139,6 +155,9 @@ pub fn kind_of(ty: &Type) -> Kind {
     }
     if matches!(ty, Type::Reference(r) if r.mutability.is_some()) {
         return Kind::Unknown;
+    }
+    if dynamic_matrix(ty) {
+        return Kind::Heap;
     }
     match classify(ty) {
         TypeClass::Differentiable => Kind::Float,

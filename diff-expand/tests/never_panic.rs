@@ -201,7 +201,12 @@ fn expr() -> impl Strategy<Value = String> {
             inner.clone().prop_map(|a| format!("{{ if n == 0 {{ return {a}; }} {a} }}")),
             inner.clone().prop_map(|a| format!("(&{a})")),
             inner.clone().prop_map(|a| format!("(*&{a})")),
-            two.prop_map(|(a, b)| format!("({a}, {b}).1")),
+            two.clone().prop_map(|(a, b)| format!("({a}, {b}).1")),
+            // nalgebra: `d` is a `DVector` in some signatures, a float in others.
+            inner.clone().prop_map(|a| format!("(d * {a}).map(|e| e.exp() * {a}).sum()")),
+            inner.clone().prop_map(|a| format!("d.map(|e: f64| e.sin()).dot(&(&d * {a}))")),
+            inner.clone().prop_map(|a| format!("{{ let z = d.clone() * {a}; z.norm() + z[0] }}")),
+            two.prop_map(|(a, b)| format!("{{ let mut s = d.clone(); for _ in 0..n {{ s = s * {a}; }} s.sum() + {b} }}")),
         ]
     })
 }
@@ -222,6 +227,10 @@ fn signature() -> impl Strategy<Value = &'static str> {
             "fn f(x: f64, y: f64, n: usize, v: &[f64])",
             "fn f((x, y): (f64, f64), n: usize, v: &[f64]) -> f64",
             "fn f(x: Real, y: f64, n: usize, v: &mut [f64]) -> f64",
+            "fn f(x: f64, y: f64, n: usize, v: &[f64], d: DVector<f64>) -> f64",
+            "fn f(x: f64, y: f64, n: usize, v: &[f64], d: &DMatrix<f32>) -> f32",
+            "fn f(x: f64, y: f64, n: usize, v: &[f64], d: DVector<f64>) -> DVector<f64>",
+            "fn f(x: f64, y: f64, n: usize, v: &[f64], d: f64) -> f64",
         ][..],
     )
 }

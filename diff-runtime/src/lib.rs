@@ -9,7 +9,8 @@
 //! - [`rules`]: the derivative of every primitive the macro knows, one function per partial.
 //! - [`check`]: central finite differences, for testing hand-written or generated derivatives.
 //! - [`math`]: special functions missing from `std` (`erf`), with their derivatives.
-//! - [`linalg`]: statically sized nalgebra matrices and vectors as differentiable values.
+//! - [`linalg`]: nalgebra matrices and vectors (statically and dynamically sized) as
+//!   differentiable values.
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -77,6 +78,13 @@ pub mod __private {
     pub use crate::rules::elementary as rules;
     pub use crate::rules::products::{product_lhs, product_rhs, quotient_lhs, quotient_rhs};
     pub use crate::tangent::{Differentiable, ScalarOutput, Tangent};
+
+    /// A tangent or cotangent held owned or by reference, as an owned value (dynamically sized
+    /// nalgebra values, which generated code reads through references).
+    #[inline(always)]
+    pub fn owned<T: crate::linalg::dynamic::Owned>(value: T) -> T::Out {
+        value.owned()
+    }
 
     /// The zero tangent of `value` (for floats, `0.0`).
     #[inline(always)]

@@ -2,6 +2,7 @@
 //! hand, so both can be checked against each other and timed side by side.
 #![allow(dead_code, clippy::needless_range_loop)]
 
+use nalgebra::{DMatrix, DVector};
 use tapeless::differentiable;
 
 #[differentiable]
@@ -155,6 +156,36 @@ pub fn logistic_nll_hand(w: &[f64], x: &[f64], y: &[f64]) -> (f64, Vec<f64>) {
     (total, g)
 }
 
+/// F2 with nalgebra, as a user writes it: margins `-y ∘ (X w)`, then `ln(1 + exp(.))` summed.
+#[differentiable(wrt(w))]
+pub fn logistic_nll_nalgebra(w: &DVector<f64>, x: &DMatrix<f64>, y: &DVector<f64>) -> f64 {
+    let margins = -y.component_mul(&(x * w));
+    margins.map(|t| t.exp().ln_1p()).sum()
+}
+
+/// F2's value and gradient `Xᵀ r` with `r_i = -y_i σ(-y_i z_i)`, by hand with nalgebra.
+pub fn logistic_nll_nalgebra_hand(
+    w: &DVector<f64>,
+    x: &DMatrix<f64>,
+    y: &DVector<f64>,
+) -> (f64, DVector<f64>) {
+    let z = x * w;
+    let mut loss = 0.0;
+    let mut r = DVector::zeros(z.len());
+    for i in 0..z.len() {
+        let e = (-y[i] * z[i]).exp();
+        loss += e.ln_1p();
+        r[i] = -y[i] * e / (1.0 + e);
+    }
+    (loss, x.tr_mul(&r))
+}
+
+/// F2's inputs as nalgebra values.
+pub fn f2_inputs_nalgebra() -> (DMatrix<f64>, DVector<f64>, DVector<f64>) {
+    let (x, y, w) = f2_inputs();
+    (DMatrix::from_row_slice(1000, 100, &x), DVector::from_vec(y), DVector::from_vec(w))
+}
+
 // ---- F4 sum of an explicit outer product ----------------------------------------------------
 
 /// `M = x y^T` materialised, then summed.
@@ -185,6 +216,22 @@ pub fn outer_product_sum_hand(x: &[f64], y: &[f64]) -> (f64, Vec<f64>, Vec<f64>)
     let s = mat.iter().sum::<f64>();
     let (sx, sy) = (x.iter().sum::<f64>(), y.iter().sum::<f64>());
     (s, vec![sy; n], vec![sx; m])
+}
+
+/// F4 with nalgebra: the outer product `x yᵀ` as a `DMatrix`, summed.
+#[differentiable]
+pub fn outer_product_sum_nalgebra(x: &DVector<f64>, y: &DVector<f64>) -> f64 {
+    (x * y.transpose()).sum()
+}
+
+/// F4 by hand with nalgebra: the matrix is built (the function's definition), the gradient is
+/// `(sum(y), ..)`, `(sum(x), ..)`.
+pub fn outer_product_sum_nalgebra_hand(
+    x: &DVector<f64>,
+    y: &DVector<f64>,
+) -> (f64, DVector<f64>, DVector<f64>) {
+    let s = (x * y.transpose()).sum();
+    (s, DVector::from_element(x.len(), y.sum()), DVector::from_element(y.len(), x.sum()))
 }
 
 // ---- F6 Black-Scholes call ------------------------------------------------------------------

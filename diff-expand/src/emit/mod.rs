@@ -83,6 +83,42 @@ pub fn is_array(input: &Input, v: Value) -> bool {
     matches!(input.f.info(v).kind, Kind::Array(_))
 }
 
+/// Whether a value is a dynamically sized matrix, held by reference (`__v3: &DMatrix<f64>`).
+pub fn is_heap(input: &Input, v: Value) -> bool {
+    input.f.info(v).kind == Kind::Heap
+}
+
+/// The local that owns a dynamically sized matrix `__v3` refers to: `__o3`.
+pub fn owner(v: Value) -> syn::Ident {
+    format_ident!("__o{}", v.0, span = Span::mixed_site())
+}
+
+/// The owned local a dynamically sized matrix's reference borrows, if the function holds one:
+/// `__o3` for a computed value, the parameter for one taken by value, none for one taken by
+/// reference. A pullback moves it in and borrows it again (`let __v3 = &__o3;`).
+pub fn heap_owner(input: &Input, inst: &Inst) -> Option<TokenStream> {
+    let y = *inst.results.first()?;
+    if !is_heap(input, y) {
+        return None;
+    }
+    match &inst.op {
+        Op::Param(i) => {
+            let p = input.sig.params.get(*i)?;
+            let ident = &p.ident;
+            (!matches!(p.ty, syn::Type::Reference(_))).then(|| quote!(#ident))
+        }
+        Op::Prim { form: Form::Typed(_), .. } => None,
+        Op::Prim { .. } | Op::Opaque { .. } => Some(owner(y).into_token_stream()),
+        _ => None,
+    }
+}
+
+/// A result of the function as returned: a dynamically sized matrix is cloned out of its
+/// reference.
+pub fn returned(input: &Input, v: Value, tokens: TokenStream) -> TokenStream {
+    if is_heap(input, v) { quote!(::core::clone::Clone::clone(#tokens)) } else { tokens }
+}
+
 /// `let __v3 = <primal>;` for every instruction but calls, stores, loops and `if`s (which the emitters handle,
 /// since their primal differs per mode).
 pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
@@ -103,6 +139,12 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
             }
             if crate::signature::by_copy(&p.ty) {
                 return quote_spanned!(span=> let #y = *#param;);
+            }
+            if is_heap(input, *result) {
+                return match p.ty {
+                    syn::Type::Reference(_) => quote_spanned!(span=> let #y = #param;),
+                    _ => quote_spanned!(span=> let #y = &#param;),
+                };
             }
             quote!(#param)
         }
@@ -156,12 +198,19 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
                     if is_array(input, *result) {
                         return quote_spanned!(span=> let mut #y: #ty = #x;);
                     }
+                    if is_heap(input, *result) && !matches!(**ty, syn::Type::Reference(_)) {
+                        return quote_spanned!(span=> let #y: &#ty = #x;);
+                    }
                     return quote_spanned!(span=> let #y: #ty = #x;);
                 }
                 Form::Verbatim(tokens) => tokens.clone(),
                 Form::Index(k) => {
                     let x = &a[0];
                     quote_spanned!(span=> #x[#k])
+                }
+                Form::Map(f) => {
+                    let x = &a[0];
+                    quote_spanned!(span=> #x.map(#f))
                 }
             }
         }
@@ -170,6 +219,10 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
             return TokenStream::new();
         }
     };
+    if is_heap(input, *result) {
+        let o = owner(*result);
+        return quote_spanned!(span=> let #o = #rhs; let #y = &#o;);
+    }
     quote_spanned!(span=> let #y = #rhs;)
 }
 

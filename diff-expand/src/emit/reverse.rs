@@ -137,8 +137,13 @@ pub fn emit(input: &Input) -> TokenStream {
     // The pullback may read an array the function returns: return a copy.
     let returned = tree_tokens(&input.f.output, &mut |v| {
         let i = v.ident();
-        if super::is_array(input, v) { quote!(::core::clone::Clone::clone(&#i)) } else { quote!(#i) }
+        if super::is_array(input, v) {
+            quote!(::core::clone::Clone::clone(&#i))
+        } else {
+            super::returned(input, v, quote!(#i))
+        }
     });
+    let rebind = rebind_heap(input);
     let attrs = super::attributes();
     let p = private();
     let capture = if sig.receiver.as_ref().is_some_and(|r| r.reference.is_some()) {
@@ -161,6 +166,7 @@ pub fn emit(input: &Input) -> TokenStream {
             #enums
             #primal
             (#returned, move |__ct: #cotangent| {
+                #rebind
                 let #seed_pattern = __ct;
                 #adjoint_code
                 #gradient
@@ -242,8 +248,12 @@ impl Reverse<'_> {
         }
         let a = adjoint(v);
         let p = private();
+        // A dynamically sized matrix's adjoint is owned; a contribution may be a reference
+        // (`ȳ` of `a + b`), which `+=` and `owned` accept as well as an owned value.
+        let heap = super::is_heap(self.input, v);
+        let add = if heap { quote!(#a += #expr;) } else { quote!(#p::accumulate(&mut #a, #expr);) };
         if self.live.contains(&v) {
-            return quote!(#p::accumulate(&mut #a, #expr););
+            return add;
         }
         self.live.insert(v);
         match self.arm_defs.last() {
@@ -251,8 +261,9 @@ impl Reverse<'_> {
                 if let Some(set) = self.predeclare.last_mut() {
                     set.insert(v);
                 }
-                quote!(#p::accumulate(&mut #a, #expr);)
+                add
             }
+            _ if heap => quote!(let mut #a = #p::owned(#expr);),
             _ => quote!(let mut #a = #expr;),
         }
     }
@@ -434,6 +445,10 @@ impl Reverse<'_> {
         let ybar = adjoint(y);
         let active = |i: usize| args.get(i).copied().filter(|v| act.active(*v));
         let mut out = TokenStream::new();
+        if super::is_heap(self.input, y) {
+            // Complete now: the rule reads it (maybe twice) through a reference.
+            out.extend(quote!(let #ybar = &#ybar;));
+        }
         match &rule.kind {
             Kind::Add | Kind::Identity => {
                 for a in (0..args.len()).filter_map(active) {
@@ -611,6 +626,13 @@ impl Reverse<'_> {
                 }
                 if let Some(s) = active(1) {
                     out.extend(self.contribute(s, quote_spanned!(span=> #ybar.sum())));
+                }
+            }
+            Kind::Map => {
+                if let (Some(x), Form::Map(f)) = (active(0), form) {
+                    let (a, grad) = (self.read(Slot::Value(x)), super::sibling(f, "grad"));
+                    let term = quote_spanned!(span=> #a.zip_map(&#ybar, |__e, __y| #grad(__e).1 * __y));
+                    out.extend(self.contribute(x, term));
                 }
             }
             Kind::SumEntries => {
@@ -937,6 +959,28 @@ impl Reverse<'_> {
 }
 
 /// The stack of the loop with index variable `v`.
+/// The pullback's first lines: every dynamically sized matrix borrowed again from its owner,
+/// which the closure takes by move (the primal's references cannot leave the function).
+fn rebind_heap(input: &Input) -> TokenStream {
+    let mut out = TokenStream::new();
+    for inst in &input.f.body.insts {
+        let Some(&y) = inst.results.first() else { continue };
+        if !super::is_heap(input, y) {
+            continue;
+        }
+        let v = y.ident();
+        match (&inst.op, super::heap_owner(input, inst)) {
+            (_, Some(o)) => out.extend(quote!(let #v = &#o;)),
+            (Op::Prim { form: Form::Typed(_), args, .. }, None) => {
+                let x = args.first().map(|a| a.ident());
+                out.extend(quote!(let #v = #x;));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 fn stack_ident(v: Value) -> syn::Ident {
     format_ident!("__stack{}", v.0, span = proc_macro2::Span::mixed_site())
 }

@@ -76,6 +76,10 @@ pub enum Kind {
     /// An array of floats: a mutable slot in emitted code (`let mut __v3`), written in place by
     /// [`Op::Store`].
     Array(ArrayKind),
+    /// A dynamically sized nalgebra value (`DVector`, `DMatrix`, or a value computed from one
+    /// that keeps its shape): not `Copy`, so emitted code holds it once and reads it through a
+    /// reference (`let __o3 = ..; let __v3 = &__o3;`). Supported in straight-line code only.
+    Heap,
 }
 
 /// How an array is held, which decides what `let b = a` does.
@@ -118,6 +122,9 @@ pub enum Form {
     Typed(Box<syn::Type>),
     /// `a[k]` with a literal index `k` (`0`, `(1, 2)`) into a value that is not an array.
     Index(TokenStream),
+    /// `m.map(|e| ..)`: the closure became the scalar function named here (with its own
+    /// `_jvp` and `_grad`), and the primal is `m.map(name)`.
+    Map(syn::Ident),
 }
 
 /// The callee of a call that is not a primitive: composed through its `_jvp`/`_vjp`.

@@ -13,12 +13,16 @@ use crate::real::Real;
     note = "differentiable products: float * float, float * matrix, matrix * float, matrix * matrix"
 )]
 pub trait Product<B>: Sized {
-    /// The type of `a * b`.
+    /// The type of `ȳ` as generated code holds it (`a * b`, or a reference to it).
     type Output;
+    /// The type of `ā` (`Self`, or the owned value `Self` refers to).
+    type Lhs;
+    /// The type of `b̄`.
+    type Rhs;
     /// `ā` from `ȳ`.
-    fn lhs_adjoint(ybar: Self::Output, a: Self, b: B) -> Self;
+    fn lhs_adjoint(ybar: Self::Output, a: Self, b: B) -> Self::Lhs;
     /// `b̄` from `ȳ`.
-    fn rhs_adjoint(ybar: Self::Output, a: Self, b: B) -> B;
+    fn rhs_adjoint(ybar: Self::Output, a: Self, b: B) -> Self::Rhs;
 }
 
 /// `y = a / b` with a scalar `b`.
@@ -27,16 +31,20 @@ pub trait Product<B>: Sized {
     note = "differentiable quotients: float / float, matrix / float"
 )]
 pub trait Quotient<B>: Sized {
-    /// The type of `a / b`.
+    /// The type of `ȳ` as generated code holds it (`a / b`, or a reference to it).
     type Output;
+    /// The type of `ā`.
+    type Lhs;
     /// `ā = ȳ / b`.
-    fn lhs_adjoint(ybar: Self::Output, b: B) -> Self;
+    fn lhs_adjoint(ybar: Self::Output, b: B) -> Self::Lhs;
     /// `b̄ = -⟨ȳ, y⟩ / b`.
     fn rhs_adjoint(ybar: Self::Output, y: Self::Output, b: B) -> B;
 }
 
 impl<T: Real> Product<T> for T {
     type Output = T;
+    type Lhs = T;
+    type Rhs = T;
     #[inline(always)]
     fn lhs_adjoint(ybar: T, _a: T, b: T) -> T {
         ybar * b
@@ -49,6 +57,7 @@ impl<T: Real> Product<T> for T {
 
 impl<T: Real> Quotient<T> for T {
     type Output = T;
+    type Lhs = T;
     #[inline(always)]
     fn lhs_adjoint(ybar: T, b: T) -> T {
         ybar / b
@@ -61,19 +70,19 @@ impl<T: Real> Quotient<T> for T {
 
 /// `ā` of `a * b`.
 #[inline(always)]
-pub fn product_lhs<A: Product<B>, B>(ybar: A::Output, a: A, b: B) -> A {
+pub fn product_lhs<A: Product<B>, B>(ybar: A::Output, a: A, b: B) -> A::Lhs {
     A::lhs_adjoint(ybar, a, b)
 }
 
 /// `b̄` of `a * b`.
 #[inline(always)]
-pub fn product_rhs<A: Product<B>, B>(ybar: A::Output, a: A, b: B) -> B {
+pub fn product_rhs<A: Product<B>, B>(ybar: A::Output, a: A, b: B) -> A::Rhs {
     A::rhs_adjoint(ybar, a, b)
 }
 
 /// `ā` of `a / b`.
 #[inline(always)]
-pub fn quotient_lhs<A: Quotient<B>, B>(ybar: A::Output, _a: &A, b: B) -> A {
+pub fn quotient_lhs<A: Quotient<B>, B>(ybar: A::Output, _a: &A, b: B) -> A::Lhs {
     A::lhs_adjoint(ybar, b)
 }
 

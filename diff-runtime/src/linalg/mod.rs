@@ -53,6 +53,8 @@ macro_rules! impl_matrix {
         /// Matrix product: `ā = ȳ bᵀ`, `b̄ = aᵀ ȳ`.
         impl<const R: usize, const C: usize, const K: usize> Product<SMatrix<$t, C, K>> for SMatrix<$t, R, C> {
             type Output = SMatrix<$t, R, K>;
+            type Lhs = Self;
+            type Rhs = SMatrix<$t, C, K>;
             #[inline(always)]
             fn lhs_adjoint(ybar: Self::Output, _a: Self, b: SMatrix<$t, C, K>) -> Self {
                 ybar * b.transpose()
@@ -66,6 +68,8 @@ macro_rules! impl_matrix {
         /// Scalar times matrix: `ā = ⟨ȳ, b⟩`, `b̄ = a ȳ`.
         impl<const R: usize, const C: usize> Product<SMatrix<$t, R, C>> for $t {
             type Output = SMatrix<$t, R, C>;
+            type Lhs = $t;
+            type Rhs = SMatrix<$t, R, C>;
             #[inline(always)]
             fn lhs_adjoint(ybar: Self::Output, _a: $t, b: SMatrix<$t, R, C>) -> $t {
                 ybar.dot(&b)
@@ -79,6 +83,8 @@ macro_rules! impl_matrix {
         /// Matrix times scalar: `ā = ȳ b`, `b̄ = ⟨ȳ, a⟩`.
         impl<const R: usize, const C: usize> Product<$t> for SMatrix<$t, R, C> {
             type Output = SMatrix<$t, R, C>;
+            type Lhs = Self;
+            type Rhs = $t;
             #[inline(always)]
             fn lhs_adjoint(ybar: Self::Output, _a: Self, b: $t) -> Self {
                 ybar * b
@@ -92,6 +98,7 @@ macro_rules! impl_matrix {
         /// Matrix divided by a scalar.
         impl<const R: usize, const C: usize> Quotient<$t> for SMatrix<$t, R, C> {
             type Output = SMatrix<$t, R, C>;
+            type Lhs = Self;
             #[inline(always)]
             fn lhs_adjoint(ybar: Self::Output, b: $t) -> Self {
                 ybar / b
@@ -104,3 +111,5 @@ macro_rules! impl_matrix {
     )*};
 }
 impl_matrix!(f32, f64);
+
+pub mod dynamic;
