@@ -85,6 +85,43 @@ fn bench_logistic(c: &mut Criterion) {
     group.finish();
 }
 
+/// F2 written with nalgebra (`DMatrix`), against a hand-written nalgebra gradient.
+fn bench_logistic_nalgebra(c: &mut Criterion) {
+    let (x, y, w) = f2_inputs_nalgebra();
+    let (generated, hand) = (logistic_nll_nalgebra_grad(&w, &x, &y), logistic_nll_nalgebra_hand(&w, &x, &y));
+    assert!((generated.0 - hand.0).abs() <= 1e-12 * hand.0);
+    for (a, b) in generated.1.iter().zip(hand.1.iter()) {
+        assert!((a - b).abs() <= 1e-12 * b.abs().max(1.0), "generated {a} vs hand-written {b}");
+    }
+    let mut group = c.benchmark_group("logistic_nll_nalgebra_1000x100");
+    group.bench_function("primal", |b| b.iter(|| logistic_nll_nalgebra(black_box(&w), &x, &y)));
+    group.bench_function("hand_written", |b| b.iter(|| logistic_nll_nalgebra_hand(black_box(&w), &x, &y)));
+    group.bench_function("tapeless_grad", |b| b.iter(|| logistic_nll_nalgebra_grad(black_box(&w), &x, &y)));
+    let v = nalgebra::DVector::from_element(w.len(), 1.0);
+    group.bench_function("tapeless_jvp", |b| {
+        b.iter(|| logistic_nll_nalgebra_jvp(black_box(&w), &x, &y, v.clone()))
+    });
+    group.finish();
+}
+
+/// F4 written with nalgebra (`x * y.transpose()` as a `DMatrix`, summed).
+fn bench_outer_nalgebra(c: &mut Criterion) {
+    let x = nalgebra::DVector::from_fn(1000, |i, _| 0.5 + 0.001 * i as f64);
+    let y = nalgebra::DVector::from_fn(1000, |j, _| 1.0 - 0.0005 * j as f64);
+    let (generated, hand) =
+        (outer_product_sum_nalgebra_grad(&x, &y), outer_product_sum_nalgebra_hand(&x, &y));
+    assert!((generated.0 - hand.0).abs() <= 1e-12 * hand.0);
+    let (g, h) = (generated.1, (hand.1, hand.2));
+    for (a, b) in g.0.iter().zip(h.0.iter()).chain(g.1.iter().zip(h.1.iter())) {
+        assert!((a - b).abs() <= 1e-12 * b.abs().max(1.0), "generated {a} vs hand-written {b}");
+    }
+    let mut group = c.benchmark_group("outer_product_sum_nalgebra_1000");
+    group.bench_function("primal", |b| b.iter(|| outer_product_sum_nalgebra(black_box(&x), &y)));
+    group.bench_function("hand_written", |b| b.iter(|| outer_product_sum_nalgebra_hand(black_box(&x), &y)));
+    group.bench_function("tapeless_grad", |b| b.iter(|| outer_product_sum_nalgebra_grad(black_box(&x), &y)));
+    group.finish();
+}
+
 fn bench_outer(c: &mut Criterion) {
     let x: Vec<f64> = (0..1000).map(|i| 0.5 + 0.001 * i as f64).collect();
     let y: Vec<f64> = (0..1000).map(|j| 1.0 - 0.0005 * j as f64).collect();
@@ -125,5 +162,14 @@ fn bench_black_scholes(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_rosenbrock, bench_conv, bench_logistic, bench_outer, bench_black_scholes);
+criterion_group!(
+    benches,
+    bench_rosenbrock,
+    bench_conv,
+    bench_logistic,
+    bench_logistic_nalgebra,
+    bench_outer,
+    bench_outer_nalgebra,
+    bench_black_scholes
+);
 criterion_main!(benches);

@@ -101,8 +101,8 @@ struct Lowerer<'a> {
     while_condition: bool,
     /// The body has a `return` before its end: the return flag and value slots exist.
     returns: bool,
-    /// Fields of record parameters already read: (record, member, as array) to value.
-    fields: std::collections::HashMap<(Value, String, bool), Value>,
+    /// Fields of record parameters already read: (record, member, kind read as) to value.
+    fields: std::collections::HashMap<(Value, String, String), Value>,
     /// The float type of the function's matrices, for the functions made of `map` closures.
     element: syn::Type,
     /// Closures of `map` made functions so far.
@@ -539,7 +539,7 @@ impl Lowerer<'_> {
                     Some(t) => t.clone(),
                     None => self.unsupported(span, "a tuple field out of range", ""),
                 },
-                _ => match self.record_field(e, false) {
+                _ => match self.record_field(e, Kind::Float) {
                     Some(v) => Tree::Leaf(v),
                     None => self.opaque(e, "a field access"),
                 },
@@ -564,6 +564,13 @@ impl Lowerer<'_> {
             }
             Expr::Repeat(r) => self.constant_array(&r.expr, &r.len, ArrayKind::Fixed, span),
             Expr::Range(_) => self.opaque(e, "a range"),
+            // `&p.w` of a record parameter: a `DMatrix` field, read in place.
+            Expr::Reference(r)
+                if r.mutability.is_none()
+                    && let Some(v) = self.record_field(&r.expr, Kind::Heap) =>
+            {
+                Tree::Leaf(v)
+            }
             // `&m` of a `DMatrix`: generated code holds it by reference already.
             Expr::Reference(r)
                 if r.mutability.is_none()
@@ -784,7 +791,7 @@ impl Lowerer<'_> {
                 // `p.w.len()` of a record's array field reads the field in place.
                 if name == "len"
                     && m.args.is_empty()
-                    && let Some(array) = self.record_field(&m.receiver, true)
+                    && let Some(array) = self.record_field(&m.receiver, Kind::Array(ArrayKind::Slice))
                 {
                     let form = Form::Method(m.method.clone());
                     return self.prim(rules::operator("len"), vec![array], form, span, results);
@@ -1036,18 +1043,20 @@ impl Lowerer<'_> {
     /// `p.member` of a record parameter (a `#[derive(Differentiable)]` struct listed in `wrt`):
     /// read once, at the top of the function (the parameter never changes), as a float or as an
     /// array read in place.
-    fn record_field(&mut self, e: &Expr, array: bool) -> Option<Value> {
+    /// `kind`: `Float` for a float field, `Array(Slice)` for an array field, `Heap` for a
+    /// `DMatrix` field (`&p.w`); the last two are read in place, by reference.
+    fn record_field(&mut self, e: &Expr, kind: Kind) -> Option<Value> {
         let Expr::Field(f) = e else { return None };
         let base = self.aggregate_or_leaf(&f.base)?;
         if self.kind(base) != Kind::Array(ArrayKind::Record) {
             return None;
         }
-        let key = (base, f.member.to_token_stream().to_string(), array);
+        let array = kind != Kind::Float;
+        let key = (base, f.member.to_token_stream().to_string(), format!("{kind:?}"));
         if let Some(v) = self.fields.get(&key) {
             return Some(*v);
         }
         let span = Loc::of(e);
-        let kind = if array { Kind::Array(ArrayKind::Slice) } else { Kind::Float };
         let v = self.new_value(span, kind);
         let inst = Inst { results: vec![v], op: Op::Field { base, member: f.member.clone(), array }, span };
         if let Some(top) = self.blocks.first_mut() {
@@ -1541,7 +1550,7 @@ impl Lowerer<'_> {
 
     fn local_array(&mut self, e: &Expr) -> Option<Value> {
         let local = self.aggregate_or_leaf(e).filter(|v| matches!(self.kind(*v), Kind::Array(_)));
-        local.or_else(|| self.record_field(e, true))
+        local.or_else(|| self.record_field(e, Kind::Array(ArrayKind::Slice)))
     }
 
     /// `for i in a..b`: binds the index.

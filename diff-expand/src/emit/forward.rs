@@ -147,6 +147,21 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
                 _ => TokenStream::new(),
             }
         }
+        // A `DMatrix` map: value and tangent in one pass over the closure's `_jvp`.
+        Op::Prim { form: Form::Map(f), args, .. }
+            if inst.results.first().is_some_and(|y| super::is_heap(input, *y) && act.active(*y)) =>
+        {
+            let (Some(&y), Some(&x)) = (inst.results.first(), args.first()) else {
+                return TokenStream::new();
+            };
+            let (o, v, to, t) = (super::owner(y), y.ident(), tangent_owner(y), tangent(y));
+            let (x, tx, jvp, p) = (x.ident(), tangent(x), super::sibling(f, "jvp"), super::private());
+            quote_spanned!(span=>
+                let (#o, #to) = #p::map_with_tangent(#x, #tx, |__e, __t| #jvp(__e, __t));
+                let #v = &#o;
+                let #t = &#to;
+            )
+        }
         _ => {
             let mut out = primal_let(input, inst);
             out.extend(array_tangent(input, inst));

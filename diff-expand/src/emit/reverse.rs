@@ -628,6 +628,12 @@ impl Reverse<'_> {
                     out.extend(self.contribute(s, quote_spanned!(span=> #ybar.sum())));
                 }
             }
+            Kind::Map if self.saves_map_derivative(inst) => {
+                if let Some(x) = active(0) {
+                    let d = derivative(y);
+                    out.extend(self.contribute(x, quote_spanned!(span=> #d.component_mul(#ybar))));
+                }
+            }
             Kind::Map => {
                 if let (Some(x), Form::Map(f)) = (active(0), form) {
                     let (a, grad) = (self.read(Slot::Value(x)), super::sibling(f, "grad"));
@@ -637,8 +643,8 @@ impl Reverse<'_> {
             }
             Kind::SumEntries => {
                 if let Some(a) = active(0) {
-                    let zero = self.zero(a);
-                    out.extend(self.contribute(a, quote_spanned!(span=> #zero.add_scalar(#ybar))));
+                    let (x, p) = (self.read(Slot::Value(a)), private());
+                    out.extend(self.contribute(a, quote_spanned!(span=> #p::filled_like(&#x, #ybar))));
                 }
             }
             Kind::Sum => {
@@ -953,12 +959,43 @@ impl Reverse<'_> {
                     _ => TokenStream::new(),
                 }
             }
+            Op::Prim { form: Form::Map(f), args, .. } if self.saves_map_derivative(inst) => {
+                // One pass computes each element's value and derivative (as hand-written code
+                // would), instead of evaluating the closure again in the adjoint.
+                let (Some(&y), Some(&x)) = (inst.results.first(), args.first()) else {
+                    return TokenStream::new();
+                };
+                let (o, v, d, x, grad, p) = (
+                    super::owner(y),
+                    y.ident(),
+                    derivative(y),
+                    x.ident(),
+                    super::sibling(f, "grad"),
+                    private(),
+                );
+                quote_spanned!(span=>
+                    let (#o, #d) = #p::map_with_derivative(#x, |__e| #grad(__e));
+                    let #v = &#o;
+                )
+            }
             _ => primal_let(self.input, inst),
         }
     }
+
+    /// Whether the primal sweep of a `map` keeps the elementwise derivative for its adjoint:
+    /// for a `DMatrix` (computed at the top level, so the derivative is a plain local) whose
+    /// adjoint is needed.
+    fn saves_map_derivative(&self, inst: &Inst) -> bool {
+        matches!(inst.results.first(), Some(y) if super::is_heap(self.input, *y) && self.live.contains(y))
+            && matches!(&inst.op, Op::Prim { args, .. } if args.first().is_some_and(|x| self.input.act.active(*x)))
+    }
 }
 
-/// The stack of the loop with index variable `v`.
+/// The elementwise derivative of a `map`'s closure, kept by the primal sweep: `__d3`.
+fn derivative(v: Value) -> syn::Ident {
+    format_ident!("__d{}", v.0, span = proc_macro2::Span::mixed_site())
+}
+
 /// The pullback's first lines: every dynamically sized matrix borrowed again from its owner,
 /// which the closure takes by move (the primal's references cannot leave the function).
 fn rebind_heap(input: &Input) -> TokenStream {
@@ -981,6 +1018,7 @@ fn rebind_heap(input: &Input) -> TokenStream {
     out
 }
 
+/// The stack of the loop with index variable `v`.
 fn stack_ident(v: Value) -> syn::Ident {
     format_ident!("__stack{}", v.0, span = proc_macro2::Span::mixed_site())
 }

@@ -20,7 +20,8 @@
 //! assert_eq!(gv, (a + a.transpose()) * v);
 //! ```
 
-use nalgebra::SMatrix;
+use nalgebra::allocator::Allocator;
+use nalgebra::{DefaultAllocator, Dim, Matrix, OMatrix, SMatrix, Scalar, storage::Storage};
 
 use crate::rules::products::{Product, Quotient};
 use crate::tangent::{Differentiable, Tangent};
@@ -113,3 +114,64 @@ macro_rules! impl_matrix {
 impl_matrix!(f32, f64);
 
 pub mod dynamic;
+
+/// A matrix of `x`'s shape with every entry `value` (the adjoint of `x.sum()`), in one pass.
+pub fn filled_like<T, R, C, S>(x: &Matrix<T, R, C, S>, value: T) -> OMatrix<T, R, C>
+where
+    T: Scalar,
+    R: Dim,
+    C: Dim,
+    S: Storage<T, R, C>,
+    DefaultAllocator: Allocator<R, C>,
+{
+    let (r, c) = x.shape_generic();
+    OMatrix::from_element_generic(r, c, value)
+}
+
+/// `x.map(f)` for an `f` returning each element's value and derivative: the two matrices, in
+/// one pass (the primal sweep of a `map` whose adjoint is needed keeps the derivative).
+pub fn map_with_derivative<T, R, C, S, F>(
+    x: &Matrix<T, R, C, S>,
+    mut f: F,
+) -> (OMatrix<T, R, C>, OMatrix<T, R, C>)
+where
+    T: Scalar + Copy,
+    R: Dim,
+    C: Dim,
+    S: Storage<T, R, C>,
+    F: FnMut(T) -> (T, T),
+    DefaultAllocator: Allocator<R, C>,
+{
+    let (mut value, mut derivative) = (x.clone_owned(), x.clone_owned());
+    for (v, d) in value.iter_mut().zip(derivative.iter_mut()) {
+        let (fv, fd) = f(*v);
+        *v = fv;
+        *d = fd;
+    }
+    (value, derivative)
+}
+
+/// `x.map(f)` and its tangent along `t`, for an `f` returning the value and tangent of each
+/// element given the element and its tangent, in one pass.
+pub fn map_with_tangent<T, R, C, S, S2, F>(
+    x: &Matrix<T, R, C, S>,
+    t: &Matrix<T, R, C, S2>,
+    mut f: F,
+) -> (OMatrix<T, R, C>, OMatrix<T, R, C>)
+where
+    T: Scalar + Copy,
+    R: Dim,
+    C: Dim,
+    S: Storage<T, R, C>,
+    S2: Storage<T, R, C>,
+    F: FnMut(T, T) -> (T, T),
+    DefaultAllocator: Allocator<R, C>,
+{
+    let (mut value, mut tangent) = (x.clone_owned(), t.clone_owned());
+    for (v, dv) in value.iter_mut().zip(tangent.iter_mut()) {
+        let (fv, fd) = f(*v, *dv);
+        *v = fv;
+        *dv = fd;
+    }
+    (value, tangent)
+}
