@@ -142,13 +142,7 @@ where
     F: FnMut(T) -> (T, T),
     DefaultAllocator: Allocator<R, C>,
 {
-    let (mut value, mut derivative) = (x.clone_owned(), x.clone_owned());
-    for (v, d) in value.iter_mut().zip(derivative.iter_mut()) {
-        let (fv, fd) = f(*v);
-        *v = fv;
-        *d = fd;
-    }
-    (value, derivative)
+    map_with_tangent(x, x, |e, _| f(e))
 }
 
 /// `x.map(f)` and its tangent along `t`, for an `f` returning the value and tangent of each
@@ -169,9 +163,7 @@ where
 {
     let (mut value, mut tangent) = (x.clone_owned(), t.clone_owned());
     for (v, dv) in value.iter_mut().zip(tangent.iter_mut()) {
-        let (fv, fd) = f(*v, *dv);
-        *v = fv;
-        *dv = fd;
+        (*v, *dv) = f(*v, *dv);
     }
     (value, tangent)
 }
