@@ -122,6 +122,25 @@ fn bench_outer_nalgebra(c: &mut Criterion) {
     group.finish();
 }
 
+/// F5, the 784-128-10 MLP (batch 32), parameters in a derived struct of nalgebra matrices.
+fn bench_mlp(c: &mut Criterion) {
+    let (p, x, labels, onehot) = f5_inputs();
+    let ((loss, g), (hand_loss, h)) = (mlp_loss_grad(&p, &x, &onehot), mlp_loss_hand(&p, &x, &labels));
+    assert!((loss - hand_loss).abs() <= 1e-12 * hand_loss);
+    let pairs = [(&g.w1, &h.w1), (&g.w2, &h.w2)];
+    for (a, b) in pairs.iter().flat_map(|(a, b)| a.iter().zip(b.iter())) {
+        assert!((a - b).abs() <= 1e-10 * b.abs().max(1e-3), "generated {a} vs hand-written {b}");
+    }
+    for (a, b) in g.b1.iter().zip(h.b1.iter()).chain(g.b2.iter().zip(h.b2.iter())) {
+        assert!((a - b).abs() <= 1e-10 * b.abs().max(1e-3), "generated {a} vs hand-written {b}");
+    }
+    let mut group = c.benchmark_group("mlp_32x784x128x10");
+    group.bench_function("primal", |b| b.iter(|| mlp_loss(black_box(&p), &x, &onehot)));
+    group.bench_function("hand_written", |b| b.iter(|| mlp_loss_hand(black_box(&p), &x, &labels)));
+    group.bench_function("tapeless_grad", |b| b.iter(|| mlp_loss_grad(black_box(&p), &x, &onehot)));
+    group.finish();
+}
+
 fn bench_outer(c: &mut Criterion) {
     let x: Vec<f64> = (0..1000).map(|i| 0.5 + 0.001 * i as f64).collect();
     let y: Vec<f64> = (0..1000).map(|j| 1.0 - 0.0005 * j as f64).collect();
@@ -170,6 +189,7 @@ criterion_group!(
     bench_logistic_nalgebra,
     bench_outer,
     bench_outer_nalgebra,
+    bench_mlp,
     bench_black_scholes
 );
 criterion_main!(benches);

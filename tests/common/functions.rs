@@ -2,8 +2,8 @@
 //! hand, so both can be checked against each other and timed side by side.
 #![allow(dead_code, clippy::needless_range_loop)]
 
-use nalgebra::{DMatrix, DVector};
-use tapeless::differentiable;
+use nalgebra::{DMatrix, DVector, RowDVector};
+use tapeless::{Differentiable, differentiable};
 
 #[differentiable]
 pub fn rosenbrock(x: &[f64]) -> f64 {
@@ -232,6 +232,77 @@ pub fn outer_product_sum_nalgebra_hand(
 ) -> (f64, DVector<f64>, DVector<f64>) {
     let s = (x * y.transpose()).sum();
     (s, DVector::from_element(x.len(), y.sum()), DVector::from_element(y.len(), x.sum()))
+}
+
+// ---- F5 MLP 784-128-10 ----------------------------------------------------------------------
+
+/// F5's parameters: `H = tanh(X W1 + b1)`, `Z = H W2 + b2`.
+#[derive(Clone, Debug, Differentiable)]
+pub struct Mlp {
+    pub w1: DMatrix<f64>,
+    pub b1: RowDVector<f64>,
+    pub w2: DMatrix<f64>,
+    pub b2: RowDVector<f64>,
+}
+
+/// F5: mean softmax cross-entropy of the 2-layer tanh network over the batch `x` (one row per
+/// example), `onehot` the labels as rows of a one-hot matrix. Written as a user would with
+/// nalgebra: biases broadcast as `ones * b`, row sums as a product with a column of ones.
+#[differentiable(wrt(p))]
+pub fn mlp_loss(p: &Mlp, x: &DMatrix<f64>, onehot: &DMatrix<f64>) -> f64 {
+    let rows = DVector::from_element(x.nrows(), 1.0);
+    let classes = DVector::from_element(onehot.ncols(), 1.0);
+    let h = (x * &p.w1 + &rows * &p.b1).map(|a| a.tanh());
+    let z = &h * &p.w2 + &rows * &p.b2;
+    let logsumexp = (z.map(|e| e.exp()) * &classes).map(|s| s.ln());
+    (logsumexp.sum() - z.component_mul(onehot).sum()) / x.nrows() as f64
+}
+
+/// F5's loss and gradient by hand with nalgebra: a stable log-sum-exp per row, softmax minus
+/// one-hot, then the two layers backwards (`dW = Hᵀ dZ`, `db` = column sums, `dH = dZ W2ᵀ`,
+/// `dA = dH ∘ (1 - H²)`). `Hᵀ dZ` is formed as a transpose and a blocked product: nalgebra's
+/// `tr_mul` computes it as dot products, several times slower at these sizes.
+pub fn mlp_loss_hand(p: &Mlp, x: &DMatrix<f64>, labels: &[usize]) -> (f64, Mlp) {
+    let n = x.nrows() as f64;
+    let mut a1 = x * &p.w1;
+    for mut row in a1.row_iter_mut() {
+        row += &p.b1;
+    }
+    let h = a1.map(|a| a.tanh());
+    let mut z = &h * &p.w2;
+    for mut row in z.row_iter_mut() {
+        row += &p.b2;
+    }
+    let mut loss = 0.0;
+    let mut dz = z.clone();
+    for b in 0..z.nrows() {
+        let m = z.row(b).max();
+        let s: f64 = z.row(b).iter().map(|e| (e - m).exp()).sum();
+        loss += m + s.ln() - z[(b, labels[b])];
+        for c in 0..z.ncols() {
+            let target = if c == labels[b] { 1.0 } else { 0.0 };
+            dz[(b, c)] = ((z[(b, c)] - m).exp() / s - target) / n;
+        }
+    }
+    let (w2, b2) = (h.transpose() * &dz, dz.row_sum());
+    let mut dh = &dz * p.w2.transpose();
+    dh.zip_apply(&h, |d, hv| *d *= 1.0 - hv * hv);
+    let (w1, b1) = (x.transpose() * &dh, dh.row_sum());
+    (loss / n, Mlp { w1, b1, w2, b2 })
+}
+
+/// F5's inputs: parameters, the batch X (32 x 784), the labels and their one-hot matrix.
+pub fn f5_inputs() -> (Mlp, DMatrix<f64>, Vec<usize>, DMatrix<f64>) {
+    let x = DMatrix::from_row_slice(32, 784, &lcg(7, 32 * 784, 1.0, false));
+    let labels: Vec<usize> = (0..32).map(|b| (3 * b + 1) % 10).collect();
+    let onehot = DMatrix::from_fn(32, 10, |b, c| if labels[b] == c { 1.0 } else { 0.0 });
+    let p = Mlp {
+        w1: DMatrix::from_row_slice(784, 128, &lcg(8, 784 * 128, 0.05, true)),
+        b1: RowDVector::from_fn(128, |_, h| 0.01 * ((h % 7) as f64 - 3.0)),
+        w2: DMatrix::from_row_slice(128, 10, &lcg(9, 128 * 10, 0.1, true)),
+        b2: RowDVector::from_fn(10, |_, c| 0.01 * c as f64 - 0.05),
+    };
+    (p, x, labels, onehot)
 }
 
 // ---- F6 Black-Scholes call ------------------------------------------------------------------

@@ -154,6 +154,10 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
         }
         Op::Field { base, member, array } => {
             let b = base.ident();
+            if is_heap(input, *result) {
+                // Read in place: a reference without an owner of its own.
+                return quote_spanned!(span=> let #y = &#b.#member;);
+            }
             if *array { quote_spanned!(span=> &#b.#member) } else { quote_spanned!(span=> #b.#member) }
         }
         Op::NewArray(init) => {

@@ -420,6 +420,11 @@ impl Reverse<'_> {
                     return TokenStream::new();
                 }
                 let (ab, af, p) = (adjoint(*base), adjoint(f), private());
+                if only_fields_read(&self.input.f.body, *base) {
+                    // The field's only contribution (fields are read once, and the record
+                    // reaches no call): it replaces the zero instead of a pass adding to it.
+                    return quote_spanned!(span=> #ab.#member = #af;);
+                }
                 quote_spanned!(span=> #p::accumulate(&mut #ab.#member, #af);)
             }
             Op::Param(_) | Op::Lit(_) | Op::Opaque { .. } | Op::NoGrad(_) | Op::Error => TokenStream::new(),
@@ -989,6 +994,19 @@ impl Reverse<'_> {
         matches!(inst.results.first(), Some(y) if super::is_heap(self.input, *y) && self.live.contains(y))
             && matches!(&inst.op, Op::Prim { args, .. } if args.first().is_some_and(|x| self.input.act.active(*x)))
     }
+}
+
+/// Whether a record parameter is read only through its fields (never passed to a call, whose
+/// pullback would contribute to the whole record).
+fn only_fields_read(b: &Block, record: Value) -> bool {
+    b.insts.iter().all(|inst| match &inst.op {
+        Op::Call { .. } => !inst.op.operands().contains(&record),
+        Op::If { then_block, else_block, .. } => {
+            only_fields_read(then_block, record) && only_fields_read(else_block, record)
+        }
+        Op::For { body, .. } | Op::Loop { body, .. } => only_fields_read(body, record),
+        _ => true,
+    })
 }
 
 /// The elementwise derivative of a `map`'s closure, kept by the primal sweep: `__d3`.

@@ -127,7 +127,7 @@ impl_dynamic!(f64: DMatrix, DVector, RowDVector);
 impl_dynamic!(f32: DMatrix, DVector, RowDVector);
 
 /// Matrix products of dynamically sized operands, `a * b` with `ȳ` of the product's shape:
-/// `ā = ȳ bᵀ`, `b̄ = aᵀ ȳ` (computed as `a.tr_mul(ȳ)`, without forming `aᵀ`).
+/// `ā = ȳ bᵀ`, `b̄ = aᵀ ȳ` (as `a.tr_mul(ȳ)` for one column, without forming `aᵀ`).
 macro_rules! impl_dynamic_product {
     ($t:ty: $($a:ident * $b:ident = $y:ident),*) => {$(
         impl<'a> Product<&'a $b<$t>> for &'a $a<$t> {
@@ -140,7 +140,9 @@ macro_rules! impl_dynamic_product {
             }
             #[inline]
             fn rhs_adjoint(ybar: Self::Output, a: Self, _b: &'a $b<$t>) -> $b<$t> {
-                a.tr_mul(ybar)
+                // nalgebra's `tr_mul` is a loop of dot products: right for one column (a
+                // matrix-vector product), far slower than a blocked product for many.
+                if ybar.ncols() > 1 { a.transpose() * ybar } else { a.tr_mul(ybar) }
             }
         }
     )*};
