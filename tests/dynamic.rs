@@ -203,3 +203,91 @@ fn map_on_a_static_vector() {
     let (_, t) = static_map_jvp(Vector3::from_column_slice(&p), d);
     assert!(common::close(t, g.dot(&d), 1e-13));
 }
+
+/// Entries at computed indices in a loop: `v[i]` of a `DVector` parameter.
+#[differentiable]
+fn weighted_softplus(v: &DVector<f64>) -> f64 {
+    let mut s = 0.0;
+    for i in 0..v.len() {
+        s += v[i].exp().ln_1p() * (i as f64 + 1.0);
+    }
+    s
+}
+
+/// `m[(i, j)]` of a `DMatrix` parameter and of a value computed from it, `w[i]` of a `Vector3`.
+#[differentiable]
+fn diagonal_and_column(m: DMatrix<f64>, w: Vector3<f64>) -> f64 {
+    let p = &m * 2.0;
+    let mut s = 0.0;
+    for i in 0..3 {
+        s += p[(i, i)] * w[i] + m[(i, 0)] * w[2 - i].sin();
+    }
+    s
+}
+
+#[test]
+fn entries_at_computed_indices() {
+    let v = dvec(&[0.5, -1.0, 2.0]);
+    let (value, g) = weighted_softplus_grad(&v);
+    assert!(common::close(value, weighted_softplus(&v), 0.0));
+    // d/dv_i = (i + 1) σ(v_i).
+    for i in 0..3 {
+        let expected = (i as f64 + 1.0) / (1.0 + (-v[i]).exp());
+        assert!(common::close(g[i], expected, 1e-15), "{} vs {expected}", g[i]);
+    }
+    let d = dvec(&[0.3, -0.2, 0.7]);
+    assert!(common::close(weighted_softplus_jvp(&v, d.clone()).1, g.dot(&d), 1e-14));
+
+    let p: Vec<f64> = (0..12).map(|k| 0.3 * k as f64 - 1.1).collect();
+    let split = |p: &[f64]| (DMatrix::from_column_slice(3, 3, &p[..9]), Vector3::from_column_slice(&p[9..]));
+    let f = |p: &[f64]| {
+        let (m, w) = split(p);
+        diagonal_and_column(m, w)
+    };
+    let (m, w) = split(&p);
+    let (value, (gm, gw)) = diagonal_and_column_grad(m.clone(), w);
+    assert!(common::close(value, f(&p), 0.0));
+    let g: Vec<f64> = gm.iter().chain(gw.iter()).copied().collect();
+    assert_matches_differences(&f, &p, &g, &(0..12).collect::<Vec<_>>(), 1e-8);
+    // Entries never read have derivative exactly zero.
+    assert_eq!((gm[(0, 1)], gm[(1, 2)]), (0.0, 0.0));
+    let (dm, dw) =
+        (DMatrix::from_column_slice(3, 3, &common::direction(9, 12)), Vector3::new(0.2, -0.4, 0.1));
+    let (_, t) = diagonal_and_column_jvp(m, w, dm.clone(), dw);
+    assert!(common::close(t, gm.dot(&dm) + gw.dot(&dw), 1e-13));
+}
+
+/// Columns and rows read as copies, and vectors filled with one differentiable value.
+#[differentiable]
+fn columns_rows_and_fills(m: &DMatrix<f64>, s: f64, w: Vector3<f64>) -> f64 {
+    let c = m.column(1);
+    let r = m.row(0);
+    let filled = DVector::from_element(m.nrows(), s);
+    let mut t = 0.0;
+    for j in 0..m.ncols() {
+        t += m.column(j).dot(&filled) * r[j];
+    }
+    let v = Vector3::from_element(s * s) + w;
+    c.dot(&filled) + r.norm_squared() + t + v.row(0)[0] * v.norm()
+}
+
+#[test]
+fn columns_rows_and_filled_vectors() {
+    let p: Vec<f64> = (0..10).map(|k| 0.25 * k as f64 - 0.9).collect();
+    let p = [p, vec![0.4, -0.3, 0.8]].concat();
+    let split =
+        |p: &[f64]| (DMatrix::from_column_slice(3, 3, &p[..9]), p[9], Vector3::from_column_slice(&p[10..]));
+    let f = |p: &[f64]| {
+        let (m, s, w) = split(p);
+        columns_rows_and_fills(&m, s, w)
+    };
+    let (m, s, w) = split(&p);
+    let (value, (gm, gs, gw)) = columns_rows_and_fills_grad(&m, s, w);
+    assert!(common::close(value, f(&p), 0.0));
+    let g: Vec<f64> = gm.iter().copied().chain([gs]).chain(gw.iter().copied()).collect();
+    assert_matches_differences(&f, &p, &g, &(0..13).collect::<Vec<_>>(), 1e-8);
+    let (dm, ds, dw) =
+        (DMatrix::from_column_slice(3, 3, &common::direction(9, 13)), -0.7, Vector3::new(0.1, 0.5, -0.2));
+    let (_, t) = columns_rows_and_fills_jvp(&m, s, w, dm.clone(), ds, dw);
+    assert!(common::close(t, gm.dot(&dm) + gs * ds + gw.dot(&dw), 1e-12));
+}

@@ -81,6 +81,8 @@ pub fn differentiable_operands(op: &Op) -> Vec<Value> {
             | Kind::Normalize
             | Kind::Cross
             | Kind::Map
+            | Kind::Part
+            | Kind::Fill
             | Kind::Entry => args.clone(),
             Kind::Smooth { partials } => {
                 args.iter().zip(partials.iter()).filter(|(_, d)| **d).map(|(a, _)| *a).collect()

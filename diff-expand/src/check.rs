@@ -16,6 +16,7 @@ use crate::signature::Signature;
 pub fn check(f: &Function, sig: &Signature, activity: &Activity, reachability: bool, cx: &Ctxt) {
     check_block(f, &f.body, activity, cx);
     check_borrowed_arguments(f, cx);
+    check_heap_placement(f, cx);
     if reachability {
         check_reachable(f, sig, activity, cx);
     }
@@ -62,6 +63,62 @@ fn check_block(f: &Function, block: &Block, a: &Activity, cx: &Ctxt) {
             Op::For { body, .. } | Op::Loop { body, .. } => check_block(f, body, a, cx),
             _ => {}
         }
+    }
+}
+
+/// A `DVector`/`DMatrix` is held by reference to a local that owns it, so it cannot outlive the
+/// scope computing it. In a loop that is fine when the backward iteration can compute it again
+/// from values that do not change between iterations (the loop index, values from before the
+/// loop): `m.column(j)`. It is rejected when it would have to be saved: computed from a
+/// variable the loop carries (`acc = acc * 0.9 + &v`), carried itself, computed from a load,
+/// a call or inside a branch (whose trace saves values). Reported once, at the first place.
+fn check_heap_placement(f: &Function, cx: &Ctxt) {
+    use std::collections::HashSet;
+
+    use crate::ir::{Kind as ValueKind, Value};
+    type Found = Option<(Loc, &'static str)>;
+    fn walk(f: &Function, b: &Block, in_branch: bool, variant: &mut HashSet<Value>) -> Found {
+        for inst in &b.insts {
+            let heap = inst.results.iter().any(|r| f.info(*r).kind == ValueKind::Heap);
+            let depends = matches!(inst.op, Op::Load { .. } | Op::Call { .. })
+                || inst.op.operands().iter().any(|o| variant.contains(o));
+            if depends {
+                variant.extend(inst.results.iter().copied());
+            }
+            if heap && in_branch {
+                return Some((inst.span, "a `DVector` or `DMatrix` computed inside a branch"));
+            }
+            if heap && depends {
+                return Some((inst.span, "a `DVector` or `DMatrix` computed from a value a loop changes"));
+            }
+            let found = match &inst.op {
+                Op::If { then_block, else_block, .. } => {
+                    walk(f, then_block, true, variant).or_else(|| walk(f, else_block, true, variant))
+                }
+                Op::For { body, carried, .. } | Op::Loop { body, carried, .. } => {
+                    if carried.iter().any(|c| f.info(c.header).kind == ValueKind::Heap) {
+                        return Some((inst.span, "a `DVector` or `DMatrix` variable reassigned in a loop"));
+                    }
+                    variant.extend(carried.iter().map(|c| c.header));
+                    walk(f, body, in_branch, variant)
+                }
+                _ => None,
+            };
+            if found.is_some() {
+                return found;
+            }
+        }
+        None
+    }
+    if let Some((at, what)) = walk(f, &f.body, false, &mut HashSet::new()) {
+        cx.error(
+            at,
+            Diagnostic::Unsupported {
+                what: what.to_string(),
+                help: "compute it before the loop or branch, and in a loop read its entries, columns \
+                       or rows (statically sized nalgebra types such as `Vector3` work anywhere)",
+            },
+        );
     }
 }
 

@@ -92,9 +92,9 @@ impl Diagnostic {
                 "{what} of a differentiable value is not supported yet: its derivative cannot be formed\n\
                  help: compute it from constants, or cut the derivative on purpose with `tapeless::no_grad(..)`"
             ),
-            Diagnostic::ActiveIndex => "this differentiable value can be indexed only at a literal index\n\
-                 help: write the index as a literal (`v[0]`, `m[(1, 2)]`); a computed index works on \
-                 arrays, slices and `Vec`s"
+            Diagnostic::ActiveIndex => "this expression can be indexed only at a literal index\n\
+                 help: bind it to a local first (`let w = ..; w[i]`): a computed index works on \
+                 locals holding arrays, `Vec`s, slices and nalgebra values"
                 .to_string(),
             Diagnostic::Unsupported { what, help } => {
                 if help.is_empty() {

@@ -57,7 +57,6 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         fields: std::collections::HashMap::new(),
         element: element_type(sig),
         maps: 0,
-        heap_nested_reported: false,
     };
     for (index, param) in sig.params.iter().enumerate() {
         let kind = match kind_of(&param.ty) {
@@ -107,8 +106,6 @@ struct Lowerer<'a> {
     element: syn::Type,
     /// Closures of `map` made functions so far.
     maps: usize,
-    /// A `DVector`/`DMatrix` computed in a loop or branch was reported.
-    heap_nested_reported: bool,
 }
 
 /// The float type the signature mentions first (`f32` for `DVector<f32>`); `f64` if none.
@@ -169,18 +166,6 @@ impl Lowerer<'_> {
 
     /// Emits a one-result instruction.
     fn emit(&mut self, op: Op, span: Loc, kind: Kind) -> Value {
-        if kind == Kind::Heap && self.blocks.len() > 1 && !self.heap_nested_reported {
-            // Once per function: every later such value has the same cause and fix.
-            self.heap_nested_reported = true;
-            self.cx.error(
-                span,
-                Diagnostic::Unsupported {
-                    what: "a `DVector` or `DMatrix` computed inside a loop or branch".to_string(),
-                    help: "compute it before the loop or branch (statically sized nalgebra types \
-                           such as `Vector3` work anywhere)",
-                },
-            );
-        }
         let v = self.new_value(span, kind);
         self.push(vec![v], op, span);
         v
@@ -555,6 +540,22 @@ impl Lowerer<'_> {
                         let base = self.value(&i.expr);
                         self.prim(rules::operator("<index>"), vec![base], Form::Index(k), span, &Shape::Leaf)
                     }
+                    // `v[i]`, `m[(i, j)]` of a nalgebra value held by a local.
+                    None if self
+                        .aggregate_or_leaf(&i.expr)
+                        .is_some_and(|v| matches!(self.kind(v), Kind::Heap | Kind::Float)) =>
+                    {
+                        let base = self.value(&i.expr);
+                        let parts: Vec<&Expr> = match &*i.index {
+                            Expr::Tuple(t) if t.elems.len() == 2 => t.elems.iter().collect(),
+                            Expr::Paren(p) => vec![&*p.expr],
+                            index => vec![index],
+                        };
+                        let mut args = vec![base];
+                        args.extend(parts.into_iter().map(|p| self.value(p)));
+                        let (rule, form) = (rules::operator("<index>"), Form::Index(TokenStream::new()));
+                        self.prim(rule, args, form, span, &Shape::Leaf)
+                    }
                     None => self.opaque(e, "indexing"),
                 },
             },
@@ -802,6 +803,25 @@ impl Lowerer<'_> {
                 {
                     return self.map_closure(&m.receiver, closure, span);
                 }
+                // `m.column(j)`, `m.row(i)` of a nalgebra value: an owned copy of the part.
+                if matches!(name.as_str(), "column" | "row")
+                    && !record
+                    && m.args.len() == 1
+                    && self
+                        .aggregate_or_leaf(&m.receiver)
+                        .is_some_and(|v| matches!(self.kind(v), Kind::Heap | Kind::Float))
+                {
+                    let (x, j) = (self.value(&m.receiver), self.value(&m.args[0]));
+                    let (xi, ji, method) = (x.ident(), j.ident(), &m.method);
+                    let form = Form::Verbatim(quote!(#xi.#method(#ji).into_owned()));
+                    let kind = self.kind(x);
+                    let op = Op::Prim {
+                        rule: rules::operator(if name == "row" { "row" } else { "column" }),
+                        args: vec![x, j],
+                        form,
+                    };
+                    return Tree::Leaf(self.emit(op, span, kind));
+                }
                 let rule = if record { None } else { rules::lookup(&name, m.args.len() + 1) };
                 if let Some(rule) = rule {
                     let mut args = vec![self.value(&m.receiver)];
@@ -872,6 +892,20 @@ impl Lowerer<'_> {
                             self.opaque_with(e, what, Kind::Unknown)
                         }
                     };
+                }
+                // `DVector::from_element(n, x)`, `Vector3::from_element(x)`: every entry `x`.
+                if last == "from_element" && segments.len() >= 2 && !c.args.is_empty() && {
+                    let ty = &segments[segments.len() - 2];
+                    crate::signature::dynamic_name(ty) || crate::signature::alias_columns(ty).is_some()
+                } {
+                    let args = c.args.iter().map(|a| self.value(a)).collect::<Vec<_>>();
+                    let heap = crate::signature::dynamic_name(&segments[segments.len() - 2]);
+                    let op = Op::Prim {
+                        rule: rules::operator("<fill>"),
+                        args,
+                        form: Form::Path(path.path.clone()),
+                    };
+                    return Tree::Leaf(self.emit(op, span, if heap { Kind::Heap } else { Kind::Float }));
                 }
                 // `DVector::zeros(n)`, `DMatrix::from_row_slice(..)`: a new constant matrix.
                 if segments.len() >= 2 && crate::signature::dynamic_name(&segments[segments.len() - 2]) {
@@ -956,7 +990,9 @@ impl Lowerer<'_> {
         }
         let heap = args.iter().any(|a| self.kind(*a) == Kind::Heap);
         let kind = match rule.kind {
-            RuleKind::Predicate | RuleKind::NonDifferentiable(rules::Why::Discrete) => Kind::Discrete,
+            RuleKind::Predicate | RuleKind::NonDifferentiable(rules::Why::Discrete) | RuleKind::Shape => {
+                Kind::Discrete
+            }
             _ if heap && rule.kind.keeps_shape() => Kind::Heap,
             _ => Kind::Float,
         };

@@ -58,6 +58,14 @@ pub enum Kind {
     /// `w[0]`, `m[(1, 2)]`: one entry of a nalgebra matrix or vector, at a literal index
     /// (`Form::Index`); tangent `t[k]`, adjoint `w̄[k] += ȳ`.
     Entry,
+    /// `m.column(j)`, `m.row(i)` (the rule's name is the method): a copy of one column or row
+    /// (`.into_owned()` in the primal); tangent the same part of the tangent, adjoint added in
+    /// place into that part (`m̄.column_mut(j) += ȳ`).
+    Part,
+    /// `DVector::from_element(n, x)`, `Vector3::from_element(x)`: every entry `x` (the last
+    /// argument; the others are dimensions). Tangent the same constructor of `tx`, adjoint
+    /// `x̄ += ȳ.sum()`.
+    Fill,
     /// `m.add_scalar(s)`: tangent `tm.add_scalar(ts)`; adjoints `m̄ += ȳ`, `s̄ += ȳ.sum()`.
     AddScalar,
     /// `m.sum()` of a nalgebra value: tangent `t.sum()`; adjoint `m̄ += ȳ` in every entry.
@@ -93,6 +101,8 @@ impl Kind {
                 | Cross
                 | AddScalar
                 | Map
+                | Part
+                | Fill
         )
     }
 }
@@ -214,9 +224,14 @@ table! {
     "sum" / 1 => SumEntries,
     "add_scalar" / 2 => AddScalar,
     "<map>" / 1 => Map,
+    "column" / 2 => Part,
+    "row" / 2 => Part,
+    "<fill>" / 0 => Fill,
     // Arrays.
     "<iter sum>" / 1 => Sum,
     "len" / 1 => Shape,
+    "nrows" / 1 => Shape,
+    "ncols" / 1 => Shape,
     // Tests.
     "is_nan" / 1 => Predicate, "is_infinite" / 1 => Predicate, "is_finite" / 1 => Predicate,
     "is_normal" / 1 => Predicate, "is_subnormal" / 1 => Predicate,
@@ -280,6 +295,7 @@ mod tests {
             "<index>",
             "<iter sum>",
             "<map>",
+            "<fill>",
         ] {
             assert_eq!(operator(name).name, name);
         }

@@ -281,7 +281,10 @@ fn prim_tangent(
             }
         }
         Kind::Entry => match (t(0), form) {
-            (Some(ta), Form::Index(k)) => quote_spanned!(span=> #ta[#k]),
+            (Some(ta), Form::Index(_)) => {
+                let k = form.index(args);
+                quote_spanned!(span=> #ta[#k])
+            }
             _ => zero(y),
         },
         Kind::Transpose => t(0).map(|ta| quote_spanned!(span=> #ta.transpose())).unwrap_or_else(|| zero(y)),
@@ -327,6 +330,20 @@ fn prim_tangent(
             (Some(ta), Form::Map(f)) => {
                 let (a, jvp) = (args[0].ident(), super::sibling(f, "jvp"));
                 quote_spanned!(span=> #a.zip_map(&#ta, |__e, __t| #jvp(__e, __t).1))
+            }
+            _ => zero(y),
+        },
+        Kind::Part => match t(0) {
+            Some(ta) => {
+                let (j, method) = (args[1].ident(), quote::format_ident!("{}", name));
+                quote_spanned!(span=> #ta.#method(#j).into_owned())
+            }
+            None => zero(y),
+        },
+        Kind::Fill => match (t(args.len().saturating_sub(1)), form) {
+            (Some(tx), Form::Path(path)) => {
+                let dims = args[..args.len() - 1].iter().map(|v| v.ident());
+                quote_spanned!(span=> #path(#(#dims,)* #tx))
             }
             _ => zero(y),
         },

@@ -208,8 +208,8 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
                     return quote_spanned!(span=> let #y: #ty = #x;);
                 }
                 Form::Verbatim(tokens) => tokens.clone(),
-                Form::Index(k) => {
-                    let x = &a[0];
+                Form::Index(_) => {
+                    let (x, k) = (&a[0], form.index(args));
                     quote_spanned!(span=> #x[#k])
                 }
                 Form::Map(f) => {

@@ -268,6 +268,27 @@ impl Reverse<'_> {
         }
     }
 
+    /// Makes `v̄` exist, zero, without contributing to it, for an update in place
+    /// (`v̄[i] += ȳ`): declared here, or before the enclosing branch or loop if `v` is defined
+    /// outside it.
+    fn declare(&mut self, v: Value) -> TokenStream {
+        if !self.live.insert(v) {
+            return TokenStream::new();
+        }
+        match self.arm_defs.last() {
+            Some(defs) if !defs.contains(&v) => {
+                if let Some(set) = self.predeclare.last_mut() {
+                    set.insert(v);
+                }
+                TokenStream::new()
+            }
+            _ => {
+                let (a, z) = (adjoint(v), self.zero(v));
+                quote!(let mut #a = #z;)
+            }
+        }
+    }
+
     fn block(&mut self, b: &Block) -> TokenStream {
         b.insts.iter().rev().map(|inst| self.inst(inst)).collect()
     }
@@ -569,11 +590,36 @@ impl Reverse<'_> {
                 }
             }
             Kind::Entry => {
-                if let (Some(a), Form::Index(k)) = (active(0), form) {
-                    let e = format_ident!("__entry", span = proc_macro2::Span::mixed_site());
-                    let zero = self.zero(a);
-                    let term = quote_spanned!(span=> { let mut #e = #zero; #e[#k] = #ybar; #e });
-                    out.extend(self.contribute(a, term));
+                if let (Some(a), Form::Index(_)) = (active(0), form) {
+                    for i in &args[1..] {
+                        self.read(Slot::Value(*i));
+                    }
+                    let k = form.index(args);
+                    if super::is_heap(self.input, a) {
+                        // In place: one entry, not a matrix per read (`v[i]` in a loop).
+                        out.extend(self.declare(a));
+                        let abar = adjoint(a);
+                        out.extend(quote_spanned!(span=> #abar[#k] += #ybar;));
+                    } else {
+                        let e = format_ident!("__entry", span = proc_macro2::Span::mixed_site());
+                        let zero = self.zero(a);
+                        let term = quote_spanned!(span=> { let mut #e = #zero; #e[#k] = #ybar; #e });
+                        out.extend(self.contribute(a, term));
+                    }
+                }
+            }
+            Kind::Part => {
+                if let Some(a) = active(0) {
+                    let j = self.read(Slot::Value(args[1]));
+                    out.extend(self.declare(a));
+                    let (abar, part) = (adjoint(a), format_ident!("{}_mut", rule.name));
+                    let view = format_ident!("__part", span = proc_macro2::Span::mixed_site());
+                    out.extend(quote_spanned!(span=> { let mut #view = #abar.#part(#j); #view += #ybar; }));
+                }
+            }
+            Kind::Fill => {
+                if let Some(x) = args.last().copied().filter(|v| act.active(*v)) {
+                    out.extend(self.contribute(x, quote_spanned!(span=> #ybar.sum())));
                 }
             }
             Kind::Transpose => {
@@ -988,10 +1034,12 @@ impl Reverse<'_> {
     }
 
     /// Whether the primal sweep of a `map` keeps the elementwise derivative for its adjoint:
-    /// for a `DMatrix` (computed at the top level, so the derivative is a plain local) whose
-    /// adjoint is needed.
+    /// for a `DMatrix` computed at the top level (in a loop the backward iteration computes it
+    /// again, without the derivative) whose adjoint is needed.
     fn saves_map_derivative(&self, inst: &Inst) -> bool {
-        matches!(inst.results.first(), Some(y) if super::is_heap(self.input, *y) && self.live.contains(y))
+        let top_level = self.input.f.body.insts.iter().any(|i| std::ptr::eq(i, inst));
+        top_level
+            && matches!(inst.results.first(), Some(y) if super::is_heap(self.input, *y) && self.live.contains(y))
             && matches!(&inst.op, Op::Prim { args, .. } if args.first().is_some_and(|x| self.input.act.active(*x)))
     }
 }

@@ -120,11 +120,32 @@ pub enum Form {
     Verbatim(TokenStream),
     /// `let _: Ty = a`.
     Typed(Box<syn::Type>),
-    /// `a[k]` with a literal index `k` (`0`, `(1, 2)`) into a value that is not an array.
+    /// `a[k]` into a nalgebra value (not an array): with a literal index `k` (`0`, `(1, 2)`) when
+    /// the instruction has one argument, else empty, the index being the arguments after the
+    /// first (`v[i]`, `m[(i, j)]`). See [`Form::index`].
     Index(TokenStream),
     /// `m.map(|e| ..)`: the closure became the scalar function named here (with its own
     /// `_jvp` and `_grad`), and the primal is `m.map(name)`.
     Map(syn::Ident),
+}
+
+impl Form {
+    /// The index of an entry (`Form::Index`) as written between the brackets: the literal, or
+    /// `__v5` / `(__v5, __v6)` for index values `args[1..]`.
+    pub fn index(&self, args: &[Value]) -> TokenStream {
+        match (self, args) {
+            (Form::Index(k), [_]) => k.clone(),
+            (_, [_, i]) => {
+                let i = i.ident();
+                quote::quote!(#i)
+            }
+            (_, [_, rest @ ..]) => {
+                let rest = rest.iter().map(|v| v.ident());
+                quote::quote!((#(#rest),*))
+            }
+            _ => TokenStream::new(),
+        }
+    }
 }
 
 /// The callee of a call that is not a primitive: composed through its `_jvp`/`_vjp`.

@@ -5,7 +5,7 @@ use tapeless::differentiable;
 fn weighted(v: Vector3<f64>) -> f64 {
     let mut s = 0.0;
     for i in 0..3 {
-        s += v[i] * (i as f64);
+        s += (v * 2.0)[i] * (i as f64);
     }
     s
 }
