@@ -1,4 +1,5 @@
-//! `#[derive(Differentiable)]` parameter structs: field reads in both modes, gradient steps.
+//! `#[derive(Differentiable)]` structs: as parameters (field reads in both modes, gradient
+//! steps) and as results (built from values, returned, composed through field reads).
 
 // Index loops are how numerical code is written.
 #![allow(clippy::needless_range_loop)]
@@ -200,4 +201,99 @@ fn methods_named_like_rules_stay_the_users() {
     }
     let (_, t) = pair_energy_jvp(&p, Pair { a: 0.3, b: -0.6 });
     assert!(common::close(t, 0.3 * g.a - 0.6 * g.b, 1e-12));
+}
+
+/// A struct as a result.
+#[derive(Clone, Debug, PartialEq, Differentiable)]
+pub struct Polar {
+    pub r: f64,
+    pub theta: f64,
+}
+
+#[differentiable]
+fn to_polar(x: f64, y: f64) -> Polar {
+    Polar { r: x.hypot(y), theta: y.atan2(x) }
+}
+
+/// A caller reads the fields of the struct a differentiable function returns.
+#[differentiable]
+fn spiral(x: f64, y: f64) -> f64 {
+    let p = to_polar(x, y);
+    p.r.ln() * p.theta + (p.theta * 3.0).sin()
+}
+
+/// A struct with a `#[no_grad]` field (so its tangent is `FitTangent`), a `DVector`, a `Vec`, and a
+/// local struct read by field before the result is built.
+#[derive(Clone, Debug, Differentiable)]
+pub struct Fit {
+    pub coef: nalgebra::DVector<f64>,
+    pub scale: f64,
+    pub samples: Vec<f64>,
+    #[no_grad]
+    pub iterations: usize,
+}
+
+#[differentiable(wrt(x, s))]
+fn fit(x: &nalgebra::DVector<f64>, s: f64, k: usize) -> Fit {
+    let scale = x.norm() * s;
+    let local = Polar { r: s, theta: scale };
+    Fit { coef: x * s, scale, samples: vec![s * s, local.r * local.theta.cos()], iterations: k }
+}
+
+#[test]
+fn structs_as_results_in_both_modes() {
+    let (x, y) = (1.0, 2.0);
+    let (p, t) = to_polar_jvp(x, y, 1.0, 0.0);
+    assert_eq!(p, to_polar(x, y));
+    // d/dx of (hypot, atan2) = (x / r, -y / r²).
+    let r2 = x * x + y * y;
+    assert!(common::close(t.r, x / r2.sqrt(), 1e-15) && common::close(t.theta, -y / r2, 1e-15));
+    let (_, pullback) = to_polar_vjp(x, y);
+    let (gx, gy) = pullback(Polar { r: 0.5, theta: -2.0 });
+    // <u, J v> = <Jᵀ u, v> along v = (1, 0) and (0, 1).
+    let (_, ty) = to_polar_jvp(x, y, 0.0, 1.0);
+    assert!(common::close(gx, 0.5 * t.r - 2.0 * t.theta, 1e-15));
+    assert!(common::close(gy, 0.5 * ty.r - 2.0 * ty.theta, 1e-15));
+
+    // Composed through field reads: against central differences and forward mode.
+    for at in [[1.0, 2.0], [-0.7, 0.4], [2.5, -1.5]] {
+        let f = |p: &[f64]| spiral(p[0], p[1]);
+        let (value, (gx, gy)) = spiral_grad(at[0], at[1]);
+        assert!(common::close(value, f(&at), 0.0));
+        for (i, g) in [gx, gy].into_iter().enumerate() {
+            let fd = common::central(&f, &at, i);
+            assert!(common::close(g, fd, 1e-9), "d/dx{i} at {at:?}: {g} vs {fd}");
+        }
+        let (_, t) = spiral_jvp(at[0], at[1], 0.3, -0.8);
+        assert!(common::close(t, 0.3 * gx - 0.8 * gy, 1e-13));
+    }
+}
+
+#[test]
+fn a_result_struct_with_matrix_array_and_no_grad_fields() {
+    let x = nalgebra::DVector::from_vec(vec![1.0, 2.0]);
+    let s = 0.5;
+    let (f, pullback) = fit_vjp(&x, s, 3);
+    assert_eq!(f.iterations, 3);
+    assert_eq!(f.coef, &x * s);
+    let u = FitTangent {
+        coef: nalgebra::DVector::from_vec(vec![1.0, -0.5]),
+        scale: 2.0,
+        samples: vec![0.3, 1.0],
+    };
+    let (gx, gs) = pullback(u.clone());
+    // <u, J v> = <Jᵀ u, v> with a random direction (dx, ds).
+    let (dx, ds) = (nalgebra::DVector::from_vec(vec![0.4, -0.9]), 0.7);
+    let (_, t) = fit_jvp(&x, s, 3, dx.clone(), ds);
+    assert!(common::close(u.dot(&t), gx.dot(&dx) + gs * ds, 1e-13));
+    // Each output coordinate against central differences: <u, f(p)> as a scalar function.
+    let g = |p: &[f64]| {
+        let f = fit(&nalgebra::DVector::from_vec(p[..2].to_vec()), p[2], 3);
+        u.coef.dot(&f.coef) + u.scale * f.scale + u.samples[0] * f.samples[0] + u.samples[1] * f.samples[1]
+    };
+    let p = [1.0, 2.0, 0.5];
+    for (i, grad) in [gx[0], gx[1], gs].into_iter().enumerate() {
+        let fd = common::central(&g, &p, i);
+        assert!(common::close(grad, fd, 1e-9), "d/dp{i}: {grad} vs {fd}");
+    }
 }

@@ -92,6 +92,7 @@ pub fn differentiable_operands(op: &Op) -> Vec<Value> {
         Op::Call { .. } => op.operands(),
         Op::Load { array, .. } => vec![*array],
         Op::Field { base, .. } => vec![*base],
+        Op::Construct { .. } => op.operands(),
         Op::NewArray(ArrayInit::Elements { elements, .. }) => elements.clone(),
         Op::NewArray(ArrayInit::Copy { source, .. }) => vec![*source],
         Op::NewArray(ArrayInit::Constant { .. })

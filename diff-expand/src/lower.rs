@@ -57,6 +57,8 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         fields: std::collections::HashMap::new(),
         element: element_type(sig),
         maps: 0,
+        top_call_results: std::collections::HashSet::new(),
+        params: sig.params.len(),
     };
     for (index, param) in sig.params.iter().enumerate() {
         let kind = match kind_of(&param.ty) {
@@ -106,6 +108,10 @@ struct Lowerer<'a> {
     element: syn::Type,
     /// Closures of `map` made functions so far.
     maps: usize,
+    /// Results of calls at the top level of the body: a field read makes one a record.
+    top_call_results: std::collections::HashSet<Value>,
+    /// The parameters are the first values.
+    params: usize,
 }
 
 /// The float type the signature mentions first (`f32` for `DVector<f32>`); `f64` if none.
@@ -580,6 +586,23 @@ impl Lowerer<'_> {
                 self.expr(&r.expr)
             }
             Expr::Reference(_) => self.opaque(e, "a reference"),
+            // `Name { a: x, b: y }`: a derived struct built from values.
+            Expr::Struct(st) if st.rest.is_none() && st.qself.is_none() && self.blocks.len() > 1 => self
+                .unsupported(
+                    span,
+                    "building a struct inside a loop or branch",
+                    "build it after the loop or branch from values computed there",
+                ),
+            Expr::Struct(st) if st.rest.is_none() && st.qself.is_none() => {
+                let fields = st.fields.iter().map(|f| (f.member.clone(), self.value(&f.expr))).collect();
+                let op = Op::Construct { path: st.path.clone(), fields };
+                Tree::Leaf(self.emit(op, span, Kind::Array(ArrayKind::Record)))
+            }
+            Expr::Struct(st) if st.rest.is_some() => self.unsupported(
+                Loc { start: st.dot2_token.map_or(span.start, |d| d.spans[0]), end: Loc::of(&st.rest).end },
+                "a struct literal with `..base`",
+                "write every field: `Name { a: x, b: base.b }`",
+            ),
             Expr::Struct(_) => self.opaque(e, "a struct literal"),
             Expr::Return(r) => self.early_return(r, span),
             Expr::ForLoop(f) => self.for_loop(f),
@@ -1017,6 +1040,9 @@ impl Lowerer<'_> {
             );
         }
         let shape = self.results(results, span, kind);
+        if let (Tree::Leaf(v), 1) = (&shape, self.blocks.len()) {
+            self.top_call_results.insert(*v);
+        }
         self.push(shape.leaves(), Op::Call { callee, args, shape: shape.clone(), borrowed }, span);
         shape
     }
@@ -1084,17 +1110,27 @@ impl Lowerer<'_> {
     fn record_field(&mut self, e: &Expr, kind: Kind) -> Option<Value> {
         let Expr::Field(f) = e else { return None };
         let base = self.aggregate_or_leaf(&f.base)?;
+        // The result of a top-level call whose field is read: a derived struct returned by a
+        // differentiable function (its adjoint is declared up front, like an array's).
+        if self.kind(base) == Kind::Unknown && self.top_call_results.contains(&base) {
+            self.values[base.0 as usize].kind = Kind::Array(ArrayKind::Record);
+        }
         if self.kind(base) != Kind::Array(ArrayKind::Record) {
             return None;
         }
         let array = kind != Kind::Float;
+        let span = Loc::of(e);
+        let op = Op::Field { base, member: f.member.clone(), array };
+        if base.0 as usize >= self.params {
+            // A struct built or returned by a call in the body: read where it is written.
+            return Some(self.emit(op, span, kind));
+        }
         let key = (base, f.member.to_token_stream().to_string(), format!("{kind:?}"));
         if let Some(v) = self.fields.get(&key) {
             return Some(*v);
         }
-        let span = Loc::of(e);
         let v = self.new_value(span, kind);
-        let inst = Inst { results: vec![v], op: Op::Field { base, member: f.member.clone(), array }, span };
+        let inst = Inst { results: vec![v], op, span };
         if let Some(top) = self.blocks.first_mut() {
             top.push(inst);
         }

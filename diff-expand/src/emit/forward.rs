@@ -403,6 +403,21 @@ fn array_tangent(input: &Input, inst: &Inst) -> TokenStream {
             }
             _ => TokenStream::new(),
         },
+        Op::Construct { fields, .. } => match inst.results.first() {
+            Some(y) if act.active(*y) => {
+                let (t, z, p) = (tangent(*y), zero(*y), super::private());
+                let writes = fields.iter().filter(|(_, v)| act.active(*v)).map(|(m, v)| {
+                    let tv = tangent(*v);
+                    if super::is_heap(input, *v) {
+                        quote_spanned!(span=> #t.#m = #p::owned(#tv);)
+                    } else {
+                        quote_spanned!(span=> #t.#m = #tv;)
+                    }
+                });
+                quote_spanned!(span=> let mut #t = #z; #(#writes)*)
+            }
+            _ => TokenStream::new(),
+        },
         Op::Store { array, index, value } if act.active(*array) => {
             let (ta, index, tv) = (tangent(*array), super::index_tokens(index), tangent_of(input, *value));
             quote_spanned!(span=> #ta #index = #tv;)

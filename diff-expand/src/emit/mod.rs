@@ -170,6 +170,20 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
             };
             return quote_spanned!(span=> let mut #y = #rhs;);
         }
+        Op::Construct { path, fields } => {
+            // The struct owns its fields: a `DMatrix` is cloned out of its reference, an array
+            // copied (a pullback may still read it).
+            let fields = fields.iter().map(|(m, v)| {
+                let i = v.ident();
+                let value = if is_array(input, *v) {
+                    quote!(::core::clone::Clone::clone(&#i))
+                } else {
+                    returned(input, *v, i.into_token_stream())
+                };
+                quote!(#m: #value)
+            });
+            return quote_spanned!(span=> let mut #y = #path { #(#fields),* };);
+        }
         Op::Lit(lit) => lit.to_token_stream(),
         Op::Opaque { tokens, .. } => tokens.clone(),
         Op::NoGrad(v) => v.ident().to_token_stream(),

@@ -441,12 +441,31 @@ impl Reverse<'_> {
                     return TokenStream::new();
                 }
                 let (ab, af, p) = (adjoint(*base), adjoint(f), private());
-                if only_fields_read(&self.input.f.body, *base) {
-                    // The field's only contribution (fields are read once, and the record
-                    // reaches no call): it replaces the zero instead of a pass adding to it.
+                let param = self
+                    .input
+                    .f
+                    .body
+                    .insts
+                    .iter()
+                    .any(|i| matches!(i.op, Op::Param(_)) && i.results.contains(base));
+                if param && only_fields_read(&self.input.f.body, *base) {
+                    // The field's only contribution (a parameter's fields are read once, and
+                    // the record reaches no call): it replaces the zero instead of a pass adding
+                    // to it. (A struct built in the body may have a field read several times.)
                     return quote_spanned!(span=> #ab.#member = #af;);
                 }
                 quote_spanned!(span=> #p::accumulate(&mut #ab.#member, #af);)
+            }
+            Op::Construct { fields, .. } => {
+                let Some(&r) = inst.results.first() else { return TokenStream::new() };
+                let abar = adjoint(r);
+                let mut out = TokenStream::new();
+                for (m, v) in fields.iter().filter(|(_, v)| act.active(*v)) {
+                    // Each field's adjoint moves out of the record's (read once per field).
+                    self.from_maybe_zero = true;
+                    out.extend(self.contribute(*v, quote_spanned!(span=> #abar.#m)));
+                }
+                out
             }
             Op::Param(_) | Op::Lit(_) | Op::Opaque { .. } | Op::NoGrad(_) | Op::Error => TokenStream::new(),
         }

@@ -48,6 +48,13 @@ fn block(out: &mut String, b: &Block, activity: Option<&Activity>, depth: usize)
             Op::Field { base, member, .. } => {
                 format!("field v{}.{}", base.0, quote::ToTokens::to_token_stream(member))
             }
+            Op::Construct { fields, .. } => {
+                let fields: Vec<String> = fields
+                    .iter()
+                    .map(|(m, v)| format!("{}: v{}", quote::ToTokens::to_token_stream(m), v.0))
+                    .collect();
+                format!("construct {{ {} }}", fields.join(", "))
+            }
             Op::Load { array, index } => format!("load v{}[{}]", array.0, list(index)),
             Op::Store { array, index, value } => {
                 format!("store v{}[{}] = v{}", array.0, list(index), value.0)

@@ -180,6 +180,10 @@ pub enum Op {
     /// (`array: true`, emitted as `&base.member`). Linear: its tangent is the tangent's field, its
     /// adjoint is added into the record's adjoint field.
     Field { base: Value, member: syn::Member, array: bool },
+    /// `Name { a: x, b: y }`: a `#[derive(Differentiable)]` struct built from values (a record).
+    /// Linear: its tangent is the zero tangent with the fields' tangents written in, each
+    /// field's adjoint is the record adjoint's field.
+    Construct { path: syn::Path, fields: Vec<(syn::Member, Value)> },
     /// `for var in start..end` (or `..=`): `body` runs once per index. Each variable the body
     /// reassigns is `carried`: its value at the start of an iteration is `header` (defined by
     /// the loop), at the end `next`; the loop's results are the values after the last iteration.
@@ -321,6 +325,7 @@ impl Op {
             Op::NewArray(ArrayInit::Elements { elements, .. }) => elements.clone(),
             Op::NewArray(ArrayInit::Copy { source, .. }) => vec![*source],
             Op::Field { base, .. } => vec![*base],
+            Op::Construct { fields, .. } => fields.iter().map(|(_, v)| *v).collect(),
             Op::For { start, end, carried, .. } => {
                 let mut out = vec![*start, *end];
                 out.extend(carried.iter().map(|c| c.init));
