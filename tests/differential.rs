@@ -28,8 +28,9 @@ impl Lcg {
 /// A random smooth expression over `x`, `y` (f64), `v` (a slice of 4), `n` (usize, 3) and a
 /// scratch array `w` (a `Vec` of 4, written in place).
 /// Every operation stays in its domain for inputs in [-1, 1] (logs and roots of positive
-/// arguments, bounded exponents).
-fn expr(r: &mut Lcg, depth: usize) -> String {
+/// arguments, bounded exponents). `straight`: not inside a loop or branch, where `DVector` and
+/// `DMatrix` values may be computed.
+fn expr(r: &mut Lcg, depth: usize, straight: bool) -> String {
     if depth == 0 || r.next() < 0.2 {
         return match r.below(6) {
             0 => "x".into(),
@@ -40,9 +41,12 @@ fn expr(r: &mut Lcg, depth: usize) -> String {
             _ => "v[n]".into(),
         };
     }
-    let a = expr(r, depth - 1);
-    let b = expr(r, depth - 1);
-    match r.below(24) {
+    let form = r.below(if straight { 28 } else { 24 });
+    // Operands of loops and branches are inside them.
+    let inner = straight && !(12..=18).contains(&form);
+    let a = expr(r, depth - 1, inner);
+    let b = expr(r, depth - 1, inner);
+    match form {
         0 => format!("({a} + {b})"),
         1 => format!("({a} - {b})"),
         2 => format!("({a} * {b})"),
@@ -76,6 +80,19 @@ fn expr(r: &mut Lcg, depth: usize) -> String {
         23 => format!(
             "(nalgebra::Matrix2::new({a}, x, v[1], {b}) * nalgebra::Vector2::new(y, 0.5_f64))[1] * nalgebra::Vector3::new(x, {b}, y)[2]"
         ),
+        // Dynamically sized nalgebra values, only in straight-line code.
+        24 => format!(
+            "nalgebra::DVector::from_element(3, {a}).component_mul(&nalgebra::DVector::from_element(3, {b})).map(|e| (e * 0.5).sin()).sum()"
+        ),
+        25 => format!(
+            "{{ let m = nalgebra::DMatrix::from_element(2, 3, {a}) * 0.5 + nalgebra::DMatrix::from_element(2, 3, y); let c = m.column(1); (m.transpose() * &c).norm() + m[(1, 2)] * {b} }}"
+        ),
+        26 => format!(
+            "{{ let d = nalgebra::DVector::from_element(4, {a}) + nalgebra::DVector::from_element(4, x) * y; let mut s = 0.0; for i in 0..4 {{ s += d[i] * v[i]; }} s + (d.dot(&d) + 0.5).sqrt() * {b} }}"
+        ),
+        27 => format!(
+            "{{ let p = nalgebra::DVector::from_element(2, {a}) * nalgebra::DVector::from_element(3, {b}).transpose(); p.row(1).sum() + p.sum() * x - p.add_scalar(y).norm_squared() / 8.0 }}"
+        ),
         _ => format!("helper_slice(v, {a})"),
     }
 }
@@ -89,10 +106,11 @@ fn generate(count: usize, seed: u64) -> String {
          #[differentiable(wrt(v, s))]\nfn helper_slice(v: &[f64], s: f64) -> f64 {\n    let mut t = 0.0;\n    for e in v.iter() {\n        t += (e * s).tanh();\n    }\n    t\n}\n\n",
     );
     for k in 0..count {
-        let e = expr(&mut r, 4);
+        // After an early return the rest of the body is guarded (a branch).
+        let e = expr(&mut r, 4, k % 2 == 0);
         // Half the functions may return early (n is 3 at the checked points).
         let early = if k % 2 == 1 {
-            format!("if n == 3 {{\n        return {};\n    }}\n    ", expr(&mut r, 3))
+            format!("if n == 3 {{\n        return {};\n    }}\n    ", expr(&mut r, 3, false))
         } else {
             String::new()
         };

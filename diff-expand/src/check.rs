@@ -77,10 +77,10 @@ fn check_heap_placement(f: &Function, cx: &Ctxt) {
 
     use crate::ir::{Kind as ValueKind, Value};
     type Found = Option<(Loc, &'static str)>;
-    fn walk(f: &Function, b: &Block, in_branch: bool, variant: &mut HashSet<Value>) -> Found {
+    fn walk(f: &Function, b: &Block, in_branch: bool, in_loop: bool, variant: &mut HashSet<Value>) -> Found {
         for inst in &b.insts {
             let heap = inst.results.iter().any(|r| f.info(*r).kind == ValueKind::Heap);
-            let depends = matches!(inst.op, Op::Load { .. } | Op::Call { .. })
+            let depends = (in_loop && matches!(inst.op, Op::Load { .. } | Op::Call { .. }))
                 || inst.op.operands().iter().any(|o| variant.contains(o));
             if depends {
                 variant.extend(inst.results.iter().copied());
@@ -92,15 +92,14 @@ fn check_heap_placement(f: &Function, cx: &Ctxt) {
                 return Some((inst.span, "a `DVector` or `DMatrix` computed from a value a loop changes"));
             }
             let found = match &inst.op {
-                Op::If { then_block, else_block, .. } => {
-                    walk(f, then_block, true, variant).or_else(|| walk(f, else_block, true, variant))
-                }
+                Op::If { then_block, else_block, .. } => walk(f, then_block, true, in_loop, variant)
+                    .or_else(|| walk(f, else_block, true, in_loop, variant)),
                 Op::For { body, carried, .. } | Op::Loop { body, carried, .. } => {
                     if carried.iter().any(|c| f.info(c.header).kind == ValueKind::Heap) {
                         return Some((inst.span, "a `DVector` or `DMatrix` variable reassigned in a loop"));
                     }
                     variant.extend(carried.iter().map(|c| c.header));
-                    walk(f, body, in_branch, variant)
+                    walk(f, body, in_branch, true, variant)
                 }
                 _ => None,
             };
@@ -110,7 +109,7 @@ fn check_heap_placement(f: &Function, cx: &Ctxt) {
         }
         None
     }
-    if let Some((at, what)) = walk(f, &f.body, false, &mut HashSet::new()) {
+    if let Some((at, what)) = walk(f, &f.body, false, false, &mut HashSet::new()) {
         cx.error(
             at,
             Diagnostic::Unsupported {
