@@ -1,0 +1,303 @@
+//! tapeless against what its users would otherwise pick, on the functions of
+//! `shared/bench-functions.md`, in one run: `cargo bench --bench peers`.
+//!
+//! - **num-dual** (forward mode, dual numbers): the gradient of n inputs carries an n-vector of
+//!   derivatives through every operation (`DualDVec64`, `DualSVec64<5>`), so it is measured where
+//!   that is feasible (n ≤ 100 and Black-Scholes' 5 inputs).
+//! - **echidna** (reverse mode by operator overloading): an Adept-style tape of `Copy` variables,
+//!   written once generically over `num_traits::Float`. Chosen among the tape crates because it
+//!   builds on stable Rust with light dependencies (RustQuant's tape pulls in plotting, ad_trait
+//!   a game engine's reflection) and is designed for speed; it has no `erf`, so it sits out
+//!   Black-Scholes.
+//!
+//! Every peer's gradient is checked against the hand-written one before it is timed. Compare the
+//! ratios within one run, not absolute times: the machine is shared and noisy.
+
+#![allow(clippy::needless_range_loop)]
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use nalgebra::{DMatrix, DVector, SVector};
+use num_dual::{DualDVec64, DualNum, DualSVec64, DualVec, gradient};
+use num_traits::Float;
+
+#[path = "../tests/common/functions.rs"]
+mod functions;
+
+use functions::*;
+
+/// Panics unless `a` equals the reference `b` to `tol` relative.
+fn assert_gradient(name: &str, a: &[f64], b: &[f64], tol: f64) {
+    assert_eq!(a.len(), b.len(), "{name}: gradient length");
+    for (i, (x, y)) in a.iter().zip(b).enumerate() {
+        assert!((x - y).abs() <= tol * y.abs().max(1.0), "{name}: d/dx{i} {x} vs hand-written {y}");
+    }
+}
+
+// ---- the functions, generically ---------------------------------------------------------------
+
+/// F1 over any `Float` (echidna's `Reverse<f64>`).
+fn rosenbrock_float<T: Float>(x: &[T]) -> T {
+    let (one, hundred) = (T::one(), T::from(100.0).unwrap_or_else(T::one));
+    let mut s = T::zero();
+    for i in 0..x.len() - 1 {
+        let a = x[i + 1] - x[i] * x[i];
+        let b = one - x[i];
+        s = s + hundred * a * a + b * b;
+    }
+    s
+}
+
+/// F1 over num-dual's dual numbers (not `Copy` for a dynamic derivative vector).
+fn rosenbrock_dual<D: DualNum<Primitive = f64>>(x: &[D]) -> D {
+    let mut s = D::from(0.0);
+    for i in 0..x.len() - 1 {
+        let a = x[i + 1].clone() - x[i].clone() * &x[i];
+        let b = D::from(1.0) - &x[i];
+        s += a.clone() * a * 100.0 + b.clone() * b;
+    }
+    s
+}
+
+/// F2 over any `Float`: `X` and `y` constants, `w` differentiated.
+fn logistic_float<T: Float>(w: &[T], x: &[f64], y: &[f64]) -> T {
+    let d = w.len();
+    let mut total = T::zero();
+    for i in 0..y.len() {
+        let mut z = T::zero();
+        for j in 0..d {
+            z = z + w[j] * T::from(x[i * d + j]).unwrap_or_else(T::zero);
+        }
+        let m = z * T::from(-y[i]).unwrap_or_else(T::zero);
+        total = total + m.exp().ln_1p();
+    }
+    total
+}
+
+/// F2 over num-dual's dual numbers.
+fn logistic_dual<D: DualNum<Primitive = f64>>(w: &[D], x: &[f64], y: &[f64]) -> D {
+    let d = w.len();
+    let mut total = D::from(0.0);
+    for i in 0..y.len() {
+        let mut z = D::from(0.0);
+        for j in 0..d {
+            z += w[j].clone() * x[i * d + j];
+        }
+        total += (z * -y[i]).exp().ln_1p();
+    }
+    total
+}
+
+/// F4 over any `Float`: the outer product materialised, then summed.
+fn outer_float<T: Float>(x: &[T], y: &[T]) -> T {
+    let (n, m) = (x.len(), y.len());
+    let mut mat = vec![T::zero(); n * m];
+    for i in 0..n {
+        for j in 0..m {
+            mat[i * m + j] = x[i] * y[j];
+        }
+    }
+    mat.iter().fold(T::zero(), |s, v| s + *v)
+}
+
+/// F3 over any `Float`: input and filter differentiated (as tapeless's `conv_loss_grad`).
+fn conv_float<T: Float>(x: &[T], f: &[T], hh: usize, ww: usize, ci: usize, co: usize, k: usize) -> T {
+    let mut out = vec![T::zero(); hh * ww * co];
+    let pad = (k - 1) / 2;
+    for h in 0..hh {
+        for w in 0..ww {
+            for kh in 0..k {
+                for kw in 0..k {
+                    if h + kh >= pad && h + kh - pad < hh && w + kw >= pad && w + kw - pad < ww {
+                        let (ih, iw) = (h + kh - pad, w + kw - pad);
+                        for c in 0..ci {
+                            let xv = x[(ih * ww + iw) * ci + c];
+                            for o in 0..co {
+                                let idx = (h * ww + w) * co + o;
+                                out[idx] = out[idx] + xv * f[((kh * k + kw) * ci + c) * co + o];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let n = T::from(out.len()).unwrap_or_else(T::one);
+    out.iter().fold(T::zero(), |s, v| s + *v * *v) / n
+}
+
+/// F5 over any `Float`: the parameters flat (`W1` 784 x 128 row-major, `b1`, `W2` 128 x 10,
+/// `b2`), the batch constant.
+fn mlp_float<T: Float>(p: &[T], x: &DMatrix<f64>, labels: &[usize]) -> T {
+    let (inputs, hidden, classes) = (784, 128, 10);
+    let (w1, rest) = p.split_at(inputs * hidden);
+    let (b1, rest) = rest.split_at(hidden);
+    let (w2, b2) = rest.split_at(hidden * classes);
+    let mut total = T::zero();
+    for b in 0..x.nrows() {
+        let h: Vec<T> = (0..hidden)
+            .map(|j| {
+                let mut a = b1[j];
+                for k in 0..inputs {
+                    a = a + w1[k * hidden + j] * T::from(x[(b, k)]).unwrap_or_else(T::zero);
+                }
+                a.tanh()
+            })
+            .collect();
+        let z: Vec<T> = (0..classes)
+            .map(|c| (0..hidden).fold(b2[c], |acc, j| acc + h[j] * w2[j * classes + c]))
+            .collect();
+        let m = z.iter().fold(z[0], |m, v| m.max(*v));
+        let s = z.iter().fold(T::zero(), |s, v| s + (*v - m).exp());
+        total = total + m + s.ln() - z[labels[b]];
+    }
+    total / T::from(x.nrows()).unwrap_or_else(T::one)
+}
+
+/// F5's parameters flat, in the canonical order.
+fn flat_mlp(p: &Mlp) -> Vec<f64> {
+    let row_major = |m: &DMatrix<f64>| m.transpose().as_slice().to_vec();
+    [row_major(&p.w1), p.b1.as_slice().to_vec(), row_major(&p.w2), p.b2.as_slice().to_vec()].concat()
+}
+
+/// F6 over num-dual's dual numbers; `erf` by its value and derivative `2/√π e^(-x²)`.
+fn black_scholes_dual(p: SVector<DualSVec64<5>, 5>) -> DualSVec64<5> {
+    let erf = |z: DualSVec64<5>| {
+        let d = 2.0 / std::f64::consts::PI.sqrt() * (-z.re * z.re).exp();
+        DualVec::new(tapeless::math::erf(z.re), z.eps * d)
+    };
+    let (s, k, t, r, sigma) = (p[0], p[1], p[2], p[3], p[4]);
+    let sqrt_t = t.sqrt();
+    let d1 = ((s / k).ln() + (r + sigma * sigma * 0.5) * t) / (sigma * sqrt_t);
+    let d2 = d1 - sigma * sqrt_t;
+    let n1 = (erf(d1 * std::f64::consts::FRAC_1_SQRT_2) + 1.0) * 0.5;
+    let n2 = (erf(d2 * std::f64::consts::FRAC_1_SQRT_2) + 1.0) * 0.5;
+    s * n1 - k * (-r * t).exp() * n2
+}
+
+// ---- benchmarks -------------------------------------------------------------------------------
+
+fn bench_rosenbrock(c: &mut Criterion) {
+    for n in [2, 100, 10_000] {
+        let x: Vec<f64> = (0..n).map(|i| 0.5 + 0.001 * (i % 1000) as f64).collect();
+        let (_, hand) = rosenbrock_hand(&x);
+        assert_gradient("tapeless", &rosenbrock_grad(&x).1, &hand, 1e-12);
+        let tape = || echidna::grad(rosenbrock_float, &x);
+        assert_gradient("echidna", &tape(), &hand, 1e-12);
+        let mut group = c.benchmark_group(format!("peers_rosenbrock_{n}"));
+        group.bench_function("hand_written", |b| b.iter(|| rosenbrock_hand(black_box(&x))));
+        group.bench_function("tapeless_grad", |b| b.iter(|| rosenbrock_grad(black_box(&x))));
+        group.bench_function("echidna", |b| b.iter(|| echidna::grad(rosenbrock_float, black_box(&x))));
+        if n <= 100 {
+            let xd = DVector::from_column_slice(&x);
+            let dual = || gradient(|v: DVector<DualDVec64>| rosenbrock_dual(v.as_slice()), &xd);
+            assert_gradient("num-dual", dual().1.as_slice(), &hand, 1e-12);
+            group.bench_function("num_dual", |b| {
+                b.iter(|| gradient(|v: DVector<DualDVec64>| rosenbrock_dual(v.as_slice()), black_box(&xd)))
+            });
+        }
+        group.finish();
+    }
+}
+
+fn bench_logistic(c: &mut Criterion) {
+    let (x, y, w) = f2_inputs();
+    let (_, hand) = logistic_nll_hand(&w, &x, &y);
+    assert_gradient("tapeless", &logistic_nll_grad(&w, &x, &y).1, &hand, 1e-12);
+    assert_gradient("echidna", &echidna::grad(|v| logistic_float(v, &x, &y), &w), &hand, 1e-12);
+    let wd = DVector::from_column_slice(&w);
+    let dual = gradient(|v: DVector<DualDVec64>| logistic_dual(v.as_slice(), &x, &y), &wd);
+    assert_gradient("num-dual", dual.1.as_slice(), &hand, 1e-12);
+    let mut group = c.benchmark_group("peers_logistic_nll_1000x100");
+    group.sample_size(10);
+    group.bench_function("hand_written", |b| b.iter(|| logistic_nll_hand(black_box(&w), &x, &y)));
+    group.bench_function("tapeless_grad", |b| b.iter(|| logistic_nll_grad(black_box(&w), &x, &y)));
+    group.bench_function("echidna", |b| {
+        b.iter(|| echidna::grad(|v| logistic_float(v, &x, &y), black_box(&w)))
+    });
+    group.bench_function("num_dual", |b| {
+        b.iter(|| gradient(|v: DVector<DualDVec64>| logistic_dual(v.as_slice(), &x, &y), black_box(&wd)))
+    });
+    group.finish();
+}
+
+fn bench_outer(c: &mut Criterion) {
+    let x: Vec<f64> = (0..1000).map(|i| 0.5 + 0.001 * i as f64).collect();
+    let y: Vec<f64> = (0..1000).map(|j| 1.0 - 0.0005 * j as f64).collect();
+    let (_, hx, hy) = outer_product_sum_hand(&x, &y);
+    let hand: Vec<f64> = hx.iter().chain(&hy).copied().collect();
+    let xy: Vec<f64> = x.iter().chain(&y).copied().collect();
+    let tape = |p: &[f64]| echidna::grad(|v| outer_float(&v[..1000], &v[1000..]), p);
+    assert_gradient("echidna", &tape(&xy), &hand, 1e-12);
+    let mut group = c.benchmark_group("peers_outer_product_sum_1000");
+    group.sample_size(10);
+    group.bench_function("hand_written", |b| b.iter(|| outer_product_sum_hand(black_box(&x), &y)));
+    group.bench_function("tapeless_grad", |b| b.iter(|| outer_product_sum_grad(black_box(&x), &y)));
+    group.bench_function("echidna", |b| b.iter(|| tape(black_box(&xy))));
+    group.finish();
+}
+
+fn bench_conv(c: &mut Criterion) {
+    let (x, f) = (lcg(5, 28 * 28 * 3, 1.0, true), lcg(6, 3 * 3 * 3 * 10, 0.2, true));
+    let (_, hx, hf) = conv_hand(&x, &f, 28, 28, 3, 10, 3);
+    let hand: Vec<f64> = hx.iter().chain(&hf).copied().collect();
+    let xf: Vec<f64> = x.iter().chain(&f).copied().collect();
+    let n = x.len();
+    let tape = |p: &[f64]| echidna::grad(|v| conv_float(&v[..n], &v[n..], 28, 28, 3, 10, 3), p);
+    assert_gradient("echidna", &tape(&xf), &hand, 1e-10);
+    let mut group = c.benchmark_group("peers_conv2d_28x28x3_3x3x3x10");
+    group.sample_size(10);
+    group.bench_function("hand_written", |b| b.iter(|| conv_hand(black_box(&x), &f, 28, 28, 3, 10, 3)));
+    group.bench_function("tapeless_grad", |b| b.iter(|| conv_loss_grad(black_box(&x), &f, 28, 28, 3, 10, 3)));
+    group.bench_function("echidna", |b| b.iter(|| tape(black_box(&xf))));
+    group.finish();
+}
+
+fn bench_mlp(c: &mut Criterion) {
+    let (p, x, labels, onehot) = f5_inputs();
+    let (_, h) = mlp_loss_hand(&p, &x, &labels);
+    let flat = flat_mlp(&p);
+    let tape = |q: &[f64]| echidna::grad(|v| mlp_float(v, &x, &labels), q);
+    assert_gradient("echidna", &tape(&flat), &flat_mlp(&h), 1e-9);
+    let mut group = c.benchmark_group("peers_mlp_32x784x128x10");
+    group.sample_size(10);
+    group.bench_function("hand_written", |b| b.iter(|| mlp_loss_hand(black_box(&p), &x, &labels)));
+    group.bench_function("tapeless_grad", |b| b.iter(|| mlp_loss_grad(black_box(&p), &x, &onehot)));
+    group.bench_function("echidna", |b| b.iter(|| tape(black_box(&flat))));
+    group.finish();
+}
+
+fn bench_black_scholes(c: &mut Criterion) {
+    let p = [100.0, 105.0, 0.75, 0.03, 0.2];
+    let (_, hand) = black_scholes_hand(p[0], p[1], p[2], p[3], p[4]);
+    let pv = SVector::<f64, 5>::from_column_slice(&p);
+    let dual = gradient(black_scholes_dual, &pv);
+    assert_gradient("num-dual", dual.1.as_slice(), &hand, 1e-12);
+    let mut group = c.benchmark_group("peers_black_scholes");
+    group.bench_function("hand_written", |b| {
+        b.iter(|| {
+            let p = black_box(p);
+            black_scholes_hand(p[0], p[1], p[2], p[3], p[4])
+        })
+    });
+    group.bench_function("tapeless_grad", |b| {
+        b.iter(|| {
+            let p = black_box(p);
+            black_scholes_grad(p[0], p[1], p[2], p[3], p[4])
+        })
+    });
+    group.bench_function("num_dual", |b| b.iter(|| gradient(black_scholes_dual, black_box(&pv))));
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_rosenbrock,
+    bench_logistic,
+    bench_conv,
+    bench_outer,
+    bench_mlp,
+    bench_black_scholes
+);
+criterion_main!(benches);
