@@ -22,7 +22,7 @@ fn f1_input(n: usize) -> Vec<f64> {
 }
 
 fn bench_rosenbrock(c: &mut Criterion) {
-    for n in [100, 10_000] {
+    for n in [2, 100, 10_000, 1_000_000] {
         let x = f1_input(n);
         let (generated, hand) = (rosenbrock_grad(&x), rosenbrock_hand(&x));
         assert!((generated.0 - hand.0).abs() <= 1e-12 * hand.0.abs());
@@ -70,6 +70,10 @@ fn bench_conv(c: &mut Criterion) {
     });
     group.bench_function("tapeless_grad", |b| {
         b.iter(|| conv_loss_grad(black_box(&x), black_box(&f), 28, 28, 3, 10, 3))
+    });
+    let (dx, df) = (vec![1.0; x.len()], vec![1.0; f.len()]);
+    group.bench_function("tapeless_jvp", |b| {
+        b.iter(|| conv_loss_jvp(black_box(&x), black_box(&f), 28, 28, 3, 10, 3, dx.clone(), df.clone()))
     });
     group.finish();
 }
@@ -119,6 +123,10 @@ fn bench_outer_nalgebra(c: &mut Criterion) {
     group.bench_function("primal", |b| b.iter(|| outer_product_sum_nalgebra(black_box(&x), &y)));
     group.bench_function("hand_written", |b| b.iter(|| outer_product_sum_nalgebra_hand(black_box(&x), &y)));
     group.bench_function("tapeless_grad", |b| b.iter(|| outer_product_sum_nalgebra_grad(black_box(&x), &y)));
+    let (dx, dy) = (x.clone(), y.clone());
+    group.bench_function("tapeless_jvp", |b| {
+        b.iter(|| outer_product_sum_nalgebra_jvp(black_box(&x), &y, dx.clone(), dy.clone()))
+    });
     group.finish();
 }
 
@@ -138,6 +146,8 @@ fn bench_mlp(c: &mut Criterion) {
     group.bench_function("primal", |b| b.iter(|| mlp_loss(black_box(&p), &x, &onehot)));
     group.bench_function("hand_written", |b| b.iter(|| mlp_loss_hand(black_box(&p), &x, &labels)));
     group.bench_function("tapeless_grad", |b| b.iter(|| mlp_loss_grad(black_box(&p), &x, &onehot)));
+    let d = p.clone();
+    group.bench_function("tapeless_jvp", |b| b.iter(|| mlp_loss_jvp(black_box(&p), &x, &onehot, d.clone())));
     group.finish();
 }
 
@@ -148,6 +158,10 @@ fn bench_outer(c: &mut Criterion) {
     group.bench_function("primal", |b| b.iter(|| outer_product_sum(black_box(&x), &y)));
     group.bench_function("hand_written", |b| b.iter(|| outer_product_sum_hand(black_box(&x), &y)));
     group.bench_function("tapeless_grad", |b| b.iter(|| outer_product_sum_grad(black_box(&x), &y)));
+    let (dx, dy) = (vec![1.0; x.len()], vec![1.0; y.len()]);
+    group.bench_function("tapeless_jvp", |b| {
+        b.iter(|| outer_product_sum_jvp(black_box(&x), &y, dx.clone(), dy.clone()))
+    });
     group.finish();
 }
 

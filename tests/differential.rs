@@ -41,7 +41,7 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool) -> String {
             _ => "v[n]".into(),
         };
     }
-    let form = r.below(if straight { 28 } else { 24 });
+    let form = r.below(if straight { 29 } else { 24 });
     // Operands of loops and branches are inside them.
     let inner = straight && !(12..=18).contains(&form);
     let a = expr(r, depth - 1, inner);
@@ -92,6 +92,9 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool) -> String {
         ),
         27 => format!(
             "{{ let p = nalgebra::DVector::from_element(2, {a}) * nalgebra::DVector::from_element(3, {b}).transpose(); p.row(1).sum() + p.sum() * x - p.add_scalar(y).norm_squared() / 8.0 }}"
+        ),
+        28 => format!(
+            "(nalgebra::DVector::from_element(3, {a}) * nalgebra::DMatrix::from_element(1, 2, {b})).sum() * x"
         ),
         _ => format!("helper_slice(v, {a})"),
     }

@@ -291,3 +291,34 @@ fn columns_rows_and_filled_vectors() {
     let (_, t) = columns_rows_and_fills_jvp(&m, s, w, dm.clone(), ds, dw);
     assert!(common::close(t, gm.dot(&dm) + gs * ds + gw.dot(&dw), 1e-12));
 }
+
+/// The sum of a matrix product, its only use: the adjoint stays the scalar cotangent (no filled
+/// matrix); and the same product used twice, where it cannot.
+#[differentiable]
+fn product_sums(a: DMatrix<f64>, b: &DMatrix<f64>) -> f64 {
+    let once = (&a * b).sum();
+    let p = &a * b;
+    once * 0.5 + p.sum() * p[(1, 2)]
+}
+
+#[test]
+fn sums_of_matrix_products() {
+    let p: Vec<f64> = (0..14).map(|k| (0.37 * k as f64).sin()).collect();
+    let split =
+        |p: &[f64]| (DMatrix::from_column_slice(3, 2, &p[..6]), DMatrix::from_column_slice(2, 4, &p[6..]));
+    let f = |p: &[f64]| {
+        let (a, b) = split(p);
+        product_sums(a, &b)
+    };
+    let (a, b) = split(&p);
+    let (value, (ga, gb)) = product_sums_grad(a.clone(), &b);
+    assert!(common::close(value, f(&p), 0.0));
+    let g: Vec<f64> = ga.iter().chain(gb.iter()).copied().collect();
+    assert_matches_differences(&f, &p, &g, &(0..14).collect::<Vec<_>>(), 1e-8);
+    let (da, db) = (
+        DMatrix::from_column_slice(3, 2, &common::direction(6, 14)),
+        DMatrix::from_column_slice(2, 4, &common::direction(8, 15)),
+    );
+    let (_, t) = product_sums_jvp(a, &b, da.clone(), db.clone());
+    assert!(common::close(t, ga.dot(&da) + gb.dot(&db), 1e-12));
+}

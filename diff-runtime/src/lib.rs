@@ -74,7 +74,10 @@ pub fn piecewise(condition: bool) -> bool {
 /// Items used by generated code. Not public API: names and signatures may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::linalg::{filled_like, map_with_derivative, map_with_tangent};
+    pub use crate::linalg::{
+        filled_like, filled_product_lhs, filled_product_rhs, map_with_derivative, map_with_tangent,
+        product_sum,
+    };
     pub use crate::real::Real;
     pub use crate::rules::elementary as rules;
     pub use crate::rules::products::{product_lhs, product_rhs, quotient_lhs, quotient_rhs};

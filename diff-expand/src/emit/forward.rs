@@ -166,7 +166,9 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
             let mut out = primal_let(input, inst);
             out.extend(array_tangent(input, inst));
             if let (Some(y), Op::Prim { rule, args, form }) = (inst.results.first(), &inst.op) {
-                if act.active(*y) {
+                // A product only summed has no tangent matrix: the sum's tangent is formed from
+                // the factors (`Kind::SumEntries` below).
+                if act.active(*y) && super::summed_product(input, *y).is_none() {
                     let t = tangent(*y);
                     let dy = prim_tangent(input, &rule.kind, rule.name, args, form, *y, span);
                     if super::is_heap(input, *y) {
@@ -347,6 +349,24 @@ fn prim_tangent(
             }
             _ => zero(y),
         },
+        Kind::SumEntries if super::summed_product(input, args[0]).is_some() => {
+            let Some((a, b)) = super::summed_product(input, args[0]) else { return zero(y) };
+            let p = super::private();
+            let tangent_of = |v: Value| act.active(v).then(|| tangent(v));
+            let terms: Vec<TokenStream> = [(tangent_of(a), b.ident()), (tangent_of(b), a.ident())]
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, (t, other))| {
+                    let t = t?;
+                    Some(if i == 0 {
+                        quote_spanned!(span=> #p::product_sum(#t, #other))
+                    } else {
+                        quote_spanned!(span=> #p::product_sum(#other, #t))
+                    })
+                })
+                .collect();
+            if terms.is_empty() { zero(y) } else { quote_spanned!(span=> #(#terms)+*) }
+        }
         Kind::SumEntries => t(0).map(|ta| quote_spanned!(span=> #ta.sum())).unwrap_or_else(|| zero(y)),
         Kind::Sum => match t(0) {
             Some(ta) => {

@@ -68,6 +68,7 @@ pub fn emit(input: &Input) -> TokenStream {
         fresh: 0,
         maybe_zero: HashSet::new(),
         from_maybe_zero: false,
+        filled: HashMap::new(),
     };
 
     // Adjoint sweep first: it decides what each branch must save for it.
@@ -226,6 +227,9 @@ struct Reverse<'a> {
     maybe_zero: HashSet<Value>,
     /// The adjoint being propagated is maybe-zero.
     from_maybe_zero: bool,
+    /// Matrix products whose only use is `.sum()`: their adjoint is the sum's cotangent in every
+    /// entry, kept as that scalar (`__fill3`) instead of a filled matrix (`Reverse::fills`).
+    filled: HashMap<Value, syn::Ident>,
 }
 
 impl Reverse<'_> {
@@ -266,6 +270,12 @@ impl Reverse<'_> {
             _ if heap => quote!(let mut #a = #p::owned(#expr);),
             _ => quote!(let mut #a = #expr;),
         }
+    }
+
+    /// Whether `m` of `m.sum()` is a product only summed (`summed_product`), whose adjoint can
+    /// stay a scalar.
+    fn fills(&self, m: Value) -> bool {
+        super::summed_product(self.input, m).is_some() && !self.live.contains(&m)
     }
 
     /// Makes `v̄` exist, zero, without contributing to it, for an update in place
@@ -490,6 +500,18 @@ impl Reverse<'_> {
         let ybar = adjoint(y);
         let active = |i: usize| args.get(i).copied().filter(|v| act.active(*v));
         let mut out = TokenStream::new();
+        if let Some(fill) = self.filled.get(&y).cloned() {
+            // `ȳ` is `fill` in every entry: `ā = fill 𝟙 (row sums of b)ᵀ`, `b̄ = fill (column
+            // sums of a) 𝟙ᵀ`, without forming `ȳ`.
+            let (a, b, p) = (self.read(Slot::Value(args[0])), self.read(Slot::Value(args[1])), private());
+            if let Some(xa) = active(0) {
+                out.extend(self.contribute(xa, quote_spanned!(span=> #p::filled_product_lhs(#fill, #a, #b))));
+            }
+            if let Some(za) = active(1) {
+                out.extend(self.contribute(za, quote_spanned!(span=> #p::filled_product_rhs(#fill, #a, #b))));
+            }
+            return out;
+        }
         if super::is_heap(self.input, y) {
             // Complete now: the rule reads it (maybe twice) through a reference.
             out.extend(quote!(let #ybar = &#ybar;));
@@ -710,6 +732,13 @@ impl Reverse<'_> {
                     let term = quote_spanned!(span=> #a.zip_map(&#ybar, |__e, __y| #grad(__e).1 * __y));
                     out.extend(self.contribute(x, term));
                 }
+            }
+            Kind::SumEntries if active(0).is_some_and(|a| self.fills(a)) => {
+                let a = args[0];
+                let fill = format_ident!("__fill{}", a.0, span = proc_macro2::Span::mixed_site());
+                out.extend(quote_spanned!(span=> let #fill = #ybar;));
+                self.filled.insert(a, fill);
+                self.live.insert(a);
             }
             Kind::SumEntries => {
                 if let Some(a) = active(0) {

@@ -21,7 +21,7 @@
 //! ```
 
 use nalgebra::allocator::Allocator;
-use nalgebra::{DefaultAllocator, Dim, Matrix, OMatrix, SMatrix, Scalar, storage::Storage};
+use nalgebra::{DefaultAllocator, Dim, Matrix, OMatrix, RealField, SMatrix, Scalar, storage::Storage};
 
 use crate::rules::products::{Product, Quotient};
 use crate::tangent::{Differentiable, Tangent};
@@ -126,6 +126,64 @@ where
 {
     let (r, c) = x.shape_generic();
     OMatrix::from_element_generic(r, c, value)
+}
+
+/// `ā` of `a * b` when `ȳ` is `fill` in every entry (the product's only use is `.sum()`):
+/// `ā[(i, k)] = fill · Σ_j b[(k, j)]`, in one pass over `b`.
+pub fn filled_product_lhs<T, R1, C1, R2, C2, S1, S2>(
+    fill: T,
+    a: &Matrix<T, R1, C1, S1>,
+    b: &Matrix<T, R2, C2, S2>,
+) -> OMatrix<T, R1, C1>
+where
+    T: RealField + Copy,
+    R1: Dim,
+    C1: Dim,
+    R2: Dim,
+    C2: Dim,
+    S1: Storage<T, R1, C1>,
+    S2: Storage<T, R2, C2>,
+    DefaultAllocator: Allocator<R1, C1>,
+{
+    let row_sums: Vec<T> = b.row_iter().map(|r| r.sum() * fill).collect();
+    let (r, c) = a.shape_generic();
+    OMatrix::from_fn_generic(r, c, |_, k| row_sums[k])
+}
+
+/// `b̄` of `a * b` when `ȳ` is `fill` in every entry: `b̄[(k, j)] = fill · Σ_i a[(i, k)]`.
+pub fn filled_product_rhs<T, R1, C1, R2, C2, S1, S2>(
+    fill: T,
+    a: &Matrix<T, R1, C1, S1>,
+    b: &Matrix<T, R2, C2, S2>,
+) -> OMatrix<T, R2, C2>
+where
+    T: RealField + Copy,
+    R1: Dim,
+    C1: Dim,
+    R2: Dim,
+    C2: Dim,
+    S1: Storage<T, R1, C1>,
+    S2: Storage<T, R2, C2>,
+    DefaultAllocator: Allocator<R2, C2>,
+{
+    let column_sums: Vec<T> = a.column_iter().map(|c| c.sum() * fill).collect();
+    let (r, c) = b.shape_generic();
+    OMatrix::from_fn_generic(r, c, |k, _| column_sums[k])
+}
+
+/// `Σ (a b)` without forming `a b`: `Σ_k (Σ_i a[(i, k)]) (Σ_j b[(k, j)])` (the tangent of the
+/// sum of a product, one factor a tangent).
+pub fn product_sum<T, R1, C1, R2, C2, S1, S2>(a: &Matrix<T, R1, C1, S1>, b: &Matrix<T, R2, C2, S2>) -> T
+where
+    T: RealField + Copy,
+    R1: Dim,
+    C1: Dim,
+    R2: Dim,
+    C2: Dim,
+    S1: Storage<T, R1, C1>,
+    S2: Storage<T, R2, C2>,
+{
+    a.column_iter().zip(b.row_iter()).fold(T::zero(), |s, (c, r)| s + c.sum() * r.sum())
 }
 
 /// `x.map(f)` for an `f` returning each element's value and derivative: the two matrices, in
