@@ -116,14 +116,15 @@ fn logistic_regression_on_a_1000_by_100_matrix() {
 }
 
 /// Scalar times matrix, matrix over scalar, negation, `add_scalar`, `clone`, a typed binding,
-/// entries, norms and a `map`.
+/// entries, norms, `normalize`, `component_div` and a `map`.
 #[differentiable]
 fn mixed(x: DVector<f64>, s: f64) -> f64 {
     let z = 2.0 * &x + x.component_mul(&x) * s;
     let w: DVector<f64> = -z.clone() / s;
     let u = w.add_scalar(s) - &x;
     let q = u.map(|e| (0.5 * e).sin() + e * e);
-    u.dot(&x) + u.norm() + z[0] * w[1] + q.norm_squared() / x.norm() + x.normalize().dot(&z)
+    let r = x.component_div(&z.add_scalar(3.0));
+    u.dot(&x) + u.norm() + z[0] * w[1] + q.norm_squared() / x.norm() + x.normalize().dot(&z) + r.sum()
 }
 
 #[test]

@@ -562,26 +562,27 @@ impl Reverse<'_> {
                 }
             }
             Kind::Product | Kind::Quotient => {
-                let p = private();
                 let (x, z) = (args[0], args[1]);
                 let (a, b, yv) = (self.read(Slot::Value(x)), self.read(Slot::Value(z)), y.ident());
                 let quotient = matches!(rule.kind, Kind::Quotient);
                 if quotient {
                     self.read(Slot::Value(y));
                 }
+                // The whole path under the user's span: a combination of types without an
+                // adjoint is reported at the product, not at the attribute.
                 if let Some(xa) = active(0) {
                     let term = if quotient {
-                        quote_spanned!(span=> #p::quotient_lhs(#ybar, &#a, #b))
+                        quote_spanned!(span=> ::tapeless::__private::quotient_lhs(#ybar, &#a, #b))
                     } else {
-                        quote_spanned!(span=> #p::product_lhs(#ybar, #a, #b))
+                        quote_spanned!(span=> ::tapeless::__private::product_lhs(#ybar, #a, #b))
                     };
                     out.extend(self.contribute(xa, term));
                 }
                 if let Some(za) = active(1) {
                     let term = if quotient {
-                        quote_spanned!(span=> #p::quotient_rhs(#ybar, &#a, #yv, #b))
+                        quote_spanned!(span=> ::tapeless::__private::quotient_rhs(#ybar, &#a, #yv, #b))
                     } else {
-                        quote_spanned!(span=> #p::product_rhs(#ybar, #a, #b))
+                        quote_spanned!(span=> ::tapeless::__private::product_rhs(#ybar, #a, #b))
                     };
                     out.extend(self.contribute(za, term));
                 }

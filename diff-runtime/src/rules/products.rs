@@ -5,12 +5,12 @@
 //!
 //! Forward mode needs no dispatch: the tangent of `a * b` is `ta * b + a * tb` in any algebra.
 
-use crate::real::Real;
-
 /// `y = a * b`: the adjoints of both operands given the cotangent `ȳ`.
 #[diagnostic::on_unimplemented(
     message = "tapeless has no derivative for `{Self} * {B}`",
-    note = "differentiable products: float * float, float * matrix, matrix * float, matrix * matrix"
+    note = "differentiable products: float * float, float * matrix, matrix * float, and matrix products \
+            of nalgebra types with matching dimensions (for DVector/DMatrix: DMatrix * DMatrix, \
+            DMatrix * DVector, RowDVector * DMatrix, DVector * RowDVector)"
 )]
 pub trait Product<B>: Sized {
     /// The type of `ȳ` as generated code holds it (`a * b`, or a reference to it).
@@ -41,32 +41,39 @@ pub trait Quotient<B>: Sized {
     fn rhs_adjoint(ybar: Self::Output, y: Self::Output, b: B) -> B;
 }
 
-impl<T: Real> Product<T> for T {
-    type Output = T;
-    type Lhs = T;
-    type Rhs = T;
-    #[inline(always)]
-    fn lhs_adjoint(ybar: T, _a: T, b: T) -> T {
-        ybar * b
-    }
-    #[inline(always)]
-    fn rhs_adjoint(ybar: T, a: T, _b: T) -> T {
-        ybar * a
-    }
-}
+// One impl per float type, not `impl<T: Real> Product<T> for T`: with a blanket impl, a missing
+// combination (`&DVector * &DVector`) would be reported as an unmet `Real` bound.
+macro_rules! impl_float {
+    ($($t:ty),*) => {$(
+        impl Product<$t> for $t {
+            type Output = $t;
+            type Lhs = $t;
+            type Rhs = $t;
+            #[inline(always)]
+            fn lhs_adjoint(ybar: $t, _a: $t, b: $t) -> $t {
+                ybar * b
+            }
+            #[inline(always)]
+            fn rhs_adjoint(ybar: $t, a: $t, _b: $t) -> $t {
+                ybar * a
+            }
+        }
 
-impl<T: Real> Quotient<T> for T {
-    type Output = T;
-    type Lhs = T;
-    #[inline(always)]
-    fn lhs_adjoint(ybar: T, b: T) -> T {
-        ybar / b
-    }
-    #[inline(always)]
-    fn rhs_adjoint(ybar: T, y: T, b: T) -> T {
-        -(ybar * y) / b
-    }
+        impl Quotient<$t> for $t {
+            type Output = $t;
+            type Lhs = $t;
+            #[inline(always)]
+            fn lhs_adjoint(ybar: $t, b: $t) -> $t {
+                ybar / b
+            }
+            #[inline(always)]
+            fn rhs_adjoint(ybar: $t, y: $t, b: $t) -> $t {
+                -(ybar * y) / b
+            }
+        }
+    )*};
 }
+impl_float!(f32, f64);
 
 /// `ā` of `a * b`.
 #[inline(always)]
