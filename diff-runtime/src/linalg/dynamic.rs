@@ -29,6 +29,7 @@ use crate::tangent::{Differentiable, Tangent};
 
 /// A cotangent or tangent that generated code holds either owned or by reference, made owned
 /// (a reference is cloned, an owned value moved).
+#[doc(hidden)]
 pub trait Owned {
     /// The owned type.
     type Out;

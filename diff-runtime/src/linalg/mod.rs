@@ -1,6 +1,8 @@
 //! nalgebra's statically sized matrices and vectors (`SMatrix`, `SVector`, `Matrix3`, ...) as
 //! differentiable values: each is its own tangent, and products, quotients by a scalar and the
-//! matrix methods the macro knows have their adjoints here.
+//! matrix methods the macro knows have their adjoints here. [`dynamic`] does the same for
+//! `DVector` and `DMatrix`. The functions of this module (hidden from the documentation) are
+//! called by generated code for `map`, `sum` and products only summed.
 //!
 //! ```
 //! use nalgebra::{SMatrix, SVector};
@@ -116,6 +118,7 @@ impl_matrix!(f32, f64);
 pub mod dynamic;
 
 /// A matrix of `x`'s shape with every entry `value` (the adjoint of `x.sum()`), in one pass.
+#[doc(hidden)]
 pub fn filled_like<T, R, C, S>(x: &Matrix<T, R, C, S>, value: T) -> OMatrix<T, R, C>
 where
     T: Scalar,
@@ -130,6 +133,7 @@ where
 
 /// `ā` of `a * b` when `ȳ` is `fill` in every entry (the product's only use is `.sum()`):
 /// `ā[(i, k)] = fill · Σ_j b[(k, j)]`, in one pass over `b`.
+#[doc(hidden)]
 pub fn filled_product_lhs<T, R1, C1, R2, C2, S1, S2>(
     fill: T,
     a: &Matrix<T, R1, C1, S1>,
@@ -151,6 +155,7 @@ where
 }
 
 /// `b̄` of `a * b` when `ȳ` is `fill` in every entry: `b̄[(k, j)] = fill · Σ_i a[(i, k)]`.
+#[doc(hidden)]
 pub fn filled_product_rhs<T, R1, C1, R2, C2, S1, S2>(
     fill: T,
     a: &Matrix<T, R1, C1, S1>,
@@ -173,6 +178,7 @@ where
 
 /// `Σ (a b)` without forming `a b`: `Σ_k (Σ_i a[(i, k)]) (Σ_j b[(k, j)])` (the tangent of the
 /// sum of a product, one factor a tangent).
+#[doc(hidden)]
 pub fn product_sum<T, R1, C1, R2, C2, S1, S2>(a: &Matrix<T, R1, C1, S1>, b: &Matrix<T, R2, C2, S2>) -> T
 where
     T: RealField + Copy,
@@ -188,6 +194,7 @@ where
 
 /// `x.map(f)` for an `f` returning each element's value and derivative: the two matrices, in
 /// one pass (the primal sweep of a `map` whose adjoint is needed keeps the derivative).
+#[doc(hidden)]
 pub fn map_with_derivative<T, R, C, S, F>(
     x: &Matrix<T, R, C, S>,
     mut f: F,
@@ -205,6 +212,7 @@ where
 
 /// `x.map(f)` and its tangent along `t`, for an `f` returning the value and tangent of each
 /// element given the element and its tangent, in one pass.
+#[doc(hidden)]
 pub fn map_with_tangent<T, R, C, S, S2, F>(
     x: &Matrix<T, R, C, S>,
     t: &Matrix<T, R, C, S2>,
