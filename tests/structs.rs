@@ -297,3 +297,43 @@ fn a_result_struct_with_matrix_array_and_no_grad_fields() {
         assert!(common::close(grad, fd, 1e-9), "d/dp{i}: {grad} vs {fd}");
     }
 }
+
+/// A derived struct held in a field of another: `p.inner.c`, `p.inner.w[i]`.
+#[derive(Clone, Debug, Differentiable)]
+pub struct Inner {
+    pub c: f64,
+    pub w: Vec<f64>,
+}
+
+#[derive(Clone, Debug, Differentiable)]
+pub struct Outer {
+    pub inner: Inner,
+    pub k: f64,
+}
+
+#[differentiable(wrt(p))]
+fn nested_energy(p: &Outer, x: f64) -> f64 {
+    let mut s = p.inner.c * x;
+    for i in 0..p.inner.w.len() {
+        s += (p.inner.w[i] * p.k).sin();
+    }
+    s + p.inner.c.powi(2)
+}
+
+#[test]
+fn fields_of_nested_structs() {
+    let p = Outer { inner: Inner { c: 0.5, w: vec![1.0, 2.0, -0.7] }, k: 0.3 };
+    let x = 2.0;
+    let (value, g) = nested_energy_grad(&p, x);
+    assert_eq!(value, nested_energy(&p, x));
+    // Analytic: d/dc = x + 2c, d/dw_i = k cos(k w_i), d/dk = Σ w_i cos(k w_i).
+    assert!(common::close(g.inner.c, x + 2.0 * p.inner.c, 1e-15));
+    for (i, w) in p.inner.w.iter().enumerate() {
+        assert!(common::close(g.inner.w[i], p.k * (p.k * w).cos(), 1e-15));
+    }
+    let dk: f64 = p.inner.w.iter().map(|w| w * (p.k * w).cos()).sum();
+    assert!(common::close(g.k, dk, 1e-14));
+    let d = Outer { inner: Inner { c: 0.4, w: vec![0.1, -0.3, 0.2] }, k: -0.5 };
+    let (_, t) = nested_energy_jvp(&p, x, d.clone());
+    assert!(common::close(t, g.dot(&d), 1e-14));
+}

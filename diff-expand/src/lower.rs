@@ -1109,7 +1109,11 @@ impl Lowerer<'_> {
     /// `DMatrix` field (`&p.w`); the last two are read in place, by reference.
     fn record_field(&mut self, e: &Expr, kind: Kind) -> Option<Value> {
         let Expr::Field(f) = e else { return None };
-        let base = self.aggregate_or_leaf(&f.base)?;
+        // `p.inner.c`: the field of a derived struct held in a field, itself a record.
+        let base = match self.aggregate_or_leaf(&f.base) {
+            Some(base) => base,
+            None => self.record_field(&f.base, Kind::Array(ArrayKind::Record))?,
+        };
         // The result of a top-level call whose field is read: a derived struct returned by a
         // differentiable function (its adjoint is declared up front, like an array's).
         if self.kind(base) == Kind::Unknown && self.top_call_results.contains(&base) {
@@ -1121,8 +1125,10 @@ impl Lowerer<'_> {
         let array = kind != Kind::Float;
         let span = Loc::of(e);
         let op = Op::Field { base, member: f.member.clone(), array };
-        if base.0 as usize >= self.params {
-            // A struct built or returned by a call in the body: read where it is written.
+        // A parameter's fields (and their fields) never change: read once, at the top. A struct
+        // built or returned by a call in the body is read where it is written.
+        let hoisted = (base.0 as usize) < self.params || self.fields.values().any(|v| *v == base);
+        if !hoisted {
             return Some(self.emit(op, span, kind));
         }
         let key = (base, f.member.to_token_stream().to_string(), format!("{kind:?}"));
