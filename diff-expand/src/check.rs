@@ -30,9 +30,23 @@ fn check_block(f: &Function, block: &Block, a: &Activity, cx: &Ctxt) {
         let reaches = inst.results.iter().any(|r| a.reaches(*r));
         let varied_read = inst.op.operands().iter().any(|v| a.varied(*v));
         match &inst.op {
-            Op::Prim { rule, form, .. } if reaches && varied_read => {
+            Op::Prim { rule, form, args } if reaches && varied_read => {
                 if let Kind::NonDifferentiable(why) = rule.kind {
                     check_non_differentiable(rule.name, why, form, span, cx);
+                }
+                // `v.abs()` of a `DVector`: the scalar rule does not apply to a matrix (for a
+                // static matrix, whose type the macro cannot see, rustc reports it through the
+                // runtime's `Real` bound).
+                if matches!(rule.kind, Kind::Smooth { .. })
+                    && args.iter().any(|v| f.info(*v).kind == crate::ir::Kind::Heap)
+                {
+                    cx.error(
+                        span,
+                        Diagnostic::Unsupported {
+                            what: format!("`{}` of a `DVector` or `DMatrix`", rule.name),
+                            help: "it is a function of floats: apply it to the entries with `m.map(|e| ..)`",
+                        },
+                    );
                 }
             }
             Op::Opaque { what, .. } if reaches && varied_read => check_opaque(what, span, cx),

@@ -21,7 +21,8 @@ use core::ops::{Add, Div, Mul, Neg, Sub};
 #[allow(missing_docs)]
 #[diagnostic::on_unimplemented(
     message = "tapeless knows this elementary function's derivative for `f32` and `f64`, not for `{Self}`",
-    note = "for a matrix or vector, apply it to the elements, or give the operation a `#[differentiable]` wrapper"
+    note = "for a matrix or vector, apply it to the entries with `m.map(|e| ..)` (for example \
+            `v.map(|e| e.abs())`), or give the operation a `#[differentiable]` wrapper"
 )]
 pub trait Real:
     Copy
