@@ -41,7 +41,7 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool) -> String {
             _ => "v[n]".into(),
         };
     }
-    let form = r.below(if straight { 29 } else { 24 });
+    let form = r.below(if straight { 30 } else { 24 });
     // Operands of loops and branches are inside them.
     let inner = straight && !(12..=18).contains(&form);
     let a = expr(r, depth - 1, inner);
@@ -93,6 +93,9 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool) -> String {
         27 => format!(
             "{{ let p = nalgebra::DVector::from_element(2, {a}) * nalgebra::DVector::from_element(3, {b}).transpose(); p.row(1).sum() + p.sum() * x - p.add_scalar(y).norm_squared() / 8.0 }}"
         ),
+        29 => format!(
+            "{{ let e = nalgebra::DVector::from_element(3, {a}); let d: nalgebra::DVector<f64> = helper_vec(&e, {b}); helper_norm(d.clone()) + d[1] * e[2] }}"
+        ),
         28 => format!(
             "(nalgebra::DVector::from_element(3, {a}) * nalgebra::DMatrix::from_element(1, 2, {b})).sum() * x"
         ),
@@ -106,6 +109,8 @@ fn generate(count: usize, seed: u64) -> String {
     let mut src = String::from(
         "#![allow(unused, clippy::all)]\nuse tapeless::differentiable;\n\nfn close(a: f64, b: f64) -> bool {\n    (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0)\n}\n\n\
          #[differentiable]\nfn helper(a: f64, b: f64) -> f64 {\n    (a * b).sin() + a\n}\n\n\
+         #[differentiable]\nfn helper_vec(v: &nalgebra::DVector<f64>, s: f64) -> nalgebra::DVector<f64> {\n    v.map(|e| e.sin()) * s + v\n}\n\n\
+         #[differentiable]\nfn helper_norm(v: nalgebra::DVector<f64>) -> f64 {\n    (v.norm_squared() + 0.5).sqrt()\n}\n\n\
          #[differentiable(wrt(v, s))]\nfn helper_slice(v: &[f64], s: f64) -> f64 {\n    let mut t = 0.0;\n    for e in v.iter() {\n        t += (e * s).tanh();\n    }\n    t\n}\n\n",
     );
     for k in 0..count {

@@ -323,3 +323,39 @@ fn sums_of_matrix_products() {
     let (_, t) = product_sums_jvp(a, &b, da.clone(), db.clone());
     assert!(common::close(t, ga.dot(&da) + gb.dot(&db), 1e-12));
 }
+
+/// A `DVector` argument by reference.
+#[differentiable]
+fn squared_norm(v: &DVector<f64>) -> f64 {
+    v.norm_squared()
+}
+
+/// A `DVector` argument by value and a `DVector` result.
+#[differentiable]
+fn sines(v: DVector<f64>, s: f64) -> DVector<f64> {
+    v.map(|e| e.sin()) * s
+}
+
+/// Composition: the callee's result typed, arguments by reference (`&y`) and by value
+/// (`x.clone()`).
+#[differentiable]
+fn composed(x: DVector<f64>, s: f64) -> f64 {
+    let y: DVector<f64> = sines(x.clone(), s);
+    squared_norm(&y) + squared_norm(&x) * s + (&y + &x).sum()
+}
+
+#[test]
+fn dynamic_values_passed_to_differentiable_functions() {
+    let p = [0.5, -1.0, 2.0, 0.7];
+    let f = |p: &[f64]| composed(dvec(&p[..3]), p[3]);
+    let (value, (gx, gs)) = composed_grad(dvec(&p[..3]), p[3]);
+    assert!(common::close(value, f(&p), 0.0));
+    let g: Vec<f64> = gx.iter().copied().chain([gs]).collect();
+    assert_matches_differences(&f, &p, &g, &[0, 1, 2, 3], 1e-8);
+    let (dx, ds) = (dvec(&[0.3, -0.8, 0.5]), -0.6);
+    let (_, t) = composed_jvp(dvec(&p[..3]), p[3], dx.clone(), ds);
+    assert!(common::close(t, gx.dot(&dx) + gs * ds, 1e-12));
+    let (_, pullback) = composed_vjp(dvec(&p[..3]), p[3]);
+    let (vx, vs) = pullback(1.0);
+    assert!((vx - gx).abs().max() <= 1e-15 && (vs - gs).abs() <= 1e-15);
+}

@@ -164,6 +164,10 @@ fn check_opaque(what: &Opaque, span: Loc, cx: &Ctxt) {
             Diagnostic::UnknownMethod { name: name.clone(), arity: *arity }
         }
         Opaque::Cast(ty) => Diagnostic::UnknownCast { ty: ty.clone() },
+        Opaque::UntypedCallResult => Diagnostic::Unsupported {
+            what: "a reference to a call's result whose type is not written".to_string(),
+            help: "write the type where the result is bound: `let y: DVector<f64> = g(..);`",
+        },
     };
     cx.error(span, diagnostic);
 }

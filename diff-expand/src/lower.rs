@@ -585,6 +585,14 @@ impl Lowerer<'_> {
             {
                 self.expr(&r.expr)
             }
+            // `&y` of `let y = g(..)`: the macro cannot see what `g` returns.
+            Expr::Reference(r)
+                if self
+                    .aggregate_or_leaf(&r.expr)
+                    .is_some_and(|v| self.kind(v) == Kind::Unknown && self.top_call_results.contains(&v)) =>
+            {
+                self.opaque_with(e, Opaque::UntypedCallResult, Kind::Unknown)
+            }
             Expr::Reference(_) => self.opaque(e, "a reference"),
             // `Name { a: x, b: y }`: a derived struct built from values.
             Expr::Struct(st) if st.rest.is_none() && st.qself.is_none() && self.blocks.len() > 1 => self
@@ -1032,13 +1040,6 @@ impl Lowerer<'_> {
         results: &Shape,
         kind: Kind,
     ) -> Tree {
-        if args.iter().any(|a| self.kind(*a) == Kind::Heap) {
-            return self.unsupported(
-                span,
-                "passing a `DVector` or `DMatrix` to a function",
-                "inline the function, or pass statically sized nalgebra values (`SVector`, `Vector3`)",
-            );
-        }
         let shape = self.results(results, span, kind);
         if let (Tree::Leaf(v), 1) = (&shape, self.blocks.len()) {
             self.top_call_results.insert(*v);
@@ -1056,7 +1057,11 @@ impl Lowerer<'_> {
             .map(|a| match a {
                 Expr::Reference(r) if r.mutability.is_none() => match self.local_array(&r.expr) {
                     Some(array) => (array, true),
-                    None => (self.value(a), false),
+                    None => {
+                        // `&m` of a `DVector`/`DMatrix`: passed by reference, like an array.
+                        let v = self.value(a);
+                        (v, self.kind(v) == Kind::Heap)
+                    }
                 },
                 _ => (self.value(a), false),
             })

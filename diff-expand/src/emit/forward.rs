@@ -76,7 +76,7 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
     match &inst.op {
         Op::Call { callee: c, args, shape, borrowed } => {
             let values = tree_tokens(shape, &mut |v| v.ident().into_token_stream());
-            let args_v = super::call_args(args, borrowed);
+            let args_v = super::call_args(input, args, borrowed);
             if !call_is_active(input, inst) {
                 let f = callee(c, "");
                 return quote_spanned!(span=> let #values = #f(#(#args_v),*););
@@ -87,6 +87,8 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
                 let t = tangent_of(input, v);
                 if super::is_array(input, v) && input.act.active(v) {
                     quote!(::core::clone::Clone::clone(&#t))
+                } else if super::is_heap(input, v) && input.act.active(v) {
+                    quote!(::core::clone::Clone::clone(#t))
                 } else {
                     t
                 }

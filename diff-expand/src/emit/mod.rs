@@ -273,7 +273,12 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
                         return quote_spanned!(span=> let mut #y: #ty = #x;);
                     }
                     if is_heap(input, *result) && !matches!(**ty, syn::Type::Reference(_)) {
-                        return quote_spanned!(span=> let #y: &#ty = #x;);
+                        // From another matrix (a reference) or from a call's result (owned).
+                        return if is_heap(input, args[0]) {
+                            quote_spanned!(span=> let #y: &#ty = #x;)
+                        } else {
+                            quote_spanned!(span=> let #y: &#ty = &#x;)
+                        };
                     }
                     return quote_spanned!(span=> let #y: #ty = #x;);
                 }
@@ -437,13 +442,20 @@ impl IfLet {
     }
 }
 
-/// The primal arguments of a call: `&__v3` for an array passed by reference.
-pub fn call_args(args: &[Value], borrowed: &[bool]) -> Vec<TokenStream> {
+/// The primal arguments of a call: `&__v3` for an array passed by reference; a `DVector` or
+/// `DMatrix` (held by reference) as it is when written `&m`, else a copy the callee owns.
+pub fn call_args(input: &Input, args: &[Value], borrowed: &[bool]) -> Vec<TokenStream> {
     args.iter()
         .enumerate()
         .map(|(i, v)| {
-            let v = v.ident();
-            if borrowed.get(i).copied().unwrap_or(false) { quote!(&#v) } else { quote!(#v) }
+            let (borrow, heap, v) =
+                (borrowed.get(i).copied().unwrap_or(false), is_heap(input, *v), v.ident());
+            match (borrow, heap) {
+                (true, true) => quote!(#v),
+                (true, false) => quote!(&#v),
+                (false, true) => quote!(::core::clone::Clone::clone(#v)),
+                (false, false) => quote!(#v),
+            }
         })
         .collect()
 }

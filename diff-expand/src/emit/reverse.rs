@@ -330,7 +330,7 @@ impl Reverse<'_> {
                         self.read(Slot::Value(*a));
                     }
                     let (f, call_args, pb) =
-                        (callee(c, "vjp"), super::call_args(args, borrowed), pullback(first));
+                        (callee(c, "vjp"), super::call_args(self.input, args, borrowed), pullback(first));
                     quote_spanned!(span=> let (_, #pb) = #f(#(#call_args),*);)
                 } else {
                     TokenStream::new()
@@ -519,7 +519,14 @@ impl Reverse<'_> {
         match &rule.kind {
             Kind::Add | Kind::Identity => {
                 for a in (0..args.len()).filter_map(active) {
-                    out.extend(self.contribute(a, quote!(#ybar)));
+                    // `let y: DVector<f64> = g(..)`: the call's result is owned, `ȳ` a reference.
+                    let term = if super::is_heap(self.input, y) && !super::is_heap(self.input, a) {
+                        let p = private();
+                        quote!(#p::owned(#ybar))
+                    } else {
+                        quote!(#ybar)
+                    };
+                    out.extend(self.contribute(a, term));
                 }
             }
             Kind::Sub => {
@@ -975,7 +982,7 @@ impl Reverse<'_> {
         match &inst.op {
             Op::Call { callee: c, args, shape, borrowed } => {
                 let values = tree_tokens(shape, &mut |v| v.ident().into_token_stream());
-                let args = super::call_args(args, borrowed);
+                let args = super::call_args(self.input, args, borrowed);
                 if call_is_active(self.input, inst) && !borrowed.iter().any(|b| *b) {
                     let f = callee(c, "vjp");
                     let pb = pullback(inst.results[0]);
@@ -1123,10 +1130,18 @@ fn rebind_heap(input: &Input) -> TokenStream {
         let v = y.ident();
         match (&inst.op, super::heap_owner(input, inst)) {
             (_, Some(o)) => out.extend(quote!(let #v = &#o;)),
-            (Op::Prim { form: Form::Typed(_), args, .. }, None) => {
-                let x = args.first().map(|a| a.ident());
-                out.extend(quote!(let #v = #x;));
-            }
+            (Op::Prim { form: Form::Typed(_), args, .. }, None) => match args.first() {
+                Some(x) if super::is_heap(input, *x) => {
+                    let x = x.ident();
+                    out.extend(quote!(let #v = #x;));
+                }
+                // A call's result, owned: moved in and borrowed.
+                Some(x) => {
+                    let x = x.ident();
+                    out.extend(quote!(let #v = &#x;));
+                }
+                None => {}
+            },
             _ => {}
         }
     }

@@ -246,6 +246,8 @@ pub enum Opaque {
     FloatFunction { name: String, arity: usize },
     /// `a as T` with `T` not known to be a float or an integer.
     Cast(String),
+    /// `&y` of `let y = g(..)`: the macro cannot see the type `g` returns.
+    UntypedCallResult,
 }
 
 /// An instruction: an operation and the values it defines.
