@@ -53,7 +53,9 @@ pub fn generate(item_fn: &syn::ItemFn, sig: &signature::Signature, cx: &Ctxt) ->
     if cx.has_errors() || errors_before {
         return None;
     }
-    let input = Input { item: item_fn, sig, f: &lowered.function, act: &activity, items: &lowered.items };
+    let uses = lowered.function.uses();
+    let input =
+        Input { item: item_fn, sig, f: &lowered.function, act: &activity, items: &lowered.items, uses };
     let forward = emit::forward::emit(&input);
     let reverse = emit::reverse::emit(&input);
     Some(quote!(#forward #reverse))

@@ -15,7 +15,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 
 use crate::activity::Activity;
-use crate::ir::{ArrayInit, Block, Callee, Form, Function, Inst, Kind, Op, Tree, Value};
+use crate::ir::{ArrayInit, Callee, Form, Function, Inst, Kind, Op, Tree, Value};
 use crate::signature::Signature;
 
 /// Everything an emitter reads.
@@ -25,6 +25,8 @@ pub struct Input<'a> {
     pub f: &'a Function,
     pub act: &'a Activity,
     pub items: &'a [syn::Item],
+    /// How many times each value is read ([`Function::uses`]).
+    pub uses: HashMap<Value, usize>,
 }
 
 pub fn tangent(v: Value) -> syn::Ident {
@@ -121,39 +123,6 @@ pub fn returned(input: &Input, v: Value, tokens: TokenStream) -> TokenStream {
     if is_heap(input, v) { quote!(::core::clone::Clone::clone(#tokens)) } else { tokens }
 }
 
-/// How many times each value is read, by any instruction or as a result.
-pub fn count_uses(input: &Input) -> HashMap<Value, usize> {
-    fn walk(b: &Block, uses: &mut HashMap<Value, usize>) {
-        for inst in &b.insts {
-            for v in inst.op.operands() {
-                *uses.entry(v).or_default() += 1;
-            }
-            match &inst.op {
-                Op::If { then_block, else_block, then_out, else_out, .. } => {
-                    for v in then_out.iter().chain(else_out) {
-                        *uses.entry(*v).or_default() += 1;
-                    }
-                    walk(then_block, uses);
-                    walk(else_block, uses);
-                }
-                Op::For { body, carried, .. } | Op::Loop { body, carried, .. } => {
-                    for c in carried {
-                        *uses.entry(c.next).or_default() += 1;
-                    }
-                    walk(body, uses);
-                }
-                _ => {}
-            }
-        }
-    }
-    let mut uses = HashMap::new();
-    walk(&input.f.body, &mut uses);
-    for v in input.f.output.leaves() {
-        *uses.entry(v).or_default() += 1;
-    }
-    uses
-}
-
 /// The operands of `m = a * b` if `m` is a product of two `DVector`/`DMatrix` values computed at
 /// the top level whose only use is `m.sum()`: neither mode needs `m`'s tangent or adjoint as a
 /// matrix (`Σ (a b) = (column sums of a) · (row sums of b)`).
@@ -172,7 +141,7 @@ pub fn summed_product(input: &Input, m: Value) -> Option<(Value, Value)> {
             if matches!(rule.kind, crate::rules::Kind::SumEntries) && args.first() == Some(&m))
     });
     let heap = [m, a, b].iter().all(|v| is_heap(input, *v));
-    (heap && summed && count_uses(input).get(&m) == Some(&1)).then_some((a, b))
+    (heap && summed && input.uses.get(&m) == Some(&1)).then_some((a, b))
 }
 
 /// `let __v3 = <primal>;` for every instruction but calls, stores, loops and `if`s (which the emitters handle,

@@ -299,6 +299,40 @@ impl Function {
     pub fn info(&self, v: Value) -> &ValueInfo {
         &self.values[v.0 as usize]
     }
+
+    /// How many times each value is read: as an operand anywhere, as a branch's or loop's
+    /// outgoing value, or as a result.
+    pub fn uses(&self) -> std::collections::HashMap<Value, usize> {
+        fn walk(b: &Block, uses: &mut std::collections::HashMap<Value, usize>) {
+            for inst in &b.insts {
+                for v in inst.op.operands() {
+                    *uses.entry(v).or_default() += 1;
+                }
+                match &inst.op {
+                    Op::If { then_block, else_block, then_out, else_out, .. } => {
+                        for v in then_out.iter().chain(else_out) {
+                            *uses.entry(*v).or_default() += 1;
+                        }
+                        walk(then_block, uses);
+                        walk(else_block, uses);
+                    }
+                    Op::For { body, carried, .. } | Op::Loop { body, carried, .. } => {
+                        for c in carried {
+                            *uses.entry(c.next).or_default() += 1;
+                        }
+                        walk(body, uses);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let mut uses = std::collections::HashMap::new();
+        walk(&self.body, &mut uses);
+        for v in self.output.leaves() {
+            *uses.entry(v).or_default() += 1;
+        }
+        uses
+    }
 }
 
 impl Op {
