@@ -351,25 +351,23 @@ fn prim_tangent(
             }
             _ => zero(y),
         },
-        Kind::SumEntries if super::summed_product(input, args[0]).is_some() => {
-            let Some((a, b)) = super::summed_product(input, args[0]) else { return zero(y) };
-            let p = super::private();
-            let tangent_of = |v: Value| act.active(v).then(|| tangent(v));
-            let terms: Vec<TokenStream> = [(tangent_of(a), b.ident()), (tangent_of(b), a.ident())]
-                .into_iter()
-                .enumerate()
-                .filter_map(|(i, (t, other))| {
-                    let t = t?;
-                    Some(if i == 0 {
-                        quote_spanned!(span=> #p::product_sum(#t, #other))
-                    } else {
-                        quote_spanned!(span=> #p::product_sum(#other, #t))
-                    })
-                })
-                .collect();
-            if terms.is_empty() { zero(y) } else { quote_spanned!(span=> #(#terms)+*) }
-        }
-        Kind::SumEntries => t(0).map(|ta| quote_spanned!(span=> #ta.sum())).unwrap_or_else(|| zero(y)),
+        // A product only summed: `Σ (ta b) + Σ (a tb)` from the factors' column and row sums.
+        Kind::SumEntries => match super::summed_product(input, args[0]) {
+            Some((a, b)) => {
+                let (va, vb, p) = (a.ident(), b.ident(), super::private());
+                let ta = act
+                    .active(a)
+                    .then(|| tangent(a))
+                    .map(|ta| quote_spanned!(span=> #p::product_sum(#ta, #vb)));
+                let tb = act
+                    .active(b)
+                    .then(|| tangent(b))
+                    .map(|tb| quote_spanned!(span=> #p::product_sum(#va, #tb)));
+                let terms: Vec<TokenStream> = ta.into_iter().chain(tb).collect();
+                if terms.is_empty() { zero(y) } else { quote_spanned!(span=> #(#terms)+*) }
+            }
+            None => t(0).map(|ta| quote_spanned!(span=> #ta.sum())).unwrap_or_else(|| zero(y)),
+        },
         Kind::Sum => match t(0) {
             Some(ta) => {
                 let p = super::private();
