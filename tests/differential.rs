@@ -141,13 +141,17 @@ fn generate(count: usize, seed: u64) -> String {
         let g = [gx, gy, gv[0], gv[1], gv[2], gv[3]];
         let mut ok = close(value, f(&p));
         for i in 0..6 {{
-            let h = 1e-4 * p[i].abs().max(1e-1);
-            let mut up = p; up[i] += h;
-            let mut down = p; down[i] -= h;
-            let mut up2 = p; up2[i] += h / 2.0;
-            let mut down2 = p; down2[i] -= h / 2.0;
-            let fd = (4.0 * (f(&up2) - f(&down2)) / h - (f(&up) - f(&down)) / (2.0 * h)) / 3.0;
-            ok &= close(g[i], fd);
+            // Near a steep point (a norm of a nearly zero vector) the first step is too coarse:
+            // a correct derivative agrees with one of three ever finer ones.
+            ok &= [1e-4, 1e-5, 1e-6].iter().any(|scale| {{
+                let h = scale * p[i].abs().max(1e-1);
+                let mut up = p; up[i] += h;
+                let mut down = p; down[i] -= h;
+                let mut up2 = p; up2[i] += h / 2.0;
+                let mut down2 = p; down2[i] -= h / 2.0;
+                let fd = (4.0 * (f(&up2) - f(&down2)) / h - (f(&up) - f(&down)) / (2.0 * h)) / 3.0;
+                close(g[i], fd)
+            }});
         }}
         let (_, t) = f{k}_jvp(p[0], p[1], &p[2..], {n}, d[0], d[1], d[2..].to_vec());
         let r: f64 = g.iter().zip(&d).map(|(a, b)| a * b).sum();
