@@ -593,3 +593,148 @@ fn a_while_loop_inside_a_branch() {
         );
     }
 }
+
+// ---- Reads the inner loop does not move, and arrays the reverse sweep no longer reads ------------
+
+/// `x[i]` and `x[k]` are read at indices the inner loop does not change: their adjoints are
+/// summed in a register for the whole inner loop and added once after it.
+#[differentiable(wrt(x))]
+fn invariant_reads(x: &[f64], m: usize) -> f64 {
+    let n = x.len();
+    let mut s = 0.0;
+    for i in 0..n {
+        let k = n - 1 - i;
+        for j in 0..m {
+            s += x[i] * x[j] * x[i] + (x[k] * 0.5).sin() * x[(i + j) % n];
+        }
+    }
+    s
+}
+
+#[test]
+fn reads_at_an_index_the_inner_loop_does_not_change() {
+    let x = points(7);
+    for m in [0, 1, 7] {
+        check_wrt_x(
+            "invariant_reads",
+            &|p| invariant_reads(p, m),
+            &|p| invariant_reads_grad(p, m).1,
+            &|p, d| invariant_reads_jvp(p, m, d).1,
+            &x,
+        );
+        let (_, pullback) = invariant_reads_vjp(&x, m);
+        let (g, from_pullback) = (invariant_reads_grad(&x, m).1, pullback(2.0));
+        for (a, b) in g.iter().zip(&from_pullback) {
+            assert!(common::close(2.0 * a, *b, 1e-14), "m = {m}: pullback {b} vs 2 x grad {a}");
+        }
+    }
+    // Analytic at m = 1: s = sum_i x_i^2 x_0 + sin(x_{n-1-i} / 2) x_i.
+    let (n, g) = (x.len(), invariant_reads_grad(&x, 1).1);
+    for (i, gi) in g.iter().enumerate() {
+        let mut d = 2.0 * x[i] * x[0] + (x[n - 1 - i] * 0.5).sin();
+        d += 0.5 * (x[i] * 0.5).cos() * x[n - 1 - i];
+        if i == 0 {
+            d += x.iter().map(|v| v * v).sum::<f64>();
+        }
+        assert!(common::close(*gi, d, 1e-13), "d/dx{i} = {gi}, analytic {d}");
+    }
+}
+
+/// The inner loop runs no iteration: the primal never reads `x[far]` (out of range), and the
+/// gradient must not either.
+#[differentiable(wrt(x))]
+fn read_past_the_end_in_an_empty_loop(x: &[f64], far: usize, m: usize) -> f64 {
+    let mut s = x[0];
+    for j in 0..m {
+        s += x[far] * x[j];
+    }
+    s
+}
+
+#[test]
+fn an_invariant_read_in_a_loop_that_runs_no_iteration() {
+    let x = [0.5, 2.0, -1.5];
+    let (value, g) = read_past_the_end_in_an_empty_loop_grad(&x, 10, 0);
+    assert_eq!((value, g), (0.5, vec![1.0, 0.0, 0.0]));
+    let (_, pullback) = read_past_the_end_in_an_empty_loop_vjp(&x, 10, 0);
+    assert_eq!(pullback(3.0), vec![3.0, 0.0, 0.0]);
+    check_wrt_x(
+        "read_past_the_end_in_an_empty_loop",
+        &|p| read_past_the_end_in_an_empty_loop(p, 2, 3),
+        &|p| read_past_the_end_in_an_empty_loop_grad(p, 2, 3).1,
+        &|p, d| read_past_the_end_in_an_empty_loop_jvp(p, 2, 3, d).1,
+        &x,
+    );
+}
+
+/// `a[z]` is read at an index the loop does not change, but the loop also writes `a[z]`: each
+/// read sees another value, so its adjoint cannot be summed across iterations.
+#[differentiable(wrt(x))]
+fn invariant_read_of_a_written_element(x: &[f64]) -> f64 {
+    let z = 0;
+    let mut a = vec![0.0; 2];
+    a[z] = x[0];
+    for j in 0..x.len() {
+        a[1] += a[z] * x[j];
+        a[z] = (x[j] * a[z]).sin();
+    }
+    a[1] + a[z]
+}
+
+#[test]
+fn an_invariant_read_of_an_element_the_loop_writes() {
+    let x = [0.7, -0.4, 1.1, 0.3];
+    check_wrt_x(
+        "invariant_read_of_a_written_element",
+        &invariant_read_of_a_written_element,
+        &|p| invariant_read_of_a_written_element_grad(p).1,
+        &|p, d| invariant_read_of_a_written_element_jvp(p, d).1,
+        &x,
+    );
+}
+
+/// `table` is built, written and summed; the reverse sweep never reads its values, so `_grad`
+/// lets its adjoint take its storage. `squares` is read by the sweep (`v * v`), so it keeps it.
+#[differentiable(wrt(x))]
+fn built_and_summed(x: &[f64], w: f64) -> f64 {
+    let n = x.len();
+    let mut table = vec![0.0; n * n];
+    let mut squares = x.to_vec();
+    for i in 0..n {
+        squares[i] = x[i] * w;
+        for j in 0..n {
+            table[i * n + j] = x[i] * x[j] * w;
+        }
+    }
+    let mut s = 0.0;
+    for v in table.iter() {
+        s += v;
+    }
+    for v in squares.iter() {
+        s += v * v;
+    }
+    s
+}
+
+#[test]
+fn an_array_the_reverse_sweep_does_not_read() {
+    let x = points(6);
+    for w in [0.8, -1.7] {
+        check_wrt_x(
+            "built_and_summed",
+            &|p| built_and_summed(p, w),
+            &|p| built_and_summed_grad(p, w).1,
+            &|p, d| built_and_summed_jvp(p, w, d).1,
+            &x,
+        );
+        // Analytic: s = w (sum x)^2 + w^2 sum x^2.
+        let total: f64 = x.iter().sum();
+        let (_, pullback) = built_and_summed_vjp(&x, w);
+        let (g, from_pullback) = (built_and_summed_grad(&x, w).1, pullback(1.0));
+        for i in 0..x.len() {
+            let d = 2.0 * w * total + 2.0 * w * w * x[i];
+            assert!(common::close(g[i], d, 1e-13), "d/dx{i} = {}, analytic {d}", g[i]);
+            assert_eq!(g[i], from_pullback[i], "_grad and the pullback of _vjp");
+        }
+    }
+}

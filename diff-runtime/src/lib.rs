@@ -96,6 +96,28 @@ pub mod __private {
         value.zero_tangent()
     }
 
+    /// The zero adjoint of a `Vec` the reverse sweep no longer reads, in the `Vec`'s own storage
+    /// (no second allocation of the same size).
+    #[inline]
+    pub fn zero_tangent_reusing<T: Differentiable<Tangent = T>>(mut array: Vec<T>) -> Vec<T> {
+        for element in array.iter_mut() {
+            *element = element.zero_tangent();
+        }
+        array
+    }
+
+    /// Zero of a float type the caller's code determines (a scalar an adjoint is summed in).
+    #[inline(always)]
+    pub fn zero_real<T: Real>() -> T {
+        T::zero()
+    }
+
+    /// Whether a float is not zero.
+    #[inline(always)]
+    pub fn is_nonzero<T: Real>(x: T) -> bool {
+        x != T::zero()
+    }
+
     /// `*adjoint += contribution`, for any tangent type.
     #[inline(always)]
     pub fn accumulate<T: Tangent>(adjoint: &mut T, contribution: T) {

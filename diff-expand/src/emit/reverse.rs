@@ -69,6 +69,7 @@ pub fn emit(input: &Input) -> TokenStream {
         maybe_zero: HashSet::new(),
         from_maybe_zero: false,
         filled: HashMap::new(),
+        hoisted: HashMap::new(),
     };
 
     // Adjoint sweep first: it decides what each branch must save for it.
@@ -81,23 +82,36 @@ pub fn emit(input: &Input) -> TokenStream {
         seed_pattern_leaves.push((v, c.clone()));
         quote!(#c)
     });
-    // Arrays are mutable: their adjoints are declared (zero) up front, updated in place.
-    for inst in &input.f.body.insts {
-        for v in &inst.results {
-            if super::is_array(input, *v) && input.act.active(*v) {
-                let a = adjoint(*v);
-                let z = zero(*v);
-                adjoint_code.extend(quote!(let mut #a = #z;));
-                r.live.insert(*v);
-            }
-        }
-    }
+    // Arrays are mutable: their adjoints are declared (zero) up front, updated in place. The
+    // declarations are written once the sweep is known (`array_adjoints`).
+    let arrays: Vec<Value> = input
+        .f
+        .body
+        .insts
+        .iter()
+        .flat_map(|inst| &inst.results)
+        .copied()
+        .filter(|v| super::is_array(input, *v) && input.act.active(*v))
+        .collect();
+    r.live.extend(arrays.iter().copied());
     for (v, c) in &seed_pattern_leaves {
         if input.act.active(*v) {
             adjoint_code.extend(r.contribute(*v, quote!(#c)));
         }
     }
     adjoint_code.extend(r.block(&input.f.body));
+    // `_grad` lets a dead array's adjoint take its storage; the pullback of `_vjp` does not, so
+    // that it holds only what its sweep reads between the two calls.
+    let grad_code = {
+        let mut declared = array_adjoints(input, &arrays, &adjoint_code, true);
+        declared.extend(adjoint_code.clone());
+        declared
+    };
+    let adjoint_code = {
+        let mut declared = array_adjoints(input, &arrays, &adjoint_code, false);
+        declared.extend(adjoint_code);
+        declared
+    };
     let gradient: Vec<TokenStream> = input
         .f
         .body
@@ -191,7 +205,7 @@ pub fn emit(input: &Input) -> TokenStream {
                 #primal
                 let __ct = #p::seed_one(&#value);
                 let #seed_pattern = __ct;
-                #adjoint_code
+                #grad_code
                 (#value, #gradient)
             }
         });
@@ -230,6 +244,10 @@ struct Reverse<'a> {
     /// Matrix products whose only use is `.sum()`: their adjoint is the sum's cotangent in every
     /// entry, kept as that scalar (`__fill3`) instead of a filled matrix (`Reverse::fills`).
     filled: HashMap<Value, syn::Ident>,
+    /// Loads in a loop body at an index the loop does not change (`x[i]` in a loop over `j`),
+    /// keyed by array and index: their contributions add into a scalar (`__hoist2`) that is
+    /// added into the array's adjoint once, after the backward loop (`Reverse::hoist_loads`).
+    hoisted: HashMap<(Value, Vec<Value>), syn::Ident>,
 }
 
 impl Reverse<'_> {
@@ -397,8 +415,11 @@ impl Reverse<'_> {
                 for i in index {
                     self.read(Slot::Value(*i));
                 }
-                let (a, index, ybar, p) =
-                    (adjoint(*array), super::index_tokens(index), adjoint(y), private());
+                let (a, ybar, p) = (adjoint(*array), adjoint(y), private());
+                if let Some(h) = self.hoisted.get(&(*array, index.clone())) {
+                    return quote_spanned!(span=> #p::accumulate(&mut #h, #ybar););
+                }
+                let index = super::index_tokens(index);
                 quote_spanned!(span=> #p::accumulate(&mut #a #index, #ybar);)
             }
             Op::Store { array, index, value } => {
@@ -807,6 +828,7 @@ impl Reverse<'_> {
                 self.from_maybe_zero = false;
             }
         }
+        let hoisted = self.hoist_loads(body, &defs);
         code.extend(self.block(body));
         for (c, _) in &active {
             let acarry = adjoint_carry(c.header);
@@ -918,7 +940,21 @@ impl Reverse<'_> {
                 quote!(for _ in 0..#count)
             }
         };
+        let p = private();
+        for (_, h) in &hoisted {
+            out.extend(quote!(let mut #h = #p::zero_real();));
+        }
         out.extend(quote_spanned!(span=> #header { #pop #recomputed #code }));
+        // A zero sum adds nothing, and skipping it never evaluates an index the primal may not
+        // have evaluated (a loop that ran no iteration).
+        for ((array, index), h) in hoisted {
+            index.iter().for_each(|i| {
+                self.read(Slot::Value(*i));
+            });
+            self.hoisted.remove(&(array, index.clone()));
+            let (a, index) = (adjoint(array), super::index_tokens(&index));
+            out.extend(quote!(if #p::is_nonzero(#h) { #p::accumulate(&mut #a #index, #h); }));
+        }
         for (c, _) in &active {
             if act.active(c.init) {
                 let acarry = adjoint_carry(c.header);
@@ -929,6 +965,36 @@ impl Reverse<'_> {
             }
         }
         self.stacks.insert(key, stack);
+        out
+    }
+
+    /// The loads of a loop body whose adjoint can be summed in a scalar for the whole loop: a
+    /// float read at an index the loop does not change (no index is defined in the loop, `defs`)
+    /// from an active array defined outside it that the loop never stores into. Their
+    /// contributions are then independent of the order they are added in, and adding them in a
+    /// register is what a hand-written gradient does (`gx[i] += ..` in a loop over `j` is a
+    /// load and a store of the same element every iteration otherwise: the compiler cannot keep
+    /// it in a register, not knowing that the other adjoints written in the loop are other
+    /// memory). Registers the scalars in `self.hoisted` and returns them.
+    fn hoist_loads(&mut self, body: &Block, defs: &HashSet<Value>) -> Vec<((Value, Vec<Value>), syn::Ident)> {
+        let mut out: Vec<((Value, Vec<Value>), syn::Ident)> = Vec::new();
+        for inst in &body.insts {
+            let Op::Load { array, index } = &inst.op else { continue };
+            let key = (*array, index.clone());
+            let hoistable = self.input.act.active(*array)
+                && inst.results.first().is_some_and(|y| self.input.f.info(*y).kind == crate::ir::Kind::Float)
+                && !defs.contains(array)
+                && index.iter().all(|i| !defs.contains(i))
+                && !stores_into(body, *array)
+                && !self.hoisted.contains_key(&key)
+                && !out.iter().any(|(k, _)| *k == key);
+            if hoistable {
+                let h = format_ident!("__hoist{}", self.fresh, span = proc_macro2::Span::mixed_site());
+                self.fresh += 1;
+                self.hoisted.insert(key.clone(), h.clone());
+                out.push((key, h));
+            }
+        }
         out
     }
 
@@ -1114,6 +1180,45 @@ fn only_fields_read(b: &Block, record: Value) -> bool {
 }
 
 /// The elementwise derivative of a `map`'s closure, kept by the primal sweep: `__d3`.
+/// `let mut ā = 0;` for each active array, before the adjoint sweep. With `reuse` (in `_grad`), a
+/// `Vec` the function built (`vec![0.0; n]`, `v.to_vec()`) whose values the sweep never reads and
+/// the function does not return gives its storage to its adjoint (`zero_tangent_reusing`): the
+/// gradient then holds
+/// one buffer of that size where the primal holds one, instead of two. For a large array that
+/// is most of the cost: a second buffer is fresh memory the kernel must fault in on every call
+/// (the allocator returns it when it is freed).
+fn array_adjoints(input: &Input, arrays: &[Value], sweep: &TokenStream, reuse: bool) -> TokenStream {
+    let p = private();
+    let returned = input.f.output.leaves();
+    arrays
+        .iter()
+        .map(|&v| {
+            let a = adjoint(v);
+            let built = input.f.body.insts.iter().any(|inst| {
+                inst.results.contains(&v)
+                    && matches!(inst.op, Op::NewArray(_))
+                    && input.f.info(v).kind == crate::ir::Kind::Array(crate::ir::ArrayKind::Vec)
+            });
+            let i = v.ident();
+            if reuse && built && !returned.contains(&v) && !mentions(sweep, &i) {
+                quote!(let mut #a = #p::zero_tangent_reusing(#i);)
+            } else {
+                let z = zero(v);
+                quote!(let mut #a = #z;)
+            }
+        })
+        .collect()
+}
+
+/// Whether `tokens` name `ident` anywhere (inside groups too).
+fn mentions(tokens: &TokenStream, ident: &syn::Ident) -> bool {
+    tokens.clone().into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Ident(i) => i == *ident,
+        proc_macro2::TokenTree::Group(g) => mentions(&g.stream(), ident),
+        _ => false,
+    })
+}
+
 fn derivative(v: Value) -> syn::Ident {
     format_ident!("__d{}", v.0, span = proc_macro2::Span::mixed_site())
 }
@@ -1174,6 +1279,18 @@ fn body_defs(b: &Block) -> HashSet<Value> {
         }
     }
     defs
+}
+
+/// Whether a block (or a block nested in it) stores into `array`.
+fn stores_into(b: &Block, array: Value) -> bool {
+    b.insts.iter().any(|inst| match &inst.op {
+        Op::Store { array: a, .. } => *a == array,
+        Op::For { body, .. } | Op::Loop { body, .. } => stores_into(body, array),
+        Op::If { then_block, else_block, .. } => {
+            stores_into(then_block, array) || stores_into(else_block, array)
+        }
+        _ => false,
+    })
 }
 
 /// Whether anything in a block has an adjoint: an active value, or a store into an active array.
