@@ -738,3 +738,11 @@ fn an_array_the_reverse_sweep_does_not_read() {
         }
     }
 }
+
+/// A tangent has one entry per element of its parameter; any other length is the caller's
+/// mistake, reported at the call with both lengths (not an index out of bounds inside `_jvp`).
+#[test]
+#[should_panic(expected = "the tangent `dx` has 2 elements but `x` has 3")]
+fn a_tangent_of_the_wrong_length_is_reported_at_the_call() {
+    rosenbrock_jvp(&[1.0, 2.0, 3.0], vec![1.0, 1.0]);
+}

@@ -118,6 +118,16 @@ pub mod __private {
         x != T::zero()
     }
 
+    /// A tangent argument of `_jvp` whose length is not its parameter's: the derivative along it
+    /// is not defined. Panics, naming both and their lengths.
+    #[cold]
+    #[inline(never)]
+    pub fn tangent_length(tangent: &str, len: usize, param: &str, expected: usize) -> ! {
+        panic!(
+            "the tangent `{tangent}` has {len} elements but `{param}` has {expected}: a tangent has one entry per element of its parameter"
+        )
+    }
+
     /// `*adjoint += contribution`, for any tangent type.
     #[inline(always)]
     pub fn accumulate<T: Tangent>(adjoint: &mut T, contribution: T) {

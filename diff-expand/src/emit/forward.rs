@@ -190,6 +190,14 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
                 } else {
                     out.extend(quote!(let mut #t = #d;));
                 }
+                if matches!(
+                    input.f.info(*y).kind,
+                    crate::ir::Kind::Array(crate::ir::ArrayKind::Slice | crate::ir::ArrayKind::Vec)
+                ) {
+                    let (v, private) = (y.ident(), super::private());
+                    let (dname, pname) = (d.to_string(), p.ident.to_string());
+                    out.extend(quote!(if #t.len() != #v.len() { #private::tangent_length(#dname, #t.len(), #pname, #v.len()) }));
+                }
             }
             out
         }
