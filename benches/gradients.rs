@@ -43,6 +43,7 @@ fn bench_rosenbrock(c: &mut Criterion) {
         group.bench_function("tapeless_grad", |b| b.iter(|| rosenbrock_grad(black_box(&x))));
         let v = vec![1.0; n];
         bench_jvp(&mut group, &v, |v| rosenbrock_jvp(black_box(&x), v));
+        group.bench_function("hand_written_jvp", |b| b.iter(|| rosenbrock_jvp_hand(black_box(&x), &v)));
         group.finish();
     }
 }

@@ -34,14 +34,15 @@ human() {
 }
 
 echo
-echo "| group | primal | hand-written | tapeless _grad | _jvp | _grad / hand | _grad / primal | _jvp / primal |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| group | primal | hand-written | tapeless _grad | _jvp | _grad / hand | _grad / primal | _jvp / primal | hand-written JVP / primal |"
+echo "|---|---|---|---|---|---|---|---|---|"
 for dir in target/criterion/*/; do
   group=$(basename "$dir")
   [[ "$group" == peers_* || "$group" == report ]] && continue
   p=$(median "$group" primal); h=$(median "$group" hand_written)
   g=$(median "$group" tapeless_grad); j=$(median "$group" tapeless_jvp)
-  echo "| $group | $(human "$p") | $(human "$h") | $(human "$g") | $(human "$j") | $(ratio "$g" "$h") | $(ratio "$g" "$p") | $(ratio "$j" "$p") |"
+  hj=$(median "$group" hand_written_jvp)
+  echo "| $group | $(human "$p") | $(human "$h") | $(human "$g") | $(human "$j") | $(ratio "$g" "$h") | $(ratio "$g" "$p") | $(ratio "$j" "$p") | $(ratio "$hj" "$p") |"
 done
 
 echo

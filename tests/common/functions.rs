@@ -16,6 +16,20 @@ pub fn rosenbrock(x: &[f64]) -> f64 {
     s
 }
 
+/// The analytic directional derivative along `dx`, one pass, as a careful person writes it: the
+/// floor a forward-mode derivative can be held to.
+pub fn rosenbrock_jvp_hand(x: &[f64], dx: &[f64]) -> (f64, f64) {
+    let (mut s, mut ds) = (0.0, 0.0);
+    for i in 0..x.len() - 1 {
+        let a = x[i + 1] - x[i] * x[i];
+        let da = dx[i + 1] - 2.0 * x[i] * dx[i];
+        let b = 1.0 - x[i];
+        s += 100.0 * a * a + b * b;
+        ds += 200.0 * a * da - 2.0 * b * dx[i];
+    }
+    (s, ds)
+}
+
 /// The analytic gradient, one pass, as a careful person writes it.
 pub fn rosenbrock_hand(x: &[f64]) -> (f64, Vec<f64>) {
     let n = x.len();
