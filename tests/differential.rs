@@ -41,9 +41,9 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool) -> String {
             _ => "v[n]".into(),
         };
     }
-    let form = r.below(if straight { 30 } else { 24 });
+    let form = r.below(if straight { 31 } else { 24 });
     // Operands of loops and branches are inside them.
-    let inner = straight && !(12..=18).contains(&form);
+    let inner = straight && !(12..=18).contains(&form) && form != 30;
     let a = expr(r, depth - 1, inner);
     let b = expr(r, depth - 1, inner);
     match form {
@@ -98,6 +98,11 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool) -> String {
         ),
         28 => format!(
             "(nalgebra::DVector::from_element(3, {a}) * nalgebra::DMatrix::from_element(1, 2, {b})).sum() * x"
+        ),
+        // Reads at indices an inner loop does not change (`v[i]`, `v[n]`), also read by the
+        // outer loop: their adjoints are summed in registers (`Reverse::hoist_loads`).
+        30 => format!(
+            "{{ let mut s = 0.0; for i in 0..4 {{ s += v[n] * 0.25; for j in 0..i {{ s += v[i] * v[j] * {a} + (v[n] * {b}).sin(); }} }} s }}"
         ),
         _ => format!("helper_slice(v, {a})"),
     }
