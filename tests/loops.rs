@@ -746,3 +746,86 @@ fn an_array_the_reverse_sweep_does_not_read() {
 fn a_tangent_of_the_wrong_length_is_reported_at_the_call() {
     rosenbrock_jvp(&[1.0, 2.0, 3.0], vec![1.0, 1.0]);
 }
+
+// ---- An array written once per element and only summed -----------------------------------------
+
+/// Each element of `mat` is written at most once (`i * m + j`, `j < m`) and the array is read
+/// only by the sum: reverse mode keeps its adjoint as one scalar, forward mode adds up the stored
+/// tangents. Three elements are never written; the sum starts from `x[0]` and its square root is
+/// taken, so the scalar is not the seed.
+#[differentiable(wrt(x))]
+fn written_once_and_summed(x: &[f64], m: usize) -> f64 {
+    let n = x.len();
+    let mut mat = vec![0.5; n * m + 3];
+    for i in 0..n {
+        for j in 0..m {
+            mat[i * m + j] = (x[i] * x[j % n]).sin() + 1.0;
+        }
+    }
+    let mut s = x[0] * x[0];
+    for v in mat.iter() {
+        s += v;
+    }
+    s.sqrt()
+}
+
+/// Rows of different lengths overlap (`i * k + j` with `k = n - i`): later rows overwrite
+/// earlier ones, whose values then reach the sum no more. The scalar adjoint would be wrong here.
+#[differentiable(wrt(x))]
+fn overlapping_rows_summed(x: &[f64]) -> f64 {
+    let n = x.len();
+    let mut mat = vec![0.0; n * n];
+    for i in 0..n {
+        let k = n - i;
+        for j in 0..k {
+            mat[i * k + j] = x[j] * x[i] + x[i];
+        }
+    }
+    let mut s = 0.0;
+    for v in mat.iter() {
+        s += v;
+    }
+    s
+}
+
+#[test]
+fn an_array_written_once_and_only_summed() {
+    let x = [0.3, -0.8, 1.1, 0.45];
+    for m in [0, 1, 3, 6] {
+        check_wrt_x(
+            "written_once_and_summed",
+            &|p| written_once_and_summed(p, m),
+            &|p| written_once_and_summed_grad(p, m).1,
+            &|p, d| written_once_and_summed_jvp(p, m, d).1,
+            &x,
+        );
+        let (_, pullback) = written_once_and_summed_vjp(&x, m);
+        let (g, from_pullback) = (written_once_and_summed_grad(&x, m).1, pullback(-1.5));
+        for (a, b) in g.iter().zip(&from_pullback) {
+            assert!(common::close(-1.5 * a, *b, 1e-14), "m = {m}: pullback {b} vs -1.5 x grad {a}");
+        }
+    }
+    // Analytic at m = 1: s = x0^2 + sum_i (sin(x_i x_0) + 1) + 0.5 * 3, f = sqrt(s).
+    let s: f64 = x[0] * x[0] + x.iter().map(|v| (v * x[0]).sin() + 1.0).sum::<f64>() + 1.5;
+    let g = written_once_and_summed_grad(&x, 1).1;
+    for i in 0..x.len() {
+        let mut ds = x[0] * (x[i] * x[0]).cos();
+        if i == 0 {
+            ds += 2.0 * x[0] + x.iter().map(|v| v * (v * x[0]).cos()).sum::<f64>();
+        }
+        let d = ds / (2.0 * s.sqrt());
+        assert!(common::close(g[i], d, 1e-13), "d/dx{i} = {}, analytic {d}", g[i]);
+    }
+}
+
+#[test]
+fn overlapping_rows_are_not_treated_as_written_once() {
+    let x = [0.3, -0.8, 1.1, 0.45, -0.2];
+    check_wrt_x(
+        "overlapping_rows_summed",
+        &overlapping_rows_summed,
+        &|p| overlapping_rows_summed_grad(p).1,
+        &|p, d| overlapping_rows_summed_jvp(p, d).1,
+        &x,
+    );
+}

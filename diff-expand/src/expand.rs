@@ -1,6 +1,8 @@
 //! The pipeline: parse, lower, analyse, check, emit. Parsing never emits code; emitting never
 //! reports user errors.
 
+use std::collections::HashMap;
+
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -54,8 +56,16 @@ pub fn generate(item_fn: &syn::ItemFn, sig: &signature::Signature, cx: &Ctxt) ->
         return None;
     }
     let uses = lowered.function.uses();
-    let input =
-        Input { item: item_fn, sig, f: &lowered.function, act: &activity, items: &lowered.items, uses };
+    let mut input = Input {
+        item: item_fn,
+        sig,
+        f: &lowered.function,
+        act: &activity,
+        items: &lowered.items,
+        uses,
+        summed: HashMap::new(),
+    };
+    input.summed = emit::summed_arrays(&input).into_iter().collect();
     let forward = emit::forward::emit(&input);
     let reverse = emit::reverse::emit(&input);
     Some(quote!(#forward #reverse))

@@ -384,3 +384,73 @@ fn alias_columns_reads_nalgebra_alias_names() {
         assert_eq!(alias_columns(other), None, "{other}");
     }
 }
+
+/// Whether the expansion keeps an array's adjoint as one scalar (`emit::summed_arrays`).
+fn keeps_summed_scalar(body: proc_macro2::TokenStream) -> bool {
+    let item = quote!(fn f(x: &[f64], m: usize) -> f64 { #body });
+    let out = crate::differentiable(quote!(wrt(x)), item).to_string();
+    assert!(!out.contains("compile_error"), "{out}");
+    out.contains("__fill") && out.contains("__tsum")
+}
+
+#[test]
+fn an_array_written_once_and_summed_keeps_a_scalar_adjoint() {
+    let summed = |store: proc_macro2::TokenStream, after: proc_macro2::TokenStream| {
+        keeps_summed_scalar(quote! {
+            let n = x.len();
+            let mut mat = vec![0.0; n * m + 3];
+            for i in 0..n { #store }
+            let mut s = x[0];
+            for v in mat.iter() { s += v; }
+            #after
+            s.sqrt()
+        })
+    };
+    // F4's shape, either order of the product and the sum.
+    assert!(summed(
+        quote!(for j in 0..m {
+            mat[i * m + j] = (x[i] * x[j % n]).sin();
+        }),
+        quote!()
+    ));
+    assert!(summed(quote!(let y = x[i]; for j in 0..m { let k = m * i; mat[j + k] = y; }), quote!()));
+    // Rows of different lengths may overlap: `k` must not depend on `i`.
+    assert!(!summed(quote!(let k = n - i; for j in 0..k { mat[i * k + j] = x[j]; }), quote!()));
+    // Not `i * m + j`.
+    assert!(!summed(
+        quote!(for j in 0..m {
+            mat[i + j] = x[j % n];
+        }),
+        quote!()
+    ));
+    // Stored twice, or from a `j` that does not start at zero.
+    assert!(!summed(
+        quote!(for j in 0..m {
+            mat[i * m + j] = x[i];
+            mat[i * m + j] = x[j % n];
+        }),
+        quote!()
+    ));
+    assert!(!summed(
+        quote!(for j in 1..m {
+            mat[i * m + j] = x[i];
+        }),
+        quote!()
+    ));
+    // Read again after the sum.
+    assert!(!summed(
+        quote!(for j in 0..m {
+            mat[i * m + j] = x[i];
+        }),
+        quote!(s += mat[0];)
+    ));
+    // The store loop inside another loop stores each element once per outer iteration.
+    assert!(!keeps_summed_scalar(quote! {
+        let n = x.len();
+        let mut mat = vec![0.0; n * m];
+        for _ in 0..2 { for i in 0..n { for j in 0..m { mat[i * m + j] = x[i]; } } }
+        let mut s = 0.0;
+        for v in mat.iter() { s += v; }
+        s
+    }));
+}

@@ -115,6 +115,11 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
             }
             .emit(*cond, span)
         }
+        Op::For { var, start, end, inclusive, body, carried }
+            if inst.results.first().and_then(|r| summed_array_of(input, *r)).is_some() =>
+        {
+            summed_loop(input, inst, (*var, *start, *end, *inclusive), body, carried)
+        }
         Op::For { body, carried, .. } | Op::Loop { body, carried, .. } => {
             let mut init = TokenStream::new();
             let mut enter = TokenStream::new();
@@ -403,6 +408,46 @@ fn tangent_owner(v: Value) -> syn::Ident {
     quote::format_ident!("__to{}", v.0, span = proc_macro2::Span::mixed_site())
 }
 
+/// The array a loop sums, if it is one written once per element and only summed
+/// (`emit::summed_arrays`).
+fn summed_array_of(input: &Input, total: Value) -> Option<Value> {
+    input.summed.iter().find(|(_, t)| **t == total).map(|(m, _)| *m)
+}
+
+/// The scalar holding the sum of the tangents stored into an array only summed.
+fn tangent_sum(m: Value) -> syn::Ident {
+    quote::format_ident!("__tsum{}", m.0, span = proc_macro2::Span::mixed_site())
+}
+
+/// `for k in 0..m.len() { s += m[k] }` over an array only summed: the primal loop, and the
+/// sum's tangent as the initial tangent plus the stored tangents, added up as they were stored.
+fn summed_loop(
+    input: &Input,
+    inst: &Inst,
+    (var, start, end, inclusive): (Value, Value, Value, bool),
+    body: &Block,
+    carried: &[crate::ir::Carried],
+) -> TokenStream {
+    let (Some(&total), Some(m), [c]) =
+        (inst.results.first(), summed_array_of(input, inst.results[0]), carried)
+    else {
+        return TokenStream::new();
+    };
+    let (carry, h, next, r) = (carry(c.header), c.header.ident(), c.next.ident(), total.ident());
+    let (first, range, var) = (c.init.ident(), range_tokens(start, end, inclusive), var.ident());
+    let primal: TokenStream = body.insts.iter().map(|i| primal_let(input, i)).collect();
+    let mut out = quote_spanned!(inst.span.span()=>
+        let mut #carry = #first;
+        for #var in #range { let #h = #carry; #primal #carry = #next; }
+        let #r = #carry;
+    );
+    if input.act.active(total) {
+        let (t, tinit, tsum) = (tangent(total), tangent_of(input, c.init), tangent_sum(m));
+        out.extend(quote!(let #t = #tinit + #tsum;));
+    }
+    out
+}
+
 fn tangent_carry(header: Value) -> syn::Ident {
     quote::format_ident!("__tcarry{}", header.0, span = proc_macro2::Span::mixed_site())
 }
@@ -446,9 +491,17 @@ fn array_tangent(input: &Input, inst: &Inst) -> TokenStream {
             }
             _ => TokenStream::new(),
         },
+        Op::Store { array, value, .. } if input.summed.contains_key(array) => {
+            let (ts, tv, p) = (tangent_sum(*array), tangent_of(input, *value), super::private());
+            quote_spanned!(span=> #p::accumulate(&mut #ts, #tv);)
+        }
         Op::Store { array, index, value } if act.active(*array) => {
             let (ta, index, tv) = (tangent(*array), super::index_tokens(index), tangent_of(input, *value));
             quote_spanned!(span=> #ta #index = #tv;)
+        }
+        Op::NewArray(_) if inst.results.first().is_some_and(|a| input.summed.contains_key(a)) => {
+            let (ts, p) = (inst.results.first().map(|a| tangent_sum(*a)), super::private());
+            quote_spanned!(span=> let mut #ts = #p::zero_real();)
         }
         Op::NewArray(init) => match inst.results.first() {
             Some(a) if act.active(*a) => {

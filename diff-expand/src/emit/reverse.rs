@@ -70,7 +70,13 @@ pub fn emit(input: &Input) -> TokenStream {
         from_maybe_zero: false,
         filled: HashMap::new(),
         hoisted: HashMap::new(),
+        summed: HashMap::new(),
+        sums: HashMap::new(),
     };
+    for (&m, &total) in &input.summed {
+        r.summed.insert(m, format_ident!("__fill{}", m.0, span = proc_macro2::Span::mixed_site()));
+        r.sums.insert(total, m);
+    }
 
     // Adjoint sweep first: it decides what each branch must save for it.
     let mut seed_pattern_leaves = Vec::new();
@@ -91,7 +97,7 @@ pub fn emit(input: &Input) -> TokenStream {
         .iter()
         .flat_map(|inst| &inst.results)
         .copied()
-        .filter(|v| super::is_array(input, *v) && input.act.active(*v))
+        .filter(|v| super::is_array(input, *v) && input.act.active(*v) && !r.summed.contains_key(v))
         .collect();
     r.live.extend(arrays.iter().copied());
     for (v, c) in &seed_pattern_leaves {
@@ -248,6 +254,11 @@ struct Reverse<'a> {
     /// keyed by array and index: their contributions add into a scalar (`__hoist2`) that is
     /// added into the array's adjoint once, after the backward loop (`Reverse::hoist_loads`).
     hoisted: HashMap<(Value, Vec<Value>), syn::Ident>,
+    /// Arrays written once per element and only summed (`emit::summed_arrays`): their adjoint is
+    /// the sum's cotangent in every element, kept as that scalar (`__fill3`).
+    summed: HashMap<Value, syn::Ident>,
+    /// The sum loops of those arrays, by their result: the array summed.
+    sums: HashMap<Value, Value>,
 }
 
 impl Reverse<'_> {
@@ -425,6 +436,14 @@ impl Reverse<'_> {
             Op::Store { array, index, value } => {
                 if !act.active(*array) {
                     return TokenStream::new();
+                }
+                if let Some(fill) = self.summed.get(array).cloned() {
+                    // Stored once, summed once: the element's adjoint is the sum's cotangent.
+                    if !act.active(*value) {
+                        return TokenStream::new();
+                    }
+                    self.from_maybe_zero = true;
+                    return self.contribute(*value, quote!(#fill));
                 }
                 for i in index {
                     self.read(Slot::Value(*i));
@@ -800,6 +819,9 @@ impl Reverse<'_> {
             _ => return TokenStream::new(),
         };
         let act = self.input.act;
+        if let Some(&m) = inst.results.first().and_then(|t| self.sums.get(t)) {
+            return self.summed_loop(inst, m, carried);
+        }
         let span = inst.span.span();
         let live_exit = inst.results.iter().any(|r| self.live.contains(r));
         if !live_exit && !has_adjoint(body, act) {
@@ -965,6 +987,25 @@ impl Reverse<'_> {
             }
         }
         self.stacks.insert(key, stack);
+        out
+    }
+
+    /// The adjoint of `for v in m.iter() { s += v }` over an array only summed
+    /// (`emit::summed_arrays`): every element's adjoint is the cotangent of `s` after the loop,
+    /// kept as the scalar the array's stores read; the initial `s` gets the same cotangent.
+    fn summed_loop(&mut self, inst: &Inst, m: Value, carried: &[Carried]) -> TokenStream {
+        let (Some(fill), Some(&exit), [c]) = (self.summed.get(&m).cloned(), inst.results.first(), carried)
+        else {
+            return TokenStream::new();
+        };
+        let live = self.live.contains(&exit);
+        let value = if live { adjoint(exit).into_token_stream() } else { self.zero(exit) };
+        let mut out = quote!(let #fill = #value;);
+        if self.input.act.active(c.init) {
+            self.from_maybe_zero = !live || self.maybe_zero.contains(&exit);
+            out.extend(self.contribute(c.init, quote!(#fill)));
+            self.from_maybe_zero = false;
+        }
         out
     }
 
