@@ -116,7 +116,7 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
             .emit(*cond, span)
         }
         Op::For { var, start, end, inclusive, body, carried }
-            if inst.results.first().and_then(|r| summed_array_of(input, *r)).is_some() =>
+            if inst.results.first().and_then(|r| super::summed_by(input, *r)).is_some() =>
         {
             summed_loop(input, inst, (*var, *start, *end, *inclusive), body, carried)
         }
@@ -408,12 +408,6 @@ fn tangent_owner(v: Value) -> syn::Ident {
     quote::format_ident!("__to{}", v.0, span = proc_macro2::Span::mixed_site())
 }
 
-/// The array a loop sums, if it is one written once per element and only summed
-/// (`emit::summed_arrays`).
-fn summed_array_of(input: &Input, total: Value) -> Option<Value> {
-    input.summed.iter().find(|(_, t)| **t == total).map(|(m, _)| *m)
-}
-
 /// The scalar holding the sum of the tangents stored into an array only summed.
 fn tangent_sum(m: Value) -> syn::Ident {
     quote::format_ident!("__tsum{}", m.0, span = proc_macro2::Span::mixed_site())
@@ -429,7 +423,7 @@ fn summed_loop(
     carried: &[crate::ir::Carried],
 ) -> TokenStream {
     let (Some(&total), Some(m), [c]) =
-        (inst.results.first(), summed_array_of(input, inst.results[0]), carried)
+        (inst.results.first(), super::summed_by(input, inst.results[0]), carried)
     else {
         return TokenStream::new();
     };

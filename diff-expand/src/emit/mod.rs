@@ -240,6 +240,17 @@ pub fn summed_arrays(input: &Input) -> Vec<(Value, Value)> {
     out
 }
 
+/// The array summed by the loop whose result is `total`, if it is one of [`summed_arrays`].
+pub fn summed_by(input: &Input, total: Value) -> Option<Value> {
+    input.summed.iter().find(|(_, t)| **t == total).map(|(m, _)| *m)
+}
+
+/// The scalar that stands for an adjoint equal in every entry: the sum's cotangent of a matrix
+/// product only summed, or of an array only summed (`__fill3`).
+pub fn fill(v: Value) -> syn::Ident {
+    format_ident!("__fill{}", v.0, span = Span::mixed_site())
+}
+
 /// Counts the instructions that read or write `m`, its length aside.
 fn count_uses(b: &Block, m: Value, n: &mut usize) {
     for inst in &b.insts {

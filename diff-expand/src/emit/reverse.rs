@@ -70,13 +70,7 @@ pub fn emit(input: &Input) -> TokenStream {
         from_maybe_zero: false,
         filled: HashMap::new(),
         hoisted: HashMap::new(),
-        summed: HashMap::new(),
-        sums: HashMap::new(),
     };
-    for (&m, &total) in &input.summed {
-        r.summed.insert(m, format_ident!("__fill{}", m.0, span = proc_macro2::Span::mixed_site()));
-        r.sums.insert(total, m);
-    }
 
     // Adjoint sweep first: it decides what each branch must save for it.
     let mut seed_pattern_leaves = Vec::new();
@@ -97,7 +91,7 @@ pub fn emit(input: &Input) -> TokenStream {
         .iter()
         .flat_map(|inst| &inst.results)
         .copied()
-        .filter(|v| super::is_array(input, *v) && input.act.active(*v) && !r.summed.contains_key(v))
+        .filter(|v| super::is_array(input, *v) && input.act.active(*v) && !input.summed.contains_key(v))
         .collect();
     r.live.extend(arrays.iter().copied());
     for (v, c) in &seed_pattern_leaves {
@@ -254,11 +248,6 @@ struct Reverse<'a> {
     /// keyed by array and index: their contributions add into a scalar (`__hoist2`) that is
     /// added into the array's adjoint once, after the backward loop (`Reverse::hoist_loads`).
     hoisted: HashMap<(Value, Vec<Value>), syn::Ident>,
-    /// Arrays written once per element and only summed (`emit::summed_arrays`): their adjoint is
-    /// the sum's cotangent in every element, kept as that scalar (`__fill3`).
-    summed: HashMap<Value, syn::Ident>,
-    /// The sum loops of those arrays, by their result: the array summed.
-    sums: HashMap<Value, Value>,
 }
 
 impl Reverse<'_> {
@@ -437,8 +426,10 @@ impl Reverse<'_> {
                 if !act.active(*array) {
                     return TokenStream::new();
                 }
-                if let Some(fill) = self.summed.get(array).cloned() {
-                    // Stored once, summed once: the element's adjoint is the sum's cotangent.
+                if self.input.summed.contains_key(array) {
+                    // Stored once, summed once (`emit::summed_arrays`): the element's adjoint is
+                    // the sum's cotangent, kept as one scalar.
+                    let fill = super::fill(*array);
                     if !act.active(*value) {
                         return TokenStream::new();
                     }
@@ -783,7 +774,7 @@ impl Reverse<'_> {
             }
             Kind::SumEntries if active(0).is_some_and(|a| self.fills(a)) => {
                 let a = args[0];
-                let fill = format_ident!("__fill{}", a.0, span = proc_macro2::Span::mixed_site());
+                let fill = super::fill(a);
                 out.extend(quote_spanned!(span=> let #fill = #ybar;));
                 self.filled.insert(a, fill);
                 self.live.insert(a);
@@ -819,7 +810,7 @@ impl Reverse<'_> {
             _ => return TokenStream::new(),
         };
         let act = self.input.act;
-        if let Some(&m) = inst.results.first().and_then(|t| self.sums.get(t)) {
+        if let Some(m) = inst.results.first().and_then(|t| super::summed_by(self.input, *t)) {
             return self.summed_loop(inst, m, carried);
         }
         let span = inst.span.span();
@@ -994,8 +985,7 @@ impl Reverse<'_> {
     /// (`emit::summed_arrays`): every element's adjoint is the cotangent of `s` after the loop,
     /// kept as the scalar the array's stores read; the initial `s` gets the same cotangent.
     fn summed_loop(&mut self, inst: &Inst, m: Value, carried: &[Carried]) -> TokenStream {
-        let (Some(fill), Some(&exit), [c]) = (self.summed.get(&m).cloned(), inst.results.first(), carried)
-        else {
+        let (fill, Some(&exit), [c]) = (super::fill(m), inst.results.first(), carried) else {
             return TokenStream::new();
         };
         let live = self.live.contains(&exit);
