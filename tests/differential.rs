@@ -41,9 +41,9 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool) -> String {
             _ => "v[n]".into(),
         };
     }
-    let form = r.below(if straight { 32 } else { 24 });
+    let form = r.below(if straight { 33 } else { 24 });
     // Operands of loops and branches are inside them.
-    let inner = straight && !(12..=18).contains(&form) && form != 30 && form != 31;
+    let inner = straight && !(12..=18).contains(&form) && !(30..=32).contains(&form);
     let a = expr(r, depth - 1, inner);
     let b = expr(r, depth - 1, inner);
     match form {
@@ -107,6 +107,9 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool) -> String {
         // An array written once per element and only summed (`emit::summed_arrays`).
         31 => format!(
             "{{ let k = 4; let mut mm = vec![0.25; 3 * k + 1]; for i in 0..3 {{ for j in 0..k {{ mm[i * k + j] = v[j] * {a}; }} }} let mut s = {b}; for e in mm.iter() {{ s += e; }} s }}"
+        ),
+        32 => format!(
+            "{{ let k = 2; let mut mm = vec![0.0; 4 * k]; for i in 0..4 {{ for j in 0..k {{ mm[i * k + j] = (v[i] * {a}).sin() * {b}; }} }} mm.iter().sum::<f64>() }}"
         ),
         _ => format!("helper_slice(v, {a})"),
     }

@@ -829,3 +829,37 @@ fn overlapping_rows_are_not_treated_as_written_once() {
         &x,
     );
 }
+
+/// The same shape summed by `iter().sum()`, its result used in one branch only.
+#[differentiable(wrt(x))]
+fn written_once_and_iter_summed(x: &[f64], m: usize) -> f64 {
+    let n = x.len();
+    let mut mat = vec![0.0; n * m];
+    for i in 0..n {
+        for j in 0..m {
+            mat[i * m + j] = x[i] * (x[j % n] * 0.5).exp();
+        }
+    }
+    let s = mat.iter().sum::<f64>();
+    if tapeless::piecewise(x[0] > 0.0) { s * s } else { x[1] * 2.0 }
+}
+
+#[test]
+fn an_array_written_once_and_summed_by_iter_sum() {
+    for x in [[0.3, -0.8, 1.1], [-0.3, -0.8, 1.1]] {
+        for m in [0, 2, 5] {
+            check_wrt_x(
+                "written_once_and_iter_summed",
+                &|p| written_once_and_iter_summed(p, m),
+                &|p| written_once_and_iter_summed_grad(p, m).1,
+                &|p, d| written_once_and_iter_summed_jvp(p, m, d).1,
+                &x,
+            );
+            let (_, pullback) = written_once_and_iter_summed_vjp(&x, m);
+            let (g, from_pullback) = (written_once_and_iter_summed_grad(&x, m).1, pullback(0.5));
+            for (a, b) in g.iter().zip(&from_pullback) {
+                assert!(common::close(0.5 * a, *b, 1e-14), "m = {m}: pullback {b} vs grad / 2 {a}");
+            }
+        }
+    }
+}

@@ -414,6 +414,13 @@ fn an_array_written_once_and_summed_keeps_a_scalar_adjoint() {
         quote!()
     ));
     assert!(summed(quote!(let y = x[i]; for j in 0..m { let k = m * i; mat[j + k] = y; }), quote!()));
+    // Summed by `iter().sum()` instead of a loop.
+    assert!(keeps_summed_scalar(quote! {
+        let n = x.len();
+        let mut mat = vec![0.0; n * m];
+        for i in 0..n { for j in 0..m { mat[i * m + j] = x[i] * x[j % n]; } }
+        mat.iter().sum::<f64>().sin()
+    }));
     // Rows of different lengths may overlap: `k` must not depend on `i`.
     assert!(!summed(quote!(let k = n - i; for j in 0..k { mat[i * k + j] = x[j]; }), quote!()));
     // Not `i * m + j`.

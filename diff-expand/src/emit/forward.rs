@@ -381,6 +381,10 @@ fn prim_tangent(
             }
             None => t(0).map(|ta| quote_spanned!(span=> #ta.sum())).unwrap_or_else(|| zero(y)),
         },
+        // `m.iter().sum()` of an array only summed: the stored tangents, added as they were stored.
+        Kind::Sum if let Some(m) = args.first().filter(|m| input.summed.get(m) == Some(&y)) => {
+            tangent_sum(*m).into_token_stream()
+        }
         Kind::Sum => match t(0) {
             Some(ta) => {
                 let p = super::private();

@@ -154,7 +154,7 @@ pub fn summed_product(input: &Input, m: Value) -> Option<(Value, Value)> {
 /// let mut m = vec![0.0; n * k];
 /// for i in a..b { for j in 0..k { m[i * k + j] = ..; } }
 /// let mut s = 0.0;
-/// for v in m.iter() { s += v; }
+/// for v in m.iter() { s += v; }  // or `let s = m.iter().sum::<f64>();`
 /// ```
 ///
 /// The sum's cotangent reaches every element unchanged and each store takes its element's
@@ -184,6 +184,13 @@ pub fn summed_arrays(input: &Input) -> Vec<(Value, Value)> {
         }
         // The sum: `for k in 0..m.len()` carrying `s`, whose body is `s = s + m[k]` and nothing else.
         let sum = top.iter().enumerate().skip(at + 1).find_map(|(pos, i)| {
+            // Or `m.iter().sum()`.
+            if let Op::Prim { rule, args, .. } = &i.op
+                && rule.name == "<iter sum>"
+                && args.as_slice() == [m]
+            {
+                return Some((pos, i.results.first().copied()));
+            }
             let Op::For { var, start, end, inclusive: false, body, carried } = &i.op else { return None };
             let [c] = carried.as_slice() else { return None };
             let [load, add] = body.insts.as_slice() else { return None };

@@ -525,6 +525,17 @@ impl Reverse<'_> {
         let Some(&y) = inst.results.first() else {
             return TokenStream::new();
         };
+        if let (crate::rules::Kind::Sum, Some(&m)) = (&rule.kind, args.first())
+            && self.input.summed.get(&m) == Some(&y)
+        {
+            // `m.iter().sum()` of an array only summed (`emit::summed_arrays`): its adjoint is
+            // this cotangent in every element, kept as one scalar the stores read.
+            let (fill, value) = (
+                super::fill(m),
+                if self.live.contains(&y) { adjoint(y).into_token_stream() } else { self.zero(y) },
+            );
+            return quote_spanned!(span=> let #fill = #value;);
+        }
         if !self.live.contains(&y) {
             return TokenStream::new();
         }
