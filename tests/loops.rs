@@ -863,3 +863,37 @@ fn an_array_written_once_and_summed_by_iter_sum() {
         }
     }
 }
+
+/// Rows of a literal length: `0..4` and `i * 4` are two literals of one value, so each element
+/// is still written at most once. With `i * 3` the rows overlap and later ones overwrite.
+#[differentiable(wrt(x))]
+fn literal_rows_summed(x: &[f64], overlap: bool) -> f64 {
+    let mut a = vec![0.0; 16];
+    let mut b = vec![0.0; 16];
+    for i in 0..3 {
+        for j in 0..4 {
+            a[i * 4 + j] = (x[i] * x[j]).cos();
+        }
+    }
+    for i in 0..3 {
+        for j in 0..4 {
+            b[i * 3 + j] = x[i] * x[j] * x[j];
+        }
+    }
+    let (sa, sb) = (a.iter().sum::<f64>(), b.iter().sum::<f64>());
+    if overlap { sb } else { sa * 0.5 }
+}
+
+#[test]
+fn rows_of_a_literal_length() {
+    let x = [0.3, -0.8, 1.1, 0.45];
+    for overlap in [false, true] {
+        check_wrt_x(
+            "literal_rows_summed",
+            &|p| literal_rows_summed(p, overlap),
+            &|p| literal_rows_summed_grad(p, overlap).1,
+            &|p, d| literal_rows_summed_jvp(p, overlap, d).1,
+            &x,
+        );
+    }
+}

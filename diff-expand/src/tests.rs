@@ -421,6 +421,19 @@ fn an_array_written_once_and_summed_keeps_a_scalar_adjoint() {
         for i in 0..n { for j in 0..m { mat[i * m + j] = x[i] * x[j % n]; } }
         mat.iter().sum::<f64>().sin()
     }));
+    // Literal row lengths: the bound and the multiplier are two literals of one value.
+    assert!(summed(
+        quote!(for j in 0..4 {
+            mat[i * 4 + j] = x[i];
+        }),
+        quote!()
+    ));
+    assert!(!summed(
+        quote!(for j in 0..4 {
+            mat[i * 3 + j] = x[i];
+        }),
+        quote!()
+    ));
     // Rows of different lengths may overlap: `k` must not depend on `i`.
     assert!(!summed(quote!(let k = n - i; for j in 0..k { mat[i * k + j] = x[j]; }), quote!()));
     // Not `i * m + j`.

@@ -161,7 +161,8 @@ pub fn summed_product(input: &Input, m: Value) -> Option<(Value, Value)> {
 /// adjoint once, so reverse mode keeps that cotangent as one scalar (`__fill3`) instead of an
 /// adjoint array it would zero, fill and take back element by element. The store's index must
 /// be `i * k + j` with `j` running over `0..k` inside the loop over `i` at the top of the
-/// function and `k` defined before that loop: distinct for every iteration, which is what makes
+/// function and `k` defined before that loop or an integer literal: distinct for every
+/// iteration, which is what makes
 /// "at most once" true. Forward mode likewise adds up the stored tangents instead of keeping a
 /// tangent array. Returns each array with its sum loop's result.
 pub fn summed_arrays(input: &Input) -> Vec<(Value, Value)> {
@@ -213,10 +214,20 @@ pub fn summed_arrays(input: &Input) -> Vec<(Value, Value)> {
                     return false;
                 };
                 let defined = |v: Value| def(body, v).or_else(|| def(outer_body, v));
-                // `k` the same for every `i` (else rows of different lengths may overlap).
-                if defined(*k).is_some() || outer_carried.iter().any(|c| c.header == *k) {
+                let literal = |v: Value| match defined(v).or_else(|| def(&input.f.body, v)) {
+                    Some(Op::Lit(syn::Lit::Int(l))) => Some(l.base10_digits().to_owned()),
+                    _ => None,
+                };
+                // `k` the same for every `i` (else rows of different lengths may overlap): defined
+                // before the loop over `i`, or an integer literal (`0..4` and `i * 4` are then
+                // two literals of the same value).
+                let k_literal = literal(*k);
+                if (defined(*k).is_some() && k_literal.is_none())
+                    || outer_carried.iter().any(|c| c.header == *k)
+                {
                     return false;
                 }
+                let same_k = |x: Value| x == *k || (k_literal.is_some() && literal(x) == k_literal);
                 body.insts.iter().any(|st| match &st.op {
                     Op::Store { array, index, .. } if *array == m => {
                         let [idx] = index.as_slice() else { return false };
@@ -230,7 +241,7 @@ pub fn summed_arrays(input: &Input) -> Vec<(Value, Value)> {
                         };
                         is_zero(defined(*start).or_else(|| def(&input.f.body, *start)))
                             && prim(defined(p), "mul")
-                                .is_some_and(|(x, y)| (x, y) == (*i, *k) || (x, y) == (*k, *i))
+                                .is_some_and(|(x, y)| (x == *i && same_k(y)) || (y == *i && same_k(x)))
                     }
                     _ => false,
                 })
