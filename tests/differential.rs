@@ -141,7 +141,15 @@ fn generate(count: usize, seed: u64) -> String {
     }
     src.push_str("fn main() {\n    let mut failures = 0;\n");
     for k in 0..count {
-        let point: Vec<String> = (0..6).map(|_| format!("{:.3}", r.next() * 2.0 - 1.0)).collect();
+        // Away from zero: a norm or `normalize` of a vector built from `y` alone
+        // (`Vector2::new(y, y).norm()`) is not differentiable at `y = 0`. Seed 52 drew
+        // y = 0.000 there and got a NaN gradient, which is the right answer at that point.
+        let point: Vec<String> = (0..6)
+            .map(|_| {
+                let c = r.next() * 2.0 - 1.0;
+                format!("{:.3}", if c.abs() < 0.01 { 0.01_f64.copysign(c) } else { c })
+            })
+            .collect();
         let dir: Vec<String> = (0..6).map(|_| format!("{:.3}", r.next() * 2.0 - 1.0)).collect();
         let _ = writeln!(
             src,
