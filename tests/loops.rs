@@ -325,6 +325,14 @@ fn check_wrt_x(
     assert!(common::close(jv, r, 1e-12), "{name}: {jv} vs {r}");
 }
 
+/// The pullback of `_vjp` applied to `ct` is `ct` times the gradient of `_grad`.
+fn check_pullback(name: &str, grad: &[f64], ct: f64, from_pullback: &[f64]) {
+    assert_eq!(grad.len(), from_pullback.len(), "{name}: lengths");
+    for (a, b) in grad.iter().zip(from_pullback) {
+        assert!(common::close(ct * a, *b, 1e-14), "{name}: pullback({ct}) {b} vs {ct} x grad {a}");
+    }
+}
+
 #[test]
 fn while_with_an_integer_counter() {
     let x = [0.3, -0.5, 1.2, 0.8];
@@ -623,10 +631,7 @@ fn reads_at_an_index_the_inner_loop_does_not_change() {
             &x,
         );
         let (_, pullback) = invariant_reads_vjp(&x, m);
-        let (g, from_pullback) = (invariant_reads_grad(&x, m).1, pullback(2.0));
-        for (a, b) in g.iter().zip(&from_pullback) {
-            assert!(common::close(2.0 * a, *b, 1e-14), "m = {m}: pullback {b} vs 2 x grad {a}");
-        }
+        check_pullback("invariant_reads", &invariant_reads_grad(&x, m).1, 2.0, &pullback(2.0));
     }
     // Analytic at m = 1: s = sum_i x_i^2 x_0 + sin(x_{n-1-i} / 2) x_i.
     let (n, g) = (x.len(), invariant_reads_grad(&x, 1).1);
@@ -800,10 +805,12 @@ fn an_array_written_once_and_only_summed() {
             &x,
         );
         let (_, pullback) = written_once_and_summed_vjp(&x, m);
-        let (g, from_pullback) = (written_once_and_summed_grad(&x, m).1, pullback(-1.5));
-        for (a, b) in g.iter().zip(&from_pullback) {
-            assert!(common::close(-1.5 * a, *b, 1e-14), "m = {m}: pullback {b} vs -1.5 x grad {a}");
-        }
+        check_pullback(
+            "written_once_and_summed",
+            &written_once_and_summed_grad(&x, m).1,
+            -1.5,
+            &pullback(-1.5),
+        );
     }
     // Analytic at m = 1: s = x0^2 + sum_i (sin(x_i x_0) + 1) + 0.5 * 3, f = sqrt(s).
     let s: f64 = x[0] * x[0] + x.iter().map(|v| (v * x[0]).sin() + 1.0).sum::<f64>() + 1.5;
@@ -856,10 +863,8 @@ fn an_array_written_once_and_summed_by_iter_sum() {
                 &x,
             );
             let (_, pullback) = written_once_and_iter_summed_vjp(&x, m);
-            let (g, from_pullback) = (written_once_and_iter_summed_grad(&x, m).1, pullback(0.5));
-            for (a, b) in g.iter().zip(&from_pullback) {
-                assert!(common::close(0.5 * a, *b, 1e-14), "m = {m}: pullback {b} vs grad / 2 {a}");
-            }
+            let g = written_once_and_iter_summed_grad(&x, m).1;
+            check_pullback("written_once_and_iter_summed", &g, 0.5, &pullback(0.5));
         }
     }
 }
