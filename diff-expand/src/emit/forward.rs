@@ -115,10 +115,11 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
             }
             .emit(*cond, span)
         }
-        Op::For { var, start, end, inclusive, body, carried }
-            if inst.results.first().and_then(|r| super::summed_by(input, *r)).is_some() =>
+        Op::For { var, start, end, inclusive, body, carried: summed }
+            if let (Some(&total), [c]) = (inst.results.first(), summed.as_slice())
+                && let Some(m) = super::summed_by(input, total) =>
         {
-            summed_loop(input, inst, (*var, *start, *end, *inclusive), body, carried)
+            summed_loop(input, inst, (*var, *start, *end, *inclusive), body, (c, total, m))
         }
         Op::For { body, carried, .. } | Op::Loop { body, carried, .. } => {
             let mut init = TokenStream::new();
@@ -417,20 +418,16 @@ fn tangent_sum(m: Value) -> syn::Ident {
     quote::format_ident!("__tsum{}", m.0, span = proc_macro2::Span::mixed_site())
 }
 
-/// `for k in 0..m.len() { s += m[k] }` over an array only summed: the primal loop, and the
-/// sum's tangent as the initial tangent plus the stored tangents, added up as they were stored.
+/// `for k in 0..m.len() { s += m[k] }` over an array `m` only summed, carrying `c` out as
+/// `total`: the primal loop, and the sum's tangent as the initial tangent plus the stored
+/// tangents, added up as they were stored.
 fn summed_loop(
     input: &Input,
     inst: &Inst,
     (var, start, end, inclusive): (Value, Value, Value, bool),
     body: &Block,
-    carried: &[crate::ir::Carried],
+    (c, total, m): (&crate::ir::Carried, Value, Value),
 ) -> TokenStream {
-    let (Some(&total), Some(m), [c]) =
-        (inst.results.first(), super::summed_by(input, inst.results[0]), carried)
-    else {
-        return TokenStream::new();
-    };
     let (carry, h, next, r) = (carry(c.header), c.header.ident(), c.next.ident(), total.ident());
     let (first, range, var) = (c.init.ident(), range_tokens(start, end, inclusive), var.ident());
     let primal: TokenStream = body.insts.iter().map(|i| primal_let(input, i)).collect();

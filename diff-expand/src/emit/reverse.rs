@@ -102,16 +102,12 @@ pub fn emit(input: &Input) -> TokenStream {
     adjoint_code.extend(r.block(&input.f.body));
     // `_grad` lets a dead array's adjoint take its storage; the pullback of `_vjp` does not, so
     // that it holds only what its sweep reads between the two calls.
-    let grad_code = {
-        let mut declared = array_adjoints(input, &arrays, &adjoint_code, true);
-        declared.extend(adjoint_code.clone());
-        declared
+    let with_arrays = |reuse: bool| {
+        let mut code = array_adjoints(input, &arrays, &adjoint_code, reuse);
+        code.extend(adjoint_code.clone());
+        code
     };
-    let adjoint_code = {
-        let mut declared = array_adjoints(input, &arrays, &adjoint_code, false);
-        declared.extend(adjoint_code);
-        declared
-    };
+    let (grad_code, adjoint_code) = (with_arrays(true), with_arrays(false));
     let gradient: Vec<TokenStream> = input
         .f
         .body
@@ -530,11 +526,7 @@ impl Reverse<'_> {
         {
             // `m.iter().sum()` of an array only summed (`emit::summed_arrays`): its adjoint is
             // this cotangent in every element, kept as one scalar the stores read.
-            let (fill, value) = (
-                super::fill(m),
-                if self.live.contains(&y) { adjoint(y).into_token_stream() } else { self.zero(y) },
-            );
-            return quote_spanned!(span=> let #fill = #value;);
+            return self.declare_fill(m, y);
         }
         if !self.live.contains(&y) {
             return TokenStream::new();
@@ -996,18 +988,26 @@ impl Reverse<'_> {
     /// (`emit::summed_arrays`): every element's adjoint is the cotangent of `s` after the loop,
     /// kept as the scalar the array's stores read; the initial `s` gets the same cotangent.
     fn summed_loop(&mut self, inst: &Inst, m: Value, carried: &[Carried]) -> TokenStream {
-        let (fill, Some(&exit), [c]) = (super::fill(m), inst.results.first(), carried) else {
+        let (Some(&exit), [c]) = (inst.results.first(), carried) else {
             return TokenStream::new();
         };
-        let live = self.live.contains(&exit);
-        let value = if live { adjoint(exit).into_token_stream() } else { self.zero(exit) };
-        let mut out = quote!(let #fill = #value;);
+        let mut out = self.declare_fill(m, exit);
         if self.input.act.active(c.init) {
-            self.from_maybe_zero = !live || self.maybe_zero.contains(&exit);
+            let fill = super::fill(m);
+            self.from_maybe_zero = !self.live.contains(&exit) || self.maybe_zero.contains(&exit);
             out.extend(self.contribute(c.init, quote!(#fill)));
             self.from_maybe_zero = false;
         }
         out
+    }
+
+    /// `let __fillM = s̄;` for an array `m` only summed into `total` (zero if `total` received
+    /// no cotangent): the adjoint of every element, which the array's stores read.
+    fn declare_fill(&mut self, m: Value, total: Value) -> TokenStream {
+        let fill = super::fill(m);
+        let value =
+            if self.live.contains(&total) { adjoint(total).into_token_stream() } else { self.zero(total) };
+        quote!(let #fill = #value;)
     }
 
     /// The loads of a loop body whose adjoint can be summed in a scalar for the whole loop: a
