@@ -6,16 +6,30 @@
 //! ```
 //!
 //! The first argument is the attribute's arguments (empty for none); the input is the function
-//! without the attribute.
+//! without the attribute. With `--time` first, it prints how long the expansion took (to
+//! standard error) instead of the expansion: `benches/compile_cost.sh` uses it on a debug build,
+//! since cargo compiles proc macros without optimisation by default.
 
 use std::str::FromStr;
+use std::time::Instant;
 
 use proc_macro2::TokenStream;
 
 fn main() {
-    let attr = std::env::args().nth(1).unwrap_or_default();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let time = args.first().is_some_and(|a| a == "--time");
+    if time {
+        args.remove(0);
+    }
+    let attr = args.first().cloned().unwrap_or_default();
     let item = std::io::read_to_string(std::io::stdin()).expect("read the function from stdin");
     let attr = TokenStream::from_str(&attr).expect("the attribute's arguments are not Rust tokens");
     let item = TokenStream::from_str(&item).expect("the input is not Rust tokens");
-    println!("{}", diff_expand::differentiable(attr, item));
+    let start = Instant::now();
+    let out = diff_expand::differentiable(attr, item);
+    if time {
+        eprintln!("{:.3}", start.elapsed().as_secs_f64());
+    } else {
+        println!("{out}");
+    }
 }

@@ -64,9 +64,11 @@ pub fn generate(item_fn: &syn::ItemFn, sig: &signature::Signature, cx: &Ctxt) ->
         items: &lowered.items,
         uses,
         summed: HashMap::new(),
+        summed_products: HashMap::new(),
     };
     input.summed = emit::summed_arrays(&input).into_iter().collect();
-    let forward = emit::forward::emit(&input);
-    let reverse = emit::reverse::emit(&input);
+    input.summed_products = emit::summed_products(&input);
+    let forward = emit::scopes::flatten(emit::forward::emit(&input));
+    let reverse = emit::scopes::flatten(emit::reverse::emit(&input));
     Some(quote!(#forward #reverse))
 }

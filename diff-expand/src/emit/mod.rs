@@ -8,6 +8,7 @@
 
 pub mod forward;
 pub mod reverse;
+pub mod scopes;
 
 use std::collections::HashMap;
 
@@ -30,6 +31,8 @@ pub struct Input<'a> {
     /// Arrays written once per element and only summed, with their sum loop's result
     /// ([`summed_arrays`]).
     pub summed: HashMap<Value, Value>,
+    /// Matrix products only summed, with their factors ([`summed_products`]).
+    pub summed_products: HashMap<Value, (Value, Value)>,
 }
 
 pub fn tangent(v: Value) -> syn::Ident {
@@ -128,23 +131,38 @@ pub fn returned(input: &Input, v: Value, tokens: TokenStream) -> TokenStream {
 
 /// The operands of `m = a * b` if `m` is a product of two `DVector`/`DMatrix` values computed at
 /// the top level whose only use is `m.sum()`: neither mode needs `m`'s tangent or adjoint as a
-/// matrix (`Σ (a b) = (column sums of a) · (row sums of b)`).
+/// matrix (`Σ (a b) = (column sums of a) · (row sums of b)`). Looked up in the side table
+/// [`summed_products`] computed once per function.
 pub fn summed_product(input: &Input, m: Value) -> Option<(Value, Value)> {
-    let def = input.f.body.insts.iter().find(|i| i.results.contains(&m))?;
-    let (a, b) = match &def.op {
-        Op::Prim { rule, args, .. }
-            if matches!(rule.kind, crate::rules::Kind::Product) && args.len() == 2 =>
-        {
-            (args[0], args[1])
-        }
-        _ => return None,
-    };
-    let summed = input.f.body.insts.iter().any(|i| {
-        matches!(&i.op, Op::Prim { rule, args, .. }
-            if matches!(rule.kind, crate::rules::Kind::SumEntries) && args.first() == Some(&m))
-    });
-    let heap = [m, a, b].iter().all(|v| is_heap(input, *v));
-    (heap && summed && input.uses.get(&m) == Some(&1)).then_some((a, b))
+    input.summed_products.get(&m).copied()
+}
+
+/// Every product only summed ([`summed_product`]), keyed by the product: one pass over the top
+/// level, so that the emitters' per-instruction queries cost O(1) (a scan per query made long
+/// functions expand in quadratic time).
+pub fn summed_products(input: &Input) -> HashMap<Value, (Value, Value)> {
+    let top = &input.f.body.insts;
+    let summed: std::collections::HashSet<Value> = top
+        .iter()
+        .filter_map(|i| match &i.op {
+            Op::Prim { rule, args, .. } if matches!(rule.kind, crate::rules::Kind::SumEntries) => {
+                args.first().copied()
+            }
+            _ => None,
+        })
+        .collect();
+    top.iter()
+        .filter_map(|def| match (&def.op, def.results.first()) {
+            (Op::Prim { rule, args, .. }, Some(&m))
+                if matches!(rule.kind, crate::rules::Kind::Product) && args.len() == 2 =>
+            {
+                let (a, b) = (args[0], args[1]);
+                let heap = [m, a, b].iter().all(|v| is_heap(input, *v));
+                (heap && summed.contains(&m) && input.uses.get(&m) == Some(&1)).then_some((m, (a, b)))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// An array written at most once per element and read only by one loop that adds up all its
@@ -481,7 +499,7 @@ pub fn tree_tokens(t: &Tree, leaf: &mut dyn FnMut(Value) -> TokenStream) -> Toke
 pub fn attributes() -> TokenStream {
     quote! {
         #[inline]
-        #[allow(dead_code, unused_variables, unused_mut, unused_parens, unused_braces, non_snake_case, non_camel_case_types, clippy::all, clippy::pedantic, clippy::nursery)]
+        #[allow(dead_code, unused_variables, unused_mut, unused_assignments, unused_parens, unused_braces, non_snake_case, non_camel_case_types, clippy::all, clippy::pedantic, clippy::nursery)]
     }
 }
 

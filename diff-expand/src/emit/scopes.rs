@@ -1,0 +1,379 @@
+//! Keeps the scope tree of generated code flat.
+//!
+//! The emitters write one `let` per SSA value (and per tangent and adjoint). Every `let` opens a
+//! lexical scope nested in the previous one, and rustc describes each as a nested
+//! `DILexicalBlock` in debug builds; LLVM's DWARF writer walks that tree recursively and
+//! overflows its stack past a few thousand levels (a 400-statement function crashed `cargo
+//! build`). This pass, run over the tokens of every generated function, turns runs of `let`
+//! statements in each block into one declaration of their names followed by plain assignments:
+//!
+//! ```text
+//! let __v3 = __v1 * __v2;           let (__v3, __t3, __v4, __pb4,);
+//! let __t3 = __t1 * __v2;      ->   __v3 = __v1 * __v2;
+//! let (__v4, __pb4) = g_vjp(..);    __t3 = __t1 * __v2;
+//!                                   (__v4, __pb4) = g_vjp(..);
+//! ```
+//!
+//! so that a block of `n` values nests about `n / GROUP` scopes instead of `n`. Deferred
+//! initialisation and destructuring assignment mean the same to rustc as the `let`s they replace
+//! (each name is assigned once before it is read), so the code computes the same values at the
+//! same cost.
+//!
+//! It works on tokens, not on a `syn` tree: parsing and printing the generated code again cost
+//! 9 s of a 4 000-statement function's expansion in a debug build (proc macros are compiled
+//! without optimisation there). A `let` keeps its form when rewriting could change its meaning:
+//!
+//! - its name occurs earlier in the run being declared, or in its own initialiser (such as the
+//!   rebinding `let __a3 = &__a3;`): the declaration would shadow the binding that occurrence
+//!   means. The run is closed first when that helps (an earlier occurrence only);
+//! - a name that is not one of ours (not `__`-prefixed), a type annotation, an attribute, a
+//!   `let .. else`, a pattern other than names, `mut` names, tuples and `_`;
+//! - an initialiser whose temporaries a `let` keeps alive to the end of the block (`let r =
+//!   &f(x);`: Rust's temporary lifetime extension), which an assignment would drop at the `;`.
+
+use std::collections::HashSet;
+
+use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, Span, TokenStream, TokenTree};
+
+/// How many names one declaration introduces: a block of `n` values nests about `n / GROUP`
+/// scopes, plus the `let`s kept as they are.
+const GROUP: usize = 256;
+
+/// Flattens every block in `items` (the output of one emitter).
+pub fn flatten(items: TokenStream) -> TokenStream {
+    let mut names = Vec::new();
+    items.into_iter().map(|tt| tree(tt, &mut names)).collect()
+}
+
+/// `tt` with every block inside it flattened; pushes the `__` names it mentions to `names`.
+fn tree(tt: TokenTree, names: &mut Vec<String>) -> TokenTree {
+    match tt {
+        TokenTree::Group(g) => {
+            let stream = if g.delimiter() == Delimiter::Brace {
+                block(g.stream(), names)
+            } else {
+                g.stream().into_iter().map(|tt| tree(tt, names)).collect()
+            };
+            let mut out = Group::new(g.delimiter(), stream);
+            out.set_span(g.span());
+            TokenTree::Group(out)
+        }
+        TokenTree::Ident(i) => {
+            let s = i.to_string();
+            if s.starts_with("__") {
+                names.push(s);
+            }
+            TokenTree::Ident(i)
+        }
+        other => other,
+    }
+}
+
+/// A name a declaration introduces, with its `mut`.
+struct Declared {
+    mutable: Option<Ident>,
+    ident: Ident,
+    name: String,
+}
+
+/// The content of a brace group, taken as a block's statements (a brace group that is not a
+/// block, such as a struct literal or a `match` body, has no `let` at its top level).
+fn block(stream: TokenStream, names: &mut Vec<String>) -> TokenStream {
+    let tokens: Vec<TokenTree> = stream.into_iter().collect();
+    let mut out: Vec<TokenTree> = Vec::with_capacity(tokens.len());
+    let mut run = Run::default();
+    let mut i = 0;
+    let mut at_start = true;
+    while i < tokens.len() {
+        if at_start
+            && is_ident(&tokens[i], "let")
+            && let Some(end) = statement_end(&tokens, i)
+        {
+            let mut inner = Vec::new();
+            let stmt: Vec<TokenTree> =
+                tokens[i..=end].iter().cloned().map(|tt| tree(tt, &mut inner)).collect();
+            match rewrite(&stmt, &inner, &mut run, &mut out) {
+                Some(assign) => run.body.extend(assign),
+                None => run.body.extend(stmt),
+            }
+            run.seen.extend(inner.iter().cloned());
+            names.extend(inner);
+            i = end + 1;
+            at_start = true;
+            continue;
+        }
+        let mut inner = Vec::new();
+        let tt = tree(tokens[i].clone(), &mut inner);
+        at_start = matches!(&tt, TokenTree::Punct(p) if p.as_char() == ';')
+            || matches!(&tt, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace);
+        run.seen.extend(inner.iter().cloned());
+        names.extend(inner);
+        run.body.push(tt);
+        i += 1;
+    }
+    run.flush(&mut out);
+    out.into_iter().collect()
+}
+
+/// The statements since the last declaration: the names declared for them, the names any of
+/// them mentions, and their tokens.
+#[derive(Default)]
+struct Run {
+    declared: Vec<Declared>,
+    seen: HashSet<String>,
+    body: Vec<TokenTree>,
+}
+
+impl Run {
+    /// Writes `let (names..,);` and the statements it declares.
+    fn flush(&mut self, out: &mut Vec<TokenTree>) {
+        if !self.declared.is_empty() {
+            let mut pattern = Vec::with_capacity(3 * self.declared.len());
+            for d in self.declared.drain(..) {
+                pattern.extend(d.mutable.map(TokenTree::Ident));
+                pattern.push(TokenTree::Ident(d.ident));
+                pattern.push(punct(','));
+            }
+            out.push(TokenTree::Ident(Ident::new("let", Span::call_site())));
+            out.push(TokenTree::Group(Group::new(Delimiter::Parenthesis, pattern.into_iter().collect())));
+            out.push(punct(';'));
+        }
+        out.append(&mut self.body);
+        self.seen.clear();
+    }
+}
+
+/// `let PAT = EXPR;` (tokens `stmt`, mentioning `names`) as the assignment `PAT = EXPR;`, with
+/// its names added to `run` (closing the run first if an earlier statement of it mentions one),
+/// or `None` to keep the `let`.
+fn rewrite(
+    stmt: &[TokenTree],
+    names: &[String],
+    run: &mut Run,
+    out: &mut Vec<TokenTree>,
+) -> Option<Vec<TokenTree>> {
+    // `let`, the pattern (one or two tokens), `=`, the initialiser, `;`.
+    let eq = stmt.iter().position(|tt| matches!(tt, TokenTree::Punct(p) if p.as_char() == '='))?;
+    let TokenTree::Punct(p) = &stmt[eq] else { return None };
+    if p.spacing() != Spacing::Alone || !(2..=3).contains(&eq) {
+        return None;
+    }
+    let init = &stmt[eq + 1..stmt.len() - 1];
+    if init.is_empty() || init.iter().any(|tt| is_ident(tt, "else")) || extends_temporary(init) {
+        return None;
+    }
+    let mut declared = Vec::new();
+    let target = target(&stmt[1..eq], &mut declared)?;
+    if declared.is_empty() {
+        return None;
+    }
+    // A name the pattern binds that its own statement mentions again (in the initialiser).
+    let twice = |d: &Declared| names.iter().filter(|n| **n == d.name).nth(1).is_some();
+    if declared.iter().any(twice) {
+        return None;
+    }
+    let clash = declared.iter().any(|d| run.seen.contains(&d.name));
+    if clash || run.declared.len() + declared.len() > GROUP {
+        run.flush(out);
+    }
+    run.declared.extend(declared);
+    let mut assign = target;
+    assign.extend(stmt[eq..].iter().cloned());
+    Some(assign)
+}
+
+/// A pattern as an assignment target (`mut` dropped), collecting the names it binds; `None` if
+/// it is not made of names, tuples and `_`.
+fn target(pattern: &[TokenTree], declared: &mut Vec<Declared>) -> Option<Vec<TokenTree>> {
+    match pattern {
+        [TokenTree::Ident(i)] if i == "_" => Some(pattern.to_vec()),
+        [TokenTree::Ident(i)] => {
+            let name = ours(i)?;
+            declared.push(Declared { mutable: None, ident: i.clone(), name });
+            Some(pattern.to_vec())
+        }
+        [TokenTree::Ident(m), TokenTree::Ident(i)] if m == "mut" => {
+            let name = ours(i)?;
+            declared.push(Declared { mutable: Some(m.clone()), ident: i.clone(), name });
+            Some(vec![TokenTree::Ident(i.clone())])
+        }
+        [TokenTree::Group(g)] if g.delimiter() == Delimiter::Parenthesis => {
+            let tokens: Vec<TokenTree> = g.stream().into_iter().collect();
+            let mut inner = Vec::new();
+            for element in tokens.split(|tt| matches!(tt, TokenTree::Punct(p) if p.as_char() == ',')) {
+                if element.is_empty() {
+                    continue; // the trailing comma
+                }
+                inner.extend(target(element, declared)?);
+                inner.push(punct(','));
+            }
+            let mut group = Group::new(Delimiter::Parenthesis, inner.into_iter().collect());
+            group.set_span(g.span());
+            Some(vec![TokenTree::Group(group)])
+        }
+        _ => None,
+    }
+}
+
+/// The name if it is one of the emitters' (`__v3`, `__a3`, ...), never a user's.
+fn ours(i: &Ident) -> Option<String> {
+    let name = i.to_string();
+    name.starts_with("__").then_some(name)
+}
+
+/// The index of the `;` ending the statement that starts at `start`.
+fn statement_end(tokens: &[TokenTree], start: usize) -> Option<usize> {
+    tokens[start..]
+        .iter()
+        .position(|tt| matches!(tt, TokenTree::Punct(p) if p.as_char() == ';'))
+        .map(|k| start + k)
+}
+
+/// Whether `let x = init;` keeps a temporary of `init` alive to the end of the block: a `&` of
+/// something other than a place in an extending position (the operand of `&`, an element of a
+/// tuple, array or struct literal, the tail of a block, `if` or `match`). Conservative: any `&`
+/// in a braced or bracketed part counts.
+fn extends_temporary(init: &[TokenTree]) -> bool {
+    match init {
+        [] => false,
+        [TokenTree::Punct(p), rest @ ..] if p.as_char() == '&' => !is_place(rest),
+        [TokenTree::Group(g)] if g.delimiter() != Delimiter::Brace => {
+            let tokens: Vec<TokenTree> = g.stream().into_iter().collect();
+            tokens.split(|tt| matches!(tt, TokenTree::Punct(p) if p.as_char() == ',')).any(extends_temporary)
+        }
+        _ => init.iter().any(|tt| match tt {
+            TokenTree::Group(g) if g.delimiter() != Delimiter::Parenthesis => mentions_borrow(g.stream()),
+            _ => false,
+        }),
+    }
+}
+
+/// Whether a `&` occurs anywhere in `stream`.
+fn mentions_borrow(stream: TokenStream) -> bool {
+    stream.into_iter().any(|tt| match tt {
+        TokenTree::Punct(p) => p.as_char() == '&',
+        TokenTree::Group(g) => mentions_borrow(g.stream()),
+        _ => false,
+    })
+}
+
+/// `[mut] name(.field | [index])*`: borrowing it makes no temporary.
+fn is_place(tokens: &[TokenTree]) -> bool {
+    let tokens = match tokens {
+        [TokenTree::Ident(m), rest @ ..] if m == "mut" => rest,
+        _ => tokens,
+    };
+    let [TokenTree::Ident(_), rest @ ..] = tokens else { return false };
+    let mut rest = rest;
+    loop {
+        match rest {
+            [] => return true,
+            [TokenTree::Punct(p), TokenTree::Ident(_) | TokenTree::Literal(_), tail @ ..]
+                if p.as_char() == '.' =>
+            {
+                rest = tail
+            }
+            [TokenTree::Group(g), tail @ ..] if g.delimiter() == Delimiter::Bracket => rest = tail,
+            _ => return false,
+        }
+    }
+}
+
+fn is_ident(tt: &TokenTree, name: &str) -> bool {
+    matches!(tt, TokenTree::Ident(i) if i == name)
+}
+
+fn punct(c: char) -> TokenTree {
+    TokenTree::Punct(Punct::new(c, Spacing::Alone))
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::{GROUP, flatten};
+
+    /// The flattened body of `fn f() { body }`, as text.
+    fn body(body: proc_macro2::TokenStream) -> String {
+        flatten(quote!(fn f() { #body })).to_string()
+    }
+
+    #[test]
+    fn runs_of_lets_become_one_declaration_and_assignments() {
+        let got = body(quote! {
+            let __v1 = 2.0;
+            let mut __a1 = __v1 * 3.0;
+            let (__v2, __pb2) = g_vjp(__v1);
+            let (_, __v3) = (1.0, __v2);
+            __a1 += 1.0;
+            __v2 + __a1
+        });
+        let want = quote! {
+            fn f() {
+                let (__v1, mut __a1, __v2, __pb2, __v3,);
+                __v1 = 2.0;
+                __a1 = __v1 * 3.0;
+                (__v2, __pb2,) = g_vjp(__v1);
+                (_, __v3,) = (1.0, __v2);
+                __a1 += 1.0;
+                __v2 + __a1
+            }
+        };
+        assert_eq!(got, want.to_string());
+    }
+
+    #[test]
+    fn lets_whose_rewrite_could_change_their_meaning_are_kept() {
+        // A rebinding reads the earlier binding; a user's name; a type; a temporary a `let`
+        // keeps alive; `let .. else`; a pattern that is not names, tuples and `_`.
+        let kept = [
+            quote!(let __a3 = &__a3;),
+            quote!(let x = 1.0;),
+            quote!(let __v4: f64 = 1.0;),
+            quote!(let __v5 = &f(1.0);),
+            quote!(let __v6 = (&f(1.0), 2.0);),
+            quote!(let __v7 = S { r: &f(1.0) };),
+            quote!(let Some(__v8) = g() else { return };),
+            quote!(let [__v9, __v10] = g();),
+            quote!(let ref __v11 = g();),
+        ];
+        for stmt in kept {
+            let got = body(stmt.clone());
+            assert_eq!(got, quote!(fn f() { #stmt }).to_string(), "{stmt}");
+        }
+        // Borrowing a place makes no temporary.
+        let got = body(quote!(let __v12 = &__o12; let __v13 = &__o12.field[0];));
+        assert!(got.starts_with("fn f () { let (__v12 , __v13 ,) ;"), "{got}");
+    }
+
+    #[test]
+    fn a_name_mentioned_earlier_in_the_run_starts_a_new_declaration() {
+        // `__v2` in the first statement means an outer `__v2`: declaring the second `__v2`
+        // before it would capture that mention.
+        let got = body(quote! {
+            let __v1 = __v2 + 1.0;
+            let __v2 = __v1 * 2.0;
+        });
+        let want = quote! {
+            fn f() {
+                let (__v1,);
+                __v1 = __v2 + 1.0;
+                let (__v2,);
+                __v2 = __v1 * 2.0;
+            }
+        };
+        assert_eq!(got, want.to_string());
+    }
+
+    #[test]
+    fn blocks_inside_are_flattened_and_declarations_hold_at_most_group_names() {
+        let lets: Vec<_> = (0..GROUP + 1).map(|i| quote::format_ident!("__v{}", i)).collect();
+        let got = body(quote! {
+            for __v0 in 0..3 { #(let #lets = 1.0;)* }
+            let __c = move |__ct: f64| { let __a1 = __ct; let __a2 = __a1; __a2 };
+        });
+        assert_eq!(got.matches("let (").count(), 4, "{got}");
+        assert_eq!(got.matches("let ").count(), got.matches("let (").count(), "{got}");
+        assert!(got.contains("let (__a1 , __a2 ,) ; __a1 = __ct ;"), "{got}");
+    }
+}
