@@ -1,11 +1,23 @@
 #!/usr/bin/env bash
-# Compile cost of #[differentiable]: builds a crate of 100 numeric functions with and without
-# the attribute (debug profile, dependencies prebuilt, the crate itself rebuilt from scratch) and
-# prints both times. Usage: bash benches/compile_cost.sh
+# Compile cost of #[differentiable].
+#
+#   bash benches/compile_cost.sh            both parts below
+#   bash benches/compile_cost.sh many       a crate of 100 numeric functions with and without the
+#                                           attribute (debug, dependencies prebuilt, the crate
+#                                           itself rebuilt from scratch)
+#   bash benches/compile_cost.sh long [SHAPE:N ...]
+#                                           one long function (benches/long_function.sh) per
+#                                           SHAPE:N (default straight:1000 .. straight:8000,
+#                                           loop:1000, branches:200): the expansion time in a
+#                                           debug build of the macro (cargo builds proc macros
+#                                           without optimisation by default), and the debug and
+#                                           release build times of a crate calling `big` alone
+#                                           and one calling `big_jvp`, `big_vjp` and `big_grad`
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$root/target/compile-cost"
 mkdir -p "$work"
+part="${1:-all}"
 
 make_crate() { # name, attribute line
   local dir="$work/$1"
@@ -37,13 +49,80 @@ TOML
   } > "$dir/src/lib.rs"
 }
 
-make_crate with_attribute '#[differentiable]'
-make_crate without_attribute ''
-for c in without_attribute with_attribute; do
-  (cd "$work/$c" && CARGO_TARGET_DIR="$work/target" cargo build --quiet)  # dependencies
-  (cd "$work/$c" && CARGO_TARGET_DIR="$work/target" cargo clean --quiet -p "$c")
+if [[ "$part" == all || "$part" == many ]]; then
+  make_crate with_attribute '#[differentiable]'
+  make_crate without_attribute ''
+  for c in without_attribute with_attribute; do
+    (cd "$work/$c" && CARGO_TARGET_DIR="$work/target" cargo build --quiet)  # dependencies
+    (cd "$work/$c" && CARGO_TARGET_DIR="$work/target" cargo clean --quiet -p "$c")
+    start=$(date +%s%N)
+    (cd "$work/$c" && CARGO_TARGET_DIR="$work/target" cargo build --quiet)
+    end=$(date +%s%N)
+    echo "$c: $(( (end - start) / 1000000 )) ms for 100 functions"
+  done
+fi
+
+# The calls of `main` for a shape: the primal alone, or the three generated items.
+calls() { # shape, with (1) or without (0) the attribute
+  local args tangents
+  case "$1" in
+    straight) args="0.3, 0.7"; tangents="1.0, 0.0" ;;
+    loop) args="&[0.1, 0.2, 0.3], 0.7"; tangents="vec![1.0, 0.0, 0.0], 1.0" ;;
+    branches) args="0.3, 0.7, 5"; tangents="1.0, 0.0" ;;
+  esac
+  if [[ "$2" == 1 ]]; then
+    echo "    let (v, t) = big_jvp($args, $tangents);"
+    echo "    let (_, pullback) = big_vjp($args);"
+    echo "    let (_, g) = big_grad($args);"
+    echo "    println!(\"{v} {t:?} {:?} {g:?}\", pullback(1.0));"
+  else
+    echo "    println!(\"{}\", big($args));"
+  fi
+}
+
+# Seconds taken by `cargo build` (profile flag in $2) of the crate in $1, its own code only.
+build_time() {
+  (cd "$1" && CARGO_TARGET_DIR="$work/target" cargo build --quiet $2)  # dependencies, warm
+  touch "$1/src/main.rs"
+  local start end
   start=$(date +%s%N)
-  (cd "$work/$c" && CARGO_TARGET_DIR="$work/target" cargo build --quiet)
+  if ! (cd "$1" && CARGO_TARGET_DIR="$work/target" cargo build --quiet $2 2> "$1/build.log"); then
+    echo "FAILED"
+    return
+  fi
   end=$(date +%s%N)
-  echo "$c: $(( (end - start) / 1000000 )) ms for 100 functions"
-done
+  awk -v ns=$((end - start)) 'BEGIN { printf "%.1f", ns / 1e9 }'
+}
+
+if [[ "$part" == all || "$part" == long ]]; then
+  shift || true
+  cases=("$@")
+  (( ${#cases[@]} )) || cases=(straight:1000 straight:2000 straight:4000 straight:8000 loop:1000 branches:200)
+  (cd "$root" && cargo build --quiet -p diff-expand --example expand)
+  printf "%-16s %10s %12s %12s %12s %12s\n" function "expand (s)" "debug plain" "debug diff" "rel. plain" "rel. diff"
+  for c in "${cases[@]}"; do
+    shape=${c%%:*} n=${c##*:}
+    source="$(bash "$root/benches/long_function.sh" "$shape" "$n")"
+    expand=$("$root/target/debug/examples/expand" --time '' <<< "$source" 2>&1 >/dev/null)
+    row=()
+    for with in 0 1; do
+      dir="$work/long_${shape}_${n}_${with}"
+      make_crate "long_${shape}_${n}_${with}" ''
+      {
+        echo '#![allow(unused)]'
+        echo 'use tapeless::differentiable;'
+        [[ "$with" == 1 ]] && echo '#[differentiable]'
+        echo "$source"
+        echo 'fn main() {'
+        calls "$shape" "$with"
+        echo '}'
+      } > "$dir/src/main.rs"
+      rm -f "$dir/src/lib.rs"
+    done
+    d0=$(build_time "$work/long_${shape}_${n}_0" "")
+    d1=$(build_time "$work/long_${shape}_${n}_1" "")
+    r0=$(build_time "$work/long_${shape}_${n}_0" --release)
+    r1=$(build_time "$work/long_${shape}_${n}_1" --release)
+    printf "%-16s %10s %12s %12s %12s %12s\n" "$shape $n" "$expand" "$d0" "$d1" "$r0" "$r1"
+  done
+fi
