@@ -19,7 +19,7 @@ work="$root/target/compile-cost"
 mkdir -p "$work"
 part="${1:-all}"
 
-make_crate() { # name, attribute line
+manifest() { # crate name: its directory with a Cargo.toml depending on tapeless
   local dir="$work/$1"
   mkdir -p "$dir/src"
   cat > "$dir/Cargo.toml" <<TOML
@@ -32,6 +32,11 @@ publish = false
 tapeless = { path = "$root" }
 [workspace]
 TOML
+}
+
+make_crate() { # name, attribute line: 100 functions in src/lib.rs
+  local dir="$work/$1"
+  manifest "$1"
   {
     echo '#![allow(dead_code, unused)]'
     echo 'use tapeless::differentiable;'
@@ -107,7 +112,7 @@ if [[ "$part" == all || "$part" == long ]]; then
     row=()
     for with in 0 1; do
       dir="$work/long_${shape}_${n}_${with}"
-      make_crate "long_${shape}_${n}_${with}" ''
+      manifest "long_${shape}_${n}_${with}"
       {
         echo '#![allow(unused)]'
         echo 'use tapeless::differentiable;'
@@ -117,7 +122,6 @@ if [[ "$part" == all || "$part" == long ]]; then
         calls "$shape" "$with"
         echo '}'
       } > "$dir/src/main.rs"
-      rm -f "$dir/src/lib.rs"
     done
     d0=$(build_time "$work/long_${shape}_${n}_0" "")
     d1=$(build_time "$work/long_${shape}_${n}_1" "")

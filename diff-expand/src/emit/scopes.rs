@@ -28,8 +28,9 @@
 //!   means. The run is closed first when that helps (an earlier occurrence only);
 //! - a name that is not one of ours (not `__`-prefixed), a type annotation, an attribute, a
 //!   `let .. else`, a pattern other than names, `mut` names, tuples and `_`;
-//! - an initialiser whose temporaries a `let` keeps alive to the end of the block (`let r =
-//!   &f(x);`: Rust's temporary lifetime extension), which an assignment would drop at the `;`.
+//! - an initialiser whose temporaries a `let` may keep alive to the end of the block (`let r =
+//!   &f(x);`: Rust's temporary lifetime extension), which an assignment would drop at the `;`:
+//!   conservatively, any `&` that does not borrow a place.
 
 use std::collections::HashSet;
 
@@ -85,31 +86,28 @@ fn block(stream: TokenStream, names: &mut Vec<String>) -> TokenStream {
     let mut i = 0;
     let mut at_start = true;
     while i < tokens.len() {
-        if at_start
-            && is_ident(&tokens[i], "let")
-            && let Some(end) = statement_end(&tokens, i)
-        {
-            let mut inner = Vec::new();
-            let stmt: Vec<TokenTree> =
-                tokens[i..=end].iter().cloned().map(|tt| tree(tt, &mut inner)).collect();
-            match rewrite(&stmt, &inner, &mut run, &mut out) {
-                Some(assign) => run.body.extend(assign),
-                None => run.body.extend(stmt),
-            }
-            run.seen.extend(inner.iter().cloned());
-            names.extend(inner);
-            i = end + 1;
-            at_start = true;
-            continue;
-        }
         let mut inner = Vec::new();
-        let tt = tree(tokens[i].clone(), &mut inner);
-        at_start = matches!(&tt, TokenTree::Punct(p) if p.as_char() == ';')
-            || matches!(&tt, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace);
+        match if at_start { let_statement(&tokens, i) } else { None } {
+            Some(end) => {
+                let stmt: Vec<TokenTree> =
+                    tokens[i..=end].iter().cloned().map(|tt| tree(tt, &mut inner)).collect();
+                match rewrite(&stmt, &inner, &mut run, &mut out) {
+                    Some(assign) => run.body.extend(assign),
+                    None => run.body.extend(stmt),
+                }
+                i = end + 1;
+                at_start = true;
+            }
+            None => {
+                let tt = tree(tokens[i].clone(), &mut inner);
+                at_start = is_punct(&tt, ';')
+                    || matches!(&tt, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace);
+                run.body.push(tt);
+                i += 1;
+            }
+        }
         run.seen.extend(inner.iter().cloned());
         names.extend(inner);
-        run.body.push(tt);
-        i += 1;
     }
     run.flush(&mut out);
     out.into_iter().collect()
@@ -153,7 +151,7 @@ fn rewrite(
     out: &mut Vec<TokenTree>,
 ) -> Option<Vec<TokenTree>> {
     // `let`, the pattern (one or two tokens), `=`, the initialiser, `;`.
-    let eq = stmt.iter().position(|tt| matches!(tt, TokenTree::Punct(p) if p.as_char() == '='))?;
+    let eq = stmt.iter().position(|tt| is_punct(tt, '='))?;
     let TokenTree::Punct(p) = &stmt[eq] else { return None };
     if p.spacing() != Spacing::Alone || !(2..=3).contains(&eq) {
         return None;
@@ -200,7 +198,7 @@ fn target(pattern: &[TokenTree], declared: &mut Vec<Declared>) -> Option<Vec<Tok
         [TokenTree::Group(g)] if g.delimiter() == Delimiter::Parenthesis => {
             let tokens: Vec<TokenTree> = g.stream().into_iter().collect();
             let mut inner = Vec::new();
-            for element in tokens.split(|tt| matches!(tt, TokenTree::Punct(p) if p.as_char() == ',')) {
+            for element in tokens.split(|tt| is_punct(tt, ',')) {
                 if element.is_empty() {
                     continue; // the trailing comma
                 }
@@ -221,39 +219,27 @@ fn ours(i: &Ident) -> Option<String> {
     name.starts_with("__").then_some(name)
 }
 
-/// The index of the `;` ending the statement that starts at `start`.
-fn statement_end(tokens: &[TokenTree], start: usize) -> Option<usize> {
-    tokens[start..]
-        .iter()
-        .position(|tt| matches!(tt, TokenTree::Punct(p) if p.as_char() == ';'))
-        .map(|k| start + k)
-}
-
-/// Whether `let x = init;` keeps a temporary of `init` alive to the end of the block: a `&` of
-/// something other than a place in an extending position (the operand of `&`, an element of a
-/// tuple, array or struct literal, the tail of a block, `if` or `match`). Conservative: any `&`
-/// in a braced or bracketed part counts.
-fn extends_temporary(init: &[TokenTree]) -> bool {
-    match init {
-        [] => false,
-        [TokenTree::Punct(p), rest @ ..] if p.as_char() == '&' => !is_place(rest),
-        [TokenTree::Group(g)] if g.delimiter() != Delimiter::Brace => {
-            let tokens: Vec<TokenTree> = g.stream().into_iter().collect();
-            tokens.split(|tt| matches!(tt, TokenTree::Punct(p) if p.as_char() == ',')).any(extends_temporary)
-        }
-        _ => init.iter().any(|tt| match tt {
-            TokenTree::Group(g) if g.delimiter() != Delimiter::Parenthesis => mentions_borrow(g.stream()),
-            _ => false,
-        }),
+/// The index of the `;` ending the `let` statement at `start`, if a `let` starts there.
+fn let_statement(tokens: &[TokenTree], start: usize) -> Option<usize> {
+    if !is_ident(&tokens[start], "let") {
+        return None;
     }
+    tokens[start..].iter().position(|tt| is_punct(tt, ';')).map(|k| start + k)
 }
 
-/// Whether a `&` occurs anywhere in `stream`.
-fn mentions_borrow(stream: TokenStream) -> bool {
-    stream.into_iter().any(|tt| match tt {
-        TokenTree::Punct(p) => p.as_char() == '&',
-        TokenTree::Group(g) => mentions_borrow(g.stream()),
-        _ => false,
+/// Whether `let x = init;` may keep a temporary of `init` alive to the end of the block (Rust's
+/// temporary lifetime extension of `&temp` in an extending position: the operand of `&`, an
+/// element of a tuple, array, struct literal or tuple-struct constructor, the tail of a block,
+/// `if` or `match`), which `x = init;` would drop at the `;`. Conservative: any `&` at any depth
+/// that does not borrow a place (`&x`, `&mut x.f[i]`, up to the next `,`) counts, so
+/// `x.dot(&y)` and `zero_tangent(&v)` are rewritten and `f(&g(x))` is kept.
+fn extends_temporary(tokens: &[TokenTree]) -> bool {
+    tokens.split(|tt| is_punct(tt, ',')).any(|part| {
+        part.iter().enumerate().any(|(k, tt)| match tt {
+            TokenTree::Punct(p) => p.as_char() == '&' && !is_place(&part[k + 1..]),
+            TokenTree::Group(g) => extends_temporary(&g.stream().into_iter().collect::<Vec<_>>()),
+            _ => false,
+        })
     })
 }
 
@@ -281,6 +267,10 @@ fn is_place(tokens: &[TokenTree]) -> bool {
 
 fn is_ident(tt: &TokenTree, name: &str) -> bool {
     matches!(tt, TokenTree::Ident(i) if i == name)
+}
+
+fn is_punct(tt: &TokenTree, c: char) -> bool {
+    matches!(tt, TokenTree::Punct(p) if p.as_char() == c)
 }
 
 fn punct(c: char) -> TokenTree {
@@ -333,6 +323,8 @@ mod tests {
             quote!(let __v5 = &f(1.0);),
             quote!(let __v6 = (&f(1.0), 2.0);),
             quote!(let __v7 = S { r: &f(1.0) };),
+            quote!(let __v14 = Wrap(&f(1.0));),
+            quote!(let __v15 = if c { &f(1.0) } else { &__v1 };),
             quote!(let Some(__v8) = g() else { return };),
             quote!(let [__v9, __v10] = g();),
             quote!(let ref __v11 = g();),
@@ -342,8 +334,9 @@ mod tests {
             assert_eq!(got, quote!(fn f() { #stmt }).to_string(), "{stmt}");
         }
         // Borrowing a place makes no temporary.
-        let got = body(quote!(let __v12 = &__o12; let __v13 = &__o12.field[0];));
-        assert!(got.starts_with("fn f () { let (__v12 , __v13 ,) ;"), "{got}");
+        let got =
+            body(quote!(let __v12 = &__o12; let __v13 = &__o12.field[0]; let __v16 = __v13.dot(&mut __v12);));
+        assert!(got.starts_with("fn f () { let (__v12 , __v13 , __v16 ,) ;"), "{got}");
     }
 
     #[test]
