@@ -247,7 +247,7 @@ pub fn lookup(name: &str, arity: usize) -> Option<&'static Rule> {
 /// The rule named `name` (operators and the rules the lowering emits itself, all of which
 /// have one arity).
 pub fn operator(name: &str) -> &'static Rule {
-    // Every name passed here is a literal of `lower.rs` present in the table; the unit test
+    // Every name passed here is a literal of `lower/` present in the table; the unit test
     // `every_operator_is_in_the_table` pins that. The fallback is never reached.
     RULES.iter().find(|r| r.name == name).unwrap_or(&RULES[0])
 }

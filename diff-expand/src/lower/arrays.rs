@@ -1,0 +1,192 @@
+//! Arrays: elements and places, `vec![..]`, array methods, fields of records.
+
+use super::*;
+
+impl Lowerer<'_> {
+    // ---- arrays -----------------------------------------------------------------------------
+
+    pub(super) fn is_array(&self, t: &Option<Tree>) -> bool {
+        matches!(t, Some(Tree::Leaf(v)) if matches!(self.kind(*v), Kind::Array(_)))
+    }
+
+    /// The value of a local holding a single value, without emitting code.
+    pub(super) fn aggregate_or_leaf(&self, e: &Expr) -> Option<Value> {
+        match e {
+            Expr::Paren(p) => self.aggregate_or_leaf(&p.expr),
+            _ => match self.vars[self.local(e)?].clone()? {
+                Tree::Leaf(v) => Some(v),
+                Tree::Tuple(_) => None,
+            },
+        }
+    }
+
+    /// The local array a place like `v[i][j]` indexes, and the index values; `None` if the base
+    /// is not a local array (a constant table, say).
+    pub(super) fn array_place(&mut self, i: &syn::ExprIndex) -> Option<(Value, Vec<Value>)> {
+        let mut indices = vec![&*i.index];
+        let mut base = &*i.expr;
+        while let Expr::Index(inner) = base {
+            indices.push(&*inner.index);
+            base = &*inner.expr;
+        }
+        let array = self.local_array(base)?;
+        let index = indices.into_iter().rev().map(|e| self.value(e)).collect();
+        Some((array, index))
+    }
+
+    /// `p.member` of a record parameter (a `#[derive(Differentiable)]` struct listed in `wrt`):
+    /// read once, at the top of the function (the parameter never changes), as a float or as an
+    /// array read in place.
+    /// `kind`: `Float` for a float field, `Array(Slice)` for an array field, `Heap` for a
+    /// `DMatrix` field (`&p.w`); the last two are read in place, by reference.
+    pub(super) fn record_field(&mut self, e: &Expr, kind: Kind) -> Option<Value> {
+        let Expr::Field(f) = e else { return None };
+        // `p.inner.c`: the field of a derived struct held in a field, itself a record.
+        let base = match self.aggregate_or_leaf(&f.base) {
+            Some(base) => base,
+            None => self.record_field(&f.base, Kind::Array(ArrayKind::Record))?,
+        };
+        // The result of a top-level call whose field is read: a derived struct returned by a
+        // differentiable function (its adjoint is declared up front, like an array's).
+        if self.kind(base) == Kind::Unknown && self.top_call_results.contains(&base) {
+            self.values[base.0 as usize].kind = Kind::Array(ArrayKind::Record);
+        }
+        if self.kind(base) != Kind::Array(ArrayKind::Record) {
+            return None;
+        }
+        let array = kind != Kind::Float;
+        let span = Loc::of(e);
+        let op = Op::Field { base, member: f.member.clone(), array };
+        // A parameter's fields (and their fields) never change: read once, at the top. A struct
+        // built or returned by a call in the body is read where it is written.
+        let hoisted = (base.0 as usize) < self.params || self.fields.values().any(|v| *v == base);
+        if !hoisted {
+            return Some(self.emit(op, span, kind));
+        }
+        let key = (base, f.member.to_token_stream().to_string(), format!("{kind:?}"));
+        if let Some(v) = self.fields.get(&key) {
+            return Some(*v);
+        }
+        let v = self.new_value(span, kind);
+        let inst = Inst { results: vec![v], op, span };
+        if let Some(top) = self.blocks.first_mut() {
+            top.push(inst);
+        }
+        self.fields.insert(key, v);
+        Some(v)
+    }
+
+    /// A new array. Arrays live at the function's top level: their adjoints are declared once,
+    /// up front, and updated in place.
+    pub(super) fn new_array(&mut self, init: ArrayInit, span: Loc, kind: ArrayKind) -> Tree {
+        if self.blocks.len() > 1 {
+            return self.unsupported(
+                span,
+                "creating an array inside a loop or branch",
+                "create it before the loop or branch and write its elements there",
+            );
+        }
+        Tree::Leaf(self.emit(Op::NewArray(init), span, Kind::Array(kind)))
+    }
+
+    /// `vec![c; n]` / `[c; N]`: a new array filled with a constant `c`.
+    pub(super) fn constant_array(&mut self, value: &Expr, count: &Expr, kind: ArrayKind, span: Loc) -> Tree {
+        let element = self.value(value);
+        let e = element.ident();
+        let (tokens, reads) = match kind {
+            ArrayKind::Vec => {
+                let count = self.value(count);
+                let n = count.ident();
+                (quote!(::std::vec![#e; #n]), vec![element, count])
+            }
+            // The length of `[c; N]` is a constant expression: kept as written.
+            _ => (quote!([#e; #count]), vec![element]),
+        };
+        self.new_array(ArrayInit::Constant { tokens, reads }, span, kind)
+    }
+
+    /// `vec![c; n]` or `vec![a, b, c]`.
+    pub(super) fn vec_macro(&mut self, m: &syn::ExprMacro) -> Tree {
+        let span = Loc::of(&m);
+        if let Ok(RepeatBody(value, count)) = m.mac.parse_body::<RepeatBody>() {
+            return self.constant_array(&value, &count, ArrayKind::Vec, span);
+        }
+        match m.mac.parse_body_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated) {
+            Ok(items) => {
+                let elements = items.iter().map(|e| self.value(e)).collect();
+                self.new_array(ArrayInit::Elements { elements, vec: true }, span, ArrayKind::Vec)
+            }
+            Err(_) => self.unsupported(span, "this `vec!`", "write `vec![value; n]` or `vec![a, b, ..]`"),
+        }
+    }
+
+    /// `v.iter().sum()`, `v.to_vec()`, `v.clone()` on a local array.
+    pub(super) fn array_method(&mut self, m: &syn::ExprMethodCall, span: Loc) -> Option<Tree> {
+        let name = m.method.to_string();
+        let array_of =
+            |l: &Self, e: &Expr| l.aggregate_or_leaf(e).filter(|v| matches!(l.kind(*v), Kind::Array(_)));
+        match name.as_str() {
+            "sum" if m.args.is_empty() => {
+                let Expr::MethodCall(iter) = &*m.receiver else { return None };
+                if iter.method != "iter" || !iter.args.is_empty() {
+                    return None;
+                }
+                let array = array_of(self, &iter.receiver)?;
+                let tokens = self.renamed(&Expr::MethodCall(m.clone()))?;
+                let op = Op::Prim {
+                    rule: rules::operator("<iter sum>"),
+                    args: vec![array],
+                    form: Form::Verbatim(tokens),
+                };
+                Some(Tree::Leaf(self.emit(op, span, Kind::Float)))
+            }
+            "to_vec" | "clone" if m.args.is_empty() => {
+                let source = array_of(self, &m.receiver)?;
+                let kind = match (name.as_str(), self.kind(source)) {
+                    ("clone", Kind::Array(ArrayKind::Fixed)) => ArrayKind::Fixed,
+                    _ => ArrayKind::Vec,
+                };
+                let tokens = self.renamed(&Expr::MethodCall(m.clone()))?;
+                Some(self.new_array(ArrayInit::Copy { source, tokens }, span, kind))
+            }
+            _ => None,
+        }
+    }
+
+    /// `let b = a;` copies a `[T; N]` (Rust copies it; a `Vec` moves and a slice is shared, so
+    /// those keep the same slot).
+    pub(super) fn copy_if_fixed_array(&mut self, e: &Expr, t: Tree) -> Tree {
+        match (&t, self.local(e)) {
+            (Tree::Leaf(v), Some(_)) if self.kind(*v) == Kind::Array(ArrayKind::Fixed) => {
+                let source = *v;
+                let tokens = source.ident().into_token_stream();
+                self.new_array(ArrayInit::Copy { source, tokens }, Loc::of(&e), ArrayKind::Fixed)
+            }
+            _ => t,
+        }
+    }
+
+    /// An expression's tokens with locals renamed (`None` after reporting a problem).
+    pub(super) fn renamed(&mut self, e: &Expr) -> Option<TokenStream> {
+        let mut renamer = Renamer { lowerer: self, reads: Vec::new(), problem: None };
+        let mut copy = e.clone();
+        renamer.visit_expr_mut(&mut copy);
+        if let Some((span, what)) = renamer.problem {
+            self.unsupported(span, what, "");
+            return None;
+        }
+        Some(copy.into_token_stream())
+    }
+}
+
+/// `vec![value; count]`.
+pub(super) struct RepeatBody(Expr, Expr);
+
+impl syn::parse::Parse for RepeatBody {
+    fn parse(input: syn::parse::ParseStream) -> syn::Result<Self> {
+        let value = input.parse::<Expr>()?;
+        input.parse::<syn::Token![;]>()?;
+        let count = input.parse::<Expr>()?;
+        Ok(RepeatBody(value, count))
+    }
+}

@@ -1,0 +1,312 @@
+//! Calls: methods and functions (rules of the table, differentiable callees, nalgebra
+//! constructors), and `map` closures made functions.
+
+use super::*;
+
+impl Lowerer<'_> {
+    /// A call or method call, destructured into `results` values when more than one.
+    pub(super) fn call_expr(&mut self, e: &Expr, results: &Shape) -> Tree {
+        let span = Loc::of(&e);
+        match e {
+            Expr::MethodCall(m) => {
+                let name = m.method.to_string();
+                if let Some(t) = self.array_method(m, span) {
+                    return t;
+                }
+                // A derived struct's own method (`p.norm()`) is the user's, whatever its name:
+                // it composes through its `_jvp`/`_vjp`, never through a rule of the table.
+                let record = self
+                    .aggregate_or_leaf(&m.receiver)
+                    .is_some_and(|v| self.kind(v) == Kind::Array(ArrayKind::Record));
+                // `x.sin_cos()`: the pair of two rules (std computes it as `(x.sin(), x.cos())`).
+                if name == "sin_cos" && m.args.is_empty() && !record {
+                    let x = self.value(&m.receiver);
+                    let pair = ["sin", "cos"].map(|f| {
+                        let form = Form::Method(quote::format_ident!("{}", f, span = m.method.span()));
+                        let rule = rules::operator(f);
+                        Tree::Leaf(self.emit(Op::Prim { rule, args: vec![x], form }, span, Kind::Float))
+                    });
+                    return Tree::Tuple(pair.into());
+                }
+                // `m.clone()` of a `DMatrix`: the same value (generated code reads it by reference).
+                if name == "clone"
+                    && m.args.is_empty()
+                    && let Some(v) =
+                        self.aggregate_or_leaf(&m.receiver).filter(|v| self.kind(*v) == Kind::Heap)
+                {
+                    return Tree::Leaf(v);
+                }
+                // `p.w.len()` of a record's array field reads the field in place.
+                if name == "len"
+                    && m.args.is_empty()
+                    && let Some(array) = self.record_field(&m.receiver, Kind::Array(ArrayKind::Slice))
+                {
+                    let form = Form::Method(m.method.clone());
+                    return self.prim(rules::operator("len"), vec![array], form, span, results);
+                }
+                if name == "map"
+                    && !record
+                    && let [Expr::Closure(closure)] = m.args.iter().collect::<Vec<_>>().as_slice()
+                {
+                    return self.map_closure(&m.receiver, closure, span);
+                }
+                // `m.column(j)`, `m.row(i)` of a nalgebra value: an owned copy of the part.
+                if matches!(name.as_str(), "column" | "row")
+                    && !record
+                    && m.args.len() == 1
+                    && self
+                        .aggregate_or_leaf(&m.receiver)
+                        .is_some_and(|v| matches!(self.kind(v), Kind::Heap | Kind::Float))
+                {
+                    let (x, j) = (self.value(&m.receiver), self.value(&m.args[0]));
+                    let (xi, ji, method) = (x.ident(), j.ident(), &m.method);
+                    let form = Form::Verbatim(quote!(#xi.#method(#ji).into_owned()));
+                    let kind = self.kind(x);
+                    let op = Op::Prim {
+                        rule: rules::operator(if name == "row" { "row" } else { "column" }),
+                        args: vec![x, j],
+                        form,
+                    };
+                    return Tree::Leaf(self.emit(op, span, kind));
+                }
+                let rule = if record { None } else { rules::lookup(&name, m.args.len() + 1) };
+                if let Some(rule) = rule {
+                    let mut args = vec![self.value(&m.receiver)];
+                    // `a.dot(&b)`: the value is `b`; the primal keeps the reference.
+                    let by_ref = !m.args.is_empty()
+                        && m.args.iter().all(|a| matches!(a, Expr::Reference(r) if r.mutability.is_none()));
+                    for a in &m.args {
+                        match a {
+                            Expr::Reference(r) if by_ref => args.push(self.value(&r.expr)),
+                            _ => args.push(self.value(a)),
+                        }
+                    }
+                    let form = if by_ref {
+                        Form::MethodRef(m.method.clone())
+                    } else {
+                        Form::Method(m.method.clone())
+                    };
+                    return self.prim(rule, args, form, span, results);
+                }
+                let receiver = self.value(&m.receiver);
+                let (args, borrowed) = self.call_args(&m.args);
+                let kind =
+                    if matches!(name.as_str(), "len" | "count") { Kind::Discrete } else { Kind::Unknown };
+                let callee =
+                    Callee::Method { receiver, name: m.method.clone(), turbofish: m.turbofish.clone() };
+                self.call(callee, args, borrowed, span, results, kind)
+            }
+            Expr::Call(c) => {
+                let Expr::Path(path) = &*c.func else {
+                    return self.unsupported(
+                        Loc::of(&c.func),
+                        "calling this expression",
+                        "call a function by its path",
+                    );
+                };
+                let segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
+                let last = segments.last().map(String::as_str).unwrap_or("");
+                if c.args.len() == 1 && path.qself.is_none() && (last == "no_grad" || last == "piecewise") {
+                    let arg = self.value(&c.args[0]);
+                    if last == "piecewise" {
+                        return Tree::Leaf(arg);
+                    }
+                    let kind = self.kind(arg);
+                    return Tree::Leaf(self.emit(Op::NoGrad(arg), span, kind));
+                }
+                // `Vector3::new(x, y, z)`, `Matrix2::new(a, b, c, d)`: assembled from floats, row by row.
+                if last == "new"
+                    && segments.len() >= 2
+                    && crate::signature::alias_columns(&segments[segments.len() - 2]).is_some()
+                {
+                    let args = c.args.iter().map(|a| self.value(a)).collect();
+                    return self.prim(
+                        rules::operator("<new>"),
+                        args,
+                        Form::Path(path.path.clone()),
+                        span,
+                        results,
+                    );
+                }
+                if segments.len() == 2 && matches!(segments[0].as_str(), "f32" | "f64") {
+                    return match rules::lookup(last, c.args.len()) {
+                        Some(rule) => {
+                            let args = c.args.iter().map(|a| self.value(a)).collect();
+                            self.prim(rule, args, Form::Path(path.path.clone()), span, results)
+                        }
+                        None => {
+                            let what = Opaque::FloatFunction { name: last.to_string(), arity: c.args.len() };
+                            self.opaque_with(e, what, Kind::Unknown)
+                        }
+                    };
+                }
+                // `DVector::from_element(n, x)`, `Vector3::from_element(x)`: every entry `x`.
+                if last == "from_element" && segments.len() >= 2 && !c.args.is_empty() && {
+                    let ty = &segments[segments.len() - 2];
+                    crate::signature::dynamic_name(ty) || crate::signature::alias_columns(ty).is_some()
+                } {
+                    let args = c.args.iter().map(|a| self.value(a)).collect::<Vec<_>>();
+                    let heap = crate::signature::dynamic_name(&segments[segments.len() - 2]);
+                    let op = Op::Prim {
+                        rule: rules::operator("<fill>"),
+                        args,
+                        form: Form::Path(path.path.clone()),
+                    };
+                    return Tree::Leaf(self.emit(op, span, if heap { Kind::Heap } else { Kind::Float }));
+                }
+                // `DVector::zeros(n)`, `DMatrix::from_row_slice(..)`: a new constant matrix.
+                if segments.len() >= 2 && crate::signature::dynamic_name(&segments[segments.len() - 2]) {
+                    let what = Opaque::Form("a `DVector`/`DMatrix` constructor");
+                    return self.opaque_with(e, what, Kind::Heap);
+                }
+                let (args, borrowed) = self.call_args(&c.args);
+                self.call(Callee::Path(path.clone()), args, borrowed, span, results, Kind::Unknown)
+            }
+            _ => self.expr(e),
+        }
+    }
+
+    /// `m.map(|e| body)` on a nalgebra value: the closure becomes a scalar function
+    /// `fn __tapeless_mapN(e: T) -> T { body }`, differentiated like any other (its items go
+    /// into the generated functions), and the map a `<map>` primitive naming it.
+    pub(super) fn map_closure(&mut self, receiver: &Expr, closure: &syn::ExprClosure, span: Loc) -> Tree {
+        let x = self.value(receiver);
+        if !matches!(self.kind(x), Kind::Heap | Kind::Float) {
+            return self.unsupported(span, "`map` on this value", "");
+        }
+        let param = match closure.inputs.iter().collect::<Vec<_>>().as_slice() {
+            [Pat::Ident(p)] if p.by_ref.is_none() && p.subpat.is_none() => (p.ident.clone(), None),
+            [Pat::Type(t)] => match &*t.pat {
+                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+                    (p.ident.clone(), Some((*t.ty).clone()))
+                }
+                other => {
+                    return self.unsupported(Loc::of(other), "this closure parameter", "name it: `|e| ..`");
+                }
+            },
+            _ => {
+                return self.unsupported(
+                    Loc::of(&closure.inputs),
+                    "a closure of `map` without exactly one named parameter",
+                    "write `m.map(|e| ..)`",
+                );
+            }
+        };
+        // The closure becomes a function: it cannot read the enclosing function's locals.
+        let mut captured = Captures { lowerer: self, param: param.0.to_string(), found: None };
+        syn::visit::Visit::visit_expr(&mut captured, &closure.body);
+        if let Some((at, name)) = captured.found {
+            return self.unsupported(
+                at,
+                &format!("reading `{name}` inside the closure of `map`"),
+                "the closure may use its parameter and constants only; compute with other values \
+                 outside it, as in `(v * scale).map(|e| e.exp())`",
+            );
+        }
+        let (ident, ty) = (param.0, param.1.unwrap_or_else(|| self.element.clone()));
+        let helper =
+            quote::format_ident!("__tapeless_map{}", self.maps, span = proc_macro2::Span::mixed_site());
+        self.maps += 1;
+        let body = &closure.body;
+        let item: syn::ItemFn = match syn::parse2(quote!(fn #helper(#ident: #ty) -> #ty { #body })) {
+            Ok(item) => item,
+            Err(_) => return self.unsupported(Loc::of(&closure.body), "this closure body", ""),
+        };
+        let Some(sig) = crate::signature::analyse(&item.sig, &crate::args::Args::default(), self.cx) else {
+            return Tree::Leaf(self.emit(Op::Error, span, Kind::Unknown));
+        };
+        let Some(generated) = crate::expand::generate(&item, &sig, self.cx) else {
+            return Tree::Leaf(self.emit(Op::Error, span, Kind::Unknown));
+        };
+        self.items.push(syn::Item::Verbatim(quote!(#[allow(dead_code)] #[inline] #item #generated)));
+        let kind = self.kind(x);
+        let op = Op::Prim { rule: rules::operator("<map>"), args: vec![x], form: Form::Map(helper) };
+        Tree::Leaf(self.emit(op, span, kind))
+    }
+
+    pub(super) fn prim(
+        &mut self,
+        rule: &'static rules::Rule,
+        args: Vec<Value>,
+        form: Form,
+        span: Loc,
+        results: &Shape,
+    ) -> Tree {
+        if !matches!(results, Shape::Leaf) {
+            return self.unsupported(span, "destructuring the result of a primitive", "");
+        }
+        let heap = args.iter().any(|a| self.kind(*a) == Kind::Heap);
+        let kind = match rule.kind {
+            RuleKind::Predicate | RuleKind::NonDifferentiable(rules::Why::Discrete) | RuleKind::Shape => {
+                Kind::Discrete
+            }
+            _ if heap && rule.kind.keeps_shape() => Kind::Heap,
+            _ => Kind::Float,
+        };
+        Tree::Leaf(self.emit(Op::Prim { rule, args, form }, span, kind))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn call(
+        &mut self,
+        callee: Callee,
+        args: Vec<Value>,
+        borrowed: Vec<bool>,
+        span: Loc,
+        results: &Shape,
+        kind: Kind,
+    ) -> Tree {
+        let shape = self.results(results, span, kind);
+        if let (Tree::Leaf(v), 1) = (&shape, self.blocks.len()) {
+            self.top_call_results.insert(*v);
+        }
+        self.push(shape.leaves(), Op::Call { callee, args, shape: shape.clone(), borrowed }, span);
+        shape
+    }
+
+    /// The arguments of a composed call; `&v` of a local array passes the array by reference.
+    pub(super) fn call_args(
+        &mut self,
+        args: &syn::punctuated::Punctuated<Expr, syn::Token![,]>,
+    ) -> (Vec<Value>, Vec<bool>) {
+        args.iter()
+            .map(|a| match a {
+                Expr::Reference(r) if r.mutability.is_none() => match self.local_array(&r.expr) {
+                    Some(array) => (array, true),
+                    None => {
+                        // `&m` of a `DVector`/`DMatrix`: passed by reference, like an array.
+                        let v = self.value(a);
+                        (v, self.kind(v) == Kind::Heap)
+                    }
+                },
+                _ => (self.value(a), false),
+            })
+            .unzip()
+    }
+
+    /// Fresh values in the given shape.
+    pub(super) fn results(&mut self, shape: &Shape, span: Loc, kind: Kind) -> Tree {
+        match shape {
+            Shape::Leaf => Tree::Leaf(self.new_value(span, kind)),
+            Shape::Tuple(items) => Tree::Tuple(items.iter().map(|s| self.results(s, span, kind)).collect()),
+        }
+    }
+}
+
+/// Finds a local of the enclosing function read inside a `map` closure.
+pub(super) struct Captures<'l, 'a> {
+    pub(super) lowerer: &'l Lowerer<'a>,
+    pub(super) param: String,
+    pub(super) found: Option<(Loc, String)>,
+}
+
+impl<'ast> syn::visit::Visit<'ast> for Captures<'_, '_> {
+    fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+        if let (None, Some(ident)) = (&self.found, p.path.get_ident()) {
+            let name = ident.to_string();
+            if name != self.param && self.lowerer.slot(&name).is_some() {
+                self.found = Some((Loc::of(p), name));
+            }
+        }
+    }
+}

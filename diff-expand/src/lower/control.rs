@@ -1,0 +1,531 @@
+//! Control flow: `for`, `while` and `loop` with their carried variables and `break`/`continue`
+//! flags, and `if` with the phis of its branches.
+
+use super::*;
+
+impl Lowerer<'_> {
+    // ---- loops ------------------------------------------------------------------------------
+
+    /// `for pattern in source { body }` over a range, or over the elements of local arrays
+    /// (`v.iter()`, `&v`, `.enumerate()`, `.zip(..)`), which becomes a loop over indices.
+    pub(super) fn for_loop(&mut self, f: &syn::ExprForLoop) -> Tree {
+        let span = Loc::of(&f);
+        if let Some(label) = &f.label {
+            return self.unsupported(Loc::of(label), "a loop label", "");
+        }
+        let Some(source) = self.loop_source(&f.expr) else {
+            return self.unsupported(
+                Loc::of(&f.expr),
+                "this loop source",
+                "loop over a range `a..b`, or `v.iter()`, `&v`, `v.iter().enumerate()`, `a.iter().zip(b.iter())` of local arrays",
+            );
+        };
+        let (start, end, inclusive) = match &source {
+            LoopSource::Range { start, end, inclusive, .. } => {
+                let start = self.value(start);
+                let end = self.value(end);
+                (start, end, *inclusive)
+            }
+            LoopSource::Arrays { arrays, .. } => {
+                let zero = syn::LitInt::new("0usize", span.span());
+                let start = self.emit(Op::Lit(zero.into()), span, Kind::Discrete);
+                let mut end: Option<Value> = None;
+                for a in arrays {
+                    let len = self.emit(
+                        Op::Prim {
+                            rule: rules::operator("len"),
+                            args: vec![*a],
+                            form: Form::Method(syn::Ident::new("len", span.span())),
+                        },
+                        span,
+                        Kind::Discrete,
+                    );
+                    end = Some(match end {
+                        None => len,
+                        Some(prev) => {
+                            let rule = rules::lookup("min", 2).unwrap_or(rules::operator("len"));
+                            self.emit(
+                                Op::Prim {
+                                    rule,
+                                    args: vec![prev, len],
+                                    form: Form::Method(syn::Ident::new("min", span.span())),
+                                },
+                                span,
+                                Kind::Discrete,
+                            )
+                        }
+                    });
+                }
+                (start, end.unwrap_or(start), false)
+            }
+        };
+
+        let var = self.new_value(span, Kind::Discrete);
+        let Some(parts) = self.loop_body(span, &f.body, true, |l| {
+            match &source {
+                LoopSource::Range { reversed: false, .. } => l.bind_index(&f.pat, var),
+                // `(a..b).rev()` runs the index forward and binds `b - 1 - (k - a)`
+                // (`b - (k - a)` for `a..=b`): computed inside the body, so an empty range
+                // never evaluates it.
+                LoopSource::Range { reversed: true, .. } => {
+                    let op = |l: &mut Self, a: Value, b: Value| {
+                        let prim = Op::Prim {
+                            rule: rules::operator("sub"),
+                            args: vec![a, b],
+                            form: Form::Operator(quote!(-)),
+                        };
+                        l.emit(prim, span, Kind::Discrete)
+                    };
+                    let offset = op(l, var, start);
+                    let last = if inclusive {
+                        end
+                    } else {
+                        let one =
+                            l.emit(Op::Lit(syn::LitInt::new("1", span.span()).into()), span, Kind::Discrete);
+                        op(l, end, one)
+                    };
+                    let index = op(l, last, offset);
+                    l.bind_index(&f.pat, index)
+                }
+                LoopSource::Arrays { arrays, enumerate } => l.bind_elements(&f.pat, var, arrays, *enumerate),
+            }
+            l.guarded_block(&f.body);
+            None
+        }) else {
+            return unit();
+        };
+        let LoopParts { body, carried, exits, .. } = parts;
+        self.push(exits, Op::For { var, start, end, inclusive, body, carried }, span);
+        unit()
+    }
+
+    /// `while cond { body }` and `loop { body }`: run until the condition fails or a `break`.
+    pub(super) fn while_loop(
+        &mut self,
+        label: Option<&syn::Label>,
+        cond: Option<&Expr>,
+        body: &syn::Block,
+        span: Loc,
+    ) -> Tree {
+        if let Some(label) = label {
+            return self.unsupported(Loc::of(label), "a loop label", "");
+        }
+        let stripped = cond.map(strip_piecewise);
+        if let Some((Expr::Let(l), _)) = stripped {
+            return self.unsupported(Loc::of(&l), "`while let`", "");
+        }
+        let Some(parts) = self.loop_body(span, body, false, |l| {
+            match (stripped, cond) {
+                (Some((cond_expr, piecewise)), Some(whole)) => {
+                    let c = l.value(cond_expr);
+                    l.while_condition = true;
+                    l.branch(
+                        c,
+                        Loc::of(whole),
+                        piecewise,
+                        span,
+                        |l| {
+                            l.guarded_block(body);
+                            unit()
+                        },
+                        |l| {
+                            l.set_flag(true, span);
+                            unit()
+                        },
+                    );
+                }
+                _ => {
+                    l.guarded_block(body);
+                }
+            }
+            Some(l.flags_clear(span, true))
+        }) else {
+            return unit();
+        };
+        let LoopParts { body, carried, exits, go } = parts;
+        let count = self.new_value(span, Kind::Discrete);
+        let go = go.unwrap_or(count);
+        self.push(exits, Op::Loop { body, carried, go, count }, span);
+        unit()
+    }
+
+    /// The body of a loop: finds the variables it reassigns (they are carried from one iteration
+    /// to the next), sets up `break`/`continue` flags, lowers the body with `lower`, and returns
+    /// the parts of the loop instruction. `None` after reporting a problem.
+    pub(super) fn loop_body(
+        &mut self,
+        span: Loc,
+        syntax: &syn::Block,
+        guard_on_break: bool,
+        lower: impl FnOnce(&mut Self) -> Option<Value>,
+    ) -> Option<LoopParts> {
+        let mut assigned = AssignedNames::default();
+        syn::visit::Visit::visit_block(&mut assigned, syntax);
+        let mut jumps = Jumps::default();
+        syn::visit::Visit::visit_block(&mut jumps, syntax);
+        jumps.breaks |= contains_return(syntax);
+        // `while` and `loop` stop through the break flag; `for` needs it only to skip the
+        // iterations after a `break`.
+        let broke = if jumps.breaks || !guard_on_break {
+            let f = self.boolean(false, span);
+            self.declare(BREAK_FLAG, Some(f));
+            self.slot(BREAK_FLAG)
+        } else {
+            None
+        };
+        let mut carried_slots = Vec::new();
+        let returns: &[&str] =
+            if self.returns && contains_return(syntax) { &[RETURN_FLAG, RETURN_VALUE] } else { &[] };
+        let names = assigned
+            .names
+            .iter()
+            .map(String::as_str)
+            .chain(broke.map(|_| BREAK_FLAG))
+            .chain(returns.iter().copied());
+        for name in names {
+            let Some(slot) = self.slot(name) else { continue };
+            if carried_slots.iter().any(|(s, _)| *s == slot) || self.is_array(&self.vars[slot]) {
+                continue;
+            }
+            match self.vars[slot].clone() {
+                Some(init) => carried_slots.push((slot, init)),
+                None => {
+                    self.unsupported(
+                        span,
+                        "assigning a variable first inside a loop",
+                        "give it a value before the loop",
+                    );
+                    return None;
+                }
+            }
+        }
+
+        // Every leaf of a carried variable gets a header value.
+        let outer_len = self.vars.len();
+        self.blocks.push(Vec::new());
+        self.scopes.push(Vec::new());
+        self.in_loop += 1;
+        let mut headers = Vec::new();
+        for (slot, init) in &carried_slots {
+            let header = self.fresh_like(init, span);
+            self.vars[*slot] = Some(header.clone());
+            headers.push(header);
+        }
+        let skip = if jumps.continues {
+            let f = self.boolean(false, span);
+            self.declare(CONTINUE_FLAG, Some(f));
+            self.slot(CONTINUE_FLAG)
+        } else {
+            None
+        };
+        self.loop_flags.push(Flags { broke, skip, guard_on_break });
+        let outer: Vec<usize> = carried_slots.iter().map(|(s, _)| *s).collect();
+        let before: Vec<Option<Tree>> = self.vars[..outer_len].to_vec();
+        let go = lower(self);
+        // Every outer variable the body changed must be carried; anything else would read a
+        // value of one iteration after the loop. (The pre-scan finds them all; this guards it.)
+        let changed = (0..outer_len).any(|slot| {
+            !outer.contains(&slot) && format!("{:?}", self.vars[slot]) != format!("{:?}", before[slot])
+        });
+        if changed {
+            self.unsupported(span, "this loop (a variable it changes could not be tracked)", "");
+        }
+        self.loop_flags.pop();
+        self.in_loop -= 1;
+        self.scopes.pop();
+        let body = Block { insts: self.blocks.pop().unwrap_or_default() };
+
+        let mut carried = Vec::new();
+        let mut exits = Vec::new();
+        for ((slot, init), header) in carried_slots.iter().zip(headers) {
+            let next = self.vars[*slot].clone().unwrap_or_else(unit);
+            let (inits, heads, nexts) = (init.leaves(), header.leaves(), next.leaves());
+            if nexts.len() != heads.len() {
+                self.unsupported(span, "a loop that changes a variable's shape", "");
+                continue;
+            }
+            let exit = self.fresh_like(init, span);
+            for (((i, h), n), e) in inits.into_iter().zip(heads).zip(nexts).zip(exit.leaves()) {
+                carried.push(Carried { header: h, init: i, next: n });
+                exits.push(e);
+            }
+            self.vars[*slot] = Some(exit);
+        }
+        Some(LoopParts { body, carried, exits, go })
+    }
+
+    /// New values in the shape of `t`, of the same kinds (not yet defined by any instruction).
+    pub(super) fn fresh_like(&mut self, t: &Tree, span: Loc) -> Tree {
+        match t {
+            Tree::Leaf(v) => {
+                let kind = self.kind(*v);
+                Tree::Leaf(self.new_value(span, kind))
+            }
+            Tree::Tuple(items) => Tree::Tuple(items.iter().map(|t| self.fresh_like(t, span)).collect()),
+        }
+    }
+
+    /// A loop body: in a `for` loop with a `break`, nothing runs once the flag is set.
+    pub(super) fn guarded_block(&mut self, body: &syn::Block) {
+        let guard = self.loop_flags.last().is_some_and(|f| f.guard_on_break && f.broke.is_some());
+        if guard {
+            let span = Loc::of(body);
+            let clear = self.flags_clear(span, false);
+            self.branch(clear, span, true, span, |l| l.block(body), |_| unit());
+        } else {
+            self.block(body);
+        }
+    }
+
+    /// `!(broke || skipped)` (only `!broke` when `break_only`) from the current flags.
+    pub(super) fn flags_clear(&mut self, span: Loc, break_only: bool) -> Value {
+        let mut flags: Vec<usize> = match self.loop_flags.last() {
+            Some(f) => f.broke.into_iter().chain(if break_only { None } else { f.skip }).collect(),
+            None => Vec::new(),
+        };
+        if self.returns && !break_only {
+            flags.extend(self.slot(RETURN_FLAG));
+        }
+        let mut any: Option<Value> = None;
+        for slot in flags {
+            let Some(Tree::Leaf(v)) = self.vars[slot].clone() else { continue };
+            any = Some(match any {
+                None => v,
+                Some(prev) => {
+                    let op = Op::Prim {
+                        rule: rules::operator("or"),
+                        args: vec![prev, v],
+                        form: Form::Operator(quote!(||)),
+                    };
+                    self.emit(op, span, Kind::Discrete)
+                }
+            });
+        }
+        match any {
+            Some(v) => {
+                let op =
+                    Op::Prim { rule: rules::operator("not"), args: vec![v], form: Form::Operator(quote!(!)) };
+                self.emit(op, span, Kind::Discrete)
+            }
+            None => match self.boolean(true, span) {
+                Tree::Leaf(v) => v,
+                Tree::Tuple(_) => Value(0),
+            },
+        }
+    }
+
+    /// `break` (`true`) or `continue` (`false`): sets the flag of the innermost loop.
+    pub(super) fn set_flag(&mut self, brk: bool, span: Loc) -> Tree {
+        let slot = self.loop_flags.last().and_then(|f| if brk { f.broke } else { f.skip });
+        match slot {
+            Some(slot) => {
+                let t = self.boolean(true, span);
+                self.vars[slot] = Some(t);
+                unit()
+            }
+            None => self.unsupported(span, "`break`/`continue` outside a loop", ""),
+        }
+    }
+
+    pub(super) fn loop_source<'e>(&mut self, e: &'e Expr) -> Option<LoopSource<'e>> {
+        match e {
+            Expr::Paren(p) => self.loop_source(&p.expr),
+            Expr::Range(r) => Some(LoopSource::Range {
+                start: r.start.as_deref()?,
+                end: r.end.as_deref()?,
+                inclusive: matches!(r.limits, syn::RangeLimits::Closed(_)),
+                reversed: false,
+            }),
+            Expr::MethodCall(m) if m.args.is_empty() && m.method == "rev" => {
+                match self.loop_source(&m.receiver)? {
+                    LoopSource::Range { start, end, inclusive, reversed: false } => {
+                        Some(LoopSource::Range { start, end, inclusive, reversed: true })
+                    }
+                    _ => None,
+                }
+            }
+            Expr::Reference(r) if r.mutability.is_none() => {
+                Some(LoopSource::Arrays { arrays: vec![self.local_array(&r.expr)?], enumerate: false })
+            }
+            Expr::Path(_) => {
+                Some(LoopSource::Arrays { arrays: vec![self.local_array(e)?], enumerate: false })
+            }
+            Expr::MethodCall(m) if m.args.is_empty() && m.method == "iter" => {
+                Some(LoopSource::Arrays { arrays: vec![self.local_array(&m.receiver)?], enumerate: false })
+            }
+            Expr::MethodCall(m) if m.args.is_empty() && m.method == "enumerate" => {
+                match self.loop_source(&m.receiver)? {
+                    LoopSource::Arrays { arrays, enumerate: false } if arrays.len() == 1 => {
+                        Some(LoopSource::Arrays { arrays, enumerate: true })
+                    }
+                    _ => None,
+                }
+            }
+            Expr::MethodCall(m) if m.args.len() == 1 && m.method == "zip" => {
+                let LoopSource::Arrays { arrays: mut left, enumerate: false } =
+                    self.loop_source(&m.receiver)?
+                else {
+                    return None;
+                };
+                let right = match &m.args[0] {
+                    Expr::Reference(r) => self.local_array(&r.expr)?,
+                    Expr::MethodCall(i) if i.method == "iter" && i.args.is_empty() => {
+                        self.local_array(&i.receiver)?
+                    }
+                    other => self.local_array(other)?,
+                };
+                if left.len() != 1 {
+                    return None;
+                }
+                left.push(right);
+                Some(LoopSource::Arrays { arrays: left, enumerate: false })
+            }
+            _ => None,
+        }
+    }
+
+    pub(super) fn local_array(&mut self, e: &Expr) -> Option<Value> {
+        let local = self.aggregate_or_leaf(e).filter(|v| matches!(self.kind(*v), Kind::Array(_)));
+        local.or_else(|| self.record_field(e, Kind::Array(ArrayKind::Slice)))
+    }
+
+    /// `for i in a..b`: binds the index.
+    pub(super) fn bind_index(&mut self, pat: &Pat, var: Value) {
+        match pat {
+            Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+                self.declare(&p.ident.to_string(), Some(Tree::Leaf(var)))
+            }
+            Pat::Wild(_) => {}
+            other => {
+                self.unsupported(Loc::of(other), "this loop pattern", "bind the index to a name");
+            }
+        }
+    }
+
+    /// `for x in v.iter()`, `for (i, x) in v.iter().enumerate()`, `for (a, b) in a.iter().zip(..)`:
+    /// loads the elements at index `var` and binds them.
+    pub(super) fn bind_elements(&mut self, pat: &Pat, var: Value, arrays: &[Value], enumerate: bool) {
+        let span = Loc::of(pat);
+        let mut elements: Vec<Value> = Vec::new();
+        for a in arrays {
+            let v = self.emit(Op::Load { array: *a, index: vec![var] }, span, Kind::Float);
+            self.iter_elements.insert(v);
+            elements.push(v);
+        }
+        let pats: Vec<&Pat> = match (pat, enumerate, arrays.len()) {
+            (Pat::Tuple(t), true, 1) if t.elems.len() == 2 => {
+                self.bind_index(&t.elems[0], var);
+                vec![&t.elems[1]]
+            }
+            (Pat::Tuple(t), false, n) if n > 1 && t.elems.len() == n => t.elems.iter().collect(),
+            (p, false, 1) => vec![p],
+            (other, _, _) => {
+                self.unsupported(Loc::of(other), "this loop pattern", "");
+                return;
+            }
+        };
+        for (p, v) in pats.into_iter().zip(elements) {
+            let p = match p {
+                Pat::Reference(r) => &*r.pat,
+                p => p,
+            };
+            self.bind(p, Some(Tree::Leaf(v)));
+        }
+    }
+
+    pub(super) fn if_expr(&mut self, i: &syn::ExprIf) -> Tree {
+        let span = Loc::of(&i);
+        let (cond_expr, piecewise) = strip_piecewise(&i.cond);
+        if let Expr::Let(l) = cond_expr {
+            return self.unsupported(Loc::of(&l), "`if let`", "bind the value before the `if`");
+        }
+        let cond = self.value(cond_expr);
+        self.branch(
+            cond,
+            Loc::of(&i.cond),
+            piecewise,
+            span,
+            |l| l.block(&i.then_branch),
+            |l| match &i.else_branch {
+                Some((_, e)) => l.expr(e),
+                None => unit(),
+            },
+        )
+    }
+
+    /// An `If` instruction: lowers both branches, then merges every variable (and the result)
+    /// that differs between them into phis.
+    pub(super) fn branch(
+        &mut self,
+        cond: Value,
+        cond_span: Loc,
+        piecewise: bool,
+        span: Loc,
+        then_f: impl FnOnce(&mut Self) -> Tree,
+        else_f: impl FnOnce(&mut Self) -> Tree,
+    ) -> Tree {
+        let keyword = if std::mem::take(&mut self.while_condition) { "while" } else { "if" };
+        let before: Vec<Option<Tree>> = self.vars.clone();
+
+        self.blocks.push(Vec::new());
+        let then_tree = then_f(self);
+        let then_block = Block { insts: self.blocks.pop().unwrap_or_default() };
+        let then_vars: Vec<Option<Tree>> = self.vars[..before.len()].to_vec();
+        self.vars.clone_from(&before);
+
+        self.blocks.push(Vec::new());
+        let else_tree = else_f(self);
+        let else_block = Block { insts: self.blocks.pop().unwrap_or_default() };
+        let else_vars: Vec<Option<Tree>> = self.vars[..before.len()].to_vec();
+        self.vars.truncate(before.len());
+
+        let mut merge =
+            Merge { then_out: Vec::new(), else_out: Vec::new(), results: Vec::new(), bad_shape: false };
+        for (slot, (t, e)) in then_vars.into_iter().zip(else_vars).enumerate() {
+            self.vars[slot] = match (t, e) {
+                (Some(t), Some(e)) => Some(merge.tree(self, t, e, span)),
+                _ => None,
+            };
+        }
+        let result = merge.tree(self, then_tree, else_tree, span);
+        if merge.bad_shape {
+            self.cx.error(span, Diagnostic::BranchShape);
+        }
+        let trace = self.new_value(span, Kind::Unknown);
+        let op = Op::If {
+            cond,
+            cond_span,
+            keyword,
+            piecewise,
+            then_block,
+            else_block,
+            then_out: merge.then_out,
+            else_out: merge.else_out,
+            trace,
+        };
+        self.push(merge.results, op, span);
+        result
+    }
+}
+
+/// `piecewise(cond)` (any path ending in `piecewise`) as a condition: the inner condition, and
+/// `true`.
+pub(super) fn strip_piecewise(cond: &Expr) -> (&Expr, bool) {
+    match cond {
+        Expr::Paren(p) => strip_piecewise(&p.expr),
+        Expr::Group(g) => strip_piecewise(&g.expr),
+        Expr::Call(c) if c.args.len() == 1 => match &*c.func {
+            Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "piecewise") => {
+                (&c.args[0], true)
+            }
+            _ => (cond, false),
+        },
+        _ => (cond, false),
+    }
+}
+
+/// What a `for` loop iterates over.
+pub(super) enum LoopSource<'e> {
+    Range { start: &'e Expr, end: &'e Expr, inclusive: bool, reversed: bool },
+    Arrays { arrays: Vec<Value>, enumerate: bool },
+}

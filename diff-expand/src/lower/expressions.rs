@@ -1,0 +1,418 @@
+//! Expressions: operators, casts, assignments, and opaque expressions with their locals renamed.
+
+use super::*;
+
+impl Lowerer<'_> {
+    // ---- expressions ----------------------------------------------------------------------
+
+    pub(super) fn expr(&mut self, e: &Expr) -> Tree {
+        let span = Loc::of(&e);
+        match e {
+            Expr::Lit(l) => {
+                let kind = match &l.lit {
+                    Lit::Float(_) => Kind::Float,
+                    Lit::Int(i) if matches!(i.suffix(), "f32" | "f64") => Kind::Float,
+                    Lit::Int(_) | Lit::Bool(_) | Lit::Char(_) | Lit::Byte(_) => Kind::Discrete,
+                    _ => Kind::Unknown,
+                };
+                Tree::Leaf(self.emit(Op::Lit(l.lit.clone()), span, kind))
+            }
+            Expr::Path(p) => match self.local(e) {
+                Some(slot) => {
+                    let name = p.path.get_ident().map(|i| i.to_string()).unwrap_or_default();
+                    self.read_var(slot, &name, span)
+                }
+                None => self.opaque(e, "a path"),
+            },
+            Expr::Paren(p) => self.expr(&p.expr),
+            Expr::Group(g) => self.expr(&g.expr),
+            Expr::Binary(b) => self.binary(b),
+            Expr::Unary(u) => match u.op {
+                UnOp::Neg(_) => self.prim_op("neg", &u.op, &[&u.expr], span, None),
+                UnOp::Not(_) => self.prim_op("not", &u.op, &[&u.expr], span, Some(Kind::Discrete)),
+                // `*x` for an element bound by `for x in v.iter()` or a parameter `x: &f64`: a
+                // value here.
+                _ => match self.aggregate_or_leaf(&u.expr) {
+                    Some(v) if self.iter_elements.contains(&v) => Tree::Leaf(v),
+                    _ => self.opaque(e, "a dereference"),
+                },
+            },
+            Expr::Cast(c) => self.cast(c),
+            Expr::MethodCall(_) | Expr::Call(_) => self.call_expr(e, &Shape::Leaf),
+            Expr::If(i) => self.if_expr(i),
+            Expr::Block(b) if b.label.is_none() => self.block(&b.block),
+            Expr::Tuple(t) => Tree::Tuple(t.elems.iter().map(|e| self.expr(e)).collect()),
+            Expr::Assign(a) => {
+                let value = self.expr(&a.right);
+                self.assign(&a.left, value);
+                unit()
+            }
+            Expr::Field(f) => match (self.aggregate(&f.base), &f.member) {
+                (Some(items), syn::Member::Unnamed(index)) => match items.get(index.index as usize) {
+                    Some(t) => t.clone(),
+                    None => self.unsupported(span, "a tuple field out of range", ""),
+                },
+                _ => match self.record_field(e, Kind::Float) {
+                    Some(v) => Tree::Leaf(v),
+                    None => self.opaque(e, "a field access"),
+                },
+            },
+            Expr::Index(i) => match self.array_place(i) {
+                Some((array, index)) => {
+                    let op = Op::Load { array, index };
+                    Tree::Leaf(self.emit(op, span, Kind::Float))
+                }
+                None => match literal_index(&i.index) {
+                    // `w[0]`, `m[(1, 2)]`: an entry of a nalgebra value.
+                    Some(k) => {
+                        let base = self.value(&i.expr);
+                        self.prim(rules::operator("<index>"), vec![base], Form::Index(k), span, &Shape::Leaf)
+                    }
+                    // `v[i]`, `m[(i, j)]` of a nalgebra value held by a local.
+                    None if self
+                        .aggregate_or_leaf(&i.expr)
+                        .is_some_and(|v| matches!(self.kind(v), Kind::Heap | Kind::Float)) =>
+                    {
+                        let base = self.value(&i.expr);
+                        let parts: Vec<&Expr> = match &*i.index {
+                            Expr::Tuple(t) if t.elems.len() == 2 => t.elems.iter().collect(),
+                            Expr::Paren(p) => vec![&*p.expr],
+                            index => vec![index],
+                        };
+                        let mut args = vec![base];
+                        args.extend(parts.into_iter().map(|p| self.value(p)));
+                        let (rule, form) = (rules::operator("<index>"), Form::Index(TokenStream::new()));
+                        self.prim(rule, args, form, span, &Shape::Leaf)
+                    }
+                    None => self.opaque(e, "indexing"),
+                },
+            },
+            Expr::Array(a) => {
+                let elements = a.elems.iter().map(|e| self.value(e)).collect();
+                self.new_array(ArrayInit::Elements { elements, vec: false }, span, ArrayKind::Fixed)
+            }
+            Expr::Repeat(r) => self.constant_array(&r.expr, &r.len, ArrayKind::Fixed, span),
+            Expr::Range(_) => self.opaque(e, "a range"),
+            // `&p.w` of a record parameter: a `DMatrix` field, read in place.
+            Expr::Reference(r)
+                if r.mutability.is_none()
+                    && let Some(v) = self.record_field(&r.expr, Kind::Heap) =>
+            {
+                Tree::Leaf(v)
+            }
+            // `&m` of a `DMatrix`: generated code holds it by reference already.
+            Expr::Reference(r)
+                if r.mutability.is_none()
+                    && self.aggregate_or_leaf(&r.expr).is_some_and(|v| self.kind(v) == Kind::Heap) =>
+            {
+                self.expr(&r.expr)
+            }
+            // `&y` of `let y = g(..)`: the macro cannot see what `g` returns.
+            Expr::Reference(r)
+                if self
+                    .aggregate_or_leaf(&r.expr)
+                    .is_some_and(|v| self.kind(v) == Kind::Unknown && self.top_call_results.contains(&v)) =>
+            {
+                self.opaque_with(e, Opaque::UntypedCallResult, Kind::Unknown)
+            }
+            Expr::Reference(_) => self.opaque(e, "a reference"),
+            // `Name { a: x, b: y }`: a derived struct built from values.
+            Expr::Struct(st) if st.rest.is_none() && st.qself.is_none() && self.blocks.len() > 1 => self
+                .unsupported(
+                    span,
+                    "building a struct inside a loop or branch",
+                    "build it after the loop or branch from values computed there",
+                ),
+            Expr::Struct(st) if st.rest.is_none() && st.qself.is_none() => {
+                let fields = st.fields.iter().map(|f| (f.member.clone(), self.value(&f.expr))).collect();
+                let op = Op::Construct { path: st.path.clone(), fields };
+                Tree::Leaf(self.emit(op, span, Kind::Array(ArrayKind::Record)))
+            }
+            Expr::Struct(st) if st.rest.is_some() => self.unsupported(
+                Loc { start: st.dot2_token.map_or(span.start, |d| d.spans[0]), end: Loc::of(&st.rest).end },
+                "a struct literal with `..base`",
+                "write every field: `Name { a: x, b: base.b }`",
+            ),
+            Expr::Struct(_) => self.opaque(e, "a struct literal"),
+            Expr::Return(r) => self.early_return(r, span),
+            Expr::ForLoop(f) => self.for_loop(f),
+            Expr::While(w) => self.while_loop(w.label.as_ref(), Some(&w.cond), &w.body, span),
+            Expr::Loop(l) => self.while_loop(l.label.as_ref(), None, &l.body, span),
+            Expr::Break(b) if b.label.is_none() && b.expr.is_none() => self.set_flag(true, span),
+            Expr::Continue(c) if c.label.is_none() => self.set_flag(false, span),
+            Expr::Break(_) | Expr::Continue(_) => {
+                self.unsupported(span, "`break` with a label or a value", "use a plain `break`")
+            }
+            Expr::Closure(_) => self.unsupported(
+                span,
+                "a closure",
+                "write the closure's body as a `#[differentiable]` function and call it",
+            ),
+            Expr::Match(_) => self.unsupported(span, "`match`", "write it as `if`/`else`"),
+            Expr::Unsafe(_) => self.unsupported(span, "an `unsafe` block", ""),
+            Expr::Async(_) | Expr::Await(_) => self.unsupported(span, "`async`/`.await`", ""),
+            Expr::Macro(m) if m.mac.path.is_ident("vec") => self.vec_macro(m),
+            Expr::Macro(_) => self.unsupported(
+                span,
+                "a macro call",
+                "macros cannot be looked into; compute the value outside, or call a function",
+            ),
+            Expr::Let(_) => self.unsupported(span, "`let` in a condition", "bind the value before the `if`"),
+            Expr::Try(_) => self.unsupported(span, "the `?` operator", ""),
+            _ => self.unsupported(span, "this expression", ""),
+        }
+    }
+
+    /// An expression kept as written, with local variables renamed to their current values.
+    pub(super) fn opaque(&mut self, e: &Expr, what: &'static str) -> Tree {
+        self.opaque_with(e, Opaque::Form(what), Kind::Unknown)
+    }
+
+    pub(super) fn opaque_with(&mut self, e: &Expr, what: Opaque, kind: Kind) -> Tree {
+        let mut renamer = Renamer { lowerer: self, reads: Vec::new(), problem: None };
+        let mut copy = e.clone();
+        renamer.visit_expr_mut(&mut copy);
+        let (reads, problem) = (renamer.reads, renamer.problem);
+        if let Some((span, what)) = problem {
+            return self.unsupported(span, what, "");
+        }
+        Tree::Leaf(self.emit(Op::Opaque { tokens: copy.into_token_stream(), reads, what }, Loc::of(&e), kind))
+    }
+
+    pub(super) fn binary(&mut self, b: &syn::ExprBinary) -> Tree {
+        let span = Loc::of(&b);
+        let op = &b.op;
+        let (name, kind) = match op {
+            BinOp::Add(_) | BinOp::AddAssign(_) => ("add", None),
+            BinOp::Sub(_) | BinOp::SubAssign(_) => ("sub", None),
+            BinOp::Mul(_) | BinOp::MulAssign(_) => ("mul", None),
+            BinOp::Div(_) | BinOp::DivAssign(_) => ("div", None),
+            BinOp::Rem(_) | BinOp::RemAssign(_) => ("rem", None),
+            BinOp::BitAnd(_) | BinOp::BitAndAssign(_) => ("bitand", Some(Kind::Discrete)),
+            BinOp::BitOr(_) | BinOp::BitOrAssign(_) => ("bitor", Some(Kind::Discrete)),
+            BinOp::BitXor(_) | BinOp::BitXorAssign(_) => ("bitxor", Some(Kind::Discrete)),
+            BinOp::Shl(_) | BinOp::ShlAssign(_) => ("shl", Some(Kind::Discrete)),
+            BinOp::Shr(_) | BinOp::ShrAssign(_) => ("shr", Some(Kind::Discrete)),
+            BinOp::Eq(_) => ("eq", Some(Kind::Discrete)),
+            BinOp::Ne(_) => ("ne", Some(Kind::Discrete)),
+            BinOp::Lt(_) => ("lt", Some(Kind::Discrete)),
+            BinOp::Le(_) => ("le", Some(Kind::Discrete)),
+            BinOp::Gt(_) => ("gt", Some(Kind::Discrete)),
+            BinOp::Ge(_) => ("ge", Some(Kind::Discrete)),
+            BinOp::And(_) => return self.short_circuit(b, true),
+            BinOp::Or(_) => return self.short_circuit(b, false),
+            _ => return self.unsupported(span, "this operator", ""),
+        };
+        if is_compound(op) {
+            // `a op= b` is `a = a op b`; the primal is emitted with the plain operator.
+            let plain = plain_operator(op);
+            let value = self.prim_op(name, &plain, &[&b.left, &b.right], span, kind);
+            self.assign(&b.left, value);
+            return unit();
+        }
+        self.prim_op(name, op, &[&b.left, &b.right], span, kind)
+    }
+
+    /// A primitive written as an operator.
+    pub(super) fn prim_op(
+        &mut self,
+        name: &str,
+        op: &dyn ToTokens,
+        operands: &[&Expr],
+        span: Loc,
+        kind: Option<Kind>,
+    ) -> Tree {
+        let args: Vec<Value> = operands.iter().map(|e| self.value(e)).collect();
+        let kind = kind.unwrap_or_else(|| self.arith_kind(&args));
+        let form = Form::Operator(op.to_token_stream());
+        Tree::Leaf(self.emit(Op::Prim { rule: rules::operator(name), args, form }, span, kind))
+    }
+
+    /// A dynamically sized matrix if any operand is, else float if any operand is, discrete if
+    /// all are.
+    pub(super) fn arith_kind(&self, args: &[Value]) -> Kind {
+        if args.iter().any(|a| self.kind(*a) == Kind::Heap) {
+            Kind::Heap
+        } else if args.iter().any(|a| self.kind(*a) == Kind::Float) {
+            Kind::Float
+        } else if args.iter().all(|a| self.kind(*a) == Kind::Discrete) {
+            Kind::Discrete
+        } else {
+            Kind::Unknown
+        }
+    }
+
+    /// `a && b` as `if a { b } else { false }`; `a || b` as `if a { true } else { b }`.
+    /// Exempt from the condition check (`piecewise`): only a `bool` leaves this `if`, and a
+    /// branch on it is checked where it is used.
+    pub(super) fn short_circuit(&mut self, b: &syn::ExprBinary, and: bool) -> Tree {
+        let span = Loc::of(&b);
+        let cond = self.value(&b.left);
+        let right = |l: &mut Self| l.expr(&b.right);
+        let constant = |l: &mut Self| l.boolean(!and, span);
+        if and {
+            self.branch(cond, Loc::of(&b.left), true, span, right, constant)
+        } else {
+            self.branch(cond, Loc::of(&b.left), true, span, constant, right)
+        }
+    }
+
+    pub(super) fn boolean(&mut self, value: bool, span: Loc) -> Tree {
+        Tree::Leaf(self.emit(Op::Lit(syn::LitBool::new(value, span.span()).into()), span, Kind::Discrete))
+    }
+
+    pub(super) fn assign(&mut self, target: &Expr, value: Tree) {
+        if let Expr::Index(i) = target {
+            let Some((array, index)) = self.array_place(i) else {
+                self.unsupported(
+                    Loc::of(&target),
+                    "this indexed assignment",
+                    "write into a local array or `Vec`",
+                );
+                return;
+            };
+            let v = self.leaf(value, Loc::of(&target));
+            self.push(Vec::new(), Op::Store { array, index, value: v }, Loc::of(&target));
+            return;
+        }
+        match self.local(target) {
+            Some(slot) if self.in_loop > 0 && self.is_array(&self.vars[slot]) => {
+                self.unsupported(
+                    Loc::of(&target),
+                    "reassigning a whole array inside a loop",
+                    "write its elements instead (`v[i] = ..`)",
+                );
+            }
+            Some(slot) => self.vars[slot] = Some(value),
+            None => {
+                self.unsupported(
+                    Loc::of(&target),
+                    "assignment to anything but a local variable",
+                    "compute the new value into a local variable (writes through fields and indices come in a later version)",
+                );
+            }
+        }
+    }
+
+    pub(super) fn cast(&mut self, c: &syn::ExprCast) -> Tree {
+        use crate::signature::{TypeClass, classify};
+        let span = Loc::of(&c);
+        let (rule, kind) = match classify(&c.ty) {
+            TypeClass::Differentiable => ("<as float>", Kind::Float),
+            TypeClass::Constant => ("<as discrete>", Kind::Discrete),
+            TypeClass::Unknown => {
+                let ty = crate::signature::type_text(&c.ty);
+                return self.opaque_with(&Expr::Cast(c.clone()), Opaque::Cast(ty), Kind::Unknown);
+            }
+        };
+        let arg = self.value(&c.expr);
+        let op = Op::Prim { rule: rules::operator(rule), args: vec![arg], form: Form::Cast(c.ty.clone()) };
+        Tree::Leaf(self.emit(op, span, kind))
+    }
+}
+
+pub(super) fn is_compound(op: &BinOp) -> bool {
+    matches!(
+        op,
+        BinOp::AddAssign(_)
+            | BinOp::SubAssign(_)
+            | BinOp::MulAssign(_)
+            | BinOp::DivAssign(_)
+            | BinOp::RemAssign(_)
+            | BinOp::BitAndAssign(_)
+            | BinOp::BitOrAssign(_)
+            | BinOp::BitXorAssign(_)
+            | BinOp::ShlAssign(_)
+            | BinOp::ShrAssign(_)
+    )
+}
+
+/// `+=` to `+` (keeping the span), for emitting the primal of a compound assignment.
+pub(super) fn plain_operator(op: &BinOp) -> TokenStream {
+    let span = op.span();
+    let text = match op {
+        BinOp::AddAssign(_) => "+",
+        BinOp::SubAssign(_) => "-",
+        BinOp::MulAssign(_) => "*",
+        BinOp::DivAssign(_) => "/",
+        BinOp::RemAssign(_) => "%",
+        BinOp::BitAndAssign(_) => "&",
+        BinOp::BitOrAssign(_) => "|",
+        BinOp::BitXorAssign(_) => "^",
+        BinOp::ShlAssign(_) => "<<",
+        _ => ">>",
+    };
+    let mut tokens: TokenStream = text.parse().unwrap_or_default();
+    tokens = tokens
+        .into_iter()
+        .map(|mut t| {
+            t.set_span(span);
+            t
+        })
+        .collect();
+    tokens
+}
+
+/// Renames local variables in an opaque expression to the SSA values they hold, and rejects
+/// forms that would bind or assign (they cannot be renamed safely).
+pub(super) struct Renamer<'a, 'b> {
+    pub(super) lowerer: &'a mut Lowerer<'b>,
+    pub(super) reads: Vec<Value>,
+    pub(super) problem: Option<(Loc, &'static str)>,
+}
+
+impl VisitMut for Renamer<'_, '_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        let what = match e {
+            Expr::Path(_) => {
+                if let Some(slot) = self.lowerer.local(e) {
+                    match self.lowerer.vars[slot].clone() {
+                        Some(t) => {
+                            self.reads.extend(t.leaves());
+                            *e = tree_expr(&t);
+                        }
+                        None => self.problem = Some((Loc::of(&e), "a read of an unassigned variable")),
+                    }
+                }
+                return;
+            }
+            Expr::Closure(_) => "a closure",
+            Expr::Block(_) | Expr::Unsafe(_) | Expr::Match(_) | Expr::If(_) => {
+                "a block inside this expression"
+            }
+            Expr::Loop(_) | Expr::While(_) | Expr::ForLoop(_) => "a loop",
+            Expr::Macro(_) => "a macro call",
+            Expr::Assign(_) | Expr::Let(_) => "an assignment inside this expression",
+            Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) | Expr::Try(_) => {
+                "control flow inside this expression"
+            }
+            _ => {
+                syn::visit_mut::visit_expr_mut(self, e);
+                return;
+            }
+        };
+        self.problem.get_or_insert((Loc::of(&e), what));
+    }
+}
+
+/// The expression reading a tree of SSA values: `__v3` or `(__v3, __v4)`.
+pub(super) fn tree_expr(t: &Tree) -> Expr {
+    let tokens = match t {
+        Tree::Leaf(v) => v.ident().into_token_stream(),
+        Tree::Tuple(items) => {
+            let items = items.iter().map(tree_expr);
+            quote!((#(#items,)*))
+        }
+    };
+    syn::parse2(tokens).unwrap_or_else(|_| Expr::Verbatim(TokenStream::new()))
+}
+
+/// The tokens of an index made of integer literals only: `0`, `(1, 2)`.
+pub(super) fn literal_index(e: &Expr) -> Option<TokenStream> {
+    let literal = |e: &Expr| matches!(e, Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(_), .. }));
+    let ok = match e {
+        Expr::Tuple(t) => t.elems.len() == 2 && t.elems.iter().all(literal),
+        e => literal(e),
+    };
+    ok.then(|| e.to_token_stream())
+}

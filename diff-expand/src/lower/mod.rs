@@ -1,0 +1,191 @@
+//! lower: a syn function body to the IR.
+//!
+//! Assumes: the signature was analysed (`signature.rs`). Guarantees: the IR invariants listed in
+//! `ir/mod.rs`; every construct it cannot model is either an [`Op::Opaque`] (fine on constants,
+//! checked later) or reported here as unsupported, with its span.
+//!
+//! Mutable variables become SSA values on the fly, the structured special case of Braun et al.,
+//! "Simple and Efficient Construction of Static Single Assignment Form" (CC 2013): a variable is
+//! a slot holding its current value; an assignment replaces it; at the end of an `if` every slot
+//! whose value differs between the branches gets a phi (a result of the `If` instruction).
+//!
+//! ```text
+//! let mut y = x;            v1 = param 0
+//! if c { y = y * 2.0; }     v4 = if v2 { v3 = mul v1, lit; yield v3 } else { yield v1 }
+//! y + 1.0                   v6 = add v4, v5
+//! ```
+//!
+//! `a && b` and `a || b` become `if a { b } else { false }` and `if a { true } else { b }`, so
+//! short-circuiting is kept.
+//!
+//! One `Lowerer` walks the body; its methods are split by job: `ssa.rs` (values, instructions,
+//! variables and the phis of a branch), `statements.rs` (the body, `let` and patterns, early
+//! `return`), `expressions.rs` (operators, casts, assignments, opaque expressions), `calls.rs`
+//! (methods, functions, `map` closures), `arrays.rs` (elements, places, array constructors,
+//! record fields), `control.rs` (loops and `if`), and `scan.rs` (what a piece of syntax assigns,
+//! breaks or returns, asked before lowering it).
+
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
+use syn::spanned::Spanned;
+use syn::visit_mut::VisitMut;
+use syn::{BinOp, Expr, Lit, Pat, Stmt, UnOp};
+
+use crate::ctxt::Ctxt;
+use crate::diagnostics::Diagnostic;
+use crate::ir::{
+    ArrayInit, ArrayKind, Block, Callee, Carried, Form, Function, Inst, Kind, Loc, Op, Opaque, Tree, Value,
+    ValueInfo,
+};
+use crate::rules::{self, Kind as RuleKind};
+use crate::signature::{Signature, kind_of};
+
+mod arrays;
+mod calls;
+mod control;
+mod expressions;
+mod scan;
+mod ssa;
+mod statements;
+
+use expressions::{Renamer, is_compound};
+use scan::{AssignedNames, Jumps, Returns, contains_return, early_returns, jumps_in};
+use ssa::Merge;
+use statements::Shape;
+
+/// A lowered function and the items (`use`, `const`, nested `fn`) its body declares, which the
+/// emitters copy into every generated function.
+pub struct Lowered {
+    pub function: Function,
+    pub items: Vec<syn::Item>,
+}
+
+/// Lowers `body` of a function with signature `sig`.
+pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
+    let mut l = Lowerer {
+        cx,
+        values: Vec::new(),
+        scopes: vec![Vec::new()],
+        vars: Vec::new(),
+        blocks: vec![Vec::new()],
+        items: Vec::new(),
+        iter_elements: std::collections::HashSet::new(),
+        in_loop: 0,
+        loop_flags: Vec::new(),
+        while_condition: false,
+        returns: false,
+        fields: std::collections::HashMap::new(),
+        element: element_type(sig),
+        maps: 0,
+        top_call_results: std::collections::HashSet::new(),
+        params: sig.params.len(),
+    };
+    for (index, param) in sig.params.iter().enumerate() {
+        let kind = match kind_of(&param.ty) {
+            // A differentiated parameter of a type the macro cannot see into: a record.
+            Kind::Unknown if param.wrt => Kind::Array(ArrayKind::Record),
+            k => k,
+        };
+        let v = l.emit(Op::Param(index), Loc::of(&param.ident), kind);
+        if crate::signature::by_copy(&param.ty) {
+            // `x: &f64` is copied on entry: `*x` reads the copy.
+            l.iter_elements.insert(v);
+        }
+        l.declare(&param.ident.to_string(), Some(Tree::Leaf(v)));
+    }
+    let output = l.body(&body.stmts, Loc::of(&body), &sig.output);
+    if !shape_fits(&sig.output, &output) {
+        l.unsupported(Loc::of(&body), "a result whose tuple shape differs from the declared result type", "");
+    }
+    let insts = l.blocks.pop().unwrap_or_default();
+    Lowered { function: Function { body: Block { insts }, output, values: l.values }, items: l.items }
+}
+
+struct Lowerer<'a> {
+    cx: &'a Ctxt,
+    values: Vec<ValueInfo>,
+    /// Name to variable slot, innermost scope last.
+    scopes: Vec<Vec<(String, usize)>>,
+    /// Current value of each variable slot (`None`: declared, not yet assigned).
+    vars: Vec<Option<Tree>>,
+    /// Instructions of the blocks being built, innermost last.
+    blocks: Vec<Vec<Inst>>,
+    items: Vec<syn::Item>,
+    /// Values the user reaches through a reference but the IR holds by value (elements bound
+    /// by `for x in v.iter()`, parameters `x: &f64`): `*x` is `x`.
+    iter_elements: std::collections::HashSet<Value>,
+    /// Depth of loop nesting at the current point.
+    in_loop: usize,
+    /// `break`/`continue` flags of the loops being lowered, innermost last.
+    loop_flags: Vec<Flags>,
+    /// The next `branch` is the condition of a `while` (for the wording of diagnostics).
+    while_condition: bool,
+    /// The body has a `return` before its end: the return flag and value slots exist.
+    returns: bool,
+    /// Fields of record parameters already read: (record, member, kind read as) to value.
+    fields: std::collections::HashMap<(Value, String, String), Value>,
+    /// The float type of the function's matrices, for the functions made of `map` closures.
+    element: syn::Type,
+    /// Closures of `map` made functions so far.
+    maps: usize,
+    /// Results of calls at the top level of the body: a field read makes one a record.
+    top_call_results: std::collections::HashSet<Value>,
+    /// The parameters are the first values.
+    params: usize,
+}
+
+/// The float type the signature mentions first (`f32` for `DVector<f32>`); `f64` if none.
+fn element_type(sig: &Signature) -> syn::Type {
+    let names: Vec<String> = sig
+        .params
+        .iter()
+        .map(|p| &p.ty)
+        .chain([&sig.output])
+        .map(|t| t.to_token_stream().to_string())
+        .collect();
+    let f32_first = names.iter().find_map(|n| match (n.find("f32"), n.find("f64")) {
+        (Some(a), Some(b)) => Some(a < b),
+        (a, b) => a.map(|_| true).or(b.map(|_| false)),
+    });
+    if f32_first == Some(true) { syn::parse_quote!(f32) } else { syn::parse_quote!(f64) }
+}
+
+/// Names of the flag variables (not identifiers, so no user name can meet them).
+const BREAK_FLAG: &str = "<break>";
+const CONTINUE_FLAG: &str = "<continue>";
+const RETURN_FLAG: &str = "<return>";
+const RETURN_VALUE: &str = "<return value>";
+
+/// The `break` and `continue` flags of a loop (variable slots), if it uses them.
+struct Flags {
+    broke: Option<usize>,
+    skip: Option<usize>,
+    /// `for` loops skip the body once broken; `while`/`loop` stop instead.
+    guard_on_break: bool,
+}
+
+/// What `loop_body` builds.
+struct LoopParts {
+    body: Block,
+    carried: Vec<Carried>,
+    exits: Vec<Value>,
+    go: Option<Value>,
+}
+
+fn unit() -> Tree {
+    Tree::Tuple(Vec::new())
+}
+
+/// Whether a result tree can have the declared type: tuples must match in length; a single float
+/// cannot be a tuple. (Other types may be aliases of tuples, so they fit anything.)
+fn shape_fits(ty: &syn::Type, t: &Tree) -> bool {
+    match (ty, t) {
+        (syn::Type::Paren(p), t) => shape_fits(&p.elem, t),
+        (syn::Type::Tuple(tt), Tree::Tuple(items)) => {
+            tt.elems.len() == items.len() && tt.elems.iter().zip(items).all(|(ty, t)| shape_fits(ty, t))
+        }
+        (syn::Type::Tuple(tt), Tree::Leaf(_)) => !tt.elems.is_empty(),
+        (ty, Tree::Tuple(_)) => crate::signature::classify(ty) == crate::signature::TypeClass::Unknown,
+        _ => true,
+    }
+}

@@ -1,0 +1,131 @@
+//! Values, instructions and variables: SSA on the fly (the module documentation of `lower`),
+//! and the phis of a branch.
+
+use super::*;
+
+impl Lowerer<'_> {
+    pub(super) fn new_value(&mut self, _span: Loc, kind: Kind) -> Value {
+        self.values.push(ValueInfo { kind });
+        Value(self.values.len() as u32 - 1)
+    }
+
+    pub(super) fn push(&mut self, results: Vec<Value>, op: Op, span: Loc) {
+        if let Some(block) = self.blocks.last_mut() {
+            block.push(Inst { results, op, span });
+        }
+    }
+
+    /// Emits a one-result instruction.
+    pub(super) fn emit(&mut self, op: Op, span: Loc, kind: Kind) -> Value {
+        let v = self.new_value(span, kind);
+        self.push(vec![v], op, span);
+        v
+    }
+
+    pub(super) fn error(&mut self, span: Loc, diagnostic: Diagnostic) -> Tree {
+        self.cx.error(span, diagnostic);
+        Tree::Leaf(self.emit(Op::Error, span, Kind::Unknown))
+    }
+
+    pub(super) fn unsupported(&mut self, span: Loc, what: &str, help: &'static str) -> Tree {
+        self.error(span, Diagnostic::Unsupported { what: what.to_string(), help })
+    }
+
+    pub(super) fn declare(&mut self, name: &str, value: Option<Tree>) {
+        self.vars.push(value);
+        let slot = self.vars.len() - 1;
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.push((name.to_string(), slot));
+        }
+    }
+
+    pub(super) fn slot(&self, name: &str) -> Option<usize> {
+        self.scopes.iter().rev().flat_map(|s| s.iter().rev()).find(|(n, _)| n == name).map(|(_, slot)| *slot)
+    }
+
+    /// The local variable an expression names, if it is one.
+    pub(super) fn local(&self, e: &Expr) -> Option<usize> {
+        match e {
+            Expr::Path(p) if p.qself.is_none() => p.path.get_ident().and_then(|i| self.slot(&i.to_string())),
+            _ => None,
+        }
+    }
+
+    /// The items of a tuple held in local variables (`t`, `t.1`, `(t.1).0`), without emitting
+    /// code; `None` if `e` is not such a tuple.
+    pub(super) fn aggregate(&self, e: &Expr) -> Option<Vec<Tree>> {
+        let tree = match e {
+            Expr::Paren(p) => return self.aggregate(&p.expr),
+            Expr::Group(g) => return self.aggregate(&g.expr),
+            Expr::Field(f) => match (self.aggregate(&f.base)?, &f.member) {
+                (items, syn::Member::Unnamed(index)) => items.get(index.index as usize)?.clone(),
+                _ => return None,
+            },
+            _ => self.vars[self.local(e)?].clone()?,
+        };
+        match tree {
+            Tree::Tuple(items) => Some(items),
+            Tree::Leaf(_) => None,
+        }
+    }
+
+    pub(super) fn read_var(&mut self, slot: usize, name: &str, span: Loc) -> Tree {
+        match self.vars[slot].clone() {
+            Some(t) => t,
+            None => self.error(span, Diagnostic::Uninitialized { name: name.to_string() }),
+        }
+    }
+
+    /// A single value; a tuple here is an error.
+    pub(super) fn leaf(&mut self, t: Tree, span: Loc) -> Value {
+        match t {
+            Tree::Leaf(v) => v,
+            Tree::Tuple(_) => {
+                match self.unsupported(span, "a tuple in this position", "use its fields (`t.0`)") {
+                    Tree::Leaf(v) => v,
+                    Tree::Tuple(_) => Value(0),
+                }
+            }
+        }
+    }
+
+    pub(super) fn value(&mut self, e: &Expr) -> Value {
+        let t = self.expr(e);
+        self.leaf(t, Loc::of(&e))
+    }
+
+    pub(super) fn kind(&self, v: Value) -> Kind {
+        self.values[v.0 as usize].kind
+    }
+}
+
+/// Builds the phis of an `if`: one per leaf that differs between the branches.
+pub(super) struct Merge {
+    pub(super) then_out: Vec<Value>,
+    pub(super) else_out: Vec<Value>,
+    pub(super) results: Vec<Value>,
+    pub(super) bad_shape: bool,
+}
+
+impl Merge {
+    pub(super) fn tree(&mut self, l: &mut Lowerer, t: Tree, e: Tree, span: Loc) -> Tree {
+        match (t, e) {
+            (Tree::Leaf(a), Tree::Leaf(b)) if a == b => Tree::Leaf(a),
+            (Tree::Leaf(a), Tree::Leaf(b)) => {
+                let kind = if l.kind(a) == l.kind(b) { l.kind(a) } else { Kind::Unknown };
+                let phi = l.new_value(span, kind);
+                self.then_out.push(a);
+                self.else_out.push(b);
+                self.results.push(phi);
+                Tree::Leaf(phi)
+            }
+            (Tree::Tuple(xs), Tree::Tuple(ys)) if xs.len() == ys.len() => {
+                Tree::Tuple(xs.into_iter().zip(ys).map(|(x, y)| self.tree(l, x, y, span)).collect())
+            }
+            (t, _) => {
+                self.bad_shape = true;
+                t
+            }
+        }
+    }
+}

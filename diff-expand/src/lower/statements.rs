@@ -1,0 +1,250 @@
+//! Statements: the body and its result, `let` and patterns, blocks, early `return`.
+
+use super::*;
+
+impl Lowerer<'_> {
+    // ---- statements ---------------------------------------------------------------------
+
+    /// The function body: like a block, but a final `return e;` is its tail.
+    pub(super) fn body(&mut self, stmts: &[Stmt], span: Loc, output: &syn::Type) -> Tree {
+        if let Some((Stmt::Expr(Expr::Return(r), _), init)) = stmts.split_last() {
+            if let (true, Some(e)) = (early_returns(init), &r.expr) {
+                // The final `return e;` is the tail `e`, guarded like the rest.
+                let mut all = init.to_vec();
+                all.push(Stmt::Expr((**e).clone(), None));
+                return self.body(&all, span, output);
+            }
+            self.stmts(init, false);
+            return match &r.expr {
+                Some(e) => self.expr(e),
+                None => self.unsupported(
+                    Loc::of(&r),
+                    "a function without a result",
+                    "return the value to differentiate",
+                ),
+            };
+        }
+        if early_returns(stmts) {
+            let Some(default) = self.default_of(output, span) else {
+                let mut r = Returns::default();
+                stmts.iter().for_each(|s| syn::visit::Visit::visit_stmt(&mut r, s));
+                return self.unsupported(
+                    r.first.unwrap_or(span),
+                    "an early `return` in a function with this result type",
+                    "return `f32`, `f64`, a tuple of them or a `Vec` (its default fills the untaken path)",
+                );
+            };
+            let flag = self.boolean(false, span);
+            self.declare(RETURN_FLAG, Some(flag));
+            self.declare(RETURN_VALUE, Some(default));
+            self.returns = true;
+        }
+        match self.stmts(stmts, true) {
+            Some(t) => t,
+            None => self.unsupported(
+                span,
+                "a function body without a final value",
+                "end the body with the result expression",
+            ),
+        }
+    }
+
+    /// `Default::default()` of the result type, leaf by leaf for tuples: the value the early-return
+    /// slot holds on paths that did not return (never read there). `None` for other types.
+    pub(super) fn default_of(&mut self, ty: &syn::Type, span: Loc) -> Option<Tree> {
+        use crate::signature::{TypeClass, array_kind, classify};
+        match ty {
+            syn::Type::Paren(p) => self.default_of(&p.elem, span),
+            syn::Type::Tuple(t) if !t.elems.is_empty() => {
+                Some(Tree::Tuple(t.elems.iter().map(|e| self.default_of(e, span)).collect::<Option<_>>()?))
+            }
+            _ if classify(ty) == TypeClass::Differentiable
+                && matches!(array_kind(ty), None | Some(ArrayKind::Vec)) =>
+            {
+                let tokens = quote!(<#ty as ::core::default::Default>::default());
+                let op = Op::Opaque { tokens, reads: Vec::new(), what: Opaque::Form("a default") };
+                Some(Tree::Leaf(self.emit(op, span, crate::signature::kind_of(ty))))
+            }
+            _ => None,
+        }
+    }
+
+    /// `return e` before the end: records the value and the flag, and breaks every enclosing
+    /// loop; what follows runs only if no `return` ran.
+    pub(super) fn early_return(&mut self, r: &syn::ExprReturn, span: Loc) -> Tree {
+        if !self.returns {
+            return self.unsupported(span, "this `return`", "");
+        }
+        let value = match &r.expr {
+            Some(e) => self.expr(e),
+            None => unit(),
+        };
+        if let Some(slot) = self.slot(RETURN_VALUE) {
+            self.vars[slot] = Some(value);
+        }
+        if let Some(slot) = self.slot(RETURN_FLAG) {
+            let t = self.boolean(true, span);
+            self.vars[slot] = Some(t);
+        }
+        let brokes: Vec<usize> = self.loop_flags.iter().filter_map(|f| f.broke).collect();
+        for slot in brokes {
+            let t = self.boolean(true, span);
+            self.vars[slot] = Some(t);
+        }
+        unit()
+    }
+
+    /// Lowers statements; returns the tail expression's value if `tail` and there is one.
+    pub(super) fn stmts(&mut self, stmts: &[Stmt], tail: bool) -> Option<Tree> {
+        let mut result = None;
+        for (i, stmt) in stmts.iter().enumerate() {
+            let last = i + 1 == stmts.len();
+            // After a statement that may `break`, `continue` or `return`, the rest runs only if it
+            // did not.
+            if i > 0 && (!self.loop_flags.is_empty() || self.returns) && jumps_in(&stmts[i - 1]) {
+                let span = Loc::of(stmt);
+                let clear = self.flags_clear(span, false);
+                let rest = &stmts[i..];
+                // Where the rest produces a value (the function's result), the path that skipped
+                // it after a `return` yields the returned value.
+                let produced = std::cell::Cell::new(false);
+                let run = |l: &mut Self| {
+                    let t = l.stmts(rest, tail).unwrap_or_else(unit);
+                    produced.set(!matches!(&t, Tree::Tuple(items) if items.is_empty()));
+                    t
+                };
+                let skipped = |l: &mut Self| match (produced.get(), l.slot(RETURN_VALUE)) {
+                    (true, Some(slot)) => l.vars[slot].clone().unwrap_or_else(unit),
+                    _ => unit(),
+                };
+                let t = self.branch(clear, span, true, span, run, skipped);
+                return if tail { Some(t) } else { None };
+            }
+            match stmt {
+                // A lone `;`.
+                Stmt::Expr(Expr::Verbatim(tokens), _) if tokens.is_empty() => {}
+                Stmt::Local(local) => self.local_stmt(local),
+                Stmt::Item(item) => self.items.push(item.clone()),
+                Stmt::Expr(e, None) if last && tail => result = Some(self.expr(e)),
+                Stmt::Expr(e, _) => {
+                    self.expr(e);
+                }
+                Stmt::Macro(m) => {
+                    self.unsupported(
+                        Loc::of(&m),
+                        "a macro call",
+                        "macros cannot be looked into; compute the value outside, or call a function",
+                    );
+                }
+            }
+        }
+        result
+    }
+
+    pub(super) fn block(&mut self, b: &syn::Block) -> Tree {
+        self.scopes.push(Vec::new());
+        let t = self.stmts(&b.stmts, true).unwrap_or_else(unit);
+        self.scopes.pop();
+        t
+    }
+
+    pub(super) fn local_stmt(&mut self, local: &syn::Local) {
+        let init = match &local.init {
+            Some(init) => {
+                if let Some((_, diverge)) = &init.diverge {
+                    self.unsupported(Loc::of(&diverge), "`let ... else`", "");
+                    return;
+                }
+                Some(match (&*init.expr, pattern_shape(&local.pat)) {
+                    (Expr::Call(_) | Expr::MethodCall(_), shape @ Shape::Tuple(_)) => {
+                        self.call_expr(&init.expr, &shape)
+                    }
+                    (e, _) => {
+                        let t = self.expr(e);
+                        self.copy_if_fixed_array(e, t)
+                    }
+                })
+            }
+            None => None,
+        };
+        self.bind(&local.pat, init);
+    }
+
+    /// Binds a pattern to a value (`None`: declared without a value).
+    pub(super) fn bind(&mut self, pat: &Pat, value: Option<Tree>) {
+        match pat {
+            Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
+                self.declare(&pi.ident.to_string(), value);
+            }
+            Pat::Wild(_) => {}
+            Pat::Paren(p) => self.bind(&p.pat, value),
+            Pat::Type(pt) => {
+                let value = match value {
+                    Some(Tree::Leaf(v)) => {
+                        let kind = match kind_of(&pt.ty) {
+                            Kind::Unknown => self.kind(v),
+                            k => k,
+                        };
+                        let form = Form::Typed(pt.ty.clone());
+                        Some(Tree::Leaf(self.emit(
+                            Op::Prim { rule: rules::operator("<typed>"), args: vec![v], form },
+                            Loc::of(&pt),
+                            kind,
+                        )))
+                    }
+                    other => other,
+                };
+                self.bind(&pt.pat, value)
+            }
+            Pat::Tuple(pt) => match value {
+                Some(Tree::Tuple(items)) if items.len() == pt.elems.len() => {
+                    for (p, t) in pt.elems.iter().zip(items) {
+                        self.bind(p, Some(t));
+                    }
+                }
+                None => pt.elems.iter().for_each(|p| self.bind(p, None)),
+                Some(Tree::Leaf(v)) => {
+                    // A constant tuple value: project its fields.
+                    for (i, p) in pt.elems.iter().enumerate() {
+                        let index = syn::Index::from(i);
+                        let ident = v.ident();
+                        let tokens = quote!(#ident.#index);
+                        let field = self.emit(
+                            Op::Opaque { tokens, reads: vec![v], what: Opaque::Form("destructuring") },
+                            Loc::of(&p),
+                            Kind::Unknown,
+                        );
+                        self.bind(p, Some(Tree::Leaf(field)));
+                    }
+                }
+                Some(Tree::Tuple(_)) => {
+                    self.unsupported(
+                        Loc::of(&pt),
+                        "a tuple pattern of a different length than its value",
+                        "",
+                    );
+                }
+            },
+            other => {
+                self.unsupported(Loc::of(&other), "this pattern", "bind a name, `_` or a tuple of names");
+            }
+        }
+    }
+}
+
+/// The tuple structure of a pattern (`let ((a, b), c) = ...`): a call bound to it is
+/// destructured into one value per leaf.
+#[derive(Clone)]
+pub(super) enum Shape {
+    Leaf,
+    Tuple(Vec<Shape>),
+}
+
+pub(super) fn pattern_shape(pat: &Pat) -> Shape {
+    match pat {
+        Pat::Tuple(t) => Shape::Tuple(t.elems.iter().map(pattern_shape).collect()),
+        Pat::Type(t) => pattern_shape(&t.pat),
+        Pat::Paren(p) => pattern_shape(&p.pat),
+        _ => Shape::Leaf,
+    }
+}
