@@ -1,0 +1,81 @@
+//! Adjoint bookkeeping: reading primal values into the sweep, declaring adjoints, adding
+//! contributions (symbolic zeros until the first), and the scalar that stands for a filled adjoint.
+
+use super::*;
+
+impl Reverse<'_> {
+    pub(super) fn read(&mut self, slot: Slot) -> syn::Ident {
+        if let Some(set) = self.reads.last_mut() {
+            set.insert(slot);
+        }
+        slot.ident()
+    }
+
+    pub(super) fn zero(&mut self, v: Value) -> TokenStream {
+        self.read(Slot::Value(v));
+        zero(v)
+    }
+
+    /// `ā += expr`, declaring `ā` at the first contribution.
+    pub(super) fn contribute(&mut self, v: Value, expr: TokenStream) -> TokenStream {
+        if self.from_maybe_zero {
+            self.maybe_zero.insert(v);
+        }
+        let a = adjoint(v);
+        let p = private();
+        // A dynamically sized matrix's adjoint is owned; a contribution may be a reference
+        // (`ȳ` of `a + b`), which `+=` and `owned` accept as well as an owned value.
+        let heap = crate::emit::is_heap(self.input, v);
+        let add = if heap { quote!(#a += #expr;) } else { quote!(#p::accumulate(&mut #a, #expr);) };
+        if self.live.contains(&v) {
+            return add;
+        }
+        self.live.insert(v);
+        match self.arm_defs.last() {
+            Some(defs) if !defs.contains(&v) => {
+                if let Some(set) = self.predeclare.last_mut() {
+                    set.insert(v);
+                }
+                add
+            }
+            _ if heap => quote!(let mut #a = #p::owned(#expr);),
+            _ => quote!(let mut #a = #expr;),
+        }
+    }
+
+    /// Whether `m` of `m.sum()` is a product only summed (`summed_product`), whose adjoint can
+    /// stay a scalar.
+    pub(super) fn fills(&self, m: Value) -> bool {
+        crate::emit::summed_product(self.input, m).is_some() && !self.live.contains(&m)
+    }
+
+    /// Makes `v̄` exist, zero, without contributing to it, for an update in place
+    /// (`v̄[i] += ȳ`): declared here, or before the enclosing branch or loop if `v` is defined
+    /// outside it.
+    pub(super) fn declare(&mut self, v: Value) -> TokenStream {
+        if !self.live.insert(v) {
+            return TokenStream::new();
+        }
+        match self.arm_defs.last() {
+            Some(defs) if !defs.contains(&v) => {
+                if let Some(set) = self.predeclare.last_mut() {
+                    set.insert(v);
+                }
+                TokenStream::new()
+            }
+            _ => {
+                let (a, z) = (adjoint(v), self.zero(v));
+                quote!(let mut #a = #z;)
+            }
+        }
+    }
+
+    /// `let __fillM = s̄;` for an array `m` only summed into `total` (zero if `total` received
+    /// no cotangent): the adjoint of every element, which the array's stores read.
+    pub(super) fn declare_fill(&mut self, m: Value, total: Value) -> TokenStream {
+        let fill = crate::emit::fill(m);
+        let value =
+            if self.live.contains(&total) { adjoint(total).into_token_stream() } else { self.zero(total) };
+        quote!(let #fill = #value;)
+    }
+}

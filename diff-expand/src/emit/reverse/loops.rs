@@ -1,0 +1,384 @@
+//! Loops in reverse, the one place that states the policy: what a backward iteration
+//! recomputes or pops from the loop's stack, which way it runs, and which reads it hoists.
+
+use super::*;
+
+impl Reverse<'_> {
+    /// The adjoint of a loop: the iterations in reverse. Each backward iteration first gets back
+    /// the values its adjoint reads, popping from the loop's stack what cannot be recomputed
+    /// (values carried from the previous iteration, loads from arrays written later, branch
+    /// traces, pullbacks) and recomputing the rest (arithmetic on the index, loop-invariant
+    /// values and arrays not written since). The carried variables' adjoints flow from one
+    /// backward iteration to the previous one through `__acarryN`.
+    pub(super) fn adjoint_for(&mut self, inst: &Inst) -> TokenStream {
+        // A `for` loop is keyed by its index variable, a `while`/`loop` by its iteration count.
+        let (key, index_var, body, carried) = match &inst.op {
+            Op::For { var, body, carried, .. } => (*var, Some(*var), body, carried),
+            Op::Loop { count, body, carried, .. } => (*count, None, body, carried),
+            _ => return TokenStream::new(),
+        };
+        let act = self.input.act;
+        if let Some(m) = inst.results.first().and_then(|t| crate::emit::summed_by(self.input, *t)) {
+            return self.summed_loop(inst, m, carried);
+        }
+        let span = inst.span.span();
+        let live_exit = inst.results.iter().any(|r| self.live.contains(r));
+        if !live_exit && !has_adjoint(body, act) {
+            return TokenStream::new();
+        }
+        let active: Vec<(&Carried, Value)> = carried
+            .iter()
+            .zip(inst.results.iter().copied())
+            .filter(|(c, r)| act.active(c.header) || act.active(*r))
+            .collect();
+
+        let mut defs: HashSet<Value> = body_defs(body);
+        defs.extend(index_var);
+        defs.extend(carried.iter().map(|c| c.header));
+        self.reads.push(BTreeSet::new());
+        self.arm_defs.push(defs.clone());
+        self.predeclare.push(BTreeSet::new());
+        let before = self.live.clone();
+        let mut code = TokenStream::new();
+        for (c, exit) in &active {
+            if act.active(c.next) {
+                let acarry = adjoint_carry(c.header);
+                // Structurally zero when nothing after the loop uses the variable.
+                self.from_maybe_zero = !self.live.contains(exit) || self.maybe_zero.contains(exit);
+                code.extend(self.contribute(c.next, quote!(#acarry)));
+                self.from_maybe_zero = false;
+            }
+        }
+        let hoisted = self.hoist_loads(body, &defs);
+        code.extend(self.block(body));
+        for (c, _) in &active {
+            let acarry = adjoint_carry(c.header);
+            let value = if self.live.contains(&c.header) {
+                adjoint(c.header).into_token_stream()
+            } else {
+                self.zero(c.init)
+            };
+            code.extend(quote!(#acarry = #value;));
+        }
+        let reads = self.reads.pop().unwrap_or_default();
+        self.arm_defs.pop();
+        let pre = self.predeclare.pop().unwrap_or_default();
+        self.live = before;
+
+        // What the backward iteration needs: recomputed or popped.
+        let headers: HashSet<Value> = carried.iter().map(|c| c.header).collect();
+        let loop_seq = self.order.seq(key);
+        let mut recompute = BTreeSet::new();
+        let mut stack = Vec::new();
+        let mut work: Vec<Slot> = reads.iter().copied().collect();
+        let mut seen = HashSet::new();
+        while let Some(slot) = work.pop() {
+            if !seen.insert(slot) {
+                continue;
+            }
+            if !defs.contains(&slot.value()) {
+                if let Some(parent) = self.reads.last_mut() {
+                    parent.insert(slot);
+                }
+                continue;
+            }
+            let v = match slot {
+                Slot::Pullback(_) => {
+                    stack.push(slot);
+                    continue;
+                }
+                Slot::Value(v) => v,
+            };
+            if Some(v) == index_var {
+                continue;
+            }
+            let defining = body.insts.iter().position(|i| i.results.contains(&v));
+            // Pure operations are recomputed, unless they read an array the loop (or later
+            // code) writes: its contents have changed since.
+            let unchanged = |op: &Op| {
+                op.operands().iter().all(|o| {
+                    !crate::emit::is_array(self.input, *o) || self.order.unchanged_from(*o, loop_seq)
+                })
+            };
+            let recomputable = !headers.contains(&v)
+                && defining.is_some_and(|i| match &body.insts[i].op {
+                    op @ (Op::Lit(_)
+                    | Op::Opaque { .. }
+                    | Op::Prim { .. }
+                    | Op::NoGrad(_)
+                    | Op::Load { .. }) => unchanged(op),
+                    _ => false,
+                });
+            match defining {
+                Some(i) if recomputable => {
+                    recompute.insert(i);
+                    work.extend(body.insts[i].op.operands().into_iter().map(Slot::Value));
+                }
+                _ => stack.push(slot),
+            }
+        }
+        stack.sort();
+
+        let mut out = TokenStream::new();
+        for v in &pre {
+            let declared_here = self.arm_defs.last().is_none_or(|defs| defs.contains(v));
+            if declared_here {
+                let (a, z) = (adjoint(*v), self.zero(*v));
+                out.extend(quote!(let mut #a = #z;));
+            } else if let Some(set) = self.predeclare.last_mut() {
+                set.insert(*v);
+            }
+            self.live.insert(*v);
+            self.maybe_zero.insert(*v);
+        }
+        for (c, exit) in &active {
+            let acarry = adjoint_carry(c.header);
+            let value =
+                if self.live.contains(exit) { adjoint(*exit).into_token_stream() } else { self.zero(*exit) };
+            out.extend(quote!(let mut #acarry = #value;));
+        }
+        let pop = if stack.is_empty() {
+            TokenStream::new()
+        } else {
+            let (stack_var, names) = (stack_ident(key), stack.iter().map(|s| s.ident()));
+            quote!(let ::core::option::Option::Some((#(#names,)*)) = #stack_var.pop() else { break };)
+        };
+        let recomputed: TokenStream =
+            recompute.iter().map(|i| primal_let(self.input, &body.insts[*i])).collect();
+        // Iterations that only add into adjoints may run in any order; forward order is much
+        // faster (the hardware streams through the arrays it accumulates into).
+        let forward = stack.is_empty() && order_free(body, carried, act);
+        let header = match &inst.op {
+            Op::For { var, start, end, inclusive, .. } => {
+                self.read(Slot::Value(*start));
+                self.read(Slot::Value(*end));
+                let range = crate::emit::forward::range_tokens(*start, *end, *inclusive);
+                let index = var.ident();
+                if forward { quote!(for #index in #range) } else { quote!(for #index in (#range).rev()) }
+            }
+            _ => {
+                let count = self.read(Slot::Value(key));
+                quote!(for _ in 0..#count)
+            }
+        };
+        let p = private();
+        for (_, h) in &hoisted {
+            out.extend(quote!(let mut #h = #p::zero_real();));
+        }
+        out.extend(quote_spanned!(span=> #header { #pop #recomputed #code }));
+        // A zero sum adds nothing, and skipping it never evaluates an index the primal may not
+        // have evaluated (a loop that ran no iteration).
+        for ((array, index), h) in hoisted {
+            index.iter().for_each(|i| {
+                self.read(Slot::Value(*i));
+            });
+            self.hoisted.remove(&(array, index.clone()));
+            let (a, index) = (adjoint(array), crate::emit::index_tokens(&index));
+            out.extend(quote!(if #p::is_nonzero(#h) { #p::accumulate(&mut #a #index, #h); }));
+        }
+        for (c, _) in &active {
+            if act.active(c.init) {
+                let acarry = adjoint_carry(c.header);
+                self.from_maybe_zero =
+                    self.maybe_zero.contains(&c.header) || self.maybe_zero.contains(&c.next);
+                out.extend(self.contribute(c.init, quote!(#acarry)));
+                self.from_maybe_zero = false;
+            }
+        }
+        self.stacks.insert(key, stack);
+        out
+    }
+
+    /// The adjoint of `for v in m.iter() { s += v }` over an array only summed
+    /// (`emit::summed_arrays`): every element's adjoint is the cotangent of `s` after the loop,
+    /// kept as the scalar the array's stores read; the initial `s` gets the same cotangent.
+    pub(super) fn summed_loop(&mut self, inst: &Inst, m: Value, carried: &[Carried]) -> TokenStream {
+        let (Some(&exit), [c]) = (inst.results.first(), carried) else {
+            return TokenStream::new();
+        };
+        let mut out = self.declare_fill(m, exit);
+        if self.input.act.active(c.init) {
+            let fill = crate::emit::fill(m);
+            self.from_maybe_zero = !self.live.contains(&exit) || self.maybe_zero.contains(&exit);
+            out.extend(self.contribute(c.init, quote!(#fill)));
+            self.from_maybe_zero = false;
+        }
+        out
+    }
+
+    /// The loads of a loop body whose adjoint can be summed in a scalar for the whole loop: a
+    /// float read at an index the loop does not change (no index is defined in the loop, `defs`)
+    /// from an active array defined outside it that the loop never stores into. Their
+    /// contributions are then independent of the order they are added in, and adding them in a
+    /// register is what a hand-written gradient does (`gx[i] += ..` in a loop over `j` is a
+    /// load and a store of the same element every iteration otherwise: the compiler cannot keep
+    /// it in a register, not knowing that the other adjoints written in the loop are other
+    /// memory). Registers the scalars in `self.hoisted` and returns them.
+    pub(super) fn hoist_loads(
+        &mut self,
+        body: &Block,
+        defs: &HashSet<Value>,
+    ) -> Vec<((Value, Vec<Value>), syn::Ident)> {
+        let mut out: Vec<((Value, Vec<Value>), syn::Ident)> = Vec::new();
+        for inst in &body.insts {
+            let Op::Load { array, index } = &inst.op else { continue };
+            let key = (*array, index.clone());
+            let hoistable = self.input.act.active(*array)
+                && inst.results.first().is_some_and(|y| self.input.f.info(*y).kind == crate::ir::Kind::Float)
+                && !defs.contains(array)
+                && index.iter().all(|i| !defs.contains(i))
+                && !stores_into(body, *array)
+                && !self.hoisted.contains_key(&key)
+                && !out.iter().any(|(k, _)| *k == key);
+            if hoistable {
+                let h = format_ident!("__hoist{}", self.fresh, span = proc_macro2::Span::mixed_site());
+                self.fresh += 1;
+                self.hoisted.insert(key.clone(), h.clone());
+                out.push((key, h));
+            }
+        }
+        out
+    }
+}
+
+/// The stack of the loop with index variable `v`.
+pub(super) fn stack_ident(v: Value) -> syn::Ident {
+    format_ident!("__stack{}", v.0, span = proc_macro2::Span::mixed_site())
+}
+
+/// The adjoint carried between backward iterations for the loop variable with header `h`.
+pub(super) fn adjoint_carry(h: Value) -> syn::Ident {
+    format_ident!("__acarry{}", h.0, span = proc_macro2::Span::mixed_site())
+}
+
+/// The values a block defines at its top level (with `if` traces).
+pub(super) fn body_defs(b: &Block) -> HashSet<Value> {
+    let mut defs = HashSet::new();
+    for inst in &b.insts {
+        defs.extend(inst.results.iter().copied());
+        match inst.op {
+            Op::If { trace, .. } => {
+                defs.insert(trace);
+            }
+            Op::Loop { count, .. } => {
+                defs.insert(count);
+            }
+            _ => {}
+        }
+    }
+    defs
+}
+
+/// Whether a block (or a block nested in it) stores into `array`.
+pub(super) fn stores_into(b: &Block, array: Value) -> bool {
+    b.insts.iter().any(|inst| match &inst.op {
+        Op::Store { array: a, .. } => *a == array,
+        Op::For { body, .. } | Op::Loop { body, .. } => stores_into(body, array),
+        Op::If { then_block, else_block, .. } => {
+            stores_into(then_block, array) || stores_into(else_block, array)
+        }
+        _ => false,
+    })
+}
+
+/// Whether anything in a block has an adjoint: an active value, or a store into an active array.
+pub(super) fn has_adjoint(b: &Block, act: &crate::activity::Activity) -> bool {
+    b.insts.iter().any(|inst| {
+        inst.results.iter().any(|r| act.active(*r))
+            || matches!(&inst.op, Op::Store { array, .. } if act.active(*array))
+            || match &inst.op {
+                Op::If { then_block, else_block, .. } => {
+                    has_adjoint(then_block, act) || has_adjoint(else_block, act)
+                }
+                Op::For { body, .. } | Op::Loop { body, .. } => has_adjoint(body, act),
+                _ => false,
+            }
+    })
+}
+
+/// Whether the backward iterations of a loop are independent of each other, so they may run in
+/// any order: every active carried variable is a pure accumulator (`s = s + term`, its header
+/// used nowhere else, so its adjoint is the same in every iteration), and the body neither writes
+/// an active array (an overwrite takes the adjoint present at that point) nor holds a loop.
+/// Sums of floating-point contributions are then reordered, which changes results only by
+/// rounding.
+pub(super) fn order_free(body: &Block, carried: &[Carried], act: &crate::activity::Activity) -> bool {
+    fn plain(b: &Block, act: &crate::activity::Activity) -> bool {
+        b.insts.iter().all(|inst| match &inst.op {
+            Op::Store { array, .. } => !act.active(*array),
+            Op::For { .. } | Op::Loop { .. } => false,
+            Op::If { then_block, else_block, .. } => plain(then_block, act) && plain(else_block, act),
+            _ => true,
+        })
+    }
+    fn uses(b: &Block, v: Value) -> usize {
+        b.insts
+            .iter()
+            .map(|inst| {
+                let mut n = inst.op.operands().iter().filter(|o| **o == v).count();
+                if let Op::If { then_block, else_block, then_out, else_out, .. } = &inst.op {
+                    n += uses(then_block, v) + uses(else_block, v);
+                    n += then_out.iter().chain(else_out).filter(|o| **o == v).count();
+                }
+                n
+            })
+            .sum()
+    }
+    plain(body, act)
+        && carried.iter().filter(|c| act.active(c.header) || act.active(c.next)).all(|c| {
+            let accumulates = body.insts.iter().any(|inst| {
+                inst.results.first() == Some(&c.next)
+                    && matches!(&inst.op, Op::Prim { rule, args, .. }
+                        if (matches!(rule.kind, crate::rules::Kind::Add) && args.contains(&c.header))
+                            || (matches!(rule.kind, crate::rules::Kind::Sub) && args.first() == Some(&c.header)))
+            });
+            accumulates && uses(body, c.header) == 1
+        })
+}
+
+/// Instructions numbered in program order (pre-order), and the last store into each array.
+pub(super) struct Order {
+    /// Sequence number of each loop, by its index variable (or iteration count).
+    loops: HashMap<Value, usize>,
+    /// Sequence number of the last store into each array.
+    last_store: HashMap<Value, usize>,
+}
+
+impl Order {
+    pub(super) fn of(body: &Block) -> Order {
+        let mut order = Order { loops: HashMap::new(), last_store: HashMap::new() };
+        let mut seq = 0;
+        order.walk(body, &mut seq);
+        order
+    }
+
+    pub(super) fn walk(&mut self, b: &Block, seq: &mut usize) {
+        for inst in &b.insts {
+            *seq += 1;
+            match &inst.op {
+                Op::Store { array, .. } => {
+                    self.last_store.insert(*array, *seq);
+                }
+                Op::For { var: key, body, .. } | Op::Loop { count: key, body, .. } => {
+                    self.loops.insert(*key, *seq);
+                    self.walk(body, seq);
+                }
+                Op::If { then_block, else_block, .. } => {
+                    self.walk(then_block, seq);
+                    self.walk(else_block, seq);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    pub(super) fn seq(&self, loop_var: Value) -> usize {
+        self.loops.get(&loop_var).copied().unwrap_or(0)
+    }
+
+    /// Whether `array` is never written at or after position `from`: a load from it can be
+    /// recomputed there in the backward sweep.
+    pub(super) fn unchanged_from(&self, array: Value, from: usize) -> bool {
+        self.last_store.get(&array).is_none_or(|last| *last < from)
+    }
+}

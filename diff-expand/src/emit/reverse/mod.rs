@@ -1,0 +1,374 @@
+//! Reverse mode: `NAME_vjp(params...) -> (value, pullback)` and `NAME_grad(params...) ->
+//! (value, gradient)`, without a tape.
+//!
+//! The primal sweep is the function itself, with two changes: a call of another differentiable
+//! function calls its `_vjp` and keeps the pullback (`__pb5`), and an `if` whose adjoint is needed
+//! records which branch ran, together with the values of that branch the adjoint reads, in a
+//! small generic enum (Swift's "branching trace enum"):
+//!
+//! ```text
+//! let (__v9, __v10) = if __v2 { ...; (__v5, __If10::Then(__v4, __v5)) }
+//!                     else    { ...; (__v7, __If10::Else(__v6)) };
+//! ```
+//!
+//! The adjoint sweep (the pullback's body) visits instructions in reverse. Adjoints are
+//! symbolic zeros until the first contribution, which declares `let mut __a3 = contribution;`;
+//! later ones accumulate. A value defined outside an `if` that receives a contribution inside it
+//! is declared zero just before the `match` on the trace. `_grad` is the same code with the seed
+//! `1`, inlined rather than behind a closure.
+//!
+//! Layout: this file assembles `_vjp` and `_grad` (and holds the `Reverse` state);
+//! `adjoints.rs` declares adjoints and adds contributions; `sweep.rs` writes each instruction's
+//! adjoint; `loops.rs` is the reverse policy of loops (what is recomputed or saved, which way a
+//! backward loop runs, hoisted reads); `primal.rs` writes the primal sweep with what it saves.
+//!
+//! Everything the adjoint reads is a primal SSA value (immutable, so nothing is saved twice) or a
+//! pullback; the closure captures exactly those by move.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use proc_macro2::TokenStream;
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+
+use super::{
+    IfLet, Input, adjoint, call_is_active, call_slots, callee, idents, partial, primal_let, private,
+    pullback, tree_tokens, tuple_or_single, zero,
+};
+use crate::ir::{ArrayInit, Block, Carried, Form, Inst, Op, Value};
+use crate::rules::Kind;
+use crate::signature::tangent_type;
+
+mod adjoints;
+mod loops;
+mod primal;
+mod sweep;
+
+use loops::{Order, body_defs, has_adjoint, stack_ident};
+use primal::{derivative, trace_enum};
+
+/// Something the adjoint sweep reads from the primal sweep.
+#[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Slot {
+    Value(Value),
+    Pullback(Value),
+}
+
+impl Slot {
+    fn ident(self) -> syn::Ident {
+        match self {
+            Slot::Value(v) => v.ident(),
+            Slot::Pullback(v) => pullback(v),
+        }
+    }
+    fn value(self) -> Value {
+        match self {
+            Slot::Value(v) | Slot::Pullback(v) => v,
+        }
+    }
+}
+
+/// Emits `_vjp` and, for a scalar result, `_grad`.
+pub fn emit(input: &Input) -> TokenStream {
+    let mut r = Reverse {
+        input,
+        live: HashSet::new(),
+        reads: Vec::new(),
+        arm_defs: Vec::new(),
+        predeclare: Vec::new(),
+        saved: HashMap::new(),
+        stacks: HashMap::new(),
+        order: Order::of(&input.f.body),
+        fresh: 0,
+        maybe_zero: HashSet::new(),
+        from_maybe_zero: false,
+        filled: HashMap::new(),
+        hoisted: HashMap::new(),
+    };
+
+    // Adjoint sweep first: it decides what each branch must save for it.
+    let mut seed_pattern_leaves = Vec::new();
+    let mut adjoint_code = TokenStream::new();
+    let mut leaf = 0usize;
+    let seed_pattern = tree_tokens(&input.f.output, &mut |v| {
+        let c = format_ident!("__c{}", leaf, span = proc_macro2::Span::mixed_site());
+        leaf += 1;
+        seed_pattern_leaves.push((v, c.clone()));
+        quote!(#c)
+    });
+    // Arrays are mutable: their adjoints are declared (zero) up front, updated in place. The
+    // declarations are written once the sweep is known (`array_adjoints`).
+    let arrays: Vec<Value> = input
+        .f
+        .body
+        .insts
+        .iter()
+        .flat_map(|inst| &inst.results)
+        .copied()
+        .filter(|v| super::is_array(input, *v) && input.act.active(*v) && !input.summed.contains_key(v))
+        .collect();
+    r.live.extend(arrays.iter().copied());
+    for (v, c) in &seed_pattern_leaves {
+        if input.act.active(*v) {
+            adjoint_code.extend(r.contribute(*v, quote!(#c)));
+        }
+    }
+    adjoint_code.extend(r.block(&input.f.body));
+    // `_grad` lets a dead array's adjoint take its storage; the pullback of `_vjp` does not, so
+    // that it holds only what its sweep reads between the two calls.
+    let with_arrays = |reuse: bool| {
+        let mut code = array_adjoints(input, &arrays, &adjoint_code, reuse);
+        code.extend(adjoint_code.clone());
+        code
+    };
+    let (grad_code, adjoint_code) = (with_arrays(true), with_arrays(false));
+    let gradient: Vec<TokenStream> = input
+        .f
+        .body
+        .insts
+        .iter()
+        .filter_map(|inst| match inst.op {
+            Op::Param(i) if input.sig.params.get(i).is_some_and(|p| p.wrt) => inst.results.first().copied(),
+            _ => None,
+        })
+        .map(|v| {
+            if r.live.contains(&v) {
+                let a = adjoint(v);
+                quote!(#a)
+            } else {
+                zero(v)
+            }
+        })
+        .collect();
+    let gradient = tuple_or_single(gradient);
+
+    // Then the primal sweep, with the trace enums it needs.
+    let mut enums = TokenStream::new();
+    let primal = r.primal_block(&input.f.body, &mut enums);
+
+    let item = input.item;
+    let sig = input.sig;
+    let (vis, generics, where_clause) = (&item.vis, &item.sig.generics, &item.sig.generics.where_clause);
+    let receiver = super::receiver(sig);
+    let params = super::primal_params(sig);
+    let output = &sig.output;
+    let cotangent = tangent_type(output);
+    let gradient_type = sig.gradient_type();
+    let items = input.items;
+    let value = tree_tokens(&input.f.output, &mut |v| {
+        let i = v.ident();
+        quote!(#i)
+    });
+    // The pullback may read an array the function returns: return a copy.
+    let returned = tree_tokens(&input.f.output, &mut |v| {
+        let i = v.ident();
+        if super::is_array(input, v) {
+            quote!(::core::clone::Clone::clone(&#i))
+        } else {
+            super::returned(input, v, quote!(#i))
+        }
+    });
+    let rebind = rebind_heap(input);
+    let attrs = super::attributes();
+    let p = private();
+    let capture = if sig.receiver.as_ref().is_some_and(|r| r.reference.is_some()) {
+        quote!(+ '_)
+    } else {
+        TokenStream::new()
+    };
+    let fn_name = &item.sig.ident;
+    let vjp = super::sibling(fn_name, "vjp");
+    let vjp_doc = format!(
+        " Reverse mode (VJP) of `{fn_name}`, generated by `#[differentiable]`: returns the value and \
+         its pullback, which maps a cotangent of the result to the cotangents of the differentiated \
+         parameters. Call the pullback once; it holds no tape, only the values it needs."
+    );
+    let mut out = quote! {
+        #[doc = #vjp_doc]
+        #attrs
+        #vis fn #vjp #generics (#receiver #(#params),*) -> (#output, impl ::core::ops::FnOnce(#cotangent) -> #gradient_type #capture) #where_clause {
+            #(#items)*
+            #enums
+            #primal
+            (#returned, move |__ct: #cotangent| {
+                #rebind
+                let #seed_pattern = __ct;
+                #adjoint_code
+                #gradient
+            })
+        }
+    };
+    if !sig.scalar_output() {
+        out.extend(non_scalar_grad(input));
+    } else {
+        let grad = super::sibling(fn_name, "grad");
+        let grad_doc = format!(
+            " Gradient of `{fn_name}`, generated by `#[differentiable]`: returns the value and the \
+             derivative with respect to each differentiated parameter (reverse mode, seed `1`)."
+        );
+        out.extend(quote! {
+            #[doc = #grad_doc]
+            #attrs
+            #vis fn #grad #generics (#receiver #(#params),*) -> (#output, #gradient_type) #where_clause {
+                #(#items)*
+                #enums
+                #primal
+                let __ct = #p::seed_one(&#value);
+                let #seed_pattern = __ct;
+                #grad_code
+                (#value, #gradient)
+            }
+        });
+    }
+    out
+}
+
+struct Reverse<'a> {
+    input: &'a Input<'a>,
+    /// Values whose adjoint variable is declared in the current scope.
+    live: HashSet<Value>,
+    /// Per `if` arm being emitted (innermost last): the slots its adjoint reads.
+    reads: Vec<BTreeSet<Slot>>,
+    /// Per arm: the values it defines.
+    arm_defs: Vec<HashSet<Value>>,
+    /// Per arm: values defined outside it that it contributes to while their adjoint is still
+    /// zero; they are declared before the `match`.
+    predeclare: Vec<BTreeSet<Value>>,
+    /// Per `if` trace: the slots saved by the then and the else branch.
+    saved: HashMap<Value, [Vec<Slot>; 2]>,
+    /// Per loop (by its index variable): the slots pushed on its stack each iteration.
+    stacks: HashMap<Value, Vec<Slot>>,
+    /// Program order of instructions (pre-order), for deciding what a loop may recompute.
+    order: Order,
+    /// Counter for temporaries.
+    fresh: usize,
+    /// Values whose adjoint may be exactly zero at run time although contributions exist in
+    /// the code (declared zero before a branch or loop, taken from an overwritten element, carried
+    /// out of a loop whose result nothing used). Their nonlinear rules other than products
+    /// multiply with a strong zero (`0 * partial = 0` even where the partial is NaN or
+    /// infinite, as at `sqrt(-1)` in a branch that did not run), as hand-written code that never
+    /// evaluates that partial would.
+    maybe_zero: HashSet<Value>,
+    /// The adjoint being propagated is maybe-zero.
+    from_maybe_zero: bool,
+    /// Matrix products whose only use is `.sum()`: their adjoint is the sum's cotangent in every
+    /// entry, kept as that scalar (`__fill3`) instead of a filled matrix (`Reverse::fills`).
+    filled: HashMap<Value, syn::Ident>,
+    /// Loads in a loop body at an index the loop does not change (`x[i]` in a loop over `j`),
+    /// keyed by array and index: their contributions add into a scalar (`__hoist2`) that is
+    /// added into the array's adjoint once, after the backward loop (`Reverse::hoist_loads`).
+    hoisted: HashMap<(Value, Vec<Value>), syn::Ident>,
+}
+
+/// Whether a record parameter is read only through its fields (never passed to a call, whose
+/// pullback would contribute to the whole record).
+fn only_fields_read(b: &Block, record: Value) -> bool {
+    b.insts.iter().all(|inst| match &inst.op {
+        Op::Call { .. } => !inst.op.operands().contains(&record),
+        Op::If { then_block, else_block, .. } => {
+            only_fields_read(then_block, record) && only_fields_read(else_block, record)
+        }
+        Op::For { body, .. } | Op::Loop { body, .. } => only_fields_read(body, record),
+        _ => true,
+    })
+}
+
+/// The elementwise derivative of a `map`'s closure, kept by the primal sweep: `__d3`.
+/// `let mut ā = 0;` for each active array, before the adjoint sweep. With `reuse` (in `_grad`), a
+/// `Vec` the function built (`vec![0.0; n]`, `v.to_vec()`) whose values the sweep never reads and
+/// the function does not return gives its storage to its adjoint (`zero_tangent_reusing`): the
+/// gradient then holds
+/// one buffer of that size where the primal holds one, instead of two. For a large array that
+/// is most of the cost: a second buffer is fresh memory the kernel must fault in on every call
+/// (the allocator returns it when it is freed).
+fn array_adjoints(input: &Input, arrays: &[Value], sweep: &TokenStream, reuse: bool) -> TokenStream {
+    let p = private();
+    let returned = input.f.output.leaves();
+    arrays
+        .iter()
+        .map(|&v| {
+            let a = adjoint(v);
+            let built = input.f.body.insts.iter().any(|inst| {
+                inst.results.contains(&v)
+                    && matches!(inst.op, Op::NewArray(_))
+                    && input.f.info(v).kind == crate::ir::Kind::Array(crate::ir::ArrayKind::Vec)
+            });
+            let i = v.ident();
+            if reuse && built && !returned.contains(&v) && !mentions(sweep, &i) {
+                quote!(let mut #a = #p::zero_tangent_reusing(#i);)
+            } else {
+                let z = zero(v);
+                quote!(let mut #a = #z;)
+            }
+        })
+        .collect()
+}
+
+/// Whether `tokens` name `ident` anywhere (inside groups too).
+fn mentions(tokens: &TokenStream, ident: &syn::Ident) -> bool {
+    tokens.clone().into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Ident(i) => i == *ident,
+        proc_macro2::TokenTree::Group(g) => mentions(&g.stream(), ident),
+        _ => false,
+    })
+}
+
+/// The pullback's first lines: every dynamically sized matrix borrowed again from its owner,
+/// which the closure takes by move (the primal's references cannot leave the function).
+fn rebind_heap(input: &Input) -> TokenStream {
+    let mut out = TokenStream::new();
+    for inst in &input.f.body.insts {
+        let Some(&y) = inst.results.first() else { continue };
+        if !super::is_heap(input, y) {
+            continue;
+        }
+        let v = y.ident();
+        match (&inst.op, super::heap_owner(input, inst)) {
+            (_, Some(o)) => out.extend(quote!(let #v = &#o;)),
+            (Op::Prim { form: Form::Typed(_), args, .. }, None) => match args.first() {
+                Some(x) if super::is_heap(input, *x) => {
+                    let x = x.ident();
+                    out.extend(quote!(let #v = #x;));
+                }
+                // A call's result, owned: moved in and borrowed.
+                Some(x) => {
+                    let x = x.ident();
+                    out.extend(quote!(let #v = &#x;));
+                }
+                None => {}
+            },
+            _ => {}
+        }
+    }
+    out
+}
+
+/// For a result that is not a single float, `NAME_grad` exists only to explain itself: calling
+/// it fails with the runtime's `ScalarOutput` message (a gradient needs a scalar result; use
+/// `_jvp` or `_vjp`). It is generic so the error appears at a call, never at the definition.
+/// (A tape would silently sum the outputs and return the gradient of the sum.)
+fn non_scalar_grad(input: &Input) -> TokenStream {
+    let item = input.item;
+    let sig = input.sig;
+    let p = private();
+    let mut generics = item.sig.generics.clone();
+    let result: syn::Ident = syn::parse_quote!(__TapelessResult);
+    generics.params.push(syn::parse_quote!(#result));
+    let output = &sig.output;
+    let where_clause = generics.make_where_clause();
+    where_clause.predicates.push(syn::parse_quote!(#result: #p::ScalarOutput));
+    where_clause.predicates.push(syn::parse_quote!(#output: #p::SameAs<#result>));
+    let (params, where_clause) = (&generics.params, &generics.where_clause);
+    let vis = &item.vis;
+    let name = super::sibling(&item.sig.ident, "grad");
+    let receiver = super::receiver(sig);
+    let primal = super::primal_params(sig);
+    let gradient = sig.gradient_type();
+    let attrs = super::attributes();
+    quote! {
+        #[doc(hidden)]
+        #attrs
+        #vis fn #name <#params> (#receiver #(#primal),*) -> (#output, #gradient) #where_clause {
+            loop {}
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! The primal sweep: the function itself, keeping callee pullbacks, branch traces and the
+//! loop stacks the adjoint sweep reads.
+
+use super::*;
+
+impl Reverse<'_> {
+    /// The primal sweep of a block.
+    pub(super) fn primal_block(&self, b: &Block, enums: &mut TokenStream) -> TokenStream {
+        b.insts.iter().map(|inst| self.primal_inst(inst, enums)).collect()
+    }
+
+    pub(super) fn primal_inst(&self, inst: &Inst, enums: &mut TokenStream) -> TokenStream {
+        let span = inst.span.span();
+        match &inst.op {
+            Op::Call { callee: c, args, shape, borrowed } => {
+                let values = tree_tokens(shape, &mut |v| v.ident().into_token_stream());
+                let args = crate::emit::call_args(self.input, args, borrowed);
+                if call_is_active(self.input, inst) && !borrowed.iter().any(|b| *b) {
+                    let f = callee(c, "vjp");
+                    let pb = pullback(inst.results[0]);
+                    quote_spanned!(span=> let (#values, #pb) = #f(#(#args),*);)
+                } else {
+                    let f = callee(c, "");
+                    quote_spanned!(span=> let #values = #f(#(#args),*);)
+                }
+            }
+            Op::If { cond, then_block, else_block, then_out, else_out, trace, .. } => {
+                let mut pattern = idents(&inst.results);
+                let mut then_items = idents(then_out);
+                let mut else_items = idents(else_out);
+                if let Some([then_saved, else_saved]) = self.saved.get(trace) {
+                    let ty = trace_enum(*trace);
+                    pattern.push(trace.ident().into_token_stream());
+                    let (ts, es) =
+                        (then_saved.iter().map(|s| s.ident()), else_saved.iter().map(|s| s.ident()));
+                    then_items.push(quote!(#ty::Then(#(#ts),*)));
+                    else_items.push(quote!(#ty::Else(#(#es),*)));
+                    let params_then: Vec<syn::Ident> =
+                        (0..then_saved.len()).map(|i| format_ident!("T{}", i)).collect();
+                    let params_else: Vec<syn::Ident> =
+                        (0..else_saved.len()).map(|i| format_ident!("E{}", i)).collect();
+                    enums.extend(quote! {
+                        #[allow(non_camel_case_types, dead_code, clippy::all)]
+                        enum #ty<#(#params_then,)* #(#params_else,)*> { Then(#(#params_then),*), Else(#(#params_else),*) }
+                    });
+                }
+                IfLet {
+                    pattern,
+                    then_code: self.primal_block(then_block, enums),
+                    then_items,
+                    else_code: self.primal_block(else_block, enums),
+                    else_items,
+                }
+                .emit(*cond, span)
+            }
+            Op::For { body, carried, .. } | Op::Loop { body, carried, .. } => {
+                let key = match &inst.op {
+                    Op::Loop { count, .. } => *count,
+                    Op::For { var, .. } => *var,
+                    _ => return TokenStream::new(),
+                };
+                let (mut init, mut enter, mut advance, mut exit) =
+                    (TokenStream::new(), TokenStream::new(), TokenStream::new(), TokenStream::new());
+                for (c, result) in carried.iter().zip(&inst.results) {
+                    let carry = crate::emit::forward::carry(c.header);
+                    let (first, h, next, r) =
+                        (c.init.ident(), c.header.ident(), c.next.ident(), result.ident());
+                    init.extend(quote!(let mut #carry = #first;));
+                    enter.extend(quote!(let #h = #carry;));
+                    advance.extend(quote!(#carry = #next;));
+                    exit.extend(quote!(let #r = #carry;));
+                }
+                let push = match self.stacks.get(&key) {
+                    Some(stack) if !stack.is_empty() => {
+                        let stack_var = stack_ident(key);
+                        let names = stack.iter().map(|s| s.ident());
+                        enums.extend(quote!(let mut #stack_var = ::std::vec::Vec::new();));
+                        quote!(#stack_var.push((#(#names,)*));)
+                    }
+                    _ => TokenStream::new(),
+                };
+                let body = self.primal_block(body, enums);
+                match &inst.op {
+                    Op::For { var, start, end, inclusive, .. } => {
+                        let (range, index) =
+                            (crate::emit::forward::range_tokens(*start, *end, *inclusive), var.ident());
+                        quote_spanned!(span=> #init for #index in #range { #enter #body #push #advance } #exit)
+                    }
+                    Op::Loop { go, count, .. } => {
+                        let (go, count) = (go.ident(), count.ident());
+                        quote_spanned!(span=>
+                            #init
+                            let mut #count = 0usize;
+                            loop { #enter #body #push #advance #count += 1; if !#go { break; } }
+                            #exit
+                        )
+                    }
+                    _ => TokenStream::new(),
+                }
+            }
+            Op::Prim { form: Form::Map(f), args, .. } if self.saves_map_derivative(inst) => {
+                // One pass computes each element's value and derivative (as hand-written code
+                // would), instead of evaluating the closure again in the adjoint.
+                let (Some(&y), Some(&x)) = (inst.results.first(), args.first()) else {
+                    return TokenStream::new();
+                };
+                let (o, v, d, x, grad, p) = (
+                    crate::emit::owner(y),
+                    y.ident(),
+                    derivative(y),
+                    x.ident(),
+                    crate::emit::sibling(f, "grad"),
+                    private(),
+                );
+                quote_spanned!(span=>
+                    let (#o, #d) = #p::map_with_derivative(#x, |__e| #grad(__e));
+                    let #v = &#o;
+                )
+            }
+            _ => primal_let(self.input, inst),
+        }
+    }
+
+    /// Whether the primal sweep of a `map` keeps the elementwise derivative for its adjoint:
+    /// for a `DMatrix` computed at the top level (in a loop the backward iteration computes it
+    /// again, without the derivative) whose adjoint is needed.
+    pub(super) fn saves_map_derivative(&self, inst: &Inst) -> bool {
+        let top_level = self.input.f.body.insts.iter().any(|i| std::ptr::eq(i, inst));
+        top_level
+            && matches!(inst.results.first(), Some(y) if crate::emit::is_heap(self.input, *y) && self.live.contains(y))
+            && matches!(&inst.op, Op::Prim { args, .. } if args.first().is_some_and(|x| self.input.act.active(*x)))
+    }
+}
+
+pub(super) fn derivative(v: Value) -> syn::Ident {
+    format_ident!("__d{}", v.0, span = proc_macro2::Span::mixed_site())
+}
+
+/// The trace enum of the `if` with trace value `v`.
+pub(super) fn trace_enum(v: Value) -> syn::Ident {
+    format_ident!("__If{}", v.0, span = proc_macro2::Span::mixed_site())
+}

@@ -1,0 +1,536 @@
+//! The adjoint sweep: each instruction's adjoint, in reverse, per rule of the table and per
+//! form (calls, records, arrays, matrices), and the arms of a branch with their traces.
+
+use super::*;
+
+impl Reverse<'_> {
+    pub(super) fn block(&mut self, b: &Block) -> TokenStream {
+        b.insts.iter().rev().map(|inst| self.inst(inst)).collect()
+    }
+
+    pub(super) fn inst(&mut self, inst: &Inst) -> TokenStream {
+        self.from_maybe_zero = inst.results.iter().any(|r| self.maybe_zero.contains(r));
+        let out = self.inst_adjoint(inst);
+        self.from_maybe_zero = false;
+        out
+    }
+
+    pub(super) fn inst_adjoint(&mut self, inst: &Inst) -> TokenStream {
+        let act = self.input.act;
+        let span = inst.span.span();
+        match &inst.op {
+            Op::Prim { rule, args, form } => self.prim_adjoint(inst, rule, args, form),
+            Op::Call { callee: c, args, shape, borrowed } => {
+                if !inst.results.iter().any(|r| self.live.contains(r)) || !call_is_active(self.input, inst) {
+                    return TokenStream::new();
+                }
+                let cotangent = tree_tokens(shape, &mut |r| {
+                    if self.live.contains(&r) { adjoint(r).into_token_stream() } else { self.zero(r) }
+                });
+                let first = inst.results[0];
+                let pb = if borrowed.iter().any(|b| *b) {
+                    // A pullback borrowing a local array cannot be kept beside it: the callee's
+                    // reverse mode runs here instead (the array is unchanged since, checked).
+                    for a in args {
+                        self.read(Slot::Value(*a));
+                    }
+                    let (f, call_args, pb) = (
+                        callee(c, "vjp"),
+                        crate::emit::call_args(self.input, args, borrowed),
+                        pullback(first),
+                    );
+                    quote_spanned!(span=> let (_, #pb) = #f(#(#call_args),*);)
+                } else {
+                    TokenStream::new()
+                };
+                let pb_ident = if pb.is_empty() { self.read(Slot::Pullback(first)) } else { pullback(first) };
+                let pb_code = pb;
+                let pb = pb_ident;
+                let slots = call_slots(self.input, c, args);
+                let names: Vec<syn::Ident> = (0..slots.len())
+                    .map(|i| format_ident!("__c{}_{}", first.0, i, span = proc_macro2::Span::mixed_site()))
+                    .collect();
+                let pattern = tuple_or_single(names.iter().map(|n| quote!(#n)).collect());
+                let mut out = quote_spanned!(span=> #pb_code let #pattern = #pb(#cotangent););
+                for (v, n) in slots.iter().zip(&names) {
+                    if act.active(*v) {
+                        out.extend(self.contribute(*v, quote!(#n)));
+                    }
+                }
+                out
+            }
+            Op::If { then_block, else_block, then_out, else_out, trace, .. } => {
+                let live_phis: Vec<usize> =
+                    (0..inst.results.len()).filter(|i| self.live.contains(&inst.results[*i])).collect();
+                // Nothing to do only if no merged value needs an adjoint and neither branch writes
+                // an active array.
+                if live_phis.is_empty() && !has_adjoint(then_block, act) && !has_adjoint(else_block, act) {
+                    return TokenStream::new();
+                }
+                let before = self.live.clone();
+                let (then_code, then_saved, then_pre) =
+                    self.arm(then_block, &live_phis, &inst.results, then_out);
+                self.live.clone_from(&before);
+                let (else_code, else_saved, else_pre) =
+                    self.arm(else_block, &live_phis, &inst.results, else_out);
+                self.live = before;
+                let mut out = TokenStream::new();
+                for v in then_pre.union(&else_pre) {
+                    let declared_here = self.arm_defs.last().is_none_or(|defs| defs.contains(v));
+                    if declared_here {
+                        let a = adjoint(*v);
+                        let z = self.zero(*v);
+                        out.extend(quote!(let mut #a = #z;));
+                    } else if let Some(set) = self.predeclare.last_mut() {
+                        set.insert(*v);
+                    }
+                    self.live.insert(*v);
+                    self.maybe_zero.insert(*v);
+                }
+                let t = self.read(Slot::Value(*trace));
+                let ty = trace_enum(*trace);
+                let (ts, es) = (then_saved.iter().map(|s| s.ident()), else_saved.iter().map(|s| s.ident()));
+                out.extend(quote_spanned!(span=> match #t {
+                    #ty::Then(#(#ts),*) => { #then_code }
+                    #ty::Else(#(#es),*) => { #else_code }
+                }));
+                self.saved.insert(*trace, [then_saved, else_saved]);
+                out
+            }
+            Op::Load { array, index } => {
+                let Some(&y) = inst.results.first() else { return TokenStream::new() };
+                if !self.live.contains(&y) || !act.active(*array) {
+                    return TokenStream::new();
+                }
+                for i in index {
+                    self.read(Slot::Value(*i));
+                }
+                let (a, ybar, p) = (adjoint(*array), adjoint(y), private());
+                if let Some(h) = self.hoisted.get(&(*array, index.clone())) {
+                    return quote_spanned!(span=> #p::accumulate(&mut #h, #ybar););
+                }
+                let index = crate::emit::index_tokens(index);
+                quote_spanned!(span=> #p::accumulate(&mut #a #index, #ybar);)
+            }
+            Op::Store { array, index, value } => {
+                if !act.active(*array) {
+                    return TokenStream::new();
+                }
+                if self.input.summed.contains_key(array) {
+                    // Stored once, summed once (`emit::summed_arrays`): the element's adjoint is
+                    // the sum's cotangent, kept as one scalar.
+                    let fill = crate::emit::fill(*array);
+                    if !act.active(*value) {
+                        return TokenStream::new();
+                    }
+                    self.from_maybe_zero = true;
+                    return self.contribute(*value, quote!(#fill));
+                }
+                for i in index {
+                    self.read(Slot::Value(*i));
+                }
+                let (a, index, p) = (adjoint(*array), crate::emit::index_tokens(index), private());
+                // The overwritten element's adjoint moves to the stored value; the element
+                // before the store starts from zero.
+                let taken = format_ident!("__taken{}", self.fresh, span = proc_macro2::Span::mixed_site());
+                self.fresh += 1;
+                let mut out = quote_spanned!(span=> let #taken = #p::take(&mut #a #index););
+                if act.active(*value) {
+                    self.from_maybe_zero = true;
+                    out.extend(self.contribute(*value, quote!(#taken)));
+                }
+                out
+            }
+            Op::NewArray(init) => {
+                let Some(&a) = inst.results.first() else { return TokenStream::new() };
+                if !act.active(a) {
+                    return TokenStream::new();
+                }
+                let abar = adjoint(a);
+                match init {
+                    ArrayInit::Elements { elements, .. } => {
+                        let mut out = TokenStream::new();
+                        for (k, e) in elements.iter().enumerate() {
+                            if act.active(*e) {
+                                let k = syn::Index::from(k);
+                                self.from_maybe_zero = true;
+                                out.extend(self.contribute(*e, quote!(#abar[#k])));
+                            }
+                        }
+                        out
+                    }
+                    ArrayInit::Copy { source, .. } if act.active(*source) => {
+                        self.contribute(*source, quote!(#abar))
+                    }
+                    _ => TokenStream::new(),
+                }
+            }
+            Op::For { .. } | Op::Loop { .. } => self.adjoint_for(inst),
+            Op::Field { base, member, .. } => {
+                let Some(&f) = inst.results.first() else { return TokenStream::new() };
+                if !self.live.contains(&f) || !act.active(*base) {
+                    return TokenStream::new();
+                }
+                let (ab, af, p) = (adjoint(*base), adjoint(f), private());
+                let param = self
+                    .input
+                    .f
+                    .body
+                    .insts
+                    .iter()
+                    .any(|i| matches!(i.op, Op::Param(_)) && i.results.contains(base));
+                if param && only_fields_read(&self.input.f.body, *base) {
+                    // The field's only contribution (a parameter's fields are read once, and
+                    // the record reaches no call): it replaces the zero instead of a pass adding
+                    // to it. (A struct built in the body may have a field read several times.)
+                    return quote_spanned!(span=> #ab.#member = #af;);
+                }
+                quote_spanned!(span=> #p::accumulate(&mut #ab.#member, #af);)
+            }
+            Op::Construct { fields, .. } => {
+                let Some(&r) = inst.results.first() else { return TokenStream::new() };
+                let abar = adjoint(r);
+                let mut out = TokenStream::new();
+                for (m, v) in fields.iter().filter(|(_, v)| act.active(*v)) {
+                    // Each field's adjoint moves out of the record's (read once per field).
+                    self.from_maybe_zero = true;
+                    out.extend(self.contribute(*v, quote_spanned!(span=> #abar.#m)));
+                }
+                out
+            }
+            Op::Param(_) | Op::Lit(_) | Op::Opaque { .. } | Op::NoGrad(_) | Op::Error => TokenStream::new(),
+        }
+    }
+
+    /// The adjoint of a primitive, by its rule's kind.
+    pub(super) fn prim_adjoint(
+        &mut self,
+        inst: &Inst,
+        rule: &crate::rules::Rule,
+        args: &[Value],
+        form: &Form,
+    ) -> TokenStream {
+        let act = self.input.act;
+        let span = inst.span.span();
+        let Some(&y) = inst.results.first() else {
+            return TokenStream::new();
+        };
+        if let (crate::rules::Kind::Sum, Some(&m)) = (&rule.kind, args.first())
+            && self.input.summed.get(&m) == Some(&y)
+        {
+            // `m.iter().sum()` of an array only summed (`emit::summed_arrays`): its adjoint is
+            // this cotangent in every element, kept as one scalar the stores read.
+            return self.declare_fill(m, y);
+        }
+        if !self.live.contains(&y) {
+            return TokenStream::new();
+        }
+        let ybar = adjoint(y);
+        let active = |i: usize| args.get(i).copied().filter(|v| act.active(*v));
+        let mut out = TokenStream::new();
+        if let Some(fill) = self.filled.get(&y).cloned() {
+            // `ȳ` is `fill` in every entry: `ā = fill 𝟙 (row sums of b)ᵀ`, `b̄ = fill (column
+            // sums of a) 𝟙ᵀ`, without forming `ȳ`.
+            let (a, b, p) = (self.read(Slot::Value(args[0])), self.read(Slot::Value(args[1])), private());
+            if let Some(xa) = active(0) {
+                out.extend(self.contribute(xa, quote_spanned!(span=> #p::filled_product_lhs(#fill, #a, #b))));
+            }
+            if let Some(za) = active(1) {
+                out.extend(self.contribute(za, quote_spanned!(span=> #p::filled_product_rhs(#fill, #a, #b))));
+            }
+            return out;
+        }
+        if crate::emit::is_heap(self.input, y) {
+            // Complete now: the rule reads it (maybe twice) through a reference.
+            out.extend(quote!(let #ybar = &#ybar;));
+        }
+        match &rule.kind {
+            Kind::Add | Kind::Identity => {
+                for a in (0..args.len()).filter_map(active) {
+                    // `let y: DVector<f64> = g(..)`: the call's result is owned, `ȳ` a reference.
+                    let term = if crate::emit::is_heap(self.input, y) && !crate::emit::is_heap(self.input, a)
+                    {
+                        let p = private();
+                        quote!(#p::owned(#ybar))
+                    } else {
+                        quote!(#ybar)
+                    };
+                    out.extend(self.contribute(a, term));
+                }
+            }
+            Kind::Sub => {
+                if let Some(a) = active(0) {
+                    out.extend(self.contribute(a, quote!(#ybar)));
+                }
+                if let Some(b) = active(1) {
+                    out.extend(self.contribute(b, quote_spanned!(span=> -#ybar)));
+                }
+            }
+            Kind::Neg => {
+                if let Some(a) = active(0) {
+                    out.extend(self.contribute(a, quote_spanned!(span=> -#ybar)));
+                }
+            }
+            Kind::CastFloat => {
+                if let (Some(a), Form::Cast(_)) = (active(0), form) {
+                    let x = self.read(Slot::Value(a));
+                    let p = private();
+                    out.extend(self.contribute(a, quote_spanned!(span=> #p::cast_like(#ybar, &#x))));
+                }
+            }
+            Kind::Smooth { partials } => {
+                for i in (0..args.len()).filter(|i| partials.get(*i) == Some(&true)) {
+                    let Some(a) = active(i) else { continue };
+                    for v in args.iter().chain([&y]) {
+                        self.read(Slot::Value(*v));
+                    }
+                    let d = partial(rule.name, i, args, y, span);
+                    // `mul_add` needs no guard: its partials are its operands, finite
+                    // wherever the values themselves are (products are `Kind::Product`).
+                    let guard = self.maybe_zero.contains(&y) && rule.name != "mul_add";
+                    let term = if guard {
+                        let p = private();
+                        quote_spanned!(span=> #p::mul_adjoint(#d, #ybar))
+                    } else {
+                        quote_spanned!(span=> #d * #ybar)
+                    };
+                    out.extend(self.contribute(a, term));
+                }
+            }
+            Kind::Product | Kind::Quotient => {
+                let (x, z) = (args[0], args[1]);
+                let (a, b, yv) = (self.read(Slot::Value(x)), self.read(Slot::Value(z)), y.ident());
+                let quotient = matches!(rule.kind, Kind::Quotient);
+                if quotient {
+                    self.read(Slot::Value(y));
+                }
+                // The whole path under the user's span: a combination of types without an
+                // adjoint is reported at the product, not at the attribute.
+                if let Some(xa) = active(0) {
+                    let term = if quotient {
+                        quote_spanned!(span=> ::tapeless::__private::quotient_lhs(#ybar, &#a, #b))
+                    } else {
+                        quote_spanned!(span=> ::tapeless::__private::product_lhs(#ybar, #a, #b))
+                    };
+                    out.extend(self.contribute(xa, term));
+                }
+                if let Some(za) = active(1) {
+                    let term = if quotient {
+                        quote_spanned!(span=> ::tapeless::__private::quotient_rhs(#ybar, &#a, #yv, #b))
+                    } else {
+                        quote_spanned!(span=> ::tapeless::__private::product_rhs(#ybar, #a, #b))
+                    };
+                    out.extend(self.contribute(za, term));
+                }
+            }
+            Kind::Assemble => {
+                // The entries were given row by row; a vector is the one-column case.
+                let columns = match form {
+                    Form::Path(p) => p
+                        .segments
+                        .iter()
+                        .rev()
+                        .nth(1)
+                        .and_then(|s| crate::signature::alias_columns(&s.ident.to_string())),
+                    _ => None,
+                };
+                for i in 0..args.len() {
+                    if let Some(a) = active(i) {
+                        let entry = match columns {
+                            Some(c) if c > 1 => {
+                                let (r, c) = (syn::Index::from(i / c), syn::Index::from(i % c));
+                                quote_spanned!(span=> #ybar[(#r, #c)])
+                            }
+                            _ => {
+                                let k = syn::Index::from(i);
+                                quote_spanned!(span=> #ybar[#k])
+                            }
+                        };
+                        out.extend(self.contribute(a, entry));
+                    }
+                }
+            }
+            Kind::Normalize => {
+                if let Some(x) = active(0) {
+                    let (v, yv) = (self.read(Slot::Value(x)), self.read(Slot::Value(y)));
+                    let term = quote_spanned!(span=> (#ybar - #yv * #yv.dot(&#ybar)) / #v.norm());
+                    out.extend(self.contribute(x, term));
+                }
+            }
+            Kind::Cross => {
+                let (x, z) = (args[0], args[1]);
+                let (a, b) = (self.read(Slot::Value(x)), self.read(Slot::Value(z)));
+                if let Some(xa) = active(0) {
+                    out.extend(self.contribute(xa, quote_spanned!(span=> #b.cross(&#ybar))));
+                }
+                if let Some(za) = active(1) {
+                    out.extend(self.contribute(za, quote_spanned!(span=> #ybar.cross(&#a))));
+                }
+            }
+            Kind::Entry => {
+                if let (Some(a), Form::Index(_)) = (active(0), form) {
+                    for i in &args[1..] {
+                        self.read(Slot::Value(*i));
+                    }
+                    let k = form.index(args);
+                    if crate::emit::is_heap(self.input, a) {
+                        // In place: one entry, not a matrix per read (`v[i]` in a loop).
+                        out.extend(self.declare(a));
+                        let abar = adjoint(a);
+                        out.extend(quote_spanned!(span=> #abar[#k] += #ybar;));
+                    } else {
+                        let e = format_ident!("__entry", span = proc_macro2::Span::mixed_site());
+                        let zero = self.zero(a);
+                        let term = quote_spanned!(span=> { let mut #e = #zero; #e[#k] = #ybar; #e });
+                        out.extend(self.contribute(a, term));
+                    }
+                }
+            }
+            Kind::Part => {
+                if let Some(a) = active(0) {
+                    let j = self.read(Slot::Value(args[1]));
+                    out.extend(self.declare(a));
+                    let (abar, part) = (adjoint(a), format_ident!("{}_mut", rule.name));
+                    let view = format_ident!("__part", span = proc_macro2::Span::mixed_site());
+                    out.extend(quote_spanned!(span=> { let mut #view = #abar.#part(#j); #view += #ybar; }));
+                }
+            }
+            Kind::Fill => {
+                if let Some(x) = args.last().copied().filter(|v| act.active(*v)) {
+                    out.extend(self.contribute(x, quote_spanned!(span=> #ybar.sum())));
+                }
+            }
+            Kind::Transpose => {
+                if let Some(a) = active(0) {
+                    out.extend(self.contribute(a, quote_spanned!(span=> #ybar.transpose())));
+                }
+            }
+            Kind::Dot | Kind::ComponentMul => {
+                let (x, z) = (args[0], args[1]);
+                let (a, b) = (self.read(Slot::Value(x)), self.read(Slot::Value(z)));
+                let dot = matches!(rule.kind, Kind::Dot);
+                if let Some(xa) = active(0) {
+                    let term = if dot {
+                        quote_spanned!(span=> #b * #ybar)
+                    } else {
+                        quote_spanned!(span=> #ybar.component_mul(&#b))
+                    };
+                    out.extend(self.contribute(xa, term));
+                }
+                if let Some(za) = active(1) {
+                    let term = if dot {
+                        quote_spanned!(span=> #a * #ybar)
+                    } else {
+                        quote_spanned!(span=> #ybar.component_mul(&#a))
+                    };
+                    out.extend(self.contribute(za, term));
+                }
+            }
+            Kind::ComponentDiv => {
+                let b = self.read(Slot::Value(args[1]));
+                if let Some(xa) = active(0) {
+                    out.extend(self.contribute(xa, quote_spanned!(span=> #ybar.component_div(&#b))));
+                }
+                if let Some(za) = active(1) {
+                    let yv = self.read(Slot::Value(y));
+                    let term = quote_spanned!(span=> -#ybar.component_mul(&#yv).component_div(&#b));
+                    out.extend(self.contribute(za, term));
+                }
+            }
+            Kind::NormSquared | Kind::Norm => {
+                if let Some(x) = active(0) {
+                    let a = self.read(Slot::Value(x));
+                    let term = if matches!(rule.kind, Kind::Norm) {
+                        let yv = self.read(Slot::Value(y));
+                        quote_spanned!(span=> #a * (#ybar / #yv))
+                    } else {
+                        quote_spanned!(span=> #a * (#ybar + #ybar))
+                    };
+                    out.extend(self.contribute(x, term));
+                }
+            }
+            Kind::AddScalar => {
+                if let Some(m) = active(0) {
+                    out.extend(self.contribute(m, quote!(#ybar)));
+                }
+                if let Some(s) = active(1) {
+                    out.extend(self.contribute(s, quote_spanned!(span=> #ybar.sum())));
+                }
+            }
+            Kind::Map if self.saves_map_derivative(inst) => {
+                if let Some(x) = active(0) {
+                    let d = derivative(y);
+                    out.extend(self.contribute(x, quote_spanned!(span=> #d.component_mul(#ybar))));
+                }
+            }
+            Kind::Map => {
+                if let (Some(x), Form::Map(f)) = (active(0), form) {
+                    let (a, grad) = (self.read(Slot::Value(x)), crate::emit::sibling(f, "grad"));
+                    let term = quote_spanned!(span=> #a.zip_map(&#ybar, |__e, __y| #grad(__e).1 * __y));
+                    out.extend(self.contribute(x, term));
+                }
+            }
+            Kind::SumEntries if active(0).is_some_and(|a| self.fills(a)) => {
+                let a = args[0];
+                let fill = crate::emit::fill(a);
+                out.extend(quote_spanned!(span=> let #fill = #ybar;));
+                self.filled.insert(a, fill);
+                self.live.insert(a);
+            }
+            Kind::SumEntries => {
+                if let Some(a) = active(0) {
+                    let (x, p) = (self.read(Slot::Value(a)), private());
+                    out.extend(self.contribute(a, quote_spanned!(span=> #p::filled_like(&#x, #ybar))));
+                }
+            }
+            Kind::Sum => {
+                if let Some(a) = active(0) {
+                    let (abar, p) = (adjoint(a), private());
+                    out.extend(quote_spanned!(span=> #p::add_to_each(&mut #abar, #ybar);));
+                }
+            }
+            Kind::NonDifferentiable(_) | Kind::Predicate | Kind::Shape => {}
+        }
+        out
+    }
+
+    /// The adjoint of one arm of an `if`: the phis' adjoints flow to the values the arm yields,
+    /// then the arm's instructions in reverse. Returns the code, the slots the arm must save, and
+    /// the outer values it contributes to first.
+    pub(super) fn arm(
+        &mut self,
+        b: &Block,
+        live_phis: &[usize],
+        results: &[Value],
+        out: &[Value],
+    ) -> (TokenStream, Vec<Slot>, BTreeSet<Value>) {
+        let defs = body_defs(b);
+        self.reads.push(BTreeSet::new());
+        self.arm_defs.push(defs);
+        self.predeclare.push(BTreeSet::new());
+        let mut code = TokenStream::new();
+        for &i in live_phis {
+            if let (Some(r), Some(v)) = (results.get(i), out.get(i))
+                && self.input.act.active(*v)
+            {
+                let a = adjoint(*r);
+                self.from_maybe_zero = self.maybe_zero.contains(r);
+                code.extend(self.contribute(*v, quote!(#a)));
+                self.from_maybe_zero = false;
+            }
+        }
+        code.extend(self.block(b));
+        let reads = self.reads.pop().unwrap_or_default();
+        let defs = self.arm_defs.pop().unwrap_or_default();
+        let pre = self.predeclare.pop().unwrap_or_default();
+        let mut saved = Vec::new();
+        for slot in reads {
+            if defs.contains(&slot.value()) {
+                saved.push(slot);
+            } else if let Some(parent) = self.reads.last_mut() {
+                parent.insert(slot);
+            }
+        }
+        (code, saved, pre)
+    }
+}
