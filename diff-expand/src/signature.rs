@@ -41,6 +41,12 @@ pub fn array_kind(ty: &Type) -> Option<ArrayKind> {
     match ty {
         Type::Reference(r) if r.mutability.is_none() => match &*r.elem {
             Type::Slice(s) if classify(&s.elem) == TypeClass::Differentiable => Some(ArrayKind::Slice),
+            // `&Vec<T>` is read like `&[T]` (argmin's `Vec` backend passes parameters so).
+            Type::Path(p) if vec_element(p).is_some_and(|t| classify(t) == TypeClass::Differentiable) => {
+                Some(ArrayKind::Slice)
+            }
+            // `&[T; N]` is copied on entry (`by_copy`) and is then an array of its own.
+            Type::Array(a) if classify(&a.elem) == TypeClass::Differentiable => Some(ArrayKind::Fixed),
             _ => None,
         },
         Type::Array(a) if classify(&a.elem) == TypeClass::Differentiable => Some(ArrayKind::Fixed),
@@ -140,12 +146,14 @@ pub fn classify(ty: &Type) -> TypeClass {
     }
 }
 
-/// Whether a parameter is a shared reference to a float or a static matrix (`&Vector3<f64>`):
-/// those are `Copy`, so the generated code copies the value once and never borrows it again.
+/// Whether a parameter is a shared reference to a float, an array of floats or a static matrix
+/// (`&[f64; 2]`, `&Vector3<f64>`): those are `Copy`, so the generated code copies the value once
+/// and never borrows it again.
 pub fn by_copy(ty: &Type) -> bool {
     let Type::Reference(r) = ty else { return false };
     let float = matches!(&*r.elem, Type::Path(p) if matches!(primitive(p).as_deref(), Some("f32" | "f64")));
-    r.mutability.is_none() && (float || static_matrix(&r.elem))
+    let array = matches!(&*r.elem, Type::Array(_)) && array_kind(ty).is_some();
+    r.mutability.is_none() && (float || array || static_matrix(&r.elem))
 }
 
 /// The IR kind of a value of a type.

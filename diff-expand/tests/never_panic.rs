@@ -202,6 +202,11 @@ fn expr() -> impl Strategy<Value = String> {
             inner.clone().prop_map(|a| format!("(&{a})")),
             inner.clone().prop_map(|a| format!("(*&{a})")),
             two.clone().prop_map(|(a, b)| format!("({a}, {b}).1")),
+            // Array patterns: of a parameter (an array in some signatures), through `*`, with
+            // `_` and `..`, of a call.
+            inner.clone().prop_map(|a| format!("{{ let [p, _, q, ..] = v; p * {a} + q }}")),
+            inner.clone().prop_map(|a| format!("{{ let [p, q] = *w; let mut c = *w; c[0] = {a}; p * q + c[0] }}")),
+            inner.clone().prop_map(|a| format!("{{ let [p, q] = g({a}, 1.0); p + q }}")),
             // nalgebra: `d` is a `DVector` in some signatures, a float in others.
             inner.clone().prop_map(|a| format!("(d * {a}).map(|e| e.exp() * {a}).sum()")),
             inner.clone().prop_map(|a| format!("d.map(|e: f64| e.sin()).dot(&(&d * {a}))")),
@@ -223,6 +228,8 @@ fn signature() -> impl Strategy<Value = &'static str> {
             "unsafe fn f(x: f64, y: f64, n: usize, v: &[f64]) -> f64",
             "fn f(x: f32, y: f64, n: usize, v: Vec<f64>) -> f64",
             "fn f(x: f64, y: f64, n: usize, v: [f64; 4]) -> [f64; 4]",
+            "fn f(x: f64, y: f64, n: usize, v: [f64; 4], w: &[f64; 2]) -> f64",
+            "fn f(x: f64, y: f64, n: usize, v: &Vec<f64>, w: &Vec<f64>) -> f64",
             "fn f(x: f64, y: f64, n: usize, v: &[f64]) -> Vec<f64>",
             "fn f(x: f64, y: f64, n: usize, v: &[f64])",
             "fn f((x, y): (f64, f64), n: usize, v: &[f64]) -> f64",

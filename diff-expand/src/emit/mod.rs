@@ -322,7 +322,8 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
             let Some(p) = input.sig.params.get(*i) else { return TokenStream::new() };
             let param = &p.ident;
             if is_array(input, *result) {
-                return quote_spanned!(span=> let mut #y = #param;);
+                let source = if crate::signature::by_copy(&p.ty) { quote!(*#param) } else { quote!(#param) };
+                return quote_spanned!(span=> let mut #y = #source;);
             }
             if crate::signature::by_copy(&p.ty) {
                 return quote_spanned!(span=> let #y = *#param;);

@@ -156,6 +156,11 @@ impl Lowerer<'_> {
     /// `let b = a;` copies a `[T; N]` (Rust copies it; a `Vec` moves and a slice is shared, so
     /// those keep the same slot).
     pub(super) fn copy_if_fixed_array(&mut self, e: &Expr, t: Tree) -> Tree {
+        // `let q = *p;` copies the array `p` refers to.
+        let e = match e {
+            Expr::Unary(syn::ExprUnary { op: UnOp::Deref(_), expr, .. }) => &**expr,
+            e => e,
+        };
         match (&t, self.local(e)) {
             (Tree::Leaf(v), Some(_)) if self.kind(*v) == Kind::Array(ArrayKind::Fixed) => {
                 let source = *v;

@@ -32,8 +32,12 @@ impl Lowerer<'_> {
                 UnOp::Not(_) => self.prim_op("not", &u.op, &[&u.expr], span, Some(Kind::Discrete)),
                 // `*x` for an element bound by `for x in v.iter()` or a parameter `x: &f64`: a
                 // value here.
+                // `*p` of an array reference (`p: &[f64; 2]`) reads the same elements: the array.
                 _ => match self.aggregate_or_leaf(&u.expr) {
                     Some(v) if self.iter_elements.contains(&v) => Tree::Leaf(v),
+                    Some(v) if matches!(self.kind(v), Kind::Array(ArrayKind::Fixed | ArrayKind::Slice)) => {
+                        Tree::Leaf(v)
+                    }
                     _ => self.opaque(e, "a dereference"),
                 },
             },

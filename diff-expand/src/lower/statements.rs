@@ -225,9 +225,50 @@ impl Lowerer<'_> {
                     );
                 }
             },
+            Pat::Slice(ps) => self.bind_array_pattern(ps, value),
             other => {
                 self.unsupported(Loc::of(&other), "this pattern", "bind a name, `_` or a tuple of names");
             }
+        }
+    }
+}
+
+impl Lowerer<'_> {
+    /// `let [a, b] = x;` (or `= *p`) of an array: each element pattern binds a load at its
+    /// literal index, as `let a = x[0]; let b = x[1];` would.
+    fn bind_array_pattern(&mut self, ps: &syn::PatSlice, value: Option<Tree>) {
+        let array = match value {
+            Some(Tree::Leaf(v))
+                if matches!(
+                    self.kind(v),
+                    Kind::Array(ArrayKind::Fixed | ArrayKind::Slice | ArrayKind::Vec)
+                ) =>
+            {
+                v
+            }
+            _ => {
+                self.unsupported(
+                    Loc::of(ps),
+                    "an array pattern of a value that is not a parameter or local array",
+                    "destructure a parameter or a local array (`let [a, b] = x;`); a call's result cannot be destructured yet",
+                );
+                return;
+            }
+        };
+        if let Some(rest) = ps.elems.iter().find(|p| matches!(p, Pat::Rest(_))) {
+            self.unsupported(
+                Loc::of(rest),
+                "`..` in an array pattern",
+                "name every element: `let [a, b, c] = x;`",
+            );
+            return;
+        }
+        for (i, p) in ps.elems.iter().enumerate() {
+            let span = Loc::of(p);
+            let lit = syn::Lit::Int(syn::LitInt::new(&format!("{i}usize"), span.start));
+            let index = self.emit(Op::Lit(lit), span, Kind::Discrete);
+            let element = self.emit(Op::Load { array, index: vec![index] }, span, Kind::Float);
+            self.bind(p, Some(Tree::Leaf(element)));
         }
     }
 }
