@@ -3,7 +3,8 @@
 //! reverse mode (`common::check`).
 //!
 //! So far: array patterns (`let [a, b] = *p;`, `let [a, _, c] = x;`), `&[T; N]` and `&Vec<T>`
-//! parameters, and `*p` of an array reference.
+//! parameters, `*p` of an array reference, statement macros (`assert!`, `println!`, a
+//! `panic!` guard on a differentiated value), and `match` on constants.
 
 mod common;
 
@@ -146,4 +147,216 @@ fn vec_by_reference() {
     let (_, g) = rosenbrock_vec_grad(&vec![0.5, 0.5]);
     assert!(common::close(g[0], -2.0 * 0.5 - 400.0 * 0.5 * (0.5 - 0.25), 1e-14), "{g:?}");
     assert!(common::close(g[1], 200.0 * (0.5 - 0.25), 1e-14), "{g:?}");
+}
+
+/// Assertions and printing stay in the primal of every generated item and change no derivative.
+mod log_scaled {
+    use tapeless::differentiable;
+
+    #[differentiable]
+    pub fn f(x: f64, y: f64) -> f64 {
+        assert!(x > 0.0, "x must be positive, got {}", x);
+        debug_assert!(!y.is_nan());
+        let r = x.ln() * y;
+        eprintln!("log_scaled: r = {}", r);
+        r + y.powi(2)
+    }
+}
+
+/// A guard whose only effect is to leave needs no `piecewise`, also inside a loop.
+#[differentiable]
+fn guarded_sum(v: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for (i, e) in v.iter().enumerate() {
+        assert!(e.is_finite());
+        if *e > 10.0 {
+            panic!("element {} is too large: {}", i, e);
+        }
+        s += e.sin() * e;
+    }
+    if s < -100.0 {
+        unreachable!("the sum of x sin x is bounded below here");
+    }
+    s
+}
+
+#[test]
+fn statement_macros_change_no_derivative() {
+    check_fn!(log_scaled, 2, &[&[2.0, 3.0], &[0.5, -1.5], &[7.0, 0.25]]);
+    // Analytic: ∂/∂x = y / x, ∂/∂y = ln x + 2y.
+    let (x, y) = (2.0f64, 3.0f64);
+    let (_, (gx, gy)) = log_scaled::f_grad(x, y);
+    assert!(common::close(gx, y / x, 1e-15) && common::close(gy, x.ln() + 2.0 * y, 1e-15));
+    check(
+        &Fns {
+            name: "guarded_sum",
+            f: &guarded_sum,
+            jvp: &|x, v| guarded_sum_jvp(x, v.to_vec()),
+            vjp: &|x, ct| {
+                let (value, pullback) = guarded_sum_vjp(x);
+                (value, pullback(ct))
+            },
+            grad: &guarded_sum_grad,
+        },
+        &[&[0.3, -1.2, 2.0], &[1.0], &[-3.0, 4.0, 0.5, 9.5]],
+        1e-8,
+    );
+    // Analytic: d/dv_i (v_i sin v_i) = sin v_i + v_i cos v_i.
+    let v = [0.3, -1.2, 2.0];
+    let (_, g) = guarded_sum_grad(&v);
+    for i in 0..3 {
+        assert!(common::close(g[i], v[i].sin() + v[i] * v[i].cos(), 1e-15), "{g:?}");
+    }
+}
+
+#[test]
+fn statement_macros_run_in_every_generated_item() {
+    let fails = |f: fn()| std::panic::catch_unwind(f).is_err();
+    assert!(fails(|| {
+        log_scaled::f_grad(-1.0, 1.0);
+    }));
+    assert!(fails(|| {
+        log_scaled::f_jvp(-1.0, 1.0, 1.0, 0.0);
+    }));
+    assert!(fails(|| {
+        let _ = log_scaled::f_vjp(-1.0, 1.0);
+    }));
+    assert!(fails(|| {
+        guarded_sum_grad(&[1.0, 11.0]);
+    }));
+    assert!(fails(|| {
+        guarded_sum_jvp(&[1.0, 11.0], vec![1.0, 0.0]);
+    }));
+    assert!(fails(|| {
+        let _ = guarded_sum_vjp(&[1.0, f64::INFINITY]);
+    }));
+    assert!(!fails(|| {
+        guarded_sum_grad(&[1.0, 9.0]);
+    }));
+}
+
+/// How a model's term is shaped: a `match` on an enum chooses the formula.
+#[derive(Clone, Copy)]
+pub enum Shape {
+    Linear,
+    Quadratic,
+    Periodic { harmonics: usize },
+}
+
+/// `match` on an integer (literals, or-patterns, a range, a binding with a guard), on an enum,
+/// and on a `bool`; `unreachable!()` as an arm.
+mod matches {
+    use super::Shape;
+    use tapeless::differentiable;
+
+    #[allow(clippy::single_match, clippy::match_bool)] // `match` on a `bool` on purpose
+    #[differentiable]
+    pub fn by_order(x: f64, y: f64, order: usize) -> f64 {
+        let base = match order {
+            0 => 1.0,
+            1 | 2 => x * y,
+            3..=5 => x.powi(order as i32) + y,
+            k if k % 2 == 0 => (x * k as f64).sin() * y,
+            _ => x.exp() - y,
+        };
+        let mut scale = 1.0;
+        match order > 3 {
+            true => scale = y.cosh(),
+            false => {}
+        }
+        base * scale
+    }
+
+    #[differentiable(wrt(x, y))]
+    pub fn term(x: f64, y: f64, shape: Shape) -> f64 {
+        match shape {
+            Shape::Linear => 2.0 * x + y,
+            Shape::Quadratic => x * x - x * y,
+            Shape::Periodic { harmonics: 0 } => unreachable!("a periodic term has a harmonic"),
+            Shape::Periodic { .. } => (x + y).sin(),
+        }
+    }
+}
+
+/// A `match` on a differentiated condition, accepted as piecewise.
+mod hinge {
+    use tapeless::{differentiable, piecewise};
+
+    #[differentiable]
+    pub fn f(x: f64) -> f64 {
+        match piecewise(x > 0.0) {
+            true => x * x,
+            false => 0.5 * x,
+        }
+    }
+}
+
+/// `by_order`'s analytic gradient.
+fn by_order_gradient(x: f64, y: f64, order: usize) -> (f64, f64) {
+    let (base, db) = match order {
+        0 => (1.0, (0.0, 0.0)),
+        1 | 2 => (x * y, (y, x)),
+        3..=5 => (x.powi(order as i32) + y, (order as f64 * x.powi(order as i32 - 1), 1.0)),
+        k if k % 2 == 0 => {
+            let k = k as f64;
+            ((k * x).sin() * y, (k * (k * x).cos() * y, (k * x).sin()))
+        }
+        _ => (x.exp() - y, (x.exp(), -1.0)),
+    };
+    if order > 3 { (db.0 * y.cosh(), db.1 * y.cosh() + base * y.sinh()) } else { db }
+}
+
+#[test]
+fn match_on_constants() {
+    for order in [0, 1, 2, 3, 5, 6, 7, 8] {
+        let f = |x: &[f64]| matches::by_order(x[0], x[1], order);
+        check(
+            &Fns {
+                name: "by_order",
+                f: &f,
+                jvp: &|x, v| matches::by_order_jvp(x[0], x[1], order, v[0], v[1]),
+                vjp: &|x, ct| {
+                    let (value, pullback) = matches::by_order_vjp(x[0], x[1], order);
+                    let (a, b) = pullback(ct);
+                    (value, vec![a, b])
+                },
+                grad: &|x| {
+                    let (value, (a, b)) = matches::by_order_grad(x[0], x[1], order);
+                    (value, vec![a, b])
+                },
+            },
+            &[&[0.7, 1.3], &[-0.4, 0.9], &[1.1, -0.6]],
+            1e-8,
+        );
+        let (x, y) = (0.7, 1.3);
+        let (_, (gx, gy)) = matches::by_order_grad(x, y, order);
+        let (wx, wy) = by_order_gradient(x, y, order);
+        assert!(
+            common::close(gx, wx, 1e-13) && common::close(gy, wy, 1e-13),
+            "order {order}: ({gx}, {gy}) vs ({wx}, {wy})"
+        );
+    }
+    for (shape, want) in [
+        (Shape::Linear, [2.0, 1.0]),
+        (Shape::Quadratic, [2.0 * 0.7 - 1.3, -0.7]),
+        (Shape::Periodic { harmonics: 3 }, [(2.0f64).cos(), (2.0f64).cos()]),
+    ] {
+        let (value, (gx, gy)) = matches::term_grad(0.7, 1.3, shape);
+        assert_eq!(value, matches::term(0.7, 1.3, shape));
+        assert!(
+            common::close(gx, want[0], 1e-14) && common::close(gy, want[1], 1e-14),
+            "({gx}, {gy}) vs {want:?}"
+        );
+        let (_, t) = matches::term_jvp(0.7, 1.3, shape, 0.5, -2.0);
+        assert!(common::close(t, 0.5 * gx - 2.0 * gy, 1e-14));
+        let (_, pullback) = matches::term_vjp(0.7, 1.3, shape);
+        let (bx, by) = pullback(3.0);
+        assert!(common::close(bx, 3.0 * gx, 1e-14) && common::close(by, 3.0 * gy, 1e-14));
+    }
+    assert!(
+        std::panic::catch_unwind(|| matches::term_grad(0.7, 1.3, Shape::Periodic { harmonics: 0 })).is_err()
+    );
+    check_fn!(hinge, 1, &[&[1.5], &[-2.0], &[0.25]]);
+    assert_eq!(hinge::f_grad(1.5).1, 3.0);
+    assert_eq!(hinge::f_grad(-2.0).1, 0.5);
 }

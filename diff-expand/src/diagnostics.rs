@@ -64,6 +64,13 @@ impl Diagnostic {
                 "cannot tell whether `{ty}` is a float type, so the derivative of this cast is unknown\n\
                  help: cast differentiable values to `f32` or `f64`"
             ),
+            Diagnostic::ActiveCondition { keyword: "match" } => "this `match` looks at a value that depends on a \
+                 differentiable value, so the function's derivative is only defined piecewise (it jumps or has a \
+                 kink where the arm that runs changes)\n\
+                 help: to accept the derivative of the arm that runs, write `match tapeless::piecewise(<bool>)` or \
+                 `if tapeless::piecewise(<condition>)`; to treat the value as a constant, compute it from \
+                 `tapeless::no_grad(..)`"
+                .to_string(),
             Diagnostic::ActiveCondition { keyword } => format!(
                 "this `{keyword}` condition depends on a differentiable value, so the function's derivative \
                  is only defined piecewise (it jumps or has a kink where the condition flips)\n\

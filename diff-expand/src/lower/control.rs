@@ -118,7 +118,7 @@ impl Lowerer<'_> {
             match (stripped, cond) {
                 (Some((cond_expr, piecewise)), Some(whole)) => {
                     let c = l.value(cond_expr);
-                    l.while_condition = true;
+                    l.condition_keyword = Some("while");
                     l.branch(
                         c,
                         Loc::of(whole),
@@ -440,10 +440,13 @@ impl Lowerer<'_> {
             return self.unsupported(Loc::of(&l), "`if let`", "bind the value before the `if`");
         }
         let cond = self.value(cond_expr);
+        // `if x <= 0.0 { panic!(..) }` only leaves: the function is undefined on that side and
+        // its derivative is the continuing path's, so the condition needs no `piecewise`.
+        let guard = i.else_branch.is_none() && ends_by_diverging(&i.then_branch);
         self.branch(
             cond,
             Loc::of(&i.cond),
-            piecewise,
+            piecewise || guard,
             span,
             |l| l.block(&i.then_branch),
             |l| match &i.else_branch {
@@ -451,6 +454,79 @@ impl Lowerer<'_> {
                 None => unit(),
             },
         )
+    }
+
+    /// `match s { p1 => a, p2 if g => b, _ => c }` as `if matches!(s, p1) { a } else if
+    /// (matches!(s, p2) && g) { b } else { c }`: rustc checks the patterns (constants, enum
+    /// variants, ranges, or-patterns) inside `matches!`, and the last arm is what runs when no
+    /// earlier arm matched (rustc has checked the `match` is exhaustive). A name bound by a whole
+    /// arm pattern (`k => ..`, `k if k > 2 => ..`) is the scrutinee; names bound inside a pattern
+    /// (`Some(k)`) are an error. A scrutinee that depends on a differentiated value makes every
+    /// condition tainted, so the `match` follows the rules of `if` (ui `branch/match_on_a_differentiable_value`).
+    pub(super) fn match_expr(&mut self, m: &syn::ExprMatch) -> Tree {
+        let span = Loc::of(m);
+        if let Some(arm) = m.arms.iter().find(|a| binds_inside(&a.pat)) {
+            return self.unsupported(
+                Loc::of(&arm.pat),
+                "a `match` pattern that binds a name inside it",
+                "match on constants, enum variants without fields, ranges or `_`, or bind the whole value (`k => ..`)",
+            );
+        }
+        let (expr, piecewise) = strip_piecewise(&m.expr);
+        let scrutinee = Scrutinee { value: self.value(expr), span: Loc::of(expr), piecewise };
+        self.arms(&scrutinee, &m.arms, span).unwrap_or_else(unit)
+    }
+
+    fn arms(&mut self, s: &Scrutinee, arms: &[syn::Arm], span: Loc) -> Option<Tree> {
+        let (arm, rest) = arms.split_first()?;
+        if rest.is_empty() {
+            return Some(self.arm_body(s.value, arm, |l| l.expr(&arm.body)));
+        }
+        let cond = self.arm_condition(s, arm);
+        self.condition_keyword = Some("match");
+        Some(self.branch(
+            cond,
+            s.span,
+            s.piecewise,
+            span,
+            |l| l.arm_body(s.value, arm, |l| l.expr(&arm.body)),
+            |l| l.arms(s, rest, span).unwrap_or_else(unit),
+        ))
+    }
+
+    /// `matches!(s, pattern)`, and the guard if the arm has one (`&&`, short-circuited).
+    fn arm_condition(&mut self, scrutinee: &Scrutinee, arm: &syn::Arm) -> Value {
+        let span = Loc::of(&arm.pat);
+        let (s, pat) = (scrutinee.value.ident(), &arm.pat);
+        let tokens = quote::quote_spanned!(span.start=> ::core::matches!(#s, #pat));
+        let matched = self.emit(
+            Op::Opaque { tokens, reads: vec![scrutinee.value], what: Opaque::Form("a `match` pattern") },
+            span,
+            Kind::Discrete,
+        );
+        let Some((_, guard)) = &arm.guard else { return matched };
+        self.condition_keyword = Some("match");
+        let t = self.branch(
+            matched,
+            scrutinee.span,
+            scrutinee.piecewise,
+            span,
+            |l| l.arm_body(scrutinee.value, arm, |l| l.expr(guard)),
+            |l| l.boolean(false, span),
+        );
+        self.leaf(t, span)
+    }
+
+    /// Runs `f` in the scope of an arm, with the name its whole pattern binds (if any) bound to
+    /// the scrutinee.
+    fn arm_body(&mut self, scrutinee: Value, arm: &syn::Arm, f: impl FnOnce(&mut Self) -> Tree) -> Tree {
+        self.scopes.push(Vec::new());
+        if let Pat::Ident(p) = &arm.pat {
+            self.declare(&p.ident.to_string(), Some(Tree::Leaf(scrutinee)));
+        }
+        let t = f(self);
+        self.scopes.pop();
+        t
     }
 
     /// An `If` instruction: lowers both branches, then merges every variable (and the result)
@@ -464,7 +540,7 @@ impl Lowerer<'_> {
         then_f: impl FnOnce(&mut Self) -> Tree,
         else_f: impl FnOnce(&mut Self) -> Tree,
     ) -> Tree {
-        let keyword = if std::mem::take(&mut self.while_condition) { "while" } else { "if" };
+        let keyword = self.condition_keyword.take().unwrap_or("if");
         let before: Vec<Option<Tree>> = self.vars.clone();
 
         self.blocks.push(Vec::new());
@@ -528,4 +604,47 @@ pub(super) fn strip_piecewise(cond: &Expr) -> (&Expr, bool) {
 pub(super) enum LoopSource<'e> {
     Range { start: &'e Expr, end: &'e Expr, inclusive: bool, reversed: bool },
     Arrays { arrays: Vec<Value>, enumerate: bool },
+}
+
+/// Whether a block's last statement is `panic!`, `unreachable!`, `todo!` or `unimplemented!`.
+fn ends_by_diverging(block: &syn::Block) -> bool {
+    let mac = match block.stmts.last() {
+        Some(Stmt::Macro(m)) => &m.mac,
+        Some(Stmt::Expr(Expr::Macro(m), _)) => &m.mac,
+        _ => return false,
+    };
+    mac.path
+        .get_ident()
+        .is_some_and(|i| ["panic", "unreachable", "todo", "unimplemented"].contains(&i.to_string().as_str()))
+}
+
+/// The value a `match` looks at, where it is written, and whether it was `piecewise(..)`.
+struct Scrutinee {
+    value: Value,
+    span: Loc,
+    piecewise: bool,
+}
+
+/// Whether a `match` pattern binds a name below its top level (`Some(k)`, `(a, 0)`, `k @ 1..=3`):
+/// such a name would need the scrutinee's parts, which are not lowered.
+fn binds_inside(pat: &Pat) -> bool {
+    #[derive(Default)]
+    struct Inner(bool);
+    impl<'ast> syn::visit::Visit<'ast> for Inner {
+        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+            self.0 = true;
+            syn::visit::visit_pat_ident(self, p);
+        }
+    }
+    match pat {
+        // `k`: the whole value (or a constant, which rustc resolves; equal to the value when
+        // matched).
+        Pat::Ident(p) if p.subpat.is_none() && p.by_ref.is_none() => false,
+        Pat::Or(or) => or.cases.iter().any(binds_inside),
+        pat => {
+            let mut inner = Inner::default();
+            syn::visit::Visit::visit_pat(&mut inner, pat);
+            inner.0
+        }
+    }
 }

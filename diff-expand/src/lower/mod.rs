@@ -72,7 +72,7 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         iter_elements: std::collections::HashSet::new(),
         in_loop: 0,
         loop_flags: Vec::new(),
-        while_condition: false,
+        condition_keyword: None,
         returns: false,
         fields: std::collections::HashMap::new(),
         element: element_type(sig),
@@ -118,8 +118,9 @@ struct Lowerer<'a> {
     in_loop: usize,
     /// `break`/`continue` flags of the loops being lowered, innermost last.
     loop_flags: Vec<Flags>,
-    /// The next `branch` is the condition of a `while` (for the wording of diagnostics).
-    while_condition: bool,
+    /// The keyword of the next `branch`'s condition when it is not `if` (`while`, `match`), for
+    /// the wording of diagnostics.
+    condition_keyword: Option<&'static str>,
     /// The body has a `return` before its end: the return flag and value slots exist.
     returns: bool,
     /// Fields of record parameters already read: (record, member, kind read as) to value.

@@ -130,11 +130,7 @@ impl Lowerer<'_> {
                     self.expr(e);
                 }
                 Stmt::Macro(m) => {
-                    self.unsupported(
-                        Loc::of(&m),
-                        "a macro call",
-                        "macros cannot be looked into; compute the value outside, or call a function",
-                    );
+                    self.statement_macro(&m.mac, Loc::of(&m));
                 }
             }
         }
@@ -233,7 +229,71 @@ impl Lowerer<'_> {
     }
 }
 
+/// Macros kept in the primal computation of every generated item: they assert, print or stop,
+/// and change no derivative.
+const KEPT_MACROS: &[&str] = &[
+    "assert",
+    "assert_eq",
+    "assert_ne",
+    "debug_assert",
+    "debug_assert_eq",
+    "debug_assert_ne",
+    "print",
+    "println",
+    "eprint",
+    "eprintln",
+    "panic",
+    "unreachable",
+    "todo",
+    "unimplemented",
+];
+
 impl Lowerer<'_> {
+    /// `assert!(x > 0.0)`, `println!("{}", s)` and the others of [`KEPT_MACROS`]: an opaque
+    /// statement with its arguments' locals renamed, run wherever the primal runs. Any other
+    /// macro cannot be looked into and is an error.
+    pub(super) fn statement_macro(&mut self, mac: &syn::Macro, span: Loc) -> Tree {
+        let kept = mac.path.get_ident().is_some_and(|i| KEPT_MACROS.contains(&i.to_string().as_str()));
+        if !kept {
+            return self.unsupported(
+                span,
+                "a macro call",
+                "macros cannot be looked into; compute the value outside, or call a function \
+                 (`assert!`, `println!`, `panic!` and their kin are kept as written)",
+            );
+        }
+        let parser = syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated;
+        let Ok(args) = mac.parse_body_with(parser) else {
+            return self.unsupported(span, "these macro arguments", "pass expressions separated by commas");
+        };
+        let mut renamed = Vec::new();
+        let mut reads = Vec::new();
+        for arg in &args {
+            if let Expr::Lit(syn::ExprLit { lit: Lit::Str(text), .. }) = arg
+                && captures_a_local(self, &text.value())
+            {
+                return self.unsupported(
+                    Loc::of(arg),
+                    "a format string that names a local (`{x}`)",
+                    "pass the value as an argument: `println!(\"{}\", x)`",
+                );
+            }
+            let mut renamer = Renamer { lowerer: self, reads: Vec::new(), problem: None };
+            let mut copy = arg.clone();
+            renamer.visit_expr_mut(&mut copy);
+            if let Some((at, what)) = renamer.problem {
+                return self.unsupported(at, what, "");
+            }
+            reads.extend(renamer.reads);
+            renamed.push(copy);
+        }
+        // Spanned at the user's macro, so that a failing `assert!` reports the user's line.
+        let (path, bang) = (&mac.path, &mac.bang_token);
+        let tokens = quote::quote_spanned!(span.start=> #path #bang (#(#renamed),*));
+        let op = Op::Opaque { tokens, reads, what: Opaque::Form("a statement macro") };
+        Tree::Leaf(self.emit(op, span, Kind::Discrete))
+    }
+
     /// `let [a, b] = x;` (or `= *p`) of an array: each element pattern binds a load at its
     /// literal index, as `let a = x[0]; let b = x[1];` would.
     fn bind_array_pattern(&mut self, ps: &syn::PatSlice, value: Option<Tree>) {
@@ -288,4 +348,22 @@ pub(super) fn pattern_shape(pat: &Pat) -> Shape {
         Pat::Paren(p) => pattern_shape(&p.pat),
         _ => Shape::Leaf,
     }
+}
+
+/// Whether a format string names a local of the function (`{x}`, `{x:?}`): the renaming of
+/// locals to SSA values cannot reach inside the string.
+fn captures_a_local(l: &Lowerer, text: &str) -> bool {
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        rest = &rest[open + 1..];
+        if let Some(after) = rest.strip_prefix('{') {
+            rest = after; // `{{` is a literal brace
+            continue;
+        }
+        let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        if !name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit()) && l.slot(&name).is_some() {
+            return true;
+        }
+    }
+    false
 }

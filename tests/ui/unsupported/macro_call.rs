@@ -2,8 +2,8 @@ use tapeless::differentiable;
 
 #[differentiable]
 fn f(x: f64) -> f64 {
-    println!("x = {x}");
-    x * 2.0
+    let label = format!("{}", x);
+    x * 2.0 + label.len() as f64
 }
 
 fn main() {}
