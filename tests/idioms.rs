@@ -4,7 +4,7 @@
 //!
 //! So far: array patterns (`let [a, b] = *p;`, `let [a, _, c] = x;`), `&[T; N]` and `&Vec<T>`
 //! parameters, `*p` of an array reference, statement macros (`assert!`, `println!`, a
-//! `panic!` guard on a differentiated value), and `match` on constants.
+//! `panic!` guard on a differentiated value), `match` on constants, and local closures.
 
 mod common;
 
@@ -359,4 +359,102 @@ fn match_on_constants() {
     check_fn!(hinge, 1, &[&[1.5], &[-2.0], &[0.25]]);
     assert_eq!(hinge::f_grad(1.5).1, 3.0);
     assert_eq!(hinge::f_grad(-2.0).1, 0.5);
+}
+
+/// Local closures capturing constants and differentiated values, calling each other, taking
+/// references (`|&u, v|`, `|u: &f64|`), called in place, and capturing by `move` a value changed
+/// afterwards (the closure keeps the old one).
+mod closures {
+    use tapeless::differentiable;
+
+    #[allow(clippy::redundant_closure_call)] // called in place on purpose
+    #[differentiable]
+    pub fn spread(x: &[f64], a: f64) -> f64 {
+        let one = 1.0;
+        let squash = |v: f64| one + (v - one) / 4.0 * a;
+        let term = |&u: &f64, v: f64| (squash(v) - u).powi(2);
+        let mut s = 0.0;
+        for i in 0..x.len() - 1 {
+            s += term(&x[i], x[i + 1]);
+        }
+        s + (|t: f64| t * t)(a)
+    }
+
+    #[differentiable]
+    pub fn kept_by_move(x: f64, y: f64) -> f64 {
+        let mut k = x * y;
+        let scaled = move |t: f64| t * k;
+        k = k.sin();
+        scaled(y) + k
+    }
+
+    #[differentiable]
+    pub fn through_reference(x: f64, y: f64) -> f64 {
+        let norm = |u: &f64, v: &f64| (*u * *u + *v * *v).sqrt();
+        let r = norm(&x, &y);
+        let logistic = |t: f64| 1.0 / (1.0 + (-t).exp());
+        logistic(r) * logistic(x - y)
+    }
+}
+
+#[test]
+fn local_closures_are_inlined() {
+    let points: [&[f64]; 3] = [&[0.3, -0.2, 0.9, 1.5], &[1.0, 2.0, -1.0, 0.5], &[-0.7, 0.1, 0.4, -1.2]];
+    // spread over x[0..3] and a = x[3].
+    check(
+        &Fns {
+            name: "spread",
+            f: &|p| closures::spread(&p[..3], p[3]),
+            jvp: &|p, v| closures::spread_jvp(&p[..3], p[3], v[..3].to_vec(), v[3]),
+            vjp: &|p, ct| {
+                let (value, pullback) = closures::spread_vjp(&p[..3], p[3]);
+                let (mut g, ga) = pullback(ct);
+                g.push(ga);
+                (value, g)
+            },
+            grad: &|p| {
+                let (value, (mut g, ga)) = closures::spread_grad(&p[..3], p[3]);
+                g.push(ga);
+                (value, g)
+            },
+        },
+        &points,
+        1e-8,
+    );
+    // Analytic at x = (0.3, -0.2, 0.9), a = 1.5: squash(v) = 1 + (v - 1) a / 4.
+    let (x, a) = ([0.3, -0.2, 0.9], 1.5);
+    let squash = |v: f64| 1.0 + (v - 1.0) / 4.0 * a;
+    let r = [squash(x[1]) - x[0], squash(x[2]) - x[1]];
+    let want = [-2.0 * r[0], 2.0 * r[0] * a / 4.0 - 2.0 * r[1], 2.0 * r[1] * a / 4.0];
+    let want_a = 2.0 * r[0] * (x[1] - 1.0) / 4.0 + 2.0 * r[1] * (x[2] - 1.0) / 4.0 + 2.0 * a;
+    let (_, (g, ga)) = closures::spread_grad(&x, a);
+    for i in 0..3 {
+        assert!(common::close(g[i], want[i], 1e-14), "{g:?} vs {want:?}");
+    }
+    assert!(common::close(ga, want_a, 1e-14), "{ga} vs {want_a}");
+
+    check_fn!(kept_by_move, 2, &[&[0.5, 1.2], &[-1.0, 0.3], &[2.0, -0.7]]);
+    // f = y (x y) + sin(x y): the closure multiplies by the x y it captured, not sin(x y).
+    let (x, y) = (0.5f64, 1.2f64);
+    let (value, (gx, gy)) = closures::kept_by_move_grad(x, y);
+    assert!(common::close(value, x * y * y + (x * y).sin(), 1e-15));
+    assert!(
+        common::close(gx, y * y + y * (x * y).cos(), 1e-14)
+            && common::close(gy, 2.0 * x * y + x * (x * y).cos(), 1e-14)
+    );
+
+    check_fn!(through_reference, 2, &[&[0.5, 1.2], &[-1.0, 0.3], &[2.0, -0.7]]);
+}
+
+mod kept_by_move {
+    pub use super::closures::{
+        kept_by_move as f, kept_by_move_grad as f_grad, kept_by_move_jvp as f_jvp, kept_by_move_vjp as f_vjp,
+    };
+}
+
+mod through_reference {
+    pub use super::closures::{
+        through_reference as f, through_reference_grad as f_grad, through_reference_jvp as f_jvp,
+        through_reference_vjp as f_vjp,
+    };
 }

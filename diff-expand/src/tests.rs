@@ -253,7 +253,8 @@ fn piecewise_accepts_an_active_condition() {
 #[test]
 fn unsupported_syntax_is_an_error_not_a_panic() {
     for item in [
-        quote! { fn f(x: f64) -> f64 { let g = |t: f64| t * x; g(x) } },
+        quote! { fn f(x: f64) -> f64 { let g = |t: f64| t * x; h(g) } },
+        quote! { fn f(x: f64) -> f64 { let mut s = 0.0; let mut g = |t: f64| s += t; g(x); s } },
         quote! { fn f(x: f64) -> f64 { let mut s = 0.0; while s < 3.0 { s += x; } s } },
         quote! { fn f(x: f64) -> f64 { let mut s = 0.0; 'a: for _ in 0..3 { s += x; break 'a; } s } },
         quote! { fn f(x: [f64; 2]) -> [f64; 2] { if x.len() > 1 { return x; } x } },

@@ -97,6 +97,16 @@ impl Lowerer<'_> {
                 self.call(callee, args, borrowed, span, results, kind)
             }
             Expr::Call(c) => {
+                if let Some(closure) = self.local_closure(&c.func) {
+                    return self.inline_closure(&closure, &c.args, span);
+                }
+                let mut func = &*c.func;
+                while let Expr::Paren(p) = func {
+                    func = &p.expr;
+                }
+                if let Expr::Closure(closure) = func {
+                    return self.call_closure_in_place(closure, &c.args, span);
+                }
                 let Expr::Path(path) = &*c.func else {
                     return self.unsupported(
                         Loc::of(&c.func),

@@ -18,6 +18,11 @@ impl Lowerer<'_> {
                 Tree::Leaf(self.emit(Op::Lit(l.lit.clone()), span, kind))
             }
             Expr::Path(p) => match self.local(e) {
+                Some(slot) if self.is_closure(slot) => self.unsupported(
+                    span,
+                    "a closure used other than by calling it (returned, stored or passed on)",
+                    "call it where it is needed (`f(x)`), or write it as a `#[differentiable]` function",
+                ),
                 Some(slot) => {
                     let name = p.path.get_ident().map(|i| i.to_string()).unwrap_or_default();
                     self.read_var(slot, &name, span)
@@ -149,8 +154,8 @@ impl Lowerer<'_> {
             }
             Expr::Closure(_) => self.unsupported(
                 span,
-                "a closure",
-                "write the closure's body as a `#[differentiable]` function and call it",
+                "a closure here",
+                "bind it with `let f = |x| ..;` and call it, or write it as a `#[differentiable]` function",
             ),
             Expr::Match(m) => self.match_expr(m),
             Expr::Unsafe(_) => self.unsupported(span, "an `unsafe` block", ""),

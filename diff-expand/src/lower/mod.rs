@@ -42,6 +42,7 @@ use crate::signature::{Signature, kind_of};
 
 mod arrays;
 mod calls;
+mod closures;
 mod control;
 mod expressions;
 mod scan;
@@ -77,6 +78,7 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         fields: std::collections::HashMap::new(),
         element: element_type(sig),
         maps: 0,
+        closures: std::collections::HashMap::new(),
         top_call_results: std::collections::HashSet::new(),
         params: sig.params.len(),
     };
@@ -129,6 +131,8 @@ struct Lowerer<'a> {
     element: syn::Type,
     /// Closures of `map` made functions so far.
     maps: usize,
+    /// Local closures by variable slot (`lower::closures`), inlined where called.
+    closures: std::collections::HashMap<usize, std::rc::Rc<closures::LocalClosure>>,
     /// Results of calls at the top level of the body: a field read makes one a record.
     top_call_results: std::collections::HashSet<Value>,
     /// The parameters are the first values.

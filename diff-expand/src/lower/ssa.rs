@@ -34,6 +34,8 @@ impl Lowerer<'_> {
     pub(super) fn declare(&mut self, name: &str, value: Option<Tree>) {
         self.vars.push(value);
         let slot = self.vars.len() - 1;
+        // A slot freed by a branch or loop and taken again is no longer the closure it held.
+        self.closures.remove(&slot);
         if let Some(scope) = self.scopes.last_mut() {
             scope.push((name.to_string(), slot));
         }

@@ -145,6 +145,13 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn local_stmt(&mut self, local: &syn::Local) {
+        if let (Pat::Ident(p), Some(init)) = (&local.pat, &local.init)
+            && let (Expr::Closure(closure), None, None, None) =
+                (&*init.expr, &init.diverge, &p.by_ref, &p.subpat)
+        {
+            self.define_closure(&p.ident, closure);
+            return;
+        }
         let init = match &local.init {
             Some(init) => {
                 if let Some((_, diverge)) = &init.diverge {
@@ -222,6 +229,8 @@ impl Lowerer<'_> {
                 }
             },
             Pat::Slice(ps) => self.bind_array_pattern(ps, value),
+            // `|&x| ..` of a closure called with a value: the value.
+            Pat::Reference(r) => self.bind(&r.pat, value),
             other => {
                 self.unsupported(Loc::of(&other), "this pattern", "bind a name, `_` or a tuple of names");
             }

@@ -1,0 +1,181 @@
+//! Local closures, inlined where they are called: `let w = |v: f64| a * v + b; .. w(x) ..` lowers
+//! `w(x)` as the closure's body with `v` bound to `x`, so its derivative is that of the body,
+//! at the cost of writing the body there by hand.
+//!
+//! The closure sees the values its free names had where it was defined (a `move` closure copies
+//! them then; a borrowing one forbids changing them while it lives, so they are the same). A
+//! closure that assigns (an `FnMut` updating what it captured) and one used other than by being
+//! called (returned, stored, passed on: it escapes) are errors.
+
+use std::rc::Rc;
+
+use super::*;
+
+/// The arguments of a call.
+type Arguments = syn::punctuated::Punctuated<Expr, syn::Token![,]>;
+
+/// A closure bound by `let`, with what its free names held at its definition.
+pub(super) struct LocalClosure {
+    closure: syn::ExprClosure,
+    captured: Vec<(String, Captured)>,
+}
+
+/// A captured name: a value, or another local closure.
+#[derive(Clone)]
+enum Captured {
+    Value(Option<Tree>),
+    Closure(Rc<LocalClosure>),
+}
+
+impl Lowerer<'_> {
+    /// `let name = |..| body;`: remembers the closure under `name` (no code yet).
+    pub(super) fn define_closure(&mut self, name: &syn::Ident, closure: &syn::ExprClosure) {
+        if let Some(problem) = self.closure_problem(closure) {
+            self.unsupported(
+                Loc::of(closure),
+                problem,
+                "compute the value in the closure and assign it outside",
+            );
+            return;
+        }
+        let mut names = FreeNames::default();
+        syn::visit::Visit::visit_expr(&mut names, &closure.body);
+        let captured = names
+            .0
+            .into_iter()
+            .filter_map(|n| {
+                let slot = self.slot(&n)?;
+                let captured = match self.closures.get(&slot) {
+                    Some(c) => Captured::Closure(Rc::clone(c)),
+                    None => Captured::Value(self.vars[slot].clone()),
+                };
+                Some((n, captured))
+            })
+            .collect();
+        self.declare(&name.to_string(), None);
+        let slot = self.vars.len() - 1;
+        self.closures.insert(slot, Rc::new(LocalClosure { closure: closure.clone(), captured }));
+    }
+
+    /// The local closure a callee expression names, if it is one.
+    pub(super) fn local_closure(&self, callee: &Expr) -> Option<Rc<LocalClosure>> {
+        self.local(callee).and_then(|slot| self.closures.get(&slot).cloned())
+    }
+
+    /// Whether the local variable at `slot` is a closure (read other than by a call: it escapes).
+    pub(super) fn is_closure(&self, slot: usize) -> bool {
+        self.closures.contains_key(&slot)
+    }
+
+    /// A call of a local closure: its body, in a scope holding what it captured and its
+    /// parameters bound to the arguments.
+    pub(super) fn inline_closure(&mut self, c: &LocalClosure, args: &Arguments, span: Loc) -> Tree {
+        let values = self.closure_args(args);
+        self.scopes.push(Vec::new());
+        for (name, captured) in &c.captured {
+            self.declare(name, None);
+            let slot = self.vars.len() - 1;
+            match captured {
+                Captured::Value(v) => self.vars[slot].clone_from(v),
+                Captured::Closure(inner) => {
+                    self.closures.insert(slot, Rc::clone(inner));
+                }
+            }
+        }
+        let t = self.closure_body(&c.closure, values, span);
+        self.scopes.pop();
+        t
+    }
+
+    /// `(|t| body)(x)`: a closure called where it is written.
+    pub(super) fn call_closure_in_place(
+        &mut self,
+        closure: &syn::ExprClosure,
+        args: &Arguments,
+        span: Loc,
+    ) -> Tree {
+        if let Some(problem) = self.closure_problem(closure) {
+            return self.unsupported(
+                Loc::of(closure),
+                problem,
+                "compute the value in the closure and assign it outside",
+            );
+        }
+        let values = self.closure_args(args);
+        self.scopes.push(Vec::new());
+        let t = self.closure_body(closure, values, span);
+        self.scopes.pop();
+        t
+    }
+
+    fn closure_body(&mut self, closure: &syn::ExprClosure, args: Vec<Tree>, span: Loc) -> Tree {
+        if closure.inputs.len() != args.len() {
+            return self.unsupported(span, "a closure called with a different number of arguments", "");
+        }
+        for (pat, value) in closure.inputs.iter().zip(args) {
+            match pat {
+                // `|u: &f64|`: the IR holds the value, and `*u` reads it.
+                Pat::Type(pt) if matches!(&*pt.ty, syn::Type::Reference(r) if r.mutability.is_none()) => {
+                    if let Tree::Leaf(v) = value {
+                        self.iter_elements.insert(v);
+                    }
+                    self.bind(&pt.pat, Some(value));
+                }
+                pat => self.bind(pat, Some(value)),
+            }
+        }
+        self.expr(&closure.body)
+    }
+
+    /// The arguments of a closure call: `&e` passes `e` (a parameter `&u` or `u: &f64` reads
+    /// the value through the reference).
+    fn closure_args(&mut self, args: &Arguments) -> Vec<Tree> {
+        args.iter()
+            .map(|a| match a {
+                Expr::Reference(r) if r.mutability.is_none() => self.expr(&r.expr),
+                a => self.expr(a),
+            })
+            .collect()
+    }
+
+    /// Why a closure cannot be inlined, if it cannot.
+    fn closure_problem(&self, closure: &syn::ExprClosure) -> Option<&'static str> {
+        let mut assigned = AssignsAnything(false);
+        syn::visit::Visit::visit_expr(&mut assigned, &closure.body);
+        if closure.asyncness.is_some() {
+            Some("an `async` closure")
+        } else if assigned.0 {
+            Some("a closure that assigns (it may change what it captured)")
+        } else {
+            None
+        }
+    }
+}
+
+/// The single-segment names an expression mentions (a superset of its free variables).
+#[derive(Default)]
+struct FreeNames(Vec<String>);
+
+impl<'ast> syn::visit::Visit<'ast> for FreeNames {
+    fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+        if let Some(ident) = p.path.get_ident() {
+            let name = ident.to_string();
+            if !self.0.contains(&name) {
+                self.0.push(name);
+            }
+        }
+    }
+}
+
+/// Whether an expression assigns anything (`=`, `+=`, ...), closures inside it included.
+struct AssignsAnything(bool);
+
+impl<'ast> syn::visit::Visit<'ast> for AssignsAnything {
+    fn visit_expr_assign(&mut self, _: &'ast syn::ExprAssign) {
+        self.0 = true;
+    }
+    fn visit_expr_binary(&mut self, e: &'ast syn::ExprBinary) {
+        self.0 |= is_compound(&e.op);
+        syn::visit::visit_expr_binary(self, e);
+    }
+}
