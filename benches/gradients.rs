@@ -41,6 +41,7 @@ fn bench_rosenbrock(c: &mut Criterion) {
         group.bench_function("primal", |b| b.iter(|| rosenbrock(black_box(&x))));
         group.bench_function("hand_written", |b| b.iter(|| rosenbrock_hand(black_box(&x))));
         group.bench_function("tapeless_grad", |b| b.iter(|| rosenbrock_grad(black_box(&x))));
+        group.bench_function("tapeless_grad_chain", |b| b.iter(|| rosenbrock_chain_grad(black_box(&x))));
         let v = vec![1.0; n];
         bench_jvp(&mut group, &v, |v| rosenbrock_jvp(black_box(&x), v));
         group.bench_function("hand_written_jvp", |b| b.iter(|| rosenbrock_jvp_hand(black_box(&x), &v)));
@@ -93,6 +94,8 @@ fn bench_logistic(c: &mut Criterion) {
     group.bench_function("primal", |b| b.iter(|| logistic_nll(black_box(&w), &x, &y)));
     group.bench_function("hand_written", |b| b.iter(|| logistic_nll_hand(black_box(&w), &x, &y)));
     group.bench_function("tapeless_grad", |b| b.iter(|| logistic_nll_grad(black_box(&w), &x, &y)));
+    group
+        .bench_function("tapeless_grad_chain", |b| b.iter(|| logistic_nll_chain_grad(black_box(&w), &x, &y)));
     let v = vec![1.0; w.len()];
     bench_jvp(&mut group, &v, |v| logistic_nll_jvp(black_box(&w), &x, &y, v));
     group.finish();

@@ -63,3 +63,25 @@ fn f6_black_scholes() {
         assert!(close(*gi, fd, 1e-8), "{i}: {gi} vs {fd}");
     }
 }
+
+/// F1 and F2 written with iterator chains give the loop-written functions' values and gradients
+/// (the chains are desugared to the same loops; the order of additions is the same too).
+#[test]
+fn f1_f2_as_iterator_chains() {
+    for n in [2, 100, 10_000] {
+        let x: Vec<f64> = (0..n).map(|i| 0.5 + 0.001 * (i % 1000) as f64).collect();
+        let ((value, g), (hand, hg)) = (rosenbrock_chain_grad(&x), rosenbrock_hand(&x));
+        assert!(close(value, hand, 1e-13), "{value} vs {hand}");
+        assert!(g.iter().zip(&hg).all(|(a, b)| close(*a, *b, 1e-12)), "n = {n}");
+        let v = common::direction(n, 5);
+        let (_, t) = rosenbrock_chain_jvp(&x, v.clone());
+        assert!(close(t, hg.iter().zip(&v).map(|(a, b)| a * b).sum(), 1e-12));
+    }
+    let (x, y, w) = f2_inputs();
+    let ((value, g), (hand, hg)) = (logistic_nll_chain_grad(&w, &x, &y), logistic_nll_hand(&w, &x, &y));
+    assert!(close(value, hand, 1e-13), "{value} vs {hand}");
+    assert!(g.iter().zip(&hg).all(|(a, b)| close(*a, *b, 1e-11)));
+    let v = common::direction(100, 2);
+    let (_, t) = logistic_nll_chain_jvp(&w, &x, &y, v.clone());
+    assert!(close(t, hg.iter().zip(&v).map(|(a, b)| a * b).sum(), 1e-11));
+}

@@ -4,7 +4,8 @@
 //!
 //! So far: array patterns (`let [a, b] = *p;`, `let [a, _, c] = x;`), `&[T; N]` and `&Vec<T>`
 //! parameters, `*p` of an array reference, statement macros (`assert!`, `println!`, a
-//! `panic!` guard on a differentiated value), `match` on constants, and local closures.
+//! `panic!` guard on a differentiated value), `match` on constants, local closures, and
+//! iterator chains.
 
 mod common;
 
@@ -457,4 +458,168 @@ mod through_reference {
         through_reference as f, through_reference_grad as f_grad, through_reference_jvp as f_jvp,
         through_reference_vjp as f_vjp,
     };
+}
+
+/// Iterator chains, each desugared to the loop a careful hand writes.
+mod chains {
+    use tapeless::differentiable;
+
+    /// F1, Rosenbrock, as published crates write it.
+    #[differentiable]
+    pub fn rosenbrock(x: &[f64]) -> f64 {
+        x.iter()
+            .zip(x.iter().skip(1))
+            .map(|(&a, &b)| 100.0 * (b - a * a).powi(2) + (1.0 - a).powi(2))
+            .sum::<f64>()
+    }
+
+    /// A closure used inside two chains, one over a sub-slice.
+    #[differentiable]
+    pub fn spread(x: &[f64]) -> f64 {
+        let one = 1.0;
+        let squash = |v: f64| one + (v - one) / 4.0;
+        x.iter().zip(x.iter().skip(1)).map(|(&u, &v)| (squash(v) - u).powi(2)).sum::<f64>()
+            + x[1..x.len() - 1].iter().map(|v| (std::f64::consts::PI * squash(*v)).sin().powi(2)).sum::<f64>()
+    }
+
+    /// `product`, `fold` with `enumerate`, `rev` + `step_by` + `copied`, a range source, `take`,
+    /// `filter` on a constant predicate, `count`.
+    #[differentiable]
+    pub fn assorted(x: &[f64], w: f64) -> f64 {
+        let affine = |v: &f64| 1.0 + v * w;
+        let p: f64 = x.iter().map(affine).product();
+        let f = x.iter().enumerate().fold(0.0, |acc, (i, &v)| acc + (i as f64 + 1.0) * v * w);
+        let r: f64 = x.iter().rev().step_by(2).copied().sum();
+        let t: f64 = (0..x.len()).map(|i| x[i] * i as f64).sum();
+        let n = (0..x.len()).filter(|i| i % 2 == 0).count();
+        let kept: f64 = x.iter().copied().filter(|_| n > 1).sum();
+        p + f + r + t + n as f64 + kept + x.iter().take(2).sum::<f64>()
+    }
+
+    /// A dot product of two slices and a weighted norm through `zip` of `zip`.
+    #[differentiable]
+    pub fn weighted(x: &[f64], y: &[f64]) -> f64 {
+        let dot: f64 = x.iter().zip(y.iter()).map(|(a, b)| a * b).sum();
+        let norm: f64 = x.iter().zip(y).zip(x.iter().skip(1)).map(|((a, b), c)| (a - b) * c).sum();
+        dot + norm.powi(2)
+    }
+}
+
+/// `Fns` from positional arguments (closures of slices infer their types from the parameters).
+#[allow(clippy::type_complexity)]
+fn fns_of_slice<'a>(
+    name: &'a str,
+    f: &'a dyn Fn(&[f64]) -> f64,
+    jvp: &'a dyn Fn(&[f64], &[f64]) -> (f64, f64),
+    vjp: &'a dyn Fn(&[f64], f64) -> (f64, Vec<f64>),
+    grad: &'a dyn Fn(&[f64]) -> (f64, Vec<f64>),
+) -> Fns<'a> {
+    Fns { name, f, jvp, vjp, grad }
+}
+
+#[test]
+fn iterator_chains_are_loops() {
+    let points: [&[f64]; 3] =
+        [&[0.3, -0.2, 0.9, 1.4, -0.6], &[1.0, 1.0, 1.0, 1.0, 1.0], &[-1.2, 0.5, 2.0, -0.7, 0.1]];
+    check(
+        &fns_of_slice(
+            "rosenbrock",
+            &chains::rosenbrock,
+            &|x, v| chains::rosenbrock_jvp(x, v.to_vec()),
+            &|x, ct| {
+                let (value, pullback) = chains::rosenbrock_vjp(x);
+                (value, pullback(ct))
+            },
+            &chains::rosenbrock_grad,
+        ),
+        &points,
+        1e-8,
+    );
+    // The same gradient as the loop-written Rosenbrock, to the last bit of rounding.
+    for x in points {
+        let (_, g) = chains::rosenbrock_grad(x);
+        let mut want = vec![0.0; x.len()];
+        for i in 0..x.len() - 1 {
+            want[i] += -400.0 * x[i] * (x[i + 1] - x[i] * x[i]) - 2.0 * (1.0 - x[i]);
+            want[i + 1] += 200.0 * (x[i + 1] - x[i] * x[i]);
+        }
+        for i in 0..x.len() {
+            assert!(common::close(g[i], want[i], 1e-14), "{g:?} vs {want:?}");
+        }
+    }
+    check(
+        &fns_of_slice(
+            "spread",
+            &chains::spread,
+            &|x, v| chains::spread_jvp(x, v.to_vec()),
+            &|x, ct| {
+                let (value, pullback) = chains::spread_vjp(x);
+                (value, pullback(ct))
+            },
+            &chains::spread_grad,
+        ),
+        &points,
+        1e-8,
+    );
+    let assorted = |x: &[f64]| chains::assorted(&x[..x.len() - 1], x[x.len() - 1]);
+    check(
+        &fns_of_slice(
+            "assorted",
+            &assorted,
+            &|x, v| {
+                let n = x.len() - 1;
+                chains::assorted_jvp(&x[..n], x[n], v[..n].to_vec(), v[n])
+            },
+            &|x, ct| {
+                let (value, pullback) = chains::assorted_vjp(&x[..x.len() - 1], x[x.len() - 1]);
+                let (mut g, gw) = pullback(ct);
+                g.push(gw);
+                (value, g)
+            },
+            &|x| {
+                let (value, (mut g, gw)) = chains::assorted_grad(&x[..x.len() - 1], x[x.len() - 1]);
+                g.push(gw);
+                (value, g)
+            },
+        ),
+        &[&[0.3, -0.2, 0.9, 1.4, 0.7], &[1.0, 2.0, 0.5], &[-1.2, 0.5, 2.0, -0.7, 0.1, 1.3]],
+        1e-8,
+    );
+    let weighted = |p: &[f64]| chains::weighted(&p[..3], &p[3..]);
+    check(
+        &fns_of_slice(
+            "weighted",
+            &weighted,
+            &|p, v| chains::weighted_jvp(&p[..3], &p[3..], v[..3].to_vec(), v[3..].to_vec()),
+            &|p, ct| {
+                let (value, pullback) = chains::weighted_vjp(&p[..3], &p[3..]);
+                let (mut g, gy) = pullback(ct);
+                g.extend(gy);
+                (value, g)
+            },
+            &|p| {
+                let (value, (mut g, gy)) = chains::weighted_grad(&p[..3], &p[3..]);
+                g.extend(gy);
+                (value, g)
+            },
+        ),
+        &[
+            &[0.3, -0.2, 0.9, 1.4, 0.7, -1.0],
+            &[1.0, 2.0, 0.5, 0.1, 0.2, 0.3],
+            &[-1.2, 0.5, 2.0, -0.7, 0.1, 1.3],
+        ],
+        1e-8,
+    );
+    // Analytic for `weighted` at x = (1, 2, 3), y = (4, 5, 6): dot' = y (x) and x (y);
+    // norm = Σ_{i<2} (x_i - y_i) x_{i+1} = (1-4)2 + (2-5)3 = -15.
+    let (_, (gx, gy)) = chains::weighted_grad(&[1.0, 2.0, 3.0], &[4.0, 5.0, 6.0]);
+    let n = -15.0;
+    let want_x = [4.0 + 2.0 * n * 2.0, 5.0 + 2.0 * n * (3.0 + (1.0 - 4.0)), 6.0 + 2.0 * n * (2.0 - 5.0)];
+    let want_y = [1.0 - 2.0 * n * 2.0, 2.0 - 2.0 * n * 3.0, 3.0];
+    for i in 0..3 {
+        assert!(
+            common::close(gx[i], want_x[i], 1e-14) && common::close(gy[i], want_y[i], 1e-14),
+            "{gx:?} {gy:?}"
+        );
+    }
 }

@@ -71,6 +71,11 @@ impl Diagnostic {
                  `if tapeless::piecewise(<condition>)`; to treat the value as a constant, compute it from \
                  `tapeless::no_grad(..)`"
                 .to_string(),
+            Diagnostic::ActiveCondition { keyword: "filter" } => "this `filter` predicate depends on a \
+                 differentiable value, so which elements count changes where it flips (the result jumps there)\n\
+                 help: filter on constants (or compute the predicate from `tapeless::no_grad(..)`); to accept the \
+                 derivative of the elements kept, write the loop with `if tapeless::piecewise(<condition>)`"
+                .to_string(),
             Diagnostic::ActiveCondition { keyword } => format!(
                 "this `{keyword}` condition depends on a differentiable value, so the function's derivative \
                  is only defined piecewise (it jumps or has a kink where the condition flips)\n\

@@ -16,6 +16,12 @@ pub fn rosenbrock(x: &[f64]) -> f64 {
     s
 }
 
+/// F1 as published crates write it: an iterator chain.
+#[differentiable]
+pub fn rosenbrock_chain(x: &[f64]) -> f64 {
+    x.iter().zip(x.iter().skip(1)).map(|(&a, &b)| 100.0 * (b - a * a).powi(2) + (1.0 - a).powi(2)).sum()
+}
+
 /// The analytic directional derivative along `dx`, one pass, as a careful person writes it: the
 /// floor a forward-mode derivative can be held to.
 pub fn rosenbrock_jvp_hand(x: &[f64], dx: &[f64]) -> (f64, f64) {
@@ -151,6 +157,19 @@ pub fn logistic_nll(w: &[f64], x: &[f64], y: &[f64]) -> f64 {
         total += (-y[i] * z).exp().ln_1p();
     }
     total
+}
+
+/// F2 written with iterator chains: a row's dot product as `zip` over a sub-slice.
+#[differentiable(wrt(w))]
+pub fn logistic_nll_chain(w: &[f64], x: &[f64], y: &[f64]) -> f64 {
+    let d = w.len();
+    y.iter()
+        .enumerate()
+        .map(|(i, &yi)| {
+            let z: f64 = x[i * d..(i + 1) * d].iter().zip(w.iter()).map(|(a, b)| a * b).sum();
+            (-yi * z).exp().ln_1p()
+        })
+        .sum()
 }
 
 pub fn logistic_nll_hand(w: &[f64], x: &[f64], y: &[f64]) -> (f64, Vec<f64>) {

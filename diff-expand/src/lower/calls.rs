@@ -13,6 +13,9 @@ impl Lowerer<'_> {
                 if let Some(t) = self.array_method(m, span) {
                     return t;
                 }
+                if let Some(t) = self.iterator_chain(m) {
+                    return t;
+                }
                 // A derived struct's own method (`p.norm()`) is the user's, whatever its name:
                 // it composes through its `_jvp`/`_vjp`, never through a rule of the table.
                 let record = self
@@ -97,12 +100,12 @@ impl Lowerer<'_> {
                 self.call(callee, args, borrowed, span, results, kind)
             }
             Expr::Call(c) => {
-                if let Some(closure) = self.local_closure(&c.func) {
-                    return self.inline_closure(&closure, &c.args, span);
-                }
                 let mut func = &*c.func;
                 while let Expr::Paren(p) = func {
                     func = &p.expr;
+                }
+                if let Some(closure) = self.local_closure(func) {
+                    return self.inline_closure(&closure, &c.args, span);
                 }
                 if let Expr::Closure(closure) = func {
                     return self.call_closure_in_place(closure, &c.args, span);

@@ -30,12 +30,8 @@ enum Captured {
 impl Lowerer<'_> {
     /// `let name = |..| body;`: remembers the closure under `name` (no code yet).
     pub(super) fn define_closure(&mut self, name: &syn::Ident, closure: &syn::ExprClosure) {
-        if let Some(problem) = self.closure_problem(closure) {
-            self.unsupported(
-                Loc::of(closure),
-                problem,
-                "compute the value in the closure and assign it outside",
-            );
+        if let Some((at, what, help)) = self.closure_problem(closure) {
+            self.unsupported(at, what, help);
             return;
         }
         let mut names = FreeNames::default();
@@ -94,12 +90,8 @@ impl Lowerer<'_> {
         args: &Arguments,
         span: Loc,
     ) -> Tree {
-        if let Some(problem) = self.closure_problem(closure) {
-            return self.unsupported(
-                Loc::of(closure),
-                problem,
-                "compute the value in the closure and assign it outside",
-            );
+        if let Some((at, what, help)) = self.closure_problem(closure) {
+            return self.unsupported(at, what, help);
         }
         let values = self.closure_args(args);
         self.scopes.push(Vec::new());
@@ -130,22 +122,38 @@ impl Lowerer<'_> {
     /// The arguments of a closure call: `&e` passes `e` (a parameter `&u` or `u: &f64` reads
     /// the value through the reference).
     fn closure_args(&mut self, args: &Arguments) -> Vec<Tree> {
-        args.iter()
-            .map(|a| match a {
-                Expr::Reference(r) if r.mutability.is_none() => self.expr(&r.expr),
-                a => self.expr(a),
-            })
-            .collect()
+        args.iter().map(|a| self.closure_arg(a)).collect()
     }
 
-    /// Why a closure cannot be inlined, if it cannot.
-    fn closure_problem(&self, closure: &syn::ExprClosure) -> Option<&'static str> {
-        let mut assigned = AssignsAnything(false);
-        syn::visit::Visit::visit_expr(&mut assigned, &closure.body);
+    /// One argument: `&e` is `e` held by value (so `*u` in the body reads it), also inside a
+    /// tuple (`(&x[i], &y[i])` of a `zip`).
+    fn closure_arg(&mut self, a: &Expr) -> Tree {
+        match a {
+            Expr::Reference(r) if r.mutability.is_none() => {
+                let t = self.expr(&r.expr);
+                if let Tree::Leaf(v) = t {
+                    self.iter_elements.insert(v);
+                }
+                t
+            }
+            Expr::Tuple(t) => Tree::Tuple(t.elems.iter().map(|e| self.closure_arg(e)).collect()),
+            Expr::Paren(p) => self.closure_arg(&p.expr),
+            a => self.expr(a),
+        }
+    }
+
+    /// Why a closure cannot be inlined, if it cannot: where, what, and the help.
+    fn closure_problem(&self, closure: &syn::ExprClosure) -> Option<(Loc, &'static str, &'static str)> {
+        let mut scan = ClosureScan::default();
+        syn::visit::Visit::visit_expr(&mut scan, &closure.body);
         if closure.asyncness.is_some() {
-            Some("an `async` closure")
-        } else if assigned.0 {
-            Some("a closure that assigns (it may change what it captured)")
+            Some((Loc::of(closure), "an `async` closure", ""))
+        } else if let Some(at) = scan.leaves {
+            // Inlined, it would leave the enclosing function instead of the closure.
+            Some((at, "`return` or `?` inside a closure", "compute the closure's value with `if`/`else`"))
+        } else if scan.assigns {
+            let help = "compute the value in the closure and assign it outside";
+            Some((Loc::of(closure), "a closure that assigns (it may change what it captured)", help))
         } else {
             None
         }
@@ -167,15 +175,39 @@ impl<'ast> syn::visit::Visit<'ast> for FreeNames {
     }
 }
 
-/// Whether an expression assigns anything (`=`, `+=`, ...), closures inside it included.
-struct AssignsAnything(bool);
+/// What a closure body does that inlining cannot keep: assign (`=`, `+=`, ..., closures inside
+/// included), or leave with `return` or `?` (not counting closures inside, which they leave).
+#[derive(Default)]
+struct ClosureScan {
+    assigns: bool,
+    leaves: Option<Loc>,
+    depth: usize,
+}
 
-impl<'ast> syn::visit::Visit<'ast> for AssignsAnything {
-    fn visit_expr_assign(&mut self, _: &'ast syn::ExprAssign) {
-        self.0 = true;
+impl<'ast> syn::visit::Visit<'ast> for ClosureScan {
+    fn visit_expr_assign(&mut self, e: &'ast syn::ExprAssign) {
+        self.assigns = true;
+        syn::visit::visit_expr_assign(self, e);
     }
     fn visit_expr_binary(&mut self, e: &'ast syn::ExprBinary) {
-        self.0 |= is_compound(&e.op);
+        self.assigns |= is_compound(&e.op);
         syn::visit::visit_expr_binary(self, e);
+    }
+    fn visit_expr_return(&mut self, e: &'ast syn::ExprReturn) {
+        if self.depth == 0 {
+            self.leaves.get_or_insert(Loc::of(e));
+        }
+        syn::visit::visit_expr_return(self, e);
+    }
+    fn visit_expr_try(&mut self, e: &'ast syn::ExprTry) {
+        if self.depth == 0 {
+            self.leaves.get_or_insert(Loc::of(e));
+        }
+        syn::visit::visit_expr_try(self, e);
+    }
+    fn visit_expr_closure(&mut self, e: &'ast syn::ExprClosure) {
+        self.depth += 1;
+        syn::visit::visit_expr_closure(self, e);
+        self.depth -= 1;
     }
 }

@@ -439,6 +439,17 @@ impl Lowerer<'_> {
         if let Expr::Let(l) = cond_expr {
             return self.unsupported(Loc::of(&l), "`if let`", "bind the value before the `if`");
         }
+        // The predicate of a desugared `filter` (`lower::iterators`).
+        let cond_expr = match cond_expr {
+            Expr::Call(c)
+                if c.args.len() == 1
+                    && matches!(&*c.func, Expr::Path(p) if p.path.is_ident("__tapeless_filter")) =>
+            {
+                self.condition_keyword = Some("filter");
+                &c.args[0]
+            }
+            e => e,
+        };
         let cond = self.value(cond_expr);
         // `if x <= 0.0 { panic!(..) }` only leaves: the function is undefined on that side and
         // its derivative is the continuing path's, so the condition needs no `piecewise`.

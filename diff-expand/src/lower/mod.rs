@@ -45,6 +45,7 @@ mod calls;
 mod closures;
 mod control;
 mod expressions;
+mod iterators;
 mod scan;
 mod ssa;
 mod statements;

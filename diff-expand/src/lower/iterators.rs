@@ -1,0 +1,232 @@
+//! Iterator chains, desugared into the index loop a careful hand would write, then lowered like
+//! any loop:
+//!
+//! ```text
+//! x.iter().zip(x.iter().skip(1)).map(|(&u, &v)| (v - u).powi(2)).sum::<f64>()
+//!   =>  { let mut acc = 0.0;
+//!         for i in 0..min(x.len(), x.len().saturating_sub(1)) {
+//!             acc = acc + (|(&u, &v)| (v - u).powi(2))((&x[i], &x[i + 1]));
+//!         }
+//!         acc }
+//! ```
+//!
+//! A chain is a source (`a.iter()`, `.into_iter()`, a sub-slice `a[s..e].iter()`, a range
+//! `(a..b)`), adaptors (`copied`, `cloned`, `map`, `zip`, `enumerate`, `skip`, `take`, `rev`,
+//! `step_by`, and `filter` just before the end) and an end (`sum`, `product`, `fold`, `count`).
+//! Each sequence is a length and the element at an index, both as syntax; the closures are
+//! called in place (`lower::closures` inlines them). `v.iter().sum()` alone keeps its own rule.
+
+use super::*;
+
+/// A sequence: its length, and its element at an index (given as an expression).
+struct Sequence {
+    len: Expr,
+    item: Box<dyn Fn(Expr) -> Expr>,
+}
+
+impl Sequence {
+    /// The sequence of length `len` whose element `i` is this one's element `index(i)`.
+    fn reindexed(self, len: Expr, index: impl Fn(Expr) -> Expr + 'static) -> Sequence {
+        let item = self.item;
+        Sequence { len, item: Box::new(move |i| item(index(i))) }
+    }
+}
+
+/// The loop counter of a desugared chain (not an identifier a user can write).
+fn counter() -> syn::Ident {
+    syn::Ident::new("__tapeless_i", proc_macro2::Span::mixed_site())
+}
+
+impl Lowerer<'_> {
+    /// `chain.sum()` and the other ends, if `m` ends a chain this module desugars.
+    pub(super) fn iterator_chain(&mut self, m: &syn::ExprMethodCall) -> Option<Tree> {
+        let end = m.method.to_string();
+        if !matches!(end.as_str(), "sum" | "product" | "fold" | "count") {
+            return None;
+        }
+        // An integer sum or product is not ours to start from `0.0`.
+        if let Some(t) = &m.turbofish
+            && !t.args.iter().all(|a| matches!(a, syn::GenericArgument::Type(ty) if crate::signature::classify(ty) == crate::signature::TypeClass::Differentiable))
+        {
+            return None;
+        }
+        let (receiver, filter) = match &*m.receiver {
+            Expr::MethodCall(f) if f.method == "filter" && f.args.len() == 1 => {
+                (&*f.receiver, f.args.first())
+            }
+            r => (r, None),
+        };
+        let seq = self.sequence(receiver)?;
+        let i = counter();
+        let item = strip_references((seq.item)(syn::parse_quote!(#i)));
+        let len = &seq.len;
+        let acc = syn::Ident::new("__tapeless_acc", proc_macro2::Span::mixed_site());
+        let (init, step): (Expr, Expr) = match (end.as_str(), m.args.len()) {
+            ("sum", 0) => (syn::parse_quote!(0.0), syn::parse_quote!(#acc + __tapeless_item)),
+            ("product", 0) => (syn::parse_quote!(1.0), syn::parse_quote!(#acc * __tapeless_item)),
+            ("count", 0) => (syn::parse_quote!(0usize), syn::parse_quote!(#acc + 1)),
+            ("fold", 2) => {
+                let (init, f) = (&m.args[0], &m.args[1]);
+                (init.clone(), syn::parse_quote!((#f)(#acc, __tapeless_item)))
+            }
+            _ => return None,
+        };
+        let body: syn::Block = match filter {
+            // Marked so that a predicate on a differentiated value gets `filter`'s message, at
+            // the predicate (`lower::control::if_expr`).
+            Some(p) => {
+                let at = Loc::of(p);
+                let mut call = proc_macro2::Group::new(
+                    proc_macro2::Delimiter::Parenthesis,
+                    quote::quote!((#p)(&__tapeless_item)),
+                );
+                call.set_span(at.end);
+                let marker = syn::Ident::new("__tapeless_filter", at.start);
+                let cond: Expr = syn::parse_quote!(#marker #call);
+                syn::parse_quote!({
+                    let __tapeless_item = #item;
+                    if #cond { #acc = #step; }
+                })
+            }
+            None => syn::parse_quote!({
+                let __tapeless_item = #item;
+                #acc = #step;
+            }),
+        };
+        let block: Expr = syn::parse_quote!({
+            let mut #acc = #init;
+            for #i in 0..#len #body
+            #acc
+        });
+        Some(self.expr(&block))
+    }
+
+    /// The sequence an iterator expression stands for, if it is one of the forms above.
+    fn sequence(&mut self, e: &Expr) -> Option<Sequence> {
+        match e {
+            Expr::Paren(p) => self.sequence(&p.expr),
+            // `(a..b)`, `(a..=b)`.
+            Expr::Range(r) => {
+                let start: Expr = r.start.as_deref().cloned().unwrap_or_else(|| syn::parse_quote!(0usize));
+                let end = r.end.as_deref()?.clone();
+                let len: Expr = match r.limits {
+                    syn::RangeLimits::HalfOpen(_) => syn::parse_quote!((#end).saturating_sub(#start)),
+                    syn::RangeLimits::Closed(_) => syn::parse_quote!((#end + 1).saturating_sub(#start)),
+                };
+                Some(Sequence { len, item: Box::new(move |i| syn::parse_quote!(#start + #i)) })
+            }
+            Expr::MethodCall(m) => {
+                let name = m.method.to_string();
+                match (name.as_str(), m.args.len()) {
+                    ("iter" | "into_iter", 0) => self.source(&m.receiver),
+                    ("copied" | "cloned", 0) => self.sequence(&m.receiver),
+                    ("into_iter", _) | ("iter", _) => None,
+                    ("map", 1) => {
+                        let inner = self.sequence(&m.receiver)?;
+                        let f = m.args[0].clone();
+                        Some(Sequence {
+                            len: inner.len,
+                            item: Box::new(move |i| {
+                                let x = (inner.item)(i);
+                                syn::parse_quote!((#f)(#x))
+                            }),
+                        })
+                    }
+                    ("enumerate", 0) => {
+                        let inner = self.sequence(&m.receiver)?;
+                        Some(Sequence {
+                            len: inner.len,
+                            item: Box::new(move |i| {
+                                let x = (inner.item)(i.clone());
+                                syn::parse_quote!((#i, #x))
+                            }),
+                        })
+                    }
+                    ("zip", 1) => {
+                        let a = self.sequence(&m.receiver)?;
+                        let b = self.sequence(&m.args[0])?;
+                        let (la, lb) = (a.len, b.len);
+                        Some(Sequence {
+                            len: syn::parse_quote!(::core::cmp::min(#la, #lb)),
+                            item: Box::new(move |i| {
+                                let (x, y) = ((a.item)(i.clone()), (b.item)(i));
+                                syn::parse_quote!((#x, #y))
+                            }),
+                        })
+                    }
+                    ("skip", 1) => {
+                        let inner = self.sequence(&m.receiver)?;
+                        let (k, l) = (m.args[0].clone(), &inner.len);
+                        let len = syn::parse_quote!((#l).saturating_sub(#k));
+                        Some(inner.reindexed(len, move |i| syn::parse_quote!(#i + #k)))
+                    }
+                    ("take", 1) => {
+                        let inner = self.sequence(&m.receiver)?;
+                        let (k, l) = (&m.args[0], inner.len);
+                        Some(Sequence { len: syn::parse_quote!(::core::cmp::min(#l, #k)), item: inner.item })
+                    }
+                    ("step_by", 1) => {
+                        let inner = self.sequence(&m.receiver)?;
+                        let (k, l) = (m.args[0].clone(), &inner.len);
+                        let len = syn::parse_quote!((#l).div_ceil(#k));
+                        Some(inner.reindexed(len, move |i| syn::parse_quote!(#i * #k)))
+                    }
+                    ("rev", 0) => {
+                        let inner = self.sequence(&m.receiver)?;
+                        let (l, len) = (inner.len.clone(), inner.len.clone());
+                        Some(inner.reindexed(len, move |i| syn::parse_quote!(#l - 1 - #i)))
+                    }
+                    _ => None,
+                }
+            }
+            // `&v` or `v` as `zip`'s argument: the array's elements.
+            Expr::Reference(r) if r.mutability.is_none() => self.source(&r.expr),
+            e if self.local_array(e).is_some() => self.source(e),
+            _ => None,
+        }
+    }
+
+    /// The elements of an array (`a`, a field `p.w`, or a sub-slice `a[s..e]`), by reference.
+    fn source(&mut self, e: &Expr) -> Option<Sequence> {
+        let e = match e {
+            Expr::Paren(p) => &*p.expr,
+            Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+            e => e,
+        };
+        if let Expr::Index(ix) = e
+            && let Expr::Range(r) = &*ix.index
+        {
+            self.local_array(&ix.expr)?;
+            let base = ix.expr.clone();
+            let start: Expr = r.start.as_deref().cloned().unwrap_or_else(|| syn::parse_quote!(0usize));
+            let end: Expr = match (&r.end, &r.limits) {
+                (Some(end), syn::RangeLimits::HalfOpen(_)) => (**end).clone(),
+                (Some(end), syn::RangeLimits::Closed(_)) => syn::parse_quote!(#end + 1),
+                (None, _) => syn::parse_quote!(#base.len()),
+            };
+            return Some(Sequence {
+                len: syn::parse_quote!((#end).saturating_sub(#start)),
+                item: Box::new(move |i| syn::parse_quote!(&#base[#start + #i])),
+            });
+        }
+        self.local_array(e)?;
+        let base = e.clone();
+        Some(Sequence {
+            len: syn::parse_quote!(#base.len()),
+            item: Box::new(move |i| syn::parse_quote!(&#base[#i])),
+        })
+    }
+}
+
+/// `&x[i]` as `x[i]`, also inside tuples: the IR holds elements by value (the sum of a chain of
+/// references is the sum of the values).
+fn strip_references(e: Expr) -> Expr {
+    match e {
+        Expr::Reference(r) if r.mutability.is_none() => *r.expr,
+        Expr::Tuple(mut t) => {
+            t.elems = t.elems.into_iter().map(strip_references).collect();
+            Expr::Tuple(t)
+        }
+        e => e,
+    }
+}
