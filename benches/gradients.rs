@@ -42,6 +42,7 @@ fn bench_rosenbrock(c: &mut Criterion) {
         group.bench_function("hand_written", |b| b.iter(|| rosenbrock_hand(black_box(&x))));
         group.bench_function("tapeless_grad", |b| b.iter(|| rosenbrock_grad(black_box(&x))));
         group.bench_function("tapeless_grad_chain", |b| b.iter(|| rosenbrock_chain_grad(black_box(&x))));
+        group.bench_function("tapeless_grad_powi", |b| b.iter(|| rosenbrock_powi_grad(black_box(&x))));
         let v = vec![1.0; n];
         bench_jvp(&mut group, &v, |v| rosenbrock_jvp(black_box(&x), v));
         group.bench_function("hand_written_jvp", |b| b.iter(|| rosenbrock_jvp_hand(black_box(&x), &v)));
