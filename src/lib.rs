@@ -26,6 +26,29 @@
 //! assert_eq!(f_grad(1.0, 2.0).1, (gx, gy));
 //! ```
 //!
+//! Functions as numeric code writes them: array patterns, closures, iterator chains, `match`
+//! and assertions are differentiated as the loops they stand for.
+//!
+//! ```
+//! use tapeless::differentiable;
+//!
+//! #[differentiable]
+//! fn spread(x: &[f64], p: &[f64; 2]) -> f64 {
+//!     assert!(x.len() >= 2, "need two points");
+//!     let [scale, shift] = *p;
+//!     let squash = |v: f64| 1.0 + (v - shift) / 4.0 * scale;
+//!     x.iter().zip(x.iter().skip(1)).map(|(&u, &v)| (squash(v) - u).powi(2)).sum::<f64>()
+//! }
+//!
+//! let (value, (dx, dp)) = spread_grad(&[0.5, 1.0, 2.0], &[1.0, 0.0]);
+//! // d/dscale of (1 + v/4 scale - u)² summed: 2 r v / 4 for each pair (u, v).
+//! let r = |u: f64, v: f64| 1.0 + v / 4.0 - u;
+//! let want = 2.0 * r(0.5, 1.0) * 1.0 / 4.0 + 2.0 * r(1.0, 2.0) * 2.0 / 4.0;
+//! assert!((dp[0] - want).abs() < 1e-15);
+//! assert_eq!(dx.len(), 3);
+//! assert!(value > 0.0);
+//! ```
+//!
 //! ## Generated items
 //!
 //! For `fn f(x: f64, y: f64) -> R` (the names are part of the public contract):
