@@ -77,11 +77,11 @@ fn forward_mode_agrees_with_reverse_mode() {
     }
     let (value, t) = mlp_loss_jvp(&p, &x, &onehot, d.clone());
     assert!(common::close(value, mlp_loss(&p, &x, &onehot), 0.0));
-    assert!(common::close(t, g.dot(&d), 1e-11), "{t} vs {}", g.dot(&d));
+    assert!(common::close(t, g.dot_tangent(&d), 1e-11), "{t} vs {}", g.dot_tangent(&d));
     // The pullback with cotangent 2 is twice the gradient.
     let (_, pullback) = mlp_loss_vjp(&p, &x, &onehot);
     let twice = pullback(2.0);
-    assert!(common::close(twice.dot(&d), 2.0 * g.dot(&d), 1e-12));
+    assert!(common::close(twice.dot_tangent(&d), 2.0 * g.dot_tangent(&d), 1e-12));
 }
 
 #[test]

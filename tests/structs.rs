@@ -84,7 +84,7 @@ fn gradient_of_a_parameter_struct() {
     // Forward mode along a direction in parameter space.
     let d = unflat(&common::direction(10, 4));
     let (_, t) = loss_jvp(&n, &xs, &ys, d.clone());
-    assert!(common::close(t, g.dot(&d), 1e-12), "{t} vs {}", g.dot(&d));
+    assert!(common::close(t, g.dot_tangent(&d), 1e-12), "{t} vs {}", g.dot_tangent(&d));
     let (y, dy) = predict_grad(&n, 0.5);
     assert_eq!(y, predict(&n, 0.5));
     assert_eq!(dy.c, 1.0);
@@ -285,7 +285,7 @@ fn a_result_struct_with_matrix_array_and_no_grad_fields() {
     // <u, J v> = <Jᵀ u, v> with a random direction (dx, ds).
     let (dx, ds) = (nalgebra::DVector::from_vec(vec![0.4, -0.9]), 0.7);
     let (_, t) = fit_jvp(&x, s, 3, dx.clone(), ds);
-    assert!(common::close(u.dot(&t), gx.dot(&dx) + gs * ds, 1e-13));
+    assert!(common::close(u.dot_tangent(&t), gx.dot_tangent(&dx) + gs * ds, 1e-13));
     // Each output coordinate against central differences: <u, f(p)> as a scalar function.
     let g = |p: &[f64]| {
         let f = fit(&nalgebra::DVector::from_vec(p[..2].to_vec()), p[2], 3);
@@ -335,5 +335,5 @@ fn fields_of_nested_structs() {
     assert!(common::close(g.k, dk, 1e-14));
     let d = Outer { inner: Inner { c: 0.4, w: vec![0.1, -0.3, 0.2] }, k: -0.5 };
     let (_, t) = nested_energy_jvp(&p, x, d.clone());
-    assert!(common::close(t, g.dot(&d), 1e-14));
+    assert!(common::close(t, g.dot_tangent(&d), 1e-14));
 }

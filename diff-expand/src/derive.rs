@@ -85,35 +85,35 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     let ops = |target: &TokenStream| {
         quote! {
             impl #t::Tangent for #target {
-                fn add_assign(&mut self, other: Self) {
-                    #( #t::Tangent::add_assign(&mut self.#idents, other.#idents); )*
+                fn add_tangent(&mut self, other: Self) {
+                    #( #t::Tangent::add_tangent(&mut self.#idents, other.#idents); )*
                 }
-                fn scale(&mut self, factor: f64) {
-                    #( #t::Tangent::scale(&mut self.#idents, factor); )*
+                fn scale_tangent(&mut self, factor: f64) {
+                    #( #t::Tangent::scale_tangent(&mut self.#idents, factor); )*
                 }
-                fn dot(&self, other: &Self) -> f64 {
-                    0.0 #( + #t::Tangent::dot(&self.#idents, &other.#idents) )*
+                fn dot_tangent(&self, other: &Self) -> f64 {
+                    0.0 #( + #t::Tangent::dot_tangent(&self.#idents, &other.#idents) )*
                 }
             }
             impl ::core::ops::Add for #target {
                 type Output = #target;
                 fn add(mut self, other: #target) -> #target {
-                    #t::Tangent::add_assign(&mut self, other);
+                    #t::Tangent::add_tangent(&mut self, other);
                     self
                 }
             }
             impl ::core::ops::Sub for #target {
                 type Output = #target;
                 fn sub(mut self, mut other: #target) -> #target {
-                    #t::Tangent::scale(&mut other, -1.0);
-                    #t::Tangent::add_assign(&mut self, other);
+                    #t::Tangent::scale_tangent(&mut other, -1.0);
+                    #t::Tangent::add_tangent(&mut self, other);
                     self
                 }
             }
             impl ::core::ops::Mul<#target> for f64 {
                 type Output = #target;
                 fn mul(self, mut other: #target) -> #target {
-                    #t::Tangent::scale(&mut other, self);
+                    #t::Tangent::scale_tangent(&mut other, self);
                     other
                 }
             }
@@ -128,15 +128,15 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
             impl ::core::ops::Sub<#tangent> for #name {
                 type Output = #name;
                 fn sub(mut self, mut step: #tangent) -> #name {
-                    #t::Tangent::scale(&mut step, -1.0);
-                    #( #t::Tangent::add_assign(&mut self.#idents, step.#idents); )*
+                    #t::Tangent::scale_tangent(&mut step, -1.0);
+                    #( #t::Tangent::add_tangent(&mut self.#idents, step.#idents); )*
                     self
                 }
             }
             impl ::core::ops::Add<#tangent> for #name {
                 type Output = #name;
                 fn add(mut self, step: #tangent) -> #name {
-                    #( #t::Tangent::add_assign(&mut self.#idents, step.#idents); )*
+                    #( #t::Tangent::add_tangent(&mut self.#idents, step.#idents); )*
                     self
                 }
             }

@@ -78,7 +78,7 @@ pub mod __private {
         filled_like, filled_product_lhs, filled_product_rhs, map_with_derivative, map_with_tangent,
         product_sum,
     };
-    pub use crate::real::Real;
+    pub use crate::real::{Floating, Real};
     pub use crate::rules::elementary as rules;
     pub use crate::rules::products::{product_lhs, product_rhs, quotient_lhs, quotient_rhs};
     pub use crate::tangent::{Differentiable, ScalarOutput, Tangent};
@@ -131,13 +131,13 @@ pub mod __private {
     /// `*adjoint += contribution`, for any tangent type.
     #[inline(always)]
     pub fn accumulate<T: Tangent>(adjoint: &mut T, contribution: T) {
-        adjoint.add_assign(contribution)
+        adjoint.add_tangent(contribution)
     }
 
     /// The seed `1` of a gradient: the cotangent of a scalar result.
     #[inline(always)]
     pub fn seed_one<T: ScalarOutput>(value: &T) -> T::Tangent {
-        value.one()
+        value.unit_seed()
     }
 
     /// `Self` is `T`: lets a generic bound name a concrete type, so an unmet bound on it is

@@ -56,25 +56,142 @@ pub trait Real:
     fn is_nan(self) -> bool;
 }
 
-macro_rules! impl_real {
+/// What generated code needs of a generic float type parameter, added to the generated items'
+/// `where` clauses beside the user's own bounds (`T: Float`, `T: RealField`, `T: Real`).
+///
+/// Implemented for `f32` and `f64` only. Every method's name is prefixed, and the supertraits'
+/// methods (`zero_tangent`, `add_tangent`, `unit_seed`, ...) are named apart from those of
+/// `num_traits::Float` and nalgebra's `RealField`, so that adding this bound never makes a
+/// `x.sin()` or `T::one()` of the user's body ambiguous. [`Real`] is implemented for every
+/// `Floating`, so the derivative rules (written over `Real`) apply to a generic `T`.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "tapeless differentiates `f32` and `f64`, not `{Self}`",
+    note = "call the generated function at `f32` or `f64`"
+)]
+pub trait Floating:
+    Copy
+    + PartialOrd
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+    + core::fmt::Debug
+    + crate::tangent::ScalarOutput<Tangent = Self>
+    + crate::tangent::Tangent
+    + crate::rules::products::Product<Self, Output = Self, Lhs = Self, Rhs = Self>
+    + crate::rules::products::Quotient<Self, Output = Self, Lhs = Self>
+    + 'static
+{
+    #[doc(hidden)]
+    fn __tapeless_from_f64(value: f64) -> Self;
+    #[doc(hidden)]
+    fn __tapeless_to_f64(self) -> f64;
+    #[doc(hidden)]
+    fn __tapeless_sqrt(self) -> Self;
+    #[doc(hidden)]
+    fn __tapeless_cbrt(self) -> Self;
+    #[doc(hidden)]
+    fn __tapeless_ln(self) -> Self;
+    #[doc(hidden)]
+    fn __tapeless_exp(self) -> Self;
+    #[doc(hidden)]
+    fn __tapeless_sin(self) -> Self;
+    #[doc(hidden)]
+    fn __tapeless_cos(self) -> Self;
+    #[doc(hidden)]
+    fn __tapeless_sinh(self) -> Self;
+    #[doc(hidden)]
+    fn __tapeless_cosh(self) -> Self;
+    #[doc(hidden)]
+    fn __tapeless_powi(self, n: i32) -> Self;
+    #[doc(hidden)]
+    fn __tapeless_powf(self, p: Self) -> Self;
+    #[doc(hidden)]
+    fn __tapeless_is_nan(self) -> bool;
+}
+
+macro_rules! impl_floating {
     ($($t:ident),*) => {$(
-        impl Real for $t {
-            #[inline(always)] fn from_f64(value: f64) -> Self { value as $t }
-            #[inline(always)] fn to_f64(self) -> f64 { self as f64 }
-            #[inline(always)] fn zero() -> Self { 0.0 }
-            #[inline(always)] fn one() -> Self { 1.0 }
-            #[inline(always)] fn sqrt(self) -> Self { $t::sqrt(self) }
-            #[inline(always)] fn cbrt(self) -> Self { $t::cbrt(self) }
-            #[inline(always)] fn ln(self) -> Self { $t::ln(self) }
-            #[inline(always)] fn exp(self) -> Self { $t::exp(self) }
-            #[inline(always)] fn sin(self) -> Self { $t::sin(self) }
-            #[inline(always)] fn cos(self) -> Self { $t::cos(self) }
-            #[inline(always)] fn sinh(self) -> Self { $t::sinh(self) }
-            #[inline(always)] fn cosh(self) -> Self { $t::cosh(self) }
-            #[inline(always)] fn powi(self, n: i32) -> Self { $t::powi(self, n) }
-            #[inline(always)] fn powf(self, p: Self) -> Self { $t::powf(self, p) }
-            #[inline(always)] fn is_nan(self) -> bool { $t::is_nan(self) }
+        impl Floating for $t {
+            #[inline(always)] fn __tapeless_from_f64(value: f64) -> Self { value as $t }
+            #[inline(always)] fn __tapeless_to_f64(self) -> f64 { self as f64 }
+            #[inline(always)] fn __tapeless_sqrt(self) -> Self { $t::sqrt(self) }
+            #[inline(always)] fn __tapeless_cbrt(self) -> Self { $t::cbrt(self) }
+            #[inline(always)] fn __tapeless_ln(self) -> Self { $t::ln(self) }
+            #[inline(always)] fn __tapeless_exp(self) -> Self { $t::exp(self) }
+            #[inline(always)] fn __tapeless_sin(self) -> Self { $t::sin(self) }
+            #[inline(always)] fn __tapeless_cos(self) -> Self { $t::cos(self) }
+            #[inline(always)] fn __tapeless_sinh(self) -> Self { $t::sinh(self) }
+            #[inline(always)] fn __tapeless_cosh(self) -> Self { $t::cosh(self) }
+            #[inline(always)] fn __tapeless_powi(self, n: i32) -> Self { $t::powi(self, n) }
+            #[inline(always)] fn __tapeless_powf(self, p: Self) -> Self { $t::powf(self, p) }
+            #[inline(always)] fn __tapeless_is_nan(self) -> bool { $t::is_nan(self) }
         }
     )*};
 }
-impl_real!(f32, f64);
+impl_floating!(f32, f64);
+
+impl<T: Floating> Real for T {
+    #[inline(always)]
+    fn from_f64(value: f64) -> Self {
+        T::__tapeless_from_f64(value)
+    }
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        self.__tapeless_to_f64()
+    }
+    #[inline(always)]
+    fn zero() -> Self {
+        T::__tapeless_from_f64(0.0)
+    }
+    #[inline(always)]
+    fn one() -> Self {
+        T::__tapeless_from_f64(1.0)
+    }
+    #[inline(always)]
+    fn sqrt(self) -> Self {
+        self.__tapeless_sqrt()
+    }
+    #[inline(always)]
+    fn cbrt(self) -> Self {
+        self.__tapeless_cbrt()
+    }
+    #[inline(always)]
+    fn ln(self) -> Self {
+        self.__tapeless_ln()
+    }
+    #[inline(always)]
+    fn exp(self) -> Self {
+        self.__tapeless_exp()
+    }
+    #[inline(always)]
+    fn sin(self) -> Self {
+        self.__tapeless_sin()
+    }
+    #[inline(always)]
+    fn cos(self) -> Self {
+        self.__tapeless_cos()
+    }
+    #[inline(always)]
+    fn sinh(self) -> Self {
+        self.__tapeless_sinh()
+    }
+    #[inline(always)]
+    fn cosh(self) -> Self {
+        self.__tapeless_cosh()
+    }
+    #[inline(always)]
+    fn powi(self, n: i32) -> Self {
+        self.__tapeless_powi(n)
+    }
+    #[inline(always)]
+    fn powf(self, p: Self) -> Self {
+        self.__tapeless_powf(p)
+    }
+    #[inline(always)]
+    fn is_nan(self) -> bool {
+        self.__tapeless_is_nan()
+    }
+}

@@ -31,18 +31,18 @@ pub trait Differentiable {
 /// use tapeless::Tangent;
 ///
 /// let mut adjoint = (1.0_f64, vec![2.0_f64, 3.0]);
-/// adjoint.add_assign((0.5, vec![0.5, 1.0]));
+/// adjoint.add_tangent((0.5, vec![0.5, 1.0]));
 /// assert_eq!(adjoint, (1.5, vec![2.5, 4.0]));
-/// adjoint.scale(2.0);
-/// assert_eq!(adjoint.dot(&(1.0, vec![1.0, 0.0])), 3.0 + 5.0);
+/// adjoint.scale_tangent(2.0);
+/// assert_eq!(adjoint.dot_tangent(&(1.0, vec![1.0, 0.0])), 3.0 + 5.0);
 /// ```
 pub trait Tangent: Sized {
     /// `*self += other`.
-    fn add_assign(&mut self, other: Self);
+    fn add_tangent(&mut self, other: Self);
     /// `*self *= factor`, every component.
-    fn scale(&mut self, factor: f64);
+    fn scale_tangent(&mut self, factor: f64);
     /// The sum of the products of corresponding components.
-    fn dot(&self, other: &Self) -> f64;
+    fn dot_tangent(&self, other: &Self) -> f64;
 }
 
 /// A result type whose gradient exists: a single scalar, seeded with `1`.
@@ -50,7 +50,7 @@ pub trait Tangent: Sized {
 /// ```
 /// use tapeless::ScalarOutput;
 ///
-/// assert_eq!(3.0_f64.one(), 1.0);
+/// assert_eq!(3.0_f64.unit_seed(), 1.0);
 /// ```
 #[diagnostic::on_unimplemented(
     message = "a gradient needs a scalar result, and `{Self}` is not one",
@@ -58,7 +58,7 @@ pub trait Tangent: Sized {
 )]
 pub trait ScalarOutput: Differentiable {
     /// The seed of a gradient: `1`.
-    fn one(&self) -> Self::Tangent;
+    fn unit_seed(&self) -> Self::Tangent;
 }
 
 macro_rules! impl_float {
@@ -70,15 +70,15 @@ macro_rules! impl_float {
         }
         impl Tangent for $t {
             #[inline(always)]
-            fn add_assign(&mut self, other: $t) { *self += other }
+            fn add_tangent(&mut self, other: $t) { *self += other }
             #[inline(always)]
-            fn scale(&mut self, factor: f64) { *self = (*self as f64 * factor) as $t }
+            fn scale_tangent(&mut self, factor: f64) { *self = (*self as f64 * factor) as $t }
             #[inline(always)]
-            fn dot(&self, other: &$t) -> f64 { *self as f64 * *other as f64 }
+            fn dot_tangent(&self, other: &$t) -> f64 { *self as f64 * *other as f64 }
         }
         impl ScalarOutput for $t {
             #[inline(always)]
-            fn one(&self) -> $t { 1.0 }
+            fn unit_seed(&self) -> $t { 1.0 }
         }
     )*};
 }
@@ -93,11 +93,11 @@ macro_rules! impl_tuple {
         }
         impl<$($name: Tangent),+> Tangent for ($($name,)+) {
             #[inline(always)]
-            fn add_assign(&mut self, other: Self) { $(self.$idx.add_assign(other.$idx);)+ }
+            fn add_tangent(&mut self, other: Self) { $(self.$idx.add_tangent(other.$idx);)+ }
             #[inline(always)]
-            fn scale(&mut self, factor: f64) { $(self.$idx.scale(factor);)+ }
+            fn scale_tangent(&mut self, factor: f64) { $(self.$idx.scale_tangent(factor);)+ }
             #[inline(always)]
-            fn dot(&self, other: &Self) -> f64 { 0.0 $(+ self.$idx.dot(&other.$idx))+ }
+            fn dot_tangent(&self, other: &Self) -> f64 { 0.0 $(+ self.$idx.dot_tangent(&other.$idx))+ }
         }
     };
 }
@@ -145,16 +145,16 @@ impl<T: Differentiable, const N: usize> Differentiable for [T; N] {
 macro_rules! impl_elementwise {
     ($([$($g:tt)*] $t:ty;)*) => {$(
         impl<$($g)*> Tangent for $t {
-            fn add_assign(&mut self, other: Self) {
+            fn add_tangent(&mut self, other: Self) {
                 for (a, b) in self.iter_mut().zip(other) {
-                    a.add_assign(b);
+                    a.add_tangent(b);
                 }
             }
-            fn scale(&mut self, factor: f64) {
-                self.iter_mut().for_each(|a| a.scale(factor));
+            fn scale_tangent(&mut self, factor: f64) {
+                self.iter_mut().for_each(|a| a.scale_tangent(factor));
             }
-            fn dot(&self, other: &Self) -> f64 {
-                self.iter().zip(other).map(|(a, b)| a.dot(b)).sum()
+            fn dot_tangent(&self, other: &Self) -> f64 {
+                self.iter().zip(other).map(|(a, b)| a.dot_tangent(b)).sum()
             }
         }
     )*};

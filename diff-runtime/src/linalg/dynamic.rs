@@ -50,15 +50,15 @@ macro_rules! impl_dynamic {
 
         impl Tangent for $m<$t> {
             #[inline]
-            fn add_assign(&mut self, other: Self) {
+            fn add_tangent(&mut self, other: Self) {
                 *self += other;
             }
             #[inline]
-            fn scale(&mut self, factor: f64) {
+            fn scale_tangent(&mut self, factor: f64) {
                 *self *= factor as $t;
             }
             #[inline]
-            fn dot(&self, other: &Self) -> f64 {
+            fn dot_tangent(&self, other: &Self) -> f64 {
                 nalgebra::Matrix::dot(self, other) as f64
             }
         }

@@ -28,92 +28,94 @@ use nalgebra::{DefaultAllocator, Dim, Matrix, OMatrix, RealField, SMatrix, Scala
 use crate::rules::products::{Product, Quotient};
 use crate::tangent::{Differentiable, Tangent};
 
-macro_rules! impl_matrix {
-    ($($t:ty),*) => {$(
-        impl<const R: usize, const C: usize> Differentiable for SMatrix<$t, R, C> {
-            type Tangent = SMatrix<$t, R, C>;
-            #[inline(always)]
-            fn zero_tangent(&self) -> Self::Tangent {
-                SMatrix::zeros()
-            }
-        }
+/// The entries of the matrices this module differentiates: `f32`, `f64`, or a generic `T`
+/// bounded by both (`T: RealField` in the user's code and `Floating` in the generated code).
+pub trait Element: crate::real::Floating + RealField {}
+impl<T: crate::real::Floating + RealField> Element for T {}
 
-        impl<const R: usize, const C: usize> Tangent for SMatrix<$t, R, C> {
-            #[inline(always)]
-            fn add_assign(&mut self, other: Self) {
-                *self += other;
-            }
-            #[inline(always)]
-            fn scale(&mut self, factor: f64) {
-                *self *= factor as $t;
-            }
-            #[inline(always)]
-            fn dot(&self, other: &Self) -> f64 {
-                SMatrix::dot(self, other) as f64
-            }
-        }
-
-        /// Matrix product: `ā = ȳ bᵀ`, `b̄ = aᵀ ȳ`.
-        impl<const R: usize, const C: usize, const K: usize> Product<SMatrix<$t, C, K>> for SMatrix<$t, R, C> {
-            type Output = SMatrix<$t, R, K>;
-            type Lhs = Self;
-            type Rhs = SMatrix<$t, C, K>;
-            #[inline(always)]
-            fn lhs_adjoint(ybar: Self::Output, _a: Self, b: SMatrix<$t, C, K>) -> Self {
-                ybar * b.transpose()
-            }
-            #[inline(always)]
-            fn rhs_adjoint(ybar: Self::Output, a: Self, _b: SMatrix<$t, C, K>) -> SMatrix<$t, C, K> {
-                a.transpose() * ybar
-            }
-        }
-
-        /// Scalar times matrix: `ā = ⟨ȳ, b⟩`, `b̄ = a ȳ`.
-        impl<const R: usize, const C: usize> Product<SMatrix<$t, R, C>> for $t {
-            type Output = SMatrix<$t, R, C>;
-            type Lhs = $t;
-            type Rhs = SMatrix<$t, R, C>;
-            #[inline(always)]
-            fn lhs_adjoint(ybar: Self::Output, _a: $t, b: SMatrix<$t, R, C>) -> $t {
-                ybar.dot(&b)
-            }
-            #[inline(always)]
-            fn rhs_adjoint(ybar: Self::Output, a: $t, _b: SMatrix<$t, R, C>) -> SMatrix<$t, R, C> {
-                ybar * a
-            }
-        }
-
-        /// Matrix times scalar: `ā = ȳ b`, `b̄ = ⟨ȳ, a⟩`.
-        impl<const R: usize, const C: usize> Product<$t> for SMatrix<$t, R, C> {
-            type Output = SMatrix<$t, R, C>;
-            type Lhs = Self;
-            type Rhs = $t;
-            #[inline(always)]
-            fn lhs_adjoint(ybar: Self::Output, _a: Self, b: $t) -> Self {
-                ybar * b
-            }
-            #[inline(always)]
-            fn rhs_adjoint(ybar: Self::Output, a: Self, _b: $t) -> $t {
-                ybar.dot(&a)
-            }
-        }
-
-        /// Matrix divided by a scalar.
-        impl<const R: usize, const C: usize> Quotient<$t> for SMatrix<$t, R, C> {
-            type Output = SMatrix<$t, R, C>;
-            type Lhs = Self;
-            #[inline(always)]
-            fn lhs_adjoint(ybar: Self::Output, b: $t) -> Self {
-                ybar / b
-            }
-            #[inline(always)]
-            fn rhs_adjoint(ybar: Self::Output, y: Self::Output, b: $t) -> $t {
-                -ybar.dot(&y) / b
-            }
-        }
-    )*};
+impl<T: Element, const R: usize, const C: usize> Differentiable for SMatrix<T, R, C> {
+    type Tangent = SMatrix<T, R, C>;
+    #[inline(always)]
+    fn zero_tangent(&self) -> Self::Tangent {
+        SMatrix::zeros()
+    }
 }
-impl_matrix!(f32, f64);
+
+impl<T: Element, const R: usize, const C: usize> Tangent for SMatrix<T, R, C> {
+    #[inline(always)]
+    fn add_tangent(&mut self, other: Self) {
+        *self += other;
+    }
+    #[inline(always)]
+    fn scale_tangent(&mut self, factor: f64) {
+        *self *= <T as crate::Real>::from_f64(factor);
+    }
+    #[inline(always)]
+    fn dot_tangent(&self, other: &Self) -> f64 {
+        crate::Real::to_f64(SMatrix::dot(self, other))
+    }
+}
+
+/// Matrix product: `ā = ȳ bᵀ`, `b̄ = aᵀ ȳ`.
+impl<T: Element, const R: usize, const C: usize, const K: usize> Product<SMatrix<T, C, K>>
+    for SMatrix<T, R, C>
+{
+    type Output = SMatrix<T, R, K>;
+    type Lhs = Self;
+    type Rhs = SMatrix<T, C, K>;
+    #[inline(always)]
+    fn lhs_adjoint(ybar: Self::Output, _a: Self, b: SMatrix<T, C, K>) -> Self {
+        ybar * b.transpose()
+    }
+    #[inline(always)]
+    fn rhs_adjoint(ybar: Self::Output, a: Self, _b: SMatrix<T, C, K>) -> SMatrix<T, C, K> {
+        a.transpose() * ybar
+    }
+}
+
+/// Scalar times matrix: `ā = ⟨ȳ, b⟩`, `b̄ = a ȳ`.
+impl<T: Element, const R: usize, const C: usize> Product<SMatrix<T, R, C>> for T {
+    type Output = SMatrix<T, R, C>;
+    type Lhs = T;
+    type Rhs = SMatrix<T, R, C>;
+    #[inline(always)]
+    fn lhs_adjoint(ybar: Self::Output, _a: T, b: SMatrix<T, R, C>) -> T {
+        ybar.dot(&b)
+    }
+    #[inline(always)]
+    fn rhs_adjoint(ybar: Self::Output, a: T, _b: SMatrix<T, R, C>) -> SMatrix<T, R, C> {
+        ybar * a
+    }
+}
+
+/// Matrix times scalar: `ā = ȳ b`, `b̄ = ⟨ȳ, a⟩`.
+impl<T: Element, const R: usize, const C: usize> Product<T> for SMatrix<T, R, C> {
+    type Output = SMatrix<T, R, C>;
+    type Lhs = Self;
+    type Rhs = T;
+    #[inline(always)]
+    fn lhs_adjoint(ybar: Self::Output, _a: Self, b: T) -> Self {
+        ybar * b
+    }
+    #[inline(always)]
+    fn rhs_adjoint(ybar: Self::Output, a: Self, _b: T) -> T {
+        ybar.dot(&a)
+    }
+}
+
+/// Matrix divided by a scalar.
+impl<T: Element, const R: usize, const C: usize> Quotient<T> for SMatrix<T, R, C> {
+    type Output = SMatrix<T, R, C>;
+    type Lhs = Self;
+    #[inline(always)]
+    fn lhs_adjoint(ybar: Self::Output, b: T) -> Self {
+        ybar / b
+    }
+    #[inline(always)]
+    fn rhs_adjoint(ybar: Self::Output, y: Self::Output, b: T) -> T {
+        -ybar.dot(&y) / b
+    }
+}
 
 pub mod dynamic;
 
