@@ -26,18 +26,26 @@
 //! assert_eq!(f_grad(1.0, 2.0).1, (gx, gy));
 //! ```
 //!
-//! Functions as numeric code writes them: array patterns, closures, iterator chains, `match`
-//! and assertions are differentiated as the loops they stand for.
+//! Functions as numeric code writes them: generic over `num_traits::Float` (or nalgebra's
+//! `RealField`, or [`Real`]), with array patterns, closures, iterator chains, `match` and
+//! assertions, differentiated as the loops they stand for. The generated items keep the
+//! generics, so they run at `f64` and `f32`.
 //!
 //! ```
+//! use num_traits::{Float, FromPrimitive};
+//! use std::iter::Sum;
 //! use tapeless::differentiable;
 //!
 //! #[differentiable]
-//! fn spread(x: &[f64], p: &[f64; 2]) -> f64 {
+//! fn spread<T>(x: &[T], p: &[T; 2]) -> T
+//! where
+//!     T: Float + FromPrimitive + Sum,
+//! {
 //!     assert!(x.len() >= 2, "need two points");
 //!     let [scale, shift] = *p;
-//!     let squash = |v: f64| 1.0 + (v - shift) / 4.0 * scale;
-//!     x.iter().zip(x.iter().skip(1)).map(|(&u, &v)| (squash(v) - u).powi(2)).sum::<f64>()
+//!     let quarter = T::from_f64(0.25).unwrap();
+//!     let squash = |v: T| T::one() + (v - shift) * quarter * scale;
+//!     x.iter().zip(x.iter().skip(1)).map(|(&u, &v)| (squash(v) - u).powi(2)).sum()
 //! }
 //!
 //! let (value, (dx, dp)) = spread_grad(&[0.5, 1.0, 2.0], &[1.0, 0.0]);
@@ -47,6 +55,10 @@
 //! assert!((dp[0] - want).abs() < 1e-15);
 //! assert_eq!(dx.len(), 3);
 //! assert!(value > 0.0);
+//!
+//! // The same function at single precision.
+//! let (_, (_, dp32)) = spread_grad(&[0.5f32, 1.0, 2.0], &[1.0, 0.0]);
+//! assert!((dp32[0] as f64 - want).abs() < 1e-6);
 //! ```
 //!
 //! ## Generated items

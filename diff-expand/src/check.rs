@@ -14,7 +14,7 @@ use crate::signature::Signature;
 /// `reachability` is off when lowering failed: a parameter used only inside a rejected construct
 /// would be reported as unreachable too.
 pub fn check(f: &Function, sig: &Signature, activity: &Activity, reachability: bool, cx: &Ctxt) {
-    check_block(f, &f.body, activity, cx);
+    check_block(f, &f.body, activity, cx, &mut std::collections::HashSet::new());
     check_borrowed_arguments(f, cx);
     check_heap_placement(f, cx);
     if reachability {
@@ -22,9 +22,23 @@ pub fn check(f: &Function, sig: &Signature, activity: &Activity, reachability: b
     }
 }
 
-fn check_block(f: &Function, block: &Block, a: &Activity, cx: &Ctxt) {
+/// `blamed` holds the values computed by a rejected construct, or from one: a construct reading
+/// them is not reported again (the first construct to leave the float world is the culprit).
+fn check_block(
+    f: &Function,
+    block: &Block,
+    a: &Activity,
+    cx: &Ctxt,
+    blamed: &mut std::collections::HashSet<crate::ir::Value>,
+) {
     for inst in &block.insts {
         let span = inst.span;
+        let follow_on = inst.op.operands().iter().any(|v| blamed.contains(v));
+        let errors_before = cx.count();
+        if follow_on && !matches!(inst.op, Op::If { .. } | Op::For { .. } | Op::Loop { .. }) {
+            blamed.extend(inst.results.iter().copied());
+            continue;
+        }
         // A value that does not reach the result (unused, or only under `no_grad`) cannot make
         // a derivative wrong; only branch conditions are checked regardless.
         let reaches = inst.results.iter().any(|r| a.reaches(*r));
@@ -62,7 +76,13 @@ fn check_block(f: &Function, block: &Block, a: &Activity, cx: &Ctxt) {
                     && a.varied(*receiver)
                     && f.info(*receiver).kind != crate::ir::Kind::Array(crate::ir::ArrayKind::Record) =>
             {
-                cx.error(span, Diagnostic::UnknownMethod { name: name.to_string(), arity: args.len() + 1 });
+                let name = name.to_string();
+                let diagnostic = if args.is_empty() && CONVERSIONS_TO_OPTION.contains(&name.as_str()) {
+                    Diagnostic::ConversionToOption { name }
+                } else {
+                    Diagnostic::UnknownMethod { name, arity: args.len() + 1 }
+                };
+                cx.error(span, diagnostic);
             }
             Op::If { cond, cond_span, keyword, piecewise, then_block, else_block, .. } => {
                 // A branch on a differentiable value makes the derivative piecewise: wrong at the
@@ -71,11 +91,15 @@ fn check_block(f: &Function, block: &Block, a: &Activity, cx: &Ctxt) {
                 if !piecewise && a.tainted(*cond) {
                     cx.error(*cond_span, Diagnostic::ActiveCondition { keyword });
                 }
-                check_block(f, then_block, a, cx);
-                check_block(f, else_block, a, cx);
+                check_block(f, then_block, a, cx, blamed);
+                check_block(f, else_block, a, cx, blamed);
             }
-            Op::For { body, .. } | Op::Loop { body, .. } => check_block(f, body, a, cx),
+            Op::For { body, .. } | Op::Loop { body, .. } => check_block(f, body, a, cx, blamed),
             _ => {}
+        }
+        if cx.count() > errors_before && !matches!(inst.op, Op::If { .. } | Op::For { .. } | Op::Loop { .. })
+        {
+            blamed.extend(inst.results.iter().copied());
         }
     }
 }
@@ -135,6 +159,10 @@ fn check_heap_placement(f: &Function, cx: &Ctxt) {
     }
 }
 
+/// Conversions that give an `Option` (`x.to_f64()`, `T::from_f64(x)`): followed by `.unwrap()`
+/// they carry the derivative (`lower::calls::conversion_parts`); kept as an option, they lose it.
+const CONVERSIONS_TO_OPTION: [&str; 5] = ["to_f64", "to_f32", "from_f64", "from_f32", "from"];
+
 /// `floor`, `round`, `%`, casts to integers: the derivative is zero almost everywhere (or the
 /// value is no longer a float), which a tape reports as `None` or zero without a word.
 fn check_non_differentiable(name: &str, why: Why, form: &Form, span: Loc, cx: &Ctxt) {
@@ -160,6 +188,11 @@ fn check_opaque(what: &Opaque, span: Loc, cx: &Ctxt) {
     let diagnostic = match what {
         Opaque::Form("indexing") => Diagnostic::ActiveIndex,
         Opaque::Form(form) => Diagnostic::ActiveOpaque { what: form },
+        Opaque::FloatFunction { name, arity }
+            if *arity == 1 && CONVERSIONS_TO_OPTION.contains(&name.as_str()) =>
+        {
+            Diagnostic::ConversionToOption { name: name.clone() }
+        }
         Opaque::FloatFunction { name, arity } => {
             Diagnostic::UnknownMethod { name: name.clone(), arity: *arity }
         }
@@ -186,7 +219,10 @@ fn check_reachable(f: &Function, sig: &Signature, a: &Activity, cx: &Ctxt) {
             };
             let cut = read.contains(v);
             // A parameter cut by a construct already reported is a follow-on error: skip it.
-            if param.wrt && !a.useful(*v) && !(cut && earlier_errors) {
+            // `_x` never read is declared unused: its zero derivative is the true one.
+            let declared_unused = !cut && param.ident.to_string().starts_with('_');
+            let excused = (cut && earlier_errors) || declared_unused;
+            if param.wrt && !a.useful(*v) && !excused {
                 cx.error(param.ident.span(), Diagnostic::Unreachable { param: param.ident.to_string(), cut });
             }
         }

@@ -24,6 +24,11 @@ impl Ctxt {
         self.errors.borrow_mut().push(error);
     }
 
+    /// How many errors were reported so far.
+    pub fn count(&self) -> usize {
+        self.errors.borrow().len()
+    }
+
     /// Whether anything was reported so far.
     pub fn has_errors(&self) -> bool {
         !self.errors.borrow().is_empty()

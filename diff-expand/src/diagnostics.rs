@@ -24,6 +24,8 @@ pub enum Diagnostic {
     ActiveCondition { keyword: &'static str },
     /// A method with no rule and no way to compose, on a differentiable receiver.
     UnknownMethod { name: String, arity: usize },
+    /// `x.to_f64()` or `T::from_f64(x)` of a differentiable value kept as an `Option`.
+    ConversionToOption { name: String },
     /// A wrt parameter that cannot reach the result through differentiable operations.
     Unreachable { param: String, cut: bool },
     /// An expression form the IR does not model, applied to a differentiable value.
@@ -34,6 +36,8 @@ pub enum Diagnostic {
     Unsupported { what: String, help: &'static str },
     /// A parameter whose type cannot be classified from syntax, with no `wrt(...)`.
     UnknownParamType { param: String, ty: String },
+    /// A parameter whose type is a type parameter without a float bound (`x: T`, `T: Copy`).
+    UnboundedTypeParam { param: String, ty: String, generic: String },
     /// A `wrt(...)` entry naming a parameter whose type is not differentiable.
     WrtNotDifferentiable { param: String, ty: String },
     /// A `wrt(...)` entry naming no parameter.
@@ -89,6 +93,12 @@ impl Diagnostic {
                  `tapeless::no_grad(..)` if the result is meant to be constant",
                 if *arity == 1 { "" } else { "s" }
             ),
+            Diagnostic::ConversionToOption { name } => format!(
+                "`{name}` of a differentiable value gives an `Option`, and its derivative is lost there\n\
+                 help: unwrap it where it is converted (`x.to_f64().unwrap()`, \
+                 `T::from_f64(x).unwrap()`, or `.expect(..)`): the conversion then carries the \
+                 derivative; `tapeless::no_grad(..)` if the value is meant to be constant"
+            ),
             Diagnostic::Unreachable { param, cut } => format!(
                 "the result does not depend on `{param}` through differentiable operations, so its derivative \
                  would be identically zero (a tape's `None`){}\n\
@@ -119,6 +129,13 @@ impl Diagnostic {
                 "cannot tell whether parameter `{param}: {ty}` is differentiable\n\
                  help: list the parameters to differentiate, e.g. `#[differentiable(wrt(x, y))]`; \
                  the others are constants (differentiable types: {DIFFERENTIABLE_TYPES})"
+            ),
+            Diagnostic::UnboundedTypeParam { param, ty, generic } => format!(
+                "cannot tell whether parameter `{param}: {ty}` is differentiable: the type parameter \
+                 `{generic}` has no float bound\n\
+                 help: bound it by `num_traits::Float`, nalgebra's `RealField` or `tapeless::Real` \
+                 (`{generic}: Float`) to differentiate it, or list the parameters to differentiate in \
+                 `#[differentiable(wrt(..))]`"
             ),
             Diagnostic::WrtNotDifferentiable { param, ty } => format!(
                 "parameter `{param}: {ty}` has no derivative (differentiable types: {DIFFERENTIABLE_TYPES})\n\

@@ -20,6 +20,21 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
             return quote!(#item #msg);
         }
     };
+    let floats = signature::float_params(&item_fn.sig.generics);
+    signature::with_float_params(&floats, || expand(&item_fn, attr, &floats))
+}
+
+/// [`differentiable`] once the item is parsed, with its float type parameters known.
+fn expand(item_fn: &syn::ItemFn, attr: TokenStream, floats: &[syn::Ident]) -> TokenStream {
+    // The generated items (and the stubs on error) add what the runtime needs of each float type
+    // parameter; the user's function stays as written.
+    let mut bounded = item_fn.clone();
+    if !floats.is_empty() {
+        let where_clause = bounded.sig.generics.make_where_clause();
+        for t in floats {
+            where_clause.predicates.push(syn::parse_quote!(#t: ::tapeless::__private::Floating));
+        }
+    }
     let cx = Ctxt::default();
     let args = args::parse(attr).unwrap_or_else(|e| {
         cx.syn_error(e);
@@ -27,16 +42,18 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
     });
     let Some(sig) = signature::analyse(&item_fn.sig, &args, &cx) else {
         return fallback::emit(
-            &item_fn,
+            item_fn,
+            &bounded.sig.generics,
             None,
             cx.take().unwrap_or_else(|| syn::Error::new(item_fn.sig.ident.span(), "unsupported function")),
         );
     };
-    let generated = generate(&item_fn, &sig, &cx);
+    let generated = generate(&bounded, &sig, &cx);
     match (cx.take(), generated) {
         (None, Some(generated)) => quote!(#item_fn #generated),
         (error, _) => fallback::emit(
-            &item_fn,
+            item_fn,
+            &bounded.sig.generics,
             Some(&sig),
             error.unwrap_or_else(|| syn::Error::new(item_fn.sig.ident.span(), "unsupported function")),
         ),

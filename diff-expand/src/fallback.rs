@@ -9,12 +9,31 @@ use quote::quote;
 use crate::emit;
 use crate::signature::{Signature, tangent_type};
 
-pub fn emit(item: &syn::ItemFn, sig: Option<&Signature>, error: syn::Error) -> TokenStream {
+/// `generics` are the generated items' (the user's plus the runtime's bounds on float type
+/// parameters).
+pub fn emit(
+    item: &syn::ItemFn,
+    generics: &syn::Generics,
+    sig: Option<&Signature>,
+    error: syn::Error,
+) -> TokenStream {
     let errors = error.to_compile_error();
     let Some(sig) = sig else {
         return quote!(#item #errors);
     };
-    let (vis, generics, where_clause) = (&item.vis, &item.sig.generics, &item.sig.generics.where_clause);
+    // A type parameter the signature could not classify would make the stubs' tangent types
+    // ill-formed (rustc's E0277 beside our error): the stubs, which never run, assume it.
+    let mut generics = generics.clone();
+    let floats = crate::signature::float_params(&generics);
+    let others: Vec<syn::Ident> =
+        generics.type_params().map(|t| t.ident.clone()).filter(|t| !floats.contains(t)).collect();
+    for t in others {
+        generics
+            .make_where_clause()
+            .predicates
+            .push(syn::parse_quote!(#t: ::tapeless::__private::Differentiable));
+    }
+    let (vis, where_clause) = (&item.vis, &generics.where_clause);
     let name = &item.sig.ident;
     let (jvp, vjp, grad) =
         (emit::sibling(name, "jvp"), emit::sibling(name, "vjp"), emit::sibling(name, "grad"));

@@ -1,8 +1,9 @@
 //! The function's signature: which parameters are differentiated, and the types of the generated
 //! items (tangent and gradient types).
 //!
-//! Types are classified from syntax only: `f32`/`f64` are differentiable, integers, `bool` and
-//! `char` are constants, anything else is unknown and needs an explicit `wrt(...)`.
+//! Types are classified from syntax only: `f32`/`f64` and the function's float type parameters
+//! (`T: Float`, `T: RealField`, `T: Real`; see [`float_params`]) are differentiable, integers,
+//! `bool` and `char` are constants, anything else is unknown and needs an explicit `wrt(...)`.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -12,6 +13,68 @@ use crate::args::Args;
 use crate::ctxt::Ctxt;
 use crate::diagnostics::Diagnostic;
 use crate::ir::{ArrayKind, Kind, Loc};
+
+thread_local! {
+    /// The float type parameters of the function being expanded (`with_float_params`). A proc
+    /// macro expands one item at a time on one thread, so this is the function's context for
+    /// `classify` and friends, which are called from everywhere a type is looked at.
+    static FLOAT_PARAMS: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The last segment of the bounds that make a type parameter a float: `num_traits::Float` and
+/// `FloatCore`, nalgebra's `RealField`, `num_traits::real::Real` and `tapeless::Real`.
+const FLOAT_BOUNDS: [&str; 4] = ["Float", "FloatCore", "RealField", "Real"];
+
+/// The type parameters of `generics` bounded by a float trait (inline or in the `where` clause).
+pub fn float_params(generics: &syn::Generics) -> Vec<Ident> {
+    let floaty = |bounds: &syn::punctuated::Punctuated<syn::TypeParamBound, syn::Token![+]>| {
+        bounds.iter().any(|b| {
+            matches!(b, syn::TypeParamBound::Trait(t)
+                if t.path.segments.last().is_some_and(|s| FLOAT_BOUNDS.contains(&s.ident.to_string().as_str())))
+        })
+    };
+    let mut out = Vec::new();
+    for tp in generics.type_params() {
+        let in_where = generics.where_clause.iter().flat_map(|w| &w.predicates).any(|p| {
+            matches!(p, syn::WherePredicate::Type(pt)
+                if matches!(&pt.bounded_ty, Type::Path(path) if path.qself.is_none() && path.path.is_ident(&tp.ident))
+                    && floaty(&pt.bounds))
+        });
+        if floaty(&tp.bounds) || in_where {
+            out.push(tp.ident.clone());
+        }
+    }
+    out
+}
+
+/// Runs `f` with `params` as the float type parameters `classify` knows, restoring the previous
+/// set afterwards (the expansion of a `map` closure nests in its function's).
+pub fn with_float_params<R>(params: &[Ident], f: impl FnOnce() -> R) -> R {
+    let names: Vec<String> = params.iter().map(Ident::to_string).collect();
+    let previous = FLOAT_PARAMS.with(|p| std::mem::replace(&mut *p.borrow_mut(), names));
+    let result = f();
+    FLOAT_PARAMS.with(|p| *p.borrow_mut() = previous);
+    result
+}
+
+/// Whether a type path is one of the current function's float type parameters (`T`).
+fn float_param(p: &syn::TypePath) -> bool {
+    p.qself.is_none()
+        && p.path.leading_colon.is_none()
+        && p.path.segments.len() == 1
+        && matches!(p.path.segments[0].arguments, syn::PathArguments::None)
+        && FLOAT_PARAMS.with(|f| f.borrow().iter().any(|n| p.path.segments[0].ident == n))
+}
+
+/// Whether a type is a float: `f32`, `f64` or a float type parameter.
+pub fn is_float(ty: &Type) -> bool {
+    match ty {
+        Type::Path(p) => float_param(p) || matches!(primitive(p).as_deref(), Some("f32" | "f64")),
+        Type::Paren(p) => is_float(&p.elem),
+        Type::Group(g) => is_float(&g.elem),
+        _ => false,
+    }
+}
 
 /// What syntax says about a type.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
@@ -129,9 +192,11 @@ pub fn classify(ty: &Type) -> TypeClass {
     if array_kind(ty).is_some() || static_matrix(ty) || dynamic_matrix(ty) {
         return TypeClass::Differentiable;
     }
+    if is_float(ty) {
+        return TypeClass::Differentiable;
+    }
     match ty {
         Type::Path(p) => match primitive(p).as_deref() {
-            Some("f32" | "f64") => TypeClass::Differentiable,
             Some(
                 "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16" | "u32" | "u64" | "u128"
                 | "usize" | "bool" | "char",
@@ -151,7 +216,7 @@ pub fn classify(ty: &Type) -> TypeClass {
 /// and never borrows it again.
 pub fn by_copy(ty: &Type) -> bool {
     let Type::Reference(r) = ty else { return false };
-    let float = matches!(&*r.elem, Type::Path(p) if matches!(primitive(p).as_deref(), Some("f32" | "f64")));
+    let float = is_float(&r.elem);
     let array = matches!(&*r.elem, Type::Array(_)) && array_kind(ty).is_some();
     r.mutability.is_none() && (float || array || static_matrix(&r.elem))
 }
@@ -226,6 +291,8 @@ pub struct Signature {
     pub params: Vec<Param>,
     /// The declared result type.
     pub output: Type,
+    /// The float type parameters (`float_params`).
+    pub floats: Vec<Ident>,
 }
 
 impl Signature {
@@ -243,7 +310,7 @@ impl Signature {
 
     /// Whether the result is a single float, so that a gradient exists.
     pub fn scalar_output(&self) -> bool {
-        matches!(&self.output, Type::Path(p) if matches!(primitive(p).as_deref(), Some("f32" | "f64")))
+        is_float(&self.output)
     }
 }
 
@@ -353,10 +420,14 @@ pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature
                 match classify(&p.ty) {
                     TypeClass::Differentiable => p.wrt = true,
                     TypeClass::Constant => {}
-                    TypeClass::Unknown => cx.error(
-                        Loc::of(&p.ty),
-                        Diagnostic::UnknownParamType { param: p.ident.to_string(), ty: type_text(&p.ty) },
-                    ),
+                    TypeClass::Unknown => {
+                        let (param, ty) = (p.ident.to_string(), type_text(&p.ty));
+                        let diagnostic = match unbounded_param(&p.ty, &sig.generics) {
+                            Some(generic) => Diagnostic::UnboundedTypeParam { param, ty, generic },
+                            None => Diagnostic::UnknownParamType { param, ty },
+                        };
+                        cx.error(Loc::of(&p.ty), diagnostic)
+                    }
                 }
             }
         }
@@ -364,7 +435,18 @@ pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature
     if !params.iter().any(|p| p.wrt) && !cx.has_errors() {
         cx.error(sig.ident.span(), Diagnostic::NothingToDifferentiate);
     }
-    Some(Signature { receiver, params, output })
+    Some(Signature { receiver, params, output, floats: float_params(&sig.generics) })
+}
+
+/// A type parameter of `generics` without a float bound that `ty` mentions (`T` of `&[T]`).
+fn unbounded_param(ty: &Type, generics: &syn::Generics) -> Option<String> {
+    let floats = float_params(generics);
+    let tokens = quote!(#ty).to_string();
+    let words: Vec<&str> = tokens.split(|c: char| !(c.is_alphanumeric() || c == '_')).collect();
+    generics
+        .type_params()
+        .map(|tp| tp.ident.to_string())
+        .find(|name| !floats.iter().any(|f| f == name) && words.contains(&name.as_str()))
 }
 
 /// A type as the user wrote it, for messages.

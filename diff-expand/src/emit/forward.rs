@@ -243,7 +243,12 @@ fn prim_tangent(
         Kind::Identity => t(0).unwrap_or_else(|| zero(y)),
         Kind::CastFloat => match (t(0), form) {
             (Some(a), Form::Cast(ty)) => quote_spanned!(span=> #a as #ty),
-            _ => zero(y),
+            // `T::from_f64(x).unwrap()`, `x.into()`: the tangent converted to the result's type.
+            (Some(a), _) => {
+                let (yv, p) = (y.ident(), super::private());
+                quote_spanned!(span=> #p::cast_like(#a, &#yv))
+            }
+            (None, _) => zero(y),
         },
         Kind::Smooth { partials } => {
             let terms: Vec<TokenStream> = partials

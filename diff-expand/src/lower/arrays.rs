@@ -149,6 +149,25 @@ impl Lowerer<'_> {
                 let tokens = self.renamed(&Expr::MethodCall(m.clone()))?;
                 Some(self.new_array(ArrayInit::Copy { source, tokens }, span, kind))
             }
+            // `a.map(|x| ..)` of a `[T; N]`: a copy whose every element is mapped in a loop
+            // (`N` may be a const generic), the closure called in place and so inlined.
+            "map" if m.args.len() == 1 && matches!(m.args[0], Expr::Closure(_)) => {
+                let source = array_of(self, &m.receiver)?;
+                if self.kind(source) != Kind::Array(ArrayKind::Fixed) {
+                    return None;
+                }
+                let (receiver, f) = (&m.receiver, &m.args[0]);
+                let out = syn::Ident::new("__tapeless_mapped", proc_macro2::Span::mixed_site());
+                let i = syn::Ident::new("__tapeless_i", proc_macro2::Span::mixed_site());
+                let block: Expr = syn::parse_quote_spanned!(span.start=> {
+                    let mut #out = #receiver;
+                    for #i in 0..#out.len() {
+                        #out[#i] = (#f)(#out[#i]);
+                    }
+                    #out
+                });
+                Some(self.expr(&block))
+            }
             _ => None,
         }
     }

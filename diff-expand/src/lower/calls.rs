@@ -10,6 +10,9 @@ impl Lowerer<'_> {
         match e {
             Expr::MethodCall(m) => {
                 let name = m.method.to_string();
+                if let Some(t) = self.conversion(e) {
+                    return t;
+                }
                 if let Some(t) = self.array_method(m, span) {
                     return t;
                 }
@@ -75,9 +78,17 @@ impl Lowerer<'_> {
                 let rule = if record { None } else { rules::lookup(&name, m.args.len() + 1) };
                 if let Some(rule) = rule {
                     let mut args = vec![self.value(&m.receiver)];
-                    // `a.dot(&b)`: the value is `b`; the primal keeps the reference.
+                    // `a.dot(&b)`: the value is `b`; the primal keeps the reference. So for
+                    // `q.dot(q)` of a parameter `q: &SVector<..>`, which the generated code holds
+                    // by value (`signature::by_copy`).
+                    let copied_reference = |l: &Self, e: &Expr| {
+                        l.aggregate_or_leaf(e).is_some_and(|v| l.iter_elements.contains(&v))
+                    };
                     let by_ref = !m.args.is_empty()
-                        && m.args.iter().all(|a| matches!(a, Expr::Reference(r) if r.mutability.is_none()));
+                        && m.args.iter().all(|a| {
+                            matches!(a, Expr::Reference(r) if r.mutability.is_none())
+                                || copied_reference(self, a)
+                        });
                     for a in &m.args {
                         match a {
                             Expr::Reference(r) if by_ref => args.push(self.value(&r.expr)),
@@ -141,15 +152,25 @@ impl Lowerer<'_> {
                         results,
                     );
                 }
-                if segments.len() == 2 && matches!(segments[0].as_str(), "f32" | "f64") {
+                if let Some(t) = self.conversion(e) {
+                    return t;
+                }
+                // `f64::sin(x)`, `T::sin(x)` of a float type parameter, `Float::sin(x)`,
+                // `<T as Float>::sin(x)`.
+                if segments.len() == 2 && float_type_name(&segments[0]) {
                     return match rules::lookup(last, c.args.len()) {
                         Some(rule) => {
                             let args = c.args.iter().map(|a| self.value(a)).collect();
                             self.prim(rule, args, Form::Path(path.path.clone()), span, results)
                         }
+                        // `T::from_usize(v.len())`, `T::epsilon()`: the arguments are lowered
+                        // (a length reads no differentiable value), the call kept as written.
                         None => {
                             let what = Opaque::FloatFunction { name: last.to_string(), arity: c.args.len() };
-                            self.opaque_with(e, what, Kind::Unknown)
+                            let reads: Vec<Value> = c.args.iter().map(|a| self.value(a)).collect();
+                            let (func, idents) = (&c.func, reads.iter().map(|v| v.ident()));
+                            let tokens = quote!(#func(#(#idents),*));
+                            Tree::Leaf(self.emit(Op::Opaque { tokens, reads, what }, span, Kind::Unknown))
                         }
                     };
                 }
@@ -321,5 +342,93 @@ impl<'ast> syn::visit::Visit<'ast> for Captures<'_, '_> {
                 self.found = Some((Loc::of(p), name));
             }
         }
+    }
+}
+
+/// Whether a path segment names a float type or a float trait: `f32`, `f64`, a float type
+/// parameter (`T`), `Float`, `Real`, `RealField`, `ComplexField`.
+fn float_type_name(name: &str) -> bool {
+    matches!(name, "f32" | "f64" | "Float" | "FloatCore" | "Real" | "RealField" | "ComplexField")
+        || crate::signature::is_float(&syn::Type::Path(syn::TypePath {
+            qself: None,
+            path: syn::Ident::new(name, proc_macro2::Span::call_site()).into(),
+        }))
+}
+
+/// The primal of a conversion, given the converted value's tokens.
+type Primal<'a> = Box<dyn Fn(TokenStream) -> TokenStream + 'a>;
+
+/// The conversions between float types that carry a derivative: `T::from_f64(x).unwrap()`,
+/// `T::from(x).unwrap()` (`NumCast`), `x.to_f64().unwrap()`, `x.into()`, `f64::from(x)`,
+/// `nalgebra::convert(x)`. `.expect(..)` may stand for `.unwrap()`. Returns the converted
+/// expression and the primal with `arg` in its place.
+fn conversion_parts(e: &Expr) -> Option<(&Expr, Primal<'_>)> {
+    match e {
+        Expr::MethodCall(m) if m.method == "into" && m.args.is_empty() && m.turbofish.is_none() => {
+            let method = &m.method;
+            Some((&m.receiver, Box::new(move |x| quote!(#x.#method()))))
+        }
+        Expr::MethodCall(m)
+            if (m.method == "unwrap" && m.args.is_empty()) || (m.method == "expect" && m.args.len() == 1) =>
+        {
+            let (method, args) = (&m.method, &m.args);
+            match &*m.receiver {
+                Expr::MethodCall(inner)
+                    if matches!(inner.method.to_string().as_str(), "to_f64" | "to_f32")
+                        && inner.args.is_empty() =>
+                {
+                    let to = &inner.method;
+                    Some((&inner.receiver, Box::new(move |x| quote!(#x.#to().#method(#args)))))
+                }
+                Expr::Call(c) if c.args.len() == 1 => {
+                    let Expr::Path(path) = &*c.func else { return None };
+                    let segments: Vec<String> =
+                        path.path.segments.iter().map(|s| s.ident.to_string()).collect();
+                    let from = matches!(segments.last()?.as_str(), "from" | "from_f64" | "from_f32");
+                    let owner = segments.len() >= 2 && {
+                        let owner = segments[segments.len() - 2].as_str();
+                        float_type_name(owner) || matches!(owner, "NumCast" | "FromPrimitive")
+                    };
+                    (from && (owner || path.qself.is_some()))
+                        .then(|| {
+                            let f = &c.func;
+                            Box::new(move |x| quote!(#f(#x).#method(#args))) as Primal
+                        })
+                        .map(|f| (&c.args[0], f))
+                }
+                _ => None,
+            }
+        }
+        Expr::Call(c) if c.args.len() == 1 => {
+            let Expr::Path(path) = &*c.func else { return None };
+            let segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
+            let convert = segments.len() == 2
+                && segments[1] == "convert"
+                && matches!(segments[0].as_str(), "nalgebra" | "na");
+            let from =
+                segments.len() == 2 && matches!(segments[0].as_str(), "f32" | "f64") && segments[1] == "from";
+            (convert || from).then(|| {
+                let f = &c.func;
+                (&c.args[0], Box::new(move |x| quote!(#f(#x))) as Primal)
+            })
+        }
+        _ => None,
+    }
+}
+
+impl Lowerer<'_> {
+    /// A conversion between float types ([`conversion_parts`]): the `<as float>` rule, whose
+    /// tangent and adjoint are converted like the value. Of a constant it is a constant.
+    fn conversion(&mut self, e: &Expr) -> Option<Tree> {
+        let (arg, primal) = conversion_parts(e)?;
+        let span = Loc::of(e);
+        let x = self.value(arg);
+        if matches!(self.kind(x), Kind::Array(_) | Kind::Heap) {
+            return Some(self.unsupported(span, "converting this value", "convert each float on its own"));
+        }
+        let xi = x.ident();
+        let form = Form::Verbatim(primal(quote!(#xi)));
+        let op = Op::Prim { rule: rules::operator("<as float>"), args: vec![x], form };
+        Some(Tree::Leaf(self.emit(op, span, Kind::Float)))
     }
 }

@@ -61,9 +61,23 @@ impl Lowerer<'_> {
         let item = strip_references((seq.item)(syn::parse_quote!(#i)));
         let len = &seq.len;
         let acc = syn::Ident::new("__tapeless_acc", proc_macro2::Span::mixed_site());
+        // The type of the sum: the turbofish's, else a generic function's float type (a literal
+        // cannot be a `T`), else the literal's inferred `f32` or `f64`.
+        let float: Option<syn::Type> = match m.turbofish.as_ref().and_then(|t| t.args.first()) {
+            Some(syn::GenericArgument::Type(ty)) => Some(ty.clone()),
+            _ => (!matches!(&self.element, syn::Type::Path(p) if p.path.is_ident("f32") || p.path.is_ident("f64")))
+                .then(|| self.element.clone()),
+        };
+        let (zero, one): (Expr, Expr) = match &float {
+            Some(ty) => (
+                syn::parse_quote!(<#ty as ::tapeless::__private::Real>::zero()),
+                syn::parse_quote!(<#ty as ::tapeless::__private::Real>::one()),
+            ),
+            None => (syn::parse_quote!(0.0), syn::parse_quote!(1.0)),
+        };
         let (init, step): (Expr, Expr) = match (end.as_str(), m.args.len()) {
-            ("sum", 0) => (syn::parse_quote!(0.0), syn::parse_quote!(#acc + __tapeless_item)),
-            ("product", 0) => (syn::parse_quote!(1.0), syn::parse_quote!(#acc * __tapeless_item)),
+            ("sum", 0) => (zero, syn::parse_quote!(#acc + __tapeless_item)),
+            ("product", 0) => (one, syn::parse_quote!(#acc * __tapeless_item)),
             ("count", 0) => (syn::parse_quote!(0usize), syn::parse_quote!(#acc + 1)),
             ("fold", 2) => {
                 let (init, f) = (&m.args[0], &m.args[1]);

@@ -272,7 +272,7 @@ impl Reverse<'_> {
                 }
             }
             Kind::CastFloat => {
-                if let (Some(a), Form::Cast(_)) = (active(0), form) {
+                if let Some(a) = active(0) {
                     let x = self.read(Slot::Value(a));
                     let p = private();
                     out.extend(self.contribute(a, quote_spanned!(span=> #p::cast_like(#ybar, &#x))));
