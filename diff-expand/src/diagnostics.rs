@@ -28,6 +28,8 @@ pub enum Diagnostic {
     ConversionToOption { name: String },
     /// A wrt parameter that cannot reach the result through differentiable operations.
     Unreachable { param: String, cut: bool },
+    /// `e?` where `e` reads a differentiable value.
+    ActiveTry,
     /// An expression form the IR does not model, applied to a differentiable value.
     ActiveOpaque { what: &'static str },
     /// `v[i]` with a computed index into a differentiable value that is not an array.
@@ -110,6 +112,12 @@ impl Diagnostic {
                     "; it is never used"
                 }
             ),
+            Diagnostic::ActiveTry => "`?` on a value computed from a differentiable value is not supported yet: \
+                 the derivative cannot follow it through a `Result` or `Option` (a differentiable \
+                 function returning one cannot be composed yet)\n\
+                 help: check before the computation and leave with `return Err(..)`, and compute \
+                 the value with a function that returns it plainly (`fn g(x: f64) -> f64`)"
+                .to_string(),
             Diagnostic::ActiveOpaque { what } => format!(
                 "{what} of a differentiable value is not supported yet: its derivative cannot be formed\n\
                  help: compute it from constants, or cut the derivative on purpose with `tapeless::no_grad(..)`"

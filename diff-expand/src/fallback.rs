@@ -43,10 +43,14 @@ pub fn emit(
     let output = &sig.output;
     let output_tangent = tangent_type(output);
     let gradient = sig.gradient_type();
+    let grad_type = sig.wrap_type(quote!((#output, #gradient)));
+    let jvp_type = sig.wrap_type(quote!((#output, #output_tangent)));
+    let vjp_type = sig.wrap_type(quote!((#output, impl ::core::ops::FnOnce(#output_tangent) -> #gradient)));
+    let vjp_value = sig.wrap_value(quote!((loop {}, move |_: #output_tangent| -> #gradient { loop {} })));
     let grad_stub = if sig.scalar_output() {
         quote! {
             #[allow(dead_code, unused_variables, unreachable_code, clippy::all)]
-            #vis fn #grad #generics (#receiver #(#params),*) -> (#output, #gradient) #where_clause {
+            #vis fn #grad #generics (#receiver #(#params),*) -> #grad_type #where_clause {
                 loop {}
             }
         }
@@ -57,12 +61,12 @@ pub fn emit(
         #item
         #errors
         #[allow(dead_code, unused_variables, unreachable_code, clippy::all)]
-        #vis fn #jvp #generics (#receiver #(#params,)* #(#tangents),*) -> (#output, #output_tangent) #where_clause {
+        #vis fn #jvp #generics (#receiver #(#params,)* #(#tangents),*) -> #jvp_type #where_clause {
             loop {}
         }
         #[allow(dead_code, unused_variables, unreachable_code, clippy::all)]
-        #vis fn #vjp #generics (#receiver #(#params),*) -> (#output, impl ::core::ops::FnOnce(#output_tangent) -> #gradient) #where_clause {
-            (loop {}, move |_: #output_tangent| -> #gradient { loop {} })
+        #vis fn #vjp #generics (#receiver #(#params),*) -> #vjp_type #where_clause {
+            #vjp_value
         }
         #grad_stub
     }

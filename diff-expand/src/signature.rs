@@ -272,6 +272,38 @@ pub fn tangent_type(ty: &Type) -> TokenStream {
     }
 }
 
+/// A result of `Result<T, E>` (any path ending in `Result`: `io::Result<T>`, `anyhow::Result<T>`)
+/// or `Option<T>` of a differentiable `T`.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub enum WrapperKind {
+    Result,
+    Option,
+}
+
+/// The declared `Result`/`Option` around the differentiated result.
+pub struct Wrapper {
+    pub kind: WrapperKind,
+    /// The declared type, `Result<f64, MyError>`.
+    pub declared: syn::TypePath,
+}
+
+/// `T` and the wrapper of a declared `Result<T, ..>` or `Option<T>` whose `T` is differentiable
+/// (a float, an array, a matrix, a tuple).
+fn unwrap_output(ty: &Type) -> Option<(Type, Wrapper)> {
+    let Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    let kind = match last.ident.to_string().as_str() {
+        "Result" => WrapperKind::Result,
+        "Option" => WrapperKind::Option,
+        _ => return None,
+    };
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    let Some(syn::GenericArgument::Type(inner)) = args.args.first() else { return None };
+    let differentiable = classify(inner) == TypeClass::Differentiable
+        || matches!(inner, Type::Tuple(t) if !t.elems.is_empty());
+    differentiable.then(|| (inner.clone(), Wrapper { kind, declared: p.clone() }))
+}
+
 /// One named parameter.
 pub struct Param {
     /// The user's name.
@@ -293,6 +325,10 @@ pub struct Signature {
     pub output: Type,
     /// The float type parameters (`float_params`).
     pub floats: Vec<Ident>,
+    /// `Result`/`Option` around the declared result (`output` is then the `T` inside).
+    pub wrapper: Option<Wrapper>,
+    /// The function's name.
+    pub name: Ident,
 }
 
 impl Signature {
@@ -306,6 +342,29 @@ impl Signature {
     pub fn gradient_type(&self) -> TokenStream {
         let types: Vec<TokenStream> = self.wrt().map(|p| tangent_type(&p.ty)).collect();
         if types.len() == 1 { types[0].clone() } else { quote!((#(#types),*)) }
+    }
+
+    /// The type a generated item returns for `inner` (`(value, derivative)`): `inner` itself,
+    /// or the declared `Result`/`Option` with `inner` in place of `T`.
+    pub fn wrap_type(&self, inner: TokenStream) -> TokenStream {
+        let Some(w) = &self.wrapper else { return inner };
+        let mut declared = w.declared.clone();
+        if let Some(last) = declared.path.segments.last_mut()
+            && let syn::PathArguments::AngleBracketed(args) = &mut last.arguments
+            && let Some(first) = args.args.first_mut()
+        {
+            *first = syn::GenericArgument::Type(Type::Verbatim(inner));
+        }
+        quote!(#declared)
+    }
+
+    /// The value a generated item returns: `value`, or `Ok(value)` / `Some(value)`.
+    pub fn wrap_value(&self, value: TokenStream) -> TokenStream {
+        match self.wrapper.as_ref().map(|w| w.kind) {
+            None => value,
+            Some(WrapperKind::Result) => quote!(::core::result::Result::Ok(#value)),
+            Some(WrapperKind::Option) => quote!(::core::option::Option::Some(#value)),
+        }
     }
 
     /// Whether the result is a single float, so that a gradient exists.
@@ -331,8 +390,11 @@ pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature
     if let Some(v) = &sig.variadic {
         unsupported(Loc::of(v), "a variadic parameter list", "");
     }
-    let output = match &sig.output {
-        ReturnType::Type(_, ty) => (**ty).clone(),
+    let (output, wrapper) = match &sig.output {
+        ReturnType::Type(_, ty) => match unwrap_output(ty) {
+            Some((inner, wrapper)) => (inner, Some(wrapper)),
+            None => ((**ty).clone(), None),
+        },
         ReturnType::Default => {
             unsupported(
                 sig.ident.span().into(),
@@ -435,7 +497,14 @@ pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature
     if !params.iter().any(|p| p.wrt) && !cx.has_errors() {
         cx.error(sig.ident.span(), Diagnostic::NothingToDifferentiate);
     }
-    Some(Signature { receiver, params, output, floats: float_params(&sig.generics) })
+    Some(Signature {
+        receiver,
+        params,
+        output,
+        floats: float_params(&sig.generics),
+        wrapper,
+        name: sig.ident.clone(),
+    })
 }
 
 /// A type parameter of `generics` without a float bound that `ty` mentions (`T` of `&[T]`).

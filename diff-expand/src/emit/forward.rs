@@ -45,13 +45,15 @@ pub fn emit(input: &Input) -> TokenStream {
          directional derivative along the given tangents of the differentiated parameters.",
         item.sig.ident
     );
+    let result_type = sig.wrap_type(quote!((#output, #output_tangent)));
+    let result = sig.wrap_value(quote!((#value, #tangent)));
     quote! {
         #[doc = #doc]
         #attrs
-        #vis fn #name #generics (#receiver #(#params,)* #(#tangents),*) -> (#output, #output_tangent) #where_clause {
+        #vis fn #name #generics (#receiver #(#params,)* #(#tangents),*) -> #result_type #where_clause {
             #(#items)*
             #body
-            (#value, #tangent)
+            #result
         }
     }
 }

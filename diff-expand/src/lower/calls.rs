@@ -102,6 +102,22 @@ impl Lowerer<'_> {
                     };
                     return self.prim(rule, args, form, span, results);
                 }
+                // `r.map_err(|_| MyError)`, `o.filter(|n| *n > 1)`: a constant closure stays in
+                // place, so rustc infers its parameter types; the call is opaque (an error if it
+                // reads a differentiable value).
+                if m.args.iter().any(|a| {
+                    matches!(a, Expr::Closure(c) if !super::expressions::names_a_local(self, &c.body)
+                        || !super::expressions::shadows_a_local(self, c))
+                }) {
+                    return self.opaque_call(e, TokenStream::new());
+                }
+                if name == self.name && matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident("self")) {
+                    return self.unsupported(
+                        span,
+                        "a recursive call",
+                        "write the recursion as a loop (`for`/`while` carrying the state)",
+                    );
+                }
                 let receiver = self.value(&m.receiver);
                 let (args, borrowed) = self.call_args(&m.args);
                 let kind =
@@ -192,6 +208,17 @@ impl Lowerer<'_> {
                 if segments.len() >= 2 && crate::signature::dynamic_name(&segments[segments.len() - 2]) {
                     let what = Opaque::Form("a `DVector`/`DMatrix` constructor");
                     return self.opaque_with(e, what, Kind::Heap);
+                }
+                // `f(..)` or `Self::f(..)` inside `f`: its `_jvp` would call itself through an
+                // opaque return type rustc cannot resolve (E0720).
+                let own = segments.last().is_some_and(|l| *l == self.name)
+                    && (segments.len() == 1 || (segments.len() == 2 && segments[0] == "Self"));
+                if own && path.qself.is_none() {
+                    return self.unsupported(
+                        span,
+                        "a recursive call",
+                        "write the recursion as a loop (`for`/`while` carrying the state)",
+                    );
                 }
                 let (args, borrowed) = self.call_args(&c.args);
                 self.call(Callee::Path(path.clone()), args, borrowed, span, results, Kind::Unknown)
@@ -417,6 +444,60 @@ fn conversion_parts(e: &Expr) -> Option<(&Expr, Primal<'_>)> {
 }
 
 impl Lowerer<'_> {
+    /// A call kept as written, followed by `suffix` (`?`): the receiver and arguments are lowered
+    /// (a length reads no array), closures that name no local stay in place (rustc infers their
+    /// parameter types there). Opaque: an error if it reads a differentiable value.
+    pub(super) fn opaque_call(&mut self, e: &Expr, suffix: TokenStream) -> Tree {
+        let span = Loc::of(e);
+        let mut reads = Vec::new();
+        let mut arg = |l: &mut Self, a: &Expr| -> TokenStream {
+            match a {
+                Expr::Closure(c) if !super::expressions::names_a_local(l, &c.body) => quote!(#a),
+                // `|_| format!("bad {}", s)`: the locals it names are renamed (its parameters
+                // must not shadow one).
+                Expr::Closure(c) if !super::expressions::shadows_a_local(l, c) => {
+                    let mut renamer = Renamer { lowerer: l, reads: Vec::new(), problem: None };
+                    let mut copy = c.clone();
+                    renamer.visit_expr_mut(&mut copy.body);
+                    let (found, problem) = (renamer.reads, renamer.problem);
+                    if let Some((at, what)) = problem {
+                        l.unsupported(at, what, "");
+                    }
+                    reads.extend(found);
+                    quote!(#copy)
+                }
+                a => {
+                    let v = l.value(a);
+                    reads.push(v);
+                    v.ident().into_token_stream()
+                }
+            }
+        };
+        let tokens = match e {
+            Expr::MethodCall(m) => {
+                let receiver = arg(self, &m.receiver);
+                let args: Vec<TokenStream> = m.args.iter().map(|a| arg(self, a)).collect();
+                let (method, turbofish) = (&m.method, &m.turbofish);
+                quote!(#receiver.#method #turbofish (#(#args),*) #suffix)
+            }
+            Expr::Call(c) => {
+                let args: Vec<TokenStream> = c.args.iter().map(|a| arg(self, a)).collect();
+                let func = &c.func;
+                quote!(#func(#(#args),*) #suffix)
+            }
+            e => {
+                let v = arg(self, e);
+                quote!(#v #suffix)
+            }
+        };
+        let what = if suffix.is_empty() {
+            Opaque::Form("a method call with a closure")
+        } else {
+            Opaque::Form("the `?` operator")
+        };
+        Tree::Leaf(self.emit(Op::Opaque { tokens, reads, what }, span, Kind::Unknown))
+    }
+
     /// A conversion between float types ([`conversion_parts`]): the `<as float>` rule, whose
     /// tangent and adjoint are converted like the value. Of a constant it is a constant.
     fn conversion(&mut self, e: &Expr) -> Option<Tree> {

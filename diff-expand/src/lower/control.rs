@@ -624,9 +624,10 @@ fn ends_by_diverging(block: &syn::Block) -> bool {
         Some(Stmt::Expr(Expr::Macro(m), _)) => &m.mac,
         _ => return false,
     };
-    mac.path
-        .get_ident()
-        .is_some_and(|i| ["panic", "unreachable", "todo", "unimplemented"].contains(&i.to_string().as_str()))
+    mac.path.get_ident().is_some_and(|i| {
+        ["panic", "unreachable", "todo", "unimplemented", super::results::LEAVE]
+            .contains(&i.to_string().as_str())
+    })
 }
 
 /// The value a `match` looks at, where it is written, and whether it was `piecewise(..)`.

@@ -152,6 +152,10 @@ impl Lowerer<'_> {
             Expr::Break(_) | Expr::Continue(_) => {
                 self.unsupported(span, "`break` with a label or a value", "use a plain `break`")
             }
+            // `.map_err(|_| MyError)`: a closure naming no local of the function is a constant.
+            Expr::Closure(c) if !names_a_local(self, &c.body) => {
+                self.opaque_with(e, Opaque::Form("a closure"), Kind::Unknown)
+            }
             Expr::Closure(_) => self.unsupported(
                 span,
                 "a closure here",
@@ -163,7 +167,20 @@ impl Lowerer<'_> {
             Expr::Macro(m) if m.mac.path.is_ident("vec") => self.vec_macro(m),
             Expr::Macro(m) => self.statement_macro(&m.mac, span),
             Expr::Let(_) => self.unsupported(span, "`let` in a condition", "bind the value before the `if`"),
-            Expr::Try(_) => self.unsupported(span, "the `?` operator", ""),
+            // `e?` in a function returning `Result`/`Option`: kept as written, so a constant
+            // `e` leaves every generated item with the user's error (a differentiated `e` is
+            // reported by `check`).
+            // A call is kept whole: a differentiable callee returning `Result` does not compose
+            // yet, so `g(x)?` of a differentiated `x` is an error, not a composition.
+            Expr::Try(t) if self.fallible => {
+                let question = t.question_token;
+                self.opaque_call(&t.expr, quote::quote!(#question))
+            }
+            Expr::Try(_) => self.unsupported(
+                span,
+                "the `?` operator in a function that does not return `Result` or `Option`",
+                "",
+            ),
             _ => self.unsupported(span, "this expression", ""),
         }
     }
@@ -381,16 +398,27 @@ impl VisitMut for Renamer<'_, '_> {
                 }
                 return;
             }
+            // `.map_err(|_| MyError::Parse)`: a closure that names no local of the function
+            // needs no renaming.
+            Expr::Closure(c) if !names_a_local(self.lowerer, &c.body) => return,
             Expr::Closure(_) => "a closure",
             Expr::Block(_) | Expr::Unsafe(_) | Expr::Match(_) | Expr::If(_) => {
                 "a block inside this expression"
             }
             Expr::Loop(_) | Expr::While(_) | Expr::ForLoop(_) => "a loop",
-            Expr::Macro(_) => "a macro call",
+            // `format!("{}", x)`, `vec![a, b]`: arguments that are expressions are renamed.
+            Expr::Macro(m) => match self.macro_arguments(&mut m.mac) {
+                Ok(()) => return,
+                Err(what) => what,
+            },
             Expr::Assign(_) | Expr::Let(_) => "an assignment inside this expression",
-            Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) | Expr::Try(_) => {
-                "control flow inside this expression"
+            Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => "control flow inside this expression",
+            // `e?` leaves with the user's error in a function returning `Result`/`Option`.
+            Expr::Try(t) if self.lowerer.fallible => {
+                self.visit_expr_mut(&mut t.expr);
+                return;
             }
+            Expr::Try(_) => "control flow inside this expression",
             _ => {
                 syn::visit_mut::visit_expr_mut(self, e);
                 return;
@@ -398,6 +426,66 @@ impl VisitMut for Renamer<'_, '_> {
         };
         self.problem.get_or_insert((Loc::of(&e), what));
     }
+}
+
+impl Renamer<'_, '_> {
+    /// Renames the arguments of a macro whose body is expressions separated by commas (the
+    /// formatting macros, `vec!`); a format string may not name a local (`{x}`).
+    fn macro_arguments(&mut self, mac: &mut syn::Macro) -> Result<(), &'static str> {
+        let parser = syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated;
+        let Ok(mut args) = mac.parse_body_with(parser) else { return Err("a macro call") };
+        for arg in &mut args {
+            if let Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. }) = arg
+                && super::statements::captures_a_local(self.lowerer, &text.value())
+            {
+                return Err("a format string that names a local (`{x}`)");
+            }
+            self.visit_expr_mut(arg);
+        }
+        mac.tokens = args.into_token_stream();
+        Ok(())
+    }
+}
+
+/// Whether an expression mentions a name that is a local of the function being lowered.
+pub(super) fn names_a_local(l: &Lowerer, e: &Expr) -> bool {
+    struct Names<'l, 'a> {
+        lowerer: &'l Lowerer<'a>,
+        found: bool,
+    }
+    impl<'ast> syn::visit::Visit<'ast> for Names<'_, '_> {
+        fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+            self.found |= self.lowerer.local(&Expr::Path(p.clone())).is_some();
+        }
+        fn visit_macro(&mut self, _: &'ast syn::Macro) {
+            // Cannot be looked into: assume it does.
+            self.found = true;
+        }
+    }
+    let mut names = Names { lowerer: l, found: false };
+    syn::visit::Visit::visit_expr(&mut names, e);
+    names.found
+}
+
+/// Whether a closure parameter has the name of a local of the function (renaming the closure's
+/// body would then rename its parameter's uses).
+pub(super) fn shadows_a_local(l: &Lowerer, c: &syn::ExprClosure) -> bool {
+    struct Bound<'l, 'a> {
+        lowerer: &'l Lowerer<'a>,
+        found: bool,
+    }
+    impl<'ast> syn::visit::Visit<'ast> for Bound<'_, '_> {
+        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+            let path: Expr =
+                Expr::Path(syn::ExprPath { attrs: Vec::new(), qself: None, path: p.ident.clone().into() });
+            self.found |= self.lowerer.local(&path).is_some();
+        }
+    }
+    let mut bound = Bound { lowerer: l, found: false };
+    for input in &c.inputs {
+        syn::visit::Visit::visit_pat(&mut bound, input);
+    }
+    bound.found
 }
 
 /// The expression reading a tree of SSA values: `__v3` or `(__v3, __v4)`.

@@ -46,6 +46,7 @@ mod closures;
 mod control;
 mod expressions;
 mod iterators;
+mod results;
 mod scan;
 mod ssa;
 mod statements;
@@ -82,6 +83,8 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         closures: std::collections::HashMap::new(),
         top_call_results: std::collections::HashSet::new(),
         params: sig.params.len(),
+        fallible: false,
+        name: sig.name.to_string(),
     };
     for (index, param) in sig.params.iter().enumerate() {
         let kind = match kind_of(&param.ty) {
@@ -96,6 +99,15 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         }
         l.declare(&param.ident.to_string(), Some(Tree::Leaf(v)));
     }
+    let unwrapped;
+    let body = match &sig.wrapper {
+        Some(w) => {
+            l.fallible = true;
+            unwrapped = results::unwrap_result(body, w.kind);
+            &unwrapped
+        }
+        None => body,
+    };
     let output = l.body(&body.stmts, Loc::of(&body), &sig.output);
     if !shape_fits(&sig.output, &output) {
         l.unsupported(Loc::of(&body), "a result whose tuple shape differs from the declared result type", "");
@@ -138,6 +150,11 @@ struct Lowerer<'a> {
     top_call_results: std::collections::HashSet<Value>,
     /// The parameters are the first values.
     params: usize,
+    /// The function returns a `Result` or `Option` (`lower::results`): `e?` of a constant is
+    /// kept as written.
+    fallible: bool,
+    /// The function's name: a call of it is recursion.
+    name: String,
 }
 
 /// The float type the signature mentions first (`f32` for `DVector<f32>`), or its first float

@@ -61,7 +61,12 @@ impl Lowerer<'_> {
             _ if classify(ty) == TypeClass::Differentiable
                 && matches!(array_kind(ty), None | Some(ArrayKind::Vec)) =>
             {
-                let tokens = quote!(<#ty as ::core::default::Default>::default());
+                // A float type parameter need not be `Default`.
+                let tokens = if crate::signature::is_float(ty) {
+                    quote!(<#ty as ::tapeless::__private::Real>::zero())
+                } else {
+                    quote!(<#ty as ::core::default::Default>::default())
+                };
                 let op = Op::Opaque { tokens, reads: Vec::new(), what: Opaque::Form("a default") };
                 Some(Tree::Leaf(self.emit(op, span, crate::signature::kind_of(ty))))
             }
@@ -262,6 +267,22 @@ impl Lowerer<'_> {
     /// statement with its arguments' locals renamed, run wherever the primal runs. Any other
     /// macro cannot be looked into and is an error.
     pub(super) fn statement_macro(&mut self, mac: &syn::Macro, span: Loc) -> Tree {
+        // `return Err(e)` of a function returning `Result` (`lower::results`): kept as written.
+        if mac.path.is_ident(super::results::LEAVE) {
+            let Ok(Expr::Return(syn::ExprReturn { expr: Some(error), .. })) = mac.parse_body::<Expr>() else {
+                return self.unsupported(span, "this `return`", "");
+            };
+            let mut renamer = Renamer { lowerer: self, reads: Vec::new(), problem: None };
+            let mut copy = (*error).clone();
+            renamer.visit_expr_mut(&mut copy);
+            let (reads, problem) = (renamer.reads, renamer.problem);
+            if let Some((at, what)) = problem {
+                return self.unsupported(at, what, "");
+            }
+            let tokens = quote::quote_spanned!(span.start=> return #copy);
+            let op = Op::Opaque { tokens, reads, what: Opaque::Form("an early return of an error") };
+            return Tree::Leaf(self.emit(op, span, Kind::Discrete));
+        }
         let kept = mac.path.get_ident().is_some_and(|i| KEPT_MACROS.contains(&i.to_string().as_str()));
         if !kept {
             return self.unsupported(
@@ -361,7 +382,7 @@ pub(super) fn pattern_shape(pat: &Pat) -> Shape {
 
 /// Whether a format string names a local of the function (`{x}`, `{x:?}`): the renaming of
 /// locals to SSA values cannot reach inside the string.
-fn captures_a_local(l: &Lowerer, text: &str) -> bool {
+pub(super) fn captures_a_local(l: &Lowerer, text: &str) -> bool {
     let mut rest = text;
     while let Some(open) = rest.find('{') {
         rest = &rest[open + 1..];

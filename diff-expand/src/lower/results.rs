@@ -1,0 +1,179 @@
+//! Functions returning `Result<T, E>` or `Option<T>` of a differentiable `T`: before lowering, the
+//! body is rewritten so that the value is `T` and every way out with an error is a *leave*.
+//!
+//! ```text
+//! return Ok(e)            =>  return e
+//! tail Ok(e) / Some(e)    =>  e
+//! return Err(e) / None    =>  __tapeless_leave!(return Err(e))
+//! tail Err(e) / None      =>  __tapeless_leave!(return Err(e))
+//! if c { A } else { leave }  =>  { if !(c) { leave } A }
+//! ```
+//!
+//! A leave is a statement macro (`lower::statements::statement_macro`) kept as written in every
+//! generated item, whose result type is `Result<(value, derivative), E>`, so the `return Err(e)`
+//! leaves them with the user's error. Like a `panic!`, it makes an `if` with no `else` a guard:
+//! the function is undefined on the side that leaves, and the derivative is that of the side
+//! that returns a value (`lower::control::if_expr`). `e?` of a constant is kept as written.
+
+use syn::visit_mut::VisitMut;
+use syn::{Expr, Stmt};
+
+use crate::signature::WrapperKind;
+
+/// The name of the leave marker (not a macro a user can write: it is never expanded).
+pub(super) const LEAVE: &str = "__tapeless_leave";
+
+/// `body` with its `Ok`/`Some` unwrapped and its errors made leaves.
+pub(super) fn unwrap_result(body: &syn::Block, kind: WrapperKind) -> syn::Block {
+    let mut body = body.clone();
+    Returns { kind }.visit_block_mut(&mut body);
+    tail_block(&mut body, kind);
+    body
+}
+
+/// What a value-or-error expression is: `Ok(e)` (the value `e`), an error, or neither.
+enum Wrapped {
+    Value(Box<Expr>),
+    Error,
+    Other,
+}
+
+fn classify(e: &Expr, kind: WrapperKind) -> Wrapped {
+    let (value, error) = match kind {
+        WrapperKind::Result => ("Ok", "Err"),
+        WrapperKind::Option => ("Some", "None"),
+    };
+    match e {
+        Expr::Paren(p) => classify(&p.expr, kind),
+        Expr::Call(c) if c.args.len() == 1 => match &*c.func {
+            Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == value) => {
+                Wrapped::Value(Box::new(c.args[0].clone()))
+            }
+            Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == error) => Wrapped::Error,
+            _ => Wrapped::Other,
+        },
+        Expr::Path(p)
+            if kind == WrapperKind::Option && p.path.segments.last().is_some_and(|s| s.ident == "None") =>
+        {
+            Wrapped::Error
+        }
+        _ => Wrapped::Other,
+    }
+}
+
+/// `__tapeless_leave!(return e)`, spanned at `e`.
+fn leave(e: &Expr) -> Expr {
+    let span = syn::spanned::Spanned::span(e);
+    let marker = syn::Ident::new(LEAVE, span);
+    syn::parse_quote_spanned!(span=> #marker!(return #e))
+}
+
+/// `return Ok(e)` -> `return e`; `return Err(e)` -> a leave. Not inside closures (their
+/// `return` is theirs).
+struct Returns {
+    kind: WrapperKind,
+}
+
+impl VisitMut for Returns {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        if let Expr::Return(r) = e
+            && let Some(value) = r.expr.as_mut()
+        {
+            match classify(value, self.kind) {
+                Wrapped::Value(v) => **value = *v,
+                Wrapped::Error => {
+                    let left = leave(value);
+                    *e = left;
+                }
+                Wrapped::Other => {}
+            }
+        }
+        if matches!(e, Expr::Closure(_)) {
+            return;
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+    }
+}
+
+/// Rewrites the tail of a block in value position.
+fn tail_block(block: &mut syn::Block, kind: WrapperKind) {
+    if let Some(Stmt::Expr(tail, None)) = block.stmts.last_mut() {
+        tail_expr(tail, kind);
+    }
+}
+
+/// Rewrites an expression in value position; whether it now only leaves.
+fn tail_expr(e: &mut Expr, kind: WrapperKind) -> bool {
+    match classify(e, kind) {
+        Wrapped::Value(v) => {
+            *e = *v;
+            return false;
+        }
+        Wrapped::Error => {
+            *e = leave(e);
+            return true;
+        }
+        Wrapped::Other => {}
+    }
+    match e {
+        Expr::Paren(p) => tail_expr(&mut p.expr, kind),
+        Expr::Block(b) => {
+            tail_block(&mut b.block, kind);
+            leaves(&b.block)
+        }
+        Expr::Match(m) => {
+            for arm in &mut m.arms {
+                tail_expr(&mut arm.body, kind);
+            }
+            false
+        }
+        Expr::If(i) => {
+            tail_block(&mut i.then_branch, kind);
+            let else_leaves = match &mut i.else_branch {
+                Some((_, other)) => tail_expr(other, kind),
+                None => false,
+            };
+            let then_leaves = leaves(&i.then_branch);
+            // One side only leaves: a guard, then the other side's statements.
+            if let (Some((_, other)), true, false) | (Some((_, other)), false, true) =
+                (&i.else_branch, else_leaves, then_leaves)
+            {
+                let cond = &i.cond;
+                let (guard_cond, mut guard, rest): (Expr, syn::Block, Expr) = if else_leaves {
+                    (syn::parse_quote!(!(#cond)), as_block(other), Expr::Block(block_expr(&i.then_branch)))
+                } else {
+                    (cond.as_ref().clone(), i.then_branch.clone(), (**other).clone())
+                };
+                // The guard's block is a statement: its leave ends with `;`.
+                if let Some(Stmt::Expr(_, semi @ None)) = guard.stmts.last_mut() {
+                    *semi = Some(Default::default());
+                }
+                *e = syn::parse_quote!({ if #guard_cond #guard #rest });
+            }
+            then_leaves && else_leaves
+        }
+        _ => false,
+    }
+}
+
+/// An expression as a block: its own if it is one, else `{ e }`.
+fn as_block(e: &Expr) -> syn::Block {
+    match e {
+        Expr::Block(b) => b.block.clone(),
+        e => syn::parse_quote!({ #e }),
+    }
+}
+
+fn block_expr(block: &syn::Block) -> syn::ExprBlock {
+    syn::ExprBlock { attrs: Vec::new(), label: None, block: block.clone() }
+}
+
+/// Whether a block ends by leaving.
+fn leaves(block: &syn::Block) -> bool {
+    match block.stmts.last() {
+        Some(Stmt::Expr(Expr::Macro(m), _)) => m.mac.path.is_ident(LEAVE),
+        Some(Stmt::Macro(m)) => m.mac.path.is_ident(LEAVE),
+        Some(Stmt::Expr(Expr::Block(b), _)) => leaves(&b.block),
+        _ => false,
+    }
+}
