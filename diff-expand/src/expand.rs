@@ -15,17 +15,25 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
     let item_fn: syn::ItemFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
         Err(e) => {
-            let msg = syn::Error::new(e.span(), "`#[differentiable]` applies to a function or method")
-                .to_compile_error();
+            if let Ok(block) = syn::parse2::<syn::ItemImpl>(item.clone()) {
+                return crate::impls::expand(attr, block);
+            }
+            let msg = syn::Error::new(
+                e.span(),
+                "`#[differentiable]` applies to a function, a method or an `impl` block",
+            )
+            .to_compile_error();
             return quote!(#item #msg);
         }
     };
     let floats = signature::float_params(&item_fn.sig.generics);
-    signature::with_float_params(&floats, || expand(&item_fn, attr, &floats))
+    let generated = signature::with_float_params(&floats, || expand(&item_fn, attr, &floats));
+    quote!(#item_fn #generated)
 }
 
-/// [`differentiable`] once the item is parsed, with its float type parameters known.
-fn expand(item_fn: &syn::ItemFn, attr: TokenStream, floats: &[syn::Ident]) -> TokenStream {
+/// [`differentiable`] once the item is parsed, with its float type parameters known: the
+/// generated items (or, on error, the errors and stubs), without the function itself.
+pub(crate) fn expand(item_fn: &syn::ItemFn, attr: TokenStream, floats: &[syn::Ident]) -> TokenStream {
     // The generated items (and the stubs on error) add what the runtime needs of each float type
     // parameter; the user's function stays as written.
     let mut bounded = item_fn.clone();
@@ -50,7 +58,7 @@ fn expand(item_fn: &syn::ItemFn, attr: TokenStream, floats: &[syn::Ident]) -> To
     };
     let generated = generate(&bounded, &sig, &cx);
     match (cx.take(), generated) {
-        (None, Some(generated)) => quote!(#item_fn #generated),
+        (None, Some(generated)) => generated,
         (error, _) => fallback::emit(
             item_fn,
             &bounded.sig.generics,

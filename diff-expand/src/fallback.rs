@@ -1,4 +1,4 @@
-//! Output when the function was rejected: the user's function untouched, our errors, and stubs
+//! Output when the function was rejected (beside the user's function, untouched): our errors, and stubs
 //! of the generated items (when the signature could be analysed), so the user sees our message
 //! and not a wave of "cannot find `f_grad`" errors at every call site (thiserror's
 //! `fallback.rs` does the same). The stubs never run: the crate does not compile.
@@ -19,7 +19,7 @@ pub fn emit(
 ) -> TokenStream {
     let errors = error.to_compile_error();
     let Some(sig) = sig else {
-        return quote!(#item #errors);
+        return errors;
     };
     // A type parameter the signature could not classify would make the stubs' tangent types
     // ill-formed (rustc's E0277 beside our error): the stubs, which never run, assume it.
@@ -58,7 +58,6 @@ pub fn emit(
         TokenStream::new()
     };
     quote! {
-        #item
         #errors
         #[allow(dead_code, unused_variables, unreachable_code, clippy::all)]
         #vis fn #jvp #generics (#receiver #(#params,)* #(#tangents),*) -> #jvp_type #where_clause {

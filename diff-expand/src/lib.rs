@@ -17,6 +17,7 @@ mod diagnostics;
 mod emit;
 mod expand;
 mod fallback;
+mod impls;
 mod ir;
 mod lower;
 mod rules;

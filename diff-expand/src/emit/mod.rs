@@ -517,6 +517,60 @@ pub fn primal_params(sig: &Signature) -> Vec<TokenStream> {
         .collect()
 }
 
+/// The lifetime every elided reference of a `_vjp`'s parameters gets (`pullback_params`).
+pub const PULLBACK_LIFETIME: &str = "'__tapeless";
+
+/// `&self, ` and the parameters of `_vjp`, every elided reference lifetime named
+/// [`PULLBACK_LIFETIME`], and whether there was one. The pullback may hold any of those
+/// references, so it is `impl FnOnce(..) + '__tapeless`: one lifetime for all (shared
+/// references shrink to their intersection), which both editions' capture rules accept, where
+/// `+ '_` would name only the receiver's.
+pub fn pullback_params(sig: &Signature) -> (TokenStream, Vec<TokenStream>, bool) {
+    struct Name(bool);
+    impl syn::visit_mut::VisitMut for Name {
+        fn visit_type_reference_mut(&mut self, r: &mut syn::TypeReference) {
+            if r.lifetime.is_none() {
+                r.lifetime = Some(syn::Lifetime::new(PULLBACK_LIFETIME, proc_macro2::Span::call_site()));
+                self.0 = true;
+            }
+            syn::visit_mut::visit_type_reference_mut(self, r);
+        }
+        // A function pointer's or trait object's references are its own.
+        fn visit_type_bare_fn_mut(&mut self, _: &mut syn::TypeBareFn) {}
+        fn visit_type_trait_object_mut(&mut self, _: &mut syn::TypeTraitObject) {}
+        fn visit_type_impl_trait_mut(&mut self, _: &mut syn::TypeImplTrait) {}
+    }
+    let mut name = Name(false);
+    let receiver = match &sig.receiver {
+        Some(r) => {
+            let (and, lifetime) = match &r.reference {
+                Some((and, None)) => {
+                    name.0 = true;
+                    let l = syn::Lifetime::new(PULLBACK_LIFETIME, proc_macro2::Span::call_site());
+                    (Some(quote!(#and)), Some(quote!(#l)))
+                }
+                Some((and, Some(l))) => (Some(quote!(#and)), Some(quote!(#l))),
+                None => (None, None),
+            };
+            let (mutability, self_token) = (&r.mutability, &r.self_token);
+            quote!(#and #lifetime #mutability #self_token,)
+        }
+        None => TokenStream::new(),
+    };
+    let params = sig
+        .params
+        .iter()
+        .filter(|p| !p.receiver)
+        .map(|p| {
+            let mut ty = p.ty.clone();
+            syn::visit_mut::VisitMut::visit_type_mut(&mut name, &mut ty);
+            let ident = &p.ident;
+            quote!(#ident: #ty)
+        })
+        .collect();
+    (receiver, params, name.0)
+}
+
 /// The `_jvp` tangent parameters: `dx: T` for each differentiated parameter `x: T`.
 pub fn tangent_params(sig: &Signature) -> Vec<TokenStream> {
     sig.wrt()

@@ -13,6 +13,13 @@ impl Lowerer<'_> {
                 if let Some(t) = self.conversion(e) {
                     return t;
                 }
+                // `self.t.len()` of a constant `self`: the receiver is a place (a `Vec` field
+                // cannot be moved out of `&self`), so the call is kept whole.
+                if matches!(&*m.receiver, Expr::Field(_)) && self.rooted_outside(&m.receiver) {
+                    let kind =
+                        if matches!(name.as_str(), "len" | "count") { Kind::Discrete } else { Kind::Unknown };
+                    return self.opaque_with(e, Opaque::Form("a method of a constant's field"), kind);
+                }
                 if let Some(t) = self.array_method(m, span) {
                     return t;
                 }
@@ -444,6 +451,18 @@ fn conversion_parts(e: &Expr) -> Option<(&Expr, Primal<'_>)> {
 }
 
 impl Lowerer<'_> {
+    /// Whether a place `a.b[i].c` starts from a name that is not a local of the function (a
+    /// constant `self`, a `static`).
+    fn rooted_outside(&self, e: &Expr) -> bool {
+        match e {
+            Expr::Field(f) => self.rooted_outside(&f.base),
+            Expr::Index(i) => self.rooted_outside(&i.expr),
+            Expr::Paren(p) => self.rooted_outside(&p.expr),
+            Expr::Path(_) => self.local(e).is_none(),
+            _ => false,
+        }
+    }
+
     /// A call kept as written, followed by `suffix` (`?`): the receiver and arguments are lowered
     /// (a length reads no array), closures that name no local stay in place (rustc infers their
     /// parameter types there). Opaque: an error if it reads a differentiable value.

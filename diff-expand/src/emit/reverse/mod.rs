@@ -170,11 +170,13 @@ pub fn emit(input: &Input) -> TokenStream {
     let rebind = rebind_heap(input);
     let attrs = super::attributes();
     let p = private();
-    let capture = if sig.receiver.as_ref().is_some_and(|r| r.reference.is_some()) {
-        quote!(+ '_)
-    } else {
-        TokenStream::new()
-    };
+    let (vjp_receiver, vjp_params, borrows) = super::pullback_params(sig);
+    let lifetime = syn::Lifetime::new(super::PULLBACK_LIFETIME, proc_macro2::Span::call_site());
+    let capture = if borrows { quote!(+ #lifetime) } else { TokenStream::new() };
+    let mut vjp_generics = item.sig.generics.clone();
+    if borrows {
+        vjp_generics.params.insert(0, syn::parse_quote!(#lifetime));
+    }
     let fn_name = &item.sig.ident;
     let vjp = super::sibling(fn_name, "vjp");
     let vjp_doc = format!(
@@ -195,7 +197,7 @@ pub fn emit(input: &Input) -> TokenStream {
     let mut out = quote! {
         #[doc = #vjp_doc]
         #attrs
-        #vis fn #vjp #generics (#receiver #(#params),*) -> #vjp_type #where_clause {
+        #vis fn #vjp #vjp_generics (#vjp_receiver #(#vjp_params),*) -> #vjp_type #where_clause {
             #(#items)*
             #enums
             #primal

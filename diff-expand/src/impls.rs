@@ -1,0 +1,97 @@
+//! `#[differentiable]` on an `impl` block: the block stays as written (inner `#[differentiable]`
+//! attributes removed), and the generated items of its methods go into an inherent `impl` of the
+//! same type, with the same generics, beside it.
+//!
+//! This is the form for trait impls (`impl CostFunction for Problem`), whose methods cannot have
+//! siblings inside the trait impl, and for generic impls (`impl<T: Float> Model<T>`), whose
+//! bounds a method's own attribute cannot see.
+//!
+//! Which methods: those marked `#[differentiable]` or `#[differentiable(wrt(..))]` inside the
+//! block (with their own arguments); if none is marked, every method, with the block's
+//! arguments. In a trait impl, `Self::Param` is read as the block's `type Param = ..;`.
+
+use std::collections::HashMap;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::visit_mut::VisitMut;
+
+use crate::{expand, signature};
+
+/// Expands `#[differentiable(attr)] impl .. { .. }`. Never panics.
+pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
+    let trait_impl = block.trait_.is_some();
+    let associated: HashMap<String, syn::Type> = block
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            syn::ImplItem::Type(t) => Some((t.ident.to_string(), t.ty.clone())),
+            _ => None,
+        })
+        .collect();
+    let marked =
+        block.items.iter().any(|i| matches!(i, syn::ImplItem::Fn(f) if own_attribute(&f.attrs).is_some()));
+    let mut methods = Vec::new();
+    for item in &mut block.items {
+        let syn::ImplItem::Fn(f) = item else { continue };
+        let args = match own_attribute(&f.attrs) {
+            Some(i) => {
+                let a = f.attrs.remove(i);
+                match a.meta {
+                    syn::Meta::List(list) => list.tokens,
+                    _ => TokenStream::new(),
+                }
+            }
+            None if marked => continue,
+            None => attr.clone(),
+        };
+        methods.push((f.clone(), args));
+    }
+    let impl_floats = signature::float_params(&block.generics);
+    let mut generated = TokenStream::new();
+    for (method, args) in methods {
+        let mut sig = method.sig.clone();
+        let mut body = method.block.clone();
+        let mut resolve = Associated(&associated);
+        resolve.visit_signature_mut(&mut sig);
+        resolve.visit_block_mut(&mut body);
+        // A trait's methods are as visible as the type; an inherent method keeps its own.
+        let vis = if trait_impl { syn::parse_quote!(pub) } else { method.vis.clone() };
+        let item_fn = syn::ItemFn { attrs: method.attrs.clone(), vis, sig, block: Box::new(body) };
+        let mut floats = impl_floats.clone();
+        floats.extend(signature::float_params(&item_fn.sig.generics));
+        generated.extend(signature::with_float_params(&floats, || expand::expand(&item_fn, args, &floats)));
+    }
+    let (impl_generics, _, where_clause) = block.generics.split_for_impl();
+    let self_ty = &block.self_ty;
+    quote! {
+        #block
+        impl #impl_generics #self_ty #where_clause {
+            #generated
+        }
+    }
+}
+
+/// The index of a method's own `#[differentiable]` attribute (by its last path segment, so
+/// `#[tapeless::differentiable]` counts).
+fn own_attribute(attrs: &[syn::Attribute]) -> Option<usize> {
+    attrs.iter().position(|a| a.path().segments.last().is_some_and(|s| s.ident == "differentiable"))
+}
+
+/// Replaces `Self::Name` by the block's `type Name = ..;`.
+struct Associated<'a>(&'a HashMap<String, syn::Type>);
+
+impl VisitMut for Associated<'_> {
+    fn visit_type_mut(&mut self, ty: &mut syn::Type) {
+        if let syn::Type::Path(p) = ty
+            && p.qself.is_none()
+            && p.path.segments.len() == 2
+            && p.path.segments[0].ident == "Self"
+            && let Some(t) = self.0.get(&p.path.segments[1].ident.to_string())
+        {
+            *ty = t.clone();
+            return;
+        }
+        syn::visit_mut::visit_type_mut(self, ty);
+    }
+}

@@ -1,0 +1,117 @@
+//! `#[differentiable]` on `impl` blocks (issue 13): trait impls, whose methods cannot have
+//! siblings inside the trait impl, and generic impls, whose bounds a method's own attribute
+//! cannot see. The derivatives go into an inherent `impl` beside the block.
+
+mod common;
+
+use common::{Fns, check, close};
+use num_traits::{Float, FromPrimitive};
+use tapeless::differentiable;
+
+/// The shape of argmin's `CostFunction`: associated types and a `Result`.
+pub trait Cost {
+    type Param;
+    type Output;
+    fn cost(&self, param: &Self::Param) -> Result<Self::Output, String>;
+}
+
+/// A least-squares fit of `y = a exp(b t)` to data held by the problem.
+pub struct ExpFit {
+    t: Vec<f64>,
+    y: Vec<f64>,
+}
+
+#[differentiable]
+impl Cost for ExpFit {
+    type Param = Vec<f64>;
+    type Output = f64;
+
+    fn cost(&self, param: &Self::Param) -> Result<Self::Output, String> {
+        if param.len() != 2 {
+            return Err(format!("expected 2 parameters, got {}", param.len()));
+        }
+        let (a, b) = (param[0], param[1]);
+        let mut s = 0.0;
+        for i in 0..self.t.len() {
+            let r = a * (b * self.t[i]).exp() - self.y[i];
+            s += r * r;
+        }
+        Ok(0.5 * s)
+    }
+}
+
+/// A generic model: only the marked method is differentiated (`size` is not).
+pub struct Weighted<T> {
+    w: Vec<T>,
+}
+
+#[differentiable]
+impl<T: Float + FromPrimitive> Weighted<T> {
+    #[differentiable(wrt(x))]
+    pub fn energy(&self, x: &[T], k: T) -> T {
+        let half = T::from_f64(0.5).unwrap();
+        let mut s = T::zero();
+        for (i, &xi) in x.iter().enumerate() {
+            s = s + self.w[i] * (k * xi).sin().powi(2);
+        }
+        half * s
+    }
+
+    pub fn size(&self) -> usize {
+        self.w.len()
+    }
+}
+
+#[test]
+fn trait_impl_with_associated_types() {
+    let problem = ExpFit { t: vec![0.0, 0.5, 1.0, 1.5], y: vec![1.1, 1.6, 2.8, 4.3] };
+    let fns = Fns {
+        name: "ExpFit::cost",
+        f: &|p| problem.cost(&p.to_vec()).unwrap(),
+        jvp: &|p, v| problem.cost_jvp(&p.to_vec(), v.to_vec()).unwrap(),
+        vjp: &|p, ct| {
+            let param = p.to_vec();
+            let (value, pullback) = problem.cost_vjp(&param).unwrap();
+            (value, pullback(ct))
+        },
+        grad: &|p| problem.cost_grad(&p.to_vec()).unwrap(),
+    };
+    check(&fns, &[&[1.0, 1.0], &[0.5, -0.3], &[2.0, 0.1]], 1e-8);
+    // Analytic: ∂/∂a = Σ r e^{bt}, ∂/∂b = Σ r a t e^{bt}.
+    let (a, b) = (1.0f64, 1.0f64);
+    let (_, g) = problem.cost_grad(&vec![a, b]).unwrap();
+    let (mut ga, mut gb) = (0.0, 0.0);
+    for (t, y) in problem.t.iter().zip(&problem.y) {
+        let r = a * (b * t).exp() - y;
+        ga += r * (b * t).exp();
+        gb += r * a * t * (b * t).exp();
+    }
+    assert!(close(g[0], ga, 1e-14) && close(g[1], gb, 1e-14), "{g:?}");
+    assert_eq!(problem.cost_grad(&vec![1.0]).err().as_deref(), Some("expected 2 parameters, got 1"));
+}
+
+#[test]
+fn generic_impl_at_both_precisions() {
+    let model = Weighted { w: vec![1.0, 2.0, 0.5] };
+    let k = 1.3;
+    let fns = Fns {
+        name: "Weighted::energy",
+        f: &|x| model.energy(x, k),
+        jvp: &|x, v| model.energy_jvp(x, k, v.to_vec()),
+        vjp: &|x, ct| {
+            let (value, pullback) = model.energy_vjp(x, k);
+            (value, pullback(ct))
+        },
+        grad: &|x| model.energy_grad(x, k),
+    };
+    check(&fns, &[&[0.3, 1.2, -0.4], &[1.0, -0.5, 2.0], &[2.0, 3.0, -4.0]], 1e-8);
+    // Analytic: ∂/∂x_i = w_i k sin(k x_i) cos(k x_i).
+    let model32 = Weighted { w: vec![1.0f32, 2.0] };
+    let x = [0.4f32, -0.9];
+    let (_, g) = model32.energy_grad(&x, 2.0);
+    for i in 0..2 {
+        let want = model32.w[i] * 2.0 * (2.0 * x[i]).sin() * (2.0 * x[i]).cos();
+        assert!((g[i] - want).abs() < 1e-6, "{g:?}");
+    }
+    assert_eq!(model32.size(), 2);
+}
