@@ -623,3 +623,165 @@ fn iterator_chains_are_loops() {
         );
     }
 }
+
+/// Slices of slices, `for_each` and `collect`: the chain forms that are not reductions.
+mod windows_and_ends {
+    use tapeless::differentiable;
+
+    /// Total variation: squared differences of neighbours through `windows(2)`.
+    #[differentiable]
+    pub fn variation(x: &[f64]) -> f64 {
+        x.windows(2).map(|w| (w[1] - w[0]).powi(2)).sum()
+    }
+
+    /// Pairs through `chunks_exact(2)`; a trailing odd element is ignored.
+    #[differentiable]
+    pub fn pair_products(x: &[f64]) -> f64 {
+        x.chunks_exact(2).map(|c| c[0] * c[1].sin()).sum::<f64>()
+    }
+
+    /// `chunks(3)` with a shorter last chunk, read through `len()`.
+    #[differentiable]
+    pub fn chunk_heads(x: &[f64]) -> f64 {
+        x.chunks(3).map(|c| c[0].exp() * c.len() as f64 + c[c.len() - 1]).sum::<f64>()
+    }
+
+    /// `for_each` whose closure updates a variable of the function.
+    #[differentiable]
+    pub fn weighted_squares(x: &[f64]) -> f64 {
+        let mut s = 0.0;
+        x.iter().enumerate().for_each(|(i, &v)| {
+            s += v * v * (i as f64 + 1.0);
+        });
+        s
+    }
+
+    /// `collect` into a typed `Vec`, then indexed and summed.
+    #[differentiable]
+    pub fn collected(x: &[f64]) -> f64 {
+        let e: Vec<f64> = x.iter().map(|v| v.exp()).collect();
+        let d = x.iter().map(|v| v * 2.0).collect::<Vec<f64>>();
+        e[0] * d[1] + e.iter().sum::<f64>()
+    }
+
+    /// The largest element, by `fold` with `f64::max`.
+    #[differentiable]
+    pub fn peak(x: &[f64]) -> f64 {
+        x.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+    }
+
+    /// Closures calling closures, one captured by another.
+    #[differentiable]
+    pub fn nested_closures(x: &[f64], k: f64) -> f64 {
+        let scale = |v: f64| k * v;
+        let bump = |v: f64| (scale(v) - 1.0).powi(2);
+        x.iter().map(|&v| bump(v) + scale(v).sin()).sum::<f64>()
+    }
+}
+
+/// `check` on a function of one slice and its three generated items.
+macro_rules! check_slice_fn {
+    ($f:path, $jvp:path, $vjp:path, $grad:path, $points:expr) => {
+        check(
+            &fns_of_slice(
+                stringify!($f),
+                &$f,
+                &|x, v| $jvp(x, v.to_vec()),
+                &|x, ct| {
+                    let (value, pullback) = $vjp(x);
+                    (value, pullback(ct))
+                },
+                &$grad,
+            ),
+            $points,
+            1e-8,
+        )
+    };
+}
+
+#[test]
+fn windows_chunks_for_each_and_collect() {
+    use windows_and_ends as w;
+    let points: [&[f64]; 3] =
+        [&[0.3, -0.2, 0.9, 1.4, -0.6], &[1.0, 2.0, 4.0, 0.5], &[-1.2, 0.5, 2.0, -0.7, 0.1, 0.8]];
+    check_slice_fn!(w::variation, w::variation_jvp, w::variation_vjp, w::variation_grad, &points);
+    check_slice_fn!(
+        w::pair_products,
+        w::pair_products_jvp,
+        w::pair_products_vjp,
+        w::pair_products_grad,
+        &points
+    );
+    check_slice_fn!(w::chunk_heads, w::chunk_heads_jvp, w::chunk_heads_vjp, w::chunk_heads_grad, &points);
+    check_slice_fn!(
+        w::weighted_squares,
+        w::weighted_squares_jvp,
+        w::weighted_squares_vjp,
+        w::weighted_squares_grad,
+        &points
+    );
+    check_slice_fn!(w::collected, w::collected_jvp, w::collected_vjp, w::collected_grad, &points);
+
+    // Analytic values of each at x = (1, 2, 4, 0.5, 9).
+    let x = [1.0f64, 2.0, 4.0, 0.5, 9.0];
+    let (_, g) = w::variation_grad(&x);
+    let want = [-2.0, 2.0 * 1.0 - 2.0 * 2.0, 2.0 * 2.0 - 2.0 * -3.5, 2.0 * -3.5 - 2.0 * 8.5, 2.0 * 8.5];
+    assert!(g.iter().zip(want).all(|(a, b)| common::close(*a, b, 1e-15)), "{g:?}");
+    let (_, g) = w::pair_products_grad(&x);
+    let want = [2f64.sin(), 2f64.cos(), 0.5f64.sin(), 4.0 * 0.5f64.cos(), 0.0];
+    assert!(g.iter().zip(want).all(|(a, b)| common::close(*a, b, 1e-15)), "{g:?}");
+    // Chunks (1, 2, 4) and (0.5, 9): 3 e^1 + 4 + 2 e^0.5 + 9.
+    let (value, g) = w::chunk_heads_grad(&x);
+    assert!(common::close(value, 3.0 * 1f64.exp() + 4.0 + 2.0 * 0.5f64.exp() + 9.0, 1e-15));
+    let want = [3.0 * 1f64.exp(), 0.0, 1.0, 2.0 * 0.5f64.exp(), 1.0];
+    assert!(g.iter().zip(want).all(|(a, b)| common::close(*a, b, 1e-15)), "{g:?}");
+    let (_, g) = w::weighted_squares_grad(&x);
+    assert!(
+        g.iter().enumerate().all(|(i, a)| common::close(*a, 2.0 * x[i] * (i as f64 + 1.0), 1e-15)),
+        "{g:?}"
+    );
+    // e0 d1 + Σ e: ∂/∂x0 = e^x0 (2 x1) + e^x0, ∂/∂x1 = 2 e^x0 + e^x1, else e^xi.
+    let (_, g) = w::collected_grad(&x);
+    let e = x.map(f64::exp);
+    let want = [e[0] * 2.0 * x[1] + e[0], 2.0 * e[0] + e[1], e[2], e[3], e[4]];
+    assert!(g.iter().zip(want).all(|(a, b)| common::close(*a, b, 1e-14)), "{g:?}");
+}
+
+#[test]
+fn fold_with_max() {
+    use windows_and_ends as w;
+    let points: [&[f64]; 3] =
+        [&[0.3, -0.2, 0.9, 1.4, -0.6], &[1.0, 2.0, 4.0, 0.5], &[-1.2, 0.5, 2.0, -0.7, 0.1, 0.8]];
+    check_slice_fn!(w::peak, w::peak_jvp, w::peak_vjp, w::peak_grad, &points);
+    let (value, g) = w::peak_grad(&[1.0, 4.0, 2.0]);
+    assert_eq!((value, g), (4.0, vec![0.0, 1.0, 0.0]));
+}
+
+#[test]
+fn closures_calling_closures() {
+    use windows_and_ends as w;
+    let fns = Fns {
+        name: "nested_closures",
+        f: &|p| w::nested_closures(&p[..3], p[3]),
+        jvp: &|p, v| w::nested_closures_jvp(&p[..3], p[3], v[..3].to_vec(), v[3]),
+        vjp: &|p, ct| {
+            let (value, pullback) = w::nested_closures_vjp(&p[..3], p[3]);
+            let (mut g, gk) = pullback(ct);
+            g.push(gk);
+            (value, g)
+        },
+        grad: &|p| {
+            let (value, (mut g, gk)) = w::nested_closures_grad(&p[..3], p[3]);
+            g.push(gk);
+            (value, g)
+        },
+    };
+    check(&fns, &[&[0.3, -0.2, 0.9, 1.4], &[1.0, 2.0, 4.0, 0.5], &[-1.2, 0.5, 2.0, -0.7]], 1e-8);
+    // ∂/∂x_i = 2 k (k x_i - 1) + k cos(k x_i).
+    let (x, k) = ([0.5f64, -1.0], 1.5f64);
+    let (_, (g, _)) = w::nested_closures_grad(&x, k);
+    for i in 0..2 {
+        let want = 2.0 * k * (k * x[i] - 1.0) + k * (k * x[i]).cos();
+        assert!(common::close(g[i], want, 1e-15), "{g:?}");
+    }
+}

@@ -144,7 +144,7 @@ impl Lowerer<'_> {
                 if let Expr::Closure(closure) = func {
                     return self.call_closure_in_place(closure, &c.args, span);
                 }
-                let Expr::Path(path) = &*c.func else {
+                let Expr::Path(path) = func else {
                     return self.unsupported(
                         Loc::of(&c.func),
                         "calling this expression",

@@ -12,7 +12,8 @@
 //!
 //! A chain is a source (`a.iter()`, `.into_iter()`, a sub-slice `a[s..e].iter()`, a range
 //! `(a..b)`), adaptors (`copied`, `cloned`, `map`, `zip`, `enumerate`, `skip`, `take`, `rev`,
-//! `step_by`, and `filter` just before the end) and an end (`sum`, `product`, `fold`, `count`).
+//! `step_by`, `windows`/`chunks`/`chunks_exact` followed by `map`, and `filter` just before the
+//! end) and an end (`sum`, `product`, `fold`, `count`, `for_each`, `collect::<Vec<F>>`).
 //! Each sequence is a length and the element at an index, both as syntax; the closures are
 //! called in place (`lower::closures` inlines them). `v.iter().sum()` alone keeps its own rule.
 
@@ -22,14 +23,80 @@ use super::*;
 struct Sequence {
     len: Expr,
     item: Box<dyn Fn(Expr) -> Expr>,
+    /// For `windows(k)` and `chunks(k)`, whose elements are sub-slices: only a `map` may follow,
+    /// whose closure reads its slice `w` as `w[j]` and `w.len()`.
+    window: Option<Window>,
+}
+
+/// The sub-slice at index `i` of `base`: it starts at `start(i)` and has `len(i)` elements.
+struct Window {
+    base: Expr,
+    start: Box<dyn Fn(Expr) -> Expr>,
+    len: Box<dyn Fn(Expr) -> Expr>,
 }
 
 impl Sequence {
+    fn new(len: Expr, item: impl Fn(Expr) -> Expr + 'static) -> Sequence {
+        Sequence { len, item: Box::new(item), window: None }
+    }
+
     /// The sequence of length `len` whose element `i` is this one's element `index(i)`.
     fn reindexed(self, len: Expr, index: impl Fn(Expr) -> Expr + 'static) -> Sequence {
         let item = self.item;
-        Sequence { len, item: Box::new(move |i| item(index(i))) }
+        Sequence::new(len, move |i| item(index(i)))
     }
+}
+
+/// The body of `|w| body` mapped over windows, at window `i`: `w[j]` reads `base[start + j]`,
+/// `w.len()` is the window's length. `None` if `w` is used any other way.
+fn window_body(closure: &Expr, window: &Window, i: Expr) -> Option<Expr> {
+    let Expr::Closure(c) = closure else { return None };
+    let [pat] = c.inputs.iter().collect::<Vec<_>>()[..] else { return None };
+    let name = match pat {
+        Pat::Ident(p) => &p.ident,
+        Pat::Type(t) => match &*t.pat {
+            Pat::Ident(p) => &p.ident,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    struct Reads<'a> {
+        name: &'a syn::Ident,
+        base: &'a Expr,
+        start: Expr,
+        len: Expr,
+        other_use: bool,
+    }
+    impl VisitMut for Reads<'_> {
+        fn visit_expr_mut(&mut self, e: &mut Expr) {
+            let is_name = |e: &Expr| matches!(e, Expr::Path(p) if p.path.is_ident(self.name));
+            match e {
+                Expr::Index(ix) if is_name(&ix.expr) => {
+                    self.visit_expr_mut(&mut ix.index);
+                    let (base, start, j) = (self.base, &self.start, &ix.index);
+                    *e = syn::parse_quote!(#base[#start + (#j)]);
+                }
+                Expr::MethodCall(m) if is_name(&m.receiver) && m.method == "len" && m.args.is_empty() => {
+                    let len = &self.len;
+                    *e = syn::parse_quote!((#len));
+                }
+                e if is_name(e) => self.other_use = true,
+                // A nested closure may rebind the name: not looked into.
+                Expr::Closure(_) => self.other_use = true,
+                e => syn::visit_mut::visit_expr_mut(self, e),
+            }
+        }
+    }
+    let mut reads = Reads {
+        name,
+        base: &window.base,
+        start: (window.start)(i.clone()),
+        len: (window.len)(i),
+        other_use: false,
+    };
+    let mut body = (*c.body).clone();
+    reads.visit_expr_mut(&mut body);
+    (!reads.other_use).then(|| syn::parse_quote!({ #body }))
 }
 
 /// The loop counter of a desugared chain (not an identifier a user can write).
@@ -41,6 +108,9 @@ impl Lowerer<'_> {
     /// `chain.sum()` and the other ends, if `m` ends a chain this module desugars.
     pub(super) fn iterator_chain(&mut self, m: &syn::ExprMethodCall) -> Option<Tree> {
         let end = m.method.to_string();
+        if end == "for_each" || end == "collect" {
+            return self.for_each_or_collect(m);
+        }
         if !matches!(end.as_str(), "sum" | "product" | "fold" | "count") {
             return None;
         }
@@ -56,7 +126,7 @@ impl Lowerer<'_> {
             }
             r => (r, None),
         };
-        let seq = self.sequence(receiver)?;
+        let seq = self.plain(receiver)?;
         let i = counter();
         let item = strip_references((seq.item)(syn::parse_quote!(#i)));
         let len = &seq.len;
@@ -115,6 +185,64 @@ impl Lowerer<'_> {
         Some(self.expr(&block))
     }
 
+    /// `chain.for_each(|p| body)`: the loop whose body is `{ let p = item; body; }` (the closure
+    /// is the loop body, so it may assign the function's variables). `chain.collect::<Vec<F>>()`
+    /// of a float `F`: a `Vec` filled in a loop.
+    fn for_each_or_collect(&mut self, m: &syn::ExprMethodCall) -> Option<Tree> {
+        let seq = self.plain(&m.receiver)?;
+        let i = counter();
+        let item = strip_references((seq.item)(syn::parse_quote!(#i)));
+        let len = &seq.len;
+        let block: Expr = if m.method == "for_each" {
+            let [Expr::Closure(c)] = m.args.iter().collect::<Vec<_>>()[..] else { return None };
+            let [pat] = c.inputs.iter().collect::<Vec<_>>()[..] else { return None };
+            let body = &c.body;
+            syn::parse_quote!({
+                for #i in 0..#len {
+                    let #pat = #item;
+                    #body;
+                }
+            })
+        } else {
+            let turbofish = m.turbofish.as_ref()?;
+            let Some(element) = collected_float(turbofish) else {
+                if is_vec_of_placeholder(turbofish) {
+                    return Some(self.unsupported(
+                        Loc::of(turbofish),
+                        "`collect::<Vec<_>>()`",
+                        "write the element type: `collect::<Vec<f64>>()`, or `let v: Vec<f64> = ..collect();`",
+                    ));
+                }
+                return None;
+            };
+            let out = syn::Ident::new("__tapeless_collected", proc_macro2::Span::mixed_site());
+            syn::parse_quote!({
+                let mut #out = vec![<#element as ::tapeless::__private::Real>::zero(); #len];
+                for #i in 0..#len {
+                    #out[#i] = #item;
+                }
+                #out
+            })
+        };
+        Some(self.expr(&block))
+    }
+
+    /// A sequence of values (not of windows).
+    fn plain(&mut self, e: &Expr) -> Option<Sequence> {
+        self.sequence(e).filter(|s| s.window.is_none())
+    }
+
+    /// The array `windows`/`chunks` slices: a local array (`x`, `&x`), not a sub-slice.
+    fn array_source(&mut self, e: &Expr) -> Option<Expr> {
+        let e = match e {
+            Expr::Paren(p) => &*p.expr,
+            Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+            e => e,
+        };
+        self.local_array(e)?;
+        Some(e.clone())
+    }
+
     /// The sequence an iterator expression stands for, if it is one of the forms above.
     fn sequence(&mut self, e: &Expr) -> Option<Sequence> {
         match e {
@@ -127,66 +255,129 @@ impl Lowerer<'_> {
                     syn::RangeLimits::HalfOpen(_) => syn::parse_quote!((#end).saturating_sub(#start)),
                     syn::RangeLimits::Closed(_) => syn::parse_quote!((#end + 1).saturating_sub(#start)),
                 };
-                Some(Sequence { len, item: Box::new(move |i| syn::parse_quote!(#start + #i)) })
+                Some(Sequence::new(len, move |i| syn::parse_quote!(#start + #i)))
             }
             Expr::MethodCall(m) => {
                 let name = m.method.to_string();
                 match (name.as_str(), m.args.len()) {
                     ("iter" | "into_iter", 0) => self.source(&m.receiver),
-                    ("copied" | "cloned", 0) => self.sequence(&m.receiver),
+                    ("copied" | "cloned", 0) => self.plain(&m.receiver),
                     ("into_iter", _) | ("iter", _) => None,
                     ("map", 1) => {
                         let inner = self.sequence(&m.receiver)?;
                         let f = m.args[0].clone();
+                        if let Some(window) = inner.window {
+                            // Checked once here, so that the item below cannot fail.
+                            if window_body(&f, &window, syn::parse_quote!(0usize)).is_none() {
+                                self.unsupported(
+                                    Loc::of(&f),
+                                    "this use of a window",
+                                    "read a window `w` of `windows`/`chunks` as `w[j]` and `w.len()` (`w.iter()` and \
+                                     passing `w` on are not followed yet)",
+                                );
+                                // Reported: the rest of the chain reads zeros, and no code is emitted.
+                                return Some(Sequence::new(inner.len, |_| syn::parse_quote!(0.0)));
+                            }
+                            return Some(Sequence::new(inner.len, move |i| {
+                                window_body(&f, &window, i).unwrap_or_else(|| syn::parse_quote!(()))
+                            }));
+                        }
+                        Some(Sequence::new(inner.len, move |i| {
+                            let x = (inner.item)(i);
+                            syn::parse_quote!((#f)(#x))
+                        }))
+                    }
+                    // `x.windows(k)`, `x.chunks(k)`, `x.chunks_exact(k)` of an array.
+                    ("windows" | "chunks" | "chunks_exact", 1) => {
+                        let base = self.array_source(&m.receiver)?;
+                        let k = m.args[0].clone();
+                        let n: Expr = syn::parse_quote!(#base.len());
+                        let (len, window): (Expr, Window) = match name.as_str() {
+                            "windows" => (
+                                syn::parse_quote!((#n + 1).saturating_sub(#k)),
+                                Window {
+                                    base,
+                                    start: Box::new(|i| i),
+                                    len: Box::new({
+                                        let k = k.clone();
+                                        move |_| k.clone()
+                                    }),
+                                },
+                            ),
+                            "chunks_exact" => (
+                                syn::parse_quote!(#n / (#k)),
+                                Window {
+                                    base,
+                                    start: Box::new({
+                                        let k = k.clone();
+                                        move |i| syn::parse_quote!(#i * (#k))
+                                    }),
+                                    len: Box::new({
+                                        let k = k.clone();
+                                        move |_| k.clone()
+                                    }),
+                                },
+                            ),
+                            _ => (
+                                syn::parse_quote!((#n).div_ceil(#k)),
+                                Window {
+                                    base,
+                                    start: Box::new({
+                                        let k = k.clone();
+                                        move |i| syn::parse_quote!(#i * (#k))
+                                    }),
+                                    len: Box::new({
+                                        let (k, n) = (k.clone(), n.clone());
+                                        move |i| syn::parse_quote!(::core::cmp::min(#k, #n - #i * (#k)))
+                                    }),
+                                },
+                            ),
+                        };
                         Some(Sequence {
-                            len: inner.len,
-                            item: Box::new(move |i| {
-                                let x = (inner.item)(i);
-                                syn::parse_quote!((#f)(#x))
-                            }),
+                            len,
+                            item: Box::new(|_| syn::parse_quote!(())),
+                            window: Some(window),
                         })
                     }
                     ("enumerate", 0) => {
-                        let inner = self.sequence(&m.receiver)?;
-                        Some(Sequence {
-                            len: inner.len,
-                            item: Box::new(move |i| {
-                                let x = (inner.item)(i.clone());
-                                syn::parse_quote!((#i, #x))
-                            }),
-                        })
+                        let inner = self.plain(&m.receiver)?;
+                        Some(Sequence::new(inner.len, move |i| {
+                            let x = (inner.item)(i.clone());
+                            syn::parse_quote!((#i, #x))
+                        }))
                     }
                     ("zip", 1) => {
-                        let a = self.sequence(&m.receiver)?;
-                        let b = self.sequence(&m.args[0])?;
+                        let a = self.plain(&m.receiver)?;
+                        let b = self.plain(&m.args[0])?;
                         let (la, lb) = (a.len, b.len);
-                        Some(Sequence {
-                            len: syn::parse_quote!(::core::cmp::min(#la, #lb)),
-                            item: Box::new(move |i| {
-                                let (x, y) = ((a.item)(i.clone()), (b.item)(i));
-                                syn::parse_quote!((#x, #y))
-                            }),
-                        })
+                        Some(Sequence::new(syn::parse_quote!(::core::cmp::min(#la, #lb)), move |i| {
+                            let (x, y) = ((a.item)(i.clone()), (b.item)(i));
+                            syn::parse_quote!((#x, #y))
+                        }))
                     }
                     ("skip", 1) => {
-                        let inner = self.sequence(&m.receiver)?;
+                        let inner = self.plain(&m.receiver)?;
                         let (k, l) = (m.args[0].clone(), &inner.len);
                         let len = syn::parse_quote!((#l).saturating_sub(#k));
                         Some(inner.reindexed(len, move |i| syn::parse_quote!(#i + #k)))
                     }
                     ("take", 1) => {
-                        let inner = self.sequence(&m.receiver)?;
+                        let inner = self.plain(&m.receiver)?;
                         let (k, l) = (&m.args[0], inner.len);
-                        Some(Sequence { len: syn::parse_quote!(::core::cmp::min(#l, #k)), item: inner.item })
+                        Some(Sequence {
+                            len: syn::parse_quote!(::core::cmp::min(#l, #k)),
+                            item: inner.item,
+                            window: None,
+                        })
                     }
                     ("step_by", 1) => {
-                        let inner = self.sequence(&m.receiver)?;
+                        let inner = self.plain(&m.receiver)?;
                         let (k, l) = (m.args[0].clone(), &inner.len);
                         let len = syn::parse_quote!((#l).div_ceil(#k));
                         Some(inner.reindexed(len, move |i| syn::parse_quote!(#i * #k)))
                     }
                     ("rev", 0) => {
-                        let inner = self.sequence(&m.receiver)?;
+                        let inner = self.plain(&m.receiver)?;
                         let (l, len) = (inner.len.clone(), inner.len.clone());
                         Some(inner.reindexed(len, move |i| syn::parse_quote!(#l - 1 - #i)))
                     }
@@ -218,18 +409,42 @@ impl Lowerer<'_> {
                 (Some(end), syn::RangeLimits::Closed(_)) => syn::parse_quote!(#end + 1),
                 (None, _) => syn::parse_quote!(#base.len()),
             };
-            return Some(Sequence {
-                len: syn::parse_quote!((#end).saturating_sub(#start)),
-                item: Box::new(move |i| syn::parse_quote!(&#base[#start + #i])),
-            });
+            return Some(Sequence::new(
+                syn::parse_quote!((#end).saturating_sub(#start)),
+                move |i| syn::parse_quote!(&#base[#start + #i]),
+            ));
         }
         self.local_array(e)?;
         let base = e.clone();
-        Some(Sequence {
-            len: syn::parse_quote!(#base.len()),
-            item: Box::new(move |i| syn::parse_quote!(&#base[#i])),
-        })
+        Some(Sequence::new(syn::parse_quote!(#base.len()), move |i| syn::parse_quote!(&#base[#i])))
     }
+}
+
+/// `F` of `::<Vec<F>>` for a float `F`.
+fn collected_float(turbofish: &syn::AngleBracketedGenericArguments) -> Option<syn::Type> {
+    let [syn::GenericArgument::Type(syn::Type::Path(vec))] = turbofish.args.iter().collect::<Vec<_>>()[..]
+    else {
+        return None;
+    };
+    let last = vec.path.segments.last().filter(|s| s.ident == "Vec")?;
+    let syn::PathArguments::AngleBracketed(a) = &last.arguments else { return None };
+    match a.args.first()? {
+        syn::GenericArgument::Type(t) if crate::signature::is_float(t) => Some(t.clone()),
+        _ => None,
+    }
+}
+
+/// Whether a turbofish is `::<Vec<_>>`.
+fn is_vec_of_placeholder(turbofish: &syn::AngleBracketedGenericArguments) -> bool {
+    let [syn::GenericArgument::Type(syn::Type::Path(vec))] = turbofish.args.iter().collect::<Vec<_>>()[..]
+    else {
+        return false;
+    };
+    vec.path.segments.last().is_some_and(|s| {
+        s.ident == "Vec"
+            && matches!(&s.arguments, syn::PathArguments::AngleBracketed(a)
+                if matches!(a.args.first(), Some(syn::GenericArgument::Type(syn::Type::Infer(_)))))
+    })
 }
 
 /// `&x[i]` as `x[i]`, also inside tuples: the IR holds elements by value (the sum of a chain of

@@ -163,7 +163,19 @@ impl Lowerer<'_> {
                     self.unsupported(Loc::of(&diverge), "`let ... else`", "");
                     return;
                 }
-                Some(match (&*init.expr, pattern_shape(&local.pat)) {
+                // `let v: Vec<f64> = chain.collect();` is `chain.collect::<Vec<f64>>()`.
+                let typed_collect = match (&local.pat, &*init.expr) {
+                    (Pat::Type(t), Expr::MethodCall(m))
+                        if m.method == "collect" && m.args.is_empty() && m.turbofish.is_none() =>
+                    {
+                        let (mut m, ty) = (m.clone(), &t.ty);
+                        m.turbofish = Some(syn::parse_quote!(::<#ty>));
+                        Some(Expr::MethodCall(m))
+                    }
+                    _ => None,
+                };
+                let expr = typed_collect.as_ref().unwrap_or(&init.expr);
+                Some(match (expr, pattern_shape(&local.pat)) {
                     (Expr::Call(_) | Expr::MethodCall(_), shape @ Shape::Tuple(_)) => {
                         self.call_expr(&init.expr, &shape)
                     }
@@ -188,6 +200,13 @@ impl Lowerer<'_> {
             Pat::Paren(p) => self.bind(&p.pat, value),
             Pat::Type(pt) => {
                 let value = match value {
+                    // `let y: Vec<f64> = v;` moves the `Vec`: the same slot, as without the type
+                    // (a typed copy would leave the generated code reading the moved-from one).
+                    Some(Tree::Leaf(v))
+                        if matches!(self.kind(v), Kind::Array(ArrayKind::Vec | ArrayKind::Slice)) =>
+                    {
+                        Some(Tree::Leaf(v))
+                    }
                     Some(Tree::Leaf(v)) => {
                         let kind = match kind_of(&pt.ty) {
                             Kind::Unknown => self.kind(v),
