@@ -290,49 +290,7 @@ impl Lowerer<'_> {
                     // `x.windows(k)`, `x.chunks(k)`, `x.chunks_exact(k)` of an array.
                     ("windows" | "chunks" | "chunks_exact", 1) => {
                         let base = self.array_source(&m.receiver)?;
-                        let k = m.args[0].clone();
-                        let n: Expr = syn::parse_quote!(#base.len());
-                        let (len, window): (Expr, Window) = match name.as_str() {
-                            "windows" => (
-                                syn::parse_quote!((#n + 1).saturating_sub(#k)),
-                                Window {
-                                    base,
-                                    start: Box::new(|i| i),
-                                    len: Box::new({
-                                        let k = k.clone();
-                                        move |_| k.clone()
-                                    }),
-                                },
-                            ),
-                            "chunks_exact" => (
-                                syn::parse_quote!(#n / (#k)),
-                                Window {
-                                    base,
-                                    start: Box::new({
-                                        let k = k.clone();
-                                        move |i| syn::parse_quote!(#i * (#k))
-                                    }),
-                                    len: Box::new({
-                                        let k = k.clone();
-                                        move |_| k.clone()
-                                    }),
-                                },
-                            ),
-                            _ => (
-                                syn::parse_quote!((#n).div_ceil(#k)),
-                                Window {
-                                    base,
-                                    start: Box::new({
-                                        let k = k.clone();
-                                        move |i| syn::parse_quote!(#i * (#k))
-                                    }),
-                                    len: Box::new({
-                                        let (k, n) = (k.clone(), n.clone());
-                                        move |i| syn::parse_quote!(::core::cmp::min(#k, #n - #i * (#k)))
-                                    }),
-                                },
-                            ),
-                        };
+                        let (len, window) = slicing(&name, base, m.args[0].clone());
                         Some(Sequence {
                             len,
                             item: Box::new(|_| syn::parse_quote!(())),
@@ -431,6 +389,34 @@ fn collected_float(turbofish: &syn::AngleBracketedGenericArguments) -> Option<sy
     match a.args.first()? {
         syn::GenericArgument::Type(t) if crate::signature::is_float(t) => Some(t.clone()),
         _ => None,
+    }
+}
+
+/// The number of windows (`windows`) or chunks of `base`, and the window at an index.
+fn slicing(kind: &str, base: Expr, k: Expr) -> (Expr, Window) {
+    let n: Expr = syn::parse_quote!(#base.len());
+    let fixed = {
+        let k = k.clone();
+        move |_: Expr| k.clone()
+    };
+    let strided = {
+        let k = k.clone();
+        move |i: Expr| -> Expr { syn::parse_quote!(#i * (#k)) }
+    };
+    match kind {
+        "windows" => (
+            syn::parse_quote!((#n + 1).saturating_sub(#k)),
+            Window { base, start: Box::new(|i| i), len: Box::new(fixed) },
+        ),
+        "chunks_exact" => {
+            (syn::parse_quote!(#n / (#k)), Window { base, start: Box::new(strided), len: Box::new(fixed) })
+        }
+        // `chunks`: the last one may be shorter.
+        _ => {
+            let count = syn::parse_quote!((#n).div_ceil(#k));
+            let last = move |i: Expr| -> Expr { syn::parse_quote!(::core::cmp::min(#k, #n - #i * (#k))) };
+            (count, Window { base, start: Box::new(strided), len: Box::new(last) })
+        }
     }
 }
 
