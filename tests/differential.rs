@@ -30,7 +30,10 @@ impl Lcg {
 /// Every operation stays in its domain for inputs in [-1, 1] (logs and roots of positive
 /// arguments, bounded exponents). `straight`: not inside a loop or branch, where `DVector` and
 /// `DMatrix` values may be computed.
-fn expr(r: &mut Lcg, depth: usize, straight: bool) -> String {
+///
+/// `generic`: the expression is for a function generic over `T: Float` (written with `f64`
+/// literals that `generic_source` rewrites), so no nalgebra forms.
+fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
     if depth == 0 || r.next() < 0.2 {
         return match r.below(6) {
             0 => "x".into(),
@@ -41,11 +44,20 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool) -> String {
             _ => "v[n]".into(),
         };
     }
-    let form = r.below(if straight { 33 } else { 24 });
+    let straight = straight && !generic;
+    let mut form = r.below(if straight { 39 } else { 29 });
+    // The forms after the straight-line ones (38 is straight-line too).
+    if !straight && form >= 24 {
+        form += 9;
+    }
+    // nalgebra is not generic here.
+    if generic && (21..=23).contains(&form) {
+        form -= 21;
+    }
     // Operands of loops and branches are inside them.
-    let inner = straight && !(12..=18).contains(&form) && !(30..=32).contains(&form);
-    let a = expr(r, depth - 1, inner);
-    let b = expr(r, depth - 1, inner);
+    let inner = straight && !(12..=18).contains(&form) && !(30..=38).contains(&form);
+    let a = expr(r, depth - 1, inner, generic);
+    let b = expr(r, depth - 1, inner, generic);
     match form {
         0 => format!("({a} + {b})"),
         1 => format!("({a} - {b})"),
@@ -111,8 +123,56 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool) -> String {
         32 => format!(
             "{{ let k = 2; let mut mm = vec![0.0; 4 * k]; for i in 0..4 {{ for j in 0..k {{ mm[i * k + j] = (v[i] * {a}).sin() * {b}; }} }} mm.iter().sum::<f64>() }}"
         ),
+        // Issue 13's forms: windows and chunks, local closures, `match`, `for_each`, `collect`.
+        33 => format!("(v.windows(2).map(|p| (p[1] - p[0]) * {a}).sum::<f64>() + {b})"),
+        34 => format!("(v.chunks(3).map(|p| p[0] * {a} + p[p.len() - 1]).sum::<f64>() * {b})"),
+        35 => format!(
+            "({{ let k = {a}; let sq = |t: f64| t * t * k; v.iter().map(|&e| sq(e)).sum::<f64>() + sq({b}) }})"
+        ),
+        36 => format!("(match n {{ 0 => {a}, 1 | 2 => ({a}) * ({b}), _ => ({b}).sin() }})"),
+        37 => format!("({{ let mut s = {b}; v.iter().for_each(|&e| {{ s = s + e * {a}; }}); s }})"),
+        // A `Vec` is created at the top level only.
+        38 => format!(
+            "({{ let k = {a}; let c2: Vec<f64> = v.iter().map(|e| *e * k).collect(); c2[0] * {b} + c2[3] }})"
+        ),
         _ => format!("helper_slice(v, {a})"),
     }
+}
+
+/// An expression of `expr(.., generic = true)` for a function generic over `T`: literals through
+/// `c(..)` (`T::from_f64(..).unwrap()`), `f64` types as `T`, the generic helpers.
+fn generic_source(e: &str) -> String {
+    let mut out = String::new();
+    let chars: Vec<char> = e.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let starts_number =
+            c.is_ascii_digit() && (i == 0 || !(chars[i - 1].is_alphanumeric() || chars[i - 1] == '_'));
+        if starts_number {
+            let mut j = i;
+            while j < chars.len()
+                && (chars[j].is_ascii_digit()
+                    || (chars[j] == '.' && chars.get(j + 1).is_some_and(char::is_ascii_digit)))
+            {
+                j += 1;
+            }
+            let number: String = chars[i..j].iter().collect();
+            let float = number.contains('.') || chars[j..].starts_with(&['_', 'f', '6', '4']);
+            if chars[j..].starts_with(&['_', 'f', '6', '4']) {
+                j += 4;
+            }
+            out.push_str(&if float { format!("c({number})") } else { number });
+            i = j;
+        } else {
+            out.push(c);
+            i += 1;
+        }
+    }
+    out.replace("f64", "T")
+        .replace("helper(", "helper_g(")
+        .replace("helper_slice(", "helper_slice_g(")
+        .replace(".iter().sum::<T>()", ".iter().copied().sum::<T>()")
 }
 
 /// The generated crate: `count` functions and a `main` that checks them all.
@@ -123,21 +183,37 @@ fn generate(count: usize, seed: u64) -> String {
          #[differentiable]\nfn helper(a: f64, b: f64) -> f64 {\n    (a * b).sin() + a\n}\n\n\
          #[differentiable]\nfn helper_vec(v: &nalgebra::DVector<f64>, s: f64) -> nalgebra::DVector<f64> {\n    v.map(|e| e.sin()) * s + v\n}\n\n\
          #[differentiable]\nfn helper_norm(v: nalgebra::DVector<f64>) -> f64 {\n    (v.norm_squared() + 0.5).sqrt()\n}\n\n\
-         #[differentiable(wrt(v, s))]\nfn helper_slice(v: &[f64], s: f64) -> f64 {\n    let mut t = 0.0;\n    for e in v.iter() {\n        t += (e * s).tanh();\n    }\n    t\n}\n\n",
+         #[differentiable(wrt(v, s))]\nfn helper_slice(v: &[f64], s: f64) -> f64 {\n    let mut t = 0.0;\n    for e in v.iter() {\n        t += (e * s).tanh();\n    }\n    t\n}\n\n\
+         use num_traits::{Float, FromPrimitive, NumAssign};\nuse std::iter::Sum;\n\n\
+         #[differentiable]\nfn helper_g<T: Float>(a: T, b: T) -> T {\n    (a * b).sin() + a\n}\n\n\
+         #[differentiable(wrt(v, s))]\nfn helper_slice_g<T: Float + Sum>(v: &[T], s: T) -> T {\n    v.iter().map(|e| (*e * s).tanh()).sum()\n}\n\n",
     );
     for k in 0..count {
+        // Every third function is generic over `T: Float`, called at `f64`.
+        let generic = k % 3 == 2;
         // After an early return the rest of the body is guarded (a branch).
-        let e = expr(&mut r, 4, k % 2 == 0);
+        let e = expr(&mut r, 4, k % 2 == 0, generic);
         // Half the functions may return early (n is 3 at the checked points).
         let early = if k % 2 == 1 {
-            format!("if n == 3 {{\n        return {};\n    }}\n    ", expr(&mut r, 3, false))
+            format!("if n == 3 {{\n        return {};\n    }}\n    ", expr(&mut r, 3, false, generic))
         } else {
             String::new()
         };
-        let _ = writeln!(
-            src,
-            "#[differentiable(wrt(x, y, v))]\nfn f{k}(x: f64, y: f64, v: &[f64], n: usize) -> f64 {{\n    let n = n % 4;\n    let mut w = vec![0.0; 4];\n    {early}({e}) + 0.125 * (x - y + v[1])\n}}\n"
+        let body = format!(
+            "let n = n % 4;\n    let mut w = vec![0.0; 4];\n    {early}({e}) + 0.125 * (x - y + v[1])"
         );
+        if generic {
+            let _ = writeln!(
+                src,
+                "#[differentiable(wrt(x, y, v))]\nfn f{k}<T>(x: T, y: T, v: &[T], n: usize) -> T\nwhere\n    T: Float + FromPrimitive + Sum + NumAssign,\n{{\n    let c = |z: f64| T::from_f64(z).unwrap();\n    {}\n}}\n",
+                generic_source(&body)
+            );
+        } else {
+            let _ = writeln!(
+                src,
+                "#[differentiable(wrt(x, y, v))]\nfn f{k}(x: f64, y: f64, v: &[f64], n: usize) -> f64 {{\n    {body}\n}}\n"
+            );
+        }
     }
     src.push_str("fn main() {\n    let mut failures = 0;\n");
     for k in 0..count {
@@ -200,7 +276,7 @@ fn random_functions_match_finite_differences_and_each_other() {
     let dir = root.join("target").join("differential");
     std::fs::create_dir_all(dir.join("src")).expect("create the generated crate");
     let manifest = format!(
-        "[package]\nname = \"differential\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\ntapeless = {{ path = {:?} }}\nnalgebra = \"0.35\"\n\n[workspace]\n",
+        "[package]\nname = \"differential\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\ntapeless = {{ path = {:?} }}\nnalgebra = \"0.35\"\nnum-traits = \"0.2\"\n\n[workspace]\n",
         root.display().to_string()
     );
     std::fs::write(dir.join("Cargo.toml"), manifest).expect("write Cargo.toml");

@@ -226,7 +226,30 @@ fn expr() -> impl Strategy<Value = String> {
             inner.clone().prop_map(|a| format!("(d * {a}).map(|e| e.exp() * {a}).sum()")),
             inner.clone().prop_map(|a| format!("d.map(|e: f64| e.sin()).dot(&(&d * {a}))")),
             inner.clone().prop_map(|a| format!("{{ let z = d.clone() * {a}; z.norm() + z[0] }}")),
-            two.prop_map(|(a, b)| format!("{{ let mut s = d.clone(); for _ in 0..n {{ s = s * {a}; }} s.sum() + {b} }}")),
+            two.clone().prop_map(|(a, b)| format!("{{ let mut s = d.clone(); for _ in 0..n {{ s = s * {a}; }} s.sum() + {b} }}")),
+            // Generic forms: `T` is a float type parameter in some signatures.
+            inner.clone().prop_map(|a| format!("(T::from_f64(2.5).unwrap() * T::one() + {a})")),
+            inner.clone().prop_map(|a| format!("T::from({a}).unwrap()")),
+            inner.clone().prop_map(|a| format!("({a}.to_f64().unwrap() * 2.0)")),
+            inner.clone().prop_map(|a| format!("{{ let q: f64 = {a}.into(); q }}")),
+            inner.clone().prop_map(|a| format!("{a}.to_f64()")),
+            inner.clone().prop_map(|a| format!("T::sin({a})")),
+            inner.clone().prop_map(|a| format!("(T::from_usize(v.len()).unwrap() * {a})")),
+            // More chains and closures.
+            inner.clone().prop_map(|a| format!("v.windows(2).map(|w| (w[1] - w[0]) * {a}).sum::<f64>()")),
+            inner.clone().prop_map(|a| format!("v.chunks(3).map(|c| c[0] * c.len() as f64 + {a}).sum::<f64>()")),
+            inner.clone().prop_map(|a| format!("v.windows(2).map(|w| w.iter().sum::<f64>() * {a}).sum::<f64>()")),
+            inner.clone().prop_map(|a| format!("{{ let mut s = 0.0; v.iter().for_each(|e| {{ s += e * {a}; }}); s }}")),
+            inner.clone().prop_map(|a| format!("{{ let c: Vec<f64> = v.iter().map(|e| e * {a}).collect(); c[0] }}")),
+            inner.clone().prop_map(|a| format!("{{ let c = v.iter().map(|e| e * {a}).collect::<Vec<_>>(); c[0] }}")),
+            inner.clone().prop_map(|a| format!("v.iter().copied().fold({a}, f64::max)")),
+            inner.clone().prop_map(|a| format!("{{ let z = w.map(|e| e * {a}); z[0] }}")),
+            // Results: `?`, `Err`, `Ok` (a `Result` result in some signatures).
+            inner.clone().prop_map(|a| format!("{{ if {a} < 0.0 {{ return Err(format!(\"{{}}\", {a})); }} {a} }}")),
+            inner.clone().prop_map(|a| format!("{{ let k: f64 = \"2\".parse().map_err(|_| String::new())?; k * {a} }}")),
+            inner.clone().prop_map(|a| format!("{{ let k = g({a}, 1.0)?; k }}")),
+            inner.clone().prop_map(|a| format!("match n {{ 0 => {a}, _ => return Err(String::new()) }}")),
+            inner.prop_map(|a| format!("f({a}, y, n, v)")),
         ]
     })
 }
@@ -253,6 +276,12 @@ fn signature() -> impl Strategy<Value = &'static str> {
             "fn f(x: f64, y: f64, n: usize, v: &[f64], d: &DMatrix<f32>) -> f32",
             "fn f(x: f64, y: f64, n: usize, v: &[f64], d: DVector<f64>) -> DVector<f64>",
             "fn f(x: f64, y: f64, n: usize, v: &[f64], d: f64) -> f64",
+            "fn f<T: Float + FromPrimitive>(x: T, y: T, n: usize, v: &[T], w: &[T; 2]) -> T",
+            "fn f<T>(x: T, y: T, n: usize, v: &[T]) -> Option<T> where T: num_traits::Float",
+            "fn f<T: RealField + Copy>(x: T, y: T, n: usize, v: &[T], d: &SVector<T, 3>) -> T",
+            "fn f(x: f64, y: f64, n: usize, v: &[f64]) -> Result<f64, String>",
+            "fn f(x: f64, y: f64, n: usize, v: &[f64]) -> Result<(f64, f64), String>",
+            "fn f<T: Copy>(x: T, y: f64, n: usize, v: &[f64]) -> f64",
         ][..],
     )
 }
@@ -279,6 +308,22 @@ proptest! {
     #[test]
     fn plausible_functions_never_panic(attr in attr(), sig in signature(), e in expr(), stmt in expr()) {
         let item = format!("{sig} {{\nlet a = {stmt};\nlet mut b = a;\nb += {e};\nb * {e}\n}}");
+        let out = expand(attr, &item);
+        prop_assert!(out.is_some(), "the generated item must tokenize");
+        if let Some(out) = out {
+            errors_point_into(&item, &out)?;
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+    /// The same functions as methods of an inherent or a trait `impl` block under the attribute.
+    #[test]
+    fn impl_blocks_never_panic(attr in attr(), sig in signature(), e in expr(), trait_impl in any::<bool>()) {
+        let head = if trait_impl { "impl Cost for Problem {\ntype Param = Vec<f64>;" } else { "impl<T: Float> Problem<T> {" };
+        let item = format!("{head}\n#[differentiable]\n{sig} {{\nlet a = {e};\na * {e}\n}}\nfn other(&self) -> usize {{ 1 }}\n}}");
         let out = expand(attr, &item);
         prop_assert!(out.is_some(), "the generated item must tokenize");
         if let Some(out) = out {

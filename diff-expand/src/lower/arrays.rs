@@ -157,8 +157,9 @@ impl Lowerer<'_> {
                     return None;
                 }
                 let (receiver, f) = (&m.receiver, &m.args[0]);
-                let out = syn::Ident::new("__tapeless_mapped", proc_macro2::Span::mixed_site());
-                let i = syn::Ident::new("__tapeless_i", proc_macro2::Span::mixed_site());
+                let hidden = proc_macro2::Span::mixed_site().located_at(span.start);
+                let out = syn::Ident::new("__tapeless_mapped", hidden);
+                let i = syn::Ident::new("__tapeless_i", hidden);
                 let block: Expr = syn::parse_quote_spanned!(span.start=> {
                     let mut #out = #receiver;
                     for #i in 0..#out.len() {

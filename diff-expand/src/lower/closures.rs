@@ -151,7 +151,7 @@ impl Lowerer<'_> {
         } else if let Some(at) = scan.leaves {
             // Inlined, it would leave the enclosing function instead of the closure.
             Some((at, "`return` or `?` inside a closure", "compute the closure's value with `if`/`else`"))
-        } else if scan.assigns {
+        } else if scan.assigns() {
             let help = "compute the value in the closure and assign it outside";
             Some((Loc::of(closure), "a closure that assigns (it may change what it captured)", help))
         } else {
@@ -175,23 +175,56 @@ impl<'ast> syn::visit::Visit<'ast> for FreeNames {
     }
 }
 
-/// What a closure body does that inlining cannot keep: assign (`=`, `+=`, ..., closures inside
-/// included), or leave with `return` or `?` (not counting closures inside, which they leave).
+/// What a closure body does that inlining cannot keep: assign to a variable it did not declare
+/// itself (`=`, `+=`, ..., closures inside included: it would change what it captured), or leave
+/// with `return` or `?` (not counting closures inside, which they leave).
 #[derive(Default)]
 struct ClosureScan {
-    assigns: bool,
+    /// The variables assigned (the root name of `a`, `a[i]`, `a.f`), or `None` for another place.
+    targets: Vec<Option<String>>,
+    /// Names the body declares (`let`, closure parameters).
+    declared: std::collections::HashSet<String>,
     leaves: Option<Loc>,
     depth: usize,
 }
 
+impl ClosureScan {
+    fn assigns(&self) -> bool {
+        self.targets.iter().any(|t| t.as_ref().is_none_or(|name| !self.declared.contains(name)))
+    }
+
+    fn target(&mut self, e: &Expr) {
+        let mut e = e;
+        loop {
+            match e {
+                Expr::Index(i) => e = &i.expr,
+                Expr::Field(f) => e = &f.base,
+                Expr::Paren(p) => e = &p.expr,
+                _ => break,
+            }
+        }
+        let name = match e {
+            Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
+            _ => None,
+        };
+        self.targets.push(name);
+    }
+}
+
 impl<'ast> syn::visit::Visit<'ast> for ClosureScan {
     fn visit_expr_assign(&mut self, e: &'ast syn::ExprAssign) {
-        self.assigns = true;
+        self.target(&e.left);
         syn::visit::visit_expr_assign(self, e);
     }
     fn visit_expr_binary(&mut self, e: &'ast syn::ExprBinary) {
-        self.assigns |= is_compound(&e.op);
+        if is_compound(&e.op) {
+            self.target(&e.left);
+        }
         syn::visit::visit_expr_binary(self, e);
+    }
+    fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+        self.declared.insert(p.ident.to_string());
+        syn::visit::visit_pat_ident(self, p);
     }
     fn visit_expr_return(&mut self, e: &'ast syn::ExprReturn) {
         if self.depth == 0 {

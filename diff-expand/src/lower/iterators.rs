@@ -81,8 +81,9 @@ fn window_body(closure: &Expr, window: &Window, i: Expr) -> Option<Expr> {
                     *e = syn::parse_quote!((#len));
                 }
                 e if is_name(e) => self.other_use = true,
-                // A nested closure may rebind the name: not looked into.
-                Expr::Closure(_) => self.other_use = true,
+                // A nested closure that rebinds the name hides the window: its uses are not the
+                // window's.
+                Expr::Closure(c) if c.inputs.iter().any(|p| binds(p, self.name)) => {}
                 e => syn::visit_mut::visit_expr_mut(self, e),
             }
         }
@@ -99,14 +100,17 @@ fn window_body(closure: &Expr, window: &Window, i: Expr) -> Option<Expr> {
     (!reads.other_use).then(|| syn::parse_quote!({ #body }))
 }
 
-/// The loop counter of a desugared chain (not an identifier a user can write).
-fn counter() -> syn::Ident {
-    syn::Ident::new("__tapeless_i", proc_macro2::Span::mixed_site())
+/// A name of desugared code, at `at` (where an error about it points) but resolved at the
+/// macro's definition site, so no user name can meet it.
+fn hidden(name: &str, at: proc_macro2::Span) -> syn::Ident {
+    syn::Ident::new(name, proc_macro2::Span::mixed_site().located_at(at))
 }
 
 impl Lowerer<'_> {
     /// `chain.sum()` and the other ends, if `m` ends a chain this module desugars.
     pub(super) fn iterator_chain(&mut self, m: &syn::ExprMethodCall) -> Option<Tree> {
+        // Syntax written here is spanned at the chain's end, so an error inside it points there.
+        let s = m.method.span();
         let end = m.method.to_string();
         if end == "for_each" || end == "collect" {
             return self.for_each_or_collect(m);
@@ -127,10 +131,10 @@ impl Lowerer<'_> {
             r => (r, None),
         };
         let seq = self.plain(receiver)?;
-        let i = counter();
+        let i = hidden("__tapeless_i", s);
         let item = strip_references((seq.item)(syn::parse_quote!(#i)));
         let len = &seq.len;
-        let acc = syn::Ident::new("__tapeless_acc", proc_macro2::Span::mixed_site());
+        let acc = hidden("__tapeless_acc", s);
         // The type of the sum: the turbofish's, else a generic function's float type (a literal
         // cannot be a `T`), else the literal's inferred `f32` or `f64`.
         let float: Option<syn::Type> = match m.turbofish.as_ref().and_then(|t| t.args.first()) {
@@ -140,18 +144,18 @@ impl Lowerer<'_> {
         };
         let (zero, one): (Expr, Expr) = match &float {
             Some(ty) => (
-                syn::parse_quote!(<#ty as ::tapeless::__private::Real>::zero()),
-                syn::parse_quote!(<#ty as ::tapeless::__private::Real>::one()),
+                syn::parse_quote_spanned!(s=> <#ty as ::tapeless::__private::Real>::zero()),
+                syn::parse_quote_spanned!(s=> <#ty as ::tapeless::__private::Real>::one()),
             ),
-            None => (syn::parse_quote!(0.0), syn::parse_quote!(1.0)),
+            None => (syn::parse_quote_spanned!(s=> 0.0), syn::parse_quote!(1.0)),
         };
         let (init, step): (Expr, Expr) = match (end.as_str(), m.args.len()) {
-            ("sum", 0) => (zero, syn::parse_quote!(#acc + __tapeless_item)),
-            ("product", 0) => (one, syn::parse_quote!(#acc * __tapeless_item)),
-            ("count", 0) => (syn::parse_quote!(0usize), syn::parse_quote!(#acc + 1)),
+            ("sum", 0) => (zero, syn::parse_quote_spanned!(s=> #acc + __tapeless_item)),
+            ("product", 0) => (one, syn::parse_quote_spanned!(s=> #acc * __tapeless_item)),
+            ("count", 0) => (syn::parse_quote_spanned!(s=> 0usize), syn::parse_quote!(#acc + 1)),
             ("fold", 2) => {
                 let (init, f) = (&m.args[0], &m.args[1]);
-                (init.clone(), syn::parse_quote!((#f)(#acc, __tapeless_item)))
+                (init.clone(), syn::parse_quote_spanned!(s=> (#f)(#acc, __tapeless_item)))
             }
             _ => return None,
         };
@@ -166,18 +170,18 @@ impl Lowerer<'_> {
                 );
                 call.set_span(at.end);
                 let marker = syn::Ident::new("__tapeless_filter", at.start);
-                let cond: Expr = syn::parse_quote!(#marker #call);
-                syn::parse_quote!({
+                let cond: Expr = syn::parse_quote_spanned!(s=> #marker #call);
+                syn::parse_quote_spanned!(s=> {
                     let __tapeless_item = #item;
                     if #cond { #acc = #step; }
                 })
             }
-            None => syn::parse_quote!({
+            None => syn::parse_quote_spanned!(s=> {
                 let __tapeless_item = #item;
                 #acc = #step;
             }),
         };
-        let block: Expr = syn::parse_quote!({
+        let block: Expr = syn::parse_quote_spanned!(s=> {
             let mut #acc = #init;
             for #i in 0..#len #body
             #acc
@@ -189,15 +193,16 @@ impl Lowerer<'_> {
     /// is the loop body, so it may assign the function's variables). `chain.collect::<Vec<F>>()`
     /// of a float `F`: a `Vec` filled in a loop.
     fn for_each_or_collect(&mut self, m: &syn::ExprMethodCall) -> Option<Tree> {
+        let s = m.method.span();
         let seq = self.plain(&m.receiver)?;
-        let i = counter();
-        let item = strip_references((seq.item)(syn::parse_quote!(#i)));
+        let i = hidden("__tapeless_i", s);
+        let item = strip_references((seq.item)(syn::parse_quote_spanned!(s=> #i)));
         let len = &seq.len;
         let block: Expr = if m.method == "for_each" {
             let [Expr::Closure(c)] = m.args.iter().collect::<Vec<_>>()[..] else { return None };
             let [pat] = c.inputs.iter().collect::<Vec<_>>()[..] else { return None };
             let body = &c.body;
-            syn::parse_quote!({
+            syn::parse_quote_spanned!(s=> {
                 for #i in 0..#len {
                     let #pat = #item;
                     #body;
@@ -215,8 +220,8 @@ impl Lowerer<'_> {
                 }
                 return None;
             };
-            let out = syn::Ident::new("__tapeless_collected", proc_macro2::Span::mixed_site());
-            syn::parse_quote!({
+            let out = hidden("__tapeless_collected", s);
+            syn::parse_quote_spanned!(s=> {
                 let mut #out = vec![<#element as ::tapeless::__private::Real>::zero(); #len];
                 for #i in 0..#len {
                     #out[#i] = #item;
@@ -390,6 +395,19 @@ fn collected_float(turbofish: &syn::AngleBracketedGenericArguments) -> Option<sy
         syn::GenericArgument::Type(t) if crate::signature::is_float(t) => Some(t.clone()),
         _ => None,
     }
+}
+
+/// Whether a pattern binds `name`.
+fn binds(pat: &Pat, name: &syn::Ident) -> bool {
+    struct Binds<'a>(&'a syn::Ident, bool);
+    impl<'ast> syn::visit::Visit<'ast> for Binds<'_> {
+        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+            self.1 |= p.ident == *self.0;
+        }
+    }
+    let mut b = Binds(name, false);
+    syn::visit::Visit::visit_pat(&mut b, pat);
+    b.1
 }
 
 /// The number of windows (`windows`) or chunks of `base`, and the window at an index.

@@ -139,8 +139,13 @@ fn tail_expr(e: &mut Expr, kind: WrapperKind) -> bool {
                 (&i.else_branch, else_leaves, then_leaves)
             {
                 let cond = &i.cond;
+                let span = syn::spanned::Spanned::span(&**cond);
                 let (guard_cond, mut guard, rest): (Expr, syn::Block, Expr) = if else_leaves {
-                    (syn::parse_quote!(!(#cond)), as_block(other), Expr::Block(block_expr(&i.then_branch)))
+                    (
+                        syn::parse_quote_spanned!(span=> !(#cond)),
+                        as_block(other),
+                        Expr::Block(block_expr(&i.then_branch)),
+                    )
                 } else {
                     (cond.as_ref().clone(), i.then_branch.clone(), (**other).clone())
                 };
@@ -148,7 +153,7 @@ fn tail_expr(e: &mut Expr, kind: WrapperKind) -> bool {
                 if let Some(Stmt::Expr(_, semi @ None)) = guard.stmts.last_mut() {
                     *semi = Some(Default::default());
                 }
-                *e = syn::parse_quote!({ if #guard_cond #guard #rest });
+                *e = syn::parse_quote_spanned!(span=> { if #guard_cond #guard #rest });
             }
             then_leaves && else_leaves
         }
@@ -160,7 +165,10 @@ fn tail_expr(e: &mut Expr, kind: WrapperKind) -> bool {
 fn as_block(e: &Expr) -> syn::Block {
     match e {
         Expr::Block(b) => b.block.clone(),
-        e => syn::parse_quote!({ #e }),
+        e => {
+            let span = syn::spanned::Spanned::span(e);
+            syn::parse_quote_spanned!(span=> { #e })
+        }
     }
 }
 
