@@ -178,8 +178,8 @@ macro_rules! pair_fns {
             f: &|x| $f::<f64>(&[x[0], x[1]]),
             jvp: &|x, v| $jvp::<f64>(&[x[0], x[1]], [v[0], v[1]]),
             vjp: &|x, ct| {
-                let p = [x[0], x[1]];
-                let (value, pullback) = $vjp::<f64>(&p);
+                // A temporary: the pullback holds a copy, not the reference.
+                let (value, pullback) = $vjp::<f64>(&[x[0], x[1]]);
                 (value, pullback(ct).to_vec())
             },
             grad: &|x| {
@@ -508,8 +508,7 @@ fn const_generic_length() {
         f: &|x| const_length(&[x[0], x[1], x[2]]),
         jvp: &|x, v| const_length_jvp(&[x[0], x[1], x[2]], [v[0], v[1], v[2]]),
         vjp: &|x, ct| {
-            let p = [x[0], x[1], x[2]];
-            let (value, pullback) = const_length_vjp(&p);
+            let (value, pullback) = const_length_vjp(&[x[0], x[1], x[2]]);
             (value, pullback(ct).to_vec())
         },
         grad: &|x| {

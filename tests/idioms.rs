@@ -96,6 +96,17 @@ fn array_patterns_of_a_reference() {
 }
 
 #[test]
+fn the_pullback_does_not_hold_a_by_copy_reference() {
+    // `&[f64; 2]` is copied on entry, so the pullback may outlive the temporary array.
+    let (value, pullback) = himmelblau_vjp(&[3.0, 2.0]);
+    assert_eq!(value, 0.0);
+    assert_eq!(pullback(1.0), [0.0, 0.0]);
+    let (_, pullback) = himmelblau_vjp(&[1.0, 2.0]);
+    let g = pullback(2.0);
+    assert!(common::close(g[0], 2.0 * -36.0, 1e-15) && common::close(g[1], 2.0 * -32.0, 1e-15), "{g:?}");
+}
+
+#[test]
 fn array_patterns_with_a_wildcard() {
     check(
         &array_fns!(skip_middle, skip_middle_jvp, skip_middle_vjp, skip_middle_grad, triple),

@@ -520,12 +520,29 @@ pub fn primal_params(sig: &Signature) -> Vec<TokenStream> {
 /// The lifetime every elided reference of a `_vjp`'s parameters gets (`pullback_params`).
 pub const PULLBACK_LIFETIME: &str = "'__tapeless";
 
-/// `&self, ` and the parameters of `_vjp`, every elided reference lifetime named
-/// [`PULLBACK_LIFETIME`], and whether there was one. The pullback may hold any of those
-/// references, so it is `impl FnOnce(..) + '__tapeless`: one lifetime for all (shared
-/// references shrink to their intersection), which both editions' capture rules accept, where
-/// `+ '_` would name only the receiver's.
-pub fn pullback_params(sig: &Signature) -> (TokenStream, Vec<TokenStream>, bool) {
+/// The parameters of `_vjp`, with every elided reference lifetime named.
+pub struct PullbackParams {
+    /// `&'__tapeless self, ` (or nothing).
+    pub receiver: TokenStream,
+    pub params: Vec<TokenStream>,
+    /// Lifetimes to declare: [`PULLBACK_LIFETIME`] if a reference the pullback may hold was
+    /// named so, and one `'__tapeless_copyN` per by-copy reference (`x: &[f64; 2]`, copied on
+    /// entry, so the pullback never holds it).
+    pub lifetimes: Vec<syn::Lifetime>,
+    /// The pullback's capture bound: `+ '__tapeless`, or `+ use<..>` leaving the by-copy
+    /// references out (so `f_vjp(&[a, b])` of a temporary works).
+    pub capture: TokenStream,
+}
+
+/// `&self, ` and the parameters of `_vjp`, every elided reference lifetime named. The pullback
+/// may hold any reference not copied on entry, so it is `impl FnOnce(..) + '__tapeless`: one
+/// lifetime for all of them (shared references shrink to their intersection), which both
+/// editions' capture rules accept (`+ '_` would name only the receiver's). When there are
+/// by-copy references, a free function's pullback lists what it captures instead
+/// (`use<'__tapeless, T, N>`): under Rust 2024 an `impl Trait` captures every lifetime in scope
+/// otherwise. Not for methods: `use<..>` must list an enclosing `impl`'s parameters, which the
+/// attribute cannot see.
+pub fn pullback_params(sig: &Signature, generics: &syn::Generics) -> PullbackParams {
     struct Name(bool);
     impl syn::visit_mut::VisitMut for Name {
         fn visit_type_reference_mut(&mut self, r: &mut syn::TypeReference) {
@@ -540,6 +557,11 @@ pub fn pullback_params(sig: &Signature) -> (TokenStream, Vec<TokenStream>, bool)
         fn visit_type_trait_object_mut(&mut self, _: &mut syn::TypeTraitObject) {}
         fn visit_type_impl_trait_mut(&mut self, _: &mut syn::TypeImplTrait) {}
     }
+    let copied_reference = |p: &crate::signature::Param| {
+        matches!(&p.ty, syn::Type::Reference(r) if r.lifetime.is_none()) && crate::signature::by_copy(&p.ty)
+    };
+    let mentions_self = sig.params.iter().any(|p| mentions(&p.ty, "Self")) || mentions(&sig.output, "Self");
+    let precise = sig.receiver.is_none() && !mentions_self && sig.params.iter().any(copied_reference);
     let mut name = Name(false);
     let receiver = match &sig.receiver {
         Some(r) => {
@@ -557,18 +579,56 @@ pub fn pullback_params(sig: &Signature) -> (TokenStream, Vec<TokenStream>, bool)
         }
         None => TokenStream::new(),
     };
+    let mut copies = Vec::new();
     let params = sig
         .params
         .iter()
         .filter(|p| !p.receiver)
         .map(|p| {
             let mut ty = p.ty.clone();
-            syn::visit_mut::VisitMut::visit_type_mut(&mut name, &mut ty);
+            match &mut ty {
+                syn::Type::Reference(r) if precise && copied_reference(p) => {
+                    let l = format!("'__tapeless_copy{}", copies.len());
+                    let l = syn::Lifetime::new(&l, proc_macro2::Span::call_site());
+                    r.lifetime = Some(l.clone());
+                    copies.push(l);
+                }
+                ty => syn::visit_mut::VisitMut::visit_type_mut(&mut name, ty),
+            }
             let ident = &p.ident;
             quote!(#ident: #ty)
         })
         .collect();
-    (receiver, params, name.0)
+    let shared = syn::Lifetime::new(PULLBACK_LIFETIME, proc_macro2::Span::call_site());
+    let mut lifetimes = if name.0 { vec![shared.clone()] } else { Vec::new() };
+    let capture = if precise {
+        let declared = generics.params.iter().map(|param| match param {
+            syn::GenericParam::Lifetime(l) => l.lifetime.to_token_stream(),
+            syn::GenericParam::Type(t) => t.ident.to_token_stream(),
+            syn::GenericParam::Const(c) => c.ident.to_token_stream(),
+        });
+        let listed: Vec<TokenStream> =
+            lifetimes.iter().map(ToTokens::to_token_stream).chain(declared).collect();
+        quote!(+ use<#(#listed),*>)
+    } else if name.0 {
+        quote!(+ #shared)
+    } else {
+        TokenStream::new()
+    };
+    lifetimes.extend(copies);
+    PullbackParams { receiver, params, lifetimes, capture }
+}
+
+/// Whether a type mentions the identifier `name`.
+fn mentions(ty: &syn::Type, name: &str) -> bool {
+    fn walk(tokens: TokenStream, name: &str) -> bool {
+        tokens.into_iter().any(|t| match t {
+            proc_macro2::TokenTree::Ident(i) => i == name,
+            proc_macro2::TokenTree::Group(g) => walk(g.stream(), name),
+            _ => false,
+        })
+    }
+    walk(ty.to_token_stream(), name)
 }
 
 /// The `_jvp` tangent parameters: `dx: T` for each differentiated parameter `x: T`.

@@ -170,12 +170,11 @@ pub fn emit(input: &Input) -> TokenStream {
     let rebind = rebind_heap(input);
     let attrs = super::attributes();
     let p = private();
-    let (vjp_receiver, vjp_params, borrows) = super::pullback_params(sig);
-    let lifetime = syn::Lifetime::new(super::PULLBACK_LIFETIME, proc_macro2::Span::call_site());
-    let capture = if borrows { quote!(+ #lifetime) } else { TokenStream::new() };
+    let super::PullbackParams { receiver: vjp_receiver, params: vjp_params, lifetimes, capture } =
+        super::pullback_params(sig, &item.sig.generics);
     let mut vjp_generics = item.sig.generics.clone();
-    if borrows {
-        vjp_generics.params.insert(0, syn::parse_quote!(#lifetime));
+    for (i, lifetime) in lifetimes.iter().enumerate() {
+        vjp_generics.params.insert(i, syn::parse_quote!(#lifetime));
     }
     let fn_name = &item.sig.ident;
     let vjp = super::sibling(fn_name, "vjp");
