@@ -681,6 +681,14 @@ mod windows_and_ends {
         x.iter().copied().fold(f64::NEG_INFINITY, f64::max)
     }
 
+    /// `reduce(f64::min)`, and `max_by` over constants picking a weight.
+    #[differentiable(wrt(x))]
+    pub fn reduced(x: &[f64], weights: &[f64]) -> f64 {
+        let low = x.iter().copied().reduce(f64::min).unwrap();
+        let heaviest = weights.iter().copied().max_by(|a, b| a.partial_cmp(b).unwrap()).expect("weights");
+        low * heaviest + x[0]
+    }
+
     /// Closures calling closures, one captured by another.
     #[differentiable]
     pub fn nested_closures(x: &[f64], k: f64) -> f64 {
@@ -766,6 +774,25 @@ fn fold_with_max() {
     check_slice_fn!(w::peak, w::peak_jvp, w::peak_vjp, w::peak_grad, &points);
     let (value, g) = w::peak_grad(&[1.0, 4.0, 2.0]);
     assert_eq!((value, g), (4.0, vec![0.0, 1.0, 0.0]));
+}
+
+#[test]
+fn reduce_and_max_by_on_constants() {
+    use windows_and_ends as w;
+    let weights = [0.5, 3.0, 2.0];
+    let f = |x: &[f64]| w::reduced(x, &weights);
+    let jvp = |x: &[f64], v: &[f64]| w::reduced_jvp(x, &weights, v.to_vec());
+    let vjp = |x: &[f64], ct: f64| {
+        let (value, pullback) = w::reduced_vjp(x, &weights);
+        (value, pullback(ct))
+    };
+    let grad = |x: &[f64]| w::reduced_grad(x, &weights);
+    let fns = fns_of_slice("reduced", &f, &jvp, &vjp, &grad);
+    check(&fns, &[&[0.3, -0.2, 0.9], &[1.0, 2.0, 4.0], &[-1.2, 0.5, 2.0]], 1e-8);
+    // min at index 1 (-0.2), largest weight 3: ∂/∂x = (1, 3, 0).
+    let (value, g) = w::reduced_grad(&[0.3, -0.2, 0.9], &weights);
+    assert!(common::close(value, -0.6 + 0.3, 1e-15));
+    assert_eq!(g, vec![1.0, 3.0, 0.0]);
 }
 
 #[test]

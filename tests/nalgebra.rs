@@ -300,3 +300,58 @@ fn vector_results_compose() {
     assert!(common::close(bt, tangent[1], 1e-14));
     assert_eq!(bv, Vector2::new(theta.sin(), theta.cos()));
 }
+
+/// nalgebra's own spellings with typenum dimensions, as least-squares code writes them.
+mod owned {
+    use nalgebra::{Const, Dyn, OMatrix, OVector, U2, U3};
+    use tapeless::differentiable;
+
+    /// A model `p0 exp(p1 t) + p2` at one `t`, parameters in an `OVector<f64, U3>`.
+    #[differentiable(wrt(p))]
+    pub fn model(p: &OVector<f64, U3>, t: f64) -> f64 {
+        p[0] * (p[1] * t).exp() + p[2]
+    }
+
+    /// A quadratic form with `OMatrix<f64, U2, Const<2>>`.
+    #[differentiable]
+    pub fn form(a: &OMatrix<f64, U2, Const<2>>, x: OVector<f64, U2>) -> f64 {
+        (a * x).dot(&x)
+    }
+
+    /// `OVector<f64, Dyn>` is a `DVector`.
+    #[differentiable]
+    pub fn half_norm(v: &OVector<f64, Dyn>) -> f64 {
+        v.norm_squared() * 0.5
+    }
+}
+
+#[test]
+fn typenum_spellings() {
+    use nalgebra::{DVector, OMatrix, OVector, U2, U3};
+    let p = OVector::<f64, U3>::new(1.5, -0.4, 0.2);
+    let t = 0.7;
+    let (value, g) = owned::model_grad(&p, t);
+    assert!(common::close(value, owned::model(&p, t), 1e-15));
+    let e = (p[1] * t).exp();
+    let want = [e, p[0] * t * e, 1.0];
+    for i in 0..3 {
+        assert!(common::close(g[i], want[i], 1e-15), "{g:?}");
+    }
+    let f = |x: &[f64]| owned::model(&OVector::<f64, U3>::new(x[0], x[1], x[2]), t);
+    assert_matches_differences(&f, &[1.5, -0.4, 0.2], g.as_slice());
+    let (_, tangent) = owned::model_jvp(&p, t, OVector::<f64, U3>::new(0.3, -1.0, 2.0));
+    assert!(common::close(tangent, g.dot(&OVector::<f64, U3>::new(0.3, -1.0, 2.0)), 1e-14));
+
+    let a = OMatrix::<f64, U2, U2>::new(1.0, 2.0, 3.0, 4.0);
+    let x = OVector::<f64, U2>::new(0.5, -1.0);
+    let (value, (ga, gx)) = owned::form_grad(&a, x);
+    assert_eq!(value, owned::form(&a, x));
+    assert_eq!(ga, x * x.transpose());
+    assert_eq!(gx, (a + a.transpose()) * x);
+
+    let v = DVector::from_vec(vec![1.0, -2.0, 0.5]);
+    let (value, g) = owned::half_norm_grad(&v);
+    assert!(common::close(value, owned::half_norm(&v), 1e-15));
+    assert!(common::close(value, 0.5 * v.norm_squared(), 1e-15));
+    assert_eq!(g, v);
+}

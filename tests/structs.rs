@@ -337,3 +337,50 @@ fn fields_of_nested_structs() {
     let (_, t) = nested_energy_jvp(&p, x, d.clone());
     assert!(common::close(t, g.dot_tangent(&d), 1e-14));
 }
+
+/// Struct patterns: of a copied differentiated parameter and of a constant one.
+#[derive(Clone, Copy, Debug, PartialEq, Differentiable)]
+pub struct Line {
+    pub slope: f64,
+    pub offset: f64,
+}
+
+#[derive(Clone, Copy)]
+pub struct Scale {
+    factor: f64,
+    #[allow(dead_code)]
+    label: u8,
+}
+
+#[differentiable(wrt(line))]
+fn fit_error(line: &Line, xs: &[f64], ys: &[f64], scale: Scale) -> f64 {
+    let Line { slope, offset: b } = *line;
+    let Scale { factor, .. } = scale;
+    let mut s = 0.0;
+    for i in 0..xs.len() {
+        s += (slope * xs[i] + b - ys[i]).powi(2);
+    }
+    s * factor
+}
+
+#[test]
+fn struct_patterns() {
+    let line = Line { slope: 1.5, offset: -0.5 };
+    let (xs, ys) = ([0.0, 1.0, 2.0], [0.2, 0.9, 2.8]);
+    let scale = Scale { factor: 0.5, label: 0 };
+    let (value, g) = fit_error_grad(&line, &xs, &ys, scale);
+    // Analytic: with r_i = slope x_i + b - y_i, ∂/∂slope = Σ r_i x_i, ∂/∂b = Σ r_i (factor 1/2).
+    let r: Vec<f64> = xs.iter().zip(&ys).map(|(x, y)| 1.5 * x - 0.5 - y).collect();
+    assert!(common::close(value, 0.5 * r.iter().map(|r| r * r).sum::<f64>(), 1e-15));
+    let want_slope: f64 = r.iter().zip(&xs).map(|(r, x)| r * x).sum();
+    assert!(
+        common::close(g.slope, want_slope, 1e-15) && common::close(g.offset, r.iter().sum(), 1e-15),
+        "{g:?}"
+    );
+    let d = Line { slope: 0.3, offset: -1.2 };
+    let (_, t) = fit_error_jvp(&line, &xs, &ys, scale, d);
+    assert!(common::close(t, g.dot_tangent(&d), 1e-14), "{t}");
+    let f = |p: &[f64]| fit_error(&Line { slope: p[0], offset: p[1] }, &xs, &ys, scale);
+    assert!(common::close(g.slope, common::central(&f, &[1.5, -0.5], 0), 1e-9));
+    assert!(common::close(g.offset, common::central(&f, &[1.5, -0.5], 1), 1e-9));
+}

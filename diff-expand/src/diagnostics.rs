@@ -82,6 +82,11 @@ impl Diagnostic {
                  help: filter on constants (or compute the predicate from `tapeless::no_grad(..)`); to accept the \
                  derivative of the elements kept, write the loop with `if tapeless::piecewise(<condition>)`"
                 .to_string(),
+            Diagnostic::ActiveCondition { keyword: "max_by" } => "this comparison of `max_by`/`min_by` depends on a \
+                 differentiable value, so which element wins changes where it flips (the derivative jumps there)\n\
+                 help: reduce with `fold(f64::NEG_INFINITY, f64::max)` (or `f64::min`), whose derivative follows \
+                 `max`'s convention at ties; or find the index from `tapeless::no_grad(..)` values and read that element"
+                .to_string(),
             Diagnostic::ActiveCondition { keyword } => format!(
                 "this `{keyword}` condition depends on a differentiable value, so the function's derivative \
                  is only defined piecewise (it jumps or has a kink where the condition flips)\n\

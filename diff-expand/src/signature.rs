@@ -143,6 +143,10 @@ pub fn static_matrix(ty: &Type) -> bool {
     let Type::Path(p) = ty else { return false };
     let Some(last) = p.path.segments.last() else { return false };
     let name = last.ident.to_string();
+    // `OVector<T, U3>`, `OMatrix<T, U2, Const<3>>`: nalgebra's own spelling of `SMatrix`.
+    if let Some(dims) = owned_dims(last) {
+        return dims.iter().all(|d| *d == Dim::Static);
+    }
     let numbered = |prefix: &str| {
         name.strip_prefix(prefix)
             .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit() || c == 'x'))
@@ -153,13 +157,62 @@ pub fn static_matrix(ty: &Type) -> bool {
         || numbered("Matrix")
 }
 
+/// A dimension of nalgebra's `OVector`/`OMatrix`.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+enum Dim {
+    /// `U3`, `Const<3>`, `Const<N>`.
+    Static,
+    /// `Dyn` (or the older `Dynamic`).
+    Dynamic,
+    /// A type parameter or anything else.
+    Other,
+}
+
+/// The dimensions of `OVector<T, D>` (`[D, U1]`) or `OMatrix<T, R, C>`; `None` for another type.
+fn owned_dims(segment: &syn::PathSegment) -> Option<Vec<Dim>> {
+    let vector = match segment.ident.to_string().as_str() {
+        "OVector" => true,
+        "OMatrix" => false,
+        _ => return None,
+    };
+    let syn::PathArguments::AngleBracketed(a) = &segment.arguments else { return Some(vec![Dim::Other]) };
+    let dim = |arg: &syn::GenericArgument| -> Dim {
+        let syn::GenericArgument::Type(Type::Path(p)) = arg else { return Dim::Other };
+        let Some(last) = p.path.segments.last() else { return Dim::Other };
+        let name = last.ident.to_string();
+        match name.as_str() {
+            "Dyn" | "Dynamic" => Dim::Dynamic,
+            "Const" => Dim::Static,
+            _ if name
+                .strip_prefix('U')
+                .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())) =>
+            {
+                Dim::Static
+            }
+            _ => Dim::Other,
+        }
+    };
+    let dims: Vec<Dim> = a.args.iter().skip(1).map(dim).collect();
+    Some(match (vector, dims.as_slice()) {
+        (true, [d]) => vec![*d, Dim::Static],
+        (false, [r, c]) => vec![*r, *c],
+        _ => vec![Dim::Other],
+    })
+}
+
 /// Whether a type is one of nalgebra's dynamically sized matrices or vectors (`DMatrix<f64>`,
 /// `DVector<f64>`, `RowDVector<f64>`), by value or by shared reference.
 pub fn dynamic_matrix(ty: &Type) -> bool {
     match ty {
         Type::Reference(r) if r.mutability.is_none() => dynamic_matrix(&r.elem),
         Type::Paren(p) => dynamic_matrix(&p.elem),
-        Type::Path(p) => p.path.segments.last().is_some_and(|s| dynamic_name(&s.ident.to_string())),
+        Type::Path(p) => p.path.segments.last().is_some_and(|s| {
+            dynamic_name(&s.ident.to_string())
+                // `OVector<T, Dyn>` is `DVector<T>`, `OMatrix<T, Dyn, Dyn>` is `DMatrix<T>`.
+                || owned_dims(s).is_some_and(|d| {
+                    d == [Dim::Dynamic, Dim::Static] && s.ident == "OVector" || d == [Dim::Dynamic, Dim::Dynamic]
+                })
+        }),
         _ => false,
     }
 }

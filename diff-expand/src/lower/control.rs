@@ -439,15 +439,20 @@ impl Lowerer<'_> {
         if let Expr::Let(l) = cond_expr {
             return self.unsupported(Loc::of(&l), "`if let`", "bind the value before the `if`");
         }
-        // The predicate of a desugared `filter` (`lower::iterators`).
+        // The predicate of a desugared `filter`, the comparison of `max_by`/`min_by`
+        // (`lower::iterators`): marked, for their own messages.
         let cond_expr = match cond_expr {
-            Expr::Call(c)
-                if c.args.len() == 1
-                    && matches!(&*c.func, Expr::Path(p) if p.path.is_ident("__tapeless_filter")) =>
-            {
-                self.condition_keyword = Some("filter");
-                &c.args[0]
-            }
+            Expr::Call(c) if c.args.len() == 1 => match &*c.func {
+                Expr::Path(p) if p.path.is_ident("__tapeless_filter") => {
+                    self.condition_keyword = Some("filter");
+                    &c.args[0]
+                }
+                Expr::Path(p) if p.path.is_ident("__tapeless_compare") => {
+                    self.condition_keyword = Some("max_by");
+                    &c.args[0]
+                }
+                _ => cond_expr,
+            },
             e => e,
         };
         let cond = self.value(cond_expr);

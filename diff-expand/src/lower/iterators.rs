@@ -115,6 +115,12 @@ impl Lowerer<'_> {
         if end == "for_each" || end == "collect" {
             return self.for_each_or_collect(m);
         }
+        if (end == "unwrap" && m.args.is_empty()) || (end == "expect" && m.args.len() == 1) {
+            return match &*m.receiver {
+                Expr::MethodCall(inner) => self.best_of(inner),
+                _ => None,
+            };
+        }
         if !matches!(end.as_str(), "sum" | "product" | "fold" | "count") {
             return None;
         }
@@ -229,6 +235,47 @@ impl Lowerer<'_> {
                 #out
             })
         };
+        Some(self.expr(&block))
+    }
+
+    /// `chain.max_by(cmp).unwrap()`, `min_by`, `reduce(f).unwrap()`: a loop from the first
+    /// element. The comparison of `max_by`/`min_by` is a branch (marked for its message), so on a
+    /// differentiated value it is an error unless written with `piecewise` inside.
+    fn best_of(&mut self, m: &syn::ExprMethodCall) -> Option<Tree> {
+        let s = m.method.span();
+        let name = m.method.to_string();
+        if !matches!(name.as_str(), "max_by" | "min_by" | "reduce") || m.args.len() != 1 {
+            return None;
+        }
+        let seq = self.plain(&m.receiver)?;
+        let i = hidden("__tapeless_i", s);
+        let best = hidden("__tapeless_best", s);
+        let (first, item) = (
+            strip_references((seq.item)(syn::parse_quote_spanned!(s=> 0usize))),
+            strip_references((seq.item)(syn::parse_quote_spanned!(s=> #i))),
+        );
+        let (len, f) = (&seq.len, &m.args[0]);
+        let step: syn::Stmt = match name.as_str() {
+            "reduce" => syn::parse_quote_spanned!(s=> #best = (#f)(#best, __tapeless_item);),
+            _ => {
+                let wins = if name == "max_by" { quote::quote!(Greater) } else { quote::quote!(Less) };
+                let mut call = proc_macro2::Group::new(
+                    proc_macro2::Delimiter::Parenthesis,
+                    quote::quote_spanned!(s=> (#f)(&__tapeless_item, &#best) == ::core::cmp::Ordering::#wins),
+                );
+                call.set_span(Loc::of(f).end);
+                let marker = syn::Ident::new("__tapeless_compare", Loc::of(f).start);
+                syn::parse_quote_spanned!(s=> if #marker #call { #best = __tapeless_item; })
+            }
+        };
+        let block: Expr = syn::parse_quote_spanned!(s=> {
+            let mut #best = #first;
+            for #i in 1..#len {
+                let __tapeless_item = #item;
+                #step
+            }
+            #best
+        });
         Some(self.expr(&block))
     }
 

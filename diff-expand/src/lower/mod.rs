@@ -85,6 +85,7 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         params: sig.params.len(),
         fallible: false,
         name: sig.name.to_string(),
+        param_types: std::collections::HashMap::new(),
     };
     for (index, param) in sig.params.iter().enumerate() {
         let kind = match kind_of(&param.ty) {
@@ -93,6 +94,7 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
             k => k,
         };
         let v = l.emit(Op::Param(index), Loc::of(&param.ident), kind);
+        l.param_types.insert(v, param.ty.clone());
         if crate::signature::by_copy(&param.ty) {
             // `x: &f64` is copied on entry: `*x` reads the copy.
             l.iter_elements.insert(v);
@@ -155,6 +157,8 @@ struct Lowerer<'a> {
     fallible: bool,
     /// The function's name: a call of it is recursion.
     name: String,
+    /// The declared type of each parameter's value.
+    param_types: std::collections::HashMap<Value, syn::Type>,
 }
 
 /// The float type the signature mentions first (`f32` for `DVector<f32>`), or its first float

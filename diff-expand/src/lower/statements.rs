@@ -149,7 +149,42 @@ impl Lowerer<'_> {
         t
     }
 
+    /// `let Params { a, b: c, .. } = *p;` (or `= p` of a struct held by value): one `let` per
+    /// named field, read as `p.a` (a differentiated record's field, or a constant's). Of a
+    /// reference (`= p` with `p: &Params`) the fields would bind by reference, which the IR
+    /// does not model: an error that says to dereference or read the fields.
+    fn struct_pattern(&mut self, ps: &syn::PatStruct, init: &Expr) {
+        let base = match init {
+            Expr::Unary(syn::ExprUnary { op: UnOp::Deref(_), expr, .. }) => &**expr,
+            e => e,
+        };
+        let by_reference = !matches!(init, Expr::Unary(_))
+            && self.aggregate_or_leaf(base).is_some_and(|v| {
+                self.param_types.get(&v).is_some_and(|ty| matches!(ty, syn::Type::Reference(_)))
+            });
+        if !matches!(base, Expr::Path(_) | Expr::Field(_)) || by_reference {
+            self.unsupported(
+                Loc::of(ps),
+                "a struct pattern of a reference or of a computed value",
+                "destructure a copy (`let Params { a, b } = *p;`) or read the fields (`p.a`)",
+            );
+            return;
+        }
+        for field in &ps.fields {
+            let member = &field.member;
+            let read: Expr = syn::parse_quote_spanned!(Loc::of(field).start=> #base.#member);
+            let t = self.expr(&read);
+            self.bind(&field.pat, Some(t));
+        }
+    }
+
     pub(super) fn local_stmt(&mut self, local: &syn::Local) {
+        if let (Pat::Struct(ps), Some(init)) = (&local.pat, &local.init)
+            && init.diverge.is_none()
+        {
+            self.struct_pattern(ps, &init.expr);
+            return;
+        }
         if let (Pat::Ident(p), Some(init)) = (&local.pat, &local.init)
             && let (Expr::Closure(closure), None, None, None) =
                 (&*init.expr, &init.diverge, &p.by_ref, &p.subpat)
