@@ -569,3 +569,25 @@ fn fold_over_reversed_coefficients() {
     let (_, (gc32, gx32)) = horner_grad(&[1.0f32, 2.0, 3.0], 0.5f32);
     assert!((gx32 - 5.0).abs() < 1e-6 && (gc32[2] - 0.25).abs() < 1e-7);
 }
+
+/// A nalgebra `map` closure in a generic function: its helper function is generic too.
+#[differentiable]
+pub fn soft_norm<T: RealField + Copy>(q: &SVector<T, 3>, k: T) -> T {
+    q.map(|e| (e * e + T::one()).sqrt()).sum() * k
+}
+
+#[test]
+fn map_closure_in_a_generic_function() {
+    let q = SVector::<f64, 3>::new(0.5, -1.0, 2.0);
+    let (value, (g, gk)) = soft_norm_grad(&q, 1.5);
+    let want: f64 = q.iter().map(|e| (e * e + 1.0).sqrt()).sum();
+    assert!(close(value, 1.5 * want, 1e-15) && close(gk, want, 1e-15));
+    for i in 0..3 {
+        assert!(close(g[i], 1.5 * q[i] / (q[i] * q[i] + 1.0).sqrt(), 1e-15), "{g:?}");
+    }
+    let (_, t) = soft_norm_jvp(&q, 1.5, SVector::<f64, 3>::new(0.2, 0.1, -0.3), 0.5);
+    assert!(close(t, g.dot(&SVector::<f64, 3>::new(0.2, 0.1, -0.3)) + gk * 0.5, 1e-14));
+    let q32 = SVector::<f32, 3>::new(0.5, -1.0, 2.0);
+    let (_, (g32, _)) = soft_norm_grad(&q32, 1.5f32);
+    assert!((g32[2] as f64 - g[2]).abs() < 1e-5);
+}

@@ -355,3 +355,61 @@ fn typenum_spellings() {
     assert!(common::close(value, 0.5 * v.norm_squared(), 1e-15));
     assert_eq!(g, v);
 }
+
+/// `from_fn` of statically sized types, as least-squares residuals are built.
+mod from_fn {
+    use nalgebra::{OVector, SMatrix, SVector, U3, Vector2};
+    use tapeless::differentiable;
+
+    /// Residuals of `a exp(b t_i)` against data at three points, as an `OVector<f64, U3>`.
+    #[differentiable(wrt(p))]
+    pub fn residuals(p: &Vector2<f64>, t: &[f64], y: &[f64]) -> OVector<f64, U3> {
+        OVector::<f64, U3>::from_fn(|i, _| p[0] * (p[1] * t[i]).exp() - y[i])
+    }
+
+    /// Half the sum of squares of the residuals.
+    #[differentiable(wrt(p))]
+    pub fn cost(p: &Vector2<f64>, t: &[f64], y: &[f64]) -> f64 {
+        let r = OVector::<f64, U3>::from_fn(|i, _| p[0] * (p[1] * t[i]).exp() - y[i]);
+        0.5 * r.norm_squared()
+    }
+
+    /// A matrix entry by entry.
+    #[differentiable]
+    pub fn outer_trace(u: SVector<f64, 2>) -> f64 {
+        let m = SMatrix::<f64, 2, 2>::from_fn(|i, j| u[i] * u[j] + if i == j { 1.0 } else { 0.0 });
+        m[(0, 0)] * m[(1, 1)] - m[(0, 1)] * m[(1, 0)]
+    }
+}
+
+#[test]
+fn from_fn_of_static_sizes() {
+    use nalgebra::{SVector, Vector2};
+    let (t, y) = ([0.0, 0.5, 1.0], [1.1, 1.6, 2.8]);
+    let p = Vector2::new(1.2, 0.8);
+    let (value, g) = from_fn::cost_grad(&p, &t, &y);
+    assert!(common::close(value, from_fn::cost(&p, &t, &y), 1e-15));
+    // Analytic: ∂/∂a = Σ r e^{bt}, ∂/∂b = Σ r a t e^{bt}.
+    let (mut ga, mut gb) = (0.0, 0.0);
+    for i in 0..3 {
+        let e = (p[1] * t[i]).exp();
+        let r = p[0] * e - y[i];
+        ga += r * e;
+        gb += r * p[0] * t[i] * e;
+    }
+    assert!(common::close(g[0], ga, 1e-14) && common::close(g[1], gb, 1e-14), "{g:?}");
+    let f = |x: &[f64]| from_fn::cost(&Vector2::new(x[0], x[1]), &t, &y);
+    assert_matches_differences(&f, &[1.2, 0.8], g.as_slice());
+    // The residuals' JVP against the cost's gradient: <r, J v> = <∇cost, v>.
+    let v = Vector2::new(0.3, -0.7);
+    let (r, jv) = from_fn::residuals_jvp(&p, &t, &y, v);
+    assert_eq!(r, from_fn::residuals(&p, &t, &y));
+    assert!(common::close(r.dot(&jv), g.dot(&v), 1e-14));
+
+    // det(I + u uᵀ) = 1 + |u|², gradient 2u.
+    let u = SVector::<f64, 2>::new(0.5, -1.5);
+    let (value, g) = from_fn::outer_trace_grad(u);
+    assert_eq!(value, from_fn::outer_trace(u));
+    assert!(common::close(value, 1.0 + u.norm_squared(), 1e-14));
+    assert!(common::close(g[0], 2.0 * u[0], 1e-14) && common::close(g[1], 2.0 * u[1], 1e-14), "{g:?}");
+}

@@ -57,6 +57,35 @@ pub fn with_float_params<R>(params: &[Ident], f: impl FnOnce() -> R) -> R {
     result
 }
 
+/// The generics of a helper function of the float type parameters alone (a `map` closure made a
+/// function, `fn __tapeless_map0<T>(e: T) -> T`): their bounds as written, and the runtime's.
+pub fn float_generics(generics: &syn::Generics, floats: &[Ident]) -> syn::Generics {
+    let mut out = syn::Generics::default();
+    for tp in generics.type_params().filter(|t| floats.contains(&t.ident)) {
+        let mut tp = tp.clone();
+        tp.default = None;
+        out.params.push(syn::GenericParam::Type(tp));
+    }
+    let where_clause = out.make_where_clause();
+    for p in generics.where_clause.iter().flat_map(|w| &w.predicates) {
+        if let syn::WherePredicate::Type(pt) = p
+            && matches!(&pt.bounded_ty, Type::Path(path) if floats.iter().any(|f| path.path.is_ident(f)))
+        {
+            where_clause.predicates.push(p.clone());
+        }
+    }
+    for t in floats {
+        where_clause.predicates.push(syn::parse_quote!(#t: ::tapeless::__private::Floating));
+    }
+    out
+}
+
+/// The float type parameters of the function being expanded (those of an enclosing `impl` block
+/// included).
+fn current_float_params() -> Vec<Ident> {
+    FLOAT_PARAMS.with(|f| f.borrow().iter().map(|n| Ident::new(n, proc_macro2::Span::call_site())).collect())
+}
+
 /// Whether a type path is one of the current function's float type parameters (`T`).
 fn float_param(p: &syn::TypePath) -> bool {
     p.qself.is_none()
@@ -382,6 +411,8 @@ pub struct Signature {
     pub wrapper: Option<Wrapper>,
     /// The function's name.
     pub name: Ident,
+    /// The function's generics as written.
+    pub generics: syn::Generics,
 }
 
 impl Signature {
@@ -554,9 +585,10 @@ pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature
         receiver,
         params,
         output,
-        floats: float_params(&sig.generics),
+        floats: current_float_params(),
         wrapper,
         name: sig.ident.clone(),
+        generics: sig.generics.clone(),
     })
 }
 

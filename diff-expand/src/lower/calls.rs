@@ -197,6 +197,38 @@ impl Lowerer<'_> {
                         }
                     };
                 }
+                // `SVector::<f64, 3>::from_fn(|i, _| ..)`, `OMatrix::<T, U2, U2>::from_fn(..)`,
+                // `Vector3::from_fn(..)`: the entries, each the closure at its (row, column),
+                // assembled as `nalgebra::Matrix2::new(..)` would (row by row).
+                if last == "from_fn" && segments.len() >= 2 && c.args.len() == 1 {
+                    let Some((rows, columns)) =
+                        static_shape(&path.path.segments[path.path.segments.len() - 2])
+                    else {
+                        return self.unsupported(
+                            span,
+                            "`from_fn` of a matrix whose size the macro cannot read",
+                            "write the size in the type: `SVector::<f64, 3>::from_fn(..)` or \
+                             `OVector::<f64, U3>::from_fn(..)` (at most 6 by 6; `DVector::from_fn` is not \
+                             supported yet)",
+                        );
+                    };
+                    let f = &c.args[0];
+                    let mut entries = Vec::new();
+                    for r in 0..rows {
+                        for k in 0..columns {
+                            let call: Expr = syn::parse_quote_spanned!(Loc::of(f).start=> (#f)(#r, #k));
+                            entries.push(self.value(&call));
+                        }
+                    }
+                    let alias = match (rows, columns) {
+                        (n, 1) => format!("Vector{n}"),
+                        (r, k) if r == k => format!("Matrix{r}"),
+                        (r, k) => format!("Matrix{r}x{k}"),
+                    };
+                    let alias = syn::Ident::new(&alias, path.path.segments[0].ident.span());
+                    let new: syn::Path = syn::parse_quote!(::nalgebra::#alias::new);
+                    return self.prim(rules::operator("<new>"), entries, Form::Path(new), span, results);
+                }
                 // `DVector::from_element(n, x)`, `Vector3::from_element(x)`: every entry `x`.
                 if last == "from_element" && segments.len() >= 2 && !c.args.is_empty() && {
                     let ty = &segments[segments.len() - 2];
@@ -276,10 +308,15 @@ impl Lowerer<'_> {
             quote::format_ident!("__tapeless_map{}", self.maps, span = proc_macro2::Span::mixed_site());
         self.maps += 1;
         let body = &closure.body;
-        let item: syn::ItemFn = match syn::parse2(quote!(fn #helper(#ident: #ty) -> #ty { #body })) {
-            Ok(item) => item,
-            Err(_) => return self.unsupported(Loc::of(&closure.body), "this closure body", ""),
-        };
+        // In a generic function the helper is generic over the float parameters too (a nested
+        // `fn` cannot name the outer one's).
+        let generics = crate::signature::float_generics(&self.generics, &self.floats);
+        let where_clause = &generics.where_clause;
+        let item: syn::ItemFn =
+            match syn::parse2(quote!(fn #helper #generics (#ident: #ty) -> #ty #where_clause { #body })) {
+                Ok(item) => item,
+                Err(_) => return self.unsupported(Loc::of(&closure.body), "this closure body", ""),
+            };
         let Some(sig) = crate::signature::analyse(&item.sig, &crate::args::Args::default(), self.cx) else {
             return Tree::Leaf(self.emit(Op::Error, span, Kind::Unknown));
         };
@@ -377,6 +414,55 @@ impl<'ast> syn::visit::Visit<'ast> for Captures<'_, '_> {
             }
         }
     }
+}
+
+/// The (rows, columns) of a statically sized nalgebra type named with its size: `SVector<T, 3>`,
+/// `OVector<T, U3>`, `SMatrix<T, 2, 3>`, `OMatrix<T, U2, Const<3>>`, `Vector3`, `Matrix2x3`;
+/// at most 6 by 6 (nalgebra's `new` takes the entries of those).
+fn static_shape(segment: &syn::PathSegment) -> Option<(usize, usize)> {
+    let name = segment.ident.to_string();
+    let small = |n: usize| (1..=6).contains(&n).then_some(n);
+    let number = |arg: &syn::GenericArgument| -> Option<usize> {
+        match arg {
+            syn::GenericArgument::Const(Expr::Lit(syn::ExprLit { lit: Lit::Int(i), .. })) => {
+                i.base10_parse().ok()
+            }
+            syn::GenericArgument::Type(syn::Type::Path(p)) => {
+                let last = p.path.segments.last()?;
+                let text = last.ident.to_string();
+                if let Some(n) = text.strip_prefix('U') {
+                    return n.parse().ok();
+                }
+                match &last.arguments {
+                    syn::PathArguments::AngleBracketed(a) if last.ident == "Const" => match a.args.first()? {
+                        syn::GenericArgument::Const(Expr::Lit(syn::ExprLit { lit: Lit::Int(i), .. })) => {
+                            i.base10_parse().ok()
+                        }
+                        _ => None,
+                    },
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    };
+    let args: Vec<&syn::GenericArgument> = match &segment.arguments {
+        syn::PathArguments::AngleBracketed(a) => a.args.iter().collect(),
+        _ => Vec::new(),
+    };
+    let (rows, columns) = match name.as_str() {
+        "SVector" | "OVector" => (number(args.get(1)?)?, 1),
+        "SMatrix" | "OMatrix" => (number(args.get(1)?)?, number(args.get(2)?)?),
+        _ => {
+            let columns = crate::signature::alias_columns(&name)?;
+            let rows = match name.strip_prefix("Vector") {
+                Some(n) => n.parse().ok()?,
+                None => name.strip_prefix("Matrix")?.split('x').next()?.parse().ok()?,
+            };
+            (rows, columns)
+        }
+    };
+    Some((small(rows)?, small(columns)?))
 }
 
 /// Whether a path segment names a float type or a float trait: `f32`, `f64`, a float type

@@ -86,6 +86,8 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         fallible: false,
         name: sig.name.to_string(),
         param_types: std::collections::HashMap::new(),
+        generics: sig.generics.clone(),
+        floats: sig.floats.clone(),
     };
     for (index, param) in sig.params.iter().enumerate() {
         let kind = match kind_of(&param.ty) {
@@ -159,6 +161,9 @@ struct Lowerer<'a> {
     name: String,
     /// The declared type of each parameter's value.
     param_types: std::collections::HashMap<Value, syn::Type>,
+    /// The function's generics and its float type parameters (for `map` closures' functions).
+    generics: syn::Generics,
+    floats: Vec<syn::Ident>,
 }
 
 /// The float type the signature mentions first (`f32` for `DVector<f32>`), or its first float
