@@ -14,7 +14,8 @@ use crate::signature::Signature;
 /// `reachability` is off when lowering failed: a parameter used only inside a rejected construct
 /// would be reported as unreachable too.
 pub fn check(f: &Function, sig: &Signature, activity: &Activity, reachability: bool, cx: &Ctxt) {
-    check_block(f, &f.body, activity, cx, &mut std::collections::HashSet::new());
+    let deps = crate::explain::Dependencies::of(f, sig);
+    check_block(f, &f.body, activity, cx, &mut std::collections::HashSet::new(), &deps);
     check_borrowed_arguments(f, cx);
     check_heap_placement(f, cx);
     if reachability {
@@ -30,6 +31,7 @@ fn check_block(
     a: &Activity,
     cx: &Ctxt,
     blamed: &mut std::collections::HashSet<crate::ir::Value>,
+    deps: &crate::explain::Dependencies,
 ) {
     for inst in &block.insts {
         let span = inst.span;
@@ -90,15 +92,24 @@ fn check_block(
                 // zero (a tape's `None`). Accepted only when marked `piecewise(..)`.
                 if !piecewise && a.tainted(*cond) {
                     cx.error(*cond_span, Diagnostic::ActiveCondition { keyword });
+                    if let Some(note) = deps.chain(f, *cond) {
+                        cx.note_since(errors_before, &note);
+                    }
                 }
-                check_block(f, then_block, a, cx, blamed);
-                check_block(f, else_block, a, cx, blamed);
+                check_block(f, then_block, a, cx, blamed, deps);
+                check_block(f, else_block, a, cx, blamed, deps);
             }
-            Op::For { body, .. } | Op::Loop { body, .. } => check_block(f, body, a, cx, blamed),
+            Op::For { body, .. } | Op::Loop { body, .. } => check_block(f, body, a, cx, blamed, deps),
             _ => {}
         }
         if cx.count() > errors_before && !matches!(inst.op, Op::If { .. } | Op::For { .. } | Op::Loop { .. })
         {
+            // Why the construct sees a differentiable value: the chain from a parameter.
+            if let Some(v) = inst.op.operands().into_iter().find(|v| a.varied(*v) || a.tainted(*v))
+                && let Some(note) = deps.chain(f, v)
+            {
+                cx.note_since(errors_before, &note);
+            }
             blamed.extend(inst.results.iter().copied());
         }
     }

@@ -10,18 +10,34 @@ use crate::ir::Loc;
 /// Collects spanned errors.
 #[derive(Default)]
 pub struct Ctxt {
-    errors: RefCell<Vec<syn::Error>>,
+    errors: RefCell<Vec<Reported>>,
+}
+
+/// An error: ours (its message may still get a note) or one syn built.
+enum Reported {
+    Ours { at: Loc, message: String },
+    Syn(syn::Error),
 }
 
 impl Ctxt {
     /// Reports `diagnostic` at `span`.
     pub fn error(&self, at: impl Into<Loc>, diagnostic: Diagnostic) {
-        self.errors.borrow_mut().push(diagnostic.into_error(at.into()));
+        self.errors.borrow_mut().push(Reported::Ours { at: at.into(), message: diagnostic.message() });
     }
 
     /// Reports an error syn already built (a parse error).
     pub fn syn_error(&self, error: syn::Error) {
-        self.errors.borrow_mut().push(error);
+        self.errors.borrow_mut().push(Reported::Syn(error));
+    }
+
+    /// Adds `note` to our errors reported after the first `count` (`count()` before a check).
+    pub fn note_since(&self, count: usize, note: &str) {
+        for e in self.errors.borrow_mut().iter_mut().skip(count) {
+            if let Reported::Ours { message, .. } = e {
+                message.push_str("\nnote: ");
+                message.push_str(note);
+            }
+        }
     }
 
     /// How many errors were reported so far.
@@ -36,7 +52,16 @@ impl Ctxt {
 
     /// All errors reported, combined into one (`None` if there were none).
     pub fn take(&self) -> Option<syn::Error> {
-        let mut errors = self.errors.borrow_mut().drain(..).collect::<Vec<_>>().into_iter();
+        let mut errors = self
+            .errors
+            .borrow_mut()
+            .drain(..)
+            .map(|e| match e {
+                Reported::Ours { at, message } => crate::diagnostics::error_at(at, message),
+                Reported::Syn(e) => e,
+            })
+            .collect::<Vec<_>>()
+            .into_iter();
         let mut first = errors.next()?;
         for e in errors {
             first.combine(e);

@@ -170,10 +170,10 @@ impl Diagnostic {
             }
         }
     }
+}
 
-    /// The error, underlining `at` from its first to its last token.
-    pub fn into_error(self, at: Loc) -> syn::Error {
-        let ends = [proc_macro2::Ident::new("start", at.start), proc_macro2::Ident::new("end", at.end)];
-        syn::Error::new_spanned(quote::quote!(#(#ends)*), self.message())
-    }
+/// An error spanning `at` (from its start token to its end token).
+pub fn error_at(at: Loc, message: String) -> syn::Error {
+    let ends = [proc_macro2::Ident::new("start", at.start), proc_macro2::Ident::new("end", at.end)];
+    syn::Error::new_spanned(quote::quote!(#(#ends)*), message)
 }

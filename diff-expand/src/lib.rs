@@ -16,6 +16,7 @@ mod derive;
 mod diagnostics;
 mod emit;
 mod expand;
+mod explain;
 mod fallback;
 mod impls;
 mod ir;

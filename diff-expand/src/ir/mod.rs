@@ -101,6 +101,9 @@ pub enum ArrayKind {
 pub struct ValueInfo {
     /// What syntax tells about its type.
     pub kind: Kind,
+    /// The user's variable this value was first bound to (`let t = ..`, `s += ..`), for the
+    /// dependency chains of activity errors.
+    pub name: Option<String>,
 }
 
 /// How a primitive was written, so the primal is emitted exactly as the user wrote it.

@@ -305,7 +305,14 @@ impl Lowerer<'_> {
                     "write its elements instead (`v[i] = ..`)",
                 );
             }
-            Some(slot) => self.vars[slot] = Some(value),
+            Some(slot) => {
+                if let Expr::Path(p) = target
+                    && let Some(ident) = p.path.get_ident()
+                {
+                    self.name_value(&ident.to_string(), &value);
+                }
+                self.vars[slot] = Some(value)
+            }
             None => {
                 self.unsupported(
                     Loc::of(&target),

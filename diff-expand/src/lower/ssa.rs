@@ -5,7 +5,7 @@ use super::*;
 
 impl Lowerer<'_> {
     pub(super) fn new_value(&mut self, _span: Loc, kind: Kind) -> Value {
-        self.values.push(ValueInfo { kind });
+        self.values.push(ValueInfo { kind, name: None });
         Value(self.values.len() as u32 - 1)
     }
 
@@ -31,7 +31,21 @@ impl Lowerer<'_> {
         self.error(span, Diagnostic::Unsupported { what: what.to_string(), help })
     }
 
+    /// Records that the user's variable `name` holds `value` (the first name a value gets).
+    pub(super) fn name_value(&mut self, name: &str, value: &Tree) {
+        let user = name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+            && !name.starts_with("__tapeless");
+        if let (true, Tree::Leaf(v)) = (user, value)
+            && let Some(info) = self.values.get_mut(v.0 as usize)
+        {
+            info.name.get_or_insert_with(|| name.to_string());
+        }
+    }
+
     pub(super) fn declare(&mut self, name: &str, value: Option<Tree>) {
+        if let Some(t) = &value {
+            self.name_value(name, t);
+        }
         self.vars.push(value);
         let slot = self.vars.len() - 1;
         // A slot freed by a branch or loop and taken again is no longer the closure it held.
