@@ -94,9 +94,31 @@
 //!
 //! ## Giving an opaque function a derivative
 //!
-//! A call `g(x)` inside a differentiated function calls `g_jvp`/`g_vjp` by name. For a function
-//! the macro cannot see into, write those two by hand with the same signatures the macro would
-//! generate, and check them with [`check`]:
+//! Declare the derivative on the function: `jvp = ..` has the signature of the generated `_jvp`,
+//! `vjp = ..` maps the point and the result's cotangent to the parameters' cotangents. The body
+//! is not differentiated. Either one is enough where the other can be derived (from `vjp`,
+//! forward mode of a float result; from `jvp`, reverse mode of float parameters and result):
+//!
+//! ```
+//! use tapeless::differentiable;
+//!
+//! /// log(1 + e^x), computed by some external routine, with its derivative declared.
+//! #[differentiable(vjp = softplus_adjoint)]
+//! fn softplus(x: f64) -> f64 { x.exp().ln_1p() }
+//! fn softplus_adjoint(x: f64, ct: f64) -> f64 { ct / (1.0 + (-x).exp()) }
+//!
+//! #[differentiable]
+//! fn loss(x: f64) -> f64 { 2.0 * softplus(x) }
+//!
+//! let (_, g) = loss_grad(0.0);
+//! assert!((g - 1.0).abs() < 1e-15);
+//! let (_, t) = softplus_jvp(0.0, 2.0); // derived from the adjoint
+//! assert!((t - 1.0).abs() < 1e-15);
+//! ```
+//!
+//! A call `g(x)` inside a differentiated function calls `g_jvp`/`g_vjp` by name, so writing
+//! those two by hand with the signatures the macro would generate works too; check them with
+//! [`check`]:
 //!
 //! ```
 //! use tapeless::differentiable;

@@ -58,15 +58,15 @@ fn c003_kinked_under_piecewise() {
 }
 
 #[test]
-fn c003_opaque_function_with_hand_written_derivative() {
+fn c003_opaque_function_with_a_declared_derivative() {
     let (y, (ga, gb)) = lse_grad(1.0, 2.0);
     assert!((y - 2.313261687518223).abs() < 1e-14);
     assert!((ga - 0.2689414213699951).abs() < 1e-15);
     assert!((gb - 0.7310585786300049).abs() < 1e-15);
-    // The hand-written derivative, checked by the library's gradient checker.
+    // The declared derivative, checked by the library's gradient checker.
     let f = |p: &[f64]| external::logsumexp2(p[0], p[1]);
     tapeless::check::check_gradient(f, &[ga, gb], &[1.0, 2.0], tapeless::check::DEFAULT_STEP, 1e-8)
-        .expect("hand-written logsumexp derivative");
+        .expect("declared logsumexp derivative");
     let (_, t) = lse_jvp(1.0, 2.0, 0.5, -2.0);
     assert!((t - (0.5 * ga - 2.0 * gb)).abs() < 1e-15);
 }
@@ -198,7 +198,7 @@ fn c003_opaque_vector_function_and_partial_detachment() {
     let (_, t) = lse_vec_jvp(&[1.0, 2.0], vec![1.0, -1.0]);
     assert!((t - (g[0] - g[1])).abs() < 1e-15);
     tapeless::check::check_gradient(library::logsumexp, &g, &[1.0, 2.0], tapeless::check::DEFAULT_STEP, 1e-8)
-        .expect("hand-written softmax");
+        .expect("declared softmax");
     // sin(x) x at 3.7: sin x + x cos x = -3.66781 (TF with np.sin: -0.529836, silently).
     let (_, d) = sine_times_grad(3.7);
     assert!((d - (3.7f64.sin() + 3.7 * 3.7f64.cos())).abs() < 1e-14);

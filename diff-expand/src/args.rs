@@ -10,6 +10,10 @@ use syn::{Ident, Token};
 pub struct Args {
     /// `wrt(...)`: the parameters to differentiate; `None` means every differentiable one.
     pub wrt: Option<Vec<Ident>>,
+    /// `jvp = path`: the hand-written forward mode to use instead of differentiating the body.
+    pub jvp: Option<syn::Path>,
+    /// `vjp = path`: the hand-written reverse mode (`fn(x.., cotangent) -> gradient`).
+    pub vjp: Option<syn::Path>,
 }
 
 impl Parse for Args {
@@ -17,10 +21,32 @@ impl Parse for Args {
         let mut args = Args::default();
         while !input.is_empty() {
             let key: Ident = input.parse()?;
+            if key == "jvp" || key == "vjp" {
+                if !input.peek(Token![=]) {
+                    return Err(syn::Error::new(key.span(), format!("expected `{key} = my_{key}`")));
+                }
+                let eq: Token![=] = input.parse()?;
+                // At the end of the attribute syn would point at the whole macro call.
+                if input.is_empty() || input.peek(Token![,]) {
+                    return Err(syn::Error::new(
+                        eq.span,
+                        format!("expected a function after `{key} =`: `{key} = my_{key}`"),
+                    ));
+                }
+                let path: syn::Path = input.parse()?;
+                let slot = if key == "jvp" { &mut args.jvp } else { &mut args.vjp };
+                if slot.replace(path).is_some() {
+                    return Err(syn::Error::new(key.span(), format!("`{key}` is given twice")));
+                }
+                if !input.is_empty() {
+                    input.parse::<Token![,]>()?;
+                }
+                continue;
+            }
             if key != "wrt" {
                 return Err(syn::Error::new(
                     key.span(),
-                    "expected `wrt(...)`, the only argument of `#[differentiable]`",
+                    "expected `wrt(...)`, `jvp = path` or `vjp = path`, the arguments of `#[differentiable]`",
                 ));
             }
             if args.wrt.is_some() {

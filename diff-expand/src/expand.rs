@@ -56,7 +56,11 @@ pub(crate) fn expand(item_fn: &syn::ItemFn, attr: TokenStream, floats: &[syn::Id
             cx.take().unwrap_or_else(|| syn::Error::new(item_fn.sig.ident.span(), "unsupported function")),
         );
     };
-    let generated = generate(&bounded, &sig, &cx);
+    let generated = if args.jvp.is_some() || args.vjp.is_some() {
+        crate::custom::generate(&bounded, &sig, &args, &cx)
+    } else {
+        generate(&bounded, &sig, &cx)
+    };
     match (cx.take(), generated) {
         (None, Some(generated)) => generated,
         (error, _) => fallback::emit(

@@ -12,6 +12,7 @@ mod activity;
 mod args;
 mod check;
 mod ctxt;
+mod custom;
 mod derive;
 mod diagnostics;
 mod emit;

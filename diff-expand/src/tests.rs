@@ -14,6 +14,7 @@ fn dump(item: proc_macro2::TokenStream, wrt: Option<&[&str]>) -> String {
     let args = Args {
         wrt: wrt
             .map(|names| names.iter().map(|n| syn::Ident::new(n, proc_macro2::Span::call_site())).collect()),
+        ..Args::default()
     };
     let sig = signature::analyse(&f.sig, &args, &cx).expect("signature");
     let lowered = lower::lower(&f.block, &sig, &cx);

@@ -288,7 +288,23 @@ fn signature() -> impl Strategy<Value = &'static str> {
 
 fn attr() -> impl Strategy<Value = &'static str> {
     prop::sample::select(
-        &["", "wrt(x)", "wrt(y, x)", "wrt(v)", "wrt(n)", "wrt(q)", "wrt", "wrt(x), wrt(y)", "foo = 1"][..],
+        &[
+            "",
+            "wrt(x)",
+            "wrt(y, x)",
+            "wrt(v)",
+            "wrt(n)",
+            "wrt(q)",
+            "wrt",
+            "wrt(x), wrt(y)",
+            "foo = 1",
+            "jvp = g_tangent, vjp = g_adjoint",
+            "vjp = g_adjoint",
+            "jvp = g_tangent",
+            "jvp = ",
+            "vjp",
+            "wrt(x), jvp = a::b, jvp = c",
+        ][..],
     )
 }
 

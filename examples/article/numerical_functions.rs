@@ -21,51 +21,60 @@ pub mod external {
         m + ((a - m).exp() + (b - m).exp()).ln()
     }
 
-    /// Its derivative, written by hand under tapeless's naming convention: the softmax.
-    pub fn logsumexp2_jvp(a: f64, b: f64, da: f64, db: f64) -> (f64, f64) {
-        let y = logsumexp2(a, b);
-        let (pa, pb) = ((a - y).exp(), (b - y).exp());
-        (y, pa * da + pb * db)
-    }
-
-    /// Reverse mode of the same.
-    pub fn logsumexp2_vjp(a: f64, b: f64) -> (f64, impl FnOnce(f64) -> (f64, f64)) {
-        let y = logsumexp2(a, b);
-        (y, move |ct: f64| ((a - y).exp() * ct, (b - y).exp() * ct))
-    }
-}
-
-/// 003-ex3 with a vector: log-sum-exp of any length, from an opaque library, given its
-/// derivative (the softmax) by hand.
-pub mod library {
+    /// log-sum-exp of any length.
     pub fn logsumexp(x: &[f64]) -> f64 {
         let m = x.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
         m + x.iter().map(|v| (v - m).exp()).sum::<f64>().ln()
     }
 
-    fn softmax(x: &[f64], y: f64) -> Vec<f64> {
-        x.iter().map(|v| (v - y).exp()).collect()
-    }
-
-    pub fn logsumexp_jvp(x: &[f64], dx: Vec<f64>) -> (f64, f64) {
-        let y = logsumexp(x);
-        (y, softmax(x, y).iter().zip(&dx).map(|(p, d)| p * d).sum())
-    }
-
-    pub fn logsumexp_vjp(x: &[f64]) -> (f64, impl FnOnce(f64) -> Vec<f64> + '_) {
-        let y = logsumexp(x);
-        (y, move |ct: f64| softmax(x, y).into_iter().map(|p| p * ct).collect())
-    }
-
-    /// `sin`, as an opaque routine would compute it, with its derivative.
+    /// `sin`, as an opaque routine would compute it.
     pub fn sine(x: f64) -> f64 {
         x.sin()
     }
-    pub fn sine_jvp(x: f64, dx: f64) -> (f64, f64) {
-        (x.sin(), x.cos() * dx)
+}
+
+/// The library's routines wrapped with their derivatives declared: one line each, plus the
+/// derivative (the softmax for log-sum-exp). The body is not differentiated.
+pub mod library {
+    use super::external;
+    use tapeless::differentiable;
+
+    #[differentiable(vjp = logsumexp2_adjoint)]
+    pub fn logsumexp2(a: f64, b: f64) -> f64 {
+        external::logsumexp2(a, b)
     }
-    pub fn sine_vjp(x: f64) -> (f64, impl FnOnce(f64) -> f64) {
-        (x.sin(), move |ct: f64| x.cos() * ct)
+
+    /// The cotangents of `a` and `b`: the softmax weights times the result's cotangent.
+    pub fn logsumexp2_adjoint(a: f64, b: f64, ct: f64) -> (f64, f64) {
+        let y = external::logsumexp2(a, b);
+        ((a - y).exp() * ct, (b - y).exp() * ct)
+    }
+
+    #[differentiable(jvp = logsumexp_tangent, vjp = logsumexp_adjoint)]
+    pub fn logsumexp(x: &[f64]) -> f64 {
+        external::logsumexp(x)
+    }
+
+    fn softmax(x: &[f64]) -> Vec<f64> {
+        let y = external::logsumexp(x);
+        x.iter().map(|v| (v - y).exp()).collect()
+    }
+
+    pub fn logsumexp_tangent(x: &[f64], dx: Vec<f64>) -> (f64, f64) {
+        (external::logsumexp(x), softmax(x).iter().zip(&dx).map(|(p, d)| p * d).sum())
+    }
+
+    pub fn logsumexp_adjoint(x: &[f64], ct: f64) -> Vec<f64> {
+        softmax(x).into_iter().map(|p| p * ct).collect()
+    }
+
+    #[differentiable(jvp = sine_tangent)]
+    pub fn sine(x: f64) -> f64 {
+        external::sine(x)
+    }
+
+    pub fn sine_tangent(x: f64, dx: f64) -> (f64, f64) {
+        (x.sin(), x.cos() * dx)
     }
 }
 
@@ -83,10 +92,10 @@ pub fn sine_times(x: f64) -> f64 {
     library::sine(x) * x
 }
 
-/// 003-ex3: calling the opaque routine composes through its hand-written `_jvp`/`_vjp`.
+/// 003-ex3: calling the wrapped routine composes through its declared derivative.
 #[differentiable]
 pub fn lse(a: f64, b: f64) -> f64 {
-    external::logsumexp2(a, b)
+    library::logsumexp2(a, b)
 }
 
 pub fn rows() -> Vec<Row> {
@@ -103,7 +112,11 @@ pub fn rows() -> Vec<Row> {
             id: "003-ex3",
             construct: "opaque logsumexp",
             tape: "AttributeError; None when re-wrapped",
-            tapeless: format!("{} ; grad {} via hand-written _jvp/_vjp", super::fmt(&[y]), super::fmt(&g)),
+            tapeless: format!(
+                "{} ; grad {} via the declared derivative (vjp = ..)",
+                super::fmt(&[y]),
+                super::fmt(&g)
+            ),
         },
         Row {
             id: "003-ex3 probe",

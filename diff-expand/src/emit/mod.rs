@@ -542,7 +542,7 @@ pub struct PullbackParams {
 /// (`use<'__tapeless, T, N>`): under Rust 2024 an `impl Trait` captures every lifetime in scope
 /// otherwise. Not for methods: `use<..>` must list an enclosing `impl`'s parameters, which the
 /// attribute cannot see.
-pub fn pullback_params(sig: &Signature, generics: &syn::Generics) -> PullbackParams {
+pub fn pullback_params(sig: &Signature, generics: &syn::Generics, may_copy: bool) -> PullbackParams {
     struct Name(bool);
     impl syn::visit_mut::VisitMut for Name {
         fn visit_type_reference_mut(&mut self, r: &mut syn::TypeReference) {
@@ -561,7 +561,8 @@ pub fn pullback_params(sig: &Signature, generics: &syn::Generics) -> PullbackPar
         matches!(&p.ty, syn::Type::Reference(r) if r.lifetime.is_none()) && crate::signature::by_copy(&p.ty)
     };
     let mentions_self = sig.params.iter().any(|p| mentions(&p.ty, "Self")) || mentions(&sig.output, "Self");
-    let precise = sig.receiver.is_none() && !mentions_self && sig.params.iter().any(copied_reference);
+    let precise =
+        may_copy && sig.receiver.is_none() && !mentions_self && sig.params.iter().any(copied_reference);
     let mut name = Name(false);
     let receiver = match &sig.receiver {
         Some(r) => {

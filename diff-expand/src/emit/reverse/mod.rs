@@ -171,7 +171,7 @@ pub fn emit(input: &Input) -> TokenStream {
     let attrs = super::attributes();
     let p = private();
     let super::PullbackParams { receiver: vjp_receiver, params: vjp_params, lifetimes, capture } =
-        super::pullback_params(sig, &item.sig.generics);
+        super::pullback_params(sig, &item.sig.generics, true);
     let mut vjp_generics = item.sig.generics.clone();
     for (i, lifetime) in lifetimes.iter().enumerate() {
         vjp_generics.params.insert(i, syn::parse_quote!(#lifetime));
