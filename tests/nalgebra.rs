@@ -413,3 +413,36 @@ fn from_fn_of_static_sizes() {
     assert!(common::close(value, 1.0 + u.norm_squared(), 1e-14));
     assert!(common::close(g[0], 2.0 * u[0], 1e-14) && common::close(g[1], 2.0 * u[1], 1e-14), "{g:?}");
 }
+
+/// A differentiated function passing its by-copy reference parameter on (`g(p)` with
+/// `p: &Vector2<f64>`, `p: &[f64; 2]`, `x: &f64`).
+mod passed_on {
+    use nalgebra::Vector2;
+    use tapeless::differentiable;
+
+    #[differentiable]
+    pub fn inner(p: &Vector2<f64>, w: &[f64; 2], s: &f64) -> f64 {
+        p.dot(p) * w[0] + w[1] * s
+    }
+
+    #[differentiable]
+    pub fn outer(p: &Vector2<f64>, w: &[f64; 2], s: &f64) -> f64 {
+        inner(p, w, s) * 2.0 + p[0]
+    }
+}
+
+#[test]
+fn by_copy_references_passed_on() {
+    use nalgebra::Vector2;
+    let (p, w, s) = (Vector2::new(0.5, -1.5), [2.0, 3.0], 0.7);
+    let (value, (gp, gw, gs)) = passed_on::outer_grad(&p, &w, &s);
+    assert!(common::close(value, passed_on::outer(&p, &w, &s), 1e-15));
+    assert!(
+        common::close(gp[0], 2.0 * 2.0 * p[0] * w[0] + 1.0, 1e-15)
+            && common::close(gp[1], 2.0 * 2.0 * p[1] * w[0], 1e-15)
+    );
+    assert!(common::close(gw[0], 2.0 * p.dot(&p), 1e-15) && common::close(gw[1], 2.0 * s, 1e-15));
+    assert!(common::close(gs, 2.0 * w[1], 1e-15));
+    let (_, t) = passed_on::outer_jvp(&p, &w, &s, Vector2::new(1.0, 0.0), [0.0, 1.0], 2.0);
+    assert!(common::close(t, gp[0] + gw[1] + 2.0 * gs, 1e-14));
+}

@@ -384,6 +384,11 @@ impl Lowerer<'_> {
                         (v, self.kind(v) == Kind::Heap)
                     }
                 },
+                // `g(p)` of a parameter `p: &[f64; 2]` (or `x` of `for x in v.iter()`): the user
+                // passes a reference, and the generated code holds the value (`by_copy`).
+                _ if self.aggregate_or_leaf(a).is_some_and(|v| self.iter_elements.contains(&v)) => {
+                    (self.value(a), true)
+                }
                 _ => (self.value(a), false),
             })
             .unzip()
