@@ -902,3 +902,68 @@ fn rows_of_a_literal_length() {
         );
     }
 }
+
+/// Reads of `x[i]` and `x[i + 1]` in one iteration: their adjoints go through registers
+/// (`emit::reverse::loops::shift_loads`), in a backward loop that runs forward (independent
+/// iterations) and in one that must run backward (a carried recurrence).
+mod neighbours {
+    use tapeless::differentiable;
+
+    #[differentiable]
+    pub fn independent(x: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for i in 0..x.len() - 1 {
+            s += (x[i + 1] - x[i]).powi(2) * x[i].cos();
+        }
+        s
+    }
+
+    #[differentiable]
+    pub fn recurrent(x: &[f64]) -> f64 {
+        let mut s = 0.5;
+        for i in 0..x.len() - 1 {
+            s = (s * x[i + 1] + x[i]).sin();
+        }
+        s
+    }
+}
+
+#[test]
+fn neighbouring_reads_in_both_loop_directions() {
+    let points: [&[f64]; 3] = [&[0.3, -0.2, 0.9, 1.4], &[1.0, 2.0, 4.0, 0.5, -0.7], &[-1.2, 0.5, 0.1]];
+    for (name, f, jvp, vjp, grad) in [
+        (
+            "independent",
+            neighbours::independent as fn(&[f64]) -> f64,
+            neighbours::independent_jvp as fn(&[f64], Vec<f64>) -> (f64, f64),
+            (|x: &[f64], ct: f64| {
+                let (v, pb) = neighbours::independent_vjp(x);
+                (v, pb(ct))
+            }) as fn(&[f64], f64) -> (f64, Vec<f64>),
+            neighbours::independent_grad as fn(&[f64]) -> (f64, Vec<f64>),
+        ),
+        (
+            "recurrent",
+            neighbours::recurrent,
+            neighbours::recurrent_jvp,
+            |x: &[f64], ct: f64| {
+                let (v, pb) = neighbours::recurrent_vjp(x);
+                (v, pb(ct))
+            },
+            neighbours::recurrent_grad,
+        ),
+    ] {
+        let fns = common::Fns {
+            name,
+            f: &f,
+            jvp: &|x, v| jvp(x, v.to_vec()),
+            vjp: &vjp,
+            grad: &grad,
+        };
+        common::check(&fns, &points, 1e-8);
+    }
+    // The last element gets only the carried part: ∂/∂x_n of (x_n - x_{n-1})² cos x_{n-1}.
+    let x = [0.3, -0.2, 0.9];
+    let (_, g) = neighbours::independent_grad(&x);
+    assert!(common::close(g[2], 2.0 * (0.9 - -0.2) * (-0.2f64).cos(), 1e-15), "{g:?}");
+}

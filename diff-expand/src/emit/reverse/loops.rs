@@ -50,6 +50,7 @@ impl Reverse<'_> {
             }
         }
         let hoisted = self.hoist_loads(body, &defs);
+        let shifted = index_var.and_then(|var| self.shift_loads(body, var, &defs));
         code.extend(self.block(body));
         for (c, _) in &active {
             let acarry = adjoint_carry(c.header);
@@ -165,7 +166,30 @@ impl Reverse<'_> {
         for (_, h) in &hoisted {
             out.extend(quote!(let mut #h = #p::zero_real();));
         }
-        out.extend(quote_spanned!(span=> #header { #pop #recomputed #code }));
+        // `x̄[i]` and `x̄[i + 1]` of one iteration: summed in registers, each element stored
+        // once; the part of the next (or previous) element carried to the iteration that
+        // stores it (`shift_loads`).
+        let (mut declare, mut flush) = (TokenStream::new(), TokenStream::new());
+        if let (Some(sh), Op::For { var, .. }) = (&shifted, &inst.op) {
+            let (i, a, r0, r1, carry, edge) =
+                (var.ident(), adjoint(sh.array), &sh.r0, &sh.r1, &sh.carry, &sh.edge);
+            out.extend(quote!(let mut #carry = #p::zero_real(); let mut #edge = 0usize;));
+            declare = quote!(let mut #r0 = #p::zero_real(); let mut #r1 = #p::zero_real(););
+            flush = if forward {
+                // Element i is complete: its own part and what iteration i - 1 carried.
+                quote!(#p::accumulate(&mut #a[#i], #r0 + #carry); #carry = #r1; #edge = #i + 1;)
+            } else {
+                quote!(#p::accumulate(&mut #a[#i + 1], #r1 + #carry); #carry = #r0; #edge = #i;)
+            };
+            for key in &sh.keys {
+                self.hoisted.remove(key);
+            }
+        }
+        out.extend(quote_spanned!(span=> #header { #pop #recomputed #declare #code #flush }));
+        if let Some(sh) = &shifted {
+            let (a, carry, edge) = (adjoint(sh.array), &sh.carry, &sh.edge);
+            out.extend(quote!(if #p::is_nonzero(#carry) { #p::accumulate(&mut #a[#edge], #carry); }));
+        }
         // A zero sum adds nothing, and skipping it never evaluates an index the primal may not
         // have evaluated (a loop that ran no iteration).
         for ((array, index), h) in hoisted {
@@ -239,6 +263,113 @@ impl Reverse<'_> {
         }
         out
     }
+}
+
+/// The loads `x[i]` and `x[i + 1]` of a `for` loop's body whose adjoints go through registers
+/// (`Reverse::shift_loads`).
+pub(super) struct Shifted {
+    array: Value,
+    /// This iteration's contributions to `x̄[i]` and `x̄[i + 1]`.
+    r0: syn::Ident,
+    r1: syn::Ident,
+    /// The contribution to the element the next backward iteration stores.
+    carry: syn::Ident,
+    /// The element the carry belongs to after the loop.
+    edge: syn::Ident,
+    keys: Vec<(Value, Vec<Value>)>,
+}
+
+impl Reverse<'_> {
+    /// A loop body reading one array at `i` and at `i + 1` (a chain's `zip(x.iter().skip(1))`,
+    /// `windows(2)`): the adjoint updates `x̄[i] += ..; x̄[i + 1] += ..` of each iteration are
+    /// what LLVM's SLP vectorizer merges into one 16-byte read-modify-write, whose overlap with
+    /// the next iteration's defeats store-to-load forwarding (3x slower, BENCHMARKS.md). Summed in
+    /// registers and stored once per element, as a hand-written gradient does, they cannot be.
+    /// Only for an active float array defined outside the loop that it never stores into, read
+    /// at the top level of the body.
+    pub(super) fn shift_loads(&mut self, body: &Block, var: Value, defs: &HashSet<Value>) -> Option<Shifted> {
+        let one_more = |v: Value| {
+            body.insts.iter().any(|inst| {
+                inst.results.first() == Some(&v)
+                    && matches!(&inst.op, Op::Prim { rule, args, .. } if rule.name == "add" && args.len() == 2
+                        && args.contains(&var)
+                        && args.iter().any(|a| *a != var && literal_one(body, *a)))
+            })
+        };
+        let mut found: Vec<(Value, Vec<Value>, usize)> = Vec::new();
+        for inst in &body.insts {
+            let Op::Load { array, index } = &inst.op else { continue };
+            let [k] = index.as_slice() else { continue };
+            let offset = if *k == var {
+                0
+            } else if one_more(*k) {
+                1
+            } else {
+                continue;
+            };
+            let eligible = self.input.act.active(*array)
+                && inst.results.first().is_some_and(|y| self.input.f.info(*y).kind == crate::ir::Kind::Float)
+                && !defs.contains(array)
+                && !stores_into(body, *array)
+                && !self.hoisted.contains_key(&(*array, index.clone()));
+            if eligible {
+                found.push((*array, index.clone(), offset));
+            }
+        }
+        let array = found.iter().find(|(_, _, o)| *o == 1)?.0;
+        if !found.iter().any(|(a, _, o)| *a == array && *o == 0) {
+            return None;
+        }
+        // One array only, and no other load of it in the body (a nested read would bypass the
+        // registers while they hold its sums).
+        let others = body.insts.iter().any(|inst| match &inst.op {
+            Op::Load { array: a, index } => {
+                *a == array && !found.iter().any(|(fa, fi, _)| fa == a && fi == index)
+            }
+            Op::For { body, .. } | Op::Loop { body, .. } => loads_from(body, array),
+            Op::If { then_block, else_block, .. } => {
+                loads_from(then_block, array) || loads_from(else_block, array)
+            }
+            _ => false,
+        });
+        if others {
+            return None;
+        }
+        let fresh = |r: &mut Self, name: &str| {
+            let id = format_ident!("__shift{}_{}", name, r.fresh, span = proc_macro2::Span::mixed_site());
+            id
+        };
+        let (r0, r1, carry, edge) =
+            (fresh(self, "own"), fresh(self, "next"), fresh(self, "carry"), fresh(self, "edge"));
+        self.fresh += 1;
+        let mut keys = Vec::new();
+        for (a, index, offset) in found.into_iter().filter(|(a, _, _)| *a == array) {
+            let key = (a, index);
+            self.hoisted.insert(key.clone(), if offset == 0 { r0.clone() } else { r1.clone() });
+            keys.push(key);
+        }
+        Some(Shifted { array, r0, r1, carry, edge, keys })
+    }
+}
+
+/// Whether `v` is the literal `1` (an integer) defined in `body`.
+fn literal_one(body: &Block, v: Value) -> bool {
+    body.insts.iter().any(|inst| {
+        inst.results.first() == Some(&v)
+            && matches!(&inst.op, Op::Lit(syn::Lit::Int(i)) if i.base10_parse::<u64>().ok() == Some(1))
+    })
+}
+
+/// Whether a block (at any depth) loads from `array`.
+fn loads_from(b: &Block, array: Value) -> bool {
+    b.insts.iter().any(|inst| match &inst.op {
+        Op::Load { array: a, .. } => *a == array,
+        Op::For { body, .. } | Op::Loop { body, .. } => loads_from(body, array),
+        Op::If { then_block, else_block, .. } => {
+            loads_from(then_block, array) || loads_from(else_block, array)
+        }
+        _ => false,
+    })
 }
 
 /// The stack of the loop with index variable `v`.
