@@ -953,13 +953,7 @@ fn neighbouring_reads_in_both_loop_directions() {
             neighbours::recurrent_grad,
         ),
     ] {
-        let fns = common::Fns {
-            name,
-            f: &f,
-            jvp: &|x, v| jvp(x, v.to_vec()),
-            vjp: &vjp,
-            grad: &grad,
-        };
+        let fns = common::Fns { name, f: &f, jvp: &|x, v| jvp(x, v.to_vec()), vjp: &vjp, grad: &grad };
         common::check(&fns, &points, 1e-8);
     }
     // The last element gets only the carried part: ∂/∂x_n of (x_n - x_{n-1})² cos x_{n-1}.
