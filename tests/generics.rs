@@ -591,3 +591,12 @@ fn map_closure_in_a_generic_function() {
     let (_, (g32, _)) = soft_norm_grad(&q32, 1.5f32);
     assert!((g32[2] as f64 - g[2]).abs() < 1e-5);
 }
+
+#[test]
+fn grad_into_of_a_generic_function() {
+    let x = [0.5f32, -1.0, 2.0];
+    let mut g = vec![9.0f32; 7];
+    let value = weighted_sphere_grad_into(&x, &mut g);
+    let (want_value, want) = weighted_sphere_grad(&x);
+    assert_eq!((value, g), (want_value, want));
+}

@@ -107,6 +107,15 @@ pub mod __private {
     }
 
     /// Zero of a float type the caller's code determines (a scalar an adjoint is summed in).
+    /// The caller's gradient buffer, emptied and filled with `like.len()` zeros: no allocation
+    /// when its capacity suffices (`_grad_into`).
+    #[inline]
+    pub fn zeroed_into<T: Real>(mut buffer: Vec<T>, like: &[T]) -> Vec<T> {
+        buffer.clear();
+        buffer.resize(like.len(), T::zero());
+        buffer
+    }
+
     #[inline(always)]
     pub fn zero_real<T: Real>() -> T {
         T::zero()
