@@ -143,6 +143,8 @@
 
 extern crate self as tapeless;
 
+pub mod errors;
+
 pub use diff_macros::Differentiable;
 /// Generates the derivatives of a function at compile time.
 ///

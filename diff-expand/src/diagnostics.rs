@@ -53,8 +53,43 @@ pub enum Diagnostic {
 }
 
 impl Diagnostic {
-    /// The message, with its `help:` line.
+    /// The section of the error catalogue (`tapeless::errors`) that explains this error.
+    pub fn section(&self) -> &'static str {
+        match self {
+            Diagnostic::PiecewiseConstant { .. } => "piecewise-constant",
+            Diagnostic::Discrete { .. } => "leaves-the-floats",
+            Diagnostic::UnknownCast { .. } => "unknown-cast",
+            Diagnostic::ActiveCondition { .. } => "differentiable-condition",
+            Diagnostic::UnknownMethod { .. } => "no-derivative",
+            Diagnostic::ConversionToOption { .. } => "conversion-to-option",
+            Diagnostic::Unreachable { .. } => "unreachable-parameter",
+            Diagnostic::ActiveTry => "question-mark",
+            Diagnostic::ActiveOpaque { .. } => "opaque-expression",
+            Diagnostic::ActiveIndex => "computed-index",
+            Diagnostic::Unsupported { .. } => "not-supported",
+            Diagnostic::UnknownParamType { .. } => "unknown-parameter-type",
+            Diagnostic::UnboundedTypeParam { .. } => "generic-without-float-bound",
+            Diagnostic::WrtNotDifferentiable { .. } => "wrt-not-differentiable",
+            Diagnostic::WrtUnknown { .. } => "wrt-unknown",
+            Diagnostic::NothingToDifferentiate => "nothing-to-differentiate",
+            Diagnostic::Uninitialized { .. } => "uninitialized",
+            Diagnostic::BranchShape => "branch-shape",
+        }
+    }
+
+    /// The message, with its `help:` line, which ends with the catalogue's section.
     pub fn message(&self) -> String {
+        let message = self.text();
+        let section = format!("(tapeless::errors, \"{}\")", self.section());
+        if message.contains("\nhelp: ") {
+            format!("{message} {section}")
+        } else {
+            format!("{message}\nhelp: see {section}")
+        }
+    }
+
+    /// The message as written for each error.
+    fn text(&self) -> String {
         match self {
             Diagnostic::PiecewiseConstant { name, example } => format!(
                 "`{name}` of a differentiable value has derivative zero almost everywhere and none at its jumps; \

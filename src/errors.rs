@@ -1,0 +1,292 @@
+//! The error catalogue: every compile error `#[differentiable]` reports, with a minimal example,
+//! why it is an error (and what a runtime tape does in the same case, from TensorFlow 2.21 and
+//! JAX as measured for the articles' cases), and the fixes. Each error's `help:` line ends with
+//! the name of its section here, for example `(tapeless::errors, "differentiable-condition")`.
+//!
+//! Errors caused by a differentiated value also carry a note that walks from the parameter to
+//! the value, one binding per step: "`w` depends on the differentiated parameter `x`: `t`
+//! (line 6), then `u` (line 7), then `w` (line 8)".
+//!
+//! # differentiable-condition
+//!
+//! An `if`, `while`, `match`, `filter` predicate or `max_by` comparison looks at a value that
+//! depends on a differentiated parameter.
+//!
+//! ```compile_fail
+//! #[tapeless::differentiable]
+//! fn f(x: f64) -> f64 {
+//!     if x > 1.0 { x * x } else { x }
+//! }
+//! ```
+//!
+//! The function is only piecewise differentiable: its derivative jumps, or is undefined, where
+//! the condition flips, and a value set only in the branch not taken has derivative zero. A tape
+//! differentiates the branch that ran (TF 2.21 and JAX give 4.0 at x = 2 here) and returns `None`
+//! for a variable assigned only in the other branch.
+//!
+//! Fixes: `if tapeless::piecewise(x > 1.0)` accepts the derivative of the branch that runs;
+//! a condition computed from `tapeless::no_grad(..)` is a constant by declaration. A guard whose
+//! only effect is to leave (`if x <= 0.0 { panic!(..) }`, `return Err(..)`) needs neither. For
+//! `max_by`, reduce with `fold(f64::NEG_INFINITY, f64::max)`, whose derivative follows `max`'s
+//! convention at ties.
+//!
+//! # piecewise-constant
+//!
+//! `floor`, `ceil`, `round`, `trunc`, `fract`, `signum` or `%` of a differentiated value.
+//!
+//! ```compile_fail
+//! #[tapeless::differentiable]
+//! fn f(x: f64) -> f64 { x.floor() * x }
+//! ```
+//!
+//! The derivative is zero almost everywhere and undefined at the jumps. TF 2.21 returns `None`
+//! for `tf.floor` and `tf.round` (silently); JAX returns 0.0.
+//!
+//! Fixes: `tapeless::no_grad(x).floor()` if the value is meant to be a constant; otherwise a
+//! smooth alternative.
+//!
+//! # leaves-the-floats
+//!
+//! A differentiated value becomes an integer, a `bool` or bits: `as i64`, `to_bits`, `as usize`.
+//!
+//! ```compile_fail
+//! #[tapeless::differentiable]
+//! fn f(x: f64) -> f64 { f64::from_bits(x.to_bits() + 1) * x }
+//! ```
+//!
+//! The derivative cannot follow the value out of the floats. TF returns `None` for a cast to an
+//! integer; JAX refuses integer outputs. The error points at the first construct that leaves the
+//! floats (`to_bits` here), not at what follows from it.
+//!
+//! Fixes: keep the value a float, or cut the derivative on purpose with `tapeless::no_grad(..)`.
+//!
+//! # unknown-cast
+//!
+//! `x as T` where the macro cannot tell whether `T` is a float type.
+//!
+//! ```compile_fail
+//! type Real = f64;
+//! #[tapeless::differentiable]
+//! fn f(x: f64) -> f64 { (x as Real) * 2.0 }
+//! ```
+//!
+//! Fix: cast differentiable values to `f32` or `f64` (or to a float type parameter with
+//! `T::from(x).unwrap()`).
+//!
+//! # no-derivative
+//!
+//! A method of a differentiated value that has no rule in the table and is not a
+//! `#[differentiable]` function's.
+//!
+//! ```compile_fail
+//! trait Logistic { fn logistic(self) -> f64; }
+//! impl Logistic for f64 { fn logistic(self) -> f64 { 1.0 / (1.0 + (-self).exp()) } }
+//! #[tapeless::differentiable]
+//! fn f(x: f64) -> f64 { x.logistic() * x }
+//! ```
+//!
+//! A tape treats an opaque function as a constant: TF 2.21 gives −0.529836 instead of −3.66781
+//! for `np.sin(x) * x` at 3.7, with no warning.
+//!
+//! Fixes: make it a `#[differentiable]` function and call that; or declare its derivative
+//! (`#[differentiable(jvp = .., vjp = ..)]`, see the crate documentation); or
+//! `tapeless::no_grad(..)` if the result is meant to be constant.
+//!
+//! A called *function* with no derivative is rustc's error, not ours:
+//! ``cannot find function `g_jvp` `` (E0425). The macro cannot know whether a sibling `g_jvp`
+//! exists; the fixes are the same.
+//!
+//! # conversion-to-option
+//!
+//! `x.to_f64()` or `T::from_f64(x)` of a differentiated value kept as an `Option`.
+//!
+//! ```compile_fail
+//! use num_traits::Float;
+//! #[tapeless::differentiable]
+//! fn f<T: Float>(x: T) -> T {
+//!     let a = x.to_f64();
+//!     T::from(a.unwrap_or(0.0)).unwrap()
+//! }
+//! ```
+//!
+//! Fix: unwrap where it is converted, `x.to_f64().unwrap()` or `T::from_f64(x).unwrap()` (or
+//! `.expect(..)`): the conversion then carries the derivative.
+//!
+//! # unreachable-parameter
+//!
+//! A differentiated parameter does not reach the result through differentiable operations.
+//!
+//! ```compile_fail
+//! #[tapeless::differentiable]
+//! fn f(x: f64, y: f64) -> f64 {
+//!     let scale = tapeless::no_grad(y);
+//!     x * scale
+//! }
+//! ```
+//!
+//! Its derivative would be identically zero: the tape's `None` ("computed outside the tape",
+//! TF 2.21's silent `None` for a value computed before the tape).
+//!
+//! Fixes: remove it from `wrt(..)`; or make the computation that uses it reach the result. A
+//! parameter named `_y` and never read is declared unused: its gradient is zero, no error.
+//!
+//! # question-mark
+//!
+//! `e?` where `e` is computed from a differentiated value (in a function returning `Result` or
+//! `Option`).
+//!
+//! ```compile_fail
+//! #[tapeless::differentiable]
+//! fn inner(x: f64) -> Result<f64, String> { Ok(x * 2.0) }
+//! #[tapeless::differentiable]
+//! fn outer(x: f64) -> Result<f64, String> { Ok(inner(x)?.sin()) }
+//! ```
+//!
+//! The derivative cannot follow a value through a `Result`: a differentiable function returning
+//! one cannot be composed yet.
+//!
+//! Fix: check before the computation and leave with `return Err(..)`, and compute the value with
+//! a function that returns it plainly.
+//!
+//! # opaque-expression
+//!
+//! An expression the macro does not model reads a differentiated value: a reference taken of it,
+//! a range, `vec![x; n]` of it, a method call with a closure on it.
+//!
+//! ```compile_fail
+//! #[tapeless::differentiable]
+//! fn f(x: f64) -> f64 { vec![x; 3][0] }
+//! ```
+//!
+//! Treating it as a constant would be silently wrong (TF 2.21: `.numpy()` inside the tape gives
+//! `None`).
+//!
+//! Fixes: compute it from constants, or cut the derivative on purpose with
+//! `tapeless::no_grad(..)`; for arrays, create them from constants and write their elements.
+//!
+//! # computed-index
+//!
+//! `e[i]` at a computed index into a value that is not a local array, `Vec`, slice or nalgebra
+//! value.
+//!
+//! ```compile_fail
+//! #[tapeless::differentiable]
+//! fn f(x: f64, i: usize) -> f64 { [x, 2.0 * x][i] }
+//! ```
+//!
+//! Fix: bind it to a local first (`let w = ..; w[i]`).
+//!
+//! # not-supported
+//!
+//! Syntax the macro does not support yet: an escaping closure, a recursive call, `async`,
+//! `unsafe`, a struct pattern of a reference, `collect::<Vec<_>>()` without the element type,
+//! `from_fn` with a size the macro cannot read, and the others in the README's list.
+//!
+//! ```compile_fail
+//! #[tapeless::differentiable]
+//! fn power(x: f64, n: u32) -> f64 { if n == 0 { 1.0 } else { x * power(x, n - 1) } }
+//! ```
+//!
+//! Each says what to write instead (here: the recursion as a loop).
+//!
+//! # unknown-parameter-type
+//!
+//! A parameter of a type the macro cannot classify (a struct, a type alias).
+//!
+//! ```compile_fail
+//! struct Weights(Vec<f64>);
+//! #[tapeless::differentiable]
+//! fn f(w: &Weights, x: f64) -> f64 { w.0[0] * x }
+//! ```
+//!
+//! Fix: list the parameters to differentiate, `#[differentiable(wrt(x))]`; the others are
+//! constants. A struct to differentiate derives `Differentiable` and is listed in `wrt(..)`.
+//!
+//! # generic-without-float-bound
+//!
+//! A parameter of a type parameter that has no float bound.
+//!
+//! ```compile_fail
+//! #[tapeless::differentiable]
+//! fn f<T: Copy + core::ops::Mul<Output = T>>(x: T, k: T) -> T { x * k }
+//! ```
+//!
+//! Fix: bound it by `num_traits::Float`, nalgebra's `RealField` or `tapeless::Real`. On a method
+//! of a generic `impl` block, put `#[differentiable]` on the block, which sees the bounds.
+//!
+//! # wrt-not-differentiable
+//!
+//! `wrt(..)` lists a parameter of a type with no derivative (an integer, a `bool`).
+//!
+//! ```compile_fail
+//! #[tapeless::differentiable(wrt(n))]
+//! fn f(x: f64, n: usize) -> f64 { x * n as f64 }
+//! ```
+//!
+//! Fix: remove it from `wrt(..)`; it is used as a constant.
+//!
+//! # wrt-unknown
+//!
+//! `wrt(..)` names something that is not a parameter.
+//!
+//! ```compile_fail
+//! #[tapeless::differentiable(wrt(z))]
+//! fn f(x: f64) -> f64 { x * x }
+//! ```
+//!
+//! # nothing-to-differentiate
+//!
+//! No parameter is differentiated.
+//!
+//! ```compile_fail
+//! #[tapeless::differentiable]
+//! fn f(n: usize) -> f64 { n as f64 }
+//! ```
+//!
+//! Fix: give the function a float parameter, or list one in `wrt(..)`.
+//!
+//! # uninitialized
+//!
+//! A variable read before it is assigned on every path.
+//!
+//! ```compile_fail
+//! #[tapeless::differentiable]
+//! fn f(x: f64, n: usize) -> f64 {
+//!     let y;
+//!     if n > 2 { y = x; }
+//!     y
+//! }
+//! ```
+//!
+//! # branch-shape
+//!
+//! The branches of an `if` give results of different shapes (a tuple and a float).
+//!
+//! ```compile_fail
+//! #[tapeless::differentiable]
+//! fn f(x: f64, n: usize) -> f64 {
+//!     let t = if n > 1 { (x, x) } else { x };
+//!     t.0
+//! }
+//! ```
+//!
+//! # Errors rustc reports
+//!
+//! A few errors come from rustc by design, each with its own message:
+//!
+//! - **A declared derivative of the wrong type** (`jvp = f` where `f` does not have `_jvp`'s
+//!   signature): E0308 at the path in the attribute, "expected fn pointer `fn(f64, f64) ->
+//!   (f64, f64)`", the exact type to write.
+//! - **A gradient of a result that is not a scalar**: E0277 "a gradient needs a scalar result"
+//!   at the call of `_grad`; use `_jvp` or `_vjp` with an explicit cotangent (TF silently sums
+//!   the outputs instead).
+//! - **A function of a matrix the rules do not cover** (`v.abs()` of a `Vector3`): E0277
+//!   "tapeless knows this elementary function's derivative for `f32` and `f64`"; apply it to the
+//!   entries with `v.map(|e| e.abs())`.
+//! - **`#[differentiable]` on a lone method of a trait impl**: E0407 "method `cost_jvp` is not a
+//!   member of trait"; the method cannot tell it is in a trait impl. Put `#[differentiable]` on
+//!   the `impl` block.
+//! - **A called function with no derivative**: E0425 ``cannot find function `g_jvp` ``; see
+//!   "no-derivative" above.
+//!
+//! `tests/errors_are_ours.rs` checks that every rustc error in the ui corpus is one of these.
