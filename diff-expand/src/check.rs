@@ -19,7 +19,7 @@ pub fn check(f: &Function, sig: &Signature, activity: &Activity, reachability: b
     check_borrowed_arguments(f, cx);
     check_heap_placement(f, cx);
     if reachability {
-        check_reachable(f, sig, activity, cx);
+        check_reachable(f, sig, activity, cx, &deps);
     }
 }
 
@@ -219,7 +219,13 @@ fn check_opaque(what: &Opaque, span: Loc, cx: &Ctxt) {
 
 /// A differentiated parameter that does not reach the result through differentiable operations
 /// has derivative identically zero: the tape's silent `None` ("computed outside the tape").
-fn check_reachable(f: &Function, sig: &Signature, a: &Activity, cx: &Ctxt) {
+fn check_reachable(
+    f: &Function,
+    sig: &Signature,
+    a: &Activity,
+    cx: &Ctxt,
+    deps: &crate::explain::Dependencies,
+) {
     let mut read = std::collections::HashSet::new();
     collect_reads(&f.body, &mut read);
     read.extend(f.output.leaves());
@@ -235,7 +241,11 @@ fn check_reachable(f: &Function, sig: &Signature, a: &Activity, cx: &Ctxt) {
             let declared_unused = !cut && param.ident.to_string().starts_with('_');
             let excused = (cut && earlier_errors) || declared_unused;
             if param.wrt && !a.useful(*v) && !excused {
+                let before = cx.count();
                 cx.error(param.ident.span(), Diagnostic::Unreachable { param: param.ident.to_string(), cut });
+                if cut && let Some(note) = deps.cut(*v, &param.ident.to_string()) {
+                    cx.note_since(before, &note);
+                }
             }
         }
     }

@@ -14,6 +14,8 @@ pub struct Dependencies {
     deps: HashMap<Value, Vec<Value>>,
     lines: HashMap<Value, usize>,
     params: HashMap<Value, String>,
+    /// Values whose operation lets no derivative through, and how to say so.
+    cuts: HashMap<Value, &'static str>,
 }
 
 /// At most this many steps are listed; longer chains end with "...".
@@ -21,7 +23,12 @@ const MAX_STEPS: usize = 5;
 
 impl Dependencies {
     pub fn of(f: &Function, sig: &Signature) -> Self {
-        let mut d = Dependencies { deps: HashMap::new(), lines: HashMap::new(), params: HashMap::new() };
+        let mut d = Dependencies {
+            deps: HashMap::new(),
+            lines: HashMap::new(),
+            params: HashMap::new(),
+            cuts: HashMap::new(),
+        };
         d.walk(&f.body, sig);
         d
     }
@@ -67,6 +74,25 @@ impl Dependencies {
                     self.add(*array, index.iter().copied().chain([*value]));
                 }
                 op => {
+                    let cut = match op {
+                        Op::NoGrad(_) => Some("passed through `no_grad`"),
+                        Op::Prim { rule, .. } => match rule.kind {
+                            crate::rules::Kind::Predicate => {
+                                Some("compared (a comparison has no derivative)")
+                            }
+                            crate::rules::Kind::NonDifferentiable(_) => {
+                                Some("passed to a function whose derivative is zero or undefined")
+                            }
+                            crate::rules::Kind::Shape => Some("only its length is read"),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    if let Some(cut) = cut {
+                        for r in &inst.results {
+                            self.cuts.insert(*r, cut);
+                        }
+                    }
                     let operands = op.operands();
                     for r in &inst.results {
                         self.add(*r, operands.iter().copied());
@@ -124,6 +150,38 @@ impl Dependencies {
             "`{subject}` depends on the differentiated parameter `{param}`: {}{more}",
             shown.join(", then ")
         ))
+    }
+}
+
+impl Dependencies {
+    /// Where the parameter `param` (its value) stops reaching the result: the first use, breadth
+    /// first, whose operation lets no derivative through ("`y` is passed through `no_grad`
+    /// (line 3)").
+    pub fn cut(&self, param_value: Value, param: &str) -> Option<String> {
+        let mut users: HashMap<Value, Vec<Value>> = HashMap::new();
+        for (v, ds) in &self.deps {
+            for d in ds {
+                users.entry(*d).or_default().push(*v);
+            }
+        }
+        for list in users.values_mut() {
+            list.sort();
+        }
+        let mut queue = VecDeque::from([param_value]);
+        let mut seen = std::collections::HashSet::from([param_value]);
+        while let Some(v) = queue.pop_front() {
+            for u in users.get(&v).into_iter().flatten() {
+                if let Some(how) = self.cuts.get(u) {
+                    let line = self.lines.get(u).copied().unwrap_or(0);
+                    let at = if line > 0 { format!(" (line {line})") } else { String::new() };
+                    return Some(format!("`{param}` is {how}{at}"));
+                }
+                if seen.insert(*u) {
+                    queue.push_back(*u);
+                }
+            }
+        }
+        None
     }
 }
 
