@@ -374,6 +374,14 @@ mod from_fn {
         0.5 * r.norm_squared()
     }
 
+    /// `from_iterator` of chains: entries column by column, as nalgebra fills them.
+    #[differentiable]
+    pub fn from_chains(x: &[f64]) -> f64 {
+        let v = OVector::<f64, U3>::from_iterator(x.iter().map(|e| e * e));
+        let m = SMatrix::<f64, 2, 2>::from_iterator(x.iter().copied());
+        v.sum() + m[(0, 1)] * 10.0
+    }
+
     /// A matrix entry by entry.
     #[differentiable]
     pub fn outer_trace(u: SVector<f64, 2>) -> f64 {
@@ -405,6 +413,15 @@ fn from_fn_of_static_sizes() {
     let (r, jv) = from_fn::residuals_jvp(&p, &t, &y, v);
     assert_eq!(r, from_fn::residuals(&p, &t, &y));
     assert!(common::close(r.dot(&jv), g.dot(&v), 1e-14));
+
+    // v = (x0², x1², x2²), m[(0, 1)] = x2 (column-major): ∂/∂x = (2x0, 2x1, 2x2 + 10, 0).
+    let x = [0.5, -1.5, 2.0, 3.0];
+    let (value, g) = from_fn::from_chains_grad(&x);
+    assert!(common::close(value, from_fn::from_chains(&x), 1e-15));
+    assert!(common::close(value, 0.25 + 2.25 + 4.0 + 20.0, 1e-15));
+    assert_eq!(g, vec![1.0, -3.0, 14.0, 0.0]);
+    let (_, t) = from_fn::from_chains_jvp(&x, vec![1.0, 1.0, 1.0, 1.0]);
+    assert!(common::close(t, 1.0 - 3.0 + 14.0, 1e-15));
 
     // det(I + u uᵀ) = 1 + |u|², gradient 2u.
     let u = SVector::<f64, 2>::new(0.5, -1.5);

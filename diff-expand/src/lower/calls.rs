@@ -200,24 +200,44 @@ impl Lowerer<'_> {
                 // `SVector::<f64, 3>::from_fn(|i, _| ..)`, `OMatrix::<T, U2, U2>::from_fn(..)`,
                 // `Vector3::from_fn(..)`: the entries, each the closure at its (row, column),
                 // assembled as `nalgebra::Matrix2::new(..)` would (row by row).
-                if last == "from_fn" && segments.len() >= 2 && c.args.len() == 1 {
+                if (last == "from_fn" || last == "from_iterator") && segments.len() >= 2 && c.args.len() == 1
+                {
                     let Some((rows, columns)) =
                         static_shape(&path.path.segments[path.path.segments.len() - 2])
                     else {
                         return self.unsupported(
                             span,
-                            "`from_fn` of a matrix whose size the macro cannot read",
+                            "`from_fn` or `from_iterator` of a matrix whose size the macro cannot read",
                             "write the size in the type: `SVector::<f64, 3>::from_fn(..)` or \
-                             `OVector::<f64, U3>::from_fn(..)` (at most 6 by 6; `DVector::from_fn` is not \
+                             `OVector::<f64, U3>::from_iterator(..)` (at most 6 by 6; a `DVector`'s is not \
                              supported yet)",
                         );
                     };
                     let f = &c.args[0];
+                    // `from_iterator` fills column by column.
+                    let items = if last == "from_iterator" {
+                        match self.sequence_items(f, rows * columns) {
+                            Some(items) => Some(items),
+                            None => {
+                                return self.unsupported(
+                                    Loc::of(f),
+                                    "`from_iterator` of this iterator",
+                                    "build it from a chain over local arrays or ranges (`x.iter().map(..)`), \
+                                     or with `from_fn(|i, j| ..)`",
+                                );
+                            }
+                        }
+                    } else {
+                        None
+                    };
                     let mut entries = Vec::new();
                     for r in 0..rows {
                         for k in 0..columns {
-                            let call: Expr = syn::parse_quote_spanned!(Loc::of(f).start=> (#f)(#r, #k));
-                            entries.push(self.value(&call));
+                            let entry: Expr = match &items {
+                                Some(items) => items[k * rows + r].clone(),
+                                None => syn::parse_quote_spanned!(Loc::of(f).start=> (#f)(#r, #k)),
+                            };
+                            entries.push(self.value(&entry));
                         }
                     }
                     let alias = match (rows, columns) {

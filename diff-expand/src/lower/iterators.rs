@@ -279,6 +279,13 @@ impl Lowerer<'_> {
         Some(self.expr(&block))
     }
 
+    /// The first `count` elements of an iterator expression this module understands, as
+    /// expressions (`OVector::<f64, U3>::from_iterator(x.iter().map(..))`).
+    pub(super) fn sequence_items(&mut self, e: &Expr, count: usize) -> Option<Vec<Expr>> {
+        let seq = self.plain(e)?;
+        Some((0..count).map(|i| strip_references((seq.item)(syn::parse_quote!(#i)))).collect())
+    }
+
     /// A sequence of values (not of windows).
     fn plain(&mut self, e: &Expr) -> Option<Sequence> {
         self.sequence(e).filter(|s| s.window.is_none())
