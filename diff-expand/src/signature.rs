@@ -25,6 +25,15 @@ thread_local! {
 /// `FloatCore`, nalgebra's `RealField`, `num_traits::real::Real` and `tapeless::Real`.
 const FLOAT_BOUNDS: [&str; 4] = ["Float", "FloatCore", "RealField", "Real"];
 
+/// Whether a path segment names a float type or trait whose functions are the floats' own:
+/// `f32`, `f64`, a float type parameter (`T::sin`), a float bound or nalgebra's `ComplexField`
+/// (`Float::sin`, `<T as RealField>::sin`).
+pub fn float_type_or_trait(name: &str) -> bool {
+    matches!(name, "f32" | "f64" | "ComplexField")
+        || FLOAT_BOUNDS.contains(&name)
+        || FLOAT_PARAMS.with(|f| f.borrow().iter().any(|n| n == name))
+}
+
 /// The type parameters of `generics` bounded by a float trait (inline or in the `where` clause).
 pub fn float_params(generics: &syn::Generics) -> Vec<Ident> {
     let floaty = |bounds: &syn::punctuated::Punctuated<syn::TypeParamBound, syn::Token![+]>| {
@@ -152,7 +161,7 @@ pub fn array_kind(ty: &Type) -> Option<ArrayKind> {
 }
 
 /// `T` of `Vec<T>` (also `std::vec::Vec<T>`).
-fn vec_element(p: &syn::TypePath) -> Option<&Type> {
+pub fn vec_element(p: &syn::TypePath) -> Option<&Type> {
     let last = p.path.segments.last()?;
     if p.qself.is_some() || last.ident != "Vec" {
         return None;
@@ -174,7 +183,7 @@ pub fn static_matrix(ty: &Type) -> bool {
     let name = last.ident.to_string();
     // `OVector<T, U3>`, `OMatrix<T, U2, Const<3>>`: nalgebra's own spelling of `SMatrix`.
     if let Some(dims) = owned_dims(last) {
-        return dims.iter().all(|d| *d == Dim::Static);
+        return dims.iter().all(|d| matches!(d, Dim::Static(_)));
     }
     let numbered = |prefix: &str| {
         name.strip_prefix(prefix)
@@ -186,15 +195,46 @@ pub fn static_matrix(ty: &Type) -> bool {
         || numbered("Matrix")
 }
 
-/// A dimension of nalgebra's `OVector`/`OMatrix`.
+/// A dimension of a nalgebra type: `3` (of `SVector<T, 3>`), `U3`, `Const<3>`, `Const<N>`
+/// (static, its value when written), `Dyn`.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 enum Dim {
-    /// `U3`, `Const<3>`, `Const<N>`.
-    Static,
+    Static(Option<usize>),
     /// `Dyn` (or the older `Dynamic`).
     Dynamic,
     /// A type parameter or anything else.
     Other,
+}
+
+fn dimension(arg: &syn::GenericArgument) -> Dim {
+    let literal = |e: &syn::Expr| match e {
+        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) => i.base10_parse().ok(),
+        _ => None,
+    };
+    match arg {
+        syn::GenericArgument::Const(e) => Dim::Static(literal(e)),
+        syn::GenericArgument::Type(Type::Path(p)) => {
+            let Some(last) = p.path.segments.last() else { return Dim::Other };
+            let name = last.ident.to_string();
+            match name.as_str() {
+                "Dyn" | "Dynamic" => Dim::Dynamic,
+                "Const" => Dim::Static(match &last.arguments {
+                    syn::PathArguments::AngleBracketed(a) => match a.args.first() {
+                        Some(syn::GenericArgument::Const(e)) => literal(e),
+                        _ => None,
+                    },
+                    _ => None,
+                }),
+                _ => match name.strip_prefix('U') {
+                    Some(n) if !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) => {
+                        Dim::Static(n.parse().ok())
+                    }
+                    _ => Dim::Other,
+                },
+            }
+        }
+        _ => Dim::Other,
+    }
 }
 
 /// The dimensions of `OVector<T, D>` (`[D, U1]`) or `OMatrix<T, R, C>`; `None` for another type.
@@ -205,28 +245,40 @@ fn owned_dims(segment: &syn::PathSegment) -> Option<Vec<Dim>> {
         _ => return None,
     };
     let syn::PathArguments::AngleBracketed(a) = &segment.arguments else { return Some(vec![Dim::Other]) };
-    let dim = |arg: &syn::GenericArgument| -> Dim {
-        let syn::GenericArgument::Type(Type::Path(p)) = arg else { return Dim::Other };
-        let Some(last) = p.path.segments.last() else { return Dim::Other };
-        let name = last.ident.to_string();
-        match name.as_str() {
-            "Dyn" | "Dynamic" => Dim::Dynamic,
-            "Const" => Dim::Static,
-            _ if name
-                .strip_prefix('U')
-                .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())) =>
-            {
-                Dim::Static
-            }
-            _ => Dim::Other,
-        }
-    };
-    let dims: Vec<Dim> = a.args.iter().skip(1).map(dim).collect();
+    let dims: Vec<Dim> = a.args.iter().skip(1).map(dimension).collect();
     Some(match (vector, dims.as_slice()) {
-        (true, [d]) => vec![*d, Dim::Static],
+        (true, [d]) => vec![*d, Dim::Static(Some(1))],
         (false, [r, c]) => vec![*r, *c],
         _ => vec![Dim::Other],
     })
+}
+
+/// The (rows, columns) of a statically sized nalgebra type named with its size: `SVector<T, 3>`,
+/// `OVector<T, U3>`, `SMatrix<T, 2, 3>`, `OMatrix<T, U2, Const<3>>`, `Vector3`, `Matrix2x3`;
+/// at most 6 by 6 (nalgebra's `new` takes the entries of those).
+pub fn static_size(segment: &syn::PathSegment) -> Option<(usize, usize)> {
+    let name = segment.ident.to_string();
+    let small = |n: usize| (1..=6).contains(&n).then_some(n);
+    let value = |i: usize| match &segment.arguments {
+        syn::PathArguments::AngleBracketed(a) => match a.args.iter().nth(i).map(dimension) {
+            Some(Dim::Static(n)) => n,
+            _ => None,
+        },
+        _ => None,
+    };
+    let (rows, columns) = match name.as_str() {
+        "SVector" | "OVector" => (value(1)?, 1),
+        "SMatrix" | "OMatrix" => (value(1)?, value(2)?),
+        _ => {
+            let columns = alias_columns(&name)?;
+            let rows = match name.strip_prefix("Vector") {
+                Some(n) => n.parse().ok()?,
+                None => name.strip_prefix("Matrix")?.split('x').next()?.parse().ok()?,
+            };
+            (rows, columns)
+        }
+    };
+    Some((small(rows)?, small(columns)?))
 }
 
 /// Whether a type is one of nalgebra's dynamically sized matrices or vectors (`DMatrix<f64>`,
@@ -239,7 +291,8 @@ pub fn dynamic_matrix(ty: &Type) -> bool {
             dynamic_name(&s.ident.to_string())
                 // `OVector<T, Dyn>` is `DVector<T>`, `OMatrix<T, Dyn, Dyn>` is `DMatrix<T>`.
                 || owned_dims(s).is_some_and(|d| {
-                    d == [Dim::Dynamic, Dim::Static] && s.ident == "OVector" || d == [Dim::Dynamic, Dim::Dynamic]
+                    matches!(d.as_slice(), [Dim::Dynamic, Dim::Static(_)]) && s.ident == "OVector"
+                        || d == [Dim::Dynamic, Dim::Dynamic]
                 })
         }),
         _ => false,

@@ -56,6 +56,35 @@ pub trait Real:
     fn is_nan(self) -> bool;
 }
 
+/// The methods [`Floating`] forwards to `f32`/`f64` and [`Real`] forwards to `Floating`, listed
+/// once: `Real`'s name, `Floating`'s name, the extra parameter if any, the result.
+macro_rules! floating_methods {
+    ($mode:ident $($t:ident)?) => {
+        floating_methods!(@each $mode $($t)? [
+            sqrt __tapeless_sqrt () -> Self;
+            cbrt __tapeless_cbrt () -> Self;
+            ln __tapeless_ln () -> Self;
+            exp __tapeless_exp () -> Self;
+            sin __tapeless_sin () -> Self;
+            cos __tapeless_cos () -> Self;
+            sinh __tapeless_sinh () -> Self;
+            cosh __tapeless_cosh () -> Self;
+            powi __tapeless_powi (n: i32) -> Self;
+            powf __tapeless_powf (p: Self) -> Self;
+            is_nan __tapeless_is_nan () -> bool;
+        ]);
+    };
+    (@each declare [$($real:ident $own:ident ($($a:ident: $at:ty)?) -> $r:ty;)*]) => {
+        $( #[doc(hidden)] fn $own(self $(, $a: $at)?) -> $r; )*
+    };
+    (@each primitive $t:ident [$($real:ident $own:ident ($($a:ident: $at:ty)?) -> $r:ty;)*]) => {
+        $( #[inline(always)] fn $own(self $(, $a: $at)?) -> $r { $t::$real(self $(, $a)?) } )*
+    };
+    (@each forward [$($real:ident $own:ident ($($a:ident: $at:ty)?) -> $r:ty;)*]) => {
+        $( #[inline(always)] fn $real(self $(, $a: $at)?) -> $r { self.$own($($a)?) } )*
+    };
+}
+
 /// What generated code needs of a generic float type parameter, added to the generated items'
 /// `where` clauses beside the user's own bounds (`T: Float`, `T: RealField`, `T: Real`).
 ///
@@ -88,28 +117,7 @@ pub trait Floating:
     fn __tapeless_from_f64(value: f64) -> Self;
     #[doc(hidden)]
     fn __tapeless_to_f64(self) -> f64;
-    #[doc(hidden)]
-    fn __tapeless_sqrt(self) -> Self;
-    #[doc(hidden)]
-    fn __tapeless_cbrt(self) -> Self;
-    #[doc(hidden)]
-    fn __tapeless_ln(self) -> Self;
-    #[doc(hidden)]
-    fn __tapeless_exp(self) -> Self;
-    #[doc(hidden)]
-    fn __tapeless_sin(self) -> Self;
-    #[doc(hidden)]
-    fn __tapeless_cos(self) -> Self;
-    #[doc(hidden)]
-    fn __tapeless_sinh(self) -> Self;
-    #[doc(hidden)]
-    fn __tapeless_cosh(self) -> Self;
-    #[doc(hidden)]
-    fn __tapeless_powi(self, n: i32) -> Self;
-    #[doc(hidden)]
-    fn __tapeless_powf(self, p: Self) -> Self;
-    #[doc(hidden)]
-    fn __tapeless_is_nan(self) -> bool;
+    floating_methods!(declare);
 }
 
 macro_rules! impl_floating {
@@ -117,17 +125,7 @@ macro_rules! impl_floating {
         impl Floating for $t {
             #[inline(always)] fn __tapeless_from_f64(value: f64) -> Self { value as $t }
             #[inline(always)] fn __tapeless_to_f64(self) -> f64 { self as f64 }
-            #[inline(always)] fn __tapeless_sqrt(self) -> Self { $t::sqrt(self) }
-            #[inline(always)] fn __tapeless_cbrt(self) -> Self { $t::cbrt(self) }
-            #[inline(always)] fn __tapeless_ln(self) -> Self { $t::ln(self) }
-            #[inline(always)] fn __tapeless_exp(self) -> Self { $t::exp(self) }
-            #[inline(always)] fn __tapeless_sin(self) -> Self { $t::sin(self) }
-            #[inline(always)] fn __tapeless_cos(self) -> Self { $t::cos(self) }
-            #[inline(always)] fn __tapeless_sinh(self) -> Self { $t::sinh(self) }
-            #[inline(always)] fn __tapeless_cosh(self) -> Self { $t::cosh(self) }
-            #[inline(always)] fn __tapeless_powi(self, n: i32) -> Self { $t::powi(self, n) }
-            #[inline(always)] fn __tapeless_powf(self, p: Self) -> Self { $t::powf(self, p) }
-            #[inline(always)] fn __tapeless_is_nan(self) -> bool { $t::is_nan(self) }
+            floating_methods!(primitive $t);
         }
     )*};
 }
@@ -150,48 +148,5 @@ impl<T: Floating> Real for T {
     fn one() -> Self {
         T::__tapeless_from_f64(1.0)
     }
-    #[inline(always)]
-    fn sqrt(self) -> Self {
-        self.__tapeless_sqrt()
-    }
-    #[inline(always)]
-    fn cbrt(self) -> Self {
-        self.__tapeless_cbrt()
-    }
-    #[inline(always)]
-    fn ln(self) -> Self {
-        self.__tapeless_ln()
-    }
-    #[inline(always)]
-    fn exp(self) -> Self {
-        self.__tapeless_exp()
-    }
-    #[inline(always)]
-    fn sin(self) -> Self {
-        self.__tapeless_sin()
-    }
-    #[inline(always)]
-    fn cos(self) -> Self {
-        self.__tapeless_cos()
-    }
-    #[inline(always)]
-    fn sinh(self) -> Self {
-        self.__tapeless_sinh()
-    }
-    #[inline(always)]
-    fn cosh(self) -> Self {
-        self.__tapeless_cosh()
-    }
-    #[inline(always)]
-    fn powi(self, n: i32) -> Self {
-        self.__tapeless_powi(n)
-    }
-    #[inline(always)]
-    fn powf(self, p: Self) -> Self {
-        self.__tapeless_powf(p)
-    }
-    #[inline(always)]
-    fn is_nan(self) -> bool {
-        self.__tapeless_is_nan()
-    }
+    floating_methods!(forward);
 }

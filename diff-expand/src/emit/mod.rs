@@ -560,7 +560,8 @@ pub fn pullback_params(sig: &Signature, generics: &syn::Generics, may_copy: bool
     let copied_reference = |p: &crate::signature::Param| {
         matches!(&p.ty, syn::Type::Reference(r) if r.lifetime.is_none()) && crate::signature::by_copy(&p.ty)
     };
-    let mentions_self = sig.params.iter().any(|p| mentions(&p.ty, "Self")) || mentions(&sig.output, "Self");
+    let mentions_self = sig.params.iter().any(|p| mentions(&p.ty.to_token_stream(), "Self"))
+        || mentions(&sig.output.to_token_stream(), "Self");
     let precise =
         may_copy && sig.receiver.is_none() && !mentions_self && sig.params.iter().any(copied_reference);
     let mut name = Name(false);
@@ -620,16 +621,13 @@ pub fn pullback_params(sig: &Signature, generics: &syn::Generics, may_copy: bool
     PullbackParams { receiver, params, lifetimes, capture }
 }
 
-/// Whether a type mentions the identifier `name`.
-fn mentions(ty: &syn::Type, name: &str) -> bool {
-    fn walk(tokens: TokenStream, name: &str) -> bool {
-        tokens.into_iter().any(|t| match t {
-            proc_macro2::TokenTree::Ident(i) => i == name,
-            proc_macro2::TokenTree::Group(g) => walk(g.stream(), name),
-            _ => false,
-        })
-    }
-    walk(ty.to_token_stream(), name)
+/// Whether `tokens` name the identifier `name` anywhere (inside groups too).
+pub fn mentions(tokens: &TokenStream, name: &str) -> bool {
+    tokens.clone().into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Ident(i) => i == name,
+        proc_macro2::TokenTree::Group(g) => mentions(&g.stream(), name),
+        _ => false,
+    })
 }
 
 /// The `_jvp` tangent parameters: `dx: T` for each differentiated parameter `x: T`.

@@ -88,13 +88,10 @@ impl Lowerer<'_> {
                     // `a.dot(&b)`: the value is `b`; the primal keeps the reference. So for
                     // `q.dot(q)` of a parameter `q: &SVector<..>`, which the generated code holds
                     // by value (`signature::by_copy`).
-                    let copied_reference = |l: &Self, e: &Expr| {
-                        l.aggregate_or_leaf(e).is_some_and(|v| l.iter_elements.contains(&v))
-                    };
                     let by_ref = !m.args.is_empty()
                         && m.args.iter().all(|a| {
                             matches!(a, Expr::Reference(r) if r.mutability.is_none())
-                                || copied_reference(self, a)
+                                || self.copied_reference(a)
                         });
                     for a in &m.args {
                         match a {
@@ -116,7 +113,11 @@ impl Lowerer<'_> {
                     matches!(a, Expr::Closure(c) if !super::expressions::names_a_local(self, &c.body)
                         || !super::expressions::shadows_a_local(self, c))
                 }) {
-                    return self.opaque_call(e, TokenStream::new());
+                    return self.opaque_call(
+                        e,
+                        TokenStream::new(),
+                        Opaque::Form("a method call with a closure"),
+                    );
                 }
                 if name == self.name && matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident("self")) {
                     return self.unsupported(
@@ -180,7 +181,7 @@ impl Lowerer<'_> {
                 }
                 // `f64::sin(x)`, `T::sin(x)` of a float type parameter, `Float::sin(x)`,
                 // `<T as Float>::sin(x)`.
-                if segments.len() == 2 && float_type_name(&segments[0]) {
+                if segments.len() == 2 && crate::signature::float_type_or_trait(&segments[0]) {
                     return match rules::lookup(last, c.args.len()) {
                         Some(rule) => {
                             let args = c.args.iter().map(|a| self.value(a)).collect();
@@ -190,10 +191,7 @@ impl Lowerer<'_> {
                         // (a length reads no differentiable value), the call kept as written.
                         None => {
                             let what = Opaque::FloatFunction { name: last.to_string(), arity: c.args.len() };
-                            let reads: Vec<Value> = c.args.iter().map(|a| self.value(a)).collect();
-                            let (func, idents) = (&c.func, reads.iter().map(|v| v.ident()));
-                            let tokens = quote!(#func(#(#idents),*));
-                            Tree::Leaf(self.emit(Op::Opaque { tokens, reads, what }, span, Kind::Unknown))
+                            self.opaque_call(e, TokenStream::new(), what)
                         }
                     };
                 }
@@ -203,7 +201,7 @@ impl Lowerer<'_> {
                 if (last == "from_fn" || last == "from_iterator") && segments.len() >= 2 && c.args.len() == 1
                 {
                     let Some((rows, columns)) =
-                        static_shape(&path.path.segments[path.path.segments.len() - 2])
+                        crate::signature::static_size(&path.path.segments[path.path.segments.len() - 2])
                     else {
                         return self.unsupported(
                             span,
@@ -406,9 +404,7 @@ impl Lowerer<'_> {
                 },
                 // `g(p)` of a parameter `p: &[f64; 2]` (or `x` of `for x in v.iter()`): the user
                 // passes a reference, and the generated code holds the value (`by_copy`).
-                _ if self.aggregate_or_leaf(a).is_some_and(|v| self.iter_elements.contains(&v)) => {
-                    (self.value(a), true)
-                }
+                _ if self.copied_reference(a) => (self.value(a), true),
                 _ => (self.value(a), false),
             })
             .unzip()
@@ -439,65 +435,6 @@ impl<'ast> syn::visit::Visit<'ast> for Captures<'_, '_> {
             }
         }
     }
-}
-
-/// The (rows, columns) of a statically sized nalgebra type named with its size: `SVector<T, 3>`,
-/// `OVector<T, U3>`, `SMatrix<T, 2, 3>`, `OMatrix<T, U2, Const<3>>`, `Vector3`, `Matrix2x3`;
-/// at most 6 by 6 (nalgebra's `new` takes the entries of those).
-fn static_shape(segment: &syn::PathSegment) -> Option<(usize, usize)> {
-    let name = segment.ident.to_string();
-    let small = |n: usize| (1..=6).contains(&n).then_some(n);
-    let number = |arg: &syn::GenericArgument| -> Option<usize> {
-        match arg {
-            syn::GenericArgument::Const(Expr::Lit(syn::ExprLit { lit: Lit::Int(i), .. })) => {
-                i.base10_parse().ok()
-            }
-            syn::GenericArgument::Type(syn::Type::Path(p)) => {
-                let last = p.path.segments.last()?;
-                let text = last.ident.to_string();
-                if let Some(n) = text.strip_prefix('U') {
-                    return n.parse().ok();
-                }
-                match &last.arguments {
-                    syn::PathArguments::AngleBracketed(a) if last.ident == "Const" => match a.args.first()? {
-                        syn::GenericArgument::Const(Expr::Lit(syn::ExprLit { lit: Lit::Int(i), .. })) => {
-                            i.base10_parse().ok()
-                        }
-                        _ => None,
-                    },
-                    _ => None,
-                }
-            }
-            _ => None,
-        }
-    };
-    let args: Vec<&syn::GenericArgument> = match &segment.arguments {
-        syn::PathArguments::AngleBracketed(a) => a.args.iter().collect(),
-        _ => Vec::new(),
-    };
-    let (rows, columns) = match name.as_str() {
-        "SVector" | "OVector" => (number(args.get(1)?)?, 1),
-        "SMatrix" | "OMatrix" => (number(args.get(1)?)?, number(args.get(2)?)?),
-        _ => {
-            let columns = crate::signature::alias_columns(&name)?;
-            let rows = match name.strip_prefix("Vector") {
-                Some(n) => n.parse().ok()?,
-                None => name.strip_prefix("Matrix")?.split('x').next()?.parse().ok()?,
-            };
-            (rows, columns)
-        }
-    };
-    Some((small(rows)?, small(columns)?))
-}
-
-/// Whether a path segment names a float type or a float trait: `f32`, `f64`, a float type
-/// parameter (`T`), `Float`, `Real`, `RealField`, `ComplexField`.
-fn float_type_name(name: &str) -> bool {
-    matches!(name, "f32" | "f64" | "Float" | "FloatCore" | "Real" | "RealField" | "ComplexField")
-        || crate::signature::is_float(&syn::Type::Path(syn::TypePath {
-            qself: None,
-            path: syn::Ident::new(name, proc_macro2::Span::call_site()).into(),
-        }))
 }
 
 /// The primal of a conversion, given the converted value's tokens.
@@ -532,7 +469,8 @@ fn conversion_parts(e: &Expr) -> Option<(&Expr, Primal<'_>)> {
                     let from = matches!(segments.last()?.as_str(), "from" | "from_f64" | "from_f32");
                     let owner = segments.len() >= 2 && {
                         let owner = segments[segments.len() - 2].as_str();
-                        float_type_name(owner) || matches!(owner, "NumCast" | "FromPrimitive")
+                        crate::signature::float_type_or_trait(owner)
+                            || matches!(owner, "NumCast" | "FromPrimitive")
                     };
                     (from && (owner || path.qself.is_some()))
                         .then(|| {
@@ -562,6 +500,13 @@ fn conversion_parts(e: &Expr) -> Option<(&Expr, Primal<'_>)> {
 }
 
 impl Lowerer<'_> {
+    /// Whether `e` names a reference the generated code holds as a copy of its value (a
+    /// parameter `x: &[f64; 2]`, an element of `for x in v.iter()`): where the user's code passes
+    /// the reference on, the generated code passes `&copy`.
+    fn copied_reference(&self, e: &Expr) -> bool {
+        self.aggregate_or_leaf(e).is_some_and(|v| self.iter_elements.contains(&v))
+    }
+
     /// Whether a place `a.b[i].c` starts from a name that is not a local of the function (a
     /// constant `self`, a `static`).
     fn rooted_outside(&self, e: &Expr) -> bool {
@@ -576,8 +521,8 @@ impl Lowerer<'_> {
 
     /// A call kept as written, followed by `suffix` (`?`): the receiver and arguments are lowered
     /// (a length reads no array), closures that name no local stay in place (rustc infers their
-    /// parameter types there). Opaque: an error if it reads a differentiable value.
-    pub(super) fn opaque_call(&mut self, e: &Expr, suffix: TokenStream) -> Tree {
+    /// parameter types there). Opaque (`what`, for the error if it reads a differentiable value).
+    pub(super) fn opaque_call(&mut self, e: &Expr, suffix: TokenStream, what: Opaque) -> Tree {
         let span = Loc::of(e);
         let mut reads = Vec::new();
         let mut arg = |l: &mut Self, a: &Expr| -> TokenStream {
@@ -619,11 +564,6 @@ impl Lowerer<'_> {
                 let v = arg(self, e);
                 quote!(#v #suffix)
             }
-        };
-        let what = if suffix.is_empty() {
-            Opaque::Form("a method call with a closure")
-        } else {
-            Opaque::Form("the `?` operator")
         };
         Tree::Leaf(self.emit(Op::Opaque { tokens, reads, what }, span, Kind::Unknown))
     }

@@ -222,9 +222,9 @@ impl<'ast> syn::visit::Visit<'ast> for ClosureScan {
         }
         syn::visit::visit_expr_binary(self, e);
     }
-    fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
-        self.declared.insert(p.ident.to_string());
-        syn::visit::visit_pat_ident(self, p);
+    fn visit_pat(&mut self, p: &'ast Pat) {
+        self.declared.extend(super::scan::bound_names(p).iter().map(ToString::to_string));
+        syn::visit::visit_pat(self, p);
     }
     fn visit_expr_return(&mut self, e: &'ast syn::ExprReturn) {
         if self.depth == 0 {

@@ -645,23 +645,11 @@ struct Scrutinee {
 /// Whether a `match` pattern binds a name below its top level (`Some(k)`, `(a, 0)`, `k @ 1..=3`):
 /// such a name would need the scrutinee's parts, which are not lowered.
 fn binds_inside(pat: &Pat) -> bool {
-    #[derive(Default)]
-    struct Inner(bool);
-    impl<'ast> syn::visit::Visit<'ast> for Inner {
-        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
-            self.0 = true;
-            syn::visit::visit_pat_ident(self, p);
-        }
-    }
     match pat {
         // `k`: the whole value (or a constant, which rustc resolves; equal to the value when
         // matched).
         Pat::Ident(p) if p.subpat.is_none() && p.by_ref.is_none() => false,
         Pat::Or(or) => or.cases.iter().any(binds_inside),
-        pat => {
-            let mut inner = Inner::default();
-            syn::visit::Visit::visit_pat(&mut inner, pat);
-            inner.0
-        }
+        pat => !super::scan::bound_names(pat).is_empty(),
     }
 }

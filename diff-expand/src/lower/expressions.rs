@@ -174,7 +174,7 @@ impl Lowerer<'_> {
             // yet, so `g(x)?` of a differentiated `x` is an error, not a composition.
             Expr::Try(t) if self.fallible => {
                 let question = t.question_token;
-                self.opaque_call(&t.expr, quote::quote!(#question))
+                self.opaque_call(&t.expr, quote::quote!(#question), Opaque::Form("the `?` operator"))
             }
             Expr::Try(_) => self.unsupported(
                 span,
@@ -477,22 +477,7 @@ pub(super) fn names_a_local(l: &Lowerer, e: &Expr) -> bool {
 /// Whether a closure parameter has the name of a local of the function (renaming the closure's
 /// body would then rename its parameter's uses).
 pub(super) fn shadows_a_local(l: &Lowerer, c: &syn::ExprClosure) -> bool {
-    struct Bound<'l, 'a> {
-        lowerer: &'l Lowerer<'a>,
-        found: bool,
-    }
-    impl<'ast> syn::visit::Visit<'ast> for Bound<'_, '_> {
-        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
-            let path: Expr =
-                Expr::Path(syn::ExprPath { attrs: Vec::new(), qself: None, path: p.ident.clone().into() });
-            self.found |= self.lowerer.local(&path).is_some();
-        }
-    }
-    let mut bound = Bound { lowerer: l, found: false };
-    for input in &c.inputs {
-        syn::visit::Visit::visit_pat(&mut bound, input);
-    }
-    bound.found
+    c.inputs.iter().flat_map(super::scan::bound_names).any(|name| l.slot(&name.to_string()).is_some())
 }
 
 /// The expression reading a tree of SSA values: `__v3` or `(__v3, __v4)`.

@@ -83,7 +83,8 @@ fn window_body(closure: &Expr, window: &Window, i: Expr) -> Option<Expr> {
                 e if is_name(e) => self.other_use = true,
                 // A nested closure that rebinds the name hides the window: its uses are not the
                 // window's.
-                Expr::Closure(c) if c.inputs.iter().any(|p| binds(p, self.name)) => {}
+                Expr::Closure(c)
+                    if c.inputs.iter().any(|p| super::scan::bound_names(p).contains(self.name)) => {}
                 e => syn::visit_mut::visit_expr_mut(self, e),
             }
         }
@@ -216,8 +217,9 @@ impl Lowerer<'_> {
             })
         } else {
             let turbofish = m.turbofish.as_ref()?;
-            let Some(element) = collected_float(turbofish) else {
-                if is_vec_of_placeholder(turbofish) {
+            let element = collected_element(turbofish);
+            let Some(element) = element.filter(|t| crate::signature::is_float(t)) else {
+                if matches!(element, Some(syn::Type::Infer(_))) {
                     return Some(self.unsupported(
                         Loc::of(turbofish),
                         "`collect::<Vec<_>>()`",
@@ -437,31 +439,12 @@ impl Lowerer<'_> {
     }
 }
 
-/// `F` of `::<Vec<F>>` for a float `F`.
-fn collected_float(turbofish: &syn::AngleBracketedGenericArguments) -> Option<syn::Type> {
-    let [syn::GenericArgument::Type(syn::Type::Path(vec))] = turbofish.args.iter().collect::<Vec<_>>()[..]
-    else {
-        return None;
-    };
-    let last = vec.path.segments.last().filter(|s| s.ident == "Vec")?;
-    let syn::PathArguments::AngleBracketed(a) = &last.arguments else { return None };
-    match a.args.first()? {
-        syn::GenericArgument::Type(t) if crate::signature::is_float(t) => Some(t.clone()),
+/// `E` of a turbofish `::<Vec<E>>`.
+fn collected_element(turbofish: &syn::AngleBracketedGenericArguments) -> Option<&syn::Type> {
+    match turbofish.args.iter().collect::<Vec<_>>()[..] {
+        [syn::GenericArgument::Type(syn::Type::Path(vec))] => crate::signature::vec_element(vec),
         _ => None,
     }
-}
-
-/// Whether a pattern binds `name`.
-fn binds(pat: &Pat, name: &syn::Ident) -> bool {
-    struct Binds<'a>(&'a syn::Ident, bool);
-    impl<'ast> syn::visit::Visit<'ast> for Binds<'_> {
-        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
-            self.1 |= p.ident == *self.0;
-        }
-    }
-    let mut b = Binds(name, false);
-    syn::visit::Visit::visit_pat(&mut b, pat);
-    b.1
 }
 
 /// The number of windows (`windows`) or chunks of `base`, and the window at an index.
@@ -490,19 +473,6 @@ fn slicing(kind: &str, base: Expr, k: Expr) -> (Expr, Window) {
             (count, Window { base, start: Box::new(strided), len: Box::new(last) })
         }
     }
-}
-
-/// Whether a turbofish is `::<Vec<_>>`.
-fn is_vec_of_placeholder(turbofish: &syn::AngleBracketedGenericArguments) -> bool {
-    let [syn::GenericArgument::Type(syn::Type::Path(vec))] = turbofish.args.iter().collect::<Vec<_>>()[..]
-    else {
-        return false;
-    };
-    vec.path.segments.last().is_some_and(|s| {
-        s.ident == "Vec"
-            && matches!(&s.arguments, syn::PathArguments::AngleBracketed(a)
-                if matches!(a.args.first(), Some(syn::GenericArgument::Type(syn::Type::Infer(_)))))
-    })
 }
 
 /// `&x[i]` as `x[i]`, also inside tuples: the IR holds elements by value (the sum of a chain of

@@ -94,3 +94,18 @@ impl<'ast> syn::visit::Visit<'ast> for Jumps {
     fn visit_expr_loop(&mut self, _: &'ast syn::ExprLoop) {}
     fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
 }
+
+/// The names a pattern binds (every identifier pattern, at any depth: `(i, &x)` binds `i`, `x`).
+pub(super) fn bound_names(pat: &Pat) -> Vec<syn::Ident> {
+    #[derive(Default)]
+    struct Names(Vec<syn::Ident>);
+    impl<'ast> syn::visit::Visit<'ast> for Names {
+        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+            self.0.push(p.ident.clone());
+            syn::visit::visit_pat_ident(self, p);
+        }
+    }
+    let mut names = Names::default();
+    syn::visit::Visit::visit_pat(&mut names, pat);
+    names.0
+}

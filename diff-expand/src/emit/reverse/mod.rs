@@ -366,7 +366,7 @@ fn array_adjoints(
                     && input.f.info(v).kind == crate::ir::Kind::Array(crate::ir::ArrayKind::Vec)
             });
             let i = v.ident();
-            if reuse && built && !returned.contains(&v) && !mentions(sweep, &i) {
+            if reuse && built && !returned.contains(&v) && !super::mentions(sweep, &i.to_string()) {
                 quote!(let mut #a = #p::zero_tangent_reusing(#i);)
             } else {
                 let z = zero(v);
@@ -374,15 +374,6 @@ fn array_adjoints(
             }
         })
         .collect()
-}
-
-/// Whether `tokens` name `ident` anywhere (inside groups too).
-fn mentions(tokens: &TokenStream, ident: &syn::Ident) -> bool {
-    tokens.clone().into_iter().any(|t| match t {
-        proc_macro2::TokenTree::Ident(i) => i == *ident,
-        proc_macro2::TokenTree::Group(g) => mentions(&g.stream(), ident),
-        _ => false,
-    })
 }
 
 /// The pullback's first lines: every dynamically sized matrix borrowed again from its owner,
