@@ -77,39 +77,13 @@ fn declared_jvp_and_vjp() {
 
 #[test]
 fn forward_mode_derived_from_vjp() {
-    let fns = Fns {
-        name: "bumped",
-        f: &|p| bumped(p[0], p[1]),
-        jvp: &|p, v| bumped_jvp(p[0], p[1], v[0], v[1]),
-        vjp: &|p, ct| {
-            let (value, pullback) = bumped_vjp(p[0], p[1]);
-            let (a, b) = pullback(ct);
-            (value, vec![a, b])
-        },
-        grad: &|p| {
-            let (value, (a, b)) = bumped_grad(p[0], p[1]);
-            (value, vec![a, b])
-        },
-    };
+    let fns = fns_of_two!(bumped, bumped_jvp, bumped_vjp, bumped_grad);
     check(&fns, &[&[0.3, -0.2], &[1.0, 2.0], &[-1.2, 0.5]], 1e-8);
 }
 
 #[test]
 fn reverse_mode_derived_from_jvp() {
-    let fns = Fns {
-        name: "smooth_max",
-        f: &|p| smooth_max(p[0], p[1]),
-        jvp: &|p, v| smooth_max_jvp(p[0], p[1], v[0], v[1]),
-        vjp: &|p, ct| {
-            let (value, pullback) = smooth_max_vjp(p[0], p[1]);
-            let (a, b) = pullback(ct);
-            (value, vec![a, b])
-        },
-        grad: &|p| {
-            let (value, (a, b)) = smooth_max_grad(p[0], p[1]);
-            (value, vec![a, b])
-        },
-    };
+    let fns = fns_of_two!(smooth_max, smooth_max_jvp, smooth_max_vjp, smooth_max_grad);
     check(&fns, &[&[0.3, -0.2], &[1.0, 2.0], &[-1.2, 0.5]], 1e-8);
     // The softmax weights.
     let (y, (ga, gb)) = smooth_max_grad(1.0, 2.0);

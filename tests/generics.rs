@@ -428,20 +428,7 @@ fn conversions_keep_the_derivative() {
     assert!(close(g[0], a.cos() * b.cos() / (2.0 * s) + b, 1e-14), "{g:?}");
     assert!(close(g[1], -a.sin() * b.sin() / (2.0 * s) + a, 1e-14), "{g:?}");
 
-    let fns = Fns {
-        name: "via_numcast",
-        f: &|x| via_numcast(x[0], x[1]),
-        jvp: &|x, v| via_numcast_jvp(x[0], x[1], v[0], v[1]),
-        vjp: &|x, ct| {
-            let (value, pullback) = via_numcast_vjp(x[0], x[1]);
-            let (a, b) = pullback(ct);
-            (value, vec![a, b])
-        },
-        grad: &|x| {
-            let (value, (a, b)) = via_numcast_grad(x[0], x[1]);
-            (value, vec![a, b])
-        },
-    };
+    let fns = fns_of_two!(via_numcast, via_numcast_jvp, via_numcast_vjp, via_numcast_grad);
     check(&fns, &[&[1.0, 2.0], &[0.2, -0.5], &[-0.7, 1.9]], 1e-8);
     let (x, y) = (0.7f32, 1.5f32);
     let (_, (gx, gy)) = via_numcast_grad(x, y);
@@ -452,20 +439,7 @@ fn conversions_keep_the_derivative() {
 
 #[test]
 fn tapeless_real_bound() {
-    let fns = Fns {
-        name: "real_bound",
-        f: &|x| real_bound(x[0], x[1]),
-        jvp: &|x, v| real_bound_jvp(x[0], x[1], v[0], v[1]),
-        vjp: &|x, ct| {
-            let (value, pullback) = real_bound_vjp(x[0], x[1]);
-            let (a, b) = pullback(ct);
-            (value, vec![a, b])
-        },
-        grad: &|x| {
-            let (value, (a, b)) = real_bound_grad(x[0], x[1]);
-            (value, vec![a, b])
-        },
-    };
+    let fns = fns_of_two!(real_bound, real_bound_jvp, real_bound_vjp, real_bound_grad);
     check(&fns, &[&[1.0, 2.0], &[0.2, -0.5], &[-0.7, 1.9]], 1e-8);
     let (x, y) = (3.0f32, 4.0f32);
     let (value, (gx, gy)) = real_bound_grad(x, y);

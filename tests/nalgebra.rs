@@ -348,12 +348,19 @@ fn typenum_spellings() {
     assert_eq!(value, owned::form(&a, x));
     assert_eq!(ga, x * x.transpose());
     assert_eq!(gx, (a + a.transpose()) * x);
+    // Forward against reverse along a direction.
+    let (da, dx) = (OMatrix::<f64, U2, U2>::new(0.3, -1.0, 0.5, 2.0), OVector::<f64, U2>::new(-0.4, 0.7));
+    let (_, t) = owned::form_jvp(&a, x, da, dx);
+    assert!(common::close(t, ga.dot(&da) + gx.dot(&dx), 1e-14), "{t}");
 
     let v = DVector::from_vec(vec![1.0, -2.0, 0.5]);
     let (value, g) = owned::half_norm_grad(&v);
     assert!(common::close(value, owned::half_norm(&v), 1e-15));
     assert!(common::close(value, 0.5 * v.norm_squared(), 1e-15));
     assert_eq!(g, v);
+    let d = DVector::from_vec(vec![0.2, 0.5, -1.0]);
+    let (_, t) = owned::half_norm_jvp(&v, d.clone());
+    assert!(common::close(t, g.dot(&d), 1e-15), "{t}");
 }
 
 /// `from_fn` of statically sized types, as least-squares residuals are built.
@@ -429,6 +436,9 @@ fn from_fn_of_static_sizes() {
     assert_eq!(value, from_fn::outer_trace(u));
     assert!(common::close(value, 1.0 + u.norm_squared(), 1e-14));
     assert!(common::close(g[0], 2.0 * u[0], 1e-14) && common::close(g[1], 2.0 * u[1], 1e-14), "{g:?}");
+    let d = SVector::<f64, 2>::new(0.3, -0.8);
+    let (_, t) = from_fn::outer_trace_jvp(u, d);
+    assert!(common::close(t, g.dot(&d), 1e-14), "{t}");
 }
 
 /// A differentiated function passing its by-copy reference parameter on (`g(p)` with

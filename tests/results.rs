@@ -160,6 +160,11 @@ fn leaving_from_a_match_arm() {
     assert!(close(t, -x.sin() * x + x.cos(), 1e-15));
     let (_, pullback) = by_mode_vjp(x, 1).unwrap();
     assert!(close(pullback(2.0), 2.0 * (-x.sin() * x + x.cos()), 1e-15));
+    for mode in [0u8, 1] {
+        let f = |p: &[f64]| by_mode(p[0], mode).unwrap();
+        let (_, g) = by_mode_grad(x, mode).unwrap();
+        assert!(close(g, common::central(&f, &[x], 0), 1e-9), "mode {mode}: {g}");
+    }
     assert_eq!(by_mode_grad(x, 7).err().as_deref(), Some("unknown mode 7"));
     assert_eq!(by_mode_jvp(x, 2, 1.0).err().as_deref(), Some("unknown mode 2"));
 }

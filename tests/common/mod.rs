@@ -143,3 +143,25 @@ macro_rules! check_fn {
         $crate::common::check(&fns, $points, 1e-9);
     }};
 }
+
+/// The [`Fns`] of a function of two floats and its generated items:
+/// `fns_of_two!(f, f_jvp, f_vjp, f_grad)`.
+#[macro_export]
+macro_rules! fns_of_two {
+    ($f:path, $jvp:path, $vjp:path, $grad:path) => {
+        $crate::common::Fns {
+            name: stringify!($f),
+            f: &|p| $f(p[0], p[1]),
+            jvp: &|p, v| $jvp(p[0], p[1], v[0], v[1]),
+            vjp: &|p, ct| {
+                let (value, pullback) = $vjp(p[0], p[1]);
+                let (a, b) = pullback(ct);
+                (value, vec![a, b])
+            },
+            grad: &|p| {
+                let (value, (a, b)) = $grad(p[0], p[1]);
+                (value, vec![a, b])
+            },
+        }
+    };
+}
