@@ -78,7 +78,7 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         condition_keyword: None,
         returns: false,
         fields: std::collections::HashMap::new(),
-        element: element_type(sig, &sig.floats),
+        element: element_type(sig),
         maps: 0,
         closures: std::collections::HashMap::new(),
         top_call_results: std::collections::HashSet::new(),
@@ -168,8 +168,8 @@ struct Lowerer<'a> {
 
 /// The float type the signature mentions first (`f32` for `DVector<f32>`), or its first float
 /// type parameter; `f64` if none.
-fn element_type(sig: &Signature, floats: &[syn::Ident]) -> syn::Type {
-    if let Some(t) = floats.first() {
+fn element_type(sig: &Signature) -> syn::Type {
+    if let Some(t) = sig.floats.first() {
         return syn::parse_quote!(#t);
     }
     let names: Vec<String> = sig
