@@ -286,6 +286,14 @@
 //! - **`#[differentiable]` on a lone method of a trait impl**: E0407 "method `cost_jvp` is not a
 //!   member of trait"; the method cannot tell it is in a trait impl. Put `#[differentiable]` on
 //!   the `impl` block.
+//! - **Composing a function whose `wrt(..)` leaves out a parameter**: E0061 "this function
+//!   takes 3 arguments but 4 arguments were supplied" at the call, with E0308 "expected `f64`,
+//!   found `(_, _)`" on the caller's attribute. A call `g(x, c)` inside a differentiated function
+//!   calls `g_jvp(x, c, dx, dc)`: one tangent for every float, array or matrix argument (zero
+//!   for a constant), because the caller's macro cannot see the callee's `wrt(..)`; a
+//!   `g` declared with `wrt(x)` has `g_jvp(x, c, dx)`. Fixes: drop the subset from the callee
+//!   (a constant argument then gets a zero tangent, and `_grad` returns one entry per float
+//!   parameter); for a method called on a differentiated `self`, add `self` to its `wrt(..)`.
 //! - **A called function with no derivative**: E0425 ``cannot find function `g_jvp` ``; see
 //!   "no-derivative" above.
 //!
