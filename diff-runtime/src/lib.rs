@@ -17,7 +17,9 @@
 pub mod check;
 pub mod linalg;
 pub mod math;
+#[macro_use]
 pub mod real;
+mod dual;
 pub mod rules;
 pub mod tangent;
 
@@ -74,6 +76,7 @@ pub fn piecewise(condition: bool) -> bool {
 /// Items used by generated code. Not public API: names and signatures may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::dual::{CastTo, Dual, Lift, Promote, Scalar, Split, cast, math as dual_math, promote};
     pub use crate::linalg::{
         filled_like, filled_product_lhs, filled_product_rhs, map_with_derivative, map_with_tangent,
         product_sum,
@@ -82,6 +85,7 @@ pub mod __private {
     pub use crate::rules::elementary as rules;
     pub use crate::rules::products::{product_lhs, product_rhs, quotient_lhs, quotient_rhs};
     pub use crate::tangent::{Differentiable, ScalarOutput, Tangent};
+    pub use nalgebra;
 
     /// A tangent or cotangent held owned or by reference, as an owned value (dynamically sized
     /// nalgebra values, which generated code reads through references).
@@ -123,8 +127,8 @@ pub mod __private {
 
     /// Whether a float is not zero.
     #[inline(always)]
-    pub fn is_nonzero<T: Real>(x: T) -> bool {
-        x != T::zero()
+    pub fn is_nonzero<T: Floating>(x: T) -> bool {
+        !x.__tapeless_is_zero()
     }
 
     /// A tangent argument of `_jvp` whose length is not its parameter's: the derivative along it
@@ -171,8 +175,8 @@ pub mod __private {
     /// `partial * adjoint` with a strong zero: `0` whenever the adjoint is `0`, even where the
     /// partial is NaN or infinite (a branch that did not run, an overwritten value).
     #[inline(always)]
-    pub fn mul_adjoint<T: Real>(partial: T, adjoint: T) -> T {
-        if adjoint == T::zero() { T::zero() } else { partial * adjoint }
+    pub fn mul_adjoint<T: Floating>(partial: T, adjoint: T) -> T {
+        if adjoint.__tapeless_is_zero() { T::zero() } else { partial * adjoint }
     }
 
     /// Moves the adjoint of one element out, leaving zero (the adjoint of an overwrite).
@@ -182,8 +186,10 @@ pub mod __private {
     }
 
     /// Converts a cotangent back to the type of the value it belongs to (adjoint of a float cast).
+    /// Both parts of a dual number carry over.
     #[inline(always)]
-    pub fn cast_like<S: Real, T: Real>(cotangent: S, _like: &T) -> T {
-        T::from_f64(cotangent.to_f64())
+    pub fn cast_like<S: Floating, T: Floating>(cotangent: S, _like: &T) -> T {
+        let (re, eps) = cotangent.__tapeless_to_parts();
+        T::__tapeless_from_parts(re, eps)
     }
 }

@@ -80,6 +80,9 @@ macro_rules! floating_methods {
     (@each primitive $t:ident [$($real:ident $own:ident ($($a:ident: $at:ty)?) -> $r:ty;)*]) => {
         $( #[inline(always)] fn $own(self $(, $a: $at)?) -> $r { $t::$real(self $(, $a)?) } )*
     };
+    (@each scalar [$($real:ident $own:ident ($($a:ident: $at:ty)?) -> $r:ty;)*]) => {
+        $( #[inline(always)] fn $own(self $(, $a: $at)?) -> $r { crate::dual::Scalar::$real(self $(, $a)?) } )*
+    };
     (@each forward [$($real:ident $own:ident ($($a:ident: $at:ty)?) -> $r:ty;)*]) => {
         $( #[inline(always)] fn $real(self $(, $a: $at)?) -> $r { self.$own($($a)?) } )*
     };
@@ -117,6 +120,17 @@ pub trait Floating:
     fn __tapeless_from_f64(value: f64) -> Self;
     #[doc(hidden)]
     fn __tapeless_to_f64(self) -> f64;
+    /// Zero in every part (for a dual number, value and derivative): the strong zero of an
+    /// adjoint.
+    #[doc(hidden)]
+    fn __tapeless_is_zero(self) -> bool;
+    /// Value and derivative part as `f64` (a float's derivative part is `0`).
+    #[doc(hidden)]
+    fn __tapeless_to_parts(self) -> (f64, f64);
+    /// From value and derivative part (a float keeps the value: floats only ever convert from
+    /// floats).
+    #[doc(hidden)]
+    fn __tapeless_from_parts(re: f64, eps: f64) -> Self;
     floating_methods!(declare);
 }
 
@@ -125,6 +139,9 @@ macro_rules! impl_floating {
         impl Floating for $t {
             #[inline(always)] fn __tapeless_from_f64(value: f64) -> Self { value as $t }
             #[inline(always)] fn __tapeless_to_f64(self) -> f64 { self as f64 }
+            #[inline(always)] fn __tapeless_is_zero(self) -> bool { self == 0.0 }
+            #[inline(always)] fn __tapeless_to_parts(self) -> (f64, f64) { (self as f64, 0.0) }
+            #[inline(always)] fn __tapeless_from_parts(re: f64, _eps: f64) -> Self { re as $t }
             floating_methods!(primitive $t);
         }
     )*};
