@@ -19,7 +19,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use nalgebra::{DMatrix, DVector, SVector};
-use num_dual::{DualDVec64, DualNum, DualSVec64, DualVec, gradient};
+use num_dual::{Dual2DVec64, DualDVec64, DualNum, DualSVec64, DualVec, gradient, hessian};
 use num_traits::Float;
 
 #[path = "../tests/common/functions.rs"]
@@ -317,8 +317,74 @@ fn bench_black_scholes(c: &mut Criterion) {
     group.finish();
 }
 
+// ---- second order -----------------------------------------------------------------------------
+
+/// `_hvp` against `_grad` (the bound: at most 4x) on F1, F2 and F6, and `_hessian`
+/// against num-dual's `hessian` (second-order dual numbers carrying an n x n matrix) and
+/// echidna's (forward over reverse on its bytecode tape) on Rosenbrock, each peer's Hessian
+/// asserted equal to ours first.
+fn bench_second_order(c: &mut Criterion) {
+    for n in [10, 100, 10_000] {
+        let x: Vec<f64> = (0..n).map(|i| 0.5 + 0.001 * (i % 1000) as f64).collect();
+        let v: Vec<f64> = (0..n).map(|i| 1.0 - 0.01 * (i % 7) as f64).collect();
+        let mut group = c.benchmark_group(format!("second_order_rosenbrock_{n}"));
+        group.bench_function("tapeless_grad", |b| b.iter(|| rosenbrock_grad(black_box(&x))));
+        group.bench_function("tapeless_hvp", |b| b.iter(|| rosenbrock_hvp(black_box(&x), v.clone())));
+        if n <= 100 {
+            let (_, _, h) = rosenbrock_hessian(&x);
+            let xd = DVector::from_column_slice(&x);
+            let dual = || hessian(|v: DVector<Dual2DVec64>| rosenbrock_dual(v.as_slice()), &xd);
+            let tape = || echidna::hessian(rosenbrock_float, &x);
+            let (dual_h, tape_h) = (dual().2, tape().2);
+            for i in 0..n {
+                for j in 0..n {
+                    let tol = 1e-12 * h[(i, j)].abs().max(1.0);
+                    assert!((dual_h[(i, j)] - h[(i, j)]).abs() <= tol, "num-dual H[{i},{j}]");
+                    assert!((tape_h[i][j] - h[(i, j)]).abs() <= tol, "echidna H[{i},{j}]");
+                }
+            }
+            group.bench_function("tapeless_hessian", |b| b.iter(|| rosenbrock_hessian(black_box(&x))));
+            group.bench_function("num_dual_hessian", |b| {
+                b.iter(|| hessian(|v: DVector<Dual2DVec64>| rosenbrock_dual(v.as_slice()), black_box(&xd)))
+            });
+            group.bench_function("echidna_hessian", |b| {
+                b.iter(|| echidna::hessian(rosenbrock_float, black_box(&x)))
+            });
+        }
+        group.finish();
+    }
+    let (x, y, w) = f2_inputs();
+    let v = vec![0.5; w.len()];
+    let mut group = c.benchmark_group("second_order_logistic_nll_1000x100");
+    group.bench_function("tapeless_grad", |b| b.iter(|| logistic_nll_grad(black_box(&w), &x, &y)));
+    group.bench_function("tapeless_hvp", |b| b.iter(|| logistic_nll_hvp(black_box(&w), &x, &y, v.clone())));
+    group.finish();
+    let p = [100.0, 105.0, 0.75, 0.03, 0.2];
+    let mut group = c.benchmark_group("second_order_black_scholes");
+    group.bench_function("tapeless_grad", |b| {
+        b.iter(|| {
+            let p = black_box(p);
+            black_scholes_grad(p[0], p[1], p[2], p[3], p[4])
+        })
+    });
+    group.bench_function("tapeless_hvp", |b| {
+        b.iter(|| {
+            let p = black_box(p);
+            black_scholes_hvp(p[0], p[1], p[2], p[3], p[4], 1.0, 0.5, 0.25, 0.125, 1.0)
+        })
+    });
+    group.bench_function("tapeless_hessian", |b| {
+        b.iter(|| {
+            let p = black_box(p);
+            black_scholes_hessian(p[0], p[1], p[2], p[3], p[4])
+        })
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
+    bench_second_order,
     bench_rosenbrock,
     bench_logistic,
     bench_conv,

@@ -270,6 +270,27 @@
 //! }
 //! ```
 //!
+//! # second-order
+//!
+//! `#[differentiable(hessian)]` on a function with a construct second order has no rule for
+//! yet: a call of another function with float arguments, a method, a generic function, a
+//! nalgebra value, a struct, `f32`, or a parameter other than `f64`, `&[f64]`, `Vec<f64>`,
+//! `[f64; N]` (and references to them) or an integer constant. The Hessian through such a
+//! construct would be missing, so it is an error, never a wrong number.
+//!
+//! ```compile_fail
+//! #[tapeless::differentiable]
+//! fn inner(a: f64) -> f64 { a.sin() }
+//!
+//! #[tapeless::differentiable(hessian)]
+//! fn outer(x: f64, y: f64) -> f64 {
+//!     inner(x * y) + x // error: second order does not support a call of another function
+//! }
+//! ```
+//!
+//! Fixes: write the callee's body in the function (a closure or a block); take the floats as
+//! `f64`, slice or array parameters; or drop `hessian`, which first order does not need.
+//!
 //! # Errors rustc reports
 //!
 //! A few errors come from rustc by design, each with its own message:

@@ -175,6 +175,29 @@ pub use diff_macros::Differentiable;
 /// assert_eq!(slope, force);
 /// ```
 ///
+/// `#[differentiable(hessian)]` adds `f_hvp` (value, gradient and Hessian-vector product) and
+/// `f_hessian` (value, gradient and the Hessian as an `nalgebra::DMatrix`), for functions of
+/// `f64`s, slices, `Vec`s and arrays:
+///
+/// ```
+/// use tapeless::differentiable;
+///
+/// #[differentiable(hessian)]
+/// fn rosenbrock(x: &[f64]) -> f64 {
+///     let mut s = 0.0;
+///     for i in 0..x.len() - 1 {
+///         s += 100.0 * (x[i + 1] - x[i] * x[i]).powi(2) + (1.0 - x[i]).powi(2);
+///     }
+///     s
+/// }
+///
+/// let (value, gradient, h) = rosenbrock_hessian(&[1.0, 1.0]);
+/// assert_eq!((value, gradient), (0.0, vec![0.0, 0.0]));
+/// assert_eq!((h[(0, 0)], h[(0, 1)], h[(1, 1)]), (802.0, -400.0, 200.0));
+/// let (_, _, hv) = rosenbrock_hvp(&[1.0, 1.0], vec![1.0, 0.0]);
+/// assert_eq!(hv, vec![802.0, -400.0]);
+/// ```
+///
 /// A construct whose derivative would be silently wrong is a compile error:
 ///
 /// ```compile_fail

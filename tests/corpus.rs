@@ -15,20 +15,75 @@ mod common;
 use tapeless::{differentiable, piecewise};
 
 /// `corpus! { name(x) { body } ... }`: a function `f(x: &[f64]) -> f64` of six values in
-/// (0.2, 1.2) per module, and a test checking it.
+/// (0.2, 1.2) per module, with `hessian`, and a test checking first and second order.
 macro_rules! corpus {
     ($($name:ident($x:ident) { $($body:tt)* })*) => {$(
         mod $name {
             #[allow(unused_imports)]
             use super::*;
-            #[differentiable]
+            #[differentiable(hessian)]
             pub fn f($x: &[f64]) -> f64 { $($body)* }
         }
         #[test]
         fn $name() {
             check_all(stringify!($name), &|x| $name::f(x), &|x| $name::f_grad(x), &|x, v| $name::f_jvp(x, v));
+            check_second_order(stringify!($name), &|x| $name::f_grad(x), &|x, v| $name::f_hvp(x, v));
         }
     )*};
+}
+
+/// `_hvp` at the same point: its value and gradient are `_grad`'s, `H v` agrees with central
+/// differences of `_grad` along `v`, and `<u, H v> = <v, H u>`.
+fn check_second_order(
+    name: &str,
+    grad: &dyn Fn(&[f64]) -> (f64, Vec<f64>),
+    hvp: &dyn Fn(&[f64], Vec<f64>) -> (f64, Vec<f64>, Vec<f64>),
+) {
+    let x = [0.7, 0.35, 1.1, 0.55, 0.9, 0.25];
+    let (v, u) = (common::direction(6, 11), common::direction(6, 12));
+    let (value, g) = grad(&x);
+    let (hvalue, hg, hv) = hvp(&x, v.clone());
+    assert_eq!((hvalue, &hg), (value, &g), "{name}: hvp's value and gradient");
+    for i in 0..6 {
+        let along = |s: f64| {
+            let p: Vec<f64> = x.iter().zip(&v).map(|(a, b)| a + s * b).collect();
+            grad(&p).1[i]
+        };
+        let h = 1e-4;
+        let fd = (4.0 * (along(h / 2.0) - along(-h / 2.0)) / h - (along(h) - along(-h)) / (2.0 * h)) / 3.0;
+        assert!(
+            common::close(hv[i], fd, 1e-6),
+            "{name}: (H v)[{i}] = {} but central differences of the gradient give {fd}",
+            hv[i]
+        );
+    }
+    let (_, _, hu) = hvp(&x, u.clone());
+    let a: f64 = u.iter().zip(&hv).map(|(p, q)| p * q).sum();
+    let b: f64 = v.iter().zip(&hu).map(|(p, q)| p * q).sum();
+    assert!(common::close(a, b, 1e-10), "{name}: <u, H v> = {a} but <v, H u> = {b}");
+}
+
+/// Composition (first order only: second order does not compose calls yet).
+mod gaussian_log_likelihood {
+    use super::*;
+    #[differentiable]
+    pub fn f(x: &[f64]) -> f64 {
+        let mut ll = 0.0;
+        for i in 2..x.len() {
+            ll += gaussian_log_density(x[i], x[0], x[1] + 0.5);
+        }
+        ll
+    }
+}
+
+#[test]
+fn gaussian_log_likelihood() {
+    check_all(
+        "gaussian_log_likelihood",
+        &gaussian_log_likelihood::f,
+        &|x| gaussian_log_likelihood::f_grad(x),
+        &|x, v| gaussian_log_likelihood::f_jvp(x, v),
+    );
 }
 
 /// Checks `f` at a fixed point: gradient against central differences, JVP against gradient.
@@ -154,13 +209,6 @@ corpus! {
             ss += v * v;
         }
         (ss / n - (s / n) * (s / n)).sqrt()
-    }
-    gaussian_log_likelihood(x) {
-        let mut ll = 0.0;
-        for i in 2..x.len() {
-            ll += gaussian_log_density(x[i], x[0], x[1] + 0.5);
-        }
-        ll
     }
     softmax_cross_entropy(x) {
         let m = x[0].max(x[1]).max(x[2]).max(x[3]).max(x[4]).max(x[5]);

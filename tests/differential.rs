@@ -32,8 +32,9 @@ impl Lcg {
 /// `DMatrix` values may be computed.
 ///
 /// `generic`: the expression is for a function generic over `T: Float` (written with `f64`
-/// literals that `generic_source` rewrites), so no nalgebra forms.
-fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
+/// literals that `generic_source` rewrites), so no nalgebra forms. `calls`: it may call the
+/// helpers (not in a `hessian` function, whose second order does not compose calls yet).
+fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool, calls: bool) -> String {
     if depth == 0 || r.next() < 0.2 {
         return match r.below(6) {
             0 => "x".into(),
@@ -54,10 +55,13 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
     if generic && (21..=23).contains(&form) {
         form -= 21;
     }
+    if !calls && (19..=20).contains(&form) {
+        form -= 19;
+    }
     // Operands of loops and branches are inside them.
     let inner = straight && !(12..=18).contains(&form) && !(30..=38).contains(&form);
-    let a = expr(r, depth - 1, inner, generic);
-    let b = expr(r, depth - 1, inner, generic);
+    let a = expr(r, depth - 1, inner, generic, calls);
+    let b = expr(r, depth - 1, inner, generic, calls);
     match form {
         0 => format!("({a} + {b})"),
         1 => format!("({a} - {b})"),
@@ -175,6 +179,44 @@ fn generic_source(e: &str) -> String {
         .replace(".iter().sum::<T>()", ".iter().copied().sum::<T>()")
 }
 
+/// The checks of a `hessian` function `f{k}` in `main`: `_hvp` along `d` against central
+/// differences of `_grad` along `d`, its value and gradient against `_grad`'s, and
+/// `<u, H d> = <d, H u>` (the Hessian is symmetric).
+fn second_order(k: usize, n: usize) -> String {
+    format!(
+        r#"
+        let grad = |q: &[f64]| {{
+            let (_, (gx, gy, gv)) = f{k}_grad(q[0], q[1], &q[2..], {n});
+            [gx, gy, gv[0], gv[1], gv[2], gv[3]]
+        }};
+        let hvp = |dir: &[f64]| {{
+            let (value, (gx, gy, gv), (hx, hy, hv)) =
+                f{k}_hvp(p[0], p[1], &p[2..], {n}, dir[0], dir[1], dir[2..].to_vec());
+            (value, [gx, gy, gv[0], gv[1], gv[2], gv[3]], [hx, hy, hv[0], hv[1], hv[2], hv[3]])
+        }};
+        let (hvalue, hg, hd) = hvp(&d);
+        let mut ok2 = hvalue == value && hg == g;
+        for i in 0..6 {{
+            ok2 &= [1e-4, 1e-5, 1e-6].iter().any(|h| {{
+                let at = |s: f64| {{
+                    let q: Vec<f64> = p.iter().zip(&d).map(|(a, b)| a + s * b).collect();
+                    grad(&q)[i]
+                }};
+                let fd = (4.0 * (at(h / 2.0) - at(-h / 2.0)) / h - (at(*h) - at(-h)) / (2.0 * h)) / 3.0;
+                close(hd[i], fd)
+            }});
+        }}
+        let u = [0.3, -0.7, 0.2, 0.9, -0.4, 0.6];
+        let (_, _, hu) = hvp(&u);
+        let (a, b): (f64, f64) = (u.iter().zip(&hd).map(|(x, y)| x * y).sum(), d.iter().zip(&hu).map(|(x, y)| x * y).sum());
+        ok2 &= (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0);
+        if !ok2 {{
+            failures += 1;
+            println!("MISMATCH f{k} second order at {{p:?}}: H d {{hd:?}}, <u, H d> {{a}}, <d, H u> {{b}}");
+        }}"#
+    )
+}
+
 /// The generated crate: `count` functions and a `main` that checks them all.
 fn generate(count: usize, seed: u64) -> String {
     let mut r = Lcg(seed);
@@ -189,13 +231,18 @@ fn generate(count: usize, seed: u64) -> String {
          #[differentiable(wrt(v, s))]\nfn helper_slice_g<T: Float + Sum>(v: &[T], s: T) -> T {\n    v.iter().map(|e| (*e * s).tanh()).sum()\n}\n\n",
     );
     for k in 0..count {
-        // Every third function is generic over `T: Float`, called at `f64`.
+        // Every third function is generic over `T: Float`, called at `f64`; every third is
+        // `hessian` (no nalgebra, no calls: `generic`'s restrictions).
         let generic = k % 3 == 2;
+        let hessian = k % 3 == 0;
         // After an early return the rest of the body is guarded (a branch).
-        let e = expr(&mut r, 4, k % 2 == 0, generic);
+        let e = expr(&mut r, 4, k % 2 == 0, generic || hessian, !hessian);
         // Half the functions may return early (n is 3 at the checked points).
         let early = if k % 2 == 1 {
-            format!("if n == 3 {{\n        return {};\n    }}\n    ", expr(&mut r, 3, false, generic))
+            format!(
+                "if n == 3 {{\n        return {};\n    }}\n    ",
+                expr(&mut r, 3, false, generic || hessian, !hessian)
+            )
         } else {
             String::new()
         };
@@ -209,9 +256,10 @@ fn generate(count: usize, seed: u64) -> String {
                 generic_source(&body)
             );
         } else {
+            let hessian = if hessian { "hessian, " } else { "" };
             let _ = writeln!(
                 src,
-                "#[differentiable(wrt(x, y, v))]\nfn f{k}(x: f64, y: f64, v: &[f64], n: usize) -> f64 {{\n    {body}\n}}\n"
+                "#[differentiable({hessian}wrt(x, y, v))]\nfn f{k}(x: f64, y: f64, v: &[f64], n: usize) -> f64 {{\n    {body}\n}}\n"
             );
         }
     }
@@ -255,11 +303,12 @@ fn generate(count: usize, seed: u64) -> String {
         if !ok {{
             failures += 1;
             println!("MISMATCH f{k} at {{p:?}}: grad {{g:?}}, jvp {{t}}, <g, d> {{r}}");
-        }}
+        }}{second}
     }}"#,
             p = point.join(", "),
             d = dir.join(", "),
             n = (k * 7) % 5,
+            second = if k % 3 == 0 { second_order(k, (k * 7) % 5) } else { String::new() },
         );
     }
     let _ = writeln!(

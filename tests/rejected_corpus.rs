@@ -50,17 +50,23 @@ const REJECTED: &[&str] = &[
     "{ let s: nalgebra::SVector<f64, 3> = nalgebra::SVector::from_fn(|i, _| v[i] * a); s.sum() }",
 ];
 
+/// Constructs first order accepts and second order (`hessian`) rejects, each using `a`.
+const REJECTED_SECOND: &[&str] =
+    &["dhelper(a, 1.0)", "nalgebra::Vector2::new(a, 1.0).norm()", "(a as f32) as f64"];
+
 /// Signatures: (attribute, item head, the value's wrapper, trailing item text).
 const SIGNATURES: &[(&str, &str, &str)] = &[
     ("#[differentiable]", "fn NAME(x: f64, y: f64, v: &[f64]) -> f64", "BODY"),
     ("#[differentiable]", "fn NAME(x: f64, y: f64, v: &[f64]) -> Result<f64, String>", "Ok(BODY)"),
     ("#[differentiable(wrt(x, y))]", "fn NAME(x: f64, y: f64, v: &[f64]) -> f64", "BODY"),
+    ("#[differentiable(hessian)]", "fn NAME(x: f64, y: f64, v: &[f64]) -> f64", "BODY"),
 ];
 
 fn generate(count: usize, seed: u64) -> String {
     let mut r = Lcg(seed);
     let mut src = String::from(
-        "#![allow(unused, clippy::all)]\nuse tapeless::differentiable;\n\nfn helper(f: impl Fn(f64) -> f64) -> f64 { f(1.0) }\n\n",
+        "#![allow(unused, clippy::all)]\nuse tapeless::differentiable;\n\nfn helper(f: impl Fn(f64) -> f64) -> f64 { f(1.0) }\n\n\
+         #[differentiable]\nfn dhelper(a: f64, b: f64) -> f64 { a * b }\n\n",
     );
     for k in 0..count {
         let supported = SUPPORTED[r.below(SUPPORTED.len())];
@@ -77,6 +83,13 @@ fn generate(count: usize, seed: u64) -> String {
             _ => {
                 let (attr, head, wrap) = SIGNATURES[r.below(SIGNATURES.len())];
                 let head = head.replace("NAME", &format!("f{k}"));
+                // Half the `hessian` functions are rejected by second order only.
+                let body = if attr.contains("hessian") && r.below(2) == 0 {
+                    let rejected = REJECTED_SECOND[r.below(REJECTED_SECOND.len())];
+                    format!("{{\n    let a = {supported};\n    let b = {rejected};\n    a + b\n}}")
+                } else {
+                    body
+                };
                 let value = format!("{{ let __value: f64 = {body}; __value }}");
                 let body = wrap.replace("BODY", &value);
                 let _ = writeln!(src, "{attr}\n{head} {{\n    {body}\n}}\n");

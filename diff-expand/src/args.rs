@@ -14,6 +14,8 @@ pub struct Args {
     pub jvp: Option<syn::Path>,
     /// `vjp = path`: the hand-written reverse mode (`fn(x.., cotangent) -> gradient`).
     pub vjp: Option<syn::Path>,
+    /// `hessian`: also generate `_hvp` and `_hessian` (second order).
+    pub hessian: bool,
 }
 
 impl Parse for Args {
@@ -43,10 +45,20 @@ impl Parse for Args {
                 }
                 continue;
             }
+            if key == "hessian" {
+                if args.hessian {
+                    return Err(syn::Error::new(key.span(), "`hessian` is given twice"));
+                }
+                args.hessian = true;
+                if !input.is_empty() {
+                    input.parse::<Token![,]>()?;
+                }
+                continue;
+            }
             if key != "wrt" {
                 return Err(syn::Error::new(
                     key.span(),
-                    "expected `wrt(...)`, `jvp = path` or `vjp = path`, the arguments of `#[differentiable]`",
+                    "expected `wrt(...)`, `hessian`, `jvp = path` or `vjp = path`, the arguments of `#[differentiable]`",
                 ));
             }
             if args.wrt.is_some() {

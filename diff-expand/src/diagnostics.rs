@@ -50,6 +50,8 @@ pub enum Diagnostic {
     Uninitialized { name: String },
     /// The two branches of an `if` produce results of different tuple shapes.
     BranchShape,
+    /// A construct `#[differentiable(hessian)]` has no second-order rule for yet.
+    SecondOrder { what: String, help: &'static str },
 }
 
 impl Diagnostic {
@@ -74,6 +76,7 @@ impl Diagnostic {
             Diagnostic::NothingToDifferentiate => "nothing-to-differentiate",
             Diagnostic::Uninitialized { .. } => "uninitialized",
             Diagnostic::BranchShape => "branch-shape",
+            Diagnostic::SecondOrder { .. } => "second-order",
         }
     }
 
@@ -203,6 +206,11 @@ impl Diagnostic {
             Diagnostic::BranchShape => {
                 "the branches of this `if` give results of different shapes".to_string()
             }
+            Diagnostic::SecondOrder { what, help } => format!(
+                "second order (`#[differentiable(hessian)]`) does not support {what} yet: its Hessian would \
+                 be missing, so this is an error rather than a wrong number\n\
+                 help: {help}, or drop `hessian` (first order supports this)"
+            ),
         }
     }
 }

@@ -57,9 +57,18 @@ pub(crate) fn expand(item_fn: &syn::ItemFn, attr: TokenStream, floats: &[syn::Id
         );
     };
     let generated = if args.jvp.is_some() || args.vjp.is_some() {
+        if args.hessian {
+            cx.error(
+                crate::ir::Loc::of(&item_fn.sig.ident),
+                crate::diagnostics::Diagnostic::SecondOrder {
+                    what: "declared derivatives (`jvp = ..`, `vjp = ..`)".to_string(),
+                    help: "differentiate the body instead",
+                },
+            );
+        }
         crate::custom::generate(&bounded, &sig, &args, &cx)
     } else {
-        generate(&bounded, &sig, &cx)
+        generate(&bounded, &sig, args.hessian, &cx)
     };
     match (cx.take(), generated) {
         (None, Some(generated)) => generated,
@@ -72,9 +81,15 @@ pub(crate) fn expand(item_fn: &syn::ItemFn, attr: TokenStream, floats: &[syn::Id
     }
 }
 
-/// The generated items of `item_fn` (`_jvp`, `_vjp`, `_grad`), or `None` with the problems
+/// The generated items of `item_fn` (`_jvp`, `_vjp`, `_grad`, and with `hessian` `_hvp` and
+/// `_hessian`), or `None` with the problems
 /// reported into `cx`. Also used for the scalar function of a closure given to `map`.
-pub fn generate(item_fn: &syn::ItemFn, sig: &signature::Signature, cx: &Ctxt) -> Option<TokenStream> {
+pub fn generate(
+    item_fn: &syn::ItemFn,
+    sig: &signature::Signature,
+    hessian: bool,
+    cx: &Ctxt,
+) -> Option<TokenStream> {
     let errors_before = cx.has_errors();
     let lowered = lower::lower(&item_fn.block, sig, cx);
     let wrt: Vec<bool> = sig.params.iter().map(|p| p.wrt).collect();
@@ -99,5 +114,6 @@ pub fn generate(item_fn: &syn::ItemFn, sig: &signature::Signature, cx: &Ctxt) ->
     input.summed_products = emit::summed_products(&input);
     let forward = emit::scopes::flatten(emit::forward::emit(&input));
     let reverse = emit::scopes::flatten(emit::reverse::emit(&input));
-    Some(quote!(#forward #reverse))
+    let second = if hessian { crate::second::generate(&input, &reverse, cx)? } else { TokenStream::new() };
+    Some(quote!(#forward #reverse #second))
 }

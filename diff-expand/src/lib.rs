@@ -23,6 +23,7 @@ mod impls;
 mod ir;
 mod lower;
 mod rules;
+mod second;
 mod signature;
 
 #[cfg(test)]

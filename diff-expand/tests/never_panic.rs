@@ -304,6 +304,11 @@ fn attr() -> impl Strategy<Value = &'static str> {
             "jvp = ",
             "vjp",
             "wrt(x), jvp = a::b, jvp = c",
+            "hessian",
+            "hessian, wrt(x)",
+            "wrt(v), hessian",
+            "hessian, hessian",
+            "hessian, vjp = g_adjoint",
         ][..],
     )
 }

@@ -5,7 +5,7 @@
 use nalgebra::{DMatrix, DVector, RowDVector};
 use tapeless::{Differentiable, differentiable};
 
-#[differentiable]
+#[differentiable(hessian)]
 pub fn rosenbrock(x: &[f64]) -> f64 {
     let mut s = 0.0;
     for i in 0..x.len() - 1 {
@@ -156,7 +156,7 @@ pub fn conv_hand(
 // ---- F2 logistic-regression NLL -------------------------------------------------------------
 
 /// `L(w) = sum_i ln(1 + exp(-y_i (X_i . w)))`, X row-major m x d.
-#[differentiable(wrt(w))]
+#[differentiable(hessian, wrt(w))]
 pub fn logistic_nll(w: &[f64], x: &[f64], y: &[f64]) -> f64 {
     let d = w.len();
     let mut total = 0.0;
@@ -352,7 +352,7 @@ pub fn f5_inputs() -> (Mlp, DMatrix<f64>, Vec<usize>, DMatrix<f64>) {
 // ---- F6 Black-Scholes call ------------------------------------------------------------------
 
 /// The call price; `N(z) = (1 + erf(z / sqrt 2)) / 2`.
-#[differentiable]
+#[differentiable(hessian)]
 pub fn black_scholes(s: f64, k: f64, t: f64, r: f64, sigma: f64) -> f64 {
     let sqrt_t = t.sqrt();
     let d1 = ((s / k).ln() + (r + 0.5 * sigma * sigma) * t) / (sigma * sqrt_t);

@@ -1,0 +1,523 @@
+//! Second order, `#[differentiable(hessian)]`: forward mode over the generated reverse mode.
+//!
+//! The emitted `NAME_grad` is copied into `__tapeless_NAME_grad_dual`, computing in the
+//! runtime's `Dual<f64>`: every `f64` type becomes `Dual<f64>`, every float literal and `f64`
+//! constant a dual constant, every `as f64` the runtime's `cast`, and a float taken from outside the
+//! function (a `const`, a call on integers) is cast on assignment. `NAME_hvp` runs the copy
+//! with the inputs `x + ε v` and splits the gradient it returns into
+//! `∇f(x)` and `H v`; `NAME_hessian` does so once per input direction and symmetrises.
+//!
+//! The copy is only as good as the substitution, so what it cannot carry is rejected before,
+//! spanned on the user's code ([`check`]): methods, generics, `f32`, calls of other functions
+//! with float arguments, nalgebra values and records.
+
+use std::collections::HashSet;
+
+use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
+use quote::{ToTokens, format_ident, quote};
+use syn::visit_mut::VisitMut;
+
+use crate::ctxt::Ctxt;
+use crate::diagnostics::Diagnostic;
+use crate::emit::{self, Input};
+use crate::ir::{Block, Kind, Loc, Op};
+use crate::rules::Kind as Rule;
+use crate::signature::{self, Param, TypeClass};
+
+/// How a parameter is passed to the dual copy.
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum Shape {
+    /// `f64`.
+    Float,
+    /// `&[f64]`, `&Vec<f64>`, `&[f64; N]`: lifted into an owned value, passed by reference.
+    Borrowed,
+    /// `Vec<f64>`, `[f64; N]`: lifted and passed by value.
+    Owned,
+    /// An integer or `bool`: passed as is.
+    Constant,
+}
+
+fn is_f64(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident("f64"))
+}
+
+/// The shape of a parameter, or `None` if second order does not take it yet.
+fn shape(ty: &syn::Type) -> Option<Shape> {
+    let element_f64 = |ty: &syn::Type| match ty {
+        syn::Type::Slice(s) => is_f64(&s.elem),
+        syn::Type::Array(a) => is_f64(&a.elem),
+        syn::Type::Path(p) => signature::vec_element(p).is_some_and(is_f64),
+        _ => false,
+    };
+    match ty {
+        _ if is_f64(ty) => Some(Shape::Float),
+        syn::Type::Reference(r) if r.mutability.is_none() && element_f64(&r.elem) => Some(Shape::Borrowed),
+        syn::Type::Array(_) | syn::Type::Path(_) if element_f64(ty) => Some(Shape::Owned),
+        _ if signature::classify(ty) == TypeClass::Constant => Some(Shape::Constant),
+        _ => None,
+    }
+}
+
+/// Reports what second order cannot take (yet); true if there is nothing.
+fn check(input: &Input, cx: &Ctxt) -> bool {
+    let errors = cx.count();
+    let sig = input.sig;
+    let reject = |at: Loc, what: &str, help: &'static str| {
+        cx.error(at, Diagnostic::SecondOrder { what: what.to_string(), help });
+    };
+    if let Some(r) = &sig.receiver {
+        reject(Loc::of(r), "a method", "write the function as a free function of its floats");
+    }
+    if !sig.generics.params.is_empty() {
+        reject(Loc::of(&sig.generics), "a generic function", "write it for `f64`");
+    }
+    if sig.wrapper.is_some() || !is_f64(&sig.output) {
+        reject(
+            Loc::of(&input.item.sig.output),
+            "a result that is not one `f64`",
+            "a Hessian needs a scalar `f64` result",
+        );
+    }
+    for p in &sig.params {
+        if shape(&p.ty).is_none() {
+            reject(
+                Loc::of(&p.ty),
+                &format!("a parameter of type `{}`", p.ty.to_token_stream()),
+                "second order takes `f64`, `&[f64]`, `Vec<f64>`, `[f64; N]` (and references to them) and \
+                 integer or `bool` constants",
+            );
+        }
+    }
+    if let Some(f32) = find_ident(input.item.to_token_stream(), "f32") {
+        reject(Loc::from(f32), "`f32`", "second order computes in `f64`: write the function in `f64` only");
+    }
+    if !input.items.is_empty() {
+        reject(
+            Loc::of(&input.item.sig.ident),
+            "a closure given to nalgebra's `map`",
+            "apply the function to the entries in a loop",
+        );
+    }
+    block(input, &input.f.body, &reject);
+    cx.count() == errors
+}
+
+fn block(input: &Input, b: &Block, reject: &dyn Fn(Loc, &str, &'static str)) {
+    for inst in &b.insts {
+        match &inst.op {
+            Op::Call { args, callee, .. } => {
+                let receiver = match callee {
+                    crate::ir::Callee::Method { receiver, .. } => Some(*receiver),
+                    crate::ir::Callee::Path(_) => None,
+                };
+                // A call on integers (or values the syntax did not type, which are integers in
+                // practice: `n.div_ceil(2)`) runs as written; one on floats would need the
+                // callee's second order.
+                // `tapeless::math::erf` differentiated: the copy calls the runtime's dual version.
+                let dual = dual_math(callee) && inst.results.iter().any(|r| input.act.active(*r));
+                if !dual
+                    && receiver
+                        .iter()
+                        .chain(args)
+                        .any(|a| input.act.active(*a) || input.f.info(*a).kind == Kind::Float)
+                {
+                    reject(
+                        inst.span,
+                        "a call of another function with float arguments",
+                        "inline the callee into this function (its body, not a call)",
+                    );
+                }
+            }
+            Op::Prim { rule, .. } if !scalar_rule(&rule.kind) => reject(
+                inst.span,
+                &format!("nalgebra's `{}`", rule.name.trim_matches(['<', '>'])),
+                "write the computation on `f64`, slices or arrays",
+            ),
+            Op::Field { .. } | Op::Construct { .. } => {
+                reject(inst.span, "a struct", "pass the fields as `f64` or slice parameters")
+            }
+            Op::If { then_block, else_block, .. } => {
+                block(input, then_block, reject);
+                block(input, else_block, reject);
+            }
+            Op::For { body, .. } | Op::Loop { body, .. } => block(input, body, reject),
+            _ => {}
+        }
+        if inst.results.iter().any(|r| input.f.info(*r).kind == Kind::Heap) {
+            reject(inst.span, "a dynamically sized nalgebra value", "use a `Vec<f64>`");
+        }
+    }
+}
+
+/// `tapeless::math::erf` or `erfc`, written with its module: the runtime has its dual reverse
+/// mode.
+fn dual_math(callee: &crate::ir::Callee) -> bool {
+    let crate::ir::Callee::Path(p) = callee else { return false };
+    let n = p.path.segments.len();
+    n >= 2
+        && p.path.segments[n - 2].ident == "math"
+        && p.path.segments.last().is_some_and(|s| s.ident == "erf" || s.ident == "erfc")
+}
+
+/// A rule of floats and arrays of floats (not nalgebra's).
+fn scalar_rule(kind: &Rule) -> bool {
+    matches!(
+        kind,
+        Rule::Add
+            | Rule::Sub
+            | Rule::Neg
+            | Rule::Identity
+            | Rule::CastFloat
+            | Rule::Smooth { .. }
+            | Rule::NonDifferentiable(_)
+            | Rule::Product
+            | Rule::Quotient
+            | Rule::Predicate
+            | Rule::Sum
+            | Rule::Shape
+    )
+}
+
+/// The span of the first identifier `name` in `tokens`.
+fn find_ident(tokens: TokenStream, name: &str) -> Option<Span> {
+    tokens.into_iter().find_map(|t| match t {
+        TokenTree::Ident(i) if i == name => Some(i.span()),
+        TokenTree::Group(g) => find_ident(g.stream(), name),
+        _ => None,
+    })
+}
+
+/// `NAME_hvp`, `NAME_hessian` and the dual copy of `NAME_grad` (found in `reverse`), or `None`
+/// with the reasons in `cx`.
+pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<TokenStream> {
+    if !check(input, cx) {
+        return None;
+    }
+    let sig = input.sig;
+    let grad_name = emit::sibling(&sig.name, "grad");
+    let file: syn::File = syn::parse2(reverse.clone()).ok()?;
+    let mut grad = file.items.into_iter().find_map(|item| match item {
+        syn::Item::Fn(f) if f.sig.ident == grad_name => Some(f),
+        _ => None,
+    })?;
+    let dual_name = format_ident!("__tapeless_{}_grad_dual", sig.name);
+    grad.sig.ident = dual_name.clone();
+    grad.attrs.retain(|a| !a.path().is_ident("doc"));
+    let promote: HashSet<String> = (0..input.f.values.len())
+        .filter(|i| matches!(input.f.values[*i].kind, Kind::Float | Kind::Unknown))
+        .map(|i| crate::ir::Value(i as u32).ident().to_string())
+        .collect();
+    Generic { promote }.visit_item_fn_mut(&mut grad);
+    // The copy calls `x.sin()` on a `Dual`: the runtime's `Scalar` has these methods.
+    grad.block.stmts.insert(
+        0,
+        syn::parse_quote!(
+            use ::tapeless::__private::Scalar as _;
+        ),
+    );
+    let hvp = hvp(input, &dual_name);
+    let hessian = hessian(input, &dual_name);
+    Some(quote!(#[doc(hidden)] #grad #hvp #hessian))
+}
+
+/// The direction a parameter is lifted with.
+enum Direction {
+    /// A tangent argument (an expression of a reference to it).
+    Given(TokenStream),
+    /// The unit vector of the input with this index (none if out of range).
+    Unit(TokenStream),
+}
+
+/// A call of the dual copy, each parameter lifted: `dir(p)` is its direction, if any.
+fn call(
+    sig: &signature::Signature,
+    dual: &syn::Ident,
+    dir: &dyn Fn(&Param) -> Option<Direction>,
+) -> TokenStream {
+    let p = emit::private();
+    let mut lets = TokenStream::new();
+    let mut args = Vec::new();
+    for (i, param) in sig.params.iter().enumerate() {
+        let ident = &param.ident;
+        let shape = shape(&param.ty).unwrap_or(Shape::Constant);
+        if shape == Shape::Constant {
+            args.push(quote!(#ident));
+            continue;
+        }
+        let lifted = format_ident!("__lifted{}", i, span = Span::mixed_site());
+        let by_ref = if shape == Shape::Borrowed { quote!(#ident) } else { quote!(&#ident) };
+        let value = match dir(param) {
+            Some(Direction::Given(d)) => {
+                let what = emit::sibling_tangent(param).to_string();
+                quote!(#p::Lift::lift(#by_ref, #d, #what))
+            }
+            Some(Direction::Unit(index)) => quote!(#p::Lift::lift_unit(#by_ref, #index)),
+            None => quote!(#p::Lift::lift_constant(#by_ref)),
+        };
+        lets.extend(quote!(let #lifted = #value;));
+        args.push(if shape == Shape::Borrowed { quote!(&#lifted) } else { quote!(#lifted) });
+    }
+    quote!({ #lets #dual(#(#args),*) })
+}
+
+/// `NAME_hvp(x.., v..) -> (value, gradient, H v)`.
+fn hvp(input: &Input, dual: &syn::Ident) -> TokenStream {
+    let sig = input.sig;
+    let (p, vis, attrs) = (emit::private(), &input.item.vis, emit::attributes());
+    let name = emit::sibling(&sig.name, "hvp");
+    let params = emit::primal_params(sig);
+    let directions = emit::tangent_params(sig);
+    let gradient = sig.gradient_type();
+    let call = call(sig, dual, &|param| {
+        param.wrt.then(|| {
+            let d = emit::sibling_tangent(param);
+            Direction::Given(
+                if matches!(&param.ty, syn::Type::Reference(r) if matches!(&*r.elem, syn::Type::Slice(_))) {
+                    quote!(&#d[..])
+                } else {
+                    quote!(&#d)
+                },
+            )
+        })
+    });
+    let doc = format!(
+        " Value, gradient and Hessian-vector product `H v` of [`{}`] (generated by `#[differentiable(hessian)]`):\n \
+         forward mode over the generated reverse mode, exact. `v` has one entry per differentiated input,\n \
+         like the tangents of `{}_jvp`.",
+        sig.name, sig.name
+    );
+    quote! {
+        #[doc = #doc]
+        #attrs
+        #vis fn #name(#(#params,)* #(#directions),*) -> (f64, #gradient, #gradient) {
+            let (__value, __gradient) = #call;
+            let (__gradient, __hv) = #p::Split::split(__gradient);
+            (__value.re, __gradient, __hv)
+        }
+    }
+}
+
+/// `NAME_hessian(x..) -> (value, gradient, H)` for float parameters or one array parameter.
+fn hessian(input: &Input, dual: &syn::Ident) -> TokenStream {
+    let sig = input.sig;
+    let wrt: Vec<&Param> = sig.wrt().collect();
+    let scalars = wrt.iter().all(|p| shape(&p.ty) == Some(Shape::Float));
+    if !scalars && wrt.len() != 1 {
+        return TokenStream::new();
+    }
+    let (p, vis, attrs) = (emit::private(), &input.item.vis, emit::attributes());
+    let name = emit::sibling(&sig.name, "hessian");
+    let params = emit::primal_params(sig);
+    let gradient = sig.gradient_type();
+    let i = format_ident!("__i", span = Span::mixed_site());
+    let (count, column) = if scalars {
+        let n = wrt.len();
+        let entries: Vec<TokenStream> = if n == 1 {
+            vec![quote!(__column)]
+        } else {
+            (0..n)
+                .map(|k| {
+                    let k = syn::Index::from(k);
+                    quote!(__column.#k)
+                })
+                .collect()
+        };
+        (quote!(#n), quote!([#(#entries),*]))
+    } else {
+        let x = &wrt[0].ident;
+        (quote!(#x.len()), quote!(__column))
+    };
+    // Parameter `k` of the floats holds input `k`; one array parameter holds all of them.
+    let offsets: Vec<usize> =
+        (0..sig.params.len()).map(|k| sig.params[..k].iter().filter(|q| q.wrt).count()).collect();
+    let call = call(sig, dual, &|param| {
+        let k = sig.params.iter().position(|q| q.ident == param.ident).map_or(0, |k| offsets[k]);
+        param.wrt.then(|| Direction::Unit(quote!(#i.wrapping_sub(#k))))
+    });
+    let doc = format!(
+        " Value, gradient and Hessian (an `n x n` matrix, `n` the number of scalar inputs in parameter order)\n \
+         of [`{}`] (generated by `#[differentiable(hessian)]`): one Hessian-vector product per input, the result\n \
+         symmetrised (`(H + Hᵀ) / 2`).",
+        sig.name
+    );
+    quote! {
+        #[doc = #doc]
+        #attrs
+        #vis fn #name(#(#params),*) -> (f64, #gradient, #p::nalgebra::DMatrix<f64>) {
+            let __n = #count;
+            let mut __h = #p::nalgebra::DMatrix::<f64>::zeros(__n, __n);
+            let mut __first = ::core::option::Option::None;
+            for #i in 0..::core::cmp::max(__n, 1) {
+                let (__value, __gradient) = #call;
+                let (__gradient, __column) = #p::Split::split(__gradient);
+                if #i < __n {
+                    for (__j, __entry) in #column.into_iter().enumerate() {
+                        __h[(__j, #i)] = __entry;
+                    }
+                }
+                if __first.is_none() {
+                    __first = ::core::option::Option::Some((__value.re, __gradient));
+                }
+            }
+            let __h = (&__h + __h.transpose()) * 0.5;
+            match __first {
+                ::core::option::Option::Some((__value, __gradient)) => (__value, __gradient, __h),
+                ::core::option::Option::None => ::core::unreachable!(),
+            }
+        }
+    }
+}
+
+/// The rewrite of `NAME_grad` into its scalar-generic copy.
+struct Generic {
+    /// The locals (`__v3`) that hold floats or values of a kind the syntax did not tell.
+    promote: HashSet<String>,
+}
+
+/// The scalar of the copy.
+fn scalar() -> syn::Type {
+    syn::parse_quote!(::tapeless::__private::Dual<f64>)
+}
+
+fn from_f64(e: &dyn ToTokens) -> syn::Expr {
+    let s = scalar();
+    syn::parse_quote!(<#s as ::tapeless::__private::Floating>::__tapeless_from_f64(#e))
+}
+
+fn promote(e: &syn::Expr) -> syn::Expr {
+    syn::parse_quote!(::tapeless::__private::promote(#e))
+}
+
+fn cast(e: &syn::Expr) -> syn::Expr {
+    let s = scalar();
+    syn::parse_quote!(::tapeless::__private::cast::<#s, _>(#e))
+}
+
+/// A path through `f64` (`f64::EPSILON`, `std::f64::consts::PI`, `f64::max`).
+fn through_f64(path: &syn::Path) -> bool {
+    path.segments.len() > 1 && path.segments.iter().any(|s| s.ident == "f64")
+}
+
+/// A value computed outside the function: a `const`, a call, an indexing of a constant.
+fn from_outside(e: &syn::Expr) -> bool {
+    match e {
+        syn::Expr::Path(p) => !p.path.segments.iter().any(|s| s.ident.to_string().starts_with("__")),
+        syn::Expr::Call(c) => match &*c.func {
+            syn::Expr::Path(p) => p.path.leading_colon.is_none() || !p.path.segments[0].ident.eq("tapeless"),
+            _ => true,
+        },
+        syn::Expr::Index(_) | syn::Expr::Field(_) | syn::Expr::MethodCall(_) | syn::Expr::Paren(_) => true,
+        _ => false,
+    }
+}
+
+impl VisitMut for Generic {
+    fn visit_type_mut(&mut self, ty: &mut syn::Type) {
+        if is_f64(ty) {
+            *ty = scalar();
+        } else {
+            syn::visit_mut::visit_type_mut(self, ty);
+        }
+    }
+
+    fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
+        // A path through `f64` in call position names a method of `Scalar`.
+        if let syn::Expr::Call(call) = e
+            && let syn::Expr::Path(f) = &mut *call.func
+            && through_f64(&f.path)
+            && let Some(last) = f.path.segments.last()
+        {
+            let method = &last.ident;
+            let s = scalar();
+            *call.func = syn::parse_quote!(<#s as ::tapeless::__private::Scalar>::#method);
+            for arg in call.args.iter_mut() {
+                self.visit_expr_mut(arg);
+            }
+            return;
+        }
+        // `tapeless::math::erf_vjp(x)`: the runtime's dual version.
+        if let syn::Expr::Call(call) = e
+            && let syn::Expr::Path(f) = &mut *call.func
+            && let n = f.path.segments.len()
+            && n >= 2
+            && f.path.segments[n - 2].ident == "math"
+            && let Some(last) = f.path.segments.last()
+            && (last.ident == "erf_vjp" || last.ident == "erfc_vjp")
+        {
+            let name = last.ident.clone();
+            *call.func = syn::parse_quote!(::tapeless::__private::dual_math::#name);
+            for arg in call.args.iter_mut() {
+                self.visit_expr_mut(arg);
+            }
+            return;
+        }
+        if let syn::Expr::Cast(c) = e
+            && is_f64(&c.ty)
+        {
+            self.visit_expr_mut(&mut c.expr);
+            *e = cast(&c.expr);
+            return;
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+        match e {
+            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Float(_), .. }) => *e = from_f64(e),
+            syn::Expr::Path(p) if p.qself.is_none() && through_f64(&p.path) => *e = from_f64(e),
+            syn::Expr::Assign(a) if self.promoted(&a.left) && from_outside(&a.right) => {
+                *a.right = promote(&a.right);
+            }
+            _ => {}
+        }
+    }
+
+    fn visit_local_mut(&mut self, local: &mut syn::Local) {
+        syn::visit_mut::visit_local_mut(self, local);
+        let promoted = match &local.pat {
+            syn::Pat::Ident(i) => self.promote.contains(&i.ident.to_string()),
+            syn::Pat::Type(t) => {
+                matches!(&*t.pat, syn::Pat::Ident(i) if self.promote.contains(&i.ident.to_string()))
+            }
+            _ => false,
+        };
+        if let Some(init) = &mut local.init
+            && promoted
+            && from_outside(&init.expr)
+        {
+            *init.expr = promote(&init.expr);
+        }
+    }
+
+    fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
+        m.tokens = substitute_tokens(std::mem::take(&mut m.tokens));
+    }
+}
+
+impl Generic {
+    /// A local whose value from outside is promoted: it holds a float or something the syntax
+    /// did not tell (a constant table's entry).
+    fn promoted(&self, e: &syn::Expr) -> bool {
+        matches!(e, syn::Expr::Path(p) if p.path.get_ident().is_some_and(|i| self.promote.contains(&i.to_string())))
+    }
+}
+
+/// Inside a macro's tokens (`assert!(x > 0.0)`, `vec![0.0; n]`): float literals made dual
+/// numbers, the type `f64` made `Dual<f64>`.
+fn substitute_tokens(tokens: TokenStream) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|t| match t {
+            TokenTree::Literal(l) if syn::parse_str::<syn::LitFloat>(&l.to_string()).is_ok() => {
+                let e = from_f64(&l);
+                TokenTree::Group(Group::new(Delimiter::Parenthesis, e.into_token_stream()))
+            }
+            TokenTree::Ident(i) if i == "f64" => {
+                TokenTree::Group(Group::new(Delimiter::None, scalar().into_token_stream()))
+            }
+            TokenTree::Group(g) => {
+                let mut out = Group::new(g.delimiter(), substitute_tokens(g.stream()));
+                out.set_span(g.span());
+                TokenTree::Group(out)
+            }
+            other => other,
+        })
+        .collect()
+}
