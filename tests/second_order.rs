@@ -367,3 +367,59 @@ fn black_scholes_gamma_vanna_volga() {
         assert!(close(hv.0, gamma, 1e-12) && close(hv.4, vanna, 1e-12));
     }
 }
+
+// ---- A slice and a float: the inputs numbered in parameter order.
+
+#[differentiable(hessian)]
+fn mixed(x: &[f64], t: f64) -> f64 {
+    let mut s = 0.0;
+    for v in x {
+        s += v * v;
+    }
+    t * s + t.powi(3) * x[0]
+}
+
+#[test]
+fn a_slice_and_a_float_together() {
+    for (x, t) in [(vec![0.5, -1.0, 2.0], 0.7), (vec![1.5, 0.25], -1.2), (vec![-0.3, 0.8, 0.1, 1.1], 2.0)] {
+        let n = x.len();
+        let exact = DMatrix::from_fn(n + 1, n + 1, |i, j| match (i == n, j == n) {
+            (false, false) => {
+                if i == j {
+                    2.0 * t
+                } else {
+                    0.0
+                }
+            }
+            (true, true) => 6.0 * t * x[0],
+            (false, true) => 2.0 * x[i] + if i == 0 { 3.0 * t * t } else { 0.0 },
+            (true, false) => 2.0 * x[j] + if j == 0 { 3.0 * t * t } else { 0.0 },
+        });
+        let split = |p: &[f64]| (p[..p.len() - 1].to_vec(), p[p.len() - 1]);
+        let mut point = x.clone();
+        point.push(t);
+        check(
+            "mixed",
+            &point,
+            &|p| mixed(&split(p).0, split(p).1),
+            &|p| {
+                let (x, t) = split(p);
+                let (v, (gx, gt)) = mixed_grad(&x, t);
+                (v, [gx, vec![gt]].concat())
+            },
+            &|p| {
+                let (x, t) = split(p);
+                let (v, (gx, gt), h) = mixed_hessian(&x, t);
+                (v, [gx, vec![gt]].concat(), h)
+            },
+            &|p, d| {
+                let (x, t) = split(p);
+                let (dx, dt) = split(d);
+                let (v, (gx, gt), (hx, ht)) = mixed_hvp(&x, t, dx, dt);
+                (v, [gx, vec![gt]].concat(), [hx, vec![ht]].concat())
+            },
+            &exact,
+            1e-6,
+        );
+    }
+}

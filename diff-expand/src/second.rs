@@ -297,42 +297,28 @@ fn hvp(input: &Input, dual: &syn::Ident) -> TokenStream {
     }
 }
 
-/// `NAME_hessian(x..) -> (value, gradient, H)` for float parameters or one array parameter.
+/// `NAME_hessian(x..) -> (value, gradient, H)`, the inputs of all differentiated parameters
+/// numbered in order.
 fn hessian(input: &Input, dual: &syn::Ident) -> TokenStream {
     let sig = input.sig;
-    let wrt: Vec<&Param> = sig.wrt().collect();
-    let scalars = wrt.iter().all(|p| shape(&p.ty) == Some(Shape::Float));
-    if !scalars && wrt.len() != 1 {
-        return TokenStream::new();
-    }
     let (p, vis, attrs) = (emit::private(), &input.item.vis, emit::attributes());
     let name = emit::sibling(&sig.name, "hessian");
     let params = emit::primal_params(sig);
     let gradient = sig.gradient_type();
     let i = format_ident!("__i", span = Span::mixed_site());
-    let (count, column) = if scalars {
-        let n = wrt.len();
-        let entries: Vec<TokenStream> = if n == 1 {
-            vec![quote!(__column)]
-        } else {
-            (0..n)
-                .map(|k| {
-                    let k = syn::Index::from(k);
-                    quote!(__column.#k)
-                })
-                .collect()
-        };
-        (quote!(#n), quote!([#(#entries),*]))
-    } else {
-        let x = &wrt[0].ident;
-        (quote!(#x.len()), quote!(__column))
-    };
-    // Parameter `k` of the floats holds input `k`; one array parameter holds all of them.
-    let offsets: Vec<usize> =
-        (0..sig.params.len()).map(|k| sig.params[..k].iter().filter(|q| q.wrt).count()).collect();
+    // The inputs are numbered in parameter order: differentiated parameter `k` holds inputs
+    // `offset_k..offset_k + scalars_k`.
+    let offset = |k: usize| format_ident!("__offset{}", k, span = Span::mixed_site());
+    let mut offsets = quote!(let mut __n = 0usize;);
+    for (k, param) in sig.params.iter().enumerate().filter(|(_, q)| q.wrt) {
+        let (o, ident) = (offset(k), &param.ident);
+        let by_ref = if shape(&param.ty) == Some(Shape::Borrowed) { quote!(#ident) } else { quote!(&#ident) };
+        offsets.extend(quote!(let #o = __n; __n += #p::Lift::scalars(#by_ref);));
+    }
     let call = call(sig, dual, &|param| {
-        let k = sig.params.iter().position(|q| q.ident == param.ident).map_or(0, |k| offsets[k]);
-        param.wrt.then(|| Direction::Unit(quote!(#i.wrapping_sub(#k))))
+        let k = sig.params.iter().position(|q| q.ident == param.ident).unwrap_or(0);
+        let o = offset(k);
+        param.wrt.then(|| Direction::Unit(quote!(#i.wrapping_sub(#o))))
     });
     let doc = format!(
         " Value, gradient and Hessian (an `n x n` matrix, `n` the number of scalar inputs in parameter order)\n \
@@ -344,14 +330,14 @@ fn hessian(input: &Input, dual: &syn::Ident) -> TokenStream {
         #[doc = #doc]
         #attrs
         #vis fn #name(#(#params),*) -> (f64, #gradient, #p::nalgebra::DMatrix<f64>) {
-            let __n = #count;
+            #offsets
             let mut __h = #p::nalgebra::DMatrix::<f64>::zeros(__n, __n);
             let mut __first = ::core::option::Option::None;
             for #i in 0..::core::cmp::max(__n, 1) {
                 let (__value, __gradient) = #call;
                 let (__gradient, __column) = #p::Split::split(__gradient);
                 if #i < __n {
-                    for (__j, __entry) in #column.into_iter().enumerate() {
+                    for (__j, __entry) in #p::flat(&__column).into_iter().enumerate() {
                         __h[(__j, #i)] = __entry;
                     }
                 }

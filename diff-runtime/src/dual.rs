@@ -586,6 +586,8 @@ pub trait Lift {
     /// `self + ε e_index`: direction `1` in the scalar with this index (a float is index `0`),
     /// none if `index` is out of range.
     fn lift_unit(&self, index: usize) -> Self::Lifted;
+    /// The number of scalars (`1` for a float).
+    fn scalars(&self) -> usize;
 }
 
 macro_rules! lift_float {
@@ -603,6 +605,10 @@ macro_rules! lift_float {
             #[inline(always)]
             fn lift_unit(&self, index: usize) -> Dual<$t> {
                 Dual::new(*self, if index == 0 { 1.0 } else { 0.0 })
+            }
+            #[inline(always)]
+            fn scalars(&self) -> usize {
+                1
             }
         }
     )*};
@@ -623,6 +629,9 @@ impl<T: Lift> Lift for [T] {
     fn lift_unit(&self, index: usize) -> Self::Lifted {
         self.iter().enumerate().map(|(i, x)| x.lift_unit(if i == index { 0 } else { 1 })).collect()
     }
+    fn scalars(&self) -> usize {
+        self.len()
+    }
 }
 
 impl<T: Lift> Lift for Vec<T> {
@@ -635,6 +644,9 @@ impl<T: Lift> Lift for Vec<T> {
     }
     fn lift_unit(&self, index: usize) -> Self::Lifted {
         self.as_slice().lift_unit(index)
+    }
+    fn scalars(&self) -> usize {
+        self.len()
     }
 }
 
@@ -649,6 +661,42 @@ impl<T: Lift, const N: usize> Lift for [T; N] {
     fn lift_unit(&self, index: usize) -> Self::Lifted {
         core::array::from_fn(|i| self[i].lift_unit(if i == index { 0 } else { 1 }))
     }
+    fn scalars(&self) -> usize {
+        N
+    }
+}
+
+/// A gradient's entries in parameter order (a column of `_hessian`).
+#[doc(hidden)]
+pub trait Flat {
+    /// Appends the entries to `out`.
+    fn push_to(&self, out: &mut Vec<f64>);
+}
+
+impl Flat for f64 {
+    fn push_to(&self, out: &mut Vec<f64>) {
+        out.push(*self);
+    }
+}
+
+impl Flat for Vec<f64> {
+    fn push_to(&self, out: &mut Vec<f64>) {
+        out.extend_from_slice(self);
+    }
+}
+
+impl<const N: usize> Flat for [f64; N] {
+    fn push_to(&self, out: &mut Vec<f64>) {
+        out.extend_from_slice(self);
+    }
+}
+
+/// The entries of `value` in order.
+#[doc(hidden)]
+pub fn flat<T: Flat>(value: &T) -> Vec<f64> {
+    let mut out = Vec::new();
+    value.push_to(&mut out);
+    out
 }
 
 /// A gradient computed in dual numbers, split into the gradient and the Hessian-vector product.
@@ -684,6 +732,11 @@ impl<T: Floating, const N: usize> Split for [Dual<T>; N] {
 
 macro_rules! split_tuple {
     ($($name:ident $idx:tt),+) => {
+        impl<$($name: Flat),+> Flat for ($($name,)+) {
+            fn push_to(&self, out: &mut Vec<f64>) {
+                $( self.$idx.push_to(out); )+
+            }
+        }
         impl<$($name: Split),+> Split for ($($name,)+) {
             type Parts = ($($name::Parts,)+);
             fn split(self) -> (Self::Parts, Self::Parts) {
