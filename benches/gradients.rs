@@ -202,8 +202,22 @@ fn bench_black_scholes(c: &mut Criterion) {
     group.finish();
 }
 
+// ---- Jacobian: 100 residuals of 5 parameters -------------------------------------------------
+
+fn bench_jacobian(c: &mut Criterion) {
+    let (p, t, y) = fit_inputs();
+    let (j, hand) = (fit_residuals_jacobian(&p, &t, &y).1, fit_residuals_hand(&p, &t, &y).1);
+    assert!((j - &hand).abs().max() <= 1e-12 * hand.abs().max());
+    let mut group = c.benchmark_group("jacobian_fit_100x5");
+    group.bench_function("primal", |b| b.iter(|| fit_residuals(black_box(&p), &t, &y)));
+    group.bench_function("hand_written", |b| b.iter(|| fit_residuals_hand(black_box(&p), &t, &y)));
+    group.bench_function("tapeless_jacobian", |b| b.iter(|| fit_residuals_jacobian(black_box(&p), &t, &y)));
+    group.finish();
+}
+
 criterion_group!(
     benches,
+    bench_jacobian,
     bench_rosenbrock,
     bench_conv,
     bench_logistic,

@@ -291,6 +291,24 @@
 //! Fixes: write the callee's body in the function (a closure or a block); take the floats as
 //! `f64`, slice or array parameters; or drop `hessian`, which first order does not need.
 //!
+//! # jacobian
+//!
+//! `#[differentiable(jacobian)]` numbers the scalars of the result and of the differentiated
+//! parameters: they must be `f64`s, `Vec`s, slices or arrays of `f64`, nalgebra vectors and
+//! matrices of `f64`, or tuples of those. A result or parameter of another type (a struct, a
+//! `Result`, a generic `T`) has no numbering, and a parameter of another type passed by value
+//! cannot be passed to every column's call.
+//!
+//! ```compile_fail
+//! #[tapeless::differentiable(jacobian)]
+//! fn f(x: f64) -> Result<Vec<f64>, String> { // error: `jacobian` does not support this result type
+//!     Ok(vec![x.sin(), x.cos()])
+//! }
+//! ```
+//!
+//! Fixes: return a `Vec<f64>`, an array, a nalgebra vector or a tuple of floats (handle the
+//! error outside); pass other parameters by reference.
+//!
 //! # Errors rustc reports
 //!
 //! A few errors come from rustc by design, each with its own message:

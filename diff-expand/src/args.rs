@@ -16,6 +16,8 @@ pub struct Args {
     pub vjp: Option<syn::Path>,
     /// `hessian`: also generate `_hvp` and `_hessian` (second order).
     pub hessian: bool,
+    /// `jacobian`: also generate `_jacobian`.
+    pub jacobian: bool,
 }
 
 impl Parse for Args {
@@ -45,11 +47,12 @@ impl Parse for Args {
                 }
                 continue;
             }
-            if key == "hessian" {
-                if args.hessian {
-                    return Err(syn::Error::new(key.span(), "`hessian` is given twice"));
+            if key == "hessian" || key == "jacobian" {
+                let flag = if key == "hessian" { &mut args.hessian } else { &mut args.jacobian };
+                if *flag {
+                    return Err(syn::Error::new(key.span(), format!("`{key}` is given twice")));
                 }
-                args.hessian = true;
+                *flag = true;
                 if !input.is_empty() {
                     input.parse::<Token![,]>()?;
                 }
@@ -58,7 +61,7 @@ impl Parse for Args {
             if key != "wrt" {
                 return Err(syn::Error::new(
                     key.span(),
-                    "expected `wrt(...)`, `hessian`, `jvp = path` or `vjp = path`, the arguments of `#[differentiable]`",
+                    "expected `wrt(...)`, `hessian`, `jacobian`, `jvp = path` or `vjp = path`, the arguments of `#[differentiable]`",
                 ));
             }
             if args.wrt.is_some() {

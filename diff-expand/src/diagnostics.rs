@@ -52,6 +52,8 @@ pub enum Diagnostic {
     BranchShape,
     /// A construct `#[differentiable(hessian)]` has no second-order rule for yet.
     SecondOrder { what: String, help: &'static str },
+    /// A signature `#[differentiable(jacobian)]` cannot number the scalars of.
+    Jacobian { what: String, help: &'static str },
 }
 
 impl Diagnostic {
@@ -77,6 +79,7 @@ impl Diagnostic {
             Diagnostic::Uninitialized { .. } => "uninitialized",
             Diagnostic::BranchShape => "branch-shape",
             Diagnostic::SecondOrder { .. } => "second-order",
+            Diagnostic::Jacobian { .. } => "jacobian",
         }
     }
 
@@ -210,6 +213,10 @@ impl Diagnostic {
                 "second order (`#[differentiable(hessian)]`) does not support {what} yet: its Hessian would \
                  be missing, so this is an error rather than a wrong number\n\
                  help: {help}, or drop `hessian` (first order supports this)"
+            ),
+            Diagnostic::Jacobian { what, help } => format!(
+                "`#[differentiable(jacobian)]` does not support {what}\n\
+                 help: {help}; `_jvp` and `_vjp` work without `jacobian`"
             ),
         }
     }

@@ -57,18 +57,24 @@ pub(crate) fn expand(item_fn: &syn::ItemFn, attr: TokenStream, floats: &[syn::Id
         );
     };
     let generated = if args.jvp.is_some() || args.vjp.is_some() {
-        if args.hessian {
-            cx.error(
-                crate::ir::Loc::of(&item_fn.sig.ident),
-                crate::diagnostics::Diagnostic::SecondOrder {
-                    what: "declared derivatives (`jvp = ..`, `vjp = ..`)".to_string(),
-                    help: "differentiate the body instead",
-                },
-            );
+        use crate::diagnostics::Diagnostic;
+        let declared = "declared derivatives (`jvp = ..`, `vjp = ..`)".to_string();
+        let asked = [
+            (
+                args.hessian,
+                Diagnostic::SecondOrder { what: declared.clone(), help: "differentiate the body instead" },
+            ),
+            (
+                args.jacobian,
+                Diagnostic::Jacobian { what: declared + " yet", help: "build it from the declared `_jvp`" },
+            ),
+        ];
+        for (_, diagnostic) in asked.into_iter().filter(|(asked, _)| *asked) {
+            cx.error(crate::ir::Loc::of(&item_fn.sig.ident), diagnostic);
         }
         crate::custom::generate(&bounded, &sig, &args, &cx)
     } else {
-        generate(&bounded, &sig, args.hessian, &cx)
+        generate(&bounded, &sig, (args.hessian, args.jacobian), &cx)
     };
     match (cx.take(), generated) {
         (None, Some(generated)) => generated,
@@ -81,13 +87,13 @@ pub(crate) fn expand(item_fn: &syn::ItemFn, attr: TokenStream, floats: &[syn::Id
     }
 }
 
-/// The generated items of `item_fn` (`_jvp`, `_vjp`, `_grad`, and with `hessian` `_hvp` and
-/// `_hessian`), or `None` with the problems
+/// The generated items of `item_fn` (`_jvp`, `_vjp`, `_grad`, with `hessian` `_hvp` and
+/// `_hessian`, with `jacobian` `_jacobian`), or `None` with the problems
 /// reported into `cx`. Also used for the scalar function of a closure given to `map`.
 pub fn generate(
     item_fn: &syn::ItemFn,
     sig: &signature::Signature,
-    hessian: bool,
+    (hessian, jacobian): (bool, bool),
     cx: &Ctxt,
 ) -> Option<TokenStream> {
     let errors_before = cx.has_errors();
@@ -115,5 +121,6 @@ pub fn generate(
     let forward = emit::scopes::flatten(emit::forward::emit(&input));
     let reverse = emit::scopes::flatten(emit::reverse::emit(&input));
     let second = if hessian { crate::second::generate(&input, &reverse, cx)? } else { TokenStream::new() };
-    Some(quote!(#forward #reverse #second))
+    let jacobian = if jacobian { crate::jacobian::generate(&input, cx)? } else { TokenStream::new() };
+    Some(quote!(#forward #reverse #second #jacobian))
 }

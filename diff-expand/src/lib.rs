@@ -21,6 +21,7 @@ mod explain;
 mod fallback;
 mod impls;
 mod ir;
+mod jacobian;
 mod lower;
 mod rules;
 mod second;

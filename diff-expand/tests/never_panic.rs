@@ -309,6 +309,10 @@ fn attr() -> impl Strategy<Value = &'static str> {
             "wrt(v), hessian",
             "hessian, hessian",
             "hessian, vjp = g_adjoint",
+            "jacobian",
+            "jacobian, wrt(v)",
+            "hessian, jacobian",
+            "jacobian, jvp = g_tangent",
         ][..],
     )
 }

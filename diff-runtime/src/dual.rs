@@ -666,39 +666,6 @@ impl<T: Lift, const N: usize> Lift for [T; N] {
     }
 }
 
-/// A gradient's entries in parameter order (a column of `_hessian`).
-#[doc(hidden)]
-pub trait Flat {
-    /// Appends the entries to `out`.
-    fn push_to(&self, out: &mut Vec<f64>);
-}
-
-impl Flat for f64 {
-    fn push_to(&self, out: &mut Vec<f64>) {
-        out.push(*self);
-    }
-}
-
-impl Flat for Vec<f64> {
-    fn push_to(&self, out: &mut Vec<f64>) {
-        out.extend_from_slice(self);
-    }
-}
-
-impl<const N: usize> Flat for [f64; N] {
-    fn push_to(&self, out: &mut Vec<f64>) {
-        out.extend_from_slice(self);
-    }
-}
-
-/// The entries of `value` in order.
-#[doc(hidden)]
-pub fn flat<T: Flat>(value: &T) -> Vec<f64> {
-    let mut out = Vec::new();
-    value.push_to(&mut out);
-    out
-}
-
 /// A gradient computed in dual numbers, split into the gradient and the Hessian-vector product.
 #[doc(hidden)]
 pub trait Split {
@@ -732,11 +699,7 @@ impl<T: Floating, const N: usize> Split for [Dual<T>; N] {
 
 macro_rules! split_tuple {
     ($($name:ident $idx:tt),+) => {
-        impl<$($name: Flat),+> Flat for ($($name,)+) {
-            fn push_to(&self, out: &mut Vec<f64>) {
-                $( self.$idx.push_to(out); )+
-            }
-        }
+
         impl<$($name: Split),+> Split for ($($name,)+) {
             type Parts = ($($name::Parts,)+);
             fn split(self) -> (Self::Parts, Self::Parts) {

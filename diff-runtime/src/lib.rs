@@ -15,6 +15,7 @@
 #![forbid(unsafe_code)]
 
 pub mod check;
+mod coordinates;
 pub mod linalg;
 pub mod math;
 #[macro_use]
@@ -76,9 +77,8 @@ pub fn piecewise(condition: bool) -> bool {
 /// Items used by generated code. Not public API: names and signatures may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::dual::{
-        CastTo, Dual, Flat, Lift, Promote, Scalar, Split, cast, flat, math as dual_math, promote,
-    };
+    pub use crate::coordinates::{Coordinates, Flat, flat};
+    pub use crate::dual::{CastTo, Dual, Lift, Promote, Scalar, Split, cast, math as dual_math, promote};
     pub use crate::linalg::{
         filled_like, filled_product_lhs, filled_product_rhs, map_with_derivative, map_with_tangent,
         product_sum,

@@ -400,3 +400,39 @@ pub fn f2_inputs() -> (Vec<f64>, Vec<f64>, Vec<f64>) {
     let w = lcg(4, 100, 0.1, true);
     (x, y, w)
 }
+
+// ---- A least-squares fit: 100 residuals of 5 parameters (the Jacobian benchmark) -------------
+
+/// `r_i = a e^(-k t_i) + b sin(w t_i + phi) - y_i`.
+#[differentiable(jacobian, wrt(p))]
+pub fn fit_residuals(p: &[f64; 5], t: &[f64], y: &[f64]) -> Vec<f64> {
+    let mut r = vec![0.0; t.len()];
+    for i in 0..t.len() {
+        r[i] = p[0] * (-p[1] * t[i]).exp() + p[2] * (p[3] * t[i] + p[4]).sin() - y[i];
+    }
+    r
+}
+
+/// The residuals and their Jacobian (row-major, `t.len()` x 5), by hand.
+pub fn fit_residuals_hand(p: &[f64; 5], t: &[f64], y: &[f64]) -> (Vec<f64>, DMatrix<f64>) {
+    let mut r = vec![0.0; t.len()];
+    let mut j = DMatrix::zeros(t.len(), 5);
+    for i in 0..t.len() {
+        let e = (-p[1] * t[i]).exp();
+        let (s, c) = (p[3] * t[i] + p[4]).sin_cos();
+        r[i] = p[0] * e + p[2] * s - y[i];
+        j[(i, 0)] = e;
+        j[(i, 1)] = -p[0] * t[i] * e;
+        j[(i, 2)] = s;
+        j[(i, 3)] = p[2] * t[i] * c;
+        j[(i, 4)] = p[2] * c;
+    }
+    (r, j)
+}
+
+/// The fit's inputs: 100 times in [0, 5) and data from known parameters.
+pub fn fit_inputs() -> ([f64; 5], Vec<f64>, Vec<f64>) {
+    let t: Vec<f64> = (0..100).map(|i| i as f64 * 0.05).collect();
+    let y = t.iter().map(|ti| 1.5 * (-0.8 * ti).exp() + 0.3 * (2.0 * ti + 0.1).sin()).collect();
+    ([1.2, 0.6, 0.25, 2.2, 0.0], t, y)
+}

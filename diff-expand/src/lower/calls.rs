@@ -338,7 +338,7 @@ impl Lowerer<'_> {
         let Some(sig) = crate::signature::analyse(&item.sig, &crate::args::Args::default(), self.cx) else {
             return Tree::Leaf(self.emit(Op::Error, span, Kind::Unknown));
         };
-        let Some(generated) = crate::expand::generate(&item, &sig, false, self.cx) else {
+        let Some(generated) = crate::expand::generate(&item, &sig, (false, false), self.cx) else {
             return Tree::Leaf(self.emit(Op::Error, span, Kind::Unknown));
         };
         self.items.push(syn::Item::Verbatim(quote!(#[allow(dead_code)] #[inline] #item #generated)));

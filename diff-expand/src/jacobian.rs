@@ -1,0 +1,165 @@
+//! `#[differentiable(jacobian)]`: `NAME_jacobian(x..) -> (value, J)`, `J` an `m x n`
+//! `nalgebra::DMatrix<f64>` (`m` scalars in the result, `n` in the differentiated parameters,
+//! both numbered as the runtime's `Coordinates` does: storage order, tuples in order).
+//!
+//! Forward mode when `n <= m` (one `NAME_jvp` per input: a column), reverse mode otherwise (one
+//! `NAME_vjp` per output: a row). The choice is made at run time, where `n` and `m` are known.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::ctxt::Ctxt;
+use crate::diagnostics::Diagnostic;
+use crate::emit::{self, Input};
+use crate::ir::Loc;
+use crate::signature::{self, TypeClass};
+
+/// A type whose scalars the runtime numbers (`Coordinates`): `f64`, and `Vec`s, arrays,
+/// slices, tuples and nalgebra matrices of `f64`.
+fn numbered(ty: &syn::Type) -> bool {
+    let f64_path =
+        |ty: &syn::Type| matches!(ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident("f64"));
+    match ty {
+        syn::Type::Tuple(t) => !t.elems.is_empty() && t.elems.iter().all(numbered),
+        syn::Type::Paren(p) => numbered(&p.elem),
+        syn::Type::Reference(r) if r.mutability.is_none() => match &*r.elem {
+            syn::Type::Slice(s) => f64_path(&s.elem),
+            elem => numbered(elem),
+        },
+        syn::Type::Array(a) => f64_path(&a.elem),
+        syn::Type::Path(p) => {
+            f64_path(ty)
+                || signature::vec_element(p).is_some_and(f64_path)
+                || ((signature::static_matrix(ty) || signature::dynamic_matrix(ty)) && mentions_f64(ty))
+        }
+        _ => false,
+    }
+}
+
+fn mentions_f64(ty: &syn::Type) -> bool {
+    quote!(#ty).into_iter().any(|t| matches!(t, proc_macro2::TokenTree::Ident(i) if i == "f64"))
+}
+
+/// A by-value parameter that is `Copy` (or an integer or `bool` constant), or a reference.
+fn copied(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Reference(r) => r.mutability.is_none(),
+        syn::Type::Array(_) => true,
+        syn::Type::Tuple(t) => t.elems.iter().all(copied),
+        syn::Type::Paren(p) => copied(&p.elem),
+        syn::Type::Path(p) => {
+            p.path.is_ident("f64")
+                || signature::static_matrix(ty)
+                || signature::classify(ty) == TypeClass::Constant
+        }
+        _ => false,
+    }
+}
+
+/// `NAME_jacobian`, or `None` with the reasons in `cx`.
+pub fn generate(input: &Input, cx: &Ctxt) -> Option<TokenStream> {
+    let sig = input.sig;
+    let errors = cx.count();
+    let reject =
+        |at: Loc, what: String, help: &'static str| cx.error(at, Diagnostic::Jacobian { what, help });
+    if sig.receiver.is_some() && sig.params.iter().any(|p| p.receiver) {
+        reject(
+            Loc::of(&input.item.sig.ident),
+            "a differentiated `self`".into(),
+            "differentiate the fields as parameters",
+        );
+    }
+    if !sig.generics.params.is_empty() {
+        reject(Loc::of(&sig.generics), "a generic function".into(), "write it for `f64`");
+    }
+    if sig.wrapper.is_some() || !numbered(&sig.output) {
+        reject(
+            Loc::of(&input.item.sig.output),
+            "this result type".into(),
+            "a Jacobian numbers the scalars of the result: return a `Vec<f64>`, `[f64; N]`, a nalgebra vector or matrix of `f64`, or a tuple of those",
+        );
+    }
+    for p in sig.params.iter().filter(|p| !p.receiver) {
+        let ty = &p.ty;
+        if p.wrt && !numbered(ty) {
+            reject(
+                Loc::of(ty),
+                format!("a differentiated parameter of type `{}`", quote!(#ty)),
+                "a Jacobian numbers the scalars of the differentiated parameters: differentiate `f64`s, slices, `Vec`s, arrays or nalgebra vectors of `f64`",
+            );
+        } else if !copied(ty) && !numbered(ty) {
+            reject(
+                Loc::of(ty),
+                format!("a parameter of type `{}` passed by value", quote!(#ty)),
+                "pass it by reference: the Jacobian calls the function once per column or row",
+            );
+        }
+    }
+    if cx.count() != errors {
+        return None;
+    }
+
+    let p = emit::private();
+    let (vis, attrs) = (&input.item.vis, emit::attributes());
+    let name = emit::sibling(&sig.name, "jacobian");
+    let params = emit::primal_params(sig);
+    let receiver = emit::receiver(sig);
+    let output = &sig.output;
+    let callee = |suffix: &str| {
+        let f = if suffix.is_empty() { sig.name.clone() } else { emit::sibling(&sig.name, suffix) };
+        if sig.receiver.is_some() { quote!(self.#f) } else { quote!(#f) }
+    };
+    let (primal, jvp, vjp) = (callee(""), callee("jvp"), callee("vjp"));
+    // Each call gets the parameters again: a `Vec` or `DVector` by value is cloned.
+    let args: Vec<TokenStream> = sig
+        .params
+        .iter()
+        .filter(|q| !q.receiver)
+        .map(|q| {
+            let ident = &q.ident;
+            if copied(&q.ty) { quote!(#ident) } else { quote!(::core::clone::Clone::clone(&#ident)) }
+        })
+        .collect();
+    let i = format_ident!("__i", span = Span::mixed_site());
+    let mut offsets = quote!(let mut __n = 0usize;);
+    let mut units = Vec::new();
+    for (k, q) in sig.params.iter().enumerate().filter(|(_, q)| q.wrt && !q.receiver) {
+        let (o, ident) = (format_ident!("__offset{}", k, span = Span::mixed_site()), &q.ident);
+        let by_ref = if matches!(q.ty, syn::Type::Reference(_)) { quote!(#ident) } else { quote!(&#ident) };
+        offsets.extend(quote!(let #o = __n; __n += #p::Coordinates::scalars(#by_ref);));
+        units.push(quote!(#p::Coordinates::unit(#by_ref, #i.wrapping_sub(#o))));
+    }
+    let doc = format!(
+        " Value and Jacobian of [`{}`] (generated by `#[differentiable(jacobian)]`): an `m x n` matrix, `m` the\n \
+         scalars of the result and `n` those of the differentiated parameters, in storage order.\n\n \
+         Forward mode when `n <= m` (one `{}_jvp` per column), reverse mode otherwise (one `{}_vjp` per row).",
+        sig.name, sig.name, sig.name
+    );
+    Some(quote! {
+        #[doc = #doc]
+        #attrs
+        #vis fn #name(#receiver #(#params),*) -> (#output, #p::nalgebra::DMatrix<f64>) {
+            let __value = #primal(#(#args),*);
+            let __m = #p::Coordinates::scalars(&__value);
+            #offsets
+            let mut __jacobian = #p::nalgebra::DMatrix::<f64>::zeros(__m, __n);
+            if __n <= __m {
+                for #i in 0..__n {
+                    let (_, __tangent) = #jvp(#(#args,)* #(#units),*);
+                    for (__r, __e) in #p::flat(&__tangent).into_iter().enumerate() {
+                        __jacobian[(__r, #i)] = __e;
+                    }
+                }
+            } else {
+                for __r in 0..__m {
+                    let (_, __pullback) = #vjp(#(#args),*);
+                    let __row = __pullback(#p::Coordinates::unit(&__value, __r));
+                    for (__c, __e) in #p::flat(&__row).into_iter().enumerate() {
+                        __jacobian[(__r, __c)] = __e;
+                    }
+                }
+            }
+            (__value, __jacobian)
+        }
+    })
+}

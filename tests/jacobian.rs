@@ -1,0 +1,164 @@
+//! `#[differentiable(jacobian)]`: every `_jacobian` against an analytic Jacobian, central
+//! differences, columns from `_jvp` and rows from `_vjp`, in both of its modes (forward when
+//! inputs <= outputs, reverse otherwise), at three points or more.
+
+mod common;
+
+use common::close;
+use nalgebra::{DMatrix, DVector, SVector};
+use tapeless::differentiable;
+
+/// Checks `j` (m x n) against `exact`, and against central differences of `f` (inputs and
+/// outputs flattened).
+fn check(name: &str, j: &DMatrix<f64>, exact: &DMatrix<f64>, f: &dyn Fn(&[f64]) -> Vec<f64>, x: &[f64]) {
+    assert_eq!(j.shape(), exact.shape(), "{name}: shape");
+    for r in 0..j.nrows() {
+        for c in 0..j.ncols() {
+            assert!(
+                close(j[(r, c)], exact[(r, c)], 1e-12),
+                "{name}: J[{r},{c}] = {} vs analytic {}",
+                j[(r, c)],
+                exact[(r, c)]
+            );
+        }
+    }
+    for c in 0..x.len() {
+        let h = 1e-6 * x[c].abs().max(1.0);
+        let at = |d: f64| {
+            let mut p = x.to_vec();
+            p[c] += d;
+            f(&p)
+        };
+        let (up, down) = (at(h), at(-h));
+        for r in 0..j.nrows() {
+            let fd = (up[r] - down[r]) / (2.0 * h);
+            assert!(
+                close(j[(r, c)], fd, 1e-6),
+                "{name}: J[{r},{c}] = {} vs central differences {fd}",
+                j[(r, c)]
+            );
+        }
+    }
+}
+
+// ---- Least-squares residuals with nalgebra: more outputs than inputs (forward mode).
+
+/// `r_i = a e^(-k t_i) + c - y_i`.
+#[differentiable(jacobian, wrt(p))]
+fn residuals(p: &SVector<f64, 3>, t: &DVector<f64>, y: &DVector<f64>) -> DVector<f64> {
+    let model = (t * -p[1]).map(|e| e.exp()) * p[0];
+    model.add_scalar(p[2]) - y
+}
+
+#[test]
+fn least_squares_residuals_of_a_static_vector() {
+    let t = DVector::from_fn(100, |i, _| i as f64 * 0.05);
+    let y = t.map(|ti| 1.5 * (-0.8 * ti).exp() + 0.2 + 0.01 * (7.0 * ti).sin());
+    for p in [
+        SVector::<f64, 3>::new(2.0, 0.5, 0.1),
+        SVector::<f64, 3>::new(1.4, 0.9, -0.3),
+        SVector::<f64, 3>::new(0.7, 1.6, 0.0),
+    ] {
+        let (r, j) = residuals_jacobian(&p, &t, &y);
+        assert_eq!(r, residuals(&p, &t, &y));
+        let exact = DMatrix::from_fn(100, 3, |i, c| {
+            let e = (-p[1] * t[i]).exp();
+            [e, -p[0] * t[i] * e, 1.0][c]
+        });
+        check(
+            "residuals",
+            &j,
+            &exact,
+            &|q| residuals(&SVector::from_column_slice(q), &t, &y).as_slice().to_vec(),
+            p.as_slice(),
+        );
+        // Columns are `_jvp` along the axes, rows `_vjp` of the unit cotangents.
+        for c in 0..3 {
+            let (_, column) = residuals_jvp(&p, &t, &y, SVector::ith(c, 1.0));
+            assert_eq!(column.as_slice(), j.column(c).iter().copied().collect::<Vec<_>>().as_slice());
+        }
+        for row in [0, 41, 99] {
+            let (_, pullback) = residuals_vjp(&p, &t, &y);
+            let g = pullback(DVector::from_fn(100, |i, _| if i == row { 1.0 } else { 0.0 }));
+            for c in 0..3 {
+                assert!(close(g[c], j[(row, c)], 1e-14), "row {row} from _vjp");
+            }
+        }
+    }
+}
+
+// ---- More inputs than outputs (reverse mode), a tuple result.
+
+#[differentiable(jacobian)]
+fn moments(x: &[f64]) -> (f64, f64) {
+    let mut s = 0.0;
+    let mut q = 0.0;
+    for v in x {
+        s += v;
+        q += v * v;
+    }
+    (s, q.sqrt())
+}
+
+#[test]
+fn moments_of_a_slice_in_reverse_mode() {
+    for x in [vec![1.0, 2.0, 2.0], vec![-0.5, 0.25, 3.0, 1.5], vec![0.3, -0.7, 0.1, 0.9, -1.2]] {
+        let n = x.len();
+        let (value, j) = moments_jacobian(&x);
+        assert_eq!(value, moments(&x));
+        let norm = value.1;
+        let exact = DMatrix::from_fn(2, n, |r, c| if r == 0 { 1.0 } else { x[c] / norm });
+        check(
+            "moments",
+            &j,
+            &exact,
+            &|q| {
+                let (a, b) = moments(q);
+                vec![a, b]
+            },
+            &x,
+        );
+        for c in 0..n {
+            let (_, (ds, dq)) = moments_jvp(&x, (0..n).map(|i| if i == c { 1.0 } else { 0.0 }).collect());
+            assert!(close(ds, j[(0, c)], 1e-14) && close(dq, j[(1, c)], 1e-14), "column {c} from _jvp");
+        }
+    }
+}
+
+// ---- Floats in, an array out: as many outputs as inputs (forward mode).
+
+#[differentiable(jacobian)]
+fn polar(r: f64, theta: f64) -> [f64; 2] {
+    [r * theta.cos(), r * theta.sin()]
+}
+
+#[test]
+fn polar_coordinates() {
+    for (r, theta) in [(1.0_f64, 0.3_f64), (2.5, -1.2), (0.4, 2.9)] {
+        let (value, j) = polar_jacobian(r, theta);
+        assert_eq!(value, polar(r, theta));
+        let exact =
+            DMatrix::from_row_slice(2, 2, &[theta.cos(), -r * theta.sin(), theta.sin(), r * theta.cos()]);
+        check("polar", &j, &exact, &|q| polar(q[0], q[1]).to_vec(), &[r, theta]);
+        let (_, pullback) = polar_vjp(r, theta);
+        let (dr, dtheta) = pullback([0.0, 1.0]);
+        assert!(close(dr, j[(1, 0)], 1e-14) && close(dtheta, j[(1, 1)], 1e-14), "row 1 from _vjp");
+    }
+}
+
+// ---- The benchmarked fit: 100 residuals of 5 parameters, against the hand-written Jacobian.
+
+#[test]
+fn fit_residuals_match_the_hand_written_jacobian() {
+    use common::functions;
+    let (p, t, y) = functions::fit_inputs();
+    for p in [p, [1.0, 0.9, 0.4, 1.5, 0.3], [2.0, 0.2, -0.3, 3.1, -0.7]] {
+        let (r, j) = functions::fit_residuals_jacobian(&p, &t, &y);
+        let (hr, hj) = functions::fit_residuals_hand(&p, &t, &y);
+        assert_eq!(r, functions::fit_residuals(&p, &t, &y));
+        for i in 0..100 {
+            assert!(close(r[i], hr[i], 1e-14));
+        }
+        check("fit", &j, &hj, &|q| functions::fit_residuals(&[q[0], q[1], q[2], q[3], q[4]], &t, &y), &p);
+    }
+}
