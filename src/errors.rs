@@ -273,23 +273,22 @@
 //! # second-order
 //!
 //! `#[differentiable(hessian)]` on a function with a construct second order has no rule for
-//! yet: a call of another function with float arguments, a method, a generic function, a
+//! yet: a method call on floats (or a call on floats whose result is unused), a method, a
+//! generic function, a
 //! nalgebra value, a struct, `f32`, or a parameter other than `f64`, `&[f64]`, `Vec<f64>`,
 //! `[f64; N]` (and references to them) or an integer constant. The Hessian through such a
 //! construct would be missing, so it is an error, never a wrong number.
 //!
 //! ```compile_fail
-//! #[tapeless::differentiable]
-//! fn inner(a: f64) -> f64 { a.sin() }
-//!
 //! #[tapeless::differentiable(hessian)]
-//! fn outer(x: f64, y: f64) -> f64 {
-//!     inner(x * y) + x // error: second order does not support a call of another function
+//! fn norm(x: f64, y: f64) -> f64 {
+//!     nalgebra::Vector2::new(x, y).norm() // error: second order does not support nalgebra's `new`
 //! }
 //! ```
 //!
-//! Fixes: write the callee's body in the function (a closure or a block); take the floats as
-//! `f64`, slice or array parameters; or drop `hessian`, which first order does not need.
+//! Fixes: write the computation on `f64`s, slices or arrays (a loop or an iterator chain);
+//! take the floats as `f64`, slice or array parameters; or drop `hessian`, which first order
+//! does not need. A call of another function composes when that function has `hessian` too.
 //!
 //! # jacobian
 //!
@@ -333,6 +332,11 @@
 //!   `g` declared with `wrt(x)` has `g_jvp(x, c, dx)`. Fixes: drop the subset from the callee
 //!   (a constant argument then gets a zero tangent, and `_grad` returns one entry per float
 //!   parameter); for a method called on a differentiated `self`, add `self` to its `wrt(..)`.
+//! - **A `hessian` function calling one without `hessian`**: E0425 ``cannot find function
+//!   `g_vjp_for_hessian` `` at the call. Second order composes through the callee's dual copy of
+//!   its `_vjp`, which `#[differentiable(hessian)]` on `g` generates: add `hessian` to `g`'s
+//!   attribute. (rustc may suggest the caller's own `_vjp_for_hessian` as a similar name; it is
+//!   not the fix.)
 //! - **A called function with no derivative**: E0425 ``cannot find function `g_jvp` ``; see
 //!   "no-derivative" above.
 //!

@@ -32,9 +32,8 @@ impl Lcg {
 /// `DMatrix` values may be computed.
 ///
 /// `generic`: the expression is for a function generic over `T: Float` (written with `f64`
-/// literals that `generic_source` rewrites), so no nalgebra forms. `calls`: it may call the
-/// helpers (not in a `hessian` function, whose second order does not compose calls yet).
-fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool, calls: bool) -> String {
+/// literals that `generic_source` rewrites), so no nalgebra forms.
+fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
     if depth == 0 || r.next() < 0.2 {
         return match r.below(6) {
             0 => "x".into(),
@@ -55,13 +54,10 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool, calls: bool) -
     if generic && (21..=23).contains(&form) {
         form -= 21;
     }
-    if !calls && (19..=20).contains(&form) {
-        form -= 19;
-    }
     // Operands of loops and branches are inside them.
     let inner = straight && !(12..=18).contains(&form) && !(30..=38).contains(&form);
-    let a = expr(r, depth - 1, inner, generic, calls);
-    let b = expr(r, depth - 1, inner, generic, calls);
+    let a = expr(r, depth - 1, inner, generic);
+    let b = expr(r, depth - 1, inner, generic);
     match form {
         0 => format!("({a} + {b})"),
         1 => format!("({a} - {b})"),
@@ -222,26 +218,27 @@ fn generate(count: usize, seed: u64) -> String {
     let mut r = Lcg(seed);
     let mut src = String::from(
         "#![allow(unused, clippy::all)]\nuse tapeless::differentiable;\n\nfn close(a: f64, b: f64) -> bool {\n    (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0)\n}\n\n\
-         #[differentiable]\nfn helper(a: f64, b: f64) -> f64 {\n    (a * b).sin() + a\n}\n\n\
+         #[differentiable(hessian)]\nfn helper(a: f64, b: f64) -> f64 {\n    (a * b).sin() + a\n}\n\n\
          #[differentiable]\nfn helper_vec(v: &nalgebra::DVector<f64>, s: f64) -> nalgebra::DVector<f64> {\n    v.map(|e| e.sin()) * s + v\n}\n\n\
          #[differentiable]\nfn helper_norm(v: nalgebra::DVector<f64>) -> f64 {\n    (v.norm_squared() + 0.5).sqrt()\n}\n\n\
-         #[differentiable(wrt(v, s))]\nfn helper_slice(v: &[f64], s: f64) -> f64 {\n    let mut t = 0.0;\n    for e in v.iter() {\n        t += (e * s).tanh();\n    }\n    t\n}\n\n\
+         #[differentiable(hessian, wrt(v, s))]\nfn helper_slice(v: &[f64], s: f64) -> f64 {\n    let mut t = 0.0;\n    for e in v.iter() {\n        t += (e * s).tanh();\n    }\n    t\n}\n\n\
          use num_traits::{Float, FromPrimitive, NumAssign};\nuse std::iter::Sum;\n\n\
          #[differentiable]\nfn helper_g<T: Float>(a: T, b: T) -> T {\n    (a * b).sin() + a\n}\n\n\
          #[differentiable(wrt(v, s))]\nfn helper_slice_g<T: Float + Sum>(v: &[T], s: T) -> T {\n    v.iter().map(|e| (*e * s).tanh()).sum()\n}\n\n",
     );
     for k in 0..count {
         // Every third function is generic over `T: Float`, called at `f64`; every third is
-        // `hessian` (no nalgebra, no calls: `generic`'s restrictions).
+        // `hessian` (no nalgebra: `generic`'s restrictions; its calls compose through the
+        // helpers' own `hessian`).
         let generic = k % 3 == 2;
         let hessian = k % 3 == 0;
         // After an early return the rest of the body is guarded (a branch).
-        let e = expr(&mut r, 4, k % 2 == 0, generic || hessian, !hessian);
+        let e = expr(&mut r, 4, k % 2 == 0, generic || hessian);
         // Half the functions may return early (n is 3 at the checked points).
         let early = if k % 2 == 1 {
             format!(
                 "if n == 3 {{\n        return {};\n    }}\n    ",
-                expr(&mut r, 3, false, generic || hessian, !hessian)
+                expr(&mut r, 3, false, generic || hessian)
             )
         } else {
             String::new()

@@ -51,6 +51,11 @@ const RUSTC_BY_DESIGN: &[(&str, &str, &str)] = &[
     ("structs/receiver_not_differentiated", "E0061", "as above: the argument-count mismatch at the call"),
     ("unsupported/callee_wrt_subset", "E0308", "as above, a free function with a constant argument"),
     ("unsupported/callee_wrt_subset", "E0061", "as above"),
+    (
+        "second_order/composed_call",
+        "E0425",
+        "a hessian function calling one without hessian: its `_vjp_for_hessian` is missing (errors page)",
+    ),
 ];
 
 fn stderr_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

@@ -3,6 +3,8 @@
 //! function mixes supported constructs with one that is rejected, in one of several signatures
 //! (plain, `wrt(..)`, `Result`, a method of an `impl` block under the attribute). The user's code
 //! is valid Rust apart from what the macro rejects, so any rustc error is about generated code.
+//! (rustc reports type errors beside the macro's, but not unresolved names: a crate with a
+//! macro error gets no E0425. The ui corpus, one function per crate, sees those.)
 //!
 //! `cargo test` compiles 60 functions; `TAPELESS_REJECTED=n` and `TAPELESS_REJECTED_SEED=s` draw
 //! others.
@@ -51,8 +53,7 @@ const REJECTED: &[&str] = &[
 ];
 
 /// Constructs first order accepts and second order (`hessian`) rejects, each using `a`.
-const REJECTED_SECOND: &[&str] =
-    &["dhelper(a, 1.0)", "nalgebra::Vector2::new(a, 1.0).norm()", "(a as f32) as f64"];
+const REJECTED_SECOND: &[&str] = &["nalgebra::Vector2::new(a, 1.0).norm()", "(a as f32) as f64"];
 
 /// Signatures: (attribute, item head, the value's wrapper, trailing item text).
 const SIGNATURES: &[(&str, &str, &str)] = &[
@@ -65,8 +66,7 @@ const SIGNATURES: &[(&str, &str, &str)] = &[
 fn generate(count: usize, seed: u64) -> String {
     let mut r = Lcg(seed);
     let mut src = String::from(
-        "#![allow(unused, clippy::all)]\nuse tapeless::differentiable;\n\nfn helper(f: impl Fn(f64) -> f64) -> f64 { f(1.0) }\n\n\
-         #[differentiable]\nfn dhelper(a: f64, b: f64) -> f64 { a * b }\n\n",
+        "#![allow(unused, clippy::all)]\nuse tapeless::differentiable;\n\nfn helper(f: impl Fn(f64) -> f64) -> f64 { f(1.0) }\n\n",
     );
     for k in 0..count {
         let supported = SUPPORTED[r.below(SUPPORTED.len())];

@@ -423,3 +423,49 @@ fn a_slice_and_a_float_together() {
         );
     }
 }
+
+// ---- Composition: a `hessian` function calling another through its dual `_vjp`.
+
+#[differentiable(hessian)]
+fn pair_energy(a: f64, b: f64) -> f64 {
+    (a * b).sin() + a.exp() * b
+}
+
+#[differentiable(hessian)]
+fn chain_energy(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() - 1 {
+        s += pair_energy(x[i], x[i + 1]);
+    }
+    s + tapeless::math::erf(x[0])
+}
+
+#[test]
+fn composed_calls_carry_their_second_order() {
+    for x in [vec![0.3_f64, -0.5, 0.8], vec![1.1, 0.2, -0.4, 0.6], vec![-0.7, 0.9]] {
+        let n = x.len();
+        // Each pair (a, b) = (x[i], x[i+1]) adds its 2x2 Hessian; erf adds -2x erf'(x) at x[0].
+        let mut exact = DMatrix::zeros(n, n);
+        for i in 0..n - 1 {
+            let (a, b) = (x[i], x[i + 1]);
+            let (s, c) = ((a * b).sin(), (a * b).cos());
+            exact[(i, i)] += -b * b * s + a.exp() * b;
+            exact[(i + 1, i + 1)] += -a * a * s;
+            let cross = c - a * b * s + a.exp();
+            exact[(i, i + 1)] += cross;
+            exact[(i + 1, i)] += cross;
+        }
+        let d = 2.0 / std::f64::consts::PI.sqrt() * (-x[0] * x[0]).exp();
+        exact[(0, 0)] += -2.0 * x[0] * d;
+        check(
+            "chain_energy",
+            &x,
+            &|p| chain_energy(p),
+            &|p| chain_energy_grad(p),
+            &|p| chain_energy_hessian(p),
+            &|p, v| chain_energy_hvp(p, v.to_vec()),
+            &exact,
+            1e-6,
+        );
+    }
+}

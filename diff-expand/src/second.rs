@@ -111,11 +111,13 @@ fn block(input: &Input, b: &Block, reject: &dyn Fn(Loc, &str, &'static str)) {
                     crate::ir::Callee::Path(_) => None,
                 };
                 // A call on integers (or values the syntax did not type, which are integers in
-                // practice: `n.div_ceil(2)`) runs as written; one on floats would need the
-                // callee's second order.
-                // `tapeless::math::erf` differentiated: the copy calls the runtime's dual version.
-                let dual = dual_math(callee) && inst.results.iter().any(|r| input.act.active(*r));
-                if !dual
+                // practice: `n.div_ceil(2)`) runs as written. A differentiated call of a function
+                // by path composes through the callee's dual copy of its `_vjp` (which its own
+                // `hessian` generates) or, for `tapeless::math::erf`, the runtime's. Any other
+                // call on floats would need a second order nothing provides.
+                let composed = matches!(callee, crate::ir::Callee::Path(_))
+                    && inst.results.iter().any(|r| input.act.active(*r));
+                if !composed
                     && receiver
                         .iter()
                         .chain(args)
@@ -123,8 +125,8 @@ fn block(input: &Input, b: &Block, reject: &dyn Fn(Loc, &str, &'static str)) {
                 {
                     reject(
                         inst.span,
-                        "a call of another function with float arguments",
-                        "inline the callee into this function (its body, not a call)",
+                        "a call on floats that is not differentiated, or a method call on floats",
+                        "call a free function whose result the function uses, or inline the callee",
                     );
                 }
             }
@@ -147,16 +149,6 @@ fn block(input: &Input, b: &Block, reject: &dyn Fn(Loc, &str, &'static str)) {
             reject(inst.span, "a dynamically sized nalgebra value", "use a `Vec<f64>`");
         }
     }
-}
-
-/// `tapeless::math::erf` or `erfc`, written with its module: the runtime has its dual reverse
-/// mode.
-fn dual_math(callee: &crate::ir::Callee) -> bool {
-    let crate::ir::Callee::Path(p) = callee else { return false };
-    let n = p.path.segments.len();
-    n >= 2
-        && p.path.segments[n - 2].ident == "math"
-        && p.path.segments.last().is_some_and(|s| s.ident == "erf" || s.ident == "erfc")
 }
 
 /// A rule of floats and arrays of floats (not nalgebra's).
@@ -196,6 +188,7 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
     let sig = input.sig;
     let grad_name = emit::sibling(&sig.name, "grad");
     let file: syn::File = syn::parse2(reverse.clone()).ok()?;
+    let file_items = file.items.clone();
     let mut grad = file.items.into_iter().find_map(|item| match item {
         syn::Item::Fn(f) if f.sig.ident == grad_name => Some(f),
         _ => None,
@@ -207,17 +200,58 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
         .filter(|i| matches!(input.f.values[*i].kind, Kind::Float | Kind::Unknown))
         .map(|i| crate::ir::Value(i as u32).ident().to_string())
         .collect();
-    Generic { promote }.visit_item_fn_mut(&mut grad);
-    // The copy calls `x.sin()` on a `Dual`: the runtime's `Scalar` has these methods.
-    grad.block.stmts.insert(
+    let mut calls = HashSet::new();
+    callees(&input.f.body, &mut calls);
+    let mut generic = Generic { promote, calls };
+    generic.visit_item_fn_mut(&mut grad);
+    use_scalar(&mut grad);
+    // The callers' dual copies compose through this function's: `NAME_vjp_for_hessian`.
+    let vjp_name = emit::sibling(&sig.name, "vjp");
+    let mut vjp = file_items.into_iter().find_map(|item| match item {
+        syn::Item::Fn(f) if f.sig.ident == vjp_name => Some(f),
+        _ => None,
+    })?;
+    vjp.sig.ident = for_hessian(&vjp_name);
+    vjp.attrs.retain(|a| !a.path().is_ident("doc"));
+    generic.visit_item_fn_mut(&mut vjp);
+    use_scalar(&mut vjp);
+    let hvp = hvp(input, &dual_name);
+    let hessian = hessian(input, &dual_name);
+    Some(quote!(#[doc(hidden)] #grad #[doc(hidden)] #vjp #hvp #hessian))
+}
+
+/// `g_vjp` to `g_vjp_for_hessian`: the dual copy of a `_vjp`, which a `hessian` caller calls.
+fn for_hessian(vjp: &syn::Ident) -> syn::Ident {
+    format_ident!("{}_for_hessian", vjp, span = vjp.span())
+}
+
+/// The copy calls `x.sin()` on a `Dual`: the runtime's `Scalar` has these methods.
+fn use_scalar(f: &mut syn::ItemFn) {
+    f.block.stmts.insert(
         0,
         syn::parse_quote!(
             use ::tapeless::__private::Scalar as _;
         ),
     );
-    let hvp = hvp(input, &dual_name);
-    let hessian = hessian(input, &dual_name);
-    Some(quote!(#[doc(hidden)] #grad #hvp #hessian))
+}
+
+/// The names `g_vjp` of the functions `g` this body composes with by path.
+fn callees(b: &Block, out: &mut HashSet<String>) {
+    for inst in &b.insts {
+        match &inst.op {
+            Op::Call { callee: crate::ir::Callee::Path(p), .. } => {
+                if let Some(last) = p.path.segments.last() {
+                    out.insert(format!("{}_vjp", last.ident));
+                }
+            }
+            Op::If { then_block, else_block, .. } => {
+                callees(then_block, out);
+                callees(else_block, out);
+            }
+            Op::For { body, .. } | Op::Loop { body, .. } => callees(body, out),
+            _ => {}
+        }
+    }
 }
 
 /// The direction a parameter is lifted with.
@@ -358,6 +392,8 @@ fn hessian(input: &Input, dual: &syn::Ident) -> TokenStream {
 struct Generic {
     /// The locals (`__v3`) that hold floats or values of a kind the syntax did not tell.
     promote: HashSet<String>,
+    /// The `_vjp`s of the functions the body composes with: their dual copies are called.
+    calls: HashSet<String>,
 }
 
 /// The scalar of the copy.
@@ -377,6 +413,15 @@ fn promote(e: &syn::Expr) -> syn::Expr {
 fn cast(e: &syn::Expr) -> syn::Expr {
     let s = scalar();
     syn::parse_quote!(::tapeless::__private::cast::<#s, _>(#e))
+}
+
+/// `tapeless::math::erf_vjp` (`erfc_vjp`), written with its module: the runtime has its dual
+/// version.
+fn math_vjp(path: &syn::Path) -> bool {
+    let n = path.segments.len();
+    n >= 2
+        && path.segments[n - 2].ident == "math"
+        && path.segments.last().is_some_and(|s| s.ident == "erf_vjp" || s.ident == "erfc_vjp")
 }
 
 /// A path through `f64` (`f64::EPSILON`, `std::f64::consts::PI`, `f64::max`).
@@ -421,14 +466,26 @@ impl VisitMut for Generic {
             }
             return;
         }
+        // `g_vjp(x)` of a composed `g`: its dual copy.
+        if let syn::Expr::Call(call) = e
+            && let syn::Expr::Path(f) = &mut *call.func
+            && let Some(last) = f.path.segments.last_mut()
+            && self.calls.contains(&last.ident.to_string())
+            && !math_vjp(&f.path)
+        {
+            if let Some(last) = f.path.segments.last_mut() {
+                last.ident = for_hessian(&last.ident);
+            }
+            for arg in call.args.iter_mut() {
+                self.visit_expr_mut(arg);
+            }
+            return;
+        }
         // `tapeless::math::erf_vjp(x)`: the runtime's dual version.
         if let syn::Expr::Call(call) = e
             && let syn::Expr::Path(f) = &mut *call.func
-            && let n = f.path.segments.len()
-            && n >= 2
-            && f.path.segments[n - 2].ident == "math"
+            && math_vjp(&f.path)
             && let Some(last) = f.path.segments.last()
-            && (last.ident == "erf_vjp" || last.ident == "erfc_vjp")
         {
             let name = last.ident.clone();
             *call.func = syn::parse_quote!(::tapeless::__private::dual_math::#name);

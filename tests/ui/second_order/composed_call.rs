@@ -1,4 +1,6 @@
-// Second order does not compose calls yet: the callee's second derivative would be missing.
+// Second order composes through the callee's dual `_vjp`, which `hessian` on the callee
+// generates: without it, rustc cannot find `inner_vjp_for_hessian` (errors page, "Errors rustc
+// reports"). The fix is `#[differentiable(hessian)]` on `inner`.
 use tapeless::differentiable;
 
 #[differentiable]
