@@ -99,8 +99,11 @@ fn check_block(
                 check_block(f, then_block, a, cx, blamed, deps);
                 check_block(f, else_block, a, cx, blamed, deps);
             }
-            Op::For { body, .. } | Op::Loop { body, .. } => check_block(f, body, a, cx, blamed, deps),
-            _ => {}
+            op => {
+                for inner in op.blocks() {
+                    check_block(f, inner, a, cx, blamed, deps);
+                }
+            }
         }
         if cx.count() > errors_before && !matches!(inst.op, Op::If { .. } | Op::For { .. } | Op::Loop { .. })
         {
@@ -287,16 +290,16 @@ fn check_borrowed_arguments(f: &Function, cx: &Ctxt) {
                         w.calls.push((*a, w.seq, w.loops.clone(), inst.span));
                     }
                 }
-                Op::If { then_block, else_block, .. } => {
-                    walk(then_block, w);
-                    walk(else_block, w);
-                }
                 Op::For { body, .. } | Op::Loop { body, .. } => {
                     w.loops.push(w.seq);
                     walk(body, w);
                     w.loops.pop();
                 }
-                _ => {}
+                op => {
+                    for inner in op.blocks() {
+                        walk(inner, w);
+                    }
+                }
             }
         }
     }

@@ -103,7 +103,7 @@ fn check(input: &Input, cx: &Ctxt) -> bool {
 }
 
 fn block(input: &Input, b: &Block, reject: &dyn Fn(Loc, &str, &'static str)) {
-    for inst in &b.insts {
+    for inst in b.walk() {
         match &inst.op {
             Op::Call { args, callee, .. } => {
                 let receiver = match callee {
@@ -138,11 +138,6 @@ fn block(input: &Input, b: &Block, reject: &dyn Fn(Loc, &str, &'static str)) {
             Op::Field { .. } | Op::Construct { .. } => {
                 reject(inst.span, "a struct", "pass the fields as `f64` or slice parameters")
             }
-            Op::If { then_block, else_block, .. } => {
-                block(input, then_block, reject);
-                block(input, else_block, reject);
-            }
-            Op::For { body, .. } | Op::Loop { body, .. } => block(input, body, reject),
             _ => {}
         }
         if inst.results.iter().any(|r| input.f.info(*r).kind == Kind::Heap) {
@@ -237,19 +232,11 @@ fn use_scalar(f: &mut syn::ItemFn) {
 
 /// The names `g_vjp` of the functions `g` this body composes with by path.
 fn callees(b: &Block, out: &mut HashSet<String>) {
-    for inst in &b.insts {
-        match &inst.op {
-            Op::Call { callee: crate::ir::Callee::Path(p), .. } => {
-                if let Some(last) = p.path.segments.last() {
-                    out.insert(format!("{}_vjp", last.ident));
-                }
-            }
-            Op::If { then_block, else_block, .. } => {
-                callees(then_block, out);
-                callees(else_block, out);
-            }
-            Op::For { body, .. } | Op::Loop { body, .. } => callees(body, out),
-            _ => {}
+    for inst in b.walk() {
+        if let Op::Call { callee: crate::ir::Callee::Path(p), .. } = &inst.op
+            && let Some(last) = p.path.segments.last()
+        {
+            out.insert(format!("{}_vjp", last.ident));
         }
     }
 }

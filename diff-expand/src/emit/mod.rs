@@ -289,19 +289,13 @@ pub fn fill(v: Value) -> syn::Ident {
 
 /// Counts the instructions that read or write `m`, its length aside.
 fn count_uses(b: &Block, m: Value, n: &mut usize) {
-    for inst in &b.insts {
+    for inst in b.walk() {
         let len = matches!(&inst.op, Op::Prim { rule, .. } if rule.name == "len");
         if !len && inst.op.operands().contains(&m) {
             *n += 1;
         }
-        match &inst.op {
-            Op::For { body, .. } | Op::Loop { body, .. } => count_uses(body, m, n),
-            Op::If { then_block, else_block, then_out, else_out, .. } => {
-                count_uses(then_block, m, n);
-                count_uses(else_block, m, n);
-                *n += then_out.iter().chain(else_out).filter(|v| **v == m).count();
-            }
-            _ => {}
+        if let Op::If { then_out, else_out, .. } = &inst.op {
+            *n += then_out.iter().chain(else_out).filter(|v| **v == m).count();
         }
     }
 }

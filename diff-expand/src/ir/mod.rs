@@ -20,6 +20,7 @@ use crate::rules::Rule;
 
 #[cfg(test)]
 mod dump;
+mod walk;
 #[cfg(test)]
 pub use self::dump::dump;
 
@@ -306,31 +307,19 @@ impl Function {
     /// How many times each value is read: as an operand anywhere, as a branch's or loop's
     /// outgoing value, or as a result.
     pub fn uses(&self) -> std::collections::HashMap<Value, usize> {
-        fn walk(b: &Block, uses: &mut std::collections::HashMap<Value, usize>) {
-            for inst in &b.insts {
-                for v in inst.op.operands() {
-                    *uses.entry(v).or_default() += 1;
+        let mut uses = std::collections::HashMap::new();
+        for inst in self.body.walk() {
+            let merged: Vec<Value> = match &inst.op {
+                Op::If { then_out, else_out, .. } => then_out.iter().chain(else_out).copied().collect(),
+                Op::For { carried, .. } | Op::Loop { carried, .. } => {
+                    carried.iter().map(|c| c.next).collect()
                 }
-                match &inst.op {
-                    Op::If { then_block, else_block, then_out, else_out, .. } => {
-                        for v in then_out.iter().chain(else_out) {
-                            *uses.entry(*v).or_default() += 1;
-                        }
-                        walk(then_block, uses);
-                        walk(else_block, uses);
-                    }
-                    Op::For { body, carried, .. } | Op::Loop { body, carried, .. } => {
-                        for c in carried {
-                            *uses.entry(c.next).or_default() += 1;
-                        }
-                        walk(body, uses);
-                    }
-                    _ => {}
-                }
+                _ => Vec::new(),
+            };
+            for v in inst.op.operands().into_iter().chain(merged) {
+                *uses.entry(v).or_default() += 1;
             }
         }
-        let mut uses = std::collections::HashMap::new();
-        walk(&self.body, &mut uses);
         for v in self.output.leaves() {
             *uses.entry(v).or_default() += 1;
         }

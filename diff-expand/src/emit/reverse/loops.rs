@@ -326,11 +326,7 @@ impl Reverse<'_> {
             Op::Load { array: a, index } => {
                 *a == array && !found.iter().any(|(fa, fi, _)| fa == a && fi == index)
             }
-            Op::For { body, .. } | Op::Loop { body, .. } => loads_from(body, array),
-            Op::If { then_block, else_block, .. } => {
-                loads_from(then_block, array) || loads_from(else_block, array)
-            }
-            _ => false,
+            op => op.blocks().into_iter().any(|b| loads_from(b, array)),
         });
         if others {
             return None;
@@ -362,14 +358,7 @@ fn literal_one(body: &Block, v: Value) -> bool {
 
 /// Whether a block (at any depth) loads from `array`.
 fn loads_from(b: &Block, array: Value) -> bool {
-    b.insts.iter().any(|inst| match &inst.op {
-        Op::Load { array: a, .. } => *a == array,
-        Op::For { body, .. } | Op::Loop { body, .. } => loads_from(body, array),
-        Op::If { then_block, else_block, .. } => {
-            loads_from(then_block, array) || loads_from(else_block, array)
-        }
-        _ => false,
-    })
+    b.any(&mut |inst| matches!(&inst.op, Op::Load { array: a, .. } if *a == array))
 }
 
 /// The stack of the loop with index variable `v`.
@@ -402,28 +391,14 @@ pub(super) fn body_defs(b: &Block) -> HashSet<Value> {
 
 /// Whether a block (or a block nested in it) stores into `array`.
 pub(super) fn stores_into(b: &Block, array: Value) -> bool {
-    b.insts.iter().any(|inst| match &inst.op {
-        Op::Store { array: a, .. } => *a == array,
-        Op::For { body, .. } | Op::Loop { body, .. } => stores_into(body, array),
-        Op::If { then_block, else_block, .. } => {
-            stores_into(then_block, array) || stores_into(else_block, array)
-        }
-        _ => false,
-    })
+    b.any(&mut |inst| matches!(&inst.op, Op::Store { array: a, .. } if *a == array))
 }
 
 /// Whether anything in a block has an adjoint: an active value, or a store into an active array.
 pub(super) fn has_adjoint(b: &Block, act: &crate::activity::Activity) -> bool {
-    b.insts.iter().any(|inst| {
+    b.any(&mut |inst| {
         inst.results.iter().any(|r| act.active(*r))
             || matches!(&inst.op, Op::Store { array, .. } if act.active(*array))
-            || match &inst.op {
-                Op::If { then_block, else_block, .. } => {
-                    has_adjoint(then_block, act) || has_adjoint(else_block, act)
-                }
-                Op::For { body, .. } | Op::Loop { body, .. } => has_adjoint(body, act),
-                _ => false,
-            }
     })
 }
 
@@ -435,20 +410,17 @@ pub(super) fn has_adjoint(b: &Block, act: &crate::activity::Activity) -> bool {
 /// rounding.
 pub(super) fn order_free(body: &Block, carried: &[Carried], act: &crate::activity::Activity) -> bool {
     fn plain(b: &Block, act: &crate::activity::Activity) -> bool {
-        b.insts.iter().all(|inst| match &inst.op {
-            Op::Store { array, .. } => !act.active(*array),
-            Op::For { .. } | Op::Loop { .. } => false,
-            Op::If { then_block, else_block, .. } => plain(then_block, act) && plain(else_block, act),
-            _ => true,
+        !b.any(&mut |inst| match &inst.op {
+            Op::Store { array, .. } => act.active(*array),
+            op => matches!(op, Op::For { .. } | Op::Loop { .. }),
         })
     }
     fn uses(b: &Block, v: Value) -> usize {
-        b.insts
-            .iter()
+        b.walk()
+            .into_iter()
             .map(|inst| {
                 let mut n = inst.op.operands().iter().filter(|o| **o == v).count();
-                if let Op::If { then_block, else_block, then_out, else_out, .. } = &inst.op {
-                    n += uses(then_block, v) + uses(else_block, v);
+                if let Op::If { then_out, else_out, .. } = &inst.op {
                     n += then_out.iter().chain(else_out).filter(|o| **o == v).count();
                 }
                 n
@@ -484,19 +456,14 @@ impl Order {
     }
 
     pub(super) fn walk(&mut self, b: &Block, seq: &mut usize) {
-        for inst in &b.insts {
+        for inst in b.walk() {
             *seq += 1;
             match &inst.op {
                 Op::Store { array, .. } => {
                     self.last_store.insert(*array, *seq);
                 }
-                Op::For { var: key, body, .. } | Op::Loop { count: key, body, .. } => {
+                Op::For { var: key, .. } | Op::Loop { count: key, .. } => {
                     self.loops.insert(*key, *seq);
-                    self.walk(body, seq);
-                }
-                Op::If { then_block, else_block, .. } => {
-                    self.walk(then_block, seq);
-                    self.walk(else_block, seq);
                 }
                 _ => {}
             }

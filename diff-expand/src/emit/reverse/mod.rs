@@ -323,14 +323,7 @@ struct Reverse<'a> {
 /// Whether a record parameter is read only through its fields (never passed to a call, whose
 /// pullback would contribute to the whole record).
 fn only_fields_read(b: &Block, record: Value) -> bool {
-    b.insts.iter().all(|inst| match &inst.op {
-        Op::Call { .. } => !inst.op.operands().contains(&record),
-        Op::If { then_block, else_block, .. } => {
-            only_fields_read(then_block, record) && only_fields_read(else_block, record)
-        }
-        Op::For { body, .. } | Op::Loop { body, .. } => only_fields_read(body, record),
-        _ => true,
-    })
+    !b.any(&mut |inst| matches!(inst.op, Op::Call { .. }) && inst.op.operands().contains(&record))
 }
 
 /// The elementwise derivative of a `map`'s closure, kept by the primal sweep: `__d3`.
