@@ -274,7 +274,8 @@
 //!
 //! `#[differentiable(hessian)]` on a function with a construct second order has no rule for
 //! yet: a method call on floats (or a call on floats whose result is unused), a method, a
-//! generic function, a
+//! generic function other than one over a single `T: Float` with `num_traits` bounds (or one
+//! that converts a differentiated value to `f64`), a
 //! nalgebra value, a struct, `f32`, or a parameter other than `f64`, `&[f64]`, `Vec<f64>`,
 //! `[f64; N]` (and references to them) or an integer constant. The Hessian through such a
 //! construct would be missing, so it is an error, never a wrong number.

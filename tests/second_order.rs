@@ -469,3 +469,51 @@ fn composed_calls_carry_their_second_order() {
         );
     }
 }
+
+// ---- Generic over `T: Float`: the generated `_grad` itself runs at `Dual<f64>`.
+
+use num_traits::{Float, FloatConst, FromPrimitive};
+
+/// Ackley-like: `-a e^(-b sqrt(mean x²)) - e^(mean cos(2π x)) + a + e`, written as generic
+/// numeric crates write it.
+#[differentiable(hessian)]
+fn ackley<T: Float + FromPrimitive + FloatConst + std::iter::Sum>(x: &[T]) -> T {
+    let n = T::from_usize(x.len()).unwrap();
+    let (a, b) = (T::from_f64(20.0).unwrap(), T::from_f64(0.2).unwrap());
+    let two_pi = T::from_f64(2.0).unwrap() * T::PI();
+    let squares = x.iter().map(|&v| v * v).sum::<T>() / n;
+    let cosines = x.iter().map(|&v| (two_pi * v).cos()).sum::<T>() / n;
+    -a * (-b * squares.sqrt()).exp() - cosines.exp() + a + T::E()
+}
+
+#[test]
+fn a_generic_function_at_dual_numbers() {
+    for x in [vec![0.3, -0.7, 1.1], vec![1.5, 0.25], vec![-0.4, 0.9, 0.2, -1.3]] {
+        let n = x.len() as f64;
+        // Analytic Hessian: with r = sqrt(mean x²), A(x) = -a e^(-b r) and C(x) = -e^(mean cos 2πx).
+        let (a, b, w) = (20.0_f64, 0.2_f64, 2.0 * std::f64::consts::PI);
+        let r = (x.iter().map(|v| v * v).sum::<f64>() / n).sqrt();
+        let m = x.iter().map(|v| (w * v).cos()).sum::<f64>() / n;
+        let ea = a * (-b * r).exp();
+        let exact = DMatrix::from_fn(x.len(), x.len(), |i, j| {
+            // ∂r/∂x_i = x_i / (n r), ∂²r/∂x_i∂x_j = δ_ij / (n r) - x_i x_j / (n² r³).
+            let (ri, rj) = (x[i] / (n * r), x[j] / (n * r));
+            let rij = if i == j { 1.0 / (n * r) } else { 0.0 } - x[i] * x[j] / (n * n * r * r * r);
+            let ackley_part = ea * b * rij - ea * b * b * ri * rj;
+            // ∂m/∂x_i = -w sin(w x_i) / n, ∂²m/∂x_i² = -w² cos(w x_i) / n.
+            let (mi, mj) = (-w * (w * x[i]).sin() / n, -w * (w * x[j]).sin() / n);
+            let mij = if i == j { -w * w * (w * x[i]).cos() / n } else { 0.0 };
+            ackley_part - m.exp() * (mij + mi * mj)
+        });
+        check(
+            "ackley",
+            &x,
+            &|p| ackley(p),
+            &|p| ackley_grad(p),
+            &|p| ackley_hessian(p),
+            &|p, v| ackley_hvp(p, v.to_vec()),
+            &exact,
+            1e-6,
+        );
+    }
+}

@@ -59,17 +59,30 @@ fn shape(ty: &syn::Type) -> Option<Shape> {
 }
 
 /// Reports what second order cannot take (yet); true if there is nothing.
-fn check(input: &Input, cx: &Ctxt) -> bool {
+fn check(input: &Input, sig: &signature::Signature, cx: &Ctxt) -> bool {
     let errors = cx.count();
-    let sig = input.sig;
     let reject = |at: Loc, what: &str, help: &'static str| {
         cx.error(at, Diagnostic::SecondOrder { what: what.to_string(), help });
     };
     if let Some(r) = &sig.receiver {
         reject(Loc::of(r), "a method", "write the function as a free function of its floats");
     }
-    if !sig.generics.params.is_empty() {
-        reject(Loc::of(&sig.generics), "a generic function", "write it for `f64`");
+    let generic = !input.sig.floats.is_empty();
+    if input.sig.floats.len() > 1 || sig.generics.type_params().next().is_some() {
+        reject(
+            Loc::of(&input.sig.generics),
+            "a generic function other than one over a single `T: Float`",
+            "make it generic over one float type (bounds from `num_traits`), or write it for `f64`",
+        );
+    } else if let Some(t) = input.sig.floats.first()
+        && let Some(bound) = unsupported_bound(&input.sig.generics, t)
+    {
+        reject(
+            Loc::of(&bound),
+            &format!("the bound `{}`", tidy(&bound.to_token_stream().to_string())),
+            "second order runs a generic function at the runtime's `Dual<f64>`, which implements \
+             `num_traits`' `Float`, `FromPrimitive`, `FloatConst`, `NumAssign` and `Sum`, and `tapeless::Real`",
+        );
     }
     if sig.wrapper.is_some() || !is_f64(&sig.output) {
         reject(
@@ -98,13 +111,136 @@ fn check(input: &Input, cx: &Ctxt) -> bool {
             "apply the function to the entries in a loop",
         );
     }
-    block(input, &input.f.body, &reject);
+    block(input, generic, &input.f.body, &reject);
     cx.count() == errors
 }
 
-fn block(input: &Input, b: &Block, reject: &dyn Fn(Loc, &str, &'static str)) {
+/// Tokens as a person writes them: `Into<f64>`, not `Into < f64 >`.
+fn tidy(tokens: &str) -> String {
+    tokens.replace(" :: ", "::").replace(" < ", "<").replace("< ", "<").replace(" >", ">").replace(" ,", ",")
+}
+
+/// The traits `Dual<f64>` implements, by last path segment.
+const DUAL_TRAITS: &[&str] = &[
+    "Float",
+    "FromPrimitive",
+    "ToPrimitive",
+    "NumCast",
+    "Num",
+    "NumOps",
+    "NumAssign",
+    "NumAssignOps",
+    "NumRef",
+    "Zero",
+    "One",
+    "Sum",
+    "Product",
+    "FloatConst",
+    "Real",
+    "Copy",
+    "Clone",
+    "Debug",
+    "Display",
+    "Default",
+    "PartialOrd",
+    "PartialEq",
+    "Send",
+    "Sync",
+    "Add",
+    "Sub",
+    "Mul",
+    "Div",
+    "Neg",
+    "Rem",
+    "AddAssign",
+    "SubAssign",
+    "MulAssign",
+    "DivAssign",
+    "RemAssign",
+];
+
+/// A bound on the float type parameter `t` that `Dual<f64>` does not satisfy.
+fn unsupported_bound(generics: &syn::Generics, t: &syn::Ident) -> Option<syn::TypeParamBound> {
+    let own = generics.type_params().filter(|p| p.ident == *t).flat_map(|p| p.bounds.iter());
+    let wheres = generics.where_clause.iter().flat_map(|w| &w.predicates).flat_map(|p| match p {
+        syn::WherePredicate::Type(pt) if matches!(&pt.bounded_ty, syn::Type::Path(path) if path.path.is_ident(t)) => {
+            pt.bounds.iter().collect::<Vec<_>>()
+        }
+        _ => Vec::new(),
+    });
+    own.chain(wheres)
+        .find(|b| match b {
+            syn::TypeParamBound::Trait(tb) => {
+                tb.path.segments.last().is_none_or(|s| !DUAL_TRAITS.contains(&s.ident.to_string().as_str()))
+            }
+            syn::TypeParamBound::Lifetime(l) => l.ident != "static",
+            _ => true,
+        })
+        .cloned()
+}
+
+/// The signature as `_hvp` and `_hessian` have it: a generic function's float type parameter
+/// is `f64` there (dropped from the generics, with the `where` predicates that mention it).
+fn concrete(sig: &signature::Signature) -> signature::Signature {
+    let mut out = sig.clone();
+    let Some(t) = sig.floats.first() else { return out };
+    let mut to_f64 = Substitute { from: t.clone(), to: syn::parse_quote!(f64) };
+    for p in &mut out.params {
+        to_f64.visit_type_mut(&mut p.ty);
+    }
+    to_f64.visit_type_mut(&mut out.output);
+    out.generics.params = sig
+        .generics
+        .params
+        .iter()
+        .filter(|p| !matches!(p, syn::GenericParam::Type(tp) if tp.ident == *t))
+        .cloned()
+        .collect();
+    if let Some(w) = &mut out.generics.where_clause {
+        w.predicates = w
+            .predicates
+            .iter()
+            .filter(|p| find_ident(p.to_token_stream(), &t.to_string()).is_none())
+            .cloned()
+            .collect();
+    }
+    out.floats.clear();
+    out
+}
+
+/// Replaces the type `from` (a type parameter) by `to`.
+struct Substitute {
+    from: syn::Ident,
+    to: syn::Type,
+}
+
+impl VisitMut for Substitute {
+    fn visit_type_mut(&mut self, ty: &mut syn::Type) {
+        if matches!(ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident(&self.from)) {
+            *ty = self.to.clone();
+        } else {
+            syn::visit_mut::visit_type_mut(self, ty);
+        }
+    }
+}
+
+fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'static str)) {
     for inst in b.walk() {
         match &inst.op {
+            // A generic function's `_grad` runs as written at `Dual<f64>`: a conversion to a float
+            // type would keep the value and drop the derivative part. (Its calls pass values of
+            // the float type, so their callees are generic too and run at `Dual<f64>` as well.)
+            Op::Prim { rule, args, .. }
+                if generic
+                    && matches!(rule.kind, Rule::CastFloat)
+                    && args.iter().any(|a| input.act.active(*a)) =>
+            {
+                reject(
+                    inst.span,
+                    "a conversion of a differentiated value between the float type and a primitive float in a generic function",
+                    "compute in the function's float type",
+                )
+            }
             Op::Call { args, callee, .. } => {
                 let receiver = match callee {
                     crate::ir::Callee::Method { receiver, .. } => Some(*receiver),
@@ -117,7 +253,8 @@ fn block(input: &Input, b: &Block, reject: &dyn Fn(Loc, &str, &'static str)) {
                 // call on floats would need a second order nothing provides.
                 let composed = matches!(callee, crate::ir::Callee::Path(_))
                     && inst.results.iter().any(|r| input.act.active(*r));
-                if !composed
+                if !generic
+                    && !composed
                     && receiver
                         .iter()
                         .chain(args)
@@ -177,8 +314,25 @@ fn find_ident(tokens: TokenStream, name: &str) -> Option<Span> {
 /// `NAME_hvp`, `NAME_hessian` and the dual copy of `NAME_grad` (found in `reverse`), or `None`
 /// with the reasons in `cx`.
 pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<TokenStream> {
-    if !check(input, cx) {
+    let concrete = concrete(input.sig);
+    if !check(input, &concrete, cx) {
         return None;
+    }
+    if !input.sig.floats.is_empty() {
+        // Generic over `T: Float`: the generated `_grad` itself runs at `Dual<f64>`.
+        let turbofish = input.sig.generics.params.iter().filter_map(|p| match p {
+            syn::GenericParam::Type(_) => Some(quote!(::tapeless::__private::Dual<f64>)),
+            syn::GenericParam::Const(c) => {
+                let ident = &c.ident;
+                Some(quote!(#ident))
+            }
+            syn::GenericParam::Lifetime(_) => None,
+        });
+        let grad = emit::sibling(&input.sig.name, "grad");
+        let dual = quote!(#grad::<#(#turbofish),*>);
+        let hvp = hvp(input, &concrete, &dual);
+        let hessian = hessian(input, &concrete, &dual);
+        return Some(quote!(#hvp #hessian));
     }
     let sig = input.sig;
     let grad_name = emit::sibling(&sig.name, "grad");
@@ -199,7 +353,6 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
     callees(&input.f.body, &mut calls);
     let mut generic = Generic { promote, calls };
     generic.visit_item_fn_mut(&mut grad);
-    use_scalar(&mut grad);
     // The callers' dual copies compose through this function's: `NAME_vjp_for_hessian`.
     let vjp_name = emit::sibling(&sig.name, "vjp");
     let mut vjp = file_items.into_iter().find_map(|item| match item {
@@ -209,25 +362,15 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
     vjp.sig.ident = for_hessian(&vjp_name);
     vjp.attrs.retain(|a| !a.path().is_ident("doc"));
     generic.visit_item_fn_mut(&mut vjp);
-    use_scalar(&mut vjp);
-    let hvp = hvp(input, &dual_name);
-    let hessian = hessian(input, &dual_name);
+    let dual = quote!(#dual_name);
+    let hvp = hvp(input, sig, &dual);
+    let hessian = hessian(input, sig, &dual);
     Some(quote!(#[doc(hidden)] #grad #[doc(hidden)] #vjp #hvp #hessian))
 }
 
 /// `g_vjp` to `g_vjp_for_hessian`: the dual copy of a `_vjp`, which a `hessian` caller calls.
 fn for_hessian(vjp: &syn::Ident) -> syn::Ident {
     format_ident!("{}_for_hessian", vjp, span = vjp.span())
-}
-
-/// The copy calls `x.sin()` on a `Dual`: the runtime's `Scalar` has these methods.
-fn use_scalar(f: &mut syn::ItemFn) {
-    f.block.stmts.insert(
-        0,
-        syn::parse_quote!(
-            use ::tapeless::__private::Scalar as _;
-        ),
-    );
 }
 
 /// The names `g_vjp` of the functions `g` this body composes with by path.
@@ -252,7 +395,7 @@ enum Direction {
 /// A call of the dual copy, each parameter lifted: `dir(p)` is its direction, if any.
 fn call(
     sig: &signature::Signature,
-    dual: &syn::Ident,
+    dual: &TokenStream,
     dir: &dyn Fn(&Param) -> Option<Direction>,
 ) -> TokenStream {
     let p = emit::private();
@@ -282,8 +425,8 @@ fn call(
 }
 
 /// `NAME_hvp(x.., v..) -> (value, gradient, H v)`.
-fn hvp(input: &Input, dual: &syn::Ident) -> TokenStream {
-    let sig = input.sig;
+fn hvp(input: &Input, sig: &signature::Signature, dual: &TokenStream) -> TokenStream {
+    let (impl_generics, _, where_clause) = sig.generics.split_for_impl();
     let (p, vis, attrs) = (emit::private(), &input.item.vis, emit::attributes());
     let name = emit::sibling(&sig.name, "hvp");
     let params = emit::primal_params(sig);
@@ -310,7 +453,7 @@ fn hvp(input: &Input, dual: &syn::Ident) -> TokenStream {
     quote! {
         #[doc = #doc]
         #attrs
-        #vis fn #name(#(#params,)* #(#directions),*) -> (f64, #gradient, #gradient) {
+        #vis fn #name #impl_generics (#(#params,)* #(#directions),*) -> (f64, #gradient, #gradient) #where_clause {
             let (__value, __gradient) = #call;
             let (__gradient, __hv) = #p::Split::split(__gradient);
             (__value.re, __gradient, __hv)
@@ -320,8 +463,8 @@ fn hvp(input: &Input, dual: &syn::Ident) -> TokenStream {
 
 /// `NAME_hessian(x..) -> (value, gradient, H)`, the inputs of all differentiated parameters
 /// numbered in order.
-fn hessian(input: &Input, dual: &syn::Ident) -> TokenStream {
-    let sig = input.sig;
+fn hessian(input: &Input, sig: &signature::Signature, dual: &TokenStream) -> TokenStream {
+    let (impl_generics, _, where_clause) = sig.generics.split_for_impl();
     let (p, vis, attrs) = (emit::private(), &input.item.vis, emit::attributes());
     let name = emit::sibling(&sig.name, "hessian");
     let params = emit::primal_params(sig);
@@ -350,7 +493,7 @@ fn hessian(input: &Input, dual: &syn::Ident) -> TokenStream {
     quote! {
         #[doc = #doc]
         #attrs
-        #vis fn #name(#(#params),*) -> (f64, #gradient, #p::nalgebra::DMatrix<f64>) {
+        #vis fn #name #impl_generics (#(#params),*) -> (f64, #gradient, #p::nalgebra::DMatrix<f64>) #where_clause {
             #offsets
             let mut __h = #p::nalgebra::DMatrix::<f64>::zeros(__n, __n);
             let mut __first = ::core::option::Option::None;

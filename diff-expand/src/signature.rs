@@ -416,6 +416,7 @@ pub enum WrapperKind {
 }
 
 /// The declared `Result`/`Option` around the differentiated result.
+#[derive(Clone)]
 pub struct Wrapper {
     pub kind: WrapperKind,
     /// The declared type, `Result<f64, MyError>`.
@@ -440,6 +441,7 @@ fn unwrap_output(ty: &Type) -> Option<(Type, Wrapper)> {
 }
 
 /// One named parameter.
+#[derive(Clone)]
 pub struct Param {
     /// The user's name.
     pub ident: Ident,
@@ -452,6 +454,7 @@ pub struct Param {
 }
 
 /// The analysed signature.
+#[derive(Clone)]
 pub struct Signature {
     /// The receiver as written (`&self`, `self`), if a method.
     pub receiver: Option<syn::Receiver>,

@@ -309,36 +309,42 @@ pub trait Scalar: Sized {
     fn total_cmp(&self, other: &Self) -> Ordering;
 }
 
-macro_rules! scalar_for_float {
-    ($($t:ident),*) => {$(
-        impl Scalar for $t {
-            scalar_for_float!(@by_value $t [
-                sin cos tan asin acos atan sinh cosh tanh asinh acosh atanh exp exp2 exp_m1 ln log2
-                log10 ln_1p sqrt cbrt recip to_degrees to_radians abs floor ceil round
-                round_ties_even trunc signum fract
-            ] [atan2 log powf hypot max min rem_euclid div_euclid] [mul_add clamp]
-            [is_nan is_infinite is_finite is_normal is_subnormal is_sign_positive is_sign_negative]);
-            #[inline(always)]
-            fn powi(self, n: i32) -> Self { $t::powi(self, n) }
-            #[inline(always)]
-            fn classify(self) -> core::num::FpCategory { $t::classify(self) }
-            #[inline(always)]
-            fn total_cmp(&self, other: &Self) -> Ordering { $t::total_cmp(self, other) }
-        }
-    )*};
-    (@by_value $t:ident [$($u:ident)*] [$($b:ident)*] [$($c:ident)*] [$($p:ident)*]) => {
-        $( #[inline(always)] fn $u(self) -> Self { $t::$u(self) } )*
-        $( #[inline(always)] fn $b(self, b: Self) -> Self { $t::$b(self, b) } )*
-        $( #[inline(always)] fn $c(self, b: Self, c: Self) -> Self { $t::$c(self, b, c) } )*
-        $( #[inline(always)] fn $p(self) -> bool { $t::$p(self) } )*
+/// `Scalar`'s methods forwarding to the same-named inherent methods of `$t`.
+macro_rules! scalar_methods {
+    ($t:ty) => {
+        scalar_methods!(@by_value $t [
+            sin cos tan asin acos atan sinh cosh tanh asinh acosh atanh exp exp2 exp_m1 ln log2
+            log10 ln_1p sqrt cbrt recip to_degrees to_radians abs floor ceil round
+            round_ties_even trunc signum fract
+        ] [atan2 log powf hypot max min rem_euclid div_euclid] [mul_add clamp]
+        [is_nan is_infinite is_finite is_normal is_subnormal is_sign_positive is_sign_negative]);
+        #[inline(always)]
+        fn powi(self, n: i32) -> Self { <$t>::powi(self, n) }
+        #[inline(always)]
+        fn classify(self) -> core::num::FpCategory { <$t>::classify(self) }
+        #[inline(always)]
+        fn total_cmp(&self, other: &Self) -> Ordering { <$t>::total_cmp(self, other) }
+    };
+    (@by_value $t:ty [$($u:ident)*] [$($b:ident)*] [$($c:ident)*] [$($p:ident)*]) => {
+        $( #[inline(always)] fn $u(self) -> Self { <$t>::$u(self) } )*
+        $( #[inline(always)] fn $b(self, b: Self) -> Self { <$t>::$b(self, b) } )*
+        $( #[inline(always)] fn $c(self, b: Self, c: Self) -> Self { <$t>::$c(self, b, c) } )*
+        $( #[inline(always)] fn $p(self) -> bool { <$t>::$p(self) } )*
     };
 }
-scalar_for_float!(f32, f64);
+
+impl Scalar for f32 {
+    scalar_methods!(f32);
+}
+
+impl Scalar for f64 {
+    scalar_methods!(f64);
+}
 
 macro_rules! dual_unary {
     ($($name:ident $partial:ident;)*) => {$(
         #[inline(always)]
-        fn $name(self) -> Self {
+        pub fn $name(self) -> Self {
             let y = self.re.$name();
             self.chain(y, d::$partial(self.re, y))
         }
@@ -348,7 +354,7 @@ macro_rules! dual_unary {
 macro_rules! dual_binary {
     ($($name:ident $d0:ident $d1:ident;)*) => {$(
         #[inline(always)]
-        fn $name(self, b: Self) -> Self {
+        pub fn $name(self, b: Self) -> Self {
             let y = self.re.$name(b.re);
             Dual { re: y, eps: d::$d0(self.re, b.re, y) * self.eps + d::$d1(self.re, b.re, y) * b.eps }
         }
@@ -359,7 +365,7 @@ macro_rules! dual_constant {
     ($($name:ident)*) => {$(
         /// Piecewise constant: derivative zero.
         #[inline(always)]
-        fn $name(self) -> Self {
+        pub fn $name(self) -> Self {
             Dual::constant(self.re.$name())
         }
     )*};
@@ -368,13 +374,16 @@ macro_rules! dual_constant {
 macro_rules! dual_test {
     ($($name:ident)*) => {$(
         #[inline(always)]
-        fn $name(self) -> bool {
+        pub fn $name(self) -> bool {
             self.re.$name()
         }
     )*};
 }
 
-impl<T: Floating + Scalar> Scalar for Dual<T> {
+/// `f64`'s methods on dual numbers, inherent so that they take precedence over any trait in
+/// scope (`num_traits::Float`, `tapeless::Real`) in generated code; [`Scalar`] forwards to them.
+#[allow(missing_docs)]
+impl<T: Floating + Scalar> Dual<T> {
     dual_unary! {
         sin sin_d0; cos cos_d0; tan tan_d0; asin asin_d0; acos acos_d0; atan atan_d0;
         sinh sinh_d0; cosh cosh_d0; tanh tanh_d0; asinh asinh_d0; acosh acosh_d0;
@@ -390,16 +399,16 @@ impl<T: Floating + Scalar> Scalar for Dual<T> {
     dual_test! { is_nan is_infinite is_finite is_normal is_subnormal is_sign_positive is_sign_negative }
 
     #[inline(always)]
-    fn powi(self, n: i32) -> Self {
+    pub fn powi(self, n: i32) -> Self {
         let y = self.re.powi(n);
         self.chain(y, d::powi_d0(self.re, n, y))
     }
     #[inline(always)]
-    fn mul_add(self, b: Self, c: Self) -> Self {
+    pub fn mul_add(self, b: Self, c: Self) -> Self {
         self * b + c
     }
     #[inline(always)]
-    fn clamp(self, lo: Self, hi: Self) -> Self {
+    pub fn clamp(self, lo: Self, hi: Self) -> Self {
         let y = self.re.clamp(lo.re, hi.re);
         let eps = d::clamp_d0(self.re, lo.re, hi.re, y) * self.eps
             + d::clamp_d1(self.re, lo.re, hi.re, y) * lo.eps
@@ -408,27 +417,31 @@ impl<T: Floating + Scalar> Scalar for Dual<T> {
     }
     /// `x - floor(x)`: derivative `1` between the jumps.
     #[inline(always)]
-    fn fract(self) -> Self {
+    pub fn fract(self) -> Self {
         Dual { re: self.re.fract(), eps: self.eps }
     }
     /// `a - b q` with the integer `q = a.div_euclid(b)` held constant.
     #[inline(always)]
-    fn rem_euclid(self, b: Self) -> Self {
+    pub fn rem_euclid(self, b: Self) -> Self {
         let q = self.re.div_euclid(b.re);
         Dual { re: self.re.rem_euclid(b.re), eps: self.eps - q * b.eps }
     }
     #[inline(always)]
-    fn div_euclid(self, b: Self) -> Self {
+    pub fn div_euclid(self, b: Self) -> Self {
         Dual::constant(self.re.div_euclid(b.re))
     }
     #[inline(always)]
-    fn classify(self) -> core::num::FpCategory {
+    pub fn classify(self) -> core::num::FpCategory {
         self.re.classify()
     }
     #[inline(always)]
-    fn total_cmp(&self, other: &Self) -> Ordering {
+    pub fn total_cmp(&self, other: &Self) -> Ordering {
         self.re.total_cmp(&other.re)
     }
+}
+
+impl<T: Floating + Scalar> Scalar for Dual<T> {
+    scalar_methods!(Self);
 }
 
 /// `value as S` in the scalar-generic copy of `_grad`: an integer or a float of the primal
