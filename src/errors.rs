@@ -273,7 +273,7 @@
 //! # second-order
 //!
 //! `#[differentiable(hessian)]` on a function with a construct second order has no rule for
-//! yet: a method call on floats (or a call on floats whose result is unused), a method, a
+//! yet: a call on floats whose result is unused, a method that differentiates `self`, a
 //! generic function other than one over a single `T: Float` with `num_traits` bounds (or one
 //! that converts a differentiated value to `f64`), a
 //! nalgebra value, a struct, `f32`, or a parameter other than `f64`, `&[f64]`, `Vec<f64>`,

@@ -517,3 +517,86 @@ fn a_generic_function_at_dual_numbers() {
         );
     }
 }
+
+// ---- A method reading `self` as a constant.
+
+struct Chain {
+    k: f64,
+    rest: [f64; 2],
+}
+
+impl Chain {
+    /// Springs between neighbours with rest lengths from `self`, plus a quartic term.
+    #[differentiable(hessian, wrt(x))]
+    fn energy(&self, x: &[f64]) -> f64 {
+        let mut e = 0.0;
+        for i in 0..x.len() - 1 {
+            let stretch = x[i + 1] - x[i] - self.rest[i % 2];
+            e += 0.5 * self.k * stretch * stretch + 0.1 * stretch.powi(4);
+        }
+        e
+    }
+}
+
+#[test]
+fn a_method_with_a_constant_receiver() {
+    let chain = Chain { k: 2.0, rest: [1.0, 0.5] };
+    for x in [vec![0.0, 1.2, 1.5], vec![0.3, 1.0, 2.2, 2.4], vec![-0.5, 0.9]] {
+        let n = x.len();
+        let mut exact = DMatrix::zeros(n, n);
+        for i in 0..n - 1 {
+            let s: f64 = x[i + 1] - x[i] - chain.rest[i % 2];
+            let c = chain.k + 1.2 * s * s;
+            exact[(i, i)] += c;
+            exact[(i + 1, i + 1)] += c;
+            exact[(i, i + 1)] -= c;
+            exact[(i + 1, i)] -= c;
+        }
+        check(
+            "chain",
+            &x,
+            &|p| chain.energy(p),
+            &|p| chain.energy_grad(p),
+            &|p| chain.energy_hessian(p),
+            &|p, v| chain.energy_hvp(p, v.to_vec()),
+            &exact,
+            1e-6,
+        );
+    }
+}
+
+impl Chain {
+    /// One spring's energy, composed by `total` through its `_vjp_for_hessian`.
+    #[differentiable(hessian, wrt(s))]
+    fn spring(&self, s: f64) -> f64 {
+        0.5 * self.k * s * s + 0.1 * s.powi(4)
+    }
+
+    #[differentiable(hessian, wrt(x))]
+    fn total(&self, x: &[f64]) -> f64 {
+        let mut e = 0.0;
+        for i in 0..x.len() - 1 {
+            e += self.spring(x[i + 1] - x[i] - self.rest[i % 2]);
+        }
+        e
+    }
+}
+
+#[test]
+fn a_method_composing_a_method() {
+    let chain = Chain { k: 2.0, rest: [1.0, 0.5] };
+    for x in [vec![0.0, 1.2, 1.5], vec![0.3, 1.0, 2.2, 2.4]] {
+        let (value, gradient, h) = chain.total_hessian(&x);
+        let (expected_value, expected_gradient, expected) = chain.energy_hessian(&x);
+        assert_eq!(value, expected_value);
+        assert_eq!(value, chain.total(&x));
+        let s = x[1] - x[0] - chain.rest[0];
+        assert_eq!(chain.spring_grad(s).0, chain.spring(s));
+        for (a, b) in gradient.iter().zip(&expected_gradient) {
+            assert!(close(*a, *b, 1e-14));
+        }
+        for (a, b) in h.iter().zip(expected.iter()) {
+            assert!(close(*a, *b, 1e-14), "composed {a} vs inline {b}");
+        }
+    }
+}

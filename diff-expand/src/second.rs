@@ -64,8 +64,15 @@ fn check(input: &Input, sig: &signature::Signature, cx: &Ctxt) -> bool {
     let reject = |at: Loc, what: &str, help: &'static str| {
         cx.error(at, Diagnostic::SecondOrder { what: what.to_string(), help });
     };
-    if let Some(r) = &sig.receiver {
-        reject(Loc::of(r), "a method", "write the function as a free function of its floats");
+    if let Some(r) = &sig.receiver
+        && sig.params.iter().any(|p| p.receiver)
+    {
+        reject(
+            Loc::of(r),
+            "a method that differentiates `self`",
+            "differentiate the parameters only (`wrt(x)`), reading `self` as a constant",
+        );
+        return false;
     }
     let generic = !input.sig.floats.is_empty();
     if input.sig.floats.len() > 1 || sig.generics.type_params().next().is_some() {
@@ -247,11 +254,12 @@ fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'s
                     crate::ir::Callee::Path(_) => None,
                 };
                 // A call on integers (or values the syntax did not type, which are integers in
-                // practice: `n.div_ceil(2)`) runs as written. A differentiated call of a function
-                // by path composes through the callee's dual copy of its `_vjp` (which its own
-                // `hessian` generates) or, for `tapeless::math::erf`, the runtime's. Any other
-                // call on floats would need a second order nothing provides.
-                let composed = matches!(callee, crate::ir::Callee::Path(_))
+                // practice: `n.div_ceil(2)`) runs as written. A differentiated call of a function,
+                // or of a method on a constant receiver, composes through the callee's dual copy
+                // of its `_vjp` (which its own `hessian` generates) or, for `tapeless::math::erf`,
+                // the runtime's. Any other call on floats would need a second order nothing
+                // provides.
+                let composed = receiver.is_none_or(|r| !input.act.active(r))
                     && inst.results.iter().any(|r| input.act.active(*r));
                 if !generic
                     && !composed
@@ -262,8 +270,8 @@ fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'s
                 {
                     reject(
                         inst.span,
-                        "a call on floats that is not differentiated, or a method call on floats",
-                        "call a free function whose result the function uses, or inline the callee",
+                        "a call on floats whose result is not differentiated",
+                        "use the call's result, or inline the callee",
                     );
                 }
             }
@@ -329,7 +337,7 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
             syn::GenericParam::Lifetime(_) => None,
         });
         let grad = emit::sibling(&input.sig.name, "grad");
-        let dual = quote!(#grad::<#(#turbofish),*>);
+        let dual = with_receiver(input.sig, quote!(#grad::<#(#turbofish),*>));
         let hvp = hvp(input, &concrete, &dual);
         let hessian = hessian(input, &concrete, &dual);
         return Some(quote!(#hvp #hessian));
@@ -362,10 +370,15 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
     vjp.sig.ident = for_hessian(&vjp_name);
     vjp.attrs.retain(|a| !a.path().is_ident("doc"));
     generic.visit_item_fn_mut(&mut vjp);
-    let dual = quote!(#dual_name);
+    let dual = with_receiver(sig, quote!(#dual_name));
     let hvp = hvp(input, sig, &dual);
     let hessian = hessian(input, sig, &dual);
     Some(quote!(#[doc(hidden)] #grad #[doc(hidden)] #vjp #hvp #hessian))
+}
+
+/// A sibling called as a method (`self.name`) when the function is one.
+fn with_receiver(sig: &signature::Signature, name: TokenStream) -> TokenStream {
+    if sig.receiver.is_some() { quote!(self.#name) } else { name }
 }
 
 /// `g_vjp` to `g_vjp_for_hessian`: the dual copy of a `_vjp`, which a `hessian` caller calls.
@@ -376,10 +389,16 @@ fn for_hessian(vjp: &syn::Ident) -> syn::Ident {
 /// The names `g_vjp` of the functions `g` this body composes with by path.
 fn callees(b: &Block, out: &mut HashSet<String>) {
     for inst in b.walk() {
-        if let Op::Call { callee: crate::ir::Callee::Path(p), .. } = &inst.op
-            && let Some(last) = p.path.segments.last()
-        {
-            out.insert(format!("{}_vjp", last.ident));
+        match &inst.op {
+            Op::Call { callee: crate::ir::Callee::Path(p), .. } => {
+                if let Some(last) = p.path.segments.last() {
+                    out.insert(format!("{}_vjp", last.ident));
+                }
+            }
+            Op::Call { callee: crate::ir::Callee::Method { name, .. }, .. } => {
+                out.insert(format!("{name}_vjp"));
+            }
+            _ => {}
         }
     }
 }
@@ -427,6 +446,7 @@ fn call(
 /// `NAME_hvp(x.., v..) -> (value, gradient, H v)`.
 fn hvp(input: &Input, sig: &signature::Signature, dual: &TokenStream) -> TokenStream {
     let (impl_generics, _, where_clause) = sig.generics.split_for_impl();
+    let receiver = emit::receiver(sig);
     let (p, vis, attrs) = (emit::private(), &input.item.vis, emit::attributes());
     let name = emit::sibling(&sig.name, "hvp");
     let params = emit::primal_params(sig);
@@ -453,7 +473,7 @@ fn hvp(input: &Input, sig: &signature::Signature, dual: &TokenStream) -> TokenSt
     quote! {
         #[doc = #doc]
         #attrs
-        #vis fn #name #impl_generics (#(#params,)* #(#directions),*) -> (f64, #gradient, #gradient) #where_clause {
+        #vis fn #name #impl_generics (#receiver #(#params,)* #(#directions),*) -> (f64, #gradient, #gradient) #where_clause {
             let (__value, __gradient) = #call;
             let (__gradient, __hv) = #p::Split::split(__gradient);
             (__value.re, __gradient, __hv)
@@ -465,6 +485,7 @@ fn hvp(input: &Input, sig: &signature::Signature, dual: &TokenStream) -> TokenSt
 /// numbered in order.
 fn hessian(input: &Input, sig: &signature::Signature, dual: &TokenStream) -> TokenStream {
     let (impl_generics, _, where_clause) = sig.generics.split_for_impl();
+    let receiver = emit::receiver(sig);
     let (p, vis, attrs) = (emit::private(), &input.item.vis, emit::attributes());
     let name = emit::sibling(&sig.name, "hessian");
     let params = emit::primal_params(sig);
@@ -493,7 +514,7 @@ fn hessian(input: &Input, sig: &signature::Signature, dual: &TokenStream) -> Tok
     quote! {
         #[doc = #doc]
         #attrs
-        #vis fn #name #impl_generics (#(#params),*) -> (f64, #gradient, #p::nalgebra::DMatrix<f64>) #where_clause {
+        #vis fn #name #impl_generics (#receiver #(#params),*) -> (f64, #gradient, #p::nalgebra::DMatrix<f64>) #where_clause {
             #offsets
             let mut __h = #p::nalgebra::DMatrix::<f64>::zeros(__n, __n);
             let mut __first = ::core::option::Option::None;
@@ -562,7 +583,9 @@ fn through_f64(path: &syn::Path) -> bool {
 /// A value computed outside the function: a `const`, a call, an indexing of a constant.
 fn from_outside(e: &syn::Expr) -> bool {
     match e {
-        syn::Expr::Path(p) => !p.path.segments.iter().any(|s| s.ident.to_string().starts_with("__")),
+        syn::Expr::Path(p) => {
+            !p.path.is_ident("self") && !p.path.segments.iter().any(|s| s.ident.to_string().starts_with("__"))
+        }
         syn::Expr::Call(c) => match &*c.func {
             syn::Expr::Path(p) => p.path.leading_colon.is_none() || !p.path.segments[0].ident.eq("tapeless"),
             _ => true,
@@ -606,6 +629,17 @@ impl VisitMut for Generic {
             if let Some(last) = f.path.segments.last_mut() {
                 last.ident = for_hessian(&last.ident);
             }
+            for arg in call.args.iter_mut() {
+                self.visit_expr_mut(arg);
+            }
+            return;
+        }
+        // `recv.g_vjp(x)` of a composed method `g`: its dual copy.
+        if let syn::Expr::MethodCall(call) = e
+            && self.calls.contains(&call.method.to_string())
+        {
+            call.method = for_hessian(&call.method);
+            self.visit_expr_mut(&mut call.receiver);
             for arg in call.args.iter_mut() {
                 self.visit_expr_mut(arg);
             }
