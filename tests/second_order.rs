@@ -600,3 +600,78 @@ fn a_method_composing_a_method() {
         }
     }
 }
+
+// ---- A derived-struct loss: a linear model's parameters in a struct.
+
+#[derive(Clone, Debug, PartialEq, tapeless::Differentiable)]
+struct Linear {
+    w: Vec<f64>,
+    b: f64,
+}
+
+/// A smooth regression loss: `Σ log cosh(w·x_r + b - y_r) + 0.05 |w|²`.
+#[differentiable(hessian, wrt(p))]
+fn linear_loss(p: &Linear, data: &[f64], labels: &[f64]) -> f64 {
+    let d = p.w.len();
+    let mut loss = 0.0;
+    for r in 0..labels.len() {
+        let mut z = p.b - labels[r];
+        for c in 0..d {
+            z += p.w[c] * data[r * d + c];
+        }
+        loss += z.cosh().ln();
+    }
+    let mut norm = 0.0;
+    for c in 0..d {
+        norm += p.w[c] * p.w[c];
+    }
+    loss + 0.05 * norm
+}
+
+#[test]
+fn a_derived_struct_loss() {
+    let (rows, d) = (7, 3);
+    let data: Vec<f64> = direction(rows * d, 21).iter().map(|v| 1.5 * v).collect();
+    let labels = direction(rows, 22);
+    for salt in [23, 24, 25] {
+        let p = Linear { w: direction(d, salt), b: 0.3 * direction(1, salt + 10)[0] };
+        // H over (w, b): Σ sech²(z) [x; 1][x; 1]ᵀ + 0.1 on w's diagonal.
+        let mut exact = DMatrix::zeros(d + 1, d + 1);
+        for r in 0..rows {
+            let z: f64 = p.b - labels[r] + (0..d).map(|c| p.w[c] * data[r * d + c]).sum::<f64>();
+            let s = 1.0 / z.cosh().powi(2);
+            let x: Vec<f64> = (0..d).map(|c| data[r * d + c]).chain([1.0]).collect();
+            for i in 0..=d {
+                for j in 0..=d {
+                    exact[(i, j)] += s * x[i] * x[j];
+                }
+            }
+        }
+        for c in 0..d {
+            exact[(c, c)] += 0.1;
+        }
+        let to = |q: &[f64]| Linear { w: q[..d].to_vec(), b: q[d] };
+        let flat = |l: &Linear| [l.w.clone(), vec![l.b]].concat();
+        let mut point = p.w.clone();
+        point.push(p.b);
+        check(
+            "linear_loss",
+            &point,
+            &|q| linear_loss(&to(q), &data, &labels),
+            &|q| {
+                let (v, g) = linear_loss_grad(&to(q), &data, &labels);
+                (v, flat(&g))
+            },
+            &|q| {
+                let (v, g, h) = linear_loss_hessian(&to(q), &data, &labels);
+                (v, flat(&g), h)
+            },
+            &|q, v| {
+                let (y, g, hv) = linear_loss_hvp(&to(q), &data, &labels, to(v));
+                (y, flat(&g), flat(&hv))
+            },
+            &exact,
+            1e-6,
+        );
+    }
+}

@@ -83,18 +83,9 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     };
 
     let ops = |target: &TokenStream| {
+        let tangent = tangent_impl(target, &idents);
         quote! {
-            impl #t::Tangent for #target {
-                fn add_tangent(&mut self, other: Self) {
-                    #( #t::Tangent::add_tangent(&mut self.#idents, other.#idents); )*
-                }
-                fn scale_tangent(&mut self, factor: f64) {
-                    #( #t::Tangent::scale_tangent(&mut self.#idents, factor); )*
-                }
-                fn dot_tangent(&self, other: &Self) -> f64 {
-                    0.0 #( + #t::Tangent::dot_tangent(&self.#idents, &other.#idents) )*
-                }
-            }
+            #tangent
             impl ::core::ops::Add for #target {
                 type Output = #target;
                 fn add(mut self, other: #target) -> #target {
@@ -154,7 +145,9 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         let span = syn::spanned::Spanned::span(&f.ty);
         Some(quote::quote_spanned!(span=> #ident: #t::Differentiable::zero_tangent(&self.#ident),))
     });
+    let second = if constant.is_empty() { dual_twin(input, &differentiable) } else { TokenStream::new() };
     Ok(quote! {
+        #second
         #tangent_item
         impl #t::Differentiable for #name {
             type Tangent = #tangent;
@@ -168,4 +161,99 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         #tangent_ops
         #step_ops
     })
+}
+
+/// The name of a struct's twin with `Dual<f64>` fields (second order, `second.rs`).
+pub fn dual_twin_name(name: &syn::Ident) -> syn::Ident {
+    format_ident!("__TapelessDual{}", name)
+}
+
+/// For a struct whose fields are all `f64`, `Vec<f64>` or `[f64; N]`: its twin with dual-number
+/// fields, in which a `#[differentiable(hessian)]` function's dual copy of `_grad` runs, and the
+/// runtime traits that connect the two (`Lift` the struct into the twin with a direction,
+/// `Split` the twin back into value and derivative parts, `Flat` and `Coordinates` to number
+/// the scalars of a Hessian). Other structs get none, and second order reports it.
+fn dual_twin(input: &DeriveInput, fields: &[&syn::Field]) -> TokenStream {
+    let f64_path =
+        |ty: &syn::Type| matches!(ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident("f64"));
+    let scalar_fields = fields.iter().all(|f| match &f.ty {
+        ty if f64_path(ty) => true,
+        syn::Type::Array(a) => f64_path(&a.elem),
+        syn::Type::Path(p) => crate::signature::vec_element(p).is_some_and(f64_path),
+        _ => false,
+    });
+    if !scalar_fields {
+        return TokenStream::new();
+    }
+    let (name, vis, t) = (&input.ident, &input.vis, quote!(::tapeless::__private));
+    let twin = dual_twin_name(name);
+    let idents: Vec<&syn::Ident> = fields.iter().filter_map(|f| f.ident.as_ref()).collect();
+    let types: Vec<&syn::Type> = fields.iter().map(|f| &f.ty).collect();
+    let twin_tangent = tangent_impl(&quote!(#twin), &idents);
+    quote! {
+        #[doc(hidden)]
+        #[derive(Clone, Debug)]
+        #[allow(non_camel_case_types)]
+        #vis struct #twin {
+            #( pub #idents: <#types as #t::Lift>::Lifted, )*
+        }
+        impl #t::Differentiable for #twin {
+            type Tangent = #twin;
+            fn zero_tangent(&self) -> #twin {
+                #twin { #( #idents: #t::Differentiable::zero_tangent(&self.#idents), )* }
+            }
+        }
+        #twin_tangent
+        impl #t::Lift for #name {
+            type Lifted = #twin;
+            fn lift(&self, direction: &Self, what: &str) -> #twin {
+                #twin { #( #idents: #t::Lift::lift(&self.#idents, &direction.#idents, what), )* }
+            }
+            fn lift_constant(&self) -> #twin {
+                #twin { #( #idents: #t::Lift::lift_constant(&self.#idents), )* }
+            }
+            #[allow(unused_assignments)]
+            fn lift_unit(&self, index: usize) -> #twin {
+                let mut offset = 0usize;
+                #twin { #( #idents: {
+                    let lifted = #t::Lift::lift_unit(&self.#idents, index.wrapping_sub(offset));
+                    offset += #t::Lift::scalars(&self.#idents);
+                    lifted
+                }, )* }
+            }
+            fn scalars(&self) -> usize {
+                0 #( + #t::Lift::scalars(&self.#idents) )*
+            }
+        }
+        impl #t::Split for #twin {
+            type Parts = #name;
+            fn split(self) -> (#name, #name) {
+                #( let #idents = #t::Split::split(self.#idents); )*
+                (#name { #( #idents: #idents.0, )* }, #name { #( #idents: #idents.1, )* })
+            }
+        }
+        impl #t::Flat for #name {
+            fn push_to(&self, out: &mut ::std::vec::Vec<f64>) {
+                #( #t::Flat::push_to(&self.#idents, out); )*
+            }
+        }
+    }
+}
+
+/// `Tangent` for a struct of tangent fields: fieldwise.
+fn tangent_impl(target: &TokenStream, idents: &[&syn::Ident]) -> TokenStream {
+    let t = quote!(::tapeless::__private);
+    quote! {
+        impl #t::Tangent for #target {
+            fn add_tangent(&mut self, other: Self) {
+                #( #t::Tangent::add_tangent(&mut self.#idents, other.#idents); )*
+            }
+            fn scale_tangent(&mut self, factor: f64) {
+                #( #t::Tangent::scale_tangent(&mut self.#idents, factor); )*
+            }
+            fn dot_tangent(&self, other: &Self) -> f64 {
+                0.0 #( + #t::Tangent::dot_tangent(&self.#idents, &other.#idents) )*
+            }
+        }
+    }
 }

@@ -54,6 +54,29 @@ fn shape(ty: &syn::Type) -> Option<Shape> {
         syn::Type::Reference(r) if r.mutability.is_none() && element_f64(&r.elem) => Some(Shape::Borrowed),
         syn::Type::Array(_) | syn::Type::Path(_) if element_f64(ty) => Some(Shape::Owned),
         _ if signature::classify(ty) == TypeClass::Constant => Some(Shape::Constant),
+        // A struct (a `#[derive(Differentiable)]` one has a dual twin): lifted like an array.
+        syn::Type::Reference(r) if r.mutability.is_none() && record(&r.elem).is_some() => {
+            Some(Shape::Borrowed)
+        }
+        _ if record(ty).is_some() => Some(Shape::Owned),
+        _ => None,
+    }
+}
+
+/// The name of a struct type written as a path (`Params`, `model::Params`), not a float, an
+/// array or a nalgebra type.
+fn record(ty: &syn::Type) -> Option<&syn::Ident> {
+    match ty {
+        syn::Type::Path(p)
+            if p.qself.is_none()
+                && !signature::is_float(ty)
+                && !signature::static_matrix(ty)
+                && !signature::dynamic_matrix(ty)
+                && signature::classify(ty) != TypeClass::Constant
+                && p.path.segments.last().is_some_and(|s| s.arguments.is_none()) =>
+        {
+            p.path.segments.last().map(|s| &s.ident)
+        }
         _ => None,
     }
 }
@@ -280,9 +303,11 @@ fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'s
                 &format!("nalgebra's `{}`", rule.name.trim_matches(['<', '>'])),
                 "write the computation on `f64`, slices or arrays",
             ),
-            Op::Field { .. } | Op::Construct { .. } => {
-                reject(inst.span, "a struct", "pass the fields as `f64` or slice parameters")
-            }
+            Op::Construct { .. } => reject(
+                inst.span,
+                "building a struct",
+                "compute the fields as `f64`s or arrays and use them directly",
+            ),
             _ => {}
         }
         if inst.results.iter().any(|r| input.f.info(*r).kind == Kind::Heap) {
@@ -359,7 +384,16 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
         .collect();
     let mut calls = HashSet::new();
     callees(&input.f.body, &mut calls);
-    let mut generic = Generic { promote, calls };
+    let records: HashSet<String> = sig
+        .params
+        .iter()
+        .filter_map(|p| match &p.ty {
+            syn::Type::Reference(r) => record(&r.elem),
+            ty => record(ty),
+        })
+        .map(ToString::to_string)
+        .collect();
+    let mut generic = Generic { promote, calls, records };
     generic.visit_item_fn_mut(&mut grad);
     // The callers' dual copies compose through this function's: `NAME_vjp_for_hessian`.
     let vjp_name = emit::sibling(&sig.name, "vjp");
@@ -545,6 +579,8 @@ struct Generic {
     promote: HashSet<String>,
     /// The `_vjp`s of the functions the body composes with: their dual copies are called.
     calls: HashSet<String>,
+    /// The structs among the parameters' types: their dual twins (`derive.rs`) replace them.
+    records: HashSet<String>,
 }
 
 /// The scalar of the copy.
@@ -599,9 +635,17 @@ impl VisitMut for Generic {
     fn visit_type_mut(&mut self, ty: &mut syn::Type) {
         if is_f64(ty) {
             *ty = scalar();
-        } else {
-            syn::visit_mut::visit_type_mut(self, ty);
+            return;
         }
+        if let syn::Type::Path(p) = ty
+            && p.qself.is_none()
+            && let Some(last) = p.path.segments.last_mut()
+            && self.records.contains(&last.ident.to_string())
+        {
+            last.ident = crate::derive::dual_twin_name(&last.ident);
+            return;
+        }
+        syn::visit_mut::visit_type_mut(self, ty);
     }
 
     fn visit_expr_mut(&mut self, e: &mut syn::Expr) {

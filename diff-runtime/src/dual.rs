@@ -589,6 +589,11 @@ pub fn promote<A: Promote>(value: A) -> A::Out {
 /// A parameter of `_hvp` made a dual number: value `self`, derivative `direction` (or zero for a
 /// parameter that is not differentiated).
 #[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "second order (`hessian`) cannot run `{Self}` in dual numbers",
+    label = "a parameter of `_hvp`/`_hessian`",
+    note = "second order takes f64, slices, Vecs and arrays of f64, and `#[derive(Differentiable)]` structs whose fields are all f64, Vec<f64> or [f64; N] (no `#[no_grad]` fields, no nalgebra)"
+)]
 pub trait Lift {
     /// The same shape with dual entries.
     type Lifted;
