@@ -175,6 +175,11 @@ fn generic_source(e: &str) -> String {
         .replace(".iter().sum::<T>()", ".iter().copied().sum::<T>()")
 }
 
+/// Whether function `k` is `hessian`: every third (`f64`) and every sixth (generic).
+fn second_order_of(k: usize) -> bool {
+    k.is_multiple_of(3) || k % 6 == 5
+}
+
 /// The checks of a `hessian` function `f{k}` in `main`: `_hvp` along `d` against central
 /// differences of `_grad` along `d`, its value and gradient against `_grad`'s, and
 /// `<u, H d> = <d, H u>` (the Hessian is symmetric).
@@ -229,9 +234,11 @@ fn generate(count: usize, seed: u64) -> String {
     for k in 0..count {
         // Every third function is generic over `T: Float`, called at `f64`; every third is
         // `hessian` (no nalgebra: `generic`'s restrictions; its calls compose through the
-        // helpers' own `hessian`).
+        // helpers' own `hessian`), and so is every other generic one (its `_grad` runs at
+        // `Dual<f64>`, calling the generic helpers there).
         let generic = k % 3 == 2;
         let hessian = k % 3 == 0;
+        let generic_hessian = second_order_of(k) && generic;
         // After an early return the rest of the body is guarded (a branch).
         let e = expr(&mut r, 4, k % 2 == 0, generic || hessian);
         // Half the functions may return early (n is 3 at the checked points).
@@ -249,7 +256,8 @@ fn generate(count: usize, seed: u64) -> String {
         if generic {
             let _ = writeln!(
                 src,
-                "#[differentiable(wrt(x, y, v))]\nfn f{k}<T>(x: T, y: T, v: &[T], n: usize) -> T\nwhere\n    T: Float + FromPrimitive + Sum + NumAssign,\n{{\n    let c = |z: f64| T::from_f64(z).unwrap();\n    {}\n}}\n",
+                "#[differentiable({}wrt(x, y, v))]\nfn f{k}<T>(x: T, y: T, v: &[T], n: usize) -> T\nwhere\n    T: Float + FromPrimitive + Sum + NumAssign,\n{{\n    let c = |z: f64| T::from_f64(z).unwrap();\n    {}\n}}\n",
+                if generic_hessian { "hessian, " } else { "" },
                 generic_source(&body)
             );
         } else {
@@ -305,7 +313,7 @@ fn generate(count: usize, seed: u64) -> String {
             p = point.join(", "),
             d = dir.join(", "),
             n = (k * 7) % 5,
-            second = if k % 3 == 0 { second_order(k, (k * 7) % 5) } else { String::new() },
+            second = if second_order_of(k) { second_order(k, (k * 7) % 5) } else { String::new() },
         );
     }
     let _ = writeln!(
