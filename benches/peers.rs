@@ -19,7 +19,9 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use nalgebra::{DMatrix, DVector, SVector};
-use num_dual::{Dual2DVec64, DualDVec64, DualNum, DualSVec64, DualVec, gradient, hessian};
+use num_dual::{
+    Dual2DVec64, Dual2SVec64, Dual2Vec, DualDVec64, DualNum, DualSVec64, DualVec, gradient, hessian,
+};
 use num_traits::Float;
 
 #[path = "../tests/common/functions.rs"]
@@ -194,6 +196,24 @@ fn black_scholes_dual(p: SVector<DualSVec64<5>, 5>) -> DualSVec64<5> {
     let sqrt_t = t.sqrt();
     let d1 = ((s / k).ln() + (r + sigma * sigma * 0.5) * t) / (sigma * sqrt_t);
     let d2 = d1 - sigma * sqrt_t;
+    let n1 = (erf(d1 * std::f64::consts::FRAC_1_SQRT_2) + 1.0) * 0.5;
+    let n2 = (erf(d2 * std::f64::consts::FRAC_1_SQRT_2) + 1.0) * 0.5;
+    s * n1 - k * (-r * t).exp() * n2
+}
+
+/// F6 over num-dual's second-order dual numbers, `erf` carried with its first and second
+/// derivative (`2/√π e^(-z²)` and `-2z` times it).
+fn black_scholes_dual2(p: SVector<Dual2SVec64<5>, 5>) -> Dual2SVec64<5> {
+    let erf = |z: Dual2SVec64<5>| {
+        let d = 2.0 / std::f64::consts::PI.sqrt() * (-z.re * z.re).exp();
+        let d2 = -2.0 * z.re * d;
+        Dual2Vec::new(tapeless::math::erf(z.re), &z.v1 * d, &z.v2 * d + z.v1.tr_mul(&z.v1) * d2)
+    };
+    let (s, k, t, r, sigma) = (p[0].clone(), p[1].clone(), p[2].clone(), p[3].clone(), p[4].clone());
+    let sqrt_t = t.clone().sqrt();
+    let d1 = ((s.clone() / k.clone()).ln() + (r.clone() + sigma.clone() * sigma.clone() * 0.5) * t.clone())
+        / (sigma.clone() * sqrt_t.clone());
+    let d2 = d1.clone() - sigma * sqrt_t;
     let n1 = (erf(d1 * std::f64::consts::FRAC_1_SQRT_2) + 1.0) * 0.5;
     let n2 = (erf(d2 * std::f64::consts::FRAC_1_SQRT_2) + 1.0) * 0.5;
     s * n1 - k * (-r * t).exp() * n2
@@ -379,6 +399,18 @@ fn bench_second_order(c: &mut Criterion) {
             black_scholes_hessian(p[0], p[1], p[2], p[3], p[4])
         })
     });
+    let pv = SVector::<f64, 5>::from_column_slice(&p);
+    let (_, _, ours) = black_scholes_hessian(p[0], p[1], p[2], p[3], p[4]);
+    let (_, _, theirs) = hessian(black_scholes_dual2, &pv);
+    for i in 0..5 {
+        for j in 0..5 {
+            assert!(
+                (theirs[(i, j)] - ours[(i, j)]).abs() <= 1e-10 * ours[(i, j)].abs().max(1.0),
+                "num-dual H[{i},{j}]"
+            );
+        }
+    }
+    group.bench_function("num_dual_hessian", |b| b.iter(|| hessian(black_scholes_dual2, black_box(&pv))));
     group.finish();
 }
 

@@ -564,7 +564,14 @@ fn hessian(input: &Input, sig: &signature::Signature, dual: &TokenStream) -> Tok
                     __first = ::core::option::Option::Some((__value.re, __gradient));
                 }
             }
-            let __h = (&__h + __h.transpose()) * 0.5;
+            // Symmetrised in place: `(H + Hᵀ) / 2`.
+            for __r in 0..__n {
+                for __c in 0..__r {
+                    let __mean = 0.5 * (__h[(__r, __c)] + __h[(__c, __r)]);
+                    __h[(__r, __c)] = __mean;
+                    __h[(__c, __r)] = __mean;
+                }
+            }
             match __first {
                 ::core::option::Option::Some((__value, __gradient)) => (__value, __gradient, __h),
                 ::core::option::Option::None => ::core::unreachable!(),
