@@ -207,13 +207,12 @@ fn black_scholes_dual2(p: SVector<Dual2SVec64<5>, 5>) -> Dual2SVec64<5> {
     let erf = |z: Dual2SVec64<5>| {
         let d = 2.0 / std::f64::consts::PI.sqrt() * (-z.re * z.re).exp();
         let d2 = -2.0 * z.re * d;
-        Dual2Vec::new(tapeless::math::erf(z.re), &z.v1 * d, &z.v2 * d + z.v1.tr_mul(&z.v1) * d2)
+        Dual2Vec::new(tapeless::math::erf(z.re), z.v1 * d, z.v2 * d + z.v1.tr_mul(&z.v1) * d2)
     };
-    let (s, k, t, r, sigma) = (p[0].clone(), p[1].clone(), p[2].clone(), p[3].clone(), p[4].clone());
-    let sqrt_t = t.clone().sqrt();
-    let d1 = ((s.clone() / k.clone()).ln() + (r.clone() + sigma.clone() * sigma.clone() * 0.5) * t.clone())
-        / (sigma.clone() * sqrt_t.clone());
-    let d2 = d1.clone() - sigma * sqrt_t;
+    let (s, k, t, r, sigma) = (p[0], p[1], p[2], p[3], p[4]);
+    let sqrt_t = t.sqrt();
+    let d1 = ((s / k).ln() + (r + sigma * sigma * 0.5) * t) / (sigma * sqrt_t);
+    let d2 = d1 - sigma * sqrt_t;
     let n1 = (erf(d1 * std::f64::consts::FRAC_1_SQRT_2) + 1.0) * 0.5;
     let n2 = (erf(d2 * std::f64::consts::FRAC_1_SQRT_2) + 1.0) * 0.5;
     s * n1 - k * (-r * t).exp() * n2
