@@ -198,6 +198,23 @@ pub use diff_macros::Differentiable;
 /// assert_eq!(hv, vec![802.0, -400.0]);
 /// ```
 ///
+/// `#[differentiable(jacobian)]` adds `f_jacobian` for a result of floats (a `Vec`, an array, a
+/// nalgebra vector, a tuple): the value and the `m x n` Jacobian, by forward mode when `n <= m`
+/// and reverse mode otherwise:
+///
+/// ```
+/// use tapeless::differentiable;
+///
+/// #[differentiable(jacobian)]
+/// fn polar(r: f64, theta: f64) -> [f64; 2] {
+///     [r * theta.cos(), r * theta.sin()]
+/// }
+///
+/// let (xy, j) = polar_jacobian(2.0, 0.0);
+/// assert_eq!(xy, [2.0, 0.0]);
+/// assert_eq!((j[(0, 0)], j[(0, 1)], j[(1, 0)], j[(1, 1)]), (1.0, -0.0, 0.0, 2.0));
+/// ```
+///
 /// A construct whose derivative would be silently wrong is a compile error:
 ///
 /// ```compile_fail
