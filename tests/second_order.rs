@@ -9,7 +9,7 @@ mod common;
 
 use common::{close, direction};
 use nalgebra::DMatrix;
-use tapeless::{differentiable, piecewise};
+use tapeless::{differentiable, no_grad, piecewise};
 
 /// Checks `hessian` (value, gradient, H) and `hvp` at `x` against `grad`, central differences
 /// of `grad` and the analytic `exact` Hessian.
@@ -669,6 +669,88 @@ fn a_derived_struct_loss() {
             &|q, v| {
                 let (y, g, hv) = linear_loss_hvp(&to(q), &data, &labels, to(v));
                 (y, flat(&g), flat(&hv))
+            },
+            &exact,
+            1e-6,
+        );
+    }
+}
+
+// ---- Constants of every kind in a dual copy: a `const` table, `f64::from`, `to_bits`, `f64`
+// constants, `sin_cos`, `no_grad`, integer casts.
+
+const TABLE: [f64; 3] = [0.5, 1.5, 2.5];
+
+#[differentiable(hessian)]
+fn constants(x: f64, y: f64, n: usize) -> f64 {
+    let c = 0.75_f64;
+    let bits = c.to_bits() % 7;
+    let sgn = -c;
+    let (s, co) = y.sin_cos();
+    let k = f64::from(3u8) + n as f64 + bits as f64;
+    let m = x.mul_add(y, 1.0) + x.exp_m1() + no_grad(y).rem_euclid(2.0);
+    let t = TABLE[n % 3] * x.clamp(-1.0, 1.0) + no_grad(x.floor());
+    if c.is_finite() && no_grad(x).is_sign_positive() { m * k * sgn + s * co + t + f64::EPSILON } else { m }
+}
+
+#[test]
+fn constants_of_every_kind() {
+    for (x, y) in [(0.4_f64, 0.3_f64), (0.7, -0.9), (0.1, 1.4)] {
+        let k = 3.0 + 2.0 + (0.75_f64.to_bits() % 7) as f64;
+        let sgn = -0.75;
+        // m k sgn + sin(2y)/2 + 2.5 x: H = [[k sgn e^x, k sgn], [k sgn, -2 sin 2y]].
+        let exact =
+            DMatrix::from_row_slice(2, 2, &[k * sgn * x.exp(), k * sgn, k * sgn, -2.0 * (2.0 * y).sin()]);
+        check(
+            "constants",
+            &[x, y],
+            &|p| constants(p[0], p[1], 2),
+            &|p| {
+                let (v, g) = constants_grad(p[0], p[1], 2);
+                (v, vec![g.0, g.1])
+            },
+            &|p| {
+                let (v, g, h) = constants_hessian(p[0], p[1], 2);
+                (v, vec![g.0, g.1], h)
+            },
+            &|p, v| {
+                let (r, g, hv) = constants_hvp(p[0], p[1], 2, v[0], v[1]);
+                (r, vec![g.0, g.1], vec![hv.0, hv.1])
+            },
+            &exact,
+            1e-6,
+        );
+    }
+}
+
+/// A `const` in the body, an array repeat and a collected `Vec`.
+#[differentiable(hessian)]
+fn inner_items(x: f64) -> f64 {
+    const K: f64 = 2.0;
+    let arr = [0.5; 3];
+    let v: Vec<f64> = arr.iter().map(|a| a * x).collect();
+    K * x.powf(2.5) + v[1] * x + std::f64::consts::PI * x.max(0.0)
+}
+
+#[test]
+fn items_in_the_body_stay_constants() {
+    for x in [0.7_f64, 1.3, 2.2] {
+        let exact = DMatrix::from_element(1, 1, 7.5 * x.sqrt() + 1.0);
+        check(
+            "inner_items",
+            &[x],
+            &|p| inner_items(p[0]),
+            &|p| {
+                let (v, g) = inner_items_grad(p[0]);
+                (v, vec![g])
+            },
+            &|p| {
+                let (v, g, h) = inner_items_hessian(p[0]);
+                (v, vec![g], h)
+            },
+            &|p, d| {
+                let (v, g, hv) = inner_items_hvp(p[0], d[0]);
+                (v, vec![g], vec![hv])
             },
             &exact,
             1e-6,

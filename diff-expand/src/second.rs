@@ -134,7 +134,10 @@ fn check(input: &Input, sig: &signature::Signature, cx: &Ctxt) -> bool {
     if let Some(f32) = find_ident(input.item.to_token_stream(), "f32") {
         reject(Loc::from(f32), "`f32`", "second order computes in `f64`: write the function in `f64` only");
     }
-    if !input.items.is_empty() {
+    // Items the lowering generated for `map` closures run on `f64`; the user's own items (a
+    // `const` in the body) are kept as written and read as constants.
+    let map_helper = |item: &syn::Item| matches!(item, syn::Item::Fn(f) if f.sig.ident.to_string().starts_with("__tapeless"));
+    if input.items.iter().any(map_helper) {
         reject(
             Loc::of(&input.item.sig.ident),
             "a closure given to nalgebra's `map`",
@@ -291,11 +294,18 @@ fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'s
                         .chain(args)
                         .any(|a| input.act.active(*a) || input.f.info(*a).kind == Kind::Float)
                 {
-                    reject(
-                        inst.span,
-                        "a call on floats whose result is not differentiated",
-                        "use the call's result, or inline the callee",
-                    );
+                    match callee {
+                        crate::ir::Callee::Method { name, .. } => reject(
+                            inst.span,
+                            &format!("`{name}` on floats, a method without a second-order rule"),
+                            "compute it outside the function and pass the value in",
+                        ),
+                        crate::ir::Callee::Path(_) => reject(
+                            inst.span,
+                            "a call on floats whose result is not differentiated",
+                            "use the call's result, or compute it outside the function and pass it in",
+                        ),
+                    }
                 }
             }
             Op::Prim { rule, .. } if !scalar_rule(&rule.kind) => reject(
@@ -609,6 +619,62 @@ fn cast(e: &syn::Expr) -> syn::Expr {
     syn::parse_quote!(::tapeless::__private::cast::<#s, _>(#e))
 }
 
+/// The methods of the runtime's `Scalar` (`f64`'s names).
+const SCALAR_METHODS: &[&str] = &[
+    "sin",
+    "cos",
+    "tan",
+    "asin",
+    "acos",
+    "atan",
+    "sinh",
+    "cosh",
+    "tanh",
+    "asinh",
+    "acosh",
+    "atanh",
+    "exp",
+    "exp2",
+    "exp_m1",
+    "ln",
+    "log2",
+    "log10",
+    "ln_1p",
+    "sqrt",
+    "cbrt",
+    "recip",
+    "to_degrees",
+    "to_radians",
+    "abs",
+    "atan2",
+    "log",
+    "powf",
+    "hypot",
+    "max",
+    "min",
+    "powi",
+    "mul_add",
+    "clamp",
+    "floor",
+    "ceil",
+    "round",
+    "round_ties_even",
+    "trunc",
+    "signum",
+    "fract",
+    "rem_euclid",
+    "div_euclid",
+    "is_nan",
+    "is_infinite",
+    "is_finite",
+    "is_normal",
+    "is_subnormal",
+    "is_sign_positive",
+    "is_sign_negative",
+    "classify",
+    "total_cmp",
+];
+
 /// `tapeless::math::erf_vjp` (`erfc_vjp`), written with its module: the runtime has its dual
 /// version.
 fn math_vjp(path: &syn::Path) -> bool {
@@ -656,17 +722,26 @@ impl VisitMut for Generic {
     }
 
     fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
-        // A path through `f64` in call position names a method of `Scalar`.
+        // A path through `f64` in call position: a method of `Scalar` (`f64::max(a, b)`), a
+        // conversion (`f64::from(n)`), or another function of `f64` computing a constant
+        // (`f64::from_bits(b)`).
         if let syn::Expr::Call(call) = e
             && let syn::Expr::Path(f) = &mut *call.func
             && through_f64(&f.path)
             && let Some(last) = f.path.segments.last()
         {
-            let method = &last.ident;
-            let s = scalar();
-            *call.func = syn::parse_quote!(<#s as ::tapeless::__private::Scalar>::#method);
+            let method = last.ident.clone();
             for arg in call.args.iter_mut() {
                 self.visit_expr_mut(arg);
+            }
+            let s = scalar();
+            if SCALAR_METHODS.contains(&method.to_string().as_str()) {
+                *call.func = syn::parse_quote!(<#s as ::tapeless::__private::Scalar>::#method);
+            } else if method == "from" && call.args.len() == 1 {
+                let arg = &call.args[0];
+                *e = cast(&syn::parse_quote!(#arg));
+            } else {
+                *e = promote(e);
             }
             return;
         }
@@ -743,6 +818,9 @@ impl VisitMut for Generic {
             *init.expr = promote(&init.expr);
         }
     }
+
+    /// An item in the body (the user's `const K: f64`) stays as written: its uses are promoted.
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 
     fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
         m.tokens = substitute_tokens(std::mem::take(&mut m.tokens));

@@ -430,6 +430,17 @@ impl<T: Floating + Scalar> Dual<T> {
     pub fn div_euclid(self, b: Self) -> Self {
         Dual::constant(self.re.div_euclid(b.re))
     }
+    /// Both of `sin` and `cos`.
+    #[inline(always)]
+    pub fn sin_cos(self) -> (Self, Self) {
+        (self.sin(), self.cos())
+    }
+    /// The magnitude of `self` with the sign of `sign`: derivative `±1` (the sign's own
+    /// derivative is zero almost everywhere).
+    #[inline(always)]
+    pub fn copysign(self, sign: Self) -> Self {
+        if self.re.is_sign_negative() == sign.re.is_sign_negative() { self } else { -self }
+    }
     #[inline(always)]
     pub fn classify(self) -> core::num::FpCategory {
         self.re.classify()
@@ -442,6 +453,14 @@ impl<T: Floating + Scalar> Dual<T> {
 
 impl<T: Floating + Scalar> Scalar for Dual<T> {
     scalar_methods!(Self);
+}
+
+impl Dual<f64> {
+    /// The value's bits (a constant of the computation: an integer has no derivative).
+    #[inline(always)]
+    pub fn to_bits(self) -> u64 {
+        self.re.to_bits()
+    }
 }
 
 /// `value as S` in the scalar-generic copy of `_grad`: an integer or a float of the primal

@@ -128,7 +128,7 @@ impl Float for D {
     }
     #[inline(always)]
     fn sin_cos(self) -> (Self, Self) {
-        (Scalar::sin(self), Scalar::cos(self))
+        Dual::sin_cos(self)
     }
     fn integer_decode(self) -> (u64, i16, i8) {
         self.re.integer_decode()
@@ -141,10 +141,9 @@ impl Float for D {
     fn is_subnormal(self) -> bool {
         Scalar::is_subnormal(self)
     }
-    /// The magnitude of `self` with the sign of `sign`: derivative `±1` (the sign's own
-    /// derivative is zero almost everywhere).
+    #[inline(always)]
     fn copysign(self, sign: Self) -> Self {
-        if self.re.is_sign_negative() == sign.re.is_sign_negative() { self } else { -self }
+        Dual::copysign(self, sign)
     }
 }
 
