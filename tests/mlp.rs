@@ -5,7 +5,9 @@
 
 mod common;
 
-use common::functions::{Mlp, f5_inputs, mlp_loss, mlp_loss_grad, mlp_loss_hand, mlp_loss_jvp, mlp_loss_vjp};
+use common::functions::{
+    Mlp, f5_inputs, mlp_loss, mlp_loss_grad, mlp_loss_grad_into, mlp_loss_hand, mlp_loss_jvp, mlp_loss_vjp,
+};
 use tapeless::Tangent;
 
 fn max_relative_difference(a: &[f64], b: &[f64]) -> f64 {
@@ -30,6 +32,10 @@ fn gradient_equals_the_hand_written_one() {
         let d = max_relative_difference(a, b);
         assert!(d <= 1e-10, "{name}: max relative difference {d}");
     }
+    // `_grad_into` writes the same gradient into a buffer that held another one.
+    let mut buffer = h.clone();
+    assert_eq!(mlp_loss_grad_into(&p, &x, &onehot, &mut buffer), loss);
+    assert_eq!((&buffer.w1, &buffer.b1, &buffer.w2, &buffer.b2), (&g.w1, &g.b1, &g.w2, &g.b2));
 }
 
 #[test]

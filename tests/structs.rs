@@ -336,6 +336,10 @@ fn fields_of_nested_structs() {
     let d = Outer { inner: Inner { c: 0.4, w: vec![0.1, -0.3, 0.2] }, k: -0.5 };
     let (_, t) = nested_energy_jvp(&p, x, d.clone());
     assert!(common::close(t, g.dot_tangent(&d), 1e-14));
+    // `_grad_into` over a dirty buffer of other lengths gives the same gradient.
+    let mut buffer = Outer { inner: Inner { c: 9.0, w: vec![5.0; 7] }, k: 3.0 };
+    assert_eq!(nested_energy_grad_into(&p, x, &mut buffer), value);
+    assert_eq!((buffer.inner.c, &buffer.inner.w, buffer.k), (g.inner.c, &g.inner.w, g.k));
 }
 
 /// Struct patterns: of a copied differentiated parameter and of a constant one.

@@ -133,11 +133,14 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
             }
         }
     };
-    let constant_idents = constant.iter().filter_map(|f| f.ident.as_ref());
-    let zero_constants = if tangent_item.is_empty() {
-        quote!(#( #constant_idents: ::core::clone::Clone::clone(&self.#constant_idents), )*)
+    let constant_idents: Vec<&syn::Ident> = constant.iter().filter_map(|f| f.ident.as_ref()).collect();
+    let (zero_constants, zero_constants_into) = if tangent_item.is_empty() {
+        (
+            quote!(#( #constant_idents: ::core::clone::Clone::clone(&self.#constant_idents), )*),
+            quote!(#( ::core::clone::Clone::clone_from(&mut tangent.#constant_idents, &self.#constant_idents); )*),
+        )
     } else {
-        TokenStream::new()
+        (TokenStream::new(), TokenStream::new())
     };
     // Spanned on each field's type, so a field that is not differentiable is pointed at.
     let zeros = differentiable.iter().filter_map(|f| {
@@ -156,6 +159,10 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
                     #( #zeros )*
                     #zero_constants
                 }
+            }
+            fn zero_into(&self, tangent: &mut #tangent) {
+                #( #t::Differentiable::zero_into(&self.#idents, &mut tangent.#idents); )*
+                #zero_constants_into
             }
         }
         #tangent_ops

@@ -22,6 +22,32 @@ pub trait Differentiable {
     type Tangent: Tangent;
     /// The zero tangent at this value.
     fn zero_tangent(&self) -> Self::Tangent;
+    /// Sets `tangent` to the zero tangent at this value, reusing its storage where the type
+    /// allows (a `Vec` keeps its capacity, a matrix of the same shape its buffer): what the
+    /// generated `_grad_into` does with the caller's gradient.
+    ///
+    /// ```
+    /// use tapeless::Differentiable;
+    ///
+    /// let mut buffer = vec![1.0, 2.0, 3.0, 4.0];
+    /// let capacity = buffer.capacity();
+    /// vec![5.0_f64, 6.0].zero_into(&mut buffer);
+    /// assert_eq!(buffer, vec![0.0, 0.0]);
+    /// assert_eq!(buffer.capacity(), capacity);
+    /// ```
+    fn zero_into(&self, tangent: &mut Self::Tangent) {
+        *tangent = self.zero_tangent();
+    }
+}
+
+/// `zero_into` of a sequence: the tangent's elements reused, cut or extended to `values`'s length.
+fn zero_elements_into<T: Differentiable>(values: &[T], tangent: &mut Vec<T::Tangent>) {
+    tangent.truncate(values.len());
+    for (t, v) in tangent.iter_mut().zip(values) {
+        v.zero_into(t);
+    }
+    let have = tangent.len();
+    tangent.extend(values[have..].iter().map(Differentiable::zero_tangent));
 }
 
 /// A tangent or cotangent: something derivatives are accumulated in, scaled and measured, so a
@@ -116,6 +142,9 @@ impl<T: Differentiable> Differentiable for Vec<T> {
     fn zero_tangent(&self) -> Self::Tangent {
         self.iter().map(Differentiable::zero_tangent).collect()
     }
+    fn zero_into(&self, tangent: &mut Self::Tangent) {
+        zero_elements_into(self, tangent);
+    }
 }
 
 /// A slice's tangent is an owned `Vec`.
@@ -124,6 +153,9 @@ impl<T: Differentiable> Differentiable for [T] {
     fn zero_tangent(&self) -> Self::Tangent {
         self.iter().map(Differentiable::zero_tangent).collect()
     }
+    fn zero_into(&self, tangent: &mut Self::Tangent) {
+        zero_elements_into(self, tangent);
+    }
 }
 
 impl<T: Differentiable + ?Sized> Differentiable for &T {
@@ -131,12 +163,20 @@ impl<T: Differentiable + ?Sized> Differentiable for &T {
     fn zero_tangent(&self) -> Self::Tangent {
         (**self).zero_tangent()
     }
+    fn zero_into(&self, tangent: &mut Self::Tangent) {
+        (**self).zero_into(tangent);
+    }
 }
 
 impl<T: Differentiable, const N: usize> Differentiable for [T; N] {
     type Tangent = [T::Tangent; N];
     fn zero_tangent(&self) -> Self::Tangent {
         core::array::from_fn(|i| self[i].zero_tangent())
+    }
+    fn zero_into(&self, tangent: &mut Self::Tangent) {
+        for (t, v) in tangent.iter_mut().zip(self) {
+            v.zero_into(t);
+        }
     }
 }
 

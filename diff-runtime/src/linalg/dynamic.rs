@@ -46,6 +46,13 @@ macro_rules! impl_dynamic {
                 let (r, c) = self.shape_generic();
                 $m::zeros_generic(r, c)
             }
+            fn zero_into(&self, tangent: &mut Self::Tangent) {
+                if tangent.shape() == self.shape() {
+                    tangent.fill(0.0);
+                } else {
+                    *tangent = self.zero_tangent();
+                }
+            }
         }
 
         impl Tangent for $m<$t> {
