@@ -269,7 +269,7 @@ pub struct Block {
 }
 
 /// The result of a function: a tree of values (tuples nest).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Tree {
     Leaf(Value),
     Tuple(Vec<Tree>),

@@ -224,9 +224,7 @@ impl Lowerer<'_> {
         let go = lower(self);
         // Every outer variable the body changed must be carried; anything else would read a
         // value of one iteration after the loop. (The pre-scan finds them all; this guards it.)
-        let changed = (0..outer_len).any(|slot| {
-            !outer.contains(&slot) && format!("{:?}", self.vars[slot]) != format!("{:?}", before[slot])
-        });
+        let changed = (0..outer_len).any(|slot| !outer.contains(&slot) && self.vars[slot] != before[slot]);
         if changed {
             self.unsupported(span, "this loop (a variable it changes could not be tracked)", "");
         }

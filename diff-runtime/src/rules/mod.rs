@@ -1,6 +1,6 @@
 //! Derivative rules evaluated at run time.
 //!
-//! The macro's rule table (`diff-macros/src/rules.rs`) says, for each primitive, how its tangent
+//! The macro's rule table (`diff-expand/src/rules.rs`) says, for each primitive, how its tangent
 //! and adjoint are formed; where that needs a partial derivative, generated code calls the
 //! function here named `<primitive>_d<argument index>`.
 
