@@ -28,6 +28,10 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
     };
     let floats = signature::float_params(&item_fn.sig.generics);
     let generated = signature::with_float_params(&floats, || expand(&item_fn, attr, &floats));
+    // The generated items use the function (they compute it), but rustc cannot see that: one
+    // called only through `f_grad` would be reported as never used.
+    let mut item_fn = item_fn;
+    item_fn.attrs.push(syn::parse_quote!(#[allow(dead_code)]));
     quote!(#item_fn #generated)
 }
 
