@@ -560,19 +560,26 @@ fn hessian(input: &Input, sig: &signature::Signature, dual: &TokenStream) -> Tok
         #attrs
         #vis fn #name #impl_generics (#receiver #(#params),*) -> (f64, #gradient, #p::nalgebra::DMatrix<f64>) #where_clause {
             #offsets
-            let mut __h = #p::nalgebra::DMatrix::<f64>::zeros(__n, __n);
-            let mut __first = ::core::option::Option::None;
-            for #i in 0..::core::cmp::max(__n, 1) {
+            // Column `i` of H is the derivative part of the gradient along input `i`; the
+            // first call (along input 0, or none if there is no input) also gives the value
+            // and the gradient.
+            let __column_of = |#i: usize| {
                 let (__value, __gradient) = #call;
                 let (__gradient, __column) = #p::Split::split(__gradient);
-                if #i < __n {
-                    for (__j, __entry) in #p::flat(&__column).into_iter().enumerate() {
-                        __h[(__j, #i)] = __entry;
-                    }
+                (__value.re, __gradient, #p::flat(&__column))
+            };
+            let (__value, __gradient, __first) = __column_of(0);
+            let mut __h = #p::nalgebra::DMatrix::<f64>::zeros(__n, __n);
+            let mut __store = |__h: &mut #p::nalgebra::DMatrix<f64>, __at: usize, __column: ::std::vec::Vec<f64>| {
+                for (__j, __entry) in __column.into_iter().enumerate() {
+                    __h[(__j, __at)] = __entry;
                 }
-                if __first.is_none() {
-                    __first = ::core::option::Option::Some((__value.re, __gradient));
-                }
+            };
+            if __n > 0 {
+                __store(&mut __h, 0, __first);
+            }
+            for #i in 1..__n {
+                __store(&mut __h, #i, __column_of(#i).2);
             }
             // Symmetrised in place: `(H + Hᵀ) / 2`.
             for __r in 0..__n {
@@ -582,10 +589,7 @@ fn hessian(input: &Input, sig: &signature::Signature, dual: &TokenStream) -> Tok
                     __h[(__c, __r)] = __mean;
                 }
             }
-            match __first {
-                ::core::option::Option::Some((__value, __gradient)) => (__value, __gradient, __h),
-                ::core::option::Option::None => ::core::unreachable!(),
-            }
+            (__value, __gradient, __h)
         }
     }
 }
