@@ -295,9 +295,10 @@
 //!
 //! `#[differentiable(jacobian)]` numbers the scalars of the result and of the differentiated
 //! parameters: they must be `f64`s, `Vec`s, slices or arrays of `f64`, nalgebra vectors and
-//! matrices of `f64`, or tuples of those. A result or parameter of another type (a struct, a
-//! `Result`, a generic `T`) has no numbering, and a parameter of another type passed by value
-//! cannot be passed to every column's call.
+//! matrices of `f64`, or tuples of those (a function generic over one float type `T` is taken
+//! at `T = f64`). A result or parameter of another type (a struct, a `Result`) has no
+//! numbering, and a parameter of another type passed by value cannot be passed to every
+//! column's call.
 //!
 //! ```compile_fail
 //! #[tapeless::differentiable(jacobian)]

@@ -162,3 +162,55 @@ fn fit_residuals_match_the_hand_written_jacobian() {
         check("fit", &j, &hj, &|q| functions::fit_residuals(&[q[0], q[1], q[2], q[3], q[4]], &t, &y), &p);
     }
 }
+
+// ---- Generic over `T: Float` (its Jacobian at `f64`) and const-generic.
+
+use num_traits::Float;
+
+/// Residuals of a circle fit, written generically: `r_i = |p_i - c| - radius`.
+#[differentiable(jacobian, wrt(circle))]
+fn circle_residuals<T: Float>(circle: &[T; 3], points: &[[T; 2]]) -> Vec<T> {
+    points
+        .iter()
+        .map(|p| ((p[0] - circle[0]).powi(2) + (p[1] - circle[1]).powi(2)).sqrt() - circle[2])
+        .collect::<Vec<T>>()
+}
+
+/// A map of `N` inputs to `N` outputs, `y_i = x_i² + x_{i+1}` (cyclic).
+#[differentiable(jacobian)]
+fn cyclic<const N: usize>(x: &[f64; N]) -> [f64; N] {
+    let mut y = [0.0; N];
+    for i in 0..N {
+        y[i] = x[i] * x[i] + x[(i + 1) % N];
+    }
+    y
+}
+
+#[test]
+fn generic_and_const_generic_functions() {
+    let points = [[1.0, 0.2], [-0.5, 1.1], [0.3, -0.9], [1.4, 1.0]];
+    for c in [[0.1, 0.2, 1.0], [-0.3, 0.4, 0.7], [0.5, -0.1, 1.3]] {
+        let (r, j) = circle_residuals_jacobian(&c, &points);
+        assert_eq!(r, circle_residuals(&c, &points));
+        let exact = DMatrix::from_fn(4, 3, |i, k| {
+            let (dx, dy) = (points[i][0] - c[0], points[i][1] - c[1]);
+            let d = (dx * dx + dy * dy).sqrt();
+            [-dx / d, -dy / d, -1.0][k]
+        });
+        check("circle", &j, &exact, &|q| circle_residuals(&[q[0], q[1], q[2]], &points), &c);
+    }
+    for x in [[0.5, -1.0, 2.0], [1.5, 0.3, -0.7], [0.0, 1.0, 0.25]] {
+        let (y, j) = cyclic_jacobian(&x);
+        assert_eq!(y, cyclic(&x));
+        let exact = DMatrix::from_fn(3, 3, |i, k| {
+            if k == i {
+                2.0 * x[i]
+            } else if k == (i + 1) % 3 {
+                1.0
+            } else {
+                0.0
+            }
+        });
+        check("cyclic", &j, &exact, &|q| cyclic(&[q[0], q[1], q[2]]).to_vec(), &x);
+    }
+}

@@ -58,7 +58,9 @@ fn copied(ty: &syn::Type) -> bool {
 
 /// `NAME_jacobian`, or `None` with the reasons in `cx`.
 pub fn generate(input: &Input, cx: &Ctxt) -> Option<TokenStream> {
-    let sig = input.sig;
+    // A function generic over one float type gets its Jacobian at `f64`.
+    let concrete = crate::second::concrete(input.sig);
+    let sig = &concrete;
     let errors = cx.count();
     let reject =
         |at: Loc, what: String, help: &'static str| cx.error(at, Diagnostic::Jacobian { what, help });
@@ -69,8 +71,12 @@ pub fn generate(input: &Input, cx: &Ctxt) -> Option<TokenStream> {
             "differentiate the fields as parameters",
         );
     }
-    if !sig.generics.params.is_empty() {
-        reject(Loc::of(&sig.generics), "a generic function".into(), "write it for `f64`");
+    if input.sig.floats.len() > 1 || sig.generics.type_params().next().is_some() {
+        reject(
+            Loc::of(&input.sig.generics),
+            "a generic function other than one over a single float type".into(),
+            "make it generic over one `T: Float` (its Jacobian is at `f64`), or write it for `f64`",
+        );
     }
     if sig.wrapper.is_some() || !numbered(&sig.output) {
         reject(
@@ -101,13 +107,31 @@ pub fn generate(input: &Input, cx: &Ctxt) -> Option<TokenStream> {
 
     let p = emit::private();
     let (vis, attrs) = (&input.item.vis, emit::attributes());
+    let (impl_generics, _, where_clause) = sig.generics.split_for_impl();
     let name = emit::sibling(&sig.name, "jacobian");
     let params = emit::primal_params(sig);
     let receiver = emit::receiver(sig);
     let output = &sig.output;
+    // The float type parameter is `f64` in every call; const parameters pass through.
+    let turbofish: Vec<TokenStream> = input
+        .sig
+        .generics
+        .params
+        .iter()
+        .filter_map(|g| match g {
+            syn::GenericParam::Type(_) => Some(quote!(f64)),
+            syn::GenericParam::Const(c) => {
+                let ident = &c.ident;
+                Some(quote!(#ident))
+            }
+            syn::GenericParam::Lifetime(_) => None,
+        })
+        .collect();
+    let turbofish =
+        if input.sig.floats.is_empty() { TokenStream::new() } else { quote!(::<#(#turbofish),*>) };
     let callee = |suffix: &str| {
         let f = if suffix.is_empty() { sig.name.clone() } else { emit::sibling(&sig.name, suffix) };
-        if sig.receiver.is_some() { quote!(self.#f) } else { quote!(#f) }
+        if sig.receiver.is_some() { quote!(self.#f #turbofish) } else { quote!(#f #turbofish) }
     };
     let (primal, jvp, vjp) = (callee(""), callee("jvp"), callee("vjp"));
     // Each call gets the parameters again: a `Vec` or `DVector` by value is cloned.
@@ -138,7 +162,7 @@ pub fn generate(input: &Input, cx: &Ctxt) -> Option<TokenStream> {
     Some(quote! {
         #[doc = #doc]
         #attrs
-        #vis fn #name(#receiver #(#params),*) -> (#output, #p::nalgebra::DMatrix<f64>) {
+        #vis fn #name #impl_generics (#receiver #(#params),*) -> (#output, #p::nalgebra::DMatrix<f64>) #where_clause {
             let __value = #primal(#(#args),*);
             let __m = #p::Coordinates::scalars(&__value);
             #offsets

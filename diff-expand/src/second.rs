@@ -214,7 +214,7 @@ fn unsupported_bound(generics: &syn::Generics, t: &syn::Ident) -> Option<syn::Ty
 
 /// The signature as `_hvp` and `_hessian` have it: a generic function's float type parameter
 /// is `f64` there (dropped from the generics, with the `where` predicates that mention it).
-fn concrete(sig: &signature::Signature) -> signature::Signature {
+pub(crate) fn concrete(sig: &signature::Signature) -> signature::Signature {
     let mut out = sig.clone();
     let Some(t) = sig.floats.first() else { return out };
     let mut to_f64 = Substitute { from: t.clone(), to: syn::parse_quote!(f64) };
