@@ -7,6 +7,7 @@
 
 mod common;
 
+use common::functions::{black_scholes, black_scholes_grad, black_scholes_hessian, black_scholes_hvp};
 use common::{close, direction};
 use nalgebra::DMatrix;
 use tapeless::{differentiable, no_grad, piecewise};
@@ -174,9 +175,9 @@ fn rosenbrock_n2_and_n100_are_tridiagonal() {
             check(
                 &format!("rosenbrock n={n}"),
                 &x,
-                &|x| rosenbrock(x),
-                &|x| rosenbrock_grad(x),
-                &|x| rosenbrock_hessian(x),
+                &rosenbrock,
+                &rosenbrock_grad,
+                &rosenbrock_hessian,
                 &|x, v| rosenbrock_hvp(x, v.to_vec()),
                 &rosenbrock_hessian_exact(&x),
                 1e-6,
@@ -315,16 +316,7 @@ fn kinks_take_the_branch_that_runs() {
 
 // ---- Black-Scholes: gamma, vanna and volga against their closed forms.
 
-/// The call price; `N(z) = (1 + erf(z / sqrt 2)) / 2`.
-#[differentiable(hessian)]
-fn black_scholes(s: f64, k: f64, t: f64, r: f64, sigma: f64) -> f64 {
-    let sqrt_t = t.sqrt();
-    let d1 = ((s / k).ln() + (r + 0.5 * sigma * sigma) * t) / (sigma * sqrt_t);
-    let d2 = d1 - sigma * sqrt_t;
-    let n1 = 0.5 * (1.0 + tapeless::math::erf(d1 * std::f64::consts::FRAC_1_SQRT_2));
-    let n2 = 0.5 * (1.0 + tapeless::math::erf(d2 * std::f64::consts::FRAC_1_SQRT_2));
-    s * n1 - k * (-r * t).exp() * n2
-}
+// F6 of the benchmarks (`common::functions`), which carries `hessian`.
 
 #[test]
 fn black_scholes_gamma_vanna_volga() {
@@ -460,9 +452,9 @@ fn composed_calls_carry_their_second_order() {
         check(
             "chain_energy",
             &x,
-            &|p| chain_energy(p),
-            &|p| chain_energy_grad(p),
-            &|p| chain_energy_hessian(p),
+            &chain_energy,
+            &chain_energy_grad,
+            &chain_energy_hessian,
             &|p, v| chain_energy_hvp(p, v.to_vec()),
             &exact,
             1e-6,
@@ -508,9 +500,9 @@ fn a_generic_function_at_dual_numbers() {
         check(
             "ackley",
             &x,
-            &|p| ackley(p),
-            &|p| ackley_grad(p),
-            &|p| ackley_hessian(p),
+            &ackley,
+            &ackley_grad,
+            &ackley_hessian,
             &|p, v| ackley_hvp(p, v.to_vec()),
             &exact,
             1e-6,
