@@ -14,6 +14,21 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+/// Invokes `$m!` once per tuple arity the runtime supports, 1 to 8, with the tuple's type
+/// parameters and field indices: `$m!(A 0, B 1)`.
+macro_rules! for_tuples {
+    ($m:ident) => {
+        $m!(A 0);
+        $m!(A 0, B 1);
+        $m!(A 0, B 1, C 2);
+        $m!(A 0, B 1, C 2, D 3);
+        $m!(A 0, B 1, C 2, D 3, E 4);
+        $m!(A 0, B 1, C 2, D 3, E 4, F 5);
+        $m!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
+        $m!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+    };
+}
+
 pub mod check;
 mod coordinates;
 pub mod linalg;

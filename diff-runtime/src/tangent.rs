@@ -127,14 +127,7 @@ macro_rules! impl_tuple {
         }
     };
 }
-impl_tuple!(A 0);
-impl_tuple!(A 0, B 1);
-impl_tuple!(A 0, B 1, C 2);
-impl_tuple!(A 0, B 1, C 2, D 3);
-impl_tuple!(A 0, B 1, C 2, D 3, E 4);
-impl_tuple!(A 0, B 1, C 2, D 3, E 4, F 5);
-impl_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
-impl_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+for_tuples!(impl_tuple);
 
 /// A `Vec` of differentiable values: its tangent is a `Vec` of the same length.
 impl<T: Differentiable> Differentiable for Vec<T> {
