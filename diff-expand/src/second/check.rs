@@ -1,0 +1,297 @@
+//! What second order cannot take (yet), reported before anything is generated, spanned on the
+//! user's code.
+
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::ToTokens;
+
+use crate::ctxt::Ctxt;
+use crate::diagnostics::Diagnostic;
+use crate::emit::Input;
+use crate::ir::{Block, Kind, Loc, Op};
+use crate::rules::Kind as Rule;
+use crate::signature::{self, TypeClass};
+
+/// How a parameter is passed to the dual copy.
+#[derive(Copy, Clone, PartialEq, Eq)]
+pub(super) enum Shape {
+    /// `f64`.
+    Float,
+    /// `&[f64]`, `&Vec<f64>`, `&[f64; N]`: lifted into an owned value, passed by reference.
+    Borrowed,
+    /// `Vec<f64>`, `[f64; N]`: lifted and passed by value.
+    Owned,
+    /// An integer or `bool`: passed as is.
+    Constant,
+}
+
+pub(super) fn is_f64(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident("f64"))
+}
+
+/// The shape of a parameter, or `None` if second order does not take it yet.
+pub(super) fn shape(ty: &syn::Type) -> Option<Shape> {
+    let element_f64 = |ty: &syn::Type| match ty {
+        syn::Type::Slice(s) => is_f64(&s.elem),
+        syn::Type::Array(a) => is_f64(&a.elem),
+        syn::Type::Path(p) => signature::vec_element(p).is_some_and(is_f64),
+        _ => false,
+    };
+    match ty {
+        _ if is_f64(ty) => Some(Shape::Float),
+        syn::Type::Reference(r) if r.mutability.is_none() && element_f64(&r.elem) => Some(Shape::Borrowed),
+        syn::Type::Array(_) | syn::Type::Path(_) if element_f64(ty) => Some(Shape::Owned),
+        _ if signature::classify(ty) == TypeClass::Constant => Some(Shape::Constant),
+        // A struct (a `#[derive(Differentiable)]` one has a dual twin): lifted like an array.
+        syn::Type::Reference(r) if r.mutability.is_none() && record(&r.elem).is_some() => {
+            Some(Shape::Borrowed)
+        }
+        _ if record(ty).is_some() => Some(Shape::Owned),
+        _ => None,
+    }
+}
+
+/// The name of a struct type written as a path (`Params`, `model::Params`), not a float, an
+/// array or a nalgebra type.
+pub(super) fn record(ty: &syn::Type) -> Option<&syn::Ident> {
+    match ty {
+        syn::Type::Path(p)
+            if p.qself.is_none()
+                && !signature::is_float(ty)
+                && !signature::static_matrix(ty)
+                && !signature::dynamic_matrix(ty)
+                && signature::classify(ty) != TypeClass::Constant
+                && p.path.segments.last().is_some_and(|s| s.arguments.is_none()) =>
+        {
+            p.path.segments.last().map(|s| &s.ident)
+        }
+        _ => None,
+    }
+}
+
+/// Reports what second order cannot take (yet); true if there is nothing.
+pub(super) fn check(input: &Input, sig: &signature::Signature, cx: &Ctxt) -> bool {
+    let errors = cx.count();
+    let reject = |at: Loc, what: &str, help: &'static str| {
+        cx.error(at, Diagnostic::SecondOrder { what: what.to_string(), help });
+    };
+    if let Some(r) = &sig.receiver
+        && sig.params.iter().any(|p| p.receiver)
+    {
+        reject(
+            Loc::of(r),
+            "a method that differentiates `self`",
+            "differentiate the parameters only (`wrt(x)`), reading `self` as a constant",
+        );
+        return false;
+    }
+    let generic = !input.sig.floats.is_empty();
+    if input.sig.floats.len() > 1 || sig.generics.type_params().next().is_some() {
+        reject(
+            Loc::of(&input.sig.generics),
+            "a generic function other than one over a single `T: Float`",
+            "make it generic over one float type (bounds from `num_traits`), or write it for `f64`",
+        );
+    } else if let Some(t) = input.sig.floats.first()
+        && let Some(bound) = unsupported_bound(&input.sig.generics, t)
+    {
+        reject(
+            Loc::of(&bound),
+            &format!("the bound `{}`", tidy(&bound.to_token_stream().to_string())),
+            "second order runs a generic function at the runtime's `Dual<f64>`, which implements \
+             `num_traits`' `Float`, `FromPrimitive`, `FloatConst`, `NumAssign` and `Sum`, and `tapeless::Real`",
+        );
+    }
+    if sig.wrapper.is_some() || !is_f64(&sig.output) {
+        reject(
+            Loc::of(&input.item.sig.output),
+            "a result that is not one `f64`",
+            "a Hessian needs a scalar `f64` result",
+        );
+    }
+    for p in &sig.params {
+        if shape(&p.ty).is_none() {
+            reject(
+                Loc::of(&p.ty),
+                &format!("a parameter of type `{}`", p.ty.to_token_stream()),
+                "second order takes `f64`, `&[f64]`, `Vec<f64>`, `[f64; N]` (and references to them) and \
+                 integer or `bool` constants",
+            );
+        }
+    }
+    if let Some(f32) = find_ident(input.item.to_token_stream(), "f32") {
+        reject(Loc::from(f32), "`f32`", "second order computes in `f64`: write the function in `f64` only");
+    }
+    // Items the lowering generated for `map` closures run on `f64`; the user's own items (a
+    // `const` in the body) are kept as written and read as constants.
+    let map_helper = |item: &syn::Item| matches!(item, syn::Item::Fn(f) if f.sig.ident.to_string().starts_with("__tapeless"));
+    if input.items.iter().any(map_helper) {
+        reject(
+            Loc::of(&input.item.sig.ident),
+            "a closure given to nalgebra's `map`",
+            "apply the function to the entries in a loop",
+        );
+    }
+    block(input, generic, &input.f.body, &reject);
+    cx.count() == errors
+}
+
+/// Tokens as a person writes them: `Into<f64>`, not `Into < f64 >`.
+fn tidy(tokens: &str) -> String {
+    tokens.replace(" :: ", "::").replace(" < ", "<").replace("< ", "<").replace(" >", ">").replace(" ,", ",")
+}
+
+/// The traits `Dual<f64>` implements, by last path segment.
+const DUAL_TRAITS: &[&str] = &[
+    "Float",
+    "FromPrimitive",
+    "ToPrimitive",
+    "NumCast",
+    "Num",
+    "NumOps",
+    "NumAssign",
+    "NumAssignOps",
+    "NumRef",
+    "Zero",
+    "One",
+    "Sum",
+    "Product",
+    "FloatConst",
+    "Real",
+    "Copy",
+    "Clone",
+    "Debug",
+    "Display",
+    "Default",
+    "PartialOrd",
+    "PartialEq",
+    "Send",
+    "Sync",
+    "Add",
+    "Sub",
+    "Mul",
+    "Div",
+    "Neg",
+    "Rem",
+    "AddAssign",
+    "SubAssign",
+    "MulAssign",
+    "DivAssign",
+    "RemAssign",
+];
+
+/// A bound on the float type parameter `t` that `Dual<f64>` does not satisfy.
+fn unsupported_bound(generics: &syn::Generics, t: &syn::Ident) -> Option<syn::TypeParamBound> {
+    let own = generics.type_params().filter(|p| p.ident == *t).flat_map(|p| p.bounds.iter());
+    let wheres = generics.where_clause.iter().flat_map(|w| &w.predicates).flat_map(|p| match p {
+        syn::WherePredicate::Type(pt) if matches!(&pt.bounded_ty, syn::Type::Path(path) if path.path.is_ident(t)) => {
+            pt.bounds.iter().collect::<Vec<_>>()
+        }
+        _ => Vec::new(),
+    });
+    own.chain(wheres)
+        .find(|b| match b {
+            syn::TypeParamBound::Trait(tb) => {
+                tb.path.segments.last().is_none_or(|s| !DUAL_TRAITS.contains(&s.ident.to_string().as_str()))
+            }
+            syn::TypeParamBound::Lifetime(l) => l.ident != "static",
+            _ => true,
+        })
+        .cloned()
+}
+
+fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'static str)) {
+    for inst in b.walk() {
+        match &inst.op {
+            // A generic function's `_grad` runs as written at `Dual<f64>`: a conversion to a float
+            // type would keep the value and drop the derivative part. (Its calls pass values of
+            // the float type, so their callees are generic too and run at `Dual<f64>` as well.)
+            Op::Prim { rule, args, .. }
+                if generic
+                    && matches!(rule.kind, Rule::CastFloat)
+                    && args.iter().any(|a| input.act.active(*a)) =>
+            {
+                reject(
+                    inst.span,
+                    "a conversion of a differentiated value between the float type and a primitive float in a generic function",
+                    "compute in the function's float type",
+                )
+            }
+            Op::Call { args, callee, .. } => {
+                let receiver = match callee {
+                    crate::ir::Callee::Method { receiver, .. } => Some(*receiver),
+                    crate::ir::Callee::Path(_) => None,
+                };
+                // A call on integers (or values the syntax did not type, which are integers in
+                // practice: `n.div_ceil(2)`) runs as written. A differentiated call of a function,
+                // or of a method on a constant receiver, composes through the callee's dual copy
+                // of its `_vjp` (which its own `hessian` generates) or, for `tapeless::math::erf`,
+                // the runtime's. Any other call on floats would need a second order nothing
+                // provides.
+                let composed = receiver.is_none_or(|r| !input.act.active(r))
+                    && inst.results.iter().any(|r| input.act.active(*r));
+                if !generic
+                    && !composed
+                    && receiver
+                        .iter()
+                        .chain(args)
+                        .any(|a| input.act.active(*a) || input.f.info(*a).kind == Kind::Float)
+                {
+                    match callee {
+                        crate::ir::Callee::Method { name, .. } => reject(
+                            inst.span,
+                            &format!("`{name}` on floats, a method without a second-order rule"),
+                            "compute it outside the function and pass the value in",
+                        ),
+                        crate::ir::Callee::Path(_) => reject(
+                            inst.span,
+                            "a call on floats whose result is not differentiated",
+                            "use the call's result, or compute it outside the function and pass it in",
+                        ),
+                    }
+                }
+            }
+            Op::Prim { rule, .. } if !scalar_rule(&rule.kind) => reject(
+                inst.span,
+                &format!("nalgebra's `{}`", rule.name.trim_matches(['<', '>'])),
+                "write the computation on `f64`, slices or arrays",
+            ),
+            Op::Construct { .. } => reject(
+                inst.span,
+                "building a struct",
+                "compute the fields as `f64`s or arrays and use them directly",
+            ),
+            _ => {}
+        }
+        if inst.results.iter().any(|r| input.f.info(*r).kind == Kind::Heap) {
+            reject(inst.span, "a dynamically sized nalgebra value", "use a `Vec<f64>`");
+        }
+    }
+}
+
+/// A rule of floats and arrays of floats (not nalgebra's).
+fn scalar_rule(kind: &Rule) -> bool {
+    matches!(
+        kind,
+        Rule::Add
+            | Rule::Sub
+            | Rule::Neg
+            | Rule::Identity
+            | Rule::CastFloat
+            | Rule::Smooth { .. }
+            | Rule::NonDifferentiable(_)
+            | Rule::Product
+            | Rule::Quotient
+            | Rule::Predicate
+            | Rule::Sum
+            | Rule::Shape
+    )
+}
+
+/// The span of the first identifier `name` in `tokens`.
+pub(super) fn find_ident(tokens: TokenStream, name: &str) -> Option<Span> {
+    tokens.into_iter().find_map(|t| match t {
+        TokenTree::Ident(i) if i == name => Some(i.span()),
+        TokenTree::Group(g) => find_ident(g.stream(), name),
+        _ => None,
+    })
+}

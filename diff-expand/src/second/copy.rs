@@ -1,0 +1,281 @@
+//! The rewrite of an emitted `_grad` or `_vjp` into its copy computing in `Dual<f64>`: every
+//! `f64` type becomes `Dual<f64>`, every float literal and `f64` constant a dual constant, every
+//! `as f64` the runtime's `cast`, and a value read from outside the function (a `const`, a table
+//! entry, a call on integers) is promoted where it is assigned.
+
+use std::collections::HashSet;
+
+use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
+use quote::ToTokens;
+use syn::visit_mut::VisitMut;
+
+use super::check::is_f64;
+use super::for_hessian;
+
+/// The rewrite of `NAME_grad` into its scalar-generic copy.
+pub(super) struct Generic {
+    /// The locals (`__v3`) that hold floats or values of a kind the syntax did not tell.
+    pub(super) promote: HashSet<String>,
+    /// The `_vjp`s of the functions the body composes with: their dual copies are called.
+    pub(super) calls: HashSet<String>,
+    /// The structs among the parameters' types: their dual twins (`derive.rs`) replace them.
+    pub(super) records: HashSet<String>,
+}
+
+/// The scalar of the copy.
+fn scalar() -> syn::Type {
+    syn::parse_quote!(::tapeless::__private::Dual<f64>)
+}
+
+fn from_f64(e: &dyn ToTokens) -> syn::Expr {
+    let s = scalar();
+    syn::parse_quote!(<#s as ::tapeless::__private::Floating>::__tapeless_from_f64(#e))
+}
+
+fn promote(e: &syn::Expr) -> syn::Expr {
+    syn::parse_quote!(::tapeless::__private::promote(#e))
+}
+
+fn cast(e: &syn::Expr) -> syn::Expr {
+    let s = scalar();
+    syn::parse_quote!(::tapeless::__private::cast::<#s, _>(#e))
+}
+
+/// The methods of the runtime's `Scalar` (`f64`'s names).
+const SCALAR_METHODS: &[&str] = &[
+    "sin",
+    "cos",
+    "tan",
+    "asin",
+    "acos",
+    "atan",
+    "sinh",
+    "cosh",
+    "tanh",
+    "asinh",
+    "acosh",
+    "atanh",
+    "exp",
+    "exp2",
+    "exp_m1",
+    "ln",
+    "log2",
+    "log10",
+    "ln_1p",
+    "sqrt",
+    "cbrt",
+    "recip",
+    "to_degrees",
+    "to_radians",
+    "abs",
+    "atan2",
+    "log",
+    "powf",
+    "hypot",
+    "max",
+    "min",
+    "powi",
+    "mul_add",
+    "clamp",
+    "floor",
+    "ceil",
+    "round",
+    "round_ties_even",
+    "trunc",
+    "signum",
+    "fract",
+    "rem_euclid",
+    "div_euclid",
+    "is_nan",
+    "is_infinite",
+    "is_finite",
+    "is_normal",
+    "is_subnormal",
+    "is_sign_positive",
+    "is_sign_negative",
+    "classify",
+    "total_cmp",
+];
+
+/// `tapeless::math::erf_vjp` (`erfc_vjp`), written with its module: the runtime has its dual
+/// version.
+fn math_vjp(path: &syn::Path) -> bool {
+    let n = path.segments.len();
+    n >= 2
+        && path.segments[n - 2].ident == "math"
+        && path.segments.last().is_some_and(|s| s.ident == "erf_vjp" || s.ident == "erfc_vjp")
+}
+
+/// A path through `f64` (`f64::EPSILON`, `std::f64::consts::PI`, `f64::max`).
+fn through_f64(path: &syn::Path) -> bool {
+    path.segments.len() > 1 && path.segments.iter().any(|s| s.ident == "f64")
+}
+
+/// A value computed outside the function: a `const`, a call, an indexing of a constant.
+fn from_outside(e: &syn::Expr) -> bool {
+    match e {
+        syn::Expr::Path(p) => {
+            !p.path.is_ident("self") && !p.path.segments.iter().any(|s| s.ident.to_string().starts_with("__"))
+        }
+        syn::Expr::Call(c) => match &*c.func {
+            syn::Expr::Path(p) => p.path.leading_colon.is_none() || !p.path.segments[0].ident.eq("tapeless"),
+            _ => true,
+        },
+        syn::Expr::Index(_) | syn::Expr::Field(_) | syn::Expr::MethodCall(_) | syn::Expr::Paren(_) => true,
+        _ => false,
+    }
+}
+
+impl VisitMut for Generic {
+    fn visit_type_mut(&mut self, ty: &mut syn::Type) {
+        if is_f64(ty) {
+            *ty = scalar();
+            return;
+        }
+        if let syn::Type::Path(p) = ty
+            && p.qself.is_none()
+            && let Some(last) = p.path.segments.last_mut()
+            && self.records.contains(&last.ident.to_string())
+        {
+            last.ident = crate::derive::dual_twin_name(&last.ident);
+            return;
+        }
+        syn::visit_mut::visit_type_mut(self, ty);
+    }
+
+    fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
+        // A path through `f64` in call position: a method of `Scalar` (`f64::max(a, b)`), a
+        // conversion (`f64::from(n)`), or another function of `f64` computing a constant
+        // (`f64::from_bits(b)`).
+        if let syn::Expr::Call(call) = e
+            && let syn::Expr::Path(f) = &mut *call.func
+            && through_f64(&f.path)
+            && let Some(last) = f.path.segments.last()
+        {
+            let method = last.ident.clone();
+            for arg in call.args.iter_mut() {
+                self.visit_expr_mut(arg);
+            }
+            let s = scalar();
+            if SCALAR_METHODS.contains(&method.to_string().as_str()) {
+                *call.func = syn::parse_quote!(<#s as ::tapeless::__private::Scalar>::#method);
+            } else if method == "from" && call.args.len() == 1 {
+                let arg = &call.args[0];
+                *e = cast(&syn::parse_quote!(#arg));
+            } else {
+                *e = promote(e);
+            }
+            return;
+        }
+        // `g_vjp(x)` of a composed `g`: its dual copy.
+        if let syn::Expr::Call(call) = e
+            && let syn::Expr::Path(f) = &mut *call.func
+            && let Some(last) = f.path.segments.last_mut()
+            && self.calls.contains(&last.ident.to_string())
+            && !math_vjp(&f.path)
+        {
+            if let Some(last) = f.path.segments.last_mut() {
+                last.ident = for_hessian(&last.ident);
+            }
+            for arg in call.args.iter_mut() {
+                self.visit_expr_mut(arg);
+            }
+            return;
+        }
+        // `recv.g_vjp(x)` of a composed method `g`: its dual copy.
+        if let syn::Expr::MethodCall(call) = e
+            && self.calls.contains(&call.method.to_string())
+        {
+            call.method = for_hessian(&call.method);
+            self.visit_expr_mut(&mut call.receiver);
+            for arg in call.args.iter_mut() {
+                self.visit_expr_mut(arg);
+            }
+            return;
+        }
+        // `tapeless::math::erf_vjp(x)`: the runtime's dual version.
+        if let syn::Expr::Call(call) = e
+            && let syn::Expr::Path(f) = &mut *call.func
+            && math_vjp(&f.path)
+            && let Some(last) = f.path.segments.last()
+        {
+            let name = last.ident.clone();
+            *call.func = syn::parse_quote!(::tapeless::__private::dual_math::#name);
+            for arg in call.args.iter_mut() {
+                self.visit_expr_mut(arg);
+            }
+            return;
+        }
+        if let syn::Expr::Cast(c) = e
+            && is_f64(&c.ty)
+        {
+            self.visit_expr_mut(&mut c.expr);
+            *e = cast(&c.expr);
+            return;
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+        match e {
+            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Float(_), .. }) => *e = from_f64(e),
+            syn::Expr::Path(p) if p.qself.is_none() && through_f64(&p.path) => *e = from_f64(e),
+            syn::Expr::Assign(a) if self.promoted(&a.left) && from_outside(&a.right) => {
+                *a.right = promote(&a.right);
+            }
+            _ => {}
+        }
+    }
+
+    fn visit_local_mut(&mut self, local: &mut syn::Local) {
+        syn::visit_mut::visit_local_mut(self, local);
+        let promoted = match &local.pat {
+            syn::Pat::Ident(i) => self.promote.contains(&i.ident.to_string()),
+            syn::Pat::Type(t) => {
+                matches!(&*t.pat, syn::Pat::Ident(i) if self.promote.contains(&i.ident.to_string()))
+            }
+            _ => false,
+        };
+        if let Some(init) = &mut local.init
+            && promoted
+            && from_outside(&init.expr)
+        {
+            *init.expr = promote(&init.expr);
+        }
+    }
+
+    /// An item in the body (the user's `const K: f64`) stays as written: its uses are promoted.
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+
+    fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
+        m.tokens = substitute_tokens(std::mem::take(&mut m.tokens));
+    }
+}
+
+impl Generic {
+    /// A local whose value from outside is promoted: it holds a float or something the syntax
+    /// did not tell (a constant table's entry).
+    fn promoted(&self, e: &syn::Expr) -> bool {
+        matches!(e, syn::Expr::Path(p) if p.path.get_ident().is_some_and(|i| self.promote.contains(&i.to_string())))
+    }
+}
+
+/// Inside a macro's tokens (`assert!(x > 0.0)`, `vec![0.0; n]`): float literals made dual
+/// numbers, the type `f64` made `Dual<f64>`.
+fn substitute_tokens(tokens: TokenStream) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|t| match t {
+            TokenTree::Literal(l) if syn::parse_str::<syn::LitFloat>(&l.to_string()).is_ok() => {
+                let e = from_f64(&l);
+                TokenTree::Group(Group::new(Delimiter::Parenthesis, e.into_token_stream()))
+            }
+            TokenTree::Ident(i) if i == "f64" => {
+                TokenTree::Group(Group::new(Delimiter::None, scalar().into_token_stream()))
+            }
+            TokenTree::Group(g) => {
+                let mut out = Group::new(g.delimiter(), substitute_tokens(g.stream()));
+                out.set_span(g.span());
+                TokenTree::Group(out)
+            }
+            other => other,
+        })
+        .collect()
+}

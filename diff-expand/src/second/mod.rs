@@ -1,0 +1,313 @@
+//! Second order, `#[differentiable(hessian)]`: forward mode over the generated reverse mode.
+//!
+//! The emitted `NAME_grad` is copied into `__tapeless_NAME_grad_dual`, computing in the
+//! runtime's `Dual<f64>` (`copy.rs`); a function generic over one `T: Float` needs no copy, its
+//! own `NAME_grad::<Dual<f64>>` is one. `NAME_hvp` runs it with the inputs `x + ε v` and splits
+//! the gradient it returns into `∇f(x)` and `H v`; `NAME_hessian` does so once per input
+//! direction and symmetrises. Every `hessian` function also emits `NAME_vjp_for_hessian`, the
+//! same rewrite of its `NAME_vjp`, through which its `hessian` callers compose.
+//!
+//! The copy is only as good as the substitution, so what it cannot carry is rejected before,
+//! spanned on the user's code (`check.rs`).
+
+mod check;
+mod copy;
+
+use std::collections::HashSet;
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, format_ident, quote};
+use syn::visit_mut::VisitMut;
+
+use crate::ctxt::Ctxt;
+use crate::emit::{self, Input};
+use crate::ir::{Block, Kind, Op};
+use crate::signature::{self, Param};
+
+use self::check::{Shape, check, find_ident, record, shape};
+use self::copy::Generic;
+
+/// The signature as `_hvp` and `_hessian` have it: a generic function's float type parameter
+/// is `f64` there (dropped from the generics, with the `where` predicates that mention it).
+pub(crate) fn concrete(sig: &signature::Signature) -> signature::Signature {
+    let mut out = sig.clone();
+    let Some(t) = sig.floats.first() else { return out };
+    let mut to_f64 = Substitute { from: t.clone(), to: syn::parse_quote!(f64) };
+    for p in &mut out.params {
+        to_f64.visit_type_mut(&mut p.ty);
+    }
+    to_f64.visit_type_mut(&mut out.output);
+    out.generics.params = sig
+        .generics
+        .params
+        .iter()
+        .filter(|p| !matches!(p, syn::GenericParam::Type(tp) if tp.ident == *t))
+        .cloned()
+        .collect();
+    if let Some(w) = &mut out.generics.where_clause {
+        w.predicates = w
+            .predicates
+            .iter()
+            .filter(|p| find_ident(p.to_token_stream(), &t.to_string()).is_none())
+            .cloned()
+            .collect();
+    }
+    out.floats.clear();
+    out
+}
+
+/// Replaces the type `from` (a type parameter) by `to`.
+struct Substitute {
+    from: syn::Ident,
+    to: syn::Type,
+}
+
+impl VisitMut for Substitute {
+    fn visit_type_mut(&mut self, ty: &mut syn::Type) {
+        if matches!(ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident(&self.from)) {
+            *ty = self.to.clone();
+        } else {
+            syn::visit_mut::visit_type_mut(self, ty);
+        }
+    }
+}
+
+/// `NAME_hvp`, `NAME_hessian` and the dual copy of `NAME_grad` (found in `reverse`), or `None`
+/// with the reasons in `cx`.
+pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<TokenStream> {
+    let concrete = concrete(input.sig);
+    if !check(input, &concrete, cx) {
+        return None;
+    }
+    if !input.sig.floats.is_empty() {
+        // Generic over `T: Float`: the generated `_grad` itself runs at `Dual<f64>`.
+        let turbofish = input.sig.generics.params.iter().filter_map(|p| match p {
+            syn::GenericParam::Type(_) => Some(quote!(::tapeless::__private::Dual<f64>)),
+            syn::GenericParam::Const(c) => {
+                let ident = &c.ident;
+                Some(quote!(#ident))
+            }
+            syn::GenericParam::Lifetime(_) => None,
+        });
+        let grad = emit::sibling(&input.sig.name, "grad");
+        let dual = with_receiver(input.sig, quote!(#grad::<#(#turbofish),*>));
+        let hvp = hvp(input, &concrete, &dual);
+        let hessian = hessian(input, &concrete, &dual);
+        return Some(quote!(#hvp #hessian));
+    }
+    let sig = input.sig;
+    let grad_name = emit::sibling(&sig.name, "grad");
+    let file: syn::File = syn::parse2(reverse.clone()).ok()?;
+    let file_items = file.items.clone();
+    let mut grad = file.items.into_iter().find_map(|item| match item {
+        syn::Item::Fn(f) if f.sig.ident == grad_name => Some(f),
+        _ => None,
+    })?;
+    let dual_name = format_ident!("__tapeless_{}_grad_dual", sig.name);
+    grad.sig.ident = dual_name.clone();
+    grad.attrs.retain(|a| !a.path().is_ident("doc"));
+    let promote: HashSet<String> = (0..input.f.values.len())
+        .filter(|i| matches!(input.f.values[*i].kind, Kind::Float | Kind::Unknown))
+        .map(|i| crate::ir::Value(i as u32).ident().to_string())
+        .collect();
+    let mut calls = HashSet::new();
+    callees(&input.f.body, &mut calls);
+    let records: HashSet<String> = sig
+        .params
+        .iter()
+        .filter_map(|p| match &p.ty {
+            syn::Type::Reference(r) => record(&r.elem),
+            ty => record(ty),
+        })
+        .map(ToString::to_string)
+        .collect();
+    let mut generic = Generic { promote, calls, records };
+    generic.visit_item_fn_mut(&mut grad);
+    // The callers' dual copies compose through this function's: `NAME_vjp_for_hessian`.
+    let vjp_name = emit::sibling(&sig.name, "vjp");
+    let mut vjp = file_items.into_iter().find_map(|item| match item {
+        syn::Item::Fn(f) if f.sig.ident == vjp_name => Some(f),
+        _ => None,
+    })?;
+    vjp.sig.ident = for_hessian(&vjp_name);
+    vjp.attrs.retain(|a| !a.path().is_ident("doc"));
+    generic.visit_item_fn_mut(&mut vjp);
+    let dual = with_receiver(sig, quote!(#dual_name));
+    let hvp = hvp(input, sig, &dual);
+    let hessian = hessian(input, sig, &dual);
+    Some(quote!(#[doc(hidden)] #grad #[doc(hidden)] #vjp #hvp #hessian))
+}
+
+/// A sibling called as a method (`self.name`) when the function is one.
+fn with_receiver(sig: &signature::Signature, name: TokenStream) -> TokenStream {
+    if sig.receiver.is_some() { quote!(self.#name) } else { name }
+}
+
+/// `g_vjp` to `g_vjp_for_hessian`: the dual copy of a `_vjp`, which a `hessian` caller calls.
+pub(super) fn for_hessian(vjp: &syn::Ident) -> syn::Ident {
+    format_ident!("{}_for_hessian", vjp, span = vjp.span())
+}
+
+/// The names `g_vjp` of the functions `g` this body composes with by path.
+fn callees(b: &Block, out: &mut HashSet<String>) {
+    for inst in b.walk() {
+        match &inst.op {
+            Op::Call { callee: crate::ir::Callee::Path(p), .. } => {
+                if let Some(last) = p.path.segments.last() {
+                    out.insert(format!("{}_vjp", last.ident));
+                }
+            }
+            Op::Call { callee: crate::ir::Callee::Method { name, .. }, .. } => {
+                out.insert(format!("{name}_vjp"));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The direction a parameter is lifted with.
+enum Direction {
+    /// A tangent argument (an expression of a reference to it).
+    Given(TokenStream),
+    /// The unit vector of the input with this index (none if out of range).
+    Unit(TokenStream),
+}
+
+/// A call of the dual copy, each parameter lifted: `dir(p)` is its direction, if any.
+fn call(
+    sig: &signature::Signature,
+    dual: &TokenStream,
+    dir: &dyn Fn(&Param) -> Option<Direction>,
+) -> TokenStream {
+    let p = emit::private();
+    let mut lets = TokenStream::new();
+    let mut args = Vec::new();
+    for (i, param) in sig.params.iter().enumerate() {
+        let ident = &param.ident;
+        let shape = shape(&param.ty).unwrap_or(Shape::Constant);
+        if shape == Shape::Constant {
+            args.push(quote!(#ident));
+            continue;
+        }
+        let lifted = format_ident!("__lifted{}", i, span = Span::mixed_site());
+        let by_ref = if shape == Shape::Borrowed { quote!(#ident) } else { quote!(&#ident) };
+        let value = match dir(param) {
+            Some(Direction::Given(d)) => {
+                let what = emit::sibling_tangent(param).to_string();
+                quote!(#p::Lift::lift(#by_ref, #d, #what))
+            }
+            Some(Direction::Unit(index)) => quote!(#p::Lift::lift_unit(#by_ref, #index)),
+            None => quote!(#p::Lift::lift_constant(#by_ref)),
+        };
+        lets.extend(quote!(let #lifted = #value;));
+        args.push(if shape == Shape::Borrowed { quote!(&#lifted) } else { quote!(#lifted) });
+    }
+    quote!({ #lets #dual(#(#args),*) })
+}
+
+/// `NAME_hvp(x.., v..) -> (value, gradient, H v)`.
+fn hvp(input: &Input, sig: &signature::Signature, dual: &TokenStream) -> TokenStream {
+    let (impl_generics, _, where_clause) = sig.generics.split_for_impl();
+    let receiver = emit::receiver(sig);
+    let (p, vis, attrs) = (emit::private(), &input.item.vis, emit::attributes());
+    let name = emit::sibling(&sig.name, "hvp");
+    let params = emit::primal_params(sig);
+    let directions = emit::tangent_params(sig);
+    let gradient = sig.gradient_type();
+    let call = call(sig, dual, &|param| {
+        param.wrt.then(|| {
+            let d = emit::sibling_tangent(param);
+            Direction::Given(
+                if matches!(&param.ty, syn::Type::Reference(r) if matches!(&*r.elem, syn::Type::Slice(_))) {
+                    quote!(&#d[..])
+                } else {
+                    quote!(&#d)
+                },
+            )
+        })
+    });
+    let doc = format!(
+        " Value, gradient and Hessian-vector product `H v` of [`{}`] (generated by `#[differentiable(hessian)]`):\n \
+         forward mode over the generated reverse mode, exact. `v` has one entry per differentiated input,\n \
+         like the tangents of `{}_jvp`.",
+        sig.name, sig.name
+    );
+    quote! {
+        #[doc = #doc]
+        #attrs
+        #vis fn #name #impl_generics (#receiver #(#params,)* #(#directions),*) -> (f64, #gradient, #gradient) #where_clause {
+            let (__value, __gradient) = #call;
+            let (__gradient, __hv) = #p::Split::split(__gradient);
+            (__value.re, __gradient, __hv)
+        }
+    }
+}
+
+/// `NAME_hessian(x..) -> (value, gradient, H)`, the inputs of all differentiated parameters
+/// numbered in order.
+fn hessian(input: &Input, sig: &signature::Signature, dual: &TokenStream) -> TokenStream {
+    let (impl_generics, _, where_clause) = sig.generics.split_for_impl();
+    let receiver = emit::receiver(sig);
+    let (p, vis, attrs) = (emit::private(), &input.item.vis, emit::attributes());
+    let name = emit::sibling(&sig.name, "hessian");
+    let params = emit::primal_params(sig);
+    let gradient = sig.gradient_type();
+    let i = format_ident!("__i", span = Span::mixed_site());
+    // The inputs are numbered in parameter order: differentiated parameter `k` holds inputs
+    // `offset_k..offset_k + scalars_k`.
+    let offset = |k: usize| format_ident!("__offset{}", k, span = Span::mixed_site());
+    let mut offsets = quote!(let mut __n = 0usize;);
+    for (k, param) in sig.params.iter().enumerate().filter(|(_, q)| q.wrt) {
+        let (o, ident) = (offset(k), &param.ident);
+        let by_ref = if shape(&param.ty) == Some(Shape::Borrowed) { quote!(#ident) } else { quote!(&#ident) };
+        offsets.extend(quote!(let #o = __n; __n += #p::Lift::scalars(#by_ref);));
+    }
+    let call = call(sig, dual, &|param| {
+        let k = sig.params.iter().position(|q| q.ident == param.ident).unwrap_or(0);
+        let o = offset(k);
+        param.wrt.then(|| Direction::Unit(quote!(#i.wrapping_sub(#o))))
+    });
+    let doc = format!(
+        " Value, gradient and Hessian (an `n x n` matrix, `n` the number of scalar inputs in parameter order)\n \
+         of [`{}`] (generated by `#[differentiable(hessian)]`): one Hessian-vector product per input, the result\n \
+         symmetrised (`(H + Hᵀ) / 2`).",
+        sig.name
+    );
+    quote! {
+        #[doc = #doc]
+        #attrs
+        #vis fn #name #impl_generics (#receiver #(#params),*) -> (f64, #gradient, #p::nalgebra::DMatrix<f64>) #where_clause {
+            #offsets
+            // Column `i` of H is the derivative part of the gradient along input `i`; the
+            // first call (along input 0, or none if there is no input) also gives the value
+            // and the gradient.
+            let __column_of = |#i: usize| {
+                let (__value, __gradient) = #call;
+                let (__gradient, __column) = #p::Split::split(__gradient);
+                (__value.re, __gradient, #p::flat(&__column))
+            };
+            let (__value, __gradient, __first) = __column_of(0);
+            let mut __h = #p::nalgebra::DMatrix::<f64>::zeros(__n, __n);
+            let mut __store = |__h: &mut #p::nalgebra::DMatrix<f64>, __at: usize, __column: ::std::vec::Vec<f64>| {
+                for (__j, __entry) in __column.into_iter().enumerate() {
+                    __h[(__j, __at)] = __entry;
+                }
+            };
+            if __n > 0 {
+                __store(&mut __h, 0, __first);
+            }
+            for #i in 1..__n {
+                __store(&mut __h, #i, __column_of(#i).2);
+            }
+            // Symmetrised in place: `(H + Hᵀ) / 2`.
+            for __r in 0..__n {
+                for __c in 0..__r {
+                    let __mean = 0.5 * (__h[(__r, __c)] + __h[(__c, __r)]);
+                    __h[(__r, __c)] = __mean;
+                    __h[(__c, __r)] = __mean;
+                }
+            }
+            (__value, __gradient, __h)
+        }
+    }
+}
