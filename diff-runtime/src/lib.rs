@@ -36,7 +36,6 @@ pub mod math;
 #[macro_use]
 pub mod real;
 mod dual;
-mod dual_num;
 pub mod rules;
 pub mod tangent;
 

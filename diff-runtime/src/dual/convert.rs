@@ -1,0 +1,315 @@
+//! Between the primal's values and the dual copy's: `cast` and `promote` of values the copy
+//! reads from outside, `Lift` of `_hvp`'s inputs into dual numbers, `Split` of its gradient
+//! back, and `erf`'s dual reverse mode.
+
+use super::{Dual, Scalar};
+use crate::real::Floating;
+
+/// `value as S` in the scalar-generic copy of `_grad`: an integer or a float of the primal
+/// becomes the scalar (a constant), and the scalar stays itself.
+#[doc(hidden)]
+pub trait CastTo<S> {
+    fn cast_to(self) -> S;
+}
+
+impl<T: Floating + Scalar> CastTo<Dual<T>> for Dual<T> {
+    #[inline(always)]
+    fn cast_to(self) -> Self {
+        self
+    }
+}
+
+macro_rules! cast_constant {
+    ($($t:ty),*) => {$(
+        impl<T: Floating + Scalar> CastTo<Dual<T>> for $t {
+            #[inline(always)]
+            #[allow(clippy::cast_lossless, clippy::cast_precision_loss)]
+            fn cast_to(self) -> Dual<T> {
+                Dual::constant(T::__tapeless_from_f64(self as f64))
+            }
+        }
+    )*};
+}
+cast_constant!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64);
+
+/// `value as S`, see [`CastTo`].
+#[doc(hidden)]
+#[inline(always)]
+pub fn cast<S, A: CastTo<S>>(value: A) -> S {
+    value.cast_to()
+}
+
+/// [`crate::math`]'s functions on dual numbers, for the dual copy of a `_grad` that calls them.
+#[doc(hidden)]
+pub mod math {
+    use super::Dual;
+
+    /// `erf'(x) = 2/√π e^(-x²)` and its derivative, at `x` as a dual number.
+    #[inline]
+    fn erf_derivative(x: Dual<f64>) -> Dual<f64> {
+        let d = 2.0 / core::f64::consts::PI.sqrt() * (-x.re * x.re).exp();
+        Dual { re: d, eps: -2.0 * x.re * d * x.eps }
+    }
+
+    /// Reverse mode of `erf` on dual numbers.
+    #[inline]
+    pub fn erf_vjp(x: Dual<f64>) -> (Dual<f64>, impl FnOnce(Dual<f64>) -> Dual<f64>) {
+        let d = erf_derivative(x);
+        (Dual { re: libm::erf(x.re), eps: d.re * x.eps }, move |ct: Dual<f64>| d * ct)
+    }
+
+    /// Reverse mode of `erfc` on dual numbers.
+    #[inline]
+    pub fn erfc_vjp(x: Dual<f64>) -> (Dual<f64>, impl FnOnce(Dual<f64>) -> Dual<f64>) {
+        let d = -erf_derivative(x);
+        (Dual { re: libm::erfc(x.re), eps: d.re * x.eps }, move |ct: Dual<f64>| d * ct)
+    }
+}
+
+/// A value the dual copy of `_grad` reads from outside the function (a `const`, an entry of a
+/// constant table, a call's result): floats become dual constants, integers and `bool` stay, and
+/// arrays, slices and `Vec`s of those follow their elements.
+#[doc(hidden)]
+pub trait Promote {
+    /// The value as the dual copy holds it.
+    type Out;
+    fn promote(self) -> Self::Out;
+}
+
+impl Promote for f64 {
+    type Out = Dual<f64>;
+    #[inline(always)]
+    fn promote(self) -> Dual<f64> {
+        Dual::constant(self)
+    }
+}
+
+impl Promote for Dual<f64> {
+    type Out = Self;
+    #[inline(always)]
+    fn promote(self) -> Self {
+        self
+    }
+}
+
+macro_rules! promote_same {
+    ($($t:ty),*) => {$(
+        impl Promote for $t {
+            type Out = $t;
+            #[inline(always)]
+            fn promote(self) -> $t {
+                self
+            }
+        }
+    )*};
+}
+promote_same!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, bool, char);
+
+impl<T: Promote, const N: usize> Promote for [T; N] {
+    type Out = [T::Out; N];
+    fn promote(self) -> Self::Out {
+        self.map(Promote::promote)
+    }
+}
+
+impl<T: Promote + Copy, const N: usize> Promote for &[T; N] {
+    type Out = [T::Out; N];
+    fn promote(self) -> Self::Out {
+        self.map(Promote::promote)
+    }
+}
+
+impl<T: Promote + Copy> Promote for &[T] {
+    type Out = Vec<T::Out>;
+    fn promote(self) -> Self::Out {
+        self.iter().map(|x| x.promote()).collect()
+    }
+}
+
+impl<T: Promote> Promote for Vec<T> {
+    type Out = Vec<T::Out>;
+    fn promote(self) -> Self::Out {
+        self.into_iter().map(Promote::promote).collect()
+    }
+}
+
+impl<T: Promote + Copy> Promote for &Vec<T> {
+    type Out = Vec<T::Out>;
+    fn promote(self) -> Self::Out {
+        self.iter().map(|x| x.promote()).collect()
+    }
+}
+
+/// See [`Promote`].
+#[doc(hidden)]
+#[inline(always)]
+pub fn promote<A: Promote>(value: A) -> A::Out {
+    value.promote()
+}
+
+/// A parameter of `_hvp` made a dual number: value `self`, derivative `direction` (or zero for a
+/// parameter that is not differentiated).
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "second order (`hessian`) cannot run `{Self}` in dual numbers",
+    label = "a parameter of `_hvp`/`_hessian`",
+    note = "second order takes f64, slices, Vecs and arrays of f64, and `#[derive(Differentiable)]` structs whose fields are all f64, Vec<f64> or [f64; N] (no `#[no_grad]` fields, no nalgebra)"
+)]
+pub trait Lift {
+    /// The same shape with dual entries.
+    type Lifted;
+    /// `self + ε direction`. Panics if the lengths differ, naming `what`.
+    fn lift(&self, direction: &Self, what: &str) -> Self::Lifted;
+    /// `self + ε 0`.
+    fn lift_constant(&self) -> Self::Lifted;
+    /// `self + ε e_index`: direction `1` in the scalar with this index (a float is index `0`),
+    /// none if `index` is out of range.
+    fn lift_unit(&self, index: usize) -> Self::Lifted;
+    /// The number of scalars (`1` for a float).
+    fn scalars(&self) -> usize;
+}
+
+macro_rules! lift_float {
+    ($($t:ident),*) => {$(
+        impl Lift for $t {
+            type Lifted = Dual<$t>;
+            #[inline(always)]
+            fn lift(&self, direction: &Self, _what: &str) -> Dual<$t> {
+                Dual::new(*self, *direction)
+            }
+            #[inline(always)]
+            fn lift_constant(&self) -> Dual<$t> {
+                Dual::constant(*self)
+            }
+            #[inline(always)]
+            fn lift_unit(&self, index: usize) -> Dual<$t> {
+                Dual::new(*self, if index == 0 { 1.0 } else { 0.0 })
+            }
+            #[inline(always)]
+            fn scalars(&self) -> usize {
+                1
+            }
+        }
+    )*};
+}
+lift_float!(f32, f64);
+
+impl<T: Lift> Lift for [T] {
+    type Lifted = Vec<T::Lifted>;
+    fn lift(&self, direction: &Self, what: &str) -> Self::Lifted {
+        if direction.len() != self.len() {
+            crate::__private::tangent_length(what, direction.len(), "the parameter", self.len());
+        }
+        self.iter().zip(direction).map(|(x, v)| x.lift(v, what)).collect()
+    }
+    fn lift_constant(&self) -> Self::Lifted {
+        self.iter().map(Lift::lift_constant).collect()
+    }
+    fn lift_unit(&self, index: usize) -> Self::Lifted {
+        self.iter().enumerate().map(|(i, x)| x.lift_unit(if i == index { 0 } else { 1 })).collect()
+    }
+    fn scalars(&self) -> usize {
+        self.len()
+    }
+}
+
+impl<T: Lift> Lift for Vec<T> {
+    type Lifted = Vec<T::Lifted>;
+    fn lift(&self, direction: &Self, what: &str) -> Self::Lifted {
+        self.as_slice().lift(direction, what)
+    }
+    fn lift_constant(&self) -> Self::Lifted {
+        self.as_slice().lift_constant()
+    }
+    fn lift_unit(&self, index: usize) -> Self::Lifted {
+        self.as_slice().lift_unit(index)
+    }
+    fn scalars(&self) -> usize {
+        self.len()
+    }
+}
+
+impl<T: Lift, const N: usize> Lift for [T; N] {
+    type Lifted = [T::Lifted; N];
+    fn lift(&self, direction: &Self, what: &str) -> Self::Lifted {
+        core::array::from_fn(|i| self[i].lift(&direction[i], what))
+    }
+    fn lift_constant(&self) -> Self::Lifted {
+        core::array::from_fn(|i| self[i].lift_constant())
+    }
+    fn lift_unit(&self, index: usize) -> Self::Lifted {
+        core::array::from_fn(|i| self[i].lift_unit(if i == index { 0 } else { 1 }))
+    }
+    fn scalars(&self) -> usize {
+        N
+    }
+}
+
+/// A gradient computed in dual numbers, split into the gradient and the Hessian-vector product.
+#[doc(hidden)]
+pub trait Split {
+    /// The gradient's type at the primal's float type.
+    type Parts;
+    /// `(value parts, derivative parts)`.
+    fn split(self) -> (Self::Parts, Self::Parts);
+}
+
+impl<T: Floating> Split for Dual<T> {
+    type Parts = T;
+    #[inline(always)]
+    fn split(self) -> (T, T) {
+        (self.re, self.eps)
+    }
+}
+
+impl<T: Floating> Split for Vec<Dual<T>> {
+    type Parts = Vec<T>;
+    fn split(self) -> (Vec<T>, Vec<T>) {
+        self.into_iter().map(|d| (d.re, d.eps)).unzip()
+    }
+}
+
+impl<T: Floating, const N: usize> Split for [Dual<T>; N] {
+    type Parts = [T; N];
+    fn split(self) -> ([T; N], [T; N]) {
+        (self.map(|d| d.re), self.map(|d| d.eps))
+    }
+}
+
+macro_rules! split_tuple {
+    ($($name:ident $idx:tt),+) => {
+
+        impl<$($name: Split),+> Split for ($($name,)+) {
+            type Parts = ($($name::Parts,)+);
+            fn split(self) -> (Self::Parts, Self::Parts) {
+                $( #[allow(non_snake_case)] let $name = self.$idx.split(); )+
+                (($($name.0,)+), ($($name.1,)+))
+            }
+        }
+    };
+}
+for_tuples!(split_tuple);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn erf_carries_its_second_derivative() {
+        // d/dx erf'(x) = -2x erf'(x).
+        let x = Dual::new(0.4_f64, 1.0);
+        let (y, pullback) = math::erf_vjp(x);
+        let d = 2.0 / core::f64::consts::PI.sqrt() * (-0.16_f64).exp();
+        assert_eq!(y.re, libm::erf(0.4));
+        assert!((y.eps - d).abs() < 1e-15);
+        let g = pullback(Dual::new(1.0, 0.0));
+        assert!((g.re - d).abs() < 1e-15 && (g.eps + 0.8 * d).abs() < 1e-15);
+    }
+
+    #[test]
+    fn split_undoes_lift() {
+        let x = [1.0_f64, 2.0];
+        let lifted = x.lift(&[3.0, 4.0], "v");
+        assert_eq!(lifted.split(), ([1.0, 2.0], [3.0, 4.0]));
+    }
+}
