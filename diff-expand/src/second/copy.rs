@@ -144,11 +144,18 @@ impl VisitMut for Generic {
     }
 
     fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
+        if let syn::Expr::Cast(c) = e
+            && is_f64(&c.ty)
+        {
+            self.visit_expr_mut(&mut c.expr);
+            *e = cast(&c.expr);
+            return;
+        }
         // A path through `f64` in call position: a method of `Scalar` (`f64::max(a, b)`), a
         // conversion (`f64::from(n)`), or another function of `f64` computing a constant
-        // (`f64::from_bits(b)`).
+        // (`f64::from_bits(b)`). Its arguments are rewritten, the path is replaced.
         if let syn::Expr::Call(call) = e
-            && let syn::Expr::Path(f) = &mut *call.func
+            && let syn::Expr::Path(f) = &*call.func
             && through_f64(&f.path)
             && let Some(last) = f.path.segments.last()
         {
@@ -167,54 +174,28 @@ impl VisitMut for Generic {
             }
             return;
         }
-        // `g_vjp(x)` of a composed `g`: its dual copy.
-        if let syn::Expr::Call(call) = e
-            && let syn::Expr::Path(f) = &mut *call.func
-            && let Some(last) = f.path.segments.last_mut()
-            && self.calls.contains(&last.ident.to_string())
-            && !math_vjp(&f.path)
-        {
-            if let Some(last) = f.path.segments.last_mut() {
-                last.ident = for_hessian(&last.ident);
-            }
-            for arg in call.args.iter_mut() {
-                self.visit_expr_mut(arg);
-            }
-            return;
-        }
-        // `recv.g_vjp(x)` of a composed method `g`: its dual copy.
-        if let syn::Expr::MethodCall(call) = e
-            && self.calls.contains(&call.method.to_string())
-        {
-            call.method = for_hessian(&call.method);
-            self.visit_expr_mut(&mut call.receiver);
-            for arg in call.args.iter_mut() {
-                self.visit_expr_mut(arg);
-            }
-            return;
-        }
-        // `tapeless::math::erf_vjp(x)`: the runtime's dual version.
-        if let syn::Expr::Call(call) = e
-            && let syn::Expr::Path(f) = &mut *call.func
-            && math_vjp(&f.path)
-            && let Some(last) = f.path.segments.last()
-        {
-            let name = last.ident.clone();
-            *call.func = syn::parse_quote!(::tapeless::__private::dual_math::#name);
-            for arg in call.args.iter_mut() {
-                self.visit_expr_mut(arg);
-            }
-            return;
-        }
-        if let syn::Expr::Cast(c) = e
-            && is_f64(&c.ty)
-        {
-            self.visit_expr_mut(&mut c.expr);
-            *e = cast(&c.expr);
-            return;
-        }
         syn::visit_mut::visit_expr_mut(self, e);
         match e {
+            // `tapeless::math::erf_vjp(x)`: the runtime's dual version; `g_vjp(x)` of a composed
+            // `g`: its dual copy.
+            syn::Expr::Call(call) => {
+                if let syn::Expr::Path(f) = &mut *call.func
+                    && let Some(last) = f.path.segments.last()
+                {
+                    let name = last.ident.clone();
+                    if math_vjp(&f.path) {
+                        *call.func = syn::parse_quote!(::tapeless::__private::dual_math::#name);
+                    } else if self.calls.contains(&name.to_string())
+                        && let Some(last) = f.path.segments.last_mut()
+                    {
+                        last.ident = for_hessian(&name);
+                    }
+                }
+            }
+            // `recv.g_vjp(x)` of a composed method `g`: its dual copy.
+            syn::Expr::MethodCall(call) if self.calls.contains(&call.method.to_string()) => {
+                call.method = for_hessian(&call.method);
+            }
             syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Float(_), .. }) => *e = from_f64(e),
             syn::Expr::Path(p) if p.qself.is_none() && through_f64(&p.path) => *e = from_f64(e),
             syn::Expr::Assign(a) if self.promoted(&a.left) && from_outside(&a.right) => {
