@@ -17,7 +17,8 @@
 
 use std::hint::black_box;
 
-use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BatchSize, BenchmarkGroup, Criterion, criterion_group, criterion_main};
 use nalgebra::{DMatrix, DVector, SVector};
 use num_dual::{
     Dual2DVec64, Dual2SVec64, Dual2Vec, DualDVec64, DualNum, DualSVec64, DualVec, gradient, hessian,
@@ -220,6 +221,21 @@ fn black_scholes_dual2(p: SVector<Dual2SVec64<5>, 5>) -> Dual2SVec64<5> {
 
 // ---- benchmarks -------------------------------------------------------------------------------
 
+/// Times `f` at Black-Scholes' five inputs `p`, hidden from the optimiser.
+fn bench_five<R>(
+    group: &mut BenchmarkGroup<WallTime>,
+    name: &str,
+    p: [f64; 5],
+    f: impl Fn(f64, f64, f64, f64, f64) -> R,
+) {
+    group.bench_function(name, |b| {
+        b.iter(|| {
+            let p = black_box(p);
+            f(p[0], p[1], p[2], p[3], p[4])
+        })
+    });
+}
+
 fn bench_rosenbrock(c: &mut Criterion) {
     for n in [2, 100, 10_000] {
         let x: Vec<f64> = (0..n).map(|i| 0.5 + 0.001 * (i % 1000) as f64).collect();
@@ -319,18 +335,8 @@ fn bench_black_scholes(c: &mut Criterion) {
     let tape = |q: &[f64]| echidna::grad(|v| black_scholes_float(v, erf_reverse), q);
     assert_gradient("echidna", &tape(&p), &hand, 1e-12);
     let mut group = c.benchmark_group("peers_black_scholes");
-    group.bench_function("hand_written", |b| {
-        b.iter(|| {
-            let p = black_box(p);
-            black_scholes_hand(p[0], p[1], p[2], p[3], p[4])
-        })
-    });
-    group.bench_function("tapeless_grad", |b| {
-        b.iter(|| {
-            let p = black_box(p);
-            black_scholes_grad(p[0], p[1], p[2], p[3], p[4])
-        })
-    });
+    bench_five(&mut group, "hand_written", p, black_scholes_hand);
+    bench_five(&mut group, "tapeless_grad", p, black_scholes_grad);
     group.bench_function("echidna", |b| b.iter(|| tape(&black_box(p))));
     group.bench_function("num_dual", |b| b.iter(|| gradient(black_scholes_dual, black_box(&pv))));
     group.finish();
@@ -385,24 +391,11 @@ fn bench_second_order(c: &mut Criterion) {
     group.finish();
     let p = [100.0, 105.0, 0.75, 0.03, 0.2];
     let mut group = c.benchmark_group("second_order_black_scholes");
-    group.bench_function("tapeless_grad", |b| {
-        b.iter(|| {
-            let p = black_box(p);
-            black_scholes_grad(p[0], p[1], p[2], p[3], p[4])
-        })
+    bench_five(&mut group, "tapeless_grad", p, black_scholes_grad);
+    bench_five(&mut group, "tapeless_hvp", p, |a, b, c, d, e| {
+        black_scholes_hvp(a, b, c, d, e, 1.0, 0.5, 0.25, 0.125, 1.0)
     });
-    group.bench_function("tapeless_hvp", |b| {
-        b.iter(|| {
-            let p = black_box(p);
-            black_scholes_hvp(p[0], p[1], p[2], p[3], p[4], 1.0, 0.5, 0.25, 0.125, 1.0)
-        })
-    });
-    group.bench_function("tapeless_hessian", |b| {
-        b.iter(|| {
-            let p = black_box(p);
-            black_scholes_hessian(p[0], p[1], p[2], p[3], p[4])
-        })
-    });
+    bench_five(&mut group, "tapeless_hessian", p, black_scholes_hessian);
     let pv = SVector::<f64, 5>::from_column_slice(&p);
     let (_, _, ours) = black_scholes_hessian(p[0], p[1], p[2], p[3], p[4]);
     let (_, _, theirs) = hessian(black_scholes_dual2, &pv);
