@@ -198,6 +198,16 @@ fn generic_and_const_generic_functions() {
             [-dx / d, -dy / d, -1.0][k]
         });
         check("circle", &j, &exact, &|q| circle_residuals(&[q[0], q[1], q[2]], &points), &c);
+        // Forward against reverse: a column from `_jvp`, a row from `_vjp`.
+        let (_, column) = circle_residuals_jvp(&c, &points, [0.0, 1.0, 0.0]);
+        let (_, pullback) = circle_residuals_vjp(&c, &points);
+        let row = pullback(vec![0.0, 0.0, 1.0, 0.0]);
+        for i in 0..4 {
+            assert!(close(column[i], j[(i, 1)], 1e-14), "column 1 from _jvp");
+        }
+        for k in 0..3 {
+            assert!(close(row[k], j[(2, k)], 1e-14), "row 2 from _vjp");
+        }
     }
     for x in [[0.5, -1.0, 2.0], [1.5, 0.3, -0.7], [0.0, 1.0, 0.25]] {
         let (y, j) = cyclic_jacobian(&x);

@@ -190,6 +190,11 @@ fn struct_grad_into_allocates_nothing_in_steady_state() {
     }
     let db: f64 = 2.0 * r.iter().sum::<f64>();
     assert!((want.b - db).abs() <= 1e-9 * db.abs().max(1.0));
+    // Forward against reverse: `<g, d>` equals the JVP along `d`.
+    let dir = Model { w: (0..d).map(|i| ((i % 5) as f64 - 2.0) * 0.1).collect(), b: 0.7 };
+    let (_, t) = model_loss_jvp(&m, &x, &y, dir.clone());
+    let r_dot: f64 = want.w.iter().zip(&dir.w).map(|(a, b)| a * b).sum::<f64>() + want.b * dir.b;
+    assert!((t - r_dot).abs() <= 1e-10 * t.abs().max(1.0), "jvp {t} vs <g, d> {r_dot}");
     let mut grad = Model { w: vec![9.0; 3], b: 4.0 };
     assert_eq!(model_loss_grad_into(&m, &x, &y, &mut grad), value);
     assert_eq!(grad, want);
