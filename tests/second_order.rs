@@ -682,7 +682,11 @@ fn constants(x: f64, y: f64, n: usize) -> f64 {
     let k = f64::from(3u8) + n as f64 + bits as f64;
     let m = x.mul_add(y, 1.0) + x.exp_m1() + no_grad(y).rem_euclid(2.0);
     let t = TABLE[n % 3] * x.clamp(-1.0, 1.0) + no_grad(x.floor());
-    if c.is_finite() && no_grad(x).is_sign_positive() { m * k * sgn + s * co + t + f64::EPSILON } else { m }
+    if c.is_finite() && no_grad(x).is_sign_positive() {
+        m * k * sgn + s * co + t + f64::EPSILON + f64::max(x, -5.0)
+    } else {
+        m
+    }
 }
 
 #[test]
@@ -690,7 +694,7 @@ fn constants_of_every_kind() {
     for (x, y) in [(0.4_f64, 0.3_f64), (0.7, -0.9), (0.1, 1.4)] {
         let k = 3.0 + 2.0 + (0.75_f64.to_bits() % 7) as f64;
         let sgn = -0.75;
-        // m k sgn + sin(2y)/2 + 2.5 x: H = [[k sgn e^x, k sgn], [k sgn, -2 sin 2y]].
+        // m k sgn + sin(2y)/2 + 2.5 x + max(x, -5) (= x here): H = [[k sgn e^x, k sgn], [k sgn, -2 sin 2y]].
         let exact =
             DMatrix::from_row_slice(2, 2, &[k * sgn * x.exp(), k * sgn, k * sgn, -2.0 * (2.0 * y).sin()]);
         check(

@@ -244,6 +244,54 @@ pub fn lookup(name: &str, arity: usize) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.name == name && r.arity == arity)
 }
 
+/// The operators' rules (named after their trait's method) and the rules the lowering emits
+/// itself (in angle brackets): every name `operator` is called with.
+pub const OPERATORS: &[&str] = &[
+    "add",
+    "sub",
+    "neg",
+    "mul",
+    "div",
+    "rem",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "and",
+    "or",
+    "not",
+    "bitand",
+    "bitor",
+    "bitxor",
+    "shl",
+    "shr",
+    "<typed>",
+    "<as float>",
+    "<as discrete>",
+    "<new>",
+    "<index>",
+    "<iter sum>",
+    "<map>",
+    "<fill>",
+];
+
+/// Whether `name` is a method of floats in the table that takes and gives floats or tests one
+/// (`x.sin()`, `x.floor()`, `x.is_nan()`): the methods the runtime's `Scalar` gives the dual number
+/// of second order. (`partial_cmp` is `PartialOrd`'s.)
+pub fn float_method(name: &str) -> bool {
+    !OPERATORS.contains(&name)
+        && name != "partial_cmp"
+        && RULES.iter().any(|r| {
+            r.name == name
+                && matches!(
+                    r.kind,
+                    Kind::Smooth { .. } | Kind::NonDifferentiable(Why::PiecewiseConstant) | Kind::Predicate
+                )
+        })
+}
+
 /// The rule named `name` (operators and the rules the lowering emits itself, all of which
 /// have one arity).
 pub fn operator(name: &str) -> &'static Rule {
@@ -267,37 +315,8 @@ mod tests {
 
     #[test]
     fn every_operator_is_in_the_table() {
-        for name in [
-            "add",
-            "sub",
-            "neg",
-            "mul",
-            "div",
-            "rem",
-            "eq",
-            "ne",
-            "lt",
-            "le",
-            "gt",
-            "ge",
-            "and",
-            "or",
-            "not",
-            "bitand",
-            "bitor",
-            "bitxor",
-            "shl",
-            "shr",
-            "<typed>",
-            "<as float>",
-            "<as discrete>",
-            "<new>",
-            "<index>",
-            "<iter sum>",
-            "<map>",
-            "<fill>",
-        ] {
-            assert_eq!(operator(name).name, name);
+        for name in OPERATORS {
+            assert_eq!(operator(name).name, *name);
         }
     }
 

@@ -41,62 +41,6 @@ fn cast(e: &syn::Expr) -> syn::Expr {
     syn::parse_quote!(::tapeless::__private::cast::<#s, _>(#e))
 }
 
-/// The methods of the runtime's `Scalar` (`f64`'s names).
-const SCALAR_METHODS: &[&str] = &[
-    "sin",
-    "cos",
-    "tan",
-    "asin",
-    "acos",
-    "atan",
-    "sinh",
-    "cosh",
-    "tanh",
-    "asinh",
-    "acosh",
-    "atanh",
-    "exp",
-    "exp2",
-    "exp_m1",
-    "ln",
-    "log2",
-    "log10",
-    "ln_1p",
-    "sqrt",
-    "cbrt",
-    "recip",
-    "to_degrees",
-    "to_radians",
-    "abs",
-    "atan2",
-    "log",
-    "powf",
-    "hypot",
-    "max",
-    "min",
-    "powi",
-    "mul_add",
-    "clamp",
-    "floor",
-    "ceil",
-    "round",
-    "round_ties_even",
-    "trunc",
-    "signum",
-    "fract",
-    "rem_euclid",
-    "div_euclid",
-    "is_nan",
-    "is_infinite",
-    "is_finite",
-    "is_normal",
-    "is_subnormal",
-    "is_sign_positive",
-    "is_sign_negative",
-    "classify",
-    "total_cmp",
-];
-
 /// `tapeless::math::erf_vjp` (`erfc_vjp`), written with its module: the runtime has its dual
 /// version.
 fn math_vjp(path: &syn::Path) -> bool {
@@ -164,7 +108,7 @@ impl VisitMut for Generic {
                 self.visit_expr_mut(arg);
             }
             let s = scalar();
-            if SCALAR_METHODS.contains(&method.to_string().as_str()) {
+            if crate::rules::float_method(&method.to_string()) {
                 *call.func = syn::parse_quote!(<#s as ::tapeless::__private::Scalar>::#method);
             } else if method == "from" && call.args.len() == 1 {
                 let arg = &call.args[0];
