@@ -187,12 +187,8 @@ fn erf_reverse(x: echidna::Reverse<f64>) -> echidna::Reverse<f64> {
     echidna::Reverse::from_tape(tapeless::math::erf(v), index)
 }
 
-/// F6 over num-dual's dual numbers; `erf` by its value and derivative `2/√π e^(-x²)`.
-fn black_scholes_dual(p: SVector<DualSVec64<5>, 5>) -> DualSVec64<5> {
-    let erf = |z: DualSVec64<5>| {
-        let d = 2.0 / std::f64::consts::PI.sqrt() * (-z.re * z.re).exp();
-        DualVec::new(tapeless::math::erf(z.re), z.eps * d)
-    };
+/// F6 over num-dual's dual numbers of first or second order, `erf` given for the type.
+fn black_scholes_num_dual<D: DualNum<Primitive = f64> + Copy>(p: [D; 5], erf: impl Fn(D) -> D) -> D {
     let (s, k, t, r, sigma) = (p[0], p[1], p[2], p[3], p[4]);
     let sqrt_t = t.sqrt();
     let d1 = ((s / k).ln() + (r + sigma * sigma * 0.5) * t) / (sigma * sqrt_t);
@@ -200,6 +196,15 @@ fn black_scholes_dual(p: SVector<DualSVec64<5>, 5>) -> DualSVec64<5> {
     let n1 = (erf(d1 * std::f64::consts::FRAC_1_SQRT_2) + 1.0) * 0.5;
     let n2 = (erf(d2 * std::f64::consts::FRAC_1_SQRT_2) + 1.0) * 0.5;
     s * n1 - k * (-r * t).exp() * n2
+}
+
+/// F6 over num-dual's dual numbers; `erf` by its value and derivative `2/√π e^(-x²)`.
+fn black_scholes_dual(p: SVector<DualSVec64<5>, 5>) -> DualSVec64<5> {
+    let erf = |z: DualSVec64<5>| {
+        let d = 2.0 / std::f64::consts::PI.sqrt() * (-z.re * z.re).exp();
+        DualVec::new(tapeless::math::erf(z.re), z.eps * d)
+    };
+    black_scholes_num_dual([p[0], p[1], p[2], p[3], p[4]], erf)
 }
 
 /// F6 over num-dual's second-order dual numbers, `erf` carried with its first and second
@@ -210,13 +215,7 @@ fn black_scholes_dual2(p: SVector<Dual2SVec64<5>, 5>) -> Dual2SVec64<5> {
         let d2 = -2.0 * z.re * d;
         Dual2Vec::new(tapeless::math::erf(z.re), z.v1 * d, z.v2 * d + z.v1.tr_mul(&z.v1) * d2)
     };
-    let (s, k, t, r, sigma) = (p[0], p[1], p[2], p[3], p[4]);
-    let sqrt_t = t.sqrt();
-    let d1 = ((s / k).ln() + (r + sigma * sigma * 0.5) * t) / (sigma * sqrt_t);
-    let d2 = d1 - sigma * sqrt_t;
-    let n1 = (erf(d1 * std::f64::consts::FRAC_1_SQRT_2) + 1.0) * 0.5;
-    let n2 = (erf(d2 * std::f64::consts::FRAC_1_SQRT_2) + 1.0) * 0.5;
-    s * n1 - k * (-r * t).exp() * n2
+    black_scholes_num_dual([p[0], p[1], p[2], p[3], p[4]], erf)
 }
 
 // ---- benchmarks -------------------------------------------------------------------------------
