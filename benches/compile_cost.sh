@@ -85,10 +85,13 @@ calls() { # shape, with (1) or without (0) the attribute
   fi
 }
 
-# Seconds taken by `cargo build` (profile flag in $2) of the crate in $1, its own code only.
+# Seconds taken by `cargo build` (profile flag in $2) of the crate in $1, its own code only,
+# from scratch: `cargo clean -p` drops its artifacts and its incremental cache (after a mere
+# `touch`, a debug build would reuse the cached type checking and code generation and measure
+# little more than the macro expansion).
 build_time() {
   (cd "$1" && CARGO_TARGET_DIR="$work/target" cargo build --quiet $2)  # dependencies, warm
-  touch "$1/src/main.rs"
+  (cd "$1" && CARGO_TARGET_DIR="$work/target" cargo clean --quiet -p "$(basename "$1")" $2)
   local start end
   start=$(date +%s%N)
   if ! (cd "$1" && CARGO_TARGET_DIR="$work/target" cargo build --quiet $2 2> "$1/build.log"); then
