@@ -257,8 +257,14 @@ fn owned_dims(segment: &syn::PathSegment) -> Option<Vec<Dim>> {
 /// `OVector<T, U3>`, `SMatrix<T, 2, 3>`, `OMatrix<T, U2, Const<3>>`, `Vector3`, `Matrix2x3`;
 /// at most 6 by 6 (nalgebra's `new` takes the entries of those).
 pub fn static_size(segment: &syn::PathSegment) -> Option<(usize, usize)> {
-    let name = segment.ident.to_string();
     let small = |n: usize| (1..=6).contains(&n).then_some(n);
+    let (rows, columns) = any_static_size(segment)?;
+    Some((small(rows)?, small(columns)?))
+}
+
+/// [`static_size`] of any size (`SVector<f64, 16>`).
+pub fn any_static_size(segment: &syn::PathSegment) -> Option<(usize, usize)> {
+    let name = segment.ident.to_string();
     let value = |i: usize| match &segment.arguments {
         syn::PathArguments::AngleBracketed(a) => match a.args.iter().nth(i).map(dimension) {
             Some(Dim::Static(n)) => n,
@@ -278,7 +284,7 @@ pub fn static_size(segment: &syn::PathSegment) -> Option<(usize, usize)> {
             (rows, columns)
         }
     };
-    Some((small(rows)?, small(columns)?))
+    Some((rows, columns))
 }
 
 /// Whether a type is one of nalgebra's dynamically sized matrices or vectors (`DMatrix<f64>`,

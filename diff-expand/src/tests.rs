@@ -259,7 +259,7 @@ fn unsupported_syntax_is_an_error_not_a_panic() {
         quote! { fn f(x: f64) -> f64 { let mut s = 0.0; while s < 3.0 { s += x; } s } },
         quote! { fn f(x: f64) -> f64 { let mut s = 0.0; 'a: for _ in 0..3 { s += x; break 'a; } s } },
         quote! { fn f(x: [f64; 2]) -> [f64; 2] { if x.len() > 1 { return x; } x } },
-        quote! { fn f(x: &[f64]) -> f64 { let mut s = 0.0; for e in x[..2].iter() { s += e; } s } },
+        quote! { fn f(x: &[f64]) -> f64 { let mut s = 0.0; for w in x.windows(2) { s += w[0]; } s } },
         quote! { fn f(x: f64) -> f64 { unsafe { x } } },
         quote! { fn f(x: f64) -> f64 { println!("{x}"); x } },
         quote! { fn f(x: f64) -> f64 { let s = format!("{}", x); x } },

@@ -5,6 +5,8 @@
 
 pub mod functions;
 
+use nalgebra::DMatrix;
+
 /// A gradient (one `f64` or a tuple of them) as a vector.
 pub trait Flat {
     fn flat(self) -> Vec<f64>;
@@ -164,4 +166,43 @@ macro_rules! fns_of_two {
             },
         }
     };
+}
+
+/// Checks `j` (m x n) against `exact`, and against central differences of `f` (inputs and
+/// outputs flattened).
+pub fn check_jacobian(
+    name: &str,
+    j: &DMatrix<f64>,
+    exact: &DMatrix<f64>,
+    f: &dyn Fn(&[f64]) -> Vec<f64>,
+    x: &[f64],
+) {
+    assert_eq!(j.shape(), exact.shape(), "{name}: shape");
+    for r in 0..j.nrows() {
+        for c in 0..j.ncols() {
+            assert!(
+                close(j[(r, c)], exact[(r, c)], 1e-12),
+                "{name}: J[{r},{c}] = {} vs analytic {}",
+                j[(r, c)],
+                exact[(r, c)]
+            );
+        }
+    }
+    for c in 0..x.len() {
+        let h = 1e-6 * x[c].abs().max(1.0);
+        let at = |d: f64| {
+            let mut p = x.to_vec();
+            p[c] += d;
+            f(&p)
+        };
+        let (up, down) = (at(h), at(-h));
+        for r in 0..j.nrows() {
+            let fd = (up[r] - down[r]) / (2.0 * h);
+            assert!(
+                close(j[(r, c)], fd, 1e-6),
+                "{name}: J[{r},{c}] = {} vs central differences {fd}",
+                j[(r, c)]
+            );
+        }
+    }
 }

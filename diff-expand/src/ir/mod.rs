@@ -226,7 +226,8 @@ pub enum Op {
 #[derive(Clone, Debug)]
 pub enum ArrayInit {
     /// `vec![c; n]`, `[c; N]` with a constant `c`: the expression as written (locals renamed).
-    Constant { tokens: TokenStream, reads: Vec<Value> },
+    /// `matrix`: a nalgebra vector (`DVector::zeros(n)`) the function writes by index.
+    Constant { tokens: TokenStream, reads: Vec<Value>, matrix: bool },
     /// `[a, b, c]` or `vec![a, b, c]`.
     Elements { elements: Vec<Value>, vec: bool },
     /// A copy of another array: `a.to_vec()`, `a.clone()`, `let b = a` for `[T; N]`.

@@ -89,6 +89,46 @@ impl Lowerer<'_> {
         Tree::Leaf(self.emit(Op::NewArray(init), span, Kind::Array(kind)))
     }
 
+    /// `DVector::<f64>::zeros(n)`, `SVector::<f64, 16>::zeros()`, `Vector3::zeros()` or
+    /// `from_element(.., c)` of a constant `c`, bound to a local the body writes by index
+    /// (`r[i] = ..`): a new array, written in place like a `Vec` (a static vector is copied by
+    /// `let` like `[T; N]`). `None` for any other expression.
+    pub(super) fn nalgebra_array(&mut self, e: &Expr) -> Option<Tree> {
+        let Expr::Call(c) = e else { return None };
+        let Expr::Path(path) = &*c.func else { return None };
+        let segments = &path.path.segments;
+        let last = segments.last()?.ident.to_string();
+        if path.qself.is_some() || segments.len() < 2 || !matches!(last.as_str(), "zeros" | "from_element") {
+            return None;
+        }
+        let ty = &segments[segments.len() - 2];
+        let kind = if ty.ident == "DVector" {
+            ArrayKind::Vec
+        } else if crate::signature::any_static_size(ty).is_some_and(|(_, columns)| columns == 1) {
+            ArrayKind::Fixed
+        } else {
+            return None;
+        };
+        let reads: Vec<Value> = c.args.iter().map(|a| self.value(a)).collect();
+        let args = reads.iter().map(|v| v.ident());
+        let tokens = quote::quote_spanned!(Loc::of(e).span()=> #path(#(#args),*));
+        Some(self.new_array(ArrayInit::Constant { tokens, reads, matrix: true }, Loc::of(e), kind))
+    }
+
+    /// A static vector of `entries`, made by `zeros()` (its path) and written entry by entry.
+    pub(super) fn vector_of(&mut self, zeros: &syn::Path, entries: Vec<Value>, span: Loc) -> Tree {
+        let call: Expr = syn::parse_quote_spanned!(span.span()=> #zeros());
+        let Some(Tree::Leaf(array)) = self.nalgebra_array(&call) else {
+            return self.unsupported(span, "this vector", "");
+        };
+        for (k, value) in entries.into_iter().enumerate() {
+            let lit = syn::LitInt::new(&k.to_string(), span.span());
+            let index = self.emit(Op::Lit(syn::Lit::Int(lit)), span, Kind::Discrete);
+            self.push(Vec::new(), Op::Store { array, index: vec![index], value }, span);
+        }
+        Tree::Leaf(array)
+    }
+
     /// `vec![c; n]` / `[c; N]`: a new array filled with a constant `c`.
     pub(super) fn constant_array(&mut self, value: &Expr, count: &Expr, kind: ArrayKind, span: Loc) -> Tree {
         let element = self.value(value);
@@ -102,7 +142,7 @@ impl Lowerer<'_> {
             // The length of `[c; N]` is a constant expression: kept as written.
             _ => (quote!([#e; #count]), vec![element]),
         };
-        self.new_array(ArrayInit::Constant { tokens, reads }, span, kind)
+        self.new_array(ArrayInit::Constant { tokens, reads, matrix: false }, span, kind)
     }
 
     /// `vec![c; n]` or `vec![a, b, c]`.

@@ -200,15 +200,21 @@ impl Lowerer<'_> {
                 // assembled as `nalgebra::Matrix2::new(..)` would (row by row).
                 if (last == "from_fn" || last == "from_iterator") && segments.len() >= 2 && c.args.len() == 1
                 {
-                    let Some((rows, columns)) =
-                        crate::signature::static_size(&path.path.segments[path.path.segments.len() - 2])
-                    else {
+                    let ty = &path.path.segments[path.path.segments.len() - 2];
+                    // A vector longer than 6 (no `new` of its entries): filled as an array.
+                    let long = crate::signature::static_size(ty).is_none()
+                        && crate::signature::any_static_size(ty).is_some_and(|(_, columns)| columns == 1);
+                    let size = match long {
+                        true => crate::signature::any_static_size(ty),
+                        false => crate::signature::static_size(ty),
+                    };
+                    let Some((rows, columns)) = size else {
                         return self.unsupported(
                             span,
                             "`from_fn` or `from_iterator` of a matrix whose size the macro cannot read",
-                            "write the size in the type: `SVector::<f64, 3>::from_fn(..)` or \
-                             `OVector::<f64, U3>::from_iterator(..)` (at most 6 by 6; a `DVector`'s is not \
-                             supported yet)",
+                            "write the size in the type: `SVector::<f64, 16>::from_fn(..)` or \
+                             `OVector::<f64, U3>::from_iterator(..)` (a matrix of at most 6 by 6; a \
+                             `DVector`'s is not supported yet: fill `DVector::zeros(n)` by index in a loop)",
                         );
                     };
                     let f = &c.args[0];
@@ -237,6 +243,15 @@ impl Lowerer<'_> {
                             };
                             entries.push(self.value(&entry));
                         }
+                    }
+                    if long {
+                        let mut zeros = path.path.clone();
+                        if let Some(mut last) = zeros.segments.pop().map(syn::punctuated::Pair::into_value) {
+                            last.ident = syn::Ident::new("zeros", last.ident.span());
+                            last.arguments = syn::PathArguments::None;
+                            zeros.segments.push(last);
+                        }
+                        return self.vector_of(&zeros, entries, span);
                     }
                     let alias = match (rows, columns) {
                         (n, 1) => format!("Vector{n}"),

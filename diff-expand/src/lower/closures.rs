@@ -127,7 +127,7 @@ impl Lowerer<'_> {
 
     /// One argument: `&e` is `e` held by value (so `*u` in the body reads it), also inside a
     /// tuple (`(&x[i], &y[i])` of a `zip`).
-    fn closure_arg(&mut self, a: &Expr) -> Tree {
+    pub(super) fn closure_arg(&mut self, a: &Expr) -> Tree {
         match a {
             Expr::Reference(r) if r.mutability.is_none() => {
                 let t = self.expr(&r.expr);

@@ -9,15 +9,26 @@ impl Lowerer<'_> {
     /// `for pattern in source { body }` over a range, or over the elements of local arrays
     /// (`v.iter()`, `&v`, `.enumerate()`, `.zip(..)`), which becomes a loop over indices.
     pub(super) fn for_loop(&mut self, f: &syn::ExprForLoop) -> Tree {
+        self.for_loop_binding(f, None)
+    }
+
+    /// [`Self::for_loop`], binding `item` to `pattern` at the top of the body when given (a loop
+    /// over a chain: `iterators::for_over_chain`), `&e` read as `e` like a closure's argument.
+    pub(super) fn for_loop_binding(&mut self, f: &syn::ExprForLoop, item: Option<(&Pat, &Expr)>) -> Tree {
         let span = Loc::of(&f);
         if let Some(label) = &f.label {
             return self.unsupported(Loc::of(label), "a loop label", "");
         }
         let Some(source) = self.loop_source(&f.expr) else {
+            if let Some(t) = self.for_over_chain(f) {
+                return t;
+            }
             return self.unsupported(
                 Loc::of(&f.expr),
                 "this loop source",
-                "loop over a range `a..b`, or `v.iter()`, `&v`, `v.iter().enumerate()`, `a.iter().zip(b.iter())` of local arrays",
+                "loop over a range `a..b`, the elements of an array, `Vec`, slice or nalgebra value (`v.iter()`, \
+                 `&v`), or a chain of them (`enumerate`, `zip`, `map`, `skip`, `take`, `rev`, `step_by`); for \
+                 `windows`/`chunks`, loop over the indices and read `v[i]`",
             );
         };
         let (start, end, inclusive) = match &source {
@@ -89,6 +100,10 @@ impl Lowerer<'_> {
                 }
                 LoopSource::Arrays { arrays, enumerate } => l.bind_elements(&f.pat, var, arrays, *enumerate),
             }
+            if let Some((pattern, item)) = item {
+                let value = l.closure_arg(item);
+                l.bind(pattern, Some(value));
+            }
             l.guarded_block(&f.body);
             None
         }) else {
@@ -159,8 +174,7 @@ impl Lowerer<'_> {
         guard_on_break: bool,
         lower: impl FnOnce(&mut Self) -> Option<Value>,
     ) -> Option<LoopParts> {
-        let mut assigned = AssignedNames::default();
-        syn::visit::Visit::visit_block(&mut assigned, syntax);
+        let assigned = scan::assigned_names(syntax);
         let mut jumps = Jumps::default();
         syn::visit::Visit::visit_block(&mut jumps, syntax);
         jumps.breaks |= contains_return(syntax);
@@ -177,7 +191,6 @@ impl Lowerer<'_> {
         let returns: &[&str] =
             if self.returns && contains_return(syntax) { &[RETURN_FLAG, RETURN_VALUE] } else { &[] };
         let names = assigned
-            .names
             .iter()
             .map(String::as_str)
             .chain(broke.map(|_| BREAK_FLAG))

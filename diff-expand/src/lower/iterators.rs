@@ -288,6 +288,20 @@ impl Lowerer<'_> {
         Some((0..count).map(|i| strip_references((seq.item)(syn::parse_quote!(#i)))).collect())
     }
 
+    /// `for pat in chain { body }` over a chain the forms above describe that is not a plain
+    /// loop source (a nalgebra value's `iter()`, `map`, `skip`, ...), as `for i in 0..len { let
+    /// pat = item(i); body }` (the item bound like a closure's argument); `None` if `chain` is
+    /// not one of them.
+    pub(super) fn for_over_chain(&mut self, f: &syn::ExprForLoop) -> Option<Tree> {
+        let sequence = self.plain(&f.expr)?;
+        let (len, body) = (&sequence.len, &f.body);
+        let index = syn::Ident::new("__tapeless_index", Loc::of(&f.expr).span());
+        let item = (sequence.item)(syn::parse_quote!(#index));
+        let desugared: syn::ExprForLoop =
+            syn::parse_quote_spanned!(Loc::of(f).span()=> for #index in 0..#len #body);
+        Some(self.for_loop_binding(&desugared, Some((&f.pat, &item))))
+    }
+
     /// A sequence of values (not of windows).
     fn plain(&mut self, e: &Expr) -> Option<Sequence> {
         self.sequence(e).filter(|s| s.window.is_none())
@@ -313,8 +327,12 @@ impl Lowerer<'_> {
                 let start: Expr = r.start.as_deref().cloned().unwrap_or_else(|| syn::parse_quote!(0usize));
                 let end = r.end.as_deref()?.clone();
                 let len: Expr = match r.limits {
-                    syn::RangeLimits::HalfOpen(_) => syn::parse_quote!((#end).saturating_sub(#start)),
-                    syn::RangeLimits::Closed(_) => syn::parse_quote!((#end + 1).saturating_sub(#start)),
+                    syn::RangeLimits::HalfOpen(_) => {
+                        syn::parse_quote!(((#end) as usize).saturating_sub(#start))
+                    }
+                    syn::RangeLimits::Closed(_) => {
+                        syn::parse_quote!(((#end) as usize + 1).saturating_sub(#start))
+                    }
                 };
                 Some(Sequence::new(len, move |i| syn::parse_quote!(#start + #i)))
             }
@@ -429,11 +447,17 @@ impl Lowerer<'_> {
                 (None, _) => syn::parse_quote!(#base.len()),
             };
             return Some(Sequence::new(
-                syn::parse_quote!((#end).saturating_sub(#start)),
+                syn::parse_quote!(((#end) as usize).saturating_sub(#start)),
                 move |i| syn::parse_quote!(&#base[#start + #i]),
             ));
         }
-        self.local_array(e)?;
+        // A local array, or a local nalgebra vector or matrix (`p.iter()` of a `&Vector5<f64>`
+        // parameter: its entries in nalgebra's order, column by column, which `p[i]` reads).
+        let nalgebra =
+            || self.aggregate_or_leaf(e).is_some_and(|v| matches!(self.kind(v), Kind::Float | Kind::Heap));
+        if !nalgebra() {
+            self.local_array(e)?;
+        }
         let base = e.clone();
         Some(Sequence::new(syn::parse_quote!(#base.len()), move |i| syn::parse_quote!(&#base[#i])))
     }

@@ -52,7 +52,7 @@ mod ssa;
 mod statements;
 
 use expressions::{Renamer, is_compound};
-use scan::{AssignedNames, Jumps, Returns, contains_return, early_returns, jumps_in};
+use scan::{Jumps, Returns, contains_return, early_returns, jumps_in};
 use ssa::Merge;
 use statements::Shape;
 
@@ -88,6 +88,7 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         param_types: std::collections::HashMap::new(),
         generics: sig.generics.clone(),
         floats: sig.floats.clone(),
+        indexed: scan::indexed_names(body),
     };
     for (index, param) in sig.params.iter().enumerate() {
         let kind = match kind_of(&param.ty) {
@@ -164,6 +165,9 @@ struct Lowerer<'a> {
     /// The function's generics and its float type parameters (for `map` closures' functions).
     generics: syn::Generics,
     floats: Vec<syn::Ident>,
+    /// The names the body writes through an index (`scan::indexed_names`): a nalgebra vector
+    /// made for one of them (`let mut r = DVector::zeros(n);`) is held as an array.
+    indexed: std::collections::HashSet<String>,
 }
 
 /// The float type the signature mentions first (`f32` for `DVector<f32>`), or its first float

@@ -3,36 +3,53 @@
 
 use super::*;
 
-/// The names a block assigns to (`x = ..`, `x += ..`), in order of first appearance.
-#[derive(Default)]
-pub(super) struct AssignedNames {
-    pub(super) names: Vec<String>,
-}
+/// Calls `.0` with the target of every assignment (`x = ..`, `v[i] += ..`) in what it visits.
+struct Targets<F>(F);
 
-impl AssignedNames {
-    pub(super) fn add(&mut self, target: &Expr) {
-        if let Expr::Path(p) = target
-            && let Some(ident) = p.path.get_ident()
-        {
-            let name = ident.to_string();
-            if !self.names.contains(&name) {
-                self.names.push(name);
-            }
-        }
-    }
-}
-
-impl<'ast> syn::visit::Visit<'ast> for AssignedNames {
+impl<'ast, F: FnMut(&'ast Expr)> syn::visit::Visit<'ast> for Targets<F> {
     fn visit_expr_assign(&mut self, e: &'ast syn::ExprAssign) {
-        self.add(&e.left);
+        (self.0)(&e.left);
         syn::visit::visit_expr_assign(self, e);
     }
     fn visit_expr_binary(&mut self, e: &'ast syn::ExprBinary) {
         if is_compound(&e.op) {
-            self.add(&e.left);
+            (self.0)(&e.left);
         }
         syn::visit::visit_expr_binary(self, e);
     }
+}
+
+/// The names a block assigns to (`x = ..`, `x += ..`), in order of first appearance.
+pub(super) fn assigned_names(block: &syn::Block) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut targets = Targets(|target: &Expr| {
+        if let Expr::Path(p) = target
+            && let Some(ident) = p.path.get_ident()
+            && !names.contains(&ident.to_string())
+        {
+            names.push(ident.to_string());
+        }
+    });
+    syn::visit::Visit::visit_block(&mut targets, block);
+    names
+}
+
+/// The names a block writes through an index (`r[i] = ..`, `r[i] += ..`, `m[i][j] = ..`),
+/// closures and nested items included.
+pub(super) fn indexed_names(block: &syn::Block) -> std::collections::HashSet<String> {
+    let mut names = std::collections::HashSet::new();
+    let mut targets = Targets(|mut target: &Expr| {
+        while let Expr::Index(i) = target {
+            target = &i.expr;
+            if let Expr::Path(p) = target
+                && let Some(ident) = p.path.get_ident()
+            {
+                names.insert(ident.to_string());
+            }
+        }
+    });
+    syn::visit::Visit::visit_block(&mut targets, block);
+    names
 }
 
 /// Whether a statement contains a `break` or `continue` of the enclosing loop, or a `return`.

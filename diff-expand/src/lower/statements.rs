@@ -192,6 +192,20 @@ impl Lowerer<'_> {
             self.define_closure(&p.ident, closure);
             return;
         }
+        // `let mut r = DVector::zeros(n);` then `r[i] = ..`: an array.
+        let named = match &local.pat {
+            Pat::Type(t) => &*t.pat,
+            p => p,
+        };
+        if let (Pat::Ident(p), Some(init)) = (named, &local.init)
+            && p.mutability.is_some()
+            && init.diverge.is_none()
+            && self.indexed.contains(&p.ident.to_string())
+            && let Some(array) = self.nalgebra_array(&init.expr)
+        {
+            self.declare(&p.ident.to_string(), Some(array));
+            return;
+        }
         let init = match &local.init {
             Some(init) => {
                 if let Some((_, diverge)) = &init.diverge {

@@ -255,6 +255,11 @@ fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'s
                 &format!("nalgebra's `{}`", rule.name.trim_matches(['<', '>'])),
                 "write the computation on `f64`, slices or arrays",
             ),
+            Op::NewArray(crate::ir::ArrayInit::Constant { matrix: true, .. }) => reject(
+                inst.span,
+                "a nalgebra vector filled by index",
+                "fill a `Vec<f64>` or an array instead",
+            ),
             Op::Construct { .. } => reject(
                 inst.span,
                 "building a struct",
