@@ -473,3 +473,49 @@ fn by_copy_references_passed_on() {
     let (_, t) = passed_on::outer_jvp(&p, &w, &s, Vector2::new(1.0, 0.0), [0.0, 1.0], 2.0);
     assert!(common::close(t, gp[0] + gw[1] + 2.0 * gs, 1e-14));
 }
+
+// ---- Coordinates by name and the aliases `magnitude`, `scale`, `unscale`.
+
+/// `v.x v.y + v.z² + |w|` with `|w|` by `magnitude`, `w` scaled and unscaled.
+#[differentiable]
+fn coordinates(v: &Vector3<f64>, w: Vector2<f64>, s: f64) -> f64 {
+    let u = w.scale(s).unscale(2.0);
+    v.x * v.y + v.z * v.z + u.magnitude() + w.magnitude_squared() * u.y
+}
+
+#[test]
+fn coordinates_by_name_and_norm_aliases() {
+    let f = |x: &[f64]| coordinates(&Vector3::new(x[0], x[1], x[2]), Vector2::new(x[3], x[4]), x[5]);
+    for x in
+        [[0.5, -1.0, 2.0, 0.3, 1.5, 0.7], [1.0, 2.0, 3.0, -4.0, 5.0, -2.0], [-0.2, 0.7, -1.3, 2.2, 0.1, 3.0]]
+    {
+        let (v, w, s) = (Vector3::new(x[0], x[1], x[2]), Vector2::new(x[3], x[4]), x[5]);
+        let (value, (gv, gw, gs)) = coordinates_grad(&v, w, s);
+        assert_eq!(value, f(&x));
+        // Analytic: u = w s / 2, f = v0 v1 + v2² + |u| + |w|² u1.
+        let u = w * s / 2.0;
+        let (nu, nw2) = (u.norm(), w.norm_squared());
+        let du = u / nu; // d|u|/du
+        let exact = [
+            v.y,
+            v.x,
+            2.0 * v.z,
+            du.x * s / 2.0 + 2.0 * w.x * u.y,
+            du.y * s / 2.0 + 2.0 * w.y * u.y + nw2 * s / 2.0,
+            du.dot(&w) / 2.0 + nw2 * w.y / 2.0,
+        ];
+        let grad = [gv.x, gv.y, gv.z, gw.x, gw.y, gs];
+        for (g, e) in grad.iter().zip(exact) {
+            assert!(common::close(*g, e, 1e-13), "{grad:?} vs analytic {exact:?}");
+        }
+        assert_matches_differences(&f, &x, &grad);
+        // Forward against reverse along a direction.
+        let d = common::direction(6, 9);
+        let (_, t) =
+            coordinates_jvp(&v, w, s, Vector3::new(d[0], d[1], d[2]), Vector2::new(d[3], d[4]), d[5]);
+        let (_, pullback) = coordinates_vjp(&v, w, s);
+        let (bv, bw, bs) = pullback(1.0);
+        let dot = bv.dot(&Vector3::new(d[0], d[1], d[2])) + bw.dot(&Vector2::new(d[3], d[4])) + bs * d[5];
+        assert!(common::close(t, dot, 1e-13), "<Jv> {t} vs <J^T 1, v> {dot}");
+    }
+}

@@ -50,10 +50,17 @@ const REJECTED: &[&str] = &[
     "match a > 0.5 { true => a, false => -a }",
     "unsafe { a }",
     "{ let s: nalgebra::SVector<f64, 3> = nalgebra::SVector::from_fn(|i, _| v[i] * a); s.sum() }",
+    "{ let mut w: Vec<f64> = Vec::new(); w.push(a); w[0] + a }",
+    "{ let mut w = vec![a, 1.0]; w.swap(0, 1); w[0] }",
+    "{ let mut w = vec![a, 2.0 * a]; w.reverse(); w[0] }",
 ];
 
 /// Constructs first order accepts and second order (`hessian`) rejects, each using `a`.
-const REJECTED_SECOND: &[&str] = &["nalgebra::Vector2::new(a, 1.0).norm()", "(a as f32) as f64"];
+const REJECTED_SECOND: &[&str] = &[
+    "nalgebra::Vector2::new(a, 1.0).norm()",
+    "(a as f32) as f64",
+    "{ let mut w = nalgebra::DVector::<f64>::zeros(2); w[0] = a; w[0] }",
+];
 
 /// Signatures: (attribute, item head, the value's wrapper, trailing item text).
 const SIGNATURES: &[(&str, &str, &str)] = &[

@@ -15,7 +15,8 @@ use crate::signature::Signature;
 /// would be reported as unreachable too.
 pub fn check(f: &Function, sig: &Signature, activity: &Activity, reachability: bool, cx: &Ctxt) {
     let deps = crate::explain::Dependencies::of(f, sig);
-    check_block(f, &f.body, activity, cx, &mut std::collections::HashSet::new(), &deps);
+    let used = f.uses();
+    check_block(f, &f.body, activity, cx, &mut std::collections::HashSet::new(), &deps, &used);
     check_borrowed_arguments(f, cx);
     check_heap_placement(f, cx);
     if reachability {
@@ -32,6 +33,7 @@ fn check_block(
     cx: &Ctxt,
     blamed: &mut std::collections::HashSet<crate::ir::Value>,
     deps: &crate::explain::Dependencies,
+    used: &std::collections::HashMap<crate::ir::Value, usize>,
 ) {
     for inst in &block.insts {
         let span = inst.span;
@@ -70,6 +72,27 @@ fn check_block(
             Op::NewArray(ArrayInit::Constant { .. }) if reaches && varied_read => {
                 cx.error(span, Diagnostic::ActiveOpaque { what: "an array filled with copies" })
             }
+            // A method called for its effect (its result unused) on or with a differentiable
+            // value: `v.push(x)`, `v.swap(i, j)`, `v.reverse()`, `v.sort_by(..)`, `v.fill(x)`. It
+            // may store its argument or rearrange its receiver where the derivative is not
+            // followed, and what is read back would carry the derivative of the old contents
+            // (silently wrong). A call whose result is used composes (its `_jvp`/`_vjp`).
+            Op::Call { callee: Callee::Method { receiver, name, .. }, args, .. }
+                if (a.varied(*receiver) || args.iter().any(|v| a.varied(*v)))
+                    && !inst.results.iter().any(|r| used.contains_key(r)) =>
+            {
+                cx.error(
+                    span,
+                    Diagnostic::Unsupported {
+                        what: format!("`{name}` called for its effect on a differentiable value"),
+                        help: "a method whose result is not used may store its argument or rearrange its \
+                               receiver (`push`, `insert`, `swap`, `reverse`, `sort_by`, `fill`), which is not \
+                               followed, so the derivative would be lost: write the elements by index \
+                               (`v[i] = ..` into `vec![0.0; n]`), or collect a chain \
+                               (`x.iter().map(..).collect::<Vec<f64>>()`)",
+                    },
+                );
+            }
             // A method of a differentiable value with no rule: its derivative is unknown. A tape
             // would silently treat the result as a constant (or give `None`).
             // (A record receiver, `self` in `wrt`, composes through the method's `_jvp`/`_vjp`.)
@@ -96,12 +119,12 @@ fn check_block(
                         cx.note_since(errors_before, &note);
                     }
                 }
-                check_block(f, then_block, a, cx, blamed, deps);
-                check_block(f, else_block, a, cx, blamed, deps);
+                check_block(f, then_block, a, cx, blamed, deps, used);
+                check_block(f, else_block, a, cx, blamed, deps, used);
             }
             op => {
                 for inner in op.blocks() {
-                    check_block(f, inner, a, cx, blamed, deps);
+                    check_block(f, inner, a, cx, blamed, deps, used);
                 }
             }
         }

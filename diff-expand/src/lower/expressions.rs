@@ -61,9 +61,27 @@ impl Lowerer<'_> {
                     Some(t) => t.clone(),
                     None => self.unsupported(span, "a tuple field out of range", ""),
                 },
-                _ => match self.record_field(e, Kind::Float) {
+                (_, member) => match self.record_field(e, Kind::Float) {
                     Some(v) => Tree::Leaf(v),
-                    None => self.opaque(e, "a field access"),
+                    // `v.x`, `p.y`, .. of a local nalgebra vector: its entry `v[0]`, `p[1]`, ..
+                    None => match coordinate(member) {
+                        Some(k)
+                            if self
+                                .aggregate_or_leaf(&f.base)
+                                .is_some_and(|v| self.kind(v) == Kind::Float) =>
+                        {
+                            let base = self.value(&f.base);
+                            let k = syn::LitInt::new(&k.to_string(), span.span()).to_token_stream();
+                            self.prim(
+                                rules::operator("<index>"),
+                                vec![base],
+                                Form::Index(k),
+                                span,
+                                &Shape::Leaf,
+                            )
+                        }
+                        _ => self.opaque(e, "a field access"),
+                    },
                 },
             },
             Expr::Index(i) => match self.array_place(i) {
@@ -500,4 +518,10 @@ pub(super) fn literal_index(e: &Expr) -> Option<TokenStream> {
         e => literal(e),
     };
     ok.then(|| e.to_token_stream())
+}
+
+/// The entry nalgebra's `v.x`, `v.y`, `v.z`, `v.w`, `v.a`, `v.b` read.
+fn coordinate(member: &syn::Member) -> Option<usize> {
+    let syn::Member::Named(name) = member else { return None };
+    ["x", "y", "z", "w", "a", "b"].iter().position(|c| name == c)
 }
