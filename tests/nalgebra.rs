@@ -519,3 +519,25 @@ fn coordinates_by_name_and_norm_aliases() {
         assert!(common::close(t, dot, 1e-13), "<Jv> {t} vs <J^T 1, v> {dot}");
     }
 }
+
+/// Coordinates of computed vectors: `(0.5 v).z (v / 4).x = v_x v_z / 8`.
+#[differentiable]
+fn computed_coordinates(v: Vector3<f64>) -> f64 {
+    (v - v.scale(0.5)).z * v.unscale(4.0).x
+}
+
+#[test]
+fn coordinates_of_computed_vectors() {
+    let f = |x: &[f64]| computed_coordinates(Vector3::new(x[0], x[1], x[2]));
+    for x in [[0.5, -1.0, 2.0], [1.0, 2.0, 3.0], [-0.2, 0.7, -1.3]] {
+        let v = Vector3::new(x[0], x[1], x[2]);
+        let (value, g) = computed_coordinates_grad(v);
+        assert!(common::close(value, x[0] * x[2] / 8.0, 1e-15));
+        assert_eq!(g, Vector3::new(x[2] / 8.0, 0.0, x[0] / 8.0));
+        assert_matches_differences(&f, &x, g.as_slice());
+        let d = Vector3::new(0.3, -0.8, 1.1);
+        let (_, t) = computed_coordinates_jvp(v, d);
+        let (_, pullback) = computed_coordinates_vjp(v);
+        assert!(common::close(t, pullback(1.0).dot(&d), 1e-14));
+    }
+}

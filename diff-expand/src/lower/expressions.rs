@@ -63,13 +63,9 @@ impl Lowerer<'_> {
                 },
                 (_, member) => match self.record_field(e, Kind::Float) {
                     Some(v) => Tree::Leaf(v),
-                    // `v.x`, `p.y`, .. of a local nalgebra vector: its entry `v[0]`, `p[1]`, ..
+                    // `v.x`, `p.y`, `(a - b).z`, .. of a nalgebra vector: its entry `v[0]`, ..
                     None => match coordinate(member) {
-                        Some(k)
-                            if self
-                                .aggregate_or_leaf(&f.base)
-                                .is_some_and(|v| self.kind(v) == Kind::Float) =>
-                        {
+                        Some(k) if self.vector_base(&f.base) => {
                             let base = self.value(&f.base);
                             let k = syn::LitInt::new(&k.to_string(), span.span()).to_token_stream();
                             self.prim(
@@ -518,6 +514,23 @@ pub(super) fn literal_index(e: &Expr) -> Option<TokenStream> {
         e => literal(e),
     };
     ok.then(|| e.to_token_stream())
+}
+
+impl Lowerer<'_> {
+    /// Whether `base.x` reads a coordinate of a nalgebra vector: `base` is a local holding a
+    /// static matrix, or a computation whose value the IR types as one (`(a - b)`, `v.scale(2.0)`;
+    /// a struct's field `p.x` is a local of unknown type or a record's field, never this).
+    fn vector_base(&self, base: &Expr) -> bool {
+        match self.aggregate_or_leaf(base) {
+            Some(v) => self.kind(v) == Kind::Float,
+            None => match base {
+                Expr::Paren(p) => self.vector_base(&p.expr),
+                Expr::Binary(b) => self.vector_base(&b.left) || self.vector_base(&b.right),
+                Expr::MethodCall(m) => self.vector_base(&m.receiver),
+                _ => false,
+            },
+        }
+    }
 }
 
 /// The entry nalgebra's `v.x`, `v.y`, `v.z`, `v.w`, `v.a`, `v.b` read.
