@@ -53,6 +53,7 @@ const REJECTED: &[&str] = &[
     "{ let mut w: Vec<f64> = Vec::new(); w.push(a); w[0] + a }",
     "{ let mut w = vec![a, 1.0]; w.swap(0, 1); w[0] }",
     "{ let mut w = vec![a, 2.0 * a]; w.reverse(); w[0] }",
+    "{ let mut p = a; let mut q = 1.0; std::mem::swap(&mut p, &mut q); p + q }",
 ];
 
 /// Constructs first order accepts and second order (`hessian`) rejects, each using `a`.

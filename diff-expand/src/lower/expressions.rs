@@ -138,6 +138,13 @@ impl Lowerer<'_> {
             {
                 self.opaque_with(e, Opaque::UntypedCallResult, Kind::Unknown)
             }
+            // `&mut v`: what the callee writes through it is not followed (its derivative would be
+            // lost), and generated code holds locals in its own bindings.
+            Expr::Reference(r) if r.mutability.is_some() => self.unsupported(
+                span,
+                "a mutable borrow (`&mut ..`)",
+                "pass the value and use what the function returns (`let v = scaled(&v);`)",
+            ),
             Expr::Reference(_) => self.opaque(e, "a reference"),
             // `Name { a: x, b: y }`: a derived struct built from values.
             Expr::Struct(st) if st.rest.is_none() && st.qself.is_none() && self.blocks.len() > 1 => self
