@@ -60,3 +60,73 @@ fn literal_bounds_of_ranges_and_sub_slices() {
         1e-8,
     );
 }
+
+/// `for &v in ..` and `|m, &v|` bind values, which are passed on as values: `m.max(v)`
+/// (the generated code passed `&v`, which rustc rejected, for f64 and generic floats alike).
+#[differentiable]
+fn running_max(x: &[f64]) -> f64 {
+    let mut m = x[0];
+    for &v in x.iter() {
+        m = m.max(v);
+    }
+    let folded = x.iter().fold(x[1], |a, &v| a.max(v));
+    let mut tail = x[2];
+    for &v in &x[3..] {
+        tail = tail.min(v);
+    }
+    m * folded + tail
+}
+
+#[differentiable]
+fn generic_running_max<T: num_traits::Float>(x: &[T]) -> T {
+    let mut m = x[0];
+    for &v in x.iter() {
+        m = m.max(v);
+    }
+    m * x[1]
+}
+
+#[test]
+fn values_bound_by_reference_patterns() {
+    for x in [[0.5, -1.0, 2.0, 0.3, 1.5], [1.0, 2.0, 3.0, 4.0, 5.0], [-0.2, 0.7, -1.3, 2.2, 0.1]] {
+        let max = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let argmax = x.iter().position(|v| *v == max).unwrap_or(0);
+        let tail_min = x[2..].iter().copied().fold(f64::INFINITY, f64::min);
+        let argmin = 2 + x[2..].iter().position(|v| *v == tail_min).unwrap_or(0);
+        let mut exact = [0.0; 5];
+        exact[argmax] += 2.0 * max; // m * folded with m = folded = max (x[1] <= max)
+        exact[argmin] += 1.0;
+        let (value, g) = running_max_grad(&x);
+        assert_eq!(value, running_max(&x));
+        for (a, b) in g.iter().zip(exact) {
+            assert!(common::close(*a, b, 1e-14), "{g:?} vs analytic {exact:?}");
+        }
+        let fns = Fns {
+            name: "running_max",
+            f: &running_max,
+            jvp: &|x, t| running_max_jvp(x, t.to_vec()),
+            vjp: &|x, u| {
+                let (v, pullback) = running_max_vjp(x);
+                (v, pullback(u))
+            },
+            grad: &running_max_grad,
+        };
+        check(&fns, &[&x, &[0.1, 0.2, 0.3, 0.4, 0.5], &[3.0, -1.0, 0.5, -2.0, 1.0]], 1e-8);
+
+        let (value, g) = generic_running_max_grad(&x);
+        assert_eq!(value, max * x[1]);
+        let mut exact = [0.0; 5];
+        exact[argmax] += x[1];
+        exact[1] += max;
+        assert_eq!(g, exact.to_vec());
+        let d = common::direction(5, 3);
+        let (_, t) = generic_running_max_jvp(&x, d.clone());
+        let (_, pullback) = generic_running_max_vjp(&x);
+        let back: f64 = pullback(1.0).iter().zip(&d).map(|(a, b)| a * b).sum();
+        assert!(common::close(t, back, 1e-14), "<Jv> {t} vs <J^T 1, v> {back}");
+        let (_, g32) = generic_running_max_grad(&x.map(|v| v as f32));
+        for (a, b) in g32.iter().zip(&exact) {
+            assert!((*a as f64 - b).abs() < 1e-5, "f32 {g32:?} vs {exact:?}");
+        }
+    }
+}

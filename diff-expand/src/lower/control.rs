@@ -436,10 +436,6 @@ impl Lowerer<'_> {
             }
         };
         for (p, v) in pats.into_iter().zip(elements) {
-            let p = match p {
-                Pat::Reference(r) => &*r.pat,
-                p => p,
-            };
             self.bind(p, Some(Tree::Leaf(v)));
         }
     }

@@ -302,8 +302,15 @@ impl Lowerer<'_> {
                 }
             },
             Pat::Slice(ps) => self.bind_array_pattern(ps, value),
-            // `|&x| ..` of a closure called with a value: the value.
-            Pat::Reference(r) => self.bind(&r.pat, value),
+            // `|&x| ..` of a closure called with a value, `for &x in v.iter()`: the value, which
+            // the name now holds by value (no longer a reference the generated code copied:
+            // `m.max(x)` passes `x`, not `&x`).
+            Pat::Reference(r) => {
+                if let Some(Tree::Leaf(v)) = &value {
+                    self.iter_elements.remove(v);
+                }
+                self.bind(&r.pat, value)
+            }
             other => {
                 self.unsupported(Loc::of(&other), "this pattern", "bind a name, `_` or a tuple of names");
             }
