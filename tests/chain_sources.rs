@@ -130,3 +130,65 @@ fn values_bound_by_reference_patterns() {
         }
     }
 }
+
+/// Data points as a slice of tuples, a constant the loop and the chain read.
+#[differentiable(wrt(a, b))]
+fn line_fit(a: f64, b: f64, data: &[(f64, f64)]) -> f64 {
+    let mut s = 0.0;
+    for &(x, y) in data {
+        s += (a * x + b - y).powi(2);
+    }
+    let t: f64 = data.iter().map(|&(x, y)| (a * x - y).abs()).sum();
+    s + t
+}
+
+struct Points {
+    data: Vec<(f64, f64)>,
+}
+
+impl Points {
+    /// The same loss reading `self.data`.
+    #[differentiable(wrt(a, b))]
+    fn loss(&self, a: f64, b: f64) -> f64 {
+        let mut s = 0.0;
+        for (x, y) in self.data.iter() {
+            s += (a * x + b - y).powi(2);
+        }
+        s / self.data.len() as f64
+    }
+}
+
+#[test]
+fn constant_collections_of_tuples() {
+    let data = [(1.0, 2.0), (2.0, 3.5), (3.0, 7.0), (-1.0, 0.5)];
+    let points = Points { data: data.to_vec() };
+    for (a, b) in [(1.5, 0.2), (-0.7, 1.0), (2.5, -3.0)] {
+        let (value, (ga, gb)) = line_fit_grad(a, b, &data);
+        assert_eq!(value, line_fit(a, b, &data));
+        let (mut ea, mut eb) = (0.0, 0.0);
+        for &(x, y) in &data {
+            let r = a * x + b - y;
+            ea += 2.0 * r * x + (a * x - y).signum() * x;
+            eb += 2.0 * r;
+        }
+        assert!(common::close(ga, ea, 1e-14) && common::close(gb, eb, 1e-14), "({ga}, {gb}) vs ({ea}, {eb})");
+        let (_, t) = line_fit_jvp(a, b, &data, 0.3, -0.7);
+        assert!(common::close(t, 0.3 * ga - 0.7 * gb, 1e-14));
+        let (_, pullback) = line_fit_vjp(a, b, &data);
+        assert_eq!(pullback(2.0), (2.0 * ga, 2.0 * gb));
+        let f = |p: &[f64]| line_fit(p[0], p[1], &data);
+        assert!(common::close(ga, common::central(&f, &[a, b], 0), 1e-8));
+        assert!(common::close(gb, common::central(&f, &[a, b], 1), 1e-8));
+
+        let (value, (ga, gb)) = points.loss_grad(a, b);
+        assert_eq!(value, points.loss(a, b));
+        let n = data.len() as f64;
+        let ea: f64 = data.iter().map(|&(x, y)| 2.0 * (a * x + b - y) * x / n).sum();
+        let eb: f64 = data.iter().map(|&(x, y)| 2.0 * (a * x + b - y) / n).sum();
+        assert!(common::close(ga, ea, 1e-14) && common::close(gb, eb, 1e-14));
+        let (_, t) = points.loss_jvp(a, b, 1.0, 2.0);
+        let (_, pullback) = points.loss_vjp(a, b);
+        let (ba, bb) = pullback(1.0);
+        assert!(common::close(t, ba + 2.0 * bb, 1e-14));
+    }
+}

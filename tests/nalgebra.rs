@@ -541,3 +541,32 @@ fn coordinates_of_computed_vectors() {
         assert!(common::close(t, pullback(1.0).dot(&d), 1e-14));
     }
 }
+
+/// A projectile with quadratic drag, explicit Euler from `Vector2::zeros()`, reading `pos.x`.
+#[differentiable(wrt(v0))]
+fn shot_miss(v0: Vector2<f64>, target: f64, steps: usize) -> f64 {
+    let dt = 0.01;
+    let gravity = Vector2::new(0.0, -9.81);
+    let mut pos = Vector2::zeros();
+    let mut vel = v0;
+    for _ in 0..steps {
+        let acc = gravity - vel * (0.1 * vel.norm());
+        vel += acc * dt;
+        pos += vel * dt;
+    }
+    (pos.x - target).powi(2) + pos.y.powi(2)
+}
+
+#[test]
+fn a_simulation_from_static_zeros() {
+    for v0 in [Vector2::new(10.0, 8.0), Vector2::new(14.0, 3.0), Vector2::new(6.0, 12.0)] {
+        let (value, g) = shot_miss_grad(v0, 20.0, 150);
+        assert_eq!(value, shot_miss(v0, 20.0, 150));
+        let f = |x: &[f64]| shot_miss(Vector2::new(x[0], x[1]), 20.0, 150);
+        assert_matches_differences(&f, v0.as_slice(), g.as_slice());
+        let d = Vector2::new(0.6, -0.8);
+        let (_, t) = shot_miss_jvp(v0, 20.0, 150, d);
+        let (_, pullback) = shot_miss_vjp(v0, 20.0, 150);
+        assert!(common::close(t, pullback(1.0).dot(&d), 1e-12));
+    }
+}

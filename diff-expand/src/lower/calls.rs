@@ -262,8 +262,9 @@ impl Lowerer<'_> {
                     let new: syn::Path = syn::parse_quote!(::nalgebra::#alias::new);
                     return self.prim(rules::operator("<new>"), entries, Form::Path(new), span, results);
                 }
-                // `DVector::from_element(n, x)`, `Vector3::from_element(x)`: every entry `x`.
-                if last == "from_element" && segments.len() >= 2 && !c.args.is_empty() && {
+                // `DVector::from_element(n, x)`, `Vector3::from_element(x)`, `Vector3::repeat(x)`:
+                // every entry `x`.
+                if matches!(last, "from_element" | "repeat") && segments.len() >= 2 && !c.args.is_empty() && {
                     let ty = &segments[segments.len() - 2];
                     crate::signature::dynamic_name(ty) || crate::signature::alias_columns(ty).is_some()
                 } {
@@ -275,6 +276,15 @@ impl Lowerer<'_> {
                         form: Form::Path(path.path.clone()),
                     };
                     return Tree::Leaf(self.emit(op, span, if heap { Kind::Heap } else { Kind::Float }));
+                }
+                // `Vector2::zeros()`, `Matrix3::identity()`, `SVector::<f64, 3>::zeros()`: a constant
+                // static matrix (a float value, so `v.x` and arithmetic on it are typed).
+                if c.args.is_empty() && segments.len() >= 2 && {
+                    let ty = &path.path.segments[segments.len() - 2];
+                    crate::signature::alias_columns(&segments[segments.len() - 2]).is_some()
+                        || crate::signature::any_static_size(ty).is_some()
+                } {
+                    return self.opaque_with(e, Opaque::Form("a static nalgebra constructor"), Kind::Float);
                 }
                 // `DVector::zeros(n)`, `DMatrix::from_row_slice(..)`: a new constant matrix.
                 if segments.len() >= 2 && crate::signature::dynamic_name(&segments[segments.len() - 2]) {

@@ -293,7 +293,11 @@ impl Lowerer<'_> {
     /// pat = item(i); body }` (the item bound like a closure's argument); `None` if `chain` is
     /// not one of them.
     pub(super) fn for_over_chain(&mut self, f: &syn::ExprForLoop) -> Option<Tree> {
-        let sequence = self.plain(&f.expr)?;
+        // `for e in data`: a collection is its own source in a `for` loop.
+        let sequence = match self.plain(&f.expr) {
+            Some(s) => s,
+            None => self.source(&f.expr)?,
+        };
         let (len, body) = (&sequence.len, &f.body);
         let index = syn::Ident::new("__tapeless_index", Loc::of(&f.expr).span());
         let item = (sequence.item)(syn::parse_quote!(#index));
@@ -453,10 +457,13 @@ impl Lowerer<'_> {
         }
         // A local array, or a local nalgebra vector or matrix (`p.iter()` of a `&Vector5<f64>`
         // parameter: its entries in nalgebra's order, column by column, which `p[i]` reads).
+        // Or any other collection named by a path or field (`data: &[(f64, f64)]`, `self.points`):
+        // its elements are read as `data[i]`, constants (reading a differentiated one that way is
+        // an error there).
         let nalgebra =
             || self.aggregate_or_leaf(e).is_some_and(|v| matches!(self.kind(v), Kind::Float | Kind::Heap));
-        if !nalgebra() {
-            self.local_array(e)?;
+        if !nalgebra() && self.local_array(e).is_none() && !matches!(e, Expr::Path(_) | Expr::Field(_)) {
+            return None;
         }
         let base = e.clone();
         Some(Sequence::new(syn::parse_quote!(#base.len()), move |i| syn::parse_quote!(&#base[#i])))
