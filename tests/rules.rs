@@ -148,6 +148,7 @@ binary! {
     log: 0.1..50.0f64, 1.5..20.0f64;
     max: -5.0..5.0f64, -5.0..5.0f64, assume |x: f64, y: f64| (x - y).abs() > 0.01;
     min: -5.0..5.0f64, -5.0..5.0f64, assume |x: f64, y: f64| (x - y).abs() > 0.01;
+    copysign: -5.0..5.0f64, -5.0..5.0f64, assume |x: f64, y: f64| x.abs() > 0.01 && y.abs() > 0.01;
 }
 
 #[differentiable]
@@ -205,6 +206,14 @@ fn abs_has_derivative_zero_at_zero() {
     assert_eq!(abs::f_grad(-0.0).1, 0.0);
     assert_eq!(abs::f_jvp(0.0, 1.0).1, 0.0);
     assert_eq!(abs::f_grad(-2.0).1, -1.0);
+}
+
+#[test]
+fn copysign_has_derivative_zero_at_zero_and_none_in_the_sign() {
+    assert_eq!(copysign::f_grad(0.0, -1.0).1, (0.0, 0.0));
+    assert_eq!(copysign::f_grad(2.0, -1.0).1, (-1.0, 0.0));
+    assert_eq!(copysign::f_grad(-2.0, -0.0).1, (1.0, 0.0));
+    assert_eq!(copysign::f_jvp(-2.0, 3.0, 1.0, 1.0), (2.0, -1.0));
 }
 
 #[test]

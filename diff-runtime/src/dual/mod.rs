@@ -289,6 +289,7 @@ pub trait Scalar: Sized {
     fn log(self, b: Self) -> Self;
     fn powf(self, b: Self) -> Self;
     fn hypot(self, b: Self) -> Self;
+    fn copysign(self, b: Self) -> Self;
     fn max(self, b: Self) -> Self;
     fn min(self, b: Self) -> Self;
     fn powi(self, n: i32) -> Self;
@@ -321,7 +322,7 @@ macro_rules! scalar_methods {
             sin cos tan asin acos atan sinh cosh tanh asinh acosh atanh exp exp2 exp_m1 ln log2
             log10 ln_1p sqrt cbrt recip to_degrees to_radians abs floor ceil round
             round_ties_even trunc signum fract
-        ] [atan2 log powf hypot max min rem_euclid div_euclid] [mul_add clamp]
+        ] [atan2 log powf hypot max min rem_euclid div_euclid copysign] [mul_add clamp]
         [is_nan is_infinite is_finite is_normal is_subnormal is_sign_positive is_sign_negative]);
         #[inline(always)]
         fn powi(self, n: i32) -> Self { <$t>::powi(self, n) }
@@ -440,11 +441,12 @@ impl<T: Floating + Scalar> Dual<T> {
     pub fn sin_cos(self) -> (Self, Self) {
         (self.sin(), self.cos())
     }
-    /// The magnitude of `self` with the sign of `sign`: derivative `±1` (the sign's own
-    /// derivative is zero almost everywhere).
+    /// The magnitude of `self` with the sign of `sign`: derivative `±1`, `0` at `0` (the sign's
+    /// own derivative is zero), with first order's partials.
     #[inline(always)]
     pub fn copysign(self, sign: Self) -> Self {
-        if self.re.is_sign_negative() == sign.re.is_sign_negative() { self } else { -self }
+        let y = self.re.copysign(sign.re);
+        self.chain(y, d::copysign_d0(self.re, sign.re, y))
     }
     #[inline(always)]
     pub fn classify(self) -> core::num::FpCategory {

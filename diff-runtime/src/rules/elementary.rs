@@ -4,7 +4,8 @@
 //!
 //! Conventions at points where the function is continuous but not differentiable (documented in
 //! the crate README): `abs` has derivative `0` at `0`; `max`, `min` and `clamp` split a tie
-//! evenly (`0.5` to each side); `hypot` and `atan2` have derivative `0` at the origin; `powf(x, p)`
+//! evenly (`0.5` to each side); `copysign(a, b)` has `∂/∂a = 0` at `a = 0` and `∂/∂b = 0`;
+//! `hypot` and `atan2` have derivative `0` at the origin; `powf(x, p)`
 //! has `∂/∂p = 0` where the result is `0`. Everywhere else the derivative is the calculus one,
 //! including infinities where the derivative itself is infinite (`sqrt` at `0`).
 #![allow(missing_docs)]
@@ -156,6 +157,23 @@ pub fn clamp_d1<T: Real>(x: T, lo: T, hi: T, _y: T) -> T {
 #[inline(always)]
 pub fn clamp_d2<T: Real>(x: T, lo: T, hi: T, _y: T) -> T {
     if lo == hi { lit(0.5) } else { larger_share(x, hi) }
+}
+/// `∂ a.copysign(b) / ∂a`: `1` where the result has `a`'s sign, `-1` where it flips it, `0` at
+/// `a = 0` (the kink of `|a|`, as `abs`).
+#[inline(always)]
+pub fn copysign_d0<T: Real>(a: T, _b: T, y: T) -> T {
+    if a == T::zero() || a.is_nan() {
+        T::zero()
+    } else if y == a {
+        T::one()
+    } else {
+        -T::one()
+    }
+}
+/// `∂ a.copysign(b) / ∂b = 0`: the result depends on `b`'s sign only.
+#[inline(always)]
+pub fn copysign_d1<T: Real>(_a: T, _b: T, _y: T) -> T {
+    T::zero()
 }
 /// `∂ a.mul_add(b, c) / ∂a = b`.
 #[inline(always)]
