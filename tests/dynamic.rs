@@ -238,6 +238,11 @@ fn entries_at_computed_indices() {
     }
     let d = dvec(&[0.3, -0.2, 0.7]);
     assert!(common::close(weighted_softplus_jvp(&v, d.clone()).1, g.dot(&d), 1e-14));
+    // `_grad_into` of a `DVector` parameter: the same gradient in the caller's variable, whatever
+    // it held.
+    let mut buffer = dvec(&[9.0; 5]);
+    assert_eq!(weighted_softplus_grad_into(&v, &mut buffer), value);
+    assert_eq!(buffer, g);
 
     let p: Vec<f64> = (0..12).map(|k| 0.3 * k as f64 - 1.1).collect();
     let split = |p: &[f64]| (DMatrix::from_column_slice(3, 3, &p[..9]), Vector3::from_column_slice(&p[9..]));
