@@ -279,20 +279,21 @@
 //! yet: a call on floats whose result is unused, a method that differentiates `self`, a
 //! generic function other than one over a single `T: Float` with `num_traits` bounds (or one
 //! that converts a differentiated value to `f64`), a
-//! nalgebra value, a struct, `f32`, or a parameter other than `f64`, `&[f64]`, `Vec<f64>`,
-//! `[f64; N]` (and references to them) or an integer constant. The Hessian through such a
-//! construct would be missing, so it is an error, never a wrong number.
+//! `DVector`/`DMatrix` or a nalgebra `map` closure, a struct, `f32`, or a parameter other than
+//! `f64`, `&[f64]`, `Vec<f64>`, `[f64; N]`, a static nalgebra vector or matrix of `f64` (and
+//! references to them) or an integer constant. The Hessian through such a construct would be
+//! missing, so it is an error, never a wrong number.
 //!
 //! ```compile_fail
 //! #[tapeless::differentiable(hessian)]
-//! fn norm(x: f64, y: f64) -> f64 {
-//!     nalgebra::Vector2::new(x, y).norm() // error: second order does not support nalgebra's `new`
+//! fn norm(v: &nalgebra::DVector<f64>) -> f64 {
+//!     v.norm() // error: second order does not support a dynamically sized nalgebra value
 //! }
 //! ```
 //!
-//! Fixes: write the computation on `f64`s, slices or arrays (a loop or an iterator chain);
-//! take the floats as `f64`, slice or array parameters; or drop `hessian`, which first order
-//! does not need. A call of another function composes when that function has `hessian` too.
+//! Fixes: write the computation on `f64`s, slices, arrays or static vectors
+//! (`SVector<f64, N>`); take the floats as such parameters; or drop `hessian`, which first
+//! order does not need. A call of another function composes when that function has `hessian` too.
 //!
 //! # jacobian
 //!

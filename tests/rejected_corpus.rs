@@ -58,7 +58,7 @@ const REJECTED: &[&str] = &[
 
 /// Constructs first order accepts and second order (`hessian`) rejects, each using `a`.
 const REJECTED_SECOND: &[&str] = &[
-    "nalgebra::Vector2::new(a, 1.0).norm()",
+    "nalgebra::DVector::from_element(2, a).sum()",
     "(a as f32) as f64",
     "{ let mut w = nalgebra::DVector::<f64>::zeros(2); w[0] = a; w[0] }",
 ];

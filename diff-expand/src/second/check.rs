@@ -40,6 +40,9 @@ pub(super) fn shape(ty: &syn::Type) -> Option<Shape> {
         _ if is_f64(ty) => Some(Shape::Float),
         syn::Type::Reference(r) if r.mutability.is_none() && element_f64(&r.elem) => Some(Shape::Borrowed),
         syn::Type::Array(_) | syn::Type::Path(_) if element_f64(ty) => Some(Shape::Owned),
+        // nalgebra's static vectors and matrices of `f64`: lifted entry by entry.
+        syn::Type::Reference(r) if r.mutability.is_none() && static_f64(&r.elem) => Some(Shape::Borrowed),
+        _ if static_f64(ty) => Some(Shape::Owned),
         _ if signature::classify(ty) == TypeClass::Constant => Some(Shape::Constant),
         // A struct (a `#[derive(Differentiable)]` one has a dual twin): lifted like an array.
         syn::Type::Reference(r) if r.mutability.is_none() && record(&r.elem).is_some() => {
@@ -48,6 +51,18 @@ pub(super) fn shape(ty: &syn::Type) -> Option<Shape> {
         _ if record(ty).is_some() => Some(Shape::Owned),
         _ => None,
     }
+}
+
+/// A static nalgebra matrix or vector of `f64` (`Vector3<f64>`, `SMatrix<f64, 2, 3>`).
+fn static_f64(ty: &syn::Type) -> bool {
+    let syn::Type::Path(p) = ty else { return false };
+    signature::static_matrix(ty)
+        && p.path.segments.last().is_some_and(|s| match &s.arguments {
+            syn::PathArguments::AngleBracketed(a) => {
+                matches!(a.args.first(), Some(syn::GenericArgument::Type(t)) if is_f64(t))
+            }
+            _ => false,
+        })
 }
 
 /// The name of a struct type written as a path (`Params`, `model::Params`), not a float, an
@@ -112,9 +127,10 @@ pub(super) fn check(input: &Input, sig: &signature::Signature, cx: &Ctxt) -> boo
         if shape(&p.ty).is_none() {
             reject(
                 Loc::of(&p.ty),
-                &format!("a parameter of type `{}`", p.ty.to_token_stream()),
-                "second order takes `f64`, `&[f64]`, `Vec<f64>`, `[f64; N]` (and references to them) and \
-                 integer or `bool` constants",
+                &format!("a parameter of type `{}`", tidy(&p.ty.to_token_stream().to_string())),
+                "second order takes `f64`, `&[f64]`, `Vec<f64>`, `[f64; N]`, nalgebra's static vectors and \
+                 matrices of `f64` (`Vector3<f64>`, `SMatrix<f64, R, C>`), references to them, and integer or \
+                 `bool` constants",
             );
         }
     }
@@ -137,7 +153,8 @@ pub(super) fn check(input: &Input, sig: &signature::Signature, cx: &Ctxt) -> boo
 
 /// Tokens as a person writes them: `Into<f64>`, not `Into < f64 >`.
 fn tidy(tokens: &str) -> String {
-    tokens.replace(" :: ", "::").replace(" < ", "<").replace("< ", "<").replace(" >", ">").replace(" ,", ",")
+    let tidy = tokens.replace(" :: ", "::").replace(" < ", "<").replace("< ", "<").replace(" >", ">");
+    tidy.replace(" ,", ",").replace("& ", "&")
 }
 
 /// The traits `Dual<f64>` implements, by last path segment.
@@ -268,12 +285,16 @@ fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'s
             _ => {}
         }
         if inst.results.iter().any(|r| input.f.info(*r).kind == Kind::Heap) {
-            reject(inst.span, "a dynamically sized nalgebra value", "use a `Vec<f64>`");
+            reject(
+                inst.span,
+                "a dynamically sized nalgebra value",
+                "use a static vector (`SVector<f64, N>`) or a `Vec<f64>`",
+            );
         }
     }
 }
 
-/// A rule of floats and arrays of floats (not nalgebra's).
+/// A rule second order runs: of floats, arrays of floats and static nalgebra matrices.
 fn scalar_rule(kind: &Rule) -> bool {
     matches!(
         kind,
@@ -289,6 +310,21 @@ fn scalar_rule(kind: &Rule) -> bool {
             | Rule::Predicate
             | Rule::Sum
             | Rule::Shape
+            // nalgebra's, on static matrices (a `DVector` is rejected as a `Heap` value): the
+            // dual copy runs them at `Dual<f64>` entries, the norms through the runtime.
+            | Rule::Transpose
+            | Rule::Dot
+            | Rule::ComponentMul
+            | Rule::ComponentDiv
+            | Rule::NormSquared
+            | Rule::Norm
+            | Rule::Normalize
+            | Rule::Cross
+            | Rule::Assemble
+            | Rule::Entry
+            | Rule::Fill
+            | Rule::AddScalar
+            | Rule::SumEntries
     )
 }
 

@@ -41,6 +41,17 @@ fn cast(e: &syn::Expr) -> syn::Expr {
     syn::parse_quote!(::tapeless::__private::cast::<#s, _>(#e))
 }
 
+/// The runtime's dual version of nalgebra's norm method `name` (`magnitude` is `norm`).
+fn nalgebra_norm(name: &syn::Ident) -> Option<syn::Ident> {
+    let dual = match name.to_string().as_str() {
+        "norm" | "magnitude" => "norm",
+        "norm_squared" | "magnitude_squared" => "norm_squared",
+        "normalize" => "normalize",
+        _ => return None,
+    };
+    Some(syn::Ident::new(dual, name.span()))
+}
+
 /// `tapeless::math::erf_vjp` (`erfc_vjp`), written with its module: the runtime has its dual
 /// version.
 fn math_vjp(path: &syn::Path) -> bool {
@@ -139,6 +150,12 @@ impl VisitMut for Generic {
             // `recv.g_vjp(x)` of a composed method `g`: its dual copy.
             syn::Expr::MethodCall(call) if self.calls.contains(&call.method.to_string()) => {
                 call.method = for_hessian(&call.method);
+            }
+            // `v.norm()` of a nalgebra matrix (no float has these methods): the runtime's dual
+            // version (nalgebra's needs `RealField`, which the dual number does not implement).
+            syn::Expr::MethodCall(call) if call.args.is_empty() && nalgebra_norm(&call.method).is_some() => {
+                let (name, receiver) = (nalgebra_norm(&call.method), &call.receiver);
+                *e = syn::parse_quote!(::tapeless::__private::dual_math::#name(&#receiver));
             }
             syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Float(_), .. }) => *e = from_f64(e),
             syn::Expr::Path(p) if p.qself.is_none() && through_f64(&p.path) => *e = from_f64(e),

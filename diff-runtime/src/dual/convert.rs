@@ -58,6 +58,39 @@ pub mod math {
         (Dual { re: libm::erf(x.re), eps: d.re * x.eps }, move |ct: Dual<f64>| d * ct)
     }
 
+    /// `m.norm_squared()` of a nalgebra matrix of dual numbers (nalgebra's needs `RealField`).
+    #[inline]
+    pub fn norm_squared<
+        R: nalgebra::Dim,
+        C: nalgebra::Dim,
+        S: nalgebra::storage::Storage<Dual<f64>, R, C>,
+    >(
+        m: &nalgebra::Matrix<Dual<f64>, R, C, S>,
+    ) -> Dual<f64> {
+        m.iter().fold(Dual::constant(0.0), |s, &e| s + e * e)
+    }
+
+    /// `m.norm()` of a nalgebra matrix of dual numbers.
+    #[inline]
+    pub fn norm<R: nalgebra::Dim, C: nalgebra::Dim, S: nalgebra::storage::Storage<Dual<f64>, R, C>>(
+        m: &nalgebra::Matrix<Dual<f64>, R, C, S>,
+    ) -> Dual<f64> {
+        norm_squared(m).sqrt()
+    }
+
+    /// `m.normalize()` of a nalgebra matrix of dual numbers.
+    #[inline]
+    pub fn normalize<R, C, S>(m: &nalgebra::Matrix<Dual<f64>, R, C, S>) -> nalgebra::OMatrix<Dual<f64>, R, C>
+    where
+        R: nalgebra::Dim,
+        C: nalgebra::Dim,
+        S: nalgebra::storage::Storage<Dual<f64>, R, C>,
+        nalgebra::DefaultAllocator: nalgebra::allocator::Allocator<R, C>,
+    {
+        let n = norm(m);
+        m.map(|e| e / n)
+    }
+
     /// Reverse mode of `erfc` on dual numbers.
     #[inline]
     pub fn erfc_vjp(x: Dual<f64>) -> (Dual<f64>, impl FnOnce(Dual<f64>) -> Dual<f64>) {
@@ -133,6 +166,28 @@ impl<T: Promote> Promote for Vec<T> {
     }
 }
 
+impl<T: Promote + nalgebra::Scalar + Copy, const R: usize, const C: usize> Promote
+    for nalgebra::SMatrix<T, R, C>
+where
+    T::Out: nalgebra::Scalar,
+{
+    type Out = nalgebra::SMatrix<T::Out, R, C>;
+    fn promote(self) -> Self::Out {
+        self.map(Promote::promote)
+    }
+}
+
+impl<T: Promote + nalgebra::Scalar + Copy, const R: usize, const C: usize> Promote
+    for &nalgebra::SMatrix<T, R, C>
+where
+    T::Out: nalgebra::Scalar,
+{
+    type Out = nalgebra::SMatrix<T::Out, R, C>;
+    fn promote(self) -> Self::Out {
+        self.map(Promote::promote)
+    }
+}
+
 impl<T: Promote + Copy> Promote for &Vec<T> {
     type Out = Vec<T::Out>;
     fn promote(self) -> Self::Out {
@@ -153,7 +208,7 @@ pub fn promote<A: Promote>(value: A) -> A::Out {
 #[diagnostic::on_unimplemented(
     message = "second order (`hessian`) cannot run `{Self}` in dual numbers",
     label = "a parameter of `_hvp`/`_hessian`",
-    note = "second order takes f64, slices, Vecs and arrays of f64, and `#[derive(Differentiable)]` structs whose fields are all f64, Vec<f64> or [f64; N] (no `#[no_grad]` fields, no nalgebra)"
+    note = "second order takes f64, slices, Vecs and arrays of f64, nalgebra's static vectors and matrices of f64, and `#[derive(Differentiable)]` structs whose fields are all f64, Vec<f64> or [f64; N] (no `#[no_grad]` fields, no nalgebra)"
 )]
 pub trait Lift {
     /// The same shape with dual entries.
@@ -245,6 +300,27 @@ impl<T: Lift, const N: usize> Lift for [T; N] {
     }
 }
 
+/// A static nalgebra matrix or vector, entry by entry (numbered column by column, as nalgebra
+/// stores them).
+impl<T: Lift + nalgebra::Scalar, const R: usize, const C: usize> Lift for nalgebra::SMatrix<T, R, C>
+where
+    T::Lifted: nalgebra::Scalar,
+{
+    type Lifted = nalgebra::SMatrix<T::Lifted, R, C>;
+    fn lift(&self, direction: &Self, what: &str) -> Self::Lifted {
+        nalgebra::SMatrix::from_fn(|r, c| self[(r, c)].lift(&direction[(r, c)], what))
+    }
+    fn lift_constant(&self) -> Self::Lifted {
+        nalgebra::SMatrix::from_fn(|r, c| self[(r, c)].lift_constant())
+    }
+    fn lift_unit(&self, index: usize) -> Self::Lifted {
+        nalgebra::SMatrix::from_fn(|r, c| self[(r, c)].lift_unit(if c * R + r == index { 0 } else { 1 }))
+    }
+    fn scalars(&self) -> usize {
+        R * C
+    }
+}
+
 /// A gradient computed in dual numbers, split into the gradient and the Hessian-vector product.
 #[doc(hidden)]
 pub trait Split {
@@ -272,6 +348,15 @@ impl<T: Floating> Split for Vec<Dual<T>> {
 impl<T: Floating, const N: usize> Split for [Dual<T>; N] {
     type Parts = [T; N];
     fn split(self) -> ([T; N], [T; N]) {
+        (self.map(|d| d.re), self.map(|d| d.eps))
+    }
+}
+
+impl<T: Floating + nalgebra::Scalar, const R: usize, const C: usize> Split
+    for nalgebra::SMatrix<Dual<T>, R, C>
+{
+    type Parts = nalgebra::SMatrix<T, R, C>;
+    fn split(self) -> (Self::Parts, Self::Parts) {
         (self.map(|d| d.re), self.map(|d| d.eps))
     }
 }

@@ -23,15 +23,41 @@
 //! ```
 
 use nalgebra::allocator::Allocator;
-use nalgebra::{DefaultAllocator, Dim, Matrix, OMatrix, RealField, SMatrix, Scalar, storage::Storage};
+use nalgebra::{ClosedAddAssign, ClosedDivAssign, ClosedMulAssign, ClosedSubAssign};
+use nalgebra::{DefaultAllocator, Dim, Matrix, OMatrix, SMatrix, Scalar, storage::Storage};
+use num_traits::{One, Zero};
 
 use crate::rules::products::{Product, Quotient};
 use crate::tangent::{Differentiable, Tangent};
 
-/// The entries of the matrices this module differentiates: `f32`, `f64`, or a generic `T`
-/// bounded by both (`T: RealField` in the user's code and `Floating` in the generated code).
-pub trait Element: crate::real::Floating + RealField {}
-impl<T: crate::real::Floating + RealField> Element for T {}
+/// The entries of the matrices this module differentiates: `f32`, `f64`, a generic `T` bounded
+/// by both (`T: RealField` in the user's code and `Floating` in the generated code), and second
+/// order's dual number: a field's arithmetic, without nalgebra's `RealField` (whose `SimdValue`
+/// part has `unsafe` methods, which this crate does not write).
+pub trait Element:
+    crate::real::Floating
+    + Scalar
+    + Zero
+    + One
+    + ClosedAddAssign
+    + ClosedSubAssign
+    + ClosedMulAssign
+    + ClosedDivAssign
+    + core::ops::Neg<Output = Self>
+{
+}
+impl<T> Element for T where
+    T: crate::real::Floating
+        + Scalar
+        + Zero
+        + One
+        + ClosedAddAssign
+        + ClosedSubAssign
+        + ClosedMulAssign
+        + ClosedDivAssign
+        + core::ops::Neg<Output = T>
+{
+}
 
 impl<T: Element, const R: usize, const C: usize> Differentiable for SMatrix<T, R, C> {
     type Tangent = SMatrix<T, R, C>;
@@ -142,7 +168,7 @@ pub fn filled_product_lhs<T, R1, C1, R2, C2, S1, S2>(
     b: &Matrix<T, R2, C2, S2>,
 ) -> OMatrix<T, R1, C1>
 where
-    T: RealField + Copy,
+    T: Element + Copy,
     R1: Dim,
     C1: Dim,
     R2: Dim,
@@ -164,7 +190,7 @@ pub fn filled_product_rhs<T, R1, C1, R2, C2, S1, S2>(
     b: &Matrix<T, R2, C2, S2>,
 ) -> OMatrix<T, R2, C2>
 where
-    T: RealField + Copy,
+    T: Element + Copy,
     R1: Dim,
     C1: Dim,
     R2: Dim,
@@ -183,7 +209,7 @@ where
 #[doc(hidden)]
 pub fn product_sum<T, R1, C1, R2, C2, S1, S2>(a: &Matrix<T, R1, C1, S1>, b: &Matrix<T, R2, C2, S2>) -> T
 where
-    T: RealField + Copy,
+    T: Element + Copy,
     R1: Dim,
     C1: Dim,
     R2: Dim,

@@ -1,0 +1,198 @@
+//! Second order of functions of nalgebra's static vectors and matrices: `_hessian` against the
+//! analytic Hessian AND central differences of `_grad`, symmetric, `_hvp` equal to `H v` along
+//! two directions, value and gradient equal to `_grad`'s, at three points.
+
+mod common;
+
+use nalgebra::{DMatrix, Matrix2, Matrix3, SVector, Vector3};
+use tapeless::differentiable;
+
+/// Checks a Hessian `h` at `x` against `exact`, against central differences of the gradient
+/// `grad` (flattened), for symmetry, and `hvp` along two directions against `h v`.
+fn check(
+    name: &str,
+    h: &DMatrix<f64>,
+    exact: &DMatrix<f64>,
+    grad: &dyn Fn(&[f64]) -> Vec<f64>,
+    hvp: &dyn Fn(&[f64]) -> Vec<f64>,
+    x: &[f64],
+) {
+    let n = x.len();
+    assert_eq!(h.shape(), (n, n), "{name}: shape");
+    for r in 0..n {
+        for c in 0..n {
+            assert!(
+                common::close(h[(r, c)], exact[(r, c)], 1e-12),
+                "{name}: H[{r},{c}] = {} vs analytic {}",
+                h[(r, c)],
+                exact[(r, c)]
+            );
+            assert!(common::close(h[(r, c)], h[(c, r)], 1e-12), "{name}: not symmetric at ({r}, {c})");
+        }
+        let e = 1e-6 * x[r].abs().max(1.0);
+        let at = |d: f64| {
+            let mut p = x.to_vec();
+            p[r] += d;
+            grad(&p)
+        };
+        let (up, down) = (at(e), at(-e));
+        for c in 0..n {
+            let fd = (up[c] - down[c]) / (2.0 * e);
+            assert!(
+                common::close(h[(c, r)], fd, 1e-6),
+                "{name}: H[{c},{r}] = {} vs central differences {fd}",
+                h[(c, r)]
+            );
+        }
+    }
+    for salt in [1, 2] {
+        let v = common::direction(n, salt);
+        let hv = hvp(&v);
+        let expected = h * DMatrix::from_column_slice(n, 1, &v);
+        for i in 0..n {
+            assert!(
+                common::close(hv[i], expected[i], 1e-12),
+                "{name}: (Hv)[{i}] = {} vs {}",
+                hv[i],
+                expected[i]
+            );
+        }
+    }
+}
+
+/// `vᵀ A v` of a static vector: the Hessian is exactly `A + Aᵀ`.
+#[differentiable(hessian, wrt(v))]
+fn quadratic(v: &SVector<f64, 2>, a: &Matrix2<f64>) -> f64 {
+    (a * v).dot(v)
+}
+
+#[test]
+fn quadratic_form_of_a_static_vector() {
+    let a = Matrix2::new(1.0, 2.0, -3.0, 4.0);
+    for x in [[0.5, -1.0], [2.0, 0.3], [-1.5, 0.7]] {
+        let v = SVector::<f64, 2>::from_column_slice(&x);
+        let (value, g, h) = quadratic_hessian(&v, &a);
+        assert_eq!((value, g), quadratic_grad(&v, &a));
+        assert_eq!(h, DMatrix::from_column_slice(2, 2, (a + a.transpose()).as_slice()));
+        let grad = |p: &[f64]| quadratic_grad(&SVector::from_column_slice(p), &a).1.as_slice().to_vec();
+        let hvp = |d: &[f64]| quadratic_hvp(&v, &a, SVector::from_column_slice(d)).2.as_slice().to_vec();
+        let exact = DMatrix::from_column_slice(2, 2, (a + a.transpose()).as_slice());
+        check("quadratic", &h, &exact, &grad, &hvp, &x);
+    }
+}
+
+/// `|A v| + (v · c) / |v| + |v|² v_x + (v × c) · d`, through `norm`, `normalize`, `dot`,
+/// `norm_squared`, a coordinate and `cross`.
+#[differentiable(hessian, wrt(v))]
+fn geometric(v: Vector3<f64>, a: Matrix3<f64>, c: Vector3<f64>, d: Vector3<f64>) -> f64 {
+    let w = a * v;
+    w.norm() + v.normalize().dot(&c) + v.magnitude_squared() * v.x + v.cross(&c).dot(&d)
+}
+
+fn geometric_hessian_exact(v: Vector3<f64>, a: Matrix3<f64>, c: Vector3<f64>) -> Matrix3<f64> {
+    let i = Matrix3::identity();
+    // |A v|: Aᵀ (I / n - w wᵀ / n³) A.
+    let w = a * v;
+    let n = w.norm();
+    let norm = a.transpose() * (i / n - w * w.transpose() / n.powi(3)) * a;
+    // (u · c) with u = v / r: -(c uᵀ + u cᵀ + (u·c) I - 3 (u·c) u uᵀ) / r².
+    let r = v.norm();
+    let u = v / r;
+    let uc = u.dot(&c);
+    let direction =
+        -(c * u.transpose() + u * c.transpose() + i * uc - u * u.transpose() * (3.0 * uc)) / (r * r);
+    // |v|² v_x: 2 (e_x vᵀ + v e_xᵀ) + 2 v_x I; the cross term is linear.
+    let ex = Vector3::x();
+    let cubic = (ex * v.transpose() + v * ex.transpose()) * 2.0 + i * (2.0 * v.x);
+    norm + direction + cubic
+}
+
+#[test]
+fn norms_normalize_and_cross_of_a_static_vector() {
+    let a = Matrix3::new(1.0, 2.0, 0.5, -1.0, 0.3, 2.0, 0.7, 0.1, -0.4);
+    let (c, d) = (Vector3::new(0.2, -0.5, 1.0), Vector3::new(1.5, 0.4, -0.3));
+    for x in [[0.3, -1.2, 0.8], [1.0, 0.5, -2.0], [-0.7, 0.9, 0.4]] {
+        let v = Vector3::from_column_slice(&x);
+        let (value, g, h) = geometric_hessian(v, a, c, d);
+        assert_eq!((value, g), geometric_grad(v, a, c, d));
+        let exact = geometric_hessian_exact(v, a, c);
+        let grad = |p: &[f64]| geometric_grad(Vector3::from_column_slice(p), a, c, d).1.as_slice().to_vec();
+        let hvp =
+            |dir: &[f64]| geometric_hvp(v, a, c, d, Vector3::from_column_slice(dir)).2.as_slice().to_vec();
+        check("geometric", &h, &DMatrix::from_column_slice(3, 3, exact.as_slice()), &grad, &hvp, &x);
+    }
+}
+
+/// A vector assembled from floats: `|(x, y)|`, Hessian `(I - u uᵀ) / r`.
+#[differentiable(hessian)]
+fn radius(x: f64, y: f64) -> f64 {
+    nalgebra::Vector2::new(x, y).norm()
+}
+
+#[test]
+fn a_vector_assembled_from_floats() {
+    for p in [[0.5, -1.0], [2.0, 0.3], [-1.5, 0.7]] {
+        let (value, g, h) = radius_hessian(p[0], p[1]);
+        assert_eq!((value, g), radius_grad(p[0], p[1]));
+        let r = p[0].hypot(p[1]);
+        let u = [p[0] / r, p[1] / r];
+        let exact = DMatrix::from_fn(2, 2, |i, j| ((if i == j { 1.0 } else { 0.0 }) - u[i] * u[j]) / r);
+        let grad = |q: &[f64]| {
+            let (_, (gx, gy)) = radius_grad(q[0], q[1]);
+            vec![gx, gy]
+        };
+        let hvp = |d: &[f64]| {
+            let (_, _, (hx, hy)) = radius_hvp(p[0], p[1], d[0], d[1]);
+            vec![hx, hy]
+        };
+        check("radius", &h, &exact, &grad, &hvp, &p);
+    }
+}
+
+/// `vᵀ A v` with the matrix differentiated too: inputs `v` (2) then `A` column by column (4).
+/// `∂²/∂v² = A + Aᵀ`, `∂²/∂v_k ∂A_ij = δ_ik v_j + δ_jk v_i`, `∂²/∂A² = 0`.
+#[differentiable(hessian)]
+fn bilinear(v: SVector<f64, 2>, a: Matrix2<f64>) -> f64 {
+    v.dot(&(a * v))
+}
+
+#[test]
+fn a_matrix_differentiated_with_a_vector() {
+    for (x, m) in [
+        ([0.5, -1.0], [1.0, -3.0, 2.0, 4.0]),
+        ([2.0, 0.3], [0.1, 0.2, 0.3, 0.4]),
+        ([-1.5, 0.7], [2.0, 1.0, -1.0, 0.5]),
+    ] {
+        let (v, a) = (SVector::<f64, 2>::from_column_slice(&x), Matrix2::from_column_slice(&m));
+        let (value, g, h) = bilinear_hessian(v, a);
+        assert_eq!((value, g), bilinear_grad(v, a));
+        let mut exact = DMatrix::zeros(6, 6);
+        let sym = a + a.transpose();
+        for k in 0..2 {
+            for l in 0..2 {
+                exact[(k, l)] = sym[(k, l)];
+            }
+            for i in 0..2 {
+                for j in 0..2 {
+                    let cross = (if i == k { x[j] } else { 0.0 }) + if j == k { x[i] } else { 0.0 };
+                    exact[(k, 2 + i + 2 * j)] = cross;
+                    exact[(2 + i + 2 * j, k)] = cross;
+                }
+            }
+        }
+        let input: Vec<f64> = x.iter().chain(&m).copied().collect();
+        let split =
+            |p: &[f64]| (SVector::<f64, 2>::from_column_slice(&p[..2]), Matrix2::from_column_slice(&p[2..]));
+        let grad = |p: &[f64]| {
+            let (v, a) = split(p);
+            let (_, (gv, ga)) = bilinear_grad(v, a);
+            gv.iter().chain(ga.iter()).copied().collect()
+        };
+        let hvp = |d: &[f64]| {
+            let (dv, da) = split(d);
+            let (_, _, (hv, ha)) = bilinear_hvp(v, a, dv, da);
+            hv.iter().chain(ha.iter()).copied().collect()
+        };
+        check("bilinear", &h, &exact, &grad, &hvp, &input);
+    }
+}
