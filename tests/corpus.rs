@@ -63,10 +63,10 @@ fn check_second_order(
     assert!(common::close(a, b, 1e-10), "{name}: <u, H v> = {a} but <v, H u> = {b}");
 }
 
-/// Composition (first order only: second order does not compose calls yet).
+/// Composition, first and second order (the callee has `hessian` too).
 mod gaussian_log_likelihood {
     use super::*;
-    #[differentiable]
+    #[differentiable(hessian)]
     pub fn f(x: &[f64]) -> f64 {
         let mut ll = 0.0;
         for i in 2..x.len() {
@@ -83,6 +83,11 @@ fn gaussian_log_likelihood() {
         &gaussian_log_likelihood::f,
         &|x| gaussian_log_likelihood::f_grad(x),
         &|x, v| gaussian_log_likelihood::f_jvp(x, v),
+    );
+    check_second_order(
+        "gaussian_log_likelihood",
+        &|x| gaussian_log_likelihood::f_grad(x),
+        &|x, v| gaussian_log_likelihood::f_hvp(x, v),
     );
 }
 
@@ -110,7 +115,7 @@ fn check_all(
     assert!(common::close(t, r, 1e-11), "{name}: jvp {t} vs <g, v> {r}");
 }
 
-#[differentiable]
+#[differentiable(hessian)]
 fn gaussian_log_density(z: f64, mu: f64, sigma: f64) -> f64 {
     let r = (z - mu) / sigma;
     -0.5 * r * r - sigma.ln() - 0.5 * (2.0 * std::f64::consts::PI).ln()
