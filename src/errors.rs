@@ -278,22 +278,22 @@
 //! `#[differentiable(hessian)]` on a function with a construct second order has no rule for
 //! yet: a call on floats whose result is unused, a method that differentiates `self`, a
 //! generic function other than one over a single `T: Float` with `num_traits` bounds (or one
-//! that converts a differentiated value to `f64`), a
-//! `DVector`/`DMatrix` or a nalgebra `map` closure, a struct, `f32`, or a parameter other than
-//! `f64`, `&[f64]`, `Vec<f64>`, `[f64; N]`, a static nalgebra vector or matrix of `f64` (and
-//! references to them) or an integer constant. The Hessian through such a construct would be
-//! missing, so it is an error, never a wrong number.
+//! that converts a differentiated value to `f64`), a nalgebra `map` closure or
+//! `column`/`row`, a struct, `f32`, or a parameter other than `f64`, `&[f64]`, `Vec<f64>`,
+//! `[f64; N]`, a nalgebra vector or matrix of `f64` (and references to them) or an integer
+//! constant. The Hessian through such a construct would be missing, so it is an error, never a
+//! wrong number.
 //!
 //! ```compile_fail
 //! #[tapeless::differentiable(hessian)]
-//! fn norm(v: &nalgebra::DVector<f64>) -> f64 {
-//!     v.norm() // error: second order does not support a dynamically sized nalgebra value
+//! fn sines(v: nalgebra::Vector3<f64>) -> f64 {
+//!     v.map(|e| e.sin()).sum() // error: second order does not support nalgebra's `map`
 //! }
 //! ```
 //!
-//! Fixes: write the computation on `f64`s, slices, arrays or static vectors
-//! (`SVector<f64, N>`); take the floats as such parameters; or drop `hessian`, which first
-//! order does not need. A call of another function composes when that function has `hessian` too.
+//! Fixes: write the computation with the operations second order takes (a chain
+//! `v.iter().map(|e| e.sin()).sum::<f64>()` here); or drop `hessian`, which first order does
+//! not need. A call of another function composes when that function has `hessian` too.
 //!
 //! # jacobian
 //!

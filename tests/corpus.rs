@@ -84,11 +84,9 @@ fn gaussian_log_likelihood() {
         &|x| gaussian_log_likelihood::f_grad(x),
         &|x, v| gaussian_log_likelihood::f_jvp(x, v),
     );
-    check_second_order(
-        "gaussian_log_likelihood",
-        &|x| gaussian_log_likelihood::f_grad(x),
-        &|x, v| gaussian_log_likelihood::f_hvp(x, v),
-    );
+    check_second_order("gaussian_log_likelihood", &|x| gaussian_log_likelihood::f_grad(x), &|x, v| {
+        gaussian_log_likelihood::f_hvp(x, v)
+    });
 }
 
 /// Checks `f` at a fixed point: gradient against central differences, JVP against gradient.

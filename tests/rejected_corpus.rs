@@ -58,9 +58,9 @@ const REJECTED: &[&str] = &[
 
 /// Constructs first order accepts and second order (`hessian`) rejects, each using `a`.
 const REJECTED_SECOND: &[&str] = &[
-    "nalgebra::DVector::from_element(2, a).sum()",
+    "nalgebra::Vector2::new(a, 1.0).map(|e| e * e).sum()",
     "(a as f32) as f64",
-    "{ let mut w = nalgebra::DVector::<f64>::zeros(2); w[0] = a; w[0] }",
+    "nalgebra::DVector::from_element(2, a).column(0).sum()",
 ];
 
 /// Signatures: (attribute, item head, the value's wrapper, trailing item text).

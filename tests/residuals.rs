@@ -166,3 +166,36 @@ fn loops_and_chains_over_nalgebra_entries() {
         }
     }
 }
+
+/// A `DVector` filled by index and read only through `sum()`: `_grad` reuses its storage for
+/// its adjoint (this expanded into code rustc rejected, a `Vec`-only runtime call).
+#[differentiable]
+fn cubes_sum(x: &[f64]) -> f64 {
+    let mut c = DVector::<f64>::zeros(x.len());
+    for i in 0..x.len() {
+        c[i] = x[i] * x[i] * x[i];
+    }
+    c.sum()
+}
+
+#[test]
+fn a_filled_vector_read_only_through_its_sum() {
+    let grad = |x: &[f64]| {
+        let (v, g) = cubes_sum_grad(x);
+        for (gi, xi) in g.iter().zip(x) {
+            assert!(close(*gi, 3.0 * xi * xi, 1e-14), "{g:?}");
+        }
+        (v, g)
+    };
+    let fns = common::Fns {
+        name: "cubes_sum",
+        f: &cubes_sum,
+        jvp: &|x, t| cubes_sum_jvp(x, t.to_vec()),
+        vjp: &|x, u| {
+            let (v, pullback) = cubes_sum_vjp(x);
+            (v, pullback(u))
+        },
+        grad: &grad,
+    };
+    common::check(&fns, &[&[0.5, -1.0, 2.0], &[1.0, 2.0, 3.0, 4.0], &[-0.2]], 1e-8);
+}

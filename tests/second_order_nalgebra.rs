@@ -196,3 +196,72 @@ fn a_matrix_differentiated_with_a_vector() {
         check("bilinear", &h, &exact, &grad, &hvp, &input);
     }
 }
+
+// ---- Dynamically sized: `DVector`/`DMatrix` at dual entries.
+
+/// Logistic regression's loss with an L2 term: `Σ ln(1 + e^(-y_i x_iᵀ w)) + |w|² / 2`, Hessian
+/// `Xᵀ diag(σ_i (1 - σ_i)) X + I`.
+#[differentiable(hessian, wrt(w))]
+fn logistic(w: &nalgebra::DVector<f64>, x: &nalgebra::DMatrix<f64>, y: &nalgebra::DVector<f64>) -> f64 {
+    let margins = -y.component_mul(&(x * w));
+    let mut s = 0.0;
+    for i in 0..margins.len() {
+        s += margins[i].exp().ln_1p();
+    }
+    s + 0.5 * w.norm_squared()
+}
+
+/// `|A x|² + |x|` with `x` a `DVector` by value: Hessian `2 AᵀA + (I - u uᵀ) / |x|`.
+#[differentiable(hessian, wrt(x))]
+fn energy(a: &nalgebra::DMatrix<f64>, x: nalgebra::DVector<f64>) -> f64 {
+    (a * &x).norm_squared() + x.norm()
+}
+
+/// A `DVector` filled by index, and a chain over a static vector's entries:
+/// `Σ x_i³ + Σ sin(x_i)` (Hessian `diag(6 x_i - sin x_i)`).
+#[differentiable(hessian)]
+fn filled(x: &[f64]) -> f64 {
+    let mut cubes = nalgebra::DVector::<f64>::zeros(3);
+    for i in 0..3 {
+        cubes[i] = x[i] * x[i] * x[i];
+    }
+    let v = Vector3::new(x[0], x[1], x[2]);
+    cubes.sum() + v.iter().map(|e| e.sin()).sum::<f64>()
+}
+
+#[test]
+fn dynamically_sized_vectors_and_matrices() {
+    use nalgebra::{DMatrix as M, DVector as V};
+    let x = M::from_row_slice(4, 2, &[1.0, 0.5, -0.3, 2.0, 0.7, -1.1, 0.2, 0.9]);
+    let y = V::from_vec(vec![1.0, -1.0, 1.0, -1.0]);
+    let a = M::from_row_slice(2, 2, &[1.0, 2.0, 0.0, 3.0]);
+    for p in [[0.2, -0.4], [1.0, 0.5], [-0.7, 0.3]] {
+        let w = V::from_column_slice(&p);
+        let (value, g, h) = logistic_hessian(&w, &x, &y);
+        assert_eq!((value, &g), (logistic_grad(&w, &x, &y).0, &logistic_grad(&w, &x, &y).1));
+        let mut exact = M::identity(2, 2);
+        for i in 0..4 {
+            let s = 1.0 / (1.0 + (-(x.row(i) * &w)[0]).exp());
+            exact += x.row(i).transpose() * x.row(i) * (s * (1.0 - s));
+        }
+        let grad = |q: &[f64]| logistic_grad(&V::from_column_slice(q), &x, &y).1.as_slice().to_vec();
+        let hvp = |d: &[f64]| logistic_hvp(&w, &x, &y, V::from_column_slice(d)).2.as_slice().to_vec();
+        check("logistic", &h, &exact, &grad, &hvp, &p);
+
+        let (value, g, h) = energy_hessian(&a, w.clone());
+        assert_eq!((value, g), energy_grad(&a, w.clone()));
+        let (r, u) = (w.norm(), w.normalize());
+        let exact = a.transpose() * &a * 2.0 + (M::identity(2, 2) - &u * u.transpose()) / r;
+        let grad = |q: &[f64]| energy_grad(&a, V::from_column_slice(q)).1.as_slice().to_vec();
+        let hvp = |d: &[f64]| energy_hvp(&a, w.clone(), V::from_column_slice(d)).2.as_slice().to_vec();
+        check("energy", &h, &exact, &grad, &hvp, &p);
+    }
+    for p in [[0.5, -1.0, 2.0], [1.5, 0.3, -0.7], [-2.0, 1.0, 0.1]] {
+        let (value, g, h) = filled_hessian(&p);
+        assert_eq!((value, &g), (filled_grad(&p).0, &filled_grad(&p).1));
+        let exact = M::from_diagonal(&V::from_iterator(3, p.iter().map(|x| 6.0 * x - x.sin())));
+        let grad = |q: &[f64]| filled_grad(q).1;
+        let hvp = |d: &[f64]| filled_hvp(&p, d.to_vec()).2;
+        check("filled", &h, &exact, &grad, &hvp, &p);
+    }
+}

@@ -117,14 +117,35 @@ pub mod __private {
         value.zero_tangent()
     }
 
-    /// The zero adjoint of a `Vec` the reverse sweep no longer reads, in the `Vec`'s own storage
-    /// (no second allocation of the same size).
+    /// The zero adjoint of a `Vec` (or a `DVector` the function fills by index) the reverse
+    /// sweep no longer reads, in its own storage (no second allocation of the same size).
     #[inline]
-    pub fn zero_tangent_reusing<T: Differentiable<Tangent = T>>(mut array: Vec<T>) -> Vec<T> {
-        for element in array.iter_mut() {
-            *element = element.zero_tangent();
+    pub fn zero_tangent_reusing<A: Reusable>(array: A) -> A {
+        array.zeroed()
+    }
+
+    /// An array whose storage can hold its own zero adjoint: see [`zero_tangent_reusing`].
+    pub trait Reusable {
+        /// The same storage, every element zero.
+        fn zeroed(self) -> Self;
+    }
+
+    impl<T: Differentiable<Tangent = T>> Reusable for Vec<T> {
+        #[inline]
+        fn zeroed(mut self) -> Self {
+            for element in self.iter_mut() {
+                *element = element.zero_tangent();
+            }
+            self
         }
-        array
+    }
+
+    impl<T: nalgebra::Scalar + num_traits::Zero> Reusable for nalgebra::DVector<T> {
+        #[inline]
+        fn zeroed(mut self) -> Self {
+            self.fill(T::zero());
+            self
+        }
     }
 
     /// Zero of a float type the caller's code determines (a scalar an adjoint is summed in).

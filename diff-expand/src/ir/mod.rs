@@ -225,9 +225,9 @@ pub enum Op {
 /// How a new array is made.
 #[derive(Clone, Debug)]
 pub enum ArrayInit {
-    /// `vec![c; n]`, `[c; N]` with a constant `c`: the expression as written (locals renamed).
-    /// `matrix`: a nalgebra vector (`DVector::zeros(n)`) the function writes by index.
-    Constant { tokens: TokenStream, reads: Vec<Value>, matrix: bool },
+    /// `vec![c; n]`, `[c; N]` with a constant `c`, or a nalgebra vector the function writes by
+    /// index (`DVector::zeros(n)`): the expression as written (locals renamed).
+    Constant { tokens: TokenStream, reads: Vec<Value> },
     /// `[a, b, c]` or `vec![a, b, c]`.
     Elements { elements: Vec<Value>, vec: bool },
     /// A copy of another array: `a.to_vec()`, `a.clone()`, `let b = a` for `[T; N]`.

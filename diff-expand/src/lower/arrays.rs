@@ -112,7 +112,7 @@ impl Lowerer<'_> {
         let reads: Vec<Value> = c.args.iter().map(|a| self.value(a)).collect();
         let args = reads.iter().map(|v| v.ident());
         let tokens = quote::quote_spanned!(Loc::of(e).span()=> #path(#(#args),*));
-        Some(self.new_array(ArrayInit::Constant { tokens, reads, matrix: true }, Loc::of(e), kind))
+        Some(self.new_array(ArrayInit::Constant { tokens, reads }, Loc::of(e), kind))
     }
 
     /// A static vector of `entries`, made by `zeros()` (its path) and written entry by entry.
@@ -142,7 +142,7 @@ impl Lowerer<'_> {
             // The length of `[c; N]` is a constant expression: kept as written.
             _ => (quote!([#e; #count]), vec![element]),
         };
-        self.new_array(ArrayInit::Constant { tokens, reads, matrix: false }, span, kind)
+        self.new_array(ArrayInit::Constant { tokens, reads }, span, kind)
     }
 
     /// `vec![c; n]` or `vec![a, b, c]`.

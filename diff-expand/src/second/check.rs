@@ -41,8 +41,8 @@ pub(super) fn shape(ty: &syn::Type) -> Option<Shape> {
         syn::Type::Reference(r) if r.mutability.is_none() && element_f64(&r.elem) => Some(Shape::Borrowed),
         syn::Type::Array(_) | syn::Type::Path(_) if element_f64(ty) => Some(Shape::Owned),
         // nalgebra's static vectors and matrices of `f64`: lifted entry by entry.
-        syn::Type::Reference(r) if r.mutability.is_none() && static_f64(&r.elem) => Some(Shape::Borrowed),
-        _ if static_f64(ty) => Some(Shape::Owned),
+        syn::Type::Reference(r) if r.mutability.is_none() && nalgebra_f64(&r.elem) => Some(Shape::Borrowed),
+        _ if nalgebra_f64(ty) => Some(Shape::Owned),
         _ if signature::classify(ty) == TypeClass::Constant => Some(Shape::Constant),
         // A struct (a `#[derive(Differentiable)]` one has a dual twin): lifted like an array.
         syn::Type::Reference(r) if r.mutability.is_none() && record(&r.elem).is_some() => {
@@ -53,10 +53,10 @@ pub(super) fn shape(ty: &syn::Type) -> Option<Shape> {
     }
 }
 
-/// A static nalgebra matrix or vector of `f64` (`Vector3<f64>`, `SMatrix<f64, 2, 3>`).
-fn static_f64(ty: &syn::Type) -> bool {
+/// A nalgebra matrix or vector of `f64`, static or dynamic (`Vector3<f64>`, `DVector<f64>`).
+fn nalgebra_f64(ty: &syn::Type) -> bool {
     let syn::Type::Path(p) = ty else { return false };
-    signature::static_matrix(ty)
+    (signature::static_matrix(ty) || signature::dynamic_matrix(ty))
         && p.path.segments.last().is_some_and(|s| match &s.arguments {
             syn::PathArguments::AngleBracketed(a) => {
                 matches!(a.args.first(), Some(syn::GenericArgument::Type(t)) if is_f64(t))
@@ -270,12 +270,13 @@ fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'s
             Op::Prim { rule, .. } if !scalar_rule(&rule.kind) => reject(
                 inst.span,
                 &format!("nalgebra's `{}`", rule.name.trim_matches(['<', '>'])),
-                "write the computation on `f64`, slices or arrays",
-            ),
-            Op::NewArray(crate::ir::ArrayInit::Constant { matrix: true, .. }) => reject(
-                inst.span,
-                "a nalgebra vector filled by index",
-                "fill a `Vec<f64>` or an array instead",
+                match rule.kind {
+                    Rule::Map => {
+                        "apply the function to the entries in a chain or a loop (`v.iter().map(|e| ..)`)"
+                    }
+                    Rule::Part => "read the entries (`m[(i, j)]`) in a loop",
+                    _ => "write the computation with the nalgebra operations second order takes (README)",
+                },
             ),
             Op::Construct { .. } => reject(
                 inst.span,
@@ -283,13 +284,6 @@ fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'s
                 "compute the fields as `f64`s or arrays and use them directly",
             ),
             _ => {}
-        }
-        if inst.results.iter().any(|r| input.f.info(*r).kind == Kind::Heap) {
-            reject(
-                inst.span,
-                "a dynamically sized nalgebra value",
-                "use a static vector (`SVector<f64, N>`) or a `Vec<f64>`",
-            );
         }
     }
 }

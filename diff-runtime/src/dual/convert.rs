@@ -321,6 +321,67 @@ where
     }
 }
 
+/// A dynamically sized nalgebra matrix or vector (`DVector`, `DMatrix`, `RowDVector`), entry by
+/// entry, column by column.
+macro_rules! lift_dynamic {
+    ($($m:ident),*) => {$(
+        impl<T: Lift + nalgebra::Scalar> Lift for nalgebra::$m<T>
+        where
+            T::Lifted: nalgebra::Scalar,
+        {
+            type Lifted = nalgebra::$m<T::Lifted>;
+            fn lift(&self, direction: &Self, what: &str) -> Self::Lifted {
+                if direction.shape() != self.shape() {
+                    crate::__private::tangent_length(what, direction.len(), "the parameter", self.len());
+                }
+                let (r, c) = self.shape_generic();
+                nalgebra::$m::from_fn_generic(r, c, |i, j| self[(i, j)].lift(&direction[(i, j)], what))
+            }
+            fn lift_constant(&self) -> Self::Lifted {
+                self.map(|x| x.lift_constant())
+            }
+            fn lift_unit(&self, index: usize) -> Self::Lifted {
+                let (r, c) = self.shape_generic();
+                let rows = self.nrows();
+                nalgebra::$m::from_fn_generic(r, c, |i, j| {
+                    self[(i, j)].lift_unit(if j * rows + i == index { 0 } else { 1 })
+                })
+            }
+            fn scalars(&self) -> usize {
+                self.len()
+            }
+        }
+
+        impl<T: Floating + nalgebra::Scalar> Split for nalgebra::$m<Dual<T>> {
+            type Parts = nalgebra::$m<T>;
+            fn split(self) -> (Self::Parts, Self::Parts) {
+                (self.map(|d| d.re), self.map(|d| d.eps))
+            }
+        }
+
+        impl<T: Promote + nalgebra::Scalar + Copy> Promote for nalgebra::$m<T>
+        where
+            T::Out: nalgebra::Scalar,
+        {
+            type Out = nalgebra::$m<T::Out>;
+            fn promote(self) -> Self::Out {
+                self.map(Promote::promote)
+            }
+        }
+
+        impl<T: Promote + nalgebra::Scalar + Copy> Promote for &nalgebra::$m<T>
+        where
+            T::Out: nalgebra::Scalar,
+        {
+            type Out = nalgebra::$m<T::Out>;
+            fn promote(self) -> Self::Out {
+                self.map(Promote::promote)
+            }
+        }
+    )*};
+}
+lift_dynamic!(DMatrix, DVector, RowDVector);
+
 /// A gradient computed in dual numbers, split into the gradient and the Hessian-vector product.
 #[doc(hidden)]
 pub trait Split {

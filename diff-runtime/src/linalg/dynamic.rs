@@ -48,7 +48,7 @@ macro_rules! impl_dynamic {
             }
             fn zero_into(&self, tangent: &mut Self::Tangent) {
                 if tangent.shape() == self.shape() {
-                    tangent.fill(0.0);
+                    tangent.fill(<$t as num_traits::Zero>::zero());
                 } else {
                     *tangent = self.zero_tangent();
                 }
@@ -62,11 +62,11 @@ macro_rules! impl_dynamic {
             }
             #[inline]
             fn scale_tangent(&mut self, factor: f64) {
-                *self *= factor as $t;
+                *self *= <$t as crate::real::Floating>::__tapeless_from_f64(factor);
             }
             #[inline]
             fn dot_tangent(&self, other: &Self) -> f64 {
-                nalgebra::Matrix::dot(self, other) as f64
+                crate::real::Floating::__tapeless_to_f64(nalgebra::Matrix::dot(self, other))
             }
         }
 
@@ -133,6 +133,7 @@ macro_rules! impl_dynamic {
 }
 impl_dynamic!(f64: DMatrix, DVector, RowDVector);
 impl_dynamic!(f32: DMatrix, DVector, RowDVector);
+impl_dynamic!(crate::dual::Dual<f64>: DMatrix, DVector, RowDVector);
 
 /// Matrix products of dynamically sized operands, `a * b` with `ȳ` of the product's shape:
 /// `ā = ȳ bᵀ`, `b̄ = aᵀ ȳ` (as `a.tr_mul(ȳ)` for one column, without forming `aᵀ`).
@@ -158,4 +159,6 @@ macro_rules! impl_dynamic_product {
 impl_dynamic_product!(f64: DMatrix * DMatrix = DMatrix, DMatrix * DVector = DVector,
     RowDVector * DMatrix = RowDVector, DVector * RowDVector = DMatrix);
 impl_dynamic_product!(f32: DMatrix * DMatrix = DMatrix, DMatrix * DVector = DVector,
+    RowDVector * DMatrix = RowDVector, DVector * RowDVector = DMatrix);
+impl_dynamic_product!(crate::dual::Dual<f64>: DMatrix * DMatrix = DMatrix, DMatrix * DVector = DVector,
     RowDVector * DMatrix = RowDVector, DVector * RowDVector = DMatrix);

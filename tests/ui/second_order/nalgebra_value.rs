@@ -1,11 +1,11 @@
-// Second order runs static nalgebra matrices at dual entries; a `DVector` (dynamically sized)
-// has no second-order path yet.
-use nalgebra::DVector;
+// Second order runs nalgebra matrices at dual entries, but not a `map` closure yet (the
+// closure becomes a scalar function of `f64`).
+use nalgebra::Vector3;
 use tapeless::differentiable;
 
 #[differentiable(hessian)]
-fn norm(v: &DVector<f64>) -> f64 {
-    v.norm()
+fn sines(v: Vector3<f64>) -> f64 {
+    v.map(|e| e.sin()).sum()
 }
 
 fn main() {}
