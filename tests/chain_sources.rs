@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Fns, check};
+use common::check;
 use tapeless::differentiable;
 
 /// `Σ_{i<3} x_i² + Σ_{i<3} x_i + Σ_{1≤i<4} x_i³`.
@@ -44,16 +44,7 @@ fn literal_bounds_of_ranges_and_sub_slices() {
         }
         (v, g)
     };
-    let fns = Fns {
-        name: "heads",
-        f: &heads,
-        jvp: &|x, t| heads_jvp(x, t.to_vec()),
-        vjp: &|x, u| {
-            let (v, pullback) = heads_vjp(x);
-            (v, pullback(u))
-        },
-        grad: &grad,
-    };
+    let fns = slice_fns!(heads, heads_jvp, heads_vjp, grad);
     check(
         &fns,
         &[&[0.5, -1.0, 2.0, 0.3, 1.5], &[1.0, 2.0, 3.0, 4.0, 5.0], &[-0.2, 0.7, -1.3, 2.2, 0.0]],
@@ -101,16 +92,7 @@ fn values_bound_by_reference_patterns() {
         for (a, b) in g.iter().zip(exact) {
             assert!(common::close(*a, b, 1e-14), "{g:?} vs analytic {exact:?}");
         }
-        let fns = Fns {
-            name: "running_max",
-            f: &running_max,
-            jvp: &|x, t| running_max_jvp(x, t.to_vec()),
-            vjp: &|x, u| {
-                let (v, pullback) = running_max_vjp(x);
-                (v, pullback(u))
-            },
-            grad: &running_max_grad,
-        };
+        let fns = slice_fns!(running_max, running_max_jvp, running_max_vjp, running_max_grad);
         check(&fns, &[&x, &[0.1, 0.2, 0.3, 0.4, 0.5], &[3.0, -1.0, 0.5, -2.0, 1.0]], 1e-8);
 
         let (value, g) = generic_running_max_grad(&x);
@@ -191,4 +173,32 @@ fn constant_collections_of_tuples() {
         let (ba, bb) = pullback(1.0);
         assert!(common::close(t, ba + 2.0 * bb, 1e-14));
     }
+}
+
+/// A slice unpacked into an array by `try_into().unwrap()` / `try_from(..).expect(..)`.
+#[differentiable]
+fn unpacked(x: &[f64]) -> f64 {
+    let [a, b, c]: [f64; 3] = x.try_into().unwrap();
+    let head: [f64; 2] = <[f64; 2]>::try_from(&x[..2]).expect("two entries");
+    a * b + c.sin() + head[0] * head[1]
+}
+
+#[test]
+fn slices_unpacked_into_arrays() {
+    for x in [[0.5, -1.0, 2.0], [1.0, 2.0, 3.0], [-0.2, 0.7, -1.3]] {
+        let (value, g) = unpacked_grad(&x);
+        assert_eq!(value, unpacked(&x));
+        let exact = [2.0 * x[1], 2.0 * x[0], x[2].cos()];
+        for (a, b) in g.iter().zip(exact) {
+            assert!(common::close(*a, b, 1e-14), "{g:?} vs {exact:?}");
+        }
+        let fns = slice_fns!(unpacked, unpacked_jvp, unpacked_vjp, unpacked_grad);
+        check(&fns, &[&x, &[0.1, 0.2, 0.3], &[3.0, -1.0, 0.5]], 1e-8);
+    }
+}
+
+#[test]
+#[should_panic(expected = "the length of the slice converted to an array")]
+fn unpacking_a_slice_of_another_length_panics_as_the_conversion_does() {
+    let _ = unpacked_grad(&[1.0, 2.0, 3.0, 4.0]);
 }

@@ -187,15 +187,6 @@ fn a_filled_vector_read_only_through_its_sum() {
         }
         (v, g)
     };
-    let fns = common::Fns {
-        name: "cubes_sum",
-        f: &cubes_sum,
-        jvp: &|x, t| cubes_sum_jvp(x, t.to_vec()),
-        vjp: &|x, u| {
-            let (v, pullback) = cubes_sum_vjp(x);
-            (v, pullback(u))
-        },
-        grad: &grad,
-    };
+    let fns = slice_fns!(cubes_sum, cubes_sum_jvp, cubes_sum_vjp, grad);
     common::check(&fns, &[&[0.5, -1.0, 2.0], &[1.0, 2.0, 3.0, 4.0], &[-0.2]], 1e-8);
 }

@@ -113,6 +113,24 @@ pub fn check(fns: &Fns, points: &[&[f64]], fd_tol: f64) {
     }
 }
 
+/// `slice_fns!(f, f_jvp, f_vjp, grad)`: the [`Fns`] of a function `f(x: &[f64]) -> f64` from its
+/// generated items (`grad` an expression: `f_grad`, or a closure that also checks it).
+#[macro_export]
+macro_rules! slice_fns {
+    ($f:ident, $jvp:ident, $vjp:ident, $grad:expr) => {
+        $crate::common::Fns {
+            name: stringify!($f),
+            f: &$f,
+            jvp: &|x, t| $jvp(x, t.to_vec()),
+            vjp: &|x, u| {
+                let (v, pullback) = $vjp(x);
+                (v, pullback(u))
+            },
+            grad: &$grad,
+        }
+    };
+}
+
 /// `check_fn!(module, arity, points)`: runs [`check`] on `module::f` and its generated
 /// `f_jvp`, `f_vjp`, `f_grad`, for a function of 1 to 4 `f64` parameters.
 #[macro_export]

@@ -192,6 +192,12 @@ impl Lowerer<'_> {
             self.define_closure(&p.ident, closure);
             return;
         }
+        // `let [a, b, c]: [f64; 3] = x.try_into().unwrap();`: the first elements of `x`, after
+        // a length check (the conversion panics on another length, and so does this).
+        if let Some(stmts) = array_conversion(local) {
+            self.stmts(&stmts, false);
+            return;
+        }
         // `let mut r = DVector::zeros(n);` then `r[i] = ..`: an array.
         let named = match &local.pat {
             Pat::Type(t) => &*t.pat,
@@ -471,4 +477,50 @@ pub(super) fn captures_a_local(l: &Lowerer, text: &str) -> bool {
         }
     }
     false
+}
+
+/// `let PAT = x.try_into().unwrap();` (or `.expect(..)`, or `<[T; N]>::try_from(x).unwrap()`)
+/// with an array pattern or an array type of a literal length `N`, as `assert_eq!(x.len(), N);
+/// let PAT = [x[0], .., x[N - 1]];`, or `None` for any other `let`.
+fn array_conversion(local: &syn::Local) -> Option<Vec<Stmt>> {
+    let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
+    let Expr::MethodCall(unwrap) = &*init.expr else { return None };
+    if !(unwrap.method == "unwrap" && unwrap.args.is_empty()
+        || unwrap.method == "expect" && unwrap.args.len() == 1)
+    {
+        return None;
+    }
+    let source = match &*unwrap.receiver {
+        Expr::MethodCall(m) if m.method == "try_into" && m.args.is_empty() => &*m.receiver,
+        Expr::Call(c) if c.args.len() == 1 => match &*c.func {
+            Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "try_from") => &c.args[0],
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let literal = |e: &Expr| match e {
+        Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) => i.base10_parse::<usize>().ok(),
+        _ => None,
+    };
+    let length = match &local.pat {
+        Pat::Slice(s) if s.elems.iter().all(|p| !matches!(p, Pat::Rest(_))) => s.elems.len(),
+        Pat::Type(t) => match (&*t.pat, &*t.ty) {
+            (Pat::Slice(s), _) if s.elems.iter().all(|p| !matches!(p, Pat::Rest(_))) => s.elems.len(),
+            (_, syn::Type::Array(a)) => literal(&a.len)?,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let source = match source {
+        Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+        e => e,
+    };
+    let span = Loc::of(local).span();
+    let elements = (0..length).map(syn::Index::from);
+    let pat = &local.pat;
+    let block: syn::Block = syn::parse_quote_spanned!(span=> {
+        assert_eq!(#source.len(), #length, "the length of the slice converted to an array");
+        let #pat = [#(#source[#elements]),*];
+    });
+    Some(block.stmts)
 }
