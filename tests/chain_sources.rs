@@ -202,3 +202,40 @@ fn slices_unpacked_into_arrays() {
 fn unpacking_a_slice_of_another_length_panics_as_the_conversion_does() {
     let _ = unpacked_grad(&[1.0, 2.0, 3.0, 4.0]);
 }
+
+/// Functions by path in `map`: `ln Σ exp(x_i) + Σ |sin x_i|`.
+#[differentiable]
+fn by_path(x: &[f64]) -> f64 {
+    x.iter().copied().map(f64::exp).sum::<f64>().ln()
+        + x.iter().cloned().map(f64::sin).map(f64::abs).sum::<f64>()
+}
+
+#[differentiable]
+fn generic_by_path<T: num_traits::Float + std::iter::Sum>(x: &[T]) -> T {
+    x.iter().copied().map(T::exp).sum::<T>().ln()
+}
+
+#[test]
+fn functions_by_path_in_map() {
+    for x in [[0.5_f64, -1.0, 2.0], [1.0, 2.0, 3.0], [-0.2, 0.7, -1.3]] {
+        let total: f64 = x.iter().map(|e| e.exp()).sum();
+        let exact: Vec<f64> = x.iter().map(|e| e.exp() / total + e.cos() * e.sin().signum()).collect();
+        let (value, g) = by_path_grad(&x);
+        assert_eq!(value, by_path(&x));
+        for (a, b) in g.iter().zip(&exact) {
+            assert!(common::close(*a, *b, 1e-14), "{g:?} vs {exact:?}");
+        }
+        let fns = slice_fns!(by_path, by_path_jvp, by_path_vjp, by_path_grad);
+        check(&fns, &[&x, &[0.1, 0.2, 0.3], &[3.0, -1.0, 0.5]], 1e-8);
+        let (_, g) = generic_by_path_grad(&x);
+        let softmax: Vec<f64> = x.iter().map(|e| e.exp() / total).collect();
+        for (a, b) in g.iter().zip(&softmax) {
+            assert!(common::close(*a, *b, 1e-14), "{g:?} vs {softmax:?}");
+        }
+        let d = common::direction(3, 5);
+        let (_, t) = generic_by_path_jvp(&x, d.clone());
+        let (_, pullback) = generic_by_path_vjp(&x);
+        let back: f64 = pullback(1.0).iter().zip(&d).map(|(a, b)| a * b).sum();
+        assert!(common::close(t, back, 1e-14));
+    }
+}

@@ -348,7 +348,11 @@ impl Lowerer<'_> {
                     ("into_iter", _) | ("iter", _) => None,
                     ("map", 1) => {
                         let inner = self.sequence(&m.receiver)?;
-                        let f = m.args[0].clone();
+                        // `map(f64::exp)`: a function by path, called like a closure of the item.
+                        let f = match &m.args[0] {
+                            Expr::Path(path) => syn::parse_quote!(|__tapeless_item| #path(__tapeless_item)),
+                            f => f.clone(),
+                        };
                         if let Some(window) = inner.window {
                             // Checked once here, so that the item below cannot fail.
                             if window_body(&f, &window, syn::parse_quote!(0usize)).is_none() {
