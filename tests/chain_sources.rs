@@ -239,3 +239,44 @@ fn functions_by_path_in_map() {
         assert!(common::close(t, back, 1e-14));
     }
 }
+
+/// `reduce(..).unwrap_or(c)`: `Σ x_i²`, or `0.5` for an empty slice; and the largest entry
+/// times the first.
+#[differentiable]
+fn reduced_or(x: &[f64]) -> f64 {
+    x.iter().map(|e| e * e).reduce(|a, b| a + b).unwrap_or(0.5)
+}
+
+#[differentiable]
+fn largest_times_first(x: &[f64]) -> f64 {
+    x.iter().copied().reduce(f64::max).unwrap_or(1.0) * x[0]
+}
+
+#[test]
+fn reduce_with_a_default() {
+    assert_eq!(reduced_or_grad(&[]), (0.5, vec![]));
+    for x in [[0.5_f64, -1.0, 2.0], [1.0, 2.0, 3.0], [-0.2, 0.7, -1.3]] {
+        let (value, g) = reduced_or_grad(&x);
+        assert_eq!(value, reduced_or(&x));
+        assert_eq!(g, x.iter().map(|e| 2.0 * e).collect::<Vec<_>>());
+        check(
+            &slice_fns!(reduced_or, reduced_or_jvp, reduced_or_vjp, reduced_or_grad),
+            &[&x, &[0.1, 0.2], &[3.0]],
+            1e-8,
+        );
+        let (value, g) = largest_times_first_grad(&x);
+        assert_eq!(value, largest_times_first(&x));
+        let k = (0..3).fold(0, |k, i| if x[i] > x[k] { i } else { k });
+        let mut exact = [0.0; 3];
+        exact[k] += x[0];
+        exact[0] += x[k];
+        assert_eq!(g, exact.to_vec());
+        let fns = slice_fns!(
+            largest_times_first,
+            largest_times_first_jvp,
+            largest_times_first_vjp,
+            largest_times_first_grad
+        );
+        check(&fns, &[&x, &[0.1, 0.2, 0.3], &[3.0, -1.0, 0.5]], 1e-8);
+    }
+}

@@ -118,7 +118,14 @@ impl Lowerer<'_> {
         }
         if (end == "unwrap" && m.args.is_empty()) || (end == "expect" && m.args.len() == 1) {
             return match &*m.receiver {
-                Expr::MethodCall(inner) => self.best_of(inner),
+                Expr::MethodCall(inner) => self.best_of(inner, None),
+                _ => None,
+            };
+        }
+        // `reduce(f).unwrap_or(c)`: `c` for an empty sequence.
+        if end == "unwrap_or" && m.args.len() == 1 {
+            return match &*m.receiver {
+                Expr::MethodCall(inner) => self.best_of(inner, Some(&m.args[0])),
                 _ => None,
             };
         }
@@ -242,8 +249,9 @@ impl Lowerer<'_> {
 
     /// `chain.max_by(cmp).unwrap()`, `min_by`, `reduce(f).unwrap()`: a loop from the first
     /// element. The comparison of `max_by`/`min_by` is a branch (marked for its message), so on a
-    /// differentiated value it is an error unless written with `piecewise` inside.
-    fn best_of(&mut self, m: &syn::ExprMethodCall) -> Option<Tree> {
+    /// differentiated value it is an error unless written with `piecewise` inside. With
+    /// `otherwise` (`.unwrap_or(c)`), an empty sequence gives `c` (a branch on the length).
+    fn best_of(&mut self, m: &syn::ExprMethodCall, otherwise: Option<&Expr>) -> Option<Tree> {
         let s = m.method.span();
         let name = m.method.to_string();
         if !matches!(name.as_str(), "max_by" | "min_by" | "reduce") || m.args.len() != 1 {
@@ -278,6 +286,10 @@ impl Lowerer<'_> {
             }
             #best
         });
+        let block = match otherwise {
+            Some(c) => syn::parse_quote_spanned!(s=> if #len == 0 { #c } else #block),
+            None => block,
+        };
         Some(self.expr(&block))
     }
 
