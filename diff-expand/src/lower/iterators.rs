@@ -478,7 +478,7 @@ impl Lowerer<'_> {
         // an error there).
         let nalgebra =
             || self.aggregate_or_leaf(e).is_some_and(|v| matches!(self.kind(v), Kind::Float | Kind::Heap));
-        if !nalgebra() && self.local_array(e).is_none() && !matches!(e, Expr::Path(_) | Expr::Field(_)) {
+        if !nalgebra() && self.local_array(e).is_none() && !self.indexable_collection(e) {
             return None;
         }
         let base = e.clone();
@@ -532,5 +532,33 @@ fn strip_references(e: Expr) -> Expr {
             Expr::Tuple(t)
         }
         e => e,
+    }
+}
+
+impl Lowerer<'_> {
+    /// Whether `e` names a collection read as `e[i]` up to `e.len()`: a field (`self.points`), a
+    /// local, or a parameter declared as a slice, array, `Vec` or `VecDeque` (not an `Option`
+    /// or a map, whose elements are not at indices).
+    fn indexable_collection(&self, e: &Expr) -> bool {
+        match e {
+            Expr::Field(_) => true,
+            Expr::Path(_) => match self.aggregate_or_leaf(e).and_then(|v| self.param_types.get(&v)) {
+                None => true,
+                Some(ty) => {
+                    let mut ty = ty;
+                    while let syn::Type::Reference(r) = ty {
+                        ty = &r.elem;
+                    }
+                    match ty {
+                        syn::Type::Slice(_) | syn::Type::Array(_) => true,
+                        syn::Type::Path(p) => {
+                            p.path.segments.last().is_some_and(|s| s.ident == "Vec" || s.ident == "VecDeque")
+                        }
+                        _ => false,
+                    }
+                }
+            },
+            _ => false,
+        }
     }
 }
