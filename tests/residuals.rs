@@ -96,6 +96,13 @@ fn residuals_filled_by_index_and_from_fn() {
                 assert!(close(g[c], j[(row, c)], 1e-14), "row {row} from _vjp");
                 assert!(close(gs[c], j[(row, c)], 1e-14), "row {row} from the static _vjp");
             }
+            if row < 8 {
+                let (_, pullback) = thermistor_head_vjp(&p);
+                let gh = pullback(SVector::<f64, 8>::ith(row, 1.0));
+                for c in 0..3 {
+                    assert!(close(gh[c], jh[(row, c)], 1e-14), "row {row} from the head's _vjp");
+                }
+            }
         }
     }
 }

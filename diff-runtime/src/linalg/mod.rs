@@ -22,10 +22,11 @@
 //! assert_eq!(gv, (a + a.transpose()) * v);
 //! ```
 
+use core::ops::Neg;
 use nalgebra::allocator::Allocator;
-use nalgebra::{ClosedAddAssign, ClosedDivAssign, ClosedMulAssign, ClosedSubAssign};
+
 use nalgebra::{DefaultAllocator, Dim, Matrix, OMatrix, SMatrix, Scalar, storage::Storage};
-use num_traits::{One, Zero};
+use num_traits::NumAssign;
 
 use crate::rules::products::{Product, Quotient};
 use crate::tangent::{Differentiable, Tangent};
@@ -34,30 +35,8 @@ use crate::tangent::{Differentiable, Tangent};
 /// by both (`T: RealField` in the user's code and `Floating` in the generated code), and second
 /// order's dual number: a field's arithmetic, without nalgebra's `RealField` (whose `SimdValue`
 /// part has `unsafe` methods, which this crate does not write).
-pub trait Element:
-    crate::real::Floating
-    + Scalar
-    + Zero
-    + One
-    + ClosedAddAssign
-    + ClosedSubAssign
-    + ClosedMulAssign
-    + ClosedDivAssign
-    + core::ops::Neg<Output = Self>
-{
-}
-impl<T> Element for T where
-    T: crate::real::Floating
-        + Scalar
-        + Zero
-        + One
-        + ClosedAddAssign
-        + ClosedSubAssign
-        + ClosedMulAssign
-        + ClosedDivAssign
-        + core::ops::Neg<Output = T>
-{
-}
+pub trait Element: crate::real::Floating + Scalar + NumAssign + Neg<Output = Self> {}
+impl<T: crate::real::Floating + Scalar + NumAssign + Neg<Output = T>> Element for T {}
 
 impl<T: Element, const R: usize, const C: usize> Differentiable for SMatrix<T, R, C> {
     type Tangent = SMatrix<T, R, C>;

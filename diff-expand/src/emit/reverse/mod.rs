@@ -281,9 +281,9 @@ pub fn emit(input: &Input) -> TokenStream {
         }
         // One differentiated `DVector`/`DMatrix` parameter: `_grad_into` moves `_grad`'s
         // gradient into the caller's buffer (its adjoint is built by value, not in place).
-        let dynamic: Vec<&crate::signature::Param> = sig.params.iter().filter(|p| p.wrt).collect();
+        let wrt: Vec<&crate::signature::Param> = sig.params.iter().filter(|p| p.wrt).collect();
         if into_param.is_none()
-            && let [param] = dynamic.as_slice()
+            && let [param] = wrt.as_slice()
             && crate::signature::dynamic_matrix(&param.ty)
             && sig.wrapper.is_none()
             && sig.receiver.is_none()
