@@ -119,6 +119,7 @@ pub fn generate(
         uses,
         summed: HashMap::new(),
         summed_products: HashMap::new(),
+        scalars: emit::scalars(&lowered.function, sig),
     };
     input.summed = emit::summed_arrays(&input).into_iter().collect();
     input.summed_products = emit::summed_products(&input);

@@ -33,6 +33,51 @@ pub struct Input<'a> {
     pub summed: HashMap<Value, Value>,
     /// Matrix products only summed, with their factors ([`summed_products`]).
     pub summed_products: HashMap<Value, (Value, Value)>,
+    /// Values known to be floats, not matrices ([`scalars`]).
+    pub scalars: std::collections::HashSet<Value>,
+}
+
+/// The values known to be floats (`f32`, `f64` or the float type parameter), not matrices:
+/// `Kind::Float` also covers nalgebra's static vectors, which are `Copy` too. Known are float
+/// parameters and literals, array entries and record fields, and what arithmetic and the
+/// scalar rules make of known floats. A value through a branch or a loop is not known (its
+/// code is right either way; the emitters only write a known float's adjoint more simply).
+pub fn scalars(f: &Function, sig: &Signature) -> std::collections::HashSet<Value> {
+    use crate::rules::Kind as R;
+    let mut known = std::collections::HashSet::new();
+    for inst in f.body.walk() {
+        let all =
+            |args: &[Value], known: &std::collections::HashSet<Value>| args.iter().all(|a| known.contains(a));
+        let scalar = match &inst.op {
+            Op::Param(i) => {
+                sig.params.get(*i).is_some_and(|p| !p.receiver && crate::signature::is_float(&p.ty))
+            }
+            Op::Lit(syn::Lit::Float(_)) => true,
+            Op::Load { array, .. } => {
+                matches!(
+                    f.info(*array).kind,
+                    Kind::Array(ArrayKind::Vec | ArrayKind::Fixed | ArrayKind::Slice)
+                )
+            }
+            Op::Field { array, .. } => !array,
+            Op::NoGrad(v) => known.contains(v),
+            Op::Prim { rule, args, .. } => match &rule.kind {
+                R::Add | R::Sub | R::Neg | R::Identity | R::CastFloat | R::Product | R::Quotient => {
+                    all(args, &known)
+                }
+                R::Smooth { partials } => args
+                    .iter()
+                    .enumerate()
+                    .all(|(i, a)| !partials.get(i).copied().unwrap_or(true) || known.contains(a)),
+                _ => false,
+            },
+            _ => false,
+        };
+        if scalar && inst.results.len() == 1 && f.info(inst.results[0]).kind == Kind::Float {
+            known.insert(inst.results[0]);
+        }
+    }
+    known
 }
 
 pub fn tangent(v: Value) -> syn::Ident {

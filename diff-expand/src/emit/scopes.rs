@@ -32,9 +32,9 @@
 //!   &f(x);`: Rust's temporary lifetime extension), which an assignment would drop at the `;`:
 //!   conservatively, any `&` that does not borrow a place.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 
 /// How many names one declaration introduces: a block of `n` values nests about `n / GROUP`
 /// scopes, plus the `let`s kept as they are.
@@ -42,18 +42,101 @@ const GROUP: usize = 256;
 
 /// Flattens every block in `items` (the output of one emitter).
 pub fn flatten(items: TokenStream) -> TokenStream {
+    let constants = constants(&items);
     let mut names = Vec::new();
-    items.into_iter().map(|tt| tree(tt, &mut names)).collect()
+    items.into_iter().map(|tt| tree(tt, &mut names, &constants)).collect()
+}
+
+/// The names bound to a number (`let __v2 = 0.999;`) that are read only as operands of
+/// arithmetic (`__v1 * __v2`), with their literal. Writing the literal in their place means
+/// the same to rustc (a literal is atomic, and its type is inferred from the other operand as
+/// the name's was) and leaves a long function with fewer locals to type-check, borrow-check
+/// and describe in debug info. A name read anywhere else (a method's receiver, a function's
+/// argument, copied) keeps its `let`: a literal there could have a type rustc cannot infer.
+fn constants(items: &TokenStream) -> HashMap<String, Literal> {
+    let mut defined: HashMap<String, Option<Literal>> = HashMap::new();
+    let mut elsewhere: HashSet<String> = HashSet::new();
+    scan_constants(items.clone(), &mut defined, &mut elsewhere);
+    defined
+        .into_iter()
+        .filter_map(|(name, lit)| Some((name.clone(), lit.filter(|_| !elsewhere.contains(&name))?)))
+        .collect()
+}
+
+/// Records `let __vN = LIT;` in `defined` (`None` if bound twice) and every other mention of a
+/// `__v` name that is not an operand of arithmetic in `elsewhere`.
+fn scan_constants(
+    stream: TokenStream,
+    defined: &mut HashMap<String, Option<Literal>>,
+    elsewhere: &mut HashSet<String>,
+) {
+    let tokens: Vec<TokenTree> = stream.into_iter().collect();
+    let mut i = 0;
+    while i < tokens.len() {
+        if let Some((name, lit)) = constant_let(&tokens[i..]) {
+            let entry = defined.entry(name).or_insert_with(|| Some(lit.clone()));
+            if entry.as_ref().is_some_and(|l| l.to_string() != lit.to_string()) {
+                *entry = None;
+            }
+            i += 5;
+            continue;
+        }
+        match &tokens[i] {
+            TokenTree::Group(g) => scan_constants(g.stream(), defined, elsewhere),
+            TokenTree::Ident(id) => {
+                let name = id.to_string();
+                if name.starts_with("__v") && !operand(tokens.get(i.wrapping_sub(1)), tokens.get(i + 1)) {
+                    elsewhere.insert(name);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+}
+
+/// `let __vN = LIT ;` at the start of `tokens`, LIT a number.
+fn constant_let(tokens: &[TokenTree]) -> Option<(String, Literal)> {
+    let [
+        TokenTree::Ident(l),
+        TokenTree::Ident(name),
+        TokenTree::Punct(eq),
+        TokenTree::Literal(lit),
+        TokenTree::Punct(semi),
+        ..,
+    ] = tokens
+    else {
+        return None;
+    };
+    let numeric = lit.to_string().starts_with(|c: char| c.is_ascii_digit());
+    let ok = l == "let"
+        && name.to_string().starts_with("__v")
+        && eq.as_char() == '='
+        && eq.spacing() == Spacing::Alone
+        && semi.as_char() == ';'
+        && numeric;
+    ok.then(|| (name.to_string(), lit.clone()))
+}
+
+/// Whether a name between `before` and `after` is an operand of `+ - * / %`: an operator on
+/// one side, and on the other nothing that would make the name a receiver, a place or a callee.
+fn operand(before: Option<&TokenTree>, after: Option<&TokenTree>) -> bool {
+    let arithmetic = |tt: Option<&TokenTree>| matches!(tt, Some(TokenTree::Punct(p)) if matches!(p.as_char(), '+' | '-' | '*' | '/' | '%'));
+    let compound = matches!(after, Some(TokenTree::Punct(p)) if p.spacing() == Spacing::Joint);
+    let member = matches!(after, Some(TokenTree::Punct(p)) if p.as_char() == '.')
+        || matches!(after, Some(TokenTree::Group(g)) if g.delimiter() != Delimiter::Brace)
+        || matches!(before, Some(TokenTree::Punct(p)) if matches!(p.as_char(), '.' | '&'));
+    (arithmetic(before) || (arithmetic(after) && !compound)) && !member
 }
 
 /// `tt` with every block inside it flattened; pushes the `__` names it mentions to `names`.
-fn tree(tt: TokenTree, names: &mut Vec<String>) -> TokenTree {
+fn tree(tt: TokenTree, names: &mut Vec<String>, constants: &HashMap<String, Literal>) -> TokenTree {
     match tt {
         TokenTree::Group(g) => {
             let stream = if g.delimiter() == Delimiter::Brace {
-                block(g.stream(), names)
+                block(g.stream(), names, constants)
             } else {
-                g.stream().into_iter().map(|tt| tree(tt, names)).collect()
+                g.stream().into_iter().map(|tt| tree(tt, names, constants)).collect()
             };
             let mut out = Group::new(g.delimiter(), stream);
             out.set_span(g.span());
@@ -61,6 +144,9 @@ fn tree(tt: TokenTree, names: &mut Vec<String>) -> TokenTree {
         }
         TokenTree::Ident(i) => {
             let s = i.to_string();
+            if let Some(lit) = constants.get(&s) {
+                return TokenTree::Literal(lit.clone());
+            }
             if s.starts_with("__") {
                 names.push(s);
             }
@@ -79,7 +165,7 @@ struct Declared {
 
 /// The content of a brace group, taken as a block's statements (a brace group that is not a
 /// block, such as a struct literal or a `match` body, has no `let` at its top level).
-fn block(stream: TokenStream, names: &mut Vec<String>) -> TokenStream {
+fn block(stream: TokenStream, names: &mut Vec<String>, constants: &HashMap<String, Literal>) -> TokenStream {
     let tokens: Vec<TokenTree> = stream.into_iter().collect();
     let mut out: Vec<TokenTree> = Vec::with_capacity(tokens.len());
     let mut run = Run::default();
@@ -87,10 +173,14 @@ fn block(stream: TokenStream, names: &mut Vec<String>) -> TokenStream {
     let mut at_start = true;
     while i < tokens.len() {
         let mut inner = Vec::new();
+        if at_start && constant_let(&tokens[i..]).is_some_and(|(name, _)| constants.contains_key(&name)) {
+            i += 5;
+            continue;
+        }
         match if at_start { let_statement(&tokens, i) } else { None } {
             Some(end) => {
                 let stmt: Vec<TokenTree> =
-                    tokens[i..=end].iter().cloned().map(|tt| tree(tt, &mut inner)).collect();
+                    tokens[i..=end].iter().cloned().map(|tt| tree(tt, &mut inner, constants)).collect();
                 match rewrite(&stmt, &inner, &mut run, &mut out) {
                     Some(assign) => run.body.extend(assign),
                     None => run.body.extend(stmt),
@@ -99,7 +189,7 @@ fn block(stream: TokenStream, names: &mut Vec<String>) -> TokenStream {
                 at_start = true;
             }
             None => {
-                let tt = tree(tokens[i].clone(), &mut inner);
+                let tt = tree(tokens[i].clone(), &mut inner, constants);
                 at_start = is_punct(&tt, ';')
                     || matches!(&tt, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace);
                 run.body.push(tt);
@@ -340,6 +430,33 @@ mod tests {
     }
 
     #[test]
+    fn numbers_read_only_by_arithmetic_are_written_in_place() {
+        // `__v2` is an operand only; `__v3` is also a receiver and `__v4` an argument, where a
+        // literal's type might not be inferred.
+        let got = body(quote! {
+            let __v2 = 0.5;
+            let __v3 = 2.0;
+            let __v4 = 3.0;
+            let __v5 = __v1 * __v2 + __v3 - (__v2 / __v1);
+            let __v6 = __v3.sqrt() + g(__v4) * __v4;
+            __a1 = __a1 + (__a5 * __v2);
+            __v5 + __v6
+        });
+        let want = quote! {
+            fn f() {
+                let (__v3, __v4, __v5, __v6,);
+                __v3 = 2.0;
+                __v4 = 3.0;
+                __v5 = __v1 * 0.5 + __v3 - (0.5 / __v1);
+                __v6 = __v3.sqrt() + g(__v4) * __v4;
+                __a1 = __a1 + (__a5 * 0.5);
+                __v5 + __v6
+            }
+        };
+        assert_eq!(got, want.to_string());
+    }
+
+    #[test]
     fn a_name_mentioned_earlier_in_the_run_starts_a_new_declaration() {
         // `__v2` in the first statement means an outer `__v2`: declaring the second `__v2`
         // before it would capture that mention.
@@ -362,7 +479,7 @@ mod tests {
     fn blocks_inside_are_flattened_and_declarations_hold_at_most_group_names() {
         let lets: Vec<_> = (0..GROUP + 1).map(|i| quote::format_ident!("__v{}", i)).collect();
         let got = body(quote! {
-            for __v0 in 0..3 { #(let #lets = 1.0;)* }
+            for __v0 in 0..3 { #(let #lets = g(1.0);)* }
             let __c = move |__ct: f64| { let __a1 = __ct; let __a2 = __a1; __a2 };
         });
         assert_eq!(got.matches("let (").count(), 4, "{got}");

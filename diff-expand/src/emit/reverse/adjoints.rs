@@ -26,7 +26,15 @@ impl Reverse<'_> {
         // A dynamically sized matrix's adjoint is owned; a contribution may be a reference
         // (`ȳ` of `a + b`), which `+=` and `owned` accept as well as an owned value.
         let heap = crate::emit::is_heap(self.input, v);
-        let add = if heap { quote!(#a += #expr;) } else { quote!(#p::accumulate(&mut #a, #expr);) };
+        // A float's adjoint is a float: `ā = ā + c` (`Float` has no `+=`), which a long
+        // function type-checks and builds faster than the generic `accumulate`.
+        let add = if heap {
+            quote!(#a += #expr;)
+        } else if self.input.scalars.contains(&v) {
+            quote!(#a = #a + (#expr);)
+        } else {
+            quote!(#p::accumulate(&mut #a, #expr);)
+        };
         if self.live.contains(&v) {
             return add;
         }

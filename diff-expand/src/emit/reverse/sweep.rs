@@ -299,24 +299,44 @@ impl Reverse<'_> {
             }
             Kind::Product | Kind::Quotient => {
                 let (x, z) = (args[0], args[1]);
-                let (a, b, yv) = (self.read(Slot::Value(x)), self.read(Slot::Value(z)), y.ident());
+                let (a, b, yv) = (x.ident(), z.ident(), y.ident());
                 let quotient = matches!(rule.kind, Kind::Quotient);
-                if quotient {
+                // Two floats: the adjoints written out, which a long function type-checks and
+                // builds faster than the generic runtime calls (the same code once optimised),
+                // reading only what they use (`ā = ȳ b`, `b̄ = ȳ a` or `-ȳ y / b`); the runtime's
+                // calls take both operands.
+                let floats = [x, z].iter().all(|v| self.input.scalars.contains(v));
+                let (lhs, rhs) = (active(0).is_some(), active(1).is_some());
+                if !floats || (rhs && !quotient) {
+                    self.read(Slot::Value(x));
+                }
+                if !floats || lhs || quotient {
+                    self.read(Slot::Value(z));
+                }
+                if quotient && (!floats || rhs) {
                     self.read(Slot::Value(y));
                 }
                 // The whole path under the user's span: a combination of types without an
                 // adjoint is reported at the product, not at the attribute.
                 if let Some(xa) = active(0) {
-                    let term = if quotient {
+                    let term = if quotient && floats {
+                        quote_spanned!(span=> #ybar / #b)
+                    } else if quotient {
                         quote_spanned!(span=> ::tapeless::__private::quotient_lhs(#ybar, &#a, #b))
+                    } else if floats {
+                        quote_spanned!(span=> #ybar * #b)
                     } else {
                         quote_spanned!(span=> ::tapeless::__private::product_lhs(#ybar, #a, #b))
                     };
                     out.extend(self.contribute(xa, term));
                 }
                 if let Some(za) = active(1) {
-                    let term = if quotient {
+                    let term = if quotient && floats {
+                        quote_spanned!(span=> -(#ybar * #yv) / #b)
+                    } else if quotient {
                         quote_spanned!(span=> ::tapeless::__private::quotient_rhs(#ybar, &#a, #yv, #b))
+                    } else if floats {
+                        quote_spanned!(span=> #a * #ybar)
                     } else {
                         quote_spanned!(span=> ::tapeless::__private::product_rhs(#ybar, #a, #b))
                     };
