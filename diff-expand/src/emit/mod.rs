@@ -7,6 +7,7 @@
 //! defining `v3`, `__If7` the enum recording which branch of the `if` with trace `v7` ran.
 
 pub mod forward;
+pub mod inline;
 pub mod reverse;
 pub mod scopes;
 

@@ -34,6 +34,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::inline::Body;
 use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 
 /// How many names one declaration introduces: a block of `n` values nests about `n / GROUP`
@@ -44,7 +45,27 @@ const GROUP: usize = 256;
 pub fn flatten(items: TokenStream) -> TokenStream {
     let constants = constants(&items);
     let mut names = Vec::new();
-    items.into_iter().map(|tt| tree(tt, &mut names, &constants)).collect()
+    items
+        .into_iter()
+        .map(|tt| {
+            // A generated function's body: its values read once are written where they are read.
+            let body = match &tt {
+                TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => Body::of(g.stream()),
+                _ => Body::default(),
+            };
+            let mut pass = Pass { constants: &constants, body: &body, inlined: HashMap::new() };
+            tree(tt, &mut names, &mut pass)
+        })
+        .collect()
+}
+
+/// What the pass knows and carries over one generated function.
+struct Pass<'a> {
+    constants: &'a HashMap<String, Literal>,
+    body: &'a Body,
+    /// Values read once ([`super::inline`]): the expression, in parentheses, to write at the
+    /// mention.
+    inlined: HashMap<String, TokenTree>,
 }
 
 /// The names bound to a number (`let __v2 = 0.999;`) that are read only as operands of
@@ -130,13 +151,13 @@ fn operand(before: Option<&TokenTree>, after: Option<&TokenTree>) -> bool {
 }
 
 /// `tt` with every block inside it flattened; pushes the `__` names it mentions to `names`.
-fn tree(tt: TokenTree, names: &mut Vec<String>, constants: &HashMap<String, Literal>) -> TokenTree {
+fn tree(tt: TokenTree, names: &mut Vec<String>, pass: &mut Pass) -> TokenTree {
     match tt {
         TokenTree::Group(g) => {
             let stream = if g.delimiter() == Delimiter::Brace {
-                block(g.stream(), names, constants)
+                block(g.stream(), names, pass)
             } else {
-                g.stream().into_iter().map(|tt| tree(tt, names, constants)).collect()
+                g.stream().into_iter().map(|tt| tree(tt, names, pass)).collect()
             };
             let mut out = Group::new(g.delimiter(), stream);
             out.set_span(g.span());
@@ -144,8 +165,14 @@ fn tree(tt: TokenTree, names: &mut Vec<String>, constants: &HashMap<String, Lite
         }
         TokenTree::Ident(i) => {
             let s = i.to_string();
-            if let Some(lit) = constants.get(&s) {
+            if let Some(lit) = pass.constants.get(&s) {
                 return TokenTree::Literal(lit.clone());
+            }
+            if let Some(expr) = pass.inlined.remove(&s) {
+                if let TokenTree::Group(g) = &expr {
+                    collect_names(g.stream(), names);
+                }
+                return expr;
             }
             if s.starts_with("__") {
                 names.push(s);
@@ -165,22 +192,32 @@ struct Declared {
 
 /// The content of a brace group, taken as a block's statements (a brace group that is not a
 /// block, such as a struct literal or a `match` body, has no `let` at its top level).
-fn block(stream: TokenStream, names: &mut Vec<String>, constants: &HashMap<String, Literal>) -> TokenStream {
+fn block(stream: TokenStream, names: &mut Vec<String>, pass: &mut Pass) -> TokenStream {
     let tokens: Vec<TokenTree> = stream.into_iter().collect();
+    // Mentions in this block outside nested blocks, for values read once.
+    let shallow = super::inline::shallow(&tokens);
     let mut out: Vec<TokenTree> = Vec::with_capacity(tokens.len());
     let mut run = Run::default();
     let mut i = 0;
     let mut at_start = true;
     while i < tokens.len() {
         let mut inner = Vec::new();
-        if at_start && constant_let(&tokens[i..]).is_some_and(|(name, _)| constants.contains_key(&name)) {
+        if at_start && constant_let(&tokens[i..]).is_some_and(|(name, _)| pass.constants.contains_key(&name))
+        {
             i += 5;
             continue;
         }
         match if at_start { let_statement(&tokens, i) } else { None } {
             Some(end) => {
                 let stmt: Vec<TokenTree> =
-                    tokens[i..=end].iter().cloned().map(|tt| tree(tt, &mut inner, constants)).collect();
+                    tokens[i..=end].iter().cloned().map(|tt| tree(tt, &mut inner, pass)).collect();
+                if let Some(name) = pass.body.inlinable(&stmt, i, &shallow) {
+                    let expr = stmt[3..stmt.len() - 1].iter().cloned().collect();
+                    pass.inlined.insert(name, TokenTree::Group(Group::new(Delimiter::Parenthesis, expr)));
+                    i = end + 1;
+                    at_start = true;
+                    continue;
+                }
                 match rewrite(&stmt, &inner, &mut run, &mut out) {
                     Some(assign) => run.body.extend(assign),
                     None => run.body.extend(stmt),
@@ -189,7 +226,7 @@ fn block(stream: TokenStream, names: &mut Vec<String>, constants: &HashMap<Strin
                 at_start = true;
             }
             None => {
-                let tt = tree(tokens[i].clone(), &mut inner, constants);
+                let tt = tree(tokens[i].clone(), &mut inner, pass);
                 at_start = is_punct(&tt, ';')
                     || matches!(&tt, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace);
                 run.body.push(tt);
@@ -323,7 +360,7 @@ fn let_statement(tokens: &[TokenTree], start: usize) -> Option<usize> {
 /// `if` or `match`), which `x = init;` would drop at the `;`. Conservative: any `&` at any depth
 /// that does not borrow a place (`&x`, `&mut x.f[i]`, up to the next `,`) counts, so
 /// `x.dot(&y)` and `zero_tangent(&v)` are rewritten and `f(&g(x))` is kept.
-fn extends_temporary(tokens: &[TokenTree]) -> bool {
+pub(super) fn extends_temporary(tokens: &[TokenTree]) -> bool {
     tokens.split(|tt| is_punct(tt, ',')).any(|part| {
         part.iter().enumerate().any(|(k, tt)| match tt {
             TokenTree::Punct(p) => p.as_char() == '&' && !is_place(&part[k + 1..]),
@@ -351,6 +388,17 @@ fn is_place(tokens: &[TokenTree]) -> bool {
             }
             [TokenTree::Group(g), tail @ ..] if g.delimiter() == Delimiter::Bracket => rest = tail,
             _ => return false,
+        }
+    }
+}
+
+/// The `__` names in `stream`, at any depth, into `names`.
+fn collect_names(stream: TokenStream, names: &mut Vec<String>) {
+    for tt in stream {
+        match tt {
+            TokenTree::Ident(i) if i.to_string().starts_with("__") => names.push(i.to_string()),
+            TokenTree::Group(g) => collect_names(g.stream(), names),
+            _ => {}
         }
     }
 }
@@ -444,16 +492,46 @@ mod tests {
         });
         let want = quote! {
             fn f() {
-                let (__v3, __v4, __v5, __v6,);
+                let (__v3, __v4, __v6,);
                 __v3 = 2.0;
                 __v4 = 3.0;
-                __v5 = __v1 * 0.5 + __v3 - (0.5 / __v1);
                 __v6 = __v3.sqrt() + g(__v4) * __v4;
                 __a1 = __a1 + (__a5 * 0.5);
-                __v5 + __v6
+                (__v1 * 0.5 + __v3 - (0.5 / __v1)) + __v6
             }
         };
         assert_eq!(got, want.to_string());
+    }
+
+    #[test]
+    fn values_read_once_by_a_later_statement_are_written_in_place() {
+        let got = body(quote! {
+            let __v3 = __v1.sin() * __v2;
+            let __v4 = __v3 + __v1;
+            let __v5 = __v4.ln();
+            let __v6 = __v1 * __v2;
+            let __v7 = __v1 * __v2;
+            let __v8 = __v0[__v1];
+            let __v9 = g!(__v1);
+            let mut __v10 = __v1;
+            let __v11 = __v10 * 2.0;
+            __v10 = __v2;
+            for __v12 in 0..3 { __a1 = __a1 + __v6; }
+            let __c = move |__ct: f64| __ct * __v7;
+            __v5 + __v8 + __v9 + __v11
+        });
+        // `__v3` into `__v4` into `__v5` into the value; not `__v6` (read in a loop body), `__v7` (in a
+        // closure), `__v8` (indexes), `__v9` (a macro), `__v11` (reads a `mut`).
+        assert!(got.ends_with("(((__v1 . sin () * __v2) + __v1) . ln ()) + __v8 + __v9 + __v11 }"), "{got}");
+        for kept in [
+            "__v6 = __v1 * __v2",
+            "__v7 = __v1 * __v2",
+            "__v8 = __v0 [__v1]",
+            "__v9 = g ! (__v1)",
+            "__v11 = __v10 * 2.0",
+        ] {
+            assert!(got.contains(kept), "{kept}: {got}");
+        }
     }
 
     #[test]
@@ -462,14 +540,14 @@ mod tests {
         // before it would capture that mention.
         let got = body(quote! {
             let __v1 = __v2 + 1.0;
-            let __v2 = __v1 * 2.0;
+            let __v2 = __v1 * __v1;
         });
         let want = quote! {
             fn f() {
                 let (__v1,);
                 __v1 = __v2 + 1.0;
                 let (__v2,);
-                __v2 = __v1 * 2.0;
+                __v2 = __v1 * __v1;
             }
         };
         assert_eq!(got, want.to_string());
@@ -480,10 +558,10 @@ mod tests {
         let lets: Vec<_> = (0..GROUP + 1).map(|i| quote::format_ident!("__v{}", i)).collect();
         let got = body(quote! {
             for __v0 in 0..3 { #(let #lets = g(1.0);)* }
-            let __c = move |__ct: f64| { let __a1 = __ct; let __a2 = __a1; __a2 };
+            let __c = move |__ct: f64| { let __a1 = __ct; let __a2 = __a1 * __a1; __a2 * __a2 };
         });
         assert_eq!(got.matches("let (").count(), 4, "{got}");
         assert_eq!(got.matches("let ").count(), got.matches("let (").count(), "{got}");
-        assert!(got.contains("let (__a1 , __a2 ,) ; __a1 = __ct ;"), "{got}");
+        assert!(got.contains("let (__a1 , __a2 ,) ; __a1 = __ct ; __a2 = __a1 * __a1 ;"), "{got}");
     }
 }

@@ -1,0 +1,191 @@
+//! Values read once, written where they are read.
+//!
+//! The emitters write one `let` per value, tangent and adjoint; about half of them are read once,
+//! by a later statement of the same block (`let __v3 = __v0 * 0.999;` read only by
+//! `let __v6 = __v3 + __v5;`). A debug build gives each such `let` a named local, with debug info
+//! and borrow-checking of its own, which cost a long function seconds. The flatten pass
+//! ([`super::scopes`]) therefore writes such a value's expression, in parentheses, in place of
+//! its one mention: `let __v6 = (__v0 * 0.999) + __v5;`. Optimised code is the same (it is
+//! SSA either way).
+//!
+//! Moving an expression later changes nothing when it has no effects and what it reads cannot
+//! change in between: its names are our own, bound once in the function and never `mut`; it
+//! calls methods and paths but no macros, indexes nothing (which could panic elsewhere than
+//! before), and borrows no temporary a `let` would have kept alive. The one mention must be
+//! in the same block, after the `let`, outside any nested block, closure or loop body (where it could run more
+//! than once, or be captured).
+
+use std::collections::{HashMap, HashSet};
+
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
+
+/// What the inlining needs to know about one generated function's body.
+#[derive(Default)]
+pub struct Body {
+    /// How often each `__` name is mentioned, at any depth.
+    counts: HashMap<String, usize>,
+    /// The `__` names that follow `mut` somewhere, or are bound by more than one `let`.
+    unstable: HashSet<String>,
+}
+
+impl Body {
+    pub fn of(stream: TokenStream) -> Body {
+        let mut body = Body::default();
+        let mut bound = HashSet::new();
+        body.scan(stream, &mut bound);
+        body
+    }
+
+    fn scan(&mut self, stream: TokenStream, bound: &mut HashSet<String>) {
+        let tokens: Vec<TokenTree> = stream.into_iter().collect();
+        let mut in_pattern = false;
+        for (i, tt) in tokens.iter().enumerate() {
+            match tt {
+                TokenTree::Group(g) => {
+                    if in_pattern {
+                        // A tuple pattern: its names are bound here.
+                        self.bind_all(g.stream(), bound);
+                    }
+                    self.scan(g.stream(), bound);
+                }
+                TokenTree::Ident(id) => {
+                    let s = id.to_string();
+                    if s == "let" {
+                        in_pattern = true;
+                    } else if name(&tokens, i) {
+                        *self.counts.entry(s.clone()).or_default() += 1;
+                        let after_mut = i > 0 && matches!(&tokens[i - 1], TokenTree::Ident(m) if m == "mut");
+                        if after_mut {
+                            self.unstable.insert(s.clone());
+                        }
+                        if in_pattern && !bound.insert(s.clone()) {
+                            self.unstable.insert(s);
+                        }
+                    }
+                }
+                TokenTree::Punct(p) if matches!(p.as_char(), '=' | ';' | ':') => in_pattern = false,
+                TokenTree::Punct(_) | TokenTree::Literal(_) => {}
+            }
+        }
+    }
+
+    fn bind_all(&mut self, stream: TokenStream, bound: &mut HashSet<String>) {
+        for tt in stream {
+            match tt {
+                TokenTree::Ident(id) if id.to_string().starts_with("__") => {
+                    let s = id.to_string();
+                    if !bound.insert(s.clone()) {
+                        self.unstable.insert(s);
+                    }
+                }
+                TokenTree::Group(g) => self.bind_all(g.stream(), bound),
+                _ => {}
+            }
+        }
+    }
+
+    /// The name `let NAME = EXPR ;` (`stmt`, at top-level token `start` of its block) binds, if
+    /// its value can be written where it is read: read once, by a later statement of this block
+    /// (`shallow`: mentions in the block outside nested blocks, the `let` included).
+    pub fn inlinable(
+        &self,
+        stmt: &[TokenTree],
+        start: usize,
+        shallow: &HashMap<String, (usize, usize)>,
+    ) -> Option<String> {
+        let [
+            TokenTree::Ident(l),
+            TokenTree::Ident(id),
+            TokenTree::Punct(eq),
+            expr @ ..,
+            TokenTree::Punct(semi),
+        ] = stmt
+        else {
+            return None;
+        };
+        let n = id.to_string();
+        let shape = l == "let"
+            && n.starts_with("__")
+            && eq.as_char() == '='
+            && eq.spacing() == proc_macro2::Spacing::Alone
+            && semi.as_char() == ';'
+            && !expr.is_empty();
+        let once = self.counts.get(&n) == Some(&2)
+            && shallow.get(&n).is_some_and(|&(count, first)| count == 2 && first >= start);
+        let ok = shape
+            && once
+            && !self.unstable.contains(&n)
+            && self.pure(expr, &n)
+            && !super::scopes::extends_temporary(expr);
+        ok.then_some(n)
+    }
+
+    /// Whether `tokens` has no effect and reads only our names that cannot change (and not
+    /// `own`, the name being bound).
+    fn pure(&self, tokens: &[TokenTree], own: &str) -> bool {
+        tokens.iter().enumerate().all(|(i, tt)| match tt {
+            TokenTree::Ident(id) => {
+                let s = id.to_string();
+                if member_or_path(tokens, i) {
+                    true
+                } else {
+                    name(tokens, i) && s != own && !self.unstable.contains(&s)
+                }
+            }
+            TokenTree::Punct(p) => !matches!(p.as_char(), '!' | '?' | '#' | '\'' | '=' | ';' | '|'),
+            TokenTree::Literal(_) => true,
+            TokenTree::Group(g) => match g.delimiter() {
+                Delimiter::Parenthesis | Delimiter::None => {
+                    self.pure(&g.stream().into_iter().collect::<Vec<_>>(), own)
+                }
+                Delimiter::Bracket | Delimiter::Brace => false,
+            },
+        })
+    }
+}
+
+/// Whether the ident at `i` is one of our names (`__v3`) or mentions one: anything spelled
+/// `__..` but a path segment (`::tapeless::__private`). Counting too much is safe; too little
+/// is not, so a field after `.` still counts.
+fn name(tokens: &[TokenTree], i: usize) -> bool {
+    let path = |k: Option<&TokenTree>| matches!(k, Some(TokenTree::Punct(p)) if p.as_char() == ':');
+    let before = i.checked_sub(1).and_then(|k| tokens.get(k));
+    matches!(&tokens[i], TokenTree::Ident(id) if id.to_string().starts_with("__"))
+        && !path(before)
+        && !path(tokens.get(i + 1))
+}
+
+/// Whether the ident at `i` is a method or field (after a `.` that is not part of `..`) or a
+/// path segment (next to `::`).
+fn member_or_path(tokens: &[TokenTree], i: usize) -> bool {
+    let punct = |k: Option<&TokenTree>, c: char| matches!(k, Some(TokenTree::Punct(p)) if p.as_char() == c);
+    let at = |k: usize| i.checked_sub(k).and_then(|k| tokens.get(k));
+    let member = punct(at(1), '.') && !punct(at(2), '.');
+    member || punct(at(1), ':') || punct(tokens.get(i + 1), ':')
+}
+
+/// For each `__` name mentioned in a block's tokens outside nested blocks (brace groups) and
+/// closures (after a `|`, to the end of its statement), the block's own `let`s included: how
+/// often, and the index of the top-level token holding the first mention.
+pub fn shallow(tokens: &[TokenTree]) -> HashMap<String, (usize, usize)> {
+    let mut out = HashMap::new();
+    walk(tokens, None, &mut out);
+    out
+}
+
+fn walk(tokens: &[TokenTree], top: Option<usize>, out: &mut HashMap<String, (usize, usize)>) {
+    let mut closure = false;
+    for (i, tt) in tokens.iter().enumerate() {
+        let at = top.unwrap_or(i);
+        match tt {
+            TokenTree::Punct(p) if p.as_char() == ';' => closure = false,
+            TokenTree::Punct(p) if p.as_char() == '|' => closure = true,
+            _ if closure => {}
+            TokenTree::Ident(id) if name(tokens, i) => out.entry(id.to_string()).or_insert((0, at)).0 += 1,
+            TokenTree::Group(g) if g.delimiter() != Delimiter::Brace => {
+                walk(&g.stream().into_iter().collect::<Vec<_>>(), Some(at), out)
+            }
+            _ => {}
+        }
+    }
+}
