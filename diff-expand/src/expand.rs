@@ -123,8 +123,9 @@ pub fn generate(
     };
     input.summed = emit::summed_arrays(&input).into_iter().collect();
     input.summed_products = emit::summed_products(&input);
-    let forward = emit::scopes::flatten(emit::forward::emit(&input));
-    let reverse = emit::scopes::flatten(emit::reverse::emit(&input));
+    let floats = emit::float_names(&input);
+    let forward = emit::scopes::flatten(emit::forward::emit(&input), &floats);
+    let reverse = emit::scopes::flatten(emit::reverse::emit(&input), &floats);
     let second = if hessian { crate::second::generate(&input, &reverse, cx)? } else { TokenStream::new() };
     let jacobian = if jacobian { crate::jacobian::generate(&input, cx)? } else { TokenStream::new() };
     Some(quote!(#forward #reverse #second #jacobian))

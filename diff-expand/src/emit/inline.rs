@@ -91,7 +91,8 @@ impl Body {
         &self,
         stmt: &[TokenTree],
         start: usize,
-        shallow: &HashMap<String, (usize, usize)>,
+        shallow: &HashMap<String, (usize, usize, bool)>,
+        floats: &HashSet<String>,
     ) -> Option<String> {
         let [
             TokenTree::Ident(l),
@@ -111,8 +112,11 @@ impl Body {
             && semi.as_char() == ';'
             && !expr.is_empty();
         let once = self.counts.get(&n) == Some(&2)
-            && shallow.get(&n).is_some_and(|&(count, first)| count == 2 && first >= start);
+            && shallow
+                .get(&n)
+                .is_some_and(|&(count, first, borrowed)| count == 2 && first >= start && !borrowed);
         let ok = shape
+            && floats.contains(&n)
             && once
             && !self.unstable.contains(&n)
             && self.pure(expr, &n)
@@ -166,14 +170,18 @@ fn member_or_path(tokens: &[TokenTree], i: usize) -> bool {
 
 /// For each `__` name mentioned in a block's tokens outside nested blocks (brace groups) and
 /// closures (after a `|`, to the end of its statement), the block's own `let`s included: how
-/// often, and the index of the top-level token holding the first mention.
-pub fn shallow(tokens: &[TokenTree]) -> HashMap<String, (usize, usize)> {
+/// often, the index of the top-level token holding the first mention, and whether one is
+/// borrowed (`&x`, `&mut x`: a temporary in its place could be dropped while still borrowed).
+pub fn shallow(tokens: &[TokenTree]) -> HashMap<String, (usize, usize, bool)> {
     let mut out = HashMap::new();
     walk(tokens, None, &mut out);
     out
 }
 
-fn walk(tokens: &[TokenTree], top: Option<usize>, out: &mut HashMap<String, (usize, usize)>) {
+fn walk(tokens: &[TokenTree], top: Option<usize>, out: &mut HashMap<String, (usize, usize, bool)>) {
+    let amp = |k: Option<usize>| matches!(k.and_then(|k| tokens.get(k)), Some(TokenTree::Punct(p)) if p.as_char() == '&');
+    let mutable =
+        |k: Option<usize>| matches!(k.and_then(|k| tokens.get(k)), Some(TokenTree::Ident(m)) if m == "mut");
     let mut closure = false;
     for (i, tt) in tokens.iter().enumerate() {
         let at = top.unwrap_or(i);
@@ -181,7 +189,11 @@ fn walk(tokens: &[TokenTree], top: Option<usize>, out: &mut HashMap<String, (usi
             TokenTree::Punct(p) if p.as_char() == ';' => closure = false,
             TokenTree::Punct(p) if p.as_char() == '|' => closure = true,
             _ if closure => {}
-            TokenTree::Ident(id) if name(tokens, i) => out.entry(id.to_string()).or_insert((0, at)).0 += 1,
+            TokenTree::Ident(id) if name(tokens, i) => {
+                let entry = out.entry(id.to_string()).or_insert((0, at, false));
+                entry.0 += 1;
+                entry.2 |= amp(i.checked_sub(1)) || (mutable(i.checked_sub(1)) && amp(i.checked_sub(2)));
+            }
             TokenTree::Group(g) if g.delimiter() != Delimiter::Brace => {
                 walk(&g.stream().into_iter().collect::<Vec<_>>(), Some(at), out)
             }

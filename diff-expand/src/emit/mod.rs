@@ -38,6 +38,12 @@ pub struct Input<'a> {
     pub scalars: std::collections::HashSet<Value>,
 }
 
+/// The emitted names of the values known to be floats ([`scalars`]), their tangents and
+/// adjoints.
+pub fn float_names(input: &Input) -> std::collections::HashSet<String> {
+    input.scalars.iter().flat_map(|v| ["v", "t", "a"].map(|p| format!("__{p}{}", v.0))).collect()
+}
+
 /// The values known to be floats (`f32`, `f64` or the float type parameter), not matrices:
 /// `Kind::Float` also covers nalgebra's static vectors, which are `Copy` too. Known are float
 /// parameters and literals, array entries and record fields, what arithmetic and the scalar

@@ -42,7 +42,9 @@ use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenS
 const GROUP: usize = 256;
 
 /// Flattens every block in `items` (the output of one emitter).
-pub fn flatten(items: TokenStream) -> TokenStream {
+/// `floats` are the names of values known to be floats ([`super::float_names`]): only they are
+/// written where they are read ([`super::inline`]).
+pub fn flatten(items: TokenStream, floats: &HashSet<String>) -> TokenStream {
     let constants = constants(&items);
     let mut names = Vec::new();
     items
@@ -53,7 +55,7 @@ pub fn flatten(items: TokenStream) -> TokenStream {
                 TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => Body::of(g.stream()),
                 _ => Body::default(),
             };
-            let mut pass = Pass { constants: &constants, body: &body, inlined: HashMap::new() };
+            let mut pass = Pass { constants: &constants, body: &body, floats, inlined: HashMap::new() };
             tree(tt, &mut names, &mut pass)
         })
         .collect()
@@ -63,6 +65,7 @@ pub fn flatten(items: TokenStream) -> TokenStream {
 struct Pass<'a> {
     constants: &'a HashMap<String, Literal>,
     body: &'a Body,
+    floats: &'a HashSet<String>,
     /// Values read once ([`super::inline`]): the expression, in parentheses, to write at the
     /// mention.
     inlined: HashMap<String, TokenTree>,
@@ -211,7 +214,7 @@ fn block(stream: TokenStream, names: &mut Vec<String>, pass: &mut Pass) -> Token
             Some(end) => {
                 let stmt: Vec<TokenTree> =
                     tokens[i..=end].iter().cloned().map(|tt| tree(tt, &mut inner, pass)).collect();
-                if let Some(name) = pass.body.inlinable(&stmt, i, &shallow) {
+                if let Some(name) = pass.body.inlinable(&stmt, i, &shallow, pass.floats) {
                     let expr = stmt[3..stmt.len() - 1].iter().cloned().collect();
                     pass.inlined.insert(name, TokenTree::Group(Group::new(Delimiter::Parenthesis, expr)));
                     i = end + 1;
@@ -423,7 +426,9 @@ mod tests {
 
     /// The flattened body of `fn f() { body }`, as text.
     fn body(body: proc_macro2::TokenStream) -> String {
-        flatten(quote!(fn f() { #body })).to_string()
+        // Every value, tangent and adjoint counts as a float.
+        let floats = (0..300).flat_map(|i| ["v", "t", "a"].map(|p| format!("__{p}{i}"))).collect();
+        flatten(quote!(fn f() { #body }), &floats).to_string()
     }
 
     #[test]
@@ -518,17 +523,30 @@ mod tests {
             __v10 = __v2;
             for __v12 in 0..3 { __a1 = __a1 + __v6; }
             let __c = move |__ct: f64| __ct * __v7;
-            __v5 + __v8 + __v9 + __v11
+            let __v13 = __v1 * __v2;
+            let __v14 = g(&__v13);
+            let __o15 = h(__v1);
+            let __v16 = __o15 + __v14;
+            __v5 + __v8 + __v9 + __v11 + __v16
         });
         // `__v3` into `__v4` into `__v5` into the value; not `__v6` (read in a loop body), `__v7` (in a
-        // closure), `__v8` (indexes), `__v9` (a macro), `__v11` (reads a `mut`).
-        assert!(got.ends_with("(((__v1 . sin () * __v2) + __v1) . ln ()) + __v8 + __v9 + __v11 }"), "{got}");
+        // closure), `__v8` (indexes), `__v9` (a macro), `__v11` (reads a `mut`), `__v13`
+        // (borrowed), `__v14` (calls a function not of ours), `__o15` (not a float).
+        assert!(
+            got.ends_with(
+                "(((__v1 . sin () * __v2) + __v1) . ln ()) + __v8 + __v9 + __v11 + (__o15 + __v14) }"
+            ),
+            "{got}"
+        );
         for kept in [
             "__v6 = __v1 * __v2",
             "__v7 = __v1 * __v2",
             "__v8 = __v0 [__v1]",
             "__v9 = g ! (__v1)",
             "__v11 = __v10 * 2.0",
+            "__v13 = __v1 * __v2",
+            "__v14 = g (& __v13)",
+            "__o15 = h (__v1)",
         ] {
             assert!(got.contains(kept), "{kept}: {got}");
         }
