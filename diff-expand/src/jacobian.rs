@@ -28,16 +28,10 @@ fn numbered(ty: &syn::Type) -> bool {
         },
         syn::Type::Array(a) => f64_path(&a.elem),
         syn::Type::Path(p) => {
-            f64_path(ty)
-                || signature::vec_element(p).is_some_and(f64_path)
-                || ((signature::static_matrix(ty) || signature::dynamic_matrix(ty)) && mentions_f64(ty))
+            f64_path(ty) || signature::vec_element(p).is_some_and(f64_path) || signature::nalgebra_f64(ty)
         }
         _ => false,
     }
-}
-
-fn mentions_f64(ty: &syn::Type) -> bool {
-    quote!(#ty).into_iter().any(|t| matches!(t, proc_macro2::TokenTree::Ident(i) if i == "f64"))
 }
 
 /// A by-value parameter that is `Copy` (or an integer or `bool` constant), or a reference.

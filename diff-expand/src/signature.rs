@@ -288,6 +288,18 @@ pub fn any_static_size(segment: &syn::PathSegment) -> Option<(usize, usize)> {
 }
 
 /// Whether a type is one of nalgebra's dynamically sized matrices or vectors (`DMatrix<f64>`,
+/// A nalgebra matrix or vector of `f64`, static or dynamic (`Vector3<f64>`, `DVector<f64>`).
+pub fn nalgebra_f64(ty: &Type) -> bool {
+    let Type::Path(p) = ty else { return false };
+    (static_matrix(ty) || dynamic_matrix(ty))
+        && p.path.segments.last().is_some_and(|s| match &s.arguments {
+            syn::PathArguments::AngleBracketed(a) => {
+                matches!(a.args.first(), Some(syn::GenericArgument::Type(t)) if matches!(t, Type::Path(e) if primitive(e).as_deref() == Some("f64")))
+            }
+            _ => false,
+        })
+}
+
 /// `DVector<f64>`, `RowDVector<f64>`), by value or by shared reference.
 pub fn dynamic_matrix(ty: &Type) -> bool {
     match ty {

@@ -1,4 +1,4 @@
-//! Values read once, written where they are read.
+//! Numbers, and values read once, written where they are read.
 //!
 //! The emitters write one `let` per value, tangent and adjoint; about half of them are read once,
 //! by a later statement of the same block (`let __v3 = __v0 * 0.999;` read only by
@@ -17,26 +17,50 @@
 
 use std::collections::{HashMap, HashSet};
 
-use proc_macro2::{Delimiter, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Literal, Spacing, TokenStream, TokenTree};
 
-/// What the inlining needs to know about one generated function's body.
+/// What the flatten pass needs to know about one generated function's body to write values
+/// where they are read: the numbers (below) and the values read once ([`Body::inlinable`]).
 #[derive(Default)]
 pub struct Body {
     /// How often each `__` name is mentioned, at any depth.
     counts: HashMap<String, usize>,
     /// The `__` names that follow `mut` somewhere, or are bound by more than one `let`.
     unstable: HashSet<String>,
+    /// The names bound to a number (`let __v2 = 0.999;`) and read only as operands of
+    /// arithmetic (`__v1 * __v2`), with their literal. Writing the literal in their place means
+    /// the same to rustc (a literal is atomic, and its type is inferred from the other operand
+    /// as the name's was). A name read anywhere else (a method's receiver, a function's
+    /// argument, copied) keeps its `let`: a literal there could have a type rustc cannot infer.
+    pub constants: HashMap<String, Literal>,
+}
+
+/// What a walk over a body collects on the way.
+#[derive(Default)]
+struct Walk {
+    /// The names bound by a `let` so far.
+    bound: HashSet<String>,
+    /// `let __vN = LIT;`: the literal, `None` if the name is bound to two different ones.
+    numbers: HashMap<String, Option<Literal>>,
+    /// `__v` names mentioned other than as an operand of arithmetic (or bound to a number).
+    elsewhere: HashSet<String>,
 }
 
 impl Body {
     pub fn of(stream: TokenStream) -> Body {
         let mut body = Body::default();
-        let mut bound = HashSet::new();
-        body.scan(stream, &mut bound);
+        let mut walk = Walk::default();
+        body.scan(stream, &mut walk);
+        body.constants = walk
+            .numbers
+            .into_iter()
+            .filter(|(name, _)| !walk.elsewhere.contains(name))
+            .filter_map(|(name, lit)| Some((name, lit?)))
+            .collect();
         body
     }
 
-    fn scan(&mut self, stream: TokenStream, bound: &mut HashSet<String>) {
+    fn scan(&mut self, stream: TokenStream, walk: &mut Walk) {
         let tokens: Vec<TokenTree> = stream.into_iter().collect();
         let mut in_pattern = false;
         for (i, tt) in tokens.iter().enumerate() {
@@ -44,21 +68,31 @@ impl Body {
                 TokenTree::Group(g) => {
                     if in_pattern {
                         // A tuple pattern: its names are bound here.
-                        self.bind_all(g.stream(), bound);
+                        self.bind_all(g.stream(), &mut walk.bound);
                     }
-                    self.scan(g.stream(), bound);
+                    self.scan(g.stream(), walk);
                 }
                 TokenTree::Ident(id) => {
                     let s = id.to_string();
                     if s == "let" {
                         in_pattern = true;
+                        if let Some((name, lit)) = constant_let(&tokens[i..]) {
+                            let entry = walk.numbers.entry(name).or_insert_with(|| Some(lit.clone()));
+                            if entry.as_ref().is_some_and(|l| l.to_string() != lit.to_string()) {
+                                *entry = None;
+                            }
+                        }
                     } else if name(&tokens, i) {
                         *self.counts.entry(s.clone()).or_default() += 1;
+                        let number = i > 0 && constant_let(&tokens[i - 1..]).is_some();
+                        if s.starts_with("__v") && !number && !operand(&tokens, i) {
+                            walk.elsewhere.insert(s.clone());
+                        }
                         let after_mut = i > 0 && matches!(&tokens[i - 1], TokenTree::Ident(m) if m == "mut");
                         if after_mut {
                             self.unstable.insert(s.clone());
                         }
-                        if in_pattern && !bound.insert(s.clone()) {
+                        if in_pattern && !walk.bound.insert(s.clone()) {
                             self.unstable.insert(s);
                         }
                     }
@@ -82,6 +116,11 @@ impl Body {
                 _ => {}
             }
         }
+    }
+
+    /// Whether `tokens` starts with `let NAME = LIT;` for a name written as its number.
+    pub fn is_constant_let(&self, tokens: &[TokenTree]) -> bool {
+        constant_let(tokens).is_some_and(|(name, _)| self.constants.contains_key(&name))
     }
 
     /// The name `let NAME = EXPR ;` (`stmt`, at top-level token `start` of its block) binds, if
@@ -200,4 +239,38 @@ fn walk(tokens: &[TokenTree], top: Option<usize>, out: &mut HashMap<String, (usi
             _ => {}
         }
     }
+}
+
+/// `let __vN = LIT ;` at the start of `tokens`, LIT a number.
+fn constant_let(tokens: &[TokenTree]) -> Option<(String, Literal)> {
+    let [
+        TokenTree::Ident(l),
+        TokenTree::Ident(name),
+        TokenTree::Punct(eq),
+        TokenTree::Literal(lit),
+        TokenTree::Punct(semi),
+        ..,
+    ] = tokens
+    else {
+        return None;
+    };
+    let numeric = lit.to_string().starts_with(|c: char| c.is_ascii_digit());
+    let ok = l == "let"
+        && name.to_string().starts_with("__v")
+        && eq.as_char() == '='
+        && eq.spacing() == Spacing::Alone
+        && semi.as_char() == ';'
+        && numeric;
+    ok.then(|| (name.to_string(), lit.clone()))
+}
+
+/// Whether the name at `i` is an operand of `+ - * / %`: an operator on one side, and on the other nothing that would make the name a receiver, a place or a callee.
+fn operand(tokens: &[TokenTree], i: usize) -> bool {
+    let (before, after) = (i.checked_sub(1).and_then(|k| tokens.get(k)), tokens.get(i + 1));
+    let arithmetic = |tt: Option<&TokenTree>| matches!(tt, Some(TokenTree::Punct(p)) if matches!(p.as_char(), '+' | '-' | '*' | '/' | '%'));
+    let compound = matches!(after, Some(TokenTree::Punct(p)) if p.spacing() == Spacing::Joint);
+    let member = matches!(after, Some(TokenTree::Punct(p)) if p.as_char() == '.')
+        || matches!(after, Some(TokenTree::Group(g)) if g.delimiter() != Delimiter::Brace)
+        || matches!(before, Some(TokenTree::Punct(p)) if matches!(p.as_char(), '.' | '&'));
+    (arithmetic(before) || (arithmetic(after) && !compound)) && !member
 }

@@ -35,7 +35,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::inline::Body;
-use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, Span, TokenStream, TokenTree};
 
 /// How many names one declaration introduces: a block of `n` values nests about `n / GROUP`
 /// scopes, plus the `let`s kept as they are.
@@ -45,17 +45,17 @@ const GROUP: usize = 256;
 /// `floats` are the names of values known to be floats ([`super::float_names`]): only they are
 /// written where they are read ([`super::inline`]).
 pub fn flatten(items: TokenStream, floats: &HashSet<String>) -> TokenStream {
-    let constants = constants(&items);
     let mut names = Vec::new();
     items
         .into_iter()
         .map(|tt| {
-            // A generated function's body: its values read once are written where they are read.
+            // A generated function's body: its numbers and values read once are written where
+            // they are read.
             let body = match &tt {
                 TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => Body::of(g.stream()),
                 _ => Body::default(),
             };
-            let mut pass = Pass { constants: &constants, body: &body, floats, inlined: HashMap::new() };
+            let mut pass = Pass { body: &body, floats, inlined: HashMap::new() };
             tree(tt, &mut names, &mut pass)
         })
         .collect()
@@ -63,94 +63,11 @@ pub fn flatten(items: TokenStream, floats: &HashSet<String>) -> TokenStream {
 
 /// What the pass knows and carries over one generated function.
 struct Pass<'a> {
-    constants: &'a HashMap<String, Literal>,
     body: &'a Body,
     floats: &'a HashSet<String>,
     /// Values read once ([`super::inline`]): the expression, in parentheses, to write at the
-    /// mention.
-    inlined: HashMap<String, TokenTree>,
-}
-
-/// The names bound to a number (`let __v2 = 0.999;`) that are read only as operands of
-/// arithmetic (`__v1 * __v2`), with their literal. Writing the literal in their place means
-/// the same to rustc (a literal is atomic, and its type is inferred from the other operand as
-/// the name's was) and leaves a long function with fewer locals to type-check, borrow-check
-/// and describe in debug info. A name read anywhere else (a method's receiver, a function's
-/// argument, copied) keeps its `let`: a literal there could have a type rustc cannot infer.
-fn constants(items: &TokenStream) -> HashMap<String, Literal> {
-    let mut defined: HashMap<String, Option<Literal>> = HashMap::new();
-    let mut elsewhere: HashSet<String> = HashSet::new();
-    scan_constants(items.clone(), &mut defined, &mut elsewhere);
-    defined
-        .into_iter()
-        .filter_map(|(name, lit)| Some((name.clone(), lit.filter(|_| !elsewhere.contains(&name))?)))
-        .collect()
-}
-
-/// Records `let __vN = LIT;` in `defined` (`None` if bound twice) and every other mention of a
-/// `__v` name that is not an operand of arithmetic in `elsewhere`.
-fn scan_constants(
-    stream: TokenStream,
-    defined: &mut HashMap<String, Option<Literal>>,
-    elsewhere: &mut HashSet<String>,
-) {
-    let tokens: Vec<TokenTree> = stream.into_iter().collect();
-    let mut i = 0;
-    while i < tokens.len() {
-        if let Some((name, lit)) = constant_let(&tokens[i..]) {
-            let entry = defined.entry(name).or_insert_with(|| Some(lit.clone()));
-            if entry.as_ref().is_some_and(|l| l.to_string() != lit.to_string()) {
-                *entry = None;
-            }
-            i += 5;
-            continue;
-        }
-        match &tokens[i] {
-            TokenTree::Group(g) => scan_constants(g.stream(), defined, elsewhere),
-            TokenTree::Ident(id) => {
-                let name = id.to_string();
-                if name.starts_with("__v") && !operand(tokens.get(i.wrapping_sub(1)), tokens.get(i + 1)) {
-                    elsewhere.insert(name);
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-}
-
-/// `let __vN = LIT ;` at the start of `tokens`, LIT a number.
-fn constant_let(tokens: &[TokenTree]) -> Option<(String, Literal)> {
-    let [
-        TokenTree::Ident(l),
-        TokenTree::Ident(name),
-        TokenTree::Punct(eq),
-        TokenTree::Literal(lit),
-        TokenTree::Punct(semi),
-        ..,
-    ] = tokens
-    else {
-        return None;
-    };
-    let numeric = lit.to_string().starts_with(|c: char| c.is_ascii_digit());
-    let ok = l == "let"
-        && name.to_string().starts_with("__v")
-        && eq.as_char() == '='
-        && eq.spacing() == Spacing::Alone
-        && semi.as_char() == ';'
-        && numeric;
-    ok.then(|| (name.to_string(), lit.clone()))
-}
-
-/// Whether a name between `before` and `after` is an operand of `+ - * / %`: an operator on
-/// one side, and on the other nothing that would make the name a receiver, a place or a callee.
-fn operand(before: Option<&TokenTree>, after: Option<&TokenTree>) -> bool {
-    let arithmetic = |tt: Option<&TokenTree>| matches!(tt, Some(TokenTree::Punct(p)) if matches!(p.as_char(), '+' | '-' | '*' | '/' | '%'));
-    let compound = matches!(after, Some(TokenTree::Punct(p)) if p.spacing() == Spacing::Joint);
-    let member = matches!(after, Some(TokenTree::Punct(p)) if p.as_char() == '.')
-        || matches!(after, Some(TokenTree::Group(g)) if g.delimiter() != Delimiter::Brace)
-        || matches!(before, Some(TokenTree::Punct(p)) if matches!(p.as_char(), '.' | '&'));
-    (arithmetic(before) || (arithmetic(after) && !compound)) && !member
+    /// mention, and the names it mentions.
+    inlined: HashMap<String, (TokenTree, Vec<String>)>,
 }
 
 /// `tt` with every block inside it flattened; pushes the `__` names it mentions to `names`.
@@ -168,13 +85,11 @@ fn tree(tt: TokenTree, names: &mut Vec<String>, pass: &mut Pass) -> TokenTree {
         }
         TokenTree::Ident(i) => {
             let s = i.to_string();
-            if let Some(lit) = pass.constants.get(&s) {
+            if let Some(lit) = pass.body.constants.get(&s) {
                 return TokenTree::Literal(lit.clone());
             }
-            if let Some(expr) = pass.inlined.remove(&s) {
-                if let TokenTree::Group(g) = &expr {
-                    collect_names(g.stream(), names);
-                }
+            if let Some((expr, mentioned)) = pass.inlined.remove(&s) {
+                names.extend(mentioned);
                 return expr;
             }
             if s.starts_with("__") {
@@ -205,8 +120,7 @@ fn block(stream: TokenStream, names: &mut Vec<String>, pass: &mut Pass) -> Token
     let mut at_start = true;
     while i < tokens.len() {
         let mut inner = Vec::new();
-        if at_start && constant_let(&tokens[i..]).is_some_and(|(name, _)| pass.constants.contains_key(&name))
-        {
+        if at_start && pass.body.is_constant_let(&tokens[i..]) {
             i += 5;
             continue;
         }
@@ -216,7 +130,9 @@ fn block(stream: TokenStream, names: &mut Vec<String>, pass: &mut Pass) -> Token
                     tokens[i..=end].iter().cloned().map(|tt| tree(tt, &mut inner, pass)).collect();
                 if let Some(name) = pass.body.inlinable(&stmt, i, &shallow, pass.floats) {
                     let expr = stmt[3..stmt.len() - 1].iter().cloned().collect();
-                    pass.inlined.insert(name, TokenTree::Group(Group::new(Delimiter::Parenthesis, expr)));
+                    inner.retain(|n| *n != name);
+                    let expr = TokenTree::Group(Group::new(Delimiter::Parenthesis, expr));
+                    pass.inlined.insert(name, (expr, inner));
                     i = end + 1;
                     at_start = true;
                     continue;
@@ -391,17 +307,6 @@ fn is_place(tokens: &[TokenTree]) -> bool {
             }
             [TokenTree::Group(g), tail @ ..] if g.delimiter() == Delimiter::Bracket => rest = tail,
             _ => return false,
-        }
-    }
-}
-
-/// The `__` names in `stream`, at any depth, into `names`.
-fn collect_names(stream: TokenStream, names: &mut Vec<String>) {
-    for tt in stream {
-        match tt {
-            TokenTree::Ident(i) if i.to_string().starts_with("__") => names.push(i.to_string()),
-            TokenTree::Group(g) => collect_names(g.stream(), names),
-            _ => {}
         }
     }
 }

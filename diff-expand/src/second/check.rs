@@ -41,8 +41,10 @@ pub(super) fn shape(ty: &syn::Type) -> Option<Shape> {
         syn::Type::Reference(r) if r.mutability.is_none() && element_f64(&r.elem) => Some(Shape::Borrowed),
         syn::Type::Array(_) | syn::Type::Path(_) if element_f64(ty) => Some(Shape::Owned),
         // nalgebra's static vectors and matrices of `f64`: lifted entry by entry.
-        syn::Type::Reference(r) if r.mutability.is_none() && nalgebra_f64(&r.elem) => Some(Shape::Borrowed),
-        _ if nalgebra_f64(ty) => Some(Shape::Owned),
+        syn::Type::Reference(r) if r.mutability.is_none() && signature::nalgebra_f64(&r.elem) => {
+            Some(Shape::Borrowed)
+        }
+        _ if signature::nalgebra_f64(ty) => Some(Shape::Owned),
         _ if signature::classify(ty) == TypeClass::Constant => Some(Shape::Constant),
         // A struct (a `#[derive(Differentiable)]` one has a dual twin): lifted like an array.
         syn::Type::Reference(r) if r.mutability.is_none() && record(&r.elem).is_some() => {
@@ -51,18 +53,6 @@ pub(super) fn shape(ty: &syn::Type) -> Option<Shape> {
         _ if record(ty).is_some() => Some(Shape::Owned),
         _ => None,
     }
-}
-
-/// A nalgebra matrix or vector of `f64`, static or dynamic (`Vector3<f64>`, `DVector<f64>`).
-fn nalgebra_f64(ty: &syn::Type) -> bool {
-    let syn::Type::Path(p) = ty else { return false };
-    (signature::static_matrix(ty) || signature::dynamic_matrix(ty))
-        && p.path.segments.last().is_some_and(|s| match &s.arguments {
-            syn::PathArguments::AngleBracketed(a) => {
-                matches!(a.args.first(), Some(syn::GenericArgument::Type(t)) if is_f64(t))
-            }
-            _ => false,
-        })
 }
 
 /// The name of a struct type written as a path (`Params`, `model::Params`), not a float, an
@@ -288,7 +278,7 @@ fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'s
     }
 }
 
-/// A rule second order runs: of floats, arrays of floats and static nalgebra matrices.
+/// A rule second order runs: of floats, arrays of floats and nalgebra matrices of `f64`.
 fn scalar_rule(kind: &Rule) -> bool {
     matches!(
         kind,
@@ -304,8 +294,8 @@ fn scalar_rule(kind: &Rule) -> bool {
             | Rule::Predicate
             | Rule::Sum
             | Rule::Shape
-            // nalgebra's, on static matrices (a `DVector` is rejected as a `Heap` value): the
-            // dual copy runs them at `Dual<f64>` entries, the norms through the runtime.
+            // nalgebra's, on static and dynamic matrices: the dual copy runs them at `Dual<f64>`
+            // entries, the norms through the runtime.
             | Rule::Transpose
             | Rule::Dot
             | Rule::ComponentMul

@@ -208,7 +208,7 @@ pub fn promote<A: Promote>(value: A) -> A::Out {
 #[diagnostic::on_unimplemented(
     message = "second order (`hessian`) cannot run `{Self}` in dual numbers",
     label = "a parameter of `_hvp`/`_hessian`",
-    note = "second order takes f64, slices, Vecs and arrays of f64, nalgebra's static vectors and matrices of f64, and `#[derive(Differentiable)]` structs whose fields are all f64, Vec<f64> or [f64; N] (no `#[no_grad]` fields, no nalgebra)"
+    note = "second order takes f64, slices, Vecs and arrays of f64, nalgebra vectors and matrices of f64 (static or dynamic), and `#[derive(Differentiable)]` structs whose fields are all f64, Vec<f64> or [f64; N] (no `#[no_grad]` fields, no nalgebra)"
 )]
 pub trait Lift {
     /// The same shape with dual entries.

@@ -319,26 +319,28 @@ impl Reverse<'_> {
                 // The whole path under the user's span: a combination of types without an
                 // adjoint is reported at the product, not at the attribute.
                 if let Some(xa) = active(0) {
-                    let term = if quotient && floats {
-                        quote_spanned!(span=> #ybar / #b)
-                    } else if quotient {
-                        quote_spanned!(span=> ::tapeless::__private::quotient_lhs(#ybar, &#a, #b))
-                    } else if floats {
-                        quote_spanned!(span=> #ybar * #b)
-                    } else {
-                        quote_spanned!(span=> ::tapeless::__private::product_lhs(#ybar, #a, #b))
+                    let term = match (quotient, floats) {
+                        (true, true) => quote_spanned!(span=> #ybar / #b),
+                        (true, false) => {
+                            quote_spanned!(span=> ::tapeless::__private::quotient_lhs(#ybar, &#a, #b))
+                        }
+                        (false, true) => quote_spanned!(span=> #ybar * #b),
+                        (false, false) => {
+                            quote_spanned!(span=> ::tapeless::__private::product_lhs(#ybar, #a, #b))
+                        }
                     };
                     out.extend(self.contribute(xa, term));
                 }
                 if let Some(za) = active(1) {
-                    let term = if quotient && floats {
-                        quote_spanned!(span=> -(#ybar * #yv) / #b)
-                    } else if quotient {
-                        quote_spanned!(span=> ::tapeless::__private::quotient_rhs(#ybar, &#a, #yv, #b))
-                    } else if floats {
-                        quote_spanned!(span=> #a * #ybar)
-                    } else {
-                        quote_spanned!(span=> ::tapeless::__private::product_rhs(#ybar, #a, #b))
+                    let term = match (quotient, floats) {
+                        (true, true) => quote_spanned!(span=> -(#ybar * #yv) / #b),
+                        (true, false) => {
+                            quote_spanned!(span=> ::tapeless::__private::quotient_rhs(#ybar, &#a, #yv, #b))
+                        }
+                        (false, true) => quote_spanned!(span=> #a * #ybar),
+                        (false, false) => {
+                            quote_spanned!(span=> ::tapeless::__private::product_rhs(#ybar, #a, #b))
+                        }
                     };
                     out.extend(self.contribute(za, term));
                 }
