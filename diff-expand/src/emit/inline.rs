@@ -15,112 +15,107 @@
 //! in the same block, after the `let`, outside any nested block, closure or loop body (where it could run more
 //! than once, or be captured).
 
-use std::collections::{HashMap, HashSet};
-
-use proc_macro2::{Delimiter, Literal, Spacing, TokenStream, TokenTree};
+use super::tokens::{Sym, SymMap, SymSet, Tok, punct_at};
+use proc_macro2::{Delimiter, Literal, Spacing};
 
 /// What the flatten pass needs to know about one generated function's body to write values
 /// where they are read: the numbers (below) and the values read once ([`Body::inlinable`]).
 #[derive(Default)]
 pub struct Body {
     /// How often each `__` name is mentioned, at any depth.
-    counts: HashMap<String, usize>,
+    counts: SymMap<usize>,
     /// The `__` names that follow `mut` somewhere, or are bound by more than one `let`.
-    unstable: HashSet<String>,
+    unstable: SymSet,
     /// The names bound to a number (`let __v2 = 0.999;`) and read only as operands of
     /// arithmetic (`__v1 * __v2`), with their literal. Writing the literal in their place means
     /// the same to rustc (a literal is atomic, and its type is inferred from the other operand
     /// as the name's was). A name read anywhere else (a method's receiver, a function's
     /// argument, copied) keeps its `let`: a literal there could have a type rustc cannot infer.
-    pub constants: HashMap<String, Literal>,
+    pub constants: SymMap<Literal>,
 }
 
 /// What a walk over a body collects on the way.
 #[derive(Default)]
 struct Walk {
     /// The names bound by a `let` so far.
-    bound: HashSet<String>,
-    /// `let __vN = LIT;`: the literal, `None` if the name is bound to two different ones.
-    numbers: HashMap<String, Option<Literal>>,
+    bound: SymSet,
+    /// `let __vN = LIT;`: the literal and its spelling, `None` if the name is bound to two
+    /// different ones.
+    numbers: SymMap<Option<(Literal, String)>>,
     /// `__v` names mentioned other than as an operand of arithmetic (or bound to a number).
-    elsewhere: HashSet<String>,
+    elsewhere: SymSet,
 }
 
 impl Body {
-    pub fn of(stream: TokenStream) -> Body {
+    pub fn of(tokens: &[Tok]) -> Body {
         let mut body = Body::default();
         let mut walk = Walk::default();
-        body.scan(stream, &mut walk);
+        body.scan(tokens, &mut walk);
         body.constants = walk
             .numbers
             .into_iter()
             .filter(|(name, _)| !walk.elsewhere.contains(name))
-            .filter_map(|(name, lit)| Some((name, lit?)))
+            .filter_map(|(name, lit)| Some((name, lit?.0)))
             .collect();
         body
     }
 
-    fn scan(&mut self, stream: TokenStream, walk: &mut Walk) {
-        let tokens: Vec<TokenTree> = stream.into_iter().collect();
+    fn scan(&mut self, tokens: &[Tok], walk: &mut Walk) {
         let mut in_pattern = false;
         for (i, tt) in tokens.iter().enumerate() {
             match tt {
-                TokenTree::Group(g) => {
+                Tok::Group(_, _, inner) => {
                     if in_pattern {
                         // A tuple pattern: its names are bound here.
-                        self.bind_all(g.stream(), &mut walk.bound);
+                        self.bind_all(inner, &mut walk.bound);
                     }
-                    self.scan(g.stream(), walk);
+                    self.scan(inner, walk);
                 }
-                TokenTree::Ident(id) => {
-                    let s = id.to_string();
-                    if s == "let" {
-                        in_pattern = true;
-                        if let Some((name, lit)) = constant_let(&tokens[i..]) {
-                            let entry = walk.numbers.entry(name).or_insert_with(|| Some(lit.clone()));
-                            if entry.as_ref().is_some_and(|l| l.to_string() != lit.to_string()) {
-                                *entry = None;
-                            }
-                        }
-                    } else if name(&tokens, i) {
-                        *self.counts.entry(s.clone()).or_default() += 1;
-                        let number = i > 0 && constant_let(&tokens[i - 1..]).is_some();
-                        if s.starts_with("__v") && !number && !operand(&tokens, i) {
-                            walk.elsewhere.insert(s.clone());
-                        }
-                        let after_mut = i > 0 && matches!(&tokens[i - 1], TokenTree::Ident(m) if m == "mut");
-                        if after_mut {
-                            self.unstable.insert(s.clone());
-                        }
-                        if in_pattern && !walk.bound.insert(s.clone()) {
-                            self.unstable.insert(s);
+                Tok::Ident(_, Sym::LET) => {
+                    in_pattern = true;
+                    if let Some((name, lit, spelling)) = constant_let(&tokens[i..]) {
+                        let entry =
+                            walk.numbers.entry(name).or_insert_with(|| Some((lit.clone(), spelling.clone())));
+                        if entry.as_ref().is_some_and(|(_, l)| *l != spelling) {
+                            *entry = None;
                         }
                     }
                 }
-                TokenTree::Punct(p) if matches!(p.as_char(), '=' | ';' | ':') => in_pattern = false,
-                TokenTree::Punct(_) | TokenTree::Literal(_) => {}
+                &Tok::Ident(_, s) if name(tokens, i) => {
+                    *self.counts.entry(s).or_default() += 1;
+                    let number = i > 0 && constant_let(&tokens[i - 1..]).is_some();
+                    if s.value() && !number && !operand(tokens, i) {
+                        walk.elsewhere.insert(s);
+                    }
+                    if i > 0 && tokens[i - 1].is(Sym::MUT) {
+                        self.unstable.insert(s);
+                    }
+                    if in_pattern && !walk.bound.insert(s) {
+                        self.unstable.insert(s);
+                    }
+                }
+                Tok::Punct(p) if matches!(p.as_char(), '=' | ';' | ':') => in_pattern = false,
+                _ => {}
             }
         }
     }
 
-    fn bind_all(&mut self, stream: TokenStream, bound: &mut HashSet<String>) {
-        for tt in stream {
+    fn bind_all(&mut self, tokens: &[Tok], bound: &mut SymSet) {
+        for tt in tokens {
             match tt {
-                TokenTree::Ident(id) if id.to_string().starts_with("__") => {
-                    let s = id.to_string();
-                    if !bound.insert(s.clone()) {
-                        self.unstable.insert(s);
-                    }
+                // Bound twice.
+                &Tok::Ident(_, s) if s.ours() && !bound.insert(s) => {
+                    self.unstable.insert(s);
                 }
-                TokenTree::Group(g) => self.bind_all(g.stream(), bound),
+                Tok::Group(_, _, inner) => self.bind_all(inner, bound),
                 _ => {}
             }
         }
     }
 
     /// Whether `tokens` starts with `let NAME = LIT;` for a name written as its number.
-    pub fn is_constant_let(&self, tokens: &[TokenTree]) -> bool {
-        constant_let(tokens).is_some_and(|(name, _)| self.constants.contains_key(&name))
+    pub fn is_constant_let(&self, tokens: &[Tok]) -> bool {
+        constant_let(tokens).is_some_and(|(name, ..)| self.constants.contains_key(&name))
     }
 
     /// The name `let NAME = EXPR ;` (`stmt`, at top-level token `start` of its block) binds, if
@@ -128,61 +123,46 @@ impl Body {
     /// (`shallow`: mentions in the block outside nested blocks, the `let` included).
     pub fn inlinable(
         &self,
-        stmt: &[TokenTree],
+        stmt: &[Tok],
         start: usize,
-        shallow: &HashMap<String, (usize, usize, bool)>,
-        floats: &HashSet<String>,
-    ) -> Option<String> {
-        let [
-            TokenTree::Ident(l),
-            TokenTree::Ident(id),
-            TokenTree::Punct(eq),
-            expr @ ..,
-            TokenTree::Punct(semi),
-        ] = stmt
-        else {
+        shallow: &SymMap<(usize, usize, bool)>,
+        floats: &SymSet,
+    ) -> Option<Sym> {
+        let &[ref l, Tok::Ident(_, n), Tok::Punct(ref eq), ref expr @ .., ref semi] = stmt else {
             return None;
         };
-        let n = id.to_string();
-        let shape = l == "let"
-            && n.starts_with("__")
+        let shape = l.is(Sym::LET)
+            && n.ours()
             && eq.as_char() == '='
-            && eq.spacing() == proc_macro2::Spacing::Alone
-            && semi.as_char() == ';'
+            && eq.spacing() == Spacing::Alone
+            && semi.is_punct(';')
             && !expr.is_empty();
-        let once = self.counts.get(&n) == Some(&2)
-            && shallow
-                .get(&n)
-                .is_some_and(|&(count, first, borrowed)| count == 2 && first >= start && !borrowed);
+        let once = || {
+            self.counts.get(&n) == Some(&2)
+                && shallow
+                    .get(&n)
+                    .is_some_and(|&(count, first, borrowed)| count == 2 && first >= start && !borrowed)
+        };
         let ok = shape
             && floats.contains(&n)
-            && once
+            && once()
             && !self.unstable.contains(&n)
-            && self.pure(expr, &n)
+            && self.pure(expr, n)
             && !super::scopes::extends_temporary(expr);
         ok.then_some(n)
     }
 
     /// Whether `tokens` has no effect and reads only our names that cannot change (and not
     /// `own`, the name being bound).
-    fn pure(&self, tokens: &[TokenTree], own: &str) -> bool {
+    fn pure(&self, tokens: &[Tok], own: Sym) -> bool {
         tokens.iter().enumerate().all(|(i, tt)| match tt {
-            TokenTree::Ident(id) => {
-                let s = id.to_string();
-                if member_or_path(tokens, i) {
-                    true
-                } else {
-                    name(tokens, i) && s != own && !self.unstable.contains(&s)
-                }
+            Tok::Ident(_, s) => {
+                member_or_path(tokens, i) || (name(tokens, i) && *s != own && !self.unstable.contains(s))
             }
-            TokenTree::Punct(p) => !matches!(p.as_char(), '!' | '?' | '#' | '\'' | '=' | ';' | '|'),
-            TokenTree::Literal(_) => true,
-            TokenTree::Group(g) => match g.delimiter() {
-                Delimiter::Parenthesis | Delimiter::None => {
-                    self.pure(&g.stream().into_iter().collect::<Vec<_>>(), own)
-                }
-                Delimiter::Bracket | Delimiter::Brace => false,
-            },
+            Tok::Punct(p) => !matches!(p.as_char(), '!' | '?' | '#' | '\'' | '=' | ';' | '|'),
+            Tok::Literal(_) => true,
+            Tok::Group(Delimiter::Parenthesis | Delimiter::None, _, inner) => self.pure(inner, own),
+            Tok::Group(..) => false,
         })
     }
 }
@@ -190,87 +170,76 @@ impl Body {
 /// Whether the ident at `i` is one of our names (`__v3`) or mentions one: anything spelled
 /// `__..` but a path segment (`::tapeless::__private`). Counting too much is safe; too little
 /// is not, so a field after `.` still counts.
-fn name(tokens: &[TokenTree], i: usize) -> bool {
-    let path = |k: Option<&TokenTree>| matches!(k, Some(TokenTree::Punct(p)) if p.as_char() == ':');
+fn name(tokens: &[Tok], i: usize) -> bool {
     let before = i.checked_sub(1).and_then(|k| tokens.get(k));
-    matches!(&tokens[i], TokenTree::Ident(id) if id.to_string().starts_with("__"))
-        && !path(before)
-        && !path(tokens.get(i + 1))
+    tokens[i].sym().is_some_and(Sym::ours) && !punct_at(before, ':') && !punct_at(tokens.get(i + 1), ':')
 }
 
 /// Whether the ident at `i` is a method or field (after a `.` that is not part of `..`) or a
 /// path segment (next to `::`).
-fn member_or_path(tokens: &[TokenTree], i: usize) -> bool {
-    let punct = |k: Option<&TokenTree>, c: char| matches!(k, Some(TokenTree::Punct(p)) if p.as_char() == c);
+fn member_or_path(tokens: &[Tok], i: usize) -> bool {
     let at = |k: usize| i.checked_sub(k).and_then(|k| tokens.get(k));
-    let member = punct(at(1), '.') && !punct(at(2), '.');
-    member || punct(at(1), ':') || punct(tokens.get(i + 1), ':')
+    let member = punct_at(at(1), '.') && !punct_at(at(2), '.');
+    member || punct_at(at(1), ':') || punct_at(tokens.get(i + 1), ':')
 }
 
 /// For each `__` name mentioned in a block's tokens outside nested blocks (brace groups) and
 /// closures (after a `|`, to the end of its statement), the block's own `let`s included: how
 /// often, the index of the top-level token holding the first mention, and whether one is
 /// borrowed (`&x`, `&mut x`: a temporary in its place could be dropped while still borrowed).
-pub fn shallow(tokens: &[TokenTree]) -> HashMap<String, (usize, usize, bool)> {
-    let mut out = HashMap::new();
+pub fn shallow(tokens: &[Tok]) -> SymMap<(usize, usize, bool)> {
+    let mut out = SymMap::default();
     walk(tokens, None, &mut out);
     out
 }
 
-fn walk(tokens: &[TokenTree], top: Option<usize>, out: &mut HashMap<String, (usize, usize, bool)>) {
-    let amp = |k: Option<usize>| matches!(k.and_then(|k| tokens.get(k)), Some(TokenTree::Punct(p)) if p.as_char() == '&');
-    let mutable =
-        |k: Option<usize>| matches!(k.and_then(|k| tokens.get(k)), Some(TokenTree::Ident(m)) if m == "mut");
+fn walk(tokens: &[Tok], top: Option<usize>, out: &mut SymMap<(usize, usize, bool)>) {
+    let amp = |k: Option<usize>| punct_at(k.and_then(|k| tokens.get(k)), '&');
+    let mutable = |k: Option<usize>| k.and_then(|k| tokens.get(k)).is_some_and(|t| t.is(Sym::MUT));
     let mut closure = false;
     for (i, tt) in tokens.iter().enumerate() {
         let at = top.unwrap_or(i);
         match tt {
-            TokenTree::Punct(p) if p.as_char() == ';' => closure = false,
-            TokenTree::Punct(p) if p.as_char() == '|' => closure = true,
+            Tok::Punct(p) if p.as_char() == ';' => closure = false,
+            Tok::Punct(p) if p.as_char() == '|' => closure = true,
             _ if closure => {}
-            TokenTree::Ident(id) if name(tokens, i) => {
-                let entry = out.entry(id.to_string()).or_insert((0, at, false));
+            &Tok::Ident(_, s) if name(tokens, i) => {
+                let entry = out.entry(s).or_insert((0, at, false));
                 entry.0 += 1;
                 entry.2 |= amp(i.checked_sub(1)) || (mutable(i.checked_sub(1)) && amp(i.checked_sub(2)));
             }
-            TokenTree::Group(g) if g.delimiter() != Delimiter::Brace => {
-                walk(&g.stream().into_iter().collect::<Vec<_>>(), Some(at), out)
-            }
+            Tok::Group(d, _, inner) if *d != Delimiter::Brace => walk(inner, Some(at), out),
             _ => {}
         }
     }
 }
 
-/// `let __vN = LIT ;` at the start of `tokens`, LIT a number.
-fn constant_let(tokens: &[TokenTree]) -> Option<(String, Literal)> {
-    let [
-        TokenTree::Ident(l),
-        TokenTree::Ident(name),
-        TokenTree::Punct(eq),
-        TokenTree::Literal(lit),
-        TokenTree::Punct(semi),
-        ..,
-    ] = tokens
+/// `let __vN = LIT ;` at the start of `tokens`, LIT a number: the name, the literal and its
+/// spelling.
+fn constant_let(tokens: &[Tok]) -> Option<(Sym, &Literal, String)> {
+    let &[ref l, Tok::Ident(_, name), Tok::Punct(ref eq), Tok::Literal(ref lit), ref semi, ..] = tokens
     else {
         return None;
     };
-    let numeric = lit.to_string().starts_with(|c: char| c.is_ascii_digit());
-    let ok = l == "let"
-        && name.to_string().starts_with("__v")
+    let ok = l.is(Sym::LET)
+        && name.value()
         && eq.as_char() == '='
         && eq.spacing() == Spacing::Alone
-        && semi.as_char() == ';'
-        && numeric;
-    ok.then(|| (name.to_string(), lit.clone()))
+        && semi.is_punct(';');
+    if !ok {
+        return None;
+    }
+    let spelling = lit.to_string();
+    spelling.starts_with(|c: char| c.is_ascii_digit()).then_some((name, lit, spelling))
 }
 
 /// Whether the name at `i` is an operand of `+ - * / %`: an operator on one side, and on the other nothing that would make the name a receiver, a place or a callee.
-fn operand(tokens: &[TokenTree], i: usize) -> bool {
+fn operand(tokens: &[Tok], i: usize) -> bool {
     let (before, after) = (i.checked_sub(1).and_then(|k| tokens.get(k)), tokens.get(i + 1));
-    let arithmetic = |tt: Option<&TokenTree>| matches!(tt, Some(TokenTree::Punct(p)) if matches!(p.as_char(), '+' | '-' | '*' | '/' | '%'));
-    let compound = matches!(after, Some(TokenTree::Punct(p)) if p.spacing() == Spacing::Joint);
-    let member = matches!(after, Some(TokenTree::Punct(p)) if p.as_char() == '.')
-        || matches!(after, Some(TokenTree::Group(g)) if g.delimiter() != Delimiter::Brace)
-        || matches!(before, Some(TokenTree::Punct(p)) if matches!(p.as_char(), '.' | '&'));
+    let arithmetic = |tt: Option<&Tok>| matches!(tt, Some(Tok::Punct(p)) if matches!(p.as_char(), '+' | '-' | '*' | '/' | '%'));
+    let compound = matches!(after, Some(Tok::Punct(p)) if p.spacing() == Spacing::Joint);
+    let member = punct_at(after, '.')
+        || matches!(after, Some(Tok::Group(d, ..)) if *d != Delimiter::Brace)
+        || matches!(before, Some(Tok::Punct(p)) if matches!(p.as_char(), '.' | '&'));
     (arithmetic(before) || (arithmetic(after) && !compound)) && !member
 }

@@ -10,6 +10,7 @@ pub mod forward;
 pub mod inline;
 pub mod reverse;
 pub mod scopes;
+pub mod tokens;
 
 use std::collections::HashMap;
 

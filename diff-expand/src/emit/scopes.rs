@@ -32,10 +32,11 @@
 //!   &f(x);`: Rust's temporary lifetime extension), which an assignment would drop at the `;`:
 //!   conservatively, any `&` that does not borrow a place.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use super::inline::Body;
-use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, Span, TokenStream, TokenTree};
+use super::tokens::{Sym, SymMap, SymSet, Symbols, Tok};
+use proc_macro2::{Delimiter, Spacing, Span, TokenStream};
 
 /// How many names one declaration introduces: a block of `n` values nests about `n / GROUP`
 /// scopes, plus the `let`s kept as they are.
@@ -45,57 +46,56 @@ const GROUP: usize = 256;
 /// `floats` are the names of values known to be floats ([`super::float_names`]): only they are
 /// written where they are read ([`super::inline`]).
 pub fn flatten(items: TokenStream, floats: &HashSet<String>) -> TokenStream {
+    let mut symbols = Symbols::default();
+    let items = symbols.read(items);
+    let floats: SymSet = floats.iter().filter_map(|name| symbols.get(name)).collect();
+    let floats = &floats;
     let mut names = Vec::new();
-    items
+    let items = items
         .into_iter()
         .map(|tt| {
             // A generated function's body: its numbers and values read once are written where
             // they are read.
-            let body = match &tt {
-                TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => Body::of(g.stream()),
-                _ => Body::default(),
-            };
-            let mut pass = Pass { body: &body, floats, inlined: HashMap::new() };
-            tree(tt, &mut names, &mut pass)
+            let body = tt.group(Delimiter::Brace).map(Body::of).unwrap_or_default();
+            let mut pass = Pass { body: &body, floats, inlined: SymMap::default() };
+            let tt = tree(tt, &mut names, &mut pass);
+            names.clear();
+            tt
         })
-        .collect()
+        .collect();
+    super::tokens::write(items)
 }
 
 /// What the pass knows and carries over one generated function.
 struct Pass<'a> {
     body: &'a Body,
-    floats: &'a HashSet<String>,
+    floats: &'a SymSet,
     /// Values read once ([`super::inline`]): the expression, in parentheses, to write at the
     /// mention, and the names it mentions.
-    inlined: HashMap<String, (TokenTree, Vec<String>)>,
+    inlined: SymMap<(Tok, Vec<Sym>)>,
 }
 
 /// `tt` with every block inside it flattened; pushes the `__` names it mentions to `names`.
-fn tree(tt: TokenTree, names: &mut Vec<String>, pass: &mut Pass) -> TokenTree {
+fn tree(tt: Tok, names: &mut Vec<Sym>, pass: &mut Pass) -> Tok {
     match tt {
-        TokenTree::Group(g) => {
-            let stream = if g.delimiter() == Delimiter::Brace {
-                block(g.stream(), names, pass)
+        Tok::Group(delimiter, span, inner) => {
+            let inner = if delimiter == Delimiter::Brace {
+                block(inner, names, pass)
             } else {
-                g.stream().into_iter().map(|tt| tree(tt, names, pass)).collect()
+                inner.into_iter().map(|tt| tree(tt, names, pass)).collect()
             };
-            let mut out = Group::new(g.delimiter(), stream);
-            out.set_span(g.span());
-            TokenTree::Group(out)
+            Tok::Group(delimiter, span, inner)
         }
-        TokenTree::Ident(i) => {
-            let s = i.to_string();
+        Tok::Ident(i, s) if s.ours() => {
             if let Some(lit) = pass.body.constants.get(&s) {
-                return TokenTree::Literal(lit.clone());
+                return Tok::Literal(lit.clone());
             }
             if let Some((expr, mentioned)) = pass.inlined.remove(&s) {
                 names.extend(mentioned);
                 return expr;
             }
-            if s.starts_with("__") {
-                names.push(s);
-            }
-            TokenTree::Ident(i)
+            names.push(s);
+            Tok::Ident(i, s)
         }
         other => other,
     }
@@ -103,60 +103,85 @@ fn tree(tt: TokenTree, names: &mut Vec<String>, pass: &mut Pass) -> TokenTree {
 
 /// A name a declaration introduces, with its `mut`.
 struct Declared {
-    mutable: Option<Ident>,
-    ident: Ident,
-    name: String,
+    mutable: Option<Tok>,
+    ident: Tok,
+    name: Sym,
+}
+
+/// What a block's top-level tokens are, from one token on: a `let` the numbers pass removes, a
+/// `let` statement of so many tokens, or any other token.
+enum Piece {
+    Constant,
+    Let(usize),
+    Token,
 }
 
 /// The content of a brace group, taken as a block's statements (a brace group that is not a
 /// block, such as a struct literal or a `match` body, has no `let` at its top level).
-fn block(stream: TokenStream, names: &mut Vec<String>, pass: &mut Pass) -> TokenStream {
-    let tokens: Vec<TokenTree> = stream.into_iter().collect();
+fn block(tokens: Vec<Tok>, names: &mut Vec<Sym>, pass: &mut Pass) -> Vec<Tok> {
     // Mentions in this block outside nested blocks, for values read once.
     let shallow = super::inline::shallow(&tokens);
-    let mut out: Vec<TokenTree> = Vec::with_capacity(tokens.len());
+    let pieces = pieces(&tokens, pass.body);
+    let mut out: Vec<Tok> = Vec::with_capacity(tokens.len());
     let mut run = Run::default();
-    let mut i = 0;
-    let mut at_start = true;
-    while i < tokens.len() {
+    let mut rest = tokens.into_iter();
+    let mut start = 0;
+    for piece in pieces {
         let mut inner = Vec::new();
-        if at_start && pass.body.is_constant_let(&tokens[i..]) {
-            i += 5;
-            continue;
-        }
-        match if at_start { let_statement(&tokens, i) } else { None } {
-            Some(end) => {
-                let stmt: Vec<TokenTree> =
-                    tokens[i..=end].iter().cloned().map(|tt| tree(tt, &mut inner, pass)).collect();
-                if let Some(name) = pass.body.inlinable(&stmt, i, &shallow, pass.floats) {
-                    let expr = stmt[3..stmt.len() - 1].iter().cloned().collect();
+        match piece {
+            Piece::Constant => {
+                rest.by_ref().take(5).for_each(drop);
+                start += 5;
+                continue;
+            }
+            Piece::Let(len) => {
+                let stmt: Vec<Tok> = rest.by_ref().take(len).map(|tt| tree(tt, &mut inner, pass)).collect();
+                let at = start;
+                start += len;
+                if let Some(name) = pass.body.inlinable(&stmt, at, &shallow, pass.floats) {
+                    let expr = stmt.into_iter().skip(3).take(len - 4).collect();
                     inner.retain(|n| *n != name);
-                    let expr = TokenTree::Group(Group::new(Delimiter::Parenthesis, expr));
+                    let expr = Tok::Group(Delimiter::Parenthesis, Span::call_site(), expr);
                     pass.inlined.insert(name, (expr, inner));
-                    i = end + 1;
-                    at_start = true;
                     continue;
                 }
-                match rewrite(&stmt, &inner, &mut run, &mut out) {
-                    Some(assign) => run.body.extend(assign),
-                    None => run.body.extend(stmt),
+                match rewrite(stmt, &inner, &mut run, &mut out) {
+                    Ok(assign) | Err(assign) => run.body.extend(assign),
                 }
-                i = end + 1;
-                at_start = true;
             }
-            None => {
-                let tt = tree(tokens[i].clone(), &mut inner, pass);
-                at_start = is_punct(&tt, ';')
-                    || matches!(&tt, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace);
-                run.body.push(tt);
-                i += 1;
+            Piece::Token => {
+                if let Some(tt) = rest.next() {
+                    run.body.push(tree(tt, &mut inner, pass));
+                }
+                start += 1;
             }
         }
-        run.seen.extend(inner.iter().cloned());
+        run.seen.extend(inner.iter().copied());
         names.extend(inner);
     }
     run.flush(&mut out);
-    out.into_iter().collect()
+    out
+}
+
+/// The pieces of a block's top-level tokens, in order.
+fn pieces(tokens: &[Tok], body: &Body) -> Vec<Piece> {
+    let mut pieces = Vec::new();
+    let mut i = 0;
+    let mut at_start = true;
+    while i < tokens.len() {
+        if at_start && body.is_constant_let(&tokens[i..]) {
+            pieces.push(Piece::Constant);
+            i += 5;
+        } else if let Some(end) = at_start.then(|| let_statement(tokens, i)).flatten() {
+            pieces.push(Piece::Let(end + 1 - i));
+            i = end + 1;
+        } else {
+            at_start = tokens[i].is_punct(';') || tokens[i].group(Delimiter::Brace).is_some();
+            pieces.push(Piece::Token);
+            i += 1;
+        }
+    }
+    pieces
 }
 
 /// The statements since the last declaration: the names declared for them, the names any of
@@ -164,23 +189,23 @@ fn block(stream: TokenStream, names: &mut Vec<String>, pass: &mut Pass) -> Token
 #[derive(Default)]
 struct Run {
     declared: Vec<Declared>,
-    seen: HashSet<String>,
-    body: Vec<TokenTree>,
+    seen: SymSet,
+    body: Vec<Tok>,
 }
 
 impl Run {
     /// Writes `let (names..,);` and the statements it declares.
-    fn flush(&mut self, out: &mut Vec<TokenTree>) {
+    fn flush(&mut self, out: &mut Vec<Tok>) {
         if !self.declared.is_empty() {
             let mut pattern = Vec::with_capacity(3 * self.declared.len());
             for d in self.declared.drain(..) {
-                pattern.extend(d.mutable.map(TokenTree::Ident));
-                pattern.push(TokenTree::Ident(d.ident));
-                pattern.push(punct(','));
+                pattern.extend(d.mutable);
+                pattern.push(d.ident);
+                pattern.push(Tok::punct(','));
             }
-            out.push(TokenTree::Ident(Ident::new("let", Span::call_site())));
-            out.push(TokenTree::Group(Group::new(Delimiter::Parenthesis, pattern.into_iter().collect())));
-            out.push(punct(';'));
+            out.push(Tok::let_keyword());
+            out.push(Tok::Group(Delimiter::Parenthesis, Span::call_site(), pattern));
+            out.push(Tok::punct(';'));
         }
         out.append(&mut self.body);
         self.seen.clear();
@@ -189,21 +214,29 @@ impl Run {
 
 /// `let PAT = EXPR;` (tokens `stmt`, mentioning `names`) as the assignment `PAT = EXPR;`, with
 /// its names added to `run` (closing the run first if an earlier statement of it mentions one),
-/// or `None` to keep the `let`.
-fn rewrite(
-    stmt: &[TokenTree],
-    names: &[String],
-    run: &mut Run,
-    out: &mut Vec<TokenTree>,
-) -> Option<Vec<TokenTree>> {
+/// or the statement unchanged (`Err`) to keep the `let`.
+fn rewrite(stmt: Vec<Tok>, names: &[Sym], run: &mut Run, out: &mut Vec<Tok>) -> Result<Vec<Tok>, Vec<Tok>> {
+    let Some((mut declared, mut assign, eq)) = assignable(&stmt, names) else { return Err(stmt) };
+    let clash = declared.iter().any(|d| run.seen.contains(&d.name));
+    if clash || run.declared.len() + declared.len() > GROUP {
+        run.flush(out);
+    }
+    run.declared.append(&mut declared);
+    assign.extend(stmt.into_iter().skip(eq));
+    Ok(assign)
+}
+
+/// If `let PAT = EXPR;` may be written as an assignment: the names it declares, `PAT` as an
+/// assignment target and the index of its `=`.
+fn assignable(stmt: &[Tok], names: &[Sym]) -> Option<(Vec<Declared>, Vec<Tok>, usize)> {
     // `let`, the pattern (one or two tokens), `=`, the initialiser, `;`.
-    let eq = stmt.iter().position(|tt| is_punct(tt, '='))?;
-    let TokenTree::Punct(p) = &stmt[eq] else { return None };
+    let eq = stmt.iter().position(|tt| tt.is_punct('='))?;
+    let Tok::Punct(p) = &stmt[eq] else { return None };
     if p.spacing() != Spacing::Alone || !(2..=3).contains(&eq) {
         return None;
     }
     let init = &stmt[eq + 1..stmt.len() - 1];
-    if init.is_empty() || init.iter().any(|tt| is_ident(tt, "else")) || extends_temporary(init) {
+    if init.is_empty() || init.iter().any(|tt| tt.is(Sym::ELSE)) || extends_temporary(init) {
         return None;
     }
     let mut declared = Vec::new();
@@ -216,61 +249,50 @@ fn rewrite(
     if declared.iter().any(twice) {
         return None;
     }
-    let clash = declared.iter().any(|d| run.seen.contains(&d.name));
-    if clash || run.declared.len() + declared.len() > GROUP {
-        run.flush(out);
-    }
-    run.declared.extend(declared);
-    let mut assign = target;
-    assign.extend(stmt[eq..].iter().cloned());
-    Some(assign)
+    Some((declared, target, eq))
 }
 
 /// A pattern as an assignment target (`mut` dropped), collecting the names it binds; `None` if
 /// it is not made of names, tuples and `_`.
-fn target(pattern: &[TokenTree], declared: &mut Vec<Declared>) -> Option<Vec<TokenTree>> {
+fn target(pattern: &[Tok], declared: &mut Vec<Declared>) -> Option<Vec<Tok>> {
     match pattern {
-        [TokenTree::Ident(i)] if i == "_" => Some(pattern.to_vec()),
-        [TokenTree::Ident(i)] => {
-            let name = ours(i)?;
+        [i] if i.is(Sym::UNDERSCORE) => Some(pattern.to_vec()),
+        [i @ Tok::Ident(_, name)] => {
+            let name = ours(*name)?;
             declared.push(Declared { mutable: None, ident: i.clone(), name });
             Some(pattern.to_vec())
         }
-        [TokenTree::Ident(m), TokenTree::Ident(i)] if m == "mut" => {
-            let name = ours(i)?;
+        [m, i @ Tok::Ident(_, name)] if m.is(Sym::MUT) => {
+            let name = ours(*name)?;
             declared.push(Declared { mutable: Some(m.clone()), ident: i.clone(), name });
-            Some(vec![TokenTree::Ident(i.clone())])
+            Some(vec![i.clone()])
         }
-        [TokenTree::Group(g)] if g.delimiter() == Delimiter::Parenthesis => {
-            let tokens: Vec<TokenTree> = g.stream().into_iter().collect();
+        [Tok::Group(Delimiter::Parenthesis, span, tokens)] => {
             let mut inner = Vec::new();
-            for element in tokens.split(|tt| is_punct(tt, ',')) {
+            for element in tokens.split(|tt| tt.is_punct(',')) {
                 if element.is_empty() {
                     continue; // the trailing comma
                 }
                 inner.extend(target(element, declared)?);
-                inner.push(punct(','));
+                inner.push(Tok::punct(','));
             }
-            let mut group = Group::new(Delimiter::Parenthesis, inner.into_iter().collect());
-            group.set_span(g.span());
-            Some(vec![TokenTree::Group(group)])
+            Some(vec![Tok::Group(Delimiter::Parenthesis, *span, inner)])
         }
         _ => None,
     }
 }
 
 /// The name if it is one of the emitters' (`__v3`, `__a3`, ...), never a user's.
-fn ours(i: &Ident) -> Option<String> {
-    let name = i.to_string();
-    name.starts_with("__").then_some(name)
+fn ours(name: Sym) -> Option<Sym> {
+    name.ours().then_some(name)
 }
 
 /// The index of the `;` ending the `let` statement at `start`, if a `let` starts there.
-fn let_statement(tokens: &[TokenTree], start: usize) -> Option<usize> {
-    if !is_ident(&tokens[start], "let") {
+fn let_statement(tokens: &[Tok], start: usize) -> Option<usize> {
+    if !tokens[start].is(Sym::LET) {
         return None;
     }
-    tokens[start..].iter().position(|tt| is_punct(tt, ';')).map(|k| start + k)
+    tokens[start..].iter().position(|tt| tt.is_punct(';')).map(|k| start + k)
 }
 
 /// Whether `let x = init;` may keep a temporary of `init` alive to the end of the block (Rust's
@@ -279,48 +301,32 @@ fn let_statement(tokens: &[TokenTree], start: usize) -> Option<usize> {
 /// `if` or `match`), which `x = init;` would drop at the `;`. Conservative: any `&` at any depth
 /// that does not borrow a place (`&x`, `&mut x.f[i]`, up to the next `,`) counts, so
 /// `x.dot(&y)` and `zero_tangent(&v)` are rewritten and `f(&g(x))` is kept.
-pub(super) fn extends_temporary(tokens: &[TokenTree]) -> bool {
-    tokens.split(|tt| is_punct(tt, ',')).any(|part| {
+pub(super) fn extends_temporary(tokens: &[Tok]) -> bool {
+    tokens.split(|tt| tt.is_punct(',')).any(|part| {
         part.iter().enumerate().any(|(k, tt)| match tt {
-            TokenTree::Punct(p) => p.as_char() == '&' && !is_place(&part[k + 1..]),
-            TokenTree::Group(g) => extends_temporary(&g.stream().into_iter().collect::<Vec<_>>()),
+            Tok::Punct(p) => p.as_char() == '&' && !is_place(&part[k + 1..]),
+            Tok::Group(_, _, inner) => extends_temporary(inner),
             _ => false,
         })
     })
 }
 
 /// `[mut] name(.field | [index])*`: borrowing it makes no temporary.
-fn is_place(tokens: &[TokenTree]) -> bool {
+fn is_place(tokens: &[Tok]) -> bool {
     let tokens = match tokens {
-        [TokenTree::Ident(m), rest @ ..] if m == "mut" => rest,
+        [m, rest @ ..] if m.is(Sym::MUT) => rest,
         _ => tokens,
     };
-    let [TokenTree::Ident(_), rest @ ..] = tokens else { return false };
+    let [Tok::Ident(..), rest @ ..] = tokens else { return false };
     let mut rest = rest;
     loop {
         match rest {
             [] => return true,
-            [TokenTree::Punct(p), TokenTree::Ident(_) | TokenTree::Literal(_), tail @ ..]
-                if p.as_char() == '.' =>
-            {
-                rest = tail
-            }
-            [TokenTree::Group(g), tail @ ..] if g.delimiter() == Delimiter::Bracket => rest = tail,
+            [dot, Tok::Ident(..) | Tok::Literal(_), tail @ ..] if dot.is_punct('.') => rest = tail,
+            [Tok::Group(Delimiter::Bracket, ..), tail @ ..] => rest = tail,
             _ => return false,
         }
     }
-}
-
-fn is_ident(tt: &TokenTree, name: &str) -> bool {
-    matches!(tt, TokenTree::Ident(i) if i == name)
-}
-
-fn is_punct(tt: &TokenTree, c: char) -> bool {
-    matches!(tt, TokenTree::Punct(p) if p.as_char() == c)
-}
-
-fn punct(c: char) -> TokenTree {
-    TokenTree::Punct(Punct::new(c, Spacing::Alone))
 }
 
 #[cfg(test)]
