@@ -16,6 +16,9 @@ mod functions;
 
 use functions::*;
 
+#[path = "../tests/common/long_chain.rs"]
+mod long_chain;
+
 /// `_jvp` takes its tangents by value: each iteration gets its own copy, made outside the timed
 /// region (the copy is the caller's work, not the derivative's; for the MLP it is 100 000
 /// parameters).
@@ -215,8 +218,25 @@ fn bench_jacobian(c: &mut Criterion) {
     group.finish();
 }
 
+// ---- A 1 800-statement chain, whose `_grad` calls `_vjp` and its pullback ----------------------
+
+fn bench_long_chain(c: &mut Criterion) {
+    let (x, y) = (0.3, 0.7);
+    let (generated, hand) = (long_chain::big_grad(x, y), long_chain::big_hand(x, y));
+    for (a, b) in [(generated.1.0, hand.1.0), (generated.1.1, hand.1.1)] {
+        assert!((a - b).abs() <= 1e-9 * b.abs(), "generated {a} vs hand-written {b}");
+    }
+    let mut group = c.benchmark_group("long_chain_1800");
+    group.bench_function("primal", |b| b.iter(|| long_chain::big(black_box(x), y)));
+    group.bench_function("hand_written", |b| b.iter(|| long_chain::big_hand(black_box(x), y)));
+    group.bench_function("tapeless_grad", |b| b.iter(|| long_chain::big_grad(black_box(x), y)));
+    group.bench_function("tapeless_jvp", |b| b.iter(|| long_chain::big_jvp(black_box(x), y, 1.0, 0.0)));
+    group.finish();
+}
+
 criterion_group!(
     benches,
+    bench_long_chain,
     bench_jacobian,
     bench_rosenbrock,
     bench_conv,

@@ -125,7 +125,8 @@ pub fn generate(
     input.summed_products = emit::summed_products(&input);
     let floats = emit::float_names(&input);
     let forward = emit::scopes::flatten(emit::forward::emit(&input), &floats);
-    let reverse = emit::scopes::flatten(emit::reverse::emit(&input), &floats);
+    let grad_calls_vjp = emit::reverse::grad_calls_vjp(&input, hessian);
+    let reverse = emit::scopes::flatten(emit::reverse::emit(&input, grad_calls_vjp), &floats);
     let second = if hessian { crate::second::generate(&input, &reverse, cx)? } else { TokenStream::new() };
     let jacobian = if jacobian { crate::jacobian::generate(&input, cx)? } else { TokenStream::new() };
     Some(quote!(#forward #reverse #second #jacobian))

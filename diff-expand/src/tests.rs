@@ -477,3 +477,31 @@ fn an_array_written_once_and_summed_keeps_a_scalar_adjoint() {
         s
     }));
 }
+
+/// The statements of `a`-`b` chain of `n` steps, as `benches/long_function.sh` writes it.
+fn chain(n: usize) -> proc_macro2::TokenStream {
+    let steps = (0..n).map(|i| {
+        if i % 2 == 0 {
+            quote!(a = (a * 0.999 + b * 0.001).sin();)
+        } else {
+            quote!(b = (b * 0.999 + a * 0.001).cos();)
+        }
+    });
+    quote!(fn big(x: f64, y: f64) -> f64 { let mut a = x; let mut b = y; #(#steps)* a + b })
+}
+
+#[test]
+fn a_long_functions_grad_calls_its_vjp_and_a_short_ones_has_its_own_sweeps() {
+    // About 6 instructions a statement: 100 statements are short, 2 000 are long.
+    let grad_calls_vjp = |n: usize| {
+        let out = crate::expand::differentiable(quote!(), chain(n)).to_string();
+        let grad = out.split("fn big_grad").nth(1).unwrap_or_default().to_string();
+        (grad.contains("big_vjp (x , y)"), grad.contains(". sin ()"))
+    };
+    assert_eq!(grad_calls_vjp(100), (false, true));
+    assert_eq!(grad_calls_vjp(2000), (true, false));
+    // Not with second order, which copies `_grad`'s own body into dual numbers.
+    let out = crate::expand::differentiable(quote!(hessian), chain(2000)).to_string();
+    let grad = out.split("fn big_grad").nth(1).unwrap_or_default().to_string();
+    assert!(!grad.contains("big_vjp (x , y)") && grad.contains(". sin ()"));
+}

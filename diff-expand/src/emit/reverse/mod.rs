@@ -67,8 +67,27 @@ impl Slot {
     }
 }
 
-/// Emits `_vjp` and, for a scalar result, `_grad`.
-pub fn emit(input: &Input) -> TokenStream {
+/// From how many IR instructions on `_grad` calls `_vjp` and its pullback instead of holding a
+/// copy of both sweeps ([`grad_calls_vjp`]).
+pub const LONG: usize = 10_000;
+
+/// Whether `_grad` is `_vjp` with the seed `1` (JAX's `grad`) rather than its own copy of the
+/// primal and adjoint sweeps: for a function of [`LONG`] instructions or more, where the copy
+/// doubles what rustc type-checks and code-generates (a 4 000-statement function has about
+/// 20 000) while the call costs little next to the sweeps. Not with a `Result`/`Option` body,
+/// a receiver or generics (the call would need them spelled out), nor with second order, which
+/// copies `_grad`'s own body into dual numbers.
+pub fn grad_calls_vjp(input: &Input, second_order: bool) -> bool {
+    let sig = input.sig;
+    !second_order
+        && sig.wrapper.is_none()
+        && sig.receiver.is_none()
+        && input.item.sig.generics.params.is_empty()
+        && input.f.body.walk().len() >= LONG
+}
+
+/// Emits `_vjp` and, for a scalar result, `_grad` (calling `_vjp` if `grad_calls_vjp`).
+pub fn emit(input: &Input, grad_calls_vjp: bool) -> TokenStream {
     let mut r = Reverse {
         input,
         live: HashSet::new(),
@@ -156,7 +175,8 @@ pub fn emit(input: &Input) -> TokenStream {
             _ => None,
         }
     };
-    let (grad_code, adjoint_code) = (with_arrays(true, None), with_arrays(false, None));
+    let grad_code = if grad_calls_vjp { TokenStream::new() } else { with_arrays(true, None) };
+    let adjoint_code = with_arrays(false, None);
     let into_code = into_param.map(|v| with_arrays(true, Some(v)));
     let gradient: Vec<TokenStream> = input
         .f
@@ -304,6 +324,19 @@ pub fn emit(input: &Input) -> TokenStream {
                     __value
                 }
             });
+        }
+        if grad_calls_vjp {
+            let args = sig.params.iter().map(|p| &p.ident);
+            out.extend(quote! {
+                #[doc = #grad_doc]
+                #attrs
+                #vis fn #grad (#(#params),*) -> #grad_type {
+                    let (__value, __pullback) = #vjp(#(#args),*);
+                    let __ct = #p::seed_one(&__value);
+                    (__value, __pullback(__ct))
+                }
+            });
+            return out;
         }
         out.extend(quote! {
             #[doc = #grad_doc]
