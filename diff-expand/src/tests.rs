@@ -478,10 +478,10 @@ fn an_array_written_once_and_summed_keeps_a_scalar_adjoint() {
     }));
 }
 
-/// The statements of `a`-`b` chain of `n` steps, as `benches/long_function.sh` writes it.
+/// The `a`-`b` chain of `n` statements, as `benches/long_function.sh` writes it.
 fn chain(n: usize) -> proc_macro2::TokenStream {
     let steps = (0..n).map(|i| {
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             quote!(a = (a * 0.999 + b * 0.001).sin();)
         } else {
             quote!(b = (b * 0.999 + a * 0.001).cos();)

@@ -109,10 +109,10 @@ struct Declared {
 }
 
 /// What a block's top-level tokens are, from one token on: a `let` the numbers pass removes, a
-/// `let` statement of so many tokens, or any other token.
+/// `let` statement (its first token's index in the block, and its length), or any other token.
 enum Piece {
     Constant,
-    Let(usize),
+    Let { at: usize, len: usize },
     Token,
 }
 
@@ -125,19 +125,15 @@ fn block(tokens: Vec<Tok>, names: &mut Vec<Sym>, pass: &mut Pass) -> Vec<Tok> {
     let mut out: Vec<Tok> = Vec::with_capacity(tokens.len());
     let mut run = Run::default();
     let mut rest = tokens.into_iter();
-    let mut start = 0;
     for piece in pieces {
         let mut inner = Vec::new();
         match piece {
             Piece::Constant => {
                 rest.by_ref().take(5).for_each(drop);
-                start += 5;
                 continue;
             }
-            Piece::Let(len) => {
+            Piece::Let { at, len } => {
                 let stmt: Vec<Tok> = rest.by_ref().take(len).map(|tt| tree(tt, &mut inner, pass)).collect();
-                let at = start;
-                start += len;
                 if let Some(name) = pass.body.inlinable(&stmt, at, &shallow, pass.floats) {
                     let expr = stmt.into_iter().skip(3).take(len - 4).collect();
                     inner.retain(|n| *n != name);
@@ -145,15 +141,13 @@ fn block(tokens: Vec<Tok>, names: &mut Vec<Sym>, pass: &mut Pass) -> Vec<Tok> {
                     pass.inlined.insert(name, (expr, inner));
                     continue;
                 }
-                match rewrite(stmt, &inner, &mut run, &mut out) {
-                    Ok(assign) | Err(assign) => run.body.extend(assign),
-                }
+                let stmt = rewrite(stmt, &inner, &mut run, &mut out);
+                run.body.extend(stmt);
             }
             Piece::Token => {
                 if let Some(tt) = rest.next() {
                     run.body.push(tree(tt, &mut inner, pass));
                 }
-                start += 1;
             }
         }
         run.seen.extend(inner.iter().copied());
@@ -173,7 +167,7 @@ fn pieces(tokens: &[Tok], body: &Body) -> Vec<Piece> {
             pieces.push(Piece::Constant);
             i += 5;
         } else if let Some(end) = at_start.then(|| let_statement(tokens, i)).flatten() {
-            pieces.push(Piece::Let(end + 1 - i));
+            pieces.push(Piece::Let { at: i, len: end + 1 - i });
             i = end + 1;
         } else {
             at_start = tokens[i].is_punct(';') || tokens[i].group(Delimiter::Brace).is_some();
@@ -214,16 +208,16 @@ impl Run {
 
 /// `let PAT = EXPR;` (tokens `stmt`, mentioning `names`) as the assignment `PAT = EXPR;`, with
 /// its names added to `run` (closing the run first if an earlier statement of it mentions one),
-/// or the statement unchanged (`Err`) to keep the `let`.
-fn rewrite(stmt: Vec<Tok>, names: &[Sym], run: &mut Run, out: &mut Vec<Tok>) -> Result<Vec<Tok>, Vec<Tok>> {
-    let Some((mut declared, mut assign, eq)) = assignable(&stmt, names) else { return Err(stmt) };
+/// or the statement unchanged where the `let` must stay.
+fn rewrite(stmt: Vec<Tok>, names: &[Sym], run: &mut Run, out: &mut Vec<Tok>) -> Vec<Tok> {
+    let Some((mut declared, mut assign, eq)) = assignable(&stmt, names) else { return stmt };
     let clash = declared.iter().any(|d| run.seen.contains(&d.name));
     if clash || run.declared.len() + declared.len() > GROUP {
         run.flush(out);
     }
     run.declared.append(&mut declared);
     assign.extend(stmt.into_iter().skip(eq));
-    Ok(assign)
+    assign
 }
 
 /// If `let PAT = EXPR;` may be written as an assignment: the names it declares, `PAT` as an
