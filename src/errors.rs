@@ -343,12 +343,12 @@
 //!   its `_vjp`, which `#[differentiable(hessian)]` on `g` generates: add `hessian` to `g`'s
 //!   attribute. (rustc may suggest the caller's own `_vjp_for_hessian` as a similar name; it is
 //!   not the fix.)
-//! - **`hessian` with a struct parameter that has no dual twin** (a field that is not `f64`,
-//!   `Vec<f64>` or `[f64; N]`, a `#[no_grad]` field, or a struct without
-//!   `#[derive(Differentiable)]`): E0425 ``cannot find type `__TapelessDualName` `` and E0277
-//!   "second order (`hessian`) cannot run `Name` in dual numbers". The function's macro cannot
+//! - **`hessian` with a struct parameter that has no dual twin** (a `#[no_grad]` field, a field
+//!   that is not `f64`, a `Vec` or array of `f64` or a nalgebra vector or matrix of `f64`, or a
+//!   struct without `#[derive(Differentiable)]`): E0277 "second order (`hessian`) cannot run
+//!   `Name` in dual numbers", at the attribute and at the parameter. The function's macro cannot
 //!   see the struct's fields; `#[derive(Differentiable)]` generates the twin only where it can.
-//!   Pass the floats as `f64`, slice or array parameters, or drop `hessian`.
+//!   Pass the floats as `f64`, slice, array or nalgebra parameters, or drop `hessian`.
 //! - **A called function with no derivative**: E0425 ``cannot find function `g_jvp` ``; see
 //!   "no-derivative" above.
 //!

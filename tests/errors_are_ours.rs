@@ -52,11 +52,10 @@ const RUSTC_BY_DESIGN: &[(&str, &str, &str)] = &[
     ("unsupported/callee_wrt_subset", "E0308", "as above, a free function with a constant argument"),
     ("unsupported/callee_wrt_subset", "E0061", "as above"),
     (
-        "second_order/struct_with_matrix",
-        "E0425",
-        "hessian with a struct that has no dual twin: the function's macro cannot see its fields (errors page)",
+        "second_order/struct_with_constant",
+        "E0277",
+        "hessian with a struct that has no dual twin: the function's macro cannot see its fields, so the runtime's Lift message (errors page)",
     ),
-    ("second_order/struct_with_matrix", "E0277", "as above: the runtime's Lift message"),
     (
         "second_order/composed_call",
         "E0425",

@@ -245,3 +245,84 @@ fn dynamically_sized_vectors_and_matrices() {
         check("filled", &h, &exact, &grad, &hvp, &p);
     }
 }
+
+// ---- A derived struct of nalgebra fields: a linear layer's weights and bias, a static offset and
+// a scale, as a model's parameters are written.
+
+#[derive(Clone, Debug, PartialEq, tapeless::Differentiable)]
+struct Layer {
+    m: DMatrix<f64>,
+    b: nalgebra::DVector<f64>,
+    s: SVector<f64, 2>,
+    c: f64,
+}
+
+/// `c |M x + b|² + c² |s|²`.
+#[differentiable(hessian, wrt(p))]
+fn layer_loss(p: &Layer, x: &nalgebra::DVector<f64>) -> f64 {
+    let r = &p.m * x + &p.b;
+    p.c * r.norm_squared() + p.c * p.c * p.s.norm_squared()
+}
+
+#[test]
+fn a_derived_struct_of_nalgebra_fields() {
+    let (rows, cols) = (2, 3);
+    let x = nalgebra::DVector::from_vec(vec![0.4, -0.2, 0.9]);
+    // Coordinates in `Flat` order: M by columns, then b, s and c.
+    let (nm, n) = (rows * cols, rows * cols + rows + 3);
+    let to = |q: &[f64]| Layer {
+        m: DMatrix::from_column_slice(rows, cols, &q[..nm]),
+        b: nalgebra::DVector::from_column_slice(&q[nm..nm + rows]),
+        s: SVector::from_column_slice(&q[nm + rows..nm + rows + 2]),
+        c: q[n - 1],
+    };
+    let flat = |l: &Layer| [l.m.as_slice(), l.b.as_slice(), l.s.as_slice(), &[l.c]].concat();
+    for salt in [31, 32, 33] {
+        let q = common::direction(n, salt);
+        let p = to(&q);
+        let r = &p.m * &x + &p.b;
+        let (c, ss) = (p.c, p.s.norm_squared());
+        // d r_i / d q_k: x_j for M_ij, 1 for b_i.
+        let dr = |i: usize, k: usize| {
+            if k < nm {
+                if k % rows == i { x[k / rows] } else { 0.0 }
+            } else if k == nm + i {
+                1.0
+            } else {
+                0.0
+            }
+        };
+        let mut exact = DMatrix::zeros(n, n);
+        for k in 0..nm + rows {
+            for l in 0..nm + rows {
+                exact[(k, l)] = 2.0 * c * (0..rows).map(|i| dr(i, k) * dr(i, l)).sum::<f64>();
+            }
+            let mixed = 2.0 * (0..rows).map(|i| r[i] * dr(i, k)).sum::<f64>();
+            exact[(k, n - 1)] = mixed;
+            exact[(n - 1, k)] = mixed;
+        }
+        for k in 0..2 {
+            exact[(nm + rows + k, nm + rows + k)] = 2.0 * c * c;
+            exact[(nm + rows + k, n - 1)] = 4.0 * c * p.s[k];
+            exact[(n - 1, nm + rows + k)] = 4.0 * c * p.s[k];
+        }
+        exact[(n - 1, n - 1)] = 2.0 * ss;
+
+        let (value, g, h) = layer_loss_hessian(&p, &x);
+        assert_eq!((value, g.clone()), layer_loss_grad(&p, &x));
+        // The gradient itself against its closed form: 2c r xᵀ, 2c r, 2c² s, |r|² + 2c |s|².
+        let g_exact: Vec<f64> = (0..n)
+            .map(|k| match k {
+                k if k < nm + rows => 2.0 * c * (0..rows).map(|i| r[i] * dr(i, k)).sum::<f64>(),
+                k if k < n - 1 => 2.0 * c * c * p.s[k - nm - rows],
+                _ => r.norm_squared() + 2.0 * c * ss,
+            })
+            .collect();
+        for (k, (a, e)) in flat(&g).iter().zip(&g_exact).enumerate() {
+            assert!(common::close(*a, *e, 1e-12), "layer_loss: gradient[{k}] = {a} vs {e}");
+        }
+        let grad = |q: &[f64]| flat(&layer_loss_grad(&to(q), &x).1);
+        let hvp = |d: &[f64]| flat(&layer_loss_hvp(&p, &x, to(d)).2);
+        check("layer_loss", &h, &exact, &grad, &hvp, &q);
+    }
+}

@@ -171,11 +171,12 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
 }
 
 /// The name of a struct's twin with `Dual<f64>` fields (second order, `second.rs`).
-pub fn dual_twin_name(name: &syn::Ident) -> syn::Ident {
+fn dual_twin_name(name: &syn::Ident) -> syn::Ident {
     format_ident!("__TapelessDual{}", name)
 }
 
-/// For a struct whose fields are all `f64`, `Vec<f64>` or `[f64; N]`: its twin with dual-number
+/// For a struct whose fields are all `f64`, `Vec<f64>`, `[f64; N]` or nalgebra vectors and
+/// matrices of `f64` (`signature::nalgebra_f64`, by name): its twin with dual-number
 /// fields, in which a `#[differentiable(hessian)]` function's dual copy of `_grad` runs, and the
 /// runtime traits that connect the two (`Lift` the struct into the twin with a direction,
 /// `Split` the twin back into value and derivative parts, `Flat` and `Coordinates` to number
@@ -186,7 +187,9 @@ fn dual_twin(input: &DeriveInput, fields: &[&syn::Field]) -> TokenStream {
     let scalar_fields = fields.iter().all(|f| match &f.ty {
         ty if f64_path(ty) => true,
         syn::Type::Array(a) => f64_path(&a.elem),
-        syn::Type::Path(p) => crate::signature::vec_element(p).is_some_and(f64_path),
+        syn::Type::Path(p) => {
+            crate::signature::vec_element(p).is_some_and(f64_path) || crate::signature::nalgebra_f64(&f.ty)
+        }
         _ => false,
     });
     if !scalar_fields {
@@ -213,6 +216,7 @@ fn dual_twin(input: &DeriveInput, fields: &[&syn::Field]) -> TokenStream {
         #twin_tangent
         impl #t::Lift for #name {
             type Lifted = #twin;
+            type Direction = Self;
             fn lift(&self, direction: &Self, what: &str) -> #twin {
                 #twin { #( #idents: #t::Lift::lift(&self.#idents, &direction.#idents, what), )* }
             }

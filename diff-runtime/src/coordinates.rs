@@ -6,7 +6,7 @@
 //! The order is the storage order: slices, `Vec`s and arrays by index, nalgebra matrices
 //! column by column (nalgebra's own order), tuples component by component.
 
-use nalgebra::{DMatrix, DVector, SMatrix};
+use nalgebra::{DMatrix, DVector, RowDVector, SMatrix};
 
 use crate::tangent::Differentiable;
 
@@ -154,7 +154,7 @@ macro_rules! dynamic {
         }
     )*};
 }
-dynamic!(DVector, DMatrix);
+dynamic!(DVector, DMatrix, RowDVector);
 
 macro_rules! tuple {
     ($($name:ident $idx:tt),+) => {

@@ -87,12 +87,13 @@ impl VisitMut for Generic {
             *ty = scalar();
             return;
         }
+        // A derived struct runs as its twin of dual numbers, named through `Lift` so that a struct
+        // without one gets the trait's own message, not an unknown name.
         if let syn::Type::Path(p) = ty
             && p.qself.is_none()
-            && let Some(last) = p.path.segments.last_mut()
-            && self.records.contains(&last.ident.to_string())
+            && p.path.segments.last().is_some_and(|last| self.records.contains(&last.ident.to_string()))
         {
-            last.ident = crate::derive::dual_twin_name(&last.ident);
+            *ty = syn::parse_quote!(<#p as ::tapeless::__private::Lift>::Lifted);
             return;
         }
         syn::visit_mut::visit_type_mut(self, ty);

@@ -208,13 +208,17 @@ pub fn promote<A: Promote>(value: A) -> A::Out {
 #[diagnostic::on_unimplemented(
     message = "second order (`hessian`) cannot run `{Self}` in dual numbers",
     label = "a parameter of `_hvp`/`_hessian`",
-    note = "second order takes f64, slices, Vecs and arrays of f64, nalgebra vectors and matrices of f64 (static or dynamic), and `#[derive(Differentiable)]` structs whose fields are all f64, Vec<f64> or [f64; N] (no `#[no_grad]` fields, no nalgebra)"
+    note = "second order takes f64, slices, Vecs and arrays of f64, nalgebra vectors and matrices of f64 (static or dynamic), and `#[derive(Differentiable)]` structs whose fields are all of those types (not slices), with no `#[no_grad]` field and no field of another derived struct"
 )]
 pub trait Lift {
     /// The same shape with dual entries.
     type Lifted;
+    /// The type of a direction: `Self` (a derived struct's own tangent type). Named here so that a
+    /// type without `Lift` is reported once, by this trait, and not again as a mismatched
+    /// direction.
+    type Direction: ?Sized;
     /// `self + ε direction`. Panics if the lengths differ, naming `what`.
-    fn lift(&self, direction: &Self, what: &str) -> Self::Lifted;
+    fn lift(&self, direction: &Self::Direction, what: &str) -> Self::Lifted;
     /// `self + ε 0`.
     fn lift_constant(&self) -> Self::Lifted;
     /// `self + ε e_index`: direction `1` in the scalar with this index (a float is index `0`),
@@ -228,8 +232,9 @@ macro_rules! lift_float {
     ($($t:ident),*) => {$(
         impl Lift for $t {
             type Lifted = Dual<$t>;
+            type Direction = Self;
             #[inline(always)]
-            fn lift(&self, direction: &Self, _what: &str) -> Dual<$t> {
+            fn lift(&self, direction: &Self::Direction, _what: &str) -> Dual<$t> {
                 Dual::new(*self, *direction)
             }
             #[inline(always)]
@@ -249,9 +254,10 @@ macro_rules! lift_float {
 }
 lift_float!(f32, f64);
 
-impl<T: Lift> Lift for [T] {
+impl<T: Lift<Direction = T>> Lift for [T] {
     type Lifted = Vec<T::Lifted>;
-    fn lift(&self, direction: &Self, what: &str) -> Self::Lifted {
+    type Direction = Self;
+    fn lift(&self, direction: &Self::Direction, what: &str) -> Self::Lifted {
         if direction.len() != self.len() {
             crate::__private::tangent_length(what, direction.len(), "the parameter", self.len());
         }
@@ -268,9 +274,10 @@ impl<T: Lift> Lift for [T] {
     }
 }
 
-impl<T: Lift> Lift for Vec<T> {
+impl<T: Lift<Direction = T>> Lift for Vec<T> {
     type Lifted = Vec<T::Lifted>;
-    fn lift(&self, direction: &Self, what: &str) -> Self::Lifted {
+    type Direction = Self;
+    fn lift(&self, direction: &Self::Direction, what: &str) -> Self::Lifted {
         self.as_slice().lift(direction, what)
     }
     fn lift_constant(&self) -> Self::Lifted {
@@ -284,9 +291,10 @@ impl<T: Lift> Lift for Vec<T> {
     }
 }
 
-impl<T: Lift, const N: usize> Lift for [T; N] {
+impl<T: Lift<Direction = T>, const N: usize> Lift for [T; N] {
     type Lifted = [T::Lifted; N];
-    fn lift(&self, direction: &Self, what: &str) -> Self::Lifted {
+    type Direction = Self;
+    fn lift(&self, direction: &Self::Direction, what: &str) -> Self::Lifted {
         core::array::from_fn(|i| self[i].lift(&direction[i], what))
     }
     fn lift_constant(&self) -> Self::Lifted {
@@ -302,12 +310,14 @@ impl<T: Lift, const N: usize> Lift for [T; N] {
 
 /// A static nalgebra matrix or vector, entry by entry (numbered column by column, as nalgebra
 /// stores them).
-impl<T: Lift + nalgebra::Scalar, const R: usize, const C: usize> Lift for nalgebra::SMatrix<T, R, C>
+impl<T: Lift<Direction = T> + nalgebra::Scalar, const R: usize, const C: usize> Lift
+    for nalgebra::SMatrix<T, R, C>
 where
     T::Lifted: nalgebra::Scalar,
 {
     type Lifted = nalgebra::SMatrix<T::Lifted, R, C>;
-    fn lift(&self, direction: &Self, what: &str) -> Self::Lifted {
+    type Direction = Self;
+    fn lift(&self, direction: &Self::Direction, what: &str) -> Self::Lifted {
         nalgebra::SMatrix::from_fn(|r, c| self[(r, c)].lift(&direction[(r, c)], what))
     }
     fn lift_constant(&self) -> Self::Lifted {
@@ -325,12 +335,13 @@ where
 /// entry, column by column.
 macro_rules! lift_dynamic {
     ($($m:ident),*) => {$(
-        impl<T: Lift + nalgebra::Scalar> Lift for nalgebra::$m<T>
+        impl<T: Lift<Direction = T> + nalgebra::Scalar> Lift for nalgebra::$m<T>
         where
             T::Lifted: nalgebra::Scalar,
         {
             type Lifted = nalgebra::$m<T::Lifted>;
-            fn lift(&self, direction: &Self, what: &str) -> Self::Lifted {
+            type Direction = Self;
+            fn lift(&self, direction: &Self::Direction, what: &str) -> Self::Lifted {
                 if direction.shape() != self.shape() {
                     crate::__private::tangent_length(what, direction.len(), "the parameter", self.len());
                 }
