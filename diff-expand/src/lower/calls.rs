@@ -13,6 +13,9 @@ impl Lowerer<'_> {
                 if let Some(t) = self.conversion(e) {
                     return t;
                 }
+                if let Some(t) = self.unwrap_lookup(m) {
+                    return t;
+                }
                 // `self.t.len()` of a constant `self`: the receiver is a place (a `Vec` field
                 // cannot be moved out of `&self`), so the call is kept whole.
                 if matches!(&*m.receiver, Expr::Field(_)) && self.rooted_outside(&m.receiver) {

@@ -444,7 +444,14 @@ impl Lowerer<'_> {
         let span = Loc::of(&i);
         let (cond_expr, piecewise) = strip_piecewise(&i.cond);
         if let Expr::Let(l) = cond_expr {
-            return self.unsupported(Loc::of(&l), "`if let`", "bind the value before the `if`");
+            if let Some(t) = self.if_let_lookup(i, l) {
+                return t;
+            }
+            return self.unsupported(
+                Loc::of(&l),
+                "`if let`",
+                "bind the value before the `if`; `if let Some(v) = x.get(i)` (or `x.first()`, `x.last()`) is supported",
+            );
         }
         // The predicate of a desugared `filter`, the comparison of `max_by`/`min_by`
         // (`lower::iterators`): marked, for their own messages.
@@ -488,6 +495,9 @@ impl Lowerer<'_> {
     /// condition tainted, so the `match` follows the rules of `if` (ui `branch/match_on_a_differentiable_value`).
     pub(super) fn match_expr(&mut self, m: &syn::ExprMatch) -> Tree {
         let span = Loc::of(m);
+        if let Some(t) = self.match_lookup(m) {
+            return t;
+        }
         if let Some(arm) = m.arms.iter().find(|a| binds_inside(&a.pat)) {
             return self.unsupported(
                 Loc::of(&arm.pat),

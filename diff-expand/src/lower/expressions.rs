@@ -40,6 +40,10 @@ impl Lowerer<'_> {
                 // `*p` of an array reference (`p: &[f64; 2]`) reads the same elements: the array.
                 _ => match self.aggregate_or_leaf(&u.expr) {
                     Some(v) if self.iter_elements.contains(&v) => Tree::Leaf(v),
+                    // `*x.first().unwrap()`: the element (`lower::options`).
+                    None if matches!(&*u.expr, Expr::MethodCall(m) if options::Lookup::of(&m.receiver).is_some()) => {
+                        self.expr(&u.expr)
+                    }
                     Some(v) if matches!(self.kind(v), Kind::Array(ArrayKind::Fixed | ArrayKind::Slice)) => {
                         Tree::Leaf(v)
                     }

@@ -21,7 +21,7 @@
 //! One `Lowerer` walks the body; its methods are split by job: `ssa.rs` (values, instructions,
 //! variables and the phis of a branch), `statements.rs` (the body, `let` and patterns, early
 //! `return`), `expressions.rs` (operators, casts, assignments, opaque expressions), `calls.rs`
-//! (methods, functions, `map` closures), `arrays.rs` (elements, places, array constructors,
+//! (methods, functions, `map` closures), `options.rs` (elements looked up through `Option`), `arrays.rs` (elements, places, array constructors,
 //! record fields), `control.rs` (loops and `if`), and `scan.rs` (what a piece of syntax assigns,
 //! breaks or returns, asked before lowering it).
 
@@ -46,6 +46,7 @@ mod closures;
 mod control;
 mod expressions;
 mod iterators;
+mod options;
 mod results;
 mod scan;
 mod ssa;

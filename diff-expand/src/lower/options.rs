@@ -1,0 +1,204 @@
+//! Elements looked up through `Option`: `x.first()`, `x.last()` and `x.get(i)` of a slice, `Vec`,
+//! array or nalgebra vector, consumed where they are looked up.
+//!
+//! ```text
+//! if let Some(&v) = x.get(i) { A } else { B }      if i < x.len() { v = x[i]; A } else { B }
+//! match x.last() { Some(v) => A, None => B }       if 0 < x.len() { v = x[x.len() - 1]; A } else { B }
+//! x.first().copied().unwrap_or(d)                  if 0 < x.len() { x[0] } else { d }
+//! *x.last().unwrap(), x.get(i).copied().unwrap()   x[x.len() - 1], x[i]
+//! ```
+//!
+//! The condition is a length comparison, discrete, so no `piecewise` is asked for; the element
+//! is an ordinary load. `unwrap`/`expect` become the index, which panics where they would (with
+//! the index's message). The receiver must be a name or a field, and the index free of calls,
+//! as both are written twice.
+
+use super::*;
+
+/// Which element an accessor looks up.
+enum At<'a> {
+    First,
+    Last,
+    Index(&'a Expr),
+}
+
+/// `recv.first()`, `recv.last()` or `recv.get(i)`, possibly followed by `.copied()` or
+/// `.cloned()`.
+pub(super) struct Lookup<'a> {
+    recv: &'a Expr,
+    at: At<'a>,
+    span: proc_macro2::Span,
+}
+
+impl<'a> Lookup<'a> {
+    /// The accessor `e` is, if it is one.
+    pub(super) fn of(e: &'a Expr) -> Option<Lookup<'a>> {
+        let Expr::MethodCall(m) = strip(e) else { return None };
+        if m.args.is_empty() && matches!(m.method.to_string().as_str(), "copied" | "cloned") {
+            return Lookup::of(&m.receiver);
+        }
+        let at = match (m.method.to_string().as_str(), m.args.len()) {
+            ("first", 0) => At::First,
+            ("last", 0) => At::Last,
+            ("get", 1) if plain_index(&m.args[0]) => At::Index(&m.args[0]),
+            _ => return None,
+        };
+        place(&m.receiver).then_some(Lookup { recv: &m.receiver, at, span: m.span() })
+    }
+
+    /// `true` where the element exists: a comparison of lengths.
+    fn present(&self) -> Expr {
+        let (recv, span) = (self.recv, self.span);
+        match self.at {
+            At::First | At::Last => syn::parse_quote_spanned!(span=> 0usize < #recv.len()),
+            At::Index(i) => syn::parse_quote_spanned!(span=> #i < #recv.len()),
+        }
+    }
+
+    /// The element, read by index.
+    fn element(&self) -> Expr {
+        let (recv, span) = (self.recv, self.span);
+        match self.at {
+            At::First => syn::parse_quote_spanned!(span=> #recv[0]),
+            At::Last => syn::parse_quote_spanned!(span=> #recv[#recv.len() - 1]),
+            At::Index(i) => syn::parse_quote_spanned!(span=> #recv[#i]),
+        }
+    }
+}
+
+/// `e` without parentheses.
+fn strip(e: &Expr) -> &Expr {
+    match e {
+        Expr::Paren(p) => strip(&p.expr),
+        Expr::Group(g) => strip(&g.expr),
+        e => e,
+    }
+}
+
+/// A receiver that can be written twice: a name, or fields of one.
+fn place(e: &Expr) -> bool {
+    match strip(e) {
+        Expr::Path(p) => p.qself.is_none(),
+        Expr::Field(f) => place(&f.base),
+        _ => false,
+    }
+}
+
+/// An index that can be written twice: names, literals, fields, and integer arithmetic and
+/// methods (`len`, `wrapping_sub`, `min`, ..) of them.
+fn plain_index(e: &Expr) -> bool {
+    match strip(e) {
+        Expr::Path(_) | Expr::Lit(_) => true,
+        Expr::Field(f) => place(&f.base),
+        Expr::Binary(b) => plain_index(&b.left) && plain_index(&b.right),
+        Expr::Cast(c) => plain_index(&c.expr),
+        Expr::MethodCall(m) => {
+            let pure = matches!(
+                m.method.to_string().as_str(),
+                "len" | "wrapping_add" | "wrapping_sub" | "saturating_add" | "saturating_sub" | "min" | "max"
+            );
+            pure && plain_index(&m.receiver) && m.args.iter().all(plain_index)
+        }
+        _ => false,
+    }
+}
+
+/// `Some(p)` (through parentheses): `p`.
+fn some(pat: &Pat) -> Option<&Pat> {
+    match pat {
+        Pat::TupleStruct(t) if t.qself.is_none() && t.path.is_ident("Some") && t.elems.len() == 1 => {
+            t.elems.first()
+        }
+        Pat::Paren(p) => some(&p.pat),
+        _ => None,
+    }
+}
+
+/// `None` or `_`.
+fn none(pat: &Pat) -> bool {
+    match pat {
+        Pat::Ident(i) => i.ident == "None" && i.subpat.is_none(),
+        Pat::Path(p) => p.path.is_ident("None"),
+        Pat::Wild(_) => true,
+        Pat::Paren(p) => none(&p.pat),
+        _ => false,
+    }
+}
+
+impl Lowerer<'_> {
+    /// `if let Some(p) = lookup { .. } else { .. }`, if `i` is one.
+    pub(super) fn if_let_lookup(&mut self, i: &syn::ExprIf, l: &syn::ExprLet) -> Option<Tree> {
+        let (lookup, pat) = (Lookup::of(&l.expr)?, some(&l.pat)?);
+        let else_f = |this: &mut Self| match &i.else_branch {
+            Some((_, e)) => this.expr(e),
+            None => unit(),
+        };
+        let then_f = |this: &mut Self, element| {
+            this.bind(pat, Some(element));
+            this.block(&i.then_branch)
+        };
+        Some(self.lookup_branch(&lookup, Loc::of(i), then_f, else_f))
+    }
+
+    /// `match lookup { Some(p) => .., None => .. }` (either order, `_` for `None`), if `m` is one.
+    pub(super) fn match_lookup(&mut self, m: &syn::ExprMatch) -> Option<Tree> {
+        let lookup = Lookup::of(&m.expr)?;
+        let [a, b] = &m.arms[..] else { return None };
+        if a.guard.is_some() || b.guard.is_some() {
+            return None;
+        }
+        let (found, missing) = match (some(&a.pat), some(&b.pat)) {
+            (Some(p), None) if none(&b.pat) => ((p, &a.body), &b.body),
+            (None, Some(p)) if none(&a.pat) => ((p, &b.body), &a.body),
+            _ => return None,
+        };
+        let then_f = |this: &mut Self, element| {
+            this.bind(found.0, Some(element));
+            this.expr(found.1)
+        };
+        Some(self.lookup_branch(&lookup, Loc::of(m), then_f, |this| this.expr(missing)))
+    }
+
+    /// `lookup.unwrap_or(d)`, `lookup.unwrap()`, `lookup.expect(..)`, if `m` is one.
+    pub(super) fn unwrap_lookup(&mut self, m: &syn::ExprMethodCall) -> Option<Tree> {
+        let lookup = Lookup::of(&m.receiver)?;
+        match (m.method.to_string().as_str(), m.args.len()) {
+            ("unwrap", 0) | ("expect", 1) => Some(self.lookup_element(&lookup)),
+            ("unwrap_or", 1) => {
+                let default = &m.args[0];
+                Some(self.lookup_branch(&lookup, Loc::of(m), |_, element| element, |this| this.expr(default)))
+            }
+            _ => None,
+        }
+    }
+
+    /// The looked-up element, as a loop's element is: `*v` of it reads the value.
+    fn lookup_element(&mut self, lookup: &Lookup) -> Tree {
+        let t = self.expr(&lookup.element());
+        if let Tree::Leaf(v) = t {
+            self.iter_elements.insert(v);
+        }
+        t
+    }
+
+    /// `if present { found(element) } else { missing }`, `found` in a scope of its own (for the
+    /// names its pattern binds).
+    fn lookup_branch(
+        &mut self,
+        lookup: &Lookup,
+        span: Loc,
+        found: impl FnOnce(&mut Self, Tree) -> Tree,
+        missing: impl FnOnce(&mut Self) -> Tree,
+    ) -> Tree {
+        let present = lookup.present();
+        let cond = self.value(&present);
+        let then_f = |this: &mut Self| {
+            this.scopes.push(Vec::new());
+            let element = this.lookup_element(lookup);
+            let t = found(this, element);
+            this.scopes.pop();
+            t
+        };
+        self.branch(cond, Loc::of(&present), false, span, then_f, missing)
+    }
+}
