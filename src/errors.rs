@@ -278,22 +278,20 @@
 //! `#[differentiable(hessian)]` on a function with a construct second order has no rule for
 //! yet: a call on floats whose result is unused, a method that differentiates `self`, a
 //! generic function other than one over a single `T: Float` with `num_traits` bounds (or one
-//! that converts a differentiated value to `f64`), a nalgebra `map` closure or
-//! `column`/`row`, a struct, `f32`, or a parameter other than `f64`, `&[f64]`, `Vec<f64>`,
+//! that converts a differentiated value to `f64`), building a struct, `f32`, or a parameter other than `f64`, `&[f64]`, `Vec<f64>`,
 //! `[f64; N]`, a nalgebra vector or matrix of `f64` (and references to them) or an integer
 //! constant. The Hessian through such a construct would be missing, so it is an error, never a
 //! wrong number.
 //!
 //! ```compile_fail
 //! #[tapeless::differentiable(hessian)]
-//! fn sines(v: nalgebra::Vector3<f64>) -> f64 {
-//!     v.map(|e| e.sin()).sum() // error: second order does not support nalgebra's `map`
+//! fn mixed(x: f64) -> f64 {
+//!     (x as f32).sin() as f64 // error: second order computes in `f64`
 //! }
 //! ```
 //!
-//! Fixes: write the computation with the operations second order takes (a chain
-//! `v.iter().map(|e| e.sin()).sum::<f64>()` here); or drop `hessian`, which first order does
-//! not need. A call of another function composes when that function has `hessian` too.
+//! Fixes: write the computation with the operations second order takes (in `f64` only,
+//! here); or drop `hessian`, which first order does not need. A call of another function composes when that function has `hessian` too.
 //!
 //! # jacobian
 //!

@@ -326,3 +326,85 @@ fn a_derived_struct_of_nalgebra_fields() {
         check("layer_loss", &h, &exact, &grad, &hvp, &q);
     }
 }
+
+// ---- nalgebra's `map` and a matrix's columns and rows, in second order.
+
+/// `Σ tanh(v_i) + Σ v_i³ / 2`, two `map`s of a `DVector`.
+#[differentiable(hessian)]
+fn mapped(v: &nalgebra::DVector<f64>) -> f64 {
+    v.map(|e| e.tanh()).sum() + v.map(|e| e * e * 0.5).dot(v)
+}
+
+const TWO: f64 = 2.0;
+
+/// `Σ sin(2 v_i) + (Σ e^{v_i}) v_x` of a static vector, a closure reading a `const`.
+#[differentiable(hessian)]
+fn mapped_static(v: Vector3<f64>) -> f64 {
+    v.map(|e| (TWO * e).sin()).sum() + v.map(|e| e.exp()).sum() * v.x
+}
+
+/// `|m[.., 1]|² (Σ m[0, ..])`.
+#[differentiable(hessian)]
+fn parts(m: &DMatrix<f64>) -> f64 {
+    m.column(1).norm_squared() * m.row(0).sum()
+}
+
+#[test]
+fn map_of_dynamic_and_static_vectors() {
+    for salt in [41, 42, 43] {
+        let x = common::direction(4, salt);
+        let v = nalgebra::DVector::from_column_slice(&x);
+        let (value, g, h) = mapped_hessian(&v);
+        assert_eq!((value, g), mapped_grad(&v));
+        let exact = DMatrix::from_fn(4, 4, |i, j| {
+            let (t, e) = (x[i].tanh(), x[i]);
+            if i == j { -2.0 * t * (1.0 - t * t) + 3.0 * e } else { 0.0 }
+        });
+        let grad = |p: &[f64]| mapped_grad(&nalgebra::DVector::from_column_slice(p)).1.as_slice().to_vec();
+        let hvp = |d: &[f64]| mapped_hvp(&v, nalgebra::DVector::from_column_slice(d)).2.as_slice().to_vec();
+        check("mapped", &h, &exact, &grad, &hvp, &x);
+
+        let x = common::direction(3, salt + 10);
+        let v = Vector3::from_column_slice(&x);
+        let (value, g, h) = mapped_static_hessian(v);
+        assert_eq!((value, g), mapped_static_grad(v));
+        let exact = DMatrix::from_fn(3, 3, |j, k| {
+            let mut e = 0.0;
+            if j == k {
+                e += -4.0 * (2.0 * x[j]).sin() + x[j].exp() * x[0];
+            }
+            if k == 0 {
+                e += x[j].exp();
+            }
+            if j == 0 {
+                e += x[k].exp();
+            }
+            e
+        });
+        let grad = |p: &[f64]| mapped_static_grad(Vector3::from_column_slice(p)).1.as_slice().to_vec();
+        let hvp = |d: &[f64]| mapped_static_hvp(v, Vector3::from_column_slice(d)).2.as_slice().to_vec();
+        check("mapped_static", &h, &exact, &grad, &hvp, &x);
+    }
+}
+
+#[test]
+fn a_column_and_a_row_of_a_matrix() {
+    for salt in [44, 45, 46] {
+        // Coordinates column by column: q = [m00, m10, m01, m11].
+        let q = common::direction(4, salt);
+        let m = DMatrix::from_column_slice(2, 2, &q);
+        let (value, g, h) = parts_hessian(&m);
+        assert_eq!((value, g), parts_grad(&m));
+        let b = q[0] + q[2];
+        let mut exact = DMatrix::zeros(4, 4);
+        for (r, c, e) in [(0, 2, 2.0 * q[2]), (0, 3, 2.0 * q[3]), (2, 3, 2.0 * q[3])] {
+            exact[(r, c)] = e;
+            exact[(c, r)] = e;
+        }
+        exact[(2, 2)] = 2.0 * b + 4.0 * q[2];
+        exact[(3, 3)] = 2.0 * b;
+        let grad = |p: &[f64]| parts_grad(&DMatrix::from_column_slice(2, 2, p)).1.as_slice().to_vec();
+        let hvp = |d: &[f64]| parts_hvp(&m, DMatrix::from_column_slice(2, 2, d)).2.as_slice().to_vec();
+        check("parts", &h, &exact, &grad, &hvp, &q);
+    }
+}

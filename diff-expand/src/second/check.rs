@@ -127,16 +127,6 @@ pub(super) fn check(input: &Input, sig: &signature::Signature, cx: &Ctxt) -> boo
     if let Some(f32) = find_ident(input.item.to_token_stream(), "f32") {
         reject(Loc::from(f32), "`f32`", "second order computes in `f64`: write the function in `f64` only");
     }
-    // Items the lowering generated for `map` closures run on `f64`; the user's own items (a
-    // `const` in the body) are kept as written and read as constants.
-    let map_helper = |item: &syn::Item| matches!(item, syn::Item::Fn(f) if f.sig.ident.to_string().starts_with("__tapeless"));
-    if input.items.iter().any(map_helper) {
-        reject(
-            Loc::of(&input.item.sig.ident),
-            "a closure given to nalgebra's `map`",
-            "apply the function to the entries in a loop",
-        );
-    }
     block(input, generic, &input.f.body, &reject);
     cx.count() == errors
 }
@@ -257,17 +247,6 @@ fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'s
                     }
                 }
             }
-            Op::Prim { rule, .. } if !scalar_rule(&rule.kind) => reject(
-                inst.span,
-                &format!("nalgebra's `{}`", rule.name.trim_matches(['<', '>'])),
-                match rule.kind {
-                    Rule::Map => {
-                        "apply the function to the entries in a chain or a loop (`v.iter().map(|e| ..)`)"
-                    }
-                    Rule::Part => "read the entries (`m[(i, j)]`) in a loop",
-                    _ => "write the computation with the nalgebra operations second order takes (README)",
-                },
-            ),
             Op::Construct { .. } => reject(
                 inst.span,
                 "building a struct",
@@ -276,40 +255,6 @@ fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'s
             _ => {}
         }
     }
-}
-
-/// A rule second order runs: of floats, arrays of floats and nalgebra matrices of `f64`.
-fn scalar_rule(kind: &Rule) -> bool {
-    matches!(
-        kind,
-        Rule::Add
-            | Rule::Sub
-            | Rule::Neg
-            | Rule::Identity
-            | Rule::CastFloat
-            | Rule::Smooth { .. }
-            | Rule::NonDifferentiable(_)
-            | Rule::Product
-            | Rule::Quotient
-            | Rule::Predicate
-            | Rule::Sum
-            | Rule::Shape
-            // nalgebra's, on static and dynamic matrices: the dual copy runs them at `Dual<f64>`
-            // entries, the norms through the runtime.
-            | Rule::Transpose
-            | Rule::Dot
-            | Rule::ComponentMul
-            | Rule::ComponentDiv
-            | Rule::NormSquared
-            | Rule::Norm
-            | Rule::Normalize
-            | Rule::Cross
-            | Rule::Assemble
-            | Rule::Entry
-            | Rule::Fill
-            | Rule::AddScalar
-            | Rule::SumEntries
-    )
 }
 
 /// The span of the first identifier `name` in `tokens`.

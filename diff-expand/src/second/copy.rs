@@ -185,7 +185,28 @@ impl VisitMut for Generic {
     }
 
     /// An item in the body (the user's `const K: f64`) stays as written: its uses are promoted.
-    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+    /// The user's items (a `const`, a nested `fn`) are kept as written and read as constants;
+    /// the scalar functions the lowering made of `map` closures (`__tapeless_mapN` and its
+    /// `_jvp`, `_vjp`, `_grad`) run on the copy's entries, so they are copied the same way.
+    fn visit_item_mut(&mut self, item: &mut syn::Item) {
+        if let syn::Item::Fn(f) = item
+            && f.sig.ident.to_string().starts_with("__tapeless_map")
+        {
+            // A constant such a function reads (`SCALE` in `|e| e * SCALE`), wherever it is
+            // read, and every value assigned from outside, are promoted (a no-op on integers).
+            let params = f.sig.inputs.iter().filter_map(|a| match a {
+                syn::FnArg::Typed(t) => match &*t.pat {
+                    syn::Pat::Ident(i) => Some(i.ident.to_string()),
+                    _ => None,
+                },
+                syn::FnArg::Receiver(_) => None,
+            });
+            Constants { params: params.collect() }.visit_block_mut(&mut f.block);
+            let promote = locals(f.to_token_stream());
+            let mut inner = Generic { promote, calls: self.calls.clone(), records: HashSet::new() };
+            inner.visit_item_fn_mut(f);
+        }
+    }
 
     fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
         m.tokens = substitute_tokens(std::mem::take(&mut m.tokens));
@@ -221,4 +242,55 @@ fn substitute_tokens(tokens: TokenStream) -> TokenStream {
             other => other,
         })
         .collect()
+}
+
+/// The values (`__v3`) named in `tokens`.
+fn locals(tokens: TokenStream) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for t in tokens {
+        match t {
+            TokenTree::Ident(i) => {
+                let name = i.to_string();
+                if name
+                    .strip_prefix("__v")
+                    .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                {
+                    out.insert(name);
+                }
+            }
+            TokenTree::Group(g) => out.extend(locals(g.stream())),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Promotes the constants a `map` closure's scalar function reads: every path that is not a
+/// parameter, a generated local (`__..`), a callee, or a path through `f64` (which `Generic`
+/// makes a dual constant).
+struct Constants {
+    params: HashSet<String>,
+}
+
+impl VisitMut for Constants {
+    fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
+        match e {
+            syn::Expr::Call(c) => c.args.iter_mut().for_each(|a| self.visit_expr_mut(a)),
+            syn::Expr::Path(p)
+                if p.qself.is_none()
+                    && !through_f64(&p.path)
+                    && !p.path.get_ident().is_some_and(|i| {
+                        let name = i.to_string();
+                        self.params.contains(&name) || name.starts_with("__")
+                    }) =>
+            {
+                *e = promote(e);
+            }
+            _ => syn::visit_mut::visit_expr_mut(self, e),
+        }
+    }
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+
+    fn visit_macro_mut(&mut self, _: &mut syn::Macro) {}
 }
