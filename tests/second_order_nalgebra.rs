@@ -408,3 +408,65 @@ fn a_column_and_a_row_of_a_matrix() {
         check("parts", &h, &exact, &grad, &hvp, &q);
     }
 }
+
+// ---- Constant nalgebra constructors in the body: `Vector3::x()`, `Matrix3::identity()`,
+// `Vector3::zeros()`, and `DVector::zeros(v.len())`, `DMatrix::identity(n, n)` sized by a
+// differentiated vector.
+
+/// `|v × x̂|² + 2 |v|² + v_y`: gradient `(4 v_x, 6 v_y + 1, 6 v_z)`, Hessian `diag(4, 6, 6)`.
+#[differentiable(hessian)]
+fn axes(v: &Vector3<f64>) -> f64 {
+    let up = Vector3::x();
+    let m = Matrix3::identity() * 2.0;
+    v.cross(&up).norm_squared() + (v - Vector3::zeros()).dot(&(m * v)) + Vector3::y().dot(v)
+}
+
+/// `3 |v|² + Σ v`: gradient `6 v + 1`, Hessian `6 I`.
+#[differentiable(hessian)]
+fn sized(v: &nalgebra::DVector<f64>) -> f64 {
+    let n = v.len();
+    let z = nalgebra::DVector::zeros(n);
+    let m = DMatrix::identity(n, n) * 3.0;
+    (v - z).dot(&(m * v)) + v.sum()
+}
+
+#[test]
+fn constant_constructors_in_first_and_second_order() {
+    for salt in [51, 52, 53] {
+        let x = common::direction(3, salt);
+        let v = Vector3::from_column_slice(&x);
+        let (value, g) = axes_grad(&v);
+        assert!(common::close(value, axes(&v), 1e-15));
+        let want = [4.0 * x[0], 6.0 * x[1] + 1.0, 6.0 * x[2]];
+        for k in 0..3 {
+            assert!(common::close(g[k], want[k], 1e-14), "axes: gradient[{k}] = {} vs {}", g[k], want[k]);
+        }
+        // Forward against reverse: <u, J d> = <Jᵀ u, d>.
+        let (d, u) = (Vector3::from_column_slice(&common::direction(3, salt + 5)), 0.7);
+        let (_, jd) = axes_jvp(&v, d);
+        let (_, pullback) = axes_vjp(&v);
+        assert!(common::close(u * jd, pullback(u).dot(&d), 1e-12));
+        let (_, _, h) = axes_hessian(&v);
+        let exact = DMatrix::from_diagonal(&nalgebra::DVector::from_vec(vec![4.0, 6.0, 6.0]));
+        let grad = |p: &[f64]| axes_grad(&Vector3::from_column_slice(p)).1.as_slice().to_vec();
+        let hvp = |d: &[f64]| axes_hvp(&v, Vector3::from_column_slice(d)).2.as_slice().to_vec();
+        check("axes", &h, &exact, &grad, &hvp, &x);
+
+        let x = common::direction(4, salt + 10);
+        let v = nalgebra::DVector::from_column_slice(&x);
+        let (value, g) = sized_grad(&v);
+        assert!(common::close(value, sized(&v), 1e-15));
+        for k in 0..4 {
+            assert!(common::close(g[k], 6.0 * x[k] + 1.0, 1e-14), "sized: gradient[{k}]");
+        }
+        let d = nalgebra::DVector::from_column_slice(&common::direction(4, salt + 15));
+        let (_, jd) = sized_jvp(&v, d.clone());
+        let (_, pullback) = sized_vjp(&v);
+        assert!(common::close(u * jd, pullback(u).dot(&d), 1e-12));
+        let (_, _, h) = sized_hessian(&v);
+        let exact = DMatrix::identity(4, 4) * 6.0;
+        let grad = |p: &[f64]| sized_grad(&nalgebra::DVector::from_column_slice(p)).1.as_slice().to_vec();
+        let hvp = |d: &[f64]| sized_hvp(&v, nalgebra::DVector::from_column_slice(d)).2.as_slice().to_vec();
+        check("sized", &h, &exact, &grad, &hvp, &x);
+    }
+}

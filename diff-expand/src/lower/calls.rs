@@ -289,6 +289,23 @@ impl Lowerer<'_> {
                 } {
                     return self.opaque_with(e, Opaque::Form("a static nalgebra constructor"), Kind::Float);
                 }
+                // `DVector::zeros(v.len())`, `DMatrix::identity(n, n)`: a constant matrix of
+                // integer sizes, which are lowered (`v.len()` reads only `v`'s shape).
+                if matches!(last, "zeros" | "identity")
+                    && segments.len() >= 2
+                    && crate::signature::dynamic_name(&segments[segments.len() - 2])
+                {
+                    let sizes: Vec<Value> = c.args.iter().map(|a| self.value(a)).collect();
+                    let idents = sizes.iter().map(|v| v.ident());
+                    let func = &c.func;
+                    let tokens = quote::quote_spanned!(span.span()=> #func(#(#idents),*));
+                    let what = Opaque::Form("a `DVector`/`DMatrix` constructor");
+                    return Tree::Leaf(self.emit(
+                        Op::Opaque { tokens, reads: sizes, what },
+                        span,
+                        Kind::Heap,
+                    ));
+                }
                 // `DVector::zeros(n)`, `DMatrix::from_row_slice(..)`: a new constant matrix.
                 if segments.len() >= 2 && crate::signature::dynamic_name(&segments[segments.len() - 2]) {
                     let what = Opaque::Form("a `DVector`/`DMatrix` constructor");

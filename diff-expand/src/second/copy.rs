@@ -33,7 +33,29 @@ fn from_f64(e: &dyn ToTokens) -> syn::Expr {
 }
 
 fn promote(e: &syn::Expr) -> syn::Expr {
+    let mut e = e.clone();
+    f64_constructor(&mut e);
     syn::parse_quote!(::tapeless::__private::promote(#e))
+}
+
+/// `Vector3::x()`, `Matrix3::identity()`, `DVector::zeros(n)`: a constant nalgebra constructor
+/// (no arguments, or sizes only) whose entry type the primal infers from its use, which
+/// `promote` hides, is written `Vector3::<f64>::x()`.
+fn f64_constructor(e: &mut syn::Expr) {
+    let syn::Expr::Call(c) = e else { return };
+    let syn::Expr::Path(f) = &mut *c.func else { return };
+    let n = f.path.segments.len();
+    let constant = c.args.is_empty()
+        || f.path.segments.last().is_some_and(|l| l.ident == "zeros" || l.ident == "identity");
+    if f.qself.is_some() || n < 2 || !constant {
+        return;
+    }
+    let ty = &mut f.path.segments[n - 2];
+    let name = ty.ident.to_string();
+    let known = crate::signature::alias_columns(&name).is_some() || crate::signature::dynamic_name(&name);
+    if known && ty.arguments.is_none() {
+        ty.arguments = syn::PathArguments::AngleBracketed(syn::parse_quote!(::<f64>));
+    }
 }
 
 fn cast(e: &syn::Expr) -> syn::Expr {
