@@ -128,6 +128,12 @@ impl Diagnostic {
                  help: reduce with `fold(f64::NEG_INFINITY, f64::max)` (or `f64::min`), whose derivative follows \
                  `max`'s convention at ties; or find the index from `tapeless::no_grad(..)` values and read that element"
                 .to_string(),
+            Diagnostic::ActiveCondition { keyword: "if let" } => "this `if let` looks at a value that depends on \
+                 a differentiable value: which branch runs changes with it, and the names it binds would be \
+                 constants\n\
+                 help: use `if let` on constants (an `Option` parameter, a setting) or on `x.get(i)`, `x.first()`, \
+                 `x.last()`; read a differentiable value's parts by index or field (`v[0]`, `p.a`)"
+                .to_string(),
             Diagnostic::ActiveCondition { keyword } => format!(
                 "this `{keyword}` condition depends on a differentiable value, so the function's derivative \
                  is only defined piecewise (it jumps or has a kink where the condition flips)\n\
@@ -163,6 +169,11 @@ impl Diagnostic {
                  function returning one cannot be composed yet)\n\
                  help: check before the computation and leave with `return Err(..)`, and compute \
                  the value with a function that returns it plainly (`fn g(x: f64) -> f64`)"
+                .to_string(),
+            Diagnostic::ActiveOpaque { what: "a value bound by a pattern" } => "a name bound inside a pattern \
+                 of a differentiable value would be a constant: its derivative would be lost\n\
+                 help: read the parts by field or index (`p.a`, `v[0]`), or bind the whole value (`k => ..`); \
+                 patterns may take apart constants (an `Option` parameter, an enum of settings)"
                 .to_string(),
             Diagnostic::ActiveOpaque { what } => format!(
                 "{what} of a differentiable value is not supported yet: its derivative cannot be formed\n\

@@ -447,6 +447,9 @@ impl Lowerer<'_> {
             if let Some(t) = self.if_let_lookup(i, l) {
                 return t;
             }
+            if let Some(t) = self.if_let_pattern(i, l, piecewise) {
+                return t;
+            }
             return self.unsupported(
                 Loc::of(&l),
                 "`if let`",
@@ -498,11 +501,11 @@ impl Lowerer<'_> {
         if let Some(t) = self.match_lookup(m) {
             return t;
         }
-        if let Some(arm) = m.arms.iter().find(|a| binds_inside(&a.pat)) {
+        if let Some(arm) = m.arms.iter().find(|a| binds_inside(&a.pat) && !patterns::destructures(&a.pat)) {
             return self.unsupported(
                 Loc::of(&arm.pat),
-                "a `match` pattern that binds a name inside it",
-                "match on constants, enum variants without fields, ranges or `_`, or bind the whole value (`k => ..`)",
+                "a `match` pattern that binds a name with `ref`, `mut`, `@` or through `&`",
+                "bind names plainly (`Some(k) => ..`: by value from a value, by reference from a reference), or bind the whole value (`k => ..`)",
             );
         }
         let (expr, piecewise) = strip_piecewise(&m.expr);
@@ -531,12 +534,16 @@ impl Lowerer<'_> {
     fn arm_condition(&mut self, scrutinee: &Scrutinee, arm: &syn::Arm) -> Value {
         let span = Loc::of(&arm.pat);
         let (s, pat) = (scrutinee.value.ident(), &arm.pat);
-        let tokens = quote::quote_spanned!(span.start=> ::core::matches!(#s, #pat));
-        let matched = self.emit(
-            Op::Opaque { tokens, reads: vec![scrutinee.value], what: Opaque::Form("a `match` pattern") },
-            span,
-            Kind::Discrete,
-        );
+        let matched = if patterns::destructures(pat) {
+            self.pattern_test(scrutinee.value, pat)
+        } else {
+            let tokens = quote::quote_spanned!(span.start=> ::core::matches!(#s, #pat));
+            self.emit(
+                Op::Opaque { tokens, reads: vec![scrutinee.value], what: Opaque::Form("a `match` pattern") },
+                span,
+                Kind::Discrete,
+            )
+        };
         let Some((_, guard)) = &arm.guard else { return matched };
         self.condition_keyword = Some("match");
         let t = self.branch(
@@ -556,6 +563,8 @@ impl Lowerer<'_> {
         self.scopes.push(Vec::new());
         if let Pat::Ident(p) = &arm.pat {
             self.declare(&p.ident.to_string(), Some(Tree::Leaf(scrutinee)));
+        } else if patterns::destructures(&arm.pat) {
+            self.bind_parts(scrutinee, &arm.pat);
         }
         let t = f(self);
         self.scopes.pop();

@@ -21,7 +21,8 @@
 //! One `Lowerer` walks the body; its methods are split by job: `ssa.rs` (values, instructions,
 //! variables and the phis of a branch), `statements.rs` (the body, `let` and patterns, early
 //! `return`), `expressions.rs` (operators, casts, assignments, opaque expressions), `calls.rs`
-//! (methods, functions, `map` closures), `options.rs` (elements looked up through `Option`), `arrays.rs` (elements, places, array constructors,
+//! (methods, functions, `map` closures), `options.rs` (elements looked up through `Option`), `patterns.rs`
+//! (patterns taking apart constants), `arrays.rs` (elements, places, array constructors,
 //! record fields), `control.rs` (loops and `if`), and `scan.rs` (what a piece of syntax assigns,
 //! breaks or returns, asked before lowering it).
 
@@ -47,6 +48,7 @@ mod control;
 mod expressions;
 mod iterators;
 mod options;
+mod patterns;
 mod results;
 mod scan;
 mod ssa;

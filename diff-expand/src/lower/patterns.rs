@@ -1,0 +1,107 @@
+//! Patterns that bind names inside them (`Some(k)`, `(a, 0)`, `Mode::Scaled(s)`), in `match`
+//! arms and `if let`, on a value that is not differentiated (a constant `Option<f64>`
+//! parameter, an enum of settings):
+//!
+//! ```text
+//! match factor { Some(k) => k * x, None => x }
+//!     if matches!(&factor, Some(k)) { k = match factor { Some(k) => k, _ => unreachable!() }; k * x }
+//!     else { x }
+//! ```
+//!
+//! Each bound name is an opaque value reading the scrutinee, so a differentiated scrutinee is
+//! the opaque-expression error, never a lost derivative. The test matches by reference; each
+//! name is bound as the user's `match` binds it (by value from a value, by reference from a
+//! reference), so its type is the user's. Patterns with `ref`, `mut` or `&` inside are left to
+//! the "binds inside" error.
+
+use super::*;
+
+/// Whether `pat` binds names below its top level, all of them plain (no `ref`, `mut`, `@`, no
+/// `&` pattern anywhere).
+pub(super) fn destructures(pat: &Pat) -> bool {
+    #[derive(Default)]
+    struct Plain {
+        names: usize,
+        other: bool,
+    }
+    impl<'ast> syn::visit::Visit<'ast> for Plain {
+        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+            if p.by_ref.is_some() || p.mutability.is_some() || p.subpat.is_some() {
+                self.other = true;
+            } else if !is_constant_name(&p.ident) {
+                self.names += 1;
+            }
+        }
+        fn visit_pat_reference(&mut self, _: &'ast syn::PatReference) {
+            self.other = true;
+        }
+    }
+    if matches!(pat, Pat::Ident(_)) {
+        return false;
+    }
+    let mut plain = Plain::default();
+    syn::visit::Visit::visit_pat(&mut plain, pat);
+    plain.names > 0 && !plain.other
+}
+
+/// `None`, `MAX`, `Mode`: a unit variant or a constant, not a binding (Rust's convention).
+fn is_constant_name(ident: &syn::Ident) -> bool {
+    ident.to_string().starts_with(|c: char| c.is_ascii_uppercase())
+}
+
+impl Lowerer<'_> {
+    /// `matches!(&s, pat)`.
+    pub(super) fn pattern_test(&mut self, scrutinee: Value, pat: &Pat) -> Value {
+        let s = scrutinee.ident();
+        let span = Loc::of(pat);
+        let tokens = quote::quote_spanned!(span.start=> ::core::matches!(&#s, #pat));
+        let op = Op::Opaque { tokens, reads: vec![scrutinee], what: Opaque::Form("a `match` pattern") };
+        self.emit(op, span, Kind::Discrete)
+    }
+
+    /// Declares each name `pat` binds as the part of the scrutinee it matches (in an arm whose
+    /// pattern is known to match).
+    pub(super) fn bind_parts(&mut self, scrutinee: Value, pat: &Pat) {
+        let s = scrutinee.ident();
+        for name in super::scan::bound_names(pat).into_iter().filter(|n| !is_constant_name(n)) {
+            let span = Loc::of(&name);
+            let tokens = quote::quote_spanned!(span.start=>
+                match #s { #pat => #name, _ => ::core::unreachable!() }
+            );
+            let op = Op::Opaque {
+                tokens,
+                reads: vec![scrutinee],
+                what: Opaque::Form("a value bound by a pattern"),
+            };
+            let v = self.emit(op, span, Kind::Unknown);
+            self.declare(&name.to_string(), Some(Tree::Leaf(v)));
+        }
+    }
+
+    /// `if let pat = e { .. } else { .. }` for a pattern that [`destructures`].
+    pub(super) fn if_let_pattern(
+        &mut self,
+        i: &syn::ExprIf,
+        l: &syn::ExprLet,
+        piecewise: bool,
+    ) -> Option<Tree> {
+        if !destructures(&l.pat) {
+            return None;
+        }
+        let scrutinee = self.value(&l.expr);
+        let cond = self.pattern_test(scrutinee, &l.pat);
+        self.condition_keyword = Some("if let");
+        let then_f = |this: &mut Self| {
+            this.scopes.push(Vec::new());
+            this.bind_parts(scrutinee, &l.pat);
+            let t = this.block(&i.then_branch);
+            this.scopes.pop();
+            t
+        };
+        let else_f = |this: &mut Self| match &i.else_branch {
+            Some((_, e)) => this.expr(e),
+            None => unit(),
+        };
+        Some(self.branch(cond, Loc::of(&l.expr), piecewise, Loc::of(i), then_f, else_f))
+    }
+}
