@@ -16,9 +16,11 @@ impl Lowerer<'_> {
                 if let Some(t) = self.unwrap_lookup(m) {
                     return t;
                 }
-                // `self.t.len()` of a constant `self`: the receiver is a place (a `Vec` field
-                // cannot be moved out of `&self`), so the call is kept whole.
-                if matches!(&*m.receiver, Expr::Field(_)) && self.rooted_outside(&m.receiver) {
+                // `self.t.len()` of a constant `self`, `data.x.len()` of a constant parameter
+                // `data: &Dataset`: the receiver is a place (a `Vec` field cannot be moved out
+                // of a reference), so the call is kept whole (reading `data`, which must not be
+                // differentiated).
+                if matches!(&*m.receiver, Expr::Field(_)) && self.constant_place(&m.receiver) {
                     let kind =
                         if matches!(name.as_str(), "len" | "count") { Kind::Discrete } else { Kind::Unknown };
                     return self.opaque_with(e, Opaque::Form("a method of a constant's field"), kind);
@@ -553,13 +555,19 @@ impl Lowerer<'_> {
     }
 
     /// Whether a place `a.b[i].c` starts from a name that is not a local of the function (a
-    /// constant `self`, a `static`).
-    fn rooted_outside(&self, e: &Expr) -> bool {
+    /// constant `self`, a `static`), or from a parameter of a type the syntax does not tell that
+    /// is not differentiated (a struct of data).
+    fn constant_place(&self, e: &Expr) -> bool {
         match e {
-            Expr::Field(f) => self.rooted_outside(&f.base),
-            Expr::Index(i) => self.rooted_outside(&i.expr),
-            Expr::Paren(p) => self.rooted_outside(&p.expr),
-            Expr::Path(_) => self.local(e).is_none(),
+            Expr::Field(f) => self.constant_place(&f.base),
+            Expr::Index(i) => self.constant_place(&i.expr),
+            Expr::Paren(p) => self.constant_place(&p.expr),
+            Expr::Path(_) => match self.local(e) {
+                None => true,
+                Some(_) => self
+                    .aggregate_or_leaf(e)
+                    .is_some_and(|v| self.param_types.contains_key(&v) && self.kind(v) == Kind::Unknown),
+            },
             _ => false,
         }
     }

@@ -28,6 +28,20 @@ pub(super) fn is_f64(ty: &syn::Type) -> bool {
     matches!(ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident("f64"))
 }
 
+/// Whether a parameter is passed to the dual copy as it is, with its own type: one that is not
+/// differentiated and is not floats second order lifts (`&[f64]` data is lifted into dual
+/// constants): an `Option<f64>`, an enum of settings, a struct of data. What the copy reads from
+/// it is promoted where it is read.
+pub(crate) fn as_is(p: &signature::Param) -> bool {
+    !p.wrt && !matches!(shape(&p.ty), Some(Shape::Float | Shape::Constant)) && {
+        let ty = match &p.ty {
+            syn::Type::Reference(r) => &*r.elem,
+            ty => ty,
+        };
+        shape(&p.ty).is_none() || record(ty).is_some()
+    }
+}
+
 /// The shape of a parameter, or `None` if second order does not take it yet.
 pub(super) fn shape(ty: &syn::Type) -> Option<Shape> {
     let element_f64 = |ty: &syn::Type| match ty {
@@ -114,7 +128,7 @@ pub(super) fn check(input: &Input, sig: &signature::Signature, cx: &Ctxt) -> boo
         );
     }
     for p in &sig.params {
-        if shape(&p.ty).is_none() {
+        if shape(&p.ty).is_none() && !as_is(p) {
             reject(
                 Loc::of(&p.ty),
                 &format!("a parameter of type `{}`", tidy(&p.ty.to_token_stream().to_string())),

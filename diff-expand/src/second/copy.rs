@@ -98,7 +98,12 @@ fn from_outside(e: &syn::Expr) -> bool {
             syn::Expr::Path(p) => p.path.leading_colon.is_none() || !p.path.segments[0].ident.eq("tapeless"),
             _ => true,
         },
-        syn::Expr::Index(_) | syn::Expr::Field(_) | syn::Expr::MethodCall(_) | syn::Expr::Paren(_) => true,
+        // A part of a constant taken apart by a pattern (`lower::patterns`) is a `match`.
+        syn::Expr::Index(_)
+        | syn::Expr::Field(_)
+        | syn::Expr::MethodCall(_)
+        | syn::Expr::Paren(_)
+        | syn::Expr::Match(_) => true,
         _ => false,
     }
 }

@@ -24,7 +24,7 @@ use crate::emit::{self, Input};
 use crate::ir::{Block, Kind, Op};
 use crate::signature::{self, Param};
 
-use self::check::{Shape, check, find_ident, record, shape};
+use self::check::{Shape, as_is, check, find_ident, record, shape};
 use self::copy::Generic;
 
 /// The signature as `_hvp` and `_hessian` have it: a generic function's float type parameter
@@ -106,15 +106,30 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
     let dual_name = format_ident!("__tapeless_{}_grad_dual", sig.name);
     grad.sig.ident = dual_name.clone();
     grad.attrs.retain(|a| !a.path().is_ident("doc"));
+    // A parameter passed as it is (`check::as_is`) keeps its type: its value is not promoted,
+    // what is read from it is.
+    let kept: HashSet<usize> =
+        sig.params.iter().enumerate().filter(|(_, p)| as_is(p)).map(|(i, _)| i).collect();
+    let kept_values: HashSet<crate::ir::Value> = input
+        .f
+        .body
+        .insts
+        .iter()
+        .filter(|inst| matches!(inst.op, Op::Param(i) if kept.contains(&i)))
+        .flat_map(|inst| inst.results.iter().copied())
+        .collect();
     let promote: HashSet<String> = (0..input.f.values.len())
         .filter(|i| matches!(input.f.values[*i].kind, Kind::Float | Kind::Unknown))
-        .map(|i| crate::ir::Value(i as u32).ident().to_string())
+        .map(|i| crate::ir::Value(i as u32))
+        .filter(|v| !kept_values.contains(v))
+        .map(|v| v.ident().to_string())
         .collect();
     let mut calls = HashSet::new();
     callees(&input.f.body, &mut calls);
     let records: HashSet<String> = sig
         .params
         .iter()
+        .filter(|p| !as_is(p))
         .filter_map(|p| match &p.ty {
             syn::Type::Reference(r) => record(&r.elem),
             ty => record(ty),
@@ -123,6 +138,7 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
         .collect();
     let mut generic = Generic { promote, calls, records };
     generic.visit_item_fn_mut(&mut grad);
+    keep_types(&mut grad, sig, &kept);
     // The callers' dual copies compose through this function's: `NAME_vjp_for_hessian`.
     let vjp_name = emit::sibling(&sig.name, "vjp");
     let mut vjp = file_items.into_iter().find_map(|item| match item {
@@ -132,10 +148,29 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
     vjp.sig.ident = for_hessian(&vjp_name);
     vjp.attrs.retain(|a| !a.path().is_ident("doc"));
     generic.visit_item_fn_mut(&mut vjp);
+    keep_types(&mut vjp, sig, &kept);
     let dual = with_receiver(sig, quote!(#dual_name));
     let hvp = hvp(input, sig, &dual);
     let hessian = hessian(input, sig, &dual);
     Some(quote!(#[doc(hidden)] #grad #[doc(hidden)] #vjp #hvp #hessian))
+}
+
+/// Gives the parameters passed as they are (`kept`, indices into `sig.params`) their own types
+/// back in a copy's signature (the rewrite made the `f64` in `Option<f64>` dual).
+fn keep_types(f: &mut syn::ItemFn, sig: &signature::Signature, kept: &HashSet<usize>) {
+    let typed = f.sig.inputs.iter_mut().filter_map(|a| match a {
+        syn::FnArg::Typed(t) => Some(t),
+        syn::FnArg::Receiver(_) => None,
+    });
+    for (i, arg) in typed.enumerate() {
+        if let (true, Some(p)) = (kept.contains(&i), sig.params.get(i)) {
+            // A reference keeps the lifetime the copy gave it (`_vjp`'s `&'__tapeless`).
+            match (&mut *arg.ty, &p.ty) {
+                (syn::Type::Reference(copy), syn::Type::Reference(own)) => copy.elem = own.elem.clone(),
+                (copy, own) => *copy = own.clone(),
+            }
+        }
+    }
 }
 
 /// A sibling called as a method (`self.name`) when the function is one.
@@ -185,7 +220,7 @@ fn call(
     for (i, param) in sig.params.iter().enumerate() {
         let ident = &param.ident;
         let shape = shape(&param.ty).unwrap_or(Shape::Constant);
-        if shape == Shape::Constant {
+        if shape == Shape::Constant || as_is(param) {
             args.push(quote!(#ident));
             continue;
         }

@@ -1,0 +1,155 @@
+//! Parameters that are not differentiated and are not floats: a struct of data by reference
+//! (read as `data.x.len()`, `data.x[i]`, `data.scale`), an enum of settings and an
+//! `Option<f64>`, in first order and in second order (where they are passed to the dual copy as
+//! they are). First order against the analytic gradient, central differences and forward
+//! against reverse; second order against the analytic Hessian and central differences of
+//! `_grad`.
+
+mod common;
+
+use common::{Fns, check};
+use tapeless::differentiable;
+
+/// Observations of a line fit.
+struct Dataset {
+    x: Vec<f64>,
+    y: Vec<f64>,
+    scale: f64,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Loss {
+    Squared,
+    Cauchy(f64),
+}
+
+/// `scale Σ ρ(w0 + w1 x_i - y_i)`, `ρ` squared or Cauchy's `c²/2 ln(1 + (r/c)²)`.
+#[differentiable(hessian, wrt(w))]
+fn fit(w: &[f64], data: &Dataset, kind: Loss) -> f64 {
+    let mut total = 0.0;
+    for i in 0..data.x.len() {
+        let r = w[0] + w[1] * data.x[i] - data.y[i];
+        total += match kind {
+            Loss::Squared => 0.5 * r * r,
+            Loss::Cauchy(c) => 0.5 * c * c * (1.0 + (r / c).powi(2)).ln(),
+        };
+    }
+    total * data.scale
+}
+
+/// `ρ'(r)` and `ρ''(r)`.
+fn rho(r: f64, kind: Loss) -> (f64, f64) {
+    match kind {
+        Loss::Squared => (r, 1.0),
+        Loss::Cauchy(c) => {
+            let q = 1.0 + (r / c).powi(2);
+            (r / q, (1.0 - (r / c).powi(2)) / (q * q))
+        }
+    }
+}
+
+fn data() -> Dataset {
+    Dataset { x: vec![0.0, 1.0, 2.0, 3.5], y: vec![1.0, 2.0, 2.5, 4.1], scale: 0.5 }
+}
+
+#[test]
+fn a_data_struct_and_a_setting_in_first_order() {
+    let d = data();
+    for kind in [Loss::Squared, Loss::Cauchy(0.7)] {
+        let f = |w: &[f64]| fit(w, &d, kind);
+        let fns = Fns {
+            name: "fit",
+            f: &f,
+            jvp: &|w, t| fit_jvp(w, &d, kind, t.to_vec()),
+            vjp: &|w, u| {
+                let (v, pullback) = fit_vjp(w, &d, kind);
+                (v, pullback(u))
+            },
+            grad: &|w| fit_grad(w, &d, kind),
+        };
+        let points: [&[f64]; 3] = [&[0.1, 0.2], &[1.0, 0.8], &[-0.5, 1.4]];
+        check(&fns, &points, 1e-8);
+        for w in points {
+            let (_, g) = fit_grad(w, &d, kind);
+            let mut want = [0.0; 2];
+            for i in 0..d.x.len() {
+                let (d1, _) = rho(w[0] + w[1] * d.x[i] - d.y[i], kind);
+                want[0] += d.scale * d1;
+                want[1] += d.scale * d1 * d.x[i];
+            }
+            for k in 0..2 {
+                assert!(common::close(g[k], want[k], 1e-13), "{kind:?}: d/dw{k} = {} vs {}", g[k], want[k]);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_data_struct_and_a_setting_in_second_order() {
+    let d = data();
+    for kind in [Loss::Squared, Loss::Cauchy(0.7)] {
+        for w in [[0.1, 0.2], [1.0, 0.8], [-0.5, 1.4]] {
+            let (value, g, h) = fit_hessian(&w, &d, kind);
+            assert_eq!((value, g), fit_grad(&w, &d, kind));
+            let mut exact = [[0.0; 2]; 2];
+            for i in 0..d.x.len() {
+                let (_, d2) = rho(w[0] + w[1] * d.x[i] - d.y[i], kind);
+                let row = [1.0, d.x[i]];
+                for a in 0..2 {
+                    for b in 0..2 {
+                        exact[a][b] += d.scale * d2 * row[a] * row[b];
+                    }
+                }
+            }
+            for a in 0..2 {
+                for b in 0..2 {
+                    assert!(common::close(h[(a, b)], exact[a][b], 1e-13), "{kind:?}: H[{a},{b}]");
+                    let gb = |p: &[f64]| fit_grad(p, &d, kind).1[a];
+                    let fd = common::central(&gb, &w, b);
+                    assert!(common::close(h[(a, b)], fd, 1e-7), "{kind:?}: H[{a},{b}] vs fd {fd}");
+                }
+            }
+            let v = [0.3, -0.9];
+            let (_, _, hv) = fit_hvp(&w, &d, kind, v.to_vec());
+            for a in 0..2 {
+                assert!(common::close(hv[a], h[(a, 0)] * v[0] + h[(a, 1)] * v[1], 1e-13));
+            }
+        }
+    }
+}
+
+/// `k |x|² x0` for `Some(k)`, `|x|²` for `None`.
+#[differentiable(hessian, wrt(x))]
+fn scaled_square(x: &[f64], factor: Option<f64>) -> f64 {
+    let s: f64 = x.iter().map(|v| v * v).sum();
+    if let Some(k) = factor { k * s * x[0] } else { s }
+}
+
+#[test]
+fn an_option_parameter_in_second_order() {
+    let x = [0.4, -1.3, 0.8];
+    for factor in [Some(2.0), Some(-0.5), None] {
+        let (_, _, h) = scaled_square_hessian(&x, factor);
+        for i in 0..3 {
+            for j in 0..3 {
+                let delta = if i == j { 1.0 } else { 0.0 };
+                let want = match factor {
+                    // k (2 x0 δ_ij + 2 (δ_i0 x_j + δ_j0 x_i)).
+                    Some(k) => {
+                        let e = |a: usize, b: usize| if a == 0 { x[b] } else { 0.0 };
+                        k * (2.0 * x[0] * delta + 2.0 * (e(i, j) + e(j, i)))
+                    }
+                    None => 2.0 * delta,
+                };
+                assert!(
+                    common::close(h[(i, j)], want, 1e-13),
+                    "{factor:?}: H[{i},{j}] = {} vs {want}",
+                    h[(i, j)]
+                );
+                let gi = |p: &[f64]| scaled_square_grad(p, factor).1[i];
+                let fd = common::central(&gi, &x, j);
+                assert!(common::close(h[(i, j)], fd, 1e-7), "{factor:?}: H[{i},{j}] vs fd {fd}");
+            }
+        }
+    }
+}
