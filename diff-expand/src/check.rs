@@ -88,8 +88,10 @@ fn check_block(
                         help: "a method whose result is not used may store its argument or rearrange its \
                                receiver (`push`, `insert`, `swap`, `reverse`, `sort_by`, `fill`), which is not \
                                followed, so the derivative would be lost: write the elements by index \
-                               (`v[i] = ..` into `vec![0.0; n]`), or collect a chain \
-                               (`x.iter().map(..).collect::<Vec<f64>>()`)",
+                               (`v[i] = ..` into `vec![0.0; n]`), collect a chain \
+                               (`x.iter().map(..).collect::<Vec<f64>>()`), or push once per iteration, \
+                               before any `continue`, in a `for` loop over a range or a collection right \
+                               after `let mut v = Vec::new();`",
                     },
                 );
             }

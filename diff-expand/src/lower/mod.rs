@@ -22,7 +22,7 @@
 //! variables and the phis of a branch), `statements.rs` (the body, `let` and patterns, early
 //! `return`), `expressions.rs` (operators, casts, assignments, opaque expressions), `calls.rs`
 //! (methods, functions, `map` closures), `options.rs` (elements looked up through `Option`), `patterns.rs`
-//! (patterns taking apart constants), `arrays.rs` (elements, places, array constructors,
+//! (patterns taking apart constants), `pushes.rs` (a `Vec` filled by `push` in a loop), `arrays.rs` (elements, places, array constructors,
 //! record fields), `control.rs` (loops and `if`), and `scan.rs` (what a piece of syntax assigns,
 //! breaks or returns, asked before lowering it).
 
@@ -49,6 +49,7 @@ mod expressions;
 mod iterators;
 mod options;
 mod patterns;
+mod pushes;
 mod results;
 mod scan;
 mod ssa;

@@ -101,6 +101,10 @@ impl Lowerer<'_> {
 
     /// Lowers statements; returns the tail expression's value if `tail` and there is one.
     pub(super) fn stmts(&mut self, stmts: &[Stmt], tail: bool) -> Option<Tree> {
+        // A `Vec` filled by `push` in the loop after it is filled by index (`lower::pushes`).
+        if let Some(rewritten) = super::pushes::rewrite(stmts) {
+            return self.stmts(&rewritten, tail);
+        }
         let mut result = None;
         for (i, stmt) in stmts.iter().enumerate() {
             let last = i + 1 == stmts.len();

@@ -1,0 +1,214 @@
+//! A `Vec` filled by `push`, one element per iteration of the loop after it:
+//!
+//! ```text
+//! let mut r = Vec::new();                        let mut r = vec![0.0; COUNT];
+//! for i in 0..n {                                let mut __tapeless_k = 0usize;
+//!     let e = y[i] - model(x[i]);        =>      for i in 0..n {
+//!     r.push(e * w[i]);                              let e = y[i] - model(x[i]);
+//! }                                                  r[__tapeless_k] = e * w[i]; __tapeless_k += 1;
+//!                                                }
+//! ```
+//!
+//! `COUNT` is the number of iterations, computed from the loop's source where that is known
+//! before it runs: a range (`a..b`, `a..=b`), or a collection and the adapters that keep one
+//! element per element (`iter`, `copied`, `enumerate`, `map`, `rev`, `zip`, `&v`) or a known
+//! number of them (`skip(k)`, `take(k)`). The push must
+//! be a statement of the loop body itself (not in a branch or an inner loop), come before any
+//! `break` or `continue`, and be the only one; the `Vec` must be declared empty
+//! (`Vec::new()`, `Vec::with_capacity(..)`, `vec![]`), of floats where its type is written, and
+//! not named between its declaration and the loop. Any other `push` stays the error that says
+//! to write elements by index.
+
+use super::*;
+
+/// The name of the counter the rewrite adds (mixed-site: it cannot clash with the user's).
+fn counter() -> syn::Ident {
+    syn::Ident::new("__tapeless_k", proc_macro2::Span::mixed_site())
+}
+
+/// `stmts` with every `Vec` filled by `push` in the loop after it rewritten, if there is one.
+pub(super) fn rewrite(stmts: &[Stmt]) -> Option<Vec<Stmt>> {
+    for (i, stmt) in stmts.iter().enumerate() {
+        let Some((name, ty)) = empty_vec(stmt) else { continue };
+        // The first statement after the declaration that names the `Vec` must be the loop.
+        let Some(j) = (i + 1..stmts.len()).find(|&j| names(&stmts[j], &name)) else { continue };
+        let Stmt::Expr(Expr::ForLoop(f), semi) = &stmts[j] else { continue };
+        let Some(count) = count(&f.expr) else { continue };
+        let Some(body) = pushed_body(&f.body, &name) else { continue };
+        let k = counter();
+        let span = stmt.span();
+        let ty = ty.map(|t| quote::quote!(: #t));
+        let mut out = stmts[..i].to_vec();
+        out.extend(stmts[i + 1..j].iter().cloned());
+        out.push(syn::parse_quote_spanned!(span=> let mut #name #ty = vec![0.0; #count];));
+        out.push(syn::parse_quote_spanned!(span=> let mut #k = 0usize;));
+        let mut looped = f.clone();
+        looped.body = body;
+        out.push(Stmt::Expr(Expr::ForLoop(looped), *semi));
+        out.extend(stmts[j + 1..].iter().cloned());
+        return Some(out);
+    }
+    None
+}
+
+/// `let mut v = Vec::new();` (or `Vec::with_capacity(n)`, `vec![]`, with `: Vec<f64>` or
+/// `: Vec<f32>` written or no type): the name and the written type.
+fn empty_vec(stmt: &Stmt) -> Option<(syn::Ident, Option<syn::Type>)> {
+    let Stmt::Local(local) = stmt else { return None };
+    let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
+    let (pat, ty) = match &local.pat {
+        Pat::Type(t) => (&*t.pat, Some((*t.ty).clone())),
+        p => (p, None),
+    };
+    let Pat::Ident(p) = pat else { return None };
+    if p.mutability.is_none() || p.by_ref.is_some() || p.subpat.is_some() {
+        return None;
+    }
+    if let Some(ty) = &ty {
+        let syn::Type::Path(path) = ty else { return None };
+        let float = crate::signature::vec_element(path).is_some_and(
+            |e| matches!(e, syn::Type::Path(f) if f.path.is_ident("f64") || f.path.is_ident("f32")),
+        );
+        if !float {
+            return None;
+        }
+    }
+    let empty = match &*init.expr {
+        Expr::Call(c) => match &*c.func {
+            Expr::Path(f) => {
+                let segments: Vec<String> = f.path.segments.iter().map(|s| s.ident.to_string()).collect();
+                let last = segments.last().map(String::as_str);
+                segments.iter().any(|s| s == "Vec")
+                    && matches!((last, c.args.len()), (Some("new"), 0) | (Some("with_capacity"), 1))
+            }
+            _ => false,
+        },
+        Expr::Macro(m) => m.mac.path.is_ident("vec") && m.mac.tokens.is_empty(),
+        _ => false,
+    };
+    empty.then(|| (p.ident.clone(), ty))
+}
+
+/// Whether `tokens` hold the identifier `name`.
+fn mentions(tokens: TokenStream, name: &syn::Ident) -> bool {
+    tokens.into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Ident(i) => i == *name,
+        proc_macro2::TokenTree::Group(g) => mentions(g.stream(), name),
+        _ => false,
+    })
+}
+
+fn names(stmt: &Stmt, name: &syn::Ident) -> bool {
+    mentions(stmt.to_token_stream(), name)
+}
+
+/// The number of iterations of `for _ in source`, as an expression, where it is known before the
+/// loop runs and reading the source again changes nothing.
+fn count(source: &Expr) -> Option<Expr> {
+    match source {
+        Expr::Paren(p) => count(&p.expr),
+        Expr::Range(r) => {
+            let (a, b) = (r.start.as_deref()?, r.end.as_deref()?);
+            if !pure(a) || !pure(b) {
+                return None;
+            }
+            Some(match r.limits {
+                syn::RangeLimits::HalfOpen(_) => {
+                    syn::parse_quote!(if #b > #a { (#b - #a) as usize } else { 0 })
+                }
+                syn::RangeLimits::Closed(_) => {
+                    syn::parse_quote!(if #b >= #a { (#b - #a) as usize + 1 } else { 0 })
+                }
+            })
+        }
+        Expr::Reference(r) if r.mutability.is_none() => count(&r.expr),
+        Expr::Path(_) | Expr::Field(_) if pure(source) => Some(syn::parse_quote!(#source.len())),
+        Expr::MethodCall(m) => match (m.method.to_string().as_str(), m.args.len()) {
+            ("iter" | "into_iter" | "copied" | "cloned" | "enumerate" | "rev", 0) => count(&m.receiver),
+            ("map", 1) => count(&m.receiver),
+            ("skip", 1) if pure(&m.args[0]) => {
+                let (n, k) = (count(&m.receiver)?, &m.args[0]);
+                Some(syn::parse_quote!((#n).saturating_sub(#k)))
+            }
+            ("take", 1) if pure(&m.args[0]) => {
+                let (n, k) = (count(&m.receiver)?, &m.args[0]);
+                Some(syn::parse_quote!(::core::cmp::min(#n, #k)))
+            }
+            ("zip", 1) => {
+                let (a, b) = (count(&m.receiver)?, count(&m.args[0])?);
+                Some(syn::parse_quote!(::core::cmp::min(#a, #b)))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Names, fields, literals, and integer arithmetic and lengths of them.
+fn pure(e: &Expr) -> bool {
+    match e {
+        Expr::Path(_) | Expr::Lit(_) => true,
+        Expr::Paren(p) => pure(&p.expr),
+        Expr::Field(f) => pure(&f.base),
+        Expr::Binary(b) => pure(&b.left) && pure(&b.right),
+        Expr::Cast(c) => pure(&c.expr),
+        Expr::MethodCall(m) => {
+            matches!(m.method.to_string().as_str(), "len" | "nrows" | "ncols")
+                && m.args.is_empty()
+                && pure(&m.receiver)
+        }
+        _ => false,
+    }
+}
+
+/// The loop body with its one `name.push(e);` written `name[k] = e; k += 1;`, if it has exactly
+/// one, as a statement of its own before any `break` or `continue`.
+fn pushed_body(body: &syn::Block, name: &syn::Ident) -> Option<syn::Block> {
+    let is_push = |stmt: &Stmt| match stmt {
+        Stmt::Expr(Expr::MethodCall(m), Some(_)) => {
+            m.method == "push"
+                && m.args.len() == 1
+                && matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident(name))
+        }
+        _ => false,
+    };
+    let at = body.stmts.iter().position(is_push)?;
+    if body.stmts[..at].iter().any(super::scan::jumps_in) {
+        return None;
+    }
+    // No other push (nor any other method call on the `Vec`) anywhere in the body.
+    let others = body.stmts.iter().enumerate().filter(|(i, _)| *i != at).any(|(_, s)| calls_on(s, name));
+    let Stmt::Expr(Expr::MethodCall(m), _) = &body.stmts[at] else { return None };
+    if others || calls_on_expr(&m.args[0], name) {
+        return None;
+    }
+    let (value, k, span) = (&m.args[0], counter(), m.span());
+    let mut out = body.clone();
+    let write: Stmt = syn::parse_quote_spanned!(span=> #name[#k] = #value;);
+    let advance: Stmt = syn::parse_quote_spanned!(span=> #k += 1;);
+    out.stmts.splice(at..=at, [write, advance]);
+    Some(out)
+}
+
+/// Whether a method is called on `name` in `stmt` (`name.push(..)`, `name.clear()`, ..).
+fn calls_on(stmt: &Stmt, name: &syn::Ident) -> bool {
+    struct Calls<'a> {
+        name: &'a syn::Ident,
+        found: bool,
+    }
+    impl<'ast> syn::visit::Visit<'ast> for Calls<'_> {
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            if matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident(self.name)) && m.method != "len" {
+                self.found = true;
+            }
+            syn::visit::visit_expr_method_call(self, m);
+        }
+    }
+    let mut calls = Calls { name, found: false };
+    syn::visit::Visit::visit_stmt(&mut calls, stmt);
+    calls.found
+}
+
+fn calls_on_expr(e: &Expr, name: &syn::Ident) -> bool {
+    calls_on(&Stmt::Expr(e.clone(), None), name)
+}
