@@ -45,8 +45,8 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
         };
     }
     let straight = straight && !generic;
-    let mut form = r.below(if straight { 39 } else { 29 });
-    // The forms after the straight-line ones (38 is straight-line too).
+    let mut form = r.below(if straight { 41 } else { 29 });
+    // The forms after the straight-line ones (38 to 40 are straight-line too).
     if !straight && form >= 24 {
         form += 9;
     }
@@ -55,7 +55,7 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
         form -= 21;
     }
     // Operands of loops and branches are inside them.
-    let inner = straight && !(12..=18).contains(&form) && !(30..=38).contains(&form);
+    let inner = straight && !(12..=18).contains(&form) && !(30..=40).contains(&form);
     let a = expr(r, depth - 1, inner, generic);
     let b = expr(r, depth - 1, inner, generic);
     match form {
@@ -134,6 +134,16 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
         // A `Vec` is created at the top level only.
         38 => format!(
             "({{ let k = {a}; let c2: Vec<f64> = v.iter().map(|e| *e * k).collect(); c2[0] * {b} + c2[3] }})"
+        ),
+        // An array rewritten in each iteration with values that change between iterations, read
+        // by an inner loop and by a chain in the same iteration: the backward sweep must read each
+        // iteration's contents (it once read the last iteration's).
+        39 => format!(
+            "{{ let mut s = {a}; let mut d = [0.0; 2]; for i in 0..4 {{ d[0] = v[i] * s; d[1] = (s + v[i]).sin(); let mut q = 0.0; for k in 0..2 {{ q += d[k] * d[k]; }} s = 0.5 * s + 0.1 * q + 0.1 * d.iter().map(|c| c * v[i]).sum::<f64>(); }} s * {b} }}"
+        ),
+        // An array literal of floats inside a loop (made once at the top, written per iteration).
+        40 => format!(
+            "{{ let mut s = {b}; for i in 0..4 {{ let d = [v[i] * {a}, (v[i] + x).sin() * s]; s = s * 0.5 + d.iter().map(|c| c * c).sum::<f64>() * 0.25; }} s }}"
         ),
         _ => format!("helper_slice(v, {a})"),
     }

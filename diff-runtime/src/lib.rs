@@ -148,16 +148,16 @@ pub mod __private {
         }
     }
 
-    /// Zero of a float type the caller's code determines (a scalar an adjoint is summed in).
-    /// The caller's gradient buffer, emptied and filled with `like.len()` zeros: no allocation
-    /// when its capacity suffices (`_grad_into`).
+    /// The caller's gradient buffer, emptied and filled with the zero tangent of each element of
+    /// `like` (`0.0`, `[0.0; N]`): no allocation when its capacity suffices (`_grad_into`).
     #[inline]
-    pub fn zeroed_into<T: Real>(mut buffer: Vec<T>, like: &[T]) -> Vec<T> {
+    pub fn zeroed_into<T: Differentiable<Tangent = T>>(mut buffer: Vec<T>, like: &[T]) -> Vec<T> {
         buffer.clear();
-        buffer.resize(like.len(), T::zero());
+        buffer.extend(like.iter().map(Differentiable::zero_tangent));
         buffer
     }
 
+    /// Zero of a float type the caller's code determines (a scalar an adjoint is summed in).
     #[inline(always)]
     pub fn zero_real<T: Real>() -> T {
         T::zero()

@@ -80,13 +80,40 @@ impl Lowerer<'_> {
     /// up front, and updated in place.
     pub(super) fn new_array(&mut self, init: ArrayInit, span: Loc, kind: ArrayKind) -> Tree {
         if self.blocks.len() > 1 {
+            if let (ArrayInit::Elements { elements, vec: false }, ArrayKind::Fixed) = (&init, kind)
+                && self.floats.is_empty()
+                && elements.iter().all(|e| self.kind(*e) == Kind::Float)
+            {
+                return self.hoisted_array(elements.clone(), span);
+            }
             return self.unsupported(
                 span,
                 "creating an array inside a loop or branch",
-                "create it before the loop or branch and write its elements there",
+                "create it before the loop or branch and write its elements there (an array literal of floats, `[a, b]`, may stay where it is)",
             );
         }
         Tree::Leaf(self.emit(Op::NewArray(init), span, Kind::Array(kind)))
+    }
+
+    /// `[a, b, c]` of floats inside a loop or branch (`let d = [p[0] - q[0], p[1] - q[1]];` in a
+    /// loop over pairs): an array of zeros made at the function's top level, and its elements
+    /// written here, as if the user had written `let mut d = [0.0; 3];` before the loop and
+    /// `d[0] = ..` in it (each iteration overwrites all of it).
+    fn hoisted_array(&mut self, elements: Vec<Value>, span: Loc) -> Tree {
+        let zero = syn::LitFloat::new(&format!("0.0{}", self.element.to_token_stream()), span.span());
+        let n = elements.len();
+        let tokens = quote::quote_spanned!(span.span()=> [#zero; #n]);
+        let array = self.new_value(span, Kind::Array(ArrayKind::Fixed));
+        let op = Op::NewArray(ArrayInit::Constant { tokens, reads: Vec::new() });
+        if let Some(top) = self.blocks.first_mut() {
+            top.push(Inst { results: vec![array], op, span });
+        }
+        for (k, value) in elements.into_iter().enumerate() {
+            let lit = syn::LitInt::new(&k.to_string(), span.span());
+            let index = self.emit(Op::Lit(syn::Lit::Int(lit)), span, Kind::Discrete);
+            self.push(Vec::new(), Op::Store { array, index: vec![index], value }, span);
+        }
+        Tree::Leaf(array)
     }
 
     /// `DVector::<f64>::zeros(n)`, `SVector::<f64, 16>::zeros()`, `Vector3::zeros()` or

@@ -441,7 +441,8 @@ pub(super) fn order_free(body: &Block, carried: &[Carried], act: &crate::activit
 
 /// Instructions numbered in program order (pre-order), and the last store into each array.
 pub(super) struct Order {
-    /// Sequence number of each loop, by its index variable (or iteration count).
+    /// Sequence number of the outermost loop around each loop (the loop's own if it is not
+    /// nested), by its index variable (or iteration count).
     loops: HashMap<Value, usize>,
     /// Sequence number of the last store into each array.
     last_store: HashMap<Value, usize>,
@@ -456,20 +457,33 @@ impl Order {
     }
 
     pub(super) fn walk(&mut self, b: &Block, seq: &mut usize) {
+        // The loops seen so far: (first, last) sequence numbers of each and of its outermost
+        // enclosing loop. Pre-order lists a loop's body right after it.
+        let mut spans: Vec<(usize, usize, usize)> = Vec::new();
         for inst in b.walk() {
             *seq += 1;
             match &inst.op {
                 Op::Store { array, .. } => {
                     self.last_store.insert(*array, *seq);
                 }
-                Op::For { var: key, .. } | Op::Loop { count: key, .. } => {
-                    self.loops.insert(*key, *seq);
+                Op::For { var: key, body, .. } | Op::Loop { count: key, body, .. } => {
+                    let last = *seq + body.walk().len();
+                    let root = spans
+                        .iter()
+                        .find(|(first, end, _)| *first < *seq && *seq <= *end)
+                        .map_or(*seq, |(_, _, root)| *root);
+                    spans.push((*seq, last, root));
+                    self.loops.insert(*key, root);
                 }
                 _ => {}
             }
         }
     }
 
+    /// Where the backward sweep of a loop may recompute a load from: the start of the
+    /// outermost loop around it. A store anywhere in an enclosing loop's body (even before this
+    /// loop) runs again in that loop's later iterations, so the array has changed by the time
+    /// this loop's backward iteration runs (`for i { d[0] = x[i]; for k { .. d[k] .. } }`).
     pub(super) fn seq(&self, loop_var: Value) -> usize {
         self.loops.get(&loop_var).copied().unwrap_or(0)
     }

@@ -1,0 +1,205 @@
+//! Arrays written in a loop and read again in the same iteration, by an inner loop or chain:
+//! the backward sweep must read each iteration's contents, not the last iteration's. (Until the
+//! seventh session the inner loop's backward iteration re-read the array as the outer loop had
+//! left it: `hand_inner` below gave [40, 40] instead of [10, 40] at (1, 4).) And array literals
+//! of floats inside a loop (`let d = [a - b, c - e];`), which are such arrays. Each function is
+//! checked against its analytic gradient, central differences and forward against reverse
+//! (`common::check`); one also in second order.
+
+#![allow(clippy::needless_range_loop)]
+
+mod common;
+
+use common::check;
+use tapeless::differentiable;
+
+/// `Σ_i (2 x_i)² + x_i²`, the pair written into `d` and read in the same iteration.
+#[differentiable]
+fn direct(x: &[f64]) -> f64 {
+    let mut e = 0.0;
+    let mut d = [0.0; 2];
+    for i in 0..x.len() {
+        d[0] = x[i] * 2.0;
+        d[1] = x[i];
+        e += d[0] * d[0] + d[1] * d[1];
+    }
+    e
+}
+
+/// The same, read by an inner loop.
+#[differentiable(hessian)]
+fn hand_inner(x: &[f64]) -> f64 {
+    let mut e = 0.0;
+    let mut d = [0.0; 2];
+    for i in 0..x.len() {
+        d[0] = x[i] * 2.0;
+        d[1] = x[i].sin();
+        let mut r2 = 0.0;
+        for k in 0..2 {
+            r2 += d[k] * d[k];
+        }
+        e += r2;
+    }
+    e
+}
+
+/// The same, read by a chain.
+#[differentiable]
+fn hand_chain(x: &[f64]) -> f64 {
+    let mut e = 0.0;
+    let mut d = [0.0; 2];
+    for i in 0..x.len() {
+        d[0] = x[i] * 2.0;
+        d[1] = x[i].sin();
+        let r2: f64 = d.iter().map(|c| c * c).sum();
+        e += r2;
+    }
+    e
+}
+
+/// The same with an array literal inside the loop.
+#[differentiable]
+fn literal(x: &[f64]) -> f64 {
+    let mut e = 0.0;
+    for i in 0..x.len() {
+        let d = [x[i] * 2.0, x[i].sin()];
+        let r2: f64 = d.iter().map(|c| c * c).sum();
+        e += r2;
+    }
+    e
+}
+
+/// `Σ 4 x_i² + sin² x_i`: the gradient of the three above.
+fn pair_gradient(x: &[f64]) -> Vec<f64> {
+    x.iter().map(|v| 8.0 * v + 2.0 * v.sin() * v.cos()).collect()
+}
+
+/// Lennard-Jones energy of points in 3D, the separation an array literal in a double loop.
+#[differentiable]
+fn lennard_jones(x: &[f64]) -> f64 {
+    let n = x.len() / 3;
+    let mut e = 0.0;
+    for i in 0..n {
+        for j in (i + 1)..n {
+            let d = [x[3 * i] - x[3 * j], x[3 * i + 1] - x[3 * j + 1], x[3 * i + 2] - x[3 * j + 2]];
+            let r2: f64 = d.iter().map(|c| c * c).sum();
+            let s6 = (1.0 / r2).powi(3);
+            e += 4.0 * (s6 * s6 - s6);
+        }
+    }
+    e
+}
+
+/// Its gradient by hand: `dE/dx_i = Σ_j 4 (-12 s6² + 6 s6) / r² (x_i - x_j)`.
+fn lennard_jones_gradient(x: &[f64]) -> Vec<f64> {
+    let n = x.len() / 3;
+    let mut g = vec![0.0; x.len()];
+    for i in 0..n {
+        for j in (i + 1)..n {
+            let d: Vec<f64> = (0..3).map(|c| x[3 * i + c] - x[3 * j + c]).collect();
+            let r2: f64 = d.iter().map(|c| c * c).sum();
+            let s6 = (1.0 / r2).powi(3);
+            let f = 4.0 * (-12.0 * s6 * s6 + 6.0 * s6) / r2;
+            for c in 0..3 {
+                g[3 * i + c] += f * d[c];
+                g[3 * j + c] -= f * d[c];
+            }
+        }
+    }
+    g
+}
+
+#[test]
+fn an_array_rewritten_per_iteration_and_read_in_it() {
+    let points: [&[f64]; 3] = [&[1.0, 4.0], &[0.3, -0.7, 1.2], &[2.0, -1.5, 0.1, 0.8]];
+    check(&slice_fns!(direct, direct_jvp, direct_vjp, direct_grad), &points, 1e-8);
+    check(&slice_fns!(hand_inner, hand_inner_jvp, hand_inner_vjp, hand_inner_grad), &points, 1e-8);
+    check(&slice_fns!(hand_chain, hand_chain_jvp, hand_chain_vjp, hand_chain_grad), &points, 1e-8);
+    check(&slice_fns!(literal, literal_jvp, literal_vjp, literal_grad), &points, 1e-8);
+    for x in points {
+        let want = pair_gradient(x);
+        let direct_want: Vec<f64> = x.iter().map(|v| 10.0 * v).collect();
+        assert_eq!(direct_grad(x).1, direct_want);
+        for (name, g) in
+            [("inner", hand_inner_grad(x).1), ("chain", hand_chain_grad(x).1), ("literal", literal_grad(x).1)]
+        {
+            for (i, (a, b)) in g.iter().zip(&want).enumerate() {
+                assert!(common::close(*a, *b, 1e-14), "{name}: d/dx{i} = {a} vs {b}");
+            }
+        }
+    }
+}
+
+#[test]
+fn second_order_of_an_array_rewritten_per_iteration() {
+    let x = [0.3, -0.7, 1.2];
+    let (_, _, h) = hand_inner_hessian(&x);
+    for i in 0..3 {
+        for j in 0..3 {
+            // d²/dx² (4 x² + sin² x) = 8 + 2 cos 2x, diagonal.
+            let want = if i == j { 8.0 + 2.0 * (2.0 * x[i]).cos() } else { 0.0 };
+            assert!(common::close(h[(i, j)], want, 1e-13), "H[{i},{j}] = {} vs {want}", h[(i, j)]);
+            let fd = common::central(&|p: &[f64]| hand_inner_grad(p).1[i], &x, j);
+            assert!(common::close(h[(i, j)], fd, 1e-7), "H[{i},{j}] vs fd {fd}");
+        }
+    }
+}
+
+#[test]
+fn lennard_jones_with_separation_arrays() {
+    let x = [0.0, 0.0, 0.0, 1.1, 0.1, -0.2, 0.3, 1.2, 0.1, -0.9, 0.4, 0.8];
+    let y = [0.2, -0.1, 0.0, 1.3, 0.0, 0.1, -0.1, 1.0, 0.4];
+    let z = [0.0, 0.0, 0.0, 1.05, 0.0, 0.0];
+    check(
+        &slice_fns!(lennard_jones, lennard_jones_jvp, lennard_jones_vjp, lennard_jones_grad),
+        &[&x, &y, &z],
+        1e-7,
+    );
+    for p in [&x[..], &y[..], &z[..]] {
+        let (_, g) = lennard_jones_grad(p);
+        for (i, (a, b)) in g.iter().zip(lennard_jones_gradient(p)).enumerate() {
+            assert!(common::close(*a, b, 1e-12), "d/dx{i} = {a} vs {b}");
+        }
+    }
+}
+
+/// The same energy over points given as `&[[f64; 3]]`, the separation read per coordinate.
+#[differentiable]
+fn lennard_jones_points(pos: &[[f64; 3]]) -> f64 {
+    let mut e = 0.0;
+    for i in 0..pos.len() {
+        for j in (i + 1)..pos.len() {
+            let d = [pos[i][0] - pos[j][0], pos[i][1] - pos[j][1], pos[i][2] - pos[j][2]];
+            let r2: f64 = d.iter().map(|c| c * c).sum();
+            let s6 = (1.0 / r2).powi(3);
+            e += 4.0 * (s6 * s6 - s6);
+        }
+    }
+    e
+}
+
+#[test]
+fn points_as_a_slice_of_arrays_and_grad_into() {
+    let x = [0.0, 0.0, 0.0, 1.1, 0.1, -0.2, 0.3, 1.2, 0.1, -0.9, 0.4, 0.8];
+    let points: Vec<[f64; 3]> = x.chunks(3).map(|c| [c[0], c[1], c[2]]).collect();
+    let (value, g) = lennard_jones_points_grad(&points);
+    assert!(common::close(value, lennard_jones(&x), 1e-14));
+    let want = lennard_jones_gradient(&x);
+    for (i, gi) in g.iter().enumerate() {
+        for c in 0..3 {
+            assert!(common::close(gi[c], want[3 * i + c], 1e-12), "point {i}, coordinate {c}");
+        }
+    }
+    // Forward against reverse along a direction.
+    let v = common::direction(12, 7);
+    let dirs: Vec<[f64; 3]> = v.chunks(3).map(|c| [c[0], c[1], c[2]]).collect();
+    let (_, jv) = lennard_jones_points_jvp(&points, dirs.clone());
+    let (_, pullback) = lennard_jones_points_vjp(&points);
+    let jt = pullback(1.0);
+    let dot: f64 = jt.iter().zip(&dirs).map(|(a, b)| a[0] * b[0] + a[1] * b[1] + a[2] * b[2]).sum();
+    assert!(common::close(jv, dot, 1e-12), "<J v> = {jv}, <Jᵀ 1, v> = {dot}");
+    // `_grad_into` writes the same gradient into a buffer that held something else.
+    let mut buffer = vec![[9.0; 3]; 7];
+    assert_eq!(lennard_jones_points_grad_into(&points, &mut buffer), value);
+    assert_eq!(buffer, g);
+}
