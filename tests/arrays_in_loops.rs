@@ -203,3 +203,60 @@ fn points_as_a_slice_of_arrays_and_grad_into() {
     assert_eq!(lennard_jones_points_grad_into(&points, &mut buffer), value);
     assert_eq!(buffer, g);
 }
+
+/// A recurrent state copied at the start of each step (`let prev = state.clone();`).
+#[differentiable]
+fn recurrent(x: &[f64]) -> f64 {
+    let mut state = vec![0.5; 3];
+    let mut total = 0.0;
+    for t in 0..x.len() {
+        let prev = state.clone();
+        for k in 0..3 {
+            state[k] = (prev[k] * 0.9 + prev[(k + 1) % 3] * 0.2 + x[t] * (k as f64)).tanh();
+        }
+        total += state.iter().sum::<f64>();
+    }
+    total
+}
+
+/// A fixed array copied by `let` in each step.
+#[differentiable]
+fn fixed_copy(x: &[f64]) -> f64 {
+    let mut p = [0.1, 0.2];
+    let mut total = 0.0;
+    for t in 0..x.len() {
+        let q = p;
+        p[0] = (q[1] + x[t]).sin();
+        p[1] = q[0] * x[t];
+        total += p[0] + p[1] * q[1];
+    }
+    total
+}
+
+/// A parameter copied (`x.to_vec()`) and changed in each step:
+/// `Σ_t (t + 1) (|x|² + 3 x_t²)` for `t < 3`.
+#[differentiable]
+fn slice_copy(x: &[f64]) -> f64 {
+    let mut total = 0.0;
+    for t in 0..3 {
+        let mut w = x.to_vec();
+        w[t] *= 2.0;
+        total += w.iter().map(|v| v * v).sum::<f64>() * (t as f64 + 1.0);
+    }
+    total
+}
+
+#[test]
+fn arrays_copied_inside_a_loop() {
+    let points: [&[f64]; 3] = [&[0.3, -0.7, 1.2, 0.5], &[1.0, 0.2, -0.4], &[-0.6, 0.9, 0.1, 2.0, -1.3]];
+    check(&slice_fns!(recurrent, recurrent_jvp, recurrent_vjp, recurrent_grad), &points, 1e-8);
+    check(&slice_fns!(fixed_copy, fixed_copy_jvp, fixed_copy_vjp, fixed_copy_grad), &points, 1e-8);
+    check(&slice_fns!(slice_copy, slice_copy_jvp, slice_copy_vjp, slice_copy_grad), &points, 1e-8);
+    for x in points {
+        let (_, g) = slice_copy_grad(x);
+        for (j, (gj, xj)) in g.iter().zip(x).enumerate() {
+            let want = 12.0 * xj + if j < 3 { 6.0 * (j as f64 + 1.0) * xj } else { 0.0 };
+            assert!(common::close(*gj, want, 1e-13), "slice_copy: d/dx{j} = {gj} vs {want}");
+        }
+    }
+}

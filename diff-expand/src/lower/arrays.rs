@@ -86,10 +86,14 @@ impl Lowerer<'_> {
             {
                 return self.hoisted_array(elements.clone(), span);
             }
+            if let ArrayInit::Copy { source, .. } = &init {
+                let source = *source;
+                return self.hoisted_copy(init, source, span, kind);
+            }
             return self.unsupported(
                 span,
                 "creating an array inside a loop or branch",
-                "create it before the loop or branch and write its elements there (an array literal of floats, `[a, b]`, may stay where it is)",
+                "create it before the loop or branch and write its elements there (an array literal of floats, `[a, b]`, and a copy, `v.clone()`, may stay where they are)",
             );
         }
         Tree::Leaf(self.emit(Op::NewArray(init), span, Kind::Array(kind)))
@@ -113,6 +117,28 @@ impl Lowerer<'_> {
             let index = self.emit(Op::Lit(syn::Lit::Int(lit)), span, Kind::Discrete);
             self.push(Vec::new(), Op::Store { array, index: vec![index], value }, span);
         }
+        Tree::Leaf(array)
+    }
+
+    /// `let prev = state.clone();` (or `.to_vec()`, or `let q = p;` of an array) inside a loop or
+    /// branch: the copy made once at the function's top level, and the elements copied here by a
+    /// loop, as if the user had written `let mut prev = state.clone();` before the loop and
+    /// `for k in 0..state.len() { prev[k] = state[k]; }` in it.
+    fn hoisted_copy(&mut self, init: ArrayInit, source: Value, span: Loc, kind: ArrayKind) -> Tree {
+        let array = self.new_value(span, Kind::Array(kind));
+        if let Some(top) = self.blocks.first_mut() {
+            top.push(Inst { results: vec![array], op: Op::NewArray(init), span });
+        }
+        let hidden = |name: &str| syn::Ident::new(name, proc_macro2::Span::mixed_site());
+        let (to, from, i) =
+            (hidden("__tapeless_copy_to"), hidden("__tapeless_copy_from"), hidden("__tapeless_copy_i"));
+        self.scopes.push(Vec::new());
+        self.declare(&to.to_string(), Some(Tree::Leaf(array)));
+        self.declare(&from.to_string(), Some(Tree::Leaf(source)));
+        let copy: Stmt =
+            syn::parse_quote_spanned!(span.span()=> for #i in 0..#from.len() { #to[#i] = #from[#i]; });
+        self.stmts(&[copy], false);
+        self.scopes.pop();
         Tree::Leaf(array)
     }
 
