@@ -91,7 +91,7 @@ fn check_block(
                                (`v[i] = ..` into `vec![0.0; n]`), collect a chain \
                                (`x.iter().map(..).collect::<Vec<f64>>()`), or push once per iteration, \
                                before any `continue`, in a `for` loop over a range or a collection right \
-                               after `let mut v = Vec::new();`",
+                               after `let mut v = Vec::new();` that names `v` nowhere else",
                     },
                 );
             }

@@ -14,7 +14,8 @@
 //! element per element (`iter`, `copied`, `enumerate`, `map`, `rev`, `zip`, `&v`) or a known
 //! number of them (`skip(k)`, `take(k)`). The push must
 //! be a statement of the loop body itself (not in a branch or an inner loop), come before any
-//! `break` or `continue`, and be the only one; the `Vec` must be declared empty
+//! `break` or `continue`, and be the only mention of the `Vec` in the body (its length or
+//! elements read there would differ from the growing `Vec`'s); the `Vec` must be declared empty
 //! (`Vec::new()`, `Vec::with_capacity(..)`, `vec![]`), of floats where its type is written, and
 //! not named between its declaration and the loop. Any other `push` stays the error that says
 //! to write elements by index.
@@ -176,10 +177,12 @@ fn pushed_body(body: &syn::Block, name: &syn::Ident) -> Option<syn::Block> {
     if body.stmts[..at].iter().any(super::scan::jumps_in) {
         return None;
     }
-    // No other push (nor any other method call on the `Vec`) anywhere in the body.
-    let others = body.stmts.iter().enumerate().filter(|(i, _)| *i != at).any(|(_, s)| calls_on(s, name));
+    // The `Vec` is named nowhere else in the body: filled by index it is full-length from the
+    // start, so `r.len()`, `r.iter()` or `r.last()` inside the loop would not read what the
+    // user's growing `Vec` holds.
+    let others = body.stmts.iter().enumerate().filter(|(i, _)| *i != at).any(|(_, s)| names(s, name));
     let Stmt::Expr(Expr::MethodCall(m), _) = &body.stmts[at] else { return None };
-    if others || calls_on_expr(&m.args[0], name) {
+    if others || mentions(m.args[0].to_token_stream(), name) {
         return None;
     }
     let (value, k, span) = (&m.args[0], counter(), m.span());
@@ -188,27 +191,4 @@ fn pushed_body(body: &syn::Block, name: &syn::Ident) -> Option<syn::Block> {
     let advance: Stmt = syn::parse_quote_spanned!(span=> #k += 1;);
     out.stmts.splice(at..=at, [write, advance]);
     Some(out)
-}
-
-/// Whether a method is called on `name` in `stmt` (`name.push(..)`, `name.clear()`, ..).
-fn calls_on(stmt: &Stmt, name: &syn::Ident) -> bool {
-    struct Calls<'a> {
-        name: &'a syn::Ident,
-        found: bool,
-    }
-    impl<'ast> syn::visit::Visit<'ast> for Calls<'_> {
-        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-            if matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident(self.name)) && m.method != "len" {
-                self.found = true;
-            }
-            syn::visit::visit_expr_method_call(self, m);
-        }
-    }
-    let mut calls = Calls { name, found: false };
-    syn::visit::Visit::visit_stmt(&mut calls, stmt);
-    calls.found
-}
-
-fn calls_on_expr(e: &Expr, name: &syn::Ident) -> bool {
-    calls_on(&Stmt::Expr(e.clone(), None), name)
 }
