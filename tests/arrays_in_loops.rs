@@ -260,3 +260,56 @@ fn arrays_copied_inside_a_loop() {
         }
     }
 }
+
+/// `Σ_i |f_i|²` with `f_i = Σ_{j≠i} tanh(p_i - p_j)` per coordinate, `f_i` a `[0.0; 2]` made
+/// inside the loop over `i` and accumulated by the loop over `j`.
+#[differentiable]
+fn forces(x: &[f64]) -> f64 {
+    let n = x.len() / 2;
+    let mut e = 0.0;
+    for i in 0..n {
+        let mut f = [0.0; 2];
+        for j in 0..n {
+            if j == i {
+                continue;
+            }
+            for c in 0..2 {
+                f[c] += (x[2 * i + c] - x[2 * j + c]).tanh();
+            }
+        }
+        e += f[0] * f[0] + f[1] * f[1];
+    }
+    e
+}
+
+fn forces_gradient(x: &[f64]) -> Vec<f64> {
+    let n = x.len() / 2;
+    let sech2 = |d: f64| 1.0 - d.tanh().powi(2);
+    let mut g = vec![0.0; x.len()];
+    for i in 0..n {
+        for c in 0..2 {
+            let fic: f64 = (0..n).filter(|&j| j != i).map(|j| (x[2 * i + c] - x[2 * j + c]).tanh()).sum();
+            for k in 0..n {
+                let d = if k == i {
+                    (0..n).filter(|&j| j != i).map(|j| sech2(x[2 * i + c] - x[2 * j + c])).sum()
+                } else {
+                    -sech2(x[2 * i + c] - x[2 * k + c])
+                };
+                g[2 * k + c] += 2.0 * fic * d;
+            }
+        }
+    }
+    g
+}
+
+#[test]
+fn a_zeroed_array_made_inside_a_loop() {
+    let points: [&[f64]; 3] = [&[0.3, -0.7, 1.2, 0.5, -0.2, 0.9], &[1.0, 0.2, -0.4, 0.8], &[0.1, 0.2]];
+    check(&slice_fns!(forces, forces_jvp, forces_vjp, forces_grad), &points, 1e-8);
+    for x in points {
+        let (_, g) = forces_grad(x);
+        for (k, (a, b)) in g.iter().zip(forces_gradient(x)).enumerate() {
+            assert!(common::close(*a, b, 1e-13), "forces: d/dx{k} = {a} vs {b}");
+        }
+    }
+}

@@ -93,7 +93,7 @@ impl Lowerer<'_> {
             return self.unsupported(
                 span,
                 "creating an array inside a loop or branch",
-                "create it before the loop or branch and write its elements there (an array literal of floats, `[a, b]`, and a copy, `v.clone()`, may stay where they are)",
+                "create it before the loop or branch and write its elements there (an array literal of floats, `[a, b]`, `[0.0; N]` and a copy, `v.clone()`, may stay where they are)",
             );
         }
         Tree::Leaf(self.emit(Op::NewArray(init), span, Kind::Array(kind)))
@@ -125,19 +125,34 @@ impl Lowerer<'_> {
     /// loop, as if the user had written `let mut prev = state.clone();` before the loop and
     /// `for k in 0..state.len() { prev[k] = state[k]; }` in it.
     fn hoisted_copy(&mut self, init: ArrayInit, source: Value, span: Loc, kind: ArrayKind) -> Tree {
+        let copy: Stmt = syn::parse_quote_spanned!(span.span()=>
+            for __tapeless_copy_i in 0..__tapeless_copy_from.len() {
+                __tapeless_copy_to[__tapeless_copy_i] = __tapeless_copy_from[__tapeless_copy_i];
+            }
+        );
+        self.hoisted(init, Some(source), copy, span, kind)
+    }
+
+    /// An array made by `init` at the function's top level, then `fill` lowered here with
+    /// `__tapeless_copy_to` naming it (and `__tapeless_copy_from` naming `source`).
+    fn hoisted(
+        &mut self,
+        init: ArrayInit,
+        source: Option<Value>,
+        fill: Stmt,
+        span: Loc,
+        kind: ArrayKind,
+    ) -> Tree {
         let array = self.new_value(span, Kind::Array(kind));
         if let Some(top) = self.blocks.first_mut() {
             top.push(Inst { results: vec![array], op: Op::NewArray(init), span });
         }
-        let hidden = |name: &str| syn::Ident::new(name, proc_macro2::Span::mixed_site());
-        let (to, from, i) =
-            (hidden("__tapeless_copy_to"), hidden("__tapeless_copy_from"), hidden("__tapeless_copy_i"));
         self.scopes.push(Vec::new());
-        self.declare(&to.to_string(), Some(Tree::Leaf(array)));
-        self.declare(&from.to_string(), Some(Tree::Leaf(source)));
-        let copy: Stmt =
-            syn::parse_quote_spanned!(span.span()=> for #i in 0..#from.len() { #to[#i] = #from[#i]; });
-        self.stmts(&[copy], false);
+        self.declare("__tapeless_copy_to", Some(Tree::Leaf(array)));
+        if let Some(source) = source {
+            self.declare("__tapeless_copy_from", Some(Tree::Leaf(source)));
+        }
+        self.stmts(&[fill], false);
         self.scopes.pop();
         Tree::Leaf(array)
     }
@@ -184,6 +199,21 @@ impl Lowerer<'_> {
 
     /// `vec![c; n]` / `[c; N]`: a new array filled with a constant `c`.
     pub(super) fn constant_array(&mut self, value: &Expr, count: &Expr, kind: ArrayKind, span: Loc) -> Tree {
+        // `let mut f = [0.0; 3];` inside a loop or branch: made once at the top level (a literal
+        // and a constant length read the same there), reset here by a loop.
+        let literal = match value {
+            Expr::Lit(_) => true,
+            Expr::Unary(u) => matches!((&u.op, &*u.expr), (UnOp::Neg(_), Expr::Lit(_))),
+            _ => false,
+        };
+        if self.blocks.len() > 1 && kind == ArrayKind::Fixed && literal {
+            let tokens = quote::quote_spanned!(span.span()=> [#value; #count]);
+            let init = ArrayInit::Constant { tokens, reads: Vec::new() };
+            let fill: Stmt = syn::parse_quote_spanned!(span.span()=>
+                for __tapeless_copy_i in 0..(#count) { __tapeless_copy_to[__tapeless_copy_i] = #value; }
+            );
+            return self.hoisted(init, None, fill, span, kind);
+        }
         let element = self.value(value);
         let e = element.ident();
         let (tokens, reads) = match kind {
