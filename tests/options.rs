@@ -137,3 +137,58 @@ fn get_of_a_nalgebra_vector() {
     assert_eq!((value, g.as_slice()), (a * b.exp(), &[b.exp(), a * b.exp()][..]));
     assert_eq!(entries_grad(&DVector::from_vec(vec![a])).1.as_slice(), &[1.0]);
 }
+
+/// `let Some(..) = lookup else { leave };`, at the top and in a loop.
+#[differentiable]
+fn tail(x: &[f64], i: usize) -> f64 {
+    let Some(&v) = x.get(i) else {
+        return 0.0;
+    };
+    let Some(w) = x.last() else {
+        return -1.0;
+    };
+    v * v * w + w.sin()
+}
+
+/// `Σ (x_{i+1} - x_i)²`, stopping at the missing neighbour with `break`.
+#[differentiable]
+fn steps(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        let Some(&next) = x.get(i + 1) else {
+            break;
+        };
+        s += (next - x[i]).powi(2);
+    }
+    s
+}
+
+#[test]
+fn let_else_of_a_lookup() {
+    for i in [0, 1, 2, 5] {
+        let f = move |x: &[f64]| tail(x, i);
+        let fns = Fns {
+            name: "tail",
+            f: &f,
+            jvp: &|x, t| tail_jvp(x, i, t.to_vec()),
+            vjp: &|x, u| {
+                let (v, pullback) = tail_vjp(x, i);
+                (v, pullback(u))
+            },
+            grad: &|x| tail_grad(x, i),
+        };
+        check(&fns, &[&[1.0, 2.0, 3.0], &[0.5, -0.4, 1.2], &[-1.1, 0.3, 0.7]], 1e-8);
+        let x = [1.0, 2.0, 3.0];
+        let (_, g) = tail_grad(&x, i);
+        let mut want = vec![0.0; 3];
+        if i < 3 {
+            want[i] += 2.0 * x[i] * x[2];
+            want[2] += x[i] * x[i] + x[2].cos();
+        }
+        assert_eq!(g, want, "at {i}");
+    }
+    assert_eq!(tail_grad(&[], 0), (0.0, vec![]));
+    let fns = slice_fns!(steps, steps_jvp, steps_vjp, steps_grad);
+    check(&fns, &[&[1.0, 2.0, 4.0], &[0.3], &[-0.5, 0.2, 0.9, 1.4]], 1e-8);
+    assert_eq!(steps_grad(&[1.0, 2.0, 4.0]), (5.0, vec![-2.0, -2.0, 4.0]));
+}

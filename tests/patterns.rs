@@ -107,3 +107,44 @@ fn an_enum_of_settings_and_an_option_by_reference() {
         }
     }
 }
+
+/// `let Some(k) = factor else { return .. };` and `let Loss::Huber(d) = kind else { .. };`.
+#[differentiable(wrt(x))]
+fn let_else(x: &[f64], factor: Option<f64>, kind: Loss) -> f64 {
+    let Some(k) = factor else {
+        return x[0];
+    };
+    let Loss::Huber(d) = kind else {
+        return k * x[0] * x[1];
+    };
+    k * d * x[1].sin()
+}
+
+#[test]
+fn let_else_of_constants() {
+    for (factor, kind) in
+        [(Some(2.0), Loss::Huber(0.5)), (Some(-1.5), Loss::Squared), (None, Loss::Huber(0.5))]
+    {
+        let f = move |x: &[f64]| let_else(x, factor, kind);
+        let fns = Fns {
+            name: "let_else",
+            f: &f,
+            jvp: &|x, t| let_else_jvp(x, factor, kind, t.to_vec()),
+            vjp: &|x, u| {
+                let (v, pullback) = let_else_vjp(x, factor, kind);
+                (v, pullback(u))
+            },
+            grad: &|x| let_else_grad(x, factor, kind),
+        };
+        let points: [&[f64]; 3] = [&[0.3, -0.7], &[1.2, 0.4], &[-2.0, 1.1]];
+        check(&fns, &points, 1e-8);
+        for x in points {
+            let want = match (factor, kind) {
+                (None, _) => vec![1.0, 0.0],
+                (Some(k), Loss::Huber(d)) => vec![0.0, k * d * x[1].cos()],
+                (Some(k), _) => vec![k * x[1], k * x[0]],
+            };
+            assert_eq!(let_else_grad(x, factor, kind).1, want, "{factor:?}, {kind:?} at {x:?}");
+        }
+    }
+}

@@ -6,6 +6,7 @@
 //! match x.last() { Some(v) => A, None => B }       if 0 < x.len() { v = x[x.len() - 1]; A } else { B }
 //! x.first().copied().unwrap_or(d)                  if 0 < x.len() { x[0] } else { d }
 //! *x.last().unwrap(), x.get(i).copied().unwrap()   x[x.len() - 1], x[i]
+//! let Some(&v) = x.get(i) else { return 0.0 };     if !(i < x.len()) { return 0.0; } let v = x[i];
 //! ```
 //!
 //! The condition is a length comparison, discrete, so no `piecewise` is asked for; the element
@@ -64,6 +65,44 @@ impl<'a> Lookup<'a> {
             At::Index(i) => syn::parse_quote_spanned!(span=> #recv[#i]),
         }
     }
+}
+
+/// `stmts` with the first `let Some(p) = lookup else { .. };` written as a test that leaves and a
+/// `let` (`if !(i < x.len()) { .. } let p = x[i];`), so the statements after it, the load
+/// included, run only where it did not leave; `None` if there is none. A pattern `Some(v)` of a
+/// reference binds the element's value (arithmetic on it reads the same; `*v` is the
+/// dereference error).
+pub(super) fn let_else(stmts: &[Stmt]) -> Option<Vec<Stmt>> {
+    let (at, local, init, diverge) = stmts.iter().enumerate().find_map(|(at, stmt)| {
+        let Stmt::Local(local) = stmt else { return None };
+        let init = local.init.as_ref()?;
+        let (_, diverge) = init.diverge.as_ref()?;
+        Some((at, local, &*init.expr, diverge))
+    })?;
+    let mut out = stmts[..at].to_vec();
+    if let (Some(lookup), Some(pat)) = (Lookup::of(init), some(&local.pat)) {
+        let (present, element, span) = (lookup.present(), lookup.element(), lookup.span);
+        let pat = match pat {
+            Pat::Reference(r) => &*r.pat,
+            p => p,
+        };
+        out.push(syn::parse_quote_spanned!(span=> if !(#present) { #diverge; }));
+        out.push(syn::parse_quote_spanned!(span=> let #pat = #element;));
+    } else if super::patterns::destructures(&local.pat) && place(init) {
+        // A constant taken apart (`let Some(k) = factor else { .. };`): the test as an `if let`,
+        // then each name as a `match` of the one arm (`lower::patterns`).
+        let (pat, span) = (&local.pat, local.span());
+        out.push(syn::parse_quote_spanned!(span=> if let #pat = #init {} else { #diverge; }));
+        for name in super::scan::bound_names(pat) {
+            out.push(syn::parse_quote_spanned!(span=>
+                let #name = match #init { #pat => #name, _ => unreachable!() };
+            ));
+        }
+    } else {
+        return None;
+    }
+    out.extend(stmts[at + 1..].iter().cloned());
+    Some(out)
 }
 
 /// `e` without parentheses.

@@ -102,7 +102,7 @@ impl Lowerer<'_> {
     /// Lowers statements; returns the tail expression's value if `tail` and there is one.
     pub(super) fn stmts(&mut self, stmts: &[Stmt], tail: bool) -> Option<Tree> {
         // A `Vec` filled by `push` in the loop after it is filled by index (`lower::pushes`).
-        if let Some(rewritten) = super::pushes::rewrite(stmts) {
+        if let Some(rewritten) = super::pushes::rewrite(stmts).or_else(|| super::options::let_else(stmts)) {
             return self.stmts(&rewritten, tail);
         }
         let mut result = None;
@@ -219,7 +219,11 @@ impl Lowerer<'_> {
         let init = match &local.init {
             Some(init) => {
                 if let Some((_, diverge)) = &init.diverge {
-                    self.unsupported(Loc::of(&diverge), "`let ... else`", "");
+                    self.unsupported(
+                        Loc::of(&diverge),
+                        "`let ... else`",
+                        "`let Some(v) = x.get(i) else { .. };` (or `x.first()`, `x.last()`), and a pattern taking apart a constant named by a variable (`let Some(k) = factor else { .. };`), are supported; otherwise `match` the value",
+                    );
                     return;
                 }
                 // `let v: Vec<f64> = chain.collect();` is `chain.collect::<Vec<f64>>()`.
