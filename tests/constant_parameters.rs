@@ -153,3 +153,52 @@ fn an_option_parameter_in_second_order() {
         }
     }
 }
+
+/// A plain function computing a constant, and a differentiable one called on constants only.
+fn normalisation(s: f64, k: usize) -> f64 {
+    1.0 / (s * k as f64).sqrt()
+}
+
+#[differentiable(hessian)]
+fn wave(a: f64, b: f64) -> f64 {
+    a * b.sin()
+}
+
+/// `c |x|² + wave(0.4, -0.7) x0 + wave(x0, x1)`, `c` from a call on constants.
+#[differentiable(hessian)]
+fn calls_on_constants(x: &[f64]) -> f64 {
+    let c = normalisation(2.0, x.len());
+    let h = wave(0.4, -0.7);
+    c * x.iter().map(|v| v * v).sum::<f64>() + h * x[0] + wave(x[0], x[1])
+}
+
+#[test]
+fn calls_on_constants_in_second_order() {
+    let points: [&[f64]; 3] = [&[0.3, -0.7, 1.2], &[1.1, 0.4, -0.5], &[-0.8, 2.0, 0.1]];
+    check(
+        &slice_fns!(
+            calls_on_constants,
+            calls_on_constants_jvp,
+            calls_on_constants_vjp,
+            calls_on_constants_grad
+        ),
+        &points,
+        1e-8,
+    );
+    for x in [[0.3, -0.7, 1.2], [1.1, 0.4, -0.5], [-0.8, 2.0, 0.1]] {
+        let (value, g, h) = calls_on_constants_hessian(&x);
+        assert_eq!((value, g.clone()), calls_on_constants_grad(&x));
+        let (c, w) = (normalisation(2.0, 3), 0.4 * (-0.7f64).sin());
+        let want_g = [2.0 * c * x[0] + w + x[1].sin(), 2.0 * c * x[1] + x[0] * x[1].cos(), 2.0 * c * x[2]];
+        let want_h =
+            [[2.0 * c, x[1].cos(), 0.0], [x[1].cos(), 2.0 * c - x[0] * x[1].sin(), 0.0], [0.0, 0.0, 2.0 * c]];
+        for a in 0..3 {
+            assert!(common::close(g[a], want_g[a], 1e-14), "gradient[{a}]");
+            for b in 0..3 {
+                assert!(common::close(h[(a, b)], want_h[a][b], 1e-14), "H[{a},{b}]");
+                let fd = common::central(&|p: &[f64]| calls_on_constants_grad(p).1[a], &x, b);
+                assert!(common::close(h[(a, b)], fd, 1e-7), "H[{a},{b}] vs fd {fd}");
+            }
+        }
+    }
+}

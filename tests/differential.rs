@@ -82,9 +82,7 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
             "{{ let mut s = 0.0; for i in 0..4 {{ if i == n {{ break; }} if i == 1 {{ continue; }} s += v[i] * {a}; }} s + {b} }}"
         ),
         18 => format!("{{ let mut s = 0.0; for i in (0..4).rev() {{ s = s * 0.5 + v[i] * {a}; }} s * {b} }}"),
-        // `+ 0.0 * x`: a call on constants only is second order's error ("a call on floats whose
-        // result is not differentiated"), and these functions also carry `hessian`.
-        19 => format!("helper({a}, {b} + 0.0 * x)"),
+        19 => format!("helper({a}, {b})"),
         21 => format!(
             "nalgebra::Vector3::new({a}, x, v[2]).cross(&nalgebra::Vector3::new(y, {b}, 0.5_f64)).dot(&nalgebra::Vector3::new(0.3_f64, -0.2, 0.7))"
         ),

@@ -93,7 +93,9 @@ pub fn piecewise(condition: bool) -> bool {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::coordinates::{Coordinates, Flat, flat};
-    pub use crate::dual::{CastTo, Dual, Lift, Promote, Scalar, Split, cast, math as dual_math, promote};
+    pub use crate::dual::{
+        CastTo, Dual, Lift, Primal, Promote, Scalar, Split, cast, math as dual_math, primal, promote,
+    };
     pub use crate::linalg::{
         filled_like, filled_product_lhs, filled_product_rhs, map_with_derivative, map_with_tangent,
         product_sum,

@@ -20,6 +20,9 @@ pub(super) struct Generic {
     pub(super) calls: HashSet<String>,
     /// The structs among the parameters' types: their dual twins (`derive.rs`) replace them.
     pub(super) records: HashSet<String>,
+    /// Functions called on constants only, and which of their arguments are floats: those are
+    /// passed as their value parts (`check::constant_call`).
+    pub(super) constant_calls: std::collections::HashMap<String, Vec<bool>>,
 }
 
 /// The scalar of the copy.
@@ -168,6 +171,14 @@ impl VisitMut for Generic {
                     let name = last.ident.clone();
                     if math_vjp(&f.path) {
                         *call.func = syn::parse_quote!(::tapeless::__private::dual_math::#name);
+                    } else if let Some(floats) = self.constant_calls.get(&name.to_string())
+                        && floats.len() == call.args.len()
+                    {
+                        for (arg, float) in call.args.iter_mut().zip(floats) {
+                            if *float {
+                                *arg = syn::parse_quote!(::tapeless::__private::primal(#arg));
+                            }
+                        }
                     } else if self.calls.contains(&name.to_string())
                         && let Some(last) = f.path.segments.last_mut()
                     {
@@ -230,7 +241,12 @@ impl VisitMut for Generic {
             });
             Constants { params: params.collect() }.visit_block_mut(&mut f.block);
             let promote = locals(f.to_token_stream());
-            let mut inner = Generic { promote, calls: self.calls.clone(), records: HashSet::new() };
+            let mut inner = Generic {
+                promote,
+                calls: self.calls.clone(),
+                records: HashSet::new(),
+                constant_calls: std::collections::HashMap::new(),
+            };
             inner.visit_item_fn_mut(f);
         }
     }

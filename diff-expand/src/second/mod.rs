@@ -136,7 +136,9 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
         })
         .map(ToString::to_string)
         .collect();
-    let mut generic = Generic { promote, calls, records };
+    let constant_calls =
+        input.f.body.walk().into_iter().filter_map(|inst| check::constant_call(input, inst)).collect();
+    let mut generic = Generic { promote, calls, records, constant_calls };
     generic.visit_item_fn_mut(&mut grad);
     keep_types(&mut grad, sig, &kept);
     // The callers' dual copies compose through this function's: `NAME_vjp_for_hessian`.

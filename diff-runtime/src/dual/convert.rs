@@ -195,6 +195,37 @@ impl<T: Promote + Copy> Promote for &Vec<T> {
     }
 }
 
+/// The value part of a float of the dual copy, for a call on constants only (`helper(0.4, 0.7)`),
+/// whose callee takes `f64`: the derivative part of a constant is zero.
+#[doc(hidden)]
+pub trait Primal {
+    type Out;
+    fn primal(self) -> Self::Out;
+}
+
+impl Primal for Dual<f64> {
+    type Out = f64;
+    #[inline(always)]
+    fn primal(self) -> f64 {
+        self.re
+    }
+}
+
+impl Primal for f64 {
+    type Out = f64;
+    #[inline(always)]
+    fn primal(self) -> f64 {
+        self
+    }
+}
+
+/// See [`Primal`].
+#[doc(hidden)]
+#[inline(always)]
+pub fn primal<A: Primal>(value: A) -> A::Out {
+    value.primal()
+}
+
 /// See [`Promote`].
 #[doc(hidden)]
 #[inline(always)]
