@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{Fns, check};
+use common::check;
 use tapeless::differentiable;
 
 /// Observations of a line fit.
@@ -56,17 +56,7 @@ fn data() -> Dataset {
 fn a_data_struct_and_a_setting_in_first_order() {
     let d = data();
     for kind in [Loss::Squared, Loss::Cauchy(0.7)] {
-        let f = |w: &[f64]| fit(w, &d, kind);
-        let fns = Fns {
-            name: "fit",
-            f: &f,
-            jvp: &|w, t| fit_jvp(w, &d, kind, t.to_vec()),
-            vjp: &|w, u| {
-                let (v, pullback) = fit_vjp(w, &d, kind);
-                (v, pullback(u))
-            },
-            grad: &|w| fit_grad(w, &d, kind),
-        };
+        let fns = slice_fns_with!(fit, fit_jvp, fit_vjp, fit_grad; &d, kind);
         let points: [&[f64]; 3] = [&[0.1, 0.2], &[1.0, 0.8], &[-0.5, 1.4]];
         check(&fns, &points, 1e-8);
         for w in points {

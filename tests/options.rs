@@ -48,10 +48,6 @@ fn entries(v: &DVector<f64>) -> f64 {
     if let Some(b) = v.get(1) { a * b.exp() } else { a }
 }
 
-fn stencil_at(i: usize) -> impl Fn(&[f64]) -> f64 {
-    move |x| stencil(x, i)
-}
-
 #[test]
 fn if_let_and_unwrap_or_of_the_ends() {
     let fns = slice_fns!(ends, ends_jvp, ends_vjp, ends_grad);
@@ -72,17 +68,7 @@ fn if_let_and_unwrap_or_of_the_ends() {
 fn match_get_and_unwrap_at_every_position() {
     let x = [1.5, 2.0, 3.0, -0.5];
     for i in 0..x.len() {
-        let f = stencil_at(i);
-        let fns = Fns {
-            name: "stencil",
-            f: &f,
-            jvp: &|x, t| stencil_jvp(x, i, t.to_vec()),
-            vjp: &|x, u| {
-                let (v, pullback) = stencil_vjp(x, i);
-                (v, pullback(u))
-            },
-            grad: &|x| stencil_grad(x, i),
-        };
+        let fns = slice_fns_with!(stencil, stencil_jvp, stencil_vjp, stencil_grad; i);
         check(&fns, &[&x, &[0.3, -1.0, 0.8, 2.0], &[-2.0, 0.1, 0.4, 1.1]], 1e-8);
         // Analytic: left·mid + sin(right²) + far (missing neighbours are constants).
         let (_, g) = stencil_grad(&x, i);
@@ -166,17 +152,7 @@ fn steps(x: &[f64]) -> f64 {
 #[test]
 fn let_else_of_a_lookup() {
     for i in [0, 1, 2, 5] {
-        let f = move |x: &[f64]| tail(x, i);
-        let fns = Fns {
-            name: "tail",
-            f: &f,
-            jvp: &|x, t| tail_jvp(x, i, t.to_vec()),
-            vjp: &|x, u| {
-                let (v, pullback) = tail_vjp(x, i);
-                (v, pullback(u))
-            },
-            grad: &|x| tail_grad(x, i),
-        };
+        let fns = slice_fns_with!(tail, tail_jvp, tail_vjp, tail_grad; i);
         check(&fns, &[&[1.0, 2.0, 3.0], &[0.5, -0.4, 1.2], &[-1.1, 0.3, 0.7]], 1e-8);
         let x = [1.0, 2.0, 3.0];
         let (_, g) = tail_grad(&x, i);

@@ -80,17 +80,7 @@ fn an_enum_of_settings_and_an_option_by_reference() {
     let kinds = [Loss::Squared, Loss::Huber(0.5), Loss::Scaled { k: 2.0, p: 3 }];
     for kind in kinds {
         for ridge in [Some(0.1), None] {
-            let f = move |x: &[f64]| loss(x, kind, &ridge);
-            let fns = Fns {
-                name: "loss",
-                f: &f,
-                jvp: &|x, t| loss_jvp(x, kind, &ridge, t.to_vec()),
-                vjp: &|x, u| {
-                    let (v, pullback) = loss_vjp(x, kind, &ridge);
-                    (v, pullback(u))
-                },
-                grad: &|x| loss_grad(x, kind, &ridge),
-            };
+            let fns = slice_fns_with!(loss, loss_jvp, loss_vjp, loss_grad; kind, &ridge);
             let points: [&[f64]; 3] = [&[1.0, -2.0], &[0.3, 0.7, -1.1], &[2.0]];
             check(&fns, &points, 1e-8);
             for x in points {
@@ -125,17 +115,7 @@ fn let_else_of_constants() {
     for (factor, kind) in
         [(Some(2.0), Loss::Huber(0.5)), (Some(-1.5), Loss::Squared), (None, Loss::Huber(0.5))]
     {
-        let f = move |x: &[f64]| let_else(x, factor, kind);
-        let fns = Fns {
-            name: "let_else",
-            f: &f,
-            jvp: &|x, t| let_else_jvp(x, factor, kind, t.to_vec()),
-            vjp: &|x, u| {
-                let (v, pullback) = let_else_vjp(x, factor, kind);
-                (v, pullback(u))
-            },
-            grad: &|x| let_else_grad(x, factor, kind),
-        };
+        let fns = slice_fns_with!(let_else, let_else_jvp, let_else_vjp, let_else_grad; factor, kind);
         let points: [&[f64]; 3] = [&[0.3, -0.7], &[1.2, 0.4], &[-2.0, 1.1]];
         check(&fns, &points, 1e-8);
         for x in points {

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{Fns, check};
+use common::check;
 use tapeless::differentiable;
 
 const T: [f64; 4] = [0.0, 0.5, 1.0, 2.0];
@@ -58,23 +58,14 @@ fn ends_of_sines(x: &[f64]) -> f64 {
     d[0] + d[d.len() - 1]
 }
 
-fn residual_fns() -> Fns<'static> {
-    Fns {
-        name: "residual_loss",
-        f: &|p| residual_loss(p, &T, &Y),
-        jvp: &|p, t| residual_loss_jvp(p, &T, &Y, t.to_vec()),
-        vjp: &|p, u| {
-            let (v, pullback) = residual_loss_vjp(p, &T, &Y);
-            (v, pullback(u))
-        },
-        grad: &|p| residual_loss_grad(p, &T, &Y),
-    }
-}
-
 #[test]
 fn residuals_pushed_over_a_range() {
     let points: [&[f64]; 3] = [&[2.0, 0.5], &[1.0, 1.5], &[-0.5, 0.2]];
-    check(&residual_fns(), &points, 1e-8);
+    check(
+        &slice_fns_with!(residual_loss, residual_loss_jvp, residual_loss_vjp, residual_loss_grad; &T, &Y),
+        &points,
+        1e-8,
+    );
     for p in points {
         let (_, g) = residual_loss_grad(p, &T, &Y);
         let mut want = [0.0; 2];

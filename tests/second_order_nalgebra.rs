@@ -321,6 +321,12 @@ fn a_derived_struct_of_nalgebra_fields() {
         for (k, (a, e)) in flat(&g).iter().zip(&g_exact).enumerate() {
             assert!(common::close(*a, *e, 1e-12), "layer_loss: gradient[{k}] = {a} vs {e}");
         }
+        // Forward against reverse: <u, J d> = <Jᵀ u, d>.
+        let (d, u) = (common::direction(n, salt + 40), 0.8);
+        let (_, jd) = layer_loss_jvp(&p, &x, to(&d));
+        let (_, pullback) = layer_loss_vjp(&p, &x);
+        let jtu: f64 = flat(&pullback(u)).iter().zip(&d).map(|(a, b)| a * b).sum();
+        assert!(common::close(u * jd, jtu, 1e-12), "layer_loss: <u, J d> = {} vs <Jᵀ u, d> = {jtu}", u * jd);
         let grad = |q: &[f64]| flat(&layer_loss_grad(&to(q), &x).1);
         let hvp = |d: &[f64]| flat(&layer_loss_hvp(&p, &x, to(d)).2);
         check("layer_loss", &h, &exact, &grad, &hvp, &q);

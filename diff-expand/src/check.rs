@@ -226,6 +226,7 @@ fn check_non_differentiable(name: &str, why: Why, form: &Form, span: Loc, cx: &C
 fn check_opaque(what: &Opaque, span: Loc, cx: &Ctxt) {
     let diagnostic = match what {
         Opaque::Form("indexing") => Diagnostic::ActiveIndex,
+        Opaque::Form("a value bound by a pattern") => Diagnostic::PatternPart,
         Opaque::Form("the `?` operator") => Diagnostic::ActiveTry,
         Opaque::Form(form) => Diagnostic::ActiveOpaque { what: form },
         Opaque::FloatFunction { name, arity }

@@ -34,6 +34,8 @@ pub enum Diagnostic {
     ActiveOpaque { what: &'static str },
     /// `v[i]` with a computed index into a differentiable value that is not an array.
     ActiveIndex,
+    /// A name bound inside a pattern (`Some(k)`) of a differentiable value (`lower::patterns`).
+    PatternPart,
     /// Syntax the macro does not support (yet).
     Unsupported { what: String, help: &'static str },
     /// A parameter whose type cannot be classified from syntax, with no `wrt(...)`.
@@ -70,6 +72,7 @@ impl Diagnostic {
             Diagnostic::ActiveTry => "question-mark",
             Diagnostic::ActiveOpaque { .. } => "opaque-expression",
             Diagnostic::ActiveIndex => "computed-index",
+            Diagnostic::PatternPart => "opaque-expression",
             Diagnostic::Unsupported { .. } => "not-supported",
             Diagnostic::UnknownParamType { .. } => "unknown-parameter-type",
             Diagnostic::UnboundedTypeParam { .. } => "generic-without-float-bound",
@@ -170,7 +173,7 @@ impl Diagnostic {
                  help: check before the computation and leave with `return Err(..)`, and compute \
                  the value with a function that returns it plainly (`fn g(x: f64) -> f64`)"
                 .to_string(),
-            Diagnostic::ActiveOpaque { what: "a value bound by a pattern" } => "a name bound inside a pattern \
+            Diagnostic::PatternPart => "a name bound inside a pattern \
                  of a differentiable value would be a constant: its derivative would be lost\n\
                  help: read the parts by field or index (`p.a`, `v[0]`), or bind the whole value (`k => ..`); \
                  patterns may take apart constants (an `Option` parameter, an enum of settings)"

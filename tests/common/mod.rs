@@ -131,6 +131,24 @@ macro_rules! slice_fns {
     };
 }
 
+/// `slice_fns_with!(f, f_jvp, f_vjp, f_grad; a, b)`: the [`Fns`] of a function `f(x: &[f64], a, b) -> f64` whose other
+/// arguments are constants, through its generated `f_jvp`, `f_vjp` and `f_grad`.
+#[macro_export]
+macro_rules! slice_fns_with {
+    ($f:ident, $jvp:ident, $vjp:ident, $grad:ident; $($arg:expr),+) => {
+        $crate::common::Fns {
+            name: stringify!($f),
+            f: &|x: &[f64]| $f(x, $($arg),+),
+            jvp: &|x, t| $jvp(x, $($arg,)+ t.to_vec()),
+            vjp: &|x, u| {
+                let (v, pullback) = $vjp(x, $($arg),+);
+                (v, pullback(u))
+            },
+            grad: &|x| $grad(x, $($arg),+),
+        }
+    };
+}
+
 /// `check_fn!(module, arity, points)`: runs [`check`] on `module::f` and its generated
 /// `f_jvp`, `f_vjp`, `f_grad`, for a function of 1 to 4 `f64` parameters.
 #[macro_export]

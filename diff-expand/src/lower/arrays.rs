@@ -67,13 +67,19 @@ impl Lowerer<'_> {
         if let Some(v) = self.fields.get(&key) {
             return Some(*v);
         }
-        let v = self.new_value(span, kind);
-        let inst = Inst { results: vec![v], op, span };
-        if let Some(top) = self.blocks.first_mut() {
-            top.push(inst);
-        }
+        let v = self.at_top(op, span, kind);
         self.fields.insert(key, v);
         Some(v)
+    }
+
+    /// `op` at the end of the function's top-level block (so far), whatever block is being
+    /// lowered: a value computed once, before the loop or branch that reads it.
+    fn at_top(&mut self, op: Op, span: Loc, kind: Kind) -> Value {
+        let v = self.new_value(span, kind);
+        if let Some(top) = self.blocks.first_mut() {
+            top.push(Inst { results: vec![v], op, span });
+        }
+        v
     }
 
     /// A new array. Arrays live at the function's top level: their adjoints are declared once,
@@ -107,11 +113,8 @@ impl Lowerer<'_> {
         let zero = syn::LitFloat::new(&format!("0.0{}", self.element.to_token_stream()), span.span());
         let n = elements.len();
         let tokens = quote::quote_spanned!(span.span()=> [#zero; #n]);
-        let array = self.new_value(span, Kind::Array(ArrayKind::Fixed));
         let op = Op::NewArray(ArrayInit::Constant { tokens, reads: Vec::new() });
-        if let Some(top) = self.blocks.first_mut() {
-            top.push(Inst { results: vec![array], op, span });
-        }
+        let array = self.at_top(op, span, Kind::Array(ArrayKind::Fixed));
         for (k, value) in elements.into_iter().enumerate() {
             let lit = syn::LitInt::new(&k.to_string(), span.span());
             let index = self.emit(Op::Lit(syn::Lit::Int(lit)), span, Kind::Discrete);
@@ -143,10 +146,7 @@ impl Lowerer<'_> {
         span: Loc,
         kind: ArrayKind,
     ) -> Tree {
-        let array = self.new_value(span, Kind::Array(kind));
-        if let Some(top) = self.blocks.first_mut() {
-            top.push(Inst { results: vec![array], op: Op::NewArray(init), span });
-        }
+        let array = self.at_top(Op::NewArray(init), span, Kind::Array(kind));
         self.scopes.push(Vec::new());
         self.declare("__tapeless_copy_to", Some(Tree::Leaf(array)));
         if let Some(source) = source {

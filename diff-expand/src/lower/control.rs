@@ -533,17 +533,7 @@ impl Lowerer<'_> {
     /// `matches!(s, pattern)`, and the guard if the arm has one (`&&`, short-circuited).
     fn arm_condition(&mut self, scrutinee: &Scrutinee, arm: &syn::Arm) -> Value {
         let span = Loc::of(&arm.pat);
-        let (s, pat) = (scrutinee.value.ident(), &arm.pat);
-        let matched = if patterns::destructures(pat) {
-            self.pattern_test(scrutinee.value, pat)
-        } else {
-            let tokens = quote::quote_spanned!(span.start=> ::core::matches!(#s, #pat));
-            self.emit(
-                Op::Opaque { tokens, reads: vec![scrutinee.value], what: Opaque::Form("a `match` pattern") },
-                span,
-                Kind::Discrete,
-            )
-        };
+        let matched = self.pattern_test(scrutinee.value, &arm.pat);
         let Some((_, guard)) = &arm.guard else { return matched };
         self.condition_keyword = Some("match");
         let t = self.branch(

@@ -41,7 +41,7 @@ impl<'a> Lookup<'a> {
         let at = match (m.method.to_string().as_str(), m.args.len()) {
             ("first", 0) => At::First,
             ("last", 0) => At::Last,
-            ("get", 1) if plain_index(&m.args[0]) => At::Index(&m.args[0]),
+            ("get", 1) if super::scan::written_twice(&m.args[0]) => At::Index(&m.args[0]),
             _ => return None,
         };
         place(&m.receiver).then_some(Lookup { recv: &m.receiver, at, span: m.span() })
@@ -93,7 +93,7 @@ pub(super) fn let_else(stmts: &[Stmt]) -> Option<Vec<Stmt>> {
         // then each name as a `match` of the one arm (`lower::patterns`).
         let (pat, span) = (&local.pat, local.span());
         out.push(syn::parse_quote_spanned!(span=> if let #pat = #init {} else { #diverge; }));
-        for name in super::scan::bound_names(pat) {
+        for name in super::patterns::names(pat) {
             out.push(syn::parse_quote_spanned!(span=>
                 let #name = match #init { #pat => #name, _ => unreachable!() };
             ));
@@ -119,25 +119,6 @@ fn place(e: &Expr) -> bool {
     match strip(e) {
         Expr::Path(p) => p.qself.is_none(),
         Expr::Field(f) => place(&f.base),
-        _ => false,
-    }
-}
-
-/// An index that can be written twice: names, literals, fields, and integer arithmetic and
-/// methods (`len`, `wrapping_sub`, `min`, ..) of them.
-fn plain_index(e: &Expr) -> bool {
-    match strip(e) {
-        Expr::Path(_) | Expr::Lit(_) => true,
-        Expr::Field(f) => place(&f.base),
-        Expr::Binary(b) => plain_index(&b.left) && plain_index(&b.right),
-        Expr::Cast(c) => plain_index(&c.expr),
-        Expr::MethodCall(m) => {
-            let pure = matches!(
-                m.method.to_string().as_str(),
-                "len" | "wrapping_add" | "wrapping_sub" | "saturating_add" | "saturating_sub" | "min" | "max"
-            );
-            pure && plain_index(&m.receiver) && m.args.iter().all(plain_index)
-        }
         _ => false,
     }
 }

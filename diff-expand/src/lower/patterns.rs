@@ -49,12 +49,19 @@ fn is_constant_name(ident: &syn::Ident) -> bool {
     ident.to_string().starts_with(|c: char| c.is_ascii_uppercase())
 }
 
+/// The names `pat` binds (not the unit variants and constants it names).
+pub(super) fn names(pat: &Pat) -> Vec<syn::Ident> {
+    super::scan::bound_names(pat).into_iter().filter(|n| !is_constant_name(n)).collect()
+}
+
 impl Lowerer<'_> {
-    /// `matches!(&s, pat)`.
+    /// `matches!(s, pat)`, or `matches!(&s, pat)` for a pattern that [`destructures`] (its
+    /// names must not move parts out of the scrutinee).
     pub(super) fn pattern_test(&mut self, scrutinee: Value, pat: &Pat) -> Value {
         let s = scrutinee.ident();
         let span = Loc::of(pat);
-        let tokens = quote::quote_spanned!(span.start=> ::core::matches!(&#s, #pat));
+        let s = if destructures(pat) { quote::quote!(&#s) } else { quote::quote!(#s) };
+        let tokens = quote::quote_spanned!(span.start=> ::core::matches!(#s, #pat));
         let op = Op::Opaque { tokens, reads: vec![scrutinee], what: Opaque::Form("a `match` pattern") };
         self.emit(op, span, Kind::Discrete)
     }
@@ -63,7 +70,7 @@ impl Lowerer<'_> {
     /// pattern is known to match).
     pub(super) fn bind_parts(&mut self, scrutinee: Value, pat: &Pat) {
         let s = scrutinee.ident();
-        for name in super::scan::bound_names(pat).into_iter().filter(|n| !is_constant_name(n)) {
+        for name in names(pat) {
             let span = Loc::of(&name);
             let tokens = quote::quote_spanned!(span.start=>
                 match #s { #pat => #name, _ => ::core::unreachable!() }

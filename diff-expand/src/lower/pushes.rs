@@ -20,6 +20,7 @@
 //! not named between its declaration and the loop. Any other `push` stays the error that says
 //! to write elements by index.
 
+use super::scan::written_twice;
 use super::*;
 
 /// The name of the counter the rewrite adds (mixed-site: it cannot clash with the user's).
@@ -110,7 +111,7 @@ fn count(source: &Expr) -> Option<Expr> {
         Expr::Paren(p) => count(&p.expr),
         Expr::Range(r) => {
             let (a, b) = (r.start.as_deref()?, r.end.as_deref()?);
-            if !pure(a) || !pure(b) {
+            if !written_twice(a) || !written_twice(b) {
                 return None;
             }
             Some(match r.limits {
@@ -123,15 +124,15 @@ fn count(source: &Expr) -> Option<Expr> {
             })
         }
         Expr::Reference(r) if r.mutability.is_none() => count(&r.expr),
-        Expr::Path(_) | Expr::Field(_) if pure(source) => Some(syn::parse_quote!(#source.len())),
+        Expr::Path(_) | Expr::Field(_) if written_twice(source) => Some(syn::parse_quote!(#source.len())),
         Expr::MethodCall(m) => match (m.method.to_string().as_str(), m.args.len()) {
             ("iter" | "into_iter" | "copied" | "cloned" | "enumerate" | "rev", 0) => count(&m.receiver),
             ("map", 1) => count(&m.receiver),
-            ("skip", 1) if pure(&m.args[0]) => {
+            ("skip", 1) if written_twice(&m.args[0]) => {
                 let (n, k) = (count(&m.receiver)?, &m.args[0]);
                 Some(syn::parse_quote!((#n).saturating_sub(#k)))
             }
-            ("take", 1) if pure(&m.args[0]) => {
+            ("take", 1) if written_twice(&m.args[0]) => {
                 let (n, k) = (count(&m.receiver)?, &m.args[0]);
                 Some(syn::parse_quote!(::core::cmp::min(#n, #k)))
             }
@@ -142,23 +143,6 @@ fn count(source: &Expr) -> Option<Expr> {
             _ => None,
         },
         _ => None,
-    }
-}
-
-/// Names, fields, literals, and integer arithmetic and lengths of them.
-fn pure(e: &Expr) -> bool {
-    match e {
-        Expr::Path(_) | Expr::Lit(_) => true,
-        Expr::Paren(p) => pure(&p.expr),
-        Expr::Field(f) => pure(&f.base),
-        Expr::Binary(b) => pure(&b.left) && pure(&b.right),
-        Expr::Cast(c) => pure(&c.expr),
-        Expr::MethodCall(m) => {
-            matches!(m.method.to_string().as_str(), "len" | "nrows" | "ncols")
-                && m.args.is_empty()
-                && pure(&m.receiver)
-        }
-        _ => false,
     }
 }
 

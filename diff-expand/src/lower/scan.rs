@@ -126,3 +126,34 @@ pub(super) fn bound_names(pat: &Pat) -> Vec<syn::Ident> {
     syn::visit::Visit::visit_pat(&mut names, pat);
     names.0
 }
+
+/// Whether an expression can be written twice with the same value and no effect: names,
+/// literals, fields, and integer arithmetic and methods of them (`len`, `nrows`, `ncols`,
+/// `wrapping_sub`, `saturating_add`, `min`, ..). The rewrites that read a length or an index
+/// again (`lower::options`, `lower::pushes`) ask it.
+pub(super) fn written_twice(e: &Expr) -> bool {
+    match e {
+        Expr::Path(_) | Expr::Lit(_) => true,
+        Expr::Paren(p) => written_twice(&p.expr),
+        Expr::Group(g) => written_twice(&g.expr),
+        Expr::Field(f) => written_twice(&f.base),
+        Expr::Binary(b) => written_twice(&b.left) && written_twice(&b.right),
+        Expr::Cast(c) => written_twice(&c.expr),
+        Expr::MethodCall(m) => {
+            let pure = matches!(
+                m.method.to_string().as_str(),
+                "len"
+                    | "nrows"
+                    | "ncols"
+                    | "wrapping_add"
+                    | "wrapping_sub"
+                    | "saturating_add"
+                    | "saturating_sub"
+                    | "min"
+                    | "max"
+            );
+            pure && written_twice(&m.receiver) && m.args.iter().all(written_twice)
+        }
+        _ => false,
+    }
+}

@@ -33,13 +33,16 @@ pub(super) fn is_f64(ty: &syn::Type) -> bool {
 /// constants): an `Option<f64>`, an enum of settings, a struct of data. What the copy reads from
 /// it is promoted where it is read.
 pub(crate) fn as_is(p: &signature::Param) -> bool {
-    !p.wrt && !matches!(shape(&p.ty), Some(Shape::Float | Shape::Constant)) && {
-        let ty = match &p.ty {
-            syn::Type::Reference(r) => &*r.elem,
-            ty => ty,
-        };
-        shape(&p.ty).is_none() || record(ty).is_some()
-    }
+    let referent = match &p.ty {
+        syn::Type::Reference(r) => &*r.elem,
+        ty => ty,
+    };
+    !p.wrt
+        && match shape(&p.ty) {
+            None => true,
+            Some(Shape::Float | Shape::Constant) => false,
+            Some(Shape::Borrowed | Shape::Owned) => record(referent).is_some(),
+        }
 }
 
 /// The shape of a parameter, or `None` if second order does not take it yet.

@@ -222,10 +222,9 @@ impl VisitMut for Generic {
         }
     }
 
-    /// An item in the body (the user's `const K: f64`) stays as written: its uses are promoted.
-    /// The user's items (a `const`, a nested `fn`) are kept as written and read as constants;
-    /// the scalar functions the lowering made of `map` closures (`__tapeless_mapN` and its
-    /// `_jvp`, `_vjp`, `_grad`) run on the copy's entries, so they are copied the same way.
+    /// The user's items in the body (a `const K: f64`, a nested `fn`) stay as written: their uses
+    /// are promoted. The scalar functions the lowering made of `map` closures (`__tapeless_mapN`
+    /// and its `_jvp`, `_vjp`, `_grad`) run on the copy's entries, so they are copied the same way.
     fn visit_item_mut(&mut self, item: &mut syn::Item) {
         if let syn::Item::Fn(f) = item
             && f.sig.ident.to_string().starts_with("__tapeless_map")
