@@ -574,6 +574,7 @@ impl Lowerer<'_> {
     ) -> Tree {
         let keyword = self.condition_keyword.take().unwrap_or("if");
         let before: Vec<Option<Tree>> = self.vars.clone();
+        let errors_before = self.cx.count();
 
         self.blocks.push(Vec::new());
         let then_tree = then_f(self);
@@ -596,7 +597,8 @@ impl Lowerer<'_> {
             };
         }
         let result = merge.tree(self, then_tree, else_tree, span);
-        if merge.bad_shape {
+        // A branch that already has an error (a `return`, say) has no shape to compare.
+        if merge.bad_shape && self.cx.count() == errors_before {
             self.cx.error(span, Diagnostic::BranchShape);
         }
         let trace = self.new_value(span, Kind::Unknown);

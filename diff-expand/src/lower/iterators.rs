@@ -73,12 +73,16 @@ fn window_body(closure: &Expr, window: &Window, i: Expr) -> Option<Expr> {
             match e {
                 Expr::Index(ix) if is_name(&ix.expr) => {
                     self.visit_expr_mut(&mut ix.index);
-                    let (base, start, j) = (self.base, &self.start, &ix.index);
-                    *e = syn::parse_quote!(#base[#start + (#j)]);
+                    let at = Loc::of(&*ix);
+                    let (base, j) = (self.base, &ix.index);
+                    let start = relocated(self.start.to_token_stream(), at.start);
+                    let close = relocated(quote::quote!(+), at.end);
+                    *e = syn::parse_quote_spanned!(at.end=> #base[#start #close (#j)]);
                 }
                 Expr::MethodCall(m) if is_name(&m.receiver) && m.method == "len" && m.args.is_empty() => {
-                    let len = &self.len;
-                    *e = syn::parse_quote!((#len));
+                    let at = Loc::of(&*m);
+                    let len = relocated(self.len.to_token_stream(), at.start);
+                    *e = syn::parse_quote_spanned!(at.end=> (#len));
                 }
                 e if is_name(e) => self.other_use = true,
                 // A nested closure that rebinds the name hides the window: its uses are not the
@@ -99,6 +103,23 @@ fn window_body(closure: &Expr, window: &Window, i: Expr) -> Option<Expr> {
     let mut body = (*c.body).clone();
     reads.visit_expr_mut(&mut body);
     (!reads.other_use).then(|| syn::parse_quote!({ #body }))
+}
+
+/// Desugared tokens moved to `at` (where an error about them points), each keeping its own
+/// hygiene: a window's start replaces the user's `w[j]`, so it must not point elsewhere.
+fn relocated(tokens: proc_macro2::TokenStream, at: proc_macro2::Span) -> proc_macro2::TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut t| {
+            if let proc_macro2::TokenTree::Group(g) = &t {
+                let mut group = proc_macro2::Group::new(g.delimiter(), relocated(g.stream(), at));
+                group.set_span(g.span().located_at(at));
+                return proc_macro2::TokenTree::Group(group);
+            }
+            t.set_span(t.span().located_at(at));
+            t
+        })
+        .collect()
 }
 
 /// A name of desugared code, at `at` (where an error about it points) but resolved at the

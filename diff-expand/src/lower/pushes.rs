@@ -158,7 +158,7 @@ fn pushed_body(body: &syn::Block, name: &syn::Ident) -> Option<syn::Block> {
         _ => false,
     };
     let at = body.stmts.iter().position(is_push)?;
-    if body.stmts[..at].iter().any(super::scan::jumps_in) {
+    if body.stmts[..at].iter().any(|s| super::scan::jumps_in(s, true, true)) {
         return None;
     }
     // The `Vec` is named nowhere else in the body: filled by index it is full-length from the

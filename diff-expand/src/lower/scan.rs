@@ -52,13 +52,14 @@ pub(super) fn indexed_names(block: &syn::Block) -> std::collections::HashSet<Str
     names
 }
 
-/// Whether a statement contains a `break` or `continue` of the enclosing loop, or a `return`.
-pub(super) fn jumps_in(stmt: &Stmt) -> bool {
+/// Whether a statement contains a `break` or `continue` of the enclosing loop (`in_loop`), or a
+/// `return` (`returns`: one the function lowers, not one already rejected).
+pub(super) fn jumps_in(stmt: &Stmt, in_loop: bool, returns: bool) -> bool {
     let mut j = Jumps::default();
     syn::visit::Visit::visit_stmt(&mut j, stmt);
     let mut r = Returns::default();
     syn::visit::Visit::visit_stmt(&mut r, stmt);
-    j.breaks || j.continues || r.found
+    (in_loop && (j.breaks || j.continues)) || (returns && r.found)
 }
 
 /// Whether statements hold a `return` (not counting the final statement's own tail position).

@@ -78,7 +78,13 @@ impl Lowerer<'_> {
     /// loop; what follows runs only if no `return` ran.
     pub(super) fn early_return(&mut self, r: &syn::ExprReturn, span: Loc) -> Tree {
         if !self.returns {
-            return self.unsupported(span, "this `return`", "");
+            // The body's own `return`s set `self.returns`; this one is in a closure the
+            // lowering inlines (`map(|x| { .. return .. })`), where it would leave the closure.
+            return self.unsupported(
+                span,
+                "`return` or `?` inside a closure",
+                "compute the closure's value with `if`/`else`",
+            );
         }
         let value = match &r.expr {
             Some(e) => self.expr(e),
@@ -110,7 +116,7 @@ impl Lowerer<'_> {
             let last = i + 1 == stmts.len();
             // After a statement that may `break`, `continue` or `return`, the rest runs only if it
             // did not.
-            if i > 0 && (!self.loop_flags.is_empty() || self.returns) && jumps_in(&stmts[i - 1]) {
+            if i > 0 && jumps_in(&stmts[i - 1], !self.loop_flags.is_empty(), self.returns) {
                 let span = Loc::of(stmt);
                 let clear = self.flags_clear(span, false);
                 let rest = &stmts[i..];
@@ -359,7 +365,13 @@ impl Lowerer<'_> {
         // `return Err(e)` of a function returning `Result` (`lower::results`): kept as written.
         if mac.path.is_ident(super::results::LEAVE) {
             let Ok(Expr::Return(syn::ExprReturn { expr: Some(error), .. })) = mac.parse_body::<Expr>() else {
-                return self.unsupported(span, "this `return`", "");
+                // The body's own `return`s set `self.returns`; this one is in a closure the
+                // lowering inlines (`map(|x| { .. return .. })`), where it would leave the closure.
+                return self.unsupported(
+                    span,
+                    "`return` or `?` inside a closure",
+                    "compute the closure's value with `if`/`else`",
+                );
             };
             let mut renamer = Renamer { lowerer: self, reads: Vec::new(), problem: None };
             let mut copy = (*error).clone();
