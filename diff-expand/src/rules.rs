@@ -235,6 +235,7 @@ table! {
     // Arrays.
     "<iter sum>" / 1 => Sum,
     "len" / 1 => Shape,
+    "is_empty" / 1 => Shape,
     "nrows" / 1 => Shape,
     "ncols" / 1 => Shape,
     // Tests.

@@ -21,8 +21,11 @@ impl Lowerer<'_> {
                 // of a reference), so the call is kept whole (reading `data`, which must not be
                 // differentiated).
                 if matches!(&*m.receiver, Expr::Field(_)) && self.constant_place(&m.receiver) {
-                    let kind =
-                        if matches!(name.as_str(), "len" | "count") { Kind::Discrete } else { Kind::Unknown };
+                    let kind = if matches!(name.as_str(), "len" | "count" | "is_empty") {
+                        Kind::Discrete
+                    } else {
+                        Kind::Unknown
+                    };
                     return self.opaque_with(e, Opaque::Form("a method of a constant's field"), kind);
                 }
                 if let Some(t) = self.array_method(m, span) {
@@ -133,8 +136,11 @@ impl Lowerer<'_> {
                 }
                 let receiver = self.value(&m.receiver);
                 let (args, borrowed) = self.call_args(&m.args);
-                let kind =
-                    if matches!(name.as_str(), "len" | "count") { Kind::Discrete } else { Kind::Unknown };
+                let kind = if matches!(name.as_str(), "len" | "count" | "is_empty") {
+                    Kind::Discrete
+                } else {
+                    Kind::Unknown
+                };
                 let callee =
                     Callee::Method { receiver, name: m.method.clone(), turbofish: m.turbofish.clone() };
                 self.call(callee, args, borrowed, span, results, kind)

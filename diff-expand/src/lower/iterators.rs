@@ -426,7 +426,12 @@ impl Lowerer<'_> {
                     }
                     ("zip", 1) => {
                         let a = self.plain(&m.receiver)?;
-                        let b = self.plain(&m.args[0])?;
+                        // `zip(w)` of any collection, also a constant one bound by a pattern
+                        // (`Some(w) => x.iter().zip(w)`).
+                        let b = match &m.args[0] {
+                            arg @ (Expr::Path(_) | Expr::Field(_)) => self.source(arg),
+                            arg => self.plain(arg),
+                        }?;
                         let (la, lb) = (a.len, b.len);
                         Some(Sequence::new(syn::parse_quote!(::core::cmp::min(#la, #lb)), move |i| {
                             let (x, y) = ((a.item)(i.clone()), (b.item)(i));
@@ -465,6 +470,8 @@ impl Lowerer<'_> {
             // `&v` or `v` as `zip`'s argument: the array's elements.
             Expr::Reference(r) if r.mutability.is_none() => self.source(&r.expr),
             e if self.local_array(e).is_some() => self.source(e),
+            // `v.map(f).sum()` of a nalgebra vector or matrix: its entries.
+            e if self.aggregate_or_leaf(e).is_some_and(|v| self.kind(v) == Kind::Heap) => self.source(e),
             _ => None,
         }
     }
@@ -502,8 +509,12 @@ impl Lowerer<'_> {
         if !nalgebra() && self.local_array(e).is_none() && !self.indexable_collection(e) {
             return None;
         }
-        let base = e.clone();
-        Some(Sequence::new(syn::parse_quote!(#base.len()), move |i| syn::parse_quote!(&#base[#i])))
+        // Spanned at the collection, so an error about them points there.
+        let (base, at) = (e.clone(), Loc::of(e).end);
+        Some(Sequence::new(
+            syn::parse_quote_spanned!(at=> #base.len()),
+            move |i| syn::parse_quote_spanned!(at=> &#base[#i]),
+        ))
     }
 }
 

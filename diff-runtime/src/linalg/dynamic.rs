@@ -27,6 +27,8 @@ use nalgebra::{DMatrix, DVector, RowDVector};
 use crate::rules::products::{Product, Quotient};
 use crate::tangent::{Differentiable, Tangent};
 
+use super::Element;
+
 /// A cotangent or tangent that generated code holds either owned or by reference, made owned
 /// (a reference is cloned, an owned value moved).
 #[doc(hidden)]
@@ -38,9 +40,9 @@ pub trait Owned {
 }
 
 macro_rules! impl_dynamic {
-    ($t:ty: $($m:ident),*) => {$(
-        impl Differentiable for $m<$t> {
-            type Tangent = $m<$t>;
+    ($($m:ident),*) => {$(
+        impl<T: Element> Differentiable for $m<T> {
+            type Tangent = $m<T>;
             #[inline]
             fn zero_tangent(&self) -> Self::Tangent {
                 let (r, c) = self.shape_generic();
@@ -48,21 +50,21 @@ macro_rules! impl_dynamic {
             }
             fn zero_into(&self, tangent: &mut Self::Tangent) {
                 if tangent.shape() == self.shape() {
-                    tangent.fill(<$t as num_traits::Zero>::zero());
+                    tangent.fill(<T as num_traits::Zero>::zero());
                 } else {
                     *tangent = self.zero_tangent();
                 }
             }
         }
 
-        impl Tangent for $m<$t> {
+        impl<T: Element> Tangent for $m<T> {
             #[inline]
             fn add_tangent(&mut self, other: Self) {
                 *self += other;
             }
             #[inline]
             fn scale_tangent(&mut self, factor: f64) {
-                *self *= <$t as crate::real::Floating>::__tapeless_from_f64(factor);
+                *self *= <T as crate::real::Floating>::__tapeless_from_f64(factor);
             }
             #[inline]
             fn dot_tangent(&self, other: &Self) -> f64 {
@@ -70,16 +72,16 @@ macro_rules! impl_dynamic {
             }
         }
 
-        impl Owned for $m<$t> {
-            type Out = $m<$t>;
+        impl<T: Element> Owned for $m<T> {
+            type Out = $m<T>;
             #[inline(always)]
             fn owned(self) -> Self::Out {
                 self
             }
         }
 
-        impl Owned for &$m<$t> {
-            type Out = $m<$t>;
+        impl<T: Element> Owned for &$m<T> {
+            type Out = $m<T>;
             #[inline]
             fn owned(self) -> Self::Out {
                 self.clone()
@@ -87,68 +89,66 @@ macro_rules! impl_dynamic {
         }
 
         /// Scalar times matrix: `ā = ⟨ȳ, b⟩`, `b̄ = a ȳ`.
-        impl<'a> Product<&'a $m<$t>> for $t {
-            type Output = &'a $m<$t>;
-            type Lhs = $t;
-            type Rhs = $m<$t>;
+        impl<'a, T: Element> Product<&'a $m<T>> for T {
+            type Output = &'a $m<T>;
+            type Lhs = T;
+            type Rhs = $m<T>;
             #[inline]
-            fn lhs_adjoint(ybar: Self::Output, _a: $t, b: &'a $m<$t>) -> $t {
+            fn lhs_adjoint(ybar: Self::Output, _a: T, b: &'a $m<T>) -> T {
                 ybar.dot(b)
             }
             #[inline]
-            fn rhs_adjoint(ybar: Self::Output, a: $t, _b: &'a $m<$t>) -> $m<$t> {
+            fn rhs_adjoint(ybar: Self::Output, a: T, _b: &'a $m<T>) -> $m<T> {
                 ybar * a
             }
         }
 
         /// Matrix times scalar: `ā = ȳ b`, `b̄ = ⟨ȳ, a⟩`.
-        impl<'a> Product<$t> for &'a $m<$t> {
-            type Output = &'a $m<$t>;
-            type Lhs = $m<$t>;
-            type Rhs = $t;
+        impl<'a, T: Element> Product<T> for &'a $m<T> {
+            type Output = &'a $m<T>;
+            type Lhs = $m<T>;
+            type Rhs = T;
             #[inline]
-            fn lhs_adjoint(ybar: Self::Output, _a: Self, b: $t) -> $m<$t> {
+            fn lhs_adjoint(ybar: Self::Output, _a: Self, b: T) -> $m<T> {
                 ybar * b
             }
             #[inline]
-            fn rhs_adjoint(ybar: Self::Output, a: Self, _b: $t) -> $t {
+            fn rhs_adjoint(ybar: Self::Output, a: Self, _b: T) -> T {
                 ybar.dot(a)
             }
         }
 
         /// Matrix divided by a scalar.
-        impl<'a> Quotient<$t> for &'a $m<$t> {
-            type Output = &'a $m<$t>;
-            type Lhs = $m<$t>;
+        impl<'a, T: Element> Quotient<T> for &'a $m<T> {
+            type Output = &'a $m<T>;
+            type Lhs = $m<T>;
             #[inline]
-            fn lhs_adjoint(ybar: Self::Output, b: $t) -> $m<$t> {
+            fn lhs_adjoint(ybar: Self::Output, b: T) -> $m<T> {
                 ybar / b
             }
             #[inline]
-            fn rhs_adjoint(ybar: Self::Output, y: Self::Output, b: $t) -> $t {
+            fn rhs_adjoint(ybar: Self::Output, y: Self::Output, b: T) -> T {
                 -ybar.dot(y) / b
             }
         }
     )*};
 }
-impl_dynamic!(f64: DMatrix, DVector, RowDVector);
-impl_dynamic!(f32: DMatrix, DVector, RowDVector);
-impl_dynamic!(crate::dual::Dual<f64>: DMatrix, DVector, RowDVector);
+impl_dynamic!(DMatrix, DVector, RowDVector);
 
 /// Matrix products of dynamically sized operands, `a * b` with `ȳ` of the product's shape:
 /// `ā = ȳ bᵀ`, `b̄ = aᵀ ȳ` (as `a.tr_mul(ȳ)` for one column, without forming `aᵀ`).
 macro_rules! impl_dynamic_product {
-    ($t:ty: $($a:ident * $b:ident = $y:ident),*) => {$(
-        impl<'a> Product<&'a $b<$t>> for &'a $a<$t> {
-            type Output = &'a $y<$t>;
-            type Lhs = $a<$t>;
-            type Rhs = $b<$t>;
+    ($($a:ident * $b:ident = $y:ident),*) => {$(
+        impl<'a, T: Element> Product<&'a $b<T>> for &'a $a<T> {
+            type Output = &'a $y<T>;
+            type Lhs = $a<T>;
+            type Rhs = $b<T>;
             #[inline]
-            fn lhs_adjoint(ybar: Self::Output, _a: Self, b: &'a $b<$t>) -> $a<$t> {
+            fn lhs_adjoint(ybar: Self::Output, _a: Self, b: &'a $b<T>) -> $a<T> {
                 ybar * b.transpose()
             }
             #[inline]
-            fn rhs_adjoint(ybar: Self::Output, a: Self, _b: &'a $b<$t>) -> $b<$t> {
+            fn rhs_adjoint(ybar: Self::Output, a: Self, _b: &'a $b<T>) -> $b<T> {
                 // nalgebra's `tr_mul` is a loop of dot products: right for one column (a
                 // matrix-vector product), far slower than a blocked product for many.
                 if ybar.ncols() > 1 { a.transpose() * ybar } else { a.tr_mul(ybar) }
@@ -156,9 +156,41 @@ macro_rules! impl_dynamic_product {
         }
     )*};
 }
-impl_dynamic_product!(f64: DMatrix * DMatrix = DMatrix, DMatrix * DVector = DVector,
-    RowDVector * DMatrix = RowDVector, DVector * RowDVector = DMatrix);
-impl_dynamic_product!(f32: DMatrix * DMatrix = DMatrix, DMatrix * DVector = DVector,
-    RowDVector * DMatrix = RowDVector, DVector * RowDVector = DMatrix);
-impl_dynamic_product!(crate::dual::Dual<f64>: DMatrix * DMatrix = DMatrix, DMatrix * DVector = DVector,
-    RowDVector * DMatrix = RowDVector, DVector * RowDVector = DMatrix);
+impl_dynamic_product!(
+    DMatrix * DMatrix = DMatrix,
+    DMatrix * DVector = DVector,
+    RowDVector * DMatrix = RowDVector,
+    DVector * RowDVector = DMatrix
+);
+
+/// A row times a column of dynamic length, `(xᵀ A x)` written with nalgebra: a `1 x 1` static
+/// matrix. `ā = ȳ bᵀ`, `b̄ = aᵀ ȳ` as for the other products.
+impl<'a, T: Element> Product<&'a DVector<T>> for &'a RowDVector<T> {
+    type Output = &'a nalgebra::Matrix1<T>;
+    type Lhs = RowDVector<T>;
+    type Rhs = DVector<T>;
+    #[inline]
+    fn lhs_adjoint(ybar: Self::Output, _a: Self, b: &'a DVector<T>) -> RowDVector<T> {
+        b.transpose() * ybar[(0, 0)]
+    }
+    #[inline]
+    fn rhs_adjoint(ybar: Self::Output, a: Self, _b: &'a DVector<T>) -> DVector<T> {
+        a.transpose() * ybar[(0, 0)]
+    }
+}
+
+impl<T: Element> Owned for nalgebra::Matrix1<T> {
+    type Out = nalgebra::Matrix1<T>;
+    #[inline(always)]
+    fn owned(self) -> Self::Out {
+        self
+    }
+}
+
+impl<T: Element> Owned for &nalgebra::Matrix1<T> {
+    type Out = nalgebra::Matrix1<T>;
+    #[inline(always)]
+    fn owned(self) -> Self::Out {
+        *self
+    }
+}

@@ -474,6 +474,13 @@ fn rebind_heap(input: &Input) -> TokenStream {
     let mut out = TokenStream::new();
     for inst in &input.f.body.insts {
         let Some(&y) = inst.results.first() else { continue };
+        // `let w = &v;`: a borrow of a local is made again in the closure, which moves `v` in
+        // (a captured borrow of a local could not leave the function).
+        if let Op::Opaque { tokens, what: crate::ir::Opaque::Form("a reference"), .. } = &inst.op {
+            let v = y.ident();
+            out.extend(quote!(let #v = #tokens;));
+            continue;
+        }
         if !super::is_heap(input, y) {
             continue;
         }

@@ -1,0 +1,237 @@
+//! Functions written the way published numeric crates write them, each a construct the macro
+//! once rejected or miscompiled: an `is_empty` guard, `zip` over a slice bound by a pattern or
+//! borrowed into a local, the quadratic form `xᵀ A x` with nalgebra's `transpose`, and a
+//! function generic over nalgebra's `RealField` taking a `DVector<T>`. Each is checked against
+//! its analytic gradient, central differences, and forward against reverse mode.
+
+mod common;
+
+use common::{Fns, check, close};
+use nalgebra::{DMatrix, DVector, RealField};
+use tapeless::differentiable;
+
+/// The mean of `sin`, zero for an empty series (`is_empty` reads the length, not the values).
+#[differentiable]
+fn mean_sine(x: &[f64]) -> f64 {
+    if x.is_empty() {
+        return 0.0;
+    }
+    x.iter().map(|v| v.sin()).sum::<f64>() / x.len() as f64
+}
+
+#[test]
+fn an_is_empty_guard_is_a_constant_condition() {
+    let fns = slice_fns!(mean_sine, mean_sine_jvp, mean_sine_vjp, mean_sine_grad);
+    check(&fns, &[&[0.3, -1.2, 0.7], &[2.0], &[0.1, 0.2, 0.3, 0.4, 0.5]], 1e-9);
+    let x = [0.3, -1.2, 0.7];
+    let (_, g) = mean_sine_grad(&x);
+    for i in 0..3 {
+        assert!(close(g[i], x[i].cos() / 3.0, 1e-15));
+    }
+    assert_eq!(mean_sine_grad(&[]), (0.0, vec![]));
+}
+
+/// A weighted sum whose weights are optional, zipped as the slice the pattern binds.
+#[differentiable(wrt(x))]
+fn weighted_squares(x: &[f64], weights: Option<&[f64]>) -> f64 {
+    match weights {
+        Some(w) => x.iter().zip(w).map(|(a, b)| a * a * b).sum(),
+        None => x.iter().map(|a| a * a).sum(),
+    }
+}
+
+#[test]
+fn zip_over_a_slice_bound_by_a_pattern() {
+    let w = [0.5, 2.0, -1.0, 3.0];
+    let with = Fns {
+        name: "weighted_squares(Some)",
+        f: &|x| weighted_squares(x, Some(&w)),
+        jvp: &|x, t| weighted_squares_jvp(x, Some(&w), t.to_vec()),
+        vjp: &|x, u| {
+            let (v, pullback) = weighted_squares_vjp(x, Some(&w));
+            (v, pullback(u))
+        },
+        grad: &|x| weighted_squares_grad(x, Some(&w)),
+    };
+    check(&with, &[&[0.3, -1.2, 0.7, 1.0], &[1.0, 2.0, 3.0, 4.0], &[-0.5, 0.0, 0.5, 1.5]], 1e-9);
+    let x = [0.3, -1.2, 0.7, 1.0];
+    let (_, g) = weighted_squares_grad(&x, Some(&w));
+    for i in 0..4 {
+        assert!(close(g[i], 2.0 * x[i] * w[i], 1e-15));
+    }
+    assert_eq!(weighted_squares_grad(&x, None).1, x.iter().map(|a| 2.0 * a).collect::<Vec<_>>());
+}
+
+/// Weights passed by value and borrowed into a local before the loop: the pullback cannot
+/// capture the borrow, so it borrows again from the `Vec` it takes in.
+#[differentiable(wrt(x))]
+fn borrowed_weights(x: &[f64], v: Vec<f64>) -> f64 {
+    let w = &v;
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += x[i].sin() * w[i];
+    }
+    s + x.iter().zip(w).map(|(a, b)| a * b).sum::<f64>()
+}
+
+#[test]
+fn a_local_borrow_of_a_parameter_in_the_pullback() {
+    let v = vec![3.0, 4.0, -1.0];
+    let fns = Fns {
+        name: "borrowed_weights",
+        f: &|x| borrowed_weights(x, v.clone()),
+        jvp: &|x, t| borrowed_weights_jvp(x, v.clone(), t.to_vec()),
+        vjp: &|x, u| {
+            let (value, pullback) = borrowed_weights_vjp(x, v.clone());
+            (value, pullback(u))
+        },
+        grad: &|x| borrowed_weights_grad(x, v.clone()),
+    };
+    check(&fns, &[&[1.0, 2.0, 0.5], &[-0.3, 0.0, 2.5], &[0.1, 0.1, 0.1]], 1e-9);
+    let x = [1.0, 2.0, 0.5];
+    let (_, g) = borrowed_weights_grad(&x, v.clone());
+    for i in 0..3 {
+        assert!(close(g[i], v[i] * (x[i].cos() + 1.0), 1e-15));
+    }
+}
+
+/// `xᵀ A x + ‖x‖²`: the row times the column is a `1 x 1` matrix, read at `(0, 0)`.
+#[differentiable]
+fn quadratic_form(x: &DVector<f64>, a: &DMatrix<f64>) -> f64 {
+    (x.transpose() * a * x)[(0, 0)] + x.norm_squared()
+}
+
+#[test]
+fn a_quadratic_form_through_transpose() {
+    let a = DMatrix::from_row_slice(3, 3, &[2.0, 1.0, 0.0, 0.0, 3.0, -1.0, 0.5, 0.0, 1.0]);
+    let fns = Fns {
+        name: "quadratic_form",
+        f: &|x| quadratic_form(&DVector::from_column_slice(x), &a),
+        jvp: &|x, t| {
+            let zero = DMatrix::zeros(3, 3);
+            quadratic_form_jvp(&DVector::from_column_slice(x), &a, DVector::from_column_slice(t), zero)
+        },
+        vjp: &|x, u| {
+            let x = DVector::from_column_slice(x);
+            let (v, pullback) = quadratic_form_vjp(&x, &a);
+            (v, pullback(u).0.as_slice().to_vec())
+        },
+        grad: &|x| {
+            let (v, (gx, _)) = quadratic_form_grad(&DVector::from_column_slice(x), &a);
+            (v, gx.as_slice().to_vec())
+        },
+    };
+    check(&fns, &[&[1.0, 2.0, -0.5], &[0.0, 0.3, 1.0], &[-2.0, 1.0, 1.0]], 1e-9);
+    // Analytic: ∂/∂x = (A + Aᵀ) x + 2 x, ∂/∂A = x xᵀ.
+    let x = DVector::from_vec(vec![1.0, 2.0, -0.5]);
+    let (value, (gx, ga)) = quadratic_form_grad(&x, &a);
+    assert!(close(value, x.dot(&(&a * &x)) + x.norm_squared(), 1e-15));
+    let want = (&a + a.transpose()) * &x + 2.0 * &x;
+    assert!((gx - want).norm() <= 1e-13);
+    assert!((ga - &x * x.transpose()).norm() <= 1e-13);
+}
+
+/// Log-sum-exp and a least-squares energy generic over nalgebra's `RealField`.
+#[differentiable]
+fn log_sum_exp<T: RealField + Copy>(x: &DVector<T>) -> T {
+    x.map(|e| e.exp()).sum().ln()
+}
+
+#[differentiable(wrt(x))]
+fn energy<T: RealField + Copy>(x: &DVector<T>, a: &DMatrix<T>) -> T {
+    let y = a * x;
+    y.dot(&y) * nalgebra::convert(0.5)
+}
+
+#[test]
+fn real_field_functions_of_dynamic_vectors() {
+    let fns = Fns {
+        name: "log_sum_exp",
+        f: &|x| log_sum_exp(&DVector::from_column_slice(x)),
+        jvp: &|x, t| log_sum_exp_jvp(&DVector::from_column_slice(x), DVector::from_column_slice(t)),
+        vjp: &|x, u| {
+            let x = DVector::from_column_slice(x);
+            let (v, pullback) = log_sum_exp_vjp(&x);
+            (v, pullback(u).as_slice().to_vec())
+        },
+        grad: &|x| {
+            let (v, g) = log_sum_exp_grad(&DVector::from_column_slice(x));
+            (v, g.as_slice().to_vec())
+        },
+    };
+    check(&fns, &[&[0.5, -1.0, 2.0], &[0.0, 0.0, 0.0], &[3.0, 1.0, -2.0]], 1e-9);
+    // Analytic: the softmax.
+    let x = DVector::from_vec(vec![0.5f64, -1.0, 2.0]);
+    let (_, g) = log_sum_exp_grad(&x);
+    let s: f64 = x.iter().map(|e| e.exp()).sum();
+    for i in 0..3 {
+        assert!(close(g[i], x[i].exp() / s, 1e-15));
+    }
+    // At `f32` too.
+    let (v32, g32) = log_sum_exp_grad(&DVector::from_vec(vec![0.5f32, 1.0]));
+    assert!((v32 - (0.5f32.exp() + 1.0f32.exp()).ln()).abs() < 1e-6);
+    assert!((g32[0] + g32[1] - 1.0).abs() < 1e-6);
+
+    // `½ ‖A x‖²`: gradient `Aᵀ A x`.
+    let a = DMatrix::from_row_slice(2, 3, &[1.0, 2.0, 0.0, 0.0, 1.0, 3.0]);
+    let fns = Fns {
+        name: "energy",
+        f: &|x| energy(&DVector::from_column_slice(x), &a),
+        jvp: &|x, t| energy_jvp(&DVector::from_column_slice(x), &a, DVector::from_column_slice(t)),
+        vjp: &|x, u| {
+            let x = DVector::from_column_slice(x);
+            let (v, pullback) = energy_vjp(&x, &a);
+            (v, pullback(u).as_slice().to_vec())
+        },
+        grad: &|x| {
+            let (v, g) = energy_grad(&DVector::from_column_slice(x), &a);
+            (v, g.as_slice().to_vec())
+        },
+    };
+    check(&fns, &[&[0.5, -1.0, 2.0], &[1.0, 1.0, 1.0], &[-0.2, 0.4, 0.0]], 1e-9);
+    let (_, g) = energy_grad(&x, &a);
+    assert!((g - a.transpose() * (&a * &x)).norm() <= 1e-13);
+}
+
+/// `v.map(f).sum()` of nalgebra values whose closure reads another value: summed as the chain
+/// of its entries (a `DMatrix` in nalgebra's column-major order).
+#[differentiable]
+fn scaled_exp_sum(v: &DVector<f64>, m: &DMatrix<f64>, scale: f64) -> f64 {
+    v.map(|e| (e * scale).exp()).sum() + m.map(|e| (e * scale).sin()).sum()
+}
+
+#[test]
+fn a_nalgebra_map_then_sum_reads_other_values() {
+    let m = DMatrix::from_row_slice(2, 2, &[0.1, 0.2, -0.4, 0.9]);
+    let fns = Fns {
+        name: "scaled_exp_sum",
+        f: &|p| scaled_exp_sum(&DVector::from_column_slice(&p[..3]), &m, p[3]),
+        jvp: &|p, t| {
+            let (dv, dm) = (DVector::from_column_slice(&t[..3]), DMatrix::zeros(2, 2));
+            scaled_exp_sum_jvp(&DVector::from_column_slice(&p[..3]), &m, p[3], dv, dm, t[3])
+        },
+        vjp: &|p, u| {
+            let v = DVector::from_column_slice(&p[..3]);
+            let (value, pullback) = scaled_exp_sum_vjp(&v, &m, p[3]);
+            let (gv, _, gs) = pullback(u);
+            (value, gv.iter().copied().chain([gs]).collect())
+        },
+        grad: &|p| {
+            let (value, (gv, _, gs)) = scaled_exp_sum_grad(&DVector::from_column_slice(&p[..3]), &m, p[3]);
+            (value, gv.iter().copied().chain([gs]).collect())
+        },
+    };
+    check(&fns, &[&[0.5, -1.0, 2.0, 0.7], &[0.0, 0.1, 0.2, -1.0], &[1.0, 1.0, -1.0, 0.3]], 1e-9);
+    // Analytic: ∂/∂v_i = s e^{s v_i}, ∂/∂m_ij = s cos(s m_ij), ∂/∂s = Σ v_i e^{s v_i} + Σ m_ij cos(s m_ij).
+    let (v, s) = (DVector::from_vec(vec![0.5, -1.0, 2.0]), 0.7);
+    let (_, (gv, gm, gs)) = scaled_exp_sum_grad(&v, &m, s);
+    for i in 0..3 {
+        assert!(close(gv[i], s * (s * v[i]).exp(), 1e-15));
+    }
+    for (g, e) in gm.iter().zip(m.iter()) {
+        assert!(close(*g, s * (s * e).cos(), 1e-15));
+    }
+    let want: f64 =
+        v.iter().map(|e| e * (s * e).exp()).sum::<f64>() + m.iter().map(|e| e * (s * e).cos()).sum::<f64>();
+    assert!(close(gs, want, 1e-14));
+}
