@@ -235,3 +235,89 @@ fn a_nalgebra_map_then_sum_reads_other_values() {
         v.iter().map(|e| e * (s * e).exp()).sum::<f64>() + m.iter().map(|e| e * (s * e).cos()).sum::<f64>();
     assert!(close(gs, want, 1e-14));
 }
+
+/// A linear recurrence written with a destructuring assignment.
+#[differentiable]
+fn recurrence(x: f64, y: f64, n: usize) -> f64 {
+    let (mut a, mut b) = (x, y);
+    for _ in 0..n {
+        (a, b) = (b, 0.5 * a + 0.3 * b * b);
+    }
+    a + b
+}
+
+#[test]
+fn a_destructuring_assignment_in_a_loop() {
+    let fns = fns_of_two!(recurrence_of, recurrence_jvp_of, recurrence_vjp_of, recurrence_grad_of);
+    check(&fns, &[&[1.2, 0.4], &[-0.5, 0.3], &[0.1, -0.9]], 1e-9);
+    // Analytic at n = 1: a + b = y + 0.5 x + 0.3 y², so (0.5, 1 + 0.6 y).
+    let (value, (gx, gy)) = recurrence_grad(1.2, 0.4, 1);
+    assert!(close(value, 0.4 + 0.6 + 0.3 * 0.16, 1e-15));
+    assert!(close(gx, 0.5, 1e-15) && close(gy, 1.0 + 0.6 * 0.4, 1e-15));
+}
+
+fn recurrence_of(x: f64, y: f64) -> f64 {
+    recurrence(x, y, 6)
+}
+fn recurrence_jvp_of(x: f64, y: f64, dx: f64, dy: f64) -> (f64, f64) {
+    recurrence_jvp(x, y, 6, dx, dy)
+}
+fn recurrence_vjp_of(x: f64, y: f64) -> (f64, impl FnOnce(f64) -> (f64, f64)) {
+    recurrence_vjp(x, y, 6)
+}
+fn recurrence_grad_of(x: f64, y: f64) -> (f64, (f64, f64)) {
+    recurrence_grad(x, y, 6)
+}
+
+/// A loss chosen by an enum taken by reference: its parameter is a `&f64` in the arm.
+pub enum Loss {
+    Squared,
+    Huber(f64),
+}
+
+#[differentiable(wrt(r))]
+fn loss(r: f64, kind: &Loss) -> f64 {
+    match kind {
+        Loss::Squared => 0.5 * r * r,
+        Loss::Huber(d) => {
+            if tapeless::piecewise(r.abs() <= *d) {
+                0.5 * r * r
+            } else {
+                d * (r.abs() - 0.5 * d) + r / d - r / d
+            }
+        }
+    }
+}
+
+/// A helper function declared inside the body, without the attribute.
+#[differentiable]
+fn with_helper(x: f64, y: f64) -> f64 {
+    fn softplus(v: f64) -> f64 {
+        (1.0 + v.exp()).ln()
+    }
+    softplus(x * y) + softplus(-x)
+}
+
+#[test]
+fn a_float_behind_a_reference_and_a_nested_helper() {
+    for (r, want) in [(0.3, 0.3), (1.7, 1.0), (-2.5, -1.0)] {
+        let (_, g) = loss_grad(r, &Loss::Huber(1.0));
+        assert!(close(g, want, 1e-15), "huber'({r}) = {g}");
+        let (_, t) = loss_jvp(r, &Loss::Huber(1.0), 1.0);
+        let (_, pullback) = loss_vjp(r, &Loss::Huber(1.0));
+        assert!(close(t, g, 1e-15) && close(pullback(2.0), 2.0 * g, 1e-15));
+        let h = 1e-6;
+        let fd = (loss(r + h, &Loss::Huber(1.0)) - loss(r - h, &Loss::Huber(1.0))) / (2.0 * h);
+        assert!(close(g, fd, 1e-8));
+    }
+    assert_eq!(loss_grad(0.7, &Loss::Squared).1, 0.7);
+
+    let fns = fns_of_two!(with_helper, with_helper_jvp, with_helper_vjp, with_helper_grad);
+    check(&fns, &[&[1.2, 0.4], &[-0.5, 0.3], &[0.1, -0.9]], 1e-9);
+    // Analytic: σ(xy) y - σ(-x), σ(xy) x.
+    let sigma = |t: f64| 1.0 / (1.0 + (-t).exp());
+    let (x, y) = (1.2, 0.4);
+    let (_, (gx, gy)) = with_helper_grad(x, y);
+    assert!(close(gx, sigma(x * y) * y - sigma(-x), 1e-15));
+    assert!(close(gy, sigma(x * y) * x, 1e-15));
+}

@@ -113,7 +113,7 @@ pub trait Floating:
     + crate::tangent::ScalarOutput<Tangent = Self>
     + crate::tangent::Tangent
     + crate::rules::products::Product<Self, Output = Self, Lhs = Self, Rhs = Self>
-    + crate::rules::products::Quotient<Self, Output = Self, Lhs = Self>
+    + crate::rules::products::Quotient<Self, Output = Self, Lhs = Self, Rhs = Self>
     + 'static
 {
     #[doc(hidden)]

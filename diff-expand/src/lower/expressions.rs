@@ -56,7 +56,13 @@ impl Lowerer<'_> {
             Expr::Block(b) if b.label.is_none() => self.block(&b.block),
             Expr::Tuple(t) => Tree::Tuple(t.elems.iter().map(|e| self.expr(e)).collect()),
             Expr::Assign(a) => {
-                let value = self.expr(&a.right);
+                // `(a, b) = g(..)`: the call's results in the target's shape.
+                let value = match (&*a.right, target_shape(&a.left)) {
+                    (Expr::Call(_) | Expr::MethodCall(_), shape @ Shape::Tuple(_)) => {
+                        self.call_expr(&a.right, &shape)
+                    }
+                    (right, _) => self.expr(right),
+                };
                 self.assign(&a.left, value);
                 unit()
             }
@@ -309,6 +315,32 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn assign(&mut self, target: &Expr, value: Tree) {
+        // A destructuring assignment, `(a, b) = (b, a + b)`: the right side is evaluated whole
+        // first, then each place is written.
+        match (target, value) {
+            (Expr::Paren(p), value) => self.assign(&p.expr, value),
+            (Expr::Infer(_), _) => {}
+            (Expr::Tuple(t), Tree::Tuple(values)) if t.elems.len() == values.len() => {
+                for (place, value) in t.elems.iter().zip(values) {
+                    self.assign(place, value);
+                }
+            }
+            (Expr::Tuple(t), _) => {
+                let error = self.unsupported(
+                    Loc::of(&target),
+                    "this destructuring assignment",
+                    "assign a tuple of as many values (`(a, b) = (b, a + b)`) or a call's results",
+                );
+                // Each place holds the error, so no read of it is reported again.
+                for place in &t.elems {
+                    self.assign(place, error.clone());
+                }
+            }
+            (_, value) => self.assign_place(target, value),
+        }
+    }
+
+    fn assign_place(&mut self, target: &Expr, value: Tree) {
         if let Expr::Index(i) = target {
             let Some((array, index)) = self.array_place(i) else {
                 self.unsupported(
@@ -362,6 +394,15 @@ impl Lowerer<'_> {
         let arg = self.value(&c.expr);
         let op = Op::Prim { rule: rules::operator(rule), args: vec![arg], form: Form::Cast(c.ty.clone()) };
         Tree::Leaf(self.emit(op, span, kind))
+    }
+}
+
+/// The shape of an assignment's target: a tuple of places, or one place.
+fn target_shape(target: &Expr) -> Shape {
+    match target {
+        Expr::Tuple(t) => Shape::Tuple(t.elems.iter().map(target_shape).collect()),
+        Expr::Paren(p) => target_shape(&p.expr),
+        _ => Shape::Leaf,
     }
 }
 

@@ -8,7 +8,15 @@ struct Targets<F>(F);
 
 impl<'ast, F: FnMut(&'ast Expr)> syn::visit::Visit<'ast> for Targets<F> {
     fn visit_expr_assign(&mut self, e: &'ast syn::ExprAssign) {
-        (self.0)(&e.left);
+        // Each place of a destructuring assignment, `(a, b) = ..`.
+        fn places<'ast>(target: &'ast Expr, f: &mut impl FnMut(&'ast Expr)) {
+            match target {
+                Expr::Tuple(t) => t.elems.iter().for_each(|e| places(e, f)),
+                Expr::Paren(p) => places(&p.expr, f),
+                e => f(e),
+            }
+        }
+        places(&e.left, &mut self.0);
         syn::visit::visit_expr_assign(self, e);
     }
     fn visit_expr_binary(&mut self, e: &'ast syn::ExprBinary) {

@@ -105,6 +105,34 @@ impl Lowerer<'_> {
         unit()
     }
 
+    /// An item in the body goes into every generated function. A nested `fn helper(v: f64) ->
+    /// f64` without the attribute gets its derivatives too, as if it had one, when that
+    /// succeeds (a call on differentiable values needs `helper_vjp`); one that cannot be
+    /// differentiated (`fn index(i: usize) -> usize`) stays as it is.
+    fn nested_item(&mut self, item: &syn::Item) {
+        let attributed = |f: &syn::ItemFn| {
+            f.attrs.iter().any(|a| a.path().segments.last().is_some_and(|s| s.ident == "differentiable"))
+        };
+        if let syn::Item::Fn(f) = item
+            && !attributed(f)
+        {
+            let floats = crate::signature::float_params(&f.sig.generics);
+            let scratch = crate::ctxt::Ctxt::default();
+            let generated = crate::signature::with_float_params(&floats, || {
+                let sig = crate::signature::analyse(&f.sig, &crate::args::Args::default(), &scratch)?;
+                crate::expand::generate(f, &sig, (false, false), &scratch)?;
+                Some(crate::expand::expand(f, TokenStream::new(), &floats))
+            });
+            if scratch.take().is_none()
+                && let Some(generated) = generated
+            {
+                self.items.push(syn::Item::Verbatim(quote::quote!(#item #generated)));
+                return;
+            }
+        }
+        self.items.push(item.clone());
+    }
+
     /// Lowers statements; returns the tail expression's value if `tail` and there is one.
     pub(super) fn stmts(&mut self, stmts: &[Stmt], tail: bool) -> Option<Tree> {
         // A `Vec` filled by `push` in the loop after it is filled by index (`lower::pushes`).
@@ -139,7 +167,7 @@ impl Lowerer<'_> {
                 // A lone `;`.
                 Stmt::Expr(Expr::Verbatim(tokens), _) if tokens.is_empty() => {}
                 Stmt::Local(local) => self.local_stmt(local),
-                Stmt::Item(item) => self.items.push(item.clone()),
+                Stmt::Item(item) => self.nested_item(item),
                 Stmt::Expr(e, None) if last && tail => result = Some(self.expr(e)),
                 Stmt::Expr(e, _) => {
                     self.expr(e);

@@ -219,6 +219,7 @@ impl<T: Floating> Product<Dual<T>> for Dual<T> {
 impl<T: Floating> Quotient<Dual<T>> for Dual<T> {
     type Output = Self;
     type Lhs = Self;
+    type Rhs = Self;
     #[inline(always)]
     fn lhs_adjoint(ybar: Self, b: Self) -> Self {
         ybar / b

@@ -122,6 +122,7 @@ macro_rules! impl_dynamic {
         impl<'a, T: Element> Quotient<T> for &'a $m<T> {
             type Output = &'a $m<T>;
             type Lhs = $m<T>;
+            type Rhs = T;
             #[inline]
             fn lhs_adjoint(ybar: Self::Output, b: T) -> $m<T> {
                 ybar / b

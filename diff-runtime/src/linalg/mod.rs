@@ -112,6 +112,7 @@ impl<T: Element, const R: usize, const C: usize> Product<T> for SMatrix<T, R, C>
 impl<T: Element, const R: usize, const C: usize> Quotient<T> for SMatrix<T, R, C> {
     type Output = SMatrix<T, R, C>;
     type Lhs = Self;
+    type Rhs = T;
     #[inline(always)]
     fn lhs_adjoint(ybar: Self::Output, b: T) -> Self {
         ybar / b

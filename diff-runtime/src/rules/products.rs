@@ -35,10 +35,12 @@ pub trait Quotient<B>: Sized {
     type Output;
     /// The type of `ā`.
     type Lhs;
+    /// The type of `b̄` (`B`, or the owned value `B` refers to).
+    type Rhs;
     /// `ā = ȳ / b`.
     fn lhs_adjoint(ybar: Self::Output, b: B) -> Self::Lhs;
     /// `b̄ = -⟨ȳ, y⟩ / b`.
-    fn rhs_adjoint(ybar: Self::Output, y: Self::Output, b: B) -> B;
+    fn rhs_adjoint(ybar: Self::Output, y: Self::Output, b: B) -> Self::Rhs;
 }
 
 // One impl per float type, not `impl<T: Real> Product<T> for T`: with a blanket impl, a missing
@@ -62,6 +64,7 @@ macro_rules! impl_float {
         impl Quotient<$t> for $t {
             type Output = $t;
             type Lhs = $t;
+            type Rhs = $t;
             #[inline(always)]
             fn lhs_adjoint(ybar: $t, b: $t) -> $t {
                 ybar / b
@@ -74,6 +77,50 @@ macro_rules! impl_float {
     )*};
 }
 impl_float!(f32, f64);
+
+// A float behind a reference (`d` bound by `match kind { Loss::Huber(d) => d * r }` on a
+// `&Loss`): the same adjoints, owned.
+macro_rules! impl_float_reference {
+    ($($t:ty),*) => {$(
+        impl_float_reference!(@product $t, &$t, $t);
+        impl_float_reference!(@product $t, $t, &$t);
+        impl_float_reference!(@product $t, &$t, &$t);
+        impl_float_reference!(@quotient $t, &$t, $t);
+        impl_float_reference!(@quotient $t, $t, &$t);
+        impl_float_reference!(@quotient $t, &$t, &$t);
+    )*};
+    (@product $t:ty, $a:ty, $b:ty) => {
+        impl Product<$b> for $a {
+            type Output = $t;
+            type Lhs = $t;
+            type Rhs = $t;
+            #[inline(always)]
+            fn lhs_adjoint(ybar: $t, _a: $a, b: $b) -> $t {
+                ybar * b
+            }
+            #[inline(always)]
+            fn rhs_adjoint(ybar: $t, a: $a, _b: $b) -> $t {
+                ybar * a
+            }
+        }
+    };
+    (@quotient $t:ty, $a:ty, $b:ty) => {
+        impl Quotient<$b> for $a {
+            type Output = $t;
+            type Lhs = $t;
+            type Rhs = $t;
+            #[inline(always)]
+            fn lhs_adjoint(ybar: $t, b: $b) -> $t {
+                ybar / b
+            }
+            #[inline(always)]
+            fn rhs_adjoint(ybar: $t, y: $t, b: $b) -> $t {
+                -(ybar * y) / b
+            }
+        }
+    };
+}
+impl_float_reference!(f32, f64);
 
 /// `ā` of `a * b`.
 #[inline(always)]
@@ -95,6 +142,6 @@ pub fn quotient_lhs<A: Quotient<B>, B>(ybar: A::Output, _a: &A, b: B) -> A::Lhs 
 
 /// `b̄` of `a / b`.
 #[inline(always)]
-pub fn quotient_rhs<A: Quotient<B>, B>(ybar: A::Output, _a: &A, y: A::Output, b: B) -> B {
+pub fn quotient_rhs<A: Quotient<B>, B>(ybar: A::Output, _a: &A, y: A::Output, b: B) -> A::Rhs {
     A::rhs_adjoint(ybar, y, b)
 }
