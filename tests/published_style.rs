@@ -321,3 +321,29 @@ fn a_float_behind_a_reference_and_a_nested_helper() {
     assert!(close(gx, sigma(x * y) * y - sigma(-x), 1e-15));
     assert!(close(gy, sigma(x * y) * x, 1e-15));
 }
+
+/// Guards on finiteness (`any`/`all` of `is_nan`/`is_finite`): whether a value is NaN changes
+/// only where it is not a number, so the branch needs no `piecewise`.
+#[differentiable]
+fn guarded_sum(x: &[f64]) -> f64 {
+    if x.iter().any(|v| v.is_nan()) {
+        return f64::NAN;
+    }
+    if !x.iter().all(|&v| v.is_finite()) {
+        return 0.0;
+    }
+    x.iter().map(|v| (v * 0.5).exp()).sum()
+}
+
+#[test]
+fn finiteness_guards_with_any_and_all() {
+    let fns = slice_fns!(guarded_sum, guarded_sum_jvp, guarded_sum_vjp, guarded_sum_grad);
+    check(&fns, &[&[0.3, -1.2, 0.7], &[2.0], &[0.1, 0.2, 0.3, 0.4, 0.5]], 1e-9);
+    let x = [0.3, -1.2, 0.7];
+    let (_, g) = guarded_sum_grad(&x);
+    for i in 0..3 {
+        assert!(close(g[i], 0.5 * (0.5 * x[i]).exp(), 1e-15));
+    }
+    assert!(guarded_sum_grad(&[1.0, f64::NAN]).0.is_nan());
+    assert_eq!(guarded_sum_grad(&[1.0, f64::INFINITY]), (0.0, vec![0.0, 0.0]));
+}

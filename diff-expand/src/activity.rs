@@ -200,9 +200,13 @@ fn forward(block: &Block, wrt: &[bool], a: &mut Activity) -> bool {
                     op => differentiable_operands(op).iter().any(|v| a.varied(*v)),
                 };
                 // `no_grad` cuts taint too: a condition computed from it is a constant by
-                // declaration. The shape of an array does not depend on its values.
+                // declaration. The shape of an array does not depend on its values. Whether a
+                // value is finite or NaN changes only where it is not a real number, so a guard
+                // `if x.is_nan() { return .. }` switches at no point where a derivative exists.
                 let shape = matches!(op, Op::Prim { rule, .. } if matches!(rule.kind, Kind::Shape));
-                let cut = matches!(op, Op::NoGrad(_)) || shape;
+                let finiteness = matches!(op, Op::Prim { rule, .. }
+                    if matches!(rule.name, "is_nan" | "is_finite" | "is_infinite"));
+                let cut = matches!(op, Op::NoGrad(_)) || shape || finiteness;
                 let tainted = varied || (!cut && op.operands().iter().any(|v| a.tainted(*v)));
                 for r in &inst.results {
                     changed |= a.raise(Varied, *r, varied);

@@ -42,6 +42,8 @@ pub enum Diagnostic {
     UnknownParamType { param: String, ty: String },
     /// A parameter whose type is a type parameter without a float bound (`x: T`, `T: Copy`).
     UnboundedTypeParam { param: String, ty: String, generic: String },
+    /// A method's parameter typed by what looks like a type parameter of its `impl`.
+    ImplTypeParam { param: String, ty: String, generic: String },
     /// A `wrt(...)` entry naming a parameter whose type is not differentiable.
     WrtNotDifferentiable { param: String, ty: String },
     /// A `wrt(...)` entry naming no parameter.
@@ -76,6 +78,7 @@ impl Diagnostic {
             Diagnostic::Unsupported { .. } => "not-supported",
             Diagnostic::UnknownParamType { .. } => "unknown-parameter-type",
             Diagnostic::UnboundedTypeParam { .. } => "generic-without-float-bound",
+            Diagnostic::ImplTypeParam { .. } => "generic-without-float-bound",
             Diagnostic::WrtNotDifferentiable { .. } => "wrt-not-differentiable",
             Diagnostic::WrtUnknown { .. } => "wrt-unknown",
             Diagnostic::NothingToDifferentiate => "nothing-to-differentiate",
@@ -204,6 +207,13 @@ impl Diagnostic {
                  help: bound it by `num_traits::Float`, nalgebra's `RealField` or `tapeless::Real` \
                  (`{generic}: Float`) to differentiate it, or list the parameters to differentiate in \
                  `#[differentiable(wrt(..))]`"
+            ),
+            Diagnostic::ImplTypeParam { param, ty, generic } => format!(
+                "cannot tell whether parameter `{param}: {ty}` is differentiable: `{generic}` is not a \
+                 type parameter of this method, so it is the `impl`'s, whose bounds the attribute on the \
+                 method cannot see\n\
+                 help: put `#[differentiable]` on the `impl` block as well, which reads its bounds \
+                 (`impl<{generic}: Float>`); the methods marked inside it are the ones differentiated"
             ),
             Diagnostic::WrtNotDifferentiable { param, ty } => format!(
                 "parameter `{param}: {ty}` has no derivative (differentiable types: {DIFFERENTIABLE_TYPES})\n\

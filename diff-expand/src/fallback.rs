@@ -25,8 +25,19 @@ pub fn emit(
     // ill-formed (rustc's E0277 beside our error): the stubs, which never run, assume it.
     let mut generics = generics.clone();
     let floats = crate::signature::float_params(&generics);
-    let others: Vec<syn::Ident> =
+    let mut others: Vec<syn::Ident> =
         generics.type_params().map(|t| t.ident.clone()).filter(|t| !floats.contains(t)).collect();
+    // A method's type parameter of its `impl` (`p: &[T]`), which the method may bound too.
+    if sig.receiver.is_some() {
+        for p in &sig.params {
+            if let Some(t) = crate::signature::impl_param(&p.ty, &item.sig.generics) {
+                let t = syn::Ident::new(&t, proc_macro2::Span::call_site());
+                if !others.contains(&t) {
+                    others.push(t);
+                }
+            }
+        }
+    }
     for t in others {
         generics
             .make_where_clause()

@@ -644,7 +644,12 @@ pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature
                         let (param, ty) = (p.ident.to_string(), type_text(&p.ty));
                         let diagnostic = match unbounded_param(&p.ty, &sig.generics) {
                             Some(generic) => Diagnostic::UnboundedTypeParam { param, ty, generic },
-                            None => Diagnostic::UnknownParamType { param, ty },
+                            None => {
+                                match receiver.is_some().then(|| impl_param(&p.ty, &sig.generics)).flatten() {
+                                    Some(generic) => Diagnostic::ImplTypeParam { param, ty, generic },
+                                    None => Diagnostic::UnknownParamType { param, ty },
+                                }
+                            }
                         };
                         cx.error(Loc::of(&p.ty), diagnostic)
                     }
@@ -675,6 +680,18 @@ fn unbounded_param(ty: &Type, generics: &syn::Generics) -> Option<String> {
         .type_params()
         .map(|tp| tp.ident.to_string())
         .find(|name| !floats.iter().any(|f| f == name) && words.contains(&name.as_str()))
+}
+
+/// In a method, a one-letter type name the method does not declare (`p: &[T]` in
+/// `impl<T: Float> Problem<T>`): by convention a type parameter of the `impl`, whose bounds an
+/// attribute on the method cannot see.
+pub(crate) fn impl_param(ty: &Type, generics: &syn::Generics) -> Option<String> {
+    let tokens = quote!(#ty).to_string();
+    tokens
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .find(|w| w.len() == 1 && w.chars().all(|c| c.is_ascii_uppercase()))
+        .filter(|w| !generics.type_params().any(|tp| tp.ident == w))
+        .map(str::to_string)
 }
 
 /// A type as the user wrote it, for messages.

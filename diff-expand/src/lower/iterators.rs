@@ -150,7 +150,7 @@ impl Lowerer<'_> {
                 _ => None,
             };
         }
-        if !matches!(end.as_str(), "sum" | "product" | "fold" | "count") {
+        if !matches!(end.as_str(), "sum" | "product" | "fold" | "count" | "any" | "all") {
             return None;
         }
         // An integer sum or product is not ours to start from `0.0`.
@@ -188,6 +188,21 @@ impl Lowerer<'_> {
             ("sum", 0) => (zero, syn::parse_quote_spanned!(s=> #acc + __tapeless_item)),
             ("product", 0) => (one, syn::parse_quote_spanned!(s=> #acc * __tapeless_item)),
             ("count", 0) => (syn::parse_quote_spanned!(s=> 0usize), syn::parse_quote!(#acc + 1)),
+            // `any`/`all` look at every element (the predicate has no effects to skip).
+            ("any", 1) => {
+                let f = &m.args[0];
+                (
+                    syn::parse_quote_spanned!(s=> false),
+                    syn::parse_quote_spanned!(s=> #acc || (#f)(__tapeless_item)),
+                )
+            }
+            ("all", 1) => {
+                let f = &m.args[0];
+                (
+                    syn::parse_quote_spanned!(s=> true),
+                    syn::parse_quote_spanned!(s=> #acc && (#f)(__tapeless_item)),
+                )
+            }
             ("fold", 2) => {
                 let (init, f) = (&m.args[0], &m.args[1]);
                 (init.clone(), syn::parse_quote_spanned!(s=> (#f)(#acc, __tapeless_item)))
