@@ -16,6 +16,9 @@ impl Lowerer<'_> {
                 if let Some(t) = self.unwrap_lookup(m) {
                     return t;
                 }
+                if let Some(t) = self.row_length(m, span) {
+                    return t;
+                }
                 // `self.t.len()` of a constant `self`, `data.x.len()` of a constant parameter
                 // `data: &Dataset`: the receiver is a place (a `Vec` field cannot be moved out
                 // of a reference), so the call is kept whole (reading `data`, which must not be

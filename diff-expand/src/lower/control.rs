@@ -19,6 +19,11 @@ impl Lowerer<'_> {
         if let Some(label) = &f.label {
             return self.unsupported(Loc::of(label), "a loop label", "");
         }
+        if item.is_none()
+            && let Some(t) = self.for_over_rows(f)
+        {
+            return t;
+        }
         let Some(source) = self.loop_source(&f.expr) else {
             if let Some(t) = self.for_over_chain(f) {
                 return t;

@@ -90,6 +90,14 @@ impl Lowerer<'_> {
                     },
                 },
             },
+            // `w[i]` of a nested array of `Vec`s whole: a row is read by its entries
+            // (`lower::rows`); the generated code could not move it out of the slice.
+            Expr::Index(i) if self.rows_of_vecs(&i.expr) => self.unsupported(
+                span,
+                "a row of a nested array taken whole",
+                "read its entries (`w[i][j]`, `w[i].len()`, `w[i].iter()`, `for row in w.iter()` with \
+                 `row[j]`); to pass rows to a function, pass the array and the row's index",
+            ),
             Expr::Index(i) => match self.array_place(i) {
                 Some((array, index)) => {
                     let op = Op::Load { array, index };

@@ -107,7 +107,7 @@ fn window_body(closure: &Expr, window: &Window, i: Expr) -> Option<Expr> {
 
 /// Desugared tokens moved to `at` (where an error about them points), each keeping its own
 /// hygiene: a window's start replaces the user's `w[j]`, so it must not point elsewhere.
-fn relocated(tokens: proc_macro2::TokenStream, at: proc_macro2::Span) -> proc_macro2::TokenStream {
+pub(super) fn relocated(tokens: proc_macro2::TokenStream, at: proc_macro2::Span) -> proc_macro2::TokenStream {
     tokens
         .into_iter()
         .map(|mut t| {
@@ -512,6 +512,16 @@ impl Lowerer<'_> {
             return Some(Sequence::new(
                 syn::parse_quote!(((#end) as usize).saturating_sub(#start)),
                 move |i| syn::parse_quote!(&#base[#start + #i]),
+            ));
+        }
+        // A row of a nested-array parameter, `w[r].iter()` (`lower::rows`): `w[r][i]`.
+        if let Expr::Index(ix) = e
+            && self.nested_array(&ix.expr)
+        {
+            let (row, at) = (e.clone(), Loc::of(e).end);
+            return Some(Sequence::new(
+                syn::parse_quote_spanned!(at=> #row.len()),
+                move |i| syn::parse_quote_spanned!(at=> &#row[#i]),
             ));
         }
         // A local array, or a local nalgebra vector or matrix (`p.iter()` of a `&Vector5<f64>`

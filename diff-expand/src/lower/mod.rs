@@ -51,6 +51,7 @@ mod options;
 mod patterns;
 mod pushes;
 mod results;
+mod rows;
 mod scan;
 mod ssa;
 mod statements;

@@ -1,0 +1,155 @@
+//! Rows of nested arrays: a parameter `w: &[Vec<f64>]` (or `Vec<Vec<f64>>`, `&[[f64; N]]`,
+//! `[[f64; N]; M]`) looped over by row, `for row in w.iter() { .. row[j] .. row.len() .. }`,
+//! is the loop over its indices with every use of `row` read as `w[r]`: the IR holds the
+//! nested array whole and reads its entries `w[r][j]` (two-index loads), never a row by value
+//! (which the generated code could not move out of the slice). `w[r].len()` is the length
+//! of a row.
+
+use super::*;
+
+impl Lowerer<'_> {
+    /// `for row in w.iter()` (also `w`, `&w`, and `for (i, row) in w.iter().enumerate()`) over
+    /// a nested-array parameter, rewritten to a loop over `0..w.len()`; `None` if the loop is
+    /// not of that form.
+    pub(super) fn for_over_rows(&mut self, f: &syn::ExprForLoop) -> Option<Tree> {
+        let (source, enumerate) = match &*f.expr {
+            Expr::MethodCall(m) if m.method == "enumerate" && m.args.is_empty() => (&*m.receiver, true),
+            e => (e, false),
+        };
+        let base = match source {
+            Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => &*m.receiver,
+            Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+            e => e,
+        };
+        let Expr::Path(path) = base else { return None };
+        if !self.nested_array(base) {
+            return None;
+        }
+        let (index_pat, row) = match (&*f.pat, enumerate) {
+            (Pat::Ident(p), false) if p.by_ref.is_none() && p.subpat.is_none() => (None, &p.ident),
+            (Pat::Tuple(t), true) if t.elems.len() == 2 => match &t.elems[1] {
+                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => (Some(&t.elems[0]), &p.ident),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        // A body that binds the name again would read another value under it.
+        let mut binds = false;
+        syn::visit::Visit::visit_block(&mut BindsName { name: row, found: &mut binds }, &f.body);
+        if binds {
+            return None;
+        }
+        let span = Loc::of(&f.pat).start;
+        let r = syn::Ident::new("__tapeless_row", proc_macro2::Span::mixed_site().located_at(span));
+        let mut body = f.body.clone();
+        let read = quote::quote!(#path[#r]);
+        ReadRow { name: row, read }.visit_block_mut(&mut body);
+        let bind_index = index_pat.map(|p| quote::quote_spanned!(span=> let #p = #r;));
+        let desugared: syn::ExprForLoop = syn::parse_quote_spanned!(Loc::of(f).span()=>
+            for #r in 0..#path.len() {
+                #bind_index
+                #body
+            }
+        );
+        Some(self.for_loop_binding(&desugared, None))
+    }
+
+    /// `w[r].len()` of a nested-array parameter: the length of the row, read in place.
+    pub(super) fn row_length(&mut self, m: &syn::ExprMethodCall, span: Loc) -> Option<Tree> {
+        let Expr::Index(ix) = &*m.receiver else { return None };
+        if m.method != "len" || !m.args.is_empty() || !self.nested_array(&ix.expr) {
+            return None;
+        }
+        let (w, i) = (self.value(&ix.expr), self.value(&ix.index));
+        let (wi, ii, method) = (w.ident(), i.ident(), &m.method);
+        let form = Form::Verbatim(quote::quote!(#wi[#ii].#method()));
+        let op = Op::Prim { rule: rules::operator("len"), args: vec![w, i], form };
+        Some(Tree::Leaf(self.emit(op, span, Kind::Discrete)))
+    }
+
+    /// Whether `e` names a parameter whose elements are arrays themselves.
+    pub(super) fn nested_array(&self, e: &Expr) -> bool {
+        self.row_type(e).is_some()
+    }
+
+    /// Whether `e` names a parameter whose rows are `Vec`s: a row cannot be moved out whole.
+    pub(super) fn rows_of_vecs(&self, e: &Expr) -> bool {
+        matches!(self.row_type(e), Some(syn::Type::Path(p)) if crate::signature::vec_element(&p).is_some())
+    }
+
+    /// The row type of a nested-array parameter (`Vec<f64>` of `&[Vec<f64>]`).
+    fn row_type(&self, e: &Expr) -> Option<syn::Type> {
+        let ty = self.aggregate_or_leaf(e).and_then(|v| self.param_types.get(&v))?;
+        let element = |ty: &syn::Type| -> Option<syn::Type> {
+            let mut ty = ty;
+            while let syn::Type::Reference(r) = ty {
+                ty = &r.elem;
+            }
+            match ty {
+                syn::Type::Slice(s) => Some((*s.elem).clone()),
+                syn::Type::Array(a) => Some((*a.elem).clone()),
+                syn::Type::Path(p) => crate::signature::vec_element(p).cloned(),
+                _ => None,
+            }
+        };
+        let row = element(ty)?;
+        element(&row).is_some_and(|e| crate::signature::is_float(&e)).then_some(row)
+    }
+}
+
+/// Finds a pattern binding `name` (`let name = ..`, a closure's `|name|`).
+struct BindsName<'a> {
+    name: &'a syn::Ident,
+    found: &'a mut bool,
+}
+
+impl<'ast> syn::visit::Visit<'ast> for BindsName<'_> {
+    fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+        if p.ident == *self.name {
+            *self.found = true;
+        }
+        syn::visit::visit_pat_ident(self, p);
+    }
+}
+
+/// `tokens` at `at`, the user's own span: the lowering resolves names by their text, so
+/// hygiene is not needed here, and an error at them is the user's, not the macro's.
+fn respanned(tokens: proc_macro2::TokenStream, at: proc_macro2::Span) -> proc_macro2::TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut t| {
+            if let proc_macro2::TokenTree::Group(g) = &t {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respanned(g.stream(), at));
+                group.set_span(at);
+                return proc_macro2::TokenTree::Group(group);
+            }
+            t.set_span(at);
+            t
+        })
+        .collect()
+}
+
+/// Replaces every read of `name` by `read`, located where the name was (an error about the
+/// row points at its use).
+struct ReadRow<'a> {
+    name: &'a syn::Ident,
+    read: proc_macro2::TokenStream,
+}
+
+impl ReadRow<'_> {
+    fn name_span(&self, p: &syn::ExprPath) -> proc_macro2::Span {
+        p.path.segments.first().map_or_else(|| self.name.span(), |s| s.ident.span())
+    }
+}
+
+impl VisitMut for ReadRow<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        match e {
+            Expr::Path(p) if p.path.is_ident(self.name) => {
+                let read = respanned(self.read.clone(), self.name_span(p));
+                *e = syn::parse_quote!(#read);
+            }
+            e => syn::visit_mut::visit_expr_mut(self, e),
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! Weights as nested arrays, `w: &[Vec<f64>]` and `[[f64; 3]; 2]`, read by row as hand-rolled
+//! networks write them: `for row in w.iter()`, `for (k, row) in w.iter().enumerate()`,
+//! `row.iter().zip(x)`, `row.len()`, `w[i].len()`. Checked against the analytic gradient,
+//! central differences, and forward against reverse mode.
+
+mod common;
+
+use common::{Fns, check, close};
+use tapeless::differentiable;
+
+/// `Σ_k (k + 1) tanh(w_k · x)` over the rows `w_k`.
+#[differentiable(wrt(w))]
+fn layer(w: &[Vec<f64>], x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for (k, row) in w.iter().enumerate() {
+        let z: f64 = row.iter().zip(x).map(|(a, b)| a * b).sum();
+        s += z.tanh() * (k as f64 + 1.0);
+    }
+    s
+}
+
+/// The same sum by indices and by rows, with the rows' lengths.
+#[allow(clippy::needless_range_loop)]
+#[differentiable(wrt(w))]
+fn layer_by_index(w: &[Vec<f64>], x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..w.len() {
+        let mut z = 0.0;
+        for j in 0..w[i].len() {
+            z += w[i][j] * x[j];
+        }
+        s += z.tanh() * (i as f64 + 1.0);
+    }
+    s
+}
+
+#[differentiable(wrt(w))]
+fn layer_by_row(w: &[Vec<f64>], x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    let mut k = 1.0;
+    for row in w {
+        let mut z = 0.0;
+        for j in 0..row.len() {
+            z += row[j] * x[j];
+        }
+        s += z.tanh() * k;
+        k += 1.0;
+    }
+    s
+}
+
+/// The rows of a `3 x 2` weight matrix as nested `Vec`s from a flat slice, and back.
+fn rows(flat: &[f64]) -> Vec<Vec<f64>> {
+    flat.chunks(2).map(<[f64]>::to_vec).collect()
+}
+
+#[test]
+fn a_layer_of_nested_vecs_by_row_by_index_and_by_chain() {
+    let x = [0.7, -1.3];
+    let points: [&[f64]; 3] =
+        [&[0.1, 0.2, -0.3, 0.4, 0.5, 0.6], &[1.0, -1.0, 0.0, 0.3, -0.2, 0.9], &[0.0; 6]];
+    type Layer = fn(&[Vec<f64>], &[f64]) -> f64;
+    type Jvp = fn(&[Vec<f64>], &[f64], Vec<Vec<f64>>) -> (f64, f64);
+    type Grad = fn(&[Vec<f64>], &[f64]) -> (f64, Vec<Vec<f64>>);
+    let variants: [(&str, Layer, Jvp, Grad); 3] = [
+        ("layer", layer, layer_jvp, layer_grad),
+        ("layer_by_index", layer_by_index, layer_by_index_jvp, layer_by_index_grad),
+        ("layer_by_row", layer_by_row, layer_by_row_jvp, layer_by_row_grad),
+    ];
+    for (name, f, jvp, grad) in variants {
+        let fns = Fns {
+            name,
+            f: &|w| f(&rows(w), &x),
+            jvp: &|w, t| jvp(&rows(w), &x, rows(t)),
+            vjp: &|w, u| {
+                let (v, g) = grad(&rows(w), &x);
+                (v, g.concat().iter().map(|e| e * u).collect())
+            },
+            grad: &|w| {
+                let (v, g) = grad(&rows(w), &x);
+                (v, g.concat())
+            },
+        };
+        check(&fns, &points, 1e-9);
+        // Analytic: ∂/∂w_kj = (k + 1) (1 - tanh²(w_k · x)) x_j.
+        let w = rows(points[0]);
+        let (_, g) = grad(&w, &x);
+        for (k, row) in w.iter().enumerate() {
+            let z: f64 = row.iter().zip(&x).map(|(a, b)| a * b).sum();
+            for j in 0..2 {
+                let want = (k as f64 + 1.0) * (1.0 - z.tanh().powi(2)) * x[j];
+                assert!(close(g[k][j], want, 1e-15), "{name}: {} vs {want}", g[k][j]);
+            }
+        }
+    }
+    // The pullback is the gradient scaled: reverse mode through `_vjp` itself.
+    let w = rows(points[1]);
+    let (_, pullback) = layer_vjp(&w, &x);
+    let (_, g) = layer_grad(&w, &x);
+    assert_eq!(pullback(2.0).concat(), g.concat().iter().map(|e| 2.0 * e).collect::<Vec<_>>());
+}
+
+/// Rows of a fixed `2 x 3` array by value.
+#[differentiable]
+fn fixed_rows(m: [[f64; 3]; 2]) -> f64 {
+    let mut s = 0.0;
+    for row in &m {
+        s += row[0] * row[1] - row[2].sin();
+    }
+    s
+}
+
+#[test]
+fn rows_of_a_fixed_array() {
+    let m = [[1.0, 2.0, 3.0], [0.5, 0.1, -1.0]];
+    let (value, g) = fixed_rows_grad(m);
+    assert!(close(value, 2.0 - 3.0_f64.sin() + 0.05 + 1.0_f64.sin(), 1e-15));
+    assert_eq!(g, [[2.0, 1.0, -(3.0_f64.cos())], [0.1, 0.5, -(-1.0_f64).cos()]]);
+    let t = [[0.3, -0.2, 0.5], [1.0, 0.0, -0.7]];
+    let (_, jv) = fixed_rows_jvp(m, t);
+    let want: f64 = (0..2).map(|r| (0..3).map(|c| g[r][c] * t[r][c]).sum::<f64>()).sum();
+    assert!(close(jv, want, 1e-15));
+}
