@@ -237,7 +237,7 @@ fn a_nalgebra_map_then_sum_reads_other_values() {
 }
 
 /// A linear recurrence written with a destructuring assignment.
-#[differentiable]
+#[differentiable(hessian)]
 fn recurrence(x: f64, y: f64, n: usize) -> f64 {
     let (mut a, mut b) = (x, y);
     for _ in 0..n {
@@ -289,8 +289,9 @@ fn loss(r: f64, kind: &Loss) -> f64 {
     }
 }
 
-/// A helper function declared inside the body, without the attribute.
-#[differentiable]
+/// A helper function declared inside the body, without the attribute (second order too: the
+/// helper gets its own).
+#[differentiable(hessian)]
 fn with_helper(x: f64, y: f64) -> f64 {
     fn softplus(v: f64) -> f64 {
         (1.0 + v.exp()).ln()
@@ -346,4 +347,91 @@ fn finiteness_guards_with_any_and_all() {
     }
     assert!(guarded_sum_grad(&[1.0, f64::NAN]).0.is_nan());
     assert_eq!(guarded_sum_grad(&[1.0, f64::INFINITY]), (0.0, vec![0.0, 0.0]));
+}
+
+/// `std::mem::swap` of two locals, in a branch and in a loop.
+#[differentiable]
+fn swapped(x: f64, y: f64, n: usize) -> f64 {
+    let mut a = x;
+    let mut b = y;
+    if n % 2 == 1 {
+        std::mem::swap(&mut a, &mut b);
+    }
+    for _ in 0..n {
+        a = a * 0.5 + b.sin();
+        core::mem::swap(&mut a, &mut b);
+    }
+    a * b
+}
+
+#[test]
+fn swaps_of_locals() {
+    for n in [0, 1, 4] {
+        let fns = Fns {
+            name: "swapped",
+            f: &|p| swapped(p[0], p[1], n),
+            jvp: &|p, t| swapped_jvp(p[0], p[1], n, t[0], t[1]),
+            vjp: &|p, u| {
+                let (v, pullback) = swapped_vjp(p[0], p[1], n);
+                let (a, b) = pullback(u);
+                (v, vec![a, b])
+            },
+            grad: &|p| {
+                let (v, (a, b)) = swapped_grad(p[0], p[1], n);
+                (v, vec![a, b])
+            },
+        };
+        check(&fns, &[&[0.3, 0.7], &[-1.0, 2.0], &[1.5, 0.1]], 1e-9);
+    }
+    // Analytic at n = 1: a = y, b = x, then a = y/2 + sin x, swapped: (x)(y/2 + sin x).
+    let (x, y) = (0.3, 0.7);
+    let (_, (gx, gy)) = swapped_grad(x, y, 1);
+    assert!(close(gx, y / 2.0 + x.sin() + x * x.cos(), 1e-15) && close(gy, x / 2.0, 1e-15));
+}
+
+#[test]
+fn second_order_through_a_nested_helper_and_a_destructuring_assignment() {
+    let sigma = |t: f64| 1.0 / (1.0 + (-t).exp());
+    let ds = |t: f64| sigma(t) * (1.0 - sigma(t));
+    for (x, y) in [(1.2, 0.4), (-0.5, 0.3), (0.1, -0.9)] {
+        let (_, _, h) = with_helper_hessian(x, y);
+        let exact = [
+            [ds(x * y) * y * y + ds(-x), ds(x * y) * x * y + sigma(x * y)],
+            [ds(x * y) * x * y + sigma(x * y), ds(x * y) * x * x],
+        ];
+        let fd = hessian_by_differences(&|p| with_helper_grad(p[0], p[1]).1, x, y);
+        let rfd = hessian_by_differences(&|p| recurrence_grad(p[0], p[1], 5).1, x, y);
+        let (_, _, hr) = recurrence_hessian(x, y, 5);
+        for i in 0..2 {
+            for j in 0..2 {
+                assert!(close(h[(i, j)], exact[i][j], 1e-14), "{i}{j}: {} vs {}", h[(i, j)], exact[i][j]);
+                assert!(close(h[(i, j)], fd[i][j], 1e-7));
+                assert!(
+                    close(hr[(i, j)], rfd[i][j], 1e-7),
+                    "recurrence {i}{j}: {} vs {}",
+                    hr[(i, j)],
+                    rfd[i][j]
+                );
+            }
+        }
+        assert_eq!(h[(0, 1)], h[(1, 0)]);
+        assert!(close(hr[(0, 1)], hr[(1, 0)], 1e-12));
+    }
+    // Analytic at n = 1: a + b = y + 0.5 x + 0.3 y², so H = [[0, 0], [0, 0.6]].
+    let (_, _, h1) = recurrence_hessian(1.2, 0.4, 1);
+    assert_eq!((h1[(0, 0)], h1[(0, 1)], h1[(1, 1)]), (0.0, 0.0, 0.6));
+}
+
+/// The Hessian of a function of two floats by central differences of its gradient.
+fn hessian_by_differences(grad: &dyn Fn(&[f64]) -> (f64, f64), x: f64, y: f64) -> [[f64; 2]; 2] {
+    let h = 1e-5;
+    let column = |k: usize| {
+        let (mut up, mut down) = ([x, y], [x, y]);
+        up[k] += h;
+        down[k] -= h;
+        let (a, b) = (grad(&up), grad(&down));
+        [(a.0 - b.0) / (2.0 * h), (a.1 - b.1) / (2.0 * h)]
+    };
+    let (c0, c1) = (column(0), column(1));
+    [[c0[0], c1[0]], [c0[1], c1[1]]]
 }

@@ -181,6 +181,12 @@ impl Diagnostic {
                  help: read the parts by field or index (`p.a`, `v[0]`), or bind the whole value (`k => ..`); \
                  patterns may take apart constants (an `Option` parameter, an enum of settings)"
                 .to_string(),
+            Diagnostic::ActiveOpaque { what } if what.contains("DVector") => format!(
+                "{what} of a differentiable value is not supported yet: its derivative cannot be formed\n\
+                 help: fill `DVector::zeros(n)` (or `DMatrix::zeros(r, c)`) by index in a loop \
+                 (`v[i] = ..`), which is differentiated; or cut the derivative on purpose with \
+                 `tapeless::no_grad(..)`"
+            ),
             Diagnostic::ActiveOpaque { what } => format!(
                 "{what} of a differentiable value is not supported yet: its derivative cannot be formed\n\
                  help: compute it from constants, or cut the derivative on purpose with `tapeless::no_grad(..)`"

@@ -153,6 +153,20 @@ impl Lowerer<'_> {
                 while let Expr::Paren(p) = func {
                     func = &p.expr;
                 }
+                // `std::mem::swap(&mut a, &mut b)` of two locals: `(a, b) = (b, a)`.
+                if let Expr::Path(p) = func
+                    && p.path.segments.last().is_some_and(|s| s.ident == "swap")
+                    && let [Expr::Reference(a), Expr::Reference(b)] = c.args.iter().collect::<Vec<_>>()[..]
+                    && a.mutability.is_some()
+                    && b.mutability.is_some()
+                    && self.local(&a.expr).is_some()
+                    && self.local(&b.expr).is_some()
+                {
+                    let (va, vb) = (self.expr(&a.expr), self.expr(&b.expr));
+                    self.assign(&a.expr, vb);
+                    self.assign(&b.expr, va);
+                    return unit();
+                }
                 if let Some(closure) = self.local_closure(func) {
                     return self.inline_closure(&closure, &c.args, span);
                 }

@@ -235,7 +235,7 @@ impl Lowerer<'_> {
         renamer.visit_expr_mut(&mut copy);
         let (reads, problem) = (renamer.reads, renamer.problem);
         if let Some((span, what)) = problem {
-            return self.unsupported(span, what, "");
+            return self.unsupported(span, what, opaque_help(what));
         }
         Tree::Leaf(self.emit(Op::Opaque { tokens: copy.into_token_stream(), reads, what }, Loc::of(&e), kind))
     }
@@ -402,6 +402,21 @@ impl Lowerer<'_> {
         let arg = self.value(&c.expr);
         let op = Op::Prim { rule: rules::operator(rule), args: vec![arg], form: Form::Cast(c.ty.clone()) };
         Tree::Leaf(self.emit(op, span, kind))
+    }
+}
+
+/// What to do about a form inside an expression the lowering keeps whole.
+fn opaque_help(what: &str) -> &'static str {
+    match what {
+        "a closure" => {
+            "closures are followed in iterator chains, nalgebra's `map` and `let f = |x| ..;` called \
+             later; elsewhere compute the values first (for `DVector::from_fn(n, |i, _| ..)`, fill \
+             `DVector::zeros(n)` by index in a loop)"
+        }
+        "a loop" | "a block inside this expression" => "compute it in a statement before, into a local",
+        "an assignment inside this expression" => "write the assignment as its own statement",
+        "control flow inside this expression" => "leave from a statement of its own (`if c { return ..; }`)",
+        _ => "",
     }
 }
 

@@ -19,6 +19,19 @@ impl<'ast, F: FnMut(&'ast Expr)> syn::visit::Visit<'ast> for Targets<F> {
         places(&e.left, &mut self.0);
         syn::visit::visit_expr_assign(self, e);
     }
+    fn visit_expr_call(&mut self, e: &'ast syn::ExprCall) {
+        // `std::mem::swap(&mut a, &mut b)` assigns both (`lower::calls`).
+        if matches!(&*e.func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "swap")) {
+            for arg in &e.args {
+                if let Expr::Reference(r) = arg
+                    && r.mutability.is_some()
+                {
+                    (self.0)(&r.expr);
+                }
+            }
+        }
+        syn::visit::visit_expr_call(self, e);
+    }
     fn visit_expr_binary(&mut self, e: &'ast syn::ExprBinary) {
         if is_compound(&e.op) {
             (self.0)(&e.left);

@@ -117,17 +117,23 @@ impl Lowerer<'_> {
             && !attributed(f)
         {
             let floats = crate::signature::float_params(&f.sig.generics);
-            let scratch = crate::ctxt::Ctxt::default();
-            let generated = crate::signature::with_float_params(&floats, || {
-                let sig = crate::signature::analyse(&f.sig, &crate::args::Args::default(), &scratch)?;
-                crate::expand::generate(f, &sig, (false, false), &scratch)?;
-                Some(crate::expand::expand(f, TokenStream::new(), &floats))
-            });
-            if scratch.take().is_none()
-                && let Some(generated) = generated
-            {
-                self.items.push(syn::Item::Verbatim(quote::quote!(#item #generated)));
-                return;
+            // With second order if it has one (a `hessian` caller composes through its
+            // `_vjp_for_hessian`), else first order only.
+            for hessian in [true, false] {
+                let scratch = crate::ctxt::Ctxt::default();
+                let args = crate::args::Args { hessian, ..Default::default() };
+                let generated = crate::signature::with_float_params(&floats, || {
+                    let sig = crate::signature::analyse(&f.sig, &args, &scratch)?;
+                    crate::expand::generate(f, &sig, (hessian, false), &scratch)?;
+                    let attr = if hessian { quote::quote!(hessian) } else { TokenStream::new() };
+                    Some(crate::expand::expand(f, attr, &floats))
+                });
+                if scratch.take().is_none()
+                    && let Some(generated) = generated
+                {
+                    self.items.push(syn::Item::Verbatim(quote::quote!(#item #generated)));
+                    return;
+                }
             }
         }
         self.items.push(item.clone());
