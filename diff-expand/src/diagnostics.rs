@@ -183,9 +183,9 @@ impl Diagnostic {
                 .to_string(),
             Diagnostic::ActiveOpaque { what } if what.contains("DVector") => format!(
                 "{what} of a differentiable value is not supported yet: its derivative cannot be formed\n\
-                 help: fill `DVector::zeros(n)` (or `DMatrix::zeros(r, c)`) by index in a loop \
-                 (`v[i] = ..`), which is differentiated; or cut the derivative on purpose with \
-                 `tapeless::no_grad(..)`"
+                 help: fill `DVector::zeros(n)` by index in a loop (`v[i] = ..`), or build it with \
+                 `DVector::from_fn(n, |i, _| ..)`, which are differentiated; or cut the derivative on \
+                 purpose with `tapeless::no_grad(..)`"
             ),
             Diagnostic::ActiveOpaque { what } => format!(
                 "{what} of a differentiable value is not supported yet: its derivative cannot be formed\n\

@@ -167,6 +167,9 @@ impl Lowerer<'_> {
                     self.assign(&b.expr, va);
                     return unit();
                 }
+                if let Some(t) = self.dynamic_constructor(c) {
+                    return t;
+                }
                 if let Some(closure) = self.local_closure(func) {
                     return self.inline_closure(&closure, &c.args, span);
                 }

@@ -410,8 +410,8 @@ fn opaque_help(what: &str) -> &'static str {
     match what {
         "a closure" => {
             "closures are followed in iterator chains, nalgebra's `map` and `let f = |x| ..;` called \
-             later; elsewhere compute the values first (for `DVector::from_fn(n, |i, _| ..)`, fill \
-             `DVector::zeros(n)` by index in a loop)"
+             later, and `DVector::from_fn(n, |i, _| ..)`; elsewhere compute the values first (a \
+             `DMatrix` can be assembled from differentiable products such as `&u * v.transpose()`)"
         }
         "a loop" | "a block inside this expression" => "compute it in a statement before, into a local",
         "an assignment inside this expression" => "write the assignment as its own statement",

@@ -44,6 +44,7 @@ use crate::signature::{Signature, kind_of};
 mod arrays;
 mod calls;
 mod closures;
+mod constructors;
 mod control;
 mod expressions;
 mod iterators;

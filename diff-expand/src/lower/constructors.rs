@@ -1,0 +1,78 @@
+//! Dynamic vectors built from a closure or a `Vec`: `DVector::from_fn(n, |i, _| ..)` and
+//! `DVector::from_vec(v)` are the vector of zeros filled by index in a loop, which the lowering differentiates (entries written at computed indices
+//! add their adjoints in place):
+//!
+//! ```text
+//! DVector::from_fn(n, |i, _| body)  =>  { let mut m = DVector::zeros(n);
+//!                                         for i in 0..n { m[i] = body; } m }
+//! ```
+
+use super::*;
+
+impl Lowerer<'_> {
+    /// The desugared constructor, lowered; `None` if `c` is not one of the forms above.
+    pub(super) fn dynamic_constructor(&mut self, c: &syn::ExprCall) -> Option<Tree> {
+        let Expr::Path(path) = &*c.func else { return None };
+        let segments: Vec<&syn::PathSegment> = path.path.segments.iter().collect();
+        let [.., ty, last] = segments[..] else { return None };
+        let ty_name = ty.ident.to_string();
+        // A `DVector` only: a matrix is not written by index (`arrays::nalgebra_array`).
+        if ty_name != "DVector" || path.qself.is_some() {
+            return None;
+        }
+        let s = Loc::of(c).span();
+        let m = syn::Ident::new("__tapeless_built", proc_macro2::Span::mixed_site().located_at(s));
+        let ty_path = {
+            let mut p = path.path.clone();
+            p.segments.pop();
+            p.segments.pop_punct();
+            p
+        };
+        let args: Vec<&Expr> = c.args.iter().collect();
+        let block: Expr = match (last.ident.to_string().as_str(), &args[..]) {
+            ("from_fn", [rows, Expr::Closure(f)]) => {
+                let [i, j] = closure_indices(f)?;
+                let body = &f.body;
+                syn::parse_quote_spanned!(s=> {
+                    let mut #m = #ty_path::zeros(#rows);
+                    for #i in 0..#m.len() {
+                        let #j = 0usize;
+                        #m[#i] = #body;
+                    }
+                    #m
+                })
+            }
+            // `DVector::from_vec(v)` of a local `Vec` or slice (a name: read twice).
+            ("from_vec", [v @ Expr::Path(_)]) if self.local_array(v).is_some() => {
+                let k = syn::Ident::new("__tapeless_k", proc_macro2::Span::mixed_site().located_at(s));
+                syn::parse_quote_spanned!(s=> {
+                    let mut #m = #ty_path::zeros(#v.len());
+                    for #k in 0..#v.len() {
+                        #m[#k] = #v[#k];
+                    }
+                    #m
+                })
+            }
+            _ => return None,
+        };
+        // The matrix is written by index: held as an array (`statements::local_stmt`).
+        self.indexed.insert(m.to_string());
+        Some(self.expr(&block))
+    }
+}
+
+/// The two index patterns of `|i, j| ..` (`_` for one not read), as patterns a `let` and a
+/// `for` accept; `None` for any other closure.
+fn closure_indices(f: &syn::ExprClosure) -> Option<[Pat; 2]> {
+    let [a, b] = f.inputs.iter().collect::<Vec<_>>()[..] else { return None };
+    let index = |p: &Pat| match p {
+        Pat::Ident(i) if i.by_ref.is_none() && i.subpat.is_none() => Some(p.clone()),
+        Pat::Wild(_) => Some(p.clone()),
+        Pat::Type(t) => match &*t.pat {
+            p @ (Pat::Ident(_) | Pat::Wild(_)) => Some(p.clone()),
+            _ => None,
+        },
+        _ => None,
+    };
+    Some([index(a)?, index(b)?])
+}

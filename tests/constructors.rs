@@ -1,0 +1,91 @@
+//! Residual vectors built the way least-squares code builds them: `DVector::from_fn(n, |i, _|
+//! ..)` and `DVector::from_vec(v)` of a collected `Vec`. Each `_jacobian` is checked against
+//! the analytic Jacobian, central differences, columns from `_jvp` and rows from `_vjp`.
+
+mod common;
+
+use common::{check_jacobian, close};
+use nalgebra::{DMatrix, DVector, SVector};
+use tapeless::differentiable;
+
+/// `r_i = a e^{-k t_i} - y_i` by `from_fn`.
+#[differentiable(jacobian, wrt(p))]
+fn decay_from_fn(p: &SVector<f64, 2>, t: &[f64], y: &[f64]) -> DVector<f64> {
+    DVector::from_fn(t.len(), |i, _| p[0] * (-p[1] * t[i]).exp() - y[i])
+}
+
+/// The same residuals collected into a `Vec`, then `from_vec`.
+#[differentiable(jacobian, wrt(p))]
+fn decay_from_vec(p: &SVector<f64, 2>, t: &[f64], y: &[f64]) -> DVector<f64> {
+    let r: Vec<f64> = t.iter().zip(y).map(|(&ti, &yi)| p[0] * (-p[1] * ti).exp() - yi).collect();
+    DVector::from_vec(r)
+}
+
+#[test]
+fn residuals_from_fn_and_from_vec() {
+    let t = [0.0, 0.5, 1.0, 2.0, 3.5];
+    let y = [2.1, 1.5, 1.2, 0.7, 0.3];
+    type Residuals = fn(&SVector<f64, 2>, &[f64], &[f64]) -> DVector<f64>;
+    type Jacobian = fn(&SVector<f64, 2>, &[f64], &[f64]) -> (DVector<f64>, DMatrix<f64>);
+    type Jvp = fn(&SVector<f64, 2>, &[f64], &[f64], SVector<f64, 2>) -> (DVector<f64>, DVector<f64>);
+    let variants: [(&str, Residuals, Jacobian, Jvp); 2] = [
+        ("from_fn", decay_from_fn, decay_from_fn_jacobian, decay_from_fn_jvp),
+        ("from_vec", decay_from_vec, decay_from_vec_jacobian, decay_from_vec_jvp),
+    ];
+    for (name, f, jacobian, jvp) in variants {
+        for p in [
+            SVector::<f64, 2>::new(2.0, 0.5),
+            SVector::<f64, 2>::new(-1.0, 1.5),
+            SVector::<f64, 2>::new(0.3, 0.0),
+        ] {
+            let (value, j) = jacobian(&p, &t, &y);
+            assert_eq!(value, f(&p, &t, &y));
+            let exact = DMatrix::from_fn(t.len(), 2, |i, c| match c {
+                0 => (-p[1] * t[i]).exp(),
+                _ => -p[0] * t[i] * (-p[1] * t[i]).exp(),
+            });
+            let flat = |q: &[f64]| f(&SVector::<f64, 2>::new(q[0], q[1]), &t, &y).as_slice().to_vec();
+            check_jacobian(name, &j, &exact, &flat, p.as_slice());
+            // Columns by forward mode.
+            for c in 0..2 {
+                let (_, column) =
+                    jvp(&p, &t, &y, SVector::<f64, 2>::from_fn(|k, _| if k == c { 1.0 } else { 0.0 }));
+                for i in 0..t.len() {
+                    assert!(close(column[i], j[(i, c)], 1e-14), "{name}: column {c}");
+                }
+            }
+        }
+    }
+    // Rows by reverse mode, through `_vjp`'s pullback.
+    let p = SVector::<f64, 2>::new(2.0, 0.5);
+    let (_, j) = decay_from_fn_jacobian(&p, &t, &y);
+    for i in 0..t.len() {
+        let (_, pullback) = decay_from_fn_vjp(&p, &t, &y);
+        let row = pullback(DVector::from_fn(t.len(), |k, _| if k == i { 1.0 } else { 0.0 }));
+        let (_, pullback) = decay_from_vec_vjp(&p, &t, &y);
+        let row_vec = pullback(DVector::from_fn(t.len(), |k, _| if k == i { 1.0 } else { 0.0 }));
+        for c in 0..2 {
+            assert!(close(row[c], j[(i, c)], 1e-14) && close(row_vec[c], j[(i, c)], 1e-14));
+        }
+    }
+}
+
+/// A vector built by `from_fn`, then read as a whole: `‖2x‖² + 2 x_0`.
+#[differentiable(wrt(x))]
+fn doubled_energy(x: &[f64], n: usize) -> f64 {
+    let v = DVector::from_fn(n, |i, _| x[i] * 2.0);
+    v.norm_squared() + v[0]
+}
+
+#[test]
+fn a_from_fn_vector_read_whole() {
+    let x = [0.5, -1.0, 0.25];
+    let (value, g) = doubled_energy_grad(&x, 3);
+    assert!(close(value, 4.0 * (0.25 + 1.0 + 0.0625) + 1.0, 1e-15));
+    assert_eq!(g, vec![8.0 * 0.5 + 2.0, -8.0, 8.0 * 0.25]);
+    let t = vec![0.3, 0.1, -0.2];
+    let (_, jv) = doubled_energy_jvp(&x, 3, t.clone());
+    assert!(close(jv, g.iter().zip(&t).map(|(a, b)| a * b).sum::<f64>(), 1e-15));
+    let (_, pullback) = doubled_energy_vjp(&x, 3);
+    assert_eq!(pullback(1.0), g);
+}
