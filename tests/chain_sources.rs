@@ -280,3 +280,60 @@ fn reduce_with_a_default() {
         check(&fns, &[&x, &[0.1, 0.2, 0.3], &[3.0, -1.0, 0.5]], 1e-8);
     }
 }
+
+/// Windows and chunks read as slices (`w.iter()`), and a window read inside a chain nested in
+/// its body: `Σ_i (mean of x_i..x_{i+2})²`, `Σ_k ‖chunk_k‖`, `Σ_i x_i x_{i+1} Σ y`.
+#[differentiable]
+fn smoothed(x: &[f64]) -> f64 {
+    x.windows(3).map(|w| w.iter().sum::<f64>() / 3.0).map(|m| m * m).sum::<f64>()
+}
+
+#[differentiable]
+fn chunk_norms(x: &[f64]) -> f64 {
+    x.chunks(2).map(|c| c.iter().map(|v| v * v).sum::<f64>().sqrt()).sum::<f64>()
+}
+
+#[differentiable(wrt(x))]
+fn nested_window(x: &[f64], y: &[f64]) -> f64 {
+    x.windows(2).map(|w| w[0] * y.iter().map(|v| v * w[1]).sum::<f64>()).sum()
+}
+
+#[test]
+fn windows_as_slices_and_inside_nested_chains() {
+    let points: [&[f64]; 3] =
+        [&[0.3, -1.2, 0.7, 1.9, -0.4], &[1.0, 2.0, 3.0, 4.0, 5.0], &[0.5, 0.5, -0.5, 0.25, 2.0]];
+    check(&slice_fns!(smoothed, smoothed_jvp, smoothed_vjp, smoothed_grad), &points, 1e-9);
+    check(&slice_fns!(chunk_norms, chunk_norms_jvp, chunk_norms_vjp, chunk_norms_grad), &points, 1e-9);
+    let y = [1.0, 2.0, 3.0];
+    let fns = common::Fns {
+        name: "nested_window",
+        f: &|x| nested_window(x, &y),
+        jvp: &|x, t| nested_window_jvp(x, &y, t.to_vec()),
+        vjp: &|x, u| {
+            let (v, pullback) = nested_window_vjp(x, &y);
+            (v, pullback(u))
+        },
+        grad: &|x| nested_window_grad(x, &y),
+    };
+    check(&fns, &points, 1e-9);
+    // Analytic: the value Σ_i x_i x_{i+1} Σ y and its gradient (it was silently wrong, value and
+    // gradient, when the inner chain's index stood for the window's).
+    let x = points[0];
+    let sy: f64 = y.iter().sum();
+    let (value, g) = nested_window_grad(x, &y);
+    let want: f64 = x.windows(2).map(|w| w[0] * w[1] * sy).sum();
+    assert!(common::close(value, want, 1e-14), "{value} vs {want}");
+    for i in 0..x.len() {
+        let left = if i > 0 { x[i - 1] } else { 0.0 };
+        let right = if i + 1 < x.len() { x[i + 1] } else { 0.0 };
+        assert!(common::close(g[i], sy * (left + right), 1e-14));
+    }
+    // Smoothed, analytic: ∂/∂x_j = Σ_{windows i ∋ j} 2 m_i / 3.
+    let (_, g) = smoothed_grad(x);
+    let means: Vec<f64> = x.windows(3).map(|w| w.iter().sum::<f64>() / 3.0).collect();
+    for (j, gj) in g.iter().enumerate() {
+        let want: f64 =
+            (0..means.len()).filter(|i| (*i..*i + 3).contains(&j)).map(|i| 2.0 * means[i] / 3.0).sum();
+        assert!(common::close(*gj, want, 1e-14));
+    }
+}

@@ -45,8 +45,8 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
         };
     }
     let straight = straight && !generic;
-    let mut form = r.below(if straight { 43 } else { 29 });
-    // The forms after the straight-line ones (38 to 42 are straight-line too).
+    let mut form = r.below(if straight { 44 } else { 29 });
+    // The forms after the straight-line ones (38 to 43 are straight-line too).
     if !straight && form >= 24 {
         form += 9;
     }
@@ -55,7 +55,7 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
         form -= 21;
     }
     // Operands of loops and branches are inside them.
-    let inner = straight && !(12..=18).contains(&form) && !(30..=42).contains(&form);
+    let inner = straight && !(12..=18).contains(&form) && !(30..=43).contains(&form);
     let a = expr(r, depth - 1, inner, generic);
     let b = expr(r, depth - 1, inner, generic);
     match form {
@@ -152,6 +152,11 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
         // A `[0.0; 2]` made inside a loop, accumulated by an inner loop.
         42 => format!(
             "{{ let mut s = {b}; for i in 0..4 {{ let mut f = [0.0; 2]; for j in 0..4 {{ f[j % 2] += (v[i] - v[j] * {a}).tanh(); }} s = s * 0.5 + f[0] * f[1]; }} s }}"
+        ),
+        // A window read inside a chain nested in the window's body: the window's start must be
+        // the outer chain's index, not the inner one's (it once was the inner one's).
+        43 => format!(
+            "(v.windows(2).map(|p| p[0] * v.iter().map(|e| e * p[1]).sum::<f64>()).sum::<f64>() * {a} + {b})"
         ),
         _ => format!("helper_slice(v, {a})"),
     }

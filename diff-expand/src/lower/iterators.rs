@@ -79,6 +79,14 @@ fn window_body(closure: &Expr, window: &Window, i: Expr) -> Option<Expr> {
                     let close = relocated(quote::quote!(+), at.end);
                     *e = syn::parse_quote_spanned!(at.end=> #base[#start #close (#j)]);
                 }
+                // `w.iter()`: the sub-slice `base[start..start + len]`, a chain source.
+                Expr::MethodCall(m) if is_name(&m.receiver) && m.method == "iter" && m.args.is_empty() => {
+                    let at = Loc::of(&*m);
+                    let start = relocated(self.start.to_token_stream(), at.start);
+                    let len = relocated(self.len.to_token_stream(), at.start);
+                    let base = self.base;
+                    *e = syn::parse_quote_spanned!(at.end=> #base[(#start)..(#start) + (#len)].iter());
+                }
                 Expr::MethodCall(m) if is_name(&m.receiver) && m.method == "len" && m.args.is_empty() => {
                     let at = Loc::of(&*m);
                     let len = relocated(self.len.to_token_stream(), at.start);
@@ -120,6 +128,14 @@ pub(super) fn relocated(tokens: proc_macro2::TokenStream, at: proc_macro2::Span)
             t
         })
         .collect()
+}
+
+impl Lowerer<'_> {
+    /// The index of a desugared chain's loop: a name of its own (`__tapeless_i3`).
+    fn chain_index(&mut self, at: proc_macro2::Span) -> syn::Ident {
+        self.chains += 1;
+        hidden(&format!("__tapeless_i{}", self.chains), at)
+    }
 }
 
 /// A name of desugared code, at `at` (where an error about it points) but resolved at the
@@ -166,7 +182,7 @@ impl Lowerer<'_> {
             r => (r, None),
         };
         let seq = self.plain(receiver)?;
-        let i = hidden("__tapeless_i", s);
+        let i = self.chain_index(s);
         let item = strip_references((seq.item)(syn::parse_quote!(#i)));
         let len = &seq.len;
         let acc = hidden("__tapeless_acc", s);
@@ -245,7 +261,7 @@ impl Lowerer<'_> {
     fn for_each_or_collect(&mut self, m: &syn::ExprMethodCall) -> Option<Tree> {
         let s = m.method.span();
         let seq = self.plain(&m.receiver)?;
-        let i = hidden("__tapeless_i", s);
+        let i = self.chain_index(s);
         let item = strip_references((seq.item)(syn::parse_quote_spanned!(s=> #i)));
         let len = &seq.len;
         let block: Expr = if m.method == "for_each" {
@@ -294,7 +310,7 @@ impl Lowerer<'_> {
             return None;
         }
         let seq = self.plain(&m.receiver)?;
-        let i = hidden("__tapeless_i", s);
+        let i = self.chain_index(s);
         let best = hidden("__tapeless_best", s);
         let (first, item) = (
             strip_references((seq.item)(syn::parse_quote_spanned!(s=> 0usize))),
@@ -347,7 +363,7 @@ impl Lowerer<'_> {
             None => self.source(&f.expr)?,
         };
         let (len, body) = (&sequence.len, &f.body);
-        let index = syn::Ident::new("__tapeless_index", Loc::of(&f.expr).span());
+        let index = self.chain_index(Loc::of(&f.expr).span());
         let item = (sequence.item)(syn::parse_quote!(#index));
         let desugared: syn::ExprForLoop =
             syn::parse_quote_spanned!(Loc::of(f).span()=> for #index in 0..#len #body);
@@ -407,8 +423,8 @@ impl Lowerer<'_> {
                                 self.unsupported(
                                     Loc::of(&f),
                                     "this use of a window",
-                                    "read a window `w` of `windows`/`chunks` as `w[j]` and `w.len()` (`w.iter()` and \
-                                     passing `w` on are not followed yet)",
+                                    "read a window `w` of `windows`/`chunks` as `w[j]`, `w.len()` and `w.iter()` \
+                                     (passing `w` on is not followed yet: pass the array and the window's start)",
                                 );
                                 // Reported: the rest of the chain reads zeros, and no code is emitted.
                                 return Some(Sequence::new(inner.len, |_| syn::parse_quote!(0.0)));

@@ -86,6 +86,7 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         fields: std::collections::HashMap::new(),
         element: element_type(sig),
         maps: 0,
+        chains: 0,
         closures: std::collections::HashMap::new(),
         top_call_results: std::collections::HashSet::new(),
         params: sig.params.len(),
@@ -155,6 +156,9 @@ struct Lowerer<'a> {
     element: syn::Type,
     /// Closures of `map` made functions so far.
     maps: usize,
+    /// Loops of desugared chains so far: each gets its own index name, since a window's start
+    /// (`x[__tapeless_i3 + j]`) may be read inside a chain nested in its body.
+    chains: usize,
     /// Local closures by variable slot (`lower::closures`), inlined where called.
     closures: std::collections::HashMap<usize, std::rc::Rc<closures::LocalClosure>>,
     /// Results of calls at the top level of the body: a field read makes one a record.

@@ -1,9 +1,14 @@
 use tapeless::differentiable;
 
-// A window is read element by element (`w[0]`, `w.len()`); as a whole slice it is not followed.
+fn mean(w: &[f64]) -> f64 {
+    w.iter().sum::<f64>() / w.len() as f64
+}
+
+// A window is read element by element (`w[0]`, `w.len()`, `w.iter()`); passed on as a slice it
+// is not followed.
 #[differentiable]
 fn smoothed(x: &[f64]) -> f64 {
-    x.windows(3).map(|w| w.iter().sum::<f64>() / 3.0).sum::<f64>()
+    x.windows(3).map(|w| mean(w)).sum::<f64>()
 }
 
 fn main() {}
