@@ -192,3 +192,63 @@ fn calls_on_constants_in_second_order() {
         }
     }
 }
+
+/// A linear model's parameters in a derived struct.
+#[derive(Clone, Debug, PartialEq, tapeless::Differentiable)]
+struct Linear {
+    w: Vec<f64>,
+    b: f64,
+}
+
+/// The mean squared error over samples of `(features, target)`: elements that are not `Copy`,
+/// taken apart by reference as Rust binds them (`x: &Vec<f64>`, `y: &f64`).
+#[allow(clippy::needless_range_loop)]
+#[differentiable(wrt(p))]
+fn mse(p: &Linear, data: &[(Vec<f64>, f64)]) -> f64 {
+    let mut total = 0.0;
+    for (x, y) in data {
+        let pred: f64 = p.w.iter().zip(x).map(|(a, b)| a * b).sum::<f64>() + p.b;
+        total += (pred - y).powi(2);
+    }
+    for i in 0..data.len() {
+        let (x, y) = &data[i];
+        total += 0.5 * (x[0] * p.w[0] - y).powi(2);
+    }
+    total / data.len() as f64
+}
+
+#[test]
+fn samples_of_vectors_taken_apart_by_reference() {
+    let data = vec![(vec![1.0, 2.0], 0.3), (vec![-1.0, 0.5], -0.2), (vec![0.25, -3.0], 1.0)];
+    let p = Linear { w: vec![0.5, -0.2], b: 0.1 };
+    let (value, g) = mse_grad(&p, &data);
+    assert_eq!(value, mse(&p, &data));
+    // Analytic: (1/n) Σ 2 r x (and 2 r for b), plus (1/n) Σ s x_0 for w_0, with r = w·x + b - y and
+    // s = x_0 w_0 - y.
+    let n = data.len() as f64;
+    let (mut gw, mut gb) = (vec![0.0; 2], 0.0);
+    for (x, y) in &data {
+        let r = p.w[0] * x[0] + p.w[1] * x[1] + p.b - y;
+        let s = x[0] * p.w[0] - y;
+        gw[0] += (2.0 * r * x[0] + s * x[0]) / n;
+        gw[1] += 2.0 * r * x[1] / n;
+        gb += 2.0 * r / n;
+    }
+    for (k, want) in gw.iter().enumerate() {
+        assert!(common::close(g.w[k], *want, 1e-14), "w{k}: {} vs {want}", g.w[k]);
+    }
+    assert!(common::close(g.b, gb, 1e-14));
+    // Central differences, and forward against reverse along a direction.
+    let f = |q: &[f64]| mse(&Linear { w: q[..2].to_vec(), b: q[2] }, &data);
+    let q = [0.5, -0.2, 0.1];
+    let flat = [g.w[0], g.w[1], g.b];
+    for (k, gk) in flat.iter().enumerate() {
+        assert!(common::close(*gk, common::central(&f, &q, k), 1e-9));
+    }
+    let dir = Linear { w: vec![0.3, -1.0], b: 0.7 };
+    let (_, t) = mse_jvp(&p, &data, dir.clone());
+    let (_, pullback) = mse_vjp(&p, &data);
+    let back = pullback(2.0);
+    let dot = back.w[0] * dir.w[0] + back.w[1] * dir.w[1] + back.b * dir.b;
+    assert!(common::close(2.0 * t, dot, 1e-13), "<u, Jv> {} vs <Jᵀu, v> {dot}", 2.0 * t);
+}

@@ -106,8 +106,19 @@ impl Lowerer<'_> {
                 LoopSource::Arrays { arrays, enumerate } => l.bind_elements(&f.pat, var, arrays, *enumerate),
             }
             if let Some((pattern, item)) = item {
-                let value = l.closure_arg(item);
-                l.bind(pattern, Some(value));
+                // `for (x, y) in data` over a constant `&[(Vec<f64>, f64)]` (item `&data[i]`).
+                if let (Pat::Tuple(pt), Expr::Reference(r)) = (pattern, item)
+                    && let Expr::Index(ix) = &*r.expr
+                    && l.aggregate_or_leaf(&ix.expr)
+                        .and_then(|v| l.param_types.get(&v))
+                        .is_some_and(tuple_of_owned_parts)
+                    && let Tree::Leaf(element) = l.opaque(item, "indexing")
+                {
+                    l.bind_borrowed_tuple(pt, element);
+                } else {
+                    let value = l.closure_arg(item);
+                    l.bind(pattern, Some(value));
+                }
             }
             l.guarded_block(&f.body);
             None
@@ -675,4 +686,28 @@ fn binds_inside(pat: &Pat) -> bool {
         Pat::Or(or) => or.cases.iter().any(binds_inside),
         pat => !super::scan::bound_names(pat).is_empty(),
     }
+}
+
+/// A collection type whose elements are tuples with a part that is not `Copy` (`Vec`,
+/// `String`, a dynamic nalgebra value): `&[(Vec<f64>, f64)]`, `Vec<(String, f64)>`.
+fn tuple_of_owned_parts(ty: &syn::Type) -> bool {
+    let mut ty = ty;
+    while let syn::Type::Reference(r) = ty {
+        ty = &r.elem;
+    }
+    let element = match ty {
+        syn::Type::Slice(s) => &*s.elem,
+        syn::Type::Array(a) => &*a.elem,
+        syn::Type::Path(p) => match crate::signature::vec_element(p) {
+            Some(e) => e,
+            None => return false,
+        },
+        _ => return false,
+    };
+    let owned = |t: &syn::Type| {
+        matches!(t, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| {
+            matches!(s.ident.to_string().as_str(), "Vec" | "String" | "DVector" | "DMatrix" | "RowDVector" | "Box")
+        }))
+    };
+    matches!(element, syn::Type::Tuple(t) if t.elems.iter().any(owned))
 }

@@ -290,7 +290,26 @@ impl Lowerer<'_> {
             }
             None => None,
         };
+        // `let (x, y) = &data[i];`: as in Rust, the parts of a borrowed tuple are borrowed (a
+        // `Vec` part could not be moved out of it).
+        if let (Pat::Tuple(pt), Some(Tree::Leaf(v)), Some(init)) = (&local.pat, &init, &local.init)
+            && matches!(&*init.expr, Expr::Reference(r) if r.mutability.is_none())
+        {
+            self.bind_borrowed_tuple(pt, *v);
+            return;
+        }
         self.bind(&local.pat, init);
+    }
+
+    /// Binds the parts of a borrowed constant tuple `v` (`&(Vec<f64>, f64)`) by reference.
+    pub(super) fn bind_borrowed_tuple(&mut self, pt: &syn::PatTuple, v: Value) {
+        for (i, p) in pt.elems.iter().enumerate() {
+            let (index, ident) = (syn::Index::from(i), v.ident());
+            let tokens = quote!(&#ident.#index);
+            let what = Opaque::Form("destructuring");
+            let part = self.emit(Op::Opaque { tokens, reads: vec![v], what }, Loc::of(&p), Kind::Unknown);
+            self.bind(p, Some(Tree::Leaf(part)));
+        }
     }
 
     /// Binds a pattern to a value (`None`: declared without a value).
