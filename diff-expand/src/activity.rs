@@ -26,6 +26,9 @@ pub struct Activity {
     useful: Vec<bool>,
     tainted: Vec<bool>,
     reaches: Vec<bool>,
+    /// The function's inputs as they come in: parameters and elements loaded from them. A
+    /// finiteness test of one of them switches only where an input is not a number.
+    inputs: std::collections::HashSet<Value>,
 }
 
 impl Activity {
@@ -120,7 +123,18 @@ pub fn analyse(f: &Function, wrt: &[bool]) -> Activity {
         useful: vec![false; n],
         tainted: vec![false; n],
         reaches: vec![false; n],
+        inputs: std::collections::HashSet::new(),
     };
+    for inst in f.body.walk() {
+        let input = match &inst.op {
+            Op::Param(_) => true,
+            Op::Load { array, .. } => a.inputs.contains(array),
+            _ => false,
+        };
+        if input {
+            a.inputs.extend(inst.results.iter().copied());
+        }
+    }
     while forward(&f.body, wrt, &mut a) {}
     for v in f.output.leaves() {
         a.raise(Useful, v, true);
@@ -200,12 +214,15 @@ fn forward(block: &Block, wrt: &[bool], a: &mut Activity) -> bool {
                     op => differentiable_operands(op).iter().any(|v| a.varied(*v)),
                 };
                 // `no_grad` cuts taint too: a condition computed from it is a constant by
-                // declaration. The shape of an array does not depend on its values. Whether a
-                // value is finite or NaN changes only where it is not a real number, so a guard
-                // `if x.is_nan() { return .. }` switches at no point where a derivative exists.
+                // declaration. The shape of an array does not depend on its values. Whether an
+                // input is finite or NaN changes only where it is not a real number, so a guard
+                // `if x.is_nan() { return .. }` on an input switches at no point where a
+                // derivative exists (of a computed value, `(1.0 / x).is_finite()`, it switches at
+                // a real input, `x = 0`, and taints like any comparison).
                 let shape = matches!(op, Op::Prim { rule, .. } if matches!(rule.kind, Kind::Shape));
-                let finiteness = matches!(op, Op::Prim { rule, .. }
-                    if matches!(rule.name, "is_nan" | "is_finite" | "is_infinite"));
+                let finiteness = matches!(op, Op::Prim { rule, args, .. }
+                    if matches!(rule.name, "is_nan" | "is_finite" | "is_infinite")
+                        && args.iter().all(|v| a.inputs.contains(v)));
                 let cut = matches!(op, Op::NoGrad(_)) || shape || finiteness;
                 let tainted = varied || (!cut && op.operands().iter().any(|v| a.tainted(*v)));
                 for r in &inst.results {
