@@ -204,6 +204,8 @@
 //!
 //! Fix: list the parameters to differentiate, `#[differentiable(wrt(x))]`; the others are
 //! constants. A struct to differentiate derives `Differentiable` and is listed in `wrt(..)`.
+//! `Option<..>`, `String` and `&str` parameters need no list: they have no tangent, so they are
+//! constants.
 //!
 //! # generic-without-float-bound
 //!

@@ -435,3 +435,25 @@ fn hessian_by_differences(grad: &dyn Fn(&[f64]) -> (f64, f64), x: f64, y: f64) -
     let (c0, c1) = (column(0), column(1));
     [[c0[0], c1[0]], [c0[1], c1[1]]]
 }
+
+/// `Option` and string parameters are constants without `wrt(..)`: they have no tangent.
+#[differentiable]
+fn scaled_sine(x: f64, scale: Option<f64>, label: &str) -> f64 {
+    let s = scale.unwrap_or(1.0);
+    if label.is_empty() { s * x.sin() } else { s * x.sin() + 0.0 }
+}
+
+#[test]
+fn option_and_string_parameters_are_constants() {
+    for scale in [Some(2.0), None] {
+        let s = scale.unwrap_or(1.0);
+        let (value, g) = scaled_sine_grad(0.5, scale, "run");
+        assert!(close(value, s * 0.5_f64.sin(), 1e-15) && close(g, s * 0.5_f64.cos(), 1e-15));
+        let (_, t) = scaled_sine_jvp(0.5, scale, "run", 1.0);
+        let (_, pullback) = scaled_sine_vjp(0.5, scale, "");
+        assert!(close(t, g, 1e-15) && close(pullback(3.0), 3.0 * g, 1e-15));
+        let h = 1e-6;
+        let fd = (scaled_sine(0.5 + h, scale, "run") - scaled_sine(0.5 - h, scale, "run")) / (2.0 * h);
+        assert!(close(g, fd, 1e-8));
+    }
+}

@@ -640,6 +640,9 @@ pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature
                 match classify(&p.ty) {
                     TypeClass::Differentiable => p.wrt = true,
                     TypeClass::Constant => {}
+                    // An `Option` or a string has no tangent in the runtime: a constant, never a
+                    // derivative left out.
+                    TypeClass::Unknown if never_differentiable(&p.ty) => {}
                     TypeClass::Unknown => {
                         let (param, ty) = (p.ident.to_string(), type_text(&p.ty));
                         let diagnostic = match unbounded_param(&p.ty, &sig.generics) {
@@ -680,6 +683,21 @@ fn unbounded_param(ty: &Type, generics: &syn::Generics) -> Option<String> {
         .type_params()
         .map(|tp| tp.ident.to_string())
         .find(|name| !floats.iter().any(|f| f == name) && words.contains(&name.as_str()))
+}
+
+/// `Option<..>`, `String`, `&str` (behind any references): types with no tangent, whose
+/// parameters are constants without `wrt(..)`.
+fn never_differentiable(ty: &Type) -> bool {
+    match ty {
+        Type::Reference(r) => never_differentiable(&r.elem),
+        Type::Paren(p) => never_differentiable(&p.elem),
+        Type::Path(p) if p.qself.is_none() => p
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| matches!(s.ident.to_string().as_str(), "Option" | "String" | "str")),
+        _ => false,
+    }
 }
 
 /// In a method, a one-letter type name the method does not declare (`p: &[T]` in
