@@ -302,7 +302,7 @@ pub fn float_method(name: &str) -> bool {
 /// have one arity).
 pub fn operator(name: &str) -> &'static Rule {
     // Every name passed here is a literal of `lower/` present in the table; the unit test
-    // `every_operator_is_in_the_table` pins that. The fallback is never reached.
+    // `every_operator_is_in_the_table` pins each of them. The fallback is never reached.
     RULES.iter().find(|r| r.name == name).unwrap_or(&RULES[0])
 }
 
@@ -321,7 +321,9 @@ mod tests {
 
     #[test]
     fn every_operator_is_in_the_table() {
-        for name in OPERATORS {
+        // With the rules the lowering names outside `OPERATORS` (which `float_method` excludes):
+        // `len` of a record's field and of a row, `sin_cos`'s halves, `column`/`row`.
+        for name in OPERATORS.iter().chain(&["len", "sin", "cos", "column", "row"]) {
             assert_eq!(operator(name).name, *name);
         }
     }
