@@ -457,3 +457,30 @@ fn option_and_string_parameters_are_constants() {
         assert!(close(g, fd, 1e-8));
     }
 }
+
+/// `let w = &x;` of a differentiated slice: the same slice, read by index, by chain and passed on.
+#[differentiable]
+fn through_a_borrow(x: &[f64]) -> f64 {
+    let w = &x;
+    let mut s = 0.0;
+    for i in 0..w.len() {
+        s += w[i].sin();
+    }
+    s + w.iter().map(|v| v * v).sum::<f64>() + squares(w)
+}
+
+#[differentiable]
+fn squares(a: &[f64]) -> f64 {
+    a.iter().map(|v| v * v).sum()
+}
+
+#[test]
+fn a_borrow_of_a_differentiated_slice() {
+    let fns = slice_fns!(through_a_borrow, through_a_borrow_jvp, through_a_borrow_vjp, through_a_borrow_grad);
+    check(&fns, &[&[0.3, -1.2, 0.7], &[2.0], &[0.1, 0.2, 0.3, 0.4]], 1e-9);
+    let x = [0.3, -1.2, 0.7];
+    let (_, g) = through_a_borrow_grad(&x);
+    for i in 0..3 {
+        assert!(close(g[i], x[i].cos() + 4.0 * x[i], 1e-15));
+    }
+}

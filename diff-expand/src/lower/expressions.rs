@@ -148,6 +148,16 @@ impl Lowerer<'_> {
             {
                 self.expr(&r.expr)
             }
+            // `&x` of a slice parameter (`let w = &x;`): the same slice, one reference deeper,
+            // which indexing, `len` and calls see through.
+            Expr::Reference(r)
+                if r.mutability.is_none()
+                    && self
+                        .aggregate_or_leaf(&r.expr)
+                        .is_some_and(|v| self.kind(v) == Kind::Array(ArrayKind::Slice)) =>
+            {
+                self.expr(&r.expr)
+            }
             // `&y` of `let y = g(..)`: the macro cannot see what `g` returns.
             Expr::Reference(r)
                 if self
