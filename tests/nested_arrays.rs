@@ -59,28 +59,36 @@ fn a_layer_of_nested_vecs_by_row_by_index_and_by_chain() {
     let x = [0.7, -1.3];
     let points: [&[f64]; 3] =
         [&[0.1, 0.2, -0.3, 0.4, 0.5, 0.6], &[1.0, -1.0, 0.0, 0.3, -0.2, 0.9], &[0.0; 6]];
-    type Layer = fn(&[Vec<f64>], &[f64]) -> f64;
-    type Jvp = fn(&[Vec<f64>], &[f64], Vec<Vec<f64>>) -> (f64, f64);
-    type Grad = fn(&[Vec<f64>], &[f64]) -> (f64, Vec<Vec<f64>>);
-    let variants: [(&str, Layer, Jvp, Grad); 3] = [
-        ("layer", layer, layer_jvp, layer_grad),
-        ("layer_by_index", layer_by_index, layer_by_index_jvp, layer_by_index_grad),
-        ("layer_by_row", layer_by_row, layer_by_row_jvp, layer_by_row_grad),
-    ];
-    for (name, f, jvp, grad) in variants {
-        let fns = Fns {
-            name,
-            f: &|w| f(&rows(w), &x),
-            jvp: &|w, t| jvp(&rows(w), &x, rows(t)),
-            vjp: &|w, u| {
-                let (v, g) = grad(&rows(w), &x);
-                (v, g.concat().iter().map(|e| e * u).collect())
-            },
-            grad: &|w| {
-                let (v, g) = grad(&rows(w), &x);
-                (v, g.concat())
-            },
+    // Each function's four generated views over the flattened weights (`_vjp` through its own
+    // pullback), and its gradient for the analytic check.
+    macro_rules! layer_fns {
+        ($f:ident, $jvp:ident, $vjp:ident, $grad:ident) => {
+            (
+                Fns {
+                    name: stringify!($f),
+                    f: &|w| $f(&rows(w), &x),
+                    jvp: &|w, t| $jvp(&rows(w), &x, rows(t)),
+                    vjp: &|w, u| {
+                        let w = rows(w);
+                        let (v, pullback) = $vjp(&w, &x);
+                        (v, pullback(u).concat())
+                    },
+                    grad: &|w| {
+                        let (v, g) = $grad(&rows(w), &x);
+                        (v, g.concat())
+                    },
+                },
+                $grad as fn(&[Vec<f64>], &[f64]) -> (f64, Vec<Vec<f64>>),
+            )
         };
+    }
+    let variants = [
+        layer_fns!(layer, layer_jvp, layer_vjp, layer_grad),
+        layer_fns!(layer_by_index, layer_by_index_jvp, layer_by_index_vjp, layer_by_index_grad),
+        layer_fns!(layer_by_row, layer_by_row_jvp, layer_by_row_vjp, layer_by_row_grad),
+    ];
+    for (fns, grad) in variants {
+        let name = fns.name;
         check(&fns, &points, 1e-9);
         // Analytic: ∂/∂w_kj = (k + 1) (1 - tanh²(w_k · x)) x_j.
         let w = rows(points[0]);
@@ -93,11 +101,6 @@ fn a_layer_of_nested_vecs_by_row_by_index_and_by_chain() {
             }
         }
     }
-    // The pullback is the gradient scaled: reverse mode through `_vjp` itself.
-    let w = rows(points[1]);
-    let (_, pullback) = layer_vjp(&w, &x);
-    let (_, g) = layer_grad(&w, &x);
-    assert_eq!(pullback(2.0).concat(), g.concat().iter().map(|e| 2.0 * e).collect::<Vec<_>>());
 }
 
 /// Rows of a fixed `2 x 3` array by value.
@@ -120,4 +123,9 @@ fn rows_of_a_fixed_array() {
     let (_, jv) = fixed_rows_jvp(m, t);
     let want: f64 = (0..2).map(|r| (0..3).map(|c| g[r][c] * t[r][c]).sum::<f64>()).sum();
     assert!(close(jv, want, 1e-15));
+    // Reverse mode through `_vjp`'s pullback: `<Jᵀu, t>` equals `u <J, t>`.
+    let (_, pullback) = fixed_rows_vjp(m);
+    let back = pullback(1.5);
+    let dot: f64 = (0..2).map(|r| (0..3).map(|c| back[r][c] * t[r][c]).sum::<f64>()).sum();
+    assert!(close(dot, 1.5 * jv, 1e-15));
 }

@@ -43,16 +43,9 @@ fn weighted_squares(x: &[f64], weights: Option<&[f64]>) -> f64 {
 #[test]
 fn zip_over_a_slice_bound_by_a_pattern() {
     let w = [0.5, 2.0, -1.0, 3.0];
-    let with = Fns {
-        name: "weighted_squares(Some)",
-        f: &|x| weighted_squares(x, Some(&w)),
-        jvp: &|x, t| weighted_squares_jvp(x, Some(&w), t.to_vec()),
-        vjp: &|x, u| {
-            let (v, pullback) = weighted_squares_vjp(x, Some(&w));
-            (v, pullback(u))
-        },
-        grad: &|x| weighted_squares_grad(x, Some(&w)),
-    };
+    let with = slice_fns_with!(
+        weighted_squares, weighted_squares_jvp, weighted_squares_vjp, weighted_squares_grad; Some(&w)
+    );
     check(&with, &[&[0.3, -1.2, 0.7, 1.0], &[1.0, 2.0, 3.0, 4.0], &[-0.5, 0.0, 0.5, 1.5]], 1e-9);
     let x = [0.3, -1.2, 0.7, 1.0];
     let (_, g) = weighted_squares_grad(&x, Some(&w));
@@ -77,16 +70,9 @@ fn borrowed_weights(x: &[f64], v: Vec<f64>) -> f64 {
 #[test]
 fn a_local_borrow_of_a_parameter_in_the_pullback() {
     let v = vec![3.0, 4.0, -1.0];
-    let fns = Fns {
-        name: "borrowed_weights",
-        f: &|x| borrowed_weights(x, v.clone()),
-        jvp: &|x, t| borrowed_weights_jvp(x, v.clone(), t.to_vec()),
-        vjp: &|x, u| {
-            let (value, pullback) = borrowed_weights_vjp(x, v.clone());
-            (value, pullback(u))
-        },
-        grad: &|x| borrowed_weights_grad(x, v.clone()),
-    };
+    let fns = slice_fns_with!(
+        borrowed_weights, borrowed_weights_jvp, borrowed_weights_vjp, borrowed_weights_grad; v.clone()
+    );
     check(&fns, &[&[1.0, 2.0, 0.5], &[-0.3, 0.0, 2.5], &[0.1, 0.1, 0.1]], 1e-9);
     let x = [1.0, 2.0, 0.5];
     let (_, g) = borrowed_weights_grad(&x, v.clone());

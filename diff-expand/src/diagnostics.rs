@@ -181,7 +181,7 @@ impl Diagnostic {
                  help: read the parts by field or index (`p.a`, `v[0]`), or bind the whole value (`k => ..`); \
                  patterns may take apart constants (an `Option` parameter, an enum of settings)"
                 .to_string(),
-            Diagnostic::ActiveOpaque { what } if what.contains("DVector") => format!(
+            Diagnostic::ActiveOpaque { what: what @ "a `DVector`/`DMatrix` constructor" } => format!(
                 "{what} of a differentiable value is not supported yet: its derivative cannot be formed\n\
                  help: fill `DVector::zeros(n)` by index in a loop (`v[i] = ..`), or build it with \
                  `DVector::from_fn(n, |i, _| ..)`, which are differentiated; or cut the derivative on \

@@ -35,11 +35,10 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
     quote!(#item_fn #generated)
 }
 
-/// [`differentiable`] once the item is parsed, with its float type parameters known: the
-/// generated items (or, on error, the errors and stubs), without the function itself.
-pub(crate) fn expand(item_fn: &syn::ItemFn, attr: TokenStream, floats: &[syn::Ident]) -> TokenStream {
-    // The generated items (and the stubs on error) add what the runtime needs of each float type
-    // parameter; the user's function stays as written.
+/// `item_fn` as the generated items (and the stubs on error) are written: with what the runtime
+/// needs of each float type parameter added to its `where` clause (the user's function stays as
+/// written).
+fn bounded(item_fn: &syn::ItemFn, floats: &[syn::Ident]) -> syn::ItemFn {
     let mut bounded = item_fn.clone();
     if !floats.is_empty() {
         let where_clause = bounded.sig.generics.make_where_clause();
@@ -47,6 +46,28 @@ pub(crate) fn expand(item_fn: &syn::ItemFn, attr: TokenStream, floats: &[syn::Id
             where_clause.predicates.push(syn::parse_quote!(#t: ::tapeless::__private::Floating));
         }
     }
+    bounded
+}
+
+/// The generated items of a helper `fn` declared in a differentiated body, as if it had the
+/// attribute with `hessian` as given; `None`, with nothing reported, if it cannot be
+/// differentiated (a helper of integers).
+pub(crate) fn nested(item_fn: &syn::ItemFn, hessian: bool) -> Option<TokenStream> {
+    let floats = signature::float_params(&item_fn.sig.generics);
+    signature::with_float_params(&floats, || {
+        let cx = Ctxt::default();
+        let args = args::Args { hessian, ..Default::default() };
+        let generated = signature::analyse(&item_fn.sig, &args, &cx)
+            .and_then(|sig| generate(&bounded(item_fn, &floats), &sig, (hessian, false), &cx));
+        // Errors of a helper that is not differentiated are not the user's: dropped.
+        cx.take().is_none().then_some(generated)?
+    })
+}
+
+/// [`differentiable`] once the item is parsed, with its float type parameters known: the
+/// generated items (or, on error, the errors and stubs), without the function itself.
+pub(crate) fn expand(item_fn: &syn::ItemFn, attr: TokenStream, floats: &[syn::Ident]) -> TokenStream {
+    let bounded = bounded(item_fn, floats);
     let cx = Ctxt::default();
     let args = args::parse(attr).unwrap_or_else(|e| {
         cx.syn_error(e);

@@ -160,6 +160,18 @@ pub fn array_kind(ty: &Type) -> Option<ArrayKind> {
     }
 }
 
+/// The element type of a slice, array or `Vec`, behind any references (`T` of `&[T]`,
+/// `&Vec<T>`, `[T; N]`).
+pub fn collection_element(ty: &Type) -> Option<&Type> {
+    match ty {
+        Type::Reference(r) => collection_element(&r.elem),
+        Type::Slice(s) => Some(&s.elem),
+        Type::Array(a) => Some(&a.elem),
+        Type::Path(p) => vec_element(p),
+        _ => None,
+    }
+}
+
 /// `T` of `Vec<T>` (also `std::vec::Vec<T>`).
 pub fn vec_element(p: &syn::TypePath) -> Option<&Type> {
     let last = p.path.segments.last()?;
@@ -677,12 +689,21 @@ pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature
 /// A type parameter of `generics` without a float bound that `ty` mentions (`T` of `&[T]`).
 fn unbounded_param(ty: &Type, generics: &syn::Generics) -> Option<String> {
     let floats = float_params(generics);
-    let tokens = quote!(#ty).to_string();
-    let words: Vec<&str> = tokens.split(|c: char| !(c.is_alphanumeric() || c == '_')).collect();
+    let words = type_words(ty);
     generics
         .type_params()
         .map(|tp| tp.ident.to_string())
-        .find(|name| !floats.iter().any(|f| f == name) && words.contains(&name.as_str()))
+        .find(|name| !floats.iter().any(|f| f == name) && words.contains(name))
+}
+
+/// The names a type mentions (`["Vec", "T"]` of `&[Vec<T>]`).
+fn type_words(ty: &Type) -> Vec<String> {
+    let tokens = quote!(#ty).to_string();
+    tokens
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// `Option<..>`, `String`, `&str` (behind any references): types with no tangent, whose
@@ -704,12 +725,10 @@ fn never_differentiable(ty: &Type) -> bool {
 /// `impl<T: Float> Problem<T>`): by convention a type parameter of the `impl`, whose bounds an
 /// attribute on the method cannot see.
 pub(crate) fn impl_param(ty: &Type, generics: &syn::Generics) -> Option<String> {
-    let tokens = quote!(#ty).to_string();
-    tokens
-        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+    type_words(ty)
+        .into_iter()
         .find(|w| w.len() == 1 && w.chars().all(|c| c.is_ascii_uppercase()))
         .filter(|w| !generics.type_params().any(|tp| tp.ident == w))
-        .map(str::to_string)
 }
 
 /// A type as the user wrote it, for messages.

@@ -115,7 +115,12 @@ impl Lowerer<'_> {
         let tokens = quote::quote_spanned!(span.span()=> [#zero; #n]);
         let op = Op::NewArray(ArrayInit::Constant { tokens, reads: Vec::new() });
         let array = self.at_top(op, span, Kind::Array(ArrayKind::Fixed));
-        for (k, value) in elements.into_iter().enumerate() {
+        self.store_entries(array, elements, span)
+    }
+
+    /// `array[k] = entries[k]` for each `k`, at literal indices; the array.
+    fn store_entries(&mut self, array: Value, entries: Vec<Value>, span: Loc) -> Tree {
+        for (k, value) in entries.into_iter().enumerate() {
             let lit = syn::LitInt::new(&k.to_string(), span.span());
             let index = self.emit(Op::Lit(syn::Lit::Int(lit)), span, Kind::Discrete);
             self.push(Vec::new(), Op::Store { array, index: vec![index], value }, span);
@@ -189,12 +194,7 @@ impl Lowerer<'_> {
         let Some(Tree::Leaf(array)) = self.nalgebra_array(&call) else {
             return self.unsupported(span, "this vector", "");
         };
-        for (k, value) in entries.into_iter().enumerate() {
-            let lit = syn::LitInt::new(&k.to_string(), span.span());
-            let index = self.emit(Op::Lit(syn::Lit::Int(lit)), span, Kind::Discrete);
-            self.push(Vec::new(), Op::Store { array, index: vec![index], value }, span);
-        }
-        Tree::Leaf(array)
+        self.store_entries(array, entries, span)
     }
 
     /// `vec![c; n]` / `[c; N]`: a new array filled with a constant `c`.

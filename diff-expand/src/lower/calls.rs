@@ -24,11 +24,7 @@ impl Lowerer<'_> {
                 // of a reference), so the call is kept whole (reading `data`, which must not be
                 // differentiated).
                 if matches!(&*m.receiver, Expr::Field(_)) && self.constant_place(&m.receiver) {
-                    let kind = if matches!(name.as_str(), "len" | "count" | "is_empty") {
-                        Kind::Discrete
-                    } else {
-                        Kind::Unknown
-                    };
+                    let kind = method_kind(&name);
                     return self.opaque_with(e, Opaque::Form("a method of a constant's field"), kind);
                 }
                 if let Some(t) = self.array_method(m, span) {
@@ -139,11 +135,7 @@ impl Lowerer<'_> {
                 }
                 let receiver = self.value(&m.receiver);
                 let (args, borrowed) = self.call_args(&m.args);
-                let kind = if matches!(name.as_str(), "len" | "count" | "is_empty") {
-                    Kind::Discrete
-                } else {
-                    Kind::Unknown
-                };
+                let kind = method_kind(&name);
                 let callee =
                     Callee::Method { receiver, name: m.method.clone(), turbofish: m.turbofish.clone() };
                 self.call(callee, args, borrowed, span, results, kind)
@@ -154,17 +146,13 @@ impl Lowerer<'_> {
                     func = &p.expr;
                 }
                 // `std::mem::swap(&mut a, &mut b)` of two locals: `(a, b) = (b, a)`.
-                if let Expr::Path(p) = func
-                    && p.path.segments.last().is_some_and(|s| s.ident == "swap")
-                    && let [Expr::Reference(a), Expr::Reference(b)] = c.args.iter().collect::<Vec<_>>()[..]
-                    && a.mutability.is_some()
-                    && b.mutability.is_some()
-                    && self.local(&a.expr).is_some()
-                    && self.local(&b.expr).is_some()
+                if let Some([a, b]) = super::scan::swapped(c)
+                    && self.local(a).is_some()
+                    && self.local(b).is_some()
                 {
-                    let (va, vb) = (self.expr(&a.expr), self.expr(&b.expr));
-                    self.assign(&a.expr, vb);
-                    self.assign(&b.expr, va);
+                    let (va, vb) = (self.expr(a), self.expr(b));
+                    self.assign(a, vb);
+                    self.assign(b, va);
                     return unit();
                 }
                 if let Some(t) = self.dynamic_constructor(c) {
@@ -661,4 +649,10 @@ impl Lowerer<'_> {
         let op = Op::Prim { rule: rules::operator("<as float>"), args: vec![x], form };
         Some(Tree::Leaf(self.emit(op, span, Kind::Float)))
     }
+}
+
+/// What a method's result is known to be from its name alone: the length queries are integers
+/// or `bool`s, anything else is not known.
+fn method_kind(name: &str) -> Kind {
+    if matches!(name, "len" | "count" | "is_empty") { Kind::Discrete } else { Kind::Unknown }
 }

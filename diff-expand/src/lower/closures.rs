@@ -20,6 +20,10 @@ pub(super) struct LocalClosure {
     captured: Vec<(String, Captured)>,
 }
 
+/// The error for a `return` or `?` that would leave an inlined closure: what, and the help.
+pub(super) const LEAVES_A_CLOSURE: (&str, &str) =
+    ("`return` or `?` inside a closure", "compute the closure's value with `if`/`else`");
+
 /// A captured name: a value, or another local closure.
 #[derive(Clone)]
 enum Captured {
@@ -150,7 +154,7 @@ impl Lowerer<'_> {
             Some((Loc::of(closure), "an `async` closure", ""))
         } else if let Some(at) = scan.leaves {
             // Inlined, it would leave the enclosing function instead of the closure.
-            Some((at, "`return` or `?` inside a closure", "compute the closure's value with `if`/`else`"))
+            Some((at, LEAVES_A_CLOSURE.0, LEAVES_A_CLOSURE.1))
         } else if scan.assigns() {
             let help = "compute the value in the closure and assign it outside";
             Some((Loc::of(closure), "a closure that assigns (it may change what it captured)", help))

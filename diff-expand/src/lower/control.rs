@@ -691,19 +691,7 @@ fn binds_inside(pat: &Pat) -> bool {
 /// A collection type whose elements are tuples with a part that is not `Copy` (`Vec`,
 /// `String`, a dynamic nalgebra value): `&[(Vec<f64>, f64)]`, `Vec<(String, f64)>`.
 fn tuple_of_owned_parts(ty: &syn::Type) -> bool {
-    let mut ty = ty;
-    while let syn::Type::Reference(r) = ty {
-        ty = &r.elem;
-    }
-    let element = match ty {
-        syn::Type::Slice(s) => &*s.elem,
-        syn::Type::Array(a) => &*a.elem,
-        syn::Type::Path(p) => match crate::signature::vec_element(p) {
-            Some(e) => e,
-            None => return false,
-        },
-        _ => return false,
-    };
+    let Some(element) = crate::signature::collection_element(ty) else { return false };
     let owned = |t: &syn::Type| {
         matches!(t, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| {
             matches!(s.ident.to_string().as_str(), "Vec" | "String" | "DVector" | "DMatrix" | "RowDVector" | "Box")

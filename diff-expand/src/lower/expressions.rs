@@ -470,15 +470,7 @@ pub(super) fn plain_operator(op: &BinOp) -> TokenStream {
         BinOp::ShlAssign(_) => "<<",
         _ => ">>",
     };
-    let mut tokens: TokenStream = text.parse().unwrap_or_default();
-    tokens = tokens
-        .into_iter()
-        .map(|mut t| {
-            t.set_span(span);
-            t
-        })
-        .collect();
-    tokens
+    super::respan(text.parse().unwrap_or_default(), &|_| span)
 }
 
 /// Renames local variables in an opaque expression to the SSA values they hold, and rejects

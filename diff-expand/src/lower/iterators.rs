@@ -115,19 +115,8 @@ fn window_body(closure: &Expr, window: &Window, i: Expr) -> Option<Expr> {
 
 /// Desugared tokens moved to `at` (where an error about them points), each keeping its own
 /// hygiene: a window's start replaces the user's `w[j]`, so it must not point elsewhere.
-pub(super) fn relocated(tokens: proc_macro2::TokenStream, at: proc_macro2::Span) -> proc_macro2::TokenStream {
-    tokens
-        .into_iter()
-        .map(|mut t| {
-            if let proc_macro2::TokenTree::Group(g) = &t {
-                let mut group = proc_macro2::Group::new(g.delimiter(), relocated(g.stream(), at));
-                group.set_span(g.span().located_at(at));
-                return proc_macro2::TokenTree::Group(group);
-            }
-            t.set_span(t.span().located_at(at));
-            t
-        })
-        .collect()
+fn relocated(tokens: proc_macro2::TokenStream, at: proc_macro2::Span) -> proc_macro2::TokenStream {
+    super::respan(tokens, &|span| span.located_at(at))
 }
 
 impl Lowerer<'_> {

@@ -222,6 +222,23 @@ struct LoopParts {
     go: Option<Value>,
 }
 
+/// `tokens` with the span of every token and group mapped by `to` (desugared syntax placed where
+/// an error about it should point).
+fn respan(tokens: TokenStream, to: &dyn Fn(proc_macro2::Span) -> proc_macro2::Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut t| {
+            if let proc_macro2::TokenTree::Group(g) = &t {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), to));
+                group.set_span(to(g.span()));
+                return proc_macro2::TokenTree::Group(group);
+            }
+            t.set_span(to(t.span()));
+            t
+        })
+        .collect()
+}
+
 fn unit() -> Tree {
     Tree::Tuple(Vec::new())
 }

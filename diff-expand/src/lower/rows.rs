@@ -74,26 +74,15 @@ impl Lowerer<'_> {
 
     /// Whether `e` names a parameter whose rows are `Vec`s: a row cannot be moved out whole.
     pub(super) fn rows_of_vecs(&self, e: &Expr) -> bool {
-        matches!(self.row_type(e), Some(syn::Type::Path(p)) if crate::signature::vec_element(&p).is_some())
+        matches!(self.row_type(e), Some(syn::Type::Path(p)) if crate::signature::vec_element(p).is_some())
     }
 
     /// The row type of a nested-array parameter (`Vec<f64>` of `&[Vec<f64>]`).
-    fn row_type(&self, e: &Expr) -> Option<syn::Type> {
+    fn row_type(&self, e: &Expr) -> Option<&syn::Type> {
+        use crate::signature::{collection_element, is_float};
         let ty = self.aggregate_or_leaf(e).and_then(|v| self.param_types.get(&v))?;
-        let element = |ty: &syn::Type| -> Option<syn::Type> {
-            let mut ty = ty;
-            while let syn::Type::Reference(r) = ty {
-                ty = &r.elem;
-            }
-            match ty {
-                syn::Type::Slice(s) => Some((*s.elem).clone()),
-                syn::Type::Array(a) => Some((*a.elem).clone()),
-                syn::Type::Path(p) => crate::signature::vec_element(p).cloned(),
-                _ => None,
-            }
-        };
-        let row = element(ty)?;
-        element(&row).is_some_and(|e| crate::signature::is_float(&e)).then_some(row)
+        let row = collection_element(ty)?;
+        collection_element(row).is_some_and(is_float).then_some(row)
     }
 }
 
@@ -110,23 +99,6 @@ impl<'ast> syn::visit::Visit<'ast> for BindsName<'_> {
         }
         syn::visit::visit_pat_ident(self, p);
     }
-}
-
-/// `tokens` at `at`, the user's own span: the lowering resolves names by their text, so
-/// hygiene is not needed here, and an error at them is the user's, not the macro's.
-fn respanned(tokens: proc_macro2::TokenStream, at: proc_macro2::Span) -> proc_macro2::TokenStream {
-    tokens
-        .into_iter()
-        .map(|mut t| {
-            if let proc_macro2::TokenTree::Group(g) = &t {
-                let mut group = proc_macro2::Group::new(g.delimiter(), respanned(g.stream(), at));
-                group.set_span(at);
-                return proc_macro2::TokenTree::Group(group);
-            }
-            t.set_span(at);
-            t
-        })
-        .collect()
 }
 
 /// Replaces every read of `name` by `read`, located where the name was (an error about the
@@ -146,7 +118,10 @@ impl VisitMut for ReadRow<'_> {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
         match e {
             Expr::Path(p) if p.path.is_ident(self.name) => {
-                let read = respanned(self.read.clone(), self.name_span(p));
+                // At the user's own span: the lowering resolves names by their text, so hygiene
+                // is not needed, and an error at them is the user's, not the macro's.
+                let at = self.name_span(p);
+                let read = super::respan(self.read.clone(), &|_| at);
                 *e = syn::parse_quote!(#read);
             }
             e => syn::visit_mut::visit_expr_mut(self, e),

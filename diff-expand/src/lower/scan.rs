@@ -21,14 +21,8 @@ impl<'ast, F: FnMut(&'ast Expr)> syn::visit::Visit<'ast> for Targets<F> {
     }
     fn visit_expr_call(&mut self, e: &'ast syn::ExprCall) {
         // `std::mem::swap(&mut a, &mut b)` assigns both (`lower::calls`).
-        if matches!(&*e.func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "swap")) {
-            for arg in &e.args {
-                if let Expr::Reference(r) = arg
-                    && r.mutability.is_some()
-                {
-                    (self.0)(&r.expr);
-                }
-            }
+        if let Some(places) = swapped(e) {
+            places.into_iter().for_each(&mut self.0);
         }
         syn::visit::visit_expr_call(self, e);
     }
@@ -38,6 +32,16 @@ impl<'ast, F: FnMut(&'ast Expr)> syn::visit::Visit<'ast> for Targets<F> {
         }
         syn::visit::visit_expr_binary(self, e);
     }
+}
+
+/// The two places of `std::mem::swap(&mut a, &mut b)` (any path ending in `swap`).
+pub(super) fn swapped(c: &syn::ExprCall) -> Option<[&Expr; 2]> {
+    let Expr::Path(p) = &*c.func else { return None };
+    let [Expr::Reference(a), Expr::Reference(b)] = c.args.iter().collect::<Vec<_>>()[..] else { return None };
+    (p.path.segments.last().is_some_and(|s| s.ident == "swap")
+        && a.mutability.is_some()
+        && b.mutability.is_some())
+    .then_some([&*a.expr, &*b.expr])
 }
 
 /// The names a block assigns to (`x = ..`, `x += ..`), in order of first appearance.

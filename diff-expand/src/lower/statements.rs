@@ -80,11 +80,8 @@ impl Lowerer<'_> {
         if !self.returns {
             // The body's own `return`s set `self.returns`; this one is in a closure the
             // lowering inlines (`map(|x| { .. return .. })`), where it would leave the closure.
-            return self.unsupported(
-                span,
-                "`return` or `?` inside a closure",
-                "compute the closure's value with `if`/`else`",
-            );
+            let (what, help) = super::closures::LEAVES_A_CLOSURE;
+            return self.unsupported(span, what, help);
         }
         let value = match &r.expr {
             Some(e) => self.expr(e),
@@ -113,28 +110,15 @@ impl Lowerer<'_> {
         let attributed = |f: &syn::ItemFn| {
             f.attrs.iter().any(|a| a.path().segments.last().is_some_and(|s| s.ident == "differentiable"))
         };
+        // With second order if it has one (a `hessian` caller composes through its
+        // `_vjp_for_hessian`), else first order only.
         if let syn::Item::Fn(f) = item
             && !attributed(f)
+            && let Some(generated) =
+                crate::expand::nested(f, true).or_else(|| crate::expand::nested(f, false))
         {
-            let floats = crate::signature::float_params(&f.sig.generics);
-            // With second order if it has one (a `hessian` caller composes through its
-            // `_vjp_for_hessian`), else first order only.
-            for hessian in [true, false] {
-                let scratch = crate::ctxt::Ctxt::default();
-                let args = crate::args::Args { hessian, ..Default::default() };
-                let generated = crate::signature::with_float_params(&floats, || {
-                    let sig = crate::signature::analyse(&f.sig, &args, &scratch)?;
-                    crate::expand::generate(f, &sig, (hessian, false), &scratch)?;
-                    let attr = if hessian { quote::quote!(hessian) } else { TokenStream::new() };
-                    Some(crate::expand::expand(f, attr, &floats))
-                });
-                if scratch.take().is_none()
-                    && let Some(generated) = generated
-                {
-                    self.items.push(syn::Item::Verbatim(quote::quote!(#item #generated)));
-                    return;
-                }
-            }
+            self.items.push(syn::Item::Verbatim(quote::quote!(#item #generated)));
+            return;
         }
         self.items.push(item.clone());
     }
@@ -418,13 +402,7 @@ impl Lowerer<'_> {
         // `return Err(e)` of a function returning `Result` (`lower::results`): kept as written.
         if mac.path.is_ident(super::results::LEAVE) {
             let Ok(Expr::Return(syn::ExprReturn { expr: Some(error), .. })) = mac.parse_body::<Expr>() else {
-                // The body's own `return`s set `self.returns`; this one is in a closure the
-                // lowering inlines (`map(|x| { .. return .. })`), where it would leave the closure.
-                return self.unsupported(
-                    span,
-                    "`return` or `?` inside a closure",
-                    "compute the closure's value with `if`/`else`",
-                );
+                return self.unsupported(span, "this `return`", "");
             };
             let mut renamer = Renamer { lowerer: self, reads: Vec::new(), problem: None };
             let mut copy = (*error).clone();

@@ -44,52 +44,17 @@ pub trait Quotient<B>: Sized {
 }
 
 // One impl per float type, not `impl<T: Real> Product<T> for T`: with a blanket impl, a missing
-// combination (`&DVector * &DVector`) would be reported as an unmet `Real` bound.
+// combination (`&DVector * &DVector`) would be reported as an unmet `Real` bound. Either operand
+// may be a float behind a reference (`d` bound by `match kind { Loss::Huber(d) => d * r }` on a
+// `&Loss`): the same adjoints, owned.
 macro_rules! impl_float {
     ($($t:ty),*) => {$(
-        impl Product<$t> for $t {
-            type Output = $t;
-            type Lhs = $t;
-            type Rhs = $t;
-            #[inline(always)]
-            fn lhs_adjoint(ybar: $t, _a: $t, b: $t) -> $t {
-                ybar * b
-            }
-            #[inline(always)]
-            fn rhs_adjoint(ybar: $t, a: $t, _b: $t) -> $t {
-                ybar * a
-            }
-        }
-
-        impl Quotient<$t> for $t {
-            type Output = $t;
-            type Lhs = $t;
-            type Rhs = $t;
-            #[inline(always)]
-            fn lhs_adjoint(ybar: $t, b: $t) -> $t {
-                ybar / b
-            }
-            #[inline(always)]
-            fn rhs_adjoint(ybar: $t, y: $t, b: $t) -> $t {
-                -(ybar * y) / b
-            }
-        }
+        impl_float!(@ $t, $t, $t);
+        impl_float!(@ $t, &$t, $t);
+        impl_float!(@ $t, $t, &$t);
+        impl_float!(@ $t, &$t, &$t);
     )*};
-}
-impl_float!(f32, f64);
-
-// A float behind a reference (`d` bound by `match kind { Loss::Huber(d) => d * r }` on a
-// `&Loss`): the same adjoints, owned.
-macro_rules! impl_float_reference {
-    ($($t:ty),*) => {$(
-        impl_float_reference!(@product $t, &$t, $t);
-        impl_float_reference!(@product $t, $t, &$t);
-        impl_float_reference!(@product $t, &$t, &$t);
-        impl_float_reference!(@quotient $t, &$t, $t);
-        impl_float_reference!(@quotient $t, $t, &$t);
-        impl_float_reference!(@quotient $t, &$t, &$t);
-    )*};
-    (@product $t:ty, $a:ty, $b:ty) => {
+    (@ $t:ty, $a:ty, $b:ty) => {
         impl Product<$b> for $a {
             type Output = $t;
             type Lhs = $t;
@@ -103,8 +68,7 @@ macro_rules! impl_float_reference {
                 ybar * a
             }
         }
-    };
-    (@quotient $t:ty, $a:ty, $b:ty) => {
+
         impl Quotient<$b> for $a {
             type Output = $t;
             type Lhs = $t;
@@ -120,7 +84,7 @@ macro_rules! impl_float_reference {
         }
     };
 }
-impl_float_reference!(f32, f64);
+impl_float!(f32, f64);
 
 /// `ā` of `a * b`.
 #[inline(always)]
