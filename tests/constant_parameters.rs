@@ -252,3 +252,38 @@ fn samples_of_vectors_taken_apart_by_reference() {
     let dot = back.w[0] * dir.w[0] + back.w[1] * dir.w[1] + back.b * dir.b;
     assert!(common::close(2.0 * t, dot, 1e-13), "<u, Jv> {} vs <Jᵀu, v> {dot}", 2.0 * t);
 }
+
+/// A constant `Vec` returned beside the value: `_jvp` moved it into the result and then read it
+/// for its zero tangent (rustc's E0382 inside the expansion, found in review).
+#[differentiable(wrt(x))]
+fn with_weights_back(x: &[f64], v: Vec<f64>) -> (f64, Vec<f64>) {
+    let w = &v;
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += x[i].sin() * w[i];
+    }
+    (s, v)
+}
+
+#[test]
+fn a_constant_vec_returned_by_value() {
+    let (x, v) = ([1.0, 2.0, -0.5], vec![3.0, 4.0, 0.5]);
+    let t = vec![0.2, -1.0, 0.7];
+    let ((value, back), (ts, tv)) = with_weights_back_jvp(&x, v.clone(), t.clone());
+    assert_eq!(back, v);
+    assert_eq!(tv, vec![0.0; 3]);
+    // Analytic: ∂s/∂x_i = v_i cos x_i.
+    let g: Vec<f64> = (0..3).map(|i| v[i] * x[i].cos()).collect();
+    let want: f64 = g.iter().zip(&t).map(|(a, b)| a * b).sum();
+    assert!(common::close(ts, want, 1e-15));
+    let f = |q: &[f64]| with_weights_back(q, v.clone()).0;
+    for (i, gi) in g.iter().enumerate() {
+        assert!(common::close(*gi, common::central(&f, &x, i), 1e-9));
+    }
+    // Reverse mode: the pullback of (u, anything) is u ∇s, and `<Jᵀu, t>` equals `u <∇s, t>`.
+    let ((v2, _), pullback) = with_weights_back_vjp(&x, v.clone());
+    assert_eq!(v2, value);
+    let back = pullback((2.0, vec![9.0; 3]));
+    let dot: f64 = back.iter().zip(&t).map(|(a, b)| a * b).sum();
+    assert!(common::close(dot, 2.0 * ts, 1e-14));
+}

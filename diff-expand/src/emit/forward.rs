@@ -46,7 +46,12 @@ pub fn emit(input: &Input) -> TokenStream {
         item.sig.ident
     );
     let result_type = sig.wrap_type(quote!((#output, #output_tangent)));
-    let result = sig.wrap_value(quote!((#value, #tangent)));
+    // The tangent first: a constant array returned by value is moved into the value, and its
+    // tangent (`zero_tangent(&v)`) reads it.
+    let result = sig.wrap_value(quote!({
+        let __tapeless_tangent = #tangent;
+        (#value, __tapeless_tangent)
+    }));
     quote! {
         #[doc = #doc]
         #attrs
