@@ -755,3 +755,61 @@ fn items_in_the_body_stay_constants() {
         );
     }
 }
+
+// ---- Calls on constants whose arguments are themselves such calls: the dual copy passes the
+// inner result (a value of unknown kind, promoted) back as `f64`, and an integer result too.
+
+fn offset(a: f64, b: f64) -> f64 {
+    a * b + a.sin()
+}
+
+fn count(a: f64) -> usize {
+    a as usize + 2
+}
+
+fn half(k: usize) -> f64 {
+    k as f64 * 0.5
+}
+
+#[differentiable(hessian, wrt(x, y))]
+fn nested_constant_calls(x: f64, y: f64, n: usize) -> f64 {
+    let k = offset(0.1, 0.2).exp();
+    let c = if n > 2 { offset(offset(-0.75_f64, -0.25_f64), 0.5) } else { 1.0 };
+    x * x * c + x * y * k + y * y * half(count(1.5))
+}
+
+#[test]
+fn calls_on_constants_nest() {
+    let c = offset(offset(-0.75, -0.25), 0.5);
+    let k = offset(0.1, 0.2).exp();
+    let s = half(count(1.5));
+    // c x² + k x y + s y²: H = [[2c, k], [k, 2s]].
+    let exact = DMatrix::from_row_slice(2, 2, &[2.0 * c, k, k, 2.0 * s]);
+    for (x, y) in [(0.3_f64, -0.4_f64), (1.2, 0.8), (-0.6, 2.0)] {
+        let (value, (gx, gy)) = nested_constant_calls_grad(x, y, 3);
+        assert!(close(gx, 2.0 * c * x + k * y, 1e-13) && close(gy, k * x + 2.0 * s * y, 1e-13));
+        // Forward against reverse along (0.6, -1.1).
+        let (jv_value, jv) = nested_constant_calls_jvp(x, y, 3, 0.6, -1.1);
+        assert_eq!(jv_value, value);
+        assert!(close(jv, 0.6 * gx - 1.1 * gy, 1e-13), "jvp {jv}");
+        check(
+            "nested_constant_calls",
+            &[x, y],
+            &|p| nested_constant_calls(p[0], p[1], 3),
+            &|p| {
+                let (v, g) = nested_constant_calls_grad(p[0], p[1], 3);
+                (v, vec![g.0, g.1])
+            },
+            &|p| {
+                let (v, g, h) = nested_constant_calls_hessian(p[0], p[1], 3);
+                (v, vec![g.0, g.1], h)
+            },
+            &|p, d| {
+                let (v, g, hv) = nested_constant_calls_hvp(p[0], p[1], 3, d[0], d[1]);
+                (v, vec![g.0, g.1], vec![hv.0, hv.1])
+            },
+            &exact,
+            1e-6,
+        );
+    }
+}

@@ -278,13 +278,16 @@ fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'s
 /// A call of a function by path on constants only (`helper(0.4, 0.7)`, nothing differentiated
 /// in or out): the callee's name and which arguments are floats, which the dual copy passes as
 /// their value parts (`copy.rs`).
-pub(super) fn constant_call(input: &Input, inst: &crate::ir::Inst) -> Option<(String, Vec<bool>)> {
+pub(super) fn constant_call<'i>(
+    input: &Input,
+    inst: &'i crate::ir::Inst,
+) -> Option<(String, &'i [crate::ir::Value])> {
     let Op::Call { callee: crate::ir::Callee::Path(p), args, borrowed, .. } = &inst.op else { return None };
     let constant = !inst.results.iter().any(|r| input.act.active(*r))
         && !args.iter().any(|a| input.act.active(*a))
         && !borrowed.iter().any(|b| *b);
     let name = p.path.segments.last()?.ident.to_string();
-    constant.then(|| (name, args.iter().map(|a| input.f.info(*a).kind == Kind::Float).collect()))
+    constant.then_some((name, args.as_slice()))
 }
 
 /// The span of the first identifier `name` in `tokens`.

@@ -13,7 +13,7 @@
 mod check;
 mod copy;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote};
@@ -136,8 +136,19 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
         })
         .map(ToString::to_string)
         .collect();
-    let constant_calls =
-        input.f.body.walk().into_iter().filter_map(|inst| check::constant_call(input, inst)).collect();
+    // Which arguments of a call on constants to pass as `f64` (`primal`): those the copy holds
+    // as dual numbers. Merged over the function's calls of one name (the callee's parameter is
+    // a float if any call passes one there), so `helper(helper(a, b), c)` unwraps the inner
+    // result, a promoted value of unknown kind.
+    let mut constant_calls: HashMap<String, Vec<bool>> = HashMap::new();
+    for inst in input.f.body.walk() {
+        let Some((name, args)) = check::constant_call(input, inst) else { continue };
+        let floats: Vec<bool> = args.iter().map(|a| promote.contains(&a.ident().to_string())).collect();
+        let merged = constant_calls.entry(name).or_insert_with(|| floats.clone());
+        if merged.len() == floats.len() {
+            merged.iter_mut().zip(&floats).for_each(|(m, f)| *m |= f);
+        }
+    }
     let mut generic = Generic { promote, calls, records, constant_calls };
     generic.visit_item_fn_mut(&mut grad);
     keep_types(&mut grad, sig, &kept);

@@ -219,6 +219,21 @@ impl Primal for f64 {
     }
 }
 
+macro_rules! primal_same {
+    ($($t:ty),*) => {$(
+        impl Primal for $t {
+            type Out = $t;
+            #[inline(always)]
+            fn primal(self) -> $t {
+                self
+            }
+        }
+    )*};
+}
+// A value whose kind the macro does not know (a call's result) is unwrapped like a float; it may
+// be an integer.
+primal_same!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, bool, char);
+
 /// See [`Primal`].
 #[doc(hidden)]
 #[inline(always)]
