@@ -9,7 +9,8 @@
 //! SSA either way).
 //!
 //! Moving an expression later changes nothing when it has no effects and what it reads cannot
-//! change in between: its names are our own, bound once in the function and never `mut`; it
+//! change in between: its names are our own, bound once in the function and never written after
+//! their `let` (a `mut` adjoint that no later contribution reaches counts as constant); it
 //! calls methods and paths but no macros, indexes nothing (which could panic elsewhere than
 //! before), and borrows no temporary a `let` would have kept alive. The one mention must be
 //! in the same block, after the `let`, outside any nested block, closure or loop body (where it could run more
@@ -24,7 +25,11 @@ use proc_macro2::{Delimiter, Literal, Spacing};
 pub struct Body {
     /// How often each `__` name is mentioned, at any depth.
     counts: SymMap<usize>,
-    /// The `__` names that follow `mut` somewhere, or are bound by more than one `let`.
+    /// The `__` names whose value may change after their `let`: bound by more than one `let`,
+    /// or declared `mut` and written somewhere (assigned to, alone or in a tuple, borrowed
+    /// `&mut`, reached through by a method, field or index, or named in a macro's arguments).
+    /// A `mut` name never written is as stable as any (adjoints are declared `mut` for
+    /// contributions that may come, and often none does).
     unstable: SymSet,
     /// The names bound to a number (`let __v2 = 0.999;`) and read only as operands of
     /// arithmetic (`__v1 * __v2`), with their literal. Writing the literal in their place means
@@ -44,13 +49,17 @@ struct Walk {
     numbers: SymMap<Option<(Literal, String)>>,
     /// `__v` names mentioned other than as an operand of arithmetic (or bound to a number).
     elsewhere: SymSet,
+    /// The names declared `mut`, and those written (see [`Body::unstable`]).
+    mutable: SymSet,
+    written: SymSet,
 }
 
 impl Body {
     pub fn of(tokens: &[Tok]) -> Body {
         let mut body = Body::default();
         let mut walk = Walk::default();
-        body.scan(tokens, &mut walk);
+        body.scan(tokens, false, &mut walk);
+        body.unstable.extend(walk.mutable.intersection(&walk.written));
         body.constants = walk
             .numbers
             .into_iter()
@@ -60,7 +69,9 @@ impl Body {
         body
     }
 
-    fn scan(&mut self, tokens: &[Tok], walk: &mut Walk) {
+    /// `assigned`: `tokens` are the inside of a tuple or array assigned to, or of a macro's
+    /// arguments, so the names in them may be written.
+    fn scan(&mut self, tokens: &[Tok], assigned: bool, walk: &mut Walk) {
         let mut in_pattern = false;
         for (i, tt) in tokens.iter().enumerate() {
             match tt {
@@ -69,7 +80,9 @@ impl Body {
                         // A tuple pattern: its names are bound here.
                         self.bind_all(inner, &mut walk.bound);
                     }
-                    self.scan(inner, walk);
+                    let macro_args = i > 0 && tokens[i - 1].is_punct('!');
+                    let written = assigned || macro_args || (!in_pattern && assignment_at(tokens, i + 1));
+                    self.scan(inner, written, walk);
                 }
                 Tok::Ident(_, Sym::LET) => {
                     in_pattern = true;
@@ -87,8 +100,13 @@ impl Body {
                     if s.value() && !number && !operand(tokens, i) {
                         walk.elsewhere.insert(s);
                     }
-                    if i > 0 && tokens[i - 1].is(Sym::MUT) {
-                        self.unstable.insert(s);
+                    let after_mut = i > 0 && tokens[i - 1].is(Sym::MUT);
+                    if after_mut || (assigned && in_pattern) {
+                        walk.mutable.insert(s);
+                    }
+                    // `&mut x`, `|mut x|`: not a `let`'s binding.
+                    if !in_pattern && (assigned || after_mut || writes(tokens, i)) {
+                        walk.written.insert(s);
                     }
                     if in_pattern && !walk.bound.insert(s) {
                         self.unstable.insert(s);
@@ -118,38 +136,39 @@ impl Body {
         constant_let(tokens).is_some_and(|(name, ..)| self.constants.contains_key(&name))
     }
 
-    /// The name `let NAME = EXPR ;` (`stmt`, at top-level token `start` of its block) binds, if
-    /// its value can be written where it is read: read once, by a later statement of this block
-    /// (`shallow`: mentions in the block outside nested blocks, the `let` included).
-    pub fn inlinable(
+    /// The name `let NAME = EXPR ;` or `let mut NAME = EXPR ;` (`stmt`, at top-level token
+    /// `start` of its block) binds and the tokens of `EXPR`, if its value can be written where
+    /// it is read: read once, by a later statement of this block (`shallow`: mentions in the
+    /// block outside nested blocks, the `let` included), and its value cannot change in between
+    /// ([`Body::unstable`]).
+    pub fn inlinable<'s>(
         &self,
-        stmt: &[Tok],
+        stmt: &'s [Tok],
         start: usize,
-        shallow: &SymMap<(usize, usize, bool)>,
+        shallow: &SymMap<Mentions>,
         floats: &SymSet,
-    ) -> Option<Sym> {
-        let &[ref l, Tok::Ident(_, n), Tok::Punct(ref eq), ref expr @ .., ref semi] = stmt else {
+    ) -> Option<(Sym, &'s [Tok])> {
+        let rest = match stmt {
+            [l, m, rest @ ..] if l.is(Sym::LET) && m.is(Sym::MUT) => rest,
+            [l, rest @ ..] if l.is(Sym::LET) => rest,
+            _ => return None,
+        };
+        let &[Tok::Ident(_, n), Tok::Punct(ref eq), ref expr @ .., ref semi] = rest else {
             return None;
         };
-        let shape = l.is(Sym::LET)
-            && n.ours()
-            && eq.as_char() == '='
-            && eq.spacing() == Spacing::Alone
-            && semi.is_punct(';')
-            && !expr.is_empty();
+        let shape = n.ours() && eq.as_char() == '=' && eq.spacing() == Spacing::Alone && semi.is_punct(';');
         let once = || {
             self.counts.get(&n) == Some(&2)
-                && shallow
-                    .get(&n)
-                    .is_some_and(|&(count, first, borrowed)| count == 2 && first >= start && !borrowed)
+                && shallow.get(&n).is_some_and(|m| m.count == 2 && m.first >= start && !m.borrowed)
         };
         let ok = shape
+            && !expr.is_empty()
             && floats.contains(&n)
             && once()
             && !self.unstable.contains(&n)
             && self.pure(expr, n)
             && !super::scopes::extends_temporary(expr);
-        ok.then_some(n)
+        ok.then_some((n, expr))
     }
 
     /// Whether `tokens` has no effect and reads only our names that cannot change (and not
@@ -183,17 +202,28 @@ fn member_or_path(tokens: &[Tok], i: usize) -> bool {
     member || punct_at(at(1), ':') || punct_at(tokens.get(i + 1), ':')
 }
 
+/// How a `__` name is mentioned in a block's tokens outside nested blocks ([`shallow`]).
+#[derive(Clone, Copy)]
+pub struct Mentions {
+    /// How often.
+    pub count: usize,
+    /// The index of the top-level token holding the first mention.
+    pub first: usize,
+    /// Whether one is borrowed (`&x`, `&mut x`: a temporary in its place could be dropped while
+    /// still borrowed).
+    pub borrowed: bool,
+}
+
 /// For each `__` name mentioned in a block's tokens outside nested blocks (brace groups) and
 /// closures (after a `|`, to the end of its statement), the block's own `let`s included: how
-/// often, the index of the top-level token holding the first mention, and whether one is
-/// borrowed (`&x`, `&mut x`: a temporary in its place could be dropped while still borrowed).
-pub fn shallow(tokens: &[Tok]) -> SymMap<(usize, usize, bool)> {
+/// it is mentioned.
+pub fn shallow(tokens: &[Tok]) -> SymMap<Mentions> {
     let mut out = SymMap::default();
     walk(tokens, None, &mut out);
     out
 }
 
-fn walk(tokens: &[Tok], top: Option<usize>, out: &mut SymMap<(usize, usize, bool)>) {
+fn walk(tokens: &[Tok], top: Option<usize>, out: &mut SymMap<Mentions>) {
     let amp = |k: Option<usize>| punct_at(k.and_then(|k| tokens.get(k)), '&');
     let mutable = |k: Option<usize>| k.and_then(|k| tokens.get(k)).is_some_and(|t| t.is(Sym::MUT));
     let mut closure = false;
@@ -204,14 +234,39 @@ fn walk(tokens: &[Tok], top: Option<usize>, out: &mut SymMap<(usize, usize, bool
             Tok::Punct(p) if p.as_char() == '|' => closure = true,
             _ if closure => {}
             &Tok::Ident(_, s) if name(tokens, i) => {
-                let entry = out.entry(s).or_insert((0, at, false));
-                entry.0 += 1;
-                entry.2 |= amp(i.checked_sub(1)) || (mutable(i.checked_sub(1)) && amp(i.checked_sub(2)));
+                let entry = out.entry(s).or_insert(Mentions { count: 0, first: at, borrowed: false });
+                entry.count += 1;
+                entry.borrowed |=
+                    amp(i.checked_sub(1)) || (mutable(i.checked_sub(1)) && amp(i.checked_sub(2)));
             }
             Tok::Group(d, _, inner) if *d != Delimiter::Brace => walk(inner, Some(at), out),
             _ => {}
         }
     }
+}
+
+/// Whether `tokens[i..]` starts an assignment operator: `=` alone, or `+=`, `-=`, `*=`, ...
+fn assignment_at(tokens: &[Tok], i: usize) -> bool {
+    match (tokens.get(i), tokens.get(i + 1)) {
+        (Some(Tok::Punct(p)), _) if p.as_char() == '=' && p.spacing() == Spacing::Alone => true,
+        (Some(Tok::Punct(p)), Some(Tok::Punct(q))) => {
+            p.spacing() == Spacing::Joint
+                && q.as_char() == '='
+                && !matches!(p.as_char(), '=' | '!' | '<' | '>')
+        }
+        _ => false,
+    }
+}
+
+/// Whether the name at `i` may be written there: assigned to (not bound by a `let`), or reached
+/// through (`.`, `[..]`).
+fn writes(tokens: &[Tok], i: usize) -> bool {
+    let before = |k: usize| i.checked_sub(k).and_then(|k| tokens.get(k));
+    let bound = before(1).is_some_and(|t| t.is(Sym::LET))
+        || (before(1).is_some_and(|t| t.is(Sym::MUT)) && before(2).is_some_and(|t| t.is(Sym::LET)));
+    let through = punct_at(tokens.get(i + 1), '.')
+        || matches!(tokens.get(i + 1), Some(Tok::Group(Delimiter::Bracket, ..)));
+    (assignment_at(tokens, i + 1) && !bound) || through
 }
 
 /// `let __vN = LIT ;` at the start of `tokens`, LIT a number: the name, the literal and its

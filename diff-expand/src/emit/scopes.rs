@@ -134,10 +134,15 @@ fn block(tokens: Vec<Tok>, names: &mut Vec<Sym>, pass: &mut Pass) -> Vec<Tok> {
             }
             Piece::Let { at, len } => {
                 let stmt: Vec<Tok> = rest.by_ref().take(len).map(|tt| tree(tt, &mut inner, pass)).collect();
-                if let Some(name) = pass.body.inlinable(&stmt, at, &shallow, pass.floats) {
-                    let expr = stmt.into_iter().skip(3).take(len - 4).collect();
+                if let Some((name, expr)) = pass.body.inlinable(&stmt, at, &shallow, pass.floats) {
+                    let expr = expr.to_vec();
                     inner.retain(|n| *n != name);
-                    let expr = Tok::Group(Delimiter::Parenthesis, Span::call_site(), expr);
+                    // A name needs no parentheses.
+                    let expr = match <[Tok; 1]>::try_from(expr) {
+                        Ok([name @ Tok::Ident(..)]) => name,
+                        Ok(one) => Tok::Group(Delimiter::Parenthesis, Span::call_site(), one.into()),
+                        Err(expr) => Tok::Group(Delimiter::Parenthesis, Span::call_site(), expr),
+                    };
                     pass.inlined.insert(name, (expr, inner));
                     continue;
                 }
@@ -452,6 +457,47 @@ mod tests {
             "__v13 = __v1 * __v2",
             "__v14 = g (& __v13)",
             "__o15 = h (__v1)",
+        ] {
+            assert!(got.contains(kept), "{kept}: {got}");
+        }
+    }
+
+    #[test]
+    fn mut_values_never_written_after_their_let_are_written_in_place() {
+        let got = body(quote! {
+            let mut __a6 = __v1 * __v2;
+            let mut __a3 = __a6;
+            let mut __a4 = __a3 * 0.5;
+            let mut __a5 = __a6;
+            __a5 += 1.0;
+            let mut __a7 = __a6 * 2.0;
+            (__a7, __a9) = (__a7 + 1.0, 2.0);
+            let mut __a8 = __a6;
+            g(&mut __a8);
+            let mut __a10 = __a6;
+            __a10.push(1.0);
+            let mut __a11 = __a6;
+            h!(__a11);
+            let mut __a12 = __v1;
+            let __v13 = __a12 * 3.0;
+            let mut __a14 = __a12;
+            __a4 + __a5 + __a7 + __a8 + __a10 + __a11 + __v13 + __a14
+        });
+        // `__a3` into `__a4` into the value (a name in place needs no parentheses); `__a12` is
+        // never written, so `__v13` and `__a14`, which read it, move too. Each other `mut` name is written after its `let`: by `+=` (`__a5`), in an
+        // assigned tuple (`__a7`), borrowed `&mut` (`__a8`), through a method (`__a10`) or by a
+        // macro (`__a11`), so it stays, and so does what reads it.
+        assert!(
+            got.ends_with("(__a6 * 0.5) + __a5 + __a7 + __a8 + __a10 + __a11 + (__a12 * 3.0) + __a12 }"),
+            "{got}"
+        );
+        for kept in [
+            "__a5 = __a6",
+            "__a7 = __a6 * 2.0",
+            "__a8 = __a6",
+            "__a10 = __a6",
+            "__a11 = __a6",
+            "__a12 = __v1",
         ] {
             assert!(got.contains(kept), "{kept}: {got}");
         }
