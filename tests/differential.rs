@@ -45,8 +45,8 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
         };
     }
     let straight = straight && !generic;
-    let mut form = r.below(if straight { 44 } else { 29 });
-    // The forms after the straight-line ones (38 to 43 are straight-line too).
+    let mut form = r.below(if straight { 47 } else { 29 });
+    // The forms after the straight-line ones (38 to 46 are straight-line too).
     if !straight && form >= 24 {
         form += 9;
     }
@@ -55,7 +55,7 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
         form -= 21;
     }
     // Operands of loops and branches are inside them.
-    let inner = straight && !(12..=18).contains(&form) && !(30..=43).contains(&form);
+    let inner = straight && !(12..=18).contains(&form) && !(30..=46).contains(&form);
     let a = expr(r, depth - 1, inner, generic);
     let b = expr(r, depth - 1, inner, generic);
     match form {
@@ -157,6 +157,18 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
         // the outer chain's index, not the inner one's (it once was the inner one's).
         43 => format!(
             "(v.windows(2).map(|p| p[0] * v.iter().map(|e| e * p[1]).sum::<f64>()).sum::<f64>() * {a} + {b})"
+        ),
+        // Writes through `iter_mut()` (zipped, and with a method read of the element) and a `for`
+        // loop over windows.
+        44 => format!(
+            "{{ let mut o = v.to_vec(); for (e, &p) in o.iter_mut().zip(v.iter().skip(1)) {{ *e = *e * p + {a}; }} for e in o.iter_mut() {{ *e += e.sin() * {b}; }} o[0] * o[2] + o[1] }}"
+        ),
+        45 => format!(
+            "{{ let mut s = {b}; for w in v.windows(3) {{ s = s * 0.5 + w[0] * w[2] * {a} + w.iter().sum::<f64>(); }} s }}"
+        ),
+        // A closure taking an array by value, called in a loop.
+        46 => format!(
+            "{{ let f = |q: [f64; 2]| [q[1] * {a}, q[0].sin()]; let mut st = [x, y]; for _ in 0..3 {{ let k = f(st); st[0] += 0.1 * k[0]; st[1] += 0.1 * k[1]; }} st[0] * {b} + st[1] }}"
         ),
         _ => format!("helper_slice(v, {a})"),
     }

@@ -245,6 +245,12 @@ fn expr() -> impl Strategy<Value = String> {
             inner.clone().prop_map(|a| format!("{{ let c = v.iter().map(|e| e * {a}).collect::<Vec<_>>(); c[0] }}")),
             inner.clone().prop_map(|a| format!("v.iter().copied().fold({a}, f64::max)")),
             inner.clone().prop_map(|a| format!("{{ let z = w.map(|e| e * {a}); z[0] }}")),
+            // `for` loops over windows, and writes through `iter_mut()`.
+            inner.clone().prop_map(|a| format!("{{ let mut s = 0.0; for w in v.windows(2) {{ s += w[1] * {a}; }} s }}")),
+            inner.clone().prop_map(|a| format!("{{ let mut s = 0.0; for c in v.chunks_exact(2) {{ s += g(c) * {a}; }} s }}")),
+            inner.clone().prop_map(|a| format!("{{ let mut o = v.to_vec(); for (e, p) in o.iter_mut().zip(v) {{ *e *= p + {a}; }} o[0] }}")),
+            inner.clone().prop_map(|a| format!("{{ let mut o = v.to_vec(); o.iter_mut().for_each(|e| *e += e.abs() * {a}); o[1] }}")),
+            inner.clone().prop_map(|a| format!("{{ let mut o = v.to_vec(); for e in o.iter_mut() {{ let r = e; *r = {a}; }} o[0] }}")),
             // Results: `?`, `Err`, `Ok` (a `Result` result in some signatures).
             inner.clone().prop_map(|a| format!("{{ if {a} < 0.0 {{ return Err(format!(\"{{}}\", {a})); }} {a} }}")),
             inner.clone().prop_map(|a| format!("{{ let k: f64 = \"2\".parse().map_err(|_| String::new())?; k * {a} }}")),

@@ -32,8 +32,8 @@ impl Lowerer<'_> {
                 Loc::of(&f.expr),
                 "this loop source",
                 "loop over a range `a..b`, the elements of an array, `Vec`, slice or nalgebra value (`v.iter()`, \
-                 `&v`), or a chain of them (`enumerate`, `zip`, `map`, `skip`, `take`, `rev`, `step_by`); for \
-                 `windows`/`chunks`, loop over the indices and read `v[i]`",
+                 `&v`), or a chain of them (`enumerate`, `zip`, `map`, `skip`, `take`, `rev`, `step_by`, \
+                 `windows`, `chunks`)",
             );
         };
         let (start, end, inclusive) = match &source {

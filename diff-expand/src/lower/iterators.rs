@@ -13,7 +13,8 @@
 //! A chain is a source (`a.iter()`, `.into_iter()`, a sub-slice `a[s..e].iter()`, a range
 //! `(a..b)`), adaptors (`copied`, `cloned`, `map`, `zip`, `enumerate`, `skip`, `take`, `rev`,
 //! `step_by`, `windows`/`chunks`/`chunks_exact` followed by `map`, and `filter` just before the
-//! end) and an end (`sum`, `product`, `fold`, `count`, `for_each`, `collect::<Vec<F>>`).
+//! end) and an end (`sum`, `product`, `fold`, `count`, `for_each`, `collect::<Vec<F>>`), or a
+//! `for` loop over it (over windows too). `iter_mut()` is a source of places (`lower::places`).
 //! Each sequence is a length and the element at an index, both as syntax; the closures are
 //! called in place (`lower::closures` inlines them). `v.iter().sum()` alone keeps its own rule.
 
@@ -47,25 +48,31 @@ impl Sequence {
     }
 }
 
+/// The help of an unsupported use of a window.
+const WINDOW_HELP: &str = "read a window `w` of `windows`/`chunks` as `w[j]`, `w.len()` and `w.iter()` \
+                           (passing `w` on is not followed yet: pass the array and the window's start)";
+
 /// The body of `|w| body` mapped over windows, at window `i`: `w[j]` reads `base[start + j]`,
-/// `w.len()` is the window's length. `None` if `w` is used any other way.
-fn window_body(closure: &Expr, window: &Window, i: Expr) -> Option<Expr> {
-    let Expr::Closure(c) = closure else { return None };
-    let [pat] = c.inputs.iter().collect::<Vec<_>>()[..] else { return None };
+/// `w.len()` is the window's length. `Err` with where `w` is used any other way (or the
+/// closure, if it is not one of a single name).
+fn window_body(closure: &Expr, window: &Window, i: Expr) -> Result<Expr, Loc> {
+    let whole = Loc::of(closure);
+    let Expr::Closure(c) = closure else { return Err(whole) };
+    let [pat] = c.inputs.iter().collect::<Vec<_>>()[..] else { return Err(whole) };
     let name = match pat {
         Pat::Ident(p) => &p.ident,
         Pat::Type(t) => match &*t.pat {
             Pat::Ident(p) => &p.ident,
-            _ => return None,
+            _ => return Err(whole),
         },
-        _ => return None,
+        _ => return Err(whole),
     };
     struct Reads<'a> {
         name: &'a syn::Ident,
         base: &'a Expr,
         start: Expr,
         len: Expr,
-        other_use: bool,
+        other_use: Option<Loc>,
     }
     impl VisitMut for Reads<'_> {
         fn visit_expr_mut(&mut self, e: &mut Expr) {
@@ -92,7 +99,9 @@ fn window_body(closure: &Expr, window: &Window, i: Expr) -> Option<Expr> {
                     let len = relocated(self.len.to_token_stream(), at.start);
                     *e = syn::parse_quote_spanned!(at.end=> (#len));
                 }
-                e if is_name(e) => self.other_use = true,
+                e if is_name(e) => {
+                    self.other_use.get_or_insert(Loc::of(&*e));
+                }
                 // A nested closure that rebinds the name hides the window: its uses are not the
                 // window's.
                 Expr::Closure(c)
@@ -106,11 +115,14 @@ fn window_body(closure: &Expr, window: &Window, i: Expr) -> Option<Expr> {
         base: &window.base,
         start: (window.start)(i.clone()),
         len: (window.len)(i),
-        other_use: false,
+        other_use: None,
     };
     let mut body = (*c.body).clone();
     reads.visit_expr_mut(&mut body);
-    (!reads.other_use).then(|| syn::parse_quote!({ #body }))
+    match reads.other_use {
+        Some(at) => Err(at),
+        None => Ok(syn::parse_quote!({ #body })),
+    }
 }
 
 /// Desugared tokens moved to `at` (where an error about them points), each keeping its own
@@ -256,10 +268,14 @@ impl Lowerer<'_> {
         let block: Expr = if m.method == "for_each" {
             let [Expr::Closure(c)] = m.args.iter().collect::<Vec<_>>()[..] else { return None };
             let [pat] = c.inputs.iter().collect::<Vec<_>>()[..] else { return None };
-            let body = &c.body;
+            let (binding, body) = match self.place_binding(pat, item, (*c.body).clone()) {
+                Ok(split) => split,
+                Err(reported) => return Some(reported),
+            };
+            let binding = binding.map(|(pat, item)| quote::quote_spanned!(s=> let #pat = #item;));
             syn::parse_quote_spanned!(s=> {
                 for #i in 0..#len {
-                    let #pat = #item;
+                    #binding
                     #body;
                 }
             })
@@ -347,16 +363,59 @@ impl Lowerer<'_> {
     /// not one of them.
     pub(super) fn for_over_chain(&mut self, f: &syn::ExprForLoop) -> Option<Tree> {
         // `for e in data`: a collection is its own source in a `for` loop.
-        let sequence = match self.plain(&f.expr) {
+        let sequence = match self.sequence(&f.expr) {
+            Some(Sequence { len, window: Some(window), .. }) => {
+                return Some(self.for_over_windows(f, len, &window));
+            }
             Some(s) => s,
             None => self.source(&f.expr)?,
         };
         let (len, body) = (&sequence.len, &f.body);
         let index = self.chain_index(Loc::of(&f.expr).span());
         let item = (sequence.item)(syn::parse_quote!(#index));
+        let body: Expr = syn::parse_quote!(#body);
+        let (binding, body) = match self.place_binding(&f.pat, item, body) {
+            Ok(split) => split,
+            Err(reported) => return Some(reported),
+        };
         let desugared: syn::ExprForLoop =
-            syn::parse_quote_spanned!(Loc::of(f).span()=> for #index in 0..#len #body);
-        Some(self.for_loop_binding(&desugared, Some((&f.pat, &item))))
+            syn::parse_quote_spanned!(Loc::of(f).span()=> for #index in 0..#len { #body });
+        Some(self.for_loop_binding(&desugared, binding.as_ref().map(|(p, e)| (p, e))))
+    }
+
+    /// `pat` bound to `item` around `body`: where `item` holds `iter_mut()` places
+    /// (`lower::places`), the names bound to them are replaced by the places in `body` and
+    /// left out of the binding. `Err` with the reported error for another use of such a name.
+    fn place_binding(
+        &mut self,
+        pat: &Pat,
+        item: Expr,
+        body: Expr,
+    ) -> Result<(Option<(Pat, Expr)>, Expr), Tree> {
+        if !places::has_place(&item) {
+            return Ok((Some((pat.clone(), item)), body));
+        }
+        let mut found = Vec::new();
+        let binding = places::split_places(pat, &item, &mut found);
+        match places::substitute(&body, &found) {
+            Ok(body) => Ok((binding, body)),
+            Err(at) => Err(self.unsupported(at, "this use of an `iter_mut()` element", places::PLACE_HELP)),
+        }
+    }
+
+    /// `for w in x.windows(k) { body }` (or `chunks`, `chunks_exact`): `for i in 0..len { body }`
+    /// with the window's reads in `body` rewritten as for a `map` closure over the windows.
+    fn for_over_windows(&mut self, f: &syn::ExprForLoop, len: Expr, window: &Window) -> Tree {
+        let (pat, body) = (&f.pat, &f.body);
+        let closure: Expr = syn::parse_quote!(|#pat| #body);
+        let index = self.chain_index(Loc::of(&f.expr).span());
+        let body = match window_body(&closure, window, syn::parse_quote!(#index)) {
+            Ok(body) => body,
+            Err(at) => return self.unsupported(at, "this use of a window", WINDOW_HELP),
+        };
+        let desugared: syn::ExprForLoop =
+            syn::parse_quote_spanned!(Loc::of(f).span()=> for #index in 0..#len { #body; });
+        self.for_loop_binding(&desugared, None)
     }
 
     /// A sequence of values (not of windows).
@@ -399,6 +458,24 @@ impl Lowerer<'_> {
                     ("iter" | "into_iter", 0) => self.source(&m.receiver),
                     ("copied" | "cloned", 0) => self.plain(&m.receiver),
                     ("into_iter", _) | ("iter", _) => None,
+                    // `out.iter_mut()` of a local array: its elements as places (`&mut out[i]`),
+                    // which a loop's binding replaces by the place (`lower::places`).
+                    ("iter_mut", 0) => {
+                        let receiver = match &*m.receiver {
+                            Expr::Paren(p) => &*p.expr,
+                            e => e,
+                        };
+                        self.local_array(receiver)?;
+                        let elements = self.source(&m.receiver)?;
+                        let element = elements.item;
+                        Some(Sequence::new(elements.len, move |i| match element(i) {
+                            Expr::Reference(mut r) => {
+                                r.mutability = Some(Default::default());
+                                Expr::Reference(r)
+                            }
+                            other => other,
+                        }))
+                    }
                     ("map", 1) => {
                         let inner = self.sequence(&m.receiver)?;
                         // `map(f64::exp)`: a function by path, called like a closure of the item.
@@ -408,18 +485,13 @@ impl Lowerer<'_> {
                         };
                         if let Some(window) = inner.window {
                             // Checked once here, so that the item below cannot fail.
-                            if window_body(&f, &window, syn::parse_quote!(0usize)).is_none() {
-                                self.unsupported(
-                                    Loc::of(&f),
-                                    "this use of a window",
-                                    "read a window `w` of `windows`/`chunks` as `w[j]`, `w.len()` and `w.iter()` \
-                                     (passing `w` on is not followed yet: pass the array and the window's start)",
-                                );
+                            if let Err(at) = window_body(&f, &window, syn::parse_quote!(0usize)) {
+                                self.unsupported(at, "this use of a window", WINDOW_HELP);
                                 // Reported: the rest of the chain reads zeros, and no code is emitted.
                                 return Some(Sequence::new(inner.len, |_| syn::parse_quote!(0.0)));
                             }
                             return Some(Sequence::new(inner.len, move |i| {
-                                window_body(&f, &window, i).unwrap_or_else(|| syn::parse_quote!(()))
+                                window_body(&f, &window, i).unwrap_or_else(|_| syn::parse_quote!(()))
                             }));
                         }
                         Some(Sequence::new(inner.len, move |i| {

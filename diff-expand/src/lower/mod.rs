@@ -50,6 +50,7 @@ mod expressions;
 mod iterators;
 mod options;
 mod patterns;
+mod places;
 mod pushes;
 mod results;
 mod rows;

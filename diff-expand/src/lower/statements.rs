@@ -313,6 +313,16 @@ impl Lowerer<'_> {
                     {
                         Some(Tree::Leaf(v))
                     }
+                    // `let y: [f64; 2] = x;` (or a closure's `|y: [f64; 2]|`) copies the array,
+                    // as without the type: a copy inside a loop is made at the top level.
+                    Some(Tree::Leaf(v)) if self.kind(v) == Kind::Array(ArrayKind::Fixed) => {
+                        let tokens = v.ident().into_token_stream();
+                        Some(self.new_array(
+                            ArrayInit::Copy { source: v, tokens },
+                            Loc::of(&pt),
+                            ArrayKind::Fixed,
+                        ))
+                    }
                     Some(Tree::Leaf(v)) => {
                         let kind = match kind_of(&pt.ty) {
                             Kind::Unknown => self.kind(v),
