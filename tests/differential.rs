@@ -45,8 +45,8 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
         };
     }
     let straight = straight && !generic;
-    let mut form = r.below(if straight { 47 } else { 29 });
-    // The forms after the straight-line ones (38 to 46 are straight-line too).
+    let mut form = r.below(if straight { 48 } else { 29 });
+    // The forms after the straight-line ones (38 to 47 are straight-line too).
     if !straight && form >= 24 {
         form += 9;
     }
@@ -55,7 +55,7 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
         form -= 21;
     }
     // Operands of loops and branches are inside them.
-    let inner = straight && !(12..=18).contains(&form) && !(30..=46).contains(&form);
+    let inner = straight && !(12..=18).contains(&form) && !(30..=47).contains(&form);
     let a = expr(r, depth - 1, inner, generic);
     let b = expr(r, depth - 1, inner, generic);
     match form {
@@ -169,6 +169,10 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
         // A closure taking an array by value, called in a loop.
         46 => format!(
             "{{ let f = |q: [f64; 2]| [q[1] * {a}, q[0].sin()]; let mut st = [x, y]; for _ in 0..3 {{ let k = f(st); st[0] += 0.1 * k[0]; st[1] += 0.1 * k[1]; }} st[0] * {b} + st[1] }}"
+        ),
+        // `chain`, and a borrow of a local passed on.
+        47 => format!(
+            "{{ let chained: Vec<f64> = v.iter().chain(v[1..].iter()).map(|e| e * {a}).collect(); let seen = &chained; helper_slice(seen, {b}) + seen[4] }}"
         ),
         _ => format!("helper_slice(v, {a})"),
     }

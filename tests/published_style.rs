@@ -1,7 +1,8 @@
 //! Functions written the way published numeric crates write them, each a construct the macro
 //! once rejected or miscompiled: an `is_empty` guard, `zip` over a slice bound by a pattern or
 //! borrowed into a local, the quadratic form `xᵀ A x` with nalgebra's `transpose`, and a
-//! function generic over nalgebra's `RealField` taking a `DVector<T>`. Each is checked against
+//! function generic over nalgebra's `RealField` taking a `DVector<T>`, `chain`, `matches!` and a
+//! borrowed local. Each is checked against
 //! its analytic gradient, central differences, and forward against reverse mode.
 
 mod common;
@@ -468,5 +469,63 @@ fn a_borrow_of_a_differentiated_slice() {
     let (_, g) = through_a_borrow_grad(&x);
     for i in 0..3 {
         assert!(close(g[i], x[i].cos() + 4.0 * x[i], 1e-15));
+    }
+}
+
+/// `chain` of two slices, a borrow of a local `Vec` read by index, by chain and passed on, and a
+/// `matches!` test of a constant.
+#[differentiable]
+fn chained_energy(x: &[f64], y: &[f64], n: usize) -> f64 {
+    let joined: f64 = x.iter().chain(y.iter()).map(|v| v * v).sum();
+    let scaled: Vec<f64> = x.iter().map(|v| 2.0 * v).collect();
+    let w = &scaled;
+    let mut cross = 0.0;
+    for (a, b) in w.iter().chain(y).zip(y.iter().chain(x)) {
+        cross += a * b;
+    }
+    let k = if matches!(n, 0 | 1) { 0.5 } else { 1.5 };
+    joined + k * (w[0] * squares(w)) + cross
+}
+
+#[test]
+fn chain_matches_and_a_borrowed_local() {
+    let (x, y) = ([0.3, -0.7, 1.1], [0.5, 0.2]);
+    for n in [1, 4] {
+        let k = if n <= 1 { 0.5 } else { 1.5 };
+        let (value, (gx, gy)) = chained_energy_grad(&x, &y, n);
+        // Σx² + Σy² + k (2 x0) (4 Σx²) + <(2x0, 2x1, 2x2, y0, y1), (y0, y1, x0, x1, x2)>.
+        let sx: f64 = x.iter().map(|v| v * v).sum();
+        let sy: f64 = y.iter().map(|v| v * v).sum();
+        let cross = 2.0 * x[0] * y[0] + 2.0 * x[1] * y[1] + 2.0 * x[2] * x[0] + y[0] * x[1] + y[1] * x[2];
+        let want = sx + sy + k * 8.0 * x[0] * sx + cross;
+        assert!(close(value, want, 1e-14), "{value} vs {want}");
+        let want_gx = [
+            2.0 * x[0] + k * 8.0 * (sx + 2.0 * x[0] * x[0]) + 2.0 * y[0] + 2.0 * x[2],
+            2.0 * x[1] + k * 16.0 * x[0] * x[1] + 2.0 * y[1] + y[0],
+            2.0 * x[2] + k * 16.0 * x[0] * x[2] + 2.0 * x[0] + y[1],
+        ];
+        let want_gy = [2.0 * y[0] + 2.0 * x[0] + x[1], 2.0 * y[1] + 2.0 * x[1] + x[2]];
+        for (g, w) in gx.iter().zip(&want_gx).chain(gy.iter().zip(&want_gy)) {
+            assert!(close(*g, *w, 1e-13), "{gx:?} {gy:?} vs {want_gx:?} {want_gy:?}");
+        }
+        let fns = Fns {
+            name: "chained_energy",
+            f: &|p| chained_energy(&p[..3], &p[3..], n),
+            jvp: &|p, t| chained_energy_jvp(&p[..3], &p[3..], n, t[..3].to_vec(), t[3..].to_vec()),
+            vjp: &|p, u| {
+                let (v, pullback) = chained_energy_vjp(&p[..3], &p[3..], n);
+                let (a, b) = pullback(u);
+                (v, [a, b].concat())
+            },
+            grad: &|p| {
+                let (v, (a, b)) = chained_energy_grad(&p[..3], &p[3..], n);
+                (v, [a, b].concat())
+            },
+        };
+        check(
+            &fns,
+            &[&[0.3, -0.7, 1.1, 0.5, 0.2], &[1.0, 2.0, 0.5, -1.0, 0.3], &[-0.2, 0.4, 0.9, 1.2, -0.8]],
+            1e-7,
+        );
     }
 }

@@ -245,6 +245,10 @@ fn expr() -> impl Strategy<Value = String> {
             inner.clone().prop_map(|a| format!("{{ let c = v.iter().map(|e| e * {a}).collect::<Vec<_>>(); c[0] }}")),
             inner.clone().prop_map(|a| format!("v.iter().copied().fold({a}, f64::max)")),
             inner.clone().prop_map(|a| format!("{{ let z = w.map(|e| e * {a}); z[0] }}")),
+            // `chain`, `matches!`, a borrowed local.
+            inner.clone().prop_map(|a| format!("v.iter().chain(v.iter().skip(1)).map(|e| e * {a}).sum::<f64>()")),
+            inner.clone().prop_map(|a| format!("if matches!(n, 0 | 2) {{ {a} }} else {{ matches!({a}, k if k > 0.0) as i32 as f64 }}")),
+            inner.clone().prop_map(|a| format!("{{ let o = v.to_vec(); let w = &o; g(w) * {a} + w[0] }}")),
             // `for` loops over windows, and writes through `iter_mut()`.
             inner.clone().prop_map(|a| format!("{{ let mut s = 0.0; for w in v.windows(2) {{ s += w[1] * {a}; }} s }}")),
             inner.clone().prop_map(|a| format!("{{ let mut s = 0.0; for c in v.chunks_exact(2) {{ s += g(c) * {a}; }} s }}")),

@@ -466,6 +466,8 @@ impl Lowerer<'_> {
                 // `g(p)` of a parameter `p: &[f64; 2]` (or `x` of `for x in v.iter()`): the user
                 // passes a reference, and the generated code holds the value (`by_copy`).
                 _ if self.copied_reference(a) => (self.value(a), true),
+                // `g(w)` of `let w = &v;`: passes `&v`.
+                _ if self.local(a).is_some_and(|slot| self.borrows.contains(&slot)) => (self.value(a), true),
                 _ => (self.value(a), false),
             })
             .unzip()

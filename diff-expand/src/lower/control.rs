@@ -32,7 +32,7 @@ impl Lowerer<'_> {
                 Loc::of(&f.expr),
                 "this loop source",
                 "loop over a range `a..b`, the elements of an array, `Vec`, slice or nalgebra value (`v.iter()`, \
-                 `&v`), or a chain of them (`enumerate`, `zip`, `map`, `skip`, `take`, `rev`, `step_by`, \
+                 `&v`), or a chain of them (`enumerate`, `zip`, `chain`, `map`, `skip`, `take`, `rev`, `step_by`, \
                  `windows`, `chunks`)",
             );
         };

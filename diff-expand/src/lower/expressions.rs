@@ -214,6 +214,11 @@ impl Lowerer<'_> {
             Expr::Unsafe(_) => self.unsupported(span, "an `unsafe` block", ""),
             Expr::Async(_) | Expr::Await(_) => self.unsupported(span, "`async`/`.await`", ""),
             Expr::Macro(m) if m.mac.path.is_ident("vec") => self.vec_macro(m),
+            // `matches!(e, pat if guard)`: the `match` it stands for.
+            Expr::Macro(m) if m.mac.path.is_ident("matches") => match matches_as_match(&m.mac, span) {
+                Some(desugared) => self.expr(&desugared),
+                None => self.statement_macro(&m.mac, span),
+            },
             Expr::Macro(m) => self.statement_macro(&m.mac, span),
             Expr::Let(_) => self.unsupported(span, "`let` in a condition", "bind the value before the `if`"),
             // `e?` in a function returning `Result`/`Option`: kept as written, so a constant
@@ -614,4 +619,25 @@ impl Lowerer<'_> {
 fn coordinate(member: &syn::Member) -> Option<usize> {
     let syn::Member::Named(name) = member else { return None };
     ["x", "y", "z", "w", "a", "b"].iter().position(|c| name == c)
+}
+
+/// `matches!(e, pat)` or `matches!(e, pat if guard)` as `match e { pat if guard => true, _ => false }`,
+/// spanned at the macro; `None` if its arguments are not of that form.
+fn matches_as_match(mac: &syn::Macro, span: Loc) -> Option<Expr> {
+    let parser = |input: syn::parse::ParseStream| {
+        let scrutinee: Expr = input.parse()?;
+        input.parse::<syn::Token![,]>()?;
+        let pat = Pat::parse_multi_with_leading_vert(input)?;
+        let guard = if input.peek(syn::Token![if]) {
+            input.parse::<syn::Token![if]>()?;
+            Some(input.parse::<Expr>()?)
+        } else {
+            None
+        };
+        input.parse::<Option<syn::Token![,]>>()?;
+        Ok((scrutinee, pat, guard))
+    };
+    let (scrutinee, pat, guard) = mac.parse_body_with(parser).ok()?;
+    let guard = guard.map(|g| quote::quote!(if #g));
+    Some(syn::parse_quote_spanned!(span.span()=> match #scrutinee { #pat #guard => true, _ => false }))
 }

@@ -11,7 +11,7 @@
 //! ```
 //!
 //! A chain is a source (`a.iter()`, `.into_iter()`, a sub-slice `a[s..e].iter()`, a range
-//! `(a..b)`), adaptors (`copied`, `cloned`, `map`, `zip`, `enumerate`, `skip`, `take`, `rev`,
+//! `(a..b)`), adaptors (`copied`, `cloned`, `map`, `zip`, `chain`, `enumerate`, `skip`, `take`, `rev`,
 //! `step_by`, `windows`/`chunks`/`chunks_exact` followed by `map`, and `filter` just before the
 //! end) and an end (`sum`, `product`, `fold`, `count`, `for_each`, `collect::<Vec<F>>`), or a
 //! `for` loop over it (over windows too). `iter_mut()` is a source of places (`lower::places`).
@@ -528,6 +528,22 @@ impl Lowerer<'_> {
                         Some(Sequence::new(syn::parse_quote!(::core::cmp::min(#la, #lb)), move |i| {
                             let (x, y) = ((a.item)(i.clone()), (b.item)(i));
                             syn::parse_quote!((#x, #y))
+                        }))
+                    }
+                    // `a.chain(b)`: `a`'s elements, then `b`'s. The element at `i` is chosen by a
+                    // test of the index (a constant condition), held by reference like a source's.
+                    ("chain", 1) => {
+                        let a = self.plain(&m.receiver)?;
+                        let b = match &m.args[0] {
+                            arg @ (Expr::Path(_) | Expr::Field(_)) => self.source(arg),
+                            arg => self.plain(arg),
+                        }?;
+                        let (la, lb) = (a.len, b.len);
+                        let first = la.clone();
+                        Some(Sequence::new(syn::parse_quote!((#la) + (#lb)), move |i| {
+                            let x = strip_references((a.item)(i.clone()));
+                            let y = strip_references((b.item)(syn::parse_quote!(#i - (#first))));
+                            syn::parse_quote!(&(if #i < (#first) { #x } else { #y }))
                         }))
                     }
                     ("skip", 1) => {

@@ -89,6 +89,7 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         maps: 0,
         chains: 0,
         closures: std::collections::HashMap::new(),
+        borrows: std::collections::HashSet::new(),
         top_call_results: std::collections::HashSet::new(),
         params: sig.params.len(),
         fallible: false,
@@ -162,6 +163,9 @@ struct Lowerer<'a> {
     chains: usize,
     /// Local closures by variable slot (`lower::closures`), inlined where called.
     closures: std::collections::HashMap<usize, std::rc::Rc<closures::LocalClosure>>,
+    /// The slots bound by `let w = &v;` to a local `Vec` or fixed array: the same array, which
+    /// a call is passed by reference (`g(w)` passes `&v`).
+    borrows: std::collections::HashSet<usize>,
     /// Results of calls at the top level of the body: a field read makes one a record.
     top_call_results: std::collections::HashSet<Value>,
     /// The parameters are the first values.

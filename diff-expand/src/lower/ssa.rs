@@ -50,6 +50,7 @@ impl Lowerer<'_> {
         let slot = self.vars.len() - 1;
         // A slot freed by a branch or loop and taken again is no longer the closure it held.
         self.closures.remove(&slot);
+        self.borrows.remove(&slot);
         if let Some(scope) = self.scopes.last_mut() {
             scope.push((name.to_string(), slot));
         }

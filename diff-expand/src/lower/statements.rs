@@ -220,6 +220,22 @@ impl Lowerer<'_> {
             self.define_closure(&p.ident, closure);
             return;
         }
+        // `let w = &v;` of a local `Vec` or array: `v` itself, passed to calls by reference.
+        if let (Pat::Ident(p), Some(init)) = (&local.pat, &local.init)
+            && let (Expr::Reference(r), None, None, None) = (&*init.expr, &init.diverge, &p.by_ref, &p.subpat)
+            && r.mutability.is_none()
+            && self
+                .aggregate_or_leaf(&r.expr)
+                .is_some_and(|v| matches!(self.kind(v), Kind::Array(ArrayKind::Vec | ArrayKind::Fixed)))
+        {
+            let name = p.ident.to_string();
+            let value = self.expr(&r.expr);
+            self.declare(&name, Some(value));
+            if let Some(slot) = self.slot(&name) {
+                self.borrows.insert(slot);
+            }
+            return;
+        }
         // `let [a, b, c]: [f64; 3] = x.try_into().unwrap();`: the first elements of `x`, after
         // a length check (the conversion panics on another length, and so does this).
         if let Some(stmts) = array_conversion(local) {
