@@ -418,6 +418,17 @@ impl Lowerer<'_> {
         self.for_loop_binding(&desugared, None)
     }
 
+    /// The receiver's sequence and the argument's of `a.zip(b)` or `a.chain(b)`: `b` may be any
+    /// collection, also a constant one bound by a pattern (`Some(w) => x.iter().zip(w)`).
+    fn two_sequences(&mut self, m: &syn::ExprMethodCall) -> Option<(Sequence, Sequence)> {
+        let a = self.plain(&m.receiver)?;
+        let b = match m.args.first()? {
+            arg @ (Expr::Path(_) | Expr::Field(_)) => self.source(arg),
+            arg => self.plain(arg),
+        }?;
+        Some((a, b))
+    }
+
     /// A sequence of values (not of windows).
     fn plain(&mut self, e: &Expr) -> Option<Sequence> {
         self.sequence(e).filter(|s| s.window.is_none())
@@ -517,13 +528,7 @@ impl Lowerer<'_> {
                         }))
                     }
                     ("zip", 1) => {
-                        let a = self.plain(&m.receiver)?;
-                        // `zip(w)` of any collection, also a constant one bound by a pattern
-                        // (`Some(w) => x.iter().zip(w)`).
-                        let b = match &m.args[0] {
-                            arg @ (Expr::Path(_) | Expr::Field(_)) => self.source(arg),
-                            arg => self.plain(arg),
-                        }?;
+                        let (a, b) = self.two_sequences(m)?;
                         let (la, lb) = (a.len, b.len);
                         Some(Sequence::new(syn::parse_quote!(::core::cmp::min(#la, #lb)), move |i| {
                             let (x, y) = ((a.item)(i.clone()), (b.item)(i));
@@ -533,11 +538,7 @@ impl Lowerer<'_> {
                     // `a.chain(b)`: `a`'s elements, then `b`'s. The element at `i` is chosen by a
                     // test of the index (a constant condition), held by reference like a source's.
                     ("chain", 1) => {
-                        let a = self.plain(&m.receiver)?;
-                        let b = match &m.args[0] {
-                            arg @ (Expr::Path(_) | Expr::Field(_)) => self.source(arg),
-                            arg => self.plain(arg),
-                        }?;
+                        let (a, b) = self.two_sequences(m)?;
                         let (la, lb) = (a.len, b.len);
                         let first = la.clone();
                         Some(Sequence::new(syn::parse_quote!((#la) + (#lb)), move |i| {
