@@ -45,8 +45,8 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
         };
     }
     let straight = straight && !generic;
-    let mut form = r.below(if straight { 48 } else { 29 });
-    // The forms after the straight-line ones (38 to 47 are straight-line too).
+    let mut form = r.below(if straight { 49 } else { 29 });
+    // The forms after the straight-line ones (38 to 48 are straight-line too).
     if !straight && form >= 24 {
         form += 9;
     }
@@ -55,7 +55,7 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
         form -= 21;
     }
     // Operands of loops and branches are inside them.
-    let inner = straight && !(12..=18).contains(&form) && !(30..=47).contains(&form);
+    let inner = straight && !(12..=18).contains(&form) && !(30..=48).contains(&form);
     let a = expr(r, depth - 1, inner, generic);
     let b = expr(r, depth - 1, inner, generic);
     match form {
@@ -173,6 +173,10 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
         // `chain`, and a borrow of a local passed on.
         47 => format!(
             "{{ let chained: Vec<f64> = v.iter().chain(v[1..].iter()).map(|e| e * {a}).collect(); let seen = &chained; helper_slice(seen, {b}) + seen[4] }}"
+        ),
+        // Sub-slices taken as values, and a `fold` closure dereferencing its element.
+        48 => format!(
+            "{{ let tail = &v[1..]; let (head, _) = v.split_at(2); helper_slice(tail, {a}) * head[1] + helper_slice(&v[..3], {b}) + v.iter().fold(0.0, |s, e| s + *e * *e) }}"
         ),
         _ => format!("helper_slice(v, {a})"),
     }

@@ -245,6 +245,11 @@ fn expr() -> impl Strategy<Value = String> {
             inner.clone().prop_map(|a| format!("{{ let c = v.iter().map(|e| e * {a}).collect::<Vec<_>>(); c[0] }}")),
             inner.clone().prop_map(|a| format!("v.iter().copied().fold({a}, f64::max)")),
             inner.clone().prop_map(|a| format!("{{ let z = w.map(|e| e * {a}); z[0] }}")),
+            // Sub-slices as values, and a `fold` closure dereferencing its element.
+            inner.clone().prop_map(|a| format!("{{ let t = &v[1..]; g(t) * {a} + t[0] }}")),
+            inner.clone().prop_map(|a| format!("{{ let (h, _) = v.split_at(n); g(&v[..2]) * h[0] + {a} }}")),
+            inner.clone().prop_map(|a| format!("{{ let mut s = 0.0; for i in 0..n {{ s += g(&v[i..]) * {a}; }} s }}")),
+            inner.clone().prop_map(|a| format!("v.iter().fold({a}, |s, e| s + *e * *e)")),
             // `chain`, `matches!`, a borrowed local.
             inner.clone().prop_map(|a| format!("v.iter().chain(v.iter().skip(1)).map(|e| e * {a}).sum::<f64>()")),
             inner.clone().prop_map(|a| format!("if matches!(n, 0 | 2) {{ {a} }} else {{ matches!({a}, k if k > 0.0) as i32 as f64 }}")),

@@ -264,6 +264,12 @@ impl Lowerer<'_> {
                 Some(Tree::Leaf(self.emit(op, span, Kind::Float)))
             }
             "to_vec" | "clone" if m.args.is_empty() => {
+                // `x[a..b].to_vec()`: the copy of the part (`lower::slices`).
+                if name == "to_vec"
+                    && let Some(part) = self.sub_slice_copy(&m.receiver)
+                {
+                    return Some(part);
+                }
                 let source = array_of(self, &m.receiver)?;
                 let kind = match (name.as_str(), self.kind(source)) {
                     ("clone", Kind::Array(ArrayKind::Fixed)) => ArrayKind::Fixed,

@@ -455,6 +455,16 @@ impl Lowerer<'_> {
     ) -> (Vec<Value>, Vec<bool>) {
         args.iter()
             .map(|a| match a {
+                // `g(&x[1..])`: a copy of the part, passed by reference (`lower::slices`).
+                Expr::Reference(r)
+                    if r.mutability.is_none()
+                        && matches!(&*r.expr, Expr::Index(ix) if matches!(&*ix.index, Expr::Range(_))) =>
+                {
+                    match self.sub_slice_copy(a) {
+                        Some(Tree::Leaf(part)) => (part, true),
+                        _ => (self.value(a), false),
+                    }
+                }
                 Expr::Reference(r) if r.mutability.is_none() => match self.local_array(&r.expr) {
                     Some(array) => (array, true),
                     None => {

@@ -185,6 +185,12 @@ impl Lowerer<'_> {
         let seq = self.plain(receiver)?;
         let i = self.chain_index(s);
         let item = strip_references((seq.item)(syn::parse_quote!(#i)));
+        // A closure is called with the element as the iterator gives it (`&x[i]`), so that `*v`
+        // in `|s, v| s + *v` reads it; a function by path (`f64::max`), and sums, with its value.
+        let element = |f: &Expr| match f {
+            Expr::Closure(_) => (seq.item)(syn::parse_quote!(#i)),
+            _ => item.clone(),
+        };
         let len = &seq.len;
         let acc = hidden("__tapeless_acc", s);
         // The type of the sum: the turbofish's, else a generic function's float type (a literal
@@ -207,22 +213,16 @@ impl Lowerer<'_> {
             ("count", 0) => (syn::parse_quote_spanned!(s=> 0usize), syn::parse_quote!(#acc + 1)),
             // `any`/`all` look at every element (the predicate has no effects to skip).
             ("any", 1) => {
-                let f = &m.args[0];
-                (
-                    syn::parse_quote_spanned!(s=> false),
-                    syn::parse_quote_spanned!(s=> #acc || (#f)(__tapeless_item)),
-                )
+                let (f, e) = (&m.args[0], element(&m.args[0]));
+                (syn::parse_quote_spanned!(s=> false), syn::parse_quote_spanned!(s=> #acc || (#f)(#e)))
             }
             ("all", 1) => {
-                let f = &m.args[0];
-                (
-                    syn::parse_quote_spanned!(s=> true),
-                    syn::parse_quote_spanned!(s=> #acc && (#f)(__tapeless_item)),
-                )
+                let (f, e) = (&m.args[0], element(&m.args[0]));
+                (syn::parse_quote_spanned!(s=> true), syn::parse_quote_spanned!(s=> #acc && (#f)(#e)))
             }
             ("fold", 2) => {
-                let (init, f) = (&m.args[0], &m.args[1]);
-                (init.clone(), syn::parse_quote_spanned!(s=> (#f)(#acc, __tapeless_item)))
+                let (init, f, e) = (&m.args[0], &m.args[1], element(&m.args[1]));
+                (init.clone(), syn::parse_quote_spanned!(s=> (#f)(#acc, #e)))
             }
             _ => return None,
         };

@@ -55,6 +55,7 @@ mod pushes;
 mod results;
 mod rows;
 mod scan;
+mod slices;
 mod ssa;
 mod statements;
 

@@ -228,12 +228,12 @@ impl Lowerer<'_> {
                 .aggregate_or_leaf(&r.expr)
                 .is_some_and(|v| matches!(self.kind(v), Kind::Array(ArrayKind::Vec | ArrayKind::Fixed)))
         {
-            let name = p.ident.to_string();
             let value = self.expr(&r.expr);
-            self.declare(&name, Some(value));
-            if let Some(slot) = self.slot(&name) {
-                self.borrows.insert(slot);
-            }
+            self.declare_borrow(&p.ident, value);
+            return;
+        }
+        // `let tail = &x[1..];`, `let (head, tail) = x.split_at(k);`: copies (`lower::slices`).
+        if self.sub_slice_let(local) {
             return;
         }
         // `let [a, b, c]: [f64; 3] = x.try_into().unwrap();`: the first elements of `x`, after

@@ -1,0 +1,108 @@
+//! Sub-slices of an array taken as values: `let tail = &x[1..];`, `g(&x[..n - 1])`,
+//! `let (head, tail) = x.split_at(k);` and `x[a..b].to_vec()`. Each is a copy of the elements
+//! it covers, made where the slice is taken, the way `collect` makes one:
+//!
+//! ```text
+//! let tail = &x[1..];   =>  let tail = x[1..].iter().copied().collect::<Vec<f64>>();
+//! ```
+//!
+//! which is the same computation: while a shared borrow of `x` lives Rust lets nothing write
+//! `x`, so the copy holds what the slice shows. Its derivative flows back to the elements it
+//! copied. A name bound so is passed to calls by reference (`Lowerer::borrows`), as the slice
+//! was. (A sub-slice read in place, `x[1..].iter()`, is a chain source and copies nothing.)
+//! Inside a loop or branch a copy would be an array of a run-time length made there, which the
+//! lowering does not make: our error, at the slice.
+
+use super::*;
+
+impl Lowerer<'_> {
+    /// `&x[range]` or `x[range]` of an array (a slice parameter or a local array): the copy of
+    /// its elements, or `None` if `e` is not one.
+    pub(super) fn sub_slice_copy(&mut self, e: &Expr) -> Option<Tree> {
+        let inner = match e {
+            Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+            e => e,
+        };
+        let Expr::Index(ix) = strip_parens(inner) else { return None };
+        if !matches!(strip_parens(&ix.index), Expr::Range(_)) {
+            return None;
+        }
+        self.local_array(&ix.expr)?;
+        // A copy is an array made where the slice is taken: inside a loop or branch, where the
+        // lowering makes no arrays of a run-time length, that is our error at the slice.
+        if self.blocks.len() > 1 {
+            return Some(self.unsupported(
+                Loc::of(e),
+                "a sub-slice taken inside a loop or branch",
+                "read its elements in place (`x[i + k]`, `x[a..b].iter()`), or pass the whole array and the bounds",
+            ));
+        }
+        let (element, at) = (&self.element, Loc::of(e).end);
+        let copy: Expr =
+            syn::parse_quote_spanned!(at=> #ix.iter().copied().collect::<::std::vec::Vec<#element>>());
+        Some(self.expr(&copy))
+    }
+
+    /// `let tail = &x[1..];` and `let (head, tail) = x.split_at(k);` of an array: each name bound
+    /// to a copy of its part, passed to calls by reference. `false` (nothing done) for another
+    /// statement.
+    pub(super) fn sub_slice_let(&mut self, local: &syn::Local) -> bool {
+        let Some(init) = local.init.as_ref().filter(|init| init.diverge.is_none()) else { return false };
+        match (&local.pat, &*init.expr) {
+            (Pat::Ident(p), e) if plain_name(p) && matches!(e, Expr::Reference(_)) => {
+                let Some(copy) = self.sub_slice_copy(e) else { return false };
+                self.declare_borrow(&p.ident, copy);
+                true
+            }
+            (Pat::Tuple(t), Expr::MethodCall(m)) if m.method == "split_at" && m.args.len() == 1 => {
+                // Each part bound to a name, or to `_`.
+                let names: Option<Vec<Option<&syn::Ident>>> = t
+                    .elems
+                    .iter()
+                    .map(|p| match p {
+                        Pat::Ident(p) if plain_name(p) => Some(Some(&p.ident)),
+                        Pat::Wild(_) => Some(None),
+                        _ => None,
+                    })
+                    .collect();
+                let Some([head, tail]) = names.and_then(|n| <[_; 2]>::try_from(n).ok()) else { return false };
+                if self.local_array(&m.receiver).is_none() {
+                    return false;
+                }
+                let (x, k, at) = (&m.receiver, &m.args[0], Loc::of(m).end);
+                let (first, rest): (Expr, Expr) =
+                    (syn::parse_quote_spanned!(at=> #x[..#k]), syn::parse_quote_spanned!(at=> #x[#k..]));
+                for (name, part) in [(head, first), (tail, rest)] {
+                    if let Some(name) = name
+                        && let Some(copy) = self.sub_slice_copy(&part)
+                    {
+                        self.declare_borrow(name, copy);
+                    }
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Declares `name` bound to `value`, an array the user holds by reference.
+    pub(super) fn declare_borrow(&mut self, name: &syn::Ident, value: Tree) {
+        let name = name.to_string();
+        self.declare(&name, Some(value));
+        if let Some(slot) = self.slot(&name) {
+            self.borrows.insert(slot);
+        }
+    }
+}
+
+/// A pattern that binds a name and nothing else (no `ref`, `mut` or `@`).
+fn plain_name(p: &syn::PatIdent) -> bool {
+    p.by_ref.is_none() && p.mutability.is_none() && p.subpat.is_none()
+}
+
+fn strip_parens(e: &Expr) -> &Expr {
+    match e {
+        Expr::Paren(p) => strip_parens(&p.expr),
+        e => e,
+    }
+}
