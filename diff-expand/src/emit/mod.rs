@@ -57,6 +57,20 @@ pub fn scalars(f: &Function, sig: &Signature) -> std::collections::HashSet<Value
     use std::collections::HashSet;
     let insts = f.body.walk();
     let float = |v: &Value| f.info(*v).kind == Kind::Float;
+    // Parameters that are arrays of something other than floats (`&[Vector3<f64>]`): their
+    // elements have `Kind::Float` (nalgebra's static vectors are `Copy` values) but are not
+    // floats.
+    let not_of_floats: HashSet<Value> = insts
+        .iter()
+        .filter_map(|inst| match inst.op {
+            Op::Param(i) => sig.params.get(i).map(|p| (inst, p)),
+            _ => None,
+        })
+        .filter(|(_, p)| {
+            crate::signature::collection_element(&p.ty).is_some_and(|e| !crate::signature::is_float(e))
+        })
+        .flat_map(|(inst, _)| inst.results.iter().copied())
+        .collect();
     let mut known: HashSet<Value> = HashSet::new();
     for inst in &insts {
         known.extend(inst.results.iter().filter(|v| float(v)));
@@ -90,10 +104,12 @@ pub fn scalars(f: &Function, sig: &Signature) -> std::collections::HashSet<Value
                                 .get(*i)
                                 .is_some_and(|p| !p.receiver && crate::signature::is_float(&p.ty)),
                             Op::Lit(syn::Lit::Float(_)) => true,
-                            Op::Load { array, .. } => matches!(
-                                f.info(*array).kind,
-                                Kind::Array(ArrayKind::Vec | ArrayKind::Fixed | ArrayKind::Slice)
-                            ),
+                            Op::Load { array, .. } => {
+                                matches!(
+                                    f.info(*array).kind,
+                                    Kind::Array(ArrayKind::Vec | ArrayKind::Fixed | ArrayKind::Slice)
+                                ) && !not_of_floats.contains(array)
+                            }
                             Op::Field { array, .. } => !array,
                             Op::NoGrad(v) => known.contains(v),
                             Op::Prim { rule, args, .. } => match &rule.kind {

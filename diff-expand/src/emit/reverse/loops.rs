@@ -247,8 +247,9 @@ impl Reverse<'_> {
         for inst in &body.insts {
             let Op::Load { array, index } = &inst.op else { continue };
             let key = (*array, index.clone());
+            // Summed in a register of a float (`zero_real`): the element must be one.
             let hoistable = self.input.act.active(*array)
-                && inst.results.first().is_some_and(|y| self.input.f.info(*y).kind == crate::ir::Kind::Float)
+                && inst.results.first().is_some_and(|y| self.input.scalars.contains(y))
                 && !defs.contains(array)
                 && index.iter().all(|i| !defs.contains(i))
                 && !stores_into(body, *array)
@@ -308,7 +309,7 @@ impl Reverse<'_> {
                 continue;
             };
             let eligible = self.input.act.active(*array)
-                && inst.results.first().is_some_and(|y| self.input.f.info(*y).kind == crate::ir::Kind::Float)
+                && inst.results.first().is_some_and(|y| self.input.scalars.contains(y))
                 && !defs.contains(array)
                 && !stores_into(body, *array)
                 && !self.hoisted.contains_key(&(*array, index.clone()));

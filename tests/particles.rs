@@ -1,0 +1,144 @@
+//! Particle code as simulation crates write it: positions as `&[[f64; 3]]` or as
+//! `&[Vector3<f64>]`, pair loops, and a chain over rows. The two Lennard-Jones forms must agree
+//! with each other, with the analytic force of a pair, with central differences, and forward
+//! mode with reverse mode.
+
+// Index loops over coordinates, as such code writes them.
+#![allow(clippy::needless_range_loop)]
+
+use nalgebra::Vector3;
+use tapeless::differentiable;
+
+mod common;
+
+use common::{Fns, check, close};
+
+#[differentiable]
+fn lj_arrays(pos: &[[f64; 3]]) -> f64 {
+    let mut e = 0.0;
+    for i in 0..pos.len() {
+        for j in (i + 1)..pos.len() {
+            let mut r2 = 0.0;
+            for k in 0..3 {
+                let d = pos[i][k] - pos[j][k];
+                r2 += d * d;
+            }
+            let inv6 = 1.0 / (r2 * r2 * r2);
+            e += 4.0 * (inv6 * inv6 - inv6);
+        }
+    }
+    e
+}
+
+#[differentiable]
+fn lj_vectors(pos: &[Vector3<f64>]) -> f64 {
+    let mut e = 0.0;
+    for i in 0..pos.len() {
+        for j in (i + 1)..pos.len() {
+            let r2 = (pos[i] - pos[j]).norm_squared();
+            let inv6 = 1.0 / (r2 * r2 * r2);
+            e += 4.0 * (inv6 * inv6 - inv6);
+        }
+    }
+    e
+}
+
+/// The distances of points from the origin, summed through a chain over rows.
+#[differentiable]
+fn radii(pos: &[[f64; 2]]) -> f64 {
+    pos.iter().map(|p| (p[0] * p[0] + p[1] * p[1]).sqrt()).sum()
+}
+
+fn rows3(flat: &[f64]) -> Vec<[f64; 3]> {
+    flat.chunks(3).map(|c| [c[0], c[1], c[2]]).collect()
+}
+
+fn vectors(flat: &[f64]) -> Vec<Vector3<f64>> {
+    flat.chunks(3).map(|c| Vector3::new(c[0], c[1], c[2])).collect()
+}
+
+#[test]
+fn lennard_jones_by_arrays_and_by_vectors() {
+    // A pair at distance r along a unit direction u: dE/dx_0 = E'(r) u, E'(r) = 4 (-12 r^-13 + 6 r^-7).
+    let (r, u) = (1.2_f64, [0.6, 0.0, 0.8]);
+    let pair = [[0.0, 0.0, 0.0], [r * u[0], r * u[1], r * u[2]]];
+    let (e, g) = lj_arrays_grad(&pair);
+    assert!(close(e, 4.0 * (r.powi(-12) - r.powi(-6)), 1e-14));
+    let de = 4.0 * (-12.0 * r.powi(-13) + 6.0 * r.powi(-7));
+    for k in 0..3 {
+        assert!(close(g[0][k], -de * u[k], 1e-13) && close(g[1][k], de * u[k], 1e-13), "{g:?}");
+    }
+    let points: [&[f64]; 3] = [
+        &[0.0, 0.0, 0.0, 1.1, 0.1, 0.0, 0.2, 1.2, 0.3],
+        &[0.1, -0.2, 0.0, 1.0, 0.3, 0.2, -0.4, 1.1, 0.5, 0.9, 1.0, -0.7],
+        &[0.0, 0.0, 0.0, 0.0, 1.3, 0.0],
+    ];
+    for x in points {
+        let (ea, ga) = lj_arrays_grad(&rows3(x));
+        let (ev, gv) = lj_vectors_grad(&vectors(x));
+        assert!(close(ea, ev, 1e-14));
+        for (a, v) in ga.iter().zip(&gv) {
+            for k in 0..3 {
+                assert!(close(a[k], v[k], 1e-13), "{ga:?} vs {gv:?}");
+            }
+        }
+    }
+    let fns = Fns {
+        name: "lj_arrays",
+        f: &|p| lj_arrays(&rows3(p)),
+        jvp: &|p, t| lj_arrays_jvp(&rows3(p), rows3(t)),
+        vjp: &|p, u| {
+            let rows = rows3(p);
+            let (v, pullback) = lj_arrays_vjp(&rows);
+            (v, pullback(u).concat())
+        },
+        grad: &|p| {
+            let (v, g) = lj_arrays_grad(&rows3(p));
+            (v, g.concat())
+        },
+    };
+    check(&fns, &points, 1e-7);
+    let fns = Fns {
+        name: "lj_vectors",
+        f: &|p| lj_vectors(&vectors(p)),
+        jvp: &|p, t| lj_vectors_jvp(&vectors(p), vectors(t)),
+        vjp: &|p, u| {
+            let points = vectors(p);
+            let (v, pullback) = lj_vectors_vjp(&points);
+            (v, pullback(u).iter().flat_map(|g| g.iter().copied()).collect())
+        },
+        grad: &|p| {
+            let (v, g) = lj_vectors_grad(&vectors(p));
+            (v, g.iter().flat_map(|g| g.iter().copied()).collect())
+        },
+    };
+    check(&fns, &points, 1e-7);
+}
+
+#[test]
+fn a_chain_over_rows_of_fixed_arrays() {
+    let pos = [[0.3, 0.9], [0.2, 1.0], [-1.5, 0.4]];
+    let (value, grad) = radii_grad(&pos);
+    let want: f64 = pos.iter().map(|p| p[0].hypot(p[1])).sum();
+    assert!(close(value, want, 1e-15));
+    for (g, p) in grad.iter().zip(&pos) {
+        let r = p[0].hypot(p[1]);
+        assert!(close(g[0], p[0] / r, 1e-15) && close(g[1], p[1] / r, 1e-15), "{grad:?}");
+    }
+    let rows2 = |flat: &[f64]| flat.chunks(2).map(|c| [c[0], c[1]]).collect::<Vec<_>>();
+    let fns = Fns {
+        name: "radii",
+        f: &|p| radii(&rows2(p)),
+        jvp: &|p, t| radii_jvp(&rows2(p), rows2(t)),
+        vjp: &|p, u| {
+            let rows = rows2(p);
+            let (v, pullback) = radii_vjp(&rows);
+            (v, pullback(u).concat())
+        },
+        grad: &|p| {
+            let (v, g) = radii_grad(&rows2(p));
+            (v, g.concat())
+        },
+    };
+    check(&fns, &[&[0.3, 0.9, 0.2, 1.0], &[1.0, -2.0], &[0.5, 0.5, -0.3, 0.8, 2.0, 0.1]], 1e-7);
+}
