@@ -1,6 +1,7 @@
 //! Residual vectors built the way least-squares code builds them: `DVector::from_fn(n, |i, _|
 //! ..)` and `DVector::from_vec(v)` of a collected `Vec`. Each `_jacobian` is checked against
-//! the analytic Jacobian, central differences, columns from `_jvp` and rows from `_vjp`.
+//! the analytic Jacobian, central differences, columns from `_jvp` and rows from `_vjp`. Also a
+//! `collect()` typed by the result, and `std::array::from_fn`.
 
 mod common;
 
@@ -88,4 +89,46 @@ fn a_from_fn_vector_read_whole() {
     assert!(close(jv, g.iter().zip(&t).map(|(a, b)| a * b).sum::<f64>(), 1e-15));
     let (_, pullback) = doubled_energy_vjp(&x, 3);
     assert_eq!(pullback(1.0), g);
+}
+
+/// Residuals returned by a `collect()` whose type is the function's (`-> Vec<f64>`); and an
+/// array made by `std::array::from_fn`.
+#[differentiable(jacobian, wrt(p))]
+fn decay_collected(p: &[f64], t: &[f64], y: &[f64]) -> Vec<f64> {
+    t.iter().zip(y).map(|(ti, yi)| p[0] * (-p[1] * ti).exp() - yi).collect()
+}
+
+#[differentiable]
+fn from_fn_array(x: &[f64]) -> f64 {
+    let v: [f64; 3] = std::array::from_fn(|i| x[i] * x[i + 1]);
+    v[0] * v[1] + v[2].sin()
+}
+
+#[test]
+fn a_collect_typed_by_the_result_and_an_array_from_fn() {
+    let (t, y) = ([0.0, 0.5, 1.0, 2.0], [2.1, 1.5, 1.2, 0.7]);
+    for p in [[2.0, 0.5], [-1.0, 1.5], [0.3, 0.0]] {
+        let (value, j) = decay_collected_jacobian(&p, &t, &y);
+        assert_eq!(value, decay_collected(&p, &t, &y));
+        let exact = DMatrix::from_fn(t.len(), 2, |i, c| match c {
+            0 => (-p[1] * t[i]).exp(),
+            _ => -p[0] * t[i] * (-p[1] * t[i]).exp(),
+        });
+        check_jacobian("decay_collected", &j, &exact, &|q| decay_collected(q, &t, &y), &p);
+        // Rows by reverse mode.
+        let (_, pullback) = decay_collected_vjp(&p, &t, &y);
+        let row = pullback(vec![0.0, 1.0, 0.0, 0.0]);
+        assert!(close(row[0], j[(1, 0)], 1e-14) && close(row[1], j[(1, 1)], 1e-14));
+    }
+    // v = (x0 x1, x1 x2, x2 x3): f = x0 x1² x2 + sin(x2 x3).
+    let x = [0.3, -0.7, 1.1, 0.4];
+    let (value, g) = from_fn_array_grad(&x);
+    let c = (x[2] * x[3]).cos();
+    let want = [x[1] * x[1] * x[2], 2.0 * x[0] * x[1] * x[2], x[0] * x[1] * x[1] + c * x[3], c * x[2]];
+    assert!(close(value, x[0] * x[1] * x[1] * x[2] + (x[2] * x[3]).sin(), 1e-15));
+    for (a, b) in g.iter().zip(&want) {
+        assert!(close(*a, *b, 1e-14), "{g:?} vs {want:?}");
+    }
+    let (_, t) = from_fn_array_jvp(&x, vec![1.0, -1.0, 0.5, 2.0]);
+    assert!(close(t, want[0] - want[1] + 0.5 * want[2] + 2.0 * want[3], 1e-14));
 }

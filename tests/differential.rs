@@ -45,8 +45,8 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
         };
     }
     let straight = straight && !generic;
-    let mut form = r.below(if straight { 49 } else { 29 });
-    // The forms after the straight-line ones (38 to 48 are straight-line too).
+    let mut form = r.below(if straight { 50 } else { 29 });
+    // The forms after the straight-line ones (38 to 49 are straight-line too).
     if !straight && form >= 24 {
         form += 9;
     }
@@ -55,7 +55,7 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
         form -= 21;
     }
     // Operands of loops and branches are inside them.
-    let inner = straight && !(12..=18).contains(&form) && !(30..=48).contains(&form);
+    let inner = straight && !(12..=18).contains(&form) && !(30..=49).contains(&form);
     let a = expr(r, depth - 1, inner, generic);
     let b = expr(r, depth - 1, inner, generic);
     match form {
@@ -168,7 +168,7 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
         ),
         // A closure taking an array by value, called in a loop.
         46 => format!(
-            "{{ let f = |q: [f64; 2]| [q[1] * {a}, q[0].sin()]; let mut st = [x, y]; for _ in 0..3 {{ let k = f(st); st[0] += 0.1 * k[0]; st[1] += 0.1 * k[1]; }} st[0] * {b} + st[1] }}"
+            "{{ let rate = {a}; let f = |q: [f64; 2]| [q[1] * rate, q[0].sin()]; let mut st = [x, y]; for _ in 0..3 {{ let k = f(st); st[0] += 0.1 * k[0]; st[1] += 0.1 * k[1]; }} st[0] * {b} + st[1] }}"
         ),
         // `chain`, and a borrow of a local passed on.
         47 => format!(
@@ -177,6 +177,10 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
         // Sub-slices taken as values, and a `fold` closure dereferencing its element.
         48 => format!(
             "{{ let tail = &v[1..]; let (head, _) = v.split_at(2); helper_slice(tail, {a}) * head[1] + helper_slice(&v[..3], {b}) + v.iter().fold(0.0, |s, e| s + *e * *e) }}"
+        ),
+        // An array from `std::array::from_fn`.
+        49 => format!(
+            "{{ let made: [f64; 3] = std::array::from_fn(|k| v[k] * {a} + {b}); made[0] * made[2] + made[1] }}"
         ),
         _ => format!("helper_slice(v, {a})"),
     }

@@ -245,6 +245,8 @@ fn expr() -> impl Strategy<Value = String> {
             inner.clone().prop_map(|a| format!("{{ let c = v.iter().map(|e| e * {a}).collect::<Vec<_>>(); c[0] }}")),
             inner.clone().prop_map(|a| format!("v.iter().copied().fold({a}, f64::max)")),
             inner.clone().prop_map(|a| format!("{{ let z = w.map(|e| e * {a}); z[0] }}")),
+            inner.clone().prop_map(|a| format!("{{ let q: [f64; 2] = std::array::from_fn(|i| v[i] * {a}); q[1] }}")),
+            inner.clone().prop_map(|a| format!("{{ let q = std::array::from_fn(|i| v[i] * {a}); q[0] }}")),
             // Sub-slices as values, and a `fold` closure dereferencing its element.
             inner.clone().prop_map(|a| format!("{{ let t = &v[1..]; g(t) * {a} + t[0] }}")),
             inner.clone().prop_map(|a| format!("{{ let (h, _) = v.split_at(n); g(&v[..2]) * h[0] + {a} }}")),

@@ -6,6 +6,10 @@
 //! DVector::from_fn(n, |i, _| body)  =>  { let mut m = DVector::zeros(n);
 //!                                         for i in 0..n { m[i] = body; } m }
 //! ```
+//!
+//! `let v: [f64; N] = std::array::from_fn(|i| body);` is likewise `let mut v = [0.0; N];`
+//! filled in a loop (its length is the annotation's: without one, rustc infers it from uses the
+//! macro does not follow).
 
 use super::*;
 
@@ -58,6 +62,42 @@ impl Lowerer<'_> {
         // The matrix is written by index: held as an array (`statements::local_stmt`).
         self.indexed.insert(m.to_string());
         Some(self.expr(&block))
+    }
+}
+
+impl Lowerer<'_> {
+    /// `let v: [f64; N] = std::array::from_fn(|i| body);` (also `core::array::from_fn`,
+    /// `array::from_fn`), desugared and lowered; `false` (nothing done) for another statement.
+    pub(super) fn array_from_fn(&mut self, local: &syn::Local) -> bool {
+        let (Pat::Type(pt), Some(init)) = (&local.pat, &local.init) else { return false };
+        let (syn::Type::Array(array), Expr::Call(c), None) = (&*pt.ty, &*init.expr, &init.diverge) else {
+            return false;
+        };
+        let Expr::Path(path) = &*c.func else { return false };
+        let names: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let from_fn = names.ends_with(&["array".to_string(), "from_fn".to_string()]);
+        // Of `f32` or `f64` (a zero of a generic `T` is not a literal).
+        let float = ["f64", "f32"]
+            .into_iter()
+            .find(|f| matches!(&*array.elem, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident(f)));
+        let (true, Some(float), [Expr::Closure(f)]) =
+            (from_fn, float, &c.args.iter().collect::<Vec<_>>()[..])
+        else {
+            return false;
+        };
+        let [index] = f.inputs.iter().collect::<Vec<_>>()[..] else { return false };
+        let (name, len, body, s) = (&pt.pat, &array.len, &f.body, Loc::of(c).span());
+        let zero = syn::LitFloat::new(&format!("0.0{float}"), s);
+        let i = syn::Ident::new("__tapeless_i", proc_macro2::Span::mixed_site().located_at(s));
+        let stmts: Vec<Stmt> = syn::parse_quote_spanned!(s=>
+            let mut #name = [#zero; #len];
+            for #i in 0..#len {
+                let #index = #i;
+                #name[#i] = #body;
+            }
+        );
+        self.stmts(&stmts, false);
+        true
     }
 }
 

@@ -123,6 +123,14 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         }
         None => body,
     };
+    let typed;
+    let body = match typed_collects(body, &sig.output) {
+        Some(b) => {
+            typed = b;
+            &typed
+        }
+        None => body,
+    };
     let output = l.body(&body.stmts, Loc::of(&body), &sig.output);
     if !shape_fits(&sig.output, &output) {
         l.unsupported(Loc::of(&body), "a result whose tuple shape differs from the declared result type", "");
@@ -261,4 +269,51 @@ fn shape_fits(ty: &syn::Type, t: &Tree) -> bool {
         (ty, Tree::Tuple(_)) => crate::signature::classify(ty) == crate::signature::TypeClass::Unknown,
         _ => true,
     }
+}
+
+/// `body` with each `.collect()` whose value is the function's result (its tail, through blocks,
+/// `if` and `match`, and `return e`) given the result type, when that is a `Vec` of floats:
+/// `x.iter().map(..).collect()` returned from `fn f(..) -> Vec<f64>` is `collect::<Vec<f64>>()`,
+/// the form the chain lowering reads. `None` if the result type is another.
+fn typed_collects(body: &syn::Block, output: &syn::Type) -> Option<syn::Block> {
+    let syn::Type::Path(p) = output else { return None };
+    crate::signature::vec_element(p).filter(|e| crate::signature::is_float(e))?;
+    fn tail(e: &mut Expr, output: &syn::Type) {
+        match e {
+            Expr::MethodCall(m) if m.method == "collect" && m.args.is_empty() && m.turbofish.is_none() => {
+                m.turbofish = Some(syn::parse_quote!(::<#output>));
+            }
+            Expr::Block(b) => block(&mut b.block, output),
+            Expr::Paren(p) => tail(&mut p.expr, output),
+            Expr::If(i) => {
+                block(&mut i.then_branch, output);
+                if let Some((_, e)) = &mut i.else_branch {
+                    tail(e, output);
+                }
+            }
+            Expr::Match(m) => m.arms.iter_mut().for_each(|a| tail(&mut a.body, output)),
+            _ => {}
+        }
+    }
+    fn block(b: &mut syn::Block, output: &syn::Type) {
+        if let Some(Stmt::Expr(e, None)) = b.stmts.last_mut() {
+            tail(e, output);
+        }
+    }
+    struct Returns<'a>(&'a syn::Type);
+    impl VisitMut for Returns<'_> {
+        fn visit_expr_return_mut(&mut self, r: &mut syn::ExprReturn) {
+            if let Some(e) = &mut r.expr {
+                tail(e, self.0);
+            }
+            syn::visit_mut::visit_expr_return_mut(self, r);
+        }
+        // A closure's or nested function's `return` is not the function's.
+        fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
+        fn visit_item_fn_mut(&mut self, _: &mut syn::ItemFn) {}
+    }
+    let mut body = body.clone();
+    Returns(output).visit_block_mut(&mut body);
+    block(&mut body, output);
+    Some(body)
 }

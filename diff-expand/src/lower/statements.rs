@@ -233,7 +233,7 @@ impl Lowerer<'_> {
             return;
         }
         // `let tail = &x[1..];`, `let (head, tail) = x.split_at(k);`: copies (`lower::slices`).
-        if self.sub_slice_let(local) {
+        if self.sub_slice_let(local) || self.array_from_fn(local) {
             return;
         }
         // `let [a, b, c]: [f64; 3] = x.try_into().unwrap();`: the first elements of `x`, after
