@@ -349,10 +349,19 @@ impl Lowerer<'_> {
     /// `fn __tapeless_mapN(e: T) -> T { body }`, differentiated like any other (its items go
     /// into the generated functions), and the map a `<map>` primitive naming it.
     pub(super) fn map_closure(&mut self, receiver: &Expr, closure: &syn::ExprClosure, span: Loc) -> Tree {
-        let x = self.value(receiver);
-        if !matches!(self.kind(x), Kind::Heap | Kind::Float) {
-            return self.unsupported(span, "`map` on this value", "");
-        }
+        // An iterator (`x.iter().map(..)` not ended where the macro reads chains): reported
+        // here, without lowering the iterator, whose unused value would draw a second error.
+        let x = if iterator(receiver) { None } else { Some(self.value(receiver)) };
+        let Some(x) = x.filter(|x| matches!(self.kind(*x), Kind::Heap | Kind::Float)) else {
+            return self.unsupported(
+                span,
+                "`map` on this value",
+                "`map` takes a closure over a nalgebra value's entries or an iterator chain the macro \
+                 reads (a source such as `x.iter()`, adaptors, and an end such as `sum()` or \
+                 `collect::<Vec<f64>>()`); an iterator kept as a value, or an adaptor it does not \
+                 read, is not followed: end the chain where it is built",
+            );
+        };
         let param = match closure.inputs.iter().collect::<Vec<_>>().as_slice() {
             [Pat::Ident(p)] if p.by_ref.is_none() && p.subpat.is_none() => (p.ident.clone(), None),
             [Pat::Type(t)] => match &*t.pat {
@@ -667,4 +676,20 @@ impl Lowerer<'_> {
 /// or `bool`s, anything else is not known.
 fn method_kind(name: &str) -> Kind {
     if matches!(name, "len" | "count" | "is_empty") { Kind::Discrete } else { Kind::Unknown }
+}
+
+/// Whether `e` is an iterator: a source (`x.iter()`, `x.windows(k)`, a range) and adaptors. (A
+/// nalgebra value's `map` is not: `v.map(f).map(g)` maps a matrix.)
+fn iterator(e: &Expr) -> bool {
+    match e {
+        Expr::Paren(p) => iterator(&p.expr),
+        Expr::Range(_) => true,
+        Expr::MethodCall(m) => match m.method.to_string().as_str() {
+            "iter" | "into_iter" | "iter_mut" | "windows" | "chunks" | "chunks_exact" => true,
+            "map" | "zip" | "chain" | "enumerate" | "skip" | "take" | "rev" | "step_by" | "copied"
+            | "cloned" | "filter" => iterator(&m.receiver),
+            _ => false,
+        },
+        _ => false,
+    }
 }
