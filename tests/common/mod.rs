@@ -242,3 +242,32 @@ pub fn check_jacobian(
         }
     }
 }
+
+/// Checks `grad` (the gradient with respect to `x` alone) against central differences of `f`,
+/// and `jvp` along a pseudo-random direction against it (forward against reverse).
+pub fn check_wrt_x(
+    name: &str,
+    f: &dyn Fn(&[f64]) -> f64,
+    grad: &dyn Fn(&[f64]) -> Vec<f64>,
+    jvp: &dyn Fn(&[f64], Vec<f64>) -> f64,
+    x: &[f64],
+) {
+    let g = grad(x);
+    assert_eq!(g.len(), x.len(), "{name}: gradient length");
+    for (i, gi) in g.iter().enumerate() {
+        let fd = central(f, x, i);
+        assert!(close(*gi, fd, 1e-8), "{name}: d/dx{i} = {gi} vs {fd}");
+    }
+    let v = direction(x.len(), 7);
+    let jv = jvp(x, v.clone());
+    let r: f64 = g.iter().zip(&v).map(|(a, b)| a * b).sum();
+    assert!(close(jv, r, 1e-12), "{name}: {jv} vs {r}");
+}
+
+/// The pullback of `_vjp` applied to `ct` is `ct` times the gradient of `_grad`.
+pub fn check_pullback(name: &str, grad: &[f64], ct: f64, from_pullback: &[f64]) {
+    assert_eq!(grad.len(), from_pullback.len(), "{name}: lengths");
+    for (a, b) in grad.iter().zip(from_pullback) {
+        assert!(close(ct * a, *b, 1e-14), "{name}: pullback({ct}) {b} vs {ct} x grad {a}");
+    }
+}
