@@ -258,15 +258,12 @@ fn assignment_at(tokens: &[Tok], i: usize) -> bool {
     }
 }
 
-/// Whether the name at `i` may be written there: assigned to (not bound by a `let`), or reached
-/// through (`.`, `[..]`).
+/// Whether the name at `i`, outside a `let`'s pattern, may be written there: assigned to, or
+/// reached through (`.`, `[..]`).
 fn writes(tokens: &[Tok], i: usize) -> bool {
-    let before = |k: usize| i.checked_sub(k).and_then(|k| tokens.get(k));
-    let bound = before(1).is_some_and(|t| t.is(Sym::LET))
-        || (before(1).is_some_and(|t| t.is(Sym::MUT)) && before(2).is_some_and(|t| t.is(Sym::LET)));
     let through = punct_at(tokens.get(i + 1), '.')
         || matches!(tokens.get(i + 1), Some(Tok::Group(Delimiter::Bracket, ..)));
-    (assignment_at(tokens, i + 1) && !bound) || through
+    assignment_at(tokens, i + 1) || through
 }
 
 /// `let __vN = LIT ;` at the start of `tokens`, LIT a number: the name, the literal and its

@@ -9,8 +9,11 @@
 pub mod forward;
 pub mod inline;
 pub mod reverse;
+mod scalars;
 pub mod scopes;
 pub mod tokens;
+
+pub use scalars::{float_names, scalars};
 
 use std::collections::HashMap;
 
@@ -37,109 +40,6 @@ pub struct Input<'a> {
     pub summed_products: HashMap<Value, (Value, Value)>,
     /// Values known to be floats, not matrices ([`scalars`]).
     pub scalars: std::collections::HashSet<Value>,
-}
-
-/// The emitted names of the values known to be floats ([`scalars`]), their tangents and
-/// adjoints.
-pub fn float_names(input: &Input) -> std::collections::HashSet<String> {
-    input.scalars.iter().flat_map(|v| ["v", "t", "a"].map(|p| format!("__{p}{}", v.0))).collect()
-}
-
-/// The values known to be floats (`f32`, `f64` or the float type parameter), not matrices:
-/// `Kind::Float` also covers nalgebra's static vectors, which are `Copy` too. Known are float
-/// parameters and literals, array entries and record fields, what arithmetic and the scalar
-/// rules make of known floats, and a branch's or loop's value whose every incoming value is
-/// known. Found from the optimistic side (every float value defined by an instruction, less
-/// those a rule cannot vouch for, until nothing changes) so that a loop-carried value, which
-/// depends on itself, can be known.
-pub fn scalars(f: &Function, sig: &Signature) -> std::collections::HashSet<Value> {
-    use crate::rules::Kind as R;
-    use std::collections::HashSet;
-    let insts = f.body.walk();
-    let float = |v: &Value| f.info(*v).kind == Kind::Float;
-    // Parameters that are arrays of something other than floats (`&[Vector3<f64>]`): their
-    // elements have `Kind::Float` (nalgebra's static vectors are `Copy` values) but are not
-    // floats.
-    let not_of_floats: HashSet<Value> = insts
-        .iter()
-        .filter_map(|inst| match inst.op {
-            Op::Param(i) => sig.params.get(i).map(|p| (inst, p)),
-            _ => None,
-        })
-        .filter(|(_, p)| {
-            crate::signature::collection_element(&p.ty).is_some_and(|e| !crate::signature::is_float(e))
-        })
-        .flat_map(|(inst, _)| inst.results.iter().copied())
-        .collect();
-    let mut known: HashSet<Value> = HashSet::new();
-    for inst in &insts {
-        known.extend(inst.results.iter().filter(|v| float(v)));
-        if let Op::For { carried, .. } | Op::Loop { carried, .. } = &inst.op {
-            known.extend(carried.iter().map(|c| c.header).filter(float));
-        }
-    }
-    loop {
-        let before = known.len();
-        for inst in &insts {
-            let all = |args: &[Value]| args.iter().all(|a| known.contains(a));
-            let keep: Vec<bool> = match &inst.op {
-                Op::If { then_out, else_out, .. } => (0..inst.results.len())
-                    .map(|k| then_out.get(k).zip(else_out.get(k)).is_some_and(|(t, e)| all(&[*t, *e])))
-                    .collect(),
-                Op::For { carried, .. } | Op::Loop { carried, .. } => {
-                    let through: Vec<bool> = carried.iter().map(|c| all(&[c.init, c.next])).collect();
-                    for (c, ok) in carried.iter().zip(&through) {
-                        if !ok {
-                            known.remove(&c.header);
-                        }
-                    }
-                    let aligned = through.len() == inst.results.len();
-                    (0..inst.results.len()).map(|k| aligned && through[k]).collect()
-                }
-                op => {
-                    let ok = inst.results.len() == 1
-                        && match op {
-                            Op::Param(i) => sig
-                                .params
-                                .get(*i)
-                                .is_some_and(|p| !p.receiver && crate::signature::is_float(&p.ty)),
-                            Op::Lit(syn::Lit::Float(_)) => true,
-                            Op::Load { array, .. } => {
-                                matches!(
-                                    f.info(*array).kind,
-                                    Kind::Array(ArrayKind::Vec | ArrayKind::Fixed | ArrayKind::Slice)
-                                ) && !not_of_floats.contains(array)
-                            }
-                            Op::Field { array, .. } => !array,
-                            Op::NoGrad(v) => known.contains(v),
-                            Op::Prim { rule, args, .. } => match &rule.kind {
-                                R::Add
-                                | R::Sub
-                                | R::Neg
-                                | R::Identity
-                                | R::CastFloat
-                                | R::Product
-                                | R::Quotient => all(args),
-                                R::Smooth { partials } => args.iter().enumerate().all(|(i, a)| {
-                                    !partials.get(i).copied().unwrap_or(true) || known.contains(a)
-                                }),
-                                _ => false,
-                            },
-                            _ => false,
-                        };
-                    vec![ok; inst.results.len()]
-                }
-            };
-            for (r, ok) in inst.results.iter().zip(keep) {
-                if !ok {
-                    known.remove(r);
-                }
-            }
-        }
-        if known.len() == before {
-            return known;
-        }
-    }
 }
 
 pub fn tangent(v: Value) -> syn::Ident {

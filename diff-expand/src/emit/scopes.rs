@@ -484,9 +484,10 @@ mod tests {
             __a4 + __a5 + __a7 + __a8 + __a10 + __a11 + __v13 + __a14
         });
         // `__a3` into `__a4` into the value (a name in place needs no parentheses); `__a12` is
-        // never written, so `__v13` and `__a14`, which read it, move too. Each other `mut` name is written after its `let`: by `+=` (`__a5`), in an
-        // assigned tuple (`__a7`), borrowed `&mut` (`__a8`), through a method (`__a10`) or by a
-        // macro (`__a11`), so it stays, and so does what reads it.
+        // never written, so `__v13` and `__a14`, which read it, move too. Each other `mut` name
+        // is written after its `let`: by `+=` (`__a5`), in an assigned tuple (`__a7`), borrowed
+        // `&mut` (`__a8`), through a method (`__a10`) or by a macro (`__a11`), so it stays, and
+        // so does what reads it.
         assert!(
             got.ends_with("(__a6 * 0.5) + __a5 + __a7 + __a8 + __a10 + __a11 + (__a12 * 3.0) + __a12 }"),
             "{got}"

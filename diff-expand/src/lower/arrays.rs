@@ -311,13 +311,17 @@ impl Lowerer<'_> {
             e => e,
         };
         match (&t, self.local(e)) {
-            (Tree::Leaf(v), Some(_)) if self.kind(*v) == Kind::Array(ArrayKind::Fixed) => {
-                let source = *v;
-                let tokens = source.ident().into_token_stream();
-                self.new_array(ArrayInit::Copy { source, tokens }, Loc::of(&e), ArrayKind::Fixed)
+            (&Tree::Leaf(v), Some(_)) if self.kind(v) == Kind::Array(ArrayKind::Fixed) => {
+                self.copy_of(v, Loc::of(&e))
             }
             _ => t,
         }
+    }
+
+    /// A copy of the `[T; N]` `source` (made at the top level when inside a loop or branch).
+    pub(super) fn copy_of(&mut self, source: Value, span: Loc) -> Tree {
+        let tokens = source.ident().into_token_stream();
+        self.new_array(ArrayInit::Copy { source, tokens }, span, ArrayKind::Fixed)
     }
 
     /// An expression's tokens with locals renamed (`None` after reporting a problem).

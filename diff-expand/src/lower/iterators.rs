@@ -392,11 +392,11 @@ impl Lowerer<'_> {
         item: Expr,
         body: Expr,
     ) -> Result<(Option<(Pat, Expr)>, Expr), Tree> {
-        if !places::has_place(&item) {
-            return Ok((Some((pat.clone(), item)), body));
-        }
         let mut found = Vec::new();
         let binding = places::split_places(pat, &item, &mut found);
+        if found.is_empty() {
+            return Ok((binding, body));
+        }
         match places::substitute(&body, &found) {
             Ok(body) => Ok((binding, body)),
             Err(at) => Err(self.unsupported(at, "this use of an `iter_mut()` element", places::PLACE_HELP)),
@@ -472,11 +472,7 @@ impl Lowerer<'_> {
                     // `out.iter_mut()` of a local array: its elements as places (`&mut out[i]`),
                     // which a loop's binding replaces by the place (`lower::places`).
                     ("iter_mut", 0) => {
-                        let receiver = match &*m.receiver {
-                            Expr::Paren(p) => &*p.expr,
-                            e => e,
-                        };
-                        self.local_array(receiver)?;
+                        self.local_array(strip_parens(&m.receiver))?;
                         let elements = self.source(&m.receiver)?;
                         let element = elements.item;
                         Some(Sequence::new(elements.len, move |i| match element(i) {

@@ -253,6 +253,14 @@ fn respan(tokens: TokenStream, to: &dyn Fn(proc_macro2::Span) -> proc_macro2::Sp
         .collect()
 }
 
+/// `e` without the parentheses around it.
+fn strip_parens(e: &Expr) -> &Expr {
+    match e {
+        Expr::Paren(p) => strip_parens(&p.expr),
+        e => e,
+    }
+}
+
 fn unit() -> Tree {
     Tree::Tuple(Vec::new())
 }

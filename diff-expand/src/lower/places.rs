@@ -49,16 +49,6 @@ pub(super) fn split_places(pat: &Pat, item: &Expr, found: &mut Vec<Place>) -> Op
     }
 }
 
-/// Whether `item` holds a mutable place (an `iter_mut()` element).
-pub(super) fn has_place(item: &Expr) -> bool {
-    match item {
-        Expr::Reference(r) => r.mutability.is_some(),
-        Expr::Paren(p) => has_place(&p.expr),
-        Expr::Tuple(t) => t.elems.iter().any(has_place),
-        _ => false,
-    }
-}
-
 /// `body` with each name of `places` replaced by its place where it is dereferenced (`*o`) or
 /// a method's receiver (`o.abs()`), or the location of another use of one.
 pub(super) fn substitute(body: &Expr, places: &[Place]) -> Result<Expr, Loc> {

@@ -43,12 +43,25 @@ impl Lowerer<'_> {
         Some(self.expr(&copy))
     }
 
-    /// `let tail = &x[1..];` and `let (head, tail) = x.split_at(k);` of an array: each name bound
-    /// to a copy of its part, passed to calls by reference. `false` (nothing done) for another
-    /// statement.
-    pub(super) fn sub_slice_let(&mut self, local: &syn::Local) -> bool {
+    /// Names bound to arrays the user holds by reference, each passed to calls by reference:
+    /// `let w = &v;` of a local `Vec` or fixed array binds `v` itself (while the borrow lives
+    /// Rust lets nothing write `v`); `let tail = &x[1..];` and `let (head, tail) = x.split_at(k);`
+    /// bind copies of the parts. `false` (nothing done) for another statement.
+    pub(super) fn borrow_let(&mut self, local: &syn::Local) -> bool {
         let Some(init) = local.init.as_ref().filter(|init| init.diverge.is_none()) else { return false };
         match (&local.pat, &*init.expr) {
+            (Pat::Ident(p), Expr::Reference(r))
+                if p.by_ref.is_none()
+                    && p.subpat.is_none()
+                    && r.mutability.is_none()
+                    && self.aggregate_or_leaf(&r.expr).is_some_and(|v| {
+                        matches!(self.kind(v), Kind::Array(ArrayKind::Vec | ArrayKind::Fixed))
+                    }) =>
+            {
+                let value = self.expr(&r.expr);
+                self.declare_borrow(&p.ident, value);
+                true
+            }
             (Pat::Ident(p), e) if plain_name(p) && matches!(e, Expr::Reference(_)) => {
                 let Some(copy) = self.sub_slice_copy(e) else { return false };
                 self.declare_borrow(&p.ident, copy);
@@ -86,7 +99,7 @@ impl Lowerer<'_> {
     }
 
     /// Declares `name` bound to `value`, an array the user holds by reference.
-    pub(super) fn declare_borrow(&mut self, name: &syn::Ident, value: Tree) {
+    fn declare_borrow(&mut self, name: &syn::Ident, value: Tree) {
         let name = name.to_string();
         self.declare(&name, Some(value));
         if let Some(slot) = self.slot(&name) {
@@ -98,11 +111,4 @@ impl Lowerer<'_> {
 /// A pattern that binds a name and nothing else (no `ref`, `mut` or `@`).
 fn plain_name(p: &syn::PatIdent) -> bool {
     p.by_ref.is_none() && p.mutability.is_none() && p.subpat.is_none()
-}
-
-fn strip_parens(e: &Expr) -> &Expr {
-    match e {
-        Expr::Paren(p) => strip_parens(&p.expr),
-        e => e,
-    }
 }

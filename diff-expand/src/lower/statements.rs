@@ -220,20 +220,9 @@ impl Lowerer<'_> {
             self.define_closure(&p.ident, closure);
             return;
         }
-        // `let w = &v;` of a local `Vec` or array: `v` itself, passed to calls by reference.
-        if let (Pat::Ident(p), Some(init)) = (&local.pat, &local.init)
-            && let (Expr::Reference(r), None, None, None) = (&*init.expr, &init.diverge, &p.by_ref, &p.subpat)
-            && r.mutability.is_none()
-            && self
-                .aggregate_or_leaf(&r.expr)
-                .is_some_and(|v| matches!(self.kind(v), Kind::Array(ArrayKind::Vec | ArrayKind::Fixed)))
-        {
-            let value = self.expr(&r.expr);
-            self.declare_borrow(&p.ident, value);
-            return;
-        }
-        // `let tail = &x[1..];`, `let (head, tail) = x.split_at(k);`: copies (`lower::slices`).
-        if self.sub_slice_let(local) || self.array_from_fn(local) {
+        // `let w = &v;`, `let tail = &x[1..];`, `let (head, tail) = x.split_at(k);`
+        // (`lower::slices`); `let v: [f64; N] = std::array::from_fn(..)` (`lower::constructors`).
+        if self.borrow_let(local) || self.array_from_fn(local) {
             return;
         }
         // `let [a, b, c]: [f64; 3] = x.try_into().unwrap();`: the first elements of `x`, after
@@ -332,12 +321,7 @@ impl Lowerer<'_> {
                     // `let y: [f64; 2] = x;` (or a closure's `|y: [f64; 2]|`) copies the array,
                     // as without the type: a copy inside a loop is made at the top level.
                     Some(Tree::Leaf(v)) if self.kind(v) == Kind::Array(ArrayKind::Fixed) => {
-                        let tokens = v.ident().into_token_stream();
-                        Some(self.new_array(
-                            ArrayInit::Copy { source: v, tokens },
-                            Loc::of(&pt),
-                            ArrayKind::Fixed,
-                        ))
+                        Some(self.copy_of(v, Loc::of(&pt)))
                     }
                     Some(Tree::Leaf(v)) => {
                         let kind = match kind_of(&pt.ty) {

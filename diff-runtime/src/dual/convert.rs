@@ -125,7 +125,10 @@ impl Promote for Dual<f64> {
     }
 }
 
-macro_rules! promote_same {
+/// Integers, `bool` and `char` are the same in the dual copy: promoted as they are, and, as a
+/// value whose kind the macro does not know (a call's result) is unwrapped like a float, taken
+/// back as they are ([`Primal`]).
+macro_rules! same_in_the_copy {
     ($($t:ty),*) => {$(
         impl Promote for $t {
             type Out = $t;
@@ -134,9 +137,16 @@ macro_rules! promote_same {
                 self
             }
         }
+        impl Primal for $t {
+            type Out = $t;
+            #[inline(always)]
+            fn primal(self) -> $t {
+                self
+            }
+        }
     )*};
 }
-promote_same!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, bool, char);
+same_in_the_copy!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, bool, char);
 
 impl<T: Promote, const N: usize> Promote for [T; N] {
     type Out = [T::Out; N];
@@ -218,21 +228,6 @@ impl Primal for f64 {
         self
     }
 }
-
-macro_rules! primal_same {
-    ($($t:ty),*) => {$(
-        impl Primal for $t {
-            type Out = $t;
-            #[inline(always)]
-            fn primal(self) -> $t {
-                self
-            }
-        }
-    )*};
-}
-// A value whose kind the macro does not know (a call's result) is unwrapped like a float; it may
-// be an integer.
-primal_same!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, bool, char);
 
 /// See [`Primal`].
 #[doc(hidden)]
