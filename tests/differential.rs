@@ -172,7 +172,7 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
         ),
         // `chain`, and a borrow of a local passed on.
         47 => format!(
-            "{{ let chained: Vec<f64> = v.iter().chain(v[1..].iter()).map(|e| e * {a}).collect(); let seen = &chained; helper_slice(seen, {b}) + seen[4] }}"
+            "{{ let factor = {a}; let chained: Vec<f64> = v.iter().chain(v[1..].iter()).map(|e| e * factor).collect(); let seen = &chained; helper_slice(seen, {b}) + seen[4] }}"
         ),
         // Sub-slices taken as values, and a `fold` closure dereferencing its element.
         48 => format!(
