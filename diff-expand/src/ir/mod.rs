@@ -20,6 +20,7 @@ use crate::rules::Rule;
 
 #[cfg(test)]
 mod dump;
+mod loc;
 mod walk;
 #[cfg(test)]
 pub use self::dump::dump;

@@ -6,7 +6,7 @@ use super::*;
 impl Lowerer<'_> {
     /// A call or method call, destructured into `results` values when more than one.
     pub(super) fn call_expr(&mut self, e: &Expr, results: &Shape) -> Tree {
-        let span = Loc::of(&e);
+        let span = Loc::of_expr(e);
         match e {
             Expr::MethodCall(m) => {
                 let name = m.method.to_string();
@@ -611,7 +611,7 @@ impl Lowerer<'_> {
     /// (a length reads no array), closures that name no local stay in place (rustc infers their
     /// parameter types there). Opaque (`what`, for the error if it reads a differentiable value).
     pub(super) fn opaque_call(&mut self, e: &Expr, suffix: TokenStream, what: Opaque) -> Tree {
-        let span = Loc::of(e);
+        let span = Loc::of_expr(e);
         let mut reads = Vec::new();
         let mut arg = |l: &mut Self, a: &Expr| -> TokenStream {
             match a {
@@ -660,7 +660,7 @@ impl Lowerer<'_> {
     /// tangent and adjoint are converted like the value. Of a constant it is a constant.
     fn conversion(&mut self, e: &Expr) -> Option<Tree> {
         let (arg, primal) = conversion_parts(e)?;
-        let span = Loc::of(e);
+        let span = Loc::of_expr(e);
         let x = self.value(arg);
         if matches!(self.kind(x), Kind::Array(_) | Kind::Heap) {
             return Some(self.unsupported(span, "converting this value", "convert each float on its own"));

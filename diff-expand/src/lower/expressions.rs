@@ -6,7 +6,7 @@ impl Lowerer<'_> {
     // ---- expressions ----------------------------------------------------------------------
 
     pub(super) fn expr(&mut self, e: &Expr) -> Tree {
-        let span = Loc::of(&e);
+        let span = Loc::of_expr(e);
         match e {
             Expr::Lit(l) => {
                 let kind = match &l.lit {
@@ -256,7 +256,7 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn binary(&mut self, b: &syn::ExprBinary) -> Tree {
-        let span = Loc::of(&b);
+        let span = Loc::of_binary(b);
         let op = &b.op;
         let (name, kind) = match op {
             BinOp::Add(_) | BinOp::AddAssign(_) => ("add", None),
@@ -322,7 +322,7 @@ impl Lowerer<'_> {
     /// Exempt from the condition check (`piecewise`): only a `bool` leaves this `if`, and a
     /// branch on it is checked where it is used.
     pub(super) fn short_circuit(&mut self, b: &syn::ExprBinary, and: bool) -> Tree {
-        let span = Loc::of(&b);
+        let span = Loc::of_binary(b);
         let cond = self.value(&b.left);
         let right = |l: &mut Self| l.expr(&b.right);
         let constant = |l: &mut Self| l.boolean(!and, span);

@@ -108,7 +108,7 @@ impl Lowerer<'_> {
 
     pub(super) fn value(&mut self, e: &Expr) -> Value {
         let t = self.expr(e);
-        self.leaf(t, Loc::of(&e))
+        self.leaf(t, Loc::of_expr(e))
     }
 
     pub(super) fn kind(&self, v: Value) -> Kind {
