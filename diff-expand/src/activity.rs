@@ -63,35 +63,9 @@ impl Activity {
 /// The operands through which a derivative flows (a subset of `Op::operands`).
 pub fn differentiable_operands(op: &Op) -> Vec<Value> {
     match op {
-        Op::Prim { rule, args, .. } => match &rule.kind {
-            Kind::Add
-            | Kind::Sub
-            | Kind::Neg
-            | Kind::Identity
-            | Kind::CastFloat
-            | Kind::Sum
-            | Kind::SumEntries
-            | Kind::AddScalar
-            | Kind::Product
-            | Kind::Quotient
-            | Kind::Transpose
-            | Kind::Dot
-            | Kind::ComponentMul
-            | Kind::ComponentDiv
-            | Kind::NormSquared
-            | Kind::Norm
-            | Kind::Assemble
-            | Kind::Normalize
-            | Kind::Cross
-            | Kind::Map
-            | Kind::Part
-            | Kind::Fill
-            | Kind::Entry => args.clone(),
-            Kind::Smooth { partials } => {
-                args.iter().zip(partials.iter()).filter(|(_, d)| **d).map(|(a, _)| *a).collect()
-            }
-            Kind::NonDifferentiable(_) | Kind::Predicate | Kind::Shape => Vec::new(),
-        },
+        Op::Prim { rule, args, .. } => {
+            args.iter().enumerate().filter(|(i, _)| rule.kind.differentiable(*i)).map(|(_, a)| *a).collect()
+        }
         Op::Call { .. } => op.operands(),
         Op::Load { array, .. } => vec![*array],
         Op::Field { base, .. } => vec![*base],

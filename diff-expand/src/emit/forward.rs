@@ -17,7 +17,7 @@ use super::{
     IfLet, Input, call_is_active, call_slots, callee, idents, partial, primal_let, tangent, tree_tokens, zero,
 };
 use crate::ir::{ArrayInit, Block, Form, Inst, Op, Value};
-use crate::rules::Kind;
+use crate::rules::{self, Custom, Kind, Linear, Read};
 use crate::signature::tangent_type;
 
 /// The `_jvp` function.
@@ -234,21 +234,28 @@ fn prim_tangent(
             quote!(#t)
         })
     };
+    let value = |r: Read| -> TokenStream {
+        let v = match r {
+            Read::Arg(i) => args[i],
+            Read::Result => y,
+        };
+        v.ident().into_token_stream()
+    };
     match kind {
-        Kind::Add => match (t(0), t(1)) {
-            (Some(a), Some(b)) => quote_spanned!(span=> #a + #b),
-            (Some(a), None) | (None, Some(a)) => a,
-            (None, None) => zero(y),
+        Kind::Linear(l @ (Linear::Add | Linear::Sub | Linear::Neg | Linear::Identity)) => {
+            l.tangent(&t, span).unwrap_or_else(|| zero(y))
+        }
+        Kind::Custom(Custom::Map) => match (t(0), form) {
+            (Some(ta), Form::Map(f)) => {
+                let (a, jvp) = (args[0].ident(), super::sibling(f, "jvp"));
+                quote_spanned!(span=> #a.zip_map(&#ta, |__e, __t| #jvp(__e, __t).1))
+            }
+            _ => zero(y),
         },
-        Kind::Sub => match (t(0), t(1)) {
-            (Some(a), Some(b)) => quote_spanned!(span=> #a - #b),
-            (Some(a), None) => a,
-            (None, Some(b)) => quote_spanned!(span=> -#b),
-            (None, None) => zero(y),
-        },
-        Kind::Neg => t(0).map(|a| quote_spanned!(span=> -#a)).unwrap_or_else(|| zero(y)),
-        Kind::Identity => t(0).unwrap_or_else(|| zero(y)),
-        Kind::CastFloat => match (t(0), form) {
+        Kind::Bilinear(_) | Kind::Custom(_) => {
+            kind.tangent(&rules::Tangents { value: &value, tangent: &t, span }).unwrap_or_else(|| zero(y))
+        }
+        Kind::Linear(Linear::CastFloat) => match (t(0), form) {
             (Some(a), Form::Cast(ty)) => quote_spanned!(span=> #a as #ty),
             // `T::from_f64(x).unwrap()`, `x.into()`: the tangent converted to the result's type.
             (Some(a), _) => {
@@ -258,96 +265,32 @@ fn prim_tangent(
             (None, _) => zero(y),
         },
         Kind::Smooth { partials } => {
-            let terms: Vec<TokenStream> = partials
-                .iter()
-                .enumerate()
-                .filter(|(_, d)| **d)
-                .filter_map(|(i, _)| {
-                    t(i).map(|ti| {
-                        let p = partial(name, i, args, y, span);
-                        quote_spanned!(span=> #p * #ti)
-                    })
+            let terms = partials.iter().enumerate().filter(|(_, d)| **d).map(|(i, _)| {
+                t(i).map(|ti| {
+                    let p = partial(name, i, args, y, span);
+                    quote_spanned!(span=> #p * #ti)
                 })
-                .collect();
-            if terms.is_empty() { zero(y) } else { quote_spanned!(span=> #(#terms)+*) }
+            });
+            rules::sum(terms, span).unwrap_or_else(|| zero(y))
         }
-        Kind::Product => {
-            let (a, b) = (args[0].ident(), args[1].ident());
-            match (t(0), t(1)) {
-                (Some(ta), Some(tb)) => quote_spanned!(span=> #ta * #b + #a * #tb),
-                (Some(ta), None) => quote_spanned!(span=> #ta * #b),
-                (None, Some(tb)) => quote_spanned!(span=> #a * #tb),
-                (None, None) => zero(y),
-            }
-        }
-        Kind::Quotient => {
-            let (b, yv) = (args[1].ident(), y.ident());
-            match (t(0), t(1)) {
-                (Some(ta), Some(tb)) => quote_spanned!(span=> #ta / #b - #yv * (#tb / #b)),
-                (Some(ta), None) => quote_spanned!(span=> #ta / #b),
-                (None, Some(tb)) => quote_spanned!(span=> -(#yv * (#tb / #b))),
-                (None, None) => zero(y),
-            }
-        }
-        Kind::Assemble => match form {
+        Kind::Linear(Linear::Assemble) => match form {
             Form::Path(path) => {
                 let ts = (0..args.len()).map(|i| t(i).unwrap_or_else(|| zero(args[i])));
                 quote_spanned!(span=> #path(#(#ts),*))
             }
             _ => zero(y),
         },
-        Kind::Normalize => {
-            let (v, yv) = (args[0].ident(), y.ident());
-            t(0).map(|tv| quote_spanned!(span=> (#tv - #yv * #yv.dot(&#tv)) / #v.norm()))
-                .unwrap_or_else(|| zero(y))
-        }
-        Kind::Cross => {
-            let (a, b) = (args[0].ident(), args[1].ident());
-            match (t(0), t(1)) {
-                (Some(ta), Some(tb)) => quote_spanned!(span=> #ta.cross(&#b) + #a.cross(&#tb)),
-                (Some(ta), None) => quote_spanned!(span=> #ta.cross(&#b)),
-                (None, Some(tb)) => quote_spanned!(span=> #a.cross(&#tb)),
-                (None, None) => zero(y),
-            }
-        }
-        Kind::Entry => match (t(0), form) {
+        Kind::Linear(Linear::Entry) => match (t(0), form) {
             (Some(ta), Form::Index(_)) => {
                 let k = form.index(args);
                 quote_spanned!(span=> #ta[#k])
             }
             _ => zero(y),
         },
-        Kind::Transpose => t(0).map(|ta| quote_spanned!(span=> #ta.transpose())).unwrap_or_else(|| zero(y)),
-        Kind::Dot | Kind::ComponentMul => {
-            let method = if matches!(kind, Kind::Dot) { quote!(dot) } else { quote!(component_mul) };
-            let (a, b) = (args[0].ident(), args[1].ident());
-            match (t(0), t(1)) {
-                (Some(ta), Some(tb)) => quote_spanned!(span=> #ta.#method(&#b) + #a.#method(&#tb)),
-                (Some(ta), None) => quote_spanned!(span=> #ta.#method(&#b)),
-                (None, Some(tb)) => quote_spanned!(span=> #a.#method(&#tb)),
-                (None, None) => zero(y),
-            }
+        Kind::Linear(Linear::Transpose) => {
+            t(0).map(|ta| quote_spanned!(span=> #ta.transpose())).unwrap_or_else(|| zero(y))
         }
-        Kind::ComponentDiv => {
-            let (b, yv) = (args[1].ident(), y.ident());
-            match (t(0), t(1)) {
-                (Some(ta), Some(tb)) => {
-                    quote_spanned!(span=> (#ta - #yv.component_mul(&#tb)).component_div(&#b))
-                }
-                (Some(ta), None) => quote_spanned!(span=> #ta.component_div(&#b)),
-                (None, Some(tb)) => quote_spanned!(span=> -#yv.component_mul(&#tb).component_div(&#b)),
-                (None, None) => zero(y),
-            }
-        }
-        Kind::NormSquared => {
-            let a = args[0].ident();
-            t(0).map(|ta| quote_spanned!(span=> #a.dot(&#ta) + #ta.dot(&#a))).unwrap_or_else(|| zero(y))
-        }
-        Kind::Norm => {
-            let (a, yv) = (args[0].ident(), y.ident());
-            t(0).map(|ta| quote_spanned!(span=> #a.dot(&#ta) / #yv)).unwrap_or_else(|| zero(y))
-        }
-        Kind::AddScalar => match (t(0), t(1)) {
+        Kind::Linear(Linear::AddScalar) => match (t(0), t(1)) {
             (Some(tm), Some(ts)) => quote_spanned!(span=> #tm.add_scalar(#ts)),
             (Some(tm), None) => tm,
             (None, Some(ts)) => {
@@ -356,21 +299,14 @@ fn prim_tangent(
             }
             (None, None) => zero(y),
         },
-        Kind::Map => match (t(0), form) {
-            (Some(ta), Form::Map(f)) => {
-                let (a, jvp) = (args[0].ident(), super::sibling(f, "jvp"));
-                quote_spanned!(span=> #a.zip_map(&#ta, |__e, __t| #jvp(__e, __t).1))
-            }
-            _ => zero(y),
-        },
-        Kind::Part => match t(0) {
+        Kind::Linear(Linear::Part) => match t(0) {
             Some(ta) => {
                 let (j, method) = (args[1].ident(), quote::format_ident!("{}", name));
                 quote_spanned!(span=> #ta.#method(#j).into_owned())
             }
             None => zero(y),
         },
-        Kind::Fill => match (t(args.len().saturating_sub(1)), form) {
+        Kind::Linear(Linear::Fill) => match (t(args.len().saturating_sub(1)), form) {
             (Some(tx), Form::Path(path)) => {
                 let dims = args[..args.len() - 1].iter().map(|v| v.ident());
                 quote_spanned!(span=> #path(#(#dims,)* #tx))
@@ -378,7 +314,7 @@ fn prim_tangent(
             _ => zero(y),
         },
         // A product only summed: `Σ (ta b) + Σ (a tb)` from the factors' column and row sums.
-        Kind::SumEntries => match super::summed_product(input, args[0]) {
+        Kind::Linear(Linear::SumEntries) => match super::summed_product(input, args[0]) {
             Some((a, b)) => {
                 let (va, vb, p) = (a.ident(), b.ident(), super::private());
                 let ta = act
@@ -395,10 +331,12 @@ fn prim_tangent(
             None => t(0).map(|ta| quote_spanned!(span=> #ta.sum())).unwrap_or_else(|| zero(y)),
         },
         // `m.iter().sum()` of an array only summed: the stored tangents, added as they were stored.
-        Kind::Sum if let Some(m) = args.first().filter(|m| input.summed.get(m) == Some(&y)) => {
+        Kind::Linear(Linear::Sum)
+            if let Some(m) = args.first().filter(|m| input.summed.get(m) == Some(&y)) =>
+        {
             tangent_sum(*m).into_token_stream()
         }
-        Kind::Sum => match t(0) {
+        Kind::Linear(Linear::Sum) => match t(0) {
             Some(ta) => {
                 let p = super::private();
                 quote_spanned!(span=> #p::sum(&#ta))

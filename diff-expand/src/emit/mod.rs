@@ -152,7 +152,9 @@ pub fn summed_products(input: &Input) -> HashMap<Value, (Value, Value)> {
     let summed: std::collections::HashSet<Value> = top
         .iter()
         .filter_map(|i| match &i.op {
-            Op::Prim { rule, args, .. } if matches!(rule.kind, crate::rules::Kind::SumEntries) => {
+            Op::Prim { rule, args, .. }
+                if matches!(rule.kind, crate::rules::Kind::Linear(crate::rules::Linear::SumEntries)) =>
+            {
                 args.first().copied()
             }
             _ => None,
@@ -161,7 +163,8 @@ pub fn summed_products(input: &Input) -> HashMap<Value, (Value, Value)> {
     top.iter()
         .filter_map(|def| match (&def.op, def.results.first()) {
             (Op::Prim { rule, args, .. }, Some(&m))
-                if matches!(rule.kind, crate::rules::Kind::Product) && args.len() == 2 =>
+                if matches!(rule.kind, crate::rules::Kind::Bilinear(crate::rules::Bilinear::Product))
+                    && args.len() == 2 =>
             {
                 let (a, b) = (args[0], args[1]);
                 let heap = [m, a, b].iter().all(|v| is_heap(input, *v));

@@ -21,7 +21,7 @@ pub fn float_names(input: &Input) -> std::collections::HashSet<String> {
 /// those a rule cannot vouch for, until nothing changes) so that a loop-carried value, which
 /// depends on itself, can be known.
 pub fn scalars(f: &Function, sig: &Signature) -> std::collections::HashSet<Value> {
-    use crate::rules::Kind as R;
+    use crate::rules::{Bilinear, Custom, Kind as R, Linear};
     use std::collections::HashSet;
     let insts = f.body.walk();
     let float = |v: &Value| f.info(*v).kind == Kind::Float;
@@ -81,13 +81,15 @@ pub fn scalars(f: &Function, sig: &Signature) -> std::collections::HashSet<Value
                             Op::Field { array, .. } => !array,
                             Op::NoGrad(v) => known.contains(v),
                             Op::Prim { rule, args, .. } => match &rule.kind {
-                                R::Add
-                                | R::Sub
-                                | R::Neg
-                                | R::Identity
-                                | R::CastFloat
-                                | R::Product
-                                | R::Quotient => all(args),
+                                R::Linear(
+                                    Linear::Add
+                                    | Linear::Sub
+                                    | Linear::Neg
+                                    | Linear::Identity
+                                    | Linear::CastFloat,
+                                )
+                                | R::Bilinear(Bilinear::Product)
+                                | R::Custom(Custom::Quotient) => all(args),
                                 R::Smooth { partials } => args.iter().enumerate().all(|(i, a)| {
                                     !partials.get(i).copied().unwrap_or(true) || known.contains(a)
                                 }),

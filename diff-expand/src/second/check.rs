@@ -221,7 +221,7 @@ fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'s
             // the float type, so their callees are generic too and run at `Dual<f64>` as well.)
             Op::Prim { rule, args, .. }
                 if generic
-                    && matches!(rule.kind, Rule::CastFloat)
+                    && matches!(rule.kind, Rule::Linear(crate::rules::Linear::CastFloat))
                     && args.iter().any(|a| input.act.active(*a)) =>
             {
                 reject(

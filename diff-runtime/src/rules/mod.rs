@@ -1,8 +1,10 @@
 //! Derivative rules evaluated at run time.
 //!
-//! The macro's rule table (`diff-expand/src/rules.rs`) says, for each primitive, how its tangent
-//! and adjoint are formed; where that needs a partial derivative, generated code calls the
-//! function here named `<primitive>_d<argument index>`.
+//! The macro's rule table (`diff-expand/src/rules/mod.rs`) says, for each primitive, how its
+//! tangent and adjoint are formed. Where that needs a partial derivative of a smooth rule,
+//! generated code calls the function in [`elementary`] named `<primitive>_d<argument index>`;
+//! the adjoints of products and quotients, which depend on the operand types, are the traits of
+//! [`products`].
 
 pub mod elementary;
 pub mod products;

@@ -35,7 +35,7 @@ use super::{
     pullback, tree_tokens, tuple_or_single, zero,
 };
 use crate::ir::{ArrayInit, Block, Carried, Form, Inst, Op, Value};
-use crate::rules::Kind;
+use crate::rules::{Bilinear, Cotangent, Custom, Kind, Linear, Read};
 use crate::signature::tangent_type;
 
 mod adjoints;

@@ -215,7 +215,7 @@ impl Reverse<'_> {
         let Some(&y) = inst.results.first() else {
             return TokenStream::new();
         };
-        if let (crate::rules::Kind::Sum, Some(&m)) = (&rule.kind, args.first())
+        if let (Kind::Linear(Linear::Sum), Some(&m)) = (&rule.kind, args.first())
             && self.input.summed.get(&m) == Some(&y)
         {
             // `m.iter().sum()` of an array only summed (`emit::summed_arrays`): its adjoint is
@@ -227,6 +227,10 @@ impl Reverse<'_> {
         }
         let ybar = adjoint(y);
         let active = |i: usize| args.get(i).copied().filter(|v| act.active(*v));
+        let operand = |r: Read| match r {
+            Read::Arg(i) => args[i],
+            Read::Result => y,
+        };
         let mut out = TokenStream::new();
         if let Some(fill) = self.filled.get(&y).cloned() {
             // `ȳ` is `fill` in every entry: `ā = fill 𝟙 (row sums of b)ᵀ`, `b̄ = fill (column
@@ -245,7 +249,7 @@ impl Reverse<'_> {
             out.extend(quote!(let #ybar = &#ybar;));
         }
         match &rule.kind {
-            Kind::Add | Kind::Identity => {
+            Kind::Linear(Linear::Add | Linear::Identity) => {
                 for a in (0..args.len()).filter_map(active) {
                     // `let y: DVector<f64> = g(..)`: the call's result is owned, `ȳ` a reference.
                     let term = if crate::emit::is_heap(self.input, y) && !crate::emit::is_heap(self.input, a)
@@ -258,7 +262,7 @@ impl Reverse<'_> {
                     out.extend(self.contribute(a, term));
                 }
             }
-            Kind::Sub => {
+            Kind::Linear(Linear::Sub) => {
                 if let Some(a) = active(0) {
                     out.extend(self.contribute(a, quote!(#ybar)));
                 }
@@ -266,12 +270,12 @@ impl Reverse<'_> {
                     out.extend(self.contribute(b, quote_spanned!(span=> -#ybar)));
                 }
             }
-            Kind::Neg => {
+            Kind::Linear(Linear::Neg) => {
                 if let Some(a) = active(0) {
                     out.extend(self.contribute(a, quote_spanned!(span=> -#ybar)));
                 }
             }
-            Kind::CastFloat => {
+            Kind::Linear(Linear::CastFloat) => {
                 if let Some(a) = active(0) {
                     let x = self.read(Slot::Value(a));
                     let p = private();
@@ -286,7 +290,7 @@ impl Reverse<'_> {
                     }
                     let d = partial(rule.name, i, args, y, span);
                     // `mul_add` needs no guard: its partials are its operands, finite
-                    // wherever the values themselves are (products are `Kind::Product`).
+                    // wherever the values themselves are (products are `Bilinear::Product`).
                     let guard = self.maybe_zero.contains(&y) && rule.name != "mul_add";
                     let term = if guard {
                         let p = private();
@@ -297,55 +301,7 @@ impl Reverse<'_> {
                     out.extend(self.contribute(a, term));
                 }
             }
-            Kind::Product | Kind::Quotient => {
-                let (x, z) = (args[0], args[1]);
-                let (a, b, yv) = (x.ident(), z.ident(), y.ident());
-                let quotient = matches!(rule.kind, Kind::Quotient);
-                // Two floats: the adjoints written out, which a long function type-checks and
-                // builds faster than the generic runtime calls (the same code once optimised),
-                // reading only what they use (`ā = ȳ b`, `b̄ = ȳ a` or `-ȳ y / b`); the runtime's
-                // calls take both operands.
-                let floats = [x, z].iter().all(|v| self.input.scalars.contains(v));
-                let (lhs, rhs) = (active(0).is_some(), active(1).is_some());
-                if !floats || (rhs && !quotient) {
-                    self.read(Slot::Value(x));
-                }
-                if !floats || lhs || quotient {
-                    self.read(Slot::Value(z));
-                }
-                if quotient && (!floats || rhs) {
-                    self.read(Slot::Value(y));
-                }
-                // The whole path under the user's span: a combination of types without an
-                // adjoint is reported at the product, not at the attribute.
-                if let Some(xa) = active(0) {
-                    let term = match (quotient, floats) {
-                        (true, true) => quote_spanned!(span=> #ybar / #b),
-                        (true, false) => {
-                            quote_spanned!(span=> ::tapeless::__private::quotient_lhs(#ybar, &#a, #b))
-                        }
-                        (false, true) => quote_spanned!(span=> #ybar * #b),
-                        (false, false) => {
-                            quote_spanned!(span=> ::tapeless::__private::product_lhs(#ybar, #a, #b))
-                        }
-                    };
-                    out.extend(self.contribute(xa, term));
-                }
-                if let Some(za) = active(1) {
-                    let term = match (quotient, floats) {
-                        (true, true) => quote_spanned!(span=> -(#ybar * #yv) / #b),
-                        (true, false) => {
-                            quote_spanned!(span=> ::tapeless::__private::quotient_rhs(#ybar, &#a, #yv, #b))
-                        }
-                        (false, true) => quote_spanned!(span=> #a * #ybar),
-                        (false, false) => {
-                            quote_spanned!(span=> ::tapeless::__private::product_rhs(#ybar, #a, #b))
-                        }
-                    };
-                    out.extend(self.contribute(za, term));
-                }
-            }
-            Kind::Assemble => {
+            Kind::Linear(Linear::Assemble) => {
                 // The entries were given row by row; a vector is the one-column case.
                 let columns = match form {
                     Form::Path(p) => p
@@ -372,24 +328,7 @@ impl Reverse<'_> {
                     }
                 }
             }
-            Kind::Normalize => {
-                if let Some(x) = active(0) {
-                    let (v, yv) = (self.read(Slot::Value(x)), self.read(Slot::Value(y)));
-                    let term = quote_spanned!(span=> (#ybar - #yv * #yv.dot(&#ybar)) / #v.norm());
-                    out.extend(self.contribute(x, term));
-                }
-            }
-            Kind::Cross => {
-                let (x, z) = (args[0], args[1]);
-                let (a, b) = (self.read(Slot::Value(x)), self.read(Slot::Value(z)));
-                if let Some(xa) = active(0) {
-                    out.extend(self.contribute(xa, quote_spanned!(span=> #b.cross(&#ybar))));
-                }
-                if let Some(za) = active(1) {
-                    out.extend(self.contribute(za, quote_spanned!(span=> #ybar.cross(&#a))));
-                }
-            }
-            Kind::Entry => {
+            Kind::Linear(Linear::Entry) => {
                 if let (Some(a), Form::Index(_)) = (active(0), form) {
                     for i in &args[1..] {
                         self.read(Slot::Value(*i));
@@ -408,7 +347,7 @@ impl Reverse<'_> {
                     }
                 }
             }
-            Kind::Part => {
+            Kind::Linear(Linear::Part) => {
                 if let Some(a) = active(0) {
                     let j = self.read(Slot::Value(args[1]));
                     out.extend(self.declare(a));
@@ -417,61 +356,17 @@ impl Reverse<'_> {
                     out.extend(quote_spanned!(span=> { let mut #view = #abar.#part(#j); #view += #ybar; }));
                 }
             }
-            Kind::Fill => {
+            Kind::Linear(Linear::Fill) => {
                 if let Some(x) = args.last().copied().filter(|v| act.active(*v)) {
                     out.extend(self.contribute(x, quote_spanned!(span=> #ybar.sum())));
                 }
             }
-            Kind::Transpose => {
+            Kind::Linear(Linear::Transpose) => {
                 if let Some(a) = active(0) {
                     out.extend(self.contribute(a, quote_spanned!(span=> #ybar.transpose())));
                 }
             }
-            Kind::Dot | Kind::ComponentMul => {
-                let (x, z) = (args[0], args[1]);
-                let (a, b) = (self.read(Slot::Value(x)), self.read(Slot::Value(z)));
-                let dot = matches!(rule.kind, Kind::Dot);
-                if let Some(xa) = active(0) {
-                    let term = if dot {
-                        quote_spanned!(span=> #b * #ybar)
-                    } else {
-                        quote_spanned!(span=> #ybar.component_mul(&#b))
-                    };
-                    out.extend(self.contribute(xa, term));
-                }
-                if let Some(za) = active(1) {
-                    let term = if dot {
-                        quote_spanned!(span=> #a * #ybar)
-                    } else {
-                        quote_spanned!(span=> #ybar.component_mul(&#a))
-                    };
-                    out.extend(self.contribute(za, term));
-                }
-            }
-            Kind::ComponentDiv => {
-                let b = self.read(Slot::Value(args[1]));
-                if let Some(xa) = active(0) {
-                    out.extend(self.contribute(xa, quote_spanned!(span=> #ybar.component_div(&#b))));
-                }
-                if let Some(za) = active(1) {
-                    let yv = self.read(Slot::Value(y));
-                    let term = quote_spanned!(span=> -#ybar.component_mul(&#yv).component_div(&#b));
-                    out.extend(self.contribute(za, term));
-                }
-            }
-            Kind::NormSquared | Kind::Norm => {
-                if let Some(x) = active(0) {
-                    let a = self.read(Slot::Value(x));
-                    let term = if matches!(rule.kind, Kind::Norm) {
-                        let yv = self.read(Slot::Value(y));
-                        quote_spanned!(span=> #a * (#ybar / #yv))
-                    } else {
-                        quote_spanned!(span=> #a * (#ybar + #ybar))
-                    };
-                    out.extend(self.contribute(x, term));
-                }
-            }
-            Kind::AddScalar => {
+            Kind::Linear(Linear::AddScalar) => {
                 if let Some(m) = active(0) {
                     out.extend(self.contribute(m, quote!(#ybar)));
                 }
@@ -479,36 +374,51 @@ impl Reverse<'_> {
                     out.extend(self.contribute(s, quote_spanned!(span=> #ybar.sum())));
                 }
             }
-            Kind::Map if self.saves_map_derivative(inst) => {
+            Kind::Custom(Custom::Map) if self.saves_map_derivative(inst) => {
                 if let Some(x) = active(0) {
                     let d = derivative(y);
                     out.extend(self.contribute(x, quote_spanned!(span=> #d.component_mul(#ybar))));
                 }
             }
-            Kind::Map => {
+            Kind::Custom(Custom::Map) => {
                 if let (Some(x), Form::Map(f)) = (active(0), form) {
                     let (a, grad) = (self.read(Slot::Value(x)), crate::emit::sibling(f, "grad"));
                     let term = quote_spanned!(span=> #a.zip_map(&#ybar, |__e, __y| #grad(__e).1 * __y));
                     out.extend(self.contribute(x, term));
                 }
             }
-            Kind::SumEntries if active(0).is_some_and(|a| self.fills(a)) => {
+            Kind::Linear(Linear::SumEntries) if active(0).is_some_and(|a| self.fills(a)) => {
                 let a = args[0];
                 let fill = crate::emit::fill(a);
                 out.extend(quote_spanned!(span=> let #fill = #ybar;));
                 self.filled.insert(a, fill);
                 self.live.insert(a);
             }
-            Kind::SumEntries => {
+            Kind::Linear(Linear::SumEntries) => {
                 if let Some(a) = active(0) {
                     let (x, p) = (self.read(Slot::Value(a)), private());
                     out.extend(self.contribute(a, quote_spanned!(span=> #p::filled_like(&#x, #ybar))));
                 }
             }
-            Kind::Sum => {
+            Kind::Linear(Linear::Sum) => {
                 if let Some(a) = active(0) {
                     let (abar, p) = (adjoint(a), private());
                     out.extend(quote_spanned!(span=> #p::add_to_each(&mut #abar, #ybar);));
+                }
+            }
+            Kind::Bilinear(_) | Kind::Custom(_) => {
+                // A product or quotient of two floats: the adjoints written out, which a long
+                // function type-checks and builds faster than the generic runtime calls (the
+                // same code once optimised).
+                let floats =
+                    matches!(rule.kind, Kind::Bilinear(Bilinear::Product) | Kind::Custom(Custom::Quotient))
+                        && args.iter().take(2).all(|v| self.input.scalars.contains(v));
+                for i in 0..args.len() {
+                    let Some(a) = active(i) else { continue };
+                    let mut read = |r: Read| self.read(Slot::Value(operand(r))).into_token_stream();
+                    let mut cx = Cotangent { ybar: ybar.to_token_stream(), read: &mut read, floats, span };
+                    let term = rule.kind.adjoint(i, &mut cx);
+                    out.extend(self.contribute(a, term));
                 }
             }
             Kind::NonDifferentiable(_) | Kind::Predicate | Kind::Shape => {}

@@ -1,15 +1,47 @@
 //! THE rule table: every primitive the macro differentiates, and how.
 //!
 //! Both emitters read this table and nothing else to learn a primitive's derivative, so adding a
-//! primitive is one entry here (plus, for a [`Kind::Smooth`] rule, its partial derivatives in
-//! `diff-runtime/src/rules/elementary.rs`, named `<name>_d<i>`).
+//! primitive is one entry here: for a [`Kind::Smooth`] rule, with its partial derivatives in
+//! `diff-runtime/src/rules/elementary.rs`, named `<name>_d<i>`; for a new map of the linear,
+//! bilinear or custom families, with its tangent and adjoint in [`math`].
 //!
 //! Rules are keyed by name (unique) and looked up with their arity (the receiver of a method
 //! counts as argument 0), so `x.max(y)` and `f64::max(x, y)` are the same rule.
 
-/// How a primitive's derivative is formed.
+mod math;
+pub use math::{Cotangent, Read, Tangents, sum};
+
+/// How a primitive's derivative is formed: its family (JAX's `deflinear`, `defbilinear`,
+/// `defjvp`), and within a family the map itself. The emitters match on the family and take the
+/// map's tangent and adjoint from the methods of [`Linear`], [`Bilinear`] and [`Custom`] (the
+/// module `rules/math.rs`); they never spell a rule's derivative themselves.
 #[derive(Debug)]
 pub enum Kind {
+    /// Linear in its arguments: the tangent is the same map of the tangents, the adjoint its
+    /// transpose applied to `ȳ`.
+    Linear(Linear),
+    /// Linear in each of its two arguments, `y = B(a, b)`: tangent `B(ta, b) + B(a, tb)`;
+    /// adjoints by the two transposes, `ā += B₁ᵀ(ȳ, b)`, `b̄ += B₂ᵀ(ȳ, a)`.
+    Bilinear(Bilinear),
+    /// `y = f(args)` with runtime partials `<name>_d<i>(args..., y)`; `partials[i]` is false
+    /// for an argument that is never differentiable (the `i32` exponent of `powi`). Tangent
+    /// `Σ ∂y/∂a_i · t_i`; adjoint `ā_i += ∂y/∂a_i · ȳ`.
+    Smooth { partials: &'static [bool] },
+    /// Neither: the tangent and the adjoints written out, from the operands and the result.
+    Custom(Custom),
+    /// No useful derivative (zero almost everywhere, or the result is not a float). An error when
+    /// an argument depends on a differentiable input.
+    NonDifferentiable(Why),
+    /// `v.len()`: depends on the shape only, never on the values (no derivative, no taint).
+    Shape,
+    /// A comparison or test: the result (a `bool`, an `Ordering`) carries no derivative, and that
+    /// is fine; a branch on it is checked separately.
+    Predicate,
+}
+
+/// The linear maps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Linear {
     /// `a + b`: tangent `ta + tb`; adjoint `ā += ȳ`, `b̄ += ȳ`.
     Add,
     /// `a - b`: tangent `ta - tb`; adjoint `ā += ȳ`, `b̄ += -ȳ`.
@@ -20,37 +52,9 @@ pub enum Kind {
     Identity,
     /// `a as f32` / `a as f64`: tangent `ta as T`; adjoint `ā += ȳ` converted back.
     CastFloat,
-    /// `y = f(args)` with runtime partials `<name>_d<i>(args..., y)`; `partials[i]` is false
-    /// for an argument that is never differentiable (the `i32` exponent of `powi`). Tangent
-    /// `Σ ∂y/∂a_i · t_i`; adjoint `ā_i += ∂y/∂a_i · ȳ`.
-    Smooth { partials: &'static [bool] },
-    /// No useful derivative (zero almost everywhere, or the result is not a float). An error when
-    /// an argument depends on a differentiable input.
-    NonDifferentiable(Why),
-    /// `a * b` in any algebra (floats, scalar times matrix, matrix product): tangent
-    /// `ta * b + a * tb` (operand order kept); adjoints through the runtime's `Product` trait
-    /// (`ȳ b` for floats, `ȳ bᵀ` for matrices).
-    Product,
-    /// `a / b` with a scalar `b`: tangent `ta / b - y * (tb / b)`; adjoints through `Quotient`.
-    Quotient,
-    /// `m.transpose()`: linear; tangent `t.transpose()`, adjoint `ā += ȳ.transpose()`.
+    /// `m.transpose()`: tangent `t.transpose()`, adjoint `ā += ȳ.transpose()`.
     Transpose,
-    /// `a.dot(&b)`: tangent `ta.dot(&b) + a.dot(&tb)`; adjoints `ā += b ȳ`, `b̄ += a ȳ`.
-    Dot,
-    /// `a.component_mul(&b)`: like a product, elementwise.
-    ComponentMul,
-    /// `a.component_div(&b)`: tangent `(ta - y ∘ tb) ⊘ b`; adjoints `ā += ȳ ⊘ b`,
-    /// `b̄ -= (ȳ ∘ y) ⊘ b`.
-    ComponentDiv,
-    /// `v.norm_squared()`: tangent `2 v.dot(&t)`; adjoint `v̄ += v (2 ȳ)`.
-    NormSquared,
-    /// `v.norm()`: tangent `v.dot(&t) / y`; adjoint `v̄ += v (ȳ / y)`.
-    Norm,
-    /// `v.normalize()`: tangent `(t - y (y·t)) / |v|`; adjoint `v̄ += (ȳ - y (y·ȳ)) / |v|`.
-    Normalize,
-    /// `a.cross(&b)`: tangent `ta × b + a × tb`; adjoints `ā += b × ȳ`, `b̄ += ȳ × a`.
-    Cross,
-    /// `Vector3::new(x, y, z)`, `Matrix2::new(a, b, c, d)`: linear; tangent built by the same
+    /// `Vector3::new(x, y, z)`, `Matrix2::new(a, b, c, d)`: tangent built by the same
     /// constructor from the tangents, adjoint `x̄ += ȳ[0]`, ... for a vector and
     /// `ā += ȳ[(0, 0)]`, `b̄ += ȳ[(0, 1)]`, ... for a matrix, whose `new` takes rows first
     /// (any number of arguments; the table's arity is unused).
@@ -70,40 +74,68 @@ pub enum Kind {
     AddScalar,
     /// `m.sum()` of a nalgebra value: tangent `t.sum()`; adjoint `m̄ += ȳ` in every entry.
     SumEntries,
+    /// `v.iter().sum()`: tangent `sum(tv)`; adjoint `v̄[i] += ȳ` for every `i`.
+    Sum,
+}
+
+/// The bilinear maps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bilinear {
+    /// `a * b` in any algebra (floats, scalar times matrix, matrix product): adjoints through
+    /// the runtime's `Product` trait (`ȳ b` for floats, `ȳ bᵀ` for matrices).
+    Product,
+    /// `a.dot(&b)`: adjoints `ā += b ȳ`, `b̄ += a ȳ`.
+    Dot,
+    /// `a.component_mul(&b)`: adjoints `ā += ȳ ∘ b`, `b̄ += ȳ ∘ a`.
+    ComponentMul,
+    /// `a.cross(&b)`: adjoints `ā += b × ȳ`, `b̄ += ȳ × a`.
+    Cross,
+}
+
+/// The maps whose derivatives are written out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Custom {
+    /// `a / b` with a scalar `b`: tangent `ta / b - y * (tb / b)`; adjoints through the
+    /// runtime's `Quotient` trait.
+    Quotient,
+    /// `a.component_div(&b)`: tangent `(ta - y ∘ tb) ⊘ b`; adjoints `ā += ȳ ⊘ b`,
+    /// `b̄ -= (ȳ ∘ y) ⊘ b`.
+    ComponentDiv,
+    /// `v.norm_squared()`: tangent `2 v.dot(&t)`; adjoint `v̄ += v (2 ȳ)`.
+    NormSquared,
+    /// `v.norm()`: tangent `v.dot(&t) / y`; adjoint `v̄ += v (ȳ / y)`.
+    Norm,
+    /// `v.normalize()`: tangent `(t - y (y·t)) / |v|`; adjoint `v̄ += (ȳ - y (y·ȳ)) / |v|`.
+    Normalize,
     /// `m.map(|e| f(e))` of a nalgebra value, the closure made a scalar function `f` with its own
     /// derivatives (`Form::Map`): tangent `m.zip_map(&t, |e, t| f_jvp(e, t).1)`, adjoint
     /// `m̄ += m.zip_map(&ȳ, |e, ȳ| f'(e) ȳ)`.
     Map,
-    /// `v.iter().sum()`: tangent `sum(tv)`; adjoint `v̄[i] += ȳ` for every `i`.
-    Sum,
-    /// `v.len()`: depends on the shape only, never on the values (no derivative, no taint).
-    Shape,
-    /// A comparison or test: the result (a `bool`, an `Ordering`) carries no derivative, and that
-    /// is fine; a branch on it is checked separately.
-    Predicate,
 }
 
 impl Kind {
     /// Whether the result has the shape of its matrix operand (`a + b`, `2.0 * m`, `m.transpose()`),
     /// rather than being a float read from it (`a.dot(&b)`, `m.sum()`, `v[0]`).
     pub fn keeps_shape(&self) -> bool {
-        matches!(
-            self,
-            Add | Sub
-                | Neg
-                | Identity
-                | Product
-                | Quotient
-                | Transpose
-                | ComponentMul
-                | ComponentDiv
-                | Normalize
-                | Cross
-                | AddScalar
-                | Map
-                | Part
-                | Fill
-        )
+        match self {
+            Kind::Linear(l) => !matches!(
+                l,
+                Linear::CastFloat | Linear::Assemble | Linear::Entry | Linear::SumEntries | Linear::Sum
+            ),
+            Kind::Bilinear(b) => matches!(b, Bilinear::Product | Bilinear::ComponentMul | Bilinear::Cross),
+            Kind::Custom(c) => !matches!(c, Custom::NormSquared | Custom::Norm),
+            Kind::Smooth { .. } | Kind::NonDifferentiable(_) | Kind::Shape | Kind::Predicate => false,
+        }
+    }
+
+    /// Whether a derivative flows through argument `i`: every argument of the differentiable
+    /// families, those with a partial of a smooth rule, none of the others.
+    pub fn differentiable(&self, i: usize) -> bool {
+        match self {
+            Kind::Linear(_) | Kind::Bilinear(_) | Kind::Custom(_) => true,
+            Kind::Smooth { partials } => partials.get(i).copied().unwrap_or(false),
+            Kind::NonDifferentiable(_) | Kind::Shape | Kind::Predicate => false,
+        }
     }
 }
 
@@ -138,16 +170,19 @@ macro_rules! table {
     };
 }
 
-use Kind::*;
+use Bilinear::*;
+use Custom::*;
+use Kind::{NonDifferentiable, Predicate, Shape, Smooth};
+use Linear::*;
 use Why::*;
 
 table! {
     // Operators.
-    "add" / 2 => Add,
-    "sub" / 2 => Sub,
-    "neg" / 1 => Neg,
-    "mul" / 2 => Product,
-    "div" / 2 => Quotient,
+    "add" / 2 => Kind::Linear(Add),
+    "sub" / 2 => Kind::Linear(Sub),
+    "neg" / 1 => Kind::Linear(Neg),
+    "mul" / 2 => Kind::Bilinear(Product),
+    "div" / 2 => Kind::Custom(Quotient),
     "rem" / 2 => NonDifferentiable(PiecewiseConstant),
     "eq" / 2 => Predicate, "ne" / 2 => Predicate, "lt" / 2 => Predicate,
     "le" / 2 => Predicate, "gt" / 2 => Predicate, "ge" / 2 => Predicate,
@@ -158,8 +193,8 @@ table! {
     // Conversions.
     // Rules the lowering emits itself are named in angle brackets, which no method or function
     // name can be: a user's `x.typed()` must never find them.
-    "<typed>" / 1 => Identity,
-    "<as float>" / 1 => CastFloat,
+    "<typed>" / 1 => Kind::Linear(Identity),
+    "<as float>" / 1 => Kind::Linear(CastFloat),
     "<as discrete>" / 1 => NonDifferentiable(Discrete),
     // Elementary functions (partials in diff-runtime/src/rules/elementary.rs).
     "sin" / 1 => Smooth { partials: D1 },
@@ -212,28 +247,28 @@ table! {
     "to_bits" / 1 => NonDifferentiable(Discrete),
     "to_int_unchecked" / 1 => NonDifferentiable(Discrete),
     // nalgebra's static matrices and vectors (arguments by reference: `a.dot(&b)`).
-    "transpose" / 1 => Transpose,
-    "dot" / 2 => Dot,
-    "component_mul" / 2 => ComponentMul,
-    "component_div" / 2 => ComponentDiv,
-    "norm_squared" / 1 => NormSquared,
-    "norm" / 1 => Norm,
-    "magnitude_squared" / 1 => NormSquared,
-    "magnitude" / 1 => Norm,
-    "scale" / 2 => Product,
-    "unscale" / 2 => Quotient,
-    "<new>" / 0 => Assemble,
-    "normalize" / 1 => Normalize,
-    "cross" / 2 => Cross,
-    "<index>" / 1 => Entry,
-    "sum" / 1 => SumEntries,
-    "add_scalar" / 2 => AddScalar,
-    "<map>" / 1 => Map,
-    "column" / 2 => Part,
-    "row" / 2 => Part,
-    "<fill>" / 0 => Fill,
+    "transpose" / 1 => Kind::Linear(Transpose),
+    "dot" / 2 => Kind::Bilinear(Dot),
+    "component_mul" / 2 => Kind::Bilinear(ComponentMul),
+    "component_div" / 2 => Kind::Custom(ComponentDiv),
+    "norm_squared" / 1 => Kind::Custom(NormSquared),
+    "norm" / 1 => Kind::Custom(Norm),
+    "magnitude_squared" / 1 => Kind::Custom(NormSquared),
+    "magnitude" / 1 => Kind::Custom(Norm),
+    "scale" / 2 => Kind::Bilinear(Product),
+    "unscale" / 2 => Kind::Custom(Quotient),
+    "<new>" / 0 => Kind::Linear(Assemble),
+    "normalize" / 1 => Kind::Custom(Normalize),
+    "cross" / 2 => Kind::Bilinear(Cross),
+    "<index>" / 1 => Kind::Linear(Entry),
+    "sum" / 1 => Kind::Linear(SumEntries),
+    "add_scalar" / 2 => Kind::Linear(AddScalar),
+    "<map>" / 1 => Kind::Custom(Map),
+    "column" / 2 => Kind::Linear(Part),
+    "row" / 2 => Kind::Linear(Part),
+    "<fill>" / 0 => Kind::Linear(Fill),
     // Arrays.
-    "<iter sum>" / 1 => Sum,
+    "<iter sum>" / 1 => Kind::Linear(Sum),
     "len" / 1 => Shape,
     "is_empty" / 1 => Shape,
     "nrows" / 1 => Shape,

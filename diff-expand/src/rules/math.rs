@@ -1,0 +1,244 @@
+//! The derivative of every rule of the differentiable families, as the tokens generated code
+//! computes: the one place a rule's tangent and adjoint are written.
+//!
+//! The emitters keep the bookkeeping (which values are active, where an adjoint is declared and
+//! accumulated, what the reverse sweep saves) and ask here for the terms:
+//! - forward mode for a tangent, from the operands' and the result's names (`value`) and the
+//!   tangents of the active operands (`tangent`, `None` for an inactive one: a symbolic zero,
+//!   whose terms are dropped); `None` back means the tangent is zero;
+//! - reverse mode for the term `ā_i += ..` of one active operand, from `ȳ` and the primal values
+//!   it reads, each asked for through `read` (the reverse emitter saves exactly what is asked).
+//!
+//! The `Linear` rules other than the four below and `Map` keep their special forms in the
+//! emitters (an index, a part written in place, a sibling function, a fill); their math is
+//! stated in the variants' docs.
+
+use proc_macro2::{Span, TokenStream};
+use quote::quote_spanned;
+
+use super::{Bilinear, Custom, Kind, Linear};
+
+/// A primal value a term reads: an operand of the rule, or its result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Read {
+    Arg(usize),
+    Result,
+}
+
+/// What an adjoint term is formed from: `ȳ`, the primal values it reads (each asked for
+/// through `read`, so that the reverse emitter saves exactly those), and whether the operands
+/// are both known floats (a product or quotient of floats is written as arithmetic rather than
+/// through the runtime's `Product` and `Quotient` traits, which a long function type-checks
+/// faster).
+pub struct Cotangent<'a> {
+    pub ybar: TokenStream,
+    pub read: &'a mut dyn FnMut(Read) -> TokenStream,
+    pub floats: bool,
+    pub span: Span,
+}
+
+/// What a tangent is formed from: the names of the operands and the result (`value`), and the
+/// tangents of the active operands (`tangent`; `None` for an inactive one, a symbolic zero whose
+/// terms are dropped).
+#[derive(Clone, Copy)]
+pub struct Tangents<'a> {
+    pub value: &'a dyn Fn(Read) -> TokenStream,
+    pub tangent: &'a dyn Fn(usize) -> Option<TokenStream>,
+    pub span: Span,
+}
+
+impl Kind {
+    /// The tangent of a bilinear or custom rule (`None`: zero, or another family).
+    pub fn tangent(&self, cx: &Tangents) -> Option<TokenStream> {
+        match self {
+            Kind::Bilinear(b) => b.tangent(cx),
+            Kind::Custom(c) => c.tangent(cx),
+            _ => None,
+        }
+    }
+
+    /// The term `ā_i += ..` of a bilinear or custom rule (empty for another family).
+    pub fn adjoint(&self, i: usize, cx: &mut Cotangent) -> TokenStream {
+        match self {
+            Kind::Bilinear(b) => b.transpose(i, cx),
+            Kind::Custom(c) => c.adjoint(i, cx),
+            _ => TokenStream::new(),
+        }
+    }
+}
+
+/// The sum of `terms` (`None` is a zero and is dropped); `None` if all are zero.
+pub fn sum(terms: impl IntoIterator<Item = Option<TokenStream>>, span: Span) -> Option<TokenStream> {
+    terms.into_iter().flatten().reduce(|a, b| quote_spanned!(span=> #a + #b))
+}
+
+impl Linear {
+    /// The tangent of `Add`, `Sub`, `Neg`, `Identity` (the others are written by the emitters).
+    pub fn tangent(self, tangent: &dyn Fn(usize) -> Option<TokenStream>, span: Span) -> Option<TokenStream> {
+        match self {
+            Linear::Add => sum([tangent(0), tangent(1)], span),
+            Linear::Sub => match (tangent(0), tangent(1)) {
+                (Some(a), Some(b)) => Some(quote_spanned!(span=> #a - #b)),
+                (a, None) => a,
+                (None, Some(b)) => Some(quote_spanned!(span=> -#b)),
+            },
+            Linear::Neg => tangent(0).map(|a| quote_spanned!(span=> -#a)),
+            Linear::Identity => tangent(0),
+            _ => None,
+        }
+    }
+}
+
+impl Bilinear {
+    /// `B(a, b)` as written.
+    fn apply(self, a: &TokenStream, b: &TokenStream, span: Span) -> TokenStream {
+        match self {
+            Bilinear::Product => quote_spanned!(span=> #a * #b),
+            Bilinear::Dot => quote_spanned!(span=> #a.dot(&#b)),
+            Bilinear::ComponentMul => quote_spanned!(span=> #a.component_mul(&#b)),
+            Bilinear::Cross => quote_spanned!(span=> #a.cross(&#b)),
+        }
+    }
+
+    /// `B(ta, b) + B(a, tb)`.
+    fn tangent(self, cx: &Tangents) -> Option<TokenStream> {
+        let Tangents { value, tangent, span } = *cx;
+        let (a, b) = (value(Read::Arg(0)), value(Read::Arg(1)));
+        let lhs = tangent(0).map(|ta| self.apply(&ta, &b, span));
+        let rhs = tangent(1).map(|tb| self.apply(&a, &tb, span));
+        sum([lhs, rhs], span)
+    }
+
+    /// The transpose for operand `i` applied to `ȳ`: the term `ā_i += ..`. For `Product`, the
+    /// runtime's `Product` trait decides by the operand types, unless both are known floats.
+    fn transpose(self, i: usize, cx: &mut Cotangent) -> TokenStream {
+        let Cotangent { ybar, read, floats, span } = cx;
+        let (floats, span) = (*floats, *span);
+        match (self, i) {
+            (Bilinear::Product, _) if !floats => {
+                let (a, b) = (read(Read::Arg(0)), read(Read::Arg(1)));
+                if i == 0 {
+                    quote_spanned!(span=> ::tapeless::__private::product_lhs(#ybar, #a, #b))
+                } else {
+                    quote_spanned!(span=> ::tapeless::__private::product_rhs(#ybar, #a, #b))
+                }
+            }
+            (Bilinear::Product, 0) => {
+                let b = read(Read::Arg(1));
+                quote_spanned!(span=> #ybar * #b)
+            }
+            (Bilinear::Product, _) => {
+                let a = read(Read::Arg(0));
+                quote_spanned!(span=> #a * #ybar)
+            }
+            (Bilinear::Dot, _) => {
+                let other = read(Read::Arg(1 - i.min(1)));
+                quote_spanned!(span=> #other * #ybar)
+            }
+            (Bilinear::ComponentMul, _) => {
+                let other = read(Read::Arg(1 - i.min(1)));
+                quote_spanned!(span=> #ybar.component_mul(&#other))
+            }
+            (Bilinear::Cross, 0) => {
+                let b = read(Read::Arg(1));
+                quote_spanned!(span=> #b.cross(&#ybar))
+            }
+            (Bilinear::Cross, _) => {
+                let a = read(Read::Arg(0));
+                quote_spanned!(span=> #ybar.cross(&#a))
+            }
+        }
+    }
+}
+
+impl Custom {
+    /// The tangent of every custom rule but `Map` (written by the forward emitter).
+    fn tangent(self, cx: &Tangents) -> Option<TokenStream> {
+        let Tangents { value, tangent, span } = *cx;
+        let y = || value(Read::Result);
+        match self {
+            Custom::Quotient => {
+                let b = value(Read::Arg(1));
+                let y = y();
+                match (tangent(0), tangent(1)) {
+                    (Some(ta), Some(tb)) => Some(quote_spanned!(span=> #ta / #b - #y * (#tb / #b))),
+                    (Some(ta), None) => Some(quote_spanned!(span=> #ta / #b)),
+                    (None, Some(tb)) => Some(quote_spanned!(span=> -(#y * (#tb / #b)))),
+                    (None, None) => None,
+                }
+            }
+            Custom::ComponentDiv => {
+                let b = value(Read::Arg(1));
+                let y = y();
+                match (tangent(0), tangent(1)) {
+                    (Some(ta), Some(tb)) => {
+                        Some(quote_spanned!(span=> (#ta - #y.component_mul(&#tb)).component_div(&#b)))
+                    }
+                    (Some(ta), None) => Some(quote_spanned!(span=> #ta.component_div(&#b))),
+                    (None, Some(tb)) => {
+                        Some(quote_spanned!(span=> -#y.component_mul(&#tb).component_div(&#b)))
+                    }
+                    (None, None) => None,
+                }
+            }
+            Custom::NormSquared => {
+                let a = value(Read::Arg(0));
+                tangent(0).map(|ta| quote_spanned!(span=> #a.dot(&#ta) + #ta.dot(&#a)))
+            }
+            Custom::Norm => {
+                let (a, y) = (value(Read::Arg(0)), y());
+                tangent(0).map(|ta| quote_spanned!(span=> #a.dot(&#ta) / #y))
+            }
+            Custom::Normalize => {
+                let (v, y) = (value(Read::Arg(0)), y());
+                tangent(0).map(|tv| quote_spanned!(span=> (#tv - #y * #y.dot(&#tv)) / #v.norm()))
+            }
+            Custom::Map => None,
+        }
+    }
+
+    /// The term `ā_i += ..` of every custom rule but `Map` (written by the reverse emitter).
+    fn adjoint(self, i: usize, cx: &mut Cotangent) -> TokenStream {
+        let Cotangent { ybar, read, floats, span } = cx;
+        let (floats, span) = (*floats, *span);
+        match (self, i) {
+            (Custom::Quotient, 0) if floats => {
+                let b = read(Read::Arg(1));
+                quote_spanned!(span=> #ybar / #b)
+            }
+            (Custom::Quotient, _) if floats => {
+                let (b, y) = (read(Read::Arg(1)), read(Read::Result));
+                quote_spanned!(span=> -(#ybar * #y) / #b)
+            }
+            (Custom::Quotient, 0) => {
+                let (a, b) = (read(Read::Arg(0)), read(Read::Arg(1)));
+                quote_spanned!(span=> ::tapeless::__private::quotient_lhs(#ybar, &#a, #b))
+            }
+            (Custom::Quotient, _) => {
+                let (a, y, b) = (read(Read::Arg(0)), read(Read::Result), read(Read::Arg(1)));
+                quote_spanned!(span=> ::tapeless::__private::quotient_rhs(#ybar, &#a, #y, #b))
+            }
+            (Custom::ComponentDiv, 0) => {
+                let b = read(Read::Arg(1));
+                quote_spanned!(span=> #ybar.component_div(&#b))
+            }
+            (Custom::ComponentDiv, _) => {
+                let (b, y) = (read(Read::Arg(1)), read(Read::Result));
+                quote_spanned!(span=> -#ybar.component_mul(&#y).component_div(&#b))
+            }
+            (Custom::NormSquared, _) => {
+                let a = read(Read::Arg(0));
+                quote_spanned!(span=> #a * (#ybar + #ybar))
+            }
+            (Custom::Norm, _) => {
+                let (a, y) = (read(Read::Arg(0)), read(Read::Result));
+                quote_spanned!(span=> #a * (#ybar / #y))
+            }
+            (Custom::Normalize, _) => {
+                let (v, y) = (read(Read::Arg(0)), read(Read::Result));
+                quote_spanned!(span=> (#ybar - #y * #y.dot(&#ybar)) / #v.norm())
+            }
+            (Custom::Map, _) => TokenStream::new(),
+        }
+    }
+}
