@@ -96,11 +96,7 @@ impl Lowerer<'_> {
                 let source = *source;
                 return self.hoisted_copy(init, source, span, kind);
             }
-            return self.unsupported(
-                span,
-                "creating an array inside a loop or branch",
-                "create it before the loop or branch and write its elements there (an array literal of floats, `[a, b]`, `[0.0; N]` and a copy, `v.clone()`, may stay where they are)",
-            );
+            return self.unsupported(span, unsupported::CREATING_ARRAY_INSIDE_LOOP_BRANCH);
         }
         Tree::Leaf(self.emit(Op::NewArray(init), span, Kind::Array(kind)))
     }
@@ -192,7 +188,7 @@ impl Lowerer<'_> {
     pub(super) fn vector_of(&mut self, zeros: &syn::Path, entries: Vec<Value>, span: Loc) -> Tree {
         let call: Expr = syn::parse_quote_spanned!(span.span()=> #zeros());
         let Some(Tree::Leaf(array)) = self.nalgebra_array(&call) else {
-            return self.unsupported(span, "this vector", "");
+            return self.unsupported(span, unsupported::VECTOR_FORM);
         };
         self.store_entries(array, entries, span)
     }
@@ -239,7 +235,7 @@ impl Lowerer<'_> {
                 let elements = items.iter().map(|e| self.value(e)).collect();
                 self.new_array(ArrayInit::Elements { elements, vec: true }, span, ArrayKind::Vec)
             }
-            Err(_) => self.unsupported(span, "this `vec!`", "write `vec![value; n]` or `vec![a, b, ..]`"),
+            Err(_) => self.unsupported(span, unsupported::VEC_MACRO),
         }
     }
 
@@ -330,7 +326,7 @@ impl Lowerer<'_> {
         let mut copy = e.clone();
         renamer.visit_expr_mut(&mut copy);
         if let Some((span, what)) = renamer.problem {
-            self.unsupported(span, what, "");
+            self.unsupported(span, Unsupported { what, help: "" });
             return None;
         }
         Some(copy.into_token_stream())

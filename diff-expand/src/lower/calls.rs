@@ -127,11 +127,7 @@ impl Lowerer<'_> {
                     );
                 }
                 if name == self.name && matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident("self")) {
-                    return self.unsupported(
-                        span,
-                        "a recursive call",
-                        "write the recursion as a loop (`for`/`while` carrying the state)",
-                    );
+                    return self.unsupported(span, unsupported::RECURSIVE_CALL);
                 }
                 let receiver = self.value(&m.receiver);
                 let (args, borrowed) = self.call_args(&m.args);
@@ -165,11 +161,7 @@ impl Lowerer<'_> {
                     return self.call_closure_in_place(closure, &c.args, span);
                 }
                 let Expr::Path(path) = func else {
-                    return self.unsupported(
-                        Loc::of(&c.func),
-                        "calling this expression",
-                        "call a function by its path",
-                    );
+                    return self.unsupported(Loc::of(&c.func), unsupported::CALLING_EXPRESSION);
                 };
                 let segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
                 let last = segments.last().map(String::as_str).unwrap_or("");
@@ -228,13 +220,7 @@ impl Lowerer<'_> {
                         false => crate::signature::static_size(ty),
                     };
                     let Some((rows, columns)) = size else {
-                        return self.unsupported(
-                            span,
-                            "`from_fn` or `from_iterator` of a matrix whose size the macro cannot read",
-                            "write the size in the type: `SVector::<f64, 16>::from_fn(..)` or \
-                             `OVector::<f64, U3>::from_iterator(..)` (a matrix of at most 6 by 6; a \
-                             `DVector`'s is not supported yet: fill `DVector::zeros(n)` by index in a loop)",
-                        );
+                        return self.unsupported(span, unsupported::FROM_FN_FROM_ITERATOR_MATRIX_WHOSE_SIZE);
                     };
                     let f = &c.args[0];
                     // `from_iterator` fills column by column.
@@ -242,12 +228,7 @@ impl Lowerer<'_> {
                         match self.sequence_items(f, rows * columns) {
                             Some(items) => Some(items),
                             None => {
-                                return self.unsupported(
-                                    Loc::of(f),
-                                    "`from_iterator` of this iterator",
-                                    "build it from a chain over local arrays or ranges (`x.iter().map(..)`), \
-                                     or with `from_fn(|i, j| ..)`",
-                                );
+                                return self.unsupported(Loc::of(f), unsupported::FROM_ITERATOR_ITERATOR);
                             }
                         }
                     } else {
@@ -332,11 +313,7 @@ impl Lowerer<'_> {
                 let own = segments.last().is_some_and(|l| *l == self.name)
                     && (segments.len() == 1 || (segments.len() == 2 && segments[0] == "Self"));
                 if own && path.qself.is_none() {
-                    return self.unsupported(
-                        span,
-                        "a recursive call",
-                        "write the recursion as a loop (`for`/`while` carrying the state)",
-                    );
+                    return self.unsupported(span, unsupported::RECURSIVE_CALL);
                 }
                 let (args, borrowed) = self.call_args(&c.args);
                 self.call(Callee::Path(path.clone()), args, borrowed, span, results, Kind::Unknown)
@@ -353,14 +330,7 @@ impl Lowerer<'_> {
         // here, without lowering the iterator, whose unused value would draw a second error.
         let x = if iterator(receiver) { None } else { Some(self.value(receiver)) };
         let Some(x) = x.filter(|x| matches!(self.kind(*x), Kind::Heap | Kind::Float)) else {
-            return self.unsupported(
-                span,
-                "`map` on this value",
-                "`map` takes a closure over a nalgebra value's entries or an iterator chain the macro \
-                 reads (a source such as `x.iter()`, adaptors, and an end such as `sum()` or \
-                 `collect::<Vec<f64>>()`); an iterator kept as a value, or an adaptor it does not \
-                 read, is not followed: end the chain where it is built",
-            );
+            return self.unsupported(span, unsupported::MAP_VALUE);
         };
         let param = match closure.inputs.iter().collect::<Vec<_>>().as_slice() {
             [Pat::Ident(p)] if p.by_ref.is_none() && p.subpat.is_none() => (p.ident.clone(), None),
@@ -369,15 +339,12 @@ impl Lowerer<'_> {
                     (p.ident.clone(), Some((*t.ty).clone()))
                 }
                 other => {
-                    return self.unsupported(Loc::of(other), "this closure parameter", "name it: `|e| ..`");
+                    return self.unsupported(Loc::of(other), unsupported::CLOSURE_PARAMETER);
                 }
             },
             _ => {
-                return self.unsupported(
-                    Loc::of(&closure.inputs),
-                    "a closure of `map` without exactly one named parameter",
-                    "write `m.map(|e| ..)`",
-                );
+                return self
+                    .unsupported(Loc::of(&closure.inputs), unsupported::CLOSURE_MAP_WITHOUT_EXACTLY_NAMED);
             }
         };
         // The closure becomes a function: it cannot read the enclosing function's locals.
@@ -386,9 +353,11 @@ impl Lowerer<'_> {
         if let Some((at, name)) = captured.found {
             return self.unsupported(
                 at,
-                &format!("reading `{name}` inside the closure of `map`"),
-                "the closure may use its parameter and constants only; compute with other values \
+                Unsupported {
+                    what: &format!("reading `{name}` inside the closure of `map`"),
+                    help: "the closure may use its parameter and constants only; compute with other values \
                  outside it, as in `(v * scale).map(|e| e.exp())`",
+                },
             );
         }
         let (ident, ty) = (param.0, param.1.unwrap_or_else(|| self.element.clone()));
@@ -403,7 +372,7 @@ impl Lowerer<'_> {
         let item: syn::ItemFn =
             match syn::parse2(quote!(fn #helper #generics (#ident: #ty) -> #ty #where_clause { #body })) {
                 Ok(item) => item,
-                Err(_) => return self.unsupported(Loc::of(&closure.body), "this closure body", ""),
+                Err(_) => return self.unsupported(Loc::of(&closure.body), unsupported::CLOSURE_BODY),
             };
         let Some(sig) = crate::signature::analyse(&item.sig, &crate::args::Args::default(), self.cx) else {
             return Tree::Leaf(self.emit(Op::Error, span, Kind::Unknown));
@@ -426,7 +395,7 @@ impl Lowerer<'_> {
         results: &Shape,
     ) -> Tree {
         if !matches!(results, Shape::Leaf) {
-            return self.unsupported(span, "destructuring the result of a primitive", "");
+            return self.unsupported(span, unsupported::DESTRUCTURING_RESULT_PRIMITIVE);
         }
         let heap = args.iter().any(|a| self.kind(*a) == Kind::Heap);
         let kind = match rule.kind {
@@ -624,7 +593,7 @@ impl Lowerer<'_> {
                     renamer.visit_expr_mut(&mut copy.body);
                     let (found, problem) = (renamer.reads, renamer.problem);
                     if let Some((at, what)) = problem {
-                        l.unsupported(at, what, "");
+                        l.unsupported(at, Unsupported { what, help: "" });
                     }
                     reads.extend(found);
                     quote!(#copy)
@@ -663,7 +632,7 @@ impl Lowerer<'_> {
         let span = Loc::of_expr(e);
         let x = self.value(arg);
         if matches!(self.kind(x), Kind::Array(_) | Kind::Heap) {
-            return Some(self.unsupported(span, "converting this value", "convert each float on its own"));
+            return Some(self.unsupported(span, unsupported::CONVERTING_VALUE));
         }
         let xi = x.ident();
         let form = Form::Verbatim(primal(quote!(#xi)));

@@ -20,10 +20,6 @@ pub(super) struct LocalClosure {
     captured: Vec<(String, Captured)>,
 }
 
-/// The error for a `return` or `?` that would leave an inlined closure: what, and the help.
-pub(super) const LEAVES_A_CLOSURE: (&str, &str) =
-    ("`return` or `?` inside a closure", "compute the closure's value with `if`/`else`");
-
 /// A captured name: a value, or another local closure.
 #[derive(Clone)]
 enum Captured {
@@ -34,8 +30,8 @@ enum Captured {
 impl Lowerer<'_> {
     /// `let name = |..| body;`: remembers the closure under `name` (no code yet).
     pub(super) fn define_closure(&mut self, name: &syn::Ident, closure: &syn::ExprClosure) {
-        if let Some((at, what, help)) = self.closure_problem(closure) {
-            self.unsupported(at, what, help);
+        if let Some((at, problem)) = self.closure_problem(closure) {
+            self.unsupported(at, problem);
             return;
         }
         let mut names = FreeNames::default();
@@ -94,8 +90,8 @@ impl Lowerer<'_> {
         args: &Arguments,
         span: Loc,
     ) -> Tree {
-        if let Some((at, what, help)) = self.closure_problem(closure) {
-            return self.unsupported(at, what, help);
+        if let Some((at, problem)) = self.closure_problem(closure) {
+            return self.unsupported(at, problem);
         }
         let values = self.closure_args(args);
         self.scopes.push(Vec::new());
@@ -106,7 +102,7 @@ impl Lowerer<'_> {
 
     fn closure_body(&mut self, closure: &syn::ExprClosure, args: Vec<Tree>, span: Loc) -> Tree {
         if closure.inputs.len() != args.len() {
-            return self.unsupported(span, "a closure called with a different number of arguments", "");
+            return self.unsupported(span, unsupported::CLOSURE_CALLED_DIFFERENT_NUMBER_ARGUMENTS);
         }
         for (pat, value) in closure.inputs.iter().zip(args) {
             match pat {
@@ -147,17 +143,16 @@ impl Lowerer<'_> {
     }
 
     /// Why a closure cannot be inlined, if it cannot: where, what, and the help.
-    fn closure_problem(&self, closure: &syn::ExprClosure) -> Option<(Loc, &'static str, &'static str)> {
+    fn closure_problem(&self, closure: &syn::ExprClosure) -> Option<(Loc, Unsupported<'static>)> {
         let mut scan = ClosureScan::default();
         syn::visit::Visit::visit_expr(&mut scan, &closure.body);
         if closure.asyncness.is_some() {
-            Some((Loc::of(closure), "an `async` closure", ""))
+            Some((Loc::of(closure), unsupported::ASYNC_CLOSURE))
         } else if let Some(at) = scan.leaves {
             // Inlined, it would leave the enclosing function instead of the closure.
-            Some((at, LEAVES_A_CLOSURE.0, LEAVES_A_CLOSURE.1))
+            Some((at, unsupported::LEAVES_A_CLOSURE))
         } else if scan.assigns() {
-            let help = "compute the value in the closure and assign it outside";
-            Some((Loc::of(closure), "a closure that assigns (it may change what it captured)", help))
+            Some((Loc::of(closure), unsupported::CLOSURE_ASSIGNS))
         } else {
             None
         }

@@ -17,7 +17,7 @@ impl Lowerer<'_> {
     pub(super) fn for_loop_binding(&mut self, f: &syn::ExprForLoop, item: Option<(&Pat, &Expr)>) -> Tree {
         let span = Loc::of(&f);
         if let Some(label) = &f.label {
-            return self.unsupported(Loc::of(label), "a loop label", "");
+            return self.unsupported(Loc::of(label), unsupported::LOOP_LABEL);
         }
         if item.is_none()
             && let Some(t) = self.for_over_rows(f)
@@ -28,13 +28,7 @@ impl Lowerer<'_> {
             if let Some(t) = self.for_over_chain(f) {
                 return t;
             }
-            return self.unsupported(
-                Loc::of(&f.expr),
-                "this loop source",
-                "loop over a range `a..b`, the elements of an array, `Vec`, slice or nalgebra value (`v.iter()`, \
-                 `&v`), or a chain of them (`enumerate`, `zip`, `chain`, `map`, `skip`, `take`, `rev`, `step_by`, \
-                 `windows`, `chunks`)",
-            );
+            return self.unsupported(Loc::of(&f.expr), unsupported::LOOP_SOURCE);
         };
         let (start, end, inclusive) = match &source {
             LoopSource::Range { start, end, inclusive, .. } => {
@@ -139,11 +133,11 @@ impl Lowerer<'_> {
         span: Loc,
     ) -> Tree {
         if let Some(label) = label {
-            return self.unsupported(Loc::of(label), "a loop label", "");
+            return self.unsupported(Loc::of(label), unsupported::LOOP_LABEL);
         }
         let stripped = cond.map(strip_piecewise);
         if let Some((Expr::Let(l), _)) = stripped {
-            return self.unsupported(Loc::of(&l), "`while let`", "");
+            return self.unsupported(Loc::of(&l), unsupported::WHILE_LET);
         }
         let Some(parts) = self.loop_body(span, body, false, |l| {
             match (stripped, cond) {
@@ -219,11 +213,7 @@ impl Lowerer<'_> {
             match self.vars[slot].clone() {
                 Some(init) => carried_slots.push((slot, init)),
                 None => {
-                    self.unsupported(
-                        span,
-                        "assigning a variable first inside a loop",
-                        "give it a value before the loop",
-                    );
+                    self.unsupported(span, unsupported::ASSIGNING_VARIABLE_FIRST_INSIDE_LOOP);
                     return None;
                 }
             }
@@ -255,7 +245,7 @@ impl Lowerer<'_> {
         // value of one iteration after the loop. (The pre-scan finds them all; this guards it.)
         let changed = (0..outer_len).any(|slot| !outer.contains(&slot) && self.vars[slot] != before[slot]);
         if changed {
-            self.unsupported(span, "this loop (a variable it changes could not be tracked)", "");
+            self.unsupported(span, unsupported::UNTRACKED_LOOP_VARIABLE);
         }
         self.loop_flags.pop();
         self.in_loop -= 1;
@@ -268,7 +258,7 @@ impl Lowerer<'_> {
             let next = self.vars[*slot].clone().unwrap_or_else(unit);
             let (inits, heads, nexts) = (init.leaves(), header.leaves(), next.leaves());
             if nexts.len() != heads.len() {
-                self.unsupported(span, "a loop that changes a variable's shape", "");
+                self.unsupported(span, unsupported::LOOP_CHANGES_SHAPE);
                 continue;
             }
             let exit = self.fresh_like(init, span);
@@ -350,7 +340,7 @@ impl Lowerer<'_> {
                 self.vars[slot] = Some(t);
                 unit()
             }
-            None => self.unsupported(span, "`break`/`continue` outside a loop", ""),
+            None => self.unsupported(span, unsupported::BREAK_CONTINUE_OUTSIDE_LOOP),
         }
     }
 
@@ -424,7 +414,7 @@ impl Lowerer<'_> {
             }
             Pat::Wild(_) => {}
             other => {
-                self.unsupported(Loc::of(other), "this loop pattern", "bind the index to a name");
+                self.unsupported(Loc::of(other), unsupported::LOOP_PATTERN_INDEX);
             }
         }
     }
@@ -447,7 +437,7 @@ impl Lowerer<'_> {
             (Pat::Tuple(t), false, n) if n > 1 && t.elems.len() == n => t.elems.iter().collect(),
             (p, false, 1) => vec![p],
             (other, _, _) => {
-                self.unsupported(Loc::of(other), "this loop pattern", "");
+                self.unsupported(Loc::of(other), unsupported::LOOP_PATTERN_ELEMENT);
                 return;
             }
         };
@@ -466,11 +456,7 @@ impl Lowerer<'_> {
             if let Some(t) = self.if_let_pattern(i, l, piecewise) {
                 return t;
             }
-            return self.unsupported(
-                Loc::of(&l),
-                "`if let`",
-                "bind the value before the `if`; `if let Some(v) = x.get(i)` (or `x.first()`, `x.last()`) is supported",
-            );
+            return self.unsupported(Loc::of(&l), unsupported::IF_LET);
         }
         // The predicate of a desugared `filter`, the comparison of `max_by`/`min_by`
         // (`lower::iterators`): marked, for their own messages.
@@ -518,11 +504,7 @@ impl Lowerer<'_> {
             return t;
         }
         if let Some(arm) = m.arms.iter().find(|a| binds_inside(&a.pat) && !patterns::destructures(&a.pat)) {
-            return self.unsupported(
-                Loc::of(&arm.pat),
-                "a `match` pattern that binds a name with `ref`, `mut`, `@` or through `&`",
-                "bind names plainly (`Some(k) => ..`: by value from a value, by reference from a reference), or bind the whole value (`k => ..`)",
-            );
+            return self.unsupported(Loc::of(&arm.pat), unsupported::MATCH_PATTERN_BINDS_NAME_REF);
         }
         let (expr, piecewise) = strip_piecewise(&m.expr);
         let scrutinee = Scrutinee { value: self.value(expr), span: Loc::of(expr), piecewise };

@@ -18,11 +18,9 @@ impl Lowerer<'_> {
                 Tree::Leaf(self.emit(Op::Lit(l.lit.clone()), span, kind))
             }
             Expr::Path(p) => match self.local(e) {
-                Some(slot) if self.is_closure(slot) => self.unsupported(
-                    span,
-                    "a closure used other than by calling it (returned, stored or passed on)",
-                    "call it where it is needed (`f(x)`), or write it as a `#[differentiable]` function",
-                ),
+                Some(slot) if self.is_closure(slot) => {
+                    self.unsupported(span, unsupported::CLOSURE_USED_OTHER_CALLING_RETURNED)
+                }
                 Some(slot) => {
                     let name = p.path.get_ident().map(|i| i.to_string()).unwrap_or_default();
                     self.read_var(slot, &name, span)
@@ -69,7 +67,7 @@ impl Lowerer<'_> {
             Expr::Field(f) => match (self.aggregate(&f.base), &f.member) {
                 (Some(items), syn::Member::Unnamed(index)) => match items.get(index.index as usize) {
                     Some(t) => t.clone(),
-                    None => self.unsupported(span, "a tuple field out of range", ""),
+                    None => self.unsupported(span, unsupported::TUPLE_FIELD_OUT_RANGE),
                 },
                 (_, member) => match self.record_field(e, Kind::Float) {
                     Some(v) => Tree::Leaf(v),
@@ -92,12 +90,9 @@ impl Lowerer<'_> {
             },
             // `w[i]` of a nested array of `Vec`s whole: a row is read by its entries
             // (`lower::rows`); the generated code could not move it out of the slice.
-            Expr::Index(i) if self.rows_of_vecs(&i.expr) => self.unsupported(
-                span,
-                "a row of a nested array taken whole",
-                "read its entries (`w[i][j]`, `w[i].len()`, `w[i].iter()`, `for row in w.iter()` with \
-                 `row[j]`); to pass rows to a function, pass the array and the row's index",
-            ),
+            Expr::Index(i) if self.rows_of_vecs(&i.expr) => {
+                self.unsupported(span, unsupported::ROW_NESTED_ARRAY_TAKEN_WHOLE)
+            }
             Expr::Index(i) => match self.array_place(i) {
                 Some((array, index)) => {
                     let op = Op::Load { array, index };
@@ -168,19 +163,14 @@ impl Lowerer<'_> {
             }
             // `&mut v`: what the callee writes through it is not followed (its derivative would be
             // lost), and generated code holds locals in its own bindings.
-            Expr::Reference(r) if r.mutability.is_some() => self.unsupported(
-                span,
-                "a mutable borrow (`&mut ..`)",
-                "pass the value and use what the function returns (`let v = scaled(&v);`)",
-            ),
+            Expr::Reference(r) if r.mutability.is_some() => {
+                self.unsupported(span, unsupported::MUTABLE_BORROW_MUT)
+            }
             Expr::Reference(_) => self.opaque(e, "a reference"),
             // `Name { a: x, b: y }`: a derived struct built from values.
-            Expr::Struct(st) if st.rest.is_none() && st.qself.is_none() && self.blocks.len() > 1 => self
-                .unsupported(
-                    span,
-                    "building a struct inside a loop or branch",
-                    "build it after the loop or branch from values computed there",
-                ),
+            Expr::Struct(st) if st.rest.is_none() && st.qself.is_none() && self.blocks.len() > 1 => {
+                self.unsupported(span, unsupported::BUILDING_STRUCT_INSIDE_LOOP_BRANCH)
+            }
             Expr::Struct(st) if st.rest.is_none() && st.qself.is_none() => {
                 let fields = st.fields.iter().map(|f| (f.member.clone(), self.value(&f.expr))).collect();
                 let op = Op::Construct { path: st.path.clone(), fields };
@@ -188,8 +178,7 @@ impl Lowerer<'_> {
             }
             Expr::Struct(st) if st.rest.is_some() => self.unsupported(
                 Loc { start: st.dot2_token.map_or(span.start, |d| d.spans[0]), end: Loc::of(&st.rest).end },
-                "a struct literal with `..base`",
-                "write every field: `Name { a: x, b: base.b }`",
+                unsupported::STRUCT_LITERAL_BASE,
             ),
             Expr::Struct(_) => self.opaque(e, "a struct literal"),
             Expr::Return(r) => self.early_return(r, span),
@@ -198,21 +187,15 @@ impl Lowerer<'_> {
             Expr::Loop(l) => self.while_loop(l.label.as_ref(), None, &l.body, span),
             Expr::Break(b) if b.label.is_none() && b.expr.is_none() => self.set_flag(true, span),
             Expr::Continue(c) if c.label.is_none() => self.set_flag(false, span),
-            Expr::Break(_) | Expr::Continue(_) => {
-                self.unsupported(span, "`break` with a label or a value", "use a plain `break`")
-            }
+            Expr::Break(_) | Expr::Continue(_) => self.unsupported(span, unsupported::BREAK_LABEL_VALUE),
             // `.map_err(|_| MyError)`: a closure naming no local of the function is a constant.
             Expr::Closure(c) if !names_a_local(self, &c.body) => {
                 self.opaque_with(e, Opaque::Form("a closure"), Kind::Unknown)
             }
-            Expr::Closure(_) => self.unsupported(
-                span,
-                "a closure here",
-                "bind it with `let f = |x| ..;` and call it, or write it as a `#[differentiable]` function",
-            ),
+            Expr::Closure(_) => self.unsupported(span, unsupported::CLOSURE_HERE),
             Expr::Match(m) => self.match_expr(m),
-            Expr::Unsafe(_) => self.unsupported(span, "an `unsafe` block", ""),
-            Expr::Async(_) | Expr::Await(_) => self.unsupported(span, "`async`/`.await`", ""),
+            Expr::Unsafe(_) => self.unsupported(span, unsupported::UNSAFE_BLOCK),
+            Expr::Async(_) | Expr::Await(_) => self.unsupported(span, unsupported::ASYNC_AWAIT),
             Expr::Macro(m) if m.mac.path.is_ident("vec") => self.vec_macro(m),
             // `matches!(e, pat if guard)`: the `match` it stands for.
             Expr::Macro(m) if m.mac.path.is_ident("matches") => match matches_as_match(&m.mac, span) {
@@ -220,7 +203,7 @@ impl Lowerer<'_> {
                 None => self.statement_macro(&m.mac, span),
             },
             Expr::Macro(m) => self.statement_macro(&m.mac, span),
-            Expr::Let(_) => self.unsupported(span, "`let` in a condition", "bind the value before the `if`"),
+            Expr::Let(_) => self.unsupported(span, unsupported::LET_CONDITION),
             // `e?` in a function returning `Result`/`Option`: kept as written, so a constant
             // `e` leaves every generated item with the user's error (a differentiated `e` is
             // reported by `check`).
@@ -230,12 +213,8 @@ impl Lowerer<'_> {
                 let question = t.question_token;
                 self.opaque_call(&t.expr, quote::quote!(#question), Opaque::Form("the `?` operator"))
             }
-            Expr::Try(_) => self.unsupported(
-                span,
-                "the `?` operator in a function that does not return `Result` or `Option`",
-                "",
-            ),
-            _ => self.unsupported(span, "this expression", ""),
+            Expr::Try(_) => self.unsupported(span, unsupported::OPERATOR_FUNCTION_DOES_NOT_RETURN),
+            _ => self.unsupported(span, unsupported::EXPRESSION_FORM),
         }
     }
 
@@ -250,7 +229,7 @@ impl Lowerer<'_> {
         renamer.visit_expr_mut(&mut copy);
         let (reads, problem) = (renamer.reads, renamer.problem);
         if let Some((span, what)) = problem {
-            return self.unsupported(span, what, opaque_help(what));
+            return self.unsupported(span, Unsupported { what, help: opaque_help(what) });
         }
         Tree::Leaf(self.emit(Op::Opaque { tokens: copy.into_token_stream(), reads, what }, Loc::of(&e), kind))
     }
@@ -277,7 +256,7 @@ impl Lowerer<'_> {
             BinOp::Ge(_) => ("ge", Some(Kind::Discrete)),
             BinOp::And(_) => return self.short_circuit(b, true),
             BinOp::Or(_) => return self.short_circuit(b, false),
-            _ => return self.unsupported(span, "this operator", ""),
+            _ => return self.unsupported(span, unsupported::OPERATOR_FORM),
         };
         if is_compound(op) {
             // `a op= b` is `a = a op b`; the primal is emitted with the plain operator.
@@ -349,11 +328,7 @@ impl Lowerer<'_> {
                 }
             }
             (Expr::Tuple(t), _) => {
-                let error = self.unsupported(
-                    Loc::of(&target),
-                    "this destructuring assignment",
-                    "assign a tuple of as many values (`(a, b) = (b, a + b)`) or a call's results",
-                );
+                let error = self.unsupported(Loc::of(&target), unsupported::DESTRUCTURING_ASSIGNMENT);
                 // Each place holds the error, so no read of it is reported again.
                 for place in &t.elems {
                     self.assign(place, error.clone());
@@ -366,11 +341,7 @@ impl Lowerer<'_> {
     fn assign_place(&mut self, target: &Expr, value: Tree) {
         if let Expr::Index(i) = target {
             let Some((array, index)) = self.array_place(i) else {
-                self.unsupported(
-                    Loc::of(&target),
-                    "this indexed assignment",
-                    "write into a local array or `Vec`",
-                );
+                self.unsupported(Loc::of(&target), unsupported::INDEXED_ASSIGNMENT);
                 return;
             };
             let v = self.leaf(value, Loc::of(&target));
@@ -379,11 +350,7 @@ impl Lowerer<'_> {
         }
         match self.local(target) {
             Some(slot) if self.in_loop > 0 && self.is_array(&self.vars[slot]) => {
-                self.unsupported(
-                    Loc::of(&target),
-                    "reassigning a whole array inside a loop",
-                    "write its elements instead (`v[i] = ..`)",
-                );
+                self.unsupported(Loc::of(&target), unsupported::REASSIGNING_WHOLE_ARRAY_INSIDE_LOOP);
             }
             Some(slot) => {
                 if let Expr::Path(p) = target
@@ -394,11 +361,7 @@ impl Lowerer<'_> {
                 self.vars[slot] = Some(value)
             }
             None => {
-                self.unsupported(
-                    Loc::of(&target),
-                    "assignment to anything but a local variable",
-                    "compute the new value into a local variable (writes through fields and indices come in a later version)",
-                );
+                self.unsupported(Loc::of(&target), unsupported::ASSIGNMENT_ANYTHING_BUT_LOCAL_VARIABLE);
             }
         }
     }

@@ -48,10 +48,6 @@ impl Sequence {
     }
 }
 
-/// The help of an unsupported use of a window.
-const WINDOW_HELP: &str = "read a window `w` of `windows`/`chunks` as `w[j]`, `w.len()` and `w.iter()` \
-                           (passing `w` on is not followed yet: pass the array and the window's start)";
-
 /// The body of `|w| body` mapped over windows, at window `i`: `w[j]` reads `base[start + j]`,
 /// `w.len()` is the window's length. `Err` with where `w` is used any other way (or the
 /// closure, if it is not one of a single name).
@@ -284,11 +280,7 @@ impl Lowerer<'_> {
             let element = collected_element(turbofish);
             let Some(element) = element.filter(|t| crate::signature::is_float(t)) else {
                 if matches!(element, Some(syn::Type::Infer(_))) {
-                    return Some(self.unsupported(
-                        Loc::of(turbofish),
-                        "`collect::<Vec<_>>()`",
-                        "write the element type: `collect::<Vec<f64>>()`, or `let v: Vec<f64> = ..collect();`",
-                    ));
+                    return Some(self.unsupported(Loc::of(turbofish), unsupported::COLLECT_VEC));
                 }
                 return None;
             };
@@ -399,7 +391,7 @@ impl Lowerer<'_> {
         }
         match places::substitute(&body, &found) {
             Ok(body) => Ok((binding, body)),
-            Err(at) => Err(self.unsupported(at, "this use of an `iter_mut()` element", places::PLACE_HELP)),
+            Err(at) => Err(self.unsupported(at, unsupported::ITER_MUT_ELEMENT_PASSED_ON)),
         }
     }
 
@@ -411,7 +403,9 @@ impl Lowerer<'_> {
         let index = self.chain_index(Loc::of(&f.expr).span());
         let body = match window_body(&closure, window, syn::parse_quote!(#index)) {
             Ok(body) => body,
-            Err(at) => return self.unsupported(at, "this use of a window", WINDOW_HELP),
+            Err(at) => {
+                return self.unsupported(at, unsupported::WINDOW_PASSED_ON);
+            }
         };
         let desugared: syn::ExprForLoop =
             syn::parse_quote_spanned!(Loc::of(f).span()=> for #index in 0..#len { #body; });
@@ -493,7 +487,7 @@ impl Lowerer<'_> {
                         if let Some(window) = inner.window {
                             // Checked once here, so that the item below cannot fail.
                             if let Err(at) = window_body(&f, &window, syn::parse_quote!(0usize)) {
-                                self.unsupported(at, "this use of a window", WINDOW_HELP);
+                                self.unsupported(at, unsupported::WINDOW_PASSED_ON);
                                 // Reported: the rest of the chain reads zeros, and no code is emitted.
                                 return Some(Sequence::new(inner.len, |_| syn::parse_quote!(0.0)));
                             }

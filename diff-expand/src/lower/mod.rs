@@ -33,7 +33,7 @@ use syn::visit_mut::VisitMut;
 use syn::{BinOp, Expr, Lit, Pat, Stmt, UnOp};
 
 use crate::ctxt::Ctxt;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Unsupported, unsupported};
 use crate::ir::{
     ArrayInit, ArrayKind, Block, Callee, Carried, Form, Function, Inst, Kind, Loc, Op, Opaque, Tree, Value,
     ValueInfo,
@@ -133,7 +133,7 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
     };
     let output = l.body(&body.stmts, Loc::of(&body), &sig.output);
     if !shape_fits(&sig.output, &output) {
-        l.unsupported(Loc::of(&body), "a result whose tuple shape differs from the declared result type", "");
+        l.unsupported(Loc::of(&body), unsupported::RESULT_WHOSE_TUPLE_SHAPE_DIFFERS);
     }
     let insts = l.blocks.pop().unwrap_or_default();
     Lowered { function: Function { body: Block { insts }, output, values: l.values }, items: l.items }

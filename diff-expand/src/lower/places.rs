@@ -107,7 +107,3 @@ pub(super) fn substitute(body: &Expr, places: &[Place]) -> Result<Expr, Loc> {
         None => Ok(body),
     }
 }
-
-/// The help of a use of an `iter_mut()` element other than `*o` or `o.method(..)`.
-pub(super) const PLACE_HELP: &str = "write the element through `*o` (`*o = ..`, `*o += ..`, `.. * *o`) or call a method on it; \
-     it is not followed when passed on or rebound";

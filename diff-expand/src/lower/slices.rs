@@ -31,11 +31,7 @@ impl Lowerer<'_> {
         // A copy is an array made where the slice is taken: inside a loop or branch, where the
         // lowering makes no arrays of a run-time length, that is our error at the slice.
         if self.blocks.len() > 1 {
-            return Some(self.unsupported(
-                Loc::of(e),
-                "a sub-slice taken inside a loop or branch",
-                "read its elements in place (`x[i + k]`, `x[a..b].iter()`), or pass the whole array and the bounds",
-            ));
+            return Some(self.unsupported(Loc::of(e), unsupported::SUB_SLICE_TAKEN_INSIDE_LOOP));
         }
         let (element, at) = (&self.element, Loc::of(e).end);
         let copy: Expr =

@@ -27,7 +27,8 @@ impl Lowerer<'_> {
         Tree::Leaf(self.emit(Op::Error, span, Kind::Unknown))
     }
 
-    pub(super) fn unsupported(&mut self, span: Loc, what: &str, help: &'static str) -> Tree {
+    pub(super) fn unsupported(&mut self, span: Loc, message: Unsupported) -> Tree {
+        let Unsupported { what, help } = message;
         self.error(span, Diagnostic::Unsupported { what: what.to_string(), help })
     }
 
@@ -97,12 +98,10 @@ impl Lowerer<'_> {
     pub(super) fn leaf(&mut self, t: Tree, span: Loc) -> Value {
         match t {
             Tree::Leaf(v) => v,
-            Tree::Tuple(_) => {
-                match self.unsupported(span, "a tuple in this position", "use its fields (`t.0`)") {
-                    Tree::Leaf(v) => v,
-                    Tree::Tuple(_) => Value(0),
-                }
-            }
+            Tree::Tuple(_) => match self.unsupported(span, unsupported::TUPLE_POSITION) {
+                Tree::Leaf(v) => v,
+                Tree::Tuple(_) => Value(0),
+            },
         }
     }
 

@@ -17,22 +17,15 @@ impl Lowerer<'_> {
             self.stmts(init, false);
             return match &r.expr {
                 Some(e) => self.expr(e),
-                None => self.unsupported(
-                    Loc::of(&r),
-                    "a function without a result",
-                    "return the value to differentiate",
-                ),
+                None => self.unsupported(Loc::of(&r), unsupported::FUNCTION_WITHOUT_RESULT),
             };
         }
         if early_returns(stmts) {
             let Some(default) = self.default_of(output, span) else {
                 let mut r = Returns::default();
                 stmts.iter().for_each(|s| syn::visit::Visit::visit_stmt(&mut r, s));
-                return self.unsupported(
-                    r.first.unwrap_or(span),
-                    "an early `return` in a function with this result type",
-                    "return `f32`, `f64`, a tuple of them or a `Vec` (its default fills the untaken path)",
-                );
+                return self
+                    .unsupported(r.first.unwrap_or(span), unsupported::EARLY_RETURN_FUNCTION_RESULT_TYPE);
             };
             let flag = self.boolean(false, span);
             self.declare(RETURN_FLAG, Some(flag));
@@ -41,11 +34,7 @@ impl Lowerer<'_> {
         }
         match self.stmts(stmts, true) {
             Some(t) => t,
-            None => self.unsupported(
-                span,
-                "a function body without a final value",
-                "end the body with the result expression",
-            ),
+            None => self.unsupported(span, unsupported::FUNCTION_BODY_WITHOUT_FINAL_VALUE),
         }
     }
 
@@ -80,8 +69,7 @@ impl Lowerer<'_> {
         if !self.returns {
             // The body's own `return`s set `self.returns`; this one is in a closure the
             // lowering inlines (`map(|x| { .. return .. })`), where it would leave the closure.
-            let (what, help) = super::closures::LEAVES_A_CLOSURE;
-            return self.unsupported(span, what, help);
+            return self.unsupported(span, unsupported::LEAVES_A_CLOSURE);
         }
         let value = match &r.expr {
             Some(e) => self.expr(e),
@@ -191,11 +179,7 @@ impl Lowerer<'_> {
                 self.param_types.get(&v).is_some_and(|ty| matches!(ty, syn::Type::Reference(_)))
             });
         if !matches!(base, Expr::Path(_) | Expr::Field(_)) || by_reference {
-            self.unsupported(
-                Loc::of(ps),
-                "a struct pattern of a reference or of a computed value",
-                "destructure a copy (`let Params { a, b } = *p;`) or read the fields (`p.a`)",
-            );
+            self.unsupported(Loc::of(ps), unsupported::STRUCT_PATTERN_REFERENCE_COMPUTED_VALUE);
             return;
         }
         for field in &ps.fields {
@@ -248,11 +232,7 @@ impl Lowerer<'_> {
         let init = match &local.init {
             Some(init) => {
                 if let Some((_, diverge)) = &init.diverge {
-                    self.unsupported(
-                        Loc::of(&diverge),
-                        "`let ... else`",
-                        "`let Some(v) = x.get(i) else { .. };` (or `x.first()`, `x.last()`), and a pattern taking apart a constant named by a variable (`let Some(k) = factor else { .. };`), are supported; otherwise `match` the value",
-                    );
+                    self.unsupported(Loc::of(&diverge), unsupported::LET_ELSE);
                     return;
                 }
                 // `let v: Vec<f64> = chain.collect();` is `chain.collect::<Vec<f64>>()`.
@@ -361,11 +341,7 @@ impl Lowerer<'_> {
                     }
                 }
                 Some(Tree::Tuple(_)) => {
-                    self.unsupported(
-                        Loc::of(&pt),
-                        "a tuple pattern of a different length than its value",
-                        "",
-                    );
+                    self.unsupported(Loc::of(&pt), unsupported::TUPLE_PATTERN_DIFFERENT_LENGTH_VALUE);
                 }
             },
             Pat::Slice(ps) => self.bind_array_pattern(ps, value),
@@ -379,7 +355,7 @@ impl Lowerer<'_> {
                 self.bind(&r.pat, value)
             }
             other => {
-                self.unsupported(Loc::of(&other), "this pattern", "bind a name, `_` or a tuple of names");
+                self.unsupported(Loc::of(&other), unsupported::PATTERN_FORM);
             }
         }
     }
@@ -412,14 +388,14 @@ impl Lowerer<'_> {
         // `return Err(e)` of a function returning `Result` (`lower::results`): kept as written.
         if mac.path.is_ident(super::results::LEAVE) {
             let Ok(Expr::Return(syn::ExprReturn { expr: Some(error), .. })) = mac.parse_body::<Expr>() else {
-                return self.unsupported(span, "this `return`", "");
+                return self.unsupported(span, unsupported::RETURN_FORM);
             };
             let mut renamer = Renamer { lowerer: self, reads: Vec::new(), problem: None };
             let mut copy = (*error).clone();
             renamer.visit_expr_mut(&mut copy);
             let (reads, problem) = (renamer.reads, renamer.problem);
             if let Some((at, what)) = problem {
-                return self.unsupported(at, what, "");
+                return self.unsupported(at, Unsupported { what, help: "" });
             }
             let tokens = quote::quote_spanned!(span.start=> return #copy);
             let op = Op::Opaque { tokens, reads, what: Opaque::Form("an early return of an error") };
@@ -427,16 +403,11 @@ impl Lowerer<'_> {
         }
         let kept = mac.path.get_ident().is_some_and(|i| KEPT_MACROS.contains(&i.to_string().as_str()));
         if !kept {
-            return self.unsupported(
-                span,
-                "a macro call",
-                "macros cannot be looked into; compute the value outside, or call a function \
-                 (`assert!`, `println!`, `panic!` and their kin are kept as written)",
-            );
+            return self.unsupported(span, unsupported::MACRO_CALL);
         }
         let parser = syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated;
         let Ok(args) = mac.parse_body_with(parser) else {
-            return self.unsupported(span, "these macro arguments", "pass expressions separated by commas");
+            return self.unsupported(span, unsupported::THESE_MACRO_ARGUMENTS);
         };
         let mut renamed = Vec::new();
         let mut reads = Vec::new();
@@ -444,17 +415,13 @@ impl Lowerer<'_> {
             if let Expr::Lit(syn::ExprLit { lit: Lit::Str(text), .. }) = arg
                 && captures_a_local(self, &text.value())
             {
-                return self.unsupported(
-                    Loc::of(arg),
-                    "a format string that names a local (`{x}`)",
-                    "pass the value as an argument: `println!(\"{}\", x)`",
-                );
+                return self.unsupported(Loc::of(arg), unsupported::FORMAT_STRING_NAMES_LOCAL_X);
             }
             let mut renamer = Renamer { lowerer: self, reads: Vec::new(), problem: None };
             let mut copy = arg.clone();
             renamer.visit_expr_mut(&mut copy);
             if let Some((at, what)) = renamer.problem {
-                return self.unsupported(at, what, "");
+                return self.unsupported(at, Unsupported { what, help: "" });
             }
             reads.extend(renamer.reads);
             renamed.push(copy);
@@ -479,20 +446,12 @@ impl Lowerer<'_> {
                 v
             }
             _ => {
-                self.unsupported(
-                    Loc::of(ps),
-                    "an array pattern of a value that is not a parameter or local array",
-                    "destructure a parameter or a local array (`let [a, b] = x;`); a call's result cannot be destructured yet",
-                );
+                self.unsupported(Loc::of(ps), unsupported::ARRAY_PATTERN_VALUE_NOT_PARAMETER);
                 return;
             }
         };
         if let Some(rest) = ps.elems.iter().find(|p| matches!(p, Pat::Rest(_))) {
-            self.unsupported(
-                Loc::of(rest),
-                "`..` in an array pattern",
-                "name every element: `let [a, b, c] = x;`",
-            );
+            self.unsupported(Loc::of(rest), unsupported::ARRAY_PATTERN);
             return;
         }
         for (i, p) in ps.elems.iter().enumerate() {

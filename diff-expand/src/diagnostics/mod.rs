@@ -7,6 +7,17 @@
 
 use crate::ir::Loc;
 
+pub mod unsupported;
+
+/// Syntax the macro does not support (yet): what it is, and what to write instead (empty if
+/// nothing short can be said). The messages of the lowering are the constants of
+/// [`unsupported`]; a message naming something of the user's is built where it is reported.
+#[derive(Clone, Copy)]
+pub struct Unsupported<'a> {
+    pub what: &'a str,
+    pub help: &'static str,
+}
+
 /// What a parameter's type must be, from its syntax, to be differentiated (signature.rs).
 const DIFFERENTIABLE_TYPES: &str = "f32, f64, nalgebra's static matrices such as `Vector3<f64>`, \
      `&` of those, `&[T]`, `Vec<T>`, `[T; N]` of floats, and `#[derive(Differentiable)]` structs \

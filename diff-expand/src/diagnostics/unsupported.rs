@@ -1,0 +1,213 @@
+//! The messages of syntax the lowering does not support (yet), each with its help: what
+//! `Lowerer::unsupported` reports, at the construct. Grouped by the file of `lower/` that
+//! reports them.
+
+use super::Unsupported;
+
+// lower/arrays.rs
+pub const CREATING_ARRAY_INSIDE_LOOP_BRANCH: Unsupported = Unsupported {
+    what: "creating an array inside a loop or branch",
+    help: "create it before the loop or branch and write its elements there (an array literal of floats, `[a, b]`, `[0.0; N]` and a copy, `v.clone()`, may stay where they are)",
+};
+pub const VECTOR_FORM: Unsupported = Unsupported { what: "this vector", help: "" };
+pub const VEC_MACRO: Unsupported =
+    Unsupported { what: "this `vec!`", help: "write `vec![value; n]` or `vec![a, b, ..]`" };
+// lower/calls.rs
+pub const RECURSIVE_CALL: Unsupported = Unsupported {
+    what: "a recursive call",
+    help: "write the recursion as a loop (`for`/`while` carrying the state)",
+};
+pub const CALLING_EXPRESSION: Unsupported =
+    Unsupported { what: "calling this expression", help: "call a function by its path" };
+pub const FROM_FN_FROM_ITERATOR_MATRIX_WHOSE_SIZE: Unsupported = Unsupported {
+    what: "`from_fn` or `from_iterator` of a matrix whose size the macro cannot read",
+    help: "write the size in the type: `SVector::<f64, 16>::from_fn(..)` or \
+                             `OVector::<f64, U3>::from_iterator(..)` (a matrix of at most 6 by 6; a \
+                             `DVector`'s is not supported yet: fill `DVector::zeros(n)` by index in a loop)",
+};
+pub const FROM_ITERATOR_ITERATOR: Unsupported = Unsupported {
+    what: "`from_iterator` of this iterator",
+    help: "build it from a chain over local arrays or ranges (`x.iter().map(..)`), \
+                                     or with `from_fn(|i, j| ..)`",
+};
+pub const MAP_VALUE: Unsupported = Unsupported {
+    what: "`map` on this value",
+    help: "`map` takes a closure over a nalgebra value's entries or an iterator chain the macro \
+                 reads (a source such as `x.iter()`, adaptors, and an end such as `sum()` or \
+                 `collect::<Vec<f64>>()`); an iterator kept as a value, or an adaptor it does not \
+                 read, is not followed: end the chain where it is built",
+};
+pub const CLOSURE_PARAMETER: Unsupported =
+    Unsupported { what: "this closure parameter", help: "name it: `|e| ..`" };
+pub const CLOSURE_MAP_WITHOUT_EXACTLY_NAMED: Unsupported = Unsupported {
+    what: "a closure of `map` without exactly one named parameter",
+    help: "write `m.map(|e| ..)`",
+};
+pub const CLOSURE_BODY: Unsupported = Unsupported { what: "this closure body", help: "" };
+pub const DESTRUCTURING_RESULT_PRIMITIVE: Unsupported =
+    Unsupported { what: "destructuring the result of a primitive", help: "" };
+pub const CONVERTING_VALUE: Unsupported =
+    Unsupported { what: "converting this value", help: "convert each float on its own" };
+// lower/closures.rs
+pub const CLOSURE_CALLED_DIFFERENT_NUMBER_ARGUMENTS: Unsupported =
+    Unsupported { what: "a closure called with a different number of arguments", help: "" };
+// lower/control.rs
+pub const LOOP_LABEL: Unsupported = Unsupported { what: "a loop label", help: "" };
+pub const LOOP_SOURCE: Unsupported = Unsupported {
+    what: "this loop source",
+    help: "loop over a range `a..b`, the elements of an array, `Vec`, slice or nalgebra value (`v.iter()`, \
+                 `&v`), or a chain of them (`enumerate`, `zip`, `chain`, `map`, `skip`, `take`, `rev`, `step_by`, \
+                 `windows`, `chunks`)",
+};
+pub const WHILE_LET: Unsupported = Unsupported { what: "`while let`", help: "" };
+pub const ASSIGNING_VARIABLE_FIRST_INSIDE_LOOP: Unsupported =
+    Unsupported { what: "assigning a variable first inside a loop", help: "give it a value before the loop" };
+pub const UNTRACKED_LOOP_VARIABLE: Unsupported =
+    Unsupported { what: "this loop (a variable it changes could not be tracked)", help: "" };
+pub const LOOP_CHANGES_SHAPE: Unsupported =
+    Unsupported { what: "a loop that changes a variable's shape", help: "" };
+pub const BREAK_CONTINUE_OUTSIDE_LOOP: Unsupported =
+    Unsupported { what: "`break`/`continue` outside a loop", help: "" };
+pub const LOOP_PATTERN_INDEX: Unsupported =
+    Unsupported { what: "this loop pattern", help: "bind the index to a name" };
+pub const LOOP_PATTERN_ELEMENT: Unsupported = Unsupported { what: "this loop pattern", help: "" };
+pub const IF_LET: Unsupported = Unsupported {
+    what: "`if let`",
+    help: "bind the value before the `if`; `if let Some(v) = x.get(i)` (or `x.first()`, `x.last()`) is supported",
+};
+pub const MATCH_PATTERN_BINDS_NAME_REF: Unsupported = Unsupported {
+    what: "a `match` pattern that binds a name with `ref`, `mut`, `@` or through `&`",
+    help: "bind names plainly (`Some(k) => ..`: by value from a value, by reference from a reference), or bind the whole value (`k => ..`)",
+};
+// lower/expressions.rs
+pub const CLOSURE_USED_OTHER_CALLING_RETURNED: Unsupported = Unsupported {
+    what: "a closure used other than by calling it (returned, stored or passed on)",
+    help: "call it where it is needed (`f(x)`), or write it as a `#[differentiable]` function",
+};
+pub const TUPLE_FIELD_OUT_RANGE: Unsupported = Unsupported { what: "a tuple field out of range", help: "" };
+pub const ROW_NESTED_ARRAY_TAKEN_WHOLE: Unsupported = Unsupported {
+    what: "a row of a nested array taken whole",
+    help: "read its entries (`w[i][j]`, `w[i].len()`, `w[i].iter()`, `for row in w.iter()` with \
+                 `row[j]`); to pass rows to a function, pass the array and the row's index",
+};
+pub const MUTABLE_BORROW_MUT: Unsupported = Unsupported {
+    what: "a mutable borrow (`&mut ..`)",
+    help: "pass the value and use what the function returns (`let v = scaled(&v);`)",
+};
+pub const BUILDING_STRUCT_INSIDE_LOOP_BRANCH: Unsupported = Unsupported {
+    what: "building a struct inside a loop or branch",
+    help: "build it after the loop or branch from values computed there",
+};
+pub const STRUCT_LITERAL_BASE: Unsupported = Unsupported {
+    what: "a struct literal with `..base`",
+    help: "write every field: `Name { a: x, b: base.b }`",
+};
+pub const BREAK_LABEL_VALUE: Unsupported =
+    Unsupported { what: "`break` with a label or a value", help: "use a plain `break`" };
+pub const CLOSURE_HERE: Unsupported = Unsupported {
+    what: "a closure here",
+    help: "bind it with `let f = |x| ..;` and call it, or write it as a `#[differentiable]` function",
+};
+pub const UNSAFE_BLOCK: Unsupported = Unsupported { what: "an `unsafe` block", help: "" };
+pub const ASYNC_AWAIT: Unsupported = Unsupported { what: "`async`/`.await`", help: "" };
+pub const LET_CONDITION: Unsupported =
+    Unsupported { what: "`let` in a condition", help: "bind the value before the `if`" };
+pub const OPERATOR_FUNCTION_DOES_NOT_RETURN: Unsupported = Unsupported {
+    what: "the `?` operator in a function that does not return `Result` or `Option`",
+    help: "",
+};
+pub const EXPRESSION_FORM: Unsupported = Unsupported { what: "this expression", help: "" };
+pub const OPERATOR_FORM: Unsupported = Unsupported { what: "this operator", help: "" };
+pub const DESTRUCTURING_ASSIGNMENT: Unsupported = Unsupported {
+    what: "this destructuring assignment",
+    help: "assign a tuple of as many values (`(a, b) = (b, a + b)`) or a call's results",
+};
+pub const INDEXED_ASSIGNMENT: Unsupported =
+    Unsupported { what: "this indexed assignment", help: "write into a local array or `Vec`" };
+pub const REASSIGNING_WHOLE_ARRAY_INSIDE_LOOP: Unsupported = Unsupported {
+    what: "reassigning a whole array inside a loop",
+    help: "write its elements instead (`v[i] = ..`)",
+};
+pub const ASSIGNMENT_ANYTHING_BUT_LOCAL_VARIABLE: Unsupported = Unsupported {
+    what: "assignment to anything but a local variable",
+    help: "compute the new value into a local variable (writes through fields and indices come in a later version)",
+};
+// lower/iterators.rs
+pub const COLLECT_VEC: Unsupported = Unsupported {
+    what: "`collect::<Vec<_>>()`",
+    help: "write the element type: `collect::<Vec<f64>>()`, or `let v: Vec<f64> = ..collect();`",
+};
+// lower/mod.rs
+pub const RESULT_WHOSE_TUPLE_SHAPE_DIFFERS: Unsupported =
+    Unsupported { what: "a result whose tuple shape differs from the declared result type", help: "" };
+// lower/slices.rs
+pub const SUB_SLICE_TAKEN_INSIDE_LOOP: Unsupported = Unsupported {
+    what: "a sub-slice taken inside a loop or branch",
+    help: "read its elements in place (`x[i + k]`, `x[a..b].iter()`), or pass the whole array and the bounds",
+};
+// lower/ssa.rs
+pub const TUPLE_POSITION: Unsupported =
+    Unsupported { what: "a tuple in this position", help: "use its fields (`t.0`)" };
+// lower/statements.rs
+pub const FUNCTION_WITHOUT_RESULT: Unsupported =
+    Unsupported { what: "a function without a result", help: "return the value to differentiate" };
+pub const EARLY_RETURN_FUNCTION_RESULT_TYPE: Unsupported = Unsupported {
+    what: "an early `return` in a function with this result type",
+    help: "return `f32`, `f64`, a tuple of them or a `Vec` (its default fills the untaken path)",
+};
+pub const FUNCTION_BODY_WITHOUT_FINAL_VALUE: Unsupported = Unsupported {
+    what: "a function body without a final value",
+    help: "end the body with the result expression",
+};
+pub const STRUCT_PATTERN_REFERENCE_COMPUTED_VALUE: Unsupported = Unsupported {
+    what: "a struct pattern of a reference or of a computed value",
+    help: "destructure a copy (`let Params { a, b } = *p;`) or read the fields (`p.a`)",
+};
+pub const LET_ELSE: Unsupported = Unsupported {
+    what: "`let ... else`",
+    help: "`let Some(v) = x.get(i) else { .. };` (or `x.first()`, `x.last()`), and a pattern taking apart a constant named by a variable (`let Some(k) = factor else { .. };`), are supported; otherwise `match` the value",
+};
+pub const TUPLE_PATTERN_DIFFERENT_LENGTH_VALUE: Unsupported =
+    Unsupported { what: "a tuple pattern of a different length than its value", help: "" };
+pub const PATTERN_FORM: Unsupported =
+    Unsupported { what: "this pattern", help: "bind a name, `_` or a tuple of names" };
+pub const RETURN_FORM: Unsupported = Unsupported { what: "this `return`", help: "" };
+pub const MACRO_CALL: Unsupported = Unsupported {
+    what: "a macro call",
+    help: "macros cannot be looked into; compute the value outside, or call a function \
+                 (`assert!`, `println!`, `panic!` and their kin are kept as written)",
+};
+pub const THESE_MACRO_ARGUMENTS: Unsupported =
+    Unsupported { what: "these macro arguments", help: "pass expressions separated by commas" };
+pub const FORMAT_STRING_NAMES_LOCAL_X: Unsupported = Unsupported {
+    what: "a format string that names a local (`{x}`)",
+    help: "pass the value as an argument: `println!(\"{}\", x)`",
+};
+pub const ARRAY_PATTERN_VALUE_NOT_PARAMETER: Unsupported = Unsupported {
+    what: "an array pattern of a value that is not a parameter or local array",
+    help: "destructure a parameter or a local array (`let [a, b] = x;`); a call's result cannot be destructured yet",
+};
+pub const ARRAY_PATTERN: Unsupported =
+    Unsupported { what: "`..` in an array pattern", help: "name every element: `let [a, b, c] = x;`" };
+// lower/iterators.rs, lower/places.rs
+pub const ITER_MUT_ELEMENT_PASSED_ON: Unsupported = Unsupported {
+    what: "this use of an `iter_mut()` element",
+    help: "write the element through `*o` (`*o = ..`, `*o += ..`, `.. * *o`) or call a method on it; \
+     it is not followed when passed on or rebound",
+};
+pub const WINDOW_PASSED_ON: Unsupported = Unsupported {
+    what: "this use of a window",
+    help: "read a window `w` of `windows`/`chunks` as `w[j]`, `w.len()` and `w.iter()` \
+                           (passing `w` on is not followed yet: pass the array and the window's start)",
+};
+// lower/closures.rs
+pub const ASYNC_CLOSURE: Unsupported = Unsupported { what: "an `async` closure", help: "" };
+/// A `return` or `?` that would leave an inlined closure.
+pub const LEAVES_A_CLOSURE: Unsupported = Unsupported {
+    what: "`return` or `?` inside a closure",
+    help: "compute the closure's value with `if`/`else`",
+};
+pub const CLOSURE_ASSIGNS: Unsupported = Unsupported {
+    what: "a closure that assigns (it may change what it captured)",
+    help: "compute the value in the closure and assign it outside",
+};
