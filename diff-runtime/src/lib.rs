@@ -37,6 +37,7 @@ pub mod math;
 pub mod real;
 mod dual;
 pub mod rules;
+mod support;
 pub mod tangent;
 
 pub use real::Real;
@@ -106,130 +107,9 @@ pub mod __private {
     pub use crate::tangent::{Differentiable, ScalarOutput, Tangent};
     pub use nalgebra;
 
-    /// A tangent or cotangent held owned or by reference, as an owned value (dynamically sized
-    /// nalgebra values, which generated code reads through references).
-    #[inline(always)]
-    pub fn owned<T: crate::linalg::dynamic::Owned>(value: T) -> T::Out {
-        value.owned()
-    }
-
-    /// The zero tangent of `value` (for floats, `0.0`).
-    #[inline(always)]
-    pub fn zero_tangent<T: Differentiable + ?Sized>(value: &T) -> T::Tangent {
-        value.zero_tangent()
-    }
-
-    /// The zero adjoint of a `Vec` (or a `DVector` the function fills by index) the reverse
-    /// sweep no longer reads, in its own storage (no second allocation of the same size).
-    #[inline]
-    pub fn zero_tangent_reusing<A: Reusable>(array: A) -> A {
-        array.zeroed()
-    }
-
-    /// An array whose storage can hold its own zero adjoint: see [`zero_tangent_reusing`].
-    pub trait Reusable {
-        /// The same storage, every element zero.
-        fn zeroed(self) -> Self;
-    }
-
-    impl<T: Differentiable<Tangent = T>> Reusable for Vec<T> {
-        #[inline]
-        fn zeroed(mut self) -> Self {
-            for element in self.iter_mut() {
-                *element = element.zero_tangent();
-            }
-            self
-        }
-    }
-
-    impl<T: nalgebra::Scalar + num_traits::Zero> Reusable for nalgebra::DVector<T> {
-        #[inline]
-        fn zeroed(mut self) -> Self {
-            self.fill(T::zero());
-            self
-        }
-    }
-
-    /// The caller's gradient buffer, emptied and filled with the zero tangent of each element of
-    /// `like` (`0.0`, `[0.0; N]`): no allocation when its capacity suffices (`_grad_into`).
-    #[inline]
-    pub fn zeroed_into<T: Differentiable<Tangent = T>>(mut buffer: Vec<T>, like: &[T]) -> Vec<T> {
-        buffer.clear();
-        buffer.extend(like.iter().map(Differentiable::zero_tangent));
-        buffer
-    }
-
-    /// Zero of a float type the caller's code determines (a scalar an adjoint is summed in).
-    #[inline(always)]
-    pub fn zero_real<T: Real>() -> T {
-        T::zero()
-    }
-
-    /// Whether a float is not zero.
-    #[inline(always)]
-    pub fn is_nonzero<T: Floating>(x: T) -> bool {
-        !x.__tapeless_is_zero()
-    }
-
-    /// A tangent argument of `_jvp` whose length is not its parameter's: the derivative along it
-    /// is not defined. Panics, naming both and their lengths.
-    #[cold]
-    #[inline(never)]
-    pub fn tangent_length(tangent: &str, len: usize, param: &str, expected: usize) -> ! {
-        panic!(
-            "the tangent `{tangent}` has {len} elements but `{param}` has {expected}: a tangent has one entry per element of its parameter"
-        )
-    }
-
-    /// `*adjoint += contribution`, for any tangent type.
-    #[inline(always)]
-    pub fn accumulate<T: Tangent>(adjoint: &mut T, contribution: T) {
-        adjoint.add_tangent(contribution)
-    }
-
-    /// The seed `1` of a gradient: the cotangent of a scalar result.
-    #[inline(always)]
-    pub fn seed_one<T: ScalarOutput>(value: &T) -> T::Tangent {
-        value.unit_seed()
-    }
-
-    /// `Self` is `T`: lets a generic bound name a concrete type, so an unmet bound on it is
-    /// reported where a function is called, not where it is defined.
-    pub trait SameAs<T> {}
-    impl<T> SameAs<T> for T {}
-
-    /// Sum of the elements, in order from `0` (the tangent of `v.iter().sum()`).
-    #[inline(always)]
-    pub fn sum<T: Real, A: AsRef<[T]> + ?Sized>(values: &A) -> T {
-        values.as_ref().iter().fold(T::zero(), |acc, &v| acc + v)
-    }
-
-    /// `a[i] += c` for every `i` (the adjoint of a sum).
-    #[inline(always)]
-    pub fn add_to_each<T: Real, A: AsMut<[T]> + ?Sized>(adjoint: &mut A, c: T) {
-        for a in adjoint.as_mut() {
-            *a = *a + c;
-        }
-    }
-
-    /// `partial * adjoint` with a strong zero: `0` whenever the adjoint is `0`, even where the
-    /// partial is NaN or infinite (a branch that did not run, an overwritten value).
-    #[inline(always)]
-    pub fn mul_adjoint<T: Floating>(partial: T, adjoint: T) -> T {
-        if adjoint.__tapeless_is_zero() { T::zero() } else { partial * adjoint }
-    }
-
-    /// Moves the adjoint of one element out, leaving zero (the adjoint of an overwrite).
-    #[inline(always)]
-    pub fn take<T: Real>(adjoint: &mut T) -> T {
-        core::mem::replace(adjoint, T::zero())
-    }
-
-    /// Converts a cotangent back to the type of the value it belongs to (adjoint of a float cast).
-    /// Both parts of a dual number carry over.
-    #[inline(always)]
-    pub fn cast_like<S: Floating, T: Floating>(cotangent: S, _like: &T) -> T {
-        let (re, eps) = cotangent.__tapeless_to_parts();
-        T::__tapeless_from_parts(re, eps)
-    }
+    pub use crate::rules::linear::{add_to_each, cast_like, mul_adjoint, sum, take};
+    pub use crate::support::{
+        Reusable, SameAs, accumulate, is_nonzero, owned, seed_one, tangent_length, zero_real, zero_tangent,
+        zero_tangent_reusing, zeroed_into,
+    };
 }

@@ -4,7 +4,8 @@
 //! tangent and adjoint are formed. Where that needs a partial derivative of a smooth rule,
 //! generated code calls the function in [`elementary`] named `<primitive>_d<argument index>`;
 //! the adjoints of products and quotients, which depend on the operand types, are the traits of
-//! [`products`].
+//! [`products`]; `linear` (private) has the runtime half of sums, casts and overwrites.
 
 pub mod elementary;
+pub(crate) mod linear;
 pub mod products;

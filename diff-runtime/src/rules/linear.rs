@@ -1,0 +1,40 @@
+//! Adjoints and tangents of the linear rules that need a runtime half (sums, casts, the
+//! adjoint of an overwrite), and the strong zero of a smooth rule's adjoint. Generated code
+//! calls them through `__private`.
+
+use crate::real::{Floating, Real};
+
+/// Sum of the elements, in order from `0` (the tangent of `v.iter().sum()`).
+#[inline(always)]
+pub fn sum<T: Real, A: AsRef<[T]> + ?Sized>(values: &A) -> T {
+    values.as_ref().iter().fold(T::zero(), |acc, &v| acc + v)
+}
+
+/// `a[i] += c` for every `i` (the adjoint of a sum).
+#[inline(always)]
+pub fn add_to_each<T: Real, A: AsMut<[T]> + ?Sized>(adjoint: &mut A, c: T) {
+    for a in adjoint.as_mut() {
+        *a = *a + c;
+    }
+}
+
+/// `partial * adjoint` with a strong zero: `0` whenever the adjoint is `0`, even where the
+/// partial is NaN or infinite (a branch that did not run, an overwritten value).
+#[inline(always)]
+pub fn mul_adjoint<T: Floating>(partial: T, adjoint: T) -> T {
+    if adjoint.__tapeless_is_zero() { T::zero() } else { partial * adjoint }
+}
+
+/// Moves the adjoint of one element out, leaving zero (the adjoint of an overwrite).
+#[inline(always)]
+pub fn take<T: Real>(adjoint: &mut T) -> T {
+    core::mem::replace(adjoint, T::zero())
+}
+
+/// Converts a cotangent back to the type of the value it belongs to (adjoint of a float cast).
+/// Both parts of a dual number carry over.
+#[inline(always)]
+pub fn cast_like<S: Floating, T: Floating>(cotangent: S, _like: &T) -> T {
+    let (re, eps) = cotangent.__tapeless_to_parts();
+    T::__tapeless_from_parts(re, eps)
+}

@@ -1,0 +1,98 @@
+//! What generated code calls to keep its adjoints and tangents (not derivative rules): zeros,
+//! accumulation, the seed of a gradient, owned copies, the check of a tangent's length.
+//! Re-exported through `__private`; not public API.
+
+use crate::real::{Floating, Real};
+use crate::tangent::{Differentiable, ScalarOutput, Tangent};
+
+/// A tangent or cotangent held owned or by reference, as an owned value (dynamically sized
+/// nalgebra values, which generated code reads through references).
+#[inline(always)]
+pub fn owned<T: crate::linalg::dynamic::Owned>(value: T) -> T::Out {
+    value.owned()
+}
+
+/// The zero tangent of `value` (for floats, `0.0`).
+#[inline(always)]
+pub fn zero_tangent<T: Differentiable + ?Sized>(value: &T) -> T::Tangent {
+    value.zero_tangent()
+}
+
+/// The zero adjoint of a `Vec` (or a `DVector` the function fills by index) the reverse
+/// sweep no longer reads, in its own storage (no second allocation of the same size).
+#[inline]
+pub fn zero_tangent_reusing<A: Reusable>(array: A) -> A {
+    array.zeroed()
+}
+
+/// An array whose storage can hold its own zero adjoint: see [`zero_tangent_reusing`].
+pub trait Reusable {
+    /// The same storage, every element zero.
+    fn zeroed(self) -> Self;
+}
+
+impl<T: Differentiable<Tangent = T>> Reusable for Vec<T> {
+    #[inline]
+    fn zeroed(mut self) -> Self {
+        for element in self.iter_mut() {
+            *element = element.zero_tangent();
+        }
+        self
+    }
+}
+
+impl<T: nalgebra::Scalar + num_traits::Zero> Reusable for nalgebra::DVector<T> {
+    #[inline]
+    fn zeroed(mut self) -> Self {
+        self.fill(T::zero());
+        self
+    }
+}
+
+/// The caller's gradient buffer, emptied and filled with the zero tangent of each element of
+/// `like` (`0.0`, `[0.0; N]`): no allocation when its capacity suffices (`_grad_into`).
+#[inline]
+pub fn zeroed_into<T: Differentiable<Tangent = T>>(mut buffer: Vec<T>, like: &[T]) -> Vec<T> {
+    buffer.clear();
+    buffer.extend(like.iter().map(Differentiable::zero_tangent));
+    buffer
+}
+
+/// Zero of a float type the caller's code determines (a scalar an adjoint is summed in).
+#[inline(always)]
+pub fn zero_real<T: Real>() -> T {
+    T::zero()
+}
+
+/// Whether a float is not zero.
+#[inline(always)]
+pub fn is_nonzero<T: Floating>(x: T) -> bool {
+    !x.__tapeless_is_zero()
+}
+
+/// A tangent argument of `_jvp` whose length is not its parameter's: the derivative along it
+/// is not defined. Panics, naming both and their lengths.
+#[cold]
+#[inline(never)]
+pub fn tangent_length(tangent: &str, len: usize, param: &str, expected: usize) -> ! {
+    panic!(
+        "the tangent `{tangent}` has {len} elements but `{param}` has {expected}: a tangent has one entry per element of its parameter"
+    )
+}
+
+/// `*adjoint += contribution`, for any tangent type.
+#[inline(always)]
+pub fn accumulate<T: Tangent>(adjoint: &mut T, contribution: T) {
+    adjoint.add_tangent(contribution)
+}
+
+/// The seed `1` of a gradient: the cotangent of a scalar result.
+#[inline(always)]
+pub fn seed_one<T: ScalarOutput>(value: &T) -> T::Tangent {
+    value.unit_seed()
+}
+
+/// `Self` is `T`: lets a generic bound name a concrete type, so an unmet bound on it is
+/// reported where a function is called, not where it is defined.
+pub trait SameAs<T> {}
+impl<T> SameAs<T> for T {}
