@@ -149,6 +149,7 @@ binary! {
     max: -5.0..5.0f64, -5.0..5.0f64, assume |x: f64, y: f64| (x - y).abs() > 0.01;
     min: -5.0..5.0f64, -5.0..5.0f64, assume |x: f64, y: f64| (x - y).abs() > 0.01;
     copysign: -5.0..5.0f64, -5.0..5.0f64, assume |x: f64, y: f64| x.abs() > 0.01 && y.abs() > 0.01;
+    midpoint: -1e3..1e3f64, -1e3..1e3f64;
 }
 
 #[differentiable]

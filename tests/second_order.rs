@@ -293,7 +293,11 @@ fn recurrence_of_two_floats() {
 
 #[differentiable(hessian)]
 fn kinked(x: f64, y: f64) -> f64 {
-    (x * y).abs() + x.max(y).powi(2) + (x - 2.0 * y).clamp(-1.0, 1.0).powi(3) + (x * x).copysign(y)
+    (x * y).abs()
+        + x.max(y).powi(2)
+        + (x - 2.0 * y).clamp(-1.0, 1.0).powi(3)
+        + (x * x).copysign(y)
+        + x.midpoint(y * y)
 }
 
 #[test]
@@ -307,8 +311,9 @@ fn kinks_take_the_branch_that_runs() {
         let mut exact = DMatrix::from_row_slice(2, 2, &[0.0, s, s, 0.0]);
         let k = if x > y { 0 } else { 1 };
         exact[(k, k)] += 2.0;
-        // x² with y's sign: 2 sgn(y) on x's diagonal.
+        // x² with y's sign: 2 sgn(y) on x's diagonal; (x + y²) / 2: 1 on y's.
         exact[(0, 0)] += 2.0 * y.signum();
+        exact[(1, 1)] += 1.0;
         if inside {
             exact += DMatrix::from_row_slice(2, 2, &[6.0 * c, -12.0 * c, -12.0 * c, 24.0 * c]);
         }

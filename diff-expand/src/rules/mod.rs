@@ -233,6 +233,7 @@ table! {
     "min" / 2 => Smooth { partials: D2 },
     "clamp" / 3 => Smooth { partials: D3 },
     "copysign" / 2 => Smooth { partials: D2 },
+    "midpoint" / 2 => Smooth { partials: D2 },
     // Piecewise constant.
     "floor" / 1 => NonDifferentiable(PiecewiseConstant),
     "ceil" / 1 => NonDifferentiable(PiecewiseConstant),

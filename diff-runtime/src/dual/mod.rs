@@ -291,6 +291,7 @@ pub trait Scalar: Sized {
     fn powf(self, b: Self) -> Self;
     fn hypot(self, b: Self) -> Self;
     fn copysign(self, b: Self) -> Self;
+    fn midpoint(self, b: Self) -> Self;
     fn max(self, b: Self) -> Self;
     fn min(self, b: Self) -> Self;
     fn powi(self, n: i32) -> Self;
@@ -323,7 +324,7 @@ macro_rules! scalar_methods {
             sin cos tan asin acos atan sinh cosh tanh asinh acosh atanh exp exp2 exp_m1 ln log2
             log10 ln_1p sqrt cbrt recip to_degrees to_radians abs floor ceil round
             round_ties_even trunc signum fract
-        ] [atan2 log powf hypot max min rem_euclid div_euclid copysign] [mul_add clamp]
+        ] [atan2 log powf hypot max min rem_euclid div_euclid copysign midpoint] [mul_add clamp]
         [is_nan is_infinite is_finite is_normal is_subnormal is_sign_positive is_sign_negative]);
         #[inline(always)]
         fn powi(self, n: i32) -> Self { <$t>::powi(self, n) }
@@ -401,6 +402,7 @@ impl<T: Floating + Scalar> Dual<T> {
     dual_binary! {
         atan2 atan2_d0 atan2_d1; log log_d0 log_d1; powf powf_d0 powf_d1;
         hypot hypot_d0 hypot_d1; max max_d0 max_d1; min min_d0 min_d1;
+        midpoint midpoint_d0 midpoint_d1;
     }
     dual_constant! { floor ceil round round_ties_even trunc signum }
     dual_test! { is_nan is_infinite is_finite is_normal is_subnormal is_sign_positive is_sign_negative }

@@ -96,6 +96,16 @@ pub fn atan2_d1<T: Real>(a: T, b: T, _y: T) -> T {
     let r2 = a * a + b * b;
     if r2 == T::zero() { T::zero() } else { -a / r2 }
 }
+/// `∂ a.midpoint(b) / ∂a = 1/2` (`midpoint` is `(a + b) / 2`, computed without overflow).
+#[inline(always)]
+pub fn midpoint_d0<T: Real>(_a: T, _b: T, _y: T) -> T {
+    lit(0.5)
+}
+/// `∂ a.midpoint(b) / ∂b = 1/2`.
+#[inline(always)]
+pub fn midpoint_d1<T: Real>(_a: T, _b: T, _y: T) -> T {
+    lit(0.5)
+}
 /// `∂ a.hypot(b) / ∂a = a / hypot(a, b)` (`0` at the origin).
 #[inline(always)]
 pub fn hypot_d0<T: Real>(a: T, _b: T, y: T) -> T {
