@@ -45,8 +45,8 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
         };
     }
     let straight = straight && !generic;
-    let mut form = r.below(if straight { 50 } else { 29 });
-    // The forms after the straight-line ones (38 to 49 are straight-line too).
+    let mut form = r.below(if straight { 52 } else { 29 });
+    // The forms after the straight-line ones (38 to 51 are straight-line too).
     if !straight && form >= 24 {
         form += 9;
     }
@@ -181,6 +181,13 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
         // An array from `std::array::from_fn`.
         49 => format!(
             "{{ let made: [f64; 3] = std::array::from_fn(|k| v[k] * {a} + {b}); made[0] * made[2] + made[1] }}"
+        ),
+        // Parts of nalgebra values, static and dynamic, and a smooth rule added by a row.
+        50 => format!(
+            "{{ let (p, q) = ({a}, {b}); let m = nalgebra::Matrix3::new(p, x, y, q, 0.5, x * y, y, p, 1.5); m.fixed_rows::<2>(1).sum() * x + m.fixed_columns::<2>(1).norm() + m.fixed_view::<2, 2>(0, 1).norm_squared() * 0.1 + p.midpoint(q) }}"
+        ),
+        51 => format!(
+            "{{ let m = nalgebra::DMatrix::from_element(3, 3, {a}) + nalgebra::DMatrix::from_element(3, 3, y); m.columns(0, 2).norm_squared() * 0.1 + m.rows(1, 2).sum() * {b} + m.column(2).norm() }}"
         ),
         _ => format!("helper_slice(v, {a})"),
     }

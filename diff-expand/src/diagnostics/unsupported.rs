@@ -48,6 +48,17 @@ pub const DESTRUCTURING_RESULT_PRIMITIVE: Unsupported =
     Unsupported { what: "destructuring the result of a primitive", help: "" };
 pub const CONVERTING_VALUE: Unsupported =
     Unsupported { what: "converting this value", help: "convert each float on its own" };
+pub const FIXED_PART_OF_DYNAMIC: Unsupported = Unsupported {
+    what: "a part of fixed size of a dynamically sized matrix",
+    help: "take `rows(i, n)` or `columns(j, n)`, which stay dynamically sized (a matrix with a fixed \
+           number of rows and a dynamic number of columns has no tangent type yet)",
+};
+pub const DYNAMIC_PART_OF_STATIC: Unsupported = Unsupported {
+    what: "a part of dynamic size of a statically sized matrix",
+    help: "take `fixed_rows::<N>(i)`, `fixed_columns::<N>(j)` or `fixed_view::<R, C>(i, j)`, which \
+           stay statically sized (a matrix of mixed static and dynamic dimensions has no tangent \
+           type yet)",
+};
 // lower/closures.rs
 pub const CLOSURE_CALLED_DIFFERENT_NUMBER_ARGUMENTS: Unsupported =
     Unsupported { what: "a closure called with a different number of arguments", help: "" };

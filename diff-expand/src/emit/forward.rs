@@ -299,12 +299,12 @@ fn prim_tangent(
             }
             (None, None) => zero(y),
         },
-        Kind::Linear(Linear::Part) => match t(0) {
-            Some(ta) => {
-                let (j, method) = (args[1].ident(), quote::format_ident!("{}", name));
-                quote_spanned!(span=> #ta.#method(#j).into_owned())
+        Kind::Linear(Linear::Part) => match (t(0), form.part()) {
+            (Some(ta), Some((method, turbofish))) => {
+                let rest = args[1..].iter().map(|v| v.ident());
+                quote_spanned!(span=> #ta.#method #turbofish(#(#rest),*).into_owned())
             }
-            None => zero(y),
+            _ => zero(y),
         },
         Kind::Linear(Linear::Fill) => match (t(args.len().saturating_sub(1)), form) {
             (Some(tx), Form::Path(path)) => {

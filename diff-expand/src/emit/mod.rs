@@ -427,6 +427,10 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
                     let x = &a[0];
                     quote_spanned!(span=> #x.map(#f))
                 }
+                Form::Part { method, turbofish } => {
+                    let (recv, rest) = (&a[0], &a[1..]);
+                    quote_spanned!(span=> #recv.#method #turbofish(#(#rest),*).into_owned())
+                }
             }
         }
         // Calls, `if`s and loops differ per mode; stores were handled above.

@@ -129,12 +129,26 @@ pub enum Form {
     /// the instruction has one argument, else empty, the index being the arguments after the
     /// first (`v[i]`, `m[(i, j)]`). See [`Form::index`].
     Index(TokenStream),
+    /// `m.column(j)`, `m.rows(i, n)`, `m.fixed_rows::<N>(i)`: a part of a nalgebra value, the
+    /// method as written and its turbofish (maybe empty); the primal is an owned copy
+    /// (`.into_owned()`).
+    Part { method: syn::Ident, turbofish: TokenStream },
     /// `m.map(|e| ..)`: the closure became the scalar function named here (with its own
     /// `_jvp` and `_grad`), and the primal is `m.map(name)`.
     Map(syn::Ident),
 }
 
 impl Form {
+    /// The method and turbofish of a part (`Form::Part`), or of a part's rule found as a plain
+    /// method call (`Form::Method`, no turbofish: a receiver of unknown kind).
+    pub fn part(&self) -> Option<(&syn::Ident, TokenStream)> {
+        match self {
+            Form::Part { method, turbofish } => Some((method, turbofish.clone())),
+            Form::Method(method) => Some((method, TokenStream::new())),
+            _ => None,
+        }
+    }
+
     /// The index of an entry (`Form::Index`) as written between the brackets: the literal, or
     /// `__v5` / `(__v5, __v6)` for index values `args[1..]`.
     pub fn index(&self, args: &[Value]) -> TokenStream {

@@ -70,26 +70,37 @@ impl Lowerer<'_> {
                 {
                     return self.map_closure(&m.receiver, closure, span);
                 }
-                // `m.column(j)`, `m.row(i)` of a nalgebra value: an owned copy of the part.
-                if matches!(name.as_str(), "column" | "row")
+                // `m.column(j)`, `m.rows(i, n)`, `m.fixed_rows::<N>(i)` of a nalgebra value: an
+                // owned copy of the part.
+                if let Some(rule) = part_rule(m)
                     && !record
-                    && m.args.len() == 1
                     && self
                         .aggregate_or_leaf(&m.receiver)
                         .is_some_and(|v| matches!(self.kind(v), Kind::Heap | Kind::Float))
                 {
-                    let (x, j) = (self.value(&m.receiver), self.value(&m.args[0]));
-                    let (xi, ji, method) = (x.ident(), j.ident(), &m.method);
-                    let form = Form::Verbatim(quote!(#xi.#method(#ji).into_owned()));
+                    let x = self.value(&m.receiver);
+                    // Mixed shapes (a static number of rows and a dynamic one of columns, or the
+                    // reverse) have no tangent type in the runtime.
+                    match (self.kind(x), m.turbofish.is_some(), matches!(name.as_str(), "rows" | "columns")) {
+                        (Kind::Heap, true, _) => {
+                            return self.unsupported(span, unsupported::FIXED_PART_OF_DYNAMIC);
+                        }
+                        (Kind::Float, _, true) => {
+                            return self.unsupported(span, unsupported::DYNAMIC_PART_OF_STATIC);
+                        }
+                        _ => {}
+                    }
+                    let args = std::iter::once(x).chain(m.args.iter().map(|a| self.value(a))).collect();
+                    let turbofish = m.turbofish.to_token_stream();
+                    let form = Form::Part { method: m.method.clone(), turbofish };
                     let kind = self.kind(x);
-                    let op = Op::Prim {
-                        rule: rules::operator(if name == "row" { "row" } else { "column" }),
-                        args: vec![x, j],
-                        form,
-                    };
-                    return Tree::Leaf(self.emit(op, span, kind));
+                    return Tree::Leaf(self.emit(Op::Prim { rule, args, form }, span, kind));
                 }
-                let rule = if record { None } else { rules::lookup(&name, m.args.len() + 1) };
+                // A part with a turbofish the branch above did not take (the receiver's kind is not
+                // known): the turbofish would be lost, so it is no rule.
+                let part = |r: &&rules::Rule| matches!(r.kind, RuleKind::Linear(rules::Linear::Part));
+                let rule = if record { None } else { rules::lookup(&name, m.args.len() + 1) }
+                    .filter(|r| m.turbofish.is_none() || !part(r));
                 if let Some(rule) = rule {
                     let mut args = vec![self.value(&m.receiver)];
                     // `a.dot(&b)`: the value is `b`; the primal keeps the reference. So for
@@ -661,4 +672,17 @@ fn iterator(e: &Expr) -> bool {
         },
         _ => false,
     }
+}
+
+/// The rule of `m.column(j)`, `m.row(i)`, `m.rows(i, n)`, `m.columns(j, n)`,
+/// `m.fixed_rows::<N>(i)`, `m.fixed_columns::<N>(j)` and `m.fixed_view::<R, C>(i, j)`: a part
+/// of a nalgebra value (the `fixed_` ones with their sizes in a turbofish, the others without).
+fn part_rule(m: &syn::ExprMethodCall) -> Option<&'static rules::Rule> {
+    let name = m.method.to_string();
+    let fixed = name.starts_with("fixed_");
+    let known = matches!(
+        name.as_str(),
+        "column" | "row" | "rows" | "columns" | "fixed_rows" | "fixed_columns" | "fixed_view"
+    );
+    (known && fixed == m.turbofish.is_some()).then(|| rules::lookup(&name, m.args.len() + 1)).flatten()
 }

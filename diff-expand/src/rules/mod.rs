@@ -267,6 +267,11 @@ table! {
     "<map>" / 1 => Kind::Custom(Map),
     "column" / 2 => Kind::Linear(Part),
     "row" / 2 => Kind::Linear(Part),
+    "rows" / 3 => Kind::Linear(Part),
+    "columns" / 3 => Kind::Linear(Part),
+    "fixed_rows" / 2 => Kind::Linear(Part),
+    "fixed_columns" / 2 => Kind::Linear(Part),
+    "fixed_view" / 3 => Kind::Linear(Part),
     "<fill>" / 0 => Kind::Linear(Fill),
     // Arrays.
     "<iter sum>" / 1 => Kind::Linear(Sum),

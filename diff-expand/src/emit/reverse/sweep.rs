@@ -348,12 +348,15 @@ impl Reverse<'_> {
                 }
             }
             Kind::Linear(Linear::Part) => {
-                if let Some(a) = active(0) {
-                    let j = self.read(Slot::Value(args[1]));
+                if let (Some(a), Some((method, turbofish))) = (active(0), form.part()) {
+                    let rest: Vec<_> = args[1..].iter().map(|v| self.read(Slot::Value(*v))).collect();
                     out.extend(self.declare(a));
-                    let (abar, part) = (adjoint(a), format_ident!("{}_mut", rule.name));
+                    let (abar, part) = (adjoint(a), format_ident!("{}_mut", method));
                     let view = format_ident!("__part", span = proc_macro2::Span::mixed_site());
-                    out.extend(quote_spanned!(span=> { let mut #view = #abar.#part(#j); #view += #ybar; }));
+                    out.extend(quote_spanned!(span=> {
+                        let mut #view = #abar.#part #turbofish(#(#rest),*);
+                        #view += #ybar;
+                    }));
                 }
             }
             Kind::Linear(Linear::Fill) => {

@@ -1,0 +1,117 @@
+//! Parts of nalgebra values read as owned copies: `rows(i, n)`, `columns(j, n)` (dynamic),
+//! `fixed_rows::<N>(i)`, `fixed_columns::<N>(j)`, `fixed_view::<R, C>(i, j)` (static; and `column`,
+//! `row`), static and dynamic, first and second order. Each gradient is checked against its
+//! analytic form and central differences, and JVP against VJP.
+
+mod common;
+
+use nalgebra::{DMatrix, Matrix3, Vector3};
+use tapeless::differentiable;
+
+/// `(v₀² + v₁²) v₂`: the head of a vector, as a view.
+#[differentiable(hessian)]
+fn head(v: Vector3<f64>) -> f64 {
+    v.fixed_rows::<2>(0).norm_squared() * v[2]
+}
+
+#[test]
+fn a_fixed_view_of_a_vector_first_and_second_order() {
+    for v in [Vector3::new(1.0, 2.0, 3.0), Vector3::new(-0.4, 0.9, -1.3)] {
+        let (value, g) = head_grad(v);
+        assert!(common::close(value, (v[0] * v[0] + v[1] * v[1]) * v[2], 1e-15));
+        let exact = Vector3::new(2.0 * v[0] * v[2], 2.0 * v[1] * v[2], v[0] * v[0] + v[1] * v[1]);
+        assert!((g - exact).norm() < 1e-13, "{g} vs {exact}");
+        let f = |p: &[f64]| head(Vector3::new(p[0], p[1], p[2]));
+        for i in 0..3 {
+            let fd = common::central(&f, v.as_slice(), i);
+            assert!(common::close(g[i], fd, 1e-9), "d/dv{i}: {} vs {fd}", g[i]);
+        }
+        let d = Vector3::new(0.3, -0.7, 0.2);
+        let (_, t) = head_jvp(v, d);
+        let (_, pullback) = head_vjp(v);
+        assert!(common::close(t, pullback(1.0).dot(&d), 1e-14));
+        // H = [[2v₂, 0, 2v₀], [0, 2v₂, 2v₁], [2v₀, 2v₁, 0]], and central differences of `_grad`.
+        let (_, _, h) = head_hessian(v);
+        let want = Matrix3::new(
+            2.0 * v[2],
+            0.0,
+            2.0 * v[0],
+            0.0,
+            2.0 * v[2],
+            2.0 * v[1],
+            2.0 * v[0],
+            2.0 * v[1],
+            0.0,
+        );
+        for i in 0..3 {
+            for j in 0..3 {
+                assert!(common::close(h[(i, j)], want[(i, j)], 1e-13), "H[{i},{j}]");
+                let gj = |p: &[f64]| head_grad(Vector3::new(p[0], p[1], p[2])).1[j];
+                assert!(common::close(h[(i, j)], common::central(&gj, v.as_slice(), i), 1e-7));
+            }
+        }
+        let (_, _, hv) = head_hvp(v, d);
+        assert!((hv - want * d).norm() < 1e-13);
+    }
+}
+
+/// Blocks of a 3 x 3 matrix: two rows summed, the norm of two columns, a 2 x 2 corner squared.
+#[differentiable]
+fn blocks(m: Matrix3<f64>) -> f64 {
+    m.fixed_rows::<2>(1).sum() + m.fixed_columns::<2>(1).norm() + m.fixed_view::<2, 2>(0, 1).norm_squared()
+}
+
+#[test]
+fn blocks_of_a_static_matrix() {
+    let m = Matrix3::new(1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.5);
+    let (value, g) = blocks_grad(m);
+    let cols = m.fixed_columns::<2>(1).norm();
+    let corner = m.fixed_view::<2, 2>(0, 1);
+    assert!(common::close(value, m.fixed_rows::<2>(1).sum() + cols + corner.norm_squared(), 1e-15));
+    let mut exact = Matrix3::zeros();
+    for i in 0..3 {
+        for j in 0..3 {
+            exact[(i, j)] = f64::from(i >= 1)
+                + if j >= 1 { m[(i, j)] / cols } else { 0.0 }
+                + if i < 2 && j >= 1 { 2.0 * m[(i, j)] } else { 0.0 };
+        }
+    }
+    assert!((g - exact).norm() < 1e-13, "{g} vs {exact}");
+    let f = |p: &[f64]| blocks(Matrix3::from_column_slice(p));
+    for k in 0..9 {
+        let fd = common::central(&f, m.as_slice(), k);
+        assert!(common::close(g.as_slice()[k], fd, 1e-8), "d/dm{k}: {} vs {fd}", g.as_slice()[k]);
+    }
+    let d = Matrix3::from_fn(|i, j| 0.1 * (i as f64) - 0.2 * (j as f64) + 0.05);
+    let (_, t) = blocks_jvp(m, d);
+    let (_, pullback) = blocks_vjp(m);
+    assert!(common::close(t, pullback(1.0).dot(&d), 1e-13));
+}
+
+/// Two columns of a dynamic matrix squared, and one more summed.
+#[differentiable]
+fn two_columns(m: &DMatrix<f64>) -> f64 {
+    m.columns(0, 2).norm_squared() + m.column(1).sum()
+}
+
+#[test]
+fn columns_of_a_dynamic_matrix() {
+    let m = DMatrix::from_fn(4, 3, |i, j| (i as f64) * 0.5 - (j as f64) + 0.25);
+    let (value, g) = two_columns_grad(&m);
+    assert!(common::close(value, m.columns(0, 2).norm_squared() + m.column(1).sum(), 1e-15));
+    let exact = DMatrix::from_fn(4, 3, |i, j| match j {
+        0 => 2.0 * m[(i, j)],
+        1 => 2.0 * m[(i, j)] + 1.0,
+        _ => 0.0,
+    });
+    assert!((&g - &exact).norm() < 1e-13, "{g} vs {exact}");
+    let f = |p: &[f64]| two_columns(&DMatrix::from_column_slice(4, 3, p));
+    for k in 0..12 {
+        let fd = common::central(&f, m.as_slice(), k);
+        assert!(common::close(g.as_slice()[k], fd, 1e-8), "d/dm{k}: {} vs {fd}", g.as_slice()[k]);
+    }
+    let d = DMatrix::from_fn(4, 3, |i, j| 0.3 - 0.1 * (i as f64) * (j as f64));
+    let (_, t) = two_columns_jvp(&m, d.clone());
+    let (_, pullback) = two_columns_vjp(&m);
+    assert!(common::close(t, pullback(1.0).dot(&d), 1e-13));
+}
