@@ -3,7 +3,7 @@
 //! Assumes activity has run. Reports every problem (not the first only) into the context; the
 //! emitters run only if nothing was reported. Each `check_*` says why its rule exists.
 
-use crate::activity::Activity;
+use crate::analysis::activity::Activity;
 use crate::ctxt::Ctxt;
 use crate::diagnostics::Diagnostic;
 use crate::ir::{ArrayInit, Block, Callee, Form, Function, Loc, Op, Opaque};

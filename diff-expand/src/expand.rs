@@ -6,9 +6,10 @@ use std::collections::HashMap;
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::analysis::{self, activity};
 use crate::ctxt::Ctxt;
 use crate::emit::{self, Input};
-use crate::{activity, args, check, fallback, lower, signature};
+use crate::{args, check, fallback, lower, signature};
 
 /// Expands `#[differentiable(attr)] item`. Never panics: bad input gives spanned errors.
 pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
@@ -140,11 +141,11 @@ pub fn generate(
         uses,
         summed: HashMap::new(),
         summed_products: HashMap::new(),
-        scalars: emit::scalars(&lowered.function, sig),
+        scalars: analysis::scalars(&lowered.function, sig),
     };
-    input.summed = emit::summed_arrays(&input).into_iter().collect();
-    input.summed_products = emit::summed_products(&input);
-    let floats = emit::float_names(&input);
+    input.summed = analysis::summed_arrays(&input).into_iter().collect();
+    input.summed_products = analysis::summed_products(&input);
+    let floats = analysis::float_names(&input);
     let forward = emit::scopes::flatten(emit::forward::emit(&input), &floats);
     let grad_calls_vjp = emit::reverse::grad_calls_vjp(&input, hessian);
     let reverse = emit::scopes::flatten(emit::reverse::emit(&input, grad_calls_vjp), &floats);

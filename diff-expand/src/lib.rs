@@ -8,7 +8,7 @@
 //! the one rule table in `rules`.
 #![forbid(unsafe_code)]
 
-mod activity;
+mod analysis;
 mod args;
 mod check;
 mod ctxt;

@@ -3,9 +3,10 @@
 
 use quote::quote;
 
+use crate::analysis::activity;
 use crate::args::Args;
 use crate::ctxt::Ctxt;
-use crate::{activity, check, ir, lower, signature};
+use crate::{check, ir, lower, signature};
 
 /// Lowers `item` and dumps its IR annotated with activity, or the errors.
 fn dump(item: proc_macro2::TokenStream, wrt: Option<&[&str]>) -> String {
@@ -389,7 +390,7 @@ fn alias_columns_reads_nalgebra_alias_names() {
     }
 }
 
-/// Whether the expansion keeps an array's adjoint as one scalar (`emit::summed_arrays`).
+/// Whether the expansion keeps an array's adjoint as one scalar (`analysis::summed_arrays`).
 fn keeps_summed_scalar(body: proc_macro2::TokenStream) -> bool {
     let item = quote!(fn f(x: &[f64], m: usize) -> f64 { #body });
     let out = crate::differentiable(quote!(wrt(x)), item).to_string();

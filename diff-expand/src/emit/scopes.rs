@@ -43,7 +43,7 @@ use proc_macro2::{Delimiter, Spacing, Span, TokenStream};
 const GROUP: usize = 256;
 
 /// Flattens every block in `items` (the output of one emitter).
-/// `floats` are the names of values known to be floats ([`super::float_names`]): only they are
+/// `floats` are the names of values known to be floats ((`analysis::float_names`)): only they are
 /// written where they are read ([`super::inline`]).
 pub fn flatten(items: TokenStream, floats: &HashSet<String>) -> TokenStream {
     let mut symbols = Symbols::default();

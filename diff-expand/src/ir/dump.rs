@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::{ArrayInit, Block, Callee, Function, Op, Tree, Value};
-use crate::activity::Activity;
+use crate::analysis::activity::Activity;
 
 fn list(values: &[Value]) -> String {
     values.iter().map(|v| format!("v{}", v.0)).collect::<Vec<_>>().join(", ")

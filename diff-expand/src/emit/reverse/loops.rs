@@ -214,7 +214,7 @@ impl Reverse<'_> {
     }
 
     /// The adjoint of `for v in m.iter() { s += v }` over an array only summed
-    /// (`emit::summed_arrays`): every element's adjoint is the cotangent of `s` after the loop,
+    /// (`analysis::summed_arrays`): every element's adjoint is the cotangent of `s` after the loop,
     /// kept as the scalar the array's stores read; the initial `s` gets the same cotangent.
     pub(super) fn summed_loop(&mut self, inst: &Inst, m: Value, carried: &[Carried]) -> TokenStream {
         let (Some(&exit), [c]) = (inst.results.first(), carried) else {
@@ -396,7 +396,7 @@ pub(super) fn stores_into(b: &Block, array: Value) -> bool {
 }
 
 /// Whether anything in a block has an adjoint: an active value, or a store into an active array.
-pub(super) fn has_adjoint(b: &Block, act: &crate::activity::Activity) -> bool {
+pub(super) fn has_adjoint(b: &Block, act: &crate::analysis::activity::Activity) -> bool {
     b.any(&mut |inst| {
         inst.results.iter().any(|r| act.active(*r))
             || matches!(&inst.op, Op::Store { array, .. } if act.active(*array))
@@ -409,8 +409,12 @@ pub(super) fn has_adjoint(b: &Block, act: &crate::activity::Activity) -> bool {
 /// an active array (an overwrite takes the adjoint present at that point) nor holds a loop.
 /// Sums of floating-point contributions are then reordered, which changes results only by
 /// rounding.
-pub(super) fn order_free(body: &Block, carried: &[Carried], act: &crate::activity::Activity) -> bool {
-    fn plain(b: &Block, act: &crate::activity::Activity) -> bool {
+pub(super) fn order_free(
+    body: &Block,
+    carried: &[Carried],
+    act: &crate::analysis::activity::Activity,
+) -> bool {
+    fn plain(b: &Block, act: &crate::analysis::activity::Activity) -> bool {
         !b.any(&mut |inst| match &inst.op {
             Op::Store { array, .. } => act.active(*array),
             op => matches!(op, Op::For { .. } | Op::Loop { .. }),

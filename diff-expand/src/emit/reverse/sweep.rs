@@ -117,7 +117,7 @@ impl Reverse<'_> {
                     return TokenStream::new();
                 }
                 if self.input.summed.contains_key(array) {
-                    // Stored once, summed once (`emit::summed_arrays`): the element's adjoint is
+                    // Stored once, summed once (`analysis::summed_arrays`): the element's adjoint is
                     // the sum's cotangent, kept as one scalar.
                     let fill = crate::emit::fill(*array);
                     if !act.active(*value) {
@@ -218,7 +218,7 @@ impl Reverse<'_> {
         if let (Kind::Linear(Linear::Sum), Some(&m)) = (&rule.kind, args.first())
             && self.input.summed.get(&m) == Some(&y)
         {
-            // `m.iter().sum()` of an array only summed (`emit::summed_arrays`): its adjoint is
+            // `m.iter().sum()` of an array only summed (`analysis::summed_arrays`): its adjoint is
             // this cotangent in every element, kept as one scalar the stores read.
             return self.declare_fill(m, y);
         }

@@ -5,7 +5,7 @@
 use crate::ir::{ArrayKind, Function, Kind, Op, Value};
 use crate::signature::Signature;
 
-use super::Input;
+use crate::emit::Input;
 
 /// The emitted names of the values known to be floats ([`scalars`]), their tangents and
 /// adjoints.

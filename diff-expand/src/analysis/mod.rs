@@ -1,0 +1,12 @@
+//! What is known of the IR before anything is emitted, computed once per function in
+//! `expand.rs`: activity (which values carry derivatives, [`activity`]) and the side tables the
+//! emitters read: the values known to be floats ([`scalars`]), and the arrays and matrix
+//! products only summed ([`summed_arrays`], [`summed_products`]). Every table is read off the
+//! IR, never off emitted tokens.
+
+pub mod activity;
+mod scalars;
+mod summed;
+
+pub use scalars::{float_names, scalars};
+pub use summed::{summed_arrays, summed_products};
