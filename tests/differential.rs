@@ -45,8 +45,8 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
         };
     }
     let straight = straight && !generic;
-    let mut form = r.below(if straight { 52 } else { 29 });
-    // The forms after the straight-line ones (38 to 51 are straight-line too).
+    let mut form = r.below(if straight { 53 } else { 29 });
+    // The forms after the straight-line ones (38 to 52 are straight-line too).
     if !straight && form >= 24 {
         form += 9;
     }
@@ -188,6 +188,10 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
         ),
         51 => format!(
             "{{ let m = nalgebra::DMatrix::from_element(3, 3, {a}) + nalgebra::DMatrix::from_element(3, 3, y); m.columns(0, 2).norm_squared() * 0.1 + m.rows(1, 2).sum() * {b} + m.column(2).norm() }}"
+        ),
+        // Iterator adaptors composed (each index written around the one it is given).
+        52 => format!(
+            "{{ let c = {a}; v.iter().rev().skip(1).step_by(2).map(|e| e * c).sum::<f64>() + v.iter().step_by(2).skip(1).rev().map(|e| e * e).sum::<f64>() * {b} }}"
         ),
         _ => format!("helper_slice(v, {a})"),
     }

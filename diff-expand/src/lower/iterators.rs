@@ -41,10 +41,16 @@ impl Sequence {
         Sequence { len, item: Box::new(item), window: None }
     }
 
-    /// The sequence of length `len` whose element `i` is this one's element `index(i)`.
+    /// The sequence of length `len` whose element `i` is this one's element `index(i)`. The index
+    /// is passed on in parentheses: the adaptors write their element's index around the one they
+    /// are given (`l - 1 - i`, `i * k`), and `x.iter().rev().skip(1)` must read
+    /// `x[l - 1 - (i + 1)]`, not `x[l - 1 - i + 1]`.
     fn reindexed(self, len: Expr, index: impl Fn(Expr) -> Expr + 'static) -> Sequence {
         let item = self.item;
-        Sequence::new(len, move |i| item(index(i)))
+        Sequence::new(len, move |i| {
+            let index = index(i);
+            item(syn::parse_quote!((#index)))
+        })
     }
 }
 
@@ -533,7 +539,7 @@ impl Lowerer<'_> {
                         let first = la.clone();
                         Some(Sequence::new(syn::parse_quote!((#la) + (#lb)), move |i| {
                             let x = strip_references((a.item)(i.clone()));
-                            let y = strip_references((b.item)(syn::parse_quote!(#i - (#first))));
+                            let y = strip_references((b.item)(syn::parse_quote!((#i - (#first)))));
                             syn::parse_quote!(&(if #i < (#first) { #x } else { #y }))
                         }))
                     }

@@ -1,0 +1,119 @@
+//! Iterator adaptors composed in every order: each adaptor writes its element's index around
+//! the index it is given, so `x.iter().rev().skip(1)` must read `x[n - 1 - (i + 1)]`. (Before
+//! the fix, `x.iter().rev().skip(1).step_by(2)` read `x[n - 2i]`, out of bounds at `i = 0`:
+//! `_grad` panicked where the function did not.) The oracle is the standard library's own
+//! iterator run over the indices: each function is `Σ x_i²` over the indices it visits, so its
+//! gradient is `2 x_i` at exactly those indices. Also checked: JVP against VJP.
+
+mod common;
+
+use tapeless::differentiable;
+
+#[differentiable]
+fn rev_skip_step(x: &[f64]) -> f64 {
+    x.iter().rev().skip(1).step_by(2).map(|v| v * v).sum()
+}
+
+#[differentiable]
+fn step_skip(x: &[f64]) -> f64 {
+    x.iter().step_by(2).skip(1).map(|v| v * v).sum()
+}
+
+#[differentiable]
+fn skip_rev(x: &[f64]) -> f64 {
+    x.iter().skip(1).rev().map(|v| v * v).sum()
+}
+
+#[differentiable]
+fn rev_step(x: &[f64]) -> f64 {
+    x.iter().rev().step_by(3).map(|v| v * v).sum()
+}
+
+#[differentiable]
+fn take_rev_skip(x: &[f64]) -> f64 {
+    x.iter().take(4).rev().skip(1).map(|v| v * v).sum()
+}
+
+#[differentiable]
+fn step_rev_skip_step(x: &[f64]) -> f64 {
+    x.iter().step_by(2).rev().skip(1).step_by(2).map(|v| v * v).sum()
+}
+
+#[differentiable]
+fn chain_of_a_reversed(x: &[f64], y: &[f64]) -> f64 {
+    x.iter().chain(y.iter().rev().skip(1)).enumerate().map(|(i, v)| (i + 1) as f64 * v * v).sum()
+}
+
+/// `Σ 2 x_i e_i` over the visited indices, as the standard library visits them.
+fn expected(x: &[f64], visited: impl Iterator<Item = usize>) -> Vec<f64> {
+    let mut g = vec![0.0; x.len()];
+    for i in visited {
+        g[i] += 2.0 * x[i];
+    }
+    g
+}
+
+type Case = (
+    &'static str,
+    fn(&[f64]) -> (f64, Vec<f64>),
+    fn(&[f64], Vec<f64>) -> (f64, f64),
+    fn(usize) -> Vec<usize>,
+);
+
+#[test]
+fn adaptors_compose_in_any_order() {
+    let cases: [Case; 6] = [
+        ("rev_skip_step", rev_skip_step_grad, rev_skip_step_jvp, |n| {
+            (0..n).rev().skip(1).step_by(2).collect()
+        }),
+        ("step_skip", step_skip_grad, step_skip_jvp, |n| (0..n).step_by(2).skip(1).collect()),
+        ("skip_rev", skip_rev_grad, skip_rev_jvp, |n| (0..n).skip(1).rev().collect()),
+        ("rev_step", rev_step_grad, rev_step_jvp, |n| (0..n).rev().step_by(3).collect()),
+        ("take_rev_skip", take_rev_skip_grad, take_rev_skip_jvp, |n| (0..n).take(4).rev().skip(1).collect()),
+        ("step_rev_skip_step", step_rev_skip_step_grad, step_rev_skip_step_jvp, |n| {
+            (0..n).step_by(2).rev().skip(1).step_by(2).collect()
+        }),
+    ];
+    for n in [1, 2, 5, 6, 9] {
+        let x: Vec<f64> = (0..n).map(|i| 0.3 + 0.7 * i as f64 - 0.05 * (i * i) as f64).collect();
+        let d = common::direction(n, 7);
+        for (name, grad, jvp, visits) in cases {
+            let (value, g) = grad(&x);
+            let want = expected(&x, visits(n).into_iter());
+            let sum: f64 = visits(n).iter().map(|&i| x[i] * x[i]).sum();
+            assert!(common::close(value, sum, 1e-14), "{name} n={n}: {value} vs {sum}");
+            assert_eq!(g.len(), n);
+            for i in 0..n {
+                assert!(common::close(g[i], want[i], 1e-14), "{name} n={n} d/dx{i}: {} vs {}", g[i], want[i]);
+            }
+            let (_, t) = jvp(&x, d.clone());
+            let gd: f64 = g.iter().zip(&d).map(|(a, b)| a * b).sum();
+            assert!(common::close(t, gd, 1e-12), "{name} n={n}: JVP {t} vs <g, d> {gd}");
+        }
+    }
+}
+
+#[test]
+fn a_chain_reads_its_second_sequence_reversed() {
+    let x = [0.4, -1.2, 0.9];
+    let y = [1.5, 0.2, -0.6, 2.0];
+    let (value, (gx, gy)) = chain_of_a_reversed_grad(&x, &y);
+    let items: Vec<f64> = x.iter().chain(y.iter().rev().skip(1)).copied().collect();
+    let sum: f64 = items.iter().enumerate().map(|(i, v)| (i + 1) as f64 * v * v).sum();
+    assert!(common::close(value, sum, 1e-14));
+    // x_i at position i, y_j at position 3 + (2 - j) for j = 2, 1, 0 (y_3 skipped).
+    for i in 0..3 {
+        assert!(common::close(gx[i], 2.0 * (i + 1) as f64 * x[i], 1e-14));
+    }
+    for j in 0..3 {
+        let position = 3 + (2 - j);
+        assert!(common::close(gy[j], 2.0 * (position + 1) as f64 * y[j], 1e-14), "d/dy{j}");
+    }
+    assert_eq!(gy[3], 0.0);
+    let f = |p: &[f64]| chain_of_a_reversed(&p[..3], &p[3..]);
+    let point: Vec<f64> = x.iter().chain(&y).copied().collect();
+    for k in 0..7 {
+        let g = if k < 3 { gx[k] } else { gy[k - 3] };
+        assert!(common::close(g, common::central(&f, &point, k), 1e-8));
+    }
+}
