@@ -117,3 +117,49 @@ fn a_chain_reads_its_second_sequence_reversed() {
         assert!(common::close(g, common::central(&f, &point, k), 1e-8));
     }
 }
+
+#[differentiable]
+fn compound_arguments(x: &[f64], k: usize) -> f64 {
+    let stepped: f64 = x.iter().step_by(k + 1).skip(k - 1).map(|v| v * v).sum();
+    let ranged: f64 = (k - 1..x.len()).map(|i| x[i] * x[i]).sum();
+    stepped + ranged
+}
+
+// Index loops are the form the pushes rewrite reads.
+#[allow(clippy::needless_range_loop)]
+#[differentiable]
+fn pushed_from(x: &[f64], k: usize) -> f64 {
+    let mut squares = Vec::new();
+    for i in k - 1..x.len() - 1 {
+        squares.push(x[i] * x[i]);
+    }
+    squares.iter().sum()
+}
+
+/// Arguments written as sums and differences (`step_by(k + 1)`, `k - 1..n`) keep their meaning
+/// inside the indices the adaptors write (`i * (k + 1)`, not `i * k + 1`).
+#[test]
+fn compound_arguments_of_adaptors_and_ranges() {
+    let x: Vec<f64> = (0..9).map(|i| 0.5 - 0.3 * i as f64 + 0.02 * (i * i) as f64).collect();
+    let d = common::direction(9, 3);
+    for k in [1, 2, 3] {
+        let visits: Vec<usize> = (0..9).step_by(k + 1).skip(k - 1).chain(k - 1..9).collect();
+        let (value, g) = compound_arguments_grad(&x, k);
+        let sum: f64 = visits.iter().map(|&i| x[i] * x[i]).sum();
+        assert!(common::close(value, sum, 1e-14), "k={k}: {value} vs {sum}");
+        let want = expected(&x, visits.into_iter());
+        for i in 0..9 {
+            assert!(common::close(g[i], want[i], 1e-14), "k={k} d/dx{i}: {} vs {}", g[i], want[i]);
+        }
+        let (_, t) = compound_arguments_jvp(&x, k, d.clone());
+        let gd: f64 = g.iter().zip(&d).map(|(a, b)| a * b).sum();
+        assert!(common::close(t, gd, 1e-12));
+
+        let (value, g) = pushed_from_grad(&x, k);
+        let want = expected(&x, k - 1..8);
+        assert!(common::close(value, (k - 1..8).map(|i| x[i] * x[i]).sum::<f64>(), 1e-14));
+        for i in 0..9 {
+            assert!(common::close(g[i], want[i], 1e-14), "pushed k={k} d/dx{i}");
+        }
+    }
+}

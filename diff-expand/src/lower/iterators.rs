@@ -461,7 +461,7 @@ impl Lowerer<'_> {
                         syn::parse_quote!(((#end) as usize + 1).saturating_sub(#start))
                     }
                 };
-                Some(Sequence::new(len, move |i| syn::parse_quote!(#start + #i)))
+                Some(Sequence::new(len, move |i| syn::parse_quote!((#start) + #i)))
             }
             Expr::MethodCall(m) => {
                 let name = m.method.to_string();
@@ -547,7 +547,7 @@ impl Lowerer<'_> {
                         let inner = self.plain(&m.receiver)?;
                         let (k, l) = (m.args[0].clone(), &inner.len);
                         let len = syn::parse_quote!((#l).saturating_sub(#k));
-                        Some(inner.reindexed(len, move |i| syn::parse_quote!(#i + #k)))
+                        Some(inner.reindexed(len, move |i| syn::parse_quote!(#i + (#k))))
                     }
                     ("take", 1) => {
                         let inner = self.plain(&m.receiver)?;
@@ -562,12 +562,12 @@ impl Lowerer<'_> {
                         let inner = self.plain(&m.receiver)?;
                         let (k, l) = (m.args[0].clone(), &inner.len);
                         let len = syn::parse_quote!((#l).div_ceil(#k));
-                        Some(inner.reindexed(len, move |i| syn::parse_quote!(#i * #k)))
+                        Some(inner.reindexed(len, move |i| syn::parse_quote!(#i * (#k))))
                     }
                     ("rev", 0) => {
                         let inner = self.plain(&m.receiver)?;
                         let (l, len) = (inner.len.clone(), inner.len.clone());
-                        Some(inner.reindexed(len, move |i| syn::parse_quote!(#l - 1 - #i)))
+                        Some(inner.reindexed(len, move |i| syn::parse_quote!((#l) - 1 - #i)))
                     }
                     _ => None,
                 }
@@ -601,7 +601,7 @@ impl Lowerer<'_> {
             };
             return Some(Sequence::new(
                 syn::parse_quote!(((#end) as usize).saturating_sub(#start)),
-                move |i| syn::parse_quote!(&#base[#start + #i]),
+                move |i| syn::parse_quote!(&#base[(#start) + #i]),
             ));
         }
         // A row of a nested-array parameter, `w[r].iter()` (`lower::rows`): `w[r][i]`.

@@ -116,10 +116,10 @@ fn count(source: &Expr) -> Option<Expr> {
             }
             Some(match r.limits {
                 syn::RangeLimits::HalfOpen(_) => {
-                    syn::parse_quote!(if #b > #a { (#b - #a) as usize } else { 0 })
+                    syn::parse_quote!(if (#b) > (#a) { ((#b) - (#a)) as usize } else { 0 })
                 }
                 syn::RangeLimits::Closed(_) => {
-                    syn::parse_quote!(if #b >= #a { (#b - #a) as usize + 1 } else { 0 })
+                    syn::parse_quote!(if (#b) >= (#a) { ((#b) - (#a)) as usize + 1 } else { 0 })
                 }
             })
         }
