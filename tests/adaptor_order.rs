@@ -163,3 +163,78 @@ fn compound_arguments_of_adaptors_and_ranges() {
         }
     }
 }
+
+// ---- `filter` followed by maps, and the predicate's element borrowed as `filter` borrows it.
+
+#[differentiable(wrt(x))]
+fn kept_by_mask(x: &[f64], mask: &[f64]) -> f64 {
+    x.iter().zip(mask).filter(|(_, m)| **m > 0.0).map(|(v, _)| v * v).sum()
+}
+
+#[differentiable(wrt(x))]
+fn kept_by_mask_pattern(x: &[f64], mask: &[f64]) -> f64 {
+    x.iter().zip(mask).filter(|&(_, &m)| m > 0.0).map(|(v, _)| v * v).sum()
+}
+
+#[differentiable(wrt(x))]
+fn positive_weights(x: &[f64], c: &[f64]) -> f64 {
+    c.iter().filter(|v| **v > 0.0).map(|v| v * 2.0).sum::<f64>() * x[0]
+}
+
+#[differentiable]
+fn even_positions(x: &[f64]) -> f64 {
+    x.iter().enumerate().filter(|(i, _)| i % 2 == 0).map(|(_, v)| v * v).map(|s| s + 1.0).sum::<f64>()
+}
+
+#[differentiable]
+fn folded_after_filter(x: &[f64]) -> f64 {
+    (0..x.len()).filter(|i| i % 3 != 1).map(|i| x[i].sin()).fold(0.0, |a, b| a + b * b)
+}
+
+/// A filter before maps keeps the elements the standard library keeps (the maps run on those
+/// only), and a predicate reads its element through the references `filter` gives it (`**m`,
+/// `|&(_, &m)|`): these were `map on this value is not supported` and a rustc error (E0614)
+/// inside the expansion.
+#[test]
+fn filters_followed_by_maps() {
+    let x = [0.3, -0.7, 1.1, 0.4, -0.2, 0.9];
+    let mask = [1.0, -1.0, 2.0, -0.5, 0.1, 0.0];
+    let d = common::direction(6, 11);
+    let kept: Vec<usize> = (0..6).filter(|&i| mask[i] > 0.0).collect();
+    let want = expected(&x, kept.iter().copied());
+    for (name, grad, jvp) in [
+        (
+            "kept_by_mask",
+            kept_by_mask_grad as fn(&[f64], &[f64]) -> (f64, Vec<f64>),
+            kept_by_mask_jvp as fn(&[f64], &[f64], Vec<f64>) -> (f64, f64),
+        ),
+        ("kept_by_mask_pattern", kept_by_mask_pattern_grad, kept_by_mask_pattern_jvp),
+    ] {
+        let (value, g) = grad(&x, &mask);
+        assert!(common::close(value, kept.iter().map(|&i| x[i] * x[i]).sum::<f64>(), 1e-15), "{name}");
+        assert_eq!(g, want, "{name}");
+        let (_, t) = jvp(&x, &mask, d.clone());
+        assert!(common::close(t, g.iter().zip(&d).map(|(a, b)| a * b).sum::<f64>(), 1e-13), "{name}");
+    }
+    let (value, g) = positive_weights_grad(&x, &mask);
+    let weight: f64 = mask.iter().filter(|v| **v > 0.0).map(|v| v * 2.0).sum();
+    assert!(common::close(value, weight * x[0], 1e-15));
+    assert_eq!(g, vec![weight, 0.0, 0.0, 0.0, 0.0, 0.0]);
+
+    let (value, g) = even_positions_grad(&x);
+    assert!(common::close(value, [0, 2, 4].iter().map(|&i| x[i] * x[i] + 1.0).sum::<f64>(), 1e-15));
+    assert_eq!(g, expected(&x, [0, 2, 4].into_iter()));
+    let (_, t) = even_positions_jvp(&x, d.clone());
+    assert!(common::close(t, g.iter().zip(&d).map(|(a, b)| a * b).sum::<f64>(), 1e-13));
+
+    // Σ sin²(x_i) over i mod 3 ≠ 1: the gradient is sin(2 x_i) there.
+    let (value, g) = folded_after_filter_grad(&x);
+    assert!(common::close(value, [0, 2, 3, 5].iter().map(|&i| x[i].sin().powi(2)).sum::<f64>(), 1e-14));
+    for i in 0..6 {
+        let want = if i % 3 != 1 { (2.0 * x[i]).sin() } else { 0.0 };
+        assert!(common::close(g[i], want, 1e-14), "d/dx{i}");
+        assert!(common::close(g[i], common::central(&|p| folded_after_filter(p), &x, i), 1e-8));
+    }
+    let (_, t) = folded_after_filter_jvp(&x, d.clone());
+    assert!(common::close(t, g.iter().zip(&d).map(|(a, b)| a * b).sum::<f64>(), 1e-13));
+}

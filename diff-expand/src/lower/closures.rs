@@ -126,11 +126,12 @@ impl Lowerer<'_> {
     }
 
     /// One argument: `&e` is `e` held by value (so `*u` in the body reads it), also inside a
-    /// tuple (`(&x[i], &y[i])` of a `zip`).
+    /// tuple (`(&x[i], &y[i])` of a `zip`) and behind two references (`&&x[i]`, which `filter`
+    /// passes for `x.iter()`, read as `**u`).
     pub(super) fn closure_arg(&mut self, a: &Expr) -> Tree {
         match a {
             Expr::Reference(r) if r.mutability.is_none() => {
-                let t = self.expr(&r.expr);
+                let t = self.closure_arg(&r.expr);
                 if let Tree::Leaf(v) = t {
                     self.iter_elements.insert(v);
                 }

@@ -36,7 +36,8 @@ impl Lowerer<'_> {
                 // `*x` for an element bound by `for x in v.iter()` or a parameter `x: &f64`: a
                 // value here.
                 // `*p` of an array reference (`p: &[f64; 2]`) reads the same elements: the array.
-                _ => match self.aggregate_or_leaf(&u.expr) {
+                _ => match self.aggregate_or_leaf(strip_derefs(&u.expr)) {
+                    // `**u` of an element passed behind two references (`filter`'s `&&x[i]`).
                     Some(v) if self.iter_elements.contains(&v) => Tree::Leaf(v),
                     // `*x.first().unwrap()`: the element (`lower::options`).
                     None if matches!(&*u.expr, Expr::MethodCall(m) if options::Lookup::of(&m.receiver).is_some()) => {
@@ -603,4 +604,12 @@ fn matches_as_match(mac: &syn::Macro, span: Loc) -> Option<Expr> {
     let (scrutinee, pat, guard) = mac.parse_body_with(parser).ok()?;
     let guard = guard.map(|g| quote::quote!(if #g));
     Some(syn::parse_quote_spanned!(span.span()=> match #scrutinee { #pat #guard => true, _ => false }))
+}
+
+/// `e` without the dereferences in front of it (`**u` to `u`).
+fn strip_derefs(mut e: &Expr) -> &Expr {
+    while let Expr::Unary(syn::ExprUnary { op: UnOp::Deref(_), expr, .. }) = e {
+        e = expr;
+    }
+    e
 }

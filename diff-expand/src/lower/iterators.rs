@@ -178,18 +178,16 @@ impl Lowerer<'_> {
         {
             return None;
         }
-        let (receiver, filter) = match &*m.receiver {
-            Expr::MethodCall(f) if f.method == "filter" && f.args.len() == 1 => {
-                (&*f.receiver, f.args.first())
-            }
-            r => (r, None),
-        };
+        let (receiver, filter, maps) = filtered(&m.receiver);
         let seq = self.plain(receiver)?;
         let i = self.chain_index(s);
-        let item = strip_references((seq.item)(syn::parse_quote!(#i)));
+        let raw = (seq.item)(syn::parse_quote!(#i));
+        let item = strip_references(raw.clone());
         // A closure is called with the element as the iterator gives it (`&x[i]`), so that `*v`
         // in `|s, v| s + *v` reads it; a function by path (`f64::max`), and sums, with its value.
+        // After a filter and maps, the element is the last map's value.
         let element = |f: &Expr| match f {
+            _ if !maps.is_empty() => syn::parse_quote!(__tapeless_item),
             Expr::Closure(_) => (seq.item)(syn::parse_quote!(#i)),
             _ => item.clone(),
         };
@@ -235,14 +233,26 @@ impl Lowerer<'_> {
                 let at = Loc::of(p);
                 let mut call = proc_macro2::Group::new(
                     proc_macro2::Delimiter::Parenthesis,
-                    quote::quote!((#p)(&__tapeless_item)),
+                    // The element as the iterator gives it, borrowed as `filter` borrows it
+                    // (`&&x[i]` for `x.iter()`, `&(&x[i], &y[i])` for a zip, `&v` for a range).
+                    quote::quote!((#p)(&#raw)),
                 );
                 call.set_span(at.end);
                 let marker = syn::Ident::new("__tapeless_filter", at.start);
                 let cond: Expr = syn::parse_quote_spanned!(s=> #marker #call);
+                // The maps after the filter, on the elements it keeps only.
+                let maps = maps.iter().map(|f| match f {
+                    Expr::Path(path) => {
+                        quote::quote_spanned!(s=> let __tapeless_item = #path(__tapeless_item);)
+                    }
+                    f => quote::quote_spanned!(s=> let __tapeless_item = (#f)(__tapeless_item);),
+                });
                 syn::parse_quote_spanned!(s=> {
                     let __tapeless_item = #item;
-                    if #cond { #acc = #step; }
+                    if #cond {
+                        #(#maps)*
+                        #acc = #step;
+                    }
                 })
             }
             None => syn::parse_quote_spanned!(s=> {
@@ -706,6 +716,28 @@ impl Lowerer<'_> {
                 }
             },
             _ => false,
+        }
+    }
+}
+
+/// `source.filter(p).map(f).map(g)`, the receiver of a chain's end: the source, the predicate and
+/// the maps after it, in order (`None` and no maps if the chain has no filter). A filter has no
+/// length known before it runs, so it is not a [`Sequence`]; the end tests each element of the
+/// source and maps only those kept.
+fn filtered(receiver: &Expr) -> (&Expr, Option<&Expr>, Vec<&Expr>) {
+    let mut maps = Vec::new();
+    let mut r = receiver;
+    loop {
+        match r {
+            Expr::MethodCall(f) if f.method == "map" && f.args.len() == 1 => {
+                maps.push(&f.args[0]);
+                r = &f.receiver;
+            }
+            Expr::MethodCall(f) if f.method == "filter" && f.args.len() == 1 => {
+                maps.reverse();
+                return (&f.receiver, f.args.first(), maps);
+            }
+            _ => return (receiver, None, Vec::new()),
         }
     }
 }
