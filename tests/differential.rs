@@ -45,8 +45,8 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
         };
     }
     let straight = straight && !generic;
-    let mut form = r.below(if straight { 53 } else { 29 });
-    // The forms after the straight-line ones (38 to 52 are straight-line too).
+    let mut form = r.below(if straight { 54 } else { 29 });
+    // The forms after the straight-line ones (38 to 53 are straight-line too).
     if !straight && form >= 24 {
         form += 9;
     }
@@ -192,6 +192,10 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
         // Iterator adaptors composed (each index written around the one it is given).
         52 => format!(
             "{{ let c = {a}; v.iter().rev().skip(1).step_by(2).map(|e| e * c).sum::<f64>() + v.iter().step_by(2).skip(1).rev().map(|e| e * e).sum::<f64>() * {b} }}"
+        ),
+        // A filter on constants, then maps on the elements it keeps.
+        53 => format!(
+            "{{ let c = {a}; v.iter().enumerate().filter(|(i, _)| i % 2 == 0).map(|(_, e)| e * c).map(|t| t * t).sum::<f64>() + {b} }}"
         ),
         _ => format!("helper_slice(v, {a})"),
     }
