@@ -129,3 +129,61 @@ fn rows_of_a_fixed_array() {
     let dot: f64 = (0..2).map(|r| (0..3).map(|c| back[r][c] * t[r][c]).sum::<f64>()).sum();
     assert!(close(dot, 1.5 * jv, 1e-15));
 }
+
+/// `Σ_k (w_k · x)²` with the rows taken by a closure of `map` (`w.iter().map(|row| ..)`), which
+/// was "a row of a nested array taken whole".
+#[differentiable(wrt(w))]
+fn squares_by_map(w: &[Vec<f64>], x: &[f64]) -> f64 {
+    w.iter().map(|row| row.iter().zip(x).map(|(a, b)| a * b).sum::<f64>().powi(2)).sum()
+}
+
+/// The same in `x`, with a typed closure parameter and the constant rows.
+#[differentiable(wrt(x))]
+fn squares_by_map_in_x(w: &[Vec<f64>], x: &[f64]) -> f64 {
+    w.iter().map(|row: &Vec<f64>| row.iter().zip(x).map(|(a, b)| a * b).sum::<f64>().powi(2)).sum()
+}
+
+#[test]
+fn rows_taken_by_a_closure_of_map() {
+    let x = [0.7, -1.3];
+    let points: [&[f64]; 3] = [
+        &[0.1, 0.2, -0.3, 0.4, 0.5, 0.6],
+        &[1.0, -1.0, 0.0, 0.3, -0.2, 0.9],
+        &[-0.4, 0.0, 0.8, 1.1, 0.2, -0.6],
+    ];
+    let fns = Fns {
+        name: "squares_by_map",
+        f: &|w| squares_by_map(&rows(w), &x),
+        jvp: &|w, t| squares_by_map_jvp(&rows(w), &x, rows(t)),
+        vjp: &|w, u| {
+            let w = rows(w);
+            let (v, pullback) = squares_by_map_vjp(&w, &x);
+            (v, pullback(u).concat())
+        },
+        grad: &|w| {
+            let (v, g) = squares_by_map_grad(&rows(w), &x);
+            (v, g.concat())
+        },
+    };
+    check(&fns, &points, 1e-9);
+    for p in points {
+        let w = rows(p);
+        let (value, gw) = squares_by_map_grad(&w, &x);
+        let (value_x, gx) = squares_by_map_in_x_grad(&w, &x);
+        let dots: Vec<f64> = w.iter().map(|row| row[0] * x[0] + row[1] * x[1]).collect();
+        let want: f64 = dots.iter().map(|d| d * d).sum();
+        assert!(close(value, want, 1e-15) && close(value_x, want, 1e-15));
+        // ∂/∂w_kj = 2 (w_k · x) x_j and ∂/∂x_j = Σ_k 2 (w_k · x) w_kj.
+        for (k, d) in dots.iter().enumerate() {
+            for j in 0..2 {
+                assert!(close(gw[k][j], 2.0 * d * x[j], 1e-15), "d/dw{k}{j}");
+            }
+        }
+        for j in 0..2 {
+            let want: f64 = dots.iter().zip(&w).map(|(d, row)| 2.0 * d * row[j]).sum();
+            assert!(close(gx[j], want, 1e-14), "d/dx{j}: {} vs {want}", gx[j]);
+        }
+        let (_, t) = squares_by_map_in_x_jvp(&w, &x, vec![0.3, -0.8]);
+        assert!(close(t, 0.3 * gx[0] - 0.8 * gx[1], 1e-14));
+    }
+}

@@ -493,6 +493,16 @@ impl Lowerer<'_> {
                             other => other,
                         }))
                     }
+                    // `w.iter().map(|row| ..)` over the rows of a nested-array parameter: the
+                    // body with `row` read as `w[i]` (`lower::rows`), never a row by value.
+                    ("map", 1) if let Some(base) = self.rows_of(&m.receiver) => {
+                        let (f, zero) = (m.args[0].clone(), syn::parse_quote!(0usize));
+                        super::rows::row_body(&f, &base, &zero)?;
+                        let len = syn::parse_quote!(#base.len());
+                        Some(Sequence::new(len, move |i| {
+                            super::rows::row_body(&f, &base, &i).unwrap_or_else(|| syn::parse_quote!(()))
+                        }))
+                    }
                     ("map", 1) => {
                         let inner = self.sequence(&m.receiver)?;
                         // `map(f64::exp)`: a function by path, called like a closure of the item.
@@ -693,6 +703,16 @@ fn strip_references(e: Expr) -> Expr {
 }
 
 impl Lowerer<'_> {
+    /// `w` of `w.iter()` (or `&w`) if `w` is a nested-array parameter (`&[Vec<f64>]`).
+    fn rows_of(&self, e: &Expr) -> Option<Expr> {
+        let base = match strip_parens(e) {
+            Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => &*m.receiver,
+            Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+            _ => return None,
+        };
+        (matches!(base, Expr::Path(_)) && self.nested_array(base)).then(|| base.clone())
+    }
+
     /// Whether `e` names a collection read as `e[i]` up to `e.len()`: a field (`self.points`), a
     /// local, or a parameter declared as a slice, array, `Vec` or `VecDeque` (not an `Option`
     /// or a map, whose elements are not at indices).

@@ -101,6 +101,30 @@ impl<'ast> syn::visit::Visit<'ast> for BindsName<'_> {
     }
 }
 
+/// `|row| body` called on row `index` of the nested-array parameter `base` (`w.iter().map(|row|
+/// ..)`): the body with every read of `row` as `base[index]`; `None` if the closure is not of
+/// one name (maybe typed) or its body binds the name again.
+pub(super) fn row_body(closure: &Expr, base: &Expr, index: &Expr) -> Option<Expr> {
+    let Expr::Closure(c) = closure else { return None };
+    let [pat] = c.inputs.iter().collect::<Vec<_>>()[..] else { return None };
+    let pat = match pat {
+        Pat::Type(t) => &*t.pat,
+        p => p,
+    };
+    let Pat::Ident(p) = pat else { return None };
+    if p.by_ref.is_some() || p.subpat.is_some() {
+        return None;
+    }
+    let mut binds = false;
+    syn::visit::Visit::visit_expr(&mut BindsName { name: &p.ident, found: &mut binds }, &c.body);
+    if binds {
+        return None;
+    }
+    let mut body = (*c.body).clone();
+    ReadRow { name: &p.ident, read: quote::quote!(#base[#index]) }.visit_expr_mut(&mut body);
+    Some(syn::parse_quote!((#body)))
+}
+
 /// Replaces every read of `name` by `read`, located where the name was (an error about the
 /// row points at its use).
 struct ReadRow<'a> {
