@@ -115,3 +115,63 @@ fn columns_of_a_dynamic_matrix() {
     let (_, pullback) = two_columns_vjp(&m);
     assert!(common::close(t, pullback(1.0).dot(&d), 1e-13));
 }
+
+/// `xᵀ A x + tr(A)`, a trace generic over `RealField`, and the trace of a dynamic product.
+#[differentiable(hessian)]
+fn form_and_trace(a: nalgebra::Matrix2<f64>, x: nalgebra::Vector2<f64>) -> f64 {
+    (a * x).dot(&x) + a.trace()
+}
+
+#[differentiable]
+fn generic_trace<T: nalgebra::RealField + Copy>(a: nalgebra::Matrix2<T>) -> T {
+    a.trace() * a[(0, 1)]
+}
+
+#[differentiable]
+fn trace_of_a_product(a: &DMatrix<f64>, b: &DMatrix<f64>) -> f64 {
+    (a * b).trace()
+}
+
+#[test]
+fn the_trace_first_and_second_order() {
+    let (a, x) = (nalgebra::Matrix2::new(1.0, 2.0, 3.0, 4.0), nalgebra::Vector2::new(0.5, -1.0));
+    let (value, (ga, gx)) = form_and_trace_grad(a, x);
+    assert!(common::close(value, (a * x).dot(&x) + 5.0, 1e-15));
+    // ∂/∂A = x xᵀ + I, ∂/∂x = (A + Aᵀ) x.
+    assert!((ga - (x * x.transpose() + nalgebra::Matrix2::identity())).norm() < 1e-14, "{ga}");
+    assert!((gx - (a + a.transpose()) * x).norm() < 1e-14, "{gx}");
+    let (da, dx) = (nalgebra::Matrix2::new(0.3, -0.1, 0.7, 0.2), nalgebra::Vector2::new(-0.4, 0.6));
+    let (_, t) = form_and_trace_jvp(a, x, da, dx);
+    let (_, pullback) = form_and_trace_vjp(a, x);
+    let (pa, px) = pullback(1.0);
+    assert!(common::close(t, pa.dot(&da) + px.dot(&dx), 1e-14));
+    // The Hessian over (A in column order, x): the trace is linear, so it is the quadratic
+    // form's, checked against central differences of `_grad`.
+    let (_, _, h) = form_and_trace_hessian(a, x);
+    let grad = |p: &[f64]| {
+        let (_, (ga, gx)) = form_and_trace_grad(
+            nalgebra::Matrix2::from_column_slice(&p[..4]),
+            nalgebra::Vector2::new(p[4], p[5]),
+        );
+        [ga.as_slice(), gx.as_slice()].concat()
+    };
+    let point: Vec<f64> = a.as_slice().iter().chain(x.as_slice()).copied().collect();
+    for i in 0..6 {
+        for j in 0..6 {
+            let fd = common::central(&|p: &[f64]| grad(p)[j], &point, i);
+            assert!(common::close(h[(i, j)], fd, 1e-7), "H[{i},{j}] {} vs {fd}", h[(i, j)]);
+            assert!(common::close(h[(i, j)], h[(j, i)], 1e-12));
+        }
+    }
+    // tr(A) a₀₁: ∂/∂A = a₀₁ I + tr(A) e₀₁.
+    let (value, g) = generic_trace_grad(a);
+    assert!(common::close(value, 5.0 * a[(0, 1)], 1e-15));
+    let want = nalgebra::Matrix2::identity() * a[(0, 1)] + nalgebra::Matrix2::new(0.0, 5.0, 0.0, 0.0);
+    assert!((g - want).norm() < 1e-14, "{g}");
+    // tr(AB): ∂/∂A = Bᵀ, ∂/∂B = Aᵀ.
+    let a = DMatrix::from_fn(2, 3, |i, j| 0.5 + i as f64 - 0.3 * j as f64);
+    let b = DMatrix::from_fn(3, 2, |i, j| 0.2 * (i * j) as f64 - 0.7);
+    let (value, (ga, gb)) = trace_of_a_product_grad(&a, &b);
+    assert!(common::close(value, (&a * &b).trace(), 1e-15));
+    assert!((ga - b.transpose()).norm() < 1e-14 && (gb - a.transpose()).norm() < 1e-14);
+}

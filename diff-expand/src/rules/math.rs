@@ -193,6 +193,7 @@ impl Custom {
                 let (v, y) = (value(Read::Arg(0)), y());
                 tangent(0).map(|tv| quote_spanned!(span=> (#tv - #y * #y.dot(&#tv)) / #v.norm()))
             }
+            Custom::Trace => tangent(0).map(|ta| quote_spanned!(span=> #ta.trace())),
             Custom::Map => None,
         }
     }
@@ -237,6 +238,15 @@ impl Custom {
             (Custom::Normalize, _) => {
                 let (v, y) = (read(Read::Arg(0)), read(Read::Result));
                 quote_spanned!(span=> (#ybar - #y * #y.dot(&#ybar)) / #v.norm())
+            }
+            (Custom::Trace, _) => {
+                let a = read(Read::Arg(0));
+                let d = quote::format_ident!("__diagonal", span = Span::mixed_site());
+                quote_spanned!(span=> {
+                    let mut #d = ::tapeless::__private::zero_tangent(&#a);
+                    #d.fill_diagonal(#ybar);
+                    #d
+                })
             }
             (Custom::Map, _) => TokenStream::new(),
         }

@@ -107,6 +107,8 @@ pub enum Custom {
     Norm,
     /// `v.normalize()`: tangent `(t - y (y·t)) / |v|`; adjoint `v̄ += (ȳ - y (y·ȳ)) / |v|`.
     Normalize,
+    /// `m.trace()`: tangent `t.trace()`; adjoint `m̄ += ȳ I` (`ȳ` on the diagonal).
+    Trace,
     /// `m.map(|e| f(e))` of a nalgebra value, the closure made a scalar function `f` with its own
     /// derivatives (`Form::Map`): tangent `m.zip_map(&t, |e, t| f_jvp(e, t).1)`, adjoint
     /// `m̄ += m.zip_map(&ȳ, |e, ȳ| f'(e) ȳ)`.
@@ -123,7 +125,7 @@ impl Kind {
                 Linear::CastFloat | Linear::Assemble | Linear::Entry | Linear::SumEntries | Linear::Sum
             ),
             Kind::Bilinear(b) => matches!(b, Bilinear::Product | Bilinear::ComponentMul | Bilinear::Cross),
-            Kind::Custom(c) => !matches!(c, Custom::NormSquared | Custom::Norm),
+            Kind::Custom(c) => !matches!(c, Custom::NormSquared | Custom::Norm | Custom::Trace),
             Kind::Smooth { .. } | Kind::NonDifferentiable(_) | Kind::Shape | Kind::Predicate => false,
         }
     }
@@ -260,6 +262,7 @@ table! {
     "unscale" / 2 => Kind::Custom(Quotient),
     "<new>" / 0 => Kind::Linear(Assemble),
     "normalize" / 1 => Kind::Custom(Normalize),
+    "trace" / 1 => Kind::Custom(Trace),
     "cross" / 2 => Kind::Bilinear(Cross),
     "<index>" / 1 => Kind::Linear(Entry),
     "sum" / 1 => Kind::Linear(SumEntries),
