@@ -22,6 +22,12 @@ fn decay_from_vec(p: &SVector<f64, 2>, t: &[f64], y: &[f64]) -> DVector<f64> {
     DVector::from_vec(r)
 }
 
+/// The same residuals straight from the chain, `from_iterator`.
+#[differentiable(jacobian, wrt(p))]
+fn decay_from_iterator(p: &SVector<f64, 2>, t: &[f64], y: &[f64]) -> DVector<f64> {
+    DVector::from_iterator(t.len(), t.iter().zip(y).map(|(&ti, &yi)| p[0] * (-p[1] * ti).exp() - yi))
+}
+
 #[test]
 fn residuals_from_fn_and_from_vec() {
     let t = [0.0, 0.5, 1.0, 2.0, 3.5];
@@ -29,9 +35,10 @@ fn residuals_from_fn_and_from_vec() {
     type Residuals = fn(&SVector<f64, 2>, &[f64], &[f64]) -> DVector<f64>;
     type Jacobian = fn(&SVector<f64, 2>, &[f64], &[f64]) -> (DVector<f64>, DMatrix<f64>);
     type Jvp = fn(&SVector<f64, 2>, &[f64], &[f64], SVector<f64, 2>) -> (DVector<f64>, DVector<f64>);
-    let variants: [(&str, Residuals, Jacobian, Jvp); 2] = [
+    let variants: [(&str, Residuals, Jacobian, Jvp); 3] = [
         ("from_fn", decay_from_fn, decay_from_fn_jacobian, decay_from_fn_jvp),
         ("from_vec", decay_from_vec, decay_from_vec_jacobian, decay_from_vec_jvp),
+        ("from_iterator", decay_from_iterator, decay_from_iterator_jacobian, decay_from_iterator_jvp),
     ];
     for (name, f, jacobian, jvp) in variants {
         for p in [
@@ -65,8 +72,11 @@ fn residuals_from_fn_and_from_vec() {
         let row = pullback(DVector::from_fn(t.len(), |k, _| if k == i { 1.0 } else { 0.0 }));
         let (_, pullback) = decay_from_vec_vjp(&p, &t, &y);
         let row_vec = pullback(DVector::from_fn(t.len(), |k, _| if k == i { 1.0 } else { 0.0 }));
+        let (_, pullback) = decay_from_iterator_vjp(&p, &t, &y);
+        let row_iter = pullback(DVector::from_fn(t.len(), |k, _| if k == i { 1.0 } else { 0.0 }));
         for c in 0..2 {
             assert!(close(row[c], j[(i, c)], 1e-14) && close(row_vec[c], j[(i, c)], 1e-14));
+            assert!(close(row_iter[c], j[(i, c)], 1e-14));
         }
     }
 }
@@ -131,4 +141,14 @@ fn a_collect_typed_by_the_result_and_an_array_from_fn() {
     }
     let (_, t) = from_fn_array_jvp(&x, vec![1.0, -1.0, 0.5, 2.0]);
     assert!(close(t, want[0] - want[1] + 0.5 * want[2] + 2.0 * want[3], 1e-14));
+}
+
+/// `from_iterator` with fewer elements than asked for panics in `_jvp` as in the function
+/// (whose panic is nalgebra's).
+#[test]
+#[should_panic(expected = "fewer elements")]
+fn from_iterator_of_a_short_chain_panics_as_nalgebra_does() {
+    let p = SVector::<f64, 2>::new(2.0, 0.5);
+    // Three residuals asked for (`t.len()`), two pairs to zip.
+    decay_from_iterator_jvp(&p, &[0.0, 0.5, 1.0], &[2.1, 1.5], SVector::<f64, 2>::new(1.0, 0.0));
 }

@@ -22,8 +22,8 @@ pub const CALLING_EXPRESSION: Unsupported =
 pub const FROM_FN_FROM_ITERATOR_MATRIX_WHOSE_SIZE: Unsupported = Unsupported {
     what: "`from_fn` or `from_iterator` of a matrix whose size the macro cannot read",
     help: "write the size in the type: `SVector::<f64, 16>::from_fn(..)` or \
-                             `OVector::<f64, U3>::from_iterator(..)` (a matrix of at most 6 by 6; a \
-                             `DVector`'s is not supported yet: fill `DVector::zeros(n)` by index in a loop)",
+           `OVector::<f64, U3>::from_iterator(..)` (a matrix of at most 6 by 6); a `DVector` takes its \
+           length: `DVector::from_fn(n, |i, _| ..)`, `DVector::from_iterator(n, ..)`",
 };
 pub const FROM_ITERATOR_ITERATOR: Unsupported = Unsupported {
     what: "`from_iterator` of this iterator",

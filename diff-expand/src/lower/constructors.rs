@@ -1,5 +1,6 @@
-//! Dynamic vectors built from a closure or a `Vec`: `DVector::from_fn(n, |i, _| ..)` and
-//! `DVector::from_vec(v)` are the vector of zeros filled by index in a loop, which the lowering differentiates (entries written at computed indices
+//! Dynamic vectors built from a closure, a `Vec` or an iterator chain: `DVector::from_fn(n, |i, _|
+//! ..)`, `DVector::from_vec(v)` and `DVector::from_iterator(n, chain)` are the vector of zeros
+//! filled by index in a loop, which the lowering differentiates (entries written at computed indices
 //! add their adjoints in place):
 //!
 //! ```text
@@ -54,6 +55,24 @@ impl Lowerer<'_> {
                     for #k in 0..#v.len() {
                         #m[#k] = #v[#k];
                     }
+                    #m
+                })
+            }
+            // `DVector::from_iterator(n, chain)`: the chain's first `n` elements, written by
+            // index (`for_each` is a loop); fewer than `n` panics, as `from_iterator` does.
+            ("from_iterator", [rows, chain]) => {
+                let k = syn::Ident::new("__tapeless_k", proc_macro2::Span::mixed_site().located_at(s));
+                let e = syn::Ident::new("__tapeless_e", proc_macro2::Span::mixed_site().located_at(s));
+                let count =
+                    syn::Ident::new("__tapeless_count", proc_macro2::Span::mixed_site().located_at(s));
+                syn::parse_quote_spanned!(s=> {
+                    let mut #m = #ty_path::zeros(#rows);
+                    let mut #count = 0usize;
+                    (#chain).take(#m.len()).enumerate().for_each(|(#k, #e)| {
+                        #m[#k] = #e;
+                        #count += 1;
+                    });
+                    assert!(#count == #m.len(), "`from_iterator`: the iterator has fewer elements than the vector");
                     #m
                 })
             }
