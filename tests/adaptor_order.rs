@@ -116,6 +116,11 @@ fn a_chain_reads_its_second_sequence_reversed() {
         let g = if k < 3 { gx[k] } else { gy[k - 3] };
         assert!(common::close(g, common::central(&f, &point, k), 1e-8));
     }
+    // Forward against reverse: the JVP along (dx, dy) is <g, (dx, dy)>.
+    let (dx, dy) = (common::direction(3, 5), common::direction(4, 6));
+    let (_, t) = chain_of_a_reversed_jvp(&x, &y, dx.clone(), dy.clone());
+    let gd: f64 = gx.iter().zip(&dx).chain(gy.iter().zip(&dy)).map(|(a, b)| a * b).sum();
+    assert!(common::close(t, gd, 1e-12), "JVP {t} vs <g, d> {gd}");
 }
 
 #[differentiable]
@@ -161,6 +166,9 @@ fn compound_arguments_of_adaptors_and_ranges() {
         for i in 0..9 {
             assert!(common::close(g[i], want[i], 1e-14), "pushed k={k} d/dx{i}");
         }
+        let (_, t) = pushed_from_jvp(&x, k, d.clone());
+        let gd: f64 = g.iter().zip(&d).map(|(a, b)| a * b).sum();
+        assert!(common::close(t, gd, 1e-12), "pushed k={k}: JVP {t} vs <g, d> {gd}");
     }
 }
 
@@ -220,6 +228,8 @@ fn filters_followed_by_maps() {
     let weight: f64 = mask.iter().filter(|v| **v > 0.0).map(|v| v * 2.0).sum();
     assert!(common::close(value, weight * x[0], 1e-15));
     assert_eq!(g, vec![weight, 0.0, 0.0, 0.0, 0.0, 0.0]);
+    let (_, t) = positive_weights_jvp(&x, &mask, d.clone());
+    assert!(common::close(t, weight * d[0], 1e-14));
 
     let (value, g) = even_positions_grad(&x);
     assert!(common::close(value, [0, 2, 4].iter().map(|&i| x[i] * x[i] + 1.0).sum::<f64>(), 1e-15));

@@ -168,10 +168,18 @@ fn the_trace_first_and_second_order() {
     assert!(common::close(value, 5.0 * a[(0, 1)], 1e-15));
     let want = nalgebra::Matrix2::identity() * a[(0, 1)] + nalgebra::Matrix2::new(0.0, 5.0, 0.0, 0.0);
     assert!((g - want).norm() < 1e-14, "{g}");
+    let (_, t) = generic_trace_jvp(a, da);
+    let (_, pullback) = generic_trace_vjp(a);
+    assert!(common::close(t, pullback(1.0).dot(&da), 1e-14));
     // tr(AB): ∂/∂A = Bᵀ, ∂/∂B = Aᵀ.
     let a = DMatrix::from_fn(2, 3, |i, j| 0.5 + i as f64 - 0.3 * j as f64);
     let b = DMatrix::from_fn(3, 2, |i, j| 0.2 * (i * j) as f64 - 0.7);
     let (value, (ga, gb)) = trace_of_a_product_grad(&a, &b);
     assert!(common::close(value, (&a * &b).trace(), 1e-15));
     assert!((ga - b.transpose()).norm() < 1e-14 && (gb - a.transpose()).norm() < 1e-14);
+    let (da, db) = (a.map(|e| 0.3 - e * 0.2), b.map(|e| e * e - 0.1));
+    let (_, t) = trace_of_a_product_jvp(&a, &b, da.clone(), db.clone());
+    let (_, pullback) = trace_of_a_product_vjp(&a, &b);
+    let (pa, pb) = pullback(1.0);
+    assert!(common::close(t, pa.dot(&da) + pb.dot(&db), 1e-13), "JVP {t}");
 }

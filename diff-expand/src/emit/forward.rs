@@ -242,9 +242,9 @@ fn prim_tangent(
         v.ident().into_token_stream()
     };
     match kind {
-        Kind::Linear(l @ (Linear::Add | Linear::Sub | Linear::Neg | Linear::Identity)) => {
-            l.tangent(&t, span).unwrap_or_else(|| zero(y))
-        }
+        Kind::Linear(
+            l @ (Linear::Add | Linear::Sub | Linear::Neg | Linear::Identity | Linear::Transpose),
+        ) => l.tangent(&t, span).unwrap_or_else(|| zero(y)),
         Kind::Custom(Custom::Map) => match (t(0), form) {
             (Some(ta), Form::Map(f)) => {
                 let (a, jvp) = (args[0].ident(), super::sibling(f, "jvp"));
@@ -287,9 +287,6 @@ fn prim_tangent(
             }
             _ => zero(y),
         },
-        Kind::Linear(Linear::Transpose) => {
-            t(0).map(|ta| quote_spanned!(span=> #ta.transpose())).unwrap_or_else(|| zero(y))
-        }
         Kind::Linear(Linear::AddScalar) => match (t(0), t(1)) {
             (Some(tm), Some(ts)) => quote_spanned!(span=> #tm.add_scalar(#ts)),
             (Some(tm), None) => tm,

@@ -79,9 +79,12 @@ impl Lowerer<'_> {
                         .is_some_and(|v| matches!(self.kind(v), Kind::Heap | Kind::Float))
                 {
                     let x = self.value(&m.receiver);
+                    let kind = self.kind(x);
                     // Mixed shapes (a static number of rows and a dynamic one of columns, or the
-                    // reverse) have no tangent type in the runtime.
-                    match (self.kind(x), m.turbofish.is_some(), matches!(name.as_str(), "rows" | "columns")) {
+                    // reverse) have no tangent type in the runtime; a part whose size is an
+                    // argument (`rows(i, n)`) has a dynamic dimension.
+                    let sized_by_argument = m.turbofish.is_none() && m.args.len() == 2;
+                    match (kind, m.turbofish.is_some(), sized_by_argument) {
                         (Kind::Heap, true, _) => {
                             return self.unsupported(span, unsupported::FIXED_PART_OF_DYNAMIC);
                         }
@@ -93,7 +96,6 @@ impl Lowerer<'_> {
                     let args = std::iter::once(x).chain(m.args.iter().map(|a| self.value(a))).collect();
                     let turbofish = m.turbofish.to_token_stream();
                     let form = Form::Part { method: m.method.clone(), turbofish };
-                    let kind = self.kind(x);
                     return Tree::Leaf(self.emit(Op::Prim { rule, args, form }, span, kind));
                 }
                 // A part with a turbofish the branch above did not take (the receiver's kind is not
@@ -674,15 +676,13 @@ fn iterator(e: &Expr) -> bool {
     }
 }
 
-/// The rule of `m.column(j)`, `m.row(i)`, `m.rows(i, n)`, `m.columns(j, n)`,
-/// `m.fixed_rows::<N>(i)`, `m.fixed_columns::<N>(j)` and `m.fixed_view::<R, C>(i, j)`: a part
-/// of a nalgebra value (the `fixed_` ones with their sizes in a turbofish, the others without).
+/// The rule of a part of a nalgebra value (`m.column(j)`, `m.rows(i, n)`,
+/// `m.fixed_rows::<N>(i)`, ...: the table's `Linear(Part)` rows), if `m` calls one as written:
+/// the `fixed_` parts with their sizes in a turbofish, the others without.
 fn part_rule(m: &syn::ExprMethodCall) -> Option<&'static rules::Rule> {
     let name = m.method.to_string();
+    let rule = rules::lookup(&name, m.args.len() + 1)?;
     let fixed = name.starts_with("fixed_");
-    let known = matches!(
-        name.as_str(),
-        "column" | "row" | "rows" | "columns" | "fixed_rows" | "fixed_columns" | "fixed_view"
-    );
-    (known && fixed == m.turbofish.is_some()).then(|| rules::lookup(&name, m.args.len() + 1)).flatten()
+    (matches!(rule.kind, RuleKind::Linear(rules::Linear::Part)) && fixed == m.turbofish.is_some())
+        .then_some(rule)
 }

@@ -26,11 +26,8 @@ impl Lowerer<'_> {
             return None;
         }
         let (index_pat, row) = match (&*f.pat, enumerate) {
-            (Pat::Ident(p), false) if p.by_ref.is_none() && p.subpat.is_none() => (None, &p.ident),
-            (Pat::Tuple(t), true) if t.elems.len() == 2 => match &t.elems[1] {
-                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => (Some(&t.elems[0]), &p.ident),
-                _ => return None,
-            },
+            (p, false) => (None, row_name(p)?),
+            (Pat::Tuple(t), true) if t.elems.len() == 2 => (Some(&t.elems[0]), row_name(&t.elems[1])?),
             _ => return None,
         };
         // A body that binds the name again would read another value under it.
@@ -107,22 +104,24 @@ impl<'ast> syn::visit::Visit<'ast> for BindsName<'_> {
 pub(super) fn row_body(closure: &Expr, base: &Expr, index: &Expr) -> Option<Expr> {
     let Expr::Closure(c) = closure else { return None };
     let [pat] = c.inputs.iter().collect::<Vec<_>>()[..] else { return None };
-    let pat = match pat {
-        Pat::Type(t) => &*t.pat,
-        p => p,
-    };
-    let Pat::Ident(p) = pat else { return None };
-    if p.by_ref.is_some() || p.subpat.is_some() {
-        return None;
-    }
+    let name = row_name(pat)?;
     let mut binds = false;
-    syn::visit::Visit::visit_expr(&mut BindsName { name: &p.ident, found: &mut binds }, &c.body);
+    syn::visit::Visit::visit_expr(&mut BindsName { name, found: &mut binds }, &c.body);
     if binds {
         return None;
     }
     let mut body = (*c.body).clone();
-    ReadRow { name: &p.ident, read: quote::quote!(#base[#index]) }.visit_expr_mut(&mut body);
+    ReadRow { name, read: quote::quote!(#base[#index]) }.visit_expr_mut(&mut body);
     Some(syn::parse_quote!((#body)))
+}
+
+/// The name a row is bound to: a plain identifier, maybe typed (`|row: &Vec<f64>|`).
+fn row_name(pat: &Pat) -> Option<&syn::Ident> {
+    match pat {
+        Pat::Type(t) => row_name(&t.pat),
+        Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Some(&p.ident),
+        _ => None,
+    }
 }
 
 /// Replaces every read of `name` by `read`, located where the name was (an error about the

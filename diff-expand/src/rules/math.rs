@@ -9,7 +9,7 @@
 //! - reverse mode for the term `ā_i += ..` of one active operand, from `ȳ` and the primal values
 //!   it reads, each asked for through `read` (the reverse emitter saves exactly what is asked).
 //!
-//! The `Linear` rules other than the four below and `Map` keep their special forms in the
+//! The `Linear` rules other than the five below and `Map` keep their special forms in the
 //! emitters (an index, a part written in place, a sibling function, a fill); their math is
 //! stated in the variants' docs.
 
@@ -73,7 +73,8 @@ pub fn sum(terms: impl IntoIterator<Item = Option<TokenStream>>, span: Span) -> 
 }
 
 impl Linear {
-    /// The tangent of `Add`, `Sub`, `Neg`, `Identity` (the others are written by the emitters).
+    /// The tangent of `Add`, `Sub`, `Neg`, `Identity`, `Transpose`: the same map of the tangents
+    /// (`None` for the linear maps whose forms the forward emitter writes itself).
     pub fn tangent(self, tangent: &dyn Fn(usize) -> Option<TokenStream>, span: Span) -> Option<TokenStream> {
         match self {
             Linear::Add => sum([tangent(0), tangent(1)], span),
@@ -84,6 +85,7 @@ impl Linear {
             },
             Linear::Neg => tangent(0).map(|a| quote_spanned!(span=> -#a)),
             Linear::Identity => tangent(0),
+            Linear::Transpose => tangent(0).map(|a| quote_spanned!(span=> #a.transpose())),
             _ => None,
         }
     }
