@@ -823,3 +823,40 @@ fn closures_calling_closures() {
         assert!(common::close(g[i], want, 1e-15), "{g:?}");
     }
 }
+
+/// Elements reached through a reference a method returns, dereferenced: `*x.get(1).unwrap()`,
+/// `*x.last().unwrap()`, and a `reduce` whose comparison is accepted with `piecewise`.
+#[differentiable]
+fn dereferenced_calls(x: &[f64]) -> f64 {
+    let largest = *x.iter().reduce(|a, b| if tapeless::piecewise(a > b) { a } else { b }).unwrap();
+    *x.get(1).unwrap() * 2.0 + x.last().unwrap().sin() * *x.first().unwrap() + largest.powi(2)
+}
+
+#[test]
+fn dereferenced_method_results() {
+    let points: [&[f64]; 3] = [&[1.0, 3.0, 2.0], &[0.5, -1.0, 0.25, 4.0], &[-2.0, 0.1, 0.3]];
+    let fns = Fns {
+        name: "dereferenced_calls",
+        f: &|x| dereferenced_calls(x),
+        jvp: &|x, t| dereferenced_calls_jvp(x, t.to_vec()),
+        vjp: &|x, u| {
+            let (v, pullback) = dereferenced_calls_vjp(x);
+            (v, pullback(u))
+        },
+        grad: &|x| dereferenced_calls_grad(x),
+    };
+    check(&fns, &points, 1e-8);
+    for x in points {
+        let (_, g) = dereferenced_calls_grad(x);
+        let n = x.len();
+        let k = (0..n).fold(0, |k, i| if x[i] > x[k] { i } else { k });
+        let mut want = vec![0.0; n];
+        want[1] += 2.0;
+        want[n - 1] += x[n - 1].cos() * x[0];
+        want[0] += x[n - 1].sin();
+        want[k] += 2.0 * x[k];
+        for i in 0..n {
+            assert!(common::close(g[i], want[i], 1e-15), "d/dx{i}: {} vs {}", g[i], want[i]);
+        }
+    }
+}

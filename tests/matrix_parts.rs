@@ -183,3 +183,66 @@ fn the_trace_first_and_second_order() {
     let (pa, pb) = pullback(1.0);
     assert!(common::close(t, pa.dot(&da) + pb.dot(&db), 1e-13), "JVP {t}");
 }
+
+/// nalgebra's swizzles, `v.xy()`, `v.zyx()`: `|(v₀, v₁)| + (v₂, v₁, v₀) · v`, with a generic
+/// version over `RealField`.
+#[differentiable(hessian)]
+fn swizzled(v: Vector3<f64>) -> f64 {
+    v.xy().norm() + v.zyx().dot(&v)
+}
+
+#[differentiable]
+fn swizzled_generic<T: nalgebra::RealField + Copy>(v: Vector3<T>, w: Vector3<T>) -> T {
+    (v.xz() - w.yx()).norm_squared()
+}
+
+#[test]
+fn swizzles_first_and_second_order() {
+    for v in [Vector3::new(1.0, 2.0, 3.0), Vector3::new(-0.4, 0.9, -1.3)] {
+        let (value, g) = swizzled_grad(v);
+        let r = (v[0] * v[0] + v[1] * v[1]).sqrt();
+        assert!(common::close(value, r + 2.0 * v[0] * v[2] + v[1] * v[1], 1e-15));
+        let exact = Vector3::new(v[0] / r + 2.0 * v[2], v[1] / r + 2.0 * v[1], 2.0 * v[0]);
+        assert!((g - exact).norm() < 1e-13, "{g} vs {exact}");
+        let f = |p: &[f64]| swizzled(Vector3::new(p[0], p[1], p[2]));
+        for i in 0..3 {
+            let fd = common::central(&f, v.as_slice(), i);
+            assert!(common::close(g[i], fd, 1e-9), "d/dv{i}: {} vs {fd}", g[i]);
+        }
+        let d = Vector3::new(0.3, -0.7, 0.2);
+        let (_, t) = swizzled_jvp(v, d);
+        let (_, pullback) = swizzled_vjp(v);
+        assert!(common::close(t, pullback(1.0).dot(&d), 1e-14));
+        // H: the norm's [[v₁², -v₀v₁], [-v₀v₁, v₀²]] / r³ in the head, and the product's constants.
+        let (_, _, h) = swizzled_hessian(v);
+        let r3 = r * r * r;
+        let want = Matrix3::new(
+            v[1] * v[1] / r3,
+            -v[0] * v[1] / r3,
+            2.0,
+            -v[0] * v[1] / r3,
+            v[0] * v[0] / r3 + 2.0,
+            0.0,
+            2.0,
+            0.0,
+            0.0,
+        );
+        for i in 0..3 {
+            for j in 0..3 {
+                assert!(common::close(h[(i, j)], want[(i, j)], 1e-13), "H[{i},{j}]");
+                let gj = |p: &[f64]| swizzled_grad(Vector3::new(p[0], p[1], p[2])).1[j];
+                assert!(common::close(h[(i, j)], common::central(&gj, v.as_slice(), i), 1e-7));
+            }
+        }
+
+        // (v₀ - w₁)² + (v₂ - w₀)².
+        let w = Vector3::new(0.5, -0.25, 2.0);
+        let (value, (gv, gw)) = swizzled_generic_grad(v, w);
+        let (a, b) = (v[0] - w[1], v[2] - w[0]);
+        assert!(common::close(value, a * a + b * b, 1e-15));
+        assert!((gv - Vector3::new(2.0 * a, 0.0, 2.0 * b)).norm() < 1e-14);
+        assert!((gw - Vector3::new(-2.0 * b, -2.0 * a, 0.0)).norm() < 1e-14);
+        let (_, t) = swizzled_generic_jvp(v, w, d, -d);
+        assert!(common::close(t, gv.dot(&d) - gw.dot(&d), 1e-14));
+    }
+}

@@ -187,3 +187,204 @@ fn rows_taken_by_a_closure_of_map() {
         assert!(close(t, 0.3 * gx[0] - 0.8 * gx[1], 1e-14));
     }
 }
+
+/// Logistic loss with the examples as rows zipped with their labels, as a hand-rolled
+/// classifier writes it: the rows are bound by a pattern next to another element
+/// (`for (x, &y) in xs.iter().zip(ys)`), and a row is zipped as it is (`w.iter().zip(x)`). This
+/// form was a rustc error in generated code ("cannot move out of a slice").
+#[differentiable]
+fn logistic_by_zip(w: &[f64], xs: &[Vec<f64>], ys: &[f64]) -> f64 {
+    let mut loss = 0.0;
+    for (x, &y) in xs.iter().zip(ys) {
+        let z: f64 = w.iter().zip(x).map(|(a, b)| a * b).sum();
+        let p = 1.0 / (1.0 + (-z).exp());
+        loss -= y * p.ln() + (1.0 - y) * (1.0 - p).ln();
+    }
+    loss / ys.len() as f64
+}
+
+/// The same with a closure over the zipped rows, and with `for_each`.
+#[differentiable]
+fn logistic_by_map(w: &[f64], xs: &[Vec<f64>], ys: &[f64]) -> f64 {
+    let total: f64 = xs
+        .iter()
+        .zip(ys)
+        .map(|(x, &y)| {
+            let z: f64 = x.iter().zip(w).map(|(a, b)| a * b).sum();
+            let p = 1.0 / (1.0 + (-z).exp());
+            -(y * p.ln() + (1.0 - y) * (1.0 - p).ln())
+        })
+        .sum();
+    total / ys.len() as f64
+}
+
+#[allow(clippy::unused_enumerate_index)]
+#[differentiable]
+fn logistic_by_for_each(w: &[f64], xs: &[Vec<f64>], ys: &[f64]) -> f64 {
+    let mut loss = 0.0;
+    xs.iter().zip(ys.iter()).enumerate().for_each(|(_, (x, y))| {
+        let z = x[0] * w[0] + x[1] * w[1];
+        let p = 1.0 / (1.0 + (-z).exp());
+        loss -= y * p.ln() + (1.0 - y) * (1.0 - p).ln();
+    });
+    loss / ys.len() as f64
+}
+
+#[test]
+fn rows_zipped_with_labels() {
+    let xs = vec![vec![0.5, -1.0], vec![1.5, 0.3], vec![-0.7, 0.8], vec![0.2, 0.2]];
+    let ys = [1.0, 0.0, 1.0, 0.0];
+    let points: [&[f64]; 3] = [&[0.3, -0.2], &[-1.1, 0.9], &[0.0, 0.0]];
+    type Grad = fn(&[f64], &[Vec<f64>], &[f64]) -> (f64, Vec<f64>, Vec<Vec<f64>>, Vec<f64>);
+    macro_rules! fns {
+        ($f:ident, $jvp:ident, $vjp:ident, $grad:ident) => {
+            (
+                Fns {
+                    name: stringify!($f),
+                    f: &|w| $f(w, &xs, &ys),
+                    jvp: &|w, t| $jvp(w, &xs, &ys, t.to_vec(), vec![vec![0.0; 2]; 4], vec![0.0; 4]),
+                    vjp: &|w, u| {
+                        let (v, pullback) = $vjp(w, &xs, &ys);
+                        (v, pullback(u).0)
+                    },
+                    grad: &|w| {
+                        let (v, (g, _, _)) = $grad(w, &xs, &ys);
+                        (v, g)
+                    },
+                },
+                (|w, xs, ys| {
+                    let (v, (a, b, c)) = $grad(w, xs, ys);
+                    (v, a, b, c)
+                }) as Grad,
+            )
+        };
+    }
+    let variants = [
+        fns!(logistic_by_zip, logistic_by_zip_jvp, logistic_by_zip_vjp, logistic_by_zip_grad),
+        fns!(logistic_by_map, logistic_by_map_jvp, logistic_by_map_vjp, logistic_by_map_grad),
+        fns!(
+            logistic_by_for_each,
+            logistic_by_for_each_jvp,
+            logistic_by_for_each_vjp,
+            logistic_by_for_each_grad
+        ),
+    ];
+    for (fns, grad) in variants {
+        let name = fns.name;
+        check(&fns, &points, 1e-8);
+        for w in points {
+            // Analytic: ∂/∂w = Σ (σ(w·x) - y) x / n, ∂/∂x_k = (σ_k - y_k) w / n, and
+            // ∂/∂y_k = -logit(σ_k) / n.
+            let (value, gw, gx, gy) = grad(w, &xs, &ys);
+            let n = ys.len() as f64;
+            let mut want = [0.0; 2];
+            let mut loss = 0.0;
+            for (k, (x, &y)) in xs.iter().zip(&ys).enumerate() {
+                let z = w[0] * x[0] + w[1] * x[1];
+                let p = 1.0 / (1.0 + (-z).exp());
+                loss -= y * p.ln() + (1.0 - y) * (1.0 - p).ln();
+                for j in 0..2 {
+                    want[j] += (p - y) * x[j] / n;
+                    assert!(close(gx[k][j], (p - y) * w[j] / n, 1e-13), "{name}: d/dx{k}{j}");
+                }
+                assert!(close(gy[k], -(p / (1.0 - p)).ln() / n, 1e-12), "{name}: d/dy{k}");
+            }
+            assert!(close(value, loss / n, 1e-14), "{name}: value");
+            for j in 0..2 {
+                assert!(close(gw[j], want[j], 1e-13), "{name}: d/dw{j}: {} vs {}", gw[j], want[j]);
+            }
+        }
+    }
+}
+
+/// Coulomb energy `Σ_{i<j} 1/|p_i - p_j|` with each point borrowed by name (`let a = &xs[i];`),
+/// as particle codes write it, and a row of `Vec`s borrowed, zipped and measured.
+#[allow(clippy::needless_range_loop)]
+#[differentiable]
+fn coulomb(xs: &[[f64; 3]]) -> f64 {
+    let mut e = 0.0;
+    for i in 0..xs.len() {
+        let a = &xs[i];
+        for j in (i + 1)..xs.len() {
+            let b = &xs[j];
+            let d = ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt();
+            e += 1.0 / d;
+        }
+    }
+    e
+}
+
+#[allow(clippy::needless_range_loop)]
+#[differentiable(wrt(w))]
+fn borrowed_rows(w: &[f64], xs: &[Vec<f64>]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..xs.len() {
+        let x = &xs[i];
+        s += x[0] * w[0] + x.iter().zip(w).map(|(a, b)| a * b).sum::<f64>().sin() * x.len() as f64;
+    }
+    s
+}
+
+#[test]
+fn rows_borrowed_by_name() {
+    let points3 = |flat: &[f64]| -> Vec<[f64; 3]> { flat.chunks(3).map(|c| [c[0], c[1], c[2]]).collect() };
+    let flat = |rows: Vec<[f64; 3]>| -> Vec<f64> { rows.concat() };
+    let points: [&[f64]; 3] = [
+        &[0.0, 0.1, 0.3, 1.0, 0.5, -0.2, 0.3, -1.0, 0.4],
+        &[1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0],
+        &[0.2, -0.3, 0.1, -0.8, 0.9, 0.5, 0.4, 0.4, -1.2],
+    ];
+    let fns = Fns {
+        name: "coulomb",
+        f: &|x| coulomb(&points3(x)),
+        jvp: &|x, t| coulomb_jvp(&points3(x), points3(t)),
+        vjp: &|x, u| {
+            let xs = points3(x);
+            let (v, pullback) = coulomb_vjp(&xs);
+            (v, flat(pullback(u)))
+        },
+        grad: &|x| {
+            let (v, g) = coulomb_grad(&points3(x));
+            (v, flat(g))
+        },
+    };
+    check(&fns, &points, 1e-8);
+    // Analytic: ∂/∂p_i = -Σ_{j≠i} (p_i - p_j) / |p_i - p_j|³.
+    for p in points {
+        let xs = points3(p);
+        let (_, g) = coulomb_grad(&xs);
+        for i in 0..3 {
+            for k in 0..3 {
+                let mut want = 0.0;
+                for j in (0..3).filter(|&j| j != i) {
+                    let d: f64 = (0..3).map(|c| (xs[i][c] - xs[j][c]).powi(2)).sum::<f64>().sqrt();
+                    want -= (xs[i][k] - xs[j][k]) / d.powi(3);
+                }
+                assert!(close(g[i][k], want, 1e-13), "d/dp{i}{k}: {} vs {want}", g[i][k]);
+            }
+        }
+    }
+
+    let xs = vec![vec![0.5, -1.0, 0.2], vec![1.5, 0.3, -0.4]];
+    let w = [0.3, -0.2, 0.7];
+    let (value, g) = borrowed_rows_grad(&w, &xs);
+    let mut want_value = 0.0;
+    let mut want = [0.0; 3];
+    for x in &xs {
+        let z: f64 = x.iter().zip(&w).map(|(a, b)| a * b).sum();
+        want_value += x[0] * w[0] + z.sin() * 3.0;
+        for j in 0..3 {
+            want[j] += 3.0 * z.cos() * x[j] + if j == 0 { x[0] } else { 0.0 };
+        }
+    }
+    assert!(close(value, want_value, 1e-15));
+    let t = [0.4, 1.0, -0.6];
+    let (_, jv) = borrowed_rows_jvp(&w, &xs, t.to_vec());
+    let (_, pullback) = borrowed_rows_vjp(&w, &xs);
+    let back = pullback(1.0);
+    let dot: f64 = back.iter().zip(&t).map(|(a, b)| a * b).sum();
+    assert!(close(dot, jv, 1e-14));
+    for j in 0..3 {
+        assert!(close(g[j], want[j], 1e-14), "d/dw{j}: {} vs {}", g[j], want[j]);
+    }
+}

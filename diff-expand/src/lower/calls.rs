@@ -70,6 +70,26 @@ impl Lowerer<'_> {
                 {
                     return self.map_closure(&m.receiver, closure, span);
                 }
+                // `v.xy()`, `v.zyx()`, .. of a nalgebra vector: the vector of those entries.
+                if let Some(entries) = swizzle(&name)
+                    && m.args.is_empty()
+                    && !record
+                    && self.vector_base(&m.receiver)
+                {
+                    let v = self.value(&m.receiver);
+                    let args = entries
+                        .iter()
+                        .map(|&k| {
+                            let k = syn::LitInt::new(&k.to_string(), span.span()).to_token_stream();
+                            let rule = rules::operator("<index>");
+                            let op = Op::Prim { rule, args: vec![v], form: Form::Index(k) };
+                            self.emit(op, span, Kind::Float)
+                        })
+                        .collect();
+                    let ty = quote::format_ident!("Vector{}", entries.len(), span = m.method.span());
+                    let path = syn::parse_quote_spanned!(m.method.span()=> ::tapeless::__private::nalgebra::#ty::new);
+                    return self.prim(rules::operator("<new>"), args, Form::Path(path), span, results);
+                }
                 // `m.column(j)`, `m.rows(i, n)`, `m.fixed_rows::<N>(i)` of a nalgebra value: an
                 // owned copy of the part.
                 if let Some(rule) = part_rule(m)
@@ -685,4 +705,13 @@ fn part_rule(m: &syn::ExprMethodCall) -> Option<&'static rules::Rule> {
     let fixed = name.starts_with("fixed_");
     (matches!(rule.kind, RuleKind::Linear(rules::Linear::Part)) && fixed == m.turbofish.is_some())
         .then_some(rule)
+}
+
+/// The entries nalgebra's swizzle `name` reads (`xy` is `[0, 1]`, `zyx` is `[2, 1, 0]`): two or
+/// three of `x`, `y`, `z`.
+fn swizzle(name: &str) -> Option<Vec<usize>> {
+    if !(2..=3).contains(&name.len()) {
+        return None;
+    }
+    name.chars().map(|c| "xyz".find(c)).collect()
 }

@@ -93,6 +93,22 @@ impl Lowerer<'_> {
         if let Some((at, problem)) = self.closure_problem(closure) {
             return self.unsupported(at, problem);
         }
+        // `(|(row, y)| body)((&w[i], &y[i]))` over the rows of a nested array: each row read in
+        // place in the body (`lower::rows`).
+        if let [pat] = closure.inputs.iter().collect::<Vec<_>>()[..]
+            && let [item] = args.iter().collect::<Vec<_>>()[..]
+            && let Some((binding, body)) = self.split_rows(pat, item, &closure.body)
+        {
+            let mut closure = closure.clone();
+            *closure.body = body;
+            closure.inputs.clear();
+            let mut rest = Arguments::new();
+            if let Some((pat, item)) = binding {
+                closure.inputs.push(pat);
+                rest.push(item);
+            }
+            return self.call_closure_in_place(&closure, &rest, span);
+        }
         let values = self.closure_args(args);
         self.scopes.push(Vec::new());
         let t = self.closure_body(closure, values, span);
@@ -162,7 +178,7 @@ impl Lowerer<'_> {
 
 /// The single-segment names an expression mentions (a superset of its free variables).
 #[derive(Default)]
-struct FreeNames(Vec<String>);
+pub(super) struct FreeNames(pub(super) Vec<String>);
 
 impl<'ast> syn::visit::Visit<'ast> for FreeNames {
     fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {

@@ -24,7 +24,11 @@ impl Lowerer<'_> {
         {
             return t;
         }
-        let Some(source) = self.loop_source(&f.expr) else {
+        // Rows of a nested array are not loaded whole: the chain's binding reads them in place.
+        let source = self.loop_source(&f.expr);
+        let source =
+            source.filter(|s| !matches!(s, LoopSource::Arrays { arrays, .. } if self.any_rows(arrays)));
+        let Some(source) = source else {
             if let Some(t) = self.for_over_chain(f) {
                 return t;
             }

@@ -46,6 +46,11 @@ impl Lowerer<'_> {
                     Some(v) if matches!(self.kind(v), Kind::Array(ArrayKind::Fixed | ArrayKind::Slice)) => {
                         Tree::Leaf(v)
                     }
+                    // `*x.iter().max_by(..).unwrap()`, `*v.get(i).unwrap()`: the lowering of a
+                    // call that returns a reference holds the value it refers to.
+                    None if matches!(strip_parens(strip_derefs(&u.expr)), Expr::MethodCall(_)) => {
+                        self.expr(strip_derefs(&u.expr))
+                    }
                     _ => self.opaque(e, "a dereference"),
                 },
             },
@@ -566,7 +571,7 @@ impl Lowerer<'_> {
     /// Whether `base.x` reads a coordinate of a nalgebra vector: `base` is a local holding a
     /// static matrix, or a computation whose value the IR types as one (`(a - b)`, `v.scale(2.0)`;
     /// a struct's field `p.x` is a local of unknown type or a record's field, never this).
-    fn vector_base(&self, base: &Expr) -> bool {
+    pub(super) fn vector_base(&self, base: &Expr) -> bool {
         match self.aggregate_or_leaf(base) {
             Some(v) => self.kind(v) == Kind::Float,
             None => match base {

@@ -392,8 +392,9 @@ impl Lowerer<'_> {
     }
 
     /// `pat` bound to `item` around `body`: where `item` holds `iter_mut()` places
-    /// (`lower::places`), the names bound to them are replaced by the places in `body` and
-    /// left out of the binding. `Err` with the reported error for another use of such a name.
+    /// (`lower::places`) or rows of a nested array (`lower::rows`), the names bound to them are
+    /// replaced by the places or rows in `body` and left out of the binding. `Err` with the
+    /// reported error for another use of a place's name.
     fn place_binding(
         &mut self,
         pat: &Pat,
@@ -402,12 +403,14 @@ impl Lowerer<'_> {
     ) -> Result<(Option<(Pat, Expr)>, Expr), Tree> {
         let mut found = Vec::new();
         let binding = places::split_places(pat, &item, &mut found);
-        if found.is_empty() {
-            return Ok((binding, body));
-        }
-        match places::substitute(&body, &found) {
-            Ok(body) => Ok((binding, body)),
-            Err(at) => Err(self.unsupported(at, unsupported::ITER_MUT_ELEMENT_PASSED_ON)),
+        let body = match places::substitute(&body, &found) {
+            Ok(body) => body,
+            Err(at) => return Err(self.unsupported(at, unsupported::ITER_MUT_ELEMENT_PASSED_ON)),
+        };
+        // Rows of a nested array (`lower::rows`) are read in place as well.
+        match binding.as_ref().and_then(|(pat, item)| self.split_rows(pat, item, &body)) {
+            Some(split) => Ok(split),
+            None => Ok((binding, body)),
         }
     }
 
@@ -434,6 +437,8 @@ impl Lowerer<'_> {
         let a = self.plain(&m.receiver)?;
         let b = match m.args.first()? {
             arg @ (Expr::Path(_) | Expr::Field(_)) => self.source(arg),
+            // `zip(w[r])`: a row of a nested array (a row bound by name reads as one, `lower::rows`).
+            arg @ Expr::Index(ix) if self.nested_array(&ix.expr) => self.source(arg),
             arg => self.plain(arg),
         }?;
         Some((a, b))

@@ -20,19 +20,40 @@ pub(super) type Place = (syn::Ident, Expr);
 /// `pat` matched with `item`: the names bound to a `&mut place` item (pushed to `found`), and the
 /// rest of the binding, if any remains.
 pub(super) fn split_places(pat: &Pat, item: &Expr, found: &mut Vec<Place>) -> Option<(Pat, Expr)> {
-    match (pat, item) {
+    split_binding(pat, item, found, &|pat, item| match (pat, item) {
         (Pat::Ident(p), Expr::Reference(r))
             if r.mutability.is_some() && p.by_ref.is_none() && p.subpat.is_none() =>
         {
-            found.push((p.ident.clone(), (*r.expr).clone()));
-            None
+            Some((p.ident.clone(), (*r.expr).clone()))
         }
-        (Pat::Paren(p), item) => split_places(&p.pat, item, found),
-        (pat, Expr::Paren(e)) => split_places(pat, &e.expr, found),
+        _ => None,
+    })
+}
+
+/// `pat` matched with `item`, tuples taken apart side by side: each name that `take` claims
+/// with its item (returning the name and what replaces it) is pushed to `found`; the rest of the
+/// binding is returned, if any remains.
+pub(super) fn split_binding(
+    pat: &Pat,
+    item: &Expr,
+    found: &mut Vec<Place>,
+    take: &dyn Fn(&Pat, &Expr) -> Option<Place>,
+) -> Option<(Pat, Expr)> {
+    if let Some(taken) = take(pat, item) {
+        found.push(taken);
+        return None;
+    }
+    match (pat, item) {
+        (Pat::Paren(p), item) => split_binding(&p.pat, item, found, take),
+        (pat, Expr::Paren(e)) => split_binding(pat, &e.expr, found, take),
         (Pat::Tuple(pt), Expr::Tuple(et)) if pt.elems.len() == et.elems.len() => {
             let before = found.len();
-            let kept: Vec<(Pat, Expr)> =
-                pt.elems.iter().zip(&et.elems).filter_map(|(p, e)| split_places(p, e, found)).collect();
+            let kept: Vec<(Pat, Expr)> = pt
+                .elems
+                .iter()
+                .zip(&et.elems)
+                .filter_map(|(p, e)| split_binding(p, e, found, take))
+                .collect();
             if found.len() == before {
                 return Some((pat.clone(), item.clone()));
             }

@@ -51,6 +51,89 @@ impl Lowerer<'_> {
         Some(self.for_loop_binding(&desugared, None))
     }
 
+    /// `pat` bound to `item` around `body`, where parts of `item` are rows of a nested-array
+    /// parameter (`(&w[r], &y[r])` of `w.iter().zip(y)`): the names bound to rows are left out
+    /// of the binding and read as `w[r]` in `body`, never moved out whole. `None` if no name is
+    /// bound to a row, or `body` binds one of them again.
+    pub(super) fn split_rows(
+        &self,
+        pat: &Pat,
+        item: &Expr,
+        body: &Expr,
+    ) -> Option<(Option<(Pat, Expr)>, Expr)> {
+        let mut found = Vec::new();
+        let take = |pat: &Pat, item: &Expr| {
+            let row = match item {
+                Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+                e => e,
+            };
+            match (row_name(pat), row) {
+                (Some(name), Expr::Index(ix)) if self.nested_array(&ix.expr) => {
+                    Some((name.clone(), row.clone()))
+                }
+                _ => None,
+            }
+        };
+        let binding = super::places::split_binding(pat, item, &mut found, &take);
+        if found.is_empty() {
+            return None;
+        }
+        let mut body = body.clone();
+        for (name, row) in &found {
+            let mut binds = false;
+            syn::visit::Visit::visit_expr(&mut BindsName { name, found: &mut binds }, &body);
+            if binds {
+                return None;
+            }
+            ReadRow { name, read: row.to_token_stream() }.visit_expr_mut(&mut body);
+        }
+        Some((binding, body))
+    }
+
+    /// `let row = &w[i];` (or `= w[i].as_slice()`) of a nested-array parameter `w`, then `rest`:
+    /// `rest` with every read of `row` as `w[i]`, the `let` dropped. `None` unless `stmts` starts
+    /// with such a `let`, `rest` neither binds `row` again nor assigns a name the index reads.
+    pub(super) fn let_row(&self, stmts: &[Stmt]) -> Option<Vec<Stmt>> {
+        let (Stmt::Local(local), rest) = stmts.split_first()? else { return None };
+        let init = local.init.as_ref().filter(|init| init.diverge.is_none())?;
+        let name = row_name(&local.pat)?;
+        let row = match &*init.expr {
+            Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+            Expr::MethodCall(m) if m.args.is_empty() && (m.method == "as_slice" || m.method == "as_ref") => {
+                &*m.receiver
+            }
+            _ => return None,
+        };
+        let Expr::Index(ix) = strip_parens(row) else { return None };
+        if !self.nested_array(&ix.expr) {
+            return None;
+        }
+        let block = syn::Block { brace_token: Default::default(), stmts: rest.to_vec() };
+        let assigned = super::scan::assigned_names(&block);
+        let mut reads = super::closures::FreeNames::default();
+        syn::visit::Visit::visit_expr(&mut reads, &ix.index);
+        let mut binds = false;
+        syn::visit::Visit::visit_block(&mut BindsName { name, found: &mut binds }, &block);
+        if binds || reads.0.iter().any(|n| assigned.contains(n)) {
+            return None;
+        }
+        let mut block = block;
+        ReadRow { name, read: quote::quote!(#row) }.visit_block_mut(&mut block);
+        Some(block.stmts)
+    }
+
+    /// Whether one of `arrays` is a nested-array parameter (its elements are rows).
+    pub(super) fn any_rows(&self, arrays: &[Value]) -> bool {
+        use crate::signature::{collection_element, is_float};
+        arrays.iter().any(|v| {
+            self.param_types
+                .get(v)
+                .and_then(collection_element)
+                .and_then(collection_element)
+                .is_some_and(is_float)
+        })
+    }
+
     /// `w[r].len()` of a nested-array parameter: the length of the row, read in place.
     pub(super) fn row_length(&mut self, m: &syn::ExprMethodCall, span: Loc) -> Option<Tree> {
         let Expr::Index(ix) = &*m.receiver else { return None };

@@ -117,6 +117,12 @@ impl Lowerer<'_> {
         if let Some(rewritten) = super::pushes::rewrite(stmts).or_else(|| super::options::let_else(stmts)) {
             return self.stmts(&rewritten, tail);
         }
+        // `let row = &w[i];` of a nested array: read in place (`lower::rows`).
+        if let Some((k, rest)) = (0..stmts.len()).find_map(|k| Some((k, self.let_row(&stmts[k..])?))) {
+            let mut rewritten = stmts[..k].to_vec();
+            rewritten.extend(rest);
+            return self.stmts(&rewritten, tail);
+        }
         let mut result = None;
         for (i, stmt) in stmts.iter().enumerate() {
             let last = i + 1 == stmts.len();
