@@ -313,3 +313,63 @@ fn a_zeroed_array_made_inside_a_loop() {
         }
     }
 }
+
+/// Ten classical Runge-Kutta steps of the oscillator `y'' = -w² y`, the state a `[f64; 2]`
+/// replaced whole each step (`y = [..]`), as integrators write it.
+#[differentiable(jacobian)]
+fn rk4(y0: [f64; 2], w: f64) -> [f64; 2] {
+    let f = |y: [f64; 2]| [y[1], -w * w * y[0]];
+    let h = 0.1;
+    let mut y = y0;
+    for _ in 0..10 {
+        let k1 = f(y);
+        let k2 = f([y[0] + 0.5 * h * k1[0], y[1] + 0.5 * h * k1[1]]);
+        let k3 = f([y[0] + 0.5 * h * k2[0], y[1] + 0.5 * h * k2[1]]);
+        let k4 = f([y[0] + h * k3[0], y[1] + h * k3[1]]);
+        y = [
+            y[0] + h / 6.0 * (k1[0] + 2.0 * k2[0] + 2.0 * k3[0] + k4[0]),
+            y[1] + h / 6.0 * (k1[1] + 2.0 * k2[1] + 2.0 * k3[1] + k4[1]),
+        ];
+    }
+    y
+}
+
+#[test]
+fn a_state_array_replaced_whole_in_a_loop() {
+    use nalgebra::{DMatrix, Matrix2};
+    for (y0, w) in [([1.0, 0.0], 2.0), ([0.3, -0.8], 0.7), ([-1.2, 0.5], 3.1)] {
+        // One step of RK4 on `y' = A y` is `P = I + hA + (hA)²/2 + (hA)³/6 + (hA)⁴/24`: ten steps
+        // are `P¹⁰`, the Jacobian in `y0`.
+        let ha = Matrix2::new(0.0, 1.0, -w * w, 0.0) * 0.1;
+        let p = Matrix2::identity() + ha + ha * ha / 2.0 + ha * ha * ha / 6.0 + ha * ha * ha * ha / 24.0;
+        let p10 = p.pow(10);
+        let (value, j) = rk4_jacobian(y0, w);
+        let want = p10 * nalgebra::Vector2::new(y0[0], y0[1]);
+        assert!(common::close(value[0], want[0], 1e-13) && common::close(value[1], want[1], 1e-13));
+        let f = |x: &[f64]| rk4([x[0], x[1]], x[2]).to_vec();
+        let x = [y0[0], y0[1], w];
+        // The `w` column from central differences of the primal.
+        let dw: Vec<f64> = {
+            let h = 1e-6 * w.abs().max(1.0);
+            let (up, down) = (f(&[y0[0], y0[1], w + h]), f(&[y0[0], y0[1], w - h]));
+            (0..2).map(|r| (up[r] - down[r]) / (2.0 * h)).collect()
+        };
+        let exact = DMatrix::from_row_slice(
+            2,
+            3,
+            &[p10[(0, 0)], p10[(0, 1)], j[(0, 2)], p10[(1, 0)], p10[(1, 1)], j[(1, 2)]],
+        );
+        common::check_jacobian("rk4", &j, &exact, &f, &x);
+        for r in 0..2 {
+            assert!(common::close(j[(r, 2)], dw[r], 1e-6), "d/dw row {r}: {} vs {}", j[(r, 2)], dw[r]);
+        }
+        // Forward against reverse: `<u, J v>` by `_jvp` equals `<Jᵀu, v>` by `_vjp`.
+        let (u, v, vw) = ([0.7, -1.1], [0.2, 0.9], -0.4);
+        let (_, jv) = rk4_jvp(y0, w, v, vw);
+        let (_, pullback) = rk4_vjp(y0, w);
+        let (jty, jtw) = pullback(u);
+        let left = u[0] * jv[0] + u[1] * jv[1];
+        let right = jty[0] * v[0] + jty[1] * v[1] + jtw * vw;
+        assert!(common::close(left, right, 1e-13), "{left} vs {right}");
+    }
+}

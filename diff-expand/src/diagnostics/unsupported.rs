@@ -136,8 +136,8 @@ pub const DESTRUCTURING_ASSIGNMENT: Unsupported = Unsupported {
 pub const INDEXED_ASSIGNMENT: Unsupported =
     Unsupported { what: "this indexed assignment", help: "write into a local array or `Vec`" };
 pub const REASSIGNING_WHOLE_ARRAY_INSIDE_LOOP: Unsupported = Unsupported {
-    what: "reassigning a whole array inside a loop",
-    help: "write its elements instead (`v[i] = ..`)",
+    what: "reassigning a whole `Vec` inside a loop",
+    help: "write its elements instead (`v[i] = ..`); a fixed-size array (`[f64; N]`) may be replaced whole, its length cannot change",
 };
 pub const ASSIGNMENT_ANYTHING_BUT_LOCAL_VARIABLE: Unsupported = Unsupported {
     what: "assignment to anything but a local variable",

@@ -59,6 +59,28 @@ impl Lowerer<'_> {
             Expr::If(i) => self.if_expr(i),
             Expr::Block(b) if b.label.is_none() => self.block(&b.block),
             Expr::Tuple(t) => Tree::Tuple(t.elems.iter().map(|e| self.expr(e)).collect()),
+            // `y = [..]` or `y = step(y)` of a fixed-size array inside a loop (an integrator's
+            // state): the new array first, then written into `y` element by element, as the
+            // loop's arrays are places. The type makes both the same length.
+            Expr::Assign(a)
+                if self.in_loop > 0
+                    && matches!(&*a.left, Expr::Path(_))
+                    && self
+                        .aggregate_or_leaf(&a.left)
+                        .is_some_and(|v| self.kind(v) == Kind::Array(ArrayKind::Fixed)) =>
+            {
+                let (y, rhs, s) = (&a.left, &a.right, span.span());
+                let new = super::iterators::hidden("__tapeless_new", s);
+                let k = super::iterators::hidden("__tapeless_k", s);
+                let block: Expr = syn::parse_quote_spanned!(s=> {
+                    let #new = #rhs;
+                    for #k in 0..#new.len() {
+                        #y[#k] = #new[#k];
+                    }
+                });
+                self.expr(&block);
+                unit()
+            }
             Expr::Assign(a) => {
                 // `(a, b) = g(..)`: the call's results in the target's shape.
                 let value = match (&*a.right, target_shape(&a.left)) {

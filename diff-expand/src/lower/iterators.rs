@@ -143,7 +143,7 @@ impl Lowerer<'_> {
 
 /// A name of desugared code, at `at` (where an error about it points) but resolved at the
 /// macro's definition site, so no user name can meet it.
-fn hidden(name: &str, at: proc_macro2::Span) -> syn::Ident {
+pub(super) fn hidden(name: &str, at: proc_macro2::Span) -> syn::Ident {
     syn::Ident::new(name, proc_macro2::Span::mixed_site().located_at(at))
 }
 
