@@ -152,3 +152,47 @@ fn from_iterator_of_a_short_chain_panics_as_nalgebra_does() {
     // Three residuals asked for (`t.len()`), two pairs to zip.
     decay_from_iterator_jvp(&p, &[0.0, 0.5, 1.0], &[2.1, 1.5], SVector::<f64, 2>::new(1.0, 0.0));
 }
+
+/// A slice turned into a `DVector` to use nalgebra's arithmetic, three ways, then used as any
+/// vector: `dot` of itself (its adjoint read it by value before: a move in generated code),
+/// `component_mul`, a difference with a parameter, `norm`.
+#[differentiable]
+fn slice_as_dvector(x: &[f64], w: &DVector<f64>, s: f64) -> f64 {
+    let a = DVector::from_column_slice(x);
+    let b = DVector::from_vec(x.to_vec());
+    let c = DVector::from_fn(x.len(), |i, _| x[i] * s);
+    a.dot(&a) + b.component_mul(&c).sum() + (w - b.clone()).norm() + w.dot(&c)
+}
+
+#[test]
+#[allow(clippy::needless_range_loop)]
+fn slices_as_dynamic_vectors() {
+    let w = DVector::from_vec(vec![1.0, 2.0, -0.5]);
+    for (x, s) in [([3.0, 4.0, 0.5], 2.0), ([-0.3, 1.2, 0.8], -0.7)] {
+        let (value, (gx, gw, gs)) = slice_as_dvector_grad(&x, &w, s);
+        let v = DVector::from_column_slice(&x);
+        let d = &w - &v;
+        let want_value = v.dot(&v) * (1.0 + s) + d.norm() + s * w.dot(&v);
+        assert!(close(value, want_value, 1e-14), "{value} vs {want_value}");
+        // ∂/∂x = 2(1 + s) x - (w - x)/|w - x| + s w; ∂/∂w = (w - x)/|w - x| + s x; ∂/∂s = x·x + w·x.
+        let want_x = &v * (2.0 * (1.0 + s)) - &d / d.norm() + &w * s;
+        let want_w = &d / d.norm() + &v * s;
+        for i in 0..3 {
+            assert!(close(gx[i], want_x[i], 1e-14), "d/dx{i}: {} vs {}", gx[i], want_x[i]);
+            assert!(close(gw[i], want_w[i], 1e-14), "d/dw{i}: {} vs {}", gw[i], want_w[i]);
+        }
+        assert!(close(gs, v.dot(&v) + w.dot(&v), 1e-14));
+        // Central differences in x, and forward against reverse along one direction of all three.
+        let f = |p: &[f64]| slice_as_dvector(p, &w, s);
+        for i in 0..3 {
+            let fd = common::central(&f, &x, i);
+            assert!(close(gx[i], fd, 1e-9), "d/dx{i}: {} vs {fd}", gx[i]);
+        }
+        let (tx, tw, ts) = (vec![0.3, -1.0, 0.2], DVector::from_vec(vec![0.5, 0.1, -0.4]), 0.7);
+        let (_, jv) = slice_as_dvector_jvp(&x, &w, s, tx.clone(), tw.clone(), ts);
+        let (_, pullback) = slice_as_dvector_vjp(&x, &w, s);
+        let (bx, bw, bs) = pullback(1.0);
+        let back: f64 = bx.iter().zip(&tx).map(|(a, b)| a * b).sum::<f64>() + bw.dot(&tw) + bs * ts;
+        assert!(close(jv, back, 1e-14), "{jv} vs {back}");
+    }
+}

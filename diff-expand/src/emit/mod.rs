@@ -226,7 +226,12 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
             let a: Vec<syn::Ident> = args.iter().map(|v| v.ident()).collect();
             match form {
                 Form::Operator(op) if a.len() == 2 => {
-                    let (l, r) = (&a[0], &a[1]);
+                    // An operand held as an array is a nalgebra vector built by index (no
+                    // other array has arithmetic): borrowed, so a later read still has it.
+                    let [l, r] = [0, 1].map(|i| {
+                        let x = &a[i];
+                        if is_array(input, args[i]) { quote!((&#x)) } else { x.to_token_stream() }
+                    });
                     quote_spanned!(span=> #l #op #r)
                 }
                 Form::Operator(op) => {

@@ -1,5 +1,6 @@
 //! Dynamic vectors built from a closure, a `Vec` or an iterator chain: `DVector::from_fn(n, |i, _|
-//! ..)`, `DVector::from_vec(v)` and `DVector::from_iterator(n, chain)` are the vector of zeros
+//! ..)`, `DVector::from_vec(v)` (also of `v.to_vec()`, and `from_column_slice(&v)`) and
+//! `DVector::from_iterator(n, chain)` are the vector of zeros
 //! filled by index in a loop, which the lowering differentiates (entries written at computed indices
 //! add their adjoints in place):
 //!
@@ -47,8 +48,12 @@ impl Lowerer<'_> {
                     #m
                 })
             }
-            // `DVector::from_vec(v)` of a local `Vec` or slice (a name: read twice).
-            ("from_vec", [v @ Expr::Path(_)]) if self.local_array(v).is_some() => {
+            // `DVector::from_vec(v)` of a local `Vec` or slice (a name: read twice), also of
+            // `v.to_vec()`/`v.clone()`, and `DVector::from_column_slice(&v)`/`from_row_slice`.
+            ("from_vec" | "from_column_slice" | "from_row_slice", [v])
+                if let v @ Expr::Path(_) = copied_array(v)
+                    && self.local_array(v).is_some() =>
+            {
                 let k = syn::Ident::new("__tapeless_k", proc_macro2::Span::mixed_site().located_at(s));
                 syn::parse_quote_spanned!(s=> {
                     let mut #m = #ty_path::zeros(#v.len());
@@ -117,6 +122,27 @@ impl Lowerer<'_> {
         );
         self.stmts(&stmts, false);
         true
+    }
+}
+
+/// The array a vector's constructor copies: `v` of `v`, `&v`, `v.to_vec()`, `v.clone()`,
+/// `v.as_slice()`, `&v[..]` (parentheses dropped).
+fn copied_array(e: &Expr) -> &Expr {
+    match e {
+        Expr::Paren(p) => copied_array(&p.expr),
+        Expr::Reference(r) if r.mutability.is_none() => match &*r.expr {
+            Expr::Index(ix) if matches!(&*ix.index, Expr::Range(r) if r.start.is_none() && r.end.is_none()) => {
+                copied_array(&ix.expr)
+            }
+            inner => copied_array(inner),
+        },
+        Expr::MethodCall(m)
+            if m.args.is_empty()
+                && ["to_vec", "clone", "as_slice", "to_owned"].contains(&&*m.method.to_string()) =>
+        {
+            copied_array(&m.receiver)
+        }
+        e => e,
     }
 }
 
