@@ -238,6 +238,10 @@ fn check_opaque(what: &Opaque, span: Loc, cx: &Ctxt) {
             Diagnostic::UnknownMethod { name: name.clone(), arity: *arity }
         }
         Opaque::Cast(ty) => Diagnostic::UnknownCast { ty: ty.clone() },
+        Opaque::Adaptor(name) => Diagnostic::Unsupported {
+            what: format!("the iterator adaptor `{name}` over differentiable values"),
+            help: crate::diagnostics::unsupported::ITERATOR_ADAPTOR.help,
+        },
         Opaque::UntypedCallResult => Diagnostic::Unsupported {
             what: "a reference to a call's result whose type is not written".to_string(),
             help: "write the type where the result is bound: `let y: DVector<f64> = g(..);`",

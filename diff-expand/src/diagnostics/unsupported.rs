@@ -222,3 +222,7 @@ pub const CLOSURE_ASSIGNS: Unsupported = Unsupported {
     what: "a closure that assigns (it may change what it captured)",
     help: "compute the value in the closure and assign it outside",
 };
+pub const ITERATOR_ADAPTOR: Unsupported = Unsupported {
+    what: "this iterator adaptor",
+    help: "a chain is followed from a source (`x.iter()`, `x.windows(k)`, `a..b`) through `map`, `filter`, `zip`, `enumerate`, `skip`, `take`, `step_by`, `rev`, `chain`, `copied`, `cloned` to an end (`sum`, `product`, `fold`, `reduce`, `max_by`, `min_by`, `for_each`, `collect`); write this one as a `for` loop",
+};

@@ -268,6 +268,8 @@ pub enum Opaque {
     Cast(String),
     /// `&y` of `let y = g(..)`: the macro cannot see the type `g` returns.
     UntypedCallResult,
+    /// An iterator adaptor the lowering does not follow (`scan`, `cycle`, ..), by name.
+    Adaptor(String),
 }
 
 /// An instruction: an operation and the values it defines.

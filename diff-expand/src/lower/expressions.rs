@@ -252,6 +252,11 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn opaque_with(&mut self, e: &Expr, what: Opaque, kind: Kind) -> Tree {
+        self.opaque_at(e, what, kind, Loc::of(&e))
+    }
+
+    /// [`Self::opaque_with`], its errors located at `at`.
+    pub(super) fn opaque_at(&mut self, e: &Expr, what: Opaque, kind: Kind, at: Loc) -> Tree {
         let mut renamer = Renamer { lowerer: self, reads: Vec::new(), problem: None };
         let mut copy = e.clone();
         renamer.visit_expr_mut(&mut copy);
@@ -259,7 +264,7 @@ impl Lowerer<'_> {
         if let Some((span, what)) = problem {
             return self.unsupported(span, Unsupported { what, help: opaque_help(what) });
         }
-        Tree::Leaf(self.emit(Op::Opaque { tokens: copy.into_token_stream(), reads, what }, Loc::of(&e), kind))
+        Tree::Leaf(self.emit(Op::Opaque { tokens: copy.into_token_stream(), reads, what }, at, kind))
     }
 
     pub(super) fn binary(&mut self, b: &syn::ExprBinary) -> Tree {
