@@ -860,3 +860,50 @@ fn dereferenced_method_results() {
         }
     }
 }
+
+/// `Option` combinators on a looked-up element: `x.first().map(f).unwrap_or(d)`,
+/// `x.last().map_or(d, f)`, `x.get(i).map(f).unwrap()`, `unwrap_or_else`, `map_or_else`.
+#[differentiable]
+fn mapped_lookups(x: &[f64]) -> f64 {
+    x.first().map(|v| v * 2.0).unwrap_or(0.0)
+        + x.last().map_or(1.0, |&v| v.sin())
+        + x.get(1).map(|v| v.exp()).unwrap()
+        + x.get(3).map(|v| v * v).unwrap_or_else(|| x[0] * 0.5)
+        + x.get(2).copied().map_or_else(|| 0.0, |v| v.cos())
+}
+
+#[test]
+fn option_combinators_on_lookups() {
+    let points: [&[f64]; 3] = [&[1.0, 2.0, 3.0], &[0.5, -1.0, 0.25, 4.0], &[-2.0, 0.1, 0.3, 0.7, 1.1]];
+    let fns = Fns {
+        name: "mapped_lookups",
+        f: &|x| mapped_lookups(x),
+        jvp: &|x, t| mapped_lookups_jvp(x, t.to_vec()),
+        vjp: &|x, u| {
+            let (v, pullback) = mapped_lookups_vjp(x);
+            (v, pullback(u))
+        },
+        grad: &|x| mapped_lookups_grad(x),
+    };
+    check(&fns, &points, 1e-8);
+    for x in points {
+        let n = x.len();
+        let (value, g) = mapped_lookups_grad(x);
+        let fourth = if n > 3 { x[3] * x[3] } else { x[0] * 0.5 };
+        let want_value = 2.0 * x[0] + x[n - 1].sin() + x[1].exp() + fourth + x[2].cos();
+        assert!(common::close(value, want_value, 1e-15));
+        let mut want = vec![0.0; n];
+        want[0] += 2.0;
+        want[n - 1] += x[n - 1].cos();
+        want[1] += x[1].exp();
+        if n > 3 {
+            want[3] += 2.0 * x[3];
+        } else {
+            want[0] += 0.5;
+        }
+        want[2] -= x[2].sin();
+        for i in 0..n {
+            assert!(common::close(g[i], want[i], 1e-15), "d/dx{i}: {} vs {}", g[i], want[i]);
+        }
+    }
+}

@@ -5,6 +5,7 @@
 //! if let Some(&v) = x.get(i) { A } else { B }      if i < x.len() { v = x[i]; A } else { B }
 //! match x.last() { Some(v) => A, None => B }       if 0 < x.len() { v = x[x.len() - 1]; A } else { B }
 //! x.first().copied().unwrap_or(d)                  if 0 < x.len() { x[0] } else { d }
+//! x.last().map(f).unwrap_or(d), .map_or(d, f)      if 0 < x.len() { f(&x[x.len() - 1]) } else { d }
 //! *x.last().unwrap(), x.get(i).copied().unwrap()   x[x.len() - 1], x[i]
 //! let Some(&v) = x.get(i) else { return 0.0 };     if !(i < x.len()) { return 0.0; } let v = x[i];
 //! ```
@@ -181,6 +182,9 @@ impl Lowerer<'_> {
 
     /// `lookup.unwrap_or(d)`, `lookup.unwrap()`, `lookup.expect(..)`, if `m` is one.
     pub(super) fn unwrap_lookup(&mut self, m: &syn::ExprMethodCall) -> Option<Tree> {
+        if let Some(t) = self.mapped_lookup(m) {
+            return Some(t);
+        }
         let lookup = Lookup::of(&m.receiver)?;
         match (m.method.to_string().as_str(), m.args.len()) {
             ("unwrap", 0) | ("expect", 1) => Some(self.lookup_element(&lookup)),
@@ -190,6 +194,40 @@ impl Lowerer<'_> {
             }
             _ => None,
         }
+    }
+
+    /// `lookup.map(f).unwrap_or(d)` (also `unwrap_or_else(|| d)`, `unwrap()`, `expect(..)`) and
+    /// `lookup.map_or(d, f)` (`map_or_else(|| d, f)`): `if present { f(&element) } else { d }`.
+    fn mapped_lookup(&mut self, m: &syn::ExprMethodCall) -> Option<Tree> {
+        let args: Vec<&Expr> = m.args.iter().collect();
+        let (option, f, default) = match (m.method.to_string().as_str(), &args[..]) {
+            ("map_or", [d, f]) => (&*m.receiver, *f, Some((*d).clone())),
+            ("map_or_else", [Expr::Closure(d), f]) if d.inputs.is_empty() => {
+                (&*m.receiver, *f, Some((*d.body).clone()))
+            }
+            (name, rest) => {
+                let Expr::MethodCall(map) = strip(&m.receiver) else { return None };
+                let [f] = map.args.iter().collect::<Vec<_>>()[..] else { return None };
+                if map.method != "map" {
+                    return None;
+                }
+                let default = match (name, rest) {
+                    ("unwrap_or", [d]) => Some((*d).clone()),
+                    ("unwrap_or_else", [Expr::Closure(d)]) if d.inputs.is_empty() => Some((*d.body).clone()),
+                    ("unwrap", []) | ("expect", [_]) => None,
+                    _ => return None,
+                };
+                (&*map.receiver, f, default)
+            }
+        };
+        let lookup = Lookup::of(option)?;
+        let element = lookup.element();
+        let call: Expr = syn::parse_quote_spanned!(Loc::of(f).span()=> (#f)(&#element));
+        let Some(default) = default else {
+            return Some(self.expr(&call));
+        };
+        let found = |this: &mut Self, _: Tree| this.expr(&call);
+        Some(self.lookup_branch(&lookup, Loc::of(m), found, |this| this.expr(&default)))
     }
 
     /// The looked-up element, as a loop's element is: `*v` of it reads the value.
