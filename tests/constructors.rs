@@ -196,3 +196,56 @@ fn slices_as_dynamic_vectors() {
         assert!(close(jv, back, 1e-14), "{jv} vs {back}");
     }
 }
+
+/// nalgebra's borrowed-operand style: `&v * s` of a vector built from a slice, `&y - w`, and
+/// `&p - &q` of static vectors.
+#[differentiable]
+fn borrowed_operands(x: &[f64], w: &DVector<f64>, s: f64) -> f64 {
+    let v = DVector::from_column_slice(x);
+    let y = &v * s;
+    (&y - w).norm_squared() + (w - &v).sum()
+}
+
+#[allow(clippy::op_ref)]
+#[differentiable]
+fn borrowed_static(p: nalgebra::Vector3<f64>, q: nalgebra::Vector3<f64>) -> f64 {
+    (&p - &q).norm() + (p - &q).dot(&q)
+}
+
+#[test]
+#[allow(clippy::needless_range_loop)]
+fn borrowed_operands_of_nalgebra_arithmetic() {
+    let w = DVector::from_vec(vec![0.5, 0.5]);
+    for (x, s) in [([1.0, 2.0], 3.0), ([-0.4, 0.9], -1.2)] {
+        let (value, (gx, gw, gs)) = borrowed_operands_grad(&x, &w, s);
+        let v = DVector::from_column_slice(&x);
+        let r = &v * s - &w;
+        assert!(close(value, r.norm_squared() + (&w - &v).sum(), 1e-14));
+        // ∂/∂x = 2 s r - 1, ∂/∂w = -2 r + 1, ∂/∂s = 2 r·x.
+        for i in 0..2 {
+            assert!(close(gx[i], 2.0 * s * r[i] - 1.0, 1e-14), "d/dx{i}");
+            assert!(close(gw[i], -2.0 * r[i] + 1.0, 1e-14), "d/dw{i}");
+        }
+        assert!(close(gs, 2.0 * r.dot(&v), 1e-14));
+        let f = |p: &[f64]| borrowed_operands(p, &w, s);
+        for i in 0..2 {
+            assert!(close(gx[i], common::central(&f, &x, i), 1e-8));
+        }
+        let (tx, tw, ts) = (vec![0.3, -1.0], DVector::from_vec(vec![0.5, 0.1]), 0.7);
+        let (_, jv) = borrowed_operands_jvp(&x, &w, s, tx.clone(), tw.clone(), ts);
+        let (_, pullback) = borrowed_operands_vjp(&x, &w, s);
+        let (bx, bw, bs) = pullback(1.0);
+        let back = bx[0] * tx[0] + bx[1] * tx[1] + bw.dot(&tw) + bs * ts;
+        assert!(close(jv, back, 1e-14), "{jv} vs {back}");
+    }
+    let (p, q) = (nalgebra::Vector3::new(1.0, 2.0, 3.0), nalgebra::Vector3::new(0.0, 1.0, 1.0));
+    let (value, (gp, gq)) = borrowed_static_grad(p, q);
+    let d = p - q;
+    assert!(close(value, d.norm() + d.dot(&q), 1e-15));
+    let want_p = d / d.norm() + q;
+    let want_q = -d / d.norm() - q + d;
+    assert!((gp - want_p).norm() < 1e-14 && (gq - want_q).norm() < 1e-14, "{gp} {gq}");
+    let (tp, tq) = (nalgebra::Vector3::new(0.2, -0.1, 0.4), nalgebra::Vector3::new(-0.3, 0.5, 0.0));
+    let (_, jv) = borrowed_static_jvp(p, q, tp, tq);
+    assert!(close(jv, gp.dot(&tp) + gq.dot(&tq), 1e-14));
+}

@@ -228,10 +228,13 @@ fn prim_tangent(
     span: proc_macro2::Span,
 ) -> TokenStream {
     let act = input.act;
+    // A nalgebra vector built by index is an owned array, as is its tangent: read borrowed,
+    // or the first read would move it.
+    let array = |v: Value| super::is_array(input, v);
     let t = |i: usize| -> Option<TokenStream> {
         args.get(i).filter(|v| act.active(**v)).map(|v| {
             let t = tangent(*v);
-            quote!(#t)
+            if array(*v) { quote!((&#t)) } else { quote!(#t) }
         })
     };
     let value = |r: Read| -> TokenStream {
@@ -239,7 +242,8 @@ fn prim_tangent(
             Read::Arg(i) => args[i],
             Read::Result => y,
         };
-        v.ident().into_token_stream()
+        let ident = v.ident();
+        if array(v) { quote!((&#ident)) } else { ident.into_token_stream() }
     };
     match kind {
         Kind::Linear(

@@ -310,7 +310,21 @@ impl Lowerer<'_> {
         span: Loc,
         kind: Option<Kind>,
     ) -> Tree {
-        let args: Vec<Value> = operands.iter().map(|e| self.value(e)).collect();
+        // `&v * s` of a nalgebra vector built by index (held as an array, which the operator
+        // reads borrowed: `emit::primal_let`): the vector. No other array has arithmetic.
+        // So is `&p - &q` of static vectors or floats (`Copy` values, read by value).
+        let operand = |l: &Self, e: &'_ Expr| -> bool {
+            matches!(e, Expr::Reference(r) if r.mutability.is_none()
+                && l.aggregate_or_leaf(&r.expr)
+                    .is_some_and(|v| matches!(l.kind(v), Kind::Float | Kind::Array(ArrayKind::Vec | ArrayKind::Fixed))))
+        };
+        let args: Vec<Value> = operands
+            .iter()
+            .map(|e| match e {
+                Expr::Reference(r) if operand(self, e) => self.value(&r.expr),
+                e => self.value(e),
+            })
+            .collect();
         let kind = kind.unwrap_or_else(|| self.arith_kind(&args));
         let form = Form::Operator(op.to_token_stream());
         Tree::Leaf(self.emit(Op::Prim { rule: rules::operator(name), args, form }, span, kind))
@@ -319,9 +333,16 @@ impl Lowerer<'_> {
     /// A dynamically sized matrix if any operand is, else float if any operand is, discrete if
     /// all are.
     pub(super) fn arith_kind(&self, args: &[Value]) -> Kind {
-        if args.iter().any(|a| self.kind(*a) == Kind::Heap) {
+        // An array operand is a nalgebra vector built by index (no other array has arithmetic):
+        // a `DVector` (`ArrayKind::Vec`) or a static one (`Fixed`, a float-like value).
+        let kind = |a: &Value| match self.kind(*a) {
+            Kind::Array(ArrayKind::Vec) => Kind::Heap,
+            Kind::Array(ArrayKind::Fixed) => Kind::Float,
+            k => k,
+        };
+        if args.iter().any(|a| kind(a) == Kind::Heap) {
             Kind::Heap
-        } else if args.iter().any(|a| self.kind(*a) == Kind::Float) {
+        } else if args.iter().any(|a| kind(a) == Kind::Float) {
             Kind::Float
         } else if args.iter().all(|a| self.kind(*a) == Kind::Discrete) {
             Kind::Discrete
