@@ -207,6 +207,18 @@ pub fn static_matrix(ty: &Type) -> bool {
         || numbered("Matrix")
 }
 
+/// Whether a type is a nalgebra point (`Point3<f64>`, `Point<T, 2>`): a `Copy` value like a
+/// static vector, whose tangent is a vector (`Differentiable::Tangent`).
+pub fn point(ty: &Type) -> bool {
+    let Type::Path(p) = ty else { return false };
+    let Some(last) = p.path.segments.last() else { return false };
+    let name = last.ident.to_string();
+    name == "Point"
+        || name
+            .strip_prefix("Point")
+            .is_some_and(|rest| rest.len() == 1 && rest.chars().all(|c| c.is_ascii_digit()))
+}
+
 /// A dimension of a nalgebra type: `3` (of `SVector<T, 3>`), `U3`, `Const<3>`, `Const<N>`
 /// (static, its value when written), `Dyn`.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
@@ -354,7 +366,7 @@ pub fn alias_columns(name: &str) -> Option<usize> {
 
 /// Classifies a type from its syntax.
 pub fn classify(ty: &Type) -> TypeClass {
-    if array_kind(ty).is_some() || static_matrix(ty) || dynamic_matrix(ty) {
+    if array_kind(ty).is_some() || static_matrix(ty) || dynamic_matrix(ty) || point(ty) {
         return TypeClass::Differentiable;
     }
     if is_float(ty) {
@@ -383,7 +395,7 @@ pub fn by_copy(ty: &Type) -> bool {
     let Type::Reference(r) = ty else { return false };
     let float = is_float(&r.elem);
     let array = matches!(&*r.elem, Type::Array(_)) && array_kind(ty).is_some();
-    r.mutability.is_none() && (float || array || static_matrix(&r.elem))
+    r.mutability.is_none() && (float || array || static_matrix(&r.elem) || point(&r.elem))
 }
 
 /// The IR kind of a value of a type.
@@ -432,7 +444,7 @@ pub fn tangent_type(ty: &Type) -> TokenStream {
             }
             None => quote!(#ty),
         },
-        _ if classify(ty) == TypeClass::Differentiable => quote!(#ty),
+        _ if classify(ty) == TypeClass::Differentiable && !point(ty) => quote!(#ty),
         _ => quote!(<#ty as ::tapeless::__private::Differentiable>::Tangent),
     }
 }

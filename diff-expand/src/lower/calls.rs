@@ -212,6 +212,23 @@ impl Lowerer<'_> {
                     let kind = self.kind(arg);
                     return Tree::Leaf(self.emit(Op::NoGrad(arg), span, kind));
                 }
+                // `nalgebra::distance(&p, &q)` (or `na::`) of two points: `(p - q).norm()`, and
+                // `distance_squared` its `norm_squared()`.
+                if let [first, .., _] = &segments[..]
+                    && (first == "nalgebra" || first == "na")
+                    && (last == "distance" || last == "distance_squared")
+                    && let [p, q] = c.args.iter().collect::<Vec<_>>()[..]
+                {
+                    let strip = |e: &Expr| match e {
+                        Expr::Reference(r) if r.mutability.is_none() => (*r.expr).clone(),
+                        e => e.clone(),
+                    };
+                    let (p, q, s) = (strip(p), strip(q), span.span());
+                    let norm =
+                        if last == "distance" { quote::quote!(norm) } else { quote::quote!(norm_squared) };
+                    let desugared: Expr = syn::parse_quote_spanned!(s=> ((#p) - (#q)).#norm());
+                    return self.expr(&desugared);
+                }
                 // `Vector3::new(x, y, z)`, `Matrix2::new(a, b, c, d)`: assembled from floats, row by row.
                 if last == "new"
                     && segments.len() >= 2

@@ -100,6 +100,16 @@ impl Lowerer<'_> {
                 (_, member) => match self.record_field(e, Kind::Float) {
                     Some(v) => Tree::Leaf(v),
                     // `v.x`, `p.y`, `(a - b).z`, .. of a nalgebra vector: its entry `v[0]`, ..
+                    // `p.coords` of a nalgebra point: its coordinates, a vector, which is also
+                    // the point's tangent (the runtime's `Differentiable for Point`).
+                    None if matches!(member, syn::Member::Named(m) if m == "coords")
+                        && self.vector_base(&f.base) =>
+                    {
+                        let base = self.value(&f.base);
+                        let b = base.ident();
+                        let form = Form::Verbatim(quote!(#b.coords));
+                        self.prim(rules::operator("<typed>"), vec![base], form, span, &Shape::Leaf)
+                    }
                     None => match coordinate(member) {
                         Some(k) if self.vector_base(&f.base) => {
                             let base = self.value(&f.base);

@@ -46,6 +46,22 @@ impl<T: Element, const R: usize, const C: usize> Differentiable for SMatrix<T, R
     }
 }
 
+/// A point's tangent is a displacement: the vector of its coordinates' derivatives.
+///
+/// ```
+/// use nalgebra::{Point3, Vector3};
+/// use tapeless::Differentiable;
+///
+/// assert_eq!(Point3::new(1.0, 2.0, 3.0).zero_tangent(), Vector3::zeros());
+/// ```
+impl<T: Element, const D: usize> Differentiable for nalgebra::Point<T, D> {
+    type Tangent = nalgebra::SVector<T, D>;
+    #[inline(always)]
+    fn zero_tangent(&self) -> Self::Tangent {
+        nalgebra::SVector::zeros()
+    }
+}
+
 impl<T: Element, const R: usize, const C: usize> Tangent for SMatrix<T, R, C> {
     #[inline(always)]
     fn add_tangent(&mut self, other: Self) {

@@ -1,0 +1,103 @@
+//! nalgebra points as parameters and values, as geometry and mechanics code writes them:
+//! `p - q` (a vector), `p + v` (a point), coordinates `p.x` and `p[i]`, `p.coords`,
+//! `nalgebra::distance`. A point's tangent and gradient are vectors (`Vector3` of a `Point3`).
+//! Each gradient is checked against its analytic form and central differences, and forward mode
+//! against reverse mode.
+
+mod common;
+
+use common::close;
+use nalgebra::{Point2, Point3, Vector3};
+use tapeless::differentiable;
+
+/// A spring of rest length 1 between two points.
+#[differentiable]
+fn spring(p: Point3<f64>, q: &Point3<f64>, k: f64) -> f64 {
+    let d = nalgebra::distance(&p, q) - 1.0;
+    0.5 * k * d * d
+}
+
+/// The signed area of a triangle.
+#[differentiable]
+fn area(a: Point2<f64>, b: Point2<f64>, c: Point2<f64>) -> f64 {
+    let (u, v) = (b - a, c - a);
+    0.5 * (u.x * v.y - u.y * v.x)
+}
+
+/// A point moved along a vector, then read by coordinate, index and `coords`.
+#[differentiable]
+fn moved(p: &Point3<f64>, v: Vector3<f64>) -> f64 {
+    let r = p + v * 2.0;
+    r.x * r[1] + r.coords.norm_squared()
+}
+
+/// The midpoint, a point result.
+#[differentiable]
+fn midpoint(p: Point3<f64>, q: Point3<f64>) -> Point3<f64> {
+    p + (q - p) * 0.5
+}
+
+fn point(x: &[f64]) -> Point3<f64> {
+    Point3::new(x[0], x[1], x[2])
+}
+
+#[test]
+fn a_spring_between_two_points() {
+    for (p, q, k) in [([1.0, 0.0, 0.0], [0.0, 2.0, 0.0], 2.0), ([0.3, -0.4, 1.2], [1.1, 0.2, -0.5], 0.7)] {
+        let (p, q) = (point(&p), point(&q));
+        let (value, (gp, gq, gk)) = spring_grad(p, &q, k);
+        let r = (p - q).norm();
+        assert!(close(value, 0.5 * k * (r - 1.0).powi(2), 1e-15));
+        // ∂/∂p = k (r - 1) (p - q) / r = -∂/∂q, ∂/∂k = (r - 1)² / 2.
+        let want: Vector3<f64> = (p - q) * (k * (r - 1.0) / r);
+        assert!((gp - want).norm() < 1e-14 && (gq + want).norm() < 1e-14, "{gp} {gq} vs {want}");
+        assert!(close(gk, 0.5 * (r - 1.0).powi(2), 1e-15));
+        let f = |x: &[f64]| spring(point(x), &q, k);
+        for i in 0..3 {
+            let fd = common::central(&f, p.coords.as_slice(), i);
+            assert!(close(gp[i], fd, 1e-9), "d/dp{i}: {} vs {fd}", gp[i]);
+        }
+        let (tp, tq, tk) = (Vector3::new(0.2, -0.1, 0.4), Vector3::new(-0.3, 0.5, 0.0), 0.6);
+        let (_, jv) = spring_jvp(p, &q, k, tp, tq, tk);
+        let (_, pullback) = spring_vjp(p, &q, k);
+        let (bp, bq, bk) = pullback(1.0);
+        assert!(close(jv, bp.dot(&tp) + bq.dot(&tq) + bk * tk, 1e-14));
+    }
+}
+
+#[test]
+fn a_triangle_and_a_moved_point() {
+    let (a, b, c) = (Point2::new(0.2, -0.1), Point2::new(1.3, 0.4), Point2::new(-0.2, 1.1));
+    let (value, (ga, gb, gc)) = area_grad(a, b, c);
+    assert!(close(value, 0.5 * ((b - a).x * (c - a).y - (b - a).y * (c - a).x), 1e-15));
+    // ∂/∂b = (c_y - a_y, a_x - c_x) / 2, ∂/∂c = (a_y - b_y, b_x - a_x) / 2, ∂/∂a = -(∂/∂b + ∂/∂c).
+    let want_b = nalgebra::Vector2::new(c.y - a.y, a.x - c.x) * 0.5;
+    let want_c = nalgebra::Vector2::new(a.y - b.y, b.x - a.x) * 0.5;
+    assert!((gb - want_b).norm() < 1e-15 && (gc - want_c).norm() < 1e-15);
+    assert!((ga + want_b + want_c).norm() < 1e-15);
+
+    let (p, v) = (Point3::new(1.0, 2.0, 3.0), Vector3::new(0.5, -0.5, 0.25));
+    let (value, (gp, gv)) = moved_grad(&p, v);
+    let r = p + v * 2.0;
+    assert!(close(value, r.x * r.y + r.coords.norm_squared(), 1e-15));
+    let want = Vector3::new(r.y + 2.0 * r.x, r.x + 2.0 * r.y, 2.0 * r.z);
+    assert!((gp - want).norm() < 1e-14 && (gv - want * 2.0).norm() < 1e-14, "{gp} {gv}");
+    let f = |x: &[f64]| moved(&point(x), v);
+    for i in 0..3 {
+        let fd = common::central(&f, p.coords.as_slice(), i);
+        assert!(close(gp[i], fd, 1e-9), "d/dp{i}: {} vs {fd}", gp[i]);
+    }
+    let (tp, tv) = (Vector3::new(0.2, -0.1, 0.4), Vector3::new(-0.3, 0.5, 0.0));
+    let (_, jv) = moved_jvp(&p, v, tp, tv);
+    assert!(close(jv, gp.dot(&tp) + gv.dot(&tv), 1e-14));
+
+    // A point result: its tangent and cotangent are vectors.
+    let q = Point3::new(-1.0, 0.5, 2.0);
+    let (m, t) = midpoint_jvp(p, q, tp, tv);
+    assert!((m - Point3::from((p.coords + q.coords) * 0.5)).norm() < 1e-15);
+    assert!((t - (tp + tv) * 0.5).norm() < 1e-15);
+    let (_, pullback) = midpoint_vjp(p, q);
+    let u = Vector3::new(0.7, -1.1, 0.3);
+    let (bp, bq) = pullback(u);
+    assert!(close(u.dot(&t), bp.dot(&tp) + bq.dot(&tv), 1e-15));
+}
