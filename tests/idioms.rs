@@ -907,3 +907,59 @@ fn option_combinators_on_lookups() {
         }
     }
 }
+
+/// `collect::<Vec<_>>()` with the element type left to inference: floats, a generic `T`, and
+/// indices (a constant chain).
+#[differentiable]
+fn collected_untyped(x: &[f64], n: usize) -> f64 {
+    let squares = x.iter().map(|v| v * v).collect::<Vec<_>>();
+    let picks = (0..n).map(|i| (i * 2) % x.len()).collect::<Vec<_>>();
+    squares.iter().zip(x.iter().skip(1)).map(|(a, b)| a * b).sum::<f64>()
+        + picks.iter().map(|&i| x[i]).sum::<f64>()
+}
+
+#[differentiable]
+fn collected_generic<T: num_traits::Float + std::iter::Sum>(x: &[T]) -> Vec<T> {
+    x.iter().map(|&v| v.sin() * v).collect::<Vec<_>>()
+}
+
+#[test]
+fn collect_with_an_inferred_element_type() {
+    let points: [&[f64]; 3] = [&[1.0, 2.0, 3.0], &[0.5, -1.0, 0.25, 4.0], &[-2.0, 0.1, 0.3, 0.7, 1.1]];
+    let fns = Fns {
+        name: "collected_untyped",
+        f: &|x| collected_untyped(x, 4),
+        jvp: &|x, t| collected_untyped_jvp(x, 4, t.to_vec()),
+        vjp: &|x, u| {
+            let (v, pullback) = collected_untyped_vjp(x, 4);
+            (v, pullback(u))
+        },
+        grad: &|x| collected_untyped_grad(x, 4),
+    };
+    check(&fns, &points, 1e-8);
+    for x in points {
+        let n = x.len();
+        let (_, g) = collected_untyped_grad(x, 4);
+        // Σ x_i² x_{i+1} + Σ_k x_{2k mod n}.
+        let mut want = vec![0.0; n];
+        for i in 0..n - 1 {
+            want[i] += 2.0 * x[i] * x[i + 1];
+            want[i + 1] += x[i] * x[i];
+        }
+        for k in 0..4 {
+            want[(2 * k) % n] += 1.0;
+        }
+        for i in 0..n {
+            assert!(common::close(g[i], want[i], 1e-14), "d/dx{i}: {} vs {}", g[i], want[i]);
+        }
+        // The generic one, elementwise: d/dx (x sin x) = sin x + x cos x, forward against reverse.
+        let (y, t) = collected_generic_jvp(x, vec![1.0; n]);
+        let (_, pullback) = collected_generic_vjp(x);
+        let back = pullback(vec![1.0; n]);
+        for i in 0..n {
+            assert!(common::close(y[i], x[i].sin() * x[i], 1e-15));
+            let d = x[i].sin() + x[i] * x[i].cos();
+            assert!(common::close(t[i], d, 1e-14) && common::close(back[i], d, 1e-14), "element {i}");
+        }
+    }
+}

@@ -144,10 +144,6 @@ pub const ASSIGNMENT_ANYTHING_BUT_LOCAL_VARIABLE: Unsupported = Unsupported {
     help: "compute the new value into a local variable (writes through fields and indices come in a later version)",
 };
 // lower/iterators.rs
-pub const COLLECT_VEC: Unsupported = Unsupported {
-    what: "`collect::<Vec<_>>()`",
-    help: "write the element type: `collect::<Vec<f64>>()`, or `let v: Vec<f64> = ..collect();`",
-};
 // lower/mod.rs
 pub const RESULT_WHOSE_TUPLE_SHAPE_DIFFERS: Unsupported =
     Unsupported { what: "a result whose tuple shape differs from the declared result type", help: "" };

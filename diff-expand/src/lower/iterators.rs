@@ -294,15 +294,21 @@ impl Lowerer<'_> {
         } else {
             let turbofish = m.turbofish.as_ref()?;
             let element = collected_element(turbofish);
-            let Some(element) = element.filter(|t| crate::signature::is_float(t)) else {
-                if matches!(element, Some(syn::Type::Infer(_))) {
-                    return Some(self.unsupported(Loc::of(turbofish), unsupported::COLLECT_VEC));
+            // `collect::<Vec<_>>()`: the element type is the items', which rustc infers from
+            // the writes below (`num_traits::Zero`, through nalgebra's `zero()`, is a zero for
+            // floats, a generic `T: Float` or `RealField`, and integers alike).
+            let zero: Expr = match element {
+                Some(t) if crate::signature::is_float(t) => {
+                    syn::parse_quote_spanned!(s=> <#t as ::tapeless::__private::Real>::zero())
                 }
-                return None;
+                Some(syn::Type::Infer(_)) => {
+                    syn::parse_quote_spanned!(s=> ::tapeless::__private::nalgebra::zero())
+                }
+                _ => return None,
             };
             let out = hidden("__tapeless_collected", s);
             syn::parse_quote_spanned!(s=> {
-                let mut #out = vec![<#element as ::tapeless::__private::Real>::zero(); #len];
+                let mut #out = vec![#zero; #len];
                 for #i in 0..#len {
                     #out[#i] = #item;
                 }
