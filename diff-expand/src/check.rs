@@ -86,8 +86,9 @@ fn check_block(
                     Diagnostic::Unsupported {
                         what: format!("`{name}` called for its effect on a differentiable value"),
                         help: "a method whose result is not used may store its argument or rearrange its \
-                               receiver (`push`, `insert`, `swap`, `reverse`, `sort_by`, `fill`), which is not \
-                               followed, so the derivative would be lost: write the elements by index \
+                               receiver (`push`, `insert`, `rotate_left`, `sort_by`, `retain`), which is not \
+                               followed, so the derivative would be lost (`swap`, `reverse`, `fill` and \
+                               `copy_from_slice` of a local array are): write the elements by index \
                                (`v[i] = ..` into `vec![0.0; n]`), collect a chain \
                                (`x.iter().map(..).collect::<Vec<f64>>()`), or push once per iteration, \
                                before any `continue`, in a `for` loop over a range or a collection right \

@@ -18,7 +18,9 @@ impl Lowerer<'_> {
                 }
                 // `x.iter().scan(..)`, `.cycle()`, ..: an adaptor no chain follows, kept whole (fine on
                 // constants) and, on differentiable values, reported at the adaptor.
-                if UNFOLLOWED_ADAPTORS.contains(&name.as_str()) && iterator_source(&m.receiver) {
+                if super::adaptors::UNFOLLOWED_ADAPTORS.contains(&name.as_str())
+                    && super::adaptors::iterator_source(&m.receiver)
+                {
                     let at = Loc { start: m.method.span(), end: span.end };
                     return self.opaque_at(e, Opaque::Adaptor(name), Kind::Unknown, at);
                 }
@@ -32,6 +34,9 @@ impl Lowerer<'_> {
                 if matches!(&*m.receiver, Expr::Field(_)) && self.constant_place(&m.receiver) {
                     let kind = method_kind(&name);
                     return self.opaque_with(e, Opaque::Form("a method of a constant's field"), kind);
+                }
+                if let Some(t) = self.mutation(m) {
+                    return t;
                 }
                 if let Some(t) = self.array_method(m, span) {
                     return t;
@@ -387,7 +392,7 @@ impl Lowerer<'_> {
         let x = if iterator(receiver) { None } else { Some(self.value(receiver)) };
         let Some(x) = x.filter(|x| matches!(self.kind(*x), Kind::Heap | Kind::Float)) else {
             // `x.iter().peekable().map(..)`: the adaptor is what is not followed.
-            if let Some(adaptor) = unfollowed_adaptor(receiver) {
+            if let Some(adaptor) = super::adaptors::unfollowed_adaptor(receiver) {
                 let at = Loc { start: adaptor.method.span(), end: Loc::of(adaptor).end };
                 return self.unsupported(at, unsupported::ITERATOR_ADAPTOR);
             }
@@ -742,48 +747,4 @@ fn swizzle(name: &str) -> Option<Vec<usize>> {
         return None;
     }
     name.chars().map(|c| "xyz".find(c)).collect()
-}
-
-/// Iterator adaptors no chain follows (`lower::iterators` reads the others).
-const UNFOLLOWED_ADAPTORS: [&str; 12] = [
-    "scan",
-    "cycle",
-    "take_while",
-    "skip_while",
-    "map_while",
-    "flat_map",
-    "flatten",
-    "peekable",
-    "inspect",
-    "fuse",
-    "by_ref",
-    "filter_map",
-];
-
-/// Whether `e` is an iterator: a chain of method calls down to `iter()`, `into_iter()`,
-/// `iter_mut()`, `windows(k)`, `chunks(k)` or a range.
-fn iterator_source(e: &Expr) -> bool {
-    match e {
-        Expr::Paren(p) => iterator_source(&p.expr),
-        Expr::Range(_) => true,
-        Expr::MethodCall(m) => {
-            matches!(
-                m.method.to_string().as_str(),
-                "iter" | "into_iter" | "iter_mut" | "windows" | "chunks" | "chunks_exact"
-            ) || iterator_source(&m.receiver)
-        }
-        _ => false,
-    }
-}
-
-/// The first adaptor of [`UNFOLLOWED_ADAPTORS`] in the iterator chain `e`, from its source.
-fn unfollowed_adaptor(e: &Expr) -> Option<&syn::ExprMethodCall> {
-    match e {
-        Expr::Paren(p) => unfollowed_adaptor(&p.expr),
-        Expr::MethodCall(m) => unfollowed_adaptor(&m.receiver).or_else(|| {
-            (UNFOLLOWED_ADAPTORS.contains(&m.method.to_string().as_str()) && iterator_source(&m.receiver))
-                .then_some(m)
-        }),
-        _ => None,
-    }
 }

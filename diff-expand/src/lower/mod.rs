@@ -41,6 +41,7 @@ use crate::ir::{
 use crate::rules::{self, Kind as RuleKind};
 use crate::signature::{Signature, kind_of};
 
+mod adaptors;
 mod arrays;
 mod calls;
 mod closures;
@@ -48,6 +49,7 @@ mod constructors;
 mod control;
 mod expressions;
 mod iterators;
+mod mutations;
 mod options;
 mod patterns;
 mod places;

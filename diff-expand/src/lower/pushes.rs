@@ -53,6 +53,39 @@ pub(super) fn rewrite(stmts: &[Stmt]) -> Option<Vec<Stmt>> {
     None
 }
 
+/// `stmts` with the first empty `Vec` followed at once by pushes (`let mut v = Vec::new();
+/// v.push(a); v.push(b);`) declared with those elements instead (`let mut v = vec![a, b];`), if
+/// there is one: the elements are evaluated in the same order, and none may name `v`.
+pub(super) fn consecutive(stmts: &[Stmt]) -> Option<Vec<Stmt>> {
+    for (i, stmt) in stmts.iter().enumerate() {
+        let Some((name, ty)) = empty_vec(stmt) else { continue };
+        let pushed: Vec<&Expr> = stmts[i + 1..]
+            .iter()
+            .map_while(|s| match s {
+                Stmt::Expr(Expr::MethodCall(m), Some(_))
+                    if m.method == "push"
+                        && m.args.len() == 1
+                        && matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident(&name))
+                        && !mentions(m.args[0].to_token_stream(), &name) =>
+                {
+                    Some(&m.args[0])
+                }
+                _ => None,
+            })
+            .collect();
+        if pushed.is_empty() {
+            continue;
+        }
+        let span = stmt.span();
+        let ty = ty.map(|t| quote::quote!(: #t));
+        let mut out = stmts[..i].to_vec();
+        out.push(syn::parse_quote_spanned!(span=> let mut #name #ty = vec![#(#pushed),*];));
+        out.extend(stmts[i + 1 + pushed.len()..].iter().cloned());
+        return Some(out);
+    }
+    None
+}
+
 /// `let mut v = Vec::new();` (or `Vec::with_capacity(n)`, `vec![]`, with `: Vec<f64>` or
 /// `: Vec<f32>` written or no type): the name and the written type.
 fn empty_vec(stmt: &Stmt) -> Option<(syn::Ident, Option<syn::Type>)> {
