@@ -963,3 +963,59 @@ fn collect_with_an_inferred_element_type() {
         }
     }
 }
+
+/// Functions passed as parameters are constants: called on constants (`weight(k)`), or on a
+/// differentiated value through `no_grad`.
+#[differentiable]
+fn with_callbacks(x: f64, k: usize, weight: fn(usize) -> f64, shape: &dyn Fn(f64) -> f64) -> f64 {
+    x.sin() * weight(k) + x * tapeless::no_grad(shape(x))
+}
+
+#[test]
+fn functions_passed_in_are_constants() {
+    fn half(k: usize) -> f64 {
+        k as f64 * 0.5
+    }
+    let square = |t: f64| t * t;
+    for x in [0.3, -1.2, 2.0] {
+        let (value, g) = with_callbacks_grad(x, 3, half, &square);
+        assert!(common::close(value, 1.5 * x.sin() + x * x * x, 1e-15));
+        // The cut derivative: d/dx = 1.5 cos x + x² (the square held constant).
+        assert!(common::close(g, 1.5 * x.cos() + x * x, 1e-15), "{g}");
+        let (_, t) = with_callbacks_jvp(x, 3, half, &square, 0.7);
+        assert!(common::close(t, 0.7 * g, 1e-15));
+    }
+}
+
+/// Second order with a function passed in that takes integers (one that takes floats is our
+/// error: ui `second_order/function_parameter_taking_floats`).
+#[differentiable(hessian)]
+fn weighted_sine(x: f64, y: f64, k: usize, weight: fn(usize) -> f64) -> f64 {
+    (x * y).sin() * weight(k)
+}
+
+#[test]
+fn a_function_passed_in_second_order() {
+    fn half(k: usize) -> f64 {
+        k as f64 * 0.5
+    }
+    for (x, y) in [(0.3, 1.1), (-1.2, 0.4)] {
+        let w = 1.5;
+        let (_, g, h) = weighted_sine_hessian(x, y, 3, half);
+        let (s, c) = (x * y).sin_cos();
+        assert!(common::close(g.0, w * y * c, 1e-15) && common::close(g.1, w * x * c, 1e-15));
+        // H = w [[-y² s, c - x y s], [c - x y s, -x² s]].
+        let want = [[-y * y * s, c - x * y * s], [c - x * y * s, -x * x * s]];
+        let grad = |p: &[f64]| {
+            let (_, (gx, gy)) = weighted_sine_grad(p[0], p[1], 3, half);
+            [gx, gy]
+        };
+        for i in 0..2 {
+            for j in 0..2 {
+                assert!(common::close(h[(i, j)], w * want[i][j], 1e-14), "H[{i},{j}]");
+                let gj = |p: &[f64]| grad(p)[j];
+                assert!(common::close(h[(i, j)], common::central(&gj, &[x, y], i), 1e-7));
+            }
+        }
+    }
+}

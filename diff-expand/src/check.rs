@@ -229,6 +229,10 @@ fn check_opaque(what: &Opaque, span: Loc, cx: &Ctxt) {
         Opaque::Form("indexing") => Diagnostic::ActiveIndex,
         Opaque::Form("a value bound by a pattern") => Diagnostic::PatternPart,
         Opaque::Form("the `?` operator") => Diagnostic::ActiveTry,
+        Opaque::Form(crate::lower::PASSED_FUNCTION) => Diagnostic::Unsupported {
+            what: format!("{} on a differentiable value", crate::lower::PASSED_FUNCTION),
+            help: "its derivative is unknown: call a `#[differentiable]` function by name instead (`g(x)`, differentiated with this one), or cut the derivative on purpose with `tapeless::no_grad(..)`",
+        },
         Opaque::Form(form) => Diagnostic::ActiveOpaque { what: form },
         Opaque::FloatFunction { name, arity }
             if *arity == 1 && CONVERSIONS_TO_OPTION.contains(&name.as_str()) =>

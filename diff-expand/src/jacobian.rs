@@ -38,7 +38,7 @@ fn numbered(ty: &syn::Type) -> bool {
 fn copied(ty: &syn::Type) -> bool {
     match ty {
         syn::Type::Reference(r) => r.mutability.is_none(),
-        syn::Type::Array(_) => true,
+        syn::Type::Array(_) | syn::Type::BareFn(_) => true,
         syn::Type::Tuple(t) => t.elems.iter().all(copied),
         syn::Type::Paren(p) => copied(&p.elem),
         syn::Type::Path(p) => {

@@ -382,10 +382,34 @@ pub fn classify(ty: &Type) -> TypeClass {
         },
         Type::Paren(p) => classify(&p.elem),
         Type::Group(g) => classify(&g.elem),
+        // A function passed in (`f: impl Fn(f64) -> f64`, `&dyn Fn(..)`, `fn(f64) -> f64`): a
+        // constant; a call of it on a differentiable value is our error (`check`).
+        _ if function_type(ty) => TypeClass::Constant,
         // `&f64`, `&Vector3<f64>`: read once, by copy (`by_copy`).
         Type::Reference(r) if by_copy(ty) => classify(&r.elem),
         _ => TypeClass::Unknown,
     }
+}
+
+/// Whether a type is a function passed in: `fn(f64) -> f64`, `impl Fn(..)`, `&dyn Fn(..)`
+/// (also `FnMut`, `FnOnce`). A constant, which second order passes as it is.
+pub fn function_type(ty: &Type) -> bool {
+    match ty {
+        Type::BareFn(_) => true,
+        Type::ImplTrait(t) => fn_bounds(&t.bounds),
+        Type::TraitObject(t) => fn_bounds(&t.bounds),
+        Type::Reference(r) => matches!(&*r.elem, Type::TraitObject(t) if fn_bounds(&t.bounds)),
+        Type::Paren(p) => function_type(&p.elem),
+        _ => false,
+    }
+}
+
+/// Whether trait bounds name `Fn`, `FnMut` or `FnOnce`.
+fn fn_bounds(bounds: &syn::punctuated::Punctuated<syn::TypeParamBound, syn::Token![+]>) -> bool {
+    bounds.iter().any(|b| {
+        matches!(b, syn::TypeParamBound::Trait(t)
+            if t.path.segments.last().is_some_and(|s| matches!(s.ident.to_string().as_str(), "Fn" | "FnMut" | "FnOnce")))
+    })
 }
 
 /// Whether a parameter is a shared reference to a float, an array of floats or a static matrix

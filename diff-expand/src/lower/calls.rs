@@ -207,6 +207,11 @@ impl Lowerer<'_> {
                 let Expr::Path(path) = func else {
                     return self.unsupported(Loc::of(&c.func), unsupported::CALLING_EXPRESSION);
                 };
+                // `f(x)` of a function passed in (`f: impl Fn(f64) -> f64`): kept whole, fine on
+                // constants; its derivative is unknown (`check`: our error on differentiable ones).
+                if path.path.get_ident().is_some() && self.local(func).is_some() {
+                    return self.opaque_with(e, Opaque::Form(PASSED_FUNCTION), Kind::Unknown);
+                }
                 let segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
                 let last = segments.last().map(String::as_str).unwrap_or("");
                 if c.args.len() == 1 && path.qself.is_none() && (last == "no_grad" || last == "piecewise") {
@@ -739,6 +744,9 @@ fn part_rule(m: &syn::ExprMethodCall) -> Option<&'static rules::Rule> {
     (matches!(rule.kind, RuleKind::Linear(rules::Linear::Part)) && fixed == m.turbofish.is_some())
         .then_some(rule)
 }
+
+/// What a call of a function passed as a parameter is, for its error (`check`).
+pub(crate) const PASSED_FUNCTION: &str = "a call of a function passed as a parameter";
 
 /// The entries nalgebra's swizzle `name` reads (`xy` is `[0, 1]`, `zyx` is `[2, 1, 0]`): two or
 /// three of `x`, `y`, `z`.

@@ -44,6 +44,7 @@ use crate::signature::{Signature, kind_of};
 mod adaptors;
 mod arrays;
 mod calls;
+pub(crate) use calls::PASSED_FUNCTION;
 mod closures;
 mod constructors;
 mod control;

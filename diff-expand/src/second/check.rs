@@ -62,6 +62,8 @@ pub(super) fn shape(ty: &syn::Type) -> Option<Shape> {
             Some(Shape::Borrowed)
         }
         _ if signature::nalgebra_f64(ty) => Some(Shape::Owned),
+        // A function passed in keeps its own type (`as_is`): its `f64`s are not the copy's.
+        _ if signature::function_type(ty) => None,
         _ if signature::classify(ty) == TypeClass::Constant => Some(Shape::Constant),
         // A struct (a `#[derive(Differentiable)]` one has a dual twin): lifted like an array.
         syn::Type::Reference(r) if r.mutability.is_none() && record(&r.elem).is_some() => {
@@ -131,6 +133,18 @@ pub(super) fn check(input: &Input, sig: &signature::Signature, cx: &Ctxt) -> boo
         );
     }
     for p in &sig.params {
+        // A function passed in that takes floats: the copy would hand it dual numbers.
+        if signature::function_type(&p.ty) && takes_floats(&p.ty) {
+            reject(
+                Loc::of(&p.ty),
+                &format!(
+                    "a function parameter that takes floats, `{}`",
+                    tidy(&p.ty.to_token_stream().to_string())
+                ),
+                "second order computes in dual numbers, which this function does not take: pass a `#[differentiable(hessian)]` function by name instead",
+            );
+            continue;
+        }
         if shape(&p.ty).is_none() && !as_is(p) {
             reject(
                 Loc::of(&p.ty),
@@ -297,4 +311,19 @@ pub(super) fn find_ident(tokens: TokenStream, name: &str) -> Option<Span> {
         TokenTree::Group(g) => find_ident(g.stream(), name),
         _ => None,
     })
+}
+
+/// Whether a function type (`signature::function_type`) names a float among its inputs.
+fn takes_floats(ty: &syn::Type) -> bool {
+    struct Floats(bool);
+    impl<'ast> syn::visit::Visit<'ast> for Floats {
+        fn visit_type(&mut self, ty: &'ast syn::Type) {
+            self.0 |= signature::is_float(ty);
+            syn::visit::visit_type(self, ty);
+        }
+        fn visit_return_type(&mut self, _: &'ast syn::ReturnType) {}
+    }
+    let mut floats = Floats(false);
+    syn::visit::Visit::visit_type(&mut floats, ty);
+    floats.0
 }
