@@ -246,3 +246,154 @@ fn swizzles_first_and_second_order() {
         assert!(common::close(t, gv.dot(&d) - gw.dot(&d), 1e-14));
     }
 }
+
+/// `m.diagonal()`: `Σ m_ii² + tr(m m)`, static with its Hessian, and of a dynamic product.
+#[differentiable(hessian)]
+fn diagonal_terms(m: Matrix3<f64>) -> f64 {
+    m.diagonal().norm_squared() + (m * m).diagonal().sum()
+}
+
+#[differentiable]
+fn diagonal_of_a_product(a: &DMatrix<f64>) -> f64 {
+    a.diagonal().map(|e| e.exp()).sum() + (a * a.transpose()).diagonal().norm()
+}
+
+#[test]
+#[allow(clippy::needless_range_loop)]
+fn diagonals_first_and_second_order() {
+    let m = Matrix3::new(1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.5);
+    let (value, g) = diagonal_terms_grad(m);
+    assert!(common::close(value, m.diagonal().norm_squared() + (m * m).trace(), 1e-15));
+    // ∂/∂m = 2 diag(m) + 2 mᵀ.
+    let want = Matrix3::from_diagonal(&m.diagonal()) * 2.0 + m.transpose() * 2.0;
+    assert!((g - want).norm() < 1e-13, "{g} vs {want}");
+    let f = |p: &[f64]| diagonal_terms(Matrix3::from_column_slice(p));
+    for i in 0..9 {
+        let fd = common::central(&f, m.as_slice(), i);
+        assert!(common::close(g.as_slice()[i], fd, 1e-9));
+    }
+    let t = Matrix3::new(0.3, -0.2, 0.1, 0.0, 0.5, -0.4, 0.2, 0.7, -0.1);
+    let (_, jv) = diagonal_terms_jvp(m, t);
+    let (_, pullback) = diagonal_terms_vjp(m);
+    assert!(common::close(jv, pullback(1.0).dot(&t), 1e-14));
+    // H: 2 on the diagonal entries' own second derivative, and 2 between m_ij and m_ji.
+    let (_, _, h) = diagonal_terms_hessian(m);
+    for i in 0..9 {
+        for j in 0..9 {
+            let (ri, ci, rj, cj) = (i % 3, i / 3, j % 3, j / 3);
+            let mut w = 0.0;
+            if i == j && ri == ci {
+                w += 2.0;
+            }
+            if ri == cj && ci == rj {
+                w += 2.0;
+            }
+            assert!(common::close(h[(i, j)], w, 1e-14), "H[{i},{j}] = {}", h[(i, j)]);
+        }
+    }
+
+    let a = DMatrix::from_row_slice(3, 3, &[1.0, 2.0, 0.5, -1.0, 0.25, 0.3, 0.8, -0.6, 1.5]);
+    let (_, g) = diagonal_of_a_product_grad(&a);
+    let f = |p: &[f64]| diagonal_of_a_product(&DMatrix::from_column_slice(3, 3, p));
+    for i in 0..9 {
+        let fd = common::central(&f, a.as_slice(), i);
+        assert!(common::close(g.as_slice()[i], fd, 1e-9), "entry {i}: {} vs {fd}", g.as_slice()[i]);
+    }
+    // Analytic: ∂/∂a = diag(e^{a_ii}) + 2 diag(d) a / |d|, d the row norms squared.
+    let d: Vec<f64> = (0..3).map(|r| a.row(r).norm_squared()).collect();
+    let norm = d.iter().map(|x| x * x).sum::<f64>().sqrt();
+    for r in 0..3 {
+        for c in 0..3 {
+            let want = if r == c { a[(r, r)].exp() } else { 0.0 } + 2.0 * d[r] * a[(r, c)] / norm;
+            assert!(common::close(g[(r, c)], want, 1e-13), "({r},{c})");
+        }
+    }
+    let t = DMatrix::from_row_slice(3, 3, &[0.3, -0.2, 0.1, 0.0, 0.5, -0.4, 0.2, 0.7, -0.1]);
+    let (_, jv) = diagonal_of_a_product_jvp(&a, t.clone());
+    let (_, pullback) = diagonal_of_a_product_vjp(&a);
+    assert!(common::close(jv, pullback(1.0).dot(&t), 1e-14));
+}
+
+/// `m.determinant()`: static with its Hessian, dynamic (a log-determinant of a Gram matrix),
+/// and generic over `RealField`.
+#[differentiable(hessian)]
+fn determinant3(m: Matrix3<f64>) -> f64 {
+    m.determinant()
+}
+
+#[differentiable]
+fn log_det_gram(a: &DMatrix<f64>) -> f64 {
+    (a * a.transpose()).determinant().ln()
+}
+
+#[differentiable]
+fn determinant_generic<T: nalgebra::RealField + Copy>(m: nalgebra::Matrix2<T>) -> T {
+    m.determinant() * m[(0, 0)]
+}
+
+#[test]
+#[allow(clippy::needless_range_loop)]
+fn determinants_first_and_second_order() {
+    let m = Matrix3::new(2.0, 1.0, 0.5, 0.3, 3.0, -1.0, 0.2, 0.4, 1.5);
+    let (value, g) = determinant3_grad(m);
+    assert!(common::close(value, m.determinant(), 1e-14));
+    // ∂ det / ∂m = det(m) m⁻ᵀ.
+    let want = m.try_inverse().unwrap().transpose() * m.determinant();
+    assert!((g - want).norm() < 1e-13, "{g} vs {want}");
+    let f = |p: &[f64]| determinant3(Matrix3::from_column_slice(p));
+    for i in 0..9 {
+        assert!(common::close(g.as_slice()[i], common::central(&f, m.as_slice(), i), 1e-9));
+    }
+    let t = Matrix3::new(0.3, -0.2, 0.1, 0.0, 0.5, -0.4, 0.2, 0.7, -0.1);
+    let (_, jv) = determinant3_jvp(m, t);
+    let (_, pullback) = determinant3_vjp(m);
+    assert!(common::close(jv, pullback(1.0).dot(&t), 1e-14));
+    // The Hessian against central differences of `_grad`, and symmetric. Analytic: ∂²det /
+    // ∂m_ij ∂m_kl is the signed 1 x 1 minor left when rows i, k and columns j, l are removed
+    // (zero when i = k or j = l).
+    let (_, _, h) = determinant3_hessian(m);
+    for a in 0..9 {
+        for b in 0..9 {
+            let (i, j, k, l) = (a % 3, a / 3, b % 3, b / 3);
+            let want = if i == k || j == l {
+                0.0
+            } else {
+                let (r, c) = (3 - i - k, 3 - j - l);
+                // The sign of the permutation taking (i, k, r) and (j, l, c) to order.
+                let sign = |p: [usize; 3]| {
+                    let inversions = (p[0] > p[1]) as i32 + (p[0] > p[2]) as i32 + (p[1] > p[2]) as i32;
+                    if inversions % 2 == 0 { 1.0 } else { -1.0 }
+                };
+                sign([i, k, r]) * sign([j, l, c]) * m[(r, c)]
+            };
+            assert!(common::close(h[(a, b)], want, 1e-14), "H[{a},{b}] = {} vs {want}", h[(a, b)]);
+            assert!(common::close(h[(a, b)], h[(b, a)], 1e-12));
+            let gb = |p: &[f64]| determinant3_grad(Matrix3::from_column_slice(p)).1.as_slice()[b];
+            assert!(common::close(h[(a, b)], common::central(&gb, m.as_slice(), a), 1e-7));
+        }
+    }
+    // A singular matrix: the determinant is zero, its gradient (the cofactors) is not.
+    let singular = Matrix3::new(1.0, 2.0, 3.0, 2.0, 4.0, 6.0, 0.5, -1.0, 2.0);
+    let (value, g) = determinant3_grad(singular);
+    assert!(value.abs() < 1e-13);
+    for i in 0..9 {
+        let f = |p: &[f64]| determinant3(Matrix3::from_column_slice(p));
+        assert!(common::close(g.as_slice()[i], common::central(&f, singular.as_slice(), i), 1e-8));
+    }
+    assert!(g.norm() > 1.0);
+
+    // ∂ ln det(A Aᵀ) / ∂A = 2 (A Aᵀ)⁻¹ A.
+    let a = DMatrix::from_row_slice(2, 3, &[1.0, 2.0, 3.0, 0.5, -1.0, 0.25]);
+    let (_, g) = log_det_gram_grad(&a);
+    let gram = &a * a.transpose();
+    let want = gram.try_inverse().unwrap() * &a * 2.0;
+    assert!((&g - &want).norm() < 1e-13, "{g} vs {want}");
+    let t = DMatrix::from_row_slice(2, 3, &[0.3, -0.2, 0.1, 0.0, 0.5, -0.4]);
+    let (_, jv) = log_det_gram_jvp(&a, t.clone());
+    assert!(common::close(jv, g.dot(&t), 1e-13));
+
+    let m2 = nalgebra::Matrix2::new(1.0, 2.0, 3.0, 4.0);
+    let (value, g) = determinant_generic_grad(m2);
+    assert_eq!(value, -2.0);
+    assert!((g - nalgebra::Matrix2::new(2.0, -3.0, -2.0, 1.0)).norm() < 1e-14, "{g}");
+}

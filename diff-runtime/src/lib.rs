@@ -98,8 +98,8 @@ pub mod __private {
         CastTo, Dual, Lift, Primal, Promote, Scalar, Split, cast, math as dual_math, primal, promote,
     };
     pub use crate::linalg::{
-        filled_like, filled_product_lhs, filled_product_rhs, map_with_derivative, map_with_tangent,
-        product_sum,
+        cofactors, determinant, filled_like, filled_product_lhs, filled_product_rhs, map_with_derivative,
+        map_with_tangent, product_sum,
     };
     pub use crate::real::{Floating, Real};
     pub use crate::rules::elementary as rules;

@@ -196,6 +196,11 @@ impl Custom {
                 tangent(0).map(|tv| quote_spanned!(span=> (#tv - #y * #y.dot(&#tv)) / #v.norm()))
             }
             Custom::Trace => tangent(0).map(|ta| quote_spanned!(span=> #ta.trace())),
+            Custom::Diagonal => tangent(0).map(|ta| quote_spanned!(span=> #ta.diagonal())),
+            Custom::Determinant => {
+                let a = value(Read::Arg(0));
+                tangent(0).map(|ta| quote_spanned!(span=> ::tapeless::__private::cofactors(&#a).component_mul(&#ta).sum()))
+            }
             Custom::Map => None,
         }
     }
@@ -247,6 +252,19 @@ impl Custom {
                 quote_spanned!(span=> {
                     let mut #d = ::tapeless::__private::zero_tangent(&#a);
                     #d.fill_diagonal(#ybar);
+                    #d
+                })
+            }
+            (Custom::Determinant, _) => {
+                let a = read(Read::Arg(0));
+                quote_spanned!(span=> ::tapeless::__private::cofactors(&#a) * #ybar)
+            }
+            (Custom::Diagonal, _) => {
+                let a = read(Read::Arg(0));
+                let d = quote::format_ident!("__diagonal", span = Span::mixed_site());
+                quote_spanned!(span=> {
+                    let mut #d = ::tapeless::__private::zero_tangent(&#a);
+                    #d.set_diagonal(&#ybar);
                     #d
                 })
             }

@@ -109,6 +109,12 @@ pub enum Custom {
     Normalize,
     /// `m.trace()`: tangent `t.trace()`; adjoint `m̄ += ȳ I` (`ȳ` on the diagonal).
     Trace,
+    /// `m.determinant()`: tangent `C : t` (`C` the cofactor matrix, the runtime's `cofactors`);
+    /// adjoint `m̄ += C ȳ`.
+    Determinant,
+    /// `m.diagonal()`: tangent `t.diagonal()`; adjoint `m̄ += diag(ȳ)` (`ȳ` set on the diagonal
+    /// of a zero tangent).
+    Diagonal,
     /// `m.map(|e| f(e))` of a nalgebra value, the closure made a scalar function `f` with its own
     /// derivatives (`Form::Map`): tangent `m.zip_map(&t, |e, t| f_jvp(e, t).1)`, adjoint
     /// `m̄ += m.zip_map(&ȳ, |e, ȳ| f'(e) ȳ)`.
@@ -125,7 +131,9 @@ impl Kind {
                 Linear::CastFloat | Linear::Assemble | Linear::Entry | Linear::SumEntries | Linear::Sum
             ),
             Kind::Bilinear(b) => matches!(b, Bilinear::Product | Bilinear::ComponentMul | Bilinear::Cross),
-            Kind::Custom(c) => !matches!(c, Custom::NormSquared | Custom::Norm | Custom::Trace),
+            Kind::Custom(c) => {
+                !matches!(c, Custom::NormSquared | Custom::Norm | Custom::Trace | Custom::Determinant)
+            }
             Kind::Smooth { .. } | Kind::NonDifferentiable(_) | Kind::Shape | Kind::Predicate => false,
         }
     }
@@ -263,6 +271,8 @@ table! {
     "<new>" / 0 => Kind::Linear(Assemble),
     "normalize" / 1 => Kind::Custom(Normalize),
     "trace" / 1 => Kind::Custom(Trace),
+    "diagonal" / 1 => Kind::Custom(Diagonal),
+    "determinant" / 1 => Kind::Custom(Determinant),
     "cross" / 2 => Kind::Bilinear(Cross),
     "<index>" / 1 => Kind::Linear(Entry),
     "sum" / 1 => Kind::Linear(SumEntries),

@@ -72,6 +72,7 @@ fn nalgebra_norm(name: &syn::Ident) -> Option<syn::Ident> {
         "norm" | "magnitude" => "norm",
         "norm_squared" | "magnitude_squared" => "norm_squared",
         "normalize" => "normalize",
+        "determinant" => "determinant",
         _ => return None,
     };
     Some(syn::Ident::new(dual, name.span()))

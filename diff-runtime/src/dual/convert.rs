@@ -44,6 +44,9 @@ pub fn cast<S, A: CastTo<S>>(value: A) -> S {
 pub mod math {
     use super::Dual;
 
+    /// `m.determinant()` of a matrix of dual numbers (generic over the entries).
+    pub use crate::linalg::determinant;
+
     /// `erf'(x) = 2/√π e^(-x²)` and its derivative, at `x` as a dual number.
     #[inline]
     fn erf_derivative(x: Dual<f64>) -> Dual<f64> {

@@ -1,0 +1,88 @@
+//! The determinant of a square nalgebra matrix and its derivative, for any entry type the
+//! generated code differentiates (`f64`, a generic `T`, second order's dual number):
+//! `d det(M) = Σ C_ij dM_ij` with `C` the cofactor matrix, `C_ij = (-1)^(i+j) det(M without row
+//! i and column j)`. The cofactors are formed from minors, not as `det(M) M⁻ᵀ`, so they exist
+//! for a singular `M` too (where the determinant's derivative is not zero in general).
+
+use nalgebra::allocator::Allocator;
+use nalgebra::{DefaultAllocator, Dim, Matrix, OMatrix, storage::Storage};
+
+use super::Element;
+
+/// The determinant of the `n x n` matrix held row by row in `a` (overwritten), by Gaussian
+/// elimination with partial pivoting on the entries' values.
+fn eliminate<T: Element>(a: &mut [T], n: usize) -> T {
+    let magnitude = |x: T| x.__tapeless_to_f64().abs();
+    let mut det = T::__tapeless_from_f64(1.0);
+    for k in 0..n {
+        let pivot = (k..n)
+            .fold(k, |best, i| if magnitude(a[i * n + k]) > magnitude(a[best * n + k]) { i } else { best });
+        if magnitude(a[pivot * n + k]) == 0.0 {
+            return T::__tapeless_from_f64(0.0);
+        }
+        if pivot != k {
+            for j in 0..n {
+                a.swap(k * n + j, pivot * n + j);
+            }
+            det = -det;
+        }
+        let p = a[k * n + k];
+        det *= p;
+        for i in k + 1..n {
+            let factor = a[i * n + k] / p;
+            for j in k..n {
+                let above = a[k * n + j];
+                a[i * n + j] -= factor * above;
+            }
+        }
+    }
+    det
+}
+
+/// The entries of a square matrix, row by row, and its order; panics as nalgebra's
+/// `determinant` does on a matrix that is not square.
+fn rows<T: Element, R: Dim, C: Dim, S: Storage<T, R, C>>(m: &Matrix<T, R, C, S>) -> (Vec<T>, usize) {
+    assert!(m.is_square(), "Unable to compute the determinant of a non-square matrix.");
+    let n = m.nrows();
+    ((0..n * n).map(|k| m[(k / n, k % n)]).collect(), n)
+}
+
+/// `m.determinant()` for any entry type (nalgebra's needs `ComplexField`, which second order's
+/// dual number does not implement).
+///
+/// ```
+/// use nalgebra::Matrix2;
+///
+/// let m = Matrix2::new(1.0_f64, 2.0, 3.0, 4.0);
+/// assert!((tapeless::__private::determinant(&m) - m.determinant()).abs() < 1e-15);
+/// ```
+pub fn determinant<T: Element, R: Dim, C: Dim, S: Storage<T, R, C>>(m: &Matrix<T, R, C, S>) -> T {
+    let (mut a, n) = rows(m);
+    eliminate(&mut a, n)
+}
+
+/// The cofactor matrix of a square matrix: the gradient of its determinant.
+///
+/// ```
+/// use nalgebra::Matrix2;
+///
+/// let m = Matrix2::new(1.0, 2.0, 3.0, 4.0);
+/// assert_eq!(tapeless::__private::cofactors(&m), Matrix2::new(4.0, -3.0, -2.0, 1.0));
+/// ```
+pub fn cofactors<T: Element, R: Dim, C: Dim, S: Storage<T, R, C>>(m: &Matrix<T, R, C, S>) -> OMatrix<T, R, C>
+where
+    DefaultAllocator: Allocator<R, C>,
+{
+    let (a, n) = rows(m);
+    let mut out = m.clone_owned();
+    let mut minor = Vec::with_capacity(n.saturating_sub(1).pow(2));
+    for i in 0..n {
+        for j in 0..n {
+            minor.clear();
+            minor.extend((0..n * n).filter(|k| k / n != i && k % n != j).map(|k| a[k]));
+            let d = eliminate(&mut minor, n - 1);
+            out[(i, j)] = if (i + j) % 2 == 0 { d } else { -d };
+        }
+    }
+    out
+}
