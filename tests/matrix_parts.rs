@@ -397,3 +397,80 @@ fn determinants_first_and_second_order() {
     assert_eq!(value, -2.0);
     assert!((g - nalgebra::Matrix2::new(2.0, -3.0, -2.0, 1.0)).norm() < 1e-14, "{g}");
 }
+
+/// `m.try_inverse().unwrap()` (or `.expect("..")`): a quadratic form of the inverse with its
+/// Hessian, the trace of an inverse, and least squares through the normal equations.
+#[differentiable(hessian)]
+fn inverse_form(m: nalgebra::Matrix2<f64>, b: nalgebra::Vector2<f64>) -> f64 {
+    let inv = m.try_inverse().unwrap();
+    b.dot(&(inv * b))
+}
+
+#[differentiable]
+fn trace_of_inverse(m: Matrix3<f64>) -> f64 {
+    m.try_inverse().unwrap().trace()
+}
+
+#[differentiable]
+fn normal_equations(a: &DMatrix<f64>, y: &nalgebra::DVector<f64>) -> f64 {
+    let gram = a.transpose() * a;
+    let x = gram.try_inverse().expect("singular") * (a.transpose() * y);
+    x.norm_squared()
+}
+
+#[test]
+#[allow(clippy::needless_range_loop)]
+fn inverses_first_and_second_order() {
+    use nalgebra::{DVector, Matrix2, Vector2};
+    let (m, b) = (Matrix2::new(4.0, 1.0, 2.0, 3.0), Vector2::new(1.0, -1.0));
+    let (value, (gm, gb)) = inverse_form_grad(m, b);
+    let inv = m.try_inverse().unwrap();
+    assert!(common::close(value, b.dot(&(inv * b)), 1e-15));
+    // ∂/∂M = -M⁻ᵀ b bᵀ M⁻ᵀ, ∂/∂b = (M⁻¹ + M⁻ᵀ) b.
+    let (u, v) = (inv.transpose() * b, inv * b);
+    assert!((gm + u * v.transpose()).norm() < 1e-14, "{gm}");
+    assert!((gb - (inv + inv.transpose()) * b).norm() < 1e-14, "{gb}");
+    let (tm, tb) = (Matrix2::new(0.3, -0.2, 0.1, 0.5), Vector2::new(0.4, 0.7));
+    let (_, jv) = inverse_form_jvp(m, b, tm, tb);
+    let (_, pullback) = inverse_form_vjp(m, b);
+    let (bm, bb) = pullback(1.0);
+    assert!(common::close(jv, bm.dot(&tm) + bb.dot(&tb), 1e-14));
+    // The Hessian against central differences of `_grad`, symmetric.
+    let (_, _, h) = inverse_form_hessian(m, b);
+    let x: Vec<f64> = m.iter().chain(b.iter()).copied().collect();
+    let split = |p: &[f64]| (Matrix2::from_column_slice(&p[..4]), Vector2::new(p[4], p[5]));
+    for i in 0..6 {
+        for j in 0..6 {
+            let gj = |p: &[f64]| {
+                let (pm, pb) = split(p);
+                let (_, (gm, gb)) = inverse_form_grad(pm, pb);
+                if j < 4 { gm.as_slice()[j] } else { gb[j - 4] }
+            };
+            assert!(common::close(h[(i, j)], common::central(&gj, &x, i), 1e-7), "H[{i},{j}]");
+            assert!(common::close(h[(i, j)], h[(j, i)], 1e-12));
+        }
+    }
+    // ∂ tr(M⁻¹) / ∂M = -(M⁻²)ᵀ.
+    let m3 = Matrix3::new(2.0, 1.0, 0.5, 0.3, 3.0, -1.0, 0.2, 0.4, 1.5);
+    let (_, g) = trace_of_inverse_grad(m3);
+    let inv3 = m3.try_inverse().unwrap();
+    assert!((g + (inv3 * inv3).transpose()).norm() < 1e-14, "{g}");
+    // Least squares: central differences in A and y, and forward against reverse.
+    let a = DMatrix::from_row_slice(3, 2, &[1.0, 2.0, 0.5, -1.0, 0.3, 0.7]);
+    let y = DVector::from_vec(vec![1.0, 0.0, 2.0]);
+    let (_, (ga, gy)) = normal_equations_grad(&a, &y);
+    let f = |p: &[f64]| normal_equations(&DMatrix::from_column_slice(3, 2, p), &y);
+    for i in 0..6 {
+        assert!(common::close(ga.as_slice()[i], common::central(&f, a.as_slice(), i), 1e-8));
+    }
+    let f = |p: &[f64]| normal_equations(&a, &DVector::from_column_slice(p));
+    for i in 0..3 {
+        assert!(common::close(gy[i], common::central(&f, y.as_slice(), i), 1e-8));
+    }
+    let (ta, ty) = (
+        DMatrix::from_row_slice(3, 2, &[0.3, -0.2, 0.1, 0.5, -0.4, 0.2]),
+        DVector::from_vec(vec![0.7, -0.1, 0.3]),
+    );
+    let (_, jv) = normal_equations_jvp(&a, &y, ta.clone(), ty.clone());
+    assert!(common::close(jv, ga.dot(&ta) + gy.dot(&ty), 1e-13));
+}

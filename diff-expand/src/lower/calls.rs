@@ -16,6 +16,22 @@ impl Lowerer<'_> {
                 if let Some(t) = self.unwrap_lookup(m) {
                     return t;
                 }
+                // `m.try_inverse().unwrap()`, `.expect("..")` of a nalgebra matrix: its inverse
+                // (`Custom::Inverse`), panicking where the primal does.
+                if let Expr::MethodCall(inner) = strip_parens(&m.receiver)
+                    && inner.method == "try_inverse"
+                    && inner.args.is_empty()
+                    && (m.method == "unwrap" && m.args.is_empty()
+                        || m.method == "expect"
+                            && matches!(&m.args.iter().collect::<Vec<_>>()[..], [Expr::Lit(_)]))
+                {
+                    let x = self.value(&inner.receiver);
+                    if matches!(self.kind(x), Kind::Float | Kind::Heap | Kind::Unknown) {
+                        let (xi, method, args) = (x.ident(), &m.method, &m.args);
+                        let form = Form::Verbatim(quote!(#xi.clone_owned().try_inverse().#method(#args)));
+                        return self.prim(rules::operator("<inverse>"), vec![x], form, span, results);
+                    }
+                }
                 // `x.iter().scan(..)`, `.cycle()`, ..: an adaptor no chain follows, kept whole (fine on
                 // constants) and, on differentiable values, reported at the adaptor.
                 if super::adaptors::UNFOLLOWED_ADAPTORS.contains(&name.as_str())

@@ -197,6 +197,10 @@ impl Custom {
             }
             Custom::Trace => tangent(0).map(|ta| quote_spanned!(span=> #ta.trace())),
             Custom::Diagonal => tangent(0).map(|ta| quote_spanned!(span=> #ta.diagonal())),
+            Custom::Inverse => {
+                let y = y();
+                tangent(0).map(|ta| quote_spanned!(span=> -(#y * #ta * #y)))
+            }
             Custom::Determinant => {
                 let a = value(Read::Arg(0));
                 tangent(0).map(|ta| quote_spanned!(span=> ::tapeless::__private::cofactors(&#a).component_mul(&#ta).sum()))
@@ -258,6 +262,10 @@ impl Custom {
             (Custom::Determinant, _) => {
                 let a = read(Read::Arg(0));
                 quote_spanned!(span=> ::tapeless::__private::cofactors(&#a) * #ybar)
+            }
+            (Custom::Inverse, _) => {
+                let y = read(Read::Result);
+                quote_spanned!(span=> -(#y.transpose() * #ybar * #y.transpose()))
             }
             (Custom::Diagonal, _) => {
                 let a = read(Read::Arg(0));

@@ -112,6 +112,9 @@ pub enum Custom {
     /// `m.determinant()`: tangent `C : t` (`C` the cofactor matrix, the runtime's `cofactors`);
     /// adjoint `m̄ += C ȳ`.
     Determinant,
+    /// `m.try_inverse().unwrap()` (or `.expect("..")`), the lowering's `<inverse>`: tangent
+    /// `-(y t y)`; adjoint `m̄ -= yᵀ ȳ yᵀ`.
+    Inverse,
     /// `m.diagonal()`: tangent `t.diagonal()`; adjoint `m̄ += diag(ȳ)` (`ȳ` set on the diagonal
     /// of a zero tangent).
     Diagonal,
@@ -273,6 +276,7 @@ table! {
     "trace" / 1 => Kind::Custom(Trace),
     "diagonal" / 1 => Kind::Custom(Diagonal),
     "determinant" / 1 => Kind::Custom(Determinant),
+    "<inverse>" / 1 => Kind::Custom(Inverse),
     "cross" / 2 => Kind::Bilinear(Cross),
     "<index>" / 1 => Kind::Linear(Entry),
     "sum" / 1 => Kind::Linear(SumEntries),
@@ -335,6 +339,7 @@ pub const OPERATORS: &[&str] = &[
     "<iter sum>",
     "<map>",
     "<fill>",
+    "<inverse>",
 ];
 
 /// Whether `name` is a method of floats in the table that takes and gives floats or tests one

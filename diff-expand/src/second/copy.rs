@@ -73,6 +73,7 @@ fn nalgebra_norm(name: &syn::Ident) -> Option<syn::Ident> {
         "norm_squared" | "magnitude_squared" => "norm_squared",
         "normalize" => "normalize",
         "determinant" => "determinant",
+        "try_inverse" => "try_inverse",
         _ => return None,
     };
     Some(syn::Ident::new(dual, name.span()))

@@ -1,4 +1,4 @@
-//! The determinant of a square nalgebra matrix and its derivative, for any entry type the
+//! The determinant and the inverse of a square nalgebra matrix, and the determinant's derivative, for any entry type the
 //! generated code differentiates (`f64`, a generic `T`, second order's dual number):
 //! `d det(M) = Σ C_ij dM_ij` with `C` the cofactor matrix, `C_ij = (-1)^(i+j) det(M without row
 //! i and column j)`. The cofactors are formed from minors, not as `det(M) M⁻ᵀ`, so they exist
@@ -85,4 +85,57 @@ where
         }
     }
     out
+}
+
+/// `m.try_inverse()` for any entry type (nalgebra's needs `ComplexField`, which second order's
+/// dual number does not implement): Gauss-Jordan elimination with partial pivoting on the
+/// entries' values, `None` for a singular matrix (a zero pivot).
+///
+/// ```
+/// use nalgebra::Matrix2;
+///
+/// let m = Matrix2::new(4.0_f64, 7.0, 2.0, 6.0);
+/// let inverse = tapeless::__private::dual_math::try_inverse(&m).unwrap();
+/// assert!((inverse - m.try_inverse().unwrap()).norm() < 1e-15);
+/// assert!(tapeless::__private::dual_math::try_inverse(&Matrix2::new(1.0_f64, 2.0, 2.0, 4.0)).is_none());
+/// ```
+pub fn try_inverse<T: Element, R: Dim, C: Dim, S: Storage<T, R, C>>(
+    m: &Matrix<T, R, C, S>,
+) -> Option<OMatrix<T, R, C>>
+where
+    DefaultAllocator: Allocator<R, C>,
+{
+    let (mut a, n) = rows(m);
+    let (zero, one) = (T::__tapeless_from_f64(0.0), T::__tapeless_from_f64(1.0));
+    let mut inv: Vec<T> = (0..n * n).map(|k| if k / n == k % n { one } else { zero }).collect();
+    let magnitude = |x: T| x.__tapeless_to_f64().abs();
+    for k in 0..n {
+        let pivot = (k..n)
+            .fold(k, |best, i| if magnitude(a[i * n + k]) > magnitude(a[best * n + k]) { i } else { best });
+        if magnitude(a[pivot * n + k]) == 0.0 {
+            return None;
+        }
+        for j in 0..n {
+            a.swap(k * n + j, pivot * n + j);
+            inv.swap(k * n + j, pivot * n + j);
+        }
+        let p = a[k * n + k];
+        for j in 0..n {
+            a[k * n + j] /= p;
+            inv[k * n + j] /= p;
+        }
+        for i in (0..n).filter(|&i| i != k) {
+            let factor = a[i * n + k];
+            for j in 0..n {
+                let (ak, ik) = (a[k * n + j], inv[k * n + j]);
+                a[i * n + j] -= factor * ak;
+                inv[i * n + j] -= factor * ik;
+            }
+        }
+    }
+    let mut out = m.clone_owned();
+    for k in 0..n * n {
+        out[(k / n, k % n)] = inv[k];
+    }
+    Some(out)
 }

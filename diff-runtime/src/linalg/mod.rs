@@ -141,7 +141,7 @@ impl<T: Element, const R: usize, const C: usize> Quotient<T> for SMatrix<T, R, C
 
 mod determinant;
 pub mod dynamic;
-pub use determinant::{cofactors, determinant};
+pub use determinant::{cofactors, determinant, try_inverse};
 
 /// A matrix of `x`'s shape with every entry `value` (the adjoint of `x.sum()`), in one pass.
 #[doc(hidden)]
