@@ -133,3 +133,39 @@ fn a_swap_is_followed() {
     let (_, t) = swapped_jvp(&[3.0, 5.0], vec![0.5, -1.0]);
     assert!(close(t, 0.5 - 2.0, 1e-15));
 }
+
+/// A two-element state swapped, then replaced whole, in a loop.
+#[differentiable]
+fn swapped_state(x: &[f64]) -> f64 {
+    let mut state = [x[0], x[1]];
+    for _ in 0..4 {
+        state.swap(0, 1);
+        state = [state[0] * 0.9, state[1] + state[0]];
+    }
+    state[0] + state[1]
+}
+
+#[test]
+fn a_swap_and_a_replacement_in_a_loop() {
+    let points: [&[f64]; 3] = [&[1.0, 2.0], &[0.5, -1.0], &[-2.0, 0.1]];
+    let fns = Fns {
+        name: "swapped_state",
+        f: &|x| swapped_state(x),
+        jvp: &|x, t| swapped_state_jvp(x, t.to_vec()),
+        vjp: &|x, u| {
+            let (v, pullback) = swapped_state_vjp(x);
+            (v, pullback(u))
+        },
+        grad: &|x| swapped_state_grad(x),
+    };
+    check(&fns, &points, 1e-8);
+    // The map is linear: its gradient is the sum of the columns of the product of the steps
+    // [[0, 0.9], [1, 1]] (swap, then scale and add), applied four times.
+    let step = nalgebra::Matrix2::new(0.0, 0.9, 1.0, 1.0);
+    let total = step.pow(4);
+    let (_, g) = swapped_state_grad(&[1.0, 2.0]);
+    for j in 0..2 {
+        let want = total[(0, j)] + total[(1, j)];
+        assert!(close(g[j], want, 1e-14), "d/dx{j}: {} vs {want}", g[j]);
+    }
+}

@@ -101,3 +101,63 @@ fn a_triangle_and_a_moved_point() {
     let (bp, bq) = pullback(u);
     assert!(close(u.dot(&t), bp.dot(&tp) + bq.dot(&tv), 1e-15));
 }
+
+/// Points in a slice, a `Vec` and an array: a pairwise energy (with `_grad_into`, whose buffer
+/// holds vectors), and a difference of two array elements read by coordinate.
+#[differentiable]
+fn pair_energy(ps: &[Point3<f64>]) -> f64 {
+    let mut e = 0.0;
+    for i in 0..ps.len() {
+        for j in (i + 1)..ps.len() {
+            e += 1.0 / nalgebra::distance(&ps[i], &ps[j]);
+        }
+    }
+    e
+}
+
+#[differentiable]
+fn spread(ps: Vec<Point3<f64>>, q: [Point3<f64>; 2]) -> f64 {
+    ps.iter().map(|p| (p - q[0]).norm_squared()).sum::<f64>() + (q[1] - q[0]).x
+}
+
+#[test]
+#[allow(clippy::needless_range_loop)]
+fn collections_of_points() {
+    let ps = vec![Point3::new(0.0, 0.0, 0.0), Point3::new(1.0, 0.0, 0.0), Point3::new(0.0, 2.0, 0.5)];
+    let (value, g) = pair_energy_grad(&ps);
+    let mut want = [Vector3::zeros(); 3];
+    let mut want_value = 0.0;
+    for i in 0..3 {
+        for j in 0..3 {
+            if i != j {
+                let d = ps[i] - ps[j];
+                want[i] -= d / d.norm().powi(3);
+                if i < j {
+                    want_value += 1.0 / d.norm();
+                }
+            }
+        }
+    }
+    assert!(close(value, want_value, 1e-15));
+    for i in 0..3 {
+        assert!((g[i] - want[i]).norm() < 1e-14, "{} vs {}", g[i], want[i]);
+    }
+    let mut buffer = vec![Vector3::new(9.0, 9.0, 9.0)];
+    assert_eq!(pair_energy_grad_into(&ps, &mut buffer), value);
+    assert_eq!(buffer, g);
+    let t = vec![Vector3::new(0.2, -0.1, 0.4), Vector3::new(-0.3, 0.5, 0.0), Vector3::new(0.1, 0.1, -0.2)];
+    let (_, jv) = pair_energy_jvp(&ps, t.clone());
+    let dot: f64 = g.iter().zip(&t).map(|(a, b)| a.dot(b)).sum();
+    assert!(close(jv, dot, 1e-14));
+
+    let q = [Point3::new(1.0, 1.0, 1.0), Point3::new(2.0, 0.0, 0.0)];
+    let (value, (gp, gq)) = spread_grad(ps.clone(), q);
+    let sum: f64 = ps.iter().map(|p| (p - q[0]).norm_squared()).sum();
+    assert!(close(value, sum + 1.0, 1e-15));
+    for (p, g) in ps.iter().zip(&gp) {
+        assert!((g - (p - q[0]) * 2.0).norm() < 1e-15);
+    }
+    let total: Vector3<f64> = ps.iter().map(|p| p - q[0]).sum();
+    assert!((gq[0] - (-total * 2.0 - Vector3::x())).norm() < 1e-15, "{}", gq[0]);
+    assert!((gq[1] - Vector3::x()).norm() < 1e-15);
+}

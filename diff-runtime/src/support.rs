@@ -50,9 +50,10 @@ impl<T: nalgebra::Scalar + num_traits::Zero> Reusable for nalgebra::DVector<T> {
 }
 
 /// The caller's gradient buffer, emptied and filled with the zero tangent of each element of
-/// `like` (`0.0`, `[0.0; N]`): no allocation when its capacity suffices (`_grad_into`).
+/// `like` (`0.0`, `[0.0; N]`, a point's zero vector): no allocation when its capacity suffices
+/// (`_grad_into`).
 #[inline]
-pub fn zeroed_into<T: Differentiable<Tangent = T>>(mut buffer: Vec<T>, like: &[T]) -> Vec<T> {
+pub fn zeroed_into<T: Differentiable>(mut buffer: Vec<T::Tangent>, like: &[T]) -> Vec<T::Tangent> {
     buffer.clear();
     buffer.extend(like.iter().map(Differentiable::zero_tangent));
     buffer

@@ -636,6 +636,12 @@ impl Lowerer<'_> {
                 Expr::Paren(p) => self.vector_base(&p.expr),
                 Expr::Binary(b) => self.vector_base(&b.left) || self.vector_base(&b.right),
                 Expr::MethodCall(m) => self.vector_base(&m.receiver),
+                // `vs[i]` of a parameter `vs: &[Vector3<f64>]` (or of points).
+                Expr::Index(ix) => self
+                    .aggregate_or_leaf(&ix.expr)
+                    .and_then(|v| self.param_types.get(&v))
+                    .and_then(crate::signature::collection_element)
+                    .is_some_and(|e| crate::signature::static_matrix(e) || crate::signature::point(e)),
                 _ => false,
             },
         }
