@@ -835,16 +835,12 @@ fn dereferenced_calls(x: &[f64]) -> f64 {
 #[test]
 fn dereferenced_method_results() {
     let points: [&[f64]; 3] = [&[1.0, 3.0, 2.0], &[0.5, -1.0, 0.25, 4.0], &[-2.0, 0.1, 0.3]];
-    let fns = Fns {
-        name: "dereferenced_calls",
-        f: &|x| dereferenced_calls(x),
-        jvp: &|x, t| dereferenced_calls_jvp(x, t.to_vec()),
-        vjp: &|x, u| {
-            let (v, pullback) = dereferenced_calls_vjp(x);
-            (v, pullback(u))
-        },
-        grad: &|x| dereferenced_calls_grad(x),
-    };
+    let fns = slice_fns!(
+        dereferenced_calls,
+        dereferenced_calls_jvp,
+        dereferenced_calls_vjp,
+        dereferenced_calls_grad
+    );
     check(&fns, &points, 1e-8);
     for x in points {
         let (_, g) = dereferenced_calls_grad(x);
@@ -875,16 +871,7 @@ fn mapped_lookups(x: &[f64]) -> f64 {
 #[test]
 fn option_combinators_on_lookups() {
     let points: [&[f64]; 3] = [&[1.0, 2.0, 3.0], &[0.5, -1.0, 0.25, 4.0], &[-2.0, 0.1, 0.3, 0.7, 1.1]];
-    let fns = Fns {
-        name: "mapped_lookups",
-        f: &|x| mapped_lookups(x),
-        jvp: &|x, t| mapped_lookups_jvp(x, t.to_vec()),
-        vjp: &|x, u| {
-            let (v, pullback) = mapped_lookups_vjp(x);
-            (v, pullback(u))
-        },
-        grad: &|x| mapped_lookups_grad(x),
-    };
+    let fns = slice_fns!(mapped_lookups, mapped_lookups_jvp, mapped_lookups_vjp, mapped_lookups_grad);
     check(&fns, &points, 1e-8);
     for x in points {
         let n = x.len();
@@ -926,16 +913,7 @@ fn collected_generic<T: num_traits::Float + std::iter::Sum>(x: &[T]) -> Vec<T> {
 #[test]
 fn collect_with_an_inferred_element_type() {
     let points: [&[f64]; 3] = [&[1.0, 2.0, 3.0], &[0.5, -1.0, 0.25, 4.0], &[-2.0, 0.1, 0.3, 0.7, 1.1]];
-    let fns = Fns {
-        name: "collected_untyped",
-        f: &|x| collected_untyped(x, 4),
-        jvp: &|x, t| collected_untyped_jvp(x, 4, t.to_vec()),
-        vjp: &|x, u| {
-            let (v, pullback) = collected_untyped_vjp(x, 4);
-            (v, pullback(u))
-        },
-        grad: &|x| collected_untyped_grad(x, 4),
-    };
+    let fns = slice_fns_with!(collected_untyped, collected_untyped_jvp, collected_untyped_vjp, collected_untyped_grad; 4);
     check(&fns, &points, 1e-8);
     for x in points {
         let n = x.len();

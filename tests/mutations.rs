@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{Fns, check, close};
+use common::{check, close};
 use tapeless::differentiable;
 
 /// `y = x` copied, `y[1..3]` overwritten from `x[..2]`, swapped, reversed: a permutation of
@@ -48,27 +48,9 @@ fn shuffled_gradient(x: &[f64]) -> Vec<f64> {
 #[test]
 fn in_place_methods_first_order() {
     let points: [&[f64]; 3] = [&[1.0, 2.0, 3.0, 4.0], &[0.5, -1.0, 0.25, -0.75], &[-2.0, 0.1, 0.3, 0.7]];
-    let fns = Fns {
-        name: "shuffled",
-        f: &|x| shuffled(x),
-        jvp: &|x, t| shuffled_jvp(x, t.to_vec()),
-        vjp: &|x, u| {
-            let (v, pullback) = shuffled_vjp(x);
-            (v, pullback(u))
-        },
-        grad: &|x| shuffled_grad(x),
-    };
+    let fns = slice_fns!(shuffled, shuffled_jvp, shuffled_vjp, shuffled_grad);
     check(&fns, &points, 1e-8);
-    let fns = Fns {
-        name: "filled",
-        f: &|x| filled(x),
-        jvp: &|x, t| filled_jvp(x, t.to_vec()),
-        vjp: &|x, u| {
-            let (v, pullback) = filled_vjp(x);
-            (v, pullback(u))
-        },
-        grad: &|x| filled_grad(x),
-    };
+    let fns = slice_fns!(filled, filled_jvp, filled_vjp, filled_grad);
     check(&fns, &points, 1e-8);
     for x in points {
         let (value, g) = shuffled_grad(x);
@@ -148,16 +130,7 @@ fn swapped_state(x: &[f64]) -> f64 {
 #[test]
 fn a_swap_and_a_replacement_in_a_loop() {
     let points: [&[f64]; 3] = [&[1.0, 2.0], &[0.5, -1.0], &[-2.0, 0.1]];
-    let fns = Fns {
-        name: "swapped_state",
-        f: &|x| swapped_state(x),
-        jvp: &|x, t| swapped_state_jvp(x, t.to_vec()),
-        vjp: &|x, u| {
-            let (v, pullback) = swapped_state_vjp(x);
-            (v, pullback(u))
-        },
-        grad: &|x| swapped_state_grad(x),
-    };
+    let fns = slice_fns!(swapped_state, swapped_state_jvp, swapped_state_vjp, swapped_state_grad);
     check(&fns, &points, 1e-8);
     // The map is linear: its gradient is the sum of the columns of the product of the steps
     // [[0, 0.9], [1, 1]] (swap, then scale and add), applied four times.
