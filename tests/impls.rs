@@ -115,3 +115,39 @@ fn generic_impl_at_both_precisions() {
     }
     assert_eq!(model32.size(), 2);
 }
+
+/// A generic model whose weights are a field, zipped by reference (`zip(&self.w)`).
+struct ZippedModel<T> {
+    w: Vec<T>,
+    b: T,
+}
+
+#[differentiable]
+impl<T: num_traits::Float + std::iter::Sum> ZippedModel<T> {
+    #[differentiable]
+    fn score(&self, x: &[T]) -> T {
+        x.iter().zip(&self.w).map(|(a, w)| (*a * *w).tanh()).sum::<T>() + self.b
+    }
+}
+
+#[test]
+fn a_field_zipped_by_reference() {
+    let m = ZippedModel { w: vec![1.0, -2.0, 0.5], b: 0.25 };
+    for x in [[0.3, 0.1, -0.4], [1.0, -0.5, 2.0]] {
+        let (value, g) = m.score_grad(&x);
+        let want: f64 = x.iter().zip(&m.w).map(|(a, w)| (a * w).tanh()).sum::<f64>() + 0.25;
+        assert!(common::close(value, want, 1e-15));
+        for i in 0..3 {
+            let d = m.w[i] * (1.0 - (x[i] * m.w[i]).tanh().powi(2));
+            assert!(common::close(g[i], d, 1e-15), "d/dx{i}");
+            let f = |p: &[f64]| m.score(p);
+            assert!(common::close(g[i], common::central(&f, &x, i), 1e-9));
+        }
+        let t = vec![0.5, -1.0, 0.25];
+        let (_, jv) = m.score_jvp(&x, t.clone());
+        let (_, pullback) = m.score_vjp(&x);
+        let back = pullback(1.0);
+        let dot: f64 = back.iter().zip(&t).map(|(a, b)| a * b).sum();
+        assert!(common::close(jv, dot, 1e-15));
+    }
+}

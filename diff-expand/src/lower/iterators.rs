@@ -443,6 +443,10 @@ impl Lowerer<'_> {
         let a = self.plain(&m.receiver)?;
         let b = match m.args.first()? {
             arg @ (Expr::Path(_) | Expr::Field(_)) => self.source(arg),
+            // `zip(&self.w)`, `zip(&x[1..])`: the collection behind the reference.
+            arg @ Expr::Reference(r) if r.mutability.is_none() => {
+                self.source(arg).or_else(|| self.plain(arg))
+            }
             // `zip(w[r])`: a row of a nested array (a row bound by name reads as one, `lower::rows`).
             arg @ Expr::Index(ix) if self.nested_array(&ix.expr) => self.source(arg),
             arg => self.plain(arg),
