@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::check;
+use common::{check, close};
 use tapeless::differentiable;
 
 /// Observations of a line fit.
@@ -286,4 +286,66 @@ fn a_constant_vec_returned_by_value() {
     let back = pullback((2.0, vec![9.0; 3]));
     let dot: f64 = back.iter().zip(&t).map(|(a, b)| a * b).sum();
     assert!(common::close(dot, 2.0 * ts, 1e-14));
+}
+
+/// Observations as a slice of structs that are not `Copy`, read through `iter()`, a `for`
+/// loop and indexing (each was rustc's "cannot move out of a slice" in generated code), and a
+/// `Copy` point passed by value to a helper.
+#[derive(Clone, Debug)]
+struct Observation {
+    x: f64,
+    y: f64,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Weight {
+    w: f64,
+}
+
+fn squared(p: Weight) -> f64 {
+    p.w * p.w
+}
+
+#[differentiable(wrt(a, b))]
+fn observed(a: f64, b: f64, obs: &[Observation], weights: &[Weight]) -> f64 {
+    let by_chain: f64 = obs.iter().map(|o| (a * o.x + b - o.y).powi(2)).sum();
+    let mut by_loop = 0.0;
+    for o in obs {
+        by_loop += (a * o.x - o.y).abs();
+    }
+    let mut by_index = 0.0;
+    for i in 0..obs.len() {
+        by_index += b * obs[i].x * squared(weights[i]);
+    }
+    by_chain + by_loop + by_index
+}
+
+#[test]
+fn slices_of_structs_as_constants() {
+    let obs =
+        vec![Observation { x: 1.0, y: 2.5 }, Observation { x: 2.0, y: 3.0 }, Observation { x: -1.0, y: 0.5 }];
+    let weights = [Weight { w: 0.5 }, Weight { w: 2.0 }, Weight { w: -1.0 }];
+    for (a, b) in [(1.3, 0.2), (-0.7, 1.1)] {
+        let (value, (ga, gb)) = observed_grad(a, b, &obs, &weights);
+        let mut want = (0.0, 0.0, 0.0);
+        for (o, w) in obs.iter().zip(&weights) {
+            let r = a * o.x + b - o.y;
+            let s = a * o.x - o.y;
+            want.0 += r * r + s.abs() + b * o.x * w.w * w.w;
+            want.1 += 2.0 * r * o.x + s.signum() * o.x;
+            want.2 += 2.0 * r + o.x * w.w * w.w;
+        }
+        assert!(
+            close(value, want.0, 1e-14) && close(ga, want.1, 1e-14) && close(gb, want.2, 1e-14),
+            "{value} {ga} {gb} vs {want:?}"
+        );
+        let (_, t) = observed_jvp(a, b, &obs, &weights, 0.3, -0.8);
+        let (_, pullback) = observed_vjp(a, b, &obs, &weights);
+        let (pa, pb) = pullback(1.0);
+        assert!(close(t, 0.3 * pa - 0.8 * pb, 1e-14));
+        let f = |p: &[f64]| observed(p[0], p[1], &obs, &weights);
+        for (i, g) in [ga, gb].into_iter().enumerate() {
+            assert!(close(g, common::central(&f, &[a, b], i), 1e-8));
+        }
+    }
 }

@@ -222,3 +222,7 @@ pub const ITERATOR_ADAPTOR: Unsupported = Unsupported {
     what: "this iterator adaptor",
     help: "a chain is followed from a source (`x.iter()`, `x.windows(k)`, `a..b`) through `map`, `filter`, `zip`, `enumerate`, `skip`, `take`, `step_by`, `rev`, `chain`, `copied`, `cloned` to an end (`sum`, `product`, `fold`, `reduce`, `max_by`, `min_by`, `for_each`, `collect`); write this one as a `for` loop",
 };
+pub const ELEMENT_OF_DIFFERENTIATED_STRUCTS: Unsupported = Unsupported {
+    what: "an element of a differentiated slice or `Vec` of structs",
+    help: "differentiate one `#[derive(Differentiable)]` struct whose fields are `Vec<f64>`s (a struct of arrays, read as `p.w[i]`), or pass the slice as a constant (leave it out of `wrt(..)`)",
+};

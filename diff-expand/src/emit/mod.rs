@@ -185,6 +185,12 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
         }
         Op::Load { array, index } => {
             let (a, index) = (array.ident(), index_tokens(index));
+            // An element of a collection of structs (`obs: &[Obs]`, `lower::rows::element_kind`):
+            // borrowed, as `for o in obs` borrows it (a struct that is not `Copy` cannot be
+            // moved out of the slice); its fields read through the reference.
+            if input.f.info(*result).kind == Kind::Unknown {
+                return quote_spanned!(span=> let #y = &#a #index;);
+            }
             quote_spanned!(span=> #a #index)
         }
         Op::Field { base, member, array } => {

@@ -146,6 +146,16 @@ impl Lowerer<'_> {
     /// passes for `x.iter()`, read as `**u`).
     pub(super) fn closure_arg(&mut self, a: &Expr) -> Tree {
         match a {
+            // `&obs[i]` of a constant collection of structs (`obs: &[Obs]`, not an array the IR
+            // holds): kept as the reference, as `iter()` gives it (a struct that is not `Copy`
+            // cannot be moved out of the slice).
+            Expr::Reference(r)
+                if r.mutability.is_none()
+                    && matches!(&*r.expr, Expr::Index(ix)
+                        if self.aggregate_or_leaf(&ix.expr).is_some_and(|v| self.kind(v) == Kind::Unknown)) =>
+            {
+                self.opaque(a, "a reference")
+            }
             Expr::Reference(r) if r.mutability.is_none() => {
                 let t = self.closure_arg(&r.expr);
                 if let Tree::Leaf(v) = t {

@@ -429,7 +429,7 @@ impl Lowerer<'_> {
         let span = Loc::of(pat);
         let mut elements: Vec<Value> = Vec::new();
         for a in arrays {
-            let v = self.emit(Op::Load { array: *a, index: vec![var] }, span, Kind::Float);
+            let v = self.load_element(*a, vec![var], span);
             self.iter_elements.insert(v);
             elements.push(v);
         }

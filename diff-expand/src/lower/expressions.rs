@@ -132,10 +132,7 @@ impl Lowerer<'_> {
                 self.unsupported(span, unsupported::ROW_NESTED_ARRAY_TAKEN_WHOLE)
             }
             Expr::Index(i) => match self.array_place(i) {
-                Some((array, index)) => {
-                    let op = Op::Load { array, index };
-                    Tree::Leaf(self.emit(op, span, Kind::Float))
-                }
+                Some((array, index)) => Tree::Leaf(self.load_element(array, index, span)),
                 None => match literal_index(&i.index) {
                     // `w[0]`, `m[(1, 2)]`: an entry of a nalgebra value.
                     Some(k) => {

@@ -122,6 +122,36 @@ impl Lowerer<'_> {
         Some(block.stmts)
     }
 
+    /// The element of `array` at `index`: a load of [`Self::element_kind`], or, for a
+    /// differentiated collection of structs (whose derivative the IR cannot carry), the error
+    /// reported at `span` (so its uses draw no second one).
+    pub(super) fn load_element(&mut self, array: Value, index: Vec<Value>, span: Loc) -> Value {
+        let kind = self.element_kind(array);
+        if kind == Kind::Unknown
+            && self.kind(array) == Kind::Array(ArrayKind::Record)
+            && let Tree::Leaf(error) = self.unsupported(span, unsupported::ELEMENT_OF_DIFFERENTIATED_STRUCTS)
+        {
+            return error;
+        }
+        self.emit(Op::Load { array, index }, span, kind)
+    }
+
+    /// The kind of an element of `array`: a float (or a static vector, a row), except for a
+    /// parameter whose elements are structs (`layers: &[Layer]`), whose fields the IR does not
+    /// model: `Unknown`, so that `l.w` is never read as a nalgebra coordinate.
+    pub(super) fn element_kind(&self, array: Value) -> Kind {
+        use crate::signature::{TypeClass, classify, collection_element};
+        let record = |t: &syn::Type| {
+            matches!(t, syn::Type::Path(p) if p.qself.is_none()
+                && p.path.segments.last().is_some_and(|s| s.arguments.is_none()))
+                && classify(t) == TypeClass::Unknown
+        };
+        match self.param_types.get(&array).and_then(collection_element) {
+            Some(element) if record(element) => Kind::Unknown,
+            _ => Kind::Float,
+        }
+    }
+
     /// Whether one of `arrays` is a nested-array parameter (its elements are rows).
     pub(super) fn any_rows(&self, arrays: &[Value]) -> bool {
         use crate::signature::{collection_element, is_float};
