@@ -349,3 +349,50 @@ fn slices_of_structs_as_constants() {
         }
     }
 }
+
+/// Training samples with a `Vec` field, a slice of them as constant data: `s.input.iter()`,
+/// `s.input.len()` (reading the field in place: moving it out of the borrowed sample was
+/// rustc's error in generated code) and `s.target`.
+#[derive(Clone, Debug)]
+struct Sample {
+    input: Vec<f64>,
+    target: f64,
+}
+
+#[differentiable(wrt(w))]
+fn mean_squared_error(w: &[f64], data: &[Sample]) -> f64 {
+    let mut loss = 0.0;
+    for s in data {
+        let pred: f64 = s.input.iter().zip(w).map(|(x, w)| x * w).sum();
+        loss += (pred - s.target).powi(2) / s.input.len() as f64;
+    }
+    loss / data.len() as f64
+}
+
+#[test]
+#[allow(clippy::needless_range_loop)]
+fn samples_with_vec_fields() {
+    let data = vec![
+        Sample { input: vec![1.0, 2.0], target: 1.0 },
+        Sample { input: vec![0.5, -1.0], target: 0.0 },
+        Sample { input: vec![-0.3, 0.8], target: -0.5 },
+    ];
+    let points: [&[f64]; 3] = [&[0.3, 0.2], &[-1.0, 0.5], &[0.0, 0.0]];
+    check(
+        &crate::slice_fns_with!(mean_squared_error, mean_squared_error_jvp, mean_squared_error_vjp, mean_squared_error_grad; &data),
+        &points,
+        1e-8,
+    );
+    for w in points {
+        let (_, g) = mean_squared_error_grad(w, &data);
+        // ∂/∂w = Σ 2 r x / (2 n).
+        let mut want = [0.0; 2];
+        for s in &data {
+            let r = s.input[0] * w[0] + s.input[1] * w[1] - s.target;
+            for j in 0..2 {
+                want[j] += 2.0 * r * s.input[j] / 2.0 / 3.0;
+            }
+        }
+        assert!(close(g[0], want[0], 1e-14) && close(g[1], want[1], 1e-14), "{g:?} vs {want:?}");
+    }
+}

@@ -653,11 +653,14 @@ impl Lowerer<'_> {
             Expr::Field(f) => self.constant_place(&f.base),
             Expr::Index(i) => self.constant_place(&i.expr),
             Expr::Paren(p) => self.constant_place(&p.expr),
+            // A constant parameter, or a local holding a constant of a type the IR does not see
+            // into (`s` of `for s in data`, `data: &[Sample]`).
             Expr::Path(_) => match self.local(e) {
                 None => true,
-                Some(_) => self
-                    .aggregate_or_leaf(e)
-                    .is_some_and(|v| self.param_types.contains_key(&v) && self.kind(v) == Kind::Unknown),
+                Some(_) => self.aggregate_or_leaf(e).is_some_and(|v| {
+                    self.kind(v) == Kind::Unknown
+                        && (self.param_types.contains_key(&v) || self.struct_elements.contains(&v))
+                }),
             },
             _ => false,
         }

@@ -154,7 +154,11 @@ impl Lowerer<'_> {
                     && matches!(&*r.expr, Expr::Index(ix)
                         if self.aggregate_or_leaf(&ix.expr).is_some_and(|v| self.kind(v) == Kind::Unknown)) =>
             {
-                self.opaque(a, "a reference")
+                let t = self.opaque(a, "a reference");
+                if let Tree::Leaf(v) = t {
+                    self.struct_elements.insert(v);
+                }
+                t
             }
             Expr::Reference(r) if r.mutability.is_none() => {
                 let t = self.closure_arg(&r.expr);

@@ -84,6 +84,7 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         blocks: vec![Vec::new()],
         items: Vec::new(),
         iter_elements: std::collections::HashSet::new(),
+        struct_elements: std::collections::HashSet::new(),
         in_loop: 0,
         loop_flags: Vec::new(),
         condition_keyword: None,
@@ -155,6 +156,9 @@ struct Lowerer<'a> {
     /// Values the user reaches through a reference but the IR holds by value (elements bound
     /// by `for x in v.iter()`, parameters `x: &f64`): `*x` is `x`.
     iter_elements: std::collections::HashSet<Value>,
+    /// Elements of constant collections of structs (`s` of `for s in data`, `data: &[Sample]`):
+    /// places whose fields are read in place (`calls::constant_place`).
+    struct_elements: std::collections::HashSet<Value>,
     /// Depth of loop nesting at the current point.
     in_loop: usize,
     /// `break`/`continue` flags of the loops being lowered, innermost last.

@@ -133,7 +133,11 @@ impl Lowerer<'_> {
         {
             return error;
         }
-        self.emit(Op::Load { array, index }, span, kind)
+        let element = self.emit(Op::Load { array, index }, span, kind);
+        if kind == Kind::Unknown {
+            self.struct_elements.insert(element);
+        }
+        element
     }
 
     /// The kind of an element of `array`: a float (or a static vector, a row), except for a
