@@ -997,3 +997,33 @@ fn a_function_passed_in_second_order() {
         }
     }
 }
+
+/// A mask zipped in and filtered on (`**m`: the predicate gets `&(&x, &bool)`), and pairs of
+/// indices destructured in a closure.
+#[differentiable(wrt(x))]
+fn masked_pairs(x: &[f64], mask: &[bool], pairs: &[(usize, usize)]) -> f64 {
+    let masked: f64 = x.iter().zip(mask).filter(|(_, m)| **m).map(|(v, _)| v * v).sum();
+    masked + pairs.iter().map(|&(i, j)| (x[i] - x[j]).powi(2)).sum::<f64>()
+}
+
+#[test]
+fn masks_and_index_pairs() {
+    let (mask, pairs) = ([true, false, true], [(0, 1), (1, 2)]);
+    let points: [&[f64]; 3] = [&[1.0, 2.0, 4.0], &[-0.5, 0.3, 0.1], &[2.0, -1.0, 0.0]];
+    check(
+        &slice_fns_with!(masked_pairs, masked_pairs_jvp, masked_pairs_vjp, masked_pairs_grad; &mask, &pairs),
+        &points,
+        1e-8,
+    );
+    for x in points {
+        let (_, g) = masked_pairs_grad(x, &mask, &pairs);
+        let want = [
+            2.0 * x[0] + 2.0 * (x[0] - x[1]),
+            -2.0 * (x[0] - x[1]) + 2.0 * (x[1] - x[2]),
+            2.0 * x[2] - 2.0 * (x[1] - x[2]),
+        ];
+        for i in 0..3 {
+            assert!(common::close(g[i], want[i], 1e-14), "d/dx{i}: {} vs {}", g[i], want[i]);
+        }
+    }
+}

@@ -152,7 +152,8 @@ impl Lowerer<'_> {
             Expr::Reference(r)
                 if r.mutability.is_none()
                     && matches!(&*r.expr, Expr::Index(ix)
-                        if self.aggregate_or_leaf(&ix.expr).is_some_and(|v| self.kind(v) == Kind::Unknown)) =>
+                        if self.aggregate_or_leaf(&ix.expr)
+                            .is_some_and(|v| self.kind(v) == Kind::Unknown && self.structs_in(v))) =>
             {
                 let t = self.opaque(a, "a reference");
                 if let Tree::Leaf(v) = t {

@@ -144,16 +144,19 @@ impl Lowerer<'_> {
     /// parameter whose elements are structs (`layers: &[Layer]`), whose fields the IR does not
     /// model: `Unknown`, so that `l.w` is never read as a nalgebra coordinate.
     pub(super) fn element_kind(&self, array: Value) -> Kind {
+        if self.structs_in(array) { Kind::Unknown } else { Kind::Float }
+    }
+
+    /// Whether `array` is a parameter whose elements are structs (a path type the macro cannot
+    /// classify: not a float, an integer, a nalgebra type or an array).
+    pub(super) fn structs_in(&self, array: Value) -> bool {
         use crate::signature::{TypeClass, classify, collection_element};
         let record = |t: &syn::Type| {
             matches!(t, syn::Type::Path(p) if p.qself.is_none()
                 && p.path.segments.last().is_some_and(|s| s.arguments.is_none()))
                 && classify(t) == TypeClass::Unknown
         };
-        match self.param_types.get(&array).and_then(collection_element) {
-            Some(element) if record(element) => Kind::Unknown,
-            _ => Kind::Float,
-        }
+        self.param_types.get(&array).and_then(collection_element).is_some_and(record)
     }
 
     /// Whether one of `arrays` is a nested-array parameter (its elements are rows).
