@@ -179,7 +179,8 @@
 //! # not-supported
 //!
 //! Syntax the macro does not support yet: an escaping closure, a recursive call, `async`,
-//! `unsafe`, a struct pattern of a reference,
+//! `unsafe`, a struct pattern of a reference, `collect::<Vec<_>>()` in a function generic over
+//! its float type,
 //! `from_fn` with a size the macro cannot read, a method called for its effect on or with a
 //! differentiated value (`v.push(x)`, `v.swap(i, j)`, `v.reverse()`: what it stores or
 //! rearranges is not followed, and the gradient would silently keep the old contents), and the

@@ -895,8 +895,8 @@ fn option_combinators_on_lookups() {
     }
 }
 
-/// `collect::<Vec<_>>()` with the element type left to inference: floats, a generic `T`, and
-/// indices (a constant chain).
+/// `collect::<Vec<_>>()` with the element type left to inference: floats and indices (a
+/// constant chain); in a generic function the type is written (`Vec<_>` there is our error).
 #[differentiable]
 fn collected_untyped(x: &[f64], n: usize) -> f64 {
     let squares = x.iter().map(|v| v * v).collect::<Vec<_>>();
@@ -907,7 +907,20 @@ fn collected_untyped(x: &[f64], n: usize) -> f64 {
 
 #[differentiable]
 fn collected_generic<T: num_traits::Float + std::iter::Sum>(x: &[T]) -> Vec<T> {
-    x.iter().map(|&v| v.sin() * v).collect::<Vec<_>>()
+    x.iter().map(|&v| v.sin() * v).collect::<Vec<T>>()
+}
+
+/// Flags collected untyped: a `Vec<bool>` from a constant chain, read in a branch.
+#[differentiable]
+fn even_entries(x: &[f64]) -> f64 {
+    let even = (0..x.len()).map(|i| i % 2 == 0).collect::<Vec<_>>();
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        if even[i] {
+            s += x[i].sin();
+        }
+    }
+    s
 }
 
 #[test]
@@ -929,6 +942,11 @@ fn collect_with_an_inferred_element_type() {
         }
         for i in 0..n {
             assert!(common::close(g[i], want[i], 1e-14), "d/dx{i}: {} vs {}", g[i], want[i]);
+        }
+        let (_, g) = even_entries_grad(x);
+        for i in 0..n {
+            let want = if i % 2 == 0 { x[i].cos() } else { 0.0 };
+            assert!(common::close(g[i], want, 1e-15), "even_entries d/dx{i}");
         }
         // The generic one, elementwise: d/dx (x sin x) = sin x + x cos x, forward against reverse.
         let (y, t) = collected_generic_jvp(x, vec![1.0; n]);

@@ -226,3 +226,7 @@ pub const ELEMENT_OF_DIFFERENTIATED_STRUCTS: Unsupported = Unsupported {
     what: "an element of a differentiated slice or `Vec` of structs",
     help: "differentiate one `#[derive(Differentiable)]` struct whose fields are `Vec<f64>`s (a struct of arrays, read as `p.w[i]`), or pass the slice as a constant (leave it out of `wrt(..)`)",
 };
+pub const COLLECT_VEC_GENERIC: Unsupported = Unsupported {
+    what: "`collect::<Vec<_>>()` in a function generic over its float type",
+    help: "write the element type: `collect::<Vec<T>>()`, or `let v: Vec<T> = ..collect();`",
+};

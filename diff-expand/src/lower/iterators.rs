@@ -295,14 +295,18 @@ impl Lowerer<'_> {
             let turbofish = m.turbofish.as_ref()?;
             let element = collected_element(turbofish);
             // `collect::<Vec<_>>()`: the element type is the items', which rustc infers from
-            // the writes below (`num_traits::Zero`, through nalgebra's `zero()`, is a zero for
-            // floats, a generic `T: Float` or `RealField`, and integers alike).
+            // the writes below, starting from `Default::default()` (floats, integers, `bool`,
+            // tuples of them, second order's dual number). A function generic over its float
+            // type has no `Default` bound on it: there the type must be written.
             let zero: Expr = match element {
                 Some(t) if crate::signature::is_float(t) => {
                     syn::parse_quote_spanned!(s=> <#t as ::tapeless::__private::Real>::zero())
                 }
+                Some(syn::Type::Infer(_)) if self.floats.is_empty() => {
+                    syn::parse_quote_spanned!(s=> ::core::default::Default::default())
+                }
                 Some(syn::Type::Infer(_)) => {
-                    syn::parse_quote_spanned!(s=> ::tapeless::__private::nalgebra::zero())
+                    return Some(self.unsupported(Loc::of(turbofish), unsupported::COLLECT_VEC_GENERIC));
                 }
                 _ => return None,
             };
