@@ -230,3 +230,7 @@ pub const COLLECT_VEC_GENERIC: Unsupported = Unsupported {
     what: "`collect::<Vec<_>>()` in a function generic over its float type",
     help: "write the element type: `collect::<Vec<T>>()`, or `let v: Vec<T> = ..collect();`",
 };
+pub const ROW_BORROWED_AND_REBOUND: Unsupported = Unsupported {
+    what: "a borrowed row of a nested array that cannot be read in place",
+    help: "`let x = &w[i];` is read as `w[i]` wherever `x` is used, which needs `x` bound by itself, not bound again, and the index not assigned in the statements after it: rename the later binding, or read `w[i][j]`",
+};

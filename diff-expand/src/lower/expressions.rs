@@ -188,6 +188,13 @@ impl Lowerer<'_> {
             {
                 self.expr(&r.expr)
             }
+            // `&w[i]` of a nested array that `rows::let_row` could not read in place.
+            Expr::Reference(r)
+                if r.mutability.is_none()
+                    && matches!(&*r.expr, Expr::Index(ix) if self.nested_array(&ix.expr)) =>
+            {
+                self.unsupported(span, unsupported::ROW_BORROWED_AND_REBOUND)
+            }
             // `&y` of `let y = g(..)`: the macro cannot see what `g` returns.
             Expr::Reference(r)
                 if self
