@@ -948,6 +948,11 @@ fn collect_with_an_inferred_element_type() {
             let want = if i % 2 == 0 { x[i].cos() } else { 0.0 };
             assert!(common::close(g[i], want, 1e-15), "even_entries d/dx{i}");
         }
+        let direction = common::direction(n, 7);
+        let (_, jv) = even_entries_jvp(x, direction.clone());
+        let (_, pullback) = even_entries_vjp(x);
+        let back: f64 = pullback(1.0).iter().zip(&direction).map(|(a, b)| a * b).sum();
+        assert!(common::close(jv, back, 1e-14), "even_entries: {jv} vs {back}");
         // The generic one, elementwise: d/dx (x sin x) = sin x + x cos x, forward against reverse.
         let (y, t) = collected_generic_jvp(x, vec![1.0; n]);
         let (_, pullback) = collected_generic_vjp(x);
@@ -1000,6 +1005,10 @@ fn a_function_passed_in_second_order() {
         let (_, g, h) = weighted_sine_hessian(x, y, 3, half);
         let (s, c) = (x * y).sin_cos();
         assert!(common::close(g.0, w * y * c, 1e-15) && common::close(g.1, w * x * c, 1e-15));
+        let (_, jv) = weighted_sine_jvp(x, y, 3, half, 0.4, -0.9);
+        let (_, pullback) = weighted_sine_vjp(x, y, 3, half);
+        let (bx, by) = pullback(1.0);
+        assert!(common::close(jv, 0.4 * bx - 0.9 * by, 1e-14));
         // H = w [[-y² s, c - x y s], [c - x y s, -x² s]].
         let want = [[-y * y * s, c - x * y * s], [c - x * y * s, -x * x * s]];
         let grad = |p: &[f64]| {

@@ -396,6 +396,10 @@ fn determinants_first_and_second_order() {
     let (value, g) = determinant_generic_grad(m2);
     assert_eq!(value, -2.0);
     assert!((g - nalgebra::Matrix2::new(2.0, -3.0, -2.0, 1.0)).norm() < 1e-14, "{g}");
+    let t2 = nalgebra::Matrix2::new(0.3, -0.2, 0.1, 0.5);
+    let (_, jv) = determinant_generic_jvp(m2, t2);
+    let (_, pullback) = determinant_generic_vjp(m2);
+    assert!(common::close(jv, pullback(1.0).dot(&t2), 1e-14));
 }
 
 /// `m.try_inverse().unwrap()` (or `.expect("..")`): a quadratic form of the inverse with its
@@ -455,6 +459,10 @@ fn inverses_first_and_second_order() {
     let (_, g) = trace_of_inverse_grad(m3);
     let inv3 = m3.try_inverse().unwrap();
     assert!((g + (inv3 * inv3).transpose()).norm() < 1e-14, "{g}");
+    let t3 = Matrix3::new(0.3, -0.2, 0.1, 0.0, 0.5, -0.4, 0.2, 0.7, -0.1);
+    let (_, jv) = trace_of_inverse_jvp(m3, t3);
+    let (_, pullback) = trace_of_inverse_vjp(m3);
+    assert!(common::close(jv, pullback(1.0).dot(&t3), 1e-14));
     // Least squares: central differences in A and y, and forward against reverse.
     let a = DMatrix::from_row_slice(3, 2, &[1.0, 2.0, 0.5, -1.0, 0.3, 0.7]);
     let y = DVector::from_vec(vec![1.0, 0.0, 2.0]);

@@ -75,6 +75,15 @@ fn a_triangle_and_a_moved_point() {
     let want_c = nalgebra::Vector2::new(a.y - b.y, b.x - a.x) * 0.5;
     assert!((gb - want_b).norm() < 1e-15 && (gc - want_c).norm() < 1e-15);
     assert!((ga + want_b + want_c).norm() < 1e-15);
+    let (ta, tb, tc) = (
+        nalgebra::Vector2::new(0.2, -0.1),
+        nalgebra::Vector2::new(0.4, 0.3),
+        nalgebra::Vector2::new(-0.5, 0.6),
+    );
+    let (_, jv) = area_jvp(a, b, c, ta, tb, tc);
+    let (_, pullback) = area_vjp(a, b, c);
+    let (ba, bb, bc) = pullback(1.0);
+    assert!(close(jv, ba.dot(&ta) + bb.dot(&tb) + bc.dot(&tc), 1e-15));
 
     let (p, v) = (Point3::new(1.0, 2.0, 3.0), Vector3::new(0.5, -0.5, 0.25));
     let (value, (gp, gv)) = moved_grad(&p, v);
@@ -160,4 +169,12 @@ fn collections_of_points() {
     let total: Vector3<f64> = ps.iter().map(|p| p - q[0]).sum();
     assert!((gq[0] - (-total * 2.0 - Vector3::x())).norm() < 1e-15, "{}", gq[0]);
     assert!((gq[1] - Vector3::x()).norm() < 1e-15);
+    let tp: Vec<Vector3<f64>> = (0..ps.len()).map(|i| Vector3::new(0.1 * i as f64, -0.3, 0.2)).collect();
+    let tq = [Vector3::new(0.5, 0.1, -0.2), Vector3::new(-0.4, 0.3, 0.6)];
+    let (_, jv) = spread_jvp(ps.clone(), q, tp.clone(), tq);
+    let (_, pullback) = spread_vjp(ps.clone(), q);
+    let (bp, bq) = pullback(1.0);
+    let back: f64 =
+        bp.iter().zip(&tp).map(|(a, b)| a.dot(b)).sum::<f64>() + bq[0].dot(&tq[0]) + bq[1].dot(&tq[1]);
+    assert!(close(jv, back, 1e-14), "{jv} vs {back}");
 }

@@ -228,22 +228,15 @@ fn prim_tangent(
     span: proc_macro2::Span,
 ) -> TokenStream {
     let act = input.act;
-    // A nalgebra vector built by index is an owned array, as is its tangent: read borrowed,
-    // or the first read would move it.
-    let array = |v: Value| super::is_array(input, v);
     let t = |i: usize| -> Option<TokenStream> {
-        args.get(i).filter(|v| act.active(**v)).map(|v| {
-            let t = tangent(*v);
-            if array(*v) { quote!((&#t)) } else { quote!(#t) }
-        })
+        args.get(i).filter(|v| act.active(**v)).map(|v| super::operand(input, *v, tangent(*v)))
     };
     let value = |r: Read| -> TokenStream {
         let v = match r {
             Read::Arg(i) => args[i],
             Read::Result => y,
         };
-        let ident = v.ident();
-        if array(v) { quote!((&#ident)) } else { ident.into_token_stream() }
+        super::operand(input, v, v.ident())
     };
     match kind {
         Kind::Linear(

@@ -97,6 +97,13 @@ pub fn is_array(input: &Input, v: Value) -> bool {
     matches!(input.f.info(v).kind, Kind::Array(_))
 }
 
+/// `tokens` (the value `v`, or its tangent) as an operand of arithmetic or of a rule's term: an
+/// array there is a nalgebra vector built by index, owned by its slot, so it is read borrowed
+/// (`(&v)`) and a later read still has it.
+pub fn operand(input: &Input, v: Value, tokens: impl ToTokens) -> TokenStream {
+    if is_array(input, v) { quote!((&#tokens)) } else { tokens.into_token_stream() }
+}
+
 /// Whether a value is a dynamically sized matrix, held by reference (`__v3: &DMatrix<f64>`).
 pub fn is_heap(input: &Input, v: Value) -> bool {
     input.f.info(v).kind == Kind::Heap
@@ -232,12 +239,7 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
             let a: Vec<syn::Ident> = args.iter().map(|v| v.ident()).collect();
             match form {
                 Form::Operator(op) if a.len() == 2 => {
-                    // An operand held as an array is a nalgebra vector built by index (no
-                    // other array has arithmetic): borrowed, so a later read still has it.
-                    let [l, r] = [0, 1].map(|i| {
-                        let x = &a[i];
-                        if is_array(input, args[i]) { quote!((&#x)) } else { x.to_token_stream() }
-                    });
+                    let [l, r] = [0, 1].map(|i| operand(input, args[i], &a[i]));
                     quote_spanned!(span=> #l #op #r)
                 }
                 Form::Operator(op) => {

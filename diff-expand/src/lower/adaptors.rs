@@ -1,5 +1,6 @@
-//! Iterator adaptors no chain follows (`scan`, `cycle`, `take_while`, ..): recognised, so that
-//! the error names the adaptor (`lower::iterators` reads the others).
+//! Iterators by their syntax: a chain `lower::iterators` follows (`iterator`), and the adaptors
+//! no chain follows (`scan`, `cycle`, `take_while`, ..), recognised so that the error names the
+//! adaptor.
 
 use super::*;
 
@@ -38,11 +39,27 @@ pub(super) fn iterator_source(e: &Expr) -> bool {
         Expr::Paren(p) => iterator_source(&p.expr),
         Expr::Range(_) => true,
         Expr::MethodCall(m) => {
-            matches!(
-                m.method.to_string().as_str(),
-                "iter" | "into_iter" | "iter_mut" | "windows" | "chunks" | "chunks_exact"
-            ) || iterator_source(&m.receiver)
+            SOURCES.contains(&m.method.to_string().as_str()) || iterator_source(&m.receiver)
         }
+        _ => false,
+    }
+}
+
+/// The methods that start an iterator chain.
+const SOURCES: [&str; 6] = ["iter", "into_iter", "iter_mut", "windows", "chunks", "chunks_exact"];
+
+/// Whether `e` is an iterator: a source (`x.iter()`, `x.windows(k)`, a range) and adaptors. (A
+/// nalgebra value's `map` is not: `v.map(f).map(g)` maps a matrix.)
+pub(super) fn iterator(e: &Expr) -> bool {
+    match e {
+        Expr::Paren(p) => iterator(&p.expr),
+        Expr::Range(_) => true,
+        Expr::MethodCall(m) => match m.method.to_string().as_str() {
+            name if SOURCES.contains(&name) => true,
+            "map" | "zip" | "chain" | "enumerate" | "skip" | "take" | "rev" | "step_by" | "copied"
+            | "cloned" | "filter" => iterator(&m.receiver),
+            _ => false,
+        },
         _ => false,
     }
 }

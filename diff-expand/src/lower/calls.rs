@@ -410,7 +410,7 @@ impl Lowerer<'_> {
     pub(super) fn map_closure(&mut self, receiver: &Expr, closure: &syn::ExprClosure, span: Loc) -> Tree {
         // An iterator (`x.iter().map(..)` not ended where the macro reads chains): reported
         // here, without lowering the iterator, whose unused value would draw a second error.
-        let x = if iterator(receiver) { None } else { Some(self.value(receiver)) };
+        let x = if super::adaptors::iterator(receiver) { None } else { Some(self.value(receiver)) };
         let Some(x) = x.filter(|x| matches!(self.kind(*x), Kind::Heap | Kind::Float)) else {
             // `x.iter().peekable().map(..)`: the adaptor is what is not followed.
             if let Some(adaptor) = super::adaptors::unfollowed_adaptor(receiver) {
@@ -735,22 +735,6 @@ impl Lowerer<'_> {
 /// or `bool`s, anything else is not known.
 fn method_kind(name: &str) -> Kind {
     if matches!(name, "len" | "count" | "is_empty") { Kind::Discrete } else { Kind::Unknown }
-}
-
-/// Whether `e` is an iterator: a source (`x.iter()`, `x.windows(k)`, a range) and adaptors. (A
-/// nalgebra value's `map` is not: `v.map(f).map(g)` maps a matrix.)
-fn iterator(e: &Expr) -> bool {
-    match e {
-        Expr::Paren(p) => iterator(&p.expr),
-        Expr::Range(_) => true,
-        Expr::MethodCall(m) => match m.method.to_string().as_str() {
-            "iter" | "into_iter" | "iter_mut" | "windows" | "chunks" | "chunks_exact" => true,
-            "map" | "zip" | "chain" | "enumerate" | "skip" | "take" | "rev" | "step_by" | "copied"
-            | "cloned" | "filter" => iterator(&m.receiver),
-            _ => false,
-        },
-        _ => false,
-    }
 }
 
 /// The rule of a part of a nalgebra value (`m.column(j)`, `m.rows(i, n)`,

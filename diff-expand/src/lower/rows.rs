@@ -30,17 +30,9 @@ impl Lowerer<'_> {
             (Pat::Tuple(t), true) if t.elems.len() == 2 => (Some(&t.elems[0]), row_name(&t.elems[1])?),
             _ => return None,
         };
-        // A body that binds the name again would read another value under it.
-        let mut binds = false;
-        syn::visit::Visit::visit_block(&mut BindsName { name: row, found: &mut binds }, &f.body);
-        if binds {
-            return None;
-        }
         let span = Loc::of(&f.pat).start;
         let r = syn::Ident::new("__tapeless_row", proc_macro2::Span::mixed_site().located_at(span));
-        let mut body = f.body.clone();
-        let read = quote::quote!(#path[#r]);
-        ReadRow { name: row, read }.visit_block_mut(&mut body);
+        let body = read_in_place(&f.body, row, quote::quote!(#path[#r]))?;
         let bind_index = index_pat.map(|p| quote::quote_spanned!(span=> let #p = #r;));
         let desugared: syn::ExprForLoop = syn::parse_quote_spanned!(Loc::of(f).span()=>
             for #r in 0..#path.len() {
@@ -80,12 +72,7 @@ impl Lowerer<'_> {
         }
         let mut body = body.clone();
         for (name, row) in &found {
-            let mut binds = false;
-            syn::visit::Visit::visit_expr(&mut BindsName { name, found: &mut binds }, &body);
-            if binds {
-                return None;
-            }
-            ReadRow { name, read: row.to_token_stream() }.visit_expr_mut(&mut body);
+            body = read_in_place(&body, name, row.to_token_stream())?;
         }
         Some((binding, body))
     }
@@ -112,14 +99,10 @@ impl Lowerer<'_> {
         let assigned = super::scan::assigned_names(&block);
         let mut reads = super::closures::FreeNames::default();
         syn::visit::Visit::visit_expr(&mut reads, &ix.index);
-        let mut binds = false;
-        syn::visit::Visit::visit_block(&mut BindsName { name, found: &mut binds }, &block);
-        if binds || reads.0.iter().any(|n| assigned.contains(n)) {
+        if reads.0.iter().any(|n| assigned.contains(n)) {
             return None;
         }
-        let mut block = block;
-        ReadRow { name, read: quote::quote!(#row) }.visit_block_mut(&mut block);
-        Some(block.stmts)
+        Some(read_in_place(&block, name, quote::quote!(#row))?.stmts)
     }
 
     /// The element of `array` at `index`: a load of [`Self::element_kind`], or, for a
@@ -203,6 +186,47 @@ impl Lowerer<'_> {
     }
 }
 
+/// A body a row's name is read in: an expression or a block.
+trait Body: Clone {
+    /// Whether a pattern in it binds `name` (`let name = ..`, a closure's `|name|`).
+    fn binds(&self, name: &syn::Ident) -> bool;
+    /// Every read of `name` replaced by `read` ([`ReadRow`]).
+    fn read_as(&mut self, name: &syn::Ident, read: proc_macro2::TokenStream);
+}
+
+impl Body for Expr {
+    fn binds(&self, name: &syn::Ident) -> bool {
+        let mut found = false;
+        syn::visit::Visit::visit_expr(&mut BindsName { name, found: &mut found }, self);
+        found
+    }
+    fn read_as(&mut self, name: &syn::Ident, read: proc_macro2::TokenStream) {
+        ReadRow { name, read }.visit_expr_mut(self);
+    }
+}
+
+impl Body for syn::Block {
+    fn binds(&self, name: &syn::Ident) -> bool {
+        let mut found = false;
+        syn::visit::Visit::visit_block(&mut BindsName { name, found: &mut found }, self);
+        found
+    }
+    fn read_as(&mut self, name: &syn::Ident, read: proc_macro2::TokenStream) {
+        ReadRow { name, read }.visit_block_mut(self);
+    }
+}
+
+/// `body` with every read of the row's `name` as `read`; `None` if `body` binds the name again
+/// (a read after that would be of another value).
+fn read_in_place<B: Body>(body: &B, name: &syn::Ident, read: proc_macro2::TokenStream) -> Option<B> {
+    if body.binds(name) {
+        return None;
+    }
+    let mut body = body.clone();
+    body.read_as(name, read);
+    Some(body)
+}
+
 /// Finds a pattern binding `name` (`let name = ..`, a closure's `|name|`).
 struct BindsName<'a> {
     name: &'a syn::Ident,
@@ -225,13 +249,7 @@ pub(super) fn row_body(closure: &Expr, base: &Expr, index: &Expr) -> Option<Expr
     let Expr::Closure(c) = closure else { return None };
     let [pat] = c.inputs.iter().collect::<Vec<_>>()[..] else { return None };
     let name = row_name(pat)?;
-    let mut binds = false;
-    syn::visit::Visit::visit_expr(&mut BindsName { name, found: &mut binds }, &c.body);
-    if binds {
-        return None;
-    }
-    let mut body = (*c.body).clone();
-    ReadRow { name, read: quote::quote!(#base[#index]) }.visit_expr_mut(&mut body);
+    let body = read_in_place(&*c.body, name, quote::quote!(#base[#index]))?;
     Some(syn::parse_quote!((#body)))
 }
 

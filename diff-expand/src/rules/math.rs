@@ -14,7 +14,7 @@
 //! stated in the variants' docs.
 
 use proc_macro2::{Span, TokenStream};
-use quote::quote_spanned;
+use quote::{quote, quote_spanned};
 
 use super::{Bilinear, Custom, Kind, Linear};
 
@@ -250,15 +250,7 @@ impl Custom {
                 let (v, y) = (read(Read::Arg(0)), read(Read::Result));
                 quote_spanned!(span=> (#ybar - #y * #y.dot(&#ybar)) / #v.norm())
             }
-            (Custom::Trace, _) => {
-                let a = read(Read::Arg(0));
-                let d = quote::format_ident!("__diagonal", span = Span::mixed_site());
-                quote_spanned!(span=> {
-                    let mut #d = ::tapeless::__private::zero_tangent(&#a);
-                    #d.fill_diagonal(#ybar);
-                    #d
-                })
-            }
+            (Custom::Trace, _) => on_diagonal(read(Read::Arg(0)), quote!(fill_diagonal(#ybar)), span),
             (Custom::Determinant, _) => {
                 let a = read(Read::Arg(0));
                 quote_spanned!(span=> ::tapeless::__private::cofactors(&#a) * #ybar)
@@ -267,16 +259,19 @@ impl Custom {
                 let y = read(Read::Result);
                 quote_spanned!(span=> -(#y.transpose() * #ybar * #y.transpose()))
             }
-            (Custom::Diagonal, _) => {
-                let a = read(Read::Arg(0));
-                let d = quote::format_ident!("__diagonal", span = Span::mixed_site());
-                quote_spanned!(span=> {
-                    let mut #d = ::tapeless::__private::zero_tangent(&#a);
-                    #d.set_diagonal(&#ybar);
-                    #d
-                })
-            }
+            (Custom::Diagonal, _) => on_diagonal(read(Read::Arg(0)), quote!(set_diagonal(&#ybar)), span),
             (Custom::Map, _) => TokenStream::new(),
         }
     }
+}
+
+/// A zero tangent of the matrix `a` with `ȳ` put on its diagonal by `set` (`fill_diagonal(ȳ)` for
+/// `trace`, `set_diagonal(&ȳ)` for `diagonal`): their adjoint.
+fn on_diagonal(a: TokenStream, set: TokenStream, span: Span) -> TokenStream {
+    let d = quote::format_ident!("__diagonal", span = Span::mixed_site());
+    quote_spanned!(span=> {
+        let mut #d = ::tapeless::__private::zero_tangent(&#a);
+        #d.#set;
+        #d
+    })
 }

@@ -66,8 +66,10 @@ fn cast(e: &syn::Expr) -> syn::Expr {
     syn::parse_quote!(::tapeless::__private::cast::<#s, _>(#e))
 }
 
-/// The runtime's dual version of nalgebra's norm method `name` (`magnitude` is `norm`).
-fn nalgebra_norm(name: &syn::Ident) -> Option<syn::Ident> {
+/// The runtime's dual version (`dual_math`) of the nalgebra method `name`, one that needs
+/// `RealField` or `ComplexField` (`norm`, `normalize`, `determinant`, `try_inverse`; `magnitude`
+/// is `norm`).
+fn dual_math_method(name: &syn::Ident) -> Option<syn::Ident> {
     let dual = match name.to_string().as_str() {
         "norm" | "magnitude" => "norm",
         "norm_squared" | "magnitude_squared" => "norm_squared",
@@ -194,8 +196,10 @@ impl VisitMut for Generic {
             }
             // `v.norm()` of a nalgebra matrix (no float has these methods): the runtime's dual
             // version (nalgebra's needs `RealField`, which the dual number does not implement).
-            syn::Expr::MethodCall(call) if call.args.is_empty() && nalgebra_norm(&call.method).is_some() => {
-                let (name, receiver) = (nalgebra_norm(&call.method), &call.receiver);
+            syn::Expr::MethodCall(call)
+                if call.args.is_empty() && dual_math_method(&call.method).is_some() =>
+            {
+                let (name, receiver) = (dual_math_method(&call.method), &call.receiver);
                 *e = syn::parse_quote!(::tapeless::__private::dual_math::#name(&#receiver));
             }
             syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Float(_), .. }) => *e = from_f64(e),

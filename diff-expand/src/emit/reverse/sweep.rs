@@ -418,14 +418,9 @@ impl Reverse<'_> {
                         && args.iter().take(2).all(|v| self.input.scalars.contains(v));
                 for i in 0..args.len() {
                     let Some(a) = active(i) else { continue };
-                    // A `DVector` built by index is an owned array here: borrowed, not moved.
                     let mut read = |r: Read| {
                         let v = operand(r);
-                        let ident = self.read(Slot::Value(v));
-                        match self.input.f.info(v).kind {
-                            crate::ir::Kind::Array(_) => quote_spanned!(span=> (&#ident)),
-                            _ => ident.into_token_stream(),
-                        }
+                        crate::emit::operand(self.input, v, self.read(Slot::Value(v)))
                     };
                     let mut cx = Cotangent { ybar: ybar.to_token_stream(), read: &mut read, floats, span };
                     let term = rule.kind.adjoint(i, &mut cx);
