@@ -247,6 +247,10 @@ fn check_opaque(what: &Opaque, span: Loc, cx: &Ctxt) {
             what: format!("the iterator adaptor `{name}` over differentiable values"),
             help: crate::diagnostics::unsupported::ITERATOR_ADAPTOR.help,
         },
+        Opaque::NalgebraFunction(name) => Diagnostic::Unsupported {
+            what: format!("`{name}` of a differentiable value"),
+            help: "no derivative is known for this nalgebra function: build the value from its entries (`Matrix3::new(..)`, `Vector3::from_fn(..)`), or cut the derivative on purpose with `tapeless::no_grad(..)`",
+        },
         Opaque::UntypedCallResult => Diagnostic::Unsupported {
             what: "a reference to a call's result whose type is not written".to_string(),
             help: "write the type where the result is bound: `let y: DVector<f64> = g(..);`",

@@ -342,6 +342,40 @@ pub fn dynamic_matrix(ty: &Type) -> bool {
 }
 
 /// `DMatrix`, `DVector`, `RowDVector`: the names of nalgebra's dynamically sized types.
+/// A nalgebra type's name (the type segment of `Matrix3::from_diagonal`): its vectors and
+/// matrices (by alias or generic name), points, rotations, quaternions, translations and
+/// isometries. Never a user's type, whose functions may be `#[differentiable]`.
+pub fn nalgebra_type_name(segment: &syn::PathSegment) -> bool {
+    let name = segment.ident.to_string();
+    let numbered = |prefix: &str| {
+        name.strip_prefix(prefix)
+            .is_some_and(|n| n.is_empty() || n.parse::<usize>().is_ok_and(|n| (1..=6).contains(&n)))
+    };
+    alias_columns(&name).is_some()
+        || dynamic_name(&name)
+        || any_static_size(segment).is_some()
+        || matches!(
+            name.as_str(),
+            "Matrix" | "Vector" | "SMatrix" | "SVector" | "OMatrix" | "OVector" | "Unit"
+        )
+        || [
+            "Point",
+            "RowVector",
+            "Rotation",
+            "UnitQuaternion",
+            "Quaternion",
+            "UnitComplex",
+            "Translation",
+            "Isometry",
+            "Similarity",
+            "Scale",
+            "Perspective3",
+            "Orthographic3",
+        ]
+        .iter()
+        .any(|p| numbered(p))
+}
+
 pub fn dynamic_name(name: &str) -> bool {
     matches!(name, "DMatrix" | "DVector" | "RowDVector")
 }
@@ -690,7 +724,7 @@ pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature
                     TypeClass::Constant => {}
                     // An `Option` or a string has no tangent in the runtime: a constant, never a
                     // derivative left out.
-                    TypeClass::Unknown if never_differentiable(&p.ty) => {}
+                    TypeClass::Unknown if never_differentiable(&p.ty) || discrete_data(&p.ty) => {}
                     TypeClass::Unknown => {
                         let (param, ty) = (p.ident.to_string(), type_text(&p.ty));
                         let diagnostic = match unbounded_param(&p.ty, &sig.generics) {
@@ -744,6 +778,31 @@ fn type_words(ty: &Type) -> Vec<String> {
 
 /// `Option<..>`, `String`, `&str` (behind any references): types with no tangent, whose
 /// parameters are constants without `wrt(..)`.
+/// Integers, `bool`s and `char`s in slices, arrays, `Vec`s and tuples, behind any shared
+/// references (`idx: &[usize]`, `edges: &[(usize, usize)]`, `faces: &Vec<[u32; 3]>`): data
+/// with no tangent, a constant. It keeps the kind the macro cannot see into (`Kind::Unknown`),
+/// as a constant listed out of `wrt(..)` does.
+fn discrete_data(ty: &Type) -> bool {
+    let collection = matches!(ty, Type::Reference(_) | Type::Slice(_) | Type::Array(_) | Type::Tuple(_))
+        || matches!(ty, Type::Path(p) if vec_element(p).is_some());
+    collection && discrete_elements(ty)
+}
+
+fn discrete_elements(ty: &Type) -> bool {
+    match ty {
+        Type::Reference(r) => r.mutability.is_none() && discrete_elements(&r.elem),
+        Type::Slice(s) => discrete_elements(&s.elem),
+        Type::Array(a) => discrete_elements(&a.elem),
+        Type::Tuple(t) => !t.elems.is_empty() && t.elems.iter().all(discrete_elements),
+        Type::Paren(p) => discrete_elements(&p.elem),
+        Type::Path(p) => match vec_element(p) {
+            Some(elem) => discrete_elements(elem),
+            None => classify(ty) == TypeClass::Constant && !function_type(ty),
+        },
+        _ => false,
+    }
+}
+
 fn never_differentiable(ty: &Type) -> bool {
     match ty {
         Type::Reference(r) => never_differentiable(&r.elem),

@@ -409,8 +409,10 @@ fn a_windows_closure_keeps_its_spans() {
     let out = expand("", item).expect("tokenizes");
     let spans = error_spans(&out);
     assert!(spans.iter().all(|(start, end)| start.line >= 2 && end >= start), "{spans:?}");
-    // The array pattern, the `return` and the condition; no error about branch shapes after them.
-    assert_eq!(spans.len(), 3, "{out}");
+    // The `return` and the condition; no error about branch shapes after them. (`let [p, q] =
+    // *w;` of a name the macro cannot type is read element by element, as constant data is:
+    // rustc reports the unknown `w`.)
+    assert_eq!(spans.len(), 2, "{out}");
 }
 
 #[test]

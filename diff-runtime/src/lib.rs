@@ -98,8 +98,9 @@ pub mod __private {
         CastTo, Dual, Lift, Primal, Promote, Scalar, Split, cast, math as dual_math, primal, promote,
     };
     pub use crate::linalg::{
-        cofactors, determinant, filled_like, filled_product_lhs, filled_product_rhs, map_with_derivative,
-        map_with_tangent, product_sum,
+        Extremum, cofactors, column_sum_adjoint, determinant, extremum_adjoint, extremum_tangent,
+        filled_like, filled_product_lhs, filled_product_rhs, map_with_derivative, map_with_tangent,
+        mean_adjoint, product_sum, row_sum_adjoint,
     };
     pub use crate::real::{Floating, Real};
     pub use crate::rules::elementary as rules;

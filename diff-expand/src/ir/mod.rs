@@ -270,6 +270,8 @@ pub enum Opaque {
     UntypedCallResult,
     /// An iterator adaptor the lowering does not follow (`scan`, `cycle`, ..), by name.
     Adaptor(String),
+    /// A nalgebra function with no rule (`Matrix3::from_diagonal`), by type and name.
+    NalgebraFunction(String),
 }
 
 /// An instruction: an operation and the values it defines.

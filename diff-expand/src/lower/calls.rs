@@ -390,6 +390,20 @@ impl Lowerer<'_> {
                     let what = Opaque::Form("a `DVector`/`DMatrix` constructor");
                     return self.opaque_with(e, what, Kind::Heap);
                 }
+                // `Matrix3::from_diagonal(&v)`, `Rotation3::from_euler_angles(..)`: a nalgebra
+                // function with no rule has no `_jvp`/`_vjp` to call. Kept as written, fine on
+                // constants; our error on a differentiable value (`check`).
+                if let [.., ty, _] = &path.path.segments.iter().collect::<Vec<_>>()[..]
+                    && crate::signature::nalgebra_type_name(ty)
+                {
+                    let name = format!("{}::{last}", ty.ident);
+                    let kind = if crate::signature::dynamic_name(&ty.ident.to_string()) {
+                        Kind::Heap
+                    } else {
+                        Kind::Unknown
+                    };
+                    return self.opaque_with(e, Opaque::NalgebraFunction(name), kind);
+                }
                 // `f(..)` or `Self::f(..)` inside `f`: its `_jvp` would call itself through an
                 // opaque return type rustc cannot resolve (E0720).
                 let own = segments.last().is_some_and(|l| *l == self.name)

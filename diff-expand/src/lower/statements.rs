@@ -346,7 +346,7 @@ impl Lowerer<'_> {
                             Loc::of(&p),
                             Kind::Unknown,
                         );
-                        self.bind(p, Some(Tree::Leaf(field)));
+                        self.bind_part(p, v, field);
                     }
                 }
                 Some(Tree::Tuple(_)) => {
@@ -442,6 +442,24 @@ impl Lowerer<'_> {
         Tree::Leaf(self.emit(op, span, Kind::Discrete))
     }
 
+    /// Whether `v` is the result of a call (of a function the macro cannot see into).
+    fn call_result(&self, v: Value) -> bool {
+        self.blocks
+            .iter()
+            .flatten()
+            .any(|inst| matches!(inst.op, Op::Call { .. }) && inst.results.contains(&v))
+    }
+
+    /// Binds `part`, a field or element of `whole`, to `p`. A part of an element Rust would
+    /// hand over by reference (`for (i, j) in edges`, `.map(|[i, j]| ..)`: `i` is a `&usize`,
+    /// read as `*i`) is one too: the IR holds its value, and `*i` reads it.
+    fn bind_part(&mut self, p: &Pat, whole: Value, part: Value) {
+        if self.iter_elements.contains(&whole) {
+            self.iter_elements.insert(part);
+        }
+        self.bind(p, Some(Tree::Leaf(part)));
+    }
+
     /// `let [a, b] = x;` (or `= *p`) of an array: each element pattern binds a load at its
     /// literal index, as `let a = x[0]; let b = x[1];` would.
     fn bind_array_pattern(&mut self, ps: &syn::PatSlice, value: Option<Tree>) {
@@ -453,6 +471,25 @@ impl Lowerer<'_> {
                 ) =>
             {
                 v
+            }
+            // An element of constant data (`for &[i, j] in edges`, `edges: &[[usize; 2]]`): its
+            // elements are read as written, as a constant tuple's fields are.
+            Some(Tree::Leaf(v))
+                if matches!(self.kind(v), Kind::Unknown | Kind::Discrete) && !self.call_result(v) =>
+            {
+                if let Some(rest) = ps.elems.iter().find(|p| matches!(p, Pat::Rest(_))) {
+                    self.unsupported(Loc::of(rest), unsupported::ARRAY_PATTERN);
+                    return;
+                }
+                for (i, p) in ps.elems.iter().enumerate() {
+                    let ident = v.ident();
+                    let tokens = quote!(#ident[#i]);
+                    let what = Opaque::Form("destructuring");
+                    let element =
+                        self.emit(Op::Opaque { tokens, reads: vec![v], what }, Loc::of(p), Kind::Unknown);
+                    self.bind_part(p, v, element);
+                }
+                return;
             }
             _ => {
                 self.unsupported(Loc::of(ps), unsupported::ARRAY_PATTERN_VALUE_NOT_PARAMETER);

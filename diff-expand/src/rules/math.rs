@@ -205,6 +205,17 @@ impl Custom {
                 let a = value(Read::Arg(0));
                 tangent(0).map(|ta| quote_spanned!(span=> ::tapeless::__private::cofactors(&#a).component_mul(&#ta).sum()))
             }
+            Custom::Extremum(which) => {
+                let (a, which) = (value(Read::Arg(0)), extremum(which, span));
+                tangent(0).map(
+                    |ta| quote_spanned!(span=> ::tapeless::__private::extremum_tangent(&#a, &#ta, #which)),
+                )
+            }
+            Custom::SumAlong(method) => {
+                let method = syn::Ident::new(method, span);
+                tangent(0).map(|ta| quote_spanned!(span=> #ta.#method()))
+            }
+            Custom::Mean => tangent(0).map(|ta| quote_spanned!(span=> #ta.mean())),
             Custom::Map => None,
         }
     }
@@ -260,9 +271,28 @@ impl Custom {
                 quote_spanned!(span=> -(#y.transpose() * #ybar * #y.transpose()))
             }
             (Custom::Diagonal, _) => on_diagonal(read(Read::Arg(0)), quote!(set_diagonal(&#ybar)), span),
+            (Custom::Extremum(which), _) => {
+                let (a, which) = (read(Read::Arg(0)), extremum(which, span));
+                quote_spanned!(span=> ::tapeless::__private::extremum_adjoint(&#a, #ybar, #which))
+            }
+            (Custom::SumAlong(method), _) => {
+                let (a, adjoint) =
+                    (read(Read::Arg(0)), quote::format_ident!("{}_adjoint", method, span = span));
+                quote_spanned!(span=> ::tapeless::__private::#adjoint(&#a, &#ybar))
+            }
+            (Custom::Mean, _) => {
+                let a = read(Read::Arg(0));
+                quote_spanned!(span=> ::tapeless::__private::mean_adjoint(&#a, #ybar))
+            }
             (Custom::Map, _) => TokenStream::new(),
         }
     }
+}
+
+/// The runtime's `Extremum::Max` (or the variant named).
+fn extremum(which: &str, span: Span) -> TokenStream {
+    let variant = syn::Ident::new(which, span);
+    quote_spanned!(span=> ::tapeless::__private::Extremum::#variant)
 }
 
 /// A zero tangent of the matrix `a` with `ȳ` put on its diagonal by `set` (`fill_diagonal(ȳ)` for

@@ -118,6 +118,15 @@ pub enum Custom {
     /// `m.diagonal()`: tangent `t.diagonal()`; adjoint `m̄ += diag(ȳ)` (`ȳ` set on the diagonal
     /// of a zero tangent).
     Diagonal,
+    /// `m.max()`, `m.min()`, `m.amax()`, `m.amin()` (the runtime's `Extremum` variant named):
+    /// tangent the picked entry's (times its sign for the absolute ones, shared among ties);
+    /// adjoint `ȳ` there and zero elsewhere (the runtime's `extremum_tangent`/`_adjoint`).
+    Extremum(&'static str),
+    /// `m.column_sum()` or `m.row_sum()` (the method named): tangent the same sum of `t`; adjoint
+    /// `ȳ` spread back over the entries summed (the runtime's `column_sum_adjoint`, ..).
+    SumAlong(&'static str),
+    /// `m.mean()`: tangent `t.mean()`; adjoint `ȳ / len` in every entry.
+    Mean,
     /// `m.map(|e| f(e))` of a nalgebra value, the closure made a scalar function `f` with its own
     /// derivatives (`Form::Map`): tangent `m.zip_map(&t, |e, t| f_jvp(e, t).1)`, adjoint
     /// `m̄ += m.zip_map(&ȳ, |e, ȳ| f'(e) ȳ)`.
@@ -134,9 +143,15 @@ impl Kind {
                 Linear::CastFloat | Linear::Assemble | Linear::Entry | Linear::SumEntries | Linear::Sum
             ),
             Kind::Bilinear(b) => matches!(b, Bilinear::Product | Bilinear::ComponentMul | Bilinear::Cross),
-            Kind::Custom(c) => {
-                !matches!(c, Custom::NormSquared | Custom::Norm | Custom::Trace | Custom::Determinant)
-            }
+            Kind::Custom(c) => !matches!(
+                c,
+                Custom::NormSquared
+                    | Custom::Norm
+                    | Custom::Trace
+                    | Custom::Determinant
+                    | Custom::Extremum(_)
+                    | Custom::Mean
+            ),
             Kind::Smooth { .. } | Kind::NonDifferentiable(_) | Kind::Shape | Kind::Predicate => false,
         }
     }
@@ -280,6 +295,13 @@ table! {
     "cross" / 2 => Kind::Bilinear(Cross),
     "<index>" / 1 => Kind::Linear(Entry),
     "sum" / 1 => Kind::Linear(SumEntries),
+    "max" / 1 => Kind::Custom(Extremum("Max")),
+    "min" / 1 => Kind::Custom(Extremum("Min")),
+    "amax" / 1 => Kind::Custom(Extremum("Amax")),
+    "amin" / 1 => Kind::Custom(Extremum("Amin")),
+    "column_sum" / 1 => Kind::Custom(SumAlong("column_sum")),
+    "row_sum" / 1 => Kind::Custom(SumAlong("row_sum")),
+    "mean" / 1 => Kind::Custom(Mean),
     "add_scalar" / 2 => Kind::Linear(AddScalar),
     "<map>" / 1 => Kind::Custom(Map),
     "column" / 2 => Kind::Linear(Part),
@@ -369,11 +391,19 @@ pub fn operator(name: &str) -> &'static Rule {
 mod tests {
     use super::*;
 
+    /// A name is one rule per arity (`x.max(y)` of floats, `v.max()` of a nalgebra value): the
+    /// lowering looks rules up by both (`lookup`). `operator` looks up by name alone, so its
+    /// names have one arity.
     #[test]
-    fn names_are_unique() {
+    fn names_are_unique_per_arity() {
         for (i, a) in RULES.iter().enumerate() {
             for b in &RULES[i + 1..] {
-                assert!(a.name != b.name, "duplicate rule {}", a.name);
+                assert!(a.name != b.name || a.arity != b.arity, "duplicate rule {}", a.name);
+                assert!(
+                    a.name != b.name || !OPERATORS.contains(&a.name),
+                    "operator {} of two arities",
+                    a.name
+                );
             }
         }
     }

@@ -244,6 +244,20 @@ fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'s
                     "compute in the function's float type",
                 )
             }
+            // nalgebra's `max`, `amax`, `mean` (and kin) need `SimdPartialOrd`, `Signed` or
+            // `SupersetOf<f64>`, which the dual number does not implement.
+            Op::Prim { rule, args, .. }
+                if matches!(
+                    rule.kind,
+                    Rule::Custom(crate::rules::Custom::Extremum(_) | crate::rules::Custom::Mean)
+                ) && args.iter().any(|a| input.act.active(*a)) =>
+            {
+                reject(
+                    inst.span,
+                    &format!("nalgebra's `{}` of a differentiated value", rule.name),
+                    "it has no second-order rule yet: compute it with `sum`, `norm`, `dot` or an iterator chain over the entries",
+                )
+            }
             Op::Call { args, callee, .. } => {
                 let receiver = match callee {
                     crate::ir::Callee::Method { receiver, .. } => Some(*receiver),

@@ -152,6 +152,21 @@ macro_rules! same_in_the_copy {
 }
 same_in_the_copy!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, bool, char);
 
+/// Tuples of constants (`edges: &[(usize, usize)]`): each part promoted.
+macro_rules! promote_tuple {
+    ($($t:ident $i:tt),*) => {
+        impl<$($t: Promote),*> Promote for ($($t,)*) {
+            type Out = ($($t::Out,)*);
+            fn promote(self) -> Self::Out {
+                ($(self.$i.promote(),)*)
+            }
+        }
+    };
+}
+promote_tuple!(A 0, B 1);
+promote_tuple!(A 0, B 1, C 2);
+promote_tuple!(A 0, B 1, C 2, D 3);
+
 impl<T: Promote, const N: usize> Promote for [T; N] {
     type Out = [T::Out; N];
     fn promote(self) -> Self::Out {

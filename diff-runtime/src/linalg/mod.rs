@@ -141,7 +141,11 @@ impl<T: Element, const R: usize, const C: usize> Quotient<T> for SMatrix<T, R, C
 
 mod determinant;
 pub mod dynamic;
+mod extremum;
+mod sums;
 pub use determinant::{cofactors, determinant, try_inverse};
+pub use extremum::{Extremum, extremum_adjoint, extremum_tangent};
+pub use sums::{column_sum_adjoint, mean_adjoint, row_sum_adjoint};
 
 /// A matrix of `x`'s shape with every entry `value` (the adjoint of `x.sum()`), in one pass.
 #[doc(hidden)]

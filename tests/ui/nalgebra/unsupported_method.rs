@@ -3,7 +3,7 @@ use tapeless::differentiable;
 
 #[differentiable]
 fn largest(v: Vector3<f64>) -> f64 {
-    v.amax() * v.norm()
+    v.lp_norm(3) * v.norm()
 }
 
 fn main() {}

@@ -1,0 +1,93 @@
+//! Adjoints of the sums of a matrix along one direction, `m.column_sum()` (the sum of the
+//! columns: one entry per row) and `m.row_sum()` (one entry per column), and of `m.mean()`: each
+//! entry of `m` receives the adjoint of the sum it went into.
+
+use nalgebra::allocator::Allocator;
+use nalgebra::{DefaultAllocator, Dim, Matrix, OMatrix, U1, storage::Storage};
+
+use super::Element;
+
+/// The adjoint of `m.column_sum()`: `ybar[i]` in every entry of row `i`.
+///
+/// ```
+/// use nalgebra::{Matrix2x3, Vector2};
+/// use tapeless::__private::column_sum_adjoint;
+///
+/// let m = Matrix2x3::new(1.0, 2.0, 3.0, 4.0, 5.0, 6.0);
+/// let ybar = Vector2::new(1.0, -1.0);
+/// assert_eq!(column_sum_adjoint(&m, &ybar), Matrix2x3::new(1.0, 1.0, 1.0, -1.0, -1.0, -1.0));
+/// ```
+pub fn column_sum_adjoint<T, R, C, S, S2>(
+    m: &Matrix<T, R, C, S>,
+    ybar: &Matrix<T, R, U1, S2>,
+) -> OMatrix<T, R, C>
+where
+    T: Element,
+    R: Dim,
+    C: Dim,
+    S: Storage<T, R, C>,
+    S2: Storage<T, R, U1>,
+    DefaultAllocator: Allocator<R, C>,
+{
+    spread(m, |i, _| ybar[i])
+}
+
+/// The adjoint of `m.row_sum()`: `ybar[j]` in every entry of column `j`.
+///
+/// ```
+/// use nalgebra::{Matrix2x3, RowVector3};
+/// use tapeless::__private::row_sum_adjoint;
+///
+/// let m = Matrix2x3::new(1.0, 2.0, 3.0, 4.0, 5.0, 6.0);
+/// let ybar = RowVector3::new(1.0, 2.0, 3.0);
+/// assert_eq!(row_sum_adjoint(&m, &ybar), Matrix2x3::new(1.0, 2.0, 3.0, 1.0, 2.0, 3.0));
+/// ```
+pub fn row_sum_adjoint<T, R, C, S, S2>(
+    m: &Matrix<T, R, C, S>,
+    ybar: &Matrix<T, U1, C, S2>,
+) -> OMatrix<T, R, C>
+where
+    T: Element,
+    R: Dim,
+    C: Dim,
+    S: Storage<T, R, C>,
+    S2: Storage<T, U1, C>,
+    DefaultAllocator: Allocator<R, C>,
+{
+    spread(m, |_, j| ybar[j])
+}
+
+/// The adjoint of `m.mean()`: `ybar / len` in every entry.
+///
+/// ```
+/// use nalgebra::Vector4;
+/// use tapeless::__private::mean_adjoint;
+///
+/// assert_eq!(mean_adjoint(&Vector4::new(1.0, 2.0, 3.0, 4.0), 2.0), Vector4::repeat(0.5));
+/// ```
+pub fn mean_adjoint<T, R, C, S>(m: &Matrix<T, R, C, S>, ybar: T) -> OMatrix<T, R, C>
+where
+    T: Element,
+    R: Dim,
+    C: Dim,
+    S: Storage<T, R, C>,
+    DefaultAllocator: Allocator<R, C>,
+{
+    let share = ybar / T::__tapeless_from_f64(m.len() as f64);
+    let mut out = m.clone_owned();
+    out.fill(share);
+    out
+}
+
+/// A matrix of `m`'s shape whose entry (i, j) is `entry(i, j)`.
+fn spread<T, R, C, S>(m: &Matrix<T, R, C, S>, entry: impl Fn(usize, usize) -> T) -> OMatrix<T, R, C>
+where
+    T: Element,
+    R: Dim,
+    C: Dim,
+    S: Storage<T, R, C>,
+    DefaultAllocator: Allocator<R, C>,
+{
+    let (rows, columns) = m.shape_generic();
+    OMatrix::from_fn_generic(rows, columns, entry)
+}

@@ -1,0 +1,124 @@
+//! nalgebra's reductions other than `sum`: `max`, `min`, `amax`, `amin` (the picked entry's
+//! derivative, shared on ties), `mean`, and the sums along one direction `column_sum` and
+//! `row_sum`; checked against analytic gradients, central differences, and forward against
+//! reverse.
+
+#![allow(clippy::needless_range_loop)]
+
+mod common;
+
+use nalgebra::{DMatrix, DVector, Matrix2x3, Matrix3};
+use tapeless::differentiable;
+
+#[differentiable]
+fn extremes(v: &DVector<f64>, m: &Matrix3<f64>) -> f64 {
+    v.amax() + 2.0 * v.max() - v.min() + 0.5 * v.amin() + (m * m).max() + v.map(|x| x * x).max()
+}
+
+#[differentiable(hessian)]
+fn sums_along(m: &Matrix2x3<f64>) -> f64 {
+    m.column_sum().norm_squared() + 3.0 * m.row_sum().sum() * m[(0, 1)]
+}
+
+#[differentiable]
+fn dynamic_sums(m: &DMatrix<f64>) -> f64 {
+    let c = m.column_sum();
+    let r = m.row_sum();
+    c.norm_squared() + r.sum() * 0.5 + m.mean() * 3.0
+}
+
+#[test]
+fn max_min_amax_amin_pick_one_entry() {
+    let v = DVector::from_vec(vec![0.3, -2.0, 1.5, 0.1]);
+    let m = Matrix3::new(1.0, 2.0, 3.0, 0.5, -1.0, 0.2, 0.3, 0.4, -0.7);
+    let (value, (gv, gm)) = extremes_grad(&v, &m);
+    assert!(common::close(value, extremes(&v, &m), 1e-15));
+    // amax is |v₁| = 2 (derivative -1 at v₁), max is v₂, min is v₁, amin is |v₃| (+1 at v₃), the
+    // max of the squares is v₁² (2 v₁ = -4 at v₁).
+    let want = DVector::from_vec(vec![0.0, -1.0 - 1.0 - 4.0, 2.0, 0.5]);
+    assert!((&gv - &want).norm() < 1e-15, "{gv} vs {want}");
+    // (m m).max() is entry (i, j) of m m = Σ_k m_ik m_kj (here (0, 0), no tie): its derivative
+    // puts m_kj on row i and m_ik on column j.
+    let mm = m * m;
+    let (i, j) = (0..9).map(|k| (k % 3, k / 3)).fold((0, 0), |b, p| if mm[p] > mm[b] { p } else { b });
+    assert!((0..9).filter(|&k| mm[k] == mm[(i, j)]).count() == 1);
+    let mut want_m = Matrix3::zeros();
+    for k in 0..3 {
+        want_m[(i, k)] += m[(k, j)];
+        want_m[(k, j)] += m[(i, k)];
+    }
+    assert!((gm - want_m).norm() < 1e-14, "{gm} vs {want_m}");
+    let f = |p: &[f64]| extremes(&DVector::from_column_slice(&p[..4]), &Matrix3::from_column_slice(&p[4..]));
+    let x: Vec<f64> = v.iter().chain(m.iter()).copied().collect();
+    let g: Vec<f64> = gv.iter().chain(gm.iter()).copied().collect();
+    for k in 0..x.len() {
+        assert!(common::close(g[k], common::central(&f, &x, k), 1e-8), "{k}");
+    }
+    let t = common::direction(13, 7);
+    let (tv, tm) = (DVector::from_column_slice(&t[..4]), Matrix3::from_column_slice(&t[4..]));
+    let (_, jv) = extremes_jvp(&v, &m, tv.clone(), tm);
+    let (_, pullback) = extremes_vjp(&v, &m);
+    let (bv, bm) = pullback(1.5);
+    assert!(common::close(1.5 * jv, bv.dot(&tv) + bm.dot(&tm), 1e-13));
+}
+
+#[test]
+fn a_tie_shares_the_derivative() {
+    // max(v) with v₀ = v₂: half to each, as `a.max(b)` does.
+    let v = DVector::from_vec(vec![1.0, 0.5, 1.0]);
+    let m = Matrix3::zeros();
+    let (_, (gv, _)) = extremes_grad(&v, &m);
+    // amax ties too (v₀, v₂), min is v₁, amin is v₁, the square's max ties (v₀, v₂).
+    let want = DVector::from_vec(vec![0.5 + 1.0 + 1.0, -1.0 + 0.5, 0.5 + 1.0 + 1.0]);
+    assert!((&gv - &want).norm() < 1e-15, "{gv} vs {want}");
+}
+
+#[test]
+fn column_and_row_sums_first_and_second_order() {
+    let m = Matrix2x3::new(0.1, 0.2, 0.3, -0.4, 0.5, 0.6);
+    let (value, g) = sums_along_grad(&m);
+    assert!(common::close(value, sums_along(&m), 1e-15));
+    // ∂/∂m_ij of |column_sum|² is 2 c_i; of 3 (Σ m) m₀₁ it is 3 m₀₁, plus 3 Σ m at (0, 1).
+    let c = m.column_sum();
+    let total = m.sum();
+    let mut want = Matrix2x3::from_fn(|i, _| 2.0 * c[i] + 3.0 * m[(0, 1)]);
+    want[(0, 1)] += 3.0 * total;
+    assert!((g - want).norm() < 1e-14, "{g} vs {want}");
+    let f = |p: &[f64]| sums_along(&Matrix2x3::from_column_slice(p));
+    for k in 0..6 {
+        assert!(common::close(g[k], common::central(&f, m.as_slice(), k), 1e-8));
+    }
+    let t = Matrix2x3::from_column_slice(&common::direction(6, 11));
+    let (_, jv) = sums_along_jvp(&m, t);
+    let (_, pullback) = sums_along_vjp(&m);
+    assert!(common::close(jv, pullback(1.0).dot(&t), 1e-13));
+    // Hessian: 2 where the rows match (the column sums' square), plus 3 on row and column (0, 1)
+    // (storage index 2), 6 on its diagonal.
+    let (_, _, h) = sums_along_hessian(&m);
+    for a in 0..6 {
+        for b in 0..6 {
+            let mut want = if a % 2 == b % 2 { 2.0 } else { 0.0 };
+            want += if a == 2 { 3.0 } else { 0.0 } + if b == 2 { 3.0 } else { 0.0 };
+            assert!(common::close(h[(a, b)], want, 1e-14), "H[{a},{b}] = {} vs {want}", h[(a, b)]);
+            let gb = |p: &[f64]| sums_along_grad(&Matrix2x3::from_column_slice(p)).1[b];
+            assert!(common::close(h[(a, b)], common::central(&gb, m.as_slice(), a), 1e-7));
+        }
+    }
+}
+
+#[test]
+fn dynamic_column_sum_row_sum_and_mean() {
+    let m = DMatrix::from_row_slice(2, 3, &[1.0, 2.0, 3.0, 4.0, -5.0, 6.0]);
+    let (value, g) = dynamic_sums_grad(&m);
+    assert!(common::close(value, dynamic_sums(&m), 1e-15));
+    let c = m.column_sum();
+    let want = DMatrix::from_fn(2, 3, |i, _| 2.0 * c[i] + 0.5 + 3.0 / 6.0);
+    assert!((&g - &want).norm() < 1e-14, "{g} vs {want}");
+    let f = |p: &[f64]| dynamic_sums(&DMatrix::from_column_slice(2, 3, p));
+    for k in 0..6 {
+        assert!(common::close(g[k], common::central(&f, m.as_slice(), k), 1e-8));
+    }
+    let t = DMatrix::from_column_slice(2, 3, &common::direction(6, 13));
+    let (_, jv) = dynamic_sums_jvp(&m, t.clone());
+    assert!(common::close(jv, g.dot(&t), 1e-13));
+}
