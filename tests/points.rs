@@ -178,3 +178,38 @@ fn collections_of_points() {
         bp.iter().zip(&tp).map(|(a, b)| a.dot(b)).sum::<f64>() + bq[0].dot(&tq[0]) + bq[1].dot(&tq[1]);
     assert!(close(jv, back, 1e-14), "{jv} vs {back}");
 }
+
+/// Points built from a flat coordinate array (`Point3::new(x[0], x[1], x[2])`), as mesh code
+/// reads vertices: the area of the triangle they span.
+#[differentiable]
+fn triangle_area(x: &[f64]) -> f64 {
+    let a = Point3::new(x[0], x[1], x[2]);
+    let b = Point3::new(x[3], x[4], x[5]);
+    let c = Point3::new(1.0, 2.0, 3.0);
+    0.5 * (b - a).cross(&(c - a)).norm()
+}
+
+#[test]
+fn points_built_from_floats() {
+    let x = [0.1, 0.2, 0.3, 1.0, 0.5, -0.2];
+    let (value, g) = triangle_area_grad(&x);
+    let (a, b, c) =
+        (Vector3::new(x[0], x[1], x[2]), Vector3::new(x[3], x[4], x[5]), Vector3::new(1.0, 2.0, 3.0));
+    let n = (b - a).cross(&(c - a));
+    assert!(close(value, 0.5 * n.norm(), 1e-15));
+    // ∂area/∂b = ½ (c - a) × n̂, ∂area/∂a = ½ (b - c) × n̂.
+    let unit = n / n.norm();
+    let (ga, gb) = (0.5 * (b - c).cross(&unit), 0.5 * (c - a).cross(&unit));
+    for i in 0..3 {
+        assert!(close(g[i], ga[i], 1e-13), "a{i}: {} vs {}", g[i], ga[i]);
+        assert!(close(g[3 + i], gb[i], 1e-13), "b{i}: {} vs {}", g[3 + i], gb[i]);
+    }
+    for (i, gi) in g.iter().enumerate() {
+        assert!(close(*gi, common::central(&|p: &[f64]| triangle_area(p), &x, i), 1e-8));
+    }
+    let t = common::direction(6, 17);
+    let (_, jv) = triangle_area_jvp(&x, t.clone());
+    let (_, pullback) = triangle_area_vjp(&x);
+    let back = pullback(1.0);
+    assert!(close(jv, back.iter().zip(&t).map(|(u, v)| u * v).sum::<f64>(), 1e-13));
+}

@@ -255,10 +255,12 @@ impl Lowerer<'_> {
                     let desugared: Expr = syn::parse_quote_spanned!(s=> ((#p) - (#q)).#norm());
                     return self.expr(&desugared);
                 }
-                // `Vector3::new(x, y, z)`, `Matrix2::new(a, b, c, d)`: assembled from floats, row by row.
+                // `Vector3::new(x, y, z)`, `Matrix2::new(a, b, c, d)`: assembled from floats, row by
+                // row; `Point3::new(x, y, z)` too (its tangent a `Vector3`: `emit::forward`).
                 if last == "new"
                     && segments.len() >= 2
-                    && crate::signature::alias_columns(&segments[segments.len() - 2]).is_some()
+                    && (crate::signature::alias_columns(&segments[segments.len() - 2]).is_some()
+                        || crate::signature::point_dimension(&segments[segments.len() - 2]).is_some())
                 {
                     let args = c.args.iter().map(|a| self.value(a)).collect();
                     return self.prim(

@@ -244,6 +244,22 @@ fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'s
                     "compute in the function's float type",
                 )
             }
+            // `Point3::new(..)`: the dual copy has no points (nor do its parameters).
+            Op::Prim { rule, form: crate::ir::Form::Path(path), .. }
+                if rule.name == "<new>"
+                    && path
+                        .segments
+                        .iter()
+                        .rev()
+                        .nth(1)
+                        .is_some_and(|s| signature::point_dimension(&s.ident.to_string()).is_some()) =>
+            {
+                reject(
+                    inst.span,
+                    "a nalgebra point",
+                    "second order computes with vectors: write `Vector3::new(..)` and read the differences of points as differences of vectors",
+                )
+            }
             // nalgebra's `max`, `amax`, `mean` (and kin) need `SimdPartialOrd`, `Signed` or
             // `SupersetOf<f64>`, which the dual number does not implement.
             Op::Prim { rule, args, .. }

@@ -37,6 +37,11 @@ pub fn point(ty: &Type) -> bool {
             .is_some_and(|rest| rest.len() == 1 && rest.chars().all(|c| c.is_ascii_digit()))
 }
 
+/// `N` of the alias `PointN` (1 to 6).
+pub fn point_dimension(name: &str) -> Option<usize> {
+    name.strip_prefix("Point")?.parse::<usize>().ok().filter(|n| (1..=6).contains(n))
+}
+
 /// A dimension of a nalgebra type: `3` (of `SVector<T, 3>`), `U3`, `Const<3>`, `Const<N>`
 /// (static, its value when written), `Dyn`.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
