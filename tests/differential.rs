@@ -159,12 +159,12 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
             "(v.windows(2).map(|p| p[0] * v.iter().map(|e| e * p[1]).sum::<f64>()).sum::<f64>() * {a} + {b})"
         ),
         // Writes through `iter_mut()` (zipped, and with a method read of the element) and a `for`
-        // loop over windows.
+        // loop over windows (named `win`: a `w` would shadow the local array form 15 writes).
         44 => format!(
             "{{ let mut o = v.to_vec(); for (e, &p) in o.iter_mut().zip(v.iter().skip(1)) {{ *e = *e * p + {a}; }} for e in o.iter_mut() {{ *e += e.sin() * {b}; }} o[0] * o[2] + o[1] }}"
         ),
         45 => format!(
-            "{{ let mut s = {b}; for w in v.windows(3) {{ s = s * 0.5 + w[0] * w[2] * {a} + w.iter().sum::<f64>(); }} s }}"
+            "{{ let mut s = {b}; for win in v.windows(3) {{ s = s * 0.5 + win[0] * win[2] * {a} + win.iter().sum::<f64>(); }} s }}"
         ),
         // A closure taking an array by value, called in a loop.
         46 => format!(
