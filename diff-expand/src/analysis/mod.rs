@@ -8,5 +8,5 @@ pub mod activity;
 mod scalars;
 mod summed;
 
-pub use scalars::{float_names, scalars};
+pub use scalars::{float_names, float_type, scalars, typed_float_names};
 pub use summed::{summed_arrays, summed_products};

@@ -44,11 +44,21 @@ const GROUP: usize = 256;
 
 /// Flattens every block in `items` (the output of one emitter).
 /// `floats` are the names of values known to be floats ((`analysis::float_names`)): only they are
-/// written where they are read ([`super::inline`]).
-pub fn flatten(items: TokenStream, floats: &HashSet<String>) -> TokenStream {
+/// written where they are read ([`super::inline`]). `typed`: the names whose type is surely the
+/// function's float type (`analysis::typed_float_names`), and that type, which their
+/// declarations state.
+pub fn flatten(
+    items: TokenStream,
+    floats: &HashSet<String>,
+    typed: Option<(&HashSet<String>, &TokenStream)>,
+) -> TokenStream {
     let mut symbols = Symbols::default();
     let items = symbols.read(items);
     let floats: SymSet = floats.iter().filter_map(|name| symbols.get(name)).collect();
+    let typed_names: SymSet =
+        typed.into_iter().flat_map(|(names, _)| names.iter().filter_map(|name| symbols.get(name))).collect();
+    let float_type = typed.map(|(_, t)| symbols.read(t.clone()));
+    let types = Types { floats: &typed_names, float: float_type.as_deref() };
     let floats = &floats;
     let mut names = Vec::new();
     let items = items
@@ -57,7 +67,7 @@ pub fn flatten(items: TokenStream, floats: &HashSet<String>) -> TokenStream {
             // A generated function's body: its numbers and values read once are written where
             // they are read.
             let body = tt.group(Delimiter::Brace).map(Body::of).unwrap_or_default();
-            let mut pass = Pass { body: &body, floats, inlined: SymMap::default() };
+            let mut pass = Pass { body: &body, floats, types, inlined: SymMap::default() };
             let tt = tree(tt, &mut names, &mut pass);
             names.clear();
             tt
@@ -66,10 +76,19 @@ pub fn flatten(items: TokenStream, floats: &HashSet<String>) -> TokenStream {
     super::tokens::write(items)
 }
 
+/// What the declarations of names may say about their types: that of the values in `floats`
+/// (`analysis::typed_float_names`) is `float` (`analysis::float_type`).
+#[derive(Clone, Copy)]
+struct Types<'a> {
+    floats: &'a SymSet,
+    float: Option<&'a [Tok]>,
+}
+
 /// What the pass knows and carries over one generated function.
 struct Pass<'a> {
     body: &'a Body,
     floats: &'a SymSet,
+    types: Types<'a>,
     /// Values read once ([`super::inline`]): the expression, in parentheses, to write at the
     /// mention, and the names it mentions.
     inlined: SymMap<(Tok, Vec<Sym>)>,
@@ -123,7 +142,7 @@ fn block(tokens: Vec<Tok>, names: &mut Vec<Sym>, pass: &mut Pass) -> Vec<Tok> {
     let shallow = super::inline::shallow(&tokens);
     let pieces = pieces(&tokens, pass.body);
     let mut out: Vec<Tok> = Vec::with_capacity(tokens.len());
-    let mut run = Run::default();
+    let mut run = Run { declared: Vec::new(), seen: SymSet::default(), body: Vec::new(), types: pass.types };
     let mut rest = tokens.into_iter();
     for piece in pieces {
         let mut inner = Vec::new();
@@ -185,25 +204,40 @@ fn pieces(tokens: &[Tok], body: &Body) -> Vec<Piece> {
 
 /// The statements since the last declaration: the names declared for them, the names any of
 /// them mentions, and their tokens.
-#[derive(Default)]
-struct Run {
+struct Run<'a> {
     declared: Vec<Declared>,
     seen: SymSet,
     body: Vec<Tok>,
+    types: Types<'a>,
 }
 
-impl Run {
-    /// Writes `let (names..,);` and the statements it declares.
+impl Run<'_> {
+    /// Writes `let (names..,);` (with their types, `(f64, _, ..)`, when the float values' is
+    /// known) and the statements it declares.
     fn flush(&mut self, out: &mut Vec<Tok>) {
         if !self.declared.is_empty() {
             let mut pattern = Vec::with_capacity(3 * self.declared.len());
+            let mut types = Vec::with_capacity(2 * self.declared.len());
+            let mut typed = false;
             for d in self.declared.drain(..) {
+                match self.types.float {
+                    Some(float) if self.types.floats.contains(&d.name) => {
+                        types.extend(float.iter().cloned());
+                        typed = true;
+                    }
+                    _ => types.push(Tok::underscore()),
+                }
+                types.push(Tok::punct(','));
                 pattern.extend(d.mutable);
                 pattern.push(d.ident);
                 pattern.push(Tok::punct(','));
             }
             out.push(Tok::let_keyword());
             out.push(Tok::Group(Delimiter::Parenthesis, Span::call_site(), pattern));
+            if typed {
+                out.push(Tok::punct(':'));
+                out.push(Tok::Group(Delimiter::Parenthesis, Span::call_site(), types));
+            }
             out.push(Tok::punct(';'));
         }
         out.append(&mut self.body);
@@ -338,7 +372,7 @@ mod tests {
     fn body(body: proc_macro2::TokenStream) -> String {
         // Every value, tangent and adjoint counts as a float.
         let floats = (0..300).flat_map(|i| ["v", "t", "a"].map(|p| format!("__{p}{i}"))).collect();
-        flatten(quote!(fn f() { #body }), &floats).to_string()
+        flatten(quote!(fn f() { #body }), &floats, None).to_string()
     }
 
     #[test]
@@ -363,6 +397,41 @@ mod tests {
             }
         };
         assert_eq!(got, want.to_string());
+    }
+
+    #[test]
+    fn declarations_give_float_values_their_type_when_it_is_known() {
+        let floats = ["__v1", "__a1"].map(String::from).into_iter().collect();
+        let stmts = quote! {
+            let __v1 = g();
+            let mut __a1 = __v1 * 3.0;
+            let (__v2, __pb2) = g_vjp(__v1);
+            __v2 + __a1 * __a1
+        };
+        let f64 = quote!(f64);
+        let got = flatten(quote!(fn f() { #stmts }), &floats, Some((&floats, &f64))).to_string();
+        let want = quote! {
+            fn f() {
+                let (__v1, mut __a1, __v2, __pb2,): (f64, f64, _, _,);
+                __v1 = g();
+                __a1 = __v1 * 3.0;
+                (__v2, __pb2,) = g_vjp(__v1);
+                __v2 + __a1 * __a1
+            }
+        };
+        assert_eq!(got, want.to_string());
+        // None known: no annotation.
+        let got = flatten(
+            quote!(
+                fn f() {
+                    let (__v2, __pb2) = g_vjp(1.0);
+                    __v2
+                }
+            ),
+            &floats,
+            Some((&floats, &f64)),
+        );
+        assert!(got.to_string().contains("let (__v2 , __pb2 ,) ;"), "{got}");
     }
 
     #[test]

@@ -159,6 +159,11 @@ impl Tok {
         Tok::Ident(Ident::new("let", Span::call_site()), Sym::LET)
     }
 
+    /// `_` (at the call site).
+    pub fn underscore() -> Tok {
+        Tok::Ident(Ident::new("_", Span::call_site()), Sym::UNDERSCORE)
+    }
+
     /// A new punctuation character standing alone.
     pub fn punct(c: char) -> Tok {
         Tok::Punct(Punct::new(c, Spacing::Alone))
