@@ -133,3 +133,55 @@ fn integer_data_in_iterator_chains() {
     let dot: f64 = g.iter().zip(&v).map(|(a, b)| a * b).sum();
     assert!(common::close(jv, dot, 1e-13));
 }
+
+/// Piecewise-linear interpolation, the interval found by `position` on constants (the knot
+/// `x` is compared through `no_grad`): the derivative of the piece that runs.
+#[differentiable(wrt(ys, x))]
+fn interpolate(xs: &[f64], ys: &[f64], x: f64) -> f64 {
+    let at = tapeless::no_grad(x);
+    let i = xs.iter().position(|&v| v > at).unwrap_or(xs.len() - 1).max(1);
+    let t = (x - xs[i - 1]) / (xs[i] - xs[i - 1]);
+    ys[i - 1] * (1.0 - t) + ys[i] * t
+}
+
+/// Consumers of iterators over integer data: `position`, `any`, `count`, `max_by_key`.
+#[differentiable(wrt(x))]
+fn keyed(x: f64, keys: &[usize], table: &[f64]) -> f64 {
+    let k = keys.iter().position(|&k| k == 3).unwrap_or(0);
+    let found = keys.iter().any(|&k| k > 10);
+    let even = keys.iter().filter(|&&k| k % 2 == 0).count();
+    let m = keys.iter().copied().max_by_key(|&j| j % 7).unwrap_or(0);
+    x * table[k] * (even as f64) + if found { 1.0 } else { 0.0 } + (m as f64) * x.sin()
+}
+
+#[test]
+fn iterator_consumers_on_constants() {
+    let (xs, ys) = ([0.0, 1.0, 2.0, 3.0], [0.0, 2.0, 3.0, 5.0]);
+    for x in [0.5, 1.5, 2.25] {
+        let (value, (gy, gx)) = interpolate_grad(&xs, &ys, x);
+        let i = x.floor() as usize + 1;
+        let t = x - xs[i - 1];
+        assert!(common::close(value, ys[i - 1] * (1.0 - t) + ys[i] * t, 1e-15));
+        let mut want = [0.0; 4];
+        want[i - 1] = 1.0 - t;
+        want[i] = t;
+        assert_eq!(gy, want.to_vec());
+        assert!(common::close(gx, ys[i] - ys[i - 1], 1e-15));
+        let f = |p: &[f64]| interpolate(&xs, &ys, p[0]);
+        assert!(common::close(gx, common::central(&f, &[x], 0), 1e-8));
+        let dy = common::direction(4, 19);
+        let (_, jv) = interpolate_jvp(&xs, &ys, x, dy.clone(), 0.3);
+        let back: f64 = gy.iter().zip(&dy).map(|(a, b)| a * b).sum::<f64>() + gx * 0.3;
+        assert!(common::close(jv, back, 1e-14));
+    }
+    let (keys, table) = ([1usize, 3, 12, 4], [1.0, 2.0, 3.0, 4.0]);
+    let x = 0.7;
+    let (value, g) = keyed_grad(x, &keys, &table);
+    assert!(common::close(value, keyed(x, &keys, &table), 1e-15));
+    // k = 1 (table 2), two even keys, a key above 10, max_by_key picks 12.
+    assert!(common::close(g, 2.0 * 2.0 + 12.0 * x.cos(), 1e-14));
+    assert!(common::close(g, common::central(&|p: &[f64]| keyed(p[0], &keys, &table), &[x], 0), 1e-8));
+    let (_, jv) = keyed_jvp(x, &keys, &table, 1.0);
+    let (_, pullback) = keyed_vjp(x, &keys, &table);
+    assert!(common::close(jv, pullback(1.0), 1e-15));
+}

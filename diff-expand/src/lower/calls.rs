@@ -711,7 +711,23 @@ impl Lowerer<'_> {
                 }
             }
         };
+        let mut receiver_reads = Vec::new();
         let tokens = match e {
+            // `xs.iter().position(|&v| v > c)`: an iterator receiver stays in the expression (held
+            // in a binding of its own, the `&mut self` of `position` would need it `mut`).
+            Expr::MethodCall(m) if super::adaptors::iterator(&m.receiver) => {
+                let mut renamer = Renamer { lowerer: self, reads: Vec::new(), problem: None };
+                let mut receiver = (*m.receiver).clone();
+                renamer.visit_expr_mut(&mut receiver);
+                let (found, problem) = (renamer.reads, renamer.problem);
+                if let Some((at, what)) = problem {
+                    return self.unsupported(at, Unsupported { what, help: "" });
+                }
+                let args: Vec<TokenStream> = m.args.iter().map(|a| arg(self, a)).collect();
+                receiver_reads = found;
+                let (method, turbofish) = (&m.method, &m.turbofish);
+                quote!(#receiver.#method #turbofish (#(#args),*) #suffix)
+            }
             Expr::MethodCall(m) => {
                 let receiver = arg(self, &m.receiver);
                 let args: Vec<TokenStream> = m.args.iter().map(|a| arg(self, a)).collect();
@@ -728,6 +744,7 @@ impl Lowerer<'_> {
                 quote!(#v #suffix)
             }
         };
+        reads.extend(receiver_reads);
         Tree::Leaf(self.emit(Op::Opaque { tokens, reads, what }, span, Kind::Unknown))
     }
 
