@@ -135,11 +135,12 @@ fn integer_data_in_iterator_chains() {
 }
 
 /// Piecewise-linear interpolation, the interval found by `position` on constants (the knot
-/// `x` is compared through `no_grad`): the derivative of the piece that runs.
+/// `x` is compared through `no_grad`; the closure's `x` shadows the parameter): the derivative
+/// of the piece that runs.
 #[differentiable(wrt(ys, x))]
 fn interpolate(xs: &[f64], ys: &[f64], x: f64) -> f64 {
     let at = tapeless::no_grad(x);
-    let i = xs.iter().position(|&v| v > at).unwrap_or(xs.len() - 1).max(1);
+    let i = xs.iter().position(|&x| x > at).unwrap_or(xs.len() - 1).max(1);
     let t = (x - xs[i - 1]) / (xs[i] - xs[i - 1]);
     ys[i - 1] * (1.0 - t) + ys[i] * t
 }
@@ -150,7 +151,8 @@ fn keyed(x: f64, keys: &[usize], table: &[f64]) -> f64 {
     let k = keys.iter().position(|&k| k == 3).unwrap_or(0);
     let found = keys.iter().any(|&k| k > 10);
     let even = keys.iter().filter(|&&k| k % 2 == 0).count();
-    let m = keys.iter().copied().max_by_key(|&j| j % 7).unwrap_or(0);
+    // The closure's `k` shadows the local `k`, as Rust allows.
+    let m = keys.iter().copied().max_by_key(|&k| k % 7).unwrap_or(0);
     x * table[k] * (even as f64) + if found { 1.0 } else { 0.0 } + (m as f64) * x.sin()
 }
 

@@ -178,7 +178,8 @@ impl Lowerer<'_> {
                 // reads a differentiable value).
                 if m.args.iter().any(|a| {
                     matches!(a, Expr::Closure(c) if !super::expressions::names_a_local(self, &c.body)
-                        || !super::expressions::shadows_a_local(self, c))
+                        || !super::expressions::shadows_a_local(self, c)
+                        || super::scan::parameters_renamed_apart(c).is_some())
                 }) {
                     return self.opaque_call(
                         e,
@@ -689,6 +690,15 @@ impl Lowerer<'_> {
         let span = Loc::of_expr(e);
         let mut reads = Vec::new();
         let mut arg = |l: &mut Self, a: &Expr| -> TokenStream {
+            // `|&k| k % 7` where `k` is also a local of the function: its parameters renamed
+            // apart first (`Renamer` would read the body's `k` as the local).
+            let unshadowed = match a {
+                Expr::Closure(c) if super::expressions::shadows_a_local(l, c) => {
+                    super::scan::parameters_renamed_apart(c).map(Expr::Closure)
+                }
+                _ => None,
+            };
+            let a = unshadowed.as_ref().unwrap_or(a);
             match a {
                 Expr::Closure(c) if !super::expressions::names_a_local(l, &c.body) => quote!(#a),
                 // `|_| format!("bad {}", s)`: the locals it names are renamed (its parameters

@@ -153,6 +153,54 @@ pub(super) fn bound_names(pat: &Pat) -> Vec<syn::Ident> {
     names.0
 }
 
+/// A copy of `c` whose parameters are spelled apart from every name of the function
+/// (`|&k| k % 7` as `|&__tapeless_k| __tapeless_k % 7`, at the mixed site): its body then
+/// names a local of the function only where it reads one. Every mention of a parameter's name
+/// in the closure is renamed, bindings inside included: the parameter shadows the local in the
+/// whole body, so none of them means the local. `None` if the body holds a macro, whose tokens
+/// are not looked into.
+pub(super) fn parameters_renamed_apart(c: &syn::ExprClosure) -> Option<syn::ExprClosure> {
+    struct Rename {
+        names: Vec<(String, syn::Ident)>,
+        macro_inside: bool,
+    }
+    impl Rename {
+        fn fresh(&self, ident: &syn::Ident) -> Option<syn::Ident> {
+            self.names.iter().find(|(name, _)| ident == name).map(|(_, fresh)| fresh.clone())
+        }
+    }
+    impl syn::visit_mut::VisitMut for Rename {
+        fn visit_expr_path_mut(&mut self, p: &mut syn::ExprPath) {
+            if p.qself.is_none()
+                && let Some(ident) = p.path.get_ident()
+                && let Some(fresh) = self.fresh(ident)
+            {
+                p.path = fresh.into();
+            }
+        }
+        fn visit_pat_ident_mut(&mut self, p: &mut syn::PatIdent) {
+            if let Some(fresh) = self.fresh(&p.ident) {
+                p.ident = fresh;
+            }
+            syn::visit_mut::visit_pat_ident_mut(self, p);
+        }
+        fn visit_macro_mut(&mut self, _: &mut syn::Macro) {
+            self.macro_inside = true;
+        }
+    }
+    let mut copy = c.clone();
+    let site = proc_macro2::Span::mixed_site();
+    let names = copy
+        .inputs
+        .iter()
+        .flat_map(bound_names)
+        .map(|n| (n.to_string(), syn::Ident::new(&format!("__tapeless_{n}"), site.located_at(n.span()))))
+        .collect();
+    let mut rename = Rename { names, macro_inside: false };
+    syn::visit_mut::VisitMut::visit_expr_closure_mut(&mut rename, &mut copy);
+    (!rename.macro_inside).then_some(copy)
+}
+
 /// Whether an expression can be written twice with the same value and no effect: names,
 /// literals, fields, and integer arithmetic and methods of them (`len`, `nrows`, `ncols`,
 /// `wrapping_sub`, `saturating_add`, `min`, ..). The rewrites that read a length or an index
