@@ -187,3 +187,36 @@ fn iterator_consumers_on_constants() {
     let (_, pullback) = keyed_vjp(x, &keys, &table);
     assert!(common::close(jv, pullback(1.0), 1e-15));
 }
+
+/// Integer data rearranged in place by `&mut self` methods (`sort`, `dedup`, `retain`,
+/// `reverse`): each gives the local the changed copy, read afterwards as indices.
+#[differentiable]
+fn reordered(x: &[f64], order: &[usize]) -> f64 {
+    let mut idx = order.to_vec();
+    let first = x[idx[0]];
+    idx.sort();
+    idx.dedup();
+    let n = x.len();
+    idx.retain(|&i| i < n);
+    let mut extra = idx.clone();
+    extra.reverse();
+    extra.truncate(2);
+    let weighted: f64 = idx.iter().enumerate().map(|(k, &i)| x[i] * k as f64).sum();
+    first * first + weighted + extra.iter().map(|&i| x[i].sin()).sum::<f64>()
+}
+
+#[test]
+fn constant_locals_changed_in_place() {
+    let (x, order) = ([1.0, 2.0, 3.0], [2usize, 0, 2, 1, 7]);
+    let (value, g) = reordered_grad(&x, &order);
+    assert!(common::close(value, reordered(&x, &order), 1e-15));
+    // first = x₂; idx = [0, 1, 2] (7 dropped); extra = [2, 1].
+    let want = [0.0, 1.0 + x[1].cos(), 2.0 * x[2] + 2.0 + x[2].cos()];
+    for i in 0..3 {
+        assert!(common::close(g[i], want[i], 1e-14), "{i}: {} vs {}", g[i], want[i]);
+        assert!(common::close(g[i], common::central(&|p: &[f64]| reordered(p, &order), &x, i), 1e-8));
+    }
+    let t = common::direction(3, 23);
+    let (_, jv) = reordered_jvp(&x, &order, t.clone());
+    assert!(common::close(jv, g.iter().zip(&t).map(|(a, b)| a * b).sum::<f64>(), 1e-14));
+}

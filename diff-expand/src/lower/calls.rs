@@ -54,6 +54,9 @@ impl Lowerer<'_> {
                 if let Some(t) = self.mutation(m) {
                     return t;
                 }
+                if let Some(t) = self.constant_mutation(m) {
+                    return t;
+                }
                 if let Some(t) = self.array_method(m, span) {
                     return t;
                 }

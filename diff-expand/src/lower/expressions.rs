@@ -452,7 +452,7 @@ impl Lowerer<'_> {
 }
 
 /// What to do about a form inside an expression the lowering keeps whole.
-fn opaque_help(what: &str) -> &'static str {
+pub(super) fn opaque_help(what: &str) -> &'static str {
     match what {
         "a closure" => {
             "closures are followed in iterator chains, nalgebra's `map` and `let f = |x| ..;` called \

@@ -11,10 +11,96 @@
 //!
 //! The receiver is a local array named by a path (a `Vec` or `[f64; N]` the function owns); the
 //! indices and arguments are evaluated once, as the methods evaluate them.
+//!
+//! A constant local (integer data, of a kind the macro does not follow) rearranged by such a
+//! method or another `&mut self` method that drops or reorders elements (`idx.sort()`,
+//! `order.dedup()`, `keys.retain(|&k| k > 0)`) gets the changed copy as its new value:
+//!
+//! ```text
+//! idx.sort();   =>   idx = { let mut m = idx.clone(); m.sort(); m };
+//! ```
+//!
+//! (a copy, since what an earlier statement read of the old value may be read again by the
+//! reverse sweep).
 
 use super::*;
 
+/// `&mut self` methods of `Vec` and slices that return nothing and only rearrange or drop
+/// elements: on a constant local, the changed copy becomes its value. (Methods that store their
+/// arguments, `push` and `insert`, keep their own error: their elements may be floats.)
+const CHANGING: &[&str] = &[
+    "sort",
+    "sort_unstable",
+    "sort_by",
+    "sort_by_key",
+    "sort_unstable_by",
+    "sort_unstable_by_key",
+    "dedup",
+    "dedup_by",
+    "dedup_by_key",
+    "reverse",
+    "truncate",
+    "clear",
+    "retain",
+    "swap",
+    "rotate_left",
+    "rotate_right",
+];
+
 impl Lowerer<'_> {
+    /// `v.sort()` (a method of [`CHANGING`]) of a local `v` holding a constant: `v` takes the
+    /// changed copy; `None` for another call.
+    pub(super) fn constant_mutation(&mut self, m: &syn::ExprMethodCall) -> Option<Tree> {
+        if !CHANGING.contains(&m.method.to_string().as_str())
+            || !matches!(strip_parens(&m.receiver), Expr::Path(_))
+        {
+            return None;
+        }
+        let slot = self.local(&m.receiver)?;
+        let Some(Tree::Leaf(old)) = self.vars[slot].clone() else { return None };
+        if !matches!(self.kind(old), Kind::Unknown | Kind::Discrete) {
+            return None;
+        }
+        let s = m.method.span();
+        let copy = super::iterators::hidden("__tapeless_m", s);
+        let mut args = m.args.clone();
+        // A closure's parameters that shadow locals are renamed apart, so that its body's
+        // locals can be renamed (`retain(|&i| i < x.len())`).
+        for a in args.iter_mut() {
+            if let Expr::Closure(c) = a
+                && super::expressions::shadows_a_local(self, c)
+            {
+                match super::scan::parameters_renamed_apart(c) {
+                    Some(renamed) => *a = Expr::Closure(renamed),
+                    None => return None,
+                }
+            }
+        }
+        let mut renamer = Renamer { lowerer: self, reads: vec![old], problem: None };
+        for a in args.iter_mut() {
+            match a {
+                Expr::Closure(c) => renamer.visit_expr_mut(&mut c.body),
+                a => renamer.visit_expr_mut(a),
+            }
+        }
+        let (reads, problem) = (renamer.reads, renamer.problem);
+        if let Some((at, what)) = problem {
+            return Some(
+                self.unsupported(at, Unsupported { what, help: super::expressions::opaque_help(what) }),
+            );
+        }
+        let (method, turbofish, o) = (&m.method, &m.turbofish, old.ident());
+        let tokens = quote::quote_spanned!(s=> {
+            let mut #copy = ::core::clone::Clone::clone(&#o);
+            #copy.#method #turbofish(#args);
+            #copy
+        });
+        let what = Opaque::Form("a method changing a constant local");
+        let new = self.emit(Op::Opaque { tokens, reads, what }, Loc::of(m), Kind::Unknown);
+        self.assign(&m.receiver, Tree::Leaf(new));
+        Some(unit())
+    }
+
     /// The desugared method, lowered; `None` if `m` is not one of the forms above.
     pub(super) fn mutation(&mut self, m: &syn::ExprMethodCall) -> Option<Tree> {
         let name = m.method.to_string();
