@@ -51,6 +51,7 @@ mod control;
 mod expressions;
 mod iterators;
 mod mutations;
+mod opaque;
 mod options;
 mod patterns;
 mod places;
