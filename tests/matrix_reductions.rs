@@ -71,6 +71,13 @@ fn a_tie_shares_the_derivative() {
     // amax ties too (v₀, v₂), min is v₁, amin is v₁, the square's max ties (v₀, v₂).
     let want = DVector::from_vec(vec![0.5 + 1.0 + 1.0, -1.0 + 0.5, 0.5 + 1.0 + 1.0]);
     assert!((&gv - &want).norm() < 1e-15, "{gv} vs {want}");
+    // Forward mode shares the tie the same way: <u, J t> = <Jᵀ u, t>.
+    let t = DVector::from_vec(common::direction(3, 29));
+    let tm = Matrix3::from_column_slice(&common::direction(9, 31));
+    let (_, jv) = extremes_jvp(&v, &m, t.clone(), tm);
+    let (_, pullback) = extremes_vjp(&v, &m);
+    let (bv, bm) = pullback(0.5);
+    assert!(common::close(0.5 * jv, bv.dot(&t) + bm.dot(&tm), 1e-14));
 }
 
 #[test]
@@ -100,6 +107,7 @@ fn column_and_row_sums_first_and_second_order() {
             let mut want = if a % 2 == b % 2 { 2.0 } else { 0.0 };
             want += if a == 2 { 3.0 } else { 0.0 } + if b == 2 { 3.0 } else { 0.0 };
             assert!(common::close(h[(a, b)], want, 1e-14), "H[{a},{b}] = {} vs {want}", h[(a, b)]);
+            assert!(common::close(h[(a, b)], h[(b, a)], 1e-12));
             let gb = |p: &[f64]| sums_along_grad(&Matrix2x3::from_column_slice(p)).1[b];
             assert!(common::close(h[(a, b)], common::central(&gb, m.as_slice(), a), 1e-7));
         }

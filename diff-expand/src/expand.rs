@@ -146,11 +146,10 @@ pub fn generate(
     input.summed = analysis::summed_arrays(&input).into_iter().collect();
     input.summed_products = analysis::summed_products(&input);
     let floats = analysis::float_names(&input);
-    let float_type = analysis::float_type(item_fn, sig);
-    let typed = float_type
-        .as_ref()
+    // The values whose float type is sure, and that type, for the declarations' annotations.
+    let typed = analysis::float_type(item_fn, sig)
         .map(|t| (analysis::typed_float_names(&lowered.function, sig, !sig.floats.is_empty()), t));
-    let typed = typed.as_ref().map(|(names, t)| (names, *t));
+    let typed = typed.as_ref().map(|(names, t)| (names, t));
     let forward = emit::scopes::flatten(emit::forward::emit(&input), &floats, typed);
     let grad_calls_vjp = emit::reverse::grad_calls_vjp(&input, hessian);
     let reverse = emit::scopes::flatten(emit::reverse::emit(&input, grad_calls_vjp), &floats, typed);

@@ -10,7 +10,13 @@ use crate::emit::Input;
 /// The emitted names of the values known to be floats ([`scalars`]), their tangents and
 /// adjoints.
 pub fn float_names(input: &Input) -> std::collections::HashSet<String> {
-    input.scalars.iter().flat_map(|v| ["v", "t", "a"].map(|p| format!("__{p}{}", v.0))).collect()
+    emitted_names(&input.scalars)
+}
+
+/// The names the emitters give `values`, their tangents and their adjoints (`__v3`, `__t3`,
+/// `__a3`).
+fn emitted_names(values: &std::collections::HashSet<Value>) -> std::collections::HashSet<String> {
+    values.iter().flat_map(|v| ["v", "t", "a"].map(|p| format!("__{p}{}", v.0))).collect()
 }
 
 /// The type of every value [`scalars`] knows, when it can be told from the function's text for
@@ -19,8 +25,8 @@ pub fn float_names(input: &Input) -> std::collections::HashSet<String> {
 /// `None` (no annotation) with a receiver or a parameter whose type the macro cannot see into
 /// (a struct's fields could be of any float type). The flatten pass writes it on the
 /// declarations of those values (`let (__v3, __t3): (f64, f64);`), which spares rustc's type
-/// inference a variable per value (a 4 000-statement function: type checking 1.7–1.85 s
-/// before, 1.35–1.38 s after, in a debug build).
+/// inference a variable per value (a 4 000-statement function: type checking 1.56–2.07 s
+/// before, 1.38–1.49 s after, in a debug build).
 pub fn float_type(item: &syn::ItemFn, sig: &Signature) -> Option<proc_macro2::TokenStream> {
     use crate::signature::kind_of;
     let seen = |ty: &syn::Type| !matches!(kind_of(ty), Kind::Unknown);
@@ -60,7 +66,17 @@ fn identifiers(tokens: proc_macro2::TokenStream, out: &mut Vec<String>) {
 /// those a rule cannot vouch for, until nothing changes) so that a loop-carried value, which
 /// depends on itself, can be known.
 pub fn scalars(f: &Function, sig: &Signature) -> std::collections::HashSet<Value> {
-    known_floats(f, sig, None)
+    known_floats(f, sig, Trust::Optimistic)
+}
+
+/// What [`known_floats`] takes on trust.
+#[derive(Clone, Copy, PartialEq)]
+enum Trust {
+    /// Every float value a rule vouches for ([`scalars`]).
+    Optimistic,
+    /// Only values surely of the function's float type ([`typed_float_names`]); `generic`: the
+    /// function is generic over it, so a literal is not of it.
+    Sure { generic: bool },
 }
 
 /// The emitted names of the values whose type is surely the function's float type, their
@@ -69,41 +85,31 @@ pub fn scalars(f: &Function, sig: &Signature) -> std::collections::HashSet<Value
 /// literal of a generic function, which is not of its `T`). For type annotations
 /// ([`float_type`]); `generic`: the function is generic over its float type.
 pub fn typed_float_names(f: &Function, sig: &Signature, generic: bool) -> std::collections::HashSet<String> {
-    let known = known_floats(f, sig, Some(generic));
-    known.iter().flat_map(|v| ["v", "t", "a"].map(|p| format!("__{p}{}", v.0))).collect()
+    emitted_names(&known_floats(f, sig, Trust::Sure { generic }))
 }
 
-/// [`scalars`], or with `strict` (`Some(generic)`) [`typed_float_names`]' values.
-fn known_floats(f: &Function, sig: &Signature, strict: Option<bool>) -> std::collections::HashSet<Value> {
+/// [`scalars`], or [`typed_float_names`]' values.
+fn known_floats(f: &Function, sig: &Signature, trust: Trust) -> std::collections::HashSet<Value> {
     use crate::rules::{Bilinear, Custom, Kind as R, Linear};
     use std::collections::HashSet;
     let insts = f.body.walk();
     let float = |v: &Value| f.info(*v).kind == Kind::Float;
-    // Parameters that are arrays of something other than floats (`&[Vector3<f64>]`): their
-    // elements have `Kind::Float` (nalgebra's static vectors are `Copy` values) but are not
-    // floats.
-    let not_of_floats: HashSet<Value> = insts
+    // Parameters that are collections, and whether of floats: the entries of one of floats are
+    // floats for sure; those of one of something else (`&[Vector3<f64>]`) have `Kind::Float`
+    // (nalgebra's static vectors are `Copy` values) but are not floats.
+    let collections: std::collections::HashMap<Value, bool> = insts
         .iter()
         .filter_map(|inst| match inst.op {
             Op::Param(i) => sig.params.get(i).map(|p| (inst, p)),
             _ => None,
         })
-        .filter(|(_, p)| {
-            crate::signature::collection_element(&p.ty).is_some_and(|e| !crate::signature::is_float(e))
+        .filter_map(|(inst, p)| {
+            let of_floats = crate::signature::is_float(crate::signature::collection_element(&p.ty)?);
+            Some(inst.results.iter().map(move |v| (*v, of_floats)))
         })
-        .flat_map(|(inst, _)| inst.results.iter().copied())
+        .flatten()
         .collect();
-    // Parameters that are collections of floats: their entries are floats for sure.
-    let of_floats: HashSet<Value> = insts
-        .iter()
-        .filter_map(|inst| match inst.op {
-            Op::Param(i) => sig.params.get(i).map(|p| (inst, p)),
-            _ => None,
-        })
-        .filter(|(_, p)| crate::signature::collection_element(&p.ty).is_some_and(crate::signature::is_float))
-        .flat_map(|(inst, _)| inst.results.iter().copied())
-        .collect();
-    let strict_only = strict.is_some();
+    let sure = matches!(trust, Trust::Sure { .. });
     let mut known: HashSet<Value> = HashSet::new();
     for inst in &insts {
         known.extend(inst.results.iter().filter(|v| float(v)));
@@ -136,18 +142,18 @@ fn known_floats(f: &Function, sig: &Signature, strict: Option<bool>) -> std::col
                                 .params
                                 .get(*i)
                                 .is_some_and(|p| !p.receiver && crate::signature::is_float(&p.ty)),
-                            Op::Lit(syn::Lit::Float(_)) => strict != Some(true),
-                            Op::Load { array, .. } if strict_only => of_floats.contains(array),
+                            Op::Lit(syn::Lit::Float(_)) => trust != Trust::Sure { generic: true },
+                            Op::Load { array, .. } if sure => collections.get(array) == Some(&true),
                             Op::Load { array, .. } => {
                                 matches!(
                                     f.info(*array).kind,
                                     Kind::Array(ArrayKind::Vec | ArrayKind::Fixed | ArrayKind::Slice)
-                                ) && !not_of_floats.contains(array)
+                                ) && collections.get(array) != Some(&false)
                             }
-                            Op::Field { array, .. } => !array && !strict_only,
+                            Op::Field { array, .. } => !array && !sure,
                             Op::NoGrad(v) => known.contains(v),
                             Op::Prim { rule, args, .. } => match &rule.kind {
-                                R::Linear(Linear::CastFloat) => !strict_only && all(args),
+                                R::Linear(Linear::CastFloat) => !sure && all(args),
                                 R::Linear(Linear::Add | Linear::Sub | Linear::Neg | Linear::Identity)
                                 | R::Bilinear(Bilinear::Product)
                                 | R::Custom(Custom::Quotient) => all(args),

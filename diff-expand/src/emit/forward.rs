@@ -274,13 +274,7 @@ fn prim_tangent(
             Form::Path(path) => {
                 let ts = (0..args.len()).map(|i| t(i).unwrap_or_else(|| zero(args[i])));
                 // A point's tangent is a vector (`Point3::new` has `Vector3::new`'s tangent).
-                let point = path
-                    .segments
-                    .iter()
-                    .rev()
-                    .nth(1)
-                    .and_then(|s| crate::signature::point_dimension(&s.ident.to_string()));
-                match point {
+                match crate::signature::point_function(path) {
                     Some(n) => {
                         let vector = quote::format_ident!("Vector{}", n, span = span);
                         quote_spanned!(span=> ::tapeless::__private::nalgebra::#vector::new(#(#ts),*))

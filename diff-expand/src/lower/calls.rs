@@ -176,14 +176,13 @@ impl Lowerer<'_> {
                     };
                     return self.prim(rule, args, form, span, results);
                 }
-                // `r.map_err(|_| MyError)`, `o.filter(|n| *n > 1)`: a constant closure stays in
-                // place, so rustc infers its parameter types; the call is opaque (an error if it
-                // reads a differentiable value).
-                if m.args.iter().any(|a| {
-                    matches!(a, Expr::Closure(c) if !super::expressions::names_a_local(self, &c.body)
-                        || !super::expressions::shadows_a_local(self, c)
-                        || super::scan::parameters_renamed_apart(c).is_some())
-                }) {
+                // `r.map_err(|_| MyError)`, `o.filter(|n| *n > 1)`: a closure stays in place
+                // (`kept_closure`), so rustc infers its parameter types; the call is opaque (an
+                // error if it reads a differentiable value).
+                if m.args
+                    .iter()
+                    .any(|a| matches!(a, Expr::Closure(c) if super::expressions::closure_kept(self, c)))
+                {
                     return self.opaque_call(
                         e,
                         TokenStream::new(),

@@ -271,14 +271,49 @@ impl Lowerer<'_> {
 
     /// [`Self::opaque_with`], its errors located at `at`.
     pub(super) fn opaque_at(&mut self, e: &Expr, what: Opaque, kind: Kind, at: Loc) -> Tree {
+        let mut reads = Vec::new();
+        let copy = match self.rename_locals(e, &mut reads) {
+            Ok(copy) => copy,
+            Err(error) => return error,
+        };
+        Tree::Leaf(self.emit(Op::Opaque { tokens: copy.into_token_stream(), reads, what }, at, kind))
+    }
+
+    /// A copy of `e` with the locals it names renamed to the values they hold (pushed to
+    /// `reads`), or the error reported for a form renaming cannot take.
+    pub(super) fn rename_locals(&mut self, e: &Expr, reads: &mut Vec<Value>) -> Result<Expr, Tree> {
         let mut renamer = Renamer { lowerer: self, reads: Vec::new(), problem: None };
         let mut copy = e.clone();
         renamer.visit_expr_mut(&mut copy);
-        let (reads, problem) = (renamer.reads, renamer.problem);
+        let (found, problem) = (renamer.reads, renamer.problem);
         if let Some((span, what)) = problem {
-            return self.unsupported(span, Unsupported { what, help: opaque_help(what) });
+            return Err(self.unsupported(span, Unsupported { what, help: opaque_help(what) }));
         }
-        Tree::Leaf(self.emit(Op::Opaque { tokens: copy.into_token_stream(), reads, what }, at, kind))
+        reads.extend(found);
+        Ok(copy)
+    }
+
+    /// A closure argument of a call kept as written: as it is if it names no local of the
+    /// function, else with its parameters renamed apart from the locals they shadow
+    /// ([`super::scan::parameters_renamed_apart`]) and the locals its body names renamed (their
+    /// values pushed to `reads`; a form renaming cannot take is reported). `None` if it cannot
+    /// be kept ([`closure_kept`]).
+    pub(super) fn kept_closure(
+        &mut self,
+        c: &syn::ExprClosure,
+        reads: &mut Vec<Value>,
+    ) -> Option<syn::ExprClosure> {
+        if !names_a_local(self, &c.body) {
+            return Some(c.clone());
+        }
+        let mut kept =
+            if shadows_a_local(self, c) { super::scan::parameters_renamed_apart(c)? } else { c.clone() };
+        if names_a_local(self, &kept.body)
+            && let Ok(body) = self.rename_locals(&kept.body, reads)
+        {
+            *kept.body = body;
+        }
+        Some(kept)
     }
 
     pub(super) fn binary(&mut self, b: &syn::ExprBinary) -> Tree {
@@ -449,6 +484,12 @@ impl Lowerer<'_> {
         let op = Op::Prim { rule: rules::operator(rule), args: vec![arg], form: Form::Cast(c.ty.clone()) };
         Tree::Leaf(self.emit(op, span, kind))
     }
+}
+
+/// Whether [`Lowerer::kept_closure`] keeps `c`: all but a closure naming a local whose
+/// parameters shadow one and whose body holds a macro (which renaming cannot look into).
+pub(super) fn closure_kept(l: &Lowerer, c: &syn::ExprClosure) -> bool {
+    !names_a_local(l, &c.body) || !shadows_a_local(l, c) || super::scan::parameters_renamed_apart(c).is_some()
 }
 
 /// What to do about a form inside an expression the lowering keeps whole.

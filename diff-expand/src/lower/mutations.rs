@@ -63,31 +63,18 @@ impl Lowerer<'_> {
         }
         let s = m.method.span();
         let copy = super::iterators::hidden("__tapeless_m", s);
+        let mut reads = vec![old];
         let mut args = m.args.clone();
-        // A closure's parameters that shadow locals are renamed apart, so that its body's
-        // locals can be renamed (`retain(|&i| i < x.len())`).
         for a in args.iter_mut() {
-            if let Expr::Closure(c) = a
-                && super::expressions::shadows_a_local(self, c)
-            {
-                match super::scan::parameters_renamed_apart(c) {
-                    Some(renamed) => *a = Expr::Closure(renamed),
-                    None => return None,
-                }
-            }
-        }
-        let mut renamer = Renamer { lowerer: self, reads: vec![old], problem: None };
-        for a in args.iter_mut() {
-            match a {
-                Expr::Closure(c) => renamer.visit_expr_mut(&mut c.body),
-                a => renamer.visit_expr_mut(a),
-            }
-        }
-        let (reads, problem) = (renamer.reads, renamer.problem);
-        if let Some((at, what)) = problem {
-            return Some(
-                self.unsupported(at, Unsupported { what, help: super::expressions::opaque_help(what) }),
-            );
+            let renamed = match &*a {
+                // `retain(|&i| i < n)`: renamed in place (`kept_closure`).
+                Expr::Closure(c) => Expr::Closure(self.kept_closure(c, &mut reads)?),
+                a => match self.rename_locals(a, &mut reads) {
+                    Ok(a) => a,
+                    Err(error) => return Some(error),
+                },
+            };
+            *a = renamed;
         }
         let (method, turbofish, o) = (&m.method, &m.turbofish, old.ident());
         let tokens = quote::quote_spanned!(s=> {

@@ -461,35 +461,23 @@ impl Lowerer<'_> {
     }
 
     /// `let [a, b] = x;` (or `= *p`) of an array: each element pattern binds a load at its
-    /// literal index, as `let a = x[0]; let b = x[1];` would.
+    /// literal index, as `let a = x[0]; let b = x[1];` would. An element of constant data (`for
+    /// &[i, j] in edges`, `edges: &[[usize; 2]]`) has its elements read as written, as a
+    /// constant tuple's fields are.
     fn bind_array_pattern(&mut self, ps: &syn::PatSlice, value: Option<Tree>) {
-        let array = match value {
+        let (v, held) = match value {
             Some(Tree::Leaf(v))
                 if matches!(
                     self.kind(v),
                     Kind::Array(ArrayKind::Fixed | ArrayKind::Slice | ArrayKind::Vec)
                 ) =>
             {
-                v
+                (v, true)
             }
-            // An element of constant data (`for &[i, j] in edges`, `edges: &[[usize; 2]]`): its
-            // elements are read as written, as a constant tuple's fields are.
             Some(Tree::Leaf(v))
                 if matches!(self.kind(v), Kind::Unknown | Kind::Discrete) && !self.call_result(v) =>
             {
-                if let Some(rest) = ps.elems.iter().find(|p| matches!(p, Pat::Rest(_))) {
-                    self.unsupported(Loc::of(rest), unsupported::ARRAY_PATTERN);
-                    return;
-                }
-                for (i, p) in ps.elems.iter().enumerate() {
-                    let ident = v.ident();
-                    let tokens = quote!(#ident[#i]);
-                    let what = Opaque::Form("destructuring");
-                    let element =
-                        self.emit(Op::Opaque { tokens, reads: vec![v], what }, Loc::of(p), Kind::Unknown);
-                    self.bind_part(p, v, element);
-                }
-                return;
+                (v, false)
             }
             _ => {
                 self.unsupported(Loc::of(ps), unsupported::ARRAY_PATTERN_VALUE_NOT_PARAMETER);
@@ -502,10 +490,17 @@ impl Lowerer<'_> {
         }
         for (i, p) in ps.elems.iter().enumerate() {
             let span = Loc::of(p);
-            let lit = syn::Lit::Int(syn::LitInt::new(&format!("{i}usize"), span.start));
-            let index = self.emit(Op::Lit(lit), span, Kind::Discrete);
-            let element = self.emit(Op::Load { array, index: vec![index] }, span, Kind::Float);
-            self.bind(p, Some(Tree::Leaf(element)));
+            if held {
+                let lit = syn::Lit::Int(syn::LitInt::new(&format!("{i}usize"), span.start));
+                let index = self.emit(Op::Lit(lit), span, Kind::Discrete);
+                let element = self.emit(Op::Load { array: v, index: vec![index] }, span, Kind::Float);
+                self.bind(p, Some(Tree::Leaf(element)));
+            } else {
+                let ident = v.ident();
+                let (tokens, what) = (quote!(#ident[#i]), Opaque::Form("destructuring"));
+                let element = self.emit(Op::Opaque { tokens, reads: vec![v], what }, span, Kind::Unknown);
+                self.bind_part(p, v, element);
+            }
         }
     }
 }

@@ -246,13 +246,7 @@ fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'s
             }
             // `Point3::new(..)`: the dual copy has no points (nor do its parameters).
             Op::Prim { rule, form: crate::ir::Form::Path(path), .. }
-                if rule.name == "<new>"
-                    && path
-                        .segments
-                        .iter()
-                        .rev()
-                        .nth(1)
-                        .is_some_and(|s| signature::point_dimension(&s.ident.to_string()).is_some()) =>
+                if rule.name == "<new>" && signature::point_function(path).is_some() =>
             {
                 reject(
                     inst.span,

@@ -31,15 +31,17 @@ pub fn point(ty: &Type) -> bool {
     let Type::Path(p) = ty else { return false };
     let Some(last) = p.path.segments.last() else { return false };
     let name = last.ident.to_string();
-    name == "Point"
-        || name
-            .strip_prefix("Point")
-            .is_some_and(|rest| rest.len() == 1 && rest.chars().all(|c| c.is_ascii_digit()))
+    name == "Point" || point_dimension(&name).is_some()
 }
 
 /// `N` of the alias `PointN` (1 to 6).
 pub fn point_dimension(name: &str) -> Option<usize> {
     name.strip_prefix("Point")?.parse::<usize>().ok().filter(|n| (1..=6).contains(n))
+}
+
+/// `N` of a function of the alias `PointN` (`Point3::new`): its type segment's dimension.
+pub fn point_function(path: &syn::Path) -> Option<usize> {
+    path.segments.iter().rev().nth(1).and_then(|s| point_dimension(&s.ident.to_string()))
 }
 
 /// A dimension of a nalgebra type: `3` (of `SVector<T, 3>`), `U3`, `Const<3>`, `Const<N>`
@@ -164,7 +166,6 @@ pub fn dynamic_matrix(ty: &Type) -> bool {
     }
 }
 
-/// `DMatrix`, `DVector`, `RowDVector`: the names of nalgebra's dynamically sized types.
 /// A nalgebra type's name (the type segment of `Matrix3::from_diagonal`): its vectors and
 /// matrices (by alias or generic name), points, rotations, quaternions, translations and
 /// isometries. Never a user's type, whose functions may be `#[differentiable]`.
@@ -199,6 +200,7 @@ pub fn nalgebra_type_name(segment: &syn::PathSegment) -> bool {
         .any(|p| numbered(p))
 }
 
+/// `DMatrix`, `DVector`, `RowDVector`: the names of nalgebra's dynamically sized types.
 pub fn dynamic_name(name: &str) -> bool {
     matches!(name, "DMatrix" | "DVector" | "RowDVector")
 }

@@ -95,8 +95,7 @@ where
     S: Storage<T, R, C>,
     DefaultAllocator: Allocator<R, C>,
 {
-    let mut out = m.clone_owned();
-    out.fill(T::__tapeless_from_f64(0.0));
+    let mut out = super::filled_like(m, T::__tapeless_from_f64(0.0));
     for (k, w) in which.picked(m) {
         out[k] = ybar * T::__tapeless_from_f64(w);
     }

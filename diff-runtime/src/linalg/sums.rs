@@ -73,10 +73,7 @@ where
     S: Storage<T, R, C>,
     DefaultAllocator: Allocator<R, C>,
 {
-    let share = ybar / T::__tapeless_from_f64(m.len() as f64);
-    let mut out = m.clone_owned();
-    out.fill(share);
-    out
+    super::filled_like(m, ybar / T::__tapeless_from_f64(m.len() as f64))
 }
 
 /// A matrix of `m`'s shape whose entry (i, j) is `entry(i, j)`.
