@@ -1,6 +1,7 @@
 //! Never miscompile: random valid differentiable functions are written into a generated crate,
 //! compiled once in a batch, and every generated `_grad` and `_jvp` is checked against central
-//! differences and forward mode against reverse mode at random points.
+//! differences and forward mode against reverse mode at random points (and every `_jacobian`,
+//! of every third function, against the gradient).
 //!
 //! `cargo test` checks 40 functions. The long run:
 //! `TAPELESS_DIFFERENTIAL=500 cargo test --release --test differential -- --nocapture`
@@ -324,9 +325,10 @@ fn generate(count: usize, seed: u64) -> String {
             );
         } else {
             let hessian = if hessian { "hessian, " } else { "" };
+            let jacobian = if jacobian_of(k) { "jacobian, " } else { "" };
             let _ = writeln!(
                 src,
-                "#[differentiable({hessian}wrt(x, y, v))]\nfn f{k}(x: f64, y: f64, v: &[f64], n: usize) -> f64 {{\n    {body}\n}}\n"
+                "#[differentiable({hessian}{jacobian}wrt(x, y, v))]\nfn f{k}(x: f64, y: f64, v: &[f64], n: usize) -> f64 {{\n    {body}\n}}\n"
             );
         }
     }
@@ -370,12 +372,13 @@ fn generate(count: usize, seed: u64) -> String {
         if !ok {{
             failures += 1;
             println!("MISMATCH f{k} at {{p:?}}: grad {{g:?}}, jvp {{t}}, <g, d> {{r}}");
-        }}{second}
+        }}{second}{jacobian}
     }}"#,
             p = point.join(", "),
             d = dir.join(", "),
             n = (k * 7) % 5,
             second = if second_order_of(k) { second_order(k, (k * 7) % 5) } else { String::new() },
+            jacobian = if jacobian_of(k) { jacobian_check(k, (k * 7) % 5) } else { String::new() },
         );
     }
     let _ = writeln!(
@@ -383,6 +386,28 @@ fn generate(count: usize, seed: u64) -> String {
         "    println!(\"checked {count} functions, {{failures}} mismatches\");\n    std::process::exit(if failures == 0 {{ 0 }} else {{ 1 }});\n}}"
     );
     src
+}
+
+/// Every third function (the non-generic ones without `hessian`) also has `jacobian`.
+fn jacobian_of(k: usize) -> bool {
+    k % 3 == 1
+}
+
+/// `f{k}_jacobian` (one row of six: forward mode in lanes when the body allows it, else reverse
+/// mode) against the gradient `g` and the value.
+fn jacobian_check(k: usize, n: usize) -> String {
+    format!(
+        r#"
+        let (jv, j) = f{k}_jacobian(p[0], p[1], &p[2..], {n});
+        let mut ok = jv == value && j.shape() == (1, 6);
+        for i in 0..6 {{
+            ok &= (j[(0, i)] - g[i]).abs() <= 1e-10 * g[i].abs().max(1.0);
+        }}
+        if !ok {{
+            failures += 1;
+            println!("MISMATCH f{k}_jacobian at {{p:?}}: {{j:?}} vs grad {{g:?}}");
+        }}"#
+    )
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! The pipeline: parse, lower, analyse, check, emit. Parsing never emits code; emitting never
 //! reports user errors.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -142,6 +142,7 @@ pub fn generate(
         summed: HashMap::new(),
         summed_products: HashMap::new(),
         scalars: analysis::scalars(&lowered.function, sig),
+        lanes: false,
     };
     input.summed = analysis::summed_arrays(&input).into_iter().collect();
     input.summed_products = analysis::summed_products(&input);
@@ -154,6 +155,25 @@ pub fn generate(
     let grad_calls_vjp = emit::reverse::grad_calls_vjp(&input, hessian);
     let reverse = emit::scopes::flatten(emit::reverse::emit(&input, grad_calls_vjp), &floats, typed);
     let second = if hessian { crate::second::generate(&input, &reverse, cx)? } else { TokenStream::new() };
-    let jacobian = if jacobian { crate::jacobian::generate(&input, cx)? } else { TokenStream::new() };
+    let jacobian = if jacobian {
+        // The lanes copy of `_jvp`: its tangents are not floats, so only the values are typed.
+        let lanes = crate::jacobian::lanes::eligible(&input).then(|| {
+            let lanes = Input {
+                uses: input.uses.clone(),
+                summed: HashMap::new(),
+                summed_products: HashMap::new(),
+                scalars: input.scalars.clone(),
+                lanes: true,
+                ..input
+            };
+            let values: Option<HashSet<String>> =
+                typed.map(|(names, _)| names.iter().filter(|n| !n.starts_with("__t")).cloned().collect());
+            let typed = values.as_ref().zip(typed.map(|(_, t)| t));
+            emit::scopes::flatten(emit::forward::emit(&lanes), &floats, typed)
+        });
+        crate::jacobian::generate(&input, lanes, cx)?
+    } else {
+        TokenStream::new()
+    };
     Some(quote!(#forward #reverse #second #jacobian))
 }

@@ -31,6 +31,7 @@ macro_rules! for_tuples {
 
 pub mod check;
 mod coordinates;
+mod lanes;
 pub mod linalg;
 pub mod math;
 #[macro_use]
@@ -97,6 +98,7 @@ pub mod __private {
     pub use crate::dual::{
         CastTo, Dual, Lift, Primal, Promote, Scalar, Split, cast, math as dual_math, primal, promote,
     };
+    pub use crate::lanes::{LaneTangent, Lanes, lanes_into_columns, lanes_sum, zero_lanes};
     pub use crate::linalg::{
         Extremum, cofactors, column_sum_adjoint, determinant, extremum_adjoint, extremum_tangent,
         filled_like, filled_product_lhs, filled_product_rhs, map_with_derivative, map_with_tangent,

@@ -37,6 +37,9 @@ pub struct Input<'a> {
     pub summed_products: HashMap<Value, (Value, Value)>,
     /// Values known to be floats, not matrices ([`scalars`]).
     pub scalars: std::collections::HashSet<Value>,
+    /// Forward mode carries every tangent scalar as `Lanes<__L>`, `__L` directions in one
+    /// sweep (`_jacobian`'s `_jvp_lanes`, `crate::jacobian::lanes`).
+    pub lanes: bool,
 }
 
 pub fn tangent(v: Value) -> syn::Ident {
