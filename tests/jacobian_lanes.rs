@@ -234,3 +234,126 @@ fn a_trajectory_in_a_method() {
         );
     }
 }
+
+// ---- nalgebra values read and written by index: a static vector parameter, a `DVector` of
+// residuals (the README's least-squares residuals), a static matrix in and a vector out.
+
+use nalgebra::{DVector, Matrix2, Vector2, Vector3};
+
+#[differentiable(jacobian, wrt(p))]
+fn decay_residuals(p: &Vector3<f64>, t: &[f64], y: &[f64]) -> DVector<f64> {
+    let mut r = DVector::<f64>::zeros(t.len());
+    for i in 0..t.len() {
+        r[i] = p[0] * (-p[1] * t[i]).exp() + p[2] - y[i];
+    }
+    r
+}
+
+/// `M v` of `v = (1, s)` and the determinant, written entry by entry.
+#[differentiable(jacobian)]
+fn entries(m: &Matrix2<f64>, s: f64) -> Vector3<f64> {
+    let mut out = Vector3::zeros();
+    out[0] = m[(0, 0)] + m[(0, 1)] * s;
+    out[1] = m[(1, 0)] + m[(1, 1)] * s;
+    out[2] = m[(0, 0)] * m[(1, 1)] - m[(0, 1)] * m[(1, 0)];
+    out
+}
+
+#[test]
+fn nalgebra_values_by_index() {
+    let t: Vec<f64> = (0..40).map(|i| i as f64 * 0.1).collect();
+    let y: Vec<f64> = t.iter().map(|ti| 1.5 * (-0.8 * ti).exp() + 0.2).collect();
+    for p in [Vector3::new(2.0, 0.5, 0.1), Vector3::new(1.4, 0.9, -0.3), Vector3::new(0.7, 1.6, 0.0)] {
+        let (r, j) = decay_residuals_jacobian(&p, &t, &y);
+        assert_eq!(r, decay_residuals(&p, &t, &y));
+        let exact = DMatrix::from_fn(40, 3, |i, c| {
+            let e = (-p[1] * t[i]).exp();
+            [e, -p[0] * t[i] * e, 1.0][c]
+        });
+        let f = |q: &[f64]| decay_residuals(&Vector3::from_column_slice(q), &t, &y).as_slice().to_vec();
+        check("decay_residuals", &j, &exact, &f, p.as_slice());
+        forward_and_reverse(
+            "decay_residuals",
+            &j,
+            &|c| decay_residuals_jvp(&p, &t, &y, Vector3::ith(c, 1.0)).1.as_slice().to_vec(),
+            &|r| decay_residuals_vjp(&p, &t, &y).1(DVector::from_vec(unit(40, r))).as_slice().to_vec(),
+        );
+    }
+    for (m, s) in [(Matrix2::new(1.0, 2.0, 3.0, 4.0), 0.5), (Matrix2::new(-0.3, 0.8, 1.1, 0.2), -2.0)] {
+        let (v, j) = entries_jacobian(&m, s);
+        assert_eq!(v, entries(&m, s));
+        // Scalars in storage order: m00, m10, m01, m11, s.
+        let exact = DMatrix::from_row_slice(
+            3,
+            5,
+            &[
+                1.0,
+                0.0,
+                s,
+                0.0,
+                m[(0, 1)], //
+                0.0,
+                1.0,
+                0.0,
+                s,
+                m[(1, 1)], //
+                m[(1, 1)],
+                -m[(0, 1)],
+                -m[(1, 0)],
+                m[(0, 0)],
+                0.0,
+            ],
+        );
+        let f = |q: &[f64]| entries(&Matrix2::from_column_slice(&q[..4]), q[4]).as_slice().to_vec();
+        let at = [m[(0, 0)], m[(1, 0)], m[(0, 1)], m[(1, 1)], s];
+        check("entries", &j, &exact, &f, &at);
+        forward_and_reverse(
+            "entries",
+            &j,
+            &|c| {
+                let u = unit(5, c);
+                entries_jvp(&m, s, Matrix2::from_column_slice(&u[..4]), u[4]).1.as_slice().to_vec()
+            },
+            &|r| {
+                let (dm, ds) = entries_vjp(&m, s).1(Vector3::from_column_slice(&unit(3, r)));
+                let mut row = dm.as_slice().to_vec();
+                row.push(ds);
+                row
+            },
+        );
+    }
+}
+
+// ---- A vector times an active float, and a vector read from an array: one `_jvp` per column
+// (a lane sweep would multiply a vector of lanes by a float), still right.
+
+#[differentiable(jacobian, wrt(s, x))]
+fn stretched(s: f64, x: &[f64], base: &Vector2<f64>, corners: &[Vector2<f64>]) -> Vec<f64> {
+    let far = base * s;
+    let corner = corners[1] * x[0];
+    vec![far[0] + corner[0], far[1] * x[1]]
+}
+
+#[test]
+fn vectors_times_floats_fall_back_to_columns() {
+    let (base, corners) = (Vector2::new(1.0, 2.0), [Vector2::new(0.5, 0.5), Vector2::new(-1.0, 3.0)]);
+    for (s, x) in [(0.5, [1.0, -2.0]), (2.0, [0.3, 0.4])] {
+        let (v, j) = stretched_jacobian(s, &x, &base, &corners);
+        assert_eq!(v, stretched(s, &x, &base, &corners));
+        let exact = DMatrix::from_row_slice(2, 3, &[1.0, -1.0, 0.0, 2.0 * x[1], 0.0, 2.0 * s]);
+        let f = |q: &[f64]| stretched(q[0], &q[1..], &base, &corners);
+        check("stretched", &j, &exact, &f, &[s, x[0], x[1]]);
+        forward_and_reverse(
+            "stretched",
+            &j,
+            &|c| {
+                let u = unit(3, c);
+                stretched_jvp(s, &x, &base, &corners, u[0], u[1..].to_vec()).1
+            },
+            &|r| {
+                let (ds, dx) = stretched_vjp(s, &x, &base, &corners).1(unit(2, r));
+                vec![ds, dx[0], dx[1]]
+            },
+        );
+    }
+}

@@ -388,3 +388,33 @@ fn rows_borrowed_by_name() {
         assert!(close(g[j], want[j], 1e-14), "d/dw{j}: {} vs {}", g[j], want[j]);
     }
 }
+
+/// A row of a local `Vec` of `Vec`s replaced by a new `Vec`, then read (moving the new row into
+/// the table was rustc's E0382 inside generated code).
+#[differentiable]
+fn replaced_row(x: &[f64]) -> f64 {
+    let mut m = vec![vec![0.0; 2]; 2];
+    m[0][1] = x[0] * x[1];
+    m[1] = vec![x[1].sin(), 2.0];
+    m[0][1] + m[1][0] + m[1][1] * x[0]
+}
+
+#[test]
+fn a_row_replaced_by_a_new_vec() {
+    let x = [0.5, 2.0];
+    let (value, g) = replaced_row_grad(&x);
+    assert!(close(value, x[0] * x[1] + x[1].sin() + 2.0 * x[0], 1e-15));
+    let want = [x[1] + 2.0, x[0] + x[1].cos()];
+    assert!(close(g[0], want[0], 1e-15) && close(g[1], want[1], 1e-15), "{g:?} vs {want:?}");
+    let fns = Fns {
+        name: "replaced_row",
+        f: &|p| replaced_row(p),
+        jvp: &|p, t| replaced_row_jvp(p, t.to_vec()),
+        vjp: &|p, u| {
+            let (v, pullback) = replaced_row_vjp(p);
+            (v, pullback(u))
+        },
+        grad: &|p| replaced_row_grad(p),
+    };
+    check(&fns, &[&x, &[-1.0, 0.3], &[2.0, -1.5]], 1e-7);
+}

@@ -142,3 +142,42 @@ fn a_chain_over_rows_of_fixed_arrays() {
     };
     check(&fns, &[&[0.3, 0.9, 0.2, 1.0], &[1.0, -2.0], &[0.5, 0.5, -0.3, 0.8, 2.0, 0.1]], 1e-7);
 }
+
+/// A local array of vectors (`vec![v; n]` of a nalgebra vector), one overwritten and read whole:
+/// the sum of the points' coordinates, scaled by `x[0]` (its entries are vectors, not floats;
+/// this was rustc's E0277 inside generated code).
+#[differentiable]
+fn scaled_corners(x: &[f64]) -> f64 {
+    let mut corners = vec![Vector3::new(1.0, 2.0, 0.5); 3];
+    corners[1] = Vector3::new(x[1], x[2], x[1] * x[2]);
+    let mut total = 0.0;
+    for c in &corners {
+        let scaled = c * x[0];
+        total += scaled[0] + scaled[1] + scaled[2];
+    }
+    total
+}
+
+#[test]
+fn a_local_array_of_vectors() {
+    let x = [0.5, 2.0, -3.0];
+    // 2 (1 + 2 + 0.5) x0 + (x1 + x2 + x1 x2) x0.
+    let (value, g) = scaled_corners_grad(&x);
+    let inner = x[1] + x[2] + x[1] * x[2];
+    assert!(close(value, (7.0 + inner) * x[0], 1e-15));
+    let want = [7.0 + inner, x[0] * (1.0 + x[2]), x[0] * (1.0 + x[1])];
+    for i in 0..3 {
+        assert!(close(g[i], want[i], 1e-15), "{g:?} vs {want:?}");
+    }
+    let fns = Fns {
+        name: "scaled_corners",
+        f: &|p| scaled_corners(p),
+        jvp: &|p, t| scaled_corners_jvp(p, t.to_vec()),
+        vjp: &|p, u| {
+            let (v, pullback) = scaled_corners_vjp(p);
+            (v, pullback(u))
+        },
+        grad: &|p| scaled_corners_grad(p),
+    };
+    check(&fns, &[&x, &[1.0, 0.1, 0.2], &[-2.0, 1.5, 0.7]], 1e-7);
+}

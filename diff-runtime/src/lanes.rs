@@ -9,6 +9,9 @@
 
 use core::ops::{Add, AddAssign, Div, Mul, Neg, Sub};
 
+use nalgebra::allocator::Allocator;
+use nalgebra::{DefaultAllocator, Dim, OMatrix};
+
 /// `L` tangent scalars, one per direction.
 ///
 /// ```
@@ -206,6 +209,24 @@ macro_rules! tuple {
 }
 for_tuples!(tuple);
 
+/// nalgebra matrices and vectors of `f64`, static or dynamic: a matrix of lanes, in nalgebra's
+/// storage order (column by column).
+impl<const L: usize, R: Dim, C: Dim> LaneTangent<L> for OMatrix<f64, R, C>
+where
+    DefaultAllocator: Allocator<R, C>,
+{
+    type Lanes = OMatrix<Lanes<L>, R, C>;
+    fn zero_lanes(&self) -> Self::Lanes {
+        self.map(|_| Lanes::ZERO)
+    }
+    fn seed_lanes(&self, next: &mut usize, first: usize) -> Self::Lanes {
+        self.map(|e| e.seed_lanes(next, first))
+    }
+    fn each_lane<Visit: FnMut(&Lanes<L>)>(tangent: &Self::Lanes, f: &mut Visit) {
+        tangent.iter().for_each(f)
+    }
+}
+
 /// The zero tangent of `value` in lanes.
 #[inline(always)]
 pub fn zero_lanes<const L: usize, T: LaneTangent<L> + ?Sized>(value: &T) -> T::Lanes {
@@ -252,6 +273,21 @@ mod tests {
         assert_eq!(next, 4);
         assert_eq!(sa, Lanes([0.0, 0.0]));
         assert_eq!(sb, vec![Lanes([0.0, 0.0]), Lanes([1.0, 0.0]), Lanes([0.0, 1.0])]);
+    }
+
+    #[test]
+    fn nalgebra_values_are_seeded_and_read_column_by_column() {
+        let m = nalgebra::Matrix2::new(1.0, 2.0, 3.0, 4.0);
+        let mut next = 0;
+        let seed: nalgebra::Matrix2<Lanes<4>> = m.seed_lanes(&mut next, 0);
+        // Storage order: (0, 0), (1, 0), (0, 1), (1, 1).
+        assert_eq!(seed[(1, 0)], Lanes([0.0, 1.0, 0.0, 0.0]));
+        assert_eq!(seed[(0, 1)], Lanes([0.0, 0.0, 1.0, 0.0]));
+        let mut j = nalgebra::DMatrix::zeros(4, 4);
+        lanes_into_columns::<4, nalgebra::Matrix2<f64>>(&seed, &mut j, 0);
+        assert_eq!(j, nalgebra::DMatrix::identity(4, 4));
+        let v = nalgebra::DVector::from_vec(vec![1.0, 2.0]);
+        assert_eq!(LaneTangent::<3>::zero_lanes(&v), nalgebra::DVector::from_element(2, Lanes::ZERO));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! matrices: the emitters write their adjoints as operators, the flatten pass writes them where
 //! they are read, and the reverse sweep may sum their adjoints in registers.
 
-use crate::ir::{ArrayKind, Function, Kind, Op, Value};
+use crate::ir::{ArrayInit, ArrayKind, Function, Kind, Op, Value};
 use crate::signature::Signature;
 
 use crate::emit::Input;
@@ -110,6 +110,37 @@ fn known_floats(f: &Function, sig: &Signature, trust: Trust) -> std::collections
         .flatten()
         .collect();
     let sure = matches!(trust, Trust::Sure { .. });
+    // Local arrays made of an element that is a float-kinded value not known to be a float: a
+    // nalgebra static vector (`vec![Vector2::new(1.0, 2.0); n]`), whose entries are vectors.
+    let made: std::collections::HashMap<Value, &ArrayInit> = insts
+        .iter()
+        .filter_map(|inst| match &inst.op {
+            Op::NewArray(init) => inst.results.first().map(|a| (*a, init)),
+            _ => None,
+        })
+        .collect();
+    let holds_vectors = |array: Value, known: &HashSet<Value>, depth: usize| -> bool {
+        fn check(
+            made: &std::collections::HashMap<Value, &ArrayInit>,
+            f: &Function,
+            array: Value,
+            known: &HashSet<Value>,
+            depth: usize,
+        ) -> bool {
+            let vector = |e: &Value| f.info(*e).kind == Kind::Float && !known.contains(e);
+            match made.get(&array) {
+                Some(ArrayInit::Constant { tokens, reads }) => {
+                    crate::emit::std_array_tokens(tokens) && reads.first().is_some_and(vector)
+                }
+                Some(ArrayInit::Elements { elements, .. }) => elements.iter().any(vector),
+                Some(ArrayInit::Copy { source, .. }) => {
+                    depth < 8 && check(made, f, *source, known, depth + 1)
+                }
+                None => false,
+            }
+        }
+        check(&made, f, array, known, depth)
+    };
     let mut known: HashSet<Value> = HashSet::new();
     for inst in &insts {
         known.extend(inst.results.iter().filter(|v| float(v)));
@@ -149,6 +180,7 @@ fn known_floats(f: &Function, sig: &Signature, trust: Trust) -> std::collections
                                     f.info(*array).kind,
                                     Kind::Array(ArrayKind::Vec | ArrayKind::Fixed | ArrayKind::Slice)
                                 ) && collections.get(array) != Some(&false)
+                                    && !holds_vectors(*array, &known, 0)
                             }
                             Op::Field { array, .. } => !array && !sure,
                             Op::NoGrad(v) => known.contains(v),

@@ -72,18 +72,32 @@ pub fn zero(v: Value) -> TokenStream {
     quote!(#p::zero_tangent(&#v))
 }
 
+/// `[c; N]` or `::std::vec![c; n]` (as `lower::arrays` writes them), not a nalgebra constructor.
+pub fn std_array_tokens(tokens: &TokenStream) -> bool {
+    let head: Vec<String> = tokens.clone().into_iter().take(7).map(|t| t.to_string()).collect();
+    match tokens.clone().into_iter().next() {
+        Some(proc_macro2::TokenTree::Group(g)) => g.delimiter() == proc_macro2::Delimiter::Bracket,
+        _ => head == [":", ":", "std", ":", ":", "vec", "!"],
+    }
+}
+
 /// The name of a generated sibling: `f` to `f_jvp`.
 pub fn sibling(ident: &syn::Ident, suffix: &str) -> syn::Ident {
     format_ident!("{}_{}", ident, suffix, span = ident.span())
 }
 
-/// `array[i][j] = value;`.
-pub fn primal_store(inst: &Inst) -> TokenStream {
+/// `array[i][j] = value;`. A `Vec` stored as a row (`m[1] = vec![..]`) is cloned: the reverse
+/// sweep may still read it (moving it was rustc's E0382 inside generated code).
+pub fn primal_store(input: &Input, inst: &Inst) -> TokenStream {
     match &inst.op {
         Op::Store { array, index, value } => {
             let (a, index, v) = (array.ident(), index_tokens(index), value.ident());
             let span = inst.span.span();
-            quote_spanned!(span=> #a #index = #v;)
+            if input.f.info(*value).kind == Kind::Array(crate::ir::ArrayKind::Vec) {
+                quote_spanned!(span=> #a #index = ::core::clone::Clone::clone(&#v);)
+            } else {
+                quote_spanned!(span=> #a #index = #v;)
+            }
         }
         _ => TokenStream::new(),
     }
@@ -168,7 +182,7 @@ pub fn fill(v: Value) -> syn::Ident {
 pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
     let span = inst.span.span();
     if let Op::Store { .. } = inst.op {
-        return primal_store(inst);
+        return primal_store(input, inst);
     }
     let Some(result) = inst.results.first() else {
         return TokenStream::new();

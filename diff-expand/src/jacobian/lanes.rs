@@ -3,14 +3,15 @@
 //! each primal value and partial once for all of them.
 //!
 //! Only functions whose tangent code is lane-wise arithmetic get the copy ([`eligible`]): the
-//! differentiated parameters and the result are floats, arrays, slices, `Vec`s and tuples of
-//! `f64`, and every active instruction is a smooth rule, `+`, `-`, negation, `*`, `/`, an entry,
-//! an array sum, a load, a store, a new array, a branch or a loop. The others (nalgebra,
+//! differentiated parameters and the result are of the types a Jacobian numbers (floats,
+//! arrays, slices, `Vec`s, nalgebra vectors and matrices of `f64`, tuples), and every active
+//! instruction is a smooth rule, `+`, `-`, negation, `*` or `/` of floats, an entry, an array
+//! sum, a load, a store, a new array, a branch or a loop. The others (nalgebra operations,
 //! structs, composition, casts, `map`) keep one `NAME_jvp` per column.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
-use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
+use proc_macro2::{Span, TokenStream};
 use quote::quote;
 
 use crate::emit::Input;
@@ -25,7 +26,8 @@ pub const WIDTH: usize = 8;
 pub const MAX_WIDTH: usize = 16;
 
 /// The number of directions of a sweep of `sig`'s function: the number of differentiated
-/// scalars when the types tell it (`f64`s, arrays of literal length, tuples) and it is at most
+/// scalars when the types tell it (`f64`s, arrays of literal length, static nalgebra vectors and
+/// matrices, tuples) and it is at most
 /// [`MAX_WIDTH`], so that one sweep computes every column with no lane to spare; else [`WIDTH`].
 pub fn width(sig: &crate::signature::Signature) -> usize {
     fn scalars(ty: &syn::Type) -> Option<usize> {
@@ -40,6 +42,10 @@ pub fn width(sig: &crate::signature::Signature) -> usize {
                 _ => None,
             },
             _ if is_f64(ty) => Some(1),
+            syn::Type::Path(p) if crate::signature::nalgebra_f64(ty) => {
+                let (rows, columns) = crate::signature::any_static_size(p.path.segments.last()?)?;
+                rows.checked_mul(columns)
+            }
             _ => None,
         }
     }
@@ -56,23 +62,9 @@ fn is_f64(ty: &syn::Type) -> bool {
     matches!(ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident("f64"))
 }
 
-/// `f64`, and arrays, slices, `Vec`s, shared references and tuples of such types.
-fn lane_wise(ty: &syn::Type) -> bool {
-    match ty {
-        syn::Type::Tuple(t) => !t.elems.is_empty() && t.elems.iter().all(lane_wise),
-        syn::Type::Paren(p) => lane_wise(&p.elem),
-        syn::Type::Reference(r) if r.mutability.is_none() => match &*r.elem {
-            syn::Type::Slice(s) => lane_wise(&s.elem),
-            elem => lane_wise(elem),
-        },
-        syn::Type::Array(a) => lane_wise(&a.elem),
-        syn::Type::Path(p) => is_f64(ty) || crate::signature::vec_element(p).is_some_and(lane_wise),
-        _ => false,
-    }
-}
-
-/// The tangent type of `ty` (a [`lane_wise`] type) in lanes: `f64` is `Lanes<__L>`, `&[T]` and
-/// `Vec<T>` are `Vec` of `T`'s, `[T; N]` and `&T` as for the tangent type.
+/// The tangent type of `ty` (a type a Jacobian numbers) in lanes: `f64` is `Lanes<__L>`, `&[T]`
+/// and `Vec<T>` are `Vec` of `T`'s, a nalgebra matrix of `f64` is the same matrix of lanes, and
+/// `[T; N]` and `&T` are as for the tangent type.
 pub fn lanes_type(ty: &syn::Type) -> TokenStream {
     match ty {
         syn::Type::Tuple(t) => {
@@ -98,7 +90,18 @@ pub fn lanes_type(ty: &syn::Type) -> TokenStream {
             }
             None => {
                 let lanes = param();
-                quote!(::tapeless::__private::Lanes<#lanes>)
+                let lanes: syn::Type = syn::parse_quote!(::tapeless::__private::Lanes<#lanes>);
+                // `Vector3<f64>`, `SMatrix<f64, 2, 3>`, `DVector<f64>`: the entry type replaced.
+                let mut matrix = p.clone();
+                match matrix.path.segments.last_mut().map(|s| &mut s.arguments) {
+                    Some(syn::PathArguments::AngleBracketed(a)) if crate::signature::nalgebra_f64(ty) => {
+                        if let Some(syn::GenericArgument::Type(entry)) = a.args.first_mut() {
+                            *entry = lanes;
+                        }
+                        quote!(#matrix)
+                    }
+                    _ => quote!(#lanes),
+                }
             }
         },
         _ => quote!(#ty),
@@ -108,14 +111,23 @@ pub fn lanes_type(ty: &syn::Type) -> TokenStream {
 /// Whether `_jvp_lanes` can be generated: every tangent it computes is lane-wise arithmetic.
 pub fn eligible(input: &Input) -> bool {
     let sig = input.sig;
+    let numbered = |ty: &syn::Type| super::numbered(ty) && !crate::signature::point(ty);
     let types = sig.floats.is_empty()
-        && lane_wise(&sig.output)
-        && sig.params.iter().filter(|p| p.wrt).all(|p| !p.receiver && lane_wise(&p.ty));
+        && numbered(&sig.output)
+        && sig.params.iter().filter(|p| p.wrt).all(|p| !p.receiver && numbered(&p.ty));
     let insts = input.f.body.walk();
-    let defs: HashMap<Value, &Inst> =
-        insts.iter().flat_map(|inst| inst.results.iter().map(move |v| (*v, *inst))).collect();
     let floats = floats(input, &insts);
-    types && insts.iter().all(|inst| lane_wise_inst(input, inst, &defs, &floats))
+    let (containers, _) = containers(input, &insts, &floats);
+    let known = Known { floats: &floats, containers: &containers };
+    types && insts.iter().all(|inst| lane_wise_inst(input, inst, &known))
+}
+
+/// What [`eligible`] knows of the values.
+struct Known<'a> {
+    /// Floats for sure, active or not ([`floats`]).
+    floats: &'a HashSet<Value>,
+    /// Arrays, vectors and matrices ([`containers`]): every other active value is a float.
+    containers: &'a HashSet<Value>,
 }
 
 /// Values that are floats for sure, whether active or not: `analysis::scalars`, integers,
@@ -139,60 +151,131 @@ fn floats(input: &Input, insts: &[&Inst]) -> HashSet<Value> {
     floats
 }
 
-/// Whether the array `v` is a `Vec`, slice or array of the standard library (not a nalgebra
-/// vector written by index, whose tangent has no lanes): made by `vec![..]` or `[..]`, copied
-/// from one, or a parameter of a [`lane_wise`] type.
-fn std_array(input: &Input, v: Value, defs: &HashMap<Value, &Inst>) -> bool {
-    // `[c; N]`, or `::std::vec![c; n]` (as `lower::arrays` writes it).
-    let std_tokens = |tokens: &TokenStream| {
-        let head: Vec<String> = tokens.clone().into_iter().take(7).map(|t| t.to_string()).collect();
-        match tokens.clone().into_iter().next() {
-            Some(TokenTree::Group(g)) => g.delimiter() == Delimiter::Bracket,
-            _ => head == [":", ":", "std", ":", ":", "vec", "!"],
+/// The values that are arrays, vectors or matrices (every other active value of an eligible
+/// function is an `f64`), and those of them whose scalars are `f64`s (`leafy`), whose elements
+/// are floats: the containers a Jacobian numbers, arrays made of floats (`vec![0.0; n]`, `[a, b]`
+/// of floats, a nalgebra vector made by `zeros` to be written by index), their rows and copies.
+/// An element of any other array (`vec![v; n]` of a vector `v`) counts as a container.
+fn containers(input: &Input, insts: &[&Inst], floats: &HashSet<Value>) -> (HashSet<Value>, HashSet<Value>) {
+    let (mut containers, mut leafy) = (HashSet::new(), HashSet::new());
+    for inst in insts {
+        let any = |out: &[Value], set: &HashSet<Value>| out.iter().any(|v| set.contains(v));
+        // Per result: (a container, of floats).
+        let flags: Vec<(bool, bool)> = match &inst.op {
+            Op::Param(i) => {
+                let p = input.sig.params.get(*i);
+                let flags = p.map_or((true, false), |p| (!is_f64(strip(&p.ty)), super::numbered(&p.ty)));
+                vec![flags; inst.results.len()]
+            }
+            Op::Prim { rule, args, .. } if matches!(rule.kind, Rule::Linear(Linear::Identity)) => {
+                let a = args.first();
+                let flags = (a.is_some_and(|a| containers.contains(a)), a.is_some_and(|a| leafy.contains(a)));
+                vec![flags; inst.results.len()]
+            }
+            Op::Load { array, .. } => {
+                let (row, of_floats) = (
+                    inst.results.iter().any(|v| matches!(input.f.info(*v).kind, Kind::Array(_))),
+                    leafy.contains(array),
+                );
+                vec![(row || !of_floats, row && of_floats); inst.results.len()]
+            }
+            Op::NewArray(init) => {
+                let float = |v: &Value| {
+                    floats.contains(v) || leafy.contains(v) || !containers.contains(v) && input.act.active(*v)
+                };
+                let of_floats = match init {
+                    ArrayInit::Constant { tokens, reads } => {
+                        !crate::emit::std_array_tokens(tokens) || reads.first().is_none_or(float)
+                    }
+                    ArrayInit::Elements { elements, .. } => elements.iter().all(float),
+                    ArrayInit::Copy { source, .. } => leafy.contains(source),
+                };
+                vec![(true, of_floats); inst.results.len()]
+            }
+            Op::If { then_out, else_out, .. } => (0..inst.results.len())
+                .map(|k| {
+                    let out =
+                        [then_out.get(k), else_out.get(k)].into_iter().flatten().copied().collect::<Vec<_>>();
+                    (any(&out, &containers), any(&out, &leafy))
+                })
+                .collect(),
+            Op::For { carried, .. } | Op::Loop { carried, .. } => {
+                let flags: Vec<(bool, bool)> = carried
+                    .iter()
+                    .map(|c| (any(&[c.init, c.next], &containers), any(&[c.init, c.next], &leafy)))
+                    .collect();
+                for (c, (container, of_floats)) in carried.iter().zip(&flags) {
+                    if *container {
+                        containers.insert(c.header);
+                    }
+                    if *of_floats {
+                        leafy.insert(c.header);
+                    }
+                }
+                flags
+            }
+            _ => vec![(false, false); inst.results.len()],
+        };
+        for (v, (container, of_floats)) in
+            inst.results.iter().zip(flags.into_iter().chain(std::iter::repeat((false, false))))
+        {
+            if container || matches!(input.f.info(*v).kind, Kind::Array(_) | Kind::Heap) {
+                containers.insert(*v);
+            }
+            if of_floats {
+                leafy.insert(*v);
+            }
         }
-    };
-    match defs.get(&v).map(|inst| &inst.op) {
-        Some(Op::Param(i)) => input.sig.params.get(*i).is_some_and(|p| !p.receiver && lane_wise(&p.ty)),
-        Some(Op::NewArray(ArrayInit::Constant { tokens, .. })) => std_tokens(tokens),
-        Some(Op::NewArray(ArrayInit::Elements { .. })) => true,
-        Some(Op::NewArray(ArrayInit::Copy { source, .. })) => std_array(input, *source, defs),
-        _ => false,
+    }
+    (containers, leafy)
+}
+
+/// `T` of `&T`.
+fn strip(ty: &syn::Type) -> &syn::Type {
+    match ty {
+        syn::Type::Reference(r) => strip(&r.elem),
+        syn::Type::Paren(p) => strip(&p.elem),
+        ty => ty,
     }
 }
 
 /// Whether the tangent code of `inst` is lane-wise arithmetic (or there is none).
 ///
-/// Every active value is then an `f64` or an array of the standard library: the parameters'
-/// are ([`lane_wise`]), new arrays are checked ([`std_array`]), a branch or a loop yields what
-/// its blocks compute, a load an element, a smooth rule a float, and `+`, `-`, negation and an
-/// array sum the type of their active operand. Only a product or a quotient could make a vector
-/// of an active float (`s * v` of a nalgebra constant `v`): their other operands must be floats.
-fn lane_wise_inst(input: &Input, inst: &Inst, defs: &HashMap<Value, &Inst>, floats: &HashSet<Value>) -> bool {
+/// The tangents are then `Lanes` for floats and containers of `Lanes` for containers: `+`, `-`,
+/// negation, smooth rules, products and quotients take active floats only (`s * v` of a vector
+/// would make a vector of lanes times a float), and the other operand of a product or quotient
+/// is a float for sure too (`s * v` of a nalgebra constant `v`, or of `self.k` or a call's
+/// result, which could be one, is a vector).
+fn lane_wise_inst(input: &Input, inst: &Inst, known: &Known) -> bool {
     let active = |v: &Value| input.act.active(*v);
+    let scalar = |v: &Value| active(v) && !known.containers.contains(v);
     if !inst.results.iter().any(active) {
-        return !matches!(inst.op, Op::Error);
+        return match &inst.op {
+            Op::Store { value, .. } if active(value) => {
+                scalar(value) || matches!(input.f.info(*value).kind, Kind::Array(_))
+            }
+            op => !matches!(op, Op::Error),
+        };
     }
     let containers = inst
         .results
         .iter()
         .filter(|v| active(v))
         .all(|v| !matches!(input.f.info(*v).kind, Kind::Heap | Kind::Array(ArrayKind::Record)));
-    let float = |v: &Value| active(v) || floats.contains(v);
     containers
         && match &inst.op {
             Op::Prim { rule, args, .. } => match rule.kind {
-                Rule::Bilinear(Bilinear::Product) | Rule::Custom(Custom::Quotient) => args.iter().all(float),
-                Rule::Smooth { .. }
-                | Rule::Linear(
-                    Linear::Add | Linear::Sub | Linear::Neg | Linear::Identity | Linear::Entry | Linear::Sum,
-                ) => true,
+                Rule::Bilinear(Bilinear::Product) | Rule::Custom(Custom::Quotient) => {
+                    args.iter().all(|a| if active(a) { scalar(a) } else { known.floats.contains(a) })
+                }
+                Rule::Smooth { .. } | Rule::Linear(Linear::Add | Linear::Sub | Linear::Neg) => {
+                    args.iter().filter(|a| active(a)).all(scalar)
+                }
+                Rule::Linear(Linear::Identity | Linear::Entry | Linear::Sum) => true,
                 _ => false,
             },
-            Op::NewArray(_) => inst.results.iter().filter(|a| active(a)).all(|a| std_array(input, *a, defs)),
-            Op::Param(i) => {
-                input.sig.params.get(*i).is_some_and(|p| p.wrt && !p.receiver && lane_wise(&p.ty))
-            }
-            Op::Load { .. } | Op::If { .. } | Op::For { .. } | Op::Loop { .. } => true,
+            Op::Param(i) => input.sig.params.get(*i).is_some_and(|p| p.wrt && !p.receiver),
+            Op::Load { .. } | Op::NewArray(_) | Op::If { .. } | Op::For { .. } | Op::Loop { .. } => true,
             Op::Store { .. } | Op::Lit(_) | Op::Opaque { .. } | Op::NoGrad(_) => true,
             Op::Call { .. } | Op::Field { .. } | Op::Construct { .. } | Op::Error => false,
         }

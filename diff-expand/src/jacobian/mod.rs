@@ -22,7 +22,7 @@ use crate::signature::{self, TypeClass};
 
 /// A type whose scalars the runtime numbers (`Coordinates`): `f64`, and `Vec`s, arrays,
 /// slices, tuples and nalgebra matrices of `f64`.
-fn numbered(ty: &syn::Type) -> bool {
+pub(crate) fn numbered(ty: &syn::Type) -> bool {
     let f64_path =
         |ty: &syn::Type| matches!(ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident("f64"));
     match ty {

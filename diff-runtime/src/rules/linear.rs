@@ -25,10 +25,12 @@ pub fn mul_adjoint<T: Floating>(partial: T, adjoint: T) -> T {
     if adjoint.__tapeless_is_zero() { T::zero() } else { partial * adjoint }
 }
 
-/// Moves the adjoint of one element out, leaving zero (the adjoint of an overwrite).
+/// Moves the adjoint of one element out, leaving zero (the adjoint of an overwrite): a float's,
+/// or a vector's of an array of nalgebra vectors.
 #[inline(always)]
-pub fn take<T: Real>(adjoint: &mut T) -> T {
-    core::mem::replace(adjoint, T::zero())
+pub fn take<T: crate::tangent::Differentiable<Tangent = T>>(adjoint: &mut T) -> T {
+    let zero = adjoint.zero_tangent();
+    core::mem::replace(adjoint, zero)
 }
 
 /// Converts a cotangent back to the type of the value it belongs to (adjoint of a float cast).
