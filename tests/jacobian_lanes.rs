@@ -357,3 +357,41 @@ fn vectors_times_floats_fall_back_to_columns() {
         );
     }
 }
+
+// ---- Generic over `T: Float`, with constants of `T` (`T::one()`, `T::from(..).unwrap()`): the
+// sweep is the generic copy at `T = f64`.
+
+use num_traits::Float;
+
+/// A logistic growth curve `a / (1 + e^(-k (t - m)))`, halved.
+#[differentiable(jacobian, wrt(p))]
+fn growth<T: Float>(p: &[T; 3], t: &[T]) -> Vec<T> {
+    let half = T::from(0.5).unwrap();
+    t.iter().map(|&ti| half * p[0] / (T::one() + (-p[1] * (ti - p[2])).exp())).collect::<Vec<T>>()
+}
+
+#[test]
+fn a_generic_function_with_constants_of_its_float_type() {
+    let t: Vec<f64> = (0..25).map(|i| i as f64 * 0.4 - 4.0).collect();
+    for p in [[2.0, 1.5, 0.3], [1.0, 0.4, -1.0], [3.5, 2.2, 1.7]] {
+        let (y, j) = growth_jacobian(&p, &t);
+        assert_eq!(y, growth(&p, &t));
+        let exact = DMatrix::from_fn(25, 3, |i, c| {
+            let e = (-p[1] * (t[i] - p[2])).exp();
+            let s = 1.0 / (1.0 + e);
+            // d/da = s / 2, d/dk = a s² e (t - m) / 2, d/dm = -a s² e k / 2.
+            0.5 * [s, p[0] * s * s * e * (t[i] - p[2]), -p[0] * s * s * e * p[1]][c]
+        });
+        let f = |q: &[f64]| growth(&[q[0], q[1], q[2]], &t);
+        check("growth", &j, &exact, &f, &p);
+        forward_and_reverse(
+            "growth",
+            &j,
+            &|c| {
+                let u = unit(3, c);
+                growth_jvp(&p, &t, [u[0], u[1], u[2]]).1
+            },
+            &|r| growth_vjp(&p, &t).1(unit(25, r)).to_vec(),
+        );
+    }
+}

@@ -82,10 +82,34 @@ impl<const L: usize> Neg for Lanes<L> {
     }
 }
 
-impl<const L: usize> Mul<f64> for Lanes<L> {
+/// A factor of lanes: `f64`, and the float type parameter of a generic function at `f64`.
+pub trait LaneFactor: Copy {
+    /// The factor as an `f64`.
+    fn lane_factor(self) -> f64;
+}
+
+impl LaneFactor for f64 {
+    #[inline(always)]
+    fn lane_factor(self) -> f64 {
+        self
+    }
+}
+
+/// What the lanes copy of a generic function asks of its float type `T` (`f64` has it): `T`
+/// times lanes, and a `T`'s tangent in lanes is `Lanes<L>` (`Lanes<L>` times `T` comes with
+/// [`LaneFactor`]).
+pub trait LaneFloat<const L: usize>:
+    LaneFactor + Mul<Lanes<L>, Output = Lanes<L>> + LaneTangent<L, Lanes = Lanes<L>>
+{
+}
+
+impl<const L: usize> LaneFloat<L> for f64 {}
+
+impl<const L: usize, T: LaneFactor> Mul<T> for Lanes<L> {
     type Output = Self;
     #[inline(always)]
-    fn mul(self, factor: f64) -> Self {
+    fn mul(self, factor: T) -> Self {
+        let factor = factor.lane_factor();
         self.each(|a| a * factor)
     }
 }
@@ -98,10 +122,11 @@ impl<const L: usize> Mul<Lanes<L>> for f64 {
     }
 }
 
-impl<const L: usize> Div<f64> for Lanes<L> {
+impl<const L: usize, T: LaneFactor> Div<T> for Lanes<L> {
     type Output = Self;
     #[inline(always)]
-    fn div(self, divisor: f64) -> Self {
+    fn div(self, divisor: T) -> Self {
+        let divisor = divisor.lane_factor();
         self.each(|a| a / divisor)
     }
 }

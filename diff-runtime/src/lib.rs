@@ -98,7 +98,9 @@ pub mod __private {
     pub use crate::dual::{
         CastTo, Dual, Lift, Primal, Promote, Scalar, Split, cast, math as dual_math, primal, promote,
     };
-    pub use crate::lanes::{LaneTangent, Lanes, lanes_into_columns, lanes_sum, zero_lanes};
+    pub use crate::lanes::{
+        LaneFactor, LaneFloat, LaneTangent, Lanes, lanes_into_columns, lanes_sum, zero_lanes,
+    };
     pub use crate::linalg::{
         Extremum, cofactors, column_sum_adjoint, determinant, extremum_adjoint, extremum_tangent,
         filled_like, filled_product_lhs, filled_product_rhs, map_with_derivative, map_with_tangent,

@@ -24,7 +24,7 @@ use crate::signature::tangent_type;
 pub fn emit(input: &Input) -> TokenStream {
     let item = input.item;
     let sig = input.sig;
-    let (vis, where_clause) = (&item.vis, &item.sig.generics.where_clause);
+    let vis = &item.vis;
     let mut generics = item.sig.generics.clone();
     let receiver = super::receiver(sig);
     let params = super::primal_params(sig);
@@ -32,6 +32,11 @@ pub fn emit(input: &Input) -> TokenStream {
     let (name, tangents, output_tangent, hidden) = if input.lanes {
         let lanes = crate::jacobian::lanes::param();
         generics.params.push(syn::parse_quote!(const #lanes: usize));
+        // A generic function's float type gives its tangents in lanes and multiplies them.
+        let where_clause = generics.make_where_clause();
+        for t in &sig.floats {
+            where_clause.predicates.push(syn::parse_quote!(#t: ::tapeless::__private::LaneFloat<#lanes>));
+        }
         let tangents = sig.wrt().map(|p| {
             let (d, ty) = (super::sibling_tangent(p), crate::jacobian::lanes::lanes_type(&p.ty));
             quote!(#d: #ty)
@@ -76,6 +81,7 @@ pub fn emit(input: &Input) -> TokenStream {
         let __tapeless_tangent = #tangent;
         (#value, __tapeless_tangent)
     }));
+    let where_clause = &generics.where_clause;
     quote! {
         #[doc = #doc]
         #hidden

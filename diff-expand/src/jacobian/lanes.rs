@@ -111,10 +111,12 @@ pub fn lanes_type(ty: &syn::Type) -> TokenStream {
 /// Whether `_jvp_lanes` can be generated: every tangent it computes is lane-wise arithmetic.
 pub fn eligible(input: &Input) -> bool {
     let sig = input.sig;
+    // A generic function's types are read at `f64`, where `_jacobian` calls it.
+    let concrete = crate::second::concrete(sig);
     let numbered = |ty: &syn::Type| super::numbered(ty) && !crate::signature::point(ty);
-    let types = sig.floats.is_empty()
-        && numbered(&sig.output)
-        && sig.params.iter().filter(|p| p.wrt).all(|p| !p.receiver && numbered(&p.ty));
+    let types = sig.floats.len() <= 1
+        && numbered(&concrete.output)
+        && concrete.params.iter().filter(|p| p.wrt).all(|p| !p.receiver && numbered(&p.ty));
     let insts = input.f.body.walk();
     let floats = floats(input, &insts);
     let (containers, _) = containers(input, &insts, &floats);
@@ -138,6 +140,9 @@ fn floats(input: &Input, insts: &[&Inst]) -> HashSet<Value> {
     for inst in insts {
         let float = match &inst.op {
             Op::Lit(_) => true,
+            // `T::from(0.5).unwrap()`, `T::one()`, `<T as Float>::epsilon()` of a generic
+            // function: its float type (`Float` multiplies a `T` by a `T` only).
+            Op::Opaque { tokens, .. } => of_float_type(tokens, &input.sig.floats),
             Op::Prim { rule, form, args } => match (&rule.kind, form) {
                 (Rule::Smooth { .. }, _) => args.iter().all(|a| floats.contains(a)),
                 // `x as f64`, `let h: f64 = self.step;`.
@@ -158,13 +163,17 @@ fn floats(input: &Input, insts: &[&Inst]) -> HashSet<Value> {
 /// An element of any other array (`vec![v; n]` of a vector `v`) counts as a container.
 fn containers(input: &Input, insts: &[&Inst], floats: &HashSet<Value>) -> (HashSet<Value>, HashSet<Value>) {
     let (mut containers, mut leafy) = (HashSet::new(), HashSet::new());
+    let concrete = crate::second::concrete(input.sig);
     for inst in insts {
         let any = |out: &[Value], set: &HashSet<Value>| out.iter().any(|v| set.contains(v));
         // Per result: (a container, of floats).
         let flags: Vec<(bool, bool)> = match &inst.op {
             Op::Param(i) => {
-                let p = input.sig.params.get(*i);
-                let flags = p.map_or((true, false), |p| (!is_f64(strip(&p.ty)), super::numbered(&p.ty)));
+                // Of floats: numbered at `f64` (a generic function's `&[T]` is `&[f64]` there).
+                let (p, at_f64) = (input.sig.params.get(*i), concrete.params.get(*i));
+                let float = p.is_some_and(|p| crate::signature::is_float(strip(&p.ty)));
+                let of_floats = at_f64.is_some_and(|p| super::numbered(&p.ty));
+                let flags = (!float, of_floats);
                 vec![flags; inst.results.len()]
             }
             Op::Prim { rule, args, .. } if matches!(rule.kind, Rule::Linear(Linear::Identity)) => {
@@ -228,6 +237,19 @@ fn containers(input: &Input, insts: &[&Inst], floats: &HashSet<Value>) -> (HashS
         }
     }
     (containers, leafy)
+}
+
+/// Whether `tokens` are `T::..` or `<T as ..>::..` of the float type parameter `T`.
+fn of_float_type(tokens: &TokenStream, floats: &[syn::Ident]) -> bool {
+    use proc_macro2::TokenTree;
+    let head: Vec<TokenTree> = tokens.clone().into_iter().take(3).collect();
+    let is_float = |t: &TokenTree| matches!(t, TokenTree::Ident(i) if floats.contains(i));
+    let punct = |t: &TokenTree, c: char| matches!(t, TokenTree::Punct(p) if p.as_char() == c);
+    match head.as_slice() {
+        [t, colon, _] if is_float(t) => punct(colon, ':'),
+        [open, t, _] => punct(open, '<') && is_float(t),
+        _ => false,
+    }
 }
 
 /// `T` of `&T`.
