@@ -395,3 +395,130 @@ fn a_generic_function_with_constants_of_its_float_type() {
         );
     }
 }
+
+// ---- Idioms in lane sweeps: pushes, `enumerate`, `zip` and `rev`, a `while` loop, `loop` with
+// `break`, `max`/`hypot`/`atan2`/`mul_add`, `copy_from_slice` and `swap`, a local closure and
+// `product`. Each against central differences and forward against reverse.
+
+/// Central differences of `f` against every column of `j`.
+fn central_columns(name: &str, j: &DMatrix<f64>, f: &dyn Fn(&[f64]) -> Vec<f64>, x: &[f64]) {
+    for c in 0..x.len() {
+        let h = 1e-6 * x[c].abs().max(1.0);
+        let at = |d: f64| {
+            let mut p = x.to_vec();
+            p[c] += d;
+            f(&p)
+        };
+        let (up, down) = (at(h), at(-h));
+        for r in 0..j.nrows() {
+            let fd = (up[r] - down[r]) / (2.0 * h);
+            assert!(
+                close(j[(r, c)], fd, 1e-6),
+                "{name}: J[{r},{c}] = {} vs central differences {fd}",
+                j[(r, c)]
+            );
+        }
+    }
+}
+
+#[differentiable(jacobian)]
+fn running(x: &[f64]) -> Vec<f64> {
+    let mut out = Vec::new();
+    let mut acc = 0.0;
+    for (i, v) in x.iter().enumerate() {
+        acc += v * (i as f64 + 1.0);
+        out.push(acc.tanh() + v.powi(3));
+    }
+    out
+}
+
+#[differentiable(jacobian)]
+fn mixed(x: [f64; 4]) -> (f64, [f64; 2]) {
+    let m = x[0].max(x[1]);
+    let s = x.iter().fold(0.0, |s, v| s + v * v);
+    let mut k = 0;
+    let mut w = x[0];
+    while k < 3 {
+        w = w * 0.5 + x[3].sin();
+        k += 1;
+    }
+    (m + x[2].hypot(x[3]), [x[1].atan2(x[2]) * s, w.mul_add(2.0, x[0])])
+}
+
+#[differentiable(jacobian)]
+fn smoothed(x: &[f64], scale: f64) -> Vec<f64> {
+    let mut y = x.to_vec();
+    for i in 1..x.len() {
+        y[i] = y[i - 1] * 0.5 + y[i] * scale;
+    }
+    let mut i = 0;
+    loop {
+        if i >= y.len() {
+            break;
+        }
+        y[i] = y[i] / (1.0 + y[i] * y[i]).sqrt();
+        i += 1;
+    }
+    y.iter().rev().zip(x.iter()).map(|(a, b)| a * b - scale.exp()).collect()
+}
+
+#[differentiable(jacobian)]
+fn shuffled(x: &[f64]) -> (Vec<f64>, f64) {
+    let mut w = [0.0; 3];
+    w.copy_from_slice(&x[..3]);
+    w.swap(0, 2);
+    let g = |u: f64, v: f64| u * v.exp();
+    (vec![g(w[0], w[1]), w[2] - x[3]], x.iter().product::<f64>())
+}
+
+#[test]
+fn idioms_in_lane_sweeps() {
+    let x: Vec<f64> = (0..11).map(|i| 0.3 + 0.1 * i as f64).collect();
+    let (_, j) = running_jacobian(&x);
+    central_columns("running", &j, &running, &x);
+    forward_and_reverse("running", &j, &|c| running_jvp(&x, unit(11, c)).1, &|r| {
+        running_vjp(&x).1(unit(11, r))
+    });
+
+    let x4 = [0.4, 0.7, -0.2, 1.3];
+    let (_, j) = mixed_jacobian(x4);
+    let flat = |(a, b): (f64, [f64; 2])| vec![a, b[0], b[1]];
+    central_columns("mixed", &j, &|q| flat(mixed([q[0], q[1], q[2], q[3]])), &x4);
+    forward_and_reverse(
+        "mixed",
+        &j,
+        &|c| {
+            let u = unit(4, c);
+            flat(mixed_jvp(x4, [u[0], u[1], u[2], u[3]]).1)
+        },
+        &|r| {
+            let u = unit(3, r);
+            mixed_vjp(x4).1((u[0], [u[1], u[2]])).to_vec()
+        },
+    );
+
+    let xv = vec![0.5, -0.3, 0.8, 1.1, 0.2, -0.9, 0.4, 0.6, 1.5];
+    let (_, j) = smoothed_jacobian(&xv, 0.7);
+    central_columns("smoothed", &j, &|q| smoothed(&q[..9], q[9]), &[xv.clone(), vec![0.7]].concat());
+    forward_and_reverse(
+        "smoothed",
+        &j,
+        &|c| {
+            let u = unit(10, c);
+            smoothed_jvp(&xv, 0.7, u[..9].to_vec(), u[9]).1
+        },
+        &|r| {
+            let (dx, ds) = smoothed_vjp(&xv, 0.7).1(unit(9, r));
+            [dx, vec![ds]].concat()
+        },
+    );
+
+    let x5 = [0.6, 1.4, 0.9, -0.3, 0.8];
+    let (_, j) = shuffled_jacobian(&x5);
+    let flat = |(v, p): (Vec<f64>, f64)| vec![v[0], v[1], p];
+    central_columns("shuffled", &j, &|q| flat(shuffled(q)), &x5);
+    forward_and_reverse("shuffled", &j, &|c| flat(shuffled_jvp(&x5, unit(5, c)).1), &|r| {
+        let u = unit(3, r);
+        shuffled_vjp(&x5).1((vec![u[0], u[1]], u[2]))
+    });
+}

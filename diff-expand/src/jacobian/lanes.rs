@@ -133,8 +133,8 @@ struct Known<'a> {
 }
 
 /// Values that are floats for sure, whether active or not: `analysis::scalars`, integers,
-/// literals, casts to `f64`, values bound by a `let` typed `f64`, and smooth rules of such
-/// values. Not a struct's field or a call's result: those could be nalgebra vectors.
+/// literals, casts to `f64`, values bound by a `let` typed `f64`, and smooth rules and
+/// arithmetic of such values (`i as f64 + 1.0`). Not a struct's field or a call's result: those could be nalgebra vectors.
 fn floats(input: &Input, insts: &[&Inst]) -> HashSet<Value> {
     let mut floats: HashSet<Value> = input.scalars.clone();
     for inst in insts {
@@ -144,7 +144,13 @@ fn floats(input: &Input, insts: &[&Inst]) -> HashSet<Value> {
             // function: its float type (`Float` multiplies a `T` by a `T` only).
             Op::Opaque { tokens, .. } => of_float_type(tokens, &input.sig.floats),
             Op::Prim { rule, form, args } => match (&rule.kind, form) {
-                (Rule::Smooth { .. }, _) => args.iter().all(|a| floats.contains(a)),
+                (
+                    Rule::Smooth { .. }
+                    | Rule::Linear(Linear::Add | Linear::Sub | Linear::Neg)
+                    | Rule::Bilinear(Bilinear::Product)
+                    | Rule::Custom(Custom::Quotient),
+                    _,
+                ) => args.iter().all(|a| floats.contains(a)),
                 // `x as f64`, `let h: f64 = self.step;`.
                 (_, Form::Cast(ty) | Form::Typed(ty)) => is_f64(ty),
                 _ => false,
