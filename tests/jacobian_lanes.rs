@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{check_jacobian as check, close};
+use common::{check_jacobian as check, close, jacobian_central};
 use nalgebra::DMatrix;
 use tapeless::differentiable;
 
@@ -400,27 +400,6 @@ fn a_generic_function_with_constants_of_its_float_type() {
 // `break`, `max`/`hypot`/`atan2`/`mul_add`, `copy_from_slice` and `swap`, a local closure and
 // `product`. Each against central differences and forward against reverse.
 
-/// Central differences of `f` against every column of `j`.
-fn central_columns(name: &str, j: &DMatrix<f64>, f: &dyn Fn(&[f64]) -> Vec<f64>, x: &[f64]) {
-    for c in 0..x.len() {
-        let h = 1e-6 * x[c].abs().max(1.0);
-        let at = |d: f64| {
-            let mut p = x.to_vec();
-            p[c] += d;
-            f(&p)
-        };
-        let (up, down) = (at(h), at(-h));
-        for r in 0..j.nrows() {
-            let fd = (up[r] - down[r]) / (2.0 * h);
-            assert!(
-                close(j[(r, c)], fd, 1e-6),
-                "{name}: J[{r},{c}] = {} vs central differences {fd}",
-                j[(r, c)]
-            );
-        }
-    }
-}
-
 #[differentiable(jacobian)]
 fn running(x: &[f64]) -> Vec<f64> {
     let mut out = Vec::new();
@@ -475,7 +454,7 @@ fn shuffled(x: &[f64]) -> (Vec<f64>, f64) {
 fn idioms_in_lane_sweeps() {
     let x: Vec<f64> = (0..11).map(|i| 0.3 + 0.1 * i as f64).collect();
     let (_, j) = running_jacobian(&x);
-    central_columns("running", &j, &running, &x);
+    jacobian_central("running", &j, &running, &x);
     forward_and_reverse("running", &j, &|c| running_jvp(&x, unit(11, c)).1, &|r| {
         running_vjp(&x).1(unit(11, r))
     });
@@ -483,7 +462,7 @@ fn idioms_in_lane_sweeps() {
     let x4 = [0.4, 0.7, -0.2, 1.3];
     let (_, j) = mixed_jacobian(x4);
     let flat = |(a, b): (f64, [f64; 2])| vec![a, b[0], b[1]];
-    central_columns("mixed", &j, &|q| flat(mixed([q[0], q[1], q[2], q[3]])), &x4);
+    jacobian_central("mixed", &j, &|q| flat(mixed([q[0], q[1], q[2], q[3]])), &x4);
     forward_and_reverse(
         "mixed",
         &j,
@@ -499,7 +478,7 @@ fn idioms_in_lane_sweeps() {
 
     let xv = vec![0.5, -0.3, 0.8, 1.1, 0.2, -0.9, 0.4, 0.6, 1.5];
     let (_, j) = smoothed_jacobian(&xv, 0.7);
-    central_columns("smoothed", &j, &|q| smoothed(&q[..9], q[9]), &[xv.clone(), vec![0.7]].concat());
+    jacobian_central("smoothed", &j, &|q| smoothed(&q[..9], q[9]), &[xv.clone(), vec![0.7]].concat());
     forward_and_reverse(
         "smoothed",
         &j,
@@ -516,7 +495,7 @@ fn idioms_in_lane_sweeps() {
     let x5 = [0.6, 1.4, 0.9, -0.3, 0.8];
     let (_, j) = shuffled_jacobian(&x5);
     let flat = |(v, p): (Vec<f64>, f64)| vec![v[0], v[1], p];
-    central_columns("shuffled", &j, &|q| flat(shuffled(q)), &x5);
+    jacobian_central("shuffled", &j, &|q| flat(shuffled(q)), &x5);
     forward_and_reverse("shuffled", &j, &|c| flat(shuffled_jvp(&x5, unit(5, c)).1), &|r| {
         let u = unit(3, r);
         shuffled_vjp(&x5).1((vec![u[0], u[1]], u[2]))

@@ -224,6 +224,12 @@ pub fn check_jacobian(
             );
         }
     }
+    jacobian_central(name, j, f, x);
+}
+
+/// Checks every column of `j` against central differences of `f` (inputs and outputs
+/// flattened).
+pub fn jacobian_central(name: &str, j: &DMatrix<f64>, f: &dyn Fn(&[f64]) -> Vec<f64>, x: &[f64]) {
     for c in 0..x.len() {
         let h = 1e-6 * x[c].abs().max(1.0);
         let at = |d: f64| {
