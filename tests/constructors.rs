@@ -1,7 +1,8 @@
 //! Residual vectors built the way least-squares code builds them: `DVector::from_fn(n, |i, _|
 //! ..)` and `DVector::from_vec(v)` of a collected `Vec`. Each `_jacobian` is checked against
 //! the analytic Jacobian, central differences, columns from `_jvp` and rows from `_vjp`. Also a
-//! `collect()` typed by the result, and `std::array::from_fn`.
+//! `collect()` typed by the result, `std::array::from_fn`, and static vectors from slices
+//! (`Vector3::from_column_slice(&x[..3])`), used whole.
 
 mod common;
 
@@ -248,4 +249,78 @@ fn borrowed_operands_of_nalgebra_arithmetic() {
     let (tp, tq) = (nalgebra::Vector3::new(0.2, -0.1, 0.4), nalgebra::Vector3::new(-0.3, 0.5, 0.0));
     let (_, jv) = borrowed_static_jvp(p, q, tp, tq);
     assert!(close(jv, gp.dot(&tp) + gq.dot(&tq), 1e-14));
+}
+
+// ---- Static vectors from slices: `Vector3::from_column_slice(&x[..3])` and the like.
+
+use nalgebra::Vector3;
+
+/// A point and a direction read from a flat parameter vector, as optimisers hand them over:
+/// the distance from the origin of `point + 0.5 direction`, and the direction's angle with `z`.
+#[differentiable(jacobian)]
+fn from_slices(x: &[f64]) -> [f64; 2] {
+    let point = Vector3::from_column_slice(&x[..3]);
+    let direction = Vector3::from_row_slice(&x[3..6]);
+    let ahead = point + direction * 0.5;
+    let all = SVector::<f64, 6>::from_column_slice(x);
+    [ahead.norm(), direction[2] / direction.norm() + all[5] * 0.0]
+}
+
+#[test]
+fn static_vectors_from_slices() {
+    for x in
+        [[1.0, 2.0, 0.5, 0.3, -0.4, 1.2], [-0.7, 0.1, 2.0, 1.5, 0.5, -0.5], [0.2, 0.2, 0.2, 1.0, 2.0, 3.0]]
+    {
+        let (v, j) = from_slices_jacobian(&x);
+        assert_eq!(v, from_slices(&x));
+        let a = [x[0] + 0.5 * x[3], x[1] + 0.5 * x[4], x[2] + 0.5 * x[5]];
+        let r = (a[0] * a[0] + a[1] * a[1] + a[2] * a[2]).sqrt();
+        let d = (x[3] * x[3] + x[4] * x[4] + x[5] * x[5]).sqrt();
+        let exact = DMatrix::from_fn(2, 6, |row, c| match (row, c) {
+            (0, c) if c < 3 => a[c] / r,
+            (0, c) => 0.5 * a[c - 3] / r,
+            (1, c) if c < 3 => 0.0,
+            // d(z/|d|)/d_k = δ_k5 / |d| - z d_k / |d|³.
+            (1, c) => f64::from(c == 5) / d - x[5] * x[c] / (d * d * d),
+            _ => unreachable!(),
+        });
+        check_jacobian("from_slices", &j, &exact, &|q| from_slices(q).to_vec(), &x);
+        // Forward against reverse: a column from `_jvp`, a row from `_vjp`.
+        let (_, column) = from_slices_jvp(&x, vec![0.0, 0.0, 0.0, 0.0, 1.0, 0.0]);
+        let row = from_slices_vjp(&x).1([0.0, 1.0]);
+        assert!(close(column[0], j[(0, 4)], 1e-14) && close(column[1], j[(1, 4)], 1e-14), "column 4");
+        for c in 0..6 {
+            assert!(close(row[c], j[(1, c)], 1e-14), "row 1");
+        }
+    }
+}
+
+#[differentiable]
+fn norm_of_three(x: &[f64]) -> f64 {
+    Vector3::from_column_slice(x).norm()
+}
+
+#[differentiable]
+fn norm_of_three_rows(x: &[f64]) -> f64 {
+    Vector3::from_row_slice(x).norm()
+}
+
+/// As nalgebra: `from_column_slice` reads the first three elements of a longer slice and panics
+/// on a shorter one; `from_row_slice` wants exactly three.
+#[test]
+fn slice_lengths_as_nalgebra_takes_them() {
+    let (value, g) = norm_of_three_grad(&[3.0, 4.0, 0.0, 99.0]);
+    assert_eq!((value, g.len()), (5.0, 4));
+    for (a, b) in g.iter().zip([0.6, 0.8, 0.0, 0.0]) {
+        assert!(close(*a, b, 1e-15), "{g:?}");
+    }
+    let short = std::panic::catch_unwind(|| norm_of_three_grad(&[1.0, 2.0]));
+    assert!(short.is_err() && std::panic::catch_unwind(|| norm_of_three(&[1.0, 2.0])).is_err());
+    let long = std::panic::catch_unwind(|| norm_of_three_rows_grad(&[1.0, 2.0, 3.0, 4.0]));
+    assert!(long.is_err() && std::panic::catch_unwind(|| norm_of_three_rows(&[1.0, 2.0, 3.0, 4.0])).is_err());
+    let (value, g) = norm_of_three_rows_grad(&[0.0, 3.0, 4.0]);
+    assert_eq!(value, 5.0);
+    for (a, b) in g.iter().zip([0.0, 0.6, 0.8]) {
+        assert!(close(*a, b, 1e-15), "{g:?}");
+    }
 }

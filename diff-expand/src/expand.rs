@@ -142,6 +142,7 @@ pub fn generate(
         summed: HashMap::new(),
         summed_products: HashMap::new(),
         scalars: analysis::scalars(&lowered.function, sig),
+        static_vectors: analysis::static_vectors(&lowered.function),
         lanes: false,
     };
     input.summed = analysis::summed_arrays(&input).into_iter().collect();
@@ -163,6 +164,7 @@ pub fn generate(
                 summed: HashMap::new(),
                 summed_products: HashMap::new(),
                 scalars: input.scalars.clone(),
+                static_vectors: input.static_vectors.clone(),
                 lanes: true,
                 ..input
             };

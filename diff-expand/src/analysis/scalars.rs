@@ -79,6 +79,24 @@ enum Trust {
     Sure { generic: bool },
 }
 
+/// The static nalgebra vectors built by index (`let mut d = Vector3::zeros(); d[0] = ..;`, and
+/// `Vector3::from_column_slice(..)`, which lowers to that) and their copies: arrays of the IR,
+/// but `Copy` values, read by value where they are operands (`emit::operand`).
+pub fn static_vectors(f: &Function) -> std::collections::HashSet<Value> {
+    let mut vectors = std::collections::HashSet::new();
+    for inst in f.body.walk() {
+        let vector = match &inst.op {
+            Op::NewArray(ArrayInit::Constant { tokens, .. }) => !crate::emit::std_array_tokens(tokens),
+            Op::NewArray(ArrayInit::Copy { source, .. }) => vectors.contains(source),
+            _ => false,
+        };
+        vectors.extend(
+            inst.results.iter().filter(|v| vector && f.info(**v).kind == Kind::Array(ArrayKind::Fixed)),
+        );
+    }
+    vectors
+}
+
 /// The emitted names of the values whose type is surely the function's float type, their
 /// tangents and adjoints: [`scalars`] without what it takes on trust (an entry of a local
 /// array, whose element type may be inferred as an integer or a `bool`; a field; a cast; a

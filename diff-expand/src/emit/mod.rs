@@ -37,6 +37,9 @@ pub struct Input<'a> {
     pub summed_products: HashMap<Value, (Value, Value)>,
     /// Values known to be floats, not matrices ([`scalars`]).
     pub scalars: std::collections::HashSet<Value>,
+    /// Static nalgebra vectors built by index (`Vector3::zeros()` written entry by entry): held
+    /// like arrays, but `Copy`, so read by value as operands ([`operand`]).
+    pub static_vectors: std::collections::HashSet<Value>,
     /// Forward mode carries every tangent scalar as `Lanes<__L>`, `__L` directions in one
     /// sweep (`_jacobian`'s `_jvp_lanes`, `crate::jacobian::lanes`).
     pub lanes: bool,
@@ -116,9 +119,14 @@ pub fn is_array(input: &Input, v: Value) -> bool {
 
 /// `tokens` (the value `v`, or its tangent) as an operand of arithmetic or of a rule's term: an
 /// array there is a nalgebra vector built by index, owned by its slot, so it is read borrowed
-/// (`(&v)`) and a later read still has it.
+/// (`(&v)`) and a later read still has it; a static one is `Copy`, and read as it is (`&v * s`
+/// has no product rule).
 pub fn operand(input: &Input, v: Value, tokens: impl ToTokens) -> TokenStream {
-    if is_array(input, v) { quote!((&#tokens)) } else { tokens.into_token_stream() }
+    if is_array(input, v) && !input.static_vectors.contains(&v) {
+        quote!((&#tokens))
+    } else {
+        tokens.into_token_stream()
+    }
 }
 
 /// Whether a value is a dynamically sized matrix, held by reference (`__v3: &DMatrix<f64>`).

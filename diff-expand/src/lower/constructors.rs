@@ -9,6 +9,9 @@
 //!                                         for i in 0..n { m[i] = body; } m }
 //! ```
 //!
+//! A static vector from a slice (`Vector3::from_column_slice(&x[..3])`) is the vector of zeros
+//! written from the slice's elements.
+//!
 //! `let v: [f64; N] = std::array::from_fn(|i| body);` is likewise `let mut v = [0.0; N];`
 //! filled in a loop (its length is the annotation's: without one, rustc infers it from uses the
 //! macro does not follow).
@@ -22,8 +25,15 @@ impl Lowerer<'_> {
         let segments: Vec<&syn::PathSegment> = path.path.segments.iter().collect();
         let [.., ty, last] = segments[..] else { return None };
         let ty_name = ty.ident.to_string();
+        if path.qself.is_some() {
+            return None;
+        }
+        // A static vector from a slice: `Vector3::from_column_slice(&x[..3])`.
+        if crate::signature::any_static_size(ty).is_some_and(|(_, columns)| columns == 1) {
+            return self.static_from_slice(c, path, last);
+        }
         // A `DVector` only: a matrix is not written by index (`arrays::nalgebra_array`).
-        if ty_name != "DVector" || path.qself.is_some() {
+        if ty_name != "DVector" {
             return None;
         }
         let s = Loc::of(c).span();
@@ -90,6 +100,74 @@ impl Lowerer<'_> {
 }
 
 impl Lowerer<'_> {
+    /// `Vector3::from_column_slice(&x[a..b])` (also `from_row_slice`, `from_vec`, of `&x`, `x`,
+    /// `&x[a..]`, `&x[..b]`, `x.to_vec()`) of a local array or a slice parameter: the static
+    /// vector of zeros written by index from the slice's first elements, after nalgebra's own
+    /// length check (`from_row_slice` wants the exact length, the others at least it).
+    ///
+    /// ```text
+    /// Vector3::from_column_slice(&x[a..b])  =>  { let mut m = Vector3::zeros();
+    ///                                             assert!(b - a >= m.len(), ..);
+    ///                                             for k in 0..m.len() { m[k] = x[a + k]; } m }
+    /// ```
+    fn static_from_slice(
+        &mut self,
+        c: &syn::ExprCall,
+        path: &syn::ExprPath,
+        last: &syn::PathSegment,
+    ) -> Option<Tree> {
+        let name = last.ident.to_string();
+        let [arg] = &c.args.iter().collect::<Vec<_>>()[..] else { return None };
+        if !matches!(name.as_str(), "from_column_slice" | "from_row_slice" | "from_vec" | "from_slice") {
+            return None;
+        }
+        let s = Loc::of(c).span();
+        let ident = |n: &str| syn::Ident::new(n, proc_macro2::Span::mixed_site().located_at(s));
+        let (m, k) = (ident("__tapeless_built"), ident("__tapeless_k"));
+        // The array read, where the slice starts in it, and the slice's length.
+        // (`copied_array` has taken off the `&`, `to_vec()` and a full range.)
+        let (base, start, len): (Expr, Expr, Expr) = match copied_array(arg) {
+            Expr::Index(ix) if let Expr::Range(range) = &*ix.index => {
+                let base = (*ix.expr).clone();
+                let start: Expr = range.start.as_deref().cloned().unwrap_or(syn::parse_quote!(0usize));
+                let len: Expr = match (&range.end, &range.limits) {
+                    (Some(end), syn::RangeLimits::HalfOpen(_)) => syn::parse_quote!((#end) - (#start)),
+                    (Some(end), syn::RangeLimits::Closed(_)) => syn::parse_quote!((#end) + 1 - (#start)),
+                    (None, _) => syn::parse_quote!(#base.len() - (#start)),
+                };
+                (base, start, len)
+            }
+            base @ Expr::Path(_) => (base.clone(), syn::parse_quote!(0usize), syn::parse_quote!(#base.len())),
+            _ => return None,
+        };
+        if !matches!(base, Expr::Path(_)) || self.local_array(&base).is_none() {
+            return None;
+        }
+        let ty_path = {
+            let mut p = path.path.clone();
+            p.segments.pop();
+            p.segments.pop_punct();
+            p
+        };
+        // nalgebra's checks: a row-major slice of exactly the vector's length; the others read
+        // the first elements of an iterator that must be long enough.
+        let check: syn::Stmt = if name == "from_row_slice" {
+            syn::parse_quote_spanned!(s=> assert!(#len == #m.len(), "Matrix init. error: the slice did not contain the right number of elements.");)
+        } else {
+            syn::parse_quote_spanned!(s=> assert!(#len >= #m.len(), "Matrix init. from iterator: iterator not long enough.");)
+        };
+        let block: Expr = syn::parse_quote_spanned!(s=> {
+            let mut #m = #ty_path::zeros();
+            #check
+            for #k in 0..#m.len() {
+                #m[#k] = #base[#start + #k];
+            }
+            #m
+        });
+        self.indexed.insert(m.to_string());
+        Some(self.expr(&block))
+    }
+
     /// `let v: [f64; N] = std::array::from_fn(|i| body);` (also `core::array::from_fn`,
     /// `array::from_fn`), desugared and lowered; `false` (nothing done) for another statement.
     pub(super) fn array_from_fn(&mut self, local: &syn::Local) -> bool {
