@@ -388,3 +388,69 @@ fn struct_patterns() {
     assert!(common::close(g.slope, common::central(&f, &[1.5, -0.5], 0), 1e-9));
     assert!(common::close(g.offset, common::central(&f, &[1.5, -0.5], 1), 1e-9));
 }
+
+// ---- Tuples of floats as parameters: differentiated without `wrt`, their parts read like a
+// struct's fields (`_grad_into` of one taken by value zeroed the caller's buffer through a
+// reference it did not have: rustc's E0308 inside generated code).
+
+/// `x.0 x.1 k + sin x.0` of a point given as a tuple.
+#[differentiable]
+fn on_pair(x: (f64, f64), k: f64) -> f64 {
+    x.0 * x.1 * k + x.0.sin()
+}
+
+/// A tuple behind a reference, and a vector result with its Jacobian.
+#[differentiable(jacobian)]
+fn from_triple(x: &(f64, f64, f64)) -> [f64; 2] {
+    [x.0 * x.1, x.2.exp()]
+}
+
+#[test]
+fn tuples_of_floats_as_parameters() {
+    for (x, k) in [((2.0, 3.0), 0.5), ((-1.0, 0.25), 2.0), ((0.3, -0.7), -1.5)] {
+        let (value, ((g0, g1), gk)) = on_pair_grad(x, k);
+        assert_eq!(value, on_pair(x, k));
+        let want = (x.1 * k + x.0.cos(), x.0 * k, x.0 * x.1);
+        assert!(
+            common::close(g0, want.0, 1e-15)
+                && common::close(g1, want.1, 1e-15)
+                && common::close(gk, want.2, 1e-15)
+        );
+        let f = |p: &[f64]| on_pair((p[0], p[1]), p[2]);
+        let at = [x.0, x.1, k];
+        for (i, g) in [g0, g1, gk].into_iter().enumerate() {
+            assert!(common::close(g, common::central(&f, &at, i), 1e-8), "d/dp{i}");
+        }
+        // Forward against reverse along (1, -2, 0.5).
+        let (_, t) = on_pair_jvp(x, k, (1.0, -2.0), 0.5);
+        assert!(common::close(t, g0 - 2.0 * g1 + 0.5 * gk, 1e-14));
+        // `_grad_into` writes into the caller's tuple.
+        let mut buffer = (9.0, 9.0);
+        let into = on_pair_only_grad_into(x, k, &mut buffer);
+        assert_eq!((into, buffer), (value, (g0, g1)));
+    }
+    let x = (2.0, 3.0, 0.4);
+    let (y, j) = from_triple_jacobian(&x);
+    assert_eq!(y, from_triple(&x));
+    let exact = nalgebra::DMatrix::from_row_slice(2, 3, &[x.1, x.0, 0.0, 0.0, 0.0, x.2.exp()]);
+    common::check_jacobian(
+        "from_triple",
+        &j,
+        &exact,
+        &|q| from_triple(&(q[0], q[1], q[2])).to_vec(),
+        &[x.0, x.1, x.2],
+    );
+    let (_, row) = from_triple_vjp(&x);
+    let (a, b, c) = row([0.0, 1.0]);
+    assert!(
+        common::close(a, j[(1, 0)], 1e-15)
+            && common::close(b, j[(1, 1)], 1e-15)
+            && common::close(c, j[(1, 2)], 1e-15)
+    );
+}
+
+/// Only the pair differentiated, so that `_grad_into` takes the tuple's buffer.
+#[differentiable(wrt(x))]
+fn on_pair_only(x: (f64, f64), k: f64) -> f64 {
+    x.0 * x.1 * k + x.0.sin()
+}

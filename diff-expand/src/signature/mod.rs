@@ -248,6 +248,16 @@ pub fn by_copy(ty: &Type) -> bool {
     r.mutability.is_none() && (float || array || static_matrix(&r.elem) || point(&r.elem))
 }
 
+/// A tuple of floats (`(f64, f64)`, `(T, T, T)`), or a shared reference to one.
+pub fn float_tuple(ty: &Type) -> bool {
+    match ty {
+        Type::Tuple(t) => !t.elems.is_empty() && t.elems.iter().all(is_float),
+        Type::Reference(r) if r.mutability.is_none() => float_tuple(&r.elem),
+        Type::Paren(p) => float_tuple(&p.elem),
+        _ => false,
+    }
+}
+
 /// The IR kind of a value of a type.
 pub fn kind_of(ty: &Type) -> Kind {
     if let Some(a) = array_kind(ty) {
@@ -517,6 +527,8 @@ pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature
                     // An `Option` or a string has no tangent in the runtime: a constant, never a
                     // derivative left out.
                     TypeClass::Unknown if never_differentiable(&p.ty) || discrete_data(&p.ty) => {}
+                    // `x: (f64, f64)`: differentiated, its parts read as a record's fields.
+                    TypeClass::Unknown if float_tuple(&p.ty) => p.wrt = true,
                     TypeClass::Unknown => {
                         let (param, ty) = (p.ident.to_string(), type_text(&p.ty));
                         let diagnostic = match unbounded_param(&p.ty, &sig.generics) {

@@ -440,9 +440,11 @@ fn array_adjoints(
                 let i = v.ident();
                 if input.f.info(v).kind == crate::ir::Kind::Array(crate::ir::ArrayKind::Record) {
                     // The caller's buffer itself, zeroed in place: the sweep reaches the record's
-                    // adjoint through its fields only (`only_fields_read`).
+                    // adjoint through its fields only (`only_fields_read`). Borrowed, since a
+                    // record taken by value (a tuple `(f64, f64)`) is not a reference (`&T`
+                    // delegates to `T`).
                     return quote! {
-                        #p::Differentiable::zero_into(#i, __tapeless_grad);
+                        #p::Differentiable::zero_into(&#i, __tapeless_grad);
                         let mut #a = &mut *__tapeless_grad;
                     };
                 }
