@@ -24,7 +24,8 @@
 //! differentiates the branch that ran (TF 2.21 and JAX give 4.0 at x = 2 here) and returns `None`
 //! for a variable assigned only in the other branch.
 //!
-//! Fixes: `if tapeless::piecewise(x > 1.0)` accepts the derivative of the branch that runs;
+//! Fixes: `if tapeless::piecewise(x > 1.0)` accepts the derivative of the branch that runs
+//! (`.filter(|v| tapeless::piecewise(**v > 0.0))` that of the elements kept);
 //! a condition computed from `tapeless::no_grad(..)` is a constant by declaration. A guard whose
 //! only effect is to leave (`if x <= 0.0 { panic!(..) }`, `return Err(..)`) needs neither. For
 //! `max_by`, reduce with `fold(f64::NEG_INFINITY, f64::max)`, whose derivative follows `max`'s

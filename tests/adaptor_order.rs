@@ -248,3 +248,28 @@ fn filters_followed_by_maps() {
     let (_, t) = folded_after_filter_jvp(&x, d.clone());
     assert!(common::close(t, g.iter().zip(&d).map(|(a, b)| a * b).sum::<f64>(), 1e-13));
 }
+
+/// Positive entries of `x` summed squared, the predicate on the differentiated value marked
+/// `piecewise` (it was `filter`'s error; the mark inside the closure now accepts the derivative
+/// of the elements kept).
+#[differentiable]
+fn positive_part(x: &[f64], y: &[f64]) -> f64 {
+    x.iter().zip(y).filter(|(a, _)| tapeless::piecewise(**a > 0.0)).map(|(a, b)| a * a * b).sum()
+}
+
+#[test]
+fn a_piecewise_filter_on_a_differentiable_value() {
+    let (x, y) = ([0.3, -0.7, 1.1, 0.4, -0.2, 0.9], [1.0, 2.0, -1.0, 0.5, 3.0, 2.0]);
+    let (value, (gx, gy)) = positive_part_grad(&x, &y);
+    let kept: Vec<usize> = (0..6).filter(|&i| x[i] > 0.0).collect();
+    assert!(common::close(value, kept.iter().map(|&i| x[i] * x[i] * y[i]).sum::<f64>(), 1e-15));
+    for i in 0..6 {
+        let (wx, wy) = if x[i] > 0.0 { (2.0 * x[i] * y[i], x[i] * x[i]) } else { (0.0, 0.0) };
+        assert!(common::close(gx[i], wx, 1e-15) && common::close(gy[i], wy, 1e-15), "d/dx{i}, d/dy{i}");
+        assert!(common::close(gx[i], common::central(&|p| positive_part(p, &y), &x, i), 1e-8));
+    }
+    let (dx, dy) = (common::direction(6, 3), common::direction(6, 5));
+    let (_, t) = positive_part_jvp(&x, &y, dx.clone(), dy.clone());
+    let want: f64 = gx.iter().zip(&dx).chain(gy.iter().zip(&dy)).map(|(a, b)| a * b).sum();
+    assert!(common::close(t, want, 1e-13));
+}

@@ -138,7 +138,7 @@ impl Diagnostic {
             Diagnostic::ActiveCondition { keyword: "filter" } => "this `filter` predicate depends on a \
                  differentiable value, so which elements count changes where it flips (the result jumps there)\n\
                  help: filter on constants (or compute the predicate from `tapeless::no_grad(..)`); to accept the \
-                 derivative of the elements kept, write the loop with `if tapeless::piecewise(<condition>)`"
+                 derivative of the elements kept, write the predicate as `|..| tapeless::piecewise(<condition>)`"
                 .to_string(),
             Diagnostic::ActiveCondition { keyword: "max_by" } => "this comparison of `max_by`/`min_by` depends on a \
                  differentiable value, so which element wins changes where it flips (the derivative jumps there)\n\

@@ -231,6 +231,16 @@ impl Lowerer<'_> {
             // the predicate (`lower::control::if_expr`).
             Some(p) => {
                 let at = Loc::of(p);
+                // `|x| tapeless::piecewise(c)`: the mark taken out of the closure onto the
+                // condition, which then accepts the derivative of the elements kept.
+                let (p, piecewise) = match p {
+                    Expr::Closure(c) if let (inner, true) = super::control::strip_piecewise(&c.body) => {
+                        let mut c = c.clone();
+                        c.body = Box::new(inner.clone());
+                        (&Expr::Closure(c), true)
+                    }
+                    p => (p, false),
+                };
                 let mut call = proc_macro2::Group::new(
                     proc_macro2::Delimiter::Parenthesis,
                     // The element as the iterator gives it, borrowed as `filter` borrows it
@@ -239,7 +249,11 @@ impl Lowerer<'_> {
                 );
                 call.set_span(at.end);
                 let marker = syn::Ident::new("__tapeless_filter", at.start);
-                let cond: Expr = syn::parse_quote_spanned!(s=> #marker #call);
+                let cond: Expr = if piecewise {
+                    syn::parse_quote_spanned!(s=> ::tapeless::piecewise(#marker #call))
+                } else {
+                    syn::parse_quote_spanned!(s=> #marker #call)
+                };
                 // The maps after the filter, on the elements it keeps only.
                 let maps = maps.iter().map(|f| match f {
                     Expr::Path(path) => {
