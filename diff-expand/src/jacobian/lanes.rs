@@ -25,10 +25,10 @@ pub const WIDTH: usize = 8;
 /// The most directions of one sweep: a tangent scalar of `MAX_WIDTH` lanes is 128 bytes.
 pub const MAX_WIDTH: usize = 16;
 
-/// The number of directions of a sweep of `sig`'s function: the number of differentiated
-/// scalars when the types tell it (`f64`s, arrays of literal length, static nalgebra vectors and
-/// matrices, tuples) and it is at most
-/// [`MAX_WIDTH`], so that one sweep computes every column with no lane to spare; else [`WIDTH`].
+/// The number of directions of a sweep of `sig`'s function (at `f64`): the number of
+/// differentiated scalars when the types tell it (`f64`s, arrays of literal length, static
+/// nalgebra vectors and matrices, tuples) and it is at most [`MAX_WIDTH`], so that one sweep
+/// computes every column with no lane to spare; else [`WIDTH`].
 pub fn width(sig: &crate::signature::Signature) -> usize {
     fn scalars(ty: &syn::Type) -> Option<usize> {
         match ty {
