@@ -454,3 +454,76 @@ fn tuples_of_floats_as_parameters() {
 fn on_pair_only(x: (f64, f64), k: f64) -> f64 {
     x.0 * x.1 * k + x.0.sin()
 }
+
+// ---- A vector field read whole and by index: both reads' adjoints count.
+
+#[derive(Clone, Debug, PartialEq, Differentiable)]
+pub struct Body {
+    pub a: f64,
+    pub v: nalgebra::Vector3<f64>,
+}
+
+/// `a² + |v|² + v₁ a`: `p.v` is read whole (`norm_squared`) and by index (`p.v[1]`). The second
+/// read's field adjoint used to replace the first's instead of adding to it: `∂/∂v₁` came out
+/// `2 v₁` instead of `2 v₁ + a`, a wrong gradient without any error.
+#[differentiable(hessian, wrt(p))]
+fn body_energy(p: &Body, k: f64) -> f64 {
+    p.a * p.a + p.v.norm_squared() * k + p.v[1] * p.a
+}
+
+#[test]
+fn a_field_read_whole_and_by_index_sums_both_adjoints() {
+    for (a, v, k) in
+        [(2.0, [1.0, 2.0, 3.0], 1.0), (-0.5, [0.3, -1.2, 0.8], 2.5), (1.5, [0.0, 0.4, -2.0], 0.5)]
+    {
+        let p = Body { a, v: nalgebra::Vector3::from(v) };
+        let (value, g) = body_energy_grad(&p, k);
+        assert_eq!(value, body_energy(&p, k));
+        let want_a = 2.0 * a + v[1];
+        let want_v = [2.0 * k * v[0], 2.0 * k * v[1] + a, 2.0 * k * v[2]];
+        assert!(common::close(g.a, want_a, 1e-15), "d/da {} vs {want_a}", g.a);
+        for i in 0..3 {
+            assert!(common::close(g.v[i], want_v[i], 1e-15), "d/dv{i} {} vs {}", g.v[i], want_v[i]);
+        }
+        let f = |q: &[f64]| body_energy(&Body { a: q[0], v: nalgebra::Vector3::new(q[1], q[2], q[3]) }, k);
+        let at = [a, v[0], v[1], v[2]];
+        let flat = [g.a, g.v[0], g.v[1], g.v[2]];
+        for (i, gi) in flat.iter().enumerate() {
+            assert!(
+                common::close(*gi, common::central(&f, &at, i), 1e-8),
+                "d/dp{i} against central differences"
+            );
+        }
+        // Forward against reverse, and `_grad_into` into a buffer that held something else.
+        let dir = Body { a: 0.3, v: nalgebra::Vector3::new(-1.0, 0.5, 2.0) };
+        let (_, t) = body_energy_jvp(&p, k, dir.clone());
+        let dot = g.a * dir.a + g.v.dot(&dir.v);
+        assert!(common::close(t, dot, 1e-14), "jvp {t} vs <g, d> {dot}");
+        let mut buffer = Body { a: 7.0, v: nalgebra::Vector3::new(9.0, 9.0, 9.0) };
+        assert_eq!(body_energy_grad_into(&p, k, &mut buffer), value);
+        assert_eq!(buffer, g);
+        // Second order: the Hessian in (a, v₀, v₁, v₂) is [[2, 0, 1, 0], [0, 2k, 0, 0],
+        // [1, 0, 2k, 0], [0, 0, 0, 2k]].
+        let (_, _, h) = body_energy_hessian(&p, k);
+        let exact = [
+            [2.0, 0.0, 1.0, 0.0],
+            [0.0, 2.0 * k, 0.0, 0.0],
+            [1.0, 0.0, 2.0 * k, 0.0],
+            [0.0, 0.0, 0.0, 2.0 * k],
+        ];
+        let grad_at = |q: &[f64]| {
+            let (_, g) = body_energy_grad(&Body { a: q[0], v: nalgebra::Vector3::new(q[1], q[2], q[3]) }, k);
+            [g.a, g.v[0], g.v[1], g.v[2]]
+        };
+        for c in 0..4 {
+            let (mut up, mut down) = (at, at);
+            up[c] += 1e-6;
+            down[c] -= 1e-6;
+            let (gu, gd) = (grad_at(&up), grad_at(&down));
+            for r in 0..4 {
+                assert!(common::close(h[(r, c)], exact[r][c], 1e-14), "H[{r},{c}] = {}", h[(r, c)]);
+                assert!(common::close(h[(r, c)], (gu[r] - gd[r]) / 2e-6, 1e-7), "H[{r},{c}] against _grad");
+            }
+        }
+    }
+}

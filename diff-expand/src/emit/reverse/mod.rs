@@ -398,6 +398,19 @@ fn only_fields_read(b: &Block, record: Value) -> bool {
     !b.any(&mut |inst| matches!(inst.op, Op::Call { .. }) && inst.op.operands().contains(&record))
 }
 
+/// How many instructions read field `member` of `record`. A static vector field read whole
+/// and by index (`p.v.norm_squared() + p.v[1]`) is two reads, whose adjoints add up: assigning
+/// each to the field (as a field read once may) kept only the last (a wrong gradient, found in
+/// the thirteenth session).
+pub(super) fn field_reads(b: &Block, record: Value, member: &syn::Member) -> usize {
+    b.walk()
+        .into_iter()
+        .filter(
+            |inst| matches!(&inst.op, Op::Field { base, member: m, .. } if *base == record && m == member),
+        )
+        .count()
+}
+
 /// The elementwise derivative of a `map`'s closure, kept by the primal sweep: `__d3`.
 /// `let mut ā = 0;` for each active array, before the adjoint sweep. With `reuse` (in `_grad`), a
 /// `Vec` the function built (`vec![0.0; n]`, `v.to_vec()`) whose values the sweep never reads and
@@ -425,7 +438,8 @@ fn array_adjoints(
             Op::Field { base, member, array: true }
                 if Some(*base) == into
                     && inst.results.first() == Some(&v)
-                    && input.f.info(v).kind != crate::ir::Kind::Array(crate::ir::ArrayKind::Record) =>
+                    && input.f.info(v).kind != crate::ir::Kind::Array(crate::ir::ArrayKind::Record)
+                    && field_reads(&input.f.body, *base, member) == 1 =>
             {
                 Some(member.clone())
             }

@@ -179,10 +179,14 @@ impl Reverse<'_> {
                     .insts
                     .iter()
                     .any(|i| matches!(i.op, Op::Param(_)) && i.results.contains(base));
-                if param && only_fields_read(&self.input.f.body, *base) {
-                    // The field's only contribution (a parameter's fields are read once, and
-                    // the record reaches no call): it replaces the zero instead of a pass adding
-                    // to it. (A struct built in the body may have a field read several times.)
+                if param
+                    && only_fields_read(&self.input.f.body, *base)
+                    && super::field_reads(&self.input.f.body, *base, member) == 1
+                {
+                    // The field's only contribution (read once, and the record reaches no
+                    // call): it replaces the zero instead of a pass adding to it. (A struct
+                    // built in the body, or a vector field read whole and by index, has a field
+                    // read several times.)
                     return quote_spanned!(span=> #ab.#member = #af;);
                 }
                 quote_spanned!(span=> #p::accumulate(&mut #ab.#member, #af);)
