@@ -527,3 +527,33 @@ fn a_field_read_whole_and_by_index_sums_both_adjoints() {
         }
     }
 }
+
+/// A struct built in the body whose vector field is read by index and whole: `x² y + |(x, y)| +
+/// x y`. Its pullback moved the struct in while holding a borrow of its field (rustc's E0505
+/// inside generated code); the borrow is now made again inside the pullback.
+#[differentiable]
+fn built_and_indexed(x: f64, y: f64) -> f64 {
+    let s = Body { a: x * y, v: nalgebra::Vector3::new(x, y, 0.0) };
+    s.a * s.v[0] + s.v.norm() + s.a
+}
+
+#[test]
+fn a_vector_field_of_a_struct_built_in_the_body() {
+    for (x, y) in [(0.5_f64, 2.0_f64), (-1.5, 0.3), (2.0, -0.7)] {
+        let r = (x * x + y * y).sqrt();
+        let (value, (gx, gy)) = built_and_indexed_grad(x, y);
+        assert!(common::close(value, x * x * y + r + x * y, 1e-15));
+        let want = (2.0 * x * y + x / r + y, x * x + y / r + x);
+        assert!(
+            common::close(gx, want.0, 1e-14) && common::close(gy, want.1, 1e-14),
+            "({gx}, {gy}) vs {want:?}"
+        );
+        let f = |p: &[f64]| built_and_indexed(p[0], p[1]);
+        assert!(common::close(gx, common::central(&f, &[x, y], 0), 1e-8));
+        assert!(common::close(gy, common::central(&f, &[x, y], 1), 1e-8));
+        let (_, pullback) = built_and_indexed_vjp(x, y);
+        assert_eq!(pullback(1.0), (gx, gy));
+        let (_, t) = built_and_indexed_jvp(x, y, 0.5, -2.0);
+        assert!(common::close(t, 0.5 * gx - 2.0 * gy, 1e-14));
+    }
+}

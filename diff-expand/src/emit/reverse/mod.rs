@@ -484,8 +484,9 @@ fn array_adjoints(
         .collect()
 }
 
-/// The pullback's first lines: every dynamically sized matrix borrowed again from its owner,
-/// which the closure takes by move (the primal's references cannot leave the function).
+/// The pullback's first lines: every dynamically sized matrix, and every array field of a record
+/// built in the body, borrowed again from its owner, which the closure takes by move (the
+/// primal's references cannot leave the function).
 fn rebind_heap(input: &Input) -> TokenStream {
     let mut out = TokenStream::new();
     for inst in &input.f.body.insts {
@@ -495,6 +496,18 @@ fn rebind_heap(input: &Input) -> TokenStream {
         if let Op::Opaque { tokens, what: crate::ir::Opaque::Form("a reference"), .. } = &inst.op {
             let v = y.ident();
             out.extend(quote!(let #v = #tokens;));
+            continue;
+        }
+        // `&s.v` of a record built in the body (`s.v[0]`): borrowed again from the record the
+        // closure moves in (capturing both was rustc's E0505 in generated code). A parameter's
+        // field borrows through the caller's reference and may be captured as it is.
+        if let Op::Field { base, member, array: true } = &inst.op {
+            let of_param =
+                input.f.body.insts.iter().any(|i| matches!(i.op, Op::Param(_)) && i.results.contains(base));
+            if !of_param {
+                let (v, b) = (y.ident(), base.ident());
+                out.extend(quote!(let #v = &#b.#member;));
+            }
             continue;
         }
         if !super::is_heap(input, y) {
