@@ -406,15 +406,9 @@ fn a_row_replaced_by_a_new_vec() {
     assert!(close(value, x[0] * x[1] + x[1].sin() + 2.0 * x[0], 1e-15));
     let want = [x[1] + 2.0, x[0] + x[1].cos()];
     assert!(close(g[0], want[0], 1e-15) && close(g[1], want[1], 1e-15), "{g:?} vs {want:?}");
-    let fns = Fns {
-        name: "replaced_row",
-        f: &|p| replaced_row(p),
-        jvp: &|p, t| replaced_row_jvp(p, t.to_vec()),
-        vjp: &|p, u| {
-            let (v, pullback) = replaced_row_vjp(p);
-            (v, pullback(u))
-        },
-        grad: &|p| replaced_row_grad(p),
-    };
-    check(&fns, &[&x, &[-1.0, 0.3], &[2.0, -1.5]], 1e-7);
+    check(
+        &slice_fns!(replaced_row, replaced_row_jvp, replaced_row_vjp, replaced_row_grad),
+        &[&x, &[-1.0, 0.3], &[2.0, -1.5]],
+        1e-7,
+    );
 }

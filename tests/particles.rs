@@ -169,15 +169,9 @@ fn a_local_array_of_vectors() {
     for i in 0..3 {
         assert!(close(g[i], want[i], 1e-15), "{g:?} vs {want:?}");
     }
-    let fns = Fns {
-        name: "scaled_corners",
-        f: &|p| scaled_corners(p),
-        jvp: &|p, t| scaled_corners_jvp(p, t.to_vec()),
-        vjp: &|p, u| {
-            let (v, pullback) = scaled_corners_vjp(p);
-            (v, pullback(u))
-        },
-        grad: &|p| scaled_corners_grad(p),
-    };
-    check(&fns, &[&x, &[1.0, 0.1, 0.2], &[-2.0, 1.5, 0.7]], 1e-7);
+    check(
+        &slice_fns!(scaled_corners, scaled_corners_jvp, scaled_corners_vjp, scaled_corners_grad),
+        &[&x, &[1.0, 0.1, 0.2], &[-2.0, 1.5, 0.7]],
+        1e-7,
+    );
 }

@@ -41,7 +41,7 @@ pub fn width(sig: &crate::signature::Signature) -> usize {
                 }
                 _ => None,
             },
-            _ if is_f64(ty) => Some(1),
+            _ if crate::signature::is_f64(ty) => Some(1),
             syn::Type::Path(p) if crate::signature::nalgebra_f64(ty) => {
                 let (rows, columns) = crate::signature::any_static_size(p.path.segments.last()?)?;
                 rows.checked_mul(columns)
@@ -56,10 +56,6 @@ pub fn width(sig: &crate::signature::Signature) -> usize {
 /// The const parameter `__L` of `_jvp_lanes`.
 pub fn param() -> syn::Ident {
     syn::Ident::new("__L", Span::mixed_site())
-}
-
-fn is_f64(ty: &syn::Type) -> bool {
-    matches!(ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident("f64"))
 }
 
 /// The tangent type of `ty` (a type a Jacobian numbers) in lanes: `f64` is `Lanes<__L>`, `&[T]`
@@ -152,7 +148,7 @@ fn floats(input: &Input, insts: &[&Inst]) -> HashSet<Value> {
                     _,
                 ) => args.iter().all(|a| floats.contains(a)),
                 // `x as f64`, `let h: f64 = self.step;`.
-                (_, Form::Cast(ty) | Form::Typed(ty)) => is_f64(ty),
+                (_, Form::Cast(ty) | Form::Typed(ty)) => crate::signature::is_f64(ty),
                 _ => false,
             },
             _ => false,

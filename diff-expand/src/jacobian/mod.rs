@@ -23,18 +23,18 @@ use crate::signature::{self, TypeClass};
 /// A type whose scalars the runtime numbers (`Coordinates`): `f64`, and `Vec`s, arrays,
 /// slices, tuples and nalgebra matrices of `f64`.
 pub(crate) fn numbered(ty: &syn::Type) -> bool {
-    let f64_path =
-        |ty: &syn::Type| matches!(ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident("f64"));
     match ty {
         syn::Type::Tuple(t) => !t.elems.is_empty() && t.elems.iter().all(numbered),
         syn::Type::Paren(p) => numbered(&p.elem),
         syn::Type::Reference(r) if r.mutability.is_none() => match &*r.elem {
-            syn::Type::Slice(s) => f64_path(&s.elem),
+            syn::Type::Slice(s) => signature::is_f64(&s.elem),
             elem => numbered(elem),
         },
-        syn::Type::Array(a) => f64_path(&a.elem),
+        syn::Type::Array(a) => signature::is_f64(&a.elem),
         syn::Type::Path(p) => {
-            f64_path(ty) || signature::vec_element(p).is_some_and(f64_path) || signature::nalgebra_f64(ty)
+            signature::is_f64(ty)
+                || signature::vec_element(p).is_some_and(signature::is_f64)
+                || signature::nalgebra_f64(ty)
         }
         _ => false,
     }

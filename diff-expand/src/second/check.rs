@@ -24,10 +24,6 @@ pub(super) enum Shape {
     Constant,
 }
 
-pub(super) fn is_f64(ty: &syn::Type) -> bool {
-    matches!(ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident("f64"))
-}
-
 /// Whether a parameter is passed to the dual copy as it is, with its own type: one that is not
 /// differentiated and is not floats second order lifts (`&[f64]` data is lifted into dual
 /// constants): an `Option<f64>`, an enum of settings, a struct of data. What the copy reads from
@@ -48,13 +44,13 @@ pub(crate) fn as_is(p: &signature::Param) -> bool {
 /// The shape of a parameter, or `None` if second order does not take it yet.
 pub(super) fn shape(ty: &syn::Type) -> Option<Shape> {
     let element_f64 = |ty: &syn::Type| match ty {
-        syn::Type::Slice(s) => is_f64(&s.elem),
-        syn::Type::Array(a) => is_f64(&a.elem),
-        syn::Type::Path(p) => signature::vec_element(p).is_some_and(is_f64),
+        syn::Type::Slice(s) => signature::is_f64(&s.elem),
+        syn::Type::Array(a) => signature::is_f64(&a.elem),
+        syn::Type::Path(p) => signature::vec_element(p).is_some_and(signature::is_f64),
         _ => false,
     };
     match ty {
-        _ if is_f64(ty) => Some(Shape::Float),
+        _ if signature::is_f64(ty) => Some(Shape::Float),
         syn::Type::Reference(r) if r.mutability.is_none() && element_f64(&r.elem) => Some(Shape::Borrowed),
         syn::Type::Array(_) | syn::Type::Path(_) if element_f64(ty) => Some(Shape::Owned),
         // nalgebra's static vectors and matrices of `f64`: lifted entry by entry.
@@ -125,7 +121,7 @@ pub(super) fn check(input: &Input, sig: &signature::Signature, cx: &Ctxt) -> boo
              `num_traits`' `Float`, `FromPrimitive`, `FloatConst`, `NumAssign` and `Sum`, and `tapeless::Real`",
         );
     }
-    if sig.wrapper.is_some() || !is_f64(&sig.output) {
+    if sig.wrapper.is_some() || !signature::is_f64(&sig.output) {
         reject(
             Loc::of(&input.item.sig.output),
             "a result that is not one `f64`",

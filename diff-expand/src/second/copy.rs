@@ -9,8 +9,8 @@ use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::visit_mut::VisitMut;
 
-use super::check::is_f64;
 use super::for_hessian;
+use crate::signature::is_f64;
 
 /// The rewrite of `NAME_grad` into its scalar-generic copy.
 pub(super) struct Generic {

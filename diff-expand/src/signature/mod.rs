@@ -248,6 +248,11 @@ pub fn by_copy(ty: &Type) -> bool {
     r.mutability.is_none() && (float || array || static_matrix(&r.elem) || point(&r.elem))
 }
 
+/// The type `f64`, as written.
+pub fn is_f64(ty: &Type) -> bool {
+    matches!(ty, Type::Path(p) if p.qself.is_none() && p.path.is_ident("f64"))
+}
+
 /// A tuple of floats (`(f64, f64)`, `(T, T, T)`), or a shared reference to one.
 pub fn float_tuple(ty: &Type) -> bool {
     match ty {
