@@ -14,7 +14,7 @@ use crate::signature::Signature;
 /// `reachability` is off when lowering failed: a parameter used only inside a rejected construct
 /// would be reported as unreachable too.
 pub fn check(f: &Function, sig: &Signature, activity: &Activity, reachability: bool, cx: &Ctxt) {
-    let deps = crate::explain::Dependencies::of(f, sig);
+    let deps = crate::explain::LazyDependencies::new(f, sig);
     let used = f.uses();
     check_block(f, &f.body, activity, cx, &mut std::collections::HashSet::new(), &deps, &used);
     check_borrowed_arguments(f, cx);
@@ -32,7 +32,7 @@ fn check_block(
     a: &Activity,
     cx: &Ctxt,
     blamed: &mut std::collections::HashSet<crate::ir::Value>,
-    deps: &crate::explain::Dependencies,
+    deps: &crate::explain::LazyDependencies,
     used: &std::collections::HashMap<crate::ir::Value, usize>,
 ) {
     for inst in &block.insts {
@@ -118,7 +118,7 @@ fn check_block(
                 // zero (a tape's `None`). Accepted only when marked `piecewise(..)`.
                 if !piecewise && a.tainted(*cond) {
                     cx.error(*cond_span, Diagnostic::ActiveCondition { keyword });
-                    if let Some(note) = deps.chain(f, *cond) {
+                    if let Some(note) = deps.get().chain(f, *cond) {
                         cx.note_since(errors_before, &note);
                     }
                 }
@@ -135,7 +135,7 @@ fn check_block(
         {
             // Why the construct sees a differentiable value: the chain from a parameter.
             if let Some(v) = inst.op.operands().into_iter().find(|v| a.varied(*v) || a.tainted(*v))
-                && let Some(note) = deps.chain(f, v)
+                && let Some(note) = deps.get().chain(f, v)
             {
                 cx.note_since(errors_before, &note);
             }
@@ -266,7 +266,7 @@ fn check_reachable(
     sig: &Signature,
     a: &Activity,
     cx: &Ctxt,
-    deps: &crate::explain::Dependencies,
+    deps: &crate::explain::LazyDependencies,
 ) {
     let mut read = std::collections::HashSet::new();
     collect_reads(&f.body, &mut read);
@@ -285,7 +285,7 @@ fn check_reachable(
             if param.wrt && !a.useful(*v) && !excused {
                 let before = cx.count();
                 cx.error(param.ident.span(), Diagnostic::Unreachable { param: param.ident.to_string(), cut });
-                if cut && let Some(note) = deps.cut(*v, &param.ident.to_string()) {
+                if cut && let Some(note) = deps.get().cut(*v, &param.ident.to_string()) {
                     cx.note_since(before, &note);
                 }
             }
