@@ -148,8 +148,8 @@ fn check_block(
 /// scope computing it. In a loop that is fine when the backward iteration can compute it again
 /// from values that do not change between iterations (the loop index, values from before the
 /// loop): `m.column(j)`. It is rejected when it would have to be saved: computed from a
-/// variable the loop carries (`acc = acc * 0.9 + &v`), carried itself, computed from a load,
-/// a call or inside a branch (whose trace saves values). Reported once, at the first place.
+/// variable the loop carries (`acc = acc * 0.9 + &v`), carried itself, computed from a load
+/// of an array the function writes, a call or inside a branch (whose trace saves values). Reported once, at the first place.
 fn check_heap_placement(f: &Function, cx: &Ctxt) {
     use std::collections::HashSet;
 
@@ -158,8 +158,13 @@ fn check_heap_placement(f: &Function, cx: &Ctxt) {
     fn walk(f: &Function, b: &Block, in_branch: bool, in_loop: bool, variant: &mut HashSet<Value>) -> Found {
         for inst in &b.insts {
             let heap = inst.results.iter().any(|r| f.info(*r).kind == ValueKind::Heap);
-            let depends = (in_loop && matches!(inst.op, Op::Load { .. } | Op::Call { .. }))
-                || inst.op.operands().iter().any(|o| variant.contains(o));
+            // An element of an array nothing writes (`x` of `for x in xs` over `&[DVector<f64>]`)
+            // is read again by the backward iteration, like any load from an unchanged array.
+            let unchanged_load = matches!(&inst.op, Op::Load { array, .. }
+                if !f.body.any(&mut |i| matches!(&i.op, Op::Store { array: a, .. } if a == array)));
+            let depends =
+                (in_loop && !unchanged_load && matches!(inst.op, Op::Load { .. } | Op::Call { .. }))
+                    || inst.op.operands().iter().any(|o| variant.contains(o));
             if depends {
                 variant.extend(inst.results.iter().copied());
             }

@@ -220,7 +220,7 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
             // An element of a collection of structs (`obs: &[Obs]`, `lower::rows::element_kind`):
             // borrowed, as `for o in obs` borrows it (a struct that is not `Copy` cannot be
             // moved out of the slice); its fields read through the reference.
-            if input.f.info(*result).kind == Kind::Unknown {
+            if matches!(input.f.info(*result).kind, Kind::Unknown | Kind::Heap) {
                 return quote_spanned!(span=> let #y = &#a #index;);
             }
             quote_spanned!(span=> #a #index)

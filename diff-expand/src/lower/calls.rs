@@ -154,7 +154,11 @@ impl Lowerer<'_> {
                 let rule = if record { None } else { rules::lookup(&name, m.args.len() + 1) }
                     .filter(|r| m.turbofish.is_none() || !part(r));
                 if let Some(rule) = rule {
-                    let mut args = vec![self.value(&m.receiver)];
+                    // A nalgebra method borrows its receiver: a struct field (`p.w.dot(x)`, a
+                    // `DVector` field) is read in place, by reference, like `&p.w`.
+                    let in_place =
+                        rule.kind.of_matrices().then(|| self.record_field(&m.receiver, Kind::Heap));
+                    let mut args = vec![in_place.flatten().unwrap_or_else(|| self.value(&m.receiver))];
                     // `a.dot(&b)`: the value is `b`; the primal keeps the reference. So for
                     // `q.dot(q)` of a parameter `q: &SVector<..>`, which the generated code holds
                     // by value (`signature::by_copy`).
@@ -165,7 +169,11 @@ impl Lowerer<'_> {
                         });
                     for a in &m.args {
                         match a {
-                            Expr::Reference(r) if by_ref => args.push(self.value(&r.expr)),
+                            Expr::Reference(r) if by_ref => {
+                                let field =
+                                    rule.kind.of_matrices().then(|| self.record_field(&r.expr, Kind::Heap));
+                                args.push(field.flatten().unwrap_or_else(|| self.value(&r.expr)))
+                            }
                             _ => args.push(self.value(a)),
                         }
                     }

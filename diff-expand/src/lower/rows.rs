@@ -127,7 +127,15 @@ impl Lowerer<'_> {
     /// parameter whose elements are structs (`layers: &[Layer]`), whose fields the IR does not
     /// model: `Unknown`, so that `l.w` is never read as a nalgebra coordinate.
     pub(super) fn element_kind(&self, array: Value) -> Kind {
-        if self.structs_in(array) { Kind::Unknown } else { Kind::Float }
+        let element = self.param_types.get(&array).and_then(crate::signature::collection_element);
+        if self.structs_in(array) {
+            Kind::Unknown
+        } else if element.is_some_and(crate::signature::dynamic_matrix) {
+            // `xs: &[DVector<f64>]`: an element is read in place, by reference.
+            Kind::Heap
+        } else {
+            Kind::Float
+        }
     }
 
     /// Whether `array` is a parameter whose elements are structs (a path type the macro cannot

@@ -134,6 +134,21 @@ pub enum Custom {
 }
 
 impl Kind {
+    /// Whether only nalgebra values have this method (`v.dot(&w)`, `m.transpose()`,
+    /// `v.norm_squared()`), so its receiver is surely not a float: a struct field it is called on
+    /// is read by reference, as the method borrows it (`p.w.dot(x)` of a `DVector` field).
+    /// `abs`, `max` and the other methods floats share are not.
+    pub fn of_matrices(&self) -> bool {
+        match self {
+            Kind::Linear(l) => {
+                matches!(l, Linear::Transpose | Linear::Part | Linear::AddScalar | Linear::SumEntries)
+            }
+            Kind::Bilinear(b) => matches!(b, Bilinear::Dot | Bilinear::ComponentMul | Bilinear::Cross),
+            Kind::Custom(c) => !matches!(c, Custom::Quotient | Custom::Map),
+            Kind::Smooth { .. } | Kind::NonDifferentiable(_) | Kind::Shape | Kind::Predicate => false,
+        }
+    }
+
     /// Whether the result has the shape of its matrix operand (`a + b`, `2.0 * m`, `m.transpose()`),
     /// rather than being a float read from it (`a.dot(&b)`, `m.sum()`, `v[0]`).
     pub fn keeps_shape(&self) -> bool {

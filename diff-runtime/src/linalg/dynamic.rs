@@ -180,16 +180,18 @@ impl<'a, T: Element> Product<&'a DVector<T>> for &'a RowDVector<T> {
     }
 }
 
-impl<T: Element> Owned for nalgebra::Matrix1<T> {
-    type Out = nalgebra::Matrix1<T>;
+/// Static matrices too (`Matrix1` from a row times a column; a `Vector3` field of a struct,
+/// read by reference like a `DVector` field): a copy.
+impl<T: Element, const R: usize, const C: usize> Owned for nalgebra::SMatrix<T, R, C> {
+    type Out = nalgebra::SMatrix<T, R, C>;
     #[inline(always)]
     fn owned(self) -> Self::Out {
         self
     }
 }
 
-impl<T: Element> Owned for &nalgebra::Matrix1<T> {
-    type Out = nalgebra::Matrix1<T>;
+impl<T: Element, const R: usize, const C: usize> Owned for &nalgebra::SMatrix<T, R, C> {
+    type Out = nalgebra::SMatrix<T, R, C>;
     #[inline(always)]
     fn owned(self) -> Self::Out {
         *self
