@@ -93,6 +93,10 @@
 //! (`#[differentiable(jvp = .., vjp = ..)]`, see the crate documentation); or
 //! `tapeless::no_grad(..)` if the result is meant to be constant.
 //!
+//! `.clone()` of a float or of a nalgebra value is the value itself. Of a differentiated
+//! struct's field (`p.w.clone()`), whose type the macro cannot see, it is this error, with the
+//! help to read the field itself: `p.b` for a float, `&p.w` for a `DVector` or `DMatrix`.
+//!
 //! A called *function* with no derivative is rustc's error, not ours:
 //! ``cannot find function `g_jvp` `` (E0425). The macro cannot know whether a sibling `g_jvp`
 //! exists; the fixes are the same.

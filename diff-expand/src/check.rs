@@ -107,6 +107,10 @@ fn check_block(
                 let name = name.to_string();
                 let diagnostic = if args.is_empty() && CONVERSIONS_TO_OPTION.contains(&name.as_str()) {
                     Diagnostic::ConversionToOption { name }
+                } else if args.is_empty() && name == "clone" {
+                    // A float's or a matrix's clone is the value itself (`lower::calls`); what is
+                    // left is a struct's field, of a type unseen.
+                    Diagnostic::UnknownClone
                 } else {
                     Diagnostic::UnknownMethod { name, arity: args.len() + 1 }
                 };

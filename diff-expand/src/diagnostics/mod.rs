@@ -35,6 +35,8 @@ pub enum Diagnostic {
     ActiveCondition { keyword: &'static str },
     /// A method with no rule and no way to compose, on a differentiable receiver.
     UnknownMethod { name: String, arity: usize },
+    /// `.clone()` of a differentiable value whose type the macro cannot see (a struct's field).
+    UnknownClone,
     /// `x.to_f64()` or `T::from_f64(x)` of a differentiable value kept as an `Option`.
     ConversionToOption { name: String },
     /// A wrt parameter that cannot reach the result through differentiable operations.
@@ -79,7 +81,7 @@ impl Diagnostic {
             Diagnostic::Discrete { .. } => "leaves-the-floats",
             Diagnostic::UnknownCast { .. } => "unknown-cast",
             Diagnostic::ActiveCondition { .. } => "differentiable-condition",
-            Diagnostic::UnknownMethod { .. } => "no-derivative",
+            Diagnostic::UnknownMethod { .. } | Diagnostic::UnknownClone => "no-derivative",
             Diagnostic::ConversionToOption { .. } => "conversion-to-option",
             Diagnostic::Unreachable { .. } => "unreachable-parameter",
             Diagnostic::ActiveTry => "question-mark",
@@ -164,6 +166,11 @@ impl Diagnostic {
                  `tapeless::no_grad(..)` if the result is meant to be constant",
                 if *arity == 1 { "" } else { "s" }
             ),
+            Diagnostic::UnknownClone => "`.clone()` of a differentiable value whose type the macro cannot see \
+                                         (a struct's field)\n\
+                 help: use the value itself, without `.clone()`: `p.b` for a float field, `&p.w` for a \
+                 `DVector` or `DMatrix` field (the generated code reads it in place)"
+                .to_string(),
             Diagnostic::ConversionToOption { name } => format!(
                 "`{name}` of a differentiable value gives an `Option`, and its derivative is lost there\n\
                  help: unwrap it where it is converted (`x.to_f64().unwrap()`, \

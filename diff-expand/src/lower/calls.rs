@@ -86,6 +86,24 @@ impl Lowerer<'_> {
                 {
                     return Tree::Leaf(v);
                 }
+                // `x[i].clone()`, `a.clone()` of a float: the same value. Generic code over
+                // nalgebra's `RealField`, which is not `Copy`, clones every read; the generated
+                // items' `T: Floating` is `Copy`. A record's field keeps the general path (its
+                // type is unknown: a `DVector` field cannot be read by value).
+                let record_field = matches!(&*m.receiver, Expr::Field(f)
+                    if self.aggregate_or_leaf(&f.base).is_some_and(|v| self.kind(v) == Kind::Array(ArrayKind::Record)));
+                if name == "clone" && m.args.is_empty() && !record && !record_field {
+                    let v = self.value(&m.receiver);
+                    if matches!(self.kind(v), Kind::Float | Kind::Heap) {
+                        return Tree::Leaf(v);
+                    }
+                    let callee = Callee::Method {
+                        receiver: v,
+                        name: m.method.clone(),
+                        turbofish: m.turbofish.clone(),
+                    };
+                    return self.call(callee, Vec::new(), Vec::new(), span, results, method_kind(&name));
+                }
                 // `p.w.len()` of a record's array field reads the field in place.
                 if name == "len"
                     && m.args.is_empty()
