@@ -197,3 +197,60 @@ fn a_filled_vector_read_only_through_its_sum() {
     let fns = slice_fns!(cubes_sum, cubes_sum_jvp, cubes_sum_vjp, grad);
     common::check(&fns, &[&[0.5, -1.0, 2.0], &[1.0, 2.0, 3.0, 4.0], &[-0.2]], 1e-8);
 }
+
+/// The times of `OBSERVED`, as a `DVector` the way a fitting crate passes its data.
+fn times() -> DVector<f64> {
+    DVector::from_fn(16, |i, _| 5.0 * i as f64)
+}
+
+/// `t.map(..)` of the data with a closure reading the parameters: lowered as `from_fn` at each
+/// index (a closure given to `map` otherwise reads its argument only). `- y` of the data takes
+/// the vector built by index by reference.
+#[differentiable(wrt(x), jacobian)]
+fn thermistor_map(x: &SVector<f64, 3>, t: &DVector<f64>, y: &DVector<f64>) -> DVector<f64> {
+    t.map(|ti| x[0] * (x[1] / (ti + 50.0 + x[2])).exp()) - y
+}
+
+/// The same through `DVector::from_fn(..) - y`.
+#[differentiable(wrt(x), jacobian)]
+fn thermistor_from_fn(x: &SVector<f64, 3>, t: &DVector<f64>, y: &DVector<f64>) -> DVector<f64> {
+    DVector::from_fn(t.len(), |i, _| x[0] * (x[1] / (t[i] + 50.0 + x[2])).exp()) - y
+}
+
+#[test]
+fn residuals_from_a_map_over_the_data_reading_the_parameters() {
+    let (t, y) = (times(), DVector::from_column_slice(&OBSERVED));
+    for x in [[20.0, 30.0, 1.0], [35.0, 12.0, -4.0], [8.0, 60.0, 10.0]] {
+        let p = SVector::<f64, 3>::from_column_slice(&x);
+        let exact = model_jacobian(&x, 16);
+        let (r, j) = thermistor_map_jacobian(&p, &t, &y);
+        assert_eq!(r, thermistor(&p, 16));
+        let flat = |q: &[f64]| thermistor_map(&SVector::from_column_slice(q), &t, &y).as_slice().to_vec();
+        check_jacobian("thermistor_map", &j, &exact, &flat, &x);
+        let (r, jf) = thermistor_from_fn_jacobian(&p, &t, &y);
+        assert_eq!(r, thermistor(&p, 16));
+        let flat = |q: &[f64]| thermistor_from_fn(&SVector::from_column_slice(q), &t, &y).as_slice().to_vec();
+        check_jacobian("thermistor_from_fn", &jf, &exact, &flat, &x);
+        // Columns from `_jvp`, rows from `_vjp`.
+        for c in 0..3 {
+            let axis = SVector::<f64, 3>::ith(c, 1.0);
+            let (_, column) = thermistor_map_jvp(&p, &t, &y, axis);
+            let (_, column_f) = thermistor_from_fn_jvp(&p, &t, &y, axis);
+            for i in 0..16 {
+                assert!(close(column[i], exact[(i, c)], 1e-12), "column {c} of _jvp");
+                assert!(close(column_f[i], exact[(i, c)], 1e-12), "column {c} of from_fn's _jvp");
+            }
+        }
+        for row in [0, 9, 15] {
+            let unit = DVector::from_fn(16, |i, _| if i == row { 1.0 } else { 0.0 });
+            let (_, pullback) = thermistor_map_vjp(&p, &t, &y);
+            let g = pullback(unit.clone());
+            let (_, pullback) = thermistor_from_fn_vjp(&p, &t, &y);
+            let gf = pullback(unit);
+            for c in 0..3 {
+                assert!(close(g[c], exact[(row, c)], 1e-12), "row {row} from _vjp");
+                assert!(close(gf[c], exact[(row, c)], 1e-12), "row {row} from from_fn's _vjp");
+            }
+        }
+    }
+}

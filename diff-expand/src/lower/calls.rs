@@ -116,6 +116,9 @@ impl Lowerer<'_> {
                     && !record
                     && let [Expr::Closure(closure)] = m.args.iter().collect::<Vec<_>>().as_slice()
                 {
+                    if let Some(t) = self.map_by_index(&m.receiver, closure) {
+                        return t;
+                    }
                     return self.map_closure(&m.receiver, closure, span);
                 }
                 // `v.xy()`, `v.zyx()`, .. of a nalgebra vector: the vector of those entries.
@@ -487,8 +490,9 @@ impl Lowerer<'_> {
                 at,
                 Unsupported {
                     what: &format!("reading `{name}` inside the closure of `map`"),
-                    help: "the closure may use its parameter and constants only; compute with other values \
-                 outside it, as in `(v * scale).map(|e| e.exp())`",
+                    help: "the closure of a computed matrix's `map` may use its parameter and constants \
+                 only: compute with other values outside it, as in `(v * scale).map(|e| e.exp())` (the \
+                 `map` of a `DVector` parameter may read any value)",
                 },
             );
         }

@@ -100,6 +100,56 @@ impl Lowerer<'_> {
 }
 
 impl Lowerer<'_> {
+    /// `t.map(|ti| p[0] * (-p[1] * ti).exp() + p[2])` of a `DVector` parameter, whose closure
+    /// reads other values than its argument (the residuals of a least-squares fit): the same
+    /// vector from the closure at each index, which is lowered in place (so it may read any
+    /// value), where `map`'s closure becomes a function of its own that reads nothing else:
+    ///
+    /// ```text
+    /// t.map(|ti| body)  =>  DVector::from_fn(t.len(), |k, _| { let ti = t[k]; body })
+    /// ```
+    ///
+    /// `None` (the general `map`) for a closure reading nothing else, or a receiver that is not
+    /// a parameter typed `DVector` (a matrix's `map` keeps its shape, which `from_fn` of a
+    /// vector would not).
+    pub(super) fn map_by_index(&mut self, receiver: &Expr, closure: &syn::ExprClosure) -> Option<Tree> {
+        let Expr::Path(r) = receiver else { return None };
+        r.path.get_ident()?;
+        let (ident, annotation) = match closure.inputs.iter().collect::<Vec<_>>().as_slice() {
+            [Pat::Ident(p)] if p.by_ref.is_none() && p.subpat.is_none() => (p.ident.clone(), None),
+            [Pat::Type(t)] => match &*t.pat {
+                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => (p.ident.clone(), Some(&t.ty)),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let mut captured = super::calls::Captures { lowerer: self, param: ident.to_string(), found: None };
+        syn::visit::Visit::visit_expr(&mut captured, &closure.body);
+        captured.found.as_ref()?;
+        // The vector type as the parameter names it, without its arguments (`DVector`,
+        // `nalgebra::DVector`).
+        let v = self.aggregate_or_leaf(receiver)?;
+        let mut ty = self.param_types.get(&v)?;
+        while let syn::Type::Reference(inner) = ty {
+            ty = &inner.elem;
+        }
+        let syn::Type::Path(tp) = ty else { return None };
+        let mut path = tp.path.clone();
+        let last = path.segments.last_mut()?;
+        if tp.qself.is_some() || last.ident != "DVector" {
+            return None;
+        }
+        last.arguments = syn::PathArguments::None;
+        let s = Loc::of(closure).span();
+        let k = syn::Ident::new("__tapeless_k", proc_macro2::Span::mixed_site().located_at(s));
+        let body = &closure.body;
+        let annotation = annotation.map(|t| quote::quote!(: #t));
+        let call: Expr = syn::parse_quote_spanned!(s=>
+            #path::from_fn(#receiver.len(), |#k, _| { let #ident #annotation = #receiver[#k]; #body })
+        );
+        Some(self.expr(&call))
+    }
+
     /// `Vector3::from_column_slice(&x[a..b])` (also `from_row_slice`, `from_vec`, of `&x`, `x`,
     /// `&x[a..]`, `&x[..b]`, `x.to_vec()`) of a local array or a slice parameter: the static
     /// vector of zeros written by index from the slice's first elements, after nalgebra's own

@@ -252,23 +252,26 @@ impl Reverse<'_> {
             // Complete now: the rule reads it (maybe twice) through a reference.
             out.extend(quote!(let #ybar = &#ybar;));
         }
+        // `ȳ` passed on whole to an operand that is not held by reference: `let y: DVector<f64> =
+        // g(..)` (the call's result is owned), or a vector built by index (`from_fn`, an array
+        // slot) in `v - w`; `ȳ` is a reference there.
+        let whole = |a: Value| {
+            if crate::emit::is_heap(self.input, y) && !crate::emit::is_heap(self.input, a) {
+                let p = private();
+                quote!(#p::owned(#ybar))
+            } else {
+                quote!(#ybar)
+            }
+        };
         match &rule.kind {
             Kind::Linear(Linear::Add | Linear::Identity) => {
                 for a in (0..args.len()).filter_map(active) {
-                    // `let y: DVector<f64> = g(..)`: the call's result is owned, `ȳ` a reference.
-                    let term = if crate::emit::is_heap(self.input, y) && !crate::emit::is_heap(self.input, a)
-                    {
-                        let p = private();
-                        quote!(#p::owned(#ybar))
-                    } else {
-                        quote!(#ybar)
-                    };
-                    out.extend(self.contribute(a, term));
+                    out.extend(self.contribute(a, whole(a)));
                 }
             }
             Kind::Linear(Linear::Sub) => {
                 if let Some(a) = active(0) {
-                    out.extend(self.contribute(a, quote!(#ybar)));
+                    out.extend(self.contribute(a, whole(a)));
                 }
                 if let Some(b) = active(1) {
                     out.extend(self.contribute(b, quote_spanned!(span=> -#ybar)));
