@@ -236,6 +236,24 @@
 //!
 //! Fix: remove it from `wrt(..)`; it is used as a constant.
 //!
+//! In a `#[differentiable]` `impl` block, a call `self.g(..)` of a method whose `wrt(..)` leaves
+//! out a parameter (or `self`) that gets a differentiable value is this error too: `g`'s
+//! generated items take no tangent for it, so its derivative would be lost.
+//!
+//! ```compile_fail
+//! #[derive(Clone, tapeless::Differentiable)]
+//! pub struct P { pub a: f64 }
+//! #[tapeless::differentiable]
+//! impl P {
+//!     #[differentiable(wrt(self))]
+//!     fn g(&self, x: f64) -> f64 { self.a * x }
+//!     #[differentiable(wrt(self, y))]
+//!     fn f(&self, y: f64) -> f64 { self.g(y) }
+//! }
+//! ```
+//!
+//! Fix: add the parameter to `g`'s `wrt(..)`.
+//!
 //! # wrt-unknown
 //!
 //! `wrt(..)` names something that is not a parameter.

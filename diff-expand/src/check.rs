@@ -18,6 +18,7 @@ pub fn check(f: &Function, sig: &Signature, activity: &Activity, reachability: b
     let used = f.uses();
     check_block(f, &f.body, activity, cx, &mut std::collections::HashSet::new(), &deps, &used);
     check_borrowed_arguments(f, cx);
+    check_sibling_calls(f, sig, activity, cx);
     check_heap_placement(f, cx);
     if reachability {
         check_reachable(f, sig, activity, cx, &deps);
@@ -144,6 +145,33 @@ fn check_block(
                 cx.note_since(errors_before, &note);
             }
             blamed.extend(inst.results.iter().copied());
+        }
+    }
+}
+
+/// `self.g(x)` of a method `g` of the same `impl` block whose `wrt(..)` omits a parameter (or
+/// the receiver) that gets a differentiable value here: the call passes no tangent for it
+/// (`emit::call_slots`), so its derivative would be lost.
+fn check_sibling_calls(f: &Function, sig: &crate::signature::Signature, a: &Activity, cx: &Ctxt) {
+    for inst in f.body.walk() {
+        let Op::Call { callee, args, .. } = &inst.op else { continue };
+        let Some((receiver, wrt)) = crate::signature::siblings::call(f, sig, callee) else { continue };
+        if !inst.results.iter().any(|r| a.reaches(*r)) {
+            continue;
+        }
+        let Callee::Method { name, .. } = callee else { continue };
+        let lost = |v: &crate::ir::Value| a.varied(*v) || a.tainted(*v);
+        let mut missing: Vec<String> = Vec::new();
+        if !wrt.receiver && lost(&receiver) {
+            missing.push("self".to_string());
+        }
+        for ((arg, listed), param) in args.iter().zip(&wrt.params).zip(&wrt.names) {
+            if !listed && lost(arg) {
+                missing.push(param.clone());
+            }
+        }
+        for param in missing {
+            cx.error(inst.span, Diagnostic::SiblingWrt { method: name.to_string(), param });
         }
     }
 }

@@ -48,6 +48,13 @@ pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
         methods.push((f.clone(), args));
     }
     let impl_floats = signature::float_params(&block.generics);
+    // What each method with a `wrt(..)` differentiates, for the calls between them.
+    let siblings: HashMap<String, signature::siblings::Wrt> = methods
+        .iter()
+        .filter_map(|(f, args)| {
+            Some((f.sig.ident.to_string(), signature::siblings::of_method(&f.sig, args)?))
+        })
+        .collect();
     let mut generated = TokenStream::new();
     for (method, args) in methods {
         let mut sig = method.sig.clone();
@@ -60,7 +67,9 @@ pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
         let item_fn = syn::ItemFn { attrs: method.attrs.clone(), vis, sig, block: Box::new(body) };
         let mut floats = impl_floats.clone();
         floats.extend(signature::float_params(&item_fn.sig.generics));
-        generated.extend(signature::with_float_params(&floats, || expand::expand(&item_fn, args, &floats)));
+        generated.extend(signature::siblings::with_siblings(siblings.clone(), || {
+            signature::with_float_params(&floats, || expand::expand(&item_fn, args, &floats))
+        }));
     }
     let (impl_generics, _, where_clause) = block.generics.split_for_impl();
     let self_ty = &block.self_ty;

@@ -37,6 +37,8 @@ pub enum Diagnostic {
     UnknownMethod { name: String, arity: usize },
     /// `.clone()` of a differentiable value whose type the macro cannot see (a struct's field).
     UnknownClone,
+    /// `self.g(x)` with `x` differentiable where `g`'s `wrt(..)` (same `impl` block) omits it.
+    SiblingWrt { method: String, param: String },
     /// `x.to_f64()` or `T::from_f64(x)` of a differentiable value kept as an `Option`.
     ConversionToOption { name: String },
     /// A wrt parameter that cannot reach the result through differentiable operations.
@@ -82,6 +84,7 @@ impl Diagnostic {
             Diagnostic::UnknownCast { .. } => "unknown-cast",
             Diagnostic::ActiveCondition { .. } => "differentiable-condition",
             Diagnostic::UnknownMethod { .. } | Diagnostic::UnknownClone => "no-derivative",
+            Diagnostic::SiblingWrt { .. } => "wrt-not-differentiable",
             Diagnostic::ConversionToOption { .. } => "conversion-to-option",
             Diagnostic::Unreachable { .. } => "unreachable-parameter",
             Diagnostic::ActiveTry => "question-mark",
@@ -171,6 +174,12 @@ impl Diagnostic {
                  help: use the value itself, without `.clone()`: `p.b` for a float field, `&p.w` for a \
                  `DVector` or `DMatrix` field (the generated code reads it in place)"
                 .to_string(),
+            Diagnostic::SiblingWrt { method, param } => format!(
+                "`{method}` is not differentiated with respect to `{param}`, and the value passed \
+                 for it here is differentiable: its derivative would be lost\n\
+                 help: add `{param}` to the `wrt(..)` of `{method}`, or pass \
+                 `tapeless::no_grad(..)` if it is meant to be constant"
+            ),
             Diagnostic::ConversionToOption { name } => format!(
                 "`{name}` of a differentiable value gives an `Option`, and its derivative is lost there\n\
                  help: unwrap it where it is converted (`x.to_f64().unwrap()`, \

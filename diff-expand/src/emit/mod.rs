@@ -351,6 +351,12 @@ pub fn callee(callee: &Callee, suffix: &str) -> TokenStream {
 /// wrong derivative.) A differentiated record receiver (`self.method(..)` with `self` in the
 /// caller's `wrt`) takes the first slot, as in the callee's `wrt(self, ..)`.
 pub fn call_slots(input: &Input, callee: &Callee, args: &[Value]) -> Vec<Value> {
+    // A method of the same `impl` block whose `wrt(..)` is known: exactly its slots.
+    if let Some((receiver, wrt)) = crate::signature::siblings::call(input.f, input.sig, callee) {
+        let receiver = wrt.receiver.then_some(receiver);
+        let listed = args.iter().zip(&wrt.params).filter(|(_, w)| **w).map(|(a, _)| *a);
+        return receiver.into_iter().chain(listed).collect();
+    }
     let receiver = match callee {
         Callee::Method { receiver, .. } if input.act.active(*receiver) => Some(*receiver),
         _ => None,

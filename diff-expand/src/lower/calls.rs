@@ -581,6 +581,12 @@ impl Lowerer<'_> {
                 }
                 Expr::Reference(r) if r.mutability.is_none() => match self.local_array(&r.expr) {
                     Some(array) => (array, true),
+                    // `g(&z)` of a local float or static vector (`let z = y * 2.0;`): passed by
+                    // reference, as written (a value is immutable, so the callee's reverse mode
+                    // may run again in the sweep, like an array's).
+                    None if self.aggregate_or_leaf(&r.expr).is_some_and(|v| self.kind(v) == Kind::Float) => {
+                        (self.value(&r.expr), true)
+                    }
                     None => {
                         // `&m` of a `DVector`/`DMatrix`: passed by reference, like an array.
                         let v = self.value(a);

@@ -1,0 +1,78 @@
+//! The methods of the `impl` block being expanded whose attribute lists `wrt(..)`: a call of
+//! one (`self.nll(x)`) passes tangents, and takes cotangents back, for exactly the parameters
+//! it differentiates. Without this table a call passes one for every argument that may be a
+//! float (`emit::call_slots`), which a callee differentiating fewer rejects with rustc's arity
+//! error in generated code.
+//!
+//! A proc macro expands one item at a time on one thread, so, like the float type parameters
+//! (`with_float_params`), the table is the context of the methods of one block
+//! (`impls::expand`).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+/// What a method differentiates: its receiver, and each of its other parameters, in order
+/// (with their names, for the error when a call would lose a derivative).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Wrt {
+    pub receiver: bool,
+    pub params: Vec<bool>,
+    pub names: Vec<String>,
+}
+
+thread_local! {
+    static SIBLINGS: RefCell<HashMap<String, Wrt>> = RefCell::new(HashMap::new());
+}
+
+/// Runs `f` with `siblings` as the methods whose differentiated parameters are known.
+pub fn with_siblings<R>(siblings: HashMap<String, Wrt>, f: impl FnOnce() -> R) -> R {
+    let previous = SIBLINGS.with(|s| std::mem::replace(&mut *s.borrow_mut(), siblings));
+    let result = f();
+    SIBLINGS.with(|s| *s.borrow_mut() = previous);
+    result
+}
+
+/// What the method `name` of the block being expanded differentiates, if its attribute says.
+pub fn sibling(name: &str) -> Option<Wrt> {
+    SIBLINGS.with(|s| s.borrow().get(name).cloned())
+}
+
+/// The entry of a method whose attribute arguments (`args`) list `wrt(..)`; `None` otherwise
+/// (every float parameter is differentiated: what a call assumes anyway) or if they do not parse
+/// (the method's own expansion reports that).
+pub fn of_method(sig: &syn::Signature, args: &proc_macro2::TokenStream) -> Option<Wrt> {
+    let args: crate::args::Args = syn::parse2(args.clone()).ok()?;
+    let wrt = args.wrt?;
+    let listed = |name: &str| wrt.iter().any(|w| w == name);
+    let mut receiver = false;
+    let (mut params, mut names) = (Vec::new(), Vec::new());
+    for input in &sig.inputs {
+        match input {
+            syn::FnArg::Receiver(_) => receiver = listed("self"),
+            syn::FnArg::Typed(t) => {
+                let name = match &*t.pat {
+                    syn::Pat::Ident(p) => p.ident.to_string(),
+                    _ => String::new(),
+                };
+                params.push(!name.is_empty() && listed(&name));
+                names.push(name);
+            }
+        }
+    }
+    Some(Wrt { receiver, params, names })
+}
+
+/// `self.name(..)` in a method of the block, calling a method of the block whose attribute
+/// lists `wrt(..)`: the receiver's value and what the callee differentiates.
+pub fn call(
+    f: &crate::ir::Function,
+    sig: &super::Signature,
+    callee: &crate::ir::Callee,
+) -> Option<(crate::ir::Value, Wrt)> {
+    use crate::ir::{Callee, Op};
+    let Callee::Method { receiver, name, .. } = callee else { return None };
+    let is_self = sig.receiver.is_some()
+        && f.body.insts.iter().any(|i| matches!(i.op, Op::Param(0)) && i.results.first() == Some(receiver));
+    let wrt = sibling(&name.to_string()).filter(|_| is_self)?;
+    Some((*receiver, wrt))
+}
