@@ -8,7 +8,7 @@
 mod common;
 
 use common::{central, close};
-use nalgebra::{DMatrix, DVector, Vector2, Vector3};
+use nalgebra::{DMatrix, DVector, Matrix3, Vector2, Vector3};
 use tapeless::{Differentiable, differentiable};
 
 /// A linear model, as users write one: weights in a `DVector`.
@@ -42,7 +42,9 @@ pub struct Layer {
 #[differentiable(wrt(l))]
 fn layer_loss(l: &Layer, x: &DVector<f64>) -> f64 {
     let h = &l.w * x + &l.b;
-    h.map(|v| v.tanh()).norm_squared() + l.b.sum() * 0.1 + l.w.transpose().norm()
+    // A method keeping the shape reads a field by value: a `DMatrix` field is borrowed first.
+    let w = &l.w;
+    h.map(|v| v.tanh()).norm_squared() + l.b.sum() * 0.1 + w.transpose().norm()
 }
 
 #[differentiable(wrt(xs))]
@@ -180,6 +182,59 @@ fn elements_of_a_differentiated_slice_of_dvectors() {
         let (_, pullback) = spread_vjp(&xs, &c);
         against_central("spread", &f, &point, &flat(&g));
         forward_against_reverse("spread", t, &v, u, &flat(&pullback(u)));
+    }
+}
+
+#[derive(Clone, Debug, Differentiable)]
+pub struct Inner {
+    pub w: DVector<f64>,
+    pub r: Matrix3<f64>,
+}
+
+#[derive(Clone, Debug, Differentiable)]
+pub struct Outer {
+    pub inner: Inner,
+    pub v: Vector3<f64>,
+}
+
+/// Fields of a nested struct: a `DVector` reduced by `dot` (read by reference), a static
+/// matrix transposed (read by value, as a method keeping the shape reads it), a static vector's
+/// coordinate and norm.
+#[differentiable(wrt(p))]
+fn nested(p: &Outer, x: &DVector<f64>, q: &Vector3<f64>) -> f64 {
+    p.inner.w.dot(x) + (p.inner.r.transpose() * q).norm_squared() + p.v.x * p.v.norm()
+}
+
+fn outer(c: &[f64]) -> Outer {
+    Outer {
+        inner: Inner { w: DVector::from_column_slice(&c[..2]), r: Matrix3::from_column_slice(&c[2..11]) },
+        v: Vector3::new(c[11], c[12], c[13]),
+    }
+}
+
+fn coords_outer(p: &Outer) -> Vec<f64> {
+    p.inner.w.iter().chain(p.inner.r.iter()).chain(p.v.iter()).copied().collect()
+}
+
+#[test]
+fn fields_of_a_nested_struct_by_reference_and_by_value() {
+    let (x, q) = (DVector::from_vec(vec![0.5, 1.0]), Vector3::new(1.0, 0.0, 1.0));
+    let v: Vec<f64> = (0..14).map(|i| ((i * 7 % 5) as f64 - 2.0) * 0.3).collect();
+    let u = 0.6;
+    for shift in [0.0, 0.4, -0.9] {
+        let point: Vec<f64> = (0..14).map(|i| (i as f64 * 0.37 + shift).sin() + 0.1).collect();
+        let p = outer(&point);
+        let (value, g) = nested_grad(&p, &x, &q);
+        assert_eq!(value, nested(&p, &x, &q));
+        // Analytic in r: d|rᵀq|²/dr = 2 q (rᵀq)ᵀ.
+        let want = q * (p.inner.r.transpose() * q).transpose() * 2.0;
+        for (got, w) in g.inner.r.iter().zip(want.iter()) {
+            assert!(close(*got, *w, 1e-13), "{got} != {w}");
+        }
+        against_central("nested", &|c| nested(&outer(c), &x, &q), &point, &coords_outer(&g));
+        let (_, t) = nested_jvp(&p, &x, &q, outer(&v));
+        let (_, pullback) = nested_vjp(&p, &x, &q);
+        forward_against_reverse("nested", t, &v, u, &coords_outer(&pullback(u)));
     }
 }
 

@@ -134,17 +134,26 @@ pub enum Custom {
 }
 
 impl Kind {
-    /// Whether only nalgebra values have this method (`v.dot(&w)`, `m.transpose()`,
-    /// `v.norm_squared()`), so its receiver is surely not a float: a struct field it is called on
-    /// is read by reference, as the method borrows it (`p.w.dot(x)` of a `DVector` field).
-    /// `abs`, `max` and the other methods floats share are not.
+    /// Whether only nalgebra values have this method and it reduces its receiver to a float
+    /// (`v.dot(&w)`, `v.norm_squared()`, `m.trace()`, `m.sum()`): a struct field it is called on
+    /// is read in place, by reference, as the method borrows it (`p.w.dot(x)` of a `DVector`
+    /// field), and the result is a float whatever the field's type. A method keeping the shape
+    /// (`transpose`, `normalize`) is not: its result would be held by reference too, which the
+    /// product rules of static matrices do not take. `abs`, `max` and the other methods floats
+    /// share are not either.
     pub fn of_matrices(&self) -> bool {
         match self {
-            Kind::Linear(l) => {
-                matches!(l, Linear::Transpose | Linear::Part | Linear::AddScalar | Linear::SumEntries)
-            }
-            Kind::Bilinear(b) => matches!(b, Bilinear::Dot | Bilinear::ComponentMul | Bilinear::Cross),
-            Kind::Custom(c) => !matches!(c, Custom::Quotient | Custom::Map),
+            Kind::Linear(l) => matches!(l, Linear::SumEntries),
+            Kind::Bilinear(b) => matches!(b, Bilinear::Dot),
+            Kind::Custom(c) => matches!(
+                c,
+                Custom::NormSquared
+                    | Custom::Norm
+                    | Custom::Trace
+                    | Custom::Determinant
+                    | Custom::Extremum(_)
+                    | Custom::Mean
+            ),
             Kind::Smooth { .. } | Kind::NonDifferentiable(_) | Kind::Shape | Kind::Predicate => false,
         }
     }
