@@ -133,6 +133,21 @@ pub enum Custom {
     Map,
 }
 
+impl Custom {
+    /// Whether the map gives a float read from its matrix operand (`v.norm()`, `m.trace()`).
+    fn reduces(&self) -> bool {
+        matches!(
+            self,
+            Custom::NormSquared
+                | Custom::Norm
+                | Custom::Trace
+                | Custom::Determinant
+                | Custom::Extremum(_)
+                | Custom::Mean
+        )
+    }
+}
+
 impl Kind {
     /// Whether only nalgebra values have this method and it reduces its receiver to a float
     /// (`v.dot(&w)`, `v.norm_squared()`, `m.trace()`, `m.sum()`): a struct field it is called on
@@ -145,15 +160,7 @@ impl Kind {
         match self {
             Kind::Linear(l) => matches!(l, Linear::SumEntries),
             Kind::Bilinear(b) => matches!(b, Bilinear::Dot),
-            Kind::Custom(c) => matches!(
-                c,
-                Custom::NormSquared
-                    | Custom::Norm
-                    | Custom::Trace
-                    | Custom::Determinant
-                    | Custom::Extremum(_)
-                    | Custom::Mean
-            ),
+            Kind::Custom(c) => c.reduces(),
             Kind::Smooth { .. } | Kind::NonDifferentiable(_) | Kind::Shape | Kind::Predicate => false,
         }
     }
@@ -167,15 +174,7 @@ impl Kind {
                 Linear::CastFloat | Linear::Assemble | Linear::Entry | Linear::SumEntries | Linear::Sum
             ),
             Kind::Bilinear(b) => matches!(b, Bilinear::Product | Bilinear::ComponentMul | Bilinear::Cross),
-            Kind::Custom(c) => !matches!(
-                c,
-                Custom::NormSquared
-                    | Custom::Norm
-                    | Custom::Trace
-                    | Custom::Determinant
-                    | Custom::Extremum(_)
-                    | Custom::Mean
-            ),
+            Kind::Custom(c) => !c.reduces(),
             Kind::Smooth { .. } | Kind::NonDifferentiable(_) | Kind::Shape | Kind::Predicate => false,
         }
     }
