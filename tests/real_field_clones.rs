@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{Fns, check, close};
+use common::{Fns, central, check, close};
 use nalgebra::{DVector, RealField, SVector, Vector3};
 use tapeless::differentiable;
 
@@ -140,4 +140,35 @@ fn static_vectors_with_clones() {
         ],
         1e-8,
     );
+}
+
+/// The same clones at `f64`, with second order: the dual copy of `_grad` has no `clone` left.
+#[differentiable(hessian)]
+pub fn rosenbrock_f64(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() - 1 {
+        let a = 1.0 - x[i].clone();
+        let b = x[i + 1].clone() - x[i].clone() * x[i];
+        s += a * a + 100.0 * b * b;
+    }
+    s
+}
+
+#[test]
+fn second_order_of_cloned_reads() {
+    for x in [[0.5, 0.2], [-1.2, 1.0], [1.5, 2.0]] {
+        let (_, g, h) = rosenbrock_f64_hessian(&x);
+        let (_, g2) = rosenbrock_f64_grad(&x);
+        assert_eq!(g, g2);
+        // Analytic: [[1200 x0² - 400 x1 + 2, -400 x0], [-400 x0, 200]].
+        let want = [[1200.0 * x[0] * x[0] - 400.0 * x[1] + 2.0, -400.0 * x[0]], [-400.0 * x[0], 200.0]];
+        for (i, row) in want.iter().enumerate() {
+            for (j, w) in row.iter().enumerate() {
+                assert!(close(h[(i, j)], *w, 1e-12), "H[{i},{j}] = {} != {w}", h[(i, j)]);
+                // Central differences of `_grad`.
+                let fd = central(&|p: &[f64]| rosenbrock_f64_grad(p).1[i], &x, j);
+                assert!(close(h[(i, j)], fd, 1e-7), "H[{i},{j}] = {} against {fd}", h[(i, j)]);
+            }
+        }
+    }
 }

@@ -254,3 +254,49 @@ fn residuals_from_a_map_over_the_data_reading_the_parameters() {
         }
     }
 }
+
+/// The sum of squares of `t.map(..) - y`, with second order (a Gauss-Newton or Newton step).
+#[differentiable(hessian, wrt(p))]
+fn decay_loss(p: &[f64], t: &DVector<f64>, y: &DVector<f64>) -> f64 {
+    (t.map(|ti| p[0] * (-p[1] * ti).exp()) - y).norm_squared()
+}
+
+#[test]
+fn second_order_of_a_map_reading_the_parameters() {
+    let t = DVector::from_vec(vec![0.0, 1.0, 2.0, 3.5]);
+    let y = DVector::from_vec(vec![2.0, 1.2, 0.7, 0.3]);
+    for p in [[2.0, 0.5], [1.0, 0.1], [3.0, 1.2]] {
+        let (value, g, h) = decay_loss_hessian(&p, &t, &y);
+        assert_eq!((value, g.clone()), decay_loss_grad(&p, &t, &y));
+        // Analytic: r_i = a e_i - y_i with e_i = exp(-b t_i); H = 2 Σ (J_iᵀ J_i + r_i ∇²r_i),
+        // J_i = (e_i, -a t_i e_i), ∇²r_i = [[0, -t_i e_i], [-t_i e_i, a t_i² e_i]].
+        let (a, b) = (p[0], p[1]);
+        let mut want = [[0.0; 2]; 2];
+        for i in 0..t.len() {
+            let e = (-b * t[i]).exp();
+            let r = a * e - y[i];
+            let j = [e, -a * t[i] * e];
+            let second = [[0.0, -t[i] * e], [-t[i] * e, a * t[i] * t[i] * e]];
+            for k in 0..2 {
+                for l in 0..2 {
+                    want[k][l] += 2.0 * (j[k] * j[l] + r * second[k][l]);
+                }
+            }
+        }
+        for k in 0..2 {
+            for l in 0..2 {
+                assert!(close(h[(k, l)], want[k][l], 1e-12), "H[{k},{l}] = {} != {}", h[(k, l)], want[k][l]);
+                assert_eq!(h[(k, l)], h[(l, k)], "symmetric");
+                // Central differences of `_grad`.
+                let step = 1e-6 * p[l].abs().max(1.0);
+                let at = |d: f64| {
+                    let mut q = p;
+                    q[l] += d;
+                    decay_loss_grad(&q, &t, &y).1[k]
+                };
+                let fd = (at(step) - at(-step)) / (2.0 * step);
+                assert!(close(h[(k, l)], fd, 1e-6), "H[{k},{l}] = {} against {fd}", h[(k, l)]);
+            }
+        }
+    }
+}
