@@ -141,6 +141,17 @@ pub(super) fn check(input: &Input, sig: &signature::Signature, cx: &Ctxt) -> boo
             );
             continue;
         }
+        // A rotation times a vector has first-order rules only (the runtime's `rotations.rs`),
+        // with `f64` rotations: the copy would multiply it by dual numbers.
+        if rotation(&p.ty) {
+            reject(
+                Loc::of(&p.ty),
+                &format!("a rotation parameter, `{}`", tidy(&p.ty.to_token_stream().to_string())),
+                "second order does not apply nalgebra's rotations to dual numbers: pass the rotation's \
+                 matrix, `Matrix3<f64>` (`q.to_rotation_matrix().into_inner()`), whose products it takes",
+            );
+            continue;
+        }
         if shape(&p.ty).is_none() && !as_is(p) {
             reject(
                 Loc::of(&p.ty),
@@ -156,6 +167,20 @@ pub(super) fn check(input: &Input, sig: &signature::Signature, cx: &Ctxt) -> boo
     }
     block(input, generic, &input.f.body, &reject);
     cx.count() == errors
+}
+
+/// Whether `ty` (or what it refers to) is one of nalgebra's rotations or rigid motions.
+fn rotation(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Reference(r) => rotation(&r.elem),
+        syn::Type::Path(p) => p.path.segments.last().is_some_and(|s| {
+            let name = s.ident.to_string();
+            matches!(name.as_str(), "UnitQuaternion" | "UnitComplex")
+                || name.starts_with("Rotation")
+                || name.starts_with("Isometry")
+        }),
+        _ => false,
+    }
 }
 
 /// Tokens as a person writes them: `Into<f64>`, not `Into < f64 >`.

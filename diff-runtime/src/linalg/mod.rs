@@ -142,6 +142,7 @@ impl<T: Element, const R: usize, const C: usize> Quotient<T> for SMatrix<T, R, C
 mod determinant;
 pub mod dynamic;
 mod extremum;
+mod rotations;
 mod sums;
 pub use determinant::{cofactors, determinant, try_inverse};
 pub use extremum::{Extremum, extremum_adjoint, extremum_tangent};
