@@ -27,9 +27,12 @@
 //! Fixes: `if tapeless::piecewise(x > 1.0)` accepts the derivative of the branch that runs
 //! (`.filter(|v| tapeless::piecewise(**v > 0.0))` that of the elements kept);
 //! a condition computed from `tapeless::no_grad(..)` is a constant by declaration. A guard whose
-//! only effect is to leave (`if x <= 0.0 { panic!(..) }`, `return Err(..)`) needs neither. For
-//! `max_by`, reduce with `fold(f64::NEG_INFINITY, f64::max)`, whose derivative follows `max`'s
-//! convention at ties.
+//! only effect is to leave (`if x <= 0.0 { panic!(..) }`, `return Err(..)`) needs neither.
+//! `max_by`/`min_by` comparing the floats themselves (`|a, b| a.partial_cmp(b).unwrap()`,
+//! `a.total_cmp(b)`, `f64::total_cmp`) is accepted: the largest value is continuous, like
+//! `max`, and its derivative is the chosen element's (the first of a tie, where `max` splits
+//! it). Ranked by a key (`a.sin().partial_cmp(&b.sin())`), it is this error: rank by a key of
+//! `tapeless::no_grad(..)` values or constants instead.
 //!
 //! # piecewise-constant
 //!

@@ -42,7 +42,7 @@ const REJECTED: &[&str] = &[
     "{ trait Odd { fn odd(self) -> f64; } impl Odd for f64 { fn odd(self) -> f64 { self } } a.odd() }",
     "vec![a; 3][1]",
     "v.iter().map(|e| e * a).collect::<Vec<_>>()[0]",
-    "v.iter().copied().max_by(|p, q| p.partial_cmp(q).unwrap()).unwrap() * a",
+    "v.iter().copied().max_by(|p, q| (p * a).sin().partial_cmp(&(q * a).sin()).unwrap()).unwrap()",
     "v.iter().copied().filter(|e| *e > a).sum::<f64>()",
     "{ let c = move |t: f64| t * a; helper(c) }",
     "{ let k = a; loop { if k > 0.0 { break; } } k }",

@@ -145,10 +145,12 @@ impl Diagnostic {
                  help: filter on constants (or compute the predicate from `tapeless::no_grad(..)`); to accept the \
                  derivative of the elements kept, write the predicate as `|..| tapeless::piecewise(<condition>)`"
                 .to_string(),
-            Diagnostic::ActiveCondition { keyword: "max_by" } => "this comparison of `max_by`/`min_by` depends on a \
-                 differentiable value, so which element wins changes where it flips (the derivative jumps there)\n\
-                 help: reduce with `fold(f64::NEG_INFINITY, f64::max)` (or `f64::min`), whose derivative follows \
-                 `max`'s convention at ties; or find the index from `tapeless::no_grad(..)` values and read that element"
+            Diagnostic::ActiveCondition { keyword: "max_by" } => "this comparison of `max_by`/`min_by` ranks the \
+                 elements by something other than their own value, and depends on a differentiable value: which \
+                 element wins changes where it flips, and the result jumps there\n\
+                 help: compare the floats themselves (`max_by(|a, b| a.total_cmp(b))`: the largest value, continuous \
+                 like `max`); or rank by a key computed from `tapeless::no_grad(..)` values, or by constants, and read \
+                 the element found"
                 .to_string(),
             Diagnostic::ActiveCondition { keyword: "if let" } => "this `if let` looks at a value that depends on \
                  a differentiable value: which branch runs changes with it, and the names it binds would be \

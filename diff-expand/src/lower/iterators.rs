@@ -21,9 +21,9 @@
 use super::*;
 
 /// A sequence: its length, and its element at an index (given as an expression).
-struct Sequence {
-    len: Expr,
-    item: Box<dyn Fn(Expr) -> Expr>,
+pub(super) struct Sequence {
+    pub(super) len: Expr,
+    pub(super) item: Box<dyn Fn(Expr) -> Expr>,
     /// For `windows(k)` and `chunks(k)`, whose elements are sub-slices: only a `map` may follow,
     /// whose closure reads its slice `w` as `w[j]` and `w.len()`.
     window: Option<Window>,
@@ -135,7 +135,7 @@ fn relocated(tokens: proc_macro2::TokenStream, at: proc_macro2::Span) -> proc_ma
 
 impl Lowerer<'_> {
     /// The index of a desugared chain's loop: a name of its own (`__tapeless_i3`).
-    fn chain_index(&mut self, at: proc_macro2::Span) -> syn::Ident {
+    pub(super) fn chain_index(&mut self, at: proc_macro2::Span) -> syn::Ident {
         self.chains += 1;
         hidden(&format!("__tapeless_i{}", self.chains), at)
     }
@@ -336,52 +336,6 @@ impl Lowerer<'_> {
         Some(self.expr(&block))
     }
 
-    /// `chain.max_by(cmp).unwrap()`, `min_by`, `reduce(f).unwrap()`: a loop from the first
-    /// element. The comparison of `max_by`/`min_by` is a branch (marked for its message), so on a
-    /// differentiated value it is an error unless written with `piecewise` inside. With
-    /// `otherwise` (`.unwrap_or(c)`), an empty sequence gives `c` (a branch on the length).
-    fn best_of(&mut self, m: &syn::ExprMethodCall, otherwise: Option<&Expr>) -> Option<Tree> {
-        let s = m.method.span();
-        let name = m.method.to_string();
-        if !matches!(name.as_str(), "max_by" | "min_by" | "reduce") || m.args.len() != 1 {
-            return None;
-        }
-        let seq = self.plain(&m.receiver)?;
-        let i = self.chain_index(s);
-        let best = hidden("__tapeless_best", s);
-        let (first, item) = (
-            strip_references((seq.item)(syn::parse_quote_spanned!(s=> 0usize))),
-            strip_references((seq.item)(syn::parse_quote_spanned!(s=> #i))),
-        );
-        let (len, f) = (&seq.len, &m.args[0]);
-        let step: syn::Stmt = match name.as_str() {
-            "reduce" => syn::parse_quote_spanned!(s=> #best = (#f)(#best, __tapeless_item);),
-            _ => {
-                let wins = if name == "max_by" { quote::quote!(Greater) } else { quote::quote!(Less) };
-                let mut call = proc_macro2::Group::new(
-                    proc_macro2::Delimiter::Parenthesis,
-                    quote::quote_spanned!(s=> (#f)(&__tapeless_item, &#best) == ::core::cmp::Ordering::#wins),
-                );
-                call.set_span(Loc::of(f).end);
-                let marker = syn::Ident::new("__tapeless_compare", Loc::of(f).start);
-                syn::parse_quote_spanned!(s=> if #marker #call { #best = __tapeless_item; })
-            }
-        };
-        let block: Expr = syn::parse_quote_spanned!(s=> {
-            let mut #best = #first;
-            for #i in 1..#len {
-                let __tapeless_item = #item;
-                #step
-            }
-            #best
-        });
-        let block = match otherwise {
-            Some(c) => syn::parse_quote_spanned!(s=> if #len == 0 { #c } else #block),
-            None => block,
-        };
-        Some(self.expr(&block))
-    }
-
     /// The first `count` elements of an iterator expression this module understands, as
     /// expressions (`OVector::<f64, U3>::from_iterator(x.iter().map(..))`).
     pub(super) fn sequence_items(&mut self, e: &Expr, count: usize) -> Option<Vec<Expr>> {
@@ -473,7 +427,7 @@ impl Lowerer<'_> {
     }
 
     /// A sequence of values (not of windows).
-    fn plain(&mut self, e: &Expr) -> Option<Sequence> {
+    pub(super) fn plain(&mut self, e: &Expr) -> Option<Sequence> {
         self.sequence(e).filter(|s| s.window.is_none())
     }
 
@@ -724,7 +678,7 @@ fn slicing(kind: &str, base: Expr, k: Expr) -> (Expr, Window) {
 
 /// `&x[i]` as `x[i]`, also inside tuples: the IR holds elements by value (the sum of a chain of
 /// references is the sum of the values).
-fn strip_references(e: Expr) -> Expr {
+pub(super) fn strip_references(e: Expr) -> Expr {
     match e {
         Expr::Reference(r) if r.mutability.is_none() => *r.expr,
         Expr::Tuple(mut t) => {

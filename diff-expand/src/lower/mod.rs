@@ -56,6 +56,7 @@ mod options;
 mod patterns;
 mod places;
 mod pushes;
+mod reductions;
 mod results;
 mod rows;
 mod scan;

@@ -1,0 +1,75 @@
+//! `max_by`/`min_by` comparing the floats themselves, as numeric code finds a largest value:
+//! `max_by(|a, b| a.partial_cmp(b).unwrap())`, `min_by(|a, b| a.total_cmp(b))`,
+//! `max_by(f64::total_cmp)`. The largest value is continuous, like `max`, and its derivative is
+//! the chosen element's. Checked against analytic gradients and central differences (at points
+//! without ties), and forward against reverse mode.
+
+mod common;
+
+use common::{check, close};
+use tapeless::differentiable;
+
+/// log-sum-exp shifted by the largest entry, the numerically stable form.
+#[differentiable]
+fn stable_lse(x: &[f64]) -> f64 {
+    let best = x.iter().copied().max_by(|a, b| a.partial_cmp(b).unwrap()).unwrap();
+    best + x.iter().map(|v| (v - best).exp()).sum::<f64>().ln()
+}
+
+/// The range of the values, plus a reduction.
+#[differentiable]
+fn range_and_squares(x: &[f64]) -> f64 {
+    let lo = *x.iter().min_by(|a, b| a.total_cmp(b)).unwrap();
+    let hi = x.iter().cloned().max_by(f64::total_cmp).unwrap();
+    hi - lo + x.iter().map(|v| v * v).reduce(|a, b| a + b).unwrap()
+}
+
+/// Reversed comparison: the smallest value through `max_by`.
+#[differentiable]
+fn smallest_reversed(x: &[f64]) -> f64 {
+    let m = x.iter().map(|v| v.sin()).max_by(|a, b| b.partial_cmp(a).expect("no NaN")).unwrap();
+    m * m
+}
+
+const POINTS: [&[f64]; 3] = [&[3.0, 1.0, 2.0], &[-0.5, 0.7, 0.2, 1.5], &[0.1, -2.0, 0.4]];
+
+#[test]
+fn largest_and_smallest_values() {
+    check(&slice_fns!(stable_lse, stable_lse_jvp, stable_lse_vjp, stable_lse_grad), &POINTS, 1e-8);
+    check(
+        &slice_fns!(range_and_squares, range_and_squares_jvp, range_and_squares_vjp, range_and_squares_grad),
+        &POINTS,
+        1e-8,
+    );
+    check(
+        &slice_fns!(smallest_reversed, smallest_reversed_jvp, smallest_reversed_vjp, smallest_reversed_grad),
+        &POINTS,
+        1e-8,
+    );
+    for x in POINTS {
+        // Analytic: the softmax; 2 x plus one at the largest and minus one at the smallest;
+        // 2 m cos(x_k) at the smallest sine.
+        let (_, g) = stable_lse_grad(x);
+        let total: f64 = x.iter().map(|v| v.exp()).sum();
+        for (gi, xi) in g.iter().zip(x) {
+            assert!(close(*gi, xi.exp() / total, 1e-14));
+        }
+        let (_, g) = range_and_squares_grad(x);
+        let (lo, hi) = (arg(x, |a, b| a < b), arg(x, |a, b| a > b));
+        for (k, xk) in x.iter().enumerate() {
+            let want = 2.0 * xk + f64::from(u8::from(k == hi)) - f64::from(u8::from(k == lo));
+            assert_eq!(g[k], want);
+        }
+        let (_, g) = smallest_reversed_grad(x);
+        let k = arg(x, |a, b| a.sin() < b.sin());
+        for (j, gj) in g.iter().enumerate() {
+            let want = if j == k { 2.0 * x[k].sin() * x[k].cos() } else { 0.0 };
+            assert!(close(*gj, want, 1e-15));
+        }
+    }
+}
+
+/// The index of the element `better` than all others.
+fn arg(x: &[f64], better: impl Fn(f64, f64) -> bool) -> usize {
+    (0..x.len()).fold(0, |best, k| if better(x[k], x[best]) { k } else { best })
+}
