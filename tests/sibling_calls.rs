@@ -45,6 +45,13 @@ impl Gaussian {
         let z = y * 2.0;
         self.nll_at(&z)
     }
+
+    /// The same with `self` a constant here: `nll_at` still takes a (zero) tangent for it.
+    #[differentiable(wrt(y))]
+    pub fn shifted_in_y(&self, y: Vector2<f64>) -> f64 {
+        let z = y * 2.0;
+        self.nll_at(&z)
+    }
 }
 
 #[differentiable]
@@ -129,6 +136,11 @@ fn a_method_called_with_a_reference_to_a_local_vector() {
             assert!(close(*got, w, 1e-13), "{got} != {w}");
         }
         assert!(close(gy.x, 4.0 * d.x * s, 1e-13) && close(gy.y, 4.0 * d.y * s, 1e-13));
+        let (value_y, gy_only) = g.shifted_in_y_grad(y);
+        assert_eq!((value_y, gy_only), (value, gy));
+        let (_, ty) = g.shifted_in_y_jvp(y, Vector2::new(0.3, -0.4));
+        let (_, pullback_y) = g.shifted_in_y_vjp(y);
+        assert!(close(0.6 * ty, pullback_y(0.6).dot(&Vector2::new(0.3, -0.4)), 1e-12));
         against_central("shifted", &|c| gaussian(c).shifted(y), &point, &coords(&gp));
         let (v, vy, u) = ([0.2, 0.4, -0.3, 0.6], Vector2::new(-0.5, 0.8), 1.1);
         let (_, t) = g.shifted_jvp(y, gaussian(&v), vy);

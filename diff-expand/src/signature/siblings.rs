@@ -71,8 +71,16 @@ pub fn call(
 ) -> Option<(crate::ir::Value, Wrt)> {
     use crate::ir::{Callee, Op};
     let Callee::Method { receiver, name, .. } = callee else { return None };
-    let is_self = sig.receiver.is_some()
+    // `self`: parameter 0 when differentiated (`wrt(self, ..)`), else a constant kept as written.
+    let differentiated = sig.params.first().is_some_and(|p| p.receiver)
         && f.body.insts.iter().any(|i| matches!(i.op, Op::Param(0)) && i.results.first() == Some(receiver));
+    let constant = || {
+        f.body.walk().iter().any(|i| {
+            i.results.first() == Some(receiver)
+                && matches!(&i.op, Op::Opaque { tokens, .. } if tokens.to_string() == "self")
+        })
+    };
+    let is_self = sig.receiver.is_some() && (differentiated || constant());
     let wrt = sibling(&name.to_string()).filter(|_| is_self)?;
     Some((*receiver, wrt))
 }
