@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{central, close};
+use common::{close, forward_against_reverse, gradient_central};
 use nalgebra::{DMatrix, DVector, Matrix3, Vector2, Vector3};
 use tapeless::{Differentiable, differentiable};
 
@@ -78,24 +78,6 @@ fn in_loop(p: &Body, qs: &[Vector2<f64>]) -> f64 {
     s
 }
 
-/// Checks a gradient `g` of `f` at `x` (the parameter as coordinates) against central
-/// differences.
-fn against_central(name: &str, f: &dyn Fn(&[f64]) -> f64, x: &[f64], g: &[f64]) {
-    assert_eq!(g.len(), x.len(), "{name}");
-    for (i, gi) in g.iter().enumerate() {
-        let fd = central(f, x, i);
-        assert!(close(*gi, fd, 1e-6), "{name}: d/dx{i} = {gi} against central differences {fd}");
-    }
-}
-
-/// `<u, J v>` from the JVP's tangent `jvp` (along `v`) against `<Jᵀu, v>` from the pullback's
-/// `g_u` (for the cotangent `u`).
-fn forward_against_reverse(name: &str, jvp: f64, v: &[f64], u: f64, g_u: &[f64]) {
-    let lhs = u * jvp;
-    let rhs: f64 = g_u.iter().zip(v).map(|(a, b)| a * b).sum();
-    assert!(close(lhs, rhs, 1e-10), "{name}: <u, J v> = {lhs}, <J^T u, v> = {rhs}");
-}
-
 fn linear(c: &[f64]) -> Linear {
     Linear { w: DVector::from_column_slice(&c[..c.len() - 1]), b: c[c.len() - 1] }
 }
@@ -125,16 +107,16 @@ fn a_dvector_field_read_as_a_method_receiver() {
         assert_eq!(coords_linear(&buffer), want);
         let (_, t) = predict_jvp(&m, &x, linear(&v));
         let (_, pullback) = predict_vjp(&m, &x);
-        against_central("predict", &f, &point, &coords_linear(&g));
-        forward_against_reverse("predict", t, &v, u, &coords_linear(&pullback(u)));
+        gradient_central("predict", &f, &point, &coords_linear(&g), 1e-6);
+        forward_against_reverse("predict", t, &v, u, &coords_linear(&pullback(u)), 1e-10);
 
         let f = |c: &[f64]| ridge(&linear(c), &xs, &ys, 0.1);
         let (value, g) = ridge_grad(&m, &xs, &ys, 0.1);
         assert_eq!(value, ridge(&m, &xs, &ys, 0.1));
         let (_, t) = ridge_jvp(&m, &xs, &ys, 0.1, linear(&v));
         let (_, pullback) = ridge_vjp(&m, &xs, &ys, 0.1);
-        against_central("ridge", &f, &point, &coords_linear(&g));
-        forward_against_reverse("ridge", t, &v, u, &coords_linear(&pullback(u)));
+        gradient_central("ridge", &f, &point, &coords_linear(&g), 1e-6);
+        forward_against_reverse("ridge", t, &v, u, &coords_linear(&pullback(u)), 1e-10);
     }
 }
 
@@ -158,8 +140,8 @@ fn dmatrix_and_dvector_fields_read_by_methods_and_by_reference() {
         assert_eq!(value, layer_loss(&l, &x));
         let (_, t) = layer_loss_jvp(&l, &x, layer(&v));
         let (_, pullback) = layer_loss_vjp(&l, &x);
-        against_central("layer_loss", &f, &point, &coords_layer(&g));
-        forward_against_reverse("layer_loss", t, &v, u, &coords_layer(&pullback(u)));
+        gradient_central("layer_loss", &f, &point, &coords_layer(&g), 1e-6);
+        forward_against_reverse("layer_loss", t, &v, u, &coords_layer(&pullback(u)), 1e-10);
     }
 }
 
@@ -180,8 +162,8 @@ fn elements_of_a_differentiated_slice_of_dvectors() {
         assert_eq!(flat(&g), want);
         let (_, t) = spread_jvp(&xs, &c, split(&v));
         let (_, pullback) = spread_vjp(&xs, &c);
-        against_central("spread", &f, &point, &flat(&g));
-        forward_against_reverse("spread", t, &v, u, &flat(&pullback(u)));
+        gradient_central("spread", &f, &point, &flat(&g), 1e-6);
+        forward_against_reverse("spread", t, &v, u, &flat(&pullback(u)), 1e-10);
     }
 }
 
@@ -231,10 +213,10 @@ fn fields_of_a_nested_struct_by_reference_and_by_value() {
         for (got, w) in g.inner.r.iter().zip(want.iter()) {
             assert!(close(*got, *w, 1e-13), "{got} != {w}");
         }
-        against_central("nested", &|c| nested(&outer(c), &x, &q), &point, &coords_outer(&g));
+        gradient_central("nested", &|c| nested(&outer(c), &x, &q), &point, &coords_outer(&g), 1e-6);
         let (_, t) = nested_jvp(&p, &x, &q, outer(&v));
         let (_, pullback) = nested_vjp(&p, &x, &q);
-        forward_against_reverse("nested", t, &v, u, &coords_outer(&pullback(u)));
+        forward_against_reverse("nested", t, &v, u, &coords_outer(&pullback(u)), 1e-10);
     }
 }
 
@@ -259,8 +241,8 @@ fn a_static_vector_field_read_by_reference_and_by_value() {
         assert_eq!(value, mixed(&p, &q));
         let (_, t) = mixed_jvp(&p, &q, body(&v));
         let (_, pullback) = mixed_vjp(&p, &q);
-        against_central("mixed", &f, &point, &coords_body(&g));
-        forward_against_reverse("mixed", t, &v, u, &coords_body(&pullback(u)));
+        gradient_central("mixed", &f, &point, &coords_body(&g), 1e-6);
+        forward_against_reverse("mixed", t, &v, u, &coords_body(&pullback(u)), 1e-10);
         // Analytic in `k`: the coefficient of `k` is |v x q|^2.
         assert!(close(g.k, p.v.cross(&q).norm_squared(), 1e-14));
 
@@ -269,7 +251,7 @@ fn a_static_vector_field_read_by_reference_and_by_value() {
         assert_eq!(value, in_loop(&p, &qs));
         let (_, t) = in_loop_jvp(&p, &qs, body(&v));
         let (_, pullback) = in_loop_vjp(&p, &qs);
-        against_central("in_loop", &f, &point, &coords_body(&g));
-        forward_against_reverse("in_loop", t, &v, u, &coords_body(&pullback(u)));
+        gradient_central("in_loop", &f, &point, &coords_body(&g), 1e-6);
+        forward_against_reverse("in_loop", t, &v, u, &coords_body(&pullback(u)), 1e-10);
     }
 }

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{central, close};
+use common::{close, forward_against_reverse, gradient_central};
 use nalgebra::Vector2;
 use tapeless::{Differentiable, differentiable};
 
@@ -80,17 +80,6 @@ fn coords(g: &Gaussian) -> Vec<f64> {
     g.mean.iter().chain(g.log_std.iter()).copied().collect()
 }
 
-fn against_central(name: &str, f: &dyn Fn(&[f64]) -> f64, x: &[f64], g: &[f64]) {
-    for (i, gi) in g.iter().enumerate() {
-        let fd = central(f, x, i);
-        assert!(close(*gi, fd, 1e-7), "{name}: d/dx{i} = {gi}, central differences {fd}");
-    }
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
-
 const POINTS: [[f64; 4]; 3] = [[0.1, -0.2, 0.3, 0.0], [1.0, 0.5, -0.4, 0.2], [-0.7, 0.3, 0.1, -0.5]];
 
 #[test]
@@ -101,7 +90,7 @@ fn a_method_differentiated_in_self_alone_called_over_the_data() {
         let g = gaussian(&point);
         let (value, grad) = g.batch_grad(&xs);
         assert_eq!(value, g.batch(&xs));
-        against_central("batch", &|c| gaussian(c).batch(&xs), &point, &coords(&grad));
+        gradient_central("batch", &|c| gaussian(c).batch(&xs), &point, &coords(&grad), 1e-7);
         // Analytic: the mean of -z / sigma (mean) and 1 - z^2 (log std) over the points.
         let sigma = g.log_std.map(f64::exp);
         let mut want = [0.0; 4];
@@ -117,7 +106,7 @@ fn a_method_differentiated_in_self_alone_called_over_the_data() {
         }
         let (_, t) = g.batch_jvp(&xs, gaussian(&v));
         let (_, pullback) = g.batch_vjp(&xs);
-        assert!(close(u * t, dot(&coords(&pullback(u)), &v), 1e-12));
+        forward_against_reverse("batch", t, &v, u, &coords(&pullback(u)), 1e-12);
     }
 }
 
@@ -141,12 +130,14 @@ fn a_method_called_with_a_reference_to_a_local_vector() {
         let (_, ty) = g.shifted_in_y_jvp(y, Vector2::new(0.3, -0.4));
         let (_, pullback_y) = g.shifted_in_y_vjp(y);
         assert!(close(0.6 * ty, pullback_y(0.6).dot(&Vector2::new(0.3, -0.4)), 1e-12));
-        against_central("shifted", &|c| gaussian(c).shifted(y), &point, &coords(&gp));
+        gradient_central("shifted", &|c| gaussian(c).shifted(y), &point, &coords(&gp), 1e-7);
         let (v, vy, u) = ([0.2, 0.4, -0.3, 0.6], Vector2::new(-0.5, 0.8), 1.1);
         let (_, t) = g.shifted_jvp(y, gaussian(&v), vy);
         let (_, pullback) = g.shifted_vjp(y);
         let (cp, cy) = pullback(u);
-        assert!(close(u * t, dot(&coords(&cp), &v) + cy.dot(&vy), 1e-12));
+        let (flat_v, flat_c) =
+            ([&v[..], vy.as_slice()].concat(), [coords(&cp), cy.as_slice().to_vec()].concat());
+        forward_against_reverse("shifted", t, &flat_v, u, &flat_c, 1e-12);
     }
 }
 
@@ -160,7 +151,7 @@ fn functions_called_with_references_to_local_values() {
         assert!(
             close(g.x, 8.0 * y[0] + 2.0 * y[1], 1e-14) && close(g.y, 8.0 * y[1] + 2.0 * y[0] + 1.0, 1e-14)
         );
-        against_central("doubled", &|c| doubled(Vector2::new(c[0], c[1])), &y, &[g.x, g.y]);
+        gradient_central("doubled", &|c| doubled(Vector2::new(c[0], c[1])), &y, &[g.x, g.y], 1e-7);
         let (v, u) = (Vector2::new(0.7, -0.2), 0.8);
         let (_, t) = doubled_jvp(yv, v);
         let (_, pullback) = doubled_vjp(yv);

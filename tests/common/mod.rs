@@ -277,3 +277,22 @@ pub fn check_pullback(name: &str, grad: &[f64], ct: f64, from_pullback: &[f64]) 
         assert!(close(ct * a, *b, 1e-14), "{name}: pullback({ct}) {b} vs {ct} x grad {a}");
     }
 }
+
+/// Checks a gradient `g` of `f` at `x` (flattened) against central differences, relative
+/// tolerance `tol`.
+pub fn gradient_central(name: &str, f: &dyn Fn(&[f64]) -> f64, x: &[f64], g: &[f64], tol: f64) {
+    assert_eq!(g.len(), x.len(), "{name}: gradient length");
+    for (i, gi) in g.iter().enumerate() {
+        let fd = central(f, x, i);
+        assert!(close(*gi, fd, tol), "{name}: d/dx{i} = {gi} against central differences {fd}");
+    }
+}
+
+/// `<u, J v>` from a JVP's tangent `jvp` (along `v`) against `<Jᵀu, v>` from a pullback's
+/// result `g_u` (for the cotangent `u`), both flattened, relative tolerance `tol`.
+pub fn forward_against_reverse(name: &str, jvp: f64, v: &[f64], u: f64, g_u: &[f64], tol: f64) {
+    assert_eq!(g_u.len(), v.len(), "{name}: lengths");
+    let lhs = u * jvp;
+    let rhs: f64 = g_u.iter().zip(v).map(|(a, b)| a * b).sum();
+    assert!(close(lhs, rhs, tol), "{name}: <u, J v> = {lhs}, <J^T u, v> = {rhs}");
+}

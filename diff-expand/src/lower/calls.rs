@@ -175,11 +175,7 @@ impl Lowerer<'_> {
                 let rule = if record { None } else { rules::lookup(&name, m.args.len() + 1) }
                     .filter(|r| m.turbofish.is_none() || !part(r));
                 if let Some(rule) = rule {
-                    // A nalgebra method borrows its receiver: a struct field (`p.w.dot(x)`, a
-                    // `DVector` field) is read in place, by reference, like `&p.w`.
-                    let in_place =
-                        rule.kind.of_matrices().then(|| self.record_field(&m.receiver, Kind::Heap));
-                    let mut args = vec![in_place.flatten().unwrap_or_else(|| self.value(&m.receiver))];
+                    let mut args = vec![self.method_operand(rule, &m.receiver)];
                     // `a.dot(&b)`: the value is `b`; the primal keeps the reference. So for
                     // `q.dot(q)` of a parameter `q: &SVector<..>`, which the generated code holds
                     // by value (`signature::by_copy`).
@@ -190,11 +186,7 @@ impl Lowerer<'_> {
                         });
                     for a in &m.args {
                         match a {
-                            Expr::Reference(r) if by_ref => {
-                                let field =
-                                    rule.kind.of_matrices().then(|| self.record_field(&r.expr, Kind::Heap));
-                                args.push(field.flatten().unwrap_or_else(|| self.value(&r.expr)))
-                            }
+                            Expr::Reference(r) if by_ref => args.push(self.method_operand(rule, &r.expr)),
                             _ => args.push(self.value(a)),
                         }
                     }
@@ -467,25 +459,12 @@ impl Lowerer<'_> {
             }
             return self.unsupported(span, unsupported::MAP_VALUE);
         };
-        let param = match closure.inputs.iter().collect::<Vec<_>>().as_slice() {
-            [Pat::Ident(p)] if p.by_ref.is_none() && p.subpat.is_none() => (p.ident.clone(), None),
-            [Pat::Type(t)] => match &*t.pat {
-                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
-                    (p.ident.clone(), Some((*t.ty).clone()))
-                }
-                other => {
-                    return self.unsupported(Loc::of(other), unsupported::CLOSURE_PARAMETER);
-                }
-            },
-            _ => {
-                return self
-                    .unsupported(Loc::of(&closure.inputs), unsupported::CLOSURE_MAP_WITHOUT_EXACTLY_NAMED);
-            }
+        let (ident, ty) = match map_param(closure) {
+            Ok(param) => param,
+            Err((at, why)) => return self.unsupported(at, why),
         };
         // The closure becomes a function: it cannot read the enclosing function's locals.
-        let mut captured = Captures { lowerer: self, param: param.0.to_string(), found: None };
-        syn::visit::Visit::visit_expr(&mut captured, &closure.body);
-        if let Some((at, name)) = captured.found {
+        if let Some((at, name)) = self.captured_local(closure, &ident) {
             return self.unsupported(
                 at,
                 Unsupported {
@@ -496,7 +475,7 @@ impl Lowerer<'_> {
                 },
             );
         }
-        let (ident, ty) = (param.0, param.1.unwrap_or_else(|| self.element.clone()));
+        let ty = ty.cloned().unwrap_or_else(|| self.element.clone());
         let helper =
             quote::format_ident!("__tapeless_map{}", self.maps, span = proc_macro2::Span::mixed_site());
         self.maps += 1;
@@ -612,11 +591,48 @@ impl Lowerer<'_> {
     }
 }
 
+/// The one named parameter of a `map` closure (`|e|`, `|e: f64|`) and its type if written; or
+/// where and why the closure is not of that form.
+pub(super) fn map_param(
+    closure: &syn::ExprClosure,
+) -> Result<(syn::Ident, Option<&syn::Type>), (Loc, Unsupported<'static>)> {
+    match closure.inputs.iter().collect::<Vec<_>>().as_slice() {
+        [Pat::Ident(p)] if p.by_ref.is_none() && p.subpat.is_none() => Ok((p.ident.clone(), None)),
+        [Pat::Type(t)] => match &*t.pat {
+            Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Ok((p.ident.clone(), Some(&*t.ty))),
+            other => Err((Loc::of(other), unsupported::CLOSURE_PARAMETER)),
+        },
+        _ => Err((Loc::of(&closure.inputs), unsupported::CLOSURE_MAP_WITHOUT_EXACTLY_NAMED)),
+    }
+}
+
+impl Lowerer<'_> {
+    /// The receiver or a `&`-argument `e` of a method with a rule: its value, except that a
+    /// nalgebra method giving a float borrows a struct field (`p.w.dot(x)`, a `DVector` field),
+    /// read in place by reference like `&p.w` (`rules::Kind::of_matrices`).
+    fn method_operand(&mut self, rule: &rules::Rule, e: &Expr) -> Value {
+        let in_place = rule.kind.of_matrices().then(|| self.record_field(e, Kind::Heap)).flatten();
+        in_place.unwrap_or_else(|| self.value(e))
+    }
+
+    /// The first local of the enclosing function a closure with parameter `param` reads, and
+    /// where.
+    pub(super) fn captured_local(
+        &self,
+        closure: &syn::ExprClosure,
+        param: &syn::Ident,
+    ) -> Option<(Loc, String)> {
+        let mut captured = Captures { lowerer: self, param: param.to_string(), found: None };
+        syn::visit::Visit::visit_expr(&mut captured, &closure.body);
+        captured.found
+    }
+}
+
 /// Finds a local of the enclosing function read inside a `map` closure.
-pub(super) struct Captures<'l, 'a> {
-    pub(super) lowerer: &'l Lowerer<'a>,
-    pub(super) param: String,
-    pub(super) found: Option<(Loc, String)>,
+struct Captures<'l, 'a> {
+    lowerer: &'l Lowerer<'a>,
+    param: String,
+    found: Option<(Loc, String)>,
 }
 
 impl<'ast> syn::visit::Visit<'ast> for Captures<'_, '_> {

@@ -115,17 +115,8 @@ impl Lowerer<'_> {
     pub(super) fn map_by_index(&mut self, receiver: &Expr, closure: &syn::ExprClosure) -> Option<Tree> {
         let Expr::Path(r) = receiver else { return None };
         r.path.get_ident()?;
-        let (ident, annotation) = match closure.inputs.iter().collect::<Vec<_>>().as_slice() {
-            [Pat::Ident(p)] if p.by_ref.is_none() && p.subpat.is_none() => (p.ident.clone(), None),
-            [Pat::Type(t)] => match &*t.pat {
-                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => (p.ident.clone(), Some(&t.ty)),
-                _ => return None,
-            },
-            _ => return None,
-        };
-        let mut captured = super::calls::Captures { lowerer: self, param: ident.to_string(), found: None };
-        syn::visit::Visit::visit_expr(&mut captured, &closure.body);
-        captured.found.as_ref()?;
+        let (ident, annotation) = super::calls::map_param(closure).ok()?;
+        self.captured_local(closure, &ident)?;
         // The vector type as the parameter names it, without its arguments (`DVector`,
         // `nalgebra::DVector`).
         let v = self.aggregate_or_leaf(receiver)?;

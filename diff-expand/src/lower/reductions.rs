@@ -99,6 +99,8 @@ fn natural_order(f: &Expr) -> bool {
     {
         body = e;
     }
+    // `partial_cmp` gives an `Option`, which `max_by` does not take: rustc has checked it is
+    // unwrapped (`unwrap`, `expect`, `unwrap_or`).
     let compared = match body {
         Expr::MethodCall(m) if matches!(m.method.to_string().as_str(), "unwrap" | "expect" | "unwrap_or") => {
             &*m.receiver
@@ -106,13 +108,9 @@ fn natural_order(f: &Expr) -> bool {
         e => e,
     };
     let Expr::MethodCall(cmp) = compared else { return false };
-    let method = cmp.method.to_string();
-    let ordered = (method == "partial_cmp" && !matches!(body, Expr::MethodCall(m) if std::ptr::eq(m, cmp)))
-        || method == "total_cmp";
     let [arg] = cmp.args.iter().collect::<Vec<_>>()[..] else { return false };
-    let (x, y) = (name(&cmp.receiver), name(arg));
-    a != b
-        && ordered
-        && ((x.as_ref() == Some(a) && y.as_ref() == Some(b))
-            || (x.as_ref() == Some(b) && y.as_ref() == Some(a)))
+    let operands = [name(&cmp.receiver), name(arg)];
+    matches!(cmp.method.to_string().as_str(), "partial_cmp" | "total_cmp")
+        && a != b
+        && (operands == [Some(a.clone()), Some(b.clone())] || operands == [Some(b.clone()), Some(a.clone())])
 }

@@ -71,6 +71,8 @@ pub fn call(
 ) -> Option<(crate::ir::Value, Wrt)> {
     use crate::ir::{Callee, Op};
     let Callee::Method { receiver, name, .. } = callee else { return None };
+    // The table first: it is empty outside an `impl` block, and the walks below are not free.
+    let wrt = sibling(&name.to_string())?;
     // `self`: parameter 0 when differentiated (`wrt(self, ..)`), else a constant kept as written.
     let differentiated = sig.params.first().is_some_and(|p| p.receiver)
         && f.body.insts.iter().any(|i| matches!(i.op, Op::Param(0)) && i.results.first() == Some(receiver));
@@ -80,7 +82,5 @@ pub fn call(
                 && matches!(&i.op, Op::Opaque { tokens, .. } if tokens.to_string() == "self")
         })
     };
-    let is_self = sig.receiver.is_some() && (differentiated || constant());
-    let wrt = sibling(&name.to_string()).filter(|_| is_self)?;
-    Some((*receiver, wrt))
+    (sig.receiver.is_some() && (differentiated || constant())).then_some((*receiver, wrt))
 }
