@@ -9,8 +9,9 @@
 //!
 //! # differentiable-condition
 //!
-//! An `if`, `while`, `match`, `filter` predicate or `max_by` comparison looks at a value that
-//! depends on a differentiated parameter.
+//! An `if`, `while`, `match`, `filter` predicate, search predicate (`position`,
+//! `partition_point`, `find`) or `max_by` comparison looks at a value that depends on a
+//! differentiated parameter.
 //!
 //! ```compile_fail
 //! #[tapeless::differentiable]
@@ -25,7 +26,10 @@
 //! for a variable assigned only in the other branch.
 //!
 //! Fixes: `if tapeless::piecewise(x > 1.0)` accepts the derivative of the branch that runs
-//! (`.filter(|v| tapeless::piecewise(**v > 0.0))` that of the elements kept);
+//! (`.filter(|v| tapeless::piecewise(**v > 0.0))` that of the elements kept, and
+//! `knots.partition_point(|&k| tapeless::piecewise(k <= t))`, `position` and `rposition` that of
+//! the elements read at the index found; `find` testing a differentiated value has no such form:
+//! search with `position` and read `x[i]`);
 //! a condition computed from `tapeless::no_grad(..)` is a constant by declaration. A guard whose
 //! only effect is to leave (`if x <= 0.0 { panic!(..) }`, `return Err(..)`) needs neither.
 //! `max_by`/`min_by` comparing the floats themselves (`|a, b| a.partial_cmp(b).unwrap()`,

@@ -300,6 +300,8 @@ fn check_opaque(what: &Opaque, span: Loc, cx: &Ctxt) {
             what: format!("the iterator adaptor `{name}` over differentiable values"),
             help: crate::diagnostics::unsupported::ITERATOR_ADAPTOR.help,
         },
+        Opaque::Search { accepted: true, .. } => return,
+        Opaque::Search { method, .. } => Diagnostic::ActiveSearch { method: method.clone() },
         Opaque::NalgebraFunction(name) => Diagnostic::Unsupported {
             what: format!("`{name}` of a differentiable value"),
             help: "no derivative is known for this nalgebra function: build the value from its entries (`Matrix3::new(..)`, `Vector3::from_fn(..)`), or cut the derivative on purpose with `tapeless::no_grad(..)`",

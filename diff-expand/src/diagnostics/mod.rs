@@ -33,6 +33,9 @@ pub enum Diagnostic {
     UnknownCast { ty: String },
     /// A branch condition computed from a differentiable value, without `piecewise(..)`.
     ActiveCondition { keyword: &'static str },
+    /// A search by a closure (`position`, `partition_point`, `find`) tests a differentiable
+    /// value.
+    ActiveSearch { method: String },
     /// A method with no rule and no way to compose, on a differentiable receiver.
     UnknownMethod { name: String, arity: usize },
     /// `.clone()` of a differentiable value whose type the macro cannot see (a struct's field).
@@ -82,7 +85,9 @@ impl Diagnostic {
             Diagnostic::PiecewiseConstant { .. } => "piecewise-constant",
             Diagnostic::Discrete { .. } => "leaves-the-floats",
             Diagnostic::UnknownCast { .. } => "unknown-cast",
-            Diagnostic::ActiveCondition { .. } => "differentiable-condition",
+            Diagnostic::ActiveCondition { .. } | Diagnostic::ActiveSearch { .. } => {
+                "differentiable-condition"
+            }
             Diagnostic::UnknownMethod { .. } | Diagnostic::UnknownClone => "no-derivative",
             Diagnostic::SiblingWrt { .. } => "wrt-not-differentiable",
             Diagnostic::ConversionToOption { .. } => "conversion-to-option",
@@ -164,6 +169,21 @@ impl Diagnostic {
                  help: to accept the derivative of the branch that runs, write `{keyword} tapeless::piecewise(<condition>)`; \
                  to treat the condition as a constant, compute it from `tapeless::no_grad(..)`"
             ),
+            Diagnostic::ActiveSearch { method } => {
+                let fix = if matches!(method.as_str(), "position" | "rposition" | "partition_point") {
+                    "to accept the derivative of the elements read at the index found, write the predicate as \
+                     `|..| tapeless::piecewise(<condition>)`"
+                } else {
+                    "search with `position(|..| tapeless::piecewise(<condition>))` and read the element by index \
+                     (`x[i]` keeps its derivative)"
+                };
+                format!(
+                    "this `{method}` tests a value that depends on a differentiable value, so what it finds \
+                     changes where the test flips (the result jumps or has a kink there)\n\
+                     help: {fix}; or compare against a constant copy made before the search \
+                     (`let t0 = tapeless::no_grad(t);`)"
+                )
+            }
             Diagnostic::UnknownMethod { name, arity } => format!(
                 "no derivative is known for method `{name}` ({arity} argument{}, receiver included) on a differentiable value\n\
                  help: write it as a `#[differentiable]` function and call that, or give a function \

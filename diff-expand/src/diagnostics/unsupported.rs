@@ -70,9 +70,11 @@ pub const LOOP_SOURCE: Unsupported = Unsupported {
                  `&v`), or a chain of them (`enumerate`, `zip`, `chain`, `map`, `skip`, `take`, `rev`, `step_by`, \
                  `windows`, `chunks`)",
 };
+pub const READ_AFTER_FIRST_ASSIGNED_IN_LOOP: Unsupported = Unsupported {
+    what: "reading after the loop a variable that is first assigned inside it",
+    help: "give it a value before the loop",
+};
 pub const WHILE_LET: Unsupported = Unsupported { what: "`while let`", help: "" };
-pub const ASSIGNING_VARIABLE_FIRST_INSIDE_LOOP: Unsupported =
-    Unsupported { what: "assigning a variable first inside a loop", help: "give it a value before the loop" };
 pub const UNTRACKED_LOOP_VARIABLE: Unsupported =
     Unsupported { what: "this loop (a variable it changes could not be tracked)", help: "" };
 pub const LOOP_CHANGES_SHAPE: Unsupported =

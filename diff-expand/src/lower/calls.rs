@@ -3,6 +3,18 @@
 
 use super::*;
 
+/// Methods that search by a closure, and whether what they find is an index (a piecewise
+/// predicate is then accepted: the elements read at the index keep their derivative).
+const SEARCHES: &[(&str, bool)] = &[
+    ("position", true),
+    ("rposition", true),
+    ("partition_point", true),
+    ("find", false),
+    ("find_map", false),
+    ("binary_search_by", false),
+    ("binary_search_by_key", false),
+];
+
 impl Lowerer<'_> {
     /// A call or method call, destructured into `results` values when more than one.
     pub(super) fn call_expr(&mut self, e: &Expr, results: &Shape) -> Tree {
@@ -85,6 +97,16 @@ impl Lowerer<'_> {
                         self.aggregate_or_leaf(&m.receiver).filter(|v| self.kind(*v) == Kind::Heap)
                 {
                     return Tree::Leaf(v);
+                }
+                // `v.as_slice()` of a `DVector` or a slice: the same elements, indexed and
+                // iterated the same way (nalgebra's `Index<usize>` is the column-major slice's).
+                if name == "as_slice"
+                    && m.args.is_empty()
+                    && self
+                        .aggregate_or_leaf(&m.receiver)
+                        .is_some_and(|v| matches!(self.kind(v), Kind::Heap | Kind::Array(ArrayKind::Slice)))
+                {
+                    return self.expr(&m.receiver);
                 }
                 // `x[i].clone()`, `a.clone()` of a float: the same value. Generic code over
                 // nalgebra's `RealField`, which is not `Copy`, clones every read; the generated
@@ -196,6 +218,16 @@ impl Lowerer<'_> {
                         Form::Method(m.method.clone())
                     };
                     return self.prim(rule, args, form, span, results);
+                }
+                // `knots.partition_point(|&k| k <= t)`, `xs.iter().position(|&v| v > c)`: a search
+                // by a condition, kept whole; on differentiable values it is a piecewise choice,
+                // accepted for an index found by a `tapeless::piecewise(..)` predicate.
+                if let Some(&(method, gives_index)) = SEARCHES.iter().find(|(s, _)| *s == name)
+                    && let Some(Expr::Closure(c)) = m.args.last()
+                {
+                    let accepted = gives_index && super::control::strip_piecewise(&c.body).1;
+                    let what = Opaque::Search { method: method.to_string(), accepted };
+                    return self.opaque_call(e, TokenStream::new(), what);
                 }
                 // `r.map_err(|_| MyError)`, `o.filter(|n| *n > 1)`: a closure stays in place
                 // (`kept_closure`), so rustc infers its parameter types; the call is opaque (an

@@ -202,6 +202,10 @@ impl Lowerer<'_> {
             None
         };
         let mut carried_slots = Vec::new();
+        // A variable declared without a value and assigned in the body (`let mut b2;` before a
+        // recurrence loop) is local to each iteration: rustc requires the body to assign it
+        // before reading it, and after the loop it is not initialized.
+        let mut per_iteration = Vec::new();
         let returns: &[&str] =
             if self.returns && contains_return(syntax) { &[RETURN_FLAG, RETURN_VALUE] } else { &[] };
         let names = assigned
@@ -216,10 +220,7 @@ impl Lowerer<'_> {
             }
             match self.vars[slot].clone() {
                 Some(init) => carried_slots.push((slot, init)),
-                None => {
-                    self.unsupported(span, unsupported::ASSIGNING_VARIABLE_FIRST_INSIDE_LOOP);
-                    return None;
-                }
+                None => per_iteration.push(slot),
             }
         }
 
@@ -244,11 +245,16 @@ impl Lowerer<'_> {
         self.loop_flags.push(Flags { broke, skip, guard_on_break });
         let outer: Vec<usize> = carried_slots.iter().map(|(s, _)| *s).collect();
         let before: Vec<Option<Tree>> = self.vars[..outer_len].to_vec();
+        let errors_before = self.cx.count();
         let go = lower(self);
         // Every outer variable the body changed must be carried; anything else would read a
         // value of one iteration after the loop. (The pre-scan finds them all; this guards it.)
+        for &slot in &per_iteration {
+            self.vars[slot] = None;
+            self.assigned_in_loop.insert(slot);
+        }
         let changed = (0..outer_len).any(|slot| !outer.contains(&slot) && self.vars[slot] != before[slot]);
-        if changed {
+        if changed && self.cx.count() == errors_before {
             self.unsupported(span, unsupported::UNTRACKED_LOOP_VARIABLE);
         }
         self.loop_flags.pop();

@@ -593,6 +593,8 @@ impl Lowerer<'_> {
         let e = match e {
             Expr::Paren(p) => &*p.expr,
             Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+            // `v.as_slice().iter()` of a `DVector`: its entries, as `v.iter()`.
+            Expr::MethodCall(m) if m.method == "as_slice" && m.args.is_empty() => &*m.receiver,
             e => e,
         };
         if let Expr::Index(ix) = e

@@ -88,6 +88,7 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         iter_elements: std::collections::HashSet::new(),
         struct_elements: std::collections::HashSet::new(),
         in_loop: 0,
+        assigned_in_loop: std::collections::HashSet::new(),
         loop_flags: Vec::new(),
         condition_keyword: None,
         returns: false,
@@ -163,6 +164,9 @@ struct Lowerer<'a> {
     struct_elements: std::collections::HashSet<Value>,
     /// Depth of loop nesting at the current point.
     in_loop: usize,
+    /// Variables declared without a value and first assigned in a loop body: local to each
+    /// iteration, so a read after the loop (possible after a `loop`) has no value to carry.
+    assigned_in_loop: std::collections::HashSet<usize>,
     /// `break`/`continue` flags of the loops being lowered, innermost last.
     loop_flags: Vec<Flags>,
     /// The keyword of the next `branch`'s condition when it is not `if` (`while`, `match`), for

@@ -88,10 +88,16 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn read_var(&mut self, slot: usize, name: &str, span: Loc) -> Tree {
-        match self.vars[slot].clone() {
-            Some(t) => t,
+        let error = match self.vars[slot].clone() {
+            Some(t) => return t,
+            None if self.assigned_in_loop.contains(&slot) => {
+                self.unsupported(span, unsupported::READ_AFTER_FIRST_ASSIGNED_IN_LOOP)
+            }
             None => self.error(span, Diagnostic::Uninitialized { name: name.to_string() }),
-        }
+        };
+        // One report per variable: later reads see the error's placeholder.
+        self.vars[slot] = Some(error.clone());
+        error
     }
 
     /// A single value; a tuple here is an error.
