@@ -49,6 +49,14 @@ impl<T: nalgebra::Scalar + num_traits::Zero> Reusable for nalgebra::DVector<T> {
     }
 }
 
+impl<T: nalgebra::Scalar + num_traits::Zero> Reusable for nalgebra::DMatrix<T> {
+    #[inline]
+    fn zeroed(mut self) -> Self {
+        self.fill(T::zero());
+        self
+    }
+}
+
 /// The caller's gradient buffer, emptied and filled with the zero tangent of each element of
 /// `like` (`0.0`, `[0.0; N]`, a point's zero vector): no allocation when its capacity suffices
 /// (`_grad_into`).

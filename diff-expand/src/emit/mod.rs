@@ -154,7 +154,7 @@ pub fn heap_owner(input: &Input, inst: &Inst) -> Option<TokenStream> {
             (!matches!(p.ty, syn::Type::Reference(_))).then(|| quote!(#ident))
         }
         Op::Prim { form: Form::Typed(_), .. } => None,
-        Op::Prim { .. } | Op::Opaque { .. } => Some(owner(y).into_token_stream()),
+        Op::Prim { .. } | Op::Opaque { .. } | Op::NoGrad(_) => Some(owner(y).into_token_stream()),
         _ => None,
     }
 }
@@ -259,6 +259,12 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
         }
         Op::Lit(lit) => lit.to_token_stream(),
         Op::Opaque { tokens, .. } => tokens.clone(),
+        // A `DMatrix` held constant: its own copy, owned like a computed matrix (a pullback
+        // moves the owner in; a copy of the reference would borrow another value's owner).
+        Op::NoGrad(v) if is_heap(input, *result) => {
+            let x = v.ident();
+            quote!(::core::clone::Clone::clone(#x))
+        }
         Op::NoGrad(v) => v.ident().to_token_stream(),
         Op::Prim { args, form, .. } => {
             let a: Vec<syn::Ident> = args.iter().map(|v| v.ident()).collect();

@@ -30,7 +30,20 @@ impl Lowerer<'_> {
             base = &*inner.expr;
         }
         let array = self.local_array(base)?;
-        let index = indices.into_iter().rev().map(|e| self.value(e)).collect();
+        // `m[(i, j)]` of a `DMatrix` built in the body: its linear index, column by column.
+        let matrix_entry = |e: &Expr| -> Option<Expr> {
+            let Expr::Tuple(t) = e else { return None };
+            let [row, column] = t.elems.iter().collect::<Vec<_>>()[..] else { return None };
+            Some(syn::parse_quote_spanned!(Loc::of(e).span()=> (#row) + (#column) * #base.nrows()))
+        };
+        let index = indices
+            .into_iter()
+            .rev()
+            .map(|e| match matrix_entry(e) {
+                Some(linear) => self.value(&linear),
+                None => self.value(e),
+            })
+            .collect();
         Some((array, index))
     }
 
@@ -171,7 +184,9 @@ impl Lowerer<'_> {
             return None;
         }
         let ty = &segments[segments.len() - 2];
-        let kind = if ty.ident == "DVector" {
+        // A `DMatrix` too: written by its linear index (column by column), as
+        // `DMatrix::from_fn` is (`lower::constructors`).
+        let kind = if ty.ident == "DVector" || ty.ident == "DMatrix" {
             ArrayKind::Vec
         } else if crate::signature::any_static_size(ty).is_some_and(|(_, columns)| columns == 1) {
             ArrayKind::Fixed

@@ -32,8 +32,12 @@ impl Lowerer<'_> {
         if crate::signature::any_static_size(ty).is_some_and(|(_, columns)| columns == 1) {
             return self.static_from_slice(c, path, last);
         }
-        // A `DVector` only: a matrix is not written by index (`arrays::nalgebra_array`).
-        if ty_name != "DVector" {
+        // A `DVector`, or a `DMatrix` from a closure: written by linear index, column by column
+        // (nalgebra's `Index<usize>` of a matrix).
+        let args: Vec<&Expr> = c.args.iter().collect();
+        let matrix_from_fn =
+            ty_name == "DMatrix" && last.ident == "from_fn" && matches!(args[..], [_, _, Expr::Closure(_)]);
+        if ty_name != "DVector" && !matrix_from_fn {
             return None;
         }
         let s = Loc::of(c).span();
@@ -44,8 +48,26 @@ impl Lowerer<'_> {
             p.segments.pop_punct();
             p
         };
-        let args: Vec<&Expr> = c.args.iter().collect();
         let block: Expr = match (last.ident.to_string().as_str(), &args[..]) {
+            ("from_fn", [rows, columns, Expr::Closure(f)]) => {
+                let [i, j] = closure_indices(f)?;
+                let (i, j) =
+                    (rename_wild(i, "__tapeless_row_index", s), rename_wild(j, "__tapeless_column_index", s));
+                let body = &f.body;
+                let k = syn::Ident::new("__tapeless_k", proc_macro2::Span::mixed_site().located_at(s));
+                let r = syn::Ident::new("__tapeless_rows", proc_macro2::Span::mixed_site().located_at(s));
+                syn::parse_quote_spanned!(s=> {
+                    let #r: usize = #rows;
+                    let mut #m = #ty_path::zeros(#r, #columns);
+                    for #j in 0..#m.ncols() {
+                        for #i in 0..#r {
+                            let #k = #i + #j * #r;
+                            #m[#k] = #body;
+                        }
+                    }
+                    #m
+                })
+            }
             ("from_fn", [rows, Expr::Closure(f)]) => {
                 let [i, j] = closure_indices(f)?;
                 let body = &f.body;
@@ -267,6 +289,18 @@ fn copied_array(e: &Expr) -> &Expr {
 
 /// The two index patterns of `|i, j| ..` (`_` for one not read), as patterns a `let` and a
 /// `for` accept; `None` for any other closure.
+/// `p`, or a binding named `name` where `p` is `_` (an index the body ignores but the
+/// desugared loop reads).
+fn rename_wild(p: Pat, name: &str, s: proc_macro2::Span) -> Pat {
+    match p {
+        Pat::Wild(_) => {
+            let ident = syn::Ident::new(name, proc_macro2::Span::mixed_site().located_at(s));
+            syn::parse_quote!(#ident)
+        }
+        p => p,
+    }
+}
+
 fn closure_indices(f: &syn::ExprClosure) -> Option<[Pat; 2]> {
     let [a, b] = f.inputs.iter().collect::<Vec<_>>()[..] else { return None };
     let index = |p: &Pat| match p {

@@ -497,7 +497,8 @@ pub(super) fn opaque_help(what: &str) -> &'static str {
     match what {
         "a closure" => {
             "closures are followed in iterator chains, nalgebra's `map` and `let f = |x| ..;` called \
-             later, and `DVector::from_fn(n, |i, _| ..)`; elsewhere compute the values first (a \
+             later, `DVector::from_fn(n, |i, _| ..)` and `DMatrix::from_fn(r, c, |i, j| ..)`; elsewhere \
+             compute the values first (a \
              `DMatrix` can be assembled from differentiable products such as `&u * v.transpose()`)"
         }
         "a loop" | "a block inside this expression" => "compute it in a statement before, into a local",

@@ -22,7 +22,10 @@
 //! assert!((g - r.matrix().row(2).transpose()).norm() < 1e-15);
 //! ```
 
-use nalgebra::{RealField, Rotation, SVector, UnitComplex, UnitQuaternion, Vector2, Vector3};
+use nalgebra::{
+    Isometry2, Isometry3, Point, Point2, Point3, RealField, Rotation, SVector, UnitComplex, UnitQuaternion,
+    Vector2, Vector3,
+};
 
 use super::Element;
 use crate::rules::products::Product;
@@ -48,8 +51,40 @@ macro_rules! rotation_times_vector {
     };
 }
 
+/// `Product` for a rotation or rigid motion `$rot` times the point `$p` (tangent `$v`), owned
+/// and borrowed: the translation moves the point but not its tangent, so `p̄ = Rᵀ ȳ` too.
+macro_rules! motion_times_point {
+    ($([$($gen:tt)*] $rot:ty, $p:ty, $v:ty;)*) => {$(
+        motion_times_point!(@ [$($gen)*] $rot, $p, $v);
+        motion_times_point!(@ ['a, $($gen)*] &'a $rot, $p, $v);
+    )*};
+    (@ [$($gen:tt)*] $rot:ty, $p:ty, $v:ty) => {
+        impl<$($gen)*> Product<$p> for $rot {
+            type Output = $v;
+            type Lhs = ();
+            type Rhs = $v;
+            #[inline(always)]
+            fn lhs_adjoint(_ybar: $v, _a: Self, _b: $p) {}
+            #[inline(always)]
+            fn rhs_adjoint(ybar: $v, a: Self, _b: $p) -> $v {
+                a.inverse_transform_vector(&ybar)
+            }
+        }
+    };
+}
+
 rotation_times_vector! {
     [T: Element + RealField] UnitQuaternion<T>, Vector3<T>;
     [T: Element + RealField] UnitComplex<T>, Vector2<T>;
     [T: Element + RealField, const D: usize] Rotation<T, D>, SVector<T, D>;
+    [T: Element + RealField] Isometry3<T>, Vector3<T>;
+    [T: Element + RealField] Isometry2<T>, Vector2<T>;
+}
+
+motion_times_point! {
+    [T: Element + RealField] UnitQuaternion<T>, Point3<T>, Vector3<T>;
+    [T: Element + RealField] UnitComplex<T>, Point2<T>, Vector2<T>;
+    [T: Element + RealField, const D: usize] Rotation<T, D>, Point<T, D>, SVector<T, D>;
+    [T: Element + RealField] Isometry3<T>, Point3<T>, Vector3<T>;
+    [T: Element + RealField] Isometry2<T>, Point2<T>, Vector2<T>;
 }
