@@ -60,7 +60,7 @@ fn identifiers(tokens: proc_macro2::TokenStream, out: &mut Vec<String>) {
 
 /// The values known to be floats (`f32`, `f64` or the float type parameter), not matrices:
 /// `Kind::Float` also covers nalgebra's static vectors, which are `Copy` too. Known are float
-/// parameters and literals, array entries and record fields, what arithmetic and the scalar
+/// parameters and literals, array entries (not record fields, whose types are unseen), what arithmetic and the scalar
 /// rules make of known floats, and a branch's or loop's value whose every incoming value is
 /// known. Found from the optimistic side (every float value defined by an instruction, less
 /// those a rule cannot vouch for, until nothing changes) so that a loop-carried value, which
@@ -200,7 +200,10 @@ fn known_floats(f: &Function, sig: &Signature, trust: Trust) -> std::collections
                                 ) && collections.get(array) != Some(&false)
                                     && !holds_vectors(*array, &known, 0)
                             }
-                            Op::Field { array, .. } => !array && !sure,
+                            // A struct's field: its type is unseen, and a `Matrix3`
+                            // field read by value has `Kind::Float` too (`f.r * f.m` of two
+                            // such fields took `ȳ m` for `ȳ mᵀ`: a wrong gradient).
+                            Op::Field { .. } => false,
                             Op::NoGrad(v) => known.contains(v),
                             Op::Prim { rule, args, .. } => match &rule.kind {
                                 R::Linear(Linear::CastFloat) => !sure && all(args),

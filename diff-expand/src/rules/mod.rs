@@ -149,20 +149,13 @@ impl Custom {
 }
 
 impl Kind {
-    /// Whether only nalgebra values have this method and it reduces its receiver to a float
-    /// (`v.dot(&w)`, `v.norm_squared()`, `m.trace()`, `m.sum()`): a struct field it is called on
-    /// is read in place, by reference, as the method borrows it (`p.w.dot(x)` of a `DVector`
-    /// field), and the result is a float whatever the field's type. A method keeping the shape
-    /// (`transpose`, `normalize`) is not: its result would be held by reference too, which the
-    /// product rules of static matrices do not take. `abs`, `max` and the other methods floats
-    /// share are not either.
+    /// Whether a method with this rule is one of nalgebra's (every rule of the linear, bilinear
+    /// and custom families: floats' own methods are smooth). A struct field it borrows as its
+    /// receiver or `&`-argument (`p.w.dot(x)`, `p.r.transpose()`) is read in place, by
+    /// reference, like `&p.w`: the field may be a `DMatrix`, which cannot be moved out of the
+    /// struct (a static matrix held by reference has the runtime's products too).
     pub fn of_matrices(&self) -> bool {
-        match self {
-            Kind::Linear(l) => matches!(l, Linear::SumEntries),
-            Kind::Bilinear(b) => matches!(b, Bilinear::Dot),
-            Kind::Custom(c) => c.reduces(),
-            Kind::Smooth { .. } | Kind::NonDifferentiable(_) | Kind::Shape | Kind::Predicate => false,
-        }
+        matches!(self, Kind::Linear(_) | Kind::Bilinear(_) | Kind::Custom(_))
     }
 
     /// Whether the result has the shape of its matrix operand (`a + b`, `2.0 * m`, `m.transpose()`),

@@ -139,6 +139,7 @@ impl<T: Element, const R: usize, const C: usize> Quotient<T> for SMatrix<T, R, C
     }
 }
 
+mod borrowed;
 mod determinant;
 pub mod dynamic;
 mod extremum;
