@@ -6,6 +6,10 @@
 //! moved out of the struct (rustc's E0507 in generated code). First order against analytic
 //! gradients and central differences, forward against reverse; second order against central
 //! differences of the gradient.
+//!
+//! The same holds for matrices in local arrays (`mats.to_vec()` of a `&[Matrix3<f64>]`): their
+//! entries were taken for floats too, with the same wrong adjoint; and a local copy of a slice
+//! of `[f64; 2]` points was rustc's error in generated code.
 
 mod common;
 
@@ -162,5 +166,100 @@ fn a_dmatrix_field_transposed() {
         let (_, _, hv) = backward_layer_hvp(&l, &x, layer(&dir));
         let grad = |p: &[f64]| layer_coords(&backward_layer_grad(&layer(p), &x).1);
         hessian_along("backward_layer", &grad, &c, &dir, &layer_coords(&hv), 1e-6);
+    }
+}
+
+/// A product of two matrices of a local copy of a slice.
+#[differentiable]
+fn copied_product(mats: &[Matrix3<f64>], v: &Vector3<f64>) -> f64 {
+    let ms = mats.to_vec();
+    (ms[0] * ms[1] * v).norm_squared()
+}
+
+/// The same, the matrices collected from an iterator (transposed twice).
+#[differentiable]
+fn collected_product(mats: &[Matrix3<f64>], v: &Vector3<f64>) -> f64 {
+    let ms: Vec<Matrix3<f64>> = mats.iter().map(|m| m.transpose().transpose()).collect();
+    (ms[0] * ms[1] * v).norm_squared()
+}
+
+#[test]
+fn matrices_in_a_local_array() {
+    let v = Vector3::new(0.2, 0.7, -0.4);
+    for c in points() {
+        let f = frame(&c);
+        let mats = [f.r, f.m];
+        let y = f.r * f.m * v;
+        let (gr, gm) = (2.0 * y * (f.m * v).transpose(), 2.0 * f.r.transpose() * y * v.transpose());
+        let flat: Vec<f64> = c[..18].to_vec();
+        let unflat = |p: &[f64]| [Matrix3::from_column_slice(&p[..9]), Matrix3::from_column_slice(&p[9..18])];
+        for (name, grad, jvp, f) in [
+            (
+                "copied_product",
+                copied_product_grad
+                    as fn(&[Matrix3<f64>], &Vector3<f64>) -> (f64, (Vec<Matrix3<f64>>, Vector3<f64>)),
+                copied_product_jvp
+                    as fn(&[Matrix3<f64>], &Vector3<f64>, Vec<Matrix3<f64>>, Vector3<f64>) -> (f64, f64),
+                copied_product as fn(&[Matrix3<f64>], &Vector3<f64>) -> f64,
+            ),
+            ("collected_product", collected_product_grad, collected_product_jvp, collected_product),
+        ] {
+            let (_, (g, _)) = grad(&mats, &v);
+            assert!((g[0] - gr).norm() < 1e-13 * gr.norm(), "{name} dR: {} vs {gr}", g[0]);
+            assert!((g[1] - gm).norm() < 1e-13 * gm.norm(), "{name} dM: {} vs {gm}", g[1]);
+            let g_flat: Vec<f64> = g.iter().flat_map(|m| m.iter().copied()).collect();
+            gradient_central(name, &|p| f(&unflat(p), &v), &flat, &g_flat, 1e-8);
+            let dir = common::direction(18, 21);
+            let (_, tangent) = jvp(&mats, &v, unflat(&dir).to_vec(), Vector3::zeros());
+            forward_against_reverse(name, tangent, &dir, 1.0, &g_flat, 1e-12);
+        }
+    }
+}
+
+/// Velocity Verlet for unit springs to the origin, on a local copy of the positions.
+#[differentiable(wrt(pos))]
+fn verlet(pos: &[[f64; 2]], vel: &[[f64; 2]], dt: f64, steps: usize) -> f64 {
+    let mut x: Vec<[f64; 2]> = pos.to_vec();
+    let mut v: Vec<[f64; 2]> = vel.to_vec();
+    for _ in 0..steps {
+        for i in 0..x.len() {
+            v[i][0] -= dt * x[i][0];
+            v[i][1] -= dt * x[i][1];
+            x[i][0] += dt * v[i][0];
+            x[i][1] += dt * v[i][1];
+        }
+    }
+    x.iter().map(|p| p[0] * p[0] + p[1] * p[1]).sum()
+}
+
+#[test]
+fn a_local_copy_of_a_slice_of_points() {
+    let vel = [[0.1, -0.2], [0.0, 0.3], [0.4, 0.1]];
+    for k in 0..3 {
+        let c: Vec<f64> = common::direction(6, 30 + k);
+        let pos: Vec<[f64; 2]> = c.chunks(2).map(|p| [p[0], p[1]]).collect();
+        let (value, g) = verlet_grad(&pos, &vel, 0.1, 5);
+        assert_eq!(value, verlet(&pos, &vel, 0.1, 5));
+        // Each step is linear in (x, v): x' = (1 - dt²) x + dt v, v' = v - dt x. The result is
+        // Σ |x_n|², x_n = a x_0 + b v_0 per coordinate; its gradient in x_0 is 2 a x_n.
+        let (mut a, mut b, mut av, mut bv) = (1.0, 0.0, 0.0, 1.0);
+        for _ in 0..5 {
+            let (na_v, nb_v) = (av - 0.1 * a, bv - 0.1 * b);
+            (a, b, av, bv) = (a + 0.1 * na_v, b + 0.1 * nb_v, na_v, nb_v);
+        }
+        for i in 0..3 {
+            for d in 0..2 {
+                let xn = a * pos[i][d] + b * vel[i][d];
+                assert!(close(g[i][d], 2.0 * a * xn, 1e-12), "d/dx{i}{d}: {} vs {}", g[i][d], 2.0 * a * xn);
+            }
+        }
+        let flat: Vec<f64> = g.iter().flatten().copied().collect();
+        let unflat = |p: &[f64]| p.chunks(2).map(|q| [q[0], q[1]]).collect::<Vec<[f64; 2]>>();
+        gradient_central("verlet", &|p| verlet(&unflat(p), &vel, 0.1, 5), &c, &flat, 1e-8);
+        let dir = common::direction(6, 5);
+        let (_, tangent) = verlet_jvp(&pos, &vel, 0.1, 5, unflat(&dir));
+        let (_, pullback) = verlet_vjp(&pos, &vel, 0.1, 5);
+        let g_u: Vec<f64> = pullback(0.3).iter().flatten().copied().collect();
+        forward_against_reverse("verlet", tangent, &dir, 0.3, &g_u, 1e-12);
     }
 }

@@ -128,8 +128,11 @@ fn known_floats(f: &Function, sig: &Signature, trust: Trust) -> std::collections
         .flatten()
         .collect();
     let sure = matches!(trust, Trust::Sure { .. });
-    // Local arrays made of an element that is a float-kinded value not known to be a float: a
-    // nalgebra static vector (`vec![Vector2::new(1.0, 2.0); n]`), whose entries are vectors.
+    // How each local array was made, and the arrays something not known to be a float is
+    // stored into: an array holds floats only where that can be shown (a parameter collection
+    // of floats, or an array made of known floats, its copies, and nothing else stored in).
+    // `mats.to_vec()` of a `&[Matrix3<f64>]` holds matrices, which have `Kind::Float` too:
+    // taking its entries for floats gave `ȳ m` for the adjoint `ȳ mᵀ` of `ms[0] * ms[1]`.
     let made: std::collections::HashMap<Value, &ArrayInit> = insts
         .iter()
         .filter_map(|inst| match &inst.op {
@@ -137,27 +140,36 @@ fn known_floats(f: &Function, sig: &Signature, trust: Trust) -> std::collections
             _ => None,
         })
         .collect();
-    let holds_vectors = |array: Value, known: &HashSet<Value>, depth: usize| -> bool {
-        fn check(
-            made: &std::collections::HashMap<Value, &ArrayInit>,
-            f: &Function,
-            array: Value,
-            known: &HashSet<Value>,
-            depth: usize,
-        ) -> bool {
-            let vector = |e: &Value| f.info(*e).kind == Kind::Float && !known.contains(e);
-            match made.get(&array) {
+    let stores: Vec<(Value, Value)> = insts
+        .iter()
+        .filter_map(|inst| match &inst.op {
+            Op::Store { array, value, .. } if f.info(*value).kind == Kind::Float => Some((*array, *value)),
+            _ => None,
+        })
+        .collect();
+    // The arrays something not (yet) known to be a float is stored into.
+    let stored_others = |known: &HashSet<Value>| -> HashSet<Value> {
+        stores.iter().filter(|(_, value)| !known.contains(value)).map(|(array, _)| *array).collect()
+    };
+    let holds_floats = |array: Value, known: &HashSet<Value>, others: &HashSet<Value>| -> bool {
+        let mut at = array;
+        for _ in 0..8 {
+            if others.contains(&at) {
+                return false;
+            }
+            match made.get(&at) {
                 Some(ArrayInit::Constant { tokens, reads }) => {
-                    crate::emit::std_array_tokens(tokens) && reads.first().is_some_and(vector)
+                    return !crate::emit::std_array_tokens(tokens)
+                        || reads.first().is_none_or(|r| known.contains(r));
                 }
-                Some(ArrayInit::Elements { elements, .. }) => elements.iter().any(vector),
-                Some(ArrayInit::Copy { source, .. }) => {
-                    depth < 8 && check(made, f, *source, known, depth + 1)
+                Some(ArrayInit::Elements { elements, .. }) => {
+                    return elements.iter().all(|e| known.contains(e));
                 }
-                None => false,
+                Some(ArrayInit::Copy { source, .. }) => at = *source,
+                None => return collections.get(&at) == Some(&true),
             }
         }
-        check(&made, f, array, known, depth)
+        false
     };
     let mut known: HashSet<Value> = HashSet::new();
     for inst in &insts {
@@ -168,6 +180,7 @@ fn known_floats(f: &Function, sig: &Signature, trust: Trust) -> std::collections
     }
     loop {
         let before = known.len();
+        let others = stored_others(&known);
         for inst in &insts {
             let all = |args: &[Value]| args.iter().all(|a| known.contains(a));
             let keep: Vec<bool> = match &inst.op {
@@ -197,8 +210,7 @@ fn known_floats(f: &Function, sig: &Signature, trust: Trust) -> std::collections
                                 matches!(
                                     f.info(*array).kind,
                                     Kind::Array(ArrayKind::Vec | ArrayKind::Fixed | ArrayKind::Slice)
-                                ) && collections.get(array) != Some(&false)
-                                    && !holds_vectors(*array, &known, 0)
+                                ) && holds_floats(*array, &known, &others)
                             }
                             // A struct's field: its type is unseen, and a `Matrix3`
                             // field read by value has `Kind::Float` too (`f.r * f.m` of two

@@ -316,6 +316,10 @@ impl Lowerer<'_> {
                 Some(t) if crate::signature::is_float(t) => {
                     syn::parse_quote_spanned!(s=> <#t as ::tapeless::__private::Real>::zero())
                 }
+                // `collect::<Vec<Vector3<f64>>>()`: nalgebra's static vectors and matrices.
+                Some(t) if crate::signature::static_matrix(t) => {
+                    syn::parse_quote_spanned!(s=> <#t>::zeros())
+                }
                 Some(syn::Type::Infer(_)) if self.floats.is_empty() => {
                     syn::parse_quote_spanned!(s=> ::core::default::Default::default())
                 }
