@@ -128,3 +128,86 @@ fn let_else_of_constants() {
         }
     }
 }
+
+/// A `match` on a tuple of settings, and on a local tuple holding an `Option` (`(None, _)`).
+#[differentiable(wrt(x))]
+fn by_settings(x: &[f64], order: u8, symmetric: bool, scale: Option<f64>) -> f64 {
+    let base = match (order, symmetric) {
+        (0, _) => 1.0,
+        (1, true) => x[0],
+        (1, false) => 1.0 + x[0],
+        (n, _) => x[0].powi(n as i32),
+    };
+    let chosen = (scale, order);
+    match chosen {
+        (Some(s), 1) => s * base * x[1],
+        (None, _) => base + x[1] * x[1],
+        (Some(s), _) => s + base * x[1].sin(),
+    }
+}
+
+#[test]
+fn a_match_on_a_tuple_of_constants() {
+    for (order, symmetric, scale) in [
+        (0, true, Some(2.0)),
+        (1, true, Some(-1.5)),
+        (1, false, None),
+        (3, false, Some(0.5)),
+        (2, true, None),
+    ] {
+        let fns = slice_fns_with!(by_settings, by_settings_jvp, by_settings_vjp, by_settings_grad; order, symmetric, scale);
+        let points: [&[f64]; 3] = [&[0.3, -0.7], &[1.2, 0.4], &[-2.0, 1.1]];
+        check(&fns, &points, 1e-8);
+        for x in points {
+            let (base, dbase) = match (order, symmetric) {
+                (0, _) => (1.0, 0.0),
+                (1, true) => (x[0], 1.0),
+                (1, false) => (1.0 + x[0], 1.0),
+                (n, _) => (x[0].powi(n as i32), n as f64 * x[0].powi(n as i32 - 1)),
+            };
+            let want = match (scale, order) {
+                (Some(s), 1) => [s * dbase * x[1], s * base],
+                (None, _) => [dbase, 2.0 * x[1]],
+                (Some(_), _) => [dbase * x[1].sin(), base * x[1].cos()],
+            };
+            let g = by_settings_grad(x, order, symmetric, scale).1;
+            for i in 0..2 {
+                assert!(
+                    common::close(g[i], want[i], 1e-14),
+                    "{order}, {symmetric}, {scale:?} at {x:?}: {g:?} vs {want:?}"
+                );
+            }
+        }
+    }
+}
+
+/// Running sums kept in a tuple, updated part by part (`acc.0 += v`).
+#[differentiable]
+fn moments(x: &[f64]) -> f64 {
+    let mut acc = (0.0, 0.0, (1.0, 0.0_f64));
+    for &v in x {
+        acc.0 += v;
+        acc.1 += v * v;
+        (acc.2).0 *= v;
+        acc.2.1 = acc.2.1.max(v);
+    }
+    let n = x.len() as f64;
+    acc.1 / n - (acc.0 / n).powi(2) + acc.2.0 + acc.2.1
+}
+
+#[test]
+fn parts_of_a_local_tuple_assigned() {
+    let points: [&[f64]; 3] = [&[0.3, -0.7, 1.1], &[1.2, 0.4], &[-2.0, 1.1, 0.5, 0.8]];
+    check(&slice_fns!(moments, moments_jvp, moments_vjp, moments_grad), &points, 1e-8);
+    for x in points {
+        let n = x.len() as f64;
+        let mean = x.iter().sum::<f64>() / n;
+        let product: f64 = x.iter().product();
+        let top = x.iter().cloned().fold(0.0, f64::max);
+        let g = moments_grad(x).1;
+        for (i, &xi) in x.iter().enumerate() {
+            let want = 2.0 * (xi - mean) / n + product / xi + if xi == top { 1.0 } else { 0.0 };
+            assert!(common::close(g[i], want, 1e-13), "{x:?}: d/dx{i} = {} vs {want}", g[i]);
+        }
+    }
+}

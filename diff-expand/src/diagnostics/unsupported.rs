@@ -143,7 +143,7 @@ pub const REASSIGNING_WHOLE_ARRAY_INSIDE_LOOP: Unsupported = Unsupported {
 };
 pub const ASSIGNMENT_ANYTHING_BUT_LOCAL_VARIABLE: Unsupported = Unsupported {
     what: "assignment to anything but a local variable",
-    help: "compute the new value into a local variable (writes through fields and indices come in a later version)",
+    help: "compute the new value into a local variable (an element of a local array, `v[i] = ..`, and a part of a local tuple, `t.0 = ..`, may be written; a struct's field may not)",
 };
 // lower/iterators.rs
 // lower/mod.rs

@@ -517,8 +517,25 @@ impl Lowerer<'_> {
             return self.unsupported(Loc::of(&arm.pat), unsupported::MATCH_PATTERN_BINDS_NAME_REF);
         }
         let (expr, piecewise) = strip_piecewise(&m.expr);
-        let scrutinee = Scrutinee { value: self.value(expr), span: Loc::of(expr), piecewise };
+        let scrutinee = Scrutinee { value: self.scrutinee(expr), span: Loc::of(expr), piecewise };
         self.arms(&scrutinee, &m.arms, span).unwrap_or_else(unit)
+    }
+
+    /// The value a `match` looks at. A tuple (`match (order, symmetric)`, or a local tuple) is
+    /// one opaque value made of its parts, which the arms' patterns test and take apart like
+    /// any other value (a part that depends on a differentiable value makes the condition
+    /// one, and a differentiable part bound by a pattern is an error there).
+    fn scrutinee(&mut self, e: &Expr) -> Value {
+        let span = Loc::of(e);
+        match self.expr(e) {
+            Tree::Leaf(v) => v,
+            tuple => {
+                let mut reads = Vec::new();
+                let tokens = tuple_tokens(&tuple, &mut reads);
+                let op = Op::Opaque { tokens, reads, what: Opaque::Form("a tuple") };
+                self.emit(op, span, Kind::Unknown)
+            }
+        }
     }
 
     fn arms(&mut self, s: &Scrutinee, arms: &[syn::Arm], span: Loc) -> Option<Tree> {
@@ -626,6 +643,20 @@ impl Lowerer<'_> {
     }
 }
 
+/// A tree of values as a Rust tuple expression, its leaves pushed to `reads`.
+fn tuple_tokens(t: &Tree, reads: &mut Vec<Value>) -> TokenStream {
+    match t {
+        Tree::Leaf(v) => {
+            reads.push(*v);
+            v.ident().into_token_stream()
+        }
+        Tree::Tuple(items) => {
+            let items: Vec<TokenStream> = items.iter().map(|i| tuple_tokens(i, reads)).collect();
+            quote!((#(#items,)*))
+        }
+    }
+}
+
 /// `piecewise(cond)` (any path ending in `piecewise`) as a condition: the inner condition, and
 /// `true`.
 pub(super) fn strip_piecewise(cond: &Expr) -> (&Expr, bool) {
@@ -676,7 +707,8 @@ fn binds_inside(pat: &Pat) -> bool {
         // matched).
         Pat::Ident(p) if p.subpat.is_none() && p.by_ref.is_none() => false,
         Pat::Or(or) => or.cases.iter().any(binds_inside),
-        pat => !super::scan::bound_names(pat).is_empty(),
+        // `(None, _)`: `None` is a variant, not a binding (Rust's convention for names).
+        pat => super::scan::bound_names(pat).iter().any(|n| !super::patterns::is_constant_name(n)),
     }
 }
 

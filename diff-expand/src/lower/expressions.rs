@@ -451,6 +451,32 @@ impl Lowerer<'_> {
             self.push(Vec::new(), Op::Store { array, index, value: v }, Loc::of(&target));
             return;
         }
+        // `acc.0 += v` of a local tuple: the new value replaces that part.
+        if let Expr::Field(f) = target
+            && let syn::Member::Unnamed(index) = &f.member
+        {
+            let base = super::scan::tuple_base(target);
+            if let Some(slot) = self.local(base)
+                && let Some(Tree::Tuple(_)) = &self.vars[slot]
+                && let Some(mut whole) = self.vars[slot].clone()
+            {
+                let mut path = vec![index.index as usize];
+                let mut at = &*f.base;
+                while let Expr::Field(inner) = super::strip_parens(at)
+                    && let syn::Member::Unnamed(i) = &inner.member
+                {
+                    path.push(i.index as usize);
+                    at = &inner.base;
+                }
+                path.reverse();
+                if replace_part(&mut whole, &path, value) {
+                    self.vars[slot] = Some(whole);
+                    return;
+                }
+                self.unsupported(Loc::of(&target), unsupported::TUPLE_FIELD_OUT_RANGE);
+                return;
+            }
+        }
         match self.local(target) {
             Some(slot) if self.in_loop > 0 && self.is_array(&self.vars[slot]) => {
                 self.unsupported(Loc::of(&target), unsupported::REASSIGNING_WHOLE_ARRAY_INSIDE_LOOP);
@@ -505,6 +531,21 @@ pub(super) fn opaque_help(what: &str) -> &'static str {
         "an assignment inside this expression" => "write the assignment as its own statement",
         "control flow inside this expression" => "leave from a statement of its own (`if c { return ..; }`)",
         _ => "",
+    }
+}
+
+/// Replaces the part of `tree` at `path` (tuple indices, outermost first) with `value`; `false`
+/// if the path leaves the tree.
+fn replace_part(tree: &mut Tree, path: &[usize], value: Tree) -> bool {
+    match (tree, path) {
+        (t, []) => {
+            *t = value;
+            true
+        }
+        (Tree::Tuple(items), [i, rest @ ..]) => {
+            items.get_mut(*i).is_some_and(|t| replace_part(t, rest, value))
+        }
+        (Tree::Leaf(_), _) => false,
     }
 }
 

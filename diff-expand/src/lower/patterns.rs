@@ -45,7 +45,7 @@ pub(super) fn destructures(pat: &Pat) -> bool {
 }
 
 /// `None`, `MAX`, `Mode`: a unit variant or a constant, not a binding (Rust's convention).
-fn is_constant_name(ident: &syn::Ident) -> bool {
+pub(super) fn is_constant_name(ident: &syn::Ident) -> bool {
     ident.to_string().starts_with(|c: char| c.is_ascii_uppercase())
 }
 

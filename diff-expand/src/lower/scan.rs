@@ -48,7 +48,7 @@ pub(super) fn swapped(c: &syn::ExprCall) -> Option<[&Expr; 2]> {
 pub(super) fn assigned_names(block: &syn::Block) -> Vec<String> {
     let mut names = Vec::new();
     let mut targets = Targets(|target: &Expr| {
-        if let Expr::Path(p) = target
+        if let Expr::Path(p) = tuple_base(target)
             && let Some(ident) = p.path.get_ident()
             && !names.contains(&ident.to_string())
         {
@@ -57,6 +57,17 @@ pub(super) fn assigned_names(block: &syn::Block) -> Vec<String> {
     });
     syn::visit::Visit::visit_block(&mut targets, block);
     names
+}
+
+/// The variable a place names through tuple fields: `acc` of `acc.0`, `(t.1).0`, `acc`.
+pub(super) fn tuple_base(mut place: &Expr) -> &Expr {
+    loop {
+        match place {
+            Expr::Paren(p) => place = &p.expr,
+            Expr::Field(f) if matches!(f.member, syn::Member::Unnamed(_)) => place = &f.base,
+            _ => return place,
+        }
+    }
 }
 
 /// The names a block writes through an index (`r[i] = ..`, `r[i] += ..`, `m[i][j] = ..`),
