@@ -324,3 +324,81 @@ fn slice_lengths_as_nalgebra_takes_them() {
         assert!(close(*a, b, 1e-15), "{g:?}");
     }
 }
+
+/// `det [a b a×b]` = `|a × b|²`, the matrix built by `from_columns`.
+#[differentiable(hessian)]
+fn frame_volume(a: &nalgebra::Vector3<f64>, b: &nalgebra::Vector3<f64>) -> f64 {
+    let m = nalgebra::Matrix3::from_columns(&[*a, *b, a.cross(b)]);
+    m.determinant()
+}
+
+/// A 2 x 3 matrix from two rows, times a vector.
+#[differentiable]
+fn rows_times(
+    r0: &nalgebra::RowVector3<f64>,
+    r1: &nalgebra::RowVector3<f64>,
+    v: &nalgebra::Vector3<f64>,
+) -> f64 {
+    let m = nalgebra::Matrix2x3::from_rows(&[*r0, *r1]);
+    (m * v).norm_squared()
+}
+
+#[test]
+fn static_matrices_from_columns_and_rows() {
+    use nalgebra::{RowVector3, Vector3};
+    for k in 0..3 {
+        let d = common::direction(6, 70 + k);
+        let (a, b) = (Vector3::new(d[0], d[1], d[2]), Vector3::new(d[3], d[4], d[5]));
+        let (value, (ga, gb)) = frame_volume_grad(&a, &b);
+        let c = a.cross(&b);
+        assert!(close(value, c.norm_squared(), 1e-13));
+        // d|a × b|²/da = 2 b × (a × b), d/db = 2 (a × b) × a.
+        let (ea, eb) = (2.0 * b.cross(&c), 2.0 * c.cross(&a));
+        assert!((ga - ea).norm() < 1e-13 && (gb - eb).norm() < 1e-13, "{ga} {gb} vs {ea} {eb}");
+        let f = |p: &[f64]| frame_volume(&Vector3::new(p[0], p[1], p[2]), &Vector3::new(p[3], p[4], p[5]));
+        let g: Vec<f64> = ga.iter().chain(gb.iter()).copied().collect();
+        common::gradient_central("frame_volume", &f, &d, &g, 1e-8);
+        let v = common::direction(6, 3);
+        let (_, tangent) =
+            frame_volume_jvp(&a, &b, Vector3::new(v[0], v[1], v[2]), Vector3::new(v[3], v[4], v[5]));
+        let (_, pullback) = frame_volume_vjp(&a, &b);
+        let (ua, ub) = pullback(0.5);
+        let g_u: Vec<f64> = ua.iter().chain(ub.iter()).copied().collect();
+        common::forward_against_reverse("frame_volume", tangent, &v, 0.5, &g_u, 1e-12);
+        // Second order: the Hessian of |a × b|² in a is 2 (|b|² I - b bᵀ).
+        let (_, _, h) = frame_volume_hessian(&a, &b);
+        let haa = 2.0 * (nalgebra::Matrix3::identity() * b.norm_squared() - b * b.transpose());
+        for r in 0..3 {
+            for s in 0..3 {
+                assert!(
+                    close(h[(r, s)], haa[(r, s)], 1e-12),
+                    "H[{r},{s}] = {} vs {}",
+                    h[(r, s)],
+                    haa[(r, s)]
+                );
+            }
+        }
+
+        let (r0, r1) = (RowVector3::new(d[0], d[1], d[2]), RowVector3::new(d[3], d[4], d[5]));
+        let w = Vector3::new(0.4, -1.1, 0.6);
+        let (_, (g0, g1, gw)) = rows_times_grad(&r0, &r1, &w);
+        // |(r0 w, r1 w)|²: d/dr_i = 2 (r_i w) wᵀ, d/dw = 2 (r0 w) r0ᵀ + 2 (r1 w) r1ᵀ.
+        let (y0, y1) = (r0.dot(&w.transpose()), r1.dot(&w.transpose()));
+        assert!((g0 - 2.0 * y0 * w.transpose()).norm() < 1e-13);
+        assert!((g1 - 2.0 * y1 * w.transpose()).norm() < 1e-13);
+        assert!((gw - 2.0 * (y0 * r0.transpose() + y1 * r1.transpose())).norm() < 1e-13);
+        let t = common::direction(9, 4);
+        let (_, tangent) = rows_times_jvp(
+            &r0,
+            &r1,
+            &w,
+            RowVector3::new(t[0], t[1], t[2]),
+            RowVector3::new(t[3], t[4], t[5]),
+            Vector3::new(t[6], t[7], t[8]),
+        );
+        let (_, pullback) = rows_times_vjp(&r0, &r1, &w);
+        let (u0, u1, uw) = pullback(1.2);
+        let g_u: Vec<f64> = u0.iter().chain(u1.iter()).chain(uw.iter()).copied().collect();
+        common::forward_against_reverse("rows_times", tangent, &t, 1.2, &g_u, 1e-12);
+    }
+}

@@ -302,6 +302,18 @@ fn check_opaque(what: &Opaque, span: Loc, cx: &Ctxt) {
         },
         Opaque::Search { accepted: true, .. } => return,
         Opaque::Search { method, .. } => Diagnostic::ActiveSearch { method: method.clone() },
+        Opaque::NalgebraFunction(name)
+            if ["Rotation", "UnitQuaternion", "UnitComplex", "Isometry", "Similarity"]
+                .iter()
+                .any(|r| name.starts_with(r)) =>
+        {
+            Diagnostic::Unsupported {
+                what: format!("`{name}` of a differentiable value"),
+                help: "a rotation built from a differentiable angle has no rule yet: build its matrix from the \
+                       angle, `let (s, c) = theta.sin_cos(); Matrix2::new(c, -s, s, c)` (in 3D, the `Matrix3` of the \
+                       axis), and multiply by that",
+            }
+        }
         Opaque::NalgebraFunction(name) => Diagnostic::Unsupported {
             what: format!("`{name}` of a differentiable value"),
             help: "no derivative is known for this nalgebra function: build the value from its entries (`Matrix3::new(..)`, `Vector3::from_fn(..)`), or cut the derivative on purpose with `tapeless::no_grad(..)`",

@@ -184,6 +184,18 @@ impl Diagnostic {
                      (`let t0 = tapeless::no_grad(t);`)"
                 )
             }
+            Diagnostic::UnknownMethod { name, .. }
+                if matches!(
+                    name.as_str(),
+                    "lu" | "full_piv_lu" | "cholesky" | "qr" | "svd" | "symmetric_eigen" | "udu" | "schur"
+                ) =>
+            {
+                format!(
+                    "no derivative is known for the decomposition `{name}` of a differentiable matrix\n\
+                     help: for a linear solve write `a.try_inverse().unwrap() * b` (differentiable, as is \
+                     `a.determinant()`); `tapeless::no_grad(..)` if the matrix is meant to be constant"
+                )
+            }
             Diagnostic::UnknownMethod { name, arity } => format!(
                 "no derivative is known for method `{name}` ({arity} argument{}, receiver included) on a differentiable value\n\
                  help: write it as a `#[differentiable]` function and call that, or give a function \

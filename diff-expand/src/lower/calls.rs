@@ -393,14 +393,18 @@ impl Lowerer<'_> {
                         }
                         return self.vector_of(&zeros, entries, span);
                     }
-                    let alias = match (rows, columns) {
-                        (n, 1) => format!("Vector{n}"),
-                        (r, k) if r == k => format!("Matrix{r}"),
-                        (r, k) => format!("Matrix{r}x{k}"),
-                    };
-                    let alias = syn::Ident::new(&alias, path.path.segments[0].ident.span());
-                    let new: syn::Path = syn::parse_quote!(::nalgebra::#alias::new);
-                    return self.prim(rules::operator("<new>"), entries, Form::Path(new), span, results);
+                    return self.assembled(
+                        rows,
+                        columns,
+                        entries,
+                        path.path.segments[0].ident.span(),
+                        span,
+                        results,
+                    );
+                }
+                // `Matrix3::from_columns(&[a, b, c])`, `Matrix2::from_rows(&[r0, r1])`.
+                if let Some(t) = self.matrix_of_parts(c, span, results) {
+                    return t;
                 }
                 // `DVector::from_element(n, x)`, `Vector3::from_element(x)`, `Vector3::repeat(x)`:
                 // every entry `x`.

@@ -122,6 +122,63 @@ impl Lowerer<'_> {
 }
 
 impl Lowerer<'_> {
+    /// A static matrix of `rows x columns` from its `entries` (row by row), as
+    /// `nalgebra::Matrix2::new(..)` assembles it.
+    pub(super) fn assembled(
+        &mut self,
+        rows: usize,
+        columns: usize,
+        entries: Vec<Value>,
+        at: proc_macro2::Span,
+        span: Loc,
+        results: &Shape,
+    ) -> Tree {
+        let alias = match (rows, columns) {
+            (n, 1) => format!("Vector{n}"),
+            (r, k) if r == k => format!("Matrix{r}"),
+            (r, k) => format!("Matrix{r}x{k}"),
+        };
+        let alias = syn::Ident::new(&alias, at);
+        let new: syn::Path = syn::parse_quote!(::nalgebra::#alias::new);
+        self.prim(rules::operator("<new>"), entries, Form::Path(new), span, results)
+    }
+
+    /// `Matrix3::from_columns(&[a, b, c])` and `Matrix2x3::from_rows(&[r0, r1])` of a static
+    /// size written in the path: the entries read from the parts (`a[1]` is row 1 of column
+    /// 0), assembled ([`Self::assembled`]). `None` for another call, or parts not written as
+    /// an array of the right length (kept as a nalgebra function: our error on a
+    /// differentiable value).
+    pub(super) fn matrix_of_parts(&mut self, c: &syn::ExprCall, span: Loc, results: &Shape) -> Option<Tree> {
+        let Expr::Path(path) = &*c.func else { return None };
+        let segments: Vec<&syn::PathSegment> = path.path.segments.iter().collect();
+        let [.., ty, last] = segments[..] else { return None };
+        let by_columns = match last.ident.to_string().as_str() {
+            "from_columns" => true,
+            "from_rows" => false,
+            _ => return None,
+        };
+        let (rows, columns) = crate::signature::static_size(ty)?;
+        let [arg] = c.args.iter().collect::<Vec<_>>()[..] else { return None };
+        let array = match arg {
+            Expr::Reference(r) => &*r.expr,
+            e => e,
+        };
+        let Expr::Array(parts) = array else { return None };
+        let parts: Vec<&Expr> = parts.elems.iter().collect();
+        if parts.len() != if by_columns { columns } else { rows } {
+            return None;
+        }
+        let mut entries = Vec::new();
+        for r in 0..rows {
+            for k in 0..columns {
+                let (part, index) = if by_columns { (parts[k], r) } else { (parts[r], k) };
+                let entry: Expr = syn::parse_quote_spanned!(Loc::of(part).start=> (#part)[#index]);
+                entries.push(self.value(&entry));
+            }
+        }
+        Some(self.assembled(rows, columns, entries, ty.ident.span(), span, results))
+    }
+
     /// `t.map(|ti| p[0] * (-p[1] * ti).exp() + p[2])` of a `DVector` parameter, whose closure
     /// reads other values than its argument (the residuals of a least-squares fit): the same
     /// vector from the closure at each index, which is lowered in place (so it may read any
