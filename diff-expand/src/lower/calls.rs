@@ -480,63 +480,6 @@ impl Lowerer<'_> {
         }
     }
 
-    /// `m.map(|e| body)` on a nalgebra value: the closure becomes a scalar function
-    /// `fn __tapeless_mapN(e: T) -> T { body }`, differentiated like any other (its items go
-    /// into the generated functions), and the map a `<map>` primitive naming it.
-    pub(super) fn map_closure(&mut self, receiver: &Expr, closure: &syn::ExprClosure, span: Loc) -> Tree {
-        // An iterator (`x.iter().map(..)` not ended where the macro reads chains): reported
-        // here, without lowering the iterator, whose unused value would draw a second error.
-        let x = if super::adaptors::iterator(receiver) { None } else { Some(self.value(receiver)) };
-        let Some(x) = x.filter(|x| matches!(self.kind(*x), Kind::Heap | Kind::Float)) else {
-            // `x.iter().peekable().map(..)`: the adaptor is what is not followed.
-            if let Some(adaptor) = super::adaptors::unfollowed_adaptor(receiver) {
-                let at = Loc { start: adaptor.method.span(), end: Loc::of(adaptor).end };
-                return self.unsupported(at, unsupported::ITERATOR_ADAPTOR);
-            }
-            return self.unsupported(span, unsupported::MAP_VALUE);
-        };
-        let (ident, ty) = match map_param(closure) {
-            Ok(param) => param,
-            Err((at, why)) => return self.unsupported(at, why),
-        };
-        // The closure becomes a function: it cannot read the enclosing function's locals.
-        if let Some((at, name)) = self.captured_local(closure, &ident) {
-            return self.unsupported(
-                at,
-                Unsupported {
-                    what: &format!("reading `{name}` inside the closure of `map`"),
-                    help: "the closure of a computed matrix's `map` may use its parameter and constants \
-                 only: compute with other values outside it, as in `(v * scale).map(|e| e.exp())` (the \
-                 `map` of a `DVector` parameter may read any value)",
-                },
-            );
-        }
-        let ty = ty.cloned().unwrap_or_else(|| self.element.clone());
-        let helper =
-            quote::format_ident!("__tapeless_map{}", self.maps, span = proc_macro2::Span::mixed_site());
-        self.maps += 1;
-        let body = &closure.body;
-        // In a generic function the helper is generic over the float parameters too (a nested
-        // `fn` cannot name the outer one's).
-        let generics = crate::signature::float_generics(&self.generics, &self.floats);
-        let where_clause = &generics.where_clause;
-        let item: syn::ItemFn =
-            match syn::parse2(quote!(fn #helper #generics (#ident: #ty) -> #ty #where_clause { #body })) {
-                Ok(item) => item,
-                Err(_) => return self.unsupported(Loc::of(&closure.body), unsupported::CLOSURE_BODY),
-            };
-        let Some(sig) = crate::signature::analyse(&item.sig, &crate::args::Args::default(), self.cx) else {
-            return Tree::Leaf(self.emit(Op::Error, span, Kind::Unknown));
-        };
-        let Some(generated) = crate::expand::generate(&item, &sig, (false, false), self.cx) else {
-            return Tree::Leaf(self.emit(Op::Error, span, Kind::Unknown));
-        };
-        self.items.push(syn::Item::Verbatim(quote!(#[allow(dead_code)] #[inline] #item #generated)));
-        let kind = self.kind(x);
-        let op = Op::Prim { rule: rules::operator("<map>"), args: vec![x], form: Form::Map(helper) };
-        Tree::Leaf(self.emit(op, span, kind))
-    }
-
     pub(super) fn prim(
         &mut self,
         rule: &'static rules::Rule,
@@ -627,58 +570,13 @@ impl Lowerer<'_> {
     }
 }
 
-/// The one named parameter of a `map` closure (`|e|`, `|e: f64|`) and its type if written; or
-/// where and why the closure is not of that form.
-pub(super) fn map_param(
-    closure: &syn::ExprClosure,
-) -> Result<(syn::Ident, Option<&syn::Type>), (Loc, Unsupported<'static>)> {
-    match closure.inputs.iter().collect::<Vec<_>>().as_slice() {
-        [Pat::Ident(p)] if p.by_ref.is_none() && p.subpat.is_none() => Ok((p.ident.clone(), None)),
-        [Pat::Type(t)] => match &*t.pat {
-            Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Ok((p.ident.clone(), Some(&*t.ty))),
-            other => Err((Loc::of(other), unsupported::CLOSURE_PARAMETER)),
-        },
-        _ => Err((Loc::of(&closure.inputs), unsupported::CLOSURE_MAP_WITHOUT_EXACTLY_NAMED)),
-    }
-}
-
 impl Lowerer<'_> {
     /// The receiver or a `&`-argument `e` of a method with a rule: its value, except that a
     /// nalgebra method giving a float borrows a struct field (`p.w.dot(x)`, a `DVector` field),
-    /// read in place by reference like `&p.w` (`rules::Kind::of_matrices`).
+    /// read in place by reference like `&p.w` (`rules::Kind::of_matrices`: any nalgebra method).
     fn method_operand(&mut self, rule: &rules::Rule, e: &Expr) -> Value {
         let in_place = rule.kind.of_matrices().then(|| self.record_field(e, Kind::Heap)).flatten();
         in_place.unwrap_or_else(|| self.value(e))
-    }
-
-    /// The first local of the enclosing function a closure with parameter `param` reads, and
-    /// where.
-    pub(super) fn captured_local(
-        &self,
-        closure: &syn::ExprClosure,
-        param: &syn::Ident,
-    ) -> Option<(Loc, String)> {
-        let mut captured = Captures { lowerer: self, param: param.to_string(), found: None };
-        syn::visit::Visit::visit_expr(&mut captured, &closure.body);
-        captured.found
-    }
-}
-
-/// Finds a local of the enclosing function read inside a `map` closure.
-struct Captures<'l, 'a> {
-    lowerer: &'l Lowerer<'a>,
-    param: String,
-    found: Option<(Loc, String)>,
-}
-
-impl<'ast> syn::visit::Visit<'ast> for Captures<'_, '_> {
-    fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
-        if let (None, Some(ident)) = (&self.found, p.path.get_ident()) {
-            let name = ident.to_string();
-            if name != self.param && self.lowerer.slot(&name).is_some() {
-                self.found = Some((Loc::of(p), name));
-            }
-        }
     }
 }
 

@@ -194,7 +194,7 @@ impl Lowerer<'_> {
     pub(super) fn map_by_index(&mut self, receiver: &Expr, closure: &syn::ExprClosure) -> Option<Tree> {
         let Expr::Path(r) = receiver else { return None };
         r.path.get_ident()?;
-        let (ident, annotation) = super::calls::map_param(closure).ok()?;
+        let (ident, annotation) = super::maps::map_param(closure).ok()?;
         self.captured_local(closure, &ident)?;
         // The vector type as the parameter names it, without its arguments (`DVector`,
         // `nalgebra::DVector`).

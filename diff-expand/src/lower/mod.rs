@@ -21,7 +21,7 @@
 //! One `Lowerer` walks the body; its methods are split by job: `ssa.rs` (values, instructions,
 //! variables and the phis of a branch), `statements.rs` (the body, `let` and patterns, early
 //! `return`), `expressions.rs` (operators, casts, assignments, opaque expressions), `calls.rs`
-//! (methods, functions, `map` closures), `options.rs` (elements looked up through `Option`), `patterns.rs`
+//! (methods, functions), `maps.rs` (nalgebra's `map` closures), `options.rs` (elements looked up through `Option`), `patterns.rs`
 //! (patterns taking apart constants), `pushes.rs` (a `Vec` filled by `push` in a loop), `arrays.rs` (elements, places, array constructors,
 //! record fields), `control.rs` (loops and `if`), and `scan.rs` (what a piece of syntax assigns,
 //! breaks or returns, asked before lowering it).
@@ -50,6 +50,7 @@ mod constructors;
 mod control;
 mod expressions;
 mod iterators;
+mod maps;
 mod mutations;
 mod opaque;
 mod options;
