@@ -151,3 +151,73 @@ fn a_field_zipped_by_reference() {
         assert!(common::close(jv, dot, 1e-15));
     }
 }
+
+/// A model holding constant matrices and vectors, differentiated with respect to its input:
+/// nalgebra methods of its fields (`self.w.dot(x)`, `self.m.transpose()`,
+/// `self.v.component_mul(y)`) read them in place.
+pub struct Frozen {
+    pub m: nalgebra::DMatrix<f64>,
+    pub w: nalgebra::DVector<f64>,
+    pub a: nalgebra::Matrix2<f64>,
+    pub v: nalgebra::Vector2<f64>,
+}
+
+#[differentiable]
+impl Frozen {
+    #[differentiable(wrt(x))]
+    pub fn dynamic(&self, x: &nalgebra::DVector<f64>) -> f64 {
+        (self.m.transpose() * x).norm_squared() + self.w.dot(x).tanh() + x.dot(&self.w) * self.w.sum()
+    }
+    #[differentiable(wrt(y))]
+    pub fn fixed(&self, y: &nalgebra::Vector2<f64>) -> f64 {
+        (self.a.transpose() * y).norm() + self.v.component_mul(y).sum()
+    }
+}
+
+#[test]
+fn constant_matrix_fields_read_in_place() {
+    use nalgebra::{DMatrix, DVector, Matrix2, Vector2};
+    let f = Frozen {
+        m: DMatrix::from_row_slice(3, 2, &[1.0, 0.2, 0.3, 1.1, 0.0, 0.5]),
+        w: DVector::from_vec(vec![0.2, 0.1, -0.3]),
+        a: Matrix2::new(1.0, 0.5, -0.3, 2.0),
+        v: Vector2::new(0.7, -0.4),
+    };
+    for k in 0..3 {
+        let d = common::direction(3, 50 + k);
+        let x = DVector::from_vec(d.clone());
+        let (_, g) = f.dynamic_grad(&x);
+        // d/dx: 2 M Mᵀ x + (1 - tanh²(w·x)) w + sum(w) w.
+        let t = f.w.dot(&x).tanh();
+        let exact = 2.0 * &f.m * (f.m.transpose() * &x) + &f.w * (1.0 - t * t) + &f.w * f.w.sum();
+        assert!((&g - &exact).norm() < 1e-13, "{g} vs {exact}");
+        common::gradient_central(
+            "dynamic",
+            &|p| f.dynamic(&DVector::from_column_slice(p)),
+            &d,
+            g.as_slice(),
+            1e-8,
+        );
+        let v = DVector::from_vec(common::direction(3, 9));
+        let (_, tangent) = f.dynamic_jvp(&x, v.clone());
+        let (_, pullback) = f.dynamic_vjp(&x);
+        common::forward_against_reverse(
+            "dynamic",
+            tangent,
+            v.as_slice(),
+            0.7,
+            pullback(0.7).as_slice(),
+            1e-12,
+        );
+
+        let y = Vector2::new(d[0], d[1]);
+        let (_, g) = f.fixed_grad(&y);
+        let z = f.a.transpose() * y;
+        let exact = f.a * z / z.norm() + f.v;
+        assert!((g - exact).norm() < 1e-13, "{g} vs {exact}");
+        let (_, tangent) = f.fixed_jvp(&y, Vector2::new(0.3, -0.8));
+        let (_, pullback) = f.fixed_vjp(&y);
+        common::forward_against_reverse("fixed", tangent, &[0.3, -0.8], 1.1, pullback(1.1).as_slice(), 1e-12);
+        assert!(close(f.fixed_grad(&y).0, f.fixed(&y), 1e-15));
+    }
+}

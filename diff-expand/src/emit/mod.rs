@@ -134,6 +134,10 @@ pub fn is_heap(input: &Input, v: Value) -> bool {
     input.f.info(v).kind == Kind::Heap
 }
 
+/// What a constant's field read in place by reference (`&self.w`) is, as an opaque value
+/// (`lower::calls::method_operand`): held as the reference it is, with no owner.
+pub const CONSTANT_FIELD: &str = "a constant's field read by reference";
+
 /// The local that owns a dynamically sized matrix `__v3` refers to: `__o3`.
 pub fn owner(v: Value) -> syn::Ident {
     format_ident!("__o{}", v.0, span = Span::mixed_site())
@@ -154,6 +158,7 @@ pub fn heap_owner(input: &Input, inst: &Inst) -> Option<TokenStream> {
             (!matches!(p.ty, syn::Type::Reference(_))).then(|| quote!(#ident))
         }
         Op::Prim { form: Form::Typed(_), .. } => None,
+        Op::Opaque { what: crate::ir::Opaque::Form(CONSTANT_FIELD), .. } => None,
         Op::Prim { .. } | Op::Opaque { .. } | Op::NoGrad(_) => Some(owner(y).into_token_stream()),
         _ => None,
     }
@@ -258,6 +263,10 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
             return quote_spanned!(span=> let mut #y = #path { #(#fields),* };);
         }
         Op::Lit(lit) => lit.to_token_stream(),
+        // `&self.w`: a reference already, held as one (no owner).
+        Op::Opaque { tokens, what: crate::ir::Opaque::Form(CONSTANT_FIELD), .. } => {
+            return quote_spanned!(span=> let #y = #tokens;);
+        }
         Op::Opaque { tokens, .. } => tokens.clone(),
         // A `DMatrix` held constant: its own copy, owned like a computed matrix (a pullback
         // moves the owner in; a copy of the reference would borrow another value's owner).

@@ -59,7 +59,15 @@ impl Lowerer<'_> {
                 // `data: &Dataset`: the receiver is a place (a `Vec` field cannot be moved out
                 // of a reference), so the call is kept whole (reading `data`, which must not be
                 // differentiated).
-                if matches!(&*m.receiver, Expr::Field(_)) && self.constant_place(&m.receiver) {
+                // A nalgebra method of a constant's field (`self.w.dot(x)`, `self.m.transpose()`)
+                // takes the rule's path below, the field read in place: its result may meet
+                // differentiable values, and a matrix's is a matrix (`Kind::Heap`).
+                let matrix_method =
+                    rules::lookup(&name, m.args.len() + 1).is_some_and(|r| r.kind.of_matrices());
+                if matches!(&*m.receiver, Expr::Field(_))
+                    && self.constant_place(&m.receiver)
+                    && !matrix_method
+                {
                     let kind = method_kind(&name);
                     return self.opaque_with(e, Opaque::Form("a method of a constant's field"), kind);
                 }
@@ -575,8 +583,17 @@ impl Lowerer<'_> {
     /// nalgebra method giving a float borrows a struct field (`p.w.dot(x)`, a `DVector` field),
     /// read in place by reference like `&p.w` (`rules::Kind::of_matrices`: any nalgebra method).
     fn method_operand(&mut self, rule: &rules::Rule, e: &Expr) -> Value {
-        let in_place = rule.kind.of_matrices().then(|| self.record_field(e, Kind::Heap)).flatten();
-        in_place.unwrap_or_else(|| self.value(e))
+        if !rule.kind.of_matrices() {
+            return self.value(e);
+        }
+        // `self.w` of a constant `self`, `data.x` of a constant parameter: a constant read in
+        // place, by reference (a `DVector` field cannot be moved out of it).
+        if matches!(e, Expr::Field(_)) && self.constant_place(e) {
+            let borrowed: Expr = syn::parse_quote_spanned!(Loc::of(e).span()=> &#e);
+            let t = self.opaque_with(&borrowed, Opaque::Form(crate::emit::CONSTANT_FIELD), Kind::Heap);
+            return self.leaf(t, Loc::of(e));
+        }
+        self.record_field(e, Kind::Heap).unwrap_or_else(|| self.value(e))
     }
 }
 
