@@ -245,7 +245,9 @@
 //!
 //! In a `#[differentiable]` `impl` block, a call `self.g(..)` of a method whose `wrt(..)` leaves
 //! out a parameter (or `self`) that gets a differentiable value is this error too: `g`'s
-//! generated items take no tangent for it, so its derivative would be lost.
+//! generated items take no tangent for it, so its derivative would be lost. So is a call
+//! `g(x, x)` of a function `#[differentiable(wrt(a))] fn g(a: f64, b: f64)` defined before the
+//! caller.
 //!
 //! ```compile_fail
 //! #[derive(Clone, tapeless::Differentiable)]
@@ -361,14 +363,17 @@
 //! - **`#[differentiable]` on a lone method of a trait impl**: E0407 "method `cost_jvp` is not a
 //!   member of trait"; the method cannot tell it is in a trait impl. Put `#[differentiable]` on
 //!   the `impl` block.
-//! - **Composing a function whose `wrt(..)` leaves out a parameter**: E0061 "this function
-//!   takes 3 arguments but 4 arguments were supplied" at the call, with E0308 "expected `f64`,
-//!   found `(_, _)`" on the caller's attribute. A call `g(x, c)` inside a differentiated function
-//!   calls `g_jvp(x, c, dx, dc)`: one tangent for every float, array or matrix argument (zero
-//!   for a constant), because the caller's macro cannot see the callee's `wrt(..)`; a
-//!   `g` declared with `wrt(x)` has `g_jvp(x, c, dx)`. Fixes: drop the subset from the callee
-//!   (a constant argument then gets a zero tangent, and `_grad` returns one entry per float
-//!   parameter); for a method called on a differentiated `self`, add `self` to its `wrt(..)`.
+//! - **Composing a function whose `wrt(..)` leaves out a parameter, defined after the caller**:
+//!   E0061 "this function takes 3 arguments but 4 arguments were supplied" at the call, with
+//!   E0308 "expected `f64`, found `(_, _)`" on the caller's attribute. A callee expanded before
+//!   its caller (defined above it, or in a module declared before) is remembered, and the call
+//!   passes exactly its slots; one expanded later (or in another crate) is not, so the call
+//!   `g(x, c)` passes `g_jvp(x, c, dx, dc)`, one tangent for every float, array or matrix
+//!   argument, where a `g` declared with `wrt(x)` has `g_jvp(x, c, dx)`. Fixes: define `g`
+//!   before its callers, or drop the subset. E0425 ``cannot find value
+//!   `__tapeless_wrt_g_10` `` at a call means the caller reached a different `g` than the one
+//!   it remembered (two functions of that name and parameter count with different
+//!   `wrt(..)`): rename one, or define the one called before the caller.
 //! - **A `hessian` function calling one without `hessian`**: E0425 ``cannot find function
 //!   `g_vjp_for_hessian` `` at the call. Second order composes through the callee's dual copy of
 //!   its `_vjp`, which `#[differentiable(hessian)]` on `g` generates: add `hessian` to `g`'s

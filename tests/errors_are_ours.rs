@@ -49,8 +49,12 @@ const RUSTC_BY_DESIGN: &[(&str, &str, &str)] = &[
         "composing a callee whose wrt(..) omits an argument: arity mismatch (errors page)",
     ),
     ("structs/receiver_not_differentiated", "E0061", "as above: the argument-count mismatch at the call"),
-    ("unsupported/callee_wrt_subset", "E0308", "as above, a free function with a constant argument"),
-    ("unsupported/callee_wrt_subset", "E0061", "as above"),
+    (
+        "unsupported/callee_wrt_subset_defined_after",
+        "E0308",
+        "as above, a free function with a constant argument, defined after its caller (one defined before is known)",
+    ),
+    ("unsupported/callee_wrt_subset_defined_after", "E0061", "as above"),
     (
         "second_order/struct_with_constant",
         "E0277",

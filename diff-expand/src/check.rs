@@ -155,12 +155,29 @@ fn check_block(
 fn check_sibling_calls(f: &Function, sig: &crate::signature::Signature, a: &Activity, cx: &Ctxt) {
     for inst in f.body.walk() {
         let Op::Call { callee, args, .. } = &inst.op else { continue };
-        let Some((receiver, wrt)) = crate::signature::siblings::call(f, sig, callee) else { continue };
         if !inst.results.iter().any(|r| a.reaches(*r)) {
             continue;
         }
-        let Callee::Method { name, .. } = callee else { continue };
         let lost = |v: &crate::ir::Value| a.varied(*v) || a.tainted(*v);
+        // A helper with a `wrt(..)` expanded before (`signature::registry`), where the call uses
+        // its entry.
+        if let Callee::Path(path) = callee {
+            let passed: Vec<bool> =
+                args.iter().map(|v| f.info(*v).kind != crate::ir::Kind::Discrete).collect();
+            let Some((wrt, _)) = crate::signature::registry::call(path, &passed) else { continue };
+            let name = path.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+            for ((arg, listed), param) in args.iter().zip(&wrt.params).zip(&wrt.names) {
+                if !listed && lost(arg) {
+                    cx.error(
+                        inst.span,
+                        Diagnostic::SiblingWrt { method: name.clone(), param: param.clone() },
+                    );
+                }
+            }
+            continue;
+        }
+        let Some((receiver, wrt)) = crate::signature::siblings::call(f, sig, callee) else { continue };
+        let Callee::Method { name, .. } = callee else { continue };
         let mut missing: Vec<String> = Vec::new();
         if !wrt.receiver && lost(&receiver) {
             missing.push("self".to_string());

@@ -28,12 +28,23 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     let floats = signature::float_params(&item_fn.sig.generics);
+    // A function with a `wrt(..)` list and no `self`: recorded for the calls expanded after it,
+    // with a marker constant they name (`signature::registry`).
+    let marker = match signature::siblings::of_method(&item_fn.sig, &attr) {
+        Some(wrt) if item_fn.sig.receiver().is_none() => {
+            signature::registry::record(&item_fn.sig.ident.to_string(), &wrt);
+            let (vis, name) =
+                (&item_fn.vis, signature::registry::marker(&item_fn.sig.ident.to_string(), &wrt));
+            quote!(#[doc(hidden)] #[allow(non_upper_case_globals, dead_code)] #vis const #name: () = ();)
+        }
+        _ => TokenStream::new(),
+    };
     let generated = signature::with_float_params(&floats, || expand(&item_fn, attr, &floats));
     // The generated items use the function (they compute it), but rustc cannot see that: one
     // called only through `f_grad` would be reported as never used.
     let mut item_fn = item_fn;
     item_fn.attrs.push(syn::parse_quote!(#[allow(dead_code)]));
-    quote!(#item_fn #generated)
+    quote!(#item_fn #marker #generated)
 }
 
 /// `item_fn` as the generated items (and the stubs on error) are written: with what the runtime

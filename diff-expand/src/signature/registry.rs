@@ -1,0 +1,77 @@
+//! The functions with a `wrt(..)` list that this crate has expanded so far (free functions and
+//! associated functions without `self`), so that a later call of one passes tangents, and takes
+//! cotangents back, for exactly the parameters it differentiates.
+//!
+//! Without an entry a call passes a slot for every argument that may be a float
+//! (`emit::call_slots`): a helper `#[differentiable(wrt(p))] fn residual(p, t, y)` called as
+//! `residual(p, ts[i], ys[i])` got tangents for `t` and `y` too, rustc's arity error in
+//! generated code. rustc expands a crate's attributes one after another, in the order of the
+//! source (a helper defined before its callers is seen first); this table lives as long as the
+//! proc macro's library, one crate's compilation. It is only a hint: a call uses an entry only
+//! where the slots it would pass otherwise differ (where rustc would reject them), and then
+//! names the callee's marker constant, `__tapeless_wrt_residual_100` (one digit per
+//! parameter, `1` for differentiated), emitted beside the callee
+//! ([`marker`]). A call that reaches a function of the same name with other `wrt(..)` (another
+//! module's, or one expanded later) fails to find that constant: a compile error, never a
+//! wrong slot.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use super::siblings::Wrt;
+
+/// Per function name and parameter count: what it differentiates, or `None` where two
+/// functions of that name and count differ.
+type Table = HashMap<(String, usize), Option<Wrt>>;
+
+static REGISTRY: Mutex<Option<Table>> = Mutex::new(None);
+
+/// Records the function `name`'s `wrt`.
+pub fn record(name: &str, wrt: &Wrt) {
+    let Ok(mut table) = REGISTRY.lock() else { return };
+    let table = table.get_or_insert_with(HashMap::new);
+    let key = (name.to_string(), wrt.params.len());
+    match table.get(&key) {
+        Some(Some(known)) if known.params != wrt.params => {
+            table.insert(key, None);
+        }
+        Some(_) => {}
+        None => {
+            table.insert(key, Some(wrt.clone()));
+        }
+    }
+}
+
+/// What the function `name` of `arity` parameters differentiates, if one of that name and
+/// arity was recorded and no other differs from it.
+pub fn lookup(name: &str, arity: usize) -> Option<Wrt> {
+    let table = REGISTRY.lock().ok()?;
+    table.as_ref()?.get(&(name.to_string(), arity)).cloned().flatten()
+}
+
+/// The marker constant emitted beside a function `name` with `wrt`.
+pub fn marker(name: &str, wrt: &Wrt) -> syn::Ident {
+    let bits: String = wrt.params.iter().map(|w| if *w { '1' } else { '0' }).collect();
+    syn::Ident::new(&format!("__tapeless_wrt_{name}_{bits}"), proc_macro2::Span::call_site())
+}
+
+/// A call `path(args)` of a recorded function: its entry, when the slots a call passes without
+/// one (`passed`: every argument that may be a float) differ from those it differentiates. The
+/// path to its marker constant goes with it (`helpers::residual` to
+/// `helpers::__tapeless_wrt_residual_100`).
+pub fn call(path: &syn::ExprPath, passed: &[bool]) -> Option<(Wrt, syn::Path)> {
+    let last = path.path.segments.last()?;
+    let name = last.ident.to_string();
+    let wrt = lookup(&name, passed.len())?;
+    if wrt.params == passed {
+        return None;
+    }
+    let mut marker_path = path.path.clone();
+    if let Some(mut segment) = marker_path.segments.pop().map(syn::punctuated::Pair::into_value) {
+        segment.ident = marker(&name, &wrt);
+        segment.ident.set_span(last.ident.span());
+        segment.arguments = syn::PathArguments::None;
+        marker_path.segments.push(segment);
+    }
+    Some((wrt, marker_path))
+}
