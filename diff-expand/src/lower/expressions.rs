@@ -444,7 +444,12 @@ impl Lowerer<'_> {
     fn assign_place(&mut self, target: &Expr, value: Tree) {
         if let Expr::Index(i) = target {
             let Some((array, index)) = self.array_place(i) else {
-                self.unsupported(Loc::of(&target), unsupported::INDEXED_ASSIGNMENT);
+                // Into an array whose making was already reported (`DMatrix::from_fn` in a loop).
+                let reported =
+                    self.aggregate_or_leaf(super::index_base(i)).is_some_and(|v| self.errors.contains(&v));
+                if !reported {
+                    self.unsupported(Loc::of(&target), unsupported::INDEXED_ASSIGNMENT);
+                }
                 return;
             };
             let v = self.leaf(value, Loc::of(&target));

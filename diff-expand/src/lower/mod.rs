@@ -90,6 +90,7 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         struct_elements: std::collections::HashSet::new(),
         in_loop: 0,
         assigned_in_loop: std::collections::HashSet::new(),
+        errors: std::collections::HashSet::new(),
         loop_flags: Vec::new(),
         condition_keyword: None,
         returns: false,
@@ -168,6 +169,9 @@ struct Lowerer<'a> {
     /// Variables declared without a value and first assigned in a loop body: local to each
     /// iteration, so a read after the loop (possible after a `loop`) has no value to carry.
     assigned_in_loop: std::collections::HashSet<usize>,
+    /// The values standing for a construct already reported (`Op::Error`): what reads or writes
+    /// them is not reported again.
+    errors: std::collections::HashSet<Value>,
     /// `break`/`continue` flags of the loops being lowered, innermost last.
     loop_flags: Vec<Flags>,
     /// The keyword of the next `branch`'s condition when it is not `if` (`while`, `match`), for
@@ -265,6 +269,15 @@ fn respan(tokens: TokenStream, to: &dyn Fn(proc_macro2::Span) -> proc_macro2::Sp
             t
         })
         .collect()
+}
+
+/// The innermost base of an index place: `m` of `m[i][j]`.
+fn index_base(i: &syn::ExprIndex) -> &Expr {
+    let mut base = &*i.expr;
+    while let Expr::Index(inner) = base {
+        base = &inner.expr;
+    }
+    base
 }
 
 /// `e` without the parentheses around it.

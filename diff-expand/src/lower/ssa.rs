@@ -24,7 +24,9 @@ impl Lowerer<'_> {
 
     pub(super) fn error(&mut self, span: Loc, diagnostic: Diagnostic) -> Tree {
         self.cx.error(span, diagnostic);
-        Tree::Leaf(self.emit(Op::Error, span, Kind::Unknown))
+        let v = self.emit(Op::Error, span, Kind::Unknown);
+        self.errors.insert(v);
+        Tree::Leaf(v)
     }
 
     pub(super) fn unsupported(&mut self, span: Loc, message: Unsupported) -> Tree {
