@@ -74,6 +74,10 @@ pub const READ_AFTER_FIRST_ASSIGNED_IN_LOOP: Unsupported = Unsupported {
     what: "reading after the loop a variable that is first assigned inside it",
     help: "give it a value before the loop",
 };
+pub const FIELD_UPDATED_STRUCT_USED_WHOLE_INSIDE_LOOP: Unsupported = Unsupported {
+    what: "using whole, inside a loop or branch, a struct whose fields the function assigns",
+    help: "read its fields there (`s.x`); use it whole after the loop or branch (`return s`, `g(&s)`)",
+};
 pub const WHILE_LET: Unsupported = Unsupported { what: "`while let`", help: "" };
 pub const UNTRACKED_LOOP_VARIABLE: Unsupported =
     Unsupported { what: "this loop (a variable it changes could not be tracked)", help: "" };
@@ -143,7 +147,7 @@ pub const REASSIGNING_WHOLE_ARRAY_INSIDE_LOOP: Unsupported = Unsupported {
 };
 pub const ASSIGNMENT_ANYTHING_BUT_LOCAL_VARIABLE: Unsupported = Unsupported {
     what: "assignment to anything but a local variable",
-    help: "compute the new value into a local variable (an element of a local array, `v[i] = ..`, and a part of a local tuple, `t.0 = ..`, may be written; a struct's field may not)",
+    help: "compute the new value into a local variable (an element of a local array, `v[i] = ..`, a part of a local tuple, `t.0 = ..`, and a field of a struct built in the body, `s.x = ..`, may be written)",
 };
 // lower/iterators.rs
 // lower/mod.rs

@@ -188,7 +188,15 @@ impl Lowerer<'_> {
         guard_on_break: bool,
         lower: impl FnOnce(&mut Self) -> Option<Value>,
     ) -> Option<LoopParts> {
-        let assigned = scan::assigned_names(syntax);
+        let mut assigned = scan::assigned_names(syntax);
+        // `s.v -= ..` of a struct local held by its fields: `s` is carried.
+        for name in scan::field_assigned_names(syntax) {
+            if self.slot(&name).is_some_and(|slot| self.struct_locals.contains_key(&slot))
+                && !assigned.contains(&name)
+            {
+                assigned.push(name);
+            }
+        }
         let mut jumps = Jumps::default();
         syn::visit::Visit::visit_block(&mut jumps, syntax);
         jumps.breaks |= contains_return(syntax);

@@ -18,6 +18,7 @@ impl Lowerer<'_> {
                 Tree::Leaf(self.emit(Op::Lit(l.lit.clone()), span, kind))
             }
             Expr::Path(p) => match self.local(e) {
+                Some(slot) if self.struct_locals.contains_key(&slot) => self.whole_struct_local(slot, span),
                 Some(slot) if self.is_closure(slot) => {
                     self.unsupported(span, unsupported::CLOSURE_USED_OTHER_CALLING_RETURNED)
                 }
@@ -83,7 +84,7 @@ impl Lowerer<'_> {
             }
             Expr::Assign(a) => {
                 // `(a, b) = g(..)`: the call's results in the target's shape.
-                let value = match (&*a.right, target_shape(&a.left)) {
+                let value = match (&*a.right, super::assignments::target_shape(&a.left)) {
                     (Expr::Call(_) | Expr::MethodCall(_), shape @ Shape::Tuple(_)) => {
                         self.call_expr(&a.right, &shape)
                     }
@@ -92,6 +93,14 @@ impl Lowerer<'_> {
                 self.assign(&a.left, value);
                 unit()
             }
+            // `s.x` of a struct local held by its fields (`statements::struct_local`).
+            Expr::Field(f) if let Some(index) = self.struct_local_field(f) => match self.local(&f.base) {
+                Some(slot) => match &self.vars[slot] {
+                    Some(Tree::Tuple(parts)) => parts.get(index).cloned().unwrap_or_else(unit),
+                    _ => self.unsupported(span, unsupported::TUPLE_FIELD_OUT_RANGE),
+                },
+                None => unit(),
+            },
             Expr::Field(f) => match (self.aggregate(&f.base), &f.member) {
                 (Some(items), syn::Member::Unnamed(index)) => match items.get(index.index as usize) {
                     Some(t) => t.clone(),
@@ -419,87 +428,6 @@ impl Lowerer<'_> {
         Tree::Leaf(self.emit(Op::Lit(syn::LitBool::new(value, span.span()).into()), span, Kind::Discrete))
     }
 
-    pub(super) fn assign(&mut self, target: &Expr, value: Tree) {
-        // A destructuring assignment, `(a, b) = (b, a + b)`: the right side is evaluated whole
-        // first, then each place is written.
-        match (target, value) {
-            (Expr::Paren(p), value) => self.assign(&p.expr, value),
-            (Expr::Infer(_), _) => {}
-            (Expr::Tuple(t), Tree::Tuple(values)) if t.elems.len() == values.len() => {
-                for (place, value) in t.elems.iter().zip(values) {
-                    self.assign(place, value);
-                }
-            }
-            (Expr::Tuple(t), _) => {
-                let error = self.unsupported(Loc::of(&target), unsupported::DESTRUCTURING_ASSIGNMENT);
-                // Each place holds the error, so no read of it is reported again.
-                for place in &t.elems {
-                    self.assign(place, error.clone());
-                }
-            }
-            (_, value) => self.assign_place(target, value),
-        }
-    }
-
-    fn assign_place(&mut self, target: &Expr, value: Tree) {
-        if let Expr::Index(i) = target {
-            let Some((array, index)) = self.array_place(i) else {
-                // Into an array whose making was already reported (`DMatrix::from_fn` in a loop).
-                let reported =
-                    self.aggregate_or_leaf(super::index_base(i)).is_some_and(|v| self.errors.contains(&v));
-                if !reported {
-                    self.unsupported(Loc::of(&target), unsupported::INDEXED_ASSIGNMENT);
-                }
-                return;
-            };
-            let v = self.leaf(value, Loc::of(&target));
-            self.push(Vec::new(), Op::Store { array, index, value: v }, Loc::of(&target));
-            return;
-        }
-        // `acc.0 += v` of a local tuple: the new value replaces that part.
-        if let Expr::Field(f) = target
-            && let syn::Member::Unnamed(index) = &f.member
-        {
-            let base = super::scan::tuple_base(target);
-            if let Some(slot) = self.local(base)
-                && let Some(Tree::Tuple(_)) = &self.vars[slot]
-                && let Some(mut whole) = self.vars[slot].clone()
-            {
-                let mut path = vec![index.index as usize];
-                let mut at = &*f.base;
-                while let Expr::Field(inner) = super::strip_parens(at)
-                    && let syn::Member::Unnamed(i) = &inner.member
-                {
-                    path.push(i.index as usize);
-                    at = &inner.base;
-                }
-                path.reverse();
-                if replace_part(&mut whole, &path, value) {
-                    self.vars[slot] = Some(whole);
-                    return;
-                }
-                self.unsupported(Loc::of(&target), unsupported::TUPLE_FIELD_OUT_RANGE);
-                return;
-            }
-        }
-        match self.local(target) {
-            Some(slot) if self.in_loop > 0 && self.is_array(&self.vars[slot]) => {
-                self.unsupported(Loc::of(&target), unsupported::REASSIGNING_WHOLE_ARRAY_INSIDE_LOOP);
-            }
-            Some(slot) => {
-                if let Expr::Path(p) = target
-                    && let Some(ident) = p.path.get_ident()
-                {
-                    self.name_value(&ident.to_string(), &value);
-                }
-                self.vars[slot] = Some(value)
-            }
-            None => {
-                self.unsupported(Loc::of(&target), unsupported::ASSIGNMENT_ANYTHING_BUT_LOCAL_VARIABLE);
-            }
-        }
-    }
-
     pub(super) fn cast(&mut self, c: &syn::ExprCast) -> Tree {
         use crate::signature::{TypeClass, classify};
         let span = Loc::of(&c);
@@ -536,30 +464,6 @@ pub(super) fn opaque_help(what: &str) -> &'static str {
         "an assignment inside this expression" => "write the assignment as its own statement",
         "control flow inside this expression" => "leave from a statement of its own (`if c { return ..; }`)",
         _ => "",
-    }
-}
-
-/// Replaces the part of `tree` at `path` (tuple indices, outermost first) with `value`; `false`
-/// if the path leaves the tree.
-fn replace_part(tree: &mut Tree, path: &[usize], value: Tree) -> bool {
-    match (tree, path) {
-        (t, []) => {
-            *t = value;
-            true
-        }
-        (Tree::Tuple(items), [i, rest @ ..]) => {
-            items.get_mut(*i).is_some_and(|t| replace_part(t, rest, value))
-        }
-        (Tree::Leaf(_), _) => false,
-    }
-}
-
-/// The shape of an assignment's target: a tuple of places, or one place.
-fn target_shape(target: &Expr) -> Shape {
-    match target {
-        Expr::Tuple(t) => Shape::Tuple(t.elems.iter().map(target_shape).collect()),
-        Expr::Paren(p) => target_shape(&p.expr),
-        _ => Shape::Leaf,
     }
 }
 
@@ -728,6 +632,14 @@ impl Lowerer<'_> {
                 Expr::Paren(p) => self.vector_base(&p.expr),
                 Expr::Binary(b) => self.vector_base(&b.left) || self.vector_base(&b.right),
                 Expr::MethodCall(m) => self.vector_base(&m.receiver),
+                // `p.vel` of a struct local held by its fields: the field's value.
+                Expr::Field(f) => self.struct_local_field(f).is_some_and(|index| {
+                    let part = self.local(&f.base).and_then(|slot| match &self.vars[slot] {
+                        Some(Tree::Tuple(parts)) => parts.get(index).cloned(),
+                        _ => None,
+                    });
+                    matches!(part, Some(Tree::Leaf(v)) if self.kind(v) == Kind::Float)
+                }),
                 // `vs[i]` of a parameter `vs: &[Vector3<f64>]` (or of points).
                 Expr::Index(ix) => self
                     .aggregate_or_leaf(&ix.expr)

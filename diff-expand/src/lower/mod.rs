@@ -20,7 +20,7 @@
 //!
 //! One `Lowerer` walks the body; its methods are split by job: `ssa.rs` (values, instructions,
 //! variables and the phis of a branch), `statements.rs` (the body, `let` and patterns, early
-//! `return`), `expressions.rs` (operators, casts, assignments, opaque expressions), `calls.rs`
+//! `return`), `expressions.rs` (operators, casts, opaque expressions), `assignments.rs` (assignments to variables, elements, tuple parts and struct fields), `calls.rs`
 //! (methods, functions), `maps.rs` (nalgebra's `map` closures), `options.rs` (elements looked up through `Option`), `patterns.rs`
 //! (patterns taking apart constants), `pushes.rs` (a `Vec` filled by `push` in a loop), `arrays.rs` (elements, places, array constructors,
 //! record fields), `control.rs` (loops and `if`), and `scan.rs` (what a piece of syntax assigns,
@@ -43,6 +43,7 @@ use crate::signature::{Signature, kind_of};
 
 mod adaptors;
 mod arrays;
+mod assignments;
 mod calls;
 pub(crate) use calls::PASSED_FUNCTION;
 mod closures;
@@ -91,6 +92,8 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         in_loop: 0,
         assigned_in_loop: std::collections::HashSet::new(),
         errors: std::collections::HashSet::new(),
+        field_assigned: scan::field_assigned_names(body),
+        struct_locals: std::collections::HashMap::new(),
         loop_flags: Vec::new(),
         condition_keyword: None,
         returns: false,
@@ -172,6 +175,12 @@ struct Lowerer<'a> {
     /// The values standing for a construct already reported (`Op::Error`): what reads or writes
     /// them is not reported again.
     errors: std::collections::HashSet<Value>,
+    /// Names whose named fields the body assigns (`s.v -= ..`, `scan::field_assigned_names`).
+    field_assigned: std::collections::HashSet<String>,
+    /// Locals bound to a struct literal whose fields the body assigns: held as a tuple of their
+    /// fields (read and written one by one, carried by loops like any tuple), with the struct's
+    /// path and field names to build it where it is used whole (`statements::struct_local`).
+    struct_locals: std::collections::HashMap<usize, (syn::Path, Vec<syn::Member>)>,
     /// `break`/`continue` flags of the loops being lowered, innermost last.
     loop_flags: Vec<Flags>,
     /// The keyword of the next `branch`'s condition when it is not `if` (`while`, `match`), for

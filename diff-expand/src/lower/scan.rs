@@ -70,6 +70,23 @@ pub(super) fn tuple_base(mut place: &Expr) -> &Expr {
     }
 }
 
+/// The names a block assigns a named field of (`s.v -= ..`, `s.x = ..`), closures and nested
+/// items included.
+pub(super) fn field_assigned_names(block: &syn::Block) -> std::collections::HashSet<String> {
+    let mut names = std::collections::HashSet::new();
+    let mut targets = Targets(|target: &Expr| {
+        if let Expr::Field(f) = target
+            && matches!(f.member, syn::Member::Named(_))
+            && let Expr::Path(p) = &*f.base
+            && let Some(ident) = p.path.get_ident()
+        {
+            names.insert(ident.to_string());
+        }
+    });
+    syn::visit::Visit::visit_block(&mut targets, block);
+    names
+}
+
 /// The names a block writes through an index (`r[i] = ..`, `r[i] += ..`, `m[i][j] = ..`),
 /// closures and nested items included.
 pub(super) fn indexed_names(block: &syn::Block) -> std::collections::HashSet<String> {

@@ -1,0 +1,150 @@
+//! Assignments: to a variable, to the places of a destructuring assignment, to an element of
+//! a local array (`v[i] = ..`), to a part of a local tuple (`acc.0 += v`), and to a field of a
+//! struct built in the body (`s.v -= ..`), which is held as its fields until it is used whole.
+
+use super::*;
+use statements::Shape;
+
+impl Lowerer<'_> {
+    pub(super) fn assign(&mut self, target: &Expr, value: Tree) {
+        // A destructuring assignment, `(a, b) = (b, a + b)`: the right side is evaluated whole
+        // first, then each place is written.
+        match (target, value) {
+            (Expr::Paren(p), value) => self.assign(&p.expr, value),
+            (Expr::Infer(_), _) => {}
+            (Expr::Tuple(t), Tree::Tuple(values)) if t.elems.len() == values.len() => {
+                for (place, value) in t.elems.iter().zip(values) {
+                    self.assign(place, value);
+                }
+            }
+            (Expr::Tuple(t), _) => {
+                let error = self.unsupported(Loc::of(&target), unsupported::DESTRUCTURING_ASSIGNMENT);
+                // Each place holds the error, so no read of it is reported again.
+                for place in &t.elems {
+                    self.assign(place, error.clone());
+                }
+            }
+            (_, value) => self.assign_place(target, value),
+        }
+    }
+
+    fn assign_place(&mut self, target: &Expr, value: Tree) {
+        if let Expr::Index(i) = target {
+            let Some((array, index)) = self.array_place(i) else {
+                // Into an array whose making was already reported (`DMatrix::from_fn` in a loop).
+                let reported =
+                    self.aggregate_or_leaf(super::index_base(i)).is_some_and(|v| self.errors.contains(&v));
+                if !reported {
+                    self.unsupported(Loc::of(&target), unsupported::INDEXED_ASSIGNMENT);
+                }
+                return;
+            };
+            let v = self.leaf(value, Loc::of(&target));
+            self.push(Vec::new(), Op::Store { array, index, value: v }, Loc::of(&target));
+            return;
+        }
+        // `s.v -= ..` of a struct local held by its fields: the new value replaces that field.
+        if let Expr::Field(f) = target
+            && let Some(index) = self.struct_local_field(f)
+            && let Some(slot) = self.local(&f.base)
+            && let Some(mut whole) = self.vars[slot].clone()
+        {
+            if replace_part(&mut whole, &[index], value) {
+                self.vars[slot] = Some(whole);
+            }
+            return;
+        }
+        // `acc.0 += v` of a local tuple: the new value replaces that part.
+        if let Expr::Field(f) = target
+            && let syn::Member::Unnamed(index) = &f.member
+        {
+            let base = super::scan::tuple_base(target);
+            if let Some(slot) = self.local(base)
+                && let Some(Tree::Tuple(_)) = &self.vars[slot]
+                && let Some(mut whole) = self.vars[slot].clone()
+            {
+                let mut path = vec![index.index as usize];
+                let mut at = &*f.base;
+                while let Expr::Field(inner) = super::strip_parens(at)
+                    && let syn::Member::Unnamed(i) = &inner.member
+                {
+                    path.push(i.index as usize);
+                    at = &inner.base;
+                }
+                path.reverse();
+                if replace_part(&mut whole, &path, value) {
+                    self.vars[slot] = Some(whole);
+                    return;
+                }
+                self.unsupported(Loc::of(&target), unsupported::TUPLE_FIELD_OUT_RANGE);
+                return;
+            }
+        }
+        match self.local(target) {
+            Some(slot) if self.in_loop > 0 && self.is_array(&self.vars[slot]) => {
+                self.unsupported(Loc::of(&target), unsupported::REASSIGNING_WHOLE_ARRAY_INSIDE_LOOP);
+            }
+            Some(slot) => {
+                if let Expr::Path(p) = target
+                    && let Some(ident) = p.path.get_ident()
+                {
+                    self.name_value(&ident.to_string(), &value);
+                }
+                self.vars[slot] = Some(value)
+            }
+            None => {
+                self.unsupported(Loc::of(&target), unsupported::ASSIGNMENT_ANYTHING_BUT_LOCAL_VARIABLE);
+            }
+        }
+    }
+}
+
+/// Replaces the part of `tree` at `path` (tuple indices, outermost first) with `value`; `false`
+/// if the path leaves the tree.
+fn replace_part(tree: &mut Tree, path: &[usize], value: Tree) -> bool {
+    match (tree, path) {
+        (t, []) => {
+            *t = value;
+            true
+        }
+        (Tree::Tuple(items), [i, rest @ ..]) => {
+            items.get_mut(*i).is_some_and(|t| replace_part(t, rest, value))
+        }
+        (Tree::Leaf(_), _) => false,
+    }
+}
+
+/// The shape of an assignment's target: a tuple of places, or one place.
+pub(super) fn target_shape(target: &Expr) -> Shape {
+    match target {
+        Expr::Tuple(t) => Shape::Tuple(t.elems.iter().map(target_shape).collect()),
+        Expr::Paren(p) => target_shape(&p.expr),
+        _ => Shape::Leaf,
+    }
+}
+
+impl Lowerer<'_> {
+    /// The position of `s.member` among the fields of a struct local held by its fields
+    /// (`statements::struct_local`).
+    pub(super) fn struct_local_field(&self, f: &syn::ExprField) -> Option<usize> {
+        let slot = self.local(&f.base)?;
+        let (_, members) = self.struct_locals.get(&slot)?;
+        members.iter().position(|m| *m == f.member)
+    }
+
+    /// A struct local held by its fields, used whole (`step(&s)`, `return s`): the struct built
+    /// from its fields' current values, as a struct literal is.
+    pub(super) fn whole_struct_local(&mut self, slot: usize, span: Loc) -> Tree {
+        let (Some((path, members)), Some(Tree::Tuple(parts))) =
+            (self.struct_locals.get(&slot).cloned(), self.vars[slot].clone())
+        else {
+            return self.unsupported(span, unsupported::TUPLE_POSITION);
+        };
+        if self.blocks.len() > 1 {
+            return self.unsupported(span, unsupported::FIELD_UPDATED_STRUCT_USED_WHOLE_INSIDE_LOOP);
+        }
+        let fields = members.into_iter().zip(parts).map(|(m, t)| (m, self.leaf(t, span))).collect();
+        let op = Op::Construct { path, fields };
+        Tree::Leaf(self.emit(op, span, Kind::Array(ArrayKind::Record)))
+    }
+}
