@@ -211,3 +211,37 @@ fn parts_of_a_local_tuple_assigned() {
         }
     }
 }
+
+/// Slice patterns over a differentiated slice: `if let [a, b, ..] = *x`, `if let [.., y, z] =
+/// x` and `let [a, .., z] = x[..] else { .. }`, each a length test and reads by index.
+#[differentiable]
+fn ends(x: &[f64]) -> f64 {
+    let [first, .., last] = x[..] else {
+        return 0.0;
+    };
+    let head = if let [a, b, ..] = *x { a * b } else { first };
+    let tail = if let [.., y, z] = x { y.exp() * z } else { last };
+    first * last + head + tail
+}
+
+#[test]
+fn slice_patterns_of_a_differentiated_slice() {
+    let points: [&[f64]; 4] = [&[0.3, -0.4, 0.7], &[1.2, 0.4], &[-2.0, 1.1, 0.5, 0.8], &[0.9]];
+    check(&slice_fns!(ends, ends_jvp, ends_vjp, ends_grad), &points, 1e-8);
+    for x in points {
+        let n = x.len();
+        // Fewer than two elements: the `let .. else` returns 0.
+        let mut want = vec![0.0; n];
+        if n >= 2 {
+            want[0] += x[n - 1] + x[1];
+            want[n - 1] += x[0];
+            want[1] += x[0];
+            want[n - 2] += x[n - 2].exp() * x[n - 1];
+            want[n - 1] += x[n - 2].exp();
+        }
+        let g = ends_grad(x).1;
+        for i in 0..n {
+            assert!(common::close(g[i], want[i], 1e-13), "{x:?}: d/dx{i} = {} vs {}", g[i], want[i]);
+        }
+    }
+}

@@ -78,7 +78,10 @@ pub const FIELD_UPDATED_STRUCT_USED_WHOLE_INSIDE_LOOP: Unsupported = Unsupported
     what: "using whole, inside a loop or branch, a struct whose fields the function assigns",
     help: "read its fields there (`s.x`); use it whole after the loop or branch (`return s`, `g(&s)`)",
 };
-pub const WHILE_LET: Unsupported = Unsupported { what: "`while let`", help: "" };
+pub const WHILE_LET: Unsupported = Unsupported {
+    what: "`while let`",
+    help: "write the loop over the collection itself (`for v in x.iter()`, `for (i, v) in x.iter().enumerate()`), or as `loop` with a condition on constants",
+};
 pub const UNTRACKED_LOOP_VARIABLE: Unsupported =
     Unsupported { what: "this loop (a variable it changes could not be tracked)", help: "" };
 pub const LOOP_CHANGES_SHAPE: Unsupported =

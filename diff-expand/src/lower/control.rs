@@ -471,6 +471,16 @@ impl Lowerer<'_> {
             if let Some(t) = self.if_let_lookup(i, l) {
                 return t;
             }
+            // `if let [a, b, ..] = *x { .. }`: a length test, then the elements by index.
+            if let Some((test, parts)) = super::patterns::slice_parts(&l.pat, &l.expr) {
+                let bindings = parts.iter().map(|(p, e)| quote!(let #p = #e;));
+                let then = &i.then_branch;
+                let otherwise = i.else_branch.as_ref().map(|(_, e)| quote!(else #e));
+                let desugared: Expr = syn::parse_quote_spanned!(span.span()=>
+                    if #test { #(#bindings)* #then } #otherwise
+                );
+                return self.expr(&desugared);
+            }
             if let Some(t) = self.if_let_pattern(i, l, piecewise) {
                 return t;
             }

@@ -89,6 +89,13 @@ pub(super) fn let_else(stmts: &[Stmt]) -> Option<Vec<Stmt>> {
         };
         out.push(syn::parse_quote_spanned!(span=> if !(#present) { #diverge; }));
         out.push(syn::parse_quote_spanned!(span=> let #pat = #element;));
+    } else if let Some((test, parts)) = super::patterns::slice_parts(&local.pat, init) {
+        // `let [a, b] = x[..] else { .. };`: the length test, then each name by index.
+        let span = local.span();
+        out.push(syn::parse_quote_spanned!(span=> if !(#test) { #diverge; }));
+        for (pat, element) in parts {
+            out.push(syn::parse_quote_spanned!(span=> let #pat = #element;));
+        }
     } else if super::patterns::destructures(&local.pat) && place(init) {
         // A constant taken apart (`let Some(k) = factor else { .. };`): the test as an `if let`,
         // then each name as a `match` of the one arm (`lower::patterns`).

@@ -112,3 +112,57 @@ impl Lowerer<'_> {
         Some(self.branch(cond, Loc::of(&l.expr), piecewise, Loc::of(i), then_f, else_f))
     }
 }
+
+/// A slice pattern of plain names over a local array or slice, `[a, b, ..] = *x` (also `x`,
+/// `&x`, `x[..]`): the length test it makes (`x.len() >= 2`, or `==` without `..`) and each
+/// name with the element it binds (`x[0]`, `x[1]`; after `..`, counted from the end). A length
+/// is no differentiable value, so the test needs no `piecewise`. `None` for another pattern.
+pub(super) fn slice_parts(pat: &Pat, scrutinee: &Expr) -> Option<(Expr, Vec<(Pat, Expr)>)> {
+    let Pat::Slice(slice) = pat else { return None };
+    let mut base = scrutinee;
+    loop {
+        base = match base {
+            Expr::Paren(p) => &p.expr,
+            Expr::Unary(u) if matches!(u.op, UnOp::Deref(_)) => &u.expr,
+            Expr::Reference(r) if r.mutability.is_none() => &r.expr,
+            Expr::Index(i) if matches!(&*i.index, Expr::Range(r) if r.start.is_none() && r.end.is_none()) => {
+                &i.expr
+            }
+            Expr::Path(p) if p.path.get_ident().is_some() => break,
+            _ => return None,
+        };
+    }
+    let elems: Vec<&Pat> = slice.elems.iter().collect();
+    let rest = elems.iter().position(|p| matches!(p, Pat::Rest(_)));
+    if elems.iter().filter(|p| matches!(p, Pat::Rest(_))).count() > 1 {
+        return None;
+    }
+    let plain = |p: &Pat| match p {
+        Pat::Ident(i) => i.by_ref.is_none() && i.subpat.is_none(),
+        Pat::Wild(_) | Pat::Rest(_) => true,
+        _ => false,
+    };
+    if !elems.iter().all(|p| plain(p)) {
+        return None;
+    }
+    let fixed = elems.len() - usize::from(rest.is_some());
+    let test: Expr = match rest {
+        Some(_) => syn::parse_quote!(#base.len() >= #fixed),
+        None => syn::parse_quote!(#base.len() == #fixed),
+    };
+    let mut parts = Vec::new();
+    for (k, p) in elems.iter().enumerate() {
+        if !matches!(p, Pat::Ident(_)) {
+            continue;
+        }
+        let element: Expr = match rest {
+            Some(r) if k > r => {
+                let from_end = elems.len() - k;
+                syn::parse_quote!(#base[#base.len() - #from_end])
+            }
+            _ => syn::parse_quote!(#base[#k]),
+        };
+        parts.push(((*p).clone(), element));
+    }
+    Some((test, parts))
+}
