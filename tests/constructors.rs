@@ -387,6 +387,16 @@ fn static_matrices_from_columns_and_rows() {
         assert!((g0 - 2.0 * y0 * w.transpose()).norm() < 1e-13);
         assert!((g1 - 2.0 * y1 * w.transpose()).norm() < 1e-13);
         assert!((gw - 2.0 * (y0 * r0.transpose() + y1 * r1.transpose())).norm() < 1e-13);
+        let rows = |p: &[f64]| {
+            rows_times(
+                &RowVector3::new(p[0], p[1], p[2]),
+                &RowVector3::new(p[3], p[4], p[5]),
+                &Vector3::new(p[6], p[7], p[8]),
+            )
+        };
+        let at: Vec<f64> = r0.iter().chain(r1.iter()).chain(w.iter()).copied().collect();
+        let g: Vec<f64> = g0.iter().chain(g1.iter()).chain(gw.iter()).copied().collect();
+        common::gradient_central("rows_times", &rows, &at, &g, 1e-8);
         let t = common::direction(9, 4);
         let (_, tangent) = rows_times_jvp(
             &r0,

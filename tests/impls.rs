@@ -215,6 +215,13 @@ fn constant_matrix_fields_read_in_place() {
         let z = f.a.transpose() * y;
         let exact = f.a * z / z.norm() + f.v;
         assert!((g - exact).norm() < 1e-13, "{g} vs {exact}");
+        common::gradient_central(
+            "fixed",
+            &|p| f.fixed(&Vector2::new(p[0], p[1])),
+            &[y.x, y.y],
+            g.as_slice(),
+            1e-8,
+        );
         let (_, tangent) = f.fixed_jvp(&y, Vector2::new(0.3, -0.8));
         let (_, pullback) = f.fixed_vjp(&y);
         common::forward_against_reverse("fixed", tangent, &[0.3, -0.8], 1.1, pullback(1.1).as_slice(), 1e-12);

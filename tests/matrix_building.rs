@@ -171,6 +171,10 @@ fn a_matrix_held_constant() {
             assert!(close(ga[i], 2.0 * s, 1e-13), "d/da{i}: {} vs {}", ga[i], 2.0 * s);
             assert!(close(gy[i], 2.0 * ky[i], 1e-13), "d/dy{i}: {} vs {}", gy[i], 2.0 * ky[i]);
         }
+        // Central differences see through `no_grad` (the primal has no such cut), so they
+        // check the derivative in `y` alone, where `K` does not move.
+        let f = |p: &[f64]| held_constant(&av, &DVector::from_column_slice(p));
+        gradient_central("held_constant", &f, &y, gy.as_slice(), 1e-8);
         let v = DVector::from_vec(common::direction(a.len(), 8));
         let w = DVector::from_vec(common::direction(a.len(), 9));
         let (_, tangent) = held_constant_jvp(&av, &yv, v.clone(), w.clone());
@@ -221,6 +225,8 @@ fn a_rigid_motion_of_a_point() {
         let row = r.to_rotation_matrix().matrix().row(2).transpose();
         let exact = row * p.x + Vector3::x() * (r * p).z;
         assert!((g - exact).norm() < 1e-13, "{g} vs {exact}");
+        let at = |x: &[f64]| rotated_height(&r, &Point3::new(x[0], x[1], x[2]));
+        gradient_central("rotated_height", &at, p.coords.as_slice(), g.as_slice(), 1e-8);
         let (_, tangent) = rotated_height_jvp(&r, &p, v);
         let (_, pullback) = rotated_height_vjp(&r, &p);
         forward_against_reverse(

@@ -149,9 +149,10 @@ fn check_block(
     }
 }
 
-/// `self.g(x)` of a method `g` of the same `impl` block whose `wrt(..)` omits a parameter (or
-/// the receiver) that gets a differentiable value here: the call passes no tangent for it
-/// (`emit::call_slots`), so its derivative would be lost.
+/// `self.g(x)` of a method `g` of the same `impl` block, or `g(x)` of a helper expanded before
+/// (`signature::registry`), whose `wrt(..)` omits a parameter (or the receiver) that gets a
+/// differentiable value here: the call passes no tangent for it (`emit::call_slots`), so its
+/// derivative would be lost.
 fn check_sibling_calls(f: &Function, sig: &crate::signature::Signature, a: &Activity, cx: &Ctxt) {
     for inst in f.body.walk() {
         let Op::Call { callee, args, .. } = &inst.op else { continue };
@@ -159,27 +160,25 @@ fn check_sibling_calls(f: &Function, sig: &crate::signature::Signature, a: &Acti
             continue;
         }
         let lost = |v: &crate::ir::Value| a.varied(*v) || a.tainted(*v);
-        // A helper with a `wrt(..)` expanded before (`signature::registry`), where the call uses
-        // its entry.
-        if let Callee::Path(path) = callee {
-            let passed: Vec<bool> =
-                args.iter().map(|v| f.info(*v).kind != crate::ir::Kind::Discrete).collect();
-            let Some((wrt, _)) = crate::signature::registry::call(path, &passed) else { continue };
-            let name = path.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
-            for ((arg, listed), param) in args.iter().zip(&wrt.params).zip(&wrt.names) {
-                if !listed && lost(arg) {
-                    cx.error(
-                        inst.span,
-                        Diagnostic::SiblingWrt { method: name.clone(), param: param.clone() },
-                    );
-                }
+        // A method of the same block, or a helper with a `wrt(..)` expanded before
+        // (`signature::registry`) where the call uses its entry; the receiver only for the first.
+        let (name, wrt, receiver) = match callee {
+            Callee::Path(path) => {
+                let Some((wrt, _)) = crate::signature::registry::call(path, args, |v| f.info(v).kind) else {
+                    continue;
+                };
+                let name = path.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+                (name, wrt, None)
             }
-            continue;
-        }
-        let Some((receiver, wrt)) = crate::signature::siblings::call(f, sig, callee) else { continue };
-        let Callee::Method { name, .. } = callee else { continue };
+            Callee::Method { name, .. } => {
+                let Some((receiver, wrt)) = crate::signature::siblings::call(f, sig, callee) else {
+                    continue;
+                };
+                (name.to_string(), wrt, Some(receiver))
+            }
+        };
         let mut missing: Vec<String> = Vec::new();
-        if !wrt.receiver && lost(&receiver) {
+        if !wrt.receiver && receiver.is_some_and(|r| lost(&r)) {
             missing.push("self".to_string());
         }
         for ((arg, listed), param) in args.iter().zip(&wrt.params).zip(&wrt.names) {
@@ -188,7 +187,7 @@ fn check_sibling_calls(f: &Function, sig: &crate::signature::Signature, a: &Acti
             }
         }
         for param in missing {
-            cx.error(inst.span, Diagnostic::SiblingWrt { method: name.to_string(), param });
+            cx.error(inst.span, Diagnostic::SiblingWrt { method: name.clone(), param });
         }
     }
 }

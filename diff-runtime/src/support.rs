@@ -41,21 +41,19 @@ impl<T: Differentiable<Tangent = T>> Reusable for Vec<T> {
     }
 }
 
-impl<T: nalgebra::Scalar + num_traits::Zero> Reusable for nalgebra::DVector<T> {
-    #[inline]
-    fn zeroed(mut self) -> Self {
-        self.fill(T::zero());
-        self
-    }
+/// A `DVector` the function fills by index, and a `DMatrix` (`DMatrix::from_fn`).
+macro_rules! reusable_matrix {
+    ($($m:ident),*) => {$(
+        impl<T: nalgebra::Scalar + num_traits::Zero> Reusable for nalgebra::$m<T> {
+            #[inline]
+            fn zeroed(mut self) -> Self {
+                self.fill(T::zero());
+                self
+            }
+        }
+    )*};
 }
-
-impl<T: nalgebra::Scalar + num_traits::Zero> Reusable for nalgebra::DMatrix<T> {
-    #[inline]
-    fn zeroed(mut self) -> Self {
-        self.fill(T::zero());
-        self
-    }
-}
+reusable_matrix!(DVector, DMatrix);
 
 /// The caller's gradient buffer, emptied and filled with the zero tangent of each element of
 /// `like` (`0.0`, `[0.0; N]`, a point's zero vector): no allocation when its capacity suffices

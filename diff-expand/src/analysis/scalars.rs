@@ -60,9 +60,9 @@ fn identifiers(tokens: proc_macro2::TokenStream, out: &mut Vec<String>) {
 
 /// The values known to be floats (`f32`, `f64` or the float type parameter), not matrices:
 /// `Kind::Float` also covers nalgebra's static vectors, which are `Copy` too. Known are float
-/// parameters and literals, array entries (not record fields, whose types are unseen), what arithmetic and the scalar
-/// rules make of known floats, and a branch's or loop's value whose every incoming value is
-/// known. Found from the optimistic side (every float value defined by an instruction, less
+/// parameters and literals, entries of arrays shown to hold floats (not record fields, whose
+/// types are unseen), what arithmetic and the scalar rules make of known floats, and a branch's
+/// or loop's value whose every incoming value is known. Found from the optimistic side (every float value defined by an instruction, less
 /// those a rule cannot vouch for, until nothing changes) so that a loop-carried value, which
 /// depends on itself, can be known.
 pub fn scalars(f: &Function, sig: &Signature) -> std::collections::HashSet<Value> {

@@ -374,18 +374,16 @@ pub fn call_slots(input: &Input, callee: &Callee, args: &[Value]) -> Vec<Value> 
     }
     // A helper with a `wrt(..)` expanded before this function (`signature::registry`), where
     // the slots below would not be its: exactly its slots.
-    let may_be_float = |v: &Value| input.act.active(*v) || input.f.info(*v).kind != Kind::Discrete;
-    // (The same test as the lowering's, which names the marker: `lower::calls`.)
-    if let Callee::Path(path) = callee {
-        let passed: Vec<bool> = args.iter().map(|v| input.f.info(*v).kind != Kind::Discrete).collect();
-        if let Some((wrt, _)) = crate::signature::registry::call(path, &passed) {
-            return args.iter().zip(&wrt.params).filter(|(_, w)| **w).map(|(a, _)| *a).collect();
-        }
+    if let Callee::Path(path) = callee
+        && let Some((wrt, _)) = crate::signature::registry::call(path, args, |v| input.f.info(v).kind)
+    {
+        return args.iter().zip(&wrt.params).filter(|(_, w)| **w).map(|(a, _)| *a).collect();
     }
     let receiver = match callee {
         Callee::Method { receiver, .. } if input.act.active(*receiver) => Some(*receiver),
         _ => None,
     };
+    let may_be_float = |v: &Value| input.act.active(*v) || input.f.info(*v).kind != Kind::Discrete;
     receiver.into_iter().chain(args.iter().copied().filter(may_be_float)).collect()
 }
 

@@ -124,12 +124,52 @@ pub(super) fn target_shape(target: &Expr) -> Shape {
 }
 
 impl Lowerer<'_> {
+    /// `let mut s = State { x: a, v: b };` whose fields the body assigns (`s.v -= ..`): a tuple
+    /// of the fields' values, each read (`s.x`) and written (`s.x += ..`) as a part, so a loop
+    /// carries them like any variables; the struct itself is built where `s` is used whole
+    /// ([`Self::whole_struct_local`]). `false` (nothing done) for another statement.
+    pub(super) fn struct_local(&mut self, local: &syn::Local) -> bool {
+        let named = match &local.pat {
+            Pat::Type(t) => &*t.pat,
+            p => p,
+        };
+        let (Pat::Ident(p), Some(init)) = (named, &local.init) else { return false };
+        let Expr::Struct(st) = &*init.expr else { return false };
+        if init.diverge.is_some()
+            || p.by_ref.is_some()
+            || p.subpat.is_some()
+            || st.rest.is_some()
+            || st.qself.is_some()
+            || !self.field_assigned.contains(&p.ident.to_string())
+            || !st.fields.iter().all(|f| matches!(f.member, syn::Member::Named(_)))
+        {
+            return false;
+        }
+        let parts: Vec<Tree> = st.fields.iter().map(|f| self.expr(&f.expr)).collect();
+        let members = st.fields.iter().map(|f| f.member.clone()).collect();
+        let name = p.ident.to_string();
+        self.declare(&name, Some(Tree::Tuple(parts)));
+        if let Some(slot) = self.slot(&name) {
+            self.struct_locals.insert(slot, (st.path.clone(), members));
+        }
+        true
+    }
+
     /// The position of `s.member` among the fields of a struct local held by its fields
-    /// (`statements::struct_local`).
+    /// (`assignments::struct_local`).
     pub(super) fn struct_local_field(&self, f: &syn::ExprField) -> Option<usize> {
         let slot = self.local(&f.base)?;
         let (_, members) = self.struct_locals.get(&slot)?;
         members.iter().position(|m| *m == f.member)
+    }
+
+    /// The current value of `s.member` of a struct local held by its fields.
+    pub(super) fn struct_local_part(&self, f: &syn::ExprField) -> Option<Tree> {
+        let index = self.struct_local_field(f)?;
+        match &self.vars[self.local(&f.base)?] {
+            Some(Tree::Tuple(parts)) => parts.get(index).cloned(),
+            _ => None,
+        }
     }
 
     /// A struct local held by its fields, used whole (`step(&s)`, `return s`): the struct built

@@ -522,13 +522,12 @@ impl Lowerer<'_> {
     ) -> Tree {
         // A helper with a `wrt(..)` expanded before this function: the generated code names its
         // marker constant where the call relies on it (`signature::registry`).
-        if let Callee::Path(path) = &callee {
-            let passed: Vec<bool> = args.iter().map(|a| self.kind(*a) != Kind::Discrete).collect();
-            if let Some((_, marker)) = crate::signature::registry::call(path, &passed) {
-                let item: syn::Item = syn::parse_quote_spanned!(span.span()=> const _: () = #marker;);
-                if !self.items.contains(&item) {
-                    self.items.push(item);
-                }
+        if let Callee::Path(path) = &callee
+            && let Some((_, marker)) = crate::signature::registry::call(path, &args, |a| self.kind(a))
+        {
+            let item: syn::Item = syn::parse_quote_spanned!(span.span()=> const _: () = #marker;);
+            if !self.items.contains(&item) {
+                self.items.push(item);
             }
         }
         let shape = self.results(results, span, kind);

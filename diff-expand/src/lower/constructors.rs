@@ -344,8 +344,6 @@ fn copied_array(e: &Expr) -> &Expr {
     }
 }
 
-/// The two index patterns of `|i, j| ..` (`_` for one not read), as patterns a `let` and a
-/// `for` accept; `None` for any other closure.
 /// `p`, or a binding named `name` where `p` is `_` (an index the body ignores but the
 /// desugared loop reads).
 fn rename_wild(p: Pat, name: &str, s: proc_macro2::Span) -> Pat {
@@ -358,6 +356,8 @@ fn rename_wild(p: Pat, name: &str, s: proc_macro2::Span) -> Pat {
     }
 }
 
+/// The two index patterns of `|i, j| ..` (`_` for one not read), as patterns a `let` and a
+/// `for` accept; `None` for any other closure.
 fn closure_indices(f: &syn::ExprClosure) -> Option<[Pat; 2]> {
     let [a, b] = f.inputs.iter().collect::<Vec<_>>()[..] else { return None };
     let index = |p: &Pat| match p {

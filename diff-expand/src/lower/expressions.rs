@@ -93,14 +93,8 @@ impl Lowerer<'_> {
                 self.assign(&a.left, value);
                 unit()
             }
-            // `s.x` of a struct local held by its fields (`statements::struct_local`).
-            Expr::Field(f) if let Some(index) = self.struct_local_field(f) => match self.local(&f.base) {
-                Some(slot) => match &self.vars[slot] {
-                    Some(Tree::Tuple(parts)) => parts.get(index).cloned().unwrap_or_else(unit),
-                    _ => self.unsupported(span, unsupported::TUPLE_FIELD_OUT_RANGE),
-                },
-                None => unit(),
-            },
+            // `s.x` of a struct local held by its fields (`assignments::struct_local`).
+            Expr::Field(f) if let Some(part) = self.struct_local_part(f) => part,
             Expr::Field(f) => match (self.aggregate(&f.base), &f.member) {
                 (Some(items), syn::Member::Unnamed(index)) => match items.get(index.index as usize) {
                     Some(t) => t.clone(),
@@ -633,13 +627,9 @@ impl Lowerer<'_> {
                 Expr::Binary(b) => self.vector_base(&b.left) || self.vector_base(&b.right),
                 Expr::MethodCall(m) => self.vector_base(&m.receiver),
                 // `p.vel` of a struct local held by its fields: the field's value.
-                Expr::Field(f) => self.struct_local_field(f).is_some_and(|index| {
-                    let part = self.local(&f.base).and_then(|slot| match &self.vars[slot] {
-                        Some(Tree::Tuple(parts)) => parts.get(index).cloned(),
-                        _ => None,
-                    });
-                    matches!(part, Some(Tree::Leaf(v)) if self.kind(v) == Kind::Float)
-                }),
+                Expr::Field(f) => {
+                    matches!(self.struct_local_part(f), Some(Tree::Leaf(v)) if self.kind(v) == Kind::Float)
+                }
                 // `vs[i]` of a parameter `vs: &[Vector3<f64>]` (or of points).
                 Expr::Index(ix) => self
                     .aggregate_or_leaf(&ix.expr)

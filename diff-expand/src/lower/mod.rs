@@ -179,7 +179,7 @@ struct Lowerer<'a> {
     field_assigned: std::collections::HashSet<String>,
     /// Locals bound to a struct literal whose fields the body assigns: held as a tuple of their
     /// fields (read and written one by one, carried by loops like any tuple), with the struct's
-    /// path and field names to build it where it is used whole (`statements::struct_local`).
+    /// path and field names to build it where it is used whole (`assignments::struct_local`).
     struct_locals: std::collections::HashMap<usize, (syn::Path, Vec<syn::Member>)>,
     /// `break`/`continue` flags of the loops being lowered, innermost last.
     loop_flags: Vec<Flags>,

@@ -588,36 +588,3 @@ fn array_conversion(local: &syn::Local) -> Option<Vec<Stmt>> {
     });
     Some(block.stmts)
 }
-
-impl Lowerer<'_> {
-    /// `let mut s = State { x: a, v: b };` whose fields the body assigns (`s.v -= ..`): a tuple
-    /// of the fields' values, each read (`s.x`) and written (`s.x += ..`) as a part, so a loop
-    /// carries them like any variables; the struct itself is built where `s` is used whole
-    /// (`expressions::whole_struct_local`). `false` (nothing done) for another statement.
-    pub(super) fn struct_local(&mut self, local: &syn::Local) -> bool {
-        let named = match &local.pat {
-            Pat::Type(t) => &*t.pat,
-            p => p,
-        };
-        let (Pat::Ident(p), Some(init)) = (named, &local.init) else { return false };
-        let Expr::Struct(st) = &*init.expr else { return false };
-        if init.diverge.is_some()
-            || p.by_ref.is_some()
-            || p.subpat.is_some()
-            || st.rest.is_some()
-            || st.qself.is_some()
-            || !self.field_assigned.contains(&p.ident.to_string())
-            || !st.fields.iter().all(|f| matches!(f.member, syn::Member::Named(_)))
-        {
-            return false;
-        }
-        let parts: Vec<Tree> = st.fields.iter().map(|f| self.expr(&f.expr)).collect();
-        let members = st.fields.iter().map(|f| f.member.clone()).collect();
-        let name = p.ident.to_string();
-        self.declare(&name, Some(Tree::Tuple(parts)));
-        if let Some(slot) = self.slot(&name) {
-            self.struct_locals.insert(slot, (st.path.clone(), members));
-        }
-        true
-    }
-}

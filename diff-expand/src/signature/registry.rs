@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use super::siblings::Wrt;
+use crate::ir::{Kind, Value};
 
 /// Per function name and parameter count: what it differentiates, or `None` where two
 /// functions of that name and count differ.
@@ -55,11 +56,13 @@ pub fn marker(name: &str, wrt: &Wrt) -> syn::Ident {
     syn::Ident::new(&format!("__tapeless_wrt_{name}_{bits}"), proc_macro2::Span::call_site())
 }
 
-/// A call `path(args)` of a recorded function: its entry, when the slots a call passes without
-/// one (`passed`: every argument that may be a float) differ from those it differentiates. The
-/// path to its marker constant goes with it (`helpers::residual` to
-/// `helpers::__tapeless_wrt_residual_100`).
-pub fn call(path: &syn::ExprPath, passed: &[bool]) -> Option<(Wrt, syn::Path)> {
+/// A call `path(args)` of a recorded function (`kind`: what the caller knows of an argument):
+/// its entry, when the slots a call passes without one (every argument not known to be an
+/// integer or `bool`) differ from those it differentiates. The path to its marker constant goes
+/// with it (`helpers::residual` to `helpers::__tapeless_wrt_residual_100`). The lowering (which
+/// names the marker), the check and the emitters ask the same question of the same kinds.
+pub fn call(path: &syn::ExprPath, args: &[Value], kind: impl Fn(Value) -> Kind) -> Option<(Wrt, syn::Path)> {
+    let passed: Vec<bool> = args.iter().map(|a| kind(*a) != Kind::Discrete).collect();
     let last = path.path.segments.last()?;
     let name = last.ident.to_string();
     let wrt = lookup(&name, passed.len())?;

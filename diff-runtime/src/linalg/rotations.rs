@@ -3,10 +3,9 @@
 //! parameter that is not differentiated, or a constant built in the body) times a static vector
 //! or a point. The product is affine in `v` with an orthogonal linear part, so `v̄ = Rᵀ ȳ`
 //! (`inverse_transform_vector`; the translation moves a point, not its tangent). The rotation
-//! itself has no
-//! tangent type: its adjoint is `()`, which generated code never adds anywhere, since a
-//! rotation is never a differentiated value (nalgebra's constructors of rotations have no rule,
-//! and a rotation is no `Differentiable` parameter).
+//! itself has no tangent type: its adjoint is `()`, which generated code never adds anywhere,
+//! since a rotation is never a differentiated value (nalgebra's constructors of rotations have
+//! no rule, and a rotation is no `Differentiable` parameter).
 //!
 //! ```
 //! use nalgebra::{UnitQuaternion, Vector3};
