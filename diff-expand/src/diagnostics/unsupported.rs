@@ -63,7 +63,10 @@ pub const DYNAMIC_PART_OF_STATIC: Unsupported = Unsupported {
 pub const CLOSURE_CALLED_DIFFERENT_NUMBER_ARGUMENTS: Unsupported =
     Unsupported { what: "a closure called with a different number of arguments", help: "" };
 // lower/control.rs
-pub const LOOP_LABEL: Unsupported = Unsupported { what: "a loop label", help: "" };
+pub const LOOP_LABEL: Unsupported = Unsupported {
+    what: "a loop label",
+    help: "leave the inner loop with a plain `break` after setting a flag, and test the flag in the outer loop (`if done { break; }`)",
+};
 pub const LOOP_SOURCE: Unsupported = Unsupported {
     what: "this loop source",
     help: "loop over a range `a..b`, the elements of an array, `Vec`, slice or nalgebra value (`v.iter()`, \
@@ -82,15 +85,22 @@ pub const WHILE_LET: Unsupported = Unsupported {
     what: "`while let`",
     help: "write the loop over the collection itself (`for v in x.iter()`, `for (i, v) in x.iter().enumerate()`), or as `loop` with a condition on constants",
 };
-pub const UNTRACKED_LOOP_VARIABLE: Unsupported =
-    Unsupported { what: "this loop (a variable it changes could not be tracked)", help: "" };
-pub const LOOP_CHANGES_SHAPE: Unsupported =
-    Unsupported { what: "a loop that changes a variable's shape", help: "" };
+pub const UNTRACKED_LOOP_VARIABLE: Unsupported = Unsupported {
+    what: "this loop (a variable it changes could not be tracked)",
+    help: "assign the variable with `=` or `+=` in the loop's own body (not through a reference or a closure), or compute its new value into a fresh local",
+};
+pub const LOOP_CHANGES_SHAPE: Unsupported = Unsupported {
+    what: "a loop that changes a variable's shape",
+    help: "keep each variable the same shape across iterations (a float stays a float, a tuple keeps its length); build a new value in a fresh local instead",
+};
 pub const BREAK_CONTINUE_OUTSIDE_LOOP: Unsupported =
     Unsupported { what: "`break`/`continue` outside a loop", help: "" };
 pub const LOOP_PATTERN_INDEX: Unsupported =
     Unsupported { what: "this loop pattern", help: "bind the index to a name" };
-pub const LOOP_PATTERN_ELEMENT: Unsupported = Unsupported { what: "this loop pattern", help: "" };
+pub const LOOP_PATTERN_ELEMENT: Unsupported = Unsupported {
+    what: "this loop pattern",
+    help: "bind each element to a name (`for v in x.iter()`, `for (i, v) in x.iter().enumerate()`, `for (a, b) in x.iter().zip(y)`) and take it apart in the body",
+};
 pub const IF_LET: Unsupported = Unsupported {
     what: "`if let`",
     help: "bind the value before the `if`; `if let Some(v) = x.get(i)` (or `x.first()`, `x.last()`) is supported",
@@ -122,35 +132,55 @@ pub const STRUCT_LITERAL_BASE: Unsupported = Unsupported {
     what: "a struct literal with `..base`",
     help: "write every field: `Name { a: x, b: base.b }`",
 };
-pub const BREAK_LABEL_VALUE: Unsupported =
-    Unsupported { what: "`break` with a label or a value", help: "use a plain `break`" };
+pub const BREAK_LABEL: Unsupported = Unsupported {
+    what: "`break` or `continue` with a label",
+    help: "use a plain `break` or `continue` of the innermost loop, with a flag the outer loop tests to leave it too",
+};
+pub const BREAK_VALUE: Unsupported = Unsupported {
+    what: "`break` with a value",
+    help: "assign the value to a variable declared before the loop and use a plain `break`: `let mut r = x; loop { .. r = v; break; }`",
+};
 pub const CLOSURE_HERE: Unsupported = Unsupported {
     what: "a closure here",
     help: "bind it with `let f = |x| ..;` and call it, or write it as a `#[differentiable]` function",
 };
-pub const UNSAFE_BLOCK: Unsupported = Unsupported { what: "an `unsafe` block", help: "" };
-pub const ASYNC_AWAIT: Unsupported = Unsupported { what: "`async`/`.await`", help: "" };
+pub const UNSAFE_BLOCK: Unsupported = Unsupported {
+    what: "an `unsafe` block",
+    help: "move the unsafe code into a function of constants, or give it a derivative by hand (`f_jvp`/`f_vjp`) and call it",
+};
+pub const ASYNC_AWAIT: Unsupported = Unsupported {
+    what: "`async`/`.await`",
+    help: "await outside the differentiated function and pass the values in",
+};
 pub const LET_CONDITION: Unsupported =
     Unsupported { what: "`let` in a condition", help: "bind the value before the `if`" };
 pub const OPERATOR_FUNCTION_DOES_NOT_RETURN: Unsupported = Unsupported {
     what: "the `?` operator in a function that does not return `Result` or `Option`",
-    help: "",
+    help: "return `Result<f64, E>` or `Option<f64>` from the function, or handle the case with `match`",
 };
-pub const EXPRESSION_FORM: Unsupported = Unsupported { what: "this expression", help: "" };
-pub const OPERATOR_FORM: Unsupported = Unsupported { what: "this operator", help: "" };
+pub const EXPRESSION_FORM: Unsupported = Unsupported {
+    what: "this expression",
+    help: "compute it into a local with the arithmetic, calls, loops and branches the macro reads, or in a helper function of constants",
+};
+pub const OPERATOR_FORM: Unsupported = Unsupported {
+    what: "this operator",
+    help: "write it with the arithmetic operators (`+ - * /`), comparisons and `!`, or the method it stands for",
+};
 pub const DESTRUCTURING_ASSIGNMENT: Unsupported = Unsupported {
     what: "this destructuring assignment",
     help: "assign a tuple of as many values (`(a, b) = (b, a + b)`) or a call's results",
 };
-pub const INDEXED_ASSIGNMENT: Unsupported =
-    Unsupported { what: "this indexed assignment", help: "write into a local array or `Vec`" };
+pub const INDEXED_ASSIGNMENT: Unsupported = Unsupported {
+    what: "this indexed assignment",
+    help: "write into a local array or `Vec`, or into a local static nalgebra vector or matrix (`q[1] = ..`)",
+};
 pub const REASSIGNING_WHOLE_ARRAY_INSIDE_LOOP: Unsupported = Unsupported {
     what: "reassigning a whole `Vec` inside a loop",
     help: "write its elements instead (`v[i] = ..`); a fixed-size array (`[f64; N]`) may be replaced whole, its length cannot change",
 };
 pub const ASSIGNMENT_ANYTHING_BUT_LOCAL_VARIABLE: Unsupported = Unsupported {
     what: "assignment to anything but a local variable",
-    help: "compute the new value into a local variable (an element of a local array, `v[i] = ..`, a part of a local tuple, `t.0 = ..`, and a field of a struct built in the body, `s.x = ..`, may be written)",
+    help: "compute the new value into a local variable (an element of a local array, `v[i] = ..`, a part of a local tuple, `t.0 = ..`, a field of a struct built in the body, `s.x = ..`, and a coordinate of a local static nalgebra vector, `q.y = ..`, may be written)",
 };
 // lower/iterators.rs
 // lower/mod.rs
@@ -217,7 +247,8 @@ pub const WINDOW_PASSED_ON: Unsupported = Unsupported {
                            (passing `w` on is not followed yet: pass the array and the window's start)",
 };
 // lower/closures.rs
-pub const ASYNC_CLOSURE: Unsupported = Unsupported { what: "an `async` closure", help: "" };
+pub const ASYNC_CLOSURE: Unsupported =
+    Unsupported { what: "an `async` closure", help: "use a plain closure, or await outside the function" };
 /// A `return` or `?` that would leave an inlined closure.
 pub const LEAVES_A_CLOSURE: Unsupported = Unsupported {
     what: "`return` or `?` inside a closure",

@@ -332,6 +332,15 @@ fn prim_tangent(
             }
             _ => zero(input, y),
         },
+        Kind::Linear(Linear::SetEntry) => match (form, args.len().checked_sub(1)) {
+            (Form::Path(path), Some(last)) if t(0).is_some() || t(last).is_some() => {
+                let tm = t(0).unwrap_or_else(|| zero(input, args[0]));
+                let te = t(last).unwrap_or_else(|| zero(input, args[last]));
+                let index = args[1..last].iter().map(|v| v.ident());
+                quote_spanned!(span=> #path(#tm, #(#index,)* #te))
+            }
+            _ => zero(input, y),
+        },
         Kind::Linear(Linear::AddScalar) => match (t(0), t(1)) {
             (Some(tm), Some(ts)) => quote_spanned!(span=> #tm.add_scalar(#ts)),
             (Some(tm), None) => tm,

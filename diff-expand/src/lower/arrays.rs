@@ -279,6 +279,10 @@ impl Lowerer<'_> {
                 if name == "to_vec"
                     && let Some(part) = self.sub_slice_copy(&m.receiver)
                 {
+                    // An owned `Vec`, passed by value.
+                    if let Tree::Leaf(v) = part {
+                        self.slice_copies.remove(&v);
+                    }
                     return Some(part);
                 }
                 let source = array_of(self, &m.receiver)?;

@@ -31,6 +31,9 @@ impl Lowerer<'_> {
     fn assign_place(&mut self, target: &Expr, value: Tree) {
         if let Expr::Index(i) = target {
             let Some((array, index)) = self.array_place(i) else {
+                if self.assign_entry(target, value) {
+                    return;
+                }
                 // Into an array whose making was already reported (`DMatrix::from_fn` in a loop).
                 let reported =
                     self.aggregate_or_leaf(super::index_base(i)).is_some_and(|v| self.errors.contains(&v));
@@ -80,6 +83,9 @@ impl Lowerer<'_> {
                 return;
             }
         }
+        if self.assign_entry(target, value.clone()) {
+            return;
+        }
         match self.local(target) {
             Some(slot) if self.in_loop > 0 && self.is_array(&self.vars[slot]) => {
                 self.unsupported(Loc::of(&target), unsupported::REASSIGNING_WHOLE_ARRAY_INSIDE_LOOP);
@@ -95,6 +101,61 @@ impl Lowerer<'_> {
             None => {
                 self.unsupported(Loc::of(&target), unsupported::ASSIGNMENT_ANYTHING_BUT_LOCAL_VARIABLE);
             }
+        }
+    }
+}
+
+impl Lowerer<'_> {
+    /// `q.y = e`, `q[1] = e`, `m[(i, j)] = e`, `b.vel.z -= ..` of a nalgebra vector or matrix held
+    /// by value (a static one: `Kind::Float`) in a place the body may write (a variable, a part
+    /// of a tuple or of a struct local, itself maybe such an entry): the place gets the value
+    /// with that entry replaced (`<set entry>`, the runtime's `with_entry`). `false` (nothing
+    /// done) for another target.
+    fn assign_entry(&mut self, target: &Expr, value: Tree) -> bool {
+        let span = Loc::of(&target);
+        let (base, index): (&Expr, Vec<Expr>) = match super::strip_parens(target) {
+            Expr::Field(f) => match super::expressions::coordinate(&f.member) {
+                Some(k) => (&f.base, vec![syn::parse_quote_spanned!(span.span()=> #k)]),
+                None => return false,
+            },
+            Expr::Index(i) => match super::strip_parens(&i.index) {
+                Expr::Tuple(t) if t.elems.len() == 2 => (&i.expr, t.elems.iter().cloned().collect()),
+                Expr::Tuple(_) => return false,
+                k => (&i.expr, vec![k.clone()]),
+            },
+            _ => return false,
+        };
+        if !self.writable_static_matrix(base) {
+            return false;
+        }
+        let current = self.value(base);
+        let mut args = vec![current];
+        args.extend(index.iter().map(|e| self.value(e)));
+        args.push(self.leaf(value, span));
+        let path: syn::Path = if index.len() == 1 {
+            syn::parse_quote_spanned!(span.span()=> ::tapeless::__private::with_entry)
+        } else {
+            syn::parse_quote_spanned!(span.span()=> ::tapeless::__private::with_entry2)
+        };
+        let rule = rules::operator("<set entry>");
+        let new = self.prim(rule, args, Form::Path(path), span, &Shape::Leaf);
+        self.assign_place(base, new);
+        true
+    }
+
+    /// Whether `place` holds a static nalgebra value (`Kind::Float`, not an array) that an
+    /// assignment may replace: a variable, a part of a local tuple or of a struct local held by
+    /// its fields, or an entry of such a value.
+    fn writable_static_matrix(&self, place: &Expr) -> bool {
+        let leaf = |tree: Option<&Tree>| matches!(tree, Some(Tree::Leaf(v)) if self.kind(*v) == Kind::Float);
+        match super::strip_parens(place) {
+            Expr::Path(_) => self.local(place).is_some_and(|slot| leaf(self.vars[slot].as_ref())),
+            Expr::Field(f) if let Some(part) = self.struct_local_part(f) => leaf(Some(&part)),
+            Expr::Field(f) => match (self.aggregate(&f.base), &f.member) {
+                (Some(items), syn::Member::Unnamed(i)) => leaf(items.get(i.index as usize)),
+                _ => false,
+            },
+            _ => false,
         }
     }
 }

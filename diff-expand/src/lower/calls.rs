@@ -149,6 +149,10 @@ impl Lowerer<'_> {
                     if let Some(t) = self.map_by_index(&m.receiver, closure) {
                         return t;
                     }
+                    // `table().split_first().map(|(f, r)| ..)`: a constant, kept whole.
+                    if !super::expressions::names_a_local(self, e) {
+                        return self.opaque_with(e, Opaque::Form("a `map` call"), Kind::Unknown);
+                    }
                     return self.map_closure(&m.receiver, closure, span);
                 }
                 // `v.xy()`, `v.zyx()`, .. of a nalgebra vector: the vector of those entries.
@@ -574,6 +578,10 @@ impl Lowerer<'_> {
                 _ if self.copied_reference(a) => (self.value(a), true),
                 // `g(w)` of `let w = &v;`: passes `&v`.
                 _ if self.local(a).is_some_and(|slot| self.borrows.contains(&slot)) => (self.value(a), true),
+                // `g(rest)` of `let (first, rest) = x.split_first()..`: passes `&rest`.
+                _ if self.aggregate_or_leaf(a).is_some_and(|v| self.slice_copies.contains(&v)) => {
+                    (self.value(a), true)
+                }
                 _ => (self.value(a), false),
             })
             .unzip()
@@ -680,7 +688,7 @@ impl Lowerer<'_> {
     /// Whether a place `a.b[i].c` starts from a name that is not a local of the function (a
     /// constant `self`, a `static`), or from a parameter of a type the syntax does not tell that
     /// is not differentiated (a struct of data).
-    fn constant_place(&self, e: &Expr) -> bool {
+    pub(super) fn constant_place(&self, e: &Expr) -> bool {
         match e {
             Expr::Field(f) => self.constant_place(&f.base),
             Expr::Index(i) => self.constant_place(&i.expr),

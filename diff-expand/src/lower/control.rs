@@ -189,12 +189,24 @@ impl Lowerer<'_> {
         lower: impl FnOnce(&mut Self) -> Option<Value>,
     ) -> Option<LoopParts> {
         let mut assigned = scan::assigned_names(syntax);
-        // `s.v -= ..` of a struct local held by its fields: `s` is carried.
-        for name in scan::field_assigned_names(syntax) {
-            if self.slot(&name).is_some_and(|slot| self.struct_locals.contains_key(&slot))
-                && !assigned.contains(&name)
-            {
-                assigned.push(name);
+        // `s.v -= ..` of a struct local held by its fields, `q.y = ..` or `q[1] = ..` of a
+        // static nalgebra vector held by value (`assignments::assign_entry`): `s`, `q` are carried.
+        // In name order: the sets' own order differs from one expansion to the next.
+        let indexed = scan::indexed_names(syntax);
+        let fields = scan::field_assigned_names(syntax);
+        let written: std::collections::BTreeSet<&String> = fields.iter().chain(&indexed).collect();
+        for name in written {
+            // A tuple whose part's coordinate is written (`acc.0.y = ..`) is carried too.
+            let carried = self.slot(name).is_some_and(|slot| {
+                self.struct_locals.contains_key(&slot)
+                    || match &self.vars[slot] {
+                        Some(Tree::Leaf(v)) => self.kind(*v) == Kind::Float,
+                        Some(Tree::Tuple(_)) => fields.contains(name),
+                        None => false,
+                    }
+            });
+            if carried && !assigned.contains(name) {
+                assigned.push(name.clone());
             }
         }
         let mut jumps = Jumps::default();

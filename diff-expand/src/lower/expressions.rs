@@ -137,6 +137,14 @@ impl Lowerer<'_> {
             Expr::Index(i) => match self.array_place(i) {
                 Some((array, index)) => Tree::Leaf(self.load_element(array, index, span)),
                 None => match literal_index(&i.index) {
+                    // `self.w[0]` of a constant's field (a `Vec` cannot be moved out of `self`):
+                    // kept whole, as `self.w[i]` is.
+                    Some(_)
+                        if matches!(strip_parens(&i.expr), Expr::Field(_))
+                            && self.constant_place(&i.expr) =>
+                    {
+                        self.opaque(e, "indexing")
+                    }
                     // `w[0]`, `m[(1, 2)]`: an entry of a nalgebra value.
                     Some(k) => {
                         let base = self.value(&i.expr);
@@ -229,10 +237,22 @@ impl Lowerer<'_> {
             Expr::Return(r) => self.early_return(r, span),
             Expr::ForLoop(f) => self.for_loop(f),
             Expr::While(w) => self.while_loop(w.label.as_ref(), Some(&w.cond), &w.body, span),
-            Expr::Loop(l) => self.while_loop(l.label.as_ref(), None, &l.body, span),
+            Expr::Loop(l) => {
+                let value = self.while_loop(l.label.as_ref(), None, &l.body, span);
+                // `let r = loop { .. break v; };`: `break v` was reported; `r` holds the error
+                // rather than the unit value, so no read of it is reported again.
+                let mut jumps = scan::Jumps::default();
+                syn::visit::Visit::visit_block(&mut jumps, &l.body);
+                match jumps.valued {
+                    Some(_) if self.cx.has_errors() => self.quiet_error(span),
+                    Some(at) => self.unsupported(at, unsupported::BREAK_VALUE),
+                    None => value,
+                }
+            }
             Expr::Break(b) if b.label.is_none() && b.expr.is_none() => self.set_flag(true, span),
             Expr::Continue(c) if c.label.is_none() => self.set_flag(false, span),
-            Expr::Break(_) | Expr::Continue(_) => self.unsupported(span, unsupported::BREAK_LABEL_VALUE),
+            Expr::Break(b) if b.label.is_none() => self.unsupported(span, unsupported::BREAK_VALUE),
+            Expr::Break(_) | Expr::Continue(_) => self.unsupported(span, unsupported::BREAK_LABEL),
             // `.map_err(|_| MyError)`: a closure naming no local of the function is a constant.
             Expr::Closure(c) if !names_a_local(self, &c.body) => {
                 self.opaque_with(e, Opaque::Form("a closure"), Kind::Unknown)
@@ -627,8 +647,14 @@ impl Lowerer<'_> {
                 Expr::Binary(b) => self.vector_base(&b.left) || self.vector_base(&b.right),
                 Expr::MethodCall(m) => self.vector_base(&m.receiver),
                 // `p.vel` of a struct local held by its fields: the field's value.
+                // `acc.0` of a local tuple: that part's value.
                 Expr::Field(f) => {
-                    matches!(self.struct_local_part(f), Some(Tree::Leaf(v)) if self.kind(v) == Kind::Float)
+                    let part =
+                        self.struct_local_part(f).or_else(|| match (self.aggregate(&f.base), &f.member) {
+                            (Some(items), syn::Member::Unnamed(i)) => items.get(i.index as usize).cloned(),
+                            _ => None,
+                        });
+                    matches!(part, Some(Tree::Leaf(v)) if self.kind(v) == Kind::Float)
                 }
                 // `vs[i]` of a parameter `vs: &[Vector3<f64>]` (or of points).
                 Expr::Index(ix) => self
@@ -643,7 +669,7 @@ impl Lowerer<'_> {
 }
 
 /// The entry nalgebra's `v.x`, `v.y`, `v.z`, `v.w`, `v.a`, `v.b` read.
-fn coordinate(member: &syn::Member) -> Option<usize> {
+pub(super) fn coordinate(member: &syn::Member) -> Option<usize> {
     let syn::Member::Named(name) = member else { return None };
     ["x", "y", "z", "w", "a", "b"].iter().position(|c| name == c)
 }

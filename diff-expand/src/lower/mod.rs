@@ -103,6 +103,7 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         chains: 0,
         closures: std::collections::HashMap::new(),
         borrows: std::collections::HashSet::new(),
+        slice_copies: std::collections::HashSet::new(),
         top_call_results: std::collections::HashSet::new(),
         params: sig.params.len(),
         fallible: false,
@@ -202,6 +203,9 @@ struct Lowerer<'a> {
     /// The slots bound by `let w = &v;` to a local `Vec` or fixed array: the same array, which
     /// a call is passed by reference (`g(w)` passes `&v`).
     borrows: std::collections::HashSet<usize>,
+    /// Copies of the rest of a slice split by `split_first()`/`split_last()` (`lower::options`):
+    /// passed to calls by reference, as the sub-slice was.
+    slice_copies: std::collections::HashSet<Value>,
     /// Results of calls at the top level of the body: a field read makes one a record.
     top_call_results: std::collections::HashSet<Value>,
     /// The parameters are the first values.

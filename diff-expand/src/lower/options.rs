@@ -1,5 +1,6 @@
 //! Elements looked up through `Option`: `x.first()`, `x.last()` and `x.get(i)` of a slice, `Vec`,
-//! array or nalgebra vector, consumed where they are looked up.
+//! array or nalgebra vector, and `x.split_first()`, `x.split_last()` of a slice, `Vec` or array,
+//! consumed where they are looked up.
 //!
 //! ```text
 //! if let Some(&v) = x.get(i) { A } else { B }      if i < x.len() { v = x[i]; A } else { B }
@@ -8,6 +9,7 @@
 //! x.last().map(f).unwrap_or(d), .map_or(d, f)      if 0 < x.len() { f(&x[x.len() - 1]) } else { d }
 //! *x.last().unwrap(), x.get(i).copied().unwrap()   x[x.len() - 1], x[i]
 //! let Some(&v) = x.get(i) else { return 0.0 };     if !(i < x.len()) { return 0.0; } let v = x[i];
+//! let (f, rest) = x.split_first().unwrap();        let (f, rest) = (&x[0], &x[1..]);
 //! ```
 //!
 //! The condition is a length comparison, discrete, so no `piecewise` is asked for; the element
@@ -22,6 +24,10 @@ enum At<'a> {
     First,
     Last,
     Index(&'a Expr),
+    /// `split_first()`: the first element and the rest, `(&x[0], &x[1..])`.
+    SplitFirst,
+    /// `split_last()`: the last element and the rest, `(&x[n - 1], &x[..n - 1])`.
+    SplitLast,
 }
 
 /// `recv.first()`, `recv.last()` or `recv.get(i)`, possibly followed by `.copied()` or
@@ -42,6 +48,8 @@ impl<'a> Lookup<'a> {
         let at = match (m.method.to_string().as_str(), m.args.len()) {
             ("first", 0) => At::First,
             ("last", 0) => At::Last,
+            ("split_first", 0) => At::SplitFirst,
+            ("split_last", 0) => At::SplitLast,
             ("get", 1) if super::scan::written_twice(&m.args[0]) => At::Index(&m.args[0]),
             _ => return None,
         };
@@ -52,7 +60,9 @@ impl<'a> Lookup<'a> {
     fn present(&self) -> Expr {
         let (recv, span) = (self.recv, self.span);
         match self.at {
-            At::First | At::Last => syn::parse_quote_spanned!(span=> 0usize < #recv.len()),
+            At::First | At::Last | At::SplitFirst | At::SplitLast => {
+                syn::parse_quote_spanned!(span=> 0usize < #recv.len())
+            }
             At::Index(i) => syn::parse_quote_spanned!(span=> #i < #recv.len()),
         }
     }
@@ -64,6 +74,10 @@ impl<'a> Lookup<'a> {
             At::First => syn::parse_quote_spanned!(span=> #recv[0]),
             At::Last => syn::parse_quote_spanned!(span=> #recv[#recv.len() - 1]),
             At::Index(i) => syn::parse_quote_spanned!(span=> #recv[#i]),
+            At::SplitFirst => syn::parse_quote_spanned!(span=> (#recv[0], #recv[1..])),
+            At::SplitLast => {
+                syn::parse_quote_spanned!(span=> (#recv[#recv.len() - 1], #recv[..#recv.len() - 1]))
+            }
         }
     }
 }
@@ -88,7 +102,24 @@ pub(super) fn let_else(stmts: &[Stmt]) -> Option<Vec<Stmt>> {
             p => p,
         };
         out.push(syn::parse_quote_spanned!(span=> if !(#present) { #diverge; }));
-        out.push(syn::parse_quote_spanned!(span=> let #pat = #element;));
+        match (&lookup.at, &element) {
+            // `let Some((f, rest)) = x.split_first() else { .. };`: the rest copied before the
+            // test (the statements after it lower as a branch, where no array is made), from a
+            // range that is empty rather than out of bounds where the slice is empty.
+            (At::SplitFirst | At::SplitLast, Expr::Tuple(t)) if t.elems.len() == 2 => {
+                let (recv, first) = (lookup.recv, &t.elems[0]);
+                let rest = quote::format_ident!("__tapeless_rest", span = span);
+                let range: Expr = match lookup.at {
+                    At::SplitFirst => syn::parse_quote_spanned!(span=> #recv[1usize.min(#recv.len())..]),
+                    _ => syn::parse_quote_spanned!(span=> #recv[..#recv.len().saturating_sub(1)]),
+                };
+                let test = out.pop();
+                out.push(syn::parse_quote_spanned!(span=> let #rest = &#range;));
+                out.extend(test);
+                out.push(syn::parse_quote_spanned!(span=> let #pat = (#first, #rest);));
+            }
+            _ => out.push(syn::parse_quote_spanned!(span=> let #pat = #element;)),
+        }
     } else if let Some((test, parts)) = super::patterns::slice_parts(&local.pat, init) {
         // `let [a, b] = x[..] else { .. };`: the length test, then each name by index.
         let span = local.span();
@@ -154,9 +185,17 @@ fn none(pat: &Pat) -> bool {
 }
 
 impl Lowerer<'_> {
+    /// The lookup `e` is, unless its receiver is a constant's field (`self.w.first()`), which
+    /// is kept whole as written: a `Vec` field cannot be moved out of `self` to be indexed.
+    fn lookup<'e>(&self, e: &'e Expr) -> Option<Lookup<'e>> {
+        let lookup = Lookup::of(e)?;
+        let constant = matches!(strip(lookup.recv), Expr::Field(_)) && self.constant_place(lookup.recv);
+        (!constant).then_some(lookup)
+    }
+
     /// `if let Some(p) = lookup { .. } else { .. }`, if `i` is one.
     pub(super) fn if_let_lookup(&mut self, i: &syn::ExprIf, l: &syn::ExprLet) -> Option<Tree> {
-        let (lookup, pat) = (Lookup::of(&l.expr)?, some(&l.pat)?);
+        let (lookup, pat) = (self.lookup(&l.expr)?, some(&l.pat)?);
         let else_f = |this: &mut Self| match &i.else_branch {
             Some((_, e)) => this.expr(e),
             None => unit(),
@@ -170,7 +209,7 @@ impl Lowerer<'_> {
 
     /// `match lookup { Some(p) => .., None => .. }` (either order, `_` for `None`), if `m` is one.
     pub(super) fn match_lookup(&mut self, m: &syn::ExprMatch) -> Option<Tree> {
-        let lookup = Lookup::of(&m.expr)?;
+        let lookup = self.lookup(&m.expr)?;
         let [a, b] = &m.arms[..] else { return None };
         if a.guard.is_some() || b.guard.is_some() {
             return None;
@@ -192,7 +231,7 @@ impl Lowerer<'_> {
         if let Some(t) = self.mapped_lookup(m) {
             return Some(t);
         }
-        let lookup = Lookup::of(&m.receiver)?;
+        let lookup = self.lookup(&m.receiver)?;
         match (m.method.to_string().as_str(), m.args.len()) {
             ("unwrap", 0) | ("expect", 1) => Some(self.lookup_element(&lookup)),
             ("unwrap_or", 1) => {
@@ -227,7 +266,7 @@ impl Lowerer<'_> {
                 (&*map.receiver, f, default)
             }
         };
-        let lookup = Lookup::of(option)?;
+        let lookup = self.lookup(option)?;
         let element = lookup.element();
         let call: Expr = syn::parse_quote_spanned!(Loc::of(f).span()=> (#f)(&#element));
         let Some(default) = default else {
@@ -239,11 +278,49 @@ impl Lowerer<'_> {
 
     /// The looked-up element, as a loop's element is: `*v` of it reads the value.
     fn lookup_element(&mut self, lookup: &Lookup) -> Tree {
+        self.lookup_element_with(lookup, None)
+    }
+
+    /// [`Self::lookup_element`], the rest of a split already copied (`rest`, by
+    /// [`Self::split_rest`]) or not.
+    fn lookup_element_with(&mut self, lookup: &Lookup, rest: Option<Tree>) -> Tree {
+        // `split_first()`: the element, and a copy of the rest (`lower::slices`), passed to
+        // calls by reference as the sub-slice was.
+        if let (At::SplitFirst | At::SplitLast, Expr::Tuple(t)) = (&lookup.at, &lookup.element())
+            && let [element, _] = &t.elems.iter().collect::<Vec<_>>()[..]
+        {
+            let element = self.expr(element);
+            if let Tree::Leaf(v) = element {
+                self.iter_elements.insert(v);
+            }
+            let rest = match rest {
+                Some(rest) => rest,
+                None => self.split_rest(lookup, false),
+            };
+            return Tree::Tuple(vec![element, rest]);
+        }
         let t = self.expr(&lookup.element());
         if let Tree::Leaf(v) = t {
             self.iter_elements.insert(v);
         }
         t
+    }
+
+    /// The copy of the rest of a split slice (`x[1..]`, `x[..n - 1]`); `clamped`: from a range
+    /// that is empty where the slice is (`x[1.min(n)..]`), for a copy made before the test.
+    fn split_rest(&mut self, lookup: &Lookup, clamped: bool) -> Tree {
+        let (recv, span) = (lookup.recv, lookup.span);
+        let range: Expr = match (&lookup.at, clamped) {
+            (At::SplitFirst, false) => syn::parse_quote_spanned!(span=> #recv[1..]),
+            (At::SplitFirst, true) => syn::parse_quote_spanned!(span=> #recv[1usize.min(#recv.len())..]),
+            (_, false) => syn::parse_quote_spanned!(span=> #recv[..#recv.len() - 1]),
+            (_, true) => syn::parse_quote_spanned!(span=> #recv[..#recv.len().saturating_sub(1)]),
+        };
+        match self.sub_slice_copy(&range) {
+            Some(rest) => rest,
+            // Not an array the lowering holds (a constant's field): the sub-slice as written.
+            None => self.expr(&syn::parse_quote_spanned!(span=> &#range)),
+        }
     }
 
     /// `if present { found(element) } else { missing }`, `found` in a scope of its own (for the
@@ -255,11 +332,14 @@ impl Lowerer<'_> {
         found: impl FnOnce(&mut Self, Tree) -> Tree,
         missing: impl FnOnce(&mut Self) -> Tree,
     ) -> Tree {
+        // The rest of a split is copied before the branch (an array is not made inside one),
+        // from a range that is empty rather than out of bounds where the slice is empty.
+        let rest = matches!(lookup.at, At::SplitFirst | At::SplitLast).then(|| self.split_rest(lookup, true));
         let present = lookup.present();
         let cond = self.value(&present);
         let then_f = |this: &mut Self| {
             this.scopes.push(Vec::new());
-            let element = this.lookup_element(lookup);
+            let element = this.lookup_element_with(lookup, rest);
             let t = found(this, element);
             this.scopes.pop();
             t

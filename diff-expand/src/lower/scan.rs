@@ -70,14 +70,20 @@ pub(super) fn tuple_base(mut place: &Expr) -> &Expr {
     }
 }
 
-/// The names a block assigns a named field of (`s.v -= ..`, `s.x = ..`), closures and nested
-/// items included.
+/// The names a block assigns a named field of (`s.v -= ..`, `s.x = ..`, `b.vel.z = ..`: the
+/// variable the fields are read from), closures and nested items included.
 pub(super) fn field_assigned_names(block: &syn::Block) -> std::collections::HashSet<String> {
     let mut names = std::collections::HashSet::new();
     let mut targets = Targets(|target: &Expr| {
-        if let Expr::Field(f) = target
-            && matches!(f.member, syn::Member::Named(_))
-            && let Expr::Path(p) = &*f.base
+        let Expr::Field(f) = target else { return };
+        if !matches!(f.member, syn::Member::Named(_)) {
+            return;
+        }
+        let mut base = &*f.base;
+        while let Expr::Field(inner) = base {
+            base = &inner.base;
+        }
+        if let Expr::Path(p) = base
             && let Some(ident) = p.path.get_ident()
         {
             names.insert(ident.to_string());
@@ -151,11 +157,16 @@ impl<'ast> syn::visit::Visit<'ast> for Returns {
 pub(super) struct Jumps {
     pub(super) breaks: bool,
     pub(super) continues: bool,
+    /// The first `break v` (with a value).
+    pub(super) valued: Option<Loc>,
 }
 
 impl<'ast> syn::visit::Visit<'ast> for Jumps {
-    fn visit_expr_break(&mut self, _: &'ast syn::ExprBreak) {
+    fn visit_expr_break(&mut self, b: &'ast syn::ExprBreak) {
         self.breaks = true;
+        if b.expr.is_some() && self.valued.is_none() {
+            self.valued = Some(Loc::of(b));
+        }
     }
     fn visit_expr_continue(&mut self, _: &'ast syn::ExprContinue) {
         self.continues = true;

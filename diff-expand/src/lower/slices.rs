@@ -36,7 +36,11 @@ impl Lowerer<'_> {
         let (element, at) = (&self.element, Loc::of(e).end);
         let copy: Expr =
             syn::parse_quote_spanned!(at=> #ix.iter().copied().collect::<::std::vec::Vec<#element>>());
-        Some(self.expr(&copy))
+        let copy = self.expr(&copy);
+        if let Tree::Leaf(v) = copy {
+            self.slice_copies.insert(v);
+        }
+        Some(copy)
     }
 
     /// Names bound to arrays the user holds by reference, each passed to calls by reference:

@@ -29,6 +29,14 @@ impl Lowerer<'_> {
         Tree::Leaf(v)
     }
 
+    /// A placeholder for a value whose problem was already reported (at `span`): reading it
+    /// reports nothing more.
+    pub(super) fn quiet_error(&mut self, span: Loc) -> Tree {
+        let v = self.emit(Op::Error, span, Kind::Unknown);
+        self.errors.insert(v);
+        Tree::Leaf(v)
+    }
+
     pub(super) fn unsupported(&mut self, span: Loc, message: Unsupported) -> Tree {
         let Unsupported { what, help } = message;
         self.error(span, Diagnostic::Unsupported { what: what.to_string(), help })

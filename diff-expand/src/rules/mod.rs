@@ -62,6 +62,12 @@ pub enum Linear {
     /// `w[0]`, `m[(1, 2)]`: one entry of a nalgebra matrix or vector, at a literal index
     /// (`Form::Index`); tangent `t[k]`, adjoint `w̄[k] += ȳ`.
     Entry,
+    /// `q.y = e`, `q[i] = e`, `m[(i, j)] = e` of a nalgebra value held by value, the lowering's
+    /// `<set entry>`: `with_entry(m, i.., e)`, the value with that entry replaced (arguments the
+    /// value, the index values, the entry; `Form::Path` names the runtime's `with_entry` or
+    /// `with_entry2`). Tangent the same replacement in the tangents; adjoints `m̄ +=` `ȳ` with
+    /// that entry zero, `ē += ȳ[i..]`.
+    SetEntry,
     /// `m.column(j)`, `m.row(i)` (the rule's name is the method): a copy of one column or row
     /// (`.into_owned()` in the primal); tangent the same part of the tangent, adjoint added in
     /// place into that part (`m̄.column_mut(j) += ȳ`).
@@ -310,6 +316,7 @@ table! {
     "<inverse>" / 1 => Kind::Custom(Inverse),
     "cross" / 2 => Kind::Bilinear(Cross),
     "<index>" / 1 => Kind::Linear(Entry),
+    "<set entry>" / 0 => Kind::Linear(SetEntry),
     "sum" / 1 => Kind::Linear(SumEntries),
     "max" / 1 => Kind::Custom(Extremum("Max")),
     "min" / 1 => Kind::Custom(Extremum("Min")),
@@ -374,6 +381,7 @@ pub const OPERATORS: &[&str] = &[
     "<as discrete>",
     "<new>",
     "<index>",
+    "<set entry>",
     "<iter sum>",
     "<map>",
     "<fill>",

@@ -40,3 +40,37 @@ pub fn cast_like<S: Floating, T: Floating>(cotangent: S, _like: &T) -> T {
     let (re, eps) = cotangent.__tapeless_to_parts();
     T::__tapeless_from_parts(re, eps)
 }
+
+/// `m` with its entry `i` replaced by `entry`: the value of a coordinate written in place
+/// (`q.y = e`, `q[1] = e` of a nalgebra vector), its tangent from the tangents, and the adjoint
+/// of `m` (`entry` zero) from `ȳ`.
+///
+/// ```
+/// use nalgebra::Vector3;
+/// let v = tapeless::__private::with_entry(Vector3::new(1.0, 2.0, 3.0), 1, 7.0);
+/// assert_eq!(v, Vector3::new(1.0, 7.0, 3.0));
+/// ```
+#[inline(always)]
+pub fn with_entry<M: core::ops::IndexMut<usize, Output = T>, T>(mut m: M, i: usize, entry: T) -> M {
+    m[i] = entry;
+    m
+}
+
+/// `m` with its entry `(i, j)` replaced by `entry` (`m[(i, j)] = e` of a nalgebra matrix held
+/// by value): see [`with_entry`].
+///
+/// ```
+/// use nalgebra::Matrix2;
+/// let m = tapeless::__private::with_entry2(Matrix2::<f64>::identity(), 0, 1, 5.0);
+/// assert_eq!(m, Matrix2::new(1.0, 5.0, 0.0, 1.0));
+/// ```
+#[inline(always)]
+pub fn with_entry2<M: core::ops::IndexMut<(usize, usize), Output = T>, T>(
+    mut m: M,
+    i: usize,
+    j: usize,
+    entry: T,
+) -> M {
+    m[(i, j)] = entry;
+    m
+}

@@ -354,6 +354,25 @@ impl Reverse<'_> {
                     }
                 }
             }
+            Kind::Linear(Linear::SetEntry) => {
+                if let (Form::Path(path), Some(last)) = (form, args.len().checked_sub(1)) {
+                    let index: Vec<_> = args[1..last].iter().map(|v| self.read(Slot::Value(*v))).collect();
+                    if let Some(m) = active(0) {
+                        // `ȳ` with the replaced entry zero: the old entry did not reach `y`.
+                        let zero = self.zero(args[last]);
+                        out.extend(
+                            self.contribute(m, quote_spanned!(span=> #path(#ybar, #(#index,)* #zero))),
+                        );
+                    }
+                    if let Some(e) = active(last).filter(|_| last > 0) {
+                        let k = match &index[..] {
+                            [i] => quote!(#i),
+                            more => quote!((#(#more),*)),
+                        };
+                        out.extend(self.contribute(e, quote_spanned!(span=> #ybar[#k])));
+                    }
+                }
+            }
             Kind::Linear(Linear::Part) => {
                 if let (Some(a), Some((method, turbofish))) = (active(0), form.part()) {
                     let rest: Vec<_> = args[1..].iter().map(|v| self.read(Slot::Value(*v))).collect();
