@@ -334,6 +334,10 @@ fn check_opaque(what: &Opaque, span: Loc, cx: &Ctxt) {
             what: format!("`{name}` of a differentiable value"),
             help: "no derivative is known for this nalgebra function: build the value from its entries (`Matrix3::new(..)`, `Vector3::from_fn(..)`), or cut the derivative on purpose with `tapeless::no_grad(..)`",
         },
+        Opaque::LibmFunction(name) => Diagnostic::Unsupported {
+            what: format!("`libm::{name}` of a differentiable value"),
+            help: "no derivative is known for this libm function (those of `f64`'s methods are: `libm::log1p` is `ln_1p`'s): write it with the `f64` methods, give it a derivative in a `#[differentiable]` helper, or cut the derivative on purpose with `tapeless::no_grad(..)`",
+        },
         Opaque::UntypedCallResult => Diagnostic::Unsupported {
             what: "a reference to a call's result whose type is not written".to_string(),
             help: "write the type where the result is bound: `let y: DVector<f64> = g(..);`",

@@ -272,6 +272,8 @@ pub enum Opaque {
     Adaptor(String),
     /// A nalgebra function with no rule (`Matrix3::from_diagonal`), by type and name.
     NalgebraFunction(String),
+    /// A function of the `libm` crate with no rule (`libm::tgamma`), by name.
+    LibmFunction(String),
     /// A search by a closure (`position`, `partition_point`, `find`, ..), by method name;
     /// `accepted` when it gives an index and its predicate is `tapeless::piecewise(..)`.
     Search { method: String, accepted: bool },

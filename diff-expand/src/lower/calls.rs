@@ -342,6 +342,22 @@ impl Lowerer<'_> {
                 if let Some(t) = self.conversion(e) {
                     return t;
                 }
+                // `libm::log1p(x)`, `libm::sinf(x)`: the rule of the float method it computes
+                // (`rules::libm`), the call kept as written.
+                if let [crate_name, name] = &segments[..]
+                    && crate_name == "libm"
+                    && path.qself.is_none()
+                    && let Some(rule) = rules::libm(name).and_then(|m| rules::lookup(m, c.args.len()))
+                {
+                    let args = c.args.iter().map(|a| self.value(a)).collect();
+                    return self.prim(rule, args, Form::Path(path.path.clone()), span, results);
+                }
+                // Another libm function (`libm::tgamma(x)`): kept as written, fine on constants.
+                if let [crate_name, name] = &segments[..]
+                    && crate_name == "libm"
+                {
+                    return self.opaque_call(e, TokenStream::new(), Opaque::LibmFunction(name.clone()));
+                }
                 // `f64::sin(x)`, `T::sin(x)` of a float type parameter, `Float::sin(x)`,
                 // `<T as Float>::sin(x)`.
                 if segments.len() == 2 && crate::signature::float_type_or_trait(&segments[0]) {

@@ -403,6 +403,36 @@ pub fn float_method(name: &str) -> bool {
         })
 }
 
+/// The float method a function of the `libm` crate computes (`libm::log1p(x)` is `x.ln_1p()`,
+/// `libm::powf(x, y)` the `f32` `x.powf(y)`), for the functions whose method has a rule: a call
+/// `libm::name(..)` is that rule, its primal the call as written.
+pub fn libm(name: &str) -> Option<&'static str> {
+    // Named as in `f64`'s methods; libm's `f32` versions end in `f`.
+    const SAME: &[&str] = &[
+        "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh", "asinh", "acosh",
+        "atanh", "exp", "exp2", "log2", "log10", "sqrt", "cbrt", "hypot", "copysign", "floor", "ceil",
+        "round", "trunc",
+    ];
+    const RENAMED: &[(&str, &str)] = &[
+        ("expm1", "exp_m1"),
+        ("log", "ln"),
+        ("log1p", "ln_1p"),
+        ("pow", "powf"),
+        ("fabs", "abs"),
+        ("fmax", "max"),
+        ("fmin", "min"),
+        ("fma", "mul_add"),
+    ];
+    let find = |n: &str| {
+        SAME.iter()
+            .find(|m| **m == n)
+            .copied()
+            .or_else(|| RENAMED.iter().find(|(l, _)| *l == n).map(|(_, m)| *m))
+    };
+    // `powf` is libm's `f32` `pow`, the same method.
+    find(name).or_else(|| name.strip_suffix('f').and_then(find))
+}
+
 /// The rule named `name` (operators and the rules the lowering emits itself, all of which
 /// have one arity).
 pub fn operator(name: &str) -> &'static Rule {

@@ -144,6 +144,20 @@ impl VisitMut for Generic {
         // A path through `f64` in call position: a method of `Scalar` (`f64::max(a, b)`), a
         // conversion (`f64::from(n)`), or another function of `f64` computing a constant
         // (`f64::from_bits(b)`). Its arguments are rewritten, the path is replaced.
+        // `libm::log1p(x)`: the method it computes (`rules::libm`), of `Scalar`.
+        if let syn::Expr::Call(call) = e
+            && let syn::Expr::Path(f) = &*call.func
+            && let [krate, function] = f.path.segments.iter().collect::<Vec<_>>()[..]
+            && krate.ident == "libm"
+            && let Some(method) = crate::rules::libm(&function.ident.to_string())
+        {
+            for arg in call.args.iter_mut() {
+                self.visit_expr_mut(arg);
+            }
+            let (s, method) = (scalar(), syn::Ident::new(method, function.ident.span()));
+            *call.func = syn::parse_quote!(<#s as ::tapeless::__private::Scalar>::#method);
+            return;
+        }
         if let syn::Expr::Call(call) = e
             && let syn::Expr::Path(f) = &*call.func
             && through_f64(&f.path)
