@@ -67,22 +67,27 @@ impl Lowerer<'_> {
         if self.kind(base) != Kind::Array(ArrayKind::Record) {
             return None;
         }
+        Some(self.record_member(base, f.member.clone(), kind, Loc::of(e)))
+    }
+
+    /// `base.member` of a record value (`record_field`), as a float (`kind` `Float`) or an array
+    /// read in place.
+    pub(super) fn record_member(&mut self, base: Value, member: syn::Member, kind: Kind, span: Loc) -> Value {
         let array = kind != Kind::Float;
-        let span = Loc::of(e);
-        let op = Op::Field { base, member: f.member.clone(), array };
+        let op = Op::Field { base, member: member.clone(), array };
         // A parameter's fields (and their fields) never change: read once, at the top. A struct
         // built or returned by a call in the body is read where it is written.
         let hoisted = (base.0 as usize) < self.params || self.fields.values().any(|v| *v == base);
         if !hoisted {
-            return Some(self.emit(op, span, kind));
+            return self.emit(op, span, kind);
         }
-        let key = (base, f.member.to_token_stream().to_string(), format!("{kind:?}"));
+        let key = (base, member.to_token_stream().to_string(), format!("{kind:?}"));
         if let Some(v) = self.fields.get(&key) {
-            return Some(*v);
+            return *v;
         }
         let v = self.at_top(op, span, kind);
         self.fields.insert(key, v);
-        Some(v)
+        v
     }
 
     /// `op` at the end of the function's top-level block (so far), whatever block is being
@@ -341,7 +346,7 @@ impl Lowerer<'_> {
 
     /// An expression's tokens with locals renamed (`None` after reporting a problem).
     pub(super) fn renamed(&mut self, e: &Expr) -> Option<TokenStream> {
-        let mut renamer = Renamer { lowerer: self, reads: Vec::new(), problem: None };
+        let mut renamer = Renamer::new(self);
         let mut copy = e.clone();
         renamer.visit_expr_mut(&mut copy);
         if let Some((span, what)) = renamer.problem {

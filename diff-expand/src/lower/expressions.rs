@@ -305,7 +305,7 @@ impl Lowerer<'_> {
     /// A copy of `e` with the locals it names renamed to the values they hold (pushed to
     /// `reads`), or the error reported for a form renaming cannot take.
     pub(super) fn rename_locals(&mut self, e: &Expr, reads: &mut Vec<Value>) -> Result<Expr, Tree> {
-        let mut renamer = Renamer { lowerer: self, reads: Vec::new(), problem: None };
+        let mut renamer = Renamer::new(self);
         let mut copy = e.clone();
         renamer.visit_expr_mut(&mut copy);
         let (found, problem) = (renamer.reads, renamer.problem);
@@ -521,6 +521,14 @@ pub(super) struct Renamer<'a, 'b> {
     pub(super) lowerer: &'a mut Lowerer<'b>,
     pub(super) reads: Vec<Value>,
     pub(super) problem: Option<(Loc, &'static str)>,
+    /// Inside `tapeless::no_grad(..)`: a local read there is its constant copy.
+    constant: bool,
+}
+
+impl<'a, 'b> Renamer<'a, 'b> {
+    pub(super) fn new(lowerer: &'a mut Lowerer<'b>) -> Self {
+        Renamer { lowerer, reads: Vec::new(), problem: None, constant: false }
+    }
 }
 
 impl VisitMut for Renamer<'_, '_> {
@@ -529,6 +537,23 @@ impl VisitMut for Renamer<'_, '_> {
             Expr::Path(_) => {
                 if let Some(slot) = self.lowerer.local(e) {
                     match self.lowerer.vars[slot].clone() {
+                        // `x[a]` in `idx.sort_by(|&a, &b| no_grad(x[a]).total_cmp(..))`: a float or
+                        // a slice (copied, not moved) read as its constant copy.
+                        Some(Tree::Leaf(v))
+                            if self.constant
+                                && matches!(
+                                    self.lowerer.kind(v),
+                                    Kind::Float
+                                        | Kind::Discrete
+                                        | Kind::Array(ArrayKind::Slice | ArrayKind::Fixed)
+                                ) =>
+                        {
+                            let span = Loc::of(&e);
+                            let kind = self.lowerer.kind(v);
+                            let copy = self.lowerer.emit(Op::NoGrad(v), span, kind);
+                            self.reads.push(copy);
+                            *e = tree_expr(&Tree::Leaf(copy));
+                        }
                         Some(t) => {
                             self.reads.extend(t.leaves());
                             *e = tree_expr(&t);
@@ -536,6 +561,29 @@ impl VisitMut for Renamer<'_, '_> {
                         None => self.problem = Some((Loc::of(&e), "a read of an unassigned variable")),
                     }
                 }
+                return;
+            }
+            Expr::Call(c)
+                if !self.constant
+                    && matches!(&*c.func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "no_grad")) =>
+            {
+                self.constant = true;
+                syn::visit_mut::visit_expr_mut(self, e);
+                self.constant = false;
+                return;
+            }
+            // `x.len()` of a local (in `(0..x.len()).collect()`, `vec![0usize; x.len()]`): its
+            // value, a shape, which reads nothing differentiable.
+            Expr::MethodCall(m)
+                if m.args.is_empty()
+                    && matches!(m.method.to_string().as_str(), "len" | "is_empty" | "nrows" | "ncols")
+                    && matches!(&*m.receiver, Expr::Path(_))
+                    && self.lowerer.local(&m.receiver).is_some() =>
+            {
+                let v = self.lowerer.value(e);
+                self.reads.push(v);
+                let ident = v.ident();
+                *e = syn::parse_quote!(#ident);
                 return;
             }
             // `.map_err(|_| MyError::Parse)`: a closure that names no local of the function

@@ -338,6 +338,18 @@ impl Lowerer<'_> {
                     }
                 }
                 None => pt.elems.iter().for_each(|p| self.bind(p, None)),
+                // `let (a, b) = p;` of a differentiated parameter `p: (f64, f64)`: its fields.
+                Some(Tree::Leaf(v))
+                    if self.kind(v) == Kind::Array(ArrayKind::Record)
+                        && matches!(self.param_types.get(&v), Some(syn::Type::Tuple(t))
+                            if t.elems.len() == pt.elems.len() && t.elems.iter().all(crate::signature::is_float)) =>
+                {
+                    for (i, p) in pt.elems.iter().enumerate() {
+                        let member = syn::Member::Unnamed(syn::Index::from(i));
+                        let field = self.record_member(v, member, Kind::Float, Loc::of(&p));
+                        self.bind(p, Some(Tree::Leaf(field)));
+                    }
+                }
                 Some(Tree::Leaf(v)) => {
                     // A constant tuple value: project its fields.
                     for (i, p) in pt.elems.iter().enumerate() {
@@ -402,7 +414,7 @@ impl Lowerer<'_> {
             let Ok(Expr::Return(syn::ExprReturn { expr: Some(error), .. })) = mac.parse_body::<Expr>() else {
                 return self.unsupported(span, unsupported::RETURN_FORM);
             };
-            let mut renamer = Renamer { lowerer: self, reads: Vec::new(), problem: None };
+            let mut renamer = Renamer::new(self);
             let mut copy = (*error).clone();
             renamer.visit_expr_mut(&mut copy);
             let (reads, problem) = (renamer.reads, renamer.problem);
@@ -429,7 +441,7 @@ impl Lowerer<'_> {
             {
                 return self.unsupported(Loc::of(arg), unsupported::FORMAT_STRING_NAMES_LOCAL_X);
             }
-            let mut renamer = Renamer { lowerer: self, reads: Vec::new(), problem: None };
+            let mut renamer = Renamer::new(self);
             let mut copy = arg.clone();
             renamer.visit_expr_mut(&mut copy);
             if let Some((at, what)) = renamer.problem {

@@ -1,0 +1,97 @@
+//! Values read as constants inside code the macro keeps as written, as published numeric code
+//! sorts and indexes:
+//! - `idx.sort_by(|&a, &b| no_grad(x[a]).total_cmp(&no_grad(x[b])))`: an argsort by value,
+//!   its comparisons cut from the derivative by `tapeless::no_grad` (before, still "a method
+//!   changing a constant local of a differentiable value", the help's own fix rejected);
+//! - `(0..x.len()).collect::<Vec<usize>>()`: a shape, not a read of `x` (before, "a range of a
+//!   differentiable value");
+//! - `let (a, b) = p;` of a differentiated parameter `p: (f64, f64)` (before, "destructuring
+//!   of a differentiable value").
+//!
+//! Checked against closed forms, central differences, and forward against reverse mode.
+
+mod common;
+
+use common::{check, close};
+use tapeless::differentiable;
+
+/// `2 min(x) + max(x) + median-ish x[idx[n / 2]]`: the order is piecewise constant, the values
+/// read through it are differentiable.
+#[differentiable]
+fn ordered(x: &[f64]) -> f64 {
+    let mut idx: Vec<usize> = (0..x.len()).collect();
+    idx.sort_by(|&a, &b| tapeless::no_grad(x[a]).total_cmp(&tapeless::no_grad(x[b])));
+    let n = idx.len();
+    2.0 * x[idx[0]] + x[idx[n - 1]] + x[idx[n / 2]]
+}
+
+/// `a e^b + c`, the pair taken apart by a pattern.
+#[differentiable]
+fn pair(p: (f64, f64), c: f64) -> f64 {
+    let (a, b) = p;
+    a * b.exp() + c
+}
+
+#[test]
+fn an_argsort_by_constant_comparisons() {
+    let points: [&[f64]; 3] = [&[0.3, -0.4, 0.7, 1.1, 0.25], &[2.0, 1.5, -3.0], &[0.1, 0.9, 0.5, -0.2]];
+    for x in points {
+        let mut sorted: Vec<(usize, f64)> = x.iter().copied().enumerate().collect();
+        sorted.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let n = x.len();
+        let (lo, hi, mid) = (sorted[0].0, sorted[n - 1].0, sorted[n / 2].0);
+        let (y, g) = ordered_grad(x);
+        assert!(close(y, 2.0 * x[lo] + x[hi] + x[mid], 1e-15));
+        let mut want = vec![0.0; n];
+        want[lo] += 2.0;
+        want[hi] += 1.0;
+        want[mid] += 1.0;
+        assert_eq!(g, want);
+    }
+    check(&slice_fns!(ordered, ordered_jvp, ordered_vjp, ordered_grad), &points, 1e-8);
+}
+
+#[test]
+fn a_tuple_parameter_taken_apart() {
+    for (a, b, c) in [(0.3, 0.5, 1.0), (-1.2, 0.1, 0.0), (2.0, -0.7, 3.0)] {
+        let (y, ((ga, gb), gc)) = pair_grad((a, b), c);
+        assert!(close(y, a * b.exp() + c, 1e-15));
+        assert!(close(ga, b.exp(), 1e-15) && close(gb, a * b.exp(), 1e-15) && gc == 1.0);
+        let h = 1e-6;
+        let fd_b = (pair((a, b + h), c) - pair((a, b - h), c)) / (2.0 * h);
+        assert!(close(gb, fd_b, 1e-8));
+        let (_, t) = pair_jvp((a, b), c, (0.4, -0.9), 0.2);
+        let (_, pullback) = pair_vjp((a, b), c);
+        let ((ba, bb), bc) = pullback(1.5);
+        assert!(close(1.5 * t, 0.4 * ba - 0.9 * bb + 0.2 * bc, 1e-14));
+    }
+}
+
+/// Integer data kept by a test of the length only (`i < x.len()`), and by values read as
+/// constants: `Σ x_i` over the kept indices.
+#[differentiable]
+fn kept(x: &[f64], order: &[usize]) -> f64 {
+    let mut idx = order.to_vec();
+    idx.retain(|&i| i < x.len());
+    idx.retain(|&i| tapeless::no_grad(x[i]) > 0.0);
+    idx.iter().map(|&i| x[i] * x[i]).sum()
+}
+
+#[test]
+fn integer_data_filtered_by_length_and_by_constant_values() {
+    let order = [4, 0, 9, 2, 3, 2];
+    for x in [[0.3, -0.4, 0.7, 1.1, 0.25], [-1.0, 2.0, 0.5, -0.1, 0.0]] {
+        let (y, g) = kept_grad(&x, &order);
+        let mut want = vec![0.0; 5];
+        let mut value = 0.0;
+        for &i in order.iter().filter(|&&i| i < 5 && x[i] > 0.0) {
+            value += x[i] * x[i];
+            want[i] += 2.0 * x[i];
+        }
+        assert!(close(y, value, 1e-15));
+        assert_eq!(g, want);
+        let (_, t) = kept_jvp(&x, &order, vec![1.0, 0.5, -0.5, 2.0, 0.1]);
+        let dot: f64 = g.iter().zip([1.0, 0.5, -0.5, 2.0, 0.1]).map(|(a, b)| a * b).sum();
+        assert!(close(t, dot, 1e-14));
+    }
+}
