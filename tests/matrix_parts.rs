@@ -1,4 +1,5 @@
 //! Parts of nalgebra values read as owned copies: `rows(i, n)`, `columns(j, n)` (dynamic),
+//! the rows and columns of `row_iter()` and `column_iter()`,
 //! `fixed_rows::<N>(i)`, `fixed_columns::<N>(j)`, `fixed_view::<R, C>(i, j)` (static; and `column`,
 //! `row`), static and dynamic, first and second order. Each gradient is checked against its
 //! analytic form and central differences, and JVP against VJP.
@@ -114,6 +115,45 @@ fn columns_of_a_dynamic_matrix() {
     let (_, t) = two_columns_jvp(&m, d.clone());
     let (_, pullback) = two_columns_vjp(&m);
     assert!(common::close(t, pullback(1.0).dot(&d), 1e-13));
+}
+
+/// `Σ_i |row_i| + Σ_j (Σ col_j)²` by nalgebra's row and column iterators.
+#[differentiable]
+fn row_and_column_iterators(m: &DMatrix<f64>) -> f64 {
+    m.row_iter().map(|r| r.norm()).sum::<f64>() + m.column_iter().map(|c| c.sum().powi(2)).sum::<f64>()
+}
+
+/// The same over a static matrix.
+#[differentiable]
+fn static_row_iterator(m: Matrix3<f64>) -> f64 {
+    m.row_iter().map(|r| r.norm_squared()).sum()
+}
+
+#[test]
+fn rows_and_columns_by_their_iterators() {
+    let m = DMatrix::from_fn(3, 4, |i, j| (i as f64) * 0.7 - (j as f64) * 0.3 + 0.2);
+    let (value, g) = row_and_column_iterators_grad(&m);
+    let norms: Vec<f64> = (0..3).map(|i| m.row(i).norm()).collect();
+    let sums: Vec<f64> = (0..4).map(|j| m.column(j).sum()).collect();
+    assert!(common::close(value, norms.iter().sum::<f64>() + sums.iter().map(|s| s * s).sum::<f64>(), 1e-14));
+    let exact = DMatrix::from_fn(3, 4, |i, j| m[(i, j)] / norms[i] + 2.0 * sums[j]);
+    assert!((&g - &exact).norm() < 1e-13, "{g} vs {exact}");
+    let f = |p: &[f64]| row_and_column_iterators(&DMatrix::from_column_slice(3, 4, p));
+    for k in 0..12 {
+        let fd = common::central(&f, m.as_slice(), k);
+        assert!(common::close(g.as_slice()[k], fd, 1e-8), "d/dm{k}: {} vs {fd}", g.as_slice()[k]);
+    }
+    let d = DMatrix::from_fn(3, 4, |i, j| 0.3 - 0.1 * (i as f64) * (j as f64));
+    let (_, t) = row_and_column_iterators_jvp(&m, d.clone());
+    let (_, pullback) = row_and_column_iterators_vjp(&m);
+    assert!(common::close(t, pullback(1.0).dot(&d), 1e-13));
+
+    let s = Matrix3::new(1.0, 2.0, 3.0, -1.0, 0.5, 0.25, 2.0, -2.0, 1.5);
+    let (value, g) = static_row_iterator_grad(s);
+    assert!(common::close(value, s.norm_squared(), 1e-14));
+    assert_eq!(g, 2.0 * s);
+    let (_, t) = static_row_iterator_jvp(s, Matrix3::identity());
+    assert!(common::close(t, 2.0 * s.trace(), 1e-14));
 }
 
 /// `xᵀ A x + tr(A)`, a trace generic over `RealField`, and the trace of a dynamic product.

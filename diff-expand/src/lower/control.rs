@@ -141,6 +141,9 @@ impl Lowerer<'_> {
         }
         let stripped = cond.map(strip_piecewise);
         if let Some((Expr::Let(l), _)) = stripped {
+            // The locals it reads count as used (`it` of `let mut it = x.iter();`), so no
+            // second error calls their making unused.
+            self.mark_read(&l.expr);
             return self.unsupported(Loc::of(&l), unsupported::WHILE_LET);
         }
         let Some(parts) = self.loop_body(span, body, false, |l| {
@@ -362,6 +365,30 @@ impl Lowerer<'_> {
     }
 
     /// `break` (`true`) or `continue` (`false`): sets the flag of the innermost loop.
+    /// Marks the values of the locals `e` names as read (each by an `Op::NoGrad` that nothing
+    /// reads), for an expression not lowered because of an error reported at it.
+    fn mark_read(&mut self, e: &Expr) {
+        struct Paths<'l, 'a> {
+            lowerer: &'l Lowerer<'a>,
+            values: Vec<Value>,
+        }
+        impl<'ast> syn::visit::Visit<'ast> for Paths<'_, '_> {
+            fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+                if let Some(slot) = self.lowerer.local(&Expr::Path(p.clone()))
+                    && let Some(t) = &self.lowerer.vars[slot]
+                {
+                    self.values.extend(t.leaves());
+                }
+            }
+        }
+        let mut paths = Paths { lowerer: self, values: Vec::new() };
+        syn::visit::Visit::visit_expr(&mut paths, e);
+        for v in paths.values {
+            let kind = self.kind(v);
+            self.emit(Op::NoGrad(v), Loc::of(e), kind);
+        }
+    }
+
     pub(super) fn set_flag(&mut self, brk: bool, span: Loc) -> Tree {
         let slot = self.loop_flags.last().and_then(|f| if brk { f.broke } else { f.skip });
         match slot {

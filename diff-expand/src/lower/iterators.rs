@@ -470,6 +470,23 @@ impl Lowerer<'_> {
                     ("iter" | "into_iter", 0) => self.source(&m.receiver),
                     ("copied" | "cloned", 0) => self.plain(&m.receiver),
                     ("into_iter", _) | ("iter", _) => None,
+                    // `m.row_iter()`, `m.column_iter()` of a nalgebra matrix: its rows or columns,
+                    // each `m.row(i)` (a copy, the `Part` rule).
+                    ("row_iter" | "column_iter", 0)
+                        if self
+                            .aggregate_or_leaf(strip_parens(&m.receiver))
+                            .is_some_and(|v| matches!(self.kind(v), Kind::Float | Kind::Heap)) =>
+                    {
+                        let (base, at) = (strip_parens(&m.receiver).clone(), Loc::of(e).end);
+                        let (count, part) = match name.as_str() {
+                            "row_iter" => (quote::format_ident!("nrows"), quote::format_ident!("row")),
+                            _ => (quote::format_ident!("ncols"), quote::format_ident!("column")),
+                        };
+                        Some(Sequence::new(
+                            syn::parse_quote_spanned!(at=> #base.#count()),
+                            move |i| syn::parse_quote_spanned!(at=> #base.#part(#i)),
+                        ))
+                    }
                     // `out.iter_mut()` of a local array: its elements as places (`&mut out[i]`),
                     // which a loop's binding replaces by the place (`lower::places`).
                     ("iter_mut", 0) => {

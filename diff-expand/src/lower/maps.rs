@@ -19,6 +19,11 @@ impl Lowerer<'_> {
                 let at = Loc { start: adaptor.method.span(), end: Loc::of(adaptor).end };
                 return self.unsupported(at, unsupported::ITERATOR_ADAPTOR);
             }
+            // The receiver counts as used: no second error calls its making unused.
+            if let Some(x) = x {
+                let kind = self.kind(x);
+                self.emit(Op::NoGrad(x), span, kind);
+            }
             return self.unsupported(span, unsupported::MAP_VALUE);
         };
         let (ident, ty) = match map_param(closure) {
