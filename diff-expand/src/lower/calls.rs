@@ -28,6 +28,15 @@ impl Lowerer<'_> {
                 if let Some(t) = self.unwrap_lookup(m) {
                     return t;
                 }
+                // `u.into_inner()`, `u.as_ref()` of a unit vector made by `Unit::new_normalize`:
+                // the vector itself.
+                if matches!(name.as_str(), "into_inner" | "as_ref")
+                    && m.args.is_empty()
+                    && let Some(u) =
+                        self.aggregate_or_leaf(&m.receiver).filter(|u| self.unit_values.contains(u))
+                {
+                    return Tree::Leaf(u);
+                }
                 // `m.try_inverse().unwrap()`, `.expect("..")` of a nalgebra matrix: its inverse
                 // (`Custom::Inverse`), panicking where the primal does.
                 if let Expr::MethodCall(inner) = strip_parens(&m.receiver)
@@ -298,6 +307,21 @@ impl Lowerer<'_> {
                 }
                 let segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
                 let last = segments.last().map(String::as_str).unwrap_or("");
+                // `Unit::new_normalize(v)` (`UnitVector3::..`): `v.normalize()`, held as the
+                // vector it wraps (`into_inner`, `as_ref` and `*u` read it; methods reach it as
+                // through `Deref`).
+                if let [.., ty, _] = &segments[..]
+                    && last == "new_normalize"
+                    && ty.starts_with("Unit")
+                    && let [v] = c.args.iter().collect::<Vec<_>>()[..]
+                {
+                    let normalized: Expr = syn::parse_quote_spanned!(span.span()=> (#v).normalize());
+                    let t = self.expr(&normalized);
+                    if let Tree::Leaf(u) = t {
+                        self.unit_values.insert(u);
+                    }
+                    return t;
+                }
                 if c.args.len() == 1 && path.qself.is_none() && (last == "no_grad" || last == "piecewise") {
                     let arg = self.value(&c.args[0]);
                     if last == "piecewise" {

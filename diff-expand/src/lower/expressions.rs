@@ -38,8 +38,11 @@ impl Lowerer<'_> {
                 // value here.
                 // `*p` of an array reference (`p: &[f64; 2]`) reads the same elements: the array.
                 _ => match self.aggregate_or_leaf(strip_derefs(&u.expr)) {
-                    // `**u` of an element passed behind two references (`filter`'s `&&x[i]`).
-                    Some(v) if self.iter_elements.contains(&v) => Tree::Leaf(v),
+                    // `**u` of an element passed behind two references (`filter`'s `&&x[i]`);
+                    // `*u` of a unit vector (`Unit::new_normalize`): the vector.
+                    Some(v) if self.iter_elements.contains(&v) || self.unit_values.contains(&v) => {
+                        Tree::Leaf(v)
+                    }
                     // `*x.first().unwrap()`: the element (`lower::options`).
                     None if matches!(&*u.expr, Expr::MethodCall(m) if options::Lookup::of(&m.receiver).is_some()) => {
                         self.expr(&u.expr)
@@ -692,6 +695,8 @@ impl Lowerer<'_> {
             Some(v) => self.kind(v) == Kind::Float,
             None => match base {
                 Expr::Paren(p) => self.vector_base(&p.expr),
+                // `(*u).x` of a unit vector (`Unit::new_normalize`).
+                Expr::Unary(u) if matches!(u.op, UnOp::Deref(_)) => self.vector_base(&u.expr),
                 Expr::Binary(b) => self.vector_base(&b.left) || self.vector_base(&b.right),
                 Expr::MethodCall(m) => self.vector_base(&m.receiver),
                 // `p.vel` of a struct local held by its fields: the field's value.

@@ -104,6 +104,7 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         closures: std::collections::HashMap::new(),
         borrows: std::collections::HashSet::new(),
         slice_copies: std::collections::HashSet::new(),
+        unit_values: std::collections::HashSet::new(),
         top_call_results: std::collections::HashSet::new(),
         params: sig.params.len(),
         fallible: false,
@@ -206,6 +207,8 @@ struct Lowerer<'a> {
     /// Copies of the rest of a slice split by `split_first()`/`split_last()` (`lower::options`):
     /// passed to calls by reference, as the sub-slice was.
     slice_copies: std::collections::HashSet<Value>,
+    /// Unit vectors made by `Unit::new_normalize(v)`, held as the normalized vector.
+    unit_values: std::collections::HashSet<Value>,
     /// Results of calls at the top level of the body: a field read makes one a record.
     top_call_results: std::collections::HashSet<Value>,
     /// The parameters are the first values.

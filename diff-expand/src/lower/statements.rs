@@ -310,6 +310,9 @@ impl Lowerer<'_> {
                     {
                         Some(Tree::Leaf(v))
                     }
+                    // `let k: UnitVector3<f64> = Unit::new_normalize(v);`: the vector held for the
+                    // unit vector, as without the type (which the vector does not have).
+                    Some(Tree::Leaf(v)) if self.unit_values.contains(&v) => Some(Tree::Leaf(v)),
                     // `let y: [f64; 2] = x;` (or a closure's `|y: [f64; 2]|`) copies the array,
                     // as without the type: a copy inside a loop is made at the top level.
                     Some(Tree::Leaf(v)) if self.kind(v) == Kind::Array(ArrayKind::Fixed) => {
