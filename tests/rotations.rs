@@ -85,3 +85,31 @@ fn a_rotation_matrix_and_a_planar_rotation() {
         assert!(close(u2 * t2, pullback2(u2).dot(&dir2), 1e-12));
     }
 }
+
+/// `q.transform_vector(&v)` and `iso.inverse_transform_point(&p)`, the methods robotics code
+/// calls: the products `q * v` and `iso.inverse() * p`.
+#[differentiable(wrt(v))]
+fn transformed(q: &UnitQuaternion<f64>, iso: &nalgebra::Isometry3<f64>, v: Vector3<f64>) -> f64 {
+    let p = nalgebra::Point3::from(v);
+    q.transform_vector(&v).x + iso.inverse_transform_point(&p).coords.norm_squared()
+}
+
+#[test]
+fn transform_methods_of_constant_motions() {
+    let q = UnitQuaternion::from_euler_angles(0.3, -0.2, 0.9);
+    let iso = nalgebra::Isometry3::new(Vector3::new(0.5, -1.0, 0.2), Vector3::new(0.1, 0.4, -0.3));
+    for p in POINTS {
+        let v = Vector3::from(p);
+        let (value, g) = transformed_grad(&q, &iso, v);
+        let local = iso.inverse() * nalgebra::Point3::from(v);
+        assert!(close(value, (q * v).x + local.coords.norm_squared(), 1e-14));
+        // qᵀ e_x + 2 Rᵀ (R⁻¹ (v - t)) with R the motion's rotation: its inverse's linear part.
+        let want = q.inverse() * Vector3::x() + iso.rotation * (local.coords * 2.0);
+        let f = |c: &[f64]| transformed(&q, &iso, Vector3::new(c[0], c[1], c[2]));
+        check_vector("transformed", &f, &p, g.as_slice(), want.as_slice());
+        let dir = Vector3::new(0.3, 0.6, -0.2);
+        let (_, t) = transformed_jvp(&q, &iso, v, dir);
+        let (_, pullback) = transformed_vjp(&q, &iso, v);
+        assert!(close(1.3 * t, pullback(1.3).dot(&dir), 1e-12));
+    }
+}

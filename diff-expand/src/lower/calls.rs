@@ -28,6 +28,12 @@ impl Lowerer<'_> {
                 if let Some(t) = self.unwrap_lookup(m) {
                     return t;
                 }
+                // `q.transform_vector(&v)`, `iso.transform_point(&p)` (and their inverses) of a
+                // rotation or rigid motion parameter held constant: `q * v` (the runtime's
+                // products of those by vectors and points), `q.inverse() * v`.
+                if let Some(motion) = self.motion_transform(m) {
+                    return self.expr(&motion);
+                }
                 // `u.into_inner()`, `u.as_ref()` of a unit vector made by `Unit::new_normalize`:
                 // the vector itself.
                 if matches!(name.as_str(), "into_inner" | "as_ref")
@@ -307,6 +313,19 @@ impl Lowerer<'_> {
                 }
                 let segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
                 let last = segments.last().map(String::as_str).unwrap_or("");
+                // `Point3::from(v)` of a vector: the point at those coordinates (its tangent and
+                // adjoint are the vector's, as `p.coords` reads them).
+                if let [.., ty, _] = &segments[..]
+                    && last == "from"
+                    && crate::signature::point_dimension(ty).is_some()
+                    && let [v] = c.args.iter().collect::<Vec<_>>()[..]
+                    && self.vector_base(v)
+                {
+                    let base = self.value(v);
+                    let (b, func) = (base.ident(), &c.func);
+                    let form = Form::Verbatim(quote::quote_spanned!(span.span()=> #func(#b)));
+                    return self.prim(rules::operator("<typed>"), vec![base], form, span, results);
+                }
                 // `Unit::new_normalize(v)` (`UnitVector3::..`): `v.normalize()`, held as the
                 // vector it wraps (`into_inner`, `as_ref` and `*u` read it; methods reach it as
                 // through `Deref`).
@@ -723,6 +742,43 @@ impl Lowerer<'_> {
     /// the reference on, the generated code passes `&copy`.
     fn copied_reference(&self, e: &Expr) -> bool {
         self.aggregate_or_leaf(e).is_some_and(|v| self.iter_elements.contains(&v))
+    }
+
+    /// `q.transform_vector(&v)` (`transform_point`, `inverse_transform_vector`,
+    /// `inverse_transform_point`) of a parameter whose type is a rotation or rigid motion
+    /// (`&UnitQuaternion<f64>`, `Isometry3<f64>`, ..): the product that computes it.
+    pub(super) fn motion_transform(&self, m: &syn::ExprMethodCall) -> Option<Expr> {
+        let name = m.method.to_string();
+        let inverse = match name.as_str() {
+            "transform_vector" | "transform_point" => false,
+            "inverse_transform_vector" | "inverse_transform_point" => true,
+            _ => return None,
+        };
+        let [arg] = m.args.iter().collect::<Vec<_>>()[..] else { return None };
+        let ty = self.param_types.get(&self.aggregate_or_leaf(&m.receiver)?)?;
+        let ty = match ty {
+            syn::Type::Reference(r) => &*r.elem,
+            ty => ty,
+        };
+        let syn::Type::Path(p) = ty else { return None };
+        let motion = p.path.segments.last().is_some_and(|s| {
+            ["Rotation", "UnitQuaternion", "UnitComplex", "Isometry", "Translation"]
+                .iter()
+                .any(|r| s.ident.to_string().starts_with(r))
+        });
+        if !motion {
+            return None;
+        }
+        let arg = match arg {
+            Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+            a => a,
+        };
+        let (recv, span) = (&m.receiver, m.method.span());
+        Some(if inverse {
+            syn::parse_quote_spanned!(span=> (#recv.inverse()) * (#arg))
+        } else {
+            syn::parse_quote_spanned!(span=> (#recv) * (#arg))
+        })
     }
 
     /// Whether a place `a.b[i].c` starts from a name that is not a local of the function (a

@@ -698,7 +698,11 @@ impl Lowerer<'_> {
                 // `(*u).x` of a unit vector (`Unit::new_normalize`).
                 Expr::Unary(u) if matches!(u.op, UnOp::Deref(_)) => self.vector_base(&u.expr),
                 Expr::Binary(b) => self.vector_base(&b.left) || self.vector_base(&b.right),
-                Expr::MethodCall(m) => self.vector_base(&m.receiver),
+                Expr::MethodCall(m) => match self.motion_transform(m) {
+                    // `q.transform_vector(&v).x`: of the product it is.
+                    Some(product) => self.vector_base(&product),
+                    None => self.vector_base(&m.receiver),
+                },
                 // `p.vel` of a struct local held by its fields: the field's value.
                 // `acc.0` of a local tuple: that part's value.
                 Expr::Field(f) => {
