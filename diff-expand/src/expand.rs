@@ -134,6 +134,20 @@ pub fn generate(
     cx: &Ctxt,
 ) -> Option<TokenStream> {
     let errors_before = cx.has_errors();
+    // `rng: &mut R` with `hessian` or `jacobian`: those items evaluate the function once per
+    // direction (or per block of directions), each time drawing from `rng` anew, so their
+    // columns would come from different samples.
+    if let Some(p) = sig.params.iter().find(|p| signature::mutable_ref(&p.ty)) {
+        use crate::diagnostics::Diagnostic;
+        let what = format!("a `&mut` parameter (`{}`)", p.ident);
+        let help = "these items evaluate the function once per direction, and each evaluation would advance the `&mut` parameter anew (a random source would give each column other samples): draw the samples first and pass them as a slice";
+        if hessian {
+            cx.error(crate::ir::Loc::of(&p.ident), Diagnostic::SecondOrder { what: what.clone(), help });
+        }
+        if jacobian {
+            cx.error(crate::ir::Loc::of(&p.ident), Diagnostic::Jacobian { what, help });
+        }
+    }
     let lowered = lower::lower(&item_fn.block, sig, cx);
     let wrt: Vec<bool> = sig.params.iter().map(|p| p.wrt).collect();
     let activity = activity::analyse(&lowered.function, &wrt);

@@ -219,6 +219,25 @@ pub fn classify(ty: &Type) -> TypeClass {
     }
 }
 
+/// Whether a type is `&mut T`.
+pub fn mutable_ref(ty: &Type) -> bool {
+    matches!(ty, Type::Reference(r) if r.mutability.is_some())
+}
+
+/// `&mut T` of a `T` that holds no floats the macro differentiates (`&mut StdRng`, `&mut
+/// usize`, `&mut Vec<usize>`): a constant the body may call methods of, passed to every
+/// generated item as it is. Not `&mut f64`, `&mut [f64]`, `&mut Vec<f64>`, `&mut Vector3<f64>`
+/// (floats written through it would lose their derivative), nor a float type parameter.
+pub fn mutable_constant(ty: &Type) -> bool {
+    let Type::Reference(r) = ty else { return false };
+    let shared = Type::Reference(syn::TypeReference { mutability: None, ..r.clone() });
+    r.mutability.is_some()
+        && classify(&r.elem) != TypeClass::Differentiable
+        && classify(&shared) != TypeClass::Differentiable
+        && !float_tuple(&r.elem)
+        && !matches!(&*r.elem, Type::Path(p) if p.path.get_ident().is_some_and(|i| FLOAT_PARAMS.with(|f| f.borrow().iter().any(|n| i == n))))
+}
+
 /// Whether a type is a function passed in: `fn(f64) -> f64`, `impl Fn(..)`, `&dyn Fn(..)`
 /// (also `FnMut`, `FnOnce`). A constant, which second order passes as it is.
 pub fn function_type(ty: &Type) -> bool {
@@ -480,17 +499,17 @@ pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature
                         continue;
                     }
                 };
-                let mut_ref = matches!(&*pt.ty, Type::Reference(r) if r.mutability.is_some());
-                if let Type::Reference(r) = &*pt.ty
-                    && r.mutability.is_some()
-                {
+                // `out: &mut f64`, `&mut [f64]`: floats written through a reference, whose
+                // derivative would be lost. `rng: &mut StdRng` (a random source, a counter): a
+                // constant the body calls methods of, passed through (`mutable_constant`).
+                let writes_floats = mutable_ref(&pt.ty) && !mutable_constant(&pt.ty);
+                if writes_floats {
                     unsupported(
                         Loc::of(&pt.ty),
                         "a `&mut` parameter",
                         "return the new value instead of writing through a reference",
                     );
-                }
-                if !mut_ref {
+                } else {
                     params.push(Param { ident, ty: (*pt.ty).clone(), wrt: false, receiver: false });
                 }
             }
@@ -511,7 +530,7 @@ pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature
                     Some(p) => {
                         // A type the macro cannot see into is trusted when listed: rustc checks
                         // it implements `Differentiable` (a `#[derive(Differentiable)]` struct).
-                        p.wrt = classify(&p.ty) != TypeClass::Constant;
+                        p.wrt = classify(&p.ty) != TypeClass::Constant && !mutable_ref(&p.ty);
                         if !p.wrt {
                             cx.error(
                                 name.span(),

@@ -101,7 +101,19 @@ impl Reverse<'_> {
                     !crate::emit::is_array(self.input, *o) || self.order.unchanged_from(*o, loop_seq)
                 })
             };
+            // Code kept as written that reads a `&mut` parameter (`rng: &mut StdRng`) has an
+            // effect: run once, in the primal sweep, its result saved.
+            let effect = |op: &Op| {
+                matches!(op, Op::Opaque { reads, .. } if reads.iter().any(|r| {
+                    let i = r.0 as usize;
+                    // Parameter `i` is the function's value `i` (`lower`'s first instructions).
+                    matches!(self.input.f.body.insts.get(i), Some(Inst { op: Op::Param(k), results, .. })
+                        if *k == i && results[..] == [*r])
+                        && self.input.sig.params.get(i).is_some_and(|p| crate::signature::mutable_ref(&p.ty))
+                }))
+            };
             let recomputable = !headers.contains(&v)
+                && defining.is_some_and(|i| !effect(&body.insts[i].op))
                 && defining.is_some_and(|i| match &body.insts[i].op {
                     op @ (Op::Lit(_)
                     | Op::Opaque { .. }
