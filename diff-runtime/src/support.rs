@@ -103,3 +103,17 @@ pub fn seed_one<T: ScalarOutput>(value: &T) -> T::Tangent {
 /// reported where a function is called, not where it is defined.
 pub trait SameAs<T> {}
 impl<T> SameAs<T> for T {}
+
+/// A value of any `Default` type, for a variable that a later assignment gives its real value
+/// and type: the value a `loop` breaks with, carried out of the loop (`break v` is written as an
+/// assignment and a plain `break`).
+///
+/// ```
+/// let mut r = tapeless::__private::placeholder();
+/// r = 2.5_f64;
+/// assert_eq!(r, 2.5);
+/// ```
+#[inline(always)]
+pub fn placeholder<T: Default>() -> T {
+    T::default()
+}

@@ -137,7 +137,7 @@ pub const BREAK_LABEL: Unsupported = Unsupported {
     help: "use a plain `break` or `continue` of the innermost loop, with a flag the outer loop tests to leave it too",
 };
 pub const BREAK_VALUE: Unsupported = Unsupported {
-    what: "`break` with a value",
+    what: "`break` with a value in a function generic over its float type",
     help: "assign the value to a variable declared before the loop and use a plain `break`: `let mut r = x; loop { .. r = v; break; }`",
 };
 pub const CLOSURE_HERE: Unsupported = Unsupported {

@@ -240,6 +240,16 @@ impl Lowerer<'_> {
             Expr::Return(r) => self.early_return(r, span),
             Expr::ForLoop(f) => self.for_loop(f),
             Expr::While(w) => self.while_loop(w.label.as_ref(), Some(&w.cond), &w.body, span),
+            // `loop { .. break v; .. }` as a value: `v` assigned to a variable declared before
+            // the loop, then a plain `break` (`scan::break_values_assigned`).
+            // Not generic over a float type, which need not be `Default`.
+            Expr::Loop(l)
+                if l.label.is_none()
+                    && self.floats.is_empty()
+                    && let Some(rewritten) = scan::break_values_assigned(l) =>
+            {
+                self.expr(&rewritten)
+            }
             Expr::Loop(l) => {
                 let value = self.while_loop(l.label.as_ref(), None, &l.body, span);
                 // `let r = loop { .. break v; };`: `break v` was reported; `r` holds the error

@@ -152,6 +152,50 @@ impl<'ast> syn::visit::Visit<'ast> for Returns {
     fn visit_item(&mut self, _: &'ast syn::Item) {}
 }
 
+/// `loop { .. break v; .. }` with `break`s of values (of this loop, not of loops nested in it
+/// or closures) written as
+///
+/// ```text
+/// { let mut __tapeless_break = placeholder(); loop { .. { __tapeless_break = v; break; } .. } __tapeless_break }
+/// ```
+///
+/// so the value leaves the loop as a variable it carries; `None` if the loop breaks with no
+/// value. The variable's type is the values', which rustc infers from the assignments; its first
+/// value is the runtime's `placeholder()` (`Default`), never read.
+pub(super) fn break_values_assigned(l: &syn::ExprLoop) -> Option<Expr> {
+    struct Breaks {
+        found: bool,
+        name: syn::Ident,
+    }
+    impl syn::visit_mut::VisitMut for Breaks {
+        fn visit_expr_mut(&mut self, e: &mut Expr) {
+            match e {
+                Expr::Break(b) if b.label.is_none() && b.expr.is_some() => {
+                    self.found = true;
+                    let (name, value, span) = (&self.name, b.expr.take(), b.break_token.span);
+                    *e = syn::parse_quote_spanned!(span=> { #name = #value; break; });
+                }
+                Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) | Expr::Closure(_) => {}
+                _ => syn::visit_mut::visit_expr_mut(self, e),
+            }
+        }
+        fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+    }
+    let span = l.loop_token.span;
+    let mut breaks = Breaks { found: false, name: syn::Ident::new("__tapeless_break", span) };
+    let mut body = l.body.clone();
+    syn::visit_mut::VisitMut::visit_block_mut(&mut breaks, &mut body);
+    if !breaks.found {
+        return None;
+    }
+    let name = &breaks.name;
+    Some(syn::parse_quote_spanned!(span=> {
+        let mut #name = ::tapeless::__private::placeholder();
+        loop #body
+        #name
+    }))
+}
+
 /// Finds `break` and `continue` of the loop being looked at (not of loops nested in it).
 #[derive(Default)]
 pub(super) struct Jumps {
