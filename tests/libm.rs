@@ -84,3 +84,28 @@ fn the_f32_functions() {
         assert!(close(t as f64, gx as f64, 1e-6));
     }
 }
+
+/// `libm::erf` and `erfc`: the runtime's `tapeless::math` versions (libm's, with derivatives).
+/// The standard normal CDF `Φ(z) = (1 + erf(z/√2))/2`, and `erfc`'s tail.
+#[differentiable(hessian)]
+fn normal_cdf(z: f64) -> f64 {
+    0.5 * (1.0 + libm::erf(z * std::f64::consts::FRAC_1_SQRT_2)) + 0.25 * libm::erfc(z)
+}
+
+#[test]
+fn erf_and_erfc_of_libm() {
+    let pi = std::f64::consts::PI;
+    for z in [-1.3, 0.0, 0.4, 2.1] {
+        let (v, g) = normal_cdf_grad(z);
+        assert_eq!(v, normal_cdf(z));
+        // Φ'(z) = φ(z); erfc'(z) = -2/√π e^(-z²).
+        let want = (-z * z / 2.0).exp() / (2.0 * pi).sqrt() - 0.5 / pi.sqrt() * (-z * z).exp();
+        assert!(close(g, want, 1e-14), "{g} vs {want}");
+        assert!(close(g, central(&|p| normal_cdf(p[0]), &[z], 0), 1e-8));
+        let (_, t) = normal_cdf_jvp(z, 0.6);
+        assert!(close(t, 0.6 * g, 1e-15));
+        let (_, _, h) = normal_cdf_hessian(z);
+        let want2 = -z * (-z * z / 2.0).exp() / (2.0 * pi).sqrt() + z / pi.sqrt() * (-z * z).exp();
+        assert!(close(h[(0, 0)], want2, 1e-13), "{} vs {want2}", h[(0, 0)]);
+    }
+}

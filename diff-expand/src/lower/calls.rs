@@ -395,6 +395,17 @@ impl Lowerer<'_> {
                     let args = c.args.iter().map(|a| self.value(a)).collect();
                     return self.prim(rule, args, Form::Path(path.path.clone()), span, results);
                 }
+                // `libm::erf(x)`, `libm::erfc(x)`: the runtime's `tapeless::math` versions, which
+                // are libm's with their derivatives.
+                if let [crate_name, name] = &segments[..]
+                    && crate_name == "libm"
+                    && (name == "erf" || name == "erfc")
+                {
+                    let (function, args) = (syn::Ident::new(name, span.span()), &c.args);
+                    let call: Expr =
+                        syn::parse_quote_spanned!(span.span()=> ::tapeless::math::#function(#args));
+                    return self.call_expr(&call, results);
+                }
                 // Another libm function (`libm::tgamma(x)`): kept as written, fine on constants.
                 if let [crate_name, name] = &segments[..]
                     && crate_name == "libm"
