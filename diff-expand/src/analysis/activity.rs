@@ -73,6 +73,7 @@ pub fn differentiable_operands(op: &Op) -> Vec<Value> {
         Op::NewArray(ArrayInit::Elements { elements, .. }) => elements.clone(),
         Op::NewArray(ArrayInit::Copy { source, .. }) => vec![*source],
         Op::NewArray(ArrayInit::Constant { .. })
+        | Op::Refill { .. }
         | Op::Store { .. }
         | Op::For { .. }
         | Op::Loop { .. }

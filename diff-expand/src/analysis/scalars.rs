@@ -137,6 +137,8 @@ fn known_floats(f: &Function, sig: &Signature, trust: Trust) -> std::collections
         .iter()
         .filter_map(|inst| match &inst.op {
             Op::NewArray(init) => inst.results.first().map(|a| (*a, init)),
+            // An array made anew in place is what its refill makes.
+            Op::Refill { array, init } => Some((*array, init)),
             _ => None,
         })
         .collect();

@@ -74,6 +74,10 @@ pub fn summed_arrays(input: &Input) -> Vec<(Value, Value)> {
         if input.f.info(m).kind != Kind::Array(ArrayKind::Vec) || !input.act.active(m) {
             continue;
         }
+        // Made anew inside a branch (`Op::Refill`): its stores are not the top level's.
+        if input.f.body.any(&mut |i| matches!(&i.op, Op::Refill { array, .. } if *array == m)) {
+            continue;
+        }
         // The sum: `for k in 0..m.len()` carrying `s`, whose body is `s = s + m[k]` and nothing else.
         let sum = top.iter().enumerate().skip(at + 1).find_map(|(pos, i)| {
             // Or `m.iter().sum()`.

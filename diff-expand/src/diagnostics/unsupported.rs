@@ -6,8 +6,8 @@ use super::Unsupported;
 
 // lower/arrays.rs
 pub const CREATING_ARRAY_INSIDE_LOOP_BRANCH: Unsupported = Unsupported {
-    what: "creating an array inside a loop or branch",
-    help: "create it before the loop or branch and write its elements there (an array literal of floats, `[a, b]`, `[0.0; N]` and a copy, `v.clone()`, may stay where they are)",
+    what: "creating this array inside a loop or branch",
+    help: "create it before the loop and write its elements there (`let mut v = vec![0.0; n];`, then `v[i] = ..` in the loop); an array literal of floats, `[a, b]`, `[0.0; N]` and a copy, `v.clone()`, may stay where they are, and inside a branch that is in no loop so may `vec![0.0; n]` and `collect()`",
 };
 pub const VECTOR_FORM: Unsupported = Unsupported { what: "this vector", help: "" };
 pub const VEC_MACRO: Unsupported =
@@ -188,7 +188,7 @@ pub const RESULT_WHOSE_TUPLE_SHAPE_DIFFERS: Unsupported =
     Unsupported { what: "a result whose tuple shape differs from the declared result type", help: "" };
 // lower/slices.rs
 pub const SUB_SLICE_TAKEN_INSIDE_LOOP: Unsupported = Unsupported {
-    what: "a sub-slice taken inside a loop or branch",
+    what: "a sub-slice taken inside a loop",
     help: "read its elements in place (`x[i + k]`, `x[a..b].iter()`), or pass the whole array and the bounds",
 };
 // lower/ssa.rs

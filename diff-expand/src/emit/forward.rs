@@ -503,6 +503,11 @@ fn array_tangent(input: &Input, inst: &Inst) -> TokenStream {
             let (ta, index, tv) = (tangent(*array), super::index_tokens(index), tangent_of(input, *value));
             quote_spanned!(span=> #ta #index = #tv;)
         }
+        // The array made anew: its tangent too (the placeholder's was empty).
+        Op::Refill { array, .. } if act.active(*array) => {
+            let (ta, z) = (tangent(*array), zero(input, *array));
+            quote_spanned!(span=> #ta = #z;)
+        }
         Op::NewArray(_) if inst.results.first().is_some_and(|a| input.summed.contains_key(a)) => {
             let (ts, p) = (inst.results.first().map(|a| tangent_sum(*a)), super::private());
             quote_spanned!(span=> let mut #ts = #p::zero_real();)

@@ -197,6 +197,11 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
     if let Op::Store { .. } = inst.op {
         return primal_store(input, inst);
     }
+    // The array made anew in place (`lower::arrays::refilled`).
+    if let Op::Refill { array, init: ArrayInit::Constant { tokens, .. } } = &inst.op {
+        let a = array.ident();
+        return quote_spanned!(span=> #a = #tokens;);
+    }
     let Some(result) = inst.results.first() else {
         return TokenStream::new();
     };
@@ -330,7 +335,13 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
             }
         }
         // Calls, `if`s and loops differ per mode; stores were handled above.
-        Op::Call { .. } | Op::If { .. } | Op::For { .. } | Op::Loop { .. } | Op::Store { .. } | Op::Error => {
+        Op::Call { .. }
+        | Op::If { .. }
+        | Op::For { .. }
+        | Op::Loop { .. }
+        | Op::Store { .. }
+        | Op::Refill { .. }
+        | Op::Error => {
             return TokenStream::new();
         }
     };

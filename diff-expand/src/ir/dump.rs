@@ -62,6 +62,10 @@ fn block(out: &mut String, b: &Block, activity: Option<&Activity>, depth: usize)
             Op::NewArray(ArrayInit::Constant { reads, .. }) => format!("array const({})", list(reads)),
             Op::NewArray(ArrayInit::Elements { elements, .. }) => format!("array [{}]", list(elements)),
             Op::NewArray(ArrayInit::Copy { source, .. }) => format!("array copy v{}", source.0),
+            Op::Refill { array, init: ArrayInit::Constant { reads, .. } } => {
+                format!("refill v{} const({})", array.0, list(reads))
+            }
+            Op::Refill { array, .. } => format!("refill v{}", array.0),
             Op::Loop { carried, go, .. } => {
                 let carried: Vec<String> = carried
                     .iter()

@@ -195,6 +195,11 @@ pub enum Op {
     Store { array: Value, index: Vec<Value>, value: Value },
     /// A new array.
     NewArray(ArrayInit),
+    /// `array` made anew, in place, by `init` (a constant one, `vec![0.0; n]`): an array of a run-time length made inside a branch (after a guard's early
+    /// `return`), whose value is a placeholder made at the function's top level
+    /// (`lower::arrays::refilled`), so the array and its tangent and adjoint live at the top
+    /// level as every array's do. Defines no value.
+    Refill { array: Value, init: ArrayInit },
     /// `base.member` of a record parameter: a float (`array: false`) or an array read in place
     /// (`array: true`, emitted as `&base.member`). Linear: its tangent is the tangent's field, its
     /// adjoint is added into the record's adjoint field.
@@ -375,6 +380,10 @@ impl Op {
                 std::iter::once(*array).chain(index.iter().copied()).chain([*value]).collect()
             }
             Op::NewArray(ArrayInit::Constant { reads, .. }) => reads.clone(),
+            Op::Refill { array, init: ArrayInit::Constant { reads, .. } } => {
+                std::iter::once(*array).chain(reads.iter().copied()).collect()
+            }
+            Op::Refill { array, .. } => vec![*array],
             Op::NewArray(ArrayInit::Elements { elements, .. }) => elements.clone(),
             Op::NewArray(ArrayInit::Copy { source, .. }) => vec![*source],
             Op::Field { base, .. } => vec![*base],

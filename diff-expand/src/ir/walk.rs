@@ -19,6 +19,7 @@ impl Op {
             | Op::Load { .. }
             | Op::Store { .. }
             | Op::NewArray(_)
+            | Op::Refill { .. }
             | Op::Field { .. }
             | Op::Construct { .. }
             | Op::Call { .. }

@@ -301,6 +301,8 @@ fn lane_wise_inst(input: &Input, inst: &Inst, known: &Known) -> bool {
             Op::Param(i) => input.sig.params.get(*i).is_some_and(|p| p.wrt && !p.receiver),
             Op::Load { .. } | Op::NewArray(_) | Op::If { .. } | Op::For { .. } | Op::Loop { .. } => true,
             Op::Store { .. } | Op::Lit(_) | Op::Opaque { .. } | Op::NoGrad(_) => true,
-            Op::Call { .. } | Op::Field { .. } | Op::Construct { .. } | Op::Error => false,
+            Op::Call { .. } | Op::Field { .. } | Op::Construct { .. } | Op::Refill { .. } | Op::Error => {
+                false
+            }
         }
 }

@@ -114,9 +114,34 @@ impl Lowerer<'_> {
                 let source = *source;
                 return self.hoisted_copy(init, source, span, kind);
             }
+            if self.in_loop == 0 && kind == ArrayKind::Vec && matches!(init, ArrayInit::Constant { .. }) {
+                return self.refilled(init, span, kind);
+            }
+            // `[0.0; 3]`, `Vector3::zeros()` in a branch but no loop: made once, at the top level
+            // (a constant of a constant length, which runs at most once here).
+            if self.in_loop == 0
+                && kind == ArrayKind::Fixed
+                && matches!(&init, ArrayInit::Constant { reads, .. } if reads.is_empty())
+            {
+                return Tree::Leaf(self.at_top(Op::NewArray(init), span, Kind::Array(kind)));
+            }
             return self.unsupported(span, unsupported::CREATING_ARRAY_INSIDE_LOOP_BRANCH);
         }
         Tree::Leaf(self.emit(Op::NewArray(init), span, Kind::Array(kind)))
+    }
+
+    /// `vec![0.0; n]` (a `collect`, a sub-slice's copy) inside a branch but no loop (the rest of
+    /// the function after a guard's early `return`, `if x.is_empty() { return 0.0; }`): a
+    /// placeholder made at the function's top level (the runtime's `placeholder()`, an empty
+    /// `Vec`), made anew here (`Op::Refill`), so the array, its tangent and its adjoint live at
+    /// the top level as every array's do, and its length is evaluated only where the user's
+    /// code evaluates it (`x.len() - 1` past the guard).
+    fn refilled(&mut self, init: ArrayInit, span: Loc, kind: ArrayKind) -> Tree {
+        let tokens = quote::quote_spanned!(span.span()=> ::tapeless::__private::placeholder());
+        let placeholder = ArrayInit::Constant { tokens, reads: Vec::new() };
+        let array = self.at_top(Op::NewArray(placeholder), span, Kind::Array(kind));
+        self.push(Vec::new(), Op::Refill { array, init }, span);
+        Tree::Leaf(array)
     }
 
     /// `[a, b, c]` of floats inside a loop or branch (`let d = [p[0] - q[0], p[1] - q[1]];` in a

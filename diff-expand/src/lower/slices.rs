@@ -30,7 +30,9 @@ impl Lowerer<'_> {
         self.local_array(&ix.expr)?;
         // A copy is an array made where the slice is taken: inside a loop or branch, where the
         // lowering makes no arrays of a run-time length, that is our error at the slice.
-        if self.blocks.len() > 1 {
+        // Inside a branch but no loop (after a guard's `return`) it is made anew there
+        // (`arrays::refilled`).
+        if self.in_loop > 0 {
             return Some(self.unsupported(Loc::of(e), unsupported::SUB_SLICE_TAKEN_INSIDE_LOOP));
         }
         let (element, at) = (&self.element, Loc::of(e).end);

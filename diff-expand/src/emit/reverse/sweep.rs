@@ -141,6 +141,9 @@ impl Reverse<'_> {
                 }
                 out
             }
+            // Made anew from constants: nothing flows back (the adjoint array was sized from
+            // the array as the primal sweep left it).
+            Op::Refill { .. } => TokenStream::new(),
             Op::NewArray(init) => {
                 let Some(&a) = inst.results.first() else { return TokenStream::new() };
                 if !act.active(a) {

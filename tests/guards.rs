@@ -1,0 +1,156 @@
+//! Arrays made after a guard's early `return` (`if x.is_empty() { return 0.0; }`), the way
+//! published code checks its input first: a `collect`, `vec![0.0; n - 1]` written by index, a
+//! sub-slice's copy and `split_first`'s rest. The rest of the function lowers as a branch, where
+//! arrays were not made ("creating an array inside a loop or branch is not supported"); such an
+//! array is now a placeholder at the top level made anew in the branch (`Op::Refill`), its length
+//! evaluated only past the guard. Checked against closed forms, central differences, forward
+//! against reverse, the guard's own path, and the Hessian.
+
+mod common;
+
+use common::{check, close};
+use tapeless::differentiable;
+
+/// `|x|`, through a collected vector of squares.
+#[differentiable(hessian)]
+fn norm_after_guard(x: &[f64]) -> f64 {
+    if x.is_empty() {
+        return 0.0;
+    }
+    let squares: Vec<f64> = x.iter().map(|a| a * a).collect();
+    squares.iter().sum::<f64>().sqrt()
+}
+
+/// `Σ (x_{i+1} - x_i)²` from a vector of differences written by index; `x.len() - 1` would
+/// underflow for an empty slice, which the guard leaves before.
+#[differentiable]
+fn roughness(x: &[f64]) -> f64 {
+    if x.len() < 2 {
+        return 0.0;
+    }
+    let mut d = vec![0.0; x.len() - 1];
+    for i in 0..d.len() {
+        d[i] = x[i + 1] - x[i];
+    }
+    d.iter().map(|v| v * v).sum()
+}
+
+/// `x₀ Σ_{i>0} x_i + x₀ x₁`: a sub-slice and `split_first` past the guard.
+#[differentiable]
+fn head_and_tail(x: &[f64]) -> f64 {
+    if x.len() < 2 {
+        return x.iter().sum();
+    }
+    let tail = &x[1..];
+    let (first, rest) = x.split_first().unwrap();
+    first * tail.iter().sum::<f64>() + first * rest[0]
+}
+
+/// Two guards, and an array in the `else` of an ordinary `if` after them.
+#[differentiable]
+fn two_guards(x: &[f64], scale: f64) -> f64 {
+    if x.is_empty() {
+        return scale;
+    }
+    if tapeless::piecewise(x[0] > 100.0) {
+        return x[0];
+    }
+    if x.len() == 1 {
+        scale * x[0]
+    } else {
+        let w: Vec<f64> = x.iter().map(|v| v * scale).collect();
+        w.iter().map(|v| v.sin()).sum()
+    }
+}
+
+const POINTS: [&[f64]; 3] = [&[0.3, -0.4, 0.7, 1.1], &[2.0, 0.5], &[-0.2, 0.9, 0.1, 1.5, -0.6]];
+
+#[test]
+fn a_collect_after_a_guard_first_and_second_order() {
+    for x in POINTS {
+        let n: f64 = x.iter().map(|v| v * v).sum::<f64>().sqrt();
+        let (y, g) = norm_after_guard_grad(x);
+        assert!(close(y, n, 1e-15));
+        for (gi, xi) in g.iter().zip(x) {
+            assert!(close(*gi, xi / n, 1e-15));
+        }
+        // H = (I - x xᵀ / n²) / n.
+        let (_, _, h) = norm_after_guard_hessian(x);
+        for r in 0..x.len() {
+            for c in 0..x.len() {
+                let want = (if r == c { 1.0 } else { 0.0 } - x[r] * x[c] / (n * n)) / n;
+                assert!(close(h[(r, c)], want, 1e-13), "H[{r},{c}] = {} vs {want}", h[(r, c)]);
+            }
+        }
+    }
+    check(
+        &slice_fns!(norm_after_guard, norm_after_guard_jvp, norm_after_guard_vjp, norm_after_guard_grad),
+        &POINTS,
+        1e-8,
+    );
+    // The guard's path: nothing is made, and the gradient of an empty slice is empty.
+    let (y, g) = norm_after_guard_grad(&[]);
+    assert_eq!((y, g.len()), (0.0, 0));
+    let (y, pullback) = norm_after_guard_vjp(&[]);
+    assert_eq!((y, pullback(1.0).len()), (0.0, 0));
+}
+
+#[test]
+fn an_array_of_a_length_valid_only_past_the_guard() {
+    for x in POINTS {
+        let (y, g) = roughness_grad(x);
+        let n = x.len();
+        let want: f64 = (0..n - 1).map(|i| (x[i + 1] - x[i]).powi(2)).sum();
+        assert!(close(y, want, 1e-15));
+        for i in 0..n {
+            let left = if i > 0 { 2.0 * (x[i] - x[i - 1]) } else { 0.0 };
+            let right = if i + 1 < n { -2.0 * (x[i + 1] - x[i]) } else { 0.0 };
+            assert!(close(g[i], left + right, 1e-14));
+        }
+    }
+    check(&slice_fns!(roughness, roughness_jvp, roughness_vjp, roughness_grad), &POINTS, 1e-8);
+    for short in [&[][..], &[1.5][..]] {
+        let (y, g) = roughness_grad(short);
+        assert_eq!((y, g), (0.0, vec![0.0; short.len()]));
+        let (_, t) = roughness_jvp(short, vec![1.0; short.len()]);
+        assert_eq!(t, 0.0);
+    }
+}
+
+#[test]
+fn slices_and_splits_past_a_guard() {
+    for x in POINTS {
+        let (y, g) = head_and_tail_grad(x);
+        let tail: f64 = x[1..].iter().sum();
+        assert!(close(y, x[0] * tail + x[0] * x[1], 1e-15));
+        assert!(close(g[0], tail + x[1], 1e-15) && close(g[1], 2.0 * x[0], 1e-15));
+        for gi in &g[2..] {
+            assert!(close(*gi, x[0], 1e-15));
+        }
+    }
+    check(
+        &slice_fns!(head_and_tail, head_and_tail_jvp, head_and_tail_vjp, head_and_tail_grad),
+        &POINTS,
+        1e-8,
+    );
+    assert_eq!(head_and_tail_grad(&[0.5]), (0.5, vec![1.0]));
+}
+
+#[test]
+fn two_guards_and_an_ordinary_branch() {
+    let s = 0.7;
+    for x in POINTS {
+        let (y, (g, gs)) = two_guards_grad(x, s);
+        assert!(close(y, x.iter().map(|v| (v * s).sin()).sum::<f64>(), 1e-15));
+        for (gi, xi) in g.iter().zip(x) {
+            assert!(close(*gi, s * (xi * s).cos(), 1e-15));
+        }
+        let dgs: f64 = x.iter().map(|v| v * (v * s).cos()).sum();
+        assert!(close(gs, dgs, 1e-14));
+        let (_, t) = two_guards_jvp(x, s, vec![1.0; x.len()], 0.5);
+        assert!(close(t, g.iter().sum::<f64>() + 0.5 * gs, 1e-14));
+    }
+    assert_eq!(two_guards_grad(&[], s), (s, (vec![], 1.0)));
+    assert_eq!(two_guards_grad(&[200.0, 1.0], s).1.0, vec![1.0, 0.0]);
+    assert_eq!(two_guards_grad(&[2.0], s), (2.0 * s, (vec![s], 2.0)));
+}
