@@ -154,3 +154,56 @@ fn two_guards_and_an_ordinary_branch() {
     assert_eq!(two_guards_grad(&[200.0, 1.0], s).1.0, vec![1.0, 0.0]);
     assert_eq!(two_guards_grad(&[2.0], s), (2.0 * s, (vec![s], 2.0)));
 }
+
+/// `x.first()?` in a function returning `Option`: a guard that leaves with `None`, then a
+/// collected vector: `Σ ln(1 + x_i / x₀)`.
+#[differentiable]
+fn relative_logs(x: &[f64]) -> Option<f64> {
+    let first = *x.first()?;
+    let scaled: Vec<f64> = x.iter().map(|v| v / first).collect();
+    Some(scaled.iter().map(|v| v.ln_1p()).sum())
+}
+
+/// `let Some(&last) = x.last() else { return .. };` then a collected vector:
+/// `Σ (x_i - x_last)² + x_last`.
+#[differentiable]
+fn spread_from_last(x: &[f64]) -> f64 {
+    let Some(&last) = x.last() else { return 0.0 };
+    let d: Vec<f64> = x.iter().map(|v| (v - last).powi(2)).collect();
+    d.iter().sum::<f64>() + last
+}
+
+#[test]
+fn question_mark_and_let_else_guards() {
+    for x in [&[0.3, 0.4, 0.7, 1.1][..], &[1.5, 0.2], &[0.9]] {
+        let (y, g) = relative_logs_grad(x).unwrap();
+        let f0 = x[0];
+        assert!(close(y, x.iter().map(|v| (v / f0).ln_1p()).sum(), 1e-15));
+        // d/dx_i = 1 / (x₀ + x_i) for i > 0; d/dx₀ = Σ_{i>0} -x_i / (x₀ (x₀ + x_i)) + 1 / (2 x₀) · 0
+        // (the term i = 0 is ln 2, constant).
+        let want0: f64 = x[1..].iter().map(|v| -v / (f0 * (f0 + v))).sum();
+        assert!(close(g[0], want0, 1e-13), "{} vs {want0}", g[0]);
+        for i in 1..x.len() {
+            assert!(close(g[i], 1.0 / (f0 + x[i]), 1e-14));
+        }
+        let (_, t) = relative_logs_jvp(x, vec![1.0; x.len()]).unwrap();
+        assert!(close(t, g.iter().sum(), 1e-13));
+
+        let (y, g) = spread_from_last_grad(x);
+        let last = x[x.len() - 1];
+        assert!(close(y, x.iter().map(|v| (v - last).powi(2)).sum::<f64>() + last, 1e-15));
+        let n = x.len();
+        for i in 0..n - 1 {
+            assert!(close(g[i], 2.0 * (x[i] - last), 1e-14));
+        }
+        let sum_last: f64 = x[..n - 1].iter().map(|v| -2.0 * (v - last)).sum();
+        assert!(close(g[n - 1], sum_last + 1.0, 1e-14));
+    }
+    assert!(relative_logs_grad(&[]).is_none());
+    assert_eq!(spread_from_last_grad(&[]), (0.0, vec![]));
+    check(
+        &slice_fns!(spread_from_last, spread_from_last_jvp, spread_from_last_vjp, spread_from_last_grad),
+        &POINTS,
+        1e-8,
+    );
+}

@@ -57,7 +57,7 @@ impl<'a> Lookup<'a> {
     }
 
     /// `true` where the element exists: a comparison of lengths.
-    fn present(&self) -> Expr {
+    pub(super) fn present(&self) -> Expr {
         let (recv, span) = (self.recv, self.span);
         match self.at {
             At::First | At::Last | At::SplitFirst | At::SplitLast => {

@@ -76,6 +76,33 @@ struct Returns {
 
 impl VisitMut for Returns {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
+        // `x.first()?`, `*x.get(i)?` in a function returning `Option`: a guard that leaves with
+        // `None` where the element is missing, then the element (`lower::options`).
+        if self.kind == WrapperKind::Option {
+            let span = syn::spanned::Spanned::span(&*e);
+            let (deref, inner) = match &*e {
+                Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => match &*u.expr {
+                    Expr::Try(t) => (true, Some(&*t.expr)),
+                    _ => (false, None),
+                },
+                Expr::Try(t) => (false, Some(&*t.expr)),
+                _ => (false, None),
+            };
+            if let Some(inner) = inner
+                && let Some(lookup) = super::options::Lookup::of(inner)
+            {
+                let present = lookup.present();
+                let left = leave(&syn::parse_quote_spanned!(span=> None));
+                let element: Expr = if deref {
+                    syn::parse_quote_spanned!(span=> *#inner.unwrap())
+                } else {
+                    syn::parse_quote_spanned!(span=> #inner.unwrap())
+                };
+                let guarded: Expr = syn::parse_quote_spanned!(span=> { if !(#present) { #left; } #element });
+                *e = guarded;
+                return;
+            }
+        }
         if let Expr::Return(r) = e
             && let Some(value) = r.expr.as_mut()
         {
