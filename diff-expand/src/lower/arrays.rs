@@ -114,7 +114,16 @@ impl Lowerer<'_> {
                 let source = *source;
                 return self.hoisted_copy(init, source, span, kind);
             }
-            if self.in_loop == 0 && kind == ArrayKind::Vec && matches!(init, ArrayInit::Constant { .. }) {
+            // In a loop, only an array of the same length in every iteration (made from values
+            // made before the outermost loop): its adjoint, sized from the last one, fits each.
+            let invariant = match &init {
+                ArrayInit::Constant { reads, .. } => self
+                    .loop_starts
+                    .first()
+                    .is_none_or(|start| reads.iter().all(|r| self.same_every_iteration(*r, *start, 16))),
+                _ => false,
+            };
+            if kind == ArrayKind::Vec && invariant {
                 return self.refilled(init, span, kind);
             }
             // `[0.0; 3]`, `Vector3::zeros()` in a branch but no loop: made once, at the top level
@@ -128,6 +137,46 @@ impl Lowerer<'_> {
             return self.unsupported(span, unsupported::CREATING_ARRAY_INSIDE_LOOP_BRANCH);
         }
         Tree::Leaf(self.emit(Op::NewArray(init), span, Kind::Array(kind)))
+    }
+
+    /// Whether `v` is the same in every iteration of the loops being lowered (those that began
+    /// at value `start`): made before them, hoisted to the top level (a parameter's field), or
+    /// computed in them from such values alone by literals, rules and kept code (`x.len()`,
+    /// `w.len().min(b.len())`). `depth` bounds the search.
+    fn same_every_iteration(&self, v: Value, start: usize, depth: usize) -> bool {
+        if (v.0 as usize) < start {
+            return true;
+        }
+        let Some((level, inst)) = self
+            .blocks
+            .iter()
+            .enumerate()
+            .find_map(|(level, b)| b.iter().find(|i| i.results.contains(&v)).map(|i| (level, i)))
+        else {
+            return false;
+        };
+        if level == 0 {
+            return true;
+        }
+        depth > 0
+            && match &inst.op {
+                // A literal, or a constant call (`<f64 as Zero>::zero()`, the element of a collected
+                // `vec![e; n]`).
+                Op::Lit(_) => true,
+                Op::Call { args, .. } if args.is_empty() => true,
+                // `::core::cmp::min(a.len(), b.len())`: the length of a `zip`.
+                Op::Call { callee: Callee::Path(p), args, .. }
+                    if p.path.segments.iter().any(|s| s.ident == "cmp")
+                        && p.path.segments.last().is_some_and(|s| s.ident == "min" || s.ident == "max") =>
+                {
+                    args.iter().all(|a| self.same_every_iteration(*a, start, depth - 1))
+                }
+                Op::Prim { args, .. } => args.iter().all(|a| self.same_every_iteration(*a, start, depth - 1)),
+                Op::Opaque { reads, .. } => {
+                    reads.iter().all(|r| self.same_every_iteration(*r, start, depth - 1))
+                }
+                _ => false,
+            }
     }
 
     /// `vec![0.0; n]` (a `collect`, a sub-slice's copy) inside a branch but no loop (the rest of

@@ -74,6 +74,8 @@ impl Lowerer<'_> {
             }
         };
 
+        // The index is the loop's own value: made in the loop (`Lowerer::loop_starts`).
+        self.next_loop_start = Some(self.values.len());
         let var = self.new_value(span, Kind::Discrete);
         let Some(parts) = self.loop_body(span, &f.body, true, |l| {
             match &source {
@@ -252,6 +254,8 @@ impl Lowerer<'_> {
         self.blocks.push(Vec::new());
         self.scopes.push(Vec::new());
         self.in_loop += 1;
+        let start = self.next_loop_start.take().unwrap_or(self.values.len());
+        self.loop_starts.push(start);
         let mut headers = Vec::new();
         for (slot, init) in &carried_slots {
             let header = self.fresh_like(init, span);
@@ -281,6 +285,7 @@ impl Lowerer<'_> {
             self.unsupported(span, unsupported::UNTRACKED_LOOP_VARIABLE);
         }
         self.loop_flags.pop();
+        self.loop_starts.pop();
         self.in_loop -= 1;
         self.scopes.pop();
         let body = Block { insts: self.blocks.pop().unwrap_or_default() };

@@ -105,6 +105,8 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         borrows: std::collections::HashSet::new(),
         slice_copies: std::collections::HashSet::new(),
         unit_values: std::collections::HashSet::new(),
+        loop_starts: Vec::new(),
+        next_loop_start: None,
         top_call_results: std::collections::HashSet::new(),
         params: sig.params.len(),
         fallible: false,
@@ -209,6 +211,11 @@ struct Lowerer<'a> {
     slice_copies: std::collections::HashSet<Value>,
     /// Unit vectors made by `Unit::new_normalize(v)`, held as the normalized vector.
     unit_values: std::collections::HashSet<Value>,
+    /// For each loop being lowered, the first value made in it (its index, headers and body):
+    /// a value below is the same in every iteration (`arrays::refilled`).
+    loop_starts: Vec<usize>,
+    /// The start `loop_body` takes for a `for` loop, whose index is made before its body.
+    next_loop_start: Option<usize>,
     /// Results of calls at the top level of the body: a field read makes one a record.
     top_call_results: std::collections::HashSet<Value>,
     /// The parameters are the first values.

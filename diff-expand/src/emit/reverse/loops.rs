@@ -404,14 +404,14 @@ pub(super) fn body_defs(b: &Block) -> HashSet<Value> {
 
 /// Whether a block (or a block nested in it) stores into `array`.
 pub(super) fn stores_into(b: &Block, array: Value) -> bool {
-    b.any(&mut |inst| matches!(&inst.op, Op::Store { array: a, .. } if *a == array))
+    b.any(&mut |inst| matches!(&inst.op, Op::Store { array: a, .. } | Op::Refill { array: a, .. } if *a == array))
 }
 
 /// Whether anything in a block has an adjoint: an active value, or a store into an active array.
 pub(super) fn has_adjoint(b: &Block, act: &crate::analysis::activity::Activity) -> bool {
     b.any(&mut |inst| {
         inst.results.iter().any(|r| act.active(*r))
-            || matches!(&inst.op, Op::Store { array, .. } if act.active(*array))
+            || matches!(&inst.op, Op::Store { array, .. } | Op::Refill { array, .. } if act.active(*array))
     })
 }
 
@@ -428,7 +428,7 @@ pub(super) fn order_free(
 ) -> bool {
     fn plain(b: &Block, act: &crate::analysis::activity::Activity) -> bool {
         !b.any(&mut |inst| match &inst.op {
-            Op::Store { array, .. } => act.active(*array),
+            Op::Store { array, .. } | Op::Refill { array, .. } => act.active(*array),
             op => matches!(op, Op::For { .. } | Op::Loop { .. }),
         })
     }
@@ -480,7 +480,7 @@ impl Order {
         for inst in b.walk() {
             *seq += 1;
             match &inst.op {
-                Op::Store { array, .. } => {
+                Op::Store { array, .. } | Op::Refill { array, .. } => {
                     self.last_store.insert(*array, *seq);
                 }
                 Op::For { var: key, body, .. } | Op::Loop { count: key, body, .. } => {

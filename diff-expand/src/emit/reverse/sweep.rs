@@ -141,8 +141,14 @@ impl Reverse<'_> {
                 }
                 out
             }
-            // Made anew from constants: nothing flows back (the adjoint array was sized from
-            // the array as the primal sweep left it).
+            // Made anew from constants: nothing flows back to what it held before, so its
+            // adjoint starts from zero (a loop's earlier iteration must not take this one's).
+            // The adjoint array was sized from the array as the primal sweep left it.
+            Op::Refill { array, .. } if act.active(*array) => {
+                let (abar, p) = (adjoint(*array), private());
+                let e = format_ident!("__element", span = proc_macro2::Span::mixed_site());
+                quote_spanned!(span=> for #e in #abar.iter_mut() { *#e = #p::zero_tangent(&*#e); })
+            }
             Op::Refill { .. } => TokenStream::new(),
             Op::NewArray(init) => {
                 let Some(&a) = inst.results.first() else { return TokenStream::new() };
