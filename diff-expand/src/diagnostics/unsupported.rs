@@ -62,6 +62,10 @@ pub const DYNAMIC_PART_OF_STATIC: Unsupported = Unsupported {
 // lower/closures.rs
 pub const CLOSURE_CALLED_DIFFERENT_NUMBER_ARGUMENTS: Unsupported =
     Unsupported { what: "a closure called with a different number of arguments", help: "" };
+pub const ROW_OF_A_STRUCT_FIELD: Unsupported = Unsupported {
+    what: "a row of a differentiated struct's nested array field taken whole",
+    help: "index the field in place, `net.w1[i][j]` (for `i in 0..net.w1.len()` and `j` over a length known otherwise, `0..x.len()`), or pass the rows as a parameter (`w1: &[Vec<f64>]`), whose rows are read in place",
+};
 // lower/control.rs
 pub const LOOP_LABEL: Unsupported = Unsupported {
     what: "a loop label",

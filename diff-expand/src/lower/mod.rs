@@ -106,6 +106,7 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         slice_copies: std::collections::HashSet::new(),
         unit_values: std::collections::HashSet::new(),
         loop_starts: Vec::new(),
+        field_rows: std::collections::HashSet::new(),
         next_loop_start: None,
         top_call_results: std::collections::HashSet::new(),
         params: sig.params.len(),
@@ -152,7 +153,9 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         l.unsupported(Loc::of(&body), unsupported::RESULT_WHOSE_TUPLE_SHAPE_DIFFERS);
     }
     let insts = l.blocks.pop().unwrap_or_default();
-    Lowered { function: Function { body: Block { insts }, output, values: l.values }, items: l.items }
+    let body = Block { insts };
+    l.check_field_rows(&body);
+    Lowered { function: Function { body, output, values: l.values }, items: l.items }
 }
 
 struct Lowerer<'a> {
@@ -211,6 +214,9 @@ struct Lowerer<'a> {
     slice_copies: std::collections::HashSet<Value>,
     /// Unit vectors made by `Unit::new_normalize(v)`, held as the normalized vector.
     unit_values: std::collections::HashSet<Value>,
+    /// Elements of an array field of a differentiated struct (`net.w1[i]`): a float, or a row
+    /// (`w1: Vec<Vec<f64>>`) the IR cannot hold by value (`rows::check_field_rows`).
+    field_rows: std::collections::HashSet<Value>,
     /// For each loop being lowered, the first value made in it (its index, headers and body):
     /// a value below is the same in every iteration (`arrays::refilled`).
     loop_starts: Vec<usize>,

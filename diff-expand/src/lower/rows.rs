@@ -116,11 +116,38 @@ impl Lowerer<'_> {
         {
             return error;
         }
+        let of_field = self
+            .blocks
+            .iter()
+            .flatten()
+            .any(|i| i.results.contains(&array) && matches!(i.op, Op::Field { array: true, .. }));
         let element = self.emit(Op::Load { array, index }, span, kind);
         if kind == Kind::Unknown {
             self.struct_elements.insert(element);
         }
+        if of_field {
+            self.field_rows.insert(element);
+        }
         element
+    }
+
+    /// An element of a struct's array field used as a collection (`for row in net.w1.iter()`
+    /// then `row[j]`, `row.len()`): a row of a `Vec<Vec<f64>>` field, which the macro cannot see
+    /// (the field's type is the derive's) and would move out of the struct: our error, at the
+    /// first such use.
+    pub(super) fn check_field_rows(&mut self, body: &Block) {
+        if self.field_rows.is_empty() {
+            return;
+        }
+        let used = body.walk().into_iter().find(|inst| {
+            // `row[j]` at a computed index (a literal one, `p[0]`, is a static vector's entry).
+            matches!(&inst.op, Op::Prim { rule, args, .. }
+                if ((rule.name == "<index>" && args.len() > 1) || matches!(rule.name, "len" | "is_empty"))
+                    && args.first().is_some_and(|a| self.field_rows.contains(a)))
+        });
+        if let Some(inst) = used {
+            self.unsupported(inst.span, unsupported::ROW_OF_A_STRUCT_FIELD);
+        }
     }
 
     /// The kind of an element of `array`: a float (or a static vector, a row), except for a
