@@ -177,3 +177,45 @@ fn vectors_made_in_every_iteration_first_and_second_order() {
     let grad = |x: &[f64]| per_iteration_grad(x, 4);
     check(&common::Fns { name: "per_iteration", f: &f, jvp: &jvp, vjp: &vjp, grad: &grad }, &points, 1e-8);
 }
+
+/// A vector collected in an inner loop, one inside a branch of a loop, and one written by index
+/// each iteration whose last value is read after the loop.
+#[differentiable]
+fn nested_and_branched(x: &[f64], m: usize) -> f64 {
+    let n = x.len();
+    let mut s = 0.0;
+    let mut last = vec![0.0; n];
+    for a in 0..m {
+        for b in 0..2 {
+            let v: Vec<f64> = x.iter().map(|t| t * (a + b) as f64 + t.sin()).collect();
+            s += 0.1 * v.iter().map(|q| q * q).sum::<f64>();
+        }
+        if a % 2 == 0 {
+            let e: Vec<f64> = x.iter().map(|t| t.exp()).collect();
+            s += e[0] * e[n - 1];
+        }
+        let mut w = vec![0.0; n];
+        for i in 0..n {
+            w[i] = x[i] * (a as f64 + 1.0) + s;
+        }
+        last[0] = w[n - 1];
+    }
+    s + last[0]
+}
+
+#[test]
+fn vectors_made_in_nested_loops_and_branches() {
+    let points: [&[f64]; 3] = [&[0.3, -0.4, 0.7], &[1.1, 0.2], &[-0.6, 0.9, 0.1, 0.5]];
+    let f = |x: &[f64]| nested_and_branched(x, 3);
+    let jvp = |x: &[f64], t: &[f64]| nested_and_branched_jvp(x, 3, t.to_vec());
+    let vjp = |x: &[f64], u: f64| {
+        let (v, pullback) = nested_and_branched_vjp(x, 3);
+        (v, pullback(u))
+    };
+    let grad = |x: &[f64]| nested_and_branched_grad(x, 3);
+    check(
+        &common::Fns { name: "nested_and_branched", f: &f, jvp: &jvp, vjp: &vjp, grad: &grad },
+        &points,
+        1e-8,
+    );
+}
