@@ -219,3 +219,115 @@ fn vectors_made_in_nested_loops_and_branches() {
         1e-8,
     );
 }
+
+/// `Σ_k |(k + 1) x|` with the vector filled by index in each iteration and read whole by
+/// `norm()`: made before the loop (as users hoist it) and made in the loop. Before, the norm's
+/// adjoint read the vector as the last iteration left it, in every backward iteration: a wrong
+/// gradient (1.5 times the true one for three iterations), now each iteration's copy.
+#[differentiable]
+fn norms_hoisted(x: &[f64], m: usize) -> f64 {
+    let n = x.len();
+    let mut s = 0.0;
+    let mut r = nalgebra::DVector::zeros(n);
+    for k in 0..m {
+        for i in 0..n {
+            r[i] = x[i] * (k as f64 + 1.0);
+        }
+        s += r.norm();
+    }
+    s
+}
+
+#[differentiable]
+fn norms_in_loop(x: &[f64], m: usize) -> f64 {
+    let n = x.len();
+    let mut s = 0.0;
+    for k in 0..m {
+        let mut r = nalgebra::DVector::zeros(n);
+        for i in 0..n {
+            r[i] = x[i] * (k as f64 + 1.0);
+        }
+        s += r.norm();
+    }
+    s
+}
+
+/// Read whole before the loop writes it again, through a copy: `Σ_k |r_k|` with `r_0 = 𝟙` and
+/// `r_k = k x` afterwards.
+#[differentiable]
+fn norms_of_copies(x: &[f64], m: usize) -> f64 {
+    let n = x.len();
+    let mut s = 0.0;
+    let mut r = nalgebra::DVector::from_element(n, 1.0);
+    for k in 0..m {
+        let before = r.clone();
+        s += before.norm();
+        for i in 0..n {
+            r[i] = x[i] * (k as f64 + 1.0);
+        }
+    }
+    s
+}
+
+#[test]
+fn vectors_read_whole_in_each_iteration() {
+    let points: [&[f64]; 3] = [&[0.3, -0.4, 0.7], &[1.1, 0.2], &[-0.6, 0.9, 0.1, 0.5]];
+    let m = 3;
+    for x in points {
+        let norm = x.iter().map(|v| v * v).sum::<f64>().sqrt();
+        // d/dx Σ_k (k + 1)|x| = (Σ_k (k + 1)) x / |x| = 6 x / |x| for three iterations.
+        let want: Vec<f64> = x.iter().map(|v| 6.0 * v / norm).collect();
+        for g in [norms_hoisted_grad(x, m).1, norms_in_loop_grad(x, m).1] {
+            for (a, b) in g.iter().zip(&want) {
+                assert!(close(*a, *b, 1e-13), "{a} vs {b}");
+            }
+        }
+        // Copies: |𝟙| + (1 + 2)|x| (the last iteration's write is never read).
+        let (y, g) = norms_of_copies_grad(x, m);
+        assert!(close(y, (x.len() as f64).sqrt() + 3.0 * norm, 1e-13));
+        for (a, v) in g.iter().zip(x) {
+            assert!(close(*a, 3.0 * v / norm, 1e-13));
+        }
+    }
+    for (name, f, jvp, vjp, grad) in [
+        (
+            "norms_hoisted",
+            norms_hoisted as fn(&[f64], usize) -> f64,
+            norms_hoisted_jvp as fn(&[f64], usize, Vec<f64>) -> (f64, f64),
+            (|x: &[f64], m: usize, u: f64| {
+                let (v, pullback) = norms_hoisted_vjp(x, m);
+                (v, pullback(u))
+            }) as fn(&[f64], usize, f64) -> (f64, Vec<f64>),
+            norms_hoisted_grad as fn(&[f64], usize) -> (f64, Vec<f64>),
+        ),
+        (
+            "norms_in_loop",
+            norms_in_loop,
+            norms_in_loop_jvp,
+            |x: &[f64], m: usize, u: f64| {
+                let (v, pullback) = norms_in_loop_vjp(x, m);
+                (v, pullback(u))
+            },
+            norms_in_loop_grad,
+        ),
+        (
+            "norms_of_copies",
+            norms_of_copies,
+            norms_of_copies_jvp,
+            |x: &[f64], m: usize, u: f64| {
+                let (v, pullback) = norms_of_copies_vjp(x, m);
+                (v, pullback(u))
+            },
+            norms_of_copies_grad,
+        ),
+    ] {
+        let fns = common::Fns {
+            name,
+            f: &|x| f(x, 3),
+            jvp: &|x, t| jvp(x, 3, t.to_vec()),
+            vjp: &|x, u| vjp(x, 3, u),
+            grad: &|x| grad(x, 3),
+        };
+        check(&fns, &points, 1e-8);
+    }
+}

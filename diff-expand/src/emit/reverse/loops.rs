@@ -73,8 +73,31 @@ impl Reverse<'_> {
         let mut stack = Vec::new();
         let mut work: Vec<Slot> = reads.iter().copied().collect();
         let mut seen = HashSet::new();
+        let mut snapshot_errors = TokenStream::new();
         while let Some(slot) = work.pop() {
             if !seen.insert(slot) {
+                continue;
+            }
+            // An array read whole (`r.norm()` of a `DVector` the loop fills by index) that the
+            // loop writes: each backward iteration reads its own iteration's contents, a copy
+            // pushed on the stack at the iteration's end (`snapshots`), never the last one.
+            if let Slot::Value(a) = slot
+                && !defs.contains(&a)
+                && crate::emit::is_array(self.input, a)
+                && stores_into(body, a)
+            {
+                if let Some(at) = read_before_written(body, a) {
+                    // The copy at the iteration's end would not be what the read saw: our
+                    // error, worded as the others (found while emitting, so written here).
+                    let message = crate::diagnostics::Diagnostic::Unsupported {
+                        what: "a whole array read in a loop that writes it later in the same iteration"
+                            .to_string(),
+                        help: "read it after the loop's writes in the iteration, or read a copy made before them (`let before = r.clone();`): the derivative needs the array as it is at the read in each iteration",
+                    }
+                    .message();
+                    snapshot_errors.extend(quote_spanned!(at=> ::core::compile_error!(#message);));
+                }
+                stack.push(slot);
                 continue;
             }
             if !defs.contains(&slot.value()) {
@@ -222,6 +245,7 @@ impl Reverse<'_> {
             }
         }
         self.stacks.insert(key, stack);
+        out.extend(snapshot_errors);
         out
     }
 
@@ -400,6 +424,22 @@ pub(super) fn body_defs(b: &Block) -> HashSet<Value> {
         }
     }
     defs
+}
+
+/// Where `array` is read whole (an operand of anything but a load, store or refill of it) before
+/// the body's last write of it (in program order), if it is.
+fn read_before_written(body: &Block, array: Value) -> Option<proc_macro2::Span> {
+    let insts = body.walk();
+    let last_write = insts.iter().rposition(
+        |inst| matches!(&inst.op, Op::Store { array: a, .. } | Op::Refill { array: a, .. } if *a == array),
+    )?;
+    insts[..last_write]
+        .iter()
+        .find(|inst| {
+            !matches!(&inst.op, Op::Load { array: a, .. } | Op::Store { array: a, .. } | Op::Refill { array: a, .. } if *a == array)
+                && inst.op.operands().contains(&array)
+        })
+        .map(|inst| inst.span.span())
 }
 
 /// Whether a block (or a block nested in it) stores into `array`.

@@ -73,7 +73,16 @@ impl Reverse<'_> {
                 let push = match self.stacks.get(&key) {
                     Some(stack) if !stack.is_empty() => {
                         let stack_var = stack_ident(key);
-                        let names = stack.iter().map(|s| s.ident());
+                        // An array read whole in the backward iteration: its contents now, a copy.
+                        let names = stack.iter().map(|s| {
+                            let i = s.ident();
+                            match s {
+                                Slot::Value(v) if crate::emit::is_array(self.input, *v) => {
+                                    quote!(::core::clone::Clone::clone(&#i))
+                                }
+                                _ => quote!(#i),
+                            }
+                        });
                         enums.extend(quote!(let mut #stack_var = ::std::vec::Vec::new();));
                         quote!(#stack_var.push((#(#names,)*));)
                     }
