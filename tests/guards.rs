@@ -207,3 +207,46 @@ fn question_mark_and_let_else_guards() {
         1e-8,
     );
 }
+
+/// Residuals returned from both sides of a guard, the Jacobian asked for: a vector made in the
+/// guard's branch and one collected past it (before, the branch moved the array its adjoint was
+/// then sized from: rustc's E0382 inside generated code).
+#[differentiable(jacobian)]
+fn residuals_after_guard(p: &[f64], t: &[f64]) -> Vec<f64> {
+    if p.len() < 2 {
+        return vec![0.0; t.len()];
+    }
+    let scaled: Vec<f64> = t.iter().map(|ti| p[1] * ti).collect();
+    scaled.iter().map(|s| p[0] * s.exp()).collect()
+}
+
+#[test]
+fn vectors_returned_from_both_sides_of_a_guard() {
+    let (p, t) = ([2.0, -0.5], [0.0, 0.5, 1.0]);
+    let (r, j) = residuals_after_guard_jacobian(&p, &t);
+    for (i, ti) in t.iter().enumerate() {
+        let e = (p[1] * ti).exp();
+        assert!(close(r[i], p[0] * e, 1e-15));
+        assert!(close(j[(i, 0)], e, 1e-15) && close(j[(i, 1)], p[0] * ti * e, 1e-15));
+        for (k, _) in t.iter().enumerate() {
+            let want = if k == i { p[0] * p[1] * e } else { 0.0 };
+            assert!(close(j[(i, 2 + k)], want, 1e-15));
+        }
+    }
+    // Rows from the VJP, columns from the JVP.
+    let (_, pullback) = residuals_after_guard_vjp(&p, &t);
+    let (gp, gt) = pullback(vec![1.0, -1.0, 0.5]);
+    for c in 0..5 {
+        let row_combination: f64 = (0..3).map(|i| [1.0, -1.0, 0.5][i] * j[(i, c)]).sum();
+        let from_vjp = if c < 2 { gp[c] } else { gt[c - 2] };
+        assert!(close(row_combination, from_vjp, 1e-14));
+    }
+    let (_, column) = residuals_after_guard_jvp(&p, &t, vec![0.0, 1.0], vec![0.0; 3]);
+    for i in 0..3 {
+        assert!(close(column[i], j[(i, 1)], 1e-15));
+    }
+    // The guard's side.
+    let (r, j) = residuals_after_guard_jacobian(&[2.0], &[0.0, 0.5]);
+    assert_eq!(r, vec![0.0, 0.0]);
+    assert!(j.iter().all(|v| *v == 0.0) && j.shape() == (2, 3));
+}

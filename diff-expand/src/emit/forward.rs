@@ -150,8 +150,15 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
             let mut pattern = idents(&inst.results);
             pattern.extend(active.iter().map(|i| tangent(inst.results[*i]).into_token_stream()));
             let yields = |out: &[Value]| {
-                let mut items = idents(out);
-                items.extend(active.iter().map(|i| tangent_of(input, out[*i])));
+                let mut items = super::branch_yields(input, out);
+                items.extend(active.iter().map(|i| {
+                    let t = tangent_of(input, out[*i]);
+                    if super::owned_array(input, out[*i]) {
+                        quote!(::core::clone::Clone::clone(&#t))
+                    } else {
+                        t
+                    }
+                }));
                 items
             };
             IfLet {

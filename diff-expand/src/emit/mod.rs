@@ -590,6 +590,23 @@ pub fn idents(values: &[Value]) -> Vec<TokenStream> {
     values.iter().map(|v| v.ident().into_token_stream()).collect()
 }
 
+/// What a branch yields for `out`: its names, an owned array (`Vec`, `[T; N]`, one made anew in
+/// place by `Op::Refill`) as a copy, since it stays readable after the branch (the top-level
+/// array whose adjoint and tangent are declared from it, a zero tangent made from it).
+pub fn branch_yields(input: &Input, out: &[Value]) -> Vec<TokenStream> {
+    out.iter()
+        .map(|v| {
+            let i = v.ident();
+            if owned_array(input, *v) { quote!(::core::clone::Clone::clone(&#i)) } else { quote!(#i) }
+        })
+        .collect()
+}
+
+/// An array held by value (not a slice, which is a copied reference, nor a record).
+pub fn owned_array(input: &Input, v: Value) -> bool {
+    matches!(input.f.info(v).kind, Kind::Array(crate::ir::ArrayKind::Vec | crate::ir::ArrayKind::Fixed))
+}
+
 /// `let (pattern..) = if cond { then_code (then_items..) } else { else_code (else_items..) };`:
 /// the shape both emitters give an `if`, whose branches yield their merged values (and, per
 /// mode, tangents or the trace).

@@ -26,8 +26,8 @@ impl Reverse<'_> {
             }
             Op::If { cond, then_block, else_block, then_out, else_out, trace, .. } => {
                 let mut pattern = idents(&inst.results);
-                let mut then_items = idents(then_out);
-                let mut else_items = idents(else_out);
+                let mut then_items = crate::emit::branch_yields(self.input, then_out);
+                let mut else_items = crate::emit::branch_yields(self.input, else_out);
                 if let Some([then_saved, else_saved]) = self.saved.get(trace) {
                     let ty = trace_enum(*trace);
                     pattern.push(trace.ident().into_token_stream());
