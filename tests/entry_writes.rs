@@ -232,6 +232,10 @@ fn a_point_a_tuple_part_and_generic_code() {
         for i in 0..3 {
             assert!(close(g[i], want[i], 1e-13) && close(g[i], numeric[i], 1e-8));
         }
+        let dir = Vector3::new(0.4, -0.3, 0.8);
+        let (_, t) = swap_in_jvp(v3(&x), dir);
+        let (_, pullback) = swap_in_vjp(v3(&x));
+        assert!(close(1.2 * t, pullback(1.2).dot(&dir), 1e-13));
         let y32 = swap_in(Vector3::new(x[0] as f32, x[1] as f32, x[2] as f32));
         assert!((y32 as f64 - y).abs() < 1e-4 * y.abs().max(1.0));
     }

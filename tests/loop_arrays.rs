@@ -168,14 +168,11 @@ fn vectors_made_in_every_iteration_first_and_second_order() {
             assert!(close(h[(r, r)], fd, 1e-7));
         }
     }
-    let f = |x: &[f64]| per_iteration(x, 4);
-    let jvp = |x: &[f64], t: &[f64]| per_iteration_jvp(x, 4, t.to_vec());
-    let vjp = |x: &[f64], u: f64| {
-        let (v, pullback) = per_iteration_vjp(x, 4);
-        (v, pullback(u))
-    };
-    let grad = |x: &[f64]| per_iteration_grad(x, 4);
-    check(&common::Fns { name: "per_iteration", f: &f, jvp: &jvp, vjp: &vjp, grad: &grad }, &points, 1e-8);
+    check(
+        &slice_fns_with!(per_iteration, per_iteration_jvp, per_iteration_vjp, per_iteration_grad; 4),
+        &points,
+        1e-8,
+    );
 }
 
 /// A vector collected in an inner loop, one inside a branch of a loop, and one written by index
@@ -206,18 +203,14 @@ fn nested_and_branched(x: &[f64], m: usize) -> f64 {
 #[test]
 fn vectors_made_in_nested_loops_and_branches() {
     let points: [&[f64]; 3] = [&[0.3, -0.4, 0.7], &[1.1, 0.2], &[-0.6, 0.9, 0.1, 0.5]];
-    let f = |x: &[f64]| nested_and_branched(x, 3);
-    let jvp = |x: &[f64], t: &[f64]| nested_and_branched_jvp(x, 3, t.to_vec());
-    let vjp = |x: &[f64], u: f64| {
-        let (v, pullback) = nested_and_branched_vjp(x, 3);
-        (v, pullback(u))
-    };
-    let grad = |x: &[f64]| nested_and_branched_grad(x, 3);
-    check(
-        &common::Fns { name: "nested_and_branched", f: &f, jvp: &jvp, vjp: &vjp, grad: &grad },
-        &points,
-        1e-8,
+    let fns = slice_fns_with!(
+        nested_and_branched,
+        nested_and_branched_jvp,
+        nested_and_branched_vjp,
+        nested_and_branched_grad;
+        3
     );
+    check(&fns, &points, 1e-8);
 }
 
 /// `Σ_k |(k + 1) x|` with the vector filled by index in each iteration and read whole by
@@ -289,45 +282,17 @@ fn vectors_read_whole_in_each_iteration() {
             assert!(close(*a, 3.0 * v / norm, 1e-13));
         }
     }
-    for (name, f, jvp, vjp, grad) in [
-        (
-            "norms_hoisted",
-            norms_hoisted as fn(&[f64], usize) -> f64,
-            norms_hoisted_jvp as fn(&[f64], usize, Vec<f64>) -> (f64, f64),
-            (|x: &[f64], m: usize, u: f64| {
-                let (v, pullback) = norms_hoisted_vjp(x, m);
-                (v, pullback(u))
-            }) as fn(&[f64], usize, f64) -> (f64, Vec<f64>),
-            norms_hoisted_grad as fn(&[f64], usize) -> (f64, Vec<f64>),
-        ),
-        (
-            "norms_in_loop",
-            norms_in_loop,
-            norms_in_loop_jvp,
-            |x: &[f64], m: usize, u: f64| {
-                let (v, pullback) = norms_in_loop_vjp(x, m);
-                (v, pullback(u))
-            },
-            norms_in_loop_grad,
-        ),
-        (
-            "norms_of_copies",
-            norms_of_copies,
-            norms_of_copies_jvp,
-            |x: &[f64], m: usize, u: f64| {
-                let (v, pullback) = norms_of_copies_vjp(x, m);
-                (v, pullback(u))
-            },
-            norms_of_copies_grad,
-        ),
-    ] {
-        let fns = common::Fns {
-            name,
-            f: &|x| f(x, 3),
-            jvp: &|x, t| jvp(x, 3, t.to_vec()),
-            vjp: &|x, u| vjp(x, 3, u),
-            grad: &|x| grad(x, 3),
-        };
-        check(&fns, &points, 1e-8);
-    }
+    check(
+        &slice_fns_with!(norms_hoisted, norms_hoisted_jvp, norms_hoisted_vjp, norms_hoisted_grad; m),
+        &points,
+        1e-8,
+    );
+    check(
+        &slice_fns_with!(norms_in_loop, norms_in_loop_jvp, norms_in_loop_vjp, norms_in_loop_grad; m),
+        &points,
+        1e-8,
+    );
+    let fns =
+        slice_fns_with!(norms_of_copies, norms_of_copies_jvp, norms_of_copies_vjp, norms_of_copies_grad; m);
+    check(&fns, &points, 1e-8);
 }

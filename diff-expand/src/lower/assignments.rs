@@ -147,16 +147,7 @@ impl Lowerer<'_> {
     /// assignment may replace: a variable, a part of a local tuple or of a struct local held by
     /// its fields, or an entry of such a value.
     fn writable_static_matrix(&self, place: &Expr) -> bool {
-        let leaf = |tree: Option<&Tree>| matches!(tree, Some(Tree::Leaf(v)) if self.kind(*v) == Kind::Float);
-        match super::strip_parens(place) {
-            Expr::Path(_) => self.local(place).is_some_and(|slot| leaf(self.vars[slot].as_ref())),
-            Expr::Field(f) if let Some(part) = self.struct_local_part(f) => leaf(Some(&part)),
-            Expr::Field(f) => match (self.aggregate(&f.base), &f.member) {
-                (Some(items), syn::Member::Unnamed(i)) => leaf(items.get(i.index as usize)),
-                _ => false,
-            },
-            _ => false,
-        }
+        matches!(super::strip_parens(place), Expr::Path(_) | Expr::Field(_)) && self.vector_base(place)
     }
 }
 

@@ -28,20 +28,8 @@ impl Lowerer<'_> {
                 if let Some(t) = self.unwrap_lookup(m) {
                     return t;
                 }
-                // `q.transform_vector(&v)`, `iso.transform_point(&p)` (and their inverses) of a
-                // rotation or rigid motion parameter held constant: `q * v` (the runtime's
-                // products of those by vectors and points), `q.inverse() * v`.
-                if let Some(motion) = self.motion_transform(m) {
-                    return self.expr(&motion);
-                }
-                // `u.into_inner()`, `u.as_ref()` of a unit vector made by `Unit::new_normalize`:
-                // the vector itself.
-                if matches!(name.as_str(), "into_inner" | "as_ref")
-                    && m.args.is_empty()
-                    && let Some(u) =
-                        self.aggregate_or_leaf(&m.receiver).filter(|u| self.unit_values.contains(u))
-                {
-                    return Tree::Leaf(u);
+                if let Some(t) = self.geometry_method(m) {
+                    return t;
                 }
                 // `m.try_inverse().unwrap()`, `.expect("..")` of a nalgebra matrix: its inverse
                 // (`Custom::Inverse`), panicking where the primal does.
@@ -313,32 +301,7 @@ impl Lowerer<'_> {
                 }
                 let segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
                 let last = segments.last().map(String::as_str).unwrap_or("");
-                // `Point3::from(v)` of a vector: the point at those coordinates (its tangent and
-                // adjoint are the vector's, as `p.coords` reads them).
-                if let [.., ty, _] = &segments[..]
-                    && last == "from"
-                    && crate::signature::point_dimension(ty).is_some()
-                    && let [v] = c.args.iter().collect::<Vec<_>>()[..]
-                    && self.vector_base(v)
-                {
-                    let base = self.value(v);
-                    let (b, func) = (base.ident(), &c.func);
-                    let form = Form::Verbatim(quote::quote_spanned!(span.span()=> #func(#b)));
-                    return self.prim(rules::operator("<typed>"), vec![base], form, span, results);
-                }
-                // `Unit::new_normalize(v)` (`UnitVector3::..`): `v.normalize()`, held as the
-                // vector it wraps (`into_inner`, `as_ref` and `*u` read it; methods reach it as
-                // through `Deref`).
-                if let [.., ty, _] = &segments[..]
-                    && last == "new_normalize"
-                    && ty.starts_with("Unit")
-                    && let [v] = c.args.iter().collect::<Vec<_>>()[..]
-                {
-                    let normalized: Expr = syn::parse_quote_spanned!(span.span()=> (#v).normalize());
-                    let t = self.expr(&normalized);
-                    if let Tree::Leaf(u) = t {
-                        self.unit_values.insert(u);
-                    }
+                if let Some(t) = self.geometry_call(c, &segments, span, results) {
                     return t;
                 }
                 if c.args.len() == 1 && path.qself.is_none() && (last == "no_grad" || last == "piecewise") {
@@ -385,32 +348,11 @@ impl Lowerer<'_> {
                 if let Some(t) = self.conversion(e) {
                     return t;
                 }
-                // `libm::log1p(x)`, `libm::sinf(x)`: the rule of the float method it computes
-                // (`rules::libm`), the call kept as written.
                 if let [crate_name, name] = &segments[..]
                     && crate_name == "libm"
                     && path.qself.is_none()
-                    && let Some(rule) = rules::libm(name).and_then(|m| rules::lookup(m, c.args.len()))
                 {
-                    let args = c.args.iter().map(|a| self.value(a)).collect();
-                    return self.prim(rule, args, Form::Path(path.path.clone()), span, results);
-                }
-                // `libm::erf(x)`, `libm::erfc(x)`: the runtime's `tapeless::math` versions, which
-                // are libm's with their derivatives.
-                if let [crate_name, name] = &segments[..]
-                    && crate_name == "libm"
-                    && (name == "erf" || name == "erfc")
-                {
-                    let (function, args) = (syn::Ident::new(name, span.span()), &c.args);
-                    let call: Expr =
-                        syn::parse_quote_spanned!(span.span()=> ::tapeless::math::#function(#args));
-                    return self.call_expr(&call, results);
-                }
-                // Another libm function (`libm::tgamma(x)`): kept as written, fine on constants.
-                if let [crate_name, name] = &segments[..]
-                    && crate_name == "libm"
-                {
-                    return self.opaque_call(e, TokenStream::new(), Opaque::LibmFunction(name.clone()));
+                    return self.libm_call(e, c, name, span, results);
                 }
                 // `f64::sin(x)`, `T::sin(x)` of a float type parameter, `Float::sin(x)`,
                 // `<T as Float>::sin(x)`.
@@ -753,43 +695,6 @@ impl Lowerer<'_> {
     /// the reference on, the generated code passes `&copy`.
     fn copied_reference(&self, e: &Expr) -> bool {
         self.aggregate_or_leaf(e).is_some_and(|v| self.iter_elements.contains(&v))
-    }
-
-    /// `q.transform_vector(&v)` (`transform_point`, `inverse_transform_vector`,
-    /// `inverse_transform_point`) of a parameter whose type is a rotation or rigid motion
-    /// (`&UnitQuaternion<f64>`, `Isometry3<f64>`, ..): the product that computes it.
-    pub(super) fn motion_transform(&self, m: &syn::ExprMethodCall) -> Option<Expr> {
-        let name = m.method.to_string();
-        let inverse = match name.as_str() {
-            "transform_vector" | "transform_point" => false,
-            "inverse_transform_vector" | "inverse_transform_point" => true,
-            _ => return None,
-        };
-        let [arg] = m.args.iter().collect::<Vec<_>>()[..] else { return None };
-        let ty = self.param_types.get(&self.aggregate_or_leaf(&m.receiver)?)?;
-        let ty = match ty {
-            syn::Type::Reference(r) => &*r.elem,
-            ty => ty,
-        };
-        let syn::Type::Path(p) = ty else { return None };
-        let motion = p.path.segments.last().is_some_and(|s| {
-            ["Rotation", "UnitQuaternion", "UnitComplex", "Isometry", "Translation"]
-                .iter()
-                .any(|r| s.ident.to_string().starts_with(r))
-        });
-        if !motion {
-            return None;
-        }
-        let arg = match arg {
-            Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
-            a => a,
-        };
-        let (recv, span) = (&m.receiver, m.method.span());
-        Some(if inverse {
-            syn::parse_quote_spanned!(span=> (#recv.inverse()) * (#arg))
-        } else {
-            syn::parse_quote_spanned!(span=> (#recv) * (#arg))
-        })
     }
 
     /// Whether a place `a.b[i].c` starts from a name that is not a local of the function (a

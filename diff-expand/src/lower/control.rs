@@ -388,9 +388,15 @@ impl Lowerer<'_> {
         }
         let mut paths = Paths { lowerer: self, values: Vec::new() };
         syn::visit::Visit::visit_expr(&mut paths, e);
-        for v in paths.values {
+        self.mark_values_read(paths.values, Loc::of(e));
+    }
+
+    /// Marks `values` as read (each by an `Op::NoGrad` that nothing reads), where what reads them
+    /// was not lowered because of an error reported there.
+    pub(super) fn mark_values_read(&mut self, values: Vec<Value>, span: Loc) {
+        for v in values {
             let kind = self.kind(v);
-            self.emit(Op::NoGrad(v), Loc::of(e), kind);
+            self.emit(Op::NoGrad(v), span, kind);
         }
     }
 

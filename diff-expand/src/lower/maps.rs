@@ -20,10 +20,7 @@ impl Lowerer<'_> {
                 return self.unsupported(at, unsupported::ITERATOR_ADAPTOR);
             }
             // The receiver counts as used: no second error calls its making unused.
-            if let Some(x) = x {
-                let kind = self.kind(x);
-                self.emit(Op::NoGrad(x), span, kind);
-            }
+            self.mark_values_read(x.into_iter().collect(), span);
             return self.unsupported(span, unsupported::MAP_VALUE);
         };
         let (ident, ty) = match map_param(closure) {

@@ -102,23 +102,11 @@ pub(super) fn let_else(stmts: &[Stmt]) -> Option<Vec<Stmt>> {
             p => p,
         };
         out.push(syn::parse_quote_spanned!(span=> if !(#present) { #diverge; }));
-        match (&lookup.at, &element) {
-            // `let Some((f, rest)) = x.split_first() else { .. };`: the rest copied before the
-            // test (the statements after it lower as a branch, where no array is made), from a
-            // range that is empty rather than out of bounds where the slice is empty.
-            (At::SplitFirst | At::SplitLast, Expr::Tuple(t)) if t.elems.len() == 2 => {
-                let (recv, first) = (lookup.recv, &t.elems[0]);
-                let rest = quote::format_ident!("__tapeless_rest", span = span);
-                let range: Expr = match lookup.at {
-                    At::SplitFirst => syn::parse_quote_spanned!(span=> #recv[1usize.min(#recv.len())..]),
-                    _ => syn::parse_quote_spanned!(span=> #recv[..#recv.len().saturating_sub(1)]),
-                };
-                let test = out.pop();
-                out.push(syn::parse_quote_spanned!(span=> let #rest = &#range;));
-                out.extend(test);
-                out.push(syn::parse_quote_spanned!(span=> let #pat = (#first, #rest);));
-            }
-            _ => out.push(syn::parse_quote_spanned!(span=> let #pat = #element;)),
+        if matches!(lookup.at, At::SplitFirst | At::SplitLast) {
+            // The parts as `unwrap` gives them (`Lowerer::lookup_element`).
+            out.push(syn::parse_quote_spanned!(span=> let #pat = #init.unwrap();));
+        } else {
+            out.push(syn::parse_quote_spanned!(span=> let #pat = #element;));
         }
     } else if let Some((test, parts)) = super::patterns::slice_parts(&local.pat, init) {
         // `let [a, b] = x[..] else { .. };`: the length test, then each name by index.
@@ -278,12 +266,6 @@ impl Lowerer<'_> {
 
     /// The looked-up element, as a loop's element is: `*v` of it reads the value.
     fn lookup_element(&mut self, lookup: &Lookup) -> Tree {
-        self.lookup_element_with(lookup, None)
-    }
-
-    /// [`Self::lookup_element`], the rest of a split already copied (`rest`, by
-    /// [`Self::split_rest`]) or not.
-    fn lookup_element_with(&mut self, lookup: &Lookup, rest: Option<Tree>) -> Tree {
         // `split_first()`: the element, and a copy of the rest (`lower::slices`), passed to
         // calls by reference as the sub-slice was.
         if let (At::SplitFirst | At::SplitLast, Expr::Tuple(t)) = (&lookup.at, &lookup.element())
@@ -293,10 +275,7 @@ impl Lowerer<'_> {
             if let Tree::Leaf(v) = element {
                 self.iter_elements.insert(v);
             }
-            let rest = match rest {
-                Some(rest) => rest,
-                None => self.split_rest(lookup, false),
-            };
+            let rest = self.split_rest(lookup);
             return Tree::Tuple(vec![element, rest]);
         }
         let t = self.expr(&lookup.element());
@@ -306,15 +285,13 @@ impl Lowerer<'_> {
         t
     }
 
-    /// The copy of the rest of a split slice (`x[1..]`, `x[..n - 1]`); `clamped`: from a range
-    /// that is empty where the slice is (`x[1.min(n)..]`), for a copy made before the test.
-    fn split_rest(&mut self, lookup: &Lookup, clamped: bool) -> Tree {
+    /// The copy of the rest of a split slice (`x[1..]`, `x[..n - 1]`), made where the element is
+    /// looked up: past the length test, inside its branch (`arrays::refilled`).
+    fn split_rest(&mut self, lookup: &Lookup) -> Tree {
         let (recv, span) = (lookup.recv, lookup.span);
-        let range: Expr = match (&lookup.at, clamped) {
-            (At::SplitFirst, false) => syn::parse_quote_spanned!(span=> #recv[1..]),
-            (At::SplitFirst, true) => syn::parse_quote_spanned!(span=> #recv[1usize.min(#recv.len())..]),
-            (_, false) => syn::parse_quote_spanned!(span=> #recv[..#recv.len() - 1]),
-            (_, true) => syn::parse_quote_spanned!(span=> #recv[..#recv.len().saturating_sub(1)]),
+        let range: Expr = match lookup.at {
+            At::SplitFirst => syn::parse_quote_spanned!(span=> #recv[1..]),
+            _ => syn::parse_quote_spanned!(span=> #recv[..#recv.len() - 1]),
         };
         match self.sub_slice_copy(&range) {
             Some(rest) => rest,
@@ -332,14 +309,11 @@ impl Lowerer<'_> {
         found: impl FnOnce(&mut Self, Tree) -> Tree,
         missing: impl FnOnce(&mut Self) -> Tree,
     ) -> Tree {
-        // The rest of a split is copied before the branch (an array is not made inside one),
-        // from a range that is empty rather than out of bounds where the slice is empty.
-        let rest = matches!(lookup.at, At::SplitFirst | At::SplitLast).then(|| self.split_rest(lookup, true));
         let present = lookup.present();
         let cond = self.value(&present);
         let then_f = |this: &mut Self| {
             this.scopes.push(Vec::new());
-            let element = this.lookup_element_with(lookup, rest);
+            let element = this.lookup_element(lookup);
             let t = found(this, element);
             this.scopes.pop();
             t
