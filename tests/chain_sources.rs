@@ -337,3 +337,84 @@ fn windows_as_slices_and_inside_nested_chains() {
         assert!(common::close(*gj, want, 1e-14));
     }
 }
+
+/// Windows of two arrays side by side, and windows numbered: `zip` and `enumerate` of `windows`
+/// and `chunks_exact`, in a chain and in a `for` loop. The trapezoid rule `Σ ½ (t_{i+1} - t_i)
+/// (y_i + y_{i+1})`, `Σ_i (i + 1) (x_{i+1} - x_i)²`, `Σ_i c_i (x_i - 2 x_{i+1} + x_{i+2})²` and
+/// `Σ_k p_{2k} q_{2k+1} - p_{2k+1} q_{2k}`.
+#[differentiable(wrt(y))]
+fn trapezoid(y: &[f64], t: &[f64]) -> f64 {
+    t.windows(2).zip(y.windows(2)).map(|(tw, yw)| 0.5 * (tw[1] - tw[0]) * (yw[0] + yw[1])).sum()
+}
+
+#[differentiable]
+fn weighted_steps(x: &[f64]) -> f64 {
+    x.windows(2).enumerate().map(|(i, w)| (i as f64 + 1.0) * (w[1] - w[0]).powi(2)).sum()
+}
+
+#[differentiable(wrt(x))]
+fn curvature(x: &[f64], c: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for (w, &ci) in x.windows(3).zip(c) {
+        s += ci * (w[0] - 2.0 * w[1] + w[2]).powi(2);
+    }
+    s
+}
+
+#[differentiable(wrt(p))]
+fn chunk_cross(p: &[f64], q: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for (a, b) in p.chunks_exact(2).zip(q.chunks_exact(2)) {
+        s += a[0] * b[1] - a[1] * b[0];
+    }
+    s
+}
+
+#[test]
+fn windows_zipped_and_enumerated() {
+    let points: [&[f64]; 3] = [&[0.3, -1.2, 0.7, 1.9], &[1.0, 2.0, 3.0, 4.0], &[0.5, 0.5, -0.5, 0.25]];
+    let t = [0.0, 0.5, 1.5, 2.0];
+    let c = [2.0, -0.5];
+    let q = [1.0, -3.0, 0.5, 2.0];
+    check(&slice_fns_with!(trapezoid, trapezoid_jvp, trapezoid_vjp, trapezoid_grad; &t), &points, 1e-9);
+    check(
+        &slice_fns!(weighted_steps, weighted_steps_jvp, weighted_steps_vjp, weighted_steps_grad),
+        &points,
+        1e-8,
+    );
+    check(&slice_fns_with!(curvature, curvature_jvp, curvature_vjp, curvature_grad; &c), &points, 1e-8);
+    check(
+        &slice_fns_with!(chunk_cross, chunk_cross_jvp, chunk_cross_vjp, chunk_cross_grad; &q),
+        &points,
+        1e-9,
+    );
+    for x in points {
+        // Trapezoid, analytic: ∂/∂y_j = ½ (t_{j+1} - t_{j-1}), one-sided at the ends.
+        let (_, g) = trapezoid_grad(x, &t);
+        let n = t.len();
+        for j in 0..n {
+            let want = 0.5 * (t[(j + 1).min(n - 1)] - t[j.saturating_sub(1)]);
+            assert!(common::close(g[j], want, 1e-15), "{g:?}");
+        }
+        // Weighted steps, analytic: ∂/∂x_j = 2 j (x_j - x_{j-1}) - 2 (j + 1) (x_{j+1} - x_j).
+        let (_, g) = weighted_steps_grad(x);
+        for j in 0..x.len() {
+            let left = if j > 0 { 2.0 * j as f64 * (x[j] - x[j - 1]) } else { 0.0 };
+            let right = if j + 1 < x.len() { 2.0 * (j + 1) as f64 * (x[j + 1] - x[j]) } else { 0.0 };
+            assert!(common::close(g[j], left - right, 1e-14), "{g:?}");
+        }
+        // Curvature, analytic: each window i adds 2 c_i d_i (1, -2, 1) at x_i, x_{i+1}, x_{i+2}.
+        let (_, g) = curvature_grad(x, &c);
+        let mut want = vec![0.0; x.len()];
+        for i in 0..c.len() {
+            let d = x[i] - 2.0 * x[i + 1] + x[i + 2];
+            for (k, w) in [1.0, -2.0, 1.0].into_iter().enumerate() {
+                want[i + k] += 2.0 * c[i] * d * w;
+            }
+        }
+        assert!(g.iter().zip(&want).all(|(a, b)| common::close(*a, *b, 1e-14)), "{g:?} vs {want:?}");
+        // Cross terms, analytic: ∂/∂p_{2k} = q_{2k+1}, ∂/∂p_{2k+1} = -q_{2k}.
+        let (_, g) = chunk_cross_grad(x, &q);
+        assert_eq!(g, vec![q[1], -q[0], q[3], -q[2]]);
+    }
+}

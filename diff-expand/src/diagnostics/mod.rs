@@ -192,8 +192,10 @@ impl Diagnostic {
             {
                 format!(
                     "no derivative is known for the decomposition `{name}` of a differentiable matrix\n\
-                     help: for a linear solve write `a.try_inverse().unwrap() * b` (differentiable, as is \
-                     `a.determinant()`); `tapeless::no_grad(..)` if the matrix is meant to be constant"
+                     help: a linear solve is differentiable as `a.lu().solve(&b).unwrap()` or \
+                     `a.cholesky().unwrap().solve(&b)` (also `qr`, `full_piv_lu`, and the decomposition kept \
+                     in a variable for its `solve`), and so are `a.try_inverse().unwrap()` and \
+                     `a.determinant()`; `tapeless::no_grad(..)` if the matrix is meant to be constant"
                 )
             }
             Diagnostic::UnknownMethod { name, arity } => format!(

@@ -245,10 +245,19 @@ pub const ITER_MUT_ELEMENT_PASSED_ON: Unsupported = Unsupported {
     help: "write the element through `*o` (`*o = ..`, `*o += ..`, `.. * *o`) or call a method on it; \
      it is not followed when passed on or rebound",
 };
+// lower/solves.rs
+pub const DECOMPOSITION_READ: Unsupported = Unsupported {
+    what: "this use of a decomposition kept in a variable",
+    help: "a decomposition is followed through its `solve` (`lu.solve(&b).unwrap()`, \
+           `chol.solve(&b)`); for a determinant write `a.determinant()`, for an inverse \
+           `a.try_inverse().unwrap()`",
+};
+// lower/windows.rs
 pub const WINDOW_PASSED_ON: Unsupported = Unsupported {
     what: "this use of a window",
-    help: "read a window `w` of `windows`/`chunks` as `w[j]`, `w.len()` and `w.iter()` \
-                           (passing `w` on is not followed yet: pass the array and the window's start)",
+    help: "read a window `w` of `windows`/`chunks` as `w[j]`, `w.len()` and `w.iter()`, each \
+           window bound by its own name (`|(a, b)|` over `a.windows(2).zip(b.windows(2))`); \
+           passing `w` on is not followed yet: pass the array and the window's start",
 };
 // lower/closures.rs
 pub const ASYNC_CLOSURE: Unsupported =

@@ -31,21 +31,9 @@ impl Lowerer<'_> {
                 if let Some(t) = self.geometry_method(m) {
                     return t;
                 }
-                // `m.try_inverse().unwrap()`, `.expect("..")` of a nalgebra matrix: its inverse
-                // (`Custom::Inverse`), panicking where the primal does.
-                if let Expr::MethodCall(inner) = strip_parens(&m.receiver)
-                    && inner.method == "try_inverse"
-                    && inner.args.is_empty()
-                    && (m.method == "unwrap" && m.args.is_empty()
-                        || m.method == "expect"
-                            && matches!(&m.args.iter().collect::<Vec<_>>()[..], [Expr::Lit(_)]))
-                {
-                    let x = self.value(&inner.receiver);
-                    if matches!(self.kind(x), Kind::Float | Kind::Heap | Kind::Unknown) {
-                        let (xi, method, args) = (x.ident(), &m.method, &m.args);
-                        let form = Form::Verbatim(quote!(#xi.clone_owned().try_inverse().#method(#args)));
-                        return self.prim(rules::operator("<inverse>"), vec![x], form, span, results);
-                    }
+                // `m.try_inverse().unwrap()`, `a.lu().solve(&b).unwrap()`, ..: `lower::solves`.
+                if let Some(t) = self.inverse_or_solve(m, span, results) {
+                    return t;
                 }
                 // `x.iter().scan(..)`, `.cycle()`, ..: an adaptor no chain follows, kept whole (fine on
                 // constants) and, on differentiable values, reported at the adaptor.

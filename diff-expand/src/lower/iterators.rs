@@ -12,28 +12,23 @@
 //!
 //! A chain is a source (`a.iter()`, `.into_iter()`, a sub-slice `a[s..e].iter()`, a range
 //! `(a..b)`), adaptors (`copied`, `cloned`, `map`, `zip`, `chain`, `enumerate`, `skip`, `take`, `rev`,
-//! `step_by`, `windows`/`chunks`/`chunks_exact` followed by `map`, and `filter` just before the
-//! end) and an end (`sum`, `product`, `fold`, `count`, `for_each`, `collect::<Vec<F>>`), or a
-//! `for` loop over it (over windows too). `iter_mut()` is a source of places (`lower::places`).
-//! Each sequence is a length and the element at an index, both as syntax; the closures are
+//! `step_by`, `windows`/`chunks`/`chunks_exact` (`lower::windows`; also zipped or enumerated)
+//! followed by `map`, and `filter` just before the end) and an end (`sum`, `product`, `fold`,
+//! `count`, `for_each`, `collect::<Vec<F>>`), or a `for` loop over it (over windows too).
+//! `iter_mut()` is a source of places (`lower::places`). Each sequence is a length and the element at an index, both as syntax; the closures are
 //! called in place (`lower::closures` inlines them). `v.iter().sum()` alone keeps its own rule.
 
+use super::windows::{Windows, mapped, slicing};
 use super::*;
 
 /// A sequence: its length, and its element at an index (given as an expression).
 pub(super) struct Sequence {
     pub(super) len: Expr,
     pub(super) item: Box<dyn Fn(Expr) -> Expr>,
-    /// For `windows(k)` and `chunks(k)`, whose elements are sub-slices: only a `map` may follow,
-    /// whose closure reads its slice `w` as `w[j]` and `w.len()`.
-    window: Option<Window>,
-}
-
-/// The sub-slice at index `i` of `base`: it starts at `start(i)` and has `len(i)` elements.
-struct Window {
-    base: Expr,
-    start: Box<dyn Fn(Expr) -> Expr>,
-    len: Box<dyn Fn(Expr) -> Expr>,
+    /// For `windows(k)` and `chunks(k)`, whose elements are sub-slices, and a `zip` or
+    /// `enumerate` of them: only a `map` or a `for` loop may follow, whose closure or body reads
+    /// a window `w` as `w[j]`, `w.len()` and `w.iter()` (`lower::windows`).
+    window: Option<Windows>,
 }
 
 impl Sequence {
@@ -52,85 +47,6 @@ impl Sequence {
             item(syn::parse_quote!((#index)))
         })
     }
-}
-
-/// The body of `|w| body` mapped over windows, at window `i`: `w[j]` reads `base[start + j]`,
-/// `w.len()` is the window's length. `Err` with where `w` is used any other way (or the
-/// closure, if it is not one of a single name).
-fn window_body(closure: &Expr, window: &Window, i: Expr) -> Result<Expr, Loc> {
-    let whole = Loc::of(closure);
-    let Expr::Closure(c) = closure else { return Err(whole) };
-    let [pat] = c.inputs.iter().collect::<Vec<_>>()[..] else { return Err(whole) };
-    let name = match pat {
-        Pat::Ident(p) => &p.ident,
-        Pat::Type(t) => match &*t.pat {
-            Pat::Ident(p) => &p.ident,
-            _ => return Err(whole),
-        },
-        _ => return Err(whole),
-    };
-    struct Reads<'a> {
-        name: &'a syn::Ident,
-        base: &'a Expr,
-        start: Expr,
-        len: Expr,
-        other_use: Option<Loc>,
-    }
-    impl VisitMut for Reads<'_> {
-        fn visit_expr_mut(&mut self, e: &mut Expr) {
-            let is_name = |e: &Expr| matches!(e, Expr::Path(p) if p.path.is_ident(self.name));
-            match e {
-                Expr::Index(ix) if is_name(&ix.expr) => {
-                    self.visit_expr_mut(&mut ix.index);
-                    let at = Loc::of(&*ix);
-                    let (base, j) = (self.base, &ix.index);
-                    let start = relocated(self.start.to_token_stream(), at.start);
-                    let close = relocated(quote::quote!(+), at.end);
-                    *e = syn::parse_quote_spanned!(at.end=> #base[#start #close (#j)]);
-                }
-                // `w.iter()`: the sub-slice `base[start..start + len]`, a chain source.
-                Expr::MethodCall(m) if is_name(&m.receiver) && m.method == "iter" && m.args.is_empty() => {
-                    let at = Loc::of(&*m);
-                    let start = relocated(self.start.to_token_stream(), at.start);
-                    let len = relocated(self.len.to_token_stream(), at.start);
-                    let base = self.base;
-                    *e = syn::parse_quote_spanned!(at.end=> #base[(#start)..(#start) + (#len)].iter());
-                }
-                Expr::MethodCall(m) if is_name(&m.receiver) && m.method == "len" && m.args.is_empty() => {
-                    let at = Loc::of(&*m);
-                    let len = relocated(self.len.to_token_stream(), at.start);
-                    *e = syn::parse_quote_spanned!(at.end=> (#len));
-                }
-                e if is_name(e) => {
-                    self.other_use.get_or_insert(Loc::of(&*e));
-                }
-                // A nested closure that rebinds the name hides the window: its uses are not the
-                // window's.
-                Expr::Closure(c)
-                    if c.inputs.iter().any(|p| super::scan::bound_names(p).contains(self.name)) => {}
-                e => syn::visit_mut::visit_expr_mut(self, e),
-            }
-        }
-    }
-    let mut reads = Reads {
-        name,
-        base: &window.base,
-        start: (window.start)(i.clone()),
-        len: (window.len)(i),
-        other_use: None,
-    };
-    let mut body = (*c.body).clone();
-    reads.visit_expr_mut(&mut body);
-    match reads.other_use {
-        Some(at) => Err(at),
-        None => Ok(syn::parse_quote!({ #body })),
-    }
-}
-
-/// Desugared tokens moved to `at` (where an error about them points), each keeping its own
-/// hygiene: a window's start replaces the user's `w[j]`, so it must not point elsewhere.
-fn relocated(tokens: proc_macro2::TokenStream, at: proc_macro2::Span) -> proc_macro2::TokenStream {
-    super::respan(tokens, &|span| span.located_at(at))
 }
 
 impl Lowerer<'_> {
@@ -354,8 +270,8 @@ impl Lowerer<'_> {
     pub(super) fn for_over_chain(&mut self, f: &syn::ExprForLoop) -> Option<Tree> {
         // `for e in data`: a collection is its own source in a `for` loop.
         let sequence = match self.sequence(&f.expr) {
-            Some(Sequence { len, window: Some(window), .. }) => {
-                return Some(self.for_over_windows(f, len, &window));
+            Some(Sequence { len, item, window: Some(windows) }) => {
+                return Some(self.for_over_windows(f, len, &*item, &windows));
             }
             Some(s) => s,
             None => self.source(&f.expr)?,
@@ -396,27 +312,11 @@ impl Lowerer<'_> {
         }
     }
 
-    /// `for w in x.windows(k) { body }` (or `chunks`, `chunks_exact`): `for i in 0..len { body }`
-    /// with the window's reads in `body` rewritten as for a `map` closure over the windows.
-    fn for_over_windows(&mut self, f: &syn::ExprForLoop, len: Expr, window: &Window) -> Tree {
-        let (pat, body) = (&f.pat, &f.body);
-        let closure: Expr = syn::parse_quote!(|#pat| #body);
-        let index = self.chain_index(Loc::of(&f.expr).span());
-        let body = match window_body(&closure, window, syn::parse_quote!(#index)) {
-            Ok(body) => body,
-            Err(at) => {
-                return self.unsupported(at, unsupported::WINDOW_PASSED_ON);
-            }
-        };
-        let desugared: syn::ExprForLoop =
-            syn::parse_quote_spanned!(Loc::of(f).span()=> for #index in 0..#len { #body; });
-        self.for_loop_binding(&desugared, None)
-    }
-
     /// The receiver's sequence and the argument's of `a.zip(b)` or `a.chain(b)`: `b` may be any
-    /// collection, also a constant one bound by a pattern (`Some(w) => x.iter().zip(w)`).
-    fn two_sequences(&mut self, m: &syn::ExprMethodCall) -> Option<(Sequence, Sequence)> {
-        let a = self.plain(&m.receiver)?;
+    /// collection, also a constant one bound by a pattern (`Some(w) => x.iter().zip(w)`). With
+    /// `windows`, either may be one of windows (`a.windows(2).zip(b.windows(2))`).
+    fn two_sequences(&mut self, m: &syn::ExprMethodCall, windows: bool) -> Option<(Sequence, Sequence)> {
+        let a = if windows { self.sequence(&m.receiver) } else { self.plain(&m.receiver) }?;
         let b = match m.args.first()? {
             arg @ (Expr::Path(_) | Expr::Field(_)) => self.source(arg),
             // `zip(&self.w)`, `zip(&x[1..])`: the collection behind the reference.
@@ -425,6 +325,7 @@ impl Lowerer<'_> {
             }
             // `zip(w[r])`: a row of a nested array (a row bound by name reads as one, `lower::rows`).
             arg @ Expr::Index(ix) if self.nested_array(&ix.expr) => self.source(arg),
+            arg if windows => self.sequence(arg),
             arg => self.plain(arg),
         }?;
         Some((a, b))
@@ -518,15 +419,18 @@ impl Lowerer<'_> {
                             Expr::Path(path) => syn::parse_quote!(|__tapeless_item| #path(__tapeless_item)),
                             f => f.clone(),
                         };
-                        if let Some(window) = inner.window {
+                        if let Some(windows) = inner.window {
                             // Checked once here, so that the item below cannot fail.
-                            if let Err(at) = window_body(&f, &window, syn::parse_quote!(0usize)) {
+                            let zero: Expr = syn::parse_quote!(0usize);
+                            if let Err(at) = mapped(&f, &windows, (inner.item)(zero.clone()), &zero) {
                                 self.unsupported(at, unsupported::WINDOW_PASSED_ON);
                                 // Reported: the rest of the chain reads zeros, and no code is emitted.
                                 return Some(Sequence::new(inner.len, |_| syn::parse_quote!(0.0)));
                             }
+                            let item = inner.item;
                             return Some(Sequence::new(inner.len, move |i| {
-                                window_body(&f, &window, i).unwrap_or_else(|_| syn::parse_quote!(()))
+                                mapped(&f, &windows, item(i.clone()), &i)
+                                    .unwrap_or_else(|_| syn::parse_quote!(()))
                             }));
                         }
                         Some(Sequence::new(inner.len, move |i| {
@@ -541,28 +445,37 @@ impl Lowerer<'_> {
                         Some(Sequence {
                             len,
                             item: Box::new(|_| syn::parse_quote!(())),
-                            window: Some(window),
+                            window: Some(Windows::Whole(Box::new(window))),
                         })
                     }
                     ("enumerate", 0) => {
-                        let inner = self.plain(&m.receiver)?;
-                        Some(Sequence::new(inner.len, move |i| {
-                            let x = (inner.item)(i.clone());
-                            syn::parse_quote!((#i, #x))
-                        }))
+                        let inner = self.sequence(&m.receiver)?;
+                        let window = Windows::zipped(None, inner.window)?;
+                        let item = inner.item;
+                        Some(Sequence {
+                            window,
+                            ..Sequence::new(inner.len, move |i| {
+                                let x = item(i.clone());
+                                syn::parse_quote!((#i, #x))
+                            })
+                        })
                     }
                     ("zip", 1) => {
-                        let (a, b) = self.two_sequences(m)?;
-                        let (la, lb) = (a.len, b.len);
-                        Some(Sequence::new(syn::parse_quote!(::core::cmp::min(#la, #lb)), move |i| {
-                            let (x, y) = ((a.item)(i.clone()), (b.item)(i));
-                            syn::parse_quote!((#x, #y))
-                        }))
+                        let (a, b) = self.two_sequences(m, true)?;
+                        let window = Windows::zipped(a.window, b.window)?;
+                        let (la, lb, xa, xb) = (a.len, b.len, a.item, b.item);
+                        Some(Sequence {
+                            window,
+                            ..Sequence::new(syn::parse_quote!(::core::cmp::min(#la, #lb)), move |i| {
+                                let (x, y) = (xa(i.clone()), xb(i));
+                                syn::parse_quote!((#x, #y))
+                            })
+                        })
                     }
                     // `a.chain(b)`: `a`'s elements, then `b`'s. The element at `i` is chosen by a
                     // test of the index (a constant condition), held by reference like a source's.
                     ("chain", 1) => {
-                        let (a, b) = self.two_sequences(m)?;
+                        let (a, b) = self.two_sequences(m, false)?;
                         let (la, lb) = (a.len, b.len);
                         let first = la.clone();
                         Some(Sequence::new(syn::parse_quote!((#la) + (#lb)), move |i| {
@@ -668,34 +581,6 @@ fn collected_element(turbofish: &syn::AngleBracketedGenericArguments) -> Option<
     match turbofish.args.iter().collect::<Vec<_>>()[..] {
         [syn::GenericArgument::Type(syn::Type::Path(vec))] => crate::signature::vec_element(vec),
         _ => None,
-    }
-}
-
-/// The number of windows (`windows`) or chunks of `base`, and the window at an index.
-fn slicing(kind: &str, base: Expr, k: Expr) -> (Expr, Window) {
-    let n: Expr = syn::parse_quote!(#base.len());
-    let fixed = {
-        let k = k.clone();
-        move |_: Expr| k.clone()
-    };
-    let strided = {
-        let k = k.clone();
-        move |i: Expr| -> Expr { syn::parse_quote!(#i * (#k)) }
-    };
-    match kind {
-        "windows" => (
-            syn::parse_quote!((#n + 1).saturating_sub(#k)),
-            Window { base, start: Box::new(|i| i), len: Box::new(fixed) },
-        ),
-        "chunks_exact" => {
-            (syn::parse_quote!(#n / (#k)), Window { base, start: Box::new(strided), len: Box::new(fixed) })
-        }
-        // `chunks`: the last one may be shorter.
-        _ => {
-            let count = syn::parse_quote!((#n).div_ceil(#k));
-            let last = move |i: Expr| -> Expr { syn::parse_quote!(::core::cmp::min(#k, #n - #i * (#k))) };
-            (count, Window { base, start: Box::new(strided), len: Box::new(last) })
-        }
     }
 }
 

@@ -65,8 +65,10 @@ mod results;
 mod rows;
 mod scan;
 mod slices;
+mod solves;
 mod ssa;
 mod statements;
+mod windows;
 
 use expressions::{Renamer, is_compound};
 use scan::{Jumps, Returns, contains_return, early_returns, jumps_in};
@@ -107,6 +109,7 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         borrows: std::collections::HashSet::new(),
         slice_copies: std::collections::HashSet::new(),
         unit_values: std::collections::HashSet::new(),
+        decompositions: std::collections::HashMap::new(),
         loop_starts: Vec::new(),
         field_rows: std::collections::HashSet::new(),
         next_loop_start: None,
@@ -216,6 +219,9 @@ struct Lowerer<'a> {
     slice_copies: std::collections::HashSet<Value>,
     /// Unit vectors made by `Unit::new_normalize(v)`, held as the normalized vector.
     unit_values: std::collections::HashSet<Value>,
+    /// Decompositions kept in a variable (`let lu = a.lu();`), held as the matrix, with how it
+    /// was decomposed: only their `solve` is read (`lower::solves`).
+    decompositions: std::collections::HashMap<Value, solves::Decomposition>,
     /// Elements of an array field of a differentiated struct (`net.w1[i]`): a float, or a row
     /// (`w1: Vec<Vec<f64>>`) the IR cannot hold by value (`rows::check_field_rows`).
     field_rows: std::collections::HashSet<Value>,

@@ -201,6 +201,17 @@ impl Custom {
                 let y = y();
                 tangent(0).map(|ta| quote_spanned!(span=> -(#y * #ta * #y)))
             }
+            Custom::Solve { lower } => {
+                let (a, y) = (value(Read::Arg(0)), y());
+                let a = lower_symmetric(a, lower, span);
+                let rhs = match (tangent(0).map(|ta| lower_symmetric(ta, lower, span)), tangent(1)) {
+                    (Some(ta), Some(tb)) => quote_spanned!(span=> #tb - #ta * #y),
+                    (Some(ta), None) => quote_spanned!(span=> -(#ta * #y)),
+                    (None, Some(tb)) => tb,
+                    (None, None) => return None,
+                };
+                Some(quote_spanned!(span=> ::tapeless::__private::solve_tangent(&#a, &(#rhs))))
+            }
             Custom::Determinant => {
                 let a = value(Read::Arg(0));
                 tangent(0).map(|ta| quote_spanned!(span=> ::tapeless::__private::cofactors(&#a).component_mul(&#ta).sum()))
@@ -270,6 +281,18 @@ impl Custom {
                 let y = read(Read::Result);
                 quote_spanned!(span=> -(#y.transpose() * #ybar * #y.transpose()))
             }
+            (Custom::Solve { lower }, 0) => {
+                let (a, y) = (lower_symmetric(read(Read::Arg(0)), lower, span), read(Read::Result));
+                let g = quote_spanned!(span=> -(::tapeless::__private::solve_adjoint(&#a, &#ybar) * #y.transpose()));
+                match lower {
+                    true => quote_spanned!(span=> ::tapeless::__private::folded_to_lower(#g)),
+                    false => g,
+                }
+            }
+            (Custom::Solve { lower }, _) => {
+                let a = lower_symmetric(read(Read::Arg(0)), lower, span);
+                quote_spanned!(span=> ::tapeless::__private::solve_adjoint(&#a, &#ybar))
+            }
             (Custom::Diagonal, _) => on_diagonal(read(Read::Arg(0)), quote!(set_diagonal(&#ybar)), span),
             (Custom::Extremum(which), _) => {
                 let (a, which) = (read(Read::Arg(0)), extremum(which, span));
@@ -286,6 +309,15 @@ impl Custom {
             }
             (Custom::Map, _) => TokenStream::new(),
         }
+    }
+}
+
+/// `m`, or with `lower` the symmetric matrix made from its lower triangle (what `cholesky`
+/// reads).
+fn lower_symmetric(m: TokenStream, lower: bool, span: Span) -> TokenStream {
+    match lower {
+        true => quote_spanned!(span=> ::tapeless::__private::symmetric_from_lower(&#m)),
+        false => m,
     }
 }
 

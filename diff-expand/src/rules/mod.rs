@@ -121,6 +121,13 @@ pub enum Custom {
     /// `m.try_inverse().unwrap()` (or `.expect("..")`), the lowering's `<inverse>`: tangent
     /// `-(y t y)`; adjoint `m̄ -= yᵀ ȳ yᵀ`.
     Inverse,
+    /// `a.lu().solve(&b).unwrap()` (and `qr`, `full_piv_lu`, `expect`), the lowering's `<solve>`
+    /// (`lower::solves`): tangent `A⁻¹ (ḃ - Ȧ y)`; adjoints `b̄ += A⁻ᵀ ȳ`, `Ā -= (A⁻ᵀ ȳ) yᵀ` (the
+    /// runtime's `solve_tangent`, `solve_adjoint`). With `lower` (`a.cholesky().unwrap().solve(&b)`,
+    /// `<solve lower>`), `A` is the symmetric matrix made from `a`'s lower triangle, the only one
+    /// `cholesky` reads: the tangent symmetrises `ȧ` the same way, and `ā` is folded onto that
+    /// triangle (the runtime's `symmetric_from_lower`, `folded_to_lower`).
+    Solve { lower: bool },
     /// `m.diagonal()`: tangent `t.diagonal()`; adjoint `m̄ += diag(ȳ)` (`ȳ` set on the diagonal
     /// of a zero tangent).
     Diagonal,
@@ -314,6 +321,8 @@ table! {
     "diagonal" / 1 => Kind::Custom(Diagonal),
     "determinant" / 1 => Kind::Custom(Determinant),
     "<inverse>" / 1 => Kind::Custom(Inverse),
+    "<solve>" / 2 => Kind::Custom(Solve { lower: false }),
+    "<solve lower>" / 2 => Kind::Custom(Solve { lower: true }),
     "cross" / 2 => Kind::Bilinear(Cross),
     "<index>" / 1 => Kind::Linear(Entry),
     "<set entry>" / 0 => Kind::Linear(SetEntry),
@@ -386,6 +395,8 @@ pub const OPERATORS: &[&str] = &[
     "<map>",
     "<fill>",
     "<inverse>",
+    "<solve>",
+    "<solve lower>",
 ];
 
 /// Whether `name` is a method of floats in the table that takes and gives floats or tests one

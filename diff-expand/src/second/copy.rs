@@ -67,8 +67,8 @@ fn cast(e: &syn::Expr) -> syn::Expr {
 }
 
 /// The runtime's dual version (`dual_math`) of the nalgebra method `name`, one that needs
-/// `RealField` or `ComplexField` (`norm`, `normalize`, `determinant`, `try_inverse`; `magnitude`
-/// is `norm`).
+/// `RealField` or `ComplexField` (`norm`, `normalize`, `determinant`, `try_inverse`, `lu`,
+/// `cholesky`; `magnitude` is `norm`, `qr` and `full_piv_lu` are `lu`).
 fn dual_math_method(name: &syn::Ident) -> Option<syn::Ident> {
     let dual = match name.to_string().as_str() {
         "norm" | "magnitude" => "norm",
@@ -76,6 +76,9 @@ fn dual_math_method(name: &syn::Ident) -> Option<syn::Ident> {
         "normalize" => "normalize",
         "determinant" => "determinant",
         "try_inverse" => "try_inverse",
+        // The decompositions a solve is made by (`lower::solves`): the matrix kept for `solve`.
+        "lu" | "full_piv_lu" | "qr" => "lu",
+        "cholesky" => "cholesky",
         _ => return None,
     };
     Some(syn::Ident::new(dual, name.span()))

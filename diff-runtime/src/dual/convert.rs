@@ -44,9 +44,9 @@ pub fn cast<S, A: CastTo<S>>(value: A) -> S {
 pub mod math {
     use super::Dual;
 
-    /// `m.determinant()` and `m.try_inverse()` of a matrix of dual numbers (generic over the
-    /// entries).
-    pub use crate::linalg::{determinant, try_inverse};
+    /// `m.determinant()`, `m.try_inverse()`, `m.lu()` and `m.cholesky()` (for their `solve`) of
+    /// a matrix of dual numbers (generic over the entries).
+    pub use crate::linalg::{cholesky, determinant, lu, try_inverse};
 
     /// `erf'(x) = 2/√π e^(-x²)` and its derivative, at `x` as a dual number.
     #[inline]

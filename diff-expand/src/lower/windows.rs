@@ -1,0 +1,226 @@
+//! Windows and chunks of an array (`x.windows(k)`, `x.chunks(k)`, `x.chunks_exact(k)`), alone or
+//! in a `zip` or `enumerate`, read by a `map` closure or a `for` loop's body: each window `w` is
+//! never made; its reads are rewritten into reads of the array, `w[j]` as `x[start + j]`,
+//! `w.len()` as the window's length and `w.iter()` as the sub-slice's.
+//!
+//! ```text
+//! t.windows(2).zip(y.windows(2)).map(|(a, b)| (a[1] - a[0]) * (b[0] + b[1]))
+//!   =>  element i:  { (t[i + 1] - t[i + 0]) * (y[i + 0] + y[i + 1]) }
+//! ```
+
+use super::*;
+
+/// The sub-slice at index `i` of `base`: it starts at `start(i)` and has `len(i)` elements.
+pub(super) struct Window {
+    pub(super) base: Expr,
+    pub(super) start: Box<dyn Fn(Expr) -> Expr>,
+    pub(super) len: Box<dyn Fn(Expr) -> Expr>,
+}
+
+/// Where the windows are in a sequence's element.
+pub(super) enum Windows {
+    /// The element is a window (`x.windows(2)`).
+    Whole(Box<Window>),
+    /// The element is a tuple whose components marked are windows (`a.windows(2).zip(b)`,
+    /// `x.windows(2).enumerate()`); the sequence's item holds `()` in their places.
+    Parts(Vec<Option<Window>>),
+}
+
+impl Windows {
+    /// The windows of a `zip`'s two sides, or `None` if one side is itself a tuple of windows.
+    pub(super) fn zipped(a: Option<Windows>, b: Option<Windows>) -> Option<Option<Windows>> {
+        let whole = |w: Option<Windows>| match w {
+            None => Some(None),
+            Some(Windows::Whole(w)) => Some(Some(*w)),
+            Some(Windows::Parts(_)) => None,
+        };
+        let (a, b) = (whole(a)?, whole(b)?);
+        Some((a.is_some() || b.is_some()).then(|| Windows::Parts(vec![a, b])))
+    }
+}
+
+/// The number of windows (`windows`) or chunks of `base`, and the window at an index.
+pub(super) fn slicing(kind: &str, base: Expr, k: Expr) -> (Expr, Window) {
+    let n: Expr = syn::parse_quote!(#base.len());
+    let fixed = {
+        let k = k.clone();
+        move |_: Expr| k.clone()
+    };
+    let strided = {
+        let k = k.clone();
+        move |i: Expr| -> Expr { syn::parse_quote!(#i * (#k)) }
+    };
+    match kind {
+        "windows" => (
+            syn::parse_quote!((#n + 1).saturating_sub(#k)),
+            Window { base, start: Box::new(|i| i), len: Box::new(fixed) },
+        ),
+        "chunks_exact" => {
+            (syn::parse_quote!(#n / (#k)), Window { base, start: Box::new(strided), len: Box::new(fixed) })
+        }
+        // `chunks`: the last one may be shorter.
+        _ => {
+            let count = syn::parse_quote!((#n).div_ceil(#k));
+            let last = move |i: Expr| -> Expr { syn::parse_quote!(::core::cmp::min(#k, #n - #i * (#k))) };
+            (count, Window { base, start: Box::new(strided), len: Box::new(last) })
+        }
+    }
+}
+
+/// The name a pattern binds a window to: `w` or `w: &[f64]`.
+fn window_name(pat: &Pat) -> Option<&syn::Ident> {
+    match pat {
+        Pat::Ident(p) if p.subpat.is_none() => Some(&p.ident),
+        Pat::Type(t) => window_name(&t.pat),
+        Pat::Paren(p) => window_name(&p.pat),
+        _ => None,
+    }
+}
+
+/// `pat` bound to the element `item` at index `i` around `body`, with the windows the pattern
+/// names read in place: the binding left for the other components (`None` if there are none)
+/// and the body. `Err` with where a window is used another way than `w[j]`, `w.len()` and
+/// `w.iter()`, or with the pattern if it does not name each window.
+pub(super) fn windowed(
+    pat: &Pat,
+    body: &Expr,
+    windows: &Windows,
+    item: Expr,
+    i: &Expr,
+) -> Result<(Option<(Pat, Expr)>, Expr), Loc> {
+    let mut body = body.clone();
+    let mismatch = Loc::of(pat);
+    match windows {
+        Windows::Whole(w) => {
+            read_in_place(&mut body, window_name(pat).ok_or(mismatch)?, w, i)?;
+            Ok((None, syn::parse_quote!({ #body })))
+        }
+        Windows::Parts(parts) => {
+            let mut pat = pat;
+            while let Pat::Paren(p) = pat {
+                pat = &p.pat;
+            }
+            let (Pat::Tuple(pats), Expr::Tuple(items)) = (pat, item) else { return Err(mismatch) };
+            if pats.elems.len() != parts.len() || items.elems.len() != parts.len() {
+                return Err(mismatch);
+            }
+            let mut kept = Vec::new();
+            for ((p, x), part) in pats.elems.iter().zip(items.elems).zip(parts) {
+                match part {
+                    Some(w) => read_in_place(&mut body, window_name(p).ok_or_else(|| Loc::of(p))?, w, i)?,
+                    None => kept.push((p.clone(), x)),
+                }
+            }
+            let binding = match kept.len() {
+                0 => None,
+                1 => kept.pop(),
+                _ => {
+                    let (ps, xs): (Vec<Pat>, Vec<Expr>) = kept.into_iter().unzip();
+                    Some((syn::parse_quote!((#(#ps),*)), syn::parse_quote!((#(#xs),*))))
+                }
+            };
+            Ok((binding, syn::parse_quote!({ #body })))
+        }
+    }
+}
+
+/// The element at `i` of a `map(f)` over windows: the closure's body with its windows read in
+/// place, called on what else its pattern binds. `Err` as for [`windowed`], or with the closure
+/// if it is not one of one argument.
+pub(super) fn mapped(f: &Expr, windows: &Windows, item: Expr, i: &Expr) -> Result<Expr, Loc> {
+    let Expr::Closure(c) = f else { return Err(Loc::of(f)) };
+    let [pat] = c.inputs.iter().collect::<Vec<_>>()[..] else { return Err(Loc::of(f)) };
+    Ok(match windowed(pat, &c.body, windows, item, i)? {
+        (None, body) => body,
+        (Some((p, x)), body) => syn::parse_quote!((|#p| #body)(#x)),
+    })
+}
+
+/// `body` with the window `name` (at index `i`) read in place. `Err` with where `name` is used
+/// any other way.
+fn read_in_place(body: &mut Expr, name: &syn::Ident, window: &Window, i: &Expr) -> Result<(), Loc> {
+    struct Reads<'a> {
+        name: &'a syn::Ident,
+        base: &'a Expr,
+        start: Expr,
+        len: Expr,
+        other_use: Option<Loc>,
+    }
+    impl VisitMut for Reads<'_> {
+        fn visit_expr_mut(&mut self, e: &mut Expr) {
+            let is_name = |e: &Expr| matches!(e, Expr::Path(p) if p.path.is_ident(self.name));
+            match e {
+                Expr::Index(ix) if is_name(&ix.expr) => {
+                    self.visit_expr_mut(&mut ix.index);
+                    let at = Loc::of(&*ix);
+                    let (base, j) = (self.base, &ix.index);
+                    let start = relocated(self.start.to_token_stream(), at.start);
+                    let close = relocated(quote::quote!(+), at.end);
+                    *e = syn::parse_quote_spanned!(at.end=> #base[#start #close (#j)]);
+                }
+                // `w.iter()`: the sub-slice `base[start..start + len]`, a chain source.
+                Expr::MethodCall(m) if is_name(&m.receiver) && m.method == "iter" && m.args.is_empty() => {
+                    let at = Loc::of(&*m);
+                    let start = relocated(self.start.to_token_stream(), at.start);
+                    let len = relocated(self.len.to_token_stream(), at.start);
+                    let base = self.base;
+                    *e = syn::parse_quote_spanned!(at.end=> #base[(#start)..(#start) + (#len)].iter());
+                }
+                Expr::MethodCall(m) if is_name(&m.receiver) && m.method == "len" && m.args.is_empty() => {
+                    let at = Loc::of(&*m);
+                    let len = relocated(self.len.to_token_stream(), at.start);
+                    *e = syn::parse_quote_spanned!(at.end=> (#len));
+                }
+                e if is_name(e) => {
+                    self.other_use.get_or_insert(Loc::of(&*e));
+                }
+                // A nested closure that rebinds the name hides the window: its uses are not the
+                // window's.
+                Expr::Closure(c)
+                    if c.inputs.iter().any(|p| super::scan::bound_names(p).contains(self.name)) => {}
+                e => syn::visit_mut::visit_expr_mut(self, e),
+            }
+        }
+    }
+    let mut reads = Reads {
+        name,
+        base: &window.base,
+        start: (window.start)(i.clone()),
+        len: (window.len)(i.clone()),
+        other_use: None,
+    };
+    reads.visit_expr_mut(body);
+    reads.other_use.map_or(Ok(()), Err)
+}
+
+/// Desugared tokens moved to `at` (where an error about them points), each keeping its own
+/// hygiene: a window's start replaces the user's `w[j]`, so it must not point elsewhere.
+fn relocated(tokens: proc_macro2::TokenStream, at: proc_macro2::Span) -> proc_macro2::TokenStream {
+    super::respan(tokens, &|span| span.located_at(at))
+}
+
+impl Lowerer<'_> {
+    /// `for pat in windows { body }`: `for i in 0..len { let rest = item(i); body }` with the
+    /// windows' reads in `body` rewritten as for a `map` closure over them.
+    pub(super) fn for_over_windows(
+        &mut self,
+        f: &syn::ExprForLoop,
+        len: Expr,
+        item: &dyn Fn(Expr) -> Expr,
+        windows: &Windows,
+    ) -> Tree {
+        let index = self.chain_index(Loc::of(&f.expr).span());
+        let i: Expr = syn::parse_quote!(#index);
+        let body: Expr = {
+            let b = &f.body;
+            syn::parse_quote!(#b)
+        };
+        let (binding, body) = match windowed(&f.pat, &body, windows, item(i.clone()), &i) {
+            Ok(split) => split,
+            Err(at) => return self.unsupported(at, unsupported::WINDOW_PASSED_ON),
+        };
+        let desugared: syn::ExprForLoop =
+            syn::parse_quote_spanned!(Loc::of(f).span()=> for #index in 0..#len { #body; });
+        self.for_loop_binding(&desugared, binding.as_ref().map(|(p, e)| (p, e)))
+    }
+}

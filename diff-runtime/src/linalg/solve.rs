@@ -1,0 +1,306 @@
+//! Linear solves `x = A⁻¹ b` as the user writes them (`a.lu().solve(&b).unwrap()`,
+//! `a.cholesky().unwrap().solve(&b)`, `qr`, `full_piv_lu`) and their derivatives, for any entry
+//! type the generated code differentiates:
+//! - tangent `ẋ = A⁻¹ (ḃ - Ȧ x)`;
+//! - adjoints `b̄ += A⁻ᵀ x̄` and `Ā -= (A⁻ᵀ x̄) xᵀ`.
+//!
+//! `cholesky` reads only the lower triangle of its matrix (the upper one is taken to mirror it),
+//! and so do its derivatives: the matrix solved with and the tangent are
+//! [`symmetric_from_lower`], and the matrix's adjoint is [`folded_to_lower`].
+//!
+//! The primal keeps the user's decomposition. The derivatives solve again by Gaussian elimination
+//! with partial pivoting, for `b` a vector or a matrix of right-hand sides. Where the matrix is
+//! singular (a zero pivot; the primal has then panicked on its `unwrap` or returned `None`), the
+//! derivatives are NaN, never a panic.
+
+use nalgebra::allocator::Allocator;
+use nalgebra::{DefaultAllocator, Dim, Matrix, OMatrix, storage::Storage};
+
+use super::Element;
+
+/// `A⁻¹ b`, or `A⁻ᵀ b` if `transposed`, or `None` if `A` is singular or not square or `b` has
+/// another number of rows.
+fn eliminate<T, R, C, S, R2, C2, S2>(
+    a: &Matrix<T, R, C, S>,
+    b: &Matrix<T, R2, C2, S2>,
+    transposed: bool,
+) -> Option<OMatrix<T, R2, C2>>
+where
+    T: Element,
+    R: Dim,
+    C: Dim,
+    S: Storage<T, R, C>,
+    R2: Dim,
+    C2: Dim,
+    S2: Storage<T, R2, C2>,
+    DefaultAllocator: Allocator<R2, C2>,
+{
+    let (n, k) = (a.nrows(), b.ncols());
+    if a.ncols() != n || b.nrows() != n {
+        return None;
+    }
+    // Row by row: the matrix (transposed if asked) and the right-hand sides.
+    let mut m: Vec<T> =
+        (0..n * n).map(|e| if transposed { a[(e % n, e / n)] } else { a[(e / n, e % n)] }).collect();
+    let mut x: Vec<T> = (0..n * k).map(|e| b[(e / k, e % k)]).collect();
+    let magnitude = |v: T| v.__tapeless_to_f64().abs();
+    for p in 0..n {
+        let pivot = (p..n)
+            .fold(p, |best, i| if magnitude(m[i * n + p]) > magnitude(m[best * n + p]) { i } else { best });
+        if magnitude(m[pivot * n + p]) == 0.0 {
+            return None;
+        }
+        if pivot != p {
+            for j in 0..n {
+                m.swap(p * n + j, pivot * n + j);
+            }
+            for j in 0..k {
+                x.swap(p * k + j, pivot * k + j);
+            }
+        }
+        let d = m[p * n + p];
+        for i in p + 1..n {
+            let factor = m[i * n + p] / d;
+            for j in p..n {
+                let above = m[p * n + j];
+                m[i * n + j] -= factor * above;
+            }
+            for j in 0..k {
+                let above = x[p * k + j];
+                x[i * k + j] -= factor * above;
+            }
+        }
+    }
+    for p in (0..n).rev() {
+        for j in 0..k {
+            let mut s = x[p * k + j];
+            for q in p + 1..n {
+                s -= m[p * n + q] * x[q * k + j];
+            }
+            x[p * k + j] = s / m[p * n + p];
+        }
+    }
+    let mut out = b.clone_owned();
+    for e in 0..n * k {
+        out[(e / k, e % k)] = x[e];
+    }
+    Some(out)
+}
+
+/// `b`'s shape filled with NaN: the derivative where the matrix is singular.
+fn not_a_number<T: Element, R2: Dim, C2: Dim, S2: Storage<T, R2, C2>>(
+    b: &Matrix<T, R2, C2, S2>,
+) -> OMatrix<T, R2, C2>
+where
+    DefaultAllocator: Allocator<R2, C2>,
+{
+    b.map(|_| T::__tapeless_from_f64(f64::NAN))
+}
+
+/// `A⁻¹ r`, the tangent of a solve given `r = ḃ - Ȧ x`; NaN if `A` is singular.
+///
+/// ```
+/// use nalgebra::{Matrix2, Vector2};
+///
+/// let a = Matrix2::new(3.0_f64, 1.0, 1.0, 2.0);
+/// let r = Vector2::new(1.0_f64, 2.0);
+/// let x = tapeless::__private::solve_tangent(&a, &r);
+/// assert!((a * x - r).norm() < 1e-15);
+/// assert!(tapeless::__private::solve_tangent(&Matrix2::new(1.0, 2.0, 2.0, 4.0), &r)[0].is_nan());
+/// ```
+pub fn solve_tangent<T, R, C, S, R2, C2, S2>(
+    a: &Matrix<T, R, C, S>,
+    r: &Matrix<T, R2, C2, S2>,
+) -> OMatrix<T, R2, C2>
+where
+    T: Element,
+    R: Dim,
+    C: Dim,
+    S: Storage<T, R, C>,
+    R2: Dim,
+    C2: Dim,
+    S2: Storage<T, R2, C2>,
+    DefaultAllocator: Allocator<R2, C2>,
+{
+    eliminate(a, r, false).unwrap_or_else(|| not_a_number(r))
+}
+
+/// `A⁻ᵀ x̄`: the adjoint of the right-hand side of a solve (that of the matrix is minus it times
+/// `xᵀ`); NaN if `A` is singular.
+///
+/// ```
+/// use nalgebra::{Matrix2, Vector2};
+///
+/// let a = Matrix2::new(3.0, 1.0, 0.0, 2.0);
+/// let xbar = Vector2::new(1.0, -1.0);
+/// let bbar = tapeless::__private::solve_adjoint(&a, &xbar);
+/// assert!((a.transpose() * bbar - xbar).norm() < 1e-15);
+/// ```
+pub fn solve_adjoint<T, R, C, S, R2, C2, S2>(
+    a: &Matrix<T, R, C, S>,
+    xbar: &Matrix<T, R2, C2, S2>,
+) -> OMatrix<T, R2, C2>
+where
+    T: Element,
+    R: Dim,
+    C: Dim,
+    S: Storage<T, R, C>,
+    R2: Dim,
+    C2: Dim,
+    S2: Storage<T, R2, C2>,
+    DefaultAllocator: Allocator<R2, C2>,
+{
+    eliminate(a, xbar, true).unwrap_or_else(|| not_a_number(xbar))
+}
+
+/// The symmetric matrix whose lower triangle (with the diagonal) is `m`'s: what `cholesky`
+/// decomposes.
+///
+/// ```
+/// use nalgebra::Matrix2;
+///
+/// let m = Matrix2::new(4.0, 9.0, 1.0, 3.0);
+/// assert_eq!(tapeless::__private::symmetric_from_lower(&m), Matrix2::new(4.0, 1.0, 1.0, 3.0));
+/// ```
+pub fn symmetric_from_lower<T: Element, R: Dim, C: Dim, S: Storage<T, R, C>>(
+    m: &Matrix<T, R, C, S>,
+) -> OMatrix<T, R, C>
+where
+    DefaultAllocator: Allocator<R, C>,
+{
+    let mut out = m.clone_owned();
+    for j in 0..m.ncols() {
+        for i in 0..j.min(m.nrows()) {
+            out[(i, j)] = m[(j, i)];
+        }
+    }
+    out
+}
+
+/// The adjoint `g` of a symmetric matrix made from the lower triangle of `m`
+/// ([`symmetric_from_lower`]) carried to `m`: `g_ij + g_ji` below the diagonal, `g_ii` on it,
+/// zero above it (where `m` is not read).
+///
+/// ```
+/// use nalgebra::Matrix2;
+///
+/// let g = Matrix2::new(1.0, 2.0, 3.0, 4.0);
+/// assert_eq!(tapeless::__private::folded_to_lower(g), Matrix2::new(1.0, 0.0, 5.0, 4.0));
+/// ```
+pub fn folded_to_lower<T: Element, R: Dim, C: Dim>(g: OMatrix<T, R, C>) -> OMatrix<T, R, C>
+where
+    DefaultAllocator: Allocator<R, C>,
+{
+    let mut out = g.clone();
+    for j in 0..g.ncols() {
+        for i in 0..j.min(g.nrows()) {
+            out[(j, i)] = g[(j, i)] + g[(i, j)];
+            out[(i, j)] = T::__tapeless_from_f64(0.0);
+        }
+    }
+    out
+}
+
+/// The dual copy's `m.lu()` (also `qr()`, `full_piv_lu()`) of a matrix of dual numbers
+/// (nalgebra's need `ComplexField`): the matrix, kept for [`Lu::solve`].
+#[derive(Clone, Debug)]
+pub struct Lu<M>(M);
+
+/// The dual copy's `m.cholesky()` of a matrix of dual numbers, once it is known to be positive
+/// definite: the matrix, kept for [`Cholesky::solve`].
+#[derive(Clone, Debug)]
+pub struct Cholesky<M>(M);
+
+/// `m.lu()` (and `qr()`, `full_piv_lu()`) for any entry type.
+///
+/// ```
+/// use nalgebra::{Matrix2, Vector2};
+///
+/// let a = Matrix2::new(3.0, 1.0, 1.0, 2.0);
+/// let b = Vector2::new(1.0, 2.0);
+/// let x = tapeless::__private::dual_math::lu(&a).solve(&b).unwrap();
+/// assert!((x - a.lu().solve(&b).unwrap()).norm() < 1e-15);
+/// ```
+pub fn lu<T: Element, R: Dim, C: Dim, S: Storage<T, R, C>>(m: &Matrix<T, R, C, S>) -> Lu<OMatrix<T, R, C>>
+where
+    DefaultAllocator: Allocator<R, C>,
+{
+    Lu(m.clone_owned())
+}
+
+/// `m.cholesky()` for any entry type: `None` where nalgebra's is, for a matrix that is not
+/// positive definite (judged on the entries' values); as nalgebra's, it reads the lower
+/// triangle only.
+///
+/// ```
+/// use nalgebra::{Matrix2, Vector2};
+///
+/// let a = Matrix2::new(3.0, 1.0, 1.0, 2.0);
+/// let b = Vector2::new(1.0, 2.0);
+/// let x = tapeless::__private::dual_math::cholesky(&a).unwrap().solve(&b);
+/// assert!((x - a.cholesky().unwrap().solve(&b)).norm() < 1e-15);
+/// assert!(tapeless::__private::dual_math::cholesky(&Matrix2::new(1.0, 2.0, 2.0, 1.0)).is_none());
+/// ```
+pub fn cholesky<T: Element, R: Dim, C: Dim, S: Storage<T, R, C>>(
+    m: &Matrix<T, R, C, S>,
+) -> Option<Cholesky<OMatrix<T, R, C>>>
+where
+    DefaultAllocator: Allocator<R, C>,
+{
+    let n = m.nrows();
+    if m.ncols() != n {
+        return None;
+    }
+    // nalgebra's test: each pivot of L Lᵀ = M (on the values) is positive.
+    let mut l = vec![0.0; n * n];
+    for j in 0..n {
+        let mut d = m[(j, j)].__tapeless_to_f64();
+        for q in 0..j {
+            d -= l[j * n + q] * l[j * n + q];
+        }
+        if d.is_nan() || d <= 0.0 {
+            return None;
+        }
+        l[j * n + j] = d.sqrt();
+        for i in j + 1..n {
+            let mut s = m[(i, j)].__tapeless_to_f64();
+            for q in 0..j {
+                s -= l[i * n + q] * l[j * n + q];
+            }
+            l[i * n + j] = s / l[j * n + j];
+        }
+    }
+    Some(Cholesky(symmetric_from_lower(m)))
+}
+
+impl<T: Element, R: Dim, C: Dim> Lu<OMatrix<T, R, C>>
+where
+    DefaultAllocator: Allocator<R, C>,
+{
+    /// `A⁻¹ b`, `None` if `A` is singular (as nalgebra's `LU::solve`).
+    pub fn solve<R2: Dim, C2: Dim, S2: Storage<T, R2, C2>>(
+        &self,
+        b: &Matrix<T, R2, C2, S2>,
+    ) -> Option<OMatrix<T, R2, C2>>
+    where
+        DefaultAllocator: Allocator<R2, C2>,
+    {
+        eliminate(&self.0, b, false)
+    }
+}
+
+impl<T: Element, R: Dim, C: Dim> Cholesky<OMatrix<T, R, C>>
+where
+    DefaultAllocator: Allocator<R, C>,
+{
+    /// `A⁻¹ b` (as nalgebra's `Cholesky::solve`).
+    pub fn solve<R2: Dim, C2: Dim, S2: Storage<T, R2, C2>>(
+        &self,
+        b: &Matrix<T, R2, C2, S2>,
+    ) -> OMatrix<T, R2, C2>
+    where
+        DefaultAllocator: Allocator<R2, C2>,
+    {
+        solve_tangent(&self.0, b)
+    }
+}
