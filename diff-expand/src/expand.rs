@@ -148,6 +148,11 @@ pub fn generate(
             cx.error(crate::ir::Loc::of(&p.ident), Diagnostic::Jacobian { what, help });
         }
     }
+    // A signature the attribute cannot read (a parameter's type it cannot tell) leaves the body
+    // unread: its errors would follow from that one.
+    if errors_before {
+        return None;
+    }
     let lowered = lower::lower(&item_fn.block, sig, cx);
     let wrt: Vec<bool> = sig.params.iter().map(|p| p.wrt).collect();
     let activity = activity::analyse(&lowered.function, &wrt);

@@ -527,6 +527,18 @@ pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature
         Some(names) => {
             for name in names {
                 match params.iter_mut().find(|p| p.ident == *name) {
+                    // `x: &[T]` listed in a method of `impl<T: Float> Model<T>`: `T` is the
+                    // impl's, whose bounds only the attribute on the block sees.
+                    Some(p)
+                        if let Some(generic) = receiver
+                            .is_some()
+                            .then(|| impl_param(&p.ty, &sig.generics))
+                            .flatten()
+                            .filter(|g| !float_type_or_trait(g)) =>
+                    {
+                        let (param, ty) = (p.ident.to_string(), type_text(&p.ty));
+                        cx.error(Loc::of(&p.ty), Diagnostic::ImplTypeParam { param, ty, generic });
+                    }
                     Some(p) => {
                         // A type the macro cannot see into is trusted when listed: rustc checks
                         // it implements `Differentiable` (a `#[derive(Differentiable)]` struct).
