@@ -95,3 +95,46 @@ fn integer_data_filtered_by_length_and_by_constant_values() {
         assert!(close(t, dot, 1e-14));
     }
 }
+
+/// A helper of the user's, not differentiated, called on differentiable values inside
+/// `no_grad`: called as written on constant copies (before, a call of `scale_of_vjp`, which
+/// does not exist: rustc's error).
+fn scale_of(x: &[f64]) -> f64 {
+    x.iter().map(|v| v.abs()).fold(0.0, f64::max)
+}
+
+fn checked_len(x: &[f64]) -> Result<usize, String> {
+    if x.len() < 2 { Err(format!("{} values, two needed", x.len())) } else { Ok(x.len()) }
+}
+
+/// `x_0 x_1 / s + Σ x / n`, with `s = max |x_i|` held constant and `n` from a fallible check.
+#[differentiable]
+fn normalised(x: &[f64]) -> Result<f64, String> {
+    let n = tapeless::no_grad(checked_len(x))?;
+    let s = tapeless::no_grad(scale_of(x));
+    Ok(x[0] * x[1] / s + x.iter().sum::<f64>() / n as f64)
+}
+
+#[test]
+fn helpers_called_inside_no_grad() {
+    for x in [[1.0, -2.0, 3.0], [0.5, 0.25, -0.125], [-4.0, 1.5, 2.0]] {
+        let (value, g) = normalised_grad(&x).unwrap();
+        assert_eq!(value, normalised(&x).unwrap());
+        // Closed form, `s` and `n` constant: ∂/∂x_0 = x_1 / s + 1/n, ∂/∂x_1 = x_0 / s + 1/n,
+        // ∂/∂x_2 = 1/n.
+        let (s, n) = (scale_of(&x), 3.0);
+        let want = [x[1] / s + 1.0 / n, x[0] / s + 1.0 / n, 1.0 / n];
+        for i in 0..3 {
+            assert!(close(g[i], want[i], 1e-15), "{g:?} vs {want:?}");
+        }
+        // Forward against reverse.
+        let d = common::direction(3, 4);
+        let (_, t) = normalised_jvp(&x, d.clone()).unwrap();
+        let (_, pullback) = normalised_vjp(&x).unwrap();
+        let back: f64 = pullback(1.0).iter().zip(&d).map(|(a, b)| a * b).sum();
+        assert!(close(t, back, 1e-14) && close(t, g.iter().zip(&d).map(|(a, b)| a * b).sum(), 1e-14));
+    }
+    // The check's error comes back from every generated item.
+    assert_eq!(normalised_grad(&[1.0]).unwrap_err(), "1 values, two needed");
+    assert!(normalised_jvp(&[1.0], vec![1.0]).is_err());
+}

@@ -292,6 +292,22 @@ impl Lowerer<'_> {
                 if let Some(t) = self.geometry_call(c, &segments, span, results) {
                     return t;
                 }
+                // `no_grad(check(x))` of a function of the user's: called as written on constant
+                // copies of what it reads (`Renamer`), not as a differentiable callee whose
+                // derivative would be cut anyway (second order's dual copy needs the callee's own
+                // dual copy, so there it stays a composed call).
+                if last == "no_grad"
+                    && !self.second_order
+                    && let [Expr::Call(inner)] = &c.args.iter().collect::<Vec<_>>()[..]
+                    && let Expr::Path(f) = &*inner.func
+                    && f.qself.is_none()
+                    && f.path
+                        .segments
+                        .last()
+                        .is_some_and(|s| s.ident.to_string().starts_with(|ch: char| ch.is_lowercase()))
+                {
+                    return self.opaque_with(e, Opaque::Form(NO_GRAD_CALL), Kind::Unknown);
+                }
                 if c.args.len() == 1 && path.qself.is_none() && (last == "no_grad" || last == "piecewise") {
                     let arg = self.value(&c.args[0]);
                     if last == "piecewise" {
@@ -741,6 +757,9 @@ fn part_rule(m: &syn::ExprMethodCall) -> Option<&'static rules::Rule> {
 
 /// What a call of a function passed as a parameter is, for its error (`check`).
 pub(crate) const PASSED_FUNCTION: &str = "a call of a function passed as a parameter";
+
+/// What `no_grad(f(x))` is: a call kept as written on constant copies.
+const NO_GRAD_CALL: &str = "a call inside `no_grad`";
 
 /// The entries nalgebra's swizzle `name` reads (`xy` is `[0, 1]`, `zyx` is `[2, 1, 0]`): two or
 /// three of `x`, `y`, `z`.

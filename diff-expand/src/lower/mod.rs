@@ -120,6 +120,7 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         param_types: std::collections::HashMap::new(),
         generics: sig.generics.clone(),
         floats: sig.floats.clone(),
+        second_order: sig.second_order,
         indexed: scan::indexed_names(body),
     };
     for (index, param) in sig.params.iter().enumerate() {
@@ -244,6 +245,8 @@ struct Lowerer<'a> {
     /// The function's generics and its float type parameters (for `map` closures' functions).
     generics: syn::Generics,
     floats: Vec<syn::Ident>,
+    /// Whether `hessian` is asked for (`Signature::second_order`).
+    second_order: bool,
     /// The names the body writes through an index (`scan::indexed_names`): a nalgebra vector
     /// made for one of them (`let mut r = DVector::zeros(n);`) is held as an array.
     indexed: std::collections::HashSet<String>,

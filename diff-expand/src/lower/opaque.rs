@@ -41,7 +41,9 @@ impl Lowerer<'_> {
                 let (method, turbofish) = (&m.method, &m.turbofish);
                 quote!(#receiver.#method #turbofish (#(#args),*) #suffix)
             }
-            Expr::Call(c) => {
+            // `no_grad(check(x))?`: the call inside `no_grad` as its own value (`lower::calls`).
+            Expr::Call(c) if !matches!(&*c.func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "no_grad")) =>
+            {
                 let args: Vec<TokenStream> = c.args.iter().map(|a| arg(self, a, &mut reads)).collect();
                 let func = &c.func;
                 quote!(#func(#(#args),*) #suffix)

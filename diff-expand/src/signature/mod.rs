@@ -397,6 +397,9 @@ pub struct Signature {
     pub name: Ident,
     /// The function's generics as written.
     pub generics: syn::Generics,
+    /// Whether second order (`hessian`) is asked for: its dual copy composes calls through their
+    /// own dual copies, so `no_grad(g(x))` stays a call of `g` there (`lower::calls`).
+    pub second_order: bool,
 }
 
 impl Signature {
@@ -595,6 +598,7 @@ pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature
         wrapper,
         name: sig.ident.clone(),
         generics: sig.generics.clone(),
+        second_order: args.hessian,
     })
 }
 
