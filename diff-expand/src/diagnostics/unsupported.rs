@@ -81,10 +81,6 @@ pub const READ_AFTER_FIRST_ASSIGNED_IN_LOOP: Unsupported = Unsupported {
     what: "reading after the loop a variable that is first assigned inside it",
     help: "give it a value before the loop",
 };
-pub const FIELD_UPDATED_STRUCT_USED_WHOLE_INSIDE_LOOP: Unsupported = Unsupported {
-    what: "using whole, inside a loop or branch, a struct whose fields the function assigns",
-    help: "read its fields there (`s.x`); use it whole after the loop or branch (`return s`, `g(&s)`)",
-};
 pub const WHILE_LET: Unsupported = Unsupported {
     what: "`while let`",
     help: "write the loop over the collection itself (`for v in x.iter()`, `for (i, v) in x.iter().enumerate()`), or as `loop` with a condition on constants",
@@ -127,10 +123,6 @@ pub const ROW_NESTED_ARRAY_TAKEN_WHOLE: Unsupported = Unsupported {
 pub const MUTABLE_BORROW_MUT: Unsupported = Unsupported {
     what: "a mutable borrow (`&mut ..`)",
     help: "pass the value and use what the function returns (`let v = scaled(&v);`)",
-};
-pub const BUILDING_STRUCT_INSIDE_LOOP_BRANCH: Unsupported = Unsupported {
-    what: "building a struct inside a loop or branch",
-    help: "build it after the loop or branch from values computed there",
 };
 pub const STRUCT_LITERAL_BASE: Unsupported = Unsupported {
     what: "a struct literal with `..base`",

@@ -86,6 +86,13 @@ impl Lowerer<'_> {
         if self.assign_entry(target, value.clone()) {
             return;
         }
+        // `s = step(s, dt)` of a struct local held by its fields: the new struct's fields.
+        if let Some(slot) = self.local(target)
+            && let Some(parts) = self.struct_fields_of(slot, &value, Loc::of(&target))
+        {
+            self.vars[slot] = Some(parts);
+            return;
+        }
         match self.local(target) {
             Some(slot) if self.in_loop > 0 && self.is_array(&self.vars[slot]) => {
                 self.unsupported(Loc::of(&target), unsupported::REASSIGNING_WHOLE_ARRAY_INSIDE_LOOP);
@@ -192,7 +199,8 @@ impl Lowerer<'_> {
             || p.subpat.is_some()
             || st.rest.is_some()
             || st.qself.is_some()
-            || !self.field_assigned.contains(&p.ident.to_string())
+            || !(self.field_assigned.contains(&p.ident.to_string())
+                || self.whole_assigned.contains(&p.ident.to_string()))
             || !st.fields.iter().all(|f| matches!(f.member, syn::Member::Named(_)))
         {
             return false;
@@ -205,6 +213,30 @@ impl Lowerer<'_> {
             self.struct_locals.insert(slot, (st.path.clone(), members));
         }
         true
+    }
+
+    /// The fields of `value`, a struct assigned whole to the struct local in `slot` (held by its
+    /// fields: `assignments::struct_local`), read in the local's member order: `None` if `slot`
+    /// is not such a local or `value` not a struct (a call's result or a struct built in the
+    /// body). Each field is read as the local's current part is held: a float or a static
+    /// nalgebra value (`Kind::Float`); another part (an array) keeps the general path.
+    fn struct_fields_of(&mut self, slot: usize, value: &Tree, span: Loc) -> Option<Tree> {
+        let (_, members) = self.struct_locals.get(&slot)?.clone();
+        let Some(Tree::Tuple(parts)) = &self.vars[slot] else { return None };
+        let Tree::Leaf(record) = value else { return None };
+        let floats = parts.iter().all(|p| matches!(p, Tree::Leaf(v) if self.kind(*v) == Kind::Float));
+        if !floats {
+            return None;
+        }
+        if self.kind(*record) == Kind::Unknown && self.top_call_results.contains(record) {
+            self.values[record.0 as usize].kind = Kind::Array(ArrayKind::Record);
+        }
+        if self.kind(*record) != Kind::Array(ArrayKind::Record) {
+            return None;
+        }
+        let fields =
+            members.into_iter().map(|m| Tree::Leaf(self.record_member(*record, m, Kind::Float, span)));
+        Some(Tree::Tuple(fields.collect()))
     }
 
     /// The position of `s.member` among the fields of a struct local held by its fields
@@ -232,9 +264,6 @@ impl Lowerer<'_> {
         else {
             return self.unsupported(span, unsupported::TUPLE_POSITION);
         };
-        if self.blocks.len() > 1 {
-            return self.unsupported(span, unsupported::FIELD_UPDATED_STRUCT_USED_WHOLE_INSIDE_LOOP);
-        }
         let fields = members.into_iter().zip(parts).map(|(m, t)| (m, self.leaf(t, span))).collect();
         let op = Op::Construct { path, fields };
         Tree::Leaf(self.emit(op, span, Kind::Array(ArrayKind::Record)))

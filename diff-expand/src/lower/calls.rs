@@ -551,7 +551,7 @@ impl Lowerer<'_> {
             }
         }
         let shape = self.results(results, span, kind);
-        if let (Tree::Leaf(v), 1) = (&shape, self.blocks.len()) {
+        if let Tree::Leaf(v) = &shape {
             self.top_call_results.insert(*v);
         }
         self.push(shape.leaves(), Op::Call { callee, args, shape: shape.clone(), borrowed }, span);

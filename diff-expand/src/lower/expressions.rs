@@ -224,9 +224,6 @@ impl Lowerer<'_> {
             }
             Expr::Reference(_) => self.opaque(e, "a reference"),
             // `Name { a: x, b: y }`: a derived struct built from values.
-            Expr::Struct(st) if st.rest.is_none() && st.qself.is_none() && self.blocks.len() > 1 => {
-                self.unsupported(span, unsupported::BUILDING_STRUCT_INSIDE_LOOP_BRANCH)
-            }
             Expr::Struct(st) if st.rest.is_none() && st.qself.is_none() => {
                 let fields = st.fields.iter().map(|f| (f.member.clone(), self.value(&f.expr))).collect();
                 let op = Op::Construct { path: st.path.clone(), fields };

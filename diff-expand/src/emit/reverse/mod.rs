@@ -502,8 +502,12 @@ fn rebind_heap(input: &Input) -> TokenStream {
         // closure moves in (capturing both was rustc's E0505 in generated code). A parameter's
         // field borrows through the caller's reference and may be captured as it is.
         if let Op::Field { base, member, array: true } = &inst.op {
-            let of_param =
-                input.f.body.insts.iter().any(|i| matches!(i.op, Op::Param(_)) && i.results.contains(base));
+            // (A parameter taken by value, `b: Body`, is a local of the function like a record
+            // built in the body: its field is borrowed again.)
+            let of_param = input.f.body.insts.iter().any(|i| {
+                matches!(i.op, Op::Param(k) if input.sig.params.get(k).is_some_and(|p| matches!(p.ty, syn::Type::Reference(_))))
+                    && i.results.contains(base)
+            });
             if !of_param {
                 let (v, b) = (y.ident(), base.ident());
                 out.extend(quote!(let #v = &#b.#member;));

@@ -180,6 +180,9 @@ impl Reverse<'_> {
                 if !self.live.contains(&f) || !act.active(*base) {
                     return TokenStream::new();
                 }
+                // A record made inside a loop or branch (a call's result there) has no adjoint
+                // declared up front: it is declared zero where the sweep first reaches it.
+                let declared = self.declare(*base);
                 let (ab, af, p) = (adjoint(*base), adjoint(f), private());
                 let param = self
                     .input
@@ -198,7 +201,7 @@ impl Reverse<'_> {
                     // read several times.)
                     return quote_spanned!(span=> #ab.#member = #af;);
                 }
-                quote_spanned!(span=> #p::accumulate(&mut #ab.#member, #af);)
+                quote_spanned!(span=> #declared #p::accumulate(&mut #ab.#member, #af);)
             }
             Op::Construct { fields, .. } => {
                 let Some(&r) = inst.results.first() else { return TokenStream::new() };
