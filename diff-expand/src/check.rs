@@ -170,8 +170,10 @@ fn check_sibling_calls(f: &Function, sig: &crate::signature::Signature, a: &Acti
                 let name = path.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
                 (name, wrt, None)
             }
-            Callee::Method { name, .. } => {
-                let Some((receiver, wrt)) = crate::signature::siblings::call(f, sig, callee) else {
+            Callee::Method { name, receiver: r, .. } => {
+                let Some((receiver, wrt)) = crate::signature::siblings::call(f, sig, callee)
+                    .or_else(|| crate::signature::registry::method_call(name, args).map(|(w, _)| (*r, w)))
+                else {
                     continue;
                 };
                 (name.to_string(), wrt, Some(receiver))
@@ -295,6 +297,8 @@ fn check_non_differentiable(name: &str, why: Why, form: &Form, span: Loc, cx: &C
 /// formed, and treating it as a constant would be silently wrong.
 fn check_opaque(what: &Opaque, span: Loc, cx: &Ctxt) {
     let diagnostic = match what {
+        // A method's marker reads its receiver and computes nothing.
+        Opaque::Marker => return,
         Opaque::Form("indexing") => Diagnostic::ActiveIndex,
         Opaque::Form("a value bound by a pattern") => Diagnostic::PatternPart,
         Opaque::Form("the `?` operator") => Diagnostic::ActiveTry,

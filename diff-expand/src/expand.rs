@@ -37,6 +37,8 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
                 (&item_fn.vis, signature::registry::marker(&item_fn.sig.ident.to_string(), &wrt));
             quote!(#[doc(hidden)] #[allow(non_upper_case_globals, dead_code)] #vis const #name: () = ();)
         }
+        // A method with `self` and a `wrt(..)` list: its marker method, beside it in its `impl`.
+        Some(wrt) => crate::impls::method_marker(&item_fn, &wrt),
         _ => TokenStream::new(),
     };
     let generated = signature::with_float_params(&floats, || expand(&item_fn, attr, &floats));

@@ -67,6 +67,13 @@ pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
         let item_fn = syn::ItemFn { attrs: method.attrs.clone(), vis, sig, block: Box::new(body) };
         let mut floats = impl_floats.clone();
         floats.extend(signature::float_params(&item_fn.sig.generics));
+        // A method with `self` and a `wrt(..)` list: recorded for calls expanded after this block
+        // (`signature::registry`), with the marker method they call on their receiver.
+        if item_fn.sig.receiver().is_some()
+            && let Some(wrt) = signature::siblings::of_method(&item_fn.sig, &args)
+        {
+            generated.extend(method_marker(&item_fn, &wrt));
+        }
         generated.extend(signature::siblings::with_siblings(siblings.clone(), || {
             signature::with_float_params(&floats, || expand::expand(&item_fn, args, &floats))
         }));
@@ -79,6 +86,15 @@ pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
             #generated
         }
     }
+}
+
+/// Records a method with `self` and `wrt` (`signature::registry`) and returns its marker method,
+/// called by the generated code of calls that rely on the record.
+pub(crate) fn method_marker(item_fn: &syn::ItemFn, wrt: &signature::siblings::Wrt) -> TokenStream {
+    let name = item_fn.sig.ident.to_string();
+    signature::registry::record_method(&name, wrt);
+    let (vis, marker) = (&item_fn.vis, signature::registry::method_marker(&name, wrt));
+    quote!(#[doc(hidden)] #[allow(non_snake_case, dead_code)] #[inline(always)] #vis fn #marker(&self) {})
 }
 
 /// The index of a method's own `#[differentiable]` attribute (by its last path segment, so

@@ -383,6 +383,15 @@ pub fn call_slots(input: &Input, callee: &Callee, args: &[Value]) -> Vec<Value> 
         let listed = args.iter().zip(&wrt.params).filter(|(_, w)| **w).map(|(a, _)| *a);
         return receiver.into_iter().chain(listed).collect();
     }
+    // A method with `self` recorded with its `wrt(..)` (`signature::registry`): its receiver's
+    // slot if it differentiates `self`, then exactly its listed arguments.
+    if let Callee::Method { receiver, name, .. } = callee
+        && let Some((wrt, _)) = crate::signature::registry::method_call(name, args)
+    {
+        let receiver = wrt.receiver.then_some(*receiver);
+        let listed = args.iter().zip(&wrt.params).filter(|(_, w)| **w).map(|(a, _)| *a);
+        return receiver.into_iter().chain(listed).collect();
+    }
     // A helper with a `wrt(..)` expanded before this function (`signature::registry`), where
     // the slots below would not be its: exactly its slots.
     if let Callee::Path(path) = callee
@@ -396,6 +405,34 @@ pub fn call_slots(input: &Input, callee: &Callee, args: &[Value]) -> Vec<Value> 
     };
     let may_be_float = |v: &Value| input.act.active(*v) || input.f.info(*v).kind != Kind::Discrete;
     receiver.into_iter().chain(args.iter().copied().filter(may_be_float)).collect()
+}
+
+/// Whether a call's pullback is made in the reverse sweep rather than kept from the primal one:
+/// a pullback borrowing a local array (`g(&v)`), or a method's on a receiver local to the
+/// function (a struct built in the body, a call's result, a parameter taken by value), which a
+/// `&self` method's pullback borrows and so could not leave `_vjp` (rustc's E0716). A method
+/// recorded as taking `self` by value borrows nothing and keeps its pullback.
+pub fn pullback_in_sweep(input: &Input, callee: &Callee, args: &[Value], borrowed: &[bool]) -> bool {
+    if borrowed.iter().any(|b| *b) {
+        return true;
+    }
+    let Callee::Method { receiver, name, .. } = callee else { return false };
+    let from_caller = input.f.body.walk().iter().any(|i| {
+        i.results.first() == Some(receiver)
+            && match &i.op {
+                Op::Param(k) => input.sig.params.get(*k).is_some_and(|p| {
+                    matches!(p.ty, syn::Type::Reference(_))
+                        || p.receiver && input.sig.receiver.as_ref().is_some_and(|r| r.reference.is_some())
+                }),
+                Op::Opaque { tokens, .. } => {
+                    tokens.to_string() == "self"
+                        && input.sig.receiver.as_ref().is_some_and(|r| r.reference.is_some())
+                }
+                _ => false,
+            }
+    });
+    let by_value = crate::signature::registry::method_call(name, args).is_some_and(|(w, _)| w.by_value);
+    !from_caller && !by_value
 }
 
 /// Whether a call is differentiated (some result is active).

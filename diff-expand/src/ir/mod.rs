@@ -279,6 +279,9 @@ pub enum Opaque {
     NalgebraFunction(String),
     /// A function of the `libm` crate with no rule (`libm::tgamma`), by name.
     LibmFunction(String),
+    /// `r.__tapeless_wrt_step_1_01()`: the marker of a recorded method (`signature::registry`)
+    /// that a call relies on, called on its receiver; reads it, computes nothing.
+    Marker,
     /// A search by a closure (`position`, `partition_point`, `find`, ..), by method name;
     /// `accepted` when it gives an index and its predicate is `tapeless::piecewise(..)`.
     Search { method: String, accepted: bool },

@@ -550,6 +550,19 @@ impl Lowerer<'_> {
                 self.items.push(item);
             }
         }
+        // A method with `self` recorded with its `wrt(..)`: the call relies on the record, and
+        // checks it by calling the method's marker on the receiver.
+        if let Callee::Method { receiver, name, .. } = &callee
+            && let Some((_, marker)) = crate::signature::registry::method_call(name, &args)
+        {
+            let r = receiver.ident();
+            let op = Op::Opaque {
+                tokens: quote::quote!(#r.#marker()),
+                reads: vec![*receiver],
+                what: Opaque::Marker,
+            };
+            self.emit(op, span, Kind::Discrete);
+        }
         let shape = self.results(results, span, kind);
         if let Tree::Leaf(v) = &shape {
             self.top_call_results.insert(*v);

@@ -1,6 +1,7 @@
-//! The functions with a `wrt(..)` list that this crate has expanded so far (free functions and
-//! associated functions without `self`), so that a later call of one passes tangents, and takes
-//! cotangents back, for exactly the parameters it differentiates.
+//! The functions with a `wrt(..)` list that this crate has expanded so far (free functions,
+//! associated functions, and methods of an `impl` block with the attribute), so that a later
+//! call of one passes tangents, and takes cotangents back, for exactly the parameters it
+//! differentiates.
 //!
 //! Without an entry a call passes a slot for every argument that may be a float
 //! (`emit::call_slots`): a helper `#[differentiable(wrt(p))] fn residual(p, t, y)` called as
@@ -77,4 +78,33 @@ pub fn call(path: &syn::ExprPath, args: &[Value], kind: impl Fn(Value) -> Kind) 
         marker_path.segments.push(segment);
     }
     Some((wrt, marker_path))
+}
+
+/// The key of a method (with `self`) in the table: apart from functions of the same name.
+fn method_key(name: &str) -> String {
+    format!(".{name}")
+}
+
+/// Records the method `name`'s `wrt` (its receiver's part included).
+pub fn record_method(name: &str, wrt: &Wrt) {
+    record(&method_key(name), wrt);
+}
+
+/// The marker method generated beside a method `name` with `wrt`, which a call relying on the
+/// entry calls on its receiver (a method of that name on another type, with other `wrt(..)`,
+/// has no such marker: a compile error, never a wrong slot).
+pub fn method_marker(name: &str, wrt: &Wrt) -> syn::Ident {
+    let bits: String = wrt.params.iter().map(|w| if *w { '1' } else { '0' }).collect();
+    let receiver = if wrt.receiver { '1' } else { '0' };
+    syn::Ident::new(&format!("__tapeless_wrt_{name}_{receiver}_{bits}"), proc_macro2::Span::call_site())
+}
+
+/// A call `receiver.name(args)` of a recorded method: its entry and the marker the call names.
+/// Unlike a function's, a method's entry is used whenever there is one (the slots a call would
+/// pass otherwise depend on the receiver's activity, which the lowering does not know yet).
+pub fn method_call(name: &syn::Ident, args: &[Value]) -> Option<(Wrt, syn::Ident)> {
+    let wrt = lookup(&method_key(&name.to_string()), args.len())?;
+    let mut marker = method_marker(&name.to_string(), &wrt);
+    marker.set_span(name.span());
+    Some((wrt, marker))
 }

@@ -16,6 +16,9 @@ use std::collections::HashMap;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Wrt {
     pub receiver: bool,
+    /// Whether the method takes `self` by value (its pullback then borrows nothing of the
+    /// receiver).
+    pub by_value: bool,
     pub params: Vec<bool>,
     pub names: Vec<String>,
 }
@@ -44,11 +47,14 @@ pub fn of_method(sig: &syn::Signature, args: &proc_macro2::TokenStream) -> Optio
     let args: crate::args::Args = syn::parse2(args.clone()).ok()?;
     let wrt = args.wrt?;
     let listed = |name: &str| wrt.iter().any(|w| w == name);
-    let mut receiver = false;
+    let (mut receiver, mut by_value) = (false, false);
     let (mut params, mut names) = (Vec::new(), Vec::new());
     for input in &sig.inputs {
         match input {
-            syn::FnArg::Receiver(_) => receiver = listed("self"),
+            syn::FnArg::Receiver(r) => {
+                receiver = listed("self");
+                by_value = r.reference.is_none();
+            }
             syn::FnArg::Typed(t) => {
                 let name = match &*t.pat {
                     syn::Pat::Ident(p) => p.ident.to_string(),
@@ -59,7 +65,7 @@ pub fn of_method(sig: &syn::Signature, args: &proc_macro2::TokenStream) -> Optio
             }
         }
     }
-    Some(Wrt { receiver, params, names })
+    Some(Wrt { receiver, by_value, params, names })
 }
 
 /// `self.name(..)` in a method of the block, calling a method of the block whose attribute

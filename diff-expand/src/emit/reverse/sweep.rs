@@ -28,11 +28,15 @@ impl Reverse<'_> {
                     if self.live.contains(&r) { adjoint(r).into_token_stream() } else { self.zero(r) }
                 });
                 let first = inst.results[0];
-                let pb = if borrowed.iter().any(|b| *b) {
-                    // A pullback borrowing a local array cannot be kept beside it: the callee's
-                    // reverse mode runs here instead (the array is unchanged since, checked).
+                let pb = if crate::emit::pullback_in_sweep(self.input, c, args, borrowed) {
+                    // A pullback borrowing a local array (or a local receiver) cannot be kept
+                    // beside it: the callee's reverse mode runs here instead (the array is
+                    // unchanged since, checked; a receiver is a value).
                     for a in args {
                         self.read(Slot::Value(*a));
+                    }
+                    if let crate::ir::Callee::Method { receiver, .. } = c {
+                        self.read(Slot::Value(*receiver));
                     }
                     let (f, call_args, pb) = (
                         callee(c, "vjp"),
