@@ -251,3 +251,43 @@ fn a_struct_of_vectors_replaced_whole() {
         assert!(close(dg, -0.01, 1e-15), "{dg}");
     }
 }
+
+/// A struct with an array field (not `Copy`), passed by value to a step function twice outside
+/// any loop: each call gets a copy (before, rustc's E0382 in generated code, and the step
+/// function itself E0505/E0716 on the by-value parameter's field).
+#[derive(Clone, Debug, Differentiable)]
+pub struct Pair {
+    pub q: [f64; 2],
+}
+
+#[differentiable(wrt(a, k))]
+fn rotate(a: Pair, k: f64) -> Pair {
+    Pair { q: [a.q[0] + 0.1 * a.q[1], a.q[1] - 0.1 * k * a.q[0]] }
+}
+
+#[differentiable(wrt(k))]
+fn rotated_twice(k: f64) -> f64 {
+    let mut a = Pair { q: [1.0, k] };
+    a = rotate(a, k);
+    a = rotate(a, k);
+    a.q[0] * a.q[1]
+}
+
+#[test]
+fn a_struct_with_an_array_field_replaced_outside_loops() {
+    for k in [2.0, -0.5, 1.3] {
+        let (value, g) = rotated_twice_grad(k);
+        assert_eq!(value, rotated_twice(k));
+        // Closed form: q1 = (1 + 0.1k, k - 0.1k), q2 = (q1₀ + 0.1 q1₁, q1₁ - 0.1k q1₀).
+        let (a0, a1) = (1.0 + 0.1 * k, 0.9 * k);
+        let (b0, b1) = (a0 + 0.1 * a1, a1 - 0.1 * k * a0);
+        assert!(close(value, b0 * b1, 1e-14));
+        let (da0, da1) = (0.1, 0.9);
+        let (db0, db1) = (da0 + 0.1 * da1, da1 - 0.1 * a0 - 0.1 * k * da0);
+        assert!(close(g, db0 * b1 + b0 * db1, 1e-13), "{g}");
+        gradient_central("rotated_twice", &|p| rotated_twice(p[0]), &[k], &[g], 1e-8);
+        let (_, tangent) = rotated_twice_jvp(k, 0.7);
+        let (_, pullback) = rotated_twice_vjp(k);
+        forward_against_reverse("rotated_twice", tangent, &[0.7], 1.2, &[pullback(1.2)], 1e-12);
+    }
+}

@@ -174,6 +174,19 @@ pub const REASSIGNING_WHOLE_ARRAY_INSIDE_LOOP: Unsupported = Unsupported {
     what: "reassigning a whole `Vec` inside a loop",
     help: "write its elements instead (`v[i] = ..`); a fixed-size array (`[f64; N]`) may be replaced whole, its length cannot change",
 };
+pub const REASSIGNING_WHOLE_STRUCT_INSIDE_LOOP: Unsupported = Unsupported {
+    what: "replacing inside a loop a whole struct that has a field other than a float or a static \
+           nalgebra value",
+    help: "a struct replaced whole in a loop (`s = step(s, dt)`) is carried field by field, which \
+           takes fields of `f64` and static nalgebra types (`Vector3<f64>`, `SVector<f64, N>`): \
+           hold an array field (`[f64; N]`, `Vec<f64>`) as one of those, or in a variable of its \
+           own",
+};
+pub const STRUCT_REPLACED_BY_UNREAD_VALUE: Unsupported = Unsupported {
+    what: "replacing a struct held by its fields with a value the macro cannot read field by field",
+    help: "assign a struct literal (`s = State { x, v }`), the result of a differentiable function \
+           returning the struct (`s = step(s, dt)`), or the fields one by one (`s.x = ..`)",
+};
 pub const ASSIGNMENT_ANYTHING_BUT_LOCAL_VARIABLE: Unsupported = Unsupported {
     what: "assignment to anything but a local variable",
     help: "compute the new value into a local variable (an element of a local array, `v[i] = ..`, a part of a local tuple, `t.0 = ..`, a field of a struct built in the body, `s.x = ..`, and a coordinate of a local static nalgebra vector, `q.y = ..`, may be written)",

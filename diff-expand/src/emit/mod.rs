@@ -671,12 +671,16 @@ pub fn call_args(input: &Input, args: &[Value], borrowed: &[bool]) -> Vec<TokenS
     args.iter()
         .enumerate()
         .map(|(i, v)| {
+            let record = input.f.info(*v).kind == Kind::Array(crate::ir::ArrayKind::Record);
             let (borrow, heap, v) =
                 (borrowed.get(i).copied().unwrap_or(false), is_heap(input, *v), v.ident());
             match (borrow, heap) {
                 (true, true) => quote!(#v),
                 (true, false) => quote!(&#v),
                 (false, true) => quote!(::core::clone::Clone::clone(#v)),
+                // A struct passed by value may be read again (its fields, the reverse sweep's
+                // zero): the callee gets a copy (a `Copy` struct's is free).
+                (false, false) if record => quote!(::core::clone::Clone::clone(&#v)),
                 (false, false) => quote!(#v),
             }
         })

@@ -88,12 +88,23 @@ impl Lowerer<'_> {
         }
         // `s = step(s, dt)` of a struct local held by its fields: the new struct's fields.
         if let Some(slot) = self.local(target)
-            && let Some(parts) = self.struct_fields_of(slot, &value, Loc::of(&target))
+            && self.struct_locals.contains_key(&slot)
         {
-            self.vars[slot] = Some(parts);
+            match self.struct_fields_of(slot, &value, Loc::of(&target)) {
+                Some(parts) => self.vars[slot] = Some(parts),
+                None => {
+                    self.unsupported(Loc::of(&target), unsupported::STRUCT_REPLACED_BY_UNREAD_VALUE);
+                }
+            }
             return;
         }
         match self.local(target) {
+            Some(slot)
+                if self.in_loop > 0
+                    && matches!(&self.vars[slot], Some(Tree::Leaf(v)) if self.kind(*v) == Kind::Array(ArrayKind::Record)) =>
+            {
+                self.unsupported(Loc::of(&target), unsupported::REASSIGNING_WHOLE_STRUCT_INSIDE_LOOP);
+            }
             Some(slot) if self.in_loop > 0 && self.is_array(&self.vars[slot]) => {
                 self.unsupported(Loc::of(&target), unsupported::REASSIGNING_WHOLE_ARRAY_INSIDE_LOOP);
             }
@@ -206,8 +217,23 @@ impl Lowerer<'_> {
             return false;
         }
         let parts: Vec<Tree> = st.fields.iter().map(|f| self.expr(&f.expr)).collect();
-        let members = st.fields.iter().map(|f| f.member.clone()).collect();
+        let members: Vec<syn::Member> = st.fields.iter().map(|f| f.member.clone()).collect();
         let name = p.ident.to_string();
+        // Assigned whole only (`s = step(s, dt)`): held by its fields if they are floats or
+        // static nalgebra values (`struct_fields_of` reads them back from the new struct), else
+        // whole, as a struct literal is.
+        let floats = parts.iter().all(|t| matches!(t, Tree::Leaf(v) if self.kind(*v) == Kind::Float));
+        if !self.field_assigned.contains(&name) && !floats {
+            let span = Loc::of(&st);
+            let fields = members.into_iter().zip(parts).map(|(m, t)| (m, self.leaf(t, span))).collect();
+            let v = self.emit(
+                Op::Construct { path: st.path.clone(), fields },
+                span,
+                Kind::Array(ArrayKind::Record),
+            );
+            self.declare(&name, Some(Tree::Leaf(v)));
+            return true;
+        }
         self.declare(&name, Some(Tree::Tuple(parts)));
         if let Some(slot) = self.slot(&name) {
             self.struct_locals.insert(slot, (st.path.clone(), members));
