@@ -250,6 +250,11 @@ pub const ITER_MUT_ELEMENT_PASSED_ON: Unsupported = Unsupported {
     help: "write the element through `*o` (`*o = ..`, `*o += ..`, `.. * *o`) or call a method on it; \
      it is not followed when passed on or rebound",
 };
+pub const ITER_MUT_ELEMENT_FIELD: Unsupported = Unsupported {
+    what: "a field of an `iter_mut()` element",
+    help: "an element is followed whole, not field by field: write it whole (`*o = ..`), or keep \
+     each field of a struct in a `Vec` of its own (`pos: Vec<Vector2<f64>>`, written `pos[i] += ..`)",
+};
 // lower/solves.rs
 pub const DECOMPOSITION_READ: Unsupported = Unsupported {
     what: "this use of a decomposition kept in a variable",

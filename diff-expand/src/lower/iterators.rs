@@ -303,7 +303,7 @@ impl Lowerer<'_> {
         let binding = places::split_places(pat, &item, &mut found);
         let body = match places::substitute(&body, &found) {
             Ok(body) => body,
-            Err(at) => return Err(self.unsupported(at, unsupported::ITER_MUT_ELEMENT_PASSED_ON)),
+            Err((at, what)) => return Err(self.unsupported(at, what)),
         };
         // Rows of a nested array (`lower::rows`) are read in place as well.
         match binding.as_ref().and_then(|(pat, item)| self.split_rows(pat, item, &body)) {

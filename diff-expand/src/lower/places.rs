@@ -72,10 +72,10 @@ pub(super) fn split_binding(
 
 /// `body` with each name of `places` replaced by its place where it is dereferenced (`*o`) or
 /// a method's receiver (`o.abs()`), or the location of another use of one.
-pub(super) fn substitute(body: &Expr, places: &[Place]) -> Result<Expr, Loc> {
+pub(super) fn substitute(body: &Expr, places: &[Place]) -> Result<Expr, (Loc, Unsupported<'static>)> {
     struct Subst<'a> {
         places: &'a [Place],
-        misuse: Option<Loc>,
+        misuse: Option<(Loc, Unsupported<'static>)>,
     }
     impl Subst<'_> {
         /// The place `e` names, moved to `at` (where an error about it points).
@@ -107,8 +107,13 @@ pub(super) fn substitute(body: &Expr, places: &[Place]) -> Result<Expr, Loc> {
                         self.visit_expr_mut(arg);
                     }
                 }
+                // `p.vel.y -= ..` of an element that is a struct: its fields are not followed.
+                Expr::Field(f) if matches!(&*f.base, Expr::Path(p) if self.places.iter().any(|(name, _)| p.path.is_ident(name))) =>
+                {
+                    self.misuse.get_or_insert((Loc::of(&*f), unsupported::ITER_MUT_ELEMENT_FIELD));
+                }
                 Expr::Path(p) if self.places.iter().any(|(name, _)| p.path.is_ident(name)) => {
-                    self.misuse.get_or_insert(Loc::of(&*p));
+                    self.misuse.get_or_insert((Loc::of(&*p), unsupported::ITER_MUT_ELEMENT_PASSED_ON));
                 }
                 // A closure that rebinds a name hides it.
                 Expr::Closure(c)
@@ -124,7 +129,7 @@ pub(super) fn substitute(body: &Expr, places: &[Place]) -> Result<Expr, Loc> {
     let mut body = body.clone();
     subst.visit_expr_mut(&mut body);
     match subst.misuse {
-        Some(at) => Err(at),
+        Some(misuse) => Err(misuse),
         None => Ok(body),
     }
 }
