@@ -148,6 +148,7 @@ mod solve;
 mod sums;
 pub use determinant::{cofactors, determinant, try_inverse};
 pub use extremum::{Extremum, extremum_adjoint, extremum_tangent};
+#[doc(hidden)]
 pub use solve::{
     Cholesky, Lu, cholesky, folded_to_lower, lu, solve_adjoint, solve_tangent, symmetric_from_lower,
 };
