@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::check;
+use common::{check, close};
 use tapeless::differentiable;
 
 /// `Σ_{i<3} x_i² + Σ_{i<3} x_i + Σ_{1≤i<4} x_i³`.
@@ -40,7 +40,7 @@ fn literal_bounds_of_ranges_and_sub_slices() {
             .collect();
         let (v, g) = heads_grad(x);
         for (a, b) in g.iter().zip(&analytic) {
-            assert!(common::close(*a, *b, 1e-14), "{g:?} vs analytic {analytic:?}");
+            assert!(close(*a, *b, 1e-14), "{g:?} vs analytic {analytic:?}");
         }
         (v, g)
     };
@@ -90,7 +90,7 @@ fn values_bound_by_reference_patterns() {
         let (value, g) = running_max_grad(&x);
         assert_eq!(value, running_max(&x));
         for (a, b) in g.iter().zip(exact) {
-            assert!(common::close(*a, b, 1e-14), "{g:?} vs analytic {exact:?}");
+            assert!(close(*a, b, 1e-14), "{g:?} vs analytic {exact:?}");
         }
         let fns = slice_fns!(running_max, running_max_jvp, running_max_vjp, running_max_grad);
         check(&fns, &[&x, &[0.1, 0.2, 0.3, 0.4, 0.5], &[3.0, -1.0, 0.5, -2.0, 1.0]], 1e-8);
@@ -105,7 +105,7 @@ fn values_bound_by_reference_patterns() {
         let (_, t) = generic_running_max_jvp(&x, d.clone());
         let (_, pullback) = generic_running_max_vjp(&x);
         let back: f64 = pullback(1.0).iter().zip(&d).map(|(a, b)| a * b).sum();
-        assert!(common::close(t, back, 1e-14), "<Jv> {t} vs <J^T 1, v> {back}");
+        assert!(close(t, back, 1e-14), "<Jv> {t} vs <J^T 1, v> {back}");
         let (_, g32) = generic_running_max_grad(&x.map(|v| v as f32));
         for (a, b) in g32.iter().zip(&exact) {
             assert!((*a as f64 - b).abs() < 1e-5, "f32 {g32:?} vs {exact:?}");
@@ -153,25 +153,25 @@ fn constant_collections_of_tuples() {
             ea += 2.0 * r * x + (a * x - y).signum() * x;
             eb += 2.0 * r;
         }
-        assert!(common::close(ga, ea, 1e-14) && common::close(gb, eb, 1e-14), "({ga}, {gb}) vs ({ea}, {eb})");
+        assert!(close(ga, ea, 1e-14) && close(gb, eb, 1e-14), "({ga}, {gb}) vs ({ea}, {eb})");
         let (_, t) = line_fit_jvp(a, b, &data, 0.3, -0.7);
-        assert!(common::close(t, 0.3 * ga - 0.7 * gb, 1e-14));
+        assert!(close(t, 0.3 * ga - 0.7 * gb, 1e-14));
         let (_, pullback) = line_fit_vjp(a, b, &data);
         assert_eq!(pullback(2.0), (2.0 * ga, 2.0 * gb));
         let f = |p: &[f64]| line_fit(p[0], p[1], &data);
-        assert!(common::close(ga, common::central(&f, &[a, b], 0), 1e-8));
-        assert!(common::close(gb, common::central(&f, &[a, b], 1), 1e-8));
+        assert!(close(ga, common::central(&f, &[a, b], 0), 1e-8));
+        assert!(close(gb, common::central(&f, &[a, b], 1), 1e-8));
 
         let (value, (ga, gb)) = points.loss_grad(a, b);
         assert_eq!(value, points.loss(a, b));
         let n = data.len() as f64;
         let ea: f64 = data.iter().map(|&(x, y)| 2.0 * (a * x + b - y) * x / n).sum();
         let eb: f64 = data.iter().map(|&(x, y)| 2.0 * (a * x + b - y) / n).sum();
-        assert!(common::close(ga, ea, 1e-14) && common::close(gb, eb, 1e-14));
+        assert!(close(ga, ea, 1e-14) && close(gb, eb, 1e-14));
         let (_, t) = points.loss_jvp(a, b, 1.0, 2.0);
         let (_, pullback) = points.loss_vjp(a, b);
         let (ba, bb) = pullback(1.0);
-        assert!(common::close(t, ba + 2.0 * bb, 1e-14));
+        assert!(close(t, ba + 2.0 * bb, 1e-14));
     }
 }
 
@@ -190,7 +190,7 @@ fn slices_unpacked_into_arrays() {
         assert_eq!(value, unpacked(&x));
         let exact = [2.0 * x[1], 2.0 * x[0], x[2].cos()];
         for (a, b) in g.iter().zip(exact) {
-            assert!(common::close(*a, b, 1e-14), "{g:?} vs {exact:?}");
+            assert!(close(*a, b, 1e-14), "{g:?} vs {exact:?}");
         }
         let fns = slice_fns!(unpacked, unpacked_jvp, unpacked_vjp, unpacked_grad);
         check(&fns, &[&x, &[0.1, 0.2, 0.3], &[3.0, -1.0, 0.5]], 1e-8);
@@ -223,20 +223,20 @@ fn functions_by_path_in_map() {
         let (value, g) = by_path_grad(&x);
         assert_eq!(value, by_path(&x));
         for (a, b) in g.iter().zip(&exact) {
-            assert!(common::close(*a, *b, 1e-14), "{g:?} vs {exact:?}");
+            assert!(close(*a, *b, 1e-14), "{g:?} vs {exact:?}");
         }
         let fns = slice_fns!(by_path, by_path_jvp, by_path_vjp, by_path_grad);
         check(&fns, &[&x, &[0.1, 0.2, 0.3], &[3.0, -1.0, 0.5]], 1e-8);
         let (_, g) = generic_by_path_grad(&x);
         let softmax: Vec<f64> = x.iter().map(|e| e.exp() / total).collect();
         for (a, b) in g.iter().zip(&softmax) {
-            assert!(common::close(*a, *b, 1e-14), "{g:?} vs {softmax:?}");
+            assert!(close(*a, *b, 1e-14), "{g:?} vs {softmax:?}");
         }
         let d = common::direction(3, 5);
         let (_, t) = generic_by_path_jvp(&x, d.clone());
         let (_, pullback) = generic_by_path_vjp(&x);
         let back: f64 = pullback(1.0).iter().zip(&d).map(|(a, b)| a * b).sum();
-        assert!(common::close(t, back, 1e-14));
+        assert!(close(t, back, 1e-14));
     }
 }
 
@@ -322,11 +322,11 @@ fn windows_as_slices_and_inside_nested_chains() {
     let sy: f64 = y.iter().sum();
     let (value, g) = nested_window_grad(x, &y);
     let want: f64 = x.windows(2).map(|w| w[0] * w[1] * sy).sum();
-    assert!(common::close(value, want, 1e-14), "{value} vs {want}");
+    assert!(close(value, want, 1e-14), "{value} vs {want}");
     for i in 0..x.len() {
         let left = if i > 0 { x[i - 1] } else { 0.0 };
         let right = if i + 1 < x.len() { x[i + 1] } else { 0.0 };
-        assert!(common::close(g[i], sy * (left + right), 1e-14));
+        assert!(close(g[i], sy * (left + right), 1e-14));
     }
     // Smoothed, analytic: ∂/∂x_j = Σ_{windows i ∋ j} 2 m_i / 3.
     let (_, g) = smoothed_grad(x);
@@ -334,7 +334,7 @@ fn windows_as_slices_and_inside_nested_chains() {
     for (j, gj) in g.iter().enumerate() {
         let want: f64 =
             (0..means.len()).filter(|i| (*i..*i + 3).contains(&j)).map(|i| 2.0 * means[i] / 3.0).sum();
-        assert!(common::close(*gj, want, 1e-14));
+        assert!(close(*gj, want, 1e-14));
     }
 }
 
@@ -394,14 +394,14 @@ fn windows_zipped_and_enumerated() {
         let n = t.len();
         for j in 0..n {
             let want = 0.5 * (t[(j + 1).min(n - 1)] - t[j.saturating_sub(1)]);
-            assert!(common::close(g[j], want, 1e-15), "{g:?}");
+            assert!(close(g[j], want, 1e-15), "{g:?}");
         }
         // Weighted steps, analytic: ∂/∂x_j = 2 j (x_j - x_{j-1}) - 2 (j + 1) (x_{j+1} - x_j).
         let (_, g) = weighted_steps_grad(x);
         for j in 0..x.len() {
             let left = if j > 0 { 2.0 * j as f64 * (x[j] - x[j - 1]) } else { 0.0 };
             let right = if j + 1 < x.len() { 2.0 * (j + 1) as f64 * (x[j + 1] - x[j]) } else { 0.0 };
-            assert!(common::close(g[j], left - right, 1e-14), "{g:?}");
+            assert!(close(g[j], left - right, 1e-14), "{g:?}");
         }
         // Curvature, analytic: each window i adds 2 c_i d_i (1, -2, 1) at x_i, x_{i+1}, x_{i+2}.
         let (_, g) = curvature_grad(x, &c);
@@ -412,9 +412,119 @@ fn windows_zipped_and_enumerated() {
                 want[i + k] += 2.0 * c[i] * d * w;
             }
         }
-        assert!(g.iter().zip(&want).all(|(a, b)| common::close(*a, *b, 1e-14)), "{g:?} vs {want:?}");
+        assert!(g.iter().zip(&want).all(|(a, b)| close(*a, *b, 1e-14)), "{g:?} vs {want:?}");
         // Cross terms, analytic: ∂/∂p_{2k} = q_{2k+1}, ∂/∂p_{2k+1} = -q_{2k}.
         let (_, g) = chunk_cross_grad(x, &q);
         assert_eq!(g, vec![q[1], -q[0], q[3], -q[2]]);
+    }
+}
+
+/// `scan` with a running state, as cumulative sums and products are written in Rust: `Σ_k c_k²`
+/// of the cumulative sums `c`, `Σ_k ln w_k` of the wealth `w_k = Π_{j≤k} (1 + r_j)`, the sum of
+/// running maxima, and an exponentially weighted average numbered in a `for` loop.
+#[differentiable]
+fn cumulative_squares(x: &[f64]) -> f64 {
+    let c: Vec<f64> = x
+        .iter()
+        .scan(0.0, |s, &v| {
+            *s += v;
+            Some(*s)
+        })
+        .collect();
+    c.iter().map(|v| v * v).sum()
+}
+
+#[differentiable]
+fn log_wealth(r: &[f64]) -> f64 {
+    r.iter()
+        .scan(1.0, |w, &ri| {
+            *w *= 1.0 + ri;
+            Some(*w)
+        })
+        .map(|w| w.ln())
+        .sum::<f64>()
+}
+
+#[differentiable]
+fn running_maxima(x: &[f64]) -> f64 {
+    x.iter()
+        .scan(f64::NEG_INFINITY, |m, &v| {
+            *m = m.max(v);
+            Some(*m)
+        })
+        .sum()
+}
+
+#[differentiable(wrt(x))]
+fn weighted_average(x: &[f64], alpha: f64) -> f64 {
+    let mut total = 0.0;
+    for (i, m) in x
+        .iter()
+        .scan(x[0], |m, &v| {
+            *m = alpha * v + (1.0 - alpha) * *m;
+            Some(*m)
+        })
+        .enumerate()
+    {
+        total += (i as f64 + 1.0) * m;
+    }
+    total
+}
+
+#[test]
+fn scans_with_a_running_state() {
+    let points: [&[f64]; 3] =
+        [&[0.3, -1.2, 0.7, 1.9], &[0.01, -0.02, 0.03, 0.015], &[0.5, 0.25, -0.125, 0.8]];
+    check(
+        &slice_fns!(
+            cumulative_squares,
+            cumulative_squares_jvp,
+            cumulative_squares_vjp,
+            cumulative_squares_grad
+        ),
+        &points,
+        1e-8,
+    );
+    let returns: [&[f64]; 3] =
+        [&[0.01, -0.02, 0.03, 0.015], &[0.1, 0.2, -0.3, 0.05], &[0.5, 0.25, -0.125, 0.8]];
+    check(&slice_fns!(log_wealth, log_wealth_jvp, log_wealth_vjp, log_wealth_grad), &returns, 1e-8);
+    check(
+        &slice_fns!(running_maxima, running_maxima_jvp, running_maxima_vjp, running_maxima_grad),
+        &points,
+        1e-8,
+    );
+    check(
+        &slice_fns_with!(weighted_average, weighted_average_jvp, weighted_average_vjp, weighted_average_grad; 0.3),
+        &points,
+        1e-8,
+    );
+    for x in points {
+        let n = x.len();
+        // Cumulative squares, analytic: ∂/∂x_j = Σ_{k≥j} 2 c_k.
+        let c: Vec<f64> = (0..n).map(|k| x[..=k].iter().sum()).collect();
+        let (value, g) = cumulative_squares_grad(x);
+        assert!(close(value, c.iter().map(|v| v * v).sum(), 1e-14));
+        for j in 0..n {
+            let want: f64 = (j..n).map(|k| 2.0 * c[k]).sum();
+            assert!(close(g[j], want, 1e-14), "{g:?}");
+        }
+        // Log wealth, analytic: Σ_k Σ_{j≤k} ln(1 + r_j), so ∂/∂r_j = (n - j) / (1 + r_j).
+        for r in returns {
+            let (_, g) = log_wealth_grad(r);
+            for j in 0..r.len() {
+                assert!(close(g[j], (r.len() - j) as f64 / (1.0 + r[j]), 1e-14), "{g:?}");
+            }
+        }
+        // Running maxima, analytic: each maximum's derivative goes to the entry that holds it.
+        let (_, g) = running_maxima_grad(x);
+        let mut want = vec![0.0; n];
+        let mut best = 0;
+        for k in 0..n {
+            if x[k] > x[best] {
+                best = k;
+            }
+            want[best] += 1.0;
+        }
+        assert_eq!(g, want);
     }
 }

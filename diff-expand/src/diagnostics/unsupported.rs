@@ -283,7 +283,7 @@ pub const CLOSURE_ASSIGNS: Unsupported = Unsupported {
 };
 pub const ITERATOR_ADAPTOR: Unsupported = Unsupported {
     what: "this iterator adaptor",
-    help: "a chain is followed from a source (`x.iter()`, `x.windows(k)`, `a..b`) through `map`, `filter`, `zip`, `enumerate`, `skip`, `take`, `step_by`, `rev`, `chain`, `copied`, `cloned` to an end (`sum`, `product`, `fold`, `reduce`, `max_by`, `min_by`, `for_each`, `collect`); write this one as a `for` loop",
+    help: "a chain is followed from a source (`x.iter()`, `x.windows(k)`, `a..b`) through `map`, `filter`, `zip`, `enumerate`, `skip`, `take`, `step_by`, `rev`, `chain`, `copied`, `cloned` to an end (`sum`, `product`, `fold`, `reduce`, `max_by`, `min_by`, `for_each`, `collect`), and `scan` whose closure reads its state as `*s` and ends with `Some(..)` (no other `Some`/`None`), followed only by `map`, `zip`, `enumerate` and the end; write this one as a `for` loop",
 };
 pub const ELEMENT_OF_DIFFERENTIATED_STRUCTS: Unsupported = Unsupported {
     what: "an element of a differentiated slice or `Vec` of structs",

@@ -1,6 +1,6 @@
 //! Iterators by their syntax: a chain `lower::iterators` follows (`iterator`), and the adaptors
-//! no chain follows (`scan`, `cycle`, `take_while`, ..), recognised so that the error names the
-//! adaptor.
+//! no chain follows (`cycle`, `take_while`, .., and `scan` in a form `scan_body` does not read),
+//! recognised so that the error names the adaptor.
 
 use super::*;
 
@@ -62,4 +62,77 @@ pub(super) fn iterator(e: &Expr) -> bool {
         },
         _ => false,
     }
+}
+
+/// The body of a `scan` closure `|s, item| { ..; Some(e) }` as an element of its sequence:
+/// `*s` read or assigned as the state variable `var`, the final `Some(e)` as `e`. `None` (not
+/// followed; `scan` is then an adaptor the chain does not read) if the state is not a name, is
+/// used other than as `*s`, or the body may stop the iteration (another `Some`/`None`, a
+/// `return`, a `?`).
+pub(super) fn scan_body(body: &Expr, state: &Pat, var: &syn::Ident) -> Option<Expr> {
+    let name = match state {
+        Pat::Ident(p) if p.subpat.is_none() => &p.ident,
+        Pat::Type(t) => match &*t.pat {
+            Pat::Ident(p) if p.subpat.is_none() => &p.ident,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    // The final `Some(e)`, the body's value.
+    let (stmts, last): (Vec<Stmt>, &Expr) = match body {
+        Expr::Block(b) if b.label.is_none() => match b.block.stmts.split_last() {
+            Some((Stmt::Expr(e, None), rest)) => (rest.to_vec(), e),
+            _ => return None,
+        },
+        e => (Vec::new(), e),
+    };
+    let Expr::Call(some) = last else { return None };
+    let value = match (&*some.func, &some.args.iter().collect::<Vec<_>>()[..]) {
+        (Expr::Path(p), [value]) if p.path.is_ident("Some") => (*value).clone(),
+        _ => return None,
+    };
+    struct State<'a> {
+        name: &'a syn::Ident,
+        var: &'a syn::Ident,
+        stops: bool,
+    }
+    impl VisitMut for State<'_> {
+        fn visit_expr_mut(&mut self, e: &mut Expr) {
+            match e {
+                Expr::Unary(u)
+                    if matches!(u.op, UnOp::Deref(_))
+                        && matches!(&*u.expr, Expr::Path(p) if p.path.is_ident(self.name)) =>
+                {
+                    let var = self.var;
+                    *e = syn::parse_quote!(#var);
+                }
+                // `m.max(v)`: a method through the reference, on the state.
+                Expr::MethodCall(m) if matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident(self.name)) => {
+                    let var = self.var;
+                    *m.receiver = syn::parse_quote!(#var);
+                    for a in m.args.iter_mut() {
+                        self.visit_expr_mut(a);
+                    }
+                }
+                Expr::Path(p)
+                    if p.path.is_ident(self.name) || p.path.is_ident("None") || p.path.is_ident("Some") =>
+                {
+                    self.stops = true;
+                }
+                Expr::Return(_) | Expr::Try(_) | Expr::Break(_) => self.stops = true,
+                // A nested closure that rebinds the name hides the state.
+                Expr::Closure(c)
+                    if c.inputs.iter().any(|p| super::scan::bound_names(p).contains(self.name)) => {}
+                e => syn::visit_mut::visit_expr_mut(self, e),
+            }
+        }
+    }
+    let mut visit = State { name, var, stops: false };
+    let mut stmts = stmts;
+    for s in &mut stmts {
+        visit.visit_stmt_mut(s);
+    }
+    let mut value = value;
+    visit.visit_expr_mut(&mut value);
+    (!visit.stops).then(|| syn::parse_quote!({ #(#stmts)* #value }))
 }

@@ -13,7 +13,8 @@
 //! A chain is a source (`a.iter()`, `.into_iter()`, a sub-slice `a[s..e].iter()`, a range
 //! `(a..b)`), adaptors (`copied`, `cloned`, `map`, `zip`, `chain`, `enumerate`, `skip`, `take`, `rev`,
 //! `step_by`, `windows`/`chunks`/`chunks_exact` (`lower::windows`; also zipped or enumerated)
-//! followed by `map`, and `filter` just before the end) and an end (`sum`, `product`, `fold`,
+//! followed by `map`, `scan` (its state a variable declared before the loop, `Sequence::prelude`,
+//! the closure's body read by `adaptors::scan_body`), and `filter` just before the end) and an end (`sum`, `product`, `fold`,
 //! `count`, `for_each`, `collect::<Vec<F>>`), or a `for` loop over it (over windows too).
 //! `iter_mut()` is a source of places (`lower::places`). Each sequence is a length and the element at an index, both as syntax; the closures are
 //! called in place (`lower::closures` inlines them). `v.iter().sum()` alone keeps its own rule.
@@ -29,11 +30,15 @@ pub(super) struct Sequence {
     /// `enumerate` of them: only a `map` or a `for` loop may follow, whose closure or body reads
     /// a window `w` as `w[j]`, `w.len()` and `w.iter()` (`lower::windows`).
     window: Option<Windows>,
+    /// Statements before the loop that reads the sequence: the state of a `scan`
+    /// (`let mut __tapeless_scanN = init;`), whose elements must then be read once each, in
+    /// order (only `map`, `zip`, `enumerate` and an end may follow; [`Lowerer::plain`] refuses it).
+    prelude: Vec<syn::Stmt>,
 }
 
 impl Sequence {
     fn new(len: Expr, item: impl Fn(Expr) -> Expr + 'static) -> Sequence {
-        Sequence { len, item: Box::new(item), window: None }
+        Sequence { len, item: Box::new(item), window: None, prelude: Vec::new() }
     }
 
     /// The sequence of length `len` whose element `i` is this one's element `index(i)`. The index
@@ -95,7 +100,9 @@ impl Lowerer<'_> {
             return None;
         }
         let (receiver, filter, maps) = filtered(&m.receiver);
-        let seq = self.plain(receiver)?;
+        // A `scan`'s elements are read once each (a filter would read the element twice).
+        let seq = if filter.is_none() { self.in_order(receiver) } else { self.plain(receiver) }?;
+        let scanned = !seq.prelude.is_empty();
         let i = self.chain_index(s);
         let raw = (seq.item)(syn::parse_quote!(#i));
         let item = strip_references(raw.clone());
@@ -103,7 +110,7 @@ impl Lowerer<'_> {
         // in `|s, v| s + *v` reads it; a function by path (`f64::max`), and sums, with its value.
         // After a filter and maps, the element is the last map's value.
         let element = |f: &Expr| match f {
-            _ if !maps.is_empty() => syn::parse_quote!(__tapeless_item),
+            _ if !maps.is_empty() || scanned => syn::parse_quote!(__tapeless_item),
             Expr::Closure(_) => (seq.item)(syn::parse_quote!(#i)),
             _ => item.clone(),
         };
@@ -190,7 +197,9 @@ impl Lowerer<'_> {
                 #acc = #step;
             }),
         };
+        let prelude = &seq.prelude;
         let block: Expr = syn::parse_quote_spanned!(s=> {
+            #(#prelude)*
             let mut #acc = #init;
             for #i in 0..#len #body
             #acc
@@ -203,10 +212,10 @@ impl Lowerer<'_> {
     /// of a float `F`: a `Vec` filled in a loop.
     fn for_each_or_collect(&mut self, m: &syn::ExprMethodCall) -> Option<Tree> {
         let s = m.method.span();
-        let seq = self.plain(&m.receiver)?;
+        let seq = self.in_order(&m.receiver)?;
         let i = self.chain_index(s);
         let item = strip_references((seq.item)(syn::parse_quote_spanned!(s=> #i)));
-        let len = &seq.len;
+        let (len, prelude) = (&seq.len, &seq.prelude);
         let block: Expr = if m.method == "for_each" {
             let [Expr::Closure(c)] = m.args.iter().collect::<Vec<_>>()[..] else { return None };
             let [pat] = c.inputs.iter().collect::<Vec<_>>()[..] else { return None };
@@ -216,6 +225,7 @@ impl Lowerer<'_> {
             };
             let binding = binding.map(|(pat, item)| quote::quote_spanned!(s=> let #pat = #item;));
             syn::parse_quote_spanned!(s=> {
+                #(#prelude)*
                 for #i in 0..#len {
                     #binding
                     #body;
@@ -246,6 +256,7 @@ impl Lowerer<'_> {
             };
             let out = hidden("__tapeless_collected", s);
             syn::parse_quote_spanned!(s=> {
+                #(#prelude)*
                 let mut #out = vec![#zero; #len];
                 for #i in 0..#len {
                     #out[#i] = #item;
@@ -270,7 +281,7 @@ impl Lowerer<'_> {
     pub(super) fn for_over_chain(&mut self, f: &syn::ExprForLoop) -> Option<Tree> {
         // `for e in data`: a collection is its own source in a `for` loop.
         let sequence = match self.sequence(&f.expr) {
-            Some(Sequence { len, item, window: Some(windows) }) => {
+            Some(Sequence { len, item, window: Some(windows), .. }) => {
                 return Some(self.for_over_windows(f, len, &*item, &windows));
             }
             Some(s) => s,
@@ -279,6 +290,15 @@ impl Lowerer<'_> {
         let (len, body) = (&sequence.len, &f.body);
         let index = self.chain_index(Loc::of(&f.expr).span());
         let item = (sequence.item)(syn::parse_quote!(#index));
+        // After a `scan`: its state declared first, each element bound as it comes.
+        if !sequence.prelude.is_empty() {
+            let (prelude, pat) = (&sequence.prelude, &f.pat);
+            let block: Expr = syn::parse_quote_spanned!(Loc::of(f).span()=> {
+                #(#prelude)*
+                for #index in 0..#len { let #pat = #item; #body }
+            });
+            return Some(self.expr(&block));
+        }
         let body: Expr = syn::parse_quote!(#body);
         let (binding, body) = match self.place_binding(&f.pat, item, body) {
             Ok(split) => split,
@@ -331,8 +351,14 @@ impl Lowerer<'_> {
         Some((a, b))
     }
 
-    /// A sequence of values (not of windows).
+    /// A sequence of values (not of windows), whose elements may be read in any order (not a
+    /// `scan`'s).
     pub(super) fn plain(&mut self, e: &Expr) -> Option<Sequence> {
+        self.sequence(e).filter(|s| s.window.is_none() && s.prelude.is_empty())
+    }
+
+    /// A sequence of values read once each, in order, by an end: a `scan`'s too.
+    fn in_order(&mut self, e: &Expr) -> Option<Sequence> {
         self.sequence(e).filter(|s| s.window.is_none())
     }
 
@@ -413,7 +439,8 @@ impl Lowerer<'_> {
                         }))
                     }
                     ("map", 1) => {
-                        let inner = self.sequence(&m.receiver)?;
+                        let mut inner = self.sequence(&m.receiver)?;
+                        let prelude = std::mem::take(&mut inner.prelude);
                         // `map(f64::exp)`: a function by path, called like a closure of the item.
                         let f = match &m.args[0] {
                             Expr::Path(path) => syn::parse_quote!(|__tapeless_item| #path(__tapeless_item)),
@@ -433,27 +460,52 @@ impl Lowerer<'_> {
                                     .unwrap_or_else(|_| syn::parse_quote!(()))
                             }));
                         }
-                        Some(Sequence::new(inner.len, move |i| {
-                            let x = (inner.item)(i);
-                            syn::parse_quote!((#f)(#x))
-                        }))
+                        Some(Sequence {
+                            prelude,
+                            ..Sequence::new(inner.len, move |i| {
+                                let x = (inner.item)(i);
+                                syn::parse_quote!((#f)(#x))
+                            })
+                        })
+                    }
+                    // `x.iter().scan(init, |s, &v| { *s += v; Some(*s) })`: a state declared before
+                    // the loop (`prelude`), each element the closure's body with `*s` the state.
+                    ("scan", 2) => {
+                        let inner = self.plain(&m.receiver)?;
+                        let Expr::Closure(c) = &m.args[1] else { return None };
+                        let [state, element] = c.inputs.iter().collect::<Vec<_>>()[..] else { return None };
+                        self.chains += 1;
+                        let var = hidden(&format!("__tapeless_scan{}", self.chains), m.method.span());
+                        let body = super::adaptors::scan_body(&c.body, state, &var)?;
+                        let (init, element) = (&m.args[0], element.clone());
+                        // The element bound by the closure's pattern through a closure that only
+                        // takes it apart (inlined like a `map`'s); the body, which assigns the
+                        // state, runs outside it.
+                        let names = super::scan::bound_names(&element);
+                        Some(Sequence {
+                            prelude: vec![syn::parse_quote_spanned!(m.method.span()=> let mut #var = #init;)],
+                            ..Sequence::new(inner.len, move |i| {
+                                let x = (inner.item)(i);
+                                syn::parse_quote!({ let (#(#names,)*) = (|#element| (#(#names,)*))(#x); #body })
+                            })
+                        })
                     }
                     // `x.windows(k)`, `x.chunks(k)`, `x.chunks_exact(k)` of an array.
                     ("windows" | "chunks" | "chunks_exact", 1) => {
                         let base = self.array_source(&m.receiver)?;
                         let (len, window) = slicing(&name, base, m.args[0].clone());
                         Some(Sequence {
-                            len,
-                            item: Box::new(|_| syn::parse_quote!(())),
                             window: Some(Windows::Whole(Box::new(window))),
+                            ..Sequence::new(len, |_| syn::parse_quote!(()))
                         })
                     }
                     ("enumerate", 0) => {
                         let inner = self.sequence(&m.receiver)?;
                         let window = Windows::zipped(None, inner.window)?;
-                        let item = inner.item;
+                        let (item, prelude) = (inner.item, inner.prelude);
                         Some(Sequence {
                             window,
+                            prelude,
                             ..Sequence::new(inner.len, move |i| {
                                 let x = item(i.clone());
                                 syn::parse_quote!((#i, #x))
@@ -463,9 +515,11 @@ impl Lowerer<'_> {
                     ("zip", 1) => {
                         let (a, b) = self.two_sequences(m, true)?;
                         let window = Windows::zipped(a.window, b.window)?;
+                        let prelude = [a.prelude, b.prelude].concat();
                         let (la, lb, xa, xb) = (a.len, b.len, a.item, b.item);
                         Some(Sequence {
                             window,
+                            prelude,
                             ..Sequence::new(syn::parse_quote!(::core::cmp::min(#la, #lb)), move |i| {
                                 let (x, y) = (xa(i.clone()), xb(i));
                                 syn::parse_quote!((#x, #y))
@@ -497,6 +551,7 @@ impl Lowerer<'_> {
                             len: syn::parse_quote!(::core::cmp::min(#l, #k)),
                             item: inner.item,
                             window: None,
+                            prelude: Vec::new(),
                         })
                     }
                     ("step_by", 1) => {
