@@ -46,9 +46,11 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
         };
     }
     let straight = straight && !generic;
-    let mut form = r.below(if straight { 54 } else { 29 });
-    // The forms after the straight-line ones (38 to 53 are straight-line too).
-    if !straight && form >= 24 {
+    let mut form = r.below(if straight { 55 } else { 30 });
+    // The forms after the straight-line ones (38 to 53 are straight-line too; 54 is not).
+    if !straight && form == 29 {
+        form = 54;
+    } else if !straight && form >= 24 {
         form += 9;
     }
     // nalgebra is not generic here.
@@ -56,7 +58,7 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
         form -= 21;
     }
     // Operands of loops and branches are inside them.
-    let inner = straight && !(12..=18).contains(&form) && !(30..=49).contains(&form);
+    let inner = straight && !(12..=18).contains(&form) && !(30..=49).contains(&form) && form != 54;
     let a = expr(r, depth - 1, inner, generic);
     let b = expr(r, depth - 1, inner, generic);
     match form {
@@ -197,6 +199,11 @@ fn expr(r: &mut Lcg, depth: usize, straight: bool, generic: bool) -> String {
         // A filter on constants, then maps on the elements it keeps.
         53 => format!(
             "{{ let c = {a}; v.iter().enumerate().filter(|(i, _)| i % 2 == 0).map(|(_, e)| e * c).map(|t| t * t).sum::<f64>() + {b} }}"
+        ),
+        // Accumulators feeding each other (the new `s` read by `acc`'s term): the backward loop
+        // must run backward (it once ran forward, `order_free`).
+        54 => format!(
+            "{{ let (mut s, mut acc) = ({b}, 0.0); for i in 0..4 {{ s += v[i] * {a}; acc += s; }} acc }}"
         ),
         _ => format!("helper_slice(v, {a})"),
     }

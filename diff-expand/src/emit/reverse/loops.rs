@@ -457,8 +457,11 @@ pub(super) fn has_adjoint(b: &Block, act: &crate::analysis::activity::Activity) 
 
 /// Whether the backward iterations of a loop are independent of each other, so they may run in
 /// any order: every active carried variable is a pure accumulator (`s = s + term`, its header
-/// used nowhere else, so its adjoint is the same in every iteration), and the body neither writes
-/// an active array (an overwrite takes the adjoint present at that point) nor holds a loop.
+/// used nowhere else and its new value read by nothing in the body, so its adjoint is the same
+/// in every iteration), and the body neither writes an active array (an overwrite takes the
+/// adjoint present at that point) nor holds a loop. (`s += v; acc += s;` reads the new `s` in
+/// `acc`'s term: `s̄` then grows from one backward iteration to the next, and the order matters;
+/// until the seventeenth session that loop ran forward, a wrong gradient.)
 /// Sums of floating-point contributions are then reordered, which changes results only by
 /// rounding.
 pub(super) fn order_free(
@@ -492,7 +495,7 @@ pub(super) fn order_free(
                         if (matches!(rule.kind, crate::rules::Kind::Linear(crate::rules::Linear::Add)) && args.contains(&c.header))
                             || (matches!(rule.kind, crate::rules::Kind::Linear(crate::rules::Linear::Sub)) && args.first() == Some(&c.header)))
             });
-            accumulates && uses(body, c.header) == 1
+            accumulates && uses(body, c.header) == 1 && uses(body, c.next) == 0
         })
 }
 
