@@ -7,6 +7,9 @@
 //! out reversed, `[1, 2, 3, 4, 5]` for `[5, 4, 3, 2, 1]`. Checked against closed forms, central
 //! differences, and forward mode against reverse mode.
 
+// Index loops are how numerical code is written.
+#![allow(clippy::needless_range_loop)]
+
 mod common;
 
 use common::{close, forward_against_reverse, gradient_central};
@@ -93,5 +96,35 @@ fn a_body_under_constant_acceleration() {
         let (_, pullback) = height_vjp(g, v0, n);
         let (a, b) = pullback(1.3);
         forward_against_reverse("height", tangent, &[0.4, -0.9], 1.3, &[a, b], 1e-12);
+    }
+}
+
+/// Semi-implicit Euler driven by a force per step, the position reading the new velocity:
+/// `x_n = dt² Σ_j a_j (n - j)`. (Before the fix its gradient was wrong by 4e-2 at this point.)
+#[differentiable]
+fn driven(a: &[f64]) -> f64 {
+    let dt = 0.1;
+    let (mut x, mut v) = (0.0, 0.0);
+    for i in 0..a.len() {
+        v += a[i] * dt;
+        x += v * dt;
+    }
+    x
+}
+
+#[test]
+fn a_position_reading_the_new_velocity() {
+    for a in [vec![0.3, -1.2, 0.7, 1.9, 0.5], vec![1.0, 0.0, -2.0], vec![0.25, 0.5, 0.75, 1.0]] {
+        let n = a.len();
+        let (value, g) = driven_grad(&a);
+        assert_eq!(value, driven(&a));
+        for (j, gj) in g.iter().enumerate() {
+            assert!(close(*gj, 0.01 * (n - j) as f64, 1e-14), "{g:?}");
+        }
+        gradient_central("driven", &|p| driven(p), &a, &g, 1e-9);
+        let d = common::direction(n, 5);
+        let (_, tangent) = driven_jvp(&a, d.clone());
+        let (_, pullback) = driven_vjp(&a);
+        forward_against_reverse("driven", tangent, &d, 0.6, &pullback(0.6), 1e-12);
     }
 }
