@@ -99,10 +99,7 @@ fn check_solved(name: &str, f: Solved, grad: SolvedGrad, jvp: SolvedJvp, lower: 
         let of_flat =
             |p: &[f64]| f(Matrix3::from_column_slice(&p[..9]), Vector3::from_column_slice(&p[9..]), &c);
         let g: Vec<f64> = ga.iter().chain(gb.iter()).copied().collect();
-        for (i, gi) in g.iter().enumerate() {
-            let fd = common::central(&of_flat, &flat, i);
-            assert!(common::close(*gi, fd, 1e-7), "{name}: d/dp{i} = {gi} but central differences give {fd}");
-        }
+        common::gradient_central(name, &of_flat, &flat, &g, 1e-7);
         // Forward against reverse: the JVP along (da, db) is <(ga, gb), (da, db)>.
         let d = common::direction(12, 3);
         let (da, db) = (Matrix3::from_column_slice(&d[..9]), Vector3::from_column_slice(&d[9..]));
@@ -167,10 +164,8 @@ fn a_matrix_of_right_hand_sides() {
                 &w,
             )
         };
-        for (i, gi) in ga.iter().chain(gr.iter()).enumerate() {
-            let fd = common::central(&of_flat, &flat, i);
-            assert!(common::close(*gi, fd, 1e-7), "d/dp{i} = {gi} vs {fd}");
-        }
+        let g: Vec<f64> = ga.iter().chain(gr.iter()).copied().collect();
+        common::gradient_central("several_right_hand_sides", &of_flat, &flat, &g, 1e-7);
         let d = common::direction(15, 5);
         let (da, dr) = (Matrix3::from_column_slice(&d[..9]), Matrix3x2::from_column_slice(&d[9..]));
         let (v, t) = several_right_hand_sides_jvp(a, rhs, &w, da, dr);
@@ -207,10 +202,8 @@ fn ridge_regression_on_dynamic_matrices() {
         assert!((&gy - &ey).amax() <= 1e-12, "{gy} vs {ey}");
         let flat: Vec<f64> = y.iter().copied().chain([lambda]).collect();
         let of_flat = |p: &[f64]| ridge_residual(&x, &DVector::from_column_slice(&p[..5]), p[5]);
-        for (i, gi) in gy.iter().chain([&gl]).enumerate() {
-            let fd = common::central(&of_flat, &flat, i);
-            assert!(common::close(*gi, fd, 1e-7), "d/dp{i} = {gi} vs {fd}");
-        }
+        let g: Vec<f64> = gy.iter().copied().chain([gl]).collect();
+        common::gradient_central("ridge_residual", &of_flat, &flat, &g, 1e-7);
         let (dy, dl) = (DVector::from_column_slice(&common::direction(5, 9)), 0.8);
         let (v, t) = ridge_residual_jvp(&x, &y, lambda, dy.clone(), dl);
         assert_eq!(v, value);

@@ -104,8 +104,7 @@ pub mod __private {
     pub use crate::linalg::{
         Extremum, cofactors, column_sum_adjoint, determinant, extremum_adjoint, extremum_tangent,
         filled_like, filled_product_lhs, filled_product_rhs, folded_to_lower, map_with_derivative,
-        map_with_tangent, mean_adjoint, product_sum, row_sum_adjoint, solve_adjoint, solve_tangent,
-        symmetric_from_lower,
+        map_with_tangent, mean_adjoint, product_sum, row_sum_adjoint, solve, symmetric_from_lower,
     };
     pub use crate::real::{Floating, Real};
     pub use crate::rules::elementary as rules;

@@ -59,15 +59,21 @@ impl Lowerer<'_> {
             Some(base) => base,
             None => self.record_field(&f.base, Kind::Array(ArrayKind::Record))?,
         };
-        // The result of a top-level call whose field is read: a derived struct returned by a
-        // differentiable function (its adjoint is declared up front, like an array's).
-        if self.kind(base) == Kind::Unknown && self.top_call_results.contains(&base) {
-            self.values[base.0 as usize].kind = Kind::Array(ArrayKind::Record);
-        }
-        if self.kind(base) != Kind::Array(ArrayKind::Record) {
+        if !self.is_record(base) {
             return None;
         }
         Some(self.record_member(base, f.member.clone(), kind, Loc::of(e)))
+    }
+
+    /// Whether `v` is a struct value (`Kind::Array(Record)`). The result of a call whose field is
+    /// read is one, a derived struct returned by a differentiable function, and is typed so here
+    /// (its adjoint is declared up front like an array's, or in a loop or branch where the sweep
+    /// first reaches one of its fields).
+    pub(super) fn is_record(&mut self, v: Value) -> bool {
+        if self.kind(v) == Kind::Unknown && self.call_results.contains(&v) {
+            self.values[v.0 as usize].kind = Kind::Array(ArrayKind::Record);
+        }
+        self.kind(v) == Kind::Array(ArrayKind::Record)
     }
 
     /// `base.member` of a record value (`record_field`), as a float (`kind` `Float`) or an array

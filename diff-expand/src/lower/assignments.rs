@@ -254,10 +254,7 @@ impl Lowerer<'_> {
         if !floats {
             return None;
         }
-        if self.kind(*record) == Kind::Unknown && self.top_call_results.contains(record) {
-            self.values[record.0 as usize].kind = Kind::Array(ArrayKind::Record);
-        }
-        if self.kind(*record) != Kind::Array(ArrayKind::Record) {
+        if !self.is_record(*record) {
             return None;
         }
         let fields =

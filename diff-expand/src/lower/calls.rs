@@ -565,7 +565,7 @@ impl Lowerer<'_> {
         }
         let shape = self.results(results, span, kind);
         if let Tree::Leaf(v) = &shape {
-            self.top_call_results.insert(*v);
+            self.call_results.insert(*v);
         }
         self.push(shape.leaves(), Op::Call { callee, args, shape: shape.clone(), borrowed }, span);
         shape
@@ -657,9 +657,7 @@ fn conversion_parts(e: &Expr) -> Option<(&Expr, Primal<'_>)> {
             let method = &m.method;
             Some((&m.receiver, Box::new(move |x| quote!(#x.#method()))))
         }
-        Expr::MethodCall(m)
-            if (m.method == "unwrap" && m.args.is_empty()) || (m.method == "expect" && m.args.len() == 1) =>
-        {
+        Expr::MethodCall(m) if unwraps(m) => {
             let (method, args) = (&m.method, &m.args);
             match &*m.receiver {
                 Expr::MethodCall(inner)

@@ -213,7 +213,7 @@ impl Lowerer<'_> {
             Expr::Reference(r)
                 if self
                     .aggregate_or_leaf(&r.expr)
-                    .is_some_and(|v| self.kind(v) == Kind::Unknown && self.top_call_results.contains(&v)) =>
+                    .is_some_and(|v| self.kind(v) == Kind::Unknown && self.call_results.contains(&v)) =>
             {
                 self.opaque_with(e, Opaque::UntypedCallResult, Kind::Unknown)
             }

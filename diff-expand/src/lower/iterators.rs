@@ -77,7 +77,7 @@ impl Lowerer<'_> {
         if end == "for_each" || end == "collect" {
             return self.for_each_or_collect(m);
         }
-        if (end == "unwrap" && m.args.is_empty()) || (end == "expect" && m.args.len() == 1) {
+        if unwraps(m) {
             return match &*m.receiver {
                 Expr::MethodCall(inner) => self.best_of(inner, None),
                 _ => None,

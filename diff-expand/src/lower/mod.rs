@@ -114,7 +114,7 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         loop_starts: Vec::new(),
         field_rows: std::collections::HashSet::new(),
         next_loop_start: None,
-        top_call_results: std::collections::HashSet::new(),
+        call_results: std::collections::HashSet::new(),
         params: sig.params.len(),
         fallible: false,
         name: sig.name.to_string(),
@@ -235,8 +235,9 @@ struct Lowerer<'a> {
     loop_starts: Vec<usize>,
     /// The start `loop_body` takes for a `for` loop, whose index is made before its body.
     next_loop_start: Option<usize>,
-    /// Results of calls at the top level of the body: a field read makes one a record.
-    top_call_results: std::collections::HashSet<Value>,
+    /// Results of calls (a single value each): a field read makes one a record
+    /// (`arrays::is_record`).
+    call_results: std::collections::HashSet<Value>,
     /// The parameters are the first values.
     params: usize,
     /// The function returns a `Result` or `Option` (`lower::results`): `e?` of a constant is
@@ -330,6 +331,11 @@ fn strip_parens(e: &Expr) -> &Expr {
         Expr::Paren(p) => strip_parens(&p.expr),
         e => e,
     }
+}
+
+/// Whether `m` is `.unwrap()` or `.expect(..)` (of an `Option` or a `Result`).
+fn unwraps(m: &syn::ExprMethodCall) -> bool {
+    m.method == "unwrap" && m.args.is_empty() || m.method == "expect" && m.args.len() == 1
 }
 
 fn unit() -> Tree {

@@ -22,10 +22,11 @@ pub(super) struct Decomposition {
     unwrap: Option<(syn::Ident, syn::punctuated::Punctuated<Expr, syn::Token![,]>)>,
 }
 
-/// `e.unwrap()` or `e.expect("..")`: `e`.
+/// `e.unwrap()` or `e.expect("..")` (its message a literal: the forms below copy it as written):
+/// `e`.
 fn unwrapped(m: &syn::ExprMethodCall) -> Option<&Expr> {
-    let literal = matches!(&m.args.iter().collect::<Vec<_>>()[..], [Expr::Lit(_)]);
-    (m.method == "unwrap" && m.args.is_empty() || m.method == "expect" && literal).then_some(&*m.receiver)
+    let literal = m.args.iter().all(|a| matches!(a, Expr::Lit(_)));
+    (unwraps(m) && literal).then_some(&*m.receiver)
 }
 
 /// `a.name()` (no arguments), `name` one of `names`: `a` and the name.

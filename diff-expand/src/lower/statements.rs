@@ -564,9 +564,7 @@ pub(super) fn captures_a_local(l: &Lowerer, text: &str) -> bool {
 fn array_conversion(local: &syn::Local) -> Option<Vec<Stmt>> {
     let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
     let Expr::MethodCall(unwrap) = &*init.expr else { return None };
-    if !(unwrap.method == "unwrap" && unwrap.args.is_empty()
-        || unwrap.method == "expect" && unwrap.args.len() == 1)
-    {
+    if !unwraps(unwrap) {
         return None;
     }
     let source = match &*unwrap.receiver {

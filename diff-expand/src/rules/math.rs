@@ -210,7 +210,7 @@ impl Custom {
                     (None, Some(tb)) => tb,
                     (None, None) => return None,
                 };
-                Some(quote_spanned!(span=> ::tapeless::__private::solve_tangent(&#a, &(#rhs))))
+                Some(quote_spanned!(span=> ::tapeless::__private::solve(&#a, &(#rhs), false)))
             }
             Custom::Determinant => {
                 let a = value(Read::Arg(0));
@@ -283,7 +283,7 @@ impl Custom {
             }
             (Custom::Solve { lower }, 0) => {
                 let (a, y) = (lower_symmetric(read(Read::Arg(0)), lower, span), read(Read::Result));
-                let g = quote_spanned!(span=> -(::tapeless::__private::solve_adjoint(&#a, &#ybar) * #y.transpose()));
+                let g = quote_spanned!(span=> -(::tapeless::__private::solve(&#a, &#ybar, true) * #y.transpose()));
                 match lower {
                     true => quote_spanned!(span=> ::tapeless::__private::folded_to_lower(#g)),
                     false => g,
@@ -291,7 +291,7 @@ impl Custom {
             }
             (Custom::Solve { lower }, _) => {
                 let a = lower_symmetric(read(Read::Arg(0)), lower, span);
-                quote_spanned!(span=> ::tapeless::__private::solve_adjoint(&#a, &#ybar))
+                quote_spanned!(span=> ::tapeless::__private::solve(&#a, &#ybar, true))
             }
             (Custom::Diagonal, _) => on_diagonal(read(Read::Arg(0)), quote!(set_diagonal(&#ybar)), span),
             (Custom::Extremum(which), _) => {

@@ -123,7 +123,7 @@ pub enum Custom {
     Inverse,
     /// `a.lu().solve(&b).unwrap()` (and `qr`, `full_piv_lu`, `expect`), the lowering's `<solve>`
     /// (`lower::solves`): tangent `A⁻¹ (ḃ - Ȧ y)`; adjoints `b̄ += A⁻ᵀ ȳ`, `Ā -= (A⁻ᵀ ȳ) yᵀ` (the
-    /// runtime's `solve_tangent`, `solve_adjoint`). With `lower` (`a.cholesky().unwrap().solve(&b)`,
+    /// runtime's `solve`). With `lower` (`a.cholesky().unwrap().solve(&b)`,
     /// `<solve lower>`), `A` is the symmetric matrix made from `a`'s lower triangle, the only one
     /// `cholesky` reads: the tangent symmetrises `ȧ` the same way, and `ā` is folded onto that
     /// triangle (the runtime's `symmetric_from_lower`, `folded_to_lower`).

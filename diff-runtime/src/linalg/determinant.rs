@@ -9,17 +9,22 @@ use nalgebra::{DefaultAllocator, Dim, Matrix, OMatrix, storage::Storage};
 
 use super::Element;
 
+/// The row, from `k` on, of the largest entry by value in column `k` of the `n x n` matrix held
+/// row by row in `a` (partial pivoting), or `None` if that entry is zero (the matrix is
+/// singular).
+pub(super) fn pivot<T: Element>(a: &[T], n: usize, k: usize) -> Option<usize> {
+    let magnitude = |x: T| x.__tapeless_to_f64().abs();
+    let best =
+        (k..n).fold(k, |best, i| if magnitude(a[i * n + k]) > magnitude(a[best * n + k]) { i } else { best });
+    (magnitude(a[best * n + k]) != 0.0).then_some(best)
+}
+
 /// The determinant of the `n x n` matrix held row by row in `a` (overwritten), by Gaussian
 /// elimination with partial pivoting on the entries' values.
 fn eliminate<T: Element>(a: &mut [T], n: usize) -> T {
-    let magnitude = |x: T| x.__tapeless_to_f64().abs();
     let mut det = T::__tapeless_from_f64(1.0);
     for k in 0..n {
-        let pivot = (k..n)
-            .fold(k, |best, i| if magnitude(a[i * n + k]) > magnitude(a[best * n + k]) { i } else { best });
-        if magnitude(a[pivot * n + k]) == 0.0 {
-            return T::__tapeless_from_f64(0.0);
-        }
+        let Some(pivot) = pivot(a, n, k) else { return T::__tapeless_from_f64(0.0) };
         if pivot != k {
             for j in 0..n {
                 a.swap(k * n + j, pivot * n + j);
@@ -108,13 +113,8 @@ where
     let (mut a, n) = rows(m);
     let (zero, one) = (T::__tapeless_from_f64(0.0), T::__tapeless_from_f64(1.0));
     let mut inv: Vec<T> = (0..n * n).map(|k| if k / n == k % n { one } else { zero }).collect();
-    let magnitude = |x: T| x.__tapeless_to_f64().abs();
     for k in 0..n {
-        let pivot = (k..n)
-            .fold(k, |best, i| if magnitude(a[i * n + k]) > magnitude(a[best * n + k]) { i } else { best });
-        if magnitude(a[pivot * n + k]) == 0.0 {
-            return None;
-        }
+        let pivot = pivot(&a, n, k)?;
         for j in 0..n {
             a.swap(k * n + j, pivot * n + j);
             inv.swap(k * n + j, pivot * n + j);

@@ -43,13 +43,8 @@ where
     let mut m: Vec<T> =
         (0..n * n).map(|e| if transposed { a[(e % n, e / n)] } else { a[(e / n, e % n)] }).collect();
     let mut x: Vec<T> = (0..n * k).map(|e| b[(e / k, e % k)]).collect();
-    let magnitude = |v: T| v.__tapeless_to_f64().abs();
     for p in 0..n {
-        let pivot = (p..n)
-            .fold(p, |best, i| if magnitude(m[i * n + p]) > magnitude(m[best * n + p]) { i } else { best });
-        if magnitude(m[pivot * n + p]) == 0.0 {
-            return None;
-        }
+        let pivot = super::determinant::pivot(&m, n, p)?;
         if pivot != p {
             for j in 0..n {
                 m.swap(p * n + j, pivot * n + j);
@@ -87,30 +82,25 @@ where
     Some(out)
 }
 
-/// `b`'s shape filled with NaN: the derivative where the matrix is singular.
-fn not_a_number<T: Element, R2: Dim, C2: Dim, S2: Storage<T, R2, C2>>(
-    b: &Matrix<T, R2, C2, S2>,
-) -> OMatrix<T, R2, C2>
-where
-    DefaultAllocator: Allocator<R2, C2>,
-{
-    b.map(|_| T::__tapeless_from_f64(f64::NAN))
-}
-
-/// `A⁻¹ r`, the tangent of a solve given `r = ḃ - Ȧ x`; NaN if `A` is singular.
+/// `A⁻¹ r`, or `A⁻ᵀ r` if `transposed`; NaN where `A` is singular (the primal has then
+/// panicked on its `unwrap`). The tangent of a solve is `A⁻¹ (ḃ - Ȧ x)`; the adjoint of its
+/// right-hand side `A⁻ᵀ x̄`, and that of its matrix minus it times `xᵀ`.
 ///
 /// ```
 /// use nalgebra::{Matrix2, Vector2};
 ///
-/// let a = Matrix2::new(3.0_f64, 1.0, 1.0, 2.0);
+/// let a = Matrix2::new(3.0_f64, 1.0, 0.0, 2.0);
 /// let r = Vector2::new(1.0_f64, 2.0);
-/// let x = tapeless::__private::solve_tangent(&a, &r);
+/// let x = tapeless::__private::solve(&a, &r, false);
 /// assert!((a * x - r).norm() < 1e-15);
-/// assert!(tapeless::__private::solve_tangent(&Matrix2::new(1.0, 2.0, 2.0, 4.0), &r)[0].is_nan());
+/// let y = tapeless::__private::solve(&a, &r, true);
+/// assert!((a.transpose() * y - r).norm() < 1e-15);
+/// assert!(tapeless::__private::solve(&Matrix2::new(1.0, 2.0, 2.0, 4.0), &r, false)[0].is_nan());
 /// ```
-pub fn solve_tangent<T, R, C, S, R2, C2, S2>(
+pub fn solve<T, R, C, S, R2, C2, S2>(
     a: &Matrix<T, R, C, S>,
     r: &Matrix<T, R2, C2, S2>,
+    transposed: bool,
 ) -> OMatrix<T, R2, C2>
 where
     T: Element,
@@ -122,35 +112,7 @@ where
     S2: Storage<T, R2, C2>,
     DefaultAllocator: Allocator<R2, C2>,
 {
-    eliminate(a, r, false).unwrap_or_else(|| not_a_number(r))
-}
-
-/// `A⁻ᵀ x̄`: the adjoint of the right-hand side of a solve (that of the matrix is minus it times
-/// `xᵀ`); NaN if `A` is singular.
-///
-/// ```
-/// use nalgebra::{Matrix2, Vector2};
-///
-/// let a = Matrix2::new(3.0, 1.0, 0.0, 2.0);
-/// let xbar = Vector2::new(1.0, -1.0);
-/// let bbar = tapeless::__private::solve_adjoint(&a, &xbar);
-/// assert!((a.transpose() * bbar - xbar).norm() < 1e-15);
-/// ```
-pub fn solve_adjoint<T, R, C, S, R2, C2, S2>(
-    a: &Matrix<T, R, C, S>,
-    xbar: &Matrix<T, R2, C2, S2>,
-) -> OMatrix<T, R2, C2>
-where
-    T: Element,
-    R: Dim,
-    C: Dim,
-    S: Storage<T, R, C>,
-    R2: Dim,
-    C2: Dim,
-    S2: Storage<T, R2, C2>,
-    DefaultAllocator: Allocator<R2, C2>,
-{
-    eliminate(a, xbar, true).unwrap_or_else(|| not_a_number(xbar))
+    eliminate(a, r, transposed).unwrap_or_else(|| r.map(|_| T::__tapeless_from_f64(f64::NAN)))
 }
 
 /// The symmetric matrix whose lower triangle (with the diagonal) is `m`'s: what `cholesky`
@@ -301,6 +263,6 @@ where
     where
         DefaultAllocator: Allocator<R2, C2>,
     {
-        solve_tangent(&self.0, b)
+        solve(&self.0, b, false)
     }
 }
