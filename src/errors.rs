@@ -53,6 +53,12 @@
 //! Fixes: `tapeless::no_grad(x).floor()` if the value is meant to be a constant; otherwise a
 //! smooth alternative.
 //!
+//! `%`, `rem_euclid` and `fract` (an angle wrapped into `[0, 2π)`, a phase) are not constant
+//! between their jumps: their slope in the wrapped value is 1 there, which is what TF and JAX
+//! return, across the jumps too. The error says so, and how to keep that slope where it is
+//! meant: subtract the wrapped part as a constant, `a - m * tapeless::no_grad(a.div_euclid(m))`
+//! for `a.rem_euclid(m)`, `a - m * tapeless::no_grad((a / m).trunc())` for `a % m`.
+//!
 //! # leaves-the-floats
 //!
 //! A differentiated value becomes an integer, a `bool` or bits: `as i64`, `to_bits`, `as usize`.
@@ -145,20 +151,21 @@
 //! # question-mark
 //!
 //! `e?` where `e` is computed from a differentiated value (in a function returning `Result` or
-//! `Option`).
+//! `Option`), and `e` is not a call of a function with the attribute.
 //!
 //! ```compile_fail
+//! fn checked_sqrt(x: f64) -> Option<f64> { (x >= 0.0).then(|| x.sqrt()) }
 //! #[tapeless::differentiable]
-//! fn inner(x: f64) -> Result<f64, String> { Ok(x * 2.0) }
-//! #[tapeless::differentiable]
-//! fn outer(x: f64) -> Result<f64, String> { Ok(inner(x)?.sin()) }
+//! fn outer(x: f64) -> Option<f64> { Some(checked_sqrt(x)?.sin()) }
 //! ```
 //!
-//! The derivative cannot follow a value through a `Result`: a differentiable function returning
-//! one cannot be composed yet.
+//! The derivative cannot follow a value through a `Result` or `Option` the macro cannot see
+//! into. A call of a function with the attribute composes: `inner(x)?`, `inner(x).unwrap()` and
+//! `inner(x).expect("..")` unwrap its `_jvp`'s and `_vjp`'s results the same way, so its error
+//! leaves the caller's generated items as it leaves the caller.
 //!
-//! Fix: check before the computation and leave with `return Err(..)`, and compute the value with
-//! a function that returns it plainly.
+//! Fix: put `#[differentiable]` on the function, or check before the computation and leave with
+//! `return Err(..)`.
 //!
 //! # opaque-expression
 //!
@@ -272,6 +279,19 @@
 //! fn f(x: f64) -> f64 { x * x }
 //! ```
 //!
+//! # attribute-twice
+//!
+//! `#[differentiable]` written twice on one function (an option added in a second attribute):
+//! each would generate the same items.
+//!
+//! ```compile_fail
+//! #[tapeless::differentiable]
+//! #[tapeless::differentiable(hessian)]
+//! fn f(x: f64) -> f64 { x * x }
+//! ```
+//!
+//! Fix: one attribute with every option in it, `#[differentiable(hessian, wrt(x))]`.
+//!
 //! # nothing-to-differentiate
 //!
 //! No parameter is differentiated.
@@ -363,17 +383,19 @@
 //! - **`#[differentiable]` on a lone method of a trait impl**: E0407 "method `cost_jvp` is not a
 //!   member of trait"; the method cannot tell it is in a trait impl. Put `#[differentiable]` on
 //!   the `impl` block.
-//! - **Composing a function whose `wrt(..)` leaves out a parameter, defined after the caller**:
-//!   E0061 "this function takes 3 arguments but 4 arguments were supplied" at the call, with
-//!   E0308 "expected `f64`, found `(_, _)`" on the caller's attribute. A callee expanded before
-//!   its caller (defined above it, or in a module declared before) is remembered, and the call
-//!   passes exactly its slots; one expanded later (or in another crate) is not, so the call
-//!   `g(x, c)` passes `g_jvp(x, c, dx, dc)`, one tangent for every float, array or matrix
-//!   argument, where a `g` declared with `wrt(x)` has `g_jvp(x, c, dx)`. Fixes: define `g`
-//!   before its callers, or drop the subset. E0425 ``cannot find value
-//!   `__tapeless_wrt_g_10` `` at a call means the caller reached a different `g` than the one
-//!   it remembered (two functions of that name and parameter count with different
-//!   `wrt(..)`): rename one, or define the one called before the caller.
+//! - **Composing a function that leaves out a parameter (a `wrt(..)` subset, or an integer
+//!   parameter given a value the caller cannot type), defined in another file after the caller,
+//!   or in another crate**: E0061 "this function takes 3 arguments but 4 arguments were
+//!   supplied" at the call, with E0308 "expected `f64`, found `(_, _)`" on the caller's
+//!   attribute. The macro knows every function with the attribute in the caller's own file
+//!   (it reads the file before expanding the first one) and every one expanded before the
+//!   caller; the call passes exactly their slots. Of any other, it knows nothing, so the call
+//!   `g(x, c)` passes `g_jvp(x, c, dx, dc)`, one tangent for every argument that may be a
+//!   float, array or matrix, where a `g` declared with `wrt(x)` has `g_jvp(x, c, dx)`. Fixes:
+//!   define `g` in the caller's file or in a module declared before it, or drop the subset.
+//!   E0425 ``cannot find value `__tapeless_wrt_g_10` `` at a call means the caller reached a
+//!   different `g` than the one it knows (two functions of that name and parameter count with
+//!   different parameters differentiated): rename one.
 //! - **A `hessian` function calling one without `hessian`**: E0425 ``cannot find function
 //!   `g_vjp_for_hessian` `` at the call. Second order composes through the callee's dual copy of
 //!   its `_vjp`, which `#[differentiable(hessian)]` on `g` generates: add `hessian` to `g`'s

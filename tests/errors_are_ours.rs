@@ -42,19 +42,6 @@ const RUSTC_BY_DESIGN: &[(&str, &str, &str)] = &[
         "E0407",
         "a method's attribute cannot see it is in a trait impl (README: put it on the impl block)",
     ),
-    // The caller's macro cannot see the callee's `wrt(..)` (errors page, "Errors rustc reports").
-    (
-        "structs/receiver_not_differentiated",
-        "E0308",
-        "composing a callee whose wrt(..) omits an argument: arity mismatch (errors page)",
-    ),
-    ("structs/receiver_not_differentiated", "E0061", "as above: the argument-count mismatch at the call"),
-    (
-        "unsupported/callee_wrt_subset_defined_after",
-        "E0308",
-        "as above, a free function with a constant argument, defined after its caller (one defined before is known)",
-    ),
-    ("unsupported/callee_wrt_subset_defined_after", "E0061", "as above"),
     (
         "second_order/struct_with_constant",
         "E0277",

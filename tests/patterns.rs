@@ -245,3 +245,43 @@ fn slice_patterns_of_a_differentiated_slice() {
         }
     }
 }
+
+/// A piecewise cubic with one row of coefficients per knot interval: the row of the interval
+/// taken apart by an array pattern (`let [a, b, c, d] = coefficients[i];`).
+#[differentiable]
+fn spline(coefficients: &[[f64; 4]], t: f64) -> f64 {
+    let i = (tapeless::no_grad(t).floor() as usize).min(coefficients.len() - 1);
+    let s = t - i as f64;
+    let [a, b, c, d] = coefficients[i];
+    a + s * (b + s * (c + s * d))
+}
+
+#[test]
+fn an_array_pattern_of_a_row_read_by_index() {
+    let rows = [[1.0, 2.0, 3.0, 4.0], [0.5, 0.1, 0.2, 0.3], [-1.0, 0.4, -0.3, 0.2]];
+    for t in [0.4, 1.3, 2.75] {
+        let (value, (g_rows, g_t)) = spline_grad(&rows, t);
+        let i = t.floor() as usize;
+        let s = t - i as f64;
+        let [a, b, c, d] = rows[i];
+        assert!(common::close(value, a + s * (b + s * (c + s * d)), 1e-15));
+        // ∂/∂(a, b, c, d) of row i = (1, s, s², s³); the other rows 0; ∂/∂t = b + 2cs + 3ds².
+        for (r, row) in g_rows.iter().enumerate() {
+            let want = if r == i { [1.0, s, s * s, s * s * s] } else { [0.0; 4] };
+            for k in 0..4 {
+                assert!(common::close(row[k], want[k], 1e-15), "row {r}, entry {k}: {}", row[k]);
+            }
+        }
+        assert!(common::close(g_t, b + 2.0 * c * s + 3.0 * d * s * s, 1e-14));
+        let h = 1e-6;
+        let fd = (spline(&rows, t + h) - spline(&rows, t - h)) / (2.0 * h);
+        assert!(common::close(g_t, fd, 1e-8), "{g_t} against {fd}");
+        // Forward against reverse along a direction in every coefficient and in t.
+        let dir: Vec<[f64; 4]> = (0..3).map(|r| [0.1 * r as f64, -0.2, 0.3, 0.05]).collect();
+        let (_, tangent) = spline_jvp(&rows, t, dir.clone(), 0.7);
+        let dot: f64 =
+            g_rows.iter().zip(&dir).flat_map(|(g, d)| g.iter().zip(d).map(|(a, b)| a * b)).sum::<f64>()
+                + g_t * 0.7;
+        assert!(common::close(tangent, dot, 1e-14), "{tangent} against {dot}");
+    }
+}

@@ -168,3 +168,50 @@ fn leaving_from_a_match_arm() {
     assert_eq!(by_mode_grad(x, 7).err().as_deref(), Some("unknown mode 7"));
     assert_eq!(by_mode_jvp(x, 2, 1.0).err().as_deref(), Some("unknown mode 2"));
 }
+
+/// `return if .. { Ok(a) } else { Ok(b) }` and `return match ..` with `Ok`, `Err` in the arms,
+/// as `statrs`' incomplete gamma function leaves early where its log-term underflows.
+#[differentiable(wrt(x))]
+pub fn saturating(a: f64, x: f64) -> Result<f64, String> {
+    if x <= 0.0 {
+        return Err("x must be positive".to_string());
+    }
+    let ax = a * x.ln() - x;
+    if tapeless::piecewise(ax < -30.0) {
+        return if tapeless::piecewise(a < x) { Ok(1.0 - 1e-3 * x) } else { Ok(x * x) };
+    }
+    if a > 10.0 {
+        return match a as u32 {
+            11 => Ok(2.0 * x),
+            _ => Err(format!("a = {a} is out of range")),
+        };
+    }
+    Ok(ax.exp())
+}
+
+#[test]
+fn returning_an_if_or_a_match_of_results() {
+    // The early `return if ..`: `ax` = 0.5 ln 80 - 80 < -30 and a < x, so the value is 1 - x/1000.
+    let (v, g) = saturating_grad(0.5, 80.0).unwrap();
+    assert!(close(v, 1.0 - 0.08, 1e-15) && close(g, -1e-3, 1e-15), "{v} {g}");
+    // The other arm: a > x, `x²`.
+    let (v, g) = saturating_grad(200.0, 1e-20).unwrap();
+    assert!(close(v, 1e-40, 1e-12) && close(g, 2e-20, 1e-12), "{v} {g}");
+    // The match: a = 11 gives `2x`; a = 12 leaves with its error.
+    let (v, g) = saturating_grad(11.5, 3.0).unwrap();
+    assert!(close(v, 6.0, 1e-15) && close(g, 2.0, 1e-15));
+    assert_eq!(saturating_grad(12.5, 3.0).err().as_deref(), Some("a = 12.5 is out of range"));
+    assert_eq!(saturating_jvp(1.0, -1.0, 1.0).err().as_deref(), Some("x must be positive"));
+    // The tail: d/dx x^a e^{-x} = (a/x - 1) x^a e^{-x}.
+    for (a, x) in [(1.5, 2.0), (3.0, 0.7), (0.5, 80.0), (11.2, 4.0)] {
+        let (v, g) = saturating_grad(a, x).unwrap();
+        let f = |p: &[f64]| saturating(a, p[0]).unwrap();
+        assert!(close(g, common::central(&f, &[x], 0), 1e-8), "a {a}, x {x}: {g}");
+        if a < 10.0 && a * x.ln() - x >= -30.0 {
+            assert!(close(g, (a / x - 1.0) * v, 1e-14), "a {a}, x {x}: {g}");
+        }
+        let (_, t) = saturating_jvp(a, x, 0.7).unwrap();
+        let (_, pullback) = saturating_vjp(a, x).unwrap();
+        assert!(close(0.7 * pullback(1.0), t, 1e-14), "forward against reverse at a {a}, x {x}");
+    }
+}

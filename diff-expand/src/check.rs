@@ -283,9 +283,28 @@ fn check_non_differentiable(name: &str, why: Why, form: &Form, span: Loc, cx: &C
         }
         (Why::Discrete, Form::Operator(op)) => Diagnostic::Discrete { what: format!("the operator `{op}`") },
         (Why::Discrete, _) => Diagnostic::Discrete { what: format!("`{name}`") },
+        (Why::PiecewiseConstant, Form::Operator(op)) if name == "rem" => Diagnostic::Wraps {
+            name: op.to_string(),
+            keep: "x - m * tapeless::no_grad((x / m).trunc())".to_string(),
+            constant: format!("no_grad(x) {op} m"),
+        },
+        (Why::PiecewiseConstant, _) if name == "rem_euclid" => Diagnostic::Wraps {
+            name: name.to_string(),
+            keep: "x - m * tapeless::no_grad(x.div_euclid(m))".to_string(),
+            constant: "no_grad(x).rem_euclid(m)".to_string(),
+        },
+        (Why::PiecewiseConstant, _) if name == "fract" => Diagnostic::Wraps {
+            name: name.to_string(),
+            keep: "x - tapeless::no_grad(x.trunc())".to_string(),
+            constant: "no_grad(x).fract()".to_string(),
+        },
         (Why::PiecewiseConstant, Form::Operator(op)) => {
             Diagnostic::PiecewiseConstant { name: op.to_string(), example: format!("no_grad(a) {op} b") }
         }
+        (Why::PiecewiseConstant, _) if name == "div_euclid" => Diagnostic::PiecewiseConstant {
+            name: name.to_string(),
+            example: "no_grad(x).div_euclid(m)".to_string(),
+        },
         (Why::PiecewiseConstant, _) => {
             Diagnostic::PiecewiseConstant { name: name.to_string(), example: format!("no_grad(x).{name}()") }
         }

@@ -27,19 +27,28 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
             return quote!(#item #msg);
         }
     };
+    // `#[differentiable]` twice: each would generate the same items (rustc's E0428 in generated
+    // code). The second is reported, and the function kept as written.
+    if let Some(i) = crate::impls::own_attribute(&item_fn.attrs) {
+        let mut item_fn = item_fn;
+        let twice = item_fn.attrs.remove(i);
+        let message = crate::diagnostics::Diagnostic::AttributeTwice.message();
+        let msg = crate::diagnostics::error_at(crate::ir::Loc::of(&twice), message).to_compile_error();
+        return quote!(#item_fn #msg);
+    }
     let floats = signature::float_params(&item_fn.sig.generics);
-    // A function with a `wrt(..)` list and no `self`: recorded for the calls expanded after it,
-    // with a marker constant they name (`signature::registry`).
-    let marker = match signature::siblings::of_method(&item_fn.sig, &attr) {
-        Some(wrt) if item_fn.sig.receiver().is_none() => {
-            signature::registry::record(&item_fn.sig.ident.to_string(), &wrt);
-            let (vis, name) =
-                (&item_fn.vis, signature::registry::marker(&item_fn.sig.ident.to_string(), &wrt));
-            quote!(#[doc(hidden)] #[allow(non_upper_case_globals, dead_code)] #vis const #name: () = ();)
-        }
+    // A function without `self`: what it differentiates is recorded for the calls expanded
+    // after it, with a marker constant they name (`signature::registry`).
+    let marker = if let Some(wrt) = signature::registry::of_function(&item_fn, &attr) {
+        signature::registry::record(&item_fn.sig.ident.to_string(), &wrt);
+        let (vis, name) = (&item_fn.vis, signature::registry::marker(&item_fn.sig.ident.to_string(), &wrt));
+        quote!(#[doc(hidden)] #[allow(non_upper_case_globals, dead_code)] #vis const #name: () = ();)
+    } else {
         // A method with `self` and a `wrt(..)` list: its marker method, beside it in its `impl`.
-        Some(wrt) => crate::impls::method_marker(&item_fn, &wrt),
-        _ => TokenStream::new(),
+        match signature::siblings::of_method(&item_fn.sig, &attr) {
+            Some(wrt) if item_fn.sig.receiver().is_some() => crate::impls::method_marker(&item_fn, &wrt),
+            _ => TokenStream::new(),
+        }
     };
     let generated = signature::with_float_params(&floats, || expand(&item_fn, attr, &floats));
     // The generated items use the function (they compute it), but rustc cannot see that: one

@@ -99,7 +99,7 @@ pub(crate) fn method_marker(item_fn: &syn::ItemFn, wrt: &signature::siblings::Wr
 
 /// The index of a method's own `#[differentiable]` attribute (by its last path segment, so
 /// `#[tapeless::differentiable]` counts).
-fn own_attribute(attrs: &[syn::Attribute]) -> Option<usize> {
+pub(crate) fn own_attribute(attrs: &[syn::Attribute]) -> Option<usize> {
     attrs.iter().position(|a| a.path().segments.last().is_some_and(|s| s.ident == "differentiable"))
 }
 

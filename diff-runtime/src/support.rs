@@ -117,3 +117,41 @@ impl<T> SameAs<T> for T {}
 pub fn placeholder<T: Default>() -> T {
     T::default()
 }
+
+/// What a call that returns `Result` or `Option` gives once it has succeeded.
+pub trait Succeeded {
+    /// The `Ok`/`Some` value.
+    type Value;
+    /// The value; `Err`/`None` is unreachable where this is used.
+    fn succeeded(self) -> Self::Value;
+}
+
+impl<T, E> Succeeded for Result<T, E> {
+    type Value = T;
+    #[inline(always)]
+    fn succeeded(self) -> T {
+        match self {
+            Ok(v) => v,
+            Err(_) => unreachable!("the call succeeded with the same arguments in the primal sweep"),
+        }
+    }
+}
+
+impl<T> Succeeded for Option<T> {
+    type Value = T;
+    #[inline(always)]
+    fn succeeded(self) -> T {
+        match self {
+            Some(v) => v,
+            None => unreachable!("the call succeeded with the same arguments in the primal sweep"),
+        }
+    }
+}
+
+/// The value of a call written `g(x)?` made again in the reverse sweep, where its pullback
+/// cannot be kept from the primal sweep (`g(&local)`): the primal sweep already returned early
+/// if it failed, and the arguments are unchanged since, so it succeeds here too.
+#[inline(always)]
+pub fn succeeded<R: Succeeded>(result: R) -> R::Value {
+    result.succeeded()
+}

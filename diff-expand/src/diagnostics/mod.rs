@@ -27,6 +27,8 @@ const DIFFERENTIABLE_TYPES: &str = "f32, f64, nalgebra's static matrices such as
 pub enum Diagnostic {
     /// `floor`, `round`, `%`, ... applied to a differentiable value.
     PiecewiseConstant { name: String, example: String },
+    /// `%`, `rem_euclid`, `fract` of a differentiable value: slope 1 between jumps.
+    Wraps { name: String, keep: String, constant: String },
     /// An `as` cast or method turning a differentiable value into an integer, `bool` or bits.
     Discrete { what: String },
     /// `as T` on a differentiable value where `T` is not `f32`/`f64`.
@@ -66,6 +68,8 @@ pub enum Diagnostic {
     WrtNotDifferentiable { param: String, ty: String },
     /// A `wrt(...)` entry naming no parameter.
     WrtUnknown { name: String },
+    /// `#[differentiable]` written twice on one function.
+    AttributeTwice,
     /// No parameter to differentiate with respect to.
     NothingToDifferentiate,
     /// A variable read before it is assigned on every path.
@@ -82,7 +86,7 @@ impl Diagnostic {
     /// The section of the error catalogue (`tapeless::errors`) that explains this error.
     pub fn section(&self) -> &'static str {
         match self {
-            Diagnostic::PiecewiseConstant { .. } => "piecewise-constant",
+            Diagnostic::PiecewiseConstant { .. } | Diagnostic::Wraps { .. } => "piecewise-constant",
             Diagnostic::Discrete { .. } => "leaves-the-floats",
             Diagnostic::UnknownCast { .. } => "unknown-cast",
             Diagnostic::ActiveCondition { .. } | Diagnostic::ActiveSearch { .. } => {
@@ -102,6 +106,7 @@ impl Diagnostic {
             Diagnostic::ImplTypeParam { .. } => "generic-without-float-bound",
             Diagnostic::WrtNotDifferentiable { .. } => "wrt-not-differentiable",
             Diagnostic::WrtUnknown { .. } => "wrt-unknown",
+            Diagnostic::AttributeTwice => "attribute-twice",
             Diagnostic::NothingToDifferentiate => "nothing-to-differentiate",
             Diagnostic::Uninitialized { .. } => "uninitialized",
             Diagnostic::BranchShape => "branch-shape",
@@ -129,6 +134,13 @@ impl Diagnostic {
                  a tape would silently return zero or `None` here\n\
                  help: if a constant is intended, cut the derivative on purpose with `tapeless::no_grad(..)` \
                  (e.g. `{example}`); otherwise use a smooth alternative"
+            ),
+            Diagnostic::Wraps { name, keep, constant } => format!(
+                "`{name}` of a differentiable value wraps around: between its jumps its derivative in the \
+                 wrapped value is 1, and at them it has none; a tape would return 1 across the jumps without \
+                 a word\n\
+                 help: to keep the slope between the jumps, subtract the wrapped part as a constant: \
+                 `{keep}`; to treat the result as a constant, `{constant}`"
             ),
             Diagnostic::Discrete { what } => format!(
                 "{what} turns a differentiable value into a non-float value: the derivative is lost here\n\
@@ -233,11 +245,10 @@ impl Diagnostic {
                     "; it is never used"
                 }
             ),
-            Diagnostic::ActiveTry => "`?` on a value computed from a differentiable value is not supported yet: \
-                 the derivative cannot follow it through a `Result` or `Option` (a differentiable \
-                 function returning one cannot be composed yet)\n\
-                 help: check before the computation and leave with `return Err(..)`, and compute \
-                 the value with a function that returns it plainly (`fn g(x: f64) -> f64`)"
+            Diagnostic::ActiveTry => "`?` on a value computed from a differentiable value, of a call the macro \
+                 cannot see into: the derivative cannot follow it through a `Result` or `Option`\n\
+                 help: put `#[differentiable]` on the function called (its result then composes: \
+                 `g(x)?`, `g(x).unwrap()`), or check before the computation and leave with `return Err(..)`"
                 .to_string(),
             Diagnostic::PatternPart => "a name bound inside a pattern \
                  of a differentiable value would be a constant: its derivative would be lost\n\
@@ -288,6 +299,10 @@ impl Diagnostic {
                 "parameter `{param}: {ty}` has no derivative (differentiable types: {DIFFERENTIABLE_TYPES})\n\
                  help: remove it from `wrt(...)`; it is used as a constant"
             ),
+            Diagnostic::AttributeTwice => "`#[differentiable]` is written twice on this function: each would \
+                 generate the same items\n\
+                 help: keep one attribute, with every option in it, e.g. `#[differentiable(hessian, wrt(x))]`"
+                .to_string(),
             Diagnostic::WrtUnknown { name } => {
                 format!("`wrt` names `{name}`, which is not a parameter of this function")
             }

@@ -234,9 +234,10 @@ pub const MACRO_CALL: Unsupported = Unsupported {
 };
 pub const THESE_MACRO_ARGUMENTS: Unsupported =
     Unsupported { what: "these macro arguments", help: "pass expressions separated by commas" };
-pub const FORMAT_STRING_NAMES_LOCAL_X: Unsupported = Unsupported {
-    what: "a format string that names a local (`{x}`)",
-    help: "pass the value as an argument: `println!(\"{}\", x)`",
+pub const FALLIBLE_CALL_FORM: Unsupported = Unsupported {
+    what: "unwrapping the result of a call read as an elementary function (its path is a rule's, such as `libm::exp`)",
+    help: "the call is read as the function with a derivative rule of that path, which returns a plain value: \
+           rename the function with the attribute, or call it by a path of its own",
 };
 pub const ARRAY_PATTERN_VALUE_NOT_PARAMETER: Unsupported = Unsupported {
     what: "an array pattern of a value that is not a parameter or local array",

@@ -122,12 +122,12 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
     let act = input.act;
     let span = inst.span.span();
     match &inst.op {
-        Op::Call { callee: c, args, shape, borrowed } => {
+        Op::Call { callee: c, args, shape, borrowed, unwrap } => {
             let values = tree_tokens(shape, &mut |v| v.ident().into_token_stream());
             let args_v = super::call_args(input, args, borrowed);
             if !call_is_active(input, inst) {
                 let f = callee(c, "");
-                return quote_spanned!(span=> let #values = #f(#(#args_v),*););
+                return quote_spanned!(span=> let #values = #f(#(#args_v),*) #unwrap;);
             }
             let f = callee(c, "jvp");
             // An array's tangent is passed as a copy: the caller may still read it.
@@ -142,7 +142,7 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
                 }
             });
             let tangents = tree_tokens(shape, &mut |v| tangent(v).into_token_stream());
-            quote_spanned!(span=> let (#values, #tangents) = #f(#(#args_v,)* #(#slots),*);)
+            quote_spanned!(span=> let (#values, #tangents) = #f(#(#args_v,)* #(#slots),*) #unwrap;)
         }
         Op::If { cond, then_block, else_block, then_out, else_out, .. } => {
             let active: Vec<usize> =

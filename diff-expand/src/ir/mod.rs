@@ -220,7 +220,10 @@ pub enum Op {
     /// destructured by the caller (leaves: the instruction's results).
     /// `borrowed[i]`: argument `i` was written `&array` (passed by reference, its tangent and
     /// cotangent whole).
-    Call { callee: Callee, args: Vec<Value>, shape: Tree, borrowed: Vec<bool> },
+    /// `unwrap`: how the caller unwraps a callee returning `Result`/`Option` (`.unwrap()`,
+    /// `.expect(..)`, `?`), written after the call in every generated item
+    /// (`lower::fallible_calls`).
+    Call { callee: Callee, args: Vec<Value>, shape: Tree, borrowed: Vec<bool>, unwrap: Option<TokenStream> },
     /// `no_grad(arg)`: the value of `arg`, as a constant.
     NoGrad(Value),
     /// Structured `if`. `trace` is an auxiliary value naming the reverse sweep's record of the

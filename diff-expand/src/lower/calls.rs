@@ -19,6 +19,9 @@ impl Lowerer<'_> {
     /// A call or method call, destructured into `results` values when more than one.
     pub(super) fn call_expr(&mut self, e: &Expr, results: &Shape) -> Tree {
         let span = Loc::of_expr(e);
+        if let Some(t) = self.fallible_call(e, results) {
+            return t;
+        }
         match e {
             Expr::MethodCall(m) => {
                 let name = m.method.to_string();
@@ -75,10 +78,13 @@ impl Lowerer<'_> {
                     return t;
                 }
                 // A derived struct's own method (`p.norm()`) is the user's, whatever its name:
-                // it composes through its `_jvp`/`_vjp`, never through a rule of the table.
+                // it composes through its `_jvp`/`_vjp`, never through a rule of the table. So
+                // is `self.scale(x)` where a method `scale` with the attribute is known.
                 let record = self
                     .aggregate_or_leaf(&m.receiver)
-                    .is_some_and(|v| self.kind(v) == Kind::Array(ArrayKind::Record));
+                    .is_some_and(|v| self.kind(v) == Kind::Array(ArrayKind::Record))
+                    || matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident("self"))
+                        && crate::signature::registry::is_method(&name, m.args.len());
                 // `x.sin_cos()`: the pair of two rules (std computes it as `(x.sin(), x.cos())`).
                 if name == "sin_cos" && m.args.is_empty() && !record {
                     let x = self.value(&m.receiver);
@@ -567,7 +573,11 @@ impl Lowerer<'_> {
         if let Tree::Leaf(v) = &shape {
             self.call_results.insert(*v);
         }
-        self.push(shape.leaves(), Op::Call { callee, args, shape: shape.clone(), borrowed }, span);
+        self.push(
+            shape.leaves(),
+            Op::Call { callee, args, shape: shape.clone(), borrowed, unwrap: None },
+            span,
+        );
         shape
     }
 

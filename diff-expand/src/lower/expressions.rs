@@ -282,8 +282,9 @@ impl Lowerer<'_> {
             // `e?` in a function returning `Result`/`Option`: kept as written, so a constant
             // `e` leaves every generated item with the user's error (a differentiated `e` is
             // reported by `check`).
-            // A call is kept whole: a differentiable callee returning `Result` does not compose
-            // yet, so `g(x)?` of a differentiated `x` is an error, not a composition.
+            // `g(x)?` of a function with the attribute composes (`lower::fallible_calls`);
+            // another call is kept whole, an error if it reads a differentiated value.
+            Expr::Try(_) if let Some(t) = self.fallible_call(e, &Shape::Leaf) => t,
             Expr::Try(t) if self.fallible => {
                 let question = t.question_token;
                 self.opaque_call(&t.expr, quote::quote!(#question), Opaque::Form("the `?` operator"))
@@ -628,20 +629,29 @@ impl VisitMut for Renamer<'_, '_> {
 
 impl Renamer<'_, '_> {
     /// Renames the arguments of a macro whose body is expressions separated by commas (the
-    /// formatting macros, `vec!`); a format string may not name a local (`{x}`).
+    /// formatting macros, `vec!`); the locals a format string captures (`{x}`) are passed as
+    /// named arguments first (`lower::formats`).
     fn macro_arguments(&mut self, mac: &mut syn::Macro) -> Result<(), &'static str> {
         let parser = syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated;
         let Ok(mut args) = mac.parse_body_with(parser) else { return Err("a macro call") };
+        if let Some(name) = mac.path.get_ident() {
+            super::formats::explicit_captures(self.lowerer, &name.to_string(), &mut args);
+        }
         for arg in &mut args {
-            if let Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. }) = arg
-                && super::statements::captures_a_local(self.lowerer, &text.value())
-            {
-                return Err("a format string that names a local (`{x}`)");
-            }
-            self.visit_expr_mut(arg);
+            self.argument(arg);
         }
         mac.tokens = args.into_token_stream();
         Ok(())
+    }
+
+    /// Renames a macro argument: of a named one (`x = value`), the value alone.
+    pub(super) fn argument(&mut self, arg: &mut Expr) {
+        match arg {
+            Expr::Assign(a) if matches!(&*a.left, Expr::Path(p) if p.path.get_ident().is_some()) => {
+                self.visit_expr_mut(&mut a.right);
+            }
+            _ => self.visit_expr_mut(arg),
+        }
     }
 }
 

@@ -50,6 +50,8 @@ mod closures;
 mod constructors;
 mod control;
 mod expressions;
+mod fallible_calls;
+mod formats;
 mod geometry;
 mod iterators;
 mod libm;

@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! return Ok(e)            =>  return e
+//! return if c { Ok(a) } else { Ok(b) }  =>  return if c { a } else { b }   (and `match`, blocks)
 //! tail Ok(e) / Some(e)    =>  e
 //! return Err(e) / None    =>  __tapeless_leave!(return Err(e))
 //! tail Err(e) / None      =>  __tapeless_leave!(return Err(e))
@@ -112,7 +113,13 @@ impl VisitMut for Returns {
                     let left = leave(value);
                     *e = left;
                 }
-                Wrapped::Other => {}
+                // `return if c { Ok(a) } else { Ok(b) }`, `return match ..`: the value is
+                // rewritten as a tail; one that only leaves is the leave itself.
+                Wrapped::Other => {
+                    if tail_expr(value, self.kind) {
+                        *e = (**value).clone();
+                    }
+                }
             }
         }
         if matches!(e, Expr::Closure(_)) {

@@ -220,7 +220,7 @@ impl Lowerer<'_> {
         }
         // `let [a, b, c]: [f64; 3] = x.try_into().unwrap();`: the first elements of `x`, after
         // a length check (the conversion panics on another length, and so does this).
-        if let Some(stmts) = array_conversion(local) {
+        if let Some(stmts) = array_conversion(local).or_else(|| elements_of_index(local)) {
             self.stmts(&stmts, false);
             return;
         }
@@ -260,7 +260,7 @@ impl Lowerer<'_> {
                 };
                 let expr = typed_collect.as_ref().unwrap_or(&init.expr);
                 Some(match (expr, pattern_shape(&local.pat)) {
-                    (Expr::Call(_) | Expr::MethodCall(_), shape @ Shape::Tuple(_)) => {
+                    (Expr::Call(_) | Expr::MethodCall(_) | Expr::Try(_), shape @ Shape::Tuple(_)) => {
                         self.call_expr(&init.expr, &shape)
                     }
                     (e, _) => {
@@ -433,20 +433,18 @@ impl Lowerer<'_> {
             return self.unsupported(span, unsupported::MACRO_CALL);
         }
         let parser = syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated;
-        let Ok(args) = mac.parse_body_with(parser) else {
+        let Ok(mut args) = mac.parse_body_with(parser) else {
             return self.unsupported(span, unsupported::THESE_MACRO_ARGUMENTS);
         };
+        if let Some(name) = mac.path.get_ident() {
+            super::formats::explicit_captures(self, &name.to_string(), &mut args);
+        }
         let mut renamed = Vec::new();
         let mut reads = Vec::new();
         for arg in &args {
-            if let Expr::Lit(syn::ExprLit { lit: Lit::Str(text), .. }) = arg
-                && captures_a_local(self, &text.value())
-            {
-                return self.unsupported(Loc::of(arg), unsupported::FORMAT_STRING_NAMES_LOCAL_X);
-            }
             let mut renamer = Renamer::new(self);
             let mut copy = arg.clone();
-            renamer.visit_expr_mut(&mut copy);
+            renamer.argument(&mut copy);
             if let Some((at, what)) = renamer.problem {
                 return self.unsupported(at, Unsupported { what, help: "" });
             }
@@ -540,22 +538,22 @@ pub(super) fn pattern_shape(pat: &Pat) -> Shape {
     }
 }
 
-/// Whether a format string names a local of the function (`{x}`, `{x:?}`): the renaming of
-/// locals to SSA values cannot reach inside the string.
-pub(super) fn captures_a_local(l: &Lowerer, text: &str) -> bool {
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        rest = &rest[open + 1..];
-        if let Some(after) = rest.strip_prefix('{') {
-            rest = after; // `{{` is a literal brace
-            continue;
-        }
-        let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
-        if !name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit()) && l.slot(&name).is_some() {
-            return true;
-        }
+/// `let [a, b, c] = pts[i];` (an element of a nested array read by index, as published code
+/// takes a point apart): `let a = pts[i][0]; let b = pts[i][1]; ..`, each element a load.
+fn elements_of_index(local: &syn::Local) -> Option<Vec<Stmt>> {
+    let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
+    let Expr::Index(_) = &*init.expr else { return None };
+    let pattern = match &local.pat {
+        Pat::Type(t) => &*t.pat,
+        p => p,
+    };
+    let Pat::Slice(s) = pattern else { return None };
+    if s.elems.iter().any(|p| matches!(p, Pat::Rest(_))) {
+        return None;
     }
-    false
+    let (e, span) = (&init.expr, Loc::of(local).span());
+    let stmts = s.elems.iter().enumerate().map(|(k, p)| syn::parse_quote_spanned!(span=> let #p = #e[#k];));
+    Some(stmts.collect())
 }
 
 /// `let PAT = x.try_into().unwrap();` (or `.expect(..)`, or `<[T; N]>::try_from(x).unwrap()`)

@@ -1,13 +1,15 @@
-//! The functions with a `wrt(..)` list that this crate has expanded so far (free functions,
-//! associated functions, and methods of an `impl` block with the attribute), so that a later
-//! call of one passes tangents, and takes cotangents back, for exactly the parameters it
+//! The differentiated parameters of the functions with the attribute that this crate has
+//! expanded so far, or that [`super::prescan`] found in the source file being compiled (free
+//! functions, with or without a `wrt(..)` list, and methods of an `impl` block with one), so
+//! that a call of one passes tangents, and takes cotangents back, for exactly the parameters it
 //! differentiates.
 //!
 //! Without an entry a call passes a slot for every argument that may be a float
 //! (`emit::call_slots`): a helper `#[differentiable(wrt(p))] fn residual(p, t, y)` called as
-//! `residual(p, ts[i], ys[i])` got tangents for `t` and `y` too, rustc's arity error in
-//! generated code. rustc expands a crate's attributes one after another, in the order of the
-//! source (a helper defined before its callers is seen first); this table lives as long as the
+//! `residual(p, ts[i], ys[i])` got tangents for `t` and `y` too, and `fn power(x: f64, n: u32)`
+//! called as `power(x, cfg.n)` one for `n`: rustc's arity error in generated code. rustc expands
+//! a crate's attributes one after another, in the order of the source, so a helper defined
+//! after its caller in the same file is found by the prescan; this table lives as long as the
 //! proc macro's library, one crate's compilation. It is only a hint: a call uses an entry only
 //! where the slots it would pass otherwise differ (where rustc would reject them), and then
 //! names the callee's marker constant, `__tapeless_wrt_residual_100` (one digit per
@@ -27,6 +29,29 @@ use crate::ir::{Kind, Value};
 type Table = HashMap<(String, usize), Option<Wrt>>;
 
 static REGISTRY: Mutex<Option<Table>> = Mutex::new(None);
+
+/// What the free function `item_fn`, with the attribute's arguments `attr`, differentiates, as
+/// its own expansion decides it ([`super::analyse`]: a `wrt(..)` list, or every parameter of a
+/// differentiable type). `None` for a method, or where the arguments or the signature are
+/// rejected (the function's own expansion reports that).
+pub fn of_function(item_fn: &syn::ItemFn, attr: &proc_macro2::TokenStream) -> Option<Wrt> {
+    if item_fn.sig.receiver().is_some() {
+        return None;
+    }
+    let args = crate::args::parse(attr.clone()).ok()?;
+    let floats = super::float_params(&item_fn.sig.generics);
+    let cx = crate::ctxt::Ctxt::default();
+    let sig = super::with_float_params(&floats, || super::analyse(&item_fn.sig, &args, &cx))?;
+    if cx.take().is_some() {
+        return None;
+    }
+    Some(Wrt {
+        receiver: false,
+        by_value: false,
+        params: sig.params.iter().map(|p| p.wrt).collect(),
+        names: sig.params.iter().map(|p| p.ident.to_string()).collect(),
+    })
+}
 
 /// Records the function `name`'s `wrt`.
 pub fn record(name: &str, wrt: &Wrt) {
@@ -97,6 +122,16 @@ pub fn method_marker(name: &str, wrt: &Wrt) -> syn::Ident {
     let bits: String = wrt.params.iter().map(|w| if *w { '1' } else { '0' }).collect();
     let receiver = if wrt.receiver { '1' } else { '0' };
     syn::Ident::new(&format!("__tapeless_wrt_{name}_{receiver}_{bits}"), proc_macro2::Span::call_site())
+}
+
+/// Whether a function `name` with `arity` parameters has been recorded (two that differ count).
+pub fn is_function(name: &str, arity: usize) -> bool {
+    REGISTRY.lock().is_ok_and(|t| t.as_ref().is_some_and(|t| t.contains_key(&(name.to_string(), arity))))
+}
+
+/// Whether a method `name` with `arity` arguments (the receiver apart) has been recorded.
+pub fn is_method(name: &str, arity: usize) -> bool {
+    REGISTRY.lock().is_ok_and(|t| t.as_ref().is_some_and(|t| t.contains_key(&(method_key(name), arity))))
 }
 
 /// A call `receiver.name(args)` of a recorded method: its entry and the marker the call names.

@@ -1,6 +1,7 @@
+// `?` on the result of a function without the attribute, called on a differentiated value:
+// the derivative cannot follow the value through its `Result`.
 use tapeless::differentiable;
 
-#[differentiable]
 fn checked_double(x: f64) -> Result<f64, String> {
     if x.is_nan() {
         return Err("not a number".to_string());

@@ -12,7 +12,7 @@ impl Reverse<'_> {
     pub(super) fn primal_inst(&self, inst: &Inst, enums: &mut TokenStream) -> TokenStream {
         let span = inst.span.span();
         match &inst.op {
-            Op::Call { callee: c, args, shape, borrowed } => {
+            Op::Call { callee: c, args, shape, borrowed, unwrap } => {
                 let values = tree_tokens(shape, &mut |v| v.ident().into_token_stream());
                 let values_args = args;
                 let args = crate::emit::call_args(self.input, args, borrowed);
@@ -21,10 +21,10 @@ impl Reverse<'_> {
                 {
                     let f = callee(c, "vjp");
                     let pb = pullback(inst.results[0]);
-                    quote_spanned!(span=> let (#values, #pb) = #f(#(#args),*);)
+                    quote_spanned!(span=> let (#values, #pb) = #f(#(#args),*) #unwrap;)
                 } else {
                     let f = callee(c, "");
-                    quote_spanned!(span=> let #values = #f(#(#args),*);)
+                    quote_spanned!(span=> let #values = #f(#(#args),*) #unwrap;)
                 }
             }
             Op::If { cond, then_block, else_block, then_out, else_out, trace, .. } => {

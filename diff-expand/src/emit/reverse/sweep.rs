@@ -20,7 +20,7 @@ impl Reverse<'_> {
         let span = inst.span.span();
         match &inst.op {
             Op::Prim { rule, args, form } => self.prim_adjoint(inst, rule, args, form),
-            Op::Call { callee: c, args, shape, borrowed } => {
+            Op::Call { callee: c, args, shape, borrowed, unwrap } => {
                 if !inst.results.iter().any(|r| self.live.contains(r)) || !call_is_active(self.input, inst) {
                     return TokenStream::new();
                 }
@@ -43,7 +43,17 @@ impl Reverse<'_> {
                         crate::emit::call_args(self.input, args, borrowed),
                         pullback(first),
                     );
-                    quote_spanned!(span=> let (_, #pb) = #f(#(#call_args),*);)
+                    // `g(&v)?`: the pullback closure cannot return early; the call succeeded with
+                    // the same arguments in the primal sweep.
+                    let call = quote!(#f(#(#call_args),*));
+                    let call = match unwrap {
+                        Some(u) if u.to_string() == "?" => {
+                            let p = crate::emit::private();
+                            quote!(#p::succeeded(#call))
+                        }
+                        u => quote!(#call #u),
+                    };
+                    quote_spanned!(span=> let (_, #pb) = #call;)
                 } else {
                     TokenStream::new()
                 };

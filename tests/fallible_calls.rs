@@ -1,0 +1,201 @@
+//! Composing functions with the attribute that return `Result` or `Option`, the way numeric
+//! crates pair a checked function with a panicking one (`statrs`' `ln_beta` is
+//! `checked_ln_beta(a, b).unwrap()`): `g(x).unwrap()`, `g(x).expect("..")`, `g(x)?` in a
+//! function returning `Result` or `Option`, a tuple result destructured, a method of `self`,
+//! and a callee borrowing a local array, whose pullback is made again in the reverse sweep.
+//! Each generated item unwraps its callee's generated result as the caller unwraps the call, so
+//! a callee's error leaves the caller's items as it leaves the caller.
+
+mod common;
+
+use common::{close, forward_against_reverse, gradient_central};
+use tapeless::differentiable;
+
+#[differentiable]
+fn checked_ln(x: f64) -> Option<f64> {
+    if x <= 0.0 {
+        return None;
+    }
+    Some(x.ln())
+}
+
+/// `ln x - ln y` through the checked logarithm, unwrapped two ways.
+#[differentiable]
+fn log_ratio(x: f64, y: f64) -> f64 {
+    checked_ln(x).expect("x is positive") - checked_ln(y).unwrap() * 1.0
+}
+
+#[test]
+fn unwrap_and_expect_of_a_checked_helper() {
+    for (x, y) in [(2.0, 0.5), (0.3, 4.0), (1.7, 1.1)] {
+        let (value, g) = log_ratio_grad(x, y);
+        assert!(close(value, x.ln() - y.ln(), 1e-15));
+        assert!(close(g.0, 1.0 / x, 1e-15) && close(g.1, -1.0 / y, 1e-15), "{g:?}");
+        let f = |p: &[f64]| log_ratio(p[0], p[1]);
+        gradient_central("log_ratio", &f, &[x, y], &[g.0, g.1], 1e-8);
+        let (_, t) = log_ratio_jvp(x, y, 0.3, -0.6);
+        forward_against_reverse("log_ratio", t, &[0.3, -0.6], 1.0, &[g.0, g.1], 1e-14);
+    }
+    let panicked = std::panic::catch_unwind(|| log_ratio_grad(-1.0, 2.0)).err();
+    let message = panicked.as_ref().and_then(|e| e.downcast_ref::<String>()).cloned();
+    assert_eq!(message.as_deref(), Some("x is positive"));
+}
+
+/// The log-density of a normal observation, checked.
+#[differentiable(wrt(mu, sigma))]
+fn log_density(y: f64, mu: f64, sigma: f64) -> Result<f64, String> {
+    if sigma <= 0.0 {
+        return Err(format!("sigma = {sigma} is not positive"));
+    }
+    let z = (y - mu) / sigma;
+    Ok(-0.5 * z * z - sigma.ln())
+}
+
+/// The negative log-likelihood, leaving with the first observation's error (`?` in a loop).
+#[differentiable(wrt(mu, sigma))]
+fn negative_log_likelihood(mu: f64, sigma: f64, data: &[f64]) -> Result<f64, String> {
+    let mut total = 0.0;
+    for &y in data {
+        total -= log_density(y, mu, sigma)?;
+    }
+    Ok(total)
+}
+
+#[test]
+fn question_mark_in_a_loop() {
+    let data = [0.3, -1.2, 0.8, 2.1];
+    for (mu, sigma) in [(0.2, 1.1), (-0.5, 0.6)] {
+        let (value, g) = negative_log_likelihood_grad(mu, sigma, &data).unwrap();
+        assert_eq!(value, negative_log_likelihood(mu, sigma, &data).unwrap());
+        let d_mu: f64 = -data.iter().map(|y| (y - mu) / (sigma * sigma)).sum::<f64>();
+        let d_sigma: f64 = data.iter().map(|y| 1.0 / sigma - (y - mu).powi(2) / sigma.powi(3)).sum();
+        assert!(close(g.0, d_mu, 1e-14) && close(g.1, d_sigma, 1e-14), "{g:?}");
+        let f = |p: &[f64]| negative_log_likelihood(p[0], p[1], &data).unwrap();
+        gradient_central("nll", &f, &[mu, sigma], &[g.0, g.1], 1e-8);
+        let (_, t) = negative_log_likelihood_jvp(mu, sigma, &data, 0.7, 0.2).unwrap();
+        let (_, pullback) = negative_log_likelihood_vjp(mu, sigma, &data).unwrap();
+        let back = pullback(1.0);
+        forward_against_reverse("nll", t, &[0.7, 0.2], 1.0, &[back.0, back.1], 1e-13);
+    }
+    let error = Some("sigma = -1 is not positive".to_string());
+    assert_eq!(negative_log_likelihood_grad(0.0, -1.0, &data).err(), error);
+    assert_eq!(negative_log_likelihood_jvp(0.0, -1.0, &data, 1.0, 0.0).err(), error);
+    assert_eq!(negative_log_likelihood_vjp(0.0, -1.0, &data).err(), error);
+}
+
+/// Cartesian coordinates of a point in polar form, refusing a negative radius.
+#[differentiable]
+fn checked_polar(r: f64, theta: f64) -> Option<(f64, f64)> {
+    if r < 0.0 {
+        return None;
+    }
+    Some((r * theta.cos(), r * theta.sin()))
+}
+
+/// The squared distance of two points given in polar form, with the tuple results destructured.
+#[differentiable]
+fn polar_distance(r1: f64, t1: f64, r2: f64, t2: f64) -> Option<f64> {
+    let (x1, y1) = checked_polar(r1, t1)?;
+    let (x2, y2) = checked_polar(r2, t2)?;
+    Some((x1 - x2).powi(2) + (y1 - y2).powi(2))
+}
+
+#[test]
+fn tuple_results_of_a_checked_helper() {
+    let p = [1.5, 0.4, 0.8, -1.1];
+    let (value, g) = polar_distance_grad(p[0], p[1], p[2], p[3]).unwrap();
+    // The law of cosines: r1² + r2² - 2 r1 r2 cos(t1 - t2).
+    let c = (p[1] - p[3]).cos();
+    let s = (p[1] - p[3]).sin();
+    assert!(close(value, p[0] * p[0] + p[2] * p[2] - 2.0 * p[0] * p[2] * c, 1e-14));
+    let exact = [
+        2.0 * p[0] - 2.0 * p[2] * c,
+        2.0 * p[0] * p[2] * s,
+        2.0 * p[2] - 2.0 * p[0] * c,
+        -2.0 * p[0] * p[2] * s,
+    ];
+    let got = [g.0, g.1, g.2, g.3];
+    for k in 0..4 {
+        assert!(close(got[k], exact[k], 1e-14), "d/dp{k}: {} against {}", got[k], exact[k]);
+    }
+    let f = |q: &[f64]| polar_distance(q[0], q[1], q[2], q[3]).unwrap();
+    gradient_central("polar_distance", &f, &p, &got, 1e-8);
+    let v = [0.2, -0.5, 1.0, 0.3];
+    let (_, t) = polar_distance_jvp(p[0], p[1], p[2], p[3], v[0], v[1], v[2], v[3]).unwrap();
+    forward_against_reverse("polar_distance", t, &v, 1.0, &got, 1e-13);
+    assert!(polar_distance_grad(-1.0, 0.0, 1.0, 0.0).is_none());
+}
+
+/// Checked helpers that borrow an array the caller builds: their pullbacks are made again in the
+/// reverse sweep (`emit::pullback_in_sweep`), where `?` cannot leave.
+#[differentiable]
+fn checked_norm(v: &[f64]) -> Result<f64, String> {
+    if v.is_empty() {
+        return Err("empty".to_string());
+    }
+    let mut s = 0.0;
+    for &e in v {
+        s += e * e;
+    }
+    Ok(s.sqrt())
+}
+
+#[differentiable]
+fn scaled_norm(x: f64, y: f64) -> Result<f64, String> {
+    let v = vec![2.0 * x, y, x * y];
+    let n = checked_norm(&v)?;
+    Ok(3.0 * n)
+}
+
+#[test]
+fn question_mark_on_a_call_borrowing_a_local_array() {
+    for (x, y) in [(0.5, 1.5), (-1.2, 0.3)] {
+        let (value, g) = scaled_norm_grad(x, y).unwrap();
+        let n = (4.0 * x * x + y * y + x * x * y * y).sqrt();
+        assert!(close(value, 3.0 * n, 1e-15));
+        let exact = [3.0 * (4.0 * x + x * y * y) / n, 3.0 * (y + x * x * y) / n];
+        assert!(close(g.0, exact[0], 1e-14) && close(g.1, exact[1], 1e-14), "{g:?}");
+        let (_, pullback) = scaled_norm_vjp(x, y).unwrap();
+        let back = pullback(1.0);
+        assert!(close(back.0, exact[0], 1e-14) && close(back.1, exact[1], 1e-14));
+        let (_, t) = scaled_norm_jvp(x, y, 0.4, -0.9).unwrap();
+        forward_against_reverse("scaled_norm", t, &[0.4, -0.9], 1.0, &exact, 1e-13);
+        gradient_central("scaled_norm", &|p| scaled_norm(p[0], p[1]).unwrap(), &[x, y], &exact, 1e-8);
+    }
+}
+
+/// A model whose methods check their inputs.
+pub struct Decay {
+    pub rate: f64,
+}
+
+#[differentiable(wrt(t0))]
+impl Decay {
+    fn checked_at(&self, t0: f64, t: f64) -> Result<f64, String> {
+        if t < 0.0 {
+            return Err("negative time".to_string());
+        }
+        Ok(t0 * (-self.rate * t).exp())
+    }
+
+    fn total(&self, t0: f64, times: &[f64]) -> Result<f64, String> {
+        let mut s = 0.0;
+        for &t in times {
+            s += self.checked_at(t0, t)?;
+        }
+        Ok(s)
+    }
+}
+
+#[test]
+fn question_mark_on_a_method_of_self() {
+    let model = Decay { rate: 0.7 };
+    let times = [0.0, 0.5, 1.5, 3.0];
+    let (value, g) = model.total_grad(2.0, &times).unwrap();
+    let exact: f64 = times.iter().map(|t| (-0.7 * t).exp()).sum();
+    assert!(close(value, 2.0 * exact, 1e-15) && close(g, exact, 1e-15), "{g}");
+    let (_, t) = model.total_jvp(2.0, &times, 0.5).unwrap();
+    forward_against_reverse("total", t, &[0.5], 1.0, &[g], 1e-14);
+    gradient_central("total", &|p| model.total(p[0], &times).unwrap(), &[2.0], &[g], 1e-9);
+    assert_eq!(model.total_grad(2.0, &[1.0, -1.0]).err().as_deref(), Some("negative time"));
+}
