@@ -383,16 +383,16 @@
 //! - **`#[differentiable]` on a lone method of a trait impl**: E0407 "method `cost_jvp` is not a
 //!   member of trait"; the method cannot tell it is in a trait impl. Put `#[differentiable]` on
 //!   the `impl` block.
-//! - **Composing a function that leaves out a parameter (a `wrt(..)` subset, or an integer
-//!   parameter given a value the caller cannot type), defined in another file after the caller,
-//!   or in another crate**: E0061 "this function takes 3 arguments but 4 arguments were
-//!   supplied" at the call, with E0308 "expected `f64`, found `(_, _)`" on the caller's
-//!   attribute. The macro knows every function with the attribute in the caller's own file
-//!   (it reads the file before expanding the first one) and every one expanded before the
-//!   caller; the call passes exactly their slots. Of any other, it knows nothing, so the call
-//!   `g(x, c)` passes `g_jvp(x, c, dx, dc)`, one tangent for every argument that may be a
-//!   float, array or matrix, where a `g` declared with `wrt(x)` has `g_jvp(x, c, dx)`. Fixes:
-//!   define `g` in the caller's file or in a module declared before it, or drop the subset.
+//! - **Composing a function of another crate that leaves out a parameter (a `wrt(..)` subset,
+//!   or an integer parameter given a value the caller cannot type)**: E0061 "this function
+//!   takes 3 arguments but 4 arguments were supplied" at the call, with E0308 "expected `f64`,
+//!   found `(_, _)`" on the caller's attribute. The macro knows every function with the
+//!   attribute in the crate's `src/` and in the caller's file (it reads them before expanding
+//!   the first function) and every one expanded before the caller; the call passes exactly
+//!   their slots. Of any other, it knows nothing, so the call `g(x, c)` passes
+//!   `g_jvp(x, c, dx, dc)`, one tangent for every argument that may be a float, array or
+//!   matrix, where a `g` declared with `wrt(x)` has `g_jvp(x, c, dx)`. Fixes: drop the subset,
+//!   or call `g` through a helper of your crate.
 //!   E0425 ``cannot find value `__tapeless_wrt_g_10` `` at a call means the caller reached a
 //!   different `g` than the one it knows (two functions of that name and parameter count with
 //!   different parameters differentiated): rename one.

@@ -33,10 +33,14 @@ mod tests;
 pub use derive::derive_differentiable;
 pub use expand::differentiable;
 
-/// Reads the source file at `path` once per compilation and records what each function with
-/// the attribute in it differentiates, so that calls of a helper defined further down the file
-/// pass it exactly its slots. The proc-macro crate calls it with the file of the item being
-/// expanded, before [`differentiable`]; an unreadable file is skipped.
-pub fn scan_source(path: &std::path::Path) {
-    signature::prescan::scan(path);
+/// Reads the source file at `path` once per compilation (and the crate's `src/` once) and
+/// records what each function with the attribute in it differentiates, so that calls of a
+/// helper defined further down the file, or in a module expanded later, pass it exactly its
+/// slots. The proc-macro crate calls it with the file of the item being expanded, before
+/// [`differentiable`] (`None` where the compiler does not say); an unreadable file is skipped.
+pub fn scan_source(path: Option<&std::path::Path>) {
+    match path {
+        Some(path) => signature::prescan::scan(path),
+        None => signature::registry::set_file(""),
+    }
 }

@@ -506,3 +506,35 @@ fn a_long_functions_grad_calls_its_vjp_and_a_short_ones_has_its_own_sweeps() {
     let grad = out.split("fn big_grad").nth(1).unwrap_or_default().to_string();
     assert!(!grad.contains("big_vjp (x , y)") && grad.contains(". sin ()"));
 }
+
+/// The prescan records the functions with the attribute of every file under the crate's
+/// sources, for their file and for the crate; a lookup asks the caller's file first.
+#[test]
+fn prescan_reads_the_crate_sources() {
+    use crate::signature::{prescan, registry};
+    let dir = std::env::temp_dir().join(format!("tapeless-prescan-{}", std::process::id()));
+    let src = dir.join("src");
+    std::fs::create_dir_all(src.join("nested")).expect("a temporary directory");
+    let a = src.join("a.rs");
+    std::fs::write(
+        &a,
+        "#[differentiable(wrt(x))] fn zz_same(x: f64, y: f64) -> f64 { x * y }\n\
+         #[tapeless::differentiable] fn zz_power(x: f64, n: u32) -> f64 { x.powi(n as i32) }",
+    )
+    .expect("write a.rs");
+    let b = src.join("nested").join("b.rs");
+    std::fs::write(&b, "#[differentiable(wrt(y))] fn zz_same(x: f64, y: f64) -> f64 { x * y }")
+        .expect("write b.rs");
+    prescan::scan_with(&a, Some(&src));
+    // From a.rs: its own `zz_same`, and the integer parameter of `zz_power` left out.
+    assert_eq!(registry::lookup("zz_same", 2).map(|w| w.params), Some(vec![true, false]));
+    assert_eq!(registry::lookup("zz_power", 2).map(|w| w.params), Some(vec![true, false]));
+    // From b.rs: its own. From a file with neither: the two differ, so no entry.
+    let canonical =
+        |p: &std::path::Path| std::fs::canonicalize(p).expect("canonical").to_string_lossy().into_owned();
+    registry::set_file(&canonical(&b));
+    assert_eq!(registry::lookup("zz_same", 2).map(|w| w.params), Some(vec![false, true]));
+    registry::set_file("");
+    assert!(registry::lookup("zz_same", 2).is_none() && registry::is_function("zz_same", 2));
+    let _ = std::fs::remove_dir_all(&dir);
+}

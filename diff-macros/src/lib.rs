@@ -8,9 +8,7 @@ use proc_macro::TokenStream;
 /// of a function at compile time. See the `tapeless` crate for the full documentation.
 #[proc_macro_attribute]
 pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
-    if let Some(path) = proc_macro::Span::call_site().local_file() {
-        diff_expand::scan_source(&path);
-    }
+    diff_expand::scan_source(proc_macro::Span::call_site().local_file().as_deref());
     diff_expand::differentiable(attr.into(), item.into()).into()
 }
 

@@ -1,11 +1,16 @@
-//! Reads the source file being compiled once, before the first function of it expands, and
-//! records in [`super::registry`] what each function with the attribute differentiates: rustc
-//! expands attributes in the order of the source, so without this a call of a helper defined
-//! further down the file guessed the helper's slots (a slot for every argument that may be a
-//! float), and a helper with a `wrt(..)` list, or with an integer parameter given a value the
-//! caller cannot type, got rustc's arity error in generated code.
+//! Reads the source file being compiled once, before the first function of it expands (and,
+//! once, every file under the crate's `src/`), and records in [`super::registry`] what each
+//! function with the attribute differentiates. rustc expands attributes in the order of the
+//! source, so without this a call of a helper defined further down the file, or in a module
+//! expanded later, guessed the helper's slots (a slot for every argument that may be a float),
+//! and a helper with a `wrt(..)` list, or with an integer parameter given a value the caller
+//! cannot type, got rustc's arity error in generated code.
 //!
-//! Only a hint, like every entry of the table: a file that cannot be read or parsed is skipped,
+//! Bodies are never parsed: the tokens of each item are walked, a function's signature parsed
+//! with an empty body, `mod` and `impl` blocks walked inside (60 ms for a 4 000-statement file
+//! in a debug build of the macro; a whole `syn::File` took 400 ms).
+//!
+//! Only a hint, like every entry of the table: a file that cannot be read or lexed is skipped,
 //! and a call that relies on an entry names the callee's marker, so a function of that name
 //! that differentiates other parameters (another module's, or one this scan saw in code that is
 //! not compiled) is a compile error, never a wrong slot.
@@ -14,72 +19,165 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use proc_macro2::TokenStream;
-use syn::visit::Visit;
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
 
 use super::{registry, siblings};
 use crate::impls::own_attribute;
 
-/// The files scanned so far in this compilation.
-static SCANNED: Mutex<Option<HashSet<PathBuf>>> = Mutex::new(None);
+/// The files scanned so far in this compilation, and whether the crate's `src/` has been.
+static SCANNED: Mutex<Option<(HashSet<PathBuf>, bool)>> = Mutex::new(None);
 
-/// Records the functions with the attribute in the file at `path`, once per file.
+/// Sets the file of the items expanded next, and records the functions with the attribute in
+/// it and, once per compilation, in every file under the crate's `src/` (`CARGO_MANIFEST_DIR`):
+/// a helper in a module expanded after its caller's is then known too.
 pub fn scan(path: &Path) {
+    let sources = std::env::var("CARGO_MANIFEST_DIR").ok().map(|dir| Path::new(&dir).join("src"));
+    scan_with(path, sources.as_deref());
+}
+
+/// [`scan`] with the crate's sources at `crate_sources`.
+pub(crate) fn scan_with(path: &Path, crate_sources: Option<&Path>) {
+    let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    registry::set_file(&path.to_string_lossy());
+    let mut files = vec![path];
     {
         let Ok(mut scanned) = SCANNED.lock() else { return };
-        if !scanned.get_or_insert_with(HashSet::new).insert(path.to_path_buf()) {
-            return;
+        let (seen, crate_scanned) = scanned.get_or_insert_with(Default::default);
+        if !*crate_scanned && let Some(dir) = crate_sources {
+            *crate_scanned = true;
+            sources(dir, &mut files, 0);
+        }
+        files.retain(|f| seen.insert(f.clone()));
+    }
+    for file in files {
+        scan_file(&file);
+    }
+}
+
+/// The `.rs` files under `dir`, canonical, to a depth of eight directories.
+fn sources(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() && depth < 8 {
+            sources(&path, out, depth + 1);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(std::fs::canonicalize(&path).unwrap_or(path));
         }
     }
+}
+
+/// Records the functions with the attribute in one file (skipped without a mention of it, or
+/// if it cannot be read or lexed).
+fn scan_file(path: &Path) {
     let Ok(text) = std::fs::read_to_string(path) else { return };
-    let Ok(file) = syn::parse_file(&text) else { return };
-    Scan.visit_file(&file);
+    if !text.contains("differentiable") {
+        return;
+    }
+    // Lexed with proc-macro2's own tokens, not the compiler's: nothing of them leaves this
+    // function (the registry keeps names and flags), and crossing the proc-macro bridge for
+    // every token of a long file would cost more than the rest of the scan.
+    proc_macro2::fallback::force();
+    if let Ok(tokens) = text.parse::<TokenStream>() {
+        let file = path.to_string_lossy().into_owned();
+        items(&file, tokens, &mut |_, _| {});
+    }
+    proc_macro2::fallback::unforce();
 }
 
-/// The arguments of an attribute (`#[differentiable(wrt(x))]` gives `wrt(x)`).
-fn arguments(attribute: &syn::Attribute) -> TokenStream {
-    match &attribute.meta {
-        syn::Meta::List(list) => list.tokens.clone(),
-        _ => TokenStream::new(),
+/// An item's outer attributes, read off the tokens before it.
+#[derive(Default)]
+struct Attributes(Vec<syn::Attribute>);
+
+impl Attributes {
+    /// The arguments of the item's `#[differentiable(..)]`, if it has one.
+    fn differentiable(&self) -> Option<TokenStream> {
+        let i = own_attribute(&self.0)?;
+        Some(match &self.0[i].meta {
+            syn::Meta::List(list) => list.tokens.clone(),
+            _ => TokenStream::new(),
+        })
     }
 }
 
-struct Scan;
-
-impl<'ast> Visit<'ast> for Scan {
-    fn visit_item_fn(&mut self, item_fn: &'ast syn::ItemFn) {
-        if let Some(i) = own_attribute(&item_fn.attrs)
-            && let Some(wrt) = registry::of_function(item_fn, &arguments(&item_fn.attrs[i]))
-        {
-            registry::record(&item_fn.sig.ident.to_string(), &wrt);
+/// Walks the items of `tokens` without parsing a body: a function's signature is parsed with an
+/// empty body, and `mod` and `impl` blocks are walked inside. Each function with the attribute
+/// and no `self` is recorded; each function of an `impl` block goes to `method` with its
+/// attributes (the block decides which of them are differentiated).
+fn items(file: &str, tokens: TokenStream, method: &mut dyn FnMut(&Attributes, syn::ItemFn)) {
+    let mut attributes = Attributes::default();
+    let mut item: Vec<TokenTree> = Vec::new();
+    let mut iter = tokens.into_iter().peekable();
+    while let Some(tree) = iter.next() {
+        match &tree {
+            // `#[..]` before an item (an inner `#![..]` is skipped).
+            TokenTree::Punct(p) if p.as_char() == '#' && item.is_empty() => {
+                if let Some(TokenTree::Group(g)) = iter.peek()
+                    && g.delimiter() == Delimiter::Bracket
+                {
+                    let group = iter.next().map(TokenStream::from).unwrap_or_default();
+                    let attr: TokenStream = [TokenStream::from(tree), group].into_iter().collect();
+                    if let Ok(mut parsed) = syn::parse::Parser::parse2(syn::Attribute::parse_outer, attr) {
+                        attributes.0.append(&mut parsed);
+                    }
+                } else if let Some(TokenTree::Punct(bang)) = iter.peek()
+                    && bang.as_char() == '!'
+                {
+                    iter.next();
+                    iter.next();
+                }
+            }
+            TokenTree::Punct(p) if p.as_char() == ';' => {
+                attributes = Attributes::default();
+                item.clear();
+            }
+            TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => {
+                let head = std::mem::take(&mut item);
+                let taken = std::mem::take(&mut attributes);
+                block(file, &head, &taken, g.stream(), method);
+            }
+            _ => item.push(tree),
         }
-        syn::visit::visit_item_fn(self, item_fn);
     }
+}
 
-    /// Methods with `self` and a `wrt(..)` list, as `impls::expand` and a method's own
-    /// attribute record them.
-    fn visit_item_impl(&mut self, block: &'ast syn::ItemImpl) {
-        let marked = block
-            .items
-            .iter()
-            .any(|i| matches!(i, syn::ImplItem::Fn(f) if own_attribute(&f.attrs).is_some()));
-        let whole = own_attribute(&block.attrs).map(|i| arguments(&block.attrs[i]));
-        for item in &block.items {
-            let syn::ImplItem::Fn(f) = item else { continue };
-            let args = match own_attribute(&f.attrs) {
-                Some(i) => arguments(&f.attrs[i]),
-                None if marked => continue,
-                None => match &whole {
-                    Some(args) => args.clone(),
-                    None => continue,
-                },
+/// An item that ends with a block: `head` its tokens before the block.
+fn block(
+    file: &str,
+    head: &[TokenTree],
+    attributes: &Attributes,
+    body: TokenStream,
+    method: &mut dyn FnMut(&Attributes, syn::ItemFn),
+) {
+    let keyword = |k: &str| head.iter().any(|t| matches!(t, TokenTree::Ident(i) if i == k));
+    if keyword("fn") {
+        let sig: TokenStream = head.iter().cloned().collect();
+        let Ok(item_fn) = syn::parse2::<syn::ItemFn>(quote::quote!(#sig {})) else { return };
+        if item_fn.sig.receiver().is_some() {
+            method(attributes, item_fn);
+        } else if let Some(args) = attributes.differentiable()
+            && let Some(wrt) = registry::of_function(&item_fn, &args)
+        {
+            registry::record_in(file, &item_fn.sig.ident.to_string(), &wrt);
+        }
+    } else if keyword("impl") {
+        // Methods with `self` and a `wrt(..)` list, as `impls::expand` and a method's own
+        // attribute record them: with the block's attribute, every method if none is marked.
+        let mut methods = Vec::new();
+        items(file, body, &mut |a, f| methods.push((a.differentiable(), f)));
+        let marked = methods.iter().any(|(own, _)| own.is_some());
+        let whole = attributes.differentiable();
+        for (own, f) in methods {
+            let args = match (own, &whole) {
+                (Some(own), _) => own,
+                (None, Some(whole)) if !marked => whole.clone(),
+                _ => continue,
             };
-            if f.sig.receiver().is_some()
-                && let Some(wrt) = siblings::of_method(&f.sig, &args)
-            {
-                registry::record_method(&f.sig.ident.to_string(), &wrt);
+            if let Some(wrt) = siblings::of_method(&f.sig, &args) {
+                registry::record_method_in(file, &f.sig.ident.to_string(), &wrt);
             }
         }
-        syn::visit::visit_item_impl(self, block);
+    } else if keyword("mod") {
+        items(file, body, &mut |_, _| {});
     }
 }

@@ -24,11 +24,23 @@ use std::sync::Mutex;
 use super::siblings::Wrt;
 use crate::ir::{Kind, Value};
 
-/// Per function name and parameter count: what it differentiates, or `None` where two
-/// functions of that name and count differ.
-type Table = HashMap<(String, usize), Option<Wrt>>;
+/// Per scope, function name and parameter count: what it differentiates, or `None` where two
+/// functions of that name and count differ. The scope is a source file, or `""` for the crate:
+/// every entry is in both, and a lookup asks the caller's file first, so a helper beside its
+/// caller is found even where another file has one of that name that differs.
+type Table = HashMap<(String, String, usize), Option<Wrt>>;
 
 static REGISTRY: Mutex<Option<Table>> = Mutex::new(None);
+
+thread_local! {
+    /// The file of the item being expanded (`set_file`), `""` if unknown.
+    static FILE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Sets the file of the items expanded next (the proc-macro crate's, before each expansion).
+pub fn set_file(file: &str) {
+    FILE.with(|f| file.clone_into(&mut f.borrow_mut()));
+}
 
 /// What the free function `item_fn`, with the attribute's arguments `attr`, differentiates, as
 /// its own expansion decides it ([`super::analyse`]: a `wrt(..)` list, or every parameter of a
@@ -53,27 +65,42 @@ pub fn of_function(item_fn: &syn::ItemFn, attr: &proc_macro2::TokenStream) -> Op
     })
 }
 
-/// Records the function `name`'s `wrt`.
+/// Records the function `name`'s `wrt`, in the file of the item being expanded.
 pub fn record(name: &str, wrt: &Wrt) {
+    record_in(&FILE.with(|f| f.borrow().clone()), name, wrt);
+}
+
+/// Records the function `name`'s `wrt`, found in `file`, for that file and for the crate.
+pub fn record_in(file: &str, name: &str, wrt: &Wrt) {
     let Ok(mut table) = REGISTRY.lock() else { return };
     let table = table.get_or_insert_with(HashMap::new);
-    let key = (name.to_string(), wrt.params.len());
-    match table.get(&key) {
-        Some(Some(known)) if known.params != wrt.params => {
-            table.insert(key, None);
-        }
-        Some(_) => {}
-        None => {
-            table.insert(key, Some(wrt.clone()));
+    for scope in ["", file] {
+        let key = (scope.to_string(), name.to_string(), wrt.params.len());
+        match table.get(&key) {
+            Some(Some(known)) if known.params != wrt.params => {
+                table.insert(key, None);
+            }
+            Some(_) => {}
+            None => {
+                table.insert(key, Some(wrt.clone()));
+            }
         }
     }
+}
+
+/// The entry of `name` and `arity`: the caller's file's if it has one, else the crate's.
+fn entry(name: &str, arity: usize) -> Option<Option<Wrt>> {
+    let table = REGISTRY.lock().ok()?;
+    let table = table.as_ref()?;
+    let file = FILE.with(|f| f.borrow().clone());
+    let key = |scope: &str| (scope.to_string(), name.to_string(), arity);
+    table.get(&key(&file)).or_else(|| table.get(&key(""))).cloned()
 }
 
 /// What the function `name` of `arity` parameters differentiates, if one of that name and
 /// arity was recorded and no other differs from it.
 pub fn lookup(name: &str, arity: usize) -> Option<Wrt> {
-    let table = REGISTRY.lock().ok()?;
-    table.as_ref()?.get(&(name.to_string(), arity)).cloned().flatten()
+    entry(name, arity).flatten()
 }
 
 /// The marker constant emitted beside a function `name` with `wrt`.
@@ -115,6 +142,11 @@ pub fn record_method(name: &str, wrt: &Wrt) {
     record(&method_key(name), wrt);
 }
 
+/// Records the method `name`'s `wrt`, found in `file`.
+pub fn record_method_in(file: &str, name: &str, wrt: &Wrt) {
+    record_in(file, &method_key(name), wrt);
+}
+
 /// The marker method generated beside a method `name` with `wrt`, which a call relying on the
 /// entry calls on its receiver (a method of that name on another type, with other `wrt(..)`,
 /// has no such marker: a compile error, never a wrong slot).
@@ -126,12 +158,12 @@ pub fn method_marker(name: &str, wrt: &Wrt) -> syn::Ident {
 
 /// Whether a function `name` with `arity` parameters has been recorded (two that differ count).
 pub fn is_function(name: &str, arity: usize) -> bool {
-    REGISTRY.lock().is_ok_and(|t| t.as_ref().is_some_and(|t| t.contains_key(&(name.to_string(), arity))))
+    entry(name, arity).is_some()
 }
 
 /// Whether a method `name` with `arity` arguments (the receiver apart) has been recorded.
 pub fn is_method(name: &str, arity: usize) -> bool {
-    REGISTRY.lock().is_ok_and(|t| t.as_ref().is_some_and(|t| t.contains_key(&(method_key(name), arity))))
+    entry(&method_key(name), arity).is_some()
 }
 
 /// A call `receiver.name(args)` of a recorded method: its entry and the marker the call names.
