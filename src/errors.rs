@@ -353,19 +353,19 @@
 //! `#[differentiable(jacobian)]` numbers the scalars of the result and of the differentiated
 //! parameters: they must be `f64`s, `Vec`s, slices or arrays of `f64`, nalgebra vectors and
 //! matrices of `f64`, or tuples of those (a function generic over one float type `T` is taken
-//! at `T = f64`). A result or parameter of another type (a struct, a `Result`) has no
-//! numbering, and a parameter of another type passed by value cannot be passed to every
-//! column's call.
+//! at `T = f64`), or one of those in a `Result` or `Option` (`_jacobian` then returns it too).
+//! A result or parameter of another type (a struct, a `Vec` of rows) has no numbering, and a
+//! parameter of another type passed by value cannot be passed to every column's call.
 //!
 //! ```compile_fail
 //! #[tapeless::differentiable(jacobian)]
-//! fn f(x: f64) -> Result<Vec<f64>, String> { // error: `jacobian` does not support this result type
-//!     Ok(vec![x.sin(), x.cos()])
+//! fn f(x: f64) -> Vec<Vec<f64>> { // error: `jacobian` does not support this result type
+//!     vec![vec![x.sin()], vec![x.cos()]]
 //! }
 //! ```
 //!
-//! Fixes: return a `Vec<f64>`, an array, a nalgebra vector or a tuple of floats (handle the
-//! error outside); pass other parameters by reference.
+//! Fixes: return a `Vec<f64>`, an array, a nalgebra vector or matrix, or a tuple of floats;
+//! pass other parameters by reference.
 //!
 //! # Errors rustc reports
 //!

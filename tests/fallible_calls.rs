@@ -11,7 +11,7 @@ mod common;
 use common::{close, forward_against_reverse, gradient_central};
 use tapeless::differentiable;
 
-#[differentiable]
+#[differentiable(hessian)]
 fn checked_ln(x: f64) -> Option<f64> {
     if x <= 0.0 {
         return None;
@@ -20,7 +20,7 @@ fn checked_ln(x: f64) -> Option<f64> {
 }
 
 /// `ln x - ln y` through the checked logarithm, unwrapped two ways.
-#[differentiable]
+#[differentiable(hessian)]
 fn log_ratio(x: f64, y: f64) -> f64 {
     checked_ln(x).expect("x is positive") - checked_ln(y).unwrap() * 1.0
 }
@@ -35,6 +35,14 @@ fn unwrap_and_expect_of_a_checked_helper() {
         gradient_central("log_ratio", &f, &[x, y], &[g.0, g.1], 1e-8);
         let (_, t) = log_ratio_jvp(x, y, 0.3, -0.6);
         forward_against_reverse("log_ratio", t, &[0.3, -0.6], 1.0, &[g.0, g.1], 1e-14);
+        // Second order through the unwrapped calls: diag(-1/x², 1/y²), and central differences
+        // of `_grad`.
+        let (_, _, h) = log_ratio_hessian(x, y);
+        assert!(close(h[(0, 0)], -1.0 / (x * x), 1e-13) && close(h[(1, 1)], 1.0 / (y * y), 1e-13));
+        assert!(h[(0, 1)].abs() < 1e-15 && h[(1, 0)].abs() < 1e-15);
+        let step = 1e-6;
+        let d = (log_ratio_grad(x + step, y).1.0 - log_ratio_grad(x - step, y).1.0) / (2.0 * step);
+        assert!(close(d, h[(0, 0)], 1e-7), "{d} against {}", h[(0, 0)]);
     }
     let panicked = std::panic::catch_unwind(|| log_ratio_grad(-1.0, 2.0)).err();
     let message = panicked.as_ref().and_then(|e| e.downcast_ref::<String>()).cloned();
@@ -198,4 +206,97 @@ fn question_mark_on_a_method_of_self() {
     forward_against_reverse("total", t, &[0.5], 1.0, &[g], 1e-14);
     gradient_central("total", &|p| model.total(p[0], &times).unwrap(), &[2.0], &[g], 1e-9);
     assert_eq!(model.total_grad(2.0, &[1.0, -1.0]).err().as_deref(), Some("negative time"));
+}
+
+/// Second order of a function returning `Result`, composing a checked helper with `?`.
+#[differentiable(hessian)]
+fn checked_log_barrier(x: f64) -> Result<f64, String> {
+    if x <= 0.0 {
+        return Err(format!("x = {x} is outside the domain"));
+    }
+    Ok(-x.ln())
+}
+
+/// `f(x, y) = x² y + barrier(x) + barrier(y)`.
+#[differentiable(hessian)]
+fn barrier_objective(x: f64, y: f64) -> Result<f64, String> {
+    let bx = checked_log_barrier(x)?;
+    let by = checked_log_barrier(y)?;
+    Ok(x * x * y + bx + by)
+}
+
+#[test]
+fn second_order_of_functions_returning_result() {
+    for (x, y) in [(0.5, 2.0), (1.5, 0.3), (2.2, 1.1)] {
+        let (value, g, h) = barrier_objective_hessian(x, y).unwrap();
+        assert!(close(value, x * x * y - x.ln() - y.ln(), 1e-15));
+        assert!(close(g.0, 2.0 * x * y - 1.0 / x, 1e-14) && close(g.1, x * x - 1.0 / y, 1e-14), "{g:?}");
+        // H = [[2y + 1/x², 2x], [2x, 1/y²]].
+        let exact = [[2.0 * y + 1.0 / (x * x), 2.0 * x], [2.0 * x, 1.0 / (y * y)]];
+        for r in 0..2 {
+            for c in 0..2 {
+                assert!(
+                    close(h[(r, c)], exact[r][c], 1e-13),
+                    "H[{r}][{c}] = {} against {}",
+                    h[(r, c)],
+                    exact[r][c]
+                );
+            }
+        }
+        // Central differences of `_grad`, and the Hessian-vector product against H v.
+        let step = 1e-6;
+        for (k, (dx, dy)) in [(step, 0.0), (0.0, step)].into_iter().enumerate() {
+            let plus = barrier_objective_grad(x + dx, y + dy).unwrap().1;
+            let minus = barrier_objective_grad(x - dx, y - dy).unwrap().1;
+            let column = [(plus.0 - minus.0) / (2.0 * step), (plus.1 - minus.1) / (2.0 * step)];
+            assert!(close(column[0], h[(0, k)], 1e-7) && close(column[1], h[(1, k)], 1e-7), "column {k}");
+        }
+        let (_, _, hv) = barrier_objective_hvp(x, y, 0.4, -0.7).unwrap();
+        assert!(close(hv.0, exact[0][0] * 0.4 - exact[0][1] * 0.7, 1e-13));
+        assert!(close(hv.1, exact[1][0] * 0.4 - exact[1][1] * 0.7, 1e-13));
+    }
+    assert_eq!(barrier_objective_hessian(-1.0, 1.0).err().as_deref(), Some("x = -1 is outside the domain"));
+    assert_eq!(
+        barrier_objective_hvp(1.0, 0.0, 1.0, 1.0).err().as_deref(),
+        Some("x = 0 is outside the domain")
+    );
+}
+
+/// Residuals of an exponential decay, refusing a parameter vector of the wrong length.
+#[differentiable(jacobian, wrt(p))]
+fn checked_residuals(p: &[f64], t: &[f64], y: &[f64]) -> Result<Vec<f64>, String> {
+    if p.len() != 2 {
+        return Err(format!("{} parameters, not 2", p.len()));
+    }
+    Ok(t.iter().zip(y).map(|(&ti, &yi)| p[0] * (-p[1] * ti).exp() - yi).collect())
+}
+
+#[test]
+fn jacobian_of_a_function_returning_result() {
+    let (t, y) = ([0.0, 0.5, 1.0, 2.0], [2.1, 1.4, 0.9, 0.45]);
+    let p = [2.0, 0.8];
+    let (value, j) = checked_residuals_jacobian(&p, &t, &y).unwrap();
+    assert_eq!(value, checked_residuals(&p, &t, &y).unwrap());
+    assert_eq!((j.nrows(), j.ncols()), (4, 2));
+    for (r, &ti) in t.iter().enumerate() {
+        let e = (-p[1] * ti).exp();
+        assert!(close(j[(r, 0)], e, 1e-15) && close(j[(r, 1)], -p[0] * ti * e, 1e-15), "row {r}");
+    }
+    // Columns from `_jvp`, rows from `_vjp`.
+    for c in 0..2 {
+        let mut unit = vec![0.0; 2];
+        unit[c] = 1.0;
+        let (_, column) = checked_residuals_jvp(&p, &t, &y, unit).unwrap();
+        for r in 0..4 {
+            assert!(close(column[r], j[(r, c)], 1e-15));
+        }
+    }
+    for r in 0..4 {
+        let mut unit = vec![0.0; 4];
+        unit[r] = 1.0;
+        let (_, pullback) = checked_residuals_vjp(&p, &t, &y).unwrap();
+        let row = pullback(unit);
+        assert!(close(row[0], j[(r, 0)], 1e-15) && close(row[1], j[(r, 1)], 1e-15));
+    }
+    assert_eq!(checked_residuals_jacobian(&[1.0], &t, &y).err().as_deref(), Some("1 parameters, not 2"));
 }

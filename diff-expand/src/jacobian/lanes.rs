@@ -110,7 +110,10 @@ pub fn eligible(input: &Input) -> bool {
     // A generic function's types are read at `f64`, where `_jacobian` calls it.
     let concrete = crate::second::concrete(sig);
     let numbered = |ty: &syn::Type| super::numbered(ty) && !crate::signature::point(ty);
+    // A function returning `Result`/`Option` takes the columns-or-rows path (its lanes copy
+    // would have to leave with the error too).
     let types = sig.floats.len() <= 1
+        && sig.wrapper.is_none()
         && numbered(&concrete.output)
         && concrete.params.iter().filter(|p| p.wrt).all(|p| !p.receiver && numbered(&p.ty));
     let insts = input.f.body.walk();

@@ -79,11 +79,11 @@ pub fn generate(input: &Input, lanes: Option<TokenStream>, cx: &Ctxt) -> Option<
             "make it generic over one `T: Float` (its Jacobian is at `f64`), or write it for `f64`",
         );
     }
-    if sig.wrapper.is_some() || !numbered(&sig.output) {
+    if !numbered(&sig.output) {
         reject(
             Loc::of(&input.item.sig.output),
             "this result type".into(),
-            "a Jacobian numbers the scalars of the result: return a `Vec<f64>`, `[f64; N]`, a nalgebra vector or matrix of `f64`, or a tuple of those",
+            "a Jacobian numbers the scalars of the result: return a `Vec<f64>`, `[f64; N]`, a nalgebra vector or matrix of `f64`, or a tuple of those (in a `Result` or `Option` if you like)",
         );
     }
     for p in sig.params.iter().filter(|p| !p.receiver) {
@@ -174,21 +174,25 @@ pub fn generate(input: &Input, lanes: Option<TokenStream>, cx: &Ctxt) -> Option<
          scalars of the result and `n` those of the differentiated parameters, in storage order.\n\n {modes}",
         sig.name
     );
+    // A function returning `Result`/`Option`: each call of its siblings leaves with its error.
+    let q = if sig.wrapper.is_some() { quote!(?) } else { TokenStream::new() };
     let rows = quote! {
         for __r in 0..__m {
-            let (_, __pullback) = #vjp(#(#args),*);
+            let (_, __pullback) = #vjp(#(#args),*) #q;
             let __row = __pullback(#p::Coordinates::unit(&__value, __r));
             for (__c, __e) in #p::flat(&__row).into_iter().enumerate() {
                 __jacobian[(__r, __c)] = __e;
             }
         }
     };
+    let value = sig.wrap_value(quote!((__value, __jacobian)));
+    let swept = sig.wrap_value(quote!((__swept, __jacobian)));
     let body = match &lanes {
         Some(_) => {
             let lanes = callee("jvp_lanes", &quote!(::<#(#generic_args,)* #width>));
             let sweep = quote! {
                 let mut __next = 0usize;
-                let (__swept, __tangent) = #lanes(#(#args,)* #(#seeds),*);
+                let (__swept, __tangent) = #lanes(#(#args,)* #(#seeds),*) #q;
             };
             quote! {
                 #offsets
@@ -197,9 +201,9 @@ pub fn generate(input: &Input, lanes: Option<TokenStream>, cx: &Ctxt) -> Option<
                     #sweep
                     let mut __jacobian = #p::nalgebra::DMatrix::<f64>::zeros(#p::Coordinates::scalars(&__swept), __n);
                     #p::lanes_into_columns::<#width, #output>(&__tangent, &mut __jacobian, 0);
-                    return (__swept, __jacobian);
+                    return #swept;
                 }
-                let __value = #primal(#(#args),*);
+                let __value = #primal(#(#args),*) #q;
                 let __m = #p::Coordinates::scalars(&__value);
                 let mut __jacobian = #p::nalgebra::DMatrix::<f64>::zeros(__m, __n);
                 if __n.div_ceil(#width) <= __m {
@@ -210,17 +214,17 @@ pub fn generate(input: &Input, lanes: Option<TokenStream>, cx: &Ctxt) -> Option<
                 } else {
                     #rows
                 }
-                (__value, __jacobian)
+                #value
             }
         }
         None => quote! {
-            let __value = #primal(#(#args),*);
+            let __value = #primal(#(#args),*) #q;
             let __m = #p::Coordinates::scalars(&__value);
             #offsets
             let mut __jacobian = #p::nalgebra::DMatrix::<f64>::zeros(__m, __n);
             if __n <= __m {
                 for #i in 0..__n {
-                    let (_, __tangent) = #jvp(#(#args,)* #(#units),*);
+                    let (_, __tangent) = #jvp(#(#args,)* #(#units),*) #q;
                     for (__r, __e) in #p::flat(&__tangent).into_iter().enumerate() {
                         __jacobian[(__r, #i)] = __e;
                     }
@@ -228,14 +232,15 @@ pub fn generate(input: &Input, lanes: Option<TokenStream>, cx: &Ctxt) -> Option<
             } else {
                 #rows
             }
-            (__value, __jacobian)
+            #value
         },
     };
+    let result = sig.wrap_type(quote!((#output, #p::nalgebra::DMatrix<f64>)));
     Some(quote! {
         #lanes
         #[doc = #doc]
         #attrs
-        #vis fn #name #impl_generics (#receiver #(#params),*) -> (#output, #p::nalgebra::DMatrix<f64>) #where_clause {
+        #vis fn #name #impl_generics (#receiver #(#params),*) -> #result #where_clause {
             #body
         }
     })

@@ -121,7 +121,7 @@ pub(super) fn check(input: &Input, sig: &signature::Signature, cx: &Ctxt) -> boo
              `num_traits`' `Float`, `FromPrimitive`, `FloatConst`, `NumAssign` and `Sum`, and `tapeless::Real`",
         );
     }
-    if sig.wrapper.is_some() || !signature::is_f64(&sig.output) {
+    if !signature::is_f64(&sig.output) {
         reject(
             Loc::of(&input.item.sig.output),
             "a result that is not one `f64`",

@@ -280,13 +280,16 @@ fn hvp(input: &Input, sig: &signature::Signature, dual: &TokenStream) -> TokenSt
          like the tangents of `{}_jvp`.",
         sig.name, sig.name
     );
+    // A function returning `Result`/`Option`: its dual `_grad` does too, and leaves here.
+    let (result, question) = (sig.wrap_type(quote!((f64, #gradient, #gradient))), leaves(sig));
+    let value = sig.wrap_value(quote!((__value.re, __gradient, __hv)));
     quote! {
         #[doc = #doc]
         #attrs
-        #vis fn #name #impl_generics (#receiver #(#params,)* #(#directions),*) -> (f64, #gradient, #gradient) #where_clause {
-            let (__value, __gradient) = #call;
+        #vis fn #name #impl_generics (#receiver #(#params,)* #(#directions),*) -> #result #where_clause {
+            let (__value, __gradient) = #call #question;
             let (__gradient, __hv) = #p::Split::split(__gradient);
-            (__value.re, __gradient, __hv)
+            #value
         }
     }
 }
@@ -321,20 +324,31 @@ fn hessian(input: &Input, sig: &signature::Signature, dual: &TokenStream) -> Tok
          symmetrised (`(H + Hᵀ) / 2`).",
         sig.name
     );
+    let q = leaves(sig);
+    let result = sig.wrap_type(quote!((f64, #gradient, #p::nalgebra::DMatrix<f64>)));
+    // The closure's result type is written only where `?` needs it.
+    let column = sig.wrapper.is_some().then(|| {
+        let column = sig.wrap_type(quote!((f64, #gradient, ::std::vec::Vec<f64>)));
+        quote!(-> #column)
+    });
+    let (column_value, value) = (
+        sig.wrap_value(quote!((__value.re, __gradient, #p::flat(&__column)))),
+        sig.wrap_value(quote!((__value, __gradient, __h))),
+    );
     quote! {
         #[doc = #doc]
         #attrs
-        #vis fn #name #impl_generics (#receiver #(#params),*) -> (f64, #gradient, #p::nalgebra::DMatrix<f64>) #where_clause {
+        #vis fn #name #impl_generics (#receiver #(#params),*) -> #result #where_clause {
             #offsets
             // Column `i` of H is the derivative part of the gradient along input `i`; the
             // first call (along input 0, or none if there is no input) also gives the value
             // and the gradient.
-            let __column_of = |#i: usize| {
-                let (__value, __gradient) = #call;
+            let __column_of = |#i: usize| #column {
+                let (__value, __gradient) = #call #q;
                 let (__gradient, __column) = #p::Split::split(__gradient);
-                (__value.re, __gradient, #p::flat(&__column))
+                #column_value
             };
-            let (__value, __gradient, __first) = __column_of(0);
+            let (__value, __gradient, __first) = __column_of(0) #q;
             let mut __h = #p::nalgebra::DMatrix::<f64>::zeros(__n, __n);
             let mut __store = |__h: &mut #p::nalgebra::DMatrix<f64>, __at: usize, __column: ::std::vec::Vec<f64>| {
                 for (__j, __entry) in __column.into_iter().enumerate() {
@@ -345,7 +359,7 @@ fn hessian(input: &Input, sig: &signature::Signature, dual: &TokenStream) -> Tok
                 __store(&mut __h, 0, __first);
             }
             for #i in 1..__n {
-                __store(&mut __h, #i, __column_of(#i).2);
+                __store(&mut __h, #i, (__column_of(#i) #q).2);
             }
             // Symmetrised in place: `(H + Hᵀ) / 2`.
             for __r in 0..__n {
@@ -355,7 +369,12 @@ fn hessian(input: &Input, sig: &signature::Signature, dual: &TokenStream) -> Tok
                     __h[(__c, __r)] = __mean;
                 }
             }
-            (__value, __gradient, __h)
+            #value
         }
     }
+}
+
+/// `?` after a call of the dual `_grad` of a function returning `Result`/`Option`, else nothing.
+fn leaves(sig: &signature::Signature) -> TokenStream {
+    if sig.wrapper.is_some() { quote!(?) } else { TokenStream::new() }
 }
