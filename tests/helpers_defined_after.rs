@@ -3,8 +3,8 @@
 //! helper differentiates, whatever the order. Before, a helper with a `wrt(..)` subset, or with
 //! an integer parameter given a value the caller cannot type (`cfg.order`), defined after its
 //! caller, got rustc's argument-count error in generated code. The shapes are those of a
-//! geodesy crate (an ellipsoid passed as a constant enum) and of a series with its order in a
-//! configuration struct.
+//! geodesy crate (an ellipsoid passed as a constant enum), of a series with its order in a
+//! configuration struct, and of associated functions called as `Self::power(x, self.order)`.
 
 mod common;
 
@@ -173,5 +173,61 @@ fn a_method_defined_after_its_caller() {
         gradient_central("energy", &|p| spring.energy(p[0]), &[x], &[g], 1e-8);
         let (_, t) = spring.energy_jvp(x, -0.4);
         forward_against_reverse("energy", t, &[-0.4], 0.8, &[spring.energy_vjp(x).1(0.8)], 1e-12);
+    }
+}
+
+/// An `impl` block with the attribute: an associated function with an integer parameter,
+/// called as `Self::power(x, self.order)` and `Series::power(x, 2)`; and the same in a block
+/// generic over its float type.
+pub struct Series {
+    pub order: u32,
+    pub scale: f64,
+}
+
+#[differentiable(wrt(x))]
+impl Series {
+    fn energy(&self, x: f64) -> f64 {
+        self.scale * Self::power(x, self.order) + Series::power(x, 2)
+    }
+
+    fn power(x: f64, n: u32) -> f64 {
+        x.powi(n as i32)
+    }
+}
+
+pub struct GenericSeries<T> {
+    pub order: u32,
+    pub scale: T,
+}
+
+#[differentiable(wrt(x))]
+impl<T: num_traits::Float> GenericSeries<T> {
+    fn energy(&self, x: T) -> T {
+        self.scale * Self::power(x, self.order)
+    }
+
+    fn power(x: T, n: u32) -> T {
+        x.powi(n as i32)
+    }
+}
+
+#[test]
+fn associated_functions_called_through_self() {
+    for (x, order, scale) in [(1.5, 3, 0.5), (0.7, 5, 2.0), (-1.2, 4, 1.3)] {
+        let series = Series { order, scale };
+        let (value, g) = series.energy_grad(x);
+        assert_eq!(value, series.energy(x));
+        let exact = scale * f64::from(order) * x.powi(order as i32 - 1) + 2.0 * x;
+        assert!(close(g, exact, 1e-13), "{g} against {exact}");
+        gradient_central("energy", &|p| series.energy(p[0]), &[x], &[g], 1e-7);
+        let (_, t) = series.energy_jvp(x, 0.3);
+        forward_against_reverse("energy", t, &[0.3], 1.0, &[g], 1e-13);
+        let generic = GenericSeries { order, scale };
+        let (value, g) = generic.energy_grad(x);
+        assert_eq!(value, generic.energy(x));
+        let exact = scale * f64::from(order) * x.powi(order as i32 - 1);
+        assert!(close(g, exact, 1e-13), "generic: {g} against {exact}");
+        let (_, t) = generic.energy_jvp(x, -0.6);
+        forward_against_reverse("generic energy", t, &[-0.6], 1.0, &[g], 1e-13);
     }
 }

@@ -40,9 +40,7 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
     // A function without `self`: what it differentiates is recorded for the calls expanded
     // after it, with a marker constant they name (`signature::registry`).
     let marker = if let Some(wrt) = signature::registry::of_function(&item_fn, &attr) {
-        signature::registry::record(&item_fn.sig.ident.to_string(), &wrt);
-        let (vis, name) = (&item_fn.vis, signature::registry::marker(&item_fn.sig.ident.to_string(), &wrt));
-        quote!(#[doc(hidden)] #[allow(non_upper_case_globals, dead_code)] #vis const #name: () = ();)
+        signature::registry::record_with_marker(&item_fn.vis, &item_fn.sig.ident, &wrt)
     } else {
         // A method with `self` and a `wrt(..)` list: its marker method, beside it in its `impl`.
         match signature::siblings::of_method(&item_fn.sig, &attr) {

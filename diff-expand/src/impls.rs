@@ -68,11 +68,15 @@ pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
         let mut floats = impl_floats.clone();
         floats.extend(signature::float_params(&item_fn.sig.generics));
         // A method with `self` and a `wrt(..)` list: recorded for calls expanded after this block
-        // (`signature::registry`), with the marker method they call on their receiver.
+        // (`signature::registry`), with the marker method they call on their receiver. An
+        // associated function (`Self::power(x, self.n)`) is recorded as a function, with its
+        // marker constant beside it.
         if item_fn.sig.receiver().is_some()
             && let Some(wrt) = signature::siblings::of_method(&item_fn.sig, &args)
         {
             generated.extend(method_marker(&item_fn, &wrt));
+        } else if let Some(wrt) = signature::registry::of_function_in(&item_fn, &args, &impl_floats) {
+            generated.extend(signature::registry::record_with_marker(&item_fn.vis, &item_fn.sig.ident, &wrt));
         }
         generated.extend(signature::siblings::with_siblings(siblings.clone(), || {
             signature::with_float_params(&floats, || expand::expand(&item_fn, args, &floats))

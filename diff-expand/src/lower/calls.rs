@@ -551,9 +551,17 @@ impl Lowerer<'_> {
         if let Callee::Path(path) = &callee
             && let Some((_, marker)) = crate::signature::registry::call(path, &args, |a| self.kind(a))
         {
-            let item: syn::Item = syn::parse_quote_spanned!(span.span()=> const _: () = #marker;);
-            if !self.items.contains(&item) {
-                self.items.push(item);
+            // `Self::power(..)` of an associated function: an item inside the generated body
+            // cannot name `Self`, so the marker is read where the call is.
+            if marker.segments.first().is_some_and(|s| s.ident == "Self") {
+                let op =
+                    Op::Opaque { tokens: quote::quote!(#marker), reads: Vec::new(), what: Opaque::Marker };
+                self.emit(op, span, Kind::Discrete);
+            } else {
+                let item: syn::Item = syn::parse_quote_spanned!(span.span()=> const _: () = #marker;);
+                if !self.items.contains(&item) {
+                    self.items.push(item);
+                }
             }
         }
         // A method with `self` recorded with its `wrt(..)`: the call relies on the record, and

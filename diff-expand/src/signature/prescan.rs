@@ -80,10 +80,13 @@ fn scan_file(path: &Path) {
     proc_macro2::fallback::force();
     if let Ok(tokens) = text.parse::<TokenStream>() {
         let file = path.to_string_lossy().into_owned();
-        items(&file, tokens, &mut |_, _| {});
+        items(&file, tokens, &mut None);
     }
     proc_macro2::fallback::unforce();
 }
+
+/// Where the functions of an `impl` block go, with their attributes.
+type Functions<'a> = &'a mut dyn FnMut(&Attributes, syn::ItemFn);
 
 /// An item's outer attributes, read off the tokens before it.
 #[derive(Default)]
@@ -102,9 +105,9 @@ impl Attributes {
 
 /// Walks the items of `tokens` without parsing a body: a function's signature is parsed with an
 /// empty body, and `mod` and `impl` blocks are walked inside. Each function with the attribute
-/// and no `self` is recorded; each function of an `impl` block goes to `method` with its
-/// attributes (the block decides which of them are differentiated).
-fn items(file: &str, tokens: TokenStream, method: &mut dyn FnMut(&Attributes, syn::ItemFn)) {
+/// is recorded, or, inside an `impl` block (`method`), goes to `method` with its attributes (the
+/// block decides which of them are differentiated).
+fn items(file: &str, tokens: TokenStream, method: &mut Option<Functions<'_>>) {
     let mut attributes = Attributes::default();
     let mut item: Vec<TokenTree> = Vec::new();
     let mut iter = tokens.into_iter().peekable();
@@ -147,13 +150,13 @@ fn block(
     head: &[TokenTree],
     attributes: &Attributes,
     body: TokenStream,
-    method: &mut dyn FnMut(&Attributes, syn::ItemFn),
+    method: &mut Option<Functions<'_>>,
 ) {
     let keyword = |k: &str| head.iter().any(|t| matches!(t, TokenTree::Ident(i) if i == k));
+    let head: TokenStream = head.iter().cloned().collect();
     if keyword("fn") {
-        let sig: TokenStream = head.iter().cloned().collect();
-        let Ok(item_fn) = syn::parse2::<syn::ItemFn>(quote::quote!(#sig {})) else { return };
-        if item_fn.sig.receiver().is_some() {
+        let Ok(item_fn) = syn::parse2::<syn::ItemFn>(quote::quote!(#head {})) else { return };
+        if let Some(method) = method {
             method(attributes, item_fn);
         } else if let Some(args) = attributes.differentiable()
             && let Some(wrt) = registry::of_function(&item_fn, &args)
@@ -161,23 +164,32 @@ fn block(
             registry::record_in(file, &item_fn.sig.ident.to_string(), &wrt);
         }
     } else if keyword("impl") {
-        // Methods with `self` and a `wrt(..)` list, as `impls::expand` and a method's own
-        // attribute record them: with the block's attribute, every method if none is marked.
-        let mut methods = Vec::new();
-        items(file, body, &mut |a, f| methods.push((a.differentiable(), f)));
-        let marked = methods.iter().any(|(own, _)| own.is_some());
+        // As `impls::expand` and a method's own attribute record them: with the block's
+        // attribute, every function if none is marked; methods with `self` and a `wrt(..)`
+        // list, and associated functions.
+        let mut functions = Vec::new();
+        items(file, body, &mut Some(&mut |a: &Attributes, f| functions.push((a.differentiable(), f))));
+        let floats = syn::parse2::<syn::ItemImpl>(quote::quote!(#head {}))
+            .map(|block| super::float_params(&block.generics))
+            .unwrap_or_default();
+        let marked = functions.iter().any(|(own, _)| own.is_some());
         let whole = attributes.differentiable();
-        for (own, f) in methods {
+        for (own, f) in functions {
             let args = match (own, &whole) {
                 (Some(own), _) => own,
                 (None, Some(whole)) if !marked => whole.clone(),
                 _ => continue,
             };
-            if let Some(wrt) = siblings::of_method(&f.sig, &args) {
-                registry::record_method_in(file, &f.sig.ident.to_string(), &wrt);
+            let name = f.sig.ident.to_string();
+            if f.sig.receiver().is_some() {
+                if let Some(wrt) = siblings::of_method(&f.sig, &args) {
+                    registry::record_method_in(file, &name, &wrt);
+                }
+            } else if let Some(wrt) = registry::of_function_in(&f, &args, &floats) {
+                registry::record_in(file, &name, &wrt);
             }
         }
     } else if keyword("mod") {
-        items(file, body, &mut |_, _| {});
+        items(file, body, &mut None);
     }
 }

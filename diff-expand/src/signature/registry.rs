@@ -47,11 +47,22 @@ pub fn set_file(file: &str) {
 /// differentiable type). `None` for a method, or where the arguments or the signature are
 /// rejected (the function's own expansion reports that).
 pub fn of_function(item_fn: &syn::ItemFn, attr: &proc_macro2::TokenStream) -> Option<Wrt> {
+    of_function_in(item_fn, attr, &[])
+}
+
+/// [`of_function`] of an associated function, whose `impl` block has the float type
+/// parameters `outer`.
+pub fn of_function_in(
+    item_fn: &syn::ItemFn,
+    attr: &proc_macro2::TokenStream,
+    outer: &[syn::Ident],
+) -> Option<Wrt> {
     if item_fn.sig.receiver().is_some() {
         return None;
     }
     let args = crate::args::parse(attr.clone()).ok()?;
-    let floats = super::float_params(&item_fn.sig.generics);
+    let mut floats = outer.to_vec();
+    floats.extend(super::float_params(&item_fn.sig.generics));
     let cx = crate::ctxt::Ctxt::default();
     let sig = super::with_float_params(&floats, || super::analyse(&item_fn.sig, &args, &cx))?;
     if cx.take().is_some() {
@@ -101,6 +112,14 @@ fn entry(name: &str, arity: usize) -> Option<Option<Wrt>> {
 /// arity was recorded and no other differs from it.
 pub fn lookup(name: &str, arity: usize) -> Option<Wrt> {
     entry(name, arity).flatten()
+}
+
+/// Records the function `name`'s `wrt` and returns its marker constant, emitted beside it.
+pub fn record_with_marker(vis: &syn::Visibility, name: &syn::Ident, wrt: &Wrt) -> proc_macro2::TokenStream {
+    let name = name.to_string();
+    record(&name, wrt);
+    let marker = marker(&name, wrt);
+    quote::quote!(#[doc(hidden)] #[allow(non_upper_case_globals, dead_code)] #vis const #marker: () = ();)
 }
 
 /// The marker constant emitted beside a function `name` with `wrt`.
