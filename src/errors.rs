@@ -239,6 +239,10 @@
 //! Fix: bound it by `num_traits::Float`, nalgebra's `RealField` or `tapeless::Real`. On a method
 //! of a generic `impl` block, put `#[differentiable]` on the block, which sees the bounds.
 //!
+//! A type parameter bounded by one of nalgebra's dimension traits (`x: &OVector<T, D>` with
+//! `D: Dim`) is a size the macro cannot read: write the function for `DVector<T>`/`DMatrix<T>`,
+//! or for `SVector<T, N>` with `const N: usize`.
+//!
 //! # wrt-not-differentiable
 //!
 //! `wrt(..)` lists a parameter of a type with no derivative (an integer, a `bool`).

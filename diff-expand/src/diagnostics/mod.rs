@@ -62,6 +62,8 @@ pub enum Diagnostic {
     UnknownParamType { param: String, ty: String },
     /// A parameter whose type is a type parameter without a float bound (`x: T`, `T: Copy`).
     UnboundedTypeParam { param: String, ty: String, generic: String },
+    /// A parameter whose type has a generic nalgebra dimension (`OVector<T, D>`, `D: Dim`).
+    GenericDimension { param: String, ty: String, generic: String },
     /// A method's parameter typed by what looks like a type parameter of its `impl`.
     ImplTypeParam { param: String, ty: String, generic: String },
     /// A `wrt(...)` entry naming a parameter whose type is not differentiable.
@@ -102,7 +104,9 @@ impl Diagnostic {
             Diagnostic::PatternPart => "opaque-expression",
             Diagnostic::Unsupported { .. } => "not-supported",
             Diagnostic::UnknownParamType { .. } => "unknown-parameter-type",
-            Diagnostic::UnboundedTypeParam { .. } => "generic-without-float-bound",
+            Diagnostic::UnboundedTypeParam { .. } | Diagnostic::GenericDimension { .. } => {
+                "generic-without-float-bound"
+            }
             Diagnostic::ImplTypeParam { .. } => "generic-without-float-bound",
             Diagnostic::WrtNotDifferentiable { .. } => "wrt-not-differentiable",
             Diagnostic::WrtUnknown { .. } => "wrt-unknown",
@@ -287,6 +291,12 @@ impl Diagnostic {
                  help: bound it by `num_traits::Float`, nalgebra's `RealField` or `tapeless::Real` \
                  (`{generic}: Float`) to differentiate it, or list the parameters to differentiate in \
                  `#[differentiable(wrt(..))]`"
+            ),
+            Diagnostic::GenericDimension { param, ty, generic } => format!(
+                "cannot differentiate parameter `{param}: {ty}`: `{generic}` is a generic nalgebra dimension, \
+                 and tapeless reads a nalgebra type's size from its name\n\
+                 help: write the function for a dynamic size (`DVector<T>`, `DMatrix<T>`) or for a static \
+                 one, fixed or a const generic (`SVector<T, N>` with `const N: usize`)"
             ),
             Diagnostic::ImplTypeParam { param, ty, generic } => format!(
                 "cannot tell whether parameter `{param}: {ty}` is differentiable: `{generic}` is not a \

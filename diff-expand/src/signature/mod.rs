@@ -574,6 +574,9 @@ pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature
                     TypeClass::Unknown => {
                         let (param, ty) = (p.ident.to_string(), type_text(&p.ty));
                         let diagnostic = match unbounded_param(&p.ty, &sig.generics) {
+                            Some(generic) if dimension_param(&generic, &sig.generics) => {
+                                Diagnostic::GenericDimension { param, ty, generic }
+                            }
                             Some(generic) => Diagnostic::UnboundedTypeParam { param, ty, generic },
                             None => {
                                 match receiver.is_some().then(|| impl_param(&p.ty, &sig.generics)).flatten() {
@@ -611,6 +614,23 @@ fn unbounded_param(ty: &Type, generics: &syn::Generics) -> Option<String> {
         .type_params()
         .map(|tp| tp.ident.to_string())
         .find(|name| !floats.iter().any(|f| f == name) && words.contains(name))
+}
+
+/// Whether the type parameter `name` is bounded by one of nalgebra's dimension traits (`Dim`,
+/// `DimName`, `DimMin`, ..): a generic size, not a number.
+fn dimension_param(name: &str, generics: &syn::Generics) -> bool {
+    let dimension = |bounds: &syn::punctuated::Punctuated<syn::TypeParamBound, syn::Token![+]>| {
+        bounds.iter().any(|b| {
+            matches!(b, syn::TypeParamBound::Trait(t)
+                if t.path.segments.last().is_some_and(|s| s.ident.to_string().starts_with("Dim")))
+        })
+    };
+    let inline = generics.type_params().any(|tp| tp.ident == name && dimension(&tp.bounds));
+    let in_where = generics.where_clause.iter().flat_map(|w| &w.predicates).any(|p| {
+        matches!(p, syn::WherePredicate::Type(t)
+            if matches!(&t.bounded_ty, Type::Path(tp) if tp.path.is_ident(name)) && dimension(&t.bounds))
+    });
+    inline || in_where
 }
 
 /// The names a type mentions (`["Vec", "T"]` of `&[Vec<T>]`).
