@@ -400,11 +400,12 @@
 //!   E0425 ``cannot find value `__tapeless_wrt_g_10` `` at a call means the caller reached a
 //!   different `g` than the one it knows (two functions of that name and parameter count with
 //!   different parameters differentiated): rename one.
-//! - **A `hessian` function calling one without `hessian`**: E0425 ``cannot find function
-//!   `g_vjp_for_hessian` `` at the call. Second order composes through the callee's dual copy of
-//!   its `_vjp`, which `#[differentiable(hessian)]` on `g` generates: add `hessian` to `g`'s
-//!   attribute. (rustc may suggest the caller's own `_vjp_for_hessian` as a similar name; it is
-//!   not the fix.)
+//! - **A `hessian` function calling one of another crate without `hessian`**: E0425 ``cannot
+//!   find function `g_vjp_for_hessian` `` at the call. Second order composes through the
+//!   callee's dual copy of its `_vjp`, which `#[differentiable(hessian)]` on `g` generates: add
+//!   `hessian` to `g`'s attribute. (rustc may suggest the caller's own `_vjp_for_hessian` as a
+//!   similar name; it is not the fix.) A callee of the same crate without `hessian` is our
+//!   "second-order" error at the call.
 //! - **`hessian` with a struct parameter that has no dual twin** (a `#[no_grad]` field, a field
 //!   that is not `f64`, a `Vec` or array of `f64` or a nalgebra vector or matrix of `f64`, or a
 //!   struct without `#[derive(Differentiable)]`): E0277 "second order (`hessian`) cannot run

@@ -47,11 +47,6 @@ const RUSTC_BY_DESIGN: &[(&str, &str, &str)] = &[
         "E0277",
         "hessian with a struct that has no dual twin: the function's macro cannot see its fields, so the runtime's Lift message (errors page)",
     ),
-    (
-        "second_order/composed_call",
-        "E0425",
-        "a hessian function calling one without hessian: its `_vjp_for_hessian` is missing (errors page)",
-    ),
 ];
 
 fn stderr_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

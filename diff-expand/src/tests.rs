@@ -523,8 +523,12 @@ fn prescan_reads_the_crate_sources() {
     )
     .expect("write a.rs");
     let b = src.join("nested").join("b.rs");
-    std::fs::write(&b, "#[differentiable(wrt(y))] fn zz_same(x: f64, y: f64) -> f64 { x * y }")
-        .expect("write b.rs");
+    std::fs::write(
+        &b,
+        "#[differentiable(wrt(y))] fn zz_same(x: f64, y: f64) -> f64 { x * y }\n\
+         #[cfg(test)] mod tests { #[differentiable] fn zz_power(x: f64, y: f64) -> f64 { x * y } }",
+    )
+    .expect("write b.rs");
     prescan::scan_with(&a, Some(&src));
     // From a.rs: its own `zz_same`, and the integer parameter of `zz_power` left out.
     assert_eq!(registry::lookup("zz_same", 2).map(|w| w.params), Some(vec![true, false]));
@@ -536,5 +540,7 @@ fn prescan_reads_the_crate_sources() {
     assert_eq!(registry::lookup("zz_same", 2).map(|w| w.params), Some(vec![false, true]));
     registry::set_file("");
     assert!(registry::lookup("zz_same", 2).is_none() && registry::is_function("zz_same", 2));
+    // A test module's function of the same name is not read: `zz_power` stays a.rs's.
+    assert_eq!(registry::lookup("zz_power", 2).map(|w| w.params), Some(vec![true, false]));
     let _ = std::fs::remove_dir_all(&dir);
 }

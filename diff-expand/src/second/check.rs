@@ -11,6 +11,24 @@ use crate::ir::{Block, Kind, Loc, Op};
 use crate::rules::Kind as Rule;
 use crate::signature::{self, TypeClass};
 
+/// The name of a called function or method that the registry knows, unambiguously, to be
+/// differentiated without `hessian`.
+fn without_hessian(callee: &crate::ir::Callee, arity: usize) -> Option<String> {
+    let (name, wrt) = match callee {
+        crate::ir::Callee::Path(p) => {
+            let name = p.path.segments.last()?.ident.to_string();
+            let wrt = signature::registry::lookup(&name, arity)?;
+            (name, wrt)
+        }
+        crate::ir::Callee::Method { name, .. } => {
+            let name = name.to_string();
+            let wrt = signature::registry::lookup_method(&name, arity)?;
+            (name, wrt)
+        }
+    };
+    (!wrt.hessian).then_some(name)
+}
+
 /// How a parameter is passed to the dual copy.
 #[derive(Copy, Clone, PartialEq, Eq)]
 pub(super) enum Shape {
@@ -302,6 +320,18 @@ fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'s
                 // provides.
                 let composed = receiver.is_none_or(|r| !input.act.active(r))
                     && inst.results.iter().any(|r| input.act.active(*r));
+                // A callee known to have no `hessian` has no dual copy to compose through
+                // (rustc's "cannot find `g_vjp_for_hessian`", with a misleading suggestion).
+                if !generic
+                    && composed
+                    && let Some(name) = without_hessian(callee, args.len())
+                {
+                    reject(
+                        inst.span,
+                        &format!("a call of `{name}`, whose attribute has no `hessian`,"),
+                        "second order composes through the callee's own second-order copy: write `hessian` in the attribute of the function called",
+                    );
+                }
                 if !generic
                     && !composed
                     && constant_call(input, inst).is_none()

@@ -73,6 +73,7 @@ pub fn of_function_in(
         by_value: false,
         params: sig.params.iter().map(|p| p.wrt).collect(),
         names: sig.params.iter().map(|p| p.ident.to_string()).collect(),
+        hessian: args.hessian,
     })
 }
 
@@ -180,6 +181,12 @@ pub fn is_function(name: &str, arity: usize) -> bool {
     entry(name, arity).is_some()
 }
 
+/// What the method `name` with `arity` arguments (the receiver apart) differentiates, if one of
+/// that name and arity was recorded and no other differs from it.
+pub fn lookup_method(name: &str, arity: usize) -> Option<Wrt> {
+    lookup(&method_key(name), arity)
+}
+
 /// Whether a method `name` with `arity` arguments (the receiver apart) has been recorded.
 pub fn is_method(name: &str, arity: usize) -> bool {
     entry(&method_key(name), arity).is_some()
@@ -189,7 +196,7 @@ pub fn is_method(name: &str, arity: usize) -> bool {
 /// Unlike a function's, a method's entry is used whenever there is one (the slots a call would
 /// pass otherwise depend on the receiver's activity, which the lowering does not know yet).
 pub fn method_call(name: &syn::Ident, args: &[Value]) -> Option<(Wrt, syn::Ident)> {
-    let wrt = lookup(&method_key(&name.to_string()), args.len())?;
+    let wrt = lookup_method(&name.to_string(), args.len())?;
     let mut marker = method_marker(&name.to_string(), &wrt);
     marker.set_span(name.span());
     Some((wrt, marker))

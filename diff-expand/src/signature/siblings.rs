@@ -21,6 +21,9 @@ pub struct Wrt {
     pub by_value: bool,
     pub params: Vec<bool>,
     pub names: Vec<String>,
+    /// Whether the attribute asks for `hessian`, which generates the dual copy of `_vjp` that
+    /// a second-order caller composes through.
+    pub hessian: bool,
 }
 
 thread_local! {
@@ -65,7 +68,7 @@ pub fn of_method(sig: &syn::Signature, args: &proc_macro2::TokenStream) -> Optio
             }
         }
     }
-    Some(Wrt { receiver, by_value, params, names })
+    Some(Wrt { receiver, by_value, params, names, hessian: args.hessian })
 }
 
 /// `self.name(..)` in a method of the block, calling a method of the block whose attribute

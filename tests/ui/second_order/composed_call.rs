@@ -1,6 +1,7 @@
 // Second order composes through the callee's dual `_vjp`, which `hessian` on the callee
-// generates: without it, rustc cannot find `inner_vjp_for_hessian` (errors page, "Errors rustc
-// reports"). The fix is `#[differentiable(hessian)]` on `inner`.
+// generates: `inner` has none. The fix is `#[differentiable(hessian)]` on `inner`. (Before the
+// registry knew every function's attribute, rustc could not find `inner_vjp_for_hessian` and
+// suggested the caller's own copy.)
 use tapeless::differentiable;
 
 #[differentiable]
