@@ -110,9 +110,10 @@
 //! struct's field (`p.w.clone()`), whose type the macro cannot see, it is this error, with the
 //! help to read the field itself: `p.b` for a float, `&p.w` for a `DVector` or `DMatrix`.
 //!
-//! A called *function* with no derivative is rustc's error, not ours:
-//! ``cannot find function `g_jvp` `` (E0425). The macro cannot know whether a sibling `g_jvp`
-//! exists; the fixes are the same.
+//! A called *function* of the caller's file without the attribute (and with no `g_jvp` or
+//! `g_vjp` written by hand in the crate) is this error too, at the call. One of another file or
+//! crate is rustc's: ``cannot find function `g_jvp` `` (E0425), as the macro cannot know whether
+//! a sibling `g_jvp` exists there; the fixes are the same.
 //!
 //! # conversion-to-option
 //!
@@ -412,7 +413,7 @@
 //!   `Name` in dual numbers", at the attribute and at the parameter. The function's macro cannot
 //!   see the struct's fields; `#[derive(Differentiable)]` generates the twin only where it can.
 //!   Pass the floats as `f64`, slice, array or nalgebra parameters, or drop `hessian`.
-//! - **A called function with no derivative**: E0425 ``cannot find function `g_jvp` ``; see
-//!   "no-derivative" above.
+//! - **A called function of another file or crate with no derivative**: E0425 ``cannot find
+//!   function `g_jvp` ``; see "no-derivative" above.
 //!
 //! `tests/errors_are_ours.rs` checks that every rustc error in the ui corpus is one of these.

@@ -23,11 +23,6 @@ const RUSTC_BY_DESIGN: &[(&str, &str, &str)] = &[
         "the runtime's `Product` bound with its own message (`&DVector * &DVector`)",
     ),
     (
-        "no_derivative/opaque_function",
-        "E0425",
-        "a called function with no derivative: the macro cannot know whether `g_jvp` exists (README)",
-    ),
-    (
         "signature/non_scalar_gradient",
         "E0277",
         "`_grad` of a tuple result: the runtime's `ScalarOutput` message at the call",

@@ -231,3 +231,37 @@ fn associated_functions_called_through_self() {
         forward_against_reverse("generic energy", t, &[-0.6], 1.0, &[g], 1e-13);
     }
 }
+
+/// A routine whose derivatives are written by hand, by the naming convention (`softplus_jvp`,
+/// `softplus_vjp`), below its caller: it composes, and is not taken for a function without a
+/// derivative.
+#[differentiable]
+fn uses_hand_written(x: f64) -> f64 {
+    softplus(2.0 * x) * x
+}
+
+fn softplus(x: f64) -> f64 {
+    x.exp().ln_1p()
+}
+
+fn softplus_jvp(x: f64, dx: f64) -> (f64, f64) {
+    (softplus(x), dx / (1.0 + (-x).exp()))
+}
+
+fn softplus_vjp(x: f64) -> (f64, impl FnOnce(f64) -> f64) {
+    (softplus(x), move |ct: f64| ct / (1.0 + (-x).exp()))
+}
+
+#[test]
+fn a_routine_with_derivatives_written_by_hand() {
+    for x in [0.3, -1.1, 2.4] {
+        let (value, g) = uses_hand_written_grad(x);
+        assert!(close(value, softplus(2.0 * x) * x, 1e-15));
+        let sigma = 1.0 / (1.0 + (-2.0 * x).exp());
+        let exact = 2.0 * sigma * x + softplus(2.0 * x);
+        assert!(close(g, exact, 1e-14), "{g} against {exact}");
+        gradient_central("uses_hand_written", &|p| uses_hand_written(p[0]), &[x], &[g], 1e-8);
+        let (_, t) = uses_hand_written_jvp(x, 0.5);
+        forward_against_reverse("uses_hand_written", t, &[0.5], 1.0, &[g], 1e-14);
+    }
+}

@@ -69,6 +69,21 @@ fn check_block(
                 }
             }
             Op::Opaque { what, .. } if reaches && varied_read => check_opaque(what, span, cx),
+            // `g(x)` of a function of this file without the attribute: rustc would report the
+            // missing `g_jvp` inside generated code. (After an error of the lowering, such as a
+            // closure passed to `g`, this would only repeat it.)
+            Op::Call { callee: Callee::Path(path), args, .. }
+                if reaches
+                    && varied_read
+                    && !cx.has_errors()
+                    && let Some(last) = path.path.segments.last()
+                    && crate::signature::registry::without_derivative(
+                        &last.ident.to_string(),
+                        args.len(),
+                    ) =>
+            {
+                cx.error(span, Diagnostic::PlainFunction { name: last.ident.to_string() })
+            }
             // `vec![x; n]` with a differentiable `x`: not supported yet; never a silent zero.
             Op::NewArray(ArrayInit::Constant { .. }) if reaches && varied_read => {
                 cx.error(span, Diagnostic::ActiveOpaque { what: "an array filled with copies" })

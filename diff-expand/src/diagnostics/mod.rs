@@ -40,6 +40,8 @@ pub enum Diagnostic {
     ActiveSearch { method: String },
     /// A method with no rule and no way to compose, on a differentiable receiver.
     UnknownMethod { name: String, arity: usize },
+    /// `g(x)` of a differentiable `x`, `g` a function of the caller's file without the attribute.
+    PlainFunction { name: String },
     /// `.clone()` of a differentiable value whose type the macro cannot see (a struct's field).
     UnknownClone,
     /// `self.g(x)` with `x` differentiable where `g`'s `wrt(..)` (same `impl` block) omits it.
@@ -94,7 +96,9 @@ impl Diagnostic {
             Diagnostic::ActiveCondition { .. } | Diagnostic::ActiveSearch { .. } => {
                 "differentiable-condition"
             }
-            Diagnostic::UnknownMethod { .. } | Diagnostic::UnknownClone => "no-derivative",
+            Diagnostic::UnknownMethod { .. }
+            | Diagnostic::UnknownClone
+            | Diagnostic::PlainFunction { .. } => "no-derivative",
             Diagnostic::SiblingWrt { .. } => "wrt-not-differentiable",
             Diagnostic::ConversionToOption { .. } => "conversion-to-option",
             Diagnostic::Unreachable { .. } => "unreachable-parameter",
@@ -200,6 +204,13 @@ impl Diagnostic {
                      (`let t0 = tapeless::no_grad(t);`)"
                 )
             }
+            Diagnostic::PlainFunction { name } => format!(
+                "`{name}` has no `#[differentiable]`, and it is called on a differentiable value here: \
+                 its derivative is unknown\n\
+                 help: put `#[differentiable]` on `{name}` so the call composes, give its derivative \
+                 (`#[differentiable(vjp = ..)]` on a wrapper), or cut the derivative on purpose with \
+                 `tapeless::no_grad({name}(..))`"
+            ),
             Diagnostic::UnknownMethod { name, .. }
                 if matches!(
                     name.as_str(),

@@ -171,10 +171,14 @@ fn block(
         let Ok(item_fn) = syn::parse2::<syn::ItemFn>(quote::quote!(#head {})) else { return };
         if let Some(method) = method {
             method(attributes, item_fn);
-        } else if let Some(args) = attributes.differentiable()
+            return;
+        }
+        let (name, args) = (item_fn.sig.ident.to_string(), attributes.differentiable());
+        registry::record_seen(file, &name, item_fn.sig.inputs.len(), args.is_some());
+        if let Some(args) = args
             && let Some(wrt) = registry::of_function(&item_fn, &args)
         {
-            registry::record_in(file, &item_fn.sig.ident.to_string(), &wrt);
+            registry::record_in(file, &name, &wrt);
         }
     } else if keyword("impl") {
         // As `impls::expand` and a method's own attribute record them: with the block's

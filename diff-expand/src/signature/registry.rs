@@ -77,6 +77,39 @@ pub fn of_function_in(
     })
 }
 
+/// The free functions without the attribute the prescan found (per file, name and parameter
+/// count), and the names of every function it found: a call of one of the first, on a
+/// differentiable value, has no derivative unless `name_jvp`/`name_vjp` is written by hand.
+type Plain = (std::collections::HashSet<(String, String, usize)>, std::collections::HashSet<String>);
+
+static PLAIN: Mutex<Option<Plain>> = Mutex::new(None);
+
+/// Records a function the prescan found in `file`, with (`attributed`) or without the attribute.
+pub fn record_seen(file: &str, name: &str, arity: usize, attributed: bool) {
+    let Ok(mut plain) = PLAIN.lock() else { return };
+    let (functions, names) = plain.get_or_insert_with(Default::default);
+    if !attributed {
+        functions.insert((file.to_string(), name.to_string(), arity));
+    }
+    names.insert(name.to_string());
+}
+
+/// Whether a call `name(..)` of `arity` arguments reaches a function of the caller's file with no
+/// derivative: one without the attribute is there, none with it is known, and no `name_jvp` or
+/// `name_vjp` is written by hand anywhere the prescan read.
+pub fn without_derivative(name: &str, arity: usize) -> bool {
+    if is_function(name, arity) {
+        return false;
+    }
+    let file = FILE.with(|f| f.borrow().clone());
+    let Ok(plain) = PLAIN.lock() else { return false };
+    plain.as_ref().is_some_and(|(functions, names)| {
+        functions.contains(&(file, name.to_string(), arity))
+            && !names.contains(&format!("{name}_jvp"))
+            && !names.contains(&format!("{name}_vjp"))
+    })
+}
+
 /// Records the function `name`'s `wrt`, in the file of the item being expanded.
 pub fn record(name: &str, wrt: &Wrt) {
     record_in(&FILE.with(|f| f.borrow().clone()), name, wrt);

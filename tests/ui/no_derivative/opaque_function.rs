@@ -1,4 +1,6 @@
-// Article 003, example 3: a function from another library, with no `_jvp`/`_vjp` written for it.
+// Article 003, example 3: a function from another library, with no `_jvp`/`_vjp` written for it
+// (here a module of the same file, which the macro reads: our error at the call; a function of
+// another crate is rustc's "cannot find function `logsumexp2_jvp`").
 use tapeless::differentiable;
 
 mod external {
