@@ -49,6 +49,7 @@ pub(crate) use calls::PASSED_FUNCTION;
 mod closures;
 mod constructors;
 mod control;
+mod conversions;
 mod expressions;
 mod fallible_calls;
 mod formats;
