@@ -231,6 +231,10 @@ fn second_order_of_functions_returning_result() {
         let (value, g, h) = barrier_objective_hessian(x, y).unwrap();
         assert!(close(value, x * x * y - x.ln() - y.ln(), 1e-15));
         assert!(close(g.0, 2.0 * x * y - 1.0 / x, 1e-14) && close(g.1, x * x - 1.0 / y, 1e-14), "{g:?}");
+        let (_, t) = barrier_objective_jvp(x, y, 0.4, -0.7).unwrap();
+        let (_, pullback) = barrier_objective_vjp(x, y).unwrap();
+        let back = pullback(1.0);
+        forward_against_reverse("barrier_objective", t, &[0.4, -0.7], 1.0, &[back.0, back.1], 1e-13);
         // H = [[2y + 1/x², 2x], [2x, 1/y²]].
         let exact = [[2.0 * y + 1.0 / (x * x), 2.0 * x], [2.0 * x, 1.0 / (y * y)]];
         for r in 0..2 {

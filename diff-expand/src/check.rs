@@ -289,6 +289,14 @@ fn check_heap_placement(f: &Function, cx: &Ctxt) {
 /// they carry the derivative (`lower::calls::conversion_parts`); kept as an option, they lose it.
 const CONVERSIONS_TO_OPTION: [&str; 5] = ["to_f64", "to_f32", "from_f64", "from_f32", "from"];
 
+/// The rules that wrap around, slope 1 between their jumps: (rule, as written, how to keep the
+/// slope, how to take the result as a constant).
+const WRAPS: [(&str, &str, &str, &str); 3] = [
+    ("rem", "%", "x - m * tapeless::no_grad((x / m).trunc())", "no_grad(x) % m"),
+    ("rem_euclid", "rem_euclid", "x - m * tapeless::no_grad(x.div_euclid(m))", "no_grad(x).rem_euclid(m)"),
+    ("fract", "fract", "x - tapeless::no_grad(x.trunc())", "no_grad(x).fract()"),
+];
+
 /// `floor`, `round`, `%`, casts to integers: the derivative is zero almost everywhere (or the
 /// value is no longer a float), which a tape reports as `None` or zero without a word.
 fn check_non_differentiable(name: &str, why: Why, form: &Form, span: Loc, cx: &Ctxt) {
@@ -298,21 +306,15 @@ fn check_non_differentiable(name: &str, why: Why, form: &Form, span: Loc, cx: &C
         }
         (Why::Discrete, Form::Operator(op)) => Diagnostic::Discrete { what: format!("the operator `{op}`") },
         (Why::Discrete, _) => Diagnostic::Discrete { what: format!("`{name}`") },
-        (Why::PiecewiseConstant, Form::Operator(op)) if name == "rem" => Diagnostic::Wraps {
-            name: op.to_string(),
-            keep: "x - m * tapeless::no_grad((x / m).trunc())".to_string(),
-            constant: format!("no_grad(x) {op} m"),
-        },
-        (Why::PiecewiseConstant, _) if name == "rem_euclid" => Diagnostic::Wraps {
-            name: name.to_string(),
-            keep: "x - m * tapeless::no_grad(x.div_euclid(m))".to_string(),
-            constant: "no_grad(x).rem_euclid(m)".to_string(),
-        },
-        (Why::PiecewiseConstant, _) if name == "fract" => Diagnostic::Wraps {
-            name: name.to_string(),
-            keep: "x - tapeless::no_grad(x.trunc())".to_string(),
-            constant: "no_grad(x).fract()".to_string(),
-        },
+        (Why::PiecewiseConstant, _)
+            if let Some(&(_, shown, keep, constant)) = WRAPS.iter().find(|w| w.0 == name) =>
+        {
+            Diagnostic::Wraps {
+                name: shown.to_string(),
+                keep: keep.to_string(),
+                constant: constant.to_string(),
+            }
+        }
         (Why::PiecewiseConstant, Form::Operator(op)) => {
             Diagnostic::PiecewiseConstant { name: op.to_string(), example: format!("no_grad(a) {op} b") }
         }

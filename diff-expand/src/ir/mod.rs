@@ -176,6 +176,24 @@ pub enum Callee {
     Method { receiver: Value, name: syn::Ident, turbofish: Option<syn::AngleBracketedGenericArguments> },
 }
 
+/// How a call of a callee returning `Result`/`Option` is unwrapped, written after the call.
+#[derive(Clone, Debug)]
+pub enum Unwrap {
+    /// `.unwrap()` or `.expect(..)`, as written (spanned at the user's method).
+    Method(TokenStream),
+    /// `?`.
+    Question(syn::Token![?]),
+}
+
+impl quote::ToTokens for Unwrap {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        match self {
+            Unwrap::Method(m) => m.to_tokens(tokens),
+            Unwrap::Question(q) => q.to_tokens(tokens),
+        }
+    }
+}
+
 /// An operation.
 #[derive(Clone, Debug)]
 pub enum Op {
@@ -223,7 +241,7 @@ pub enum Op {
     /// `unwrap`: how the caller unwraps a callee returning `Result`/`Option` (`.unwrap()`,
     /// `.expect(..)`, `?`), written after the call in every generated item
     /// (`lower::fallible_calls`).
-    Call { callee: Callee, args: Vec<Value>, shape: Tree, borrowed: Vec<bool>, unwrap: Option<TokenStream> },
+    Call { callee: Callee, args: Vec<Value>, shape: Tree, borrowed: Vec<bool>, unwrap: Option<Unwrap> },
     /// `no_grad(arg)`: the value of `arg`, as a constant.
     NoGrad(Value),
     /// Structured `if`. `trace` is an auxiliary value naming the reverse sweep's record of the

@@ -175,7 +175,7 @@ pub fn generate(input: &Input, lanes: Option<TokenStream>, cx: &Ctxt) -> Option<
         sig.name
     );
     // A function returning `Result`/`Option`: each call of its siblings leaves with its error.
-    let q = if sig.wrapper.is_some() { quote!(?) } else { TokenStream::new() };
+    let q = sig.leaves();
     let rows = quote! {
         for __r in 0..__m {
             let (_, __pullback) = #vjp(#(#args),*) #q;

@@ -647,7 +647,7 @@ impl Renamer<'_, '_> {
     /// Renames a macro argument: of a named one (`x = value`), the value alone.
     pub(super) fn argument(&mut self, arg: &mut Expr) {
         match arg {
-            Expr::Assign(a) if matches!(&*a.left, Expr::Path(p) if p.path.get_ident().is_some()) => {
+            Expr::Assign(a) if super::formats::argument_name(a).is_some() => {
                 self.visit_expr_mut(&mut a.right);
             }
             _ => self.visit_expr_mut(arg),

@@ -8,26 +8,22 @@
 //! prescan fills from the source file) composes this way; another `g(x)?` stays as written, an
 //! error when it reads a differentiable value.
 
-use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::quote_spanned;
 use syn::Expr;
 
 use super::Lowerer;
 use super::statements::Shape;
-use crate::ir::{Op, Tree};
+use crate::ir::{Op, Tree, Unwrap};
 
 /// `e` as a call and how its result is unwrapped (`.unwrap()`, `.expect(..)` of literals, `?`).
-fn unwrapped(e: &Expr, fallible: bool) -> Option<(&Expr, TokenStream)> {
+fn unwrapped(e: &Expr, fallible: bool) -> Option<(&Expr, Unwrap)> {
     match e {
         Expr::MethodCall(m) if super::unwraps(m) && m.args.iter().all(|a| matches!(a, Expr::Lit(_))) => {
             // Spanned at the user's method, so a failing `expect` reports the user's line.
             let (method, args) = (&m.method, &m.args);
-            Some((&m.receiver, quote_spanned!(method.span()=> .#method(#args))))
+            Some((&m.receiver, Unwrap::Method(quote_spanned!(method.span()=> .#method(#args)))))
         }
-        Expr::Try(t) if fallible => {
-            let question = t.question_token;
-            Some((&t.expr, quote!(#question)))
-        }
+        Expr::Try(t) if fallible => Some((&t.expr, Unwrap::Question(t.question_token))),
         _ => None,
     }
 }

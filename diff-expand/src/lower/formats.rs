@@ -61,10 +61,15 @@ fn captured_names(text: &str) -> Vec<String> {
 /// The name of an explicit named argument (`x = expr`).
 pub(super) fn named_argument(e: &Expr) -> Option<&syn::Ident> {
     match e {
-        Expr::Assign(a) => match &*a.left {
-            Expr::Path(p) => p.path.get_ident(),
-            _ => None,
-        },
+        Expr::Assign(a) => argument_name(a),
+        _ => None,
+    }
+}
+
+/// The name `x` of `x = expr`, if the left side is a plain name.
+pub(super) fn argument_name(a: &syn::ExprAssign) -> Option<&syn::Ident> {
+    match &*a.left {
+        Expr::Path(p) => p.path.get_ident(),
         _ => None,
     }
 }

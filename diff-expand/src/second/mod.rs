@@ -281,7 +281,7 @@ fn hvp(input: &Input, sig: &signature::Signature, dual: &TokenStream) -> TokenSt
         sig.name, sig.name
     );
     // A function returning `Result`/`Option`: its dual `_grad` does too, and leaves here.
-    let (result, question) = (sig.wrap_type(quote!((f64, #gradient, #gradient))), leaves(sig));
+    let (result, question) = (sig.wrap_type(quote!((f64, #gradient, #gradient))), sig.leaves());
     let value = sig.wrap_value(quote!((__value.re, __gradient, __hv)));
     quote! {
         #[doc = #doc]
@@ -324,7 +324,7 @@ fn hessian(input: &Input, sig: &signature::Signature, dual: &TokenStream) -> Tok
          symmetrised (`(H + Hᵀ) / 2`).",
         sig.name
     );
-    let q = leaves(sig);
+    let q = sig.leaves();
     let result = sig.wrap_type(quote!((f64, #gradient, #p::nalgebra::DMatrix<f64>)));
     // The closure's result type is written only where `?` needs it.
     let column = sig.wrapper.is_some().then(|| {
@@ -372,9 +372,4 @@ fn hessian(input: &Input, sig: &signature::Signature, dual: &TokenStream) -> Tok
             #value
         }
     }
-}
-
-/// `?` after a call of the dual `_grad` of a function returning `Result`/`Option`, else nothing.
-fn leaves(sig: &signature::Signature) -> TokenStream {
-    if sig.wrapper.is_some() { quote!(?) } else { TokenStream::new() }
 }

@@ -42,10 +42,16 @@ pub fn float_type_or_trait(name: &str) -> bool {
 
 /// The type parameters of `generics` bounded by a float trait (inline or in the `where` clause).
 pub fn float_params(generics: &syn::Generics) -> Vec<Ident> {
-    let floaty = |bounds: &syn::punctuated::Punctuated<syn::TypeParamBound, syn::Token![+]>| {
+    params_bounded_by(generics, |bound| FLOAT_BOUNDS.contains(&bound))
+}
+
+/// The type parameters of `generics` with a bound (inline or in the `where` clause) whose last
+/// path segment satisfies `bound`.
+fn params_bounded_by(generics: &syn::Generics, bound: impl Fn(&str) -> bool) -> Vec<Ident> {
+    let bounded = |bounds: &syn::punctuated::Punctuated<syn::TypeParamBound, syn::Token![+]>| {
         bounds.iter().any(|b| {
             matches!(b, syn::TypeParamBound::Trait(t)
-                if t.path.segments.last().is_some_and(|s| FLOAT_BOUNDS.contains(&s.ident.to_string().as_str())))
+                if t.path.segments.last().is_some_and(|s| bound(&s.ident.to_string())))
         })
     };
     let mut out = Vec::new();
@@ -53,9 +59,9 @@ pub fn float_params(generics: &syn::Generics) -> Vec<Ident> {
         let in_where = generics.where_clause.iter().flat_map(|w| &w.predicates).any(|p| {
             matches!(p, syn::WherePredicate::Type(pt)
                 if matches!(&pt.bounded_ty, Type::Path(path) if path.qself.is_none() && path.path.is_ident(&tp.ident))
-                    && floaty(&pt.bounds))
+                    && bounded(&pt.bounds))
         });
-        if floaty(&tp.bounds) || in_where {
+        if bounded(&tp.bounds) || in_where {
             out.push(tp.ident.clone());
         }
     }
@@ -439,6 +445,12 @@ impl Signature {
         }
     }
 
+    /// `?` after a call of a sibling of a function returning `Result`/`Option` (it leaves with
+    /// the error), else nothing.
+    pub fn leaves(&self) -> TokenStream {
+        if self.wrapper.is_some() { quote!(?) } else { TokenStream::new() }
+    }
+
     /// Whether the result is a single float, so that a gradient exists.
     pub fn scalar_output(&self) -> bool {
         is_float(&self.output)
@@ -619,18 +631,7 @@ fn unbounded_param(ty: &Type, generics: &syn::Generics) -> Option<String> {
 /// Whether the type parameter `name` is bounded by one of nalgebra's dimension traits (`Dim`,
 /// `DimName`, `DimMin`, ..): a generic size, not a number.
 fn dimension_param(name: &str, generics: &syn::Generics) -> bool {
-    let dimension = |bounds: &syn::punctuated::Punctuated<syn::TypeParamBound, syn::Token![+]>| {
-        bounds.iter().any(|b| {
-            matches!(b, syn::TypeParamBound::Trait(t)
-                if t.path.segments.last().is_some_and(|s| s.ident.to_string().starts_with("Dim")))
-        })
-    };
-    let inline = generics.type_params().any(|tp| tp.ident == name && dimension(&tp.bounds));
-    let in_where = generics.where_clause.iter().flat_map(|w| &w.predicates).any(|p| {
-        matches!(p, syn::WherePredicate::Type(t)
-            if matches!(&t.bounded_ty, Type::Path(tp) if tp.path.is_ident(name)) && dimension(&t.bounds))
-    });
-    inline || in_where
+    params_bounded_by(generics, |bound| bound.starts_with("Dim")).iter().any(|p| p == name)
 }
 
 /// The names a type mentions (`["Vec", "T"]` of `&[Vec<T>]`).

@@ -47,7 +47,7 @@ impl Reverse<'_> {
                     // the same arguments in the primal sweep.
                     let call = quote!(#f(#(#call_args),*));
                     let call = match unwrap {
-                        Some(u) if u.to_string() == "?" => {
+                        Some(crate::ir::Unwrap::Question(_)) => {
                             let p = crate::emit::private();
                             quote!(#p::succeeded(#call))
                         }
