@@ -19,7 +19,6 @@ pub fn check(f: &Function, sig: &Signature, activity: &Activity, reachability: b
     check_block(f, &f.body, activity, cx, &mut std::collections::HashSet::new(), &deps, &used);
     check_borrowed_arguments(f, cx);
     check_sibling_calls(f, sig, activity, cx);
-    check_heap_placement(f, cx);
     if reachability {
         check_reachable(f, sig, activity, cx, &deps);
     }
@@ -206,82 +205,6 @@ fn check_sibling_calls(f: &Function, sig: &crate::signature::Signature, a: &Acti
         for param in missing {
             cx.error(inst.span, Diagnostic::SiblingWrt { method: name.clone(), param });
         }
-    }
-}
-
-/// A `DVector`/`DMatrix` is held by reference to a local that owns it, so it cannot outlive the
-/// scope computing it. In a loop that is fine when the backward iteration can compute it again
-/// from values that do not change between iterations (the loop index, values from before the
-/// loop): `m.column(j)`. It is rejected when it would have to be saved: computed from a
-/// variable the loop carries (`acc = acc * 0.9 + &v`), carried itself, computed from a load
-/// of an array the function writes, a call or inside a branch (whose trace saves values).
-/// Reported once, at the first place.
-fn check_heap_placement(f: &Function, cx: &Ctxt) {
-    use std::collections::HashSet;
-
-    use crate::ir::{Kind as ValueKind, Value};
-    type Found = Option<(Loc, &'static str)>;
-    /// The function, and the arrays it writes (a load from any other is read again by the
-    /// backward iteration, like any load from an unchanged array).
-    struct Ctx<'a> {
-        f: &'a Function,
-        written: HashSet<Value>,
-    }
-    fn walk(c: &Ctx, b: &Block, in_branch: bool, in_loop: bool, variant: &mut HashSet<Value>) -> Found {
-        let f = c.f;
-        for inst in &b.insts {
-            let heap = inst.results.iter().any(|r| f.info(*r).kind == ValueKind::Heap);
-            // `x` of `for x in xs` over `&[DVector<f64>]`.
-            let unchanged_load = matches!(&inst.op, Op::Load { array, .. } if !c.written.contains(array));
-            let depends =
-                (in_loop && !unchanged_load && matches!(inst.op, Op::Load { .. } | Op::Call { .. }))
-                    || inst.op.operands().iter().any(|o| variant.contains(o));
-            if depends {
-                variant.extend(inst.results.iter().copied());
-            }
-            if heap && in_branch {
-                return Some((inst.span, "a `DVector` or `DMatrix` computed inside a branch"));
-            }
-            if heap && depends {
-                return Some((inst.span, "a `DVector` or `DMatrix` computed from a value a loop changes"));
-            }
-            let found = match &inst.op {
-                Op::If { then_block, else_block, .. } => walk(c, then_block, true, in_loop, variant)
-                    .or_else(|| walk(c, else_block, true, in_loop, variant)),
-                Op::For { body, carried, .. } | Op::Loop { body, carried, .. } => {
-                    if carried.iter().any(|c| f.info(c.header).kind == ValueKind::Heap) {
-                        return Some((inst.span, "a `DVector` or `DMatrix` variable reassigned in a loop"));
-                    }
-                    variant.extend(carried.iter().map(|c| c.header));
-                    walk(c, body, in_branch, true, variant)
-                }
-                _ => None,
-            };
-            if found.is_some() {
-                return found;
-            }
-        }
-        None
-    }
-    let written = f
-        .body
-        .walk()
-        .into_iter()
-        .filter_map(|i| match &i.op {
-            Op::Store { array, .. } => Some(*array),
-            _ => None,
-        })
-        .collect();
-    let c = Ctx { f, written };
-    if let Some((at, what)) = walk(&c, &f.body, false, false, &mut HashSet::new()) {
-        cx.error(
-            at,
-            Diagnostic::Unsupported {
-                what: what.to_string(),
-                help: "compute it before the loop or branch, and in a loop read its entries, columns \
-                       or rows (statically sized nalgebra types such as `Vector3` work anywhere)",
-            },
-        );
     }
 }
 

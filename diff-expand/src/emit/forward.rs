@@ -13,9 +13,7 @@
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote, quote_spanned};
 
-use super::{
-    IfLet, Input, call_is_active, call_slots, callee, idents, partial, primal_let, tangent, tree_tokens,
-};
+use super::{IfLet, Input, call_is_active, call_slots, callee, partial, primal_let, tangent, tree_tokens};
 use crate::ir::{ArrayInit, Block, Form, Inst, Op, Value};
 use crate::rules::{self, Custom, Kind, Linear, Read};
 use crate::signature::tangent_type;
@@ -147,14 +145,22 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
         Op::If { cond, then_block, else_block, then_out, else_out, .. } => {
             let active: Vec<usize> =
                 (0..inst.results.len()).filter(|i| act.active(inst.results[*i])).collect();
-            let mut pattern = idents(&inst.results);
-            pattern.extend(active.iter().map(|i| tangent(inst.results[*i]).into_token_stream()));
+            let (mut pattern, mut after) =
+                super::merged_names(input, &inst.results, Value::ident, super::owner);
+            let tangents: Vec<Value> = active.iter().map(|i| inst.results[*i]).collect();
+            let (tangent_pattern, tangent_after) =
+                super::merged_names(input, &tangents, tangent, tangent_owner);
+            pattern.extend(tangent_pattern);
+            after.extend(tangent_after);
             let yields = |out: &[Value]| {
                 let mut items = super::branch_yields(input, out);
                 items.extend(active.iter().map(|i| {
                     let t = tangent_of(input, out[*i]);
                     if super::owned_array(input, out[*i]) {
                         quote!(::core::clone::Clone::clone(&#t))
+                    } else if super::is_heap(input, out[*i]) {
+                        let p = super::private();
+                        quote!(#p::owned(#t))
                     } else {
                         t
                     }
@@ -167,6 +173,7 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
                 then_items: yields(then_out),
                 else_code: block(input, else_block),
                 else_items: yields(else_out),
+                after,
             }
             .emit(*cond, span)
         }
@@ -177,26 +184,38 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
             summed_loop(input, inst, (*var, *start, *end, *inclusive), body, (c, total, m))
         }
         Op::For { body, carried, .. } | Op::Loop { body, carried, .. } => {
-            let mut init = TokenStream::new();
-            let mut enter = TokenStream::new();
-            let mut advance = TokenStream::new();
-            let mut exit = TokenStream::new();
+            let mut lines = super::CarryLines::default();
             for (c, result) in carried.iter().zip(&inst.results) {
-                let (carry, h, next, r) = (carry(c.header), c.header.ident(), c.next.ident(), result.ident());
-                let first = c.init.ident();
-                init.extend(quote!(let mut #carry = #first;));
-                enter.extend(quote!(let #h = #carry;));
-                advance.extend(quote!(#carry = #next;));
-                exit.extend(quote!(let #r = #carry;));
+                let (h, next, r) = (c.header.ident(), c.next.ident(), result.ident());
+                let heap = super::is_heap(input, c.header);
+                let owned = heap.then(|| {
+                    let made_here = super::owns_in(body, c.next);
+                    super::owned_next(carried, c.next, made_here, super::owner(c.next), quote!(#next))
+                });
+                lines.add(
+                    &carry(c.header),
+                    (c.init.ident().into_token_stream(), &h),
+                    (quote!(#next), &r),
+                    owned,
+                );
                 if act.active(c.header) || act.active(*result) {
-                    let (tcarry, th, tr) = (tangent_carry(c.header), tangent(c.header), tangent(*result));
+                    let (th, tr) = (tangent(c.header), tangent(*result));
                     let (tinit, tnext) = (tangent_of(input, c.init), tangent_of(input, c.next));
-                    init.extend(quote!(let mut #tcarry = #tinit;));
-                    enter.extend(quote!(let #th = #tcarry;));
-                    advance.extend(quote!(#tcarry = #tnext;));
-                    exit.extend(quote!(let #tr = #tcarry;));
+                    // A heap tangent computed in the body has its owner (`__to3`), as its value.
+                    let owned = heap.then(|| {
+                        let made_here = act.active(c.next)
+                            && super::summed_product(input, c.next).is_none()
+                            && body.insts.iter().any(|i| match i.op {
+                                Op::Prim { .. } => i.results.first() == Some(&c.next),
+                                Op::If { .. } => i.results.contains(&c.next),
+                                _ => false,
+                            });
+                        super::owned_next(carried, c.next, made_here, tangent_owner(c.next), tnext.clone())
+                    });
+                    lines.add(&tangent_carry(c.header), (tinit, &th), (tnext, &tr), owned);
                 }
             }
+            let super::CarryLines { init, enter, advance, exit } = lines;
             let body = block(input, body);
             match &inst.op {
                 Op::For { var, start, end, inclusive, .. } => {

@@ -31,6 +31,9 @@
 //! - an initialiser whose temporaries a `let` may keep alive to the end of the block (`let r =
 //!   &f(x);`: Rust's temporary lifetime extension), which an assignment would drop at the `;`:
 //!   conservatively, any `&` that does not borrow a place.
+//!
+//! A kept `let` ends the run before it: names declared later may borrow what it binds, and a
+//! borrower declared before its owner is dropped after it.
 
 use std::collections::HashSet;
 
@@ -249,7 +252,14 @@ impl Run<'_> {
 /// its names added to `run` (closing the run first if an earlier statement of it mentions one),
 /// or the statement unchanged where the `let` must stay.
 fn rewrite(stmt: Vec<Tok>, names: &[Sym], run: &mut Run, out: &mut Vec<Tok>) -> Vec<Tok> {
-    let Some((mut declared, mut assign, eq)) = assignable(&stmt, names) else { return stmt };
+    // A `let` kept as it is ends the run: a name declared later must come after it, since
+    // it may borrow what it binds (a pullback borrowing a value popped from a loop's stack, `let
+    // Some((__v6,)) = __stack5.pop() else { break };`, is dropped after it only if declared
+    // after it).
+    let Some((mut declared, mut assign, eq)) = assignable(&stmt, names) else {
+        run.flush(out);
+        return stmt;
+    };
     let clash = declared.iter().any(|d| run.seen.contains(&d.name));
     if clash || run.declared.len() + declared.len() > GROUP {
         run.flush(out);

@@ -614,6 +614,15 @@ impl Lowerer<'_> {
                     None if self.aggregate_or_leaf(&r.expr).is_some_and(|v| self.kind(v) == Kind::Float) => {
                         (self.value(&r.expr), true)
                     }
+                    // `g(&(&y + &k * h))`: a value computed from a float, a static vector or a
+                    // `DVector`/`DMatrix` (its leading operand's kind), passed by reference.
+                    None if !matches!(&*r.expr, Expr::Path(_))
+                        && leading_operand(&r.expr)
+                            .and_then(|e| self.aggregate_or_leaf(e))
+                            .is_some_and(|v| matches!(self.kind(v), Kind::Float | Kind::Heap)) =>
+                    {
+                        (self.value(&r.expr), true)
+                    }
                     None => {
                         // `&m` of a `DVector`/`DMatrix`: passed by reference, like an array.
                         let v = self.value(a);
@@ -722,4 +731,18 @@ fn swizzle(name: &str) -> Option<Vec<usize>> {
         return None;
     }
     name.chars().map(|c| "xyz".find(c)).collect()
+}
+
+/// The operand an expression's value starts from: the left of a binary operation, the receiver
+/// of a method, through parentheses, references and negation; a name ends the search.
+fn leading_operand(e: &Expr) -> Option<&Expr> {
+    match e {
+        Expr::Paren(p) => leading_operand(&p.expr),
+        Expr::Binary(b) => leading_operand(&b.left),
+        Expr::MethodCall(m) => leading_operand(&m.receiver),
+        Expr::Reference(r) => leading_operand(&r.expr),
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => leading_operand(&u.expr),
+        Expr::Path(_) => Some(e),
+        _ => None,
+    }
 }

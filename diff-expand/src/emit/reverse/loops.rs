@@ -177,7 +177,8 @@ impl Reverse<'_> {
             TokenStream::new()
         } else {
             let (stack_var, names) = (stack_ident(key), stack.iter().map(|s| s.ident()));
-            quote!(let ::core::option::Option::Some((#(#names,)*)) = #stack_var.pop() else { break };)
+            let borrow = self.borrow_saved(&stack);
+            quote!(let ::core::option::Option::Some((#(#names,)*)) = #stack_var.pop() else { break }; #borrow)
         };
         let recomputed: TokenStream =
             recompute.iter().map(|i| primal_let(self.input, &body.insts[*i])).collect();

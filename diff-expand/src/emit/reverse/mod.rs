@@ -31,8 +31,8 @@ use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 
 use super::{
-    IfLet, Input, adjoint, call_is_active, call_slots, callee, idents, partial, primal_let, private,
-    pullback, tree_tokens, tuple_or_single, zero,
+    IfLet, Input, adjoint, call_is_active, call_slots, callee, partial, primal_let, private, pullback,
+    tree_tokens, tuple_or_single, zero,
 };
 use crate::ir::{ArrayInit, Block, Carried, Form, Inst, Op, Value};
 use crate::rules::{Bilinear, Cotangent, Custom, Kind, Linear, Read};
@@ -511,6 +511,24 @@ fn rebind_heap(input: &Input) -> TokenStream {
             if !of_param {
                 let (v, b) = (y.ident(), base.ident());
                 out.extend(quote!(let #v = &#b.#member;));
+            }
+            continue;
+        }
+        // A `DVector`/`DMatrix` a loop carries is owned by the loop's carry, one an `if` merges
+        // by the `if`'s owner (`merged_names`).
+        if let Op::For { carried, .. } | Op::Loop { carried, .. } = &inst.op {
+            for (c, r) in carried.iter().zip(&inst.results) {
+                if super::is_heap(input, *r) {
+                    let (r, carry) = (r.ident(), super::forward::carry(c.header));
+                    out.extend(quote!(let #r = &#carry;));
+                }
+            }
+            continue;
+        }
+        if let Op::If { .. } = &inst.op {
+            for r in inst.results.iter().filter(|r| super::is_heap(input, **r)) {
+                let (v, o) = (r.ident(), super::owner(*r));
+                out.extend(quote!(let #v = &#o;));
             }
             continue;
         }

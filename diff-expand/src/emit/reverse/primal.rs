@@ -28,14 +28,17 @@ impl Reverse<'_> {
                 }
             }
             Op::If { cond, then_block, else_block, then_out, else_out, trace, .. } => {
-                let mut pattern = idents(&inst.results);
+                let (mut pattern, after) =
+                    crate::emit::merged_names(self.input, &inst.results, Value::ident, crate::emit::owner);
                 let mut then_items = crate::emit::branch_yields(self.input, then_out);
                 let mut else_items = crate::emit::branch_yields(self.input, else_out);
                 if let Some([then_saved, else_saved]) = self.saved.get(trace) {
                     let ty = trace_enum(*trace);
                     pattern.push(trace.ident().into_token_stream());
-                    let (ts, es) =
-                        (then_saved.iter().map(|s| s.ident()), else_saved.iter().map(|s| s.ident()));
+                    let (ts, es) = (
+                        then_saved.iter().map(|s| self.saved_item(*s)),
+                        else_saved.iter().map(|s| self.saved_item(*s)),
+                    );
                     then_items.push(quote!(#ty::Then(#(#ts),*)));
                     else_items.push(quote!(#ty::Else(#(#es),*)));
                     let params_then: Vec<syn::Ident> =
@@ -53,6 +56,7 @@ impl Reverse<'_> {
                     then_items,
                     else_code: self.primal_block(else_block, enums),
                     else_items,
+                    after,
                 }
                 .emit(*cond, span)
             }
@@ -62,29 +66,36 @@ impl Reverse<'_> {
                     Op::For { var, .. } => *var,
                     _ => return TokenStream::new(),
                 };
-                let (mut init, mut enter, mut advance, mut exit) =
-                    (TokenStream::new(), TokenStream::new(), TokenStream::new(), TokenStream::new());
+                let mut lines = crate::emit::CarryLines::default();
                 for (c, result) in carried.iter().zip(&inst.results) {
+                    let (h, next, r) = (c.header.ident(), c.next.ident(), result.ident());
+                    let owned = crate::emit::is_heap(self.input, c.header).then(|| {
+                        let made_here = crate::emit::owns_in(body, c.next);
+                        crate::emit::owned_next(
+                            carried,
+                            c.next,
+                            made_here,
+                            crate::emit::owner(c.next),
+                            quote!(#next),
+                        )
+                    });
                     let carry = crate::emit::forward::carry(c.header);
-                    let (first, h, next, r) =
-                        (c.init.ident(), c.header.ident(), c.next.ident(), result.ident());
-                    init.extend(quote!(let mut #carry = #first;));
-                    enter.extend(quote!(let #h = #carry;));
-                    advance.extend(quote!(#carry = #next;));
-                    exit.extend(quote!(let #r = #carry;));
+                    lines.add(&carry, (c.init.ident().into_token_stream(), &h), (quote!(#next), &r), owned);
                 }
+                let crate::emit::CarryLines { init, enter, advance, exit } = lines;
                 let push = match self.stacks.get(&key) {
                     Some(stack) if !stack.is_empty() => {
                         let stack_var = stack_ident(key);
                         // An array read whole in the backward iteration: its contents now, a copy.
-                        let names = stack.iter().map(|s| {
-                            let i = s.ident();
-                            match s {
-                                Slot::Value(v) if crate::emit::is_array(self.input, *v) => {
-                                    quote!(::core::clone::Clone::clone(&#i))
-                                }
-                                _ => quote!(#i),
+                        let names = stack.iter().map(|s| match s {
+                            Slot::Value(v)
+                                if crate::emit::is_array(self.input, *v)
+                                    && !crate::emit::is_heap(self.input, *v) =>
+                            {
+                                let i = s.ident();
+                                quote!(::core::clone::Clone::clone(&#i))
                             }
+                            _ => self.saved_item(*s),
                         });
                         enums.extend(quote!(let mut #stack_var = ::std::vec::Vec::new();));
                         quote!(#stack_var.push((#(#names,)*));)
@@ -130,6 +141,19 @@ impl Reverse<'_> {
                 )
             }
             _ => primal_let(self.input, inst),
+        }
+    }
+
+    /// A slot as a branch trace or a loop stack saves it: a `DVector`/`DMatrix` (held by
+    /// reference to an owner that ends with the branch or iteration) as an owned copy.
+    pub(super) fn saved_item(&self, s: Slot) -> TokenStream {
+        let i = s.ident();
+        match s {
+            Slot::Value(v) if crate::emit::is_heap(self.input, v) => {
+                let p = private();
+                quote!(#p::owned(#i))
+            }
+            _ => quote!(#i),
         }
     }
 

@@ -104,9 +104,11 @@ impl Reverse<'_> {
                 let t = self.read(Slot::Value(*trace));
                 let ty = trace_enum(*trace);
                 let (ts, es) = (then_saved.iter().map(|s| s.ident()), else_saved.iter().map(|s| s.ident()));
+                let (then_borrow, else_borrow) =
+                    (self.borrow_saved(&then_saved), self.borrow_saved(&else_saved));
                 out.extend(quote_spanned!(span=> match #t {
-                    #ty::Then(#(#ts),*) => { #then_code }
-                    #ty::Else(#(#es),*) => { #else_code }
+                    #ty::Then(#(#ts),*) => { #then_borrow #then_code }
+                    #ty::Else(#(#es),*) => { #else_borrow #else_code }
                 }));
                 self.saved.insert(*trace, [then_saved, else_saved]);
                 out
@@ -482,6 +484,21 @@ impl Reverse<'_> {
             Kind::NonDifferentiable(_) | Kind::Predicate | Kind::Shape => {}
         }
         out
+    }
+
+    /// `let __v3 = &__v3;` for each `DVector`/`DMatrix` of `saved`: a trace or a loop's stack
+    /// holds it owned (`saved_item`), the sweep reads it by reference.
+    pub(super) fn borrow_saved(&self, saved: &[Slot]) -> TokenStream {
+        saved
+            .iter()
+            .filter_map(|s| match s {
+                Slot::Value(v) if crate::emit::is_heap(self.input, *v) => {
+                    let i = v.ident();
+                    Some(quote!(let #i = &#i;))
+                }
+                _ => None,
+            })
+            .collect()
     }
 
     /// The adjoint of one arm of an `if`: the phis' adjoints flow to the values the arm yields,
