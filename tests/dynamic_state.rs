@@ -264,13 +264,16 @@ fn two_carried_vectors_against_central_differences() {
     }
 }
 
+/// The gradient of a function of a vector and a float.
+type Gradient = (DVector<f64>, f64);
+
 /// The generated items of a function of a vector `y` and a float `s`.
 struct VectorAndScalar {
     f: fn(&DVector<f64>, f64) -> f64,
-    grad: fn(&DVector<f64>, f64) -> (f64, (DVector<f64>, f64)),
-    jvp: fn(&DVector<f64>, f64, DVector<f64>, f64) -> (f64, f64),
+    grad: fn(&DVector<f64>, f64) -> (f64, Gradient),
+    jvp: fn(&DVector<f64>, f64, Gradient) -> (f64, f64),
     /// The pullback at `(y, s)` applied to a cotangent.
-    vjp: fn(&DVector<f64>, f64, f64) -> (DVector<f64>, f64),
+    vjp: fn(&DVector<f64>, f64, f64) -> Gradient,
 }
 
 impl VectorAndScalar {
@@ -281,7 +284,7 @@ impl VectorAndScalar {
         assert_close(gy.as_slice(), &central(|p| (self.f)(&vector(p), s), y.as_slice()), 1e-6, "y");
         assert_close(&[gs], &central(|p| (self.f)(y, p[0]), &[s]), 1e-6, "s");
         let dy = vector(&[0.1, 0.4, -0.3]);
-        let (_, jv) = (self.jvp)(y, s, dy.clone(), 0.2);
+        let (_, jv) = (self.jvp)(y, s, (dy.clone(), 0.2));
         let (uy, us) = (self.vjp)(y, s, 1.1);
         assert_close(&[1.1 * jv], &[uy.dot(&dy) + us * 0.2], 1e-12, "JVP against VJP");
     }
@@ -292,7 +295,7 @@ fn vector_chosen_by_a_branch_and_a_loop_that_breaks() {
     let items = VectorAndScalar {
         f: branchy,
         grad: branchy_grad,
-        jvp: branchy_jvp,
+        jvp: |y, s, (dy, ds)| branchy_jvp(y, s, dy, ds),
         vjp: |y, s, u| branchy_vjp(y, s).1(u),
     };
     for s in [0.7, -0.4, 3.0] {
@@ -302,7 +305,12 @@ fn vector_chosen_by_a_branch_and_a_loop_that_breaks() {
 
 #[test]
 fn rk4_with_a_helper_right_hand_side() {
-    let items = VectorAndScalar { f: rk4, grad: rk4_grad, jvp: rk4_jvp, vjp: |y, k, u| rk4_vjp(y, k).1(u) };
+    let items = VectorAndScalar {
+        f: rk4,
+        grad: rk4_grad,
+        jvp: |y, k, (dy, dk)| rk4_jvp(y, k, dy, dk),
+        vjp: |y, k, u| rk4_vjp(y, k).1(u),
+    };
     for (y0, k) in points().into_iter().zip([0.8, -0.5, 1.5]) {
         items.check(&y0, k);
     }
