@@ -375,6 +375,43 @@ fn piecewise_while() {
     assert_eq!(halve_until_small_jvp(10.0, 1.0), (0.625, 0.0625));
 }
 
+/// A Newton-style loop that stops on a tolerance or an iteration cap: only the part of the
+/// condition that reads a differentiated value is marked.
+#[differentiable]
+fn halve_until_small_or_capped(x: f64, cap: usize) -> f64 {
+    let mut y = x;
+    let mut k = 0;
+    while tapeless::piecewise(y > 1.0) && k < cap {
+        y = y * 0.5 + 0.1 * y.sin();
+        k += 1;
+    }
+    y
+}
+
+#[test]
+fn piecewise_on_one_part_of_a_condition() {
+    // Each step is y -> 0.5 y + 0.1 sin y, so the derivative is the product of 0.5 + 0.1 cos y
+    // over the steps that ran.
+    for (x, cap) in [(3.0, 10), (3.0, 1), (0.5, 10), (40.0, 3)] {
+        let (mut y, mut slope, mut k) = (x, 1.0, 0);
+        while y > 1.0 && k < cap {
+            slope *= 0.5 + 0.1 * f64::cos(y);
+            y = y * 0.5 + 0.1 * y.sin();
+            k += 1;
+        }
+        let (value, grad) = halve_until_small_or_capped_grad(x, cap);
+        assert_eq!(value, y);
+        assert!((grad - slope).abs() < 1e-14, "{grad} against {slope}");
+        let h = 1e-6;
+        let fd =
+            (halve_until_small_or_capped(x + h, cap) - halve_until_small_or_capped(x - h, cap)) / (2.0 * h);
+        assert!((grad - fd).abs() < 1e-7, "{grad} against {fd}");
+        let (_, tangent) = halve_until_small_or_capped_jvp(x, cap, 0.7);
+        let (_, pullback) = halve_until_small_or_capped_vjp(x, cap);
+        assert!((1.3 * tangent - pullback(1.3) * 0.7).abs() < 1e-14);
+    }
+}
+
 // ---- return before the end -----------------------------------------------------------------------
 
 /// The first element above a threshold, scaled; `return` from inside the loop.

@@ -73,7 +73,9 @@ pub fn no_grad<T>(value: T) -> T {
 /// At run time this is the identity. Inside a `#[differentiable]` function, `if` on a condition
 /// that depends on a differentiable value is a compile error, because the derivative of such a
 /// function is only defined piecewise: at the switching point it jumps or has a kink. Writing
-/// `if piecewise(x > 0.0)` accepts that: the derivative is the one of the branch that runs.
+/// `if piecewise(x > 0.0)` accepts that: the derivative is the one of the branch that runs. A
+/// part of a condition may be marked alone: `if piecewise(r.norm() < tol) || k == max_steps`
+/// (each part that depends on a differentiable value needs it).
 ///
 /// ```
 /// use tapeless::{differentiable, piecewise};

@@ -80,7 +80,8 @@ pub enum Kind {
     Array(ArrayKind),
     /// A dynamically sized nalgebra value (`DVector`, `DMatrix`, or a value computed from one
     /// that keeps its shape): not `Copy`, so emitted code holds it once and reads it through a
-    /// reference (`let __o3 = ..; let __v3 = &__o3;`). Supported in straight-line code only.
+    /// reference (`let __o3 = ..; let __v3 = &__o3;`); loops and branches own the ones that
+    /// cross their edges (`emit::CarryLines`, `emit::merged_names`).
     Heap,
 }
 

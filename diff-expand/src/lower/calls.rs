@@ -316,7 +316,14 @@ impl Lowerer<'_> {
                 }
                 if c.args.len() == 1 && path.qself.is_none() && (last == "no_grad" || last == "piecewise") {
                     let arg = self.value(&c.args[0]);
+                    // `piecewise(..)` of a part of a condition (`piecewise(r > tol) || k > 9`):
+                    // that part is marked as intended, and a `bool` has no derivative to lose,
+                    // so its dependence on differentiable values ends here. (A whole condition's
+                    // is taken off before lowering, `control::strip_piecewise`.)
                     if last == "piecewise" {
+                        if self.kind(arg) == Kind::Discrete {
+                            return Tree::Leaf(self.emit(Op::NoGrad(arg), span, Kind::Discrete));
+                        }
                         return Tree::Leaf(arg);
                     }
                     let kind = self.kind(arg);
