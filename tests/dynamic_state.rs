@@ -5,6 +5,9 @@
 //! a closed form or central differences, JVP against VJP; second order against the analytic
 //! Hessian and central differences of `_grad`; a Jacobian against `_jvp` columns and `_vjp` rows.
 
+mod common;
+
+use common::{assert_close, central_gradient};
 use nalgebra::{DMatrix, DVector};
 use tapeless::{differentiable, piecewise};
 
@@ -137,25 +140,6 @@ fn trajectory(y0: &DVector<f64>, k: f64) -> DVector<f64> {
     y
 }
 
-fn central(f: impl Fn(&[f64]) -> f64, x: &[f64]) -> Vec<f64> {
-    (0..x.len())
-        .map(|i| {
-            let h = 1e-6 * (1.0 + x[i].abs());
-            let (mut p, mut m) = (x.to_vec(), x.to_vec());
-            p[i] += h;
-            m[i] -= h;
-            (f(&p) - f(&m)) / (2.0 * h)
-        })
-        .collect()
-}
-
-fn assert_close(got: &[f64], want: &[f64], tol: f64, what: &str) {
-    assert_eq!(got.len(), want.len(), "{what}: lengths");
-    for (i, (g, w)) in got.iter().zip(want).enumerate() {
-        assert!((g - w).abs() <= tol * (1.0 + w.abs()), "{what}[{i}]: {g} against {w}");
-    }
-}
-
 fn vector(v: &[f64]) -> DVector<f64> {
     DVector::from_column_slice(v)
 }
@@ -179,7 +163,7 @@ fn power_iteration_against_central_differences_and_its_jvp() {
         let a = &a0 + DMatrix::identity(3, 3) * shift;
         let (value, g) = rayleigh_grad(&a, 6);
         assert_eq!(value, rayleigh(&a, 6));
-        let fd = central(|p| rayleigh(&DMatrix::from_column_slice(3, 3, p), 6), a.as_slice());
+        let fd = central_gradient(|p| rayleigh(&DMatrix::from_column_slice(3, 3, p), 6), a.as_slice());
         assert_close(g.as_slice(), &fd, 1e-6, "Rayleigh quotient");
         let dir = DMatrix::from_fn(3, 3, |i, j| (i as f64 - 0.3 * j as f64).sin());
         let (_, jv) = rayleigh_jvp(&a, 6, dir.clone());
@@ -194,10 +178,15 @@ fn euler_stepper_against_central_differences_and_its_jvp() {
     for y0 in points() {
         let (value, (gy, ga, gdt)) = euler_grad(&y0, &a, 0.05);
         assert_eq!(value, euler(&y0, &a, 0.05));
-        assert_close(gy.as_slice(), &central(|p| euler(&vector(p), &a, 0.05), y0.as_slice()), 1e-6, "y0");
-        let fd = central(|p| euler(&y0, &DMatrix::from_column_slice(3, 3, p), 0.05), a.as_slice());
+        assert_close(
+            gy.as_slice(),
+            &central_gradient(|p| euler(&vector(p), &a, 0.05), y0.as_slice()),
+            1e-6,
+            "y0",
+        );
+        let fd = central_gradient(|p| euler(&y0, &DMatrix::from_column_slice(3, 3, p), 0.05), a.as_slice());
         assert_close(ga.as_slice(), &fd, 1e-6, "A");
-        assert_close(&[gdt], &central(|p| euler(&y0, &a, p[0]), &[0.05]), 1e-6, "dt");
+        assert_close(&[gdt], &central_gradient(|p| euler(&y0, &a, p[0]), &[0.05]), 1e-6, "dt");
         let (dy, da) = (vector(&[0.1, 0.4, -0.3]), DMatrix::from_fn(3, 3, |i, j| 0.1 * (i + 2 * j) as f64));
         let (_, jv) = euler_jvp(&y0, &a, 0.05, dy.clone(), da.clone(), 0.7);
         let (_, pullback) = euler_vjp(&y0, &a, 0.05);
@@ -222,7 +211,7 @@ fn unrolled_descent_in_a_while_loop_against_its_closed_form() {
         let xk = &m * &x0;
         assert_close(&[value], &[0.5 * xk.dot(&(&h * &xk))], 1e-12, "value");
         assert_close(gx.as_slice(), (m.transpose() * &h * &m * &x0).as_slice(), 1e-12, "x0");
-        assert_close(&[glr], &central(|p| unrolled(x0.clone(), p[0], &h), &[lr]), 1e-6, "lr");
+        assert_close(&[glr], &central_gradient(|p| unrolled(x0.clone(), p[0], &h), &[lr]), 1e-6, "lr");
         let dx = vector(&[0.2, -0.1, 0.3]);
         let (_, jv) = unrolled_jvp(x0.clone(), lr, &h, dx.clone(), 0.4);
         let (_, pullback) = unrolled_vjp(x0.clone(), lr, &h);
@@ -242,7 +231,7 @@ fn hessian_of_unrolled_descent_is_the_closed_form() {
         assert_close(g.as_slice(), (&want * &x0).as_slice(), 1e-12, "gradient");
         assert_close(hess.as_slice(), want.as_slice(), 1e-12, "Hessian");
         for i in 0..3 {
-            let column = central(|p| unrolled_loss_grad(&vector(p), lr, &h).1[i], x0.as_slice());
+            let column = central_gradient(|p| unrolled_loss_grad(&vector(p), lr, &h).1[i], x0.as_slice());
             assert_close(hess.row(i).transpose().as_slice(), &column, 1e-6, "central differences of _grad");
         }
         let v = vector(&[0.3, 0.1, -0.2]);
@@ -256,7 +245,7 @@ fn two_carried_vectors_against_central_differences() {
     for v in points() {
         let (value, g) = momentum_grad(v.clone());
         assert_eq!(value, momentum(v.clone()));
-        assert_close(g.as_slice(), &central(|p| momentum(vector(p)), v.as_slice()), 1e-6, "v");
+        assert_close(g.as_slice(), &central_gradient(|p| momentum(vector(p)), v.as_slice()), 1e-6, "v");
         let dv = vector(&[0.5, -0.2, 0.1]);
         let (_, jv) = momentum_jvp(v.clone(), dv.clone());
         let (_, pullback) = momentum_vjp(v.clone());
@@ -281,8 +270,8 @@ impl VectorAndScalar {
     fn check(&self, y: &DVector<f64>, s: f64) {
         let (value, (gy, gs)) = (self.grad)(y, s);
         assert_eq!(value, (self.f)(y, s));
-        assert_close(gy.as_slice(), &central(|p| (self.f)(&vector(p), s), y.as_slice()), 1e-6, "y");
-        assert_close(&[gs], &central(|p| (self.f)(y, p[0]), &[s]), 1e-6, "s");
+        assert_close(gy.as_slice(), &central_gradient(|p| (self.f)(&vector(p), s), y.as_slice()), 1e-6, "y");
+        assert_close(&[gs], &central_gradient(|p| (self.f)(y, p[0]), &[s]), 1e-6, "s");
         let dy = vector(&[0.1, 0.4, -0.3]);
         let (_, jv) = (self.jvp)(y, s, (dy.clone(), 0.2));
         let (uy, us) = (self.vjp)(y, s, 1.1);
@@ -322,7 +311,7 @@ fn estimate_carried_over_a_slice_of_vectors() {
     for w in points() {
         let (value, g) = tracking_grad(&xs, &w);
         assert_eq!(value, tracking(&xs, &w));
-        assert_close(g.as_slice(), &central(|p| tracking(&xs, &vector(p)), w.as_slice()), 1e-6, "w");
+        assert_close(g.as_slice(), &central_gradient(|p| tracking(&xs, &vector(p)), w.as_slice()), 1e-6, "w");
         let dw = vector(&[0.3, 0.3, -0.1]);
         let (_, jv) = tracking_jvp(&xs, &w, dw.clone());
         let (_, pullback) = tracking_vjp(&xs, &w);
@@ -340,7 +329,7 @@ fn hessian_with_a_branch_in_the_loop() {
         assert_close(&[hk], &[gk], 1e-12, "gradient");
         let at: Vec<f64> = y0.iter().copied().chain([k]).collect();
         for i in 0..4 {
-            let row = central(
+            let row = central_gradient(
                 |p| {
                     let (_, (gy, gk)) = stepped_grad(&vector(&p[..3]), p[3]);
                     if i < 3 { gy[i] } else { gk }
@@ -374,7 +363,7 @@ fn jacobian_of_a_trajectory_against_jvp_columns_and_vjp_rows() {
         let (uy, uk) = pullback(DVector::from_column_slice(&[0.0, 1.0, 0.0]));
         let row: Vec<f64> = uy.iter().copied().chain([uk]).collect();
         assert_close(j.row(1).transpose().as_slice(), &row, 1e-12, "row");
-        let fd = central(
+        let fd = central_gradient(
             |p| trajectory(&vector(&p[..3]), p[3])[1],
             &y0.iter().copied().chain([k]).collect::<Vec<_>>(),
         );

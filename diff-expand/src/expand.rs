@@ -184,6 +184,14 @@ pub fn generate(
         static_vectors: analysis::static_vectors(&lowered.function),
         lanes: false,
     };
+    // A float a `map` closure reads is passed to its scalar function as the element type: a
+    // static vector (also `Kind::Float`) cannot be.
+    if let Some((_, at, name)) = lowered.map_captures.iter().find(|(v, ..)| !input.scalars.contains(v)) {
+        let what = format!("reading `{name}` inside the closure of `map`");
+        let help = crate::diagnostics::unsupported::MAP_CAPTURE_HELP;
+        cx.error(*at, crate::diagnostics::Diagnostic::Unsupported { what, help });
+        return None;
+    }
     input.summed = analysis::summed_arrays(&input).into_iter().collect();
     input.summed_products = analysis::summed_products(&input);
     let floats = analysis::float_names(&input);

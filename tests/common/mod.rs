@@ -57,6 +57,19 @@ pub fn central(f: &dyn Fn(&[f64]) -> f64, x: &[f64], i: usize) -> f64 {
     (4.0 * step(h / 2.0) - step(h)) / 3.0
 }
 
+/// Every coordinate's [`central`] difference: the gradient of `f` at `x`.
+pub fn central_gradient(f: impl Fn(&[f64]) -> f64, x: &[f64]) -> Vec<f64> {
+    (0..x.len()).map(|i| central(&f, x, i)).collect()
+}
+
+/// Asserts `got` equals `want` entry by entry to `tol` relative (absolute near zero).
+pub fn assert_close(got: &[f64], want: &[f64], tol: f64, what: &str) {
+    assert_eq!(got.len(), want.len(), "{what}: lengths");
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        assert!((g - w).abs() <= tol * (1.0 + w.abs()), "{what}[{i}]: {g} against {w}");
+    }
+}
+
 pub fn close(a: f64, b: f64, rel: f64) -> bool {
     (a - b).abs() <= rel * a.abs().max(b.abs()).max(1.0)
 }

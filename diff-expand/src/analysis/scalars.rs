@@ -219,14 +219,29 @@ fn known_floats(f: &Function, sig: &Signature, trust: Trust) -> std::collections
                             // such fields took `ȳ m` for `ȳ mᵀ`: a wrong gradient).
                             Op::Field { .. } => false,
                             Op::NoGrad(v) => known.contains(v),
-                            Op::Prim { rule, args, .. } => match &rule.kind {
-                                R::Linear(Linear::CastFloat) => !sure && all(args),
+                            Op::Prim { rule, args, form } => match &rule.kind {
+                                // `as f64` makes a primitive float of anything it casts.
+                                R::Linear(Linear::CastFloat) => {
+                                    !sure && (all(args) || matches!(form, crate::ir::Form::Cast(_)))
+                                }
                                 R::Linear(Linear::Add | Linear::Sub | Linear::Neg | Linear::Identity)
                                 | R::Bilinear(Bilinear::Product)
                                 | R::Custom(Custom::Quotient) => all(args),
                                 R::Smooth { partials } => args.iter().enumerate().all(|(i, a)| {
                                     !partials.get(i).copied().unwrap_or(true) || known.contains(a)
                                 }),
+                                // Reductions of a matrix to one of its entries' type: `v.dot(&w)`,
+                                // `v.norm()`, `m.sum()`, `z.max()`, `m.determinant()`.
+                                R::Bilinear(Bilinear::Dot)
+                                | R::Linear(Linear::SumEntries)
+                                | R::Custom(
+                                    Custom::NormSquared
+                                    | Custom::Norm
+                                    | Custom::Trace
+                                    | Custom::Determinant
+                                    | Custom::Extremum(_)
+                                    | Custom::Mean,
+                                ) => true,
                                 _ => false,
                             },
                             _ => false,

@@ -298,3 +298,9 @@ pub const ROW_BORROWED_AND_REBOUND: Unsupported = Unsupported {
     what: "a borrowed row of a nested array that cannot be read in place",
     help: "`let x = &w[i];` is read as `w[i]` wherever `x` is used, which needs `x` bound by itself, not bound again, and the index not assigned in the statements after it: rename the later binding, or read `w[i][j]`",
 };
+
+/// A local a `map` closure reads that is not a float or an integer parameter.
+pub const MAP_CAPTURE_HELP: &str = "the closure of a computed matrix's `map` may read floats and integer \
+    parameters besides its own parameter: read a float made before it (`let nf = n as f64;`), or \
+    compute with other values outside it, as in `(v * scale).map(|e| e.exp())` (the `map` of a \
+    `DVector` parameter may read any value)";

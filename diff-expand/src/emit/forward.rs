@@ -237,9 +237,13 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
                 return TokenStream::new();
             };
             let (o, v, to, t) = (super::owner(y), y.ident(), tangent_owner(y), tangent(y));
-            let (x, tx, jvp, p) = (x.ident(), tangent(x), super::sibling(f, "jvp"), super::private());
+            let (closure, matrix) = super::map_jvp(input, f, args, |i| {
+                act.active(args[i]).then(|| tangent(args[i]).into_token_stream())
+            });
+            // Without the matrix's tangent, the matrix itself stands in for it, ignored.
+            let (tx, x, p) = (if matrix { tangent(x) } else { x.ident() }, x.ident(), super::private());
             quote_spanned!(span=>
-                let (#o, #to) = #p::map_with_tangent(#x, #tx, |__e, __t| #jvp(__e, __t));
+                let (#o, #to) = #p::map_with_tangent(#x, #tx, #closure);
                 let #v = &#o;
                 let #t = &#to;
             )
@@ -309,10 +313,16 @@ fn prim_tangent(
         Kind::Linear(
             l @ (Linear::Add | Linear::Sub | Linear::Neg | Linear::Identity | Linear::Transpose),
         ) => l.tangent(&t, span).unwrap_or_else(|| zero(input, y)),
-        Kind::Custom(Custom::Map) => match (t(0), form) {
-            (Some(ta), Form::Map(f)) => {
-                let (a, jvp) = (args[0].ident(), super::sibling(f, "jvp"));
-                quote_spanned!(span=> #a.zip_map(&#ta, |__e, __t| #jvp(__e, __t).1))
+        Kind::Custom(Custom::Map) => match form {
+            Form::Map(f) if (0..args.len()).any(|i| t(i).is_some()) => {
+                let (closure, matrix) = super::map_jvp(input, f, args, t);
+                let a = args[0].ident();
+                match t(0) {
+                    Some(ta) if matrix => {
+                        quote_spanned!(span=> #a.zip_map(&#ta, |__e, __t| (#closure)(__e, __t).1))
+                    }
+                    _ => quote_spanned!(span=> #a.map(|__e| (#closure)(__e, __e).1)),
+                }
             }
             _ => zero(input, y),
         },

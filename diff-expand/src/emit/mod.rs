@@ -402,8 +402,12 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
                     quote_spanned!(span=> #x[#k])
                 }
                 Form::Map(f) => {
-                    let x = &a[0];
-                    quote_spanned!(span=> #x.map(#f))
+                    let (x, captured) = (&a[0], &a[1..]);
+                    if captured.is_empty() {
+                        quote_spanned!(span=> #x.map(#f))
+                    } else {
+                        quote_spanned!(span=> #x.map(|__e| #f(__e, #(#captured),*)))
+                    }
                 }
                 Form::Part { method, turbofish } => {
                     let (recv, rest) = (&a[0], &a[1..]);
@@ -792,6 +796,47 @@ pub fn call_args(input: &Input, args: &[Value], borrowed: &[bool]) -> Vec<TokenS
                 (false, false) if record => quote!(::core::clone::Clone::clone(&#v)),
                 (false, false) => quote!(#v),
             }
+        })
+        .collect()
+}
+
+/// The elementwise forward mode of a `map` (`Form::Map(f)`, operands `args`: the matrix, then
+/// the locals its closure reads): the closure `|__e, __t| f_jvp(__e, captured.., __t, their
+/// tangents..)` giving each element's value and tangent, and whether the matrix has a tangent
+/// (without one, `__t` is to be ignored: the element's tangent is zero). `tangent(i)`: the
+/// tangent of `args[i]` if it has one.
+pub fn map_jvp(
+    input: &Input,
+    f: &syn::Ident,
+    args: &[Value],
+    tangent: impl Fn(usize) -> Option<TokenStream>,
+) -> (TokenStream, bool) {
+    let (p, jvp) = (private(), sibling(f, "jvp"));
+    let captured = args[1..].iter().map(|v| v.ident());
+    let matrix = tangent(0).is_some();
+    let element = if matrix { quote!(__t) } else { quote!(#p::zero_real()) };
+    let tangents = (1..args.len())
+        .filter(|i| input.f.info(args[*i]).kind == Kind::Float)
+        .map(|i| tangent(i).unwrap_or_else(|| quote!(#p::zero_real())));
+    (quote!(|__e, __t| #jvp(__e, #(#captured,)* #element, #(#tangents),*)), matrix)
+}
+
+/// The parts of a `map` closure's gradient (`f_grad(e, captured..).1`) for its element and each
+/// float it reads, in order: `.1` alone when the element is its only float, else `.1.0`,
+/// `.1.1`, ..; `None` for an integer it reads, which has none.
+pub fn map_gradient_parts(input: &Input, args: &[Value]) -> Vec<Option<TokenStream>> {
+    let floats: Vec<bool> =
+        args.iter().enumerate().map(|(i, v)| i == 0 || input.f.info(*v).kind == Kind::Float).collect();
+    let count = floats.iter().filter(|f| **f).count();
+    let mut k = 0;
+    floats
+        .into_iter()
+        .map(|float| {
+            float.then(|| {
+                let index = syn::Index::from(k);
+                k += 1;
+                if count == 1 { quote!(.1) } else { quote!(.1.#index) }
+            })
         })
         .collect()
 }

@@ -27,19 +27,29 @@ impl Lowerer<'_> {
             Ok(param) => param,
             Err((at, why)) => return self.unsupported(at, why),
         };
-        // The closure becomes a function: it cannot read the enclosing function's locals.
-        if let Some((at, name)) = self.captured_local(closure, &ident) {
-            return self.unsupported(
-                at,
-                Unsupported {
-                    what: &format!("reading `{name}` inside the closure of `map`"),
-                    help: "the closure of a computed matrix's `map` may use its parameter and constants \
-                 only: compute with other values outside it, as in `(v * scale).map(|e| e.exp())` (the \
-                 `map` of a `DVector` parameter may read any value)",
-                },
-            );
-        }
         let ty = ty.cloned().unwrap_or_else(|| self.element.clone());
+        // The closure becomes a function: the locals it reads become parameters after its own,
+        // passed by the map (`m.map(|e| h(e, k))`): floats of the element type (`map_captures`:
+        // checked to be scalars once the function is lowered) and integer parameters.
+        let mut params = vec![quote!(#ident: #ty)];
+        let mut args = vec![x];
+        for (at, name) in self.captured_locals(closure, &ident) {
+            let local = syn::Ident::new(&name, at.span());
+            let v = self.value(&syn::parse_quote!(#local));
+            let captured_ty = match self.kind(v) {
+                Kind::Float => {
+                    self.map_captures.push((v, at, name));
+                    ty.clone()
+                }
+                Kind::Discrete => match self.param_types.get(&v) {
+                    Some(t) if !matches!(t, syn::Type::Reference(_)) => t.clone(),
+                    _ => return self.unsupported_capture(at, &name),
+                },
+                _ => return self.unsupported_capture(at, &name),
+            };
+            params.push(quote!(#local: #captured_ty));
+            args.push(v);
+        }
         let helper =
             quote::format_ident!("__tapeless_map{}", self.maps, span = proc_macro2::Span::mixed_site());
         self.maps += 1;
@@ -49,7 +59,7 @@ impl Lowerer<'_> {
         let generics = crate::signature::float_generics(&self.generics, &self.floats);
         let where_clause = &generics.where_clause;
         let item: syn::ItemFn =
-            match syn::parse2(quote!(fn #helper #generics (#ident: #ty) -> #ty #where_clause { #body })) {
+            match syn::parse2(quote!(fn #helper #generics (#(#params),*) -> #ty #where_clause { #body })) {
                 Ok(item) => item,
                 Err(_) => return self.unsupported(Loc::of(&closure.body), unsupported::CLOSURE_BODY),
             };
@@ -61,7 +71,7 @@ impl Lowerer<'_> {
         };
         self.items.push(syn::Item::Verbatim(quote!(#[allow(dead_code)] #[inline] #item #generated)));
         let kind = self.kind(x);
-        let op = Op::Prim { rule: rules::operator("<map>"), args: vec![x], form: Form::Map(helper) };
+        let op = Op::Prim { rule: rules::operator("<map>"), args, form: Form::Map(helper) };
         Tree::Leaf(self.emit(op, span, kind))
     }
 
@@ -72,7 +82,19 @@ impl Lowerer<'_> {
         closure: &syn::ExprClosure,
         param: &syn::Ident,
     ) -> Option<(Loc, String)> {
-        let mut captured = Captures { lowerer: self, param: param.to_string(), found: None };
+        self.captured_locals(closure, param).into_iter().next()
+    }
+
+    /// Our error for a local a `map` closure reads that cannot become a parameter of its function.
+    pub(super) fn unsupported_capture(&mut self, at: Loc, name: &str) -> Tree {
+        let what = format!("reading `{name}` inside the closure of `map`");
+        self.unsupported(at, Unsupported { what: &what, help: unsupported::MAP_CAPTURE_HELP })
+    }
+
+    /// Every local of the enclosing function a closure with parameter `param` reads, once each,
+    /// in the order of their first reads.
+    fn captured_locals(&self, closure: &syn::ExprClosure, param: &syn::Ident) -> Vec<(Loc, String)> {
+        let mut captured = Captures { lowerer: self, param: param.to_string(), found: Vec::new() };
         syn::visit::Visit::visit_expr(&mut captured, &closure.body);
         captured.found
     }
@@ -97,15 +119,18 @@ pub(super) fn map_param(
 struct Captures<'l, 'a> {
     lowerer: &'l Lowerer<'a>,
     param: String,
-    found: Option<(Loc, String)>,
+    found: Vec<(Loc, String)>,
 }
 
 impl<'ast> syn::visit::Visit<'ast> for Captures<'_, '_> {
     fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
-        if let (None, Some(ident)) = (&self.found, p.path.get_ident()) {
+        if let Some(ident) = p.path.get_ident() {
             let name = ident.to_string();
-            if name != self.param && self.lowerer.slot(&name).is_some() {
-                self.found = Some((Loc::of(p), name));
+            if name != self.param
+                && self.lowerer.slot(&name).is_some()
+                && !self.found.iter().any(|(_, seen)| *seen == name)
+            {
+                self.found.push((Loc::of(p), name));
             }
         }
     }

@@ -83,6 +83,9 @@ use statements::Shape;
 pub struct Lowered {
     pub function: Function,
     pub items: Vec<syn::Item>,
+    /// The floats `map` closures read (value, where, name): each becomes a parameter of the
+    /// element type, so it must be a scalar (`expand::generate` checks).
+    pub map_captures: Vec<(Value, Loc, String)>,
 }
 
 /// Lowers `body` of a function with signature `sig`.
@@ -108,6 +111,7 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         fields: std::collections::HashMap::new(),
         element: element_type(sig),
         maps: 0,
+        map_captures: Vec::new(),
         chains: 0,
         closures: std::collections::HashMap::new(),
         borrows: std::collections::HashSet::new(),
@@ -165,7 +169,11 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
     let insts = l.blocks.pop().unwrap_or_default();
     let body = Block { insts };
     l.check_field_rows(&body);
-    Lowered { function: Function { body, output, values: l.values }, items: l.items }
+    Lowered {
+        function: Function { body, output, values: l.values },
+        items: l.items,
+        map_captures: l.map_captures,
+    }
 }
 
 struct Lowerer<'a> {
@@ -214,6 +222,8 @@ struct Lowerer<'a> {
     element: syn::Type,
     /// Closures of `map` made functions so far.
     maps: usize,
+    /// See [`Lowered::map_captures`].
+    map_captures: Vec<(Value, Loc, String)>,
     /// Loops of desugared chains so far: each gets its own index name, since a window's start
     /// (`x[__tapeless_i3 + j]`) may be read inside a chain nested in its body.
     chains: usize,

@@ -159,12 +159,13 @@ impl Reverse<'_> {
 
     /// Whether the primal sweep of a `map` keeps the elementwise derivative for its adjoint:
     /// for a `DMatrix` computed at the top level (in a loop the backward iteration computes it
-    /// again, without the derivative) whose adjoint is needed.
+    /// again, without the derivative) whose adjoint is needed, and whose closure reads nothing
+    /// else (`map_gradient_parts` otherwise).
     pub(super) fn saves_map_derivative(&self, inst: &Inst) -> bool {
         let top_level = self.input.f.body.insts.iter().any(|i| std::ptr::eq(i, inst));
         top_level
             && matches!(inst.results.first(), Some(y) if crate::emit::is_heap(self.input, *y) && self.live.contains(y))
-            && matches!(&inst.op, Op::Prim { args, .. } if args.first().is_some_and(|x| self.input.act.active(*x)))
+            && matches!(&inst.op, Op::Prim { args, .. } if args.len() == 1 && args.first().is_some_and(|x| self.input.act.active(*x)))
     }
 }
 

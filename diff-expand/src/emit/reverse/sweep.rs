@@ -437,11 +437,20 @@ impl Reverse<'_> {
                     out.extend(self.contribute(x, quote_spanned!(span=> #d.component_mul(#ybar))));
                 }
             }
+            // `x̄ = ȳ ∘ f'(x)` and, for each float `k` the closure reads, `k̄ = Σ ȳ ∘ ∂f/∂k`.
             Kind::Custom(Custom::Map) => {
-                if let (Some(x), Form::Map(f)) = (active(0), form) {
-                    let (a, grad) = (self.read(Slot::Value(x)), crate::emit::sibling(f, "grad"));
-                    let term = quote_spanned!(span=> #a.zip_map(&#ybar, |__e, __y| #grad(__e).1 * __y));
-                    out.extend(self.contribute(x, term));
+                if let Form::Map(f) = form {
+                    let grad = crate::emit::sibling(f, "grad");
+                    let a = self.read(Slot::Value(args[0]));
+                    let captured: Vec<syn::Ident> =
+                        args[1..].iter().map(|c| self.read(Slot::Value(*c))).collect();
+                    let parts = crate::emit::map_gradient_parts(self.input, args);
+                    for (i, part) in parts.iter().enumerate() {
+                        let (Some(v), Some(part)) = (active(i), part) else { continue };
+                        let each = quote_spanned!(span=> #a.zip_map(&#ybar, |__e, __y| #grad(__e, #(#captured),*) #part * __y));
+                        let term = if i == 0 { each } else { quote_spanned!(span=> #each.sum()) };
+                        out.extend(self.contribute(v, term));
+                    }
                 }
             }
             Kind::Linear(Linear::SumEntries) if active(0).is_some_and(|a| self.fills(a)) => {
