@@ -1,6 +1,7 @@
 //! Sub-slices taken as values, as published code takes them: `let tail = &x[1..];`,
 //! `g(&x[..n - 1])`, `x.split_at(k)`, `x[a..b].to_vec()`, also in a function generic over
-//! `num_traits::Float`, and a `fold` closure dereferencing its element (`|s, v| s + *v * *v`).
+//! `num_traits::Float`, a `fold` closure dereferencing its element (`|s, v| s + *v * *v`), and
+//! `for b2 in &bodies[i + 1..]` over a constant slice of structs.
 //! Each is checked against its analytic gradient, central differences, and forward mode against
 //! reverse mode.
 
@@ -96,4 +97,57 @@ fn a_sub_slice_in_a_generic_function() {
         grad: &|p| generic_tail_grad(p),
     };
     check(&fns, &[&x, &[1.0, 2.0, -0.5, 0.25], &[0.1, 0.2]], 1e-7);
+}
+
+/// A body of an n-body system, a constant of the energy below.
+#[derive(Clone, Copy)]
+struct Body {
+    pos: [f64; 3],
+    vel: [f64; 3],
+    mass: f64,
+}
+
+/// The n-body energy, its pairs visited as published code does (`for b2 in &bodies[i + 1..]`
+/// over a constant slice of structs), differentiated in the coupling `g` and a velocity scale.
+#[differentiable(wrt(g, s))]
+fn energy(bodies: &[Body], g: f64, s: f64) -> f64 {
+    let mut e = 0.0;
+    for (i, b) in bodies.iter().enumerate() {
+        e += 0.5 * b.mass * s * s * (b.vel[0] * b.vel[0] + b.vel[1] * b.vel[1] + b.vel[2] * b.vel[2]);
+        for b2 in &bodies[i + 1..] {
+            let mut d2 = 0.0;
+            for k in 0..3 {
+                let d = b.pos[k] - b2.pos[k];
+                d2 += d * d;
+            }
+            e -= g * b.mass * b2.mass / d2.sqrt();
+        }
+    }
+    e
+}
+
+#[test]
+fn pairs_over_a_sub_slice_of_a_constant_slice_of_structs() {
+    let bodies = [
+        Body { pos: [0.0, 1.0, 0.0], vel: [0.1, 0.0, -0.2], mass: 1.0 },
+        Body { pos: [1.0, 0.0, 0.5], vel: [0.0, 0.2, 0.0], mass: 2.0 },
+        Body { pos: [-0.5, 0.3, 0.2], vel: [0.3, 0.1, 0.1], mass: 0.5 },
+    ];
+    // E = s² K - g U: dE/dg = -U, dE/ds = 2 s K.
+    let (mut kinetic, mut potential) = (0.0, 0.0);
+    for (i, b) in bodies.iter().enumerate() {
+        kinetic += 0.5 * b.mass * b.vel.iter().map(|v| v * v).sum::<f64>();
+        for b2 in &bodies[i + 1..] {
+            let d = (0..3).map(|k| (b.pos[k] - b2.pos[k]).powi(2)).sum::<f64>().sqrt();
+            potential += b.mass * b2.mass / d;
+        }
+    }
+    for (g, s) in [(1.0, 1.0), (2.5, 0.7), (0.3, -1.2)] {
+        let (value, (dg, ds)) = energy_grad(&bodies, g, s);
+        assert!(close(value, s * s * kinetic - g * potential, 1e-12));
+        assert!(close(dg, -potential, 1e-12) && close(ds, 2.0 * s * kinetic, 1e-12), "{dg} {ds}");
+        let (_, jv) = energy_jvp(&bodies, g, s, 0.3, -0.4);
+        let (ug, us) = energy_vjp(&bodies, g, s).1(1.5);
+        assert!(close(1.5 * jv, 0.3 * ug - 0.4 * us, 1e-12));
+    }
 }

@@ -586,10 +586,13 @@ impl Lowerer<'_> {
             Expr::MethodCall(m) if m.method == "as_slice" && m.args.is_empty() => &*m.receiver,
             e => e,
         };
+        // (Of a local array, or of a constant collection such as `bodies: &[Body]`.)
         if let Expr::Index(ix) = e
             && let Expr::Range(r) = &*ix.index
         {
-            self.local_array(&ix.expr)?;
+            if self.local_array(&ix.expr).is_none() && !self.indexable_collection(&ix.expr) {
+                return None;
+            }
             let base = ix.expr.clone();
             let start: Expr = r.start.as_deref().cloned().unwrap_or_else(|| syn::parse_quote!(0usize));
             let end: Expr = match (&r.end, &r.limits) {
