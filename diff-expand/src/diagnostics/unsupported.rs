@@ -286,9 +286,9 @@ pub const ITERATOR_ADAPTOR: Unsupported = Unsupported {
     what: "this iterator adaptor",
     help: "a chain is followed from a source (`x.iter()`, `x.windows(k)`, `a..b`) through `map`, `filter`, `zip`, `enumerate`, `skip`, `take`, `step_by`, `rev`, `chain`, `copied`, `cloned` to an end (`sum`, `product`, `fold`, `reduce`, `max_by`, `min_by`, `for_each`, `collect`), and `scan` whose closure reads its state as `*s` and ends with `Some(..)` (no other `Some`/`None`), followed only by `map`, `zip`, `enumerate` and the end; write this one as a `for` loop",
 };
-pub const ELEMENT_OF_DIFFERENTIATED_STRUCTS: Unsupported = Unsupported {
-    what: "an element of a differentiated slice or `Vec` of structs",
-    help: "differentiate one `#[derive(Differentiable)]` struct whose fields are `Vec<f64>`s (a struct of arrays, read as `p.w[i]`), or pass the slice as a constant (leave it out of `wrt(..)`)",
+pub const ARRAY_FIELD_OF_AN_ELEMENT: Unsupported = Unsupported {
+    what: "an array field of an element of a differentiated slice or `Vec` of structs",
+    help: "give the struct float or nalgebra fields (`pos: Vector3<f64>`, read as `ps[i].pos`), or differentiate one struct whose fields are `Vec<f64>`s (a struct of arrays, read as `p.x[i]`)",
 };
 pub const COLLECT_VEC_GENERIC: Unsupported = Unsupported {
     what: "`collect::<Vec<_>>()` in a function generic over its float type",

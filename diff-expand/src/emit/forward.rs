@@ -497,8 +497,11 @@ fn array_tangent(input: &Input, inst: &Inst) -> TokenStream {
         Op::Load { array, index } => match inst.results.first() {
             Some(y) if act.active(*y) => {
                 let (t, ta, index) = (tangent(*y), tangent(*array), super::index_tokens(index));
-                if super::is_heap(input, *y) {
-                    // A `DVector` element of a `Vec<DVector<f64>>` tangent: borrowed, like the value.
+                // A `DVector` element of a `Vec<DVector<f64>>` tangent, or a struct's of a
+                // `Vec` of structs' tangents: borrowed, like the value.
+                if super::is_heap(input, *y)
+                    || input.f.info(*y).kind == crate::ir::Kind::Array(crate::ir::ArrayKind::Record)
+                {
                     return quote_spanned!(span=> let #t = &#ta #index;);
                 }
                 quote_spanned!(span=> let #t = #ta #index;)

@@ -304,10 +304,14 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
         }
         Op::Load { array, index } => {
             let (a, index) = (array.ident(), index_tokens(index));
-            // An element of a collection of structs (`obs: &[Obs]`, `lower::rows::element_kind`):
-            // borrowed, as `for o in obs` borrows it (a struct that is not `Copy` cannot be
-            // moved out of the slice); its fields read through the reference.
-            if matches!(input.f.info(*result).kind, Kind::Unknown | Kind::Heap) {
+            // An element of a collection of structs (`obs: &[Obs]`, `lower::rows::element_kind`),
+            // constant or differentiated: borrowed, as `for o in obs` borrows it (a struct that
+            // is not `Copy` cannot be moved out of the slice); its fields read through the
+            // reference.
+            if matches!(
+                input.f.info(*result).kind,
+                Kind::Unknown | Kind::Heap | Kind::Array(crate::ir::ArrayKind::Record)
+            ) {
                 return quote_spanned!(span=> let #y = &#a #index;);
             }
             quote_spanned!(span=> #a #index)

@@ -91,7 +91,7 @@ pub fn generate(input: &Input, lanes: Option<TokenStream>, cx: &Ctxt) -> Option<
         if p.wrt && !numbered(ty) {
             reject(
                 Loc::of(ty),
-                format!("a differentiated parameter of type `{}`", quote!(#ty)),
+                format!("a differentiated parameter of type `{}`", crate::signature::type_text(ty)),
                 "a Jacobian numbers the scalars of the differentiated parameters: differentiate `f64`s, slices, `Vec`s, arrays or nalgebra vectors of `f64`",
             );
         } else if !copied(ty) && !numbered(ty) {

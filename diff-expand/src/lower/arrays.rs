@@ -55,9 +55,17 @@ impl Lowerer<'_> {
     pub(super) fn record_field(&mut self, e: &Expr, kind: Kind) -> Option<Value> {
         let Expr::Field(f) = e else { return None };
         // `p.inner.c`: the field of a derived struct held in a field, itself a record.
-        let base = match self.aggregate_or_leaf(&f.base) {
-            Some(base) => base,
-            None => self.record_field(&f.base, Kind::Array(ArrayKind::Record))?,
+        let base = match (self.aggregate_or_leaf(&f.base), &*f.base) {
+            (Some(base), _) => base,
+            // `ps[i].x` of a differentiated collection of structs: the element, then its field.
+            (None, Expr::Index(ix))
+                if self.aggregate_or_leaf(&ix.expr).is_some_and(|a| {
+                    self.kind(a) == Kind::Array(ArrayKind::Record) && self.structs_in(a)
+                }) =>
+            {
+                self.value(&f.base)
+            }
+            (None, _) => self.record_field(&f.base, Kind::Array(ArrayKind::Record))?,
         };
         if !self.is_record(base) {
             return None;
@@ -80,6 +88,14 @@ impl Lowerer<'_> {
     /// read in place.
     pub(super) fn record_member(&mut self, base: Value, member: syn::Member, kind: Kind, span: Loc) -> Value {
         let array = kind != Kind::Float;
+        // An element of a differentiated collection of structs is read by its float and
+        // nalgebra fields; an array field's adjoint would need an array per element.
+        if matches!(kind, Kind::Array(_)) && self.record_elements.contains(&base) {
+            let Tree::Leaf(error) = self.unsupported(span, unsupported::ARRAY_FIELD_OF_AN_ELEMENT) else {
+                return base;
+            };
+            return error;
+        }
         let op = Op::Field { base, member: member.clone(), array };
         // A parameter's fields (and their fields) never change: read once, at the top. A struct
         // built or returned by a call in the body is read where it is written.

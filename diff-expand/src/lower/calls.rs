@@ -85,6 +85,15 @@ impl Lowerer<'_> {
                     .is_some_and(|v| self.kind(v) == Kind::Array(ArrayKind::Record))
                     || matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident("self"))
                         && crate::signature::registry::is_method(&name, m.args.len());
+                // `ps.len()` of a collection of structs: its length, as an array's (a call on a
+                // differentiated value would count as reading it).
+                if matches!(name.as_str(), "len" | "is_empty")
+                    && m.args.is_empty()
+                    && let Some(v) = self.aggregate_or_leaf(&m.receiver).filter(|v| self.structs_in(*v))
+                {
+                    let form = Form::Method(m.method.clone());
+                    return self.prim(rules::operator("len"), vec![v], form, span, results);
+                }
                 // `x.sin_cos()`: the pair of two rules (std computes it as `(x.sin(), x.cos())`).
                 if name == "sin_cos" && m.args.is_empty() && !record {
                     let x = self.value(&m.receiver);

@@ -99,6 +99,7 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         items: Vec::new(),
         iter_elements: std::collections::HashSet::new(),
         struct_elements: std::collections::HashSet::new(),
+        record_elements: std::collections::HashSet::new(),
         in_loop: 0,
         assigned_in_loop: std::collections::HashSet::new(),
         errors: std::collections::HashSet::new(),
@@ -192,6 +193,9 @@ struct Lowerer<'a> {
     /// Elements of constant collections of structs (`s` of `for s in data`, `data: &[Sample]`):
     /// places whose fields are read in place (`calls::constant_place`).
     struct_elements: std::collections::HashSet<Value>,
+    /// Elements of differentiated collections of structs (`p` of `for p in ps`, `ps: &[Particle]`
+    /// in `wrt`): struct values whose float fields are read (`lower::rows::load_element`).
+    record_elements: std::collections::HashSet<Value>,
     /// Depth of loop nesting at the current point.
     in_loop: usize,
     /// Variables declared without a value and first assigned in a loop body: local to each

@@ -110,11 +110,12 @@ impl Lowerer<'_> {
     /// reported at `span` (so its uses draw no second one).
     pub(super) fn load_element(&mut self, array: Value, index: Vec<Value>, span: Loc) -> Value {
         let kind = self.element_kind(array);
-        if kind == Kind::Unknown
-            && self.kind(array) == Kind::Array(ArrayKind::Record)
-            && let Tree::Leaf(error) = self.unsupported(span, unsupported::ELEMENT_OF_DIFFERENTIATED_STRUCTS)
-        {
-            return error;
+        // An element of a differentiated collection of structs (`ps: &[Particle]` in `wrt`): a
+        // struct value, read by its fields (`p.x`), its adjoint added into `p̄s[i]`.
+        if kind == Kind::Unknown && self.kind(array) == Kind::Array(ArrayKind::Record) {
+            let element = self.emit(Op::Load { array, index }, span, Kind::Array(ArrayKind::Record));
+            self.record_elements.insert(element);
+            return element;
         }
         let of_field = self
             .blocks
