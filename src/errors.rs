@@ -198,7 +198,8 @@
 //!
 //! # not-supported
 //!
-//! Syntax the macro does not support yet: an escaping closure, a recursive call, `async`,
+//! Syntax the macro does not support yet: an escaping closure, a recursive call through
+//! `Self::` (a free function may call itself), `async`,
 //! `unsafe`, a struct pattern of a reference, `collect::<Vec<_>>()` in a function generic over
 //! its float type,
 //! `from_fn` with a size the macro cannot read, a method called for its effect on or with a
@@ -207,8 +208,11 @@
 //! others in the README's list.
 //!
 //! ```compile_fail
+//! struct Series;
 //! #[tapeless::differentiable]
-//! fn power(x: f64, n: u32) -> f64 { if n == 0 { 1.0 } else { x * power(x, n - 1) } }
+//! impl Series {
+//!     fn power(x: f64, n: u32) -> f64 { if n == 0 { 1.0 } else { x * Self::power(x, n - 1) } }
+//! }
 //! ```
 //!
 //! Each says what to write instead (here: the recursion as a loop).

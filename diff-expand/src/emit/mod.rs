@@ -501,6 +501,14 @@ pub fn pullback_in_sweep(input: &Input, callee: &Callee, args: &[Value], borrowe
     if borrowed.iter().any(|b| *b) {
         return true;
     }
+    // A recursive call (`f(x, n - 1)` inside `f`): its pullback kept in ours would make the
+    // opaque type of `f_vjp`'s pullback contain itself (E0720).
+    if let Callee::Path(p) = callee
+        && p.path.segments.len() == 1
+        && p.path.segments.last().is_some_and(|s| s.ident == input.item.sig.ident)
+    {
+        return true;
+    }
     let Callee::Method { receiver, name, .. } = callee else { return false };
     let from_caller = input.f.body.walk().iter().any(|i| {
         i.results.first() == Some(receiver)

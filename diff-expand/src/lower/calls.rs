@@ -516,10 +516,13 @@ impl Lowerer<'_> {
                     };
                     return self.opaque_with(e, Opaque::NalgebraFunction(name), kind);
                 }
-                // `f(..)` or `Self::f(..)` inside `f`: its `_jvp` would call itself through an
-                // opaque return type rustc cannot resolve (E0720).
+                // `Self::f(..)` inside `f`: the marker it would read names `Self`. (`f(..)`
+                // composes with itself like any sibling: `emit::pullback_in_sweep` calls its
+                // `_vjp` again inside the pullback, whose opaque type would otherwise contain
+                // itself, E0720.)
                 let own = segments.last().is_some_and(|l| *l == self.name)
-                    && (segments.len() == 1 || (segments.len() == 2 && segments[0] == "Self"));
+                    && segments.len() == 2
+                    && segments[0] == "Self";
                 if own && path.qself.is_none() {
                     return self.unsupported(span, unsupported::RECURSIVE_CALL);
                 }

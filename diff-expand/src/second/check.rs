@@ -320,6 +320,18 @@ fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'s
                 // provides.
                 let composed = receiver.is_none_or(|r| !input.act.active(r))
                     && inst.results.iter().any(|r| input.act.active(*r));
+                // `f(x, n - 1)` inside `f`: the dual copy of `_grad` calls the primal `f`,
+                // which takes no dual numbers.
+                if let crate::ir::Callee::Path(p) = callee
+                    && p.path.segments.len() == 1
+                    && p.path.segments.last().is_some_and(|s| s.ident == input.item.sig.ident)
+                {
+                    reject(
+                        inst.span,
+                        "a recursive call",
+                        "write the recursion as a loop (`for`/`while` carrying the state)",
+                    );
+                }
                 // A callee known to have no `hessian` has no dual copy to compose through
                 // (rustc's "cannot find `g_vjp_for_hessian`", with a misleading suggestion).
                 if !generic

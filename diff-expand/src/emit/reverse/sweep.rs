@@ -126,7 +126,10 @@ impl Reverse<'_> {
                     return quote_spanned!(span=> #p::accumulate(&mut #h, #ybar););
                 }
                 let index = crate::emit::index_tokens(index);
-                quote_spanned!(span=> #p::accumulate(&mut #a #index, #ybar);)
+                // An array made in a branch or loop (`let r: [f64; 2] = g(..)` there) has no
+                // adjoint declared up front: zero where the sweep first reaches it.
+                let declared = self.declare(*array);
+                quote_spanned!(span=> #declared #p::accumulate(&mut #a #index, #ybar);)
             }
             Op::Store { array, index, value } => {
                 if !act.active(*array) {
