@@ -198,8 +198,8 @@
 //!
 //! # not-supported
 //!
-//! Syntax the macro does not support yet: an escaping closure, a recursive call through
-//! `Self::` (a free function may call itself), `async`,
+//! Syntax the macro does not support yet: an escaping closure, a method calling itself through
+//! `self` (a function may call itself, also as `Self::f`), `async`,
 //! `unsafe`, a struct pattern of a reference, `collect::<Vec<_>>()` in a function generic over
 //! its float type,
 //! `from_fn` with a size the macro cannot read, a method called for its effect on or with a
@@ -208,10 +208,10 @@
 //! others in the README's list.
 //!
 //! ```compile_fail
-//! struct Series;
+//! struct Decay { rate: f64 }
 //! #[tapeless::differentiable]
-//! impl Series {
-//!     fn power(x: f64, n: u32) -> f64 { if n == 0 { 1.0 } else { x * Self::power(x, n - 1) } }
+//! impl Decay {
+//!     fn after(&self, x: f64, n: u32) -> f64 { if n == 0 { x } else { self.after(x * self.rate, n - 1) } }
 //! }
 //! ```
 //!

@@ -50,6 +50,20 @@ fn swapped(x: f64, y: f64, n: u32) -> [f64; 2] {
     }
 }
 
+struct Series;
+
+#[differentiable]
+impl Series {
+    /// `Σ_{k≤n} xᵏ / k!` by recursion through `Self::`.
+    fn exp_partial(x: f64, n: u32) -> f64 {
+        if n == 0 { 1.0 } else { Self::exp_partial(x, n - 1) + x.powi(n as i32) / factorial(n) }
+    }
+}
+
+fn factorial(n: u32) -> f64 {
+    (1..=n).map(f64::from).product()
+}
+
 #[differentiable]
 fn polar(x: f64, y: f64) -> [f64; 2] {
     [(x * x + y * y).sqrt(), y.atan2(x)]
@@ -72,6 +86,18 @@ fn power_by_recursion_against_its_closed_form() {
         let (value, g) = power_grad(x, n);
         assert_close(&[value, g], &[x.powi(n as i32), f64::from(n) * x.powi(n as i32 - 1)], 1e-14, "power");
         assert_close(&[power_jvp(x, n, 0.5).1], &[0.5 * power_vjp(x, n).1(1.0)], 1e-14, "JVP against VJP");
+    }
+}
+
+#[test]
+fn recursion_through_self_in_an_impl_block() {
+    for (x, n) in [(0.7, 5), (-1.2, 8)] {
+        // The derivative of the partial sum to n is the partial sum to n - 1.
+        let (value, g) = Series::exp_partial_grad(x, n);
+        assert_eq!(value, Series::exp_partial(x, n));
+        assert_close(&[g], &[Series::exp_partial(x, n - 1)], 1e-14, "closed form");
+        let (_, jv) = Series::exp_partial_jvp(x, n, 0.4);
+        assert_close(&[jv], &[0.4 * Series::exp_partial_vjp(x, n).1(1.0)], 1e-14, "JVP against VJP");
     }
 }
 

@@ -501,12 +501,9 @@ pub fn pullback_in_sweep(input: &Input, callee: &Callee, args: &[Value], borrowe
     if borrowed.iter().any(|b| *b) {
         return true;
     }
-    // A recursive call (`f(x, n - 1)` inside `f`): its pullback kept in ours would make the
-    // opaque type of `f_vjp`'s pullback contain itself (E0720).
-    if let Callee::Path(p) = callee
-        && p.path.segments.len() == 1
-        && p.path.segments.last().is_some_and(|s| s.ident == input.item.sig.ident)
-    {
+    // A recursive call (`f(x, n - 1)` or `Self::f(..)` inside `f`): its pullback kept in ours
+    // would make the opaque type of `f_vjp`'s pullback contain itself (E0720).
+    if recursive(input, callee) {
         return true;
     }
     let Callee::Method { receiver, name, .. } = callee else { return false };
@@ -526,6 +523,17 @@ pub fn pullback_in_sweep(input: &Input, callee: &Callee, args: &[Value], borrowe
     });
     let by_value = crate::signature::registry::method_call(name, args).is_some_and(|(w, _)| w.by_value);
     !from_caller && !by_value
+}
+
+/// Whether `callee` is the function being differentiated: `f(..)` or `Self::f(..)` inside `f`.
+pub fn recursive(input: &Input, callee: &Callee) -> bool {
+    let Callee::Path(p) = callee else { return false };
+    let segments: Vec<&syn::PathSegment> = p.path.segments.iter().collect();
+    match segments[..] {
+        [own] => own.ident == input.item.sig.ident,
+        [ty, own] => ty.ident == "Self" && own.ident == input.item.sig.ident,
+        _ => false,
+    }
 }
 
 /// Whether a call is differentiated (some result is active).

@@ -516,16 +516,8 @@ impl Lowerer<'_> {
                     };
                     return self.opaque_with(e, Opaque::NalgebraFunction(name), kind);
                 }
-                // `Self::f(..)` inside `f`: the marker it would read names `Self`. (`f(..)`
-                // composes with itself like any sibling: `emit::pullback_in_sweep` calls its
-                // `_vjp` again inside the pullback, whose opaque type would otherwise contain
-                // itself, E0720.)
-                let own = segments.last().is_some_and(|l| *l == self.name)
-                    && segments.len() == 2
-                    && segments[0] == "Self";
-                if own && path.qself.is_none() {
-                    return self.unsupported(span, unsupported::RECURSIVE_CALL);
-                }
+                // `f(..)` or `Self::f(..)` inside `f` composes with itself like any sibling
+                // (`emit::pullback_in_sweep` calls its `_vjp` again inside the pullback).
                 let (args, borrowed) = self.call_args(&c.args);
                 self.call(Callee::Path(path.clone()), args, borrowed, span, results, Kind::Unknown)
             }

@@ -322,10 +322,7 @@ fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'s
                     && inst.results.iter().any(|r| input.act.active(*r));
                 // `f(x, n - 1)` inside `f`: the dual copy of `_grad` calls the primal `f`,
                 // which takes no dual numbers.
-                if let crate::ir::Callee::Path(p) = callee
-                    && p.path.segments.len() == 1
-                    && p.path.segments.last().is_some_and(|s| s.ident == input.item.sig.ident)
-                {
+                if crate::emit::recursive(input, callee) {
                     reject(
                         inst.span,
                         "a recursive call",

@@ -1,13 +1,15 @@
 use tapeless::differentiable;
 
-struct Series;
+struct Decay {
+    rate: f64,
+}
 
 #[differentiable]
-impl Series {
-    // A free function may call itself (tests/recursion.rs); an associated function's call
-    // through `Self::` may not yet.
-    fn power(x: f64, n: u32) -> f64 {
-        if n == 0 { 1.0 } else { x * Self::power(x, n - 1) }
+impl Decay {
+    // A function may call itself (`f(..)`, `Self::f(..)`: tests/recursion.rs); a method's call
+    // of itself through `self` may not yet.
+    fn after(&self, x: f64, n: u32) -> f64 {
+        if n == 0 { x } else { self.after(x * self.rate, n - 1) }
     }
 }
 
