@@ -1,16 +1,23 @@
 //! Emitters: IR to Rust. `forward` writes `NAME_jvp`; `reverse` writes `NAME_vjp` and
-//! `NAME_grad`. This module holds what both share: names, the primal of each instruction, the
-//! tangent slots of a call, and the attributes of generated items.
+//! `NAME_grad`. This module holds what both share: names, the primal of each instruction and
+//! the attributes of generated items; `calls` the calls of generated siblings (tangent slots,
+//! arguments, where a pullback is made); `owners` how values that are not `Copy` are held and
+//! cross loop and branch edges.
 //!
 //! Names in emitted code (all mixed-site hygienic, so they never meet the user's):
 //! `__v3` primal value, `__t3` its tangent, `__a3` its adjoint, `__pb3` the pullback of the call
 //! defining `v3`, `__If7` the enum recording which branch of the `if` with trace `v7` ran.
 
+mod calls;
 pub mod forward;
 pub mod inline;
+mod owners;
 pub mod reverse;
 pub mod scopes;
 pub mod tokens;
+
+pub use calls::*;
+pub use owners::*;
 
 use std::collections::HashMap;
 
@@ -18,7 +25,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 
 use crate::analysis::activity::Activity;
-use crate::ir::{ArrayInit, Block, Callee, Carried, Form, Function, Inst, Kind, Op, Tree, Value};
+use crate::ir::{ArrayInit, Form, Function, Inst, Kind, Op, Tree, Value};
 use crate::signature::Signature;
 
 /// Everything an emitter reads.
@@ -132,119 +139,6 @@ pub fn operand(input: &Input, v: Value, tokens: impl ToTokens) -> TokenStream {
 /// Whether a value is a dynamically sized matrix, held by reference (`__v3: &DMatrix<f64>`).
 pub fn is_heap(input: &Input, v: Value) -> bool {
     input.f.info(v).kind == Kind::Heap
-}
-
-/// What a constant's field read in place by reference (`&self.w`) is, as an opaque value
-/// (`lower::calls::method_operand`): held as the reference it is, with no owner.
-pub const CONSTANT_FIELD: &str = "a constant's field read by reference";
-
-/// The local that owns a dynamically sized matrix `__v3` refers to: `__o3`.
-pub fn owner(v: Value) -> syn::Ident {
-    format_ident!("__o{}", v.0, span = Span::mixed_site())
-}
-
-/// The owned local a dynamically sized matrix's reference borrows, if the function holds one:
-/// `__o3` for a computed value, the parameter for one taken by value, none for one taken by
-/// reference. A pullback moves it in and borrows it again (`let __v3 = &__o3;`).
-pub fn heap_owner(input: &Input, inst: &Inst) -> Option<TokenStream> {
-    let y = *inst.results.first()?;
-    if !is_heap(input, y) {
-        return None;
-    }
-    match &inst.op {
-        Op::Param(i) => {
-            let p = input.sig.params.get(*i)?;
-            let ident = &p.ident;
-            (!matches!(p.ty, syn::Type::Reference(_))).then(|| quote!(#ident))
-        }
-        _ if owns_itself(inst) => Some(owner(y).into_token_stream()),
-        _ => None,
-    }
-}
-
-/// Whether the emitted code holds a heap result of `inst` in an owner of its own (`__o3`): a
-/// computed value, not a typed call result, a constant's field read in place or a parameter.
-fn owns_itself(inst: &Inst) -> bool {
-    match &inst.op {
-        Op::Prim { form: Form::Typed(_), .. } => false,
-        Op::Opaque { what: crate::ir::Opaque::Form(CONSTANT_FIELD), .. } => false,
-        Op::Prim { .. } | Op::Opaque { .. } | Op::NoGrad(_) => true,
-        _ => false,
-    }
-}
-
-/// The lines that carry a loop variable from one iteration to the next (`__carry3`): before the
-/// loop, at an iteration's start, at its end and after the loop.
-#[derive(Default)]
-pub struct CarryLines {
-    pub init: TokenStream,
-    pub enter: TokenStream,
-    pub advance: TokenStream,
-    pub exit: TokenStream,
-}
-
-impl CarryLines {
-    /// One carried variable: `first` before the loop, `header` its name in an iteration, `next`
-    /// its value at the iteration's end, `exit` its name after the loop. A `DVector`/`DMatrix`
-    /// is read through references to an owner, and an owner made in an iteration ends with it:
-    /// with `heap_next` (the new value owned, [`owned_next`]) the carry owns its value, and each
-    /// iteration and the code after the loop read it by reference.
-    pub fn add(
-        &mut self,
-        carry: &syn::Ident,
-        (first, header): (TokenStream, &syn::Ident),
-        (next, exit): (TokenStream, &syn::Ident),
-        heap_next: Option<TokenStream>,
-    ) {
-        match heap_next {
-            None => {
-                self.init.extend(quote!(let mut #carry = #first;));
-                self.enter.extend(quote!(let #header = #carry;));
-                self.advance.extend(quote!(#carry = #next;));
-                self.exit.extend(quote!(let #exit = #carry;));
-            }
-            Some(owned) => {
-                let p = private();
-                self.init.extend(quote!(let mut #carry = #p::owned(#first);));
-                self.enter.extend(quote!(let #header = &#carry;));
-                self.advance.extend(quote!(#carry = #owned;));
-                self.exit.extend(quote!(let #exit = &#carry;));
-            }
-        }
-    }
-}
-
-/// The new value of a carried `DVector`/`DMatrix` at an iteration's end, owned: `held`, its
-/// owner, moved when the loop's body `made_here` and no other carried variable takes the same
-/// value; else a copy of `read` (`owned`).
-pub fn owned_next(
-    carried: &[Carried],
-    next: Value,
-    made_here: bool,
-    held: syn::Ident,
-    read: TokenStream,
-) -> TokenStream {
-    if made_here && carried.iter().filter(|c| c.next == next).count() == 1 {
-        held.into_token_stream()
-    } else {
-        let p = private();
-        quote!(#p::owned(#read))
-    }
-}
-
-/// Whether `body` computes `v` with an owner of its own at its top level (`__o3`, which
-/// [`owned_next`] may move).
-pub fn owns_in(body: &Block, v: Value) -> bool {
-    body.insts.iter().any(|i| {
-        (i.results.first() == Some(&v) && owns_itself(i))
-            || (matches!(i.op, Op::If { .. }) && i.results.contains(&v))
-    })
-}
-
-/// A result of the function as returned: a dynamically sized matrix is cloned out of its
-/// reference.
-pub fn returned(input: &Input, v: Value, tokens: TokenStream) -> TokenStream {
-    if is_heap(input, v) { quote!(::core::clone::Clone::clone(#tokens)) } else { tokens }
 }
 
 /// The operands of `m = a * b` if `m` is a product of two `DVector`/`DMatrix` values computed at
@@ -437,110 +331,6 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
     quote_spanned!(span=> let #y = #rhs;)
 }
 
-/// The callee expression of a call, with `suffix` appended to its name (`""`: the primal).
-pub fn callee(callee: &Callee, suffix: &str) -> TokenStream {
-    match callee {
-        Callee::Path(p) => {
-            let mut p = p.clone();
-            if let (false, Some(last)) = (suffix.is_empty(), p.path.segments.last_mut()) {
-                last.ident = sibling(&last.ident, suffix);
-            }
-            p.into_token_stream()
-        }
-        Callee::Method { receiver, name, turbofish } => {
-            let recv = receiver.ident();
-            let name = if suffix.is_empty() { name.clone() } else { sibling(name, suffix) };
-            quote!(#recv.#name #turbofish)
-        }
-    }
-}
-
-/// The arguments of a call that get a tangent slot in the callee's `_jvp` (and a cotangent in
-/// its pullback's result): the differentiable ones. An argument the caller knows to be an integer
-/// or `bool` has none; any other inactive argument is passed a zero tangent. (The callee's
-/// `wrt` set must be its float parameters; a mismatch is an arity error from rustc, never a
-/// wrong derivative.) A differentiated record receiver (`self.method(..)` with `self` in the
-/// caller's `wrt`) takes the first slot, as in the callee's `wrt(self, ..)`.
-pub fn call_slots(input: &Input, callee: &Callee, args: &[Value]) -> Vec<Value> {
-    // A method of the same `impl` block whose `wrt(..)` is known: exactly its slots.
-    if let Some((receiver, wrt)) = crate::signature::siblings::call(input.f, input.sig, callee) {
-        let receiver = wrt.receiver.then_some(receiver);
-        let listed = args.iter().zip(&wrt.params).filter(|(_, w)| **w).map(|(a, _)| *a);
-        return receiver.into_iter().chain(listed).collect();
-    }
-    // A method with `self` recorded with its `wrt(..)` (`signature::registry`): its receiver's
-    // slot if it differentiates `self`, then exactly its listed arguments.
-    if let Callee::Method { receiver, name, .. } = callee
-        && let Some((wrt, _)) = crate::signature::registry::method_call(name, args)
-    {
-        let receiver = wrt.receiver.then_some(*receiver);
-        let listed = args.iter().zip(&wrt.params).filter(|(_, w)| **w).map(|(a, _)| *a);
-        return receiver.into_iter().chain(listed).collect();
-    }
-    // A helper with a `wrt(..)` expanded before this function (`signature::registry`), where
-    // the slots below would not be its: exactly its slots.
-    if let Callee::Path(path) = callee
-        && let Some((wrt, _)) = crate::signature::registry::call(path, args, |v| input.f.info(v).kind)
-    {
-        return args.iter().zip(&wrt.params).filter(|(_, w)| **w).map(|(a, _)| *a).collect();
-    }
-    let receiver = match callee {
-        Callee::Method { receiver, .. } if input.act.active(*receiver) => Some(*receiver),
-        _ => None,
-    };
-    let may_be_float = |v: &Value| input.act.active(*v) || input.f.info(*v).kind != Kind::Discrete;
-    receiver.into_iter().chain(args.iter().copied().filter(may_be_float)).collect()
-}
-
-/// Whether a call's pullback is made in the reverse sweep rather than kept from the primal one:
-/// a pullback borrowing a local array (`g(&v)`), or a method's on a receiver local to the
-/// function (a struct built in the body, a call's result, a parameter taken by value), which a
-/// `&self` method's pullback borrows and so could not leave `_vjp` (rustc's E0716). A method
-/// recorded as taking `self` by value borrows nothing and keeps its pullback.
-pub fn pullback_in_sweep(input: &Input, callee: &Callee, args: &[Value], borrowed: &[bool]) -> bool {
-    if borrowed.iter().any(|b| *b) {
-        return true;
-    }
-    // A recursive call (`f(x, n - 1)` or `Self::f(..)` inside `f`): its pullback kept in ours
-    // would make the opaque type of `f_vjp`'s pullback contain itself (E0720).
-    if recursive(input, callee) {
-        return true;
-    }
-    let Callee::Method { receiver, name, .. } = callee else { return false };
-    let from_caller = input.f.body.walk().iter().any(|i| {
-        i.results.first() == Some(receiver)
-            && match &i.op {
-                Op::Param(k) => input.sig.params.get(*k).is_some_and(|p| {
-                    matches!(p.ty, syn::Type::Reference(_))
-                        || p.receiver && input.sig.receiver.as_ref().is_some_and(|r| r.reference.is_some())
-                }),
-                Op::Opaque { tokens, .. } => {
-                    tokens.to_string() == "self"
-                        && input.sig.receiver.as_ref().is_some_and(|r| r.reference.is_some())
-                }
-                _ => false,
-            }
-    });
-    let by_value = crate::signature::registry::method_call(name, args).is_some_and(|(w, _)| w.by_value);
-    !from_caller && !by_value
-}
-
-/// Whether `callee` is the function being differentiated: `f(..)` or `Self::f(..)` inside `f`.
-pub fn recursive(input: &Input, callee: &Callee) -> bool {
-    let Callee::Path(p) = callee else { return false };
-    let segments: Vec<&syn::PathSegment> = p.path.segments.iter().collect();
-    match segments[..] {
-        [own] => own.ident == input.item.sig.ident,
-        [ty, own] => ty.ident == "Self" && own.ident == input.item.sig.ident,
-        _ => false,
-    }
-}
-
-/// Whether a call is differentiated (some result is active).
-pub fn call_is_active(input: &Input, inst: &Inst) -> bool {
-    inst.results.iter().any(|r| input.act.active(*r))
-}
-
 /// `a` or `(a, b)` from a list of token streams.
 pub fn tuple_or_single(items: Vec<TokenStream>) -> TokenStream {
     if items.len() == 1 { items.into_iter().next().unwrap_or_default() } else { quote!((#(#items),*)) }
@@ -721,142 +511,4 @@ pub fn partial(rule_name: &str, i: usize, args: &[Value], y: Value, span: Span) 
     let y = y.ident();
     // The whole path under the user's span: a type error in it points at the user's call.
     quote_spanned!(span=> ::tapeless::__private::rules::#f(#(#args,)* #y))
-}
-
-/// What a branch yields for `out`: its names, an owned array (`Vec`, `[T; N]`, one made anew in
-/// place by `Op::Refill`) as a copy, since it stays readable after the branch (the top-level
-/// array whose adjoint and tangent are declared from it, a zero tangent made from it).
-pub fn branch_yields(input: &Input, out: &[Value]) -> Vec<TokenStream> {
-    out.iter()
-        .map(|v| {
-            let i = v.ident();
-            if owned_array(input, *v) {
-                quote!(::core::clone::Clone::clone(&#i))
-            } else if is_heap(input, *v) {
-                let p = private();
-                quote!(#p::owned(#i))
-            } else {
-                quote!(#i)
-            }
-        })
-        .collect()
-}
-
-/// The names an `if` binds `results` to (`name`), and the lines after it. A `DVector`/`DMatrix`
-/// is read through references to an owner, and an owner made in a branch ends with it: each
-/// branch yields it owned ([`branch_yields`]), the `if` binds it to an owner of its own (`owner`),
-/// and its name borrows that.
-pub fn merged_names(
-    input: &Input,
-    results: &[Value],
-    name: fn(Value) -> syn::Ident,
-    owner: fn(Value) -> syn::Ident,
-) -> (Vec<TokenStream>, TokenStream) {
-    let mut after = TokenStream::new();
-    let pattern = results
-        .iter()
-        .map(|v| {
-            let n = name(*v);
-            if is_heap(input, *v) {
-                let o = owner(*v);
-                after.extend(quote!(let #n = &#o;));
-                o.into_token_stream()
-            } else {
-                n.into_token_stream()
-            }
-        })
-        .collect();
-    (pattern, after)
-}
-
-/// An array held by value (not a slice, which is a copied reference, nor a record).
-pub fn owned_array(input: &Input, v: Value) -> bool {
-    matches!(input.f.info(v).kind, Kind::Array(crate::ir::ArrayKind::Vec | crate::ir::ArrayKind::Fixed))
-}
-
-/// `let (pattern..) = if cond { then_code (then_items..) } else { else_code (else_items..) };`:
-/// the shape both emitters give an `if`, whose branches yield their merged values (and, per
-/// mode, tangents or the trace).
-pub struct IfLet {
-    pub pattern: Vec<TokenStream>,
-    pub then_code: TokenStream,
-    pub then_items: Vec<TokenStream>,
-    pub else_code: TokenStream,
-    pub else_items: Vec<TokenStream>,
-    /// Lines after the `if`: names borrowing the owners the pattern binds ([`merged_names`]).
-    pub after: TokenStream,
-}
-
-impl IfLet {
-    pub fn emit(self, cond: Value, span: Span) -> TokenStream {
-        let IfLet { pattern, then_code, then_items, else_code, else_items, after } = self;
-        let cond = cond.ident();
-        quote_spanned!(span=>
-            let (#(#pattern,)*) = if #cond { #then_code (#(#then_items,)*) } else { #else_code (#(#else_items,)*) };
-            #after
-        )
-    }
-}
-
-/// The primal arguments of a call: `&__v3` for an array passed by reference; a `DVector` or
-/// `DMatrix` (held by reference) as it is when written `&m`, else a copy the callee owns.
-pub fn call_args(input: &Input, args: &[Value], borrowed: &[bool]) -> Vec<TokenStream> {
-    args.iter()
-        .enumerate()
-        .map(|(i, v)| {
-            let record = input.f.info(*v).kind == Kind::Array(crate::ir::ArrayKind::Record);
-            let (borrow, heap, v) =
-                (borrowed.get(i).copied().unwrap_or(false), is_heap(input, *v), v.ident());
-            match (borrow, heap) {
-                (true, true) => quote!(#v),
-                (true, false) => quote!(&#v),
-                (false, true) => quote!(::core::clone::Clone::clone(#v)),
-                // A struct passed by value may be read again (its fields, the reverse sweep's
-                // zero): the callee gets a copy (a `Copy` struct's is free).
-                (false, false) if record => quote!(::core::clone::Clone::clone(&#v)),
-                (false, false) => quote!(#v),
-            }
-        })
-        .collect()
-}
-
-/// The elementwise forward mode of a `map` (`Form::Map(f)`, operands `args`: the matrix, then
-/// the locals its closure reads): the closure `|__e, __t| f_jvp(__e, captured.., __t, their
-/// tangents..)` giving each element's value and tangent, and whether the matrix has a tangent
-/// (without one, `__t` is to be ignored: the element's tangent is zero). `tangent(i)`: the
-/// tangent of `args[i]` if it has one.
-pub fn map_jvp(
-    input: &Input,
-    f: &syn::Ident,
-    args: &[Value],
-    tangent: impl Fn(usize) -> Option<TokenStream>,
-) -> (TokenStream, bool) {
-    let (p, jvp) = (private(), sibling(f, "jvp"));
-    let captured = args[1..].iter().map(|v| v.ident());
-    let matrix = tangent(0).is_some();
-    let element = if matrix { quote!(__t) } else { quote!(#p::zero_real()) };
-    let tangents = (1..args.len())
-        .filter(|i| input.f.info(args[*i]).kind == Kind::Float)
-        .map(|i| tangent(i).unwrap_or_else(|| quote!(#p::zero_real())));
-    (quote!(|__e, __t| #jvp(__e, #(#captured,)* #element, #(#tangents),*)), matrix)
-}
-
-/// The parts of a `map` closure's gradient (`f_grad(e, captured..).1`) for its element and each
-/// float it reads, in order: `.1` alone when the element is its only float, else `.1.0`,
-/// `.1.1`, ..; `None` for an integer it reads, which has none.
-pub fn map_gradient_parts(input: &Input, args: &[Value]) -> Vec<Option<TokenStream>> {
-    let floats: Vec<bool> =
-        args.iter().enumerate().map(|(i, v)| i == 0 || input.f.info(*v).kind == Kind::Float).collect();
-    let count = floats.iter().filter(|f| **f).count();
-    let mut k = 0;
-    floats
-        .into_iter()
-        .map(|float| {
-            float.then(|| {
-                let index = syn::Index::from(k);
-                k += 1;
-                if count == 1 { quote!(.1) } else { quote!(.1.#index) }
-            })
-        })
-        .collect()
 }
