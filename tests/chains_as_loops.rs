@@ -1,0 +1,362 @@
+//! Iterator chains as numeric Rust writes them (issue 13), each desugared to the loop a careful
+//! hand writes: sources, adaptors and ends, windows, chunks, `for_each`, `collect`, `fold` with
+//! `max`, `reduce` and `max_by` on constants, closures calling closures. Each function is checked
+//! against its analytic gradient, against central differences and forward against reverse mode
+//! (`common::check`). (Split out of tests/idioms.rs.)
+
+mod common;
+
+use common::{Fns, check};
+
+/// Iterator chains, each desugared to the loop a careful hand writes.
+mod chains {
+    use tapeless::differentiable;
+
+    /// F1, Rosenbrock, as published crates write it.
+    #[differentiable]
+    pub fn rosenbrock(x: &[f64]) -> f64 {
+        x.iter()
+            .zip(x.iter().skip(1))
+            .map(|(&a, &b)| 100.0 * (b - a * a).powi(2) + (1.0 - a).powi(2))
+            .sum::<f64>()
+    }
+
+    /// A closure used inside two chains, one over a sub-slice.
+    #[differentiable]
+    pub fn spread(x: &[f64]) -> f64 {
+        let one = 1.0;
+        let squash = |v: f64| one + (v - one) / 4.0;
+        x.iter().zip(x.iter().skip(1)).map(|(&u, &v)| (squash(v) - u).powi(2)).sum::<f64>()
+            + x[1..x.len() - 1].iter().map(|v| (std::f64::consts::PI * squash(*v)).sin().powi(2)).sum::<f64>()
+    }
+
+    /// `product`, `fold` with `enumerate`, `rev` + `step_by` + `copied`, a range source, `take`,
+    /// `filter` on a constant predicate, `count`.
+    #[differentiable]
+    pub fn assorted(x: &[f64], w: f64) -> f64 {
+        let affine = |v: &f64| 1.0 + v * w;
+        let p: f64 = x.iter().map(affine).product();
+        let f = x.iter().enumerate().fold(0.0, |acc, (i, &v)| acc + (i as f64 + 1.0) * v * w);
+        let r: f64 = x.iter().rev().step_by(2).copied().sum();
+        let t: f64 = (0..x.len()).map(|i| x[i] * i as f64).sum();
+        let n = (0..x.len()).filter(|i| i % 2 == 0).count();
+        let kept: f64 = x.iter().copied().filter(|_| n > 1).sum();
+        p + f + r + t + n as f64 + kept + x.iter().take(2).sum::<f64>()
+    }
+
+    /// A dot product of two slices and a weighted norm through `zip` of `zip`.
+    #[differentiable]
+    pub fn weighted(x: &[f64], y: &[f64]) -> f64 {
+        let dot: f64 = x.iter().zip(y.iter()).map(|(a, b)| a * b).sum();
+        let norm: f64 = x.iter().zip(y).zip(x.iter().skip(1)).map(|((a, b), c)| (a - b) * c).sum();
+        dot + norm.powi(2)
+    }
+}
+
+/// `Fns` from positional arguments (closures of slices infer their types from the parameters).
+#[allow(clippy::type_complexity)]
+fn fns_of_slice<'a>(
+    name: &'a str,
+    f: &'a dyn Fn(&[f64]) -> f64,
+    jvp: &'a dyn Fn(&[f64], &[f64]) -> (f64, f64),
+    vjp: &'a dyn Fn(&[f64], f64) -> (f64, Vec<f64>),
+    grad: &'a dyn Fn(&[f64]) -> (f64, Vec<f64>),
+) -> Fns<'a> {
+    Fns { name, f, jvp, vjp, grad }
+}
+
+#[test]
+fn iterator_chains_are_loops() {
+    let points: [&[f64]; 3] =
+        [&[0.3, -0.2, 0.9, 1.4, -0.6], &[1.0, 1.0, 1.0, 1.0, 1.0], &[-1.2, 0.5, 2.0, -0.7, 0.1]];
+    check(
+        &fns_of_slice(
+            "rosenbrock",
+            &chains::rosenbrock,
+            &|x, v| chains::rosenbrock_jvp(x, v.to_vec()),
+            &|x, ct| {
+                let (value, pullback) = chains::rosenbrock_vjp(x);
+                (value, pullback(ct))
+            },
+            &chains::rosenbrock_grad,
+        ),
+        &points,
+        1e-8,
+    );
+    // The same gradient as the loop-written Rosenbrock, to the last bit of rounding.
+    for x in points {
+        let (_, g) = chains::rosenbrock_grad(x);
+        let mut want = vec![0.0; x.len()];
+        for i in 0..x.len() - 1 {
+            want[i] += -400.0 * x[i] * (x[i + 1] - x[i] * x[i]) - 2.0 * (1.0 - x[i]);
+            want[i + 1] += 200.0 * (x[i + 1] - x[i] * x[i]);
+        }
+        for i in 0..x.len() {
+            assert!(common::close(g[i], want[i], 1e-14), "{g:?} vs {want:?}");
+        }
+    }
+    check(
+        &fns_of_slice(
+            "spread",
+            &chains::spread,
+            &|x, v| chains::spread_jvp(x, v.to_vec()),
+            &|x, ct| {
+                let (value, pullback) = chains::spread_vjp(x);
+                (value, pullback(ct))
+            },
+            &chains::spread_grad,
+        ),
+        &points,
+        1e-8,
+    );
+    let assorted = |x: &[f64]| chains::assorted(&x[..x.len() - 1], x[x.len() - 1]);
+    check(
+        &fns_of_slice(
+            "assorted",
+            &assorted,
+            &|x, v| {
+                let n = x.len() - 1;
+                chains::assorted_jvp(&x[..n], x[n], v[..n].to_vec(), v[n])
+            },
+            &|x, ct| {
+                let (value, pullback) = chains::assorted_vjp(&x[..x.len() - 1], x[x.len() - 1]);
+                let (mut g, gw) = pullback(ct);
+                g.push(gw);
+                (value, g)
+            },
+            &|x| {
+                let (value, (mut g, gw)) = chains::assorted_grad(&x[..x.len() - 1], x[x.len() - 1]);
+                g.push(gw);
+                (value, g)
+            },
+        ),
+        &[&[0.3, -0.2, 0.9, 1.4, 0.7], &[1.0, 2.0, 0.5], &[-1.2, 0.5, 2.0, -0.7, 0.1, 1.3]],
+        1e-8,
+    );
+    let weighted = |p: &[f64]| chains::weighted(&p[..3], &p[3..]);
+    check(
+        &fns_of_slice(
+            "weighted",
+            &weighted,
+            &|p, v| chains::weighted_jvp(&p[..3], &p[3..], v[..3].to_vec(), v[3..].to_vec()),
+            &|p, ct| {
+                let (value, pullback) = chains::weighted_vjp(&p[..3], &p[3..]);
+                let (mut g, gy) = pullback(ct);
+                g.extend(gy);
+                (value, g)
+            },
+            &|p| {
+                let (value, (mut g, gy)) = chains::weighted_grad(&p[..3], &p[3..]);
+                g.extend(gy);
+                (value, g)
+            },
+        ),
+        &[
+            &[0.3, -0.2, 0.9, 1.4, 0.7, -1.0],
+            &[1.0, 2.0, 0.5, 0.1, 0.2, 0.3],
+            &[-1.2, 0.5, 2.0, -0.7, 0.1, 1.3],
+        ],
+        1e-8,
+    );
+    // Analytic for `weighted` at x = (1, 2, 3), y = (4, 5, 6): dot' = y (x) and x (y);
+    // norm = Σ_{i<2} (x_i - y_i) x_{i+1} = (1-4)2 + (2-5)3 = -15.
+    let (_, (gx, gy)) = chains::weighted_grad(&[1.0, 2.0, 3.0], &[4.0, 5.0, 6.0]);
+    let n = -15.0;
+    let want_x = [4.0 + 2.0 * n * 2.0, 5.0 + 2.0 * n * (3.0 + (1.0 - 4.0)), 6.0 + 2.0 * n * (2.0 - 5.0)];
+    let want_y = [1.0 - 2.0 * n * 2.0, 2.0 - 2.0 * n * 3.0, 3.0];
+    for i in 0..3 {
+        assert!(
+            common::close(gx[i], want_x[i], 1e-14) && common::close(gy[i], want_y[i], 1e-14),
+            "{gx:?} {gy:?}"
+        );
+    }
+}
+
+/// Slices of slices, `for_each` and `collect`: the chain forms that are not reductions.
+mod windows_and_ends {
+    use tapeless::differentiable;
+
+    /// Total variation: squared differences of neighbours through `windows(2)`.
+    #[differentiable]
+    pub fn variation(x: &[f64]) -> f64 {
+        x.windows(2).map(|w| (w[1] - w[0]).powi(2)).sum()
+    }
+
+    /// Pairs through `chunks_exact(2)`; a trailing odd element is ignored.
+    #[differentiable]
+    pub fn pair_products(x: &[f64]) -> f64 {
+        x.chunks_exact(2).map(|c| c[0] * c[1].sin()).sum::<f64>()
+    }
+
+    /// `chunks(3)` with a shorter last chunk, read through `len()`.
+    #[differentiable]
+    pub fn chunk_heads(x: &[f64]) -> f64 {
+        x.chunks(3).map(|c| c[0].exp() * c.len() as f64 + c[c.len() - 1]).sum::<f64>()
+    }
+
+    /// `for_each` whose closure updates a variable of the function.
+    #[differentiable]
+    pub fn weighted_squares(x: &[f64]) -> f64 {
+        let mut s = 0.0;
+        x.iter().enumerate().for_each(|(i, &v)| {
+            s += v * v * (i as f64 + 1.0);
+        });
+        s
+    }
+
+    /// `collect` into a typed `Vec`, then indexed and summed.
+    #[differentiable]
+    pub fn collected(x: &[f64]) -> f64 {
+        let e: Vec<f64> = x.iter().map(|v| v.exp()).collect();
+        let d = x.iter().map(|v| v * 2.0).collect::<Vec<f64>>();
+        e[0] * d[1] + e.iter().sum::<f64>()
+    }
+
+    /// The largest element, by `fold` with `f64::max`.
+    #[differentiable]
+    pub fn peak(x: &[f64]) -> f64 {
+        x.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+    }
+
+    /// `reduce(f64::min)`, and `max_by` over constants picking a weight.
+    #[differentiable(wrt(x))]
+    pub fn reduced(x: &[f64], weights: &[f64]) -> f64 {
+        let low = x.iter().copied().reduce(f64::min).unwrap();
+        let heaviest = weights.iter().copied().max_by(|a, b| a.partial_cmp(b).unwrap()).expect("weights");
+        low * heaviest + x[0]
+    }
+
+    /// Closures calling closures, one captured by another.
+    #[differentiable]
+    pub fn nested_closures(x: &[f64], k: f64) -> f64 {
+        let scale = |v: f64| k * v;
+        let bump = |v: f64| (scale(v) - 1.0).powi(2);
+        x.iter().map(|&v| bump(v) + scale(v).sin()).sum::<f64>()
+    }
+}
+
+/// `check` on a function of one slice and its three generated items.
+macro_rules! check_slice_fn {
+    ($f:path, $jvp:path, $vjp:path, $grad:path, $points:expr) => {
+        check(
+            &fns_of_slice(
+                stringify!($f),
+                &$f,
+                &|x, v| $jvp(x, v.to_vec()),
+                &|x, ct| {
+                    let (value, pullback) = $vjp(x);
+                    (value, pullback(ct))
+                },
+                &$grad,
+            ),
+            $points,
+            1e-8,
+        )
+    };
+}
+
+#[test]
+fn windows_chunks_for_each_and_collect() {
+    use windows_and_ends as w;
+    let points: [&[f64]; 3] =
+        [&[0.3, -0.2, 0.9, 1.4, -0.6], &[1.0, 2.0, 4.0, 0.5], &[-1.2, 0.5, 2.0, -0.7, 0.1, 0.8]];
+    check_slice_fn!(w::variation, w::variation_jvp, w::variation_vjp, w::variation_grad, &points);
+    check_slice_fn!(
+        w::pair_products,
+        w::pair_products_jvp,
+        w::pair_products_vjp,
+        w::pair_products_grad,
+        &points
+    );
+    check_slice_fn!(w::chunk_heads, w::chunk_heads_jvp, w::chunk_heads_vjp, w::chunk_heads_grad, &points);
+    check_slice_fn!(
+        w::weighted_squares,
+        w::weighted_squares_jvp,
+        w::weighted_squares_vjp,
+        w::weighted_squares_grad,
+        &points
+    );
+    check_slice_fn!(w::collected, w::collected_jvp, w::collected_vjp, w::collected_grad, &points);
+
+    // Analytic values of each at x = (1, 2, 4, 0.5, 9).
+    let x = [1.0f64, 2.0, 4.0, 0.5, 9.0];
+    let (_, g) = w::variation_grad(&x);
+    let want = [-2.0, 2.0 * 1.0 - 2.0 * 2.0, 2.0 * 2.0 - 2.0 * -3.5, 2.0 * -3.5 - 2.0 * 8.5, 2.0 * 8.5];
+    assert!(g.iter().zip(want).all(|(a, b)| common::close(*a, b, 1e-15)), "{g:?}");
+    let (_, g) = w::pair_products_grad(&x);
+    let want = [2f64.sin(), 2f64.cos(), 0.5f64.sin(), 4.0 * 0.5f64.cos(), 0.0];
+    assert!(g.iter().zip(want).all(|(a, b)| common::close(*a, b, 1e-15)), "{g:?}");
+    // Chunks (1, 2, 4) and (0.5, 9): 3 e^1 + 4 + 2 e^0.5 + 9.
+    let (value, g) = w::chunk_heads_grad(&x);
+    assert!(common::close(value, 3.0 * 1f64.exp() + 4.0 + 2.0 * 0.5f64.exp() + 9.0, 1e-15));
+    let want = [3.0 * 1f64.exp(), 0.0, 1.0, 2.0 * 0.5f64.exp(), 1.0];
+    assert!(g.iter().zip(want).all(|(a, b)| common::close(*a, b, 1e-15)), "{g:?}");
+    let (_, g) = w::weighted_squares_grad(&x);
+    assert!(
+        g.iter().enumerate().all(|(i, a)| common::close(*a, 2.0 * x[i] * (i as f64 + 1.0), 1e-15)),
+        "{g:?}"
+    );
+    // e0 d1 + Σ e: ∂/∂x0 = e^x0 (2 x1) + e^x0, ∂/∂x1 = 2 e^x0 + e^x1, else e^xi.
+    let (_, g) = w::collected_grad(&x);
+    let e = x.map(f64::exp);
+    let want = [e[0] * 2.0 * x[1] + e[0], 2.0 * e[0] + e[1], e[2], e[3], e[4]];
+    assert!(g.iter().zip(want).all(|(a, b)| common::close(*a, b, 1e-14)), "{g:?}");
+}
+
+#[test]
+fn fold_with_max() {
+    use windows_and_ends as w;
+    let points: [&[f64]; 3] =
+        [&[0.3, -0.2, 0.9, 1.4, -0.6], &[1.0, 2.0, 4.0, 0.5], &[-1.2, 0.5, 2.0, -0.7, 0.1, 0.8]];
+    check_slice_fn!(w::peak, w::peak_jvp, w::peak_vjp, w::peak_grad, &points);
+    let (value, g) = w::peak_grad(&[1.0, 4.0, 2.0]);
+    assert_eq!((value, g), (4.0, vec![0.0, 1.0, 0.0]));
+}
+
+#[test]
+fn reduce_and_max_by_on_constants() {
+    use windows_and_ends as w;
+    let weights = [0.5, 3.0, 2.0];
+    let f = |x: &[f64]| w::reduced(x, &weights);
+    let jvp = |x: &[f64], v: &[f64]| w::reduced_jvp(x, &weights, v.to_vec());
+    let vjp = |x: &[f64], ct: f64| {
+        let (value, pullback) = w::reduced_vjp(x, &weights);
+        (value, pullback(ct))
+    };
+    let grad = |x: &[f64]| w::reduced_grad(x, &weights);
+    let fns = fns_of_slice("reduced", &f, &jvp, &vjp, &grad);
+    check(&fns, &[&[0.3, -0.2, 0.9], &[1.0, 2.0, 4.0], &[-1.2, 0.5, 2.0]], 1e-8);
+    // min at index 1 (-0.2), largest weight 3: ∂/∂x = (1, 3, 0).
+    let (value, g) = w::reduced_grad(&[0.3, -0.2, 0.9], &weights);
+    assert!(common::close(value, -0.6 + 0.3, 1e-15));
+    assert_eq!(g, vec![1.0, 3.0, 0.0]);
+}
+
+#[test]
+fn closures_calling_closures() {
+    use windows_and_ends as w;
+    let fns = Fns {
+        name: "nested_closures",
+        f: &|p| w::nested_closures(&p[..3], p[3]),
+        jvp: &|p, v| w::nested_closures_jvp(&p[..3], p[3], v[..3].to_vec(), v[3]),
+        vjp: &|p, ct| {
+            let (value, pullback) = w::nested_closures_vjp(&p[..3], p[3]);
+            let (mut g, gk) = pullback(ct);
+            g.push(gk);
+            (value, g)
+        },
+        grad: &|p| {
+            let (value, (mut g, gk)) = w::nested_closures_grad(&p[..3], p[3]);
+            g.push(gk);
+            (value, g)
+        },
+    };
+    check(&fns, &[&[0.3, -0.2, 0.9, 1.4], &[1.0, 2.0, 4.0, 0.5], &[-1.2, 0.5, 2.0, -0.7]], 1e-8);
+    // ∂/∂x_i = 2 k (k x_i - 1) + k cos(k x_i).
+    let (x, k) = ([0.5f64, -1.0], 1.5f64);
+    let (_, (g, _)) = w::nested_closures_grad(&x, k);
+    for i in 0..2 {
+        let want = 2.0 * k * (k * x[i] - 1.0) + k * (k * x[i]).cos();
+        assert!(common::close(g[i], want, 1e-15), "{g:?}");
+    }
+}
