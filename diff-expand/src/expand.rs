@@ -36,6 +36,15 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
         let msg = crate::diagnostics::error_at(crate::ir::Loc::of(&twice), message).to_compile_error();
         return quote!(#item_fn #msg);
     }
+    // A function writing its results through `&mut` slices: kept as written, and its twin
+    // `NAME_out` (old contents to new ones, `signature::outputs`) differentiated instead.
+    if let Some(twin) = signature::outputs::twin(&item_fn) {
+        signature::outputs::record(&item_fn.sig);
+        let generated = differentiable(attr, quote!(#twin));
+        let mut item_fn = item_fn;
+        item_fn.attrs.push(syn::parse_quote!(#[allow(dead_code)]));
+        return quote!(#item_fn #generated);
+    }
     let floats = signature::float_params(&item_fn.sig.generics);
     // A function without `self`: what it differentiates is recorded for the calls expanded
     // after it, with a marker constant they name (`signature::registry`).

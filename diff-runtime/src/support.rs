@@ -25,6 +25,17 @@ pub fn zero_tangent_reusing<A: Reusable>(array: A) -> A {
     array.zeroed()
 }
 
+/// The adjoint of a `Vec` copy of the array `[T; N]` `source` (`a.to_vec()`), as the array's:
+/// its first `N` elements (the copy has exactly `N`).
+#[inline]
+pub fn as_array_of<T: Copy + Default, const N: usize>(_source: &[T; N], adjoint: Vec<T>) -> [T; N] {
+    let mut out = [T::default(); N];
+    for (o, a) in out.iter_mut().zip(adjoint) {
+        *o = a;
+    }
+    out
+}
+
 /// An array whose storage can hold its own zero adjoint: see [`zero_tangent_reusing`].
 pub trait Reusable {
     /// The same storage, every element zero.

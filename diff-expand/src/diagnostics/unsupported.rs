@@ -286,6 +286,10 @@ pub const ITERATOR_ADAPTOR: Unsupported = Unsupported {
     what: "this iterator adaptor",
     help: "a chain is followed from a source (`x.iter()`, `x.windows(k)`, `a..b`) through `map`, `filter`, `zip`, `enumerate`, `skip`, `take`, `step_by`, `rev`, `chain`, `copied`, `cloned` to an end (`sum`, `product`, `fold`, `reduce`, `max_by`, `min_by`, `for_each`, `collect`), and `scan` whose closure reads its state as `*s` and ends with `Some(..)` (no other `Some`/`None`), followed only by `map`, `zip`, `enumerate` and the end; write this one as a `for` loop",
 };
+pub const OUTPUT_NOT_A_LOCAL_ARRAY: Unsupported = Unsupported {
+    what: "this `&mut` argument of a function writing its results through it",
+    help: "pass a whole local array (`let mut dy = vec![0.0; n];` or `[0.0; N]`, then `rhs(&y, &mut dy, k)`) and read the part you need from it",
+};
 pub const ARRAY_FIELD_OF_AN_ELEMENT: Unsupported = Unsupported {
     what: "an array field of an element of a differentiated slice or `Vec` of structs",
     help: "give the struct float or nalgebra fields (`pos: Vector3<f64>`, read as `ps[i].pos`), or differentiate one struct whose fields are `Vec<f64>`s (a struct of arrays, read as `p.x[i]`)",

@@ -561,7 +561,14 @@ fn array_tangent(input: &Input, inst: &Inst) -> TokenStream {
                     }
                     ArrayInit::Copy { source, .. } if act.active(*source) => {
                         let ts = tangent(*source);
-                        quote!(::core::clone::Clone::clone(&#ts))
+                        // `a.to_vec()` of an array `[T; N]`: its tangent as a `Vec` too.
+                        let fixed = crate::ir::Kind::Array(crate::ir::ArrayKind::Fixed);
+                        let vec = crate::ir::Kind::Array(crate::ir::ArrayKind::Vec);
+                        if input.f.info(*source).kind == fixed && input.f.info(*a).kind == vec {
+                            quote!(#ts.to_vec())
+                        } else {
+                            quote!(::core::clone::Clone::clone(&#ts))
+                        }
                     }
                     _ => zero(input, *a),
                 };

@@ -281,8 +281,11 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
                 }
                 Form::Typed(ty) => {
                     let x = &a[0];
+                    // A copy: the reverse sweep may read the source again (its zero adjoint),
+                    // after a move it could not (rustc's E0382 in generated code, for a `Vec` a
+                    // call returned in a loop).
                     if is_array(input, *result) {
-                        return quote_spanned!(span=> let mut #y: #ty = #x;);
+                        return quote_spanned!(span=> let mut #y: #ty = ::core::clone::Clone::clone(&#x););
                     }
                     if is_heap(input, *result) && !matches!(**ty, syn::Type::Reference(_)) {
                         // From another matrix (a reference) or from a call's result (owned).

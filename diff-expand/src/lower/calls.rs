@@ -516,6 +516,14 @@ impl Lowerer<'_> {
                     };
                     return self.opaque_with(e, Opaque::NalgebraFunction(name), kind);
                 }
+                // `rhs(&y, &mut dy, k)` of a function writing through `&mut` slices: its twin
+                // `rhs_out` called, and its results written into the arrays.
+                if let (Some(at), true) = (
+                    crate::signature::outputs::lookup(last, c.args.len()),
+                    segments.len() == 1 && path.qself.is_none(),
+                ) {
+                    return self.call_with_outputs(c, &path.path, &at, span);
+                }
                 // `f(..)` or `Self::f(..)` inside `f` composes with itself like any sibling
                 // (`emit::pullback_in_sweep` calls its `_vjp` again inside the pullback).
                 let (args, borrowed) = self.call_args(&c.args);
@@ -742,6 +750,70 @@ fn swizzle(name: &str) -> Option<Vec<usize>> {
         return None;
     }
     name.chars().map(|c| "xyz".find(c)).collect()
+}
+
+impl Lowerer<'_> {
+    /// `rhs(&y, &mut dy, k)` of a function writing its results through `&mut` parameters
+    /// (`signature::outputs`): its twin called with owned copies of the slices,
+    /// `rhs_out(y.to_vec(), dy.to_vec(), k)`, and its results written into the arrays element by
+    /// element, as if the user had written
+    ///
+    /// ```text
+    /// let new: Vec<T> = rhs_out(y.to_vec(), dy.to_vec(), k);
+    /// for k in 0..new.len() { dy[k] = new[k]; }
+    /// ```
+    fn call_with_outputs(
+        &mut self,
+        c: &syn::ExprCall,
+        path: &syn::Path,
+        at: &crate::signature::outputs::Outputs,
+        span: Loc,
+    ) -> Tree {
+        let s = span.span();
+        let mut args = Vec::new();
+        let mut outputs = Vec::new();
+        for (i, a) in c.args.iter().enumerate() {
+            let slice = match a {
+                _ if !at.slices.contains(&i) => {
+                    args.push(quote::quote_spanned!(s=> #a));
+                    continue;
+                }
+                Expr::Reference(r) => &*r.expr,
+                // A slice passed on (`x` of `x: &[f64]`).
+                other => other,
+            };
+            let local = self.local_array(slice);
+            if at.written.contains(&i) {
+                if local.is_none() {
+                    return self.unsupported(Loc::of(a), unsupported::OUTPUT_NOT_A_LOCAL_ARRAY);
+                }
+                outputs.push(slice.clone());
+            }
+            // A local `Vec` is passed as it is (the generated call passes a copy,
+            // `emit::call_args`); an array or a slice as a `Vec` copy.
+            if local.is_some_and(|v| self.kind(v) == Kind::Array(ArrayKind::Vec)) {
+                args.push(quote::quote_spanned!(s=> #slice));
+            } else {
+                args.push(quote::quote_spanned!(s=> (#slice).to_vec()));
+            }
+        }
+        let mut twin = path.clone();
+        if let Some(last) = twin.segments.last_mut() {
+            last.ident = crate::signature::outputs::out_name(&last.ident);
+        }
+        let element = &self.element;
+        let news: Vec<syn::Ident> =
+            (0..outputs.len()).map(|i| super::iterators::hidden(&format!("__tapeless_new{i}"), s)).collect();
+        let k = super::iterators::hidden("__tapeless_k", s);
+        let pattern = if news.len() == 1 { quote::quote!(#(#news)*) } else { quote::quote!((#(#news),*)) };
+        // Each result typed on its own (a type on the tuple would not reach its parts).
+        let block: Expr = syn::parse_quote_spanned!(s=> {
+            let #pattern = #twin(#(#args),*);
+            #(let #news: ::std::vec::Vec<#element> = #news;)*
+            #(for #k in 0..#news.len() { #outputs[#k] = #news[#k]; })*
+        });
+        self.expr(&block)
+    }
 }
 
 /// The operand an expression's value starts from: the left of a binary operation, the receiver

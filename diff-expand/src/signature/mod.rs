@@ -15,6 +15,7 @@ use crate::diagnostics::Diagnostic;
 use crate::ir::{ArrayKind, Kind, Loc};
 
 mod nalgebra;
+pub mod outputs;
 pub mod prescan;
 pub mod registry;
 pub mod siblings;

@@ -175,10 +175,21 @@ fn block(
         }
         let (name, args) = (item_fn.sig.ident.to_string(), attributes.differentiable());
         registry::record_seen(file, &name, item_fn.sig.inputs.len(), args.is_some());
-        if let Some(args) = args
-            && let Some(wrt) = registry::of_function(&item_fn, &args)
-        {
-            registry::record_in(file, &name, &wrt);
+        if let Some(args) = args {
+            // One writing through `&mut` slices: its twin `NAME_out` is what is differentiated.
+            match super::outputs::twin(&item_fn) {
+                Some(twin) => {
+                    super::outputs::record(&item_fn.sig);
+                    if let Some(wrt) = registry::of_function(&twin, &args) {
+                        registry::record_in(file, &twin.sig.ident.to_string(), &wrt);
+                    }
+                }
+                None => {
+                    if let Some(wrt) = registry::of_function(&item_fn, &args) {
+                        registry::record_in(file, &name, &wrt);
+                    }
+                }
+            }
         }
     } else if keyword("impl") {
         // As `impls::expand` and a method's own attribute record them: with the block's

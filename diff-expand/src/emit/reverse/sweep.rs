@@ -187,6 +187,17 @@ impl Reverse<'_> {
                         }
                         out
                     }
+                    // `a.to_vec()` of an array `[T; N]`: the `Vec` adjoint as the array's.
+                    ArrayInit::Copy { source, .. }
+                        if act.active(*source)
+                            && self.input.f.info(*source).kind
+                                == crate::ir::Kind::Array(crate::ir::ArrayKind::Fixed)
+                            && self.input.f.info(a).kind
+                                == crate::ir::Kind::Array(crate::ir::ArrayKind::Vec) =>
+                    {
+                        let (s, p) = (self.read(Slot::Value(*source)), private());
+                        self.contribute(*source, quote!(#p::as_array_of(&#s, #abar)))
+                    }
                     ArrayInit::Copy { source, .. } if act.active(*source) => {
                         self.contribute(*source, quote!(#abar))
                     }
