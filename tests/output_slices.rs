@@ -1,12 +1,13 @@
 //! Functions that write their results through `&mut` slices, as ODE right-hand sides do
 //! (`fn rhs(y: &[f64], dy: &mut [f64], k: f64)`), called by an integrator that is
 //! differentiated. The attribute makes `rhs_out` (old contents to new ones) and differentiates
-//! it; a call `rhs(&y, &mut dy, k)` writes `dy` from it. Each against a closed form or central
-//! differences, JVP against VJP.
+//! it; a call `rhs(&y, &mut dy, k)` writes `dy` from it. `&mut DVector` results too. Each
+//! against a closed form or central differences, JVP against VJP.
 
 mod common;
 
 use common::{assert_close, central_gradient};
+use nalgebra::{DMatrix, DVector};
 use num_traits::Float;
 use tapeless::differentiable;
 
@@ -160,5 +161,49 @@ fn two_results_in_a_generic_function() {
             let want = if xi > t { (t + 1.0) * t } else { 0.0 };
             assert_close(&[*g], &[want], 1e-12, "closed form");
         }
+    }
+}
+
+/// A nalgebra right-hand side that only assigns its result.
+#[differentiable]
+fn cubic(y: &DVector<f64>, dy: &mut DVector<f64>, a: &DMatrix<f64>, k: f64) {
+    *dy = a * y - y.map(|e| e.powi(3)) * k;
+}
+
+/// One that reads its result's old value: a relaxation `dy ← dy / 2 + y`.
+#[differentiable]
+fn relax(y: &DVector<f64>, dy: &mut DVector<f64>) {
+    *dy = &*dy * 0.5 + y;
+}
+
+#[differentiable(wrt(y0, k))]
+fn nalgebra_euler(y0: &DVector<f64>, a: &DMatrix<f64>, k: f64) -> f64 {
+    let mut y = y0.clone();
+    let mut dy = DVector::zeros(y0.len());
+    let mut memory = DVector::zeros(y0.len());
+    for _ in 0..30 {
+        cubic(&y, &mut dy, a, k);
+        relax(&dy, &mut memory);
+        y += &memory * 0.02;
+    }
+    y.norm_squared()
+}
+
+#[test]
+fn nalgebra_results_written_through_mut() {
+    let a = DMatrix::from_row_slice(3, 3, &[-0.5, 0.2, 0.0, 0.1, -0.3, 0.2, 0.0, 0.4, -0.2]);
+    for (y0, k) in
+        [(DVector::from_vec(vec![0.5, -0.3, 0.2]), 1.3), (DVector::from_vec(vec![-0.1, 0.6, 0.4]), 0.4)]
+    {
+        let (value, (gy, gk)) = nalgebra_euler_grad(&y0, &a, k);
+        assert_eq!(value, nalgebra_euler(&y0, &a, k));
+        let at: Vec<f64> = y0.iter().copied().chain([k]).collect();
+        let fd = central_gradient(|p| nalgebra_euler(&DVector::from_column_slice(&p[..3]), &a, p[3]), &at);
+        let got: Vec<f64> = gy.iter().copied().chain([gk]).collect();
+        assert_close(&got, &fd, 1e-7, "central differences");
+        let dy = DVector::from_vec(vec![0.2, -0.1, 0.3]);
+        let (_, jv) = nalgebra_euler_jvp(&y0, &a, k, dy.clone(), 0.5);
+        let (uy, uk) = nalgebra_euler_vjp(&y0, &a, k).1(1.0);
+        assert_close(&[jv], &[uy.dot(&dy) + 0.5 * uk], 1e-12, "JVP against VJP");
     }
 }

@@ -39,7 +39,7 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
     // A function writing its results through `&mut` slices: kept as written, and its twin
     // `NAME_out` (old contents to new ones, `signature::outputs`) differentiated instead.
     if let Some(twin) = signature::outputs::twin(&item_fn) {
-        signature::outputs::record(&item_fn.sig);
+        signature::outputs::record(&item_fn);
         let generated = differentiable(attr, quote!(#twin));
         let mut item_fn = item_fn;
         item_fn.attrs.push(syn::parse_quote!(#[allow(dead_code)]));

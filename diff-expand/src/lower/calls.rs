@@ -651,6 +651,15 @@ impl Lowerer<'_> {
                 // `g(p)` of a parameter `p: &[f64; 2]` (or `x` of `for x in v.iter()`): the user
                 // passes a reference, and the generated code holds the value (`by_copy`).
                 _ if self.copied_reference(a) => (self.value(a), true),
+                // `g(a)` of a parameter `a: &DMatrix<f64>`: the reference, as written (a copy
+                // would not be the `&DMatrix` the callee takes).
+                _ if self.aggregate_or_leaf(a).is_some_and(|v| {
+                    self.kind(v) == Kind::Heap
+                        && matches!(self.param_types.get(&v), Some(syn::Type::Reference(_)))
+                }) =>
+                {
+                    (self.value(a), true)
+                }
                 // `g(w)` of `let w = &v;`: passes `&v`.
                 _ if self.local(a).is_some_and(|slot| self.borrows.contains(&slot)) => (self.value(a), true),
                 // `g(rest)` of `let (first, rest) = x.split_first()..`: passes `&rest`.
@@ -772,7 +781,25 @@ impl Lowerer<'_> {
         let s = span.span();
         let mut args = Vec::new();
         let mut outputs = Vec::new();
+        let mut matrices = Vec::new();
         for (i, a) in c.args.iter().enumerate() {
+            // `&mut m` of a `DVector`/`DMatrix`: passed as a copy, assigned the result.
+            if let Some((_, name)) = at.matrices.iter().find(|(m, _)| *m == i) {
+                let Expr::Reference(r) = a else {
+                    return self.unsupported(Loc::of(a), unsupported::OUTPUT_NOT_A_LOCAL_ARRAY);
+                };
+                let target = &*r.expr;
+                if !matches!(target, Expr::Path(_)) || self.local(target).is_none() {
+                    return self.unsupported(Loc::of(a), unsupported::OUTPUT_NOT_A_LOCAL_ARRAY);
+                }
+                // (Not passed when the callee only assigns it.)
+                if !at.unread.contains(&i) {
+                    args.push(quote::quote_spanned!(s=> (#target).clone()));
+                }
+                matrices.push((target.clone(), syn::Ident::new(name, s)));
+                outputs.push(None);
+                continue;
+            }
             let slice = match a {
                 _ if !at.slices.contains(&i) => {
                     args.push(quote::quote_spanned!(s=> #a));
@@ -787,7 +814,7 @@ impl Lowerer<'_> {
                 if local.is_none() {
                     return self.unsupported(Loc::of(a), unsupported::OUTPUT_NOT_A_LOCAL_ARRAY);
                 }
-                outputs.push(slice.clone());
+                outputs.push(Some(slice.clone()));
             }
             // A local `Vec` is passed as it is (the generated call passes a copy,
             // `emit::call_args`); an array or a slice as a `Vec` copy.
@@ -806,11 +833,28 @@ impl Lowerer<'_> {
             (0..outputs.len()).map(|i| super::iterators::hidden(&format!("__tapeless_new{i}"), s)).collect();
         let k = super::iterators::hidden("__tapeless_k", s);
         let pattern = if news.len() == 1 { quote::quote!(#(#news)*) } else { quote::quote!((#(#news),*)) };
-        // Each result typed on its own (a type on the tuple would not reach its parts).
+        // Each result typed on its own (a type on the tuple would not reach its parts), then
+        // written into its array element by element, or assigned to its matrix.
+        let mut matrices = matrices.into_iter();
+        let mut written = Vec::new();
+        for (new, output) in news.iter().zip(&outputs) {
+            written.push(match output {
+                Some(array) => quote::quote_spanned!(s=>
+                    let #new: ::std::vec::Vec<#element> = #new;
+                    for #k in 0..#new.len() { #array[#k] = #new[#k]; }
+                ),
+                None => {
+                    let Some((target, ty)) = matrices.next() else { continue };
+                    quote::quote_spanned!(s=>
+                        let #new: ::tapeless::__private::nalgebra::#ty<#element> = #new;
+                        #target = #new;
+                    )
+                }
+            });
+        }
         let block: Expr = syn::parse_quote_spanned!(s=> {
             let #pattern = #twin(#(#args),*);
-            #(let #news: ::std::vec::Vec<#element> = #news;)*
-            #(for #k in 0..#news.len() { #outputs[#k] = #news[#k]; })*
+            #(#written)*
         });
         self.expr(&block)
     }

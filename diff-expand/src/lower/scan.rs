@@ -24,6 +24,20 @@ impl<'ast, F: FnMut(&'ast Expr)> syn::visit::Visit<'ast> for Targets<F> {
         if let Some(places) = swapped(e) {
             places.into_iter().for_each(&mut self.0);
         }
+        // `rhs(&y, &mut dy, k)` of a function writing a `DVector`/`DMatrix` through `&mut`
+        // assigns `dy` (`calls::call_with_outputs`).
+        if let Expr::Path(p) = &*e.func
+            && let Some(name) = p.path.get_ident()
+            && let Some(at) = crate::signature::outputs::lookup(&name.to_string(), e.args.len())
+        {
+            for (i, _) in &at.matrices {
+                if let Some(Expr::Reference(r)) = e.args.iter().nth(*i)
+                    && r.mutability.is_some()
+                {
+                    (self.0)(&r.expr);
+                }
+            }
+        }
         syn::visit::visit_expr_call(self, e);
     }
     fn visit_expr_binary(&mut self, e: &'ast syn::ExprBinary) {

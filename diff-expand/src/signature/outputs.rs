@@ -30,6 +30,12 @@ use syn::{FnArg, Pat, ReturnType, Type};
 pub struct Outputs {
     pub written: Vec<usize>,
     pub slices: Vec<usize>,
+    /// Of `written`, the `&mut DVector<F>`/`&mut DMatrix<F>` ones: the type's name. Their twin
+    /// takes and returns the matrix itself.
+    pub matrices: Vec<(usize, String)>,
+    /// Of `matrices`, those the body only assigns (`*dy = ..`, never read): the twin does not take
+    /// them (their old value has no derivative to give).
+    pub unread: Vec<usize>,
 }
 
 /// [`Outputs`] of a function with no result, no receiver, and at least one `&mut [F]`,
@@ -38,14 +44,19 @@ pub fn positions(sig: &syn::Signature) -> Option<Outputs> {
     if !matches!(sig.output, ReturnType::Default) || sig.receiver().is_some() {
         return None;
     }
-    let (mut written, mut slices) = (Vec::new(), Vec::new());
+    let (mut written, mut slices, mut matrices) = (Vec::new(), Vec::new(), Vec::new());
     for (i, input) in sig.inputs.iter().enumerate() {
         let FnArg::Typed(t) = input else { return None };
         let Type::Reference(r) = &*t.ty else { continue };
-        let slice = float_collection(&r.elem, &sig.generics) && matches!(&*t.pat, Pat::Ident(_));
+        let named = matches!(&*t.pat, Pat::Ident(_));
+        let slice = float_collection(&r.elem, &sig.generics) && named;
         if r.mutability.is_some() {
-            if !slice {
-                return None;
+            match &*r.elem {
+                _ if slice => {}
+                Type::Path(p) if named && super::dynamic_matrix(&r.elem) => {
+                    matrices.push((i, p.path.segments.last()?.ident.to_string()));
+                }
+                _ => return None,
             }
             written.push(i);
         }
@@ -53,7 +64,46 @@ pub fn positions(sig: &syn::Signature) -> Option<Outputs> {
             slices.push(i);
         }
     }
-    (!written.is_empty()).then_some(Outputs { written, slices })
+    (!written.is_empty()).then_some(Outputs { written, slices, matrices, unread: Vec::new() })
+}
+
+/// [`positions`] of a function, with the matrices its body only assigns.
+pub fn of_function(item_fn: &syn::ItemFn) -> Option<Outputs> {
+    let mut at = positions(&item_fn.sig)?;
+    at.unread = at
+        .matrices
+        .iter()
+        .filter(|(i, _)| {
+            let Some(FnArg::Typed(t)) = item_fn.sig.inputs.iter().nth(*i) else { return false };
+            let Pat::Ident(p) = &*t.pat else { return false };
+            let mut reads = Reads { name: p.ident.clone(), read: false };
+            syn::visit::Visit::visit_block(&mut reads, &item_fn.block);
+            !reads.read
+        })
+        .map(|(i, _)| *i)
+        .collect();
+    Some(at)
+}
+
+/// Whether a body reads `name` other than as the target of `*name = ..`.
+struct Reads {
+    name: syn::Ident,
+    read: bool,
+}
+
+impl<'ast> syn::visit::Visit<'ast> for Reads {
+    fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+        let target = matches!(&*a.left, syn::Expr::Unary(u)
+            if matches!(u.op, syn::UnOp::Deref(_))
+                && matches!(&*u.expr, syn::Expr::Path(p) if p.path.is_ident(&self.name)));
+        if !target {
+            self.visit_expr(&a.left);
+        }
+        self.visit_expr(&a.right);
+    }
+    fn visit_path(&mut self, p: &'ast syn::Path) {
+        self.read |= p.is_ident(&self.name);
+    }
 }
 
 /// `[F]`, `Vec<F>` or `[F; N]` of a float `F` (`f32`, `f64` or a type parameter).
@@ -84,44 +134,85 @@ fn element(ty: &Type) -> Option<&Type> {
 /// `NAME_out`, the function from the `&mut` parameters' old contents to their new ones (see the
 /// module's documentation), or `None` for a function of another form.
 pub fn twin(item_fn: &syn::ItemFn) -> Option<syn::ItemFn> {
-    let at = positions(&item_fn.sig)?;
+    let at = of_function(item_fn)?;
     let mut twin = item_fn.clone();
     twin.sig.ident = out_name(&item_fn.sig.ident);
     twin.attrs.retain(|a| a.path().is_ident("doc"));
     let mut names = Vec::new();
     let mut types = Vec::new();
-    for i in &at.slices {
-        let FnArg::Typed(t) = twin.sig.inputs.iter_mut().nth(*i)? else { return None };
-        let Pat::Ident(p) = &mut *t.pat else { return None };
+    let mut fresh = Vec::new();
+    for (i, input) in twin.sig.inputs.iter_mut().enumerate() {
+        let FnArg::Typed(t) = input else { continue };
+        let Pat::Ident(p) = &mut *t.pat else { continue };
+        let owned: Type = if at.matrices.iter().any(|(m, _)| *m == i) {
+            // A matrix written through `&mut`: taken and returned owned.
+            let Type::Reference(r) = &*t.ty else { return None };
+            (*r.elem).clone()
+        } else if at.slices.contains(&i) {
+            let element = element(&t.ty)?.clone();
+            syn::parse_quote!(::std::vec::Vec<#element>)
+        } else {
+            continue;
+        };
         p.mutability = None;
-        let element = element(&t.ty)?.clone();
-        let owned: Type = syn::parse_quote!(::std::vec::Vec<#element>);
-        if at.written.contains(i) {
+        if at.written.contains(&i) {
             names.push(p.ident.clone());
             types.push(owned.clone());
         }
+        if at.unread.contains(&i) {
+            fresh.push(p.ident.clone());
+        }
         *t.ty = owned;
     }
+    // A matrix the body only assigns is not taken: declared here, assigned by the body.
+    twin.sig.inputs = std::mem::take(&mut twin.sig.inputs)
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !at.unread.contains(i))
+        .map(|(_, input)| input)
+        .collect();
+    let taken: Vec<&syn::Ident> = names.iter().filter(|n| !fresh.contains(n)).collect();
     let result = if types.len() == 1 { quote!(#(#types)*) } else { quote!((#(#types),*)) };
     let returned = if names.len() == 1 { quote!(#(#names)*) } else { quote!((#(#names),*)) };
     twin.sig.output = syn::parse_quote!(-> #result);
     // `return;` leaves with the results written so far.
     let mut body = (*item_fn.block).clone();
     let returned_expr: syn::Expr = syn::parse_quote!(#returned);
-    syn::visit_mut::VisitMut::visit_block_mut(&mut Returns(returned_expr), &mut body);
+    let owned_matrices: Vec<syn::Ident> = at
+        .matrices
+        .iter()
+        .filter_map(|(i, _)| match item_fn.sig.inputs.iter().nth(*i) {
+            Some(FnArg::Typed(t)) => match &*t.pat {
+                Pat::Ident(p) => Some(p.ident.clone()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    syn::visit_mut::VisitMut::visit_block_mut(&mut Returns(returned_expr, owned_matrices), &mut body);
     twin.block = syn::parse_quote!({
-        #(let mut #names = #names;)*
+        #(let mut #taken = #taken;)*
+        #(let mut #fresh;)*
         #body;
         #returned
     });
     Some(twin)
 }
 
-/// Makes each `return;` of the body (not of a closure or nested item in it) `return <results>;`.
-struct Returns(syn::Expr);
+/// Makes each `return;` of the body (not of a closure or nested item in it) `return <results>;`,
+/// and `*m` of a matrix written through `&mut` (owned in the twin) `m`.
+struct Returns(syn::Expr, Vec<syn::Ident>);
 
 impl syn::visit_mut::VisitMut for Returns {
     fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
+        if let syn::Expr::Unary(u) = e
+            && matches!(u.op, syn::UnOp::Deref(_))
+            && let syn::Expr::Path(p) = &*u.expr
+            && p.path.get_ident().is_some_and(|i| self.1.contains(i))
+        {
+            *e = (*u.expr).clone();
+            return;
+        }
         match e {
             syn::Expr::Return(r) if r.expr.is_none() => r.expr = Some(Box::new(self.0.clone())),
             syn::Expr::Closure(_) => {}
@@ -140,8 +231,9 @@ pub fn out_name(name: &syn::Ident) -> syn::Ident {
 static OUTPUTS: Mutex<Option<HashMap<(String, usize), Outputs>>> = Mutex::new(None);
 
 /// Records `name`'s `&mut` result parameters, if it has any.
-pub fn record(sig: &syn::Signature) {
-    let Some(at) = positions(sig) else { return };
+pub fn record(item_fn: &syn::ItemFn) {
+    let Some(at) = of_function(item_fn) else { return };
+    let sig = &item_fn.sig;
     if let Ok(mut table) = OUTPUTS.lock() {
         table.get_or_insert_with(HashMap::new).insert((sig.ident.to_string(), sig.inputs.len()), at);
     }

@@ -179,7 +179,9 @@ fn block(
             // One writing through `&mut` slices: its twin `NAME_out` is what is differentiated.
             match super::outputs::twin(&item_fn) {
                 Some(twin) => {
-                    super::outputs::record(&item_fn.sig);
+                    // Which `&mut` matrices the body reads needs the body (parsed only here).
+                    let whole = syn::parse2::<syn::ItemFn>(quote::quote!(#head { #body }));
+                    super::outputs::record(whole.as_ref().unwrap_or(&item_fn));
                     if let Some(wrt) = registry::of_function(&twin, &args) {
                         registry::record_in(file, &twin.sig.ident.to_string(), &wrt);
                     }

@@ -102,6 +102,7 @@ pub fn emit(input: &Input, grad_calls_vjp: bool) -> TokenStream {
         from_maybe_zero: false,
         filled: HashMap::new(),
         hoisted: HashMap::new(),
+        typed_sources: primal::typed_heap_sources(input),
     };
 
     // Adjoint sweep first: it decides what each branch must save for it.
@@ -390,6 +391,8 @@ struct Reverse<'a> {
     /// keyed by array and index: their contributions add into a scalar (`__hoist2`) that is
     /// added into the array's adjoint once, after the backward loop (`Reverse::hoist_loads`).
     hoisted: HashMap<(Value, Vec<Value>), syn::Ident>,
+    /// The values typed `let`s of a `DVector`/`DMatrix` borrow (`primal::typed_heap_sources`).
+    typed_sources: HashSet<Value>,
 }
 
 /// Whether a record parameter is read only through its fields (never passed to a call, whose

@@ -153,6 +153,9 @@ impl Reverse<'_> {
                 let p = private();
                 quote!(#p::owned(#i))
             }
+            // A call's owned matrix result that a typed `let` borrows (`let r: DVector<f64> =
+            // g(..)`, held as `&__v10`): a copy, the borrow being read after the save.
+            Slot::Value(v) if self.typed_sources.contains(&v) => quote!(::core::clone::Clone::clone(&#i)),
             _ => quote!(#i),
         }
     }
@@ -176,4 +179,23 @@ pub(super) fn derivative(v: Value) -> syn::Ident {
 /// The trace enum of the `if` with trace value `v`.
 pub(super) fn trace_enum(v: Value) -> syn::Ident {
     format_ident!("__If{}", v.0, span = proc_macro2::Span::mixed_site())
+}
+
+/// The values typed `let`s of a `DVector`/`DMatrix` borrow (`let r: DVector<f64> = g(..)`, held
+/// as `&__v10`): [`Reverse::saved_item`] saves copies of them.
+pub(super) fn typed_heap_sources(input: &Input) -> HashSet<Value> {
+    input
+        .f
+        .body
+        .walk()
+        .into_iter()
+        .filter_map(|i| match &i.op {
+            Op::Prim { form: Form::Typed(_), args, .. }
+                if i.results.first().is_some_and(|r| crate::emit::is_heap(input, *r)) =>
+            {
+                args.first().copied()
+            }
+            _ => None,
+        })
+        .collect()
 }
