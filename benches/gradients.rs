@@ -234,8 +234,22 @@ fn bench_long_chain(c: &mut Criterion) {
     group.finish();
 }
 
+/// A `DVector` state reassigned in a loop (nineteenth session): 10 steps of descent, n = 50.
+fn bench_unrolled_descent(c: &mut Criterion) {
+    let (x0, h) = descent_inputs(50);
+    let (generated, hand) =
+        (unrolled_descent_grad(&x0, &h, 0.1, 10), unrolled_descent_hand(&x0, &h, 0.1, 10));
+    assert!((generated.1 - &hand.1).norm() <= 1e-12 * hand.1.norm(), "generated and hand-written differ");
+    let mut group = c.benchmark_group("unrolled_descent_50x10");
+    group.bench_function("primal", |b| b.iter(|| unrolled_descent(black_box(&x0), &h, 0.1, 10)));
+    group.bench_function("hand_written", |b| b.iter(|| unrolled_descent_hand(black_box(&x0), &h, 0.1, 10)));
+    group.bench_function("tapeless_grad", |b| b.iter(|| unrolled_descent_grad(black_box(&x0), &h, 0.1, 10)));
+    group.finish();
+}
+
 criterion_group!(
     benches,
+    bench_unrolled_descent,
     bench_long_chain,
     bench_jacobian,
     bench_rosenbrock,

@@ -436,3 +436,46 @@ pub fn fit_inputs() -> ([f64; 5], Vec<f64>, Vec<f64>) {
     let y = t.iter().map(|ti| 1.5 * (-0.8 * ti).exp() + 0.3 * (2.0 * ti + 0.1).sin()).collect();
     ([1.2, 0.6, 0.25, 2.2, 0.0], t, y)
 }
+
+/// `steps` steps of gradient descent on `½ xᵀ H x` from `x₀`, then the loss: a `DVector` state
+/// reassigned in a loop (the loop carries it owned, `emit::CarryLines`).
+#[differentiable(wrt(x0))]
+pub fn unrolled_descent(x0: &DVector<f64>, h: &DMatrix<f64>, lr: f64, steps: usize) -> f64 {
+    let mut x = x0.clone();
+    for _ in 0..steps {
+        let g = h * &x;
+        x -= g * lr;
+    }
+    0.5 * x.dot(&(h * &x))
+}
+
+/// [`unrolled_descent`] and its gradient by hand: forward keeping nothing but the final state
+/// (each step is linear), backward `ḡ ← ḡ - lr Hᵀ ḡ` from `ḡ = ½ (H + Hᵀ) x_K`.
+pub fn unrolled_descent_hand(
+    x0: &DVector<f64>,
+    h: &DMatrix<f64>,
+    lr: f64,
+    steps: usize,
+) -> (f64, DVector<f64>) {
+    let mut x = x0.clone();
+    for _ in 0..steps {
+        let g = h * &x;
+        x -= g * lr;
+    }
+    let hx = h * &x;
+    let value = 0.5 * x.dot(&hx);
+    let mut g = (hx + h.tr_mul(&x)) * 0.5;
+    for _ in 0..steps {
+        let back = h.tr_mul(&g);
+        g -= back * lr;
+    }
+    (value, g)
+}
+
+/// A symmetric positive definite `H` of size `n` and a start `x₀` for [`unrolled_descent`].
+pub fn descent_inputs(n: usize) -> (DVector<f64>, DMatrix<f64>) {
+    let a = DMatrix::from_fn(n, n, |i, j| ((i * 7 + j * 3) % 11) as f64 / 11.0 - 0.5);
+    let h = a.tr_mul(&a) / n as f64 + DMatrix::identity(n, n);
+    let x0 = DVector::from_fn(n, |i, _| 0.5 - (i % 5) as f64 * 0.2);
+    (x0, h)
+}

@@ -34,7 +34,23 @@ pub struct Cotangent<'a> {
     pub ybar: TokenStream,
     pub read: &'a mut dyn FnMut(Read) -> TokenStream,
     pub floats: bool,
+    /// For a product, what the operands surely are when not both floats: a `DVector`/`DMatrix`
+    /// times a known float (either way round) has its adjoints written so each reads only the
+    /// operand it needs (`m̄ = ȳ s` of `m * s` reads `s`, not `m`). (Two matrices keep the
+    /// runtime's `Product`, whose bound reports a product of shapes without a derivative.)
+    pub operands: [Operand; 2],
     pub span: Span,
+}
+
+/// What an operand of a product surely is, for [`Cotangent::operands`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Operand {
+    /// A known float (`analysis::scalars`).
+    Float,
+    /// A `DVector`, `DMatrix` or `RowDVector` (`Kind::Heap`).
+    Matrix,
+    /// Anything else (a static matrix: its algebra is left to the runtime's `Product`).
+    Other,
 }
 
 /// What a tangent is formed from: the names of the operands and the result (`value`), and the
@@ -114,8 +130,35 @@ impl Bilinear {
     /// The transpose for operand `i` applied to `ȳ`: the term `ā_i += ..`. For `Product`, the
     /// runtime's `Product` trait decides by the operand types, unless both are known floats.
     fn transpose(self, i: usize, cx: &mut Cotangent) -> TokenStream {
-        let Cotangent { ybar, read, floats, span } = cx;
+        let Cotangent { ybar, read, floats, operands, span } = cx;
         let (floats, span) = (*floats, *span);
+        use Operand::{Float, Matrix};
+        match (self, i, *operands) {
+            // `m * s` and `s * m`: the matrix's adjoint `ȳ s`, the float's `⟨ȳ, m⟩`.
+            (Bilinear::Product, _, [Matrix, Float] | [Float, Matrix]) => {
+                let scalar = usize::from(operands[1] == Float);
+                if i == scalar {
+                    let m = read(Read::Arg(1 - i));
+                    quote_spanned!(span=> #ybar.dot(&#m))
+                } else {
+                    let s = read(Read::Arg(scalar));
+                    quote_spanned!(span=> #ybar * #s)
+                }
+            }
+            _ => self.transpose_generic(i, ybar, read, floats, span),
+        }
+    }
+
+    /// [`Self::transpose`] of operands whose kinds are not sure: the runtime's `Product`, or
+    /// arithmetic for two known floats.
+    fn transpose_generic(
+        self,
+        i: usize,
+        ybar: &TokenStream,
+        read: &mut dyn FnMut(Read) -> TokenStream,
+        floats: bool,
+        span: Span,
+    ) -> TokenStream {
         match (self, i) {
             (Bilinear::Product, _) if !floats => {
                 let (a, b) = (read(Read::Arg(0)), read(Read::Arg(1)));
@@ -233,7 +276,7 @@ impl Custom {
 
     /// The term `ā_i += ..` of every custom rule but `Map` (written by the reverse emitter).
     fn adjoint(self, i: usize, cx: &mut Cotangent) -> TokenStream {
-        let Cotangent { ybar, read, floats, span } = cx;
+        let Cotangent { ybar, read, floats, span, .. } = cx;
         let (floats, span) = (*floats, *span);
         match (self, i) {
             (Custom::Quotient, 0) if floats => {

@@ -493,13 +493,20 @@ impl Reverse<'_> {
                 let floats =
                     matches!(rule.kind, Kind::Bilinear(Bilinear::Product) | Kind::Custom(Custom::Quotient))
                         && args.iter().take(2).all(|v| self.input.scalars.contains(v));
+                let operand_kind = |k: usize| match args.get(k) {
+                    Some(v) if self.input.scalars.contains(v) => crate::rules::Operand::Float,
+                    Some(v) if crate::emit::is_heap(self.input, *v) => crate::rules::Operand::Matrix,
+                    _ => crate::rules::Operand::Other,
+                };
+                let operands = [operand_kind(0), operand_kind(1)];
                 for i in 0..args.len() {
                     let Some(a) = active(i) else { continue };
                     let mut read = |r: Read| {
                         let v = operand(r);
                         crate::emit::operand(self.input, v, self.read(Slot::Value(v)))
                     };
-                    let mut cx = Cotangent { ybar: ybar.to_token_stream(), read: &mut read, floats, span };
+                    let mut cx =
+                        Cotangent { ybar: ybar.to_token_stream(), read: &mut read, floats, operands, span };
                     let term = rule.kind.adjoint(i, &mut cx);
                     out.extend(self.contribute(a, term));
                 }
