@@ -157,6 +157,9 @@ fn count_made_a_float_then_read() {
         let u = &v * (2.0 / 3.0);
         assert_close(&[value], &[u.norm()], 1e-12, "value");
         assert_close(g.as_slice(), (&u * (2.0 / 3.0) / u.norm()).as_slice(), 1e-12, "closed form");
+        let dv = vector(&[0.4, -0.2, 0.1]);
+        let (_, jv) = averaged_jvp(v.clone(), dv.clone());
+        assert_close(&[0.5 * jv], &[averaged_vjp(v.clone()).1(0.5).dot(&dv)], 1e-12, "JVP against VJP");
     }
 }
 
@@ -192,5 +195,20 @@ fn jacobian_of_a_shifted_softmax() {
         assert_close(j.columns(0, 3).into_owned().as_slice(), want.as_slice(), 1e-12, "closed form");
         let dt = central_gradient(|q| softmax(&z0, q[0])[1], &[0.7]);
         assert_close(&[j[(1, 3)]], &dt, 1e-6, "central differences in t");
+        // Columns from `_jvp`, rows from `_vjp`.
+        for c in 0..4 {
+            let (dz, dt) = if c < 3 {
+                (DVector::from_fn(3, |i, _| f64::from(u8::from(i == c))), 0.0)
+            } else {
+                (DVector::zeros(3), 1.0)
+            };
+            let (_, column) = softmax_jvp(&z0, 0.7, dz, dt);
+            assert_close(j.column(c).as_slice(), column.as_slice(), 1e-12, "_jvp column");
+        }
+        for r in 0..3 {
+            let (uz, ut) = softmax_vjp(&z0, 0.7).1(DVector::from_fn(3, |i, _| f64::from(u8::from(i == r))));
+            let row: Vec<f64> = uz.iter().copied().chain([ut]).collect();
+            assert_close(j.row(r).transpose().as_slice(), &row, 1e-12, "_vjp row");
+        }
     }
 }

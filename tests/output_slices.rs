@@ -141,9 +141,13 @@ fn midpoint_with_two_calls_per_step() {
 
 #[test]
 fn an_early_return_leaves_the_slices_as_they_were() {
-    let (new, _) =
-        damped_out_jvp(vec![0.5, 0.1], vec![7.0, 8.0], 1.0, true, vec![1.0, 1.0], vec![0.5, 0.5], 1.0);
+    let (new, tangent) =
+        damped_out_jvp(vec![0.5, 0.1], vec![7.0, 8.0], 1.0, true, vec![1.0, 1.0], vec![0.5, -0.5], 1.0);
     assert_eq!(new, vec![7.0, 8.0]);
+    // The identity in the old contents, zero in the rest, both ways.
+    assert_eq!(tangent, vec![0.5, -0.5]);
+    let (uy, udy, uk) = damped_out_vjp(vec![0.5, 0.1], vec![7.0, 8.0], 1.0, true).1(vec![1.0, 2.0]);
+    assert_eq!((uy, udy, uk), (vec![0.0, 0.0], vec![1.0, 2.0], 0.0));
 }
 
 #[test]

@@ -137,6 +137,11 @@ fn a_vec_by_value_passed_element_by_element_to_a_helper() {
         ps.iter().map(|p| Particle { x: p.x.cos() * p.v + p.v, v: p.x.sin() + p.x }).collect();
     assert_close(&flat(&g), &flat(&want), 1e-15, "closed form");
     check_against_central(|q| through_helper(q.to_vec()), &g, &ps);
+    let dir = unflat(&[0.1, 0.2, -0.3, 0.0, 0.5, 0.1]);
+    let (_, jv) = through_helper_jvp(ps.clone(), dir.clone());
+    let dot: f64 =
+        flat(&through_helper_vjp(ps.clone()).1(1.5)).iter().zip(flat(&dir)).map(|(a, b)| a * b).sum();
+    assert_close(&[1.5 * jv], &[dot], 1e-12, "JVP against VJP");
 }
 
 #[test]

@@ -117,7 +117,7 @@ pub fn call_args(input: &Input, args: &[Value], borrowed: &[bool]) -> Vec<TokenS
     args.iter()
         .enumerate()
         .map(|(i, v)| {
-            let record = input.f.info(*v).kind == Kind::Array(crate::ir::ArrayKind::Record)
+            let owned = input.f.info(*v).kind == Kind::Array(crate::ir::ArrayKind::Record)
                 || super::owned_array(input, *v);
             let (borrow, heap, v) =
                 (borrowed.get(i).copied().unwrap_or(false), is_heap(input, *v), v.ident());
@@ -128,7 +128,7 @@ pub fn call_args(input: &Input, args: &[Value], borrowed: &[bool]) -> Vec<TokenS
                 // A struct or an owned array passed by value may be read again (its fields, the
                 // reverse sweep's zero, the next iteration of a loop: moving it was rustc's E0382
                 // in generated code): the callee gets a copy (a `Copy` one's is free).
-                (false, false) if record => quote!(::core::clone::Clone::clone(&#v)),
+                (false, false) if owned => quote!(::core::clone::Clone::clone(&#v)),
                 (false, false) => quote!(#v),
             }
         })

@@ -186,18 +186,8 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
         Op::For { body, carried, .. } | Op::Loop { body, carried, .. } => {
             let mut lines = super::CarryLines::default();
             for (c, result) in carried.iter().zip(&inst.results) {
-                let (h, next, r) = (c.header.ident(), c.next.ident(), result.ident());
+                lines.add_value(input, body, carried, c, *result);
                 let heap = super::is_heap(input, c.header);
-                let owned = heap.then(|| {
-                    let made_here = super::owns_in(body, c.next);
-                    super::owned_next(carried, c.next, made_here, super::owner(c.next), quote!(#next))
-                });
-                lines.add(
-                    &carry(c.header),
-                    (c.init.ident().into_token_stream(), &h),
-                    (quote!(#next), &r),
-                    owned,
-                );
                 if act.active(c.header) || act.active(*result) {
                     let (th, tr) = (tangent(c.header), tangent(*result));
                     let (tinit, tnext) = (tangent_of(input, c.init), tangent_of(input, c.next));

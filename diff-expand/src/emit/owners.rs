@@ -89,6 +89,25 @@ impl CarryLines {
     }
 }
 
+impl CarryLines {
+    /// The value of the carried variable `c` of a loop (`body`, all its `carried` variables),
+    /// `result` its name after the loop; as the forward and reverse emitters both write it.
+    pub fn add_value(
+        &mut self,
+        input: &Input,
+        body: &Block,
+        carried: &[Carried],
+        c: &Carried,
+        result: Value,
+    ) {
+        let (header, next, exit) = (c.header.ident(), c.next.ident(), result.ident());
+        let owned = is_heap(input, c.header)
+            .then(|| owned_next(carried, c.next, owns_in(body, c.next), owner(c.next), quote!(#next)));
+        let carry = super::forward::carry(c.header);
+        self.add(&carry, (c.init.ident().into_token_stream(), &header), (quote!(#next), &exit), owned);
+    }
+}
+
 /// The new value of a carried `DVector`/`DMatrix` at an iteration's end, owned: `held`, its
 /// owner, moved when the loop's body `made_here` and no other carried variable takes the same
 /// value; else a copy of `read` (`owned`).
@@ -109,7 +128,7 @@ pub fn owned_next(
 
 /// Whether `body` computes `v` with an owner of its own at its top level (`__o3`, which
 /// [`owned_next`] may move).
-pub fn owns_in(body: &Block, v: Value) -> bool {
+fn owns_in(body: &Block, v: Value) -> bool {
     body.insts.iter().any(|i| {
         (i.results.first() == Some(&v) && owns_itself(i))
             || (matches!(i.op, Op::If { .. }) && i.results.contains(&v))

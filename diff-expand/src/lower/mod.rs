@@ -60,6 +60,7 @@ mod maps;
 mod mutations;
 mod opaque;
 mod options;
+mod outputs;
 mod patterns;
 mod places;
 mod pushes;

@@ -25,7 +25,7 @@ impl<'ast, F: FnMut(&'ast Expr)> syn::visit::Visit<'ast> for Targets<F> {
             places.into_iter().for_each(&mut self.0);
         }
         // `rhs(&y, &mut dy, k)` of a function writing a `DVector`/`DMatrix` through `&mut`
-        // assigns `dy` (`calls::call_with_outputs`).
+        // assigns `dy` (`outputs::call_with_outputs`).
         if let Expr::Path(p) = &*e.func
             && let Some(name) = p.path.get_ident()
             && let Some(at) = crate::signature::outputs::lookup(&name.to_string(), e.args.len())

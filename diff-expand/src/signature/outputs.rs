@@ -13,7 +13,7 @@
 //! ```
 //!
 //! A caller's `rhs(&y, &mut dy, k);` is then `dy`'s elements written from
-//! `rhs_out(y.to_vec(), dy.to_vec(), k)` (`lower::calls`), which the caller differentiates as a
+//! `rhs_out(y.to_vec(), dy.to_vec(), k)` (`lower::outputs`), which the caller differentiates as a
 //! sibling call and stores. Owned copies, not references: the caller's arrays change after the
 //! call (in a loop, every iteration), and a pullback made in the sweep would read them changed.
 

@@ -68,19 +68,7 @@ impl Reverse<'_> {
                 };
                 let mut lines = crate::emit::CarryLines::default();
                 for (c, result) in carried.iter().zip(&inst.results) {
-                    let (h, next, r) = (c.header.ident(), c.next.ident(), result.ident());
-                    let owned = crate::emit::is_heap(self.input, c.header).then(|| {
-                        let made_here = crate::emit::owns_in(body, c.next);
-                        crate::emit::owned_next(
-                            carried,
-                            c.next,
-                            made_here,
-                            crate::emit::owner(c.next),
-                            quote!(#next),
-                        )
-                    });
-                    let carry = crate::emit::forward::carry(c.header);
-                    lines.add(&carry, (c.init.ident().into_token_stream(), &h), (quote!(#next), &r), owned);
+                    lines.add_value(self.input, body, carried, c, *result);
                 }
                 let crate::emit::CarryLines { init, enter, advance, exit } = lines;
                 let push = match self.stacks.get(&key) {
