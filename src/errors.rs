@@ -232,6 +232,29 @@
 //! `Option<..>`, `String` and `&str` parameters need no list: they have no tangent, so they are
 //! constants.
 //!
+//! A parameter that takes a closure (`f: F` with `F: Fn(f64) -> f64`) is reported here too: a
+//! closure has no derivative to pass on. Remove the attribute from such a helper: a
+//! `#[differentiable]` function that calls it with a closure writes its body out at the call and
+//! differentiates it there. (The helper is found by reading the crate's source files, so this
+//! example, a doctest, is not run: in a crate it works as written, see `tests/higher_order.rs`.)
+//!
+//! ```ignore
+//! fn trapezoid<F: Fn(f64) -> f64>(f: F, a: f64, b: f64, n: usize) -> f64 {
+//!     let h = (b - a) / n as f64;
+//!     let inner: f64 = (1..n).map(|i| f(a + i as f64 * h)).sum();
+//!     h * (0.5 * (f(a) + f(b)) + inner)
+//! }
+//!
+//! #[tapeless::differentiable]
+//! fn area(k: f64) -> f64 {
+//!     trapezoid(|t| (k * t).exp(), 0.0, 1.0, 16)
+//! }
+//!
+//! let (value, slope) = area_grad(0.5);
+//! assert!((value - 2.0 * (0.5f64.exp() - 1.0)).abs() < 1e-3);
+//! assert!(slope > 0.0);
+//! ```
+//!
 //! # generic-without-float-bound
 //!
 //! A parameter of a type parameter that has no float bound.

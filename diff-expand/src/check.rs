@@ -263,7 +263,7 @@ fn check_opaque(what: &Opaque, span: Loc, cx: &Ctxt) {
         Opaque::Form("the `?` operator") => Diagnostic::ActiveTry,
         Opaque::Form(crate::lower::PASSED_FUNCTION) => Diagnostic::Unsupported {
             what: format!("{} on a differentiable value", crate::lower::PASSED_FUNCTION),
-            help: "its derivative is unknown: call a `#[differentiable]` function by name instead (`g(x)`, differentiated with this one), or cut the derivative on purpose with `tapeless::no_grad(..)`",
+            help: "its derivative is unknown: call a `#[differentiable]` function by name instead (`g(x)`, differentiated with this one), or cut the derivative on purpose with `tapeless::no_grad(..)`; or remove `#[differentiable]` from this function: a function that takes a closure, without the attribute, is written out where a `#[differentiable]` function calls it with one, and differentiated there",
         },
         Opaque::Form(form) => Diagnostic::ActiveOpaque { what: form },
         Opaque::FloatFunction { name, arity }

@@ -11,6 +11,8 @@ use crate::ir::Loc;
 #[derive(Default)]
 pub struct Ctxt {
     errors: RefCell<Vec<Reported>>,
+    /// Notes for the errors that start at a place (line and column), added as they are taken.
+    notes_at: RefCell<Vec<((usize, usize), String)>>,
 }
 
 /// An error: ours (its message may still get a note) or one syn built.
@@ -40,6 +42,17 @@ impl Ctxt {
         }
     }
 
+    /// Adds `note` to our errors that start where `at` starts (a helper's body written out at a
+    /// call, every token of it placed there).
+    pub fn note_at(&self, at: proc_macro2::Span, note: &str) {
+        let start = at.start();
+        let entry = ((start.line, start.column), note.to_string());
+        let mut notes = self.notes_at.borrow_mut();
+        if !notes.contains(&entry) {
+            notes.push(entry);
+        }
+    }
+
     /// How many errors were reported so far.
     pub fn count(&self) -> usize {
         self.errors.borrow().len()
@@ -57,7 +70,16 @@ impl Ctxt {
             .borrow_mut()
             .drain(..)
             .map(|e| match e {
-                Reported::Ours { at, message } => crate::diagnostics::error_at(at, message),
+                Reported::Ours { at, mut message } => {
+                    let start = at.start.start();
+                    for (_, note) in
+                        self.notes_at.borrow().iter().filter(|(p, _)| *p == (start.line, start.column))
+                    {
+                        message.push_str("\nnote: ");
+                        message.push_str(note);
+                    }
+                    crate::diagnostics::error_at(at, message)
+                }
                 Reported::Syn(e) => e,
             })
             .collect::<Vec<_>>()

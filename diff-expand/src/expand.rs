@@ -36,6 +36,12 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
         let msg = crate::diagnostics::error_at(crate::ir::Loc::of(&twice), message).to_compile_error();
         return quote!(#item_fn #msg);
     }
+    // A helper that takes a closure is inlined where a differentiated function calls it with
+    // one (`signature::higher_order`); its own items are generated as any function's (a
+    // closure it calls on constants only is a constant).
+    if signature::higher_order::takes_closure(&item_fn.sig) {
+        signature::higher_order::record(&item_fn);
+    }
     // A function writing its results through `&mut` slices: kept as written, and its twin
     // `NAME_out` (old contents to new ones, `signature::outputs`) differentiated instead.
     if let Some(twin) = signature::outputs::twin(&item_fn) {

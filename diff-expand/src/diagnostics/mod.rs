@@ -62,6 +62,8 @@ pub enum Diagnostic {
     Unsupported { what: String, help: &'static str },
     /// A parameter whose type cannot be classified from syntax, with no `wrt(...)`.
     UnknownParamType { param: String, ty: String },
+    /// A parameter that takes a closure (`f: F` with `F: Fn(f64) -> f64`).
+    ClosureParam { param: String, ty: String },
     /// A parameter whose type is a type parameter without a float bound (`x: T`, `T: Copy`).
     UnboundedTypeParam { param: String, ty: String, generic: String },
     /// A parameter whose type has a generic nalgebra dimension (`OVector<T, D>`, `D: Dim`).
@@ -107,7 +109,7 @@ impl Diagnostic {
             Diagnostic::ActiveIndex => "computed-index",
             Diagnostic::PatternPart => "opaque-expression",
             Diagnostic::Unsupported { .. } => "not-supported",
-            Diagnostic::UnknownParamType { .. } => "unknown-parameter-type",
+            Diagnostic::UnknownParamType { .. } | Diagnostic::ClosureParam { .. } => "unknown-parameter-type",
             Diagnostic::UnboundedTypeParam { .. } | Diagnostic::GenericDimension { .. } => {
                 "generic-without-float-bound"
             }
@@ -295,6 +297,12 @@ impl Diagnostic {
                 "cannot tell whether parameter `{param}: {ty}` is differentiable\n\
                  help: list the parameters to differentiate, e.g. `#[differentiable(wrt(x, y))]`; \
                  the others are constants (differentiable types: {DIFFERENTIABLE_TYPES})"
+            ),
+            Diagnostic::ClosureParam { param, ty } => format!(
+                "parameter `{param}: {ty}` takes a closure, which has no derivative to pass on\n\
+                 help: remove `#[differentiable]` from this function: a function that takes a closure, \
+                 without the attribute, is written out where a `#[differentiable]` function calls it \
+                 with one, and differentiated there"
             ),
             Diagnostic::UnboundedTypeParam { param, ty, generic } => format!(
                 "cannot tell whether parameter `{param}: {ty}` is differentiable: the type parameter \

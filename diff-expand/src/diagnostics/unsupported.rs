@@ -12,6 +12,25 @@ pub const CREATING_ARRAY_INSIDE_LOOP_BRANCH: Unsupported = Unsupported {
 pub const VECTOR_FORM: Unsupported = Unsupported { what: "this vector", help: "" };
 pub const VEC_MACRO: Unsupported =
     Unsupported { what: "this `vec!`", help: "write `vec![value; n]` or `vec![a, b, ..]`" };
+// lower/higher_order.rs
+pub const RECURSIVE_HELPER_WITH_CLOSURE: Unsupported = Unsupported {
+    what: "a helper that takes a closure and calls itself (or nests more than 16 deep)",
+    help: "write the recursion as a loop in the helper",
+};
+pub const HELPER_WITH_CLOSURE_BODY: Unsupported = Unsupported {
+    what: "calling a helper that takes a closure whose signature has `self`, `async` or `...`",
+    help: "write it as a free function taking the closure and the values it needs",
+};
+pub const HELPER_WITH_CLOSURE_GENERIC: Unsupported = Unsupported {
+    what: "calling a helper that takes a closure whose body names its type or const parameter in a form with no plain float equivalent",
+    help: "the forms written for the caller's float type are `T::zero()`, `T::one()`, `T::from(..).unwrap()`, constants such as `T::epsilon()` and float functions such as `T::sqrt(x)`: write the use in one of them, or the helper for the caller's float type",
+};
+pub const HELPER_WITH_CLOSURE_SHADOWED_HELP: &str =
+    "rename the variable here: written out at this call, the helper's body would read it";
+pub const HELPER_WITH_CLOSURE_LEAVES: Unsupported = Unsupported {
+    what: "calling a helper that takes a closure whose body uses `?`, or `return` inside a loop",
+    help: "in the helper, leave the loop with `break` and return after it (a `return` outside loops is fine)",
+};
 // lower/calls.rs
 pub const RECURSIVE_CALL: Unsupported = Unsupported {
     what: "a recursive call",
@@ -112,7 +131,7 @@ pub const MATCH_PATTERN_BINDS_NAME_REF: Unsupported = Unsupported {
 // lower/expressions.rs
 pub const CLOSURE_USED_OTHER_CALLING_RETURNED: Unsupported = Unsupported {
     what: "a closure used other than by calling it (returned, stored or passed on)",
-    help: "call it where it is needed (`f(x)`), or write it as a `#[differentiable]` function",
+    help: "call it where it is needed (`f(x)`) or pass it to a helper of this crate that takes a closure (whose body is then written out at the call), or write it as a `#[differentiable]` function",
 };
 pub const TUPLE_FIELD_OUT_RANGE: Unsupported = Unsupported { what: "a tuple field out of range", help: "" };
 pub const ROW_NESTED_ARRAY_TAKEN_WHOLE: Unsupported = Unsupported {
@@ -138,7 +157,7 @@ pub const BREAK_VALUE: Unsupported = Unsupported {
 };
 pub const CLOSURE_HERE: Unsupported = Unsupported {
     what: "a closure here",
-    help: "bind it with `let f = |x| ..;` and call it, or write it as a `#[differentiable]` function",
+    help: "bind it with `let f = |x| ..;` and call it, or write it as a `#[differentiable]` function; a closure may also be passed to a helper of this crate whose parameter takes it (`f: F` with `F: Fn(f64) -> f64`, `impl Fn`, `&dyn Fn`): the helper's body is written out at the call",
 };
 pub const UNSAFE_BLOCK: Unsupported = Unsupported {
     what: "an `unsafe` block",

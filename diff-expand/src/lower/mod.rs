@@ -54,6 +54,7 @@ mod expressions;
 mod fallible_calls;
 mod formats;
 mod geometry;
+mod higher_order;
 mod iterators;
 mod libm;
 mod maps;
@@ -91,6 +92,10 @@ pub struct Lowered {
 
 /// Lowers `body` of a function with signature `sig`.
 pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
+    // Helpers that take a closure, written out where they are called.
+    let element = element_type(sig);
+    let inlined = higher_order::inline_helpers(body, sig, &element, cx);
+    let body = inlined.as_ref().unwrap_or(body);
     let mut l = Lowerer {
         cx,
         values: Vec::new(),
@@ -111,7 +116,7 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         condition_keyword: None,
         returns: false,
         fields: std::collections::HashMap::new(),
-        element: element_type(sig),
+        element,
         maps: 0,
         map_captures: Vec::new(),
         chains: 0,

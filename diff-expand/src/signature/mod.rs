@@ -14,6 +14,7 @@ use crate::ctxt::Ctxt;
 use crate::diagnostics::Diagnostic;
 use crate::ir::{ArrayKind, Kind, Loc};
 
+pub mod higher_order;
 mod nalgebra;
 pub mod outputs;
 pub mod prescan;
@@ -586,7 +587,9 @@ pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature
                     TypeClass::Unknown if float_tuple(&p.ty) => p.wrt = true,
                     TypeClass::Unknown => {
                         let (param, ty) = (p.ident.to_string(), type_text(&p.ty));
+                        let closure = higher_order::closure_type(&p.ty, &sig.generics);
                         let diagnostic = match unbounded_param(&p.ty, &sig.generics) {
+                            _ if closure => Diagnostic::ClosureParam { param, ty },
                             Some(generic) if dimension_param(&generic, &sig.generics) => {
                                 Diagnostic::GenericDimension { param, ty, generic }
                             }

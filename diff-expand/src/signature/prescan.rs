@@ -67,11 +67,12 @@ fn sources(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
     }
 }
 
-/// Records the functions with the attribute in one file (skipped without a mention of it, or
-/// if it cannot be read or lexed).
+/// Records the functions with the attribute in one file, and the helpers that take a closure
+/// (skipped without a mention of either, or if it cannot be read or lexed).
 fn scan_file(path: &Path) {
     let Ok(text) = std::fs::read_to_string(path) else { return };
-    if !text.contains("differentiable") {
+    // A helper that takes a closure (`F: Fn(f64) -> f64`) may be called from another file.
+    if !text.contains("differentiable") && !text.contains("Fn") {
         return;
     }
     // Lexed with proc-macro2's own tokens, not the compiler's: nothing of them leaves this
@@ -175,6 +176,12 @@ fn block(
         }
         let (name, args) = (item_fn.sig.ident.to_string(), attributes.differentiable());
         registry::record_seen(file, &name, item_fn.sig.inputs.len(), args.is_some());
+        // A helper that takes a closure: kept whole, to be inlined where it is called.
+        if super::higher_order::takes_closure(&item_fn.sig)
+            && let Ok(whole) = syn::parse2::<syn::ItemFn>(quote::quote!(#head { #body }))
+        {
+            super::higher_order::record_in(file, &whole);
+        }
         if let Some(args) = args {
             // One writing through `&mut` slices: its twin `NAME_out` is what is differentiated.
             match super::outputs::twin(&item_fn) {

@@ -42,6 +42,11 @@ pub fn set_file(file: &str) {
     FILE.with(|f| file.clone_into(&mut f.borrow_mut()));
 }
 
+/// The file of the item being expanded (`""` if unknown).
+pub fn current_file() -> String {
+    FILE.with(|f| f.borrow().clone())
+}
+
 /// What the free function `item_fn`, with the attribute's arguments `attr`, differentiates, as
 /// its own expansion decides it ([`super::analyse`]: a `wrt(..)` list, or every parameter of a
 /// differentiable type). `None` for a method, or where the arguments or the signature are

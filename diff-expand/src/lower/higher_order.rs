@@ -1,0 +1,512 @@
+//! Calls of helpers that take a closure (`signature::higher_order`), inlined before lowering.
+//!
+//! ```text
+//! simpson(|t| (k * t).sin(), 0.0, 1.0, n)
+//!   =>  { let __tapeless_arg_1 = 0.0; let __tapeless_arg_2 = 1.0; let __tapeless_arg_3 = n;
+//!         let f = |t| (k * t).sin();
+//!         let a = __tapeless_arg_1; let b = __tapeless_arg_2; let n = __tapeless_arg_3;
+//!         <simpson's body> }
+//! ```
+//!
+//! The arguments are evaluated first, under names no user writes, so a parameter never hides a
+//! name an argument reads; the closure is bound next, so it sees the caller's values, as a local
+//! closure does (`lower::closures`). A function or local closure passed by name (`simpson(g, ..)`)
+//! is called through a closure of the bound's arity. A helper's `return v` becomes a `break v`
+//! of a `loop` around its body. Its float type parameters become the caller's float type
+//! (`num_traits` calls of them written for it, [`Concrete`]). Its tokens, read from the source
+//! as text, all point at the callee's name in the call, and errors there say they are in the
+//! helper.
+
+use std::collections::HashSet;
+
+use proc_macro2::Span;
+use quote::{ToTokens, quote, quote_spanned};
+use syn::visit_mut::VisitMut;
+use syn::{Expr, Pat};
+
+use super::*;
+use crate::signature::higher_order;
+
+/// How deep inlined helpers may nest (a helper passing its closure to another).
+const MAX_DEPTH: usize = 16;
+
+/// `body` with every call of a helper that takes a closure inlined (`None` if it has none).
+/// Problems go to `cx`, each call with one left as written.
+pub(super) fn inline_helpers(
+    body: &syn::Block,
+    sig: &Signature,
+    element: &syn::Type,
+    cx: &Ctxt,
+) -> Option<syn::Block> {
+    let mut names: HashSet<String> = sig.params.iter().map(|p| p.ident.to_string()).collect();
+    let mut all = AllBound::default();
+    syn::visit::Visit::visit_block(&mut all, body);
+    names.extend(all.0);
+    let mut inliner = Inliner {
+        cx,
+        element: element.clone(),
+        generic_caller: !sig.floats.is_empty(),
+        caller_names: names,
+        stack: Vec::new(),
+        changed: false,
+    };
+    let mut body = body.clone();
+    inliner.visit_block_mut(&mut body);
+    inliner.changed.then_some(body)
+}
+
+struct Inliner<'a> {
+    cx: &'a Ctxt,
+    /// The caller's float type (`f64`, `f32`, or its float type parameter).
+    element: syn::Type,
+    generic_caller: bool,
+    /// Every name the caller binds anywhere (parameters, `let`s, closure parameters).
+    caller_names: HashSet<String>,
+    /// The helpers being inlined, outermost first.
+    stack: Vec<String>,
+    changed: bool,
+}
+
+impl VisitMut for Inliner<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        syn::visit_mut::visit_expr_mut(self, e);
+        let Expr::Call(call) = e else { return };
+        let Expr::Path(path) = &*call.func else { return };
+        if path.qself.is_some() {
+            return;
+        }
+        let Some(last) = path.path.segments.last() else { return };
+        let name = last.ident.to_string();
+        let Some(helper) = higher_order::lookup(&name, call.args.len()) else { return };
+        let closures = higher_order::closure_params(&helper.sig);
+        let args: Vec<&Expr> = call.args.iter().collect();
+        let Some(passed) = closures
+            .iter()
+            .zip(&args)
+            .map(|(arity, arg)| match arity {
+                Some(arity) => passed_closure(arg, *arity).map(Some),
+                None => Some(None),
+            })
+            .collect::<Option<Vec<_>>>()
+        else {
+            return;
+        };
+        let at = last.ident.span();
+        self.changed = true;
+        let note =
+            format!("this is in the body of `{name}`, which takes a closure and is written out at this call");
+        self.cx.note_at(at, &note);
+        if self.stack.contains(&name) || self.stack.len() >= MAX_DEPTH {
+            let problem = unsupported::RECURSIVE_HELPER_WITH_CLOSURE;
+            *e = self.fail(at, problem);
+            return;
+        }
+        match self.inlined(&helper, &args, passed, at) {
+            Ok(mut block) => {
+                self.stack.push(name);
+                self.visit_expr_mut(&mut block);
+                self.stack.pop();
+                *e = block;
+            }
+            Err(Problem::Unsupported(problem)) => *e = self.fail(at, problem),
+            Err(Problem::Shadowed(read)) => {
+                let what = format!(
+                    "calling a helper that takes a closure whose body reads `{read}`, which a variable of this function shadows"
+                );
+                *e = self.fail(
+                    at,
+                    Unsupported { what: &what, help: unsupported::HELPER_WITH_CLOSURE_SHADOWED_HELP },
+                );
+            }
+        }
+    }
+}
+
+impl Inliner<'_> {
+    /// Reports `problem` at `at`: the call becomes a float, so no further error follows from it.
+    fn fail(&self, at: Span, problem: Unsupported<'_>) -> Expr {
+        let Unsupported { what, help } = problem;
+        self.cx.error(Loc { start: at, end: at }, Diagnostic::Unsupported { what: what.to_string(), help });
+        syn::parse_quote_spanned!(at=> 0.0)
+    }
+
+    /// The block the call of `helper` with `args` becomes (`passed`: the closures given, by
+    /// parameter).
+    fn inlined(
+        &self,
+        helper: &syn::ItemFn,
+        args: &[&Expr],
+        passed: Vec<Option<Expr>>,
+        at: Span,
+    ) -> Result<Expr, Problem> {
+        let tokens = super::respan(helper.to_token_stream(), &|_| at);
+        let body_problem = || Problem::Unsupported(unsupported::HELPER_WITH_CLOSURE_BODY);
+        let mut helper: syn::ItemFn = syn::parse2(tokens).map_err(|_| body_problem())?;
+        if helper.sig.asyncness.is_some() || helper.sig.variadic.is_some() {
+            return Err(body_problem());
+        }
+        // The helper's float type parameters are the caller's float type.
+        let floats = crate::signature::float_params(&helper.sig.generics);
+        let mut concrete = Concrete { floats: &floats, element: &self.element, generic: self.generic_caller };
+        concrete.visit_block_mut(&mut helper.block);
+        // `x.iter().map(..).collect()` as the result of `-> Vec<f64>`: typed, as the caller's.
+        if let syn::ReturnType::Type(_, ty) = &mut helper.sig.output {
+            concrete.visit_type_mut(ty);
+            if let Some(typed) = super::typed_collects(&helper.block, ty) {
+                *helper.block = typed;
+            }
+        }
+        let others: Vec<String> = helper
+            .sig
+            .generics
+            .params
+            .iter()
+            .filter_map(|p| match p {
+                syn::GenericParam::Type(t) if !floats.contains(&t.ident) => Some(t.ident.to_string()),
+                syn::GenericParam::Const(c) => Some(c.ident.to_string()),
+                _ => None,
+            })
+            // A generic caller's float type takes the place of the helper's (the same name if
+            // they agree); for `f64` or `f32` what is left of them is reported.
+            .chain(floats.iter().map(ToString::to_string).filter(|_| !self.generic_caller))
+            .collect();
+        if mentions(&helper.block, &others) {
+            return Err(unsupported::HELPER_WITH_CLOSURE_GENERIC.into());
+        }
+        let params: Vec<Pat> = helper
+            .sig
+            .inputs
+            .iter()
+            .map(|input| match input {
+                syn::FnArg::Typed(t) => Ok((*t.pat).clone()),
+                syn::FnArg::Receiver(_) => Err(body_problem()),
+            })
+            .collect::<Result<_, _>>()?;
+        self.check_free_names(&helper.block, &params)?;
+        let body = leave_by_break(&helper.block).map_err(Problem::Unsupported)?;
+        let temporaries: Vec<syn::Ident> =
+            (0..args.len()).map(|i| syn::Ident::new(&format!("__tapeless_arg_{i}"), at)).collect();
+        let mut first = Vec::new();
+        let mut closures = Vec::new();
+        let mut bindings = Vec::new();
+        for (((pat, arg), closure), temporary) in params.iter().zip(args).zip(passed).zip(&temporaries) {
+            match closure {
+                Some(closure) => closures.push(quote!(let #pat = #closure;)),
+                None => {
+                    first.push(quote!(let #temporary = #arg;));
+                    bindings.push(quote_spanned!(at=> let #pat = #temporary;));
+                }
+            }
+        }
+        Ok(syn::parse_quote_spanned!(at=> { #(#first)* #(#closures)* #(#bindings)* #body }))
+    }
+
+    /// `Err` if the helper's body reads a name it does not bind (a constant, a function) that
+    /// the caller binds: inlined, it would read the caller's.
+    fn check_free_names(&self, body: &syn::Block, params: &[Pat]) -> Result<(), Problem> {
+        let mut free = super::closures::FreeNames::default();
+        syn::visit::Visit::visit_block(&mut free, body);
+        let mut bound = AllBound::default();
+        syn::visit::Visit::visit_block(&mut bound, body);
+        for p in params {
+            syn::visit::Visit::visit_pat(&mut bound, p);
+        }
+        match free.0.iter().find(|n| !bound.0.contains(*n) && self.caller_names.contains(*n)) {
+            Some(read) => Err(Problem::Shadowed(read.clone())),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Why a call is not inlined.
+enum Problem {
+    Unsupported(Unsupported<'static>),
+    /// The helper's body reads this name, which the caller binds.
+    Shadowed(String),
+}
+
+impl From<Unsupported<'static>> for Problem {
+    fn from(u: Unsupported<'static>) -> Problem {
+        Problem::Unsupported(u)
+    }
+}
+
+/// The closure an argument passes for a parameter that takes one of `arity` arguments: a closure
+/// as written (`|t| ..`, `&|t| ..`), or one calling a function or closure passed by name (`g`,
+/// `&g`, `f64::sin`); `None` for anything else.
+fn passed_closure(arg: &Expr, arity: usize) -> Option<Expr> {
+    match arg {
+        Expr::Closure(_) => Some(arg.clone()),
+        Expr::Reference(r) if r.mutability.is_none() => passed_closure(&r.expr, arity),
+        Expr::Paren(p) => passed_closure(&p.expr, arity),
+        Expr::Path(p) if p.qself.is_none() => {
+            let span = p.path.segments.last().map_or_else(Span::call_site, |s| s.ident.span());
+            let names: Vec<syn::Ident> =
+                (0..arity).map(|i| syn::Ident::new(&format!("__tapeless_x{i}"), span)).collect();
+            Some(syn::parse_quote_spanned!(span=> |#(#names),*| #p(#(#names),*)))
+        }
+        _ => None,
+    }
+}
+
+/// The statements of a helper's body with its early returns written as the `else` of their
+/// `if` (`if n == 0 { return 0.0; } rest` as `if n == 0 { 0.0 } else { rest }`), or `None` if
+/// a `return` is left elsewhere.
+fn returns_as_else(stmts: &[syn::Stmt]) -> Option<Vec<syn::Stmt>> {
+    let returns = |s: &syn::Stmt| {
+        let mut r = super::scan::Returns::default();
+        syn::visit::Visit::visit_stmt(&mut r, s);
+        r.found
+    };
+    for (i, stmt) in stmts.iter().enumerate() {
+        if !returns(stmt) {
+            continue;
+        }
+        // `if c { ..; return v; }` with no other `return` in it, and no `else`.
+        let syn::Stmt::Expr(Expr::If(guard), _) = stmt else { return None };
+        if guard.else_branch.is_some() {
+            return None;
+        }
+        let mut then = guard.then_branch.stmts.clone();
+        let value = match then.pop()? {
+            syn::Stmt::Expr(Expr::Return(r), _) => r.expr.map_or_else(|| quote!(()), |v| quote!(#v)),
+            _ => return None,
+        };
+        if then.iter().any(returns) {
+            return None;
+        }
+        let rest = returns_as_else(&stmts[i + 1..])?;
+        let cond = &guard.cond;
+        let mut out = stmts[..i].to_vec();
+        out.push(syn::parse_quote!(if #cond { #(#then)* #value } else { #(#rest)* }));
+        return Some(out);
+    }
+    Some(stmts.to_vec())
+}
+
+/// `block` with each `return v` (outside closures and nested items) written as the `else` of
+/// its `if` ([`returns_as_else`]), or else as `break v` of a `loop` around the body; the block
+/// as it is if it has none. `Err` for a `return` inside a loop of the body (`break` would leave
+/// that loop) and for `?`.
+fn leave_by_break(block: &syn::Block) -> Result<TokenStream, Unsupported<'static>> {
+    if let Some(stmts) = returns_as_else(&block.stmts) {
+        let mut tries = Tries(false);
+        syn::visit::Visit::visit_block(&mut tries, block);
+        if !tries.0 {
+            return Ok(quote!(#(#stmts)*));
+        }
+    }
+    struct Leaves {
+        loops: usize,
+        returns: usize,
+        problem: Option<Unsupported<'static>>,
+    }
+    impl VisitMut for Leaves {
+        fn visit_expr_mut(&mut self, e: &mut Expr) {
+            match e {
+                Expr::Closure(_) => {}
+                Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => {
+                    self.loops += 1;
+                    syn::visit_mut::visit_expr_mut(self, e);
+                    self.loops -= 1;
+                }
+                Expr::Try(_) => {
+                    self.problem.get_or_insert(unsupported::HELPER_WITH_CLOSURE_LEAVES);
+                }
+                Expr::Return(r) => {
+                    if self.loops > 0 {
+                        self.problem.get_or_insert(unsupported::HELPER_WITH_CLOSURE_LEAVES);
+                    }
+                    self.returns += 1;
+                    let (value, span) = (r.expr.take(), r.return_token.span);
+                    *e = syn::parse_quote_spanned!(span=> break #value);
+                }
+                _ => syn::visit_mut::visit_expr_mut(self, e),
+            }
+        }
+        fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+    }
+    let mut block = block.clone();
+    let mut leaves = Leaves { loops: 0, returns: 0, problem: None };
+    leaves.visit_block_mut(&mut block);
+    if let Some(problem) = leaves.problem {
+        return Err(problem);
+    }
+    if leaves.returns == 0 {
+        let stmts = &block.stmts;
+        return Ok(quote!(#(#stmts)*));
+    }
+    // The body's value is the `loop`'s, left by the last `break`.
+    let Some(syn::Stmt::Expr(tail, None)) = block.stmts.pop() else {
+        let stmts = &block.stmts;
+        return Ok(quote!(loop { #(#stmts)* break; }));
+    };
+    let stmts = &block.stmts;
+    Ok(quote!(loop { #(#stmts)* break #tail; }))
+}
+
+/// Whether a `?` is visited (outside closures and nested items).
+struct Tries(bool);
+
+impl<'ast> syn::visit::Visit<'ast> for Tries {
+    fn visit_expr_try(&mut self, _: &'ast syn::ExprTry) {
+        self.0 = true;
+    }
+    fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
+
+/// Every name a pattern binds anywhere in what is visited.
+#[derive(Default)]
+struct AllBound(HashSet<String>);
+
+impl<'ast> syn::visit::Visit<'ast> for AllBound {
+    fn visit_pat(&mut self, p: &'ast Pat) {
+        self.0.extend(super::scan::bound_names(p).iter().map(ToString::to_string));
+        syn::visit::visit_pat(self, p);
+    }
+}
+
+/// Whether a path or type in `block` names one of `names` (first segment).
+fn mentions(block: &syn::Block, names: &[String]) -> bool {
+    struct Mentions<'a> {
+        names: &'a [String],
+        found: bool,
+    }
+    impl<'ast> syn::visit::Visit<'ast> for Mentions<'_> {
+        fn visit_path(&mut self, p: &'ast syn::Path) {
+            if p.segments.first().is_some_and(|s| self.names.iter().any(|n| s.ident == n)) {
+                self.found = true;
+            }
+            syn::visit::visit_path(self, p);
+        }
+    }
+    let mut m = Mentions { names, found: false };
+    syn::visit::Visit::visit_block(&mut m, block);
+    m.found
+}
+
+/// Writes a helper's float type parameters `T` as the caller's float type. A generic caller's
+/// (`S`) takes `T`'s place as it is; for `f64` or `f32` the `num_traits` calls of `T` become
+/// the float's own: `T::from(e).unwrap()` `(e as f64)`, `T::zero()` `0.0`, `T::epsilon()`
+/// `f64::EPSILON`, `T::sin(x)` `f64::sin(x)`. Other mentions of `T` are left, and reported.
+struct Concrete<'a> {
+    floats: &'a [syn::Ident],
+    element: &'a syn::Type,
+    generic: bool,
+}
+
+impl Concrete<'_> {
+    fn is_float(&self, path: &syn::Path) -> bool {
+        path.segments.len() == 1 && self.floats.contains(&path.segments[0].ident)
+    }
+
+    /// The call `T::name(args)` as the caller's float's: the whole call (`T::zero()` as
+    /// `(0.0 as f64)`, `T::epsilon()` as `<f64>::EPSILON`) or its function (`T::sin` as
+    /// `<f64>::sin`); `None` if it has no plain form.
+    fn associated(&self, name: &syn::Ident, args: &[&Expr]) -> Option<Associated> {
+        let ty = self.element;
+        let span = name.span();
+        let constant = |c: &str| {
+            let c = syn::Ident::new(c, span);
+            Some(Associated::Call(syn::parse_quote_spanned!(span=> <#ty>::#c)))
+        };
+        let pi = |c: &str| {
+            let c = syn::Ident::new(c, span);
+            let module = if ty.to_token_stream().to_string() == "f32" { quote!(f32) } else { quote!(f64) };
+            Some(Associated::Call(syn::parse_quote_spanned!(span=> ::core::#module::consts::#c)))
+        };
+        match (name.to_string().as_str(), args) {
+            ("zero", []) => Some(Associated::Call(syn::parse_quote_spanned!(span=> (0.0 as #ty)))),
+            ("one", []) => Some(Associated::Call(syn::parse_quote_spanned!(span=> (1.0 as #ty)))),
+            ("epsilon" | "default_epsilon", []) => constant("EPSILON"),
+            ("max_value", []) => constant("MAX"),
+            ("min_value", []) => constant("MIN"),
+            ("min_positive_value", []) => constant("MIN_POSITIVE"),
+            ("infinity", []) => constant("INFINITY"),
+            ("neg_infinity", []) => constant("NEG_INFINITY"),
+            ("nan", []) => constant("NAN"),
+            ("pi" | "PI", []) => pi("PI"),
+            ("E" | "e", []) => pi("E"),
+            ("two_pi" | "TAU", []) => pi("TAU"),
+            ("frac_pi_2" | "FRAC_PI_2", []) => pi("FRAC_PI_2"),
+            ("ln_2" | "LN_2", []) => pi("LN_2"),
+            ("ln_10" | "LN_10", []) => pi("LN_10"),
+            ("SQRT_2" | "sqrt_2", []) => pi("SQRT_2"),
+            (n, _) if n.starts_with("from") || n.starts_with("to_") => None,
+            // A float method called by path: `T::sin(x)`, `T::max(a, b)`.
+            (n, [_, ..]) => {
+                let n = syn::Ident::new(n, span);
+                Some(Associated::Function(syn::parse_quote_spanned!(span=> <#ty>::#n)))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// What [`Concrete::associated`] writes for a call.
+enum Associated {
+    /// In place of the whole call.
+    Call(Expr),
+    /// In place of the function called.
+    Function(Expr),
+}
+
+impl VisitMut for Concrete<'_> {
+    fn visit_type_mut(&mut self, t: &mut syn::Type) {
+        if let syn::Type::Path(p) = t
+            && p.qself.is_none()
+            && self.is_float(&p.path)
+        {
+            *t = self.element.clone();
+            return;
+        }
+        syn::visit_mut::visit_type_mut(self, t);
+    }
+
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        syn::visit_mut::visit_expr_mut(self, e);
+        if self.generic {
+            // `T::from(..)` is the caller's `S::from(..)`.
+            if let Expr::Path(p) = e
+                && p.qself.is_none()
+                && p.path.segments.len() == 2
+                && self.floats.contains(&p.path.segments[0].ident)
+            {
+                let ty = self.element;
+                let rest = &p.path.segments[1];
+                *e = syn::parse_quote!(#ty::#rest);
+            }
+            return;
+        }
+        // `T::from(e).unwrap()`, `T::from_f64(e).unwrap()`, `T::from_usize(e).expect("..")`.
+        if let Expr::MethodCall(m) = e
+            && super::unwraps(m)
+            && let Expr::Call(c) = &*m.receiver
+            && let Expr::Path(p) = &*c.func
+            && p.qself.is_none()
+            && p.path.segments.len() == 2
+            && self.floats.contains(&p.path.segments[0].ident)
+            && p.path.segments[1].ident.to_string().starts_with("from")
+            && let [x] = c.args.iter().collect::<Vec<_>>()[..]
+        {
+            let ty = self.element;
+            *e = syn::parse_quote_spanned!(p.path.segments[1].ident.span()=> ((#x) as #ty));
+            return;
+        }
+        // `T::zero()`, `T::sin(x)`: the float's own.
+        if let Expr::Call(c) = e
+            && let Expr::Path(p) = &*c.func
+            && p.qself.is_none()
+            && p.path.segments.len() == 2
+            && self.floats.contains(&p.path.segments[0].ident)
+        {
+            let args: Vec<&Expr> = c.args.iter().collect();
+            match self.associated(&p.path.segments[1].ident, &args) {
+                Some(Associated::Call(call)) => *e = call,
+                Some(Associated::Function(f)) => *c.func = f,
+                None => {}
+            }
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! Helpers that take a closure: `fn simpson<F: Fn(f64) -> f64>(f: F, a: f64, b: f64, n: usize)`,
+//! `fn step(f: &dyn Fn(f64, &[f64]) -> Vec<f64>, ..)`, `fn apply(f: impl Fn(f64) -> f64, ..)`.
+//! A closure has no derivative of its own to pass on, so such a helper has no generated items:
+//! a call of it in a differentiated function is inlined there (`lower::higher_order`), its body
+//! written at the call with the closure bound by `let`, like a local closure.
+//!
+//! The body comes from the source: the prescan keeps the text of every such function it reads
+//! (with or without the attribute), and the attribute on one keeps its own text. Per file,
+//! name and parameter count, as the registry of differentiated functions (two that differ are
+//! not inlined).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use quote::ToTokens;
+use syn::{FnArg, Type, TypeParamBound};
+
+/// Per scope (a file, or `""` for the crate), name and parameter count: the helper's text, or
+/// `None` where two of that name and count differ.
+type Table = HashMap<(String, String, usize), Option<String>>;
+
+static HELPERS: Mutex<Option<Table>> = Mutex::new(None);
+
+/// For each parameter of `sig`, the number of arguments of the closure it takes (`f: F` with
+/// `F: Fn(f64) -> f64` takes one), or `None` if it takes no closure. Closure types are a type
+/// parameter bounded by `Fn`, `FnMut` or `FnOnce` (inline or in the `where` clause), `impl
+/// Fn(..)` and `dyn Fn(..)`, each also behind a reference.
+pub fn closure_params(sig: &syn::Signature) -> Vec<Option<usize>> {
+    sig.inputs
+        .iter()
+        .map(|input| match input {
+            FnArg::Typed(t) => closure_arity(&t.ty, &sig.generics),
+            FnArg::Receiver(_) => None,
+        })
+        .collect()
+}
+
+/// Whether `sig` takes a closure.
+pub fn takes_closure(sig: &syn::Signature) -> bool {
+    closure_params(sig).iter().any(Option::is_some)
+}
+
+/// Whether a parameter of type `ty` (in a function with `generics`) takes a closure.
+pub fn closure_type(ty: &Type, generics: &syn::Generics) -> bool {
+    closure_arity(ty, generics).is_some()
+}
+
+fn closure_arity(ty: &Type, generics: &syn::Generics) -> Option<usize> {
+    match ty {
+        Type::Reference(r) => closure_arity(&r.elem, generics),
+        Type::Paren(p) => closure_arity(&p.elem, generics),
+        Type::ImplTrait(t) => fn_bound(t.bounds.iter()),
+        Type::TraitObject(t) => fn_bound(t.bounds.iter()),
+        Type::Path(p) if p.qself.is_none() => {
+            let name = p.path.get_ident()?;
+            let inline =
+                generics.type_params().filter(|tp| tp.ident == *name).flat_map(|tp| tp.bounds.iter());
+            let in_where = generics
+                .where_clause
+                .iter()
+                .flat_map(|w| &w.predicates)
+                .filter_map(|p| match p {
+                    syn::WherePredicate::Type(pt) if matches!(&pt.bounded_ty, Type::Path(b) if b.path.is_ident(name)) => {
+                        Some(pt.bounds.iter())
+                    }
+                    _ => None,
+                })
+                .flatten();
+            fn_bound(inline.chain(in_where))
+        }
+        _ => None,
+    }
+}
+
+/// The number of arguments of the first `Fn(..)`, `FnMut(..)` or `FnOnce(..)` among `bounds`.
+fn fn_bound<'a>(mut bounds: impl Iterator<Item = &'a TypeParamBound>) -> Option<usize> {
+    bounds.find_map(|b| {
+        let TypeParamBound::Trait(t) = b else { return None };
+        let last = t.path.segments.last()?;
+        match &last.arguments {
+            syn::PathArguments::Parenthesized(args)
+                if ["Fn", "FnMut", "FnOnce"].iter().any(|f| last.ident == f) =>
+            {
+                Some(args.inputs.len())
+            }
+            _ => None,
+        }
+    })
+}
+
+/// Records the helper `item` (one that [`takes_closure`]), found in `file`.
+pub fn record_in(file: &str, item: &syn::ItemFn) {
+    let Ok(mut table) = HELPERS.lock() else { return };
+    let table = table.get_or_insert_with(HashMap::new);
+    let mut bare = item.clone();
+    bare.attrs.clear();
+    let text = canonical(bare.to_token_stream());
+    let name = item.sig.ident.to_string();
+    for scope in ["", file] {
+        let key = (scope.to_string(), name.clone(), item.sig.inputs.len());
+        match table.get(&key) {
+            Some(Some(known)) if *known != text => {
+                table.insert(key, None);
+            }
+            Some(_) => {}
+            None => {
+                table.insert(key, Some(text.clone()));
+            }
+        }
+    }
+}
+
+/// The tokens as text, one space between two: the same for the prescan's tokens and the
+/// compiler's (whose own printing differs in spacing).
+fn canonical(tokens: proc_macro2::TokenStream) -> String {
+    use proc_macro2::{Delimiter, TokenTree};
+    let mut out = String::new();
+    for tree in tokens {
+        match tree {
+            TokenTree::Group(g) => {
+                let (open, close) = match g.delimiter() {
+                    Delimiter::Parenthesis => ("(", ")"),
+                    Delimiter::Brace => ("{", "}"),
+                    Delimiter::Bracket => ("[", "]"),
+                    Delimiter::None => ("", ""),
+                };
+                out.push_str(open);
+                out.push(' ');
+                out.push_str(&canonical(g.stream()));
+                out.push_str(close);
+            }
+            // `'a` and `::` keep their joint characters together.
+            TokenTree::Punct(p) if p.spacing() == proc_macro2::Spacing::Joint => {
+                out.push(p.as_char());
+                continue;
+            }
+            TokenTree::Punct(p) => out.push(p.as_char()),
+            TokenTree::Ident(i) => out.push_str(&i.to_string()),
+            TokenTree::Literal(l) => out.push_str(&l.to_string()),
+        }
+        out.push(' ');
+    }
+    out
+}
+
+/// Records the helper `item`, in the file of the item being expanded.
+pub fn record(item: &syn::ItemFn) {
+    record_in(&super::registry::current_file(), item);
+}
+
+/// The helper `name` of `arity` parameters: the caller's file's if it has one, else the
+/// crate's; `None` if none is known or two of them differ. Its tokens carry no place in the
+/// source (they were read as text).
+pub fn lookup(name: &str, arity: usize) -> Option<syn::ItemFn> {
+    let text = {
+        let table = HELPERS.lock().ok()?;
+        let table = table.as_ref()?;
+        let file = super::registry::current_file();
+        let key = |scope: &str| (scope.to_string(), name.to_string(), arity);
+        table.get(&key(&file)).or_else(|| table.get(&key(""))).cloned()??
+    };
+    syn::parse_str(&text).ok()
+}

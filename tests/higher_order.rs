@@ -1,0 +1,295 @@
+//! Helpers that take a closure, called with one from a differentiated function: a generic
+//! quadrature rule in a module (with an early return and `num_traits` calls of its float type),
+//! an RK4 step over a `Vec` state, `&dyn Fn` and `impl Fn` parameters, a helper passing its
+//! closure on to two others, a function passed by path, and a Hessian through the rule. Each
+//! gradient against central differences of the function or its closed form, JVP against VJP;
+//! the Hessian against its closed form and central differences of `_grad`.
+
+mod common;
+
+use common::{assert_close, central_gradient};
+use num_traits::Float;
+use tapeless::differentiable;
+
+mod quad {
+    use num_traits::Float;
+
+    /// The composite trapezoid rule on `n` intervals (zero for none).
+    pub fn trapezoid<T: Float, F: Fn(T) -> T>(f: F, a: T, b: T, n: usize) -> T {
+        if n == 0 {
+            return T::zero();
+        }
+        let h = (b - a) / T::from(n).unwrap();
+        let mut s = (f(a) + f(b)) / (T::one() + T::one());
+        for i in 1..n {
+            s = s + f(a + T::from(i).unwrap() * h);
+        }
+        s * h
+    }
+}
+
+/// One classical Runge-Kutta step of `y' = f(t, y)`.
+fn rk4_step<F: Fn(f64, &[f64]) -> Vec<f64>>(f: &F, t: f64, y: &[f64], h: f64) -> Vec<f64> {
+    let k1 = f(t, y);
+    let y2: Vec<f64> = y.iter().zip(&k1).map(|(a, k)| a + 0.5 * h * k).collect();
+    let k2 = f(t + 0.5 * h, &y2);
+    let y3: Vec<f64> = y.iter().zip(&k2).map(|(a, k)| a + 0.5 * h * k).collect();
+    let k3 = f(t + 0.5 * h, &y3);
+    let y4: Vec<f64> = y.iter().zip(&k3).map(|(a, k)| a + h * k).collect();
+    let k4 = f(t + h, &y4);
+    (0..y.len()).map(|i| y[i] + h / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])).collect()
+}
+
+fn apply_twice(f: &dyn Fn(f64) -> f64, x: f64) -> f64 {
+    f(f(x))
+}
+
+fn sum_over(f: impl Fn(usize) -> f64, n: usize) -> f64 {
+    let mut s = 0.0;
+    for i in 0..n {
+        s += f(i);
+    }
+    s
+}
+
+/// Passes its closure on to two other helpers.
+fn twice_and_area<F: Fn(f64) -> f64>(g: F, x: f64) -> f64 {
+    apply_twice(&g, x) + quad::trapezoid(&g, 0.0, x, 4)
+}
+
+#[differentiable]
+fn area(k: f64, b: f64) -> f64 {
+    quad::trapezoid(|t| (k * t).exp(), 0.0, b, 8)
+}
+
+#[differentiable]
+fn area_generic<S: Float>(k: S) -> S {
+    quad::trapezoid(|t: S| (k * t).sin(), S::zero(), S::one(), 8)
+}
+
+#[differentiable]
+fn pendulum(theta0: f64, omega0: f64) -> f64 {
+    let g = 9.81;
+    let rhs = |_t: f64, y: &[f64]| vec![y[1], -g * y[0].sin()];
+    let y = vec![theta0, omega0];
+    let y1 = rk4_step(&rhs, 0.0, &y, 0.05);
+    let y2 = rk4_step(&rhs, 0.05, &y1, 0.05);
+    y2[0] * y2[1]
+}
+
+#[differentiable]
+fn twice(a: f64, x: f64) -> f64 {
+    apply_twice(&|v| a * v.sin(), x)
+}
+
+#[differentiable]
+fn series(x: &[f64]) -> f64 {
+    sum_over(|i| x[i] * x[i] * (i as f64 + 1.0), x.len())
+}
+
+#[differentiable]
+fn passed_on(c: f64, x: f64) -> f64 {
+    twice_and_area(|v| c * v * v, x)
+}
+
+/// A local closure passed by name to an `impl Fn` parameter.
+#[differentiable]
+fn by_name(x: f64) -> f64 {
+    let cube = |t: f64| t * t * t * x;
+    sum_over(|i| cube(i as f64 + x), 3) + apply_twice(&cube, 0.5)
+}
+
+#[differentiable]
+fn upper_limit(x: f64) -> f64 {
+    quad::trapezoid(f64::cos, 0.0, x, 16)
+}
+
+#[differentiable(hessian)]
+fn scaled_area(k: f64, b: f64) -> f64 {
+    quad::trapezoid(|t| (k * t).exp() * b, 0.0, b, 8)
+}
+
+/// Checks a function of two floats: `_grad` against central differences of `f`, and the JVP
+/// along a direction against `<g, v>` and against the VJP's pullback.
+#[allow(clippy::type_complexity)]
+fn check2(
+    name: &str,
+    f: &dyn Fn(f64, f64) -> f64,
+    grad: &dyn Fn(f64, f64) -> (f64, (f64, f64)),
+    jvp: &dyn Fn(f64, f64, f64, f64) -> (f64, f64),
+    vjp: &dyn Fn(f64, f64, f64) -> (f64, f64),
+    points: &[[f64; 2]],
+) {
+    for p in points {
+        let (value, (ga, gb)) = grad(p[0], p[1]);
+        assert_eq!(value, f(p[0], p[1]), "{name}: value");
+        let fd = central_gradient(|x| f(x[0], x[1]), p);
+        assert_close(&[ga, gb], &fd, 1e-8, name);
+        let (jv_value, jv) = jvp(p[0], p[1], 0.3, -0.7);
+        assert_eq!(jv_value, value);
+        assert_close(&[jv], &[0.3 * ga - 0.7 * gb], 1e-12, name);
+        let (va, vb) = vjp(p[0], p[1], 1.5);
+        assert_close(&[va, vb], &[1.5 * ga, 1.5 * gb], 1e-12, name);
+    }
+}
+
+#[test]
+fn a_generic_rule_in_a_module_with_an_early_return() {
+    let points = [[0.5, 1.2], [-0.3, 2.0], [1.1, 0.4]];
+    check2(
+        "area",
+        &area,
+        &area_grad,
+        &|k, b, dk, db| area_jvp(k, b, dk, db),
+        &|k, b, u| area_vjp(k, b).1(u),
+        &points,
+    );
+    for [k, b] in points {
+        assert_eq!(area(k, b), quad::trapezoid(|t| (k * t).exp(), 0.0, b, 8));
+    }
+}
+
+#[test]
+fn a_generic_caller_in_f64_and_f32() {
+    for k in [1.3, -0.4, 2.2] {
+        let (value, g) = area_generic_grad(k);
+        assert_eq!(value, area_generic(k));
+        // `Σ wᵢ tᵢ cos(k tᵢ) h` on the same grid, by hand.
+        let h = 1.0 / 8.0;
+        let want: f64 = (0..=8)
+            .map(|i| if i == 0 || i == 8 { 0.5 } else { 1.0 } * (i as f64 * h) * (k * i as f64 * h).cos() * h)
+            .sum();
+        assert_close(&[g], &[want], 1e-12, "area_generic");
+        let (_, t) = area_generic_jvp(k, 0.8);
+        assert_close(&[t], &[0.8 * g], 1e-12, "area_generic jvp");
+        let (value32, g32) = area_generic_grad(k as f32);
+        assert!((value32 as f64 - value).abs() < 1e-5 && (g32 as f64 - g).abs() < 1e-4, "f32: {g32} vs {g}");
+    }
+}
+
+#[test]
+fn an_rk4_step_over_a_vec_state() {
+    check2(
+        "pendulum",
+        &pendulum,
+        &pendulum_grad,
+        &|a, b, da, db| pendulum_jvp(a, b, da, db),
+        &|a, b, u| pendulum_vjp(a, b).1(u),
+        &[[0.3, 0.1], [1.2, -0.5], [-0.7, 2.0]],
+    );
+}
+
+#[test]
+fn a_dyn_fn_applied_twice() {
+    check2(
+        "twice",
+        &twice,
+        &twice_grad,
+        &|a, x, da, dx| twice_jvp(a, x, da, dx),
+        &|a, x, u| twice_vjp(a, x).1(u),
+        &[[1.5, 0.4], [-0.8, 1.9], [0.3, -2.5]],
+    );
+    // `a sin(a sin x)`: d/dx = a² cos(a sin x) cos x.
+    let (a, x) = (1.5, 0.4);
+    let (_, (_, gx)) = twice_grad(a, x);
+    assert_close(&[gx], &[a * a * (a * x.sin()).cos() * x.cos()], 1e-13, "twice d/dx");
+}
+
+#[test]
+fn an_impl_fn_over_indices() {
+    for x in [vec![1.0, 2.0, 3.0], vec![-0.5, 0.25, 4.0, 1.5]] {
+        let (value, g) = series_grad(&x);
+        assert_eq!(value, series(&x));
+        let want: Vec<f64> = x.iter().enumerate().map(|(i, v)| 2.0 * (i as f64 + 1.0) * v).collect();
+        assert_close(&g, &want, 1e-14, "series");
+        let v: Vec<f64> = (0..x.len()).map(|i| 0.5 - i as f64).collect();
+        let (_, t) = series_jvp(&x, v.clone());
+        let (_, pullback) = series_vjp(&x);
+        let u = pullback(2.0);
+        let lhs = 2.0 * t;
+        let rhs: f64 = u.iter().zip(&v).map(|(a, b)| a * b).sum();
+        assert_close(&[lhs], &[rhs], 1e-13, "series forward against reverse");
+    }
+}
+
+#[test]
+fn a_closure_passed_on_to_other_helpers() {
+    check2(
+        "passed_on",
+        &passed_on,
+        &passed_on_grad,
+        &|c, x, dc, dx| passed_on_jvp(c, x, dc, dx),
+        &|c, x, u| passed_on_vjp(c, x).1(u),
+        &[[0.7, 1.1], [-1.2, 0.6], [2.0, -0.9]],
+    );
+}
+
+#[test]
+fn a_local_closure_passed_by_name() {
+    for x in [0.3, -0.8, 1.4] {
+        let (value, g) = by_name_grad(x);
+        assert_eq!(value, by_name(x));
+        let fd = central_gradient(|p| by_name(p[0]), &[x]);
+        assert_close(&[g], &fd, 1e-9, "by_name");
+        let (_, t) = by_name_jvp(x, 1.7);
+        let (_, pullback) = by_name_vjp(x);
+        assert_close(&[t], &[1.7 * g], 1e-13, "by_name jvp");
+        assert_close(&[pullback(1.7)], &[1.7 * g], 1e-13, "by_name vjp");
+    }
+}
+
+#[test]
+fn a_function_passed_by_path() {
+    for x in [0.9, -1.4, 2.5] {
+        let (value, g) = upper_limit_grad(x);
+        assert_eq!(value, upper_limit(x));
+        let fd = central_gradient(|p| upper_limit(p[0]), &[x]);
+        assert_close(&[g], &fd, 1e-9, "upper_limit");
+        let (_, t) = upper_limit_jvp(x, -0.6);
+        assert_close(&[t], &[-0.6 * g], 1e-13, "upper_limit jvp");
+    }
+}
+
+#[test]
+fn a_hessian_through_the_rule() {
+    // `(b²/8) Σ wⱼ exp(k cⱼ b)` with `cⱼ = j/8`, `w₀ = w₈ = 1/2` and 1 between.
+    let sums = |k: f64, b: f64, p: i32| -> f64 {
+        (0..=8)
+            .map(|j| {
+                let (w, c) = (if j == 0 || j == 8 { 0.5 } else { 1.0 }, j as f64 / 8.0);
+                w * c.powi(p) * (k * c * b).exp()
+            })
+            .sum()
+    };
+    for [k, b] in [[0.5, 1.2], [-0.4, 0.7], [1.3, 1.9]] {
+        let (s0, s1, s2) = (sums(k, b, 0), sums(k, b, 1), sums(k, b, 2));
+        let hkk = b.powi(4) / 8.0 * s2;
+        let hkb = 3.0 * b * b / 8.0 * s1 + b.powi(3) / 8.0 * k * s2;
+        let hbb = 2.0 / 8.0 * s0 + 4.0 * b / 8.0 * k * s1 + b * b / 8.0 * k * k * s2;
+        let (value, (gk, gb), h) = scaled_area_hessian(k, b);
+        assert_eq!(value, scaled_area(k, b));
+        assert_close(
+            &[gk, gb],
+            &[b.powi(3) / 8.0 * s1, 2.0 * b / 8.0 * s0 + b * b / 8.0 * k * s1],
+            1e-12,
+            "gradient",
+        );
+        assert_close(h.as_slice(), &[hkk, hkb, hkb, hbb], 1e-12, "analytic Hessian");
+        let by_grad = |i: usize| {
+            central_gradient(
+                |p| {
+                    let (_, g) = scaled_area_grad(p[0], p[1]);
+                    [g.0, g.1][i]
+                },
+                &[k, b],
+            )
+        };
+        let (row0, row1) = (by_grad(0), by_grad(1));
+        assert_close(
+            h.as_slice(),
+            &[row0[0], row1[0], row0[1], row1[1]],
+            1e-8,
+            "Hessian against differences of _grad",
+        );
+    }
+}
