@@ -1,6 +1,6 @@
 //! Helpers that take a closure, called with one from a differentiated function: a generic
 //! quadrature rule in a module (with an early return and `num_traits` calls of its float type),
-//! an RK4 step over a `Vec` state, `&dyn Fn` and `impl Fn` parameters, a helper passing its
+//! an RK4 step over a `Vec` state (replaced whole in a loop), `&dyn Fn` and `impl Fn` parameters, a helper passing its
 //! closure on to two others, a function passed by path, and a Hessian through the rule. Each
 //! gradient against central differences of the function or its closed form, JVP against VJP;
 //! the Hessian against its closed form and central differences of `_grad`.
@@ -71,10 +71,11 @@ fn area_generic<S: Float>(k: S) -> S {
 fn pendulum(theta0: f64, omega0: f64) -> f64 {
     let g = 9.81;
     let rhs = |_t: f64, y: &[f64]| vec![y[1], -g * y[0].sin()];
-    let y = vec![theta0, omega0];
-    let y1 = rk4_step(&rhs, 0.0, &y, 0.05);
-    let y2 = rk4_step(&rhs, 0.05, &y1, 0.05);
-    y2[0] * y2[1]
+    let mut y = vec![theta0, omega0];
+    for step in 0..20 {
+        y = rk4_step(&rhs, step as f64 * 0.05, &y, 0.05);
+    }
+    y[0] * y[1]
 }
 
 #[differentiable]

@@ -7,7 +7,7 @@ use super::Unsupported;
 // lower/arrays.rs
 pub const CREATING_ARRAY_INSIDE_LOOP_BRANCH: Unsupported = Unsupported {
     what: "creating this array inside a loop or branch",
-    help: "create it before the loop and write its elements there (`let mut v = vec![0.0; n];`, then `v[i] = ..` in the loop); an array literal of floats, `[a, b]`, `[0.0; N]` and a copy, `v.clone()`, may stay where they are, and so may `vec![0.0; n]` and `collect()` whose length is the same in every iteration (computed from values made before the loop)",
+    help: "create it before the loop and write its elements there (`let mut v = vec![0.0; n];`, then `v[i] = ..` in the loop); an array literal of floats, `[a, b]` or `vec![a, b]` (outside a function generic over its float type), `[0.0; N]` and a copy, `v.clone()`, may stay where they are, and so may `vec![0.0; n]` and `collect()` whose length is the same in every iteration (computed from values made before the loop)",
 };
 pub const VECTOR_FORM: Unsupported = Unsupported { what: "this vector", help: "" };
 pub const VEC_MACRO: Unsupported =
@@ -190,8 +190,8 @@ pub const INDEXED_ASSIGNMENT: Unsupported = Unsupported {
     help: "write into a local array or `Vec`, or into a local static nalgebra vector or matrix (`q[1] = ..`)",
 };
 pub const REASSIGNING_WHOLE_ARRAY_INSIDE_LOOP: Unsupported = Unsupported {
-    what: "reassigning a whole `Vec` inside a loop",
-    help: "write its elements instead (`v[i] = ..`); a fixed-size array (`[f64; N]`) may be replaced whole, its length cannot change",
+    what: "rebinding a slice to another array inside a loop",
+    help: "read the arrays by index where they are needed (`if k % 2 == 0 { y[i] } else { x[i] }`), or copy into a `Vec` made before the loop (`let mut s = x.to_vec();`), which may be replaced whole there (`s = y.to_vec();`, keeping its length)",
 };
 pub const REASSIGNING_WHOLE_STRUCT_INSIDE_LOOP: Unsupported = Unsupported {
     what: "replacing inside a loop a whole struct that has a field other than a float or a static \

@@ -126,11 +126,11 @@ impl Lowerer<'_> {
     /// up front, and updated in place.
     pub(super) fn new_array(&mut self, init: ArrayInit, span: Loc, kind: ArrayKind) -> Tree {
         if self.blocks.len() > 1 {
-            if let (ArrayInit::Elements { elements, vec: false }, ArrayKind::Fixed) = (&init, kind)
+            if let ArrayInit::Elements { elements, vec } = &init
                 && self.floats.is_empty()
                 && elements.iter().all(|e| self.kind(*e) == Kind::Float)
             {
-                return self.hoisted_array(elements.clone(), span);
+                return self.hoisted_array(elements.clone(), *vec, span);
             }
             if let ArrayInit::Copy { source, .. } = &init {
                 let source = *source;
@@ -193,6 +193,13 @@ impl Lowerer<'_> {
                 {
                     args.iter().all(|a| self.same_every_iteration(*a, start, depth - 1))
                 }
+                // `n.saturating_sub(k)` (a range's length), `a.min(b)` of integers: std's
+                // methods of integers compute from their operands alone.
+                Op::Call { callee: Callee::Method { receiver, .. }, args, .. }
+                    if self.kind(*receiver) == Kind::Discrete =>
+                {
+                    [*receiver].iter().chain(args).all(|a| self.same_every_iteration(*a, start, depth - 1))
+                }
                 Op::Prim { args, .. } => args.iter().all(|a| self.same_every_iteration(*a, start, depth - 1)),
                 Op::Opaque { reads, .. } => {
                     reads.iter().all(|r| self.same_every_iteration(*r, start, depth - 1))
@@ -215,16 +222,19 @@ impl Lowerer<'_> {
         Tree::Leaf(array)
     }
 
-    /// `[a, b, c]` of floats inside a loop or branch (`let d = [p[0] - q[0], p[1] - q[1]];` in a
-    /// loop over pairs): an array of zeros made at the function's top level, and its elements
+    /// `[a, b, c]` (or `vec![a, b, c]`) of floats inside a loop or branch (`let d = [p[0] - q[0],
+    /// p[1] - q[1]];` in a loop over pairs): an array of zeros made at the function's top level, and its elements
     /// written here, as if the user had written `let mut d = [0.0; 3];` before the loop and
     /// `d[0] = ..` in it (each iteration overwrites all of it).
-    fn hoisted_array(&mut self, elements: Vec<Value>, span: Loc) -> Tree {
+    fn hoisted_array(&mut self, elements: Vec<Value>, vec: bool, span: Loc) -> Tree {
         let zero = syn::LitFloat::new(&format!("0.0{}", self.element.to_token_stream()), span.span());
         let n = elements.len();
-        let tokens = quote::quote_spanned!(span.span()=> [#zero; #n]);
+        let (tokens, kind) = match vec {
+            true => (quote::quote_spanned!(span.span()=> ::std::vec![#zero; #n]), ArrayKind::Vec),
+            false => (quote::quote_spanned!(span.span()=> [#zero; #n]), ArrayKind::Fixed),
+        };
         let op = Op::NewArray(ArrayInit::Constant { tokens, reads: Vec::new() });
-        let array = self.at_top(op, span, Kind::Array(ArrayKind::Fixed));
+        let array = self.at_top(op, span, Kind::Array(kind));
         self.store_entries(array, elements, span)
     }
 

@@ -103,6 +103,10 @@ impl VisitMut for Inliner<'_> {
         }
         match self.inlined(&helper, &args, passed, at) {
             Ok(mut block) => {
+                // A helper called from this one's body must not read this one's names either.
+                let mut bound = AllBound::default();
+                syn::visit::Visit::visit_expr(&mut bound, &block);
+                self.caller_names.extend(bound.0);
                 self.stack.push(name);
                 self.visit_expr_mut(&mut block);
                 self.stack.pop();

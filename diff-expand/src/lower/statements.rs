@@ -428,7 +428,9 @@ impl Lowerer<'_> {
             let op = Op::Opaque { tokens, reads, what: Opaque::Form("an early return of an error") };
             return Tree::Leaf(self.emit(op, span, Kind::Discrete));
         }
-        let kept = mac.path.get_ident().is_some_and(|i| KEPT_MACROS.contains(&i.to_string().as_str()));
+        // `assert!` or `::core::assert!`, `std::println!`: by the last segment.
+        let kept =
+            mac.path.segments.last().is_some_and(|i| KEPT_MACROS.contains(&i.ident.to_string().as_str()));
         if !kept {
             return self.unsupported(span, unsupported::MACRO_CALL);
         }
