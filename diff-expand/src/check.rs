@@ -288,9 +288,10 @@ fn check_opaque(what: &Opaque, span: Loc, cx: &Ctxt) {
         {
             Diagnostic::Unsupported {
                 what: format!("`{name}` of a differentiable value"),
-                help: "a rotation built from a differentiable angle has no rule yet: build its matrix from the \
-                       angle, `let (s, c) = theta.sin_cos(); Matrix2::new(c, -s, s, c)` (in 3D, the `Matrix3` of the \
-                       axis), and multiply by that",
+                help: "of the constructors of rotations, `Rotation2::new`, `UnitComplex::new`, and `from_euler_angles` \
+                       and `from_axis_angle` of `Rotation3` and `UnitQuaternion` are read from their angles: build this \
+                       one from those (a rigid motion as a rotation and a translation vector, `r * p + t`), or build its \
+                       matrix from the angle, `let (s, c) = theta.sin_cos(); Matrix2::new(c, -s, s, c)`, and multiply by that",
             }
         }
         Opaque::NalgebraFunction(name) => Diagnostic::Unsupported {

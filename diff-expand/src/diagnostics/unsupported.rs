@@ -12,6 +12,11 @@ pub const CREATING_ARRAY_INSIDE_LOOP_BRANCH: Unsupported = Unsupported {
 pub const VECTOR_FORM: Unsupported = Unsupported { what: "this vector", help: "" };
 pub const VEC_MACRO: Unsupported =
     Unsupported { what: "this `vec!`", help: "write `vec![value; n]` or `vec![a, b, ..]`" };
+// lower/rotations.rs
+pub const ROTATION_USE: Unsupported = Unsupported {
+    what: "this use of a rotation built from angles (`Rotation2::new`, `UnitComplex::new`, `from_euler_angles`, `from_axis_angle`), which is read as its rotation matrix",
+    help: "multiply it by a vector, point or matrix or by another rotation built from angles (`r * v`, `r * p`, `r1 * r2`), invert it (`r.inverse()`), use `transform_vector`/`transform_point` and their inverses, `r[(i, j)]`, `r.matrix()` or a 2-D rotation's `angle()`; return or pass on `r.matrix()` (or `r * v`) rather than the rotation, and build it again after a loop or branch; a rotation parameter `q` meets it as its matrix, `q.to_rotation_matrix().into_inner()`",
+};
 // lower/higher_order.rs
 pub const RECURSIVE_HELPER_WITH_CLOSURE: Unsupported = Unsupported {
     what: "a helper that takes a closure and calls itself (or nests more than 16 deep)",

@@ -31,6 +31,9 @@ impl Lowerer<'_> {
                 if let Some(t) = self.unwrap_lookup(m) {
                     return t;
                 }
+                if let Some(t) = self.rotation_method(m) {
+                    return t;
+                }
                 if let Some(t) = self.geometry_method(m) {
                     return t;
                 }
@@ -304,6 +307,9 @@ impl Lowerer<'_> {
                 }
                 let segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
                 let last = segments.last().map(String::as_str).unwrap_or("");
+                if let Some(t) = self.rotation_call(c, &segments, span) {
+                    return t;
+                }
                 if let Some(t) = self.geometry_call(c, &segments, span, results) {
                     return t;
                 }

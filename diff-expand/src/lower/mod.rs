@@ -67,6 +67,7 @@ mod places;
 mod pushes;
 mod reductions;
 mod results;
+mod rotations;
 mod rows;
 mod scan;
 mod slices;
@@ -124,6 +125,7 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         borrows: std::collections::HashSet::new(),
         slice_copies: std::collections::HashSet::new(),
         unit_values: std::collections::HashSet::new(),
+        rotation_values: std::collections::HashSet::new(),
         decompositions: std::collections::HashMap::new(),
         loop_starts: Vec::new(),
         field_rows: std::collections::HashSet::new(),
@@ -176,6 +178,7 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
     let insts = l.blocks.pop().unwrap_or_default();
     let body = Block { insts };
     l.check_field_rows(&body);
+    l.check_rotations(&body, &output);
     Lowered {
         function: Function { body, output, values: l.values },
         items: l.items,
@@ -247,6 +250,8 @@ struct Lowerer<'a> {
     slice_copies: std::collections::HashSet<Value>,
     /// Unit vectors made by `Unit::new_normalize(v)`, held as the normalized vector.
     unit_values: std::collections::HashSet<Value>,
+    /// Rotations built from angles, held as their matrices (`lower::rotations`).
+    rotation_values: std::collections::HashSet<Value>,
     /// Decompositions kept in a variable (`let lu = a.lu();`), held as the matrix, with how it
     /// was decomposed: only their `solve` is read (`lower::solves`).
     decompositions: std::collections::HashMap<Value, solves::Decomposition>,

@@ -94,6 +94,22 @@ impl<T: Element, const R: usize, const C: usize, const K: usize> Product<SMatrix
     }
 }
 
+/// Square matrix times point (a rotation built from angles is held as its matrix,
+/// `lower::rotations`): the point's tangent is its coordinates' vector, `ā = ȳ pᵀ`, `p̄ = aᵀ ȳ`.
+impl<T: Element, const D: usize> Product<nalgebra::Point<T, D>> for SMatrix<T, D, D> {
+    type Output = nalgebra::SVector<T, D>;
+    type Lhs = Self;
+    type Rhs = nalgebra::SVector<T, D>;
+    #[inline(always)]
+    fn lhs_adjoint(ybar: Self::Output, _a: Self, b: nalgebra::Point<T, D>) -> Self {
+        ybar * b.coords.transpose()
+    }
+    #[inline(always)]
+    fn rhs_adjoint(ybar: Self::Output, a: Self, _b: nalgebra::Point<T, D>) -> nalgebra::SVector<T, D> {
+        a.transpose() * ybar
+    }
+}
+
 /// Scalar times matrix: `ā = ⟨ȳ, b⟩`, `b̄ = a ȳ`.
 impl<T: Element, const R: usize, const C: usize> Product<SMatrix<T, R, C>> for T {
     type Output = SMatrix<T, R, C>;

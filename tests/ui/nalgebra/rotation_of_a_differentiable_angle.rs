@@ -1,12 +1,13 @@
-// A rotation built from a differentiated angle has no rule: the help says how to build its
-// matrix from the angle instead.
-use nalgebra::{Rotation2, Vector2};
+// A rigid motion built from a differentiated angle has no rule: the help names the rotations
+// that are read from their angles (`Rotation2::new`, .., tests/rotations.rs) and how to write
+// the motion with one.
+use nalgebra::{Isometry2, Point2, Vector2};
 use tapeless::differentiable;
 
 #[differentiable]
-fn turned(theta: f64, v: &Vector2<f64>) -> f64 {
-    let r = Rotation2::new(theta);
-    (r * v).x
+fn moved(theta: f64, p: &Point2<f64>) -> f64 {
+    let pose = Isometry2::new(Vector2::new(1.0, 2.0), theta);
+    (pose * p).x
 }
 
 fn main() {}
