@@ -615,6 +615,29 @@ impl Lowerer<'_> {
                 move |i| syn::parse_quote_spanned!(at=> &#row[#i]),
             ));
         }
+        // A vector computed where it is iterated by a method of nalgebra values or an operator
+        // (`l.diagonal().iter()`, `(a - b).iter()`):
+        // computed once, held by a name no user writes, then iterated as a local one.
+        let computed = match e {
+            // (`.iter()` of a sum or difference compiles for vectors and matrices only.)
+            Expr::Binary(_) => true,
+            Expr::MethodCall(m) => {
+                m.method == "l"
+                    || crate::rules::lookup(&m.method.to_string(), m.args.len() + 1)
+                        .is_some_and(|r| r.kind.of_matrices() && r.kind.keeps_shape())
+            }
+            _ => false,
+        };
+        if computed {
+            let at = Loc::of(e).end;
+            let name = hidden(&format!("__tapeless_source{}", self.values.len()), at);
+            let value = self.expr(e);
+            self.declare(&name.to_string(), Some(value));
+            return Some(Sequence::new(
+                syn::parse_quote_spanned!(at=> #name.len()),
+                move |i| syn::parse_quote_spanned!(at=> &#name[#i]),
+            ));
+        }
         // A local array, or a local nalgebra vector or matrix (`p.iter()` of a `&Vector5<f64>`
         // parameter: its entries in nalgebra's order, column by column, which `p[i]` reads).
         // Or any other collection named by a path or field (`data: &[(f64, f64)]`, `self.points`):

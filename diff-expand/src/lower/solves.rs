@@ -7,9 +7,14 @@
 //!
 //! A decomposition kept in a variable (`let lu = a.lu();`, `let chol = a.cholesky().unwrap();`)
 //! is held as the matrix (`Lowerer::decompositions`), and each `solve` of it decomposes that
-//! matrix as written; any other use of it is our error.
+//! matrix as written; so does a Cholesky decomposition's `l()` (`Custom::CholeskyFactor`), and
+//! its `ln_determinant()` and `determinant()` are read from that factor's diagonal as nalgebra reads them. Any other
+//! use of a kept decomposition is our error.
 
 use super::*;
+
+/// The arguments of `expect(..)`.
+type Arguments = syn::punctuated::Punctuated<Expr, syn::Token![,]>;
 
 /// The decompositions whose `solve` gives `Option` (unwrapped after it).
 const SOLVERS: [&str; 3] = ["lu", "full_piv_lu", "qr"];
@@ -19,7 +24,7 @@ const SOLVERS: [&str; 3] = ["lu", "full_piv_lu", "qr"];
 #[derive(Clone)]
 pub(super) struct Decomposition {
     method: syn::Ident,
-    unwrap: Option<(syn::Ident, syn::punctuated::Punctuated<Expr, syn::Token![,]>)>,
+    unwrap: Option<(syn::Ident, Arguments)>,
 }
 
 /// `e.unwrap()` or `e.expect("..")` (its message a literal: the forms below copy it as written):
@@ -49,15 +54,29 @@ fn right_hand_side(m: &syn::ExprMethodCall) -> Option<&Expr> {
 }
 
 impl Lowerer<'_> {
-    /// Whether `v` can be a matrix (a static one is a `Float`, a dynamic one `Heap`).
+    /// Whether `v` can be a matrix (a static one is a `Float`, a dynamic one `Heap`, or an array
+    /// when built by `DMatrix::from_fn` and written by index: no `Vec` has these methods).
     fn matrix(&self, v: Value) -> bool {
-        matches!(self.kind(v), Kind::Float | Kind::Heap | Kind::Unknown)
+        matches!(self.kind(v), Kind::Float | Kind::Heap | Kind::Unknown | Kind::Array(ArrayKind::Vec))
     }
 
     /// The decomposition kept in the variable `e`, and the matrix it holds.
     fn kept_decomposition(&self, e: &Expr) -> Option<(Value, Decomposition)> {
         let v = self.aggregate_or_leaf(strip_parens(e))?;
         self.decompositions.get(&v).map(|d| (v, d.clone()))
+    }
+
+    /// The matrix a Cholesky decomposition `e` decomposes, with the `unwrap()` or `expect(..)`
+    /// after it: `a.cholesky().unwrap()` or a variable keeping one.
+    fn cholesky_of(&mut self, e: &Expr) -> Option<(Value, syn::Ident, Arguments)> {
+        if let Some((a, Decomposition { method, unwrap: Some((unwrap, expect)) })) =
+            self.kept_decomposition(e)
+        {
+            return (method == "cholesky").then_some((a, unwrap, expect));
+        }
+        let Expr::MethodCall(u) = strip_parens(e) else { return None };
+        let (a, _) = unwrapped(u).and_then(|c| receiver_of(c, &["cholesky"]))?;
+        Some((self.value(a), u.method.clone(), u.args.clone()))
     }
 
     /// `m.try_inverse().unwrap()`, `a.lu().solve(&b).unwrap()`, `a.cholesky().unwrap().solve(&b)`
@@ -125,6 +144,41 @@ impl Lowerer<'_> {
             let (ai, bi) = (a.ident(), y.ident());
             let form = Form::Verbatim(quote!(#ai.clone_owned().#method().#unwrap(#expect).solve(&#bi)));
             return Some(self.prim(rules::operator("<solve lower>"), vec![a, y], form, span, results));
+        }
+        // `chol.l()`, `a.cholesky().unwrap().l()`: the factor.
+        if m.method == "l"
+            && m.args.is_empty()
+            && let Some((a, unwrap, expect)) = self.cholesky_of(&m.receiver)
+        {
+            if !self.matrix(a) {
+                return None;
+            }
+            let ai = a.ident();
+            let form = Form::Verbatim(quote!(#ai.clone_owned().cholesky().#unwrap(#expect).l()));
+            return Some(self.prim(rules::operator("<cholesky l>"), vec![a], form, span, results));
+        }
+        // `chol.ln_determinant()`, `chol.determinant()`: from the factor's diagonal, as nalgebra
+        // computes them, `Σ ln lᵢᵢ²` and `(Π lᵢᵢ)²` (literals `0.0` and `1.0`, so not in a
+        // function generic over its float type).
+        if matches!(m.method.to_string().as_str(), "ln_determinant" | "determinant")
+            && m.args.is_empty()
+            && self.floats.is_empty()
+            && self.cholesky_of(&m.receiver).is_some()
+        {
+            let (recv, s) = (&m.receiver, span.span());
+            let h = |name: &str| super::iterators::hidden(name, s);
+            let (acc, e, p) = (h("__tapeless_acc"), h("__tapeless_e"), h("__tapeless_p"));
+            let diagonal: Expr = syn::parse_quote_spanned!(s=> (#recv).l().diagonal());
+            let e: Expr = match m.method == "ln_determinant" {
+                true => {
+                    syn::parse_quote_spanned!(s=> #diagonal.iter().fold(0.0, |#acc, #e| #acc + (#e * #e).ln()))
+                }
+                false => syn::parse_quote_spanned!(s=> {
+                    let #p = #diagonal.iter().fold(1.0, |#acc, #e| #acc * #e);
+                    #p * #p
+                }),
+            };
+            return Some(self.expr(&e));
         }
         // `a.lu()`, `a.cholesky().unwrap()` kept in a variable: the matrix, recorded.
         let (a, decomposition) = if m.args.is_empty() && SOLVERS.iter().any(|s| m.method == s) {

@@ -259,6 +259,13 @@ impl Custom {
                 let a = value(Read::Arg(0));
                 tangent(0).map(|ta| quote_spanned!(span=> ::tapeless::__private::cofactors(&#a).component_mul(&#ta).sum()))
             }
+            Custom::CholeskyFactor => {
+                let y = y();
+                tangent(0).map(|ta| {
+                    let ta = lower_symmetric(ta, true, span);
+                    quote_spanned!(span=> ::tapeless::__private::cholesky_factor_tangent(&#y, &#ta))
+                })
+            }
             Custom::Extremum(which) => {
                 let (a, which) = (value(Read::Arg(0)), extremum(which, span));
                 tangent(0).map(
@@ -335,6 +342,12 @@ impl Custom {
             (Custom::Solve { lower }, _) => {
                 let a = lower_symmetric(read(Read::Arg(0)), lower, span);
                 quote_spanned!(span=> ::tapeless::__private::solve(&#a, &#ybar, true))
+            }
+            (Custom::CholeskyFactor, _) => {
+                let y = read(Read::Result);
+                quote_spanned!(span=> ::tapeless::__private::folded_to_lower(
+                    ::tapeless::__private::cholesky_factor_adjoint(&#y, &#ybar)
+                ))
             }
             (Custom::Diagonal, _) => on_diagonal(read(Read::Arg(0)), quote!(set_diagonal(&#ybar)), span),
             (Custom::Extremum(which), _) => {

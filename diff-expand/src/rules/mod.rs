@@ -128,6 +128,12 @@ pub enum Custom {
     /// `cholesky` reads: the tangent symmetrises `ȧ` the same way, and `ā` is folded onto that
     /// triangle (the runtime's `symmetric_from_lower`, `folded_to_lower`).
     Solve { lower: bool },
+    /// `a.cholesky().unwrap().l()` (or of the decomposition kept in a variable), the lowering's
+    /// `<cholesky l>`: with `A` the symmetric matrix of `a`'s lower triangle, tangent
+    /// `L Φ(L⁻¹ Ȧ L⁻ᵀ)` (`Φ` the lower triangle, the diagonal halved); adjoint
+    /// `L⁻ᵀ Φ(Lᵀ L̄) L⁻¹` folded onto the lower triangle (the runtime's
+    /// `cholesky_factor_tangent`, `cholesky_factor_adjoint`, `folded_to_lower`).
+    CholeskyFactor,
     /// `m.diagonal()`: tangent `t.diagonal()`; adjoint `m̄ += diag(ȳ)` (`ȳ` set on the diagonal
     /// of a zero tangent).
     Diagonal,
@@ -323,6 +329,7 @@ table! {
     "<inverse>" / 1 => Kind::Custom(Inverse),
     "<solve>" / 2 => Kind::Custom(Solve { lower: false }),
     "<solve lower>" / 2 => Kind::Custom(Solve { lower: true }),
+    "<cholesky l>" / 1 => Kind::Custom(CholeskyFactor),
     "cross" / 2 => Kind::Bilinear(Cross),
     "<index>" / 1 => Kind::Linear(Entry),
     "<set entry>" / 0 => Kind::Linear(SetEntry),
@@ -397,6 +404,7 @@ pub const OPERATORS: &[&str] = &[
     "<inverse>",
     "<solve>",
     "<solve lower>",
+    "<cholesky l>",
 ];
 
 /// Whether `name` is a method of floats in the table that takes and gives floats or tests one

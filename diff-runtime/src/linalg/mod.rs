@@ -165,7 +165,10 @@ mod sums;
 pub use determinant::{cofactors, determinant, try_inverse};
 pub use extremum::{Extremum, extremum_adjoint, extremum_tangent};
 #[doc(hidden)]
-pub use solve::{Cholesky, Lu, cholesky, folded_to_lower, lu, solve, symmetric_from_lower};
+pub use solve::{
+    Cholesky, Lu, cholesky, cholesky_factor_adjoint, cholesky_factor_tangent, folded_to_lower, lu, solve,
+    symmetric_from_lower,
+};
 pub use sums::{column_sum_adjoint, mean_adjoint, row_sum_adjoint};
 
 /// A matrix of `x`'s shape with every entry `value` (the adjoint of `x.sum()`), in one pass.

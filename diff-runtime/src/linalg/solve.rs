@@ -115,6 +115,77 @@ where
     eliminate(a, r, transposed).unwrap_or_else(|| r.map(|_| T::__tapeless_from_f64(f64::NAN)))
 }
 
+/// `m` with its upper triangle zeroed and its diagonal halved: `Φ(m)` of the derivative of the
+/// Cholesky factor.
+fn lower_halved<T: Element, D: Dim>(mut m: OMatrix<T, D, D>) -> OMatrix<T, D, D>
+where
+    DefaultAllocator: Allocator<D, D>,
+{
+    let half = T::__tapeless_from_f64(0.5);
+    for j in 0..m.ncols() {
+        for i in 0..j.min(m.nrows()) {
+            m[(i, j)] = T::__tapeless_from_f64(0.0);
+        }
+        if j < m.nrows() {
+            m[(j, j)] *= half;
+        }
+    }
+    m
+}
+
+/// The tangent of the Cholesky factor `l` of `A` (`a.cholesky().unwrap().l()`) along the
+/// symmetric `ta`: `L Φ(L⁻¹ Ȧ L⁻ᵀ)`, `Φ` the lower triangle with the diagonal halved.
+///
+/// ```
+/// use nalgebra::Matrix2;
+///
+/// let a = Matrix2::new(4.0_f64, 2.0, 2.0, 3.0);
+/// let ta = Matrix2::new(1.0_f64, 0.5, 0.5, -1.0);
+/// let l = a.cholesky().unwrap().l();
+/// let t = tapeless::__private::cholesky_factor_tangent(&l, &ta);
+/// let h = 1e-6;
+/// let up = (a + ta * h).cholesky().unwrap().l();
+/// let down = (a - ta * h).cholesky().unwrap().l();
+/// assert!(((up - down) / (2.0 * h) - t).norm() < 1e-8);
+/// ```
+pub fn cholesky_factor_tangent<T: Element, D: Dim>(
+    l: &OMatrix<T, D, D>,
+    ta: &OMatrix<T, D, D>,
+) -> OMatrix<T, D, D>
+where
+    DefaultAllocator: Allocator<D, D>,
+{
+    // `L⁻¹ Ȧ L⁻ᵀ = L⁻¹ (L⁻¹ Ȧ)ᵀ` for a symmetric `Ȧ`.
+    let left = solve(l, ta, false);
+    l * lower_halved(solve(l, &left.transpose(), false))
+}
+
+/// The adjoint of `A` (all of it, before folding onto the lower triangle that `cholesky` reads)
+/// from that of its Cholesky factor `l`: `L⁻ᵀ Φ(Lᵀ L̄) L⁻¹`.
+///
+/// ```
+/// use nalgebra::Matrix2;
+///
+/// let a = Matrix2::new(4.0_f64, 2.0, 2.0, 3.0);
+/// let l = a.cholesky().unwrap().l();
+/// let (ta, lbar) = (Matrix2::new(1.0_f64, 0.5, 0.5, -1.0), Matrix2::new(0.3_f64, 0.0, -0.7, 1.1));
+/// let g = tapeless::__private::cholesky_factor_adjoint(&l, &lbar);
+/// let t = tapeless::__private::cholesky_factor_tangent(&l, &ta);
+/// assert!((lbar.dot(&t) - g.dot(&ta)).abs() < 1e-14);
+/// ```
+pub fn cholesky_factor_adjoint<T: Element, D: Dim>(
+    l: &OMatrix<T, D, D>,
+    lbar: &OMatrix<T, D, D>,
+) -> OMatrix<T, D, D>
+where
+    DefaultAllocator: Allocator<D, D>,
+{
+    let p = lower_halved(l.transpose() * lbar);
+    // `L⁻ᵀ P L⁻¹ = (L⁻ᵀ (L⁻ᵀ P)ᵀ)ᵀ`.
+    let left = solve(l, &p, true);
+    solve(l, &left.transpose(), true).transpose()
+}
+
 /// The symmetric matrix whose lower triangle (with the diagonal) is `m`'s: what `cholesky`
 /// decomposes.
 ///
@@ -255,6 +326,37 @@ impl<T: Element, R: Dim, C: Dim> Cholesky<OMatrix<T, R, C>>
 where
     DefaultAllocator: Allocator<R, C>,
 {
+    /// The factor `L` of `A = L Lᵀ` (as nalgebra's `Cholesky::l`): the dual copy's
+    /// `a.cholesky().unwrap().l()`.
+    ///
+    /// ```
+    /// use nalgebra::Matrix2;
+    ///
+    /// let a = Matrix2::new(4.0, 2.0, 2.0, 3.0);
+    /// let l = tapeless::__private::dual_math::cholesky(&a).unwrap().l();
+    /// assert!((l - a.cholesky().unwrap().l()).norm() < 1e-15);
+    /// ```
+    pub fn l(&self) -> OMatrix<T, R, C> {
+        let (m, n) = (&self.0, self.0.nrows().min(self.0.ncols()));
+        let mut l = m.map(|_| T::__tapeless_from_f64(0.0));
+        for j in 0..n {
+            let mut d = m[(j, j)];
+            for q in 0..j {
+                d -= l[(j, q)] * l[(j, q)];
+            }
+            let pivot = crate::Real::sqrt(d);
+            l[(j, j)] = pivot;
+            for i in j + 1..n {
+                let mut s = m[(i, j)];
+                for q in 0..j {
+                    s -= l[(i, q)] * l[(j, q)];
+                }
+                l[(i, j)] = s / pivot;
+            }
+        }
+        l
+    }
+
     /// `A⁻¹ b` (as nalgebra's `Cholesky::solve`).
     pub fn solve<R2: Dim, C2: Dim, S2: Storage<T, R2, C2>>(
         &self,
