@@ -47,6 +47,27 @@ fn about_axis(a: f64, v: &Vector3<f64>) -> f64 {
     (r * v).x
 }
 
+/// A rotation of constant angles stays a rotation: its own methods are read as written.
+#[differentiable]
+fn constant_attitude(x: f64) -> f64 {
+    let q = UnitQuaternion::from_euler_angles(0.1, 0.2, 0.3);
+    let (roll, _, yaw) = q.euler_angles();
+    (roll + yaw) * x + q.w * x * x
+}
+
+#[test]
+fn a_rotation_of_constant_angles_is_kept() {
+    let q = UnitQuaternion::from_euler_angles(0.1, 0.2, 0.3);
+    let (roll, _, yaw) = q.euler_angles();
+    for x in [0.5, -2.0] {
+        let (value, g) = constant_attitude_grad(x);
+        assert_eq!(value, constant_attitude(x));
+        assert_close(&[g], &[roll + yaw + 2.0 * q.w * x], 1e-14, "constant attitude");
+        let (_, t) = constant_attitude_jvp(x, 1.5);
+        assert_close(&[t], &[1.5 * g], 1e-14, "constant attitude jvp");
+    }
+}
+
 #[test]
 fn a_landmark_in_the_robot_frame() {
     let (l, z) = (Vector2::new(2.0, 1.0), Vector2::new(1.5, -0.3));

@@ -132,6 +132,7 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
         next_loop_start: None,
         call_results: std::collections::HashSet::new(),
         params: sig.params.len(),
+        wrt: sig.params.iter().map(|p| p.wrt).collect(),
         fallible: false,
         name: sig.name.to_string(),
         param_types: std::collections::HashMap::new(),
@@ -268,6 +269,8 @@ struct Lowerer<'a> {
     call_results: std::collections::HashSet<Value>,
     /// The parameters are the first values.
     params: usize,
+    /// Which parameters are differentiated.
+    wrt: Vec<bool>,
     /// The function returns a `Result` or `Option` (`lower::results`): `e?` of a constant is
     /// kept as written.
     fallible: bool,

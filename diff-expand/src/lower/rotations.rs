@@ -1,7 +1,7 @@
 //! Rotations built from angles, which may be differentiated: `Rotation2::new(θ)`,
 //! `UnitComplex::new(θ)` (and `from_angle`), `Rotation3::from_euler_angles(roll, pitch, yaw)`,
-//! `UnitQuaternion::from_euler_angles(..)` and `from_axis_angle(&axis, θ)` of both (and their
-//! `identity()`, so that products with them stay matrix products). Each is held
+//! `UnitQuaternion::from_euler_angles(..)` and `from_axis_angle(&axis, θ)` of both, on angles
+//! that may depend on a differentiated parameter (others stay as written). Each is held
 //! as its rotation matrix, written from `sin` and `cos` of the angles (`Matrix2::new(c, -s, s,
 //! c)`, `R_z(yaw) R_y(pitch) R_x(roll)`, Rodrigues' formula), in the generated items only: the
 //! user's function keeps its rotation types.
@@ -49,14 +49,13 @@ impl Lowerer<'_> {
         };
         let h = |name: &str| super::iterators::hidden(name, s);
         let (sa, ca, sb, cb, sc, cc) = (h("__sa"), h("__ca"), h("__sb"), h("__cb"), h("__sc"), h("__cc"));
-        let identity = |dimension: &str| -> Expr {
-            let ty = syn::Ident::new(&format!("Matrix{dimension}"), s);
-            syn::parse_quote_spanned!(s=> ::tapeless::__private::nalgebra::#ty::identity())
-        };
+        // Angles that cannot depend on a differentiated parameter (literals, constants): the
+        // rotation is kept as written, a constant of its own type.
+        let angles = args.iter().skip(usize::from(last == "from_axis_angle"));
+        if !angles.clone().any(|a| self.may_be_differentiated(a)) {
+            return None;
+        }
         let built: Expr = match (ty.as_str(), last.as_str(), &args[..]) {
-            // So that a product with one built from angles stays a matrix product.
-            ("Rotation2" | "UnitComplex", "identity", []) => identity("2"),
-            ("Rotation3" | "UnitQuaternion", "identity", []) => identity("3"),
             ("Rotation2" | "UnitComplex", "new" | "from_angle", [a]) => {
                 let new = matrix("2");
                 syn::parse_quote_spanned!(s=> {
@@ -152,6 +151,29 @@ impl Lowerer<'_> {
         Some(self.expr(&rewritten))
     }
 
+    /// Whether the value of `e` may depend on a differentiated parameter: it reads a name (or
+    /// calls or indexes) whose value is not made from literals and constant parameters alone, as
+    /// far as the instructions made so far show (a loop's carried value counts as one that may).
+    fn may_be_differentiated(&self, e: &Expr) -> bool {
+        let mut names = super::closures::FreeNames::default();
+        syn::visit::Visit::visit_expr(&mut names, e);
+        names.0.iter().any(|n| match self.slot(n).and_then(|slot| self.vars[slot].clone()) {
+            Some(t) => t.leaves().into_iter().any(|v| self.value_may_be_differentiated(v, 16)),
+            // Not a local: a constant, a function, a unit struct.
+            None => false,
+        })
+    }
+
+    fn value_may_be_differentiated(&self, v: Value, depth: usize) -> bool {
+        let Some(inst) = self.blocks.iter().flatten().find(|i| i.results.contains(&v)) else { return true };
+        depth == 0
+            || match &inst.op {
+                Op::Param(i) => self.wrt.get(*i).copied().unwrap_or(true),
+                Op::Lit(_) => false,
+                op => op.operands().into_iter().any(|a| self.value_may_be_differentiated(a, depth - 1)),
+            }
+    }
+
     /// Whether `e` names a rotation held as its matrix, or a product of such (`(q1 * q2)`).
     fn names_rotation(&self, e: &Expr) -> bool {
         match e {
@@ -185,9 +207,16 @@ impl Lowerer<'_> {
             let text = ty.to_token_stream().to_string();
             return text.split(|c: char| !c.is_alphanumeric()).any(named);
         }
-        inst.is_some_and(
-            |i| matches!(&i.op, Op::Opaque { what: Opaque::NalgebraFunction(name), .. } if named(name)),
-        )
+        let mentions = |tokens: &dyn quote::ToTokens| {
+            tokens.to_token_stream().to_string().split(|c: char| !c.is_alphanumeric()).any(named)
+        };
+        inst.is_some_and(|i| match &i.op {
+            Op::Opaque { what: Opaque::NalgebraFunction(name), .. } => named(name),
+            // `Rotation2::identity()`, `UnitQuaternion::from_scaled_axis(..)` kept as written.
+            Op::Opaque { tokens, .. } => mentions(tokens),
+            Op::Call { callee: Callee::Path(p), .. } => mentions(p),
+            _ => false,
+        })
     }
 
     /// Reports each use of a rotation held as its matrix that a matrix would not share (see the
@@ -199,8 +228,25 @@ impl Lowerer<'_> {
         }
         let mut rotations = self.rotation_values.clone();
         let mut defined = std::collections::HashMap::new();
-        let made: std::collections::HashMap<Value, &Inst> =
+        let mut made: std::collections::HashMap<Value, &Inst> =
             body.walk().into_iter().flat_map(|i| i.results.iter().map(move |r| (*r, i))).collect();
+        // A loop's carried value, and a branch's result, are made where they start.
+        for inst in body.walk() {
+            let starts: Vec<(Value, Value)> = match &inst.op {
+                Op::For { carried, .. } | Op::Loop { carried, .. } => {
+                    carried.iter().flat_map(|c| [(c.header, c.init), (c.next, c.init)]).collect()
+                }
+                Op::If { then_out, .. } => {
+                    inst.results.iter().copied().zip(then_out.iter().copied()).collect()
+                }
+                _ => Vec::new(),
+            };
+            for (v, start) in starts {
+                if let Some(origin) = made.get(&start).copied() {
+                    made.entry(v).or_insert(origin);
+                }
+            }
+        }
         let mut misuse: Option<Loc> = None;
         for inst in body.walk() {
             for r in &inst.results {

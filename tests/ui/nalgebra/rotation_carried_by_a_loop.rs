@@ -1,5 +1,6 @@
-// A rotation built from a differentiated angle is held as its matrix; carried by a loop it
-// would need a tangent of its own, so it is our error, with what to do instead.
+// A rotation built from a differentiated angle is held as its matrix; `Rotation2::identity()`
+// (no angle) is not, and the two have no product in the generated items: our error at the
+// product, with what to do instead.
 use nalgebra::{Rotation2, Vector2};
 use tapeless::differentiable;
 
