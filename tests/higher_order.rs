@@ -1,6 +1,7 @@
 //! Helpers that take a closure, called with one from a differentiated function: a generic
 //! quadrature rule in a module (with an early return and `num_traits` calls of its float type),
-//! an RK4 step over a `Vec` state (replaced whole in a loop), `&dyn Fn` and `impl Fn` parameters, a helper passing its
+//! an RK4 step over a `Vec` state (replaced whole in a loop), `&dyn Fn` and `impl Fn` parameters,
+//! methods that take a closure (on a parameter of their type, and on `self`), a helper passing its
 //! closure on to two others, a function passed by path, and a Hessian through the rule. Each
 //! gradient against central differences of the function or its closed form, JVP against VJP;
 //! the Hessian against its closed form and central differences of `_grad`.
@@ -55,6 +56,49 @@ fn sum_over(f: impl Fn(usize) -> f64, n: usize) -> f64 {
 /// Passes its closure on to two other helpers.
 fn twice_and_area<F: Fn(f64) -> f64>(g: F, x: f64) -> f64 {
     apply_twice(&g, x) + quad::trapezoid(&g, 0.0, x, 4)
+}
+
+/// A quadrature rule as a method, reading its settings from `self`.
+struct Midpoint {
+    n: usize,
+}
+
+impl Midpoint {
+    fn integrate<F: Fn(f64) -> f64>(&self, f: F, a: f64, b: f64) -> f64 {
+        let h = (b - a) / self.n as f64;
+        (0..self.n).map(|i| f(a + (i as f64 + 0.5) * h)).sum::<f64>() * h
+    }
+}
+
+/// A model whose differentiated method averages through another method that takes a closure.
+struct Model {
+    n: usize,
+    scale: f64,
+}
+
+impl Model {
+    fn average<F: Fn(f64) -> f64>(&self, f: F) -> f64 {
+        let mut s = 0.0;
+        for i in 0..self.n {
+            s += f(i as f64 / self.n as f64);
+        }
+        s / self.n as f64 * Self::unit()
+    }
+
+    fn unit() -> f64 {
+        1.0
+    }
+
+    /// `scale · mean sin²(k tᵢ)`.
+    #[differentiable(wrt(k))]
+    fn energy(&self, k: f64) -> f64 {
+        self.scale * self.average(|t| (k * t).sin().powi(2))
+    }
+}
+
+#[differentiable(wrt(k))]
+fn midpoint_area(q: &Midpoint, k: f64) -> f64 {
+    q.integrate(|t| (k * t).exp(), 0.0, 1.0)
 }
 
 #[differentiable]
@@ -292,5 +336,34 @@ fn a_hessian_through_the_rule() {
             1e-8,
             "Hessian against differences of _grad",
         );
+    }
+}
+
+#[test]
+fn methods_that_take_a_closure() {
+    let q = Midpoint { n: 10 };
+    for k in [0.5, -1.2, 2.0] {
+        let (value, g) = midpoint_area_grad(&q, k);
+        assert_eq!(value, midpoint_area(&q, k));
+        // `Σ h tᵢ exp(k tᵢ)` on the midpoints `tᵢ`.
+        let h = 0.1;
+        let want: f64 = (0..10).map(|i| (i as f64 + 0.5) * h).map(|t| h * t * (k * t).exp()).sum();
+        assert_close(&[g], &[want], 1e-12, "midpoint closed form");
+        let (_, t) = midpoint_area_jvp(&q, k, -0.4);
+        assert_close(&[t], &[-0.4 * g], 1e-13, "midpoint jvp");
+        let (_, pullback) = midpoint_area_vjp(&q, k);
+        assert_close(&[pullback(2.5)], &[2.5 * g], 1e-13, "midpoint vjp");
+    }
+    let m = Model { n: 8, scale: 2.0 };
+    for k in [0.7, -0.3, 1.9] {
+        let (value, g) = m.energy_grad(k);
+        assert_eq!(value, m.energy(k));
+        // `scale/n Σ 2 sin(k t) cos(k t) t = scale/n Σ t sin(2 k t)`.
+        let want: f64 =
+            (0..8).map(|i| i as f64 / 8.0).map(|t| t * (2.0 * k * t).sin()).sum::<f64>() * 2.0 / 8.0;
+        assert_close(&[g], &[want], 1e-12, "energy closed form");
+        assert_close(&[g], &central_gradient(|p| m.energy(p[0]), &[k]), 1e-8, "energy differences");
+        let (_, t) = m.energy_jvp(k, 1.3);
+        assert_close(&[t], &[1.3 * g], 1e-13, "energy jvp");
     }
 }

@@ -42,8 +42,10 @@ pub(super) fn inline_helpers(
     let mut all = AllBound::default();
     syn::visit::Visit::visit_block(&mut all, body);
     names.extend(all.0);
+    let param_types = sig.params.iter().map(|p| (p.ident.to_string(), p.ty.clone())).collect();
     let mut inliner = Inliner {
         cx,
+        param_types,
         element: element.clone(),
         generic_caller: !sig.floats.is_empty(),
         caller_names: names,
@@ -57,6 +59,8 @@ pub(super) fn inline_helpers(
 
 struct Inliner<'a> {
     cx: &'a Ctxt,
+    /// The caller's parameters' types, by name (a method's receiver must be of its type).
+    param_types: std::collections::HashMap<String, syn::Type>,
     /// The caller's float type (`f64`, `f32`, or its float type parameter).
     element: syn::Type,
     generic_caller: bool,
@@ -70,16 +74,9 @@ struct Inliner<'a> {
 impl VisitMut for Inliner<'_> {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
         syn::visit_mut::visit_expr_mut(self, e);
-        let Expr::Call(call) = e else { return };
-        let Expr::Path(path) = &*call.func else { return };
-        if path.qself.is_some() {
-            return;
-        }
-        let Some(last) = path.path.segments.last() else { return };
-        let name = last.ident.to_string();
-        let Some(helper) = higher_order::lookup(&name, call.args.len()) else { return };
+        let Some(Call { name, at, helper, args, receiver }) = self.call(e) else { return };
         let closures = higher_order::closure_params(&helper.sig);
-        let args: Vec<&Expr> = call.args.iter().collect();
+        let closures = &closures[usize::from(receiver.is_some())..];
         let Some(passed) = closures
             .iter()
             .zip(&args)
@@ -91,7 +88,6 @@ impl VisitMut for Inliner<'_> {
         else {
             return;
         };
-        let at = last.ident.span();
         self.changed = true;
         let note =
             format!("this is in the body of `{name}`, which takes a closure and is written out at this call");
@@ -101,7 +97,8 @@ impl VisitMut for Inliner<'_> {
             *e = self.fail(at, problem);
             return;
         }
-        match self.inlined(&helper, &args, passed, at) {
+        let args: Vec<&Expr> = args.iter().collect();
+        match self.inlined(&helper, &args, passed, receiver.as_ref(), at) {
             Ok(mut block) => {
                 // A helper called from this one's body must not read this one's names either.
                 let mut bound = AllBound::default();
@@ -126,7 +123,69 @@ impl VisitMut for Inliner<'_> {
     }
 }
 
+/// A call of a helper that takes a closure.
+struct Call {
+    name: String,
+    /// The callee's name in the call, where every token of the helper is placed.
+    at: Span,
+    helper: syn::ItemFn,
+    /// The arguments, the receiver apart.
+    args: Vec<Expr>,
+    /// For a method, the receiver (the name of `self` or of a parameter of the method's type)
+    /// and the type.
+    receiver: Option<(Expr, syn::Type)>,
+}
+
 impl Inliner<'_> {
+    /// `e` as a call of a helper that takes a closure: a function called by its path, or a
+    /// method of a type of this crate called on `self` or on a parameter of that type.
+    fn call(&self, e: &Expr) -> Option<Call> {
+        match e {
+            Expr::Call(call) => {
+                let Expr::Path(path) = &*call.func else { return None };
+                let last = path.path.segments.last().filter(|_| path.qself.is_none())?;
+                let name = last.ident.to_string();
+                let helper = higher_order::lookup(&name, call.args.len())?;
+                let args = call.args.iter().cloned().collect();
+                Some(Call { name, at: last.ident.span(), helper, args, receiver: None })
+            }
+            Expr::MethodCall(m) => {
+                let name = m.method.to_string();
+                let (helper, self_ty) = higher_order::lookup_method(&name, m.args.len() + 1)?;
+                let mut receiver = &*m.receiver;
+                while let Expr::Paren(p) = receiver {
+                    receiver = &p.expr;
+                }
+                let Expr::Path(p) = receiver else { return None };
+                let ident = p.path.get_ident()?;
+                let last = |ty: &syn::Type| -> Option<String> {
+                    let mut ty = ty;
+                    while let syn::Type::Reference(r) = ty {
+                        ty = &r.elem;
+                    }
+                    let syn::Type::Path(p) = ty else { return None };
+                    p.path.segments.last().map(|s| s.ident.to_string())
+                };
+                // `self` (a method of the same type, or of another for which the crate has one
+                // of that name), or a parameter whose type is the method's.
+                let own_type = ident == "self"
+                    || self.param_types.get(&ident.to_string()).is_some_and(|ty| last(ty) == last(&self_ty));
+                if !own_type {
+                    return None;
+                }
+                let args = m.args.iter().cloned().collect();
+                Some(Call {
+                    name,
+                    at: m.method.span(),
+                    helper,
+                    args,
+                    receiver: Some((receiver.clone(), self_ty)),
+                })
+            }
+            _ => None,
+        }
+    }
+
     /// Reports `problem` at `at`: the call becomes a float, so no further error follows from it.
     fn fail(&self, at: Span, problem: Unsupported<'_>) -> Expr {
         let Unsupported { what, help } = problem;
@@ -141,6 +200,7 @@ impl Inliner<'_> {
         helper: &syn::ItemFn,
         args: &[&Expr],
         passed: Vec<Option<Expr>>,
+        receiver: Option<&(Expr, syn::Type)>,
         at: Span,
     ) -> Result<Expr, Problem> {
         let tokens = super::respan(helper.to_token_stream(), &|_| at);
@@ -148,6 +208,15 @@ impl Inliner<'_> {
         let mut helper: syn::ItemFn = syn::parse2(tokens).map_err(|_| body_problem())?;
         if helper.sig.asyncness.is_some() || helper.sig.variadic.is_some() {
             return Err(body_problem());
+        }
+        // A method's `self` is the receiver as the caller names it, and `Self` its type.
+        if let Some((recv, ty)) = receiver {
+            if helper.sig.receiver().is_none() {
+                return Err(body_problem());
+            }
+            helper.sig.inputs =
+                helper.sig.inputs.into_iter().filter(|i| matches!(i, syn::FnArg::Typed(_))).collect();
+            SelfAs { receiver: recv, ty }.visit_block_mut(&mut helper.block);
         }
         // The helper's float type parameters are the caller's float type.
         let floats = crate::signature::float_params(&helper.sig.generics);
@@ -186,7 +255,8 @@ impl Inliner<'_> {
                 syn::FnArg::Receiver(_) => Err(body_problem()),
             })
             .collect::<Result<_, _>>()?;
-        self.check_free_names(&helper.block, &params)?;
+        let receiver_name = receiver.map(|(r, _)| r.to_token_stream().to_string());
+        self.check_free_names(&helper.block, &params, receiver_name.as_deref())?;
         let body = leave_by_break(&helper.block).map_err(Problem::Unsupported)?;
         let temporaries: Vec<syn::Ident> =
             (0..args.len()).map(|i| syn::Ident::new(&format!("__tapeless_arg_{i}"), at)).collect();
@@ -207,7 +277,12 @@ impl Inliner<'_> {
 
     /// `Err` if the helper's body reads a name it does not bind (a constant, a function) that
     /// the caller binds: inlined, it would read the caller's.
-    fn check_free_names(&self, body: &syn::Block, params: &[Pat]) -> Result<(), Problem> {
+    fn check_free_names(
+        &self,
+        body: &syn::Block,
+        params: &[Pat],
+        receiver: Option<&str>,
+    ) -> Result<(), Problem> {
         let mut free = super::closures::FreeNames::default();
         syn::visit::Visit::visit_block(&mut free, body);
         let mut bound = AllBound::default();
@@ -215,7 +290,10 @@ impl Inliner<'_> {
         for p in params {
             syn::visit::Visit::visit_pat(&mut bound, p);
         }
-        match free.0.iter().find(|n| !bound.0.contains(*n) && self.caller_names.contains(*n)) {
+        let shadowed = |n: &&String| {
+            !bound.0.contains(*n) && self.caller_names.contains(*n) && Some(n.as_str()) != receiver
+        };
+        match free.0.iter().find(shadowed) {
             Some(read) => Err(Problem::Shadowed(read.clone())),
             None => Ok(()),
         }
@@ -358,6 +436,49 @@ impl<'ast> syn::visit::Visit<'ast> for Tries {
     }
     fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
     fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
+
+/// A method's body with `self` written as the receiver and `Self` as its type.
+struct SelfAs<'a> {
+    receiver: &'a Expr,
+    ty: &'a syn::Type,
+}
+
+impl VisitMut for SelfAs<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        if let Expr::Path(p) = e
+            && p.qself.is_none()
+            && p.path.is_ident("self")
+        {
+            *e = self.receiver.clone();
+            return;
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+    }
+    fn visit_type_mut(&mut self, t: &mut syn::Type) {
+        if let syn::Type::Path(p) = t
+            && p.qself.is_none()
+            && p.path.is_ident("Self")
+        {
+            *t = self.ty.clone();
+            return;
+        }
+        syn::visit_mut::visit_type_mut(self, t);
+    }
+    fn visit_path_mut(&mut self, path: &mut syn::Path) {
+        // `Self::K`, `Self::helper(..)`: the type's path, then the rest.
+        if path.segments.len() > 1
+            && path.segments[0].ident == "Self"
+            && let syn::Type::Path(ty) = self.ty
+            && ty.qself.is_none()
+        {
+            let rest: Vec<syn::PathSegment> = path.segments.iter().skip(1).cloned().collect();
+            path.segments = ty.path.segments.iter().cloned().chain(rest).collect();
+            path.leading_colon = ty.path.leading_colon;
+        }
+        syn::visit_mut::visit_path_mut(self, path);
+    }
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
 /// Every name a pattern binds anywhere in what is visited.

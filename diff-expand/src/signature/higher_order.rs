@@ -15,9 +15,10 @@ use std::sync::Mutex;
 use quote::ToTokens;
 use syn::{FnArg, Type, TypeParamBound};
 
-/// Per scope (a file, or `""` for the crate), name and parameter count: the helper's text, or
-/// `None` where two of that name and count differ.
-type Table = HashMap<(String, String, usize), Option<String>>;
+/// Per scope (a file, or `""` for the crate), name and parameter count: the helper's text (and
+/// for a method, its type's), or `None` where two of that name and count differ. A method's
+/// name is keyed `.name`, apart from functions.
+type Table = HashMap<(String, String, usize), Option<(String, String)>>;
 
 static HELPERS: Mutex<Option<Table>> = Mutex::new(None);
 
@@ -90,12 +91,26 @@ fn fn_bound<'a>(mut bounds: impl Iterator<Item = &'a TypeParamBound>) -> Option<
 
 /// Records the helper `item` (one that [`takes_closure`]), found in `file`.
 pub fn record_in(file: &str, item: &syn::ItemFn) {
+    record_entry(file, item.sig.ident.to_string(), item, String::new());
+}
+
+/// Records the method `item` of the type `self_ty` (one that [`takes_closure`], with `&self`,
+/// `self` or no receiver), found in `file`.
+pub fn record_method_in(file: &str, self_ty: &Type, item: &syn::ItemFn) {
+    let mutable = matches!(item.sig.receiver(), Some(r) if r.mutability.is_some() && r.reference.is_some());
+    if mutable {
+        return;
+    }
+    let ty = canonical(self_ty.to_token_stream());
+    record_entry(file, format!(".{}", item.sig.ident), item, ty);
+}
+
+fn record_entry(file: &str, name: String, item: &syn::ItemFn, self_ty: String) {
     let Ok(mut table) = HELPERS.lock() else { return };
     let table = table.get_or_insert_with(HashMap::new);
     let mut bare = item.clone();
     bare.attrs.clear();
-    let text = canonical(bare.to_token_stream());
-    let name = item.sig.ident.to_string();
+    let text = (canonical(bare.to_token_stream()), self_ty);
     for scope in ["", file] {
         let key = (scope.to_string(), name.clone(), item.sig.inputs.len());
         match table.get(&key) {
@@ -152,12 +167,22 @@ pub fn record(item: &syn::ItemFn) {
 /// crate's; `None` if none is known or two of them differ. Its tokens carry no place in the
 /// source (they were read as text).
 pub fn lookup(name: &str, arity: usize) -> Option<syn::ItemFn> {
-    let text = {
-        let table = HELPERS.lock().ok()?;
-        let table = table.as_ref()?;
-        let file = super::registry::current_file();
-        let key = |scope: &str| (scope.to_string(), name.to_string(), arity);
-        table.get(&key(&file)).or_else(|| table.get(&key(""))).cloned()??
-    };
+    let (text, _) = entry(name, arity)?;
     syn::parse_str(&text).ok()
+}
+
+/// The method `name` (with a receiver, `arity` counting it) and the type it is a method of.
+pub fn lookup_method(name: &str, arity: usize) -> Option<(syn::ItemFn, Type)> {
+    let (text, self_ty) = entry(&format!(".{name}"), arity)?;
+    let item: syn::ItemFn = syn::parse_str(&text).ok()?;
+    item.sig.receiver()?;
+    Some((item, syn::parse_str(&self_ty).ok()?))
+}
+
+fn entry(name: &str, arity: usize) -> Option<(String, String)> {
+    let table = HELPERS.lock().ok()?;
+    let table = table.as_ref()?;
+    let file = super::registry::current_file();
+    let key = |scope: &str| (scope.to_string(), name.to_string(), arity);
+    table.get(&key(&file)).or_else(|| table.get(&key(""))).cloned()?
 }

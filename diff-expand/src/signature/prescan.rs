@@ -171,7 +171,12 @@ fn block(
     if keyword("fn") {
         let Ok(item_fn) = syn::parse2::<syn::ItemFn>(quote::quote!(#head {})) else { return };
         if let Some(method) = method {
-            method(attributes, item_fn);
+            // A method that takes a closure keeps its body, to be inlined where it is called.
+            let whole = match super::higher_order::takes_closure(&item_fn.sig) {
+                true => syn::parse2::<syn::ItemFn>(quote::quote!(#head { #body })).unwrap_or(item_fn),
+                false => item_fn,
+            };
+            method(attributes, whole);
             return;
         }
         let (name, args) = (item_fn.sig.ident.to_string(), attributes.differentiable());
@@ -206,9 +211,18 @@ fn block(
         // list, and associated functions.
         let mut functions = Vec::new();
         items(file, body, &mut Some(&mut |a: &Attributes, f| functions.push((a.differentiable(), f))));
-        let floats = syn::parse2::<syn::ItemImpl>(quote::quote!(#head {}))
-            .map(|block| super::float_params(&block.generics))
-            .unwrap_or_default();
+        let block = syn::parse2::<syn::ItemImpl>(quote::quote!(#head {})).ok();
+        let floats = block.as_ref().map(|b| super::float_params(&b.generics)).unwrap_or_default();
+        // Its methods that take a closure, with the type they are methods of.
+        if let Some(block) = &block
+            && block.generics.params.is_empty()
+        {
+            for (_, f) in &functions {
+                if super::higher_order::takes_closure(&f.sig) {
+                    super::higher_order::record_method_in(file, &block.self_ty, f);
+                }
+            }
+        }
         let marked = functions.iter().any(|(own, _)| own.is_some());
         let whole = attributes.differentiable();
         for (own, f) in functions {
