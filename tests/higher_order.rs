@@ -1,7 +1,8 @@
 //! Helpers that take a closure, called with one from a differentiated function: a generic
 //! quadrature rule in a module (with an early return and `num_traits` calls of its float type),
 //! an RK4 step over a `Vec` state (replaced whole in a loop), `&dyn Fn` and `impl Fn` parameters,
-//! methods that take a closure (on a parameter of their type, and on `self`), a helper passing its
+//! methods that take a closure (on a parameter of their type, and on `self`), Newton's method
+//! returning from inside its loop (Kepler's equation, against the implicit derivatives), a helper passing its
 //! closure on to two others, a function passed by path, and a Hessian through the rule. Each
 //! gradient against central differences of the function or its closed form, JVP against VJP;
 //! the Hessian against its closed form and central differences of `_grad`.
@@ -10,7 +11,7 @@ mod common;
 
 use common::{assert_close, central_gradient};
 use num_traits::Float;
-use tapeless::differentiable;
+use tapeless::{differentiable, piecewise};
 
 mod quad {
     use num_traits::Float;
@@ -56,6 +57,25 @@ fn sum_over(f: impl Fn(usize) -> f64, n: usize) -> f64 {
 /// Passes its closure on to two other helpers.
 fn twice_and_area<F: Fn(f64) -> f64>(g: F, x: f64) -> f64 {
     apply_twice(&g, x) + quad::trapezoid(&g, 0.0, x, 4)
+}
+
+/// Newton's method for `f(x) = 0`, returning from inside its loop once the step is small.
+fn newton<F: Fn(f64) -> f64, G: Fn(f64) -> f64>(f: F, df: G, x0: f64) -> f64 {
+    let mut x = x0;
+    for _ in 0..50 {
+        let step = f(x) / df(x);
+        x -= step;
+        if piecewise(step.abs() < 1e-13) {
+            return x;
+        }
+    }
+    x
+}
+
+/// Kepler's equation `E - e sin E = M`, solved for `E` by Newton's method.
+#[differentiable]
+fn eccentric_anomaly(m: f64, e: f64) -> f64 {
+    newton(|x| x - e * x.sin() - m, |x| 1.0 - e * x.cos(), m)
 }
 
 /// A quadrature rule as a method, reading its settings from `self`.
@@ -365,5 +385,22 @@ fn methods_that_take_a_closure() {
         assert_close(&[g], &central_gradient(|p| m.energy(p[0]), &[k]), 1e-8, "energy differences");
         let (_, t) = m.energy_jvp(k, 1.3);
         assert_close(&[t], &[1.3 * g], 1e-13, "energy jvp");
+    }
+}
+
+#[test]
+fn newton_returning_from_its_loop() {
+    for (m, e) in [(1.0, 0.3), (2.5, 0.7), (0.2, 0.05)] {
+        let (value, (gm, ge)) = eccentric_anomaly_grad(m, e);
+        assert_eq!(value, eccentric_anomaly(m, e));
+        assert!((value - e * value.sin() - m).abs() < 1e-12, "solves Kepler's equation");
+        // The implicit derivatives: `dE/dM = 1 / (1 - e cos E)`, `dE/de = sin E / (1 - e cos E)`.
+        let d = 1.0 - e * value.cos();
+        assert_close(&[gm, ge], &[1.0 / d, value.sin() / d], 1e-12, "Kepler implicit derivatives");
+        let (_, t) = eccentric_anomaly_jvp(m, e, 0.3, -2.0);
+        assert_close(&[t], &[0.3 * gm - 2.0 * ge], 1e-12, "Kepler jvp");
+        let (_, pullback) = eccentric_anomaly_vjp(m, e);
+        let (um, ue) = pullback(-1.5);
+        assert_close(&[um, ue], &[-1.5 * gm, -1.5 * ge], 1e-12, "Kepler vjp");
     }
 }

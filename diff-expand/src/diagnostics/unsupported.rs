@@ -33,8 +33,8 @@ pub const HELPER_WITH_CLOSURE_GENERIC: Unsupported = Unsupported {
 pub const HELPER_WITH_CLOSURE_SHADOWED_HELP: &str =
     "rename the variable here: written out at this call, the helper's body would read it";
 pub const HELPER_WITH_CLOSURE_LEAVES: Unsupported = Unsupported {
-    what: "calling a helper that takes a closure whose body uses `?`, or `return` inside a loop",
-    help: "in the helper, leave the loop with `break` and return after it (a `return` outside loops is fine)",
+    what: "calling a helper that takes a closure whose body uses `?`, or `return` inside a loop within a loop",
+    help: "in the helper, leave the inner loop with `break` and return from the outer one (a `return` in a loop, or outside loops, is fine)",
 };
 // lower/calls.rs
 pub const RECURSIVE_CALL: Unsupported = Unsupported {

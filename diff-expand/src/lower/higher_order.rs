@@ -332,9 +332,19 @@ fn passed_closure(arg: &Expr, arity: usize) -> Option<Expr> {
 }
 
 /// The statements of a helper's body with its early returns written as the `else` of their
-/// `if` (`if n == 0 { return 0.0; } rest` as `if n == 0 { 0.0 } else { rest }`), or `None` if
-/// a `return` is left elsewhere.
-fn returns_as_else(stmts: &[syn::Stmt]) -> Option<Vec<syn::Stmt>> {
+/// `if` (`if n == 0 { return 0.0; } rest` as `if n == 0 { 0.0 } else { rest }`), and a loop's
+/// `return v` (in the loop's own body, not a loop inside it) as a flag, the value and a `break`,
+/// the statements after the loop running only if it did not return:
+///
+/// ```text
+/// for .. { ..; if done { return x; } }; rest
+///   =>  let mut __tapeless_returned0 = false; let mut __tapeless_return0 = placeholder();
+///       for .. { ..; if done { __tapeless_return0 = x; __tapeless_returned0 = true; break; } }
+///       if __tapeless_returned0 { __tapeless_return0 } else { rest }
+/// ```
+///
+/// `None` if a `return` is left elsewhere. `depth` numbers the flags of nested rewrites.
+fn returns_as_else(stmts: &[syn::Stmt], depth: usize, at: Span) -> Option<Vec<syn::Stmt>> {
     let returns = |s: &syn::Stmt| {
         let mut r = super::scan::Returns::default();
         syn::visit::Visit::visit_stmt(&mut r, s);
@@ -344,77 +354,112 @@ fn returns_as_else(stmts: &[syn::Stmt]) -> Option<Vec<syn::Stmt>> {
         if !returns(stmt) {
             continue;
         }
-        // `if c { ..; return v; }` with no other `return` in it, and no `else`.
-        let syn::Stmt::Expr(Expr::If(guard), _) = stmt else { return None };
-        if guard.else_branch.is_some() {
-            return None;
-        }
-        let mut then = guard.then_branch.stmts.clone();
-        let value = match then.pop()? {
-            syn::Stmt::Expr(Expr::Return(r), _) => r.expr.map_or_else(|| quote!(()), |v| quote!(#v)),
-            _ => return None,
-        };
-        if then.iter().any(returns) {
-            return None;
-        }
-        let rest = returns_as_else(&stmts[i + 1..])?;
-        let cond = &guard.cond;
+        let rest = returns_as_else(&stmts[i + 1..], depth + 1, at)?;
         let mut out = stmts[..i].to_vec();
-        out.push(syn::parse_quote!(if #cond { #(#then)* #value } else { #(#rest)* }));
+        match stmt {
+            // `if c { ..; return v; }` with no other `return` in it, and no `else`.
+            syn::Stmt::Expr(Expr::If(guard), _) => {
+                if guard.else_branch.is_some() {
+                    return None;
+                }
+                let mut then = guard.then_branch.stmts.clone();
+                let value = match then.pop()? {
+                    syn::Stmt::Expr(Expr::Return(r), _) => r.expr.map_or_else(|| quote!(()), |v| quote!(#v)),
+                    _ => return None,
+                };
+                if then.iter().any(returns) {
+                    return None;
+                }
+                let cond = &guard.cond;
+                out.push(syn::parse_quote_spanned!(at=> if #cond { #(#then)* #value } else { #(#rest)* }));
+            }
+            syn::Stmt::Expr(e @ (Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_)), _) => {
+                let returned = quote::format_ident!("__tapeless_returned{}", depth, span = at);
+                let value = quote::format_ident!("__tapeless_return{}", depth, span = at);
+                let mut the_loop = e.clone();
+                let write = |v: Option<Box<Expr>>, span: Span| -> Expr {
+                    let v = v.map_or_else(|| quote!(()), |v| quote!(#v));
+                    syn::parse_quote_spanned!(span=> { #value = #v; #returned = true; break; })
+                };
+                let mut flags = ReturnsAt::new(1, &write);
+                flags.visit_expr_mut(&mut the_loop);
+                if flags.stray {
+                    return None;
+                }
+                out.push(syn::parse_quote_spanned!(at=> let mut #returned = false;));
+                out.push(
+                    syn::parse_quote_spanned!(at=> let mut #value = ::tapeless::__private::placeholder();),
+                );
+                out.push(syn::Stmt::Expr(the_loop, Some(Default::default())));
+                // The loop's own condition for leaving was the user's (marked or constant); which
+                // way it went is a flag, taken as written.
+                out.push(syn::parse_quote_spanned!(at=> if ::tapeless::piecewise(#returned) { #value } else { #(#rest)* }));
+            }
+            _ => return None,
+        }
         return Some(out);
     }
     Some(stmts.to_vec())
 }
 
+/// Each `return v` at `depth` loops (outside closures and nested items) written by `write`;
+/// `stray` if one is at another depth, or a `?` is met.
+struct ReturnsAt<'a> {
+    depth: usize,
+    write: &'a dyn Fn(Option<Box<Expr>>, Span) -> Expr,
+    loops: usize,
+    written: usize,
+    stray: bool,
+}
+
+impl ReturnsAt<'_> {
+    fn new(depth: usize, write: &dyn Fn(Option<Box<Expr>>, Span) -> Expr) -> ReturnsAt<'_> {
+        ReturnsAt { depth, write, loops: 0, written: 0, stray: false }
+    }
+}
+
+impl VisitMut for ReturnsAt<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        match e {
+            Expr::Closure(_) => {}
+            Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => {
+                self.loops += 1;
+                syn::visit_mut::visit_expr_mut(self, e);
+                self.loops -= 1;
+            }
+            Expr::Try(_) => self.stray = true,
+            Expr::Return(r) if self.loops == self.depth => {
+                self.written += 1;
+                *e = (self.write)(r.expr.take(), r.return_token.span);
+            }
+            Expr::Return(_) => self.stray = true,
+            _ => syn::visit_mut::visit_expr_mut(self, e),
+        }
+    }
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
 /// `block` with each `return v` (outside closures and nested items) written as the `else` of
-/// its `if` ([`returns_as_else`]), or else as `break v` of a `loop` around the body; the block
-/// as it is if it has none. `Err` for a `return` inside a loop of the body (`break` would leave
-/// that loop) and for `?`.
+/// its `if` or as a loop's flag ([`returns_as_else`]), or else as `break v` of a `loop` around the
+/// body; the block as it is if it has none. `Err` for a `return` inside a loop within a loop of
+/// the body (`break` would leave only the inner one) and for `?`.
 fn leave_by_break(block: &syn::Block) -> Result<TokenStream, Unsupported<'static>> {
-    if let Some(stmts) = returns_as_else(&block.stmts) {
+    let at = block.brace_token.span.join();
+    if let Some(stmts) = returns_as_else(&block.stmts, 0, at) {
         let mut tries = Tries(false);
         syn::visit::Visit::visit_block(&mut tries, block);
         if !tries.0 {
             return Ok(quote!(#(#stmts)*));
         }
     }
-    struct Leaves {
-        loops: usize,
-        returns: usize,
-        problem: Option<Unsupported<'static>>,
-    }
-    impl VisitMut for Leaves {
-        fn visit_expr_mut(&mut self, e: &mut Expr) {
-            match e {
-                Expr::Closure(_) => {}
-                Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => {
-                    self.loops += 1;
-                    syn::visit_mut::visit_expr_mut(self, e);
-                    self.loops -= 1;
-                }
-                Expr::Try(_) => {
-                    self.problem.get_or_insert(unsupported::HELPER_WITH_CLOSURE_LEAVES);
-                }
-                Expr::Return(r) => {
-                    if self.loops > 0 {
-                        self.problem.get_or_insert(unsupported::HELPER_WITH_CLOSURE_LEAVES);
-                    }
-                    self.returns += 1;
-                    let (value, span) = (r.expr.take(), r.return_token.span);
-                    *e = syn::parse_quote_spanned!(span=> break #value);
-                }
-                _ => syn::visit_mut::visit_expr_mut(self, e),
-            }
-        }
-        fn visit_item_mut(&mut self, _: &mut syn::Item) {}
-    }
     let mut block = block.clone();
-    let mut leaves = Leaves { loops: 0, returns: 0, problem: None };
+    let write = |v: Option<Box<Expr>>, span: Span| -> Expr { syn::parse_quote_spanned!(span=> break #v) };
+    let mut leaves = ReturnsAt::new(0, &write);
     leaves.visit_block_mut(&mut block);
-    if let Some(problem) = leaves.problem {
-        return Err(problem);
+    if leaves.stray {
+        return Err(unsupported::HELPER_WITH_CLOSURE_LEAVES);
     }
-    if leaves.returns == 0 {
+    if leaves.written == 0 {
         let stmts = &block.stmts;
         return Ok(quote!(#(#stmts)*));
     }
