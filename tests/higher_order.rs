@@ -88,6 +88,17 @@ impl Midpoint {
         let h = (b - a) / self.n as f64;
         (0..self.n).map(|i| f(a + (i as f64 + 0.5) * h)).sum::<f64>() * h
     }
+
+    /// An associated function: the rule on `[0, 1]` with `n` points.
+    fn on_unit<F: Fn(f64) -> f64>(f: F, n: usize) -> f64 {
+        let h = 1.0 / n as f64;
+        (0..n).map(|i| f((i as f64 + 0.5) * h)).sum::<f64>() * h
+    }
+}
+
+#[differentiable]
+fn unit_area(k: f64) -> f64 {
+    Midpoint::on_unit(|t| (k * t).exp(), 10)
 }
 
 /// A model whose differentiated method averages through another method that takes a closure.
@@ -373,6 +384,13 @@ fn methods_that_take_a_closure() {
         assert_close(&[t], &[-0.4 * g], 1e-13, "midpoint jvp");
         let (_, pullback) = midpoint_area_vjp(&q, k);
         assert_close(&[pullback(2.5)], &[2.5 * g], 1e-13, "midpoint vjp");
+    }
+    // The associated function agrees with the method.
+    for k in [0.5, -1.2] {
+        let (value, g) = unit_area_grad(k);
+        assert_eq!(value, unit_area(k));
+        let (_, want) = midpoint_area_grad(&q, k);
+        assert_close(&[g], &[want], 1e-14, "associated function");
     }
     let m = Model { n: 8, scale: 2.0 };
     for k in [0.7, -0.3, 1.9] {

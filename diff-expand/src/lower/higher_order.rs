@@ -74,7 +74,7 @@ struct Inliner<'a> {
 impl VisitMut for Inliner<'_> {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
         syn::visit_mut::visit_expr_mut(self, e);
-        let Some(Call { name, at, helper, args, receiver }) = self.call(e) else { return };
+        let Some(Call { name, at, helper, args, receiver, self_ty }) = self.call(e) else { return };
         let closures = higher_order::closure_params(&helper.sig);
         let closures = &closures[usize::from(receiver.is_some())..];
         let Some(passed) = closures
@@ -98,7 +98,7 @@ impl VisitMut for Inliner<'_> {
             return;
         }
         let args: Vec<&Expr> = args.iter().collect();
-        match self.inlined(&helper, &args, passed, receiver.as_ref(), at) {
+        match self.inlined(&helper, &args, passed, (receiver.as_ref(), self_ty.as_ref()), at) {
             Ok(mut block) => {
                 // A helper called from this one's body must not read this one's names either.
                 let mut bound = AllBound::default();
@@ -131,9 +131,20 @@ struct Call {
     helper: syn::ItemFn,
     /// The arguments, the receiver apart.
     args: Vec<Expr>,
-    /// For a method, the receiver (the name of `self` or of a parameter of the method's type)
-    /// and the type.
-    receiver: Option<(Expr, syn::Type)>,
+    /// For a method, the receiver (the name of `self` or of a parameter of the method's type).
+    receiver: Option<Expr>,
+    /// For a method or associated function, the type it belongs to.
+    self_ty: Option<syn::Type>,
+}
+
+/// The last segment of a path type's name, behind references: `Quad` of `&geometry::Quad`.
+fn last_segment(ty: &syn::Type) -> Option<String> {
+    let mut ty = ty;
+    while let syn::Type::Reference(r) = ty {
+        ty = &r.elem;
+    }
+    let syn::Type::Path(p) = ty else { return None };
+    p.path.segments.last().map(|s| s.ident.to_string())
 }
 
 impl Inliner<'_> {
@@ -143,44 +154,43 @@ impl Inliner<'_> {
         match e {
             Expr::Call(call) => {
                 let Expr::Path(path) = &*call.func else { return None };
-                let last = path.path.segments.last().filter(|_| path.qself.is_none())?;
+                let segments = &path.path.segments;
+                let last = segments.last().filter(|_| path.qself.is_none())?;
                 let name = last.ident.to_string();
-                let helper = higher_order::lookup(&name, call.args.len())?;
                 let args = call.args.iter().cloned().collect();
-                Some(Call { name, at: last.ident.span(), helper, args, receiver: None })
+                let at = last.ident.span();
+                if let Some(helper) = higher_order::lookup(&name, call.args.len()) {
+                    return Some(Call { name, at, helper, args, receiver: None, self_ty: None });
+                }
+                // `Quad::integrate(f, ..)`, `Self::integrate(f, ..)`: an associated function of a
+                // type of this crate, named by its type.
+                let ty = segments.iter().nth_back(1)?;
+                let (helper, self_ty) = higher_order::lookup_method(&name, call.args.len(), false)?;
+                (ty.ident == "Self" || Some(ty.ident.to_string()) == last_segment(&self_ty)).then_some(())?;
+                Some(Call { name, at, helper, args, receiver: None, self_ty: Some(self_ty) })
             }
             Expr::MethodCall(m) => {
                 let name = m.method.to_string();
-                let (helper, self_ty) = higher_order::lookup_method(&name, m.args.len() + 1)?;
+                let (helper, self_ty) = higher_order::lookup_method(&name, m.args.len() + 1, true)?;
                 let mut receiver = &*m.receiver;
                 while let Expr::Paren(p) = receiver {
                     receiver = &p.expr;
                 }
                 let Expr::Path(p) = receiver else { return None };
                 let ident = p.path.get_ident()?;
-                let last = |ty: &syn::Type| -> Option<String> {
-                    let mut ty = ty;
-                    while let syn::Type::Reference(r) = ty {
-                        ty = &r.elem;
-                    }
-                    let syn::Type::Path(p) = ty else { return None };
-                    p.path.segments.last().map(|s| s.ident.to_string())
-                };
                 // `self` (a method of the same type, or of another for which the crate has one
                 // of that name), or a parameter whose type is the method's.
                 let own_type = ident == "self"
-                    || self.param_types.get(&ident.to_string()).is_some_and(|ty| last(ty) == last(&self_ty));
+                    || self
+                        .param_types
+                        .get(&ident.to_string())
+                        .is_some_and(|ty| last_segment(ty) == last_segment(&self_ty));
                 if !own_type {
                     return None;
                 }
                 let args = m.args.iter().cloned().collect();
-                Some(Call {
-                    name,
-                    at: m.method.span(),
-                    helper,
-                    args,
-                    receiver: Some((receiver.clone(), self_ty)),
-                })
+                let (at, receiver) = (m.method.span(), Some(receiver.clone()));
+                Some(Call { name, at, helper, args, receiver, self_ty: Some(self_ty) })
             }
             _ => None,
         }
@@ -200,7 +210,7 @@ impl Inliner<'_> {
         helper: &syn::ItemFn,
         args: &[&Expr],
         passed: Vec<Option<Expr>>,
-        receiver: Option<&(Expr, syn::Type)>,
+        (receiver, self_ty): (Option<&Expr>, Option<&syn::Type>),
         at: Span,
     ) -> Result<Expr, Problem> {
         let tokens = super::respan(helper.to_token_stream(), &|_| at);
@@ -210,13 +220,13 @@ impl Inliner<'_> {
             return Err(body_problem());
         }
         // A method's `self` is the receiver as the caller names it, and `Self` its type.
-        if let Some((recv, ty)) = receiver {
-            if helper.sig.receiver().is_none() {
-                return Err(body_problem());
-            }
+        if helper.sig.receiver().is_some() != receiver.is_some() {
+            return Err(body_problem());
+        }
+        if let Some(ty) = self_ty {
             helper.sig.inputs =
                 helper.sig.inputs.into_iter().filter(|i| matches!(i, syn::FnArg::Typed(_))).collect();
-            SelfAs { receiver: recv, ty }.visit_block_mut(&mut helper.block);
+            SelfAs { receiver, ty }.visit_block_mut(&mut helper.block);
         }
         // The helper's float type parameters are the caller's float type.
         let floats = crate::signature::float_params(&helper.sig.generics);
@@ -255,7 +265,7 @@ impl Inliner<'_> {
                 syn::FnArg::Receiver(_) => Err(body_problem()),
             })
             .collect::<Result<_, _>>()?;
-        let receiver_name = receiver.map(|(r, _)| r.to_token_stream().to_string());
+        let receiver_name = receiver.map(|r| r.to_token_stream().to_string());
         self.check_free_names(&helper.block, &params, receiver_name.as_deref())?;
         let body = leave_by_break(&helper.block).map_err(Problem::Unsupported)?;
         let temporaries: Vec<syn::Ident> =
@@ -485,7 +495,7 @@ impl<'ast> syn::visit::Visit<'ast> for Tries {
 
 /// A method's body with `self` written as the receiver and `Self` as its type.
 struct SelfAs<'a> {
-    receiver: &'a Expr,
+    receiver: Option<&'a Expr>,
     ty: &'a syn::Type,
 }
 
@@ -494,8 +504,9 @@ impl VisitMut for SelfAs<'_> {
         if let Expr::Path(p) = e
             && p.qself.is_none()
             && p.path.is_ident("self")
+            && let Some(receiver) = self.receiver
         {
-            *e = self.receiver.clone();
+            *e = receiver.clone();
             return;
         }
         syn::visit_mut::visit_expr_mut(self, e);

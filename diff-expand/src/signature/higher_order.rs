@@ -171,11 +171,12 @@ pub fn lookup(name: &str, arity: usize) -> Option<syn::ItemFn> {
     syn::parse_str(&text).ok()
 }
 
-/// The method `name` (with a receiver, `arity` counting it) and the type it is a method of.
-pub fn lookup_method(name: &str, arity: usize) -> Option<(syn::ItemFn, Type)> {
+/// The method `name` of `arity` parameters (the receiver counted) and the type it is a method
+/// of; `receiver` tells whether it takes `self` (a method) or not (an associated function).
+pub fn lookup_method(name: &str, arity: usize, receiver: bool) -> Option<(syn::ItemFn, Type)> {
     let (text, self_ty) = entry(&format!(".{name}"), arity)?;
     let item: syn::ItemFn = syn::parse_str(&text).ok()?;
-    item.sig.receiver()?;
+    (item.sig.receiver().is_some() == receiver).then_some(())?;
     Some((item, syn::parse_str(&self_ty).ok()?))
 }
 
