@@ -12,6 +12,11 @@ pub const CREATING_ARRAY_INSIDE_LOOP_BRANCH: Unsupported = Unsupported {
 pub const VECTOR_FORM: Unsupported = Unsupported { what: "this vector", help: "" };
 pub const VEC_MACRO: Unsupported =
     Unsupported { what: "this `vec!`", help: "write `vec![value; n]` or `vec![a, b, ..]`" };
+// lower/solves.rs
+pub const SOLVE_OPTION_READ: Unsupported = Unsupported {
+    what: "reading the `Option` of a linear solve other than by `.unwrap()`, `.expect(..)` or `?`",
+    help: "unwrap it (`a.lu().solve(&b).unwrap()`), or in a function returning `Option` leave with `a.lu().solve(&b)?` (in one returning `Result`, `.ok_or(e)?`); to test solvability alone, `tapeless::no_grad(a.lu().solve(&b).is_some())`",
+};
 // lower/rotations.rs
 pub const ROTATION_USE: Unsupported = Unsupported {
     what: "this use of a rotation built from angles (`Rotation2::new`, `UnitComplex::new`, `from_euler_angles`, `from_axis_angle`), which is read as its rotation matrix",

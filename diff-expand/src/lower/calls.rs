@@ -329,6 +329,16 @@ impl Lowerer<'_> {
                 {
                     return self.opaque_with(e, Opaque::Form(NO_GRAD_CALL), Kind::Unknown);
                 }
+                // `no_grad(m.try_inverse().is_some())`, `no_grad(a.lu().solve(&b).is_some())`: a
+                // test kept as written on constant copies (the guard of `m.try_inverse()?`,
+                // `lower::results`), its computation not followed.
+                if last == "no_grad"
+                    && let [Expr::MethodCall(test)] = &c.args.iter().collect::<Vec<_>>()[..]
+                    && test.args.is_empty()
+                    && ["is_some", "is_none", "is_ok", "is_err"].iter().any(|m| test.method == m)
+                {
+                    return self.opaque_with(e, Opaque::Form(NO_GRAD_CALL), Kind::Discrete);
+                }
                 if c.args.len() == 1 && path.qself.is_none() && (last == "no_grad" || last == "piecewise") {
                     let arg = self.value(&c.args[0]);
                     // `piecewise(..)` of a part of a condition (`piecewise(r > tol) || k > 9`):

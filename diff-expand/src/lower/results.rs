@@ -8,6 +8,7 @@
 //! return Err(e) / None    =>  __tapeless_leave!(return Err(e))
 //! tail Err(e) / None      =>  __tapeless_leave!(return Err(e))
 //! if c { A } else { leave }  =>  { if !(c) { leave } A }
+//! m.try_inverse()?        =>  { if !no_grad(m.try_inverse().is_some()) { leave None } m.try_inverse().unwrap() }
 //! ```
 //!
 //! A leave is a statement macro (`lower::statements::statement_macro`) kept as written in every
@@ -69,6 +70,32 @@ fn leave(e: &Expr) -> Expr {
     syn::parse_quote_spanned!(span=> #marker!(return #e))
 }
 
+/// The `Option` of linear algebra a `?` unwraps (`m.try_inverse()`, `a.lu().solve(&b)` and of
+/// `qr`, `full_piv_lu`, `a.cholesky()`), and the error to leave with: `None`, or for `Result`
+/// the `Err` its `.ok_or(e)` or `.ok_or_else(f)` makes.
+fn linear_algebra_option(e: &Expr, kind: WrapperKind) -> Option<(Expr, Expr)> {
+    let optional = |e: &Expr| match e {
+        Expr::MethodCall(m) if m.args.is_empty() => m.method == "try_inverse" || m.method == "cholesky",
+        Expr::MethodCall(m) if m.method == "solve" && m.args.len() == 1 => matches!(&*m.receiver,
+            Expr::MethodCall(d) if d.args.is_empty() && ["lu", "qr", "full_piv_lu"].iter().any(|s| d.method == s)),
+        _ => false,
+    };
+    let span = syn::spanned::Spanned::span(e);
+    match (kind, e) {
+        (WrapperKind::Option, e) if optional(e) => Some((e.clone(), syn::parse_quote_spanned!(span=> None))),
+        (WrapperKind::Result, Expr::MethodCall(m)) if optional(&m.receiver) && m.args.len() == 1 => {
+            let arg = &m.args[0];
+            let error: Expr = match m.method.to_string().as_str() {
+                "ok_or" => syn::parse_quote_spanned!(span=> Err(#arg)),
+                "ok_or_else" => syn::parse_quote_spanned!(span=> Err((#arg)())),
+                _ => return None,
+            };
+            Some(((*m.receiver).clone(), error))
+        }
+        _ => None,
+    }
+}
+
 /// `return Ok(e)` -> `return e`; `return Err(e)` -> a leave. Not inside closures (their
 /// `return` is theirs).
 struct Returns {
@@ -103,6 +130,23 @@ impl VisitMut for Returns {
                 *e = guarded;
                 return;
             }
+        }
+        // `m.try_inverse()?`, `a.lu().solve(&b)?`, `a.cholesky()?` (and `.ok_or(e)?` of them in a
+        // function returning `Result`): a guard that leaves where the matrix is singular, then
+        // the unwrapped value (`lower::solves`).
+        if let Expr::Try(t) = &*e
+            && let Some((option, error)) = linear_algebra_option(&t.expr, self.kind)
+        {
+            let span = syn::spanned::Spanned::span(&*e);
+            let left = leave(&error);
+            let mut guarded: Expr = syn::parse_quote_spanned!(span=> {
+                if !::tapeless::no_grad(#option.is_some()) { #left; }
+                #option.unwrap()
+            });
+            // The error expression may itself hold a `?` of this kind.
+            syn::visit_mut::visit_expr_mut(self, &mut guarded);
+            *e = guarded;
+            return;
         }
         if let Expr::Return(r) = e
             && let Some(value) = r.expr.as_mut()

@@ -131,6 +131,12 @@ impl Lowerer<'_> {
                 (Expr::MethodCall(u), None) => match unwrapped(u).and_then(|c| receiver_of(c, &["cholesky"]))
                 {
                     Some((a, method)) => (self.value(a), method.clone(), u.method.clone(), u.args.clone()),
+                    // `a.lu().solve(&b)` whose `Option` is read another way (`.is_some()`,
+                    // `if let`): the decomposition would be held as its matrix, which has no
+                    // `solve`.
+                    None if receiver_of(&m.receiver, &SOLVERS).is_some() => {
+                        return Some(self.unsupported(span, unsupported::SOLVE_OPTION_READ));
+                    }
                     None => return None,
                 },
                 // `lu.solve(&b)` not unwrapped.

@@ -1,0 +1,13 @@
+// The `Option` of a solve on a differentiated matrix read by `if let`: our error, which names the
+// forms that work (`.unwrap()`, `?`, a `no_grad` test). Before, rustc's "no method `solve`" in
+// generated code.
+use nalgebra::{Matrix2, Vector2};
+use tapeless::differentiable;
+
+#[differentiable]
+fn solved(a: f64) -> f64 {
+    let m = Matrix2::new(a, 1.0, 1.0, 2.0);
+    if let Some(x) = m.lu().solve(&Vector2::new(1.0, 0.5)) { x.x } else { 0.0 }
+}
+
+fn main() {}
