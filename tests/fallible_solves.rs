@@ -1,6 +1,6 @@
 //! Linear algebra whose `Option` leaves a function returning `Option` or `Result`:
 //! `m.try_inverse()?`, `a.lu().solve(&b).ok_or(e)?`, `a.cholesky()?` then the kept decomposition's
-//! `solve`. Where the matrix is singular (or not positive definite) every generated item returns
+//! `solve`; and a fallback by `if let Some(inv) = m.try_inverse()`, `match` and `unwrap_or`. Where the matrix is singular (or not positive definite) every generated item returns
 //! the function's `None` or `Err`; elsewhere the gradient against its closed form and central
 //! differences, JVP against VJP.
 
@@ -36,6 +36,40 @@ fn cholesky_sum(a: f64) -> Option<f64> {
     let chol = m.cholesky()?;
     let x = chol.solve(&Vector2::new(1.0, 1.0));
     Some(x.sum())
+}
+
+/// The same with a fallback where singular: by `if let`, by `match` and by `unwrap_or`.
+#[differentiable]
+fn inverse_or_zero(a: f64, b: f64) -> f64 {
+    let m = Matrix2::new(a, b, 1.0, 2.0);
+    let by_if = if let Some(inv) = m.try_inverse() { inv[(0, 0)] + inv[(1, 0)] } else { 0.0 };
+    let by_match = match m.lu().solve(&Vector2::new(1.0, 1.0)) {
+        Some(x) => x.x + x.y,
+        None => 0.0,
+    };
+    let fallback = m.try_inverse().unwrap_or(Matrix2::zeros());
+    by_if + by_match + fallback[(0, 0)] + fallback[(1, 0)]
+}
+
+#[test]
+fn an_inverse_with_a_fallback() {
+    for (a, b) in [(3.0, 0.5), (-1.0, 2.5)] {
+        let (value, (ga, gb)) = inverse_or_zero_grad(a, b);
+        assert_eq!(value, inverse_or_zero(a, b));
+        // The inverse's first column sums to `1 / d`, twice, and the solve's `x + y` is
+        // `(1 + a - b) / d`, with `d = 2a - b`: `(3 + a - b) / d` in all.
+        let (d, n) = (2.0 * a - b, 3.0 + a - b);
+        assert_close(
+            &[value, ga, gb],
+            &[n / d, (d - 2.0 * n) / (d * d), (n - d) / (d * d)],
+            1e-13,
+            "fallback closed form",
+        );
+        let (_, t) = inverse_or_zero_jvp(a, b, 1.0, -0.5);
+        assert_close(&[t], &[ga - 0.5 * gb], 1e-13, "fallback jvp");
+    }
+    // Singular: every fallback is zero.
+    assert_eq!(inverse_or_zero_grad(1.0, 2.0), (0.0, (0.0, 0.0)));
 }
 
 #[test]

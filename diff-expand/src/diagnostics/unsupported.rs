@@ -14,8 +14,8 @@ pub const VEC_MACRO: Unsupported =
     Unsupported { what: "this `vec!`", help: "write `vec![value; n]` or `vec![a, b, ..]`" };
 // lower/solves.rs
 pub const SOLVE_OPTION_READ: Unsupported = Unsupported {
-    what: "reading the `Option` of a linear solve other than by `.unwrap()`, `.expect(..)` or `?`",
-    help: "unwrap it (`a.lu().solve(&b).unwrap()`), or in a function returning `Option` leave with `a.lu().solve(&b)?` (in one returning `Result`, `.ok_or(e)?`); to test solvability alone, `tapeless::no_grad(a.lu().solve(&b).is_some())`",
+    what: "reading the `Option` of a linear solve other than by `.unwrap()`, `.expect(..)`, `?`, `if let Some(x) = ..`, `match` or `.unwrap_or(..)`",
+    help: "unwrap it (`a.lu().solve(&b).unwrap()`), take it apart (`if let Some(x) = a.lu().solve(&b) { .. } else { .. }`), or in a function returning `Option` leave with `a.lu().solve(&b)?` (in one returning `Result`, `.ok_or(e)?`); to test solvability alone, `tapeless::no_grad(a.lu().solve(&b).is_some())`",
 };
 // lower/rotations.rs
 pub const ROTATION_USE: Unsupported = Unsupported {

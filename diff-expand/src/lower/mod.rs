@@ -45,6 +45,7 @@ mod adaptors;
 mod arrays;
 mod assignments;
 mod calls;
+mod checked;
 pub(crate) use calls::PASSED_FUNCTION;
 mod closures;
 mod constructors;
@@ -97,6 +98,9 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
     let element = element_type(sig);
     let inlined = higher_order::inline_helpers(body, sig, &element, cx);
     let body = inlined.as_ref().unwrap_or(body);
+    // `if let Some(inv) = m.try_inverse()`, `.unwrap_or(..)`: a constant test and the unwrap.
+    let checked = checked::checked_options(body);
+    let body = checked.as_ref().unwrap_or(body);
     let mut l = Lowerer {
         cx,
         values: Vec::new(),

@@ -74,12 +74,7 @@ fn leave(e: &Expr) -> Expr {
 /// `qr`, `full_piv_lu`, `a.cholesky()`), and the error to leave with: `None`, or for `Result`
 /// the `Err` its `.ok_or(e)` or `.ok_or_else(f)` makes.
 fn linear_algebra_option(e: &Expr, kind: WrapperKind) -> Option<(Expr, Expr)> {
-    let optional = |e: &Expr| match e {
-        Expr::MethodCall(m) if m.args.is_empty() => m.method == "try_inverse" || m.method == "cholesky",
-        Expr::MethodCall(m) if m.method == "solve" && m.args.len() == 1 => matches!(&*m.receiver,
-            Expr::MethodCall(d) if d.args.is_empty() && ["lu", "qr", "full_piv_lu"].iter().any(|s| d.method == s)),
-        _ => false,
-    };
+    let optional = super::checked::optional;
     let span = syn::spanned::Spanned::span(e);
     match (kind, e) {
         (WrapperKind::Option, e) if optional(e) => Some((e.clone(), syn::parse_quote_spanned!(span=> None))),
