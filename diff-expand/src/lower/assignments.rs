@@ -292,3 +292,53 @@ impl Lowerer<'_> {
         Tree::Leaf(self.emit(op, span, Kind::Array(ArrayKind::Record)))
     }
 }
+
+impl Lowerer<'_> {
+    /// `y = [..]` or `y = step(y)` of a fixed-size array inside a loop (an integrator's state):
+    /// the new array first, then written into `y` element by element, as the loop's arrays are
+    /// places. The type makes both the same length.
+    ///
+    /// A `Vec` (`y = rk4_step(&f, t, &y, h)`, `x = x.iter().map(..).collect()`) the same way, after
+    /// asserting it keeps its length: each iteration's array is the one made before the loop,
+    /// whose adjoint is sized once, so a primal whose `Vec` changes length cannot be followed, and
+    /// the generated items stop there, loudly. `None` for any other assignment.
+    pub(super) fn whole_array(&mut self, a: &syn::ExprAssign, span: Loc) -> Option<Tree> {
+        if self.in_loop == 0 || !matches!(&*a.left, Expr::Path(_)) {
+            return None;
+        }
+        let kind = self
+            .aggregate_or_leaf(&a.left)
+            .map(|v| self.kind(v))
+            .filter(|k| matches!(k, Kind::Array(ArrayKind::Fixed | ArrayKind::Vec)))?;
+        let (y, rhs, s) = (&a.left, &a.right, span.span());
+        let new = super::iterators::hidden("__tapeless_new", s);
+        let k = super::iterators::hidden("__tapeless_k", s);
+        let block: Expr = if kind == Kind::Array(ArrayKind::Fixed) {
+            syn::parse_quote_spanned!(s=> {
+                let #new = #rhs;
+                for #k in 0..#new.len() {
+                    #y[#k] = #new[#k];
+                }
+            })
+        } else {
+            // An untyped `collect()` collects the `Vec` it replaces.
+            let untyped = matches!(super::strip_parens(rhs), Expr::MethodCall(m)
+                if m.method == "collect" && m.args.is_empty() && m.turbofish.is_none());
+            let element = &self.element;
+            let ty = untyped.then(|| quote::quote!(: ::std::vec::Vec<#element>));
+            syn::parse_quote_spanned!(s=> {
+                let #new #ty = #rhs;
+                ::core::assert_eq!(
+                    #new.len(),
+                    #y.len(),
+                    "tapeless: a `Vec` replaced whole inside a loop must keep its length in the generated items"
+                );
+                for #k in 0..#y.len() {
+                    #y[#k] = #new[#k];
+                }
+            })
+        };
+        self.expr(&block);
+        Some(unit())
+    }
+}
