@@ -528,3 +528,30 @@ fn scans_with_a_running_state() {
         assert_eq!(g, want);
     }
 }
+
+/// Chains over vectors computed where they are iterated: `(x - y).iter()` of two `DVector`s and
+/// `m.column(1).iter()` (each computed once, then iterated).
+#[differentiable(wrt(x))]
+fn computed_sources(x: &nalgebra::DVector<f64>, y: &nalgebra::DVector<f64>) -> f64 {
+    let squares: f64 = (x - y).iter().map(|d| d * d).sum();
+    let m = x * y.transpose();
+    squares + m.column(1).iter().map(|e| e.sin()).sum::<f64>()
+}
+
+#[test]
+fn chains_over_computed_vectors() {
+    let y = nalgebra::DVector::from_row_slice(&[0.5, -1.0, 2.0]);
+    for x in [[0.3, 0.7, -1.2], [1.5, 0.0, 0.4]] {
+        let xv = nalgebra::DVector::from_row_slice(&x);
+        let (value, g) = computed_sources_grad(&xv, &y);
+        assert_eq!(value, computed_sources(&xv, &y));
+        // `Σ (xᵢ - yᵢ)² + Σ sin(xᵢ y₁)`: `2 (xᵢ - yᵢ) + y₁ cos(xᵢ y₁)`.
+        for i in 0..3 {
+            let want = 2.0 * (x[i] - y[i]) + y[1] * (x[i] * y[1]).cos();
+            assert!(close(g[i], want, 1e-13), "d/dx{i}: {} against {want}", g[i]);
+        }
+        let v = nalgebra::DVector::from_row_slice(&[1.0, -0.5, 0.25]);
+        let (_, t) = computed_sources_jvp(&xv, &y, v.clone());
+        assert!(close(t, g.dot(&v), 1e-13), "jvp {t} against <g, v> {}", g.dot(&v));
+    }
+}
