@@ -78,6 +78,29 @@ fn eccentric_anomaly(m: f64, e: f64) -> f64 {
     newton(|x| x - e * x.sin() - m, |x| 1.0 - e * x.cos(), m)
 }
 
+/// Fills the caller's `Vec` through `&mut` (written as users write it).
+#[allow(clippy::needless_range_loop)]
+fn fill<F: Fn(usize) -> f64>(f: F, out: &mut [f64]) {
+    for i in 0..out.len() {
+        out[i] = f(i);
+    }
+}
+
+/// Adds into the caller's float through `&mut`.
+fn add_into<F: Fn(f64) -> f64>(f: F, x: f64, acc: &mut f64) {
+    *acc += f(x);
+}
+
+/// `Σᵢ k i + sin(2k)`, through two helpers writing into the caller's variables.
+#[differentiable]
+fn written_through(k: f64) -> f64 {
+    let mut v = vec![0.0; 4];
+    fill(|i| k * i as f64, &mut v);
+    let mut total = 0.0;
+    add_into(|t| (k * t).sin(), 2.0, &mut total);
+    v.iter().sum::<f64>() + total
+}
+
 /// A quadrature rule as a method, reading its settings from `self`.
 struct Midpoint {
     n: usize,
@@ -420,5 +443,22 @@ fn newton_returning_from_its_loop() {
         let (_, pullback) = eccentric_anomaly_vjp(m, e);
         let (um, ue) = pullback(-1.5);
         assert_close(&[um, ue], &[-1.5 * gm, -1.5 * ge], 1e-12, "Kepler vjp");
+    }
+}
+
+#[test]
+fn helpers_writing_through_mut_references() {
+    for k in [0.7, -1.1, 2.3] {
+        let (value, g) = written_through_grad(k);
+        assert_eq!(value, written_through(k));
+        assert_close(
+            &[value, g],
+            &[6.0 * k + (2.0 * k).sin(), 6.0 + 2.0 * (2.0 * k).cos()],
+            1e-13,
+            "written through",
+        );
+        let (_, t) = written_through_jvp(k, -0.5);
+        let (_, pullback) = written_through_vjp(k);
+        assert_close(&[t, pullback(-0.5)], &[-0.5 * g, -0.5 * g], 1e-13, "written through, both modes");
     }
 }

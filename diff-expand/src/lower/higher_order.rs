@@ -265,17 +265,49 @@ impl Inliner<'_> {
                 syn::FnArg::Receiver(_) => Err(body_problem()),
             })
             .collect::<Result<_, _>>()?;
-        let receiver_name = receiver.map(|r| r.to_token_stream().to_string());
-        self.check_free_names(&helper.block, &params, receiver_name.as_deref())?;
+        // `fill(f, &mut v)`: the parameter written through is the caller's `v` itself (a `&mut`
+        // borrow would be our error), unless the body binds a `v` of its own.
+        let mut bound = AllBound::default();
+        syn::visit::Visit::visit_block(&mut bound, &helper.block);
+        let places: Vec<Option<syn::Ident>> = params
+            .iter()
+            .zip(args)
+            .map(|(pat, arg)| match (pat, arg) {
+                (Pat::Ident(p), Expr::Reference(r))
+                    if p.subpat.is_none()
+                        && r.mutability.is_some()
+                        && !in_macros(&helper.block, &p.ident) =>
+                {
+                    match &*r.expr {
+                        Expr::Path(e) => {
+                            e.path.get_ident().filter(|n| !bound.0.contains(&n.to_string())).cloned()
+                        }
+                        _ => None,
+                    }
+                }
+                _ => None,
+            })
+            .collect();
+        for (pat, place) in params.iter().zip(&places) {
+            if let (Pat::Ident(p), Some(place)) = (pat, place) {
+                Renamed { from: &p.ident, to: place }.visit_block_mut(&mut helper.block);
+            }
+        }
+        let mut caller_names: Vec<String> = places.iter().flatten().map(ToString::to_string).collect();
+        caller_names.extend(receiver.map(|r| r.to_token_stream().to_string()));
+        self.check_free_names(&helper.block, &params, &caller_names)?;
         let body = leave_by_break(&helper.block).map_err(Problem::Unsupported)?;
         let temporaries: Vec<syn::Ident> =
             (0..args.len()).map(|i| syn::Ident::new(&format!("__tapeless_arg_{i}"), at)).collect();
         let mut first = Vec::new();
         let mut closures = Vec::new();
         let mut bindings = Vec::new();
-        for (((pat, arg), closure), temporary) in params.iter().zip(args).zip(passed).zip(&temporaries) {
+        for ((((pat, arg), closure), temporary), place) in
+            params.iter().zip(args).zip(passed).zip(&temporaries).zip(&places)
+        {
             match closure {
                 Some(closure) => closures.push(quote!(let #pat = #closure;)),
+                None if place.is_some() => {}
                 None => {
                     first.push(quote!(let #temporary = #arg;));
                     bindings.push(quote_spanned!(at=> let #pat = #temporary;));
@@ -287,12 +319,7 @@ impl Inliner<'_> {
 
     /// `Err` if the helper's body reads a name it does not bind (a constant, a function) that
     /// the caller binds: inlined, it would read the caller's.
-    fn check_free_names(
-        &self,
-        body: &syn::Block,
-        params: &[Pat],
-        receiver: Option<&str>,
-    ) -> Result<(), Problem> {
+    fn check_free_names(&self, body: &syn::Block, params: &[Pat], meant: &[String]) -> Result<(), Problem> {
         let mut free = super::closures::FreeNames::default();
         syn::visit::Visit::visit_block(&mut free, body);
         let mut bound = AllBound::default();
@@ -300,9 +327,9 @@ impl Inliner<'_> {
         for p in params {
             syn::visit::Visit::visit_pat(&mut bound, p);
         }
-        let shadowed = |n: &&String| {
-            !bound.0.contains(*n) && self.caller_names.contains(*n) && Some(n.as_str()) != receiver
-        };
+        // (`meant`: the caller's names the body was given to read, a receiver or a place.)
+        let shadowed =
+            |n: &&String| !bound.0.contains(*n) && self.caller_names.contains(*n) && !meant.contains(*n);
         match free.0.iter().find(shadowed) {
             Some(read) => Err(Problem::Shadowed(read.clone())),
             None => Ok(()),
@@ -491,6 +518,47 @@ impl<'ast> syn::visit::Visit<'ast> for Tries {
     }
     fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
     fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
+
+/// Whether a macro's tokens in `block` mention `name` (a macro is not looked into by a rename).
+fn in_macros(block: &syn::Block, name: &syn::Ident) -> bool {
+    struct Macros<'a>(&'a syn::Ident, bool);
+    impl<'ast> syn::visit::Visit<'ast> for Macros<'_> {
+        fn visit_macro(&mut self, m: &'ast syn::Macro) {
+            fn mentions(tokens: proc_macro2::TokenStream, name: &syn::Ident) -> bool {
+                tokens.into_iter().any(|t| match t {
+                    proc_macro2::TokenTree::Ident(i) => i == *name,
+                    proc_macro2::TokenTree::Group(g) => mentions(g.stream(), name),
+                    _ => false,
+                })
+            }
+            self.1 |= mentions(m.tokens.clone(), self.0);
+        }
+    }
+    let mut m = Macros(name, false);
+    syn::visit::Visit::visit_block(&mut m, block);
+    m.1
+}
+
+/// A body with the parameter `from` written as the caller's variable `to` (`*from` as `to`).
+struct Renamed<'a> {
+    from: &'a syn::Ident,
+    to: &'a syn::Ident,
+}
+
+impl VisitMut for Renamed<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        let names = |e: &Expr| matches!(e, Expr::Path(p) if p.qself.is_none() && p.path.is_ident(self.from));
+        let to = self.to;
+        match e {
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) && names(&u.expr) => {
+                *e = syn::parse_quote!(#to);
+            }
+            e if names(e) => *e = syn::parse_quote!(#to),
+            e => syn::visit_mut::visit_expr_mut(self, e),
+        }
+    }
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
 /// A method's body with `self` written as the receiver and `Self` as its type.
