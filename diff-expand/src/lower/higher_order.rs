@@ -11,11 +11,12 @@
 //! The arguments are evaluated first, under names no user writes, so a parameter never hides a
 //! name an argument reads; the closure is bound next, so it sees the caller's values, as a local
 //! closure does (`lower::closures`). A function or local closure passed by name (`simpson(g, ..)`)
-//! is called through a closure of the bound's arity. A helper's `return v` becomes a `break v`
-//! of a `loop` around its body. Its float type parameters become the caller's float type
-//! (`num_traits` calls of them written for it, [`Concrete`]). Its tokens, read from the source
-//! as text, all point at the callee's name in the call, and errors there say they are in the
-//! helper.
+//! is called through a closure of the bound's arity. A helper's early `return v` becomes the
+//! `else` of its `if`, one inside a loop a flag and a `break` ([`returns_as_else`]). A method's
+//! `self` is the receiver and `Self` its type ([`SelfAs`]); a parameter given `&mut v` is `v`
+//! ([`Renamed`]). Its float type parameters become the caller's float type (`num_traits` calls
+//! of them written for it, [`Concrete`]). Its tokens, read from the source as text, all point at
+//! the callee's name in the call, and errors there say they are in the helper.
 
 use std::collections::HashSet;
 
@@ -31,7 +32,8 @@ use crate::signature::higher_order;
 const MAX_DEPTH: usize = 16;
 
 /// `body` with every call of a helper that takes a closure inlined (`None` if it has none).
-/// Problems go to `cx`, each call with one left as written.
+/// Problems go to `cx`, each call with one replaced by a float (so nothing else is reported of
+/// it).
 pub(super) fn inline_helpers(
     body: &syn::Block,
     sig: &Signature,
