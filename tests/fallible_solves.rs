@@ -11,7 +11,7 @@ use nalgebra::{Matrix2, Vector2};
 use tapeless::differentiable;
 
 /// `Σ` of the first column of `[[a, b], [1, 2]]⁻¹`: `1 / (2a - b)`.
-#[differentiable]
+#[differentiable(hessian)]
 fn inverse_column(a: f64, b: f64) -> Option<f64> {
     let m = Matrix2::new(a, b, 1.0, 2.0);
     let inv = m.try_inverse()?;
@@ -89,6 +89,23 @@ fn an_inverse_that_may_not_exist() {
         let (ua, ub) = pullback(2.0);
         assert_close(&[2.0 * t], &[0.5 * ua - ub], 1e-14, "inverse forward against reverse");
     }
+    // Second order through the guard: `∂²(1/d) = (2/d³) [[4, -2], [-2, 1]]`.
+    for (a, b) in [(3.0, 0.5), (-1.0, 2.5)] {
+        let (_, _, h) = inverse_column_hessian(a, b).expect("invertible");
+        let c = 2.0 / (2.0 * a - b).powi(3);
+        assert_close(h.as_slice(), &[4.0 * c, -2.0 * c, -2.0 * c, c], 1e-12, "inverse Hessian closed form");
+        for i in 0..2 {
+            let row = central_gradient(
+                |p| {
+                    let (_, g) = inverse_column_grad(p[0], p[1]).expect("invertible");
+                    [g.0, g.1][i]
+                },
+                &[a, b],
+            );
+            assert_close(&[h[(i, 0)], h[(i, 1)]], &row, 1e-7, "inverse Hessian against differences of _grad");
+        }
+    }
+    assert!(inverse_column_hessian(1.0, 2.0).is_none());
     // `2a = b`: singular, and every item leaves with `None`.
     assert_eq!(inverse_column(1.0, 2.0), None);
     assert!(inverse_column_grad(1.0, 2.0).is_none());

@@ -281,19 +281,13 @@ fn check_opaque(what: &Opaque, span: Loc, cx: &Ctxt) {
         },
         Opaque::Search { accepted: true, .. } => return,
         Opaque::Search { method, .. } => Diagnostic::ActiveSearch { method: method.clone() },
-        Opaque::NalgebraFunction(name)
-            if ["Rotation", "UnitQuaternion", "UnitComplex", "Isometry", "Similarity"]
-                .iter()
-                .any(|r| name.starts_with(r)) =>
-        {
-            Diagnostic::Unsupported {
-                what: format!("`{name}` of a differentiable value"),
-                help: "of the constructors of rotations, `Rotation2::new`, `UnitComplex::new`, and `from_euler_angles` \
+        Opaque::NalgebraFunction(name) if crate::signature::motion_name(name) => Diagnostic::Unsupported {
+            what: format!("`{name}` of a differentiable value"),
+            help: "of the constructors of rotations, `Rotation2::new`, `UnitComplex::new`, and `from_euler_angles` \
                        and `from_axis_angle` of `Rotation3` and `UnitQuaternion` are read from their angles: build this \
                        one from those (a rigid motion as a rotation and a translation vector, `r * p + t`), or build its \
                        matrix from the angle, `let (s, c) = theta.sin_cos(); Matrix2::new(c, -s, s, c)`, and multiply by that",
-            }
-        }
+        },
         Opaque::NalgebraFunction(name) => Diagnostic::Unsupported {
             what: format!("`{name}` of a differentiable value"),
             help: "no derivative is known for this nalgebra function: build the value from its entries (`Matrix3::new(..)`, `Vector3::from_fn(..)`), or cut the derivative on purpose with `tapeless::no_grad(..)`",

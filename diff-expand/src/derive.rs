@@ -48,21 +48,16 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
             ));
         }
     };
-    let members: Vec<syn::Member> = fields
-        .iter()
-        .enumerate()
-        .map(|(i, f)| match &f.ident {
-            Some(ident) => syn::Member::Named(ident.clone()),
-            None => syn::Member::Unnamed(syn::Index::from(i)),
-        })
-        .collect();
-    let member_of = |field: &syn::Field| -> syn::Member {
-        let i = fields.iter().position(|f| std::ptr::eq(f, field)).unwrap_or(0);
-        members[i].clone()
-    };
+    // Each field with its member: its name, or its number in a tuple struct.
     let mut differentiable = Vec::new();
     let mut constant = Vec::new();
-    for field in fields {
+    let mut idents: Vec<syn::Member> = Vec::new();
+    let mut constant_idents: Vec<syn::Member> = Vec::new();
+    for (i, field) in fields.iter().enumerate() {
+        let member = match &field.ident {
+            Some(ident) => syn::Member::Named(ident.clone()),
+            None => syn::Member::Unnamed(syn::Index::from(i)),
+        };
         let no_grad = field.attrs.iter().any(|a| a.path().is_ident("no_grad"));
         if let (false, syn::Type::Reference(_)) = (no_grad, &field.ty) {
             return Err(syn::Error::new_spanned(
@@ -70,7 +65,13 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
                 "a differentiable field cannot be a reference: own the data, or mark the field `#[no_grad]`",
             ));
         }
-        if no_grad { constant.push(field) } else { differentiable.push(field) }
+        if no_grad {
+            constant.push(field);
+            constant_idents.push(member);
+        } else {
+            differentiable.push(field);
+            idents.push(member);
+        }
     }
     if !named && !constant.is_empty() {
         return Err(syn::Error::new_spanned(
@@ -85,7 +86,6 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         ));
     }
     let t = quote!(::tapeless::__private);
-    let idents: Vec<syn::Member> = differentiable.iter().map(|f| member_of(f)).collect();
     let vis = &input.vis;
 
     let (tangent, tangent_item) = if constant.is_empty() {
@@ -157,7 +157,6 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
             }
         }
     };
-    let constant_idents: Vec<syn::Member> = constant.iter().map(|f| member_of(f)).collect();
     let (zero_constants, zero_constants_into) = if tangent_item.is_empty() {
         (
             quote!(#( #constant_idents: ::core::clone::Clone::clone(&self.#constant_idents), )*),

@@ -169,14 +169,7 @@ impl Lowerer<'_> {
         if (v.0 as usize) < start {
             return true;
         }
-        let Some((level, inst)) = self
-            .blocks
-            .iter()
-            .enumerate()
-            .find_map(|(level, b)| b.iter().find(|i| i.results.contains(&v)).map(|i| (level, i)))
-        else {
-            return false;
-        };
+        let Some((level, inst)) = self.made_by(v) else { return false };
         if level == 0 {
             return true;
         }

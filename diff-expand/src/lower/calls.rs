@@ -316,28 +316,26 @@ impl Lowerer<'_> {
                 // `no_grad(check(x))` of a function of the user's: called as written on constant
                 // copies of what it reads (`Renamer`), not as a differentiable callee whose
                 // derivative would be cut anyway (second order's dual copy needs the callee's own
-                // dual copy, so there it stays a composed call).
-                if last == "no_grad"
-                    && !self.second_order
-                    && let [Expr::Call(inner)] = &c.args.iter().collect::<Vec<_>>()[..]
-                    && let Expr::Path(f) = &*inner.func
-                    && f.qself.is_none()
-                    && f.path
-                        .segments
-                        .last()
-                        .is_some_and(|s| s.ident.to_string().starts_with(|ch: char| ch.is_lowercase()))
-                {
-                    return self.opaque_with(e, Opaque::Form(NO_GRAD_CALL), Kind::Unknown);
-                }
-                // `no_grad(m.try_inverse().is_some())`, `no_grad(a.lu().solve(&b).is_some())`: a
-                // test kept as written on constant copies (the guard of `m.try_inverse()?`,
-                // `lower::results`), its computation not followed.
-                if last == "no_grad"
-                    && let [Expr::MethodCall(test)] = &c.args.iter().collect::<Vec<_>>()[..]
-                    && test.args.is_empty()
-                    && ["is_some", "is_none", "is_ok", "is_err"].iter().any(|m| test.method == m)
-                {
-                    return self.opaque_with(e, Opaque::Form(NO_GRAD_CALL), Kind::Discrete);
+                // dual copy, so there it stays a composed call). So is a test of a method chain,
+                // `no_grad(m.try_inverse().is_some())` (the guard of `m.try_inverse()?`,
+                // `lower::results`), whose computation is not followed.
+                let kept = match &c.args.iter().collect::<Vec<_>>()[..] {
+                    [Expr::Call(inner)] if !self.second_order => matches!(&*inner.func, Expr::Path(f)
+                        if f.qself.is_none()
+                            && f.path.segments.last().is_some_and(|s| s.ident.to_string().starts_with(|ch: char| ch.is_lowercase()))),
+                    [Expr::MethodCall(test)] => {
+                        test.args.is_empty()
+                            && ["is_some", "is_none", "is_ok", "is_err"].iter().any(|m| test.method == m)
+                    }
+                    _ => false,
+                };
+                if last == "no_grad" && kept {
+                    let kind = if matches!(&c.args[0], Expr::MethodCall(_)) {
+                        Kind::Discrete
+                    } else {
+                        Kind::Unknown
+                    };
+                    return self.opaque_with(e, Opaque::Form(NO_GRAD_CALL), kind);
                 }
                 if c.args.len() == 1 && path.qself.is_none() && (last == "no_grad" || last == "piecewise") {
                     let arg = self.value(&c.args[0]);

@@ -23,7 +23,7 @@ pub(super) fn optional(e: &Expr) -> bool {
         Expr::Paren(p) => optional(&p.expr),
         Expr::MethodCall(m) if m.args.is_empty() => m.method == "try_inverse" || m.method == "cholesky",
         Expr::MethodCall(m) if m.method == "solve" && m.args.len() == 1 => matches!(&*m.receiver,
-            Expr::MethodCall(d) if d.args.is_empty() && ["lu", "qr", "full_piv_lu"].iter().any(|s| d.method == s)),
+            Expr::MethodCall(d) if d.args.is_empty() && super::solves::SOLVERS.iter().any(|s| d.method == s)),
         _ => false,
     }
 }

@@ -165,7 +165,7 @@ impl Lowerer<'_> {
     }
 
     fn value_may_be_differentiated(&self, v: Value, depth: usize) -> bool {
-        let Some(inst) = self.blocks.iter().flatten().find(|i| i.results.contains(&v)) else { return true };
+        let Some((_, inst)) = self.made_by(v) else { return true };
         depth == 0
             || match &inst.op {
                 Op::Param(i) => self.wrt.get(*i).copied().unwrap_or(true),
@@ -190,10 +190,9 @@ impl Lowerer<'_> {
     fn is_rotation(&self, v: Value, depth: usize) -> bool {
         self.rotation_values.contains(&v)
             || depth > 0
-                && self.blocks.iter().flatten().any(|i| {
-                    i.results.contains(&v)
-                        && matches!(&i.op, Op::Prim { rule, args, .. }
-                            if rule.name == "mul" && args.iter().all(|a| self.is_rotation(*a, depth - 1)))
+                && self.made_by(v).is_some_and(|(_, i)| {
+                    matches!(&i.op, Op::Prim { rule, args, .. }
+                        if rule.name == "mul" && args.iter().all(|a| self.is_rotation(*a, depth - 1)))
                 })
     }
 
@@ -201,8 +200,7 @@ impl Lowerer<'_> {
     /// as its matrix: a parameter of such a type, or made by a constructor this module does not
     /// read.
     fn other_rotation(&self, v: Value, inst: Option<&Inst>) -> bool {
-        const MOTIONS: [&str; 5] = ["Rotation", "UnitQuaternion", "UnitComplex", "Isometry", "Similarity"];
-        let named = |name: &str| MOTIONS.iter().any(|m| name.starts_with(m));
+        let named = crate::signature::motion_name;
         if let Some(ty) = self.param_types.get(&v) {
             let text = ty.to_token_stream().to_string();
             return text.split(|c: char| !c.is_alphanumeric()).any(named);

@@ -17,7 +17,7 @@ use super::*;
 type Arguments = syn::punctuated::Punctuated<Expr, syn::Token![,]>;
 
 /// The decompositions whose `solve` gives `Option` (unwrapped after it).
-const SOLVERS: [&str; 3] = ["lu", "full_piv_lu", "qr"];
+pub(super) const SOLVERS: [&str; 3] = ["lu", "full_piv_lu", "qr"];
 
 /// How a matrix kept in a variable was decomposed: the method, and for `cholesky` (whose
 /// `Option` is unwrapped before the solve) the `unwrap()` or `expect(..)` after it.

@@ -37,6 +37,16 @@ impl Lowerer<'_> {
         Tree::Leaf(v)
     }
 
+    /// The instruction made so far that defines `v`, and the depth of its block (`0` the
+    /// function's top level); `None` for a value no instruction defines (a loop's carried
+    /// value, a branch's result).
+    pub(super) fn made_by(&self, v: Value) -> Option<(usize, &Inst)> {
+        self.blocks
+            .iter()
+            .enumerate()
+            .find_map(|(level, b)| b.iter().find(|i| i.results.contains(&v)).map(|i| (level, i)))
+    }
+
     pub(super) fn unsupported(&mut self, span: Loc, message: Unsupported) -> Tree {
         let Unsupported { what, help } = message;
         self.error(span, Diagnostic::Unsupported { what: what.to_string(), help })

@@ -222,3 +222,12 @@ pub fn alias_columns(name: &str) -> Option<usize> {
         None => dim(shape),
     }
 }
+
+/// Whether a nalgebra type or constructor path's name (`UnitQuaternion`, `Rotation3::new`)
+/// starts with a rotation's or rigid motion's: `Rotation`, `UnitQuaternion`, `UnitComplex`,
+/// `Isometry`, `Similarity`.
+pub fn motion_name(name: &str) -> bool {
+    ["Rotation", "UnitQuaternion", "UnitComplex", "Isometry", "Similarity"]
+        .iter()
+        .any(|m| name.starts_with(m))
+}
