@@ -285,3 +285,64 @@ fn an_array_pattern_of_a_row_read_by_index() {
         assert!(common::close(tangent, dot, 1e-14), "{tangent} against {dot}");
     }
 }
+
+/// A `match` over the shapes of a differentiated slice, with a guard, a `rest @ ..` sub-slice, `*x`
+/// and `&[..]` binding values: a chain of length tests, each arm's names read by index.
+#[differentiable]
+fn by_shape(x: &[f64]) -> f64 {
+    let edge = match x {
+        [] => 0.0,
+        [a] => a.sin(),
+        [a, b] if x.len() > 5 => a * b,
+        [first, middle @ .., last] => first * last + middle.iter().map(|v| v * v).sum::<f64>(),
+    };
+    let head = match *x {
+        [a, b, c] => a * b * c,
+        [a, ..] => a.exp(),
+        _ => 1.0,
+    };
+    let rest = if let [a, b, rest @ ..] = x { a * b + rest.iter().sum::<f64>() } else { 0.5 };
+    let rest = if let &[_, b, ..] = x { rest + 0.0 * b } else { rest };
+    edge + head + rest
+}
+
+#[test]
+fn a_match_over_slice_shapes() {
+    let points: [&[f64]; 4] = [&[0.3, -0.4, 0.7], &[1.2, 0.4], &[-2.0, 1.1, 0.5, 0.8], &[0.9]];
+    check(&slice_fns!(by_shape, by_shape_jvp, by_shape_vjp, by_shape_grad), &points, 1e-8);
+    for x in points {
+        let n = x.len();
+        let mut want = vec![0.0; n];
+        // edge: sin for one element; otherwise first * last + Σ middle².
+        if n == 1 {
+            want[0] += x[0].cos();
+        } else {
+            want[0] += x[n - 1];
+            want[n - 1] += x[0];
+            for i in 1..n - 1 {
+                want[i] += 2.0 * x[i];
+            }
+        }
+        // head: a product of three, or exp of the first.
+        if n == 3 {
+            want[0] += x[1] * x[2];
+            want[1] += x[0] * x[2];
+            want[2] += x[0] * x[1];
+        } else {
+            want[0] += x[0].exp();
+        }
+        // rest: a * b + Σ rest, from two elements on.
+        if n >= 2 {
+            want[0] += x[1];
+            want[1] += x[0];
+            for w in want.iter_mut().skip(2) {
+                *w += 1.0;
+            }
+        }
+        let (value, g) = by_shape_grad(x);
+        assert_eq!(value, by_shape(x));
+        for i in 0..n {
+            assert!(common::close(g[i], want[i], 1e-13), "{x:?}: d/dx{i} = {} vs {}", g[i], want[i]);
+        }
+    }
+}

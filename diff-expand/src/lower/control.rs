@@ -581,6 +581,9 @@ impl Lowerer<'_> {
         if let Some(t) = self.match_lookup(m) {
             return t;
         }
+        if let Some(chain) = patterns::slice_match(m) {
+            return self.expr(&chain);
+        }
         if let Some(arm) = m.arms.iter().find(|a| binds_inside(&a.pat) && !patterns::destructures(&a.pat)) {
             return self.unsupported(Loc::of(&arm.pat), unsupported::MATCH_PATTERN_BINDS_NAME_REF);
         }

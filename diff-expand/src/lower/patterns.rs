@@ -114,10 +114,17 @@ impl Lowerer<'_> {
 }
 
 /// A slice pattern of plain names over a local array or slice, `[a, b, ..] = *x` (also `x`,
-/// `&x`, `x[..]`): the length test it makes (`x.len() >= 2`, or `==` without `..`) and each
-/// name with the element it binds (`x[0]`, `x[1]`; after `..`, counted from the end). A length
-/// is no differentiable value, so the test needs no `piecewise`. `None` for another pattern.
+/// `&x`, `x[..]`, `x.as_slice()`): the length test it makes (`x.len() >= 2`, or `==` without
+/// `..`) and each name with what it binds: an element by index (`x[0]`, `x[1]`; after `..`,
+/// counted from the end; `&a` reads the same element), or the sub-slice between, for `rest @ ..`
+/// (`&x[2..x.len() - 1]`). A length is no differentiable value, so the test needs no
+/// `piecewise`. `None` for another pattern.
 pub(super) fn slice_parts(pat: &Pat, scrutinee: &Expr) -> Option<(Expr, Vec<(Pat, Expr)>)> {
+    // `&[a, b]` of a slice reference binds the elements' values, as the lowering binds them.
+    let pat = match pat {
+        Pat::Reference(r) if r.mutability.is_none() => &*r.pat,
+        p => p,
+    };
     let Pat::Slice(slice) = pat else { return None };
     let mut base = scrutinee;
     loop {
@@ -128,23 +135,43 @@ pub(super) fn slice_parts(pat: &Pat, scrutinee: &Expr) -> Option<(Expr, Vec<(Pat
             Expr::Index(i) if matches!(&*i.index, Expr::Range(r) if r.start.is_none() && r.end.is_none()) => {
                 &i.expr
             }
+            Expr::MethodCall(m) if m.args.is_empty() && (m.method == "as_slice" || m.method == "as_ref") => {
+                &m.receiver
+            }
             Expr::Path(p) if p.path.get_ident().is_some() => break,
             _ => return None,
         };
     }
     let elems: Vec<&Pat> = slice.elems.iter().collect();
-    let rest = elems.iter().position(|p| matches!(p, Pat::Rest(_)));
-    if elems.iter().filter(|p| matches!(p, Pat::Rest(_))).count() > 1 {
-        return None;
-    }
-    let plain = |p: &Pat| match p {
-        Pat::Ident(i) => i.by_ref.is_none() && i.subpat.is_none(),
-        Pat::Wild(_) | Pat::Rest(_) => true,
+    // `..` or `rest @ ..`.
+    let is_rest = |p: &Pat| match p {
+        Pat::Rest(_) => true,
+        Pat::Ident(i) => {
+            i.by_ref.is_none()
+                && i.mutability.is_none()
+                && matches!(&i.subpat, Some((_, sub)) if matches!(**sub, Pat::Rest(_)))
+        }
         _ => false,
     };
-    if !elems.iter().all(|p| plain(p)) {
+    let rest = elems.iter().position(|p| is_rest(p));
+    if elems.iter().filter(|p| is_rest(p)).count() > 1 {
         return None;
     }
+    // A name, `&name`, `_`, or the rest; the name each binds.
+    let name = |p: &Pat| -> Option<Option<Pat>> {
+        match p {
+            Pat::Ident(i) if i.by_ref.is_none() && i.subpat.is_none() => Some(Some(p.clone())),
+            Pat::Reference(r) if r.mutability.is_none() => match &*r.pat {
+                Pat::Ident(i) if i.by_ref.is_none() && i.subpat.is_none() => Some(Some((*r.pat).clone())),
+                _ => None,
+            },
+            Pat::Ident(i) if is_rest(p) => {
+                Some(Some(Pat::Ident(syn::PatIdent { subpat: None, ..i.clone() })))
+            }
+            Pat::Wild(_) | Pat::Rest(_) => Some(None),
+            _ => None,
+        }
+    };
     let fixed = elems.len() - usize::from(rest.is_some());
     let test: Expr = match rest {
         Some(_) => syn::parse_quote!(#base.len() >= #fixed),
@@ -152,17 +179,63 @@ pub(super) fn slice_parts(pat: &Pat, scrutinee: &Expr) -> Option<(Expr, Vec<(Pat
     };
     let mut parts = Vec::new();
     for (k, p) in elems.iter().enumerate() {
-        if !matches!(p, Pat::Ident(_)) {
-            continue;
-        }
+        let Some(bound) = name(p)? else { continue };
         let element: Expr = match rest {
+            Some(r) if k == r => match elems.len() - k - 1 {
+                0 => syn::parse_quote!(&#base[#k..]),
+                after => syn::parse_quote!(&#base[#k..#base.len() - #after]),
+            },
             Some(r) if k > r => {
                 let from_end = elems.len() - k;
                 syn::parse_quote!(#base[#base.len() - #from_end])
             }
             _ => syn::parse_quote!(#base[#k]),
         };
-        parts.push(((*p).clone(), element));
+        parts.push((bound, element));
     }
     Some((test, parts))
+}
+
+/// A `match` whose arms are slice patterns ([`slice_parts`]) of one array or slice, the last
+/// possibly `_`, as the chain of length tests it makes:
+///
+/// ```text
+/// match x { [] => A, [a] => B, [a, b, rest @ ..] if g => C, _ => D }
+///     if x.len() == 0 { A } else if x.len() == 1 { let a = x[0]; B }
+///     else if x.len() >= 2 && { let a = x[0]; let b = x[1]; let rest = &x[2..]; g } { .. C }
+///     else { D }
+/// ```
+///
+/// The last arm runs unconditionally: rustc has checked that the `match` is exhaustive.
+/// `None` for any other `match`.
+pub(super) fn slice_match(m: &syn::ExprMatch) -> Option<Expr> {
+    let (last, arms) = m.arms.split_last()?;
+    let bindings = |parts: &[(Pat, Expr)]| -> Vec<Stmt> {
+        parts.iter().map(|(p, e)| syn::parse_quote!(let #p = #e;)).collect()
+    };
+    let body = |parts: &[(Pat, Expr)], e: &Expr| -> Expr {
+        let lets = bindings(parts);
+        syn::parse_quote!({ #(#lets)* #e })
+    };
+    if last.guard.is_some() || !matches!(last.pat, Pat::Slice(_) | Pat::Wild(_) | Pat::Reference(_)) {
+        return None;
+    }
+    let last_parts = match &last.pat {
+        Pat::Wild(_) => Vec::new(),
+        p => slice_parts(p, &m.expr)?.1,
+    };
+    let mut chain = body(&last_parts, &last.body);
+    for arm in arms.iter().rev() {
+        let (test, parts) = slice_parts(&arm.pat, &m.expr)?;
+        let cond: Expr = match &arm.guard {
+            None => test,
+            Some((_, guard)) => {
+                let lets = bindings(&parts);
+                syn::parse_quote!(#test && { #(#lets)* #guard })
+            }
+        };
+        let then = body(&parts, &arm.body);
+        chain = syn::parse_quote_spanned!(arm.span()=> if #cond { #then } else { #chain });
+    }
+    Some(chain)
 }
