@@ -85,6 +85,23 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
             "this struct has no differentiable field (all are `#[no_grad]`)",
         ));
     }
+    // `#[no_ops]` on the struct: no `+`, `-` and `f64 *` impls (the type has its own).
+    let mut ops_wanted = true;
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident("no_ops")) {
+        if !matches!(attr.meta, syn::Meta::Path(_)) {
+            return Err(syn::Error::new_spanned(
+                attr,
+                "`#[no_ops]` takes no arguments: it leaves out all of the struct's `+`, `-` and `f64 *`",
+            ));
+        }
+        ops_wanted = false;
+    }
+    if let Some(attr) = fields.iter().flat_map(|f| &f.attrs).find(|a| a.path().is_ident("no_ops")) {
+        return Err(syn::Error::new_spanned(
+            attr,
+            "`#[no_ops]` belongs on the struct, not on a field: it leaves out the struct's `+`, `-` and `f64 *`",
+        ));
+    }
     let t = quote!(::tapeless::__private);
     let vis = &input.vis;
 
@@ -108,6 +125,9 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
 
     let ops = |target: &TokenStream| {
         let tangent = tangent_impl(target, &idents);
+        if !ops_wanted {
+            return tangent;
+        }
         quote! {
             #tangent
             impl ::core::ops::Add for #target {
@@ -136,7 +156,7 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     };
     let tangent_ops = ops(&tangent);
     // A separate tangent type also steps the struct: `params - lr * grad`.
-    let step_ops = if constant.is_empty() {
+    let step_ops = if constant.is_empty() || !ops_wanted {
         TokenStream::new()
     } else {
         quote! {

@@ -15,9 +15,11 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// Makes a struct of differentiable fields differentiable: a tangent type (the struct itself, or
 /// a generated `NameTangent` when some fields are marked `#[no_grad]`), and `+`, `-` and
 /// `f64 *` on tangents, so a gradient step reads `params - lr * grad`. Named fields, or a tuple
-/// struct's (`struct Weights(Vec<f64>)`, read as `w.0`; without `#[no_grad]` fields). See the
-/// `tapeless` crate.
-#[proc_macro_derive(Differentiable, attributes(no_grad))]
+/// struct's (`struct Weights(Vec<f64>)`, read as `w.0`; without `#[no_grad]` fields). A type
+/// with operators of its own (`impl Sub for Point`) writes `#[no_ops]` on the struct: the derive
+/// then leaves out `+`, `-` and `f64 *`, which would conflict with them. See the `tapeless`
+/// crate.
+#[proc_macro_derive(Differentiable, attributes(no_grad, no_ops))]
 pub fn derive_differentiable(item: TokenStream) -> TokenStream {
     diff_expand::derive_differentiable(item.into()).into()
 }
