@@ -24,6 +24,51 @@ pub fn check(f: &Function, sig: &Signature, activity: &Activity, reachability: b
     }
 }
 
+/// The functions of this file without the attribute that `f` calls on a differentiable value,
+/// the result reaching the function's (the "no derivative" error below), and whose text the
+/// prescan kept: `expand::generate` tries writing them out where they are called.
+pub fn plain_calls(f: &Function, a: &Activity) -> std::collections::HashSet<String> {
+    differentiable_calls(f, a, |name, arity| {
+        crate::signature::registry::without_derivative(name, arity)
+            && crate::signature::higher_order::lookup_plain(name, arity).is_some()
+    })
+}
+
+/// The functions `f` calls on a differentiable value that the prescan knows nothing of (another
+/// crate's): their `_jvp`/`_vjp` are assumed to exist. Writing out a function without the
+/// attribute must add none (`expand::lower_body`), or rustc would report the missing items where
+/// the call's own error was.
+pub fn unknown_calls(f: &Function, a: &Activity) -> std::collections::HashSet<String> {
+    use crate::signature::registry;
+    differentiable_calls(f, a, |name, arity| {
+        !registry::derivative_known(name, arity) && !registry::without_derivative(name, arity)
+    })
+}
+
+/// The names of the functions called by path, on a differentiable value (or one computed from
+/// one without a derivative, `&pts[j]`) and reaching the result, for which `keep(name, arity)`
+/// holds.
+fn differentiable_calls(
+    f: &Function,
+    a: &Activity,
+    keep: impl Fn(&str, usize) -> bool,
+) -> std::collections::HashSet<String> {
+    f.body
+        .walk()
+        .into_iter()
+        .filter_map(|inst| match &inst.op {
+            Op::Call { callee: Callee::Path(path), args, .. }
+                if inst.results.iter().any(|r| a.reaches(*r))
+                    && inst.op.operands().iter().any(|v| a.varied(*v) || a.tainted(*v)) =>
+            {
+                let name = path.path.segments.last()?.ident.to_string();
+                keep(&name, args.len()).then_some(name)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// `blamed` holds the values computed by a rejected construct, or from one: a construct reading
 /// them is not reported again (the first construct to leave the float world is the culprit).
 fn check_block(

@@ -53,6 +53,23 @@ impl Ctxt {
         }
     }
 
+    /// Takes the notes of `other` (a scratch context whose lowering is kept), for the errors
+    /// reported here later.
+    pub fn adopt_notes(&self, other: &Ctxt) {
+        let mut notes = self.notes_at.borrow_mut();
+        for entry in other.notes_at.borrow_mut().drain(..) {
+            if !notes.contains(&entry) {
+                notes.push(entry);
+            }
+        }
+    }
+
+    /// Takes the errors and notes of `other` (a scratch context whose lowering is kept after all).
+    pub fn absorb(&self, other: Ctxt) {
+        self.adopt_notes(&other);
+        self.errors.borrow_mut().append(&mut other.errors.borrow_mut());
+    }
+
     /// How many errors were reported so far.
     pub fn count(&self) -> usize {
         self.errors.borrow().len()

@@ -148,6 +148,70 @@ pub(crate) fn expand(item_fn: &syn::ItemFn, attr: TokenStream, floats: &[syn::Id
     }
 }
 
+/// How many rounds of writing out functions without the attribute (one called from the body of
+/// another written out is found in the next round).
+const PLAIN_ROUNDS: usize = 8;
+
+/// The lowering of `item_fn` and its activity, with every call of a function of this file
+/// without the attribute on a differentiable value (`check::plain_calls`) written out where it
+/// is called, as a helper that takes a closure is (`lower::higher_order`), if that lowers
+/// without a problem; otherwise the lowering as it is, whose check then reports the call ("put
+/// `#[differentiable]` on it"). A lowering that fails (a row of a nested array passed to such
+/// a function) is tried again with every such function it calls written out.
+fn lower_body(
+    item_fn: &syn::ItemFn,
+    sig: &signature::Signature,
+    wrt: &[bool],
+    cx: &Ctxt,
+) -> (lower::Lowered, activity::Activity) {
+    let first_cx = Ctxt::default();
+    let lowered = lower::lower(&item_fn.block, sig, &first_cx);
+    let activity = activity::analyse(&lowered.function, wrt);
+    let unknown = check::unknown_calls(&lowered.function, &activity);
+    // A lowering with `names` written out, if it has no problem and calls no function of
+    // another crate the first does not.
+    let written_out = |names: &HashSet<String>| {
+        let scratch = Ctxt::default();
+        let lowered = lower::lower_writing_out(&item_fn.block, sig, names, &scratch);
+        let activity = activity::analyse(&lowered.function, wrt);
+        let clean =
+            !scratch.has_errors() && check::unknown_calls(&lowered.function, &activity).is_subset(&unknown);
+        clean.then(|| {
+            cx.adopt_notes(&scratch);
+            (lowered, activity)
+        })
+    };
+    let mut current = (lowered, activity);
+    let mut names = HashSet::new();
+    if first_cx.has_errors() {
+        names = lower::plain_called(&item_fn.block);
+        match (!names.is_empty()).then(|| written_out(&names)).flatten() {
+            Some(lowered) => current = lowered,
+            _ => {
+                cx.absorb(first_cx);
+                return current;
+            }
+        }
+    } else {
+        cx.absorb(first_cx);
+    }
+    for _ in 0..PLAIN_ROUNDS {
+        let more: Vec<String> = check::plain_calls(&current.0.function, &current.1)
+            .into_iter()
+            .filter(|n| !names.contains(n))
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        names.extend(more);
+        match written_out(&names) {
+            Some(lowered) => current = lowered,
+            None => break,
+        }
+    }
+    current
+}
+
 /// The generated items of `item_fn` (`_jvp`, `_vjp`, `_grad`, with `hessian` `_hvp` and
 /// `_hessian`, with `jacobian` `_jacobian`), or `None` with the problems
 /// reported into `cx`. Also used for the scalar function of a closure given to `map`.
@@ -177,9 +241,8 @@ pub fn generate(
     if errors_before {
         return None;
     }
-    let lowered = lower::lower(&item_fn.block, sig, cx);
     let wrt: Vec<bool> = sig.params.iter().map(|p| p.wrt).collect();
-    let activity = activity::analyse(&lowered.function, &wrt);
+    let (lowered, activity) = lower_body(item_fn, sig, &wrt, cx);
     let lowering_failed = cx.has_errors();
     check::check(&lowered.function, sig, &activity, !lowering_failed, cx);
     if cx.has_errors() || errors_before {

@@ -38,6 +38,7 @@ pub(super) fn inline_helpers(
     body: &syn::Block,
     sig: &Signature,
     element: &syn::Type,
+    plain: &HashSet<String>,
     cx: &Ctxt,
 ) -> Option<syn::Block> {
     let mut names: HashSet<String> = sig.params.iter().map(|p| p.ident.to_string()).collect();
@@ -51,6 +52,7 @@ pub(super) fn inline_helpers(
         element: element.clone(),
         generic_caller: !sig.floats.is_empty(),
         caller_names: names,
+        plain,
         stack: Vec::new(),
         changed: false,
     };
@@ -68,13 +70,37 @@ struct Inliner<'a> {
     generic_caller: bool,
     /// Every name the caller binds anywhere (parameters, `let`s, closure parameters).
     caller_names: HashSet<String>,
+    /// Functions without the attribute to write out too (called on a differentiable value).
+    plain: &'a HashSet<String>,
     /// The helpers being inlined, outermost first.
     stack: Vec<String>,
     changed: bool,
 }
 
+/// The number of parameters of the function without the attribute `name` names, if the prescan
+/// kept the text of one (of up to four).
+pub(super) fn plain_arity(name: &str) -> Option<usize> {
+    (0..=4).find(|&n| higher_order::lookup_plain(name, n).is_some())
+}
+
 impl VisitMut for Inliner<'_> {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
+        // `x.windows(3).map(mean)`: a function to write out, passed by name to an adaptor, is
+        // called from a closure of its arity, whose call is written out below.
+        if let Expr::MethodCall(m) = e {
+            for arg in &mut m.args {
+                if let Expr::Path(p) = arg
+                    && let Some(name) = p.path.get_ident().map(ToString::to_string)
+                    && self.plain.contains(&name)
+                    && let Some(arity) = plain_arity(&name)
+                {
+                    let at = p.span();
+                    let items: Vec<syn::Ident> =
+                        (0..arity).map(|i| syn::Ident::new(&format!("__tapeless_item_{i}"), at)).collect();
+                    *arg = syn::parse_quote_spanned!(at=> |#(#items),*| #p(#(#items),*));
+                }
+            }
+        }
         syn::visit_mut::visit_expr_mut(self, e);
         let Some(Call { name, at, helper, args, receiver, self_ty }) = self.call(e) else { return };
         let closures = higher_order::closure_params(&helper.sig);
@@ -91,8 +117,14 @@ impl VisitMut for Inliner<'_> {
             return;
         };
         self.changed = true;
-        let note =
-            format!("this is in the body of `{name}`, which takes a closure and is written out at this call");
+        let note = match closures.iter().any(Option::is_some) {
+            true => format!(
+                "this is in the body of `{name}`, which takes a closure and is written out at this call"
+            ),
+            false => format!(
+                "this is in the body of `{name}`, which has no `#[differentiable]` and is written out at this call"
+            ),
+        };
         self.cx.note_at(at, &note);
         if self.stack.contains(&name) || self.stack.len() >= MAX_DEPTH {
             let problem = unsupported::RECURSIVE_HELPER_WITH_CLOSURE;
@@ -164,6 +196,11 @@ impl Inliner<'_> {
                 if let Some(helper) = higher_order::lookup(&name, call.args.len()) {
                     return Some(Call { name, at, helper, args, receiver: None, self_ty: None });
                 }
+                if self.plain.contains(&name)
+                    && let Some(helper) = higher_order::lookup_plain(&name, call.args.len())
+                {
+                    return Some(Call { name, at, helper, args, receiver: None, self_ty: None });
+                }
                 // `Quad::integrate(f, ..)`, `Self::integrate(f, ..)`: an associated function of a
                 // type of this crate, named by its type.
                 let ty = segments.iter().nth_back(1)?;
@@ -218,7 +255,11 @@ impl Inliner<'_> {
         let tokens = super::respan(helper.to_token_stream(), &|_| at);
         let body_problem = || Problem::Unsupported(unsupported::HELPER_WITH_CLOSURE_BODY);
         let mut helper: syn::ItemFn = syn::parse2(tokens).map_err(|_| body_problem())?;
-        if helper.sig.asyncness.is_some() || helper.sig.variadic.is_some() {
+        if helper.sig.asyncness.is_some()
+            || helper.sig.variadic.is_some()
+            || helper.sig.unsafety.is_some()
+            || helper.sig.abi.is_some()
+        {
             return Err(body_problem());
         }
         // A method's `self` is the receiver as the caller names it, and `Self` its type.
@@ -271,31 +312,48 @@ impl Inliner<'_> {
         // borrow would be our error), unless the body binds a `v` of its own.
         let mut bound = AllBound::default();
         syn::visit::Visit::visit_block(&mut bound, &helper.block);
-        let places: Vec<Option<syn::Ident>> = params
+        // So is a parameter given a variable by name (`g(x)`, the parameter not `mut`): it reads
+        // the same value, and a row of a nested array or a sub-slice passed so need not be
+        // copied. A parameter given a shared borrow of a place (`g(&pts[j])`, `g(&s.w)`) reads
+        // that place (the index written again: only names, literals and arithmetic).
+        let free = |e: &Expr| place_names(e, &bound.0, false);
+        let places: Vec<Option<(Expr, Vec<String>, Mode)>> = params
             .iter()
             .zip(args)
-            .map(|(pat, arg)| match (pat, arg) {
-                (Pat::Ident(p), Expr::Reference(r))
-                    if p.subpat.is_none()
-                        && r.mutability.is_some()
-                        && !in_macros(&helper.block, &p.ident) =>
+            .zip(&passed)
+            .map(|((pat, arg), closure)| {
+                let Pat::Ident(p) = pat else { return None };
+                if closure.is_some()
+                    || p.subpat.is_some()
+                    || p.by_ref.is_some()
+                    || in_macros(&helper.block, &p.ident)
                 {
-                    match &*r.expr {
-                        Expr::Path(e) => {
-                            e.path.get_ident().filter(|n| !bound.0.contains(&n.to_string())).cloned()
-                        }
-                        _ => None,
-                    }
+                    return None;
                 }
-                _ => None,
+                match arg {
+                    Expr::Reference(r) if r.mutability.is_some() => free(&r.expr)
+                        .filter(|_| matches!(&*r.expr, Expr::Path(_)))
+                        .map(|n| ((*r.expr).clone(), n, Mode::Through)),
+                    Expr::Reference(r) if p.mutability.is_none() => {
+                        place_names(&r.expr, &bound.0, true).map(|n| ((*r.expr).clone(), n, Mode::Borrowed))
+                    }
+                    Expr::Path(_) if p.mutability.is_none() => {
+                        free(arg).map(|n| ((*arg).clone(), n, Mode::Value))
+                    }
+                    _ => None,
+                }
             })
             .collect();
         for (pat, place) in params.iter().zip(&places) {
-            if let (Pat::Ident(p), Some(place)) = (pat, place) {
-                Renamed { from: &p.ident, to: place }.visit_block_mut(&mut helper.block);
+            if let (Pat::Ident(p), Some((place, _, mode))) = (pat, place) {
+                // Placed where the helper's tokens are, so errors there get its note.
+                let to = super::respan(place.to_token_stream(), &|_| at);
+                let to: Expr = syn::parse2(to).map_err(|_| body_problem())?;
+                Renamed { from: &p.ident, to: &to, mode: *mode }.visit_block_mut(&mut helper.block);
             }
         }
-        let mut caller_names: Vec<String> = places.iter().flatten().map(ToString::to_string).collect();
+        let mut caller_names: Vec<String> =
+            places.iter().flatten().flat_map(|(_, names, _)| names.clone()).collect();
         caller_names.extend(receiver.map(|r| r.to_token_stream().to_string()));
         self.check_free_names(&helper.block, &params, &caller_names)?;
         let body = leave_by_break(&helper.block).map_err(Problem::Unsupported)?;
@@ -542,22 +600,98 @@ fn in_macros(block: &syn::Block, name: &syn::Ident) -> bool {
     m.1
 }
 
-/// A body with the parameter `from` written as the caller's variable `to` (`*from` as `to`).
+/// The names a place reads (`pts[j]`: `pts` and `j`), if it is one whose names the helper's
+/// body does not bind (`bound`): a name, or with `deep`, fields and indices of one by names,
+/// literals and arithmetic of them.
+fn place_names(e: &Expr, bound: &HashSet<String>, deep: bool) -> Option<Vec<String>> {
+    let free = |n: &syn::Ident| (!bound.contains(&n.to_string())).then(|| n.to_string());
+    match e {
+        Expr::Path(p) if p.qself.is_none() => p.path.get_ident().and_then(free).map(|n| vec![n]),
+        Expr::Paren(p) if deep => place_names(&p.expr, bound, deep),
+        Expr::Field(f) if deep => place_names(&f.base, bound, deep),
+        Expr::Index(i) if deep => {
+            let mut names = place_names(&i.expr, bound, deep)?;
+            names.extend(index_names(&i.index, bound)?);
+            Some(names)
+        }
+        _ => None,
+    }
+}
+
+/// The names an index reads, if it is names, literals and arithmetic of them.
+fn index_names(e: &Expr, bound: &HashSet<String>) -> Option<Vec<String>> {
+    match e {
+        Expr::Lit(_) => Some(Vec::new()),
+        Expr::Path(_) => place_names(e, bound, false),
+        Expr::Paren(p) => index_names(&p.expr, bound),
+        Expr::Binary(b) => {
+            let mut names = index_names(&b.left, bound)?;
+            names.extend(index_names(&b.right, bound)?);
+            Some(names)
+        }
+        _ => None,
+    }
+}
+
+/// How a parameter reads the caller's place it is written as.
+#[derive(Clone, Copy)]
+enum Mode {
+    /// Given by value (`g(x)`): the parameter is the place.
+    Value,
+    /// Given `&mut v`: the parameter and `*param` are `v`.
+    Through,
+    /// Given `&place`: `*param`, `param.f`, `param[i]` and `param.m(..)` read the place; the
+    /// parameter elsewhere is `&place`.
+    Borrowed,
+}
+
+/// A body with the parameter `from` written as the caller's place `to` (see [`Mode`]).
 struct Renamed<'a> {
     from: &'a syn::Ident,
-    to: &'a syn::Ident,
+    to: &'a Expr,
+    mode: Mode,
+}
+
+impl Renamed<'_> {
+    fn names(&self, e: &Expr) -> bool {
+        matches!(e, Expr::Path(p) if p.qself.is_none() && p.path.is_ident(self.from))
+    }
+
+    /// `e` in a place that reads through a reference (a field's base, an index's, a receiver).
+    fn read_through(&mut self, e: &mut Expr) {
+        match self.names(e) {
+            true => *e = self.place(),
+            false => self.visit_expr_mut(e),
+        }
+    }
+
+    /// The place (a name, field or index: postfix, so it needs no parentheses).
+    fn place(&self) -> Expr {
+        self.to.clone()
+    }
 }
 
 impl VisitMut for Renamed<'_> {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
-        let names = |e: &Expr| matches!(e, Expr::Path(p) if p.qself.is_none() && p.path.is_ident(self.from));
         let to = self.to;
-        match e {
-            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) && names(&u.expr) => {
-                *e = syn::parse_quote!(#to);
+        let deref =
+            matches!(&*e, Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) && self.names(&u.expr));
+        match (e, self.mode) {
+            (e, Mode::Through | Mode::Borrowed) if deref => *e = self.place(),
+            (Expr::Field(f), Mode::Borrowed) => self.read_through(&mut f.base),
+            (Expr::Index(i), Mode::Borrowed) => {
+                self.read_through(&mut i.expr);
+                self.visit_expr_mut(&mut i.index);
             }
-            e if names(e) => *e = syn::parse_quote!(#to),
-            e => syn::visit_mut::visit_expr_mut(self, e),
+            (Expr::MethodCall(m), Mode::Borrowed) => {
+                self.read_through(&mut m.receiver);
+                for arg in &mut m.args {
+                    self.visit_expr_mut(arg);
+                }
+            }
+            (e, Mode::Borrowed) if self.names(e) => *e = syn::parse_quote!((&#to)),
+            (e, _) if self.names(e) => *e = syn::parse_quote!(#to),
+            (e, _) => syn::visit_mut::visit_expr_mut(self, e),
         }
     }
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}

@@ -443,7 +443,9 @@ impl Lowerer<'_> {
                         let prelude = std::mem::take(&mut inner.prelude);
                         // `map(f64::exp)`: a function by path, called like a closure of the item.
                         let f = match &m.args[0] {
-                            Expr::Path(path) => syn::parse_quote!(|__tapeless_item| #path(__tapeless_item)),
+                            Expr::Path(path) => {
+                                syn::parse_quote_spanned!(path.span()=> |__tapeless_item| #path(__tapeless_item))
+                            }
                             f => f.clone(),
                         };
                         if let Some(windows) = inner.window {

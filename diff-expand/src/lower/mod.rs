@@ -94,9 +94,62 @@ pub struct Lowered {
 
 /// Lowers `body` of a function with signature `sig`.
 pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
+    lower_writing_out(body, sig, &std::collections::HashSet::new(), cx)
+}
+
+/// The functions of this file without the attribute whose text the prescan kept, called by name
+/// in `body` (`expand::lower_body`).
+pub fn plain_called(body: &syn::Block) -> std::collections::HashSet<String> {
+    struct Calls(std::collections::HashSet<String>);
+    impl<'ast> syn::visit::Visit<'ast> for Calls {
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            syn::visit::visit_expr_method_call(self, m);
+            self.by_name(m);
+        }
+        fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+            syn::visit::visit_expr_call(self, call);
+            if let Expr::Path(p) = &*call.func
+                && let Some(last) = p.path.segments.last()
+            {
+                let (name, arity) = (last.ident.to_string(), call.args.len());
+                if crate::signature::registry::without_derivative(&name, arity)
+                    && crate::signature::higher_order::lookup_plain(&name, arity).is_some()
+                {
+                    self.0.insert(name);
+                }
+            }
+        }
+    }
+    impl Calls {
+        /// `map(mean)`: a function passed by name to an adaptor.
+        fn by_name(&mut self, m: &syn::ExprMethodCall) {
+            for arg in &m.args {
+                if let Expr::Path(p) = arg
+                    && let Some(name) = p.path.get_ident().map(ToString::to_string)
+                    && let Some(arity) = higher_order::plain_arity(&name)
+                    && crate::signature::registry::without_derivative(&name, arity)
+                {
+                    self.0.insert(name);
+                }
+            }
+        }
+    }
+    let mut calls = Calls(std::collections::HashSet::new());
+    syn::visit::Visit::visit_block(&mut calls, body);
+    calls.0
+}
+
+/// [`lower`], with the calls of the functions without the attribute named in `plain` written out
+/// where they are called (`expand::generate`).
+pub fn lower_writing_out(
+    body: &syn::Block,
+    sig: &Signature,
+    plain: &std::collections::HashSet<String>,
+    cx: &Ctxt,
+) -> Lowered {
     // Helpers that take a closure, written out where they are called.
     let element = element_type(sig);
-    let inlined = higher_order::inline_helpers(body, sig, &element, cx);
+    let inlined = higher_order::inline_helpers(body, sig, &element, plain, cx);
     let body = inlined.as_ref().unwrap_or(body);
     // `if let Some(inv) = m.try_inverse()`, `.unwrap_or(..)`: a constant test and the unwrap.
     let checked = checked::checked_options(body);

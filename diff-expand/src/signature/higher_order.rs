@@ -22,6 +22,10 @@ type Table = HashMap<(String, String, usize), Option<(String, String)>>;
 
 static HELPERS: Mutex<Option<Table>> = Mutex::new(None);
 
+/// The functions without the attribute that take no closure, by the same key: written out where
+/// a differentiated function calls one on a differentiable value (`expand::generate`).
+static PLAIN: Mutex<Option<Table>> = Mutex::new(None);
+
 /// For each parameter of `sig`, the number of arguments of the closure it takes (`f: F` with
 /// `F: Fn(f64) -> f64` takes one), or `None` if it takes no closure. Closure types are a type
 /// parameter bounded by `Fn`, `FnMut` or `FnOnce` (inline or in the `where` clause), `impl
@@ -91,7 +95,14 @@ fn fn_bound<'a>(mut bounds: impl Iterator<Item = &'a TypeParamBound>) -> Option<
 
 /// Records the helper `item` (one that [`takes_closure`]), found in `file`.
 pub fn record_in(file: &str, item: &syn::ItemFn) {
-    record_entry(file, item.sig.ident.to_string(), item, String::new());
+    record_entry(&HELPERS, file, item.sig.ident.to_string(), item, String::new());
+}
+
+/// Records the function `name` of `arity` parameters (without the attribute, taking no
+/// closure), found in `file`: its tokens, without attributes, kept as text and parsed only if
+/// a call needs them.
+pub fn record_plain_in(file: &str, name: &str, arity: usize, tokens: proc_macro2::TokenStream) {
+    insert(&PLAIN, file, name.to_string(), arity, (canonical(tokens), String::new()));
 }
 
 /// Records the method `item` of the type `self_ty` (one that [`takes_closure`], with `&self`,
@@ -102,17 +113,22 @@ pub fn record_method_in(file: &str, self_ty: &Type, item: &syn::ItemFn) {
         return;
     }
     let ty = canonical(self_ty.to_token_stream());
-    record_entry(file, format!(".{}", item.sig.ident), item, ty);
+    record_entry(&HELPERS, file, format!(".{}", item.sig.ident), item, ty);
 }
 
-fn record_entry(file: &str, name: String, item: &syn::ItemFn, self_ty: String) {
-    let Ok(mut table) = HELPERS.lock() else { return };
-    let table = table.get_or_insert_with(HashMap::new);
+fn record_entry(table: &Mutex<Option<Table>>, file: &str, name: String, item: &syn::ItemFn, self_ty: String) {
     let mut bare = item.clone();
     bare.attrs.clear();
     let text = (canonical(bare.to_token_stream()), self_ty);
+    insert(table, file, name, item.sig.inputs.len(), text);
+}
+
+/// Enters `text` for `file` and for the crate (`None` where one of the same key differs).
+fn insert(table: &Mutex<Option<Table>>, file: &str, name: String, arity: usize, text: (String, String)) {
+    let Ok(mut table) = table.lock() else { return };
+    let table = table.get_or_insert_with(HashMap::new);
     for scope in ["", file] {
-        let key = (scope.to_string(), name.clone(), item.sig.inputs.len());
+        let key = (scope.to_string(), name.clone(), arity);
         match table.get(&key) {
             Some(Some(known)) if *known != text => {
                 table.insert(key, None);
@@ -167,21 +183,28 @@ pub fn record(item: &syn::ItemFn) {
 /// crate's; `None` if none is known or two of them differ. Its tokens carry no place in the
 /// source (they were read as text).
 pub fn lookup(name: &str, arity: usize) -> Option<syn::ItemFn> {
-    let (text, _) = entry(name, arity)?;
+    let (text, _) = entry(&HELPERS, name, arity)?;
+    syn::parse_str(&text).ok()
+}
+
+/// The function `name` of `arity` parameters without the attribute, as [`lookup`] finds a
+/// helper that takes a closure.
+pub fn lookup_plain(name: &str, arity: usize) -> Option<syn::ItemFn> {
+    let (text, _) = entry(&PLAIN, name, arity)?;
     syn::parse_str(&text).ok()
 }
 
 /// The method `name` of `arity` parameters (the receiver counted) and the type it is a method
 /// of; `receiver` tells whether it takes `self` (a method) or not (an associated function).
 pub fn lookup_method(name: &str, arity: usize, receiver: bool) -> Option<(syn::ItemFn, Type)> {
-    let (text, self_ty) = entry(&format!(".{name}"), arity)?;
+    let (text, self_ty) = entry(&HELPERS, &format!(".{name}"), arity)?;
     let item: syn::ItemFn = syn::parse_str(&text).ok()?;
     (item.sig.receiver().is_some() == receiver).then_some(())?;
     Some((item, syn::parse_str(&self_ty).ok()?))
 }
 
-fn entry(name: &str, arity: usize) -> Option<(String, String)> {
-    let table = HELPERS.lock().ok()?;
+fn entry(table: &Mutex<Option<Table>>, name: &str, arity: usize) -> Option<(String, String)> {
+    let table = table.lock().ok()?;
     let table = table.as_ref()?;
     let file = super::registry::current_file();
     let key = |scope: &str| (scope.to_string(), name.to_string(), arity);

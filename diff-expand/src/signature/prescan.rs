@@ -104,6 +104,11 @@ impl Attributes {
         })
     }
 
+    /// Whether the item is a `#[test]` function.
+    fn test(&self) -> bool {
+        self.0.iter().any(|a| a.path().is_ident("test"))
+    }
+
     /// The arguments of the item's `#[differentiable(..)]`, if it has one.
     fn differentiable(&self) -> Option<TokenStream> {
         let i = own_attribute(&self.0)?;
@@ -182,10 +187,14 @@ fn block(
         let (name, args) = (item_fn.sig.ident.to_string(), attributes.differentiable());
         registry::record_seen(file, &name, item_fn.sig.inputs.len(), args.is_some());
         // A helper that takes a closure: kept whole, to be inlined where it is called.
-        if super::higher_order::takes_closure(&item_fn.sig)
-            && let Ok(whole) = syn::parse2::<syn::ItemFn>(quote::quote!(#head { #body }))
-        {
-            super::higher_order::record_in(file, &whole);
+        if super::higher_order::takes_closure(&item_fn.sig) {
+            if let Ok(whole) = syn::parse2::<syn::ItemFn>(quote::quote!(#head { #body })) {
+                super::higher_order::record_in(file, &whole);
+            }
+        } else if args.is_none() && !attributes.test() {
+            // One without the attribute, as text, in case it is called on a differentiable value.
+            let arity = item_fn.sig.inputs.len();
+            super::higher_order::record_plain_in(file, &name, arity, quote::quote!(#head { #body }));
         }
         if let Some(args) = args {
             // One writing through `&mut` slices: its twin `NAME_out` is what is differentiated.

@@ -115,6 +115,18 @@ pub fn without_derivative(name: &str, arity: usize) -> bool {
     })
 }
 
+/// Whether a call `name(..)` of `arity` arguments has a derivative the prescan knows of: a
+/// function with the attribute, or `name_jvp`/`name_vjp` written by hand.
+pub fn derivative_known(name: &str, arity: usize) -> bool {
+    if is_function(name, arity) {
+        return true;
+    }
+    let Ok(plain) = PLAIN.lock() else { return false };
+    plain.as_ref().is_some_and(|(_, names)| {
+        names.contains(&format!("{name}_jvp")) || names.contains(&format!("{name}_vjp"))
+    })
+}
+
 /// Records the function `name`'s `wrt`, in the file of the item being expanded.
 pub fn record(name: &str, wrt: &Wrt) {
     record_in(&FILE.with(|f| f.borrow().clone()), name, wrt);

@@ -1,5 +1,6 @@
 use tapeless::differentiable;
 
+#[differentiable]
 fn mean(w: &[f64]) -> f64 {
     w.iter().sum::<f64>() / w.len() as f64
 }

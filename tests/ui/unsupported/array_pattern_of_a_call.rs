@@ -1,5 +1,6 @@
 use tapeless::differentiable;
 
+#[differentiable]
 fn halves(x: f64) -> [f64; 2] {
     [0.5 * x, 0.5 * x]
 }

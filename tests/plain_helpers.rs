@@ -1,0 +1,269 @@
+//! Functions of the same file without the attribute, called on a differentiable value: written
+//! out where they are called (their text read from the source), as a helper that takes a
+//! closure is. Each is checked against its analytic gradient, against central differences, and
+//! forward mode against reverse mode (`common::check`).
+
+use tapeless::differentiable;
+
+#[macro_use]
+mod common;
+
+use common::{check, close};
+
+mod external {
+    /// Another module's helper (article 003's example: a routine with no derivative written
+    /// for it).
+    pub fn logsumexp2(a: f64, b: f64) -> f64 {
+        let m = a.max(b);
+        m + ((a - m).exp() + (b - m).exp()).ln()
+    }
+}
+
+#[differentiable]
+fn lse(x: &[f64]) -> f64 {
+    external::logsumexp2(x[0], x[1]) + external::logsumexp2(1.0, 2.0)
+}
+
+#[test]
+fn a_helper_of_another_module() {
+    let points: [&[f64]; 3] = [&[0.3, -0.7], &[1.2, 1.2], &[-2.0, 3.5]];
+    check(&slice_fns!(lse, lse_jvp, lse_vjp, lse_grad), &points, 1e-8);
+    for x in points {
+        // The softmax of the two.
+        let (e0, e1) = (x[0].exp(), x[1].exp());
+        let g = lse_grad(x).1;
+        assert!(close(g[0], e0 / (e0 + e1), 1e-14) && close(g[1], e1 / (e0 + e1), 1e-14), "{g:?}");
+    }
+}
+
+fn mean(w: &[f64]) -> f64 {
+    w.iter().sum::<f64>() / w.len() as f64
+}
+
+/// Windows passed to a helper, in a chain and in a loop.
+#[differentiable]
+fn smoothed(x: &[f64]) -> f64 {
+    let mut s = x.windows(3).map(mean).sum::<f64>();
+    for w in x.windows(2) {
+        s += mean(w) * mean(w);
+    }
+    s
+}
+
+#[test]
+fn windows_passed_to_a_helper() {
+    let points: [&[f64]; 3] = [&[0.3, -0.7, 1.1, 0.4], &[1.2, 0.4, 2.0], &[-2.0, 1.1, 0.5, 0.8, 0.1]];
+    check(&slice_fns!(smoothed, smoothed_jvp, smoothed_vjp, smoothed_grad), &points, 1e-8);
+    for x in points {
+        let n = x.len();
+        let mut want = vec![0.0; n];
+        for k in 0..n - 2 {
+            for w in &mut want[k..k + 3] {
+                *w += 1.0 / 3.0;
+            }
+        }
+        for k in 0..n - 1 {
+            let m = (x[k] + x[k + 1]) / 2.0;
+            want[k] += m;
+            want[k + 1] += m;
+        }
+        let g = smoothed_grad(x).1;
+        for i in 0..n {
+            assert!(close(g[i], want[i], 1e-14), "{x:?}: d/dx{i} = {} vs {}", g[i], want[i]);
+        }
+    }
+}
+
+fn clamp_in_place(v: &mut f64) {
+    *v = v.clamp(-1.0, 1.0);
+}
+
+fn double(v: &mut f64) {
+    *v *= 2.0;
+}
+
+/// Helpers that write through `&mut`: an `iter_mut()` element and a local.
+#[differentiable]
+fn clamped(x: &[f64]) -> f64 {
+    let mut v = x.to_vec();
+    for o in v.iter_mut() {
+        clamp_in_place(o);
+    }
+    let mut a = v.iter().map(|e| e * e).sum::<f64>();
+    double(&mut a);
+    a
+}
+
+#[test]
+fn helpers_that_write_through_a_mutable_reference() {
+    let points: [&[f64]; 3] = [&[0.3, -0.7, 1.6], &[1.2, 0.4], &[-2.0, 0.5, 0.8, -0.1]];
+    check(&slice_fns!(clamped, clamped_jvp, clamped_vjp, clamped_grad), &points, 1e-8);
+    for x in points {
+        // 2 Σ clamp(x)²: 4 x inside [-1, 1], 0 outside.
+        let g = clamped_grad(x).1;
+        for (i, &xi) in x.iter().enumerate() {
+            let want = if xi.abs() < 1.0 { 4.0 * xi } else { 0.0 };
+            assert!(close(g[i], want, 1e-15), "{x:?}: d/dx{i} = {} vs {want}", g[i]);
+        }
+    }
+}
+
+fn halves(v: f64) -> [f64; 2] {
+    [0.5 * v, 0.5 * v]
+}
+
+fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// One example's cross-entropy; calls another helper.
+fn logistic_term(w: &[f64], x: &[f64], y: f64) -> f64 {
+    let z: f64 = w.iter().zip(x).map(|(a, b)| a * b).sum();
+    let p = sigmoid(z);
+    -(y * p.ln() + (1.0 - y) * (1.0 - p).ln())
+}
+
+/// A helper's array taken apart, and rows of a nested array passed to a helper that calls
+/// another.
+#[differentiable(wrt(w))]
+fn logistic(w: &[f64], xs: &[Vec<f64>], ys: &[f64]) -> f64 {
+    let [a, b] = halves(w[0]);
+    let mut s = a * b;
+    for (x, &y) in xs.iter().zip(ys) {
+        s += logistic_term(w, x, y);
+    }
+    s / ys.len() as f64
+}
+
+#[test]
+fn rows_passed_to_a_helper_that_calls_another() {
+    let xs = vec![vec![1.0, 2.0, -0.5], vec![0.5, -1.0, 0.3], vec![-0.2, 0.1, 0.9]];
+    let ys = [1.0, 0.0, 1.0];
+    let points: [&[f64]; 3] = [&[0.1, 0.2, -0.3], &[-0.4, 0.05, 0.6], &[1.0, -1.0, 0.5]];
+    check(&slice_fns_with!(logistic, logistic_jvp, logistic_vjp, logistic_grad; &xs, &ys), &points, 1e-8);
+    for w in points {
+        // w0² / 4 / n and Σ (σ(w·x) - y) x / n.
+        let n = ys.len() as f64;
+        let mut want = [0.0; 3];
+        want[0] += 0.5 * w[0] / n;
+        for (x, y) in xs.iter().zip(ys) {
+            let p = sigmoid(w.iter().zip(x).map(|(a, b)| a * b).sum());
+            for j in 0..3 {
+                want[j] += (p - y) * x[j] / n;
+            }
+        }
+        let g = logistic_grad(w, &xs, &ys).1;
+        for j in 0..3 {
+            assert!(close(g[j], want[j], 1e-13), "{w:?}: d/dw{j} = {} vs {}", g[j], want[j]);
+        }
+    }
+}
+
+fn ramp(v: f64) -> f64 {
+    if v.is_nan() {
+        return 0.0;
+    }
+    if tapeless::piecewise(v > 0.0) { v * v } else { 0.0 }
+}
+
+fn scaled<T: num_traits::Float>(v: T, k: T) -> T {
+    v * k + T::one()
+}
+
+/// An early return and a `piecewise` in a helper, and a helper generic over its float.
+#[differentiable]
+fn ramped(x: &[f64]) -> f64 {
+    x.iter().map(|&v| ramp(v) + scaled(v, 3.0)).sum()
+}
+
+#[test]
+fn a_helper_with_a_return_and_a_generic_helper() {
+    let points: [&[f64]; 3] = [&[0.3, -0.7, 1.6], &[1.2, 0.4], &[-2.0, 0.5, 0.8, -0.1]];
+    check(&slice_fns!(ramped, ramped_jvp, ramped_vjp, ramped_grad), &points, 1e-8);
+    for x in points {
+        let g = ramped_grad(x).1;
+        for (i, &xi) in x.iter().enumerate() {
+            let want = if xi > 0.0 { 2.0 * xi } else { 0.0 } + 3.0;
+            assert!(close(g[i], want, 1e-15), "{x:?}: d/dx{i} = {} vs {want}", g[i]);
+        }
+    }
+}
+
+/// A point type with operators of its own: `#[no_ops]` keeps the derive from writing `+`, `-`
+/// and `f64 *` over them.
+#[derive(Clone, Copy, Debug, PartialEq, tapeless::Differentiable)]
+#[no_ops]
+struct P2 {
+    x: f64,
+    y: f64,
+}
+
+impl std::ops::Sub for P2 {
+    type Output = P2;
+    fn sub(self, o: P2) -> P2 {
+        P2 { x: self.x - o.x, y: self.y - o.y }
+    }
+}
+
+impl std::ops::Mul<P2> for f64 {
+    type Output = P2;
+    fn mul(self, o: P2) -> P2 {
+        P2 { x: self * o.x, y: self * o.y }
+    }
+}
+
+fn dist(a: &P2, b: &P2) -> f64 {
+    ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt()
+}
+
+/// Elements of a slice of structs passed by reference to a helper.
+#[differentiable(wrt(pts))]
+fn perimeter(pts: &[P2]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..pts.len() {
+        let j = (i + 1) % pts.len();
+        s += dist(&pts[j], &pts[i]);
+    }
+    s
+}
+
+#[test]
+fn struct_elements_borrowed_by_a_helper() {
+    let shapes = [
+        vec![P2 { x: 0.0, y: 0.0 }, P2 { x: 1.0, y: 0.0 }, P2 { x: 0.0, y: 1.0 }],
+        vec![P2 { x: 0.3, y: -0.2 }, P2 { x: 1.5, y: 0.4 }, P2 { x: 0.9, y: 2.0 }, P2 { x: -0.5, y: 1.1 }],
+        vec![P2 { x: -1.0, y: 0.5 }, P2 { x: 2.0, y: -0.7 }],
+    ];
+    for pts in &shapes {
+        let n = pts.len();
+        let (value, g) = perimeter_grad(pts);
+        assert!(close(value, perimeter(pts), 1e-15));
+        // ∂/∂p_k: the unit vectors from its two neighbours towards it.
+        for k in 0..n {
+            let mut want = P2 { x: 0.0, y: 0.0 };
+            for other in [(k + 1) % n, (k + n - 1) % n] {
+                let d = pts[k] - pts[other];
+                let r = dist(&pts[k], &pts[other]);
+                want = P2 { x: want.x + d.x / r, y: want.y + d.y / r };
+            }
+            assert!(
+                close(g[k].x, want.x, 1e-14) && close(g[k].y, want.y, 1e-14),
+                "{k}: {:?} vs {want:?}",
+                g[k]
+            );
+        }
+        // Forward against reverse along a direction.
+        let dir: Vec<P2> = (0..n).map(|k| P2 { x: 0.3 - 0.1 * k as f64, y: 0.2 + 0.05 * k as f64 }).collect();
+        let (_, t) = perimeter_jvp(pts, dir.clone());
+        let dot: f64 = g.iter().zip(&dir).map(|(a, b)| a.x * b.x + a.y * b.y).sum();
+        assert!(close(t, dot, 1e-13), "{t} vs {dot}");
+        let (_, pullback) = perimeter_vjp(pts);
+        let back = pullback(2.0);
+        assert!(
+            back.iter().zip(&g).all(|(a, b)| close(a.x, 2.0 * b.x, 1e-15) && close(a.y, 2.0 * b.y, 1e-15))
+        );
+    }
+    // The type's own operators step it.
+    let p = P2 { x: 1.0, y: 2.0 };
+    assert_eq!(p - 0.5 * p, P2 { x: 0.5, y: 1.0 });
+}
