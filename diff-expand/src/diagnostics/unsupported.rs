@@ -97,8 +97,8 @@ pub const ROW_OF_A_STRUCT_FIELD: Unsupported = Unsupported {
 };
 // lower/control.rs
 pub const LOOP_LABEL: Unsupported = Unsupported {
-    what: "a loop label",
-    help: "leave the inner loop with a plain `break` after setting a flag, and test the flag in the outer loop (`if done { break; }`)",
+    what: "this loop label",
+    help: "`continue 'a` and `break 'a` without a value, from loops that are statements of their blocks, are followed; for a value, assign a variable before `break 'a` and read it after the loop",
 };
 pub const LOOP_SOURCE: Unsupported = Unsupported {
     what: "this loop source",

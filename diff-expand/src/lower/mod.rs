@@ -57,6 +57,7 @@ mod formats;
 mod geometry;
 mod higher_order;
 mod iterators;
+mod labels;
 mod libm;
 mod maps;
 mod mutations;
@@ -154,6 +155,9 @@ pub fn lower_writing_out(
     // `if let Some(inv) = m.try_inverse()`, `.unwrap_or(..)`: a constant test and the unwrap.
     let checked = checked::checked_options(body);
     let body = checked.as_ref().unwrap_or(body);
+    // `continue 'rows` from a nested loop: a flag, a plain `break` and the jump after it.
+    let unlabelled = labels::unlabel(body);
+    let body = unlabelled.as_ref().unwrap_or(body);
     let mut l = Lowerer {
         cx,
         values: Vec::new(),

@@ -1,17 +1,18 @@
+// `continue 'a` and `break 'a` from nested loops are followed (tests/labels.rs); a `break` with a
+// value to a label is not.
 use tapeless::differentiable;
 
 #[differentiable]
-fn first_terms(x: &[f64], limit: usize) -> f64 {
-    let mut s = 0.0;
-    'rows: for i in 0..x.len() {
-        for j in 0..i {
-            if j == limit {
-                break 'rows;
+fn first_over(x: &[f64], limit: f64) -> f64 {
+    let found = 'search: loop {
+        for &v in x {
+            if tapeless::piecewise(v > limit) {
+                break 'search v;
             }
-            s += x[j];
         }
-    }
-    s
+        break 0.0;
+    };
+    found * 2.0
 }
 
 fn main() {}
