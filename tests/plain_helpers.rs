@@ -267,3 +267,99 @@ fn struct_elements_borrowed_by_a_helper() {
     let p = P2 { x: 1.0, y: 2.0 };
     assert_eq!(p - 0.5 * p, P2 { x: 0.5, y: 1.0 });
 }
+
+/// A problem's constants in a struct, its cost a method calling helper methods without the
+/// attribute (as an optimizer's problem type is written).
+struct Decay {
+    t: Vec<f64>,
+    y: Vec<f64>,
+    a: f64,
+}
+
+impl Decay {
+    fn model(&self, k: f64, t: f64) -> f64 {
+        self.a * (-k * t).exp()
+    }
+
+    fn residual(&self, p: &[f64], i: usize) -> f64 {
+        self.model(p[0], self.t[i]) + p[1] - self.y[i]
+    }
+
+    #[differentiable(wrt(p))]
+    fn cost(&self, p: &[f64]) -> f64 {
+        (0..self.t.len()).map(|i| self.residual(p, i).powi(2)).sum::<f64>() / 2.0
+    }
+}
+
+#[test]
+fn helper_methods_of_a_problem_struct() {
+    let problem = Decay { t: vec![0.0, 0.5, 1.0, 2.0], y: vec![1.1, 0.7, 0.45, 0.2], a: 1.2 };
+    let points: [&[f64]; 3] = [&[0.7, 0.01], &[1.3, -0.2], &[0.2, 0.4]];
+    let fns = common::Fns {
+        name: "Decay::cost",
+        f: &|p| problem.cost(p),
+        jvp: &|p, t| problem.cost_jvp(p, t.to_vec()),
+        vjp: &|p, u| {
+            let (v, pullback) = problem.cost_vjp(p);
+            (v, pullback(u))
+        },
+        grad: &|p| problem.cost_grad(p),
+    };
+    check(&fns, &points, 1e-8);
+    for p in points {
+        // ∂/∂k = Σ r_i (-a t_i e^(-k t_i)), ∂/∂c = Σ r_i.
+        let mut want = [0.0; 2];
+        for (t, y) in problem.t.iter().zip(&problem.y) {
+            let e = problem.a * (-p[0] * t).exp();
+            let r = e + p[1] - y;
+            want[0] += r * (-t * e);
+            want[1] += r;
+        }
+        let g = problem.cost_grad(p).1;
+        assert!(close(g[0], want[0], 1e-14) && close(g[1], want[1], 1e-14), "{g:?} vs {want:?}");
+    }
+}
+
+/// A model generic over its float, a helper method of the same block without the attribute.
+struct Neuron<T> {
+    w: Vec<T>,
+    bias: T,
+}
+
+#[differentiable]
+impl<T: num_traits::Float> Neuron<T> {
+    fn activation(&self, z: T) -> T {
+        (z + self.bias).tanh()
+    }
+
+    #[differentiable(wrt(x))]
+    fn predict(&self, x: &[T]) -> T {
+        let z = self.w.iter().zip(x).fold(T::zero(), |a, (&w, &v)| a + w * v);
+        self.activation(z)
+    }
+}
+
+#[test]
+fn a_helper_method_of_a_generic_block() {
+    let neuron = Neuron { w: vec![0.5, -0.25, 1.5], bias: 0.1 };
+    let points: [&[f64]; 3] = [&[1.0, 2.0, -0.3], &[0.2, 0.1, 0.4], &[-1.0, 0.5, 0.25]];
+    let fns = common::Fns {
+        name: "Neuron::predict",
+        f: &|x| neuron.predict(x),
+        jvp: &|x, t| neuron.predict_jvp(x, t.to_vec()),
+        vjp: &|x, u| {
+            let (v, pullback) = neuron.predict_vjp(x);
+            (v, pullback(u))
+        },
+        grad: &|x| neuron.predict_grad(x),
+    };
+    check(&fns, &points, 1e-8);
+    for x in points {
+        let z: f64 = neuron.w.iter().zip(x).map(|(w, v)| w * v).sum::<f64>() + neuron.bias;
+        let g = neuron.predict_grad(x).1;
+        for (i, (gi, wi)) in g.iter().zip(&neuron.w).enumerate() {
+            let want = wi * (1.0 - z.tanh().powi(2));
+            assert!(close(*gi, want, 1e-14), "{x:?}: d/dx{i} = {gi} vs {want}");
+        }
+    }
+}

@@ -18,6 +18,13 @@ pub fn check(f: &Function, sig: &Signature, activity: &Activity, reachability: b
     let used = f.uses();
     check_block(f, &f.body, activity, cx, &mut std::collections::HashSet::new(), &deps, &used);
     check_borrowed_arguments(f, cx);
+    // `self.term(x)` of a method of this file without the attribute that could not be written
+    // out: rustc would report the missing `term_vjp` inside generated code.
+    if !cx.has_errors() {
+        for (name, at) in plain_method_calls(f, activity) {
+            cx.error(at, Diagnostic::PlainFunction { name, receiver: Some("self".to_string()) });
+        }
+    }
     check_sibling_calls(f, sig, activity, cx);
     if reachability {
         check_reachable(f, sig, activity, cx, &deps);
@@ -27,11 +34,36 @@ pub fn check(f: &Function, sig: &Signature, activity: &Activity, reachability: b
 /// The functions of this file without the attribute that `f` calls on a differentiable value,
 /// the result reaching the function's (the "no derivative" error below), and whose text the
 /// prescan kept: `expand::generate` tries writing them out where they are called.
+/// A method is named `.name`.
 pub fn plain_calls(f: &Function, a: &Activity) -> std::collections::HashSet<String> {
-    differentiable_calls(f, a, |name, arity| {
+    let mut names = differentiable_calls(f, a, |name, arity| {
         crate::signature::registry::without_derivative(name, arity)
             && crate::signature::higher_order::lookup_plain(name, arity).is_some()
-    })
+    });
+    names.extend(plain_method_calls(f, a).into_iter().map(|(name, _)| format!(".{name}")));
+    names
+}
+
+/// The methods without the attribute (`signature::higher_order::lookup_plain_method`) that `f`
+/// calls with a differentiable argument, the result reaching the function's, with where.
+fn plain_method_calls(f: &Function, a: &Activity) -> Vec<(String, Loc)> {
+    f.body
+        .walk()
+        .into_iter()
+        .filter_map(|inst| match &inst.op {
+            Op::Call { callee: Callee::Method { name, .. }, args, .. }
+                if inst.results.iter().any(|r| a.reaches(*r))
+                    && args.iter().any(|v| a.varied(*v) || a.tainted(*v)) =>
+            {
+                let name = name.to_string();
+                let arity = args.len() + 1;
+                (!crate::signature::registry::is_method(&name, args.len())
+                    && crate::signature::higher_order::lookup_plain_method(&name, arity, true).is_some())
+                .then_some((name, inst.span))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// The functions `f` calls on a differentiable value that the prescan knows nothing of (another
@@ -126,7 +158,7 @@ fn check_block(
                         args.len(),
                     ) =>
             {
-                cx.error(span, Diagnostic::PlainFunction { name: last.ident.to_string() })
+                cx.error(span, Diagnostic::PlainFunction { name: last.ident.to_string(), receiver: None })
             }
             // `vec![x; n]` with a differentiable `x`: not supported yet; never a silent zero.
             Op::NewArray(ArrayInit::Constant { .. }) if reaches && varied_read => {

@@ -41,7 +41,8 @@ pub enum Diagnostic {
     /// A method with no rule and no way to compose, on a differentiable receiver.
     UnknownMethod { name: String, arity: usize },
     /// `g(x)` of a differentiable `x`, `g` a function of the caller's file without the attribute.
-    PlainFunction { name: String },
+    /// (`receiver`: the method's receiver as written, `self`, for a method.)
+    PlainFunction { name: String, receiver: Option<String> },
     /// `.clone()` of a differentiable value whose type the macro cannot see (a struct's field).
     UnknownClone,
     /// `self.g(x)` with `x` differentiable where `g`'s `wrt(..)` (same `impl` block) omits it.
@@ -206,13 +207,19 @@ impl Diagnostic {
                      (`let t0 = tapeless::no_grad(t);`)"
                 )
             }
-            Diagnostic::PlainFunction { name } => format!(
-                "`{name}` has no `#[differentiable]`, and it is called on a differentiable value here: \
-                 its derivative is unknown\n\
-                 help: put `#[differentiable]` on `{name}` so the call composes, give its derivative \
-                 (`#[differentiable(vjp = ..)]` on a wrapper), or cut the derivative on purpose with \
-                 `tapeless::no_grad({name}(..))`"
-            ),
+            Diagnostic::PlainFunction { name, receiver } => {
+                let (attribute, call) = match receiver {
+                    Some(r) => ("#[differentiable(wrt(..))]", format!("{r}.{name}")),
+                    None => ("#[differentiable]", name.clone()),
+                };
+                format!(
+                    "`{name}` has no `#[differentiable]`, and it is called on a differentiable value here: \
+                     its derivative is unknown\n\
+                     help: put `{attribute}` on `{name}` so the call composes, give its derivative \
+                     (`#[differentiable(vjp = ..)]` on a wrapper), or cut the derivative on purpose with \
+                     `tapeless::no_grad({call}(..))`"
+                )
+            }
             Diagnostic::UnknownMethod { name, .. }
                 if matches!(
                     name.as_str(),

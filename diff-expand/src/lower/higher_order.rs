@@ -210,7 +210,13 @@ impl Inliner<'_> {
             }
             Expr::MethodCall(m) => {
                 let name = m.method.to_string();
-                let (helper, self_ty) = higher_order::lookup_method(&name, m.args.len() + 1, true)?;
+                let arity = m.args.len() + 1;
+                let (helper, self_ty) = higher_order::lookup_method(&name, arity, true).or_else(|| {
+                    self.plain
+                        .contains(&format!(".{name}"))
+                        .then(|| higher_order::lookup_plain_method(&name, arity, true))
+                        .flatten()
+                })?;
                 let mut receiver = &*m.receiver;
                 while let Expr::Paren(p) = receiver {
                     receiver = &p.expr;

@@ -106,6 +106,13 @@ pub fn plain_called(body: &syn::Block) -> std::collections::HashSet<String> {
         fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
             syn::visit::visit_expr_method_call(self, m);
             self.by_name(m);
+            // `self.term(x)`: a method without the attribute, named `.term`.
+            let name = m.method.to_string();
+            if crate::signature::higher_order::lookup_plain_method(&name, m.args.len() + 1, true).is_some()
+                && !crate::signature::registry::is_method(&name, m.args.len())
+            {
+                self.0.insert(format!(".{name}"));
+            }
         }
         fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
             syn::visit::visit_expr_call(self, call);

@@ -116,6 +116,22 @@ pub fn record_method_in(file: &str, self_ty: &Type, item: &syn::ItemFn) {
     record_entry(&HELPERS, file, format!(".{}", item.sig.ident), item, ty);
 }
 
+/// Records the method `sig` of the type `self_ty` (without the attribute, taking no closure, with
+/// `&self`, `self` or no receiver), found in `file`: its text, as [`record_plain_in`] keeps it.
+pub fn record_plain_method_in(
+    file: &str,
+    self_ty: &Type,
+    sig: &syn::Signature,
+    tokens: proc_macro2::TokenStream,
+) {
+    let mutable = matches!(sig.receiver(), Some(r) if r.mutability.is_some() && r.reference.is_some());
+    if mutable {
+        return;
+    }
+    let ty = canonical(self_ty.to_token_stream());
+    insert(&PLAIN, file, format!(".{}", sig.ident), sig.inputs.len(), (canonical(tokens), ty));
+}
+
 fn record_entry(table: &Mutex<Option<Table>>, file: &str, name: String, item: &syn::ItemFn, self_ty: String) {
     let mut bare = item.clone();
     bare.attrs.clear();
@@ -198,6 +214,15 @@ pub fn lookup_plain(name: &str, arity: usize) -> Option<syn::ItemFn> {
 /// of; `receiver` tells whether it takes `self` (a method) or not (an associated function).
 pub fn lookup_method(name: &str, arity: usize, receiver: bool) -> Option<(syn::ItemFn, Type)> {
     let (text, self_ty) = entry(&HELPERS, &format!(".{name}"), arity)?;
+    let item: syn::ItemFn = syn::parse_str(&text).ok()?;
+    (item.sig.receiver().is_some() == receiver).then_some(())?;
+    Some((item, syn::parse_str(&self_ty).ok()?))
+}
+
+/// The method `name` of `arity` parameters (the receiver counted) without the attribute, and the
+/// type it is a method of, as [`lookup_method`] finds one that takes a closure.
+pub fn lookup_plain_method(name: &str, arity: usize, receiver: bool) -> Option<(syn::ItemFn, Type)> {
+    let (text, self_ty) = entry(&PLAIN, &format!(".{name}"), arity)?;
     let item: syn::ItemFn = syn::parse_str(&text).ok()?;
     (item.sig.receiver().is_some() == receiver).then_some(())?;
     Some((item, syn::parse_str(&self_ty).ok()?))

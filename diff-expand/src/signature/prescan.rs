@@ -87,7 +87,8 @@ fn scan_file(path: &Path) {
 }
 
 /// Where the functions of an `impl` block go, with their attributes.
-type Functions<'a> = &'a mut dyn FnMut(&Attributes, syn::ItemFn);
+/// (Each also with its whole text, head and body.)
+type Functions<'a> = &'a mut dyn FnMut(&Attributes, syn::ItemFn, TokenStream);
 
 /// An item's outer attributes, read off the tokens before it.
 #[derive(Default)]
@@ -181,7 +182,7 @@ fn block(
                 true => syn::parse2::<syn::ItemFn>(quote::quote!(#head { #body })).unwrap_or(item_fn),
                 false => item_fn,
             };
-            method(attributes, whole);
+            method(attributes, whole, quote::quote!(#head { #body }));
             return;
         }
         let (name, args) = (item_fn.sig.ident.to_string(), attributes.differentiable());
@@ -219,22 +220,32 @@ fn block(
         // attribute, every function if none is marked; methods with `self` and a `wrt(..)`
         // list, and associated functions.
         let mut functions = Vec::new();
-        items(file, body, &mut Some(&mut |a: &Attributes, f| functions.push((a.differentiable(), f))));
+        items(
+            file,
+            body,
+            &mut Some(&mut |a: &Attributes, f, text| functions.push((a.differentiable(), f, text))),
+        );
         let block = syn::parse2::<syn::ItemImpl>(quote::quote!(#head {})).ok();
         let floats = block.as_ref().map(|b| super::float_params(&b.generics)).unwrap_or_default();
         // Its methods that take a closure, with the type they are methods of.
-        if let Some(block) = &block
-            && block.generics.params.is_empty()
-        {
-            for (_, f) in &functions {
+        let marked = functions.iter().any(|(own, ..)| own.is_some());
+        let whole = attributes.differentiable();
+        if let Some(block) = &block {
+            let generic = !block.generics.params.is_empty();
+            for (own, f, text) in &functions {
                 if super::higher_order::takes_closure(&f.sig) {
-                    super::higher_order::record_method_in(file, &block.self_ty, f);
+                    if !generic {
+                        super::higher_order::record_method_in(file, &block.self_ty, f);
+                    }
+                } else if own.is_none() && (whole.is_none() || marked) {
+                    // (Of a generic block too: a caller in the same block reads its parameters
+                    // under the same names.)
+                    // Not differentiated: its text, in case it is called on a differentiable value.
+                    super::higher_order::record_plain_method_in(file, &block.self_ty, &f.sig, text.clone());
                 }
             }
         }
-        let marked = functions.iter().any(|(own, _)| own.is_some());
-        let whole = attributes.differentiable();
-        for (own, f) in functions {
+        for (own, f, _) in functions {
             let args = match (own, &whole) {
                 (Some(own), _) => own,
                 (None, Some(whole)) if !marked => whole.clone(),
