@@ -258,7 +258,7 @@ fn unsupported_syntax_is_an_error_not_a_panic() {
         quote! { fn f(x: f64) -> f64 { let g = |t: f64| t * x; h(g) } },
         quote! { fn f(x: f64) -> f64 { let mut s = 0.0; let mut g = |t: f64| s += t; g(x); s } },
         quote! { fn f(x: f64) -> f64 { let mut s = 0.0; while s < 3.0 { s += x; } s } },
-        quote! { fn f(x: f64) -> f64 { let mut s = 0.0; 'a: for _ in 0..3 { s += x; break 'a; } s } },
+        quote! { fn f(x: f64) -> f64 { let s = 'a: loop { for _ in 0..3 { break 'a x; } }; s } },
         quote! { fn f(x: [f64; 2]) -> [f64; 2] { if x.len() > 1 { return x; } x } },
         quote! { fn f(x: &[f64]) -> f64 { let mut s = 0.0; for w in x.windows(2) { s += g(w); } s } },
         quote! { fn f(x: &[f64]) -> f64 { let mut v = x.to_vec(); for o in v.iter_mut() { g(o); } v[0] } },
