@@ -324,6 +324,38 @@
 //!
 //! Fix: one attribute with every option in it, `#[differentiable(hessian, wrt(x))]`.
 //!
+//! # trait-impl-method
+//!
+//! `#[differentiable]` on a method of a trait `impl` (`impl CostFunction for Problem`) whose block
+//! has none: the methods it generates are not the trait's, so they cannot go inside it.
+//!
+//! ```compile_fail
+//! pub trait Cost { fn cost(&self, p: &[f64]) -> f64; }
+//! pub struct Quad { c: f64 }
+//! impl Cost for Quad {
+//!     #[tapeless::differentiable(wrt(p))]
+//!     fn cost(&self, p: &[f64]) -> f64 { self.c * p.iter().map(|v| v * v).sum::<f64>() }
+//! }
+//! ```
+//!
+//! Fix: put `#[differentiable]` on the block too. The trait impl stays as written, and
+//! `cost_jvp`, `cost_vjp` and `cost_grad` go into an inherent `impl Quad` beside it:
+//!
+//! ```
+//! pub trait Cost { fn cost(&self, p: &[f64]) -> f64; }
+//! pub struct Quad { c: f64 }
+//! #[tapeless::differentiable]
+//! impl Cost for Quad {
+//!     #[differentiable(wrt(p))]
+//!     fn cost(&self, p: &[f64]) -> f64 { self.c * p.iter().map(|v| v * v).sum::<f64>() }
+//! }
+//! let (value, g) = Quad { c: 2.0 }.cost_grad(&[1.0, 2.0]);
+//! assert_eq!((value, g), (10.0, vec![4.0, 8.0]));
+//! ```
+//!
+//! (The macro knows a method is in a trait impl from reading the source file; where it cannot,
+//! a doctest, rustc reports the generated methods as not members of the trait.)
+//!
 //! # nothing-to-differentiate
 //!
 //! No parameter is differentiated.

@@ -36,6 +36,15 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
         let msg = crate::diagnostics::error_at(crate::ir::Loc::of(&twice), message).to_compile_error();
         return quote!(#item_fn #msg);
     }
+    // A method of a trait impl whose block has no attribute: its items cannot go into the trait
+    // impl (rustc's E0407 in generated code). Reported, the method kept as written.
+    if signature::registry::in_trait_impl(&item_fn.sig.ident.to_string(), item_fn.sig.inputs.len()) {
+        let name = item_fn.sig.ident.to_string();
+        let message = crate::diagnostics::Diagnostic::TraitImplMethod { name }.message();
+        let msg =
+            crate::diagnostics::error_at(crate::ir::Loc::of(&item_fn.sig.ident), message).to_compile_error();
+        return quote!(#item_fn #msg);
+    }
     // A helper that takes a closure is inlined where a differentiated function calls it with
     // one (`signature::higher_order`); its own items are generated as any function's (a
     // closure it calls on constants only is a constant).

@@ -77,6 +77,8 @@ pub enum Diagnostic {
     WrtUnknown { name: String },
     /// `#[differentiable]` written twice on one function.
     AttributeTwice,
+    /// `#[differentiable]` on a method of a trait `impl` whose block has none.
+    TraitImplMethod { name: String },
     /// No parameter to differentiate with respect to.
     NothingToDifferentiate,
     /// A variable read before it is assigned on every path.
@@ -118,6 +120,7 @@ impl Diagnostic {
             Diagnostic::WrtNotDifferentiable { .. } => "wrt-not-differentiable",
             Diagnostic::WrtUnknown { .. } => "wrt-unknown",
             Diagnostic::AttributeTwice => "attribute-twice",
+            Diagnostic::TraitImplMethod { .. } => "trait-impl-method",
             Diagnostic::NothingToDifferentiate => "nothing-to-differentiate",
             Diagnostic::Uninitialized { .. } => "uninitialized",
             Diagnostic::BranchShape => "branch-shape",
@@ -339,6 +342,12 @@ impl Diagnostic {
                  generate the same items\n\
                  help: keep one attribute, with every option in it, e.g. `#[differentiable(hessian, wrt(x))]`"
                 .to_string(),
+            Diagnostic::TraitImplMethod { name } => format!(
+                "`{name}` is a method of a trait `impl`, which cannot hold the methods `#[differentiable]` \
+                 generates (`{name}_jvp`, `{name}_vjp`, `{name}_grad`)\n\
+                 help: put `#[differentiable]` on the `impl` block too: the trait impl stays as written, and \
+                 the generated methods go into an inherent `impl` of the type beside it"
+            ),
             Diagnostic::WrtUnknown { name } => {
                 format!("`wrt` names `{name}`, which is not a parameter of this function")
             }

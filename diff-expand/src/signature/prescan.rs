@@ -230,6 +230,15 @@ fn block(
         // Its methods that take a closure, with the type they are methods of.
         let marked = functions.iter().any(|(own, ..)| own.is_some());
         let whole = attributes.differentiable();
+        // A method's own attribute in a trait impl without the block's: its items could not go
+        // there (`expand::differentiable` reports it).
+        let in_trait = block.as_ref().is_some_and(|b| b.trait_.is_some()) && whole.is_none();
+        for (own, f, _) in &functions {
+            if own.is_some() {
+                let (name, arity) = (f.sig.ident.to_string(), f.sig.inputs.len());
+                registry::record_attributed_method(file, &name, arity, in_trait);
+            }
+        }
         if let Some(block) = &block {
             let generic = !block.generics.params.is_empty();
             for (own, f, text) in &functions {

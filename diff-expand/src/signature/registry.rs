@@ -127,6 +127,31 @@ pub fn derivative_known(name: &str, arity: usize) -> bool {
     })
 }
 
+/// Methods with the attribute the prescan found, per file, name and parameter count: in a trait
+/// `impl` whose block has none (`true`), or in an inherent one (`false`).
+type Methods = std::collections::HashMap<(String, String, usize), std::collections::HashSet<bool>>;
+
+static ATTRIBUTED_METHODS: Mutex<Option<Methods>> = Mutex::new(None);
+
+/// Records a method with the attribute, found in `file`, in a trait `impl` without one or not.
+pub fn record_attributed_method(file: &str, name: &str, arity: usize, in_trait_impl: bool) {
+    let Ok(mut methods) = ATTRIBUTED_METHODS.lock() else { return };
+    let methods = methods.get_or_insert_with(Default::default);
+    methods.entry((file.to_string(), name.to_string(), arity)).or_default().insert(in_trait_impl);
+}
+
+/// Whether a method `name` with the attribute, of `arity` parameters (the receiver counted), is
+/// in a trait `impl` whose block has none, and no other method of the caller's file with the
+/// attribute has its name.
+pub fn in_trait_impl(name: &str, arity: usize) -> bool {
+    let file = FILE.with(|f| f.borrow().clone());
+    let Ok(methods) = ATTRIBUTED_METHODS.lock() else { return false };
+    methods
+        .as_ref()
+        .and_then(|m| m.get(&(file, name.to_string(), arity)))
+        .is_some_and(|places| places.len() == 1 && places.contains(&true))
+}
+
 /// Records the function `name`'s `wrt`, in the file of the item being expanded.
 pub fn record(name: &str, wrt: &Wrt) {
     record_in(&FILE.with(|f| f.borrow().clone()), name, wrt);
