@@ -66,6 +66,34 @@ macro_rules! reusable_matrix {
 }
 reusable_matrix!(DVector, DMatrix);
 
+/// The caller's gradient buffer of a `DVector`/`DMatrix` parameter (`_grad_into`), taken out of
+/// `buffer` (left empty, no allocation) and zeroed in place when it has `like`'s shape, or a new
+/// zero matrix of that shape otherwise (the first call).
+#[inline]
+pub fn take_zeroed<T, R, C>(
+    buffer: &mut nalgebra::OMatrix<T, R, C>,
+    like: &nalgebra::OMatrix<T, R, C>,
+) -> nalgebra::OMatrix<T, R, C>
+where
+    T: nalgebra::Scalar + num_traits::Zero,
+    R: nalgebra::Dim,
+    C: nalgebra::Dim,
+    nalgebra::DefaultAllocator: nalgebra::allocator::Allocator<R, C>,
+{
+    let empty = |d: usize, dim: Option<usize>| dim.unwrap_or(d);
+    let placeholder = nalgebra::OMatrix::<T, R, C>::zeros_generic(
+        R::from_usize(empty(0, R::try_to_usize())),
+        C::from_usize(empty(0, C::try_to_usize())),
+    );
+    let mut taken = std::mem::replace(buffer, placeholder);
+    if taken.shape() == like.shape() {
+        taken.fill(T::zero());
+        taken
+    } else {
+        nalgebra::OMatrix::<T, R, C>::zeros_generic(like.shape_generic().0, like.shape_generic().1)
+    }
+}
+
 /// The caller's gradient buffer, emptied and filled with the zero tangent of each element of
 /// `like` (`0.0`, `[0.0; N]`, a point's zero vector): no allocation when its capacity suffices
 /// (`_grad_into`).
