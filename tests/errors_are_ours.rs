@@ -33,11 +33,6 @@ const RUSTC_BY_DESIGN: &[(&str, &str, &str)] = &[
         "`#[derive(Differentiable)]` on a field type with no tangent: the runtime's message",
     ),
     (
-        "unsupported/attribute_on_a_trait_method",
-        "E0407",
-        "a method's attribute cannot see it is in a trait impl (README: put it on the impl block)",
-    ),
-    (
         "second_order/struct_with_constant",
         "E0277",
         "hessian with a struct that has no dual twin: the function's macro cannot see its fields, so the runtime's Lift message (errors page)",

@@ -6,8 +6,8 @@ pub trait Cost {
 
 pub struct Problem;
 
-// The attribute belongs on the `impl` block: a method cannot tell it is in a trait impl, and
-// its generated siblings cannot live there. rustc reports E0407 for each.
+// The attribute belongs on the `impl` block: a method's generated siblings cannot live in a
+// trait impl. The prescan saw where it is, so this is our error (rustc's E0407 for each before).
 impl Cost for Problem {
     #[differentiable]
     fn cost(&self, x: f64) -> f64 {
