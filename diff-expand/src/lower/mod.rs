@@ -55,6 +55,7 @@ mod expressions;
 mod fallible_calls;
 mod formats;
 mod geometry;
+mod helper_body;
 mod higher_order;
 mod iterators;
 mod labels;
