@@ -192,8 +192,15 @@ fn lower_body(
     };
     let mut current = (lowered, activity);
     let mut names = HashSet::new();
+    // Operators and methods of the crate's own types on values whose type the syntax shows
+    // (`lower::typed`): written out wherever the body uses one (on a differentiable value the
+    // operator is not otherwise followed).
+    let typed = lower::uses_typed(&item_fn.block, sig);
     if first_cx.has_errors() {
         names = lower::plain_called(&item_fn.block);
+        if typed {
+            names.insert(lower::TYPED.to_string());
+        }
         match (!names.is_empty()).then(|| written_out(&names)).flatten() {
             Some(lowered) => current = lowered,
             _ => {
@@ -203,6 +210,13 @@ fn lower_body(
         }
     } else {
         cx.absorb(first_cx);
+        if typed {
+            names.insert(lower::TYPED.to_string());
+            match written_out(&names) {
+                Some(lowered) => current = lowered,
+                None => names.clear(),
+            }
+        }
     }
     for _ in 0..PLAIN_ROUNDS {
         let more: Vec<String> = check::plain_calls(&current.0.function, &current.1)

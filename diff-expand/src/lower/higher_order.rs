@@ -32,6 +32,10 @@ use crate::signature::higher_order;
 /// How deep inlined helpers may nest (a helper passing its closure to another).
 const MAX_DEPTH: usize = 16;
 
+/// Among the names to write out: the operators and methods of the crate's own types, on values
+/// whose type the syntax shows (`lower::typed`).
+pub const TYPED: &str = "@typed";
+
 /// `body` with every call of a helper that takes a closure inlined (`None` if it has none).
 /// Problems go to `cx`, each call with one replaced by a float (so nothing else is reported of
 /// it).
@@ -47,6 +51,7 @@ pub(super) fn inline_helpers(
     syn::visit::Visit::visit_block(&mut all, body);
     names.extend(all.0);
     let param_types = sig.params.iter().map(|p| (p.ident.to_string(), p.ty.clone())).collect();
+    let types = plain.contains(TYPED).then(|| super::typed::Types::of(sig, body));
     let mut inliner = Inliner {
         cx,
         param_types,
@@ -54,6 +59,7 @@ pub(super) fn inline_helpers(
         generic_caller: !sig.floats.is_empty(),
         caller_names: names,
         plain,
+        types,
         stack: Vec::new(),
         changed: false,
     };
@@ -73,6 +79,9 @@ struct Inliner<'a> {
     caller_names: HashSet<String>,
     /// Functions without the attribute to write out too (called on a differentiable value).
     plain: &'a HashSet<String>,
+    /// With [`TYPED`] among them: the types of the caller's names, whose operators and methods
+    /// are written out (`lower::typed`).
+    types: Option<super::typed::Types>,
     /// The helpers being inlined, outermost first.
     stack: Vec<String>,
     changed: bool,
@@ -86,6 +95,10 @@ pub(super) fn plain_arity(name: &str) -> Option<usize> {
 
 impl VisitMut for Inliner<'_> {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
+        // `a - b` of a type with its own `Sub`: `a.sub(b)`, written out below.
+        if let Some(call) = self.types.as_ref().and_then(|t| t.operator_call(e)) {
+            *e = call;
+        }
         // `x.windows(3).map(mean)`: a function to write out, passed by name to an adaptor, is
         // called from a closure of its arity, whose call is written out below.
         if let Expr::MethodCall(m) = e {
@@ -133,8 +146,26 @@ impl VisitMut for Inliner<'_> {
             return;
         }
         let args: Vec<&Expr> = args.iter().collect();
+        // A receiver that is not a place (`(a - b).norm()`) is evaluated once, into a name.
+        let (receiver, bound_receiver) = match receiver {
+            Some(r) if !is_place(&r) => {
+                let name = syn::Ident::new(&format!("__tapeless_self_{}", self.stack.len()), at);
+                // Of the method's type, for the calls on `self` in its body.
+                if let (Some(types), Some(ty)) =
+                    (&mut self.types, self_ty.as_ref().and_then(higher_order::type_name))
+                {
+                    types.bind(&name.to_string(), ty);
+                }
+                (Some(syn::parse_quote!(#name)), Some((name, r)))
+            }
+            r => (r, None),
+        };
         match self.inlined(&helper, &args, passed, (receiver.as_ref(), self_ty.as_ref()), at) {
-            Ok(mut block) => {
+            Ok(block) => {
+                let mut block = match bound_receiver {
+                    Some((name, r)) => syn::parse_quote_spanned!(at=> { let #name = #r; #block }),
+                    None => block,
+                };
                 // A helper called from this one's body must not read this one's names either.
                 let mut bound = AllBound::default();
                 syn::visit::Visit::visit_expr(&mut bound, &block);
@@ -155,6 +186,19 @@ impl VisitMut for Inliner<'_> {
                 );
             }
         }
+    }
+}
+
+/// Whether `e` names a place (`d`, `pos[i + 1]`, `s.v`), which may be written again.
+fn is_place(e: &Expr) -> bool {
+    match e {
+        Expr::Path(_) => true,
+        Expr::Paren(p) => is_place(&p.expr),
+        Expr::Field(f) => is_place(&f.base),
+        Expr::Index(i) => {
+            is_place(&i.expr) && matches!(&*i.index, Expr::Path(_) | Expr::Lit(_) | Expr::Binary(_))
+        }
+        _ => false,
     }
 }
 
@@ -208,6 +252,32 @@ impl Inliner<'_> {
                 let (helper, self_ty) = higher_order::lookup_method(&name, call.args.len(), false)?;
                 (ty.ident == "Self" || Some(ty.ident.to_string()) == last_segment(&self_ty)).then_some(())?;
                 Some(Call { name, at, helper, args, receiver: None, self_ty: Some(self_ty) })
+            }
+            // `d.norm()` of a value whose type the syntax shows, with a method to write out.
+            Expr::MethodCall(m)
+                if let Some(types) = &self.types
+                    && let Some(ty) = types.ty_of(&m.receiver)
+                    && let Some((helper, self_ty)) = higher_order::lookup_plain_typed(
+                        &m.method.to_string(),
+                        &ty,
+                        m.args.len() + 1,
+                        true,
+                    ) =>
+            {
+                let (name, at) = (m.method.to_string(), m.method.span());
+                let args = m.args.iter().cloned().collect();
+                let mut receiver = &*m.receiver;
+                while let Expr::Paren(p) = receiver {
+                    receiver = &p.expr;
+                }
+                Some(Call {
+                    name,
+                    at,
+                    helper,
+                    args,
+                    receiver: Some(receiver.clone()),
+                    self_ty: Some(self_ty),
+                })
             }
             Expr::MethodCall(m) => {
                 let name = m.method.to_string();
@@ -361,7 +431,19 @@ impl Inliner<'_> {
         }
         let mut caller_names: Vec<String> =
             places.iter().flatten().flat_map(|(_, names, _)| names.clone()).collect();
-        caller_names.extend(receiver.map(|r| r.to_token_stream().to_string()));
+        // The names the receiver reads (`pos` and `i` of `pos[i + 1]`) are the caller's.
+        fn idents(tokens: proc_macro2::TokenStream, out: &mut Vec<String>) {
+            for t in tokens {
+                match t {
+                    proc_macro2::TokenTree::Ident(i) => out.push(i.to_string()),
+                    proc_macro2::TokenTree::Group(g) => idents(g.stream(), out),
+                    _ => {}
+                }
+            }
+        }
+        if let Some(r) = receiver {
+            idents(r.to_token_stream(), &mut caller_names);
+        }
         self.check_free_names(&helper.block, &params, &caller_names)?;
         let body = leave_by_break(&helper.block).map_err(Problem::Unsupported)?;
         let temporaries: Vec<syn::Ident> =

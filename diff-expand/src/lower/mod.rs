@@ -77,6 +77,7 @@ mod slices;
 mod solves;
 mod ssa;
 mod statements;
+mod typed;
 mod windows;
 
 use expressions::{Renamer, is_compound};
@@ -146,6 +147,14 @@ pub fn plain_called(body: &syn::Block) -> std::collections::HashSet<String> {
     let mut calls = Calls(std::collections::HashSet::new());
     syn::visit::Visit::visit_block(&mut calls, body);
     calls.0
+}
+
+pub use higher_order::TYPED;
+
+/// Whether `body` uses an operator or method of the crate's own types on a value whose type the
+/// syntax shows, which [`TYPED`] writes out (`lower::typed`).
+pub fn uses_typed(body: &syn::Block, sig: &Signature) -> bool {
+    typed::Types::of(sig, body).any_use(body)
 }
 
 /// [`lower`], with the calls of the functions without the attribute named in `plain` written out

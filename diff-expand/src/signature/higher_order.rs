@@ -129,7 +129,32 @@ pub fn record_plain_method_in(
         return;
     }
     let ty = canonical(self_ty.to_token_stream());
-    insert(&PLAIN, file, format!(".{}", sig.ident), sig.inputs.len(), (canonical(tokens), ty));
+    let text = (canonical(tokens), ty);
+    insert(&PLAIN, file, format!(".{}", sig.ident), sig.inputs.len(), text.clone());
+    // Also by the type's name, for a call on a value whose type is known (`lower::typed`): an
+    // operator's `sub` of each type apart.
+    if let Some(last) = type_name(self_ty) {
+        insert(&PLAIN, file, format!(".{}@{last}", sig.ident), sig.inputs.len(), text);
+    }
+}
+
+/// The last segment of a path type's name, behind references (`Vec2` of `&geometry::Vec2`).
+pub fn type_name(ty: &Type) -> Option<String> {
+    match ty {
+        Type::Reference(r) => type_name(&r.elem),
+        Type::Paren(p) => type_name(&p.elem),
+        Type::Path(p) if p.qself.is_none() => p.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+}
+
+/// The method `name` of the type named `ty` (its last segment), of `arity` parameters (the
+/// receiver counted), without the attribute, and its type.
+pub fn lookup_plain_typed(name: &str, ty: &str, arity: usize, receiver: bool) -> Option<(syn::ItemFn, Type)> {
+    let (text, self_ty) = entry(&PLAIN, &format!(".{name}@{ty}"), arity)?;
+    let item: syn::ItemFn = syn::parse_str(&text).ok()?;
+    (item.sig.receiver().is_some() == receiver).then_some(())?;
+    Some((item, syn::parse_str(&self_ty).ok()?))
 }
 
 fn record_entry(table: &Mutex<Option<Table>>, file: &str, name: String, item: &syn::ItemFn, self_ty: String) {
