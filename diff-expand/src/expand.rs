@@ -166,7 +166,9 @@ const PLAIN_ROUNDS: usize = 8;
 /// is called, as a helper that takes a closure is (`lower::higher_order`), if that lowers
 /// without a problem; otherwise the lowering as it is, whose check then reports the call ("put
 /// `#[differentiable]` on it"). A lowering that fails (a row of a nested array passed to such
-/// a function) is tried again with every such function it calls written out.
+/// a function) is tried again with every such function it calls written out. A body using an
+/// operator or method of the crate's own types (`lower::typed`) is lowered with those written
+/// out too, the same way.
 fn lower_body(
     item_fn: &syn::ItemFn,
     sig: &signature::Signature,
