@@ -1,4 +1,4 @@
-//! Functions of the same file without the attribute, called on a differentiable value: written
+//! Functions of the same module without the attribute, called on a differentiable value: written
 //! out where they are called (their text read from the source), as a helper that takes a
 //! closure is. Each is checked against its analytic gradient, against central differences, and
 //! forward mode against reverse mode (`common::check`).
@@ -10,22 +10,29 @@ mod common;
 
 use common::{check, close};
 
-mod external {
-    /// Another module's helper (article 003's example: a routine with no derivative written
-    /// for it).
-    pub fn logsumexp2(a: f64, b: f64) -> f64 {
-        let m = a.max(b);
+/// A helper and its caller in one module: the helper's body may read the module's private items
+/// (`SHIFT`), which it can be written out beside. (A caller in another module gets the
+/// no-derivative error instead: tests/ui/no_derivative/opaque_function.rs.)
+mod stats {
+    use tapeless::differentiable;
+
+    const SHIFT: f64 = 0.0;
+
+    fn logsumexp2(a: f64, b: f64) -> f64 {
+        let m = a.max(b) + SHIFT;
         m + ((a - m).exp() + (b - m).exp()).ln()
+    }
+
+    #[differentiable]
+    pub fn lse(x: &[f64]) -> f64 {
+        logsumexp2(x[0], x[1]) + logsumexp2(1.0, 2.0)
     }
 }
 
-#[differentiable]
-fn lse(x: &[f64]) -> f64 {
-    external::logsumexp2(x[0], x[1]) + external::logsumexp2(1.0, 2.0)
-}
+use stats::{lse, lse_grad, lse_jvp, lse_vjp};
 
 #[test]
-fn a_helper_of_another_module() {
+fn a_helper_of_the_same_module() {
     let points: [&[f64]; 3] = [&[0.3, -0.7], &[1.2, 1.2], &[-2.0, 3.5]];
     check(&slice_fns!(lse, lse_jvp, lse_vjp, lse_grad), &points, 1e-8);
     for x in points {

@@ -175,6 +175,8 @@ fn lower_body(
     wrt: &[bool],
     cx: &Ctxt,
 ) -> (lower::Lowered, activity::Activity) {
+    // Its module's functions without the attribute are the ones it may write out.
+    signature::higher_order::set_caller(&item_fn.sig.ident.to_string());
     let first_cx = Ctxt::default();
     let lowered = lower::lower(&item_fn.block, sig, &first_cx);
     let activity = activity::analyse(&lowered.function, wrt);

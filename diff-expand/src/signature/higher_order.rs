@@ -22,9 +22,77 @@ type Table = HashMap<(String, String, usize), Option<(String, String)>>;
 
 static HELPERS: Mutex<Option<Table>> = Mutex::new(None);
 
-/// The functions without the attribute that take no closure, by the same key: written out where
-/// a differentiated function calls one on a differentiable value (`expand::generate`).
+/// The functions without the attribute that take no closure, by the same key with their module
+/// in front (`module|name`): written out where a differentiated function of the same module
+/// calls one on a differentiable value (`expand::lower_body`). Only there: their body may read
+/// that module's private items, which a caller in another module cannot see.
 static PLAIN: Mutex<Option<Table>> = Mutex::new(None);
+
+/// The modules the prescan is inside, outermost first.
+static MODULE: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Per file and name, the module of each function with the attribute (`None` where two differ).
+type Callers = HashMap<(String, String), Option<String>>;
+
+static CALLERS: Mutex<Option<Callers>> = Mutex::new(None);
+
+thread_local! {
+    /// The module of the function being expanded, if the prescan found it.
+    static CALLER: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The prescan enters `mod name { .. }` (and leaves it with [`leave_module`]).
+pub fn enter_module(name: &str) {
+    if let Ok(mut m) = MODULE.lock() {
+        m.push(name.to_string());
+    }
+}
+
+/// The prescan leaves the module it entered last.
+pub fn leave_module() {
+    if let Ok(mut m) = MODULE.lock() {
+        m.pop();
+    }
+}
+
+/// The module path the prescan is in (`""` at a file's top).
+fn current_module() -> String {
+    MODULE.lock().map(|m| m.join("::")).unwrap_or_default()
+}
+
+/// Records the module of the function with the attribute `name`, found in `file`.
+pub fn record_caller(file: &str, name: &str) {
+    let module = current_module();
+    let Ok(mut callers) = CALLERS.lock() else { return };
+    let callers = callers.get_or_insert_with(HashMap::new);
+    let key = (file.to_string(), name.to_string());
+    match callers.get(&key) {
+        Some(Some(m)) if *m != module => {
+            callers.insert(key, None);
+        }
+        Some(_) => {}
+        None => {
+            callers.insert(key, Some(module));
+        }
+    }
+}
+
+/// The function `name` is being expanded: the functions without the attribute of its module are
+/// the ones written out. (A name the prescan did not record, a `map` closure's function, keeps
+/// the module of the function it is in.)
+pub fn set_caller(name: &str) {
+    let file = super::registry::current_file();
+    let Some(module) = CALLERS.lock().ok().and_then(|c| c.as_ref()?.get(&(file, name.to_string())).cloned())
+    else {
+        return;
+    };
+    CALLER.with(|c| *c.borrow_mut() = module);
+}
+
+/// `module|name` of a function without the attribute, for the caller's module.
+fn plain_key(name: &str) -> Option<String> {
+    CALLER.with(|c| c.borrow().as_ref().map(|m| format!("{m}|{name}")))
+}
 
 /// For each parameter of `sig`, the number of arguments of the closure it takes (`f: F` with
 /// `F: Fn(f64) -> f64` takes one), or `None` if it takes no closure. Closure types are a type
@@ -102,7 +170,7 @@ pub fn record_in(file: &str, item: &syn::ItemFn) {
 /// closure), found in `file`: its tokens, without attributes, kept as text and parsed only if
 /// a call needs them.
 pub fn record_plain_in(file: &str, name: &str, arity: usize, tokens: proc_macro2::TokenStream) {
-    insert(&PLAIN, file, name.to_string(), arity, (canonical(tokens), String::new()));
+    insert(&PLAIN, file, format!("{}|{name}", current_module()), arity, (canonical(tokens), String::new()));
 }
 
 /// Records the method `item` of the type `self_ty` (one that [`takes_closure`], with `&self`,
@@ -130,11 +198,12 @@ pub fn record_plain_method_in(
     }
     let ty = canonical(self_ty.to_token_stream());
     let text = (canonical(tokens), ty);
-    insert(&PLAIN, file, format!(".{}", sig.ident), sig.inputs.len(), text.clone());
+    let module = current_module();
+    insert(&PLAIN, file, format!("{module}|.{}", sig.ident), sig.inputs.len(), text.clone());
     // Also by the type's name, for a call on a value whose type is known (`lower::typed`): an
     // operator's `sub` of each type apart.
     if let Some(last) = type_name(self_ty) {
-        insert(&PLAIN, file, format!(".{}@{last}", sig.ident), sig.inputs.len(), text);
+        insert(&PLAIN, file, format!("{module}|.{}@{last}", sig.ident), sig.inputs.len(), text);
     }
 }
 
@@ -151,7 +220,7 @@ pub fn type_name(ty: &Type) -> Option<String> {
 /// The method `name` of the type named `ty` (its last segment), of `arity` parameters (the
 /// receiver counted), without the attribute, and its type.
 pub fn lookup_plain_typed(name: &str, ty: &str, arity: usize, receiver: bool) -> Option<(syn::ItemFn, Type)> {
-    let (text, self_ty) = entry(&PLAIN, &format!(".{name}@{ty}"), arity)?;
+    let (text, self_ty) = entry(&PLAIN, &plain_key(&format!(".{name}@{ty}"))?, arity)?;
     let item: syn::ItemFn = syn::parse_str(&text).ok()?;
     (item.sig.receiver().is_some() == receiver).then_some(())?;
     Some((item, syn::parse_str(&self_ty).ok()?))
@@ -231,7 +300,7 @@ pub fn lookup(name: &str, arity: usize) -> Option<syn::ItemFn> {
 /// The function `name` of `arity` parameters without the attribute, as [`lookup`] finds a
 /// helper that takes a closure.
 pub fn lookup_plain(name: &str, arity: usize) -> Option<syn::ItemFn> {
-    let (text, _) = entry(&PLAIN, name, arity)?;
+    let (text, _) = entry(&PLAIN, &plain_key(name)?, arity)?;
     syn::parse_str(&text).ok()
 }
 
@@ -247,7 +316,7 @@ pub fn lookup_method(name: &str, arity: usize, receiver: bool) -> Option<(syn::I
 /// The method `name` of `arity` parameters (the receiver counted) without the attribute, and the
 /// type it is a method of, as [`lookup_method`] finds one that takes a closure.
 pub fn lookup_plain_method(name: &str, arity: usize, receiver: bool) -> Option<(syn::ItemFn, Type)> {
-    let (text, self_ty) = entry(&PLAIN, &format!(".{name}"), arity)?;
+    let (text, self_ty) = entry(&PLAIN, &plain_key(&format!(".{name}"))?, arity)?;
     let item: syn::ItemFn = syn::parse_str(&text).ok()?;
     (item.sig.receiver().is_some() == receiver).then_some(())?;
     Some((item, syn::parse_str(&self_ty).ok()?))

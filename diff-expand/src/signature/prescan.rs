@@ -187,6 +187,9 @@ fn block(
         }
         let (name, args) = (item_fn.sig.ident.to_string(), attributes.differentiable());
         registry::record_seen(file, &name, item_fn.sig.inputs.len(), args.is_some());
+        if args.is_some() {
+            super::higher_order::record_caller(file, &name);
+        }
         // A helper that takes a closure: kept whole, to be inlined where it is called.
         if super::higher_order::takes_closure(&item_fn.sig) {
             if let Ok(whole) = syn::parse2::<syn::ItemFn>(quote::quote!(#head { #body })) {
@@ -207,6 +210,7 @@ fn block(
                     if let Some(wrt) = registry::of_function(&twin, &args) {
                         registry::record_in(file, &twin.sig.ident.to_string(), &wrt);
                     }
+                    super::higher_order::record_caller(file, &twin.sig.ident.to_string());
                 }
                 None => {
                     if let Some(wrt) = registry::of_function(&item_fn, &args) {
@@ -234,9 +238,12 @@ fn block(
         // there (`expand::differentiable` reports it).
         let in_trait = block.as_ref().is_some_and(|b| b.trait_.is_some()) && whole.is_none();
         for (own, f, _) in &functions {
+            let name = f.sig.ident.to_string();
             if own.is_some() {
-                let (name, arity) = (f.sig.ident.to_string(), f.sig.inputs.len());
-                registry::record_attributed_method(file, &name, arity, in_trait);
+                registry::record_attributed_method(file, &name, f.sig.inputs.len(), in_trait);
+            }
+            if own.is_some() || (whole.is_some() && !marked) {
+                super::higher_order::record_caller(file, &name);
             }
         }
         if let Some(block) = &block {
@@ -270,6 +277,16 @@ fn block(
             }
         }
     } else if keyword("mod") {
+        // The module's name: the identifier after `mod`.
+        let name = head
+            .clone()
+            .into_iter()
+            .skip_while(|t| !matches!(t, TokenTree::Ident(i) if i == "mod"))
+            .nth(1)
+            .map(|t| t.to_string())
+            .unwrap_or_default();
+        super::higher_order::enter_module(&name);
         items(file, body, &mut None);
+        super::higher_order::leave_module();
     }
 }
