@@ -302,16 +302,7 @@ impl Decay {
 fn helper_methods_of_a_problem_struct() {
     let problem = Decay { t: vec![0.0, 0.5, 1.0, 2.0], y: vec![1.1, 0.7, 0.45, 0.2], a: 1.2 };
     let points: [&[f64]; 3] = [&[0.7, 0.01], &[1.3, -0.2], &[0.2, 0.4]];
-    let fns = common::Fns {
-        name: "Decay::cost",
-        f: &|p| problem.cost(p),
-        jvp: &|p, t| problem.cost_jvp(p, t.to_vec()),
-        vjp: &|p, u| {
-            let (v, pullback) = problem.cost_vjp(p);
-            (v, pullback(u))
-        },
-        grad: &|p| problem.cost_grad(p),
-    };
+    let fns = method_fns!(problem, cost, cost_jvp, cost_vjp, cost_grad);
     check(&fns, &points, 1e-8);
     for p in points {
         // ∂/∂k = Σ r_i (-a t_i e^(-k t_i)), ∂/∂c = Σ r_i.
@@ -350,16 +341,7 @@ impl<T: num_traits::Float> Neuron<T> {
 fn a_helper_method_of_a_generic_block() {
     let neuron = Neuron { w: vec![0.5, -0.25, 1.5], bias: 0.1 };
     let points: [&[f64]; 3] = [&[1.0, 2.0, -0.3], &[0.2, 0.1, 0.4], &[-1.0, 0.5, 0.25]];
-    let fns = common::Fns {
-        name: "Neuron::predict",
-        f: &|x| neuron.predict(x),
-        jvp: &|x, t| neuron.predict_jvp(x, t.to_vec()),
-        vjp: &|x, u| {
-            let (v, pullback) = neuron.predict_vjp(x);
-            (v, pullback(u))
-        },
-        grad: &|x| neuron.predict_grad(x),
-    };
+    let fns = method_fns!(neuron, predict, predict_jvp, predict_vjp, predict_grad);
     check(&fns, &points, 1e-8);
     for x in points {
         let z: f64 = neuron.w.iter().zip(x).map(|(w, v)| w * v).sum::<f64>() + neuron.bias;

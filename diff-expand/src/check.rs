@@ -36,7 +36,7 @@ pub fn check(f: &Function, sig: &Signature, activity: &Activity, reachability: b
 /// prescan kept: `expand::generate` tries writing them out where they are called.
 /// A method is named `.name`.
 pub fn plain_calls(f: &Function, a: &Activity) -> std::collections::HashSet<String> {
-    let mut names = differentiable_calls(f, a, |name, arity| {
+    let mut names = called_functions(f, a, |name, arity| {
         crate::signature::registry::without_derivative(name, arity)
             && crate::signature::higher_order::lookup_plain(name, arity).is_some()
     });
@@ -47,21 +47,13 @@ pub fn plain_calls(f: &Function, a: &Activity) -> std::collections::HashSet<Stri
 /// The methods without the attribute (`signature::higher_order::lookup_plain_method`) that `f`
 /// calls with a differentiable argument, the result reaching the function's, with where.
 fn plain_method_calls(f: &Function, a: &Activity) -> Vec<(String, Loc)> {
-    f.body
-        .walk()
-        .into_iter()
-        .filter_map(|inst| match &inst.op {
-            Op::Call { callee: Callee::Method { name, .. }, args, .. }
-                if inst.results.iter().any(|r| a.reaches(*r))
-                    && args.iter().any(|v| a.varied(*v) || a.tainted(*v)) =>
-            {
-                let name = name.to_string();
-                let arity = args.len() + 1;
-                (!crate::signature::registry::is_method(&name, args.len())
-                    && crate::signature::higher_order::lookup_plain_method(&name, arity, true).is_some())
-                .then_some((name, inst.span))
-            }
-            _ => None,
+    differentiable_calls(f, a)
+        .filter_map(|(callee, arity, at)| {
+            let Callee::Method { name, .. } = callee else { return None };
+            let name = name.to_string();
+            (!crate::signature::registry::is_method(&name, arity)
+                && crate::signature::higher_order::lookup_plain_method(&name, arity + 1, true).is_some())
+            .then_some((name, at))
         })
         .collect()
 }
@@ -72,33 +64,43 @@ fn plain_method_calls(f: &Function, a: &Activity) -> Vec<(String, Loc)> {
 /// the call's own error was.
 pub fn unknown_calls(f: &Function, a: &Activity) -> std::collections::HashSet<String> {
     use crate::signature::registry;
-    differentiable_calls(f, a, |name, arity| {
+    called_functions(f, a, |name, arity| {
         !registry::derivative_known(name, arity) && !registry::without_derivative(name, arity)
     })
 }
 
-/// The names of the functions called by path, on a differentiable value (or one computed from
-/// one without a derivative, `&pts[j]`) and reaching the result, for which `keep(name, arity)`
-/// holds.
-fn differentiable_calls(
+/// The names of the functions called by path in [`differentiable_calls`] for which
+/// `keep(name, arity)` holds.
+fn called_functions(
     f: &Function,
     a: &Activity,
     keep: impl Fn(&str, usize) -> bool,
 ) -> std::collections::HashSet<String> {
-    f.body
-        .walk()
-        .into_iter()
-        .filter_map(|inst| match &inst.op {
-            Op::Call { callee: Callee::Path(path), args, .. }
-                if inst.results.iter().any(|r| a.reaches(*r))
-                    && inst.op.operands().iter().any(|v| a.varied(*v) || a.tainted(*v)) =>
-            {
-                let name = path.path.segments.last()?.ident.to_string();
-                keep(&name, args.len()).then_some(name)
-            }
-            _ => None,
+    differentiable_calls(f, a)
+        .filter_map(|(callee, arity, _)| {
+            let Callee::Path(path) = callee else { return None };
+            let name = path.path.segments.last()?.ident.to_string();
+            keep(&name, arity).then_some(name)
         })
         .collect()
+}
+
+/// The calls of `f` with an argument that is differentiable (or computed from one without a
+/// derivative, `&pts[j]`), whose result reaches the function's: the callee, the number of
+/// arguments (a method's receiver apart) and where.
+fn differentiable_calls<'f>(
+    f: &'f Function,
+    a: &'f Activity,
+) -> impl Iterator<Item = (&'f Callee, usize, Loc)> {
+    f.body.walk().into_iter().filter_map(move |inst| match &inst.op {
+        Op::Call { callee, args, .. }
+            if inst.results.iter().any(|r| a.reaches(*r))
+                && args.iter().any(|v| a.varied(*v) || a.tainted(*v)) =>
+        {
+            Some((callee, args.len(), inst.span))
+        }
+        _ => None,
+    })
 }
 
 /// `blamed` holds the values computed by a rejected construct, or from one: a construct reading

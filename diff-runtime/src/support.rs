@@ -80,10 +80,10 @@ where
     C: nalgebra::Dim,
     nalgebra::DefaultAllocator: nalgebra::allocator::Allocator<R, C>,
 {
-    let empty = |d: usize, dim: Option<usize>| dim.unwrap_or(d);
+    // No entries: a dynamic dimension of 0 (a static one keeps its size).
     let placeholder = nalgebra::OMatrix::<T, R, C>::zeros_generic(
-        R::from_usize(empty(0, R::try_to_usize())),
-        C::from_usize(empty(0, C::try_to_usize())),
+        R::from_usize(R::try_to_usize().unwrap_or(0)),
+        C::from_usize(C::try_to_usize().unwrap_or(0)),
     );
     let mut taken = std::mem::replace(buffer, placeholder);
     if taken.shape() == like.shape() {

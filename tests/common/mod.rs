@@ -144,6 +144,24 @@ macro_rules! slice_fns {
     };
 }
 
+/// `method_fns!(value, f, f_jvp, f_vjp, f_grad)`: the [`Fns`] of a method `value.f(x: &[f64]) ->
+/// f64` from its generated methods.
+#[macro_export]
+macro_rules! method_fns {
+    ($value:expr, $f:ident, $jvp:ident, $vjp:ident, $grad:ident) => {
+        $crate::common::Fns {
+            name: stringify!($f),
+            f: &|x| $value.$f(x),
+            jvp: &|x, t| $value.$jvp(x, t.to_vec()),
+            vjp: &|x, u| {
+                let (v, pullback) = $value.$vjp(x);
+                (v, pullback(u))
+            },
+            grad: &|x| $value.$grad(x),
+        }
+    };
+}
+
 /// `slice_fns_with!(f, f_jvp, f_vjp, f_grad; a, b)`: the [`Fns`] of a function `f(x: &[f64], a, b) -> f64` whose other
 /// arguments are constants, through its generated `f_jvp`, `f_vjp` and `f_grad`.
 #[macro_export]

@@ -89,14 +89,9 @@ impl Renamed<'_> {
     /// `e` in a place that reads through a reference (a field's base, an index's, a receiver).
     fn read_through(&mut self, e: &mut Expr) {
         match self.names(e) {
-            true => *e = self.place(),
+            true => *e = self.to.clone(),
             false => self.visit_expr_mut(e),
         }
-    }
-
-    /// The place (a name, field or index: postfix, so it needs no parentheses).
-    fn place(&self) -> Expr {
-        self.to.clone()
     }
 }
 
@@ -106,7 +101,7 @@ impl VisitMut for Renamed<'_> {
         let deref =
             matches!(&*e, Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) && self.names(&u.expr));
         match (e, self.mode) {
-            (e, Mode::Through | Mode::Borrowed) if deref => *e = self.place(),
+            (e, Mode::Through | Mode::Borrowed) if deref => *e = self.to.clone(),
             (Expr::Field(f), Mode::Borrowed) => self.read_through(&mut f.base),
             (Expr::Index(i), Mode::Borrowed) => {
                 self.read_through(&mut i.expr);

@@ -87,10 +87,13 @@ struct Inliner<'a> {
     changed: bool,
 }
 
-/// The number of parameters of the function without the attribute `name` names, if the prescan
-/// kept the text of one (of up to four).
-pub(super) fn plain_arity(name: &str) -> Option<usize> {
-    (0..=4).find(|&n| higher_order::lookup_plain(name, n).is_some())
+/// `mean` of `map(mean)`: a function without the attribute passed by name, whose text the
+/// prescan kept (of up to four parameters), its name and number of parameters.
+pub(super) fn passed_by_name(arg: &Expr) -> Option<(String, usize)> {
+    let Expr::Path(p) = arg else { return None };
+    let name = p.path.get_ident()?.to_string();
+    let arity = (0..=4).find(|&n| higher_order::lookup_plain(&name, n).is_some())?;
+    Some((name, arity))
 }
 
 impl VisitMut for Inliner<'_> {
@@ -103,15 +106,14 @@ impl VisitMut for Inliner<'_> {
         // called from a closure of its arity, whose call is written out below.
         if let Expr::MethodCall(m) = e {
             for arg in &mut m.args {
-                if let Expr::Path(p) = arg
-                    && let Some(name) = p.path.get_ident().map(ToString::to_string)
+                if let Some((name, arity)) = passed_by_name(arg)
                     && self.plain.contains(&name)
-                    && let Some(arity) = plain_arity(&name)
                 {
-                    let at = p.span();
+                    let at = arg.span();
                     let items: Vec<syn::Ident> =
                         (0..arity).map(|i| syn::Ident::new(&format!("__tapeless_item_{i}"), at)).collect();
-                    *arg = syn::parse_quote_spanned!(at=> |#(#items),*| #p(#(#items),*));
+                    let f = arg.clone();
+                    *arg = syn::parse_quote_spanned!(at=> |#(#items),*| #f(#(#items),*));
                 }
             }
         }
@@ -266,10 +268,7 @@ impl Inliner<'_> {
             {
                 let (name, at) = (m.method.to_string(), m.method.span());
                 let args = m.args.iter().cloned().collect();
-                let mut receiver = &*m.receiver;
-                while let Expr::Paren(p) = receiver {
-                    receiver = &p.expr;
-                }
+                let receiver = strip_parens(&m.receiver);
                 Some(Call {
                     name,
                     at,
@@ -288,10 +287,7 @@ impl Inliner<'_> {
                         .then(|| higher_order::lookup_plain_method(&name, arity, true))
                         .flatten()
                 })?;
-                let mut receiver = &*m.receiver;
-                while let Expr::Paren(p) = receiver {
-                    receiver = &p.expr;
-                }
+                let receiver = strip_parens(&m.receiver);
                 let Expr::Path(p) = receiver else { return None };
                 let ident = p.path.get_ident()?;
                 // `self` (a method of the same type, or of another for which the crate has one

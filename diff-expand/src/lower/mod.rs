@@ -134,9 +134,7 @@ pub fn plain_called(body: &syn::Block) -> std::collections::HashSet<String> {
         /// `map(mean)`: a function passed by name to an adaptor.
         fn by_name(&mut self, m: &syn::ExprMethodCall) {
             for arg in &m.args {
-                if let Expr::Path(p) = arg
-                    && let Some(name) = p.path.get_ident().map(ToString::to_string)
-                    && let Some(arity) = higher_order::plain_arity(&name)
+                if let Some((name, arity)) = higher_order::passed_by_name(arg)
                     && crate::signature::registry::without_derivative(&name, arity)
                 {
                     self.0.insert(name);

@@ -33,15 +33,6 @@ pub(super) struct Types {
     elements: HashMap<String, String>,
 }
 
-/// `e` without parentheses.
-fn strip(e: &Expr) -> &Expr {
-    match e {
-        Expr::Paren(p) => strip(&p.expr),
-        Expr::Group(g) => strip(&g.expr),
-        e => e,
-    }
-}
-
 /// The method an operator calls, and whether it assigns (`+=` calls `add`).
 fn operator(op: &BinOp) -> Option<(&'static str, bool)> {
     Some(match op {
@@ -184,7 +175,7 @@ impl Types {
         let Expr::Binary(b) = e else { return None };
         let (method, assigns) = operator(&b.op)?;
         let (ty, _) = self.operator_of(method, &b.left, &b.right)?;
-        let (left, right) = (strip(&b.left), &b.right);
+        let (left, right) = (super::strip_parens(&b.left), &b.right);
         let at = syn::spanned::Spanned::span(&b.op);
         let method = syn::Ident::new(method, at);
         // A place receives the call as it is (`pos[i].sub(..)`, whose fields the body reads as
