@@ -396,3 +396,61 @@ fn samples_with_vec_fields() {
         assert!(close(g[0], want[0], 1e-14) && close(g[1], want[1], 1e-14), "{g:?} vs {want:?}");
     }
 }
+
+/// How residuals are weighted: no float in it, nor in [`Settings`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Weighting {
+    Uniform,
+    Linear,
+}
+
+/// Settings of the crate's own types that hold no float.
+struct Settings {
+    weighting: Weighting,
+    power: i32,
+    label: String,
+    skip: Vec<Option<usize>>,
+}
+
+/// `Σ w_i r_i^p` with `w_i = 1` or `i + 1`; `settings` and `weighting` are constants without a
+/// `wrt(..)` list because their types hold no float.
+#[differentiable(hessian)]
+fn weighted_power(r: &[f64], weighting: Weighting, settings: &Settings) -> f64 {
+    let mut total = 0.0;
+    for (i, ri) in r.iter().enumerate() {
+        if settings.skip.contains(&Some(i)) || settings.label.is_empty() {
+            continue;
+        }
+        let w = match (weighting, settings.weighting) {
+            (Weighting::Uniform, Weighting::Uniform) => 1.0,
+            _ => (i + 1) as f64,
+        };
+        total += w * ri.powi(settings.power);
+    }
+    total
+}
+
+#[test]
+fn parameters_of_the_crates_own_types_without_floats_are_constants() {
+    let settings = |weighting| Settings { weighting, power: 3, label: "fit".into(), skip: vec![Some(1)] };
+    for weighting in [Weighting::Uniform, Weighting::Linear] {
+        let s = settings(weighting);
+        let fns = slice_fns_with!(weighted_power, weighted_power_jvp, weighted_power_vjp, weighted_power_grad; weighting, &s);
+        let points: [&[f64]; 3] = [&[0.5, 1.0, -0.7], &[1.2, -0.3, 0.4], &[-0.9, 0.8, 1.1]];
+        check(&fns, &points, 1e-8);
+        for r in points {
+            let (_, g, h) = weighted_power_hessian(r, weighting, &s);
+            for i in 0..3 {
+                let w = if weighting == Weighting::Uniform { 1.0 } else { (i + 1) as f64 };
+                let kept = if i == 1 { 0.0 } else { w };
+                assert!(common::close(g[i], kept * 3.0 * r[i] * r[i], 1e-13), "{weighting:?}: d/dr{i}");
+                assert!(common::close(h[(i, i)], kept * 6.0 * r[i], 1e-13), "{weighting:?}: H[{i},{i}]");
+                let gi = |p: &[f64]| weighted_power_grad(p, weighting, &s).1[i];
+                for j in 0..3 {
+                    let fd = common::central(&gi, r, j);
+                    assert!(common::close(h[(i, j)], fd, 1e-7), "{weighting:?}: H[{i},{j}] vs fd {fd}");
+                }
+            }
+        }
+    }
+}

@@ -1,7 +1,8 @@
 //! Searches by a condition (`partition_point`, `position`) whose predicate tests a
 //! differentiable value, accepted when the predicate is `tapeless::piecewise(..)` or compares
 //! against a `tapeless::no_grad(..)` copy; a variable declared without a value before a loop
-//! that assigns it each iteration; and `DVector::as_slice`.
+//! that assigns it each iteration; `DVector::as_slice`; and an iteration that returns once a
+//! `piecewise(..)` test of convergence holds, inside a `while` on its counter.
 
 mod common;
 
@@ -178,5 +179,38 @@ fn a_dvector_read_through_as_slice() {
         for c in 0..3 {
             assert!(close(h[(r, c)], exact_h[r][c], 1e-12), "H[{r},{c}] = {}", h[(r, c)]);
         }
+    }
+}
+
+/// Newton's iteration for `√a`, returning once a step changes `x` by less than `1e-14`: the
+/// test is piecewise, and the loop's own condition reads only its counter (before, the flag of
+/// the `return` made that condition depend on `a` too: our error on `while i < 40`).
+#[differentiable]
+fn newton_sqrt(a: f64) -> f64 {
+    let mut x = a;
+    let mut i = 0;
+    while i < 40 {
+        let next = 0.5 * (x + a / x);
+        if tapeless::piecewise((next - x).abs() < 1e-14) {
+            return next;
+        }
+        x = next;
+        i += 1;
+    }
+    x
+}
+
+#[test]
+fn an_iteration_that_returns_once_converged() {
+    for a in [0.3, 2.0, 17.0] {
+        let (value, g) = newton_sqrt_grad(a);
+        assert!(close(value, a.sqrt(), 1e-15), "sqrt({a}) = {value}");
+        // d√a/da = 1 / (2√a): the derivative of the iteration that ran, converged.
+        assert!(close(g, 0.5 / a.sqrt(), 1e-12), "d/da at {a}: {g}");
+        let (_, fd) = (newton_sqrt(a), common::central(&|p: &[f64]| newton_sqrt(p[0]), &[a], 0));
+        assert!(close(g, fd, 1e-8), "d/da at {a}: {g} vs central differences {fd}");
+        let (_, jv) = newton_sqrt_jvp(a, 0.7);
+        let (_, pullback) = newton_sqrt_vjp(a);
+        forward_against_reverse("newton_sqrt", jv, &[0.7], 1.3, &[pullback(1.3)], 1e-12);
     }
 }

@@ -149,10 +149,13 @@ fn forward(block: &Block, wrt: &[bool], a: &mut Activity) -> bool {
     let mut changed = false;
     for inst in &block.insts {
         match &inst.op {
-            Op::If { cond, then_block, else_block, then_out, else_out, .. } => {
+            Op::If { cond, piecewise, then_block, else_block, then_out, else_out, .. } => {
                 changed |= forward(then_block, wrt, a);
                 changed |= forward(else_block, wrt, a);
-                let cond_taint = a.tainted(*cond);
+                // What a `piecewise(..)` branch selects switches only where its condition flips,
+                // which the user accepted there: a later branch on it (the flag of a `return`
+                // inside, `while !done && i < n`) adds no kink of its own.
+                let cond_taint = !piecewise && a.tainted(*cond);
                 for ((r, t), e) in inst.results.iter().zip(then_out).zip(else_out) {
                     let varied = a.varied(*t) || a.varied(*e);
                     changed |= a.raise(Varied, *r, varied);

@@ -38,6 +38,18 @@ fn from_f64(e: &dyn ToTokens) -> syn::Expr {
 fn promote(e: &syn::Expr) -> syn::Expr {
     let mut e = e.clone();
     f64_constructor(&mut e);
+    let mut inner = &e;
+    while let syn::Expr::Paren(p) = inner {
+        inner = &p.expr;
+    }
+    // A field (`settings.weighting`), whose type is known where it is read: kept as it is if it
+    // has no `Promote` (an enum of the user's own).
+    if let syn::Expr::Field(_) = inner {
+        return syn::parse_quote!({
+            use ::tapeless::__private::{PromoteAsIs as _, PromoteByTrait as _};
+            ::tapeless::__private::Promoting(#e).promote_field()
+        });
+    }
     syn::parse_quote!(::tapeless::__private::promote(#e))
 }
 

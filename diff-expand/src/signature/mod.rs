@@ -20,6 +20,7 @@ pub mod outputs;
 pub mod prescan;
 pub mod registry;
 pub mod siblings;
+pub mod types;
 pub use nalgebra::*;
 
 thread_local! {
@@ -583,6 +584,8 @@ pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature
                     // An `Option` or a string has no tangent in the runtime: a constant, never a
                     // derivative left out.
                     TypeClass::Unknown if never_differentiable(&p.ty) || discrete_data(&p.ty) => {}
+                    // `kind: Kind` of `enum Kind { Huber, Square }` in the crate: no float in it.
+                    TypeClass::Unknown if types::discrete(&p.ty) => {}
                     // `x: (f64, f64)`: differentiated, its parts read as a record's fields.
                     TypeClass::Unknown if float_tuple(&p.ty) => p.wrt = true,
                     TypeClass::Unknown => {

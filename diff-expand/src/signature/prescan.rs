@@ -288,5 +288,10 @@ fn block(
         super::higher_order::enter_module(&name);
         items(file, body, &mut None);
         super::higher_order::leave_module();
+    } else if keyword("enum") || keyword("struct") {
+        // Whether it holds a float: a parameter of a type that holds none is a constant.
+        if let Ok(item) = syn::parse2::<syn::Item>(quote::quote!(#head { #body })) {
+            super::types::record(&item);
+        }
     }
 }

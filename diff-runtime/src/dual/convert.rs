@@ -224,6 +224,44 @@ impl<T: Promote + Copy> Promote for &Vec<T> {
     }
 }
 
+/// A field the dual copy reads from a constant parameter (`settings.weighting`), promoted when
+/// its type has [`Promote`] and kept as it is (cloned from the parameter) otherwise: an enum of
+/// the user's own, which holds no float. Written `Promoting(value).promote_field()` with both
+/// traits in scope; method resolution tries [`PromoteByTrait`] on the value first, then
+/// [`PromoteAsIs`] on a reference to it.
+#[doc(hidden)]
+pub struct Promoting<T>(pub T);
+
+/// See [`Promoting`].
+#[doc(hidden)]
+pub trait PromoteByTrait {
+    type Out;
+    fn promote_field(self) -> Self::Out;
+}
+
+impl<T: Promote> PromoteByTrait for Promoting<T> {
+    type Out = T::Out;
+    #[inline(always)]
+    fn promote_field(self) -> T::Out {
+        self.0.promote()
+    }
+}
+
+/// See [`Promoting`].
+#[doc(hidden)]
+pub trait PromoteAsIs {
+    type Out;
+    fn promote_field(self) -> Self::Out;
+}
+
+impl<T: Clone> PromoteAsIs for &Promoting<T> {
+    type Out = T;
+    #[inline(always)]
+    fn promote_field(self) -> T {
+        self.0.clone()
+    }
+}
+
 /// The value part of a float of the dual copy, for a call on constants only (`helper(0.4, 0.7)`),
 /// whose callee takes `f64`: the derivative part of a constant is zero.
 #[doc(hidden)]

@@ -17,7 +17,9 @@ use core::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Rem, Sub, S
 mod convert;
 mod num;
 
-pub use self::convert::{CastTo, Lift, Primal, Promote, Split, cast, math, primal, promote};
+pub use self::convert::{
+    CastTo, Lift, Primal, Promote, PromoteAsIs, PromoteByTrait, Promoting, Split, cast, math, primal, promote,
+};
 
 use crate::real::Floating;
 use crate::rules::elementary as d;

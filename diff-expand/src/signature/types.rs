@@ -1,0 +1,89 @@
+//! The crate's own data types that hold no float: `enum Kind { Huber, Square }`, `struct
+//! Options { iterations: usize, method: Kind }`. The prescan records every `enum` and `struct`
+//! with fields it reads (name, and the types of its fields); a parameter of such a type is a
+//! constant without a `wrt(..)` list, as an integer is: nothing in it has a derivative to leave
+//! out. A type with a float field, a type parameter or a field of a type the macro cannot see
+//! into is not one; nor is a name defined twice where either definition is not one.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+
+use syn::Type;
+
+/// Per type name, the types of the fields of each definition the prescan found (as text: the
+/// table outlives the tokens), or `None` for a definition that may hold a float (generic).
+static TYPES: Mutex<Option<HashMap<String, Vec<Definition>>>> = Mutex::new(None);
+
+/// The types of one definition's fields, as text; `None` if it is generic.
+type Definition = Option<Vec<String>>;
+
+/// Records an `enum` or `struct` definition the prescan read (`item` with its body).
+pub fn record(item: &syn::Item) {
+    let text = |f: &syn::Field| {
+        let ty = &f.ty;
+        quote::quote!(#ty).to_string()
+    };
+    let (name, generics, fields): (_, _, Vec<String>) = match item {
+        syn::Item::Enum(e) => {
+            (&e.ident, &e.generics, e.variants.iter().flat_map(|v| v.fields.iter().map(text)).collect())
+        }
+        syn::Item::Struct(s) => (&s.ident, &s.generics, s.fields.iter().map(text).collect()),
+        _ => return,
+    };
+    let fields = generics.params.is_empty().then_some(fields);
+    let Ok(mut types) = TYPES.lock() else { return };
+    types.get_or_insert_with(HashMap::new).entry(name.to_string()).or_default().push(fields);
+}
+
+/// Whether `ty` (or `&ty`) is a type of the crate that holds no float.
+pub fn discrete(ty: &Type) -> bool {
+    discrete_in(ty, &mut HashSet::new())
+}
+
+fn discrete_in(ty: &Type, seen: &mut HashSet<String>) -> bool {
+    match ty {
+        Type::Reference(r) => r.mutability.is_none() && discrete_in(&r.elem, seen),
+        Type::Paren(p) => discrete_in(&p.elem, seen),
+        Type::Slice(s) => discrete_in(&s.elem, seen),
+        Type::Array(a) => discrete_in(&a.elem, seen),
+        Type::Tuple(t) => t.elems.iter().all(|e| discrete_in(e, seen)),
+        Type::Path(p) if p.qself.is_none() => {
+            let Some(last) = p.path.segments.last() else { return false };
+            let name = last.ident.to_string();
+            if super::classify(ty) == super::TypeClass::Constant && !super::function_type(ty) {
+                return true;
+            }
+            if matches!(name.as_str(), "String" | "str") {
+                return true;
+            }
+            if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
+                // `Vec<Kind>`, `Option<Kind>`, `Box<Kind>`: of discrete elements.
+                let containers = matches!(name.as_str(), "Vec" | "Option" | "Box");
+                return containers
+                    && args
+                        .args
+                        .iter()
+                        .all(|a| matches!(a, syn::GenericArgument::Type(t) if discrete_in(t, seen)));
+            }
+            // Named as the crate's own: `Kind`, `crate::Kind`, `super::model::Kind` (not
+            // `other_crate::Kind`, which may be another type of the same name).
+            let first = p.path.segments.first().map(|s| s.ident.to_string()).unwrap_or_default();
+            if p.path.segments.len() > 1 && !matches!(first.as_str(), "crate" | "self" | "super") {
+                return false;
+            }
+            // A type being checked further up (`enum Tree { Leaf, Node(Box<Tree>) }`).
+            if !seen.insert(name.clone()) {
+                return true;
+            }
+            let definitions = TYPES.lock().ok().and_then(|t| t.as_ref().and_then(|t| t.get(&name).cloned()));
+            definitions.is_some_and(|defs| {
+                defs.iter().all(|fields| {
+                    fields.as_ref().is_some_and(|f| {
+                        f.iter().all(|t| syn::parse_str::<Type>(t).is_ok_and(|t| discrete_in(&t, seen)))
+                    })
+                })
+            })
+        }
+        _ => false,
+    }
+}
