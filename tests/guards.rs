@@ -250,3 +250,44 @@ fn vectors_returned_from_both_sides_of_a_guard() {
     assert_eq!(r, vec![0.0, 0.0]);
     assert!(j.iter().all(|v| *v == 0.0) && j.shape() == (2, 3));
 }
+
+#[derive(Debug, PartialEq)]
+enum SeriesError {
+    Empty,
+    NoSecond(String),
+}
+
+/// `x.first().ok_or(e)?` and `x.get(1).ok_or_else(|| e)?` in a function returning `Result`:
+/// guards that leave with the user's error, then the elements: `x₀ x₁ + Σ eˣⁱ`.
+#[differentiable]
+fn first_two(x: &[f64]) -> Result<f64, SeriesError> {
+    let first = x.first().ok_or(SeriesError::Empty)?;
+    let second = *x.get(1).ok_or_else(|| SeriesError::NoSecond(format!("{} value(s)", x.len())))?;
+    Ok(first * second + x.iter().map(|v| v.exp()).sum::<f64>())
+}
+
+#[test]
+fn ok_or_of_an_element_in_a_result_function() {
+    assert_eq!(first_two_grad(&[]), Err(SeriesError::Empty));
+    assert_eq!(first_two_grad(&[0.5]), Err(SeriesError::NoSecond("1 value(s)".to_string())));
+    assert!(first_two_jvp(&[0.5], vec![1.0]).is_err());
+    for x in [&[0.3, 0.4, 0.7][..], &[1.5, -0.2], &[0.9, 0.1, -0.4, 2.0]] {
+        let (y, g) = first_two_grad(x).unwrap();
+        let exps: f64 = x.iter().map(|v| v.exp()).sum();
+        assert!(close(y, x[0] * x[1] + exps, 1e-15));
+        for i in 0..x.len() {
+            let partner = match i {
+                0 => x[1],
+                1 => x[0],
+                _ => 0.0,
+            };
+            assert!(close(g[i], partner + x[i].exp(), 1e-14), "d/dx{i}");
+            let fd = common::central(&|p: &[f64]| first_two(p).unwrap_or(f64::NAN), x, i);
+            assert!(close(g[i], fd, 1e-8), "d/dx{i}: {} vs central differences {fd}", g[i]);
+        }
+        let v = common::direction(x.len(), 5);
+        let (_, t) = first_two_jvp(x, v.clone()).unwrap();
+        let (_, pullback) = first_two_vjp(x).unwrap();
+        common::forward_against_reverse("first_two", t, &v, 0.8, &pullback(0.8), 1e-13);
+    }
+}

@@ -82,7 +82,41 @@ fn linear_algebra_option(e: &Expr, kind: WrapperKind) -> Option<(Expr, Expr)> {
             let arg = &m.args[0];
             let error: Expr = match m.method.to_string().as_str() {
                 "ok_or" => syn::parse_quote_spanned!(span=> Err(#arg)),
-                "ok_or_else" => syn::parse_quote_spanned!(span=> Err((#arg)())),
+                "ok_or_else" => or_else_error(arg),
+                _ => return None,
+            };
+            Some(((*m.receiver).clone(), error))
+        }
+        _ => None,
+    }
+}
+
+/// `Err(..)` of `.ok_or_else(f)`: the body of a closure without parameters written in place
+/// (`|| MyError::Short(x.len())` reads the function's values, which a closure here may not),
+/// else `Err(f())`.
+fn or_else_error(f: &Expr) -> Expr {
+    let span = syn::spanned::Spanned::span(f);
+    match f {
+        Expr::Closure(c) if c.inputs.is_empty() => {
+            let body = &c.body;
+            syn::parse_quote_spanned!(span=> Err(#body))
+        }
+        f => syn::parse_quote_spanned!(span=> Err((#f)())),
+    }
+}
+
+/// The element lookup a `?` unwraps (`x.first()`, `x.get(i)`) and the value to leave with:
+/// `None` in a function returning `Option`; the `Err` of `.ok_or(e)`/`.ok_or_else(f)` in one
+/// returning `Result`.
+fn element_option(e: &Expr, kind: WrapperKind) -> Option<(Expr, Expr)> {
+    let span = syn::spanned::Spanned::span(e);
+    match (kind, e) {
+        (WrapperKind::Option, e) => Some((e.clone(), syn::parse_quote_spanned!(span=> None))),
+        (WrapperKind::Result, Expr::MethodCall(m)) if m.args.len() == 1 => {
+            let arg = &m.args[0];
+            let error: Expr = match m.method.to_string().as_str() {
+                "ok_or" => syn::parse_quote_spanned!(span=> Err(#arg)),
+                "ok_or_else" => or_else_error(arg),
                 _ => return None,
             };
             Some(((*m.receiver).clone(), error))
@@ -99,9 +133,10 @@ struct Returns {
 
 impl VisitMut for Returns {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
-        // `x.first()?`, `*x.get(i)?` in a function returning `Option`: a guard that leaves with
-        // `None` where the element is missing, then the element (`lower::options`).
-        if self.kind == WrapperKind::Option {
+        // `x.first()?`, `*x.get(i)?` in a function returning `Option` (`x.first().ok_or(e)?`,
+        // `.ok_or_else(f)?` in one returning `Result`): a guard that leaves with `None` (the
+        // error) where the element is missing, then the element (`lower::options`).
+        {
             let span = syn::spanned::Spanned::span(&*e);
             let (deref, inner) = match &*e {
                 Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => match &*u.expr {
@@ -111,15 +146,15 @@ impl VisitMut for Returns {
                 Expr::Try(t) => (false, Some(&*t.expr)),
                 _ => (false, None),
             };
-            if let Some(inner) = inner
-                && let Some(lookup) = super::options::Lookup::of(inner)
+            if let Some((lookup_expr, error)) = inner.and_then(|inner| element_option(inner, self.kind))
+                && let Some(lookup) = super::options::Lookup::of(&lookup_expr)
             {
                 let present = lookup.present();
-                let left = leave(&syn::parse_quote_spanned!(span=> None));
+                let left = leave(&error);
                 let element: Expr = if deref {
-                    syn::parse_quote_spanned!(span=> *#inner.unwrap())
+                    syn::parse_quote_spanned!(span=> *#lookup_expr.unwrap())
                 } else {
-                    syn::parse_quote_spanned!(span=> #inner.unwrap())
+                    syn::parse_quote_spanned!(span=> #lookup_expr.unwrap())
                 };
                 let guarded: Expr = syn::parse_quote_spanned!(span=> { if !(#present) { #left; } #element });
                 *e = guarded;
