@@ -360,3 +360,68 @@ fn closures_calling_closures() {
         assert!(common::close(g[i], want, 1e-15), "{g:?}");
     }
 }
+
+/// Sources written as functions or driven by hand: `std::iter::zip(a, b)`, `iter::repeat(v)
+/// .take(n)` and `while let Some(v) = it.next()` over a local iterator.
+mod sources {
+    use tapeless::differentiable;
+
+    /// `Σ (x_i - x_{i+1})² + Σ x_i w_i` with `w = (1, 2, ..)`.
+    #[differentiable]
+    pub fn zipped(x: &[f64]) -> f64 {
+        let w: Vec<f64> = (0..x.len()).map(|i| (i + 1) as f64).collect();
+        std::iter::zip(x, x.iter().skip(1)).map(|(a, b)| (a - b).powi(2)).sum::<f64>()
+            + std::iter::zip(&w, x).map(|(a, b)| a * b).sum::<f64>()
+    }
+
+    /// `3 sin(x₀) + Σ (sin(x_i) + x_i²)`: the first entry repeated (`repeat_n`, `repeat` and
+    /// `take`), then loops over local iterators.
+    #[differentiable]
+    pub fn repeated_and_driven(x: &[f64]) -> f64 {
+        let first = x[0];
+        let mut total: f64 = std::iter::repeat_n(first, 2).map(|v| v.sin()).sum();
+        #[allow(clippy::manual_repeat_n)]
+        let once: f64 = std::iter::repeat(first).take(1).map(|v| v.sin()).sum();
+        let mut it = x.iter();
+        #[allow(clippy::while_let_on_iterator)]
+        while let Some(v) = it.next() {
+            total += v.sin();
+        }
+        let squares = x.iter().map(|v| v * v);
+        for s in squares {
+            total += s;
+        }
+        total + once
+    }
+}
+
+#[test]
+fn sources_written_as_functions_or_driven_by_hand() {
+    use sources::*;
+    let points: [&[f64]; 3] = [&[0.3, 0.7, 1.4], &[1.5, -0.2, 0.4, 0.9], &[-0.6, 0.25]];
+    check(&slice_fns!(zipped, zipped_jvp, zipped_vjp, zipped_grad), &points, 1e-8);
+    check(
+        &slice_fns!(
+            repeated_and_driven,
+            repeated_and_driven_jvp,
+            repeated_and_driven_vjp,
+            repeated_and_driven_grad
+        ),
+        &points,
+        1e-8,
+    );
+    for x in points {
+        let n = x.len();
+        let (_, g) = zipped_grad(x);
+        for i in 0..n {
+            let left = if i > 0 { 2.0 * (x[i] - x[i - 1]) } else { 0.0 };
+            let right = if i + 1 < n { -2.0 * (x[i + 1] - x[i]) } else { 0.0 };
+            assert!(common::close(g[i], left + right + (i + 1) as f64, 1e-14), "zipped d/dx{i}");
+        }
+        let (_, g) = repeated_and_driven_grad(x);
+        for i in 0..n {
+            let times = if i == 0 { 4.0 } else { 1.0 };
+            assert!(common::close(g[i], times * x[i].cos() + 2.0 * x[i], 1e-14), "repeated d/dx{i}");
+        }
+    }
+}

@@ -75,6 +75,7 @@ mod rows;
 mod scan;
 mod slices;
 mod solves;
+mod sources;
 mod ssa;
 mod statements;
 mod typed;
@@ -173,6 +174,9 @@ pub fn lower_writing_out(
     // `continue 'rows` from a nested loop: a flag, a plain `break` and the jump after it.
     let unlabelled = labels::unlabel(body);
     let body = unlabelled.as_ref().unwrap_or(body);
+    // `std::iter::zip(a, b)`, `repeat(e).take(n)`, `while let Some(v) = it.next()`: as chains.
+    let sourced = sources::rewrite(body);
+    let body = sourced.as_ref().unwrap_or(body);
     let mut l = Lowerer {
         cx,
         values: Vec::new(),

@@ -1,0 +1,195 @@
+//! Iterator sources written in other ways than a method chain, rewritten before lowering into
+//! the chains `lower::iterators` reads:
+//!
+//! ```text
+//! std::iter::zip(a, b)                        a.into_iter().zip(b)
+//! std::iter::repeat(e).take(n)                (0..n).map(|_| e)
+//! let mut it = x.iter();                      for v in x.iter() { .. }
+//! while let Some(v) = it.next() { .. }
+//! ```
+//!
+//! (also `repeat_n(e, n)`, and `let it = x.iter(); for v in it { .. }`).
+//!
+//! `zip` also as `iter::zip` or `zip` (imported). The iterator variable of `while let` must be
+//! mentioned nowhere else, and the statements between its `let` and the loop must not mention
+//! what its initialiser reads (the chain then starts where the loop does, as the first `next()`
+//! would have read it).
+
+use proc_macro2::{TokenStream, TokenTree};
+use quote::ToTokens;
+use syn::visit_mut::VisitMut;
+use syn::{Expr, Stmt};
+
+/// `body` with such sources rewritten (`None` if it has none).
+pub(super) fn rewrite(body: &syn::Block) -> Option<syn::Block> {
+    let mut body = body.clone();
+    let mut pass = Sources { changed: false };
+    pass.visit_block_mut(&mut body);
+    pass.changed.then_some(body)
+}
+
+struct Sources {
+    changed: bool,
+}
+
+impl VisitMut for Sources {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        syn::visit_mut::visit_expr_mut(self, e);
+        if let Some(rewritten) = zip_call(e).or_else(|| repeat_take(e)) {
+            *e = rewritten;
+            self.changed = true;
+        }
+    }
+
+    fn visit_block_mut(&mut self, block: &mut syn::Block) {
+        syn::visit_mut::visit_block_mut(self, block);
+        while let Some(stmts) = while_let_next(&block.stmts) {
+            block.stmts = stmts;
+            self.changed = true;
+        }
+    }
+}
+
+/// Whether a path names `zip` or `repeat` of `std::iter` (also `core::iter`, `iter::`, or the
+/// function alone).
+fn iter_function(path: &syn::Path, name: &str) -> bool {
+    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    match segments.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        [f] | ["iter", f] | ["std" | "core", "iter", f] => f == name,
+        _ => false,
+    }
+}
+
+/// `zip(a, b)` as `a.into_iter().zip(b)`.
+fn zip_call(e: &Expr) -> Option<Expr> {
+    let Expr::Call(call) = e else { return None };
+    let Expr::Path(f) = &*call.func else { return None };
+    if f.qself.is_some() || !iter_function(&f.path, "zip") || call.args.len() != 2 {
+        return None;
+    }
+    let (a, b) = (&call.args[0], &call.args[1]);
+    let span = syn::spanned::Spanned::span(e);
+    Some(match a {
+        // `zip(&v, ..)`: `v.iter()`, which is what `IntoIterator` of `&v` gives.
+        Expr::Reference(r)
+            if r.mutability.is_none() && matches!(&*r.expr, Expr::Path(_) | Expr::Field(_)) =>
+        {
+            let v = &r.expr;
+            syn::parse_quote_spanned!(span=> #v.iter().zip(#b))
+        }
+        Expr::Path(_) | Expr::Field(_) | Expr::MethodCall(_) => {
+            syn::parse_quote_spanned!(span=> #a.into_iter().zip(#b))
+        }
+        a => syn::parse_quote_spanned!(span=> (#a).into_iter().zip(#b)),
+    })
+}
+
+/// `repeat(e).take(n)` and `repeat_n(e, n)` as `(0..n).map(|_| e)`, for `e` a name or a
+/// literal (evaluated once either way).
+fn repeat_take(e: &Expr) -> Option<Expr> {
+    let span = syn::spanned::Spanned::span(e);
+    let simple = |v: &Expr| matches!(v, Expr::Path(_) | Expr::Lit(_));
+    if let Expr::Call(call) = e
+        && let Expr::Path(f) = &*call.func
+        && f.qself.is_none()
+        && iter_function(&f.path, "repeat_n")
+        && call.args.len() == 2
+        && simple(&call.args[0])
+    {
+        let (value, n) = (&call.args[0], &call.args[1]);
+        return Some(syn::parse_quote_spanned!(span=> (0..#n).map(|_| #value)));
+    }
+    let Expr::MethodCall(take) = e else { return None };
+    if take.method != "take" || take.args.len() != 1 {
+        return None;
+    }
+    let Expr::Call(call) = &*take.receiver else { return None };
+    let Expr::Path(f) = &*call.func else { return None };
+    if f.qself.is_some() || !iter_function(&f.path, "repeat") || call.args.len() != 1 {
+        return None;
+    }
+    let value = &call.args[0];
+    if !simple(value) {
+        return None;
+    }
+    let n = &take.args[0];
+    Some(syn::parse_quote_spanned!(span=> (0..#n).map(|_| #value)))
+}
+
+/// Whether `tokens` mention the identifier `name`.
+fn mentions(tokens: TokenStream, name: &str) -> bool {
+    tokens.into_iter().any(|t| match t {
+        TokenTree::Ident(i) => i == name,
+        TokenTree::Group(g) => mentions(g.stream(), name),
+        _ => false,
+    })
+}
+
+/// The identifiers an expression mentions.
+fn idents(tokens: TokenStream, out: &mut Vec<String>) {
+    for t in tokens {
+        match t {
+            TokenTree::Ident(i) => out.push(i.to_string()),
+            TokenTree::Group(g) => idents(g.stream(), out),
+            _ => {}
+        }
+    }
+}
+
+/// The statements with the first `let mut it = e;` .. `while let Some(p) = it.next() { .. }`
+/// made `for p in e { .. }`, if there is one.
+fn while_let_next(stmts: &[Stmt]) -> Option<Vec<Stmt>> {
+    for (k, stmt) in stmts.iter().enumerate() {
+        let Stmt::Local(local) = stmt else { continue };
+        let syn::Pat::Ident(pat) = &local.pat else { continue };
+        let Some(init) = local.init.as_ref().filter(|i| i.diverge.is_none()) else { continue };
+        let name = pat.ident.to_string();
+        let Some(offset) = stmts[k + 1..].iter().position(|s| mentions(s.to_token_stream(), &name)) else {
+            continue;
+        };
+        let at = k + 1 + offset;
+        let Some((pattern, body, label)) = next_loop(&stmts[at], &name) else { continue };
+        // The iterator is used by that loop only, and what it reads is not touched before it.
+        if stmts[at + 1..].iter().any(|s| mentions(s.to_token_stream(), &name))
+            || mentions(body.to_token_stream(), &name)
+        {
+            continue;
+        }
+        let mut read = Vec::new();
+        idents(init.expr.to_token_stream(), &mut read);
+        if stmts[k + 1..at].iter().any(|s| read.iter().any(|r| mentions(s.to_token_stream(), r))) {
+            continue;
+        }
+        let source = &init.expr;
+        let span = syn::spanned::Spanned::span(&stmts[at]);
+        let for_loop: Stmt = syn::parse_quote_spanned!(span=> #label for #pattern in #source #body);
+        let mut out = stmts[..k].to_vec();
+        out.extend(stmts[k + 1..at].iter().cloned());
+        out.push(for_loop);
+        out.extend(stmts[at + 1..].iter().cloned());
+        return Some(out);
+    }
+    None
+}
+
+/// `while let Some(p) = it.next() { body }` or `for p in it { body }` (a statement): its
+/// pattern, body and label.
+fn next_loop(stmt: &Stmt, name: &str) -> Option<(syn::Pat, syn::Block, Option<syn::Label>)> {
+    if let Stmt::Expr(Expr::ForLoop(f), _) = stmt
+        && matches!(&*f.expr, Expr::Path(p) if p.path.is_ident(name))
+    {
+        return Some(((*f.pat).clone(), f.body.clone(), f.label.clone()));
+    }
+    let Stmt::Expr(Expr::While(w), _) = stmt else { return None };
+    let Expr::Let(l) = &*w.cond else { return None };
+    let syn::Pat::TupleStruct(some) = &*l.pat else { return None };
+    if !some.path.is_ident("Some") || some.elems.len() != 1 {
+        return None;
+    }
+    let Expr::MethodCall(next) = &*l.expr else { return None };
+    let receiver_is_it = matches!(&*next.receiver, Expr::Path(p) if p.path.is_ident(name));
+    if next.method != "next" || !next.args.is_empty() || !receiver_is_it {
+        return None;
+    }
+    Some((some.elems[0].clone(), w.body.clone(), w.label.clone()))
+}
