@@ -171,11 +171,12 @@
 //! # opaque-expression
 //!
 //! An expression the macro does not model reads a differentiated value: a reference taken of it,
-//! a range, `vec![x; n]` of it, a method call with a closure on it.
+//! a range, `vec![x; n]` of it in a function generic over its float type, a method call with a
+//! closure on it.
 //!
 //! ```compile_fail
 //! #[tapeless::differentiable]
-//! fn f(x: f64) -> f64 { vec![x; 3][0] }
+//! fn f(x: f64) -> f64 { let r = x..2.0; r.start }
 //! ```
 //!
 //! Treating it as a constant would be silently wrong (TF 2.21: `.numpy()` inside the tape gives
@@ -265,7 +266,8 @@
 //! ```
 //!
 //! Fix: bound it by `num_traits::Float`, nalgebra's `RealField` or `tapeless::Real`. On a method
-//! of a generic `impl` block, put `#[differentiable]` on the block, which sees the bounds.
+//! of a generic `impl` block the macro cannot read in the source file (one a `macro_rules!`
+//! writes), put `#[differentiable]` on the block, which sees the bounds.
 //!
 //! A type parameter bounded by one of nalgebra's dimension traits (`x: &OVector<T, D>` with
 //! `D: Dim`) is a size the macro cannot read: write the function for `DVector<T>`/`DMatrix<T>`,

@@ -702,3 +702,60 @@ fn masks_and_index_pairs() {
         }
     }
 }
+
+/// Copies of a differentiated float, `vec![s; n]` and `[s; 3]` (with `s = x₀ x₁`), and a
+/// `cfg!(debug_assertions)` test: `Σ_k (k + 1) s + 3 s² + Σ x`.
+#[differentiable]
+fn copies(x: &[f64]) -> f64 {
+    let s = x[0] * x[1];
+    let filled = vec![s; x.len()];
+    let three = [s; 3];
+    if cfg!(debug_assertions) {
+        debug_assert!(filled.len() == x.len());
+    }
+    let weighted: f64 = filled.iter().enumerate().map(|(k, v)| (k + 1) as f64 * v).sum();
+    weighted + three.iter().map(|v| v * s).sum::<f64>() + x.iter().sum::<f64>()
+}
+
+#[test]
+fn copies_of_a_differentiated_value() {
+    let points: [&[f64]; 3] = [&[0.5, 1.5, -0.3], &[2.0, -1.0], &[0.1, 0.2, 0.3, 0.4]];
+    check(&slice_fns!(copies, copies_jvp, copies_vjp, copies_grad), &points, 1e-8);
+    for x in points {
+        let n = x.len() as f64;
+        let s = x[0] * x[1];
+        // d/ds = n (n + 1) / 2 + 6 s; s depends on x₀ and x₁.
+        let ds = n * (n + 1.0) / 2.0 + 6.0 * s;
+        let (value, g) = copies_grad(x);
+        assert!(common::close(value, copies(x), 1e-15));
+        assert!(common::close(g[0], ds * x[1] + 1.0, 1e-14), "d/dx0 = {}", g[0]);
+        assert!(common::close(g[1], ds * x[0] + 1.0, 1e-14), "d/dx1 = {}", g[1]);
+        for gi in &g[2..] {
+            assert!(common::close(*gi, 1.0, 1e-15));
+        }
+    }
+}
+
+/// Copies of a differentiated nalgebra vector: `n |d| + |d|` with `d = (x, 2x, 1/2)`.
+#[differentiable]
+fn vector_copies(x: f64, n: usize) -> f64 {
+    let d = nalgebra::Vector3::new(x, 2.0 * x, 0.5);
+    let v = vec![d; n];
+    let w = [d; 2];
+    v.iter().map(|p| p.norm()).sum::<f64>() + w[1].norm()
+}
+
+#[test]
+fn copies_of_a_differentiated_vector() {
+    for (x, n) in [(0.5, 3), (-1.2, 1), (2.0, 4)] {
+        let norm = (5.0 * x * x + 0.25_f64).sqrt();
+        let (value, g) = vector_copies_grad(x, n);
+        assert!(common::close(value, (n + 1) as f64 * norm, 1e-15));
+        assert!(common::close(g, (n + 1) as f64 * 5.0 * x / norm, 1e-14), "d/dx = {g}");
+        let fd = common::central(&|p: &[f64]| vector_copies(p[0], n), &[x], 0);
+        assert!(common::close(g, fd, 1e-8));
+        let (_, t) = vector_copies_jvp(x, n, 0.7);
+        let (_, pullback) = vector_copies_vjp(x, n);
+        common::forward_against_reverse("vector_copies", t, &[0.7], 1.3, &[pullback(1.3)], 1e-13);
+    }
+}

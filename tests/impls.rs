@@ -1,6 +1,7 @@
 //! `#[differentiable]` on `impl` blocks (issue 13): trait impls, whose methods cannot have
-//! siblings inside the trait impl, and generic impls, whose bounds a method's own attribute
-//! cannot see. The derivatives go into an inherent `impl` beside the block.
+//! siblings inside the trait impl, and generic impls. The derivatives go into an inherent `impl`
+//! beside the block. Also a method's own attribute in a generic `impl<T: Float>` block without
+//! one: the block's bounds come from the prescan's reading of the file.
 
 mod common;
 
@@ -227,4 +228,64 @@ fn constant_matrix_fields_read_in_place() {
         common::forward_against_reverse("fixed", tangent, &[0.3, -0.8], 1.1, pullback(1.1).as_slice(), 1e-12);
         assert!(close(f.fixed_grad(&y).0, f.fixed(&y), 1e-15));
     }
+}
+
+/// A generic problem whose methods carry the attribute, the block none.
+pub struct Problem<T> {
+    pub data: Vec<T>,
+}
+
+impl<T: Float + std::iter::Sum> Problem<T> {
+    /// `Σ_i (p[i mod n] - d_i)²`.
+    #[differentiable]
+    pub fn cost(&self, p: &[T]) -> T {
+        let mut s = T::zero();
+        for (i, &d) in self.data.iter().enumerate() {
+            s = s + (p[i % p.len()] - d).powi(2);
+        }
+        s
+    }
+
+    /// `tanh(Σ d_i x_i)`, with the parameters listed.
+    #[differentiable(wrt(x))]
+    pub fn predict(&self, x: &[T]) -> T {
+        self.data.iter().zip(x).map(|(&w, &xi)| w * xi).sum::<T>().tanh()
+    }
+}
+
+#[test]
+fn methods_with_their_own_attribute_in_a_generic_block() {
+    let problem = Problem { data: vec![0.5, -1.0, 2.0, 0.25] };
+    let points: [&[f64]; 3] = [&[0.1, 0.2], &[1.0, -0.5], &[-0.3, 0.8]];
+    let cost = |x: &[f64]| problem.cost(x);
+    let fns = Fns {
+        name: "Problem::cost",
+        f: &cost,
+        jvp: &|x, t| problem.cost_jvp(x, t.to_vec()),
+        vjp: &|x, u| {
+            let (v, pullback) = problem.cost_vjp(x);
+            (v, pullback(u))
+        },
+        grad: &|x| problem.cost_grad(x),
+    };
+    check(&fns, &points, 1e-8);
+    for p in points {
+        let (_, g) = problem.cost_grad(p);
+        let mut want = [0.0; 2];
+        for (i, d) in problem.data.iter().enumerate() {
+            want[i % 2] += 2.0 * (p[i % 2] - d);
+        }
+        assert!(close(g[0], want[0], 1e-14) && close(g[1], want[1], 1e-14), "{g:?} vs {want:?}");
+    }
+    // f32 as well.
+    let small = Problem { data: vec![0.5f32, -1.0, 2.0, 0.25] };
+    let (_, g) = small.predict_grad(&[0.1, 0.2, 0.3, 0.4]);
+    let z: f32 = 0.05 - 0.2 + 0.6 + 0.1;
+    let sech2 = 1.0 - z.tanh().powi(2);
+    for (gi, d) in g.iter().zip(&small.data) {
+        assert!((gi - d * sech2).abs() < 1e-6, "{gi} vs {}", d * sech2);
+    }
+    let (_, t) = problem.predict_jvp(&[0.1, 0.2, 0.3, 0.4], vec![1.0, 0.0, -1.0, 0.5]);
+    let (_, pullback) = problem.predict_vjp(&[0.1, 0.2, 0.3, 0.4]);
+    common::forward_against_reverse("predict", t, &[1.0, 0.0, -1.0, 0.5], 0.7, &pullback(0.7), 1e-13);
 }

@@ -167,3 +167,51 @@ fn n_body_energy_against_its_closed_form() {
         u.iter().zip(&dir).map(|(a, d)| a.pos.dot(&d.pos) + a.vel.dot(&d.vel) + a.mass * d.mass).sum();
     assert_close(&[jv], &[dot], 1e-12, "JVP against VJP");
 }
+
+/// Potential energy in a uniform field along `z` plus a drag term along `x`: coordinates of an
+/// element's vector fields read in place, `b.pos.z` and `bodies[i].vel.x` (an index loop, as
+/// simulation code writes it).
+#[allow(clippy::needless_range_loop)]
+#[differentiable(wrt(bodies))]
+fn in_a_field(bodies: &[Body], g: f64) -> f64 {
+    let mut e = 0.0;
+    for b in bodies {
+        e += b.mass * g * b.pos.z;
+    }
+    for i in 0..bodies.len() {
+        e += 0.5 * bodies[i].vel.x * bodies[i].vel.x * bodies[i].mass;
+    }
+    e
+}
+
+#[test]
+fn coordinates_of_an_elements_vector_fields() {
+    let bs = bodies();
+    let g = 9.8;
+    let (value, grad) = in_a_field_grad(&bs, g);
+    assert_close(&[value], &[in_a_field(&bs, g)], 1e-15, "value");
+    for (b, gb) in bs.iter().zip(&grad) {
+        assert_close(gb.pos.as_slice(), &[0.0, 0.0, b.mass * g], 1e-15, "position");
+        assert_close(gb.vel.as_slice(), &[b.mass * b.vel.x, 0.0, 0.0], 1e-15, "velocity");
+        assert_close(&[gb.mass], &[g * b.pos.z + 0.5 * b.vel.x * b.vel.x], 1e-15, "mass");
+    }
+    // Central differences in the masses and heights.
+    let h = 1e-6;
+    for i in 0..bs.len() {
+        let shifted = |dz: f64, dm: f64| {
+            let mut q = bs.clone();
+            q[i].pos.z += dz;
+            q[i].mass += dm;
+            in_a_field(&q, g)
+        };
+        let fd_z = (shifted(h, 0.0) - shifted(-h, 0.0)) / (2.0 * h);
+        let fd_m = (shifted(0.0, h) - shifted(0.0, -h)) / (2.0 * h);
+        assert_close(&[grad[i].pos.z, grad[i].mass], &[fd_z, fd_m], 1e-7, "central differences");
+    }
+    let dir: Vec<Body> = bs.iter().map(|b| Body { pos: b.vel, vel: b.pos * 0.5, mass: 0.1 }).collect();
+    let (_, jv) = in_a_field_jvp(&bs, g, dir.clone());
+    let u = in_a_field_vjp(&bs, g).1(1.0);
+    let dot: f64 =
+        u.iter().zip(&dir).map(|(a, d)| a.pos.dot(&d.pos) + a.vel.dot(&d.vel) + a.mass * d.mass).sum();
+    assert_close(&[jv], &[dot], 1e-12, "JVP against VJP");
+}

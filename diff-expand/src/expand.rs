@@ -60,7 +60,14 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
         item_fn.attrs.push(syn::parse_quote!(#[allow(dead_code)]));
         return quote!(#item_fn #generated);
     }
-    let floats = signature::float_params(&item_fn.sig.generics);
+    let mut floats = signature::float_params(&item_fn.sig.generics);
+    // A method of `impl<T: Float> Model<T>` whose block has no attribute: the block's float
+    // type parameters, as the prescan read them (the method's own tokens do not show them).
+    for t in signature::registry::impl_floats(&item_fn.sig.ident.to_string(), item_fn.sig.inputs.len()) {
+        if !floats.contains(&t) {
+            floats.push(t);
+        }
+    }
     // A function without `self`: what it differentiates is recorded for the calls expanded
     // after it, with a marker constant they name (`signature::registry`).
     let marker = if let Some(wrt) = signature::registry::of_function(&item_fn, &attr) {

@@ -329,6 +329,34 @@ impl Lowerer<'_> {
             );
             return self.hoisted(init, None, fill, span, kind);
         }
+        // `vec![x; n]`, `[x; 3]` of a float (or a nalgebra static vector) that may be
+        // differentiated: the copies as a chain (`(0..n).map(|_| x).collect()`) or written out
+        // (`[x, x, x]`, for a literal length of at most 64), whose derivative is every copy's.
+        if !literal && self.repeats_a_differentiable_float(value) {
+            let span = span.span();
+            let written_out = match count {
+                Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(n), .. }) => {
+                    n.base10_parse::<usize>().ok().filter(|n| (1..=64).contains(n))
+                }
+                _ => None,
+            };
+            let copies: Option<Expr> = match (kind, written_out) {
+                // `Vec<_>`: the value may be a nalgebra vector (of `Kind::Float` too); in a
+                // function generic over its float type, where `_` is not followed, left as is.
+                (ArrayKind::Vec, _) if self.floats.is_empty() => Some(
+                    syn::parse_quote_spanned!(span=> (0..#count).map(|_| #value).collect::<::std::vec::Vec<_>>()),
+                ),
+                (ArrayKind::Vec, _) => None,
+                (_, Some(n)) => {
+                    let values = std::iter::repeat_n(value, n);
+                    Some(syn::parse_quote_spanned!(span=> [#(#values),*]))
+                }
+                _ => None,
+            };
+            if let Some(copies) = copies {
+                return self.expr(&copies);
+            }
+        }
         let element = self.value(value);
         let e = element.ident();
         let (tokens, reads) = match kind {
@@ -341,6 +369,18 @@ impl Lowerer<'_> {
             _ => (quote!([#e; #count]), vec![element]),
         };
         self.new_array(ArrayInit::Constant { tokens, reads }, span, kind)
+    }
+
+    /// Whether `value` may be differentiated and every local it reads is a float.
+    fn repeats_a_differentiable_float(&self, value: &Expr) -> bool {
+        let mut names = super::closures::FreeNames::default();
+        syn::visit::Visit::visit_expr(&mut names, value);
+        let floats = names.0.iter().all(|n| match self.slot(n).and_then(|slot| self.vars[slot].clone()) {
+            Some(Tree::Leaf(v)) => self.kind(v) == Kind::Float,
+            Some(_) => false,
+            None => true,
+        });
+        floats && self.may_be_differentiated(value)
     }
 
     /// `vec![c; n]` or `vec![a, b, c]`.

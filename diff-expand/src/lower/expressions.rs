@@ -78,6 +78,15 @@ impl Lowerer<'_> {
             }
             // `s.x` of a struct local held by its fields (`assignments::struct_local`).
             Expr::Field(f) if let Some(part) = self.struct_local_part(f) => part,
+            // `p.pos.z` of an element `p` of a differentiated collection of structs: the field
+            // is a nalgebra vector (only those have coordinates), read as `ps[i].pos` is.
+            Expr::Field(f) if let Some(k) = self.coordinate_of_an_element_field(f) => {
+                let Some(base) = self.record_field(&f.base, Kind::Float) else {
+                    return self.opaque(e, "a field access");
+                };
+                let k = syn::LitInt::new(&k.to_string(), span.span()).to_token_stream();
+                self.prim(rules::operator("<index>"), vec![base], Form::Index(k), span, &Shape::Leaf)
+            }
             Expr::Field(f) => match (self.aggregate(&f.base), &f.member) {
                 (Some(items), syn::Member::Unnamed(index)) => match items.get(index.index as usize) {
                     Some(t) => t.clone(),
@@ -257,6 +266,10 @@ impl Lowerer<'_> {
                 Some(desugared) => self.expr(&desugared),
                 None => self.statement_macro(&m.mac, span),
             },
+            // `cfg!(debug_assertions)`: a constant `bool`.
+            Expr::Macro(m) if m.mac.path.is_ident("cfg") => {
+                self.opaque_with(e, Opaque::Form("a configuration test"), Kind::Discrete)
+            }
             Expr::Macro(m) => self.statement_macro(&m.mac, span),
             Expr::Let(_) => self.unsupported(span, unsupported::LET_CONDITION),
             // `e?` in a function returning `Result`/`Option`: kept as written, so a constant
@@ -687,6 +700,26 @@ impl Lowerer<'_> {
     /// Whether `base.x` reads a coordinate of a nalgebra vector: `base` is a local holding a
     /// static matrix, or a computation whose value the IR types as one (`(a - b)`, `v.scale(2.0)`;
     /// a struct's field `p.x` is a local of unknown type or a record's field, never this).
+    /// The coordinate `k` of `p.field.x`, `ps[i].field.y`, .. where `p` is an element of a
+    /// differentiated collection of structs.
+    fn coordinate_of_an_element_field(&mut self, f: &syn::ExprField) -> Option<usize> {
+        let k = coordinate(&f.member)?;
+        let Expr::Field(inner) = &*f.base else { return None };
+        // The field's declared type (the prescan's), since a nested struct's fields could be
+        // named `x` too.
+        let syn::Member::Named(field) = &inner.member else { return None };
+        if !crate::signature::types::vector_field(&field.to_string()) {
+            return None;
+        }
+        let element = match &*inner.base {
+            Expr::Index(ix) => self
+                .aggregate_or_leaf(&ix.expr)
+                .is_some_and(|a| self.kind(a) == Kind::Array(ArrayKind::Record) && self.structs_in(a)),
+            base => self.aggregate_or_leaf(base).is_some_and(|v| self.record_elements.contains(&v)),
+        };
+        element.then_some(k)
+    }
+
     pub(super) fn vector_base(&self, base: &Expr) -> bool {
         match self.aggregate_or_leaf(base) {
             Some(v) => self.kind(v) == Kind::Float,

@@ -154,7 +154,7 @@ impl Lowerer<'_> {
     /// Whether the value of `e` may depend on a differentiated parameter: it reads a name (or
     /// calls or indexes) whose value is not made from literals and constant parameters alone, as
     /// far as the instructions made so far show (a loop's carried value counts as one that may).
-    fn may_be_differentiated(&self, e: &Expr) -> bool {
+    pub(super) fn may_be_differentiated(&self, e: &Expr) -> bool {
         let mut names = super::closures::FreeNames::default();
         syn::visit::Visit::visit_expr(&mut names, e);
         names.0.iter().any(|n| match self.slot(n).and_then(|slot| self.vars[slot].clone()) {

@@ -241,6 +241,10 @@ fn block(
             let name = f.sig.ident.to_string();
             if own.is_some() {
                 registry::record_attributed_method(file, &name, f.sig.inputs.len(), in_trait);
+                // In `impl<T: Float> Model<T>` without the block's attribute: `T` is a float.
+                if whole.is_none() && !floats.is_empty() {
+                    registry::record_impl_floats(file, &name, f.sig.inputs.len(), &floats);
+                }
             }
             if own.is_some() || (whole.is_some() && !marked) {
                 super::higher_order::record_caller(file, &name);

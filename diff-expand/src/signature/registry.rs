@@ -152,6 +152,39 @@ pub fn in_trait_impl(name: &str, arity: usize) -> bool {
         .is_some_and(|places| places.len() == 1 && places.contains(&true))
 }
 
+/// Per file, method name and parameter count: the float type parameters of the generic `impl`
+/// block without the attribute that each method with its own attribute is in (`impl<T: Float>
+/// Model<T>`), one entry per block found.
+type ImplFloats = std::collections::HashMap<(String, String, usize), Vec<Vec<String>>>;
+
+static IMPL_FLOATS: Mutex<Option<ImplFloats>> = Mutex::new(None);
+
+/// Records that a method with its own attribute, found in `file`, is in an `impl` block (without
+/// the attribute) whose float type parameters are `floats`.
+pub fn record_impl_floats(file: &str, name: &str, arity: usize, floats: &[syn::Ident]) {
+    let Ok(mut table) = IMPL_FLOATS.lock() else { return };
+    let entry = table.get_or_insert_with(Default::default);
+    let floats = floats.iter().map(|f| f.to_string()).collect();
+    entry.entry((file.to_string(), name.to_string(), arity)).or_default().push(floats);
+}
+
+/// The float type parameters of the `impl` block of a method `name` of `arity` parameters with
+/// its own attribute, in the caller's file: those of the one block the prescan found it in, or
+/// of every such block if they agree (none otherwise).
+pub fn impl_floats(name: &str, arity: usize) -> Vec<syn::Ident> {
+    let file = FILE.with(|f| f.borrow().clone());
+    let Ok(table) = IMPL_FLOATS.lock() else { return Vec::new() };
+    let Some(blocks) = table.as_ref().and_then(|t| t.get(&(file, name.to_string(), arity))) else {
+        return Vec::new();
+    };
+    match blocks.first() {
+        Some(first) if blocks.iter().all(|b| b == first) => {
+            first.iter().map(|f| syn::Ident::new(f, proc_macro2::Span::call_site())).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// Records the function `name`'s `wrt`, in the file of the item being expanded.
 pub fn record(name: &str, wrt: &Wrt) {
     record_in(&FILE.with(|f| f.borrow().clone()), name, wrt);

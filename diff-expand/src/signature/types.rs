@@ -17,6 +17,9 @@ static TYPES: Mutex<Option<HashMap<String, Vec<Definition>>>> = Mutex::new(None)
 /// The types of one definition's fields, as text; `None` if it is generic.
 type Definition = Option<Vec<String>>;
 
+/// Per field name of a struct, the types it is declared with in the structs the prescan read.
+static FIELDS: Mutex<Option<HashMap<String, Vec<String>>>> = Mutex::new(None);
+
 /// Records an `enum` or `struct` definition the prescan read (`item` with its body).
 pub fn record(item: &syn::Item) {
     let text = |f: &syn::Field| {
@@ -30,9 +33,29 @@ pub fn record(item: &syn::Item) {
         syn::Item::Struct(s) => (&s.ident, &s.generics, s.fields.iter().map(text).collect()),
         _ => return,
     };
+    if let (syn::Item::Struct(st), Ok(mut table)) = (item, FIELDS.lock()) {
+        for f in st.fields.iter() {
+            if let Some(name) = &f.ident {
+                table.get_or_insert_with(HashMap::new).entry(name.to_string()).or_default().push(text(f));
+            }
+        }
+    }
     let fields = generics.params.is_empty().then_some(fields);
     let Ok(mut types) = TYPES.lock() else { return };
     types.get_or_insert_with(HashMap::new).entry(name.to_string()).or_default().push(fields);
+}
+
+/// Whether every struct the prescan read with a field `name` declares it a nalgebra static
+/// vector or point (`Vector3<f64>`, `SVector<f64, 4>`, `Point2<T>`), and one does: its
+/// coordinates `.x`, `.y`, .. are entries.
+pub fn vector_field(name: &str) -> bool {
+    let Ok(table) = FIELDS.lock() else { return false };
+    table.as_ref().and_then(|t| t.get(name)).is_some_and(|types| {
+        !types.is_empty()
+            && types.iter().all(|t| {
+                syn::parse_str::<Type>(t).is_ok_and(|ty| super::static_matrix(&ty) || super::point(&ty))
+            })
+    })
 }
 
 /// Whether `ty` (or `&ty`) is a type of the crate that holds no float.
