@@ -291,3 +291,33 @@ fn a_struct_with_an_array_field_replaced_outside_loops() {
         forward_against_reverse("rotated_twice", tangent, &[0.7], 1.2, &[pullback(1.2)], 1e-12);
     }
 }
+
+/// A struct declared in the body, without `#[derive(Differentiable)]`, built once and read by
+/// its fields: `(x y)(x + y) + (x y)²` (before, rustc's "not a differentiable type" at the
+/// attribute: the literal was built whole).
+#[differentiable]
+fn declared_in_the_body(x: f64, y: f64) -> f64 {
+    struct Pair {
+        product: f64,
+        sum: f64,
+    }
+    let p = Pair { product: x * y, sum: x + y };
+    p.product * p.sum + p.product.powi(2)
+}
+
+#[test]
+fn a_struct_declared_in_the_body_read_by_its_fields() {
+    for (x, y) in [(0.5, 2.0), (-1.0, 0.3), (1.5, -0.7)] {
+        let (value, (gx, gy)) = declared_in_the_body_grad(x, y);
+        assert!(close(value, declared_in_the_body(x, y), 1e-15));
+        // d/dx = y (x + y) + x y + 2 x y²; symmetric in y.
+        assert!(close(gx, y * (x + y) + x * y + 2.0 * x * y * y, 1e-14));
+        assert!(close(gy, x * (x + y) + x * y + 2.0 * x * x * y, 1e-14));
+        let f = |p: &[f64]| declared_in_the_body(p[0], p[1]);
+        gradient_central("declared_in_the_body", &f, &[x, y], &[gx, gy], 1e-8);
+        let (_, t) = declared_in_the_body_jvp(x, y, 0.3, -0.8);
+        let (_, pullback) = declared_in_the_body_vjp(x, y);
+        let (ux, uy) = pullback(1.7);
+        forward_against_reverse("declared_in_the_body", t, &[0.3, -0.8], 1.7, &[ux, uy], 1e-13);
+    }
+}

@@ -256,7 +256,7 @@ fn piecewise_accepts_an_active_condition() {
 fn unsupported_syntax_is_an_error_not_a_panic() {
     for item in [
         quote! { fn f(x: f64) -> f64 { let g = |t: f64| t * x; h(g) } },
-        quote! { fn f(x: f64) -> f64 { let mut s = 0.0; let mut g = |t: f64| s += t; g(x); s } },
+        quote! { fn f(x: f64) -> f64 { let mut s = 0.0; let mut g = move |t: f64| s += t; g(x); s } },
         quote! { fn f(x: f64) -> f64 { let mut s = 0.0; while s < 3.0 { s += x; } s } },
         quote! { fn f(x: f64) -> f64 { let s = 'a: loop { for _ in 0..3 { break 'a x; } }; s } },
         quote! { fn f(x: [f64; 2]) -> [f64; 2] { if x.len() > 1 { return x; } x } },
@@ -267,7 +267,7 @@ fn unsupported_syntax_is_an_error_not_a_panic() {
         quote! { fn f(x: f64) -> f64 { match Some(x) { Some(k) => k, None => 0.0 } } },
         quote! { fn f(x: f64) -> f64 { let y; y } },
         quote! { fn f(x: f64) -> f64 { let k = [1.0, 2.0]; k[x as usize] * x } },
-        quote! { fn f(x: &[f64]) -> f64 { let mut s = 0.0; for i in 0..x.len() { let v = vec![x[i]; 2]; s += v[0]; } s } },
+        quote! { fn f<T: Float>(x: &[T]) -> T { let mut s = T::zero(); for i in 0..x.len() { let v = vec![x[i]; 2]; s = s + v[0]; } s } },
     ] {
         let got = dump(item.clone(), None);
         assert!(got.starts_with("error:"), "{item}\n{got}");

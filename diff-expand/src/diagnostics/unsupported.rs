@@ -308,8 +308,12 @@ pub const LEAVES_A_CLOSURE: Unsupported = Unsupported {
     help: "compute the closure's value with `if`/`else`",
 };
 pub const CLOSURE_ASSIGNS: Unsupported = Unsupported {
-    what: "a closure that assigns (it may change what it captured)",
-    help: "compute the value in the closure and assign it outside",
+    what: "a `move` closure that assigns (it changes its own copies of what it captured)",
+    help: "drop `move` (the closure then updates the variables themselves), or compute the value in the closure and assign it outside",
+};
+pub const CLOSURE_ASSIGNS_REBOUND: Unsupported = Unsupported {
+    what: "a call of a closure that assigns, after a name it reads was bound again by `let`",
+    help: "call it before the new binding, or rename one of the two",
 };
 pub const ITERATOR_ADAPTOR: Unsupported = Unsupported {
     what: "this iterator adaptor",

@@ -194,7 +194,8 @@ pub(super) fn target_shape(target: &Expr) -> Shape {
 }
 
 impl Lowerer<'_> {
-    /// `let mut s = State { x: a, v: b };` whose fields the body assigns (`s.v -= ..`): a tuple
+    /// `let mut s = State { x: a, v: b };` whose fields the body assigns (`s.v -= ..`), or one
+    /// never assigned whose fields are floats: a tuple
     /// of the fields' values, each read (`s.x`) and written (`s.x += ..`) as a part, so a loop
     /// carries them like any variables; the struct itself is built where `s` is used whole
     /// ([`Self::whole_struct_local`]). `false` (nothing done) for another statement.
@@ -210,8 +211,6 @@ impl Lowerer<'_> {
             || p.subpat.is_some()
             || st.rest.is_some()
             || st.qself.is_some()
-            || !(self.field_assigned.contains(&p.ident.to_string())
-                || self.whole_assigned.contains(&p.ident.to_string()))
             || !st.fields.iter().all(|f| matches!(f.member, syn::Member::Named(_)))
         {
             return false;
@@ -222,6 +221,9 @@ impl Lowerer<'_> {
         // Assigned whole only (`s = step(s, dt)`): held by its fields if they are floats or
         // static nalgebra values (`struct_fields_of` reads them back from the new struct), else
         // whole, as a struct literal is.
+        // Never assigned (`let p = P { a: x * y, b: x + y };` then `p.a * p.b`): held by its
+        // fields too when they are floats, so a struct without `#[derive(Differentiable)]`
+        // (one declared in the body) is built only where it is used whole.
         let floats = parts.iter().all(|t| matches!(t, Tree::Leaf(v) if self.kind(*v) == Kind::Float));
         if !self.field_assigned.contains(&name) && !floats {
             let span = Loc::of(&st);

@@ -4,8 +4,12 @@
 //!
 //! The closure sees the values its free names had where it was defined (a `move` closure copies
 //! them then; a borrowing one forbids changing them while it lives, so they are the same). A
-//! closure that assigns (an `FnMut` updating what it captured) and one used other than by being
-//! called (returned, stored, passed on: it escapes) are errors.
+//! closure that assigns what it captured (`let mut add = |v: f64| s += v;`, an `FnMut`) borrows
+//! those names mutably while it lives, so nothing else reads or writes them between its calls:
+//! its body is inlined reading and writing the variables themselves at each call (checked to
+//! be the ones it captured, not a later binding of the same name). A `move` closure that
+//! assigns (it would change its own copy) and one used other than by being called (returned,
+//! stored, passed on: it escapes) are errors.
 
 use std::rc::Rc;
 
@@ -18,6 +22,11 @@ type Arguments = syn::punctuated::Punctuated<Expr, syn::Token![,]>;
 pub(super) struct LocalClosure {
     closure: syn::ExprClosure,
     captured: Vec<(String, Captured)>,
+    /// For a closure that assigns what it captured: the slots of its free names where it was
+    /// defined (its calls read and write those variables, not copies).
+    assigns: Option<Vec<(String, Option<usize>)>>,
+    /// The captured variables it assigns (`s` of `s += v`).
+    writes: Vec<String>,
 }
 
 /// A captured name: a value, or another local closure.
@@ -36,6 +45,12 @@ impl Lowerer<'_> {
         }
         let mut names = FreeNames::default();
         syn::visit::Visit::visit_expr(&mut names, &closure.body);
+        let (mut writes, mut assigns) = (Vec::new(), None);
+        if let Some((declared, targets)) = assigns_captured(closure) {
+            writes = targets;
+            let free = names.0.iter().filter(|n| !declared.contains(*n));
+            assigns = Some(free.map(|n| (n.clone(), self.slot(n))).collect::<Vec<_>>());
+        }
         let captured = names
             .0
             .into_iter()
@@ -50,12 +65,31 @@ impl Lowerer<'_> {
             .collect();
         self.declare(&name.to_string(), None);
         let slot = self.vars.len() - 1;
-        self.closures.insert(slot, Rc::new(LocalClosure { closure: closure.clone(), captured }));
+        self.closures
+            .insert(slot, Rc::new(LocalClosure { closure: closure.clone(), captured, assigns, writes }));
     }
 
     /// The local closure a callee expression names, if it is one.
     pub(super) fn local_closure(&self, callee: &Expr) -> Option<Rc<LocalClosure>> {
         self.local(callee).and_then(|slot| self.closures.get(&slot).cloned())
+    }
+
+    /// The variables the closures that assign what they captured write, for those `block` calls
+    /// (a loop calling one carries them).
+    pub(super) fn written_by_closures_called_in(&self, block: &syn::Block) -> Vec<String> {
+        let mut names = FreeNames::default();
+        syn::visit::Visit::visit_block(&mut names, block);
+        let mut out: Vec<String> = Vec::new();
+        for n in &names.0 {
+            if let Some(c) = self.slot(n).and_then(|slot| self.closures.get(&slot)) {
+                for w in &c.writes {
+                    if !out.contains(w) {
+                        out.push(w.clone());
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Whether the local variable at `slot` is a closure (read other than by a call: it escapes).
@@ -66,6 +100,18 @@ impl Lowerer<'_> {
     /// A call of a local closure: its body, in a scope holding what it captured and its
     /// parameters bound to the arguments.
     pub(super) fn inline_closure(&mut self, c: &LocalClosure, args: &Arguments, span: Loc) -> Tree {
+        if let Some(slots) = &c.assigns {
+            // The variables it captured, read and written in place (a name bound again since
+            // its definition would be another variable).
+            if slots.iter().any(|(name, slot)| self.slot(name) != *slot) {
+                return self.unsupported(span, unsupported::CLOSURE_ASSIGNS_REBOUND);
+            }
+            let values = self.closure_args(args);
+            self.scopes.push(Vec::new());
+            let t = self.closure_body(&c.closure, values, span);
+            self.scopes.pop();
+            return t;
+        }
         let values = self.closure_args(args);
         self.scopes.push(Vec::new());
         for (name, captured) in &c.captured {
@@ -183,12 +229,33 @@ impl Lowerer<'_> {
         } else if let Some(at) = scan.leaves {
             // Inlined, it would leave the enclosing function instead of the closure.
             Some((at, unsupported::LEAVES_A_CLOSURE))
-        } else if scan.assigns() {
+        } else if scan.assigns() && closure.capture.is_some() {
+            // A `move` closure assigns its own copies; inlined, it would assign the originals.
             Some((Loc::of(closure), unsupported::CLOSURE_ASSIGNS))
         } else {
             None
         }
     }
+}
+
+/// If a closure assigns a variable it did not declare itself: the names it declares (its
+/// parameters and `let`s), and the captured names it assigns.
+fn assigns_captured(closure: &syn::ExprClosure) -> Option<(std::collections::HashSet<String>, Vec<String>)> {
+    let mut scan = ClosureScan::default();
+    for input in &closure.inputs {
+        syn::visit::Visit::visit_pat(&mut scan, input);
+    }
+    syn::visit::Visit::visit_expr(&mut scan, &closure.body);
+    if !scan.assigns() {
+        return None;
+    }
+    let mut writes: Vec<String> = Vec::new();
+    for name in scan.targets.iter().flatten() {
+        if !scan.declared.contains(name) && !writes.contains(name) {
+            writes.push(name.clone());
+        }
+    }
+    Some((scan.declared, writes))
 }
 
 /// The single-segment names an expression mentions (a superset of its free variables).

@@ -194,6 +194,12 @@ impl Lowerer<'_> {
         lower: impl FnOnce(&mut Self) -> Option<Value>,
     ) -> Option<LoopParts> {
         let mut assigned = scan::assigned_names(syntax);
+        // `add(v)` of a local closure that assigns what it captured (`s += v`): `s` is carried.
+        for name in self.written_by_closures_called_in(syntax) {
+            if !assigned.contains(&name) {
+                assigned.push(name);
+            }
+        }
         // `s.v -= ..` of a struct local held by its fields, `q.y = ..` or `q[1] = ..` of a
         // static nalgebra vector held by value (`assignments::assign_entry`): `s`, `q` are carried.
         // In name order: the sets' own order differs from one expansion to the next.
