@@ -425,3 +425,43 @@ fn sources_written_as_functions_or_driven_by_hand() {
         }
     }
 }
+
+/// `v.as_slice().windows(2)` of a `DVector` (a parameter and one built in the body):
+/// `Σ vᵢ vᵢ₊₁ + Σ (wᵢ₊₁ - wᵢ)²` with `w = 2v`.
+#[tapeless::differentiable]
+fn dvector_windows(v: &nalgebra::DVector<f64>) -> f64 {
+    let w = v * 2.0;
+    v.as_slice().windows(2).map(|p| p[0] * p[1]).sum::<f64>()
+        + w.as_slice().windows(2).map(|p| (p[1] - p[0]).powi(2)).sum::<f64>()
+}
+
+#[test]
+fn windows_of_a_dvectors_slice() {
+    let as_vector = |x: &[f64]| nalgebra::DVector::from_row_slice(x);
+    let f = |x: &[f64]| dvector_windows(&as_vector(x));
+    let fns = Fns {
+        name: "dvector_windows",
+        f: &f,
+        jvp: &|x, t| dvector_windows_jvp(&as_vector(x), as_vector(t)),
+        vjp: &|x, u| {
+            let v = as_vector(x);
+            let (value, pullback) = dvector_windows_vjp(&v);
+            (value, pullback(u).as_slice().to_vec())
+        },
+        grad: &|x| {
+            let (value, g) = dvector_windows_grad(&as_vector(x));
+            (value, g.as_slice().to_vec())
+        },
+    };
+    let points: [&[f64]; 3] = [&[0.3, 0.7, 1.4], &[1.5, -0.2, 0.4, 0.9], &[-0.6, 0.25]];
+    check(&fns, &points, 1e-8);
+    for x in points {
+        let n = x.len();
+        let (_, g) = dvector_windows_grad(&as_vector(x));
+        for i in 0..n {
+            let left = if i > 0 { x[i - 1] + 8.0 * (x[i] - x[i - 1]) } else { 0.0 };
+            let right = if i + 1 < n { x[i + 1] - 8.0 * (x[i + 1] - x[i]) } else { 0.0 };
+            assert!(common::close(g[i], left + right, 1e-13), "d/dx{i} = {} vs {}", g[i], left + right);
+        }
+    }
+}

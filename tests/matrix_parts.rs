@@ -522,3 +522,87 @@ fn inverses_first_and_second_order() {
     let (_, jv) = normal_equations_jvp(&a, &y, ta.clone(), ty.clone());
     assert!(common::close(jv, ga.dot(&ta) + gy.dot(&ty), 1e-13));
 }
+
+/// The angle between two vectors plus a term of their cross product: static, then dynamic.
+#[differentiable]
+fn angle_static(a: &Vector3<f64>, b: &Vector3<f64>) -> f64 {
+    a.angle(b) + 0.5 * a.cross(b).norm_squared()
+}
+
+#[differentiable]
+fn angle_dynamic(a: &nalgebra::DVector<f64>, b: &nalgebra::DVector<f64>) -> f64 {
+    a.angle(b) * a.norm()
+}
+
+/// `∂θ/∂a = -(b / (|a| |b|) - cos θ a / |a|²) / sin θ`.
+fn angle_gradient_by_hand(a: &[f64], b: &[f64]) -> Vec<f64> {
+    let dot: f64 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    let (na, nb) = (a.iter().map(|x| x * x).sum::<f64>().sqrt(), b.iter().map(|x| x * x).sum::<f64>().sqrt());
+    let c = dot / (na * nb);
+    let s = (1.0 - c * c).sqrt();
+    a.iter().zip(b).map(|(x, y)| -(y / (na * nb) - c * x / (na * na)) / s).collect()
+}
+
+#[test]
+fn the_angle_between_two_vectors() {
+    for (a, b) in [
+        (Vector3::new(1.0, 0.2, 0.0), Vector3::new(0.3, 1.0, 0.5)),
+        (Vector3::new(-0.4, 0.9, -1.3), Vector3::new(2.0, -0.1, 0.7)),
+        (Vector3::new(0.5, 0.5, 0.5), Vector3::new(0.1, -0.3, 0.9)),
+    ] {
+        let (value, (ga, gb)) = angle_static_grad(&a, &b);
+        assert!(common::close(value, angle_static(&a, &b), 1e-15));
+        // The cross term: ∂(½|a × b|²)/∂a = |b|² a - (a·b) b.
+        let cross_a = a * b.norm_squared() - b * a.dot(&b);
+        let cross_b = b * a.norm_squared() - a * a.dot(&b);
+        let want_a: Vec<f64> = angle_gradient_by_hand(a.as_slice(), b.as_slice())
+            .iter()
+            .zip(cross_a.iter())
+            .map(|(x, y)| x + y)
+            .collect();
+        let want_b: Vec<f64> = angle_gradient_by_hand(b.as_slice(), a.as_slice())
+            .iter()
+            .zip(cross_b.iter())
+            .map(|(x, y)| x + y)
+            .collect();
+        common::assert_close(ga.as_slice(), &want_a, 1e-13, "d/da");
+        common::assert_close(gb.as_slice(), &want_b, 1e-13, "d/db");
+        let f = |p: &[f64]| angle_static(&Vector3::new(p[0], p[1], p[2]), &Vector3::new(p[3], p[4], p[5]));
+        let at = [a.as_slice(), b.as_slice()].concat();
+        let g = [ga.as_slice(), gb.as_slice()].concat();
+        common::gradient_central("angle_static", &f, &at, &g, 1e-7);
+        let (ta, tb) = (Vector3::new(0.3, -0.2, 0.5), Vector3::new(-0.1, 0.4, 0.2));
+        let (_, t) = angle_static_jvp(&a, &b, ta, tb);
+        let (_, pullback) = angle_static_vjp(&a, &b);
+        let (ua, ub) = pullback(1.4);
+        let v = [ta.as_slice(), tb.as_slice()].concat();
+        common::forward_against_reverse(
+            "angle_static",
+            t,
+            &v,
+            1.4,
+            &[ua.as_slice(), ub.as_slice()].concat(),
+            1e-13,
+        );
+
+        let (da, db) = (
+            nalgebra::DVector::from_row_slice(a.as_slice()),
+            nalgebra::DVector::from_row_slice(b.as_slice()),
+        );
+        let (_, (ga, gb)) = angle_dynamic_grad(&da, &db);
+        let fd = |p: &[f64]| {
+            angle_dynamic(
+                &nalgebra::DVector::from_row_slice(&p[..3]),
+                &nalgebra::DVector::from_row_slice(&p[3..]),
+            )
+        };
+        common::gradient_central("angle_dynamic", &fd, &at, &[ga.as_slice(), gb.as_slice()].concat(), 1e-7);
+    }
+    // Parallel vectors: the angle has no derivative; the convention is zero.
+    let a = Vector3::new(1.0, 2.0, 3.0);
+    let (_, (ga, _)) = angle_dynamic_grad(
+        &nalgebra::DVector::from_row_slice(a.as_slice()),
+        &nalgebra::DVector::from_row_slice((a * 2.0).as_slice()),
+    );
+    assert!(ga.iter().all(|g| g.is_finite()), "{ga:?}");
+}

@@ -240,7 +240,8 @@ fn known_floats(f: &Function, sig: &Signature, trust: Trust) -> std::collections
                                     | Custom::Trace
                                     | Custom::Determinant
                                     | Custom::Extremum(_)
-                                    | Custom::Mean,
+                                    | Custom::Mean
+                                    | Custom::Angle,
                                 ) => true,
                                 _ => false,
                             },

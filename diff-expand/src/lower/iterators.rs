@@ -367,6 +367,16 @@ impl Lowerer<'_> {
         let e = match e {
             Expr::Paren(p) => &*p.expr,
             Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+            // `v.as_slice().windows(2)` of a `DVector` (or of an array): its entries, read by
+            // index as `v[i]`.
+            Expr::MethodCall(m)
+                if m.method == "as_slice"
+                    && m.args.is_empty()
+                    && (self.aggregate_or_leaf(&m.receiver).is_some_and(|v| self.kind(v) == Kind::Heap)
+                        || self.local_array(&m.receiver).is_some()) =>
+            {
+                return Some((*m.receiver).clone());
+            }
             e => e,
         };
         self.local_array(e)?;

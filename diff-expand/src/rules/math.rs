@@ -277,6 +277,18 @@ impl Custom {
                 tangent(0).map(|ta| quote_spanned!(span=> #ta.#method()))
             }
             Custom::Mean => tangent(0).map(|ta| quote_spanned!(span=> #ta.mean())),
+            Custom::Angle => {
+                let (a, b) = (value(Read::Arg(0)), value(Read::Arg(1)));
+                let p = quote_spanned!(span=> ::tapeless::__private);
+                let along_a =
+                    tangent(0).map(|ta| quote_spanned!(span=> #p::angle_gradient(&#a, &#b).dot(&#ta)));
+                let along_b =
+                    tangent(1).map(|tb| quote_spanned!(span=> #p::angle_gradient(&#b, &#a).dot(&#tb)));
+                match (along_a, along_b) {
+                    (Some(x), Some(y)) => Some(quote_spanned!(span=> #x + #y)),
+                    (x, y) => x.or(y),
+                }
+            }
             Custom::Map => None,
         }
     }
@@ -362,6 +374,11 @@ impl Custom {
             (Custom::Mean, _) => {
                 let a = read(Read::Arg(0));
                 quote_spanned!(span=> ::tapeless::__private::mean_adjoint(&#a, #ybar))
+            }
+            (Custom::Angle, i) => {
+                let (a, b) = (read(Read::Arg(0)), read(Read::Arg(1)));
+                let (own, other) = if i == 0 { (a, b) } else { (b, a) };
+                quote_spanned!(span=> ::tapeless::__private::angle_gradient(&#own, &#other) * #ybar)
             }
             (Custom::Map, _) => TokenStream::new(),
         }

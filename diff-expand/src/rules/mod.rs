@@ -146,6 +146,10 @@ pub enum Custom {
     SumAlong(&'static str),
     /// `m.mean()`: tangent `t.mean()`; adjoint `ȳ / len` in every entry.
     Mean,
+    /// `a.angle(&b)`: tangent `∇ₐ·ta + ∇_b·tb`; adjoints `ā += ∇ₐ ȳ`, `b̄ += ∇_b ȳ`, with
+    /// `∇ₐ = -(b / (|a| |b|) - c a / |a|²) / √(1 - c²)` (the runtime's `angle_gradient`; zero
+    /// where the vectors are parallel or one is zero).
+    Angle,
     /// `m.map(|e| f(e))` of a nalgebra value, the closure made a scalar function `f` with its own
     /// derivatives (`Form::Map`): tangent `m.zip_map(&t, |e, t| f_jvp(e, t).1)`, adjoint
     /// `m̄ += m.zip_map(&ȳ, |e, ȳ| f'(e) ȳ)`.
@@ -163,6 +167,7 @@ impl Custom {
                 | Custom::Determinant
                 | Custom::Extremum(_)
                 | Custom::Mean
+                | Custom::Angle
         )
     }
 }
@@ -341,6 +346,7 @@ table! {
     "column_sum" / 1 => Kind::Custom(SumAlong("column_sum")),
     "row_sum" / 1 => Kind::Custom(SumAlong("row_sum")),
     "mean" / 1 => Kind::Custom(Mean),
+    "angle" / 2 => Kind::Custom(Angle),
     "add_scalar" / 2 => Kind::Linear(AddScalar),
     "<map>" / 1 => Kind::Custom(Map),
     "column" / 2 => Kind::Linear(Part),

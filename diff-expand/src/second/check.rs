@@ -294,11 +294,16 @@ fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'s
                 )
             }
             // nalgebra's `max`, `amax`, `mean` (and kin) need `SimdPartialOrd`, `Signed` or
-            // `SupersetOf<f64>`, which the dual number does not implement.
+            // `SupersetOf<f64>`, and `angle` needs `SimdComplexField`, which the dual number does
+            // not implement.
             Op::Prim { rule, args, .. }
                 if matches!(
                     rule.kind,
-                    Rule::Custom(crate::rules::Custom::Extremum(_) | crate::rules::Custom::Mean)
+                    Rule::Custom(
+                        crate::rules::Custom::Extremum(_)
+                            | crate::rules::Custom::Mean
+                            | crate::rules::Custom::Angle
+                    )
                 ) && args.iter().any(|a| input.act.active(*a)) =>
             {
                 reject(

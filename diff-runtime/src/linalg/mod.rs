@@ -155,6 +155,7 @@ impl<T: Element, const R: usize, const C: usize> Quotient<T> for SMatrix<T, R, C
     }
 }
 
+mod angle;
 mod borrowed;
 mod determinant;
 pub mod dynamic;
@@ -162,6 +163,7 @@ mod extremum;
 mod rotations;
 mod solve;
 mod sums;
+pub use angle::angle_gradient;
 pub use determinant::{cofactors, determinant, try_inverse};
 pub use extremum::{Extremum, extremum_adjoint, extremum_tangent};
 #[doc(hidden)]
