@@ -438,21 +438,7 @@ fn dvector_windows(v: &nalgebra::DVector<f64>) -> f64 {
 #[test]
 fn windows_of_a_dvectors_slice() {
     let as_vector = |x: &[f64]| nalgebra::DVector::from_row_slice(x);
-    let f = |x: &[f64]| dvector_windows(&as_vector(x));
-    let fns = Fns {
-        name: "dvector_windows",
-        f: &f,
-        jvp: &|x, t| dvector_windows_jvp(&as_vector(x), as_vector(t)),
-        vjp: &|x, u| {
-            let v = as_vector(x);
-            let (value, pullback) = dvector_windows_vjp(&v);
-            (value, pullback(u).as_slice().to_vec())
-        },
-        grad: &|x| {
-            let (value, g) = dvector_windows_grad(&as_vector(x));
-            (value, g.as_slice().to_vec())
-        },
-    };
+    let fns = dvector_fns!(dvector_windows, dvector_windows_jvp, dvector_windows_vjp, dvector_windows_grad);
     let points: [&[f64]; 3] = [&[0.3, 0.7, 1.4], &[1.5, -0.2, 0.4, 0.9], &[-0.6, 0.25]];
     check(&fns, &points, 1e-8);
     for x in points {

@@ -44,20 +44,7 @@ const POINTS: [&[f64]; 3] = [&[0.5, 0.2, 0.1], &[-1.2, 1.0, 0.7], &[1.5, -0.3, 2
 #[test]
 fn rosenbrock_with_clones() {
     let dv = |x: &[f64]| DVector::from_column_slice(x);
-    let fns = Fns {
-        name: "rosenbrock",
-        f: &|x| rosenbrock(&dv(x)),
-        jvp: &|x, t| rosenbrock_jvp(&dv(x), dv(t)),
-        vjp: &|x, u| {
-            let point = dv(x);
-            let (v, pullback) = rosenbrock_vjp(&point);
-            (v, pullback(u).as_slice().to_vec())
-        },
-        grad: &|x| {
-            let (v, g) = rosenbrock_grad(&dv(x));
-            (v, g.as_slice().to_vec())
-        },
-    };
+    let fns = dvector_fns!(rosenbrock, rosenbrock_jvp, rosenbrock_vjp, rosenbrock_grad);
     check(&fns, &POINTS, 1e-8);
     // Analytic at (0.5, 0.2, 0.1): (-2 a0 - 400 x0 b0, 200 b0 - 2 a1 - 400 x1 b1, 200 b1).
     let (value, g) = rosenbrock_grad(&dv(&[0.5, 0.2, 0.1]));

@@ -126,6 +126,30 @@ pub fn check(fns: &Fns, points: &[&[f64]], fd_tol: f64) {
     }
 }
 
+/// `dvector_fns!(f, f_jvp, f_vjp, f_grad)`: the [`Fns`] of a function `f(x: &DVector<f64>) ->
+/// f64`, its points and tangents given as slices.
+#[macro_export]
+macro_rules! dvector_fns {
+    ($f:ident, $jvp:ident, $vjp:ident, $grad:ident) => {
+        $crate::common::Fns {
+            name: stringify!($f),
+            f: &|x: &[f64]| $f(&nalgebra::DVector::from_column_slice(x)),
+            jvp: &|x, t| {
+                $jvp(&nalgebra::DVector::from_column_slice(x), nalgebra::DVector::from_column_slice(t))
+            },
+            vjp: &|x, u| {
+                let point = nalgebra::DVector::from_column_slice(x);
+                let (v, pullback) = $vjp(&point);
+                (v, pullback(u).as_slice().to_vec())
+            },
+            grad: &|x| {
+                let (v, g) = $grad(&nalgebra::DVector::from_column_slice(x));
+                (v, g.as_slice().to_vec())
+            },
+        }
+    };
+}
+
 /// `slice_fns!(f, f_jvp, f_vjp, grad)`: the [`Fns`] of a function `f(x: &[f64]) -> f64` from its
 /// generated items (`grad` an expression: `f_grad`, or a closure that also checks it).
 #[macro_export]
