@@ -169,14 +169,14 @@ fn n_body_energy_against_its_closed_form() {
 }
 
 /// Potential energy in a uniform field along `z` plus a drag term along `x`: coordinates of an
-/// element's vector fields read in place, `b.pos.z` and `bodies[i].vel.x` (an index loop, as
+/// element's vector fields read in place, `b.pos.z`, `b.pos[1]` and `bodies[i].vel.x` (an index loop, as
 /// simulation code writes it).
 #[allow(clippy::needless_range_loop)]
 #[differentiable(wrt(bodies))]
 fn in_a_field(bodies: &[Body], g: f64) -> f64 {
     let mut e = 0.0;
     for b in bodies {
-        e += b.mass * g * b.pos.z;
+        e += b.mass * g * b.pos.z + 0.1 * b.pos[1];
     }
     for i in 0..bodies.len() {
         e += 0.5 * bodies[i].vel.x * bodies[i].vel.x * bodies[i].mass;
@@ -191,7 +191,7 @@ fn coordinates_of_an_elements_vector_fields() {
     let (value, grad) = in_a_field_grad(&bs, g);
     assert_close(&[value], &[in_a_field(&bs, g)], 1e-15, "value");
     for (b, gb) in bs.iter().zip(&grad) {
-        assert_close(gb.pos.as_slice(), &[0.0, 0.0, b.mass * g], 1e-15, "position");
+        assert_close(gb.pos.as_slice(), &[0.0, 0.1, b.mass * g], 1e-15, "position");
         assert_close(gb.vel.as_slice(), &[b.mass * b.vel.x, 0.0, 0.0], 1e-15, "velocity");
         assert_close(&[gb.mass], &[g * b.pos.z + 0.5 * b.vel.x * b.vel.x], 1e-15, "mass");
     }

@@ -132,7 +132,7 @@ impl Lowerer<'_> {
     fn assign_entry(&mut self, target: &Expr, value: Tree) -> bool {
         let span = Loc::of(&target);
         let (base, index): (&Expr, Vec<Expr>) = match super::strip_parens(target) {
-            Expr::Field(f) => match super::expressions::coordinate(&f.member) {
+            Expr::Field(f) => match super::coordinates::coordinate(&f.member) {
                 Some(k) => (&f.base, vec![syn::parse_quote_spanned!(span.span()=> #k)]),
                 None => return false,
             },

@@ -1,5 +1,6 @@
 //! Expressions: operators, casts, assignments, and opaque expressions with their locals renamed.
 
+use super::coordinates::{coordinate, usize_literal};
 use super::*;
 
 impl Lowerer<'_> {
@@ -78,14 +79,18 @@ impl Lowerer<'_> {
             }
             // `s.x` of a struct local held by its fields (`assignments::struct_local`).
             Expr::Field(f) if let Some(part) = self.struct_local_part(f) => part,
-            // `p.pos.z` of an element `p` of a differentiated collection of structs: the field
-            // is a nalgebra vector (only those have coordinates), read as `ps[i].pos` is.
-            Expr::Field(f) if let Some(k) = self.coordinate_of_an_element_field(f) => {
-                let Some(base) = self.record_field(&f.base, Kind::Float) else {
-                    return self.opaque(e, "a field access");
-                };
-                let k = syn::LitInt::new(&k.to_string(), span.span()).to_token_stream();
-                self.prim(rules::operator("<index>"), vec![base], Form::Index(k), span, &Shape::Leaf)
+            // `p.pos.z` (or `p.pos[2]`) of an element `p` of a differentiated collection of
+            // structs, whose field the prescan read as a nalgebra vector: the field read as
+            // `ps[i].pos` is, then its entry.
+            Expr::Field(f)
+                if let Some(k) = self.coordinate_of_an_element_field(&f.base, coordinate(&f.member)) =>
+            {
+                self.entry_of_an_element_field(&f.base, k, e, span)
+            }
+            Expr::Index(ix)
+                if let Some(k) = self.coordinate_of_an_element_field(&ix.expr, usize_literal(&ix.index)) =>
+            {
+                self.entry_of_an_element_field(&ix.expr, k, e, span)
             }
             Expr::Field(f) => match (self.aggregate(&f.base), &f.member) {
                 (Some(items), syn::Member::Unnamed(index)) => match items.get(index.index as usize) {
@@ -694,71 +699,6 @@ pub(super) fn literal_index(e: &Expr) -> Option<TokenStream> {
         e => literal(e),
     };
     ok.then(|| e.to_token_stream())
-}
-
-impl Lowerer<'_> {
-    /// Whether `base.x` reads a coordinate of a nalgebra vector: `base` is a local holding a
-    /// static matrix, or a computation whose value the IR types as one (`(a - b)`, `v.scale(2.0)`;
-    /// a struct's field `p.x` is a local of unknown type or a record's field, never this).
-    /// The coordinate `k` of `p.field.x`, `ps[i].field.y`, .. where `p` is an element of a
-    /// differentiated collection of structs.
-    fn coordinate_of_an_element_field(&mut self, f: &syn::ExprField) -> Option<usize> {
-        let k = coordinate(&f.member)?;
-        let Expr::Field(inner) = &*f.base else { return None };
-        // The field's declared type (the prescan's), since a nested struct's fields could be
-        // named `x` too.
-        let syn::Member::Named(field) = &inner.member else { return None };
-        if !crate::signature::types::vector_field(&field.to_string()) {
-            return None;
-        }
-        let element = match &*inner.base {
-            Expr::Index(ix) => self
-                .aggregate_or_leaf(&ix.expr)
-                .is_some_and(|a| self.kind(a) == Kind::Array(ArrayKind::Record) && self.structs_in(a)),
-            base => self.aggregate_or_leaf(base).is_some_and(|v| self.record_elements.contains(&v)),
-        };
-        element.then_some(k)
-    }
-
-    pub(super) fn vector_base(&self, base: &Expr) -> bool {
-        match self.aggregate_or_leaf(base) {
-            Some(v) => self.kind(v) == Kind::Float,
-            None => match base {
-                Expr::Paren(p) => self.vector_base(&p.expr),
-                // `(*u).x` of a unit vector (`Unit::new_normalize`).
-                Expr::Unary(u) if matches!(u.op, UnOp::Deref(_)) => self.vector_base(&u.expr),
-                Expr::Binary(b) => self.vector_base(&b.left) || self.vector_base(&b.right),
-                Expr::MethodCall(m) => match self.motion_transform(m) {
-                    // `q.transform_vector(&v).x`: of the product it is.
-                    Some(product) => self.vector_base(&product),
-                    None => self.vector_base(&m.receiver),
-                },
-                // `p.vel` of a struct local held by its fields: the field's value.
-                // `acc.0` of a local tuple: that part's value.
-                Expr::Field(f) => {
-                    let part =
-                        self.struct_local_part(f).or_else(|| match (self.aggregate(&f.base), &f.member) {
-                            (Some(items), syn::Member::Unnamed(i)) => items.get(i.index as usize).cloned(),
-                            _ => None,
-                        });
-                    matches!(part, Some(Tree::Leaf(v)) if self.kind(v) == Kind::Float)
-                }
-                // `vs[i]` of a parameter `vs: &[Vector3<f64>]` (or of points).
-                Expr::Index(ix) => self
-                    .aggregate_or_leaf(&ix.expr)
-                    .and_then(|v| self.param_types.get(&v))
-                    .and_then(crate::signature::collection_element)
-                    .is_some_and(|e| crate::signature::static_matrix(e) || crate::signature::point(e)),
-                _ => false,
-            },
-        }
-    }
-}
-
-/// The entry nalgebra's `v.x`, `v.y`, `v.z`, `v.w`, `v.a`, `v.b` read.
-pub(super) fn coordinate(member: &syn::Member) -> Option<usize> {
-    let syn::Member::Named(name) = member else { return None };
-    ["x", "y", "z", "w", "a", "b"].iter().position(|c| name == c)
 }
 
 /// `matches!(e, pat)` or `matches!(e, pat if guard)` as `match e { pat if guard => true, _ => false }`,

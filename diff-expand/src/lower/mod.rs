@@ -51,6 +51,7 @@ mod closures;
 mod constructors;
 mod control;
 mod conversions;
+mod coordinates;
 mod expressions;
 mod fallible_calls;
 mod formats;

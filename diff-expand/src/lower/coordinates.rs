@@ -1,0 +1,89 @@
+//! Entries of nalgebra vectors read by coordinate (`v.x`, `(a - b).z`, `q.transform_vector(&v).y`)
+//! or by a literal index, including those of a vector field of an element of a differentiated
+//! collection of structs (`p.pos.z`, `ps[i].vel[1]`, where the prescan read the field's type).
+
+use super::*;
+
+impl Lowerer<'_> {
+    /// Entry `k` of `field` (`p.pos`), a nalgebra vector field of an element of a differentiated
+    /// collection of structs.
+    pub(super) fn entry_of_an_element_field(&mut self, field: &Expr, k: usize, e: &Expr, span: Loc) -> Tree {
+        let Some(base) = self.record_field(field, Kind::Float) else {
+            return self.opaque(e, "a field access");
+        };
+        let k = syn::LitInt::new(&k.to_string(), span.span()).to_token_stream();
+        self.prim(rules::operator("<index>"), vec![base], Form::Index(k), span, &Shape::Leaf)
+    }
+
+    /// `k` of `p.field.x`, `ps[i].field[1]`, .. (`field` the `p.field` part, `k` its coordinate
+    /// or literal index) where `p` is an element of a differentiated collection of structs and
+    /// the prescan read `field` as a nalgebra vector.
+    pub(super) fn coordinate_of_an_element_field(&mut self, field: &Expr, k: Option<usize>) -> Option<usize> {
+        let k = k?;
+        let Expr::Field(inner) = field else { return None };
+        // The field's declared type (the prescan's), since a nested struct's fields could be
+        // named `x` too.
+        let syn::Member::Named(field) = &inner.member else { return None };
+        if !crate::signature::types::vector_field(&field.to_string()) {
+            return None;
+        }
+        let element = match &*inner.base {
+            Expr::Index(ix) => self
+                .aggregate_or_leaf(&ix.expr)
+                .is_some_and(|a| self.kind(a) == Kind::Array(ArrayKind::Record) && self.structs_in(a)),
+            base => self.aggregate_or_leaf(base).is_some_and(|v| self.record_elements.contains(&v)),
+        };
+        element.then_some(k)
+    }
+
+    /// Whether `base.x` reads a coordinate of a nalgebra vector: `base` is a local holding a
+    /// static matrix, or a computation whose value the IR types as one (`(a - b)`, `v.scale(2.0)`;
+    /// a struct's field `p.x` is a local of unknown type or a record's field, never this).
+    pub(super) fn vector_base(&self, base: &Expr) -> bool {
+        match self.aggregate_or_leaf(base) {
+            Some(v) => self.kind(v) == Kind::Float,
+            None => match base {
+                Expr::Paren(p) => self.vector_base(&p.expr),
+                // `(*u).x` of a unit vector (`Unit::new_normalize`).
+                Expr::Unary(u) if matches!(u.op, UnOp::Deref(_)) => self.vector_base(&u.expr),
+                Expr::Binary(b) => self.vector_base(&b.left) || self.vector_base(&b.right),
+                Expr::MethodCall(m) => match self.motion_transform(m) {
+                    // `q.transform_vector(&v).x`: of the product it is.
+                    Some(product) => self.vector_base(&product),
+                    None => self.vector_base(&m.receiver),
+                },
+                // `p.vel` of a struct local held by its fields: the field's value.
+                // `acc.0` of a local tuple: that part's value.
+                Expr::Field(f) => {
+                    let part =
+                        self.struct_local_part(f).or_else(|| match (self.aggregate(&f.base), &f.member) {
+                            (Some(items), syn::Member::Unnamed(i)) => items.get(i.index as usize).cloned(),
+                            _ => None,
+                        });
+                    matches!(part, Some(Tree::Leaf(v)) if self.kind(v) == Kind::Float)
+                }
+                // `vs[i]` of a parameter `vs: &[Vector3<f64>]` (or of points).
+                Expr::Index(ix) => self
+                    .aggregate_or_leaf(&ix.expr)
+                    .and_then(|v| self.param_types.get(&v))
+                    .and_then(crate::signature::collection_element)
+                    .is_some_and(|e| crate::signature::static_matrix(e) || crate::signature::point(e)),
+                _ => false,
+            },
+        }
+    }
+}
+
+/// The entry nalgebra's `v.x`, `v.y`, `v.z`, `v.w`, `v.a`, `v.b` read.
+pub(super) fn coordinate(member: &syn::Member) -> Option<usize> {
+    let syn::Member::Named(name) = member else { return None };
+    ["x", "y", "z", "w", "a", "b"].iter().position(|c| name == c)
+}
+
+/// The value of an integer literal below 16 (`2` of `v[2]`).
+pub(super) fn usize_literal(e: &Expr) -> Option<usize> {
+    match e {
+        Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(n), .. }) => n.base10_parse().ok().filter(|k| *k < 16),
+        _ => None,
+    }
+}
