@@ -62,6 +62,7 @@ mod iterators;
 mod labels;
 mod libm;
 mod maps;
+mod matches;
 mod mutations;
 mod opaque;
 mod options;
