@@ -412,3 +412,28 @@ fn static_matrices_from_columns_and_rows() {
         common::forward_against_reverse("rows_times", tangent, &t, 1.2, &g_u, 1e-12);
     }
 }
+
+/// `DVector::from_vec(chain.collect())` inline: `|(x₀², x₁², ..)|`.
+#[differentiable]
+fn norm_of_squares(x: &[f64]) -> f64 {
+    let d = DVector::from_vec(x.iter().map(|t| t * t).collect());
+    d.norm()
+}
+
+#[test]
+fn a_dvector_from_a_collected_chain() {
+    let points: [&[f64]; 3] = [&[1.0, 2.0], &[0.3, -0.7, 1.2], &[-2.0, 0.5, 0.25, 1.0]];
+    for x in points {
+        let norm = x.iter().map(|t| t.powi(4)).sum::<f64>().sqrt();
+        let (value, g) = norm_of_squares_grad(x);
+        assert!(common::close(value, norm, 1e-15));
+        for (gi, t) in g.iter().zip(x) {
+            assert!(common::close(*gi, 2.0 * t.powi(3) / norm, 1e-14), "{gi}");
+        }
+        common::gradient_central("norm_of_squares", &norm_of_squares, x, &g, 1e-8);
+        let v = common::direction(x.len(), 3);
+        let (_, t) = norm_of_squares_jvp(x, v.clone());
+        let (_, pullback) = norm_of_squares_vjp(x);
+        common::forward_against_reverse("norm_of_squares", t, &v, 0.9, &pullback(0.9), 1e-13);
+    }
+}

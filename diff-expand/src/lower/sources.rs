@@ -8,7 +8,9 @@
 //! while let Some(v) = it.next() { .. }
 //! ```
 //!
-//! (also `repeat_n(e, n)`, and `let it = x.iter(); for v in it { .. }`).
+//! (also `repeat_n(e, n)`, and `let it = x.iter(); for v in it { .. }`). A `collect()` given
+//! straight to `DVector::from_vec` (`DVector::from_vec(x.iter().map(f).collect())`) is bound to
+//! a local first, the form the constructor's lowering reads.
 //!
 //! `zip` also as `iter::zip` or `zip` (imported). The iterator variable of `while let` must be
 //! mentioned nowhere else, and the statements between its `let` and the loop must not mention
@@ -35,7 +37,7 @@ struct Sources {
 impl VisitMut for Sources {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
         syn::visit_mut::visit_expr_mut(self, e);
-        if let Some(rewritten) = zip_call(e).or_else(|| repeat_take(e)) {
+        if let Some(rewritten) = zip_call(e).or_else(|| repeat_take(e)).or_else(|| collected_argument(e)) {
             *e = rewritten;
             self.changed = true;
         }
@@ -114,6 +116,28 @@ fn repeat_take(e: &Expr) -> Option<Expr> {
     }
     let n = &take.args[0];
     Some(syn::parse_quote_spanned!(span=> (0..#n).map(|_| #value)))
+}
+
+/// `DVector::from_vec(chain.collect())`: `{ let __tapeless_collected: Vec<_> = chain.collect();
+/// DVector::from_vec(__tapeless_collected) }`.
+fn collected_argument(e: &Expr) -> Option<Expr> {
+    let Expr::Call(call) = e else { return None };
+    let Expr::Path(f) = &*call.func else { return None };
+    let names: Vec<String> = f.path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let constructor =
+        names.len() >= 2 && names[names.len() - 2] == "DVector" && names[names.len() - 1] == "from_vec";
+    let last = call.args.last()?;
+    let collected = matches!(last, Expr::MethodCall(m) if m.method == "collect");
+    if !constructor || !collected {
+        return None;
+    }
+    let span = syn::spanned::Spanned::span(last);
+    let local = syn::Ident::new("__tapeless_collected", span);
+    let mut call = call.clone();
+    let value = call.args.pop()?.into_value();
+    call.args.push(syn::parse_quote_spanned!(span=> #local));
+    // `from_vec` takes a `Vec`: the type an untyped `collect()` gets.
+    Some(syn::parse_quote_spanned!(span=> { let #local: ::std::vec::Vec<_> = #value; #call }))
 }
 
 /// Whether `tokens` mention the identifier `name`.
