@@ -285,6 +285,9 @@ fn methods_with_their_own_attribute_in_a_generic_block() {
     for (gi, d) in g.iter().zip(&small.data) {
         assert!((gi - d * sech2).abs() < 1e-6, "{gi} vs {}", d * sech2);
     }
+    let x = [0.1, 0.2, 0.3, 0.4];
+    let (_, g) = problem.predict_grad(&x);
+    common::gradient_central("predict", &|p: &[f64]| problem.predict(p), &x, &g, 1e-8);
     let (_, t) = problem.predict_jvp(&[0.1, 0.2, 0.3, 0.4], vec![1.0, 0.0, -1.0, 0.5]);
     let (_, pullback) = problem.predict_vjp(&[0.1, 0.2, 0.3, 0.4]);
     common::forward_against_reverse("predict", t, &[1.0, 0.0, -1.0, 0.5], 0.7, &pullback(0.7), 1e-13);

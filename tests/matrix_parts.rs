@@ -597,6 +597,21 @@ fn the_angle_between_two_vectors() {
             )
         };
         common::gradient_central("angle_dynamic", &fd, &at, &[ga.as_slice(), gb.as_slice()].concat(), 1e-7);
+        let (dta, dtb) = (
+            nalgebra::DVector::from_row_slice(ta.as_slice()),
+            nalgebra::DVector::from_row_slice(tb.as_slice()),
+        );
+        let (_, t) = angle_dynamic_jvp(&da, &db, dta, dtb);
+        let (_, pullback) = angle_dynamic_vjp(&da, &db);
+        let (ua, ub) = pullback(0.6);
+        common::forward_against_reverse(
+            "angle_dynamic",
+            t,
+            &v,
+            0.6,
+            &[ua.as_slice(), ub.as_slice()].concat(),
+            1e-13,
+        );
     }
     // Parallel vectors: the angle has no derivative; the convention is zero.
     let a = Vector3::new(1.0, 2.0, 3.0);

@@ -195,19 +195,21 @@ fn coordinates_of_an_elements_vector_fields() {
         assert_close(gb.vel.as_slice(), &[b.mass * b.vel.x, 0.0, 0.0], 1e-15, "velocity");
         assert_close(&[gb.mass], &[g * b.pos.z + 0.5 * b.vel.x * b.vel.x], 1e-15, "mass");
     }
-    // Central differences in the masses and heights.
-    let h = 1e-6;
-    for i in 0..bs.len() {
-        let shifted = |dz: f64, dm: f64| {
-            let mut q = bs.clone();
-            q[i].pos.z += dz;
-            q[i].mass += dm;
-            in_a_field(&q, g)
-        };
-        let fd_z = (shifted(h, 0.0) - shifted(-h, 0.0)) / (2.0 * h);
-        let fd_m = (shifted(0.0, h) - shifted(0.0, -h)) / (2.0 * h);
-        assert_close(&[grad[i].pos.z, grad[i].mass], &[fd_z, fd_m], 1e-7, "central differences");
-    }
+    // Central differences in every coordinate of every body.
+    let flat = |bs: &[Body]| -> Vec<f64> {
+        bs.iter().flat_map(|b| b.pos.iter().chain(b.vel.iter()).copied().chain([b.mass])).collect()
+    };
+    let unflat = |x: &[f64]| -> Vec<Body> {
+        x.chunks(7)
+            .map(|c| Body {
+                pos: Vector3::new(c[0], c[1], c[2]),
+                vel: Vector3::new(c[3], c[4], c[5]),
+                mass: c[6],
+            })
+            .collect()
+    };
+    let fd = common::central_gradient(|x| in_a_field(&unflat(x), g), &flat(&bs));
+    assert_close(&flat(&grad), &fd, 1e-7, "central differences");
     let dir: Vec<Body> = bs.iter().map(|b| Body { pos: b.vel, vel: b.pos * 0.5, mass: 0.1 }).collect();
     let (_, jv) = in_a_field_jvp(&bs, g, dir.clone());
     let u = in_a_field_vjp(&bs, g).1(1.0);

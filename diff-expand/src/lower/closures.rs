@@ -22,9 +22,15 @@ type Arguments = syn::punctuated::Punctuated<Expr, syn::Token![,]>;
 pub(super) struct LocalClosure {
     closure: syn::ExprClosure,
     captured: Vec<(String, Captured)>,
-    /// For a closure that assigns what it captured: the slots of its free names where it was
-    /// defined (its calls read and write those variables, not copies).
-    assigns: Option<Vec<(String, Option<usize>)>>,
+    /// For a closure that assigns what it captured: its calls read and write those variables,
+    /// not copies (`captured` is then empty).
+    assigns: Option<Assigning>,
+}
+
+/// What a closure that assigns what it captured reads and writes.
+struct Assigning {
+    /// The slots of its free names where it was defined.
+    slots: Vec<(String, Option<usize>)>,
     /// The captured variables it assigns (`s` of `s += v`).
     writes: Vec<String>,
 }
@@ -45,15 +51,15 @@ impl Lowerer<'_> {
         }
         let mut names = FreeNames::default();
         syn::visit::Visit::visit_expr(&mut names, &closure.body);
-        let (mut writes, mut assigns) = (Vec::new(), None);
-        if let Some((declared, targets)) = assigns_captured(closure) {
-            writes = targets;
+        let assigns = assigns_captured(closure).map(|(declared, writes)| {
             let free = names.0.iter().filter(|n| !declared.contains(*n));
-            assigns = Some(free.map(|n| (n.clone(), self.slot(n))).collect::<Vec<_>>());
-        }
+            Assigning { slots: free.map(|n| (n.clone(), self.slot(n))).collect(), writes }
+        });
+        // (One that assigns captures no copies: its calls read the variables themselves.)
         let captured = names
             .0
             .into_iter()
+            .filter(|_| assigns.is_none())
             .filter_map(|n| {
                 let slot = self.slot(&n)?;
                 let captured = match self.closures.get(&slot) {
@@ -65,8 +71,7 @@ impl Lowerer<'_> {
             .collect();
         self.declare(&name.to_string(), None);
         let slot = self.vars.len() - 1;
-        self.closures
-            .insert(slot, Rc::new(LocalClosure { closure: closure.clone(), captured, assigns, writes }));
+        self.closures.insert(slot, Rc::new(LocalClosure { closure: closure.clone(), captured, assigns }));
     }
 
     /// The local closure a callee expression names, if it is one.
@@ -81,8 +86,8 @@ impl Lowerer<'_> {
         syn::visit::Visit::visit_block(&mut names, block);
         let mut out: Vec<String> = Vec::new();
         for n in &names.0 {
-            if let Some(c) = self.slot(n).and_then(|slot| self.closures.get(&slot)) {
-                for w in &c.writes {
+            if let Some(a) = self.slot(n).and_then(|slot| self.closures.get(&slot)?.assigns.as_ref()) {
+                for w in &a.writes {
                     if !out.contains(w) {
                         out.push(w.clone());
                     }
@@ -100,17 +105,12 @@ impl Lowerer<'_> {
     /// A call of a local closure: its body, in a scope holding what it captured and its
     /// parameters bound to the arguments.
     pub(super) fn inline_closure(&mut self, c: &LocalClosure, args: &Arguments, span: Loc) -> Tree {
-        if let Some(slots) = &c.assigns {
-            // The variables it captured, read and written in place (a name bound again since
-            // its definition would be another variable).
-            if slots.iter().any(|(name, slot)| self.slot(name) != *slot) {
-                return self.unsupported(span, unsupported::CLOSURE_ASSIGNS_REBOUND);
-            }
-            let values = self.closure_args(args);
-            self.scopes.push(Vec::new());
-            let t = self.closure_body(&c.closure, values, span);
-            self.scopes.pop();
-            return t;
+        // One that assigns reads and writes the variables it captured in place (a name bound
+        // again since its definition would be another variable); the others see copies.
+        if let Some(a) = &c.assigns
+            && a.slots.iter().any(|(name, slot)| self.slot(name) != *slot)
+        {
+            return self.unsupported(span, unsupported::CLOSURE_ASSIGNS_REBOUND);
         }
         let values = self.closure_args(args);
         self.scopes.push(Vec::new());

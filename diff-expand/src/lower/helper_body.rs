@@ -14,14 +14,7 @@ pub(super) fn in_macros(block: &syn::Block, name: &syn::Ident) -> bool {
     struct Macros<'a>(&'a syn::Ident, bool);
     impl<'ast> syn::visit::Visit<'ast> for Macros<'_> {
         fn visit_macro(&mut self, m: &'ast syn::Macro) {
-            fn mentions(tokens: proc_macro2::TokenStream, name: &syn::Ident) -> bool {
-                tokens.into_iter().any(|t| match t {
-                    proc_macro2::TokenTree::Ident(i) => i == *name,
-                    proc_macro2::TokenTree::Group(g) => mentions(g.stream(), name),
-                    _ => false,
-                })
-            }
-            self.1 |= mentions(m.tokens.clone(), self.0);
+            self.1 |= super::scan::tokens_mention(m.tokens.clone(), &self.0.to_string());
         }
     }
     let mut m = Macros(name, false);

@@ -428,17 +428,8 @@ impl Inliner<'_> {
         let mut caller_names: Vec<String> =
             places.iter().flatten().flat_map(|(_, names, _)| names.clone()).collect();
         // The names the receiver reads (`pos` and `i` of `pos[i + 1]`) are the caller's.
-        fn idents(tokens: proc_macro2::TokenStream, out: &mut Vec<String>) {
-            for t in tokens {
-                match t {
-                    proc_macro2::TokenTree::Ident(i) => out.push(i.to_string()),
-                    proc_macro2::TokenTree::Group(g) => idents(g.stream(), out),
-                    _ => {}
-                }
-            }
-        }
         if let Some(r) = receiver {
-            idents(r.to_token_stream(), &mut caller_names);
+            super::scan::tokens_idents(r.to_token_stream(), &mut caller_names);
         }
         self.check_free_names(&helper.block, &params, &caller_names)?;
         let body = leave_by_break(&helper.block).map_err(Problem::Unsupported)?;

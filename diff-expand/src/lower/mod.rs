@@ -435,7 +435,7 @@ fn index_base(i: &syn::ExprIndex) -> &Expr {
 }
 
 /// `e` without the parentheses around it.
-fn strip_parens(e: &Expr) -> &Expr {
+pub(crate) fn strip_parens(e: &Expr) -> &Expr {
     match e {
         Expr::Paren(p) => strip_parens(&p.expr),
         e => e,

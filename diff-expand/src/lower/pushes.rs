@@ -126,11 +126,7 @@ fn empty_vec(stmt: &Stmt) -> Option<(syn::Ident, Option<syn::Type>)> {
 
 /// Whether `tokens` hold the identifier `name`.
 fn mentions(tokens: TokenStream, name: &syn::Ident) -> bool {
-    tokens.into_iter().any(|t| match t {
-        proc_macro2::TokenTree::Ident(i) => i == *name,
-        proc_macro2::TokenTree::Group(g) => mentions(g.stream(), name),
-        _ => false,
-    })
+    super::scan::tokens_mention(tokens, &name.to_string())
 }
 
 fn names(stmt: &Stmt, name: &syn::Ident) -> bool {

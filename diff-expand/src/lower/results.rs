@@ -70,45 +70,11 @@ fn leave(e: &Expr) -> Expr {
     syn::parse_quote_spanned!(span=> #marker!(return #e))
 }
 
-/// The `Option` of linear algebra a `?` unwraps (`m.try_inverse()`, `a.lu().solve(&b)` and of
-/// `qr`, `full_piv_lu`, `a.cholesky()`), and the error to leave with: `None`, or for `Result`
-/// the `Err` its `.ok_or(e)` or `.ok_or_else(f)` makes.
-fn linear_algebra_option(e: &Expr, kind: WrapperKind) -> Option<(Expr, Expr)> {
-    let optional = super::checked::optional;
-    let span = syn::spanned::Spanned::span(e);
-    match (kind, e) {
-        (WrapperKind::Option, e) if optional(e) => Some((e.clone(), syn::parse_quote_spanned!(span=> None))),
-        (WrapperKind::Result, Expr::MethodCall(m)) if optional(&m.receiver) && m.args.len() == 1 => {
-            let arg = &m.args[0];
-            let error: Expr = match m.method.to_string().as_str() {
-                "ok_or" => syn::parse_quote_spanned!(span=> Err(#arg)),
-                "ok_or_else" => or_else_error(arg),
-                _ => return None,
-            };
-            Some(((*m.receiver).clone(), error))
-        }
-        _ => None,
-    }
-}
-
-/// `Err(..)` of `.ok_or_else(f)`: the body of a closure without parameters written in place
-/// (`|| MyError::Short(x.len())` reads the function's values, which a closure here may not),
-/// else `Err(f())`.
-fn or_else_error(f: &Expr) -> Expr {
-    let span = syn::spanned::Spanned::span(f);
-    match f {
-        Expr::Closure(c) if c.inputs.is_empty() => {
-            let body = &c.body;
-            syn::parse_quote_spanned!(span=> Err(#body))
-        }
-        f => syn::parse_quote_spanned!(span=> Err((#f)())),
-    }
-}
-
-/// The element lookup a `?` unwraps (`x.first()`, `x.get(i)`) and the value to leave with:
-/// `None` in a function returning `Option`; the `Err` of `.ok_or(e)`/`.ok_or_else(f)` in one
-/// returning `Result`.
-fn element_option(e: &Expr, kind: WrapperKind) -> Option<(Expr, Expr)> {
+/// The `Option` a `?` unwraps and the value to leave with where it is `None`: `e` itself and
+/// `None` in a function returning `Option`; in one returning `Result`, the receiver of
+/// `.ok_or(e)` (or `.ok_or_else(f)`) and the `Err` it makes. The caller says which `Option`s it
+/// takes apart (a lookup `x.first()`, linear algebra `m.try_inverse()`).
+fn unwrapped_option(e: &Expr, kind: WrapperKind) -> Option<(Expr, Expr)> {
     let span = syn::spanned::Spanned::span(e);
     match (kind, e) {
         (WrapperKind::Option, e) => Some((e.clone(), syn::parse_quote_spanned!(span=> None))),
@@ -116,7 +82,15 @@ fn element_option(e: &Expr, kind: WrapperKind) -> Option<(Expr, Expr)> {
             let arg = &m.args[0];
             let error: Expr = match m.method.to_string().as_str() {
                 "ok_or" => syn::parse_quote_spanned!(span=> Err(#arg)),
-                "ok_or_else" => or_else_error(arg),
+                // A closure without parameters is written in place (`|| MyError::Short(x.len())`
+                // reads the function's values, which a closure here may not).
+                "ok_or_else" => match arg {
+                    Expr::Closure(c) if c.inputs.is_empty() => {
+                        let body = &c.body;
+                        syn::parse_quote_spanned!(span=> Err(#body))
+                    }
+                    f => syn::parse_quote_spanned!(span=> Err((#f)())),
+                },
                 _ => return None,
             };
             Some(((*m.receiver).clone(), error))
@@ -136,36 +110,33 @@ impl VisitMut for Returns {
         // `x.first()?`, `*x.get(i)?` in a function returning `Option` (`x.first().ok_or(e)?`,
         // `.ok_or_else(f)?` in one returning `Result`): a guard that leaves with `None` (the
         // error) where the element is missing, then the element (`lower::options`).
-        {
-            let span = syn::spanned::Spanned::span(&*e);
-            let (deref, inner) = match &*e {
-                Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => match &*u.expr {
-                    Expr::Try(t) => (true, Some(&*t.expr)),
-                    _ => (false, None),
-                },
-                Expr::Try(t) => (false, Some(&*t.expr)),
+        let span = syn::spanned::Spanned::span(&*e);
+        let (deref, tried) = match &*e {
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => match &*u.expr {
+                Expr::Try(t) => (true, Some(&*t.expr)),
                 _ => (false, None),
+            },
+            Expr::Try(t) => (false, Some(&*t.expr)),
+            _ => (false, None),
+        };
+        if let Some((option, error)) = tried.and_then(|t| unwrapped_option(t, self.kind))
+            && let Some(lookup) = super::options::Lookup::of(&option)
+        {
+            let (present, left) = (lookup.present(), leave(&error));
+            let element: Expr = if deref {
+                syn::parse_quote_spanned!(span=> *#option.unwrap())
+            } else {
+                syn::parse_quote_spanned!(span=> #option.unwrap())
             };
-            if let Some((lookup_expr, error)) = inner.and_then(|inner| element_option(inner, self.kind))
-                && let Some(lookup) = super::options::Lookup::of(&lookup_expr)
-            {
-                let present = lookup.present();
-                let left = leave(&error);
-                let element: Expr = if deref {
-                    syn::parse_quote_spanned!(span=> *#lookup_expr.unwrap())
-                } else {
-                    syn::parse_quote_spanned!(span=> #lookup_expr.unwrap())
-                };
-                let guarded: Expr = syn::parse_quote_spanned!(span=> { if !(#present) { #left; } #element });
-                *e = guarded;
-                return;
-            }
+            *e = syn::parse_quote_spanned!(span=> { if !(#present) { #left; } #element });
+            return;
         }
         // `m.try_inverse()?`, `a.lu().solve(&b)?`, `a.cholesky()?` (and `.ok_or(e)?` of them in a
         // function returning `Result`): a guard that leaves where the matrix is singular, then
         // the unwrapped value (`lower::solves`).
         if let Expr::Try(t) = &*e
-            && let Some((option, error)) = linear_algebra_option(&t.expr, self.kind)
+            && let Some((option, error)) = unwrapped_option(&t.expr, self.kind)
+            && super::checked::optional(&option)
         {
             let span = syn::spanned::Spanned::span(&*e);
             let left = leave(&error);

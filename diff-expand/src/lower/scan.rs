@@ -1,7 +1,27 @@
-//! Questions about syntax asked before lowering it: what a block assigns, and whether it
-//! breaks, continues or returns.
+//! Questions about syntax asked before lowering it: what a block assigns, whether it breaks,
+//! continues or returns, and which identifiers tokens hold.
 
 use super::*;
+
+/// Whether `tokens` hold the identifier `name` (inside groups too).
+pub(super) fn tokens_mention(tokens: TokenStream, name: &str) -> bool {
+    tokens.into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Ident(i) => i == name,
+        proc_macro2::TokenTree::Group(g) => tokens_mention(g.stream(), name),
+        _ => false,
+    })
+}
+
+/// The identifiers `tokens` hold (inside groups too), in order, appended to `out`.
+pub(super) fn tokens_idents(tokens: TokenStream, out: &mut Vec<String>) {
+    for t in tokens {
+        match t {
+            proc_macro2::TokenTree::Ident(i) => out.push(i.to_string()),
+            proc_macro2::TokenTree::Group(g) => tokens_idents(g.stream(), out),
+            _ => {}
+        }
+    }
+}
 
 /// Calls `.0` with the target of every assignment (`x = ..`, `v[i] += ..`) in what it visits.
 struct Targets<F>(F);

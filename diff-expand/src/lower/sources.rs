@@ -17,8 +17,9 @@
 //! what its initialiser reads (the chain then starts where the loop does, as the first `next()`
 //! would have read it).
 
-use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
+
+use super::scan::{tokens_idents, tokens_mention as mentions};
 use syn::visit_mut::VisitMut;
 use syn::{Expr, Stmt};
 
@@ -52,24 +53,22 @@ impl VisitMut for Sources {
     }
 }
 
-/// Whether a path names `zip` or `repeat` of `std::iter` (also `core::iter`, `iter::`, or the
-/// function alone).
-fn iter_function(path: &syn::Path, name: &str) -> bool {
-    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-    match segments.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+/// The arguments of a call of `std::iter`'s function `name` with `arity` arguments (also
+/// written `core::iter::name`, `iter::name`, or `name` alone).
+fn iter_call<'e>(e: &'e Expr, name: &str, arity: usize) -> Option<Vec<&'e Expr>> {
+    let Expr::Call(call) = e else { return None };
+    let Expr::Path(f) = &*call.func else { return None };
+    let segments: Vec<String> = f.path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let named = match segments.iter().map(String::as_str).collect::<Vec<_>>()[..] {
         [f] | ["iter", f] | ["std" | "core", "iter", f] => f == name,
         _ => false,
-    }
+    };
+    (f.qself.is_none() && named && call.args.len() == arity).then(|| call.args.iter().collect())
 }
 
 /// `zip(a, b)` as `a.into_iter().zip(b)`.
 fn zip_call(e: &Expr) -> Option<Expr> {
-    let Expr::Call(call) = e else { return None };
-    let Expr::Path(f) = &*call.func else { return None };
-    if f.qself.is_some() || !iter_function(&f.path, "zip") || call.args.len() != 2 {
-        return None;
-    }
-    let (a, b) = (&call.args[0], &call.args[1]);
+    let [a, b] = iter_call(e, "zip", 2)?[..] else { return None };
     let span = syn::spanned::Spanned::span(e);
     Some(match a {
         // `zip(&v, ..)`: `v.iter()`, which is what `IntoIterator` of `&v` gives.
@@ -89,32 +88,19 @@ fn zip_call(e: &Expr) -> Option<Expr> {
 /// `repeat(e).take(n)` and `repeat_n(e, n)` as `(0..n).map(|_| e)`, for `e` a name or a
 /// literal (evaluated once either way).
 fn repeat_take(e: &Expr) -> Option<Expr> {
+    let (value, n) = match e {
+        Expr::MethodCall(take) if take.method == "take" && take.args.len() == 1 => {
+            (*iter_call(&take.receiver, "repeat", 1)?.first()?, &take.args[0])
+        }
+        e => match iter_call(e, "repeat_n", 2)?[..] {
+            [value, n] => (value, n),
+            _ => return None,
+        },
+    };
+    if !matches!(value, Expr::Path(_) | Expr::Lit(_)) {
+        return None;
+    }
     let span = syn::spanned::Spanned::span(e);
-    let simple = |v: &Expr| matches!(v, Expr::Path(_) | Expr::Lit(_));
-    if let Expr::Call(call) = e
-        && let Expr::Path(f) = &*call.func
-        && f.qself.is_none()
-        && iter_function(&f.path, "repeat_n")
-        && call.args.len() == 2
-        && simple(&call.args[0])
-    {
-        let (value, n) = (&call.args[0], &call.args[1]);
-        return Some(syn::parse_quote_spanned!(span=> (0..#n).map(|_| #value)));
-    }
-    let Expr::MethodCall(take) = e else { return None };
-    if take.method != "take" || take.args.len() != 1 {
-        return None;
-    }
-    let Expr::Call(call) = &*take.receiver else { return None };
-    let Expr::Path(f) = &*call.func else { return None };
-    if f.qself.is_some() || !iter_function(&f.path, "repeat") || call.args.len() != 1 {
-        return None;
-    }
-    let value = &call.args[0];
-    if !simple(value) {
-        return None;
-    }
-    let n = &take.args[0];
     Some(syn::parse_quote_spanned!(span=> (0..#n).map(|_| #value)))
 }
 
@@ -140,26 +126,6 @@ fn collected_argument(e: &Expr) -> Option<Expr> {
     Some(syn::parse_quote_spanned!(span=> { let #local: ::std::vec::Vec<_> = #value; #call }))
 }
 
-/// Whether `tokens` mention the identifier `name`.
-fn mentions(tokens: TokenStream, name: &str) -> bool {
-    tokens.into_iter().any(|t| match t {
-        TokenTree::Ident(i) => i == name,
-        TokenTree::Group(g) => mentions(g.stream(), name),
-        _ => false,
-    })
-}
-
-/// The identifiers an expression mentions.
-fn idents(tokens: TokenStream, out: &mut Vec<String>) {
-    for t in tokens {
-        match t {
-            TokenTree::Ident(i) => out.push(i.to_string()),
-            TokenTree::Group(g) => idents(g.stream(), out),
-            _ => {}
-        }
-    }
-}
-
 /// The statements with the first `let mut it = e;` .. `while let Some(p) = it.next() { .. }`
 /// made `for p in e { .. }`, if there is one.
 fn while_let_next(stmts: &[Stmt]) -> Option<Vec<Stmt>> {
@@ -180,7 +146,7 @@ fn while_let_next(stmts: &[Stmt]) -> Option<Vec<Stmt>> {
             continue;
         }
         let mut read = Vec::new();
-        idents(init.expr.to_token_stream(), &mut read);
+        tokens_idents(init.expr.to_token_stream(), &mut read);
         if stmts[k + 1..at].iter().any(|s| read.iter().any(|r| mentions(s.to_token_stream(), r))) {
             continue;
         }

@@ -38,13 +38,9 @@ fn from_f64(e: &dyn ToTokens) -> syn::Expr {
 fn promote(e: &syn::Expr) -> syn::Expr {
     let mut e = e.clone();
     f64_constructor(&mut e);
-    let mut inner = &e;
-    while let syn::Expr::Paren(p) = inner {
-        inner = &p.expr;
-    }
     // A field (`settings.weighting`), whose type is known where it is read: kept as it is if it
     // has no `Promote` (an enum of the user's own).
-    if let syn::Expr::Field(_) = inner {
+    if let syn::Expr::Field(_) = crate::lower::strip_parens(&e) {
         return syn::parse_quote!({
             use ::tapeless::__private::{PromoteAsIs as _, PromoteByTrait as _};
             ::tapeless::__private::Promoting(#e).promote_field()

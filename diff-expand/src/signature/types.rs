@@ -3,7 +3,9 @@
 //! with fields it reads (name, and the types of its fields); a parameter of such a type is a
 //! constant without a `wrt(..)` list, as an integer is: nothing in it has a derivative to leave
 //! out. A type with a float field, a type parameter or a field of a type the macro cannot see
-//! into is not one; nor is a name defined twice where either definition is not one.
+//! into is not one; nor is a name defined twice where either definition is not one. The
+//! declared types of struct fields by name also tell which fields are nalgebra vectors
+//! ([`vector_field`]: `p.pos.z` of an element of a differentiated collection of structs).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
