@@ -352,3 +352,61 @@ fn a_helper_method_of_a_generic_block() {
         }
     }
 }
+
+/// Associated functions without the attribute, called by `Self::` and by the type's name: two
+/// types each have an `sq` (the caller's own type tells which `Self::sq` is), and one helper
+/// calls another.
+struct Gaussian {
+    sigma: f64,
+}
+
+impl Gaussian {
+    fn sq(v: f64) -> f64 {
+        v * v
+    }
+
+    fn exponent(v: f64, sigma: f64) -> f64 {
+        -Self::sq(v) / (2.0 * sigma * sigma)
+    }
+
+    #[differentiable(wrt(x))]
+    fn density(&self, x: &[f64]) -> f64 {
+        let norm = 1.0 / (self.sigma * (2.0 * std::f64::consts::PI).sqrt());
+        norm * Gaussian::exponent(x[0] - x[1], self.sigma).exp() + Self::sq(x[1])
+    }
+}
+
+struct Spring {
+    k: f64,
+}
+
+impl Spring {
+    fn sq(v: f64) -> f64 {
+        v * v * 1.0
+    }
+
+    #[differentiable(wrt(x))]
+    fn energy(&self, x: &[f64]) -> f64 {
+        0.5 * self.k * Self::sq(x[0] - x[1]) + Spring::sq(x[1]).sin()
+    }
+}
+
+#[test]
+fn associated_functions_called_by_self_and_by_their_type() {
+    let points: [&[f64]; 3] = [&[0.3, -0.2], &[1.1, 0.4], &[-0.5, 0.25]];
+    let g = Gaussian { sigma: 0.7 };
+    check(&method_fns!(g, density, density_jvp, density_vjp, density_grad), &points, 1e-8);
+    let s = Spring { k: 3.0 };
+    check(&method_fns!(s, energy, energy_jvp, energy_vjp, energy_grad), &points, 1e-8);
+    for x in points {
+        let d = x[0] - x[1];
+        let norm = 1.0 / (0.7 * (2.0 * std::f64::consts::PI).sqrt());
+        let e = norm * (-d * d / (2.0 * 0.49)).exp();
+        let want = [-d / 0.49 * e, d / 0.49 * e + 2.0 * x[1]];
+        let got = g.density_grad(x).1;
+        assert!(close(got[0], want[0], 1e-14) && close(got[1], want[1], 1e-14), "{got:?} vs {want:?}");
+        let want = [3.0 * d, -3.0 * d + 2.0 * x[1] * (x[1] * x[1]).cos()];
+        let got = s.energy_grad(x).1;
+        assert!(close(got[0], want[0], 1e-14) && close(got[1], want[1], 1e-14), "{got:?} vs {want:?}");
+    }
+}

@@ -22,7 +22,8 @@ pub fn check(f: &Function, sig: &Signature, activity: &Activity, reachability: b
     // out: rustc would report the missing `term_vjp` inside generated code.
     if !cx.has_errors() {
         for (name, at) in plain_method_calls(f, activity) {
-            cx.error(at, Diagnostic::PlainFunction { name, receiver: Some("self".to_string()) });
+            let call = format!("self.{name}");
+            cx.error(at, Diagnostic::PlainFunction { name, call, method: true });
         }
     }
     check_sibling_calls(f, sig, activity, cx);
@@ -36,11 +37,16 @@ pub fn check(f: &Function, sig: &Signature, activity: &Activity, reachability: b
 /// prescan kept: `expand::generate` tries writing them out where they are called.
 /// A method is named `.name`.
 pub fn plain_calls(f: &Function, a: &Activity) -> std::collections::HashSet<String> {
+    use crate::signature::higher_order::plain_associated;
     let mut names = called_functions(f, a, |name, arity| {
         crate::signature::registry::without_derivative(name, arity)
             && crate::signature::higher_order::lookup_plain(name, arity).is_some()
     });
     names.extend(plain_method_calls(f, a).into_iter().map(|(name, _)| format!(".{name}")));
+    names.extend(differentiable_calls(f, a).filter_map(|(callee, arity, _)| match callee {
+        Callee::Path(path) => plain_associated(path, arity).map(|(key, ..)| key),
+        _ => None,
+    }));
     names
 }
 
@@ -147,7 +153,7 @@ fn check_block(
                 }
             }
             Op::Opaque { what, .. } if reaches && varied_read => check_opaque(what, span, cx),
-            // `g(x)` of a function of this file without the attribute: rustc would report the
+            // `g(x)` (or `Self::g(x)`) of a function of this file without the attribute: rustc would report the
             // missing `g_jvp` inside generated code. (After an error of the lowering, such as a
             // closure passed to `g`, this would only repeat it.)
             Op::Call { callee: Callee::Path(path), args, .. }
@@ -155,12 +161,17 @@ fn check_block(
                     && varied_read
                     && !cx.has_errors()
                     && let Some(last) = path.path.segments.last()
-                    && crate::signature::registry::without_derivative(
+                    && (crate::signature::registry::without_derivative(
                         &last.ident.to_string(),
                         args.len(),
-                    ) =>
+                    ) || crate::signature::higher_order::names_plain_associated(path, args.len())) =>
             {
-                cx.error(span, Diagnostic::PlainFunction { name: last.ident.to_string(), receiver: None })
+                let segments = path.path.segments.iter().map(|s| s.ident.to_string());
+                let call = segments.collect::<Vec<_>>().join("::");
+                cx.error(
+                    span,
+                    Diagnostic::PlainFunction { name: last.ident.to_string(), call, method: false },
+                )
             }
             // `vec![x; n]` with a differentiable `x`: not supported yet; never a silent zero.
             Op::NewArray(ArrayInit::Constant { .. }) if reaches && varied_read => {

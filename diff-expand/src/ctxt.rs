@@ -80,12 +80,32 @@ impl Ctxt {
         !self.errors.borrow().is_empty()
     }
 
-    /// All errors reported, combined into one (`None` if there were none).
+    /// All errors reported, combined into one (`None` if there were none). An error reported
+    /// twice at the same place with the same first line (a `match` with two guards reading one
+    /// differentiable value) is shown once, with the most notes any copy has.
     pub fn take(&self) -> Option<syn::Error> {
-        let mut errors = self
-            .errors
-            .borrow_mut()
-            .drain(..)
+        let mut kept: Vec<Reported> = Vec::new();
+        for e in self.errors.borrow_mut().drain(..) {
+            let Reported::Ours { at, message } = &e else {
+                kept.push(e);
+                continue;
+            };
+            let same = kept.iter_mut().find_map(|k| match k {
+                Reported::Ours { at: a, message: m }
+                    if a.same_place(at) && m.lines().next() == message.lines().next() =>
+                {
+                    Some(m)
+                }
+                _ => None,
+            });
+            match same {
+                Some(m) if message.len() > m.len() => *m = message.clone(),
+                Some(_) => {}
+                None => kept.push(e),
+            }
+        }
+        let mut errors = kept
+            .into_iter()
             .map(|e| match e {
                 Reported::Ours { at, mut message } => {
                     let start = at.start.start();

@@ -42,7 +42,8 @@ pub enum Diagnostic {
     UnknownMethod { name: String, arity: usize },
     /// `g(x)` of a differentiable `x`, `g` a function of the caller's file without the attribute.
     /// (`receiver`: the method's receiver as written, `self`, for a method.)
-    PlainFunction { name: String, receiver: Option<String> },
+    /// `call` is what the call names (`self.power`, `Self::sq`, `sq`); `method`: it takes `self`.
+    PlainFunction { name: String, call: String, method: bool },
     /// `.clone()` of a differentiable value whose type the macro cannot see (a struct's field).
     UnknownClone,
     /// `self.g(x)` with `x` differentiable where `g`'s `wrt(..)` (same `impl` block) omits it.
@@ -210,11 +211,8 @@ impl Diagnostic {
                      (`let t0 = tapeless::no_grad(t);`)"
                 )
             }
-            Diagnostic::PlainFunction { name, receiver } => {
-                let (attribute, call) = match receiver {
-                    Some(r) => ("#[differentiable(wrt(..))]", format!("{r}.{name}")),
-                    None => ("#[differentiable]", name.clone()),
-                };
+            Diagnostic::PlainFunction { name, call, method } => {
+                let attribute = if *method { "#[differentiable(wrt(..))]" } else { "#[differentiable]" };
                 format!(
                     "`{name}` has no `#[differentiable]`, and it is called on a differentiable value here: \
                      its derivative is unknown\n\

@@ -42,6 +42,13 @@ impl Loc {
         Loc { start, end }
     }
 
+    /// Whether `other` starts and ends where this does (by line and column).
+    pub fn same_place(&self, other: &Loc) -> bool {
+        let lines = |l: &Loc| (l.start.start(), l.end.end());
+        let ((a, b), (c, d)) = (lines(self), lines(other));
+        (a.line, a.column, b.line, b.column) == (c.line, c.column, d.line, d.column)
+    }
+
     /// The span to emit code under (for `quote_spanned!`).
     pub fn span(self) -> Span {
         self.start

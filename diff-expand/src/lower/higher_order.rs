@@ -249,9 +249,14 @@ impl Inliner<'_> {
                     return Some(Call { name, at, helper, args, receiver: None, self_ty: None });
                 }
                 // `Quad::integrate(f, ..)`, `Self::integrate(f, ..)`: an associated function of a
-                // type of this crate, named by its type.
+                // type of this crate, named by its type (one without the attribute and without a
+                // closure, `Self::sq(x)`, where it is called on a differentiable value).
                 let ty = segments.iter().nth_back(1)?;
-                let (helper, self_ty) = higher_order::lookup_method(&name, call.args.len(), false)?;
+                let (helper, self_ty) =
+                    higher_order::lookup_method(&name, call.args.len(), false).or_else(|| {
+                        let (key, helper, self_ty) = higher_order::plain_associated(path, call.args.len())?;
+                        self.plain.contains(&key).then_some((helper, self_ty))
+                    })?;
                 (ty.ident == "Self" || Some(ty.ident.to_string()) == last_segment(&self_ty)).then_some(())?;
                 Some(Call { name, at, helper, args, receiver: None, self_ty: Some(self_ty) })
             }

@@ -130,6 +130,10 @@ pub fn plain_called(body: &syn::Block) -> std::collections::HashSet<String> {
                 {
                     self.0.insert(name);
                 }
+                // `Self::sq(x)`: an associated function without the attribute.
+                if let Some((key, ..)) = crate::signature::higher_order::plain_associated(p, arity) {
+                    self.0.insert(key);
+                }
             }
         }
     }

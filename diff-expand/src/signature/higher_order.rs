@@ -36,9 +36,14 @@ type Callers = HashMap<(String, String), Option<String>>;
 
 static CALLERS: Mutex<Option<Callers>> = Mutex::new(None);
 
+/// Per file and name, the type of each method with the attribute (`None` where two differ).
+static CALLER_TYPES: Mutex<Option<Callers>> = Mutex::new(None);
+
 thread_local! {
     /// The module of the function being expanded, if the prescan found it.
     static CALLER: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+    /// The name of the type whose method is being expanded, if the prescan found it.
+    static CALLER_TYPE: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
 }
 
 /// The prescan enters `mod name { .. }` (and leaves it with [`leave_module`]).
@@ -62,17 +67,29 @@ fn current_module() -> String {
 
 /// Records the module of the function with the attribute `name`, found in `file`.
 pub fn record_caller(file: &str, name: &str) {
-    let module = current_module();
-    let Ok(mut callers) = CALLERS.lock() else { return };
-    let callers = callers.get_or_insert_with(HashMap::new);
+    record_unique(&CALLERS, file, name, current_module());
+}
+
+/// Records the type (its name, `Gauss` of `impl Gauss`) of the method with the attribute `name`
+/// found in `file`: `Self::sq(x)` in it calls that type's `sq`.
+pub fn record_caller_type(file: &str, name: &str, self_ty: &Type) {
+    if let Some(ty) = type_name(self_ty) {
+        record_unique(&CALLER_TYPES, file, name, ty);
+    }
+}
+
+/// Enters `value` for `file` and `name`, or `None` where one entered before differs.
+fn record_unique(table: &Mutex<Option<Callers>>, file: &str, name: &str, value: String) {
+    let Ok(mut table) = table.lock() else { return };
+    let table = table.get_or_insert_with(HashMap::new);
     let key = (file.to_string(), name.to_string());
-    match callers.get(&key) {
-        Some(Some(m)) if *m != module => {
-            callers.insert(key, None);
+    match table.get(&key) {
+        Some(Some(m)) if *m != value => {
+            table.insert(key, None);
         }
         Some(_) => {}
         None => {
-            callers.insert(key, Some(module));
+            table.insert(key, Some(value));
         }
     }
 }
@@ -81,9 +98,10 @@ pub fn record_caller(file: &str, name: &str) {
 /// the ones written out. (A name the prescan did not record, a `map` closure's function, keeps
 /// the module of the function it is in.)
 pub fn set_caller(name: &str) {
-    let file = super::registry::current_file();
-    let Some(module) = CALLERS.lock().ok().and_then(|c| c.as_ref()?.get(&(file, name.to_string())).cloned())
-    else {
+    let key = (super::registry::current_file(), name.to_string());
+    let ty = CALLER_TYPES.lock().ok().and_then(|c| c.as_ref()?.get(&key).cloned()).flatten();
+    CALLER_TYPE.with(|c| *c.borrow_mut() = ty);
+    let Some(module) = CALLERS.lock().ok().and_then(|c| c.as_ref()?.get(&key).cloned()) else {
         return;
     };
     CALLER.with(|c| *c.borrow_mut() = module);
@@ -224,6 +242,49 @@ pub fn lookup_plain_typed(name: &str, ty: &str, arity: usize, receiver: bool) ->
     let item: syn::ItemFn = syn::parse_str(&text).ok()?;
     (item.sig.receiver().is_some() == receiver).then_some(())?;
     Some((item, syn::parse_str(&self_ty).ok()?))
+}
+
+/// `Self::sq(x)` or `Gauss::sq(x)`: an associated function without the attribute of a type of
+/// this crate, written out where it is called on a differentiable value as a method without one
+/// is. Its key in the names written out (`.sq`, or `.sq@Gauss` where the type is named, since
+/// two types may each have an `sq`), its text and its type.
+pub fn plain_associated(path: &syn::ExprPath, arity: usize) -> Option<(String, syn::ItemFn, Type)> {
+    let segments = &path.path.segments;
+    let (ty, last) = (segments.iter().nth_back(1)?, segments.last()?);
+    let name = last.ident.to_string();
+    if path.qself.is_some() || super::registry::derivative_known(&name, arity) {
+        return None;
+    }
+    let own = CALLER_TYPE.with(|c| c.borrow().clone());
+    let ty = match (ty.ident == "Self", own) {
+        (true, None) => {
+            let (helper, self_ty) = lookup_plain_method(&name, arity, false)?;
+            return Some((format!(".{name}"), helper, self_ty));
+        }
+        (true, Some(own)) => own,
+        (false, _) => ty.ident.to_string(),
+    };
+    let (helper, self_ty) = lookup_plain_typed(&name, &ty, arity, false)?;
+    Some((format!(".{name}@{ty}"), helper, self_ty))
+}
+
+/// Whether `Self::sq(..)` or `Gauss::sq(..)` names an associated function without the attribute
+/// the prescan found, even one [`plain_associated`] cannot tell (two types' `sq` where the
+/// caller's type is unknown): a call of it on a differentiable value is our error, never rustc's
+/// missing `sq_jvp`.
+pub fn names_plain_associated(path: &syn::ExprPath, arity: usize) -> bool {
+    let Some(name) = path.path.segments.last().filter(|_| path.path.segments.len() >= 2) else {
+        return false;
+    };
+    let name = name.ident.to_string();
+    let recorded = || {
+        let key = plain_key(&format!(".{name}"))?;
+        let table = PLAIN.lock().ok()?;
+        let file = super::registry::current_file();
+        let table = table.as_ref()?;
+        Some([file, String::new()].into_iter().any(|scope| table.contains_key(&(scope, key.clone(), arity))))
+    };
+    !super::registry::derivative_known(&name, arity) && recorded().unwrap_or(false)
 }
 
 fn record_entry(table: &Mutex<Option<Table>>, file: &str, name: String, item: &syn::ItemFn, self_ty: String) {

@@ -248,6 +248,9 @@ fn block(
             }
             if own.is_some() || (whole.is_some() && !marked) {
                 super::higher_order::record_caller(file, &name);
+                if let Some(block) = &block {
+                    super::higher_order::record_caller_type(file, &name, &block.self_ty);
+                }
             }
         }
         if let Some(block) = &block {
