@@ -1,13 +1,13 @@
 //! nalgebra's reductions other than `sum`: `max`, `min`, `amax`, `amin` (the picked entry's
-//! derivative, shared on ties), `mean`, and the sums along one direction `column_sum` and
-//! `row_sum`; checked against analytic gradients, central differences, and forward against
+//! derivative, shared on ties), `mean`, `variance`, and the sums along one direction
+//! `column_sum` and `row_sum`; checked against analytic gradients, central differences, and forward against
 //! reverse.
 
 #![allow(clippy::needless_range_loop)]
 
 mod common;
 
-use nalgebra::{DMatrix, DVector, Matrix2x3, Matrix3};
+use nalgebra::{DMatrix, DVector, Matrix2x3, Matrix3, SVector};
 use tapeless::differentiable;
 
 #[differentiable]
@@ -129,4 +129,51 @@ fn dynamic_column_sum_row_sum_and_mean() {
     let t = DMatrix::from_column_slice(2, 3, &common::direction(6, 13));
     let (_, jv) = dynamic_sums_jvp(&m, t.clone());
     assert!(common::close(jv, g.dot(&t), 1e-13));
+}
+
+/// nalgebra's population variance of a vector's entries and of a matrix's, mixed with other terms.
+#[differentiable]
+fn spreads(v: &SVector<f64, 4>, m: &DMatrix<f64>) -> f64 {
+    let y = v.map(|x| x.tanh());
+    y.variance() * 3.0 + v.variance().sqrt() + (m * 2.0).variance() * v[0]
+}
+
+#[test]
+fn variance_of_static_and_dynamic_values() {
+    let m = DMatrix::from_row_slice(2, 3, &[1.0, 2.0, 0.5, -4.0, 0.25, 3.0]);
+    let points = [[0.3, -0.5, 2.0, 1.0], [1.2, 0.1, -0.7, 0.4], [-2.0, 0.5, 0.6, 0.9]];
+    for p in points {
+        let v = SVector::<f64, 4>::from_column_slice(&p);
+        let (value, (gv, gm)) = spreads_grad(&v, &m);
+        assert!(common::close(value, spreads(&v, &m), 1e-15));
+        // d var(x) / dx_i = 2 (x_i - mean) / n, through y = tanh(v) (dy/dv = 1 - y²) and through
+        // the square root; var(2m) = 4 var(m).
+        let var = |x: &[f64]| {
+            let mean = x.iter().sum::<f64>() / x.len() as f64;
+            x.iter().map(|e| (e - mean).powi(2)).sum::<f64>() / x.len() as f64
+        };
+        let d_var =
+            |x: &[f64], i: usize| 2.0 * (x[i] - x.iter().sum::<f64>() / x.len() as f64) / x.len() as f64;
+        let y: Vec<f64> = p.iter().map(|x| x.tanh()).collect();
+        for i in 0..4 {
+            let mut want = 3.0 * d_var(&y, i) * (1.0 - y[i] * y[i]) + d_var(&p, i) / (2.0 * var(&p).sqrt());
+            if i == 0 {
+                want += 4.0 * var(m.as_slice());
+            }
+            assert!(common::close(gv[i], want, 1e-13), "{i}: {} vs {want}", gv[i]);
+            let f = |q: &[f64]| spreads(&SVector::<f64, 4>::from_column_slice(q), &m);
+            assert!(common::close(gv[i], common::central(&f, &p, i), 1e-8));
+        }
+        for k in 0..6 {
+            let want = 4.0 * p[0] * d_var(m.as_slice(), k);
+            assert!(common::close(gm[k], want, 1e-13), "{k}: {} vs {want}", gm[k]);
+        }
+        // Forward against reverse.
+        let (tv, tm) = (
+            SVector::<f64, 4>::from_column_slice(&common::direction(4, 3)),
+            DMatrix::from_column_slice(2, 3, &common::direction(6, 5)),
+        );
+        let (_, jv) = spreads_jvp(&v, &m, tv, tm.clone());
+        assert!(common::close(jv, gv.dot(&tv) + gm.dot(&tm), 1e-13));
+    }
 }

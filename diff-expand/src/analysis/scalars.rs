@@ -241,6 +241,7 @@ fn known_floats(f: &Function, sig: &Signature, trust: Trust) -> std::collections
                                     | Custom::Determinant
                                     | Custom::Extremum(_)
                                     | Custom::Mean
+                                    | Custom::Variance
                                     | Custom::Angle,
                                 ) => true,
                                 _ => false,

@@ -277,6 +277,10 @@ impl Custom {
                 tangent(0).map(|ta| quote_spanned!(span=> #ta.#method()))
             }
             Custom::Mean => tangent(0).map(|ta| quote_spanned!(span=> #ta.mean())),
+            Custom::Variance => {
+                let a = value(Read::Arg(0));
+                tangent(0).map(|ta| quote_spanned!(span=> ::tapeless::__private::variance_tangent(&#a, &#ta)))
+            }
             Custom::Angle => {
                 let (a, b) = (value(Read::Arg(0)), value(Read::Arg(1)));
                 let p = quote_spanned!(span=> ::tapeless::__private);
@@ -374,6 +378,10 @@ impl Custom {
             (Custom::Mean, _) => {
                 let a = read(Read::Arg(0));
                 quote_spanned!(span=> ::tapeless::__private::mean_adjoint(&#a, #ybar))
+            }
+            (Custom::Variance, _) => {
+                let a = read(Read::Arg(0));
+                quote_spanned!(span=> ::tapeless::__private::variance_adjoint(&#a, #ybar))
             }
             (Custom::Angle, i) => {
                 let (a, b) = (read(Read::Arg(0)), read(Read::Arg(1)));

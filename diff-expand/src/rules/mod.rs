@@ -146,6 +146,9 @@ pub enum Custom {
     SumAlong(&'static str),
     /// `m.mean()`: tangent `t.mean()`; adjoint `ȳ / len` in every entry.
     Mean,
+    /// `m.variance()` (the population variance, `Σ (mᵢ - mean)² / len`): tangent and adjoint
+    /// from `2 (mᵢ - mean) / len` (the runtime's `variance_tangent`, `variance_adjoint`).
+    Variance,
     /// `a.angle(&b)`: tangent `∇ₐ·ta + ∇_b·tb`; adjoints `ā += ∇ₐ ȳ`, `b̄ += ∇_b ȳ`, with
     /// `∇ₐ = -(b / (|a| |b|) - c a / |a|²) / √(1 - c²)` (the runtime's `angle_gradient`; zero
     /// where the vectors are parallel or one is zero).
@@ -167,6 +170,7 @@ impl Custom {
                 | Custom::Determinant
                 | Custom::Extremum(_)
                 | Custom::Mean
+                | Custom::Variance
                 | Custom::Angle
         )
     }
@@ -346,6 +350,7 @@ table! {
     "column_sum" / 1 => Kind::Custom(SumAlong("column_sum")),
     "row_sum" / 1 => Kind::Custom(SumAlong("row_sum")),
     "mean" / 1 => Kind::Custom(Mean),
+    "variance" / 1 => Kind::Custom(Variance),
     "angle" / 2 => Kind::Custom(Angle),
     "add_scalar" / 2 => Kind::Linear(AddScalar),
     "<map>" / 1 => Kind::Custom(Map),

@@ -1,6 +1,7 @@
 //! Adjoints of the sums of a matrix along one direction, `m.column_sum()` (the sum of the
 //! columns: one entry per row) and `m.row_sum()` (one entry per column), and of `m.mean()`: each
-//! entry of `m` receives the adjoint of the sum it went into.
+//! entry of `m` receives the adjoint of the sum it went into. Also the derivative of
+//! `m.variance()` (nalgebra's population variance, `Σ (mᵢ - mean)² / len`): `2 (mᵢ - mean) / len`.
 
 use nalgebra::allocator::Allocator;
 use nalgebra::{DefaultAllocator, Dim, Matrix, OMatrix, U1, storage::Storage};
@@ -74,6 +75,56 @@ where
     DefaultAllocator: Allocator<R, C>,
 {
     super::filled_like(m, ybar / T::__tapeless_from_f64(m.len() as f64))
+}
+
+/// The gradient of `m.variance()` (`Σ (mᵢ - mean)² / len`, nalgebra's population variance)
+/// times `ybar`: `2 (mᵢ - mean) ybar / len` in entry `i`; zero for an empty matrix (whose
+/// variance is `0`).
+///
+/// ```
+/// use nalgebra::Vector3;
+/// use tapeless::__private::variance_adjoint;
+///
+/// // mean 2, so 2 (x - 2) / 3.
+/// let g = variance_adjoint(&Vector3::new(1.0, 2.0, 3.0), 3.0);
+/// assert_eq!(g, Vector3::new(-2.0, 0.0, 2.0));
+/// ```
+pub fn variance_adjoint<T, R, C, S>(m: &Matrix<T, R, C, S>, ybar: T) -> OMatrix<T, R, C>
+where
+    T: Element,
+    R: Dim,
+    C: Dim,
+    S: Storage<T, R, C>,
+    DefaultAllocator: Allocator<R, C>,
+{
+    if m.is_empty() {
+        return super::filled_like(m, T::zero());
+    }
+    let n = T::__tapeless_from_f64(m.len() as f64);
+    let mean = m.iter().fold(T::zero(), |acc, &e| acc + e) / n;
+    let scale = (ybar + ybar) / n;
+    m.map(|e| (e - mean) * scale)
+}
+
+/// The tangent of `m.variance()` along `t`: `Σ 2 (mᵢ - mean) tᵢ / len`.
+///
+/// ```
+/// use nalgebra::Vector3;
+/// use tapeless::__private::variance_tangent;
+///
+/// let t = variance_tangent(&Vector3::new(1.0, 2.0, 3.0), &Vector3::new(1.0, 1.0, 0.0));
+/// assert_eq!(t, -2.0 / 3.0);
+/// ```
+pub fn variance_tangent<T, R, C, S, S2>(m: &Matrix<T, R, C, S>, t: &Matrix<T, R, C, S2>) -> T
+where
+    T: Element,
+    R: Dim,
+    C: Dim,
+    S: Storage<T, R, C>,
+    S2: Storage<T, R, C>,
+    DefaultAllocator: Allocator<R, C>,
+{
+    variance_adjoint(m, T::one()).iter().zip(t.iter()).fold(T::zero(), |acc, (&g, &ti)| acc + g * ti)
 }
 
 /// A matrix of `m`'s shape whose entry (i, j) is `entry(i, j)`.
