@@ -153,8 +153,8 @@ fn check_block(
                 }
             }
             Op::Opaque { what, .. } if reaches && varied_read => check_opaque(what, span, cx),
-            // `g(x)` (or `Self::g(x)`) of a function of this file without the attribute: rustc would report the
-            // missing `g_jvp` inside generated code. (After an error of the lowering, such as a
+            // `g(x)` (or `Self::g(x)`) of a function of this file without the attribute: rustc
+            // would report the missing `g_jvp` inside generated code. (After an error of the lowering, such as a
             // closure passed to `g`, this would only repeat it.)
             Op::Call { callee: Callee::Path(path), args, .. }
                 if reaches

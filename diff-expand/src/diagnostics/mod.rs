@@ -41,7 +41,6 @@ pub enum Diagnostic {
     /// A method with no rule and no way to compose, on a differentiable receiver.
     UnknownMethod { name: String, arity: usize },
     /// `g(x)` of a differentiable `x`, `g` a function of the caller's file without the attribute.
-    /// (`receiver`: the method's receiver as written, `self`, for a method.)
     /// `call` is what the call names (`self.power`, `Self::sq`, `sq`); `method`: it takes `self`.
     PlainFunction { name: String, call: String, method: bool },
     /// `.clone()` of a differentiable value whose type the macro cannot see (a struct's field).

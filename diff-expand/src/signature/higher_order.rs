@@ -99,8 +99,10 @@ fn record_unique(table: &Mutex<Option<Callers>>, file: &str, name: &str, value: 
 /// the module of the function it is in.)
 pub fn set_caller(name: &str) {
     let key = (super::registry::current_file(), name.to_string());
-    let ty = CALLER_TYPES.lock().ok().and_then(|c| c.as_ref()?.get(&key).cloned()).flatten();
-    CALLER_TYPE.with(|c| *c.borrow_mut() = ty);
+    // (Like the module, kept for a name the prescan did not record.)
+    if let Some(ty) = CALLER_TYPES.lock().ok().and_then(|c| c.as_ref()?.get(&key).cloned()) {
+        CALLER_TYPE.with(|c| *c.borrow_mut() = ty);
+    }
     let Some(module) = CALLERS.lock().ok().and_then(|c| c.as_ref()?.get(&key).cloned()) else {
         return;
     };
@@ -277,14 +279,8 @@ pub fn names_plain_associated(path: &syn::ExprPath, arity: usize) -> bool {
         return false;
     };
     let name = name.ident.to_string();
-    let recorded = || {
-        let key = plain_key(&format!(".{name}"))?;
-        let table = PLAIN.lock().ok()?;
-        let file = super::registry::current_file();
-        let table = table.as_ref()?;
-        Some([file, String::new()].into_iter().any(|scope| table.contains_key(&(scope, key.clone(), arity))))
-    };
-    !super::registry::derivative_known(&name, arity) && recorded().unwrap_or(false)
+    !super::registry::derivative_known(&name, arity)
+        && plain_key(&format!(".{name}")).is_some_and(|key| recorded(&PLAIN, &key, arity).is_some())
 }
 
 fn record_entry(table: &Mutex<Option<Table>>, file: &str, name: String, item: &syn::ItemFn, self_ty: String) {
@@ -384,9 +380,15 @@ pub fn lookup_plain_method(name: &str, arity: usize, receiver: bool) -> Option<(
 }
 
 fn entry(table: &Mutex<Option<Table>>, name: &str, arity: usize) -> Option<(String, String)> {
+    recorded(table, name, arity)?
+}
+
+/// The entry of `name` and `arity` for the current file (or the crate): `Some(None)` where two
+/// of that key differ, `None` where there is none.
+fn recorded(table: &Mutex<Option<Table>>, name: &str, arity: usize) -> Option<Option<(String, String)>> {
     let table = table.lock().ok()?;
     let table = table.as_ref()?;
     let file = super::registry::current_file();
     let key = |scope: &str| (scope.to_string(), name.to_string(), arity);
-    table.get(&key(&file)).or_else(|| table.get(&key(""))).cloned()?
+    table.get(&key(&file)).or_else(|| table.get(&key(""))).cloned()
 }
