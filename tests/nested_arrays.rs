@@ -412,3 +412,57 @@ fn a_row_replaced_by_a_new_vec() {
         1e-7,
     );
 }
+
+/// Rows of a local copy of a nested array (`let rows = w.to_vec();`), iterated by value, by
+/// reference and by index, and a copy made in the loop's head. Moving a row out of the copy
+/// was rustc's E0507 inside generated code.
+#[allow(clippy::needless_range_loop, clippy::unnecessary_to_owned)]
+#[differentiable(wrt(w))]
+fn copied_rows(w: &[Vec<f64>], x: &[f64]) -> f64 {
+    let rows = w.to_vec();
+    let mut s = 0.0;
+    for row in rows.into_iter() {
+        s += (row[0] * x[0]).sin() * row[1];
+    }
+    let again = w.to_vec();
+    for row in again.iter() {
+        s += row[1] * row[1] * x[1];
+    }
+    for i in 0..again.len() {
+        let row = &again[i];
+        s += row[0] * again[i][1].exp();
+    }
+    for (k, row) in w.to_vec().into_iter().enumerate() {
+        s += row[0] * k as f64;
+    }
+    s
+}
+
+#[test]
+fn rows_of_a_local_copy() {
+    let x = [0.7, -1.3];
+    let fns = Fns {
+        name: "copied_rows",
+        f: &|w| copied_rows(&rows(w), &x),
+        jvp: &|w, t| copied_rows_jvp(&rows(w), &x, rows(t)),
+        vjp: &|w, u| {
+            let w = rows(w);
+            let (v, pullback) = copied_rows_vjp(&w, &x);
+            (v, pullback(u).concat())
+        },
+        grad: &|w| {
+            let (v, g) = copied_rows_grad(&rows(w), &x);
+            (v, g.concat())
+        },
+    };
+    check(&fns, &[&[0.1, 0.2, -0.3, 0.4, 0.5, 0.6], &[1.0, -1.0, 0.0, 0.3, -0.2, 0.9], &[0.0; 6]], 1e-9);
+    // Analytic, row k = (a, b): d/da = x0 cos(a x0) b + e^b + k, d/db = sin(a x0) + 2 b x1 + a e^b.
+    let w = rows(&[0.1, 0.2, -0.3, 0.4, 0.5, 0.6]);
+    let (_, g) = copied_rows_grad(&w, &x);
+    for (k, row) in w.iter().enumerate() {
+        let (a, b) = (row[0], row[1]);
+        let da = x[0] * (a * x[0]).cos() * b + b.exp() + k as f64;
+        let db = (a * x[0]).sin() + 2.0 * b * x[1] + a * b.exp();
+        assert!(close(g[k][0], da, 1e-15) && close(g[k][1], db, 1e-15), "row {k}: {:?}", g[k]);
+    }
+}

@@ -435,7 +435,13 @@ impl Lowerer<'_> {
                     _ => ArrayKind::Vec,
                 };
                 let tokens = self.renamed(&Expr::MethodCall(m.clone()))?;
-                Some(self.new_array(ArrayInit::Copy { source, tokens }, span, kind))
+                let copy = self.new_array(ArrayInit::Copy { source, tokens }, span, kind);
+                if let Tree::Leaf(v) = copy
+                    && self.collection_type(source).is_some()
+                {
+                    self.copied_from.insert(v, self.copied_from.get(&source).copied().unwrap_or(source));
+                }
+                Some(copy)
             }
             // `a.map(|x| ..)` of a `[T; N]`: a copy whose every element is mapped in a loop
             // (`N` may be a const generic), the closure called in place and so inlined.

@@ -209,6 +209,7 @@ pub fn lower_writing_out(
         closures: std::collections::HashMap::new(),
         borrows: std::collections::HashSet::new(),
         slice_copies: std::collections::HashSet::new(),
+        copied_from: std::collections::HashMap::new(),
         unit_values: std::collections::HashSet::new(),
         rotation_values: std::collections::HashSet::new(),
         decompositions: std::collections::HashMap::new(),
@@ -331,6 +332,9 @@ struct Lowerer<'a> {
     /// Copies of the rest of a slice split by `split_first()`/`split_last()` (`lower::options`):
     /// passed to calls by reference, as the sub-slice was.
     slice_copies: std::collections::HashSet<Value>,
+    /// Local copies of a parameter's collection (`let rows = x.to_vec();`) and that parameter:
+    /// their elements are of its element type (`lower::rows::collection_type`).
+    copied_from: std::collections::HashMap<Value, Value>,
     /// Unit vectors made by `Unit::new_normalize(v)`, held as the normalized vector.
     unit_values: std::collections::HashSet<Value>,
     /// Rotations built from angles, held as their matrices (`lower::rotations`).

@@ -16,13 +16,30 @@ impl Lowerer<'_> {
             Expr::MethodCall(m) if m.method == "enumerate" && m.args.is_empty() => (&*m.receiver, true),
             e => (e, false),
         };
-        let base = match source {
-            Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => &*m.receiver,
-            Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
-            e => e,
-        };
+        // `w`, `&w`, `w.iter()`, and a copy made for the loop alone (`w.clone()`,
+        // `w.to_vec().into_iter()`): the same rows.
+        let mut base = source;
+        loop {
+            base = match base {
+                Expr::MethodCall(m)
+                    if m.args.is_empty()
+                        && ["iter", "into_iter", "clone", "to_vec"].contains(&&*m.method.to_string()) =>
+                {
+                    &m.receiver
+                }
+                Expr::Reference(r) if r.mutability.is_none() => &r.expr,
+                Expr::Paren(p) => &p.expr,
+                _ => break,
+            };
+        }
         let Expr::Path(path) = base else { return None };
-        if !self.nested_array(base) {
+        // (A body that writes the rows would read its own writes where the copy would not.)
+        let written = || {
+            path.path
+                .get_ident()
+                .is_some_and(|w| super::scan::assigned_names(&f.body).contains(&w.to_string()))
+        };
+        if !self.nested_array(base) || written() {
             return None;
         }
         let (index_pat, row) = match (&*f.pat, enumerate) {
@@ -155,7 +172,7 @@ impl Lowerer<'_> {
     /// parameter whose elements are structs (`layers: &[Layer]`), whose fields the IR does not
     /// model: `Unknown`, so that `l.w` is never read as a nalgebra coordinate.
     pub(super) fn element_kind(&self, array: Value) -> Kind {
-        let element = self.param_types.get(&array).and_then(crate::signature::collection_element);
+        let element = self.collection_type(array).and_then(crate::signature::collection_element);
         if self.structs_in(array) {
             Kind::Unknown
         } else if element.is_some_and(crate::signature::dynamic_matrix) {
@@ -175,15 +192,21 @@ impl Lowerer<'_> {
                 && p.path.segments.last().is_some_and(|s| s.arguments.is_none()))
                 && classify(t) == TypeClass::Unknown
         };
-        self.param_types.get(&array).and_then(collection_element).is_some_and(record)
+        self.collection_type(array).and_then(collection_element).is_some_and(record)
+    }
+
+    /// The declared type of the parameter `array` is, or is a local copy of (`let rows =
+    /// x.to_vec();`, `copied_from`): what its elements are.
+    pub(super) fn collection_type(&self, array: Value) -> Option<&syn::Type> {
+        let param = self.copied_from.get(&array).copied().unwrap_or(array);
+        self.param_types.get(&param)
     }
 
     /// Whether one of `arrays` is a nested-array parameter (its elements are rows).
     pub(super) fn any_rows(&self, arrays: &[Value]) -> bool {
         use crate::signature::{collection_element, is_float};
         arrays.iter().any(|v| {
-            self.param_types
-                .get(v)
+            self.collection_type(*v)
                 .and_then(collection_element)
                 .and_then(collection_element)
                 .is_some_and(is_float)
@@ -216,7 +239,7 @@ impl Lowerer<'_> {
     /// The row type of a nested-array parameter (`Vec<f64>` of `&[Vec<f64>]`).
     fn row_type(&self, e: &Expr) -> Option<&syn::Type> {
         use crate::signature::{collection_element, is_float};
-        let ty = self.aggregate_or_leaf(e).and_then(|v| self.param_types.get(&v))?;
+        let ty = self.aggregate_or_leaf(e).and_then(|v| self.collection_type(v))?;
         let row = collection_element(ty)?;
         collection_element(row).is_some_and(is_float).then_some(row)
     }
