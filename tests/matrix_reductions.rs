@@ -1,13 +1,13 @@
 //! nalgebra's reductions other than `sum`: `max`, `min`, `amax`, `amin` (the picked entry's
 //! derivative, shared on ties), `mean`, `variance`, and the sums along one direction
-//! `column_sum` and `row_sum`; checked against analytic gradients, central differences, and forward against
+//! `column_sum` and `row_sum`, and sums of slices of vectors (`ps.iter().sum()`); checked against analytic gradients, central differences, and forward against
 //! reverse.
 
 #![allow(clippy::needless_range_loop)]
 
 mod common;
 
-use nalgebra::{DMatrix, DVector, Matrix2x3, Matrix3, SVector};
+use nalgebra::{DMatrix, DVector, Matrix2x3, Matrix3, RealField, SVector, Vector3};
 use tapeless::differentiable;
 
 #[differentiable]
@@ -176,4 +176,82 @@ fn variance_of_static_and_dynamic_values() {
         let (_, jv) = spreads_jvp(&v, &m, tv, tm.clone());
         assert!(common::close(jv, gv.dot(&tv) + gm.dot(&tm), 1e-13));
     }
+}
+
+/// Sums of slices of vectors as iterators give them (nalgebra's `Sum`): before, the sum started
+/// from the float `0.0`, rustc's E0277 inside generated code.
+#[differentiable]
+fn vector_sums(ps: &[Vector3<f64>], ds: &[DVector<f64>]) -> f64 {
+    let s: Vector3<f64> = ps.iter().sum();
+    let t: Vector3<f64> = ps.iter().map(|p| p * 2.0).sum();
+    let u = ds.iter().map(|d| d * 0.5).sum::<DVector<f64>>();
+    let d: DVector<f64> = ds.iter().sum();
+    s.norm() + t.x * t.y + d.norm_squared() + u[1]
+}
+
+#[differentiable]
+fn generic_vector_sum<T: RealField + Copy>(ps: &[Vector3<T>]) -> T {
+    let s: Vector3<T> = ps.iter().sum();
+    s.norm()
+}
+
+#[test]
+fn sums_of_slices_of_vectors() {
+    let vectors = |x: &[f64]| -> Vec<Vector3<f64>> { x.chunks(3).map(Vector3::from_column_slice).collect() };
+    let dynamic = |x: &[f64]| -> Vec<DVector<f64>> { x.chunks(2).map(DVector::from_column_slice).collect() };
+    let flat = |g: &(Vec<Vector3<f64>>, Vec<DVector<f64>>)| -> Vec<f64> {
+        g.0.iter()
+            .flat_map(|v| v.iter().copied())
+            .chain(g.1.iter().flat_map(|v| v.iter().copied().collect::<Vec<_>>()))
+            .collect()
+    };
+    // Six entries of two vectors, then four of two dynamic ones.
+    let split = |x: &[f64]| (vectors(&x[..6]), dynamic(&x[6..]));
+    let fns = common::Fns {
+        name: "vector_sums",
+        f: &|x| {
+            let (p, d) = split(x);
+            vector_sums(&p, &d)
+        },
+        jvp: &|x, t| {
+            let ((p, d), (tp, td)) = (split(x), split(t));
+            vector_sums_jvp(&p, &d, tp, td)
+        },
+        vjp: &|x, u| {
+            let (p, d) = split(x);
+            let (v, pullback) = vector_sums_vjp(&p, &d);
+            (v, flat(&pullback(u)))
+        },
+        grad: &|x| {
+            let (p, d) = split(x);
+            let (v, g) = vector_sums_grad(&p, &d);
+            (v, flat(&g))
+        },
+    };
+    let points: [&[f64]; 3] = [
+        &[0.3, 1.2, -0.7, 2.1, 0.9, 1.5, 0.2, -0.4, 1.1, 0.5],
+        &[1.0, -1.0, 0.5, 0.25, 2.0, -0.3, 1.5, 0.7, -0.2, 0.9],
+        &[-0.6, 0.1, 0.8, 1.3, -0.9, 0.4, 0.0, 0.3, 2.0, -1.0],
+    ];
+    common::check(&fns, &points, 1e-8);
+    // Analytic: with s = p0 + p1, t = 2 s and d = d0 + d1, the gradient by p_k is
+    // s/|s| + 2 (t.y, t.x, 0), and by d_k it is 2 d + (0, 0.5).
+    let (p, d) = split(points[0]);
+    let (_, (gp, gd)) = vector_sums_grad(&p, &d);
+    let (s, dd) = (p[0] + p[1], &d[0] + &d[1]);
+    let t = s * 2.0;
+    let want = s / s.norm() + Vector3::new(2.0 * t.y, 2.0 * t.x, 0.0);
+    for k in 0..2 {
+        assert!((gp[k] - want).norm() <= 1e-14, "{}", gp[k]);
+        let want_d = &dd * 2.0 + DVector::from_vec(vec![0.0, 0.5]);
+        assert!((&gd[k] - want_d).norm() <= 1e-14, "{}", gd[k]);
+    }
+    // Generic over RealField, at f64: s / |s| for each vector; none of an empty slice.
+    let (v, g) = generic_vector_sum_grad(&p);
+    assert!(common::close(v, s.norm(), 1e-15));
+    assert!(g.iter().all(|gk| (gk - s / s.norm()).norm() <= 1e-15));
+    let (t0, t1) = (Vector3::new(0.2, -0.1, 0.4), Vector3::new(1.0, 0.5, -0.3));
+    let (_, jv) = generic_vector_sum_jvp(&p, vec![t0, t1]);
+    assert!(common::close(jv, g[0].dot(&t0) + g[1].dot(&t1), 1e-14));
+    assert_eq!(generic_vector_sum_grad(&[]), (0.0, vec![]));
 }

@@ -410,6 +410,12 @@ impl Lowerer<'_> {
                     return None;
                 }
                 let array = array_of(self, &iter.receiver)?;
+                // (Of floats: a sum of vectors, `ps.iter().sum()` of `&[Vector3<f64>]`, is a
+                // chain's reduction, `lower::reductions`.)
+                let element = self.collection_type(array).and_then(crate::signature::collection_element);
+                if element.is_some_and(|t| !crate::signature::is_float(t)) {
+                    return None;
+                }
                 let tokens = self.renamed(&Expr::MethodCall(m.clone()))?;
                 let op = Op::Prim {
                     rule: rules::operator("<iter sum>"),

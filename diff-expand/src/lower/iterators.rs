@@ -130,6 +130,35 @@ impl Lowerer<'_> {
             ),
             None => (syn::parse_quote_spanned!(s=> 0.0), syn::parse_quote!(1.0)),
         };
+        // A sum of nalgebra vectors (`ps.iter().sum()` of `&[Vector3<f64>]`, or a turbofish
+        // naming one): from the zero vector, or from the first element for a dynamic one (whose
+        // `Sum` panics on an empty iterator: so does the first element's read).
+        let summed = match m.turbofish.as_ref().and_then(|t| t.args.first()) {
+            _ if end != "sum" => None,
+            Some(syn::GenericArgument::Type(ty)) => Some(ty.clone()),
+            _ if maps.is_empty() && filter.is_none() && !scanned => self.source_element(receiver),
+            _ => None,
+        };
+        let mut from = quote::quote!(0);
+        let zero = match summed {
+            Some(syn::Type::Path(ty)) if crate::signature::static_matrix(&syn::Type::Path(ty.clone())) => {
+                // `Vector3::<f64>::zeros()`: a constructor the lowering knows (a vector).
+                let mut path = ty.path;
+                for segment in &mut path.segments {
+                    if let syn::PathArguments::AngleBracketed(a) = &mut segment.arguments {
+                        a.colon2_token = Some(Default::default());
+                    }
+                }
+                syn::parse_quote_spanned!(s=> #path::zeros())
+            }
+            // (The first element is the sum's first term only with every element kept.)
+            Some(ty) if crate::signature::dynamic_matrix(&ty) && filter.is_none() && !scanned => {
+                from = quote::quote!(1);
+                strip_references((seq.item)(syn::parse_quote_spanned!(s=> 0usize)))
+            }
+            Some(ty) if !crate::signature::is_float(&ty) => return None,
+            _ => zero,
+        };
         let (init, step): (Expr, Expr) = match (end.as_str(), m.args.len()) {
             ("sum", 0) => (zero, syn::parse_quote_spanned!(s=> #acc + __tapeless_item)),
             ("product", 0) => (one, syn::parse_quote_spanned!(s=> #acc * __tapeless_item)),
@@ -201,7 +230,7 @@ impl Lowerer<'_> {
         let block: Expr = syn::parse_quote_spanned!(s=> {
             #(#prelude)*
             let mut #acc = #init;
-            for #i in 0..#len #body
+            for #i in #from..#len #body
             #acc
         });
         Some(self.expr(&block))
@@ -666,6 +695,28 @@ impl Lowerer<'_> {
             syn::parse_quote_spanned!(at=> #base.len()),
             move |i| syn::parse_quote_spanned!(at=> &#base[#i]),
         ))
+    }
+}
+
+impl Lowerer<'_> {
+    /// The declared element type of the collection a chain starts from (`ps.iter()`,
+    /// `ps.iter().copied()`, `&ps`, `ps` of a parameter `ps: &[Vector3<f64>]`, or of a local
+    /// copy of one).
+    fn source_element(&self, e: &Expr) -> Option<syn::Type> {
+        match strip_parens(e) {
+            Expr::MethodCall(m)
+                if m.args.is_empty()
+                    && ["iter", "into_iter", "copied", "cloned"].contains(&&*m.method.to_string()) =>
+            {
+                self.source_element(&m.receiver)
+            }
+            Expr::Reference(r) if r.mutability.is_none() => self.source_element(&r.expr),
+            e @ Expr::Path(_) => {
+                let array = self.aggregate_or_leaf(e)?;
+                self.collection_type(array).and_then(crate::signature::collection_element).cloned()
+            }
+            _ => None,
+        }
     }
 }
 

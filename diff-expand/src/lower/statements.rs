@@ -247,10 +247,16 @@ impl Lowerer<'_> {
                     self.unsupported(Loc::of(&diverge), unsupported::LET_ELSE);
                     return;
                 }
-                // `let v: Vec<f64> = chain.collect();` is `chain.collect::<Vec<f64>>()`.
+                // `let v: Vec<f64> = chain.collect();` is `chain.collect::<Vec<f64>>()`, and
+                // `let s: Vector3<f64> = chain.sum();` is `chain.sum::<Vector3<f64>>()` (a sum
+                // of vectors, `lower::iterators`).
                 let typed_collect = match (&local.pat, &*init.expr) {
                     (Pat::Type(t), Expr::MethodCall(m))
-                        if m.method == "collect" && m.args.is_empty() && m.turbofish.is_none() =>
+                        if m.args.is_empty()
+                            && m.turbofish.is_none()
+                            && (m.method == "collect"
+                                || m.method == "sum" && crate::signature::static_matrix(&t.ty)
+                                || m.method == "sum" && crate::signature::dynamic_matrix(&t.ty)) =>
                     {
                         let (mut m, ty) = (m.clone(), &t.ty);
                         m.turbofish = Some(syn::parse_quote!(::<#ty>));
