@@ -410,3 +410,62 @@ fn associated_functions_called_by_self_and_by_their_type() {
         assert!(close(got[0], want[0], 1e-14) && close(got[1], want[1], 1e-14), "{got:?} vs {want:?}");
     }
 }
+
+/// An integrator's state, without `#[derive(Differentiable)]`, advanced by a method without the
+/// attribute that returns a new state. The state is read only by its fields, so it needs no
+/// tangent type (it was rustc's "`State` is not a differentiable type" at the attribute).
+#[derive(Clone, Copy)]
+struct State {
+    x: f64,
+    v: f64,
+}
+
+impl State {
+    fn step(&self, dt: f64, k: f64) -> State {
+        State { x: self.x + dt * self.v, v: self.v - dt * k * self.x.sin() }
+    }
+
+    fn energy(&self) -> f64 {
+        0.5 * self.v * self.v + self.x * self.x
+    }
+}
+
+#[differentiable]
+fn pendulum(p: &[f64]) -> f64 {
+    let k = p[1];
+    let mut s = State { x: p[0], v: 0.0 };
+    for _ in 0..40 {
+        s = s.step(0.02, k);
+    }
+    let last = s.step(0.01, k);
+    last.x + s.energy()
+}
+
+/// Two steps, whose derivative is known: `x2 = x0 - h² k sin x0`.
+#[differentiable]
+fn two_steps(p: &[f64]) -> f64 {
+    let s = State { x: p[0], v: 0.0 };
+    let s = s.step(0.02, p[1]);
+    s.step(0.02, p[1]).x
+}
+
+#[test]
+fn a_method_returning_a_new_state() {
+    let h2 = 0.02 * 0.02;
+    for (x0, k) in [(0.5, 2.0), (1.2, 0.3), (-0.4, 5.0)] {
+        let (value, g) = two_steps_grad(&[x0, k]);
+        assert!(close(value, x0 - h2 * k * x0.sin(), 1e-15));
+        let want = [1.0 - h2 * k * x0.cos(), -h2 * x0.sin()];
+        assert!(close(g[0], want[0], 1e-14) && close(g[1], want[1], 1e-14), "{g:?} vs {want:?}");
+    }
+    check(
+        &slice_fns!(two_steps, two_steps_jvp, two_steps_vjp, two_steps_grad),
+        &[&[0.5, 2.0], &[1.2, 0.3], &[-0.4, 5.0]],
+        1e-7,
+    );
+    check(
+        &slice_fns!(pendulum, pendulum_jvp, pendulum_vjp, pendulum_grad),
+        &[&[0.5, 2.0], &[1.2, 0.3], &[-0.4, 5.0]],
+        1e-7,
+    );
+}

@@ -190,8 +190,11 @@ impl Body {
 /// `__..` but a path segment (`::tapeless::__private`). Counting too much is safe; too little
 /// is not, so a field after `.` still counts.
 fn name(tokens: &[Tok], i: usize) -> bool {
-    let before = i.checked_sub(1).and_then(|k| tokens.get(k));
-    tokens[i].sym().is_some_and(Sym::ours) && !punct_at(before, ':') && !punct_at(tokens.get(i + 1), ':')
+    let at = |k: usize| i.checked_sub(k).and_then(|k| tokens.get(k));
+    // After `::` a path segment; after one `:` a struct literal's field value (`State { x: __v3 }`),
+    // which is a mention.
+    let path = punct_at(at(1), ':') && punct_at(at(2), ':');
+    tokens[i].sym().is_some_and(Sym::ours) && !path && !punct_at(tokens.get(i + 1), ':')
 }
 
 /// Whether the ident at `i` is a method or field (after a `.` that is not part of `..`) or a

@@ -65,12 +65,30 @@ impl Lowerer<'_> {
             {
                 self.value(&f.base)
             }
+            // `s.step(dt).x` of a method written out (`lower::higher_order`) as a block whose
+            // value is a struct literal: the struct, whose fields are then read back.
+            (None, Expr::Block(b)) if matches!(b.block.stmts.last(), Some(Stmt::Expr(Expr::Struct(st), None)) if st.rest.is_none()) => {
+                self.value(&f.base)
+            }
             (None, _) => self.record_field(&f.base, Kind::Array(ArrayKind::Record))?,
         };
         if !self.is_record(base) {
             return None;
         }
         Some(self.record_member(base, f.member.clone(), kind, Loc::of(e)))
+    }
+
+    /// The struct `path { fields }` built from values, its fields remembered (`constructed`).
+    pub(super) fn construct(
+        &mut self,
+        path: syn::Path,
+        fields: Vec<(syn::Member, Value)>,
+        span: Loc,
+    ) -> Value {
+        let v =
+            self.emit(Op::Construct { path, fields: fields.clone() }, span, Kind::Array(ArrayKind::Record));
+        self.constructed.insert(v, fields);
+        v
     }
 
     /// Whether `v` is a struct value (`Kind::Array(Record)`). The result of a call whose field is
@@ -87,6 +105,11 @@ impl Lowerer<'_> {
     /// `base.member` of a record value (`record_field`), as a float (`kind` `Float`) or an array
     /// read in place.
     pub(super) fn record_member(&mut self, base: Value, member: syn::Member, kind: Kind, span: Loc) -> Value {
+        if let Some((_, v)) =
+            self.constructed.get(&base).and_then(|fields| fields.iter().find(|(m, _)| *m == member))
+        {
+            return *v;
+        }
         let array = kind != Kind::Float;
         // An element of a differentiated collection of structs is read by its float and
         // nalgebra fields; an array field's adjoint would need an array per element.

@@ -228,11 +228,7 @@ impl Lowerer<'_> {
         if !self.field_assigned.contains(&name) && !floats {
             let span = Loc::of(&st);
             let fields = members.into_iter().zip(parts).map(|(m, t)| (m, self.leaf(t, span))).collect();
-            let v = self.emit(
-                Op::Construct { path: st.path.clone(), fields },
-                span,
-                Kind::Array(ArrayKind::Record),
-            );
+            let v = self.construct(st.path.clone(), fields, span);
             self.declare(&name, Some(Tree::Leaf(v)));
             return true;
         }
@@ -290,8 +286,7 @@ impl Lowerer<'_> {
             return self.unsupported(span, unsupported::TUPLE_POSITION);
         };
         let fields = members.into_iter().zip(parts).map(|(m, t)| (m, self.leaf(t, span))).collect();
-        let op = Op::Construct { path, fields };
-        Tree::Leaf(self.emit(op, span, Kind::Array(ArrayKind::Record)))
+        Tree::Leaf(self.construct(path, fields, span))
     }
 }
 

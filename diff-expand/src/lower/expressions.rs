@@ -220,8 +220,7 @@ impl Lowerer<'_> {
             // `Name { a: x, b: y }`: a derived struct built from values.
             Expr::Struct(st) if st.rest.is_none() && st.qself.is_none() => {
                 let fields = st.fields.iter().map(|f| (f.member.clone(), self.value(&f.expr))).collect();
-                let op = Op::Construct { path: st.path.clone(), fields };
-                Tree::Leaf(self.emit(op, span, Kind::Array(ArrayKind::Record)))
+                Tree::Leaf(self.construct(st.path.clone(), fields, span))
             }
             Expr::Struct(st) if st.rest.is_some() => self.unsupported(
                 Loc { start: st.dot2_token.map_or(span.start, |d| d.spans[0]), end: Loc::of(&st.rest).end },

@@ -210,6 +210,7 @@ pub fn lower_writing_out(
         borrows: std::collections::HashSet::new(),
         slice_copies: std::collections::HashSet::new(),
         copied_from: std::collections::HashMap::new(),
+        constructed: std::collections::HashMap::new(),
         unit_values: std::collections::HashSet::new(),
         rotation_values: std::collections::HashSet::new(),
         decompositions: std::collections::HashMap::new(),
@@ -335,6 +336,10 @@ struct Lowerer<'a> {
     /// Local copies of a parameter's collection (`let rows = x.to_vec();`) and that parameter:
     /// their elements are of its element type (`lower::rows::collection_type`).
     copied_from: std::collections::HashMap<Value, Value>,
+    /// Structs built in the body (`Op::Construct`) and their fields' values: a field read of
+    /// one is that value (`arrays::record_member`), so a struct without `#[derive(Differentiable)]`
+    /// that is only read by its fields (a plain method's `State { .. }` result) needs no tangent.
+    constructed: std::collections::HashMap<Value, Vec<(syn::Member, Value)>>,
     /// Unit vectors made by `Unit::new_normalize(v)`, held as the normalized vector.
     unit_values: std::collections::HashSet<Value>,
     /// Rotations built from angles, held as their matrices (`lower::rotations`).

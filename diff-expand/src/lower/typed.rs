@@ -13,7 +13,7 @@
 //! A name's type is known from a parameter (`p: Vec2`, `&Vec2`; the elements of `&[Vec2]`,
 //! `Vec<Vec2>`, `[Vec2; N]`), a `let` with a type, a struct literal, an operator or method of a
 //! known type that returns `Self`, and a `for` over a known collection, for names bound once in
-//! the body. An assigning operator (`+=`) is written with its operator (`a = a + b`), as a type's
+//! the body or bound again only with the same type (`let s = s.step(dt);`). An assigning operator (`+=`) is written with its operator (`a = a + b`), as a type's
 //! `AddAssign` agrees with its `Add`.
 
 use std::collections::HashMap;
@@ -103,8 +103,14 @@ impl Types {
         }
         let mut counts = Counts::default();
         counts.visit_block(body);
-        let mut scan = Scan { types: &mut types, counts: &counts.0 };
+        let mut scan = Scan { types: &mut types, counts: &counts.0, seen: HashMap::new() };
         scan.visit_block(body);
+        // A name bound several times keeps its type only if every binding gave it the same one.
+        let seen = std::mem::take(&mut scan.seen);
+        types.names.retain(|name, _| match counts.0.get(name) {
+            Some(&n) if n > 1 => seen.get(name).is_some_and(|(typed, _)| *typed == n),
+            _ => true,
+        });
         types
     }
 
@@ -232,10 +238,15 @@ impl<'ast> Visit<'ast> for Counts {
     }
 }
 
-/// Reads the types of the names bound once, in the order of the source.
+/// Reads the types of the names bound, in the order of the source: a name bound once, or bound
+/// again with the same type (`let s = s.step(dt);` of a `State`), each binding's type read with
+/// the bindings before it known.
 struct Scan<'a> {
     types: &'a mut Types,
     counts: &'a HashMap<String, usize>,
+    /// For a name bound more than once: how many of its bindings so far had its first binding's
+    /// type (`usize::MAX` once one had another or none).
+    seen: HashMap<String, (usize, String)>,
 }
 
 impl Scan<'_> {
@@ -244,10 +255,27 @@ impl Scan<'_> {
             Pat::Reference(r) => &*r.pat,
             p => p,
         };
-        if let (Pat::Ident(p), Some(ty)) = (pat, ty)
-            && self.counts.get(&p.ident.to_string()) == Some(&1)
-        {
-            self.types.names.insert(p.ident.to_string(), ty);
+        let Pat::Ident(p) = pat else { return };
+        let name = p.ident.to_string();
+        match (self.counts.get(&name), ty) {
+            (Some(1), Some(ty)) => {
+                self.types.names.insert(name, ty);
+            }
+            (None, Some(_)) => {}
+            (Some(_), Some(ty)) => {
+                let entry = self.seen.entry(name.clone()).or_insert((0, ty.clone()));
+                if entry.0 != usize::MAX && entry.1 == ty {
+                    entry.0 += 1;
+                    self.types.names.insert(name, ty);
+                } else {
+                    entry.0 = usize::MAX;
+                    self.types.names.remove(&name);
+                }
+            }
+            (_, None) => {
+                self.seen.insert(name.clone(), (usize::MAX, String::new()));
+                self.types.names.remove(&name);
+            }
         }
     }
 }

@@ -234,7 +234,10 @@ impl Reverse<'_> {
                 quote_spanned!(span=> #declared #p::accumulate(&mut #ab.#member, #af);)
             }
             Op::Construct { fields, .. } => {
-                let Some(&r) = inst.results.first() else { return TokenStream::new() };
+                // (A struct read only by its fields, which `lower` forwards, has no adjoint.)
+                let Some(&r) = inst.results.first().filter(|r| act.active(**r)) else {
+                    return TokenStream::new();
+                };
                 let abar = adjoint(r);
                 let mut out = TokenStream::new();
                 for (m, v) in fields.iter().filter(|(_, v)| act.active(*v)) {
