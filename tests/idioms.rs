@@ -759,3 +759,28 @@ fn copies_of_a_differentiated_vector() {
         common::forward_against_reverse("vector_copies", t, &[0.7], 1.3, &[pullback(1.3)], 1e-13);
     }
 }
+
+/// `to_owned()` of a slice (a `Vec`), of a fixed array (an array) and of a sub-slice, as
+/// `to_vec()` and `clone()` are read: `Σ x² + x₁ x₂ + x₀ x₃`.
+#[allow(clippy::unnecessary_to_owned)]
+#[differentiable]
+fn owned_copies(x: &[f64]) -> f64 {
+    let v = x.to_owned();
+    let pair = [x[0], x[3]];
+    let ends = pair.to_owned();
+    let part = x[1..3].to_owned();
+    v.iter().map(|t| t * t).sum::<f64>() + part[0] * part[1] + ends[0] * ends[1]
+}
+
+#[test]
+fn copies_by_to_owned() {
+    let points: [&[f64]; 3] = [&[0.5, 1.5, -0.3, 2.0], &[2.0, -1.0, 0.7, 0.1], &[0.1, 0.2, 0.3, 0.4, 0.9]];
+    check(&slice_fns!(owned_copies, owned_copies_jvp, owned_copies_vjp, owned_copies_grad), &points, 1e-8);
+    for x in points {
+        let (_, g) = owned_copies_grad(x);
+        let mut want: Vec<f64> = x.iter().map(|t| 2.0 * t).collect();
+        (want[0], want[1], want[2], want[3]) =
+            (want[0] + x[3], want[1] + x[2], want[2] + x[1], want[3] + x[0]);
+        common::assert_close(&g, &want, 1e-15, "owned_copies");
+    }
+}

@@ -447,9 +447,10 @@ impl Lowerer<'_> {
                 };
                 Some(Tree::Leaf(self.emit(op, span, Kind::Float)))
             }
-            "to_vec" | "clone" if m.args.is_empty() => {
+            // (`to_owned` of a slice is its `to_vec`, of an array or `Vec` its `clone`.)
+            "to_vec" | "clone" | "to_owned" if m.args.is_empty() => {
                 // `x[a..b].to_vec()`: the copy of the part (`lower::slices`).
-                if name == "to_vec"
+                if name != "clone"
                     && let Some(part) = self.sub_slice_copy(&m.receiver)
                 {
                     // An owned `Vec`, passed by value.
@@ -460,7 +461,7 @@ impl Lowerer<'_> {
                 }
                 let source = array_of(self, &m.receiver)?;
                 let kind = match (name.as_str(), self.kind(source)) {
-                    ("clone", Kind::Array(ArrayKind::Fixed)) => ArrayKind::Fixed,
+                    ("clone" | "to_owned", Kind::Array(ArrayKind::Fixed)) => ArrayKind::Fixed,
                     _ => ArrayKind::Vec,
                 };
                 let tokens = self.renamed(&Expr::MethodCall(m.clone()))?;

@@ -23,7 +23,8 @@ impl Lowerer<'_> {
             base = match base {
                 Expr::MethodCall(m)
                     if m.args.is_empty()
-                        && ["iter", "into_iter", "clone", "to_vec"].contains(&&*m.method.to_string()) =>
+                        && ["iter", "into_iter", "clone", "to_vec", "to_owned"]
+                            .contains(&&*m.method.to_string()) =>
                 {
                     &m.receiver
                 }
