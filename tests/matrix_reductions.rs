@@ -255,3 +255,97 @@ fn sums_of_slices_of_vectors() {
     assert!(common::close(jv, g[0].dot(&t0) + g[1].dot(&t1), 1e-14));
     assert_eq!(generic_vector_sum_grad(&[]), (0.0, vec![]));
 }
+
+/// Means along one direction and the triangles: linear methods with a runtime adjoint
+/// (`Custom::LinearMethod`). With `a = m.column_mean()` (a mean per row), `b = m.row_mean()` (per
+/// column): `|a|² + b·w + Σ lower(m)² + Σ upper(m) m[(0, 0)]`.
+#[differentiable]
+fn means_and_triangles(m: &Matrix3<f64>, d: &DMatrix<f64>) -> f64 {
+    let w = nalgebra::RowVector3::new(1.0, -2.0, 0.5);
+    let a = m.column_mean();
+    let b = m.row_mean();
+    let low = m.lower_triangle();
+    a.norm_squared()
+        + b.dot(&w)
+        + low.norm_squared()
+        + m.upper_triangle().sum() * m[(0, 0)]
+        + d.column_mean().sum() * d.row_mean().norm()
+        + d.lower_triangle().sum()
+}
+
+/// The triangles under second order (means have no second-order rule: tests/ui).
+#[differentiable(hessian)]
+fn triangles(m: &Matrix3<f64>) -> f64 {
+    m.lower_triangle().norm_squared() + m.upper_triangle().sum() * m[(1, 1)]
+}
+
+#[test]
+fn means_along_a_direction_and_triangles() {
+    let m = Matrix3::new(1.0, 2.0, 3.0, 0.5, -1.0, 0.2, 0.3, 0.4, -0.7);
+    let d = DMatrix::from_row_slice(2, 3, &[0.2, -0.4, 1.1, 0.9, 0.3, -0.6]);
+    let (value, (gm, gd)) = means_and_triangles_grad(&m, &d);
+    assert!(common::close(value, means_and_triangles(&m, &d), 1e-15));
+    // Analytic for m: ∂|a|²/∂m_ij = 2 a_i / 3; ∂(b·w)/∂m_ij = w_j / 3; 2 m_ij below or on the
+    // diagonal; m_00 on and above it, plus Σ upper at (0, 0).
+    let a = m.column_mean();
+    let w = [1.0, -2.0, 0.5];
+    let mut want = Matrix3::from_fn(|i, j| 2.0 * a[i] / 3.0 + w[j] / 3.0);
+    for i in 0..3 {
+        for j in 0..3 {
+            if j <= i {
+                want[(i, j)] += 2.0 * m[(i, j)];
+            }
+            if j >= i {
+                want[(i, j)] += m[(0, 0)];
+            }
+        }
+    }
+    want[(0, 0)] += m.upper_triangle().sum();
+    assert!((gm - want).norm() <= 1e-14, "{gm} vs {want}");
+    // Central differences over both, and forward against reverse.
+    let f = |p: &[f64]| {
+        means_and_triangles(&Matrix3::from_column_slice(&p[..9]), &DMatrix::from_column_slice(2, 3, &p[9..]))
+    };
+    let x: Vec<f64> = m.iter().chain(d.iter()).copied().collect();
+    let g: Vec<f64> = gm.iter().chain(gd.iter()).copied().collect();
+    for k in 0..x.len() {
+        assert!(
+            common::close(g[k], common::central(&f, &x, k), 1e-8),
+            "{k}: {} vs {}",
+            g[k],
+            common::central(&f, &x, k)
+        );
+    }
+    let t = common::direction(15, 3);
+    let (tm, td) = (Matrix3::from_column_slice(&t[..9]), DMatrix::from_column_slice(2, 3, &t[9..]));
+    let (_, jv) = means_and_triangles_jvp(&m, &d, tm, td.clone());
+    let (_, pullback) = means_and_triangles_vjp(&m, &d);
+    let (bm, bd) = pullback(0.7);
+    assert!(common::close(0.7 * jv, bm.dot(&tm) + bd.dot(&td), 1e-13));
+
+    // Second order: the Hessian of the triangles against its analytic form and central
+    // differences of the gradient. With s = Σ upper: H = 2 on the lower entries' diagonal, and
+    // the cross terms between m_11 and each upper entry (2 at (11, 11) itself).
+    let (_, _, h) = triangles_hessian(&m);
+    let idx = |i: usize, j: usize| i + 3 * j;
+    let mut want_h = DMatrix::<f64>::zeros(9, 9);
+    for i in 0..3 {
+        for j in 0..3 {
+            if j <= i {
+                want_h[(idx(i, j), idx(i, j))] += 2.0;
+            }
+            if j >= i {
+                want_h[(idx(i, j), idx(1, 1))] += 1.0;
+                want_h[(idx(1, 1), idx(i, j))] += 1.0;
+            }
+        }
+    }
+    assert!((&h - &want_h).norm() <= 1e-13, "{h} vs {want_h}");
+    let xm: Vec<f64> = m.iter().copied().collect();
+    for c in 0..9 {
+        let column = |p: &[f64]| triangles_grad(&Matrix3::from_column_slice(p)).1[c];
+        for r in 0..9 {
+            assert!(common::close(h[(r, c)], common::central(&column, &xm, r), 1e-7), "H[{r},{c}]");
+        }
+    }
+}

@@ -272,7 +272,7 @@ impl Custom {
                     |ta| quote_spanned!(span=> ::tapeless::__private::extremum_tangent(&#a, &#ta, #which)),
                 )
             }
-            Custom::SumAlong(method) => {
+            Custom::LinearMethod(method) => {
                 let method = syn::Ident::new(method, span);
                 tangent(0).map(|ta| quote_spanned!(span=> #ta.#method()))
             }
@@ -370,7 +370,7 @@ impl Custom {
                 let (a, which) = (read(Read::Arg(0)), extremum(which, span));
                 quote_spanned!(span=> ::tapeless::__private::extremum_adjoint(&#a, #ybar, #which))
             }
-            (Custom::SumAlong(method), _) => {
+            (Custom::LinearMethod(method), _) => {
                 let (a, adjoint) =
                     (read(Read::Arg(0)), quote::format_ident!("{}_adjoint", method, span = span));
                 quote_spanned!(span=> ::tapeless::__private::#adjoint(&#a, &#ybar))

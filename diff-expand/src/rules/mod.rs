@@ -141,9 +141,12 @@ pub enum Custom {
     /// tangent the picked entry's (times its sign for the absolute ones, shared among ties);
     /// adjoint `ȳ` there and zero elsewhere (the runtime's `extremum_tangent`/`_adjoint`).
     Extremum(&'static str),
-    /// `m.column_sum()` or `m.row_sum()` (the method named): tangent the same sum of `t`; adjoint
-    /// `ȳ` spread back over the entries summed (the runtime's `column_sum_adjoint`, ..).
-    SumAlong(&'static str),
+    /// A linear method of a matrix with a runtime adjoint (the method named): `m.column_sum()`,
+    /// `m.row_sum()`, `m.column_mean()`, `m.row_mean()` (`ȳ` spread back over the entries
+    /// summed), `m.lower_triangle()`, `m.upper_triangle()` (`ȳ`'s same triangle). Tangent the same
+    /// method of `t`; adjoint the runtime's `{method}_adjoint(&m, &ȳ)` (`column_sum_adjoint`,
+    /// ..). Adding one is a row here and that runtime function.
+    LinearMethod(&'static str),
     /// `m.mean()`: tangent `t.mean()`; adjoint `ȳ / len` in every entry.
     Mean,
     /// `m.variance()` (the population variance, `Σ (mᵢ - mean)² / len`): tangent and adjoint
@@ -347,8 +350,12 @@ table! {
     "min" / 1 => Kind::Custom(Extremum("Min")),
     "amax" / 1 => Kind::Custom(Extremum("Amax")),
     "amin" / 1 => Kind::Custom(Extremum("Amin")),
-    "column_sum" / 1 => Kind::Custom(SumAlong("column_sum")),
-    "row_sum" / 1 => Kind::Custom(SumAlong("row_sum")),
+    "column_sum" / 1 => Kind::Custom(LinearMethod("column_sum")),
+    "row_sum" / 1 => Kind::Custom(LinearMethod("row_sum")),
+    "column_mean" / 1 => Kind::Custom(LinearMethod("column_mean")),
+    "row_mean" / 1 => Kind::Custom(LinearMethod("row_mean")),
+    "lower_triangle" / 1 => Kind::Custom(LinearMethod("lower_triangle")),
+    "upper_triangle" / 1 => Kind::Custom(LinearMethod("upper_triangle")),
     "mean" / 1 => Kind::Custom(Mean),
     "variance" / 1 => Kind::Custom(Variance),
     "angle" / 2 => Kind::Custom(Angle),

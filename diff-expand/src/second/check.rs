@@ -302,6 +302,7 @@ fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'s
                     Rule::Custom(
                         crate::rules::Custom::Extremum(_)
                             | crate::rules::Custom::Mean
+                            | crate::rules::Custom::LinearMethod("column_mean" | "row_mean")
                             | crate::rules::Custom::Variance
                             | crate::rules::Custom::Angle
                     )

@@ -171,7 +171,10 @@ pub use solve::{
     Cholesky, Lu, cholesky, cholesky_factor_adjoint, cholesky_factor_tangent, folded_to_lower, lu, solve,
     symmetric_from_lower,
 };
-pub use sums::{column_sum_adjoint, mean_adjoint, row_sum_adjoint, variance_adjoint, variance_tangent};
+pub use sums::{
+    column_mean_adjoint, column_sum_adjoint, lower_triangle_adjoint, mean_adjoint, row_mean_adjoint,
+    row_sum_adjoint, upper_triangle_adjoint, variance_adjoint, variance_tangent,
+};
 
 /// A matrix of `x`'s shape with every entry `value` (the adjoint of `x.sum()`), in one pass.
 #[doc(hidden)]

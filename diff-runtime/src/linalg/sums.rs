@@ -1,6 +1,7 @@
-//! Adjoints of the sums of a matrix along one direction, `m.column_sum()` (the sum of the
-//! columns: one entry per row) and `m.row_sum()` (one entry per column), and of `m.mean()`: each
-//! entry of `m` receives the adjoint of the sum it went into. Also the derivative of
+//! Adjoints of the sums and means of a matrix along one direction, `m.column_sum()` (the sum of
+//! the columns: one entry per row), `m.row_sum()` (one entry per column), `column_mean`,
+//! `row_mean`, and of `m.mean()`: each entry of `m` receives the adjoint of the sum it went into.
+//! Also those of the triangles `m.lower_triangle()` and `m.upper_triangle()`. Also the derivative of
 //! `m.variance()` (nalgebra's population variance, `Σ (mᵢ - mean)² / len`): `2 (mᵢ - mean) / len`.
 
 use nalgebra::allocator::Allocator;
@@ -56,6 +57,107 @@ where
     DefaultAllocator: Allocator<R, C>,
 {
     spread(m, |_, j| ybar[j])
+}
+
+/// The adjoint of `m.column_mean()`: `ybar[i] / ncols` in every entry of row `i`.
+///
+/// ```
+/// use nalgebra::{Matrix2x3, Vector2};
+/// use tapeless::__private::column_mean_adjoint;
+///
+/// let m = Matrix2x3::new(1.0, 2.0, 3.0, 4.0, 5.0, 6.0);
+/// let ybar = Vector2::new(3.0, -6.0);
+/// assert_eq!(column_mean_adjoint(&m, &ybar), Matrix2x3::new(1.0, 1.0, 1.0, -2.0, -2.0, -2.0));
+/// ```
+pub fn column_mean_adjoint<T, R, C, S, S2>(
+    m: &Matrix<T, R, C, S>,
+    ybar: &Matrix<T, R, U1, S2>,
+) -> OMatrix<T, R, C>
+where
+    T: Element,
+    R: Dim,
+    C: Dim,
+    S: Storage<T, R, C>,
+    S2: Storage<T, R, U1>,
+    DefaultAllocator: Allocator<R, C>,
+{
+    let n = T::__tapeless_from_f64(m.ncols() as f64);
+    spread(m, |i, _| ybar[i] / n)
+}
+
+/// The adjoint of `m.row_mean()`: `ybar[j] / nrows` in every entry of column `j`.
+///
+/// ```
+/// use nalgebra::{Matrix2x3, RowVector3};
+/// use tapeless::__private::row_mean_adjoint;
+///
+/// let m = Matrix2x3::new(1.0, 2.0, 3.0, 4.0, 5.0, 6.0);
+/// let ybar = RowVector3::new(2.0, 4.0, 6.0);
+/// assert_eq!(row_mean_adjoint(&m, &ybar), Matrix2x3::new(1.0, 2.0, 3.0, 1.0, 2.0, 3.0));
+/// ```
+pub fn row_mean_adjoint<T, R, C, S, S2>(
+    m: &Matrix<T, R, C, S>,
+    ybar: &Matrix<T, U1, C, S2>,
+) -> OMatrix<T, R, C>
+where
+    T: Element,
+    R: Dim,
+    C: Dim,
+    S: Storage<T, R, C>,
+    S2: Storage<T, U1, C>,
+    DefaultAllocator: Allocator<R, C>,
+{
+    let n = T::__tapeless_from_f64(m.nrows() as f64);
+    spread(m, |_, j| ybar[j] / n)
+}
+
+/// The adjoint of `m.lower_triangle()` (the diagonal and below kept, the rest zero): `ybar`'s
+/// lower triangle, since the entries above the diagonal do not reach the result.
+///
+/// ```
+/// use nalgebra::Matrix2;
+/// use tapeless::__private::lower_triangle_adjoint;
+///
+/// let ybar = Matrix2::new(1.0, 2.0, 3.0, 4.0);
+/// assert_eq!(lower_triangle_adjoint(&Matrix2::zeros(), &ybar), Matrix2::new(1.0, 0.0, 3.0, 4.0));
+/// ```
+pub fn lower_triangle_adjoint<T, R, C, S, S2>(
+    m: &Matrix<T, R, C, S>,
+    ybar: &Matrix<T, R, C, S2>,
+) -> OMatrix<T, R, C>
+where
+    T: Element,
+    R: Dim,
+    C: Dim,
+    S: Storage<T, R, C>,
+    S2: Storage<T, R, C>,
+    DefaultAllocator: Allocator<R, C>,
+{
+    spread(m, |i, j| if j <= i { ybar[(i, j)] } else { T::zero() })
+}
+
+/// The adjoint of `m.upper_triangle()` (the diagonal and above kept): `ybar`'s upper triangle.
+///
+/// ```
+/// use nalgebra::Matrix2;
+/// use tapeless::__private::upper_triangle_adjoint;
+///
+/// let ybar = Matrix2::new(1.0, 2.0, 3.0, 4.0);
+/// assert_eq!(upper_triangle_adjoint(&Matrix2::zeros(), &ybar), Matrix2::new(1.0, 2.0, 0.0, 4.0));
+/// ```
+pub fn upper_triangle_adjoint<T, R, C, S, S2>(
+    m: &Matrix<T, R, C, S>,
+    ybar: &Matrix<T, R, C, S2>,
+) -> OMatrix<T, R, C>
+where
+    T: Element,
+    R: Dim,
+    C: Dim,
+    S: Storage<T, R, C>,
+    S2: Storage<T, R, C>,
+    DefaultAllocator: Allocator<R, C>,
+{
+    spread(m, |i, j| if j >= i { ybar[(i, j)] } else { T::zero() })
 }
 
 /// The adjoint of `m.mean()`: `ybar / len` in every entry.
