@@ -142,14 +142,7 @@ impl Lowerer<'_> {
         let mut from = quote::quote!(0);
         let zero = match summed {
             Some(syn::Type::Path(ty)) if crate::signature::static_matrix(&syn::Type::Path(ty.clone())) => {
-                // `Vector3::<f64>::zeros()`: a constructor the lowering knows (a vector).
-                let mut path = ty.path;
-                for segment in &mut path.segments {
-                    if let syn::PathArguments::AngleBracketed(a) = &mut segment.arguments {
-                        a.colon2_token = Some(Default::default());
-                    }
-                }
-                syn::parse_quote_spanned!(s=> #path::zeros())
+                zeros_of(ty.path, s)
             }
             // (The first element is the sum's first term only with every element kept.)
             Some(ty) if crate::signature::dynamic_matrix(&ty) && filter.is_none() && !scanned => {
@@ -698,26 +691,15 @@ impl Lowerer<'_> {
     }
 }
 
-impl Lowerer<'_> {
-    /// The declared element type of the collection a chain starts from (`ps.iter()`,
-    /// `ps.iter().copied()`, `&ps`, `ps` of a parameter `ps: &[Vector3<f64>]`, or of a local
-    /// copy of one).
-    fn source_element(&self, e: &Expr) -> Option<syn::Type> {
-        match strip_parens(e) {
-            Expr::MethodCall(m)
-                if m.args.is_empty()
-                    && ["iter", "into_iter", "copied", "cloned"].contains(&&*m.method.to_string()) =>
-            {
-                self.source_element(&m.receiver)
-            }
-            Expr::Reference(r) if r.mutability.is_none() => self.source_element(&r.expr),
-            e @ Expr::Path(_) => {
-                let array = self.aggregate_or_leaf(e)?;
-                self.collection_type(array).and_then(crate::signature::collection_element).cloned()
-            }
-            _ => None,
+/// `Vector3::<f64>::zeros()` of the type path `Vector3<f64>`: a constructor the lowering knows
+/// (a vector).
+fn zeros_of(mut path: syn::Path, s: proc_macro2::Span) -> Expr {
+    for segment in &mut path.segments {
+        if let syn::PathArguments::AngleBracketed(a) = &mut segment.arguments {
+            a.colon2_token = Some(Default::default());
         }
     }
+    syn::parse_quote_spanned!(s=> #path::zeros())
 }
 
 /// `E` of a turbofish `::<Vec<E>>`.

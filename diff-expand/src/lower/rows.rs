@@ -203,6 +203,26 @@ impl Lowerer<'_> {
         self.param_types.get(&param)
     }
 
+    /// The declared element type of the collection a chain starts from (`ps.iter()`,
+    /// `ps.iter().copied()`, `&ps`, `ps` of a parameter `ps: &[Vector3<f64>]`, or of a local
+    /// copy of one).
+    pub(super) fn source_element(&self, e: &Expr) -> Option<syn::Type> {
+        match strip_parens(e) {
+            Expr::MethodCall(m)
+                if m.args.is_empty()
+                    && ["iter", "into_iter", "copied", "cloned"].contains(&&*m.method.to_string()) =>
+            {
+                self.source_element(&m.receiver)
+            }
+            Expr::Reference(r) if r.mutability.is_none() => self.source_element(&r.expr),
+            e @ Expr::Path(_) => {
+                let array = self.aggregate_or_leaf(e)?;
+                self.collection_type(array).and_then(crate::signature::collection_element).cloned()
+            }
+            _ => None,
+        }
+    }
+
     /// Whether one of `arrays` is a nested-array parameter (its elements are rows).
     pub(super) fn any_rows(&self, arrays: &[Value]) -> bool {
         use crate::signature::{collection_element, is_float};

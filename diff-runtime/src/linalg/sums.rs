@@ -81,8 +81,7 @@ where
     S2: Storage<T, R, U1>,
     DefaultAllocator: Allocator<R, C>,
 {
-    let n = T::__tapeless_from_f64(m.ncols() as f64);
-    spread(m, |i, _| ybar[i] / n)
+    column_sum_adjoint(m, ybar) / T::__tapeless_from_f64(m.ncols() as f64)
 }
 
 /// The adjoint of `m.row_mean()`: `ybar[j] / nrows` in every entry of column `j`.
@@ -107,8 +106,7 @@ where
     S2: Storage<T, U1, C>,
     DefaultAllocator: Allocator<R, C>,
 {
-    let n = T::__tapeless_from_f64(m.nrows() as f64);
-    spread(m, |_, j| ybar[j] / n)
+    row_sum_adjoint(m, ybar) / T::__tapeless_from_f64(m.nrows() as f64)
 }
 
 /// The adjoint of `m.lower_triangle()` (the diagonal and below kept, the rest zero): `ybar`'s
@@ -122,7 +120,7 @@ where
 /// assert_eq!(lower_triangle_adjoint(&Matrix2::zeros(), &ybar), Matrix2::new(1.0, 0.0, 3.0, 4.0));
 /// ```
 pub fn lower_triangle_adjoint<T, R, C, S, S2>(
-    m: &Matrix<T, R, C, S>,
+    _m: &Matrix<T, R, C, S>,
     ybar: &Matrix<T, R, C, S2>,
 ) -> OMatrix<T, R, C>
 where
@@ -133,7 +131,7 @@ where
     S2: Storage<T, R, C>,
     DefaultAllocator: Allocator<R, C>,
 {
-    spread(m, |i, j| if j <= i { ybar[(i, j)] } else { T::zero() })
+    ybar.lower_triangle()
 }
 
 /// The adjoint of `m.upper_triangle()` (the diagonal and above kept): `ybar`'s upper triangle.
@@ -146,7 +144,7 @@ where
 /// assert_eq!(upper_triangle_adjoint(&Matrix2::zeros(), &ybar), Matrix2::new(1.0, 2.0, 0.0, 4.0));
 /// ```
 pub fn upper_triangle_adjoint<T, R, C, S, S2>(
-    m: &Matrix<T, R, C, S>,
+    _m: &Matrix<T, R, C, S>,
     ybar: &Matrix<T, R, C, S2>,
 ) -> OMatrix<T, R, C>
 where
@@ -157,7 +155,7 @@ where
     S2: Storage<T, R, C>,
     DefaultAllocator: Allocator<R, C>,
 {
-    spread(m, |i, j| if j >= i { ybar[(i, j)] } else { T::zero() })
+    ybar.upper_triangle()
 }
 
 /// The adjoint of `m.mean()`: `ybar / len` in every entry.
