@@ -177,29 +177,22 @@ fn check_block(
             Op::NewArray(ArrayInit::Constant { .. }) if reaches && varied_read => {
                 cx.error(span, Diagnostic::ActiveOpaque { what: "an array filled with copies" })
             }
-            // A method called for its effect (its result unused) on or with a differentiable
-            // value: `v.push(x)`, `v.swap(i, j)`, `v.reverse()`, `v.sort_by(..)`, `v.fill(x)`. It
-            // may store its argument or rearrange its receiver where the derivative is not
-            // followed, and what is read back would carry the derivative of the old contents
-            // (silently wrong). A call whose result is used composes (its `_jvp`/`_vjp`).
+            // A method called for its effect on or with a differentiable value (`v.push(x)`).
             Op::Call { callee: Callee::Method { receiver, name, .. }, args, .. }
                 if (a.varied(*receiver) || args.iter().any(|v| a.varied(*v)))
                     && !inst.results.iter().any(|r| used.contains_key(r)) =>
             {
-                cx.error(
-                    span,
-                    Diagnostic::Unsupported {
-                        what: format!("`{name}` called for its effect on a differentiable value"),
-                        help: "a method whose result is not used may store its argument or rearrange its \
-                               receiver (`push`, `insert`, `rotate_left`, `sort_by`, `retain`), which is not \
-                               followed, so the derivative would be lost (`swap`, `reverse`, `fill` and \
-                               `copy_from_slice` of a local array are): write the elements by index \
-                               (`v[i] = ..` into `vec![0.0; n]`), collect a chain \
-                               (`x.iter().map(..).collect::<Vec<f64>>()`), or push once per iteration, \
-                               before any `continue`, in a `for` loop over a range or a collection right \
-                               after `let mut v = Vec::new();` that names `v` nowhere else",
-                    },
-                );
+                cx.error(span, called_for_effect(&name.to_string()))
+            }
+            // The same with a closure argument (`v.retain(|&e| e > 0.0)`, `v.fill_with(..)`,
+            // `v.select_nth_unstable_by(..)`), kept as written: on a differentiable receiver it
+            // would rearrange or overwrite entries unseen (the sorts are followed,
+            // `lower::mutations`).
+            Op::Opaque { what: Opaque::ClosureMethod(name), reads, .. }
+                if reads.iter().any(|v| a.varied(*v))
+                    && !inst.results.iter().any(|r| used.contains_key(r)) =>
+            {
+                cx.error(span, called_for_effect(name))
             }
             // A method of a differentiable value with no rule: its derivative is unknown. A tape
             // would silently treat the result as a constant (or give `None`).
@@ -369,7 +362,8 @@ fn check_opaque(what: &Opaque, span: Loc, cx: &Ctxt) {
             what: format!("the iterator adaptor `{name}` over differentiable values"),
             help: crate::diagnostics::unsupported::ITERATOR_ADAPTOR.help,
         },
-        Opaque::Search { accepted: true, .. } => return,
+        Opaque::Search { accepted: true, .. } | Opaque::Permutation => return,
+        Opaque::ClosureMethod(_) => Diagnostic::ActiveOpaque { what: "a method call with a closure" },
         Opaque::Search { method, .. } => Diagnostic::ActiveSearch { method: method.clone() },
         Opaque::NalgebraFunction(name) if crate::signature::motion_name(name) => Diagnostic::Unsupported {
             what: format!("`{name}` of a differentiable value"),
@@ -492,5 +486,24 @@ fn check_borrowed_arguments(f: &Function, cx: &Ctxt) {
                 },
             );
         }
+    }
+}
+
+/// A method called for its effect (its result unused) on or with a differentiable value:
+/// `v.push(x)`, `v.rotate_left(1)`, `v.retain(..)`. It may store its argument or rearrange its
+/// receiver where the derivative is not followed, and what is read back would carry the
+/// derivative of the old contents (silently wrong). A call whose result is used composes (its
+/// `_jvp`/`_vjp`).
+fn called_for_effect(name: &str) -> Diagnostic {
+    Diagnostic::Unsupported {
+        what: format!("`{name}` called for its effect on a differentiable value"),
+        help: "a method whose result is not used may store its argument or rearrange its receiver \
+               (`push`, `insert`, `rotate_left`, `retain`, `dedup`), which is not followed, so the \
+               derivative would be lost (`swap`, `reverse`, `fill`, `copy_from_slice` and the sorts \
+               by a comparison or a key of a local array are): write the elements by index \
+               (`v[i] = ..` into `vec![0.0; n]`), collect a chain \
+               (`x.iter().map(..).collect::<Vec<f64>>()`), or push once per iteration, before any \
+               `continue`, in a `for` loop over a range or a collection right after \
+               `let mut v = Vec::new();` that names `v` nowhere else",
     }
 }

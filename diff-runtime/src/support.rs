@@ -194,3 +194,37 @@ impl<T> Succeeded for Option<T> {
 pub fn succeeded<R: Succeeded>(result: R) -> R::Value {
     result.succeeded()
 }
+
+/// The order that sorts `entries` by `compare`, as `slice::sort_by` would (stable: equal
+/// entries keep their order): `order[k]` is the index of the entry that sorting puts at `k`.
+/// Generated code sorts a differentiable array by gathering its entries in this order, so each
+/// entry's derivative moves with it (`v.sort_by(..)`, `v.sort_unstable_by(..)`).
+///
+/// ```
+/// let order = tapeless::__private::sort_order(&[0.3, -1.0, 2.0][..], |a: &f64, b: &f64| a.total_cmp(b));
+/// assert_eq!(order, [1, 0, 2]);
+/// ```
+pub fn sort_order<T, F>(entries: &[T], mut compare: F) -> Vec<usize>
+where
+    F: FnMut(&T, &T) -> core::cmp::Ordering,
+{
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by(|&i, &j| compare(&entries[i], &entries[j]));
+    order
+}
+
+/// The order that sorts `entries` by `key`, as `slice::sort_by_key` would (stable): see
+/// [`sort_order`].
+///
+/// ```
+/// let order = tapeless::__private::sort_order_by_key(&[0.3, -1.0, 2.0][..], |a: &f64| (a.abs() * 10.0) as i64);
+/// assert_eq!(order, [0, 1, 2]);
+/// ```
+pub fn sort_order_by_key<T, K: Ord, F>(entries: &[T], mut key: F) -> Vec<usize>
+where
+    F: FnMut(&T) -> K,
+{
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by_key(|&i| key(&entries[i]));
+    order
+}

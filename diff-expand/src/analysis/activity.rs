@@ -201,7 +201,8 @@ fn forward(block: &Block, wrt: &[bool], a: &mut Activity) -> bool {
                 let finiteness = matches!(op, Op::Prim { rule, args, .. }
                     if matches!(rule.name, "is_nan" | "is_finite" | "is_infinite")
                         && args.iter().all(|v| a.inputs.contains(v)));
-                let cut = matches!(op, Op::NoGrad(_)) || shape || finiteness;
+                let permutation = matches!(op, Op::Opaque { what: crate::ir::Opaque::Permutation, .. });
+                let cut = matches!(op, Op::NoGrad(_)) || shape || finiteness || permutation;
                 let tainted = varied || (!cut && op.operands().iter().any(|v| a.tainted(*v)));
                 for r in &inst.results {
                     changed |= a.raise(Varied, *r, varied);

@@ -314,6 +314,13 @@ pub enum Opaque {
     /// A search by a closure (`position`, `partition_point`, `find`, ..), by method name;
     /// `accepted` when it gives an index and its predicate is `tapeless::piecewise(..)`.
     Search { method: String, accepted: bool },
+    /// The order that sorts a local array (`lower::mutations::sorted`): indices found by
+    /// comparing its entries, which the gather after it follows. Sorting is continuous, with kinks
+    /// where two entries are equal, as `max` has: accepted, and no condition is tainted by it.
+    Permutation,
+    /// A method call with a closure argument kept as written (`r.map_err(|_| ..)`,
+    /// `v.retain(|&e| e > 0.0)`), by method name.
+    ClosureMethod(String),
 }
 
 /// An instruction: an operation and the values it defines.

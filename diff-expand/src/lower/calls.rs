@@ -257,11 +257,7 @@ impl Lowerer<'_> {
                     .iter()
                     .any(|a| matches!(a, Expr::Closure(c) if super::expressions::closure_kept(self, c)))
                 {
-                    return self.opaque_call(
-                        e,
-                        TokenStream::new(),
-                        Opaque::Form("a method call with a closure"),
-                    );
+                    return self.opaque_call(e, TokenStream::new(), Opaque::ClosureMethod(name));
                 }
                 if name == self.name && matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident("self")) {
                     return self.unsupported(span, unsupported::RECURSIVE_CALL);

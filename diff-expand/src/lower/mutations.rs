@@ -7,7 +7,14 @@
 //! v.fill(c)                { let c = c; for k in 0..v.len() { v[k] = c; } }
 //! v.swap(i, j)             { let (i, j) = (i, j); let (a, b) = (v[i], v[j]); v[i] = b; v[j] = a; }
 //! v.reverse()              { let n = v.len(); for k in 0..n / 2 { v.swap(k, n - 1 - k) } }
+//! v.sort_by(cmp)           { let p = sort_order(&v[..], cmp); let c = v.clone();
+//!                            for k in 0..c.len() { v[k] = c[p[k]]; } }
 //! ```
+//!
+//! (`sort_unstable_by`, `sort_by_key`, `sort_unstable_by_key` and `sort_by_cached_key` the same
+//! way, with the runtime's stable `sort_order`/`sort_order_by_key`: the order is found on the
+//! entries' values, `Opaque::Permutation`, and each entry's derivative moves with it. Sorting is
+//! continuous with kinks where two entries are equal, as `max` is, so it needs no `piecewise`.)
 //!
 //! The receiver is a local array named by a path (a `Vec` or `[f64; N]` the function owns); the
 //! indices and arguments are evaluated once, as the methods evaluate them.
@@ -90,6 +97,9 @@ impl Lowerer<'_> {
 
     /// The desugared method, lowered; `None` if `m` is not one of the forms above.
     pub(super) fn mutation(&mut self, m: &syn::ExprMethodCall) -> Option<Tree> {
+        if let Some(t) = self.sorted(m) {
+            return Some(t);
+        }
         let name = m.method.to_string();
         if !matches!(name.as_str(), "copy_from_slice" | "fill" | "swap" | "reverse") {
             return None;
@@ -166,5 +176,54 @@ impl Lowerer<'_> {
             _ => return None,
         };
         Some(self.expr(&block))
+    }
+
+    /// `v.sort_by(cmp)` and the other sorts of a local array of floats: the permutation that
+    /// sorts it, then a gather in that order (see the module's table); `None` for another call.
+    fn sorted(&mut self, m: &syn::ExprMethodCall) -> Option<Tree> {
+        let runtime = match m.method.to_string().as_str() {
+            "sort_by" | "sort_unstable_by" => "sort_order",
+            "sort_by_key" | "sort_unstable_by_key" | "sort_by_cached_key" => "sort_order_by_key",
+            _ => return None,
+        };
+        let v = strip_parens(&m.receiver);
+        if !matches!(v, Expr::Path(_)) {
+            return None;
+        }
+        let array = self.local_array(v)?;
+        let [order] = m.args.iter().collect::<Vec<_>>()[..] else { return None };
+        if self.element_kind(array) != Kind::Float {
+            return None;
+        }
+        let s = m.method.span();
+        let mut reads = vec![array];
+        // The comparison or key as written (`|a, b| a.total_cmp(b)`, `f64::total_cmp`), its
+        // locals renamed; it sees the entries' values only (what it computes is an order).
+        let order = match order {
+            Expr::Closure(c) => {
+                let kept = self.kept_closure(c, &mut reads)?;
+                quote::quote!(#kept)
+            }
+            Expr::Path(p) if self.local(order).is_none() => quote::quote!(#p),
+            _ => return None,
+        };
+        let (runtime, a) = (quote::format_ident!("{}", runtime, span = s), array.ident());
+        let tokens = quote::quote_spanned!(s=> ::tapeless::__private::#runtime(&#a[..], #order));
+        let at = Loc::of(m);
+        let permutation =
+            self.emit(Op::Opaque { tokens, reads, what: Opaque::Permutation }, at, Kind::Unknown);
+        let hidden = |n: &str| super::iterators::hidden(n, s);
+        let (p, c, k) = (hidden("__tapeless_p"), hidden("__tapeless_c"), hidden("__tapeless_k"));
+        let gather: Expr = syn::parse_quote_spanned!(s=> {
+            let #c = #v.clone();
+            for #k in 0..#c.len() {
+                #v[#k] = #c[#p[#k]];
+            }
+        });
+        self.scopes.push(Vec::new());
+        self.declare(&p.to_string(), Some(Tree::Leaf(permutation)));
+        let t = self.expr(&gather);
+        self.scopes.pop();
+        Some(t)
     }
 }

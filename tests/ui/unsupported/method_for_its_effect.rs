@@ -1,6 +1,6 @@
 // `rotate_left` rearranges a differentiated `Vec` in place, which the macro does not follow: the
 // gradient would keep the old order. (`swap`, `reverse`, `fill` and `copy_from_slice` of a local
-// array are followed: tests/mutations.rs.)
+// array are followed, tests/mutations.rs, and so are the sorts, tests/sorting.rs.)
 use tapeless::differentiable;
 
 #[differentiable]
