@@ -31,6 +31,14 @@ fn smallest_reversed(x: &[f64]) -> f64 {
     m * m
 }
 
+/// The `Option<&f64>` copied before it is unwrapped (`.copied().unwrap()`, `.cloned().unwrap_or(..)`).
+#[differentiable]
+fn spread_copied(x: &[f64]) -> f64 {
+    let hi = x.iter().max_by(|a, b| a.partial_cmp(b).unwrap()).copied().unwrap();
+    let lo = x.iter().min_by(|a, b| a.total_cmp(b)).cloned().unwrap_or(0.0);
+    (hi - lo) * hi
+}
+
 const POINTS: [&[f64]; 3] = [&[3.0, 1.0, 2.0], &[-0.5, 0.7, 0.2, 1.5], &[0.1, -2.0, 0.4]];
 
 #[test]
@@ -72,4 +80,26 @@ fn largest_and_smallest_values() {
 /// The index of the element `better` than all others.
 fn arg(x: &[f64], better: impl Fn(f64, f64) -> bool) -> usize {
     (0..x.len()).fold(0, |best, k| if better(x[k], x[best]) { k } else { best })
+}
+
+#[test]
+fn an_extreme_copied_out_of_its_option() {
+    check(
+        &slice_fns!(spread_copied, spread_copied_jvp, spread_copied_vjp, spread_copied_grad),
+        &POINTS,
+        1e-8,
+    );
+    for x in POINTS {
+        // (hi - lo) hi: 2 hi - lo at the largest, -hi at the smallest.
+        let (lo, hi) = (arg(x, |a, b| a < b), arg(x, |a, b| a > b));
+        let (_, g) = spread_copied_grad(x);
+        for (k, gk) in g.iter().enumerate() {
+            let want = match k {
+                k if k == hi => 2.0 * x[hi] - x[lo],
+                k if k == lo => -x[hi],
+                _ => 0.0,
+            };
+            assert_eq!(*gk, want, "at {x:?}");
+        }
+    }
 }

@@ -77,15 +77,25 @@ impl Lowerer<'_> {
         if end == "for_each" || end == "collect" {
             return self.for_each_or_collect(m);
         }
+        // `max_by(..).unwrap()`, also through `.copied()`/`.cloned()` of the `Option<&T>`
+        // (`x.iter().max_by(..).copied().unwrap()`): the best element is a value already.
+        let reduction = match &*m.receiver {
+            Expr::MethodCall(c)
+                if matches!(c.method.to_string().as_str(), "copied" | "cloned") && c.args.is_empty() =>
+            {
+                &*c.receiver
+            }
+            e => e,
+        };
         if unwraps(m) {
-            return match &*m.receiver {
+            return match reduction {
                 Expr::MethodCall(inner) => self.best_of(inner, None),
                 _ => None,
             };
         }
         // `reduce(f).unwrap_or(c)`: `c` for an empty sequence.
         if end == "unwrap_or" && m.args.len() == 1 {
-            return match &*m.receiver {
+            return match reduction {
                 Expr::MethodCall(inner) => self.best_of(inner, Some(&m.args[0])),
                 _ => None,
             };
