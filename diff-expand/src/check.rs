@@ -140,8 +140,14 @@ fn check_block(
                 // `v.abs()` of a `DVector`: the scalar rule does not apply to a matrix (for a
                 // static matrix, whose type the macro cannot see, rustc reports it through the
                 // runtime's `Real` bound).
+                // (A `DMatrix` built by index is an array, `ArrayKind::Vec`: no `Vec` has `abs`.)
                 if matches!(rule.kind, Kind::Smooth { .. })
-                    && args.iter().any(|v| f.info(*v).kind == crate::ir::Kind::Heap)
+                    && args.iter().any(|v| {
+                        matches!(
+                            f.info(*v).kind,
+                            crate::ir::Kind::Heap | crate::ir::Kind::Array(crate::ir::ArrayKind::Vec)
+                        )
+                    })
                 {
                     cx.error(
                         span,

@@ -122,7 +122,9 @@ fn known_floats(f: &Function, sig: &Signature, trust: Trust) -> std::collections
             _ => None,
         })
         .filter_map(|(inst, p)| {
-            let of_floats = crate::signature::is_float(crate::signature::collection_element(&p.ty)?);
+            // A `DVector<f64>`/`DMatrix<f64>` parameter: its entries (`p[0]`) are floats.
+            let element = crate::signature::collection_element(&p.ty).or_else(|| dynamic_element(&p.ty))?;
+            let of_floats = crate::signature::is_float(element);
             Some(inst.results.iter().map(move |v| (*v, of_floats)))
         })
         .flatten()
@@ -224,6 +226,11 @@ fn known_floats(f: &Function, sig: &Signature, trust: Trust) -> std::collections
                                 R::Linear(Linear::CastFloat) => {
                                     !sure && (all(args) || matches!(form, crate::ir::Form::Cast(_)))
                                 }
+                                // `p[0]` of a `DVector<f64>` parameter.
+                                R::Linear(Linear::Entry) => {
+                                    args.first().is_some_and(|a| collections.get(a) == Some(&true))
+                                        && f.info(args[0]).kind == Kind::Heap
+                                }
                                 R::Linear(Linear::Add | Linear::Sub | Linear::Neg | Linear::Identity)
                                 | R::Bilinear(Bilinear::Product)
                                 | R::Custom(Custom::Quotient) => all(args),
@@ -260,5 +267,24 @@ fn known_floats(f: &Function, sig: &Signature, trust: Trust) -> std::collections
         if known.len() == before {
             return known;
         }
+    }
+}
+
+/// `T` of a `DVector<T>` or `DMatrix<T>` (also behind `&`).
+fn dynamic_element(ty: &syn::Type) -> Option<&syn::Type> {
+    if !crate::signature::dynamic_matrix(ty) {
+        return None;
+    }
+    let mut ty = ty;
+    while let syn::Type::Reference(r) = ty {
+        ty = &r.elem;
+    }
+    let syn::Type::Path(p) = ty else { return None };
+    match &p.path.segments.last()?.arguments {
+        syn::PathArguments::AngleBracketed(a) => match a.args.first()? {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        },
+        _ => None,
     }
 }

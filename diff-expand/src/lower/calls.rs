@@ -188,12 +188,17 @@ impl Lowerer<'_> {
                 // owned copy of the part.
                 if let Some(rule) = part_rule(m)
                     && !record
-                    && self
-                        .aggregate_or_leaf(&m.receiver)
-                        .is_some_and(|v| matches!(self.kind(v), Kind::Heap | Kind::Float))
+                    && self.aggregate_or_leaf(&m.receiver).is_some_and(|v| {
+                        matches!(self.kind(v), Kind::Heap | Kind::Float | Kind::Array(ArrayKind::Vec))
+                    })
                 {
                     let x = self.value(&m.receiver);
-                    let kind = self.kind(x);
+                    // (A `DMatrix` built by index, `DMatrix::from_fn(..)`, is an array: its part is
+                    // a matrix.)
+                    let kind = match self.kind(x) {
+                        Kind::Array(_) => Kind::Heap,
+                        k => k,
+                    };
                     // Mixed shapes (a static number of rows and a dynamic one of columns, or the
                     // reverse) have no tangent type in the runtime; a part whose size is an
                     // argument (`rows(i, n)`) has a dynamic dimension.
@@ -554,7 +559,9 @@ impl Lowerer<'_> {
         if !matches!(results, Shape::Leaf) {
             return self.unsupported(span, unsupported::DESTRUCTURING_RESULT_PRIMITIVE);
         }
-        let heap = args.iter().any(|a| self.kind(*a) == Kind::Heap);
+        // A `DVector`/`DMatrix` built by index (`ArrayKind::Vec`) is a matrix here, as in
+        // arithmetic (`expressions::arith_kind`): `m.transpose()` of `DMatrix::from_fn(..)`.
+        let heap = args.iter().any(|a| matches!(self.kind(*a), Kind::Heap | Kind::Array(ArrayKind::Vec)));
         let kind = match rule.kind {
             RuleKind::Predicate | RuleKind::NonDifferentiable(rules::Why::Discrete) | RuleKind::Shape => {
                 Kind::Discrete

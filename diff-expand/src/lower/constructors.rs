@@ -37,7 +37,10 @@ impl Lowerer<'_> {
         let args: Vec<&Expr> = c.args.iter().collect();
         let matrix_from_fn =
             ty_name == "DMatrix" && last.ident == "from_fn" && matches!(args[..], [_, _, Expr::Closure(_)]);
-        if ty_name != "DVector" && !matrix_from_fn {
+        let matrix_from_slice = ty_name == "DMatrix"
+            && matches!(last.ident.to_string().as_str(), "from_column_slice" | "from_row_slice" | "from_vec")
+            && args.len() == 3;
+        if ty_name != "DVector" && !matrix_from_fn && !matrix_from_slice {
             return None;
         }
         let s = Loc::of(c).span();
@@ -84,13 +87,68 @@ impl Lowerer<'_> {
             // `v.to_vec()`/`v.clone()`, and `DVector::from_column_slice(&v)`/`from_row_slice`.
             ("from_vec" | "from_column_slice" | "from_row_slice", [v])
                 if let v @ Expr::Path(_) = copied_array(v)
-                    && self.local_array(v).is_some() =>
+                    && self.indexable(v) =>
             {
                 let k = syn::Ident::new("__tapeless_k", proc_macro2::Span::mixed_site().located_at(s));
                 syn::parse_quote_spanned!(s=> {
                     let mut #m = #ty_path::zeros(#v.len());
                     for #k in 0..#v.len() {
                         #m[#k] = #v[#k];
+                    }
+                    #m
+                })
+            }
+            // `DVector::from_column_slice(&p[a..b])` of a part of a local array or vector.
+            ("from_vec" | "from_column_slice" | "from_row_slice", [v])
+                if let Some((base, start, len)) = self.slice_part(v) =>
+            {
+                let k = syn::Ident::new("__tapeless_k", proc_macro2::Span::mixed_site().located_at(s));
+                let o = syn::Ident::new("__tapeless_start", proc_macro2::Span::mixed_site().located_at(s));
+                syn::parse_quote_spanned!(s=> {
+                    let #o: usize = #start;
+                    let mut #m = #ty_path::zeros(#len);
+                    for #k in 0..#m.len() {
+                        #m[#k] = #base[#o + #k];
+                    }
+                    #m
+                })
+            }
+            // `DMatrix::from_column_slice(r, c, p.as_slice())` (also `from_vec`, column by column,
+            // and `from_row_slice`, row by row) of a local array or vector or a part of one
+            // (`&p[6..12]`): a flat parameter vector read as a matrix, entry by entry. The length
+            // must be `r * c`, as nalgebra asserts.
+            ("from_vec" | "from_column_slice" | "from_row_slice", [rows, columns, v]) => {
+                let (base, start, len) = match copied_array(v) {
+                    v @ Expr::Path(_) if self.indexable(v) => (
+                        v.clone(),
+                        syn::parse_quote_spanned!(s=> 0usize),
+                        syn::parse_quote_spanned!(s=> #v.len()),
+                    ),
+                    _ => self.slice_part(v)?,
+                };
+                let hidden = |n: &str| syn::Ident::new(n, proc_macro2::Span::mixed_site().located_at(s));
+                let (i, j, r, c, o) = (
+                    hidden("__tapeless_i"),
+                    hidden("__tapeless_j"),
+                    hidden("__tapeless_rows"),
+                    hidden("__tapeless_columns"),
+                    hidden("__tapeless_start"),
+                );
+                let entry: Expr = if last.ident == "from_row_slice" {
+                    syn::parse_quote_spanned!(s=> #base[#o + #i * #c + #j])
+                } else {
+                    syn::parse_quote_spanned!(s=> #base[#o + #i + #j * #r])
+                };
+                syn::parse_quote_spanned!(s=> {
+                    let #r: usize = #rows;
+                    let #c: usize = #columns;
+                    let #o: usize = #start;
+                    assert!(#len == #r * #c, "the slice's length is not the number of the matrix's entries");
+                    let mut #m = #ty_path::zeros(#r, #c);
+                    for #j in 0..#c {
+                        for #i in 0..#r {
+                            #m[#i + #j * #r] = #entry;
+                        }
                     }
                     #m
                 })
@@ -341,6 +399,37 @@ fn copied_array(e: &Expr) -> &Expr {
             copied_array(&m.receiver)
         }
         e => e,
+    }
+}
+
+impl Lowerer<'_> {
+    /// Whether `e` is a local array or a `DVector`/`DMatrix` (read by linear index).
+    fn indexable(&mut self, e: &Expr) -> bool {
+        self.local_array(e).is_some() || self.aggregate_or_leaf(e).is_some_and(|v| self.kind(v) == Kind::Heap)
+    }
+
+    /// `&p[a..b]` (also `&p.as_slice()[a..]`, `&p[..b]`) of a local array or vector: the array,
+    /// the start and the length of the part. `None` for another expression.
+    fn slice_part(&mut self, e: &Expr) -> Option<(Expr, Expr, Expr)> {
+        let Expr::Reference(r) = strip_parens(e) else { return None };
+        let Expr::Index(ix) = &*r.expr else { return None };
+        let Expr::Range(range) = &*ix.index else { return None };
+        let base = copied_array(&ix.expr);
+        if !matches!(base, Expr::Path(_)) || !self.indexable(base) {
+            return None;
+        }
+        let s = Loc::of(e).span();
+        let start: Expr = match &range.start {
+            Some(a) => syn::parse_quote_spanned!(s=> (#a)),
+            None => syn::parse_quote_spanned!(s=> 0usize),
+        };
+        let end: Expr = match (&range.end, &range.limits) {
+            (Some(b), syn::RangeLimits::Closed(_)) => syn::parse_quote_spanned!(s=> (#b) + 1),
+            (Some(b), _) => syn::parse_quote_spanned!(s=> (#b)),
+            (None, _) => syn::parse_quote_spanned!(s=> #base.len()),
+        };
+        let len = syn::parse_quote_spanned!(s=> (#end - #start));
+        Some((base.clone(), start, len))
     }
 }
 

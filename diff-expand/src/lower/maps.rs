@@ -27,6 +27,14 @@ impl Lowerer<'_> {
             Ok(param) => param,
             Err((at, why)) => return self.unsupported(at, why),
         };
+        // `t.map(|ti| p[0] * (p[1] * ti).exp())`: the entries read at constant indices are
+        // bound before the map, so the closure reads floats.
+        if let Some((entries, kept)) = self.entries_hoisted(closure, &ident) {
+            let s = span.span();
+            let map = syn::Ident::new("map", s);
+            let block: Expr = syn::parse_quote_spanned!(s=> { #(#entries)* (#receiver).#map(#kept) });
+            return self.expr(&block);
+        }
         let ty = ty.cloned().unwrap_or_else(|| self.element.clone());
         // The closure becomes a function: the locals it reads become parameters after its own,
         // passed by the map (`m.map(|e| h(e, k))`): floats of the element type (`map_captures`:
@@ -89,6 +97,65 @@ impl Lowerer<'_> {
     pub(super) fn unsupported_capture(&mut self, at: Loc, name: &str) -> Tree {
         let what = format!("reading `{name}` inside the closure of `map`");
         self.unsupported(at, Unsupported { what: &what, help: unsupported::MAP_CAPTURE_HELP })
+    }
+
+    /// The entries of locals a `map` closure with parameter `param` reads at a constant index
+    /// (`p[0]`, `w[k]` of an integer local `k`), each as `let __tapeless_entryN = p[0];`, and the
+    /// closure reading those names instead; `None` if it reads none. (The entries are then read
+    /// even where the map has no element to apply the closure to.)
+    fn entries_hoisted(
+        &self,
+        closure: &syn::ExprClosure,
+        param: &syn::Ident,
+    ) -> Option<(Vec<syn::Stmt>, syn::ExprClosure)> {
+        struct Entries<'l, 'a> {
+            lowerer: &'l Lowerer<'a>,
+            param: String,
+            found: Vec<(String, syn::Ident, Expr)>,
+        }
+        impl Entries<'_, '_> {
+            fn local(&self, e: &Expr) -> bool {
+                matches!(e, Expr::Path(p) if p.qself.is_none()
+                    && p.path.get_ident().is_some_and(|i| *i != self.param && self.lowerer.slot(&i.to_string()).is_some()))
+            }
+        }
+        impl syn::visit_mut::VisitMut for Entries<'_, '_> {
+            fn visit_expr_mut(&mut self, e: &mut Expr) {
+                match e {
+                    Expr::Index(ix)
+                        if self.local(&ix.expr)
+                            && (matches!(
+                                &*ix.index,
+                                Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(_), .. })
+                            ) || self.local(&ix.index)) =>
+                    {
+                        let text = quote!(#ix).to_string();
+                        let name = match self.found.iter().find(|(t, _, _)| *t == text) {
+                            Some((_, name, _)) => name.clone(),
+                            None => {
+                                let at = proc_macro2::Span::mixed_site().located_at(Loc::of(&*ix).span());
+                                let name =
+                                    quote::format_ident!("__tapeless_entry{}", self.found.len(), span = at);
+                                self.found.push((text, name.clone(), e.clone()));
+                                name
+                            }
+                        };
+                        *e = syn::parse_quote!(#name);
+                    }
+                    // A nested closure's names are its own.
+                    Expr::Closure(_) => {}
+                    _ => syn::visit_mut::visit_expr_mut(self, e),
+                }
+            }
+        }
+        let mut kept = closure.clone();
+        let mut entries = Entries { lowerer: self, param: param.to_string(), found: Vec::new() };
+        syn::visit_mut::VisitMut::visit_expr_mut(&mut entries, &mut kept.body);
+        if entries.found.is_empty() {
+            return None;
+        }
+        let lets = entries.found.into_iter().map(|(_, name, e)| syn::parse_quote!(let #name = #e;)).collect();
+        Some((lets, kept))
     }
 
     /// Every local of the enclosing function a closure with parameter `param` reads, once each,
