@@ -10,6 +10,10 @@ pub const CREATING_ARRAY_INSIDE_LOOP_BRANCH: Unsupported = Unsupported {
     help: "create it before the loop and write its elements there (`let mut v = vec![0.0; n];`, then `v[i] = ..` in the loop); an array literal of floats, `[a, b]` or `vec![a, b]` (outside a function generic over its float type), `[0.0; N]` and a copy, `v.clone()`, may stay where they are, and so may `vec![0.0; n]` and `collect()` whose length is the same in every iteration (computed from values made before the loop)",
 };
 pub const VECTOR_FORM: Unsupported = Unsupported { what: "this vector", help: "" };
+pub const ROWS_OF_DIFFERENTIABLE_VALUES: Unsupported = Unsupported {
+    what: "reading a row of a `Vec` of `Vec`s made in the body that holds differentiable values",
+    help: "hold the rows in fixed-size arrays (`[[a, b], [c, d]]` or `vec![[a, b], [c, d]]`), or in one flat `Vec` read at `i * n + j`; a `Vec` of `Vec`s of constants, and a parameter `&[Vec<f64>]`, work",
+};
 pub const VEC_MACRO: Unsupported =
     Unsupported { what: "this `vec!`", help: "write `vec![value; n]` or `vec![a, b, ..]`" };
 // lower/solves.rs

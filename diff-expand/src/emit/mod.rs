@@ -202,9 +202,13 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
             // constant or differentiated: borrowed, as `for o in obs` borrows it (a struct that
             // is not `Copy` cannot be moved out of the slice); its fields read through the
             // reference.
+            // So is a row of a local `Vec` of `Vec`s (`vec![vec![1.0, 2.0], ..]`): a `Vec`
+            // cannot be moved out of its collection either.
             if matches!(
                 input.f.info(*result).kind,
-                Kind::Unknown | Kind::Heap | Kind::Array(crate::ir::ArrayKind::Record)
+                Kind::Unknown
+                    | Kind::Heap
+                    | Kind::Array(crate::ir::ArrayKind::Record | crate::ir::ArrayKind::Vec)
             ) {
                 return quote_spanned!(span=> let #y = &#a #index;);
             }

@@ -413,6 +413,13 @@ impl Lowerer<'_> {
             return self.constant_array(&value, &count, ArrayKind::Vec, span);
         }
         match m.mac.parse_body_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated) {
+            // `vec![(0.0, 1.0), (1.0, 2.9)]`: constant data of tuples, kept as written.
+            Ok(items)
+                if items.iter().any(super::expressions::is_tuple)
+                    && !items.iter().any(|e| super::expressions::names_a_local(self, e)) =>
+            {
+                self.opaque_with(&Expr::Macro(m.clone()), Opaque::Form("a constant"), Kind::Unknown)
+            }
             Ok(items) => {
                 let elements = items.iter().map(|e| self.value(e)).collect();
                 self.new_array(ArrayInit::Elements { elements, vec: true }, span, ArrayKind::Vec)

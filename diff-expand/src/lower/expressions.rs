@@ -166,6 +166,10 @@ impl Lowerer<'_> {
                     None => self.opaque(e, "indexing"),
                 },
             },
+            // `[(0.0, 1.0), (1.0, 2.9)]`: constant data of tuples, kept as written.
+            Expr::Array(a) if a.elems.iter().any(is_tuple) && !names_a_local(self, e) => {
+                self.opaque_with(e, Opaque::Form("a constant"), Kind::Unknown)
+            }
             Expr::Array(a) => {
                 let elements = a.elems.iter().map(|e| self.value(e)).collect();
                 self.new_array(ArrayInit::Elements { elements, vec: false }, span, ArrayKind::Fixed)
@@ -727,4 +731,9 @@ fn strip_derefs(mut e: &Expr) -> &Expr {
         e = expr;
     }
     e
+}
+
+/// Whether `e` is a tuple expression (in parentheses or not).
+pub(super) fn is_tuple(e: &Expr) -> bool {
+    matches!(strip_parens(e), Expr::Tuple(t) if !t.elems.is_empty())
 }

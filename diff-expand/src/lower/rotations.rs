@@ -164,7 +164,7 @@ impl Lowerer<'_> {
         })
     }
 
-    fn value_may_be_differentiated(&self, v: Value, depth: usize) -> bool {
+    pub(super) fn value_may_be_differentiated(&self, v: Value, depth: usize) -> bool {
         let Some((_, inst)) = self.made_by(v) else { return true };
         depth == 0
             || match &inst.op {

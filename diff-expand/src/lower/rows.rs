@@ -140,6 +140,15 @@ impl Lowerer<'_> {
             .iter()
             .flatten()
             .any(|i| i.results.contains(&array) && matches!(i.op, Op::Field { array: true, .. }));
+        // A row of a local `Vec` of `Vec`s is read by reference, which carries no adjoint back
+        // into the collection: our error where the rows may hold differentiable values (returned
+        // whole, such a `Vec` is differentiated).
+        if kind == Kind::Array(ArrayKind::Vec) && self.value_may_be_differentiated(array, 16) {
+            let Tree::Leaf(error) = self.unsupported(span, unsupported::ROWS_OF_DIFFERENTIABLE_VALUES) else {
+                return array;
+            };
+            return error;
+        }
         let element = self.emit(Op::Load { array, index }, span, kind);
         if kind == Kind::Unknown {
             self.struct_elements.insert(element);
@@ -173,6 +182,15 @@ impl Lowerer<'_> {
     /// parameter whose elements are structs (`layers: &[Layer]`), whose fields the IR does not
     /// model: `Unknown`, so that `l.w` is never read as a nalgebra coordinate.
     pub(super) fn element_kind(&self, array: Value) -> Kind {
+        // A local `vec![vec![1.0, 2.0], ..]` (or `[[..], ..]`) of rows made in the body: its
+        // elements' kind (a `Vec` row is then read by reference, `emit::primal_let`).
+        if let Some((_, inst)) = self.made_by(array)
+            && let Op::NewArray(ArrayInit::Elements { elements, .. }) = &inst.op
+            && let Some(first) = elements.first()
+            && let k @ Kind::Array(ArrayKind::Vec) = self.kind(*first)
+        {
+            return k;
+        }
         let element = self.collection_type(array).and_then(crate::signature::collection_element);
         if self.structs_in(array) {
             Kind::Unknown

@@ -213,6 +213,23 @@ impl Lowerer<'_> {
             self.define_closure(&p.ident, closure);
             return;
         }
+        // `let w: Option<&[f64]> = Some(&[1.0, 2.0]);`: a constant whose annotation coerces
+        // inside it (the array reference to a slice's), which separate statements would not.
+        if let (Pat::Type(t), Some(init)) = (&local.pat, &local.init)
+            && let Pat::Ident(p) = &*t.pat
+            && init.diverge.is_none()
+            && p.by_ref.is_none()
+            && p.subpat.is_none()
+            && coerces_inside(&t.ty)
+            && !super::expressions::names_a_local(self, &init.expr)
+        {
+            let (ty, e) = (&t.ty, &init.expr);
+            let typed: Expr =
+                syn::parse_quote_spanned!(Loc::of(local).span()=> ::core::convert::identity::<#ty>(#e));
+            let v = self.opaque_with(&typed, Opaque::Form("a constant"), kind_of(ty));
+            self.declare(&p.ident.to_string(), Some(v));
+            return;
+        }
         // `let w = &v;`, `let tail = &x[1..];`, `let (head, tail) = x.split_at(k);`
         // (`lower::slices`); `let v: [f64; N] = std::array::from_fn(..)` (`lower::constructors`).
         if self.borrow_let(local) || self.array_from_fn(local) {
@@ -606,4 +623,22 @@ fn array_conversion(local: &syn::Local) -> Option<Vec<Stmt>> {
         let #pat = [#(#source[#elements]),*];
     });
     Some(block.stmts)
+}
+
+/// Whether a type has a reference or a trait object inside another type (`Option<&[f64]>`,
+/// `Vec<&str>`, `Box<dyn Fn(f64) -> f64>`), where an annotation coerces what it is given.
+fn coerces_inside(ty: &syn::Type) -> bool {
+    struct Finds(bool);
+    impl<'ast> syn::visit::Visit<'ast> for Finds {
+        fn visit_type_reference(&mut self, _: &'ast syn::TypeReference) {
+            self.0 = true;
+        }
+        fn visit_type_trait_object(&mut self, _: &'ast syn::TypeTraitObject) {
+            self.0 = true;
+        }
+    }
+    let syn::Type::Path(p) = ty else { return false };
+    let mut finds = Finds(false);
+    syn::visit::Visit::visit_type_path(&mut finds, p);
+    finds.0
 }
