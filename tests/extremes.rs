@@ -39,6 +39,13 @@ fn spread_copied(x: &[f64]) -> f64 {
     (hi - lo) * hi
 }
 
+/// Second order through the reduction: `x_k² x_0` for the largest `x_k`.
+#[differentiable(hessian)]
+fn largest_squared(x: &[f64]) -> f64 {
+    let hi = x.iter().copied().max_by(|a, b| a.total_cmp(b)).unwrap();
+    hi * hi * x[0]
+}
+
 const POINTS: [&[f64]; 3] = [&[3.0, 1.0, 2.0], &[-0.5, 0.7, 0.2, 1.5], &[0.1, -2.0, 0.4]];
 
 #[test]
@@ -100,6 +107,33 @@ fn an_extreme_copied_out_of_its_option() {
                 _ => 0.0,
             };
             assert_eq!(*gk, want, "at {x:?}");
+        }
+    }
+}
+
+#[test]
+fn second_order_through_the_largest_value() {
+    // Was rustc's "`Ordering: Promote` is not satisfied" inside the dual copy.
+    for x in POINTS {
+        let k = arg(x, |a, b| a > b);
+        let n = x.len();
+        let mut exact = nalgebra::DMatrix::zeros(n, n);
+        exact[(k, k)] += 2.0 * x[0];
+        exact[(k, 0)] += 2.0 * x[k];
+        exact[(0, k)] += 2.0 * x[k];
+        let (value, gradient, h) = largest_squared_hessian(x);
+        assert_eq!((value, &gradient), (largest_squared(x), &largest_squared_grad(x).1));
+        for i in 0..n {
+            let at = |d: f64| {
+                let mut p = x.to_vec();
+                p[i] += d;
+                largest_squared_grad(&p).1
+            };
+            let (up, down) = (at(1e-6), at(-1e-6));
+            for j in 0..n {
+                assert!(close(h[(j, i)], exact[(j, i)], 1e-14), "H[{j},{i}] at {x:?}");
+                assert!(close(h[(j, i)], (up[j] - down[j]) / 2e-6, 1e-7), "H[{j},{i}] by differences");
+            }
         }
     }
 }

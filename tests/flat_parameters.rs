@@ -27,8 +27,9 @@ fn layer(p: &DVector<f64>) -> f64 {
     h.norm_squared()
 }
 
-/// A 2 x 2 matrix read row by row, and `from_vec` of a copy, column by column.
-#[differentiable]
+/// A 2 x 2 matrix read row by row, and `from_vec` of a copy, column by column (second order
+/// too).
+#[differentiable(hessian)]
 fn packed(p: &DVector<f64>) -> f64 {
     let m = DMatrix::from_row_slice(2, 2, &p.as_slice()[..4]);
     let n = DMatrix::from_vec(2, 2, p.as_slice().to_vec());
@@ -138,5 +139,31 @@ fn a_map_closure_reading_parameter_entries() {
         }
         let (_, g) = exponential_fit_grad(&DVector::from_column_slice(p));
         assert_close(g.as_slice(), &want, 1e-13, "exponential fit");
+    }
+}
+
+#[test]
+fn the_packed_matrices_second_order() {
+    // tr(mᵀm) = Σ p² gives 2 I; p0 p2 + p1 p3 and p2 p1 give ones off the diagonal.
+    let mut exact = DMatrix::from_diagonal_element(4, 4, 2.0);
+    for (i, j) in [(0, 2), (1, 3), (1, 2)] {
+        exact[(i, j)] = 1.0;
+        exact[(j, i)] = 1.0;
+    }
+    for p in points(4) {
+        let p = DVector::from_column_slice(&p);
+        let (value, gradient, h) = packed_hessian(&p);
+        assert_eq!((value, &gradient), (packed(&p), &packed_grad(&p).1));
+        assert_close(h.as_slice(), exact.as_slice(), 1e-15, "packed Hessian");
+        // Central differences of `_grad`, column by column.
+        for i in 0..4 {
+            let at = |d: f64| {
+                let mut q = p.clone();
+                q[i] += d;
+                packed_grad(&q).1
+            };
+            let column = (at(1e-5) - at(-1e-5)) / 2e-5;
+            assert_close(column.as_slice(), exact.column(i).as_slice(), 1e-8, "Hessian by differences");
+        }
     }
 }

@@ -14,6 +14,11 @@ pub const ROWS_OF_DIFFERENTIABLE_VALUES: Unsupported = Unsupported {
     what: "reading a row of a `Vec` of `Vec`s made in the body that holds differentiable values",
     help: "hold the rows in fixed-size arrays (`[[a, b], [c, d]]` or `vec![[a, b], [c, d]]`), or in one flat `Vec` read at `i * n + j`; a `Vec` of `Vec`s of constants, and a parameter `&[Vec<f64>]`, work",
 };
+// lower/statements.rs
+pub const TYPED_CONSTANT_SECOND_ORDER: Unsupported = Unsupported {
+    what: "a typed constant holding a reference or a trait object (`let w: Option<&[f64]> = Some(&[..]);`) under `hessian`",
+    help: "read the data directly (`const W: [f64; 3] = [..];`, then `W.iter()`); first order takes it as written",
+};
 pub const VEC_MACRO: Unsupported =
     Unsupported { what: "this `vec!`", help: "write `vec![value; n]` or `vec![a, b, ..]`" };
 // lower/solves.rs

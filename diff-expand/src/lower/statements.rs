@@ -223,6 +223,12 @@ impl Lowerer<'_> {
             && coerces_inside(&t.ty)
             && !super::expressions::names_a_local(self, &init.expr)
         {
+            // (The dual copy of second order makes its floats dual numbers, which the annotation
+            // does not name.)
+            if self.second_order {
+                self.unsupported(Loc::of(local), unsupported::TYPED_CONSTANT_SECOND_ORDER);
+                return;
+            }
             let (ty, e) = (&t.ty, &init.expr);
             let typed: Expr =
                 syn::parse_quote_spanned!(Loc::of(local).span()=> ::core::convert::identity::<#ty>(#e));

@@ -129,7 +129,7 @@ impl Promote for Dual<f64> {
     }
 }
 
-/// Integers, `bool` and `char` are the same in the dual copy: promoted as they are, and, as a
+/// Integers, `bool`, `char` and orderings are the same in the dual copy: promoted as they are, and, as a
 /// value whose kind the macro does not know (a call's result) is unwrapped like a float, taken
 /// back as they are ([`Primal`]).
 macro_rules! same_in_the_copy {
@@ -150,7 +150,24 @@ macro_rules! same_in_the_copy {
         }
     )*};
 }
-same_in_the_copy!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, bool, char);
+// (`core::cmp::Ordering`: the comparison of `max_by(|a, b| a.total_cmp(b))`, `lower::reductions`.)
+same_in_the_copy!(
+    i8,
+    i16,
+    i32,
+    i64,
+    i128,
+    isize,
+    u8,
+    u16,
+    u32,
+    u64,
+    u128,
+    usize,
+    bool,
+    char,
+    core::cmp::Ordering
+);
 
 /// Tuples of constants (`edges: &[(usize, usize)]`): each part promoted.
 macro_rules! promote_tuple {
