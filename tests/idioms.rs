@@ -784,3 +784,35 @@ fn copies_by_to_owned() {
         common::assert_close(&g, &want, 1e-15, "owned_copies");
     }
 }
+
+/// A local `Vec` replaced by an untyped `collect()` outside a loop (inside one it was already
+/// followed, `lower::assignments::whole_array`); was "`map` on this value" (our error).
+#[differentiable]
+fn replaced_by_collect(x: &[f64]) -> f64 {
+    let mut v = x.to_vec();
+    v = v.iter().rev().map(|a| a * a).collect();
+    v[0] * 2.0 + v[1]
+}
+
+#[test]
+fn a_vec_replaced_by_an_untyped_collect() {
+    let points: [&[f64]; 3] = [&[0.3, -0.7, 1.1], &[2.0, 0.5, -1.5, 0.25], &[-0.4, 0.9]];
+    check(
+        &slice_fns!(
+            replaced_by_collect,
+            replaced_by_collect_jvp,
+            replaced_by_collect_vjp,
+            replaced_by_collect_grad
+        ),
+        &points,
+        1e-7,
+    );
+    for x in points {
+        // 2 x[n-1]² + x[n-2]².
+        let n = x.len();
+        let mut want = vec![0.0; n];
+        want[n - 1] = 4.0 * x[n - 1];
+        want[n - 2] = 2.0 * x[n - 2];
+        assert_eq!(replaced_by_collect_grad(x).1, want);
+    }
+}

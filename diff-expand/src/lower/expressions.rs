@@ -72,6 +72,21 @@ impl Lowerer<'_> {
                     (Expr::Call(_) | Expr::MethodCall(_), shape @ Shape::Tuple(_)) => {
                         self.call_expr(&a.right, &shape)
                     }
+                    // `v = chain.collect();` of a local `Vec`: collects a `Vec` of the floats, as
+                    // `let v: Vec<f64> = ..` would (inside a loop, `whole_array`).
+                    (Expr::MethodCall(m), _)
+                        if m.method == "collect"
+                            && m.args.is_empty()
+                            && m.turbofish.is_none()
+                            && matches!(&*a.left, Expr::Path(_))
+                            && self
+                                .aggregate_or_leaf(&a.left)
+                                .is_some_and(|v| self.kind(v) == Kind::Array(ArrayKind::Vec)) =>
+                    {
+                        let (mut typed, element) = (m.clone(), &self.element);
+                        typed.turbofish = Some(syn::parse_quote!(::<::std::vec::Vec<#element>>));
+                        self.expr(&Expr::MethodCall(typed))
+                    }
                     (right, _) => self.expr(right),
                 };
                 self.assign(&a.left, value);
