@@ -142,3 +142,58 @@ fn a_swap_and_a_replacement_in_a_loop() {
         assert!(close(g[j], want, 1e-14), "d/dx{j}: {} vs {want}", g[j]);
     }
 }
+
+/// Explicit heat-equation steps with a double buffer swapped each step
+/// (`std::mem::swap(&mut u, &mut next)` inside the loop: the entries are exchanged). Was "rebinding
+/// a slice to another array inside a loop" (our error).
+#[differentiable]
+fn heat_energy(x: &[f64]) -> f64 {
+    let n = x.len();
+    let mut u = x.to_vec();
+    let mut next = vec![0.0; n];
+    for _ in 0..10 {
+        for i in 1..n - 1 {
+            next[i] = u[i] + 0.2 * (u[i - 1] - 2.0 * u[i] + u[i + 1]);
+        }
+        next[0] = u[0];
+        next[n - 1] = u[n - 1];
+        std::mem::swap(&mut u, &mut next);
+    }
+    u.iter().map(|v| v * v).sum()
+}
+
+/// The ten steps as a plain function (linear in `x`).
+fn heat_steps(x: &[f64]) -> Vec<f64> {
+    let n = x.len();
+    let mut u = x.to_vec();
+    for _ in 0..10 {
+        let mut next = u.clone();
+        for i in 1..n - 1 {
+            next[i] = u[i] + 0.2 * (u[i - 1] - 2.0 * u[i] + u[i + 1]);
+        }
+        u = next;
+    }
+    u
+}
+
+#[test]
+fn a_double_buffer_swapped_in_a_loop() {
+    let points: [&[f64]; 3] =
+        [&[0.3, 0.7, -0.4, 0.9, 0.2], &[1.0, -1.0, 0.5, 0.25], &[0.1, 0.2, 0.3, 0.4, 0.5, 0.6]];
+    check(&slice_fns!(heat_energy, heat_energy_jvp, heat_energy_vjp, heat_energy_grad), &points, 1e-7);
+    for x in points {
+        // u = M x with M's columns the steps of the unit vectors: the gradient of |u|² is 2 Mᵀ u.
+        let n = x.len();
+        let u = heat_steps(x);
+        let want: Vec<f64> = (0..n)
+            .map(|j| {
+                let mut e = vec![0.0; n];
+                e[j] = 1.0;
+                2.0 * heat_steps(&e).iter().zip(&u).map(|(m, ui)| m * ui).sum::<f64>()
+            })
+            .collect();
+        let (value, g) = heat_energy_grad(x);
+        assert!((value - u.iter().map(|v| v * v).sum::<f64>()).abs() < 1e-14);
+        common::assert_close(&g, &want, 1e-13, "heat energy");
+    }
+}
