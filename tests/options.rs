@@ -168,3 +168,29 @@ fn let_else_of_a_lookup() {
     check(&fns, &[&[1.0, 2.0, 4.0], &[0.3], &[-0.5, 0.2, 0.9, 1.4]], 1e-8);
     assert_eq!(steps_grad(&[1.0, 2.0, 4.0]), (5.0, vec![-2.0, -2.0, 4.0]));
 }
+
+/// `x.iter().nth(k)` is `x.get(k)`, `x.iter().rev().nth(k)` the element `k` from the end; an index
+/// past the end gives the default. Was "no derivative is known for method `iter`" (our error).
+#[differentiable]
+fn nth_lookups(x: &[f64]) -> f64 {
+    let second = x.iter().nth(1).copied().unwrap_or(0.0);
+    let far = x.iter().nth(10).copied().unwrap_or(1.5);
+    let from_end = x.iter().rev().nth(1).copied().unwrap();
+    second * far + from_end.sin()
+}
+
+#[test]
+fn nth_of_an_iterator() {
+    let points: [&[f64]; 3] = [&[0.3, -0.7, 1.1], &[2.0, 0.5, -1.5, 0.25], &[-0.4, 0.9]];
+    check(&slice_fns!(nth_lookups, nth_lookups_jvp, nth_lookups_vjp, nth_lookups_grad), &points, 1e-7);
+    for x in points {
+        // 1.5 x[1] + sin(x[n-2]).
+        let n = x.len();
+        let mut want = vec![0.0; n];
+        want[1] += 1.5;
+        want[n - 2] += x[n - 2].cos();
+        let (value, g) = nth_lookups_grad(x);
+        assert_eq!(value, 1.5 * x[1] + x[n - 2].sin());
+        assert_eq!(g, want);
+    }
+}

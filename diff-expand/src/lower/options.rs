@@ -28,6 +28,8 @@ enum At<'a> {
     SplitFirst,
     /// `split_last()`: the last element and the rest, `(&x[n - 1], &x[..n - 1])`.
     SplitLast,
+    /// `x.iter().rev().nth(k)`: the element `k` places before the last.
+    FromEnd(&'a Expr),
 }
 
 /// `recv.first()`, `recv.last()` or `recv.get(i)`, possibly followed by `.copied()` or
@@ -51,6 +53,29 @@ impl<'a> Lookup<'a> {
             ("split_first", 0) => At::SplitFirst,
             ("split_last", 0) => At::SplitLast,
             ("get", 1) if super::scan::written_twice(&m.args[0]) => At::Index(&m.args[0]),
+            // `x.iter().nth(k)` is `x.get(k)`, `x.iter().rev().nth(k)` the element `k` from the
+            // end (`.copied()`/`.cloned()` before `nth` too).
+            ("nth", 1) if super::scan::written_twice(&m.args[0]) => {
+                let mut it = strip(&m.receiver);
+                if let Expr::MethodCall(c) = it
+                    && c.args.is_empty()
+                    && matches!(c.method.to_string().as_str(), "copied" | "cloned")
+                {
+                    it = strip(&c.receiver);
+                }
+                let (base, from_end) = match it {
+                    Expr::MethodCall(r) if r.method == "rev" && r.args.is_empty() => {
+                        (strip(&r.receiver), true)
+                    }
+                    e => (e, false),
+                };
+                let Expr::MethodCall(iter) = base else { return None };
+                if iter.method != "iter" || !iter.args.is_empty() || !place(&iter.receiver) {
+                    return None;
+                }
+                let at = if from_end { At::FromEnd(&m.args[0]) } else { At::Index(&m.args[0]) };
+                return Some(Lookup { recv: &iter.receiver, at, span: m.span() });
+            }
             _ => return None,
         };
         place(&m.receiver).then_some(Lookup { recv: &m.receiver, at, span: m.span() })
@@ -63,7 +88,7 @@ impl<'a> Lookup<'a> {
             At::First | At::Last | At::SplitFirst | At::SplitLast => {
                 syn::parse_quote_spanned!(span=> 0usize < #recv.len())
             }
-            At::Index(i) => syn::parse_quote_spanned!(span=> #i < #recv.len()),
+            At::Index(i) | At::FromEnd(i) => syn::parse_quote_spanned!(span=> #i < #recv.len()),
         }
     }
 
@@ -74,6 +99,7 @@ impl<'a> Lookup<'a> {
             At::First => syn::parse_quote_spanned!(span=> #recv[0]),
             At::Last => syn::parse_quote_spanned!(span=> #recv[#recv.len() - 1]),
             At::Index(i) => syn::parse_quote_spanned!(span=> #recv[#i]),
+            At::FromEnd(i) => syn::parse_quote_spanned!(span=> #recv[#recv.len() - 1 - #i]),
             At::SplitFirst => syn::parse_quote_spanned!(span=> (#recv[0], #recv[1..])),
             At::SplitLast => {
                 syn::parse_quote_spanned!(span=> (#recv[#recv.len() - 1], #recv[..#recv.len() - 1]))
