@@ -171,6 +171,7 @@ fn let_else_of_a_lookup() {
 
 /// `x.iter().nth(k)` is `x.get(k)`, `x.iter().rev().nth(k)` the element `k` from the end; an index
 /// past the end gives the default. Was "no derivative is known for method `iter`" (our error).
+#[allow(clippy::iter_nth)]
 #[differentiable]
 fn nth_lookups(x: &[f64]) -> f64 {
     let second = x.iter().nth(1).copied().unwrap_or(0.0);
