@@ -162,6 +162,17 @@ fn sorted_in_a_loop() {
 
 #[test]
 fn generic_over_float() {
+    let fns = common::Fns {
+        name: "generic_median",
+        f: &|x| generic_median(x),
+        jvp: &|x, v| generic_median_jvp(x, v.to_vec()),
+        vjp: &|x, u| {
+            let (value, pullback) = generic_median_vjp(x);
+            (value, pullback(u))
+        },
+        grad: &|x| generic_median_grad(x),
+    };
+    check(&fns, &POINTS, 1e-7);
     for x in POINTS {
         let (value, g) = generic_median_grad(x);
         let (k, lowest) = (at_rank(x, |v| v, x.len() / 2), at_rank(x, |v| v, 0));

@@ -123,7 +123,8 @@ fn known_floats(f: &Function, sig: &Signature, trust: Trust) -> std::collections
         })
         .filter_map(|(inst, p)| {
             // A `DVector<f64>`/`DMatrix<f64>` parameter: its entries (`p[0]`) are floats.
-            let element = crate::signature::collection_element(&p.ty).or_else(|| dynamic_element(&p.ty))?;
+            let element = crate::signature::collection_element(&p.ty)
+                .or_else(|| crate::signature::dynamic_element(&p.ty))?;
             let of_floats = crate::signature::is_float(element);
             Some(inst.results.iter().map(move |v| (*v, of_floats)))
         })
@@ -267,24 +268,5 @@ fn known_floats(f: &Function, sig: &Signature, trust: Trust) -> std::collections
         if known.len() == before {
             return known;
         }
-    }
-}
-
-/// `T` of a `DVector<T>` or `DMatrix<T>` (also behind `&`).
-fn dynamic_element(ty: &syn::Type) -> Option<&syn::Type> {
-    if !crate::signature::dynamic_matrix(ty) {
-        return None;
-    }
-    let mut ty = ty;
-    while let syn::Type::Reference(r) = ty {
-        ty = &r.elem;
-    }
-    let syn::Type::Path(p) = ty else { return None };
-    match &p.path.segments.last()?.arguments {
-        syn::PathArguments::AngleBracketed(a) => match a.args.first()? {
-            syn::GenericArgument::Type(t) => Some(t),
-            _ => None,
-        },
-        _ => None,
     }
 }

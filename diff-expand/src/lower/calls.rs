@@ -280,29 +280,9 @@ impl Lowerer<'_> {
                     func = &p.expr;
                 }
                 // `std::mem::swap(&mut a, &mut b)` of two locals: `(a, b) = (b, a)`.
-                // Two local arrays inside a loop (a double buffer, `swap(&mut u, &mut next)`):
-                // their entries exchanged, so each keeps its identity across iterations (a loop
-                // cannot carry an array rebound to another).
-                if let Some([a, b]) = super::scan::swapped(c)
-                    && self.in_loop > 0
-                    && self.local_array(a).is_some()
-                    && self.local_array(b).is_some()
-                    && matches!((a, b), (Expr::Path(_), Expr::Path(_)))
-                {
-                    let s = span.span();
-                    let (k, t) = (
-                        super::iterators::hidden("__tapeless_k", s),
-                        super::iterators::hidden("__tapeless_t", s),
-                    );
-                    let block: Expr = syn::parse_quote_spanned!(s=> {
-                        ::core::assert_eq!(#a.len(), #b.len(), "`swap` of two arrays of different lengths in the generated items");
-                        for #k in 0..#a.len() {
-                            let #t = #a[#k];
-                            #a[#k] = #b[#k];
-                            #b[#k] = #t;
-                        }
-                    });
-                    return self.expr(&block);
+                // Two local arrays inside a loop (a double buffer): `lower::mutations`.
+                if let Some(t) = self.swapped_arrays(c, span) {
+                    return t;
                 }
                 if let Some([a, b]) = super::scan::swapped(c)
                     && self.local(a).is_some()

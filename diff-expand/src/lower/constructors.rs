@@ -100,7 +100,7 @@ impl Lowerer<'_> {
             }
             // `DVector::from_column_slice(&p[a..b])` of a part of a local array or vector.
             ("from_vec" | "from_column_slice" | "from_row_slice", [v])
-                if let Some((base, start, len)) = self.slice_part(v) =>
+                if let Some((base, start, len)) = self.flat_source(v) =>
             {
                 let k = syn::Ident::new("__tapeless_k", proc_macro2::Span::mixed_site().located_at(s));
                 let o = syn::Ident::new("__tapeless_start", proc_macro2::Span::mixed_site().located_at(s));
@@ -118,14 +118,7 @@ impl Lowerer<'_> {
             // (`&p[6..12]`): a flat parameter vector read as a matrix, entry by entry. The length
             // must be `r * c`, as nalgebra asserts.
             ("from_vec" | "from_column_slice" | "from_row_slice", [rows, columns, v]) => {
-                let (base, start, len) = match copied_array(v) {
-                    v @ Expr::Path(_) if self.indexable(v) => (
-                        v.clone(),
-                        syn::parse_quote_spanned!(s=> 0usize),
-                        syn::parse_quote_spanned!(s=> #v.len()),
-                    ),
-                    _ => self.slice_part(v)?,
-                };
+                let (base, start, len) = self.flat_source(v)?;
                 let hidden = |n: &str| syn::Ident::new(n, proc_macro2::Span::mixed_site().located_at(s));
                 let (i, j, r, c, o) = (
                     hidden("__tapeless_i"),
@@ -408,9 +401,20 @@ impl Lowerer<'_> {
         self.local_array(e).is_some() || self.aggregate_or_leaf(e).is_some_and(|v| self.kind(v) == Kind::Heap)
     }
 
-    /// `&p[a..b]` (also `&p.as_slice()[a..]`, `&p[..b]`) of a local array or vector: the array,
-    /// the start and the length of the part. `None` for another expression.
-    fn slice_part(&mut self, e: &Expr) -> Option<(Expr, Expr, Expr)> {
+    /// A local array or `DVector`/`DMatrix` read whole (`p.as_slice()`, `&v`, `v.to_vec()`) or a
+    /// part of one (`&p[a..b]`, also `&p.as_slice()[a..]`, `&p[..b]`): the array, the start and
+    /// the length read. `None` for another expression.
+    fn flat_source(&mut self, e: &Expr) -> Option<(Expr, Expr, Expr)> {
+        let s = Loc::of(e).span();
+        if let v @ Expr::Path(_) = copied_array(e)
+            && self.indexable(v)
+        {
+            return Some((
+                v.clone(),
+                syn::parse_quote_spanned!(s=> 0usize),
+                syn::parse_quote_spanned!(s=> #v.len()),
+            ));
+        }
         let Expr::Reference(r) = strip_parens(e) else { return None };
         let Expr::Index(ix) = &*r.expr else { return None };
         let Expr::Range(range) = &*ix.index else { return None };
@@ -418,7 +422,6 @@ impl Lowerer<'_> {
         if !matches!(base, Expr::Path(_)) || !self.indexable(base) {
             return None;
         }
-        let s = Loc::of(e).span();
         let start: Expr = match &range.start {
             Some(a) => syn::parse_quote_spanned!(s=> (#a)),
             None => syn::parse_quote_spanned!(s=> 0usize),

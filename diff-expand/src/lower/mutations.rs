@@ -7,6 +7,8 @@
 //! v.fill(c)                { let c = c; for k in 0..v.len() { v[k] = c; } }
 //! v.swap(i, j)             { let (i, j) = (i, j); let (a, b) = (v[i], v[j]); v[i] = b; v[j] = a; }
 //! v.reverse()              { let n = v.len(); for k in 0..n / 2 { v.swap(k, n - 1 - k) } }
+//! std::mem::swap(&mut u, &mut w)    inside a loop, of two local arrays (a double buffer):
+//!                          { assert_eq!(u.len(), w.len()); for k in 0..u.len() { (u[k], w[k]) = (w[k], u[k]); } }
 //! v.sort_by(cmp)           { let p = sort_order(&v[..], cmp); let c = v.clone();
 //!                            for k in 0..c.len() { v[k] = c[p[k]]; } }
 //! ```
@@ -225,5 +227,31 @@ impl Lowerer<'_> {
         let t = self.expr(&gather);
         self.scopes.pop();
         Some(t)
+    }
+
+    /// `std::mem::swap(&mut u, &mut w)` of two local arrays inside a loop: their entries
+    /// exchanged (see the module's table), so each keeps its identity across iterations (a loop
+    /// cannot carry an array rebound to another); `None` for another call.
+    pub(super) fn swapped_arrays(&mut self, c: &syn::ExprCall, span: Loc) -> Option<Tree> {
+        let [a, b] = super::scan::swapped(c)?;
+        if self.in_loop == 0
+            || !matches!((a, b), (Expr::Path(_), Expr::Path(_)))
+            || self.local_array(a).is_none()
+            || self.local_array(b).is_none()
+        {
+            return None;
+        }
+        let s = span.span();
+        let (k, t) =
+            (super::iterators::hidden("__tapeless_k", s), super::iterators::hidden("__tapeless_t", s));
+        let block: Expr = syn::parse_quote_spanned!(s=> {
+            ::core::assert_eq!(#a.len(), #b.len(), "`swap` of two arrays of different lengths in the generated items");
+            for #k in 0..#a.len() {
+                let #t = #a[#k];
+                #a[#k] = #b[#k];
+                #b[#k] = #t;
+            }
+        });
+        Some(self.expr(&block))
     }
 }

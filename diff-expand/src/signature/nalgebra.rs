@@ -136,19 +136,34 @@ pub fn any_static_size(segment: &syn::PathSegment) -> Option<(usize, usize)> {
     Some((rows, columns))
 }
 
-/// Whether a type is one of nalgebra's dynamically sized matrices or vectors (`DMatrix<f64>`,
 /// A nalgebra matrix or vector of `f64`, static or dynamic (`Vector3<f64>`, `DVector<f64>`).
 pub fn nalgebra_f64(ty: &Type) -> bool {
-    let Type::Path(p) = ty else { return false };
-    (static_matrix(ty) || dynamic_matrix(ty))
-        && p.path.segments.last().is_some_and(|s| match &s.arguments {
-            syn::PathArguments::AngleBracketed(a) => {
-                matches!(a.args.first(), Some(syn::GenericArgument::Type(t)) if matches!(t, Type::Path(e) if primitive(e).as_deref() == Some("f64")))
-            }
-            _ => false,
-        })
+    matches!(ty, Type::Path(_))
+        && (static_matrix(ty) || dynamic_matrix(ty))
+        && matches!(scalar_argument(ty), Some(Type::Path(e)) if primitive(e).as_deref() == Some("f64"))
 }
 
+/// The entries' type `T` of a `DVector<T>` or `DMatrix<T>`, also behind `&`.
+pub fn dynamic_element(ty: &Type) -> Option<&Type> {
+    dynamic_matrix(ty).then(|| scalar_argument(ty)).flatten()
+}
+
+/// The first type argument of a path type's last segment, behind `&` (`T` of `DVector<T>`).
+fn scalar_argument(mut ty: &Type) -> Option<&Type> {
+    while let Type::Reference(r) = ty {
+        ty = &r.elem;
+    }
+    let Type::Path(p) = ty else { return None };
+    match &p.path.segments.last()?.arguments {
+        syn::PathArguments::AngleBracketed(a) => match a.args.first()? {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Whether a type is one of nalgebra's dynamically sized matrices or vectors (`DMatrix<f64>`,
 /// `DVector<f64>`, `RowDVector<f64>`), by value or by shared reference.
 pub fn dynamic_matrix(ty: &Type) -> bool {
     match ty {
