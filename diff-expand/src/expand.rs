@@ -309,11 +309,12 @@ pub fn generate(
     let floats = analysis::float_names(&input);
     // The values whose float type is sure, and that type, for the declarations' annotations.
     let typed = analysis::float_type(item_fn, sig)
-        .map(|t| (analysis::typed_float_names(&lowered.function, sig, !sig.floats.is_empty()), t));
+        .map(|t| (analysis::typed_float_names(&lowered.function, sig, &t), t));
     let typed = typed.as_ref().map(|(names, t)| (names, t));
-    let forward = emit::scopes::flatten(emit::forward::emit(&input), &floats, typed);
+    let forward = emit::scopes::flatten(emit::forward::emit(&input), &floats, typed, true);
     let grad_calls_vjp = emit::reverse::grad_calls_vjp(&input, hessian);
-    let reverse = emit::scopes::flatten(emit::reverse::emit(&input, grad_calls_vjp), &floats, typed);
+    let reverse =
+        emit::scopes::flatten(emit::reverse::emit(&input, grad_calls_vjp), &floats, typed, !hessian);
     let second = if hessian { crate::second::generate(&input, &reverse, cx)? } else { TokenStream::new() };
     let jacobian = if jacobian {
         // The lanes copy of `_jvp`: its tangents are not floats, so only the values are typed.
@@ -330,7 +331,7 @@ pub fn generate(
             let values: Option<HashSet<String>> =
                 typed.map(|(names, _)| names.iter().filter(|n| !n.starts_with("__t")).cloned().collect());
             let typed = values.as_ref().zip(typed.map(|(_, t)| t));
-            emit::scopes::flatten(emit::forward::emit(&lanes), &floats, typed)
+            emit::scopes::flatten(emit::forward::emit(&lanes), &floats, typed, false)
         });
         crate::jacobian::generate(&input, lanes, cx)?
     } else {

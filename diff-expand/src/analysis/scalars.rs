@@ -75,8 +75,9 @@ enum Trust {
     /// Every float value a rule vouches for ([`scalars`]).
     Optimistic,
     /// Only values surely of the function's float type ([`typed_float_names`]); `generic`: the
-    /// function is generic over it, so a literal is not of it.
-    Sure { generic: bool },
+    /// function is generic over it, so a literal is not of it; `cast`: that type when it is a
+    /// primitive (`f64`, `f32`), so `x as f64` is of it.
+    Sure { generic: bool, cast: Option<&'static str> },
 }
 
 /// The static nalgebra vectors built by index (`let mut d = Vector3::zeros(); d[0] = ..;`, and
@@ -102,8 +103,14 @@ pub fn static_vectors(f: &Function) -> std::collections::HashSet<Value> {
 /// array, whose element type may be inferred as an integer or a `bool`; a field; a cast; a
 /// literal of a generic function, which is not of its `T`). For type annotations
 /// ([`float_type`]); `generic`: the function is generic over its float type.
-pub fn typed_float_names(f: &Function, sig: &Signature, generic: bool) -> std::collections::HashSet<String> {
-    emitted_names(&known_floats(f, sig, Trust::Sure { generic }))
+pub fn typed_float_names(
+    f: &Function,
+    sig: &Signature,
+    float: &proc_macro2::TokenStream,
+) -> std::collections::HashSet<String> {
+    let float = float.to_string();
+    let cast = ["f64", "f32"].into_iter().find(|t| *t == float);
+    emitted_names(&known_floats(f, sig, Trust::Sure { generic: !sig.floats.is_empty(), cast }))
 }
 
 /// [`scalars`], or [`typed_float_names`]' values.
@@ -209,7 +216,9 @@ fn known_floats(f: &Function, sig: &Signature, trust: Trust) -> std::collections
                                 .params
                                 .get(*i)
                                 .is_some_and(|p| !p.receiver && crate::signature::is_float(&p.ty)),
-                            Op::Lit(syn::Lit::Float(_)) => trust != Trust::Sure { generic: true },
+                            Op::Lit(syn::Lit::Float(_)) => {
+                                !matches!(trust, Trust::Sure { generic: true, .. })
+                            }
                             Op::Load { array, .. } if sure => collections.get(array) == Some(&true),
                             Op::Load { array, .. } => {
                                 matches!(
@@ -224,9 +233,16 @@ fn known_floats(f: &Function, sig: &Signature, trust: Trust) -> std::collections
                             Op::NoGrad(v) => known.contains(v),
                             Op::Prim { rule, args, form } => match &rule.kind {
                                 // `as f64` makes a primitive float of anything it casts.
-                                R::Linear(Linear::CastFloat) => {
-                                    !sure && (all(args) || matches!(form, crate::ir::Form::Cast(_)))
-                                }
+                                // Surely of the float type when cast to it (`as f64` in a function
+                                // of `f64`).
+                                R::Linear(Linear::CastFloat) => match (trust, form) {
+                                    (Trust::Sure { cast, .. }, crate::ir::Form::Cast(ty)) => cast
+                                        .is_some_and(|c| {
+                                            quote::ToTokens::to_token_stream(ty).to_string() == c
+                                        }),
+                                    (Trust::Sure { .. }, _) => false,
+                                    _ => all(args) || matches!(form, crate::ir::Form::Cast(_)),
+                                },
                                 // `p[0]` of a `DVector<f64>` parameter.
                                 R::Linear(Linear::Entry) => {
                                     args.first().is_some_and(|a| collections.get(a) == Some(&true))

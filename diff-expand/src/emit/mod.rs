@@ -14,6 +14,7 @@ pub mod inline;
 mod owners;
 pub mod reverse;
 pub mod scopes;
+mod segments;
 pub mod tokens;
 
 pub use calls::*;

@@ -38,6 +38,7 @@
 use std::collections::HashSet;
 
 use super::inline::Body;
+use super::segments::Segments;
 use super::tokens::{Sym, SymMap, SymSet, Symbols, Tok};
 use proc_macro2::{Delimiter, Spacing, Span, TokenStream};
 
@@ -49,11 +50,13 @@ const GROUP: usize = 256;
 /// `floats` are the names of values known to be floats ((`analysis::float_names`)): only they are
 /// written where they are read ([`super::inline`]). `typed`: the names whose type is surely the
 /// function's float type (`analysis::typed_float_names`), and that type, which their
-/// declarations state.
+/// declarations state. `segment`: long runs of float assignments become nested functions
+/// ([`super::segments`]), where the types allow.
 pub fn flatten(
     items: TokenStream,
     floats: &HashSet<String>,
     typed: Option<(&HashSet<String>, &TokenStream)>,
+    segment: bool,
 ) -> TokenStream {
     let mut symbols = Symbols::default();
     let items = symbols.read(items);
@@ -75,8 +78,15 @@ pub fn flatten(
             names.clear();
             tt
         })
-        .collect();
-    super::tokens::write(items)
+        .collect::<Vec<_>>();
+    let segments = float_type.as_deref().filter(|_| segment);
+    match segments.and_then(|float| Segments::new(&typed_names, float, &mut symbols)) {
+        Some(mut segments) => {
+            segments.learn(&items);
+            super::tokens::write(items.into_iter().map(|tt| segments.tree(tt)).collect())
+        }
+        None => super::tokens::write(items),
+    }
 }
 
 /// What the declarations of names may say about their types: that of the values in `floats`
@@ -382,7 +392,7 @@ mod tests {
     fn body(body: proc_macro2::TokenStream) -> String {
         // Every value, tangent and adjoint counts as a float.
         let floats = (0..300).flat_map(|i| ["v", "t", "a"].map(|p| format!("__{p}{i}"))).collect();
-        flatten(quote!(fn f() { #body }), &floats, None).to_string()
+        flatten(quote!(fn f() { #body }), &floats, None, false).to_string()
     }
 
     #[test]
@@ -419,7 +429,7 @@ mod tests {
             __v2 + __a1 * __a1
         };
         let f64 = quote!(f64);
-        let got = flatten(quote!(fn f() { #stmts }), &floats, Some((&floats, &f64))).to_string();
+        let got = flatten(quote!(fn f() { #stmts }), &floats, Some((&floats, &f64)), false).to_string();
         let want = quote! {
             fn f() {
                 let (__v1, mut __a1, __v2, __pb2,): (f64, f64, _, _,);
@@ -440,6 +450,7 @@ mod tests {
             ),
             &floats,
             Some((&floats, &f64)),
+            false,
         );
         assert!(got.to_string().contains("let (__v2 , __pb2 ,) ;"), "{got}");
     }
