@@ -262,6 +262,12 @@ impl<'a> Segments<'a> {
                 *count += 1;
             }
         }
+        // Every name has a token to spell it by (the statements' names are mentions); kept as
+        // written otherwise.
+        if !inputs.iter().chain(&order).all(|n| idents.contains_key(n)) {
+            out.extend(body);
+            return;
+        }
         let outputs: Vec<Sym> = order.iter().copied().filter(|n| live_after(n)).collect();
         let locals: Vec<Sym> = order.iter().copied().filter(|n| !input_set.contains(n)).collect();
         moved.extend(locals.iter().filter(|n| !live_after(n)));
@@ -270,7 +276,7 @@ impl<'a> Segments<'a> {
             Sym::UNDERSCORE, // never read again: this pass is the last
         );
         self.made += 1;
-        let ident = |n: &Sym| idents[n].clone();
+        let ident = |n: &Sym| idents.get(n).cloned().unwrap_or_else(Tok::underscore);
         let mutable = || Tok::Ident(Ident::new("mut", Span::call_site()), Sym::MUT);
         let comma = || Tok::punct(',');
         let paren = |tokens: Vec<Tok>| Tok::Group(Delimiter::Parenthesis, Span::call_site(), tokens);
@@ -295,7 +301,7 @@ impl<'a> Segments<'a> {
         if !locals.is_empty() {
             let mut pattern = Vec::with_capacity(3 * locals.len());
             for n in &locals {
-                if written[n] > 1 {
+                if written.get(n).is_some_and(|c| *c > 1) {
                     pattern.push(mutable());
                 }
                 pattern.extend([ident(n), comma()]);
