@@ -187,6 +187,44 @@ fn erf_reverse(x: echidna::Reverse<f64>) -> echidna::Reverse<f64> {
     echidna::Reverse::from_tape(tapeless::math::erf(v), index)
 }
 
+/// `erf'(x) = 2/√π e^(-x²)`.
+fn erf_derivative(x: f64) -> f64 {
+    2.0 / std::f64::consts::PI.sqrt() * (-x * x).exp()
+}
+
+/// `erf` as a custom operation of echidna's bytecode tape, with its second derivative
+/// (`erf'' = -2x erf'`) in `partials_dual`, so the tape's forward-over-reverse Hessian is exact
+/// through it (echidna's own elementals do the same).
+struct ErfOp;
+
+impl echidna::bytecode_tape::CustomOp<f64> for ErfOp {
+    fn eval(&self, a: f64, _: f64) -> f64 {
+        tapeless::math::erf(a)
+    }
+    fn partials(&self, a: f64, _: f64, _: f64) -> (f64, f64) {
+        (erf_derivative(a), 0.0)
+    }
+    fn eval_dual(&self, a: echidna::Dual<f64>, _: echidna::Dual<f64>) -> echidna::Dual<f64> {
+        echidna::Dual::new(tapeless::math::erf(a.re), erf_derivative(a.re) * a.eps)
+    }
+    fn partials_dual(
+        &self,
+        a: echidna::Dual<f64>,
+        _: echidna::Dual<f64>,
+        _: echidna::Dual<f64>,
+    ) -> (echidna::Dual<f64>, echidna::Dual<f64>) {
+        let d = erf_derivative(a.re);
+        (echidna::Dual::new(d, -2.0 * a.re * d * a.eps), echidna::Dual::constant(0.0))
+    }
+}
+
+/// `erf` on echidna's bytecode tape (for its Hessian): the custom operation above.
+fn erf_bytecode(x: echidna::breverse::BReverse<f64>) -> echidna::breverse::BReverse<f64> {
+    use echidna::Scalar;
+    let handle = echidna::bytecode_tape::with_active_btape(|t| t.register_custom(std::sync::Arc::new(ErfOp)));
+    x.custom_unary(handle, tapeless::math::erf(x.value()))
+}
+
 /// F6 over num-dual's dual numbers of first or second order, `erf` given for the type.
 fn black_scholes_num_dual<D: DualNum<Primitive = f64> + Copy>(p: [D; 5], erf: impl Fn(D) -> D) -> D {
     let (s, k, t, r, sigma) = (p[0], p[1], p[2], p[3], p[4]);
@@ -345,8 +383,8 @@ fn bench_black_scholes(c: &mut Criterion) {
 
 /// `_hvp` against `_grad` (the bound: at most 4x) on F1, F2 and F6, and `_hessian`
 /// against num-dual's `hessian` (second-order dual numbers carrying an n x n matrix) and
-/// echidna's (forward over reverse on its bytecode tape) on Rosenbrock, each peer's Hessian
-/// asserted equal to ours first.
+/// echidna's (forward over reverse on its bytecode tape) on Rosenbrock and F6, each peer's
+/// Hessian asserted equal to ours first.
 fn bench_second_order(c: &mut Criterion) {
     for n in [10, 100, 10_000] {
         let x: Vec<f64> = (0..n).map(|i| 0.5 + 0.001 * (i % 1000) as f64).collect();
@@ -407,6 +445,19 @@ fn bench_second_order(c: &mut Criterion) {
         }
     }
     group.bench_function("num_dual_hessian", |b| b.iter(|| hessian(black_scholes_dual2, black_box(&pv))));
+    let tape = |q: &[f64]| echidna::hessian(|v| black_scholes_float(v, erf_bytecode), q);
+    let tape_h = tape(&p).2;
+    for i in 0..5 {
+        for j in 0..5 {
+            assert!(
+                (tape_h[i][j] - ours[(i, j)]).abs() <= 1e-10 * ours[(i, j)].abs().max(1.0),
+                "echidna H[{i},{j}]: {} against {}",
+                tape_h[i][j],
+                ours[(i, j)]
+            );
+        }
+    }
+    group.bench_function("echidna_hessian", |b| b.iter(|| tape(black_box(&p))));
     group.finish();
 }
 
