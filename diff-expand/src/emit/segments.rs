@@ -24,8 +24,10 @@
 //!   `fn`);
 //! - every statement is `NAME = EXPR;`, `NAME op= EXPR;` or `(NAME, _, ..) = EXPR;` of our names;
 //!   the parameters and results are names surely of the float type
-//!   (`analysis::typed_float_names`), so they have a type to write: a name of another type (a
-//!   count, `__v25 = 2;`, read by `powi`) must be written and read inside one nested function;
+//!   (`analysis::typed_float_names`) or of a primitive type a `let` states (`let __v4: usize =
+//!   ..`), so they have a type to write: a name of another type (a count, `__v25 = 2;`, read by
+//!   `powi`) must be written and read inside one nested function, and the runs are cut where
+//!   none is live across;
 //! - the expression has no block, closure, macro, `?`, lifetime, `mut` or control flow, and no
 //!   word other than our names, paths (`::tapeless::__private::rules::sin_d0`), methods and
 //!   fields (after `.`), primitive types (after `as`, in turbofish) and `true`/`false`: a user's
