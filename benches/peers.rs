@@ -182,8 +182,7 @@ fn black_scholes_float<T: Float>(p: &[T], erf: impl Fn(T) -> T) -> T {
 fn erf_reverse(x: echidna::Reverse<f64>) -> echidna::Reverse<f64> {
     use echidna::Scalar;
     let v = x.value();
-    let d = 2.0 / std::f64::consts::PI.sqrt() * (-v * v).exp();
-    let index = echidna::tape::with_active_tape(|t| t.push_unary(x.index(), d));
+    let index = echidna::tape::with_active_tape(|t| t.push_unary(x.index(), erf_derivative(v)));
     echidna::Reverse::from_tape(tapeless::math::erf(v), index)
 }
 

@@ -189,7 +189,7 @@ impl Body {
 /// Whether the ident at `i` is one of our names (`__v3`) or mentions one: anything spelled
 /// `__..` but a path segment (`::tapeless::__private`). Counting too much is safe; too little
 /// is not, so a field after `.` still counts.
-fn name(tokens: &[Tok], i: usize) -> bool {
+pub(super) fn name(tokens: &[Tok], i: usize) -> bool {
     let at = |k: usize| i.checked_sub(k).and_then(|k| tokens.get(k));
     // After `::` a path segment; after one `:` a struct literal's field value (`State { x: __v3 }`),
     // which is a mention.
@@ -199,7 +199,7 @@ fn name(tokens: &[Tok], i: usize) -> bool {
 
 /// Whether the ident at `i` is a method or field (after a `.` that is not part of `..`) or a
 /// path segment (next to `::`).
-fn member_or_path(tokens: &[Tok], i: usize) -> bool {
+pub(super) fn member_or_path(tokens: &[Tok], i: usize) -> bool {
     let at = |k: usize| i.checked_sub(k).and_then(|k| tokens.get(k));
     let member = punct_at(at(1), '.') && !punct_at(at(2), '.');
     member || punct_at(at(1), ':') || punct_at(tokens.get(i + 1), ':')

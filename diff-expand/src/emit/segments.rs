@@ -40,6 +40,7 @@
 //! stay as they are, so the generated code of every function of ordinary length is unchanged; in an
 //! optimised build LLVM inlines a function called once, so the code is the same at run time.
 
+use super::inline::{member_or_path, name};
 use super::tokens::{Sym, SymMap, SymSet, Symbols, Tok, punct_at};
 use proc_macro2::{Delimiter, Ident, Spacing, Span};
 
@@ -50,11 +51,11 @@ const SHORTEST: usize = 16;
 /// Blocks of fewer statements stay as they are.
 const LONG_BLOCK: usize = 200;
 
-/// Words an expression of a run may hold besides our names, paths, methods and fields.
-const WORDS: [&str; 17] = [
-    "as", "true", "false", "f64", "f32", "usize", "isize", "u8", "u16", "u32", "u64", "u128", "i8", "i16",
-    "i32", "i64", "i128",
-];
+/// The primitive types a nested function may name: a `let` stating one gives its name a type.
+const PRIMITIVES: [&str; 14] =
+    ["f64", "f32", "usize", "isize", "u8", "u16", "u32", "u64", "u128", "i8", "i16", "i32", "i64", "i128"];
+/// Words an expression of a run may hold besides those, our names, paths, methods and fields.
+const WORDS: [&str; 3] = ["as", "true", "false"];
 
 /// The pass over one emitter's output.
 pub(super) struct Segments<'a> {
@@ -62,7 +63,9 @@ pub(super) struct Segments<'a> {
     typed: &'a SymSet,
     /// The float type, one identifier (`f64` or `f32`).
     float: Tok,
+    /// [`PRIMITIVES`] and [`WORDS`], and the primitives alone.
     words: SymSet,
+    primitives: SymSet,
     fn_keyword: Tok,
     /// Names of other types stated in a `let` (`let __v4: usize = __v3;`), with the type.
     stated: SymMap<Tok>,
@@ -83,10 +86,11 @@ impl<'a> Segments<'a> {
         if ident != "f64" && ident != "f32" {
             return None;
         }
-        let words = WORDS.iter().map(|w| symbols.intern(w)).collect();
+        let primitives: SymSet = PRIMITIVES.iter().map(|w| symbols.intern(w)).collect();
+        let words = WORDS.iter().map(|w| symbols.intern(w)).chain(primitives.iter().copied()).collect();
         let fn_keyword = Tok::Ident(Ident::new("fn", Span::call_site()), symbols.intern("fn"));
         let stated = SymMap::default();
-        Some(Segments { typed, float: float.clone(), words, fn_keyword, stated, made: 0 })
+        Some(Segments { typed, float: float.clone(), words, primitives, fn_keyword, stated, made: 0 })
     }
 
     /// The type of `name` if a nested function can write it: the float type for the names
@@ -105,8 +109,7 @@ impl<'a> Segments<'a> {
                         && name.ours()
                         && colon.is_punct(':')
                         && eq.is_punct('=')
-                        && self.words.contains(word)
-                        && !matches!(ty, Tok::Ident(i, _) if i == "as" || i == "true" || i == "false") =>
+                        && self.primitives.contains(word) =>
                 {
                     self.stated.insert(*name, ty.clone());
                 }
@@ -489,19 +492,13 @@ fn statements(tokens: &[Tok]) -> Vec<usize> {
     lengths
 }
 
-/// Whether the word at `k` is a method or field (after `.`) or a path's segment (next to `::`).
-fn member_or_path(tokens: &[Tok], k: usize) -> bool {
-    let colons = |a: usize| punct_at(tokens.get(a), ':') && punct_at(tokens.get(a + 1), ':');
-    (k > 0 && tokens[k - 1].is_punct('.')) || (k >= 2 && colons(k - 2)) || colons(k + 1)
-}
-
-/// Calls `f` with every one of our names `tokens` mentions, at any depth (not methods, fields or
-/// path segments), and its token.
+/// Calls `f` with every one of our names `tokens` mentions, at any depth (as [`name`] counts
+/// them: not path segments), and its token.
 fn mentions(tokens: &[Tok], f: &mut impl FnMut(Sym, &Tok)) {
     for (k, tt) in tokens.iter().enumerate() {
         match tt {
             Tok::Group(_, _, inner) => mentions(inner, f),
-            Tok::Ident(_, sym) if sym.ours() && !member_or_path(tokens, k) => f(*sym, tt),
+            Tok::Ident(_, sym) if name(tokens, k) => f(*sym, tt),
             _ => {}
         }
     }
