@@ -306,18 +306,25 @@ pub fn generate(
     }
     input.summed = analysis::summed_arrays(&input).into_iter().collect();
     input.summed_products = analysis::summed_products(&input);
-    let floats = analysis::float_names(&input);
+    // Floats, their tangents and their adjoints.
+    let floats = emit::tokens::ValueNames { values: &input.scalars, kinds: b"vta" };
     // The values whose float type is sure, and that type, for the declarations' annotations.
-    let typed = analysis::float_type(item_fn, sig)
-        .map(|t| (analysis::typed_float_names(&lowered.function, sig, &t), t));
-    let typed = typed.as_ref().map(|(names, t)| (names, t));
-    let forward = emit::scopes::flatten(emit::forward::emit(&input), &floats, typed, true);
+    let typed =
+        analysis::float_type(item_fn, sig).map(|t| (analysis::typed_floats(&lowered.function, sig, &t), t));
+    let typed_names =
+        |kinds| typed.as_ref().map(|(values, t)| (emit::tokens::ValueNames { values, kinds }, t));
+    let forward = emit::scopes::flatten(emit::forward::emit(&input), floats, typed_names(b"vta"), true);
     let grad_calls_vjp = emit::reverse::grad_calls_vjp(&input, hessian);
-    let reverse =
-        emit::scopes::flatten(emit::reverse::emit(&input, grad_calls_vjp), &floats, typed, !hessian);
+    let reverse = emit::scopes::flatten(
+        emit::reverse::emit(&input, grad_calls_vjp),
+        floats,
+        typed_names(b"vta"),
+        !hessian,
+    );
     let second = if hessian { crate::second::generate(&input, &reverse, cx)? } else { TokenStream::new() };
     let jacobian = if jacobian {
-        // The lanes copy of `_jvp`: its tangents are not floats, so only the values are typed.
+        // The lanes copy of `_jvp`: its tangents are not floats, so only the values (and
+        // adjoints) are typed.
         let lanes = crate::jacobian::lanes::eligible(&input).then(|| {
             let lanes = Input {
                 uses: input.uses.clone(),
@@ -328,10 +335,7 @@ pub fn generate(
                 lanes: true,
                 ..input
             };
-            let values: Option<HashSet<String>> =
-                typed.map(|(names, _)| names.iter().filter(|n| !n.starts_with("__t")).cloned().collect());
-            let typed = values.as_ref().zip(typed.map(|(_, t)| t));
-            emit::scopes::flatten(emit::forward::emit(&lanes), &floats, typed, false)
+            emit::scopes::flatten(emit::forward::emit(&lanes), floats, typed_names(b"va"), false)
         });
         crate::jacobian::generate(&input, lanes, cx)?
     } else {

@@ -9,5 +9,5 @@ pub mod activity;
 mod scalars;
 mod summed;
 
-pub use scalars::{float_names, float_type, scalars, static_vectors, typed_float_names};
+pub use scalars::{float_type, scalars, static_vectors, typed_floats};
 pub use summed::{summed_arrays, summed_products};

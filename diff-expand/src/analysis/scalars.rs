@@ -5,20 +5,6 @@
 use crate::ir::{ArrayInit, ArrayKind, Function, Kind, Op, Value};
 use crate::signature::Signature;
 
-use crate::emit::Input;
-
-/// The emitted names of the values known to be floats ([`scalars`]), their tangents and
-/// adjoints.
-pub fn float_names(input: &Input) -> std::collections::HashSet<String> {
-    emitted_names(&input.scalars)
-}
-
-/// The names the emitters give `values`, their tangents and their adjoints (`__v3`, `__t3`,
-/// `__a3`).
-fn emitted_names(values: &std::collections::HashSet<Value>) -> std::collections::HashSet<String> {
-    values.iter().flat_map(|v| ["v", "t", "a"].map(|p| format!("__{p}{}", v.0))).collect()
-}
-
 /// The type of every value [`scalars`] knows, when it can be told from the function's text for
 /// sure: `f64` (or `f32`) when the item names that type and no identifier mentions the other
 /// (`as f32`, `to_f32`), `T` of a function generic over one float type that names neither.
@@ -74,7 +60,7 @@ pub fn scalars(f: &Function, sig: &Signature) -> std::collections::HashSet<Value
 enum Trust {
     /// Every float value a rule vouches for ([`scalars`]).
     Optimistic,
-    /// Only values surely of the function's float type ([`typed_float_names`]); `generic`: the
+    /// Only values surely of the function's float type ([`typed_floats`]); `generic`: the
     /// function is generic over it, so a literal is not of it; `cast`: that type when it is a
     /// primitive (`f64`, `f32`), so `x as f64` is of it.
     Sure { generic: bool, cast: Option<&'static str> },
@@ -98,22 +84,22 @@ pub fn static_vectors(f: &Function) -> std::collections::HashSet<Value> {
     vectors
 }
 
-/// The emitted names of the values whose type is surely the function's float type, their
-/// tangents and adjoints: [`scalars`] without what it takes on trust (an entry of a local
+/// The values whose type is surely the function's float type (and so that of their tangents
+/// and adjoints): [`scalars`] without what it takes on trust (an entry of a local
 /// array, whose element type may be inferred as an integer or a `bool`; a field; a cast; a
 /// literal of a generic function, which is not of its `T`). For type annotations
 /// ([`float_type`]); `generic`: the function is generic over its float type.
-pub fn typed_float_names(
+pub fn typed_floats(
     f: &Function,
     sig: &Signature,
     float: &proc_macro2::TokenStream,
-) -> std::collections::HashSet<String> {
+) -> std::collections::HashSet<Value> {
     let float = float.to_string();
     let cast = ["f64", "f32"].into_iter().find(|t| *t == float);
-    emitted_names(&known_floats(f, sig, Trust::Sure { generic: !sig.floats.is_empty(), cast }))
+    known_floats(f, sig, Trust::Sure { generic: !sig.floats.is_empty(), cast })
 }
 
-/// [`scalars`], or [`typed_float_names`]' values.
+/// [`scalars`], or [`typed_floats`].
 fn known_floats(f: &Function, sig: &Signature, trust: Trust) -> std::collections::HashSet<Value> {
     use crate::rules::{Bilinear, Custom, Kind as R, Linear};
     use std::collections::HashSet;

@@ -35,11 +35,9 @@
 //! A kept `let` ends the run before it: names declared later may borrow what it binds, and a
 //! borrower declared before its owner is dropped after it.
 
-use std::collections::HashSet;
-
 use super::inline::Body;
 use super::segments::Segments;
-use super::tokens::{Sym, SymMap, SymSet, Symbols, Tok};
+use super::tokens::{Sym, SymMap, SymSet, Symbols, Tok, ValueNames};
 use proc_macro2::{Delimiter, Spacing, Span, TokenStream};
 
 /// How many names one declaration introduces: a block of `n` values nests about `n / GROUP`
@@ -47,22 +45,21 @@ use proc_macro2::{Delimiter, Spacing, Span, TokenStream};
 const GROUP: usize = 256;
 
 /// Flattens every block in `items` (the output of one emitter).
-/// `floats` are the names of values known to be floats ((`analysis::float_names`)): only they are
+/// `floats`: the names of values known to be floats (`analysis::scalars`): only they are
 /// written where they are read ([`super::inline`]). `typed`: the names whose type is surely the
-/// function's float type (`analysis::typed_float_names`), and that type, which their
+/// function's float type (`analysis::typed_floats`), and that type, which their
 /// declarations state. `segment`: long runs of float assignments become nested functions
 /// ([`super::segments`]), where the types allow.
 pub fn flatten(
     items: TokenStream,
-    floats: &HashSet<String>,
-    typed: Option<(&HashSet<String>, &TokenStream)>,
+    floats: ValueNames,
+    typed: Option<(ValueNames, &TokenStream)>,
     segment: bool,
 ) -> TokenStream {
     let mut symbols = Symbols::default();
     let items = symbols.read(items);
-    let floats: SymSet = floats.iter().filter_map(|name| symbols.get(name)).collect();
-    let typed_names: SymSet =
-        typed.into_iter().flat_map(|(names, _)| names.iter().filter_map(|name| symbols.get(name))).collect();
+    let floats: SymSet = symbols.of_values(floats);
+    let typed_names: SymSet = typed.map(|(names, _)| symbols.of_values(names)).unwrap_or_default();
     let float_type = typed.map(|(_, t)| symbols.read(t.clone()));
     let types = Types { floats: &typed_names, float: float_type.as_deref() };
     let floats = &floats;
@@ -90,7 +87,7 @@ pub fn flatten(
 }
 
 /// What the declarations of names may say about their types: that of the values in `floats`
-/// (`analysis::typed_float_names`) is `float` (`analysis::float_type`).
+/// (`analysis::typed_floats`) is `float` (`analysis::float_type`).
 #[derive(Clone, Copy)]
 struct Types<'a> {
     floats: &'a SymSet,
@@ -386,13 +383,16 @@ fn is_place(tokens: &[Tok]) -> bool {
 mod tests {
     use quote::quote;
 
+    use super::super::tokens::ValueNames;
     use super::{GROUP, flatten};
+    use crate::ir::Value;
 
     /// The flattened body of `fn f() { body }`, as text.
     fn body(body: proc_macro2::TokenStream) -> String {
         // Every value, tangent and adjoint counts as a float.
-        let floats = (0..300).flat_map(|i| ["v", "t", "a"].map(|p| format!("__{p}{i}"))).collect();
-        flatten(quote!(fn f() { #body }), &floats, None, false).to_string()
+        let values = (0..300).map(Value).collect();
+        let floats = ValueNames { values: &values, kinds: b"vta" };
+        flatten(quote!(fn f() { #body }), floats, None, false).to_string()
     }
 
     #[test]
@@ -421,7 +421,8 @@ mod tests {
 
     #[test]
     fn declarations_give_float_values_their_type_when_it_is_known() {
-        let floats = ["__v1", "__a1"].map(String::from).into_iter().collect();
+        let values = [Value(1)].into_iter().collect();
+        let floats = ValueNames { values: &values, kinds: b"va" };
         let stmts = quote! {
             let __v1 = g();
             let mut __a1 = __v1 * 3.0;
@@ -429,7 +430,7 @@ mod tests {
             __v2 + __a1 * __a1
         };
         let f64 = quote!(f64);
-        let got = flatten(quote!(fn f() { #stmts }), &floats, Some((&floats, &f64)), false).to_string();
+        let got = flatten(quote!(fn f() { #stmts }), floats, Some((floats, &f64)), false).to_string();
         let want = quote! {
             fn f() {
                 let (__v1, mut __a1, __v2, __pb2,): (f64, f64, _, _,);
@@ -448,8 +449,8 @@ mod tests {
                     __v2
                 }
             ),
-            &floats,
-            Some((&floats, &f64)),
+            floats,
+            Some((floats, &f64)),
             false,
         );
         assert!(got.to_string().contains("let (__v2 , __pb2 ,) ;"), "{got}");

@@ -24,7 +24,7 @@
 //!   `fn`);
 //! - every statement is `NAME = EXPR;`, `NAME op= EXPR;` or `(NAME, _, ..) = EXPR;` of our names;
 //!   the parameters and results are names surely of the float type
-//!   (`analysis::typed_float_names`) or of a primitive type a `let` states (`let __v4: usize =
+//!   (`analysis::typed_floats`) or of a primitive type a `let` states (`let __v4: usize =
 //!   ..`), so they have a type to write: a name of another type (a count, `__v25 = 2;`, read by
 //!   `powi`) must be written and read inside one nested function, and the runs are cut where
 //!   none is live across;
@@ -514,9 +514,10 @@ mod tests {
     /// `fn f(__v0: f64) { stmts tail }` through the flatten pass with cutting on: every `__v`
     /// and `__a` name below 600 is surely an `f64`.
     fn cut(stmts: TokenStream, tail: TokenStream) -> String {
-        let floats = (0..600).flat_map(|i| ["v", "a"].map(|p| format!("__{p}{i}"))).collect();
+        let values = (0..600).map(crate::ir::Value).collect();
+        let floats = super::super::tokens::ValueNames { values: &values, kinds: b"va" };
         let f64 = quote!(f64);
-        flatten(quote!(fn f(__v0: f64) { #stmts #tail }), &floats, Some((&floats, &f64)), true).to_string()
+        flatten(quote!(fn f(__v0: f64) { #stmts #tail }), floats, Some((floats, &f64)), true).to_string()
     }
 
     /// `let __vK = (__vJ * __vJ).sin();` for K in `range`, J = K - 1: each value read twice, so

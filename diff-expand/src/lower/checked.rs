@@ -49,6 +49,16 @@ fn some_binding(pat: &Pat) -> Option<&Pat> {
 impl VisitMut for Rewrite {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
         syn::visit_mut::visit_expr_mut(self, e);
+        // Only a shape rewritten below has its span taken: `span()` prints the expression.
+        let candidate = match &*e {
+            Expr::If(i) => matches!(&*i.cond, Expr::Let(l) if optional(&l.expr)),
+            Expr::Match(m) => optional(&m.expr),
+            Expr::MethodCall(m) => optional(&m.receiver),
+            _ => false,
+        };
+        if !candidate {
+            return;
+        }
         let span = syn::spanned::Spanned::span(&*e);
         let test =
             |opt: &Expr| -> Expr { syn::parse_quote_spanned!(span=> ::tapeless::no_grad(#opt.is_some())) };
