@@ -5,7 +5,7 @@
 
 use crate::analysis::activity::Activity;
 use crate::ctxt::Ctxt;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, unsupported};
 use crate::ir::{ArrayInit, Block, Callee, Form, Function, Loc, Op, Opaque};
 use crate::rules::{Kind, Why};
 use crate::signature::Signature;
@@ -153,7 +153,7 @@ fn check_block(
                         span,
                         Diagnostic::Unsupported {
                             what: format!("`{}` of a `DVector` or `DMatrix`", rule.name),
-                            help: "it is a function of floats: apply it to the entries with `m.map(|e| ..)`",
+                            help: unsupported::ELEMENTWISE_OF_MATRIX_HELP,
                         },
                     );
                 }
@@ -352,7 +352,7 @@ fn check_opaque(what: &Opaque, span: Loc, cx: &Ctxt) {
         Opaque::Form("the `?` operator") => Diagnostic::ActiveTry,
         Opaque::Form(crate::lower::PASSED_FUNCTION) => Diagnostic::Unsupported {
             what: format!("{} on a differentiable value", crate::lower::PASSED_FUNCTION),
-            help: "its derivative is unknown: call a `#[differentiable]` function by name instead (`g(x)`, differentiated with this one), or cut the derivative on purpose with `tapeless::no_grad(..)`; or remove `#[differentiable]` from this function: a function that takes a closure, without the attribute, is written out where a `#[differentiable]` function calls it with one, and differentiated there",
+            help: unsupported::PASSED_FUNCTION_HELP,
         },
         Opaque::Form(form) => Diagnostic::ActiveOpaque { what: form },
         Opaque::FloatFunction { name, arity }
@@ -366,30 +366,24 @@ fn check_opaque(what: &Opaque, span: Loc, cx: &Ctxt) {
         Opaque::Cast(ty) => Diagnostic::UnknownCast { ty: ty.clone() },
         Opaque::Adaptor(name) => Diagnostic::Unsupported {
             what: format!("the iterator adaptor `{name}` over differentiable values"),
-            help: crate::diagnostics::unsupported::ITERATOR_ADAPTOR.help,
+            help: unsupported::ITERATOR_ADAPTOR.help,
         },
         Opaque::Search { accepted: true, .. } | Opaque::Permutation => return,
         Opaque::ClosureMethod(_) => Diagnostic::ActiveOpaque { what: "a method call with a closure" },
         Opaque::Search { method, .. } => Diagnostic::ActiveSearch { method: method.clone() },
         Opaque::NalgebraFunction(name) if crate::signature::motion_name(name) => Diagnostic::Unsupported {
             what: format!("`{name}` of a differentiable value"),
-            help: "of the constructors of rotations, `Rotation2::new`, `UnitComplex::new`, and `from_euler_angles` \
-                       and `from_axis_angle` of `Rotation3` and `UnitQuaternion` are read from their angles: build this \
-                       one from those (a rigid motion as a rotation and a translation vector, `r * p + t`), or build its \
-                       matrix from the angle, `let (s, c) = theta.sin_cos(); Matrix2::new(c, -s, s, c)`, and multiply by that",
+            help: unsupported::MOTION_FUNCTION_HELP,
         },
         Opaque::NalgebraFunction(name) => Diagnostic::Unsupported {
             what: format!("`{name}` of a differentiable value"),
-            help: "no derivative is known for this nalgebra function: build the value from its entries (`Matrix3::new(..)`, `Vector3::from_fn(..)`), or cut the derivative on purpose with `tapeless::no_grad(..)`",
+            help: unsupported::NALGEBRA_FUNCTION_HELP,
         },
         Opaque::LibmFunction(name) => Diagnostic::Unsupported {
             what: format!("`libm::{name}` of a differentiable value"),
-            help: "no derivative is known for this libm function (those of `f64`'s methods are: `libm::log1p` is `ln_1p`'s): write it with the `f64` methods, give it a derivative in a `#[differentiable]` helper, or cut the derivative on purpose with `tapeless::no_grad(..)`",
+            help: unsupported::LIBM_FUNCTION_HELP,
         },
-        Opaque::UntypedCallResult => Diagnostic::Unsupported {
-            what: "a reference to a call's result whose type is not written".to_string(),
-            help: "write the type where the result is bound: `let y: DVector<f64> = g(..);`",
-        },
+        Opaque::UntypedCallResult => unsupported::UNTYPED_CALL_RESULT.into(),
     };
     cx.error(span, diagnostic);
 }
@@ -484,13 +478,7 @@ fn check_borrowed_arguments(f: &Function, cx: &Ctxt) {
             a == array && (seq > call_seq || loops.iter().any(|l| call_loops.contains(l)))
         });
         if changed {
-            cx.error(
-                *span,
-                Diagnostic::Unsupported {
-                    what: "passing `&array` to a differentiated call and writing the array afterwards (or in the same loop)".to_string(),
-                    help: "finish writing the array before the call (and outside the loop that makes the call), then pass it",
-                },
-            );
+            cx.error(*span, unsupported::ARRAY_WRITTEN_AFTER_CALL.into());
         }
     }
 }
@@ -503,13 +491,6 @@ fn check_borrowed_arguments(f: &Function, cx: &Ctxt) {
 fn called_for_effect(name: &str) -> Diagnostic {
     Diagnostic::Unsupported {
         what: format!("`{name}` called for its effect on a differentiable value"),
-        help: "a method whose result is not used may store its argument or rearrange its receiver \
-               (`push`, `insert`, `rotate_left`, `retain`, `dedup`), which is not followed, so the \
-               derivative would be lost (`swap`, `reverse`, `fill`, `copy_from_slice` and the sorts \
-               by a comparison or a key of a local array are): write the elements by index \
-               (`v[i] = ..` into `vec![0.0; n]`), collect a chain \
-               (`x.iter().map(..).collect::<Vec<f64>>()`), or push once per iteration, before any \
-               `continue`, in a `for` loop over a range or a collection right after \
-               `let mut v = Vec::new();` that names `v` nowhere else",
+        help: unsupported::CALLED_FOR_EFFECT_HELP,
     }
 }

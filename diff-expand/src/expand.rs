@@ -139,11 +139,17 @@ pub(crate) fn expand(item_fn: &syn::ItemFn, attr: TokenStream, floats: &[syn::Id
         let asked = [
             (
                 args.hessian,
-                Diagnostic::SecondOrder { what: declared.clone(), help: "differentiate the body instead" },
+                Diagnostic::SecondOrder {
+                    what: declared.clone(),
+                    help: crate::diagnostics::unsupported::DECLARED_SECOND_ORDER_HELP,
+                },
             ),
             (
                 args.jacobian,
-                Diagnostic::Jacobian { what: declared + " yet", help: "build it from the declared `_jvp`" },
+                Diagnostic::Jacobian {
+                    what: declared + " yet",
+                    help: crate::diagnostics::unsupported::DECLARED_JACOBIAN_HELP,
+                },
             ),
         ];
         for (_, diagnostic) in asked.into_iter().filter(|(asked, _)| *asked) {
@@ -262,7 +268,7 @@ pub fn generate(
     if let Some(p) = sig.params.iter().find(|p| signature::mutable_ref(&p.ty)) {
         use crate::diagnostics::Diagnostic;
         let what = format!("a `&mut` parameter (`{}`)", p.ident);
-        let help = "these items evaluate the function once per direction, and each evaluation would advance the `&mut` parameter anew (a random source would give each column other samples): draw the samples first and pass them as a slice";
+        let help = crate::diagnostics::unsupported::MUT_PARAMETER_PER_DIRECTION_HELP;
         if hessian {
             cx.error(crate::ir::Loc::of(&p.ident), Diagnostic::SecondOrder { what: what.clone(), help });
         }

@@ -18,6 +18,12 @@ pub struct Unsupported<'a> {
     pub help: &'static str,
 }
 
+impl From<Unsupported<'_>> for Diagnostic {
+    fn from(u: Unsupported) -> Self {
+        Diagnostic::Unsupported { what: u.what.to_string(), help: u.help }
+    }
+}
+
 /// What a parameter's type must be, from its syntax, to be differentiated (signature.rs).
 const DIFFERENTIABLE_TYPES: &str = "f32, f64, nalgebra's static matrices such as `Vector3<f64>`, \
      `&` of those, `&[T]`, `Vec<T>`, `[T; N]` of floats, and `#[derive(Differentiable)]` structs \

@@ -1,5 +1,5 @@
-//! The messages of syntax the lowering does not support (yet), each with its help: what
-//! `Lowerer::unsupported` reports, at the construct. Grouped by the file of `lower/` that
+//! The messages of syntax the macro does not support (yet), each with its help: what
+//! `Lowerer::unsupported` and the checks report, at the construct. Grouped by the file that
 //! reports them.
 
 use super::Unsupported;
@@ -350,3 +350,49 @@ pub const MAP_CAPTURE_HELP: &str = "the closure of a computed matrix's `map` may
     parameters besides its own parameter: read a float made before it (`let nf = n as f64;`), or \
     compute with other values outside it, as in `(v * scale).map(|e| e.exp())` (the `map` of a \
     `DVector` parameter may read any value)";
+
+// check.rs
+/// A rule of floats (`sin`, `powi`) of a `DVector` or `DMatrix`.
+pub const ELEMENTWISE_OF_MATRIX_HELP: &str =
+    "it is a function of floats: apply it to the entries with `m.map(|e| ..)`";
+/// A function passed as a value (`map(f)`) on a differentiable value.
+pub const PASSED_FUNCTION_HELP: &str = "its derivative is unknown: call a `#[differentiable]` function by name instead (`g(x)`, differentiated with this one), or cut the derivative on purpose with `tapeless::no_grad(..)`; or remove `#[differentiable]` from this function: a function that takes a closure, without the attribute, is written out where a `#[differentiable]` function calls it with one, and differentiated there";
+/// A nalgebra rotation or rigid motion built otherwise than from its angles.
+pub const MOTION_FUNCTION_HELP: &str = "of the constructors of rotations, `Rotation2::new`, `UnitComplex::new`, and `from_euler_angles` \
+                       and `from_axis_angle` of `Rotation3` and `UnitQuaternion` are read from their angles: build this \
+                       one from those (a rigid motion as a rotation and a translation vector, `r * p + t`), or build its \
+                       matrix from the angle, `let (s, c) = theta.sin_cos(); Matrix2::new(c, -s, s, c)`, and multiply by that";
+/// A nalgebra function without a rule.
+pub const NALGEBRA_FUNCTION_HELP: &str = "no derivative is known for this nalgebra function: build the value from its entries (`Matrix3::new(..)`, `Vector3::from_fn(..)`), or cut the derivative on purpose with `tapeless::no_grad(..)`";
+/// A `libm` function without a rule.
+pub const LIBM_FUNCTION_HELP: &str = "no derivative is known for this libm function (those of `f64`'s methods are: `libm::log1p` is `ln_1p`'s): write it with the `f64` methods, give it a derivative in a `#[differentiable]` helper, or cut the derivative on purpose with `tapeless::no_grad(..)`";
+/// A method called for its effect on a differentiable value (`check::called_for_effect`).
+pub const CALLED_FOR_EFFECT_HELP: &str = "a method whose result is not used may store its argument or rearrange its receiver \
+               (`push`, `insert`, `rotate_left`, `retain`, `dedup`), which is not followed, so the \
+               derivative would be lost (`swap`, `reverse`, `fill`, `copy_from_slice` and the sorts \
+               by a comparison or a key of a local array are): write the elements by index \
+               (`v[i] = ..` into `vec![0.0; n]`), collect a chain \
+               (`x.iter().map(..).collect::<Vec<f64>>()`), or push once per iteration, before any \
+               `continue`, in a `for` loop over a range or a collection right after \
+               `let mut v = Vec::new();` that names `v` nowhere else";
+pub const UNTYPED_CALL_RESULT: Unsupported = Unsupported {
+    what: "a reference to a call's result whose type is not written",
+    help: "write the type where the result is bound: `let y: DVector<f64> = g(..);`",
+};
+pub const ARRAY_WRITTEN_AFTER_CALL: Unsupported = Unsupported {
+    what: "passing `&array` to a differentiated call and writing the array afterwards (or in the same loop)",
+    help: "finish writing the array before the call (and outside the loop that makes the call), then pass it",
+};
+
+// expand.rs
+/// A `&mut` parameter of a function with `hessian` or `jacobian`.
+pub const MUT_PARAMETER_PER_DIRECTION_HELP: &str = "these items evaluate the function once per direction, and each evaluation would advance the `&mut` parameter anew (a random source would give each column other samples): draw the samples first and pass them as a slice";
+/// Declared derivatives (`jvp = f`) with `hessian`, and with `jacobian`.
+pub const DECLARED_SECOND_ORDER_HELP: &str = "differentiate the body instead";
+pub const DECLARED_JACOBIAN_HELP: &str = "build it from the declared `_jvp`";
+
+// emit/reverse/loops.rs (found while emitting the loop's reverse, so reported there)
+pub const WHOLE_ARRAY_READ_BEFORE_WRITTEN: Unsupported = Unsupported {
+    what: "a whole array read in a loop that writes it later in the same iteration",
+    help: "read it after the loop's writes in the iteration, or read a copy made before them (`let before = r.clone();`): the derivative needs the array as it is at the read in each iteration",
+};

@@ -89,11 +89,9 @@ impl Reverse<'_> {
                 if let Some(at) = read_before_written(body, a) {
                     // The copy at the iteration's end would not be what the read saw: our
                     // error, worded as the others (found while emitting, so written here).
-                    let message = crate::diagnostics::Diagnostic::Unsupported {
-                        what: "a whole array read in a loop that writes it later in the same iteration"
-                            .to_string(),
-                        help: "read it after the loop's writes in the iteration, or read a copy made before them (`let before = r.clone();`): the derivative needs the array as it is at the read in each iteration",
-                    }
+                    let message = crate::diagnostics::Diagnostic::from(
+                        crate::diagnostics::unsupported::WHOLE_ARRAY_READ_BEFORE_WRITTEN,
+                    )
                     .message();
                     snapshot_errors.extend(quote_spanned!(at=> ::core::compile_error!(#message);));
                 }
