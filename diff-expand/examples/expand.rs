@@ -8,7 +8,10 @@
 //! The first argument is the attribute's arguments (empty for none); the input is the function
 //! without the attribute. With `--time` first, it prints how long the expansion took (to
 //! standard error) instead of the expansion: `benches/compile_cost.sh` uses it on a debug build,
-//! since cargo compiles proc macros without optimisation by default.
+//! since cargo compiles proc macros without optimisation by default. With `--plan` first, it
+//! prints the plan of the reverse sweep instead, one line per branch and loop: what the primal
+//! sweep keeps for the adjoint sweep and how each loop runs backward (`v3` is the IR's value 3,
+//! `__v3` in the expansion).
 
 use std::str::FromStr;
 use std::time::Instant;
@@ -18,13 +21,18 @@ use proc_macro2::TokenStream;
 fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let time = args.first().is_some_and(|a| a == "--time");
-    if time {
+    let plan = args.first().is_some_and(|a| a == "--plan");
+    if time || plan {
         args.remove(0);
     }
     let attr = args.first().cloned().unwrap_or_default();
     let item = std::io::read_to_string(std::io::stdin()).expect("read the function from stdin");
     let attr = TokenStream::from_str(&attr).expect("the attribute's arguments are not Rust tokens");
     let item = TokenStream::from_str(&item).expect("the input is not Rust tokens");
+    if plan {
+        print!("{}", diff_expand::reverse_plan(attr, item));
+        return;
+    }
     let start = Instant::now();
     let out = diff_expand::differentiable(attr, item);
     if time {

@@ -281,11 +281,58 @@ pub fn generate(
     if errors_before {
         return None;
     }
+    with_input(item_fn, sig, cx, |input| {
+        // Floats, their tangents and their adjoints.
+        let floats = emit::tokens::ValueNames { values: &input.scalars, kinds: b"vta" };
+        // The values whose float type is sure, and that type, for the declarations' annotations.
+        let typed = analysis::float_type(item_fn, sig).map(|t| (analysis::typed_floats(input.f, sig, &t), t));
+        let typed_names =
+            |kinds| typed.as_ref().map(|(values, t)| (emit::tokens::ValueNames { values, kinds }, t));
+        let forward = emit::scopes::flatten(emit::forward::emit(input), floats, typed_names(b"vta"), true);
+        let grad_calls_vjp = emit::reverse::grad_calls_vjp(input, hessian);
+        let reverse = emit::scopes::flatten(
+            emit::reverse::emit(input, grad_calls_vjp),
+            floats,
+            typed_names(b"vta"),
+            !hessian,
+        );
+        let second = if hessian { crate::second::generate(input, &reverse, cx)? } else { TokenStream::new() };
+        let jacobian = if jacobian {
+            // The lanes copy of `_jvp`: its tangents are not floats, so only the values (and
+            // adjoints) are typed.
+            let lanes = crate::jacobian::lanes::eligible(input).then(|| {
+                let lanes = Input {
+                    uses: input.uses.clone(),
+                    summed: HashMap::new(),
+                    summed_products: HashMap::new(),
+                    scalars: input.scalars.clone(),
+                    static_vectors: input.static_vectors.clone(),
+                    lanes: true,
+                    ..*input
+                };
+                emit::scopes::flatten(emit::forward::emit(&lanes), floats, typed_names(b"va"), false)
+            });
+            crate::jacobian::generate(input, lanes, cx)?
+        } else {
+            TokenStream::new()
+        };
+        Some(quote!(#forward #reverse #second #jacobian))
+    })
+}
+
+/// Lowers, checks and analyses the body of `item_fn`, then calls `then` with what the emitters
+/// read; `None` (the errors in `cx`) if the body has errors.
+fn with_input<R>(
+    item_fn: &syn::ItemFn,
+    sig: &signature::Signature,
+    cx: &Ctxt,
+    then: impl FnOnce(&Input) -> Option<R>,
+) -> Option<R> {
     let wrt: Vec<bool> = sig.params.iter().map(|p| p.wrt).collect();
     let (lowered, activity) = lower_body(item_fn, sig, &wrt, cx);
     let lowering_failed = cx.has_errors();
     check::check(&lowered.function, sig, &activity, !lowering_failed, cx);
-    if cx.has_errors() || errors_before {
+    if cx.has_errors() {
         return None;
     }
     let uses = lowered.function.uses();
@@ -312,40 +359,30 @@ pub fn generate(
     }
     input.summed = analysis::summed_arrays(&input).into_iter().collect();
     input.summed_products = analysis::summed_products(&input);
-    // Floats, their tangents and their adjoints.
-    let floats = emit::tokens::ValueNames { values: &input.scalars, kinds: b"vta" };
-    // The values whose float type is sure, and that type, for the declarations' annotations.
-    let typed =
-        analysis::float_type(item_fn, sig).map(|t| (analysis::typed_floats(&lowered.function, sig, &t), t));
-    let typed_names =
-        |kinds| typed.as_ref().map(|(values, t)| (emit::tokens::ValueNames { values, kinds }, t));
-    let forward = emit::scopes::flatten(emit::forward::emit(&input), floats, typed_names(b"vta"), true);
-    let grad_calls_vjp = emit::reverse::grad_calls_vjp(&input, hessian);
-    let reverse = emit::scopes::flatten(
-        emit::reverse::emit(&input, grad_calls_vjp),
-        floats,
-        typed_names(b"vta"),
-        !hessian,
-    );
-    let second = if hessian { crate::second::generate(&input, &reverse, cx)? } else { TokenStream::new() };
-    let jacobian = if jacobian {
-        // The lanes copy of `_jvp`: its tangents are not floats, so only the values (and
-        // adjoints) are typed.
-        let lanes = crate::jacobian::lanes::eligible(&input).then(|| {
-            let lanes = Input {
-                uses: input.uses.clone(),
-                summed: HashMap::new(),
-                summed_products: HashMap::new(),
-                scalars: input.scalars.clone(),
-                static_vectors: input.static_vectors.clone(),
-                lanes: true,
-                ..input
-            };
-            emit::scopes::flatten(emit::forward::emit(&lanes), floats, typed_names(b"va"), false)
-        });
-        crate::jacobian::generate(&input, lanes, cx)?
-    } else {
-        TokenStream::new()
+    then(&input)
+}
+
+/// The plan of the reverse sweep of `item` (a function; `attr`: the attribute's arguments),
+/// printed one line per branch and loop (`emit::reverse::plan`), or the first error's text. For
+/// the tests and the `expand` example's `--plan`.
+pub fn reverse_plan(attr: TokenStream, item: TokenStream) -> String {
+    let item_fn: syn::ItemFn = match syn::parse2(item) {
+        Ok(f) => f,
+        Err(e) => return format!("error: {e}"),
     };
-    Some(quote!(#forward #reverse #second #jacobian))
+    let floats = signature::float_params(&item_fn.sig.generics);
+    signature::with_float_params(&floats, || {
+        let cx = Ctxt::default();
+        let plan = args::parse(attr)
+            .ok()
+            .and_then(|args| signature::analyse(&item_fn.sig, &args, &cx))
+            .and_then(|sig| {
+                with_input(&bounded(&item_fn, &floats), &sig, &cx, |input| Some(emit::reverse::plan(input)))
+            });
+        match (plan, cx.take()) {
+            (Some(plan), None) => plan,
+            (_, Some(e)) => format!("error: {}", e.to_string().lines().next().unwrap_or("")),
+            (None, None) => "error: the attribute's arguments".to_string(),
+        }
+    })
 }

@@ -544,3 +544,76 @@ fn prescan_reads_the_crate_sources() {
     assert_eq!(registry::lookup("zz_power", 2).map(|w| w.params), Some(vec![true, false]));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The plan of the reverse sweep (`emit::reverse::plan`), as the `expand` example's `--plan`
+/// prints it, against the expected lines.
+fn expect_plan(attr: proc_macro2::TokenStream, item: proc_macro2::TokenStream, expected: &str) {
+    let got = crate::expand::reverse_plan(attr, item);
+    let expected: String =
+        expected.lines().map(str::trim).filter(|l| !l.is_empty()).map(|l| format!("{l}\n")).collect();
+    assert_eq!(got, expected, "\n--- got ---\n{got}\n--- expected ---\n{expected}");
+}
+
+#[test]
+fn plan_a_branch_in_a_loop_saves_its_trace_and_the_loop_pops_what_it_cannot_recompute() {
+    // `s` is carried (popped: the previous iteration's), the branch's trace is popped, `a * x[i]`
+    // and its sine are recomputed from the index; the else branch saves `t.exp()` for its
+    // adjoint, the then branch nothing (`t` is recomputed).
+    expect_plan(
+        quote!(),
+        quote! {
+            fn f(x: &[f64], a: f64) -> f64 {
+                let mut s = 0.0;
+                for i in 0..x.len() {
+                    let t = (a * x[i]).sin();
+                    if piecewise(t > 0.0) { s += t * t; } else { s -= t.exp(); }
+                    s = s * a;
+                }
+                s
+            }
+        },
+        "
+        if v17: then saves nothing; else saves v14
+        loop v5: backward; pops v6, v16, v17; recomputes v7, v8, v9
+        ",
+    );
+}
+
+#[test]
+fn plan_a_loop_that_only_adds_into_adjoints_runs_forward_and_hoists_a_fixed_read() {
+    // No carried value is read by an adjoint: iterations are independent, run in the primal's
+    // order; `x[k]` is read at an index the loop does not change, its adjoint summed in a
+    // scalar. With `wrt(x)` the adjoint of `y[j]` is not needed, so `y[j]` is not recomputed.
+    let g = quote! {
+        fn g(x: &[f64], y: &[f64], k: usize) -> f64 {
+            let mut s = 0.0;
+            for j in 0..y.len() { s += x[k] * y[j]; }
+            s
+        }
+    };
+    expect_plan(quote!(), g.clone(), "loop v6: forward; pops nothing; recomputes v8, v9; hoists v0[v2]");
+    expect_plan(quote!(wrt(x)), g, "loop v6: forward; pops nothing; recomputes v9; hoists v0[v2]");
+}
+
+#[test]
+fn plan_of_straight_line_code_is_empty_and_errors_are_reported() {
+    expect_plan(
+        quote!(),
+        quote!(
+            fn q(x: f64, y: f64) -> f64 {
+                let z = x * y;
+                z.sin() + y
+            }
+        ),
+        "",
+    );
+    let got = crate::expand::reverse_plan(
+        quote!(),
+        quote!(
+            fn r(x: f64) -> f64 {
+                if x > 0.0 { x } else { -x }
+            }
+        ),
+    );
+    assert!(got.starts_with("error: this `if` condition depends on a differentiable value"), "{got}");
+}

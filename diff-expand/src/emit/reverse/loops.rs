@@ -50,6 +50,7 @@ impl Reverse<'_> {
             }
         }
         let hoisted = self.hoist_loads(body, &defs);
+        let hoisted_keys: Vec<(Value, Vec<Value>)> = hoisted.iter().map(|(key, _)| key.clone()).collect();
         let shifted = index_var.and_then(|var| self.shift_loads(body, var, &defs));
         code.extend(self.block(body));
         for (c, _) in &active {
@@ -243,7 +244,9 @@ impl Reverse<'_> {
                 self.from_maybe_zero = false;
             }
         }
-        self.stacks.insert(key, stack);
+        let recomputed = recompute.iter().flat_map(|i| body.insts[*i].results.iter().copied()).collect();
+        let hoisted = hoisted_keys;
+        self.plan.loops.insert(key, super::plan::LoopPlan { pushed: stack, recomputed, forward, hoisted });
         out.extend(snapshot_errors);
         out
     }

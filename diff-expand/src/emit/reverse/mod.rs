@@ -40,6 +40,7 @@ use crate::signature::tangent_type;
 
 mod adjoints;
 mod loops;
+mod plan;
 mod primal;
 mod sweep;
 
@@ -94,8 +95,7 @@ impl<'a> Reverse<'a> {
             reads: Vec::new(),
             arm_defs: Vec::new(),
             predeclare: Vec::new(),
-            saved: HashMap::new(),
-            stacks: HashMap::new(),
+            plan: plan::Plan::default(),
             order: Order::of(&input.f.body),
             fresh: 0,
             maybe_zero: HashSet::new(),
@@ -107,38 +107,67 @@ impl<'a> Reverse<'a> {
     }
 }
 
+/// The adjoint sweep of `_vjp`'s pullback, with what it needs: the pattern taking the seed
+/// apart (`(__c0, __c1)`) and its leaves, and the active arrays, whose adjoints are declared
+/// before it (`array_adjoints`).
+struct AdjointSweep {
+    code: TokenStream,
+    seed_pattern: TokenStream,
+    seed_leaves: Vec<(Value, syn::Ident)>,
+    arrays: Vec<Value>,
+}
+
+impl Reverse<'_> {
+    /// The adjoint sweep, which also fills `self.plan` (what the primal sweep must keep).
+    fn adjoint_sweep(&mut self) -> AdjointSweep {
+        let input = self.input;
+        let mut seed_leaves = Vec::new();
+        let mut code = TokenStream::new();
+        let mut leaf = 0usize;
+        let seed_pattern = tree_tokens(&input.f.output, &mut |v| {
+            let c = format_ident!("__c{}", leaf, span = proc_macro2::Span::mixed_site());
+            leaf += 1;
+            seed_leaves.push((v, c.clone()));
+            quote!(#c)
+        });
+        // Arrays are mutable: their adjoints are declared (zero) up front, updated in place. The
+        // declarations are written once the sweep is known (`array_adjoints`).
+        let arrays: Vec<Value> = input
+            .f
+            .body
+            .insts
+            .iter()
+            .flat_map(|inst| &inst.results)
+            .copied()
+            .filter(|v| super::is_array(input, *v) && input.act.active(*v) && !input.summed.contains_key(v))
+            .collect();
+        self.live.extend(arrays.iter().copied());
+        for (v, c) in &seed_leaves {
+            if input.act.active(*v) {
+                code.extend(self.contribute(*v, quote!(#c)));
+            }
+        }
+        code.extend(self.block(&input.f.body));
+        AdjointSweep { code, seed_pattern, seed_leaves, arrays }
+    }
+}
+
+/// The plan of `input`'s reverse sweep, printed (`plan::Plan::dump`): per branch and loop, what
+/// the primal sweep keeps for the adjoint sweep, what a backward iteration recomputes, which way
+/// it runs and what it hoists.
+pub fn plan(input: &Input) -> String {
+    let mut r = Reverse::new(input);
+    r.adjoint_sweep();
+    r.plan.dump()
+}
+
 /// Emits `_vjp` and, for a scalar result, `_grad` (calling `_vjp` if `grad_calls_vjp`).
 pub fn emit(input: &Input, grad_calls_vjp: bool) -> TokenStream {
     let mut r = Reverse::new(input);
 
     // Adjoint sweep first: it decides what each branch must save for it.
-    let mut seed_pattern_leaves = Vec::new();
-    let mut adjoint_code = TokenStream::new();
-    let mut leaf = 0usize;
-    let seed_pattern = tree_tokens(&input.f.output, &mut |v| {
-        let c = format_ident!("__c{}", leaf, span = proc_macro2::Span::mixed_site());
-        leaf += 1;
-        seed_pattern_leaves.push((v, c.clone()));
-        quote!(#c)
-    });
-    // Arrays are mutable: their adjoints are declared (zero) up front, updated in place. The
-    // declarations are written once the sweep is known (`array_adjoints`).
-    let arrays: Vec<Value> = input
-        .f
-        .body
-        .insts
-        .iter()
-        .flat_map(|inst| &inst.results)
-        .copied()
-        .filter(|v| super::is_array(input, *v) && input.act.active(*v) && !input.summed.contains_key(v))
-        .collect();
-    r.live.extend(arrays.iter().copied());
-    for (v, c) in &seed_pattern_leaves {
-        if input.act.active(*v) {
-            adjoint_code.extend(r.contribute(*v, quote!(#c)));
-        }
-    }
-    adjoint_code.extend(r.block(&input.f.body));
+    let AdjointSweep { code: adjoint_code, seed_pattern, seed_leaves: seed_pattern_leaves, arrays } =
+        r.adjoint_sweep();
     // `_grad` lets a dead array's adjoint take its storage; the pullback of `_vjp` does not, so
     // that it holds only what its sweep reads between the two calls.
     let with_arrays = |reuse: bool, into: Option<Value>| {
@@ -411,10 +440,9 @@ struct Reverse<'a> {
     /// Per arm: values defined outside it that it contributes to while their adjoint is still
     /// zero; they are declared before the `match`.
     predeclare: Vec<BTreeSet<Value>>,
-    /// Per `if` trace: the slots saved by the then and the else branch.
-    saved: HashMap<Value, [Vec<Slot>; 2]>,
-    /// Per loop (by its index variable): the slots pushed on its stack each iteration.
-    stacks: HashMap<Value, Vec<Slot>>,
+    /// What the primal sweep keeps for the adjoint sweep, and how loops run backward: filled
+    /// by the adjoint sweep, read by the primal sweep.
+    plan: plan::Plan,
     /// Program order of instructions (pre-order), for deciding what a loop may recompute.
     order: Order,
     /// Counter for temporaries.

@@ -32,7 +32,7 @@ impl Reverse<'_> {
                     crate::emit::merged_names(self.input, &inst.results, Value::ident, crate::emit::owner);
                 let mut then_items = crate::emit::branch_yields(self.input, then_out);
                 let mut else_items = crate::emit::branch_yields(self.input, else_out);
-                if let Some([then_saved, else_saved]) = self.saved.get(trace) {
+                if let Some([then_saved, else_saved]) = self.plan.branches.get(trace) {
                     let ty = trace_enum(*trace);
                     pattern.push(trace.ident().into_token_stream());
                     let (ts, es) = (
@@ -71,7 +71,7 @@ impl Reverse<'_> {
                     lines.add_value(self.input, body, carried, c, *result);
                 }
                 let crate::emit::CarryLines { init, enter, advance, exit } = lines;
-                let push = match self.stacks.get(&key) {
+                let push = match self.plan.loops.get(&key).map(|l| &l.pushed) {
                     Some(stack) if !stack.is_empty() => {
                         let stack_var = stack_ident(key);
                         // An array read whole in the backward iteration: its contents now, a copy.

@@ -110,7 +110,7 @@ impl Reverse<'_> {
                     #ty::Then(#(#ts),*) => { #then_borrow #then_code }
                     #ty::Else(#(#es),*) => { #else_borrow #else_code }
                 }));
-                self.saved.insert(*trace, [then_saved, else_saved]);
+                self.plan.branches.insert(*trace, [then_saved, else_saved]);
                 out
             }
             Op::Load { array, index } => {

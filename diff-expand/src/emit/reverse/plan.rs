@@ -1,0 +1,76 @@
+//! The reverse sweep's plan, per branch and loop: what the primal sweep keeps for the adjoint
+//! sweep (a branch's trace, a loop's stack), what a backward iteration recomputes instead, which
+//! way it runs and which reads it sums in a scalar (Swift's `LinearMapInfo` holds the first of
+//! these). The adjoint sweep fills it, since it is what finds the values each adjoint reads; the
+//! primal sweep is written from it afterwards, and `Plan::dump` prints it for the tests and the
+//! `expand` example (`--plan`).
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use super::Slot;
+use crate::ir::Value;
+
+#[derive(Default)]
+pub(super) struct Plan {
+    /// Per `if` whose adjoint is needed, by its trace value: the slots its then and else
+    /// branches save in the trace.
+    pub(super) branches: BTreeMap<Value, [Vec<Slot>; 2]>,
+    /// Per loop whose adjoint is needed, by its key (the index variable of a `for`, the
+    /// iteration count of a `while` or `loop`).
+    pub(super) loops: BTreeMap<Value, LoopPlan>,
+}
+
+/// How a loop runs backward.
+#[derive(Default)]
+pub(super) struct LoopPlan {
+    /// Pushed on the loop's stack by each iteration, popped by the backward one.
+    pub(super) pushed: Vec<Slot>,
+    /// Recomputed by each backward iteration from what it popped and what the loop does not
+    /// change.
+    pub(super) recomputed: Vec<Value>,
+    /// The backward iterations run in the primal's order: they only add into adjoints, and
+    /// streaming forward through the arrays is faster.
+    pub(super) forward: bool,
+    /// Loads at an index the loop does not change (`x[i]` in a loop over `j`), by array and
+    /// index: their contributions are summed in a scalar added once after the loop.
+    pub(super) hoisted: Vec<(Value, Vec<Value>)>,
+}
+
+fn slots(slots: &[Slot]) -> String {
+    let names: Vec<String> = slots
+        .iter()
+        .map(|s| match s {
+            Slot::Value(v) => format!("v{}", v.0),
+            Slot::Pullback(v) => format!("pb{}", v.0),
+        })
+        .collect();
+    if names.is_empty() { "nothing".to_string() } else { names.join(", ") }
+}
+
+impl Plan {
+    /// One line per branch and loop, in the order of their values:
+    /// `if v9: then saves v4, v5; else saves nothing`,
+    /// `loop v3: backward; pops v7; recomputes v8, v9; hoists v1[v2]`.
+    pub(super) fn dump(&self) -> String {
+        let mut out = String::new();
+        for (trace, [then, otherwise]) in &self.branches {
+            let _ =
+                writeln!(out, "if v{}: then saves {}; else saves {}", trace.0, slots(then), slots(otherwise));
+        }
+        for (key, l) in &self.loops {
+            let direction = if l.forward { "forward" } else { "backward" };
+            let _ = write!(out, "loop v{}: {direction}; pops {}", key.0, slots(&l.pushed));
+            if !l.recomputed.is_empty() {
+                let values: Vec<Slot> = l.recomputed.iter().map(|v| Slot::Value(*v)).collect();
+                let _ = write!(out, "; recomputes {}", slots(&values));
+            }
+            for (array, index) in &l.hoisted {
+                let index: Vec<String> = index.iter().map(|v| format!("v{}", v.0)).collect();
+                let _ = write!(out, "; hoists v{}[{}]", array.0, index.join(", "));
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
