@@ -596,7 +596,7 @@ fn plan_a_loop_that_only_adds_into_adjoints_runs_forward_and_hoists_a_fixed_read
 }
 
 #[test]
-fn plan_of_straight_line_code_is_empty_and_errors_are_reported() {
+fn plan_of_straight_line_code_is_empty_but_for_fused_sums_and_errors_are_reported() {
     expect_plan(
         quote!(),
         quote!(
@@ -606,6 +606,16 @@ fn plan_of_straight_line_code_is_empty_and_errors_are_reported() {
             }
         ),
         "",
+    );
+    // A product only summed: its adjoint stays the sum's cotangent, one scalar.
+    expect_plan(
+        quote!(),
+        quote!(
+            fn s(a: &DMatrix<f64>, b: &DMatrix<f64>) -> f64 {
+                (a * b).sum()
+            }
+        ),
+        "sums kept as one scalar: v2",
     );
     let got = crate::expand::reverse_plan(
         quote!(),

@@ -396,3 +396,69 @@ pub const WHOLE_ARRAY_READ_BEFORE_WRITTEN: Unsupported = Unsupported {
     what: "a whole array read in a loop that writes it later in the same iteration",
     help: "read it after the loop's writes in the iteration, or read a copy made before them (`let before = r.clone();`): the derivative needs the array as it is at the read in each iteration",
 };
+
+// second/check.rs
+pub const SECOND_ORDER_SELF: Unsupported = Unsupported {
+    what: "a method that differentiates `self`",
+    help: "differentiate the parameters only (`wrt(x)`), reading `self` as a constant",
+};
+pub const SECOND_ORDER_GENERICS: Unsupported = Unsupported {
+    what: "a generic function other than one over a single `T: Float`",
+    help: "make it generic over one float type (bounds from `num_traits`), or write it for `f64`",
+};
+pub const SECOND_ORDER_BOUND_HELP: &str = "second order runs a generic function at the runtime's `Dual<f64>`, which implements \
+             `num_traits`' `Float`, `FromPrimitive`, `FloatConst`, `NumAssign` and `Sum`, and `tapeless::Real`";
+pub const SECOND_ORDER_RESULT: Unsupported =
+    Unsupported { what: "a result that is not one `f64`", help: "a Hessian needs a scalar `f64` result" };
+pub const SECOND_ORDER_FUNCTION_PARAMETER_HELP: &str = "second order computes in dual numbers, which this function does not take: pass a `#[differentiable(hessian)]` function by name instead";
+pub const SECOND_ORDER_ROTATION_PARAMETER_HELP: &str = "second order does not apply nalgebra's rotations to dual numbers: pass the rotation's \
+                 matrix, `Matrix3<f64>` (`q.to_rotation_matrix().into_inner()`), whose products it takes";
+pub const SECOND_ORDER_PARAMETER_TYPE_HELP: &str = "second order takes `f64`, `&[f64]`, `Vec<f64>`, `[f64; N]`, nalgebra's static vectors and \
+                 matrices of `f64` (`Vector3<f64>`, `SMatrix<f64, R, C>`), references to them, and integer or \
+                 `bool` constants";
+pub const SECOND_ORDER_F32: Unsupported =
+    Unsupported { what: "`f32`", help: "second order computes in `f64`: write the function in `f64` only" };
+pub const SECOND_ORDER_CAST: Unsupported = Unsupported {
+    what: "a conversion of a differentiated value between the float type and a primitive float in a generic function",
+    help: "compute in the function's float type",
+};
+pub const SECOND_ORDER_POINT: Unsupported = Unsupported {
+    what: "a nalgebra point",
+    help: "second order computes with vectors: write `Vector3::new(..)` and read the differences of points as differences of vectors",
+};
+pub const SECOND_ORDER_NO_RULE_HELP: &str = "it has no second-order rule yet: compute it with `sum`, `norm`, `dot` or an iterator chain over the entries";
+pub const SECOND_ORDER_RECURSION: Unsupported = Unsupported {
+    what: "a recursive call",
+    help: "write the recursion as a loop (`for`/`while` carrying the state)",
+};
+pub const SECOND_ORDER_CALLEE_HELP: &str = "second order composes through the callee's own second-order copy: write `hessian` in the attribute of the function called";
+pub const SECOND_ORDER_METHOD_CALL_HELP: &str = "compute it outside the function and pass the value in";
+pub const SECOND_ORDER_PATH_CALL_HELP: &str =
+    "use the call's result, or compute it outside the function and pass it in";
+pub const SECOND_ORDER_CONSTRUCT: Unsupported = Unsupported {
+    what: "building a struct",
+    help: "compute the fields as `f64`s or arrays and use them directly",
+};
+
+// jacobian/mod.rs
+pub const JACOBIAN_STRUCT_HELP: &str = "differentiate the fields as parameters";
+pub const JACOBIAN_GENERICS_HELP: &str =
+    "make it generic over one `T: Float` (its Jacobian is at `f64`), or write it for `f64`";
+pub const JACOBIAN_RESULT_HELP: &str = "a Jacobian numbers the scalars of the result: return a `Vec<f64>`, `[f64; N]`, a nalgebra vector or matrix of `f64`, or a tuple of those (in a `Result` or `Option` if you like)";
+pub const JACOBIAN_PARAMETERS_HELP: &str = "a Jacobian numbers the scalars of the differentiated parameters: differentiate `f64`s, slices, `Vec`s, arrays or nalgebra vectors of `f64`";
+pub const JACOBIAN_BY_VALUE_HELP: &str =
+    "pass it by reference: the Jacobian calls the function once per column or row";
+
+// signature/mod.rs
+pub const SIGNATURE_NO_RESULT: Unsupported =
+    Unsupported { what: "a function without a result", help: "return the value to differentiate" };
+pub const SIGNATURE_MUT_SELF: Unsupported =
+    Unsupported { what: "a `&mut self` receiver", help: "take `&self` and return the new state" };
+pub const SIGNATURE_PATTERN_PARAMETER: Unsupported = Unsupported {
+    what: "a pattern in parameter position",
+    help: "name the parameter and destructure it in the body",
+};
+pub const SIGNATURE_MUT_REFERENCE: Unsupported = Unsupported {
+    what: "a `&mut` parameter",
+    help: "return the new value instead of writing through a reference",
+};

@@ -15,7 +15,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::ctxt::Ctxt;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, unsupported};
 use crate::emit::{self, Input};
 use crate::ir::Loc;
 use crate::signature::{self, TypeClass};
@@ -69,22 +69,18 @@ pub fn generate(input: &Input, lanes: Option<TokenStream>, cx: &Ctxt) -> Option<
         reject(
             Loc::of(&input.item.sig.ident),
             "a differentiated `self`".into(),
-            "differentiate the fields as parameters",
+            unsupported::JACOBIAN_STRUCT_HELP,
         );
     }
     if input.sig.floats.len() > 1 || sig.generics.type_params().next().is_some() {
         reject(
             Loc::of(&input.sig.generics),
             "a generic function other than one over a single float type".into(),
-            "make it generic over one `T: Float` (its Jacobian is at `f64`), or write it for `f64`",
+            unsupported::JACOBIAN_GENERICS_HELP,
         );
     }
     if !numbered(&sig.output) {
-        reject(
-            Loc::of(&input.item.sig.output),
-            "this result type".into(),
-            "a Jacobian numbers the scalars of the result: return a `Vec<f64>`, `[f64; N]`, a nalgebra vector or matrix of `f64`, or a tuple of those (in a `Result` or `Option` if you like)",
-        );
+        reject(Loc::of(&input.item.sig.output), "this result type".into(), unsupported::JACOBIAN_RESULT_HELP);
     }
     for p in sig.params.iter().filter(|p| !p.receiver) {
         let ty = &p.ty;
@@ -92,13 +88,13 @@ pub fn generate(input: &Input, lanes: Option<TokenStream>, cx: &Ctxt) -> Option<
             reject(
                 Loc::of(ty),
                 format!("a differentiated parameter of type `{}`", crate::signature::type_text(ty)),
-                "a Jacobian numbers the scalars of the differentiated parameters: differentiate `f64`s, slices, `Vec`s, arrays or nalgebra vectors of `f64`",
+                unsupported::JACOBIAN_PARAMETERS_HELP,
             );
         } else if !copied(ty) && !numbered(ty) {
             reject(
                 Loc::of(ty),
                 format!("a parameter of type `{}` passed by value", quote!(#ty)),
-                "pass it by reference: the Jacobian calls the function once per column or row",
+                unsupported::JACOBIAN_BY_VALUE_HELP,
             );
         }
     }

@@ -5,7 +5,7 @@ use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::ToTokens;
 
 use crate::ctxt::Ctxt;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, unsupported};
 use crate::emit::Input;
 use crate::ir::{Block, Kind, Loc, Op};
 use crate::rules::Kind as Rule;
@@ -115,19 +115,15 @@ pub(super) fn check(input: &Input, sig: &signature::Signature, cx: &Ctxt) -> boo
     if let Some(r) = &sig.receiver
         && sig.params.iter().any(|p| p.receiver)
     {
-        reject(
-            Loc::of(r),
-            "a method that differentiates `self`",
-            "differentiate the parameters only (`wrt(x)`), reading `self` as a constant",
-        );
+        reject(Loc::of(r), unsupported::SECOND_ORDER_SELF.what, unsupported::SECOND_ORDER_SELF.help);
         return false;
     }
     let generic = !input.sig.floats.is_empty();
     if input.sig.floats.len() > 1 || sig.generics.type_params().next().is_some() {
         reject(
             Loc::of(&input.sig.generics),
-            "a generic function other than one over a single `T: Float`",
-            "make it generic over one float type (bounds from `num_traits`), or write it for `f64`",
+            unsupported::SECOND_ORDER_GENERICS.what,
+            unsupported::SECOND_ORDER_GENERICS.help,
         );
     } else if let Some(t) = input.sig.floats.first()
         && let Some(bound) = unsupported_bound(&input.sig.generics, t)
@@ -135,15 +131,14 @@ pub(super) fn check(input: &Input, sig: &signature::Signature, cx: &Ctxt) -> boo
         reject(
             Loc::of(&bound),
             &format!("the bound `{}`", tidy(&bound.to_token_stream().to_string())),
-            "second order runs a generic function at the runtime's `Dual<f64>`, which implements \
-             `num_traits`' `Float`, `FromPrimitive`, `FloatConst`, `NumAssign` and `Sum`, and `tapeless::Real`",
+            unsupported::SECOND_ORDER_BOUND_HELP,
         );
     }
     if !signature::is_f64(&sig.output) {
         reject(
             Loc::of(&input.item.sig.output),
-            "a result that is not one `f64`",
-            "a Hessian needs a scalar `f64` result",
+            unsupported::SECOND_ORDER_RESULT.what,
+            unsupported::SECOND_ORDER_RESULT.help,
         );
     }
     for p in &sig.params {
@@ -155,7 +150,7 @@ pub(super) fn check(input: &Input, sig: &signature::Signature, cx: &Ctxt) -> boo
                     "a function parameter that takes floats, `{}`",
                     tidy(&p.ty.to_token_stream().to_string())
                 ),
-                "second order computes in dual numbers, which this function does not take: pass a `#[differentiable(hessian)]` function by name instead",
+                unsupported::SECOND_ORDER_FUNCTION_PARAMETER_HELP,
             );
             continue;
         }
@@ -165,8 +160,7 @@ pub(super) fn check(input: &Input, sig: &signature::Signature, cx: &Ctxt) -> boo
             reject(
                 Loc::of(&p.ty),
                 &format!("a rotation parameter, `{}`", tidy(&p.ty.to_token_stream().to_string())),
-                "second order does not apply nalgebra's rotations to dual numbers: pass the rotation's \
-                 matrix, `Matrix3<f64>` (`q.to_rotation_matrix().into_inner()`), whose products it takes",
+                unsupported::SECOND_ORDER_ROTATION_PARAMETER_HELP,
             );
             continue;
         }
@@ -174,14 +168,12 @@ pub(super) fn check(input: &Input, sig: &signature::Signature, cx: &Ctxt) -> boo
             reject(
                 Loc::of(&p.ty),
                 &format!("a parameter of type `{}`", tidy(&p.ty.to_token_stream().to_string())),
-                "second order takes `f64`, `&[f64]`, `Vec<f64>`, `[f64; N]`, nalgebra's static vectors and \
-                 matrices of `f64` (`Vector3<f64>`, `SMatrix<f64, R, C>`), references to them, and integer or \
-                 `bool` constants",
+                unsupported::SECOND_ORDER_PARAMETER_TYPE_HELP,
             );
         }
     }
     if let Some(f32) = find_ident(input.item.to_token_stream(), "f32") {
-        reject(Loc::from(f32), "`f32`", "second order computes in `f64`: write the function in `f64` only");
+        reject(Loc::from(f32), unsupported::SECOND_ORDER_F32.what, unsupported::SECOND_ORDER_F32.help);
     }
     block(input, generic, &input.f.body, &reject);
     cx.count() == errors
@@ -277,21 +269,13 @@ fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'s
                     && matches!(rule.kind, Rule::Linear(crate::rules::Linear::CastFloat))
                     && args.iter().any(|a| input.act.active(*a)) =>
             {
-                reject(
-                    inst.span,
-                    "a conversion of a differentiated value between the float type and a primitive float in a generic function",
-                    "compute in the function's float type",
-                )
+                reject(inst.span, unsupported::SECOND_ORDER_CAST.what, unsupported::SECOND_ORDER_CAST.help)
             }
             // `Point3::new(..)`: the dual copy has no points (nor do its parameters).
             Op::Prim { rule, form: crate::ir::Form::Path(path), .. }
                 if rule.name == "<new>" && signature::point_function(path).is_some() =>
             {
-                reject(
-                    inst.span,
-                    "a nalgebra point",
-                    "second order computes with vectors: write `Vector3::new(..)` and read the differences of points as differences of vectors",
-                )
+                reject(inst.span, unsupported::SECOND_ORDER_POINT.what, unsupported::SECOND_ORDER_POINT.help)
             }
             // nalgebra's `max`, `amax`, `mean` (and kin) need `SimdPartialOrd`, `Signed` or
             // `SupersetOf<f64>`, and `angle` needs `SimdComplexField`, which the dual number does
@@ -311,7 +295,7 @@ fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'s
                 reject(
                     inst.span,
                     &format!("nalgebra's `{}` of a differentiated value", rule.name),
-                    "it has no second-order rule yet: compute it with `sum`, `norm`, `dot` or an iterator chain over the entries",
+                    unsupported::SECOND_ORDER_NO_RULE_HELP,
                 )
             }
             Op::Call { args, callee, .. } => {
@@ -332,8 +316,8 @@ fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'s
                 if crate::emit::recursive(input, callee) {
                     reject(
                         inst.span,
-                        "a recursive call",
-                        "write the recursion as a loop (`for`/`while` carrying the state)",
+                        unsupported::SECOND_ORDER_RECURSION.what,
+                        unsupported::SECOND_ORDER_RECURSION.help,
                     );
                 }
                 // A callee known to have no `hessian` has no dual copy to compose through
@@ -345,7 +329,7 @@ fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'s
                     reject(
                         inst.span,
                         &format!("a call of `{name}`, whose attribute has no `hessian`,"),
-                        "second order composes through the callee's own second-order copy: write `hessian` in the attribute of the function called",
+                        unsupported::SECOND_ORDER_CALLEE_HELP,
                     );
                 }
                 if !generic
@@ -360,20 +344,20 @@ fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'s
                         crate::ir::Callee::Method { name, .. } => reject(
                             inst.span,
                             &format!("`{name}` on floats, a method without a second-order rule"),
-                            "compute it outside the function and pass the value in",
+                            unsupported::SECOND_ORDER_METHOD_CALL_HELP,
                         ),
                         crate::ir::Callee::Path(_) => reject(
                             inst.span,
                             "a call on floats whose result is not differentiated",
-                            "use the call's result, or compute it outside the function and pass it in",
+                            unsupported::SECOND_ORDER_PATH_CALL_HELP,
                         ),
                     }
                 }
             }
             Op::Construct { .. } => reject(
                 inst.span,
-                "building a struct",
-                "compute the fields as `f64`s or arrays and use them directly",
+                unsupported::SECOND_ORDER_CONSTRUCT.what,
+                unsupported::SECOND_ORDER_CONSTRUCT.help,
             ),
             _ => {}
         }

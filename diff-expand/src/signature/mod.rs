@@ -485,8 +485,8 @@ pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature
         ReturnType::Default => {
             unsupported(
                 sig.ident.span().into(),
-                "a function without a result",
-                "return the value to differentiate",
+                crate::diagnostics::unsupported::SIGNATURE_NO_RESULT.what,
+                crate::diagnostics::unsupported::SIGNATURE_NO_RESULT.help,
             );
             return None;
         }
@@ -500,8 +500,8 @@ pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature
                 if r.mutability.is_some() && r.reference.is_some() {
                     unsupported(
                         Loc::of(r),
-                        "a `&mut self` receiver",
-                        "take `&self` and return the new state",
+                        crate::diagnostics::unsupported::SIGNATURE_MUT_SELF.what,
+                        crate::diagnostics::unsupported::SIGNATURE_MUT_SELF.help,
                     );
                 }
                 receiver = Some(r.clone());
@@ -512,8 +512,8 @@ pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature
                     other => {
                         unsupported(
                             Loc::of(other),
-                            "a pattern in parameter position",
-                            "name the parameter and destructure it in the body",
+                            crate::diagnostics::unsupported::SIGNATURE_PATTERN_PARAMETER.what,
+                            crate::diagnostics::unsupported::SIGNATURE_PATTERN_PARAMETER.help,
                         );
                         continue;
                     }
@@ -525,8 +525,8 @@ pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature
                 if writes_floats {
                     unsupported(
                         Loc::of(&pt.ty),
-                        "a `&mut` parameter",
-                        "return the new value instead of writing through a reference",
+                        crate::diagnostics::unsupported::SIGNATURE_MUT_REFERENCE.what,
+                        crate::diagnostics::unsupported::SIGNATURE_MUT_REFERENCE.help,
                     );
                 } else {
                     params.push(Param { ident, ty: (*pt.ty).clone(), wrt: false, receiver: false });

@@ -5,7 +5,7 @@
 //! primal sweep is written from it afterwards, and `Plan::dump` prints it for the tests and the
 //! `expand` example (`--plan`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use super::Slot;
@@ -19,6 +19,9 @@ pub(super) struct Plan {
     /// Per loop whose adjoint is needed, by its key (the index variable of a `for`, the
     /// iteration count of a `while` or `loop`).
     pub(super) loops: BTreeMap<Value, LoopPlan>,
+    /// Matrix products whose only use is `.sum()`: the adjoint is the sum's cotangent in every
+    /// entry, kept as that scalar (`__fill3`) rather than a filled matrix.
+    pub(super) fused_sums: BTreeSet<Value>,
 }
 
 /// How a loop runs backward.
@@ -51,7 +54,8 @@ fn slots(slots: &[Slot]) -> String {
 impl Plan {
     /// One line per branch and loop, in the order of their values:
     /// `if v9: then saves v4, v5; else saves nothing`,
-    /// `loop v3: backward; pops v7; recomputes v8, v9; hoists v1[v2]`.
+    /// `loop v3: backward; pops v7; recomputes v8, v9; hoists v1[v2]`, then
+    /// `sums kept as one scalar: v12`.
     pub(super) fn dump(&self) -> String {
         let mut out = String::new();
         for (trace, [then, otherwise]) in &self.branches {
@@ -70,6 +74,10 @@ impl Plan {
                 let _ = write!(out, "; hoists v{}[{}]", array.0, index.join(", "));
             }
             out.push('\n');
+        }
+        if !self.fused_sums.is_empty() {
+            let values: Vec<Slot> = self.fused_sums.iter().map(|v| Slot::Value(*v)).collect();
+            let _ = writeln!(out, "sums kept as one scalar: {}", slots(&values));
         }
         out
     }

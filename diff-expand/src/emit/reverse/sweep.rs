@@ -475,6 +475,7 @@ impl Reverse<'_> {
                 let fill = crate::emit::fill(a);
                 out.extend(quote_spanned!(span=> let #fill = #ybar;));
                 self.filled.insert(a, fill);
+                self.plan.fused_sums.insert(a);
                 self.live.insert(a);
             }
             Kind::Linear(Linear::SumEntries) => {
