@@ -365,6 +365,14 @@ fn with_input<R>(
 /// The plan of the reverse sweep of `item` (a function; `attr`: the attribute's arguments),
 /// printed one line per branch and loop (`emit::reverse::plan`), or the first error's text. For
 /// the tests and the `expand` example's `--plan`.
+///
+/// ```
+/// use std::str::FromStr;
+/// let f = "fn f(x: &[f64]) -> f64 { let mut s = 0.0; for i in 0..x.len() { s += x[i] * x[i]; } s }";
+/// let plan = diff_expand::reverse_plan(Default::default(), proc_macro2::TokenStream::from_str(f).unwrap());
+/// // Each backward iteration only adds into `x̄`, so it runs forward and reads `x[i]` again.
+/// assert_eq!(plan, "loop v4: forward; pops nothing; recomputes v6, v7\n");
+/// ```
 pub fn reverse_plan(attr: TokenStream, item: TokenStream) -> String {
     let item_fn: syn::ItemFn = match syn::parse2(item) {
         Ok(f) => f,
