@@ -142,12 +142,15 @@ impl Reverse<'_> {
             .filter(|v| super::is_array(input, *v) && input.act.active(*v) && !input.summed.contains_key(v))
             .collect();
         self.live.extend(arrays.iter().copied());
+        // Every primal slot the sweep reads: arms and loops pass up what they read from outside.
+        self.reads.push(BTreeSet::new());
         for (v, c) in &seed_leaves {
             if input.act.active(*v) {
                 code.extend(self.contribute(*v, quote!(#c)));
             }
         }
         code.extend(self.block(&input.f.body));
+        self.plan.read = self.reads.pop().unwrap_or_default();
         AdjointSweep { code, seed_pattern, seed_leaves, arrays }
     }
 }
@@ -171,7 +174,7 @@ pub fn emit(input: &Input, grad_calls_vjp: bool) -> TokenStream {
     // `_grad` lets a dead array's adjoint take its storage; the pullback of `_vjp` does not, so
     // that it holds only what its sweep reads between the two calls.
     let with_arrays = |reuse: bool, into: Option<Value>| {
-        let mut code = array_adjoints(input, &arrays, &adjoint_code, reuse, into);
+        let mut code = array_adjoints(input, &arrays, &r.plan.read, reuse, into);
         code.extend(adjoint_code.clone());
         code
     };
@@ -223,6 +226,7 @@ pub fn emit(input: &Input, grad_calls_vjp: bool) -> TokenStream {
             let mut own = Reverse::new(input);
             own.live.extend(arrays.iter().copied());
             own.live.insert(v);
+            own.reads.push(BTreeSet::new());
             let mut code = TokenStream::new();
             for (leaf, c) in &seed_pattern_leaves {
                 if input.act.active(*leaf) {
@@ -230,7 +234,8 @@ pub fn emit(input: &Input, grad_calls_vjp: bool) -> TokenStream {
                 }
             }
             code.extend(own.block(&input.f.body));
-            let mut all = array_adjoints(input, &arrays, &code, true, None);
+            own.plan.read = own.reads.pop().unwrap_or_default();
+            let mut all = array_adjoints(input, &arrays, &own.plan.read, true, None);
             all.extend(code);
             (v, all)
         });
@@ -488,7 +493,8 @@ pub(super) fn field_reads(b: &Block, record: Value, member: &syn::Member) -> usi
 
 /// The elementwise derivative of a `map`'s closure, kept by the primal sweep: `__d3`.
 /// `let mut ā = 0;` for each active array, before the adjoint sweep. With `reuse` (in `_grad`), a
-/// `Vec` the function built (`vec![0.0; n]`, `v.to_vec()`) whose values the sweep never reads and
+/// `Vec` the function built (`vec![0.0; n]`, `v.to_vec()`) whose values the sweep never reads
+/// (`read`: the plan's slots the adjoint sweep reads, from the IR, not from its tokens) and
 /// the function does not return gives its storage to its adjoint (`zero_tangent_reusing`): the
 /// gradient then holds
 /// one buffer of that size where the primal holds one, instead of two. For a large array that
@@ -499,7 +505,7 @@ pub(super) fn field_reads(b: &Block, record: Value, member: &syn::Member) -> usi
 fn array_adjoints(
     input: &Input,
     arrays: &[Value],
-    sweep: &TokenStream,
+    read: &BTreeSet<Slot>,
     reuse: bool,
     into: Option<Value>,
 ) -> TokenStream {
@@ -549,7 +555,9 @@ fn array_adjoints(
                     && input.f.info(v).kind == crate::ir::Kind::Array(crate::ir::ArrayKind::Vec)
             });
             let i = v.ident();
-            if reuse && built && !returned.contains(&v) && !super::mentions(sweep, &i.to_string()) {
+            // The plan says whether the sweep reads the array (a copy a loop pushed and pops
+            // under the same name is not the array).
+            if reuse && built && !returned.contains(&v) && !read.contains(&Slot::Value(v)) {
                 quote!(let mut #a = #p::zero_tangent_reusing(#i);)
             } else {
                 let z = zero(v);

@@ -22,6 +22,8 @@ pub(super) struct Plan {
     /// Matrix products whose only use is `.sum()`: the adjoint is the sum's cotangent in every
     /// entry, kept as that scalar (`__fill3`) rather than a filled matrix.
     pub(super) fused_sums: BTreeSet<Value>,
+    /// Every slot of the primal sweep the adjoint sweep reads (what the pullback captures).
+    pub(super) read: BTreeSet<Slot>,
 }
 
 /// How a loop runs backward.
