@@ -295,4 +295,22 @@ fn vectors_read_whole_in_each_iteration() {
     let fns =
         slice_fns_with!(norms_of_copies, norms_of_copies_jvp, norms_of_copies_vjp, norms_of_copies_grad; m);
     check(&fns, &points, 1e-8);
+    // `_grad_into`, whose sweep zeroes the local vector in place for its adjoint (it reads only
+    // the copies the loop pops): the same value and gradient as `_grad`, in a buffer that held
+    // something else.
+    type Into = fn(&[f64], usize, &mut Vec<f64>) -> f64;
+    type Grad = fn(&[f64], usize) -> (f64, Vec<f64>);
+    let pairs: [(Into, Grad); 3] = [
+        (norms_hoisted_grad_into, norms_hoisted_grad),
+        (norms_in_loop_grad_into, norms_in_loop_grad),
+        (norms_of_copies_grad_into, norms_of_copies_grad),
+    ];
+    for x in points {
+        for (into, grad) in pairs {
+            let mut buffer = vec![7.0; 5];
+            let (value, g) = grad(x, m);
+            assert_eq!(into(x, m, &mut buffer), value);
+            assert_eq!(buffer, g);
+        }
+    }
 }

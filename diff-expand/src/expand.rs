@@ -378,19 +378,22 @@ pub fn reverse_plan(attr: TokenStream, item: TokenStream) -> String {
         Ok(f) => f,
         Err(e) => return format!("error: {e}"),
     };
+    let args = match args::parse(attr) {
+        Ok(args) => args,
+        Err(e) => return format!("error: {e}"),
+    };
     let floats = signature::float_params(&item_fn.sig.generics);
     signature::with_float_params(&floats, || {
         let cx = Ctxt::default();
-        let plan = args::parse(attr)
-            .ok()
-            .and_then(|args| signature::analyse(&item_fn.sig, &args, &cx))
-            .and_then(|sig| {
-                with_input(&bounded(&item_fn, &floats), &sig, &cx, |input| Some(emit::reverse::plan(input)))
-            });
+        let plan = signature::analyse(&item_fn.sig, &args, &cx).and_then(|sig| {
+            with_input(&bounded(&item_fn, &floats), &sig, &cx, |input| Some(emit::reverse::plan(input)))
+        });
         match (plan, cx.take()) {
             (Some(plan), None) => plan,
-            (_, Some(e)) => format!("error: {}", e.to_string().lines().next().unwrap_or("")),
-            (None, None) => "error: the attribute's arguments".to_string(),
+            (_, e) => format!(
+                "error: {}",
+                e.map(|e| e.to_string()).unwrap_or_default().lines().next().unwrap_or("")
+            ),
         }
     })
 }

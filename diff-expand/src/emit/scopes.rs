@@ -420,6 +420,17 @@ mod tests {
     }
 
     #[test]
+    fn a_name_spelled_like_ours_with_more_digits_than_a_number_holds_is_not_a_value() {
+        // A user's field `__v9999..` is interned like our names; picking the floats' symbols
+        // must not overflow (a panic in the macro) reading its digits.
+        let got = body(quote! {
+            let __v1 = s.__v99999999999999999999999999;
+            __v1 + __v1
+        });
+        assert!(got.contains("s . __v99999999999999999999999999"), "{got}");
+    }
+
+    #[test]
     fn declarations_give_float_values_their_type_when_it_is_known() {
         let values = [Value(1)].into_iter().collect();
         let floats = ValueNames { values: &values, kinds: b"va" };

@@ -127,9 +127,13 @@ impl Symbols {
         for v in names.values {
             values[v.0 as usize] = true;
         }
+        // A user's identifier may be spelled `__v` and more digits than a number holds.
         let number = |digits: &[u8]| {
             let all = !digits.is_empty() && digits.iter().all(u8::is_ascii_digit);
-            all.then(|| digits.iter().fold(0usize, |n, d| n * 10 + usize::from(d - b'0')))
+            all.then(|| {
+                digits.iter().try_fold(0usize, |n, d| n.checked_mul(10)?.checked_add(usize::from(d - b'0')))
+            })
+            .flatten()
         };
         self.ids
             .iter()

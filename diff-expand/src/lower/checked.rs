@@ -49,26 +49,17 @@ fn some_binding(pat: &Pat) -> Option<&Pat> {
 impl VisitMut for Rewrite {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
         syn::visit_mut::visit_expr_mut(self, e);
-        // Only a shape rewritten below has its span taken: `span()` prints the expression.
-        let candidate = match &*e {
-            Expr::If(i) => matches!(&*i.cond, Expr::Let(l) if optional(&l.expr)),
-            Expr::Match(m) => optional(&m.expr),
-            Expr::MethodCall(m) => optional(&m.receiver),
-            _ => false,
-        };
-        if !candidate {
-            return;
-        }
-        let span = syn::spanned::Spanned::span(&*e);
+        // Taken only for a shape rewritten below: `span()` prints the expression.
+        let span = || syn::spanned::Spanned::span(&*e);
         let test =
-            |opt: &Expr| -> Expr { syn::parse_quote_spanned!(span=> ::tapeless::no_grad(#opt.is_some())) };
+            |opt: &Expr| -> Expr { syn::parse_quote_spanned!(span()=> ::tapeless::no_grad(#opt.is_some())) };
         let rewritten: Option<Expr> = match &*e {
             // `if let Some(x) = opt { A } else { B }`
             Expr::If(i) => match &*i.cond {
                 Expr::Let(l) if optional(&l.expr) => some_binding(&l.pat).map(|p| {
                     let (opt, then, test) = (&l.expr, &i.then_branch.stmts, test(&l.expr));
                     let otherwise = i.else_branch.as_ref().map(|(_, b)| quote::quote!(else #b));
-                    syn::parse_quote_spanned!(span=> if #test { let #p = #opt.unwrap(); #(#then)* } #otherwise)
+                    syn::parse_quote_spanned!(span()=> if #test { let #p = #opt.unwrap(); #(#then)* } #otherwise)
                 }),
                 _ => None,
             },
@@ -84,18 +75,18 @@ impl VisitMut for Rewrite {
                     || matches!(&none.pat, Pat::Path(p) if p.path.is_ident("None"));
                 some.filter(|_| none_pattern).map(|(p, a)| {
                     let (opt, b, test) = (&m.expr, &none.body, test(&m.expr));
-                    syn::parse_quote_spanned!(span=> if #test { let #p = #opt.unwrap(); #a } else { #b })
+                    syn::parse_quote_spanned!(span()=> if #test { let #p = #opt.unwrap(); #a } else { #b })
                 })
             }
             // `opt.unwrap_or(fallback)`, `opt.unwrap_or_else(|| fallback)`
             Expr::MethodCall(m) if optional(&m.receiver) && m.args.len() == 1 => {
                 let (opt, arg, test) = (&m.receiver, &m.args[0], test(&m.receiver));
                 match m.method.to_string().as_str() {
-                    "unwrap_or" => Some(syn::parse_quote_spanned!(span=> if #test { #opt.unwrap() } else { #arg })),
+                    "unwrap_or" => Some(syn::parse_quote_spanned!(span()=> if #test { #opt.unwrap() } else { #arg })),
                     "unwrap_or_else" => match arg {
                         Expr::Closure(c) if c.inputs.is_empty() => {
                             let body = &c.body;
-                            Some(syn::parse_quote_spanned!(span=> if #test { #opt.unwrap() } else { #body }))
+                            Some(syn::parse_quote_spanned!(span()=> if #test { #opt.unwrap() } else { #body }))
                         }
                         _ => None,
                     },

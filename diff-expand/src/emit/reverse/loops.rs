@@ -50,7 +50,6 @@ impl Reverse<'_> {
             }
         }
         let hoisted = self.hoist_loads(body, &defs);
-        let hoisted_keys: Vec<(Value, Vec<Value>)> = hoisted.iter().map(|(key, _)| key.clone()).collect();
         let shifted = index_var.and_then(|var| self.shift_loads(body, var, &defs));
         code.extend(self.block(body));
         for (c, _) in &active {
@@ -227,12 +226,12 @@ impl Reverse<'_> {
         }
         // A zero sum adds nothing, and skipping it never evaluates an index the primal may not
         // have evaluated (a loop that ran no iteration).
-        for ((array, index), h) in hoisted {
+        for (key @ (array, index), h) in &hoisted {
             index.iter().for_each(|i| {
                 self.read(Slot::Value(*i));
             });
-            self.hoisted.remove(&(array, index.clone()));
-            let (a, index) = (adjoint(array), crate::emit::index_tokens(&index));
+            self.hoisted.remove(key);
+            let (a, index) = (adjoint(*array), crate::emit::index_tokens(index));
             out.extend(quote!(if #p::is_nonzero(#h) { #p::accumulate(&mut #a #index, #h); }));
         }
         for (c, _) in &active {
@@ -245,7 +244,7 @@ impl Reverse<'_> {
             }
         }
         let recomputed = recompute.iter().flat_map(|i| body.insts[*i].results.iter().copied()).collect();
-        let hoisted = hoisted_keys;
+        let hoisted = hoisted.into_iter().map(|(key, _)| key).collect();
         self.plan.loops.insert(key, super::plan::LoopPlan { pushed: stack, recomputed, forward, hoisted });
         out.extend(snapshot_errors);
         out

@@ -100,7 +100,6 @@ impl<'a> Reverse<'a> {
             fresh: 0,
             maybe_zero: HashSet::new(),
             from_maybe_zero: false,
-            filled: HashMap::new(),
             hoisted: HashMap::new(),
             typed_sources: primal::typed_heap_sources(input),
         }
@@ -461,9 +460,6 @@ struct Reverse<'a> {
     maybe_zero: HashSet<Value>,
     /// The adjoint being propagated is maybe-zero.
     from_maybe_zero: bool,
-    /// Matrix products whose only use is `.sum()`: their adjoint is the sum's cotangent in every
-    /// entry, kept as that scalar (`__fill3`) instead of a filled matrix (`Reverse::fills`).
-    filled: HashMap<Value, syn::Ident>,
     /// Loads in a loop body at an index the loop does not change (`x[i]` in a loop over `j`),
     /// keyed by array and index: their contributions add into a scalar (`__hoist2`) that is
     /// added into the array's adjoint once, after the backward loop (`Reverse::hoist_loads`).

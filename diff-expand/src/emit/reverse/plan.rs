@@ -20,7 +20,8 @@ pub(super) struct Plan {
     /// iteration count of a `while` or `loop`).
     pub(super) loops: BTreeMap<Value, LoopPlan>,
     /// Matrix products whose only use is `.sum()`: the adjoint is the sum's cotangent in every
-    /// entry, kept as that scalar (`__fill3`) rather than a filled matrix.
+    /// entry, kept as that scalar (`emit::fill`, `__fill3`) rather than a filled matrix
+    /// (`Reverse::fills`).
     pub(super) fused_sums: BTreeSet<Value>,
     /// Every slot of the primal sweep the adjoint sweep reads (what the pullback captures).
     pub(super) read: BTreeSet<Slot>,
@@ -42,14 +43,20 @@ pub(super) struct LoopPlan {
     pub(super) hoisted: Vec<(Value, Vec<Value>)>,
 }
 
-fn slots(slots: &[Slot]) -> String {
-    let names: Vec<String> = slots
-        .iter()
-        .map(|s| match s {
-            Slot::Value(v) => format!("v{}", v.0),
-            Slot::Pullback(v) => format!("pb{}", v.0),
-        })
-        .collect();
+fn value(v: &Value) -> String {
+    format!("v{}", v.0)
+}
+
+fn slot(s: &Slot) -> String {
+    match s {
+        Slot::Value(v) => value(v),
+        Slot::Pullback(v) => format!("pb{}", v.0),
+    }
+}
+
+/// The names, joined by commas, or `nothing`.
+fn list(names: impl Iterator<Item = String>) -> String {
+    let names: Vec<String> = names.collect();
     if names.is_empty() { "nothing".to_string() } else { names.join(", ") }
 }
 
@@ -61,25 +68,22 @@ impl Plan {
     pub(super) fn dump(&self) -> String {
         let mut out = String::new();
         for (trace, [then, otherwise]) in &self.branches {
-            let _ =
-                writeln!(out, "if v{}: then saves {}; else saves {}", trace.0, slots(then), slots(otherwise));
+            let (then, otherwise) = (list(then.iter().map(slot)), list(otherwise.iter().map(slot)));
+            let _ = writeln!(out, "if {}: then saves {then}; else saves {otherwise}", value(trace));
         }
         for (key, l) in &self.loops {
             let direction = if l.forward { "forward" } else { "backward" };
-            let _ = write!(out, "loop v{}: {direction}; pops {}", key.0, slots(&l.pushed));
+            let _ = write!(out, "loop {}: {direction}; pops {}", value(key), list(l.pushed.iter().map(slot)));
             if !l.recomputed.is_empty() {
-                let values: Vec<Slot> = l.recomputed.iter().map(|v| Slot::Value(*v)).collect();
-                let _ = write!(out, "; recomputes {}", slots(&values));
+                let _ = write!(out, "; recomputes {}", list(l.recomputed.iter().map(value)));
             }
             for (array, index) in &l.hoisted {
-                let index: Vec<String> = index.iter().map(|v| format!("v{}", v.0)).collect();
-                let _ = write!(out, "; hoists v{}[{}]", array.0, index.join(", "));
+                let _ = write!(out, "; hoists {}[{}]", value(array), list(index.iter().map(value)));
             }
             out.push('\n');
         }
         if !self.fused_sums.is_empty() {
-            let values: Vec<Slot> = self.fused_sums.iter().map(|v| Slot::Value(*v)).collect();
-            let _ = writeln!(out, "sums kept as one scalar: {}", slots(&values));
+            let _ = writeln!(out, "sums kept as one scalar: {}", list(self.fused_sums.iter().map(value)));
         }
         out
     }

@@ -281,7 +281,8 @@ impl Reverse<'_> {
             Read::Result => y,
         };
         let mut out = TokenStream::new();
-        if let Some(fill) = self.filled.get(&y).cloned() {
+        if self.plan.fused_sums.contains(&y) {
+            let fill = crate::emit::fill(y);
             // `ȳ` is `fill` in every entry: `ā = fill 𝟙 (row sums of b)ᵀ`, `b̄ = fill (column
             // sums of a) 𝟙ᵀ`, without forming `ȳ`.
             let (a, b, p) = (self.read(Slot::Value(args[0])), self.read(Slot::Value(args[1])), private());
@@ -474,7 +475,6 @@ impl Reverse<'_> {
                 let a = args[0];
                 let fill = crate::emit::fill(a);
                 out.extend(quote_spanned!(span=> let #fill = #ybar;));
-                self.filled.insert(a, fill);
                 self.plan.fused_sums.insert(a);
                 self.live.insert(a);
             }
