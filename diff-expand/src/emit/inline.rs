@@ -59,7 +59,7 @@ impl Body {
         let mut body = Body::default();
         let mut walk = Walk::default();
         body.scan(tokens, false, &mut walk);
-        body.unstable.extend(walk.mutable.intersection(&walk.written));
+        body.unstable.insert_both(&walk.mutable, &walk.written);
         body.constants = walk
             .numbers
             .into_iter()

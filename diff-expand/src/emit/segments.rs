@@ -95,7 +95,7 @@ impl<'a> Segments<'a> {
             return None;
         }
         let primitives: SymSet = PRIMITIVES.iter().map(|w| symbols.intern(w)).collect();
-        let words = WORDS.iter().map(|w| symbols.intern(w)).chain(primitives.iter().copied()).collect();
+        let words = WORDS.iter().chain(&PRIMITIVES).map(|w| symbols.intern(w)).collect();
         let fn_keyword = Tok::Ident(Ident::new("fn", Span::call_site()), symbols.intern("fn"));
         let stated = SymMap::default();
         let inline = Tok::Ident(Ident::new("inline", Span::call_site()), symbols.intern("inline"));

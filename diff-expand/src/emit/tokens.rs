@@ -5,11 +5,13 @@
 //! an identifier with a string spells it anew. The passes over the emitters' output
 //! ([`super::scopes`], [`super::inline`]) walk every group several times, so they first read the
 //! output into [`Tok`]s (each group listed once, each identifier spelled once) and write it back
-//! once at the end. Identifiers are interned as [`Sym`]s, so the passes' sets and maps hash
-//! a number, not a string: a debug build of the macro (cargo's default for proc macros) runs
-//! them several times faster than over strings.
+//! once at the end. Identifiers are interned as [`Sym`]s, numbered densely as they are read,
+//! so the passes' sets and maps ([`SymSet`], [`SymMap`]) index a vector by that number instead
+//! of hashing a string: a debug build of the macro (cargo's default for proc macros) runs them
+//! several times faster than over strings, and faster than over hash tables of numbers.
 
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
@@ -52,15 +54,208 @@ impl Sym {
     pub fn value(self) -> bool {
         self.0 & VALUE != 0
     }
+
+    /// Its number among the symbols read, from 0.
+    fn index(self) -> usize {
+        (self.0 >> KINDS) as usize
+    }
+
+    /// The word and bit of [`SymSet`] that hold it.
+    fn bit(self) -> (usize, u64) {
+        (self.index() / 64, 1 << (self.index() % 64))
+    }
 }
 
-/// Sets and maps keyed by [`Sym`]s, hashed by one multiplication.
-pub type SymSet = HashSet<Sym, BuildHasherDefault<SymHasher>>;
-pub type SymMap<V> = HashMap<Sym, V, BuildHasherDefault<SymHasher>>;
+/// A set of symbols: one bit per symbol. Symbols are numbered densely as they are read, so a
+/// lookup is an index, not a hash: in a debug build of the macro (cargo's default for proc
+/// macros) a hash table's probe is a dozen calls that are never inlined, and the passes look up
+/// every name they meet.
+#[derive(Default, Clone)]
+pub struct SymSet {
+    bits: Vec<u64>,
+    len: usize,
+}
 
-/// Hashes the integer written to it (a [`Sym`]) by a multiplication (whose high bits depend on
-/// all of the integer's), turned so that the table's bucket index comes from those bits; a
-/// short string (a spelling, for the interner) by one multiplication per eight bytes.
+impl SymSet {
+    /// Adds `sym`; whether it was new.
+    pub fn insert(&mut self, sym: Sym) -> bool {
+        let (word, bit) = sym.bit();
+        if word >= self.bits.len() {
+            self.bits.resize(word + 1, 0);
+        }
+        let new = self.bits[word] & bit == 0;
+        self.bits[word] |= bit;
+        self.len += usize::from(new);
+        new
+    }
+
+    pub fn contains(&self, sym: &Sym) -> bool {
+        let (word, bit) = sym.bit();
+        self.bits.get(word).is_some_and(|w| w & bit != 0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn clear(&mut self) {
+        self.bits.clear();
+        self.len = 0;
+    }
+
+    /// Adds the symbols in both `a` and `b`.
+    pub fn insert_both(&mut self, a: &SymSet, b: &SymSet) {
+        let words = a.bits.len().min(b.bits.len());
+        if words > self.bits.len() {
+            self.bits.resize(words, 0);
+        }
+        for (word, (a, b)) in self.bits.iter_mut().zip(a.bits.iter().zip(&b.bits)) {
+            *word |= a & b;
+        }
+        self.len = self.bits.iter().map(|w| w.count_ones() as usize).sum();
+    }
+}
+
+impl Extend<Sym> for SymSet {
+    fn extend<I: IntoIterator<Item = Sym>>(&mut self, syms: I) {
+        for sym in syms {
+            self.insert(sym);
+        }
+    }
+}
+
+impl<'a> Extend<&'a Sym> for SymSet {
+    fn extend<I: IntoIterator<Item = &'a Sym>>(&mut self, syms: I) {
+        self.extend(syms.into_iter().copied());
+    }
+}
+
+impl FromIterator<Sym> for SymSet {
+    fn from_iter<I: IntoIterator<Item = Sym>>(syms: I) -> Self {
+        let mut set = SymSet::default();
+        set.extend(syms);
+        set
+    }
+}
+
+/// A map keyed by symbols: a slot per symbol (indexed, as in [`SymSet`]) holding the place of
+/// its entry, and the entries in the order they were added (removing one moves the last into
+/// its place).
+pub struct SymMap<V> {
+    slots: Vec<u32>,
+    entries: Vec<(Sym, V)>,
+}
+
+impl<V> Default for SymMap<V> {
+    fn default() -> Self {
+        SymMap { slots: Vec::new(), entries: Vec::new() }
+    }
+}
+
+impl<V> SymMap<V> {
+    /// The place of `sym`'s entry, if it has one.
+    fn place(&self, sym: &Sym) -> Option<usize> {
+        match self.slots.get(sym.index()) {
+            Some(&slot) if slot != 0 => Some(slot as usize - 1),
+            _ => None,
+        }
+    }
+
+    /// Adds an entry for `sym`, which has none; its place.
+    fn push(&mut self, sym: Sym, value: V) -> usize {
+        let index = sym.index();
+        if index >= self.slots.len() {
+            self.slots.resize(index + 1, 0);
+        }
+        self.entries.push((sym, value));
+        self.slots[index] = self.entries.len() as u32;
+        self.entries.len() - 1
+    }
+
+    pub fn get(&self, sym: &Sym) -> Option<&V> {
+        self.place(sym).map(|k| &self.entries[k].1)
+    }
+
+    pub fn contains_key(&self, sym: &Sym) -> bool {
+        self.place(sym).is_some()
+    }
+
+    /// Sets `sym`'s value; the one it replaces.
+    pub fn insert(&mut self, sym: Sym, value: V) -> Option<V> {
+        match self.place(&sym) {
+            Some(k) => Some(std::mem::replace(&mut self.entries[k].1, value)),
+            None => {
+                self.push(sym, value);
+                None
+            }
+        }
+    }
+
+    pub fn remove(&mut self, sym: &Sym) -> Option<V> {
+        let k = self.place(sym)?;
+        self.slots[sym.index()] = 0;
+        let (_, value) = self.entries.swap_remove(k);
+        if let Some((moved, _)) = self.entries.get(k) {
+            self.slots[moved.index()] = k as u32 + 1;
+        }
+        Some(value)
+    }
+
+    /// `sym`'s entry, to read or fill.
+    pub fn entry(&mut self, sym: Sym) -> Entry<'_, V> {
+        Entry { map: self, sym }
+    }
+}
+
+/// One symbol's entry in a [`SymMap`], present or not.
+pub struct Entry<'a, V> {
+    map: &'a mut SymMap<V>,
+    sym: Sym,
+}
+
+impl<'a, V> Entry<'a, V> {
+    pub fn or_insert_with(self, value: impl FnOnce() -> V) -> &'a mut V {
+        let k = match self.map.place(&self.sym) {
+            Some(k) => k,
+            None => self.map.push(self.sym, value()),
+        };
+        &mut self.map.entries[k].1
+    }
+
+    pub fn or_insert(self, value: V) -> &'a mut V {
+        self.or_insert_with(|| value)
+    }
+
+    pub fn or_default(self) -> &'a mut V
+    where
+        V: Default,
+    {
+        self.or_insert_with(V::default)
+    }
+}
+
+impl<V> IntoIterator for SymMap<V> {
+    type Item = (Sym, V);
+    type IntoIter = std::vec::IntoIter<(Sym, V)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.into_iter()
+    }
+}
+
+impl<V> FromIterator<(Sym, V)> for SymMap<V> {
+    fn from_iter<I: IntoIterator<Item = (Sym, V)>>(entries: I) -> Self {
+        let mut map = SymMap::default();
+        for (sym, value) in entries {
+            map.insert(sym, value);
+        }
+        map
+    }
+}
+
+/// The interner's hasher: a short string (a spelling) by one multiplication per eight bytes,
+/// turned so that the table's bucket index comes from the product's high bits (which depend on
+/// all of the input's).
 #[derive(Default)]
 pub struct SymHasher(u64);
 
@@ -78,10 +273,6 @@ impl Hasher for SymHasher {
         }
     }
 
-    fn write_u32(&mut self, n: u32) {
-        self.write_u64(u64::from(n));
-    }
-
     fn write_u64(&mut self, n: u64) {
         self.0 = (self.0.rotate_left(8) ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
@@ -90,11 +281,24 @@ impl Hasher for SymHasher {
 /// The interner of one pass: spellings to symbols.
 pub struct Symbols {
     ids: HashMap<String, Sym, BuildHasherDefault<SymHasher>>,
+    /// The emitters' names of values (`__v3`, `__t3`, `__a3`): each symbol, the letter after
+    /// `__` and the value's number.
+    numbered: Vec<(Sym, u8, usize)>,
+    /// The symbols of `__v{n}`, `__t{n}` and `__a{n}` (most identifiers read), by number: found
+    /// by an index, not by hashing the spelling.
+    by_number: [Vec<Option<Sym>>; 3],
+    /// The spelling of the identifier being read (one buffer, not a string per identifier).
+    spelling: String,
 }
 
 impl Default for Symbols {
     fn default() -> Self {
-        let mut symbols = Symbols { ids: HashMap::default() };
+        let mut symbols = Symbols {
+            ids: HashMap::default(),
+            numbered: Vec::new(),
+            by_number: Default::default(),
+            spelling: String::new(),
+        };
         for keyword in Sym::KEYWORDS {
             symbols.intern(keyword);
         }
@@ -105,6 +309,11 @@ impl Default for Symbols {
 impl Symbols {
     /// The symbol of `name`, made if it is new.
     pub fn intern(&mut self, name: &str) -> Sym {
+        let numbered = value_number(name);
+        let slot = numbered.and_then(|(letter, n)| Some((b"vta".iter().position(|l| *l == letter)?, n)));
+        if let Some(sym) = slot.and_then(|(k, n)| *self.by_number[k].get(n)?) {
+            return sym;
+        }
         if let Some(&sym) = self.ids.get(name) {
             return sym;
         }
@@ -117,6 +326,16 @@ impl Symbols {
         }
         let sym = Sym(((self.ids.len() as u32) << KINDS) | kind);
         self.ids.insert(name.to_string(), sym);
+        if let Some((letter, number)) = numbered {
+            self.numbered.push((sym, letter, number));
+        }
+        if let Some((k, n)) = slot {
+            let table = &mut self.by_number[k];
+            if n >= table.len() {
+                table.resize(n + 1, None);
+            }
+            table[n] = Some(sym);
+        }
         sym
     }
 
@@ -127,24 +346,10 @@ impl Symbols {
         for v in names.values {
             values[v.0 as usize] = true;
         }
-        // A user's identifier may be spelled `__v` and more digits than a number holds.
-        let number = |digits: &[u8]| {
-            let all = !digits.is_empty() && digits.iter().all(u8::is_ascii_digit);
-            all.then(|| {
-                digits.iter().try_fold(0usize, |n, d| n.checked_mul(10)?.checked_add(usize::from(d - b'0')))
-            })
-            .flatten()
-        };
-        self.ids
+        self.numbered
             .iter()
-            .filter(|(name, sym)| {
-                let name = name.as_bytes();
-                sym.ours()
-                    && name.len() > 3
-                    && names.kinds.contains(&name[2])
-                    && number(&name[3..]).is_some_and(|n| values.get(n) == Some(&true))
-            })
-            .map(|(_, sym)| *sym)
+            .filter(|(_, letter, n)| names.kinds.contains(letter) && values.get(*n) == Some(&true))
+            .map(|(sym, ..)| *sym)
             .collect()
     }
 
@@ -154,7 +359,12 @@ impl Symbols {
             .into_iter()
             .map(|tt| match tt {
                 TokenTree::Ident(i) => {
-                    let sym = self.intern(&i.to_string());
+                    let mut spelling = std::mem::take(&mut self.spelling);
+                    spelling.clear();
+                    // Writing to a `String` cannot fail.
+                    let _ = write!(spelling, "{i}");
+                    let sym = self.intern(&spelling);
+                    self.spelling = spelling;
                     Tok::Ident(i, sym)
                 }
                 TokenTree::Punct(p) => Tok::Punct(p),
@@ -173,6 +383,20 @@ impl Symbols {
 pub struct ValueNames<'a> {
     pub values: &'a HashSet<crate::ir::Value>,
     pub kinds: &'a [u8],
+}
+
+/// The letter and number of an emitted value's name (`__v12` is `(b'v', 12)`). A user's
+/// identifier may be spelled `__v` and more digits than a number holds: it is not one.
+fn value_number(name: &str) -> Option<(u8, usize)> {
+    let name = name.as_bytes();
+    let digits = name.strip_prefix(b"__")?.split_first().map(|(letter, digits)| (*letter, digits))?;
+    let (letter, digits) = digits;
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let number =
+        digits.iter().try_fold(0usize, |n, d| n.checked_mul(10)?.checked_add(usize::from(d - b'0')))?;
+    Some((letter, number))
 }
 
 /// Writes `tokens` back as a token stream.
@@ -237,4 +461,60 @@ impl Tok {
 /// Whether `tok` (if any) is the punctuation character `c`.
 pub fn punct_at(tok: Option<&Tok>, c: char) -> bool {
     tok.is_some_and(|t| t.is_punct(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_and_sets_of_symbols_behave_as_hash_tables() {
+        let mut symbols = Symbols::default();
+        let syms: Vec<Sym> = (0..200).map(|i| symbols.intern(&format!("__v{i}"))).collect();
+        let mut map = SymMap::default();
+        let mut reference = HashMap::new();
+        let mut set = SymSet::default();
+        let mut set_reference = HashSet::new();
+        // A fixed pseudo-random walk of inserts, removals and entries.
+        let mut state = 12345u64;
+        for step in 0..5000 {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let sym = syms[(state >> 33) as usize % syms.len()];
+            match step % 4 {
+                0 => assert_eq!(map.insert(sym, step), reference.insert(sym, step)),
+                1 => assert_eq!(map.remove(&sym), reference.remove(&sym)),
+                2 => {
+                    *map.entry(sym).or_insert(0) += 1;
+                    *reference.entry(sym).or_insert(0) += 1;
+                }
+                _ => assert_eq!(set.insert(sym), set_reference.insert(sym)),
+            }
+            assert_eq!(map.get(&sym), reference.get(&sym));
+            assert_eq!(map.contains_key(&sym), reference.contains_key(&sym));
+            assert_eq!(set.contains(&sym), set_reference.contains(&sym));
+        }
+        let mut entries: Vec<(Sym, usize)> = map.into_iter().collect();
+        let mut expected: Vec<(Sym, usize)> = reference.into_iter().collect();
+        entries.sort_by_key(|(s, _)| s.index());
+        expected.sort_by_key(|(s, _)| s.index());
+        assert!(entries == expected);
+        let evens: SymSet = syms.iter().copied().step_by(2).collect();
+        let mut both = SymSet::default();
+        both.insert_both(&set, &evens);
+        for sym in &syms {
+            assert_eq!(both.contains(sym), set_reference.contains(sym) && evens.contains(sym));
+        }
+        both.clear();
+        assert!(both.is_empty() && !both.contains(&syms[0]));
+    }
+
+    #[test]
+    fn names_of_values_are_read_with_their_numbers() {
+        assert_eq!(value_number("__v12"), Some((b'v', 12)));
+        assert_eq!(value_number("__a0"), Some((b'a', 0)));
+        assert_eq!(value_number("__v"), None);
+        assert_eq!(value_number("__v1x"), None);
+        assert_eq!(value_number("v12"), None);
+        assert_eq!(value_number("__v99999999999999999999999999"), None);
+    }
 }

@@ -259,9 +259,11 @@ pub fn lower_writing_out(
         }
         None => body,
     };
-    let output = l.body(&body.stmts, Loc::of(&body), &sig.output);
+    // The braces, as `Loc::of(body)` finds them, without printing the whole body.
+    let whole = Loc::from(body.brace_token.span.join());
+    let output = l.body(&body.stmts, whole, &sig.output);
     if !shape_fits(&sig.output, &output) {
-        l.unsupported(Loc::of(&body), unsupported::RESULT_WHOSE_TUPLE_SHAPE_DIFFERS);
+        l.unsupported(whole, unsupported::RESULT_WHOSE_TUPLE_SHAPE_DIFFERS);
     }
     let insts = l.blocks.pop().unwrap_or_default();
     let body = Block { insts };
