@@ -450,6 +450,20 @@ pub const JACOBIAN_BY_VALUE_HELP: &str =
     "pass it by reference: the Jacobian calls the function once per column or row";
 
 // signature/mod.rs
+pub const SIGNATURE_ASYNC: Unsupported = Unsupported {
+    what: "an `async fn`",
+    help: "an `async fn` returns a future, not a number: differentiate a plain `fn` that computes the value and call it from the async code",
+};
+pub const SIGNATURE_UNSAFE: Unsupported = Unsupported {
+    what: "an `unsafe fn`",
+    help: "differentiate a safe `fn`: keep the unsafe operations in a function of constants, or give them a derivative by hand (`f_jvp`/`f_vjp`) and call it",
+};
+pub const SIGNATURE_CONST: Unsupported = Unsupported {
+    what: "a `const fn`",
+    help: "remove `const`: the derivatives are ordinary functions, computed at run time (keep a separate `const fn` for constant evaluation)",
+};
+pub const SIGNATURE_VARIADIC: Unsupported =
+    Unsupported { what: "a variadic parameter list", help: "take the arguments as a slice (`xs: &[f64]`)" };
 pub const SIGNATURE_NO_RESULT: Unsupported =
     Unsupported { what: "a function without a result", help: "return the value to differentiate" };
 pub const SIGNATURE_MUT_SELF: Unsupported =

@@ -465,17 +465,18 @@ pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature
     let unsupported = |at: Loc, what: &str, help: &'static str| {
         cx.error(at, Diagnostic::Unsupported { what: what.to_string(), help })
     };
-    if let Some(t) = &sig.asyncness {
-        unsupported(t.span.into(), "an `async fn`", "");
-    }
-    if let Some(t) = &sig.unsafety {
-        unsupported(t.span.into(), "an `unsafe fn`", "");
-    }
-    if let Some(t) = &sig.constness {
-        unsupported(t.span.into(), "a `const fn`", "");
+    let qualifiers = [
+        (sig.asyncness.map(|t| t.span), crate::diagnostics::unsupported::SIGNATURE_ASYNC),
+        (sig.unsafety.map(|t| t.span), crate::diagnostics::unsupported::SIGNATURE_UNSAFE),
+        (sig.constness.map(|t| t.span), crate::diagnostics::unsupported::SIGNATURE_CONST),
+    ];
+    for (span, message) in qualifiers {
+        if let Some(span) = span {
+            cx.error(span, message.into());
+        }
     }
     if let Some(v) = &sig.variadic {
-        unsupported(Loc::of(v), "a variadic parameter list", "");
+        cx.error(Loc::of(v), crate::diagnostics::unsupported::SIGNATURE_VARIADIC.into());
     }
     let (output, wrapper) = match &sig.output {
         ReturnType::Type(_, ty) => match unwrap_output(ty) {
