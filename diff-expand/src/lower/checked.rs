@@ -30,6 +30,9 @@ pub(super) fn optional(e: &Expr) -> bool {
 
 /// `body` with the forms above rewritten (`None` if it has none).
 pub(super) fn checked_options(body: &syn::Block) -> Option<syn::Block> {
+    if !super::any_node(body, &|e| rewritten(e).is_some(), &|_| false) {
+        return None;
+    }
     let mut body = body.clone();
     let mut rewrite = Rewrite(false);
     rewrite.visit_block_mut(&mut body);
@@ -49,55 +52,63 @@ fn some_binding(pat: &Pat) -> Option<&Pat> {
 impl VisitMut for Rewrite {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
         syn::visit_mut::visit_expr_mut(self, e);
-        // Taken only for a shape rewritten below: `span()` prints the expression.
-        let span = || syn::spanned::Spanned::span(&*e);
-        let test =
-            |opt: &Expr| -> Expr { syn::parse_quote_spanned!(span()=> ::tapeless::no_grad(#opt.is_some())) };
-        let rewritten: Option<Expr> = match &*e {
-            // `if let Some(x) = opt { A } else { B }`
-            Expr::If(i) => match &*i.cond {
-                Expr::Let(l) if optional(&l.expr) => some_binding(&l.pat).map(|p| {
-                    let (opt, then, test) = (&l.expr, &i.then_branch.stmts, test(&l.expr));
-                    let otherwise = i.else_branch.as_ref().map(|(_, b)| quote::quote!(else #b));
-                    syn::parse_quote_spanned!(span()=> if #test { let #p = #opt.unwrap(); #(#then)* } #otherwise)
-                }),
-                _ => None,
-            },
-            // `match opt { Some(x) => A, None | _ => B }`
-            Expr::Match(m) if optional(&m.expr) && m.arms.len() == 2 && m.arms.iter().all(|a| a.guard.is_none()) => {
-                let (some, none) = match (some_binding(&m.arms[0].pat), some_binding(&m.arms[1].pat)) {
-                    (Some(p), None) => (Some((p, &m.arms[0].body)), &m.arms[1]),
-                    (None, Some(p)) => (Some((p, &m.arms[1].body)), &m.arms[0]),
-                    _ => (None, &m.arms[0]),
-                };
-                let none_pattern = matches!(&none.pat, Pat::Wild(_))
-                    || matches!(&none.pat, Pat::Ident(i) if i.ident == "None" && i.subpat.is_none())
-                    || matches!(&none.pat, Pat::Path(p) if p.path.is_ident("None"));
-                some.filter(|_| none_pattern).map(|(p, a)| {
-                    let (opt, b, test) = (&m.expr, &none.body, test(&m.expr));
-                    syn::parse_quote_spanned!(span()=> if #test { let #p = #opt.unwrap(); #a } else { #b })
-                })
-            }
-            // `opt.unwrap_or(fallback)`, `opt.unwrap_or_else(|| fallback)`
-            Expr::MethodCall(m) if optional(&m.receiver) && m.args.len() == 1 => {
-                let (opt, arg, test) = (&m.receiver, &m.args[0], test(&m.receiver));
-                match m.method.to_string().as_str() {
-                    "unwrap_or" => Some(syn::parse_quote_spanned!(span()=> if #test { #opt.unwrap() } else { #arg })),
-                    "unwrap_or_else" => match arg {
-                        Expr::Closure(c) if c.inputs.is_empty() => {
-                            let body = &c.body;
-                            Some(syn::parse_quote_spanned!(span()=> if #test { #opt.unwrap() } else { #body }))
-                        }
-                        _ => None,
-                    },
-                    _ => None,
-                }
-            }
-            _ => None,
-        };
-        if let Some(r) = rewritten {
+        if let Some(r) = rewritten(e) {
             *e = r;
             self.0 = true;
         }
+    }
+}
+
+/// `e` rewritten, if it is one of the shapes above.
+fn rewritten(e: &Expr) -> Option<Expr> {
+    // Taken only for a shape rewritten below: `span()` prints the expression.
+    let span = || syn::spanned::Spanned::span(e);
+    let test =
+        |opt: &Expr| -> Expr { syn::parse_quote_spanned!(span()=> ::tapeless::no_grad(#opt.is_some())) };
+    match e {
+        // `if let Some(x) = opt { A } else { B }`
+        Expr::If(i) => match &*i.cond {
+            Expr::Let(l) if optional(&l.expr) => some_binding(&l.pat).map(|p| {
+                let (opt, then, test) = (&l.expr, &i.then_branch.stmts, test(&l.expr));
+                let otherwise = i.else_branch.as_ref().map(|(_, b)| quote::quote!(else #b));
+                syn::parse_quote_spanned!(span()=> if #test { let #p = #opt.unwrap(); #(#then)* } #otherwise)
+            }),
+            _ => None,
+        },
+        // `match opt { Some(x) => A, None | _ => B }`
+        Expr::Match(m)
+            if optional(&m.expr) && m.arms.len() == 2 && m.arms.iter().all(|a| a.guard.is_none()) =>
+        {
+            let (some, none) = match (some_binding(&m.arms[0].pat), some_binding(&m.arms[1].pat)) {
+                (Some(p), None) => (Some((p, &m.arms[0].body)), &m.arms[1]),
+                (None, Some(p)) => (Some((p, &m.arms[1].body)), &m.arms[0]),
+                _ => (None, &m.arms[0]),
+            };
+            let none_pattern = matches!(&none.pat, Pat::Wild(_))
+                || matches!(&none.pat, Pat::Ident(i) if i.ident == "None" && i.subpat.is_none())
+                || matches!(&none.pat, Pat::Path(p) if p.path.is_ident("None"));
+            some.filter(|_| none_pattern).map(|(p, a)| {
+                let (opt, b, test) = (&m.expr, &none.body, test(&m.expr));
+                syn::parse_quote_spanned!(span()=> if #test { let #p = #opt.unwrap(); #a } else { #b })
+            })
+        }
+        // `opt.unwrap_or(fallback)`, `opt.unwrap_or_else(|| fallback)`
+        Expr::MethodCall(m) if optional(&m.receiver) && m.args.len() == 1 => {
+            let (opt, arg, test) = (&m.receiver, &m.args[0], test(&m.receiver));
+            match m.method.to_string().as_str() {
+                "unwrap_or" => {
+                    Some(syn::parse_quote_spanned!(span()=> if #test { #opt.unwrap() } else { #arg }))
+                }
+                "unwrap_or_else" => match arg {
+                    Expr::Closure(c) if c.inputs.is_empty() => {
+                        let body = &c.body;
+                        Some(syn::parse_quote_spanned!(span()=> if #test { #opt.unwrap() } else { #body }))
+                    }
+                    _ => None,
+                },
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }

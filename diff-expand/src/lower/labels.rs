@@ -27,6 +27,9 @@ use syn::{Expr, Stmt};
 
 /// `body` with its labelled loops rewritten (`None` if it has none that could be).
 pub(super) fn unlabel(body: &syn::Block) -> Option<syn::Block> {
+    if !super::any_node(body, &is_labelled, &|_| false) {
+        return None;
+    }
     let mut body = body.clone();
     let mut pass = Labelled { changed: false };
     pass.visit_block_mut(&mut body);
@@ -48,6 +51,16 @@ impl VisitMut for Labelled {
     }
 }
 
+/// Whether `e` is a labelled `for`, `while` or `loop`.
+fn is_labelled(e: &Expr) -> bool {
+    match e {
+        Expr::ForLoop(f) => f.label.is_some(),
+        Expr::While(w) => w.label.is_some(),
+        Expr::Loop(l) => l.label.is_some(),
+        _ => false,
+    }
+}
+
 /// The loop's label and body, if `e` is a labelled `for`, `while` or `loop`.
 fn labelled(e: &mut Expr) -> Option<(&mut Option<syn::Label>, &mut syn::Block)> {
     match e {
@@ -60,6 +73,9 @@ fn labelled(e: &mut Expr) -> Option<(&mut Option<syn::Label>, &mut syn::Block)> 
 
 /// `e` rewritten, if it is a labelled loop whose jumps can all be.
 fn rewrite(e: &Expr) -> Option<Expr> {
+    if !is_labelled(e) {
+        return None;
+    }
     let mut e = e.clone();
     let (label, body) = labelled(&mut e)?;
     let name = label.as_ref()?.name.ident.clone();

@@ -25,6 +25,10 @@ use syn::{Expr, Stmt};
 
 /// `body` with such sources rewritten (`None` if it has none).
 pub(super) fn rewrite(body: &syn::Block) -> Option<syn::Block> {
+    let expr = |e: &Expr| zip_call(e).or_else(|| repeat_take(e)).or_else(|| collected_argument(e)).is_some();
+    if !super::any_node(body, &expr, &|b| while_let_next(&b.stmts).is_some()) {
+        return None;
+    }
     let mut body = body.clone();
     let mut pass = Sources { changed: false };
     pass.visit_block_mut(&mut body);
