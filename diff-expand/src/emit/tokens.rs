@@ -165,7 +165,12 @@ impl<V> SymMap<V> {
     fn push(&mut self, sym: Sym, value: V) -> usize {
         let index = sym.index();
         if index >= self.slots.len() {
-            self.slots.resize(index + 1, 0);
+            // A zeroed allocation and one copy: `resize` writes the zeros one by one in a debug
+            // build, and the passes make maps whose first symbol is numbered in the tens of
+            // thousands.
+            let mut slots = vec![0; (index + 1).max(2 * self.slots.len())];
+            slots[..self.slots.len()].copy_from_slice(&self.slots);
+            self.slots = slots;
         }
         self.entries.push((sym, value));
         self.slots[index] = self.entries.len() as u32;

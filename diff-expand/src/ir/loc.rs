@@ -35,6 +35,7 @@ impl Loc {
 fn first(e: &Expr) -> Option<Span> {
     match e {
         Expr::Binary(b) if b.attrs.is_empty() => first(&b.left),
+        Expr::Assign(a) if a.attrs.is_empty() => first(&a.left),
         Expr::MethodCall(m) if m.attrs.is_empty() => first(&m.receiver),
         Expr::Field(f) if f.attrs.is_empty() => first(&f.base),
         Expr::Index(i) if i.attrs.is_empty() => first(&i.expr),
@@ -64,6 +65,7 @@ fn first(e: &Expr) -> Option<Span> {
 fn last(e: &Expr) -> Option<Span> {
     match e {
         Expr::Binary(b) if b.attrs.is_empty() => last(&b.right),
+        Expr::Assign(a) if a.attrs.is_empty() => last(&a.right),
         Expr::MethodCall(m) if m.attrs.is_empty() => Some(m.paren_token.span.join()),
         Expr::Field(f) if f.attrs.is_empty() => Some(match &f.member {
             syn::Member::Named(ident) => ident.span(),
@@ -105,6 +107,8 @@ mod tests {
             [x, y, z].iter().map(|v| v * v).sum::<f64>();
             *r + Vec::<f64>::new().len() as f64;
             (x, y).0 + <f64 as Real>::exp(x);
+            a = (a * 0.999 + b * 0.001).sin();
+            v[i] += w.0 * 2.0;
         }";
         let file: syn::File = syn::parse_str(source).unwrap();
         let syn::Item::Fn(f) = &file.items[0] else { panic!() };
