@@ -315,7 +315,11 @@ impl Symbols {
     /// The symbol of `name`, made if it is new.
     pub fn intern(&mut self, name: &str) -> Sym {
         let numbered = value_number(name);
-        let slot = numbered.and_then(|(letter, n)| Some((b"vta".iter().position(|l| *l == letter)?, n)));
+        // Only numbers a lowering could reach: a user's identifier may be spelled `__v` and
+        // fourteen digits, which must not size a table.
+        let slot = numbered
+            .filter(|(_, n)| *n < 1 << 20)
+            .and_then(|(letter, n)| Some((b"vta".iter().position(|l| *l == letter)?, n)));
         if let Some(sym) = slot.and_then(|(k, n)| *self.by_number[k].get(n)?) {
             return sym;
         }
@@ -521,5 +525,10 @@ mod tests {
         assert_eq!(value_number("__v1x"), None);
         assert_eq!(value_number("v12"), None);
         assert_eq!(value_number("__v99999999999999999999999999"), None);
+        // A large number a user may spell is interned without a table of that size.
+        let mut symbols = Symbols::default();
+        let a = symbols.intern("__v99999999999999");
+        assert_eq!(symbols.intern("__v99999999999999"), a);
+        assert!(symbols.by_number.iter().all(|t| t.len() < 1 << 20));
     }
 }
