@@ -190,6 +190,22 @@ fn check_block(
             {
                 cx.error(span, called_for_effect(&name.to_string()))
             }
+            // `idx.push(i)` of constants onto a local the rewrites of `lower::pushes` left: the
+            // local's binding holds one value, which generated code would have to change in place
+            // under the values the reverse sweep reads back (rustc's "cannot borrow as mutable"
+            // inside generated code before). A `&mut` parameter stores in place as written.
+            Op::Call { callee: Callee::Method { receiver, name, .. }, .. }
+                if STORING.iter().any(|s| name == s)
+                    && !inst.results.iter().any(|r| used.contains_key(r))
+                    && !f
+                        .body
+                        .walk()
+                        .iter()
+                        .any(|i| matches!(i.op, Op::Param(_)) && i.results.contains(receiver)) =>
+            {
+                let what = format!("`{name}` onto a local collection");
+                cx.error(span, Diagnostic::Unsupported { what, help: unsupported::STORED_INTO_LOCAL_HELP })
+            }
             // The same with a closure argument (`v.retain(|&e| e > 0.0)`, `v.fill_with(..)`,
             // `v.select_nth_unstable_by(..)`), kept as written: on a differentiable receiver it
             // would rearrange or overwrite entries unseen (the sorts are followed,
@@ -482,6 +498,19 @@ fn check_borrowed_arguments(f: &Function, cx: &Ctxt) {
         }
     }
 }
+
+/// Methods that store their arguments into their receiver (`Vec`, `VecDeque`, `String`).
+const STORING: &[&str] = &[
+    "push",
+    "insert",
+    "extend",
+    "extend_from_slice",
+    "append",
+    "resize",
+    "push_str",
+    "push_back",
+    "push_front",
+];
 
 /// A method called for its effect (its result unused) on or with a differentiable value:
 /// `v.push(x)`, `v.rotate_left(1)`, `v.retain(..)`. It may store its argument or rearrange its

@@ -375,6 +375,14 @@ pub const CALLED_FOR_EFFECT_HELP: &str = "a method whose result is not used may 
                (`x.iter().map(..).collect::<Vec<f64>>()`), or push once per iteration, before any \
                `continue`, in a `for` loop over a range or a collection right after \
                `let mut v = Vec::new();` that names `v` nowhere else";
+/// A method storing into a local collection (`idx.push(i)`) that `lower::pushes` does not
+/// rewrite.
+pub const STORED_INTO_LOCAL_HELP: &str = "a local collection is followed when it is written by index \
+               (`v[i] = ..` into `vec![0.0; n]`), collected from a chain \
+               (`x.iter().map(..).collect::<Vec<f64>>()`), or filled with floats pushed once per \
+               iteration, before any `continue`, in a `for` loop right after `let mut v = Vec::new();` \
+               that names `v` nowhere else; build other data, such as indices or structs, before the \
+               call and pass it as a parameter (`idx: &[usize]`, `obs: &[Obs]`)";
 pub const UNTYPED_CALL_RESULT: Unsupported = Unsupported {
     what: "a reference to a call's result whose type is not written",
     help: "write the type where the result is bound: `let y: DVector<f64> = g(..);`",

@@ -195,7 +195,7 @@ fn pushed_body(body: &syn::Block, name: &syn::Ident) -> Option<syn::Block> {
     // user's growing `Vec` holds.
     let others = body.stmts.iter().enumerate().filter(|(i, _)| *i != at).any(|(_, s)| names(s, name));
     let Stmt::Expr(Expr::MethodCall(m), _) = &body.stmts[at] else { return None };
-    if others || mentions(m.args[0].to_token_stream(), name) {
+    if others || mentions(m.args[0].to_token_stream(), name) || not_a_float(&m.args[0], &body.stmts[..at]) {
         return None;
     }
     let (value, k, span) = (&m.args[0], counter(), m.span());
@@ -204,4 +204,55 @@ fn pushed_body(body: &syn::Block, name: &syn::Ident) -> Option<syn::Block> {
     let advance: Stmt = syn::parse_quote_spanned!(span=> #k += 1;);
     out.stmts.splice(at..=at, [write, advance]);
     Some(out)
+}
+
+/// Whether a pushed value is plainly not a float, so that `vec![0.0; COUNT]` cannot hold it: a
+/// struct, tuple or array literal, a `vec![..]`, a reference, a literal that is not a
+/// float, a call of a constructor (`Obs::new(..)`, `Vector3::new(..)`, `Some(..)`: a path whose
+/// type segment is capitalised and not a float type), or a local the statements `before` it in
+/// the loop body bind to one of those or with a type that is not a float (`let o = Obs { .. };`).
+/// The `Vec` then keeps its `push`, which the lowering reports or keeps as written.
+fn not_a_float(value: &Expr, before: &[Stmt]) -> bool {
+    // `Some(..)`, `Pair(..)`; `Obs::new(..)`, `Vector3::zeros()`, `Point::from_slice(..)`: not
+    // `Model::residual(..)`, which may well be a float.
+    let constructor = |path: &syn::Path| {
+        let capitalised = |i: &syn::Ident| {
+            let name = i.to_string();
+            name.starts_with(|c: char| c.is_ascii_uppercase())
+                && !crate::signature::float_type_or_trait(&name)
+        };
+        match path.segments.iter().rev().collect::<Vec<_>>()[..] {
+            [only] => capitalised(&only.ident),
+            [last, owner, ..] => {
+                let last = last.ident.to_string();
+                let made =
+                    matches!(last.as_str(), "new" | "from" | "zeros" | "identity" | "default" | "repeat");
+                capitalised(&owner.ident) && (made || last.starts_with("from_"))
+            }
+            [] => false,
+        }
+    };
+    match value {
+        Expr::Paren(p) => not_a_float(&p.expr, before),
+        Expr::Struct(_) | Expr::Tuple(_) | Expr::Array(_) | Expr::Repeat(_) | Expr::Reference(_) => true,
+        Expr::Macro(m) => m.mac.path.is_ident("vec"),
+        Expr::Lit(l) => !matches!(l.lit, syn::Lit::Float(_)),
+        Expr::Call(c) => matches!(&*c.func, Expr::Path(f) if f.qself.is_none() && constructor(&f.path)),
+        Expr::Path(p) => p.path.get_ident().is_some_and(|local| {
+            // The last binding of that name before the push.
+            before.iter().rev().find_map(|stmt| {
+                let Stmt::Local(l) = stmt else { return None };
+                let (pat, ty) = match &l.pat {
+                    Pat::Type(t) => (&*t.pat, Some(&*t.ty)),
+                    p => (p, None),
+                };
+                let Pat::Ident(bound) = pat else { return None };
+                (bound.ident == *local).then(|| match ty {
+                    Some(t) => !crate::signature::is_float(t),
+                    None => l.init.as_ref().is_some_and(|i| not_a_float(&i.expr, &[])),
+                })
+            }) == Some(true)
+        }),
+        _ => false,
+    }
 }
