@@ -222,37 +222,53 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
-    /// Writes `let (names..,);` (with their types, `(f64, _, ..)`, when the float values' is
-    /// known) and the statements it declares.
+    /// Writes the declaration of the run's names and the statements it declares: the names
+    /// surely of the float type (when it is known) as `let [a, mut b,]: [f64; 2];`, the rest as
+    /// `let (c, d,);`. One array type in place of a tuple of `n` float types keeps the
+    /// declaration's tokens, and rustc's work on them, from growing with `n`.
     fn flush(&mut self, out: &mut Vec<Tok>) {
         if !self.declared.is_empty() {
-            let mut pattern = Vec::with_capacity(3 * self.declared.len());
-            let mut types = Vec::with_capacity(2 * self.declared.len());
-            let mut typed = false;
+            let (mut floats, mut others) = (Vec::new(), Vec::new());
+            let mut count = 0;
             for d in self.declared.drain(..) {
-                match self.types.float {
-                    Some(float) if self.types.floats.contains(&d.name) => {
-                        types.extend(float.iter().cloned());
-                        typed = true;
-                    }
-                    _ => types.push(Tok::underscore()),
-                }
-                types.push(Tok::punct(','));
+                let typed = self.types.float.is_some() && self.types.floats.contains(&d.name);
+                let pattern = if typed { &mut floats } else { &mut others };
+                count += usize::from(typed);
                 pattern.extend(d.mutable);
                 pattern.push(d.ident);
                 pattern.push(Tok::punct(','));
             }
-            out.push(Tok::let_keyword());
-            out.push(Tok::Group(Delimiter::Parenthesis, Span::call_site(), pattern));
-            if typed {
-                out.push(Tok::punct(':'));
-                out.push(Tok::Group(Delimiter::Parenthesis, Span::call_site(), types));
+            if let (Some(float), false) = (self.types.float, floats.is_empty()) {
+                out.extend(array_declaration(floats, float, count));
             }
-            out.push(Tok::punct(';'));
+            if !others.is_empty() {
+                out.push(Tok::let_keyword());
+                out.push(Tok::Group(Delimiter::Parenthesis, Span::call_site(), others));
+                out.push(Tok::punct(';'));
+            }
         }
         out.append(&mut self.body);
         self.seen.clear();
     }
+}
+
+/// `let [PATTERN]: [FLOAT; COUNT];`: the declaration of `count` names of the type `float`
+/// (`pattern`: the names, each with its `mut` and a comma).
+pub(super) fn array_declaration(pattern: Vec<Tok>, float: &[Tok], count: usize) -> [Tok; 5] {
+    [
+        Tok::let_keyword(),
+        Tok::Group(Delimiter::Bracket, Span::call_site(), pattern),
+        Tok::punct(':'),
+        array_type(float, count),
+        Tok::punct(';'),
+    ]
+}
+
+/// `[FLOAT; COUNT]`.
+pub(super) fn array_type(float: &[Tok], count: usize) -> Tok {
+    let mut ty = float.to_vec();
+    ty.extend([Tok::punct(';'), Tok::Literal(proc_macro2::Literal::usize_unsuffixed(count))]);
+    Tok::Group(Delimiter::Bracket, Span::call_site(), ty)
 }
 
 /// `let PAT = EXPR;` (tokens `stmt`, mentioning `names`) as the assignment `PAT = EXPR;`, with
@@ -444,7 +460,8 @@ mod tests {
         let got = flatten(quote!(fn f() { #stmts }), floats, Some((floats, &f64)), false).to_string();
         let want = quote! {
             fn f() {
-                let (__v1, mut __a1, __v2, __pb2,): (f64, f64, _, _,);
+                let [__v1, mut __a1,]: [f64; 2];
+                let (__v2, __pb2,);
                 __v1 = g();
                 __a1 = __v1 * 3.0;
                 (__v2, __pb2,) = g_vjp(__v1);

@@ -8,13 +8,17 @@
 //! functions of [`SEGMENT`] statements, each called in place:
 //!
 //! ```text
-//! __v6 = (__v0 * 0.999) + (__v1 * 0.001);     fn __tapeless_run0(__v0: f64, __v1: f64) -> (f64, f64,) {
-//! __v7 = __v6.sin();                     ->       let (__v6, __v7,): (f64, f64,);
+//! __v6 = (__v0 * 0.999) + (__v1 * 0.001);     fn __tapeless_run0([__v0, __v1,]: [f64; 2],) -> [f64; 2] {
+//! __v7 = __v6.sin();                     ->       let [__v6, __v7,]: [f64; 2];
 //! ...                                             __v6 = ..; __v7 = ..; ...
-//!                                                 (__v6, __v7,)
+//!                                                 [__v6, __v7,]
 //!                                             }
-//!                                             (__v6, __v7,) = __tapeless_run0(__v0, __v1);
+//!                                             [__v6, __v7,] = __tapeless_run0([__v0, __v1,],);
 //! ```
+//!
+//! Floats go in and out as arrays: one type `[f64; n]` instead of `n` of them keeps the tokens,
+//! and rustc's work on them, from growing with the values passed (a name of another primitive
+//! type is a parameter of its own, and the results are a tuple when one is not a float).
 //!
 //! A nested `fn` is its own body to rustc and to LLVM (a closure would not be: closures are
 //! type-checked with the body around them, which made an earlier attempt slower). It cannot see
@@ -46,6 +50,7 @@
 //! 36.5 µs inlined).
 
 use super::inline::{member_or_path, name};
+use super::scopes::{array_declaration, array_type};
 use super::tokens::{Sym, SymMap, SymSet, Symbols, Tok, punct_at};
 use proc_macro2::{Delimiter, Ident, Spacing, Span};
 
@@ -296,54 +301,75 @@ impl<'a> Segments<'a> {
         let mutable = || Tok::Ident(Ident::new("mut", Span::call_site()), Sym::MUT);
         let comma = || Tok::punct(',');
         let paren = |tokens: Vec<Tok>| Tok::Group(Delimiter::Parenthesis, Span::call_site(), tokens);
-        // fn NAME(mut a: f64, b: f64,) -> (f64, ..,) { let (mut l, ..,): (f64, ..,); BODY (o, ..,) }
-        let mut params = Vec::with_capacity(5 * inputs.len());
-        for n in &inputs {
-            if written.contains_key(n) {
-                params.push(mutable());
-            }
-            let ty = self.type_of(n).unwrap_or_else(Tok::underscore);
-            params.extend([ident(n), Tok::punct(':'), ty, comma()]);
-        }
-        let types = |names: &[Sym]| {
-            paren(
-                names
-                    .iter()
-                    .flat_map(|n| [self.type_of(n).unwrap_or_else(Tok::underscore), comma()])
-                    .collect(),
-            )
-        };
-        let mut inner = Vec::with_capacity(body.len() + 4 * locals.len() + 2 * outputs.len() + 6);
-        if !locals.is_empty() {
-            let mut pattern = Vec::with_capacity(3 * locals.len());
-            for n in &locals {
-                if written.get(n).is_some_and(|c| *c > 1) {
+        let bracket = |tokens: Vec<Tok>| Tok::Group(Delimiter::Bracket, Span::call_site(), tokens);
+        let float = std::slice::from_ref(&self.float);
+        // `[mut a, b,]`, or `(mut a, b,)`: names with the `mut` of those written more than once
+        // (`written` counts), or of the inputs written at all.
+        let pattern = |names: &[&Sym], input: bool| {
+            let mut pattern = Vec::with_capacity(3 * names.len());
+            for n in names {
+                let count = written.get(n).copied().unwrap_or(0);
+                if count > usize::from(!input) {
                     pattern.push(mutable());
                 }
                 pattern.extend([ident(n), comma()]);
             }
-            inner.extend([
-                Tok::let_keyword(),
-                paren(pattern),
-                Tok::punct(':'),
-                types(&locals),
-                Tok::punct(';'),
-            ]);
+            pattern
+        };
+        // The float inputs as one array, the others (of the primitive types a `let` states) one
+        // by one: fn NAME([mut a, b,]: [f64; 2], k: usize,)
+        let (float_inputs, other_inputs): (Vec<&Sym>, Vec<&Sym>) =
+            inputs.iter().partition(|n| self.typed.contains(n));
+        let mut params = Vec::with_capacity(5 + 4 * other_inputs.len());
+        let mut args = Vec::with_capacity(2 + 2 * other_inputs.len());
+        if !float_inputs.is_empty() {
+            params.extend([bracket(pattern(&float_inputs, true)), Tok::punct(':')]);
+            params.extend([array_type(float, float_inputs.len()), comma()]);
+            let names = float_inputs.iter().flat_map(|n| [ident(n), comma()]).collect();
+            args.extend([bracket(names), comma()]);
+        }
+        for n in &other_inputs {
+            params.extend(pattern(&[n], true));
+            params.pop();
+            let ty = self.type_of(n).unwrap_or_else(Tok::underscore);
+            params.extend([Tok::punct(':'), ty, comma()]);
+            args.extend([ident(n), comma()]);
+        }
+        // The locals: `let [l, mut m,]: [f64; 2]; let (mut k,): (usize,);`.
+        let (float_locals, other_locals): (Vec<&Sym>, Vec<&Sym>) =
+            locals.iter().partition(|n| self.typed.contains(n));
+        let mut inner = Vec::with_capacity(body.len() + 12 + 2 * outputs.len());
+        if !float_locals.is_empty() {
+            inner.extend(array_declaration(pattern(&float_locals, false), float, float_locals.len()));
+        }
+        if !other_locals.is_empty() {
+            let types =
+                other_locals.iter().flat_map(|n| [self.type_of(n).unwrap_or_else(Tok::underscore), comma()]);
+            inner.extend([Tok::let_keyword(), paren(pattern(&other_locals, false)), Tok::punct(':')]);
+            inner.extend([paren(types.collect()), Tok::punct(';')]);
         }
         inner.extend(body);
-        let results = || paren(outputs.iter().flat_map(|n| [ident(n), comma()]).collect());
-        inner.push(results());
+        // The results: `[o, p,]` of type `[f64; 2]` when all are floats, a tuple otherwise.
+        let names: Vec<Tok> = outputs.iter().flat_map(|n| [ident(n), comma()]).collect();
+        let floats_only = !outputs.is_empty() && outputs.iter().all(|n| self.typed.contains(n));
+        let (results, result_type) = if floats_only {
+            (bracket(names), array_type(float, outputs.len()))
+        } else {
+            let types =
+                outputs.iter().flat_map(|n| [self.type_of(n).unwrap_or_else(Tok::underscore), comma()]);
+            (paren(names), paren(types.collect()))
+        };
+        inner.push(results.clone());
         // `#[inline(never)]`: each nested function is optimised as a unit of its own.
         let never = Tok::Group(Delimiter::Parenthesis, Span::call_site(), vec![self.never.clone()]);
         let attribute = Tok::Group(Delimiter::Bracket, Span::call_site(), vec![self.inline.clone(), never]);
         out.extend([Tok::punct('#'), attribute]);
         out.extend([self.fn_keyword.clone(), name.clone(), paren(params), arrow('-'), arrow('>')]);
-        out.extend([types(&outputs), Tok::Group(Delimiter::Brace, Span::call_site(), inner)]);
-        // (o, ..,) = NAME(a, b,);
+        out.extend([result_type, Tok::Group(Delimiter::Brace, Span::call_site(), inner)]);
+        // [o, ..,] = NAME([a, b,], k,);
         if !outputs.is_empty() {
-            out.extend([results(), Tok::punct('=')]);
+            out.extend([results, Tok::punct('=')]);
         }
-        let args = inputs.iter().flat_map(|n| [ident(n), comma()]).collect();
         out.extend([name, paren(args), Tok::punct(';')]);
     }
 
@@ -431,8 +457,9 @@ impl<'a> Segments<'a> {
 }
 
 /// `tokens` (a block's) with the names in `moved` taken out of the declarations the flatten
-/// pass wrote (`let (__v3, mut __a3,): (f64, _,);`): they are assigned only inside a nested
-/// function now, and a declaration of type `_` that nothing assigns is rustc's E0282.
+/// pass wrote (`let [__v3, mut __a3,]: [f64; 2];`, `let (__pb4,);`): they are assigned only
+/// inside a nested function now, and a declaration that nothing assigns is rustc's E0282 (of
+/// type `_`) or a warning.
 fn undeclare(tokens: Vec<Tok>, moved: &SymSet) -> Vec<Tok> {
     if moved.is_empty() {
         return tokens;
@@ -440,20 +467,20 @@ fn undeclare(tokens: Vec<Tok>, moved: &SymSet) -> Vec<Tok> {
     let mut out = Vec::with_capacity(tokens.len());
     let mut rest = tokens.into_iter().peekable();
     while let Some(tt) = rest.next() {
-        let declaration =
-            tt.is(Sym::LET) && rest.peek().is_some_and(|p| p.group(Delimiter::Parenthesis).is_some());
-        if !declaration {
-            out.push(tt);
-            continue;
-        }
+        let delimiter = match rest.peek() {
+            Some(Tok::Group(d @ (Delimiter::Parenthesis | Delimiter::Bracket), ..)) if tt.is(Sym::LET) => *d,
+            _ => {
+                out.push(tt);
+                continue;
+            }
+        };
         let Some(Tok::Group(_, span, pattern)) = rest.next() else { continue };
         let elements: Vec<&[Tok]> = pattern.split(|t| t.is_punct(',')).filter(|e| !e.is_empty()).collect();
         let keep: Vec<bool> = elements
             .iter()
             .map(|e| !e.last().and_then(Tok::sym).is_some_and(|n| moved.contains(&n)))
             .collect();
-        let typed = punct_at(rest.peek(), ':');
-        let types = if typed {
+        let types = if punct_at(rest.peek(), ':') {
             rest.next();
             match rest.next() {
                 Some(Tok::Group(_, _, types)) => Some(types),
@@ -470,14 +497,26 @@ fn undeclare(tokens: Vec<Tok>, moved: &SymSet) -> Vec<Tok> {
                 .flat_map(|(e, _)| e.iter().cloned().chain([Tok::punct(',')]))
                 .collect()
         };
-        if !keep.iter().any(|k| *k) {
+        let count = keep.iter().filter(|k| **k).count();
+        if count == 0 {
             rest.next(); // the `;`
             continue;
         }
-        out.extend([Tok::let_keyword(), Tok::Group(Delimiter::Parenthesis, span, kept(elements))]);
-        if let Some(types) = types {
-            let parts: Vec<&[Tok]> = types.split(|t| t.is_punct(',')).filter(|e| !e.is_empty()).collect();
-            out.extend([Tok::punct(':'), Tok::Group(Delimiter::Parenthesis, Span::call_site(), kept(parts))]);
+        out.extend([Tok::let_keyword(), Tok::Group(delimiter, span, kept(elements))]);
+        match (types, delimiter) {
+            // `[FLOAT; N]`: the element type is what comes before the `;`.
+            (Some(types), Delimiter::Bracket) => {
+                let float = types.split(|t| t.is_punct(';')).next().unwrap_or_default();
+                out.extend([Tok::punct(':'), array_type(float, count)]);
+            }
+            (Some(types), _) => {
+                let parts: Vec<&[Tok]> = types.split(|t| t.is_punct(',')).filter(|e| !e.is_empty()).collect();
+                out.extend([
+                    Tok::punct(':'),
+                    Tok::Group(Delimiter::Parenthesis, Span::call_site(), kept(parts)),
+                ]);
+            }
+            (None, _) => {}
         }
     }
     out
@@ -554,18 +593,18 @@ mod tests {
         for (k, (input, output)) in
             [("__v0", "__v100"), ("__v100", "__v200"), ("__v200", "__v249")].iter().enumerate()
         {
-            let head = format!("fn __tapeless_run{k} ({input} : f64 ,) -> (f64 ,)");
+            let head = format!("fn __tapeless_run{k} ([{input} ,] : [f64 ; 1] ,) -> [f64 ; 1]");
             assert!(got.contains(&head), "{head}: {got}");
-            let call = format!("({output} ,) = __tapeless_run{k} ({input} ,) ;");
+            let call = format!("[{output} ,] = __tapeless_run{k} ([{input} ,] ,) ;");
             assert!(got.contains(&call), "{call}: {got}");
         }
         // Only the results stay declared in the function; the rest are the nested functions'.
         // (`__v250`, read once, is written where it is read.)
         assert!(
-            got.starts_with("fn f (__v0 : f64) { let (__v100 , __v200 , __v249 ,) : (f64 , f64 , f64 ,) ;"),
+            got.starts_with("fn f (__v0 : f64) { let [__v100 , __v200 , __v249 ,] : [f64 ; 3] ;"),
             "{got}"
         );
-        assert!(got.contains("{ let (__v101 , __v102 ,"), "{got}");
+        assert!(got.contains("{ let [__v101 , __v102 ,"), "{got}");
         assert!(got.ends_with("((__v249 * __v249) . sin ()) + __v0 }"), "{got}");
     }
 
@@ -616,7 +655,7 @@ mod tests {
         stmts.extend(chain(121..250));
         let got = cut(stmts, quote!(__v249.powi(__i5)));
         assert_eq!(got.matches("fn __tapeless_run").count(), 2, "{got}");
-        assert!(got.contains("__tapeless_run1 (__v100 ,) ; __i5 = 2 ;"), "{got}");
+        assert!(got.contains("__tapeless_run1 ([__v100 ,] ,) ; __i5 = 2 ;"), "{got}");
     }
 
     #[test]
@@ -632,7 +671,7 @@ mod tests {
         let got = cut(quote!(let mut __a1 = __v0; for __i in 0..3 { #body }), quote!(__a1));
         let runs = got.matches("fn __tapeless_run").count();
         assert!(runs >= 5, "{got}");
-        assert_eq!(got.matches("(__a1 ,) = __tapeless_run").count(), runs, "{got}");
-        assert!(got.contains("(mut __a1 : f64 ,)"), "{got}");
+        assert_eq!(got.matches("[__a1 ,] = __tapeless_run").count(), runs, "{got}");
+        assert!(got.contains("([mut __a1 ,] : [f64 ; 1] ,)"), "{got}");
     }
 }
