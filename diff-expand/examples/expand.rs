@@ -11,7 +11,8 @@
 //! since cargo compiles proc macros without optimisation by default. With `--plan` first, it
 //! prints the plan of the reverse sweep instead, one line per branch and loop: what the primal
 //! sweep keeps for the adjoint sweep and how each loop runs backward (`v3` is the IR's value 3,
-//! `__v3` in the expansion).
+//! `__v3` in the expansion). With `--tokens` first, it prints how many tokens the expansion has
+//! (a group counts one, plus its contents).
 
 use std::str::FromStr;
 use std::time::Instant;
@@ -22,7 +23,8 @@ fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let time = args.first().is_some_and(|a| a == "--time");
     let plan = args.first().is_some_and(|a| a == "--plan");
-    if time || plan {
+    let tokens = args.first().is_some_and(|a| a == "--tokens");
+    if time || plan || tokens {
         args.remove(0);
     }
     let attr = args.first().cloned().unwrap_or_default();
@@ -37,7 +39,21 @@ fn main() {
     let out = diff_expand::differentiable(attr, item);
     if time {
         eprintln!("{:.3}", start.elapsed().as_secs_f64());
+    } else if tokens {
+        println!("{}", count(out));
     } else {
         println!("{out}");
     }
+}
+
+/// How many tokens `stream` has: one per identifier, punctuation and literal, one per group
+/// plus what it holds.
+fn count(stream: TokenStream) -> usize {
+    stream
+        .into_iter()
+        .map(|tt| match tt {
+            proc_macro2::TokenTree::Group(g) => 1 + count(g.stream()),
+            _ => 1,
+        })
+        .sum()
 }

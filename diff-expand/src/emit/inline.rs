@@ -4,9 +4,9 @@
 //! by a later statement of the same block (`let __v3 = __v0 * 0.999;` read only by
 //! `let __v6 = __v3 + __v5;`). A debug build gives each such `let` a named local, with debug info
 //! and borrow-checking of its own, which cost a long function seconds. The flatten pass
-//! ([`super::scopes`]) therefore writes such a value's expression, in parentheses, in place of
-//! its one mention: `let __v6 = (__v0 * 0.999) + __v5;`. Optimised code is the same (it is
-//! SSA either way).
+//! ([`super::scopes`]) therefore writes such a value's expression in place of its one mention,
+//! in parentheses where the parse would otherwise change ([`super::parens`]): `let __v6 = __v0 *
+//! 0.999 + __v5;`. Optimised code is the same (it is SSA either way).
 //!
 //! Moving an expression later changes nothing when it has no effects and what it reads cannot
 //! change in between: its names are our own, bound once in the function and never written after

@@ -12,6 +12,7 @@ mod calls;
 pub mod forward;
 pub mod inline;
 mod owners;
+mod parens;
 pub mod reverse;
 pub mod scopes;
 mod segments;
@@ -512,11 +513,24 @@ pub fn receiver(sig: &Signature) -> TokenStream {
     }
 }
 
+/// The name under which a generated body imports the runtime's rules (`use
+/// ::tapeless::__private::rules as __tapeless_rules;`, written by the flatten pass at the top of
+/// each body that calls one): `__tapeless_rules::sin_d0` is 4 tokens where the whole path is 12,
+/// and a long function calls a rule about twice per statement.
+pub const RULES: &str = "__tapeless_rules";
+
+/// The statement importing the runtime's rules as [`RULES`].
+pub fn rules_import() -> TokenStream {
+    let alias = format_ident!("{}", RULES);
+    quote!(use ::tapeless::__private::rules as #alias;)
+}
+
 /// The partial derivative `∂y/∂args[i]` of a smooth rule, as a runtime call.
 pub fn partial(rule_name: &str, i: usize, args: &[Value], y: Value, span: Span) -> TokenStream {
     let f = format_ident!("{}_d{}", rule_name, i, span = span);
     let args = args.iter().map(|v| v.ident());
     let y = y.ident();
-    // The whole path under the user's span: a type error in it points at the user's call.
-    quote_spanned!(span=> ::tapeless::__private::rules::#f(#(#args,)* #y))
+    // The path under the user's span: a type error in it points at the user's call.
+    let rules = format_ident!("{}", RULES, span = span);
+    quote_spanned!(span=> #rules::#f(#(#args,)* #y))
 }

@@ -36,6 +36,7 @@
 //! borrower declared before its owner is dropped after it.
 
 use super::inline::Body;
+use super::parens;
 use super::segments::Segments;
 use super::tokens::{Sym, SymMap, SymSet, Symbols, Tok, ValueNames};
 use proc_macro2::{Delimiter, Spacing, Span, TokenStream};
@@ -63,19 +64,23 @@ pub fn flatten(
     let float_type = typed.map(|(_, t)| symbols.read(t.clone()));
     let types = Types { floats: &typed_names, float: float_type.as_deref() };
     let floats = &floats;
+    let import = symbols.read(super::rules_import());
     let mut names = Vec::new();
-    let items = items
-        .into_iter()
-        .map(|tt| {
-            // A generated function's body: its numbers and values read once are written where
-            // they are read.
-            let body = tt.group(Delimiter::Brace).map(Body::of).unwrap_or_default();
-            let mut pass = Pass { body: &body, floats, types, inlined: SymMap::default() };
-            let tt = tree(tt, &mut names, &mut pass);
-            names.clear();
-            tt
-        })
-        .collect::<Vec<_>>();
+    let mut out = Vec::with_capacity(items.len());
+    for tt in items {
+        // A generated function's body: its numbers and values read once are written where
+        // they are read.
+        let body = tt.group(Delimiter::Brace).map(Body::of).unwrap_or_default();
+        let mut pass = Pass { body: &body, floats, types, inlined: SymMap::default(), rules: false };
+        tree(tt, u8::MAX, &mut names, &mut pass, &mut out);
+        names.clear();
+        // A body calling a rule (`__tapeless_rules::sin_d0`) imports them first; nested
+        // functions and closures in it see the import.
+        if let (Some(Tok::Group(Delimiter::Brace, _, tokens)), true) = (out.last_mut(), pass.rules) {
+            tokens.splice(0..0, import.iter().cloned());
+        }
+    }
+    let items = out;
     let segments = float_type.as_deref().filter(|_| segment);
     match segments.and_then(|float| Segments::new(&typed_names, float, &mut symbols)) {
         Some(mut segments) => {
@@ -99,35 +104,67 @@ struct Pass<'a> {
     body: &'a Body,
     floats: &'a SymSet,
     types: Types<'a>,
-    /// Values read once ([`super::inline`]): the expression, in parentheses, to write at the
-    /// mention, and the names it mentions.
-    inlined: SymMap<(Tok, Vec<Sym>)>,
+    /// Values read once ([`super::inline`]): the expression to write at the mention, how
+    /// tightly it holds together ([`parens::strength`]), and the names it mentions.
+    inlined: SymMap<(Vec<Tok>, u8, Vec<Sym>)>,
+    /// Whether the body mentions the rules' alias ([`super::RULES`]).
+    rules: bool,
 }
 
-/// `tt` with every block inside it flattened; pushes the `__` names it mentions to `names`.
-fn tree(tt: Tok, names: &mut Vec<Sym>, pass: &mut Pass) -> Tok {
+/// Pushes `tt` with every block inside it flattened to `out`, and the `__` names it mentions to
+/// `names`. `context`: what binds to it where it stands ([`parens::context`]), for a value
+/// written in its place.
+fn tree(tt: Tok, context: u8, names: &mut Vec<Sym>, pass: &mut Pass, out: &mut Vec<Tok>) {
     match tt {
         Tok::Group(delimiter, span, inner) => {
             let inner = if delimiter == Delimiter::Brace {
                 block(inner, names, pass)
             } else {
-                inner.into_iter().map(|tt| tree(tt, names, pass)).collect()
+                sequence(inner, names, pass)
             };
-            Tok::Group(delimiter, span, inner)
+            out.push(Tok::Group(delimiter, span, inner));
+        }
+        Tok::Ident(i, Sym::RULES) => {
+            pass.rules = true;
+            out.push(Tok::Ident(i, Sym::RULES));
         }
         Tok::Ident(i, s) if s.ours() => {
             if let Some(lit) = pass.body.constants.get(&s) {
-                return Tok::Literal(lit.clone());
-            }
-            if let Some((expr, mentioned)) = pass.inlined.remove(&s) {
+                out.push(Tok::Literal(lit.clone()));
+            } else if let Some((expr, strength, mentioned)) = pass.inlined.remove(&s) {
                 names.extend(mentioned);
-                return expr;
+                if parens::needed(strength, context) {
+                    out.push(Tok::Group(Delimiter::Parenthesis, Span::call_site(), expr));
+                } else {
+                    out.extend(expr);
+                }
+            } else {
+                names.push(s);
+                out.push(Tok::Ident(i, s));
             }
-            names.push(s);
-            Tok::Ident(i, s)
         }
-        other => other,
+        other => out.push(other),
     }
+}
+
+/// The tokens of a group that is not a block, each through [`tree`].
+fn sequence(tokens: Vec<Tok>, names: &mut Vec<Sym>, pass: &mut Pass) -> Vec<Tok> {
+    let contexts = contexts(&tokens);
+    let mut out = Vec::with_capacity(tokens.len());
+    for (tt, context) in tokens.into_iter().zip(contexts) {
+        tree(tt, context, names, pass, &mut out);
+    }
+    out
+}
+
+/// [`parens::context`] of each of our names in `tokens`; nothing else needs one.
+fn contexts(tokens: &[Tok]) -> Vec<u8> {
+    (0..tokens.len())
+        .map(|i| match &tokens[i] {
+            Tok::Ident(_, s) if s.ours() => parens::context(tokens, i),
+            _ => u8::MAX,
+        })
+        .collect()
 }
 
 /// A name a declaration introduces, with its `mut`.
@@ -151,9 +188,10 @@ fn block(tokens: Vec<Tok>, names: &mut Vec<Sym>, pass: &mut Pass) -> Vec<Tok> {
     // Mentions in this block outside nested blocks, for values read once.
     let shallow = super::inline::shallow(&tokens);
     let pieces = pieces(&tokens, pass.body);
+    let contexts = contexts(&tokens);
     let mut out: Vec<Tok> = Vec::with_capacity(tokens.len());
     let mut run = Run { declared: Vec::new(), seen: SymSet::default(), body: Vec::new(), types: pass.types };
-    let mut rest = tokens.into_iter();
+    let mut rest = tokens.into_iter().zip(contexts);
     for piece in pieces {
         let mut inner = Vec::new();
         match piece {
@@ -162,25 +200,23 @@ fn block(tokens: Vec<Tok>, names: &mut Vec<Sym>, pass: &mut Pass) -> Vec<Tok> {
                 continue;
             }
             Piece::Let { at, len } => {
-                let stmt: Vec<Tok> = rest.by_ref().take(len).map(|tt| tree(tt, &mut inner, pass)).collect();
+                let mut stmt = Vec::with_capacity(len);
+                for (tt, context) in rest.by_ref().take(len) {
+                    tree(tt, context, &mut inner, pass, &mut stmt);
+                }
                 if let Some((name, expr)) = pass.body.inlinable(&stmt, at, &shallow, pass.floats) {
                     let expr = expr.to_vec();
                     inner.retain(|n| *n != name);
-                    // A name needs no parentheses.
-                    let expr = match <[Tok; 1]>::try_from(expr) {
-                        Ok([name @ Tok::Ident(..)]) => name,
-                        Ok(one) => Tok::Group(Delimiter::Parenthesis, Span::call_site(), one.into()),
-                        Err(expr) => Tok::Group(Delimiter::Parenthesis, Span::call_site(), expr),
-                    };
-                    pass.inlined.insert(name, (expr, inner));
+                    let strength = parens::strength(&expr);
+                    pass.inlined.insert(name, (expr, strength, inner));
                     continue;
                 }
                 let stmt = rewrite(stmt, &inner, &mut run, &mut out);
                 run.body.extend(stmt);
             }
             Piece::Token => {
-                if let Some(tt) = rest.next() {
-                    run.body.push(tree(tt, &mut inner, pass));
+                if let Some((tt, context)) = rest.next() {
+                    tree(tt, context, &mut inner, pass, &mut run.body);
                 }
             }
         }
@@ -531,7 +567,7 @@ mod tests {
                 __v4 = 3.0;
                 __v6 = __v3.sqrt() + g(__v4) * __v4;
                 __a1 = __a1 + (__a5 * 0.5);
-                (__v1 * 0.5 + __v3 - (0.5 / __v1)) + __v6
+                __v1 * 0.5 + __v3 - (0.5 / __v1) + __v6
             }
         };
         assert_eq!(got, want.to_string());
@@ -562,9 +598,7 @@ mod tests {
         // closure), `__v8` (indexes), `__v9` (a macro), `__v11` (reads a `mut`), `__v13`
         // (borrowed), `__v14` (calls a function not of ours), `__o15` (not a float).
         assert!(
-            got.ends_with(
-                "(((__v1 . sin () * __v2) + __v1) . ln ()) + __v8 + __v9 + __v11 + (__o15 + __v14) }"
-            ),
+            got.ends_with("(__v1 . sin () * __v2 + __v1) . ln () + __v8 + __v9 + __v11 + (__o15 + __v14) }"),
             "{got}"
         );
         for kept in [
@@ -602,13 +636,13 @@ mod tests {
             let mut __a14 = __a12;
             __a4 + __a5 + __a7 + __a8 + __a10 + __a11 + __v13 + __a14
         });
-        // `__a3` into `__a4` into the value (a name in place needs no parentheses); `__a12` is
+        // `__a3` into `__a4` into the value (no parentheses where the parse is the same); `__a12` is
         // never written, so `__v13` and `__a14`, which read it, move too. Each other `mut` name
         // is written after its `let`: by `+=` (`__a5`), in an assigned tuple (`__a7`), borrowed
         // `&mut` (`__a8`), through a method (`__a10`) or by a macro (`__a11`), so it stays, and
         // so does what reads it.
         assert!(
-            got.ends_with("(__a6 * 0.5) + __a5 + __a7 + __a8 + __a10 + __a11 + (__a12 * 3.0) + __a12 }"),
+            got.ends_with("__a6 * 0.5 + __a5 + __a7 + __a8 + __a10 + __a11 + __a12 * 3.0 + __a12 }"),
             "{got}"
         );
         for kept in [

@@ -605,7 +605,7 @@ mod tests {
             "{got}"
         );
         assert!(got.contains("{ let [__v101 , __v102 ,"), "{got}");
-        assert!(got.ends_with("((__v249 * __v249) . sin ()) + __v0 }"), "{got}");
+        assert!(got.ends_with("(__v249 * __v249) . sin () + __v0 }"), "{got}");
     }
 
     #[test]

@@ -43,7 +43,9 @@ impl Sym {
     pub const MUT: Sym = Sym(1 << KINDS);
     pub const ELSE: Sym = Sym(2 << KINDS);
     pub const UNDERSCORE: Sym = Sym(3 << KINDS);
-    const KEYWORDS: [&'static str; 4] = ["let", "mut", "else", "_"];
+    /// The alias of the runtime's rules a generated body imports ([`super::RULES`]).
+    pub const RULES: Sym = Sym((4 << KINDS) | OURS);
+    const KEYWORDS: [&'static str; 5] = ["let", "mut", "else", "_", super::RULES];
 
     /// One of the emitters' names (spelled `__..`).
     pub fn ours(self) -> bool {
