@@ -237,7 +237,7 @@ fn known_floats(f: &Function, sig: &Signature, trust: Trust) -> std::collections
                                 R::Linear(Linear::Add | Linear::Sub | Linear::Neg | Linear::Identity)
                                 | R::Bilinear(Bilinear::Product)
                                 | R::Custom(Custom::Quotient) => all(args),
-                                R::Smooth { partials } => args.iter().enumerate().all(|(i, a)| {
+                                R::Smooth { partials, .. } => args.iter().enumerate().all(|(i, a)| {
                                     !partials.get(i).copied().unwrap_or(true) || known.contains(a)
                                 }),
                                 // Reductions of a matrix to one of its entries' type: `v.dot(&w)`,

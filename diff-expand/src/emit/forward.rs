@@ -328,7 +328,7 @@ fn prim_tangent(
             }
             (None, _) => zero(input, y),
         },
-        Kind::Smooth { partials } => {
+        Kind::Smooth { partials, .. } => {
             let terms = partials.iter().enumerate().filter(|(_, d)| **d).map(|(i, _)| {
                 t(i).map(|ti| {
                     let p = partial(name, i, args, y, span);

@@ -2,6 +2,13 @@
 //! `y = name(args...)`, given the arguments and the already computed result `y` (many rules are
 //! cheapest in terms of `y`: `exp`, `tanh`, `sqrt`).
 //!
+//! What each partial reads is declared in the macro's rule table (`Reads`: the arguments, the
+//! result or both), and the reverse sweep keeps only that for the adjoint: in the place of a
+//! value a partial does not read it passes one it keeps (`sin_d0(x, x)`, `exp_d0(y, y)`). So a
+//! partial must not read a parameter its row does not declare: `tests/rules.rs` checks every
+//! rule's reverse mode against its forward mode, which passes everything, and both against
+//! central differences.
+//!
 //! Conventions at points where the function is continuous but not differentiable (documented in
 //! the crate README): `abs` has derivative `0` at `0`; `max`, `min` and `clamp` split a tie
 //! evenly (`0.5` to each side); `copysign(a, b)` has `∂/∂a = 0` at `a = 0` and `∂/∂b = 0`;

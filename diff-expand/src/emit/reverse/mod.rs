@@ -487,7 +487,6 @@ pub(super) fn field_reads(b: &Block, record: Value, member: &syn::Member) -> usi
         .count()
 }
 
-/// The elementwise derivative of a `map`'s closure, kept by the primal sweep: `__d3`.
 /// `let mut ā = 0;` for each active array, before the adjoint sweep. With `reuse` (in `_grad`), a
 /// `Vec` the function built (`vec![0.0; n]`, `v.to_vec()`) whose values the sweep never reads
 /// (`read`: the plan's slots the adjoint sweep reads, from the IR, not from its tokens) and

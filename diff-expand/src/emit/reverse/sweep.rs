@@ -335,13 +335,20 @@ impl Reverse<'_> {
                     out.extend(self.contribute(a, quote_spanned!(span=> #p::cast_like(#ybar, &#x))));
                 }
             }
-            Kind::Smooth { partials } => {
+            Kind::Smooth { partials, reads } => {
+                // Only what the partials read is kept for the adjoint; a value they do not
+                // read is passed as one that is kept (`rules::Reads`).
+                let (args, y) = match (reads, args.first()) {
+                    (crate::rules::Reads::Arguments, Some(first)) => (args.to_vec(), *first),
+                    (crate::rules::Reads::Result, _) => (vec![y; args.len()], y),
+                    _ => (args.to_vec(), y),
+                };
                 for i in (0..args.len()).filter(|i| partials.get(*i) == Some(&true)) {
                     let Some(a) = active(i) else { continue };
                     for v in args.iter().chain([&y]) {
                         self.read(Slot::Value(*v));
                     }
-                    let d = partial(rule.name, i, args, y, span);
+                    let d = partial(rule.name, i, &args, y, span);
                     // `mul_add` needs no guard: its partials are its operands, finite
                     // wherever the values themselves are (products are `Bilinear::Product`).
                     let guard = self.maybe_zero.contains(&y) && rule.name != "mul_add";
