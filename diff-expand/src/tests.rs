@@ -596,6 +596,29 @@ fn plan_a_loop_that_only_adds_into_adjoints_runs_forward_and_hoists_a_fixed_read
 }
 
 #[test]
+fn plan_lends_a_built_array_to_its_adjoint_only_when_the_sweep_never_reads_it() {
+    // `y` is built by the function and read only linearly: `_grad` gives its storage to `ȳ`.
+    // Squared, its entries are read backward (recomputed from `y`), so it keeps its storage.
+    let h = |read: proc_macro2::TokenStream| {
+        quote! {
+            fn h(x: &[f64]) -> f64 {
+                let mut y = vec![0.0; x.len()];
+                for i in 0..x.len() { y[i] = x[i] * 2.0; }
+                let mut s = 0.0;
+                for i in 0..y.len() { s += #read; }
+                s
+            }
+        }
+    };
+    let loops = "
+        loop v6: backward; pops nothing; recomputes v8
+        loop v13: forward; pops nothing; recomputes v15
+    ";
+    expect_plan(quote!(), h(quote!(3.0 * y[i])), &format!("{loops}\nstorage lent to adjoints in _grad: v3"));
+    expect_plan(quote!(), h(quote!(y[i] * y[i])), &loops.replace("v15", "v15, v16"));
+}
+
+#[test]
 fn plan_of_straight_line_code_is_empty_but_for_fused_sums_and_errors_are_reported() {
     expect_plan(
         quote!(),

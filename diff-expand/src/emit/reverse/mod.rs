@@ -150,6 +150,7 @@ impl Reverse<'_> {
         }
         code.extend(self.block(&input.f.body));
         self.plan.read = self.reads.pop().unwrap_or_default();
+        self.plan.lend(input, &arrays);
         AdjointSweep { code, seed_pattern, seed_leaves, arrays }
     }
 }
@@ -173,7 +174,7 @@ pub fn emit(input: &Input, grad_calls_vjp: bool) -> TokenStream {
     // `_grad` lets a dead array's adjoint take its storage; the pullback of `_vjp` does not, so
     // that it holds only what its sweep reads between the two calls.
     let with_arrays = |reuse: bool, into: Option<Value>| {
-        let mut code = array_adjoints(input, &arrays, &r.plan.read, reuse, into);
+        let mut code = array_adjoints(input, &arrays, &r.plan.lent, reuse, into);
         code.extend(adjoint_code.clone());
         code
     };
@@ -234,7 +235,8 @@ pub fn emit(input: &Input, grad_calls_vjp: bool) -> TokenStream {
             }
             code.extend(own.block(&input.f.body));
             own.plan.read = own.reads.pop().unwrap_or_default();
-            let mut all = array_adjoints(input, &arrays, &own.plan.read, true, None);
+            own.plan.lend(input, &arrays);
+            let mut all = array_adjoints(input, &arrays, &own.plan.lent, true, None);
             all.extend(code);
             (v, all)
         });
@@ -487,10 +489,10 @@ pub(super) fn field_reads(b: &Block, record: Value, member: &syn::Member) -> usi
         .count()
 }
 
-/// `let mut ā = 0;` for each active array, before the adjoint sweep. With `reuse` (in `_grad`), a
-/// `Vec` the function built (`vec![0.0; n]`, `v.to_vec()`) whose values the sweep never reads
-/// (`read`: the plan's slots the adjoint sweep reads, from the IR, not from its tokens) and
-/// the function does not return gives its storage to its adjoint (`zero_tangent_reusing`): the
+/// `let mut ā = 0;` for each active array, before the adjoint sweep. With `reuse` (in `_grad`), an
+/// array of the plan's `lent` (a `Vec` the function built, `vec![0.0; n]`, `v.to_vec()`, whose
+/// values the sweep never reads and which the function does not return: `Plan::lend`, from the
+/// IR, not from the sweep's tokens) gives its storage to its adjoint (`zero_tangent_reusing`): the
 /// gradient then holds
 /// one buffer of that size where the primal holds one, instead of two. For a large array that
 /// is most of the cost: a second buffer is fresh memory the kernel must fault in on every call
@@ -500,12 +502,11 @@ pub(super) fn field_reads(b: &Block, record: Value, member: &syn::Member) -> usi
 fn array_adjoints(
     input: &Input,
     arrays: &[Value],
-    read: &BTreeSet<Slot>,
+    lent: &BTreeSet<Value>,
     reuse: bool,
     into: Option<Value>,
 ) -> TokenStream {
     let p = private();
-    let returned = input.f.output.leaves();
     // A field array of the `_grad_into` record: its adjoint is that field of the caller's
     // buffer, taken out (zeroed with the record) and put back by the sweep (`r̄.w = w̄`).
     let into_field = |v: Value| {
@@ -544,15 +545,8 @@ fn array_adjoints(
                 let r = adjoint(record);
                 return quote!(let mut #a = ::core::mem::take(&mut #r.#member););
             }
-            let built = input.f.body.insts.iter().any(|inst| {
-                inst.results.contains(&v)
-                    && matches!(inst.op, Op::NewArray(_))
-                    && input.f.info(v).kind == crate::ir::Kind::Array(crate::ir::ArrayKind::Vec)
-            });
             let i = v.ident();
-            // The plan says whether the sweep reads the array (a copy a loop pushed and pops
-            // under the same name is not the array).
-            if reuse && built && !returned.contains(&v) && !read.contains(&Slot::Value(v)) {
+            if reuse && lent.contains(&v) {
                 quote!(let mut #a = #p::zero_tangent_reusing(#i);)
             } else {
                 let z = zero(v);

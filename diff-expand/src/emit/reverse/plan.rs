@@ -1,9 +1,10 @@
 //! The reverse sweep's plan, per branch and loop: what the primal sweep keeps for the adjoint
 //! sweep (a branch's trace, a loop's stack), what a backward iteration recomputes instead, which
 //! way it runs and which reads it sums in a scalar (Swift's `LinearMapInfo` holds the first of
-//! these). The adjoint sweep fills it, since it is what finds the values each adjoint reads; the
-//! primal sweep is written from it afterwards, and `Plan::dump` prints it for the tests and the
-//! `expand` example (`--plan`).
+//! these), and which arrays lend their storage to their adjoints in `_grad`. The adjoint sweep
+//! fills it, since it is what finds the values each adjoint reads; the primal sweep and the
+//! adjoints' declarations are written from it afterwards, and `Plan::dump` prints it for the
+//! tests and the `expand` example (`--plan`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -25,6 +26,10 @@ pub(super) struct Plan {
     pub(super) fused_sums: BTreeSet<Value>,
     /// Every slot of the primal sweep the adjoint sweep reads (what the pullback captures).
     pub(super) read: BTreeSet<Slot>,
+    /// Arrays whose storage `_grad` lends to their adjoints (`zero_tangent_reusing`): built by
+    /// the function as a `Vec`, not returned, and never read by the adjoint sweep
+    /// ([`Plan::lend`], from `read` and the IR).
+    pub(super) lent: BTreeSet<Value>,
 }
 
 /// How a loop runs backward.
@@ -85,6 +90,31 @@ impl Plan {
         if !self.fused_sums.is_empty() {
             let _ = writeln!(out, "sums kept as one scalar: {}", list(self.fused_sums.iter().map(value)));
         }
+        if !self.lent.is_empty() {
+            let _ = writeln!(out, "storage lent to adjoints in _grad: {}", list(self.lent.iter().map(value)));
+        }
         out
+    }
+
+    /// Fills `lent` once `read` is known: of the active `arrays`, those `input` builds as a
+    /// `Vec` (`vec![0.0; n]`, `v.to_vec()`), does not return, and whose values the adjoint sweep
+    /// never reads (a copy a loop pushed and pops under the same name is not the array).
+    pub(super) fn lend(&mut self, input: &crate::emit::Input, arrays: &[Value]) {
+        use crate::ir::{ArrayKind, Kind, Op};
+        let returned = input.f.output.leaves();
+        let built = |v: Value| {
+            input.f.info(v).kind == Kind::Array(ArrayKind::Vec)
+                && input
+                    .f
+                    .body
+                    .insts
+                    .iter()
+                    .any(|inst| inst.results.contains(&v) && matches!(inst.op, Op::NewArray(_)))
+        };
+        self.lent = arrays
+            .iter()
+            .copied()
+            .filter(|v| built(*v) && !returned.contains(v) && !self.read.contains(&Slot::Value(*v)))
+            .collect();
     }
 }
