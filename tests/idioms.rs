@@ -816,3 +816,44 @@ fn a_vec_replaced_by_an_untyped_collect() {
         assert_eq!(replaced_by_collect_grad(x).1, want);
     }
 }
+
+/// Observations gathered from constant slices into structs, then read by field: the
+/// `collect::<Vec<Obs>>()` is kept as written (`lower::iterators`, a type without a derivative);
+/// was "`map` on this value is not supported" (our error, with a help about iterators).
+#[derive(Clone, Copy)]
+struct Obs {
+    t: f64,
+    y: f64,
+}
+
+#[differentiable(wrt(k))]
+fn decay_fit(k: &[f64], ts: &[f64], ys: &[f64]) -> f64 {
+    let obs: Vec<Obs> = ts.iter().zip(ys).map(|(&t, &y)| Obs { t, y }).collect();
+    obs.iter().map(|o| (o.y - k[1] * (-k[0] * o.t).exp()).powi(2)).sum()
+}
+
+#[test]
+fn observations_collected_into_structs_from_constants() {
+    let (ts, ys) = ([0.0, 1.0, 2.0, 3.5], [1.1, 0.6, 0.4, 0.1]);
+    let k = [0.5, 1.2];
+    let f = |k: &[f64]| decay_fit(k, &ts, &ys);
+    common::check_wrt_x(
+        "decay_fit",
+        &f,
+        &|k| decay_fit_grad(k, &ts, &ys).1,
+        &|k, v| decay_fit_jvp(k, &ts, &ys, v).1,
+        &k,
+    );
+    // Σ 2 r (-∂model): ∂/∂k0 of a e^{-k0 t} is -a t e^{-k0 t}, ∂/∂a is e^{-k0 t}.
+    let mut want = [0.0; 2];
+    for (t, y) in ts.iter().zip(&ys) {
+        let e = (-k[0] * t).exp();
+        let r = y - k[1] * e;
+        want[0] += 2.0 * r * k[1] * t * e;
+        want[1] -= 2.0 * r * e;
+    }
+    common::assert_close(&decay_fit_grad(&k, &ts, &ys).1, &want, 1e-12, "decay_fit analytic");
+    let (value, pullback) = decay_fit_vjp(&k, &ts, &ys);
+    assert_eq!(value, f(&k));
+    common::check_pullback("decay_fit", &decay_fit_grad(&k, &ts, &ys).1, 2.0, &pullback(2.0));
+}

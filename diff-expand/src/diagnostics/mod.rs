@@ -29,6 +29,10 @@ const DIFFERENTIABLE_TYPES: &str = "f32, f64, nalgebra's static matrices such as
      `&` of those, `&[T]`, `Vec<T>`, `[T; N]` of floats, and `#[derive(Differentiable)]` structs \
      named in `wrt(...)`";
 
+/// The opaque form of `chain.collect::<Vec<Obs>>()` of a type without a derivative
+/// (`lower::iterators`): kept as written, our error where the chain reads a differentiated value.
+pub const COLLECTED_INTO_STRUCTS: &str = "a `Vec` collected into a type without a derivative";
+
 /// A user-facing error.
 pub enum Diagnostic {
     /// `floor`, `round`, `%`, ... applied to a differentiable value.
@@ -291,6 +295,13 @@ impl Diagnostic {
                  `DVector::from_fn(n, |i, _| ..)`, which are differentiated; or cut the derivative on \
                  purpose with `tapeless::no_grad(..)`"
             ),
+            Diagnostic::ActiveOpaque { what: COLLECTED_INTO_STRUCTS } => "a `Vec` of a type the macro \
+                 cannot see into (`collect::<Vec<Obs>>()`), collected from a differentiable value: its \
+                 derivative cannot be formed\n\
+                 help: read the floats where the chain reads them (`ts.iter().zip(ys).map(|(&t, &y)| ..).sum()`), \
+                 or, if the data is constant, leave the parameters it is built from out of the \
+                 differentiated ones with `#[differentiable(wrt(..))]`"
+                .to_string(),
             Diagnostic::ActiveOpaque { what } => format!(
                 "{what} of a differentiable value is not supported yet: its derivative cannot be formed\n\
                  help: compute it from constants, or cut the derivative on purpose with `tapeless::no_grad(..)`"

@@ -284,6 +284,14 @@ impl Lowerer<'_> {
                 Some(syn::Type::Infer(_)) => {
                     return Some(self.unsupported(Loc::of(turbofish), unsupported::COLLECT_VEC_GENERIC));
                 }
+                // `collect::<Vec<Obs>>()` of a struct the macro cannot see into: kept as written,
+                // an opaque value, which is fine where the chain reads constants only (data
+                // gathered from constant parameters) and `check`'s error where it reads a
+                // differentiated value.
+                Some(syn::Type::Path(p)) if own_type(p) => {
+                    let what = Opaque::Form(crate::diagnostics::COLLECTED_INTO_STRUCTS);
+                    return Some(self.opaque_call(&Expr::MethodCall(m.clone()), TokenStream::new(), what));
+                }
                 _ => return None,
             };
             let out = hidden("__tapeless_collected", s);
@@ -769,6 +777,17 @@ impl Lowerer<'_> {
             _ => false,
         }
     }
+}
+
+/// Whether `p` names a type of the crate's own, plainly: one capitalised name without generic
+/// arguments (`Obs`, `data::Sample`), not `String`.
+fn own_type(p: &syn::TypePath) -> bool {
+    p.qself.is_none()
+        && p.path.segments.last().is_some_and(|s| {
+            s.arguments.is_none()
+                && s.ident != "String"
+                && s.ident.to_string().starts_with(char::is_uppercase)
+        })
 }
 
 /// `source.filter(p).map(f).map(g)`, the receiver of a chain's end: the source, the predicate and
