@@ -292,3 +292,39 @@ fn methods_with_their_own_attribute_in_a_generic_block() {
     let (_, pullback) = problem.predict_vjp(&[0.1, 0.2, 0.3, 0.4]);
     common::forward_against_reverse("predict", t, &[1.0, 0.0, -1.0, 0.5], 0.7, &pullback(0.7), 1e-13);
 }
+
+/// A method of a block with the attribute, called only through its generated items: no
+/// `dead_code` warning (denied here), as for a function with the attribute.
+#[deny(dead_code)]
+mod called_only_through_grad {
+    pub struct Quad {
+        pub h: Vec<f64>,
+    }
+
+    #[tapeless::differentiable]
+    impl Quad {
+        fn energy(&self, x: &[f64]) -> f64 {
+            x.iter().zip(&self.h).map(|(xi, hi)| 0.5 * hi * xi * xi).sum()
+        }
+    }
+
+    pub fn value_gradient_and_slope(q: &Quad, x: &[f64], v: &[f64]) -> (f64, Vec<f64>, f64) {
+        let (value, gradient) = q.energy_grad(x);
+        (value, gradient, q.energy_jvp(x, v.to_vec()).1)
+    }
+}
+
+#[test]
+fn a_method_called_only_through_its_gradient_is_not_dead_code() {
+    let q = called_only_through_grad::Quad { h: vec![1.0, 2.0, 3.0] };
+    let (x, v) = ([1.0, -1.0, 2.0], [0.5, 0.25, -1.0]);
+    let (value, gradient, slope) = called_only_through_grad::value_gradient_and_slope(&q, &x, &v);
+    assert_eq!(value, 0.5 + 1.0 + 6.0);
+    // ∂/∂xᵢ ½ hᵢ xᵢ² = hᵢ xᵢ.
+    assert_eq!(gradient, vec![1.0, -2.0, 6.0]);
+    let energy = |x: &[f64]| x.iter().zip(&q.h).map(|(xi, hi)| 0.5 * hi * xi * xi).sum::<f64>();
+    common::assert_close(&gradient, &common::central_gradient(energy, &x), 1e-8, "central differences");
+    // Forward against reverse: <∇E, v> by the JVP.
+    let reverse: f64 = gradient.iter().zip(&v).map(|(g, vi)| g * vi).sum();
+    assert!(close(slope, reverse, 1e-14), "{slope} vs {reverse}");
+}

@@ -46,6 +46,11 @@ pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
             None => attr.clone(),
         };
         methods.push((f.clone(), args));
+        // As for a function: the generated items compute the method, but rustc cannot see
+        // that, and one called only through `x.f_grad(..)` would be reported as never used.
+        if !trait_impl {
+            f.attrs.push(syn::parse_quote!(#[allow(dead_code)]));
+        }
     }
     let impl_floats = signature::float_params(&block.generics);
     // What each method with a `wrt(..)` differentiates, for the calls between them.
