@@ -7,7 +7,7 @@ use crate::analysis::activity::Activity;
 use crate::ctxt::Ctxt;
 use crate::diagnostics::{Diagnostic, unsupported};
 use crate::ir::{ArrayInit, Block, Callee, Form, Function, Loc, Op, Opaque};
-use crate::rules::{Kind, Why};
+use crate::rules::{Family, Why};
 use crate::signature::Signature;
 
 /// Runs every check.
@@ -134,14 +134,14 @@ fn check_block(
         let varied_read = inst.op.operands().iter().any(|v| a.varied(*v));
         match &inst.op {
             Op::Prim { rule, form, args } if reaches && varied_read => {
-                if let Kind::NonDifferentiable(why) = rule.kind {
+                if let Family::NonDifferentiable(why) = rule.kind {
                     check_non_differentiable(rule.name, why, form, span, cx);
                 }
                 // `v.abs()` of a `DVector`: the scalar rule does not apply to a matrix (for a
                 // static matrix, whose type the macro cannot see, rustc reports it through the
                 // runtime's `Real` bound).
                 // (A `DMatrix` built by index is an array, `ArrayKind::Vec`: no `Vec` has `abs`.)
-                if matches!(rule.kind, Kind::Smooth { .. })
+                if matches!(rule.kind, Family::Smooth { .. })
                     && args.iter().any(|v| {
                         matches!(
                             f.info(*v).kind,

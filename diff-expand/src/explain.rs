@@ -98,13 +98,13 @@ impl Dependencies {
                     let cut = match op {
                         Op::NoGrad(_) => Some("passed through `no_grad`"),
                         Op::Prim { rule, .. } => match rule.kind {
-                            crate::rules::Kind::Predicate => {
+                            crate::rules::Family::Predicate => {
                                 Some("compared (a comparison has no derivative)")
                             }
-                            crate::rules::Kind::NonDifferentiable(_) => {
+                            crate::rules::Family::NonDifferentiable(_) => {
                                 Some("passed to a function whose derivative is zero or undefined")
                             }
-                            crate::rules::Kind::Shape => Some("only its length is read"),
+                            crate::rules::Family::Shape => Some("only its length is read"),
                             _ => None,
                         },
                         _ => None,

@@ -18,7 +18,7 @@
 //! so each walk repeats until it reaches its fixed point.
 
 use crate::ir::{ArrayInit, Block, Function, Op, Value};
-use crate::rules::Kind;
+use crate::rules::Family;
 
 /// Activity of every value of a function.
 pub struct Activity {
@@ -197,7 +197,7 @@ fn forward(block: &Block, wrt: &[bool], a: &mut Activity) -> bool {
                 // `if x.is_nan() { return .. }` on an input switches at no point where a
                 // derivative exists (of a computed value, `(1.0 / x).is_finite()`, it switches at
                 // a real input, `x = 0`, and taints like any comparison).
-                let shape = matches!(op, Op::Prim { rule, .. } if matches!(rule.kind, Kind::Shape));
+                let shape = matches!(op, Op::Prim { rule, .. } if matches!(rule.kind, Family::Shape));
                 let finiteness = matches!(op, Op::Prim { rule, args, .. }
                     if matches!(rule.name, "is_nan" | "is_finite" | "is_infinite")
                         && args.iter().all(|v| a.inputs.contains(v)));

@@ -101,7 +101,7 @@ pub fn typed_floats(
 
 /// [`scalars`], or [`typed_floats`].
 fn known_floats(f: &Function, sig: &Signature, trust: Trust) -> std::collections::HashSet<Value> {
-    use crate::rules::{Bilinear, Custom, Kind as R, Linear};
+    use crate::rules::{Bilinear, Custom, Family as R, Linear};
     use std::collections::HashSet;
     let insts = f.body.walk();
     let float = |v: &Value| f.info(*v).kind == Kind::Float;

@@ -16,7 +16,7 @@ pub fn summed_products(input: &Input) -> HashMap<Value, (Value, Value)> {
         .iter()
         .filter_map(|i| match &i.op {
             Op::Prim { rule, args, .. }
-                if matches!(rule.kind, crate::rules::Kind::Linear(crate::rules::Linear::SumEntries)) =>
+                if matches!(rule.kind, crate::rules::Family::Linear(crate::rules::Linear::SumEntries)) =>
             {
                 args.first().copied()
             }
@@ -26,7 +26,7 @@ pub fn summed_products(input: &Input) -> HashMap<Value, (Value, Value)> {
     top.iter()
         .filter_map(|def| match (&def.op, def.results.first()) {
             (Op::Prim { rule, args, .. }, Some(&m))
-                if matches!(rule.kind, crate::rules::Kind::Bilinear(crate::rules::Bilinear::Product))
+                if matches!(rule.kind, crate::rules::Family::Bilinear(crate::rules::Bilinear::Product))
                     && args.len() == 2 =>
             {
                 let (a, b) = (args[0], args[1]);

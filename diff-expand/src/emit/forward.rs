@@ -15,7 +15,7 @@ use quote::{ToTokens, quote, quote_spanned};
 
 use super::{IfLet, Input, call_is_active, call_slots, callee, partial, primal_let, tangent, tree_tokens};
 use crate::ir::{ArrayInit, Block, Form, Inst, Op, Value};
-use crate::rules::{self, Custom, Kind, Linear, Read};
+use crate::rules::{self, Custom, Family, Linear, Read};
 use crate::signature::tangent_type;
 
 /// The `_jvp` function, or with `input.lanes` its copy `_jvp_lanes` carrying `__L` directions.
@@ -243,7 +243,7 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
             out.extend(array_tangent(input, inst));
             if let (Some(y), Op::Prim { rule, args, form }) = (inst.results.first(), &inst.op) {
                 // A product only summed has no tangent matrix: the sum's tangent is formed from
-                // the factors (`Kind::SumEntries` below).
+                // the factors (`Family::SumEntries` below).
                 if act.active(*y) && super::summed_product(input, *y).is_none() {
                     let t = tangent(*y);
                     let dy = prim_tangent(input, &rule.kind, rule.name, args, form, *y, span);
@@ -281,7 +281,7 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
 /// The tangent of a primitive's result, from its active operands' tangents.
 fn prim_tangent(
     input: &Input,
-    kind: &Kind,
+    kind: &Family,
     name: &str,
     args: &[Value],
     form: &Form,
@@ -300,10 +300,10 @@ fn prim_tangent(
         super::operand(input, v, v.ident())
     };
     match kind {
-        Kind::Linear(
+        Family::Linear(
             l @ (Linear::Add | Linear::Sub | Linear::Neg | Linear::Identity | Linear::Transpose),
         ) => l.tangent(&t, span).unwrap_or_else(|| zero(input, y)),
-        Kind::Custom(Custom::Map) => match form {
+        Family::Custom(Custom::Map) => match form {
             Form::Map(f) if (0..args.len()).any(|i| t(i).is_some()) => {
                 let (closure, matrix) = super::map_jvp(input, f, args, t);
                 let a = args[0].ident();
@@ -316,10 +316,10 @@ fn prim_tangent(
             }
             _ => zero(input, y),
         },
-        Kind::Bilinear(_) | Kind::Custom(_) => kind
+        Family::Bilinear(_) | Family::Custom(_) => kind
             .tangent(&rules::Tangents { value: &value, tangent: &t, span })
             .unwrap_or_else(|| zero(input, y)),
-        Kind::Linear(Linear::CastFloat) => match (t(0), form) {
+        Family::Linear(Linear::CastFloat) => match (t(0), form) {
             (Some(a), Form::Cast(ty)) => quote_spanned!(span=> #a as #ty),
             // `T::from_f64(x).unwrap()`, `x.into()`: the tangent converted to the result's type.
             (Some(a), _) => {
@@ -328,7 +328,7 @@ fn prim_tangent(
             }
             (None, _) => zero(input, y),
         },
-        Kind::Smooth { partials, .. } => {
+        Family::Smooth { partials, .. } => {
             let terms = partials.iter().enumerate().filter(|(_, d)| **d).map(|(i, _)| {
                 t(i).map(|ti| {
                     let p = partial(name, i, args, y, span);
@@ -337,7 +337,7 @@ fn prim_tangent(
             });
             rules::sum(terms, span).unwrap_or_else(|| zero(input, y))
         }
-        Kind::Linear(Linear::Assemble) => match form {
+        Family::Linear(Linear::Assemble) => match form {
             Form::Path(path) => {
                 let ts = (0..args.len()).map(|i| t(i).unwrap_or_else(|| zero(input, args[i])));
                 // A point's tangent is a vector (`Point3::new` has `Vector3::new`'s tangent).
@@ -351,14 +351,14 @@ fn prim_tangent(
             }
             _ => zero(input, y),
         },
-        Kind::Linear(Linear::Entry) => match (t(0), form) {
+        Family::Linear(Linear::Entry) => match (t(0), form) {
             (Some(ta), Form::Index(_)) => {
                 let k = form.index(args);
                 quote_spanned!(span=> #ta[#k])
             }
             _ => zero(input, y),
         },
-        Kind::Linear(Linear::SetEntry) => match (form, args.len().checked_sub(1)) {
+        Family::Linear(Linear::SetEntry) => match (form, args.len().checked_sub(1)) {
             (Form::Path(path), Some(last)) if t(0).is_some() || t(last).is_some() => {
                 let tm = t(0).unwrap_or_else(|| zero(input, args[0]));
                 let te = t(last).unwrap_or_else(|| zero(input, args[last]));
@@ -367,7 +367,7 @@ fn prim_tangent(
             }
             _ => zero(input, y),
         },
-        Kind::Linear(Linear::AddScalar) => match (t(0), t(1)) {
+        Family::Linear(Linear::AddScalar) => match (t(0), t(1)) {
             (Some(tm), Some(ts)) => quote_spanned!(span=> #tm.add_scalar(#ts)),
             (Some(tm), None) => tm,
             (None, Some(ts)) => {
@@ -376,14 +376,14 @@ fn prim_tangent(
             }
             (None, None) => zero(input, y),
         },
-        Kind::Linear(Linear::Part) => match (t(0), form.part()) {
+        Family::Linear(Linear::Part) => match (t(0), form.part()) {
             (Some(ta), Some((method, turbofish))) => {
                 let rest = args[1..].iter().map(|v| v.ident());
                 quote_spanned!(span=> #ta.#method #turbofish(#(#rest),*).into_owned())
             }
             _ => zero(input, y),
         },
-        Kind::Linear(Linear::Fill) => match (t(args.len().saturating_sub(1)), form) {
+        Family::Linear(Linear::Fill) => match (t(args.len().saturating_sub(1)), form) {
             (Some(tx), Form::Path(path)) => {
                 let dims = args[..args.len() - 1].iter().map(|v| v.ident());
                 quote_spanned!(span=> #path(#(#dims,)* #tx))
@@ -391,7 +391,7 @@ fn prim_tangent(
             _ => zero(input, y),
         },
         // A product only summed: `Σ (ta b) + Σ (a tb)` from the factors' column and row sums.
-        Kind::Linear(Linear::SumEntries) => match super::summed_product(input, args[0]) {
+        Family::Linear(Linear::SumEntries) => match super::summed_product(input, args[0]) {
             Some((a, b)) => {
                 let (va, vb, p) = (a.ident(), b.ident(), super::private());
                 let ta = act
@@ -408,12 +408,12 @@ fn prim_tangent(
             None => t(0).map(|ta| quote_spanned!(span=> #ta.sum())).unwrap_or_else(|| zero(input, y)),
         },
         // `m.iter().sum()` of an array only summed: the stored tangents, added as they were stored.
-        Kind::Linear(Linear::Sum)
+        Family::Linear(Linear::Sum)
             if let Some(m) = args.first().filter(|m| input.summed.get(m) == Some(&y)) =>
         {
             tangent_sum(*m).into_token_stream()
         }
-        Kind::Linear(Linear::Sum) => match t(0) {
+        Family::Linear(Linear::Sum) => match t(0) {
             Some(ta) if input.lanes => {
                 let p = super::private();
                 quote_spanned!(span=> #p::lanes_sum(&#ta))
@@ -424,7 +424,7 @@ fn prim_tangent(
             }
             None => zero(input, y),
         },
-        Kind::NonDifferentiable(_) | Kind::Predicate | Kind::Shape => zero(input, y),
+        Family::NonDifferentiable(_) | Family::Predicate | Family::Shape => zero(input, y),
     }
 }
 

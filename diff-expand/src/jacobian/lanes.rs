@@ -16,7 +16,7 @@ use quote::quote;
 
 use crate::emit::Input;
 use crate::ir::{ArrayInit, ArrayKind, Form, Inst, Kind, Op, Value};
-use crate::rules::{Bilinear, Custom, Kind as Rule, Linear};
+use crate::rules::{Bilinear, Custom, Family as Rule, Linear};
 
 /// The number of directions of a sweep (the columns one `_jvp_lanes` call fills) when the
 /// number of differentiated scalars is not known from the types, or is above [`MAX_WIDTH`].

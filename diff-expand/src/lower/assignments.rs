@@ -3,7 +3,7 @@
 //! struct built in the body (`s.v -= ..`), which is held as its fields until it is used whole.
 
 use super::*;
-use statements::Shape;
+use statements::TupleShape;
 
 impl Lowerer<'_> {
     pub(super) fn assign(&mut self, target: &Expr, value: Tree) {
@@ -156,7 +156,7 @@ impl Lowerer<'_> {
             syn::parse_quote_spanned!(span.span()=> ::tapeless::__private::with_entry2)
         };
         let rule = rules::operator("<set entry>");
-        let new = self.prim(rule, args, Form::Path(path), span, &Shape::Leaf);
+        let new = self.prim(rule, args, Form::Path(path), span, &TupleShape::Leaf);
         self.assign_place(base, new);
         true
     }
@@ -185,11 +185,11 @@ fn replace_part(tree: &mut Tree, path: &[usize], value: Tree) -> bool {
 }
 
 /// The shape of an assignment's target: a tuple of places, or one place.
-pub(super) fn target_shape(target: &Expr) -> Shape {
+pub(super) fn target_shape(target: &Expr) -> TupleShape {
     match target {
-        Expr::Tuple(t) => Shape::Tuple(t.elems.iter().map(target_shape).collect()),
+        Expr::Tuple(t) => TupleShape::Tuple(t.elems.iter().map(target_shape).collect()),
         Expr::Paren(p) => target_shape(&p.expr),
-        _ => Shape::Leaf,
+        _ => TupleShape::Leaf,
     }
 }
 

@@ -17,7 +17,7 @@ const SEARCHES: &[(&str, bool)] = &[
 
 impl Lowerer<'_> {
     /// A call or method call, destructured into `results` values when more than one.
-    pub(super) fn call_expr(&mut self, e: &Expr, results: &Shape) -> Tree {
+    pub(super) fn call_expr(&mut self, e: &Expr, results: &TupleShape) -> Tree {
         let span = Loc::of_expr(e);
         if let Some(t) = self.fallible_call(e, results) {
             return t;
@@ -219,7 +219,7 @@ impl Lowerer<'_> {
                 }
                 // A part with a turbofish the branch above did not take (the receiver's kind is not
                 // known): the turbofish would be lost, so it is no rule.
-                let part = |r: &&rules::Rule| matches!(r.kind, RuleKind::Linear(rules::Linear::Part));
+                let part = |r: &&rules::Rule| matches!(r.kind, RuleFamily::Linear(rules::Linear::Part));
                 let rule = if record { None } else { rules::lookup(&name, m.args.len() + 1) }
                     .filter(|r| m.turbofish.is_none() || !part(r));
                 if let Some(rule) = rule {
@@ -558,18 +558,18 @@ impl Lowerer<'_> {
         args: Vec<Value>,
         form: Form,
         span: Loc,
-        results: &Shape,
+        results: &TupleShape,
     ) -> Tree {
-        if !matches!(results, Shape::Leaf) {
+        if !matches!(results, TupleShape::Leaf) {
             return self.unsupported(span, unsupported::DESTRUCTURING_RESULT_PRIMITIVE);
         }
         // A `DVector`/`DMatrix` built by index (`ArrayKind::Vec`) is a matrix here, as in
         // arithmetic (`expressions::arith_kind`): `m.transpose()` of `DMatrix::from_fn(..)`.
         let heap = args.iter().any(|a| matches!(self.kind(*a), Kind::Heap | Kind::Array(ArrayKind::Vec)));
         let kind = match rule.kind {
-            RuleKind::Predicate | RuleKind::NonDifferentiable(rules::Why::Discrete) | RuleKind::Shape => {
-                Kind::Discrete
-            }
+            RuleFamily::Predicate
+            | RuleFamily::NonDifferentiable(rules::Why::Discrete)
+            | RuleFamily::Shape => Kind::Discrete,
             _ if heap && rule.kind.keeps_shape() => Kind::Heap,
             _ => Kind::Float,
         };
@@ -583,7 +583,7 @@ impl Lowerer<'_> {
         args: Vec<Value>,
         borrowed: Vec<bool>,
         span: Loc,
-        results: &Shape,
+        results: &TupleShape,
         kind: Kind,
     ) -> Tree {
         // A helper with a `wrt(..)` expanded before this function: the generated code names its
@@ -693,10 +693,12 @@ impl Lowerer<'_> {
     }
 
     /// Fresh values in the given shape.
-    pub(super) fn results(&mut self, shape: &Shape, span: Loc, kind: Kind) -> Tree {
+    pub(super) fn results(&mut self, shape: &TupleShape, span: Loc, kind: Kind) -> Tree {
         match shape {
-            Shape::Leaf => Tree::Leaf(self.new_value(span, kind)),
-            Shape::Tuple(items) => Tree::Tuple(items.iter().map(|s| self.results(s, span, kind)).collect()),
+            TupleShape::Leaf => Tree::Leaf(self.new_value(span, kind)),
+            TupleShape::Tuple(items) => {
+                Tree::Tuple(items.iter().map(|s| self.results(s, span, kind)).collect())
+            }
         }
     }
 }
@@ -704,7 +706,7 @@ impl Lowerer<'_> {
 impl Lowerer<'_> {
     /// The receiver or a `&`-argument `e` of a method with a rule: its value, except that a
     /// nalgebra method giving a float borrows a struct field (`p.w.dot(x)`, a `DVector` field),
-    /// read in place by reference like `&p.w` (`rules::Kind::of_matrices`: any nalgebra method).
+    /// read in place by reference like `&p.w` (`rules::Family::of_matrices`: any nalgebra method).
     fn method_operand(&mut self, rule: &rules::Rule, e: &Expr) -> Value {
         if !rule.kind.of_matrices() {
             return self.value(e);
@@ -763,7 +765,7 @@ fn part_rule(m: &syn::ExprMethodCall) -> Option<&'static rules::Rule> {
     let name = m.method.to_string();
     let rule = rules::lookup(&name, m.args.len() + 1)?;
     let fixed = name.starts_with("fixed_");
-    (matches!(rule.kind, RuleKind::Linear(rules::Linear::Part)) && fixed == m.turbofish.is_some())
+    (matches!(rule.kind, RuleFamily::Linear(rules::Linear::Part)) && fixed == m.turbofish.is_some())
         .then_some(rule)
 }
 

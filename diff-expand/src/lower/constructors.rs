@@ -182,7 +182,7 @@ impl Lowerer<'_> {
         entries: Vec<Value>,
         at: proc_macro2::Span,
         span: Loc,
-        results: &Shape,
+        results: &TupleShape,
     ) -> Tree {
         let alias = match (rows, columns) {
             (n, 1) => format!("Vector{n}"),
@@ -199,7 +199,12 @@ impl Lowerer<'_> {
     /// 0), assembled ([`Self::assembled`]). `None` for another call, or parts not written as
     /// an array of the right length (kept as a nalgebra function: our error on a
     /// differentiable value).
-    pub(super) fn matrix_of_parts(&mut self, c: &syn::ExprCall, span: Loc, results: &Shape) -> Option<Tree> {
+    pub(super) fn matrix_of_parts(
+        &mut self,
+        c: &syn::ExprCall,
+        span: Loc,
+        results: &TupleShape,
+    ) -> Option<Tree> {
         let Expr::Path(path) = &*c.func else { return None };
         let segments: Vec<&syn::PathSegment> = path.path.segments.iter().collect();
         let [.., ty, last] = segments[..] else { return None };

@@ -12,7 +12,7 @@ impl Lowerer<'_> {
             return self.opaque(e, "a field access");
         };
         let k = syn::LitInt::new(&k.to_string(), span.span()).to_token_stream();
-        self.prim(rules::operator("<index>"), vec![base], Form::Index(k), span, &Shape::Leaf)
+        self.prim(rules::operator("<index>"), vec![base], Form::Index(k), span, &TupleShape::Leaf)
     }
 
     /// `k` of `p.field.x`, `ps[i].field[1]`, .. (`field` the `p.field` part, `k` its coordinate

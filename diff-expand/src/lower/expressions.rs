@@ -60,7 +60,7 @@ impl Lowerer<'_> {
                 },
             },
             Expr::Cast(c) => self.cast(c),
-            Expr::MethodCall(_) | Expr::Call(_) => self.call_expr(e, &Shape::Leaf),
+            Expr::MethodCall(_) | Expr::Call(_) => self.call_expr(e, &TupleShape::Leaf),
             Expr::If(i) => self.if_expr(i),
             Expr::Block(b) if b.label.is_none() => self.block(&b.block),
             Expr::Tuple(t) => Tree::Tuple(t.elems.iter().map(|e| self.expr(e)).collect()),
@@ -69,7 +69,7 @@ impl Lowerer<'_> {
             Expr::Assign(a) => {
                 // `(a, b) = g(..)`: the call's results in the target's shape.
                 let value = match (&*a.right, super::assignments::target_shape(&a.left)) {
-                    (Expr::Call(_) | Expr::MethodCall(_), shape @ Shape::Tuple(_)) => {
+                    (Expr::Call(_) | Expr::MethodCall(_), shape @ TupleShape::Tuple(_)) => {
                         self.call_expr(&a.right, &shape)
                     }
                     // `v = chain.collect();` of a local `Vec`: collects a `Vec` of the floats, as
@@ -123,7 +123,7 @@ impl Lowerer<'_> {
                         let base = self.value(&f.base);
                         let b = base.ident();
                         let form = Form::Verbatim(quote!(#b.coords));
-                        self.prim(rules::operator("<typed>"), vec![base], form, span, &Shape::Leaf)
+                        self.prim(rules::operator("<typed>"), vec![base], form, span, &TupleShape::Leaf)
                     }
                     None => match coordinate(member) {
                         Some(k) if self.vector_base(&f.base) => {
@@ -134,7 +134,7 @@ impl Lowerer<'_> {
                                 vec![base],
                                 Form::Index(k),
                                 span,
-                                &Shape::Leaf,
+                                &TupleShape::Leaf,
                             )
                         }
                         _ => self.opaque(e, "a field access"),
@@ -160,7 +160,13 @@ impl Lowerer<'_> {
                     // `w[0]`, `m[(1, 2)]`: an entry of a nalgebra value.
                     Some(k) => {
                         let base = self.value(&i.expr);
-                        self.prim(rules::operator("<index>"), vec![base], Form::Index(k), span, &Shape::Leaf)
+                        self.prim(
+                            rules::operator("<index>"),
+                            vec![base],
+                            Form::Index(k),
+                            span,
+                            &TupleShape::Leaf,
+                        )
                     }
                     // `v[i]`, `m[(i, j)]` of a nalgebra value held by a local.
                     None if self
@@ -176,7 +182,7 @@ impl Lowerer<'_> {
                         let mut args = vec![base];
                         args.extend(parts.into_iter().map(|p| self.value(p)));
                         let (rule, form) = (rules::operator("<index>"), Form::Index(TokenStream::new()));
-                        self.prim(rule, args, form, span, &Shape::Leaf)
+                        self.prim(rule, args, form, span, &TupleShape::Leaf)
                     }
                     None => self.opaque(e, "indexing"),
                 },
@@ -300,7 +306,7 @@ impl Lowerer<'_> {
             // reported by `check`).
             // `g(x)?` of a function with the attribute composes (`lower::fallible_calls`);
             // another call is kept whole, an error if it reads a differentiated value.
-            Expr::Try(_) if let Some(t) = self.fallible_call(e, &Shape::Leaf) => t,
+            Expr::Try(_) if let Some(t) = self.fallible_call(e, &TupleShape::Leaf) => t,
             Expr::Try(t) if self.fallible => {
                 let question = t.question_token;
                 self.opaque_call(&t.expr, quote::quote!(#question), Opaque::Form("the `?` operator"))

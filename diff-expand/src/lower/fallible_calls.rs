@@ -12,7 +12,7 @@ use quote::quote_spanned;
 use syn::Expr;
 
 use super::Lowerer;
-use super::statements::Shape;
+use super::statements::TupleShape;
 use crate::ir::{Op, Tree, Unwrap};
 
 /// `e` as a call and how its result is unwrapped (`.unwrap()`, `.expect(..)` of literals, `?`).
@@ -51,7 +51,7 @@ fn composable(e: &Expr) -> bool {
 impl Lowerer<'_> {
     /// `g(x).unwrap()`, `g(x)?`, ..: the composed call of `g` with its result unwrapped in every
     /// generated item, or `None` for any other expression.
-    pub(super) fn fallible_call(&mut self, e: &Expr, results: &Shape) -> Option<Tree> {
+    pub(super) fn fallible_call(&mut self, e: &Expr, results: &TupleShape) -> Option<Tree> {
         let (call, then) = unwrapped(e, self.fallible)?;
         if !composable(call) {
             return None;

@@ -33,7 +33,7 @@ impl Lowerer<'_> {
         c: &syn::ExprCall,
         segments: &[String],
         span: Loc,
-        results: &Shape,
+        results: &TupleShape,
     ) -> Option<Tree> {
         let args: Vec<&Expr> = c.args.iter().collect();
         let ([.., ty, last], [v]) = (segments, &args[..]) else { return None };

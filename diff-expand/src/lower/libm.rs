@@ -14,7 +14,7 @@ impl Lowerer<'_> {
         c: &syn::ExprCall,
         name: &str,
         span: Loc,
-        results: &Shape,
+        results: &TupleShape,
     ) -> Tree {
         if let Some(rule) = rules::libm(name).and_then(|m| rules::lookup(m, c.args.len()))
             && let Expr::Path(path) = &*c.func

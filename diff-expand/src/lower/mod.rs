@@ -38,7 +38,7 @@ use crate::ir::{
     ArrayInit, ArrayKind, Block, Callee, Carried, Form, Function, Inst, Kind, Loc, Op, Opaque, Tree, Value,
     ValueInfo,
 };
-use crate::rules::{self, Kind as RuleKind};
+use crate::rules::{self, Family as RuleFamily};
 use crate::signature::{Signature, kind_of};
 
 mod adaptors;
@@ -86,7 +86,7 @@ mod windows;
 use expressions::{Renamer, is_compound};
 use scan::{Jumps, Returns, contains_return, early_returns, jumps_in};
 use ssa::Merge;
-use statements::Shape;
+use statements::TupleShape;
 
 /// A lowered function and the items (`use`, `const`, nested `fn`) its body declares, which the
 /// emitters copy into every generated function.

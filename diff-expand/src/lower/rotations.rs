@@ -129,7 +129,7 @@ impl Lowerer<'_> {
             // The rule itself (lowering `r.transpose()` again would come back here).
             (AsMatrix::Transpose, _) => {
                 let form = Form::Method(syn::Ident::new("transpose", s));
-                let t = self.prim(rules::operator("transpose"), vec![r], form, Loc::of(m), &Shape::Leaf);
+                let t = self.prim(rules::operator("transpose"), vec![r], form, Loc::of(m), &TupleShape::Leaf);
                 if let Tree::Leaf(t) = t {
                     self.rotation_values.insert(t);
                 }
@@ -144,7 +144,13 @@ impl Lowerer<'_> {
             (AsMatrix::Matrix, _) => {
                 let ri = r.ident();
                 let form = Form::Verbatim(quote::quote_spanned!(s=> #ri));
-                return Some(self.prim(rules::operator("<typed>"), vec![r], form, Loc::of(m), &Shape::Leaf));
+                return Some(self.prim(
+                    rules::operator("<typed>"),
+                    vec![r],
+                    form,
+                    Loc::of(m),
+                    &TupleShape::Leaf,
+                ));
             }
             _ => return None,
         };

@@ -86,7 +86,7 @@ impl Lowerer<'_> {
         &mut self,
         m: &syn::ExprMethodCall,
         span: Loc,
-        results: &Shape,
+        results: &TupleShape,
     ) -> Option<Tree> {
         let (outer, args) = (&m.method, &m.args);
         // `m.try_inverse().unwrap()`: its inverse.

@@ -289,7 +289,7 @@ impl Lowerer<'_> {
                 };
                 let expr = typed_collect.as_ref().unwrap_or(&init.expr);
                 Some(match (expr, pattern_shape(&local.pat)) {
-                    (Expr::Call(_) | Expr::MethodCall(_) | Expr::Try(_), shape @ Shape::Tuple(_)) => {
+                    (Expr::Call(_) | Expr::MethodCall(_) | Expr::Try(_), shape @ TupleShape::Tuple(_)) => {
                         self.call_expr(&init.expr, &shape)
                     }
                     (e, _) => {
@@ -555,17 +555,17 @@ impl Lowerer<'_> {
 /// The tuple structure of a pattern (`let ((a, b), c) = ...`): a call bound to it is
 /// destructured into one value per leaf.
 #[derive(Clone)]
-pub(super) enum Shape {
+pub(super) enum TupleShape {
     Leaf,
-    Tuple(Vec<Shape>),
+    Tuple(Vec<TupleShape>),
 }
 
-pub(super) fn pattern_shape(pat: &Pat) -> Shape {
+pub(super) fn pattern_shape(pat: &Pat) -> TupleShape {
     match pat {
-        Pat::Tuple(t) => Shape::Tuple(t.elems.iter().map(pattern_shape).collect()),
+        Pat::Tuple(t) => TupleShape::Tuple(t.elems.iter().map(pattern_shape).collect()),
         Pat::Type(t) => pattern_shape(&t.pat),
         Pat::Paren(p) => pattern_shape(&p.pat),
-        _ => Shape::Leaf,
+        _ => TupleShape::Leaf,
     }
 }
 

@@ -16,7 +16,7 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 
-use super::{Bilinear, Custom, Kind, Linear};
+use super::{Bilinear, Custom, Family, Linear};
 
 /// A primal value a term reads: an operand of the rule, or its result.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,7 +47,7 @@ pub struct Cotangent<'a> {
 pub enum Operand {
     /// A known float (`analysis::scalars`).
     Float,
-    /// A `DVector`, `DMatrix` or `RowDVector` (`Kind::Heap`).
+    /// A `DVector`, `DMatrix` or `RowDVector` (`Family::Heap`).
     Matrix,
     /// Anything else (a static matrix: its algebra is left to the runtime's `Product`).
     Other,
@@ -63,12 +63,12 @@ pub struct Tangents<'a> {
     pub span: Span,
 }
 
-impl Kind {
+impl Family {
     /// The tangent of a bilinear or custom rule (`None`: zero, or another family).
     pub fn tangent(&self, cx: &Tangents) -> Option<TokenStream> {
         match self {
-            Kind::Bilinear(b) => b.tangent(cx),
-            Kind::Custom(c) => c.tangent(cx),
+            Family::Bilinear(b) => b.tangent(cx),
+            Family::Custom(c) => c.tangent(cx),
             _ => None,
         }
     }
@@ -76,8 +76,8 @@ impl Kind {
     /// The term `ā_i += ..` of a bilinear or custom rule (empty for another family).
     pub fn adjoint(&self, i: usize, cx: &mut Cotangent) -> TokenStream {
         match self {
-            Kind::Bilinear(b) => b.transpose(i, cx),
-            Kind::Custom(c) => c.adjoint(i, cx),
+            Family::Bilinear(b) => b.transpose(i, cx),
+            Family::Custom(c) => c.adjoint(i, cx),
             _ => TokenStream::new(),
         }
     }

@@ -1,7 +1,7 @@
 //! THE rule table: every primitive the macro differentiates, and how.
 //!
 //! Both emitters read this table and nothing else to learn a primitive's derivative, so adding a
-//! primitive is one entry here: for a [`Kind::Smooth`] rule, with its partial derivatives in
+//! primitive is one entry here: for a [`Family::Smooth`] rule, with its partial derivatives in
 //! `diff-runtime/src/rules/elementary.rs`, named `<name>_d<i>`; for a new map of the linear,
 //! bilinear or custom families, with its tangent and adjoint in [`math`].
 //!
@@ -16,7 +16,7 @@ pub use math::{Cotangent, Operand, Read, Tangents, sum};
 /// map's tangent and adjoint from the methods of [`Linear`], [`Bilinear`] and [`Custom`] (the
 /// module `rules/math.rs`); they never spell a rule's derivative themselves.
 #[derive(Debug)]
-pub enum Kind {
+pub enum Family {
     /// Linear in its arguments: the tangent is the same map of the tangents, the adjoint its
     /// transpose applied to `ȳ`.
     Linear(Linear),
@@ -180,27 +180,27 @@ impl Custom {
     }
 }
 
-impl Kind {
+impl Family {
     /// Whether a method with this rule is one of nalgebra's (every rule of the linear, bilinear
     /// and custom families: floats' own methods are smooth). A struct field it borrows as its
     /// receiver or `&`-argument (`p.w.dot(x)`, `p.r.transpose()`) is read in place, by
     /// reference, like `&p.w`: the field may be a `DMatrix`, which cannot be moved out of the
     /// struct (a static matrix held by reference has the runtime's products too).
     pub fn of_matrices(&self) -> bool {
-        matches!(self, Kind::Linear(_) | Kind::Bilinear(_) | Kind::Custom(_))
+        matches!(self, Family::Linear(_) | Family::Bilinear(_) | Family::Custom(_))
     }
 
     /// Whether the result has the shape of its matrix operand (`a + b`, `2.0 * m`, `m.transpose()`),
     /// rather than being a float read from it (`a.dot(&b)`, `m.sum()`, `v[0]`).
     pub fn keeps_shape(&self) -> bool {
         match self {
-            Kind::Linear(l) => !matches!(
+            Family::Linear(l) => !matches!(
                 l,
                 Linear::CastFloat | Linear::Assemble | Linear::Entry | Linear::SumEntries | Linear::Sum
             ),
-            Kind::Bilinear(b) => matches!(b, Bilinear::Product | Bilinear::ComponentMul | Bilinear::Cross),
-            Kind::Custom(c) => !c.reduces(),
-            Kind::Smooth { .. } | Kind::NonDifferentiable(_) | Kind::Shape | Kind::Predicate => false,
+            Family::Bilinear(b) => matches!(b, Bilinear::Product | Bilinear::ComponentMul | Bilinear::Cross),
+            Family::Custom(c) => !c.reduces(),
+            Family::Smooth { .. } | Family::NonDifferentiable(_) | Family::Shape | Family::Predicate => false,
         }
     }
 
@@ -208,9 +208,9 @@ impl Kind {
     /// families, those with a partial of a smooth rule, none of the others.
     pub fn differentiable(&self, i: usize) -> bool {
         match self {
-            Kind::Linear(_) | Kind::Bilinear(_) | Kind::Custom(_) => true,
-            Kind::Smooth { partials, .. } => partials.get(i).copied().unwrap_or(false),
-            Kind::NonDifferentiable(_) | Kind::Shape | Kind::Predicate => false,
+            Family::Linear(_) | Family::Bilinear(_) | Family::Custom(_) => true,
+            Family::Smooth { partials, .. } => partials.get(i).copied().unwrap_or(false),
+            Family::NonDifferentiable(_) | Family::Shape | Family::Predicate => false,
         }
     }
 }
@@ -244,7 +244,7 @@ pub struct Rule {
     pub name: &'static str,
     /// Number of arguments, the receiver included.
     pub arity: usize,
-    pub kind: Kind,
+    pub kind: Family,
 }
 
 const D1: &[bool] = &[true];
@@ -261,17 +261,17 @@ macro_rules! table {
 
 use Bilinear::*;
 use Custom::*;
-use Kind::{NonDifferentiable, Predicate, Shape, Smooth};
+use Family::{NonDifferentiable, Predicate, Shape, Smooth};
 use Linear::*;
 use Why::*;
 
 table! {
     // Operators.
-    "add" / 2 => Kind::Linear(Add),
-    "sub" / 2 => Kind::Linear(Sub),
-    "neg" / 1 => Kind::Linear(Neg),
-    "mul" / 2 => Kind::Bilinear(Product),
-    "div" / 2 => Kind::Custom(Quotient),
+    "add" / 2 => Family::Linear(Add),
+    "sub" / 2 => Family::Linear(Sub),
+    "neg" / 1 => Family::Linear(Neg),
+    "mul" / 2 => Family::Bilinear(Product),
+    "div" / 2 => Family::Custom(Quotient),
     "rem" / 2 => NonDifferentiable(PiecewiseConstant),
     "eq" / 2 => Predicate, "ne" / 2 => Predicate, "lt" / 2 => Predicate,
     "le" / 2 => Predicate, "gt" / 2 => Predicate, "ge" / 2 => Predicate,
@@ -282,8 +282,8 @@ table! {
     // Conversions.
     // Rules the lowering emits itself are named in angle brackets, which no method or function
     // name can be: a user's `x.typed()` must never find them.
-    "<typed>" / 1 => Kind::Linear(Identity),
-    "<as float>" / 1 => Kind::Linear(CastFloat),
+    "<typed>" / 1 => Family::Linear(Identity),
+    "<as float>" / 1 => Family::Linear(CastFloat),
     "<as discrete>" / 1 => NonDifferentiable(Discrete),
     // Elementary functions (partials in diff-runtime/src/rules/elementary.rs).
     "sin" / 1 => Smooth { partials: D1, reads: Reads::Arguments },
@@ -337,54 +337,54 @@ table! {
     "to_bits" / 1 => NonDifferentiable(Discrete),
     "to_int_unchecked" / 1 => NonDifferentiable(Discrete),
     // nalgebra's static matrices and vectors (arguments by reference: `a.dot(&b)`).
-    "transpose" / 1 => Kind::Linear(Transpose),
-    "dot" / 2 => Kind::Bilinear(Dot),
-    "component_mul" / 2 => Kind::Bilinear(ComponentMul),
-    "component_div" / 2 => Kind::Custom(ComponentDiv),
-    "norm_squared" / 1 => Kind::Custom(NormSquared),
-    "norm" / 1 => Kind::Custom(Norm),
-    "magnitude_squared" / 1 => Kind::Custom(NormSquared),
-    "magnitude" / 1 => Kind::Custom(Norm),
-    "scale" / 2 => Kind::Bilinear(Product),
-    "unscale" / 2 => Kind::Custom(Quotient),
-    "<new>" / 0 => Kind::Linear(Assemble),
-    "normalize" / 1 => Kind::Custom(Normalize),
-    "trace" / 1 => Kind::Custom(Trace),
-    "diagonal" / 1 => Kind::Custom(Diagonal),
-    "determinant" / 1 => Kind::Custom(Determinant),
-    "<inverse>" / 1 => Kind::Custom(Inverse),
-    "<solve>" / 2 => Kind::Custom(Solve { lower: false }),
-    "<solve lower>" / 2 => Kind::Custom(Solve { lower: true }),
-    "<cholesky l>" / 1 => Kind::Custom(CholeskyFactor),
-    "cross" / 2 => Kind::Bilinear(Cross),
-    "<index>" / 1 => Kind::Linear(Entry),
-    "<set entry>" / 0 => Kind::Linear(SetEntry),
-    "sum" / 1 => Kind::Linear(SumEntries),
-    "max" / 1 => Kind::Custom(Extremum("Max")),
-    "min" / 1 => Kind::Custom(Extremum("Min")),
-    "amax" / 1 => Kind::Custom(Extremum("Amax")),
-    "amin" / 1 => Kind::Custom(Extremum("Amin")),
-    "column_sum" / 1 => Kind::Custom(LinearMethod("column_sum")),
-    "row_sum" / 1 => Kind::Custom(LinearMethod("row_sum")),
-    "column_mean" / 1 => Kind::Custom(LinearMethod("column_mean")),
-    "row_mean" / 1 => Kind::Custom(LinearMethod("row_mean")),
-    "lower_triangle" / 1 => Kind::Custom(LinearMethod("lower_triangle")),
-    "upper_triangle" / 1 => Kind::Custom(LinearMethod("upper_triangle")),
-    "mean" / 1 => Kind::Custom(Mean),
-    "variance" / 1 => Kind::Custom(Variance),
-    "angle" / 2 => Kind::Custom(Angle),
-    "add_scalar" / 2 => Kind::Linear(AddScalar),
-    "<map>" / 1 => Kind::Custom(Map),
-    "column" / 2 => Kind::Linear(Part),
-    "row" / 2 => Kind::Linear(Part),
-    "rows" / 3 => Kind::Linear(Part),
-    "columns" / 3 => Kind::Linear(Part),
-    "fixed_rows" / 2 => Kind::Linear(Part),
-    "fixed_columns" / 2 => Kind::Linear(Part),
-    "fixed_view" / 3 => Kind::Linear(Part),
-    "<fill>" / 0 => Kind::Linear(Fill),
+    "transpose" / 1 => Family::Linear(Transpose),
+    "dot" / 2 => Family::Bilinear(Dot),
+    "component_mul" / 2 => Family::Bilinear(ComponentMul),
+    "component_div" / 2 => Family::Custom(ComponentDiv),
+    "norm_squared" / 1 => Family::Custom(NormSquared),
+    "norm" / 1 => Family::Custom(Norm),
+    "magnitude_squared" / 1 => Family::Custom(NormSquared),
+    "magnitude" / 1 => Family::Custom(Norm),
+    "scale" / 2 => Family::Bilinear(Product),
+    "unscale" / 2 => Family::Custom(Quotient),
+    "<new>" / 0 => Family::Linear(Assemble),
+    "normalize" / 1 => Family::Custom(Normalize),
+    "trace" / 1 => Family::Custom(Trace),
+    "diagonal" / 1 => Family::Custom(Diagonal),
+    "determinant" / 1 => Family::Custom(Determinant),
+    "<inverse>" / 1 => Family::Custom(Inverse),
+    "<solve>" / 2 => Family::Custom(Solve { lower: false }),
+    "<solve lower>" / 2 => Family::Custom(Solve { lower: true }),
+    "<cholesky l>" / 1 => Family::Custom(CholeskyFactor),
+    "cross" / 2 => Family::Bilinear(Cross),
+    "<index>" / 1 => Family::Linear(Entry),
+    "<set entry>" / 0 => Family::Linear(SetEntry),
+    "sum" / 1 => Family::Linear(SumEntries),
+    "max" / 1 => Family::Custom(Extremum("Max")),
+    "min" / 1 => Family::Custom(Extremum("Min")),
+    "amax" / 1 => Family::Custom(Extremum("Amax")),
+    "amin" / 1 => Family::Custom(Extremum("Amin")),
+    "column_sum" / 1 => Family::Custom(LinearMethod("column_sum")),
+    "row_sum" / 1 => Family::Custom(LinearMethod("row_sum")),
+    "column_mean" / 1 => Family::Custom(LinearMethod("column_mean")),
+    "row_mean" / 1 => Family::Custom(LinearMethod("row_mean")),
+    "lower_triangle" / 1 => Family::Custom(LinearMethod("lower_triangle")),
+    "upper_triangle" / 1 => Family::Custom(LinearMethod("upper_triangle")),
+    "mean" / 1 => Family::Custom(Mean),
+    "variance" / 1 => Family::Custom(Variance),
+    "angle" / 2 => Family::Custom(Angle),
+    "add_scalar" / 2 => Family::Linear(AddScalar),
+    "<map>" / 1 => Family::Custom(Map),
+    "column" / 2 => Family::Linear(Part),
+    "row" / 2 => Family::Linear(Part),
+    "rows" / 3 => Family::Linear(Part),
+    "columns" / 3 => Family::Linear(Part),
+    "fixed_rows" / 2 => Family::Linear(Part),
+    "fixed_columns" / 2 => Family::Linear(Part),
+    "fixed_view" / 3 => Family::Linear(Part),
+    "<fill>" / 0 => Family::Linear(Fill),
     // Arrays.
-    "<iter sum>" / 1 => Kind::Linear(Sum),
+    "<iter sum>" / 1 => Family::Linear(Sum),
     "len" / 1 => Shape,
     "is_empty" / 1 => Shape,
     "nrows" / 1 => Shape,
@@ -449,7 +449,9 @@ pub fn float_method(name: &str) -> bool {
             r.name == name
                 && matches!(
                     r.kind,
-                    Kind::Smooth { .. } | Kind::NonDifferentiable(Why::PiecewiseConstant) | Kind::Predicate
+                    Family::Smooth { .. }
+                        | Family::NonDifferentiable(Why::PiecewiseConstant)
+                        | Family::Predicate
                 )
         })
 }
@@ -525,7 +527,7 @@ mod tests {
     #[test]
     fn smooth_partials_match_arity() {
         for r in RULES {
-            if let Kind::Smooth { partials, .. } = r.kind {
+            if let Family::Smooth { partials, .. } = r.kind {
                 assert_eq!(partials.len(), r.arity, "{}", r.name);
             }
         }

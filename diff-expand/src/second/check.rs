@@ -8,7 +8,7 @@ use crate::ctxt::Ctxt;
 use crate::diagnostics::{Diagnostic, unsupported};
 use crate::emit::Input;
 use crate::ir::{Block, Kind, Loc, Op};
-use crate::rules::Kind as Rule;
+use crate::rules::Family as Rule;
 use crate::signature::{self, TypeClass};
 
 /// The name of a called function or method that the registry knows, unambiguously, to be
@@ -31,7 +31,7 @@ fn without_hessian(callee: &crate::ir::Callee, arity: usize) -> Option<String> {
 
 /// How a parameter is passed to the dual copy.
 #[derive(Copy, Clone, PartialEq, Eq)]
-pub(super) enum Shape {
+pub(super) enum Passing {
     /// `f64`.
     Float,
     /// `&[f64]`, `&Vec<f64>`, `&[f64; N]`: lifted into an owned value, passed by reference.
@@ -54,13 +54,13 @@ pub(crate) fn as_is(p: &signature::Param) -> bool {
     !p.wrt
         && match shape(&p.ty) {
             None => true,
-            Some(Shape::Float | Shape::Constant) => false,
-            Some(Shape::Borrowed | Shape::Owned) => record(referent).is_some(),
+            Some(Passing::Float | Passing::Constant) => false,
+            Some(Passing::Borrowed | Passing::Owned) => record(referent).is_some(),
         }
 }
 
 /// The shape of a parameter, or `None` if second order does not take it yet.
-pub(super) fn shape(ty: &syn::Type) -> Option<Shape> {
+pub(super) fn shape(ty: &syn::Type) -> Option<Passing> {
     let element_f64 = |ty: &syn::Type| match ty {
         syn::Type::Slice(s) => signature::is_f64(&s.elem),
         syn::Type::Array(a) => signature::is_f64(&a.elem),
@@ -68,22 +68,22 @@ pub(super) fn shape(ty: &syn::Type) -> Option<Shape> {
         _ => false,
     };
     match ty {
-        _ if signature::is_f64(ty) => Some(Shape::Float),
-        syn::Type::Reference(r) if r.mutability.is_none() && element_f64(&r.elem) => Some(Shape::Borrowed),
-        syn::Type::Array(_) | syn::Type::Path(_) if element_f64(ty) => Some(Shape::Owned),
+        _ if signature::is_f64(ty) => Some(Passing::Float),
+        syn::Type::Reference(r) if r.mutability.is_none() && element_f64(&r.elem) => Some(Passing::Borrowed),
+        syn::Type::Array(_) | syn::Type::Path(_) if element_f64(ty) => Some(Passing::Owned),
         // nalgebra's static vectors and matrices of `f64`: lifted entry by entry.
         syn::Type::Reference(r) if r.mutability.is_none() && signature::nalgebra_f64(&r.elem) => {
-            Some(Shape::Borrowed)
+            Some(Passing::Borrowed)
         }
-        _ if signature::nalgebra_f64(ty) => Some(Shape::Owned),
+        _ if signature::nalgebra_f64(ty) => Some(Passing::Owned),
         // A function passed in keeps its own type (`as_is`): its `f64`s are not the copy's.
         _ if signature::function_type(ty) => None,
-        _ if signature::classify(ty) == TypeClass::Constant => Some(Shape::Constant),
+        _ if signature::classify(ty) == TypeClass::Constant => Some(Passing::Constant),
         // A struct (a `#[derive(Differentiable)]` one has a dual twin): lifted like an array.
         syn::Type::Reference(r) if r.mutability.is_none() && record(&r.elem).is_some() => {
-            Some(Shape::Borrowed)
+            Some(Passing::Borrowed)
         }
-        _ if record(ty).is_some() => Some(Shape::Owned),
+        _ if record(ty).is_some() => Some(Passing::Owned),
         _ => None,
     }
 }

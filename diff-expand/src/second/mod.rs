@@ -24,7 +24,7 @@ use crate::emit::{self, Input};
 use crate::ir::{Block, Kind, Op};
 use crate::signature::{self, Param};
 
-use self::check::{Shape, as_is, check, find_ident, record, shape};
+use self::check::{Passing, as_is, check, find_ident, record, shape};
 use self::copy::Generic;
 
 /// The signature as `_hvp` and `_hessian` have it: a generic function's float type parameter
@@ -232,13 +232,13 @@ fn call(
     let mut args = Vec::new();
     for (i, param) in sig.params.iter().enumerate() {
         let ident = &param.ident;
-        let shape = shape(&param.ty).unwrap_or(Shape::Constant);
-        if shape == Shape::Constant || as_is(param) {
+        let shape = shape(&param.ty).unwrap_or(Passing::Constant);
+        if shape == Passing::Constant || as_is(param) {
             args.push(quote!(#ident));
             continue;
         }
         let lifted = format_ident!("__lifted{}", i, span = Span::mixed_site());
-        let by_ref = if shape == Shape::Borrowed { quote!(#ident) } else { quote!(&#ident) };
+        let by_ref = if shape == Passing::Borrowed { quote!(#ident) } else { quote!(&#ident) };
         let value = match dir(param) {
             Some(Direction::Given(d)) => {
                 let what = emit::sibling_tangent(param).to_string();
@@ -248,7 +248,7 @@ fn call(
             None => quote!(#p::Lift::lift_constant(#by_ref)),
         };
         lets.extend(quote!(let #lifted = #value;));
-        args.push(if shape == Shape::Borrowed { quote!(&#lifted) } else { quote!(#lifted) });
+        args.push(if shape == Passing::Borrowed { quote!(&#lifted) } else { quote!(#lifted) });
     }
     quote!({ #lets #dual(#(#args),*) })
 }
@@ -310,7 +310,8 @@ fn hessian(input: &Input, sig: &signature::Signature, dual: &TokenStream) -> Tok
     let mut offsets = quote!(let mut __n = 0usize;);
     for (k, param) in sig.params.iter().enumerate().filter(|(_, q)| q.wrt) {
         let (o, ident) = (offset(k), &param.ident);
-        let by_ref = if shape(&param.ty) == Some(Shape::Borrowed) { quote!(#ident) } else { quote!(&#ident) };
+        let by_ref =
+            if shape(&param.ty) == Some(Passing::Borrowed) { quote!(#ident) } else { quote!(&#ident) };
         offsets.extend(quote!(let #o = __n; __n += #p::Lift::scalars(#by_ref);));
     }
     let call = call(sig, dual, &|param| {

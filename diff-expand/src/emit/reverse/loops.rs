@@ -493,8 +493,8 @@ pub(super) fn order_free(
             let accumulates = body.insts.iter().any(|inst| {
                 inst.results.first() == Some(&c.next)
                     && matches!(&inst.op, Op::Prim { rule, args, .. }
-                        if (matches!(rule.kind, crate::rules::Kind::Linear(crate::rules::Linear::Add)) && args.contains(&c.header))
-                            || (matches!(rule.kind, crate::rules::Kind::Linear(crate::rules::Linear::Sub)) && args.first() == Some(&c.header)))
+                        if (matches!(rule.kind, crate::rules::Family::Linear(crate::rules::Linear::Add)) && args.contains(&c.header))
+                            || (matches!(rule.kind, crate::rules::Family::Linear(crate::rules::Linear::Sub)) && args.first() == Some(&c.header)))
             });
             accumulates && uses(body, c.header) == 1 && uses(body, c.next) == 0
         })

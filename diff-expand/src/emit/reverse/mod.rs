@@ -35,7 +35,7 @@ use super::{
     tree_tokens, tuple_or_single, zero,
 };
 use crate::ir::{ArrayInit, Block, Carried, Form, Inst, Op, Value};
-use crate::rules::{Bilinear, Cotangent, Custom, Kind, Linear, Read};
+use crate::rules::{Bilinear, Cotangent, Custom, Family, Linear, Read};
 use crate::signature::tangent_type;
 
 mod adjoints;

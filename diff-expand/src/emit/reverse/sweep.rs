@@ -264,7 +264,7 @@ impl Reverse<'_> {
         let Some(&y) = inst.results.first() else {
             return TokenStream::new();
         };
-        if let (Kind::Linear(Linear::Sum), Some(&m)) = (&rule.kind, args.first())
+        if let (Family::Linear(Linear::Sum), Some(&m)) = (&rule.kind, args.first())
             && self.input.summed.get(&m) == Some(&y)
         {
             // `m.iter().sum()` of an array only summed (`analysis::summed_arrays`): its adjoint is
@@ -310,12 +310,12 @@ impl Reverse<'_> {
             }
         };
         match &rule.kind {
-            Kind::Linear(Linear::Add | Linear::Identity) => {
+            Family::Linear(Linear::Add | Linear::Identity) => {
                 for a in (0..args.len()).filter_map(active) {
                     out.extend(self.contribute(a, whole(a)));
                 }
             }
-            Kind::Linear(Linear::Sub) => {
+            Family::Linear(Linear::Sub) => {
                 if let Some(a) = active(0) {
                     out.extend(self.contribute(a, whole(a)));
                 }
@@ -323,19 +323,19 @@ impl Reverse<'_> {
                     out.extend(self.contribute(b, quote_spanned!(span=> -#ybar)));
                 }
             }
-            Kind::Linear(Linear::Neg) => {
+            Family::Linear(Linear::Neg) => {
                 if let Some(a) = active(0) {
                     out.extend(self.contribute(a, quote_spanned!(span=> -#ybar)));
                 }
             }
-            Kind::Linear(Linear::CastFloat) => {
+            Family::Linear(Linear::CastFloat) => {
                 if let Some(a) = active(0) {
                     let x = self.read(Slot::Value(a));
                     let p = private();
                     out.extend(self.contribute(a, quote_spanned!(span=> #p::cast_like(#ybar, &#x))));
                 }
             }
-            Kind::Smooth { partials, reads } => {
+            Family::Smooth { partials, reads } => {
                 // Only what the partials read is kept for the adjoint; a value they do not
                 // read is passed as one that is kept (`rules::Reads`).
                 let (args, y) = match (reads, args.first()) {
@@ -361,7 +361,7 @@ impl Reverse<'_> {
                     out.extend(self.contribute(a, term));
                 }
             }
-            Kind::Linear(Linear::Assemble) => {
+            Family::Linear(Linear::Assemble) => {
                 // The entries were given row by row; a vector is the one-column case.
                 let columns = match form {
                     Form::Path(p) => p
@@ -388,7 +388,7 @@ impl Reverse<'_> {
                     }
                 }
             }
-            Kind::Linear(Linear::Entry) => {
+            Family::Linear(Linear::Entry) => {
                 if let (Some(a), Form::Index(_)) = (active(0), form) {
                     for i in &args[1..] {
                         self.read(Slot::Value(*i));
@@ -407,7 +407,7 @@ impl Reverse<'_> {
                     }
                 }
             }
-            Kind::Linear(Linear::SetEntry) => {
+            Family::Linear(Linear::SetEntry) => {
                 if let (Form::Path(path), Some(last)) = (form, args.len().checked_sub(1)) {
                     let index: Vec<_> = args[1..last].iter().map(|v| self.read(Slot::Value(*v))).collect();
                     if let Some(m) = active(0) {
@@ -426,7 +426,7 @@ impl Reverse<'_> {
                     }
                 }
             }
-            Kind::Linear(Linear::Part) => {
+            Family::Linear(Linear::Part) => {
                 if let (Some(a), Some((method, turbofish))) = (active(0), form.part()) {
                     let rest: Vec<_> = args[1..].iter().map(|v| self.read(Slot::Value(*v))).collect();
                     out.extend(self.declare(a));
@@ -438,17 +438,17 @@ impl Reverse<'_> {
                     }));
                 }
             }
-            Kind::Linear(Linear::Fill) => {
+            Family::Linear(Linear::Fill) => {
                 if let Some(x) = args.last().copied().filter(|v| act.active(*v)) {
                     out.extend(self.contribute(x, quote_spanned!(span=> #ybar.sum())));
                 }
             }
-            Kind::Linear(Linear::Transpose) => {
+            Family::Linear(Linear::Transpose) => {
                 if let Some(a) = active(0) {
                     out.extend(self.contribute(a, quote_spanned!(span=> #ybar.transpose())));
                 }
             }
-            Kind::Linear(Linear::AddScalar) => {
+            Family::Linear(Linear::AddScalar) => {
                 if let Some(m) = active(0) {
                     out.extend(self.contribute(m, quote!(#ybar)));
                 }
@@ -456,14 +456,14 @@ impl Reverse<'_> {
                     out.extend(self.contribute(s, quote_spanned!(span=> #ybar.sum())));
                 }
             }
-            Kind::Custom(Custom::Map) if self.saves_map_derivative(inst) => {
+            Family::Custom(Custom::Map) if self.saves_map_derivative(inst) => {
                 if let Some(x) = active(0) {
                     let d = derivative(y);
                     out.extend(self.contribute(x, quote_spanned!(span=> #d.component_mul(#ybar))));
                 }
             }
             // `x̄ = ȳ ∘ f'(x)` and, for each float `k` the closure reads, `k̄ = Σ ȳ ∘ ∂f/∂k`.
-            Kind::Custom(Custom::Map) => {
+            Family::Custom(Custom::Map) => {
                 if let Form::Map(f) = form {
                     let grad = crate::emit::sibling(f, "grad");
                     let a = self.read(Slot::Value(args[0]));
@@ -478,32 +478,33 @@ impl Reverse<'_> {
                     }
                 }
             }
-            Kind::Linear(Linear::SumEntries) if active(0).is_some_and(|a| self.fills(a)) => {
+            Family::Linear(Linear::SumEntries) if active(0).is_some_and(|a| self.fills(a)) => {
                 let a = args[0];
                 let fill = crate::emit::fill(a);
                 out.extend(quote_spanned!(span=> let #fill = #ybar;));
                 self.plan.fused_sums.insert(a);
                 self.live.insert(a);
             }
-            Kind::Linear(Linear::SumEntries) => {
+            Family::Linear(Linear::SumEntries) => {
                 if let Some(a) = active(0) {
                     let (x, p) = (self.read(Slot::Value(a)), private());
                     out.extend(self.contribute(a, quote_spanned!(span=> #p::filled_like(&#x, #ybar))));
                 }
             }
-            Kind::Linear(Linear::Sum) => {
+            Family::Linear(Linear::Sum) => {
                 if let Some(a) = active(0) {
                     let (abar, p) = (adjoint(a), private());
                     out.extend(quote_spanned!(span=> #p::add_to_each(&mut #abar, #ybar);));
                 }
             }
-            Kind::Bilinear(_) | Kind::Custom(_) => {
+            Family::Bilinear(_) | Family::Custom(_) => {
                 // A product or quotient of two floats: the adjoints written out, which a long
                 // function type-checks and builds faster than the generic runtime calls (the
                 // same code once optimised).
-                let floats =
-                    matches!(rule.kind, Kind::Bilinear(Bilinear::Product) | Kind::Custom(Custom::Quotient))
-                        && args.iter().take(2).all(|v| self.input.scalars.contains(v));
+                let floats = matches!(
+                    rule.kind,
+                    Family::Bilinear(Bilinear::Product) | Family::Custom(Custom::Quotient)
+                ) && args.iter().take(2).all(|v| self.input.scalars.contains(v));
                 let operand_kind = |k: usize| match args.get(k) {
                     Some(v) if self.input.scalars.contains(v) => crate::rules::Operand::Float,
                     Some(v) if crate::emit::is_heap(self.input, *v) => crate::rules::Operand::Matrix,
@@ -522,7 +523,7 @@ impl Reverse<'_> {
                     out.extend(self.contribute(a, term));
                 }
             }
-            Kind::NonDifferentiable(_) | Kind::Predicate | Kind::Shape => {}
+            Family::NonDifferentiable(_) | Family::Predicate | Family::Shape => {}
         }
         out
     }
