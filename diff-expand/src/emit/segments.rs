@@ -316,6 +316,16 @@ impl<'a> Segments<'a> {
             }
             pattern
         };
+        // `a, b,` and `(f64, usize,)`.
+        let list = |names: &[&Sym]| names.iter().flat_map(|n| [ident(n), comma()]).collect::<Vec<_>>();
+        let types = |names: &[&Sym]| {
+            paren(
+                names
+                    .iter()
+                    .flat_map(|n| [self.type_of(n).unwrap_or_else(Tok::underscore), comma()])
+                    .collect(),
+            )
+        };
         // The float inputs as one array, the others (of the primitive types a `let` states) one
         // by one: fn NAME([mut a, b,]: [f64; 2], k: usize,)
         let (float_inputs, other_inputs): (Vec<&Sym>, Vec<&Sym>) =
@@ -325,14 +335,14 @@ impl<'a> Segments<'a> {
         if !float_inputs.is_empty() {
             params.extend([bracket(pattern(&float_inputs, true)), Tok::punct(':')]);
             params.extend([array_type(float, float_inputs.len()), comma()]);
-            let names = float_inputs.iter().flat_map(|n| [ident(n), comma()]).collect();
-            args.extend([bracket(names), comma()]);
+            args.extend([bracket(list(&float_inputs)), comma()]);
         }
         for n in &other_inputs {
-            params.extend(pattern(&[n], true));
-            params.pop();
+            if written.contains_key(n) {
+                params.push(mutable());
+            }
             let ty = self.type_of(n).unwrap_or_else(Tok::underscore);
-            params.extend([Tok::punct(':'), ty, comma()]);
+            params.extend([ident(n), Tok::punct(':'), ty, comma()]);
             args.extend([ident(n), comma()]);
         }
         // The locals: `let [l, mut m,]: [f64; 2]; let (mut k,): (usize,);`.
@@ -343,21 +353,17 @@ impl<'a> Segments<'a> {
             inner.extend(array_declaration(pattern(&float_locals, false), float, float_locals.len()));
         }
         if !other_locals.is_empty() {
-            let types =
-                other_locals.iter().flat_map(|n| [self.type_of(n).unwrap_or_else(Tok::underscore), comma()]);
             inner.extend([Tok::let_keyword(), paren(pattern(&other_locals, false)), Tok::punct(':')]);
-            inner.extend([paren(types.collect()), Tok::punct(';')]);
+            inner.extend([types(&other_locals), Tok::punct(';')]);
         }
         inner.extend(body);
         // The results: `[o, p,]` of type `[f64; 2]` when all are floats, a tuple otherwise.
-        let names: Vec<Tok> = outputs.iter().flat_map(|n| [ident(n), comma()]).collect();
+        let outputs: Vec<&Sym> = outputs.iter().collect();
         let floats_only = !outputs.is_empty() && outputs.iter().all(|n| self.typed.contains(n));
         let (results, result_type) = if floats_only {
-            (bracket(names), array_type(float, outputs.len()))
+            (bracket(list(&outputs)), array_type(float, outputs.len()))
         } else {
-            let types =
-                outputs.iter().flat_map(|n| [self.type_of(n).unwrap_or_else(Tok::underscore), comma()]);
-            (paren(names), paren(types.collect()))
+            (paren(list(&outputs)), types(&outputs))
         };
         inner.push(results.clone());
         // `#[inline(never)]`: each nested function is optimised as a unit of its own.

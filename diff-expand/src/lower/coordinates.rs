@@ -12,7 +12,13 @@ impl Lowerer<'_> {
             return self.opaque(e, "a field access");
         };
         let k = syn::LitInt::new(&k.to_string(), span.span()).to_token_stream();
-        self.prim(rules::operator("<index>"), vec![base], Form::Index(k), span, &TupleShape::Leaf)
+        self.entry(base, k, span)
+    }
+
+    /// The entry of the nalgebra value `base` at the literal index `index` (`1`, `(1, 2)`): the
+    /// `<index>` rule.
+    pub(super) fn entry(&mut self, base: Value, index: TokenStream, span: Loc) -> Tree {
+        self.prim(rules::operator("<index>"), vec![base], Form::Index(index), span, &TupleShape::Leaf)
     }
 
     /// `k` of `p.field.x`, `ps[i].field[1]`, .. (`field` the `p.field` part, `k` its coordinate

@@ -129,13 +129,7 @@ impl Lowerer<'_> {
                         Some(k) if self.vector_base(&f.base) => {
                             let base = self.value(&f.base);
                             let k = syn::LitInt::new(&k.to_string(), span.span()).to_token_stream();
-                            self.prim(
-                                rules::operator("<index>"),
-                                vec![base],
-                                Form::Index(k),
-                                span,
-                                &TupleShape::Leaf,
-                            )
+                            self.entry(base, k, span)
                         }
                         _ => self.opaque(e, "a field access"),
                     },
@@ -160,13 +154,7 @@ impl Lowerer<'_> {
                     // `w[0]`, `m[(1, 2)]`: an entry of a nalgebra value.
                     Some(k) => {
                         let base = self.value(&i.expr);
-                        self.prim(
-                            rules::operator("<index>"),
-                            vec![base],
-                            Form::Index(k),
-                            span,
-                            &TupleShape::Leaf,
-                        )
+                        self.entry(base, k, span)
                     }
                     // `v[i]`, `m[(i, j)]` of a nalgebra value held by a local.
                     None if self

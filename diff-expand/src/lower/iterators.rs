@@ -15,7 +15,8 @@
 //! `step_by`, `windows`/`chunks`/`chunks_exact` (`lower::windows`; also zipped or enumerated)
 //! followed by `map`, `scan` (its state a variable declared before the loop, `Sequence::prelude`,
 //! the closure's body read by `adaptors::scan_body`), and `filter` just before the end) and an end (`sum`, `product`, `fold`,
-//! `count`, `for_each`, `collect::<Vec<F>>`), or a `for` loop over it (over windows too).
+//! `count`, `for_each`, `collect::<Vec<F>>`: `lower::collects`), or a `for` loop over it (over
+//! windows too).
 //! `iter_mut()` is a source of places (`lower::places`). Each sequence is a length and the element at an index, both as syntax; the closures are
 //! called in place (`lower::closures` inlines them). `v.iter().sum()` alone keeps its own rule.
 
@@ -33,7 +34,7 @@ pub(super) struct Sequence {
     /// Statements before the loop that reads the sequence: the state of a `scan`
     /// (`let mut __tapeless_scanN = init;`), whose elements must then be read once each, in
     /// order (only `map`, `zip`, `enumerate` and an end may follow; [`Lowerer::plain`] refuses it).
-    prelude: Vec<syn::Stmt>,
+    pub(super) prelude: Vec<syn::Stmt>,
 }
 
 impl Sequence {
@@ -239,74 +240,6 @@ impl Lowerer<'_> {
         Some(self.expr(&block))
     }
 
-    /// `chain.for_each(|p| body)`: the loop whose body is `{ let p = item; body; }` (the closure
-    /// is the loop body, so it may assign the function's variables). `chain.collect::<Vec<F>>()`
-    /// of a float `F`: a `Vec` filled in a loop.
-    fn for_each_or_collect(&mut self, m: &syn::ExprMethodCall) -> Option<Tree> {
-        let s = m.method.span();
-        let seq = self.in_order(&m.receiver)?;
-        let i = self.chain_index(s);
-        let item = strip_references((seq.item)(syn::parse_quote_spanned!(s=> #i)));
-        let (len, prelude) = (&seq.len, &seq.prelude);
-        let block: Expr = if m.method == "for_each" {
-            let [Expr::Closure(c)] = m.args.iter().collect::<Vec<_>>()[..] else { return None };
-            let [pat] = c.inputs.iter().collect::<Vec<_>>()[..] else { return None };
-            let (binding, body) = match self.place_binding(pat, item, (*c.body).clone()) {
-                Ok(split) => split,
-                Err(reported) => return Some(reported),
-            };
-            let binding = binding.map(|(pat, item)| quote::quote_spanned!(s=> let #pat = #item;));
-            syn::parse_quote_spanned!(s=> {
-                #(#prelude)*
-                for #i in 0..#len {
-                    #binding
-                    #body;
-                }
-            })
-        } else {
-            let turbofish = m.turbofish.as_ref()?;
-            let element = collected_element(turbofish);
-            // `collect::<Vec<_>>()`: the element type is the items', which rustc infers from
-            // the writes below, starting from `Default::default()` (floats, integers, `bool`,
-            // tuples of them, second order's dual number). A function generic over its float
-            // type has no `Default` bound on it: there the type must be written.
-            let zero: Expr = match element {
-                Some(t) if crate::signature::is_float(t) => {
-                    syn::parse_quote_spanned!(s=> <#t as ::tapeless::__private::Real>::zero())
-                }
-                // `collect::<Vec<Vector3<f64>>>()`: nalgebra's static vectors and matrices.
-                Some(t) if crate::signature::static_matrix(t) => {
-                    syn::parse_quote_spanned!(s=> <#t>::zeros())
-                }
-                Some(syn::Type::Infer(_)) if self.floats.is_empty() => {
-                    syn::parse_quote_spanned!(s=> ::core::default::Default::default())
-                }
-                Some(syn::Type::Infer(_)) => {
-                    return Some(self.unsupported(Loc::of(turbofish), unsupported::COLLECT_VEC_GENERIC));
-                }
-                // `collect::<Vec<Obs>>()` of a struct the macro cannot see into: kept as written,
-                // an opaque value, which is fine where the chain reads constants only (data
-                // gathered from constant parameters) and `check`'s error where it reads a
-                // differentiated value.
-                Some(syn::Type::Path(p)) if own_type(p) => {
-                    let what = Opaque::Form(crate::diagnostics::COLLECTED_INTO_STRUCTS);
-                    return Some(self.opaque_call(&Expr::MethodCall(m.clone()), TokenStream::new(), what));
-                }
-                _ => return None,
-            };
-            let out = hidden("__tapeless_collected", s);
-            syn::parse_quote_spanned!(s=> {
-                #(#prelude)*
-                let mut #out = vec![#zero; #len];
-                for #i in 0..#len {
-                    #out[#i] = #item;
-                }
-                #out
-            })
-        };
-        Some(self.expr(&block))
-    }
-
     /// The first `count` elements of an iterator expression this module understands, as
     /// expressions (`OVector::<f64, U3>::from_iterator(x.iter().map(..))`).
     pub(super) fn sequence_items(&mut self, e: &Expr, count: usize) -> Option<Vec<Expr>> {
@@ -353,7 +286,7 @@ impl Lowerer<'_> {
     /// (`lower::places`) or rows of a nested array (`lower::rows`), the names bound to them are
     /// replaced by the places or rows in `body` and left out of the binding. `Err` with the
     /// reported error for another use of a place's name.
-    fn place_binding(
+    pub(super) fn place_binding(
         &mut self,
         pat: &Pat,
         item: Expr,
@@ -398,7 +331,7 @@ impl Lowerer<'_> {
     }
 
     /// A sequence of values read once each, in order, by an end: a `scan`'s too.
-    fn in_order(&mut self, e: &Expr) -> Option<Sequence> {
+    pub(super) fn in_order(&mut self, e: &Expr) -> Option<Sequence> {
         self.sequence(e).filter(|s| s.window.is_none())
     }
 
@@ -720,14 +653,6 @@ fn zeros_of(mut path: syn::Path, s: proc_macro2::Span) -> Expr {
     syn::parse_quote_spanned!(s=> #path::zeros())
 }
 
-/// `E` of a turbofish `::<Vec<E>>`.
-fn collected_element(turbofish: &syn::AngleBracketedGenericArguments) -> Option<&syn::Type> {
-    match turbofish.args.iter().collect::<Vec<_>>()[..] {
-        [syn::GenericArgument::Type(syn::Type::Path(vec))] => crate::signature::vec_element(vec),
-        _ => None,
-    }
-}
-
 /// `&x[i]` as `x[i]`, also inside tuples: the IR holds elements by value (the sum of a chain of
 /// references is the sum of the values).
 pub(super) fn strip_references(e: Expr) -> Expr {
@@ -777,17 +702,6 @@ impl Lowerer<'_> {
             _ => false,
         }
     }
-}
-
-/// Whether `p` names a type of the crate's own, plainly: one capitalised name without generic
-/// arguments (`Obs`, `data::Sample`), not `String`.
-fn own_type(p: &syn::TypePath) -> bool {
-    p.qself.is_none()
-        && p.path.segments.last().is_some_and(|s| {
-            s.arguments.is_none()
-                && s.ident != "String"
-                && s.ident.to_string().starts_with(char::is_uppercase)
-        })
 }
 
 /// `source.filter(p).map(f).map(g)`, the receiver of a chain's end: the source, the predicate and

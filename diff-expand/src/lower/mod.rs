@@ -48,6 +48,7 @@ mod calls;
 mod checked;
 pub(crate) use calls::PASSED_FUNCTION;
 mod closures;
+mod collects;
 mod constructors;
 mod control;
 mod conversions;
