@@ -596,6 +596,32 @@ fn plan_a_loop_that_only_adds_into_adjoints_runs_forward_and_hoists_a_fixed_read
 }
 
 #[test]
+fn plan_a_loop_in_a_branch_passes_up_what_the_arm_then_saves() {
+    // The loop recomputes `x[i]` and `b * x[i]` from the index, and passes up what it reads from
+    // outside: `b` and the range's bounds, defined in the then arm, which saves them in the
+    // trace. Planned innermost first, from the adjoint program, before anything is printed.
+    expect_plan(
+        quote!(),
+        quote! {
+            fn f(x: &[f64], a: f64, flag: bool) -> f64 {
+                let mut s = 0.0;
+                if flag {
+                    let b = a.sin();
+                    for i in 0..x.len() { s += (b * x[i]).cos(); }
+                } else {
+                    s = a * a;
+                }
+                s
+            }
+        },
+        "
+        if v16: then saves v4, v5, v6; else saves nothing
+        loop v7: forward; pops nothing; recomputes v9, v10
+        ",
+    );
+}
+
+#[test]
 fn plan_lends_a_built_array_to_its_adjoint_only_when_the_sweep_never_reads_it() {
     // `y` is built by the function and read only linearly: `_grad` gives its storage to `ȳ`.
     // Squared, its entries are read backward (recomputed from `y`), so it keeps its storage.

@@ -3,39 +3,27 @@
 
 use super::*;
 
-impl Reverse<'_> {
+impl<'a> Reverse<'a> {
     /// The adjoint of a loop: the iterations in reverse. Each backward iteration first gets back
-    /// the values its adjoint reads, popping from the loop's stack what cannot be recomputed
-    /// (values carried from the previous iteration, loads from arrays written later, branch
-    /// traces, pullbacks) and recomputing the rest (arithmetic on the index, loop-invariant
-    /// values and arrays not written since). The carried variables' adjoints flow from one
-    /// backward iteration to the previous one through `__acarryN`.
-    pub(super) fn adjoint_for(&mut self, inst: &Inst) -> TokenStream {
-        // A `for` loop is keyed by its index variable, a `while`/`loop` by its iteration count.
-        let (key, index_var, body, carried) = match &inst.op {
-            Op::For { var, body, carried, .. } => (*var, Some(*var), body, carried),
-            Op::Loop { count, body, carried, .. } => (*count, None, body, carried),
-            _ => return TokenStream::new(),
+    /// the values its adjoint reads, which the plan decides from the body's program
+    /// ([`Reverse::plan_loop`]). The carried variables' adjoints flow from one backward
+    /// iteration to the previous one through `__acarryN`.
+    pub(super) fn adjoint_for(&mut self, inst: &'a Inst) -> Item<'a> {
+        let (body, carried) = match &inst.op {
+            Op::For { body, carried, .. } | Op::Loop { body, carried, .. } => (body, carried),
+            _ => return Item::Code(TokenStream::new()),
         };
         let act = self.input.act;
         if let Some(m) = inst.results.first().and_then(|t| crate::emit::summed_by(self.input, *t)) {
-            return self.summed_loop(inst, m, carried);
+            return Item::Code(self.summed_loop(inst, m, carried));
         }
-        let span = inst.span.span();
         let live_exit = inst.results.iter().any(|r| self.live.contains(r));
         if !live_exit && !has_adjoint(body, act) {
-            return TokenStream::new();
+            return Item::Code(TokenStream::new());
         }
-        let active: Vec<(&Carried, Value)> = carried
-            .iter()
-            .zip(inst.results.iter().copied())
-            .filter(|(c, r)| act.active(c.header) || act.active(*r))
-            .collect();
-
-        let mut defs: HashSet<Value> = body_defs(body);
-        defs.extend(index_var);
-        defs.extend(carried.iter().map(|c| c.header));
-        self.reads.push(BTreeSet::new());
+        let active = active_carried(inst, act);
+        let defs = loop_defs(inst);
+        self.open();
         self.arm_defs.push(defs.clone());
         self.predeclare.push(BTreeSet::new());
         let before = self.live.clone();
@@ -50,8 +38,13 @@ impl Reverse<'_> {
             }
         }
         let hoisted = self.hoist_loads(body, &defs);
-        let shifted = index_var.and_then(|var| self.shift_loads(body, var, &defs));
-        code.extend(self.block(body));
+        let shifted = match &inst.op {
+            Op::For { var, .. } => self.shift_loads(body, *var, &defs),
+            _ => None,
+        };
+        let mut items = vec![Item::Code(code)];
+        self.block(body, &mut items);
+        let mut code = TokenStream::new();
         for (c, _) in &active {
             let acarry = adjoint_carry(c.header);
             let value = if self.live.contains(&c.header) {
@@ -61,19 +54,100 @@ impl Reverse<'_> {
             };
             code.extend(quote!(#acarry = #value;));
         }
-        let reads = self.reads.pop().unwrap_or_default();
+        items.push(Item::Code(code));
         self.arm_defs.pop();
         let pre = self.predeclare.pop().unwrap_or_default();
+        let body_program = self.close(items);
         self.live = before;
 
-        // What the backward iteration needs: recomputed or popped.
+        let mut out = TokenStream::new();
+        for v in &pre {
+            let declared_here = self.arm_defs.last().is_none_or(|defs| defs.contains(v));
+            if declared_here {
+                let (a, z) = (adjoint(*v), self.zero(*v));
+                out.extend(quote!(let mut #a = #z;));
+            } else if let Some(set) = self.predeclare.last_mut() {
+                set.insert(*v);
+            }
+            self.live.insert(*v);
+            self.maybe_zero.insert(*v);
+        }
+        for (c, exit) in &active {
+            let acarry = adjoint_carry(c.header);
+            let value =
+                if self.live.contains(exit) { adjoint(*exit).into_token_stream() } else { self.zero(*exit) };
+            out.extend(quote!(let mut #acarry = #value;));
+        }
+        match &inst.op {
+            Op::For { start, end, .. } => {
+                self.read(Slot::Value(*start));
+                self.read(Slot::Value(*end));
+            }
+            Op::Loop { count, .. } => {
+                self.read(Slot::Value(*count));
+            }
+            _ => {}
+        }
+        let p = private();
+        for (_, h) in &hoisted {
+            out.extend(quote!(let mut #h = #p::zero_real();));
+        }
+        if let Some(sh) = &shifted {
+            let (carry, edge) = (&sh.carry, &sh.edge);
+            out.extend(quote!(let mut #carry = #p::zero_real(); let mut #edge = 0usize;));
+            for key in &sh.keys {
+                self.hoisted.remove(key);
+            }
+        }
+        let mut after = TokenStream::new();
+        if let Some(sh) = &shifted {
+            let (a, carry, edge) = (adjoint(sh.array), &sh.carry, &sh.edge);
+            after.extend(quote!(if #p::is_nonzero(#carry) { #p::accumulate(&mut #a[#edge], #carry); }));
+        }
+        // A zero sum adds nothing, and skipping it never evaluates an index the primal may not
+        // have evaluated (a loop that ran no iteration).
+        for (key @ (array, index), h) in &hoisted {
+            index.iter().for_each(|i| {
+                self.read(Slot::Value(*i));
+            });
+            self.hoisted.remove(key);
+            let (a, index) = (adjoint(*array), crate::emit::index_tokens(index));
+            after.extend(quote!(if #p::is_nonzero(#h) { #p::accumulate(&mut #a #index, #h); }));
+        }
+        for (c, _) in &active {
+            if act.active(c.init) {
+                let acarry = adjoint_carry(c.header);
+                self.from_maybe_zero =
+                    self.maybe_zero.contains(&c.header) || self.maybe_zero.contains(&c.next);
+                after.extend(self.contribute(c.init, quote!(#acarry)));
+                self.from_maybe_zero = false;
+            }
+        }
+        let hoisted = hoisted.into_iter().map(|(key, _)| key).collect();
+        Item::Loop(Box::new(Loop { inst, before: out, body: body_program, shifted, hoisted, after }))
+    }
+
+    /// What a backward iteration of `l` needs, of the slots its body reads (`reads`): popped
+    /// from the loop's stack what cannot be recomputed (values carried from the previous
+    /// iteration, loads from arrays written later, branch traces, pullbacks), recomputed the
+    /// rest (arithmetic on the index, loop-invariant values and arrays not written since). Adds
+    /// the loop's plan and returns the slots the loop reads from outside it.
+    pub(super) fn plan_loop(&mut self, l: &Loop, reads: BTreeSet<Slot>) -> BTreeSet<Slot> {
+        let inst = l.inst;
+        let (key, index_var, body, carried) = match &inst.op {
+            Op::For { var, body, carried, .. } => (*var, Some(*var), body, carried),
+            Op::Loop { count, body, carried, .. } => (*count, None, body, carried),
+            _ => return BTreeSet::new(),
+        };
+        let defs = loop_defs(inst);
+        let mut outside = BTreeSet::new();
         let headers: HashSet<Value> = carried.iter().map(|c| c.header).collect();
         let loop_seq = self.order.seq(key);
         let mut recompute = BTreeSet::new();
         let mut stack = Vec::new();
         let mut work: Vec<Slot> = reads.iter().copied().collect();
         let mut seen = HashSet::new();
-        let mut snapshot_errors = TokenStream::new();
+        let mut read_before_written_at = Vec::new();
         while let Some(slot) = work.pop() {
             if !seen.insert(slot) {
                 continue;
@@ -86,22 +160,13 @@ impl Reverse<'_> {
                 && crate::emit::is_array(self.input, a)
                 && stores_into(body, a)
             {
-                if let Some(at) = read_before_written(body, a) {
-                    // The copy at the iteration's end would not be what the read saw: our
-                    // error, worded as the others (found while emitting, so written here).
-                    let message = crate::diagnostics::Diagnostic::from(
-                        crate::diagnostics::unsupported::WHOLE_ARRAY_READ_BEFORE_WRITTEN,
-                    )
-                    .message();
-                    snapshot_errors.extend(quote_spanned!(at=> ::core::compile_error!(#message);));
-                }
+                // The copy at the iteration's end would not be what the read saw.
+                read_before_written_at.extend(read_before_written(body, a));
                 stack.push(slot);
                 continue;
             }
             if !defs.contains(&slot.value()) {
-                if let Some(parent) = self.reads.last_mut() {
-                    parent.insert(slot);
-                }
+                outside.insert(slot);
                 continue;
             }
             let v = match slot {
@@ -152,54 +217,55 @@ impl Reverse<'_> {
             }
         }
         stack.sort();
-
-        let mut out = TokenStream::new();
-        for v in &pre {
-            let declared_here = self.arm_defs.last().is_none_or(|defs| defs.contains(v));
-            if declared_here {
-                let (a, z) = (adjoint(*v), self.zero(*v));
-                out.extend(quote!(let mut #a = #z;));
-            } else if let Some(set) = self.predeclare.last_mut() {
-                set.insert(*v);
-            }
-            self.live.insert(*v);
-            self.maybe_zero.insert(*v);
-        }
-        for (c, exit) in &active {
-            let acarry = adjoint_carry(c.header);
-            let value =
-                if self.live.contains(exit) { adjoint(*exit).into_token_stream() } else { self.zero(*exit) };
-            out.extend(quote!(let mut #acarry = #value;));
-        }
-        let pop = if stack.is_empty() {
-            TokenStream::new()
-        } else {
-            let (stack_var, names) = (stack_ident(key), stack.iter().map(|s| s.ident()));
-            let borrow = self.borrow_saved(&stack);
-            quote!(let ::core::option::Option::Some((#(#names,)*)) = #stack_var.pop() else { break }; #borrow)
-        };
-        let recomputed: TokenStream =
-            recompute.iter().map(|i| primal_let(self.input, &body.insts[*i])).collect();
         // Iterations that only add into adjoints may run in any order; forward order is much
         // faster (the hardware streams through the arrays it accumulates into).
-        let forward = stack.is_empty() && order_free(body, carried, act);
+        let forward = stack.is_empty() && order_free(body, carried, self.input.act);
+        let recomputed = recompute.iter().flat_map(|i| body.insts[*i].results.iter().copied()).collect();
+        let hoisted = l.hoisted.clone();
+        self.plan.loops.insert(
+            key,
+            super::plan::LoopPlan { pushed: stack, recomputed, forward, hoisted, read_before_written_at },
+        );
+        outside
+    }
+
+    /// The backward loop of `l`, with what its plan pops and recomputes, in its plan's direction.
+    pub(super) fn print_loop(&self, l: Loop) -> TokenStream {
+        let Loop { inst, before, body: body_program, shifted, after, .. } = l;
+        let (key, body) = match &inst.op {
+            Op::For { var, body, .. } => (*var, body),
+            Op::Loop { count, body, .. } => (*count, body),
+            _ => return TokenStream::new(),
+        };
+        let span = inst.span.span();
+        let default = super::plan::LoopPlan::default();
+        let plan = self.plan.loops.get(&key).unwrap_or(&default);
+        let forward = plan.forward;
+        let pop = if plan.pushed.is_empty() {
+            TokenStream::new()
+        } else {
+            let (stack_var, names) = (stack_ident(key), plan.pushed.iter().map(|s| s.ident()));
+            let borrow = self.borrow_saved(&plan.pushed);
+            quote!(let ::core::option::Option::Some((#(#names,)*)) = #stack_var.pop() else { break }; #borrow)
+        };
+        let recomputed: TokenStream = body
+            .insts
+            .iter()
+            .filter(|inst| inst.results.iter().any(|r| plan.recomputed.contains(r)))
+            .map(|inst| primal_let(self.input, inst))
+            .collect();
         let header = match &inst.op {
             Op::For { var, start, end, inclusive, .. } => {
-                self.read(Slot::Value(*start));
-                self.read(Slot::Value(*end));
                 let range = crate::emit::forward::range_tokens(*start, *end, *inclusive);
                 let index = var.ident();
                 if forward { quote!(for #index in #range) } else { quote!(for #index in (#range).rev()) }
             }
             _ => {
-                let count = self.read(Slot::Value(key));
+                let count = key.ident();
                 quote!(for _ in 0..#count)
             }
         };
         let p = private();
-        for (_, h) in &hoisted {
-            out.extend(quote!(let mut #h = #p::zero_real();));
-        }
         // `x̄[i]` and `x̄[i + 1]` of one iteration: summed in registers, each element stored
         // once; the part of the next (or previous) element carried to the iteration that
         // stores it (`shift_loads`).
@@ -207,7 +273,6 @@ impl Reverse<'_> {
         if let (Some(sh), Op::For { var, .. }) = (&shifted, &inst.op) {
             let (i, a, r0, r1, carry, edge) =
                 (var.ident(), adjoint(sh.array), &sh.r0, &sh.r1, &sh.carry, &sh.edge);
-            out.extend(quote!(let mut #carry = #p::zero_real(); let mut #edge = 0usize;));
             declare = quote!(let mut #r0 = #p::zero_real(); let mut #r1 = #p::zero_real(););
             flush = if forward {
                 // Element i is complete: its own part and what iteration i - 1 carried.
@@ -215,38 +280,20 @@ impl Reverse<'_> {
             } else {
                 quote!(#p::accumulate(&mut #a[#i + 1], #r1 + #carry); #carry = #r0; #edge = #i;)
             };
-            for key in &sh.keys {
-                self.hoisted.remove(key);
-            }
         }
+        let code = self.print(body_program);
+        let mut out = before;
         out.extend(quote_spanned!(span=> #header { #pop #recomputed #declare #code #flush }));
-        if let Some(sh) = &shifted {
-            let (a, carry, edge) = (adjoint(sh.array), &sh.carry, &sh.edge);
-            out.extend(quote!(if #p::is_nonzero(#carry) { #p::accumulate(&mut #a[#edge], #carry); }));
+        out.extend(after);
+        // The copy at the iteration's end would not be what the read saw: our error, worded
+        // as the others (found while planning, so written here).
+        for at in &plan.read_before_written_at {
+            let message = crate::diagnostics::Diagnostic::from(
+                crate::diagnostics::unsupported::WHOLE_ARRAY_READ_BEFORE_WRITTEN,
+            )
+            .message();
+            out.extend(quote_spanned!(*at=> ::core::compile_error!(#message);));
         }
-        // A zero sum adds nothing, and skipping it never evaluates an index the primal may not
-        // have evaluated (a loop that ran no iteration).
-        for (key @ (array, index), h) in &hoisted {
-            index.iter().for_each(|i| {
-                self.read(Slot::Value(*i));
-            });
-            self.hoisted.remove(key);
-            let (a, index) = (adjoint(*array), crate::emit::index_tokens(index));
-            out.extend(quote!(if #p::is_nonzero(#h) { #p::accumulate(&mut #a #index, #h); }));
-        }
-        for (c, _) in &active {
-            if act.active(c.init) {
-                let acarry = adjoint_carry(c.header);
-                self.from_maybe_zero =
-                    self.maybe_zero.contains(&c.header) || self.maybe_zero.contains(&c.next);
-                out.extend(self.contribute(c.init, quote!(#acarry)));
-                self.from_maybe_zero = false;
-            }
-        }
-        let recomputed = recompute.iter().flat_map(|i| body.insts[*i].results.iter().copied()).collect();
-        let hoisted = hoisted.into_iter().map(|(key, _)| key).collect();
-        self.plan.loops.insert(key, super::plan::LoopPlan { pushed: stack, recomputed, forward, hoisted });
-        out.extend(snapshot_errors);
         out
     }
 
@@ -407,6 +454,33 @@ pub(super) fn stack_ident(v: Value) -> syn::Ident {
 /// The adjoint carried between backward iterations for the loop variable with header `h`.
 pub(super) fn adjoint_carry(h: Value) -> syn::Ident {
     format_ident!("__acarry{}", h.0, span = proc_macro2::Span::mixed_site())
+}
+
+/// The values a loop defines: its body's, its index variable and its carried variables'
+/// headers.
+fn loop_defs(inst: &Inst) -> HashSet<Value> {
+    let (index_var, body, carried) = match &inst.op {
+        Op::For { var, body, carried, .. } => (Some(*var), body, carried),
+        Op::Loop { body, carried, .. } => (None, body, carried),
+        _ => return HashSet::new(),
+    };
+    let mut defs = body_defs(body);
+    defs.extend(index_var);
+    defs.extend(carried.iter().map(|c| c.header));
+    defs
+}
+
+/// The carried variables of a loop whose adjoint is needed, with the loop's result for each.
+fn active_carried<'i>(
+    inst: &'i Inst,
+    act: &crate::analysis::activity::Activity,
+) -> Vec<(&'i Carried, Value)> {
+    let (Op::For { carried, .. } | Op::Loop { carried, .. }) = &inst.op else { return Vec::new() };
+    carried
+        .iter()
+        .zip(inst.results.iter().copied())
+        .filter(|(c, r)| act.active(c.header) || act.active(*r))
+        .collect()
 }
 
 /// The values a block defines at its top level (with `if` traces).

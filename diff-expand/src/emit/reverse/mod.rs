@@ -17,10 +17,15 @@
 //! is declared zero just before the `match` on the trace. `_grad` is the same code with the seed
 //! `1`, inlined rather than behind a closure.
 //!
+//! The adjoint sweep is built first as a program whose branches and loops are left open
+//! (`program.rs`), then planned from that program (`plan.rs`: what each trace and loop stack
+//! holds), then printed; the primal sweep is written from the same plan.
+//!
 //! Layout: this file assembles `_vjp` and `_grad` (and holds the `Reverse` state);
-//! `adjoints.rs` declares adjoints and adds contributions; `sweep.rs` writes each instruction's
-//! adjoint; `loops.rs` is the reverse policy of loops (what is recomputed or saved, which way a
-//! backward loop runs, hoisted reads); `primal.rs` writes the primal sweep with what it saves.
+//! `program.rs` the adjoint program, its planning walk and its printing; `adjoints.rs` declares
+//! adjoints and adds contributions; `sweep.rs` builds each instruction's adjoint; `loops.rs` is
+//! the reverse policy of loops (what is recomputed or saved, which way a backward loop runs,
+//! hoisted reads); `plan.rs` the plan; `primal.rs` writes the primal sweep with what it saves.
 //!
 //! Everything the adjoint reads is a primal SSA value (immutable, so nothing is saved twice) or a
 //! pullback; the closure captures exactly those by move.
@@ -42,10 +47,12 @@ mod adjoints;
 mod loops;
 mod plan;
 mod primal;
+mod program;
 mod sweep;
 
 use loops::{Order, body_defs, has_adjoint, stack_ident};
 use primal::{derivative, trace_enum};
+use program::{Branch, Item, Loop, Program};
 
 /// Something the adjoint sweep reads from the primal sweep.
 #[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -117,11 +124,30 @@ struct AdjointSweep {
 }
 
 impl Reverse<'_> {
-    /// The adjoint sweep, which also fills `self.plan` (what the primal sweep must keep).
+    /// The adjoint sweep: built as a program, planned (`self.plan`, what the primal sweep must
+    /// keep) and printed (`program.rs`).
+    fn sweep(&mut self, seed_leaves: &[(Value, syn::Ident)], arrays: &[Value]) -> TokenStream {
+        let input = self.input;
+        self.open();
+        let mut seed = TokenStream::new();
+        for (v, c) in seed_leaves {
+            if input.act.active(*v) {
+                seed.extend(self.contribute(*v, quote!(#c)));
+            }
+        }
+        let mut items = vec![Item::Code(seed)];
+        self.block(&input.f.body, &mut items);
+        let program = self.close(items);
+        // Every primal slot the sweep reads: arms and loops pass up what they read from outside.
+        self.plan.read = self.plan_block(&program);
+        self.plan.lend(input, arrays);
+        self.print(program)
+    }
+
+    /// The adjoint sweep with its seed, the arrays' adjoints to declare before it, and its plan.
     fn adjoint_sweep(&mut self) -> AdjointSweep {
         let input = self.input;
         let mut seed_leaves = Vec::new();
-        let mut code = TokenStream::new();
         let mut leaf = 0usize;
         let seed_pattern = tree_tokens(&input.f.output, &mut |v| {
             let c = format_ident!("__c{}", leaf, span = proc_macro2::Span::mixed_site());
@@ -141,16 +167,7 @@ impl Reverse<'_> {
             .filter(|v| super::is_array(input, *v) && input.act.active(*v) && !input.summed.contains_key(v))
             .collect();
         self.live.extend(arrays.iter().copied());
-        // Every primal slot the sweep reads: arms and loops pass up what they read from outside.
-        self.reads.push(BTreeSet::new());
-        for (v, c) in &seed_leaves {
-            if input.act.active(*v) {
-                code.extend(self.contribute(*v, quote!(#c)));
-            }
-        }
-        code.extend(self.block(&input.f.body));
-        self.plan.read = self.reads.pop().unwrap_or_default();
-        self.plan.lend(input, &arrays);
+        let code = self.sweep(&seed_leaves, &arrays);
         AdjointSweep { code, seed_pattern, seed_leaves, arrays }
     }
 }
@@ -168,7 +185,7 @@ pub fn plan(input: &Input) -> String {
 pub fn emit(input: &Input, grad_calls_vjp: bool) -> TokenStream {
     let mut r = Reverse::new(input);
 
-    // Adjoint sweep first: it decides what each branch must save for it.
+    // Adjoint sweep first: its plan says what each branch and loop must save for it.
     let AdjointSweep { code: adjoint_code, seed_pattern, seed_leaves: seed_pattern_leaves, arrays } =
         r.adjoint_sweep();
     // `_grad` lets a dead array's adjoint take its storage; the pullback of `_vjp` does not, so
@@ -226,16 +243,7 @@ pub fn emit(input: &Input, grad_calls_vjp: bool) -> TokenStream {
             let mut own = Reverse::new(input);
             own.live.extend(arrays.iter().copied());
             own.live.insert(v);
-            own.reads.push(BTreeSet::new());
-            let mut code = TokenStream::new();
-            for (leaf, c) in &seed_pattern_leaves {
-                if input.act.active(*leaf) {
-                    code.extend(own.contribute(*leaf, quote!(#c)));
-                }
-            }
-            code.extend(own.block(&input.f.body));
-            own.plan.read = own.reads.pop().unwrap_or_default();
-            own.plan.lend(input, &arrays);
+            let code = own.sweep(&seed_pattern_leaves, &arrays);
             let mut all = array_adjoints(input, &arrays, &own.plan.lent, true, None);
             all.extend(code);
             (v, all)
@@ -439,15 +447,17 @@ struct Reverse<'a> {
     input: &'a Input<'a>,
     /// Values whose adjoint variable is declared in the current scope.
     live: HashSet<Value>,
-    /// Per `if` arm being emitted (innermost last): the slots its adjoint reads.
+    /// Per block of the adjoint program being built (innermost last): the slots its own code
+    /// reads ([`Reverse::open`], [`Reverse::close`]).
     reads: Vec<BTreeSet<Slot>>,
     /// Per arm: the values it defines.
     arm_defs: Vec<HashSet<Value>>,
     /// Per arm: values defined outside it that it contributes to while their adjoint is still
     /// zero; they are declared before the `match`.
     predeclare: Vec<BTreeSet<Value>>,
-    /// What the primal sweep keeps for the adjoint sweep, and how loops run backward: filled
-    /// by the adjoint sweep, read by the primal sweep.
+    /// What the primal sweep keeps for the adjoint sweep, and how loops run backward: computed
+    /// from the adjoint program before it is printed ([`Reverse::plan_block`]), read by the
+    /// printing and the primal sweep.
     plan: plan::Plan,
     /// Program order of instructions (pre-order), for deciding what a loop may recompute.
     order: Order,

@@ -1,10 +1,11 @@
 //! The reverse sweep's plan, per branch and loop: what the primal sweep keeps for the adjoint
 //! sweep (a branch's trace, a loop's stack), what a backward iteration recomputes instead, which
 //! way it runs and which reads it sums in a scalar (Swift's `LinearMapInfo` holds the first of
-//! these), and which arrays lend their storage to their adjoints in `_grad`. The adjoint sweep
-//! fills it, since it is what finds the values each adjoint reads; the primal sweep and the
-//! adjoints' declarations are written from it afterwards, and `Plan::dump` prints it for the
-//! tests and the `expand` example (`--plan`).
+//! these), and which arrays lend their storage to their adjoints in `_grad`. It is computed from
+//! the adjoint program (`program.rs`: each block's reads, its branches and loops) before any of
+//! it is printed, by `Reverse::plan_block` and, per loop, `Reverse::plan_loop`. The printing,
+//! the primal sweep and the adjoints' declarations are written from it, and `Plan::dump`
+//! prints it for the tests and the `expand` example (`--plan`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -46,6 +47,10 @@ pub(super) struct LoopPlan {
     /// Loads at an index the loop does not change (`x[i]` in a loop over `j`), by array and
     /// index: their contributions are summed in a scalar added once after the loop.
     pub(super) hoisted: Vec<(Value, Vec<Value>)>,
+    /// Where the body reads an array it stores into, whole, before its last store: the copy
+    /// pushed at the iteration's end is not what that read saw, so the sweep writes our
+    /// error there (`WHOLE_ARRAY_READ_BEFORE_WRITTEN`).
+    pub(super) read_before_written_at: Vec<proc_macro2::Span>,
 }
 
 fn value(v: &Value) -> String {

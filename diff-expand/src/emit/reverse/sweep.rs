@@ -3,22 +3,73 @@
 
 use super::*;
 
-impl Reverse<'_> {
-    pub(super) fn block(&mut self, b: &Block) -> TokenStream {
-        b.insts.iter().rev().map(|inst| self.inst(inst)).collect()
+impl<'a> Reverse<'a> {
+    /// The adjoints of a block's instructions, in reverse, appended to `items`.
+    pub(super) fn block(&mut self, b: &'a Block, items: &mut Vec<Item<'a>>) {
+        for inst in b.insts.iter().rev() {
+            self.from_maybe_zero = inst.results.iter().any(|r| self.maybe_zero.contains(r));
+            let item = match &inst.op {
+                Op::If { .. } => self.adjoint_if(inst),
+                Op::For { .. } | Op::Loop { .. } => self.adjoint_for(inst),
+                _ => Item::Code(self.inst_adjoint(inst)),
+            };
+            self.from_maybe_zero = false;
+            match (item, items.last_mut()) {
+                (Item::Code(code), _) if code.is_empty() => {}
+                (Item::Code(code), Some(Item::Code(last))) => last.extend(code),
+                (item, _) => items.push(item),
+            }
+        }
     }
 
-    pub(super) fn inst(&mut self, inst: &Inst) -> TokenStream {
-        self.from_maybe_zero = inst.results.iter().any(|r| self.maybe_zero.contains(r));
-        let out = self.inst_adjoint(inst);
-        self.from_maybe_zero = false;
-        out
+    /// The adjoint of an `if`: each arm's adjoint, behind a `match` on the trace of the arm
+    /// that ran (what each arm saves in it is the plan's).
+    fn adjoint_if(&mut self, inst: &'a Inst) -> Item<'a> {
+        let Op::If { then_block, else_block, then_out, else_out, trace, .. } = &inst.op else {
+            return Item::Code(TokenStream::new());
+        };
+        let act = self.input.act;
+        let live_phis: Vec<usize> =
+            (0..inst.results.len()).filter(|i| self.live.contains(&inst.results[*i])).collect();
+        // Nothing to do only if no merged value needs an adjoint and neither branch writes
+        // an active array.
+        if live_phis.is_empty() && !has_adjoint(then_block, act) && !has_adjoint(else_block, act) {
+            return Item::Code(TokenStream::new());
+        }
+        let before = self.live.clone();
+        let (then_program, then_pre) = self.arm(then_block, &live_phis, &inst.results, then_out);
+        self.live.clone_from(&before);
+        let (else_program, else_pre) = self.arm(else_block, &live_phis, &inst.results, else_out);
+        self.live = before;
+        let mut out = TokenStream::new();
+        for v in then_pre.union(&else_pre) {
+            let declared_here = self.arm_defs.last().is_none_or(|defs| defs.contains(v));
+            if declared_here {
+                let a = adjoint(*v);
+                let z = self.zero(*v);
+                out.extend(quote!(let mut #a = #z;));
+            } else if let Some(set) = self.predeclare.last_mut() {
+                set.insert(*v);
+            }
+            self.live.insert(*v);
+            self.maybe_zero.insert(*v);
+        }
+        self.read(Slot::Value(*trace));
+        Item::Branch(Box::new(Branch {
+            before: out,
+            trace: *trace,
+            span: inst.span.span(),
+            arms: [(then_block, then_program), (else_block, else_program)],
+        }))
     }
 
+    /// The adjoint of an instruction other than a branch or a loop, which are items of their
+    /// own ([`Reverse::block`]).
     pub(super) fn inst_adjoint(&mut self, inst: &Inst) -> TokenStream {
         let act = self.input.act;
         let span = inst.span.span();
         match &inst.op {
+            Op::If { .. } | Op::For { .. } | Op::Loop { .. } => TokenStream::new(),
             Op::Prim { rule, args, form } => self.prim_adjoint(inst, rule, args, form),
             Op::Call { callee: c, args, shape, borrowed, unwrap } => {
                 if !inst.results.iter().any(|r| self.live.contains(r)) || !call_is_active(self.input, inst) {
@@ -71,46 +122,6 @@ impl Reverse<'_> {
                         out.extend(self.contribute(*v, quote!(#n)));
                     }
                 }
-                out
-            }
-            Op::If { then_block, else_block, then_out, else_out, trace, .. } => {
-                let live_phis: Vec<usize> =
-                    (0..inst.results.len()).filter(|i| self.live.contains(&inst.results[*i])).collect();
-                // Nothing to do only if no merged value needs an adjoint and neither branch writes
-                // an active array.
-                if live_phis.is_empty() && !has_adjoint(then_block, act) && !has_adjoint(else_block, act) {
-                    return TokenStream::new();
-                }
-                let before = self.live.clone();
-                let (then_code, then_saved, then_pre) =
-                    self.arm(then_block, &live_phis, &inst.results, then_out);
-                self.live.clone_from(&before);
-                let (else_code, else_saved, else_pre) =
-                    self.arm(else_block, &live_phis, &inst.results, else_out);
-                self.live = before;
-                let mut out = TokenStream::new();
-                for v in then_pre.union(&else_pre) {
-                    let declared_here = self.arm_defs.last().is_none_or(|defs| defs.contains(v));
-                    if declared_here {
-                        let a = adjoint(*v);
-                        let z = self.zero(*v);
-                        out.extend(quote!(let mut #a = #z;));
-                    } else if let Some(set) = self.predeclare.last_mut() {
-                        set.insert(*v);
-                    }
-                    self.live.insert(*v);
-                    self.maybe_zero.insert(*v);
-                }
-                let t = self.read(Slot::Value(*trace));
-                let ty = trace_enum(*trace);
-                let (ts, es) = (then_saved.iter().map(|s| s.ident()), else_saved.iter().map(|s| s.ident()));
-                let (then_borrow, else_borrow) =
-                    (self.borrow_saved(&then_saved), self.borrow_saved(&else_saved));
-                out.extend(quote_spanned!(span=> match #t {
-                    #ty::Then(#(#ts),*) => { #then_borrow #then_code }
-                    #ty::Else(#(#es),*) => { #else_borrow #else_code }
-                }));
-                self.plan.branches.insert(*trace, [then_saved, else_saved]);
                 out
             }
             Op::Load { array, index } => {
@@ -204,7 +215,6 @@ impl Reverse<'_> {
                     _ => TokenStream::new(),
                 }
             }
-            Op::For { .. } | Op::Loop { .. } => self.adjoint_for(inst),
             Op::Field { base, member, .. } => {
                 let Some(&f) = inst.results.first() else { return TokenStream::new() };
                 if !self.live.contains(&f) || !act.active(*base) {
@@ -528,34 +538,18 @@ impl Reverse<'_> {
         out
     }
 
-    /// `let __v3 = &__v3;` for each `DVector`/`DMatrix` of `saved`: a trace or a loop's stack
-    /// holds it owned (`saved_item`), the sweep reads it by reference.
-    pub(super) fn borrow_saved(&self, saved: &[Slot]) -> TokenStream {
-        saved
-            .iter()
-            .filter_map(|s| match s {
-                Slot::Value(v) if crate::emit::is_heap(self.input, *v) => {
-                    let i = v.ident();
-                    Some(quote!(let #i = &#i;))
-                }
-                _ => None,
-            })
-            .collect()
-    }
-
     /// The adjoint of one arm of an `if`: the phis' adjoints flow to the values the arm yields,
-    /// then the arm's instructions in reverse. Returns the code, the slots the arm must save, and
-    /// the outer values it contributes to first.
+    /// then the arm's instructions in reverse. Returns the arm's program and the outer values it
+    /// contributes to first.
     pub(super) fn arm(
         &mut self,
-        b: &Block,
+        b: &'a Block,
         live_phis: &[usize],
         results: &[Value],
         out: &[Value],
-    ) -> (TokenStream, Vec<Slot>, BTreeSet<Value>) {
-        let defs = body_defs(b);
-        self.reads.push(BTreeSet::new());
-        self.arm_defs.push(defs);
+    ) -> (Program<'a>, BTreeSet<Value>) {
+        self.open();
+        self.arm_defs.push(body_defs(b));
         self.predeclare.push(BTreeSet::new());
         let mut code = TokenStream::new();
         for &i in live_phis {
@@ -568,18 +562,10 @@ impl Reverse<'_> {
                 self.from_maybe_zero = false;
             }
         }
-        code.extend(self.block(b));
-        let reads = self.reads.pop().unwrap_or_default();
-        let defs = self.arm_defs.pop().unwrap_or_default();
+        let mut items = vec![Item::Code(code)];
+        self.block(b, &mut items);
+        self.arm_defs.pop();
         let pre = self.predeclare.pop().unwrap_or_default();
-        let mut saved = Vec::new();
-        for slot in reads {
-            if defs.contains(&slot.value()) {
-                saved.push(slot);
-            } else if let Some(parent) = self.reads.last_mut() {
-                parent.insert(slot);
-            }
-        }
-        (code, saved, pre)
+        (self.close(items), pre)
     }
 }
