@@ -11,7 +11,9 @@
 //! since cargo compiles proc macros without optimisation by default. With `--plan` first, it
 //! prints the plan of the reverse sweep instead, one line per branch and loop: what the primal
 //! sweep keeps for the adjoint sweep and how each loop runs backward (`v3` is the IR's value 3,
-//! `__v3` in the expansion). With `--tokens` first, it prints how many tokens the expansion has
+//! `__v3` in the expansion). With `--adjoint` first, it prints the adjoint program once planned,
+//! one statement per line, with each branch's `match` and each backward loop's pops and
+//! recomputations. With `--tokens` first, it prints how many tokens the expansion has
 //! (a group counts one, plus its contents).
 
 use std::str::FromStr;
@@ -24,7 +26,8 @@ fn main() {
     let time = args.first().is_some_and(|a| a == "--time");
     let plan = args.first().is_some_and(|a| a == "--plan");
     let tokens = args.first().is_some_and(|a| a == "--tokens");
-    if time || plan || tokens {
+    let adjoint = args.first().is_some_and(|a| a == "--adjoint");
+    if time || plan || tokens || adjoint {
         args.remove(0);
     }
     let attr = args.first().cloned().unwrap_or_default();
@@ -33,6 +36,10 @@ fn main() {
     let item = TokenStream::from_str(&item).expect("the input is not Rust tokens");
     if plan {
         print!("{}", diff_expand::reverse_plan(attr, item));
+        return;
+    }
+    if adjoint {
+        print!("{}", diff_expand::reverse_program(attr, item));
         return;
     }
     let start = Instant::now();

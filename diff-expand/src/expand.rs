@@ -374,6 +374,28 @@ fn with_input<R>(
 /// assert_eq!(plan, "loop v4: forward; pops nothing; recomputes v6, v7\n");
 /// ```
 pub fn reverse_plan(attr: TokenStream, item: TokenStream) -> String {
+    reverse_dump(attr, item, emit::reverse::plan)
+}
+
+/// The adjoint program of the reverse sweep of `#[differentiable(attr)] item` once planned,
+/// one statement per line (`emit::reverse::program`): each `match` on a branch's trace with
+/// what its arms saved, each backward loop with the values it pops and recomputes. Or the
+/// first error's text. For the tests and the `expand` example's `--adjoint`.
+///
+/// ```
+/// use std::str::FromStr;
+/// let f = "fn f(x: &[f64]) -> f64 { let mut s = 0.0; for i in 0..x.len() { s += x[i] * x[i]; } s }";
+/// let program = diff_expand::reverse_program(Default::default(), proc_macro2::TokenStream::from_str(f).unwrap());
+/// // The backward loop recomputes `x[i]` (`__v6`) and its square before adding into `x̄`.
+/// assert!(program.contains("loop __v4 forward\n  recompute __v6, __v7\n"), "{program}");
+/// ```
+pub fn reverse_program(attr: TokenStream, item: TokenStream) -> String {
+    reverse_dump(attr, item, emit::reverse::program)
+}
+
+/// What `dump` prints of the reverse sweep of `#[differentiable(attr)] item`, or the first
+/// error's text.
+fn reverse_dump(attr: TokenStream, item: TokenStream, dump: fn(&emit::Input) -> String) -> String {
     let item_fn: syn::ItemFn = match syn::parse2(item) {
         Ok(f) => f,
         Err(e) => return format!("error: {e}"),
@@ -385,11 +407,10 @@ pub fn reverse_plan(attr: TokenStream, item: TokenStream) -> String {
     let floats = signature::float_params(&item_fn.sig.generics);
     signature::with_float_params(&floats, || {
         let cx = Ctxt::default();
-        let plan = signature::analyse(&item_fn.sig, &args, &cx).and_then(|sig| {
-            with_input(&bounded(&item_fn, &floats), &sig, &cx, |input| Some(emit::reverse::plan(input)))
-        });
-        match (plan, cx.take()) {
-            (Some(plan), None) => plan,
+        let out = signature::analyse(&item_fn.sig, &args, &cx)
+            .and_then(|sig| with_input(&bounded(&item_fn, &floats), &sig, &cx, |input| Some(dump(input))));
+        match (out, cx.take()) {
+            (Some(out), None) => out,
             (_, e) => format!(
                 "error: {}",
                 e.map(|e| e.to_string()).unwrap_or_default().lines().next().unwrap_or("")

@@ -31,7 +31,7 @@ mod signature;
 mod tests;
 
 pub use derive::derive_differentiable;
-pub use expand::{differentiable, reverse_plan};
+pub use expand::{differentiable, reverse_plan, reverse_program};
 
 /// Reads the source file at `path` once per compilation (and the crate's `src/` once) and
 /// records what each function with the attribute in it differentiates, so that calls of a

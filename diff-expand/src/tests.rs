@@ -554,6 +554,21 @@ fn expect_plan(attr: proc_macro2::TokenStream, item: proc_macro2::TokenStream, e
     assert_eq!(got, expected, "\n--- got ---\n{got}\n--- expected ---\n{expected}");
 }
 
+/// A loop whose body branches on a value it computes, carrying `s`.
+fn branch_in_a_loop() -> proc_macro2::TokenStream {
+    quote! {
+        fn f(x: &[f64], a: f64) -> f64 {
+            let mut s = 0.0;
+            for i in 0..x.len() {
+                let t = (a * x[i]).sin();
+                if piecewise(t > 0.0) { s += t * t; } else { s -= t.exp(); }
+                s = s * a;
+            }
+            s
+        }
+    }
+}
+
 #[test]
 fn plan_a_branch_in_a_loop_saves_its_trace_and_the_loop_pops_what_it_cannot_recompute() {
     // `s` is carried (popped: the previous iteration's), the branch's trace is popped, `a * x[i]`
@@ -561,17 +576,7 @@ fn plan_a_branch_in_a_loop_saves_its_trace_and_the_loop_pops_what_it_cannot_reco
     // adjoint, the then branch nothing (`t` is recomputed).
     expect_plan(
         quote!(),
-        quote! {
-            fn f(x: &[f64], a: f64) -> f64 {
-                let mut s = 0.0;
-                for i in 0..x.len() {
-                    let t = (a * x[i]).sin();
-                    if piecewise(t > 0.0) { s += t * t; } else { s -= t.exp(); }
-                    s = s * a;
-                }
-                s
-            }
-        },
+        branch_in_a_loop(),
         "
         if v17: then saves nothing; else saves v14
         loop v5: backward; pops v6, v16, v17; recomputes v7, v8, v9
@@ -619,6 +624,51 @@ fn plan_a_loop_in_a_branch_passes_up_what_the_arm_then_saves() {
         loop v7: forward; pops nothing; recomputes v9, v10
         ",
     );
+}
+
+#[test]
+fn program_of_a_branch_in_a_loop_pops_recomputes_then_matches_on_the_popped_trace() {
+    // The adjoint program once planned: the backward iteration pops the carried `s` (`__v6`),
+    // the product `t * t` (`__v16`) and the trace (`__v17`), recomputes `a * x[i]` and its
+    // sine, then matches on the trace; the else arm reads `t.exp()` (`__v14`), which it saved.
+    let got = crate::expand::reverse_program(quote!(), branch_in_a_loop());
+    let expected = "
+        let mut __a19 = __c0 ;
+        let mut __a1 = :: tapeless :: __private :: zero_tangent (& __v1) ;
+        let mut __acarry6 = __a19 ;
+        loop __v5 backward
+          pop __v6, __v16, __v17
+          recompute __v7, __v8, __v9
+          let mut __a18 = __acarry6 ;
+          let mut __a16 = __a18 * __v1 ;
+          __a1 = __a1 + (__v16 * __a18) ;
+          let mut __a6 = :: tapeless :: __private :: zero_tangent (& __v6) ;
+          let mut __a9 = :: tapeless :: __private :: zero_tangent (& __v9) ;
+          match __v17
+            then saves nothing
+              let mut __a13 = __a16 ;
+              __a6 = __a6 + (__a13) ;
+              let mut __a12 = __a13 ;
+              __a9 = __a9 + (__a12 * __v9) ;
+              __a9 = __a9 + (__v9 * __a12) ;
+            else saves __v14
+              let mut __a15 = __a16 ;
+              __a6 = __a6 + (__a15) ;
+              let mut __a14 = - __a15 ;
+              __a9 = __a9 + (__tapeless_rules :: exp_d0 (__v14 , __v14) * __a14) ;
+          let mut __a8 = __tapeless_rules :: sin_d0 (__v8 , __v8) * __a9 ;
+          __a1 = __a1 + (__a8 * __v7) ;
+          let mut __a7 = __v1 * __a8 ;
+          :: tapeless :: __private :: accumulate (& mut __a0 [__v5] , __a7) ;
+          __acarry6 = __a6 ;
+    ";
+    // The expected lines, without the 8 spaces of the source's indentation.
+    let expected: String = expected
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| format!("{}\n", l.strip_prefix("        ").unwrap_or(l)))
+        .collect();
+    assert_eq!(got, expected, "\n--- got ---\n{got}");
 }
 
 #[test]

@@ -42,7 +42,14 @@ impl<'a> Reverse<'a> {
             Op::For { var, .. } => self.shift_loads(body, *var, &defs),
             _ => None,
         };
-        let mut items = vec![Item::Code(code)];
+        // `x̄[i]` and `x̄[i + 1]` of one iteration are summed in registers (`shift_loads`).
+        let mut registers = TokenStream::new();
+        if let Some(sh) = &shifted {
+            let (r0, r1, p) = (&sh.r0, &sh.r1, private());
+            registers = quote!(let mut #r0 = #p::zero_real(); let mut #r1 = #p::zero_real(););
+        }
+        registers.extend(code);
+        let mut items = vec![Item::Code(registers)];
         self.block(body, &mut items);
         let mut code = TokenStream::new();
         for (c, _) in &active {
@@ -132,7 +139,7 @@ impl<'a> Reverse<'a> {
     /// iteration, loads from arrays written later, branch traces, pullbacks), recomputed the
     /// rest (arithmetic on the index, loop-invariant values and arrays not written since). Adds
     /// the loop's plan and returns the slots the loop reads from outside it.
-    pub(super) fn plan_loop(&mut self, l: &Loop, reads: BTreeSet<Slot>) -> BTreeSet<Slot> {
+    pub(super) fn plan_loop(&mut self, l: &mut Loop<'a>, reads: BTreeSet<Slot>) -> BTreeSet<Slot> {
         let inst = l.inst;
         let (key, index_var, body, carried) = match &inst.op {
             Op::For { var, body, carried, .. } => (*var, Some(*var), body, carried),
@@ -221,6 +228,15 @@ impl<'a> Reverse<'a> {
         // faster (the hardware streams through the arrays it accumulates into).
         let forward = stack.is_empty() && order_free(body, carried, self.input.act);
         let recomputed = recompute.iter().flat_map(|i| body.insts[*i].results.iter().copied()).collect();
+        // Each backward iteration starts by getting them back: the pop, then the recomputations.
+        let mut head = Vec::new();
+        if !stack.is_empty() {
+            head.push(Item::Pop { stack: key, slots: stack.clone() });
+        }
+        if !recompute.is_empty() {
+            head.push(Item::Recompute(recompute.iter().map(|i| &body.insts[*i]).collect()));
+        }
+        l.body.items.splice(0..0, head);
         let hoisted = l.hoisted.clone();
         self.plan.loops.insert(
             key,
@@ -232,28 +248,15 @@ impl<'a> Reverse<'a> {
     /// The backward loop of `l`, with what its plan pops and recomputes, in its plan's direction.
     pub(super) fn print_loop(&self, l: Loop) -> TokenStream {
         let Loop { inst, before, body: body_program, shifted, after, .. } = l;
-        let (key, body) = match &inst.op {
-            Op::For { var, body, .. } => (*var, body),
-            Op::Loop { count, body, .. } => (*count, body),
+        let key = match &inst.op {
+            Op::For { var, .. } => *var,
+            Op::Loop { count, .. } => *count,
             _ => return TokenStream::new(),
         };
         let span = inst.span.span();
         let default = super::plan::LoopPlan::default();
         let plan = self.plan.loops.get(&key).unwrap_or(&default);
         let forward = plan.forward;
-        let pop = if plan.pushed.is_empty() {
-            TokenStream::new()
-        } else {
-            let (stack_var, names) = (stack_ident(key), plan.pushed.iter().map(|s| s.ident()));
-            let borrow = self.borrow_saved(&plan.pushed);
-            quote!(let ::core::option::Option::Some((#(#names,)*)) = #stack_var.pop() else { break }; #borrow)
-        };
-        let recomputed: TokenStream = body
-            .insts
-            .iter()
-            .filter(|inst| inst.results.iter().any(|r| plan.recomputed.contains(r)))
-            .map(|inst| primal_let(self.input, inst))
-            .collect();
         let header = match &inst.op {
             Op::For { var, start, end, inclusive, .. } => {
                 let range = crate::emit::forward::range_tokens(*start, *end, *inclusive);
@@ -268,12 +271,11 @@ impl<'a> Reverse<'a> {
         let p = private();
         // `x̄[i]` and `x̄[i + 1]` of one iteration: summed in registers, each element stored
         // once; the part of the next (or previous) element carried to the iteration that
-        // stores it (`shift_loads`).
-        let (mut declare, mut flush) = (TokenStream::new(), TokenStream::new());
+        // stores it (`shift_loads`), in the plan's direction.
+        let mut flush = TokenStream::new();
         if let (Some(sh), Op::For { var, .. }) = (&shifted, &inst.op) {
             let (i, a, r0, r1, carry, edge) =
                 (var.ident(), adjoint(sh.array), &sh.r0, &sh.r1, &sh.carry, &sh.edge);
-            declare = quote!(let mut #r0 = #p::zero_real(); let mut #r1 = #p::zero_real(););
             flush = if forward {
                 // Element i is complete: its own part and what iteration i - 1 carried.
                 quote!(#p::accumulate(&mut #a[#i], #r0 + #carry); #carry = #r1; #edge = #i + 1;)
@@ -283,7 +285,7 @@ impl<'a> Reverse<'a> {
         }
         let code = self.print(body_program);
         let mut out = before;
-        out.extend(quote_spanned!(span=> #header { #pop #recomputed #declare #code #flush }));
+        out.extend(quote_spanned!(span=> #header { #code #flush }));
         out.extend(after);
         // The copy at the iteration's end would not be what the read saw: our error, worded
         // as the others (found while planning, so written here).

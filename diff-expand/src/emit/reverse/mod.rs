@@ -116,17 +116,18 @@ impl<'a> Reverse<'a> {
 /// The adjoint sweep of `_vjp`'s pullback, with what it needs: the pattern taking the seed
 /// apart (`(__c0, __c1)`) and its leaves, and the active arrays, whose adjoints are declared
 /// before it (`array_adjoints`).
-struct AdjointSweep {
-    code: TokenStream,
+struct AdjointSweep<'a> {
+    /// Built and planned, not yet printed.
+    program: Program<'a>,
     seed_pattern: TokenStream,
     seed_leaves: Vec<(Value, syn::Ident)>,
     arrays: Vec<Value>,
 }
 
-impl Reverse<'_> {
-    /// The adjoint sweep: built as a program, planned (`self.plan`, what the primal sweep must
-    /// keep) and printed (`program.rs`).
-    fn sweep(&mut self, seed_leaves: &[(Value, syn::Ident)], arrays: &[Value]) -> TokenStream {
+impl<'a> Reverse<'a> {
+    /// The adjoint sweep, built as a program and planned (`self.plan`, what the primal sweep
+    /// must keep); [`Reverse::print`] prints it.
+    fn sweep(&mut self, seed_leaves: &[(Value, syn::Ident)], arrays: &[Value]) -> Program<'a> {
         let input = self.input;
         self.open();
         let mut seed = TokenStream::new();
@@ -137,15 +138,15 @@ impl Reverse<'_> {
         }
         let mut items = vec![Item::Code(seed)];
         self.block(&input.f.body, &mut items);
-        let program = self.close(items);
+        let mut program = self.close(items);
         // Every primal slot the sweep reads: arms and loops pass up what they read from outside.
-        self.plan.read = self.plan_block(&program);
+        self.plan.read = self.plan_block(&mut program);
         self.plan.lend(input, arrays);
-        self.print(program)
+        program
     }
 
     /// The adjoint sweep with its seed, the arrays' adjoints to declare before it, and its plan.
-    fn adjoint_sweep(&mut self) -> AdjointSweep {
+    fn adjoint_sweep(&mut self) -> AdjointSweep<'a> {
         let input = self.input;
         let mut seed_leaves = Vec::new();
         let mut leaf = 0usize;
@@ -167,8 +168,8 @@ impl Reverse<'_> {
             .filter(|v| super::is_array(input, *v) && input.act.active(*v) && !input.summed.contains_key(v))
             .collect();
         self.live.extend(arrays.iter().copied());
-        let code = self.sweep(&seed_leaves, &arrays);
-        AdjointSweep { code, seed_pattern, seed_leaves, arrays }
+        let program = self.sweep(&seed_leaves, &arrays);
+        AdjointSweep { program, seed_pattern, seed_leaves, arrays }
     }
 }
 
@@ -181,13 +182,24 @@ pub fn plan(input: &Input) -> String {
     r.plan.dump()
 }
 
+/// The adjoint program of `input`'s reverse sweep once planned, printed one statement per line
+/// (`program::Reverse::dump`): the code, each `match` on a trace with what its arms saved, each
+/// backward loop with its pops and recomputations.
+pub fn program(input: &Input) -> String {
+    let mut r = Reverse::new(input);
+    let sweep = r.adjoint_sweep();
+    let mut out = String::new();
+    r.dump(&sweep.program, 0, &mut out);
+    out
+}
+
 /// Emits `_vjp` and, for a scalar result, `_grad` (calling `_vjp` if `grad_calls_vjp`).
 pub fn emit(input: &Input, grad_calls_vjp: bool) -> TokenStream {
     let mut r = Reverse::new(input);
 
     // Adjoint sweep first: its plan says what each branch and loop must save for it.
-    let AdjointSweep { code: adjoint_code, seed_pattern, seed_leaves: seed_pattern_leaves, arrays } =
-        r.adjoint_sweep();
+    let AdjointSweep { program, seed_pattern, seed_leaves: seed_pattern_leaves, arrays } = r.adjoint_sweep();
+    let adjoint_code = r.print(program);
     // `_grad` lets a dead array's adjoint take its storage; the pullback of `_vjp` does not, so
     // that it holds only what its sweep reads between the two calls.
     let with_arrays = |reuse: bool, into: Option<Value>| {
@@ -243,7 +255,8 @@ pub fn emit(input: &Input, grad_calls_vjp: bool) -> TokenStream {
             let mut own = Reverse::new(input);
             own.live.extend(arrays.iter().copied());
             own.live.insert(v);
-            let code = own.sweep(&seed_pattern_leaves, &arrays);
+            let program = own.sweep(&seed_pattern_leaves, &arrays);
+            let code = own.print(program);
             let mut all = array_adjoints(input, &arrays, &own.plan.lent, true, None);
             all.extend(code);
             (v, all)

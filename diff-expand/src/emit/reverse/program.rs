@@ -5,10 +5,12 @@
 //!    primal slots its own code reads.
 //! 2. **Planned** (`plan.rs`) from the program alone, before anything is printed. What each
 //!    branch saves in its trace, what each loop pushes or recomputes and which way it runs, and
-//!    what the pullback captures.
+//!    what the pullback captures. The plan puts each loop's [`Item::Pop`] and
+//!    [`Item::Recompute`] at the head of its body.
 //! 3. **Printed** ([`Reverse::print`]) with the plan: the `match` on each trace, each backward
-//!    loop's header, pops and recomputations. The primal sweep is then written from the same
-//!    plan (`primal.rs`).
+//!    loop's header in its direction. The primal sweep is then written from the same plan
+//!    (`primal.rs`), and [`Reverse::dump`] prints the program for the tests and the `expand`
+//!    example (`--adjoint`).
 
 use super::loops::Shifted;
 use super::*;
@@ -28,6 +30,11 @@ pub(super) enum Item<'a> {
     Branch(Box<Branch<'a>>),
     /// The adjoint of a loop: its iterations backward.
     Loop(Box<Loop<'a>>),
+    /// At the head of a backward iteration (the plan puts it there): the values the primal
+    /// iteration pushed on the loop's stack, popped.
+    Pop { stack: Value, slots: Vec<Slot> },
+    /// After the pop: the loop's instructions whose values the backward iteration recomputes.
+    Recompute(Vec<&'a Inst>),
 }
 
 /// The adjoint of an `if` whose trace records which arm ran.
@@ -76,6 +83,16 @@ impl<'a> Reverse<'a> {
                 Item::Code(code) => out.extend(code),
                 Item::Branch(b) => out.extend(self.print_branch(*b)),
                 Item::Loop(l) => out.extend(self.print_loop(*l)),
+                Item::Pop { stack, slots } => {
+                    let (stack, names, borrow) =
+                        (stack_ident(stack), slots.iter().map(|s| s.ident()), self.borrow_saved(&slots));
+                    out.extend(
+                        quote!(let ::core::option::Option::Some((#(#names,)*)) = #stack.pop() else { break }; #borrow),
+                    );
+                }
+                Item::Recompute(insts) => {
+                    out.extend(insts.into_iter().map(|inst| primal_let(self.input, inst)))
+                }
             }
         }
         out
@@ -115,18 +132,19 @@ impl<'a> Reverse<'a> {
     }
 }
 
-impl Reverse<'_> {
+impl<'a> Reverse<'a> {
     /// Plans `program` and the branches and loops in it, innermost first: what each arm saves
     /// in its trace (the slots it reads that it defines), what each loop pushes and recomputes
     /// ([`Reverse::plan_loop`]). Returns the slots the block reads from outside it.
-    pub(super) fn plan_block(&mut self, program: &Program) -> BTreeSet<Slot> {
+    /// Puts each loop's pops and recomputations at the head of its body.
+    pub(super) fn plan_block(&mut self, program: &mut Program<'a>) -> BTreeSet<Slot> {
         let mut reads = program.reads.clone();
-        for item in &program.items {
+        for item in &mut program.items {
             match item {
-                Item::Code(_) => {}
+                Item::Code(_) | Item::Pop { .. } | Item::Recompute(_) => {}
                 Item::Branch(b) => {
                     let mut saved: [Vec<Slot>; 2] = Default::default();
-                    for ((block, arm), saved) in b.arms.iter().zip(&mut saved) {
+                    for ((block, arm), saved) in b.arms.iter_mut().zip(&mut saved) {
                         let defs = body_defs(block);
                         for slot in self.plan_block(arm) {
                             if defs.contains(&slot.value()) {
@@ -139,11 +157,74 @@ impl Reverse<'_> {
                     self.plan.branches.insert(b.trace, saved);
                 }
                 Item::Loop(l) => {
-                    let body = self.plan_block(&l.body);
+                    let body = self.plan_block(&mut l.body);
                     reads.extend(self.plan_loop(l, body));
                 }
             }
         }
         reads
+    }
+}
+
+impl Reverse<'_> {
+    /// Appends `program` to `out`, one line per statement, indented two spaces per `depth`:
+    /// code as its tokens, `match v9` with `then saves ..` and `else saves ..`, `loop v3
+    /// forward` (or `backward`) with `pop v5, v6` and `recompute v7` at the head of its body.
+    pub(super) fn dump(&self, program: &Program, depth: usize, out: &mut String) {
+        let pad = "  ".repeat(depth);
+        let names = |slots: &[Slot]| {
+            let names: Vec<String> = slots.iter().map(|s| s.ident().to_string()).collect();
+            if names.is_empty() { "nothing".to_string() } else { names.join(", ") }
+        };
+        for item in &program.items {
+            match item {
+                Item::Code(code) => dump_code(code, &pad, out),
+                Item::Branch(b) => {
+                    dump_code(&b.before, &pad, out);
+                    let saved = self.plan.branches.get(&b.trace);
+                    out.push_str(&format!("{pad}match {}\n", b.trace.ident()));
+                    for (k, arm) in ["then", "else"].iter().enumerate() {
+                        let slots = saved.map(|s| &s[k][..]).unwrap_or_default();
+                        out.push_str(&format!("{pad}  {arm} saves {}\n", names(slots)));
+                        self.dump(&b.arms[k].1, depth + 2, out);
+                    }
+                }
+                Item::Loop(l) => {
+                    dump_code(&l.before, &pad, out);
+                    let key = match &l.inst.op {
+                        Op::For { var, .. } => *var,
+                        Op::Loop { count, .. } => *count,
+                        _ => continue,
+                    };
+                    let forward = self.plan.loops.get(&key).is_some_and(|p| p.forward);
+                    let direction = if forward { "forward" } else { "backward" };
+                    out.push_str(&format!("{pad}loop {} {direction}\n", key.ident()));
+                    self.dump(&l.body, depth + 1, out);
+                    dump_code(&l.after, &pad, out);
+                }
+                Item::Pop { slots, .. } => out.push_str(&format!("{pad}pop {}\n", names(slots))),
+                Item::Recompute(insts) => {
+                    let values: Vec<String> =
+                        insts.iter().flat_map(|i| &i.results).map(|v| v.ident().to_string()).collect();
+                    out.push_str(&format!("{pad}recompute {}\n", values.join(", ")));
+                }
+            }
+        }
+    }
+}
+
+/// `code`, one line per statement (split at the semicolons outside groups).
+fn dump_code(code: &TokenStream, pad: &str, out: &mut String) {
+    let mut statement = TokenStream::new();
+    for tt in code.clone() {
+        let end = matches!(&tt, proc_macro2::TokenTree::Punct(p) if p.as_char() == ';');
+        statement.extend([tt]);
+        if end {
+            out.push_str(&format!("{pad}{statement}\n"));
+            statement = TokenStream::new();
+        }
+    }
+    if !statement.is_empty() {
+        out.push_str(&format!("{pad}{statement}\n"));
     }
 }
