@@ -633,32 +633,32 @@ fn program_of_a_branch_in_a_loop_pops_recomputes_then_matches_on_the_popped_trac
     // sine, then matches on the trace; the else arm reads `t.exp()` (`__v14`), which it saved.
     let got = crate::expand::reverse_program(quote!(), branch_in_a_loop());
     let expected = "
-        let mut __a19 = __c0 ;
+        let __a19 = __c0 ;
         let mut __a1 = :: tapeless :: __private :: zero_tangent (& __v1) ;
         let mut __acarry6 = __a19 ;
         loop __v5 backward
           pop __v6, __v16, __v17
           recompute __v7, __v8, __v9
-          let mut __a18 = __acarry6 ;
-          let mut __a16 = __a18 * __v1 ;
-          __a1 = __a1 + (__v16 * __a18) ;
+          let __a18 = __acarry6 ;
+          let __a16 = __a18 * __v1 ;
+          __a1 += __v16 * __a18 ;
           let mut __a6 = :: tapeless :: __private :: zero_tangent (& __v6) ;
           let mut __a9 = :: tapeless :: __private :: zero_tangent (& __v9) ;
           match __v17
             then saves nothing
-              let mut __a13 = __a16 ;
-              __a6 = __a6 + (__a13) ;
-              let mut __a12 = __a13 ;
-              __a9 = __a9 + (__a12 * __v9) ;
-              __a9 = __a9 + (__v9 * __a12) ;
+              let __a13 = __a16 ;
+              __a6 += __a13 ;
+              let __a12 = __a13 ;
+              __a9 += __a12 * __v9 ;
+              __a9 += __v9 * __a12 ;
             else saves __v14
-              let mut __a15 = __a16 ;
-              __a6 = __a6 + (__a15) ;
-              let mut __a14 = - __a15 ;
-              __a9 = __a9 + (__tapeless_rules :: exp_d0 (__v14 , __v14) * __a14) ;
-          let mut __a8 = __tapeless_rules :: sin_d0 (__v8 , __v8) * __a9 ;
-          __a1 = __a1 + (__a8 * __v7) ;
-          let mut __a7 = __v1 * __a8 ;
+              let __a15 = __a16 ;
+              __a6 += __a15 ;
+              let __a14 = - __a15 ;
+              __a9 += __tapeless_rules :: exp_d0 (__v14 , __v14) * __a14 ;
+          let __a8 = __tapeless_rules :: sin_d0 (__v8 , __v8) * __a9 ;
+          __a1 += __a8 * __v7 ;
+          let __a7 = __v1 * __a8 ;
           :: tapeless :: __private :: accumulate (& mut __a0 [__v5] , __a7) ;
           __acarry6 = __a6 ;
     ";

@@ -16,39 +16,38 @@ impl Reverse<'_> {
         zero(v)
     }
 
-    /// `ā += expr`, declaring `ā` at the first contribution.
-    pub(super) fn contribute(&mut self, v: Value, expr: TokenStream) -> TokenStream {
+    /// `ā += expr`, declaring `ā` at the first contribution (an [`Add`] whose form says
+    /// which, and how the adjoint's type adds).
+    pub(super) fn contribute(&mut self, v: Value, expr: TokenStream) -> Add {
         if self.from_maybe_zero {
             self.maybe_zero.insert(v);
         }
-        let a = adjoint(v);
-        let p = private();
         // A dynamically sized matrix's adjoint is owned; a contribution may be a reference
         // (`ȳ` of `a + b`), which `+=` and `owned` accept as well as an owned value.
         let heap = crate::emit::is_heap(self.input, v);
-        // A float's adjoint is a float: `ā = ā + c` (`Float` has no `+=`), which a long
-        // function type-checks and builds faster than the generic `accumulate`.
         let add = if heap {
-            quote!(#a += #expr;)
+            AddForm::Heap
         } else if self.input.scalars.contains(&v) {
-            quote!(#a = #a + (#expr);)
+            AddForm::Float
         } else {
-            quote!(#p::accumulate(&mut #a, #expr);)
+            AddForm::Accumulate
         };
-        if self.live.contains(&v) {
-            return add;
-        }
-        self.live.insert(v);
-        match self.arm_defs.last() {
-            Some(defs) if !defs.contains(&v) => {
-                if let Some(set) = self.predeclare.last_mut() {
-                    set.insert(v);
+        let form = if self.live.contains(&v) {
+            add
+        } else {
+            self.live.insert(v);
+            match self.arm_defs.last() {
+                Some(defs) if !defs.contains(&v) => {
+                    if let Some(set) = self.predeclare.last_mut() {
+                        set.insert(v);
+                    }
+                    add
                 }
-                add
+                _ if heap => AddForm::DeclareOwned,
+                _ => AddForm::Declare,
             }
-            _ if heap => quote!(let mut #a = #p::owned(#expr);),
-            _ => quote!(let mut #a = #expr;),
-        }
+        };
+        Add { to: v, expr, form }
     }
 
     /// Whether `m` of `m.sum()` is a product only summed (`summed_product`), whose adjoint can

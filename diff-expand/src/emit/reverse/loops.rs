@@ -8,18 +8,18 @@ impl<'a> Reverse<'a> {
     /// the values its adjoint reads, which the plan decides from the body's program
     /// ([`Reverse::plan_loop`]). The carried variables' adjoints flow from one backward
     /// iteration to the previous one through `__acarryN`.
-    pub(super) fn adjoint_for(&mut self, inst: &'a Inst) -> Item<'a> {
+    pub(super) fn adjoint_for(&mut self, inst: &'a Inst, items: &mut Vec<Item<'a>>) {
         let (body, carried) = match &inst.op {
             Op::For { body, carried, .. } | Op::Loop { body, carried, .. } => (body, carried),
-            _ => return Item::Code(TokenStream::new()),
+            _ => return,
         };
         let act = self.input.act;
         if let Some(m) = inst.results.first().and_then(|t| crate::emit::summed_by(self.input, *t)) {
-            return Item::Code(self.summed_loop(inst, m, carried));
+            return self.summed_loop(inst, m, carried).append_to(items);
         }
         let live_exit = inst.results.iter().any(|r| self.live.contains(r));
         if !live_exit && !has_adjoint(body, act) {
-            return Item::Code(TokenStream::new());
+            return;
         }
         let active = active_carried(inst, act);
         let defs = loop_defs(inst);
@@ -27,7 +27,7 @@ impl<'a> Reverse<'a> {
         self.arm_defs.push(defs.clone());
         self.predeclare.push(BTreeSet::new());
         let before = self.live.clone();
-        let mut code = TokenStream::new();
+        let mut code = Stmts::default();
         for (c, exit) in &active {
             if act.active(c.next) {
                 let acarry = adjoint_carry(c.header);
@@ -48,9 +48,9 @@ impl<'a> Reverse<'a> {
             let (r0, r1, p) = (&sh.r0, &sh.r1, private());
             registers = quote!(let mut #r0 = #p::zero_real(); let mut #r1 = #p::zero_real(););
         }
-        registers.extend(code);
-        let mut items = vec![Item::Code(registers)];
-        self.block(body, &mut items);
+        let mut body_items = vec![Item::Code(registers)];
+        code.append_to(&mut body_items);
+        self.block(body, &mut body_items);
         let mut code = TokenStream::new();
         for (c, _) in &active {
             let acarry = adjoint_carry(c.header);
@@ -61,10 +61,10 @@ impl<'a> Reverse<'a> {
             };
             code.extend(quote!(#acarry = #value;));
         }
-        items.push(Item::Code(code));
+        program::push(&mut body_items, Item::Code(code));
         self.arm_defs.pop();
         let pre = self.predeclare.pop().unwrap_or_default();
-        let body_program = self.close(items);
+        let body_program = self.close(body_items);
         self.live = before;
 
         let mut out = TokenStream::new();
@@ -106,7 +106,7 @@ impl<'a> Reverse<'a> {
                 self.hoisted.remove(key);
             }
         }
-        let mut after = TokenStream::new();
+        let mut after = Stmts::default();
         if let Some(sh) = &shifted {
             let (a, carry, edge) = (adjoint(sh.array), &sh.carry, &sh.edge);
             after.extend(quote!(if #p::is_nonzero(#carry) { #p::accumulate(&mut #a[#edge], #carry); }));
@@ -131,7 +131,17 @@ impl<'a> Reverse<'a> {
             }
         }
         let hoisted = hoisted.into_iter().map(|(key, _)| key).collect();
-        Item::Loop(Box::new(Loop { inst, before: out, body: body_program, shifted, hoisted, after }))
+        let mut after_items = Vec::new();
+        after.append_to(&mut after_items);
+        let after = Program { items: after_items, reads: BTreeSet::new() };
+        items.push(Item::Loop(Box::new(Loop {
+            inst,
+            before: out,
+            body: body_program,
+            shifted,
+            hoisted,
+            after,
+        })));
     }
 
     /// What a backward iteration of `l` needs, of the slots its body reads (`reads`): popped
@@ -286,7 +296,7 @@ impl<'a> Reverse<'a> {
         let code = self.print(body_program);
         let mut out = before;
         out.extend(quote_spanned!(span=> #header { #code #flush }));
-        out.extend(after);
+        out.extend(self.print(after));
         // The copy at the iteration's end would not be what the read saw: our error, worded
         // as the others (found while planning, so written here).
         for at in &plan.read_before_written_at {
@@ -302,11 +312,11 @@ impl<'a> Reverse<'a> {
     /// The adjoint of `for v in m.iter() { s += v }` over an array only summed
     /// (`analysis::summed_arrays`): every element's adjoint is the cotangent of `s` after the loop,
     /// kept as the scalar the array's stores read; the initial `s` gets the same cotangent.
-    pub(super) fn summed_loop(&mut self, inst: &Inst, m: Value, carried: &[Carried]) -> TokenStream {
+    pub(super) fn summed_loop(&mut self, inst: &Inst, m: Value, carried: &[Carried]) -> Stmts {
         let (Some(&exit), [c]) = (inst.results.first(), carried) else {
-            return TokenStream::new();
+            return Stmts::default();
         };
-        let mut out = self.declare_fill(m, exit);
+        let mut out = Stmts::from(self.declare_fill(m, exit));
         if self.input.act.active(c.init) {
             let fill = crate::emit::fill(m);
             self.from_maybe_zero = !self.live.contains(&exit) || self.maybe_zero.contains(&exit);

@@ -52,7 +52,7 @@ mod sweep;
 
 use loops::{Order, body_defs, has_adjoint, stack_ident};
 use primal::{derivative, trace_enum};
-use program::{Branch, Item, Loop, Program};
+use program::{Add, AddForm, Branch, Item, Loop, Program, Stmts};
 
 /// Something the adjoint sweep reads from the primal sweep.
 #[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -130,13 +130,14 @@ impl<'a> Reverse<'a> {
     fn sweep(&mut self, seed_leaves: &[(Value, syn::Ident)], arrays: &[Value]) -> Program<'a> {
         let input = self.input;
         self.open();
-        let mut seed = TokenStream::new();
+        let mut seed = Stmts::default();
         for (v, c) in seed_leaves {
             if input.act.active(*v) {
                 seed.extend(self.contribute(*v, quote!(#c)));
             }
         }
-        let mut items = vec![Item::Code(seed)];
+        let mut items = Vec::new();
+        seed.append_to(&mut items);
         self.block(&input.f.body, &mut items);
         let mut program = self.close(items);
         // Every primal slot the sweep reads: arms and loops pass up what they read from outside.

@@ -1,8 +1,9 @@
 //! The adjoint sweep as a program, in three steps:
-//! 1. **Built** in reverse over the IR (`sweep.rs`, `loops.rs`). Straight-line adjoint code is
-//!    tokens. Each `if` is a [`Branch`] whose trace is not yet known, and each loop a [`Loop`]
-//!    whose stack, recomputed values and direction are not yet known. Every block records the
-//!    primal slots its own code reads.
+//! 1. **Built** in reverse over the IR (`sweep.rs`, `loops.rs`). Each contribution to an adjoint
+//!    is an [`Add`]; the rest of the straight-line adjoint code (the rules' partials, pullback
+//!    calls) is tokens. Each `if` is a [`Branch`] whose trace is not yet known, and each loop a
+//!    [`Loop`] whose stack, recomputed values and direction are not yet known. Every block
+//!    records the primal slots its own code reads.
 //! 2. **Planned** (`plan.rs`) from the program alone, before anything is printed. What each
 //!    branch saves in its trace, what each loop pushes or recomputes and which way it runs, and
 //!    what the pullback captures. The plan puts each loop's [`Item::Pop`] and
@@ -26,6 +27,8 @@ pub(super) struct Program<'a> {
 pub(super) enum Item<'a> {
     /// Adjoint code that needs nothing from the plan.
     Code(TokenStream),
+    /// An addition into an adjoint, or its declaration at the first contribution.
+    Add(Add),
     /// The adjoint of an `if`: a `match` on its trace.
     Branch(Box<Branch<'a>>),
     /// The adjoint of a loop: its iterations backward.
@@ -35,6 +38,109 @@ pub(super) enum Item<'a> {
     Pop { stack: Value, slots: Vec<Slot> },
     /// After the pop: the loop's instructions whose values the backward iteration recomputes.
     Recompute(Vec<&'a Inst>),
+}
+
+/// `v̄ += expr`: a contribution to the adjoint of `to`.
+pub(super) struct Add {
+    pub(super) to: Value,
+    pub(super) expr: TokenStream,
+    pub(super) form: AddForm,
+}
+
+/// How an [`Add`] is written, by the adjoint's type and whether it declares it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum AddForm {
+    /// The first contribution: `let mut ā = expr;`.
+    Declare,
+    /// The first contribution to a `DVector`/`DMatrix`'s adjoint, which owns its storage (a
+    /// contribution may be a reference): `let mut ā = owned(expr);`.
+    DeclareOwned,
+    /// To a float's adjoint: `ā = ā + (expr);` (`Float` has no `+=`), which a long function
+    /// type-checks and builds faster than the generic `accumulate`.
+    Float,
+    /// To a `DVector`/`DMatrix`'s adjoint: `ā += expr;` (a reference or an owned value).
+    Heap,
+    /// To any other adjoint (static matrices, arrays, records): `accumulate(&mut ā, expr);`.
+    Accumulate,
+}
+
+impl Add {
+    /// The statement, as Rust.
+    pub(super) fn tokens(&self) -> TokenStream {
+        let (a, expr, p) = (adjoint(self.to), &self.expr, private());
+        match self.form {
+            AddForm::Declare => quote!(let mut #a = #expr;),
+            AddForm::DeclareOwned => quote!(let mut #a = #p::owned(#expr);),
+            AddForm::Float => quote!(#a = #a + (#expr);),
+            AddForm::Heap => quote!(#a += #expr;),
+            AddForm::Accumulate => quote!(#p::accumulate(&mut #a, #expr);),
+        }
+    }
+}
+
+/// Straight-line adjoint statements as they are built: code and additions, in order.
+#[derive(Default)]
+pub(super) struct Stmts(Vec<Stmt>);
+
+pub(super) enum Stmt {
+    Code(TokenStream),
+    Add(Add),
+}
+
+impl Stmts {
+    /// Appends `more` (code, an [`Add`], or statements), joining code to the code before it.
+    pub(super) fn extend(&mut self, more: impl Into<Stmts>) {
+        for stmt in more.into().0 {
+            match stmt {
+                Stmt::Code(code) => self.extend_code(code),
+                add => self.0.push(add),
+            }
+        }
+    }
+
+    fn extend_code(&mut self, code: TokenStream) {
+        match self.0.last_mut() {
+            _ if code.is_empty() => {}
+            Some(Stmt::Code(last)) => last.extend(code),
+            _ => self.0.push(Stmt::Code(code)),
+        }
+    }
+
+    /// The statements as items of a program, appended to `items`.
+    pub(super) fn append_to(self, items: &mut Vec<Item>) {
+        for stmt in self.0 {
+            push(
+                items,
+                match stmt {
+                    Stmt::Code(code) => Item::Code(code),
+                    Stmt::Add(add) => Item::Add(add),
+                },
+            );
+        }
+    }
+}
+
+impl From<TokenStream> for Stmts {
+    fn from(code: TokenStream) -> Self {
+        let mut out = Stmts::default();
+        out.extend_code(code);
+        out
+    }
+}
+
+impl From<Add> for Stmts {
+    fn from(add: Add) -> Self {
+        Stmts(vec![Stmt::Add(add)])
+    }
+}
+
+/// Appends `item` to `items`, joining code to the code before it and leaving out empty code.
+pub(super) fn push<'a>(items: &mut Vec<Item<'a>>, item: Item<'a>) {
+    match (item, items.last_mut()) {
+        (Item::Code(code), _) if code.is_empty() => {}
+        (Item::Code(code), Some(Item::Code(last))) => last.extend(code),
+        (item, _) => items.push(item),
+    }
 }
 
 /// The adjoint of an `if` whose trace records which arm ran.
@@ -60,8 +166,9 @@ pub(super) struct Loop<'a> {
     /// Loads at an index the loop does not change, by array and index, summed in a scalar
     /// (`Reverse::hoist_loads`).
     pub(super) hoisted: Vec<(Value, Vec<Value>)>,
-    /// Hoisted sums added once and the initial values' contributions, after the backward loop.
-    pub(super) after: TokenStream,
+    /// Hoisted sums added once and the initial values' contributions, after the backward loop
+    /// (its reads are the enclosing block's).
+    pub(super) after: Program<'a>,
 }
 
 impl<'a> Reverse<'a> {
@@ -81,6 +188,7 @@ impl<'a> Reverse<'a> {
         for item in program.items {
             match item {
                 Item::Code(code) => out.extend(code),
+                Item::Add(add) => out.extend(add.tokens()),
                 Item::Branch(b) => out.extend(self.print_branch(*b)),
                 Item::Loop(l) => out.extend(self.print_loop(*l)),
                 Item::Pop { stack, slots } => {
@@ -141,7 +249,7 @@ impl<'a> Reverse<'a> {
         let mut reads = program.reads.clone();
         for item in &mut program.items {
             match item {
-                Item::Code(_) | Item::Pop { .. } | Item::Recompute(_) => {}
+                Item::Code(_) | Item::Add(_) | Item::Pop { .. } | Item::Recompute(_) => {}
                 Item::Branch(b) => {
                     let mut saved: [Vec<Slot>; 2] = Default::default();
                     for ((block, arm), saved) in b.arms.iter_mut().zip(&mut saved) {
@@ -179,6 +287,14 @@ impl Reverse<'_> {
         for item in &program.items {
             match item {
                 Item::Code(code) => dump_code(code, &pad, out),
+                Item::Add(add) => {
+                    let (a, expr) = (adjoint(add.to), &add.expr);
+                    let statement = match add.form {
+                        AddForm::Declare | AddForm::DeclareOwned => quote!(let #a = #expr;),
+                        _ => quote!(#a += #expr;),
+                    };
+                    dump_code(&statement, &pad, out);
+                }
                 Item::Branch(b) => {
                     dump_code(&b.before, &pad, out);
                     let saved = self.plan.branches.get(&b.trace);
@@ -200,7 +316,7 @@ impl Reverse<'_> {
                     let direction = if forward { "forward" } else { "backward" };
                     out.push_str(&format!("{pad}loop {} {direction}\n", key.ident()));
                     self.dump(&l.body, depth + 1, out);
-                    dump_code(&l.after, &pad, out);
+                    self.dump(&l.after, depth, out);
                 }
                 Item::Pop { slots, .. } => out.push_str(&format!("{pad}pop {}\n", names(slots))),
                 Item::Recompute(insts) => {

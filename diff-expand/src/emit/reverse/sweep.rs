@@ -8,25 +8,20 @@ impl<'a> Reverse<'a> {
     pub(super) fn block(&mut self, b: &'a Block, items: &mut Vec<Item<'a>>) {
         for inst in b.insts.iter().rev() {
             self.from_maybe_zero = inst.results.iter().any(|r| self.maybe_zero.contains(r));
-            let item = match &inst.op {
-                Op::If { .. } => self.adjoint_if(inst),
-                Op::For { .. } | Op::Loop { .. } => self.adjoint_for(inst),
-                _ => Item::Code(self.inst_adjoint(inst)),
-            };
-            self.from_maybe_zero = false;
-            match (item, items.last_mut()) {
-                (Item::Code(code), _) if code.is_empty() => {}
-                (Item::Code(code), Some(Item::Code(last))) => last.extend(code),
-                (item, _) => items.push(item),
+            match &inst.op {
+                Op::If { .. } => self.adjoint_if(inst, items),
+                Op::For { .. } | Op::Loop { .. } => self.adjoint_for(inst, items),
+                _ => self.inst_adjoint(inst).append_to(items),
             }
+            self.from_maybe_zero = false;
         }
     }
 
     /// The adjoint of an `if`: each arm's adjoint, behind a `match` on the trace of the arm
     /// that ran (what each arm saves in it is the plan's).
-    fn adjoint_if(&mut self, inst: &'a Inst) -> Item<'a> {
+    fn adjoint_if(&mut self, inst: &'a Inst, items: &mut Vec<Item<'a>>) {
         let Op::If { then_block, else_block, then_out, else_out, trace, .. } = &inst.op else {
-            return Item::Code(TokenStream::new());
+            return;
         };
         let act = self.input.act;
         let live_phis: Vec<usize> =
@@ -34,7 +29,7 @@ impl<'a> Reverse<'a> {
         // Nothing to do only if no merged value needs an adjoint and neither branch writes
         // an active array.
         if live_phis.is_empty() && !has_adjoint(then_block, act) && !has_adjoint(else_block, act) {
-            return Item::Code(TokenStream::new());
+            return;
         }
         let before = self.live.clone();
         let (then_program, then_pre) = self.arm(then_block, &live_phis, &inst.results, then_out);
@@ -55,25 +50,25 @@ impl<'a> Reverse<'a> {
             self.maybe_zero.insert(*v);
         }
         self.read(Slot::Value(*trace));
-        Item::Branch(Box::new(Branch {
+        items.push(Item::Branch(Box::new(Branch {
             before: out,
             trace: *trace,
             span: inst.span.span(),
             arms: [(then_block, then_program), (else_block, else_program)],
-        }))
+        })));
     }
 
     /// The adjoint of an instruction other than a branch or a loop, which are items of their
     /// own ([`Reverse::block`]).
-    pub(super) fn inst_adjoint(&mut self, inst: &Inst) -> TokenStream {
+    pub(super) fn inst_adjoint(&mut self, inst: &Inst) -> Stmts {
         let act = self.input.act;
         let span = inst.span.span();
         match &inst.op {
-            Op::If { .. } | Op::For { .. } | Op::Loop { .. } => TokenStream::new(),
+            Op::If { .. } | Op::For { .. } | Op::Loop { .. } => Stmts::default(),
             Op::Prim { rule, args, form } => self.prim_adjoint(inst, rule, args, form),
             Op::Call { callee: c, args, shape, borrowed, unwrap } => {
                 if !inst.results.iter().any(|r| self.live.contains(r)) || !call_is_active(self.input, inst) {
-                    return TokenStream::new();
+                    return Stmts::default();
                 }
                 let cotangent = tree_tokens(shape, &mut |r| {
                     if self.live.contains(&r) { adjoint(r).into_token_stream() } else { self.zero(r) }
@@ -116,7 +111,7 @@ impl<'a> Reverse<'a> {
                     .map(|i| format_ident!("__c{}_{}", first.0, i, span = proc_macro2::Span::mixed_site()))
                     .collect();
                 let pattern = tuple_or_single(names.iter().map(|n| quote!(#n)).collect());
-                let mut out = quote_spanned!(span=> #pb_code let #pattern = #pb(#cotangent););
+                let mut out = Stmts::from(quote_spanned!(span=> #pb_code let #pattern = #pb(#cotangent);));
                 for (v, n) in slots.iter().zip(&names) {
                     if act.active(*v) {
                         out.extend(self.contribute(*v, quote!(#n)));
@@ -125,36 +120,36 @@ impl<'a> Reverse<'a> {
                 out
             }
             Op::Load { array, index } => {
-                let Some(&y) = inst.results.first() else { return TokenStream::new() };
+                let Some(&y) = inst.results.first() else { return Stmts::default() };
                 if !self.live.contains(&y) || !act.active(*array) {
-                    return TokenStream::new();
+                    return Stmts::default();
                 }
                 for i in index {
                     self.read(Slot::Value(*i));
                 }
                 let (a, ybar, p) = (adjoint(*array), adjoint(y), private());
                 if let Some(h) = self.hoisted.get(&(*array, index.clone())) {
-                    return quote_spanned!(span=> #p::accumulate(&mut #h, #ybar););
+                    return quote_spanned!(span=> #p::accumulate(&mut #h, #ybar);).into();
                 }
                 let index = crate::emit::index_tokens(index);
                 // An array made in a branch or loop (`let r: [f64; 2] = g(..)` there) has no
                 // adjoint declared up front: zero where the sweep first reaches it.
                 let declared = self.declare(*array);
-                quote_spanned!(span=> #declared #p::accumulate(&mut #a #index, #ybar);)
+                quote_spanned!(span=> #declared #p::accumulate(&mut #a #index, #ybar);).into()
             }
             Op::Store { array, index, value } => {
                 if !act.active(*array) {
-                    return TokenStream::new();
+                    return Stmts::default();
                 }
                 if self.input.summed.contains_key(array) {
                     // Stored once, summed once (`analysis::summed_arrays`): the element's adjoint is
                     // the sum's cotangent, kept as one scalar.
                     let fill = crate::emit::fill(*array);
                     if !act.active(*value) {
-                        return TokenStream::new();
+                        return Stmts::default();
                     }
                     self.from_maybe_zero = true;
-                    return self.contribute(*value, quote!(#fill));
+                    return self.contribute(*value, quote!(#fill)).into();
                 }
                 for i in index {
                     self.read(Slot::Value(*i));
@@ -164,7 +159,7 @@ impl<'a> Reverse<'a> {
                 // before the store starts from zero.
                 let taken = format_ident!("__taken{}", self.fresh, span = proc_macro2::Span::mixed_site());
                 self.fresh += 1;
-                let mut out = quote_spanned!(span=> let #taken = #p::take(&mut #a #index););
+                let mut out = Stmts::from(quote_spanned!(span=> let #taken = #p::take(&mut #a #index);));
                 if act.active(*value) {
                     self.from_maybe_zero = true;
                     out.extend(self.contribute(*value, quote!(#taken)));
@@ -177,18 +172,18 @@ impl<'a> Reverse<'a> {
             Op::Refill { array, .. } if act.active(*array) => {
                 let (abar, p) = (adjoint(*array), private());
                 let e = format_ident!("__element", span = proc_macro2::Span::mixed_site());
-                quote_spanned!(span=> for #e in #abar.iter_mut() { *#e = #p::zero_tangent(&*#e); })
+                quote_spanned!(span=> for #e in #abar.iter_mut() { *#e = #p::zero_tangent(&*#e); }).into()
             }
-            Op::Refill { .. } => TokenStream::new(),
+            Op::Refill { .. } => Stmts::default(),
             Op::NewArray(init) => {
-                let Some(&a) = inst.results.first() else { return TokenStream::new() };
+                let Some(&a) = inst.results.first() else { return Stmts::default() };
                 if !act.active(a) {
-                    return TokenStream::new();
+                    return Stmts::default();
                 }
                 let abar = adjoint(a);
                 match init {
                     ArrayInit::Elements { elements, .. } => {
-                        let mut out = TokenStream::new();
+                        let mut out = Stmts::default();
                         for (k, e) in elements.iter().enumerate() {
                             if act.active(*e) {
                                 let k = syn::Index::from(k);
@@ -207,18 +202,18 @@ impl<'a> Reverse<'a> {
                                 == crate::ir::Kind::Array(crate::ir::ArrayKind::Vec) =>
                     {
                         let (s, p) = (self.read(Slot::Value(*source)), private());
-                        self.contribute(*source, quote!(#p::as_array_of(&#s, #abar)))
+                        self.contribute(*source, quote!(#p::as_array_of(&#s, #abar))).into()
                     }
                     ArrayInit::Copy { source, .. } if act.active(*source) => {
-                        self.contribute(*source, quote!(#abar))
+                        self.contribute(*source, quote!(#abar)).into()
                     }
-                    _ => TokenStream::new(),
+                    _ => Stmts::default(),
                 }
             }
             Op::Field { base, member, .. } => {
-                let Some(&f) = inst.results.first() else { return TokenStream::new() };
+                let Some(&f) = inst.results.first() else { return Stmts::default() };
                 if !self.live.contains(&f) || !act.active(*base) {
-                    return TokenStream::new();
+                    return Stmts::default();
                 }
                 // A record made inside a loop or branch (a call's result there) has no adjoint
                 // declared up front: it is declared zero where the sweep first reaches it.
@@ -239,17 +234,17 @@ impl<'a> Reverse<'a> {
                     // call): it replaces the zero instead of a pass adding to it. (A struct
                     // built in the body, or a vector field read whole and by index, has a field
                     // read several times.)
-                    return quote_spanned!(span=> #ab.#member = #af;);
+                    return quote_spanned!(span=> #ab.#member = #af;).into();
                 }
-                quote_spanned!(span=> #declared #p::accumulate(&mut #ab.#member, #af);)
+                quote_spanned!(span=> #declared #p::accumulate(&mut #ab.#member, #af);).into()
             }
             Op::Construct { fields, .. } => {
                 // (A struct read only by its fields, which `lower` forwards, has no adjoint.)
                 let Some(&r) = inst.results.first().filter(|r| act.active(**r)) else {
-                    return TokenStream::new();
+                    return Stmts::default();
                 };
                 let abar = adjoint(r);
-                let mut out = TokenStream::new();
+                let mut out = Stmts::default();
                 for (m, v) in fields.iter().filter(|(_, v)| act.active(*v)) {
                     // Each field's adjoint moves out of the record's (read once per field).
                     self.from_maybe_zero = true;
@@ -257,7 +252,7 @@ impl<'a> Reverse<'a> {
                 }
                 out
             }
-            Op::Param(_) | Op::Lit(_) | Op::Opaque { .. } | Op::NoGrad(_) | Op::Error => TokenStream::new(),
+            Op::Param(_) | Op::Lit(_) | Op::Opaque { .. } | Op::NoGrad(_) | Op::Error => Stmts::default(),
         }
     }
 
@@ -268,21 +263,21 @@ impl<'a> Reverse<'a> {
         rule: &crate::rules::Rule,
         args: &[Value],
         form: &Form,
-    ) -> TokenStream {
+    ) -> Stmts {
         let act = self.input.act;
         let span = inst.span.span();
         let Some(&y) = inst.results.first() else {
-            return TokenStream::new();
+            return Stmts::default();
         };
         if let (Family::Linear(Linear::Sum), Some(&m)) = (&rule.kind, args.first())
             && self.input.summed.get(&m) == Some(&y)
         {
             // `m.iter().sum()` of an array only summed (`analysis::summed_arrays`): its adjoint is
             // this cotangent in every element, kept as one scalar the stores read.
-            return self.declare_fill(m, y);
+            return self.declare_fill(m, y).into();
         }
         if !self.live.contains(&y) {
-            return TokenStream::new();
+            return Stmts::default();
         }
         let ybar = adjoint(y);
         let active = |i: usize| args.get(i).copied().filter(|v| act.active(*v));
@@ -290,7 +285,7 @@ impl<'a> Reverse<'a> {
             Read::Arg(i) => args[i],
             Read::Result => y,
         };
-        let mut out = TokenStream::new();
+        let mut out = Stmts::default();
         if self.plan.fused_sums.contains(&y) {
             let fill = crate::emit::fill(y);
             // `ȳ` is `fill` in every entry: `ā = fill 𝟙 (row sums of b)ᵀ`, `b̄ = fill (column
@@ -551,7 +546,7 @@ impl<'a> Reverse<'a> {
         self.open();
         self.arm_defs.push(body_defs(b));
         self.predeclare.push(BTreeSet::new());
-        let mut code = TokenStream::new();
+        let mut code = Stmts::default();
         for &i in live_phis {
             if let (Some(r), Some(v)) = (results.get(i), out.get(i))
                 && self.input.act.active(*v)
@@ -562,7 +557,8 @@ impl<'a> Reverse<'a> {
                 self.from_maybe_zero = false;
             }
         }
-        let mut items = vec![Item::Code(code)];
+        let mut items = Vec::new();
+        code.append_to(&mut items);
         self.block(b, &mut items);
         self.arm_defs.pop();
         let pre = self.predeclare.pop().unwrap_or_default();
