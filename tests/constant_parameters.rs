@@ -288,6 +288,47 @@ fn a_constant_vec_returned_by_value() {
     assert!(common::close(dot, 2.0 * ts, 1e-14));
 }
 
+/// A constant scratch buffer the function writes differentiated values into: `_jvp` gets no
+/// tangent for it and starts it from zero (it named the missing `dw`, rustc's E0425 inside the
+/// expansion, found in the thirty-first session).
+#[differentiable(hessian, wrt(x))]
+fn through_scratch(x: &[f64], mut w: Vec<f64>) -> f64 {
+    for i in 0..x.len() {
+        w[i] += x[i] * x[i];
+    }
+    w.iter().map(|v| v.sin()).sum()
+}
+
+#[test]
+fn a_constant_buffer_written_with_differentiated_values() {
+    let (x, w) = ([0.4, -0.9, 1.3], vec![0.5, 0.1, -0.2]);
+    // Analytic: s = Σ sin(x_i² + w_i), ∂s/∂x_i = 2 x_i cos(x_i² + w_i), and the Hessian is
+    // diagonal: 2 cos(u_i) - 4 x_i² sin(u_i).
+    let u: Vec<f64> = (0..3).map(|i| x[i] * x[i] + w[i]).collect();
+    let g: Vec<f64> = (0..3).map(|i| 2.0 * x[i] * u[i].cos()).collect();
+    let (value, grad) = through_scratch_grad(&x, w.clone());
+    assert!(common::close(value, u.iter().map(|v| v.sin()).sum(), 1e-15));
+    common::assert_close(&grad, &g, 1e-14, "analytic gradient");
+    let f = |q: &[f64]| through_scratch(q, w.clone());
+    common::assert_close(&grad, &common::central_gradient(f, &x), 1e-8, "central differences");
+    let t = vec![0.2, -1.0, 0.7];
+    let (_, jv) = through_scratch_jvp(&x, w.clone(), t.clone());
+    let want: f64 = g.iter().zip(&t).map(|(a, b)| a * b).sum();
+    assert!(common::close(jv, want, 1e-14), "JVP {jv} against <∇s, t> {want}");
+    let (_, _, hv) = through_scratch_hvp(&x, w.clone(), t.clone());
+    let exact: Vec<f64> =
+        (0..3).map(|i| (2.0 * u[i].cos() - 4.0 * x[i] * x[i] * u[i].sin()) * t[i]).collect();
+    common::assert_close(&hv, &exact, 1e-13, "analytic Hessian times t");
+    let h = 1e-5;
+    let along = |s: f64| {
+        let p: Vec<f64> = x.iter().zip(&t).map(|(a, b)| a + s * b).collect();
+        through_scratch_grad(&p, w.clone()).1
+    };
+    let (up, down) = (along(h), along(-h));
+    let fd: Vec<f64> = up.iter().zip(&down).map(|(a, b)| (a - b) / (2.0 * h)).collect();
+    common::assert_close(&hv, &fd, 1e-7, "central differences of the gradient");
+}
+
 /// Observations as a slice of structs that are not `Copy`, read through `iter()`, a `for`
 /// loop and indexing (each was rustc's "cannot move out of a slice" in generated code), and a
 /// `Copy` point passed by value to a helper.

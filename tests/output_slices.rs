@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{assert_close, central_gradient};
+use common::{assert_close, central_gradient, check_jacobian};
 use nalgebra::{DMatrix, DVector};
 use num_traits::Float;
 use tapeless::differentiable;
@@ -210,4 +210,54 @@ fn nalgebra_results_written_through_mut() {
         let (uy, uk) = nalgebra_euler_vjp(&y0, &a, k).1(1.0);
         assert_close(&[jv], &[uy.dot(&dy) + 0.5 * uk], 1e-12, "JVP against VJP");
     }
+}
+
+/// A pendulum with friction, differentiated in the state alone: `wrt(y)` leaves the time and the
+/// old contents of `dy` constants, so the twin's Jacobian is the one an implicit integrator needs.
+#[differentiable(jacobian, wrt(y))]
+fn pendulum(t: f64, y: &[f64], dy: &mut [f64]) {
+    dy[0] = y[1];
+    dy[1] = -(1.0 + 0.1 * t) * y[0].sin() - 0.2 * y[1] * y[1].abs();
+}
+
+/// `-k y + dy / 2`: reads its result's old value, which `wrt(y)` leaves a constant.
+#[differentiable(jacobian, wrt(y))]
+fn decaying(y: &DVector<f64>, dy: &mut DVector<f64>, k: f64) {
+    *dy *= 0.5;
+    *dy -= y * k;
+}
+
+#[test]
+fn a_result_slice_outside_wrt_starts_from_a_zero_tangent() {
+    for (t, y) in [(0.3, [0.4, -0.7]), (2.0, [1.2, 0.5])] {
+        let (new, j) = pendulum_out_jacobian(t, y.to_vec(), vec![9.0, 9.0]);
+        let mut dy = vec![0.0; 2];
+        pendulum(t, &y, &mut dy);
+        assert_eq!(new, dy);
+        let c = 1.0 + 0.1 * t;
+        let exact = DMatrix::from_row_slice(2, 2, &[0.0, 1.0, -c * y[0].cos(), -0.4 * y[1].abs()]);
+        check_jacobian("pendulum", &j, &exact, &|p| pendulum_out(t, p.to_vec(), vec![9.0, 9.0]), &y);
+        // Columns by JVP, rows by VJP.
+        for (k, v) in [[1.0, 0.0], [0.0, 1.0]].into_iter().enumerate() {
+            let (_, column) = pendulum_out_jvp(t, y.to_vec(), vec![9.0, 9.0], v.to_vec());
+            assert_close(&column, &[j[(0, k)], j[(1, k)]], 1e-12, "JVP column");
+            let row = pendulum_out_vjp(t, y.to_vec(), vec![9.0, 9.0]).1(v.to_vec());
+            assert_close(&row, &[j[(k, 0)], j[(k, 1)]], 1e-12, "VJP row");
+        }
+    }
+}
+
+#[test]
+fn a_result_matrix_read_outside_wrt_starts_from_a_zero_tangent() {
+    let (y, old, k) = (DVector::from_vec(vec![0.3, -1.1]), DVector::from_vec(vec![2.0, 4.0]), 0.7);
+    let (new, j) = decaying_out_jacobian(&y, old.clone(), k);
+    assert_eq!(new, &old * 0.5 - &y * k);
+    let exact = DMatrix::from_diagonal_element(2, 2, -k);
+    let f = |p: &[f64]| decaying_out(&DVector::from_column_slice(p), old.clone(), k).as_slice().to_vec();
+    check_jacobian("decaying", &j, &exact, &f, y.as_slice());
+    let v = DVector::from_vec(vec![0.4, -0.2]);
+    let (_, jv) = decaying_out_jvp(&y, old.clone(), k, v.clone());
+    let u = DVector::from_vec(vec![1.5, 0.5]);
+    let uj = decaying_out_vjp(&y, old.clone(), k).1(u.clone());
+    assert_close(&[u.dot(&jv)], &[uj.dot(&v)], 1e-12, "<u, J v> against <Jᵀ u, v>");
 }

@@ -259,6 +259,19 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
                 && let (true, Some(p)) = (act.active(*y), input.sig.params.get(*i))
             {
                 let (t, d) = (tangent(*y), super::sibling_tangent(p));
+                if !p.wrt {
+                    // A constant (outside `wrt(..)`) that the body writes differentiated values
+                    // into (`w[0] = x * 2.0` of a scratch `mut w: Vec<f64>`): no tangent is
+                    // passed in; it starts from zero.
+                    let (v, private) = (y.ident(), super::private());
+                    if super::is_heap(input, *y) {
+                        let o = tangent_owner(*y);
+                        out.extend(quote!(let #o = #private::zero_tangent(&#v); let #t = &#o;));
+                    } else {
+                        out.extend(quote!(let mut #t = #private::zero_tangent(&#v);));
+                    }
+                    return out;
+                }
                 if super::is_heap(input, *y) {
                     out.extend(quote!(let #t = &#d;));
                 } else {
