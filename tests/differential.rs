@@ -1,8 +1,8 @@
 //! Never miscompile: random valid differentiable functions are written into a generated crate,
 //! compiled once in a batch, and every generated `_grad` and `_jvp` is checked against central
 //! differences and forward mode against reverse mode at random points (and the `_jacobian` of
-//! every function without `hessian` against the gradient). Every sixth function leaves `y` out
-//! of `wrt(..)`, so constants run through the same constructs.
+//! every function without `hessian` against the gradient). A third of the functions leave `y` or
+//! the slice `v` out of `wrt(..)`, so constants run through the same constructs.
 //!
 //! `cargo test` checks 40 functions. The long run:
 //! `TAPELESS_DIFFERENTIAL=500 cargo test --release --test differential -- --nocapture`
@@ -340,7 +340,7 @@ fn generate(count: usize, seed: u64) -> String {
         } else {
             let hessian = if hessian { "hessian, " } else { "" };
             let jacobian = if jacobian_of(k) { "jacobian, " } else { "" };
-            let wrt = if constant_y(k) { "x, v" } else { "x, y, v" };
+            let wrt = differentiated(k).0;
             let _ = writeln!(
                 src,
                 "#[differentiable({hessian}{jacobian}wrt({wrt}))]\nfn f{k}(x: f64, y: f64, v: &[f64], n: usize) -> f64 {{\n    {body}\n}}\n"
@@ -393,23 +393,19 @@ fn generate(count: usize, seed: u64) -> String {
             d = dir.join(", "),
             n = (k * 7) % 5,
             // `y` outside `wrt(..)`: no gradient or tangent for it, and its column is left out.
-            grad = if constant_y(k) {
-                format!(
-                    "let (value, (gx, gv)) = f{k}_grad(p[0], p[1], &p[2..], {});\n        let gy = 0.0;",
-                    (k * 7) % 5
-                )
-            } else {
-                format!("let (value, (gx, gy, gv)) = f{k}_grad(p[0], p[1], &p[2..], {});", (k * 7) % 5)
-            },
-            jvp = if constant_y(k) {
-                format!("let (_, t) = f{k}_jvp(p[0], p[1], &p[2..], {}, d[0], d[2..].to_vec());", (k * 7) % 5)
-            } else {
-                format!(
-                    "let (_, t) = f{k}_jvp(p[0], p[1], &p[2..], {}, d[0], d[1], d[2..].to_vec());",
-                    (k * 7) % 5
-                )
-            },
-            checked = if constant_y(k) { "[0, 2, 3, 4, 5]" } else { "[0, 1, 2, 3, 4, 5]" },
+            // A parameter outside `wrt(..)` has no gradient or tangent; its columns are left out.
+            grad = format!(
+                "let (value, {}) = f{k}_grad(p[0], p[1], &p[2..], {});\n        {}",
+                differentiated(k).1,
+                (k * 7) % 5,
+                differentiated(k).2
+            ),
+            jvp = format!(
+                "let (_, t) = f{k}_jvp(p[0], p[1], &p[2..], {}, {});",
+                (k * 7) % 5,
+                differentiated(k).3
+            ),
+            checked = differentiated(k).4,
             second = if second_order_of(k) { second_order(k, (k * 7) % 5) } else { String::new() },
             jacobian = if jacobian_of(k) { jacobian_check(k, (k * 7) % 5) } else { String::new() },
         );
@@ -421,10 +417,17 @@ fn generate(count: usize, seed: u64) -> String {
     src
 }
 
-/// Every sixth function (neither generic nor `hessian`) differentiates `x` and `v` only,
-/// `wrt(x, v)`: `y` is a constant, which the body reads like the others.
-fn constant_y(k: usize) -> bool {
-    k % 6 == 4
+/// What `f{k}` differentiates: all of `x, y, v`, or (every sixth function, neither generic nor
+/// `hessian`) `x, v` with `y` a constant, or (another sixth) `x, y` with the slice `v` a
+/// constant, which the body passes to helpers, indexes, maps and collects like the others. As
+/// the attribute's list, the gradient's pattern, the declarations of the missing parts, the
+/// JVP's tangent arguments and the indices of the six inputs that are checked.
+fn differentiated(k: usize) -> (&'static str, &'static str, &'static str, &'static str, &'static str) {
+    match k % 6 {
+        4 => ("x, v", "(gx, gv)", "let gy = 0.0;", "d[0], d[2..].to_vec()", "[0, 2, 3, 4, 5]"),
+        1 => ("x, y", "(gx, gy)", "let gv = [0.0; 4];", "d[0], d[1]", "[0, 1]"),
+        _ => ("x, y, v", "(gx, gy, gv)", "", "d[0], d[1], d[2..].to_vec()", "[0, 1, 2, 3, 4, 5]"),
+    }
 }
 
 /// The functions without `hessian` also have `jacobian`: every third (not generic) and every
@@ -436,7 +439,7 @@ fn jacobian_of(k: usize) -> bool {
 /// `f{k}_jacobian` (one row of six: forward mode in lanes when the body allows it, else reverse
 /// mode) against the gradient `g` and the value.
 fn jacobian_check(k: usize, n: usize) -> String {
-    let columns = if constant_y(k) { "[0, 2, 3, 4, 5]" } else { "[0, 1, 2, 3, 4, 5]" };
+    let columns = differentiated(k).4;
     format!(
         r#"
         let (jv, j) = f{k}_jacobian(p[0], p[1], &p[2..], {n});
