@@ -359,6 +359,12 @@ fn generate(count: usize, seed: u64) -> String {
             })
             .collect();
         let dir: Vec<String> = (0..6).map(|_| format!("{:.3}", r.next() * 2.0 - 1.0)).collect();
+        // A parameter outside `wrt(..)` has no gradient or tangent; its columns are left out.
+        let (_, pattern, missing, tangents, _) = differentiated(k);
+        let n = (k * 7) % 5;
+        let grad_call =
+            format!("let (value, {pattern}) = f{k}_grad(p[0], p[1], &p[2..], {n});\n        {missing}");
+        let jvp_call = format!("let (_, t) = f{k}_jvp(p[0], p[1], &p[2..], {n}, {tangents});");
         let _ = writeln!(
             src,
             r#"    {{
@@ -393,18 +399,8 @@ fn generate(count: usize, seed: u64) -> String {
             d = dir.join(", "),
             n = (k * 7) % 5,
             // `y` outside `wrt(..)`: no gradient or tangent for it, and its column is left out.
-            // A parameter outside `wrt(..)` has no gradient or tangent; its columns are left out.
-            grad = format!(
-                "let (value, {}) = f{k}_grad(p[0], p[1], &p[2..], {});\n        {}",
-                differentiated(k).1,
-                (k * 7) % 5,
-                differentiated(k).2
-            ),
-            jvp = format!(
-                "let (_, t) = f{k}_jvp(p[0], p[1], &p[2..], {}, {});",
-                (k * 7) % 5,
-                differentiated(k).3
-            ),
+            grad = grad_call,
+            jvp = jvp_call,
             checked = differentiated(k).4,
             second = if second_order_of(k) { second_order(k, (k * 7) % 5) } else { String::new() },
             jacobian = if jacobian_of(k) { jacobian_check(k, (k * 7) % 5) } else { String::new() },
