@@ -328,3 +328,53 @@ fn a_method_called_only_through_its_gradient_is_not_dead_code() {
     let reverse: f64 = gradient.iter().zip(&v).map(|(g, vi)| g * vi).sum();
     assert!(close(slope, reverse, 1e-14), "{slope} vs {reverse}");
 }
+
+/// A spring and a pendulum, each with an `energy` method: the pendulum's lists `wrt(theta)`,
+/// which records it (with its marker method) for calls of `energy` elsewhere; the spring's
+/// block has no `wrt(..)`. `self.energy(x)` in the spring's `force` is the spring's own, not
+/// the record: it named the pendulum's marker, rustc's "no method named
+/// `__tapeless_wrt_energy_0_1` found for `&Spring`" (found in the thirty-first session).
+pub struct Pendulum {
+    pub length: f64,
+}
+
+#[differentiable]
+impl Pendulum {
+    #[differentiable(wrt(theta))]
+    pub fn energy(&self, theta: f64) -> f64 {
+        self.length * (1.0 - theta.cos())
+    }
+}
+
+pub struct Spring {
+    pub k: f64,
+}
+
+#[differentiable]
+impl Spring {
+    pub fn energy(&self, x: f64) -> f64 {
+        0.5 * self.k * x * x
+    }
+    pub fn work(&self, x: f64) -> f64 {
+        self.energy(x) * x.sin()
+    }
+}
+
+#[test]
+fn a_method_named_like_another_types_recorded_method() {
+    let (s, p) = (Spring { k: 3.0 }, Pendulum { length: 2.0 });
+    for x in [0.4, -1.3] {
+        // work = k x² sin(x) / 2, d/dx = k x sin(x) + k x² cos(x) / 2.
+        let (value, g) = s.work_grad(x);
+        assert!(close(value, 1.5 * x * x * x.sin(), 1e-15));
+        let exact = 3.0 * x * x.sin() + 1.5 * x * x * x.cos();
+        assert!(close(g, exact, 1e-14), "{g} vs {exact}");
+        assert!(close(g, common::central(&|q: &[f64]| s.work(q[0]), &[x], 0), 1e-9));
+        let (_, jv) = s.work_jvp(x, 0.5);
+        let (_, pullback) = s.work_vjp(x);
+        assert!(close(jv, 0.5 * pullback(1.0), 1e-15), "JVP against VJP");
+        // The pendulum's own record still serves its callers.
+        let (_, gp) = p.energy_grad(x);
+        assert!(close(gp, 2.0 * x.sin(), 1e-15));
+    }
+}

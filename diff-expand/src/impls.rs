@@ -60,6 +60,11 @@ pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
             Some((f.sig.ident.to_string(), signature::siblings::of_method(&f.sig, args)?))
         })
         .collect();
+    let unlisted: std::collections::HashSet<String> = methods
+        .iter()
+        .map(|(f, _)| f.sig.ident.to_string())
+        .filter(|name| !siblings.contains_key(name))
+        .collect();
     let mut generated = TokenStream::new();
     for (method, args) in methods {
         let mut sig = method.sig.clone();
@@ -83,7 +88,7 @@ pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
         } else if let Some(wrt) = signature::registry::of_function_in(&item_fn, &args, &impl_floats) {
             generated.extend(signature::registry::record_with_marker(&item_fn.vis, &item_fn.sig.ident, &wrt));
         }
-        generated.extend(signature::siblings::with_siblings(siblings.clone(), || {
+        generated.extend(signature::siblings::with_siblings(siblings.clone(), unlisted.clone(), || {
             signature::with_float_params(&floats, || expand::expand(&item_fn, args, &floats))
         }));
     }

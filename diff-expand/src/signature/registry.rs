@@ -304,6 +304,10 @@ pub fn is_method(name: &str, arity: usize) -> bool {
 /// Unlike a function's, a method's entry is used whenever there is one (the slots a call would
 /// pass otherwise depend on the receiver's activity, which the lowering does not know yet).
 pub fn method_call(name: &syn::Ident, args: &[Value]) -> Option<(Wrt, syn::Ident)> {
+    // A method of the block being expanded without a `wrt(..)`: the record is another's.
+    if super::siblings::unlisted(&name.to_string()) {
+        return None;
+    }
     let wrt = lookup_method(&name.to_string(), args.len())?;
     let mut marker = method_marker(&name.to_string(), &wrt);
     marker.set_span(name.span());

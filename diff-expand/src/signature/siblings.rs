@@ -9,7 +9,7 @@
 //! (`impls::expand`).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// What a method differentiates: its receiver, and each of its other parameters, in order
 /// (with their names, for the error when a call would lose a derivative).
@@ -28,14 +28,32 @@ pub struct Wrt {
 
 thread_local! {
     static SIBLINGS: RefCell<HashMap<String, Wrt>> = RefCell::new(HashMap::new());
+    /// The block's differentiated methods without a `wrt(..)` list.
+    static UNLISTED: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
 }
 
-/// Runs `f` with `siblings` as the methods whose differentiated parameters are known.
-pub fn with_siblings<R>(siblings: HashMap<String, Wrt>, f: impl FnOnce() -> R) -> R {
+/// Runs `f` with `siblings` as the methods whose differentiated parameters are known, and
+/// `unlisted` as the block's other differentiated methods (every float parameter
+/// differentiated, no `wrt(..)`).
+pub fn with_siblings<R>(
+    siblings: HashMap<String, Wrt>,
+    unlisted: HashSet<String>,
+    f: impl FnOnce() -> R,
+) -> R {
     let previous = SIBLINGS.with(|s| std::mem::replace(&mut *s.borrow_mut(), siblings));
+    let previous_unlisted = UNLISTED.with(|s| std::mem::replace(&mut *s.borrow_mut(), unlisted));
     let result = f();
     SIBLINGS.with(|s| *s.borrow_mut() = previous);
+    UNLISTED.with(|s| *s.borrow_mut() = previous_unlisted);
     result
+}
+
+/// Whether `name` is a differentiated method of the block being expanded without a `wrt(..)`
+/// list. A call `self.name(..)` is its: the record of another type's method of that name
+/// (`signature::registry`, with its marker) is not (rustc's "no method named
+/// `__tapeless_wrt_energy_0_1`" where a crate had both).
+pub fn unlisted(name: &str) -> bool {
+    UNLISTED.with(|s| s.borrow().contains(name))
 }
 
 /// What the method `name` of the block being expanded differentiates, if its attribute says.
