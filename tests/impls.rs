@@ -360,6 +360,13 @@ impl Spring {
     }
 }
 
+/// Both `energy` methods called from a function: the calls rely on the pendulum's record, and
+/// the spring's method, which differentiates the same (`x`, not `self`), has the marker too.
+#[differentiable(wrt(x))]
+fn total_energy(s: &Spring, p: &Pendulum, x: f64) -> f64 {
+    s.energy(x) + p.energy(x)
+}
+
 #[test]
 fn a_method_named_like_another_types_recorded_method() {
     let (s, p) = (Spring { k: 3.0 }, Pendulum { length: 2.0 });
@@ -376,5 +383,11 @@ fn a_method_named_like_another_types_recorded_method() {
         // The pendulum's own record still serves its callers.
         let (_, gp) = p.energy_grad(x);
         assert!(close(gp, 2.0 * x.sin(), 1e-15));
+        let (value, g) = total_energy_grad(&s, &p, x);
+        assert!(close(value, 1.5 * x * x + 2.0 * (1.0 - x.cos()), 1e-15));
+        assert!(close(g, 3.0 * x + 2.0 * x.sin(), 1e-14));
+        assert!(close(g, common::central(&|q: &[f64]| total_energy(&s, &p, q[0]), &[x], 0), 1e-9));
+        let (_, jv) = total_energy_jvp(&s, &p, x, 0.5);
+        assert!(close(jv, 0.5 * total_energy_vjp(&s, &p, x).1(1.0), 1e-15), "JVP against VJP");
     }
 }

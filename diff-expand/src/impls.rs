@@ -85,6 +85,13 @@ pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
             && let Some(wrt) = signature::siblings::of_method(&item_fn.sig, &args)
         {
             generated.extend(method_marker(&item_fn, &wrt));
+        } else if item_fn.sig.receiver().is_some() {
+            // Without `wrt(..)`: not recorded, but its marker is there for calls relying on
+            // another type's record of a method of this name that differentiates the same
+            // (`Pendulum::energy` with `wrt(theta)` and `Spring::energy(&self, x)`).
+            if let Some(wrt) = signature::registry::of_unlisted_method(&item_fn, &args, &impl_floats) {
+                generated.extend(marker_method(&item_fn, &wrt));
+            }
         } else if let Some(wrt) = signature::registry::of_function_in(&item_fn, &args, &impl_floats) {
             generated.extend(signature::registry::record_with_marker(&item_fn.vis, &item_fn.sig.ident, &wrt));
         }
@@ -105,9 +112,14 @@ pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
 /// Records a method with `self` and `wrt` (`signature::registry`) and returns its marker method,
 /// called by the generated code of calls that rely on the record.
 pub(crate) fn method_marker(item_fn: &syn::ItemFn, wrt: &signature::siblings::Wrt) -> TokenStream {
-    let name = item_fn.sig.ident.to_string();
-    signature::registry::record_method(&name, wrt);
-    let (vis, marker) = (&item_fn.vis, signature::registry::method_marker(&name, wrt));
+    signature::registry::record_method(&item_fn.sig.ident.to_string(), wrt);
+    marker_method(item_fn, wrt)
+}
+
+/// The marker method of a method with `self` that differentiates `wrt`, without recording it.
+fn marker_method(item_fn: &syn::ItemFn, wrt: &signature::siblings::Wrt) -> TokenStream {
+    let (vis, marker) =
+        (&item_fn.vis, signature::registry::method_marker(&item_fn.sig.ident.to_string(), wrt));
     quote!(#[doc(hidden)] #[allow(non_snake_case, dead_code)] #[inline(always)] #vis fn #marker(&self) {})
 }
 

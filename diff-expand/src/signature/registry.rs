@@ -66,16 +66,43 @@ pub fn of_function_in(
         return None;
     }
     let args = crate::args::parse(attr.clone()).ok()?;
+    analysed(item_fn, &args, outer, false)
+}
+
+/// What a method with `self` and no `wrt(..)` list differentiates, as its own expansion decides
+/// it: every parameter of a differentiable type, `self` a constant. `None` for another method,
+/// or where the arguments or the signature are rejected.
+pub fn of_unlisted_method(
+    item_fn: &syn::ItemFn,
+    attr: &proc_macro2::TokenStream,
+    outer: &[syn::Ident],
+) -> Option<Wrt> {
+    let receiver = item_fn.sig.receiver()?;
+    let args = crate::args::parse(attr.clone()).ok()?;
+    if args.wrt.is_some() {
+        return None;
+    }
+    analysed(item_fn, &args, outer, receiver.reference.is_none())
+}
+
+/// The parameters `item_fn`'s own expansion differentiates with `args` (`self` apart), or
+/// `None` where the signature is rejected.
+fn analysed(
+    item_fn: &syn::ItemFn,
+    args: &crate::args::Args,
+    outer: &[syn::Ident],
+    by_value: bool,
+) -> Option<Wrt> {
     let mut floats = outer.to_vec();
     floats.extend(super::float_params(&item_fn.sig.generics));
     let cx = crate::ctxt::Ctxt::default();
-    let sig = super::with_float_params(&floats, || super::analyse(&item_fn.sig, &args, &cx))?;
+    let sig = super::with_float_params(&floats, || super::analyse(&item_fn.sig, args, &cx))?;
     if cx.take().is_some() {
         return None;
     }
     Some(Wrt {
         receiver: false,
-        by_value: false,
+        by_value,
         params: sig.params.iter().map(|p| p.wrt).collect(),
         names: sig.params.iter().map(|p| p.ident.to_string()).collect(),
         hessian: args.hessian,
