@@ -391,3 +391,52 @@ fn a_method_named_like_another_types_recorded_method() {
         assert!(close(jv, 0.5 * total_energy_vjp(&s, &p, x).1(1.0), 1e-15), "JVP against VJP");
     }
 }
+
+/// Two types whose `value` methods differentiate different parameters: the name alone cannot
+/// tell a call which (the registry's entry for `value` is ambiguous, and the usual slots are
+/// `B`'s, so `a.value(x, y)` was rustc's E0061 and E0308 inside the expansion). The receivers'
+/// types, which the signature states, pick each its own record.
+pub struct ScaleA {
+    pub c: f64,
+}
+
+#[differentiable]
+impl ScaleA {
+    #[differentiable(wrt(x))]
+    pub fn value(&self, x: f64, y: f64) -> f64 {
+        self.c * x * y.sin()
+    }
+}
+
+pub struct ScaleB {
+    pub c: f64,
+}
+
+#[differentiable]
+impl ScaleB {
+    #[differentiable(wrt(x, y))]
+    pub fn value(&self, x: f64, y: f64) -> f64 {
+        self.c * (x * x + y)
+    }
+}
+
+#[differentiable(wrt(x))]
+fn both_values(a: &ScaleA, b: &ScaleB, x: f64, y: f64) -> f64 {
+    a.value(x, y) + b.value(x, y)
+}
+
+#[test]
+fn methods_of_one_name_with_different_wrt_are_told_apart_by_the_receivers_type() {
+    let (a, b) = (ScaleA { c: 2.0 }, ScaleB { c: 3.0 });
+    for (x, y) in [(0.5, 1.5), (-1.2, 0.3)] {
+        let (value, g) = both_values_grad(&a, &b, x, y);
+        assert!(close(value, 2.0 * x * y.sin() + 3.0 * (x * x + y), 1e-15));
+        // `a.value` passes one slot (`x`), `b.value` two (`x`, `y`; `y` a constant here).
+        assert!(close(g, 2.0 * y.sin() + 6.0 * x, 1e-14), "d/dx {g}");
+        assert!(close(g, common::central(&|q: &[f64]| both_values(&a, &b, q[0], y), &[x], 0), 1e-9));
+        let (_, t) = both_values_jvp(&a, &b, x, y, 0.5);
+        assert!(close(t, 0.5 * g, 1e-14), "JVP against the gradient");
+        let u = both_values_vjp(&a, &b, x, y).1(2.0);
+        assert!(close(u, 2.0 * g, 1e-14), "VJP against the gradient");
+    }
+}

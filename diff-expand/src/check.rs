@@ -290,9 +290,10 @@ fn check_sibling_calls(f: &Function, sig: &crate::signature::Signature, a: &Acti
                 (name, wrt, None)
             }
             Callee::Method { name, receiver: r, .. } => {
-                let Some((receiver, wrt)) = crate::signature::siblings::call(f, sig, callee)
-                    .or_else(|| crate::signature::registry::method_call(name, args).map(|(w, _)| (*r, w)))
-                else {
+                let Some((receiver, wrt)) = crate::signature::siblings::call(f, sig, callee).or_else(|| {
+                    let ty = crate::signature::registry::receiver_type(f, sig, *r);
+                    crate::signature::registry::method_call(name, args, ty).map(|(w, _)| (*r, w))
+                }) else {
                     continue;
                 };
                 (name.to_string(), wrt, Some(receiver))

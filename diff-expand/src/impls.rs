@@ -85,6 +85,7 @@ pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
             && let Some(wrt) = signature::siblings::of_method(&item_fn.sig, &args)
         {
             generated.extend(method_marker(&item_fn, &wrt));
+            signature::registry::record_typed_method(&block.self_ty, &item_fn.sig.ident.to_string(), &wrt);
         } else if item_fn.sig.receiver().is_some() {
             // Without `wrt(..)`: not recorded, but its marker is there for calls relying on
             // another type's record of a method of this name that differentiates the same
@@ -95,9 +96,13 @@ pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
         } else if let Some(wrt) = signature::registry::of_function_in(&item_fn, &args, &impl_floats) {
             generated.extend(signature::registry::record_with_marker(&item_fn.vis, &item_fn.sig.ident, &wrt));
         }
-        generated.extend(signature::siblings::with_siblings(siblings.clone(), unlisted.clone(), || {
-            signature::with_float_params(&floats, || expand::expand(&item_fn, args, &floats))
-        }));
+        let self_type = signature::registry::type_name(&block.self_ty);
+        generated.extend(signature::siblings::with_siblings(
+            siblings.clone(),
+            unlisted.clone(),
+            self_type,
+            || signature::with_float_params(&floats, || expand::expand(&item_fn, args, &floats)),
+        ));
     }
     let (impl_generics, _, where_clause) = block.generics.split_for_impl();
     let self_ty = &block.self_ty;

@@ -41,7 +41,11 @@ pub fn call_slots(input: &Input, callee: &Callee, args: &[Value]) -> Vec<Value> 
     // A method with `self` recorded with its `wrt(..)` (`signature::registry`): its receiver's
     // slot if it differentiates `self`, then exactly its listed arguments.
     if let Callee::Method { receiver, name, .. } = callee
-        && let Some((wrt, _)) = crate::signature::registry::method_call(name, args)
+        && let Some((wrt, _)) = crate::signature::registry::method_call(
+            name,
+            args,
+            crate::signature::registry::receiver_type(input.f, input.sig, *receiver),
+        )
     {
         let receiver = wrt.receiver.then_some(*receiver);
         let listed = args.iter().zip(&wrt.params).filter(|(_, w)| **w).map(|(a, _)| *a);
@@ -91,7 +95,8 @@ pub fn pullback_in_sweep(input: &Input, callee: &Callee, args: &[Value], borrowe
                 _ => false,
             }
     });
-    let by_value = crate::signature::registry::method_call(name, args).is_some_and(|(w, _)| w.by_value);
+    let ty = crate::signature::registry::receiver_type(input.f, input.sig, *receiver);
+    let by_value = crate::signature::registry::method_call(name, args, ty).is_some_and(|(w, _)| w.by_value);
     !from_caller && !by_value
 }
 

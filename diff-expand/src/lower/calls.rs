@@ -576,6 +576,22 @@ impl Lowerer<'_> {
         Tree::Leaf(self.emit(Op::Prim { rule, args, form }, span, kind))
     }
 
+    /// The name of a method call's receiver's type where the signature says it: a parameter
+    /// (`p: &Pendulum`) or `self` (`registry::receiver_type`, which the emitters and the check
+    /// ask of the IR).
+    fn receiver_type(&self, receiver: Value) -> Option<String> {
+        if let Some(ty) = self.param_types.get(&receiver) {
+            return crate::signature::registry::type_name(ty);
+        }
+        let inst = self.blocks.iter().flatten().find(|i| i.results.first() == Some(&receiver))?;
+        match &inst.op {
+            Op::Opaque { tokens, .. } if tokens.to_string() == "self" => {
+                crate::signature::siblings::self_type()
+            }
+            _ => None,
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     pub(super) fn call(
         &mut self,
@@ -607,7 +623,8 @@ impl Lowerer<'_> {
         // A method with `self` recorded with its `wrt(..)`: the call relies on the record, and
         // checks it by calling the method's marker on the receiver.
         if let Callee::Method { receiver, name, .. } = &callee
-            && let Some((_, marker)) = crate::signature::registry::method_call(name, &args)
+            && let Some((_, marker)) =
+                crate::signature::registry::method_call(name, &args, self.receiver_type(*receiver))
         {
             let r = receiver.ident();
             let op = Op::Opaque {

@@ -278,6 +278,9 @@ fn block(
             if f.sig.receiver().is_some() {
                 if let Some(wrt) = siblings::of_method(&f.sig, &args) {
                     registry::record_method_in(file, &name, &wrt);
+                    if let Some(block) = &block {
+                        registry::record_typed_method(&block.self_ty, &name, &wrt);
+                    }
                 }
             } else if let Some(wrt) = registry::of_function_in(&f, &args, &floats) {
                 registry::record_in(file, &name, &wrt);

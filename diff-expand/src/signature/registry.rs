@@ -327,13 +327,64 @@ pub fn is_method(name: &str, arity: usize) -> bool {
     entry(&method_key(name), arity).is_some()
 }
 
+/// Methods with `self` and a `wrt(..)` list by the name of the type they are methods of
+/// (`Pendulum`), their name and parameter count: a call whose receiver's type the signature
+/// says (`p: &Pendulum`, or `self`) finds the method of that type, not another of that name.
+type Typed = HashMap<(String, String, usize), Wrt>;
+
+static TYPED: Mutex<Option<Typed>> = Mutex::new(None);
+
+/// Records the method `name` of the type `ty` (by the last segment of its path) with `wrt`.
+pub fn record_typed_method(ty: &syn::Type, name: &str, wrt: &Wrt) {
+    let (Some(ty), Ok(mut typed)) = (type_name(ty), TYPED.lock()) else { return };
+    typed.get_or_insert_with(HashMap::new).insert((ty, name.to_string(), wrt.params.len()), wrt.clone());
+}
+
+/// The name of a receiver's type: the last segment of a path, behind any `&`/`&mut` (`Self`
+/// is the type of the block being expanded, `siblings::self_type`).
+pub fn type_name(ty: &syn::Type) -> Option<String> {
+    match ty {
+        syn::Type::Reference(r) => type_name(&r.elem),
+        syn::Type::Paren(p) => type_name(&p.elem),
+        syn::Type::Path(p) if p.qself.is_none() => {
+            let last = p.path.segments.last()?.ident.to_string();
+            if last == "Self" && p.path.segments.len() == 1 {
+                super::siblings::self_type()
+            } else {
+                Some(last)
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The type name of a method call's receiver in the IR of `f`, where the signature says it: a
+/// parameter (`p: &Pendulum`) or `self`.
+pub fn receiver_type(f: &crate::ir::Function, sig: &super::Signature, receiver: Value) -> Option<String> {
+    f.body.walk().into_iter().find(|i| i.results.first() == Some(&receiver)).and_then(|i| match &i.op {
+        crate::ir::Op::Param(k) => sig.params.get(*k).and_then(|p| type_name(&p.ty)),
+        crate::ir::Op::Opaque { tokens, .. } if tokens.to_string() == "self" => super::siblings::self_type(),
+        _ => None,
+    })
+}
+
 /// A call `receiver.name(args)` of a recorded method: its entry and the marker the call names.
 /// Unlike a function's, a method's entry is used whenever there is one (the slots a call would
 /// pass otherwise depend on the receiver's activity, which the lowering does not know yet).
-pub fn method_call(name: &syn::Ident, args: &[Value]) -> Option<(Wrt, syn::Ident)> {
+/// Where the receiver's type is known (`receiver`, [`receiver_type`]), only that type's record
+/// counts: none means its method of that name differentiates by default (or has no derivative,
+/// which `check` reports).
+pub fn method_call(name: &syn::Ident, args: &[Value], receiver: Option<String>) -> Option<(Wrt, syn::Ident)> {
     // A method of the block being expanded without a `wrt(..)`: the record is another's.
     if super::siblings::unlisted(&name.to_string()) {
         return None;
+    }
+    if let Some(ty) = receiver {
+        let typed = TYPED.lock().ok()?;
+        let wrt = typed.as_ref()?.get(&(ty, name.to_string(), args.len()))?.clone();
+        let mut marker = method_marker(&name.to_string(), &wrt);
+        marker.set_span(name.span());
+        return Some((wrt, marker));
     }
     let wrt = lookup_method(&name.to_string(), args.len())?;
     let mut marker = method_marker(&name.to_string(), &wrt);

@@ -30,21 +30,31 @@ thread_local! {
     static SIBLINGS: RefCell<HashMap<String, Wrt>> = RefCell::new(HashMap::new());
     /// The block's differentiated methods without a `wrt(..)` list.
     static UNLISTED: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
+    /// The name of the block's type (`Spring` of `impl Spring`).
+    static SELF_TYPE: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
-/// Runs `f` with `siblings` as the methods whose differentiated parameters are known, and
+/// The name of the type of the `impl` block being expanded, if one is.
+pub fn self_type() -> Option<String> {
+    SELF_TYPE.with(|s| s.borrow().clone())
+}
+
+/// Runs `f` with `siblings` as the methods whose differentiated parameters are known,
 /// `unlisted` as the block's other differentiated methods (every float parameter
-/// differentiated, no `wrt(..)`).
+/// differentiated, no `wrt(..)`), and `self_type` as the name of the block's type.
 pub fn with_siblings<R>(
     siblings: HashMap<String, Wrt>,
     unlisted: HashSet<String>,
+    self_type: Option<String>,
     f: impl FnOnce() -> R,
 ) -> R {
     let previous = SIBLINGS.with(|s| std::mem::replace(&mut *s.borrow_mut(), siblings));
     let previous_unlisted = UNLISTED.with(|s| std::mem::replace(&mut *s.borrow_mut(), unlisted));
+    let previous_type = SELF_TYPE.with(|s| std::mem::replace(&mut *s.borrow_mut(), self_type));
     let result = f();
     SIBLINGS.with(|s| *s.borrow_mut() = previous);
     UNLISTED.with(|s| *s.borrow_mut() = previous_unlisted);
+    SELF_TYPE.with(|s| *s.borrow_mut() = previous_type);
     result
 }
 
