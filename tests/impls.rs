@@ -425,6 +425,14 @@ fn both_values(a: &ScaleA, b: &ScaleB, x: f64, y: f64) -> f64 {
     a.value(x, y) + b.value(x, y)
 }
 
+/// The same with receivers built in the body, whose struct literals state their types.
+#[differentiable(wrt(x))]
+fn both_values_built(x: f64, y: f64) -> f64 {
+    let a = ScaleA { c: 2.0 };
+    let b = ScaleB { c: 3.0 };
+    a.value(x, y) + b.value(x, y)
+}
+
 #[test]
 fn methods_of_one_name_with_different_wrt_are_told_apart_by_the_receivers_type() {
     let (a, b) = (ScaleA { c: 2.0 }, ScaleB { c: 3.0 });
@@ -438,5 +446,8 @@ fn methods_of_one_name_with_different_wrt_are_told_apart_by_the_receivers_type()
         assert!(close(t, 0.5 * g, 1e-14), "JVP against the gradient");
         let u = both_values_vjp(&a, &b, x, y).1(2.0);
         assert!(close(u, 2.0 * g, 1e-14), "VJP against the gradient");
+        let (built, gb) = both_values_built_grad(x, y);
+        assert!(close(built, value, 1e-15) && close(gb, g, 1e-15), "receivers built in the body");
+        assert!(close(both_values_built_jvp(x, y, 0.5).1, 0.5 * g, 1e-14));
     }
 }

@@ -576,20 +576,15 @@ impl Lowerer<'_> {
         Tree::Leaf(self.emit(Op::Prim { rule, args, form }, span, kind))
     }
 
-    /// The name of a method call's receiver's type where the signature says it: a parameter
-    /// (`p: &Pendulum`) or `self` (`registry::receiver_type`, which the emitters and the check
-    /// ask of the IR).
+    /// The name of a method call's receiver's type where the code states it: a parameter
+    /// (`p: &Pendulum`), `self` or a struct literal (`registry::receiver_type`, which the
+    /// emitters and the check ask of the IR).
     fn receiver_type(&self, receiver: Value) -> Option<String> {
         if let Some(ty) = self.param_types.get(&receiver) {
             return crate::signature::registry::type_name(ty);
         }
         let inst = self.blocks.iter().flatten().find(|i| i.results.first() == Some(&receiver))?;
-        match &inst.op {
-            Op::Opaque { tokens, .. } if tokens.to_string() == "self" => {
-                crate::signature::siblings::self_type()
-            }
-            _ => None,
-        }
+        crate::signature::registry::defined_type(&inst.op)
     }
 
     #[allow(clippy::too_many_arguments)]

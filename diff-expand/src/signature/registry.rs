@@ -358,14 +358,26 @@ pub fn type_name(ty: &syn::Type) -> Option<String> {
     }
 }
 
-/// The type name of a method call's receiver in the IR of `f`, where the signature says it: a
-/// parameter (`p: &Pendulum`) or `self`.
+/// The type name of a method call's receiver in the IR of `f`, where the code states it: a
+/// parameter (`p: &Pendulum`), `self`, or a struct literal (`Spring { k: 2.0 }`).
 pub fn receiver_type(f: &crate::ir::Function, sig: &super::Signature, receiver: Value) -> Option<String> {
-    f.body.walk().into_iter().find(|i| i.results.first() == Some(&receiver)).and_then(|i| match &i.op {
+    let inst = f.body.walk().into_iter().find(|i| i.results.first() == Some(&receiver))?;
+    match &inst.op {
         crate::ir::Op::Param(k) => sig.params.get(*k).and_then(|p| type_name(&p.ty)),
+        op => defined_type(op),
+    }
+}
+
+/// The type an instruction other than a parameter states for its result: `self`'s, or a struct
+/// literal's.
+pub fn defined_type(op: &crate::ir::Op) -> Option<String> {
+    match op {
         crate::ir::Op::Opaque { tokens, .. } if tokens.to_string() == "self" => super::siblings::self_type(),
+        crate::ir::Op::Construct { path, .. } => {
+            type_name(&syn::Type::Path(syn::TypePath { qself: None, path: path.clone() }))
+        }
         _ => None,
-    })
+    }
 }
 
 /// A call `receiver.name(args)` of a recorded method: its entry and the marker the call names.
