@@ -433,6 +433,22 @@ fn both_values_built(x: f64, y: f64) -> f64 {
     a.value(x, y) + b.value(x, y)
 }
 
+/// The same over a collection of one of the types: its elements, by `iter()`, by `for .. in`
+/// and by index (`items[i].value(..)` moved the element out of the `Vec`, rustc's E0507 inside
+/// the expansion, before it was kept as `&items[i]`).
+#[allow(clippy::needless_range_loop)]
+#[differentiable(wrt(x))]
+fn values_of_elements(items: &Vec<ScaleA>, b: &ScaleB, x: f64, y: f64) -> f64 {
+    let mut s = b.value(x, y);
+    for a in items {
+        s += a.value(x, y);
+    }
+    for i in 0..items.len() {
+        s += items[i].value(x, y);
+    }
+    s + items.iter().map(|a| a.value(x, y)).sum::<f64>()
+}
+
 #[test]
 fn methods_of_one_name_with_different_wrt_are_told_apart_by_the_receivers_type() {
     let (a, b) = (ScaleA { c: 2.0 }, ScaleB { c: 3.0 });
@@ -446,6 +462,15 @@ fn methods_of_one_name_with_different_wrt_are_told_apart_by_the_receivers_type()
         assert!(close(t, 0.5 * g, 1e-14), "JVP against the gradient");
         let u = both_values_vjp(&a, &b, x, y).1(2.0);
         assert!(close(u, 2.0 * g, 1e-14), "VJP against the gradient");
+        let items = vec![ScaleA { c: 2.0 }, ScaleA { c: -0.5 }];
+        let (many, gm) = values_of_elements_grad(&items, &b, x, y);
+        // Three passes over Σ c = 1.5: 4.5 x sin(y), plus b's 3 (x² + y).
+        assert!(close(many, 4.5 * x * y.sin() + 3.0 * (x * x + y), 1e-14));
+        assert!(close(gm, 4.5 * y.sin() + 6.0 * x, 1e-14), "elements: d/dx {gm}");
+        let fm = |q: &[f64]| values_of_elements(&items, &b, q[0], y);
+        assert!(close(gm, common::central(&fm, &[x], 0), 1e-9));
+        let (_, tm) = values_of_elements_jvp(&items, &b, x, y, 0.5);
+        assert!(close(tm, 0.5 * values_of_elements_vjp(&items, &b, x, y).1(1.0), 1e-14));
         let (built, gb) = both_values_built_grad(x, y);
         assert!(close(built, value, 1e-15) && close(gb, g, 1e-15), "receivers built in the body");
         assert!(close(both_values_built_jvp(x, y, 0.5).1, 0.5 * g, 1e-14));

@@ -267,7 +267,7 @@ impl Lowerer<'_> {
                 if name == self.name && matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident("self")) {
                     return self.unsupported(span, unsupported::RECURSIVE_CALL);
                 }
-                let receiver = self.value(&m.receiver);
+                let receiver = self.receiver(&m.receiver);
                 let (args, borrowed) = self.call_args(&m.args);
                 let kind = method_kind(&name);
                 let callee =
@@ -576,15 +576,45 @@ impl Lowerer<'_> {
         Tree::Leaf(self.emit(Op::Prim { rule, args, form }, span, kind))
     }
 
+    /// The receiver of a method call. `items[i]` of a constant collection of structs is kept as
+    /// the reference `&items[i]`, as `iter()` gives it (a struct that is not `Copy` cannot be
+    /// moved out of the collection: rustc's E0507 inside the expansion before).
+    fn receiver(&mut self, e: &Expr) -> Value {
+        if let Expr::Index(ix) = e
+            && self
+                .aggregate_or_leaf(&ix.expr)
+                .is_some_and(|v| self.kind(v) == Kind::Unknown && self.structs_in(v))
+        {
+            let reference: Expr = syn::parse_quote_spanned!(syn::spanned::Spanned::span(e)=> &#e);
+            if let Tree::Leaf(v) = self.opaque(&reference, "a reference") {
+                self.struct_elements.insert(v);
+                return v;
+            }
+        }
+        self.value(e)
+    }
+
     /// The name of a method call's receiver's type where the code states it: a parameter
-    /// (`p: &Pendulum`), `self` or a struct literal (`registry::receiver_type`, which the
-    /// emitters and the check ask of the IR).
+    /// (`p: &Pendulum`), an element of one, `self` or a struct literal
+    /// (`registry::receiver_type`, which the emitters and the check ask of the IR).
     fn receiver_type(&self, receiver: Value) -> Option<String> {
         if let Some(ty) = self.param_types.get(&receiver) {
             return crate::signature::registry::type_name(ty);
         }
         let inst = self.blocks.iter().flatten().find(|i| i.results.first() == Some(&receiver))?;
-        crate::signature::registry::defined_type(&inst.op)
+        match &inst.op {
+            // An element of a collection parameter (`for a in items.iter()`, `items: &[A]`).
+            Op::Load { array, .. } => {
+                self.param_types.get(array).and_then(crate::signature::registry::element_type_name)
+            }
+            // `&items[i]` of a constant collection of structs, as `iter()` gives it, or `items[i]`.
+            Op::Opaque { reads, what: crate::ir::Opaque::Form("a reference" | "indexing"), .. } => {
+                reads.iter().find_map(|r| {
+                    self.param_types.get(r).and_then(crate::signature::registry::element_type_name)
+                })
+            }
+            op => crate::signature::registry::defined_type(op),
+        }
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -359,12 +359,37 @@ pub fn type_name(ty: &syn::Type) -> Option<String> {
 }
 
 /// The type name of a method call's receiver in the IR of `f`, where the code states it: a
-/// parameter (`p: &Pendulum`), `self`, or a struct literal (`Spring { k: 2.0 }`).
+/// parameter (`p: &Pendulum`), an element of one (`for a in items.iter()`, `items: &[A]`),
+/// `self`, or a struct literal (`Spring { k: 2.0 }`).
 pub fn receiver_type(f: &crate::ir::Function, sig: &super::Signature, receiver: Value) -> Option<String> {
-    let inst = f.body.walk().into_iter().find(|i| i.results.first() == Some(&receiver))?;
+    let insts = f.body.walk();
+    let param = |v: Value| {
+        insts.iter().find(|i| i.results.first() == Some(&v)).and_then(|i| match &i.op {
+            crate::ir::Op::Param(k) => sig.params.get(*k).map(|p| &p.ty),
+            _ => None,
+        })
+    };
+    let inst = insts.iter().find(|i| i.results.first() == Some(&receiver))?;
     match &inst.op {
         crate::ir::Op::Param(k) => sig.params.get(*k).and_then(|p| type_name(&p.ty)),
+        crate::ir::Op::Load { array, .. } => param(*array).and_then(element_type_name),
+        // `&items[i]` of a constant collection of structs, as `iter()` gives it, or `items[i]`.
+        crate::ir::Op::Opaque {
+            reads, what: crate::ir::Opaque::Form("a reference" | "indexing"), ..
+        } => reads.iter().find_map(|r| param(*r).and_then(element_type_name)),
         op => defined_type(op),
+    }
+}
+
+/// The name of the element type of a collection parameter's type: `A` of `&[A]`, `Vec<A>`,
+/// `&Vec<A>` and `[A; N]`.
+pub fn element_type_name(ty: &syn::Type) -> Option<String> {
+    match ty {
+        syn::Type::Reference(r) => element_type_name(&r.elem),
+        syn::Type::Slice(s) => type_name(&s.elem),
+        syn::Type::Array(a) => type_name(&a.elem),
+        syn::Type::Path(p) => super::vec_element(p).and_then(type_name),
+        _ => None,
     }
 }
 
