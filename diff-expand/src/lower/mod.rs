@@ -49,6 +49,7 @@ mod checked;
 pub(crate) use calls::PASSED_FUNCTION;
 mod closures;
 mod collects;
+mod composition;
 mod constructors;
 mod control;
 mod conversions;

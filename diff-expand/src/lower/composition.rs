@@ -1,0 +1,176 @@
+//! Calls of other differentiable functions and methods (composition through their
+//! `_jvp`/`_vjp`): the receiver and its type, which picks a method's record
+//! (`signature::registry`), the arguments (a local array passed by reference), the marker a
+//! call relying on a record names, and the call's results.
+
+use super::*;
+
+impl Lowerer<'_> {
+    /// The receiver of a method call. `items[i]` of a constant collection of structs is kept as
+    /// the reference `&items[i]`, as `iter()` gives it (a struct that is not `Copy` cannot be
+    /// moved out of the collection: rustc's E0507 inside the expansion before).
+    pub(super) fn receiver(&mut self, e: &Expr) -> Value {
+        if let Expr::Index(ix) = e
+            && self
+                .aggregate_or_leaf(&ix.expr)
+                .is_some_and(|v| self.kind(v) == Kind::Unknown && self.structs_in(v))
+        {
+            let reference: Expr = syn::parse_quote_spanned!(syn::spanned::Spanned::span(e)=> &#e);
+            if let Tree::Leaf(v) = self.opaque(&reference, "a reference") {
+                self.struct_elements.insert(v);
+                return v;
+            }
+        }
+        self.value(e)
+    }
+
+    /// The name of a method call's receiver's type where the code states it: a parameter
+    /// (`p: &Pendulum`), an element of one, `self` or a struct literal
+    /// (`registry::receiver_type`, which the emitters and the check ask of the IR).
+    fn receiver_type(&self, receiver: Value) -> Option<String> {
+        if let Some(ty) = self.param_types.get(&receiver) {
+            return crate::signature::registry::type_name(ty);
+        }
+        let inst = self.blocks.iter().flatten().find(|i| i.results.first() == Some(&receiver))?;
+        match &inst.op {
+            // An element of a collection parameter (`for a in items.iter()`, `items: &[A]`).
+            Op::Load { array, .. } => {
+                self.param_types.get(array).and_then(crate::signature::registry::element_type_name)
+            }
+            // `&items[i]` of a constant collection of structs, as `iter()` gives it, or `items[i]`.
+            Op::Opaque { reads, what: crate::ir::Opaque::Form("a reference" | "indexing"), .. } => {
+                reads.iter().find_map(|r| {
+                    self.param_types.get(r).and_then(crate::signature::registry::element_type_name)
+                })
+            }
+            op => crate::signature::registry::defined_type(op),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn call(
+        &mut self,
+        callee: Callee,
+        args: Vec<Value>,
+        borrowed: Vec<bool>,
+        span: Loc,
+        results: &TupleShape,
+        kind: Kind,
+    ) -> Tree {
+        // A helper with a `wrt(..)` expanded before this function: the generated code names its
+        // marker constant where the call relies on it (`signature::registry`).
+        if let Callee::Path(path) = &callee
+            && let Some((_, marker)) = crate::signature::registry::call(path, &args, |a| self.kind(a))
+        {
+            // `Self::power(..)` of an associated function: an item inside the generated body
+            // cannot name `Self`, so the marker is read where the call is.
+            if marker.segments.first().is_some_and(|s| s.ident == "Self") {
+                let op =
+                    Op::Opaque { tokens: quote::quote!(#marker), reads: Vec::new(), what: Opaque::Marker };
+                self.emit(op, span, Kind::Discrete);
+            } else {
+                let item: syn::Item = syn::parse_quote_spanned!(span.span()=> const _: () = #marker;);
+                if !self.items.contains(&item) {
+                    self.items.push(item);
+                }
+            }
+        }
+        // A method with `self` recorded with its `wrt(..)`: the call relies on the record, and
+        // checks it by calling the method's marker on the receiver.
+        if let Callee::Method { receiver, name, .. } = &callee
+            && let Some((_, marker)) =
+                crate::signature::registry::method_call(name, &args, self.receiver_type(*receiver))
+        {
+            let r = receiver.ident();
+            let op = Op::Opaque {
+                tokens: quote::quote!(#r.#marker()),
+                reads: vec![*receiver],
+                what: Opaque::Marker,
+            };
+            self.emit(op, span, Kind::Discrete);
+        }
+        let shape = self.results(results, span, kind);
+        if let Tree::Leaf(v) = &shape {
+            self.call_results.insert(*v);
+        }
+        self.push(
+            shape.leaves(),
+            Op::Call { callee, args, shape: shape.clone(), borrowed, unwrap: None },
+            span,
+        );
+        shape
+    }
+
+    /// The arguments of a composed call; `&v` of a local array passes the array by reference.
+    pub(super) fn call_args(
+        &mut self,
+        args: &syn::punctuated::Punctuated<Expr, syn::Token![,]>,
+    ) -> (Vec<Value>, Vec<bool>) {
+        args.iter()
+            .map(|a| match a {
+                // `g(&x[1..])`: a copy of the part, passed by reference (`lower::slices`).
+                Expr::Reference(r)
+                    if r.mutability.is_none()
+                        && matches!(&*r.expr, Expr::Index(ix) if matches!(&*ix.index, Expr::Range(_))) =>
+                {
+                    match self.sub_slice_copy(a) {
+                        Some(Tree::Leaf(part)) => (part, true),
+                        _ => (self.value(a), false),
+                    }
+                }
+                Expr::Reference(r) if r.mutability.is_none() => match self.local_array(&r.expr) {
+                    Some(array) => (array, true),
+                    // `g(&z)` of a local float or static vector (`let z = y * 2.0;`): passed by
+                    // reference, as written (a value is immutable, so the callee's reverse mode
+                    // may run again in the sweep, like an array's).
+                    None if self.aggregate_or_leaf(&r.expr).is_some_and(|v| self.kind(v) == Kind::Float) => {
+                        (self.value(&r.expr), true)
+                    }
+                    // `g(&(&y + &k * h))`: a value computed from a float, a static vector or a
+                    // `DVector`/`DMatrix` (its leading operand's kind), passed by reference.
+                    None if !matches!(&*r.expr, Expr::Path(_))
+                        && super::calls::leading_operand(&r.expr)
+                            .and_then(|e| self.aggregate_or_leaf(e))
+                            .is_some_and(|v| matches!(self.kind(v), Kind::Float | Kind::Heap)) =>
+                    {
+                        (self.value(&r.expr), true)
+                    }
+                    None => {
+                        // `&m` of a `DVector`/`DMatrix`: passed by reference, like an array.
+                        let v = self.value(a);
+                        (v, self.kind(v) == Kind::Heap)
+                    }
+                },
+                // `g(p)` of a parameter `p: &[f64; 2]` (or `x` of `for x in v.iter()`): the user
+                // passes a reference, and the generated code holds the value (`by_copy`).
+                _ if self.copied_reference(a) => (self.value(a), true),
+                // `g(a)` of a parameter `a: &DMatrix<f64>`: the reference, as written (a copy
+                // would not be the `&DMatrix` the callee takes).
+                _ if self.aggregate_or_leaf(a).is_some_and(|v| {
+                    self.kind(v) == Kind::Heap
+                        && matches!(self.param_types.get(&v), Some(syn::Type::Reference(_)))
+                }) =>
+                {
+                    (self.value(a), true)
+                }
+                // `g(w)` of `let w = &v;`: passes `&v`.
+                _ if self.local(a).is_some_and(|slot| self.borrows.contains(&slot)) => (self.value(a), true),
+                // `g(rest)` of `let (first, rest) = x.split_first()..`: passes `&rest`.
+                _ if self.aggregate_or_leaf(a).is_some_and(|v| self.slice_copies.contains(&v)) => {
+                    (self.value(a), true)
+                }
+                _ => (self.value(a), false),
+            })
+            .unzip()
+    }
+
+    /// Fresh values in the given shape.
+    pub(super) fn results(&mut self, shape: &TupleShape, span: Loc, kind: Kind) -> Tree {
+        match shape {
+            TupleShape::Leaf => Tree::Leaf(self.new_value(span, kind)),
+            TupleShape::Tuple(items) => {
+                Tree::Tuple(items.iter().map(|s| self.results(s, span, kind)).collect())
+            }
+        }
+    }
+}
