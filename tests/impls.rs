@@ -383,6 +383,8 @@ fn a_method_named_like_another_types_recorded_method() {
         // The pendulum's own record still serves its callers.
         let (_, gp) = p.energy_grad(x);
         assert!(close(gp, 2.0 * x.sin(), 1e-15));
+        assert!(close(gp, common::central(&|q: &[f64]| p.energy(q[0]), &[x], 0), 1e-9));
+        assert!(close(p.energy_jvp(x, 0.5).1, 0.5 * p.energy_vjp(x).1(1.0), 1e-15), "JVP against VJP");
         let (value, g) = total_energy_grad(&s, &p, x);
         assert!(close(value, 1.5 * x * x + 2.0 * (1.0 - x.cos()), 1e-15));
         assert!(close(g, 3.0 * x + 2.0 * x.sin(), 1e-14));

@@ -195,17 +195,8 @@ impl Lowerer<'_> {
             // `&obs[i]` of a constant collection of structs (`obs: &[Obs]`, not an array the IR
             // holds): kept as the reference, as `iter()` gives it (a struct that is not `Copy`
             // cannot be moved out of the slice).
-            Expr::Reference(r)
-                if r.mutability.is_none()
-                    && matches!(&*r.expr, Expr::Index(ix)
-                        if self.aggregate_or_leaf(&ix.expr)
-                            .is_some_and(|v| self.kind(v) == Kind::Unknown && self.structs_in(v))) =>
-            {
-                let t = self.opaque(a, "a reference");
-                if let Tree::Leaf(v) = t {
-                    self.struct_elements.insert(v);
-                }
-                t
+            Expr::Reference(r) if r.mutability.is_none() && self.element_of_structs(&r.expr) => {
+                self.struct_element_reference(a)
             }
             Expr::Reference(r) if r.mutability.is_none() => {
                 let t = self.closure_arg(&r.expr);

@@ -10,41 +10,41 @@ impl Lowerer<'_> {
     /// the reference `&items[i]`, as `iter()` gives it (a struct that is not `Copy` cannot be
     /// moved out of the collection: rustc's E0507 inside the expansion before).
     pub(super) fn receiver(&mut self, e: &Expr) -> Value {
-        if let Expr::Index(ix) = e
-            && self
-                .aggregate_or_leaf(&ix.expr)
-                .is_some_and(|v| self.kind(v) == Kind::Unknown && self.structs_in(v))
-        {
+        if self.element_of_structs(e) {
             let reference: Expr = syn::parse_quote_spanned!(syn::spanned::Spanned::span(e)=> &#e);
-            if let Tree::Leaf(v) = self.opaque(&reference, "a reference") {
-                self.struct_elements.insert(v);
+            if let Tree::Leaf(v) = self.struct_element_reference(&reference) {
                 return v;
             }
         }
         self.value(e)
     }
 
+    /// Whether `e` is `items[i]` of a constant collection of structs (`items: &[Obs]`, not an
+    /// array the IR holds).
+    pub(super) fn element_of_structs(&self, e: &Expr) -> bool {
+        matches!(e, Expr::Index(ix) if self.aggregate_or_leaf(&ix.expr)
+            .is_some_and(|v| self.kind(v) == Kind::Unknown && self.structs_in(v)))
+    }
+
+    /// `&items[i]` of [`Self::element_of_structs`], kept as the reference, as `iter()` gives it
+    /// (a struct that is not `Copy` cannot be moved out of the collection).
+    pub(super) fn struct_element_reference(&mut self, reference: &Expr) -> Tree {
+        let t = self.opaque(reference, "a reference");
+        if let Tree::Leaf(v) = t {
+            self.struct_elements.insert(v);
+        }
+        t
+    }
+
     /// The name of a method call's receiver's type where the code states it: a parameter
     /// (`p: &Pendulum`), an element of one, `self` or a struct literal
     /// (`registry::receiver_type`, which the emitters and the check ask of the IR).
     fn receiver_type(&self, receiver: Value) -> Option<String> {
-        if let Some(ty) = self.param_types.get(&receiver) {
-            return crate::signature::registry::type_name(ty);
-        }
-        let inst = self.blocks.iter().flatten().find(|i| i.results.first() == Some(&receiver))?;
-        match &inst.op {
-            // An element of a collection parameter (`for a in items.iter()`, `items: &[A]`).
-            Op::Load { array, .. } => {
-                self.param_types.get(array).and_then(crate::signature::registry::element_type_name)
-            }
-            // `&items[i]` of a constant collection of structs, as `iter()` gives it, or `items[i]`.
-            Op::Opaque { reads, what: crate::ir::Opaque::Form("a reference" | "indexing"), .. } => {
-                reads.iter().find_map(|r| {
-                    self.param_types.get(r).and_then(crate::signature::registry::element_type_name)
-                })
-            }
-            op => crate::signature::registry::defined_type(op),
-        }
+        crate::signature::registry::receiver_type_in(
+            receiver,
+            |v| self.blocks.iter().flatten().find(|i| i.results.first() == Some(&v)).map(|i| &i.op),
+            |v, _| self.param_types.get(&v),
+        )
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -363,20 +363,30 @@ pub fn type_name(ty: &syn::Type) -> Option<String> {
 /// `self`, or a struct literal (`Spring { k: 2.0 }`).
 pub fn receiver_type(f: &crate::ir::Function, sig: &super::Signature, receiver: Value) -> Option<String> {
     let insts = f.body.walk();
-    let param = |v: Value| {
-        insts.iter().find(|i| i.results.first() == Some(&v)).and_then(|i| match &i.op {
-            crate::ir::Op::Param(k) => sig.params.get(*k).map(|p| &p.ty),
-            _ => None,
-        })
+    let defining = |v: Value| insts.iter().find(|i| i.results.first() == Some(&v)).map(|i| &i.op);
+    receiver_type_in(receiver, defining, |_, k| sig.params.get(k).map(|p| &p.ty))
+}
+
+/// [`receiver_type`] of the instructions `defining` finds (the one whose first result a value
+/// is), with `param_type` the declared type of a parameter (its value and index): the IR
+/// for the check and the emitters, the instructions so far while lowering.
+pub fn receiver_type_in<'a>(
+    receiver: Value,
+    defining: impl Fn(Value) -> Option<&'a crate::ir::Op>,
+    param_type: impl Fn(Value, usize) -> Option<&'a syn::Type>,
+) -> Option<String> {
+    use crate::ir::{Op, Opaque};
+    let param = |v: Value| match defining(v)? {
+        Op::Param(k) => param_type(v, *k),
+        _ => None,
     };
-    let inst = insts.iter().find(|i| i.results.first() == Some(&receiver))?;
-    match &inst.op {
-        crate::ir::Op::Param(k) => sig.params.get(*k).and_then(|p| type_name(&p.ty)),
-        crate::ir::Op::Load { array, .. } => param(*array).and_then(element_type_name),
+    match defining(receiver)? {
+        Op::Param(k) => param_type(receiver, *k).and_then(type_name),
+        Op::Load { array, .. } => param(*array).and_then(element_type_name),
         // `&items[i]` of a constant collection of structs, as `iter()` gives it, or `items[i]`.
-        crate::ir::Op::Opaque {
-            reads, what: crate::ir::Opaque::Form("a reference" | "indexing"), ..
-        } => reads.iter().find_map(|r| param(*r).and_then(element_type_name)),
+        Op::Opaque { reads, what: Opaque::Form("a reference" | "indexing"), .. } => {
+            reads.iter().find_map(|r| param(*r).and_then(element_type_name))
+        }
         op => defined_type(op),
     }
 }

@@ -258,11 +258,7 @@ impl<'a> Reverse<'a> {
     /// The backward loop of `l`, with what its plan pops and recomputes, in its plan's direction.
     pub(super) fn print_loop(&self, l: Loop) -> TokenStream {
         let Loop { inst, before, body: body_program, shifted, after, .. } = l;
-        let key = match &inst.op {
-            Op::For { var, .. } => *var,
-            Op::Loop { count, .. } => *count,
-            _ => return TokenStream::new(),
-        };
+        let Some(key) = loop_key(&inst.op) else { return TokenStream::new() };
         let span = inst.span.span();
         let default = super::plan::LoopPlan::default();
         let plan = self.plan.loops.get(&key).unwrap_or(&default);
@@ -456,6 +452,16 @@ fn literal_one(body: &Block, v: Value) -> bool {
 /// Whether a block (at any depth) loads from `array`.
 fn loads_from(b: &Block, array: Value) -> bool {
     b.any(&mut |inst| matches!(&inst.op, Op::Load { array: a, .. } if *a == array))
+}
+
+/// The key of a loop in the plan: a `for`'s index variable, a `while`'s or `loop`'s iteration
+/// count.
+pub(super) fn loop_key(op: &Op) -> Option<Value> {
+    match op {
+        Op::For { var, .. } => Some(*var),
+        Op::Loop { count, .. } => Some(*count),
+        _ => None,
+    }
 }
 
 /// The stack of the loop with index variable `v`.

@@ -50,7 +50,7 @@ mod primal;
 mod program;
 mod sweep;
 
-use loops::{Order, body_defs, has_adjoint, stack_ident};
+use loops::{Order, body_defs, has_adjoint, loop_key, stack_ident};
 use primal::{derivative, trace_enum};
 use program::{Add, AddForm, Branch, Item, Loop, Program, Stmts};
 

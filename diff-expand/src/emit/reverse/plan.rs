@@ -65,7 +65,7 @@ fn slot(s: &Slot) -> String {
 }
 
 /// The names, joined by commas, or `nothing`.
-fn list(names: impl Iterator<Item = String>) -> String {
+pub(super) fn list(names: impl Iterator<Item = String>) -> String {
     let names: Vec<String> = names.collect();
     if names.is_empty() { "nothing".to_string() } else { names.join(", ") }
 }

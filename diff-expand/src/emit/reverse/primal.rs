@@ -61,11 +61,7 @@ impl Reverse<'_> {
                 .emit(*cond, span)
             }
             Op::For { body, carried, .. } | Op::Loop { body, carried, .. } => {
-                let key = match &inst.op {
-                    Op::Loop { count, .. } => *count,
-                    Op::For { var, .. } => *var,
-                    _ => return TokenStream::new(),
-                };
+                let Some(key) = loop_key(&inst.op) else { return TokenStream::new() };
                 let mut lines = crate::emit::CarryLines::default();
                 for (c, result) in carried.iter().zip(&inst.results) {
                     lines.add_value(self.input, body, carried, c, *result);

@@ -17,7 +17,6 @@ use super::loops::Shifted;
 use super::*;
 
 /// A block of the adjoint sweep.
-#[derive(Default)]
 pub(super) struct Program<'a> {
     pub(super) items: Vec<Item<'a>>,
     /// The primal slots this block's own code reads (its branches' and loops' are theirs).
@@ -48,7 +47,7 @@ pub(super) struct Add {
 }
 
 /// How an [`Add`] is written, by the adjoint's type and whether it declares it.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 pub(super) enum AddForm {
     /// The first contribution: `let mut ā = expr;`.
     Declare,
@@ -280,10 +279,7 @@ impl Reverse<'_> {
     /// forward` (or `backward`) with `pop v5, v6` and `recompute v7` at the head of its body.
     pub(super) fn dump(&self, program: &Program, depth: usize, out: &mut String) {
         let pad = "  ".repeat(depth);
-        let names = |slots: &[Slot]| {
-            let names: Vec<String> = slots.iter().map(|s| s.ident().to_string()).collect();
-            if names.is_empty() { "nothing".to_string() } else { names.join(", ") }
-        };
+        let names = |slots: &[Slot]| super::plan::list(slots.iter().map(|s| s.ident().to_string()));
         for item in &program.items {
             match item {
                 Item::Code(code) => dump_code(code, &pad, out),
@@ -307,11 +303,7 @@ impl Reverse<'_> {
                 }
                 Item::Loop(l) => {
                     dump_code(&l.before, &pad, out);
-                    let key = match &l.inst.op {
-                        Op::For { var, .. } => *var,
-                        Op::Loop { count, .. } => *count,
-                        _ => continue,
-                    };
+                    let Some(key) = loop_key(&l.inst.op) else { continue };
                     let forward = self.plan.loops.get(&key).is_some_and(|p| p.forward);
                     let direction = if forward { "forward" } else { "backward" };
                     out.push_str(&format!("{pad}loop {} {direction}\n", key.ident()));
