@@ -380,6 +380,49 @@ fn bench_black_scholes(c: &mut Criterion) {
 
 // ---- second order -----------------------------------------------------------------------------
 
+/// What forward mode printed over F1's adjoint program would be, written out by hand: each
+/// statement of the expanded `rosenbrock_grad` (the `expand` example) followed by its tangent in
+/// plain `f64`, the tangents that are symbolically zero left out (the seed's), and no
+/// dual-number copy of the inputs or split of the result. The floor a source-transformed
+/// `_hvp` could reach, against which the dual-number copy is measured.
+fn rosenbrock_hvp_printed(x: &[f64], dx: &[f64]) -> (f64, Vec<f64>, Vec<f64>) {
+    let n = x.len();
+    let mut s = 0.0;
+    for i in 0..n - 1 {
+        let a = x[i + 1] - x[i] * x[i];
+        let b = 1.0 - x[i];
+        s += 100.0 * a * a + b * b;
+    }
+    let (mut g, mut hv) = (vec![0.0; n], vec![0.0; n]);
+    let (mut carry, mut dcarry, mut edge) = (0.0, 0.0, 0);
+    let seed = 1.0;
+    for i in 0..n - 1 {
+        let (v10, dv10) = (x[i + 1], dx[i + 1]);
+        let (v11, dv11, v12, dv12) = (x[i], dx[i], x[i], dx[i]);
+        let (v13, dv13) = (v11 * v12, dv11 * v12 + v11 * dv12);
+        let (v14, dv14) = (v10 - v13, dv10 - dv13);
+        let (v16, dv16) = (x[i], dx[i]);
+        let (v17, dv17) = (1.0 - v16, -dv16);
+        let (v19, dv19) = (100.0 * v14, 100.0 * dv14);
+        let (a20, a21) = (seed, seed);
+        let (a17, da17) = (a21 * v17 + v17 * a21, a21 * dv17 + dv17 * a21);
+        let (a19, da19) = (a20 * v14, a20 * dv14);
+        let (a14, da14) = (v19 * a20 + 100.0 * a19, dv19 * a20 + 100.0 * da19);
+        let (a16, da16) = (-a17, -da17);
+        let (a13, da13) = (-a14, -da14);
+        let (a11, da11) = (a13 * v12, da13 * v12 + a13 * dv12);
+        let (a12, da12) = (v11 * a13, dv11 * a13 + v11 * da13);
+        g[i] += a16 + a12 + a11 + carry;
+        hv[i] += da16 + da12 + da11 + dcarry;
+        (carry, dcarry, edge) = (a14, da14, i + 1);
+    }
+    if carry != 0.0 || dcarry != 0.0 {
+        g[edge] += carry;
+        hv[edge] += dcarry;
+    }
+    (s, g, hv)
+}
+
 /// `_hvp` against `_grad` (the bound: at most 4x) on F1, F2 and F6, and `_hessian`
 /// against num-dual's `hessian` (second-order dual numbers carrying an n x n matrix) and
 /// echidna's (forward over reverse on its bytecode tape) on Rosenbrock and F6, each peer's
@@ -393,6 +436,15 @@ fn bench_second_order(c: &mut Criterion) {
         // `_hvp` takes its direction by value: each iteration's copy is made outside the timing.
         group.bench_function("tapeless_hvp", |b| {
             b.iter_batched(|| v.clone(), |v| rosenbrock_hvp(black_box(&x), v), BatchSize::SmallInput)
+        });
+        let (ours, printed) = (rosenbrock_hvp(&x, v.clone()), rosenbrock_hvp_printed(&x, &v));
+        assert_gradient("printed gradient", &printed.1, &ours.1, 1e-12);
+        assert_gradient("printed Hv", &printed.2, &ours.2, 1e-12);
+        group.bench_function("printed_hvp", |b| b.iter(|| rosenbrock_hvp_printed(black_box(&x), &v)));
+        let lifted: Vec<tapeless::__private::Dual<f64>> =
+            tapeless::__private::Lift::lift(&x[..], &v[..], "v");
+        group.bench_function("dual_copy_alone", |b| {
+            b.iter(|| __tapeless_rosenbrock_grad_dual(black_box(&lifted)))
         });
         if n <= 100 {
             let (_, _, h) = rosenbrock_hessian(&x);
