@@ -194,6 +194,38 @@ mod windows_and_ends {
         x.chunks(3).map(|c| c[0].exp() * c.len() as f64 + c[c.len() - 1]).sum::<f64>()
     }
 
+    /// Pairs of 3-D points: each point's chunk against the chunks after it, through `skip`.
+    #[differentiable]
+    pub fn pair_energy(pos: &[f64]) -> f64 {
+        let mut e = 0.0;
+        for (i, p) in pos.chunks_exact(3).enumerate() {
+            for q in pos.chunks_exact(3).skip(i + 1) {
+                let r2: f64 = p.iter().zip(q.iter()).map(|(a, b)| (a - b) * (a - b)).sum();
+                e += 1.0 / r2;
+            }
+        }
+        e
+    }
+
+    /// Windows backward, weighted by their position from the end (`rev` then `enumerate`).
+    #[differentiable]
+    pub fn reversed_windows(x: &[f64]) -> f64 {
+        x.windows(2).rev().enumerate().map(|(i, w)| (i as f64 + 1.0) * w[0] * w[1].sin()).sum()
+    }
+
+    /// Every other window (`step_by`) and the first two chunks (`take`).
+    #[differentiable]
+    pub fn strided(x: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for w in x.windows(3).step_by(2) {
+            s += w[0] * w[2] - w[1];
+        }
+        for c in x.chunks(2).take(2) {
+            s += c.iter().map(|v| v * v).sum::<f64>() * c.len() as f64;
+        }
+        s
+    }
+
     /// `for_each` whose closure updates a variable of the function.
     #[differentiable]
     pub fn weighted_squares(x: &[f64]) -> f64 {
@@ -301,6 +333,62 @@ fn windows_chunks_for_each_and_collect() {
     let e = x.map(f64::exp);
     let want = [e[0] * 2.0 * x[1] + e[0], 2.0 * e[0] + e[1], e[2], e[3], e[4]];
     assert!(g.iter().zip(want).all(|(a, b)| common::close(*a, b, 1e-14)), "{g:?}");
+}
+
+/// `skip`, `rev`, `step_by` and `take` of windows and chunks: each window is read where the
+/// adaptor puts it.
+#[test]
+fn windows_through_skip_rev_step_by_and_take() {
+    use windows_and_ends as w;
+    let points: [&[f64]; 3] = [
+        &[0.3, -0.2, 0.9, 1.4, -0.6, 0.2, 2.0, 1.1, -0.4],
+        &[1.0, 2.0, 4.0, 0.5, 9.0, -1.0],
+        &[-1.2, 0.5, 2.0, -0.7, 0.1, 0.8, 0.6],
+    ];
+    check_slice_fn!(w::pair_energy, w::pair_energy_jvp, w::pair_energy_vjp, w::pair_energy_grad, &points);
+    check_slice_fn!(
+        w::reversed_windows,
+        w::reversed_windows_jvp,
+        w::reversed_windows_vjp,
+        w::reversed_windows_grad,
+        &points
+    );
+    check_slice_fn!(w::strided, w::strided_jvp, w::strided_vjp, w::strided_grad, &points);
+
+    // Σ_{i<j} 1/|p_i - p_j|², whose gradient in p_i is Σ_j -2 (p_i - p_j) / |p_i - p_j|⁴.
+    let pos = points[0];
+    let (value, g) = w::pair_energy_grad(pos);
+    let (mut want_value, mut want) = (0.0, [0.0; 9]);
+    for i in 0..3 {
+        for j in 0..3 {
+            let d: Vec<f64> = (0..3).map(|k| pos[3 * i + k] - pos[3 * j + k]).collect();
+            let r2: f64 = d.iter().map(|v| v * v).sum();
+            if i != j {
+                want_value += 0.5 / r2;
+                (0..3).for_each(|k| want[3 * i + k] += -2.0 * d[k] / (r2 * r2));
+            }
+        }
+    }
+    assert!(common::close(value, want_value, 1e-14), "{value} against {want_value}");
+    assert!(g.iter().zip(want).all(|(a, b)| common::close(*a, b, 1e-13)), "{g:?}");
+
+    // Windows (x3, x4), (x2, x3), (x1, x2), (x0, x1) weighted 1 to 4.
+    let x = [1.0f64, 2.0, 4.0, 0.5, 9.0];
+    let (_, g) = w::reversed_windows_grad(&x);
+    let want = [
+        4.0 * x[1].sin(),
+        4.0 * x[0] * x[1].cos() + 3.0 * x[2].sin(),
+        3.0 * x[1] * x[2].cos() + 2.0 * x[3].sin(),
+        2.0 * x[2] * x[3].cos() + x[4].sin(),
+        x[3] * x[4].cos(),
+    ];
+    assert!(g.iter().zip(want).all(|(a, b)| common::close(*a, b, 1e-15)), "{g:?}");
+    // Windows at 0 and 2: x0 x2 - x1 + x2 x4 - x3; chunks (x0, x1) and (x2, x3), each twice its
+    // sum of squares.
+    let (value, g) = w::strided_grad(&x);
+    assert!(common::close(value, 4.0 - 2.0 + 36.0 - 0.5 + 2.0 * 5.0 + 2.0 * 16.25, 1e-15), "{value}");
+    let want = [4.0 + 4.0, -1.0 + 8.0, 1.0 + 9.0 + 16.0, -1.0 + 2.0, 4.0];
+    assert!(g.iter().zip(want).all(|(a, b)| common::close(*a, b, 1e-15)), "{g:?}");
 }
 
 #[test]

@@ -12,15 +12,15 @@
 //!
 //! A chain is a source (`a.iter()`, `.into_iter()`, a sub-slice `a[s..e].iter()`, a range
 //! `(a..b)`), adaptors (`copied`, `cloned`, `map`, `zip`, `chain`, `enumerate`, `skip`, `take`, `rev`,
-//! `step_by`, `windows`/`chunks`/`chunks_exact` (`lower::windows`; also zipped or enumerated)
-//! followed by `map`, `scan` (its state a variable declared before the loop, `Sequence::prelude`,
+//! `step_by`, `windows`/`chunks`/`chunks_exact` (`lower::windows`; also zipped, enumerated,
+//! skipped, taken, stepped or reversed) followed by `map`, `scan` (its state a variable declared before the loop, `Sequence::prelude`,
 //! the closure's body read by `adaptors::scan_body`), and `filter` just before the end) and an end (`sum`, `product`, `fold`,
 //! `count`, `for_each`, `collect::<Vec<F>>`: `lower::collects`), or a `for` loop over it (over
 //! windows too).
 //! `iter_mut()` is a source of places (`lower::places`). Each sequence is a length and the element at an index, both as syntax; the closures are
 //! called in place (`lower::closures` inlines them). `v.iter().sum()` alone keeps its own rule.
 
-use super::windows::{Windows, mapped, slicing};
+use super::windows::{Index, Windows, mapped, slicing};
 use super::*;
 
 /// A sequence: its length, and its element at an index (given as an expression).
@@ -46,12 +46,17 @@ impl Sequence {
     /// is passed on in parentheses: the adaptors write their element's index around the one they
     /// are given (`l - 1 - i`, `i * k`), and `x.iter().rev().skip(1)` must read
     /// `x[l - 1 - (i + 1)]`, not `x[l - 1 - i + 1]`.
+    /// Windows are reindexed with the element (`x.chunks(3).skip(1)`).
     fn reindexed(self, len: Expr, index: impl Fn(Expr) -> Expr + 'static) -> Sequence {
-        let item = self.item;
-        Sequence::new(len, move |i| {
+        let index: Index = std::rc::Rc::new(move |i| {
             let index = index(i);
-            item(syn::parse_quote!((#index)))
-        })
+            syn::parse_quote!((#index))
+        });
+        let (item, at) = (self.item, index.clone());
+        Sequence {
+            window: self.window.map(|w| w.reindexed(index)),
+            ..Sequence::new(len, move |i| item(at(i)))
+        }
     }
 }
 
@@ -330,6 +335,12 @@ impl Lowerer<'_> {
         self.sequence(e).filter(|s| s.window.is_none() && s.prelude.is_empty())
     }
 
+    /// A sequence whose elements may be read in any order: of values or of windows, not a
+    /// `scan`'s (`skip`, `take`, `step_by`, `rev`).
+    fn reorderable(&mut self, e: &Expr) -> Option<Sequence> {
+        self.sequence(e).filter(|s| s.prelude.is_empty())
+    }
+
     /// A sequence of values read once each, in order, by an end: a `scan`'s too.
     pub(super) fn in_order(&mut self, e: &Expr) -> Option<Sequence> {
         self.sequence(e).filter(|s| s.window.is_none())
@@ -524,29 +535,29 @@ impl Lowerer<'_> {
                         }))
                     }
                     ("skip", 1) => {
-                        let inner = self.plain(&m.receiver)?;
+                        let inner = self.reorderable(&m.receiver)?;
                         let (k, l) = (m.args[0].clone(), &inner.len);
                         let len = syn::parse_quote!((#l).saturating_sub(#k));
                         Some(inner.reindexed(len, move |i| syn::parse_quote!(#i + (#k))))
                     }
                     ("take", 1) => {
-                        let inner = self.plain(&m.receiver)?;
+                        let inner = self.reorderable(&m.receiver)?;
                         let (k, l) = (&m.args[0], inner.len);
                         Some(Sequence {
                             len: syn::parse_quote!(::core::cmp::min(#l, #k)),
                             item: inner.item,
-                            window: None,
+                            window: inner.window,
                             prelude: Vec::new(),
                         })
                     }
                     ("step_by", 1) => {
-                        let inner = self.plain(&m.receiver)?;
+                        let inner = self.reorderable(&m.receiver)?;
                         let (k, l) = (m.args[0].clone(), &inner.len);
                         let len = syn::parse_quote!((#l).div_ceil(#k));
                         Some(inner.reindexed(len, move |i| syn::parse_quote!(#i * (#k))))
                     }
                     ("rev", 0) => {
-                        let inner = self.plain(&m.receiver)?;
+                        let inner = self.reorderable(&m.receiver)?;
                         let (l, len) = (inner.len.clone(), inner.len.clone());
                         Some(inner.reindexed(len, move |i| syn::parse_quote!((#l) - 1 - #i)))
                     }

@@ -1,5 +1,6 @@
 //! Windows and chunks of an array (`x.windows(k)`, `x.chunks(k)`, `x.chunks_exact(k)`), alone or
-//! in a `zip` or `enumerate`, read by a `map` closure or a `for` loop's body: each window `w` is
+//! in a `zip` or `enumerate`, also through `skip`, `take`, `step_by` and `rev` (each window read
+//! where the adaptor puts it), read by a `map` closure or a `for` loop's body: each window `w` is
 //! never made; its reads are rewritten into reads of the array, `w[j]` as `x[start + j]`,
 //! `w.len()` as the window's length and `w.iter()` as the sub-slice's.
 //!
@@ -26,7 +27,32 @@ pub(super) enum Windows {
     Parts(Vec<Option<Window>>),
 }
 
+/// An index map shared by a sequence's element and its windows (`skip`, `step_by`, `rev`).
+pub(super) type Index = std::rc::Rc<dyn Fn(Expr) -> Expr>;
+
+impl Window {
+    /// The window at `index(i)` as the one at `i`.
+    fn reindexed(self, index: Index) -> Window {
+        let (start, len, at) = (self.start, self.len, index.clone());
+        Window {
+            base: self.base,
+            start: Box::new(move |i| start(index(i))),
+            len: Box::new(move |i| len(at(i))),
+        }
+    }
+}
+
 impl Windows {
+    /// The windows at `index(i)` as the ones at `i`: `x.chunks(3).skip(k)`, `.rev()`, `.step_by(s)`.
+    pub(super) fn reindexed(self, index: Index) -> Windows {
+        match self {
+            Windows::Whole(w) => Windows::Whole(Box::new(w.reindexed(index))),
+            Windows::Parts(parts) => {
+                Windows::Parts(parts.into_iter().map(|p| p.map(|w| w.reindexed(index.clone()))).collect())
+            }
+        }
+    }
+
     /// The windows of a `zip`'s two sides, or `None` if one side is itself a tuple of windows.
     pub(super) fn zipped(a: Option<Windows>, b: Option<Windows>) -> Option<Option<Windows>> {
         let whole = |w: Option<Windows>| match w {
