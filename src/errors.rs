@@ -110,6 +110,11 @@
 //! struct's field (`p.w.clone()`), whose type the macro cannot see, it is this error, with the
 //! help to read the field itself: `p.b` for a float, `&p.w` for a `DVector` or `DMatrix`.
 //!
+//! `windows`, `chunks` and `chunks_exact` of a differentiated array are followed only where a
+//! loop or a `map` reads the pieces in place (`for c in x.chunks_exact(3)`, also through
+//! `enumerate`, `zip`, `skip`, `take`, `step_by` and `rev`). Collected into a `Vec<&[f64]>` or
+//! otherwise kept, they are this error, with that help.
+//!
 //! A called *function* of the caller's file without the attribute (and with no `g_jvp` or
 //! `g_vjp` written by hand in the crate) is this error too, at the call. One of another file or
 //! crate is rustc's: ``cannot find function `g_jvp` `` (E0425), as the macro cannot know whether

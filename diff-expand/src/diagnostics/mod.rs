@@ -244,6 +244,18 @@ impl Diagnostic {
                      `a.determinant()`; `tapeless::no_grad(..)` if the matrix is meant to be constant"
                 )
             }
+            Diagnostic::UnknownMethod { name, .. }
+                if matches!(name.as_str(), "windows" | "chunks" | "chunks_exact" | "rchunks" | "split_at") =>
+            {
+                format!(
+                    "`{name}` of a differentiable array is only followed where its pieces are read in \
+                     place, not kept or passed on\n\
+                     help: loop over it or `map` it directly (`for c in x.chunks_exact(3) {{ .. }}`, \
+                     also through `enumerate`, `zip`, `skip`, `take`, `step_by`, `rev`), reading each \
+                     piece `c` as `c[j]`, `c.len()` and `c.iter()`; or index the array itself \
+                     (`x[3 * i + j]`)"
+                )
+            }
             Diagnostic::UnknownMethod { name, arity } => format!(
                 "no derivative is known for method `{name}` ({arity} argument{}, receiver included) on a differentiable value\n\
                  help: write it as a `#[differentiable]` function and call that, or give a function \
