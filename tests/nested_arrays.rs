@@ -466,3 +466,61 @@ fn rows_of_a_local_copy() {
         assert!(close(g[k][0], da, 1e-15) && close(g[k][1], db, 1e-15), "row {k}: {:?}", g[k]);
     }
 }
+
+/// Rows of `[f64; 2]` taken apart by their patterns, as point-cloud code writes them:
+/// `for &[x, y] in ps`, `for (k, [x, y]) in ps.iter().enumerate()`, `map(|&[x, y]| ..)`,
+/// `zip` with `(&[x, y], c)`, and `let [x, y] = *p;` of a row bound by name. Each was "an array
+/// pattern of a value that is not a parameter or local array" or "a dereference of a
+/// differentiable value".
+#[differentiable(wrt(ps))]
+fn destructured_rows(ps: &[[f64; 2]], c: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for &[x, y] in ps {
+        s += x * y.exp();
+    }
+    for (k, [x, y]) in ps.iter().enumerate() {
+        s += (k as f64 + 1.0) * x * y;
+    }
+    s += ps.iter().map(|&[x, y]| (x - y).powi(2)).sum::<f64>();
+    for (&[x, _], ck) in ps.iter().zip(c) {
+        s += ck * x.sin();
+    }
+    for p in ps {
+        let [x, y] = *p;
+        s += x / (1.0 + y * y);
+    }
+    s
+}
+
+#[test]
+fn rows_taken_apart_by_patterns() {
+    let c = [0.5, -2.0, 1.5];
+    let pairs = |flat: &[f64]| -> Vec<[f64; 2]> { flat.chunks(2).map(|p| [p[0], p[1]]).collect() };
+    let fns = Fns {
+        name: "destructured_rows",
+        f: &|x| destructured_rows(&pairs(x), &c),
+        jvp: &|x, t| destructured_rows_jvp(&pairs(x), &c, pairs(t)),
+        vjp: &|x, u| {
+            let ps = pairs(x);
+            let (v, pullback) = destructured_rows_vjp(&ps, &c);
+            (v, pullback(u).concat())
+        },
+        grad: &|x| {
+            let (v, g) = destructured_rows_grad(&pairs(x), &c);
+            (v, g.concat())
+        },
+    };
+    let points: [&[f64]; 3] =
+        [&[0.1, 0.2, -0.3, 0.4, 0.5, 0.6], &[1.0, -1.0, 0.0, 0.3, -0.2, 0.9], &[0.0; 6]];
+    check(&fns, &points, 1e-9);
+    // Analytic, row k = (x, y): d/dx = e^y + (k + 1) y + 2 (x - y) + c_k cos x + 1 / (1 + y²),
+    // d/dy = x e^y + (k + 1) x - 2 (x - y) - 2 x y / (1 + y²)².
+    let ps = pairs(points[1]);
+    let (_, g) = destructured_rows_grad(&ps, &c);
+    for (k, &[x, y]) in ps.iter().enumerate() {
+        let w = k as f64 + 1.0;
+        let dx = y.exp() + w * y + 2.0 * (x - y) + c[k] * x.cos() + 1.0 / (1.0 + y * y);
+        let dy = x * y.exp() + w * x - 2.0 * (x - y) - 2.0 * x * y / (1.0 + y * y).powi(2);
+        assert!(close(g[k][0], dx, 1e-15) && close(g[k][1], dy, 1e-15), "row {k}: {:?}", g[k]);
+    }
+}

@@ -3,7 +3,9 @@
 //! is the loop over its indices with every use of `row` read as `w[r]`: the IR holds the
 //! nested array whole and reads its entries `w[r][j]` (two-index loads), never a row by value
 //! (which the generated code could not move out of the slice). `w[r].len()` is the length
-//! of a row.
+//! of a row, and `*row` the row `w[r]`. A row taken apart by its pattern (`for &[x, y] in ps`,
+//! `|(&[x, y], c)|`) is bound to a name of its own, taken apart by a `let` at the head of the
+//! body.
 
 use super::*;
 
@@ -43,14 +45,23 @@ impl Lowerer<'_> {
         if !self.nested_array(base) || written() {
             return None;
         }
-        let (index_pat, row) = match (&*f.pat, enumerate) {
-            (p, false) => (None, row_name(p)?),
-            (Pat::Tuple(t), true) if t.elems.len() == 2 => (Some(&t.elems[0]), row_name(&t.elems[1])?),
+        let (index_pat, row_pat) = match (&*f.pat, enumerate) {
+            (p, false) => (None, p),
+            (Pat::Tuple(t), true) if t.elems.len() == 2 => (Some(&t.elems[0]), &t.elems[1]),
             _ => return None,
+        };
+        let mut body = f.body.clone();
+        let row = match row_name(row_pat) {
+            Some(row) => row.clone(),
+            None => {
+                let (row, entries) = destructured_row(row_pat, 0)?;
+                body.stmts.insert(0, entries);
+                row
+            }
         };
         let span = Loc::of(&f.pat).start;
         let r = syn::Ident::new("__tapeless_row", proc_macro2::Span::mixed_site().located_at(span));
-        let body = read_in_place(&f.body, row, quote::quote!(#path[#r]))?;
+        let body = read_in_place(&body, &row, quote::quote!(#path[#r]))?;
         let bind_index = index_pat.map(|p| quote::quote_spanned!(span=> let #p = #r;));
         let desugared: syn::ExprForLoop = syn::parse_quote_spanned!(Loc::of(f).span()=>
             for #r in 0..#path.len() {
@@ -72,23 +83,32 @@ impl Lowerer<'_> {
         body: &Expr,
     ) -> Option<(Option<(Pat, Expr)>, Expr)> {
         let mut found = Vec::new();
+        // Rows taken apart by their patterns (`(&[x, y], c)`): the `let`s that do it.
+        let entries = std::cell::RefCell::new(Vec::new());
         let take = |pat: &Pat, item: &Expr| {
             let row = match item {
                 Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
                 e => e,
             };
-            match (row_name(pat), row) {
-                (Some(name), Expr::Index(ix)) if self.nested_array(&ix.expr) => {
-                    Some((name.clone(), row.clone()))
-                }
-                _ => None,
+            let Expr::Index(ix) = row else { return None };
+            if !self.nested_array(&ix.expr) {
+                return None;
             }
+            if let Some(name) = row_name(pat) {
+                return Some((name.clone(), row.clone()));
+            }
+            let mut entries = entries.borrow_mut();
+            let (name, stmt) = destructured_row(pat, entries.len())?;
+            entries.push(stmt);
+            Some((name, row.clone()))
         };
         let binding = super::places::split_binding(pat, item, &mut found, &take);
         if found.is_empty() {
             return None;
         }
-        let mut body = body.clone();
+        let entries = entries.into_inner();
+        let mut body =
+            if entries.is_empty() { body.clone() } else { syn::parse_quote!({ #(#entries)* #body }) };
         for (name, row) in &found {
             body = read_in_place(&body, name, row.to_token_stream())?;
         }
@@ -346,9 +366,31 @@ impl<'ast> syn::visit::Visit<'ast> for BindsName<'_> {
 pub(super) fn row_body(closure: &Expr, base: &Expr, index: &Expr) -> Option<Expr> {
     let Expr::Closure(c) = closure else { return None };
     let [pat] = c.inputs.iter().collect::<Vec<_>>()[..] else { return None };
-    let name = row_name(pat)?;
-    let body = read_in_place(&*c.body, name, quote::quote!(#base[#index]))?;
+    let body = match row_name(pat) {
+        Some(name) => read_in_place(&*c.body, name, quote::quote!(#base[#index]))?,
+        None => {
+            let (name, entries) = destructured_row(pat, 0)?;
+            let body = &c.body;
+            read_in_place(&syn::parse_quote!({ #entries #body }), &name, quote::quote!(#base[#index]))?
+        }
+    };
     Some(syn::parse_quote!((#body)))
+}
+
+/// A row taken apart by its pattern (`&[a, b]`, `[a, b]`, as `for &[a, b] in xs` writes it): a
+/// name for the row instead, and the `let [a, b] = *row;` that takes it apart at the head of the
+/// body (its entries are read as `xs[r][k]`); the `k`-th row of a pattern is named apart from
+/// the others. `None` for any other pattern.
+fn destructured_row(pat: &Pat, k: usize) -> Option<(syn::Ident, Stmt)> {
+    let entries = match pat {
+        Pat::Reference(r) if r.mutability.is_none() => &*r.pat,
+        p => p,
+    };
+    let Pat::Slice(entries) = entries else { return None };
+    let at = Loc::of(pat).start;
+    let row =
+        quote::format_ident!("__tapeless_entries{k}", span = proc_macro2::Span::mixed_site().located_at(at));
+    Some((row.clone(), syn::parse_quote_spanned!(at=> let #entries = *#row;)))
 }
 
 /// The name a row is bound to: a plain identifier, maybe typed (`|row: &Vec<f64>|`).
@@ -382,6 +424,15 @@ impl VisitMut for ReadRow<'_> {
                 let at = self.name_span(p);
                 let read = super::respan(self.read.clone(), &|_| at);
                 *e = syn::parse_quote!(#read);
+            }
+            // `*row` (`let [a, b, c] = *row;`): the row itself, `w[r]`.
+            Expr::Unary(u)
+                if matches!(u.op, UnOp::Deref(_))
+                    && matches!(&*u.expr, Expr::Path(p) if p.path.is_ident(self.name)) =>
+            {
+                let mut row = (*u.expr).clone();
+                self.visit_expr_mut(&mut row);
+                *e = row;
             }
             e => syn::visit_mut::visit_expr_mut(self, e),
         }
