@@ -346,3 +346,50 @@ fn a_match_over_slice_shapes() {
         }
     }
 }
+
+/// Names a slice pattern binds by reference, read through `*` as Rust requires where they are
+/// not operands of arithmetic (`[a] => *a`, `Some(*b)`-style uses), and `let v = &x[i]; *v`.
+/// `*a` was "a dereference of a differentiable value".
+#[differentiable]
+fn dereferenced_parts(x: &[f64]) -> f64 {
+    let single = match x {
+        [] => 0.0,
+        [a] => *a,
+        [a, b, ..] => (*a).max(*b) * 2.0,
+    };
+    let last = if let [.., z] = x { *z } else { 0.0 };
+    let v = &x[0];
+    single + last * last + (*v).sin()
+}
+
+#[test]
+fn parts_of_a_slice_pattern_dereferenced() {
+    let points: [&[f64]; 4] = [&[0.3, -0.4, 0.7], &[1.2, 0.4], &[-2.0, 1.1, 0.5, 0.8], &[0.9]];
+    check(
+        &slice_fns!(
+            dereferenced_parts,
+            dereferenced_parts_jvp,
+            dereferenced_parts_vjp,
+            dereferenced_parts_grad
+        ),
+        &points,
+        1e-8,
+    );
+    for x in points {
+        let n = x.len();
+        let mut want = vec![0.0; n];
+        if n == 1 {
+            want[0] += 1.0;
+        } else {
+            // The larger of the first two, twice (no ties at these points).
+            want[if x[0] >= x[1] { 0 } else { 1 }] += 2.0;
+        }
+        want[n - 1] += 2.0 * x[n - 1];
+        want[0] += x[0].cos();
+        let (value, g) = dereferenced_parts_grad(x);
+        assert_eq!(value, dereferenced_parts(x));
+        for i in 0..n {
+            assert!(common::close(g[i], want[i], 1e-13), "{x:?}: d/dx{i} = {} vs {}", g[i], want[i]);
+        }
+    }
+}

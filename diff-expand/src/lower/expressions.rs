@@ -51,6 +51,15 @@ impl Lowerer<'_> {
                     Some(v) if matches!(self.kind(v), Kind::Array(ArrayKind::Fixed | ArrayKind::Slice)) => {
                         Tree::Leaf(v)
                     }
+                    // `*a` of a float element bound by reference (`[a, ..] => *a` of a slice
+                    // pattern, `let a = &x[0]`): Rust lets `*` apply to an element only through a
+                    // reference, and the IR holds the element's value.
+                    Some(v)
+                        if self.kind(v) == Kind::Float
+                            && self.made_by(v).is_some_and(|(_, i)| matches!(i.op, Op::Load { .. })) =>
+                    {
+                        Tree::Leaf(v)
+                    }
                     // `*x.iter().max_by(..).unwrap()`, `*v.get(i).unwrap()`: the lowering of a
                     // call that returns a reference holds the value it refers to.
                     None if matches!(strip_parens(strip_derefs(&u.expr)), Expr::MethodCall(_)) => {

@@ -288,6 +288,11 @@ impl Lowerer<'_> {
                     _ => None,
                 };
                 let expr = typed_collect.as_ref().unwrap_or(&init.expr);
+                // `let v = &x[i];` of a float element: the element's value, which `*v` reads.
+                let expr = match expr {
+                    Expr::Reference(r) if r.mutability.is_none() && self.float_element(&r.expr) => &*r.expr,
+                    e => e,
+                };
                 Some(match (expr, pattern_shape(&local.pat)) {
                     (Expr::Call(_) | Expr::MethodCall(_) | Expr::Try(_), shape @ TupleShape::Tuple(_)) => {
                         self.call_expr(&init.expr, &shape)
@@ -309,6 +314,17 @@ impl Lowerer<'_> {
             return;
         }
         self.bind(&local.pat, init);
+    }
+
+    /// Whether `e` is an element of a local array or slice of floats at an index (`x[i]`), not
+    /// a row of a nested array.
+    fn float_element(&self, e: &Expr) -> bool {
+        matches!(strip_parens(e), Expr::Index(ix)
+        if !matches!(&*ix.index, Expr::Range(_))
+            && !self.nested_array(&ix.expr)
+            && self.aggregate_or_leaf(&ix.expr).is_some_and(|a| {
+                matches!(self.kind(a), Kind::Array(_)) && self.element_kind(a) == Kind::Float
+            }))
     }
 
     /// Binds the parts of a borrowed constant tuple `v` (`&(Vec<f64>, f64)`) by reference.
