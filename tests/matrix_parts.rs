@@ -1,7 +1,8 @@
 //! Parts of nalgebra values read as owned copies: `rows(i, n)`, `columns(j, n)` (dynamic),
 //! the rows and columns of `row_iter()` and `column_iter()`,
 //! `fixed_rows::<N>(i)`, `fixed_columns::<N>(j)`, `fixed_view::<R, C>(i, j)` (static; and `column`,
-//! `row`), static and dynamic, first and second order. Each gradient is checked against its
+//! `row`), static and dynamic, first and second order; a `DVector`'s `fixed_rows` and a
+//! `DMatrix`'s `fixed_view` are static. Each gradient is checked against its
 //! analytic form and central differences, and JVP against VJP.
 
 mod common;
@@ -115,6 +116,46 @@ fn columns_of_a_dynamic_matrix() {
     let (_, t) = two_columns_jvp(&m, d.clone());
     let (_, pullback) = two_columns_vjp(&m);
     assert!(common::close(t, pullback(1.0).dot(&d), 1e-13));
+}
+
+/// Static parts of dynamic values: `fixed_rows::<2>(1)` of a `DVector` (a `Vector2`) and
+/// `fixed_view::<2, 2>(1, 0)` of a `DMatrix` (a `Matrix2`). Both were "a part of fixed size of a
+/// dynamically sized matrix".
+#[differentiable]
+fn static_parts_of_dynamic(v: &nalgebra::DVector<f64>, m: &DMatrix<f64>) -> f64 {
+    v.fixed_rows::<2>(1).norm_squared() * v[0] + m.fixed_view::<2, 2>(1, 0).determinant()
+}
+
+#[test]
+fn static_parts_of_dynamic_values() {
+    let v = nalgebra::DVector::from_vec(vec![0.5, -1.5, 2.0, 0.7]);
+    let m = DMatrix::from_fn(3, 3, |i, j| 1.0 + (i as f64) * 0.6 - (j as f64) * 0.9 + (i * j) as f64 * 0.1);
+    let (value, (gv, gm)) = static_parts_of_dynamic_grad(&v, &m);
+    let det = m[(1, 0)] * m[(2, 1)] - m[(1, 1)] * m[(2, 0)];
+    assert!(common::close(value, (v[1] * v[1] + v[2] * v[2]) * v[0] + det, 1e-15));
+    // ∂/∂v = (v₁² + v₂², 2 v₁ v₀, 2 v₂ v₀, 0); ∂ det / ∂(m₁₀, m₂₁, m₁₁, m₂₀) = (m₂₁, m₁₀, -m₂₀, -m₁₁).
+    let want_v = [v[1] * v[1] + v[2] * v[2], 2.0 * v[1] * v[0], 2.0 * v[2] * v[0], 0.0];
+    let mut want_m = DMatrix::zeros(3, 3);
+    (want_m[(1, 0)], want_m[(2, 1)], want_m[(1, 1)], want_m[(2, 0)]) =
+        (m[(2, 1)], m[(1, 0)], -m[(2, 0)], -m[(1, 1)]);
+    for k in 0..4 {
+        assert!(common::close(gv[k], want_v[k], 1e-14), "d/dv{k}: {} vs {}", gv[k], want_v[k]);
+        let f = |p: &[f64]| static_parts_of_dynamic(&nalgebra::DVector::from_column_slice(p), &m);
+        assert!(common::close(gv[k], common::central(&f, v.as_slice(), k), 1e-8));
+    }
+    assert!((&gm - &want_m).norm() < 1e-14, "{gm} vs {want_m}");
+    for k in 0..9 {
+        let f = |p: &[f64]| static_parts_of_dynamic(&v, &DMatrix::from_column_slice(3, 3, p));
+        assert!(common::close(gm.as_slice()[k], common::central(&f, m.as_slice(), k), 1e-8), "d/dm{k}");
+    }
+    let (dv, dm) = (
+        nalgebra::DVector::from_vec(vec![0.3, -0.2, 0.5, 1.0]),
+        DMatrix::from_fn(3, 3, |i, j| 0.2 - 0.1 * (i + 2 * j) as f64),
+    );
+    let (_, t) = static_parts_of_dynamic_jvp(&v, &m, dv.clone(), dm.clone());
+    let (_, pullback) = static_parts_of_dynamic_vjp(&v, &m);
+    let (bv, bm) = pullback(1.0);
+    assert!(common::close(t, bv.dot(&dv) + bm.dot(&dm), 1e-14), "{t}");
 }
 
 /// `Σ_i |row_i| + Σ_j (Σ col_j)²` by nalgebra's row and column iterators.

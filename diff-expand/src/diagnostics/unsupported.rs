@@ -88,8 +88,9 @@ pub const CONVERTING_VALUE: Unsupported =
     Unsupported { what: "converting this value", help: "convert each float on its own" };
 pub const FIXED_PART_OF_DYNAMIC: Unsupported = Unsupported {
     what: "a part of fixed size of a dynamically sized matrix",
-    help: "take `rows(i, n)` or `columns(j, n)`, which stay dynamically sized (a matrix with a fixed \
-           number of rows and a dynamic number of columns has no tangent type yet)",
+    help: "take `rows(i, n)` or `columns(j, n)`, which stay dynamically sized, or \
+           `fixed_view::<R, C>(i, j)`, which is static (a matrix with a fixed number of rows and a \
+           dynamic number of columns has no tangent type yet)",
 };
 pub const DYNAMIC_PART_OF_STATIC: Unsupported = Unsupported {
     what: "a part of dynamic size of a statically sized matrix",

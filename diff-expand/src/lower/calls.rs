@@ -195,10 +195,17 @@ impl Lowerer<'_> {
                     let x = self.value(&m.receiver);
                     // (A `DMatrix` built by index, `DMatrix::from_fn(..)`, is an array: its part is
                     // a matrix.)
-                    let kind = match self.kind(x) {
+                    let mut kind = match self.kind(x) {
                         Kind::Array(_) => Kind::Heap,
                         k => k,
                     };
+                    // Both dimensions fixed: `v.fixed_rows::<N>(i)` of a `DVector` parameter and
+                    // `m.fixed_view::<R, C>(i, j)` of any dynamic value are static matrices.
+                    if kind == Kind::Heap
+                        && (m.method == "fixed_view" || m.method == "fixed_rows" && self.dvector_parameter(x))
+                    {
+                        kind = Kind::Float;
+                    }
                     // Mixed shapes (a static number of rows and a dynamic one of columns, or the
                     // reverse) have no tangent type in the runtime; a part whose size is an
                     // argument (`rows(i, n)`) has a dynamic dimension.

@@ -241,6 +241,16 @@ impl Lowerer<'_> {
         self.param_types.get(&param)
     }
 
+    /// Whether `v` is a parameter declared a `DVector` (`x: &DVector<f64>`), or a local copy of
+    /// one: a column, whose `fixed_rows::<N>(i)` is a static vector.
+    pub(super) fn dvector_parameter(&self, v: Value) -> bool {
+        let mut ty = self.collection_type(v);
+        while let Some(syn::Type::Reference(r)) = ty {
+            ty = Some(&r.elem);
+        }
+        matches!(ty, Some(syn::Type::Path(p)) if p.path.segments.last().is_some_and(|s| s.ident == "DVector"))
+    }
+
     /// The declared element type of the collection a chain starts from (`ps.iter()`,
     /// `ps.iter().copied()`, `&ps`, `ps` of a parameter `ps: &[Vector3<f64>]`, or of a local
     /// copy of one).
