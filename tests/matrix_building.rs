@@ -147,6 +147,79 @@ fn a_kernel_matrix_from_a_closure() {
     }
 }
 
+/// Diagonal matrices of differentiated entries: `DMatrix::from_diagonal(&v)`,
+/// `DMatrix::from_diagonal_element(r, c, s)`, `Matrix3::from_diagonal(&v)` and
+/// `Matrix2::from_diagonal_element(s)`. Each was "`from_diagonal` of a differentiable value is
+/// not supported".
+#[differentiable(hessian)]
+fn diagonals(x: &DVector<f64>, s: f64) -> f64 {
+    let d = DMatrix::from_diagonal(&x.map(|v| v.exp()));
+    let e = DMatrix::from_diagonal_element(3, 3, s);
+    let m3 = nalgebra::Matrix3::from_diagonal(&Vector3::new(x[0], s, 2.0));
+    let a = DMatrix::from_fn(3, 3, |i, j| 1.0 + (i + 2 * j) as f64);
+    (&a * d * a.transpose()).trace()
+        + (e * &a).sum()
+        + (m3 * Vector3::new(1.0, x[1], 2.0)).norm_squared()
+        + nalgebra::Matrix2::from_diagonal_element(s).determinant()
+}
+
+#[test]
+fn diagonal_matrices_of_differentiated_entries() {
+    // trace(A D Aᵀ) = Σ_k e^{x_k} c_k with c_k = Σ_i A_ik²; s Σ A; x₀² + s² x₁² + 16; s².
+    let a = DMatrix::from_fn(3, 3, |i, j| 1.0 + (i + 2 * j) as f64);
+    let c: Vec<f64> = (0..3).map(|k| a.column(k).norm_squared()).collect();
+    for (x, s) in [(vec![0.3, -0.5, 0.8], 1.5), (vec![-1.0, 0.2, 0.0], -0.4)] {
+        let xv = DVector::from_column_slice(&x);
+        let (value, (gx, gs)) = diagonals_grad(&xv, s);
+        let want_value = (0..3).map(|k| x[k].exp() * c[k]).sum::<f64>()
+            + s * a.sum()
+            + x[0] * x[0]
+            + s * s * x[1] * x[1]
+            + 16.0
+            + s * s;
+        assert!(close(value, want_value, 1e-14), "{value} vs {want_value}");
+        let mut want_x: Vec<f64> = (0..3).map(|k| x[k].exp() * c[k]).collect();
+        want_x[0] += 2.0 * x[0];
+        want_x[1] += 2.0 * s * s * x[1];
+        let want_s = a.sum() + 2.0 * s * x[1] * x[1] + 2.0 * s;
+        for k in 0..3 {
+            assert!(close(gx[k], want_x[k], 1e-13), "d/dx{k}: {} vs {}", gx[k], want_x[k]);
+        }
+        assert!(close(gs, want_s, 1e-13), "d/ds: {gs} vs {want_s}");
+        let flat: Vec<f64> = x.iter().copied().chain([s]).collect();
+        let g: Vec<f64> = gx.iter().copied().chain([gs]).collect();
+        let f = |p: &[f64]| diagonals(&DVector::from_column_slice(&p[..3]), p[3]);
+        gradient_central("diagonals", &f, &flat, &g, 1e-8);
+        let v = common::direction(4, 5);
+        let (_, tangent) = diagonals_jvp(&xv, s, DVector::from_column_slice(&v[..3]), v[3]);
+        let (_, pullback) = diagonals_vjp(&xv, s);
+        let (ux, us) = pullback(0.6);
+        let g_u: Vec<f64> = ux.iter().copied().chain([us]).collect();
+        forward_against_reverse("diagonals", tangent, &v, 0.6, &g_u, 1e-12);
+        // The Hessian: diagonal in x but for (x₁, s), against central differences of `_grad`.
+        let (_, _, h) = diagonals_hessian(&xv, s);
+        let mut want = DMatrix::zeros(4, 4);
+        for k in 0..3 {
+            want[(k, k)] = x[k].exp() * c[k];
+        }
+        want[(0, 0)] += 2.0;
+        want[(1, 1)] += 2.0 * s * s;
+        (want[(1, 3)], want[(3, 1)]) = (4.0 * s * x[1], 4.0 * s * x[1]);
+        want[(3, 3)] = 2.0 * x[1] * x[1] + 2.0;
+        for r in 0..4 {
+            let grad_r = |p: &[f64]| {
+                let (_, (gx, gs)) = diagonals_grad(&DVector::from_column_slice(&p[..3]), p[3]);
+                if r < 3 { gx[r] } else { gs }
+            };
+            for col in 0..4 {
+                assert!(close(h[(r, col)], want[(r, col)], 1e-12), "H[{r},{col}] = {}", h[(r, col)]);
+                let fd = common::central(&grad_r, &flat, col);
+                assert!(close(h[(r, col)], fd, 1e-7), "H[{r},{col}] against {fd}");
+            }
+        }
+    }
+}
+
 /// `a aᵀ` used twice: through its sum (differentiated) and as a constant preconditioner.
 #[differentiable]
 fn held_constant(a: &DVector<f64>, y: &DVector<f64>) -> f64 {

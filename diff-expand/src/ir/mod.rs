@@ -304,7 +304,7 @@ pub enum Opaque {
     UntypedCallResult,
     /// An iterator adaptor the lowering does not follow (`scan`, `cycle`, ..), by name.
     Adaptor(String),
-    /// A nalgebra function with no rule (`Matrix3::from_diagonal`), by type and name.
+    /// A nalgebra function with no rule (`Matrix3::from_partial_diagonal`), by type and name.
     NalgebraFunction(String),
     /// A function of the `libm` crate with no rule (`libm::tgamma`), by name.
     LibmFunction(String),

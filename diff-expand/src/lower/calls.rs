@@ -528,7 +528,7 @@ impl Lowerer<'_> {
                     let what = Opaque::Form("a `DVector`/`DMatrix` constructor");
                     return self.opaque_with(e, what, Kind::Heap);
                 }
-                // `Matrix3::from_diagonal(&v)`, `Rotation3::from_euler_angles(..)`: a nalgebra
+                // `Matrix3::from_partial_diagonal(..)`, `Rotation3::from_euler_angles(..)`: a nalgebra
                 // function with no rule has no `_jvp`/`_vjp` to call. Kept as written, fine on
                 // constants; our error on a differentiable value (`check`).
                 if let [.., ty, _] = &path.path.segments.iter().collect::<Vec<_>>()[..]

@@ -19,6 +19,80 @@
 use super::*;
 
 impl Lowerer<'_> {
+    /// `M::from_diagonal(&v)` and `M::from_diagonal_element(..)` of a square static `M`, or a
+    /// `DMatrix`, whose entries may be differentiated, as the matrices they build:
+    ///
+    /// ```text
+    /// Matrix3::from_diagonal(&v)                =>  Matrix3::from_fn(|i, j| if i == j { v[i] } else { 0.0 })
+    /// DMatrix::from_diagonal(&v)                =>  { let n = v.len(); DMatrix::from_fn(n, n, ..) }
+    /// Matrix3::from_diagonal_element(s)         =>  Matrix3::identity() * s
+    /// DMatrix::from_diagonal_element(r, c, s)   =>  DMatrix::identity(r, c) * s
+    /// ```
+    ///
+    /// A constant diagonal stays as written (`None`).
+    fn diagonal_constructor(
+        &mut self,
+        c: &syn::ExprCall,
+        path: &syn::ExprPath,
+        ty: &syn::PathSegment,
+        last: &syn::PathSegment,
+    ) -> Option<Tree> {
+        let square = crate::signature::any_static_size(ty).is_some_and(|(rows, columns)| rows == columns);
+        let dynamic = ty.ident == "DMatrix";
+        let args: Vec<&Expr> = c.args.iter().collect();
+        if !(square || dynamic) || !args.iter().any(|a| self.may_be_differentiated(a)) {
+            return None;
+        }
+        let s = Loc::of(c).span();
+        let mut ty_path = path.path.clone();
+        ty_path.segments.pop();
+        ty_path.segments.pop_punct();
+        let float = &self.element;
+        let zero: Expr = if matches!(float, syn::Type::Path(p) if p.path.is_ident("f64") || p.path.is_ident("f32"))
+        {
+            syn::parse_quote_spanned!(s=> 0.0)
+        } else {
+            syn::parse_quote_spanned!(s=> <#float as ::tapeless::__private::Real>::zero())
+        };
+        let hidden = |name: &str| syn::Ident::new(name, proc_macro2::Span::mixed_site().located_at(s));
+        let (v, i, j, n) = (
+            hidden("__tapeless_diagonal"),
+            hidden("__tapeless_i"),
+            hidden("__tapeless_j"),
+            hidden("__tapeless_n"),
+        );
+        let by_value = |d: &Expr| match d {
+            Expr::Reference(r) if r.mutability.is_none() => (*r.expr).clone(),
+            d => d.clone(),
+        };
+        let built: Expr = match (last.ident.to_string().as_str(), &args[..]) {
+            // (The diagonal is bound by value: the IR holds a `DVector` once, however named.)
+            ("from_diagonal", [d]) if square => {
+                let d = by_value(d);
+                syn::parse_quote_spanned!(s=> {
+                    let #v = #d;
+                    #ty_path::from_fn(|#i, #j| if #i == #j { #v[#i] } else { #zero })
+                })
+            }
+            ("from_diagonal", [d]) => {
+                let d = by_value(d);
+                syn::parse_quote_spanned!(s=> {
+                    let #v = #d;
+                    let #n = #v.len();
+                    #ty_path::from_fn(#n, #n, |#i, #j| if #i == #j { #v[#i] } else { #zero })
+                })
+            }
+            ("from_diagonal_element", [e]) if square => {
+                syn::parse_quote_spanned!(s=> #ty_path::identity() * (#e))
+            }
+            ("from_diagonal_element", [r, k, e]) if dynamic => {
+                syn::parse_quote_spanned!(s=> #ty_path::identity(#r, #k) * (#e))
+            }
+            _ => return None,
+        };
+        Some(self.expr(&built))
+    }
+
     /// The desugared constructor, lowered; `None` if `c` is not one of the forms above.
     pub(super) fn dynamic_constructor(&mut self, c: &syn::ExprCall) -> Option<Tree> {
         let Expr::Path(path) = &*c.func else { return None };
@@ -27,6 +101,9 @@ impl Lowerer<'_> {
         let ty_name = ty.ident.to_string();
         if path.qself.is_some() {
             return None;
+        }
+        if let Some(t) = self.diagonal_constructor(c, path, ty, last) {
+            return Some(t);
         }
         // A static vector from a slice: `Vector3::from_column_slice(&x[..3])`.
         if crate::signature::any_static_size(ty).is_some_and(|(_, columns)| columns == 1) {
