@@ -361,7 +361,7 @@ pub fn tree_tokens(t: &Tree, leaf: &mut dyn FnMut(Value) -> TokenStream) -> Toke
 pub fn attributes() -> TokenStream {
     quote! {
         #[inline]
-        #[allow(dead_code, unused_variables, unused_mut, unused_assignments, unreachable_code, unreachable_patterns, unused_parens, unused_braces, non_snake_case, non_camel_case_types, clippy::all, clippy::pedantic, clippy::nursery)]
+        #[allow(dead_code, unused_variables, unused_mut, unused_assignments, unused_imports, unreachable_code, unreachable_patterns, unused_parens, unused_braces, non_snake_case, non_camel_case_types, clippy::all, clippy::pedantic, clippy::nursery)]
     }
 }
 
