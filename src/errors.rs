@@ -9,7 +9,7 @@
 //!
 //! # differentiable-condition
 //!
-//! An `if`, `while`, `match`, `filter` predicate, search predicate (`position`,
+//! An `if`, `while`, `match`, `filter` or `take_while` predicate, search predicate (`position`,
 //! `partition_point`, `find`) or `max_by` comparison looks at a value that depends on a
 //! differentiated parameter.
 //!
@@ -26,7 +26,8 @@
 //! for a variable assigned only in the other branch.
 //!
 //! Fixes: `if tapeless::piecewise(x > 1.0)` accepts the derivative of the branch that runs
-//! (`.filter(|v| tapeless::piecewise(**v > 0.0))` that of the elements kept, and
+//! (`.filter(|v| tapeless::piecewise(**v > 0.0))` that of the elements kept, `take_while` likewise
+//! that of the elements taken, and
 //! `knots.partition_point(|&k| tapeless::piecewise(k <= t))`, `position` and `rposition` that of
 //! the elements read at the index found; `find` testing a differentiated value has no such form:
 //! search with `position` and read `x[i]`);

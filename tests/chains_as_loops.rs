@@ -391,6 +391,64 @@ fn windows_through_skip_rev_step_by_and_take() {
     assert!(g.iter().zip(want).all(|(a, b)| common::close(*a, b, 1e-15)), "{g:?}");
 }
 
+/// `filter_map` in its three spellings (`if c { Some(e) } else { None }`, `c.then(|| e)`,
+/// `c.then_some(e)`), the predicate on constants or indices. (The `use` inside the body stays
+/// in each generated function, where the calls of `no_grad` are gone: not a warning there.)
+#[allow(clippy::filter_map_bool_then)]
+#[tapeless::differentiable]
+fn kept_and_mapped(x: &[f64]) -> f64 {
+    use tapeless::no_grad;
+    let a: f64 = x.iter().filter_map(|&v| if no_grad(v) > 0.0 { Some(v * v) } else { None }).sum();
+    let b: f64 = x.iter().enumerate().filter_map(|(i, v)| (i % 2 == 1).then(|| v.sin())).sum();
+    let c = x
+        .iter()
+        .filter_map(|v| (no_grad(*v) < 1.0).then_some(v.exp()))
+        .map(|e| e * 2.0)
+        .fold(1.0, |acc, e| acc * e);
+    a + b + c
+}
+
+/// `take_while` on constants: the elements before the first one refused, summed and counted.
+#[tapeless::differentiable]
+fn taken_while(x: &[f64]) -> f64 {
+    use tapeless::no_grad;
+    let a = x.iter().take_while(|&&v| no_grad(v) < 5.0).map(|v| v.exp()).sum::<f64>();
+    let n = x.iter().take_while(|v| no_grad(**v) > 0.0).count();
+    a * n as f64
+}
+
+#[test]
+fn filter_map_and_take_while() {
+    let points: [&[f64]; 3] = [&[0.3, -1.6, 0.9, 2.0, -1.0], &[1.2, 6.0, 0.5], &[-0.2, 0.4, 7.5, 0.1]];
+    check_slice_fn!(kept_and_mapped, kept_and_mapped_jvp, kept_and_mapped_vjp, kept_and_mapped_grad, &points);
+    check_slice_fn!(taken_while, taken_while_jvp, taken_while_vjp, taken_while_grad, &points);
+    for x in points {
+        let n = x.len();
+        // Σ_{v>0} v² + Σ_{i odd} sin x_i + Π_{v<1} 2 e^v.
+        let c: f64 = x.iter().filter(|v| **v < 1.0).map(|v| 2.0 * v.exp()).product();
+        let (value, g) = kept_and_mapped_grad(x);
+        let want_value = x.iter().filter(|v| **v > 0.0).map(|v| v * v).sum::<f64>()
+            + (1..n).step_by(2).map(|i| x[i].sin()).sum::<f64>()
+            + c;
+        assert!(common::close(value, want_value, 1e-14), "{value} vs {want_value}");
+        for i in 0..n {
+            let want = if x[i] > 0.0 { 2.0 * x[i] } else { 0.0 }
+                + if i % 2 == 1 { x[i].cos() } else { 0.0 }
+                + if x[i] < 1.0 { c } else { 0.0 };
+            assert!(common::close(g[i], want, 1e-13), "{x:?}: d/dx{i} = {} vs {want}", g[i]);
+        }
+        // (Σ_{i<k} e^{x_i}) m, k the first index with x ≥ 5, m the first with x ≤ 0.
+        let k = x.iter().position(|v| *v >= 5.0).unwrap_or(n);
+        let m = x.iter().position(|v| *v <= 0.0).unwrap_or(n) as f64;
+        let (value, g) = taken_while_grad(x);
+        assert!(common::close(value, x[..k].iter().map(|v| v.exp()).sum::<f64>() * m, 1e-14));
+        for i in 0..n {
+            let want = if i < k { x[i].exp() * m } else { 0.0 };
+            assert!(common::close(g[i], want, 1e-14), "{x:?}: d/dx{i} = {} vs {want}", g[i]);
+        }
+    }
+}
+
 #[test]
 fn fold_with_max() {
     use windows_and_ends as w;

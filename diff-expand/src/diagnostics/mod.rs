@@ -186,6 +186,11 @@ impl Diagnostic {
                  help: filter on constants (or compute the predicate from `tapeless::no_grad(..)`); to accept the \
                  derivative of the elements kept, write the predicate as `|..| tapeless::piecewise(<condition>)`"
                 .to_string(),
+            Diagnostic::ActiveCondition { keyword: "take_while" } => "this `take_while` predicate depends on a \
+                 differentiable value, so where the sequence stops changes where it flips (the result jumps there)\n\
+                 help: stop on constants (or compute the predicate from `tapeless::no_grad(..)`); to accept the \
+                 derivative of the elements taken, write the predicate as `|..| tapeless::piecewise(<condition>)`"
+                .to_string(),
             Diagnostic::ActiveCondition { keyword: "max_by" } => "this comparison of `max_by`/`min_by` ranks the \
                  elements by something other than their own value, and depends on a differentiable value: which \
                  element wins changes where it flips, and the result jumps there\n\

@@ -327,7 +327,7 @@ pub const CLOSURE_ASSIGNS_REBOUND: Unsupported = Unsupported {
 };
 pub const ITERATOR_ADAPTOR: Unsupported = Unsupported {
     what: "this iterator adaptor",
-    help: "a chain is followed from a source (`x.iter()`, `x.windows(k)`, `a..b`) through `map`, `filter`, `zip`, `enumerate`, `skip`, `take`, `step_by`, `rev`, `chain`, `copied`, `cloned` to an end (`sum`, `product`, `fold`, `reduce`, `max_by`, `min_by`, `for_each`, `collect`), and `scan` whose closure reads its state as `*s` and ends with `Some(..)` (no other `Some`/`None`), followed only by `map`, `zip`, `enumerate` and the end; write this one as a `for` loop",
+    help: "a chain is followed from a source (`x.iter()`, `x.windows(k)`, `a..b`) through `map`, `filter`, `zip`, `enumerate`, `skip`, `take`, `step_by`, `rev`, `chain`, `copied`, `cloned` to an end (`sum`, `product`, `fold`, `reduce`, `max_by`, `min_by`, `for_each`, `collect`); `filter_map(|v| if c { Some(e) } else { None })` (or `c.then(|| e)`) and `take_while(p)` just before the maps of a `sum`, `product`, `fold`, `count`, `any` or `all`; and `scan` whose closure reads its state as `*s` and ends with `Some(..)` (no other `Some`/`None`), followed only by `map`, `zip`, `enumerate` and the end; write this one as a `for` loop",
 };
 pub const OUTPUT_NOT_A_LOCAL_ARRAY: Unsupported = Unsupported {
     what: "this `&mut` argument of a function writing its results through it",

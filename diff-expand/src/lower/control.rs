@@ -550,6 +550,10 @@ impl Lowerer<'_> {
                     self.condition_keyword = Some("filter");
                     &c.args[0]
                 }
+                Expr::Path(p) if p.path.is_ident("__tapeless_take_while") => {
+                    self.condition_keyword = Some("take_while");
+                    &c.args[0]
+                }
                 Expr::Path(p) if p.path.is_ident("__tapeless_compare") => {
                     self.condition_keyword = Some("max_by");
                     &c.args[0]
