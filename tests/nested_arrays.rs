@@ -524,3 +524,70 @@ fn rows_taken_apart_by_patterns() {
         assert!(close(g[k][0], dx, 1e-15) && close(g[k][1], dy, 1e-15), "row {k}: {:?}", g[k]);
     }
 }
+
+/// Second order over rows: `Σ_k x_k² y_k + x₀ y₁` of `ps: &[[f64; 2]]`, taken apart by patterns.
+/// (Second order refused nested parameters: "does not support a parameter of type".)
+#[differentiable(hessian)]
+fn rows_second_order(ps: &[[f64; 2]]) -> f64 {
+    ps.iter().map(|&[x, y]| x * x * y).sum::<f64>() + ps[0][0] * ps[1][1]
+}
+
+/// The layer above with its Hessian in the rows of `w: &[Vec<f64>]`.
+#[differentiable(hessian, wrt(w))]
+fn layer_second_order(w: &[Vec<f64>], x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for (k, row) in w.iter().enumerate() {
+        let z: f64 = row.iter().zip(x).map(|(a, b)| a * b).sum();
+        s += z.tanh() * (k as f64 + 1.0);
+    }
+    s
+}
+
+#[test]
+fn hessians_of_nested_parameters_row_by_row() {
+    let pairs = |flat: &[f64]| -> Vec<[f64; 2]> { flat.chunks(2).map(|p| [p[0], p[1]]).collect() };
+    let flat = [0.3, 1.0, 1.2, 2.9, -0.5, 0.7];
+    let ps = pairs(&flat);
+    let (value, g, h) = rows_second_order_hessian(&ps);
+    assert_eq!(value, rows_second_order(&ps));
+    assert_eq!(g, rows_second_order_grad(&ps).1);
+    // Scalars numbered row by row: x_k is 2k, y_k is 2k + 1.
+    let mut want = nalgebra::DMatrix::<f64>::zeros(6, 6);
+    for k in 0..3 {
+        let (x, y) = (ps[k][0], ps[k][1]);
+        want[(2 * k, 2 * k)] = 2.0 * y;
+        (want[(2 * k, 2 * k + 1)], want[(2 * k + 1, 2 * k)]) = (2.0 * x, 2.0 * x);
+    }
+    (want[(0, 3)], want[(3, 0)]) = (1.0, 1.0);
+    for r in 0..6 {
+        let grad_r = |p: &[f64]| rows_second_order_grad(&pairs(p)).1.concat()[r];
+        for c in 0..6 {
+            assert!(close(h[(r, c)], want[(r, c)], 1e-14), "H[{r},{c}] = {}", h[(r, c)]);
+            assert!(close(h[(r, c)], common::central(&grad_r, &flat, c), 1e-8), "H[{r},{c}] against _grad");
+        }
+    }
+    let v = [0.4, -1.0, 0.3, 0.2, 1.5, -0.6];
+    let (_, _, hv) = rows_second_order_hvp(&ps, pairs(&v));
+    let want_hv = &want * nalgebra::DVector::from_column_slice(&v);
+    assert!(hv.concat().iter().zip(want_hv.iter()).all(|(a, b)| close(*a, *b, 1e-14)), "{hv:?}");
+
+    let x = [0.7, -1.3];
+    let wf = [0.1, 0.2, -0.3, 0.4, 0.5, 0.6];
+    let (_, _, h) = layer_second_order_hessian(&rows(&wf), &x);
+    // Row k's block is (k + 1) tanh''(z_k) x xᵀ; rows do not mix.
+    for r in 0..6 {
+        let grad_r = |p: &[f64]| layer_second_order_grad(&rows(p), &x).1.concat()[r];
+        for c in 0..6 {
+            let (k, kc) = (r / 2, c / 2);
+            let z = wf[2 * k] * x[0] + wf[2 * k + 1] * x[1];
+            let t = z.tanh();
+            let second = -2.0 * t * (1.0 - t * t);
+            let want = if k == kc { (k as f64 + 1.0) * second * x[r % 2] * x[c % 2] } else { 0.0 };
+            assert!(close(h[(r, c)], want, 1e-13), "layer H[{r},{c}] = {} vs {want}", h[(r, c)]);
+            assert!(
+                close(h[(r, c)], common::central(&grad_r, &wf, c), 1e-8),
+                "layer H[{r},{c}] against _grad"
+            );
+        }
+    }
+}

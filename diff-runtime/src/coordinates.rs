@@ -50,21 +50,24 @@ impl Coordinates for f64 {
     }
 }
 
-impl Flat for [f64] {
+/// Element by element: floats, or rows of them (`[[f64; 3]]`, `Vec<Vec<f64>>`).
+impl<T: Flat> Flat for [T] {
     fn push_to(&self, out: &mut Vec<f64>) {
-        out.extend_from_slice(self);
+        for x in self {
+            x.push_to(out);
+        }
     }
 }
 
-impl Flat for Vec<f64> {
+impl<T: Flat> Flat for Vec<T> {
     fn push_to(&self, out: &mut Vec<f64>) {
-        out.extend_from_slice(self);
+        self.as_slice().push_to(out);
     }
 }
 
-impl<const N: usize> Flat for [f64; N] {
+impl<T: Flat, const N: usize> Flat for [T; N] {
     fn push_to(&self, out: &mut Vec<f64>) {
-        out.extend_from_slice(self);
+        self.as_slice().push_to(out);
     }
 }
 

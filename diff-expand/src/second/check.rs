@@ -61,12 +61,19 @@ pub(crate) fn as_is(p: &signature::Param) -> bool {
 
 /// The shape of a parameter, or `None` if second order does not take it yet.
 pub(super) fn shape(ty: &syn::Type) -> Option<Passing> {
-    let element_f64 = |ty: &syn::Type| match ty {
-        syn::Type::Slice(s) => signature::is_f64(&s.elem),
-        syn::Type::Array(a) => signature::is_f64(&a.elem),
-        syn::Type::Path(p) => signature::vec_element(p).is_some_and(signature::is_f64),
-        _ => false,
-    };
+    // Floats, or rows of floats (`[[f64; 3]]`, `Vec<Vec<f64>>`: lifted and split row by row).
+    fn floats(ty: &syn::Type, depth: usize) -> bool {
+        signature::is_f64(ty) || depth > 0 && element_floats(ty, depth - 1)
+    }
+    fn element_floats(ty: &syn::Type, depth: usize) -> bool {
+        match ty {
+            syn::Type::Slice(s) => floats(&s.elem, depth),
+            syn::Type::Array(a) => floats(&a.elem, depth),
+            syn::Type::Path(p) => signature::vec_element(p).is_some_and(|e| floats(e, depth)),
+            _ => false,
+        }
+    }
+    let element_f64 = |ty: &syn::Type| element_floats(ty, 1);
     match ty {
         _ if signature::is_f64(ty) => Some(Passing::Float),
         syn::Type::Reference(r) if r.mutability.is_none() && element_f64(&r.elem) => Some(Passing::Borrowed),

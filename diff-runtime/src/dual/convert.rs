@@ -323,7 +323,7 @@ pub fn promote<A: Promote>(value: A) -> A::Out {
 #[diagnostic::on_unimplemented(
     message = "second order (`hessian`) cannot run `{Self}` in dual numbers",
     label = "a parameter of `_hvp`/`_hessian`",
-    note = "second order takes f64, slices, Vecs and arrays of f64, nalgebra vectors and matrices of f64 (static or dynamic), and `#[derive(Differentiable)]` structs whose fields are all of those types (not slices), with no `#[no_grad]` field and no field of another derived struct"
+    note = "second order takes f64, slices, Vecs and arrays of f64 or of rows of f64, nalgebra vectors and matrices of f64 (static or dynamic), and `#[derive(Differentiable)]` structs whose fields are all of those types (not slices), with no `#[no_grad]` field and no field of another derived struct"
 )]
 pub trait Lift {
     /// The same shape with dual entries.
@@ -369,6 +369,20 @@ macro_rules! lift_float {
 }
 lift_float!(f32, f64);
 
+/// `e_index` over the elements of a collection, in order: element `k` holds the scalars from
+/// the total of the ones before it (a float one, a row `[f64; N]` N).
+fn lift_unit_each<'a, T: Lift + 'a>(
+    elements: impl Iterator<Item = &'a T>,
+    index: usize,
+) -> impl Iterator<Item = T::Lifted> {
+    let mut offset = 0usize;
+    elements.map(move |x| {
+        let (at, n) = (offset, x.scalars());
+        offset += n;
+        if (at..at + n).contains(&index) { x.lift_unit(index - at) } else { x.lift_constant() }
+    })
+}
+
 impl<T: Lift<Direction = T>> Lift for [T] {
     type Lifted = Vec<T::Lifted>;
     type Direction = Self;
@@ -382,10 +396,10 @@ impl<T: Lift<Direction = T>> Lift for [T] {
         self.iter().map(Lift::lift_constant).collect()
     }
     fn lift_unit(&self, index: usize) -> Self::Lifted {
-        self.iter().enumerate().map(|(i, x)| x.lift_unit(if i == index { 0 } else { 1 })).collect()
+        lift_unit_each(self.iter(), index).collect()
     }
     fn scalars(&self) -> usize {
-        self.len()
+        self.iter().map(Lift::scalars).sum()
     }
 }
 
@@ -402,7 +416,7 @@ impl<T: Lift<Direction = T>> Lift for Vec<T> {
         self.as_slice().lift_unit(index)
     }
     fn scalars(&self) -> usize {
-        self.len()
+        self.as_slice().scalars()
     }
 }
 
@@ -416,10 +430,12 @@ impl<T: Lift<Direction = T>, const N: usize> Lift for [T; N] {
         core::array::from_fn(|i| self[i].lift_constant())
     }
     fn lift_unit(&self, index: usize) -> Self::Lifted {
-        core::array::from_fn(|i| self[i].lift_unit(if i == index { 0 } else { 1 }))
+        let mut each = lift_unit_each(self.iter(), index);
+        // (`each` yields exactly N elements; `lift_constant` is never reached.)
+        core::array::from_fn(|i| each.next().unwrap_or_else(|| self[i].lift_constant()))
     }
     fn scalars(&self) -> usize {
-        N
+        self.as_slice().scalars()
     }
 }
 
@@ -525,17 +541,22 @@ impl<T: Floating> Split for Dual<T> {
     }
 }
 
-impl<T: Floating> Split for Vec<Dual<T>> {
-    type Parts = Vec<T>;
-    fn split(self) -> (Vec<T>, Vec<T>) {
-        self.into_iter().map(|d| (d.re, d.eps)).unzip()
+/// Element by element: a `Vec` of dual numbers, or of rows of them (`Vec<[Dual<f64>; 3]>`).
+impl<S: Split> Split for Vec<S> {
+    type Parts = Vec<S::Parts>;
+    fn split(self) -> (Vec<S::Parts>, Vec<S::Parts>) {
+        self.into_iter().map(Split::split).unzip()
     }
 }
 
-impl<T: Floating, const N: usize> Split for [Dual<T>; N] {
-    type Parts = [T; N];
-    fn split(self) -> ([T; N], [T; N]) {
-        (self.map(|d| d.re), self.map(|d| d.eps))
+impl<S: Split, const N: usize> Split for [S; N]
+where
+    S::Parts: Clone,
+{
+    type Parts = [S::Parts; N];
+    fn split(self) -> ([S::Parts; N], [S::Parts; N]) {
+        let parts = self.map(Split::split);
+        (parts.clone().map(|p| p.0), parts.map(|p| p.1))
     }
 }
 
