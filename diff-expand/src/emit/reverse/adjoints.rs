@@ -50,12 +50,6 @@ impl Reverse<'_> {
         Add { to: v, expr, form }
     }
 
-    /// Whether `m` of `m.sum()` is a product only summed (`summed_product`), whose adjoint can
-    /// stay a scalar.
-    pub(super) fn fills(&self, m: Value) -> bool {
-        crate::emit::summed_product(self.input, m).is_some() && !self.live.contains(&m)
-    }
-
     /// Makes `v̄` exist, zero, without contributing to it, for an update in place
     /// (`v̄[i] += ȳ`): declared here, or before the enclosing branch or loop if `v` is defined
     /// outside it.

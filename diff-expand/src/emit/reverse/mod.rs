@@ -102,7 +102,7 @@ impl<'a> Reverse<'a> {
             reads: Vec::new(),
             arm_defs: Vec::new(),
             predeclare: Vec::new(),
-            plan: plan::Plan::default(),
+            plan: plan::Plan::of_sums(input),
             order: Order::of(&input.f.body),
             fresh: 0,
             maybe_zero: HashSet::new(),

@@ -71,6 +71,17 @@ pub(super) fn list(names: impl Iterator<Item = String>) -> String {
 }
 
 impl Plan {
+    /// The plan before the sweep is built: the sums it fuses, read off the IR. A matrix product
+    /// only summed (`analysis::summed_products`: both at the top level, the product used once)
+    /// that is active keeps its adjoint as the sum's cotangent: the sum is the product's one
+    /// use, so the backward sweep reaches it first, with nothing yet added to the product's
+    /// adjoint. (If the sum's result gets no adjoint, neither does the product, and the entry
+    /// is not read.)
+    pub(super) fn of_sums(input: &crate::emit::Input) -> Plan {
+        let fused_sums = input.summed_products.keys().copied().filter(|m| input.act.active(*m)).collect();
+        Plan { fused_sums, ..Plan::default() }
+    }
+
     /// One line per branch and loop, in the order of their values:
     /// `if v9: then saves v4, v5; else saves nothing`,
     /// `loop v3: backward; pops v7; recomputes v8, v9; hoists v1[v2]`, then

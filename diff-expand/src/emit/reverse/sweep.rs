@@ -483,11 +483,13 @@ impl<'a> Reverse<'a> {
                     }
                 }
             }
-            Family::Linear(Linear::SumEntries) if active(0).is_some_and(|a| self.fills(a)) => {
+            // A product only summed (the plan's `fused_sums`): its adjoint stays this scalar.
+            Family::Linear(Linear::SumEntries)
+                if active(0).is_some_and(|a| self.plan.fused_sums.contains(&a)) =>
+            {
                 let a = args[0];
                 let fill = crate::emit::fill(a);
                 out.extend(quote_spanned!(span=> let #fill = #ybar;));
-                self.plan.fused_sums.insert(a);
                 self.live.insert(a);
             }
             Family::Linear(Linear::SumEntries) => {
