@@ -15,6 +15,15 @@ use crate::tangent::Differentiable;
 pub trait Flat {
     /// Appends the scalars to `out`.
     fn push_to(&self, out: &mut Vec<f64>);
+    /// Appends the scalars of each of `items` in order (a float's: the slice copied at once).
+    fn push_each(items: &[Self], out: &mut Vec<f64>)
+    where
+        Self: Sized,
+    {
+        for x in items {
+            x.push_to(out);
+        }
+    }
 }
 
 /// The scalars of `value` in order.
@@ -39,6 +48,9 @@ impl Flat for f64 {
     fn push_to(&self, out: &mut Vec<f64>) {
         out.push(*self);
     }
+    fn push_each(items: &[f64], out: &mut Vec<f64>) {
+        out.extend_from_slice(items);
+    }
 }
 
 impl Coordinates for f64 {
@@ -53,9 +65,7 @@ impl Coordinates for f64 {
 /// Element by element: floats, or rows of them (`[[f64; 3]]`, `Vec<Vec<f64>>`).
 impl<T: Flat> Flat for [T] {
     fn push_to(&self, out: &mut Vec<f64>) {
-        for x in self {
-            x.push_to(out);
-        }
+        T::push_each(self, out);
     }
 }
 
