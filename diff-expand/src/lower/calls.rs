@@ -553,7 +553,8 @@ impl Lowerer<'_> {
                 // `f(..)` or `Self::f(..)` inside `f` composes with itself like any sibling
                 // (`emit::pullback_in_sweep` calls its `_vjp` again inside the pullback).
                 let (args, borrowed) = self.call_args(&c.args);
-                self.call(Callee::Path(path.clone()), args, borrowed, span, results, Kind::Unknown)
+                let path = self.imported_path(path, c.args.len());
+                self.call(Callee::Path(path), args, borrowed, span, results, Kind::Unknown)
             }
             _ => self.expr(e),
         }

@@ -47,6 +47,33 @@ impl Lowerer<'_> {
         )
     }
 
+    /// `gravity` of `use super::physics::gravity;` (or `use ..::gravity as g;` called as `g`)
+    /// as the path it was imported by, its generic arguments kept: the generated code calls
+    /// `gravity_jvp` and names its marker by that path, since the `use` brought only `gravity`
+    /// into scope (`registry::imported`, the imports of the caller's module). Any other path,
+    /// and a name the body's own items declare, as written.
+    pub(super) fn imported_path(&self, path: &syn::ExprPath, arity: usize) -> syn::ExprPath {
+        let single =
+            path.qself.is_none() && path.path.leading_colon.is_none() && path.path.segments.len() == 1;
+        let Some(last) = path.path.segments.last().filter(|_| single) else { return path.clone() };
+        let name = last.ident.to_string();
+        if self.declared_inside.contains(&name) || self.declared_inside.contains("*") {
+            return path.clone();
+        }
+        let module = crate::signature::higher_order::caller_module();
+        let Some(mut full) = module.and_then(|m| crate::signature::registry::imported(&m, &name, arity))
+        else {
+            return path.clone();
+        };
+        for segment in full.segments.iter_mut() {
+            segment.ident.set_span(last.ident.span());
+        }
+        if let Some(end) = full.segments.last_mut() {
+            end.arguments = last.arguments.clone();
+        }
+        syn::ExprPath { attrs: path.attrs.clone(), qself: None, path: full }
+    }
+
     #[allow(clippy::too_many_arguments)]
     pub(super) fn call(
         &mut self,

@@ -105,6 +105,30 @@ pub fn lower(body: &syn::Block, sig: &Signature, cx: &Ctxt) -> Lowered {
     lower_writing_out(body, sig, &std::collections::HashSet::new(), cx)
 }
 
+/// The names `use` and `fn` items anywhere inside `body` bring into scope.
+fn declared_inside(body: &syn::Block) -> std::collections::HashSet<String> {
+    struct Items(std::collections::HashSet<String>);
+    impl<'ast> syn::visit::Visit<'ast> for Items {
+        fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+            self.0.insert(f.sig.ident.to_string());
+            syn::visit::visit_item_fn(self, f);
+        }
+        fn visit_use_name(&mut self, n: &'ast syn::UseName) {
+            self.0.insert(n.ident.to_string());
+        }
+        fn visit_use_rename(&mut self, r: &'ast syn::UseRename) {
+            self.0.insert(r.rename.to_string());
+        }
+        // A glob inside the body could bring in any name.
+        fn visit_use_glob(&mut self, _: &'ast syn::UseGlob) {
+            self.0.insert("*".to_string());
+        }
+    }
+    let mut items = Items(std::collections::HashSet::new());
+    syn::visit::Visit::visit_block(&mut items, body);
+    items.0
+}
+
 /// The functions of this file without the attribute whose text the prescan kept, called by name
 /// in `body` (`expand::lower_body`).
 pub fn plain_called(body: &syn::Block) -> std::collections::HashSet<String> {
@@ -212,6 +236,7 @@ pub fn lower_writing_out(
         borrows: std::collections::HashSet::new(),
         slice_copies: std::collections::HashSet::new(),
         copied_from: std::collections::HashMap::new(),
+        declared_inside: declared_inside(body),
         constructed: std::collections::HashMap::new(),
         unit_values: std::collections::HashSet::new(),
         rotation_values: std::collections::HashSet::new(),
@@ -340,6 +365,9 @@ struct Lowerer<'a> {
     /// Local copies of a parameter's collection (`let rows = x.to_vec();`) and that parameter:
     /// their elements are of its element type (`lower::rows::collection_type`).
     copied_from: std::collections::HashMap<Value, Value>,
+    /// The names the body's own items bring into scope (`use a::f;`, `fn f(..)` inside it),
+    /// which shadow the module's: a bare call of one is not resolved by the module's imports.
+    declared_inside: std::collections::HashSet<String>,
     /// Structs built in the body (`Op::Construct`) and their fields' values: a field read of
     /// one is that value (`arrays::record_member`), so a struct without `#[derive(Differentiable)]`
     /// that is only read by its fields (a plain method's `State { .. }` result) needs no tangent.

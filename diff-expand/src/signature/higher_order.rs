@@ -44,6 +44,15 @@ thread_local! {
     static CALLER: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
     /// The name of the type whose method is being expanded, if the prescan found it.
     static CALLER_TYPE: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+    /// The module of the function being expanded where the prescan found it, one of that name
+    /// in its file (`None` otherwise: unlike [`CALLER`], never another function's).
+    static FOUND_CALLER: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The module of the function being expanded, if the prescan found exactly one of its name in
+/// its file (`a::b` of inline modules, `""` at the file's top).
+pub fn caller_module() -> Option<String> {
+    FOUND_CALLER.with(|c| c.borrow().clone())
 }
 
 /// The prescan enters `mod name { .. }` (and leaves it with [`leave_module`]).
@@ -61,7 +70,7 @@ pub fn leave_module() {
 }
 
 /// The module path the prescan is in (`""` at a file's top).
-fn current_module() -> String {
+pub(crate) fn current_module() -> String {
     MODULE.lock().map(|m| m.join("::")).unwrap_or_default()
 }
 
@@ -103,7 +112,9 @@ pub fn set_caller(name: &str) {
     if let Some(ty) = CALLER_TYPES.lock().ok().and_then(|c| c.as_ref()?.get(&key).cloned()) {
         CALLER_TYPE.with(|c| *c.borrow_mut() = ty);
     }
-    let Some(module) = CALLERS.lock().ok().and_then(|c| c.as_ref()?.get(&key).cloned()) else {
+    let found = CALLERS.lock().ok().and_then(|c| c.as_ref()?.get(&key).cloned());
+    FOUND_CALLER.with(|c| *c.borrow_mut() = found.clone().flatten());
+    let Some(module) = found else {
         return;
     };
     CALLER.with(|c| *c.borrow_mut() = module);

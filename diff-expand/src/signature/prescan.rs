@@ -148,9 +148,12 @@ fn items(file: &str, tokens: TokenStream, method: &mut Option<Functions<'_>>) {
                 }
             }
             TokenTree::Punct(p) if p.as_char() == ';' => {
+                imports(file, &item);
                 attributes = Attributes::default();
                 item.clear();
             }
+            // `use a::{b, c};`: the braces are part of the `use` item, which ends at its `;`.
+            TokenTree::Group(g) if g.delimiter() == Delimiter::Brace && is_use(&item) => item.push(tree),
             TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => {
                 let head = std::mem::take(&mut item);
                 let taken = std::mem::take(&mut attributes);
@@ -159,6 +162,50 @@ fn items(file: &str, tokens: TokenStream, method: &mut Option<Functions<'_>>) {
             _ => item.push(tree),
         }
     }
+}
+
+/// Records the names a `use` item (its tokens before the `;`) brings into scope, with the paths
+/// they come from, in the module the scan is in (`registry::record_import`); anything else is
+/// left alone. (A glob brings the generated siblings in with the function.)
+fn imports(file: &str, item: &[TokenTree]) {
+    if !is_use(item) {
+        return;
+    }
+    let tokens: TokenStream = item.iter().cloned().collect();
+    let Ok(item_use) = syn::parse2::<syn::ItemUse>(quote::quote!(#tokens;)) else { return };
+    fn walk(file: &str, prefix: &mut Vec<syn::Ident>, tree: &syn::UseTree) {
+        let record = |name: &syn::Ident, real: &syn::Ident, prefix: &[syn::Ident]| {
+            if real == "self" || prefix.is_empty() {
+                return;
+            }
+            let path: syn::Path = syn::parse_quote!(#(#prefix ::)* #real);
+            registry::record_import(file, &super::higher_order::current_module(), &name.to_string(), &path);
+        };
+        match tree {
+            syn::UseTree::Path(p) => {
+                prefix.push(p.ident.clone());
+                walk(file, prefix, &p.tree);
+                prefix.pop();
+            }
+            syn::UseTree::Name(n) => record(&n.ident, &n.ident, prefix),
+            syn::UseTree::Rename(r) => record(&r.rename, &r.ident, prefix),
+            syn::UseTree::Group(g) => g.items.iter().for_each(|t| walk(file, prefix, t)),
+            syn::UseTree::Glob(_) => {}
+        }
+    }
+    let mut prefix = Vec::new();
+    if item_use.leading_colon.is_none() {
+        walk(file, &mut prefix, &item_use.tree);
+    }
+}
+
+/// Whether the tokens of an item so far start a `use` item (after a visibility).
+fn is_use(item: &[TokenTree]) -> bool {
+    let first = item.iter().find(|t| {
+        !matches!(t, TokenTree::Ident(i) if i == "pub")
+            && !matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Parenthesis)
+    });
+    matches!(first, Some(TokenTree::Ident(i)) if i == "use")
 }
 
 /// An item that ends with a block: `head` its tokens before the block.

@@ -118,6 +118,14 @@ static PLAIN: Mutex<Option<Plain>> = Mutex::new(None);
 
 /// Records a function the prescan found in `file`, with (`attributed`) or without the attribute.
 pub fn record_seen(file: &str, name: &str, arity: usize, attributed: bool) {
+    if let Ok(mut imports) = IMPORTS.lock() {
+        let module = super::higher_order::current_module();
+        imports.get_or_insert_with(Default::default).defined.insert((
+            file.to_string(),
+            module,
+            name.to_string(),
+        ));
+    }
     let Ok(mut plain) = PLAIN.lock() else { return };
     let (functions, names) = plain.get_or_insert_with(Default::default);
     if !attributed {
@@ -152,6 +160,52 @@ pub fn derivative_known(name: &str, arity: usize) -> bool {
     plain.as_ref().is_some_and(|(_, names)| {
         names.contains(&format!("{name}_jvp")) || names.contains(&format!("{name}_vjp"))
     })
+}
+
+/// What the `use` items of each module bring into scope: per file, module (`a::b` of inline
+/// modules, `""` at the file's top) and name, every path it is imported from
+/// (`use crate::physics::gravity;`, `use super::m::{f as g}`); and the functions each module
+/// defines.
+#[derive(Default)]
+struct Imports {
+    paths: std::collections::HashMap<(String, String, String), std::collections::HashSet<String>>,
+    defined: std::collections::HashSet<(String, String, String)>,
+}
+
+static IMPORTS: Mutex<Option<Imports>> = Mutex::new(None);
+
+/// Records that module `module` of `file` imports `path` (its last segment the function's own
+/// name) as `name`.
+pub fn record_import(file: &str, module: &str, name: &str, path: &syn::Path) {
+    let Ok(mut imports) = IMPORTS.lock() else { return };
+    let text = quote::ToTokens::to_token_stream(path).to_string();
+    let imports = imports.get_or_insert_with(Default::default);
+    let key = (file.to_string(), module.to_string(), name.to_string());
+    imports.paths.entry(key).or_default().insert(text);
+}
+
+/// The path a bare call `name(..)` reaches through a `use` of the module of the function being
+/// expanded (`module`, as the prescan found it): `gravity` of `use super::physics::gravity;` is
+/// `super::physics::gravity`, whose `gravity_jvp` and marker constant the generated code names
+/// by the same path (a `use` of the function alone brings neither into scope). An explicit
+/// `use` is what a bare name means in its module (it shadows a glob, and a function of the same
+/// name there would clash with it), so only these are taken: one path imports the name there,
+/// the module defines no function of the name, and the path names a function with the
+/// attribute of `arity` parameters. (A `use` or `fn` of the name inside the body is the
+/// lowering's to rule out.) `None` otherwise.
+pub fn imported(module: &str, name: &str, arity: usize) -> Option<syn::Path> {
+    let file = current_file();
+    let Ok(imports) = IMPORTS.lock() else { return None };
+    let imports = imports.as_ref()?;
+    let key = (file, module.to_string(), name.to_string());
+    if imports.defined.contains(&key) {
+        return None;
+    }
+    let paths = imports.paths.get(&key)?;
+    let [path] = paths.iter().collect::<Vec<_>>()[..] else { return None };
+    let path: syn::Path = syn::parse_str(path).ok()?;
+    let real = path.segments.last()?.ident.to_string();
+    (path.segments.len() > 1 && is_function(&real, arity)).then_some(path)
 }
 
 /// Methods with the attribute the prescan found, per file, name and parameter count: in a trait

@@ -1,0 +1,109 @@
+//! Differentiable functions called by a name a `use` brought into scope: from another module of
+//! the file (`use super::physics::deep::pull;`), under another name (`spring as spr`), in a
+//! group, and from another file (`use crate::oscillators::wobble;`), generic ones included. The
+//! generated code calls each one's `_jvp`/`_vjp` (and marker constant) by the path it was
+//! imported by: the `use` brought the function alone into scope, and each call was rustc's
+//! "cannot find function `pull_jvp`" (and `__tapeless_wrt_pull_10`) before. Checked against the
+//! analytic gradient and Hessian, central differences, and forward against reverse mode.
+
+mod common;
+
+#[path = "imported/oscillators.rs"]
+mod oscillators;
+
+mod physics {
+    use tapeless::differentiable;
+
+    #[differentiable(hessian)]
+    pub fn spring(x: f64, k: f64) -> f64 {
+        0.5 * k * x * x
+    }
+
+    pub mod deep {
+        use tapeless::differentiable;
+
+        /// Differentiated in `x` only: a caller relies on its `wrt(..)` (the marker).
+        #[differentiable(wrt(x), hessian)]
+        pub fn pull(x: f64, m: f64) -> f64 {
+            9.81 * m * x
+        }
+    }
+}
+
+mod model {
+    use super::physics::deep::pull;
+    use super::physics::{self, spring as spr};
+    use crate::oscillators::{norm2, wobble};
+    use tapeless::differentiable;
+
+    /// `Σ_i (k x_i² / 2 + 19.62 x_i + sin² x_i) + k x₀ / 2`.
+    #[differentiable(hessian)]
+    pub fn energy(x: &[f64], k: f64) -> f64 {
+        let mut e = 0.0;
+        for &xi in x {
+            e += spr(xi, k) + pull(xi, 2.0) + wobble(xi);
+        }
+        e + physics::spring(x[0], 1.0) * k / x[0]
+    }
+
+    /// `|x|` through a generic function of another file.
+    #[differentiable]
+    pub fn length(x: &[f64]) -> f64 {
+        norm2(x).sqrt()
+    }
+}
+
+#[test]
+fn imported_functions_compose() {
+    use common::close;
+    for (x, k) in [(vec![0.5, -1.0], 3.0), (vec![1.2, 0.3, -0.7], 0.5)] {
+        let (value, (gx, gk)) = model::energy_grad(&x, k);
+        let want_value =
+            x.iter().map(|v| 0.5 * k * v * v + 19.62 * v + v.sin().powi(2)).sum::<f64>() + 0.5 * k * x[0];
+        assert!(close(value, want_value, 1e-14), "{value} vs {want_value}");
+        for i in 0..x.len() {
+            let want = k * x[i] + 19.62 + (2.0 * x[i]).sin() + if i == 0 { 0.5 * k } else { 0.0 };
+            assert!(close(gx[i], want, 1e-14), "d/dx{i}: {} vs {want}", gx[i]);
+        }
+        let want_k = x.iter().map(|v| 0.5 * v * v).sum::<f64>() + 0.5 * x[0];
+        assert!(close(gk, want_k, 1e-14), "d/dk: {gk} vs {want_k}");
+        let flat: Vec<f64> = x.iter().copied().chain([k]).collect();
+        let g: Vec<f64> = gx.iter().copied().chain([gk]).collect();
+        let n = x.len();
+        let f = |p: &[f64]| model::energy(&p[..n], p[n]);
+        common::gradient_central("energy", &f, &flat, &g, 1e-8);
+        let v = common::direction(n + 1, 2);
+        let (_, tangent) = model::energy_jvp(&x, k, v[..n].to_vec(), v[n]);
+        let (_, pullback) = model::energy_vjp(&x, k);
+        let (ux, uk) = pullback(0.8);
+        let g_u: Vec<f64> = ux.iter().copied().chain([uk]).collect();
+        common::forward_against_reverse("energy", tangent, &v, 0.8, &g_u, 1e-13);
+        // H: k + 2 cos 2x_i on the diagonal, x_i + [i = 0]/2 between x_i and k, 0 for k, k.
+        let (_, _, h) = model::energy_hessian(&x, k);
+        for r in 0..=n {
+            let grad_r = |p: &[f64]| {
+                let (_, (a, b)) = model::energy_grad(&p[..n], p[n]);
+                if r < n { a[r] } else { b }
+            };
+            for c in 0..=n {
+                let want = match (r < n, c < n) {
+                    (true, true) if r == c => k + 2.0 * (2.0 * x[r]).cos(),
+                    (true, true) => 0.0,
+                    (true, false) => x[r] + if r == 0 { 0.5 } else { 0.0 },
+                    (false, true) => x[c] + if c == 0 { 0.5 } else { 0.0 },
+                    (false, false) => 0.0,
+                };
+                assert!(close(h[(r, c)], want, 1e-13), "H[{r},{c}] = {} vs {want}", h[(r, c)]);
+                assert!(
+                    close(h[(r, c)], common::central(&grad_r, &flat, c), 1e-7),
+                    "H[{r},{c}] against _grad"
+                );
+            }
+        }
+
+        let (len, g) = model::length_grad(&x);
+        let norm = x.iter().map(|v| v * v).sum::<f64>().sqrt();
+        assert!(close(len, norm, 1e-15));
+        assert!(g.iter().zip(&x).all(|(a, b)| close(*a, b / norm, 1e-14)), "{g:?}");
+    }
+}
