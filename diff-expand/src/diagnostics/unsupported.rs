@@ -165,7 +165,7 @@ pub const MUTABLE_BORROW_MUT: Unsupported = Unsupported {
 };
 pub const STRUCT_LITERAL_BASE: Unsupported = Unsupported {
     what: "a struct literal with `..base`",
-    help: "write every field: `Name { a: x, b: base.b }`",
+    help: "write every field: `Name { a: x, b: base.b }` (a struct of the crate, not generic, is written out so by the macro)",
 };
 pub const BREAK_LABEL: Unsupported = Unsupported {
     what: "`break` or `continue` with a label",

@@ -244,6 +244,9 @@ impl Lowerer<'_> {
                 let fields = st.fields.iter().map(|f| (f.member.clone(), self.value(&f.expr))).collect();
                 Tree::Leaf(self.construct(st.path.clone(), fields, span))
             }
+            // `Name { x: a, ..base }` of a struct the prescan read: every field written out, the
+            // others read from `base` (bound once).
+            Expr::Struct(st) if let Some(full) = with_base_spelled_out(st) => self.expr(&full),
             Expr::Struct(st) if st.rest.is_some() => self.unsupported(
                 Loc { start: st.dot2_token.map_or(span.start, |d| d.spans[0]), end: Loc::of(&st.rest).end },
                 unsupported::STRUCT_LITERAL_BASE,
@@ -754,4 +757,33 @@ fn strip_derefs(mut e: &Expr) -> &Expr {
 /// Whether `e` is a tuple expression (in parentheses or not).
 pub(super) fn is_tuple(e: &Expr) -> bool {
     matches!(strip_parens(e), Expr::Tuple(t) if !t.elems.is_empty())
+}
+
+/// `Name { x: a, ..base }` as `{ let b = base; Name { x: a, v: b.v, .. } }`, every field of the
+/// struct's one definition the prescan read written out (`signature::types::named_fields`).
+/// `None` without a base, or for a struct whose fields are unknown.
+fn with_base_spelled_out(st: &syn::ExprStruct) -> Option<Expr> {
+    let base = st.rest.as_ref()?;
+    if st.qself.is_some() {
+        return None;
+    }
+    let fields = crate::signature::types::named_fields(&st.path.segments.last()?.ident.to_string())?;
+    let written: std::collections::HashSet<String> = st
+        .fields
+        .iter()
+        .filter_map(|f| match &f.member {
+            syn::Member::Named(n) => Some(n.to_string()),
+            syn::Member::Unnamed(_) => None,
+        })
+        .collect();
+    if written.len() != st.fields.len() || written.iter().any(|w| !fields.contains(w)) {
+        return None;
+    }
+    let at = Loc::of(base).span();
+    let b = syn::Ident::new("__tapeless_base", proc_macro2::Span::mixed_site().located_at(at));
+    let path = &st.path;
+    let given = st.fields.iter();
+    let rest: Vec<syn::Ident> =
+        fields.iter().filter(|f| !written.contains(*f)).map(|f| syn::Ident::new(f, at)).collect();
+    Some(syn::parse_quote_spanned!(at=> { let #b = #base; #path { #(#given,)* #(#rest: #b.#rest),* } }))
 }

@@ -349,6 +349,7 @@ fn block(
         // Whether it holds a float: a parameter of a type that holds none is a constant.
         if let Ok(item) = syn::parse2::<syn::Item>(quote::quote!(#head { #body })) {
             super::types::record(&item);
+            super::types::record_fields(file, &item);
         }
     }
 }

@@ -22,6 +22,38 @@ type Definition = Option<Vec<String>>;
 /// Per field name of a struct, the types it is declared with in the structs the prescan read.
 static FIELDS: Mutex<Option<HashMap<String, Vec<String>>>> = Mutex::new(None);
 
+/// Per file (and `""` for the crate) and struct name, the names of the named fields of each
+/// definition the prescan read (`None` for a generic or tuple struct).
+type NamedFields = HashMap<(String, String), Vec<Option<Vec<String>>>>;
+
+static NAMED_FIELDS: Mutex<Option<NamedFields>> = Mutex::new(None);
+
+/// Records the named fields of a struct definition the prescan read in `file`.
+pub fn record_fields(file: &str, item: &syn::Item) {
+    let (syn::Item::Struct(st), Ok(mut table)) = (item, NAMED_FIELDS.lock()) else { return };
+    let named = matches!(st.fields, syn::Fields::Named(_)) && st.generics.params.is_empty();
+    let fields: Option<Vec<String>> =
+        named.then(|| st.fields.iter().filter_map(|f| f.ident.as_ref().map(|i| i.to_string())).collect());
+    let table = table.get_or_insert_with(HashMap::new);
+    for scope in ["", file] {
+        table.entry((scope.to_string(), st.ident.to_string())).or_default().push(fields.clone());
+    }
+}
+
+/// The names of the fields of the struct `name`: of the one definition with named fields and no
+/// generics the prescan read in the file being expanded, or else in the crate. What
+/// `Name { a: x, ..base }` leaves to `base`.
+pub fn named_fields(name: &str) -> Option<Vec<String>> {
+    let table = NAMED_FIELDS.lock().ok()?;
+    let table = table.as_ref()?;
+    let one = |scope: String| match table.get(&(scope, name.to_string())).map(|d| &d[..]) {
+        Some([Some(fields)]) => Some(Some(fields.clone())),
+        Some(_) => Some(None),
+        None => None,
+    };
+    one(super::registry::current_file()).or_else(|| one(String::new())).flatten()
+}
+
 /// Records an `enum` or `struct` definition the prescan read (`item` with its body).
 pub fn record(item: &syn::Item) {
     let text = |f: &syn::Field| {
