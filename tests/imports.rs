@@ -105,5 +105,10 @@ fn imported_functions_compose() {
         let norm = x.iter().map(|v| v * v).sum::<f64>().sqrt();
         assert!(close(len, norm, 1e-15));
         assert!(g.iter().zip(&x).all(|(a, b)| close(*a, b / norm, 1e-14)), "{g:?}");
+        common::gradient_central("length", &|p: &[f64]| model::length(p), &x, &g, 1e-9);
+        let v = common::direction(n, 3);
+        let (_, tangent) = model::length_jvp(&x, v.clone());
+        let (_, pullback) = model::length_vjp(&x);
+        common::forward_against_reverse("length", tangent, &v, 1.3, &pullback(1.3), 1e-13);
     }
 }

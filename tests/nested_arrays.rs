@@ -54,6 +54,27 @@ fn rows(flat: &[f64]) -> Vec<Vec<f64>> {
     flat.chunks(2).map(<[f64]>::to_vec).collect()
 }
 
+/// A function of weight rows `w` (and the input `x`)'s four generated views over the
+/// flattened weights, `_vjp` through its own pullback.
+macro_rules! weight_fns {
+    ($x:expr, $f:ident, $jvp:ident, $vjp:ident, $grad:ident) => {
+        Fns {
+            name: stringify!($f),
+            f: &|w| $f(&rows(w), &$x),
+            jvp: &|w, t| $jvp(&rows(w), &$x, rows(t)),
+            vjp: &|w, u| {
+                let w = rows(w);
+                let (v, pullback) = $vjp(&w, &$x);
+                (v, pullback(u).concat())
+            },
+            grad: &|w| {
+                let (v, g) = $grad(&rows(w), &$x);
+                (v, g.concat())
+            },
+        }
+    };
+}
+
 #[test]
 fn a_layer_of_nested_vecs_by_row_by_index_and_by_chain() {
     let x = [0.7, -1.3];
@@ -63,23 +84,7 @@ fn a_layer_of_nested_vecs_by_row_by_index_and_by_chain() {
     // pullback), and its gradient for the analytic check.
     macro_rules! layer_fns {
         ($f:ident, $jvp:ident, $vjp:ident, $grad:ident) => {
-            (
-                Fns {
-                    name: stringify!($f),
-                    f: &|w| $f(&rows(w), &x),
-                    jvp: &|w, t| $jvp(&rows(w), &x, rows(t)),
-                    vjp: &|w, u| {
-                        let w = rows(w);
-                        let (v, pullback) = $vjp(&w, &x);
-                        (v, pullback(u).concat())
-                    },
-                    grad: &|w| {
-                        let (v, g) = $grad(&rows(w), &x);
-                        (v, g.concat())
-                    },
-                },
-                $grad as fn(&[Vec<f64>], &[f64]) -> (f64, Vec<Vec<f64>>),
-            )
+            (weight_fns!(x, $f, $jvp, $vjp, $grad), $grad as fn(&[Vec<f64>], &[f64]) -> (f64, Vec<Vec<f64>>))
         };
     }
     let variants = [
@@ -151,20 +156,7 @@ fn rows_taken_by_a_closure_of_map() {
         &[1.0, -1.0, 0.0, 0.3, -0.2, 0.9],
         &[-0.4, 0.0, 0.8, 1.1, 0.2, -0.6],
     ];
-    let fns = Fns {
-        name: "squares_by_map",
-        f: &|w| squares_by_map(&rows(w), &x),
-        jvp: &|w, t| squares_by_map_jvp(&rows(w), &x, rows(t)),
-        vjp: &|w, u| {
-            let w = rows(w);
-            let (v, pullback) = squares_by_map_vjp(&w, &x);
-            (v, pullback(u).concat())
-        },
-        grad: &|w| {
-            let (v, g) = squares_by_map_grad(&rows(w), &x);
-            (v, g.concat())
-        },
-    };
+    let fns = weight_fns!(x, squares_by_map, squares_by_map_jvp, squares_by_map_vjp, squares_by_map_grad);
     check(&fns, &points, 1e-9);
     for p in points {
         let w = rows(p);
@@ -441,20 +433,7 @@ fn copied_rows(w: &[Vec<f64>], x: &[f64]) -> f64 {
 #[test]
 fn rows_of_a_local_copy() {
     let x = [0.7, -1.3];
-    let fns = Fns {
-        name: "copied_rows",
-        f: &|w| copied_rows(&rows(w), &x),
-        jvp: &|w, t| copied_rows_jvp(&rows(w), &x, rows(t)),
-        vjp: &|w, u| {
-            let w = rows(w);
-            let (v, pullback) = copied_rows_vjp(&w, &x);
-            (v, pullback(u).concat())
-        },
-        grad: &|w| {
-            let (v, g) = copied_rows_grad(&rows(w), &x);
-            (v, g.concat())
-        },
-    };
+    let fns = weight_fns!(x, copied_rows, copied_rows_jvp, copied_rows_vjp, copied_rows_grad);
     check(&fns, &[&[0.1, 0.2, -0.3, 0.4, 0.5, 0.6], &[1.0, -1.0, 0.0, 0.3, -0.2, 0.9], &[0.0; 6]], 1e-9);
     // Analytic, row k = (a, b): d/da = x0 cos(a x0) b + e^b + k, d/db = sin(a x0) + 2 b x1 + a e^b.
     let w = rows(&[0.1, 0.2, -0.3, 0.4, 0.5, 0.6]);
@@ -551,6 +530,29 @@ fn hessians_of_nested_parameters_row_by_row() {
     let (value, g, h) = rows_second_order_hessian(&ps);
     assert_eq!(value, rows_second_order(&ps));
     assert_eq!(g, rows_second_order_grad(&ps).1);
+    // First order: ∂/∂x_k = 2 x_k y_k (+ y₁ for k = 0), ∂/∂y_k = x_k² (+ x₀ for k = 1); central
+    // differences and forward against reverse mode at three points.
+    for (k, [x, y]) in ps.iter().enumerate() {
+        let dx = 2.0 * x * y + if k == 0 { ps[1][1] } else { 0.0 };
+        let dy = x * x + if k == 1 { ps[0][0] } else { 0.0 };
+        assert!(close(g[k][0], dx, 1e-15) && close(g[k][1], dy, 1e-15), "row {k}: {:?}", g[k]);
+    }
+    let points: [&[f64]; 3] = [&flat, &[1.0, -1.0, 0.0, 0.3, -0.2, 0.9], &[0.5, 0.5, 2.0, -1.0, 0.1, 0.2]];
+    let fns = Fns {
+        name: "rows_second_order",
+        f: &|x| rows_second_order(&pairs(x)),
+        jvp: &|x, t| rows_second_order_jvp(&pairs(x), pairs(t)),
+        vjp: &|x, u| {
+            let ps = pairs(x);
+            let (v, pullback) = rows_second_order_vjp(&ps);
+            (v, pullback(u).concat())
+        },
+        grad: &|x| {
+            let (v, g) = rows_second_order_grad(&pairs(x));
+            (v, g.concat())
+        },
+    };
+    check(&fns, &points, 1e-9);
     // Scalars numbered row by row: x_k is 2k, y_k is 2k + 1.
     let mut want = nalgebra::DMatrix::<f64>::zeros(6, 6);
     for k in 0..3 {
@@ -573,6 +575,14 @@ fn hessians_of_nested_parameters_row_by_row() {
 
     let x = [0.7, -1.3];
     let wf = [0.1, 0.2, -0.3, 0.4, 0.5, 0.6];
+    let fns = weight_fns!(
+        x,
+        layer_second_order,
+        layer_second_order_jvp,
+        layer_second_order_vjp,
+        layer_second_order_grad
+    );
+    check(&fns, &[&wf, &[1.0, -1.0, 0.0, 0.3, -0.2, 0.9], &[0.0; 6]], 1e-9);
     let (_, _, h) = layer_second_order_hessian(&rows(&wf), &x);
     // Row k's block is (k + 1) tanh''(z_k) x xᵀ; rows do not mix.
     for r in 0..6 {

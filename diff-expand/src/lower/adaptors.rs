@@ -136,3 +136,91 @@ pub(super) fn scan_body(body: &Expr, state: &Pat, var: &syn::Ident) -> Option<Ex
     visit.visit_expr_mut(&mut value);
     (!visit.stops).then(|| syn::parse_quote!({ #(#stmts)* #value }))
 }
+
+/// What stands between a chain's source and its maps before the end: elements kept by a
+/// predicate (`filter`, and `filter_map` of the forms [`kept_and_mapped`] reads), or the
+/// elements up to the first one failing it (`take_while`).
+pub(super) struct Filter {
+    pub(super) predicate: Expr,
+    /// `take_while`: the end's loop stops at the first element refused.
+    pub(super) stops: bool,
+}
+
+/// `source.filter(p).map(f).map(g)`, the receiver of a chain's end: the source, the predicate and
+/// the maps after it, in order (`None` and no maps if the chain has no filter). A filter has no
+/// length known before it runs, so it is not a [`Sequence`]; the end tests each element of the
+/// source and maps only those kept (or, for `take_while`, stops at the first one not kept).
+pub(super) fn filtered(receiver: &Expr) -> (&Expr, Option<Filter>, Vec<Expr>) {
+    let mut maps = Vec::new();
+    let mut r = receiver;
+    loop {
+        match r {
+            Expr::MethodCall(f) if f.method == "map" && f.args.len() == 1 => {
+                maps.push(f.args[0].clone());
+                r = &f.receiver;
+            }
+            Expr::MethodCall(f) if f.method == "filter" && f.args.len() == 1 => {
+                maps.reverse();
+                return (&f.receiver, Some(Filter { predicate: f.args[0].clone(), stops: false }), maps);
+            }
+            Expr::MethodCall(f) if f.method == "take_while" && f.args.len() == 1 => {
+                maps.reverse();
+                return (&f.receiver, Some(Filter { predicate: f.args[0].clone(), stops: true }), maps);
+            }
+            Expr::MethodCall(f)
+                if f.method == "filter_map"
+                    && f.args.len() == 1
+                    && let Some((keep, map)) = kept_and_mapped(&f.args[0]) =>
+            {
+                maps.push(map);
+                maps.reverse();
+                return (&f.receiver, Some(Filter { predicate: keep, stops: false }), maps);
+            }
+            _ => return (receiver, None, Vec::new()),
+        }
+    }
+}
+
+/// `filter_map(|p| if c { Some(e) } else { None })` (also `c.then(|| e)` and `c.then_some(e)`)
+/// as the `filter` and the `map` it is: `|&p| c` (a filter's predicate takes the element by
+/// reference) and `|p| e`. `None` for another closure.
+fn kept_and_mapped(f: &Expr) -> Option<(Expr, Expr)> {
+    let Expr::Closure(c) = f else { return None };
+    let [pat] = c.inputs.iter().collect::<Vec<_>>()[..] else { return None };
+    let some = |e: &Expr| match strip_parens(e) {
+        Expr::Call(call)
+            if call.args.len() == 1 && matches!(&*call.func, Expr::Path(p) if p.path.is_ident("Some")) =>
+        {
+            Some(call.args[0].clone())
+        }
+        _ => None,
+    };
+    let block_tail = |b: &syn::Block| match &b.stmts[..] {
+        [Stmt::Expr(e, None)] => Some(e.clone()),
+        _ => None,
+    };
+    let (cond, value) = match strip_parens(&c.body) {
+        Expr::If(i) => {
+            let (_, otherwise) = i.else_branch.as_ref()?;
+            let none = match &**otherwise {
+                Expr::Block(b) => block_tail(&b.block)?,
+                _ => return None,
+            };
+            if !matches!(strip_parens(&none), Expr::Path(p) if p.path.is_ident("None")) {
+                return None;
+            }
+            ((*i.cond).clone(), some(&block_tail(&i.then_branch)?)?)
+        }
+        // `c.then_some(e)`, `c.then(|| e)`.
+        Expr::MethodCall(m) if m.method == "then_some" && m.args.len() == 1 => {
+            ((*m.receiver).clone(), m.args[0].clone())
+        }
+        Expr::MethodCall(m) if m.method == "then" && m.args.len() == 1 => match &m.args[0] {
+            Expr::Closure(k) if k.inputs.is_empty() => ((*m.receiver).clone(), (*k.body).clone()),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let at = Loc::of(f).span();
+    Some((syn::parse_quote_spanned!(at=> |&#pat| #cond), syn::parse_quote_spanned!(at=> |#pat| #value)))
+}

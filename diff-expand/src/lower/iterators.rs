@@ -15,12 +15,13 @@
 //! `step_by`, `windows`/`chunks`/`chunks_exact` (`lower::windows`; also zipped, enumerated,
 //! skipped, taken, stepped or reversed) followed by `map`, `scan` (its state a variable declared before the loop, `Sequence::prelude`,
 //! the closure's body read by `adaptors::scan_body`), and `filter` just before the end, or `filter_map` of `if c { Some(e) } else { None }` and
-//! `take_while`, both read as a predicate, `Filter`, before the maps) and an end (`sum`, `product`, `fold`,
+//! `take_while`, both read as a predicate, `adaptors::Filter`, before the maps) and an end (`sum`, `product`, `fold`,
 //! `count`, `for_each`, `collect::<Vec<F>>`: `lower::collects`), or a `for` loop over it (over
 //! windows too).
 //! `iter_mut()` is a source of places (`lower::places`). Each sequence is a length and the element at an index, both as syntax; the closures are
 //! called in place (`lower::closures` inlines them). `v.iter().sum()` alone keeps its own rule.
 
+use super::adaptors::filtered;
 use super::windows::{Index, Windows, mapped, slicing};
 use super::*;
 
@@ -191,8 +192,7 @@ impl Lowerer<'_> {
         let body: syn::Block = match filter {
             // Marked so that a predicate on a differentiated value gets `filter`'s (or
             // `take_while`'s) message, at the predicate (`lower::control::if_expr`).
-            Some(Filter::Keep(ref p) | Filter::While(ref p)) => {
-                let stops = matches!(filter, Some(Filter::While(_)));
+            Some(super::adaptors::Filter { predicate: ref p, stops }) => {
                 let at = Loc::of(p);
                 // `|x| tapeless::piecewise(c)`: the mark taken out of the closure onto the
                 // condition, which then accepts the derivative of the elements kept.
@@ -228,23 +228,11 @@ impl Lowerer<'_> {
                     }
                     f => quote::quote_spanned!(s=> let __tapeless_item = (#f)(__tapeless_item);),
                 });
+                let kept = quote::quote_spanned!(s=> #(#maps)* #acc = #step;);
                 if stops {
-                    syn::parse_quote_spanned!(s=> {
-                        let __tapeless_item = #item;
-                        if #cond {
-                            break;
-                        }
-                        #(#maps)*
-                        #acc = #step;
-                    })
+                    syn::parse_quote_spanned!(s=> { let __tapeless_item = #item; if #cond { break; } #kept })
                 } else {
-                    syn::parse_quote_spanned!(s=> {
-                        let __tapeless_item = #item;
-                        if #cond {
-                            #(#maps)*
-                            #acc = #step;
-                        }
-                    })
+                    syn::parse_quote_spanned!(s=> { let __tapeless_item = #item; if #cond { #kept } })
                 }
             }
             None => syn::parse_quote_spanned!(s=> {
@@ -730,91 +718,4 @@ impl Lowerer<'_> {
             _ => false,
         }
     }
-}
-
-/// What stands between a chain's source and its maps before the end: elements kept by a
-/// predicate (`filter`, and `filter_map` of the forms [`kept_and_mapped`] reads), or the
-/// elements up to the first one failing it (`take_while`).
-enum Filter {
-    Keep(Expr),
-    While(Expr),
-}
-
-/// `source.filter(p).map(f).map(g)`, the receiver of a chain's end: the source, the predicate and
-/// the maps after it, in order (`None` and no maps if the chain has no filter). A filter has no
-/// length known before it runs, so it is not a [`Sequence`]; the end tests each element of the
-/// source and maps only those kept (or, for `take_while`, stops at the first one not kept).
-fn filtered(receiver: &Expr) -> (&Expr, Option<Filter>, Vec<Expr>) {
-    let mut maps = Vec::new();
-    let mut r = receiver;
-    loop {
-        match r {
-            Expr::MethodCall(f) if f.method == "map" && f.args.len() == 1 => {
-                maps.push(f.args[0].clone());
-                r = &f.receiver;
-            }
-            Expr::MethodCall(f) if f.method == "filter" && f.args.len() == 1 => {
-                maps.reverse();
-                return (&f.receiver, Some(Filter::Keep(f.args[0].clone())), maps);
-            }
-            Expr::MethodCall(f) if f.method == "take_while" && f.args.len() == 1 => {
-                maps.reverse();
-                return (&f.receiver, Some(Filter::While(f.args[0].clone())), maps);
-            }
-            Expr::MethodCall(f)
-                if f.method == "filter_map"
-                    && f.args.len() == 1
-                    && let Some((keep, map)) = kept_and_mapped(&f.args[0]) =>
-            {
-                maps.push(map);
-                maps.reverse();
-                return (&f.receiver, Some(Filter::Keep(keep)), maps);
-            }
-            _ => return (receiver, None, Vec::new()),
-        }
-    }
-}
-
-/// `filter_map(|p| if c { Some(e) } else { None })` (also `c.then(|| e)` and `c.then_some(e)`)
-/// as the `filter` and the `map` it is: `|&p| c` (a filter's predicate takes the element by
-/// reference) and `|p| e`. `None` for another closure.
-fn kept_and_mapped(f: &Expr) -> Option<(Expr, Expr)> {
-    let Expr::Closure(c) = f else { return None };
-    let [pat] = c.inputs.iter().collect::<Vec<_>>()[..] else { return None };
-    let some = |e: &Expr| match strip_parens(e) {
-        Expr::Call(call)
-            if call.args.len() == 1 && matches!(&*call.func, Expr::Path(p) if p.path.is_ident("Some")) =>
-        {
-            Some(call.args[0].clone())
-        }
-        _ => None,
-    };
-    let block_tail = |b: &syn::Block| match &b.stmts[..] {
-        [Stmt::Expr(e, None)] => Some(e.clone()),
-        _ => None,
-    };
-    let (cond, value) = match strip_parens(&c.body) {
-        Expr::If(i) => {
-            let (_, otherwise) = i.else_branch.as_ref()?;
-            let none = match &**otherwise {
-                Expr::Block(b) => block_tail(&b.block)?,
-                _ => return None,
-            };
-            if !matches!(strip_parens(&none), Expr::Path(p) if p.path.is_ident("None")) {
-                return None;
-            }
-            ((*i.cond).clone(), some(&block_tail(&i.then_branch)?)?)
-        }
-        // `c.then_some(e)`, `c.then(|| e)`.
-        Expr::MethodCall(m) if m.method == "then_some" && m.args.len() == 1 => {
-            ((*m.receiver).clone(), m.args[0].clone())
-        }
-        Expr::MethodCall(m) if m.method == "then" && m.args.len() == 1 => match &m.args[0] {
-            Expr::Closure(k) if k.inputs.is_empty() => ((*m.receiver).clone(), (*k.body).clone()),
-            _ => return None,
-        },
-        _ => return None,
-    };
-    let at = Loc::of(f).span();
-    Some((syn::parse_quote_spanned!(at=> |&#pat| #cond), syn::parse_quote_spanned!(at=> |#pat| #value)))
 }

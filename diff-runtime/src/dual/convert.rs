@@ -369,18 +369,13 @@ macro_rules! lift_float {
 }
 lift_float!(f32, f64);
 
-/// `e_index` over the elements of a collection, in order: element `k` holds the scalars from
-/// the total of the ones before it (a float one, a row `[f64; N]` N).
-fn lift_unit_each<'a, T: Lift + 'a>(
-    elements: impl Iterator<Item = &'a T>,
-    index: usize,
-) -> impl Iterator<Item = T::Lifted> {
-    let mut offset = 0usize;
-    elements.map(move |x| {
-        let (at, n) = (offset, x.scalars());
-        offset += n;
-        if (at..at + n).contains(&index) { x.lift_unit(index - at) } else { x.lift_constant() }
-    })
+/// An element of a collection lifted for `e_index`: the unit direction if the element holds
+/// that scalar, a constant otherwise. `offset` is the number of scalars of the elements before
+/// it (a float holds one, a row `[f64; N]` N), advanced past this one.
+fn lift_unit_at<T: Lift>(x: &T, offset: &mut usize, index: usize) -> T::Lifted {
+    let (at, n) = (*offset, x.scalars());
+    *offset += n;
+    if (at..at + n).contains(&index) { x.lift_unit(index - at) } else { x.lift_constant() }
 }
 
 impl<T: Lift<Direction = T>> Lift for [T] {
@@ -396,7 +391,8 @@ impl<T: Lift<Direction = T>> Lift for [T] {
         self.iter().map(Lift::lift_constant).collect()
     }
     fn lift_unit(&self, index: usize) -> Self::Lifted {
-        lift_unit_each(self.iter(), index).collect()
+        let mut offset = 0;
+        self.iter().map(|x| lift_unit_at(x, &mut offset, index)).collect()
     }
     fn scalars(&self) -> usize {
         self.iter().map(Lift::scalars).sum()
@@ -430,9 +426,8 @@ impl<T: Lift<Direction = T>, const N: usize> Lift for [T; N] {
         core::array::from_fn(|i| self[i].lift_constant())
     }
     fn lift_unit(&self, index: usize) -> Self::Lifted {
-        let mut each = lift_unit_each(self.iter(), index);
-        // (`each` yields exactly N elements; `lift_constant` is never reached.)
-        core::array::from_fn(|i| each.next().unwrap_or_else(|| self[i].lift_constant()))
+        let mut offset = 0;
+        core::array::from_fn(|i| lift_unit_at(&self[i], &mut offset, index))
     }
     fn scalars(&self) -> usize {
         self.as_slice().scalars()
