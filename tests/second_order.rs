@@ -818,3 +818,113 @@ fn calls_on_constants_nest() {
         );
     }
 }
+
+// ---- Composed calls whose pullback the reverse sweep makes again (`g(&local)`): the dual copy
+// takes the call's value from the callee's dual `_vjp`.
+
+/// `a(w, c) = Σ c_i w_i² + sin w_i`, failing on no data.
+#[differentiable(hessian, wrt(w))]
+fn borrowed_inner(w: &[f64], c: &[f64]) -> Result<f64, String> {
+    if c.is_empty() {
+        return Err("no data".to_string());
+    }
+    Ok(w.iter().zip(c).map(|(a, b)| a * a * b + a.sin()).sum())
+}
+
+/// `a(w, 2c) w₀ + a(w, c)`, both calls on borrowed locals.
+#[differentiable(hessian, wrt(w))]
+fn borrowed_outer(w: &[f64], c: Vec<f64>) -> Result<f64, String> {
+    let doubled: Vec<f64> = c.iter().map(|v| v * 2.0).collect();
+    let a = borrowed_inner(w, &doubled)?;
+    Ok(a * w[0] + borrowed_inner(w, &c)?)
+}
+
+/// A scaled sum of `cosh(w_i c_i)`.
+struct CoshSum {
+    k: f64,
+}
+
+impl CoshSum {
+    #[differentiable(hessian, wrt(w))]
+    fn cosh_sum(&self, w: &[f64], c: &[f64]) -> f64 {
+        self.k * w.iter().zip(c).map(|(a, b)| (a * b).cosh()).sum::<f64>()
+    }
+
+    /// `E(w) w₁`, the method called on a borrowed parameter.
+    #[differentiable(hessian, wrt(w))]
+    fn weighted(&self, w: &[f64], c: Vec<f64>) -> f64 {
+        self.cosh_sum(w, &c) * w[1]
+    }
+}
+
+#[test]
+fn composed_calls_made_again_in_the_sweep() {
+    let c = vec![0.5, 1.5, -0.3];
+    // `a`'s value, gradient and diagonal Hessian at weights `c`.
+    let parts = |w: &[f64], c: &[f64]| {
+        let value: f64 = (0..3).map(|i| c[i] * w[i] * w[i] + w[i].sin()).sum();
+        let g: Vec<f64> = (0..3).map(|i| 2.0 * c[i] * w[i] + w[i].cos()).collect();
+        let h: Vec<f64> = (0..3).map(|i| 2.0 * c[i] - w[i].sin()).collect();
+        (value, g, h)
+    };
+    for w in [vec![0.2, -0.4, 0.9], vec![1.1, 0.3, -0.6], vec![-0.8, 0.5, 0.1]] {
+        let doubled: Vec<f64> = c.iter().map(|v| 2.0 * v).collect();
+        let ((a, ga, ha), (_, gb, hb)) = (parts(&w, &doubled), parts(&w, &c));
+        // First order: the analytic gradient, and forward against reverse.
+        let (_, g) = borrowed_outer_grad(&w, c.clone()).unwrap();
+        let v = [0.3, -0.9, 0.5];
+        let (_, jv) = borrowed_outer_jvp(&w, c.clone(), v.to_vec()).unwrap();
+        let mut gv = 0.0;
+        for i in 0..3 {
+            let want = ga[i] * w[0] + if i == 0 { a } else { 0.0 } + gb[i];
+            assert!(close(g[i], want, 1e-13), "d/dw{i} = {} vs {want}", g[i]);
+            gv += g[i] * v[i];
+        }
+        assert!(close(jv, gv, 1e-13), "<g, v> = {gv} by VJP, {jv} by JVP");
+        let mut exact = DMatrix::zeros(3, 3);
+        for i in 0..3 {
+            exact[(i, i)] += ha[i] * w[0] + hb[i];
+            exact[(i, 0)] += ga[i];
+            exact[(0, i)] += ga[i];
+        }
+        check(
+            "borrowed_outer",
+            &w,
+            &|p| borrowed_outer(p, c.clone()).unwrap(),
+            &|p| borrowed_outer_grad(p, c.clone()).unwrap(),
+            &|p| borrowed_outer_hessian(p, c.clone()).unwrap(),
+            &|p, v| borrowed_outer_hvp(p, c.clone(), v.to_vec()).unwrap(),
+            &exact,
+            1e-6,
+        );
+        let m = CoshSum { k: 0.7 };
+        let e_i: Vec<f64> = (0..3).map(|i| m.k * c[i] * (w[i] * c[i]).sinh()).collect();
+        let (_, g) = m.weighted_grad(&w, c.clone());
+        let (_, jv) = m.weighted_jvp(&w, c.clone(), v.to_vec());
+        let energy: f64 = (0..3).map(|i| m.k * (w[i] * c[i]).cosh()).sum();
+        let mut gv = 0.0;
+        for i in 0..3 {
+            let want = e_i[i] * w[1] + if i == 1 { energy } else { 0.0 };
+            assert!(close(g[i], want, 1e-13), "d/dw{i} = {} vs {want}", g[i]);
+            gv += g[i] * v[i];
+        }
+        assert!(close(jv, gv, 1e-13), "<g, v> = {gv} by VJP, {jv} by JVP");
+        let mut exact = DMatrix::zeros(3, 3);
+        for i in 0..3 {
+            exact[(i, i)] += m.k * c[i] * c[i] * (w[i] * c[i]).cosh() * w[1];
+            exact[(i, 1)] += e_i[i];
+            exact[(1, i)] += e_i[i];
+        }
+        check(
+            "CoshSum::weighted",
+            &w,
+            &|p| m.weighted(p, c.clone()),
+            &|p| m.weighted_grad(p, c.clone()),
+            &|p| m.weighted_hessian(p, c.clone()),
+            &|p, v| m.weighted_hvp(p, c.clone(), v.to_vec()),
+            &exact,
+            1e-6,
+        );
+    }
+    assert_eq!(borrowed_outer_hvp(&[0.1, 0.2, 0.3], Vec::new(), vec![1.0; 3]), Err("no data".to_string()));
+}

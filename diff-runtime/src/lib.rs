@@ -98,8 +98,8 @@ pub fn piecewise(condition: bool) -> bool {
 pub mod __private {
     pub use crate::coordinates::{Coordinates, Flat, flat};
     pub use crate::dual::{
-        CastTo, Dual, Lift, Primal, Promote, PromoteAsIs, PromoteByTrait, Promoting, Scalar, Split, cast,
-        math as dual_math, primal, promote,
+        CastTo, Dual, Lift, Primal, Promote, PromoteAsIs, PromoteByTrait, Promoting, Scalar, Split,
+        ValueOfVjp, cast, math as dual_math, primal, promote, value_of_vjp,
     };
     pub use crate::lanes::{
         LaneFactor, LaneFloat, LaneTangent, Lanes, lanes_into_columns, lanes_sum, zero_lanes,

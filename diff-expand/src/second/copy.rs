@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
-use quote::ToTokens;
+use quote::{ToTokens, format_ident};
 use syn::visit_mut::VisitMut;
 
 use super::for_hessian;
@@ -23,6 +23,10 @@ pub(super) struct Generic {
     /// Functions called on constants only, and which of their arguments are floats: those are
     /// passed as their value parts (`check::constant_call`).
     pub(super) constant_calls: std::collections::HashMap<String, Vec<bool>>,
+    /// Functions and methods composed with whose pullback the reverse sweep makes again
+    /// (`emit::pullback_in_sweep`): `_grad` calls their primal, which the copy takes from
+    /// their dual `_vjp`.
+    pub(super) remade: HashSet<String>,
 }
 
 /// The scalar of the copy.
@@ -212,12 +216,26 @@ impl VisitMut for Generic {
                         && let Some(last) = f.path.segments.last_mut()
                     {
                         last.ident = for_hessian(&name);
+                    } else if let Some(vjp) = self.composed(&name)
+                        && let Some(last) = f.path.segments.last_mut()
+                    {
+                        // `g(x)`, the primal of a composed call whose pullback the reverse sweep
+                        // makes again (`g(&local)`): the value of its dual `_vjp`.
+                        last.ident = for_hessian(&vjp);
+                        *e = syn::parse_quote!(::tapeless::__private::value_of_vjp(#e));
                     }
                 }
             }
             // `recv.g_vjp(x)` of a composed method `g`: its dual copy.
             syn::Expr::MethodCall(call) if self.calls.contains(&call.method.to_string()) => {
                 call.method = for_hessian(&call.method);
+            }
+            // `recv.g(x)`, the primal of a composed method call made again in the reverse sweep.
+            syn::Expr::MethodCall(call) if self.composed(&call.method).is_some() => {
+                if let Some(vjp) = self.composed(&call.method) {
+                    call.method = for_hessian(&vjp);
+                }
+                *e = syn::parse_quote!(::tapeless::__private::value_of_vjp(#e));
             }
             // `v.norm()` of a nalgebra matrix (no float has these methods): the runtime's dual
             // version (nalgebra's needs `RealField`, which the dual number does not implement).
@@ -276,6 +294,7 @@ impl VisitMut for Generic {
                 calls: self.calls.clone(),
                 records: HashSet::new(),
                 constant_calls: std::collections::HashMap::new(),
+                remade: HashSet::new(),
             };
             inner.visit_item_fn_mut(f);
         }
@@ -287,6 +306,11 @@ impl VisitMut for Generic {
 }
 
 impl Generic {
+    /// `g_vjp` if `g` is a function of [`Generic::remade`].
+    fn composed(&self, name: &syn::Ident) -> Option<syn::Ident> {
+        self.remade.contains(&name.to_string()).then(|| format_ident!("{}_vjp", name, span = name.span()))
+    }
+
     /// A local whose value from outside is promoted: it holds a float or something the syntax
     /// did not tell (a constant table's entry).
     fn promoted(&self, e: &syn::Expr) -> bool {

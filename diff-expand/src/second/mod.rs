@@ -91,8 +91,8 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
         });
         let grad = emit::sibling(&input.sig.name, "grad");
         let dual = with_receiver(input.sig, quote!(#grad::<#(#turbofish),*>));
-        let hvp = hvp(input, &concrete, &dual);
-        let hessian = hessian(input, &concrete, &dual);
+        let hvp = hvp(input, &concrete, &dual, &HashSet::new());
+        let hessian = hessian(input, &concrete, &dual, &HashSet::new());
         return Some(quote!(#hvp #hessian));
     }
     let sig = input.sig;
@@ -149,7 +149,25 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
             merged.iter_mut().zip(&floats).for_each(|(m, f)| *m |= f);
         }
     }
-    let mut generic = Generic { promote, calls, records, constant_calls };
+    let remade = input
+        .f
+        .body
+        .walk()
+        .into_iter()
+        .filter_map(|inst| match &inst.op {
+            Op::Call { callee, args, borrowed, .. }
+                if emit::call_is_active(input, inst)
+                    && emit::pullback_in_sweep(input, callee, args, borrowed) =>
+            {
+                match callee {
+                    crate::ir::Callee::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+                    crate::ir::Callee::Method { name, .. } => Some(name.to_string()),
+                }
+            }
+            _ => None,
+        })
+        .collect();
+    let mut generic = Generic { promote, calls, records, constant_calls, remade };
     generic.visit_item_fn_mut(&mut grad);
     keep_types(&mut grad, sig, &kept);
     // The callers' dual copies compose through this function's: `NAME_vjp_for_hessian`.
@@ -163,8 +181,8 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
     generic.visit_item_fn_mut(&mut vjp);
     keep_types(&mut vjp, sig, &kept);
     let dual = with_receiver(sig, quote!(#dual_name));
-    let hvp = hvp(input, sig, &dual);
-    let hessian = hessian(input, sig, &dual);
+    let hvp = hvp(input, sig, &dual, &HashSet::new());
+    let hessian = hessian(input, sig, &dual, &HashSet::new());
     Some(quote!(#[doc(hidden)] #grad #[doc(hidden)] #vjp #hvp #hessian))
 }
 
@@ -221,10 +239,12 @@ enum Direction {
     Unit(TokenStream),
 }
 
-/// A call of the dual copy, each parameter lifted: `dir(p)` is its direction, if any.
+/// A call of the dual copy, each parameter lifted (except those of `as_they_are`, indices into
+/// `sig.params`): `dir(p)` is its direction, if any.
 fn call(
     sig: &signature::Signature,
     dual: &TokenStream,
+    as_they_are: &HashSet<usize>,
     dir: &dyn Fn(&Param) -> Option<Direction>,
 ) -> TokenStream {
     let p = emit::private();
@@ -233,7 +253,7 @@ fn call(
     for (i, param) in sig.params.iter().enumerate() {
         let ident = &param.ident;
         let shape = shape(&param.ty).unwrap_or(Passing::Constant);
-        if shape == Passing::Constant || as_is(param) {
+        if shape == Passing::Constant || as_is(param) || as_they_are.contains(&i) {
             args.push(quote!(#ident));
             continue;
         }
@@ -254,7 +274,12 @@ fn call(
 }
 
 /// `NAME_hvp(x.., v..) -> (value, gradient, H v)`.
-fn hvp(input: &Input, sig: &signature::Signature, dual: &TokenStream) -> TokenStream {
+fn hvp(
+    input: &Input,
+    sig: &signature::Signature,
+    dual: &TokenStream,
+    as_they_are: &HashSet<usize>,
+) -> TokenStream {
     let (impl_generics, _, where_clause) = sig.generics.split_for_impl();
     let receiver = emit::receiver(sig);
     let (p, vis, attrs) = (emit::private(), &input.item.vis, emit::attributes());
@@ -262,7 +287,7 @@ fn hvp(input: &Input, sig: &signature::Signature, dual: &TokenStream) -> TokenSt
     let params = emit::primal_params(sig);
     let directions = emit::tangent_params(sig);
     let gradient = sig.gradient_type();
-    let call = call(sig, dual, &|param| {
+    let call = call(sig, dual, as_they_are, &|param| {
         param.wrt.then(|| {
             let d = emit::sibling_tangent(param);
             Direction::Given(
@@ -296,7 +321,12 @@ fn hvp(input: &Input, sig: &signature::Signature, dual: &TokenStream) -> TokenSt
 
 /// `NAME_hessian(x..) -> (value, gradient, H)`, the inputs of all differentiated parameters
 /// numbered in order.
-fn hessian(input: &Input, sig: &signature::Signature, dual: &TokenStream) -> TokenStream {
+fn hessian(
+    input: &Input,
+    sig: &signature::Signature,
+    dual: &TokenStream,
+    as_they_are: &HashSet<usize>,
+) -> TokenStream {
     let (impl_generics, _, where_clause) = sig.generics.split_for_impl();
     let receiver = emit::receiver(sig);
     let (p, vis, attrs) = (emit::private(), &input.item.vis, emit::attributes());
@@ -314,7 +344,7 @@ fn hessian(input: &Input, sig: &signature::Signature, dual: &TokenStream) -> Tok
             if shape(&param.ty) == Some(Passing::Borrowed) { quote!(#ident) } else { quote!(&#ident) };
         offsets.extend(quote!(let #o = __n; __n += #p::Lift::scalars(#by_ref);));
     }
-    let call = call(sig, dual, &|param| {
+    let call = call(sig, dual, as_they_are, &|param| {
         let k = sig.params.iter().position(|q| q.ident == param.ident).unwrap_or(0);
         let o = offset(k);
         param.wrt.then(|| Direction::Unit(quote!(#i.wrapping_sub(#o))))

@@ -310,6 +310,47 @@ pub fn primal<A: Primal>(value: A) -> A::Out {
     value.primal()
 }
 
+/// The value of a call of a composed function in the dual copy, where `_grad` calls the primal
+/// `g(x)` (its pullback is made again in the reverse sweep): the copy calls
+/// `g_vjp_for_hessian(x)`, which takes the dual numbers, and keeps the value. A `_vjp` returns
+/// `(value, pullback)`, or that inside the `Result`/`Option` the function returns.
+#[doc(hidden)]
+pub trait ValueOfVjp {
+    type Value;
+    fn value_of_vjp(self) -> Self::Value;
+}
+
+impl<T, F> ValueOfVjp for (T, F) {
+    type Value = T;
+    #[inline(always)]
+    fn value_of_vjp(self) -> T {
+        self.0
+    }
+}
+
+impl<T, F, E> ValueOfVjp for Result<(T, F), E> {
+    type Value = Result<T, E>;
+    #[inline(always)]
+    fn value_of_vjp(self) -> Result<T, E> {
+        self.map(|(value, _)| value)
+    }
+}
+
+impl<T, F> ValueOfVjp for Option<(T, F)> {
+    type Value = Option<T>;
+    #[inline(always)]
+    fn value_of_vjp(self) -> Option<T> {
+        self.map(|(value, _)| value)
+    }
+}
+
+/// See [`ValueOfVjp`].
+#[doc(hidden)]
+#[inline(always)]
+pub fn value_of_vjp<A: ValueOfVjp>(call: A) -> A::Value {
+    call.value_of_vjp()
+}
+
 /// See [`Promote`].
 #[doc(hidden)]
 #[inline(always)]

@@ -18,7 +18,8 @@ mod convert;
 mod num;
 
 pub use self::convert::{
-    CastTo, Lift, Primal, Promote, PromoteAsIs, PromoteByTrait, Promoting, Split, cast, math, primal, promote,
+    CastTo, Lift, Primal, Promote, PromoteAsIs, PromoteByTrait, Promoting, Split, ValueOfVjp, cast, math,
+    primal, promote, value_of_vjp,
 };
 
 use crate::real::Floating;
