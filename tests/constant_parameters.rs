@@ -495,3 +495,98 @@ fn parameters_of_the_crates_own_types_without_floats_are_constants() {
         }
     }
 }
+
+// ---- Constant floats read by index: the dual `_grad` takes them as they are.
+
+/// `Σ_j c_j w_j²`; `c` is read by index, and is lifted by callers whose copies pass it.
+#[differentiable(hessian, wrt(w))]
+fn diagonal_weight(w: &[f64], c: &[f64]) -> f64 {
+    w.iter().zip(c).map(|(a, b)| a * a * b).sum()
+}
+
+/// `Σ_i c_i (z_i - s₀)² + s₁ sin z_i + Σ_j c_j w_j²`, `z_i = a_i · w`, rows `a_i` of `a`
+/// (row-major, `w.len()` columns). `a` and `shift` are read by index only; `c`, a `Vec` by
+/// value, is also passed to `diagonal_weight`.
+#[differentiable(hessian, wrt(w))]
+fn rows_fit(w: &[f64], a: &[f64], c: Vec<f64>, shift: [f64; 2]) -> f64 {
+    let d = w.len();
+    let mut total = 0.0;
+    for i in 0..c.len() {
+        let mut z = 0.0;
+        for j in 0..d {
+            z += a[i * d + j] * w[j];
+        }
+        total += c[i] * (z - shift[0]).powi(2) + shift[1] * z.sin();
+    }
+    total + diagonal_weight(w, &c)
+}
+
+/// The rows' data, weights and shift of [`rows_fit`].
+fn rows_data() -> (Vec<f64>, Vec<f64>, [f64; 2]) {
+    (vec![0.5, -1.0, 1.5, 0.25, -0.75, 2.0], vec![0.8, 1.3, 0.4], [0.2, 0.7])
+}
+
+/// The gradient and Hessian of [`rows_fit`] by hand.
+fn rows_fit_exact(w: &[f64]) -> ([f64; 2], [[f64; 2]; 2]) {
+    let (a, c, s) = rows_data();
+    let (mut g, mut h) = ([0.0; 2], [[0.0; 2]; 2]);
+    for i in 0..c.len() {
+        let row = [a[2 * i], a[2 * i + 1]];
+        let z = row[0] * w[0] + row[1] * w[1];
+        let (d1, d2) = (2.0 * c[i] * (z - s[0]) + s[1] * z.cos(), 2.0 * c[i] - s[1] * z.sin());
+        for p in 0..2 {
+            g[p] += d1 * row[p];
+            for q in 0..2 {
+                h[p][q] += d2 * row[p] * row[q];
+            }
+        }
+    }
+    for j in 0..2 {
+        g[j] += 2.0 * c[j] * w[j];
+        h[j][j] += 2.0 * c[j];
+    }
+    (g, h)
+}
+
+#[test]
+fn constant_floats_read_by_index_in_first_order() {
+    let (a, c, s) = rows_data();
+    let fns = slice_fns_with!(rows_fit, rows_fit_jvp, rows_fit_vjp, rows_fit_grad; &a, c.clone(), s);
+    let points: [&[f64]; 3] = [&[0.1, 0.2], &[1.0, -0.8], &[-0.5, 1.4]];
+    check(&fns, &points, 1e-8);
+    for w in points {
+        let (_, g) = rows_fit_grad(w, &a, c.clone(), s);
+        let (want, _) = rows_fit_exact(w);
+        for k in 0..2 {
+            assert!(close(g[k], want[k], 1e-13), "d/dw{k} = {} vs {}", g[k], want[k]);
+        }
+    }
+}
+
+#[test]
+fn constant_floats_read_by_index_in_second_order() {
+    let (a, c, s) = rows_data();
+    for w in [[0.1, 0.2], [1.0, -0.8], [-0.5, 1.4]] {
+        let (value, g, h) = rows_fit_hessian(&w, &a, c.clone(), s);
+        assert_eq!((value, g), rows_fit_grad(&w, &a, c.clone(), s));
+        let (_, exact) = rows_fit_exact(&w);
+        for p in 0..2 {
+            for q in 0..2 {
+                assert!(
+                    close(h[(p, q)], exact[p][q], 1e-12),
+                    "H[{p},{q}] = {} vs {}",
+                    h[(p, q)],
+                    exact[p][q]
+                );
+                let gp = |x: &[f64]| rows_fit_grad(x, &a, c.clone(), s).1[p];
+                let fd = common::central(&gp, &w, q);
+                assert!(close(h[(p, q)], fd, 1e-7), "H[{p},{q}] vs fd {fd}");
+            }
+        }
+        let v = [0.3, -0.9];
+        let (_, _, hv) = rows_fit_hvp(&w, &a, c.clone(), s, v.to_vec());
+        for p in 0..2 {
+            assert!(close(hv[p], h[(p, 0)] * v[0] + h[(p, 1)] * v[1], 1e-13));
+        }
+    }
+}

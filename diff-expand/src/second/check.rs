@@ -7,7 +7,9 @@ use quote::ToTokens;
 use crate::ctxt::Ctxt;
 use crate::diagnostics::{Diagnostic, unsupported};
 use crate::emit::Input;
-use crate::ir::{Block, Kind, Loc, Op};
+use std::collections::{HashMap, HashSet};
+
+use crate::ir::{Block, Kind, Loc, Op, Value};
 use crate::rules::Family as Rule;
 use crate::signature::{self, TypeClass};
 
@@ -57,6 +59,61 @@ pub(crate) fn as_is(p: &signature::Param) -> bool {
             Some(Passing::Float | Passing::Constant) => false,
             Some(Passing::Borrowed | Passing::Owned) => record(referent).is_some(),
         }
+}
+
+/// The parameters (indices) that are constant floats, `&[f64]`, `&Vec<f64>`, `[f64; N]` and the
+/// like, whose value the body only reads entries of (`x[i]`) and the length of: the dual
+/// `_grad` can take them as they are and promote each entry it reads, where lifting them would
+/// copy the whole collection into dual numbers per call (F2's data, 100 000 entries).
+pub(super) fn read_by_index(input: &Input) -> HashSet<usize> {
+    let f = input.f;
+    let plain_floats = |ty: &syn::Type| {
+        let referent = match ty {
+            syn::Type::Reference(r) if r.mutability.is_none() => &*r.elem,
+            ty => ty,
+        };
+        match referent {
+            syn::Type::Slice(s) => signature::is_f64(&s.elem),
+            syn::Type::Array(a) => signature::is_f64(&a.elem),
+            syn::Type::Path(p) => signature::vec_element(p).is_some_and(signature::is_f64),
+            _ => false,
+        }
+    };
+    let mut values: HashMap<Value, usize> = HashMap::new();
+    for inst in &f.body.insts {
+        if let Op::Param(i) = inst.op
+            && let Some(p) = input.sig.params.get(i)
+            && !p.wrt
+            && plain_floats(&p.ty)
+        {
+            values.extend(inst.results.iter().map(|v| (*v, i)));
+        }
+    }
+    // Any read other than as the array of a load or the operand of `len`/`is_empty` (a call,
+    // an opaque expression, a branch's or loop's value, the result) keeps the parameter lifted.
+    let mut lifted: HashSet<usize> = HashSet::new();
+    let mut other = |v: &Value| {
+        if let Some(i) = values.get(v) {
+            lifted.insert(*i);
+        }
+    };
+    for inst in f.body.walk() {
+        match &inst.op {
+            Op::Load { index, .. } => index.iter().for_each(&mut other),
+            Op::Prim { rule, .. } if matches!(rule.name, "len" | "is_empty") => {}
+            Op::If { then_out, else_out, .. } => {
+                then_out.iter().chain(else_out).for_each(&mut other);
+                inst.op.operands().iter().for_each(&mut other);
+            }
+            Op::For { carried, .. } | Op::Loop { carried, .. } => {
+                carried.iter().map(|c| &c.next).for_each(&mut other);
+                inst.op.operands().iter().for_each(&mut other);
+            }
+            op => op.operands().iter().for_each(&mut other),
+        }
+    }
+    f.output.leaves().iter().for_each(&mut other);
+    values.into_values().filter(|i| !lifted.contains(i)).collect()
 }
 
 /// The shape of a parameter, or `None` if second order does not take it yet.

@@ -24,7 +24,7 @@ use crate::emit::{self, Input};
 use crate::ir::{Block, Kind, Op};
 use crate::signature::{self, Param};
 
-use self::check::{Passing, as_is, check, find_ident, record, shape};
+use self::check::{Passing, as_is, check, find_ident, read_by_index, record, shape};
 use self::copy::Generic;
 
 /// The signature as `_hvp` and `_hessian` have it: a generic function's float type parameter
@@ -110,6 +110,11 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
     // what is read from it is.
     let kept: HashSet<usize> =
         sig.params.iter().enumerate().filter(|(_, p)| as_is(p)).map(|(i, _)| i).collect();
+    // Constant floats read only by index keep their type in the dual `_grad`, each entry
+    // promoted where it is read, rather than lifted whole per call (`_vjp_for_hessian` keeps
+    // lifting them: its callers' copies pass what they hold).
+    let by_index = read_by_index(input);
+    let kept_in_grad: HashSet<usize> = kept.union(&by_index).copied().collect();
     let kept_values: HashSet<crate::ir::Value> = input
         .f
         .body
@@ -169,7 +174,7 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
         .collect();
     let mut generic = Generic { promote, calls, records, constant_calls, remade };
     generic.visit_item_fn_mut(&mut grad);
-    keep_types(&mut grad, sig, &kept);
+    keep_types(&mut grad, sig, &kept_in_grad);
     // The callers' dual copies compose through this function's: `NAME_vjp_for_hessian`.
     let vjp_name = emit::sibling(&sig.name, "vjp");
     let mut vjp = file_items.into_iter().find_map(|item| match item {
@@ -181,8 +186,8 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
     generic.visit_item_fn_mut(&mut vjp);
     keep_types(&mut vjp, sig, &kept);
     let dual = with_receiver(sig, quote!(#dual_name));
-    let hvp = hvp(input, sig, &dual, &HashSet::new());
-    let hessian = hessian(input, sig, &dual, &HashSet::new());
+    let hvp = hvp(input, sig, &dual, &by_index);
+    let hessian = hessian(input, sig, &dual, &by_index);
     Some(quote!(#[doc(hidden)] #grad #[doc(hidden)] #vjp #hvp #hessian))
 }
 
