@@ -256,6 +256,12 @@ fn expr() -> impl Strategy<Value = String> {
             inner.clone().prop_map(|a| format!("v.iter().chain(v.iter().skip(1)).map(|e| e * {a}).sum::<f64>()")),
             inner.clone().prop_map(|a| format!("if matches!(n, 0 | 2) {{ {a} }} else {{ matches!({a}, k if k > 0.0) as i32 as f64 }}")),
             inner.clone().prop_map(|a| format!("{{ let o = v.to_vec(); let w = &o; g(w) * {a} + w[0] }}")),
+            // `flat_map` and `flatten` before ends and as a loop's source, and integer sums.
+            inner.clone().prop_map(|a| format!("(0..n).flat_map(|i| (i + 1..n).map(move |j| (i, j))).map(|(i, j)| v[i] * v[j] * {a}).sum::<f64>()")),
+            inner.clone().prop_map(|a| format!("{{ let mut s = 0.0; for (i, j) in (0..n).flat_map(|i: usize| (0..i).map(move |j| (i, j))) {{ s += v[i] - v[j] * {a}; }} s }}")),
+            inner.clone().prop_map(|a| format!("(0..n).flat_map(|i| {{ let k = i; (k..n).map(move |j| j) }}).fold({a}, |s, j| s + v[j])")),
+            inner.clone().prop_map(|a| format!("(0..n).flat_map(|i| (0..i).map(move |j| j)).skip(1).map(|j| v[j] * {a}).sum::<f64>()")),
+            inner.clone().prop_map(|a| format!("{{ let c = (0..n).flat_map(|i| (0..i).map(move |j| j)).count() + (0..n).map(|i| i * 2).sum::<usize>(); c as f64 * {a} }}")),
             // `for` loops over windows, and writes through `iter_mut()`.
             inner.clone().prop_map(|a| format!("{{ let mut s = 0.0; for w in v.windows(2) {{ s += w[1] * {a}; }} s }}")),
             inner.clone().prop_map(|a| format!("{{ let mut s = 0.0; for c in v.chunks_exact(2) {{ s += g(c) * {a}; }} s }}")),

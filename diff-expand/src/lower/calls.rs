@@ -47,6 +47,13 @@ impl Lowerer<'_> {
                     && super::adaptors::iterator_source(&m.receiver)
                 {
                     let at = Loc { start: m.method.span(), end: span.end };
+                    // A closure naming the function's locals cannot be kept as written: the
+                    // adaptor is what is not followed (not "a closure").
+                    if m.args.iter().any(
+                        |a| matches!(a, Expr::Closure(c) if super::expressions::names_a_local(self, &c.body)),
+                    ) {
+                        return self.unsupported(at, unsupported::ITERATOR_ADAPTOR);
+                    }
                     return self.opaque_at(e, Opaque::Adaptor(name), Kind::Unknown, at);
                 }
                 if let Some(t) = self.row_length(m, span) {

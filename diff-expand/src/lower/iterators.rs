@@ -70,6 +70,13 @@ impl Lowerer<'_> {
     }
 }
 
+/// Whether `ty` is a primitive integer type (`usize`, `i32`, ..).
+fn primitive_integer(ty: &syn::Type) -> bool {
+    const INTEGERS: [&str; 12] =
+        ["usize", "isize", "u8", "u16", "u32", "u64", "u128", "i8", "i16", "i32", "i64", "i128"];
+    matches!(ty, syn::Type::Path(p) if p.qself.is_none() && INTEGERS.iter().any(|i| p.path.is_ident(i)))
+}
+
 /// A name of desugared code, at `at` (where an error about it points) but resolved at the
 /// macro's definition site, so no user name can meet it.
 pub(super) fn hidden(name: &str, at: proc_macro2::Span) -> syn::Ident {
@@ -111,8 +118,14 @@ impl Lowerer<'_> {
         if !matches!(end.as_str(), "sum" | "product" | "fold" | "count" | "any" | "all") {
             return None;
         }
-        // An integer sum or product is not ours to start from `0.0`.
+        // An integer sum or product (`sum::<usize>()`) starts from its type's `0` or `1`; of
+        // another type it is not ours to start.
+        let integer = m.turbofish.as_ref().and_then(|t| match t.args.first() {
+            Some(syn::GenericArgument::Type(ty)) if primitive_integer(ty) => Some(ty.clone()),
+            _ => None,
+        });
         if let Some(t) = &m.turbofish
+            && integer.is_none()
             && !t.args.iter().all(|a| matches!(a, syn::GenericArgument::Type(ty) if crate::signature::classify(ty) == crate::signature::TypeClass::Differentiable))
         {
             return None;
@@ -142,6 +155,9 @@ impl Lowerer<'_> {
                 .then(|| self.element.clone()),
         };
         let (zero, one): (Expr, Expr) = match &float {
+            Some(ty) if integer.is_some() => {
+                (syn::parse_quote_spanned!(s=> (0 as #ty)), syn::parse_quote_spanned!(s=> (1 as #ty)))
+            }
             Some(ty) => (
                 syn::parse_quote_spanned!(s=> <#ty as ::tapeless::__private::Real>::zero()),
                 syn::parse_quote_spanned!(s=> <#ty as ::tapeless::__private::Real>::one()),
@@ -167,7 +183,7 @@ impl Lowerer<'_> {
                 from = quote::quote!(1);
                 strip_references((seq.item)(syn::parse_quote_spanned!(s=> 0usize)))
             }
-            Some(ty) if !crate::signature::is_float(&ty) => return None,
+            Some(ty) if !crate::signature::is_float(&ty) && integer.is_none() => return None,
             _ => zero,
         };
         let (init, step): (Expr, Expr) = match (end.as_str(), m.args.len()) {

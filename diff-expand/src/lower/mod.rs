@@ -56,6 +56,7 @@ mod conversions;
 mod coordinates;
 mod expressions;
 mod fallible_calls;
+mod flattened;
 mod formats;
 mod geometry;
 mod helper_body;
@@ -209,6 +210,9 @@ pub fn lower_writing_out(
     // `std::iter::zip(a, b)`, `repeat(e).take(n)`, `while let Some(v) = it.next()`: as chains.
     let sourced = sources::rewrite(body);
     let body = sourced.as_ref().unwrap_or(body);
+    // `a.flat_map(f).sum()`, `for e in a.flat_map(f)`: the end or loop over each inner chain.
+    let flattened = flattened::rewrite(body);
+    let body = flattened.as_ref().unwrap_or(body);
     let mut l = Lowerer {
         cx,
         values: Vec::new(),

@@ -1,4 +1,4 @@
-// An adaptor no chain follows (`cycle`, `take_while`, `flat_map`, `peekable`, ..) over
+// An adaptor no chain follows (`cycle`, `peekable`, `flat_map` before `skip`, ..) over
 // differentiable values: our error at the adaptor, with the adaptors that are followed. (It
 // was "no derivative is known for method `iter`", at the source.)
 use tapeless::differentiable;
