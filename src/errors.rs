@@ -405,7 +405,10 @@
 //! `#[differentiable(hessian)]` on a function with a construct second order has no rule for
 //! yet: a call on floats whose result is unused, a method that differentiates `self`, a
 //! generic function other than one over a single `T: Float` with `num_traits` bounds (or one
-//! that converts a differentiated value to `f64`), building a struct, `f32`, or a parameter other than `f64`, `&[f64]`, `Vec<f64>`,
+//! that converts a differentiated value to `f64`) or over nalgebra's `RealField` (one of those
+//! that asks `T` for something other than `T::zero()`, `T::one()`, a constant such as `T::pi()`,
+//! a conversion such as `T::from_f64(c)`, `T::from_subset(&c)`, `nalgebra::convert(c)` or a
+//! float method such as `T::sqrt(x)`, or calls another differentiable function), building a struct, `f32`, or a parameter other than `f64`, `&[f64]`, `Vec<f64>`,
 //! `[f64; N]`, a nalgebra vector or matrix of `f64` (and references to them) or an integer
 //! constant. The Hessian through such a construct would be missing, so it is an error, never a
 //! wrong number.

@@ -417,6 +417,15 @@ pub const SECOND_ORDER_GENERICS: Unsupported = Unsupported {
 };
 pub const SECOND_ORDER_BOUND_HELP: &str = "second order runs a generic function at the runtime's `Dual<f64>`, which implements \
              `num_traits`' `Float`, `FromPrimitive`, `FloatConst`, `NumAssign` and `Sum`, and `tapeless::Real`";
+pub const SECOND_ORDER_FIELD_HELP: &str = "second order copies a function generic over `RealField` at dual numbers, writing out \
+             `T::zero()`, `T::one()`, constants such as `T::pi()`, `T::from_f64(a)` and the other conversions, \
+             `T::from_subset(&a)`, `nalgebra::convert(a)` and float methods such as `T::sqrt(x)`: write this one with \
+             those, or make the function generic over `T: Float` from `num_traits`";
+pub const SECOND_ORDER_FIELD_CALLS: Unsupported = Unsupported {
+    what: "a function generic over `RealField` that calls another differentiable function",
+    help: "second order copies a `RealField` function at dual numbers, and the copy cannot call its callee's: \
+           make both generic over `T: Float` from `num_traits`, or write the callee's body in place",
+};
 pub const SECOND_ORDER_RESULT: Unsupported =
     Unsupported { what: "a result that is not one `f64`", help: "a Hessian needs a scalar `f64` result" };
 pub const SECOND_ORDER_FUNCTION_PARAMETER_HELP: &str = "second order computes in dual numbers, which this function does not take: pass a `#[differentiable(hessian)]` function by name instead";

@@ -192,11 +192,37 @@ pub(super) fn check(input: &Input, sig: &signature::Signature, cx: &Ctxt) -> boo
     } else if let Some(t) = input.sig.floats.first()
         && let Some(bound) = unsupported_bound(&input.sig.generics, t)
     {
-        reject(
-            Loc::of(&bound),
-            &format!("the bound `{}`", tidy(&bound.to_token_stream().to_string())),
-            unsupported::SECOND_ORDER_BOUND_HELP,
-        );
+        if super::field::takes(&unsupported_bounds(&input.sig.generics, t)) {
+            // nalgebra's `RealField`: the `_grad` copied at dual numbers (`field.rs`), which
+            // writes out what the body asks of `T`; the rest is rejected here.
+            if let Some((at, what)) = super::field::unknown(&input.item.block, t) {
+                reject(
+                    Loc::from(at),
+                    &format!("{what} in a function generic over `RealField`"),
+                    unsupported::SECOND_ORDER_FIELD_HELP,
+                );
+            }
+            // (An inactive call, of integers, is written as the primal's.)
+            if let Some(call) = input
+                .f
+                .body
+                .walk()
+                .into_iter()
+                .find(|i| matches!(i.op, Op::Call { .. }) && crate::emit::call_is_active(input, i))
+            {
+                reject(
+                    call.span,
+                    unsupported::SECOND_ORDER_FIELD_CALLS.what,
+                    unsupported::SECOND_ORDER_FIELD_CALLS.help,
+                );
+            }
+        } else {
+            reject(
+                Loc::of(&bound),
+                &format!("the bound `{}`", tidy(&bound.to_token_stream().to_string())),
+                unsupported::SECOND_ORDER_BOUND_HELP,
+            );
+        }
     }
     if !signature::is_f64(&sig.output) {
         reject(
@@ -304,6 +330,17 @@ const DUAL_TRAITS: &[&str] = &[
 
 /// A bound on the float type parameter `t` that `Dual<f64>` does not satisfy.
 fn unsupported_bound(generics: &syn::Generics, t: &syn::Ident) -> Option<syn::TypeParamBound> {
+    unsupported_bounds(generics, t).into_iter().next()
+}
+
+/// Whether the float type parameter `t` is bound by nalgebra's field traits (and otherwise only
+/// by what `Dual<f64>` satisfies): second order then copies `_grad` (`field.rs`).
+pub(super) fn field_bound(generics: &syn::Generics, t: &syn::Ident) -> bool {
+    super::field::takes(&unsupported_bounds(generics, t))
+}
+
+/// Every bound on the float type parameter `t` that `Dual<f64>` does not satisfy.
+fn unsupported_bounds(generics: &syn::Generics, t: &syn::Ident) -> Vec<syn::TypeParamBound> {
     let own = generics.type_params().filter(|p| p.ident == *t).flat_map(|p| p.bounds.iter());
     let wheres = generics.where_clause.iter().flat_map(|w| &w.predicates).flat_map(|p| match p {
         syn::WherePredicate::Type(pt) if matches!(&pt.bounded_ty, syn::Type::Path(path) if path.path.is_ident(t)) => {
@@ -312,7 +349,7 @@ fn unsupported_bound(generics: &syn::Generics, t: &syn::Ident) -> Option<syn::Ty
         _ => Vec::new(),
     });
     own.chain(wheres)
-        .find(|b| match b {
+        .filter(|b| match b {
             syn::TypeParamBound::Trait(tb) => {
                 tb.path.segments.last().is_none_or(|s| !DUAL_TRAITS.contains(&s.ident.to_string().as_str()))
             }
@@ -320,6 +357,7 @@ fn unsupported_bound(generics: &syn::Generics, t: &syn::Ident) -> Option<syn::Ty
             _ => true,
         })
         .cloned()
+        .collect()
 }
 
 fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'static str)) {

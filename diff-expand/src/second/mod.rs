@@ -12,6 +12,7 @@
 
 mod check;
 mod copy;
+mod field;
 
 use std::collections::{HashMap, HashSet};
 
@@ -37,14 +38,20 @@ pub(crate) fn concrete(sig: &signature::Signature) -> signature::Signature {
         to_f64.visit_type_mut(&mut p.ty);
     }
     to_f64.visit_type_mut(&mut out.output);
-    out.generics.params = sig
-        .generics
+    without_parameter(&mut out.generics, t);
+    out.floats.clear();
+    out
+}
+
+/// `generics` without the type parameter `t` and the `where` predicates that mention it.
+fn without_parameter(generics: &mut syn::Generics, t: &syn::Ident) {
+    generics.params = generics
         .params
         .iter()
         .filter(|p| !matches!(p, syn::GenericParam::Type(tp) if tp.ident == *t))
         .cloned()
         .collect();
-    if let Some(w) = &mut out.generics.where_clause {
+    if let Some(w) = &mut generics.where_clause {
         w.predicates = w
             .predicates
             .iter()
@@ -52,8 +59,6 @@ pub(crate) fn concrete(sig: &signature::Signature) -> signature::Signature {
             .cloned()
             .collect();
     }
-    out.floats.clear();
-    out
 }
 
 /// Replaces the type `from` (a type parameter) by `to`.
@@ -79,7 +84,9 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
     if !check(input, &concrete, cx) {
         return None;
     }
-    if !input.sig.floats.is_empty() {
+    // Generic over nalgebra's `RealField`: copied like a function of `f64` (`field.rs`).
+    let field = input.sig.floats.first().filter(|t| check::field_bound(&input.sig.generics, t)).cloned();
+    if !input.sig.floats.is_empty() && field.is_none() {
         // Generic over `T: Float`: the generated `_grad` itself runs at `Dual<f64>`.
         let turbofish = input.sig.generics.params.iter().filter_map(|p| match p {
             syn::GenericParam::Type(_) => Some(quote!(::tapeless::__private::Dual<f64>)),
@@ -95,7 +102,7 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
         let hessian = hessian(input, &concrete, &dual, &HashSet::new());
         return Some(quote!(#hvp #hessian));
     }
-    let sig = input.sig;
+    let sig = if field.is_some() { &concrete } else { input.sig };
     let grad_name = emit::sibling(&sig.name, "grad");
     let file: syn::File = syn::parse2(reverse.clone()).ok()?;
     let file_items = file.items.clone();
@@ -174,6 +181,9 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
         .collect();
     let mut generic = Generic { promote, calls, records, constant_calls, remade };
     generic.visit_item_fn_mut(&mut grad);
+    if let Some(t) = &field {
+        field::Field { t: t.clone() }.visit_item_fn_mut(&mut grad);
+    }
     keep_types(&mut grad, sig, &kept_in_grad);
     // The callers' dual copies compose through this function's: `NAME_vjp_for_hessian`.
     let vjp_name = emit::sibling(&sig.name, "vjp");
@@ -184,6 +194,9 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
     vjp.sig.ident = for_hessian(&vjp_name);
     vjp.attrs.retain(|a| !a.path().is_ident("doc"));
     generic.visit_item_fn_mut(&mut vjp);
+    if let Some(t) = &field {
+        field::Field { t: t.clone() }.visit_item_fn_mut(&mut vjp);
+    }
     keep_types(&mut vjp, sig, &kept);
     let dual = with_receiver(sig, quote!(#dual_name));
     let hvp = hvp(input, sig, &dual, &by_index);

@@ -129,6 +129,16 @@ impl Promote for Dual<f64> {
     }
 }
 
+/// An `Option` of a value from outside (`T::from_usize(n)` of a generic function, whose
+/// `unwrap` the copy reads as a value of its own): its value promoted.
+impl<T: Promote> Promote for Option<T> {
+    type Out = Option<T::Out>;
+    #[inline(always)]
+    fn promote(self) -> Option<T::Out> {
+        self.map(Promote::promote)
+    }
+}
+
 /// Integers, `bool`, `char` and orderings are the same in the dual copy: promoted as they are, and, as a
 /// value whose kind the macro does not know (a call's result) is unwrapped like a float, taken
 /// back as they are ([`Primal`]).

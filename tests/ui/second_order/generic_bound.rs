@@ -1,9 +1,10 @@
-// Second order runs a generic function at the runtime's `Dual<f64>`, which implements
-// num_traits' traits but not nalgebra's `RealField`.
+// Second order runs a function generic over `T: Float` at the runtime's `Dual<f64>`, which
+// implements num_traits' float traits but not `Signed`; nalgebra's `RealField` takes another
+// route (the `_grad` copied at dual numbers), other bounds are this error.
 use tapeless::differentiable;
 
 #[differentiable(hessian)]
-fn square<T: nalgebra::RealField + Copy>(x: T) -> T {
+fn square<T: num_traits::Float + num_traits::Signed>(x: T) -> T {
     x * x
 }
 
