@@ -409,7 +409,8 @@
 //! that asks `T` for something other than `T::zero()`, `T::one()`, a constant such as `T::pi()`,
 //! a conversion such as `T::from_f64(c)`, `T::from_subset(&c)`, `nalgebra::convert(c)` or a
 //! float method such as `T::sqrt(x)`, or calls another differentiable function), building a struct, `f32`, or a parameter other than `f64`, `&[f64]`, `Vec<f64>`,
-//! `[f64; N]`, a nalgebra vector or matrix of `f64` (and references to them) or an integer
+//! `[f64; N]`, rows of those, a nalgebra vector or matrix of `f64`, a slice, `Vec` or array of
+//! static nalgebra vectors of `f64` (and references to them) or an integer
 //! constant. The Hessian through such a construct would be missing, so it is an error, never a
 //! wrong number.
 //!

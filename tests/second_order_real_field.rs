@@ -1,6 +1,7 @@
 //! Second order of functions generic over nalgebra's `RealField`, as nalgebra-generic crates
 //! write them (`T::one()`, `T::from_f64(c).unwrap()`, `T::pi()`, `nalgebra::convert`,
-//! `T::from_subset(&c)`, `T::max`): first order against the analytic gradient, central
+//! `T::from_subset(&c)`, `T::max`; a slice of points, also of `f64`): first order against the
+//! analytic gradient, central
 //! differences and JVP against VJP; `_hessian` against the analytic Hessian and central
 //! differences of `_grad`, symmetric; `_hvp` equal to `H v`.
 
@@ -10,7 +11,7 @@
 mod common;
 
 use common::{check, close};
-use nalgebra::{DMatrix, DVector, RealField, Vector3};
+use nalgebra::{DMatrix, DVector, Matrix3, RealField, Vector3};
 use tapeless::differentiable;
 
 /// Rosenbrock's function over a slice.
@@ -308,5 +309,103 @@ fn maps_conversions_and_counts_over_a_real_field() {
         let exact =
             DMatrix::from_fn(n, n, |i, j| 2.0 / n as f64 * (if i == j { 1.0 } else { 0.0 } - 1.0 / n as f64));
         check_second("variance", &h, &exact, &|p| variance_grad_of(p).1, z);
+    }
+}
+
+/// `Σ_{i<j} k (|p_i - p_j| - r₀)²` over a slice of points, generic over `RealField`.
+#[differentiable(hessian, wrt(ps))]
+fn springs<T: RealField + Copy>(ps: &[Vector3<T>], k: T, r0: T) -> T {
+    let mut e = T::zero();
+    for i in 0..ps.len() {
+        for j in i + 1..ps.len() {
+            e += k * ((ps[i] - ps[j]).norm() - r0).powi(2);
+        }
+    }
+    e
+}
+
+/// [`springs`] of `f64`, over a `Vec` of points.
+#[differentiable(hessian, wrt(ps))]
+fn springs_f64(ps: Vec<Vector3<f64>>, k: f64, r0: f64) -> f64 {
+    let mut e = 0.0;
+    for i in 0..ps.len() {
+        for j in i + 1..ps.len() {
+            e += k * ((ps[i] - ps[j]).norm() - r0).powi(2);
+        }
+    }
+    e
+}
+
+/// The analytic gradient and Hessian of [`springs`], the points' coordinates numbered point by
+/// point.
+fn springs_exact(ps: &[Vector3<f64>], k: f64, r0: f64) -> (Vec<f64>, DMatrix<f64>) {
+    let n = 3 * ps.len();
+    let (mut g, mut h) = (vec![0.0; n], DMatrix::zeros(n, n));
+    for i in 0..ps.len() {
+        for j in i + 1..ps.len() {
+            let d = ps[i] - ps[j];
+            let r = d.norm();
+            let u = d / r;
+            let block = (u * u.transpose()) * (2.0 * k)
+                + (Matrix3::identity() - u * u.transpose()) * (2.0 * k * (r - r0) / r);
+            for a in 0..3 {
+                g[3 * i + a] += 2.0 * k * (r - r0) * u[a];
+                g[3 * j + a] -= 2.0 * k * (r - r0) * u[a];
+                for b in 0..3 {
+                    h[(3 * i + a, 3 * i + b)] += block[(a, b)];
+                    h[(3 * j + a, 3 * j + b)] += block[(a, b)];
+                    h[(3 * i + a, 3 * j + b)] -= block[(a, b)];
+                    h[(3 * j + a, 3 * i + b)] -= block[(a, b)];
+                }
+            }
+        }
+    }
+    (g, h)
+}
+
+#[test]
+fn a_slice_of_static_vectors() {
+    let points = |z: &[f64]| -> Vec<Vector3<f64>> { z.chunks(3).map(Vector3::from_column_slice).collect() };
+    let flat = |g: &[Vector3<f64>]| -> Vec<f64> { g.iter().flat_map(|p| p.iter().copied()).collect() };
+    let (k, r0) = (1.5, 0.8);
+    let grad = |z: &[f64]| {
+        let (v, g) = springs_grad(&points(z), k, r0);
+        let (g, (exact, _)) = (flat(&g), springs_exact(&points(z), k, r0));
+        for i in 0..z.len() {
+            assert!(close(g[i], exact[i], 1e-13), "d/dx{i} = {} vs {}", g[i], exact[i]);
+        }
+        (v, g)
+    };
+    let fns = common::Fns {
+        name: "springs",
+        f: &|z| springs(&points(z), k, r0),
+        jvp: &|z, t| springs_jvp(&points(z), k, r0, points(t)),
+        vjp: &|z, u| {
+            let ps = points(z);
+            let (v, pullback) = springs_vjp(&ps, k, r0);
+            (v, flat(&pullback(u)))
+        },
+        grad: &grad,
+    };
+    let at: [&[f64]; 3] = [
+        &[0.0, 0.0, 0.0, 1.1, 0.1, 0.0, 0.2, 1.2, 0.3],
+        &[0.5, -0.4, 0.2, -0.3, 0.9, 0.1, 1.0, 0.7, -0.6],
+        &[1.0, 1.0, 1.0, 0.0, 0.4, 0.8, -0.5, 0.2, 0.3],
+    ];
+    check(&fns, &at, 1e-8);
+    for z in at {
+        let (_, exact) = springs_exact(&points(z), k, r0);
+        let (value, g, h) = springs_hessian(&points(z), k, r0);
+        check_second("springs", &h, &exact, &|p| grad(p).1, z);
+        let (value_f64, g_f64, h_f64) = springs_f64_hessian(points(z), k, r0);
+        assert!(close(value, value_f64, 1e-15) && flat(&g) == flat(&g_f64), "springs_f64 value and gradient");
+        check_second("springs_f64", &h_f64, &exact, &|p| flat(&springs_f64_grad(points(p), k, r0).1), z);
+        let v = common::direction(9, 4);
+        let (_, _, hv) = springs_f64_hvp(points(z), k, r0, points(&v));
+        let expected = &exact * DVector::from_column_slice(&v);
+        let hv = flat(&hv);
+        for i in 0..9 {
+            assert!(close(hv[i], expected[i], 1e-10), "(Hv)[{i}] = {} vs {}", hv[i], expected[i]);
+        }
     }
 }

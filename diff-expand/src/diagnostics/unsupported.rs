@@ -432,8 +432,8 @@ pub const SECOND_ORDER_FUNCTION_PARAMETER_HELP: &str = "second order computes in
 pub const SECOND_ORDER_ROTATION_PARAMETER_HELP: &str = "second order does not apply nalgebra's rotations to dual numbers: pass the rotation's \
                  matrix, `Matrix3<f64>` (`q.to_rotation_matrix().into_inner()`), whose products it takes";
 pub const SECOND_ORDER_PARAMETER_TYPE_HELP: &str = "second order takes `f64`, `&[f64]`, `Vec<f64>`, `[f64; N]`, rows of those (`&[[f64; 3]]`, \
-                 `Vec<Vec<f64>>`), nalgebra's static vectors and matrices of `f64` (`Vector3<f64>`, `SMatrix<f64, R, C>`), references to them, and integer or \
-                 `bool` constants";
+                 `Vec<Vec<f64>>`), nalgebra's static vectors and matrices of `f64` (`Vector3<f64>`, `SMatrix<f64, R, C>`) and slices, `Vec`s \
+                 and arrays of them (`&[Vector3<f64>]`), references to them, and integer or `bool` constants";
 pub const SECOND_ORDER_F32: Unsupported =
     Unsupported { what: "`f32`", help: "second order computes in `f64`: write the function in `f64` only" };
 pub const SECOND_ORDER_CAST: Unsupported = Unsupported {

@@ -118,9 +118,12 @@ pub(super) fn read_by_index(input: &Input) -> HashSet<usize> {
 
 /// The shape of a parameter, or `None` if second order does not take it yet.
 pub(super) fn shape(ty: &syn::Type) -> Option<Passing> {
-    // Floats, or rows of floats (`[[f64; 3]]`, `Vec<Vec<f64>>`: lifted and split row by row).
+    // Floats, or rows of floats (`[[f64; 3]]`, `Vec<Vec<f64>>`: lifted and split row by row),
+    // or collections of nalgebra's static vectors of `f64` (`&[Vector3<f64>]`, entry by entry).
     fn floats(ty: &syn::Type, depth: usize) -> bool {
-        signature::is_f64(ty) || depth > 0 && element_floats(ty, depth - 1)
+        signature::is_f64(ty)
+            || depth > 0 && signature::static_matrix(ty) && signature::nalgebra_f64(ty)
+            || depth > 0 && element_floats(ty, depth - 1)
     }
     fn element_floats(ty: &syn::Type, depth: usize) -> bool {
         match ty {
