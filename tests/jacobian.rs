@@ -191,3 +191,85 @@ fn generic_and_const_generic_functions() {
         check("cyclic", &j, &exact, &|q| cyclic(&[q[0], q[1], q[2]]).to_vec(), &x);
     }
 }
+
+// ---- A slice of points in: numbered point by point; reverse mode for a short result, forward
+// mode for a long one.
+
+/// The lengths of the segments between consecutive points.
+#[differentiable(jacobian)]
+fn segment_lengths(ps: &[nalgebra::Vector3<f64>]) -> Vec<f64> {
+    let mut out = Vec::new();
+    for i in 1..ps.len() {
+        out.push((ps[i] - ps[i - 1]).norm());
+    }
+    out
+}
+
+/// The squared distances of every point to the first one and the points' `x` coordinates: more
+/// outputs than inputs for three points or more.
+#[differentiable(jacobian)]
+fn spread(ps: Vec<nalgebra::Vector3<f64>>) -> Vec<f64> {
+    let mut out = Vec::new();
+    for p in &ps {
+        out.push((p - ps[0]).norm_squared());
+        out.push(p.x * p.y);
+        out.push(p.z.sin());
+    }
+    out
+}
+
+#[test]
+fn a_slice_of_points_numbered_point_by_point() {
+    let points = |z: &[f64]| -> Vec<nalgebra::Vector3<f64>> {
+        z.chunks(3).map(nalgebra::Vector3::from_column_slice).collect()
+    };
+    for z in [
+        vec![0.0, 0.0, 0.0, 1.0, 0.5, 0.0, 1.5, 1.5, 0.2],
+        vec![0.3, -0.2, 0.9, 1.1, 0.4, -0.5, -0.6, 0.8, 0.1, 2.0, 1.0, 1.0],
+        vec![1.0, 2.0, 3.0, -1.0, 0.5, 0.25],
+    ] {
+        let ps = points(&z);
+        let (m, n) = (ps.len() - 1, z.len());
+        let (value, j) = segment_lengths_jacobian(&ps);
+        assert_eq!(value, segment_lengths(&ps));
+        let mut exact = DMatrix::zeros(m, n);
+        for i in 1..ps.len() {
+            let u = (ps[i] - ps[i - 1]).normalize();
+            for a in 0..3 {
+                exact[(i - 1, 3 * i + a)] = u[a];
+                exact[(i - 1, 3 * (i - 1) + a)] = -u[a];
+            }
+        }
+        check("segment_lengths", &j, &exact, &|q| segment_lengths(&points(q)), &z);
+        // Each row is a VJP, each column a JVP.
+        let (_, pullback) = segment_lengths_vjp(&ps);
+        let row: Vec<f64> = pullback((0..m).map(|r| if r == 0 { 1.0 } else { 0.0 }).collect())
+            .iter()
+            .flat_map(|p| p.iter().copied())
+            .collect();
+        for c in 0..n {
+            assert!(close(row[c], j[(0, c)], 1e-14), "row 0, column {c} from _vjp");
+        }
+        let (value, j) = spread_jacobian(ps.clone());
+        assert_eq!(value, spread(ps.clone()));
+        let mut exact = DMatrix::zeros(3 * ps.len(), n);
+        for (k, p) in ps.iter().enumerate() {
+            let d = p - ps[0];
+            for a in 0..3 {
+                exact[(3 * k, 3 * k + a)] += 2.0 * d[a];
+                exact[(3 * k, a)] -= 2.0 * d[a];
+            }
+            exact[(3 * k + 1, 3 * k)] = p.y;
+            exact[(3 * k + 1, 3 * k + 1)] = p.x;
+            exact[(3 * k + 2, 3 * k + 2)] = p.z.cos();
+        }
+        check("spread", &j, &exact, &|q| spread(points(q)), &z);
+        let unit = |c: usize| points(&(0..n).map(|i| if i == c { 1.0 } else { 0.0 }).collect::<Vec<f64>>());
+        for c in 0..n {
+            let (_, column) = spread_jvp(ps.clone(), unit(c));
+            for r in 0..3 * ps.len() {
+                assert!(close(column[r], j[(r, c)], 1e-14), "column {c}, row {r} from _jvp");
+            }
+        }
+    }
+}

@@ -1,6 +1,7 @@
-//! A `Vec` filled by `push` once per iteration of the loop right after it (filled by index in
-//! the generated code, `lower::pushes`): residuals of a model over a range, differences over a
-//! zip with `skip`, a closed range, a mapped source, `Vec::with_capacity` with its type written.
+//! A `Vec` filled by `push` a fixed number of times per iteration of the loop right after it
+//! (filled by index in the generated code, `lower::pushes`): residuals of a model over a range,
+//! differences over a zip with `skip`, a closed range, a mapped source, `Vec::with_capacity`
+//! with its type written, two residuals per point.
 //! Each function is checked against its analytic gradient, central differences, and forward
 //! against reverse mode (`common::check`); the residual loss also in second order.
 
@@ -142,4 +143,70 @@ fn a_mapped_source_read_back_by_index() {
     );
     let (_, g) = ends_of_sines_grad(&[1.0, 2.0, 4.0]);
     assert_eq!(g, vec![2.0 * 1f64.cos(), 0.0, 2.0 * 4f64.cos()]);
+}
+
+/// `½ Σ (x_i - c_x)² + (y_i - c_y)²` over points `(x_i, y_i)`: two residuals pushed per
+/// point, the second behind a local, then weighted by index (`r[2i]`, `r[2i + 1]`).
+#[differentiable(hessian, wrt(c))]
+fn centre_loss(c: &[f64], xs: &[f64], ys: &[f64]) -> f64 {
+    let mut r = Vec::new();
+    for (x, y) in xs.iter().zip(ys) {
+        r.push(x - c[0]);
+        let dy = y - c[1];
+        r.push(dy);
+    }
+    let mut s = 0.0;
+    for i in 0..xs.len() {
+        s += r[2 * i] * r[2 * i] + (i + 1) as f64 * r[2 * i + 1] * r[2 * i + 1];
+    }
+    0.5 * s
+}
+
+/// [`centre_loss`] with its residuals added by `extend` of an array literal.
+#[differentiable(hessian, wrt(c))]
+fn centre_loss_extended(c: &[f64], xs: &[f64], ys: &[f64]) -> f64 {
+    let mut r = Vec::new();
+    for (x, y) in xs.iter().zip(ys) {
+        r.extend([x - c[0], y - c[1]]);
+    }
+    let mut s = 0.0;
+    for i in 0..xs.len() {
+        s += r[2 * i] * r[2 * i] + (i + 1) as f64 * r[2 * i + 1] * r[2 * i + 1];
+    }
+    0.5 * s
+}
+
+#[test]
+fn two_residuals_pushed_per_point() {
+    let (xs, ys) = ([0.0, 1.0, 2.5], [1.0, -0.5, 0.25]);
+    let points: [&[f64]; 3] = [&[0.5, 0.2], &[-1.0, 1.5], &[2.0, -0.3]];
+    check(
+        &slice_fns_with!(centre_loss, centre_loss_jvp, centre_loss_vjp, centre_loss_grad; &xs, &ys),
+        &points,
+        1e-8,
+    );
+    for c in points {
+        let (_, g) = centre_loss_grad(c, &xs, &ys);
+        let weights: f64 = (1..=3).map(|w| w as f64).sum();
+        let want = [
+            -(0..3).map(|i| xs[i] - c[0]).sum::<f64>(),
+            -(0..3).map(|i| (i + 1) as f64 * (ys[i] - c[1])).sum::<f64>(),
+        ];
+        for k in 0..2 {
+            assert!(common::close(g[k], want[k], 1e-13), "d/dc{k} = {} vs {}", g[k], want[k]);
+        }
+        let (_, _, h) = centre_loss_hessian(c, &xs, &ys);
+        assert_eq!(centre_loss_extended_grad(c, &xs, &ys), centre_loss_grad(c, &xs, &ys));
+        assert_eq!(centre_loss_extended_hessian(c, &xs, &ys).2, h);
+        let (_, jv) = centre_loss_extended_jvp(c, &xs, &ys, vec![0.3, -0.8]);
+        assert!(common::close(jv, 0.3 * g[0] - 0.8 * g[1], 1e-13), "extended: JVP against VJP");
+        let exact = [[3.0, 0.0], [0.0, weights]];
+        for a in 0..2 {
+            for b in 0..2 {
+                assert!(common::close(h[(a, b)], exact[a][b], 1e-13), "H[{a},{b}] = {}", h[(a, b)]);
+                let ga = |q: &[f64]| centre_loss_grad(q, &xs, &ys).1[a];
+                assert!(common::close(h[(a, b)], common::central(&ga, c, b), 1e-7), "H[{a},{b}] vs fd");
+            }
+        }
+    }
 }

@@ -81,39 +81,42 @@ impl<T: Flat, const N: usize> Flat for [T; N] {
     }
 }
 
-/// `1` at `index` of `n` zeros.
-fn unit_vec(n: usize, index: usize) -> Vec<f64> {
-    let mut v = vec![0.0; n];
-    if let Some(e) = v.get_mut(index) {
-        *e = 1.0;
-    }
-    v
-}
-
-impl Coordinates for [f64] {
+/// Element by element (floats, rows `[f64; 3]`, static nalgebra vectors), numbered in order:
+/// element `k` holds the scalars after those of the elements before it.
+impl<T: Coordinates> Coordinates for [T] {
     fn scalars(&self) -> usize {
-        self.len()
+        self.iter().map(Coordinates::scalars).sum()
     }
-    fn unit(&self, index: usize) -> Vec<f64> {
-        unit_vec(self.len(), index)
+    fn unit(&self, index: usize) -> Vec<T::Tangent> {
+        let mut offset = 0;
+        self.iter().map(|x| unit_at(x, &mut offset, index)).collect()
     }
 }
 
-impl Coordinates for Vec<f64> {
+/// The unit tangent of scalar `index` restricted to `x`, whose scalars start at `offset`
+/// (advanced past them): zero unless `x` holds it.
+fn unit_at<T: Coordinates>(x: &T, offset: &mut usize, index: usize) -> T::Tangent {
+    let t = x.unit(index.wrapping_sub(*offset));
+    *offset += x.scalars();
+    t
+}
+
+impl<T: Coordinates> Coordinates for Vec<T> {
     fn scalars(&self) -> usize {
-        self.len()
+        self.as_slice().scalars()
     }
-    fn unit(&self, index: usize) -> Vec<f64> {
-        unit_vec(self.len(), index)
+    fn unit(&self, index: usize) -> Vec<T::Tangent> {
+        self.as_slice().unit(index)
     }
 }
 
-impl<const N: usize> Coordinates for [f64; N] {
+impl<T: Coordinates, const N: usize> Coordinates for [T; N] {
     fn scalars(&self) -> usize {
-        N
+        self.as_slice().scalars()
     }
-    fn unit(&self, index: usize) -> [f64; N] {
-        core::array::from_fn(|i| if i == index { 1.0 } else { 0.0 })
+    fn unit(&self, index: usize) -> [T::Tangent; N] {
+        let mut offset = 0;
+        core::array::from_fn(|i| unit_at(&self[i], &mut offset, index))
     }
 }
 

@@ -109,7 +109,8 @@ pub fn eligible(input: &Input) -> bool {
     let sig = input.sig;
     // A generic function's types are read at `f64`, where `_jacobian` calls it.
     let concrete = crate::second::concrete(sig);
-    let numbered = |ty: &syn::Type| super::numbered(ty) && !crate::signature::point(ty);
+    let numbered =
+        |ty: &syn::Type| super::numbered(ty) && !crate::signature::point(ty) && !super::of_matrices(ty);
     // A function returning `Result`/`Option` takes the columns-or-rows path (its lanes copy
     // would have to leave with the error too).
     let types = sig.floats.len() <= 1

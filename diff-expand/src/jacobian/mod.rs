@@ -21,21 +21,46 @@ use crate::ir::Loc;
 use crate::signature::{self, TypeClass};
 
 /// A type whose scalars the runtime numbers (`Coordinates`): `f64`, and `Vec`s, arrays,
-/// slices, tuples and nalgebra matrices of `f64`.
+/// slices, tuples and nalgebra matrices of `f64`, and `Vec`s, arrays and slices of static
+/// nalgebra vectors of `f64` (`&[Vector3<f64>]`, numbered point by point).
 pub(crate) fn numbered(ty: &syn::Type) -> bool {
     match ty {
         syn::Type::Tuple(t) => !t.elems.is_empty() && t.elems.iter().all(numbered),
         syn::Type::Paren(p) => numbered(&p.elem),
         syn::Type::Reference(r) if r.mutability.is_none() => match &*r.elem {
-            syn::Type::Slice(s) => signature::is_f64(&s.elem),
+            syn::Type::Slice(s) => element(&s.elem),
             elem => numbered(elem),
         },
-        syn::Type::Array(a) => signature::is_f64(&a.elem),
+        syn::Type::Array(a) => element(&a.elem),
         syn::Type::Path(p) => {
             signature::is_f64(ty)
-                || signature::vec_element(p).is_some_and(signature::is_f64)
+                || signature::vec_element(p).is_some_and(element)
                 || signature::nalgebra_f64(ty)
         }
+        _ => false,
+    }
+}
+
+/// An element of a numbered collection: `f64`, or a static nalgebra vector or matrix of `f64`.
+fn element(ty: &syn::Type) -> bool {
+    signature::is_f64(ty) || of_matrices_element(ty)
+}
+
+/// A static nalgebra vector or matrix of `f64` as an element of a collection.
+fn of_matrices_element(ty: &syn::Type) -> bool {
+    signature::static_matrix(ty) && signature::nalgebra_f64(ty)
+}
+
+/// A `Vec`, array or slice of static nalgebra vectors (`&[Vector3<f64>]`), which `_jacobian`
+/// numbers but the lanes of `NAME_jvp_lanes` do not take.
+pub(crate) fn of_matrices(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Reference(r) => of_matrices(&r.elem),
+        syn::Type::Slice(s) => of_matrices_element(&s.elem),
+        syn::Type::Array(a) => of_matrices_element(&a.elem),
+        syn::Type::Path(p) => signature::vec_element(p).is_some_and(of_matrices_element),
+        syn::Type::Tuple(t) => t.elems.iter().any(of_matrices),
+        syn::Type::Paren(p) => of_matrices(&p.elem),
         _ => false,
     }
 }

@@ -9,12 +9,13 @@
 //!                                                }
 //! ```
 //!
-//! `COUNT` is the number of iterations, computed from the loop's source where that is known
+//! `COUNT` is the number of iterations (times the number of pushes in the body, each a statement
+//! of it: `r.push(dx); r.push(dy);`, or `r.extend([dx, dy])` of an array literal), computed from the loop's source where that is known
 //! before it runs: a range (`a..b`, `a..=b`), or a collection and the adapters that keep one
 //! element per element (`iter`, `copied`, `enumerate`, `map`, `rev`, `zip`, `&v`) or a known
-//! number of them (`skip(k)`, `take(k)`). The push must
+//! number of them (`skip(k)`, `take(k)`). Each push must
 //! be a statement of the loop body itself (not in a branch or an inner loop), come before any
-//! `break` or `continue`, and be the only mention of the `Vec` in the body (its length or
+//! `break` or `continue`, and the pushes be the only mentions of the `Vec` in the body (its length or
 //! elements read there would differ from the growing `Vec`'s); the `Vec` must be declared empty
 //! (`Vec::new()`, `Vec::with_capacity(..)`, `vec![]`), of floats where its type is written, and
 //! not named between its declaration and the loop. Any other `push` stays the error that says
@@ -36,7 +37,8 @@ pub(super) fn rewrite(stmts: &[Stmt]) -> Option<Vec<Stmt>> {
         let Some(j) = (i + 1..stmts.len()).find(|&j| names(&stmts[j], &name)) else { continue };
         let Stmt::Expr(Expr::ForLoop(f), semi) = &stmts[j] else { continue };
         let Some(count) = count(&f.expr) else { continue };
-        let Some(body) = pushed_body(&f.body, &name) else { continue };
+        let Some((body, pushes)) = pushed_body(&extends_as_pushes(&f.body, &name), &name) else { continue };
+        let count: Expr = if pushes == 1 { count } else { syn::parse_quote!((#count) * #pushes) };
         let k = counter();
         let span = stmt.span();
         let ty = ty.map(|t| quote::quote!(: #t));
@@ -177,7 +179,7 @@ fn count(source: &Expr) -> Option<Expr> {
 
 /// The loop body with its one `name.push(e);` written `name[k] = e; k += 1;`, if it has exactly
 /// one, as a statement of its own before any `break` or `continue`.
-fn pushed_body(body: &syn::Block, name: &syn::Ident) -> Option<syn::Block> {
+fn pushed_body(body: &syn::Block, name: &syn::Ident) -> Option<(syn::Block, usize)> {
     let is_push = |stmt: &Stmt| match stmt {
         Stmt::Expr(Expr::MethodCall(m), Some(_)) => {
             m.method == "push"
@@ -186,24 +188,80 @@ fn pushed_body(body: &syn::Block, name: &syn::Ident) -> Option<syn::Block> {
         }
         _ => false,
     };
-    let at = body.stmts.iter().position(is_push)?;
-    if body.stmts[..at].iter().any(|s| super::scan::jumps_in(s, true, true)) {
+    // Every push a statement of the body itself (`r.push(dx); r.push(dy);` of a residual with
+    // two components), each iteration making all of them: no jump before the last.
+    let at: Vec<usize> = body.stmts.iter().enumerate().filter(|(_, s)| is_push(s)).map(|(i, _)| i).collect();
+    let last = *at.last()?;
+    if body.stmts[..last].iter().any(|s| super::scan::jumps_in(s, true, true)) {
         return None;
     }
     // The `Vec` is named nowhere else in the body: filled by index it is full-length from the
     // start, so `r.len()`, `r.iter()` or `r.last()` inside the loop would not read what the
     // user's growing `Vec` holds.
-    let others = body.stmts.iter().enumerate().filter(|(i, _)| *i != at).any(|(_, s)| names(s, name));
-    let Stmt::Expr(Expr::MethodCall(m), _) = &body.stmts[at] else { return None };
-    if others || mentions(m.args[0].to_token_stream(), name) || not_a_float(&m.args[0], &body.stmts[..at]) {
+    let others = body.stmts.iter().enumerate().filter(|(i, _)| !at.contains(i)).any(|(_, s)| names(s, name));
+    if others {
         return None;
     }
-    let (value, k, span) = (&m.args[0], counter(), m.span());
+    let k = counter();
     let mut out = body.clone();
-    let write: Stmt = syn::parse_quote_spanned!(span=> #name[#k] = #value;);
-    let advance: Stmt = syn::parse_quote_spanned!(span=> #k += 1;);
-    out.stmts.splice(at..=at, [write, advance]);
-    Some(out)
+    // From the last push back, so the earlier indices stay where they are.
+    for &i in at.iter().rev() {
+        let Stmt::Expr(Expr::MethodCall(m), _) = &body.stmts[i] else { return None };
+        if mentions(m.args[0].to_token_stream(), name) || not_a_float(&m.args[0], &body.stmts[..i]) {
+            return None;
+        }
+        let (value, span) = (&m.args[0], m.span());
+        let write: Stmt = syn::parse_quote_spanned!(span=> #name[#k] = #value;);
+        let advance: Stmt = syn::parse_quote_spanned!(span=> #k += 1;);
+        out.stmts.splice(i..=i, [write, advance]);
+    }
+    Some((out, at.len()))
+}
+
+/// `body` with each statement `v.extend([a, b])` (also `extend(vec![a, b])`,
+/// `extend_from_slice(&[a, b])`) of the `Vec` `name` written as the pushes `v.push(a);
+/// v.push(b);`: the elements are evaluated in the same order, before any of them is stored.
+fn extends_as_pushes(body: &syn::Block, name: &syn::Ident) -> syn::Block {
+    let elements = |arg: &Expr| -> Option<Vec<Expr>> {
+        match arg {
+            Expr::Array(a) => Some(a.elems.iter().cloned().collect()),
+            Expr::Reference(r) if r.mutability.is_none() => match &*r.expr {
+                Expr::Array(a) => Some(a.elems.iter().cloned().collect()),
+                _ => None,
+            },
+            Expr::Macro(m) if m.mac.path.is_ident("vec") => m
+                .mac
+                .parse_body_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated)
+                .ok()
+                .map(|p| p.into_iter().collect()),
+            _ => None,
+        }
+    };
+    let mut out = body.clone();
+    out.stmts = body
+        .stmts
+        .iter()
+        .flat_map(|stmt| match stmt {
+            Stmt::Expr(Expr::MethodCall(m), Some(_))
+                if matches!(m.method.to_string().as_str(), "extend" | "extend_from_slice")
+                    && m.args.len() == 1
+                    && matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident(name)) =>
+            {
+                match elements(&m.args[0]) {
+                    Some(elements) => elements
+                        .into_iter()
+                        .map(|e| {
+                            let span = m.span();
+                            syn::parse_quote_spanned!(span=> #name.push(#e);)
+                        })
+                        .collect(),
+                    None => vec![stmt.clone()],
+                }
+            }
+            _ => vec![stmt.clone()],
+        })
+        .collect();
+    out
 }
 
 /// Whether a pushed value is plainly not a float, so that `vec![0.0; COUNT]` cannot hold it: a

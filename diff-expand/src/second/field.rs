@@ -11,6 +11,9 @@
 //! T::sqrt(x), T::max(a, b), ..                the runtime's `Scalar` method
 //! ```
 //!
+//! A macro's arguments (`assert!(x[0] > T::zero())`) are rewritten the same way, as tokens, and
+//! `T` alone there is the dual type.
+//!
 //! Anything else the body asks of `T` is rejected before (`unknown`), spanned on it, as is a
 //! call of another differentiable function (whose copy the caller's could not name).
 
@@ -90,8 +93,8 @@ fn known(name: &str, arity: usize) -> bool {
 
 /// The first thing the body asks of the type parameter `t` that this route does not write out,
 /// with its text, to reject: `T::name(..)` of another name or arity, `T::name` as a value other
-/// than a float method (`fold(T::zero(), T::max)` is fine), an associated constant, or `t` named
-/// inside a macro's arguments (which the copy does not rewrite).
+/// than a float method (`fold(T::zero(), T::max)` is fine) or an associated constant, in code or
+/// in a macro's arguments (read as tokens, as [`Field`] rewrites them).
 pub(super) fn unknown(block: &syn::Block, t: &syn::Ident) -> Option<(Span, String)> {
     struct Find<'t> {
         t: &'t syn::Ident,
@@ -184,7 +187,7 @@ fn through_t_at(trees: &[TokenTree], i: usize) -> Option<(syn::Ident, Option<Vec
     if a.as_char() != ':' || b.as_char() != ':' {
         return None;
     }
-    let name = syn::Ident::new(&name.to_string(), name.span());
+    let name = name.clone();
     match trees.get(i + 4) {
         Some(TokenTree::Group(g)) if g.delimiter() == proc_macro2::Delimiter::Parenthesis => {
             let parser = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
@@ -238,9 +241,7 @@ impl Field {
             _ => return None,
         })
     }
-}
 
-impl Field {
     /// [`Field::visit_macro_mut`] of `tokens`.
     fn tokens(&self, tokens: TokenStream) -> TokenStream {
         let trees: Vec<TokenTree> = tokens.into_iter().collect();
