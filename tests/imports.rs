@@ -4,7 +4,8 @@
 //! generated code calls each one's `_jvp`/`_vjp` (and marker constant) by the path it was
 //! imported by: the `use` brought the function alone into scope, and each call was rustc's
 //! "cannot find function `pull_jvp`" (and `__tapeless_wrt_pull_10`) before. Checked against the
-//! analytic gradient and Hessian, central differences, and forward against reverse mode.
+//! analytic gradient and Hessian, central differences, and forward against reverse mode. A
+//! `use` statement of the caller's own body is followed too.
 
 mod common;
 
@@ -27,6 +28,23 @@ mod physics {
         pub fn pull(x: f64, m: f64) -> f64 {
             9.81 * m * x
         }
+    }
+}
+
+mod body_uses {
+    use tapeless::differentiable;
+
+    /// `Σ (19.62 x_i + k x_i² / 2)`, its callees brought in by `use` statements of its own body
+    /// (the second one renamed): rustc's "cannot find function `pull_jvp`" before.
+    #[differentiable(hessian)]
+    pub fn load(x: &[f64], k: f64) -> f64 {
+        use super::physics::deep::pull;
+        use super::physics::spring as stiff;
+        let mut e = 0.0;
+        for &xi in x {
+            e += pull(xi, 2.0) + stiff(xi, k);
+        }
+        e
     }
 }
 
@@ -110,5 +128,43 @@ fn imported_functions_compose() {
         let (_, tangent) = model::length_jvp(&x, v.clone());
         let (_, pullback) = model::length_vjp(&x);
         common::forward_against_reverse("length", tangent, &v, 1.3, &pullback(1.3), 1e-13);
+    }
+}
+
+#[test]
+fn functions_a_use_of_the_body_brings_in() {
+    use common::close;
+    for (x, k) in [(vec![0.5, -1.0], 3.0), (vec![1.2, 0.3, -0.7], 0.5)] {
+        let n = x.len();
+        let (value, (gx, gk)) = body_uses::load_grad(&x, k);
+        let want: f64 = x.iter().map(|v| 19.62 * v + 0.5 * k * v * v).sum();
+        assert!(close(value, want, 1e-14), "{value} vs {want}");
+        for i in 0..n {
+            assert!(close(gx[i], 19.62 + k * x[i], 1e-14), "d/dx{i}");
+        }
+        assert!(close(gk, x.iter().map(|v| 0.5 * v * v).sum::<f64>(), 1e-14), "d/dk");
+        let flat: Vec<f64> = x.iter().copied().chain([k]).collect();
+        let g: Vec<f64> = gx.iter().copied().chain([gk]).collect();
+        let f = |p: &[f64]| body_uses::load(&p[..n], p[n]);
+        common::gradient_central("load", &f, &flat, &g, 1e-8);
+        let v = common::direction(n + 1, 4);
+        let (_, tangent) = body_uses::load_jvp(&x, k, v[..n].to_vec(), v[n]);
+        let (_, pullback) = body_uses::load_vjp(&x, k);
+        let (ux, uk) = pullback(0.6);
+        let g_u: Vec<f64> = ux.iter().copied().chain([uk]).collect();
+        common::forward_against_reverse("load", tangent, &v, 0.6, &g_u, 1e-13);
+        // H: k on the diagonal, x_i between x_i and k.
+        let (_, _, h) = body_uses::load_hessian(&x, k);
+        for r in 0..=n {
+            for c in 0..=n {
+                let want = match (r < n, c < n) {
+                    (true, true) if r == c => k,
+                    (true, false) => x[r],
+                    (false, true) => x[c],
+                    _ => 0.0,
+                };
+                assert!(close(h[(r, c)], want, 1e-13), "H[{r},{c}] = {} vs {want}", h[(r, c)]);
+            }
+        }
     }
 }

@@ -130,6 +130,19 @@ fn declared_inside(body: &syn::Block) -> std::collections::HashSet<String> {
     items.0
 }
 
+/// The names the `use` statements of `body` itself bring in, and the paths they come from.
+fn body_imports(body: &syn::Block) -> std::collections::HashMap<String, Vec<syn::Path>> {
+    let mut out: std::collections::HashMap<String, Vec<syn::Path>> = std::collections::HashMap::new();
+    for stmt in &body.stmts {
+        if let Stmt::Item(syn::Item::Use(u)) = stmt {
+            for (name, path) in crate::signature::prescan::use_bindings(u) {
+                out.entry(name.to_string()).or_default().push(path);
+            }
+        }
+    }
+    out
+}
+
 /// The functions of this file without the attribute whose text the prescan kept, called by name
 /// in `body` (`expand::lower_body`).
 pub fn plain_called(body: &syn::Block) -> std::collections::HashSet<String> {
@@ -241,6 +254,7 @@ pub fn lower_writing_out(
         slice_copies: std::collections::HashSet::new(),
         copied_from: std::collections::HashMap::new(),
         declared_inside: declared_inside(body),
+        body_imports: body_imports(body),
         constructed: std::collections::HashMap::new(),
         unit_values: std::collections::HashSet::new(),
         rotation_values: std::collections::HashSet::new(),
@@ -372,6 +386,9 @@ struct Lowerer<'a> {
     /// The names the body's own items bring into scope (`use a::f;`, `fn f(..)` inside it),
     /// which shadow the module's: a bare call of one is not resolved by the module's imports.
     declared_inside: std::collections::HashSet<String>,
+    /// The names the body's own `use` items (statements of the body itself) bring in, with the
+    /// paths they come from (`use crate::physics::gravity;` inside the function).
+    body_imports: std::collections::HashMap<String, Vec<syn::Path>>,
     /// Structs built in the body (`Op::Construct`) and their fields' values: a field read of
     /// one is that value (`arrays::record_member`), so a struct without `#[derive(Differentiable)]`
     /// that is only read by its fields (a plain method's `State { .. }` result) needs no tangent.

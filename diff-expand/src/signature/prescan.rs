@@ -173,30 +173,39 @@ fn imports(file: &str, item: &[TokenTree]) {
     }
     let tokens: TokenStream = item.iter().cloned().collect();
     let Ok(item_use) = syn::parse2::<syn::ItemUse>(quote::quote!(#tokens;)) else { return };
-    fn walk(file: &str, prefix: &mut Vec<syn::Ident>, tree: &syn::UseTree) {
-        let record = |name: &syn::Ident, real: &syn::Ident, prefix: &[syn::Ident]| {
+    for (name, path) in use_bindings(&item_use) {
+        registry::record_import(file, &super::higher_order::current_module(), &name.to_string(), &path);
+    }
+}
+
+/// The names a `use` item brings into scope by name, each with the path it comes from
+/// (`use a::{b, c as d}` gives `b` from `a::b` and `d` from `a::c`); not globs, not `self`,
+/// nothing from a path with a leading `::` or of one segment.
+pub fn use_bindings(item_use: &syn::ItemUse) -> Vec<(syn::Ident, syn::Path)> {
+    fn walk(prefix: &mut Vec<syn::Ident>, tree: &syn::UseTree, out: &mut Vec<(syn::Ident, syn::Path)>) {
+        let mut record = |name: &syn::Ident, real: &syn::Ident, prefix: &[syn::Ident]| {
             if real == "self" || prefix.is_empty() {
                 return;
             }
-            let path: syn::Path = syn::parse_quote!(#(#prefix ::)* #real);
-            registry::record_import(file, &super::higher_order::current_module(), &name.to_string(), &path);
+            out.push((name.clone(), syn::parse_quote!(#(#prefix ::)* #real)));
         };
         match tree {
             syn::UseTree::Path(p) => {
                 prefix.push(p.ident.clone());
-                walk(file, prefix, &p.tree);
+                walk(prefix, &p.tree, out);
                 prefix.pop();
             }
             syn::UseTree::Name(n) => record(&n.ident, &n.ident, prefix),
             syn::UseTree::Rename(r) => record(&r.rename, &r.ident, prefix),
-            syn::UseTree::Group(g) => g.items.iter().for_each(|t| walk(file, prefix, t)),
+            syn::UseTree::Group(g) => g.items.iter().for_each(|t| walk(prefix, t, out)),
             syn::UseTree::Glob(_) => {}
         }
     }
-    let mut prefix = Vec::new();
+    let mut out = Vec::new();
     if item_use.leading_colon.is_none() {
-        walk(file, &mut prefix, &item_use.tree);
+        walk(&mut Vec::new(), &item_use.tree, &mut out);
     }
+    out
 }
 
 /// Whether the tokens of an item so far start a `use` item (after a visibility).
