@@ -30,6 +30,23 @@ fn pair_repulsion<T: Float>(x: &[T]) -> T {
     e
 }
 
+/// `Σ_{i<j} Σ_{m<2} (m + 1) x_i x_j`: a `for` loop over the pairs whose body holds a loop of its
+/// own with a `break` (of that inner loop, which the rewrite keeps where it is).
+#[differentiable]
+fn pair_weights(x: &[f64]) -> f64 {
+    let n = x.len();
+    let mut e = 0.0;
+    for (i, j) in (0..n).flat_map(|i| (i + 1..n).map(move |j| (i, j))) {
+        for m in 0..5 {
+            if m == 2 {
+                break;
+            }
+            e += (m + 1) as f64 * x[i] * x[j];
+        }
+    }
+    e
+}
+
 /// `Σ_i Σ_j (i + j + 1) x_i x_j` by a `fold` over all pairs; the closure's `i` must not be taken
 /// for the local `i`, which the `map` after it reads (`x_i` there is `x_2`).
 #[differentiable]
@@ -112,6 +129,16 @@ fn pairs_by_flat_map_before_a_sum_a_loop_and_a_fold() {
         (v, g)
     };
     check(&slice_fns!(pair_fold, pair_fold_jvp, pair_fold_vjp, fold), &points_, 1e-8);
+    let weights = |x: &[f64]| {
+        let (v, g) = pair_weights_grad(x);
+        let total: f64 = x.iter().sum();
+        for k in 0..x.len() {
+            // 3 Σ_{j≠k} x_j.
+            assert!(close(g[k], 3.0 * (total - x[k]), 1e-13), "weights d/dx{k}");
+        }
+        (v, g)
+    };
+    check(&slice_fns!(pair_weights, pair_weights_jvp, pair_weights_vjp, weights), &points_, 1e-8);
 }
 
 #[test]

@@ -7,6 +7,9 @@
 //! analytic gradient and Hessian, central differences, and forward against reverse mode. A
 //! `use` statement of the caller's own body is followed too.
 
+// The generated items are held as trait objects of their own signatures.
+#![allow(clippy::type_complexity)]
+
 mod common;
 
 #[path = "imported/oscillators.rs"]
@@ -71,53 +74,88 @@ mod model {
     }
 }
 
+/// The generated items of a function of `(x: &[f64], k: f64)`, its inputs numbered `(x.., k)`.
+struct SliceAndFloat<'a> {
+    name: &'a str,
+    f: &'a dyn Fn(&[f64], f64) -> f64,
+    grad: &'a dyn Fn(&[f64], f64) -> (f64, (Vec<f64>, f64)),
+    jvp: &'a dyn Fn(&[f64], f64, Vec<f64>, f64) -> (f64, f64),
+    /// `_vjp`'s pullback applied to a cotangent.
+    vjp: &'a dyn Fn(&[f64], f64, f64) -> (Vec<f64>, f64),
+    hessian: &'a dyn Fn(&[f64], f64) -> nalgebra::DMatrix<f64>,
+}
+
+/// Checks `fns` at `(x, k)`: the value and gradient against the analytic ones, the gradient
+/// against central differences, forward against reverse mode, and the Hessian against the
+/// analytic one (`want_h(r, c)`) and central differences of `_grad`.
+fn check_slice_and_float(
+    fns: &SliceAndFloat,
+    x: &[f64],
+    k: f64,
+    want_value: f64,
+    want_g: &[f64],
+    want_h: &dyn Fn(usize, usize) -> f64,
+) {
+    use common::close;
+    let (name, n) = (fns.name, x.len());
+    let (value, (gx, gk)) = (fns.grad)(x, k);
+    assert!(close(value, want_value, 1e-14), "{name}: {value} vs {want_value}");
+    let g: Vec<f64> = gx.iter().copied().chain([gk]).collect();
+    for (i, (a, b)) in g.iter().zip(want_g).enumerate() {
+        assert!(close(*a, *b, 1e-14), "{name}: d/dinput{i}: {a} vs {b}");
+    }
+    let flat: Vec<f64> = x.iter().copied().chain([k]).collect();
+    common::gradient_central(name, &|p: &[f64]| (fns.f)(&p[..n], p[n]), &flat, &g, 1e-8);
+    let v = common::direction(n + 1, 2);
+    let (_, tangent) = (fns.jvp)(x, k, v[..n].to_vec(), v[n]);
+    let (ux, uk) = (fns.vjp)(x, k, 0.8);
+    let g_u: Vec<f64> = ux.iter().copied().chain([uk]).collect();
+    common::forward_against_reverse(name, tangent, &v, 0.8, &g_u, 1e-13);
+    let h = (fns.hessian)(x, k);
+    for r in 0..=n {
+        let grad_r = |p: &[f64]| {
+            let (_, (a, b)) = (fns.grad)(&p[..n], p[n]);
+            if r < n { a[r] } else { b }
+        };
+        for c in 0..=n {
+            let want = want_h(r, c);
+            assert!(close(h[(r, c)], want, 1e-13), "{name}: H[{r},{c}] = {} vs {want}", h[(r, c)]);
+            assert!(
+                close(h[(r, c)], common::central(&grad_r, &flat, c), 1e-7),
+                "{name}: H[{r},{c}] against _grad"
+            );
+        }
+    }
+}
+
 #[test]
 fn imported_functions_compose() {
     use common::close;
-    for (x, k) in [(vec![0.5, -1.0], 3.0), (vec![1.2, 0.3, -0.7], 0.5)] {
-        let (value, (gx, gk)) = model::energy_grad(&x, k);
+    let energy = SliceAndFloat {
+        name: "energy",
+        f: &|x, k| model::energy(x, k),
+        grad: &|x, k| model::energy_grad(x, k),
+        jvp: &|x, k, dx, dk| model::energy_jvp(x, k, dx, dk),
+        vjp: &|x, k, u| model::energy_vjp(x, k).1(u),
+        hessian: &|x, k| model::energy_hessian(x, k).2,
+    };
+    for (x, k) in [(vec![0.5_f64, -1.0], 3.0), (vec![1.2, 0.3, -0.7], 0.5)] {
+        let n = x.len();
         let want_value =
             x.iter().map(|v| 0.5 * k * v * v + 19.62 * v + v.sin().powi(2)).sum::<f64>() + 0.5 * k * x[0];
-        assert!(close(value, want_value, 1e-14), "{value} vs {want_value}");
-        for i in 0..x.len() {
-            let want = k * x[i] + 19.62 + (2.0 * x[i]).sin() + if i == 0 { 0.5 * k } else { 0.0 };
-            assert!(close(gx[i], want, 1e-14), "d/dx{i}: {} vs {want}", gx[i]);
-        }
-        let want_k = x.iter().map(|v| 0.5 * v * v).sum::<f64>() + 0.5 * x[0];
-        assert!(close(gk, want_k, 1e-14), "d/dk: {gk} vs {want_k}");
-        let flat: Vec<f64> = x.iter().copied().chain([k]).collect();
-        let g: Vec<f64> = gx.iter().copied().chain([gk]).collect();
-        let n = x.len();
-        let f = |p: &[f64]| model::energy(&p[..n], p[n]);
-        common::gradient_central("energy", &f, &flat, &g, 1e-8);
-        let v = common::direction(n + 1, 2);
-        let (_, tangent) = model::energy_jvp(&x, k, v[..n].to_vec(), v[n]);
-        let (_, pullback) = model::energy_vjp(&x, k);
-        let (ux, uk) = pullback(0.8);
-        let g_u: Vec<f64> = ux.iter().copied().chain([uk]).collect();
-        common::forward_against_reverse("energy", tangent, &v, 0.8, &g_u, 1e-13);
+        let mut want_g: Vec<f64> = (0..n)
+            .map(|i| k * x[i] + 19.62 + (2.0 * x[i]).sin() + if i == 0 { 0.5 * k } else { 0.0 })
+            .collect();
+        want_g.push(x.iter().map(|v| 0.5 * v * v).sum::<f64>() + 0.5 * x[0]);
         // H: k + 2 cos 2x_i on the diagonal, x_i + [i = 0]/2 between x_i and k, 0 for k, k.
-        let (_, _, h) = model::energy_hessian(&x, k);
-        for r in 0..=n {
-            let grad_r = |p: &[f64]| {
-                let (_, (a, b)) = model::energy_grad(&p[..n], p[n]);
-                if r < n { a[r] } else { b }
-            };
-            for c in 0..=n {
-                let want = match (r < n, c < n) {
-                    (true, true) if r == c => k + 2.0 * (2.0 * x[r]).cos(),
-                    (true, true) => 0.0,
-                    (true, false) => x[r] + if r == 0 { 0.5 } else { 0.0 },
-                    (false, true) => x[c] + if c == 0 { 0.5 } else { 0.0 },
-                    (false, false) => 0.0,
-                };
-                assert!(close(h[(r, c)], want, 1e-13), "H[{r},{c}] = {} vs {want}", h[(r, c)]);
-                assert!(
-                    close(h[(r, c)], common::central(&grad_r, &flat, c), 1e-7),
-                    "H[{r},{c}] against _grad"
-                );
-            }
-        }
+        let want_h = |r: usize, c: usize| match (r < n, c < n) {
+            (true, true) if r == c => k + 2.0 * (2.0 * x[r]).cos(),
+            (true, true) => 0.0,
+            (true, false) => x[r] + if r == 0 { 0.5 } else { 0.0 },
+            (false, true) => x[c] + if c == 0 { 0.5 } else { 0.0 },
+            (false, false) => 0.0,
+        };
+        check_slice_and_float(&energy, &x, k, want_value, &want_g, &want_h);
 
         let (len, g) = model::length_grad(&x);
         let norm = x.iter().map(|v| v * v).sum::<f64>().sqrt();
@@ -133,38 +171,26 @@ fn imported_functions_compose() {
 
 #[test]
 fn functions_a_use_of_the_body_brings_in() {
-    use common::close;
-    for (x, k) in [(vec![0.5, -1.0], 3.0), (vec![1.2, 0.3, -0.7], 0.5)] {
+    let load = SliceAndFloat {
+        name: "load",
+        f: &|x, k| body_uses::load(x, k),
+        grad: &|x, k| body_uses::load_grad(x, k),
+        jvp: &|x, k, dx, dk| body_uses::load_jvp(x, k, dx, dk),
+        vjp: &|x, k, u| body_uses::load_vjp(x, k).1(u),
+        hessian: &|x, k| body_uses::load_hessian(x, k).2,
+    };
+    for (x, k) in [(vec![0.5_f64, -1.0], 3.0), (vec![1.2, 0.3, -0.7], 0.5)] {
         let n = x.len();
-        let (value, (gx, gk)) = body_uses::load_grad(&x, k);
-        let want: f64 = x.iter().map(|v| 19.62 * v + 0.5 * k * v * v).sum();
-        assert!(close(value, want, 1e-14), "{value} vs {want}");
-        for i in 0..n {
-            assert!(close(gx[i], 19.62 + k * x[i], 1e-14), "d/dx{i}");
-        }
-        assert!(close(gk, x.iter().map(|v| 0.5 * v * v).sum::<f64>(), 1e-14), "d/dk");
-        let flat: Vec<f64> = x.iter().copied().chain([k]).collect();
-        let g: Vec<f64> = gx.iter().copied().chain([gk]).collect();
-        let f = |p: &[f64]| body_uses::load(&p[..n], p[n]);
-        common::gradient_central("load", &f, &flat, &g, 1e-8);
-        let v = common::direction(n + 1, 4);
-        let (_, tangent) = body_uses::load_jvp(&x, k, v[..n].to_vec(), v[n]);
-        let (_, pullback) = body_uses::load_vjp(&x, k);
-        let (ux, uk) = pullback(0.6);
-        let g_u: Vec<f64> = ux.iter().copied().chain([uk]).collect();
-        common::forward_against_reverse("load", tangent, &v, 0.6, &g_u, 1e-13);
+        let want_value: f64 = x.iter().map(|v| 19.62 * v + 0.5 * k * v * v).sum();
+        let mut want_g: Vec<f64> = x.iter().map(|v| 19.62 + k * v).collect();
+        want_g.push(x.iter().map(|v| 0.5 * v * v).sum());
         // H: k on the diagonal, x_i between x_i and k.
-        let (_, _, h) = body_uses::load_hessian(&x, k);
-        for r in 0..=n {
-            for c in 0..=n {
-                let want = match (r < n, c < n) {
-                    (true, true) if r == c => k,
-                    (true, false) => x[r],
-                    (false, true) => x[c],
-                    _ => 0.0,
-                };
-                assert!(close(h[(r, c)], want, 1e-13), "H[{r},{c}] = {} vs {want}", h[(r, c)]);
-            }
-        }
+        let want_h = |r: usize, c: usize| match (r < n, c < n) {
+            (true, true) if r == c => k,
+            (true, false) => x[r],
+            (false, true) => x[c],
+            _ => 0.0,
+        };
+        check_slice_and_float(&load, &x, k, want_value, &want_g, &want_h);
     }
 }

@@ -378,14 +378,7 @@ impl Function {
     pub fn uses(&self) -> std::collections::HashMap<Value, usize> {
         let mut uses = std::collections::HashMap::new();
         for inst in self.body.walk() {
-            let merged: Vec<Value> = match &inst.op {
-                Op::If { then_out, else_out, .. } => then_out.iter().chain(else_out).copied().collect(),
-                Op::For { carried, .. } | Op::Loop { carried, .. } => {
-                    carried.iter().map(|c| c.next).collect()
-                }
-                _ => Vec::new(),
-            };
-            for v in inst.op.operands().into_iter().chain(merged) {
+            for v in inst.op.operands().into_iter().chain(inst.op.outgoing()) {
                 *uses.entry(v).or_default() += 1;
             }
         }
@@ -397,6 +390,16 @@ impl Function {
 }
 
 impl Op {
+    /// The values a branch's arms or a loop's body hand out (each arm's results, each carried
+    /// value's next): read by the instruction, though not operands of it.
+    pub fn outgoing(&self) -> Vec<Value> {
+        match self {
+            Op::If { then_out, else_out, .. } => then_out.iter().chain(else_out).copied().collect(),
+            Op::For { carried, .. } | Op::Loop { carried, .. } => carried.iter().map(|c| c.next).collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The values this operation reads, in order (for an `If`: only the condition; the blocks'
     /// own reads belong to their instructions).
     pub fn operands(&self) -> Vec<Value> {

@@ -43,12 +43,7 @@ pub(crate) fn numbered(ty: &syn::Type) -> bool {
 
 /// An element of a numbered collection: `f64`, or a static nalgebra vector or matrix of `f64`.
 fn element(ty: &syn::Type) -> bool {
-    signature::is_f64(ty) || of_matrices_element(ty)
-}
-
-/// A static nalgebra vector or matrix of `f64` as an element of a collection.
-fn of_matrices_element(ty: &syn::Type) -> bool {
-    signature::static_matrix(ty) && signature::nalgebra_f64(ty)
+    signature::is_f64(ty) || signature::static_matrix_f64(ty)
 }
 
 /// A `Vec`, array or slice of static nalgebra vectors (`&[Vector3<f64>]`), which `_jacobian`
@@ -56,9 +51,9 @@ fn of_matrices_element(ty: &syn::Type) -> bool {
 pub(crate) fn of_matrices(ty: &syn::Type) -> bool {
     match ty {
         syn::Type::Reference(r) => of_matrices(&r.elem),
-        syn::Type::Slice(s) => of_matrices_element(&s.elem),
-        syn::Type::Array(a) => of_matrices_element(&a.elem),
-        syn::Type::Path(p) => signature::vec_element(p).is_some_and(of_matrices_element),
+        syn::Type::Slice(s) => signature::static_matrix_f64(&s.elem),
+        syn::Type::Array(a) => signature::static_matrix_f64(&a.elem),
+        syn::Type::Path(p) => signature::vec_element(p).is_some_and(signature::static_matrix_f64),
         syn::Type::Tuple(t) => t.elems.iter().any(of_matrices),
         syn::Type::Paren(p) => of_matrices(&p.elem),
         _ => false,

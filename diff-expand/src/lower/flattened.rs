@@ -15,7 +15,8 @@
 //!
 //! Only adaptors that act on each element alone (`map`, `filter`, `filter_map`, `copied`,
 //! `cloned`) may stand between the `flat_map` and the end, since they move inside unchanged; a
-//! `for` body with a `break` is left as written (the break would leave only the inner loop).
+//! `for` body with a `break` of that loop (`scan::Jumps`; one of a loop nested in it is fine) is
+//! left as written (the break would leave only the inner loop).
 //! The closure's parameters are renamed apart first (`scan::parameters_renamed_apart`), so the
 //! adaptors moved inside its body cannot take its parameter for a local of the same name. What
 //! is left as written gets the usual errors.
@@ -159,37 +160,32 @@ fn end_of_flattened(e: &Expr) -> Option<Expr> {
     }
     let f = flattened(&end.receiver)?;
     let (outer, param, span) = (f.outer, f.parameter(), f.span);
-    Some(match name.as_str() {
+    // The inner chain's end: the same, but a `fold` from the outer one's accumulator.
+    let acc = super::iterators::hidden("__tapeless_acc", span);
+    let mut inner_end = end.clone();
+    if name == "fold" {
+        inner_end.args[0] = syn::parse_quote!(#acc);
+    }
+    let inner = f.inner(Some(&inner_end))?;
+    let (method, turbofish) = (&end.method, &end.turbofish);
+    parse(match name.as_str() {
         "fold" => {
-            let acc = super::iterators::hidden("__tapeless_acc", span);
-            let mut inner_end = end.clone();
-            inner_end.args[0] = syn::parse_quote!(#acc);
-            let inner = f.inner(Some(&inner_end))?;
             let init = &end.args[0];
-            parse(quote_spanned!(span=> #outer.fold(#init, |#acc, #param| #inner)))?
+            quote_spanned!(span=> #outer.fold(#init, |#acc, #param| #inner))
         }
-        "any" | "all" => {
-            let inner = f.inner(Some(end))?;
-            let method = &end.method;
-            parse(quote_spanned!(span=> #outer.#method(|#param| #inner)))?
-        }
-        "count" => {
-            let inner = f.inner(Some(end))?;
-            parse(quote_spanned!(span=> #outer.map(|#param| #inner).sum::<usize>()))?
-        }
-        _ => {
-            let inner = f.inner(Some(end))?;
-            let (method, turbofish) = (&end.method, &end.turbofish);
-            parse(quote_spanned!(span=> #outer.map(|#param| #inner).#method #turbofish()))?
-        }
+        "any" | "all" => quote_spanned!(span=> #outer.#method(|#param| #inner)),
+        "count" => quote_spanned!(span=> #outer.map(|#param| #inner).sum::<usize>()),
+        _ => quote_spanned!(span=> #outer.map(|#param| #inner).#method #turbofish()),
     })
 }
 
 /// `for e in outer.flat_map(f).after { body }` as `for q in outer { for e in f(q).after { body } }`,
-/// unless the loop has a label or its body a `break`.
+/// unless the loop has a label or its body a `break` of it.
 fn loop_over_flattened(e: &Expr) -> Option<Expr> {
     let Expr::ForLoop(l) = e else { return None };
-    if l.label.is_some() || mentions_break(&l.body) {
+    let mut jumps = super::scan::Jumps::default();
+    syn::visit::Visit::visit_block(&mut jumps, &l.body);
+    if l.label.is_some() || jumps.breaks {
         return None;
     }
     let f = flattened(&l.expr)?;
@@ -208,24 +204,4 @@ fn loop_over_flattened(e: &Expr) -> Option<Expr> {
 /// then left as written).
 fn parse(tokens: proc_macro2::TokenStream) -> Option<Expr> {
     syn::parse2(tokens).ok()
-}
-
-/// Whether `block` holds a `break`, at any depth (a nested loop's too: kept simple).
-fn mentions_break(block: &syn::Block) -> bool {
-    struct Breaks(bool);
-    impl<'ast> syn::visit::Visit<'ast> for Breaks {
-        fn visit_expr_break(&mut self, _: &'ast syn::ExprBreak) {
-            self.0 = true;
-        }
-        fn visit_macro(&mut self, m: &'ast syn::Macro) {
-            self.0 |= m
-                .tokens
-                .clone()
-                .into_iter()
-                .any(|t| matches!(t, proc_macro2::TokenTree::Ident(i) if i == "break"));
-        }
-    }
-    let mut breaks = Breaks(false);
-    syn::visit::Visit::visit_block(&mut breaks, block);
-    breaks.0
 }

@@ -67,17 +67,10 @@ pub(crate) fn as_is(p: &signature::Param) -> bool {
 /// copy the whole collection into dual numbers per call (F2's data, 100 000 entries).
 pub(super) fn read_by_index(input: &Input) -> HashSet<usize> {
     let f = input.f;
-    let plain_floats = |ty: &syn::Type| {
-        let referent = match ty {
-            syn::Type::Reference(r) if r.mutability.is_none() => &*r.elem,
-            ty => ty,
-        };
-        match referent {
-            syn::Type::Slice(s) => signature::is_f64(&s.elem),
-            syn::Type::Array(a) => signature::is_f64(&a.elem),
-            syn::Type::Path(p) => signature::vec_element(p).is_some_and(signature::is_f64),
-            _ => false,
-        }
+    // Floats one level deep (not rows, whose loads are rows, not promoted entries).
+    let plain_floats = |ty: &syn::Type| match ty {
+        syn::Type::Reference(r) if r.mutability.is_none() => element_floats(&r.elem, 0),
+        ty => element_floats(ty, 0),
     };
     let mut values: HashMap<Value, usize> = HashMap::new();
     for inst in &f.body.insts {
@@ -101,38 +94,34 @@ pub(super) fn read_by_index(input: &Input) -> HashSet<usize> {
         match &inst.op {
             Op::Load { index, .. } => index.iter().for_each(&mut other),
             Op::Prim { rule, .. } if matches!(rule.name, "len" | "is_empty") => {}
-            Op::If { then_out, else_out, .. } => {
-                then_out.iter().chain(else_out).for_each(&mut other);
-                inst.op.operands().iter().for_each(&mut other);
-            }
-            Op::For { carried, .. } | Op::Loop { carried, .. } => {
-                carried.iter().map(|c| &c.next).for_each(&mut other);
-                inst.op.operands().iter().for_each(&mut other);
-            }
-            op => op.operands().iter().for_each(&mut other),
+            op => op.operands().iter().chain(&op.outgoing()).for_each(&mut other),
         }
     }
     f.output.leaves().iter().for_each(&mut other);
     values.into_values().filter(|i| !lifted.contains(i)).collect()
 }
 
+/// Whether `ty` is a float, or (`depth` more levels) a collection of such: rows of floats
+/// (`[[f64; 3]]`, `Vec<Vec<f64>>`: lifted and split row by row), or nalgebra's static vectors of
+/// `f64` (`&[Vector3<f64>]`, entry by entry).
+fn floats(ty: &syn::Type, depth: usize) -> bool {
+    signature::is_f64(ty)
+        || depth > 0 && signature::static_matrix_f64(ty)
+        || depth > 0 && element_floats(ty, depth - 1)
+}
+
+/// Whether `ty` is a slice, array or `Vec` whose elements are [`floats`] at `depth`.
+fn element_floats(ty: &syn::Type, depth: usize) -> bool {
+    match ty {
+        syn::Type::Slice(s) => floats(&s.elem, depth),
+        syn::Type::Array(a) => floats(&a.elem, depth),
+        syn::Type::Path(p) => signature::vec_element(p).is_some_and(|e| floats(e, depth)),
+        _ => false,
+    }
+}
+
 /// The shape of a parameter, or `None` if second order does not take it yet.
 pub(super) fn shape(ty: &syn::Type) -> Option<Passing> {
-    // Floats, or rows of floats (`[[f64; 3]]`, `Vec<Vec<f64>>`: lifted and split row by row),
-    // or collections of nalgebra's static vectors of `f64` (`&[Vector3<f64>]`, entry by entry).
-    fn floats(ty: &syn::Type, depth: usize) -> bool {
-        signature::is_f64(ty)
-            || depth > 0 && signature::static_matrix(ty) && signature::nalgebra_f64(ty)
-            || depth > 0 && element_floats(ty, depth - 1)
-    }
-    fn element_floats(ty: &syn::Type, depth: usize) -> bool {
-        match ty {
-            syn::Type::Slice(s) => floats(&s.elem, depth),
-            syn::Type::Array(a) => floats(&a.elem, depth),
-            syn::Type::Path(p) => signature::vec_element(p).is_some_and(|e| floats(e, depth)),
-            _ => false,
-        }
-    }
     let element_f64 = |ty: &syn::Type| element_floats(ty, 1);
     match ty {
         _ if signature::is_f64(ty) => Some(Passing::Float),
@@ -195,7 +184,7 @@ pub(super) fn check(input: &Input, sig: &signature::Signature, cx: &Ctxt) -> boo
     } else if let Some(t) = input.sig.floats.first()
         && let Some(bound) = unsupported_bound(&input.sig.generics, t)
     {
-        if super::field::takes(&unsupported_bounds(&input.sig.generics, t)) {
+        if field_bound(&input.sig.generics, t) {
             // nalgebra's `RealField`: the `_grad` copied at dual numbers (`field.rs`), which
             // writes out what the body asks of `T`; the rest is rejected here.
             if let Some((at, what)) = super::field::unknown(&input.item.block, t) {

@@ -231,10 +231,8 @@ impl VisitMut for Generic {
                 call.method = for_hessian(&call.method);
             }
             // `recv.g(x)`, the primal of a composed method call made again in the reverse sweep.
-            syn::Expr::MethodCall(call) if self.composed(&call.method).is_some() => {
-                if let Some(vjp) = self.composed(&call.method) {
-                    call.method = for_hessian(&vjp);
-                }
+            syn::Expr::MethodCall(call) if let Some(vjp) = self.composed(&call.method) => {
+                call.method = for_hessian(&vjp);
                 *e = syn::parse_quote!(::tapeless::__private::value_of_vjp(#e));
             }
             // `v.norm()` of a nalgebra matrix (no float has these methods): the runtime's dual

@@ -84,11 +84,38 @@ const CONVERSIONS: &[&str] = &[
     "from",
 ];
 
-/// How a call `T::name(..)` of `arity` arguments is written out, if it is one this route knows.
-fn known(name: &str, arity: usize) -> bool {
-    (arity == 0 && CONSTANTS.iter().any(|(c, _)| *c == name))
-        || (arity == 1 && (CONVERSIONS.contains(&name) || name == "from_subset"))
-        || crate::rules::float_method(name)
+/// What a call `T::name(..)` of `arity` arguments asks of the type, if this route writes it out
+/// (`Field::written_out` writes each kind).
+enum Asked {
+    /// A constant of the table, by its `f64` value.
+    Constant(&'static str),
+    /// A conversion giving an `Option` (`CONVERSIONS`).
+    Conversion,
+    /// `T::from_subset(&a)`.
+    Subset,
+    /// A float method (`T::sqrt(x)`).
+    Method,
+}
+
+fn asked(name: &str, arity: usize) -> Option<Asked> {
+    match arity {
+        0 if let Some((_, value)) = CONSTANTS.iter().find(|(c, _)| *c == name) => {
+            Some(Asked::Constant(value))
+        }
+        1 if CONVERSIONS.contains(&name) => Some(Asked::Conversion),
+        1 if name == "from_subset" => Some(Asked::Subset),
+        _ if crate::rules::float_method(name) => Some(Asked::Method),
+        _ => None,
+    }
+}
+
+/// `T::name` (also `<T as Trait>::name`): the name, if the path is one through `t`.
+fn through(f: &syn::ExprPath, t: &syn::Ident) -> Option<syn::Ident> {
+    let first = match &f.qself {
+        Some(q) => matches!(&*q.ty, syn::Type::Path(p) if p.path.is_ident(t)),
+        None => f.path.segments.len() == 2 && f.path.segments[0].ident == *t,
+    };
+    first.then(|| f.path.segments.last().map(|s| s.ident.clone())).flatten()
 }
 
 /// The first thing the body asks of the type parameter `t` that this route does not write out,
@@ -102,11 +129,7 @@ pub(super) fn unknown(block: &syn::Block, t: &syn::Ident) -> Option<(Span, Strin
     }
     impl Find<'_> {
         fn name(&self, f: &syn::ExprPath) -> Option<syn::Ident> {
-            let through = match &f.qself {
-                Some(q) => matches!(&*q.ty, syn::Type::Path(p) if p.path.is_ident(self.t)),
-                None => f.path.segments.len() == 2 && f.path.segments[0].ident == *self.t,
-            };
-            through.then(|| f.path.segments.last().map(|s| s.ident.clone())).flatten()
+            through(f, self.t)
         }
         fn report(&mut self, at: Span, what: String) {
             self.found.get_or_insert((at, what));
@@ -117,7 +140,7 @@ pub(super) fn unknown(block: &syn::Block, t: &syn::Ident) -> Option<(Span, Strin
             if let syn::Expr::Path(f) = &*c.func
                 && let Some(name) = self.name(f)
             {
-                if !known(&name.to_string(), c.args.len()) {
+                if asked(&name.to_string(), c.args.len()).is_none() {
                     self.report(name.span(), format!("`{}::{name}`", self.t));
                 }
                 c.args.iter().for_each(|a| self.visit_expr(a));
@@ -136,7 +159,7 @@ pub(super) fn unknown(block: &syn::Block, t: &syn::Ident) -> Option<(Span, Strin
             let mut found = None;
             each_through_t(m.tokens.clone(), self.t, &mut |name, args| {
                 let known = match args {
-                    Some(args) => known(&name.to_string(), args.len()),
+                    Some(args) => asked(&name.to_string(), args.len()).is_some(),
                     None => crate::rules::float_method(&name.to_string()),
                 };
                 if !known && found.is_none() {
@@ -210,15 +233,6 @@ fn scalar() -> syn::Type {
 }
 
 impl Field {
-    /// `T::name` (also `<T as Trait>::name`): the name, if the path is one through `t`.
-    fn through_t(&self, f: &syn::ExprPath) -> Option<syn::Ident> {
-        let first = match &f.qself {
-            Some(q) => matches!(&*q.ty, syn::Type::Path(p) if p.path.is_ident(&self.t)),
-            None => f.path.segments.len() == 2 && f.path.segments[0].ident == self.t,
-        };
-        first.then(|| f.path.segments.last().map(|s| s.ident.clone())).flatten()
-    }
-
     /// The call `T::name(args)` written out, `None` if it is not one of the table's.
     fn written_out(&self, name: &syn::Ident, args: Vec<syn::Expr>) -> Option<syn::Expr> {
         let (s, p) = (scalar(), quote!(::tapeless::__private));
@@ -226,18 +240,13 @@ impl Field {
         let from = |value: TokenStream| -> syn::Expr {
             syn::parse_quote!(<#s as #p::Floating>::__tapeless_from_f64(#value))
         };
-        Some(match &args[..] {
-            [] => {
-                let (_, value) = CONSTANTS.iter().find(|(c, _)| *c == text)?;
-                from(value.parse().ok()?)
-            }
-            [a] if CONVERSIONS.contains(&text.as_str()) => {
+        Some(match (asked(&text, args.len())?, &args[..]) {
+            (Asked::Constant(value), _) => from(value.parse().ok()?),
+            (Asked::Conversion, [a]) => {
                 syn::parse_quote!(::core::option::Option::Some(#p::cast::<#s, _>(#a)))
             }
-            [a] if text == "from_subset" => syn::parse_quote!(#p::cast::<#s, _>(*(#a))),
-            args if crate::rules::float_method(&text) => {
-                syn::parse_quote!(<#s as #p::Scalar>::#name(#(#args),*))
-            }
+            (Asked::Subset, [a]) => syn::parse_quote!(#p::cast::<#s, _>(*(#a))),
+            (Asked::Method, args) => syn::parse_quote!(<#s as #p::Scalar>::#name(#(#args),*)),
             _ => return None,
         })
     }
@@ -335,7 +344,7 @@ impl VisitMut for Field {
         syn::visit_mut::visit_expr_mut(self, e);
         // `T::max` as a value (`fold(T::zero(), T::max)`): the runtime's `Scalar` method.
         if let syn::Expr::Path(f) = e
-            && let Some(name) = self.through_t(f)
+            && let Some(name) = through(f, &self.t)
             && crate::rules::float_method(&name.to_string())
         {
             let s = scalar();
@@ -349,7 +358,7 @@ impl VisitMut for Field {
             *e = syn::parse_quote!(::tapeless::__private::cast::<#s, _>(#a));
             return;
         }
-        if let Some(name) = self.through_t(f)
+        if let Some(name) = through(f, &self.t)
             && let Some(written) = self.written_out(&name, call.args.iter().cloned().collect())
         {
             *e = written;

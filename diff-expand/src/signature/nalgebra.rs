@@ -143,6 +143,11 @@ pub fn nalgebra_f64(ty: &Type) -> bool {
         && matches!(scalar_argument(ty), Some(Type::Path(e)) if primitive(e).as_deref() == Some("f64"))
 }
 
+/// A static nalgebra vector or matrix of `f64` (`Vector3<f64>`, `SMatrix<f64, 2, 3>`).
+pub fn static_matrix_f64(ty: &Type) -> bool {
+    static_matrix(ty) && nalgebra_f64(ty)
+}
+
 /// The entries' type `T` of a `DVector<T>` or `DMatrix<T>`, also behind `&`.
 pub fn dynamic_element(ty: &Type) -> Option<&Type> {
     dynamic_matrix(ty).then(|| scalar_argument(ty)).flatten()
