@@ -181,6 +181,13 @@ impl Diagnostic {
                  `if tapeless::piecewise(<condition>)`; to treat the value as a constant, compute it from \
                  `tapeless::no_grad(..)`"
                 .to_string(),
+            Diagnostic::ActiveCondition { keyword: "match guard" } => "this `match` guard depends on a \
+                 differentiable value, so the function's derivative is only defined piecewise (it jumps or has a \
+                 kink where the arm that runs changes)\n\
+                 help: to accept the derivative of the arm that runs, write the guard as \
+                 `tapeless::piecewise(<condition>)` (`v if tapeless::piecewise(v < 0.0) => ..`); to treat the \
+                 condition as a constant, compute it from `tapeless::no_grad(..)`"
+                .to_string(),
             Diagnostic::ActiveCondition { keyword: "filter" } => "this `filter` predicate depends on a \
                  differentiable value, so which elements count changes where it flips (the result jumps there)\n\
                  help: filter on constants (or compute the predicate from `tapeless::no_grad(..)`); to accept the \

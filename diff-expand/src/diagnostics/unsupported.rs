@@ -253,9 +253,9 @@ pub const FUNCTION_BODY_WITHOUT_FINAL_VALUE: Unsupported = Unsupported {
     what: "a function body without a final value",
     help: "end the body with the result expression",
 };
-pub const STRUCT_PATTERN_REFERENCE_COMPUTED_VALUE: Unsupported = Unsupported {
-    what: "a struct pattern of a reference or of a computed value",
-    help: "destructure a copy (`let Params { a, b } = *p;`) or read the fields (`p.a`)",
+pub const STRUCT_PATTERN_COMPUTED_VALUE: Unsupported = Unsupported {
+    what: "a struct pattern of a computed value",
+    help: "destructure the parameter or local it is computed from (`let Params { a, b } = p;`), or read the fields (`p.a`)",
 };
 pub const LET_ELSE: Unsupported = Unsupported {
     what: "`let ... else`",

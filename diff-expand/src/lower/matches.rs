@@ -50,12 +50,25 @@ impl Lowerer<'_> {
         if rest.is_empty() {
             return Some(self.arm_body(s.value, arm, |l| l.expr(&arm.body)));
         }
-        let cond = self.arm_condition(s, arm);
-        self.condition_keyword = Some("match");
+        let (cond, cond_span, piecewise) = match (&arm.guard, catch_all(&arm.pat)) {
+            // `v if g => ..` or `_ if g => ..`: the pattern matches anything, so only the guard
+            // looks at the value, and it is the condition (`v if piecewise(v < 0.0)`).
+            (Some((_, guard)), true) => {
+                let (guard, piecewise) = strip_piecewise(guard);
+                let t = self.arm_body(s.value, arm, |l| l.expr(guard));
+                self.condition_keyword = Some("match guard");
+                (self.leaf(t, Loc::of(guard)), Loc::of(guard), piecewise)
+            }
+            _ => {
+                let cond = self.arm_condition(s, arm);
+                self.condition_keyword = Some("match");
+                (cond, s.span, s.piecewise)
+            }
+        };
         Some(self.branch(
             cond,
-            s.span,
-            s.piecewise,
+            cond_span,
+            piecewise,
             span,
             |l| l.arm_body(s.value, arm, |l| l.expr(&arm.body)),
             |l| l.arms(s, rest, span).unwrap_or_else(unit),
@@ -111,5 +124,17 @@ fn binds_inside(pat: &Pat) -> bool {
         Pat::Or(or) => or.cases.iter().any(binds_inside),
         // `(None, _)`: `None` is a variant, not a binding (Rust's convention for names).
         pat => super::scan::bound_names(pat).iter().any(|n| !super::patterns::is_constant_name(n)),
+    }
+}
+
+/// Whether an arm pattern matches every value: `_`, or a name that is not a constant's (`v`,
+/// not `MAX`), which binds the whole value.
+fn catch_all(pat: &Pat) -> bool {
+    match pat {
+        Pat::Wild(_) => true,
+        Pat::Ident(p) => {
+            p.subpat.is_none() && p.by_ref.is_none() && !super::patterns::is_constant_name(&p.ident)
+        }
+        _ => false,
     }
 }

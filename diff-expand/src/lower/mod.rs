@@ -272,6 +272,7 @@ pub fn lower_writing_out(
         floats: sig.floats.clone(),
         second_order: sig.second_order,
         indexed: scan::indexed_names(body),
+        self_by_reference: sig.receiver.as_ref().is_some_and(|r| r.reference.is_some()),
     };
     for (index, param) in sig.params.iter().enumerate() {
         let kind = match kind_of(&param.ty) {
@@ -421,6 +422,8 @@ struct Lowerer<'a> {
     /// The function's name: a call of it is recursion.
     name: String,
     /// The declared type of each parameter's value.
+    /// The receiver is `&self` (or `&mut self`): `let Self { a, .. } = self;` binds by reference.
+    self_by_reference: bool,
     param_types: std::collections::HashMap<Value, syn::Type>,
     /// The function's generics and its float type parameters (for `map` closures' functions).
     generics: syn::Generics,

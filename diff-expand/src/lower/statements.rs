@@ -176,24 +176,31 @@ impl Lowerer<'_> {
 
     /// `let Params { a, b: c, .. } = *p;` (or `= p` of a struct held by value): one `let` per
     /// named field, read as `p.a` (a differentiated record's field, or a constant's). Of a
-    /// reference (`= p` with `p: &Params`) the fields would bind by reference, which the IR
-    /// does not model: an error that says to dereference or read the fields.
+    /// reference (`= p` with `p: &Params`, `= self` of `&self`) each field binds by reference,
+    /// as Rust's default binding mode does: read as `&p.a` (a float field's value, which `*a`
+    /// reads too; an array field read in place).
     fn struct_pattern(&mut self, ps: &syn::PatStruct, init: &Expr) {
         let base = match init {
             Expr::Unary(syn::ExprUnary { op: UnOp::Deref(_), expr, .. }) => &**expr,
             e => e,
         };
         let by_reference = !matches!(init, Expr::Unary(_))
-            && self.aggregate_or_leaf(base).is_some_and(|v| {
-                self.param_types.get(&v).is_some_and(|ty| matches!(ty, syn::Type::Reference(_)))
-            });
-        if !matches!(base, Expr::Path(_) | Expr::Field(_)) || by_reference {
-            self.unsupported(Loc::of(ps), unsupported::STRUCT_PATTERN_REFERENCE_COMPUTED_VALUE);
+            && (self.self_by_reference && matches!(base, Expr::Path(p) if p.path.is_ident("self"))
+                || self.aggregate_or_leaf(base).is_some_and(|v| {
+                    self.param_types.get(&v).is_some_and(|ty| matches!(ty, syn::Type::Reference(_)))
+                }));
+        if !matches!(base, Expr::Path(_) | Expr::Field(_)) {
+            self.unsupported(Loc::of(ps), unsupported::STRUCT_PATTERN_COMPUTED_VALUE);
             return;
         }
         for field in &ps.fields {
             let member = &field.member;
-            let read: Expr = syn::parse_quote_spanned!(Loc::of(field).start=> #base.#member);
+            let at = Loc::of(field).start;
+            let read: Expr = if by_reference {
+                syn::parse_quote_spanned!(at=> &#base.#member)
+            } else {
+                syn::parse_quote_spanned!(at=> #base.#member)
+            };
             let t = self.expr(&read);
             self.bind(&field.pat, Some(t));
         }

@@ -23,8 +23,9 @@ type Definition = Option<Vec<String>>;
 static FIELDS: Mutex<Option<HashMap<String, Vec<String>>>> = Mutex::new(None);
 
 /// Per file (and `""` for the crate) and struct name, the names of the named fields of each
-/// definition the prescan read (`None` for a generic or tuple struct).
-type NamedFields = HashMap<(String, String), Vec<Option<Vec<String>>>>;
+/// definition the prescan read, with their types as text (`None` for a generic or tuple
+/// struct).
+type NamedFields = HashMap<(String, String), Vec<Option<Vec<(String, String)>>>>;
 
 static NAMED_FIELDS: Mutex<Option<NamedFields>> = Mutex::new(None);
 
@@ -32,8 +33,15 @@ static NAMED_FIELDS: Mutex<Option<NamedFields>> = Mutex::new(None);
 pub fn record_fields(file: &str, item: &syn::Item) {
     let (syn::Item::Struct(st), Ok(mut table)) = (item, NAMED_FIELDS.lock()) else { return };
     let named = matches!(st.fields, syn::Fields::Named(_)) && st.generics.params.is_empty();
-    let fields: Option<Vec<String>> =
-        named.then(|| st.fields.iter().filter_map(|f| f.ident.as_ref().map(|i| i.to_string())).collect());
+    let fields: Option<Vec<(String, String)>> = named.then(|| {
+        st.fields
+            .iter()
+            .filter_map(|f| {
+                let ty = &f.ty;
+                f.ident.as_ref().map(|i| (i.to_string(), quote::quote!(#ty).to_string()))
+            })
+            .collect()
+    });
     let table = table.get_or_insert_with(HashMap::new);
     for scope in ["", file] {
         table.entry((scope.to_string(), st.ident.to_string())).or_default().push(fields.clone());
@@ -44,6 +52,12 @@ pub fn record_fields(file: &str, item: &syn::Item) {
 /// generics the prescan read in the file being expanded, or else in the crate. What
 /// `Name { a: x, ..base }` leaves to `base`.
 pub fn named_fields(name: &str) -> Option<Vec<String>> {
+    Some(typed_fields(name)?.into_iter().map(|(f, _)| f).collect())
+}
+
+/// The named fields of the struct `name` with their types as text, as [`named_fields`] finds
+/// them.
+fn typed_fields(name: &str) -> Option<Vec<(String, String)>> {
     let table = NAMED_FIELDS.lock().ok()?;
     let table = table.as_ref()?;
     let one = |scope: String| match table.get(&(scope, name.to_string())).map(|d| &d[..]) {
@@ -90,6 +104,41 @@ pub fn vector_field(name: &str) -> bool {
                 syn::parse_str::<Type>(t).is_ok_and(|ty| super::static_matrix(&ty) || super::point(&ty))
             })
     })
+}
+
+/// What `&p.name` borrows, by the declared type of the field `name` of the struct `owner` (of
+/// its one definition the prescan read), or where the owner is not known of every struct field
+/// `name` (all must agree): a float, an array of floats (`Vec<f64>`, `[f64; N]`), or anything
+/// else, `None` (a `DVector` read in place, or a name declared with several types).
+pub fn borrowed_field(owner: Option<&str>, name: &str) -> Option<BorrowedField> {
+    let declared = owner
+        .and_then(typed_fields)
+        .and_then(|fields| fields.into_iter().find(|(f, _)| f == name).map(|(_, ty)| vec![ty]));
+    let types = match declared {
+        Some(types) => types,
+        None => FIELDS.lock().ok()?.as_ref()?.get(name)?.clone(),
+    };
+    let kind = |t: &String| {
+        let ty = syn::parse_str::<Type>(t).ok()?;
+        if super::is_float(&ty) {
+            Some(BorrowedField::Float)
+        } else if matches!(ty, Type::Array(_) | Type::Path(_))
+            && super::collection_element(&ty).is_some_and(super::is_float)
+        {
+            Some(BorrowedField::Array)
+        } else {
+            None
+        }
+    };
+    let first = kind(types.first()?)?;
+    types.iter().all(|t| kind(t) == Some(first)).then_some(first)
+}
+
+/// What a borrowed struct field is ([`borrowed_field`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum BorrowedField {
+    Float,
+    Array,
 }
 
 /// Whether `ty` (or `&ty`) is a type of the crate that holds no float.

@@ -1,5 +1,5 @@
 // A `match` whose arms are chosen by guards on a differentiable value (a Huber loss written with
-// bindings): one error at the scrutinee, not one per arm.
+// bindings): the error is at the guard, which `tapeless::piecewise(..)` would accept.
 use tapeless::differentiable;
 
 #[differentiable(wrt(r))]

@@ -6,11 +6,11 @@ pub struct Net {
     pub c: f64,
 }
 
-// The fields would bind by reference; destructure a copy or read the fields.
+// A struct pattern of a call's result: destructure `net` itself, or read the fields.
 #[differentiable(wrt(net))]
 fn predict(net: &Net, x: f64) -> f64 {
-    let Net { w, c } = net;
-    w[0] * x + *c
+    let Net { w, c } = net.clone();
+    w[0] * x + c
 }
 
 fn main() {}
