@@ -13,6 +13,7 @@
 mod check;
 mod copy;
 mod field;
+mod typed;
 
 use std::collections::{HashMap, HashSet};
 
@@ -185,6 +186,7 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
         field::Field { t: t.clone() }.visit_item_fn_mut(&mut grad);
     }
     keep_types(&mut grad, sig, &kept_in_grad);
+    typed::retype(&mut grad);
     // The callers' dual copies compose through this function's: `NAME_vjp_for_hessian`.
     let vjp_name = emit::sibling(&sig.name, "vjp");
     let mut vjp = file_items.into_iter().find_map(|item| match item {

@@ -15,6 +15,7 @@ use core::cmp::Ordering;
 use core::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Rem, Sub, SubAssign};
 
 mod convert;
+mod mixed;
 mod num;
 
 pub use self::convert::{

@@ -1,0 +1,146 @@
+//! Second order where the dual copy keeps plain `f64`s (`second/typed.rs`): the value's carry,
+//! literals, the seed and the adjoints only it reaches, values saved on a loop's stack and in a
+//! branch's trace, a trace whose fields are plain and dual, a gradient entry whose Hessian row is
+//! constant. Each `_hessian` is checked against the analytic Hessian and against central
+//! differences of `_grad`, and `_hvp` against `H v`.
+
+// Index loops are how numerical code is written.
+#![allow(clippy::needless_range_loop)]
+
+mod common;
+
+use common::close;
+use nalgebra::DMatrix;
+use tapeless::differentiable;
+
+/// Central differences of the gradient `g`, row by row: the Hessian `_grad` implies.
+fn hessian_of_grad(g: &dyn Fn(&[f64]) -> Vec<f64>, x: &[f64]) -> DMatrix<f64> {
+    let n = x.len();
+    DMatrix::from_fn(n, n, |i, j| common::central(&|y: &[f64]| g(y)[i], x, j))
+}
+
+fn assert_matrix(got: &DMatrix<f64>, want: &DMatrix<f64>, tol: f64, what: &str) {
+    assert_eq!(got.shape(), want.shape(), "{what}: shape");
+    for (g, w) in got.iter().zip(want.iter()) {
+        assert!(close(*g, *w, tol), "{what}: {got} against {want}");
+    }
+}
+
+/// `Σ_i ½ (x_i d)²` where `|x_i d| < 1`, else `|x_i d| - ½`: a Huber sum over a loop whose
+/// branch saves a plain literal and a dual product in its trace.
+#[differentiable(hessian)]
+fn huber_scaled(x: &[f64], d: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        let r = x[i] * d;
+        if tapeless::piecewise(r.abs() < 1.0) {
+            s += 0.5 * r * r;
+        } else {
+            s += r.abs() - 0.5;
+        }
+    }
+    s
+}
+
+fn huber_scaled_flat(p: &[f64]) -> f64 {
+    huber_scaled(&p[1..], p[0])
+}
+
+fn huber_scaled_grad_flat(p: &[f64]) -> Vec<f64> {
+    let (_, (gx, gd)) = huber_scaled_grad(&p[1..], p[0]);
+    [vec![gd], gx].concat()
+}
+
+#[test]
+fn a_branch_in_a_loop() {
+    let (x, d) = ([0.3, -2.0, 0.8, 1.7], 0.9);
+    let (value, (gx, gd), h) = huber_scaled_hessian(&x, d);
+    assert!(close(value, huber_scaled(&x, d), 1e-15));
+    // Analytic, numbered x_0.., then d: inside, ∂²/∂x_i² = d², ∂²/∂x_i∂d = 2 x_i d, ∂²/∂d² = x_i²;
+    // outside, |x_i d| has ∂²/∂x_i∂d = sign(x_i d) and no other second derivative.
+    let n = x.len();
+    let mut want = DMatrix::zeros(n + 1, n + 1);
+    for (i, &xi) in x.iter().enumerate() {
+        if (xi * d).abs() < 1.0 {
+            want[(i, i)] = d * d;
+            want[(i, n)] = 2.0 * xi * d;
+            want[(n, i)] = 2.0 * xi * d;
+            want[(n, n)] += xi * xi;
+        } else {
+            want[(i, n)] = (xi * d).signum();
+            want[(n, i)] = (xi * d).signum();
+        }
+    }
+    assert_matrix(&h, &want, 1e-14, "huber_scaled Hessian");
+    // Central differences of `_grad` in the order `_hessian` numbers its inputs.
+    let p = [vec![d], x.to_vec()].concat();
+    let fd = hessian_of_grad(&huber_scaled_grad_flat, &p);
+    let reorder = |m: &DMatrix<f64>| {
+        let idx: Vec<usize> = (1..=n).chain([0]).collect();
+        DMatrix::from_fn(n + 1, n + 1, |i, j| m[(idx[i], idx[j])])
+    };
+    assert_matrix(&h, &reorder(&fd), 1e-7, "huber_scaled Hessian against _grad");
+    common::gradient_central("huber_scaled", &huber_scaled_flat, &p, &huber_scaled_grad_flat(&p), 1e-8);
+    assert!(close(gd, huber_scaled_grad_flat(&p)[0], 1e-15) && gx.len() == n);
+    let v = [0.5, -1.0, 0.25, 2.0, 1.5];
+    let (_, _, hv) = huber_scaled_hvp(&x, d, v[..n].to_vec(), v[n]);
+    let want_hv = &want * nalgebra::DVector::from_column_slice(&v);
+    let got_hv = [hv.0, vec![hv.1]].concat();
+    common::assert_close(&got_hv, want_hv.as_slice(), 1e-14, "huber_scaled H v");
+}
+
+/// `Σ_k (k+1)⁻¹ sin(x_k) + x_0 x_1 + 3 x_2 - 2`: integer casts, literals, a bilinear term whose
+/// Hessian row is constant and a linear term with none.
+#[differentiable(hessian)]
+fn weighted_sines(x: &[f64]) -> f64 {
+    let mut s = -2.0;
+    for (k, xk) in x.iter().enumerate() {
+        s += xk.sin() / (k + 1) as f64;
+    }
+    s + x[0] * x[1] + 3.0 * x[2]
+}
+
+#[test]
+fn literals_casts_and_constant_rows() {
+    let x = [0.4, -1.2, 2.0];
+    let (_, g, h) = weighted_sines_hessian(&x);
+    let mut want = DMatrix::from_fn(3, 3, |i, j| if i == j { -x[i].sin() / (i + 1) as f64 } else { 0.0 });
+    want[(0, 1)] = 1.0;
+    want[(1, 0)] = 1.0;
+    assert_matrix(&h, &want, 1e-14, "weighted_sines Hessian");
+    let fd = hessian_of_grad(&|y: &[f64]| weighted_sines_grad(y).1, &x);
+    assert_matrix(&h, &fd, 1e-7, "weighted_sines Hessian against _grad");
+    let want_g = [x[0].cos() + x[1], x[1].cos() / 2.0 + x[0], x[2].cos() / 3.0 + 3.0];
+    common::assert_close(&g, &want_g, 1e-14, "weighted_sines gradient");
+}
+
+/// The call price of Black-Scholes through `erf` (a pullback of the runtime's dual math) with
+/// the rate and volatility fixed: a Hessian in the spot and the strike.
+#[differentiable(hessian, wrt(s, k))]
+fn call_price(s: f64, k: f64, t: f64) -> f64 {
+    let (r, sigma) = (0.03, 0.25);
+    let d1 = ((s / k).ln() + (r + 0.5 * sigma * sigma) * t) / (sigma * t.sqrt());
+    let d2 = d1 - sigma * t.sqrt();
+    let n = |z: f64| 0.5 * (1.0 + tapeless::math::erf(z * std::f64::consts::FRAC_1_SQRT_2));
+    s * n(d1) - k * (-r * t).exp() * n(d2)
+}
+
+#[test]
+fn a_pullback_of_dual_math() {
+    let (s, k, t) = (100.0, 95.0, 0.5);
+    let (_, _, h) = call_price_hessian(s, k, t);
+    // Gamma ∂²C/∂S² = φ(d1) / (S σ √t); ∂²C/∂K² = e^(-rt) φ(d2) / (K σ √t); the cross term
+    // -φ(d1) / (K σ √t) (the price is homogeneous of degree one: S² Γ_SS = K² Γ_KK = -S K Γ_SK).
+    let (r, sigma) = (0.03_f64, 0.25_f64);
+    let d1 = ((s / k).ln() + (r + 0.5 * sigma * sigma) * t) / (sigma * t.sqrt());
+    let phi = |z: f64| (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt();
+    let gamma = phi(d1) / (s * sigma * t.sqrt());
+    let want =
+        DMatrix::from_row_slice(2, 2, &[gamma, -gamma * s / k, -gamma * s / k, gamma * s * s / (k * k)]);
+    assert_matrix(&h, &want, 1e-12, "call_price Hessian");
+    let g = |p: &[f64]| {
+        let (_, (gs, gk)) = call_price_grad(p[0], p[1], t);
+        vec![gs, gk]
+    };
+    assert_matrix(&h, &hessian_of_grad(&g, &[s, k]), 1e-6, "call_price Hessian against _grad");
+}
