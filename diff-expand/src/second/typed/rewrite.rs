@@ -16,6 +16,26 @@ pub(super) struct Rewrite<'a> {
     pub(super) fixed: &'a HashSet<String>,
 }
 
+/// `b` with its operands replaced (built as syntax, not reparsed).
+fn binary(b: &syn::ExprBinary, left: Expr, right: Expr) -> Expr {
+    let mut b = b.clone();
+    *b.left = left;
+    *b.right = right;
+    Expr::Binary(b)
+}
+
+/// A parenthesis, unary operator or reference `e` with its operand replaced.
+fn with_inner(e: &Expr, inner: Expr) -> Expr {
+    let mut e = e.clone();
+    match &mut e {
+        Expr::Paren(p) => *p.expr = inner,
+        Expr::Unary(u) => *u.expr = inner,
+        Expr::Reference(r) => *r.expr = inner,
+        _ => {}
+    }
+    e
+}
+
 fn private(name: &str, args: Vec<Expr>) -> Expr {
     let f = syn::Ident::new(name, Span::call_site());
     syn::parse_quote!(::tapeless::__private::#f(#(#args),*))
@@ -243,19 +263,9 @@ impl Rewrite<'_> {
                 Some(Ty::Array { dual: true }) => private("primal", vec![e.clone()]),
                 _ => e.clone(),
             },
-            Expr::Paren(p) => {
-                let inner = self.plain(&p.expr);
-                syn::parse_quote!((#inner))
-            }
-            Expr::Unary(u) => {
-                let inner = self.plain(&u.expr);
-                let op = u.op;
-                syn::parse_quote!(#op #inner)
-            }
-            Expr::Binary(b) => {
-                let (l, r, op) = (self.plain(&b.left), self.plain(&b.right), b.op);
-                syn::parse_quote!(#l #op #r)
-            }
+            Expr::Paren(p) => with_inner(e, self.plain(&p.expr)),
+            Expr::Unary(u) => with_inner(e, self.plain(&u.expr)),
+            Expr::Binary(b) => binary(b, self.plain(&b.left), self.plain(&b.right)),
             Expr::MethodCall(m) if self.is_float(&m.receiver) => {
                 let mut m = m.clone();
                 *m.receiver = self.plain(&m.receiver);
@@ -307,10 +317,7 @@ impl Rewrite<'_> {
                     _ => private("primal", vec![e.clone()]),
                 }
             }
-            Expr::Reference(r) => {
-                let inner = self.plain(&r.expr);
-                syn::parse_quote!(&#inner)
-            }
+            Expr::Reference(r) => with_inner(e, self.plain(&r.expr)),
             _ => private("primal", vec![e.clone()]),
         }
     }
@@ -326,25 +333,20 @@ impl Rewrite<'_> {
                 let dual = ident_of(&ix.expr).and_then(|a| self.ty(&a)) == Some(Ty::Array { dual: true });
                 (e.clone(), dual)
             }
-            Expr::Paren(p) => {
-                let (inner, dual) = self.natural(&p.expr);
-                (syn::parse_quote!((#inner)), dual)
-            }
-            Expr::Unary(u) => {
-                let (inner, dual) = self.natural(&u.expr);
-                let op = u.op;
-                (syn::parse_quote!(#op #inner), dual)
+            Expr::Paren(syn::ExprParen { expr, .. })
+            | Expr::Unary(syn::ExprUnary { expr, .. })
+            | Expr::Reference(syn::ExprReference { expr, .. }) => {
+                let (inner, dual) = self.natural(expr);
+                (with_inner(e, inner), dual)
             }
             Expr::Binary(b) => {
                 use syn::BinOp::*;
-                let op = b.op;
                 if matches!(b.op, Lt(_) | Le(_) | Gt(_) | Ge(_) | Eq(_) | Ne(_)) {
                     // Compared by value, as the dual number's own order does.
-                    let (l, r) = (self.plain(&b.left), self.plain(&b.right));
-                    return (syn::parse_quote!(#l #op #r), false);
+                    return (binary(b, self.plain(&b.left), self.plain(&b.right)), false);
                 }
                 let ((l, ld), (r, rd)) = (self.natural(&b.left), self.natural(&b.right));
-                (syn::parse_quote!(#l #op #r), ld || rd)
+                (binary(b, l, r), ld || rd)
             }
             Expr::MethodCall(m) if self.is_float(&m.receiver) => {
                 let floats: Vec<bool> = m.args.iter().map(|a| self.is_float(a)).collect();
@@ -434,10 +436,6 @@ impl Rewrite<'_> {
                     *q.ty = syn::parse_quote!(f64);
                 }
                 (Expr::Call(c), any)
-            }
-            Expr::Reference(r) => {
-                let (inner, dual) = self.natural(&r.expr);
-                (syn::parse_quote!(&#inner), dual)
             }
             _ => (e.clone(), false),
         }

@@ -500,22 +500,21 @@ impl Scan {
     /// Which float names are dual numbers: varied and needed, or fixed; a stack's positions as
     /// one.
     pub(super) fn decide(&mut self) -> HashSet<String> {
-        let mut varied = self.varied.clone();
-        let mut needed = self.needed.clone();
-        loop {
-            let before = (varied.len(), needed.len());
-            for f in &self.flows {
-                if f.reads.iter().any(|r| varied.contains(r)) {
-                    varied.extend(f.writes.iter().cloned());
+        // Edges read -> written, walked forward from the sources of variation and backward from
+        // the roots of need (each name once: linear in the flows, for functions of thousands of
+        // statements).
+        let mut forward: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut backward: HashMap<&str, Vec<&str>> = HashMap::new();
+        for f in &self.flows {
+            for r in &f.reads {
+                for w in &f.writes {
+                    forward.entry(r).or_default().push(w);
+                    backward.entry(w).or_default().push(r);
                 }
-                if f.writes.iter().any(|w| needed.contains(w)) {
-                    needed.extend(f.reads.iter().cloned());
-                }
-            }
-            if (varied.len(), needed.len()) == before {
-                break;
             }
         }
+        let varied = reach(&self.varied, &forward);
+        let needed = reach(&self.needed, &backward);
         let mut dual: HashSet<String> = self
             .types
             .iter()
@@ -552,6 +551,20 @@ impl Scan {
         }
         dual
     }
+}
+
+/// The names reachable from `start` along `edges`, `start` included.
+fn reach(start: &HashSet<String>, edges: &HashMap<&str, Vec<&str>>) -> HashSet<String> {
+    let mut seen: HashSet<String> = start.clone();
+    let mut work: Vec<String> = start.iter().cloned().collect();
+    while let Some(n) = work.pop() {
+        for next in edges.get(n.as_str()).into_iter().flatten() {
+            if seen.insert((*next).to_string()) {
+                work.push((*next).to_string());
+            }
+        }
+    }
+    seen
 }
 
 /// The identifiers in `tokens`, in order.
