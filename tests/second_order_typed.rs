@@ -144,3 +144,90 @@ fn a_pullback_of_dual_math() {
     };
     assert_matrix(&h, &hessian_of_grad(&g, &[s, k]), 1e-6, "call_price Hessian against _grad");
 }
+
+/// `Σ_i ρ(r_i)` with `r_i = a e^(-b t_i) + c` and `ρ(r) = r²` inside `|r| < 1`, `2|r| - 1` outside:
+/// a branch's value bound by `let`, whose adjoint starts from a zero declared untyped (a zero the
+/// retyping writes out as `0.0f64` or its dual number: left as `zero_real()`, rustc could not tell
+/// its type once `Add` had impls for both).
+#[differentiable(hessian, wrt(p))]
+fn robust_decay(p: &[f64; 3], t: &[f64]) -> f64 {
+    let [a, b, c] = *p;
+    t.iter()
+        .map(|&ti| {
+            let r = a * (-b * ti).exp() + c;
+            if tapeless::piecewise(r.abs() < 1.0) { r * r } else { 2.0 * r.abs() - 1.0 }
+        })
+        .sum()
+}
+
+#[test]
+fn a_zero_declared_before_a_branch() {
+    let (p, t) = ([0.8, 0.3, 0.1], [0.0, 0.5, 1.0, 2.0, 6.0]);
+    let (_, _, h) = robust_decay_hessian(&p, &t);
+    let mut want = DMatrix::zeros(3, 3);
+    for &ti in &t {
+        let e = (-p[1] * ti).exp();
+        let r = p[0] * e + p[2];
+        let grad = [e, -p[0] * ti * e, 1.0];
+        let mut second = DMatrix::zeros(3, 3);
+        second[(0, 1)] = -ti * e;
+        second[(1, 0)] = -ti * e;
+        second[(1, 1)] = p[0] * ti * ti * e;
+        let outer = DMatrix::from_fn(3, 3, |i, j| grad[i] * grad[j]);
+        want += if r.abs() < 1.0 { 2.0 * (outer + r * second) } else { 2.0 * r.signum() * second };
+    }
+    assert_matrix(&h, &want, 1e-13, "robust_decay Hessian");
+    let g = |q: &[f64]| robust_decay_grad(&[q[0], q[1], q[2]], &t).1.to_vec();
+    assert_matrix(&h, &hessian_of_grad(&g, &p), 1e-7, "robust_decay Hessian against _grad");
+}
+
+/// `Σ_k sin((k+1) x_k²) + x_0 x_(n-1)` through a `while` loop filling a local `vec!`, with an
+/// integer counter.
+#[differentiable(hessian)]
+fn filled_while(x: &[f64]) -> f64 {
+    let mut w = vec![0.0; x.len()];
+    let mut i = 0;
+    while i < x.len() {
+        w[i] = x[i] * x[i] * (i as f64 + 1.0);
+        i += 1;
+    }
+    w.iter().map(|v| v.sin()).sum::<f64>() + x[0] * x[x.len() - 1]
+}
+
+#[test]
+fn a_local_array_filled_by_a_while_loop() {
+    let x = [0.4, -0.9, 1.3, 0.2];
+    let (_, g, h) = filled_while_hessian(&x);
+    let n = x.len();
+    let mut want = DMatrix::from_fn(n, n, |i, j| {
+        if i != j {
+            return 0.0;
+        }
+        let k = (i + 1) as f64;
+        let u = k * x[i] * x[i];
+        -u.sin() * (2.0 * k * x[i]).powi(2) + 2.0 * k * u.cos()
+    });
+    want[(0, n - 1)] += 1.0;
+    want[(n - 1, 0)] += 1.0;
+    assert_matrix(&h, &want, 1e-13, "filled_while Hessian");
+    assert_matrix(
+        &h,
+        &hessian_of_grad(&|y: &[f64]| filled_while_grad(y).1, &x),
+        1e-7,
+        "filled_while Hessian against _grad",
+    );
+    let want_g: Vec<f64> = (0..n)
+        .map(|i| {
+            let k = (i + 1) as f64;
+            (k * x[i] * x[i]).cos() * 2.0 * k * x[i]
+                + if i == 0 {
+                    x[n - 1]
+                } else if i == n - 1 {
+                    x[0]
+                } else {
+                    0.0
+                }
+        })
+        .collect();
+    common::assert_close(&g, &want_g, 1e-14, "filled_while gradient");
+}

@@ -27,7 +27,7 @@
 mod rewrite;
 mod scan;
 
-use syn::Expr;
+use syn::{Expr, Stmt};
 
 use rewrite::Rewrite;
 use scan::Scan;
@@ -62,13 +62,17 @@ struct Flow {
 /// form this does not read.
 pub(super) fn retype(f: &mut syn::ItemFn) -> bool {
     let mut scan = Scan::default();
-    if scan.signature(&f.sig).is_none() || scan.block(&f.block.stmts).is_none() {
+    if scan.signature(&f.sig).is_none() || scan.body(&f.block.stmts).is_none() {
         return false;
     }
     let dual = scan.decide();
     let mut rewrite = Rewrite { types: &scan.types, dual: &dual, fixed: &scan.fixed_dual };
     let mut stmts = std::mem::take(&mut f.block.stmts);
-    rewrite.stmts(&mut stmts);
+    if let Some(Stmt::Expr(mut tail, None)) = stmts.pop() {
+        rewrite.stmts(&mut stmts);
+        rewrite.tail(&mut tail);
+        stmts.push(Stmt::Expr(tail, None));
+    }
     f.block.stmts = stmts;
     true
 }
@@ -134,10 +138,11 @@ pub(super) fn float_function(name: &str, path: &syn::ExprPath) -> bool {
     rules || matches!(name, "mul_adjoint" | "product_lhs" | "product_rhs" | "quotient_lhs" | "quotient_rhs")
 }
 
-/// A method of `Scalar` called through its path (`<Dual<f64> as Scalar>::max(a, b)`).
+/// A method of `Scalar` or `Real` called through its path (`<Dual<f64> as Scalar>::max(a, b)`,
+/// `<Dual<f64> as Real>::zero()`), which `f64` has too.
 pub(super) fn scalar_path(path: &syn::ExprPath) -> bool {
     path.qself.as_ref().is_some_and(|q| is_dual(&q.ty))
-        && path.path.segments.iter().any(|s| s.ident == "Scalar")
+        && path.path.segments.iter().any(|s| s.ident == "Scalar" || s.ident == "Real")
 }
 
 /// `dual_math::erf_vjp(x)`: dual numbers in, a dual value and its pullback out.

@@ -52,8 +52,7 @@ impl Rewrite<'_> {
 
     pub(super) fn stmts(&mut self, stmts: &mut Vec<Stmt>) {
         let mut out = Vec::with_capacity(stmts.len());
-        let last = stmts.len().checked_sub(1);
-        for (i, mut stmt) in std::mem::take(stmts).into_iter().enumerate() {
+        for mut stmt in std::mem::take(stmts) {
             match &mut stmt {
                 Stmt::Local(l) if l.init.is_none() => {
                     if let Pat::Type(t) = &l.pat
@@ -88,13 +87,7 @@ impl Rewrite<'_> {
                     }
                     *init.expr = self.coerce(&init.expr, want);
                 }
-                Stmt::Expr(e, semi) => {
-                    if semi.is_none() && Some(i) == last {
-                        self.tail(e);
-                    } else {
-                        self.statement(e);
-                    }
-                }
+                Stmt::Expr(e, _) => self.statement(e),
                 _ => {}
             }
             out.push(stmt);
@@ -147,8 +140,11 @@ impl Rewrite<'_> {
                 {
                     let want = self.dual.contains(&name);
                     *a.right = self.coerce(&a.right, want);
+                } else if let Expr::Index(_) = &*a.left {
+                    // A store into an array of dual numbers.
+                    *a.right = self.coerce(&a.right, true);
                 } else if !matches!(&*a.left, Expr::Tuple(_)) {
-                    *a.right = self.natural(&a.right).0;
+                    *a.right = self.array(&a.right);
                 } else if let (Expr::Tuple(_), Expr::Call(c)) = (&*a.left, &mut *a.right) {
                     // `(v, pb) = dual_math::erf_vjp(x)`: dual numbers in.
                     for arg in c.args.iter_mut() {
@@ -157,6 +153,7 @@ impl Rewrite<'_> {
                 }
             }
             Expr::ForLoop(f) => self.stmts(&mut f.body.stmts),
+            Expr::Loop(l) => self.stmts(&mut l.body.stmts),
             Expr::If(i) => {
                 *i.cond = self.natural(&i.cond).0;
                 self.stmts(&mut i.then_branch.stmts);
@@ -183,8 +180,34 @@ impl Rewrite<'_> {
         }
     }
 
+    /// An array's value: a list of floats made dual numbers (`vec![a, b]`, `[a, b]`); anything
+    /// else at its own type.
+    fn array(&self, e: &Expr) -> Expr {
+        match e {
+            Expr::Macro(m) if m.mac.path.segments.last().is_some_and(|s| s.ident == "vec") => {
+                match super::scan::vec_elements(&m.mac) {
+                    Some(super::scan::VecElements::List(items)) => {
+                        let items: Vec<Expr> = items.iter().map(|i| self.coerce(i, true)).collect();
+                        let mut m = m.clone();
+                        m.mac.tokens = quote::quote!(#(#items),*);
+                        Expr::Macro(m)
+                    }
+                    _ => e.clone(),
+                }
+            }
+            Expr::Array(a) => {
+                let mut a = a.clone();
+                for item in a.elems.iter_mut() {
+                    *item = self.coerce(item, true);
+                }
+                Expr::Array(a)
+            }
+            e => self.natural(e).0,
+        }
+    }
+
     /// `(value, gradient)`: as the signature says, dual numbers.
-    fn tail(&mut self, e: &mut Expr) {
+    pub(super) fn tail(&mut self, e: &mut Expr) {
         if let Expr::Tuple(t) = e {
             for part in t.elems.iter_mut() {
                 self.returned(part);
@@ -231,18 +254,16 @@ impl Rewrite<'_> {
 
     /// `e` as a float of the wanted kind.
     fn coerce(&self, e: &Expr, want_dual: bool) -> Expr {
-        // `zero_real()` takes the type it is assigned to, and so does the zero tangent of a float.
+        // `zero_real()` and the zero tangent of a float: a zero of the wanted type, written out (a
+        // later `ā = ā + c` could not tell it, `Add` having impls for `f64` and `Dual<f64>`).
         if let Expr::Call(c) = e
             && let Some((n, _)) = callee(c)
+            && (n == "zero_real"
+                || n == "zero_tangent"
+                    && c.args.iter().all(|a| matches!(a, Expr::Reference(r) if self.is_float(&r.expr))))
         {
-            if n == "zero_real" {
-                return e.clone();
-            }
-            if n == "zero_tangent"
-                && c.args.iter().all(|a| matches!(a, Expr::Reference(r) if self.is_float(&r.expr)))
-            {
-                return private("zero_real", vec![]);
-            }
+            let zero: Expr = syn::parse_quote!(0.0f64);
+            return if want_dual { private("promote", vec![zero]) } else { zero };
         }
         let (natural, dual) = self.natural(e);
         match (want_dual, dual) {
@@ -392,6 +413,11 @@ impl Rewrite<'_> {
                         return (Expr::Call(c), dual && name == "seed_one");
                     }
                     "zero_real" | "zero_tangent" => return (e.clone(), false),
+                    // An entry of an array, as the array holds it.
+                    "take" => {
+                        let array = super::scan::taken(c).and_then(|a| self.ty(&a));
+                        return (e.clone(), array == Some(Ty::Array { dual: true }));
+                    }
                     // `n as f64` of an integer.
                     "cast" if c.args.len() == 1 && !self.is_float(&c.args[0]) => {
                         let n = &c.args[0];
@@ -419,10 +445,7 @@ impl Rewrite<'_> {
                 for (a, f) in c.args.iter_mut().zip(&floats) {
                     if *f {
                         let new = match &*a {
-                            Expr::Reference(r) => {
-                                let inner = self.coerce(&r.expr, any);
-                                syn::parse_quote!(&#inner)
-                            }
+                            Expr::Reference(r) => with_inner(a, self.coerce(&r.expr, any)),
                             a => self.coerce(a, any),
                         };
                         *a = new;

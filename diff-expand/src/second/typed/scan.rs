@@ -58,16 +58,23 @@ impl Scan {
         Some(())
     }
 
+    /// The function's body: statements, then `(value, gradient)`.
+    pub(super) fn body(&mut self, stmts: &[Stmt]) -> Option<()> {
+        let (Some(Stmt::Expr(tail, None)), Some(rest)) = (stmts.last(), stmts.len().checked_sub(1)) else {
+            return None;
+        };
+        self.block(&stmts[..rest])?;
+        self.tail(tail)
+    }
+
     pub(super) fn block(&mut self, stmts: &[Stmt]) -> Option<()> {
-        let last = stmts.len().checked_sub(1);
-        for (i, stmt) in stmts.iter().enumerate() {
+        for stmt in stmts {
             match stmt {
                 Stmt::Item(syn::Item::Use(_)) => {}
                 Stmt::Item(syn::Item::Enum(e)) if e.ident.to_string().starts_with("__If") => {}
                 Stmt::Local(l) => self.local(l)?,
                 Stmt::Expr(e, Some(_)) => self.statement(e)?,
-                Stmt::Expr(e, None) if Some(i) == last => self.tail(e)?,
-                Stmt::Expr(e @ (Expr::ForLoop(_) | Expr::If(_) | Expr::Match(_)), None) => {
+                Stmt::Expr(e @ (Expr::ForLoop(_) | Expr::Loop(_) | Expr::If(_) | Expr::Match(_)), None) => {
                     self.statement(e)?
                 }
                 _ => return None,
@@ -180,6 +187,18 @@ impl Scan {
                         self.flows.push(Flow { writes: vec![v, pb], reads });
                         Some(())
                     }
+                    // `x[i] = e` of an array of dual numbers.
+                    Expr::Index(ix) => {
+                        let array = ident_of(&ix.expr)?;
+                        if self.types.get(&array) != Some(&Ty::Array { dual: true })
+                            || self.ty(&ix.index)? != Ty::Int
+                            || ty != Ty::Float
+                        {
+                            return None;
+                        }
+                        self.flows.push(Flow { writes: vec![array], reads });
+                        Some(())
+                    }
                     left => {
                         let name = ident_of(left)?;
                         match (self.types.get(&name), ty) {
@@ -198,12 +217,19 @@ impl Scan {
                     }
                 }
             }
+            // `loop { .. if !go { break; } .. }`: a `while` loop as lowered.
+            Expr::Loop(l) if l.label.is_none() => self.block(&l.body.stmts),
             Expr::ForLoop(f) => {
-                let Pat::Ident(var) = &*f.pat else { return None };
                 if self.ty(&f.expr)? != Ty::Int {
                     return None;
                 }
-                self.types.insert(var.ident.to_string(), Ty::Int);
+                match &*f.pat {
+                    Pat::Ident(var) => {
+                        self.types.insert(var.ident.to_string(), Ty::Int);
+                    }
+                    Pat::Wild(_) => {}
+                    _ => return None,
+                }
                 self.block(&f.body.stmts)
             }
             Expr::If(i) => {
@@ -239,13 +265,25 @@ impl Scan {
                 }
                 Some(())
             }
+            // `i += 1` of an integer.
+            Expr::Binary(b)
+                if matches!(
+                    b.op,
+                    syn::BinOp::AddAssign(_) | syn::BinOp::SubAssign(_) | syn::BinOp::MulAssign(_)
+                ) =>
+            {
+                (self.ty(&b.left)? == Ty::Int && self.ty(&b.right)? == Ty::Int).then_some(())
+            }
             Expr::Break(b) if b.expr.is_none() && b.label.is_none() => Some(()),
             Expr::Continue(c) if c.label.is_none() => Some(()),
             // `accumulate(&mut target, contribution);`
             Expr::Call(c) if callee(c)?.0 == "accumulate" && c.args.len() == 2 => {
                 let Expr::Reference(r) = &c.args[0] else { return None };
-                let target = self.place(&r.expr)?;
-                self.ty(&c.args[1])?;
+                let (target, float) = self.place(&r.expr)?;
+                match (float, self.ty(&c.args[1])?) {
+                    (true, Ty::Float) | (false, Ty::Array { .. }) => {}
+                    _ => return None,
+                }
                 let reads = self.reads(&c.args[1]);
                 self.flows.push(Flow { writes: vec![target], reads });
                 Some(())
@@ -325,17 +363,22 @@ impl Scan {
         Some(fields)
     }
 
-    /// The name an `accumulate` writes: `x̄[i]` of an array, or a float.
-    fn place(&mut self, e: &Expr) -> Option<String> {
+    /// The name an `accumulate` writes: `x̄[i]` of an array, a float, or a whole array.
+    /// And whether the place is a float (an entry, or a float local) or a whole array.
+    fn place(&mut self, e: &Expr) -> Option<(String, bool)> {
         match e {
             Expr::Index(ix) => {
                 let array = ident_of(&ix.expr)?;
                 matches!(self.types.get(&array), Some(Ty::Array { .. })).then_some(())?;
-                (self.ty(&ix.index)? == Ty::Int).then_some(array)
+                (self.ty(&ix.index)? == Ty::Int).then_some((array, true))
             }
             e => {
                 let name = ident_of(e)?;
-                (self.types.get(&name) == Some(&Ty::Float)).then_some(name)
+                match self.types.get(&name)? {
+                    Ty::Float => Some((name, true)),
+                    Ty::Array { .. } => Some((name, false)),
+                    _ => None,
+                }
             }
         }
     }
@@ -346,6 +389,10 @@ impl Scan {
         match e {
             Expr::Call(c) => match &*c.func {
                 Expr::Path(p) if dual_math(p) => true,
+                // `take(&mut x̄[i])`: an entry of an array of dual numbers.
+                _ if taken(c).is_some() => {
+                    taken(c).and_then(|a| self.types.get(&a)) == Some(&Ty::Array { dual: true })
+                }
                 f => ident_of(f).is_some_and(|n| self.types.get(&n) == Some(&Ty::Pullback)),
             },
             Expr::Paren(p) => self.fixed(&p.expr),
@@ -420,6 +467,11 @@ impl Scan {
             Expr::Paren(p) => self.ty(&p.expr)?,
             Expr::Unary(u) => match u.op {
                 syn::UnOp::Neg(_) | syn::UnOp::Not(_) => self.ty(&u.expr)?,
+                // `*p` of an array parameter `p: &[f64; N]`: the array.
+                syn::UnOp::Deref(_) => match self.ty(&u.expr)? {
+                    a @ Ty::Array { .. } => a,
+                    _ => return None,
+                },
                 _ => return None,
             },
             Expr::Binary(b) => {
@@ -450,13 +502,56 @@ impl Scan {
                 Ty::Int
             }
             Expr::Reference(r) if r.mutability.is_none() => self.ty(&r.expr)?,
+            // A local array, of dual numbers: `vec![c; n]` of a constant `c`, `vec![a, b]`, `[a, b]`.
+            Expr::Macro(m) if m.mac.path.segments.last().is_some_and(|s| s.ident == "vec") => {
+                let elements = vec_elements(&m.mac)?;
+                match elements {
+                    VecElements::Repeat(c, n) => {
+                        // The constant: a literal of the copy, or a path through `f64`.
+                        if !self.reads(&c).is_empty() || self.ty(&n)? != Ty::Int {
+                            return None;
+                        }
+                    }
+                    VecElements::List(items) => {
+                        for e in &items {
+                            (self.ty(e)? == Ty::Float).then_some(())?;
+                        }
+                    }
+                }
+                Ty::Array { dual: true }
+            }
+            Expr::Array(a) => {
+                for e in &a.elems {
+                    (self.ty(e)? == Ty::Float).then_some(())?;
+                }
+                Ty::Array { dual: true }
+            }
+            // `matches!(k, 0 | 1)` of an integer (or a `bool`): a test, which reads no tangent.
+            Expr::Macro(m)
+                if m.mac.path.is_ident("matches")
+                    || m.mac.path.segments.last().is_some_and(|s| s.ident == "matches") =>
+            {
+                let first = m.mac.tokens.clone().into_iter().next();
+                let Some(proc_macro2::TokenTree::Ident(i)) = first else { return None };
+                match self.types.get(&i.to_string())? {
+                    Ty::Int | Ty::Bool => Ty::Bool,
+                    _ => return None,
+                }
+            }
             Expr::MethodCall(m) => {
                 let receiver = self.ty(&m.receiver)?;
                 let name = m.method.to_string();
                 let args: Vec<Ty> = m.args.iter().map(|a| self.ty(a)).collect::<Option<_>>()?;
                 match (receiver, name.as_str()) {
                     (Ty::Array { .. }, "len") if args.is_empty() => Ty::Int,
+                    (a @ Ty::Array { .. }, "clone" | "to_vec") if args.is_empty() => a,
                     (Ty::Int, "rev") if args.is_empty() => Ty::Int,
+                    (
+                        Ty::Int,
+                        "saturating_sub" | "saturating_add" | "wrapping_sub" | "wrapping_add" | "abs_diff"
+                        | "min" | "max" | "pow" | "rem_euclid" | "div_euclid" | "div_ceil"
+                        | "next_multiple_of",
+                    ) if args.iter().all(|a| *a == Ty::Int) => Ty::Int,
                     (Ty::Float, n) if crate::rules::float_method(n) && m.turbofish.is_none() => {
                         if n.starts_with("is_") { Ty::Bool } else { Ty::Float }
                     }
@@ -466,6 +561,9 @@ impl Scan {
             Expr::Call(c) => {
                 if literal(c).is_some() {
                     return Some(Ty::Float);
+                }
+                if let Some(array) = taken(c) {
+                    return matches!(self.types.get(&array)?, Ty::Array { .. }).then_some(Ty::Float);
                 }
                 let args: Vec<Ty> = c.args.iter().map(|a| self.ty(a)).collect::<Option<_>>()?;
                 if let Some(f) = ident_of(&c.func) {
@@ -478,6 +576,8 @@ impl Scan {
                     return Some(Ty::Float);
                 }
                 match (name.as_str(), &args[..]) {
+                    // A value from outside the function that the copy promoted, an integer.
+                    ("promote", [Ty::Int]) => Ty::Int,
                     ("promote", [Ty::Float]) | ("seed_one", [Ty::Float]) | ("is_nonzero", [Ty::Float]) => {
                         if name == "is_nonzero" {
                             Ty::Bool
@@ -576,4 +676,36 @@ fn names(tokens: proc_macro2::TokenStream, out: &mut Vec<String>) {
             _ => {}
         }
     }
+}
+
+/// What `vec![..]` holds: `c; n`, or a list.
+pub(super) enum VecElements {
+    Repeat(Box<Expr>, Box<Expr>),
+    List(Vec<Expr>),
+}
+
+/// The elements of a `vec!` macro's tokens, parsed.
+pub(super) fn vec_elements(mac: &syn::Macro) -> Option<VecElements> {
+    use syn::parse::Parser;
+    let repeat = |input: syn::parse::ParseStream| -> syn::Result<(Expr, Expr)> {
+        let c: Expr = input.parse()?;
+        input.parse::<syn::Token![;]>()?;
+        let n: Expr = input.parse()?;
+        Ok((c, n))
+    };
+    if let Ok((c, n)) = repeat.parse2(mac.tokens.clone()) {
+        return Some(VecElements::Repeat(Box::new(c), Box::new(n)));
+    }
+    let list = syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated;
+    list.parse2(mac.tokens.clone()).ok().map(|items| VecElements::List(items.into_iter().collect()))
+}
+
+/// `take(&mut x̄[i])` (an adjoint read and zeroed where its value is overwritten): the array.
+pub(super) fn taken(c: &syn::ExprCall) -> Option<String> {
+    if callee(c)?.0 != "take" || c.args.len() != 1 {
+        return None;
+    }
+    let Expr::Reference(r) = &c.args[0] else { return None };
+    let Expr::Index(ix) = &*r.expr else { return None };
+    r.mutability.and(ident_of(&ix.expr))
 }
