@@ -231,3 +231,31 @@ fn a_local_array_filled_by_a_while_loop() {
         .collect();
     common::assert_close(&g, &want_g, 1e-14, "filled_while gradient");
 }
+
+/// `m² + k x_(n-1) + Σ_i x_i x_(n-1-i)` with `m` the largest entry, `k` its index (carried as an
+/// integer beside it), and a `zip` with the reversed slice, whose length is a `core::cmp::min`.
+#[differentiable(hessian)]
+fn largest_and_mirror(x: &[f64]) -> f64 {
+    let n = x.len();
+    let (mut best, mut idx) = (x[0], 0);
+    for i in 1..n {
+        if tapeless::piecewise(x[i] > best) {
+            best = x[i];
+            idx = i;
+        }
+    }
+    best * best + (idx as f64) * x[n - 1] + x.iter().zip(x.iter().rev()).map(|(a, b)| a * b).sum::<f64>()
+}
+
+#[test]
+fn an_integer_carried_beside_a_float() {
+    let x = [0.3, -0.7, 1.2, 0.5, 2.0, -1.1];
+    let n = x.len();
+    let (_, _, h) = largest_and_mirror_hessian(&x);
+    // The mirror sum counts each pair twice; the largest entry is x_4.
+    let mut want = DMatrix::from_fn(n, n, |i, j| if i + j == n - 1 { 2.0 } else { 0.0 });
+    want[(4, 4)] += 2.0;
+    assert_matrix(&h, &want, 1e-14, "largest_and_mirror Hessian");
+    let fd = hessian_of_grad(&|y: &[f64]| largest_and_mirror_grad(y).1, &x);
+    assert_matrix(&h, &fd, 1e-7, "largest_and_mirror Hessian against _grad");
+}

@@ -586,6 +586,12 @@ impl Scan {
                         }
                     }
                     ("zero_real", []) => Ty::Float,
+                    // `core::cmp::min(a, b)` of integers (a chain's length).
+                    ("min" | "max", [Ty::Int, Ty::Int])
+                        if path.path.segments.iter().any(|s| s.ident == "cmp") =>
+                    {
+                        Ty::Int
+                    }
                     ("cast", [Ty::Int | Ty::Float]) => Ty::Float,
                     ("zero_tangent", [Ty::Array { dual }]) => Ty::Array { dual: *dual },
                     ("zero_tangent", [Ty::Float]) => Ty::Float,
