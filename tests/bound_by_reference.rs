@@ -189,6 +189,14 @@ fn fields_by_reference_in_second_order() {
         let row: Vec<f64> = (0..2).map(|j| common::central(&gi, &[a, b], j)).collect();
         common::assert_close(&row, &[h[(i, 0)], h[(i, 1)]], 1e-8, "coupled Hessian against _grad");
     }
+    let f = |q: &[f64]| coupled(&Pair { a: q[0], b: q[1] });
+    gradient_central("coupled", &f, &[a, b], &[g.a, g.b], 1e-8);
+    let v = Pair { a: 0.7, b: -1.3 };
+    let at = Pair { a, b };
+    let (_, t) = coupled_jvp(&at, v.clone());
+    let (_, pullback) = coupled_vjp(&at);
+    let back = pullback(1.9);
+    forward_against_reverse("coupled", t, &[v.a, v.b], 1.9, &[back.a, back.b], 1e-14);
 }
 
 /// `|x|` below zero, `x²` up to one, `√x` above, by guards on the bound value.

@@ -19,6 +19,12 @@ fn hessian_of_grad(g: &dyn Fn(&[f64]) -> Vec<f64>, x: &[f64]) -> DMatrix<f64> {
     DMatrix::from_fn(n, n, |i, j| common::central(&|y: &[f64]| g(y)[i], x, j))
 }
 
+/// `_hvp` of a function of one slice along `v` against the Hessian times `v`.
+fn assert_hvp(hvp: &dyn Fn(Vec<f64>) -> Vec<f64>, h: &DMatrix<f64>, v: &[f64], what: &str) {
+    let want = h * nalgebra::DVector::from_column_slice(v);
+    common::assert_close(&hvp(v.to_vec()), want.as_slice(), 1e-13, what);
+}
+
 fn assert_matrix(got: &DMatrix<f64>, want: &DMatrix<f64>, tol: f64, what: &str) {
     assert_eq!(got.shape(), want.shape(), "{what}: shape");
     for (g, w) in got.iter().zip(want.iter()) {
@@ -112,6 +118,7 @@ fn literals_casts_and_constant_rows() {
     assert_matrix(&h, &fd, 1e-7, "weighted_sines Hessian against _grad");
     let want_g = [x[0].cos() + x[1], x[1].cos() / 2.0 + x[0], x[2].cos() / 3.0 + 3.0];
     common::assert_close(&g, &want_g, 1e-14, "weighted_sines gradient");
+    assert_hvp(&|v| weighted_sines_hvp(&x, v).2, &want, &[0.3, -1.0, 2.5], "weighted_sines H v");
 }
 
 /// The call price of Black-Scholes through `erf` (a pullback of the runtime's dual math) with
@@ -143,6 +150,9 @@ fn a_pullback_of_dual_math() {
         vec![gs, gk]
     };
     assert_matrix(&h, &hessian_of_grad(&g, &[s, k]), 1e-6, "call_price Hessian against _grad");
+    let (_, _, (hs, hk)) = call_price_hvp(s, k, t, 0.3, -0.8);
+    let want_hv = &want * nalgebra::DVector::from_column_slice(&[0.3, -0.8]);
+    common::assert_close(&[hs, hk], want_hv.as_slice(), 1e-12, "call_price H v");
 }
 
 /// `Σ_i ρ(r_i)` with `r_i = a e^(-b t_i) + c` and `ρ(r) = r²` inside `|r| < 1`, `2|r| - 1` outside:
@@ -179,6 +189,8 @@ fn a_zero_declared_before_a_branch() {
     assert_matrix(&h, &want, 1e-13, "robust_decay Hessian");
     let g = |q: &[f64]| robust_decay_grad(&[q[0], q[1], q[2]], &t).1.to_vec();
     assert_matrix(&h, &hessian_of_grad(&g, &p), 1e-7, "robust_decay Hessian against _grad");
+    let hv = |v: Vec<f64>| robust_decay_hvp(&p, &t, [v[0], v[1], v[2]]).2.to_vec();
+    assert_hvp(&hv, &want, &[0.4, -1.1, 0.9], "robust_decay H v");
 }
 
 /// `Σ_k sin((k+1) x_k²) + x_0 x_(n-1)` through a `while` loop filling a local `vec!`, with an
@@ -230,6 +242,7 @@ fn a_local_array_filled_by_a_while_loop() {
         })
         .collect();
     common::assert_close(&g, &want_g, 1e-14, "filled_while gradient");
+    assert_hvp(&|v| filled_while_hvp(&x, v).2, &want, &[1.0, 0.5, -0.25, 2.0], "filled_while H v");
 }
 
 /// `m² + k x_(n-1) + Σ_i x_i x_(n-1-i)` with `m` the largest entry, `k` its index (carried as an
@@ -258,4 +271,6 @@ fn an_integer_carried_beside_a_float() {
     assert_matrix(&h, &want, 1e-14, "largest_and_mirror Hessian");
     let fd = hessian_of_grad(&|y: &[f64]| largest_and_mirror_grad(y).1, &x);
     assert_matrix(&h, &fd, 1e-7, "largest_and_mirror Hessian against _grad");
+    let v = [0.5, -1.0, 0.25, 2.0, 1.5, -0.75];
+    assert_hvp(&|v| largest_and_mirror_hvp(&x, v).2, &want, &v, "largest_and_mirror H v");
 }

@@ -78,6 +78,24 @@ impl Lowerer<'_> {
         Some(self.record_member(base, f.member.clone(), kind, Loc::of(e)))
     }
 
+    /// The kind of the field `&p.name` borrows (`signature::types::borrowed_field`, of the
+    /// struct `p`'s parameter type names where it names one, `Self` included): `Heap` where the
+    /// declared types do not say (a `DVector`/`DMatrix` field, read in place).
+    pub(super) fn borrowed_kind(&self, e: &Expr) -> Kind {
+        use crate::signature::types::{BorrowedField, borrowed_field};
+        let Expr::Field(f) = strip_parens(e) else { return Kind::Heap };
+        let syn::Member::Named(name) = &f.member else { return Kind::Heap };
+        let owner = self
+            .aggregate_or_leaf(&f.base)
+            .and_then(|v| self.param_types.get(&v))
+            .and_then(crate::signature::registry::type_name);
+        match borrowed_field(owner.as_deref(), &name.to_string()) {
+            Some(BorrowedField::Float) => Kind::Float,
+            Some(BorrowedField::Array) => Kind::Array(ArrayKind::Slice),
+            None => Kind::Heap,
+        }
+    }
+
     /// The struct `path { fields }` built from values, its fields remembered (`constructed`).
     pub(super) fn construct(
         &mut self,

@@ -791,30 +791,3 @@ fn with_base_spelled_out(st: &syn::ExprStruct) -> Option<Expr> {
         fields.iter().filter(|f| !written.contains(*f)).map(|f| syn::Ident::new(f, at)).collect();
     Some(syn::parse_quote_spanned!(at=> { let #b = #base; #path { #(#given,)* #(#rest: #b.#rest),* } }))
 }
-
-impl Lowerer<'_> {
-    /// The kind of the field `&p.name` borrows (`signature::types::borrowed_field`, of the
-    /// struct named by `p`'s parameter type where it is one): `Heap` where the declared types
-    /// do not say (a `DVector`/`DMatrix` field, read in place).
-    fn borrowed_kind(&self, e: &Expr) -> Kind {
-        use crate::signature::types::{BorrowedField, borrowed_field};
-        let Expr::Field(f) = strip_parens(e) else { return Kind::Heap };
-        let syn::Member::Named(name) = &f.member else { return Kind::Heap };
-        let owner =
-            self.aggregate_or_leaf(&f.base).and_then(|v| self.param_types.get(&v)).and_then(struct_name);
-        match borrowed_field(owner.as_deref(), &name.to_string()) {
-            Some(BorrowedField::Float) => Kind::Float,
-            Some(BorrowedField::Array) => Kind::Array(ArrayKind::Slice),
-            None => Kind::Heap,
-        }
-    }
-}
-
-/// The struct a parameter type names, behind references: `Model` of `&Model`, `&crate::m::Model`.
-fn struct_name(ty: &syn::Type) -> Option<String> {
-    match ty {
-        syn::Type::Reference(r) => struct_name(&r.elem),
-        syn::Type::Path(p) if p.qself.is_none() => p.path.segments.last().map(|s| s.ident.to_string()),
-        _ => None,
-    }
-}

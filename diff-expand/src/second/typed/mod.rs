@@ -66,7 +66,7 @@ pub(super) fn retype(f: &mut syn::ItemFn) -> bool {
         return false;
     }
     let dual = scan.decide();
-    let mut rewrite = Rewrite { types: &scan.types, dual: &dual, fixed: &scan.fixed_dual };
+    let mut rewrite = Rewrite { types: &scan.types, dual: &dual };
     let mut stmts = std::mem::take(&mut f.block.stmts);
     if let Some(Stmt::Expr(mut tail, None)) = stmts.pop() {
         rewrite.stmts(&mut stmts);
@@ -143,6 +143,12 @@ pub(super) fn float_function(name: &str, path: &syn::ExprPath) -> bool {
 pub(super) fn scalar_path(path: &syn::ExprPath) -> bool {
     path.qself.as_ref().is_some_and(|q| is_dual(&q.ty))
         && path.path.segments.iter().any(|s| s.ident == "Scalar" || s.ident == "Real")
+}
+
+/// A comparison: its operands are compared by value, and its tangent reads nothing.
+pub(super) fn comparison(op: &syn::BinOp) -> bool {
+    use syn::BinOp::*;
+    matches!(op, Lt(_) | Le(_) | Gt(_) | Ge(_) | Eq(_) | Ne(_))
 }
 
 /// `dual_math::erf_vjp(x)`: dual numbers in, a dual value and its pullback out.

@@ -12,8 +12,8 @@ use super::{Ty, callee, dual_math, float_function, ident_of, literal, scalar_pat
 /// The rewrite, from the decisions.
 pub(super) struct Rewrite<'a> {
     pub(super) types: &'a HashMap<String, Ty>,
+    /// The float names that are dual numbers (the fixed ones among them, `Scan::decide`).
     pub(super) dual: &'a HashSet<String>,
-    pub(super) fixed: &'a HashSet<String>,
 }
 
 /// `b` with its operands replaced (built as syntax, not reparsed).
@@ -34,6 +34,24 @@ fn with_inner(e: &Expr, inner: Expr) -> Expr {
         _ => {}
     }
     e
+}
+
+/// `<Dual<f64> as Scalar>::m(..)` as `<f64 as Scalar>::m(..)`, for plain arguments.
+fn at_f64(c: &mut syn::ExprCall) {
+    if let Expr::Path(p) = &mut *c.func
+        && scalar_path(p)
+        && let Some(q) = &mut p.qself
+    {
+        *q.ty = syn::parse_quote!(f64);
+    }
+}
+
+/// An argument's value, behind the reference a call may take it by (`&x`).
+fn operand(a: &Expr) -> &Expr {
+    match a {
+        Expr::Reference(r) => &r.expr,
+        a => a,
+    }
 }
 
 fn private(name: &str, args: Vec<Expr>) -> Expr {
@@ -75,17 +93,15 @@ impl Rewrite<'_> {
                 Stmt::Local(l) if matches!(&l.init, Some(init) if matches!(&*init.expr, Expr::If(_))) => {
                     self.value_if(l);
                 }
-                Stmt::Local(l)
-                    if l.init.is_some()
-                        && matches!(&l.pat, Pat::Type(t) if matches!(&*t.pat, Pat::Ident(_))) =>
-                {
-                    let (Pat::Type(t), Some(init)) = (&mut l.pat, &mut l.init) else { continue };
-                    let Pat::Ident(i) = &*t.pat else { continue };
-                    let want = self.dual.contains(&i.ident.to_string());
-                    if !want {
-                        *t.ty = syn::parse_quote!(f64);
+                // `let v: Dual<f64> = e;`: typed by its decision.
+                Stmt::Local(syn::Local { pat: Pat::Type(t), init: Some(init), .. }) => {
+                    if let Pat::Ident(i) = &*t.pat {
+                        let want = self.dual.contains(&i.ident.to_string());
+                        if !want {
+                            *t.ty = syn::parse_quote!(f64);
+                        }
+                        *init.expr = self.coerce(&init.expr, want);
                     }
-                    *init.expr = self.coerce(&init.expr, want);
                 }
                 Stmt::Expr(e, _) => self.statement(e),
                 _ => {}
@@ -110,18 +126,19 @@ impl Rewrite<'_> {
             arms.push(&mut b.block);
         }
         for arm in arms {
-            let Some(Stmt::Expr(tail, None)) = arm.stmts.pop() else { continue };
-            self.stmts(&mut arm.stmts);
-            let mut tail = tail;
-            if let Expr::Tuple(t) = &mut tail {
+            // The arm's statements, then its value (`Scan::local` checked it is a tuple).
+            let Some(last) = arm.stmts.len().checked_sub(1) else { continue };
+            let mut rest: Vec<Stmt> = arm.stmts.drain(..last).collect();
+            self.stmts(&mut rest);
+            if let Some(Stmt::Expr(Expr::Tuple(t), None)) = arm.stmts.first_mut() {
                 for (e, n) in t.elems.iter_mut().zip(&names) {
                     if self.float_name(n) {
-                        let want = self.dual.contains(n);
-                        *e = self.coerce(e, want);
+                        *e = self.coerce(e, self.dual.contains(n));
                     }
                 }
             }
-            arm.stmts.push(Stmt::Expr(tail, None));
+            rest.append(&mut arm.stmts);
+            arm.stmts = rest;
         }
     }
 
@@ -164,7 +181,8 @@ impl Rewrite<'_> {
                     }
                 }
             }
-            Expr::Call(c) if c.args.len() == 2 => {
+            // `accumulate(&mut place, contribution)`: the contribution as the place holds it.
+            Expr::Call(c) if c.args.len() == 2 && callee(c).is_some_and(|(n, _)| n == "accumulate") => {
                 let want = match &c.args[0] {
                     Expr::Reference(r) => match &*r.expr {
                         Expr::Index(ix) => {
@@ -273,6 +291,22 @@ impl Rewrite<'_> {
         }
     }
 
+    /// Gives the float operands among `operands` (behind a reference too) one type: dual
+    /// numbers if any of them is one, which is returned. A call's float arguments and a float
+    /// method's receiver and arguments share one type parameter (`Scalar`, the rules' partials).
+    fn one_type<'e>(&self, operands: impl Iterator<Item = &'e mut Expr>) -> bool {
+        let floats: Vec<&mut Expr> = operands.filter(|a| self.is_float(operand(a))).collect();
+        let any = floats.iter().any(|a| self.natural(operand(a)).1);
+        for a in floats {
+            let coerced = self.coerce(operand(a), any);
+            *a = match a {
+                Expr::Reference(_) => with_inner(a, coerced),
+                _ => coerced,
+            };
+        }
+        any
+    }
+
     /// `e` with every dual operand read by its value part.
     fn plain(&self, e: &Expr) -> Expr {
         match e {
@@ -312,24 +346,11 @@ impl Rewrite<'_> {
                             self.plain(arg)
                         }
                     }
-                    Some((_, path))
-                        if scalar_path(path)
-                            || float_function(
-                                &path.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default(),
-                                path,
-                            )
-                            || matches!(
-                                path.path.segments.last().map(|s| s.ident.to_string()).as_deref(),
-                                Some("seed_one")
-                            ) =>
+                    Some((name, path))
+                        if scalar_path(path) || float_function(&name, path) || name == "seed_one" =>
                     {
                         let mut c = c.clone();
-                        if scalar_path(path)
-                            && let Expr::Path(p) = &mut *c.func
-                            && let Some(q) = &mut p.qself
-                        {
-                            *q.ty = syn::parse_quote!(f64);
-                        }
+                        at_f64(&mut c);
                         for a in c.args.iter_mut() {
                             *a = self.plain(a);
                         }
@@ -347,7 +368,7 @@ impl Rewrite<'_> {
     fn natural(&self, e: &Expr) -> (Expr, bool) {
         match e {
             Expr::Path(_) => {
-                let dual = ident_of(e).is_some_and(|n| self.dual.contains(&n) || self.fixed.contains(&n));
+                let dual = ident_of(e).is_some_and(|n| self.dual.contains(&n));
                 (e.clone(), dual)
             }
             Expr::Index(ix) => {
@@ -361,8 +382,7 @@ impl Rewrite<'_> {
                 (with_inner(e, inner), dual)
             }
             Expr::Binary(b) => {
-                use syn::BinOp::*;
-                if matches!(b.op, Lt(_) | Le(_) | Gt(_) | Ge(_) | Eq(_) | Ne(_)) {
+                if super::comparison(&b.op) {
                     // Compared by value, as the dual number's own order does.
                     return (binary(b, self.plain(&b.left), self.plain(&b.right)), false);
                 }
@@ -370,16 +390,8 @@ impl Rewrite<'_> {
                 (binary(b, l, r), ld || rd)
             }
             Expr::MethodCall(m) if self.is_float(&m.receiver) => {
-                let floats: Vec<bool> = m.args.iter().map(|a| self.is_float(a)).collect();
-                let any = self.natural(&m.receiver).1
-                    || m.args.iter().zip(&floats).any(|(a, f)| *f && self.natural(a).1);
                 let mut m = m.clone();
-                *m.receiver = self.coerce(&m.receiver, any);
-                for (a, f) in m.args.iter_mut().zip(&floats) {
-                    if *f {
-                        *a = self.coerce(a, any);
-                    }
-                }
+                let any = self.one_type(std::iter::once(&mut *m.receiver).chain(m.args.iter_mut()));
                 let float = !m.method.to_string().starts_with("is_");
                 (Expr::MethodCall(m), any && float)
             }
@@ -426,37 +438,10 @@ impl Rewrite<'_> {
                     "cast" if c.args.len() == 1 => return self.natural(&c.args[0]),
                     _ => {}
                 }
-                // One type for every float argument: dual numbers if any is.
-                let floats: Vec<bool> = c
-                    .args
-                    .iter()
-                    .map(|a| match a {
-                        Expr::Reference(r) => self.is_float(&r.expr),
-                        a => self.is_float(a),
-                    })
-                    .collect();
-                let any = c.args.iter().zip(&floats).any(|(a, f)| {
-                    *f && match a {
-                        Expr::Reference(r) => self.natural(&r.expr).1,
-                        a => self.natural(a).1,
-                    }
-                });
                 let mut c = c.clone();
-                for (a, f) in c.args.iter_mut().zip(&floats) {
-                    if *f {
-                        let new = match &*a {
-                            Expr::Reference(r) => with_inner(a, self.coerce(&r.expr, any)),
-                            a => self.coerce(a, any),
-                        };
-                        *a = new;
-                    }
-                }
-                if !any
-                    && scalar_path(path)
-                    && let Expr::Path(p) = &mut *c.func
-                    && let Some(q) = &mut p.qself
-                {
-                    *q.ty = syn::parse_quote!(f64);
+                let any = self.one_type(c.args.iter_mut());
+                if !any && scalar_path(path) {
+                    at_f64(&mut c);
                 }
                 (Expr::Call(c), any)
             }

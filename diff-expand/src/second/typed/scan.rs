@@ -415,41 +415,22 @@ impl Scan {
                     matches!(n.as_str(), "seed_one" | "zero_tangent" | "zero_real" | "is_nonzero")
                 }) => {}
             Expr::MethodCall(m) if m.method == "len" => {}
-            Expr::Binary(b)
-                if matches!(
-                    b.op,
-                    syn::BinOp::Lt(_)
-                        | syn::BinOp::Le(_)
-                        | syn::BinOp::Gt(_)
-                        | syn::BinOp::Ge(_)
-                        | syn::BinOp::Eq(_)
-                        | syn::BinOp::Ne(_)
-                ) => {}
+            Expr::Binary(b) if super::comparison(&b.op) => {}
+            // A call's or a method's own name is not a local; a pullback's is.
+            Expr::Call(c) => {
+                c.args.iter().for_each(|a| self.tangent_reads(a, out));
+                out.extend(ident_of(&c.func));
+            }
+            Expr::MethodCall(m) => {
+                std::iter::once(&*m.receiver).chain(&m.args).for_each(|a| self.tangent_reads(a, out));
+            }
+            Expr::Binary(b) => {
+                self.tangent_reads(&b.left, out);
+                self.tangent_reads(&b.right, out);
+            }
             e => {
                 let mut all = Vec::new();
                 names(e.to_token_stream(), &mut all);
-                // A call or method's own name is not a local; what remains is.
-                if let Expr::Call(c) = e {
-                    for a in &c.args {
-                        self.tangent_reads(a, out);
-                    }
-                    if let Some(f) = ident_of(&c.func) {
-                        out.push(f);
-                    }
-                    return;
-                }
-                if let Expr::MethodCall(m) = e {
-                    self.tangent_reads(&m.receiver, out);
-                    for a in &m.args {
-                        self.tangent_reads(a, out);
-                    }
-                    return;
-                }
-                if let Expr::Binary(b) = e {
-                    self.tangent_reads(&b.left, out);
-                    self.tangent_reads(&b.right, out);
-                    return;
-                }
                 out.extend(all.into_iter().filter(|n| self.types.contains_key(n)));
             }
         }
@@ -478,7 +459,8 @@ impl Scan {
                 let (l, r) = (self.ty(&b.left)?, self.ty(&b.right)?);
                 use syn::BinOp::*;
                 match b.op {
-                    Lt(_) | Le(_) | Gt(_) | Ge(_) | Eq(_) | Ne(_) | And(_) | Or(_) => Ty::Bool,
+                    op if super::comparison(&op) => Ty::Bool,
+                    And(_) | Or(_) => Ty::Bool,
                     Add(_) | Sub(_) | Mul(_) | Div(_) | Rem(_) => match (l, r) {
                         (Ty::Int, Ty::Int) => Ty::Int,
                         (Ty::Float, Ty::Float) => Ty::Float,
