@@ -181,6 +181,54 @@ fn a_match_on_a_tuple_of_constants() {
     }
 }
 
+/// A `match` on a tuple whose differentiated parts the arms only bind (`(0, a, _)`), chosen by
+/// the constant part and by a `piecewise` guard on the bound parts.
+#[differentiable(hessian, wrt(x))]
+fn by_order(x: &[f64], order: usize) -> f64 {
+    match (order, x[0] * 2.0, x[1]) {
+        (0, a, _) => a.sin() * x[1],
+        (1 | 2, a, b) if tapeless::piecewise(a > b) => a * a - b,
+        (n, mut a, b) => {
+            a += n as f64;
+            a * b.exp()
+        }
+    }
+}
+
+#[test]
+fn a_match_on_a_tuple_binding_its_differentiated_parts() {
+    for order in 0..4 {
+        let fns = slice_fns_with!(by_order, by_order_jvp, by_order_vjp, by_order_grad; order);
+        let points: [&[f64]; 4] = [&[0.3, -0.7], &[1.2, 0.4], &[-2.0, 1.1], &[0.1, 0.9]];
+        check(&fns, &points, 1e-8);
+        for x in points {
+            let a = 2.0 * x[0];
+            // The gradient and the Hessian of the arm that runs, in (x0, x1).
+            let (g, h) = match order {
+                0 => (
+                    [2.0 * a.cos() * x[1], a.sin()],
+                    [-4.0 * a.sin() * x[1], 2.0 * a.cos(), 2.0 * a.cos(), 0.0],
+                ),
+                1 | 2 if a > x[1] => ([4.0 * a, -1.0], [8.0, 0.0, 0.0, 0.0]),
+                n => {
+                    let (e, s) = (x[1].exp(), a + n as f64);
+                    ([2.0 * e, s * e], [0.0, 2.0 * e, 2.0 * e, s * e])
+                }
+            };
+            let (_, ours) = by_order_grad(x, order);
+            common::assert_close(&ours, &g, 1e-14, "by_order gradient");
+            let (_, _, hessian) = by_order_hessian(x, order);
+            let hessian = [hessian[(0, 0)], hessian[(0, 1)], hessian[(1, 0)], hessian[(1, 1)]];
+            common::assert_close(&hessian, &h, 1e-13, "by_order Hessian");
+            for i in 0..2 {
+                let gi = |q: &[f64]| by_order_grad(q, order).1[i];
+                let row: Vec<f64> = (0..2).map(|j| common::central(&gi, x, j)).collect();
+                common::assert_close(&row, &h[2 * i..2 * i + 2], 1e-7, "by_order Hessian against _grad");
+            }
+        }
+    }
+}
+
 /// Running sums kept in a tuple, updated part by part (`acc.0 += v`).
 #[differentiable]
 fn moments(x: &[f64]) -> f64 {

@@ -120,6 +120,8 @@ fn check_block(
     deps: &crate::explain::LazyDependencies,
     used: &std::collections::HashMap<crate::ir::Value, usize>,
 ) {
+    // The results of the branches reported in this block.
+    let mut reported_tests = std::collections::HashSet::new();
     for inst in &block.insts {
         let span = inst.span;
         let follow_on = inst.op.operands().iter().any(|v| blamed.contains(v));
@@ -240,11 +242,15 @@ fn check_block(
                 // A branch on a differentiable value makes the derivative piecewise: wrong at the
                 // switching point, and a value set only in the untaken branch has derivative
                 // zero (a tape's `None`). Accepted only when marked `piecewise(..)`.
-                if !piecewise && a.tainted(*cond) {
+                // A guard after a pattern's test already reported (`match t > 1.0 { true if
+                // t > 4.0 => .. }`) is not reported again: `piecewise` on the `match` accepts both.
+                let follows_test = *keyword == "match guard" && reported_tests.contains(cond);
+                if !piecewise && a.tainted(*cond) && !follows_test {
                     cx.error(*cond_span, Diagnostic::ActiveCondition { keyword });
                     if let Some(note) = deps.get().chain(f, *cond) {
                         cx.note_since(errors_before, &note);
                     }
+                    reported_tests.extend(inst.results.iter().copied());
                 }
                 check_block(f, then_block, a, cx, blamed, deps, used);
                 check_block(f, else_block, a, cx, blamed, deps, used);

@@ -20,6 +20,9 @@ impl Lowerer<'_> {
         if let Some(chain) = patterns::slice_match(m) {
             return self.expr(&chain);
         }
+        if let Some(split) = tuple_parts_bound(m) {
+            return self.expr(&split);
+        }
         if let Some(arm) = m.arms.iter().find(|a| binds_inside(&a.pat) && !patterns::destructures(&a.pat)) {
             return self.unsupported(Loc::of(&arm.pat), unsupported::MATCH_PATTERN_BINDS_NAME_REF);
         }
@@ -57,9 +60,18 @@ impl Lowerer<'_> {
                 let (guard, piecewise) = strip_piecewise(guard);
                 let t = self.arm_body(s.value, arm, |l| l.expr(guard));
                 self.condition_keyword = Some("match guard");
-                (self.leaf(t, Loc::of(guard)), Loc::of(guard), piecewise)
+                let at = Loc::of(as_written(guard));
+                (self.leaf(t, at), at, piecewise)
             }
-            _ => {
+            // `p if g => ..`: the pattern's test, then the guard; the guard is where a
+            // condition the test alone does not make comes from.
+            (Some((_, guard)), false) => {
+                let cond = self.arm_condition(s, arm);
+                let (guard, piecewise) = strip_piecewise(guard);
+                self.condition_keyword = Some("match guard");
+                (cond, Loc::of(as_written(guard)), piecewise || s.piecewise)
+            }
+            (None, _) => {
                 let cond = self.arm_condition(s, arm);
                 self.condition_keyword = Some("match");
                 (cond, s.span, s.piecewise)
@@ -136,5 +148,97 @@ fn catch_all(pat: &Pat) -> bool {
             p.subpat.is_none() && p.by_ref.is_none() && !super::patterns::is_constant_name(&p.ident)
         }
         _ => false,
+    }
+}
+
+/// `match (k, x) { (0, x) => a, (_, y) => b }`, where some parts of the tuple are matched by `_`
+/// or a plain name in every arm, as a `match` on the other parts, the names bound by `let` in
+/// the arms (and in their guards, inside `piecewise(..)` where the guard was):
+///
+/// ```text
+/// { let __tapeless_part0 = k; let __tapeless_part1 = x;
+///   match __tapeless_part0 { 0 => { let x = __tapeless_part1; a } _ => { let y = __tapeless_part1; b } } }
+/// ```
+///
+/// The parts are evaluated in order, as the tuple's were. A part only bound is never tested,
+/// so a differentiated one no longer makes the `match` look at it. `None` for any other
+/// `match`, or one whose every part is tested or none is.
+fn tuple_parts_bound(m: &syn::ExprMatch) -> Option<Expr> {
+    let Expr::Tuple(scrutinee) = strip_parens(&m.expr) else { return None };
+    let n = scrutinee.elems.len();
+    // Each arm's parts (`None` for a whole `_`).
+    let mut arms = Vec::new();
+    for arm in &m.arms {
+        match &arm.pat {
+            Pat::Wild(_) => arms.push(None),
+            Pat::Tuple(t) if t.elems.len() == n && !t.elems.iter().any(|p| matches!(p, Pat::Rest(_))) => {
+                arms.push(Some(t.elems.iter().collect::<Vec<_>>()))
+            }
+            _ => return None,
+        }
+    }
+    let bound = |i: usize| arms.iter().all(|parts| parts.as_ref().is_none_or(|p| catch_all(p[i])));
+    let (free, tested): (Vec<usize>, Vec<usize>) = (0..n).partition(|i| bound(*i));
+    if free.is_empty() || tested.is_empty() {
+        return None;
+    }
+    let span = m.expr.span();
+    let part = |i: usize| syn::Ident::new(&format!("__tapeless_part{i}"), span);
+    let lets = scrutinee.elems.iter().enumerate().map(|(i, e)| {
+        let name = part(i);
+        quote::quote_spanned!(span=> let #name = #e;)
+    });
+    let looked_at: Vec<syn::Ident> = tested.iter().map(|i| part(*i)).collect();
+    let new_scrutinee: Expr = match looked_at.as_slice() {
+        [one] => syn::parse_quote!(#one),
+        many => syn::parse_quote_spanned!(span=> (#(#many),*)),
+    };
+    let mut new_arms = Vec::new();
+    for (arm, parts) in m.arms.iter().zip(&arms) {
+        let mut arm = arm.clone();
+        if let Some(parts) = parts {
+            let kept: Vec<&Pat> = tested.iter().map(|i| parts[*i]).collect();
+            arm.pat = match kept.as_slice() {
+                [one] => (*one).clone(),
+                many => syn::parse_quote!((#(#many),*)),
+            };
+            let binds: Vec<Stmt> = free
+                .iter()
+                .filter(|i| matches!(parts[**i], Pat::Ident(_)))
+                .map(|i| {
+                    let (pat, value) = (parts[*i], part(*i));
+                    syn::parse_quote!(let #pat = #value;)
+                })
+                .collect();
+            if !binds.is_empty() {
+                let body = &arm.body;
+                arm.body = Box::new(syn::parse_quote_spanned!(body.span()=> { #(#binds)* #body }));
+                if let Some((_, guard)) = &mut arm.guard {
+                    let (inner, piecewise) = strip_piecewise(guard);
+                    let inner: Expr = syn::parse_quote_spanned!(inner.span()=> { #(#binds)* #inner });
+                    **guard = if piecewise {
+                        syn::parse_quote_spanned!(guard.span()=> ::tapeless::piecewise(#inner))
+                    } else {
+                        inner
+                    };
+                }
+            }
+        }
+        new_arms.push(arm);
+    }
+    Some(syn::parse_quote_spanned!(m.span()=> { #(#lets)* match #new_scrutinee { #(#new_arms)* } }))
+}
+
+/// A guard as the user wrote it: the condition at the end of a block of `let`s (what
+/// [`tuple_parts_bound`] wraps a guard in to bind the parts it names).
+fn as_written(guard: &Expr) -> &Expr {
+    match guard {
+        Expr::Block(b) if b.label.is_none() => match b.block.stmts.split_last() {
+            Some((Stmt::Expr(tail, None), lets)) if lets.iter().all(|s| matches!(s, Stmt::Local(_))) => {
+                as_written(tail)
+            }
+            _ => guard,
+        },
+        _ => guard,
     }
 }
