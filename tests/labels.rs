@@ -1,6 +1,7 @@
 //! Labelled loops: `continue 'outer` and `break 'outer` from nested loops (a flag set, the inner
-//! loop left, the jump made after it), checked against analytic gradients, central differences
-//! and forward mode against reverse mode (`common::check`).
+//! loop left, the jump made after it), and labelled blocks left early (`break 'a v`), checked
+//! against analytic gradients, central differences and forward mode against reverse mode
+//! (`common::check`).
 
 use tapeless::differentiable;
 
@@ -153,6 +154,132 @@ fn break_out_of_a_labelled_while() {
             down[i] -= h;
             let fd = (damped(&up) - damped(&down)) / (2.0 * h);
             assert!((g[i] - fd).abs() < 1e-8, "{x:?}: d/dx{i} = {} vs {fd}", g[i]);
+        }
+    }
+}
+
+/// Labelled blocks, as a value and as a statement, left by `break 'a v` at the end of an `if`
+/// (the rest of the block is that `if`'s `else`), in a function generic over its float type.
+#[differentiable(hessian)]
+fn sinc_terms<T: num_traits::Float>(x: &[T], k: T) -> T {
+    let mut s = T::zero();
+    for (i, &v) in x.iter().enumerate() {
+        'term: {
+            if i % 2 == 1 {
+                s = s + k * v;
+                break 'term;
+            }
+            s = s + (k * v).sin();
+        }
+        let w = 'w: {
+            if tapeless::piecewise(v.abs() < T::epsilon()) {
+                break 'w T::one();
+            }
+            if i == 0 {
+                let c = k * k;
+                break 'w c;
+            }
+            v.sin() / v
+        };
+        s = s + w * k;
+    }
+    s
+}
+
+/// A labelled block left from a `match` arm: the block is the `loop` that runs it once.
+#[differentiable]
+fn from_an_arm(x: &[f64], mode: usize) -> f64 {
+    let y = 'pick: {
+        let t = x[0] * x[1];
+        match mode {
+            0 => break 'pick t.exp(),
+            1 => {}
+            _ => break 'pick -t,
+        }
+        t * t + x[1]
+    };
+    y * x[0]
+}
+
+#[test]
+fn labelled_blocks_left_early() {
+    let points: [&[f64]; 3] = [&[0.3, -0.7, 0.0, 1.1], &[1.2, 0.4, 2.0], &[-2.0, 1.1, 0.5, 0.8]];
+    for k in [0.8, -1.3] {
+        for x in points {
+            // Forward against reverse: <u, J v> = <Jᵀ u, v>.
+            let (dx, dk, u) = (vec![0.7; x.len()], -0.4, 1.3);
+            let (_, t) = sinc_terms_jvp(x, k, dx.clone(), dk);
+            let (bx, bk) = sinc_terms_vjp(x, k).1(u);
+            let back: f64 = bx.iter().zip(&dx).map(|(a, b)| a * b).sum::<f64>() + bk * dk;
+            assert!(close(u * t, back, 1e-14), "{x:?}: <u, J v> = {} vs <Jᵀ u, v> = {back}", u * t);
+            let (mut g, mut h_kk) = (vec![0.0; x.len()], 0.0);
+            let mut h_diag = vec![0.0; x.len()];
+            for (i, &v) in x.iter().enumerate() {
+                let sinc_d = if v.abs() < f64::EPSILON { 0.0 } else { (v * v.cos() - v.sin()) / (v * v) };
+                let sinc_dd = if v.abs() < f64::EPSILON {
+                    0.0
+                } else {
+                    -v.sin() / v - 2.0 * v.cos() / (v * v) + 2.0 * v.sin() / (v * v * v)
+                };
+                if i % 2 == 1 {
+                    g[i] += k;
+                } else {
+                    g[i] += k * (k * v).cos();
+                    h_diag[i] -= k * k * (k * v).sin();
+                    h_kk -= v * v * (k * v).sin();
+                }
+                if i == 0 && v.abs() >= f64::EPSILON {
+                    h_kk += 6.0 * k;
+                } else if v.abs() >= f64::EPSILON {
+                    g[i] += k * sinc_d;
+                    h_diag[i] += k * sinc_dd;
+                }
+            }
+            let (_, (ours, _)) = sinc_terms_grad(x, k);
+            common::assert_close(&ours, &g, 1e-13, "sinc_terms gradient");
+            let (_, _, h) = sinc_terms_hessian(x, k);
+            let n = x.len();
+            for i in 0..n {
+                assert!(
+                    close(h[(i, i)], h_diag[i], 1e-12),
+                    "{x:?}: H[{i},{i}] = {} vs {}",
+                    h[(i, i)],
+                    h_diag[i]
+                );
+            }
+            assert!(close(h[(n, n)], h_kk, 1e-12), "{x:?}: H[k,k] = {} vs {h_kk}", h[(n, n)]);
+            for i in 0..=n {
+                let gi = |q: &[f64]| {
+                    let (_, (gx, gk)) = sinc_terms_grad(&q[..n], q[n]);
+                    if i < n { gx[i] } else { gk }
+                };
+                let mut at = x.to_vec();
+                at.push(k);
+                // At an entry exactly 0 the `piecewise` arm (`1`) runs, whose derivatives are
+                // the arm's, not sinc's: central differences step off it.
+                for j in (0..=n).filter(|&j| j == n || x[j] != 0.0) {
+                    let fd = common::central(&gi, &at, j);
+                    assert!(close(h[(i, j)], fd, 1e-6), "{x:?}: H[{i},{j}] = {} vs {fd}", h[(i, j)]);
+                }
+            }
+        }
+    }
+    let points: [&[f64]; 3] = [&[0.3, -0.7], &[1.2, 0.4], &[-2.0, 1.1]];
+    for mode in 0..3 {
+        check(
+            &slice_fns_with!(from_an_arm, from_an_arm_jvp, from_an_arm_vjp, from_an_arm_grad; mode),
+            &points,
+            1e-8,
+        );
+        for x in points {
+            let (a, b) = (x[0], x[1]);
+            let t = a * b;
+            let want = match mode {
+                0 => [t.exp() + a * b * t.exp(), a * a * t.exp()],
+                1 => [3.0 * t * t + b, 2.0 * t * a * a + a],
+                _ => [-2.0 * t, -a * a],
+            };
+            common::assert_close(&from_an_arm_grad(x, mode).1, &want, 1e-13, "from_an_arm gradient");
         }
     }
 }

@@ -171,6 +171,10 @@ pub const BREAK_LABEL: Unsupported = Unsupported {
     what: "`break` or `continue` with a label",
     help: "use a plain `break` or `continue` of the innermost loop, with a flag the outer loop tests to leave it too",
 };
+pub const LABELLED_BLOCK: Unsupported = Unsupported {
+    what: "a labelled block left from inside a `match`, a loop or an `if` with an `else`, in a function generic over its float type",
+    help: "leave it only from the end of an `if` with no `else` at the block's own level (`if c { ..; break 'a v; }`), or write the block as an `if`/`else`",
+};
 pub const BREAK_VALUE: Unsupported = Unsupported {
     what: "`break` with a value in a function generic over its float type",
     help: "assign the value to a variable declared before the loop and use a plain `break`: `let mut r = x; loop { .. r = v; break; }`",

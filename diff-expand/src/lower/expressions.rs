@@ -74,6 +74,10 @@ impl Lowerer<'_> {
             Expr::MethodCall(_) | Expr::Call(_) => self.call_expr(e, &TupleShape::Leaf),
             Expr::If(i) => self.if_expr(i),
             Expr::Block(b) if b.label.is_none() => self.block(&b.block),
+            // Left as written by `labels::unlabel`: a jump it could not make a branch of.
+            Expr::Block(b) => {
+                self.unsupported(b.label.as_ref().map_or(span, |l| Loc::of(l)), unsupported::LABELLED_BLOCK)
+            }
             Expr::Tuple(t) => Tree::Tuple(t.elems.iter().map(|e| self.expr(e)).collect()),
             // A whole array replaced inside a loop (`lower::assignments::whole_array`).
             Expr::Assign(a) if let Some(t) = self.whole_array(a, span) => t,

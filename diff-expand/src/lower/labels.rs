@@ -18,20 +18,28 @@
 //! A jump to the label from the labelled loop's own body loses its label; a loop between the
 //! jump and the labelled one is left by `break` after it ends, when a flag is set. The flags
 //! are tested under `piecewise`: a jump taken under a condition of differentiable values was
-//! accepted there already. Anything else (a labelled block, `break 'a value`, a jump from a loop
-//! that is not a statement of its block) is left as written, for the lowering's error.
+//! accepted there already. A labelled block, `'a: { .. break 'a v; .. tail }`, is first the loop
+//! that runs it once, `'a: loop { .. break 'a v; .. break 'a tail; }`, and `break 'a v` from the
+//! labelled loop's own body is `break v` (a `loop`'s value, `scan::break_values_assigned`).
+//! Anything else (`break 'a v` from a nested loop, a jump from a loop that is not a statement of
+//! its block) is left as written, for the lowering's error.
 
 use proc_macro2::Span;
 use syn::visit_mut::VisitMut;
 use syn::{Expr, Stmt};
 
 /// `body` with its labelled loops rewritten (`None` if it has none that could be).
-pub(super) fn unlabel(body: &syn::Block) -> Option<syn::Block> {
+/// `generic`: the function is generic over its float type, where a `loop` cannot carry a value
+/// (`scan::break_values_assigned`): a labelled block not taken apart into branches stays, for
+/// `LABELLED_BLOCK`'s error.
+pub(super) fn unlabel(body: &syn::Block, generic: bool) -> Option<syn::Block> {
     if !super::any_node(body, &is_labelled, &|_| false) {
         return None;
     }
     let mut body = body.clone();
-    let mut pass = Labelled { changed: false };
+    let mut blocks = Blocks { changed: false, generic };
+    blocks.visit_block_mut(&mut body);
+    let mut pass = Labelled { changed: blocks.changed };
     pass.visit_block_mut(&mut body);
     pass.changed.then_some(body)
 }
@@ -51,9 +59,98 @@ impl VisitMut for Labelled {
     }
 }
 
-/// Whether `e` is a labelled `for`, `while` or `loop`.
+/// Rewrites each labelled block into the labelled `loop` that runs it once.
+struct Blocks {
+    changed: bool,
+    generic: bool,
+}
+
+impl VisitMut for Blocks {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        syn::visit_mut::visit_expr_mut(self, e);
+        let Expr::Block(b) = e else { return };
+        let Some(label) = b.label.take() else { return };
+        if let Some(stmts) = branches(&label.name, &b.block.stmts, false) {
+            b.block.stmts = stmts;
+            self.changed = true;
+            return;
+        }
+        if self.generic {
+            b.label = Some(label);
+            return;
+        }
+        self.changed = true;
+        let span = label.name.ident.span();
+        let mut stmts = std::mem::take(&mut b.block.stmts);
+        let last: Stmt = match stmts.pop() {
+            Some(Stmt::Expr(tail, None)) => {
+                let name = &label.name;
+                syn::parse_quote_spanned!(span=> break #name #tail;)
+            }
+            Some(other) => {
+                let name = &label.name;
+                stmts.push(other);
+                syn::parse_quote_spanned!(span=> break #name;)
+            }
+            None => syn::parse_quote_spanned!(span=> break;),
+        };
+        stmts.push(last);
+        let attrs = &b.attrs;
+        *e = syn::parse_quote_spanned!(span=> #(#attrs)* #label loop { #(#stmts)* });
+    }
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// A labelled block's statements without its jumps, where each is the last statement of an
+/// `if` with no `else` at the block's level (`if c { ..; break 'a v; }`): the rest of the
+/// block is that `if`'s `else`, and `v` its value. `must_break`: the statements are such an
+/// `if`'s, which end with the jump. `None` if a jump is anywhere else.
+fn branches(label: &syn::Lifetime, stmts: &[Stmt], must_break: bool) -> Option<Vec<Stmt>> {
+    let ours = |e: &Expr| matches!(e, Expr::Break(b) if b.label.as_ref() == Some(label));
+    let jumps = |s: &Stmt| {
+        let block = syn::Block { brace_token: Default::default(), stmts: vec![s.clone()] };
+        super::any_node(&block, &ours, &|_| false)
+    };
+    for (i, stmt) in stmts.iter().enumerate() {
+        let last = i + 1 == stmts.len();
+        match stmt {
+            Stmt::Expr(Expr::Break(b), _) if last && b.label.as_ref() == Some(label) => {
+                let mut out = stmts[..i].to_vec();
+                let value: Expr = match &b.expr {
+                    Some(v) if !jumps(&Stmt::Expr((**v).clone(), None)) => (**v).clone(),
+                    Some(_) => return None,
+                    None => syn::parse_quote_spanned!(b.break_token.span=> ()),
+                };
+                out.push(Stmt::Expr(value, None));
+                return Some(out);
+            }
+            Stmt::Expr(Expr::If(branch), _) if branch.else_branch.is_none() && jumps(stmt) => {
+                let cond = &branch.cond;
+                if super::any_node(&syn::parse_quote!({ #cond }), &ours, &|_| false) {
+                    return None;
+                }
+                let then = branches(label, &branch.then_branch.stmts, true)?;
+                let rest = branches(label, &stmts[i + 1..], must_break)?;
+                let mut out = stmts[..i].to_vec();
+                let (if_token, attrs) = (branch.if_token, &branch.attrs);
+                out.push(Stmt::Expr(
+                    syn::parse_quote_spanned!(if_token.span=> #(#attrs)* if #cond { #(#then)* } else { #(#rest)* }),
+                    None,
+                ));
+                return Some(out);
+            }
+            s if jumps(s) => return None,
+            _ => {}
+        }
+    }
+    (!must_break).then(|| stmts.to_vec())
+}
+
+/// Whether `e` is a labelled `for`, `while` or `loop`, or a labelled block.
 fn is_labelled(e: &Expr) -> bool {
     match e {
+        Expr::Block(b) => b.label.is_some(),
         Expr::ForLoop(f) => f.label.is_some(),
         Expr::While(w) => w.label.is_some(),
         Expr::Loop(l) => l.label.is_some(),
@@ -210,10 +307,13 @@ impl VisitMut for Jumps<'_> {
                 }
             }
             Expr::Break(b) if self.ours(&b.label) => {
-                if b.expr.is_some() {
+                if b.expr.is_some() && self.depth > 0 {
                     self.failed = true;
                 } else if self.depth == 0 {
                     b.label = None;
+                    if let Some(value) = &mut b.expr {
+                        self.visit_expr_mut(value);
+                    }
                 } else {
                     self.used.1 = true;
                     self.replaced += 1;

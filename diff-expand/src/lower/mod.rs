@@ -218,7 +218,7 @@ pub fn lower_writing_out(
     let checked = checked::checked_options(body);
     let body = checked.as_ref().unwrap_or(body);
     // `continue 'rows` from a nested loop: a flag, a plain `break` and the jump after it.
-    let unlabelled = labels::unlabel(body);
+    let unlabelled = labels::unlabel(body, !sig.floats.is_empty());
     let body = unlabelled.as_ref().unwrap_or(body);
     // `std::iter::zip(a, b)`, `repeat(e).take(n)`, `while let Some(v) = it.next()`: as chains.
     let sourced = sources::rewrite(body);
