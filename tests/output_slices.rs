@@ -261,3 +261,97 @@ fn a_result_matrix_read_outside_wrt_starts_from_a_zero_tangent() {
     let uj = decaying_out_vjp(&y, old.clone(), k).1(u.clone());
     assert_close(&[u.dot(&jv)], &[uj.dot(&v)], 1e-12, "<u, J v> against <Jᵀ u, v>");
 }
+
+/// An objective that writes its constraints, as constrained optimisers take them: its twin
+/// returns the value first, `(f64, Vec<f64>)`. It leaves early (a `piecewise` test) with the
+/// constraints written so far.
+#[differentiable(jacobian)]
+fn constrained(x: &[f64], con: &mut [f64], scale: f64) -> f64 {
+    con[0] = x[0] * x[1] - 1.0;
+    if tapeless::piecewise(x[0] > 5.0) {
+        return scale * x[0];
+    }
+    con[1] = x[0] + x[1].sin();
+    scale * x.iter().map(|v| v * v).sum::<f64>()
+}
+
+/// A differentiated caller of it: the value and a constraint written.
+#[differentiable]
+fn penalised(x: &[f64]) -> f64 {
+    let mut con = [0.0; 2];
+    let f = constrained(x, &mut con, 0.5);
+    f + 10.0 * (con[0] * con[0] + con[1] * con[1])
+}
+
+#[test]
+fn a_function_returning_a_value_and_writing_through_mut() {
+    let s = 0.5;
+    for x in [[0.3, 0.8], [1.5, -0.4], [6.0, 0.2]] {
+        let old = vec![7.0, 7.0];
+        let ((value, con), j) = constrained_out_jacobian(x.to_vec(), old.clone(), s);
+        let mut written = old.clone();
+        assert_eq!(value, constrained(&x, &mut written, s));
+        assert_eq!(con, written);
+        // Rows: the value, con[0], con[1]; columns: x, the old con, scale.
+        let exact = if x[0] > 5.0 {
+            DMatrix::from_row_slice(
+                3,
+                5,
+                &[s, 0.0, 0.0, 0.0, x[0], x[1], x[0], 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0],
+            )
+        } else {
+            let sq = x[0] * x[0] + x[1] * x[1];
+            DMatrix::from_row_slice(
+                3,
+                5,
+                &[
+                    2.0 * s * x[0],
+                    2.0 * s * x[1],
+                    0.0,
+                    0.0,
+                    sq,
+                    x[1],
+                    x[0],
+                    0.0,
+                    0.0,
+                    0.0,
+                    1.0,
+                    x[1].cos(),
+                    0.0,
+                    0.0,
+                    0.0,
+                ],
+            )
+        };
+        let f = |p: &[f64]| {
+            let (v, c) = constrained_out(p[..2].to_vec(), p[2..4].to_vec(), p[4]);
+            vec![v, c[0], c[1]]
+        };
+        let at = [x[0], x[1], old[0], old[1], s];
+        check_jacobian("constrained", &j, &exact, &f, &at);
+        // Columns by JVP, rows by VJP.
+        for k in 0..5 {
+            let mut e = [0.0; 5];
+            e[k] = 1.0;
+            let (_, (dv, dc)) =
+                constrained_out_jvp(x.to_vec(), old.clone(), s, e[..2].to_vec(), e[2..4].to_vec(), e[4]);
+            assert_close(&[dv, dc[0], dc[1]], &[j[(0, k)], j[(1, k)], j[(2, k)]], 1e-12, "JVP column");
+        }
+        for r in 0..3 {
+            let u = [r == 0, r == 1, r == 2].map(|b| if b { 1.0 } else { 0.0 });
+            let (bx, bcon, bs) = constrained_out_vjp(x.to_vec(), old.clone(), s).1((u[0], vec![u[1], u[2]]));
+            assert_close(
+                &[bx[0], bx[1], bcon[0], bcon[1], bs],
+                &(0..5).map(|c| j[(r, c)]).collect::<Vec<_>>(),
+                1e-12,
+                "VJP row",
+            );
+        }
+        let (_, g) = penalised_grad(&x);
+        let (c0, c1) = (x[0] * x[1] - 1.0, if x[0] > 5.0 { 0.0 } else { x[0] + x[1].sin() });
+        let want: Vec<f64> =
+            (0..2).map(|k| exact[(0, k)] + 20.0 * (c0 * exact[(1, k)] + c1 * exact[(2, k)])).collect();
+        assert_close(&g, &want, 1e-12, "penalised gradient");
+        assert_close(&g, &central_gradient(penalised, &x), 1e-7, "penalised against central differences");
+    }
+}

@@ -1,6 +1,7 @@
 //! Calls of functions that write their results through `&mut` slices or matrices
 //! (`signature::outputs`): `rhs(&y, &mut dy, k)` is the call of the twin `rhs_out` and the
-//! writes of its results into the caller's arrays and matrices.
+//! writes of its results into the caller's arrays and matrices, and `cost(&x, &mut con)` of one
+//! that also returns a value is that value.
 
 use super::*;
 
@@ -75,7 +76,13 @@ impl Lowerer<'_> {
         let news: Vec<syn::Ident> =
             (0..outputs.len()).map(|i| super::iterators::hidden(&format!("__tapeless_new{i}"), s)).collect();
         let k = super::iterators::hidden("__tapeless_k", s);
-        let pattern = if news.len() == 1 { quote::quote!(#(#news)*) } else { quote::quote!((#(#news),*)) };
+        // A function that also returns a value: its twin returns it first, the call's value.
+        let value = at.returns.then(|| super::iterators::hidden("__tapeless_value", s));
+        let pattern = match &value {
+            Some(v) => quote::quote!((#v, #(#news),*)),
+            None if news.len() == 1 => quote::quote!(#(#news)*),
+            None => quote::quote!((#(#news),*)),
+        };
         // Each result typed on its own (a type on the tuple would not reach its parts), then
         // written into its array element by element, or assigned to its matrix.
         let mut matrices = matrices.into_iter();
@@ -98,6 +105,7 @@ impl Lowerer<'_> {
         let block: Expr = syn::parse_quote_spanned!(s=> {
             let #pattern = #twin(#(#args),*);
             #(#written)*
+            #value
         });
         self.expr(&block)
     }
