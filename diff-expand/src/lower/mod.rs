@@ -479,7 +479,10 @@ struct LoopParts {
 
 /// `tokens` with the span of every token and group mapped by `to` (desugared syntax placed where
 /// an error about it should point).
-fn respan(tokens: TokenStream, to: &dyn Fn(proc_macro2::Span) -> proc_macro2::Span) -> TokenStream {
+pub(crate) fn respan(
+    tokens: TokenStream,
+    to: &dyn Fn(proc_macro2::Span) -> proc_macro2::Span,
+) -> TokenStream {
     tokens
         .into_iter()
         .map(|mut t| {

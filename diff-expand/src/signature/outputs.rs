@@ -205,7 +205,15 @@ pub fn twin(item_fn: &syn::ItemFn) -> Option<syn::ItemFn> {
         _ if types.len() == 1 => (quote!(#(#types)*), quote!(#(#names)*)),
         _ => (quote!((#(#types),*)), quote!((#(#names),*))),
     };
-    twin.sig.output = syn::parse_quote!(-> #result);
+    // Spanned at the first `&mut` parameter, where an error about the twin's result belongs
+    // (second order's, which needs one `f64`).
+    let at_written = at
+        .written
+        .first()
+        .and_then(|i| item_fn.sig.inputs.iter().nth(*i))
+        .map_or_else(proc_macro2::Span::call_site, |p| syn::spanned::Spanned::span(p));
+    let result = crate::lower::respan(result, &|_| at_written);
+    twin.sig.output = syn::parse_quote_spanned!(at_written=> -> #result);
     // `return;` leaves with the results written so far; `return v;` with `v` first.
     let mut body = (*item_fn.block).clone();
     let returned_expr: syn::Expr = syn::parse_quote!(#returned);
