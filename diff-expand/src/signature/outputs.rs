@@ -211,7 +211,7 @@ pub fn twin(item_fn: &syn::ItemFn) -> Option<syn::ItemFn> {
         .written
         .first()
         .and_then(|i| item_fn.sig.inputs.iter().nth(*i))
-        .map_or_else(proc_macro2::Span::call_site, |p| syn::spanned::Spanned::span(p));
+        .map_or_else(proc_macro2::Span::call_site, syn::spanned::Spanned::span);
     let result = crate::lower::respan(result, &|_| at_written);
     twin.sig.output = syn::parse_quote_spanned!(at_written=> -> #result);
     // `return;` leaves with the results written so far; `return v;` with `v` first.
