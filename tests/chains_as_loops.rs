@@ -449,6 +449,54 @@ fn filter_map_and_take_while() {
     }
 }
 
+/// `skip` and `take` after a filter count the elements it keeps: `filter(p).skip(1).take(2)`
+/// reads the second and third kept, in either order of `skip` and `take`, after maps too.
+#[tapeless::differentiable]
+fn kept_windows(x: &[f64]) -> f64 {
+    let a: f64 = x.iter().filter(|v| tapeless::piecewise(**v > 0.0)).skip(1).take(2).map(|v| v.exp()).sum();
+    let b = x
+        .iter()
+        .map(|v| v * 2.0)
+        .filter(|v| tapeless::piecewise(*v < 1.0))
+        .take(3)
+        .fold(0.0, |s, v| s + v * v);
+    let c: f64 = x.iter().filter(|v| tapeless::piecewise(**v > -1.5)).take(4).skip(2).map(|v| v.sin()).sum();
+    a + b + c
+}
+
+#[test]
+fn skip_and_take_after_a_filter() {
+    let points: [&[f64]; 4] =
+        [&[0.3, -1.6, 0.9, 2.0, -1.0, 0.2], &[1.2, 6.0, 0.45], &[-0.2, 0.4, 7.5, 0.1, 0.3], &[-2.0, -3.0]];
+    check_slice_fn!(kept_windows, kept_windows_jvp, kept_windows_vjp, kept_windows_grad, &points);
+    for x in points {
+        // The standard library's iterators over the indices: which entries each part reads.
+        let idx: Vec<usize> = (0..x.len()).collect();
+        let a: Vec<usize> = idx.iter().copied().filter(|&i| x[i] > 0.0).skip(1).take(2).collect();
+        let b: Vec<usize> = idx.iter().copied().filter(|&i| 2.0 * x[i] < 1.0).take(3).collect();
+        let c: Vec<usize> = idx.iter().copied().filter(|&i| x[i] > -1.5).take(4).skip(2).collect();
+        let mut want = vec![0.0; x.len()];
+        let mut value = 0.0;
+        for &i in &a {
+            want[i] += x[i].exp();
+            value += x[i].exp();
+        }
+        for &i in &b {
+            want[i] += 8.0 * x[i];
+            value += 4.0 * x[i] * x[i];
+        }
+        for &i in &c {
+            want[i] += x[i].cos();
+            value += x[i].sin();
+        }
+        let (ours, g) = kept_windows_grad(x);
+        assert!(common::close(ours, value, 1e-14), "{x:?}: {ours} vs {value}");
+        for i in 0..x.len() {
+            assert!(common::close(g[i], want[i], 1e-14), "{x:?}: d/dx{i} = {} vs {}", g[i], want[i]);
+        }
+    }
+}
+
 #[test]
 fn fold_with_max() {
     use windows_and_ends as w;

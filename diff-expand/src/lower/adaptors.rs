@@ -144,6 +144,30 @@ pub(super) struct Filter {
     pub(super) predicate: Expr,
     /// `take_while`: the end's loop stops at the first element refused.
     pub(super) stops: bool,
+    /// `skip(a)` and `take(b)` after the filter, in order: the kept elements counted from 0, the
+    /// end reads those from `window.0` (inclusive) to `window.1` (exclusive, `None` for all).
+    pub(super) window: (Expr, Option<Expr>),
+}
+
+/// The window of kept elements that `skip`s and `take`s (in the chain's order, source first)
+/// leave: `skip(a)` moves its start by `a`, `take(b)` ends it at most `b` after its start.
+fn kept_window(counts: &[(bool, Expr)]) -> (Expr, Option<Expr>) {
+    let (mut start, mut end): (Expr, Option<Expr>) = (syn::parse_quote!(0usize), None);
+    for (take, n) in counts {
+        if *take {
+            let at: Expr = syn::parse_quote!((#start) + (#n));
+            end = Some(match end {
+                Some(e) => syn::parse_quote!(::core::cmp::min(#e, #at)),
+                None => at,
+            });
+        } else {
+            start = syn::parse_quote!((#start) + (#n));
+            if let Some(e) = &end {
+                end = Some(syn::parse_quote!(::core::cmp::max(#e, #start)));
+            }
+        }
+    }
+    (start, end)
 }
 
 /// `source.filter(p).map(f).map(g)`, the receiver of a chain's end: the source, the predicate and
@@ -152,20 +176,31 @@ pub(super) struct Filter {
 /// source and maps only those kept (or, for `take_while`, stops at the first one not kept).
 pub(super) fn filtered(receiver: &Expr) -> (&Expr, Option<Filter>, Vec<Expr>) {
     let mut maps = Vec::new();
+    // `skip(a)`/`take(b)` between the filter and the end (`true` for a `take`), end first.
+    let mut counts: Vec<(bool, Expr)> = Vec::new();
     let mut r = receiver;
     loop {
+        let filter = |predicate: Expr, stops: bool, counts: &mut Vec<(bool, Expr)>| {
+            counts.reverse();
+            Some(Filter { predicate, stops, window: kept_window(counts) })
+        };
         match r {
             Expr::MethodCall(f) if f.method == "map" && f.args.len() == 1 => {
                 maps.push(f.args[0].clone());
                 r = &f.receiver;
             }
+            Expr::MethodCall(f) if (f.method == "skip" || f.method == "take") && f.args.len() == 1 => {
+                counts.push((f.method == "take", f.args[0].clone()));
+                r = &f.receiver;
+            }
             Expr::MethodCall(f) if f.method == "filter" && f.args.len() == 1 => {
                 maps.reverse();
-                return (&f.receiver, Some(Filter { predicate: f.args[0].clone(), stops: false }), maps);
+                return (&f.receiver, filter(f.args[0].clone(), false, &mut counts), maps);
             }
-            Expr::MethodCall(f) if f.method == "take_while" && f.args.len() == 1 => {
+            // (A `take_while`'s elements are a prefix: a `skip`/`take` after it is a chain's.)
+            Expr::MethodCall(f) if f.method == "take_while" && f.args.len() == 1 && counts.is_empty() => {
                 maps.reverse();
-                return (&f.receiver, Some(Filter { predicate: f.args[0].clone(), stops: true }), maps);
+                return (&f.receiver, filter(f.args[0].clone(), true, &mut counts), maps);
             }
             Expr::MethodCall(f)
                 if f.method == "filter_map"
@@ -174,7 +209,7 @@ pub(super) fn filtered(receiver: &Expr) -> (&Expr, Option<Filter>, Vec<Expr>) {
             {
                 maps.push(map);
                 maps.reverse();
-                return (&f.receiver, Some(Filter { predicate: keep, stops: false }), maps);
+                return (&f.receiver, filter(keep, false, &mut counts), maps);
             }
             _ => return (receiver, None, Vec::new()),
         }

@@ -147,6 +147,7 @@ impl Lowerer<'_> {
         };
         let len = &seq.len;
         let acc = hidden("__tapeless_acc", s);
+        let kept_count = hidden("__tapeless_kept", s);
         // The type of the sum: the turbofish's, else a generic function's float type (a literal
         // cannot be a `T`), else the literal's inferred `f32` or `f64`.
         let float: Option<syn::Type> = match m.turbofish.as_ref().and_then(|t| t.args.first()) {
@@ -205,10 +206,12 @@ impl Lowerer<'_> {
             }
             _ => return None,
         };
+        let counted =
+            filter.as_ref().is_some_and(|f| !matches!(f.window.0, Expr::Lit(_)) || f.window.1.is_some());
         let body: syn::Block = match filter {
             // Marked so that a predicate on a differentiated value gets `filter`'s (or
             // `take_while`'s) message, at the predicate (`lower::control::if_expr`).
-            Some(super::adaptors::Filter { predicate: ref p, stops }) => {
+            Some(super::adaptors::Filter { predicate: ref p, stops, window: (ref start, ref end) }) => {
                 let at = Loc::of(p);
                 // `|x| tapeless::piecewise(c)`: the mark taken out of the closure onto the
                 // condition, which then accepts the derivative of the elements kept.
@@ -244,7 +247,21 @@ impl Lowerer<'_> {
                     }
                     f => quote::quote_spanned!(s=> let __tapeless_item = (#f)(__tapeless_item);),
                 });
-                let kept = quote::quote_spanned!(s=> #(#maps)* #acc = #step;);
+                let mut kept = quote::quote_spanned!(s=> #(#maps)* #acc = #step;);
+                // `filter(p).skip(a).take(b)`: the kept elements counted, those in the window
+                // read, the loop left at its end.
+                // The count depends on the elements only through the predicate, whose own test
+                // is checked: the window's tests are `piecewise`, not reported again.
+                if counted {
+                    let leave = end.as_ref().map(
+                        |e| quote::quote_spanned!(s=> if ::tapeless::piecewise(#kept_count >= #e) { break; }),
+                    );
+                    kept = quote::quote_spanned!(s=>
+                        #leave
+                        #kept_count += 1;
+                        if ::tapeless::piecewise(#kept_count > #start) { #kept }
+                    );
+                }
                 if stops {
                     syn::parse_quote_spanned!(s=> { let __tapeless_item = #item; if #cond { break; } #kept })
                 } else {
@@ -257,8 +274,10 @@ impl Lowerer<'_> {
             }),
         };
         let prelude = &seq.prelude;
+        let count_from = counted.then(|| quote::quote_spanned!(s=> let mut #kept_count = 0usize;));
         let block: Expr = syn::parse_quote_spanned!(s=> {
             #(#prelude)*
+            #count_from
             let mut #acc = #init;
             for #i in #from..#len #body
             #acc
