@@ -175,3 +175,82 @@ fn a_local_array_of_vectors() {
         1e-7,
     );
 }
+
+/// The Lennard-Jones energy of one pair, taking its points by reference.
+#[differentiable(hessian)]
+fn lj_pair(a: &Vector3<f64>, b: &Vector3<f64>) -> f64 {
+    let r2 = (a - b).norm_squared();
+    let inv6 = 1.0 / (r2 * r2 * r2);
+    4.0 * (inv6 * inv6 - inv6)
+}
+
+/// The same energy as `lj_vectors`, by the pair helper called on references to the elements,
+/// `lj_pair(&pos[i], &pos[j])`, as simulation code calls its pair potentials; and a chain of
+/// neighbours through `windows(2)`.
+// `&w[1] - &w[0]`, as nalgebra code writes it to avoid moves.
+#[allow(clippy::op_ref)]
+#[differentiable(hessian)]
+fn lj_by_pairs(pos: &[Vector3<f64>]) -> f64 {
+    let mut e = 0.0;
+    for i in 0..pos.len() {
+        for j in (i + 1)..pos.len() {
+            e += lj_pair(&pos[i], &pos[j]);
+        }
+    }
+    let chain: f64 = pos.windows(2).map(|w| (&w[1] - &w[0]).norm()).sum();
+    e + 0.1 * chain
+}
+
+#[test]
+fn a_pair_helper_called_on_references_to_elements() {
+    let points: [&[f64]; 3] = [
+        &[0.0, 0.0, 0.0, 1.1, 0.1, 0.0, 0.2, 1.2, 0.3],
+        &[0.1, -0.2, 0.0, 1.0, 0.3, 0.2, -0.4, 1.1, 0.5, 0.9, 1.0, -0.7],
+        &[0.0, 0.0, 0.0, 0.0, 1.3, 0.0],
+    ];
+    for x in points {
+        let pos = vectors(x);
+        let (e, g) = lj_by_pairs_grad(&pos);
+        let (e_ref, g_ref) = lj_vectors_grad(&pos);
+        // The chain term's gradient: unit vectors along each link, 0.1 each.
+        let mut want: Vec<Vector3<f64>> = g_ref.clone();
+        let mut chain = 0.0;
+        for k in 0..pos.len() - 1 {
+            let d = pos[k + 1] - pos[k];
+            chain += d.norm();
+            want[k + 1] += 0.1 * d / d.norm();
+            want[k] -= 0.1 * d / d.norm();
+        }
+        assert!(close(e, e_ref + 0.1 * chain, 1e-14), "{e} vs {}", e_ref + 0.1 * chain);
+        for (a, w) in g.iter().zip(&want) {
+            for k in 0..3 {
+                assert!(close(a[k], w[k], 1e-12), "{g:?} vs {want:?}");
+            }
+        }
+        // The Hessian against central differences of `_grad`.
+        let (_, _, h) = lj_by_pairs_hessian(&pos);
+        let n = x.len();
+        for i in 0..n {
+            let gi = |p: &[f64]| lj_by_pairs_grad(&vectors(p)).1[i / 3][i % 3];
+            for j in 0..n {
+                let fd = common::central(&gi, x, j);
+                assert!(close(h[(i, j)], fd, 1e-6), "H[{i},{j}] = {} vs {fd}", h[(i, j)]);
+            }
+        }
+    }
+    let fns = Fns {
+        name: "lj_by_pairs",
+        f: &|p| lj_by_pairs(&vectors(p)),
+        jvp: &|p, t| lj_by_pairs_jvp(&vectors(p), vectors(t)),
+        vjp: &|p, u| {
+            let points = vectors(p);
+            let (v, pullback) = lj_by_pairs_vjp(&points);
+            (v, pullback(u).iter().flat_map(|g| g.iter().copied()).collect())
+        },
+        grad: &|p| {
+            let (v, g) = lj_by_pairs_grad(&vectors(p));
+            (v, g.iter().flat_map(|g| g.iter().copied()).collect())
+        },
+    };
+    check(&fns, &points, 1e-7);
+}

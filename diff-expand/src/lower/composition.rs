@@ -165,6 +165,9 @@ impl Lowerer<'_> {
                     None if self.aggregate_or_leaf(&r.expr).is_some_and(|v| self.kind(v) == Kind::Float) => {
                         (self.value(&r.expr), true)
                     }
+                    // `g(&ps[i], &ps[i + 1])` of an element that is a float or a static vector
+                    // (`ps: &[Vector3<f64>]`): its value, passed by reference like a local's.
+                    None if self.element_of_values(&r.expr) => (self.value(&r.expr), true),
                     // `g(&(&y + &k * h))`: a value computed from a float, a static vector or a
                     // `DVector`/`DMatrix` (its leading operand's kind), passed by reference.
                     None if !matches!(&*r.expr, Expr::Path(_))

@@ -426,10 +426,11 @@ impl Lowerer<'_> {
         // `&v * s` of a nalgebra vector built by index (held as an array, which the operator
         // reads borrowed: `emit::primal_let`): the vector. No other array has arithmetic.
         // So is `&p - &q` of static vectors or floats (`Copy` values, read by value).
-        let operand = |l: &Self, e: &'_ Expr| -> bool {
+        // And `&w[1] - &w[0]` of elements that are static vectors (`rows::element_of_values`).
+        let operand = |l: &mut Self, e: &'_ Expr| -> bool {
             matches!(e, Expr::Reference(r) if r.mutability.is_none()
-                && l.aggregate_or_leaf(&r.expr)
-                    .is_some_and(|v| matches!(l.kind(v), Kind::Float | Kind::Array(ArrayKind::Vec | ArrayKind::Fixed))))
+                && (l.element_of_values(&r.expr) || l.aggregate_or_leaf(&r.expr)
+                    .is_some_and(|v| matches!(l.kind(v), Kind::Float | Kind::Array(ArrayKind::Vec | ArrayKind::Fixed)))))
         };
         let args: Vec<Value> = operands
             .iter()

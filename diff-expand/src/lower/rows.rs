@@ -198,6 +198,16 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Whether `e` is `x[i]` (not a range) of an array whose elements are floats or static
+    /// vectors, not rows: `&x[i]` of it is read as its value (`g(&ps[i], &ps[j])`, `&w[1] - &w[0]`).
+    pub(super) fn element_of_values(&mut self, e: &Expr) -> bool {
+        let Expr::Index(ix) = e else { return false };
+        if matches!(&*ix.index, Expr::Range(_)) || self.nested_array(&ix.expr) {
+            return false;
+        }
+        self.local_array(&ix.expr).is_some_and(|array| self.element_kind(array) == Kind::Float)
+    }
+
     /// The kind of an element of `array`: a float (or a static vector, a row), except for a
     /// parameter whose elements are structs (`layers: &[Layer]`), whose fields the IR does not
     /// model: `Unknown`, so that `l.w` is never read as a nalgebra coordinate.
