@@ -57,6 +57,26 @@ fn vectors(flat: &[f64]) -> Vec<Vector3<f64>> {
     flat.chunks(3).map(|c| Vector3::new(c[0], c[1], c[2])).collect()
 }
 
+/// The [`Fns`] of a function of `&[Vector3<f64>]`, on the points' coordinates flattened.
+macro_rules! vector_fns {
+    ($f:ident, $jvp:ident, $vjp:ident, $grad:ident) => {
+        Fns {
+            name: stringify!($f),
+            f: &|p| $f(&vectors(p)),
+            jvp: &|p, t| $jvp(&vectors(p), vectors(t)),
+            vjp: &|p, u| {
+                let points = vectors(p);
+                let (v, pullback) = $vjp(&points);
+                (v, pullback(u).iter().flat_map(|g| g.iter().copied()).collect())
+            },
+            grad: &|p| {
+                let (v, g) = $grad(&vectors(p));
+                (v, g.iter().flat_map(|g| g.iter().copied()).collect())
+            },
+        }
+    };
+}
+
 #[test]
 fn lennard_jones_by_arrays_and_by_vectors() {
     // A pair at distance r along a unit direction u: dE/dx_0 = E'(r) u, E'(r) = 4 (-12 r^-13 + 6 r^-7).
@@ -98,21 +118,7 @@ fn lennard_jones_by_arrays_and_by_vectors() {
         },
     };
     check(&fns, &points, 1e-7);
-    let fns = Fns {
-        name: "lj_vectors",
-        f: &|p| lj_vectors(&vectors(p)),
-        jvp: &|p, t| lj_vectors_jvp(&vectors(p), vectors(t)),
-        vjp: &|p, u| {
-            let points = vectors(p);
-            let (v, pullback) = lj_vectors_vjp(&points);
-            (v, pullback(u).iter().flat_map(|g| g.iter().copied()).collect())
-        },
-        grad: &|p| {
-            let (v, g) = lj_vectors_grad(&vectors(p));
-            (v, g.iter().flat_map(|g| g.iter().copied()).collect())
-        },
-    };
-    check(&fns, &points, 1e-7);
+    check(&vector_fns!(lj_vectors, lj_vectors_jvp, lj_vectors_vjp, lj_vectors_grad), &points, 1e-7);
 }
 
 #[test]
@@ -238,19 +244,5 @@ fn a_pair_helper_called_on_references_to_elements() {
             }
         }
     }
-    let fns = Fns {
-        name: "lj_by_pairs",
-        f: &|p| lj_by_pairs(&vectors(p)),
-        jvp: &|p, t| lj_by_pairs_jvp(&vectors(p), vectors(t)),
-        vjp: &|p, u| {
-            let points = vectors(p);
-            let (v, pullback) = lj_by_pairs_vjp(&points);
-            (v, pullback(u).iter().flat_map(|g| g.iter().copied()).collect())
-        },
-        grad: &|p| {
-            let (v, g) = lj_by_pairs_grad(&vectors(p));
-            (v, g.iter().flat_map(|g| g.iter().copied()).collect())
-        },
-    };
-    check(&fns, &points, 1e-7);
+    check(&vector_fns!(lj_by_pairs, lj_by_pairs_jvp, lj_by_pairs_vjp, lj_by_pairs_grad), &points, 1e-7);
 }
