@@ -154,6 +154,19 @@ pub fn horner<T: Float>(coef: &[T], x: T) -> T {
     coef.iter().rev().fold(T::zero(), |acc, &c| acc * x + c)
 }
 
+/// `num_traits`' free functions, by path and imported: `clamp`, `clamp_min`, `clamp_max`.
+#[differentiable]
+pub fn clamped<T: Float>(x: &[T]) -> T {
+    use num_traits::clamp_min;
+    let mut s = T::zero();
+    for &v in x {
+        s = s
+            + num_traits::clamp(v * v, T::zero(), T::one())
+            + clamp_min(v, T::zero()) * num_traits::clamp_max(v, T::one());
+    }
+    s
+}
+
 /// Slices: the generic function at `f64`, as the shared checks want it.
 macro_rules! slice_fns {
     ($f:ident, $jvp:ident, $vjp:ident, $grad:ident) => {
@@ -573,4 +586,28 @@ fn grad_into_of_a_generic_function() {
     let value = weighted_sphere_grad_into(&x, &mut g);
     let (want_value, want) = weighted_sphere_grad(&x);
     assert_eq!((value, g), (want_value, want));
+}
+
+#[test]
+fn num_traits_free_functions() {
+    let points: &[&[f64]] = &[&[0.3, -1.7, 1.2, 0.5], &[0.9, 2.0], &[-0.4, 0.2, 1.5]];
+    check_slice!(clamped, clamped_jvp, clamped_vjp, clamped_grad, points);
+    for x in points {
+        let (_, g) = clamped_grad(x);
+        for (i, &v) in x.iter().enumerate() {
+            // d/dv [clamp(v², 0, 1)] + d/dv [max(v, 0) min(v, 1)].
+            let square = if v * v < 1.0 { 2.0 * v } else { 0.0 };
+            let product = match v {
+                v if v <= 0.0 => 0.0,
+                v if v < 1.0 => 2.0 * v,
+                v => v.min(1.0),
+            };
+            assert!(
+                close(g[i], square + product, 1e-14),
+                "{x:?}: d/dx{i} = {} vs {}",
+                g[i],
+                square + product
+            );
+        }
+    }
 }

@@ -388,6 +388,12 @@ impl Lowerer<'_> {
                     let desugared: Expr = syn::parse_quote_spanned!(s=> ((#p) - (#q)).#norm());
                     return self.expr(&desugared);
                 }
+                // `num_traits::clamp(x, lo, hi)`, `clamp_min`, `clamp_max`, `abs`, also imported by a
+                // `use` of the module: the method each is (a sibling `clamp_jvp` does not exist
+                // there, rustc's error in generated code until the thirty-fifth session).
+                if let Some(method) = self.num_traits_function(path, c) {
+                    return self.expr(&method);
+                }
                 // `Vector3::new(x, y, z)`, `Matrix2::new(a, b, c, d)`: assembled from floats, row by
                 // row; `Point3::new(x, y, z)` too (its tangent a `Vector3`: `emit::forward`).
                 if last == "new"
@@ -565,6 +571,44 @@ impl Lowerer<'_> {
             }
             _ => self.expr(e),
         }
+    }
+
+    /// The method call a free function of `num_traits` is: `clamp(x, lo, hi)` is
+    /// `x.clamp(lo, hi)`, `clamp_min(x, lo)` `x.max(lo)`, `clamp_max(x, hi)` `x.min(hi)`,
+    /// `abs(x)` `x.abs()` (each as `num_traits` computes it, up to a NaN bound).
+    fn num_traits_function(&self, path: &syn::ExprPath, c: &syn::ExprCall) -> Option<Expr> {
+        if path.qself.is_some() {
+            return None;
+        }
+        let segments: Vec<String> = match &path.path.segments.iter().collect::<Vec<_>>()[..] {
+            // Imported by a `use` of the body, or else of the module.
+            [only] => {
+                let name = only.ident.to_string();
+                let full = match self.body_imports.get(&name).map(Vec::as_slice) {
+                    Some([path]) => path.clone(),
+                    Some(_) => return None,
+                    None => crate::signature::registry::use_path(
+                        &crate::signature::higher_order::caller_module()?,
+                        &name,
+                    )?,
+                };
+                full.segments.iter().map(|s| s.ident.to_string()).collect()
+            }
+            segments => segments.iter().map(|s| s.ident.to_string()).collect(),
+        };
+        let [first, name] = &segments[..] else { return None };
+        if first != "num_traits" {
+            return None;
+        }
+        let s = Loc::of(c).span();
+        let method: Expr = match (name.as_str(), &c.args.iter().collect::<Vec<_>>()[..]) {
+            ("clamp", [x, lo, hi]) => syn::parse_quote_spanned!(s=> (#x).clamp(#lo, #hi)),
+            ("clamp_min", [x, lo]) => syn::parse_quote_spanned!(s=> (#x).max(#lo)),
+            ("clamp_max", [x, hi]) => syn::parse_quote_spanned!(s=> (#x).min(#hi)),
+            ("abs", [x]) => syn::parse_quote_spanned!(s=> (#x).abs()),
+            _ => return None,
+        };
+        Some(method)
     }
 
     pub(super) fn prim(

@@ -194,6 +194,14 @@ pub fn record_import(file: &str, module: &str, name: &str, path: &syn::Path) {
 /// attribute of `arity` parameters. (A `use` or `fn` of the name inside the body is the
 /// lowering's to rule out.) `None` otherwise.
 pub fn imported(module: &str, name: &str, arity: usize) -> Option<syn::Path> {
+    let path = use_path(module, name)?;
+    let real = path.segments.last()?.ident.to_string();
+    (path.segments.len() > 1 && is_function(&real, arity)).then_some(path)
+}
+
+/// The one path a `use` of `module` imports `name` by (of any crate: `num_traits::clamp`), unless
+/// the module defines `name` itself.
+pub fn use_path(module: &str, name: &str) -> Option<syn::Path> {
     let file = current_file();
     let Ok(imports) = IMPORTS.lock() else { return None };
     let imports = imports.as_ref()?;
@@ -203,9 +211,7 @@ pub fn imported(module: &str, name: &str, arity: usize) -> Option<syn::Path> {
     }
     let paths = imports.paths.get(&key)?;
     let [path] = paths.iter().collect::<Vec<_>>()[..] else { return None };
-    let path: syn::Path = syn::parse_str(path).ok()?;
-    let real = path.segments.last()?.ident.to_string();
-    (path.segments.len() > 1 && is_function(&real, arity)).then_some(path)
+    syn::parse_str(path).ok()
 }
 
 /// Methods with the attribute the prescan found, per file, name and parameter count: in a trait
