@@ -46,6 +46,11 @@ fn bench_rosenbrock(c: &mut Criterion) {
         group.bench_function("tapeless_grad", |b| b.iter(|| rosenbrock_grad(black_box(&x))));
         group.bench_function("tapeless_grad_chain", |b| b.iter(|| rosenbrock_chain_grad(black_box(&x))));
         group.bench_function("tapeless_grad_powi", |b| b.iter(|| rosenbrock_powi_grad(black_box(&x))));
+        let terms = rosenbrock_terms_grad(&x);
+        for (a, b) in terms.1.iter().zip(&hand.1) {
+            assert!((a - b).abs() <= 1e-12 * b.abs().max(1.0), "by terms {a} vs hand-written {b}");
+        }
+        group.bench_function("tapeless_grad_terms", |b| b.iter(|| rosenbrock_terms_grad(black_box(&x))));
         let v = vec![1.0; n];
         bench_jvp(&mut group, &v, |v| rosenbrock_jvp(black_box(&x), v));
         group.bench_function("hand_written_jvp", |b| b.iter(|| rosenbrock_jvp_hand(black_box(&x), &v)));

@@ -65,7 +65,8 @@ fn f6_black_scholes() {
 }
 
 /// F1 and F2 written with iterator chains give the loop-written functions' values and gradients
-/// (the chains are desugared to the same loops; the order of additions is the same too).
+/// (the chains are desugared to the same loops; the order of additions is the same too), and F1
+/// through a helper called in its loop.
 #[test]
 fn f1_f2_as_iterator_chains() {
     for n in [2, 100, 10_000] {
@@ -76,6 +77,14 @@ fn f1_f2_as_iterator_chains() {
         let v = common::direction(n, 5);
         let (_, t) = rosenbrock_chain_jvp(&x, v.clone());
         assert!(close(t, hg.iter().zip(&v).map(|(a, b)| a * b).sum(), 1e-12));
+        // Through a helper called in the loop (its pullback made again in the reverse sweep).
+        let (value, g) = rosenbrock_terms_grad(&x);
+        assert!(close(value, hand, 1e-13), "{value} vs {hand}");
+        assert!(g.iter().zip(&hg).all(|(a, b)| close(*a, *b, 1e-12)), "terms, n = {n}");
+        let (_, t) = rosenbrock_terms_jvp(&x, v.clone());
+        assert!(close(t, hg.iter().zip(&v).map(|(a, b)| a * b).sum(), 1e-12));
+        let back = rosenbrock_terms_vjp(&x).1(1.0);
+        assert!(back.iter().zip(&hg).all(|(a, b)| close(*a, *b, 1e-12)), "terms VJP, n = {n}");
     }
     let (x, y, w) = f2_inputs();
     let ((value, g), (hand, hg)) = (logistic_nll_chain_grad(&w, &x, &y), logistic_nll_hand(&w, &x, &y));

@@ -33,6 +33,22 @@ pub fn rosenbrock_chain(x: &[f64]) -> f64 {
     x.iter().zip(x.iter().skip(1)).map(|(&a, &b)| 100.0 * (b - a * a).powi(2) + (1.0 - a).powi(2)).sum()
 }
 
+/// One term of F1, a differentiable helper.
+#[differentiable]
+pub fn rosenbrock_term(a: f64, b: f64) -> f64 {
+    100.0 * (b - a * a).powi(2) + (1.0 - a).powi(2)
+}
+
+/// F1 through its helper called in the loop, as code split into small functions writes it.
+#[differentiable]
+pub fn rosenbrock_terms(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() - 1 {
+        s += rosenbrock_term(x[i], x[i + 1]);
+    }
+    s
+}
+
 /// The analytic directional derivative along `dx`, one pass, as a careful person writes it: the
 /// floor a forward-mode derivative can be held to.
 pub fn rosenbrock_jvp_hand(x: &[f64], dx: &[f64]) -> (f64, f64) {

@@ -71,8 +71,22 @@ pub fn call_slots(input: &Input, callee: &Callee, args: &[Value]) -> Vec<Value> 
 /// function (a struct built in the body, a call's result, a parameter taken by value), which a
 /// `&self` method's pullback borrows and so could not leave `_vjp` (rustc's E0716). A method
 /// recorded as taking `self` by value borrows nothing and keeps its pullback.
-pub fn pullback_in_sweep(input: &Input, callee: &Callee, args: &[Value], borrowed: &[bool]) -> bool {
+///
+/// And a call of a function by path in a loop whose arguments are all scalars or static
+/// vectors (`s += pair(x[i], x[i + 1])`): the backward iteration calls its `_vjp` again on the
+/// arguments it pops or recomputes (the callee's forward sweep run again inside the reverse
+/// one, Tapenade's joint mode), rather than the primal loop pushing one pullback closure per
+/// iteration on a stack. That stack made such a `_grad` about 3x the same loop with the callee
+/// written out; the primal loop now calls the plain function.
+pub fn pullback_in_sweep(input: &Input, inst: &Inst) -> bool {
+    let Op::Call { callee, args, borrowed, .. } = &inst.op else { return false };
     if borrowed.iter().any(|b| *b) {
+        return true;
+    }
+    if matches!(callee, Callee::Path(_))
+        && args.iter().all(|a| matches!(input.f.info(*a).kind, Kind::Float | Kind::Discrete))
+        && in_loop(&input.f.body, inst, false)
+    {
         return true;
     }
     // A recursive call (`f(x, n - 1)` or `Self::f(..)` inside `f`): its pullback kept in ours
@@ -98,6 +112,17 @@ pub fn pullback_in_sweep(input: &Input, callee: &Callee, args: &[Value], borrowe
     let ty = crate::signature::registry::receiver_type(input.f, input.sig, *receiver);
     let by_value = crate::signature::registry::method_call(name, args, ty).is_some_and(|(w, _)| w.by_value);
     !from_caller && !by_value
+}
+
+/// Whether `inst` is in `block` inside a loop (`inside`: `block` is a loop's body or in one).
+fn in_loop(block: &crate::ir::Block, inst: &Inst, inside: bool) -> bool {
+    block.insts.iter().any(|i| {
+        if std::ptr::eq(i, inst) {
+            return inside;
+        }
+        let looped = inside || matches!(i.op, Op::For { .. } | Op::Loop { .. });
+        i.op.blocks().into_iter().any(|b| in_loop(b, inst, looped))
+    })
 }
 
 /// Whether `callee` is the function being differentiated: `f(..)` or `Self::f(..)` inside `f`.

@@ -168,9 +168,8 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
         .walk()
         .into_iter()
         .filter_map(|inst| match &inst.op {
-            Op::Call { callee, args, borrowed, .. }
-                if emit::call_is_active(input, inst)
-                    && emit::pullback_in_sweep(input, callee, args, borrowed) =>
+            Op::Call { callee, .. }
+                if emit::call_is_active(input, inst) && emit::pullback_in_sweep(input, inst) =>
             {
                 match callee {
                     crate::ir::Callee::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),

@@ -14,11 +14,8 @@ impl Reverse<'_> {
         match &inst.op {
             Op::Call { callee: c, args, shape, borrowed, unwrap } => {
                 let values = tree_tokens(shape, &mut |v| v.ident().into_token_stream());
-                let values_args = args;
                 let args = crate::emit::call_args(self.input, args, borrowed);
-                if call_is_active(self.input, inst)
-                    && !crate::emit::pullback_in_sweep(self.input, c, values_args, borrowed)
-                {
+                if call_is_active(self.input, inst) && !crate::emit::pullback_in_sweep(self.input, inst) {
                     let f = callee(c, "vjp");
                     let pb = pullback(inst.results[0]);
                     quote_spanned!(span=> let (#values, #pb) = #f(#(#args),*) #unwrap;)

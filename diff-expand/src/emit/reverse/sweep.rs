@@ -74,7 +74,7 @@ impl<'a> Reverse<'a> {
                     if self.live.contains(&r) { adjoint(r).into_token_stream() } else { self.zero(r) }
                 });
                 let first = inst.results[0];
-                let pb = if crate::emit::pullback_in_sweep(self.input, c, args, borrowed) {
+                let pb = if crate::emit::pullback_in_sweep(self.input, inst) {
                     // A pullback borrowing a local array (or a local receiver) cannot be kept
                     // beside it: the callee's reverse mode runs here instead (the array is
                     // unchanged since, checked; a receiver is a value).
