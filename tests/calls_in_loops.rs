@@ -1,6 +1,6 @@
-//! Calls of differentiable functions inside loops, on scalar arguments: the reverse sweep calls
-//! the callee's `_vjp` again on the arguments of each iteration (popped or recomputed) instead of
-//! keeping one pullback per iteration. Each function is checked against its analytic gradient,
+//! Calls of differentiable functions (and `&self` methods) inside loops, on scalar arguments:
+//! the reverse sweep calls the callee's `_vjp` again on the arguments of each iteration (popped
+//! or recomputed) instead of keeping one pullback per iteration. Each function is checked against its analytic gradient,
 //! central differences, forward mode against reverse mode, and (`hessian`) its Hessian against
 //! the analytic one and central differences of `_grad`.
 
@@ -111,5 +111,43 @@ fn a_recurrence_through_a_helper() {
                 assert!(close(h[(i, j)], fd, 1e-6), "{x:?}: H[{i},{j}] = {} vs {fd}", h[(i, j)]);
             }
         }
+    }
+}
+
+/// Rosenbrock's function with its constants in a struct, by a `&self` method called in the loop.
+pub struct Valley {
+    pub a: f64,
+    pub b: f64,
+}
+
+#[differentiable(hessian)]
+impl Valley {
+    pub fn term(&self, x: f64, y: f64) -> f64 {
+        self.b * (y - x * x).powi(2) + (self.a - x).powi(2)
+    }
+
+    pub fn value(&self, x: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for i in 0..x.len() - 1 {
+            s += self.term(x[i], x[i + 1]);
+        }
+        s
+    }
+}
+
+#[test]
+fn a_method_called_in_a_loop() {
+    let valley = Valley { a: 1.0, b: 100.0 };
+    let points: [&[f64]; 3] = [&[0.3, -0.7, 1.1], &[1.2, 0.4, 0.9, -0.3], &[-2.0, 1.1]];
+    check(&method_fns!(valley, value, value_jvp, value_vjp, value_grad), &points, 1e-7);
+    for x in points {
+        // The same function by the free helper: the same gradient and Hessian.
+        let (value, g) = valley.value_grad(x);
+        let (want_value, want) = by_terms_grad(x);
+        assert!(close(value, want_value, 1e-14), "{value} vs {want_value}");
+        common::assert_close(&g, &want, 1e-12, "Valley::value gradient");
+        let (_, _, h) = valley.value_hessian(x);
+        let (_, _, want) = by_terms_hessian(x);
+        common::assert_close(h.as_slice(), want.as_slice(), 1e-12, "Valley::value Hessian");
     }
 }

@@ -72,21 +72,23 @@ pub fn call_slots(input: &Input, callee: &Callee, args: &[Value]) -> Vec<Value> 
 /// `&self` method's pullback borrows and so could not leave `_vjp` (rustc's E0716). A method
 /// recorded as taking `self` by value borrows nothing and keeps its pullback.
 ///
-/// And a call of a function by path in a loop whose arguments are all scalars or static
-/// vectors (`s += pair(x[i], x[i + 1])`): the backward iteration calls its `_vjp` again on the
-/// arguments it pops or recomputes (the callee's forward sweep run again inside the reverse
-/// one, Tapenade's joint mode), rather than the primal loop pushing one pullback closure per
-/// iteration on a stack. That stack made such a `_grad` about 3x the same loop with the callee
-/// written out; the primal loop now calls the plain function.
+/// And a call of a function by path, or of a method on a receiver borrowed from the caller
+/// (`&self`), in a loop, whose arguments are all scalars or static vectors (`s += pair(x[i],
+/// x[i + 1])`): the backward iteration calls its `_vjp` again on the arguments it pops or
+/// recomputes (the callee's forward sweep run again inside the reverse one, Tapenade's joint
+/// mode), rather than the primal loop pushing one pullback closure per iteration on a stack.
+/// That stack made such a `_grad` about 3.5x the same loop with the callee written out (a
+/// method's 8x its primal); the primal loop now calls the plain function.
 pub fn pullback_in_sweep(input: &Input, inst: &Inst) -> bool {
     let Op::Call { callee, args, borrowed, .. } = &inst.op else { return false };
     if borrowed.iter().any(|b| *b) {
         return true;
     }
-    if matches!(callee, Callee::Path(_))
-        && args.iter().all(|a| matches!(input.f.info(*a).kind, Kind::Float | Kind::Discrete))
-        && in_loop(&input.f.body, inst, false)
-    {
+    let scalars_in_loop = || {
+        args.iter().all(|a| matches!(input.f.info(*a).kind, Kind::Float | Kind::Discrete))
+            && in_loop(&input.f.body, inst, false)
+    };
+    if matches!(callee, Callee::Path(_)) && scalars_in_loop() {
         return true;
     }
     // A recursive call (`f(x, n - 1)` or `Self::f(..)` inside `f`): its pullback kept in ours
@@ -111,7 +113,9 @@ pub fn pullback_in_sweep(input: &Input, inst: &Inst) -> bool {
     });
     let ty = crate::signature::registry::receiver_type(input.f, input.sig, *receiver);
     let by_value = crate::signature::registry::method_call(name, args, ty).is_some_and(|(w, _)| w.by_value);
-    !from_caller && !by_value
+    // (`self.term(x[i], x[i + 1])` of `&self` in a loop: made again in the sweep, as a call by
+    // path is, the receiver a reference the sweep reads too.)
+    !by_value && (!from_caller || scalars_in_loop())
 }
 
 /// Whether `inst` is in `block` inside a loop (`inside`: `block` is a loop's body or in one).
