@@ -70,6 +70,10 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
     // A function without `self`: what it differentiates is recorded for the calls expanded
     // after it, with a marker constant they name (`signature::registry`).
+    // Its result type, where a caller's untyped `let` of a call needs it (`signature::results`).
+    if item_fn.sig.receiver().is_none() {
+        signature::results::record(&item_fn.sig);
+    }
     let marker = if let Some(wrt) = signature::registry::of_function(&item_fn, &attr) {
         signature::registry::record_with_marker(&item_fn.vis, &item_fn.sig.ident, &wrt)
     } else {

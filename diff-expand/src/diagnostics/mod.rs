@@ -331,8 +331,9 @@ impl Diagnostic {
                  help: compute it from constants, or cut the derivative on purpose with `tapeless::no_grad(..)`"
             ),
             Diagnostic::ActiveIndex => "this expression can be indexed only at a literal index\n\
-                 help: bind it to a local first (`let w = ..; w[i]`): a computed index works on \
-                 locals holding arrays, `Vec`s, slices and nalgebra values"
+                 help: bind it to a local first (`let w = ..; w[i]`), with its type written where it \
+                 is the result of a call the macro cannot see into (`let r: [f64; 2] = g(..);`): a \
+                 computed index works on locals holding arrays, `Vec`s, slices and nalgebra values"
                 .to_string(),
             Diagnostic::Unsupported { what, help } => {
                 if help.is_empty() {

@@ -220,6 +220,12 @@ impl Lowerer<'_> {
             self.define_closure(&p.ident, closure);
             return;
         }
+        // `let k1 = rhs(y, k);` of a function with the attribute whose result is a collection
+        // (`signature::results`): as if written `let k1: [f64; 2] = rhs(y, k);`.
+        if let Some(typed) = result_typed(local).filter(|_| !self.calls_a_local(local)) {
+            self.local_stmt(&typed);
+            return;
+        }
         // `let w: Option<&[f64]> = Some(&[1.0, 2.0]);`: a constant whose annotation coerces
         // inside it (the array reference to a slice's), which separate statements would not.
         if let (Pat::Type(t), Some(init)) = (&local.pat, &local.init)
@@ -670,4 +676,32 @@ fn coerces_inside(ty: &syn::Type) -> bool {
     let mut finds = Finds(false);
     syn::visit::Visit::visit_type_path(&mut finds, p);
     finds.0
+}
+
+impl Lowerer<'_> {
+    /// Whether `local` is `let .. = f(..);` of a local `f` (a closure).
+    fn calls_a_local(&self, local: &syn::Local) -> bool {
+        matches!(local.init.as_ref().map(|i| &*i.expr), Some(Expr::Call(c)) if self.local(&c.func).is_some())
+    }
+}
+
+/// `let name = f(..);` (or `let mut name`) of a function by path whose recorded result type is a
+/// collection, with that type written: `let name: [f64; 2] = f(..);`.
+fn result_typed(local: &syn::Local) -> Option<syn::Local> {
+    let (Pat::Ident(p), Some(init)) = (&local.pat, &local.init) else { return None };
+    let Expr::Call(c) = &*init.expr else { return None };
+    let Expr::Path(f) = &*c.func else { return None };
+    if p.by_ref.is_some() || p.subpat.is_some() || init.diverge.is_some() || f.qself.is_some() {
+        return None;
+    }
+    let name = f.path.segments.last()?.ident.to_string();
+    let ty = crate::signature::results::lookup(&name, c.args.len())?;
+    let mut typed = local.clone();
+    typed.pat = Pat::Type(syn::PatType {
+        attrs: Vec::new(),
+        pat: Box::new(local.pat.clone()),
+        colon_token: Default::default(),
+        ty: Box::new(ty),
+    });
+    Some(typed)
 }

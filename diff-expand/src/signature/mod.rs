@@ -19,6 +19,7 @@ mod nalgebra;
 pub mod outputs;
 pub mod prescan;
 pub mod registry;
+pub mod results;
 pub mod siblings;
 pub mod types;
 pub use nalgebra::*;

@@ -272,6 +272,7 @@ fn block(
                     if let Some(wrt) = registry::of_function(&item_fn, &args) {
                         registry::record_in(file, &name, &wrt);
                     }
+                    super::results::record_in(file, &item_fn.sig);
                 }
             }
         }

@@ -137,6 +137,14 @@ pub fn record_seen(file: &str, name: &str, arity: usize, attributed: bool) {
 /// Whether a call `name(..)` of `arity` arguments reaches a function of the caller's file with no
 /// derivative: one without the attribute is there, none with it is known, and no `name_jvp` or
 /// `name_vjp` is written by hand anywhere the prescan read.
+/// Whether the file being expanded defines a function `name` of `arity` parameters without the
+/// attribute.
+pub fn defined_plain(name: &str, arity: usize) -> bool {
+    let file = FILE.with(|f| f.borrow().clone());
+    let Ok(plain) = PLAIN.lock() else { return false };
+    plain.as_ref().is_some_and(|(functions, _)| functions.contains(&(file, name.to_string(), arity)))
+}
+
 pub fn without_derivative(name: &str, arity: usize) -> bool {
     if is_function(name, arity) {
         return false;
