@@ -497,6 +497,63 @@ fn skip_and_take_after_a_filter() {
     }
 }
 
+/// Consecutive filters (each test its own, the second seeing what the first kept), and a filter
+/// over `enumerate` reading its index through the reference (`mask[*i]`).
+#[tapeless::differentiable(wrt(x))]
+fn filtered_twice(x: &[f64], mask: &[bool]) -> f64 {
+    let a: f64 = x
+        .iter()
+        .filter(|v| tapeless::piecewise(**v > -1.0))
+        .filter(|v| tapeless::piecewise(**v < 1.0))
+        .take(3)
+        .map(|v| v.sin())
+        .sum();
+    let b: f64 = x.iter().enumerate().filter(|(i, _)| mask[*i]).map(|(_, v)| v.exp()).sum();
+    a + b
+}
+
+#[test]
+fn two_filters_and_an_index_through_the_reference() {
+    let mask = [true, false, true, true, false, true];
+    let points: [&[f64]; 3] = [
+        &[0.3, -1.6, 0.9, 2.0, -0.5, 0.2],
+        &[1.2, 0.4, -0.45, 0.1, 0.3, -2.0],
+        &[-0.2, 0.4, 0.7, 0.1, 0.3, 0.6],
+    ];
+    check(
+        &fns_of_slice(
+            "filtered_twice",
+            &|x| filtered_twice(x, &mask),
+            &|x, v| filtered_twice_jvp(x, &mask, v.to_vec()),
+            &|x, ct| {
+                let (value, pullback) = filtered_twice_vjp(x, &mask);
+                (value, pullback(ct))
+            },
+            &|x| filtered_twice_grad(x, &mask),
+        ),
+        &points,
+        1e-8,
+    );
+    for x in points {
+        let idx: Vec<usize> = (0..x.len()).collect();
+        let a: Vec<usize> =
+            idx.iter().copied().filter(|&i| x[i] > -1.0).filter(|&i| x[i] < 1.0).take(3).collect();
+        let mut want = vec![0.0; x.len()];
+        for &i in &a {
+            want[i] += x[i].cos();
+        }
+        for i in 0..x.len() {
+            if mask[i] {
+                want[i] += x[i].exp();
+            }
+        }
+        let (_, g) = filtered_twice_grad(x, &mask);
+        for i in 0..x.len() {
+            assert!(common::close(g[i], want[i], 1e-14), "{x:?}: d/dx{i} = {} vs {}", g[i], want[i]);
+        }
+    }
+}
+
 #[test]
 fn fold_with_max() {
     use windows_and_ends as w;

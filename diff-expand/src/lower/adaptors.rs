@@ -141,7 +141,8 @@ pub(super) fn scan_body(body: &Expr, state: &Pat, var: &syn::Ident) -> Option<Ex
 /// predicate (`filter`, and `filter_map` of the forms [`kept_and_mapped`] reads), or the
 /// elements up to the first one failing it (`take_while`).
 pub(super) struct Filter {
-    pub(super) predicate: Expr,
+    /// The predicates of consecutive `filter`s, source first (one for `take_while`).
+    pub(super) predicates: Vec<Expr>,
     /// `take_while`: the end's loop stops at the first element refused.
     pub(super) stops: bool,
     /// `skip(a)` and `take(b)` after the filter, in order: the kept elements counted from 0, the
@@ -180,9 +181,9 @@ pub(super) fn filtered(receiver: &Expr) -> (&Expr, Option<Filter>, Vec<Expr>) {
     let mut counts: Vec<(bool, Expr)> = Vec::new();
     let mut r = receiver;
     loop {
-        let filter = |predicate: Expr, stops: bool, counts: &mut Vec<(bool, Expr)>| {
+        let filter = |predicates: Vec<Expr>, stops: bool, counts: &mut Vec<(bool, Expr)>| {
             counts.reverse();
-            Some(Filter { predicate, stops, window: kept_window(counts) })
+            Some(Filter { predicates, stops, window: kept_window(counts) })
         };
         match r {
             Expr::MethodCall(f) if f.method == "map" && f.args.len() == 1 => {
@@ -193,14 +194,24 @@ pub(super) fn filtered(receiver: &Expr) -> (&Expr, Option<Filter>, Vec<Expr>) {
                 counts.push((f.method == "take", f.args[0].clone()));
                 r = &f.receiver;
             }
+            // `a.filter(p).filter(q)`: both tests, `p` first.
             Expr::MethodCall(f) if f.method == "filter" && f.args.len() == 1 => {
                 maps.reverse();
-                return (&f.receiver, filter(f.args[0].clone(), false, &mut counts), maps);
+                let (mut predicates, mut source) = (vec![f.args[0].clone()], &f.receiver);
+                while let Expr::MethodCall(g) = &**source
+                    && g.method == "filter"
+                    && g.args.len() == 1
+                {
+                    predicates.push(g.args[0].clone());
+                    source = &g.receiver;
+                }
+                predicates.reverse();
+                return (source, filter(predicates, false, &mut counts), maps);
             }
             // (A `take_while`'s elements are a prefix: a `skip`/`take` after it is a chain's.)
             Expr::MethodCall(f) if f.method == "take_while" && f.args.len() == 1 && counts.is_empty() => {
                 maps.reverse();
-                return (&f.receiver, filter(f.args[0].clone(), true, &mut counts), maps);
+                return (&f.receiver, filter(vec![f.args[0].clone()], true, &mut counts), maps);
             }
             Expr::MethodCall(f)
                 if f.method == "filter_map"
@@ -209,7 +220,7 @@ pub(super) fn filtered(receiver: &Expr) -> (&Expr, Option<Filter>, Vec<Expr>) {
             {
                 maps.push(map);
                 maps.reverse();
-                return (&f.receiver, filter(keep, false, &mut counts), maps);
+                return (&f.receiver, filter(vec![keep], false, &mut counts), maps);
             }
             _ => return (receiver, None, Vec::new()),
         }

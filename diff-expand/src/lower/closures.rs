@@ -198,11 +198,11 @@ impl Lowerer<'_> {
             Expr::Reference(r) if r.mutability.is_none() && self.element_of_structs(&r.expr) => {
                 self.struct_element_reference(a)
             }
+            // (Every part of a tuple passed by reference: a pattern `(i, v)` binds each by
+            // reference, Rust's default binding mode, so `*i` in the body reads it too.)
             Expr::Reference(r) if r.mutability.is_none() => {
                 let t = self.closure_arg(&r.expr);
-                if let Tree::Leaf(v) = t {
-                    self.iter_elements.insert(v);
-                }
+                self.iter_elements.extend(t.leaves());
                 t
             }
             Expr::Tuple(t) => Tree::Tuple(t.elems.iter().map(|e| self.closure_arg(e)).collect()),

@@ -605,6 +605,21 @@ impl VisitMut for Renamer<'_, '_> {
                 }
                 return;
             }
+            // `*i` of a name the IR holds as its value though Rust binds it by reference (`i` of
+            // `.enumerate().filter(|(i, _)| mask[*i])`, bound through the `&(i, x)` a filter
+            // passes): the value (the `*` kept was rustc's E0614 in generated code).
+            Expr::Unary(u)
+                if matches!(u.op, UnOp::Deref(_))
+                    && matches!(&*u.expr, Expr::Path(_))
+                    && self.lowerer.local(&u.expr).is_some_and(|slot| {
+                        matches!(&self.lowerer.vars[slot], Some(Tree::Leaf(v))
+                            if self.lowerer.iter_elements.contains(v) && self.lowerer.kind(*v) == Kind::Discrete)
+                    }) =>
+            {
+                *e = (*u.expr).clone();
+                self.visit_expr_mut(e);
+                return;
+            }
             Expr::Call(c)
                 if !self.constant
                     && matches!(&*c.func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "no_grad")) =>

@@ -211,35 +211,41 @@ impl Lowerer<'_> {
         let body: syn::Block = match filter {
             // Marked so that a predicate on a differentiated value gets `filter`'s (or
             // `take_while`'s) message, at the predicate (`lower::control::if_expr`).
-            Some(super::adaptors::Filter { predicate: ref p, stops, window: (ref start, ref end) }) => {
-                let at = Loc::of(p);
-                // `|x| tapeless::piecewise(c)`: the mark taken out of the closure onto the
-                // condition, which then accepts the derivative of the elements kept.
-                let (p, piecewise) = match p {
-                    Expr::Closure(c) if let (inner, true) = super::control::strip_piecewise(&c.body) => {
-                        let mut c = c.clone();
-                        c.body = Box::new(inner.clone());
-                        (&Expr::Closure(c), true)
+            Some(super::adaptors::Filter { ref predicates, stops, window: (ref start, ref end) }) => {
+                // Each predicate's test, marked so that a predicate on a differentiated value gets
+                // `filter`'s (or `take_while`'s) message at the predicate; consecutive filters'
+                // tests nested (a later one sees only what the earlier ones kept).
+                let test = |p: &Expr| -> Expr {
+                    let at = Loc::of(p);
+                    // `|x| tapeless::piecewise(c)`: the mark taken out of the closure onto the
+                    // condition, which then accepts the derivative of the elements kept.
+                    let (p, piecewise) = match p {
+                        Expr::Closure(c) if let (inner, true) = super::control::strip_piecewise(&c.body) => {
+                            let mut c = c.clone();
+                            c.body = Box::new(inner.clone());
+                            (&Expr::Closure(c), true)
+                        }
+                        p => (p, false),
+                    };
+                    let mut call = proc_macro2::Group::new(
+                        proc_macro2::Delimiter::Parenthesis,
+                        // The element as the iterator gives it, borrowed as `filter` borrows it
+                        // (`&&x[i]` for `x.iter()`, `&(&x[i], &y[i])` for a zip, `&v` for a
+                        // range). `take_while` stops at the first element the predicate refuses.
+                        if stops { quote::quote!(!(#p)(&#raw)) } else { quote::quote!((#p)(&#raw)) },
+                    );
+                    call.set_span(at.end);
+                    let marker = syn::Ident::new(
+                        if stops { "__tapeless_take_while" } else { "__tapeless_filter" },
+                        at.start,
+                    );
+                    if piecewise {
+                        syn::parse_quote_spanned!(s=> ::tapeless::piecewise(#marker #call))
+                    } else {
+                        syn::parse_quote_spanned!(s=> #marker #call)
                     }
-                    p => (p, false),
                 };
-                let mut call = proc_macro2::Group::new(
-                    proc_macro2::Delimiter::Parenthesis,
-                    // The element as the iterator gives it, borrowed as `filter` borrows it
-                    // (`&&x[i]` for `x.iter()`, `&(&x[i], &y[i])` for a zip, `&v` for a range).
-                    // `take_while` stops at the first element the predicate refuses.
-                    if stops { quote::quote!(!(#p)(&#raw)) } else { quote::quote!((#p)(&#raw)) },
-                );
-                call.set_span(at.end);
-                let marker = syn::Ident::new(
-                    if stops { "__tapeless_take_while" } else { "__tapeless_filter" },
-                    at.start,
-                );
-                let cond: Expr = if piecewise {
-                    syn::parse_quote_spanned!(s=> ::tapeless::piecewise(#marker #call))
-                } else {
-                    syn::parse_quote_spanned!(s=> #marker #call)
-                };
+                let tests: Vec<Expr> = predicates.iter().map(test).collect();
                 // The maps after the filter, on the elements it keeps only.
                 let maps = maps.iter().map(|f| match f {
                     Expr::Path(path) => {
@@ -263,9 +269,14 @@ impl Lowerer<'_> {
                     );
                 }
                 if stops {
-                    syn::parse_quote_spanned!(s=> { let __tapeless_item = #item; if #cond { break; } #kept })
+                    syn::parse_quote_spanned!(s=> { let __tapeless_item = #item; #(if #tests { break; })* #kept })
                 } else {
-                    syn::parse_quote_spanned!(s=> { let __tapeless_item = #item; if #cond { #kept } })
+                    // (Nested, each test its own `if`: a `piecewise` one accepted on its own.)
+                    let nested = tests
+                        .iter()
+                        .rev()
+                        .fold(kept, |inner, test| quote::quote_spanned!(s=> if #test { #inner }));
+                    syn::parse_quote_spanned!(s=> { let __tapeless_item = #item; #nested })
                 }
             }
             None => syn::parse_quote_spanned!(s=> {
