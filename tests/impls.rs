@@ -478,3 +478,46 @@ fn methods_of_one_name_with_different_wrt_are_told_apart_by_the_receivers_type()
         assert!(close(both_values_built_jvp(x, y, 0.5).1, 0.5 * g, 1e-14));
     }
 }
+
+/// A block whose attribute covers methods with nothing to differentiate (a count, a test, a
+/// setter): they are kept as written and the float method calling them differentiates.
+pub struct Weights {
+    pub w: Vec<f64>,
+}
+
+#[differentiable(wrt(x))]
+impl Weights {
+    pub fn count(&self) -> usize {
+        self.w.len()
+    }
+
+    pub fn positive(&self, x: f64) -> bool {
+        x > 0.0
+    }
+
+    pub fn scale(&mut self, k: f64) {
+        self.w.iter_mut().for_each(|w| *w *= k);
+    }
+
+    pub fn energy(&self, x: f64) -> f64 {
+        let n = self.count() as f64;
+        self.w.iter().map(|w| w * x * x).sum::<f64>() / n
+    }
+}
+
+#[test]
+fn methods_with_nothing_to_differentiate_are_passed_over() {
+    let mut weights = Weights { w: vec![1.0, 2.0, 3.0] };
+    weights.scale(2.0);
+    assert!(weights.positive(1.0));
+    for x in [0.3, -1.2, 2.0] {
+        let (value, g) = weights.energy_grad(x);
+        // mean(w) x², mean(w) = 4.
+        assert!(close(value, 4.0 * x * x, 1e-14) && close(g, 8.0 * x, 1e-14), "{value} {g}");
+        let (_, t) = weights.energy_jvp(x, 0.7);
+        let back = weights.energy_vjp(x).1(1.3);
+        assert!(close(1.3 * t, back * 0.7, 1e-14), "<u, J v> = {} vs <Jᵀu, v> = {}", 1.3 * t, back * 0.7);
+        let fd = common::central(&|q: &[f64]| weights.energy(q[0]), &[x], 0);
+        assert!(close(g, fd, 1e-8), "{g} vs {fd}");
+    }
+}

@@ -42,7 +42,7 @@ pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
                     _ => TokenStream::new(),
                 }
             }
-            None if marked => continue,
+            None if marked || signature::nothing_to_differentiate(&f.sig) => continue,
             None => attr.clone(),
         };
         methods.push((f.clone(), args));

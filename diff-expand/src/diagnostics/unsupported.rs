@@ -488,6 +488,10 @@ pub const SIGNATURE_VARIADIC: Unsupported =
     Unsupported { what: "a variadic parameter list", help: "take the arguments as a slice (`xs: &[f64]`)" };
 pub const SIGNATURE_NO_RESULT: Unsupported =
     Unsupported { what: "a function without a result", help: "return the value to differentiate" };
+pub const SIGNATURE_DISCRETE_RESULT: Unsupported = Unsupported {
+    what: "a result of an integer, `bool` or `char` type, which has no derivative,",
+    help: "return the float the count or test is computed from, or leave the attribute off this function",
+};
 pub const SIGNATURE_MUT_SELF: Unsupported =
     Unsupported { what: "a `&mut self` receiver", help: "take `&self` and return the new state" };
 pub const SIGNATURE_PATTERN_PARAMETER: Unsupported = Unsupported {

@@ -204,6 +204,21 @@ pub fn vec_element(p: &syn::TypePath) -> Option<&Type> {
 }
 
 /// Classifies a type from its syntax.
+/// Whether a function has nothing to differentiate: no result, `()`, or an integer, `bool` or
+/// `char` one. An `impl` block's attribute passes such a method over: kept as written, and a
+/// call of it on a differentiable value is written out there, as any method without it
+/// (`impls::expand`, `prescan`); its own attribute is `SIGNATURE_NO_RESULT`'s or
+/// `SIGNATURE_DISCRETE_RESULT`'s error (`analyse`).
+pub fn nothing_to_differentiate(sig: &syn::Signature) -> bool {
+    match &sig.output {
+        ReturnType::Default => true,
+        ReturnType::Type(_, ty) => {
+            matches!(&**ty, Type::Tuple(t) if t.elems.is_empty())
+                || classify(ty) == TypeClass::Constant && !function_type(ty)
+        }
+    }
+}
+
 pub fn classify(ty: &Type) -> TypeClass {
     if array_kind(ty).is_some() || static_matrix(ty) || dynamic_matrix(ty) || point(ty) {
         return TypeClass::Differentiable;
@@ -493,6 +508,20 @@ pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature
             return None;
         }
     };
+    // `-> usize`: nothing to differentiate (rustc's E0277 on the generated items until the
+    // thirty-fifth session).
+    if classify(&output) == TypeClass::Constant && !function_type(&output) {
+        let at = match &sig.output {
+            ReturnType::Type(_, ty) => Loc::of(ty),
+            ReturnType::Default => sig.ident.span().into(),
+        };
+        unsupported(
+            at,
+            crate::diagnostics::unsupported::SIGNATURE_DISCRETE_RESULT.what,
+            crate::diagnostics::unsupported::SIGNATURE_DISCRETE_RESULT.help,
+        );
+        return None;
+    }
 
     let mut receiver = None;
     let mut params = Vec::new();

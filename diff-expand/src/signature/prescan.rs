@@ -303,7 +303,8 @@ fn block(
                     registry::record_impl_floats(file, &name, f.sig.inputs.len(), &floats);
                 }
             }
-            if own.is_some() || (whole.is_some() && !marked) {
+            let from_block = whole.is_some() && !marked && !super::nothing_to_differentiate(&f.sig);
+            if own.is_some() || from_block {
                 super::higher_order::record_caller(file, &name);
                 if let Some(block) = &block {
                     super::higher_order::record_caller_type(file, &name, &block.self_ty);
@@ -317,7 +318,9 @@ fn block(
                     if !generic {
                         super::higher_order::record_method_in(file, &block.self_ty, f);
                     }
-                } else if own.is_none() && (whole.is_none() || marked) {
+                } else if own.is_none()
+                    && (whole.is_none() || marked || super::nothing_to_differentiate(&f.sig))
+                {
                     // (Of a generic block too: a caller in the same block reads its parameters
                     // under the same names.)
                     // Not differentiated: its text, in case it is called on a differentiable value.
@@ -328,7 +331,7 @@ fn block(
         for (own, f, _) in functions {
             let args = match (own, &whole) {
                 (Some(own), _) => own,
-                (None, Some(whole)) if !marked => whole.clone(),
+                (None, Some(whole)) if !marked && !super::nothing_to_differentiate(&f.sig) => whole.clone(),
                 _ => continue,
             };
             let name = f.sig.ident.to_string();
