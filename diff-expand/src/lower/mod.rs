@@ -74,6 +74,7 @@ mod patterns;
 mod places;
 mod pushes;
 mod reductions;
+mod renamer;
 mod results;
 mod rotations;
 mod rows;
@@ -86,7 +87,8 @@ mod statements;
 mod typed;
 mod windows;
 
-use expressions::{Renamer, is_compound};
+use expressions::is_compound;
+use renamer::Renamer;
 use scan::{Jumps, Returns, contains_return, early_returns, jumps_in};
 use ssa::Merge;
 use statements::TupleShape;
