@@ -582,18 +582,12 @@ impl Lowerer<'_> {
         }
         let segments: Vec<String> = match &path.path.segments.iter().collect::<Vec<_>>()[..] {
             // Imported by a `use` of the body, or else of the module.
-            [only] => {
-                let name = only.ident.to_string();
-                let full = match self.body_imports.get(&name).map(Vec::as_slice) {
-                    Some([path]) => path.clone(),
-                    Some(_) => return None,
-                    None => crate::signature::registry::use_path(
-                        &crate::signature::higher_order::caller_module()?,
-                        &name,
-                    )?,
-                };
-                full.segments.iter().map(|s| s.ident.to_string()).collect()
-            }
+            [only] => self
+                .use_path_of(&only.ident.to_string(), &|_| true)?
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect(),
             segments => segments.iter().map(|s| s.ident.to_string()).collect(),
         };
         let [first, name] = &segments[..] else { return None };

@@ -50,8 +50,8 @@ impl Lowerer<'_> {
     /// `gravity` of `use super::physics::gravity;` (or `use ..::gravity as g;` called as `g`)
     /// as the path it was imported by, its generic arguments kept: the generated code calls
     /// `gravity_jvp` and names its marker by that path, since the `use` brought only `gravity`
-    /// into scope (`registry::imported`, the imports of the caller's module, or a `use`
-    /// statement of the body itself, `body_imports`, which comes first). Any other path, and a
+    /// into scope (`use_path_of`: a `use` statement of the body itself, `body_imports`, first, then
+    /// the imports of the caller's module). Any other path, and a
     /// name the body's other items declare (a nested `fn`, a `use` in an inner block, a glob),
     /// as written.
     pub(super) fn imported_path(&self, path: &syn::ExprPath, arity: usize) -> syn::ExprPath {
@@ -59,23 +59,12 @@ impl Lowerer<'_> {
             path.qself.is_none() && path.path.leading_colon.is_none() && path.path.segments.len() == 1;
         let Some(last) = path.path.segments.last().filter(|_| single) else { return path.clone() };
         let name = last.ident.to_string();
-        // A `use` statement of the body itself naming the function by one path: that path
-        // (`use crate::physics::gravity;` inside the function).
-        let in_body = match self.body_imports.get(&name).map(Vec::as_slice) {
-            Some([path]) => Some(path.clone()).filter(|p| {
-                p.segments.len() > 1
-                    && p.segments
-                        .last()
-                        .is_some_and(|s| crate::signature::registry::is_function(&s.ident.to_string(), arity))
-            }),
-            _ => None,
-        };
-        let full = match in_body {
-            Some(path) if !self.declared_inside.contains("*") => Some(path),
-            _ if self.declared_inside.contains(&name) || self.declared_inside.contains("*") => None,
-            _ => crate::signature::higher_order::caller_module()
-                .and_then(|m| crate::signature::registry::imported(&m, &name, arity)),
-        };
+        let full = self.use_path_of(&name, &|p: &syn::Path| {
+            p.segments.len() > 1
+                && p.segments
+                    .last()
+                    .is_some_and(|s| crate::signature::registry::is_function(&s.ident.to_string(), arity))
+        });
         let Some(mut full) = full else { return path.clone() };
         for segment in full.segments.iter_mut() {
             segment.ident.set_span(last.ident.span());
@@ -84,6 +73,25 @@ impl Lowerer<'_> {
             end.arguments = last.arguments.clone();
         }
         syn::ExprPath { attrs: path.attrs.clone(), qself: None, path: full }
+    }
+
+    /// The path a `use` imports `name` by, if `keep` accepts it: a `use` statement of the body
+    /// itself naming it by one path (`use crate::physics::gravity;` inside the function) first,
+    /// then the imports of the caller's module (`registry::use_path`). None for a name the body's
+    /// other items declare (a nested `fn`, a `use` in an inner block, a glob).
+    pub(super) fn use_path_of(&self, name: &str, keep: &dyn Fn(&syn::Path) -> bool) -> Option<syn::Path> {
+        let in_body = match self.body_imports.get(name).map(Vec::as_slice) {
+            Some([path]) => Some(path.clone()).filter(|p| keep(p)),
+            _ => None,
+        };
+        match in_body {
+            Some(path) if !self.declared_inside.contains("*") => Some(path),
+            _ if self.declared_inside.contains(name) || self.declared_inside.contains("*") => None,
+            _ => {
+                crate::signature::registry::use_path(&crate::signature::higher_order::caller_module()?, name)
+                    .filter(|p| keep(p))
+            }
+        }
     }
 
     #[allow(clippy::too_many_arguments)]

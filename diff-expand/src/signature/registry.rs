@@ -195,20 +195,12 @@ pub fn record_import(file: &str, module: &str, name: &str, path: &syn::Path) {
 /// The path a bare call `name(..)` reaches through a `use` of the module of the function being
 /// expanded (`module`, as the prescan found it): `gravity` of `use super::physics::gravity;` is
 /// `super::physics::gravity`, whose `gravity_jvp` and marker constant the generated code names
-/// by the same path (a `use` of the function alone brings neither into scope). An explicit
-/// `use` is what a bare name means in its module (it shadows a glob, and a function of the same
-/// name there would clash with it), so only these are taken: one path imports the name there,
-/// the module defines no function of the name, and the path names a function with the
-/// attribute of `arity` parameters. (A `use` or `fn` of the name inside the body is the
-/// lowering's to rule out.) `None` otherwise.
-pub fn imported(module: &str, name: &str, arity: usize) -> Option<syn::Path> {
-    let path = use_path(module, name)?;
-    let real = path.segments.last()?.ident.to_string();
-    (path.segments.len() > 1 && is_function(&real, arity)).then_some(path)
-}
-
-/// The one path a `use` of `module` imports `name` by (of any crate: `num_traits::clamp`), unless
-/// the module defines `name` itself.
+/// by the same path (a `use` of the function alone brings neither into scope), and `clamp` of
+/// `use num_traits::clamp;` is `num_traits::clamp`. An explicit `use` is what a bare name means
+/// in its module (it shadows a glob, and a function of the same name there would clash with
+/// it), so only this is taken: one path imports the name there, and the module defines no
+/// function of the name. (A `use` or `fn` of the name inside the body, and what the path must
+/// name, are the lowering's to rule out: `Lowerer::use_path_of`.) `None` otherwise.
 pub fn use_path(module: &str, name: &str) -> Option<syn::Path> {
     let file = current_file();
     let Ok(imports) = IMPORTS.lock() else { return None };
