@@ -24,11 +24,49 @@ use std::sync::Mutex;
 use super::siblings::Wrt;
 use crate::ir::{Kind, Value};
 
-/// Per scope, function name and parameter count: what it differentiates, or `None` where two
-/// functions of that name and count differ. The scope is a source file, or `""` for the crate:
-/// every entry is in both, and a lookup asks the caller's file first, so a helper beside its
-/// caller is found even where another file has one of that name that differs.
-type Table = HashMap<(String, String, usize), Option<Wrt>>;
+/// Per scope, function name and parameter count: what the functions of that name and count
+/// declare, or `None` where two of them differ. The scope is a source file, or `""` for the
+/// crate: every entry is in both ([`record_scoped`]), and a lookup asks the caller's file first
+/// ([`scoped_entry`]), so a helper beside its caller is found even where another file has one
+/// of that name that differs.
+pub(super) type Scoped<T> = HashMap<(String, String, usize), Option<T>>;
+
+/// Records `value` for the function `name` of `arity` parameters found in `file`, in that file's
+/// scope and the crate's: where a different value (`same` false) is there already, `None`.
+pub(super) fn record_scoped<T: Clone>(
+    table: &mut Scoped<T>,
+    file: &str,
+    (name, arity): (&str, usize),
+    value: &T,
+    same: impl Fn(&T, &T) -> bool,
+) {
+    for scope in ["", file] {
+        let key = (scope.to_string(), name.to_string(), arity);
+        match table.get(&key) {
+            Some(Some(known)) if !same(known, value) => {
+                table.insert(key, None);
+            }
+            Some(_) => {}
+            None => {
+                table.insert(key, Some(value.clone()));
+            }
+        }
+    }
+}
+
+/// The entry of the function `name` of `arity` parameters: the caller's file's if it has one,
+/// else the crate's unless `file_only`.
+pub(super) fn scoped_entry<'t, T>(
+    table: &'t Scoped<T>,
+    (name, arity): (&str, usize),
+    file_only: bool,
+) -> Option<&'t Option<T>> {
+    let key = |scope: &str| (scope.to_string(), name.to_string(), arity);
+    table.get(&key(&current_file())).or_else(|| if file_only { None } else { table.get(&key("")) })
+}
+
+/// What each function with the attribute differentiates ([`Scoped`]).
+type Table = Scoped<Wrt>;
 
 static REGISTRY: Mutex<Option<Table>> = Mutex::new(None);
 
@@ -281,27 +319,13 @@ pub fn record(name: &str, wrt: &Wrt) {
 pub fn record_in(file: &str, name: &str, wrt: &Wrt) {
     let Ok(mut table) = REGISTRY.lock() else { return };
     let table = table.get_or_insert_with(HashMap::new);
-    for scope in ["", file] {
-        let key = (scope.to_string(), name.to_string(), wrt.params.len());
-        match table.get(&key) {
-            Some(Some(known)) if known.params != wrt.params => {
-                table.insert(key, None);
-            }
-            Some(_) => {}
-            None => {
-                table.insert(key, Some(wrt.clone()));
-            }
-        }
-    }
+    record_scoped(table, file, (name, wrt.params.len()), wrt, |a, b| a.params == b.params);
 }
 
 /// The entry of `name` and `arity`: the caller's file's if it has one, else the crate's.
 fn entry(name: &str, arity: usize) -> Option<Option<Wrt>> {
     let table = REGISTRY.lock().ok()?;
-    let table = table.as_ref()?;
-    let file = FILE.with(|f| f.borrow().clone());
-    let key = |scope: &str| (scope.to_string(), name.to_string(), arity);
-    table.get(&key(&file)).or_else(|| table.get(&key(""))).cloned()
+    scoped_entry(table.as_ref()?, (name, arity), false).cloned()
 }
 
 /// What the function `name` of `arity` parameters differentiates, if one of that name and

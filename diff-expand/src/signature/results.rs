@@ -11,52 +11,32 @@ use std::sync::Mutex;
 
 use quote::ToTokens;
 
-use super::registry::current_file;
+use super::registry::{Scoped, current_file, record_scoped, scoped_entry};
 
-/// Per scope (a file, or `""` for the crate), function name and parameter count: the result
-/// type as text, or `None` where two such functions differ.
-type Table = HashMap<(String, String, usize), Option<String>>;
-
-static RESULTS: Mutex<Option<Table>> = Mutex::new(None);
+/// The result type, as text, of each function with the attribute whose result is a collection
+/// (`registry::Scoped`).
+static RESULTS: Mutex<Option<Scoped<String>>> = Mutex::new(None);
 
 /// Records the result type of `sig` (found in `file`) if it is a collection naming none of the
 /// function's type parameters (a generic one's `[T; 2]` is not its caller's).
 pub fn record_in(file: &str, sig: &syn::Signature) {
     let syn::ReturnType::Type(_, ty) = &sig.output else { return };
-    let collection = match &**ty {
-        syn::Type::Array(_) => true,
-        syn::Type::Path(p) => {
-            super::vec_element(p).is_some() || super::static_matrix(ty) || super::dynamic_matrix(ty)
-        }
-        _ => false,
-    };
+    let collection = super::array_kind(ty).is_some() || super::static_matrix(ty) || super::dynamic_matrix(ty);
     let tokens = ty.to_token_stream();
     let generic = sig.generics.params.iter().any(|p| match p {
         syn::GenericParam::Type(t) => crate::emit::mentions(&tokens, &t.ident.to_string()),
         syn::GenericParam::Const(c) => crate::emit::mentions(&tokens, &c.ident.to_string()),
         syn::GenericParam::Lifetime(_) => false,
     });
-    let text = tokens.to_string();
     if !collection || generic {
         return;
     }
     let Ok(mut table) = RESULTS.lock() else { return };
     let table = table.get_or_insert_with(HashMap::new);
-    for scope in ["", file] {
-        let key = (scope.to_string(), sig.ident.to_string(), sig.inputs.len());
-        // (The prescan's tokens, parsed from the file's text, print with other spacing than
-        // the compiler's.)
-        let same = |known: &str| squeezed(known) == squeezed(&text);
-        match table.get(&key) {
-            Some(Some(known)) if !same(known) => {
-                table.insert(key, None);
-            }
-            Some(_) => {}
-            None => {
-                table.insert(key, Some(text.clone()));
-            }
-        }
-    }
+    // (The prescan's tokens, parsed from the file's text, print with other spacing than the
+    // compiler's.)
+    let same = |a: &String, b: &String| squeezed(a) == squeezed(b);
+    record_scoped(table, file, (&sig.ident.to_string(), sig.inputs.len()), &tokens.to_string(), same);
 }
 
 /// Records the result type of `sig`, in the file of the item being expanded.
@@ -69,13 +49,8 @@ pub fn record(sig: &syn::Signature) {
 /// without the attribute (which the call then reaches).
 pub fn lookup(name: &str, arity: usize) -> Option<syn::Type> {
     let table = RESULTS.lock().ok()?;
-    let table = table.as_ref()?;
-    let key = |scope: &str| (scope.to_string(), name.to_string(), arity);
-    let text = match table.get(&key(&current_file())) {
-        Some(entry) => entry.as_ref()?,
-        None if super::registry::defined_plain(name, arity) => return None,
-        None => table.get(&key(""))?.as_ref()?,
-    };
+    let file_only = super::registry::defined_plain(name, arity);
+    let text = scoped_entry(table.as_ref()?, (name, arity), file_only)?.as_ref()?;
     syn::parse_str(text).ok()
 }
 
