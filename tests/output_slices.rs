@@ -353,5 +353,13 @@ fn a_function_returning_a_value_and_writing_through_mut() {
             (0..2).map(|k| exact[(0, k)] + 20.0 * (c0 * exact[(1, k)] + c1 * exact[(2, k)])).collect();
         assert_close(&g, &want, 1e-12, "penalised gradient");
         assert_close(&g, &central_gradient(penalised, &x), 1e-7, "penalised against central differences");
+        // Forward against reverse: <u, J v> = <Jᵀ u, v>.
+        let (v, u) = ([0.6, -1.1], 1.7);
+        let (_, t) = penalised_jvp(&x, v.to_vec());
+        let back = penalised_vjp(&x).1(u);
+        assert!(
+            common::close(u * t, back[0] * v[0] + back[1] * v[1], 1e-12),
+            "penalised: JVP {t} against VJP {back:?}"
+        );
     }
 }

@@ -167,15 +167,16 @@ impl Lowerer<'_> {
                 }
                 Expr::Reference(r) if r.mutability.is_none() => match self.local_array(&r.expr) {
                     Some(array) => (array, true),
-                    // `g(&z)` of a local float or static vector (`let z = y * 2.0;`): passed by
-                    // reference, as written (a value is immutable, so the callee's reverse mode
-                    // may run again in the sweep, like an array's).
-                    None if self.aggregate_or_leaf(&r.expr).is_some_and(|v| self.kind(v) == Kind::Float) => {
+                    // `g(&z)` of a local float or static vector (`let z = y * 2.0;`), or of an
+                    // element that is one (`g(&ps[i], &ps[i + 1])` of `ps: &[Vector3<f64>]`,
+                    // `rows::element_of_values`): its value, passed by reference as written (a
+                    // value is immutable, so the callee's reverse mode may run again in the
+                    // sweep, like an array's).
+                    None if self.element_of_values(&r.expr)
+                        || self.aggregate_or_leaf(&r.expr).is_some_and(|v| self.kind(v) == Kind::Float) =>
+                    {
                         (self.value(&r.expr), true)
                     }
-                    // `g(&ps[i], &ps[i + 1])` of an element that is a float or a static vector
-                    // (`ps: &[Vector3<f64>]`): its value, passed by reference like a local's.
-                    None if self.element_of_values(&r.expr) => (self.value(&r.expr), true),
                     // `g(&(&y + &k * h))`: a value computed from a float, a static vector or a
                     // `DVector`/`DMatrix` (its leading operand's kind), passed by reference.
                     None if !matches!(&*r.expr, Expr::Path(_))

@@ -231,18 +231,15 @@ pub fn twin(item_fn: &syn::ItemFn) -> Option<syn::ItemFn> {
     syn::visit_mut::VisitMut::visit_block_mut(&mut Returns(returned_expr, owned_matrices), &mut body);
     // A value returned at the end is the tail's, in the body's own block (where an early
     // `return` leaves the function, as it did).
-    let run = match body.stmts.last_mut() {
-        Some(syn::Stmt::Expr(tail, None)) if at.returns => {
+    // (A body ending in `return v;`, or diverging, has no tail.)
+    let run = if at.returns {
+        if let Some(syn::Stmt::Expr(tail, None)) = body.stmts.last_mut() {
             *tail = syn::parse_quote!((#tail, #(#names),*));
-            let stmts = &body.stmts;
-            quote!(#(#stmts)*)
         }
-        // Ending in `return v;` (or diverging).
-        _ if at.returns => {
-            let stmts = &body.stmts;
-            quote!(#(#stmts)*)
-        }
-        _ => quote!(#body; #returned),
+        let stmts = &body.stmts;
+        quote!(#(#stmts)*)
+    } else {
+        quote!(#body; #returned)
     };
     twin.block = syn::parse_quote!({
         #(let mut #taken = #taken;)*

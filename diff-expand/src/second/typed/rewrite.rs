@@ -418,7 +418,7 @@ impl Rewrite<'_> {
                         let (inner, dual) = self.natural(&c.args[0]);
                         return (inner, dual);
                     }
-                    "seed_one" | "is_nonzero" => {
+                    "seed_one" | "is_nonzero" if c.args.len() == 1 => {
                         let mut c = c.clone();
                         let (inner, dual) = self.natural(&c.args[0]);
                         c.args[0] = inner;
