@@ -1,6 +1,6 @@
 //! Format strings that name locals, the style rustc's and clippy's lints push code towards:
 //! `assert!(s > 0.0, "s = {s}")`, `{v:.3}`, a width from a local (`{:w$}`), and `format!` in an
-//! error. Each captured local is passed to the macro as a named argument (`lower::formats`);
+//! error or kept in a local. Each captured local is passed to the macro as a named argument (`lower::formats`);
 //! before, each was an error.
 
 mod common;
@@ -64,4 +64,45 @@ fn a_failing_assertion_reports_its_captured_values() {
         .err()
         .and_then(|e| e.downcast_ref::<String>().cloned());
     assert_eq!(message.as_deref(), Some("sigma = -1 must be positive"));
+}
+
+/// A `String` made by `format!` from differentiated values, kept in a local, printed and read
+/// (its length decides a branch): a value with no derivative, like any other that is not a
+/// float. Before, `format!` bound to a local was the macro error.
+#[differentiable(hessian)]
+fn labelled(x: &[f64]) -> f64 {
+    let mut total = 0.0;
+    for (i, &v) in x.iter().enumerate() {
+        let label = format!("term {i}: {v:.2}");
+        debug_assert!(!label.is_empty(), "{label}");
+        total += if label.len() > 1000 { v } else { v * v * v };
+    }
+    let summary = format!("{total:e}");
+    assert!(!summary.is_empty());
+    total
+}
+
+#[test]
+fn a_formatted_string_kept_in_a_local() {
+    for x in [[0.5, -1.5, 2.0], [1.0, 0.1, -0.3], [3.0, 2.0, 1.0]] {
+        let (value, g) = labelled_grad(&x);
+        assert_eq!(value, labelled(&x));
+        let want: Vec<f64> = x.iter().map(|v| 3.0 * v * v).collect();
+        common::assert_close(&g, &want, 1e-15, "labelled gradient");
+        gradient_central("labelled", &|p: &[f64]| labelled(p), &x, &g, 1e-8);
+        let v = [0.4, -0.9, 0.2];
+        let (_, t) = labelled_jvp(&x, v.to_vec());
+        let (_, pullback) = labelled_vjp(&x);
+        forward_against_reverse("labelled", t, &v, 0.7, &pullback(0.7), 1e-13);
+        // The Hessian is diagonal, 6 x_i, against central differences of the gradient too.
+        let (_, _, h) = labelled_hessian(&x);
+        for i in 0..3 {
+            for j in 0..3 {
+                let want = if i == j { 6.0 * x[i] } else { 0.0 };
+                assert!(close(h[(i, j)], want, 1e-14), "H[{i},{j}] = {}", h[(i, j)]);
+                let fd = common::central(&|p: &[f64]| labelled_grad(p).1[i], &x, j);
+                assert!(close(h[(i, j)], fd, 1e-8), "H[{i},{j}] against {fd}");
+            }
+        }
+    }
 }

@@ -263,7 +263,7 @@ fn unsupported_syntax_is_an_error_not_a_panic() {
         quote! { fn f(x: &[f64]) -> f64 { let mut s = 0.0; for w in x.windows(2) { s += g(w); } s } },
         quote! { fn f(x: &[f64]) -> f64 { let mut v = x.to_vec(); for o in v.iter_mut() { g(o); } v[0] } },
         quote! { fn f(x: f64) -> f64 { unsafe { x } } },
-        quote! { fn f(x: f64) -> f64 { let s = format!("{}", x); x } },
+        quote! { fn f(x: f64) -> f64 { let s = square!(x); s } },
         quote! { fn f(x: f64) -> f64 { match Some(x) { Some(k) => k, None => 0.0 } } },
         quote! { fn f(x: f64) -> f64 { let y; y } },
         quote! { fn f(x: f64) -> f64 { let k = [1.0, 2.0]; k[x as usize] * x } },

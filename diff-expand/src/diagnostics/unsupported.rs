@@ -273,7 +273,7 @@ pub const RETURN_FORM: Unsupported = Unsupported { what: "this `return`", help: 
 pub const MACRO_CALL: Unsupported = Unsupported {
     what: "a macro call",
     help: "macros cannot be looked into; compute the value outside, or call a function \
-                 (`assert!`, `println!`, `panic!` and their kin are kept as written)",
+                 (`assert!`, `println!`, `format!`, `panic!` and their kin are kept as written)",
 };
 pub const THESE_MACRO_ARGUMENTS: Unsupported =
     Unsupported { what: "these macro arguments", help: "pass expressions separated by commas" };

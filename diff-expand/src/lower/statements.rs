@@ -446,9 +446,10 @@ impl Lowerer<'_> {
     }
 }
 
-/// Macros kept in the primal computation of every generated item: they assert, print or stop,
-/// and change no derivative.
+/// Macros kept in the primal computation of every generated item: they assert, print, stop or
+/// format a `String`, and change no derivative.
 const KEPT_MACROS: &[&str] = &[
+    "format",
     "assert",
     "assert_eq",
     "assert_ne",

@@ -82,11 +82,18 @@ impl<T: Floating> PartialOrd for Dual<T> {
     }
 }
 
-impl<T: Floating + core::fmt::Display> core::fmt::Display for Dual<T> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        core::fmt::Display::fmt(&self.re, f)
-    }
+/// The value, as the primal computation prints it: a message formatted in a second-order copy
+/// (`assert!(x > 0.0, "{x:.3e}")`, `format!("{x}")`) reads as the primal's does.
+macro_rules! format_by_value {
+    ($($trait:ident),*) => {$(
+        impl<T: Floating + core::fmt::$trait> core::fmt::$trait for Dual<T> {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                core::fmt::$trait::fmt(&self.re, f)
+            }
+        }
+    )*};
 }
+format_by_value!(Display, LowerExp, UpperExp);
 
 impl<T: Floating> Add for Dual<T> {
     type Output = Self;
