@@ -1,6 +1,6 @@
 //! Parameters that are not differentiated and are not floats: a struct of data by reference
 //! (read as `data.x.len()`, `data.x[i]`, `data.scale`), an enum of settings and an
-//! `Option<f64>`, in first order and in second order (where they are passed to the dual copy as
+//! `Option<f64>` (and its `unwrap_or`/`map_or`), in first order and in second order (where they are passed to the dual copy as
 //! they are). First order against the analytic gradient, central differences and forward
 //! against reverse; second order against the analytic Hessian and central differences of
 //! `_grad`.
@@ -105,6 +105,50 @@ fn a_data_struct_and_a_setting_in_second_order() {
                 assert!(common::close(hv[a], h[(a, 0)] * v[0] + h[(a, 1)] * v[1], 1e-13));
             }
         }
+    }
+}
+
+/// Methods of an `Option<f64>` setting, the way optional parameters are usually read:
+/// `unwrap_or` with a literal and with a local, `map_or` with a closure. In second order the
+/// methods run on the parameter's own type (before, the second-order method error).
+#[differentiable(hessian, wrt(x))]
+fn optional_weights(x: &[f64], decay: Option<f64>, floor: Option<f64>) -> f64 {
+    let fallback = 0.25;
+    let d = decay.unwrap_or(1.0);
+    let f = floor.unwrap_or(fallback);
+    let mut total = 0.0;
+    for (i, v) in x.iter().enumerate() {
+        total += d.powi(i as i32) * v * v * v + f * v;
+    }
+    total * floor.map_or(2.0, |c| c * 0.5 + fallback)
+}
+
+#[test]
+fn methods_of_an_option_parameter_in_second_order() {
+    let x = [0.4, -1.3, 0.8];
+    for (decay, floor) in [(Some(0.5), Some(3.0)), (None, Some(-1.0)), (Some(2.0), None), (None, None)] {
+        let (d, f) = (decay.unwrap_or(1.0), floor.unwrap_or(0.25));
+        let m = floor.map_or(2.0, |c| c * 0.5 + 0.25);
+        let (value, g, h) = optional_weights_hessian(&x, decay, floor);
+        assert_eq!(value, optional_weights(&x, decay, floor));
+        let (_, g1) = optional_weights_grad(&x, decay, floor);
+        for i in 0..3 {
+            // ∂/∂x_i = m (3 dⁱ x_i² + f), ∂²/∂x_i² = 6 m dⁱ x_i, the rest zero.
+            let di = d.powi(i as i32);
+            assert!(close(g[i], m * (3.0 * di * x[i] * x[i] + f), 1e-14), "{decay:?} {floor:?}: g[{i}]");
+            assert!(close(g1[i], g[i], 1e-14));
+            for j in 0..3 {
+                let want = if i == j { 6.0 * m * di * x[i] } else { 0.0 };
+                assert!(close(h[(i, j)], want, 1e-13), "{decay:?} {floor:?}: H[{i},{j}] = {}", h[(i, j)]);
+                let gi = |p: &[f64]| optional_weights_grad(p, decay, floor).1[i];
+                let fd = common::central(&gi, &x, j);
+                assert!(close(h[(i, j)], fd, 1e-7), "H[{i},{j}] vs fd {fd}");
+            }
+        }
+        let v = [0.3, -0.7, 1.1];
+        let (_, t) = optional_weights_jvp(&x, decay, floor, v.to_vec());
+        let (_, pullback) = optional_weights_vjp(&x, decay, floor);
+        common::forward_against_reverse("optional_weights", t, &v, 1.3, &pullback(1.3), 1e-13);
     }
 }
 

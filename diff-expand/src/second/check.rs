@@ -429,6 +429,7 @@ fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'s
                 if !generic
                     && !composed
                     && constant_call(input, inst).is_none()
+                    && !kept_receiver_call(input, inst)
                     && receiver
                         .iter()
                         .chain(args)
@@ -471,6 +472,23 @@ pub(super) fn constant_call<'i>(
         && !borrowed.iter().any(|b| *b);
     let name = p.path.segments.last()?.ident.to_string();
     constant.then_some((name, args.as_slice()))
+}
+
+/// A method called on a parameter passed to the dual copy as it is (`as_is`: `scale` of
+/// `scale: Option<f64>`, `scale.unwrap_or(1.0)`), nothing differentiated in or out: it runs on
+/// the parameter's own type, its float arguments passed as their value parts and its result
+/// promoted where it is read (`copy.rs`).
+pub(super) fn kept_receiver_call(input: &Input, inst: &crate::ir::Inst) -> bool {
+    let Op::Call { callee: crate::ir::Callee::Method { receiver, .. }, args, borrowed, .. } = &inst.op else {
+        return false;
+    };
+    let param = input.f.body.insts.iter().find_map(|i| match i.op {
+        Op::Param(k) if i.results.contains(receiver) => input.sig.params.get(k),
+        _ => None,
+    });
+    param.is_some_and(as_is)
+        && !inst.results.iter().chain(args).any(|v| input.act.active(*v))
+        && !borrowed.iter().any(|b| *b)
 }
 
 /// The span of the first identifier `name` in `tokens`.

@@ -27,6 +27,10 @@ pub(super) struct Generic {
     /// (`emit::pullback_in_sweep`): `_grad` calls their primal, which the copy takes from
     /// their dual `_vjp`.
     pub(super) remade: HashSet<String>,
+    /// The locals holding parameters passed as they are (`check::as_is`): a method called on
+    /// one (`scale.unwrap_or(1.0)` of an `Option<f64>`) takes its float arguments as `f64`,
+    /// their value parts (`check::kept_receiver_call`).
+    pub(super) kept: HashSet<String>,
 }
 
 /// The scalar of the copy.
@@ -193,6 +197,22 @@ impl VisitMut for Generic {
             }
             return;
         }
+        // A method of a parameter passed as it is (`scale.unwrap_or(1.0)`, `scale.map_or(0.5,
+        // |s| s * 2.0)` of an `Option<f64>`): it runs on the parameter's own type, so its
+        // arguments are left as written (literals and closures in `f64`) except the copy's dual
+        // locals, read as their value parts; its result is promoted where it is assigned.
+        if let syn::Expr::MethodCall(call) = e
+            && let syn::Expr::Path(r) = &*call.receiver
+            && r.path.get_ident().is_some_and(|i| self.kept.contains(&i.to_string()))
+            && !self.calls.contains(&call.method.to_string())
+            && self.composed(&call.method).is_none()
+        {
+            let mut island = PrimalIsland { promote: &self.promote };
+            for arg in call.args.iter_mut() {
+                island.visit_expr_mut(arg);
+            }
+            return;
+        }
         syn::visit_mut::visit_expr_mut(self, e);
         match e {
             // `tapeless::math::erf_vjp(x)`: the runtime's dual version; `g_vjp(x)` of a composed
@@ -293,6 +313,7 @@ impl VisitMut for Generic {
                 records: HashSet::new(),
                 constant_calls: std::collections::HashMap::new(),
                 remade: HashSet::new(),
+                kept: HashSet::new(),
             };
             inner.visit_item_fn_mut(f);
         }
@@ -300,6 +321,24 @@ impl VisitMut for Generic {
 
     fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
         m.tokens = substitute_tokens(std::mem::take(&mut m.tokens));
+    }
+}
+
+/// The arguments of a method of a parameter passed as it is: the copy's dual locals read as
+/// their value parts (`primal(__v3)`), everything else as written.
+struct PrimalIsland<'p> {
+    promote: &'p HashSet<String>,
+}
+
+impl VisitMut for PrimalIsland<'_> {
+    fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
+        if let syn::Expr::Path(p) = e
+            && p.path.get_ident().is_some_and(|i| self.promote.contains(&i.to_string()))
+        {
+            *e = syn::parse_quote!(::tapeless::__private::primal(#p));
+            return;
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
     }
 }
 

@@ -179,7 +179,8 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
             _ => None,
         })
         .collect();
-    let mut generic = Generic { promote, calls, records, constant_calls, remade };
+    let kept_names = kept_values.iter().map(|v| v.ident().to_string()).collect();
+    let mut generic = Generic { promote, calls, records, constant_calls, remade, kept: kept_names };
     generic.visit_item_fn_mut(&mut grad);
     if let Some(t) = &field {
         field::Field { t: t.clone() }.visit_item_fn_mut(&mut grad);
