@@ -6,7 +6,7 @@
 //! - `(0..x.len()).collect::<Vec<usize>>()`: a shape, not a read of `x` (before, "a range of a
 //!   differentiable value");
 //! - `let (a, b) = p;` of a differentiated parameter `p: (f64, f64)` (before, "destructuring
-//!   of a differentiable value").
+//!   of a differentiable value"), in second order too, and `p: &(f64, f64)`.
 //!
 //! Checked against closed forms, central differences, and forward against reverse mode.
 
@@ -25,8 +25,9 @@ fn ordered(x: &[f64]) -> f64 {
     2.0 * x[idx[0]] + x[idx[n - 1]] + x[idx[n / 2]]
 }
 
-/// `a e^b + c`, the pair taken apart by a pattern.
-#[differentiable]
+/// `a e^b + c`, the pair taken apart by a pattern; second order too (the pair lifted part by
+/// part: before, the second-order parameter type error).
+#[differentiable(hessian)]
 fn pair(p: (f64, f64), c: f64) -> f64 {
     let (a, b) = p;
     a * b.exp() + c
@@ -64,6 +65,58 @@ fn a_tuple_parameter_taken_apart() {
         let (_, pullback) = pair_vjp((a, b), c);
         let ((ba, bb), bc) = pullback(1.5);
         assert!(close(1.5 * t, 0.4 * ba - 0.9 * bb + 0.2 * bc, 1e-14));
+        // Inputs in order a, b, c: H_ab = e^b, H_bb = a e^b, the rest zero.
+        let (_, _, hm) = pair_hessian((a, b), c);
+        let want = [[0.0, b.exp(), 0.0], [b.exp(), a * b.exp(), 0.0], [0.0; 3]];
+        let grad = |q: &[f64]| {
+            let (_, ((ga, gb), gc)) = pair_grad((q[0], q[1]), q[2]);
+            [ga, gb, gc]
+        };
+        for i in 0..3 {
+            for j in 0..3 {
+                assert!(close(hm[(i, j)], want[i][j], 1e-14), "H[{i},{j}] = {}", hm[(i, j)]);
+                let fd = common::central(&|q: &[f64]| grad(q)[i], &[a, b, c], j);
+                assert!(close(hm[(i, j)], fd, 1e-8), "H[{i},{j}] against {fd}");
+            }
+        }
+        let (_, _, ((ha, hb), hc)) = pair_hvp((a, b), c, (0.4, -0.9), 0.2);
+        let v = [0.4, -0.9, 0.2];
+        for (i, got) in [ha, hb, hc].into_iter().enumerate() {
+            let want: f64 = (0..3).map(|j| hm[(i, j)] * v[j]).sum();
+            assert!(close(got, want, 1e-14), "(H v)[{i}] = {got} against {want}");
+        }
+    }
+}
+
+/// `a b z + sin a` of a pair by reference, in second order.
+#[differentiable(hessian)]
+fn pair_by_reference(p: &(f64, f64), z: f64) -> f64 {
+    p.0 * p.1 * z + p.0.sin()
+}
+
+#[test]
+fn a_tuple_by_reference_in_second_order() {
+    for (a, b, z) in [(1.0, 2.0, 3.0), (-0.4, 0.7, -1.1), (2.5, -0.3, 0.6)] {
+        let (value, ((ga, gb), gz), h) = pair_by_reference_hessian(&(a, b), z);
+        assert!(close(value, a * b * z + a.sin(), 1e-15));
+        assert!(close(ga, b * z + a.cos(), 1e-15) && close(gb, a * z, 1e-15) && close(gz, a * b, 1e-15));
+        let want = [[-a.sin(), z, b], [z, 0.0, a], [b, a, 0.0]];
+        let grad = |q: &[f64]| {
+            let (_, ((ga, gb), gz)) = pair_by_reference_grad(&(q[0], q[1]), q[2]);
+            [ga, gb, gz]
+        };
+        for i in 0..3 {
+            for j in 0..3 {
+                assert!(close(h[(i, j)], want[i][j], 1e-14), "H[{i},{j}] = {}", h[(i, j)]);
+                let fd = common::central(&|q: &[f64]| grad(q)[i], &[a, b, z], j);
+                assert!(close(h[(i, j)], fd, 1e-8), "H[{i},{j}] against {fd}");
+            }
+        }
+        let p = (a, b);
+        let (_, t) = pair_by_reference_jvp(&p, z, (0.4, -0.9), 0.2);
+        let (_, pullback) = pair_by_reference_vjp(&p, z);
+        let ((ba, bb), bz) = pullback(1.5);
+        assert!(close(1.5 * t, 0.4 * ba - 0.9 * bb + 0.2 * bz, 1e-14));
     }
 }
 

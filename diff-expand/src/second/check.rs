@@ -132,6 +132,11 @@ pub(super) fn shape(ty: &syn::Type) -> Option<Passing> {
             Some(Passing::Borrowed)
         }
         _ if signature::nalgebra_f64(ty) => Some(Passing::Owned),
+        // `p: (f64, f64)`: lifted part by part (`&(f64, f64)` too).
+        syn::Type::Reference(r) if r.mutability.is_none() && signature::float_tuple(&r.elem) => {
+            Some(Passing::Borrowed)
+        }
+        _ if signature::float_tuple(ty) => Some(Passing::Owned),
         // A function passed in keeps its own type (`as_is`): its `f64`s are not the copy's.
         _ if signature::function_type(ty) => None,
         _ if signature::classify(ty) == TypeClass::Constant => Some(Passing::Constant),

@@ -420,6 +420,37 @@ macro_rules! lift_float {
 }
 lift_float!(f32, f64);
 
+/// A tuple of floats (`p: (f64, f64)`), lifted part by part; its scalars are numbered in order.
+/// Not listed among the types rustc suggests for a struct without `Lift`: a user's struct
+/// cannot be a tuple.
+macro_rules! lift_tuple {
+    ($($name:ident $idx:tt),+) => {
+        #[diagnostic::do_not_recommend]
+        impl<$($name: Lift<Direction = $name>),+> Lift for ($($name,)+) {
+            type Lifted = ($($name::Lifted,)+);
+            type Direction = Self;
+            #[inline]
+            fn lift(&self, direction: &Self, what: &str) -> Self::Lifted {
+                ($(self.$idx.lift(&direction.$idx, what),)+)
+            }
+            #[inline]
+            fn lift_constant(&self) -> Self::Lifted {
+                ($(self.$idx.lift_constant(),)+)
+            }
+            #[inline]
+            fn lift_unit(&self, index: usize) -> Self::Lifted {
+                let mut offset = 0;
+                ($(lift_unit_at(&self.$idx, &mut offset, index),)+)
+            }
+            #[inline]
+            fn scalars(&self) -> usize {
+                0 $(+ self.$idx.scalars())+
+            }
+        }
+    };
+}
+for_tuples!(lift_tuple);
+
 /// An element of a collection lifted for `e_index`: the unit direction if the element holds
 /// that scalar, a constant otherwise. `offset` is the number of scalars of the elements before
 /// it (a float holds one, a row `[f64; N]` N), advanced past this one.
