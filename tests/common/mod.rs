@@ -351,3 +351,29 @@ pub fn forward_against_reverse(name: &str, jvp: f64, v: &[f64], u: f64, g_u: &[f
     let rhs: f64 = g_u.iter().zip(v).map(|(a, b)| a * b).sum();
     assert!(close(lhs, rhs, tol), "{name}: <u, J v> = {lhs}, <J^T u, v> = {rhs}");
 }
+
+/// Asserts a Hessian equals `want(i, j)` (relative `tol`) and the central differences of the
+/// gradient function `grad` at `x` (1e-7 relative).
+pub fn hessian_against(
+    name: &str,
+    h: &DMatrix<f64>,
+    want: &dyn Fn(usize, usize) -> f64,
+    grad: &dyn Fn(&[f64]) -> Vec<f64>,
+    x: &[f64],
+    tol: f64,
+) {
+    let n = x.len();
+    assert_eq!((h.nrows(), h.ncols()), (n, n), "{name}: Hessian shape");
+    for i in 0..n {
+        for j in 0..n {
+            let w = want(i, j);
+            assert!(close(h[(i, j)], w, tol), "{name} at {x:?}: H[{i},{j}] = {} against {w}", h[(i, j)]);
+            let fd = central(&|q: &[f64]| grad(q)[i], x, j);
+            assert!(
+                close(h[(i, j)], fd, 1e-7),
+                "{name} at {x:?}: H[{i},{j}] = {} against central {fd}",
+                h[(i, j)]
+            );
+        }
+    }
+}
