@@ -397,7 +397,8 @@ impl Lowerer<'_> {
         self.sequence(e).filter(|s| s.window.is_none())
     }
 
-    /// The array `windows`/`chunks` slices: a local array (`x`, `&x`), not a sub-slice.
+    /// The array `windows`/`chunks` slices: a local array (`x`, `&x`) or a constant collection, not
+    /// a sub-slice.
     fn array_source(&mut self, e: &Expr) -> Option<Expr> {
         let e = match e {
             Expr::Paren(p) => &*p.expr,
@@ -414,7 +415,12 @@ impl Lowerer<'_> {
             }
             e => e,
         };
-        self.local_array(e)?;
+        // Or a constant collection named by a path or field (`data: &[(f64, f64)]`,
+        // `self.points`): a window's `w[j]` reads `data[i + j]`, a constant, as a loop over it
+        // does.
+        if self.local_array(e).is_none() && !self.indexable_collection(e) {
+            return None;
+        }
         Some(e.clone())
     }
 
@@ -541,6 +547,11 @@ impl Lowerer<'_> {
                     ("windows" | "chunks" | "chunks_exact", 1) => {
                         let base = self.array_source(&m.receiver)?;
                         let (len, window) = slicing(&name, base, m.args[0].clone());
+                        // The count, written here, is located at the user's call: an error in it
+                        // (a `len` of a value that has none) points there, not at the attribute.
+                        let span = m.method.span();
+                        let len = syn::parse2(super::respan(quote::quote!(#len), &|s| s.located_at(span)))
+                            .unwrap_or(len);
                         Some(Sequence {
                             window: Some(Windows::Whole(Box::new(window))),
                             ..Sequence::new(len, |_| syn::parse_quote!(()))
