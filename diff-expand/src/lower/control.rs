@@ -602,9 +602,12 @@ impl Lowerer<'_> {
 
         self.blocks.push(Vec::new());
         let else_tree = else_f(self);
-        let else_block = Block { insts: self.blocks.pop().unwrap_or_default() };
+        let mut else_block = Block { insts: self.blocks.pop().unwrap_or_default() };
         let else_vars: Vec<Option<Tree>> = self.vars[..before.len()].to_vec();
         self.vars.truncate(before.len());
+        let mut then_block = then_block;
+        let (then_tree, else_tree) =
+            self.matched_shapes((then_tree, &mut then_block), (else_tree, &mut else_block), span);
 
         let mut merge =
             Merge { then_out: Vec::new(), else_out: Vec::new(), results: Vec::new(), bad_shape: false };
@@ -633,6 +636,52 @@ impl Lowerer<'_> {
         };
         self.push(merge.results, op, span);
         result
+    }
+}
+
+impl Lowerer<'_> {
+    /// The results of two branches given one shape where one is a tuple and the other a
+    /// constant value that is not a float (`x.first().copied().unwrap_or((0.0, 0.0))` of a
+    /// constant `&[(f64, f64)]`: the element `x[0]`, one opaque value, against the fallback's
+    /// two parts): the constant is read part by part (`v.0`, `v.1`) at the end of its block.
+    /// Any other mismatch is left to the merge, which reports it.
+    fn matched_shapes(
+        &mut self,
+        then: (Tree, &mut Block),
+        otherwise: (Tree, &mut Block),
+        span: Loc,
+    ) -> (Tree, Tree) {
+        let ((t, then_block), (e, else_block)) = (then, otherwise);
+        match (t, e) {
+            (Tree::Leaf(a), Tree::Tuple(ys)) if self.kind(a) == Kind::Unknown => {
+                let parts = self.parts_of(a, ys.len(), then_block, span);
+                (parts, Tree::Tuple(ys))
+            }
+            (Tree::Tuple(xs), Tree::Leaf(b)) if self.kind(b) == Kind::Unknown => {
+                let parts = self.parts_of(b, xs.len(), else_block, span);
+                (Tree::Tuple(xs), parts)
+            }
+            (t, e) => (t, e),
+        }
+    }
+
+    /// `v.0`, .., `v.(n - 1)` of a constant tuple `v`, read at the end of `block`.
+    fn parts_of(&mut self, v: Value, n: usize, block: &mut Block, span: Loc) -> Tree {
+        self.blocks.push(std::mem::take(&mut block.insts));
+        let name = v.ident();
+        let parts = (0..n)
+            .map(|k| {
+                let k = syn::Index::from(k);
+                let op = Op::Opaque {
+                    tokens: quote!(#name.#k),
+                    reads: vec![v],
+                    what: Opaque::Form("a field access"),
+                };
+                Tree::Leaf(self.emit(op, span, Kind::Unknown))
+            })
+            .collect();
+        block.insts = self.blocks.pop().unwrap_or_default();
+        Tree::Tuple(parts)
     }
 }
 

@@ -123,6 +123,29 @@ impl Lowerer<'_> {
             {
                 self.entry_of_an_element_field(&ix.expr, k, e, span)
             }
+            // `pair(a, b).0`, `x.iter().fold((0.0, 1.0), ..).1`, `f(x).1` of a local closure: the
+            // value computed, held by a name no user writes, then its part read as a local's.
+            Expr::Field(f)
+                if matches!(f.member, syn::Member::Unnamed(_)) && computed_tuple(strip_parens(&f.base)) =>
+            {
+                let whole = self.expr(&f.base);
+                match (whole, &f.member) {
+                    (Tree::Tuple(items), syn::Member::Unnamed(index)) => {
+                        match items.get(index.index as usize) {
+                            Some(t) => t.clone(),
+                            None => self.unsupported(span, unsupported::TUPLE_FIELD_OUT_RANGE),
+                        }
+                    }
+                    // One value (a constant tuple): read by name, as a local's part is.
+                    (whole, member) => {
+                        let at = Loc::of(&f.base).end;
+                        let name =
+                            super::iterators::hidden(&format!("__tapeless_whole{}", self.values.len()), at);
+                        self.declare(&name.to_string(), Some(whole));
+                        self.expr(&syn::parse_quote_spanned!(at=> #name.#member))
+                    }
+                }
+            }
             Expr::Field(f) => match (self.aggregate(&f.base), &f.member) {
                 (Some(items), syn::Member::Unnamed(index)) => match items.get(index.index as usize) {
                     Some(t) => t.clone(),
@@ -164,6 +187,13 @@ impl Lowerer<'_> {
                     Some(_)
                         if matches!(strip_parens(&i.expr), Expr::Field(_))
                             && self.constant_place(&i.expr) =>
+                    {
+                        self.opaque(e, "indexing")
+                    }
+                    // `data[0]` of a constant the macro reads as no array (`data: &[(f64, f64)]`):
+                    // kept whole, one opaque value, as `data[i]` is.
+                    Some(_)
+                        if self.aggregate_or_leaf(&i.expr).is_some_and(|v| self.kind(v) == Kind::Unknown) =>
                     {
                         self.opaque(e, "indexing")
                     }
@@ -509,6 +539,15 @@ pub(super) fn closure_kept(l: &Lowerer, c: &syn::ExprClosure) -> bool {
 }
 
 /// What to do about a form inside an expression the lowering keeps whole.
+/// Whether `e` computes a value rather than naming a place: a call, a method call, a tuple, a
+/// block or a branch, whose `.0` is read from the value computed.
+fn computed_tuple(e: &Expr) -> bool {
+    matches!(
+        e,
+        Expr::Call(_) | Expr::MethodCall(_) | Expr::Tuple(_) | Expr::Block(_) | Expr::If(_) | Expr::Match(_)
+    )
+}
+
 pub(super) fn opaque_help(what: &str) -> &'static str {
     match what {
         "a closure" => {

@@ -367,7 +367,7 @@ impl Lowerer<'_> {
     fn two_sequences(&mut self, m: &syn::ExprMethodCall, windows: bool) -> Option<(Sequence, Sequence)> {
         let a = if windows { self.sequence(&m.receiver) } else { self.plain(&m.receiver) }?;
         let b = match m.args.first()? {
-            arg @ (Expr::Path(_) | Expr::Field(_)) => self.source(arg),
+            arg @ (Expr::Path(_) | Expr::Field(_) | Expr::Array(_)) => self.source(arg),
             // `zip(&self.w)`, `zip(&x[1..])`: the collection behind the reference.
             arg @ Expr::Reference(r) if r.mutability.is_none() => {
                 self.source(arg).or_else(|| self.plain(arg))
@@ -676,9 +676,12 @@ impl Lowerer<'_> {
         // A vector computed where it is iterated by a method of nalgebra values or an operator
         // (`l.diagonal().iter()`, `(a - b).iter()`):
         // computed once, held by a name no user writes, then iterated as a local one.
+        // An array written where it is iterated (`[1.0, 2.0, 3.0].iter()`, `zip([a, b])`,
+        // `vec![..].iter()`) likewise.
         let computed = match e {
             // (`.iter()` of a sum or difference compiles for vectors and matrices only.)
-            Expr::Binary(_) => true,
+            Expr::Binary(_) | Expr::Array(_) | Expr::Repeat(_) => true,
+            Expr::Macro(m) => m.mac.path.is_ident("vec"),
             Expr::MethodCall(m) => {
                 m.method == "l"
                     || crate::rules::lookup(&m.method.to_string(), m.args.len() + 1)
