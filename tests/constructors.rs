@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{check_jacobian, close};
+use common::{assert_close, central_gradient, check_jacobian, close};
 use nalgebra::{DMatrix, DVector, SVector};
 use tapeless::differentiable;
 
@@ -435,5 +435,68 @@ fn a_dvector_from_a_collected_chain() {
         let (_, t) = norm_of_squares_jvp(x, v.clone());
         let (_, pullback) = norm_of_squares_vjp(x);
         common::forward_against_reverse("norm_of_squares", t, &v, 0.9, &pullback(0.9), 1e-13);
+    }
+}
+
+// ---- Static vectors from arrays: `Vector3::from([a, b, c])`, `Vector3::from(*x)`.
+
+/// `a · b + |b × z|` with `a = (s x₀, x₁, 1)` built from an array literal, `b = x` from the
+/// array parameter and `c` from a local array: `s x₀² + x₁² + x₂ + √(x₀² + x₁²) + c · z`.
+#[differentiable]
+fn from_arrays(x: &[f64; 3], s: f64) -> f64 {
+    let a = Vector3::from([s * x[0], x[1], 1.0]);
+    let b = Vector3::from(*x);
+    let local = [x[2], s, x[2] * s];
+    let c = Vector3::from(local);
+    a.dot(&b) + b.cross(&Vector3::z()).norm() + c.z
+}
+
+#[test]
+fn static_vectors_from_arrays() {
+    for (x, s) in [([1.0, 2.0, 0.5], 0.7), ([-0.3, 1.5, 2.0], -1.2), ([2.0, -0.4, -1.0], 3.0)] {
+        let (value, (gx, gs)) = from_arrays_grad(&x, s);
+        assert_eq!(value, from_arrays(&x, s));
+        let r = (x[0] * x[0] + x[1] * x[1]).sqrt();
+        let exact = [2.0 * s * x[0] + x[0] / r, 2.0 * x[1] + x[1] / r, 1.0 + s, x[0] * x[0] + x[2]];
+        let got = [gx[0], gx[1], gx[2], gs];
+        assert_close(&got, &exact, 1e-14, "from arrays closed form");
+        let f = |p: &[f64]| from_arrays(&[p[0], p[1], p[2]], p[3]);
+        assert_close(&got, &central_gradient(f, &[x[0], x[1], x[2], s]), 1e-8, "from arrays differences");
+        // Forward against reverse.
+        let v = [0.5, -1.0, 0.25, 2.0];
+        let (_, t) = from_arrays_jvp(&x, s, [v[0], v[1], v[2]], v[3]);
+        let (_, pullback) = from_arrays_vjp(&x, s);
+        let (ux, us) = pullback(1.5);
+        let back: f64 = ux.iter().zip(&v).map(|(a, b)| a * b).sum::<f64>() + us * v[3];
+        assert_close(&[1.5 * t], &[back], 1e-14, "from arrays forward against reverse");
+    }
+}
+
+/// Coordinates of static vectors the macro holds as arrays: read (`v.z`) and written (`r.y = ..`,
+/// `r.z += ..`) on a vector made by `zeros()` and written by index.
+/// `r = (s, x₁, x₂ s)` and the result `|r| + x₀ x₂`.
+#[differentiable]
+fn coordinates_of_arrays(x: &[f64; 3], s: f64) -> f64 {
+    let v = Vector3::from_column_slice(x);
+    let mut r = Vector3::zeros();
+    r[0] = s;
+    r.y = x[1];
+    r.z += v.z * s;
+    r.norm() + v.x * v.z
+}
+
+#[test]
+fn coordinates_of_static_vectors_held_as_arrays() {
+    for (x, s) in [([1.0, 2.0, 0.5], 0.7), ([-0.3, 1.5, 2.0], -1.2)] {
+        let (value, (gx, gs)) = coordinates_of_arrays_grad(&x, s);
+        assert_eq!(value, coordinates_of_arrays(&x, s));
+        let n = (s * s + x[1] * x[1] + x[2] * x[2] * s * s).sqrt();
+        let exact = [x[2], x[1] / n, x[2] * s * s / n + x[0], (s + x[2] * x[2] * s) / n];
+        let got = [gx[0], gx[1], gx[2], gs];
+        assert_close(&got, &exact, 1e-14, "coordinates closed form");
+        let (_, t) = coordinates_of_arrays_jvp(&x, s, [1.0, 0.0, -2.0], 0.5);
+        let (_, pullback) = coordinates_of_arrays_vjp(&x, s);
+        let (ux, us) = pullback(1.0);
+        assert_close(&[t], &[ux[0] - 2.0 * ux[2] + 0.5 * us], 1e-14, "coordinates forward against reverse");
     }
 }

@@ -1,7 +1,9 @@
 //! Linear algebra whose `Option` leaves a function returning `Option` or `Result`:
 //! `m.try_inverse()?`, `a.lu().solve(&b).ok_or(e)?`, `a.cholesky()?` then the kept decomposition's
-//! `solve`; and a fallback by `if let Some(inv) = m.try_inverse()`, `match` and `unwrap_or`. Where the matrix is singular (or not positive definite) every generated item returns
-//! the function's `None` or `Err`; elsewhere the gradient against its closed form and central
+//! `solve`; and a fallback by `if let Some(inv) = m.try_inverse()`, `match`, `unwrap_or`, `map_or`,
+//! `map_or_else` and `map(..).unwrap_or(..)`. Where the matrix is singular (or not positive
+//! definite) every generated item returns the function's `None` or `Err` (or the fallback);
+//! elsewhere the gradient against its closed form and central
 //! differences, JVP against VJP.
 
 mod common;
@@ -151,4 +153,39 @@ fn a_cholesky_decomposition_that_may_fail() {
     }
     assert_eq!(cholesky_sum(-3.0), None);
     assert!(cholesky_sum_grad(-3.0).is_none());
+}
+
+/// The fallback by `map_or`, `map_or_else` and `map(..).unwrap_or(..)` of the inverse and the
+/// solve: three times `1 / d` (the inverse's first column) plus the solve's `(1 + a - b) / d`.
+#[differentiable]
+fn mapped_or_zero(a: f64, b: f64) -> f64 {
+    let m = Matrix2::new(a, b, 1.0, 2.0);
+    let by_map_or = m.try_inverse().map_or(0.0, |inv| inv[(0, 0)] + inv[(1, 0)]);
+    let by_else = m.try_inverse().map_or_else(|| 0.0, |inv| inv.column(0).sum());
+    let by_map = m.lu().solve(&Vector2::new(1.0, 1.0)).map(|x| x.x + x.y).unwrap_or(0.0);
+    let column = m.try_inverse().map(|inv| inv[(0, 0)] + inv[(1, 0)]).unwrap_or(0.0);
+    by_map_or + by_else + by_map + column
+}
+
+#[test]
+fn an_inverse_mapped_with_a_fallback() {
+    for (a, b) in [(3.0, 0.5), (-1.0, 2.5), (0.7, -0.2)] {
+        let (value, (ga, gb)) = mapped_or_zero_grad(a, b);
+        assert_eq!(value, mapped_or_zero(a, b));
+        // `(3 + 1 + a - b) / d` with `d = 2a - b`.
+        let (d, n) = (2.0 * a - b, 4.0 + a - b);
+        assert_close(
+            &[value, ga, gb],
+            &[n / d, (d - 2.0 * n) / (d * d), (n - d) / (d * d)],
+            1e-13,
+            "mapped closed form",
+        );
+        let f = |p: &[f64]| mapped_or_zero(p[0], p[1]);
+        assert_close(&[ga, gb], &central_gradient(f, &[a, b]), 1e-8, "mapped differences");
+        let (_, t) = mapped_or_zero_jvp(a, b, 1.0, -0.5);
+        let (ua, ub) = mapped_or_zero_vjp(a, b).1(2.0);
+        assert_close(&[2.0 * t], &[ua - 0.5 * ub], 1e-13, "mapped forward against reverse");
+    }
+    // Singular: every fallback is zero.
+    assert_eq!(mapped_or_zero_grad(1.0, 2.0), (0.0, (0.0, 0.0)));
 }

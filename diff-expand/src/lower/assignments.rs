@@ -29,6 +29,10 @@ impl Lowerer<'_> {
     }
 
     fn assign_place(&mut self, target: &Expr, value: Tree) {
+        // `v.z = ..` of a static vector held as an array: `v[2] = ..`.
+        if let Some(entry) = self.array_coordinate(target) {
+            return self.assign_place(&entry, value);
+        }
         if let Expr::Index(i) = target {
             let Some((array, index)) = self.array_place(i) else {
                 if self.assign_entry(target, value) {

@@ -8,6 +8,8 @@
 //!   =>  if no_grad(m.try_inverse().is_some()) { let inv = m.try_inverse().unwrap(); A } else { B }
 //! match a.lu().solve(&b) { Some(x) => A, None => B }      (the same)
 //! m.try_inverse().unwrap_or(fallback)   =>  if no_grad(..is_some()) { ..unwrap() } else { fallback }
+//! m.try_inverse().map_or(fallback, |inv| A), .map(|inv| A).unwrap_or(fallback), map_or_else
+//!                                       =>  if no_grad(..is_some()) { let inv = ..unwrap(); A } else { fallback }
 //! ```
 //!
 //! (`?` of them leaves a function returning `Option` or `Result`: `lower::results`.) Which branch
@@ -59,6 +61,14 @@ impl VisitMut for Rewrite {
     }
 }
 
+/// `|p| body` (a closure of one argument): its pattern and body.
+fn one_argument(e: &Expr) -> Option<(&Pat, &Expr)> {
+    match e {
+        Expr::Closure(c) if c.inputs.len() == 1 => Some((&c.inputs[0], &c.body)),
+        _ => None,
+    }
+}
+
 /// `e` rewritten, if it is one of the shapes above.
 fn rewritten(e: &Expr) -> Option<Expr> {
     // Taken only for a shape rewritten below: `span()` prints the expression.
@@ -91,6 +101,34 @@ fn rewritten(e: &Expr) -> Option<Expr> {
                 let (opt, b, test) = (&m.expr, &none.body, test(&m.expr));
                 syn::parse_quote_spanned!(span()=> if #test { let #p = #opt.unwrap(); #a } else { #b })
             })
+        }
+        // `opt.map_or(fallback, |x| A)`, `opt.map_or_else(|| fallback, |x| A)`,
+        // `opt.map(|x| A).unwrap_or(fallback)`
+        Expr::MethodCall(m) if optional(&m.receiver) && m.args.len() == 2 => {
+            let (opt, test) = (&m.receiver, test(&m.receiver));
+            let fallback = match (m.method.to_string().as_str(), &m.args[0]) {
+                ("map_or", fallback) => fallback.clone(),
+                ("map_or_else", Expr::Closure(c)) if c.inputs.is_empty() => (*c.body).clone(),
+                _ => return None,
+            };
+            let (p, body) = one_argument(&m.args[1])?;
+            Some(
+                syn::parse_quote_spanned!(span()=> if #test { let #p = #opt.unwrap(); #body } else { #fallback }),
+            )
+        }
+        Expr::MethodCall(m)
+            if m.method == "unwrap_or"
+                && m.args.len() == 1
+                && let Expr::MethodCall(map) = &*m.receiver
+                && map.method == "map"
+                && map.args.len() == 1
+                && optional(&map.receiver) =>
+        {
+            let (opt, test, fallback) = (&map.receiver, test(&map.receiver), &m.args[0]);
+            let (p, body) = one_argument(&map.args[0])?;
+            Some(
+                syn::parse_quote_spanned!(span()=> if #test { let #p = #opt.unwrap(); #body } else { #fallback }),
+            )
         }
         // `opt.unwrap_or(fallback)`, `opt.unwrap_or_else(|| fallback)`
         Expr::MethodCall(m) if optional(&m.receiver) && m.args.len() == 1 => {

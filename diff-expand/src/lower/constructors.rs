@@ -371,12 +371,37 @@ impl Lowerer<'_> {
     ) -> Option<Tree> {
         let name = last.ident.to_string();
         let [arg] = &c.args.iter().collect::<Vec<_>>()[..] else { return None };
-        if !matches!(name.as_str(), "from_column_slice" | "from_row_slice" | "from_vec" | "from_slice") {
+        if !matches!(
+            name.as_str(),
+            "from_column_slice" | "from_row_slice" | "from_vec" | "from_slice" | "from"
+        ) {
             return None;
         }
         let s = Loc::of(c).span();
         let ident = |n: &str| syn::Ident::new(n, proc_macro2::Span::mixed_site().located_at(s));
         let (m, k) = (ident("__tapeless_built"), ident("__tapeless_k"));
+        let ty_path = {
+            let mut p = path.path.clone();
+            p.segments.pop();
+            p.segments.pop_punct();
+            p
+        };
+        // `Vector3::from([a, b, c])`, `Vector3::from(*x)` of an array (`From<[T; D]>`, whose
+        // length the type checks): entry by entry.
+        let arg = match (name.as_str(), strip_parens(arg)) {
+            ("from", Expr::Array(a)) => {
+                let (entries, values) = ((0..a.elems.len()).map(syn::Index::from), a.elems.iter());
+                return Some(self.expr(&syn::parse_quote_spanned!(s=> {
+                    let mut #m = #ty_path::zeros();
+                    #(#m[#entries] = #values;)*
+                    #m
+                })));
+            }
+            ("from", Expr::Unary(u)) if matches!(u.op, syn::UnOp::Deref(_)) => &*u.expr,
+            ("from", arg @ Expr::Path(_)) => arg,
+            ("from", _) => return None,
+            (_, _) => *arg,
+        };
         // The array read, where the slice starts in it, and the slice's length.
         // (`copied_array` has taken off the `&`, `to_vec()` and a full range.)
         let (base, start, len): (Expr, Expr, Expr) = match copied_array(arg) {
@@ -396,12 +421,6 @@ impl Lowerer<'_> {
         if !matches!(base, Expr::Path(_)) || self.local_array(&base).is_none() {
             return None;
         }
-        let ty_path = {
-            let mut p = path.path.clone();
-            p.segments.pop();
-            p.segments.pop_punct();
-            p
-        };
         // nalgebra's checks: a row-major slice of exactly the vector's length; the others read
         // the first elements of an iterator that must be long enough.
         let check: syn::Stmt = if name == "from_row_slice" {

@@ -42,6 +42,19 @@ impl Lowerer<'_> {
         element.then_some(k)
     }
 
+    /// `v[k]` for `v.x`, `v.y`, .. of a static nalgebra vector the macro holds as an array (one
+    /// made by `zeros()` and written by index, or read from a slice or array by
+    /// `Vector3::from_column_slice`, `Vector3::from`): the entry the coordinate names. (A `[f64; 3]`
+    /// has no `.x`: the primal, emitted as written, is then rustc's error at the user's code.)
+    pub(super) fn array_coordinate(&self, e: &Expr) -> Option<Expr> {
+        let Expr::Field(f) = strip_parens(e) else { return None };
+        let k = coordinate(&f.member)?;
+        let fixed = Kind::Array(ArrayKind::Fixed);
+        self.aggregate_or_leaf(&f.base).filter(|v| self.kind(*v) == fixed)?;
+        let (base, k) = (&f.base, syn::LitInt::new(&format!("{k}usize"), Loc::of(&f.member).span()));
+        Some(syn::parse_quote_spanned!(Loc::of(e).span()=> #base[#k]))
+    }
+
     /// Whether `base.x` reads a coordinate of a nalgebra vector: `base` is a local holding a
     /// static matrix, or a computation whose value the IR types as one (`(a - b)`, `v.scale(2.0)`;
     /// a struct's field `p.x` is a local of unknown type or a record's field, never this).

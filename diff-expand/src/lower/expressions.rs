@@ -108,6 +108,8 @@ impl Lowerer<'_> {
                 self.assign(&a.left, value);
                 unit()
             }
+            // `v.z` of a static vector held as an array: `v[2]`.
+            Expr::Field(_) if let Some(entry) = self.array_coordinate(e) => self.expr(&entry),
             // `s.x` of a struct local held by its fields (`assignments::struct_local`).
             Expr::Field(f) if let Some(part) = self.struct_local_part(f) => part,
             // `p.pos.z` (or `p.pos[2]`) of an element `p` of a differentiated collection of
