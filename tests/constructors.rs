@@ -441,13 +441,13 @@ fn a_dvector_from_a_collected_chain() {
 // ---- Static vectors from arrays: `Vector3::from([a, b, c])`, `Vector3::from(*x)`.
 
 /// `a · b + |b × z|` with `a = (s x₀, x₁, 1)` built from an array literal, `b = x` from the
-/// array parameter and `c` from a local array: `s x₀² + x₁² + x₂ + √(x₀² + x₁²) + c · z`.
+/// array parameter and `c` from a local array by `into()`: `s x₀² + x₁² + x₂ + √(x₀² + x₁²) + c · z`.
 #[differentiable]
 fn from_arrays(x: &[f64; 3], s: f64) -> f64 {
     let a = Vector3::from([s * x[0], x[1], 1.0]);
     let b = Vector3::from(*x);
     let local = [x[2], s, x[2] * s];
-    let c = Vector3::from(local);
+    let c: Vector3<f64> = local.into();
     a.dot(&b) + b.cross(&Vector3::z()).norm() + c.z
 }
 

@@ -298,6 +298,24 @@ impl Lowerer<'_> {
                         m.turbofish = Some(syn::parse_quote!(::<#ty>));
                         Some(Expr::MethodCall(m))
                     }
+                    // `let v: Vector3<f64> = (*x).into();` of an array: `Vector3::<f64>::from(*x)`
+                    // (`constructors::static_from_slice`).
+                    (Pat::Type(t), Expr::MethodCall(m))
+                        if m.method == "into"
+                            && m.args.is_empty()
+                            && crate::signature::static_matrix(&t.ty)
+                            && let syn::Type::Path(ty) = &*t.ty
+                            && ty.qself.is_none() =>
+                    {
+                        let mut path = ty.path.clone();
+                        for segment in &mut path.segments {
+                            if let syn::PathArguments::AngleBracketed(a) = &mut segment.arguments {
+                                a.colon2_token = Some(Default::default());
+                            }
+                        }
+                        let (receiver, s) = (&m.receiver, Loc::of(&init.expr).span());
+                        Some(syn::parse_quote_spanned!(s=> #path::from(#receiver)))
+                    }
                     _ => None,
                 };
                 let expr = typed_collect.as_ref().unwrap_or(&init.expr);
