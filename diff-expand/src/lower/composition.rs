@@ -165,6 +165,25 @@ impl Lowerer<'_> {
                         _ => (self.value(a), false),
                     }
                 }
+                // `g(&w[i])` of a nested array of fixed-size rows (`w: &[[f64; 2]]`): a copy of
+                // the row, as `let r = w[i];` is, passed by reference; its adjoint flows back
+                // into the row.
+                Expr::Reference(r)
+                    if r.mutability.is_none()
+                        && matches!(&*r.expr, Expr::Index(ix) if self.fixed_rows(&ix.expr)) =>
+                {
+                    (self.value(&r.expr), true)
+                }
+                // `g(&w[i])` of a nested array of `Vec`s: the row taken whole (its own error,
+                // which says how to pass rows).
+                Expr::Reference(r)
+                    if r.mutability.is_none()
+                        && matches!(&*r.expr, Expr::Index(ix) if self.rows_of_vecs(&ix.expr)) =>
+                {
+                    let span = Loc::of(a);
+                    let error = self.unsupported(span, unsupported::ROW_NESTED_ARRAY_TAKEN_WHOLE);
+                    (self.leaf(error, span), false)
+                }
                 Expr::Reference(r) if r.mutability.is_none() => match self.local_array(&r.expr) {
                     Some(array) => (array, true),
                     // `g(&z)` of a local float or static vector (`let z = y * 2.0;`), or of an

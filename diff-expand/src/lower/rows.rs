@@ -315,6 +315,12 @@ impl Lowerer<'_> {
         matches!(self.row_type(e), Some(syn::Type::Path(p)) if crate::signature::vec_element(p).is_some())
     }
 
+    /// Whether `e` names a parameter whose rows are fixed-size arrays (`&[[f64; 2]]`): a row is
+    /// `Copy`, read whole as a copy.
+    pub(super) fn fixed_rows(&self, e: &Expr) -> bool {
+        matches!(self.row_type(e), Some(syn::Type::Array(_)))
+    }
+
     /// The row type of a nested-array parameter (`Vec<f64>` of `&[Vec<f64>]`).
     fn row_type(&self, e: &Expr) -> Option<&syn::Type> {
         use crate::signature::{collection_element, is_float};

@@ -14,4 +14,14 @@ fn layer(w: &[Vec<f64>], x: &[f64]) -> f64 {
     s
 }
 
+/// Borrowed by index: the same.
+#[differentiable(wrt(w))]
+fn layer_by_index(w: &[Vec<f64>], x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..w.len() {
+        s += dot(&w[i], x).tanh();
+    }
+    s
+}
+
 fn main() {}

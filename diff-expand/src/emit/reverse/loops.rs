@@ -222,7 +222,10 @@ impl<'a> Reverse<'a> {
                     | Op::Opaque { .. }
                     | Op::Prim { .. }
                     | Op::NoGrad(_)
-                    | Op::Load { .. }) => unchanged(op),
+                    | Op::Load { .. }
+                    // A struct literal (`Spring { rest, k }` read by a method call): built again
+                    // from its fields, so a struct without `Clone` is never saved.
+                    | Op::Construct { .. }) => unchanged(op),
                     _ => false,
                 });
             match defining {
