@@ -110,6 +110,18 @@ impl Attributes {
         self.0.iter().any(|a| a.path().is_ident("test"))
     }
 
+    /// Whether the item derives `Differentiable` (`#[derive(Clone, Differentiable)]`, also by
+    /// a path, `tapeless::Differentiable`).
+    fn derives_differentiable(&self) -> bool {
+        self.0.iter().filter(|a| a.path().is_ident("derive")).any(|a| {
+            let paths =
+                a.parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated);
+            paths.is_ok_and(|ps| {
+                ps.iter().any(|p| p.segments.last().is_some_and(|s| s.ident == "Differentiable"))
+            })
+        })
+    }
+
     /// The arguments of the item's `#[differentiable(..)]`, if it has one.
     fn differentiable(&self) -> Option<TokenStream> {
         let i = own_attribute(&self.0)?;
@@ -361,7 +373,7 @@ fn block(
     } else if keyword("enum") || keyword("struct") {
         // Whether it holds a float: a parameter of a type that holds none is a constant.
         if let Ok(item) = syn::parse2::<syn::Item>(quote::quote!(#head { #body })) {
-            super::types::record(&item);
+            super::types::record(&item, attributes.derives_differentiable());
             super::types::record_fields(file, &item);
         }
     }

@@ -68,8 +68,48 @@ fn typed_fields(name: &str) -> Option<Vec<(String, String)>> {
     one(super::registry::current_file()).or_else(|| one(String::new())).flatten()
 }
 
-/// Records an `enum` or `struct` definition the prescan read (`item` with its body).
-pub fn record(item: &syn::Item) {
+/// Per type name, whether each definition the prescan read derives `Differentiable`.
+static DERIVED: Mutex<Option<HashMap<String, Vec<bool>>>> = Mutex::new(None);
+
+/// Whether `ty` is a struct of the crate that derives `Differentiable`, or a reference, slice,
+/// array or `Vec` of one (`p: &Params`, `bodies: &[Body]`): named as the crate's own, and every
+/// definition of that name the prescan read derives it. Differentiated without a `wrt(..)` list,
+/// as a float is; rustc checks the type implements `Differentiable`.
+pub fn differentiable_record(ty: &Type) -> bool {
+    match ty {
+        Type::Reference(r) => r.mutability.is_none() && differentiable_record(&r.elem),
+        Type::Paren(p) => differentiable_record(&p.elem),
+        Type::Slice(s) => differentiable_record(&s.elem),
+        Type::Array(a) => differentiable_record(&a.elem),
+        Type::Path(p) if p.qself.is_none() => {
+            let Some(last) = p.path.segments.last() else { return false };
+            if let syn::PathArguments::AngleBracketed(args) = &last.arguments
+                && last.ident == "Vec"
+            {
+                return matches!(&args.args.iter().collect::<Vec<_>>()[..],
+                    [syn::GenericArgument::Type(t)] if differentiable_record(t));
+            }
+            let first = p.path.segments.first().map(|s| s.ident.to_string()).unwrap_or_default();
+            if p.path.segments.len() > 1 && !matches!(first.as_str(), "crate" | "self" | "super") {
+                return false;
+            }
+            let Ok(table) = DERIVED.lock() else { return false };
+            table
+                .as_ref()
+                .and_then(|t| t.get(&last.ident.to_string()))
+                .is_some_and(|defs| !defs.is_empty() && defs.iter().all(|d| *d))
+        }
+        _ => false,
+    }
+}
+
+/// Records an `enum` or `struct` definition the prescan read (`item` with its body), and
+/// whether it derives `Differentiable`.
+pub fn record(item: &syn::Item, derives_differentiable: bool) {
+    if let (syn::Item::Struct(st), Ok(mut table)) = (item, DERIVED.lock()) {
+        let table = table.get_or_insert_with(HashMap::new);
+        table.entry(st.ident.to_string()).or_default().push(derives_differentiable);
+    }
     let text = |f: &syn::Field| {
         let ty = &f.ty;
         quote::quote!(#ty).to_string()
