@@ -25,9 +25,9 @@ impl From<Unsupported<'_>> for Diagnostic {
 }
 
 /// What a parameter's type must be, from its syntax, to be differentiated (signature.rs).
-const DIFFERENTIABLE_TYPES: &str = "f32, f64, nalgebra's static matrices such as `Vector3<f64>`, \
-     `&` of those, `&[T]`, `Vec<T>`, `[T; N]` of floats, and `#[derive(Differentiable)]` structs \
-     named in `wrt(...)`";
+const DIFFERENTIABLE_TYPES: &str = "f32, f64, tuples of floats, nalgebra's static matrices such as \
+     `Vector3<f64>`, `&` of those, `&[T]`, `Vec<T>`, `[T; N]` of those, and `#[derive(Differentiable)]` \
+     structs (a struct defined elsewhere: named in `wrt(...)`)";
 
 /// The opaque form of `chain.collect::<Vec<Obs>>()` of a type without a derivative
 /// (`lower::iterators`): kept as written, our error where the chain reads a differentiated value.

@@ -259,6 +259,17 @@ impl Lowerer<'_> {
             {
                 self.expr(&r.expr)
             }
+            // `&ps[i]` of a differentiated collection of structs or tuples (`let (x, y) =
+            // &pts[i];`): the element, read by its fields.
+            Expr::Reference(r)
+                if r.mutability.is_none()
+                    && matches!(&*r.expr, Expr::Index(ix) if !matches!(&*ix.index, Expr::Range(_))
+                    && self.aggregate_or_leaf(&ix.expr).is_some_and(|a| {
+                        self.kind(a) == Kind::Array(ArrayKind::Record) && self.structs_in(a)
+                    })) =>
+            {
+                self.expr(&r.expr)
+            }
             // `&w[i]` of a nested array that `rows::let_row` could not read in place.
             Expr::Reference(r)
                 if r.mutability.is_none()

@@ -236,10 +236,12 @@ impl Lowerer<'_> {
     /// classify: not a float, an integer, a nalgebra type or an array).
     pub(super) fn structs_in(&self, array: Value) -> bool {
         use crate::signature::{TypeClass, classify, collection_element};
+        // A struct, or a tuple of floats (`pts: &[(f64, f64)]`), whose parts are its fields.
         let record = |t: &syn::Type| {
             matches!(t, syn::Type::Path(p) if p.qself.is_none()
                 && p.path.segments.last().is_some_and(|s| s.arguments.is_none()))
                 && classify(t) == TypeClass::Unknown
+                || crate::signature::float_tuple(t)
         };
         self.collection_type(array).and_then(collection_element).is_some_and(record)
     }

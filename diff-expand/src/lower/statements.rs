@@ -340,6 +340,7 @@ impl Lowerer<'_> {
         // `Vec` part could not be moved out of it).
         if let (Pat::Tuple(pt), Some(Tree::Leaf(v)), Some(init)) = (&local.pat, &init, &local.init)
             && matches!(&*init.expr, Expr::Reference(r) if r.mutability.is_none())
+            && self.float_tuple_arity(*v).is_none()
         {
             self.bind_borrowed_tuple(pt, *v);
             return;
@@ -356,6 +357,33 @@ impl Lowerer<'_> {
             && self.aggregate_or_leaf(&ix.expr).is_some_and(|a| {
                 matches!(self.kind(a), Kind::Array(_)) && self.element_kind(a) == Kind::Float
             }))
+    }
+
+    /// The number of parts of `v` where it is a differentiated tuple of floats: a parameter
+    /// `p: (f64, f64)`, or an element of a parameter `pts: &[(f64, f64)]`.
+    fn float_tuple_arity(&self, v: Value) -> Option<usize> {
+        if self.kind(v) != Kind::Array(ArrayKind::Record) {
+            return None;
+        }
+        let ty = match self.param_types.get(&v) {
+            Some(ty) => ty,
+            None if self.record_elements.contains(&v) => match self.made_by(v) {
+                Some((_, Inst { op: Op::Load { array, .. }, .. })) => {
+                    self.collection_type(*array).and_then(crate::signature::collection_element)?
+                }
+                _ => return None,
+            },
+            None => return None,
+        };
+        crate::signature::float_tuple(ty).then_some(())?;
+        let mut ty = ty;
+        while let syn::Type::Reference(r) = ty {
+            ty = &r.elem;
+        }
+        match ty {
+            syn::Type::Tuple(t) => Some(t.elems.len()),
+            _ => None,
+        }
     }
 
     /// Binds the parts of a borrowed constant tuple `v` (`&(Vec<f64>, f64)`) by reference.
@@ -417,12 +445,9 @@ impl Lowerer<'_> {
                     }
                 }
                 None => pt.elems.iter().for_each(|p| self.bind(p, None)),
-                // `let (a, b) = p;` of a differentiated parameter `p: (f64, f64)`: its fields.
-                Some(Tree::Leaf(v))
-                    if self.kind(v) == Kind::Array(ArrayKind::Record)
-                        && matches!(self.param_types.get(&v), Some(syn::Type::Tuple(t))
-                            if t.elems.len() == pt.elems.len() && t.elems.iter().all(crate::signature::is_float)) =>
-                {
+                // `let (a, b) = p;` of a differentiated parameter `p: (f64, f64)`, or `for (x, y)
+                // in pts` of `pts: &[(f64, f64)]`: its fields.
+                Some(Tree::Leaf(v)) if self.float_tuple_arity(v) == Some(pt.elems.len()) => {
                     for (i, p) in pt.elems.iter().enumerate() {
                         let member = syn::Member::Unnamed(syn::Index::from(i));
                         let field = self.record_member(v, member, Kind::Float, Loc::of(&p));

@@ -102,12 +102,14 @@ pub(super) fn read_by_index(input: &Input) -> HashSet<usize> {
 }
 
 /// Whether `ty` is a float, or (`depth` more levels) a collection of such: rows of floats
-/// (`[[f64; 3]]`, `Vec<Vec<f64>>`: lifted and split row by row), or nalgebra's static vectors of
-/// `f64` (`&[Vector3<f64>]`, entry by entry).
+/// (`[[f64; 3]]`, `Vec<Vec<f64>>`: lifted and split row by row), nalgebra's static vectors of
+/// `f64` (`&[Vector3<f64>]`, entry by entry), or tuples of `f64` (`&[(f64, f64)]`, part by part).
 fn floats(ty: &syn::Type, depth: usize) -> bool {
     signature::is_f64(ty)
         || depth > 0 && signature::static_matrix_f64(ty)
         || depth > 0 && element_floats(ty, depth - 1)
+        || depth > 0
+            && matches!(ty, syn::Type::Tuple(t) if !t.elems.is_empty() && t.elems.iter().all(signature::is_f64))
 }
 
 /// Whether `ty` is a slice, array or `Vec` whose elements are [`floats`] at `depth`.

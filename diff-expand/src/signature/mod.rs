@@ -619,6 +619,8 @@ pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature
                     TypeClass::Unknown if types::discrete(&p.ty) => {}
                     // `x: (f64, f64)`: differentiated, its parts read as a record's fields.
                     TypeClass::Unknown if float_tuple(&p.ty) => p.wrt = true,
+                    // `pts: &[(f64, f64)]`: differentiated, each element's parts as fields.
+                    TypeClass::Unknown if collection_element(&p.ty).is_some_and(float_tuple) => p.wrt = true,
                     // `p: &Params`, `bodies: &[Body]` of a struct the crate derives
                     // `Differentiable` for: differentiated, as if listed in `wrt(..)`.
                     TypeClass::Unknown if types::differentiable_record(&p.ty) => p.wrt = true,
