@@ -702,3 +702,61 @@ fn windows_of_a_dvectors_slice() {
         }
     }
 }
+
+/// `fold` over windows and chunks, as `num_traits` code writes Rosenbrock: the closure's window is
+/// read as a slice (it was the "method call with a closure" error), also enumerated and with a
+/// tuple accumulator.
+mod folded_windows {
+    use num_traits::Float;
+    use tapeless::differentiable;
+
+    #[differentiable]
+    pub fn rosenbrock<T: Float>(x: &[T]) -> T {
+        let hundred = T::from(100.0).unwrap();
+        x.windows(2).fold(T::zero(), |acc, w| {
+            acc + hundred * (w[1] - w[0] * w[0]).powi(2) + (T::one() - w[0]).powi(2)
+        })
+    }
+
+    /// `Σ (i + 1) c₀ c₁` over chunks of two, with the product of chunk sums carried beside it.
+    #[differentiable]
+    pub fn weighted_chunks(x: &[f64]) -> f64 {
+        let (s, p) = x.chunks(2).enumerate().fold((0.0, 1.0), |(s, p), (i, c)| {
+            let head = c[0] * c[c.len() - 1];
+            (s + (i as f64 + 1.0) * head, p * c.iter().sum::<f64>())
+        });
+        s + p
+    }
+}
+
+#[test]
+fn fold_over_windows() {
+    use folded_windows as f;
+    let points: [&[f64]; 3] = [&[0.3, -0.2, 0.9, 1.4, -0.6], &[1.0, 2.0, 4.0, 0.5], &[-1.2, 0.5, 2.0]];
+    check_slice_fn!(f::rosenbrock, f::rosenbrock_jvp, f::rosenbrock_vjp, f::rosenbrock_grad, &points);
+    check_slice_fn!(
+        f::weighted_chunks,
+        f::weighted_chunks_jvp,
+        f::weighted_chunks_vjp,
+        f::weighted_chunks_grad,
+        &points
+    );
+    // Rosenbrock's gradient in closed form.
+    for x in points {
+        let (value, g) = f::rosenbrock_grad(x);
+        let n = x.len();
+        let mut want = vec![0.0; n];
+        for i in 0..n - 1 {
+            want[i] += -400.0 * x[i] * (x[i + 1] - x[i] * x[i]) - 2.0 * (1.0 - x[i]);
+            want[i + 1] += 200.0 * (x[i + 1] - x[i] * x[i]);
+        }
+        assert!(common::close(value, f::rosenbrock(x), 1e-15));
+        assert!(g.iter().zip(&want).all(|(a, b)| common::close(*a, *b, 1e-13)), "{g:?} vs {want:?}");
+    }
+    // Chunks (1, 2), (4, 0.5), (9): s = 1·2 + 2·4·0.5 + 3·9·9, p = 3 · 4.5 · 9.
+    let x = [1.0, 2.0, 4.0, 0.5, 9.0];
+    let (value, g) = f::weighted_chunks_grad(&x);
+    assert!(common::close(value, 2.0 + 4.0 + 243.0 + 121.5, 1e-15));
+    let want = [2.0 + 40.5, 1.0 + 40.5, 2.0 * 0.5 + 27.0, 2.0 * 4.0 + 27.0, 3.0 * 2.0 * 9.0 + 13.5];
+    assert!(g.iter().zip(want).all(|(a, b)| common::close(*a, b, 1e-14)), "{g:?}");
+}

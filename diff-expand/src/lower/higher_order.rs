@@ -650,6 +650,13 @@ fn leave_by_break(block: &syn::Block) -> Result<TokenStream, Unsupported<'static
     Ok(quote!(loop { #(#stmts)* break #tail; }))
 }
 
+/// Whether `e` holds a `?` (outside closures and nested items).
+pub(super) fn tries(e: &syn::Expr) -> bool {
+    let mut tries = Tries(false);
+    syn::visit::Visit::visit_expr(&mut tries, e);
+    tries.0
+}
+
 /// Whether a `?` is visited (outside closures and nested items).
 struct Tries(bool);
 

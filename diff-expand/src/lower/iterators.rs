@@ -132,7 +132,12 @@ impl Lowerer<'_> {
         }
         let (receiver, filter, maps) = filtered(&m.receiver);
         // A `scan`'s elements are read once each (a filter would read the element twice).
-        let seq = if filter.is_none() { self.in_order(receiver) } else { self.plain(receiver) }?;
+        let seq = match if filter.is_none() { self.in_order(receiver) } else { self.plain(receiver) } {
+            Some(seq) => seq,
+            // `x.windows(2).fold(init, |acc, w| ..)`: the fold as a loop over the windows.
+            None if end == "fold" && filter.is_none() && maps.is_empty() => return self.fold_as_loop(m),
+            None => return None,
+        };
         let scanned = !seq.prelude.is_empty();
         let i = self.chain_index(s);
         let raw = (seq.item)(syn::parse_quote!(#i));
@@ -390,6 +395,11 @@ impl Lowerer<'_> {
     /// `scan`'s (`skip`, `take`, `step_by`, `rev`).
     fn reorderable(&mut self, e: &Expr) -> Option<Sequence> {
         self.sequence(e).filter(|s| s.prelude.is_empty())
+    }
+
+    /// Whether `e` is a chain of windows (`x.windows(2)`, zipped or enumerated), not a `scan`'s.
+    pub(super) fn windows_chain(&mut self, e: &Expr) -> bool {
+        self.sequence(e).is_some_and(|s| s.window.is_some() && s.prelude.is_empty())
     }
 
     /// A sequence of values read once each, in order, by an end: a `scan`'s too.

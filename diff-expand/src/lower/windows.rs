@@ -249,4 +249,41 @@ impl Lowerer<'_> {
             syn::parse_quote_spanned!(Loc::of(f).span()=> for #index in 0..#len { #body; });
         self.for_loop_binding(&desugared, binding.as_ref().map(|(p, e)| (p, e)))
     }
+
+    /// `chain.fold(init, |acc, w| body)` of a chain of windows (`x.windows(2)`, also zipped or
+    /// enumerated), which an end cannot read as values, as the loop
+    ///
+    /// ```text
+    /// { let mut __tapeless_fold = init; for w in chain { let acc = __tapeless_fold; __tapeless_fold = body; } __tapeless_fold }
+    /// ```
+    ///
+    /// whose windows [`Self::for_over_windows`] reads. `None` for a closure of another form or
+    /// whose body returns or uses `?` (which would leave the function, not the closure), or a
+    /// chain the loop cannot read either.
+    pub(super) fn fold_as_loop(&mut self, m: &syn::ExprMethodCall) -> Option<Tree> {
+        let (Some(init), Some(Expr::Closure(c)), 2) = (m.args.first(), m.args.get(1), m.args.len()) else {
+            return None;
+        };
+        let [acc, item] = [c.inputs.first()?, c.inputs.get(1)?];
+        if c.inputs.len() != 2 || c.asyncness.is_some() || c.capture.is_some() {
+            return None;
+        }
+        let body = &*c.body;
+        let mut returns = super::scan::Returns::default();
+        syn::visit::Visit::visit_expr(&mut returns, body);
+        if returns.found || super::higher_order::tries(body) {
+            return None;
+        }
+        if !self.windows_chain(&m.receiver) {
+            return None;
+        }
+        let (s, receiver) = (m.method.span(), &m.receiver);
+        let folded = super::iterators::hidden("__tapeless_fold", s);
+        let block: Expr = syn::parse_quote_spanned!(s=> {
+            let mut #folded = #init;
+            for #item in #receiver { let #acc = #folded; #folded = #body; }
+            #folded
+        });
+        Some(self.expr(&block))
+    }
 }
