@@ -157,7 +157,8 @@ pub const TUPLE_FIELD_OUT_RANGE: Unsupported = Unsupported { what: "a tuple fiel
 pub const ROW_NESTED_ARRAY_TAKEN_WHOLE: Unsupported = Unsupported {
     what: "a row of a nested array taken whole",
     help: "read its entries (`w[i][j]`, `w[i].len()`, `w[i].iter()`, `for row in w.iter()` with \
-                 `row[j]`); to pass rows to a function, pass the array and the row's index",
+                 `row[j]`), or pass it straight to a `#[differentiable]` function (`dot(&w[i], x)`, \
+                 `dot(row, x)`)",
 };
 pub const MUTABLE_BORROW_MUT: Unsupported = Unsupported {
     what: "a mutable borrow (`&mut ..`)",

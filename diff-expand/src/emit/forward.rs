@@ -500,10 +500,14 @@ fn array_tangent(input: &Input, inst: &Inst) -> TokenStream {
         Op::Load { array, index } => match inst.results.first() {
             Some(y) if act.active(*y) => {
                 let (t, ta, index) = (tangent(*y), tangent(*array), super::index_tokens(index));
-                // A `DVector` element of a `Vec<DVector<f64>>` tangent, or a struct's of a
-                // `Vec` of structs' tangents: borrowed, like the value.
+                // A `DVector` element of a `Vec<DVector<f64>>` tangent, a struct's of a `Vec` of
+                // structs' tangents, or a row of a `Vec<Vec<f64>>` tangent passed to a call
+                // (`lower::rows::borrowed_row`): borrowed, like the value.
                 if super::is_heap(input, *y)
-                    || input.f.info(*y).kind == crate::ir::Kind::Array(crate::ir::ArrayKind::Record)
+                    || matches!(
+                        input.f.info(*y).kind,
+                        crate::ir::Kind::Array(crate::ir::ArrayKind::Record | crate::ir::ArrayKind::Vec)
+                    )
                 {
                     return quote_spanned!(span=> let #t = &#ta #index;);
                 }

@@ -174,16 +174,16 @@ impl Lowerer<'_> {
                 {
                     (self.value(&r.expr), true)
                 }
-                // `g(&w[i])` of a nested array of `Vec`s: the row taken whole (its own error,
-                // which says how to pass rows).
+                // `g(&w[i])` of a nested array of `Vec`s (`w: &[Vec<f64>]`), and `g(row)` of `for
+                // row in w` (`w[r]` after `lower::rows`): the row borrowed in place; the callee's
+                // adjoint for it is added into the row's.
                 Expr::Reference(r)
                     if r.mutability.is_none()
                         && matches!(&*r.expr, Expr::Index(ix) if self.rows_of_vecs(&ix.expr)) =>
                 {
-                    let span = Loc::of(a);
-                    let error = self.unsupported(span, unsupported::ROW_NESTED_ARRAY_TAKEN_WHOLE);
-                    (self.leaf(error, span), false)
+                    (self.borrowed_row(&r.expr), true)
                 }
+                Expr::Index(ix) if self.rows_of_vecs(&ix.expr) => (self.borrowed_row(a), true),
                 Expr::Reference(r) if r.mutability.is_none() => match self.local_array(&r.expr) {
                     Some(array) => (array, true),
                     // `g(&z)` of a local float or static vector (`let z = y * 2.0;`), or of an

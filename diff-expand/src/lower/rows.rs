@@ -312,6 +312,22 @@ impl Lowerer<'_> {
         self.row_type(e).is_some()
     }
 
+    /// `w[i]` of a nested array of `Vec`s, borrowed whole where a call takes it: a load of the
+    /// row (emitted `&w[i]`), whose adjoint, a `Vec`, is added into `w̄[i]`.
+    pub(super) fn borrowed_row(&mut self, e: &Expr) -> Value {
+        let span = Loc::of(e);
+        let Expr::Index(ix) = strip_parens(e) else { return self.value(e) };
+        match self.array_place(ix) {
+            Some((array, index)) if index.len() == 1 => {
+                self.emit(Op::Load { array, index }, span, Kind::Array(ArrayKind::Vec))
+            }
+            _ => {
+                let error = self.unsupported(span, unsupported::ROW_NESTED_ARRAY_TAKEN_WHOLE);
+                self.leaf(error, span)
+            }
+        }
+    }
+
     /// Whether `e` names a parameter whose rows are `Vec`s: a row cannot be moved out whole.
     pub(super) fn rows_of_vecs(&self, e: &Expr) -> bool {
         matches!(self.row_type(e), Some(syn::Type::Path(p)) if crate::signature::vec_element(p).is_some())
