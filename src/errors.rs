@@ -235,9 +235,9 @@
 //! ```
 //!
 //! Fix: list the parameters to differentiate, `#[differentiable(wrt(x))]`; the others are
-//! constants. A struct to differentiate derives `Differentiable`: a struct with named fields
-//! whose derive the macro reads in the crate's source is differentiated by default; another
-//! (from another crate, a tuple struct like this one) is listed in `wrt(..)`.
+//! constants. A struct to differentiate derives `Differentiable` (this one does not): one whose
+//! derive the macro reads in the crate's source is differentiated by default; one defined
+//! elsewhere (another crate) is listed in `wrt(..)`.
 //! `Option<..>`, `String` and `&str` parameters need no list: they have no tangent, so they are
 //! constants.
 //!

@@ -74,3 +74,31 @@ fn a_newtype_around_a_vec() {
         }
     }
 }
+
+/// A tuple struct of the crate deriving `Differentiable` is differentiated without `wrt(..)`, like
+/// one with named fields: before, the prescan read only structs with braces, and this was "cannot
+/// tell whether parameter `p: &Pair` is differentiable".
+#[differentiable]
+fn damped(p: &Pair, w: &Weights, t: f64) -> f64 {
+    p.0 * (-p.1 * t).exp() + w.0.iter().map(|v| v * t).sum::<f64>()
+}
+
+#[test]
+fn tuple_structs_without_a_wrt_list() {
+    let (p, w, t) = (Pair(1.5, 0.4), Weights(vec![0.5, -0.25]), 2.0);
+    let (value, (gp, gw, gt)) = damped_grad(&p, &w, t);
+    assert_eq!(value, damped(&p, &w, t));
+    let e = (-p.1 * t).exp();
+    assert_close(&[gp.0, gp.1], &[e, -p.0 * t * e], 1e-15, "pair");
+    assert_close(&gw.0, &[t, t], 1e-15, "weights");
+    assert_close(&[gt], &[-p.0 * p.1 * e + 0.25], 1e-15, "time");
+    let fd = central_gradient(
+        |q| damped(&Pair(q[0], q[1]), &Weights(vec![q[2], q[3]]), q[4]),
+        &[1.5, 0.4, 0.5, -0.25, t],
+    );
+    assert_close(&[gp.0, gp.1, gw.0[0], gw.0[1], gt], &fd, 1e-9, "differences");
+    let (_, tangent) = damped_jvp(&p, &w, t, Pair(1.0, -1.0), Weights(vec![0.5, 2.0]), 0.1);
+    let (gp2, gw2, gt2) = damped_vjp(&p, &w, t).1(1.0);
+    let back = gp2.0 - gp2.1 + 0.5 * gw2.0[0] + 2.0 * gw2.0[1] + 0.1 * gt2;
+    assert_close(&[tangent], &[back], 1e-14, "forward against reverse");
+}

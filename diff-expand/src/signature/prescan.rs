@@ -161,6 +161,7 @@ fn items(file: &str, tokens: TokenStream, method: &mut Option<Functions<'_>>) {
             }
             TokenTree::Punct(p) if p.as_char() == ';' => {
                 imports(file, &item);
+                tuple_struct(file, &item, &attributes);
                 attributes = Attributes::default();
                 item.clear();
             }
@@ -173,6 +174,20 @@ fn items(file: &str, tokens: TokenStream, method: &mut Option<Functions<'_>>) {
             }
             _ => item.push(tree),
         }
+    }
+}
+
+/// Records a struct that ends at its `;` (`struct Weights(Vec<f64>, f64);`, `struct Unit;`), as
+/// [`block`] records one with braces: whether it holds a float, and whether it derives
+/// `Differentiable`.
+fn tuple_struct(file: &str, item: &[TokenTree], attributes: &Attributes) {
+    if !item.iter().any(|t| matches!(t, TokenTree::Ident(i) if i == "struct")) {
+        return;
+    }
+    let tokens: TokenStream = item.iter().cloned().collect();
+    if let Ok(item) = syn::parse2::<syn::Item>(quote::quote!(#tokens;)) {
+        super::types::record(&item, attributes.derives_differentiable());
+        super::types::record_fields(file, &item);
     }
 }
 
