@@ -221,3 +221,29 @@ fn elements_borrowed_by_index() {
         springs_jvp(&beads, vec![Bead { m: 0.0, x: 1.0 }, Bead { m: 1.0, x: 0.0 }, Bead { m: 0.0, x: 0.0 }]);
     assert_close(&[t], &[g[0].x + g[1].m], 1e-14, "forward against reverse");
 }
+
+/// An element taken whole: returned as Rust's tuple, and bound to a name read by `.0`, `.1`.
+#[differentiable]
+fn first_point(pts: &[(f64, f64)]) -> (f64, f64) {
+    pts[0]
+}
+
+#[differentiable]
+fn second_point_sum(pts: &[(f64, f64)]) -> f64 {
+    let p = pts[1];
+    p.0 * p.1
+}
+
+#[test]
+fn elements_taken_whole() {
+    let pts = [(1.0, 2.0), (3.0, 4.0)];
+    assert_eq!(first_point(&pts), (1.0, 2.0));
+    let (value, pullback) = first_point_vjp(&pts);
+    assert_eq!(value, (1.0, 2.0));
+    assert_close(&flat(&pullback((1.0, 10.0))), &[1.0, 10.0, 0.0, 0.0], 1e-15, "pullback");
+    let (_, t) = first_point_jvp(&pts, vec![(0.5, -1.0), (2.0, 2.0)]);
+    assert_eq!(t, (0.5, -1.0));
+    let (value, g) = second_point_sum_grad(&pts);
+    assert_close(&[value], &[12.0], 1e-15, "value");
+    assert_close(&flat(&g), &[0.0, 0.0, 4.0, 3.0], 1e-15, "gradient");
+}

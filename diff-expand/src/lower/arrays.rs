@@ -63,7 +63,10 @@ impl Lowerer<'_> {
                     self.kind(a) == Kind::Array(ArrayKind::Record) && self.structs_in(a)
                 }) =>
             {
-                self.value(&f.base)
+                match self.array_place(ix) {
+                    Some((array, index)) => self.load_element(array, index, Loc::of(&f.base)),
+                    None => self.value(&f.base),
+                }
             }
             // `s.step(dt).x` of a method written out (`lower::higher_order`) as a block whose
             // value is a struct literal: the struct, whose fields are then read back.

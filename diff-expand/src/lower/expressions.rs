@@ -182,7 +182,10 @@ impl Lowerer<'_> {
                 self.unsupported(span, unsupported::ROW_NESTED_ARRAY_TAKEN_WHOLE)
             }
             Expr::Index(i) => match self.array_place(i) {
-                Some((array, index)) => Tree::Leaf(self.load_element(array, index, span)),
+                Some((array, index)) => {
+                    let element = self.load_element(array, index, span);
+                    self.parts_of_tuple(element, span)
+                }
                 None => match literal_index(&i.index) {
                     // `self.w[0]` of a constant's field (a `Vec` cannot be moved out of `self`):
                     // kept whole, as `self.w[i]` is.

@@ -359,6 +359,23 @@ impl Lowerer<'_> {
             }))
     }
 
+    /// An element of a differentiated collection of float tuples (`pts[i]` of `pts: &[(f64,
+    /// f64)]`) as the tuple of its fields, which a pattern binds, a `.0` reads and a `return`
+    /// gives back as Rust's tuple; any other value as it is.
+    pub(super) fn parts_of_tuple(&mut self, v: Value, span: Loc) -> Tree {
+        match self.float_tuple_arity(v) {
+            Some(n) if self.record_elements.contains(&v) => Tree::Tuple(
+                (0..n)
+                    .map(|i| {
+                        let member = syn::Member::Unnamed(syn::Index::from(i));
+                        Tree::Leaf(self.record_member(v, member, Kind::Float, span))
+                    })
+                    .collect(),
+            ),
+            _ => Tree::Leaf(v),
+        }
+    }
+
     /// The number of parts of `v` where it is a differentiated tuple of floats: a parameter
     /// `p: (f64, f64)`, or an element of a parameter `pts: &[(f64, f64)]`.
     fn float_tuple_arity(&self, v: Value) -> Option<usize> {
