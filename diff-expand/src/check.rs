@@ -13,6 +13,21 @@ use crate::signature::Signature;
 /// Runs every check.
 /// `reachability` is off when lowering failed: a parameter used only inside a rejected construct
 /// would be reported as unreachable too.
+/// Methods of an `Option` or `Result` that give a fallback where it holds no value (those taking
+/// a closure, `unwrap_or_else`, `map_or`, are kept opaque by the lowering and get its error).
+const FALLBACKS: [&str; 2] = ["unwrap_or", "unwrap_or_default"];
+
+/// The name of the function whose call made `v` (`safe_log` of `safe_log(x)`), if a call did.
+fn called(f: &Function, v: crate::ir::Value) -> Option<String> {
+    f.body.walk().into_iter().find_map(|inst| match &inst.op {
+        Op::Call { callee, .. } if inst.results.contains(&v) => Some(match callee {
+            Callee::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default(),
+            Callee::Method { name, .. } => name.to_string(),
+        }),
+        _ => None,
+    })
+}
+
 pub fn check(f: &Function, sig: &Signature, activity: &Activity, reachability: bool, cx: &Ctxt) {
     let deps = crate::explain::LazyDependencies::new(f, sig);
     let used = f.uses();
@@ -227,7 +242,11 @@ fn check_block(
                     && f.info(*receiver).kind != crate::ir::Kind::Array(crate::ir::ArrayKind::Record) =>
             {
                 let name = name.to_string();
-                let diagnostic = if args.is_empty() && CONVERSIONS_TO_OPTION.contains(&name.as_str()) {
+                let diagnostic = if let Some(callee) =
+                    FALLBACKS.contains(&name.as_str()).then(|| called(f, *receiver)).flatten()
+                {
+                    Diagnostic::FallbackOfCall { name, callee }
+                } else if args.is_empty() && CONVERSIONS_TO_OPTION.contains(&name.as_str()) {
                     Diagnostic::ConversionToOption { name }
                 } else if args.is_empty() && name == "clone" {
                     // A float's or a matrix's clone is the value itself (`lower::calls`); what is

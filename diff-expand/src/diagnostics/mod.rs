@@ -50,6 +50,8 @@ pub enum Diagnostic {
     ActiveSearch { method: String },
     /// A method with no rule and no way to compose, on a differentiable receiver.
     UnknownMethod { name: String, arity: usize },
+    /// `g(x).unwrap_or(c)` of a differentiable function `g` returning `Option` or `Result`.
+    FallbackOfCall { name: String, callee: String },
     /// `g(x)` of a differentiable `x`, `g` a function of the caller's file without the attribute.
     /// `call` is what the call names (`self.power`, `Self::sq`, `sq`); `method`: it takes `self`.
     PlainFunction { name: String, call: String, method: bool },
@@ -108,9 +110,9 @@ impl Diagnostic {
             Diagnostic::PiecewiseConstant { .. } | Diagnostic::Wraps { .. } => "piecewise-constant",
             Diagnostic::Discrete { .. } => "leaves-the-floats",
             Diagnostic::UnknownCast { .. } => "unknown-cast",
-            Diagnostic::ActiveCondition { .. } | Diagnostic::ActiveSearch { .. } => {
-                "differentiable-condition"
-            }
+            Diagnostic::ActiveCondition { .. }
+            | Diagnostic::ActiveSearch { .. }
+            | Diagnostic::FallbackOfCall { .. } => "differentiable-condition",
             Diagnostic::UnknownMethod { .. }
             | Diagnostic::UnknownClone
             | Diagnostic::PlainFunction { .. } => "no-derivative",
@@ -274,6 +276,14 @@ impl Diagnostic {
                  `{name}_jvp`/`{name}_vjp` by hand and call it as `{name}(..)`; \
                  `tapeless::no_grad(..)` if the result is meant to be constant",
                 if *arity == 1 { "" } else { "s" }
+            ),
+            Diagnostic::FallbackOfCall { name, callee } => format!(
+                "`{name}` takes its fallback where `{callee}` returns `None` or `Err`, which depends on a \
+                 differentiable value here, so the function's derivative is only defined piecewise (it jumps \
+                 where the call starts or stops failing)\n\
+                 help: test where the call succeeds yourself and unwrap there, as in `if \
+                 tapeless::piecewise(x > 0.0) {{ {callee}(..).unwrap() }} else {{ .. }}` for a call that \
+                 succeeds for positive `x`; or pass the failure on with `?`"
             ),
             Diagnostic::UnknownClone => "`.clone()` of a differentiable value whose type the macro cannot see \
                                          (a struct's field)\n\
