@@ -223,7 +223,10 @@ pub(super) fn check(input: &Input, sig: &signature::Signature, cx: &Ctxt) -> boo
             );
         }
     }
-    if !signature::is_f64(&sig.output) {
+    // `f32` anywhere is one error, at its first place; the result and parameters of `f32` types
+    // are not reported again.
+    let f32_in = |t: &dyn ToTokens| find_ident(t.to_token_stream(), "f32").is_some();
+    if !signature::is_f64(&sig.output) && !f32_in(&sig.output) {
         reject(
             Loc::of(&input.item.sig.output),
             unsupported::SECOND_ORDER_RESULT.what,
@@ -253,7 +256,7 @@ pub(super) fn check(input: &Input, sig: &signature::Signature, cx: &Ctxt) -> boo
             );
             continue;
         }
-        if shape(&p.ty).is_none() && !as_is(p) {
+        if shape(&p.ty).is_none() && !as_is(p) && !f32_in(&p.ty) {
             reject(
                 Loc::of(&p.ty),
                 &format!("a parameter of type `{}`", tidy(&p.ty.to_token_stream().to_string())),
