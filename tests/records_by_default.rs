@@ -87,6 +87,18 @@ fn a_slice_of_structs_without_a_wrt_list() {
         want_dt += 2.0 * next.dot(&b.vel);
     }
     assert_close(&[gdt], &[want_dt], 1e-14, "time step");
+    let of = |q: &[f64]| {
+        let bodies: Vec<Body> = q[..8]
+            .chunks(4)
+            .map(|c| Body { pos: Vector2::new(c[0], c[1]), vel: Vector2::new(c[2], c[3]) })
+            .collect();
+        kinetic(&bodies, q[8])
+    };
+    let mut at: Vec<f64> = bodies.iter().flat_map(|b| [b.pos.x, b.pos.y, b.vel.x, b.vel.y]).collect();
+    at.push(dt);
+    let mut got: Vec<f64> = g.iter().flat_map(|b| [b.pos.x, b.pos.y, b.vel.x, b.vel.y]).collect();
+    got.push(gdt);
+    assert_close(&got, &central_gradient(of, &at), 1e-8, "differences");
     let dir: Vec<Body> = bodies
         .iter()
         .map(|b| Body { pos: Vector2::new(b.vel.y, 0.5), vel: Vector2::new(-1.0, b.pos.x) })

@@ -254,4 +254,9 @@ fn pairwise_distances_of_rows() {
     ];
     assert_close(&g.concat(), &want, 1e-14, "closed form");
     assert_close(&want, &central_gradient(|q| pairwise(&rows(q, 2)), &pts.concat()), 1e-8, "differences");
+    let v = vec![vec![0.5, -1.0], vec![0.25, 2.0], vec![-1.5, 0.0]];
+    let (_, t) = pairwise_jvp(&pts, v.clone());
+    let u = pairwise_vjp(&pts).1(1.0);
+    let back: f64 = u.concat().iter().zip(v.concat()).map(|(a, b)| a * b).sum();
+    assert_close(&[t], &[back], 1e-14, "forward against reverse");
 }

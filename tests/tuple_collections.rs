@@ -63,6 +63,11 @@ fn flat(pts: &[(f64, f64)]) -> Vec<f64> {
     pts.iter().flat_map(|&(a, b)| [a, b]).collect()
 }
 
+/// `Σ aᵢ bᵢ` of two lists of pairs, flattened.
+fn dot(a: &[(f64, f64)], b: &[(f64, f64)]) -> f64 {
+    flat(a).iter().zip(flat(b)).map(|(x, y)| x * y).sum()
+}
+
 fn pairs(q: &[f64]) -> Vec<(f64, f64)> {
     q.chunks(2).map(|c| (c[0], c[1])).collect()
 }
@@ -153,6 +158,12 @@ fn triples_read_by_their_parts_in_a_zip() {
     // The first point moves the first segment only: minus its unit direction.
     assert_close(&got[..3], &[-1.0 / 3.0, -2.0 / 3.0, -2.0 / 3.0], 1e-14, "first point");
     assert_close(&got, &central_gradient(f, &x), 1e-8, "differences");
+    // Forward against reverse along every coordinate at once.
+    let v = vec![(0.5, -1.0, 0.25), (1.0, 0.0, -0.5), (-0.3, 0.2, 0.1), (0.0, 1.0, 2.0)];
+    let (_, t) = polyline_jvp(&pts, v.clone());
+    let u = polyline_vjp(&pts).1(0.8);
+    let back: f64 = u.iter().zip(&v).map(|(a, b)| a.0 * b.0 + a.1 * b.1 + a.2 * b.2).sum();
+    assert_close(&[0.8 * t], &[back], 1e-13, "forward against reverse");
 }
 
 #[test]
@@ -171,6 +182,12 @@ fn indexed_parts_and_a_literal_index() {
     assert_close(&flat(&gp), &flat(&want), 1e-14, "points");
     let (_, t) = indexed_jvp(c, &pts, 1.0, vec![(0.0, 0.0); 3]);
     assert_close(&[t], &[gc], 1e-14, "forward along c");
+    let fd = central_gradient(|q| indexed(q[0], &pairs(&q[1..])), &[[c].as_slice(), &flat(&pts)].concat());
+    assert_close(&[[gc].as_slice(), &flat(&gp)].concat(), &fd, 1e-8, "differences");
+    let w = vec![(0.5, -1.0), (0.2, 0.3), (-0.7, 1.0)];
+    let (_, t) = indexed_jvp(c, &pts, -0.4, w.clone());
+    let (uc, up) = indexed_vjp(c, &pts).1(1.0);
+    assert_close(&[t], &[-0.4 * uc + dot(&up, &w)], 1e-13, "forward against reverse");
 }
 
 /// Elements borrowed by index: `let (x, y) = &pts[i]` and `let &(a, b) = &pts[0]`.
@@ -210,6 +227,9 @@ fn elements_borrowed_by_index() {
     assert_close(&[value], &[0.25 - 0.75 + 0.75], 1e-15, "value");
     assert_close(&flat(&g), &[0.5, -0.125, -0.5, 1.5, 0.25, 3.0], 1e-15, "closed form");
     assert_close(&flat(&g), &central_gradient(|q| borrowed(&pairs(q)), &flat(&pts)), 1e-8, "differences");
+    let w = vec![(1.0, -0.5), (0.25, 2.0), (-1.0, 0.5)];
+    let (_, t) = borrowed_jvp(&pts, w.clone());
+    assert_close(&[t], &[dot(&borrowed_vjp(&pts).1(1.0), &w)], 1e-14, "forward against reverse");
 
     let beads = [Bead { m: 1.0, x: 0.0 }, Bead { m: 2.0, x: 1.0 }, Bead { m: 0.5, x: 3.0 }];
     let (value, g) = springs_grad(&beads);
@@ -220,6 +240,9 @@ fn elements_borrowed_by_index() {
     let (_, t) =
         springs_jvp(&beads, vec![Bead { m: 0.0, x: 1.0 }, Bead { m: 1.0, x: 0.0 }, Bead { m: 0.0, x: 0.0 }]);
     assert_close(&[t], &[g[0].x + g[1].m], 1e-14, "forward against reverse");
+    let beads_of = |q: &[f64]| q.chunks(2).map(|c| Bead { m: c[0], x: c[1] }).collect::<Vec<_>>();
+    let at: Vec<f64> = beads.iter().flat_map(|b| [b.m, b.x]).collect();
+    assert_close(&got, &central_gradient(|q| springs(&beads_of(q)), &at), 1e-8, "differences");
 }
 
 /// An element taken whole: returned as Rust's tuple, and bound to a name read by `.0`, `.1`.
@@ -243,7 +266,24 @@ fn elements_taken_whole() {
     assert_close(&flat(&pullback((1.0, 10.0))), &[1.0, 10.0, 0.0, 0.0], 1e-15, "pullback");
     let (_, t) = first_point_jvp(&pts, vec![(0.5, -1.0), (2.0, 2.0)]);
     assert_eq!(t, (0.5, -1.0));
+    // Forward against reverse for the pair returned: ⟨u, J v⟩ = ⟨Jᵀ u, v⟩.
+    let (u, v) = ((0.3, -2.0), vec![(1.5, 0.5), (-1.0, 4.0)]);
+    let (_, t) = first_point_jvp(&pts, v.clone());
+    assert_close(
+        &[u.0 * t.0 + u.1 * t.1],
+        &[dot(&first_point_vjp(&pts).1(u), &v)],
+        1e-15,
+        "forward against reverse",
+    );
     let (value, g) = second_point_sum_grad(&pts);
     assert_close(&[value], &[12.0], 1e-15, "value");
     assert_close(&flat(&g), &[0.0, 0.0, 4.0, 3.0], 1e-15, "gradient");
+    assert_close(
+        &flat(&g),
+        &central_gradient(|q| second_point_sum(&pairs(q)), &flat(&pts)),
+        1e-8,
+        "differences",
+    );
+    let (_, t) = second_point_sum_jvp(&pts, v.clone());
+    assert_close(&[t], &[dot(&second_point_sum_vjp(&pts).1(1.0), &v)], 1e-14, "forward against reverse, sum");
 }

@@ -10,9 +10,6 @@ use crate::ir::{ArrayInit, Block, Callee, Form, Function, Loc, Op, Opaque};
 use crate::rules::{Family, Why};
 use crate::signature::Signature;
 
-/// Runs every check.
-/// `reachability` is off when lowering failed: a parameter used only inside a rejected construct
-/// would be reported as unreachable too.
 /// Methods of an `Option` or `Result` that give a fallback where it holds no value (those taking
 /// a closure, `unwrap_or_else`, `map_or`, are kept opaque by the lowering and get its error).
 const FALLBACKS: [&str; 2] = ["unwrap_or", "unwrap_or_default"];
@@ -28,6 +25,9 @@ fn called(f: &Function, v: crate::ir::Value) -> Option<String> {
     })
 }
 
+/// Runs every check.
+/// `reachability` is off when lowering failed: a parameter used only inside a rejected construct
+/// would be reported as unreachable too.
 pub fn check(f: &Function, sig: &Signature, activity: &Activity, reachability: bool, cx: &Ctxt) {
     let deps = crate::explain::LazyDependencies::new(f, sig);
     let used = f.uses();

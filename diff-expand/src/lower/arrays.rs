@@ -58,16 +58,10 @@ impl Lowerer<'_> {
         let base = match (self.aggregate_or_leaf(&f.base), &*f.base) {
             (Some(base), _) => base,
             // `ps[i].x` of a differentiated collection of structs: the element, then its field.
-            (None, Expr::Index(ix))
-                if self.aggregate_or_leaf(&ix.expr).is_some_and(|a| {
-                    self.kind(a) == Kind::Array(ArrayKind::Record) && self.structs_in(a)
-                }) =>
-            {
-                match self.array_place(ix) {
-                    Some((array, index)) => self.load_element(array, index, Loc::of(&f.base)),
-                    None => self.value(&f.base),
-                }
-            }
+            (None, Expr::Index(ix)) if self.record_collection(&ix.expr) => match self.array_place(ix) {
+                Some((array, index)) => self.load_element(array, index, Loc::of(&f.base)),
+                None => self.value(&f.base),
+            },
             // `s.step(dt).x` of a method written out (`lower::higher_order`) as a block whose
             // value is a struct literal: the struct, whose fields are then read back.
             (None, Expr::Block(b)) if matches!(b.block.stmts.last(), Some(Stmt::Expr(Expr::Struct(st), None)) if st.rest.is_none()) => {

@@ -34,9 +34,7 @@ impl Lowerer<'_> {
             return None;
         }
         let element = match &*inner.base {
-            Expr::Index(ix) => self
-                .aggregate_or_leaf(&ix.expr)
-                .is_some_and(|a| self.kind(a) == Kind::Array(ArrayKind::Record) && self.structs_in(a)),
+            Expr::Index(ix) => self.record_collection(&ix.expr),
             base => self.aggregate_or_leaf(base).is_some_and(|v| self.record_elements.contains(&v)),
         };
         element.then_some(k)

@@ -266,10 +266,8 @@ impl Lowerer<'_> {
             // &pts[i];`): the element, read by its fields.
             Expr::Reference(r)
                 if r.mutability.is_none()
-                    && matches!(&*r.expr, Expr::Index(ix) if !matches!(&*ix.index, Expr::Range(_))
-                    && self.aggregate_or_leaf(&ix.expr).is_some_and(|a| {
-                        self.kind(a) == Kind::Array(ArrayKind::Record) && self.structs_in(a)
-                    })) =>
+                    && matches!(&*r.expr, Expr::Index(ix)
+                        if !matches!(&*ix.index, Expr::Range(_)) && self.record_collection(&ix.expr)) =>
             {
                 self.expr(&r.expr)
             }

@@ -232,6 +232,13 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Whether `e` names a differentiated collection of structs or float tuples (`ps` of `ps:
+    /// &[Particle]`, `pts` of `pts: &[(f64, f64)]`), whose element `ps[i]` is a record.
+    pub(super) fn record_collection(&self, e: &Expr) -> bool {
+        self.aggregate_or_leaf(e)
+            .is_some_and(|a| self.kind(a) == Kind::Array(ArrayKind::Record) && self.structs_in(a))
+    }
+
     /// Whether `array` is a parameter whose elements are structs (a path type the macro cannot
     /// classify: not a float, an integer, a nalgebra type or an array).
     pub(super) fn structs_in(&self, array: Value) -> bool {

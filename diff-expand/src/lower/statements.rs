@@ -392,15 +392,7 @@ impl Lowerer<'_> {
             },
             None => return None,
         };
-        crate::signature::float_tuple(ty).then_some(())?;
-        let mut ty = ty;
-        while let syn::Type::Reference(r) = ty {
-            ty = &r.elem;
-        }
-        match ty {
-            syn::Type::Tuple(t) => Some(t.elems.len()),
-            _ => None,
-        }
+        crate::signature::float_tuple_len(ty)
     }
 
     /// Binds the parts of a borrowed constant tuple `v` (`&(Vec<f64>, f64)`) by reference.

@@ -302,11 +302,16 @@ pub fn is_f64(ty: &Type) -> bool {
 
 /// A tuple of floats (`(f64, f64)`, `(T, T, T)`), or a shared reference to one.
 pub fn float_tuple(ty: &Type) -> bool {
+    float_tuple_len(ty).is_some()
+}
+
+/// The number of parts of a [`float_tuple`].
+pub fn float_tuple_len(ty: &Type) -> Option<usize> {
     match ty {
-        Type::Tuple(t) => !t.elems.is_empty() && t.elems.iter().all(is_float),
-        Type::Reference(r) if r.mutability.is_none() => float_tuple(&r.elem),
-        Type::Paren(p) => float_tuple(&p.elem),
-        _ => false,
+        Type::Tuple(t) if !t.elems.is_empty() && t.elems.iter().all(is_float) => Some(t.elems.len()),
+        Type::Reference(r) if r.mutability.is_none() => float_tuple_len(&r.elem),
+        Type::Paren(p) => float_tuple_len(&p.elem),
+        _ => None,
     }
 }
 
