@@ -14,7 +14,8 @@
 //! `__v3` in the expansion). With `--adjoint` first, it prints the adjoint program once planned,
 //! one statement per line, with each branch's `match` and each backward loop's pops and
 //! recomputations. With `--tokens` first, it prints how many tokens the expansion has
-//! (a group counts one, plus its contents).
+//! (a group counts one, plus its contents). After the mode, `--crate DIR` has the prescan read
+//! the crate at `DIR` first (`DIR/src`: its structs, their fields, its helpers).
 
 use std::str::FromStr;
 use std::time::Instant;
@@ -29,6 +30,12 @@ fn main() {
     let adjoint = args.first().is_some_and(|a| a == "--adjoint");
     if time || plan || tokens || adjoint {
         args.remove(0);
+    }
+    // `--crate DIR` first: the crate whose `src/` the prescan reads (its structs and helpers).
+    if args.first().is_some_and(|a| a == "--crate") && args.len() > 1 {
+        let dir = std::path::Path::new(&args[1]).join("src/lib.rs");
+        args.drain(..2);
+        diff_expand::scan_source(Some(&dir));
     }
     let attr = args.first().cloned().unwrap_or_default();
     let item = std::io::read_to_string(std::io::stdin()).expect("read the function from stdin");

@@ -529,7 +529,18 @@ fn prescan_reads_the_crate_sources() {
          #[cfg(test)] mod tests { #[differentiable] fn zz_power(x: f64, y: f64) -> f64 { x * y } }",
     )
     .expect("write b.rs");
+    // A file that derives `Differentiable` and never writes the attribute.
+    std::fs::write(
+        src.join("c.rs"),
+        "use tapeless::Differentiable;\n\
+         #[derive(Clone, Differentiable)] pub struct ZzParams { pub w1: Vec<Vec<f64>>, pub b: f64 }",
+    )
+    .expect("write c.rs");
     prescan::scan_with(&a, Some(&src));
+    // From c.rs: the struct, differentiated by default, and its fields' declared types.
+    assert!(crate::signature::types::differentiable_record(&syn::parse_quote!(&ZzParams)));
+    let w1 = crate::signature::types::field_type(Some("ZzParams"), "w1");
+    assert_eq!(w1, Some(syn::parse_quote!(Vec<Vec<f64>>)));
     // From a.rs: its own `zz_same`, and the integer parameter of `zz_power` left out.
     assert_eq!(registry::lookup("zz_same", 2).map(|w| w.params), Some(vec![true, false]));
     assert_eq!(registry::lookup("zz_power", 2).map(|w| w.params), Some(vec![true, false]));

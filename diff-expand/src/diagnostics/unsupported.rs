@@ -102,8 +102,8 @@ pub const DYNAMIC_PART_OF_STATIC: Unsupported = Unsupported {
 pub const CLOSURE_CALLED_DIFFERENT_NUMBER_ARGUMENTS: Unsupported =
     Unsupported { what: "a closure called with a different number of arguments", help: "" };
 pub const ROW_OF_A_STRUCT_FIELD: Unsupported = Unsupported {
-    what: "a row of a differentiated struct's nested array field taken whole",
-    help: "index the field in place, `net.w1[i][j]` (for `i in 0..net.w1.len()` and `j` over a length known otherwise, `0..x.len()`), or pass the rows as a parameter (`w1: &[Vec<f64>]`), whose rows are read in place",
+    what: "a row of a differentiated struct's field whose type the macro cannot see",
+    help: "declare the field as `Vec<Vec<f64>>` (or `[[f64; N]; M]`, `Vec<[f64; N]>`) in a struct of this crate, not through an alias, and its rows are read in place; or index the field, `net.w1[i][j]`, or pass the rows as a parameter (`w1: &[Vec<f64>]`)",
 };
 // lower/control.rs
 pub const LOOP_LABEL: Unsupported = Unsupported {

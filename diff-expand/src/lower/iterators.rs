@@ -760,7 +760,11 @@ impl Lowerer<'_> {
             Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
             _ => return None,
         };
-        (matches!(base, Expr::Path(_)) && self.nested_array(base)).then(|| base.clone())
+        let named = match base {
+            Expr::Field(f) => matches!(&*f.base, Expr::Path(_)),
+            e => matches!(e, Expr::Path(_)),
+        };
+        (named && self.nested_array(base)).then(|| base.clone())
     }
 
     /// Whether `e` names a collection read as `e[i]` up to `e.len()`: a field (`self.points`), a

@@ -35,10 +35,17 @@ impl Lowerer<'_> {
                 _ => break,
             };
         }
-        let Expr::Path(path) = base else { return None };
+        // A parameter, or a nested array field of one (`p.w1`).
+        let root = match base {
+            Expr::Path(_) => base,
+            Expr::Field(field) if matches!(&*field.base, Expr::Path(_)) => &*field.base,
+            _ => return None,
+        };
+        let path = base;
         // (A body that writes the rows would read its own writes where the copy would not.)
         let written = || {
-            path.path
+            let Expr::Path(root) = root else { return true };
+            root.path
                 .get_ident()
                 .is_some_and(|w| super::scan::assigned_names(&f.body).contains(&w.to_string()))
         };
@@ -307,7 +314,9 @@ impl Lowerer<'_> {
         if m.method != "len" || !m.args.is_empty() || !self.nested_array(&ix.expr) {
             return None;
         }
-        let (w, i) = (self.value(&ix.expr), self.value(&ix.index));
+        // (A field, `p.w1`, is the array its entries are loaded from.)
+        let w = self.local_array(&ix.expr).unwrap_or_else(|| self.value(&ix.expr));
+        let i = self.value(&ix.index);
         let (wi, ii, method) = (w.ident(), i.ident(), &m.method);
         let form = Form::Verbatim(quote::quote!(#wi[#ii].#method()));
         let op = Op::Prim { rule: rules::operator("len"), args: vec![w, i], form };
@@ -337,7 +346,7 @@ impl Lowerer<'_> {
 
     /// Whether `e` names a parameter whose rows are `Vec`s: a row cannot be moved out whole.
     pub(super) fn rows_of_vecs(&self, e: &Expr) -> bool {
-        matches!(self.row_type(e), Some(syn::Type::Path(p)) if crate::signature::vec_element(p).is_some())
+        matches!(self.row_type(e), Some(syn::Type::Path(p)) if crate::signature::vec_element(&p).is_some())
     }
 
     /// Whether `e` names a parameter whose rows are fixed-size arrays (`&[[f64; 2]]`): a row is
@@ -346,12 +355,24 @@ impl Lowerer<'_> {
         matches!(self.row_type(e), Some(syn::Type::Array(_)))
     }
 
-    /// The row type of a nested-array parameter (`Vec<f64>` of `&[Vec<f64>]`).
-    fn row_type(&self, e: &Expr) -> Option<&syn::Type> {
+    /// The row type of a nested-array parameter (`Vec<f64>` of `&[Vec<f64>]`), or of a nested
+    /// array field of a parameter whose struct the prescan read (`p.w1` of `p: &Mlp`, `w1:
+    /// Vec<Vec<f64>>`).
+    fn row_type(&self, e: &Expr) -> Option<syn::Type> {
         use crate::signature::{collection_element, is_float};
-        let ty = self.aggregate_or_leaf(e).and_then(|v| self.collection_type(v))?;
+        let declared;
+        let ty = match strip_parens(e) {
+            Expr::Field(f) => {
+                let syn::Member::Named(name) = &f.member else { return None };
+                let param = self.aggregate_or_leaf(&f.base).and_then(|v| self.param_types.get(&v))?;
+                let owner = crate::signature::registry::type_name(param);
+                declared = crate::signature::types::field_type(owner.as_deref(), &name.to_string())?;
+                &declared
+            }
+            e => self.aggregate_or_leaf(e).and_then(|v| self.collection_type(v))?,
+        };
         let row = collection_element(ty)?;
-        collection_element(row).is_some_and(is_float).then_some(row)
+        collection_element(row).is_some_and(is_float).then(|| row.clone())
     }
 }
 

@@ -55,6 +55,12 @@ pub fn caller_module() -> Option<String> {
     FOUND_CALLER.with(|c| c.borrow().clone())
 }
 
+/// The name of the type whose method is being expanded, where the prescan found the method in
+/// an `impl` block (`Mlp` of `impl Mlp { #[differentiable(wrt(self))] fn forward(..) }`).
+pub fn caller_type() -> Option<String> {
+    CALLER_TYPE.with(|c| c.borrow().clone())
+}
+
 /// The prescan enters `mod name { .. }` (and leaves it with [`leave_module`]).
 pub fn enter_module(name: &str) {
     if let Ok(mut m) = MODULE.lock() {

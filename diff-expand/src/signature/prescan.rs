@@ -71,8 +71,10 @@ fn sources(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
 /// (skipped without a mention of either, or if it cannot be read or lexed).
 fn scan_file(path: &Path) {
     let Ok(text) = std::fs::read_to_string(path) else { return };
-    // A helper that takes a closure (`F: Fn(f64) -> f64`) may be called from another file.
-    if !text.contains("differentiable") && !text.contains("Fn") {
+    // A helper that takes a closure (`F: Fn(f64) -> f64`) may be called from another file, and
+    // a struct or enum defined in one (`#[derive(Differentiable)] struct Params`, in a file that
+    // never writes the attribute) may be a parameter's type.
+    if !["ifferentiable", "Fn", "struct", "enum"].iter().any(|word| text.contains(word)) {
         return;
     }
     // Lexed with proc-macro2's own tokens, not the compiler's: nothing of them leaves this

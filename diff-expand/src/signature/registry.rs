@@ -425,7 +425,8 @@ pub fn record_typed_method(ty: &syn::Type, name: &str, wrt: &Wrt) {
 }
 
 /// The name of a receiver's type: the last segment of a path, behind any `&`/`&mut` (`Self`
-/// is the type of the block being expanded, `siblings::self_type`).
+/// is the type of the block being expanded, `siblings::self_type`, or of the method's block as
+/// the prescan found it, `higher_order::caller_type`, where the block has no attribute).
 pub fn type_name(ty: &syn::Type) -> Option<String> {
     match ty {
         syn::Type::Reference(r) => type_name(&r.elem),
@@ -433,7 +434,7 @@ pub fn type_name(ty: &syn::Type) -> Option<String> {
         syn::Type::Path(p) if p.qself.is_none() => {
             let last = p.path.segments.last()?.ident.to_string();
             if last == "Self" && p.path.segments.len() == 1 {
-                super::siblings::self_type()
+                super::siblings::self_type().or_else(super::higher_order::caller_type)
             } else {
                 Some(last)
             }

@@ -68,6 +68,26 @@ fn typed_fields(name: &str) -> Option<Vec<(String, String)>> {
     one(super::registry::current_file()).or_else(|| one(String::new())).flatten()
 }
 
+/// The declared type of the field `field` of the struct `owner`, as [`named_fields`] finds the
+/// struct (`Vec<Vec<f64>>` of `w1` in `struct Mlp { w1: Vec<Vec<f64>>, .. }`), or where the
+/// owner is not known (`self` of a method whose `impl` block has no attribute) the type every
+/// struct the prescan read declares a field `field` with, if they agree.
+pub fn field_type(owner: Option<&str>, field: &str) -> Option<Type> {
+    let declared = owner
+        .and_then(typed_fields)
+        .and_then(|fields| fields.into_iter().find(|(f, _)| f == field).map(|(_, ty)| ty));
+    let ty = match declared {
+        Some(ty) => ty,
+        None => {
+            let table = FIELDS.lock().ok()?;
+            let types = table.as_ref()?.get(field)?;
+            let first = types.first()?;
+            types.iter().all(|t| t == first).then(|| first.clone())?
+        }
+    };
+    syn::parse_str(&ty).ok()
+}
+
 /// Per type name, whether each definition the prescan read derives `Differentiable`.
 static DERIVED: Mutex<Option<HashMap<String, Vec<bool>>>> = Mutex::new(None);
 

@@ -1,12 +1,15 @@
-// A row of a differentiated struct's `Vec<Vec<f64>>` field taken whole (`row` of
-// `net.w1.iter()`): the macro cannot see the field's type and would move the row out of the
-// struct (before, rustc's E0507 inside generated code). Our error at the row's first use as a
-// collection; `net.w1[i][j]` works.
+// A row of a differentiated struct's nested array field taken whole (`row` of `net.w1.iter()`),
+// where the field's declared type does not say it holds rows (an alias): the macro would move
+// the row out of the struct (rustc's E0507 inside generated code). Our error at the row's first
+// use as a collection; declared `Vec<Vec<f64>>`, the same code compiles
+// (`tests/struct_rows.rs`), and `net.w1[i][j]` works either way.
 use tapeless::{Differentiable, differentiable};
+
+type Rows = Vec<Vec<f64>>;
 
 #[derive(Clone, Debug, Differentiable)]
 pub struct Net {
-    pub w1: Vec<Vec<f64>>,
+    pub w1: Rows,
     pub b1: Vec<f64>,
 }
 
