@@ -39,7 +39,8 @@
 //! it). Ranked by a key (`a.sin().partial_cmp(&b.sin())`), it is this error: rank by a key of
 //! `tapeless::no_grad(..)` values or constants instead.
 //!
-//! `g(x).unwrap_or(c)` (or `.unwrap_or_default()`) of a `#[differentiable]` function returning
+//! `g(x).unwrap_or(c)` (or `.unwrap_or_default()`, `.unwrap_or_else(|| c)`, `.map_or(c, f)`,
+//! `.map_or_else(..)`) of a `#[differentiable]` function returning
 //! `Option` or `Result` is this error too: the fallback runs where `g` fails, which moves with
 //! `x`. Test where `g` succeeds yourself, `if tapeless::piecewise(x > 0.0) { g(x).unwrap() } else
 //! { c }`, or pass the failure on with `?`.

@@ -49,6 +49,28 @@ fn unwrap_and_expect_of_a_checked_helper() {
     assert_eq!(message.as_deref(), Some("x is positive"));
 }
 
+/// A fallback of the checked logarithm at a constant argument: the call with its closure is
+/// kept as written, a constant factor (on a differentiable argument it is the piecewise error,
+/// `tests/ui/branch/fallback_of_a_differentiable_call`).
+#[differentiable]
+fn scaled_by_a_constant_fallback(x: f64) -> f64 {
+    x * x * checked_ln(3.0).map_or(1.0, |v| v * 2.0) + checked_ln(-1.0).unwrap_or_else(|| 0.25f64.sqrt()) * x
+}
+
+#[test]
+fn a_fallback_with_a_closure_at_a_constant_argument() {
+    let c = 2.0 * 3.0f64.ln();
+    for x in [0.4, -1.3, 2.5] {
+        let (value, g) = scaled_by_a_constant_fallback_grad(x);
+        assert!(close(value, c * x * x + 0.5 * x, 1e-15));
+        assert!(close(g, 2.0 * c * x + 0.5, 1e-15), "{g}");
+        let f = |p: &[f64]| scaled_by_a_constant_fallback(p[0]);
+        gradient_central("scaled_by_a_constant_fallback", &f, &[x], &[g], 1e-8);
+        let (_, t) = scaled_by_a_constant_fallback_jvp(x, 0.7);
+        forward_against_reverse("scaled_by_a_constant_fallback", t, &[0.7], 1.0, &[g], 1e-14);
+    }
+}
+
 /// The log-density of a normal observation, checked.
 #[differentiable(wrt(mu, sigma))]
 fn log_density(y: f64, mu: f64, sigma: f64) -> Result<f64, String> {

@@ -11,7 +11,8 @@ use crate::rules::{Family, Why};
 use crate::signature::Signature;
 
 /// Methods of an `Option` or `Result` that give a fallback where it holds no value (those taking
-/// a closure, `unwrap_or_else`, `map_or`, are kept opaque by the lowering and get its error).
+/// a closure, `unwrap_or_else`, `map_or`, are kept opaque by the lowering,
+/// `Opaque::FallbackOfCall`, with the same error).
 const FALLBACKS: [&str; 2] = ["unwrap_or", "unwrap_or_default"];
 
 /// The name of the function whose call made `v` (`safe_log` of `safe_log(x)`), if a call did.
@@ -412,6 +413,9 @@ fn check_opaque(what: &Opaque, span: Loc, cx: &Ctxt) {
         },
         Opaque::Search { accepted: true, .. } | Opaque::Permutation => return,
         Opaque::ClosureMethod(_) => Diagnostic::ActiveOpaque { what: "a method call with a closure" },
+        Opaque::FallbackOfCall { name, callee } => {
+            Diagnostic::FallbackOfCall { name: name.clone(), callee: callee.clone() }
+        }
         Opaque::Search { method, .. } => Diagnostic::ActiveSearch { method: method.clone() },
         Opaque::NalgebraFunction(name) if crate::signature::motion_name(name) => Diagnostic::Unsupported {
             what: format!("`{name}` of a differentiable value"),

@@ -321,6 +321,10 @@ pub enum Opaque {
     /// A method call with a closure argument kept as written (`r.map_err(|_| ..)`,
     /// `v.retain(|&e| e > 0.0)`), by method name.
     ClosureMethod(String),
+    /// `g(x).unwrap_or_else(|| ..)`, `map_or`, `map_or_else` of a call of a function with the
+    /// attribute (by `name` and `callee`), kept as written: on a differentiable argument, its
+    /// fallback is taken where the call fails, which moves with the argument.
+    FallbackOfCall { name: String, callee: String },
 }
 
 /// An instruction: an operation and the values it defines.

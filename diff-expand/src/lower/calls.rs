@@ -276,7 +276,11 @@ impl Lowerer<'_> {
                     .iter()
                     .any(|a| matches!(a, Expr::Closure(c) if super::expressions::closure_kept(self, c)))
                 {
-                    return self.opaque_call(e, TokenStream::new(), Opaque::ClosureMethod(name));
+                    let what = match fallback_of_call(&name, &m.receiver) {
+                        Some(callee) => Opaque::FallbackOfCall { name, callee },
+                        None => Opaque::ClosureMethod(name),
+                    };
+                    return self.opaque_call(e, TokenStream::new(), what);
                 }
                 if name == self.name && matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident("self")) {
                     return self.unsupported(span, unsupported::RECURSIVE_CALL);
@@ -723,4 +727,17 @@ pub(super) fn leading_operand(e: &Expr) -> Option<&Expr> {
         Expr::Path(_) => Some(e),
         _ => None,
     }
+}
+
+/// The function `g` of `g(..).unwrap_or_else(|| ..)` (or `map_or`, `map_or_else`) where `g` has
+/// the attribute (the prescan or an earlier expansion recorded it): a fallback taken where `g`
+/// fails.
+fn fallback_of_call(method: &str, receiver: &Expr) -> Option<String> {
+    if !["unwrap_or_else", "map_or", "map_or_else"].contains(&method) {
+        return None;
+    }
+    let Expr::Call(call) = strip_parens(receiver) else { return None };
+    let Expr::Path(path) = &*call.func else { return None };
+    let name = path.path.segments.last()?.ident.to_string();
+    crate::signature::registry::is_function(&name, call.args.len()).then_some(name)
 }

@@ -17,4 +17,10 @@ fn scaled(x: f64) -> f64 {
     2.0 * safe_log(x).unwrap_or_default()
 }
 
+/// The forms with a closure: the same fallback, the same error.
+#[differentiable]
+fn with_closures(x: f64) -> f64 {
+    safe_log(x).unwrap_or_else(|| 0.0) + safe_log(x).map_or(1.0, |v| v * 2.0)
+}
+
 fn main() {}
