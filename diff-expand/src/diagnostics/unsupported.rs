@@ -245,8 +245,10 @@ pub const SUB_SLICE_TAKEN_INSIDE_LOOP: Unsupported = Unsupported {
     help: "read its elements in place (`x[i + k]`, `x[a..b].iter()`), or pass the whole array and the bounds",
 };
 // lower/ssa.rs
-pub const TUPLE_POSITION: Unsupported =
-    Unsupported { what: "a tuple in this position", help: "use its fields (`t.0`)" };
+pub const TUPLE_POSITION: Unsupported = Unsupported {
+    what: "a tuple in this position",
+    help: "read its parts (`t.0`), or pass it whole to a `#[differentiable]` function; an array, `Vec` or `Option` of tuples of differentiable values is not modelled: keep one array per part (`xs[i]`, `ys[i]`)",
+};
 // lower/statements.rs
 pub const FUNCTION_WITHOUT_RESULT: Unsupported =
     Unsupported { what: "a function without a result", help: "return the value to differentiate" };

@@ -237,16 +237,20 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
         Op::Construct { path, fields } => {
             // The struct owns its fields: a `DMatrix` is cloned out of its reference, an array
             // copied (a pullback may still read it).
-            let fields = fields.iter().map(|(m, v)| {
+            let values = fields.iter().map(|(_, v)| {
                 let i = v.ident();
-                let value = if is_array(input, *v) {
+                if is_array(input, *v) {
                     quote!(::core::clone::Clone::clone(&#i))
                 } else {
                     returned(input, *v, i.into_token_stream())
-                };
-                quote!(#m: #value)
+                }
             });
-            return quote_spanned!(span=> let mut #y = #path { #(#fields),* };);
+            // A tuple (`lower::composition::tuple_argument`): no path, its fields in order.
+            if path.segments.is_empty() {
+                return quote_spanned!(span=> let mut #y = (#(#values,)*););
+            }
+            let members = fields.iter().map(|(m, _)| m);
+            return quote_spanned!(span=> let mut #y = #path { #(#members: #values),* };);
         }
         Op::Lit(lit) => lit.to_token_stream(),
         // `&self.w`: a reference already, held as one (no owner).

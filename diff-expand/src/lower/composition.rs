@@ -206,9 +206,10 @@ impl Lowerer<'_> {
                         (self.value(&r.expr), true)
                     }
                     None => {
-                        // `&m` of a `DVector`/`DMatrix`: passed by reference, like an array.
-                        let v = self.value(a);
-                        (v, self.kind(v) == Kind::Heap)
+                        // `&m` of a `DVector`/`DMatrix`: passed by reference, like an array; and
+                        // `&pts[i]`, `&(x, y)` of a tuple, built and borrowed.
+                        let v = self.tuple_argument(a);
+                        (v, self.kind(v) == Kind::Heap || self.is_tuple(v))
                     }
                 },
                 // `g(p)` of a parameter `p: &[f64; 2]` (or `x` of `for x in v.iter()`): the user
@@ -229,9 +230,39 @@ impl Lowerer<'_> {
                 _ if self.aggregate_or_leaf(a).is_some_and(|v| self.slice_copies.contains(&v)) => {
                     (self.value(a), true)
                 }
-                _ => (self.value(a), false),
+                _ => (self.tuple_argument(a), false),
             })
             .unzip()
+    }
+
+    /// Whether `v` is a tuple [`Self::tuple_argument`] built.
+    fn is_tuple(&self, v: Value) -> bool {
+        self.made_by(v).is_some_and(
+            |(_, inst)| matches!(&inst.op, Op::Construct { path, .. } if path.segments.is_empty()),
+        )
+    }
+
+    /// An argument, where a tuple of values (`g((x, y))`, `g(pts[i])` of `pts: &[(f64, f64)]`,
+    /// `g(p)` of `let p = (a, b);`) is built as one value, a record whose fields are `0`, `1`, ..
+    /// (`Op::Construct` without a path, written `(a, b,)`): the callee takes it whole, its
+    /// adjoint split back into the parts. A tuple of tuples stays the tuple error.
+    fn tuple_argument(&mut self, a: &Expr) -> Value {
+        let span = Loc::of_expr(a);
+        match self.expr(a) {
+            Tree::Tuple(parts) if !parts.is_empty() && parts.iter().all(|p| matches!(p, Tree::Leaf(_))) => {
+                let fields = parts
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(k, p)| match p {
+                        Tree::Leaf(v) => Some((syn::Member::Unnamed(syn::Index::from(k)), *v)),
+                        Tree::Tuple(_) => None,
+                    })
+                    .collect();
+                let path = syn::Path { leading_colon: None, segments: Default::default() };
+                self.construct(path, fields, span)
+            }
+            t => self.leaf(t, span),
+        }
     }
 
     /// Fresh values in the given shape.

@@ -459,7 +459,9 @@ fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'s
                     }
                 }
             }
-            Op::Construct { .. } => reject(
+            // A tuple built as an argument (`g((x, y))`, `lower::composition::tuple_argument`):
+            // the copy writes it as written, its parts dual numbers.
+            Op::Construct { path, .. } if !path.segments.is_empty() => reject(
                 inst.span,
                 unsupported::SECOND_ORDER_CONSTRUCT.what,
                 unsupported::SECOND_ORDER_CONSTRUCT.help,
