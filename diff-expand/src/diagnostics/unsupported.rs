@@ -342,7 +342,7 @@ pub const OUTPUT_NOT_A_LOCAL_ARRAY: Unsupported = Unsupported {
 };
 pub const ARRAY_FIELD_OF_AN_ELEMENT: Unsupported = Unsupported {
     what: "an array field of an element of a differentiated slice or `Vec` of structs",
-    help: "give the struct float or nalgebra fields (`pos: Vector3<f64>`, read as `ps[i].pos`, `p.pos.z` or `p.pos[2]`), or differentiate one struct whose fields are `Vec<f64>`s (a struct of arrays, read as `p.x[i]`)",
+    help: "give the struct fields of fixed size (`pos: [f64; 3]` or `pos: Vector3<f64>`, read as `p.pos[k]`, `let [x, y, z] = p.pos;`, `p.pos.iter()`), or `DMatrix`/`DVector` fields used as matrices (`&layer.w * &h`), or differentiate one struct whose fields are `Vec<f64>`s (a struct of arrays, read as `p.x[i]`)",
 };
 pub const COLLECT_VEC_GENERIC: Unsupported = Unsupported {
     what: "`collect::<Vec<_>>()` in a function generic over its float type",

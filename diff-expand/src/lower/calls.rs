@@ -150,10 +150,17 @@ impl Lowerer<'_> {
                     };
                     return self.call(callee, Vec::new(), Vec::new(), span, results, method_kind(&name));
                 }
-                // `p.w.len()` of a record's array field reads the field in place.
+                // `p.w.len()` of a record's array field reads the field in place (a fixed field
+                // of an element, `p.pos.len()` of `pos: [f64; 2]`, its copy).
                 if name == "len"
                     && m.args.is_empty()
-                    && let Some(array) = self.record_field(&m.receiver, Kind::Array(ArrayKind::Slice))
+                    && let Some(array) = self.record_field(
+                        &m.receiver,
+                        match self.fixed_field_of_an_element(&m.receiver) {
+                            true => Kind::Float,
+                            false => Kind::Array(ArrayKind::Slice),
+                        },
+                    )
                 {
                     let form = Form::Method(m.method.clone());
                     return self.prim(rules::operator("len"), vec![array], form, span, results);

@@ -192,6 +192,7 @@ impl Lowerer<'_> {
                     // value is immutable, so the callee's reverse mode may run again in the
                     // sweep, like an array's).
                     None if self.element_of_values(&r.expr)
+                        || self.fixed_field_of_an_element(&r.expr)
                         || self.aggregate_or_leaf(&r.expr).is_some_and(|v| self.kind(v) == Kind::Float) =>
                     {
                         (self.value(&r.expr), true)

@@ -477,7 +477,11 @@ impl Lowerer<'_> {
 
     pub(super) fn local_array(&mut self, e: &Expr) -> Option<Value> {
         let local = self.aggregate_or_leaf(e).filter(|v| matches!(self.kind(*v), Kind::Array(_)));
-        local.or_else(|| self.record_field(e, Kind::Array(ArrayKind::Slice)))
+        // (A fixed field of an element, `p.pos` of `pos: [f64; 2]`, is read whole as a copy.)
+        local.or_else(|| {
+            (!self.fixed_field_of_an_element(e))
+                .then(|| self.record_field(e, Kind::Array(ArrayKind::Slice)))?
+        })
     }
 
     /// `for i in a..b`: binds the index.

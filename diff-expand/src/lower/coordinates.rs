@@ -1,6 +1,7 @@
 //! Entries of nalgebra vectors read by coordinate (`v.x`, `(a - b).z`, `q.transform_vector(&v).y`)
 //! or by a literal index, including those of a vector field of an element of a differentiated
-//! collection of structs (`p.pos.z`, `ps[i].vel[1]`, where the prescan read the field's type).
+//! collection of structs (`p.pos.z`, `ps[i].vel[1]`, `ps[i].pos[k]`, where the prescan read the
+//! field's type: a static vector or an array of floats).
 
 use super::*;
 
@@ -26,18 +27,35 @@ impl Lowerer<'_> {
     /// the prescan read `field` as a nalgebra vector.
     pub(super) fn coordinate_of_an_element_field(&mut self, field: &Expr, k: Option<usize>) -> Option<usize> {
         let k = k?;
-        let Expr::Field(inner) = field else { return None };
+        self.fixed_field_of_an_element(field).then_some(k)
+    }
+
+    /// Whether `field` is `p.field` (or `ps[i].field`) of an element `p` of a differentiated
+    /// collection of structs, whose field the prescan read as a value of fixed size: a nalgebra
+    /// static vector or an array of floats (`pos: [f64; 2]`), read whole as a copy.
+    pub(super) fn fixed_field_of_an_element(&self, field: &Expr) -> bool {
+        let Expr::Field(inner) = field else { return false };
         // The field's declared type (the prescan's), since a nested struct's fields could be
         // named `x` too.
-        let syn::Member::Named(field) = &inner.member else { return None };
-        if !crate::signature::types::vector_field(&field.to_string()) {
-            return None;
+        let syn::Member::Named(field) = &inner.member else { return false };
+        if !crate::signature::types::fixed_field(&field.to_string()) {
+            return false;
         }
-        let element = match &*inner.base {
+        match &*inner.base {
             Expr::Index(ix) => self.record_collection(&ix.expr),
             base => self.aggregate_or_leaf(base).is_some_and(|v| self.record_elements.contains(&v)),
+        }
+    }
+
+    /// `p.pos[k]` at a computed index `k` of a fixed field of an element
+    /// ([`Self::fixed_field_of_an_element`]): the field read as a copy, then its entry `k`.
+    pub(super) fn computed_entry_of_an_element_field(&mut self, ix: &syn::ExprIndex, span: Loc) -> Tree {
+        let Some(base) = self.record_field(&ix.expr, Kind::Float) else {
+            return self.opaque(&Expr::Index(ix.clone()), "indexing");
         };
-        element.then_some(k)
+        let index = self.value(&ix.index);
+        let (rule, form) = (rules::operator("<index>"), Form::Index(TokenStream::new()));
+        self.prim(rule, vec![base, index], form, span, &TupleShape::Leaf)
     }
 
     /// `v[k]` for `v.x`, `v.y`, .. of a static nalgebra vector the macro holds as an array (one

@@ -125,6 +125,12 @@ impl Lowerer<'_> {
             {
                 self.entry_of_an_element_field(&ix.expr, k, e, span)
             }
+            // `ps[i].pos[k]` at a computed index: the same field, then its entry `k`.
+            Expr::Index(ix)
+                if !matches!(&*ix.index, Expr::Range(_)) && self.fixed_field_of_an_element(&ix.expr) =>
+            {
+                self.computed_entry_of_an_element_field(ix, span)
+            }
             // `pair(a, b).0`, `x.iter().fold((0.0, 1.0), ..).1`, `f(x).1` of a local closure: the
             // value computed, held by a name no user writes, then its part read as a local's.
             Expr::Field(f)

@@ -594,6 +594,21 @@ impl Lowerer<'_> {
     /// &[i, j] in edges`, `edges: &[[usize; 2]]`) has its elements read as written, as a
     /// constant tuple's fields are.
     fn bind_array_pattern(&mut self, ps: &syn::PatSlice, value: Option<Tree>) {
+        // `let [x, y] = p.pos;` of a fixed field of an element of a differentiated collection of
+        // structs (`pos: [f64; 2]`), read whole as a copy: each name its entry.
+        if let Some(Tree::Leaf(v)) = value
+            && self.kind(v) == Kind::Float
+            && self.made_by(v).is_some_and(|(_, inst)| matches!(inst.op, Op::Field { array: false, .. }))
+            && ps.elems.iter().all(|p| !matches!(p, Pat::Rest(_)))
+        {
+            for (k, p) in ps.elems.iter().enumerate() {
+                let span = Loc::of(p);
+                let index = syn::LitInt::new(&format!("{k}usize"), span.span()).to_token_stream();
+                let Tree::Leaf(entry) = self.entry(v, index, span) else { continue };
+                self.bind_part(p, v, entry);
+            }
+            return;
+        }
         let (v, held) = match value {
             Some(Tree::Leaf(v))
                 if matches!(

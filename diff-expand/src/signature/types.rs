@@ -5,7 +5,8 @@
 //! out. A type with a float field, a type parameter or a field of a type the macro cannot see
 //! into is not one; nor is a name defined twice where either definition is not one. The
 //! declared types of struct fields by name also tell which fields are nalgebra vectors
-//! ([`vector_field`]: `p.pos.z` of an element of a differentiated collection of structs).
+//! ([`fixed_field`]: `p.pos.z`, `p.pos[k]` of an element of a differentiated collection of
+//! structs).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
@@ -153,16 +154,19 @@ pub fn record(item: &syn::Item, derives_differentiable: bool) {
     types.get_or_insert_with(HashMap::new).entry(name.to_string()).or_default().push(fields);
 }
 
-/// Whether every struct the prescan read with a field `name` declares it a nalgebra static
-/// vector or point (`Vector3<f64>`, `SVector<f64, 4>`, `Point2<T>`), and one does: its
-/// coordinates `.x`, `.y`, .. are entries.
-pub fn vector_field(name: &str) -> bool {
+/// Whether every struct the prescan read with a field `name` declares it a value of fixed size
+/// that is `Copy`: a nalgebra static vector or point (`Vector3<f64>`, `SVector<f64, 4>`,
+/// `Point2<T>`) or an array of floats (`[f64; 2]`), and one does. Its entries (`p.pos[1]`,
+/// `p.pos[k]`, and for nalgebra's the coordinates `.x`, `.y`, ..) are read from a copy.
+pub fn fixed_field(name: &str) -> bool {
     let Ok(table) = FIELDS.lock() else { return false };
+    let fixed = |ty: &Type| {
+        super::static_matrix(ty)
+            || super::point(ty)
+            || matches!(ty, Type::Array(a) if super::is_float(&a.elem))
+    };
     table.as_ref().and_then(|t| t.get(name)).is_some_and(|types| {
-        !types.is_empty()
-            && types.iter().all(|t| {
-                syn::parse_str::<Type>(t).is_ok_and(|ty| super::static_matrix(&ty) || super::point(&ty))
-            })
+        !types.is_empty() && types.iter().all(|t| syn::parse_str::<Type>(t).is_ok_and(|ty| fixed(&ty)))
     })
 }
 

@@ -1,5 +1,6 @@
-// A differentiated slice of structs is read by its elements' float and nalgebra fields
-// (tests/struct_slices.rs); an array field is not followed. (Fields named like nalgebra's
+// A differentiated slice of structs is read by its elements' float fields and fields of fixed
+// size, `[f64; N]` and static vectors (tests/struct_slices.rs, tests/fixed_fields.rs); a `Vec`
+// field is not followed: its adjoint would need an array per element. (Fields named like nalgebra's
 // coordinates, `w` and `b`, were once read as `v[3]` and `v[5]`: rustc's "cannot index into a
 // value of type `Layer`" in generated code.)
 use tapeless::{Differentiable, differentiable};
