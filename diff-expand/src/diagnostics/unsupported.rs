@@ -422,6 +422,10 @@ pub const SECOND_ORDER_GENERICS: Unsupported = Unsupported {
     what: "a generic function other than one over a single `T: Float`",
     help: "make it generic over one float type (bounds from `num_traits`), or write it for `f64`",
 };
+pub const SECOND_ORDER_IMPL_FLOAT: Unsupported = Unsupported {
+    what: "a method generic over its `impl` block's float type",
+    help: "write the block for `f64` (`impl Linear<f64> { .. }`, with `x: f64`), whose methods second order takes",
+};
 pub const SECOND_ORDER_BOUND_HELP: &str = "second order runs a generic function at the runtime's `Dual<f64>`, which implements \
              `num_traits`' `Float`, `FromPrimitive`, `FloatConst`, `NumAssign` and `Sum`, and `tapeless::Real`";
 pub const SECOND_ORDER_FIELD_HELP: &str = "second order copies a function generic over `RealField` at dual numbers, writing out \

@@ -461,7 +461,15 @@ impl Lowerer<'_> {
                 if element.is_some_and(|t| !crate::signature::is_float(t)) {
                     return None;
                 }
-                let tokens = self.renamed(&Expr::MethodCall(m.clone()))?;
+                // Typed as the function's float where the user's `let total: f64 = ..` typed it
+                // (the annotation does not reach the value's declaration, and the second-order
+                // copy's `promote(..)` around it could not infer it).
+                let mut typed = m.clone();
+                if typed.turbofish.is_none() {
+                    let element = &self.element;
+                    typed.turbofish = Some(syn::parse_quote!(::<#element>));
+                }
+                let tokens = self.renamed(&Expr::MethodCall(typed))?;
                 let op = Op::Prim {
                     rule: rules::operator("<iter sum>"),
                     args: vec![array],

@@ -182,6 +182,22 @@ pub(super) fn check(input: &Input, sig: &signature::Signature, cx: &Ctxt) -> boo
         return false;
     }
     let generic = !input.sig.floats.is_empty();
+    // `impl<T: RealField> Linear<T> { fn predict(&self, x: T) -> T }`: the copy would run at
+    // `Dual<f64>` a `T` the block fixes (rustc's errors inside generated code, before).
+    let of_the_block =
+        input.sig.floats.iter().find(|t| !input.sig.generics.type_params().any(|p| p.ident == **t));
+    if let Some(t) = of_the_block {
+        let names_t = |ty: &syn::Type| {
+            let t = t.to_string();
+            quote::ToTokens::to_token_stream(ty)
+                .into_iter()
+                .any(|tt| matches!(tt, proc_macro2::TokenTree::Ident(i) if i == t))
+        };
+        let at = input.sig.params.iter().find(|p| names_t(&p.ty)).map(|p| Loc::of(&p.ty));
+        let at = at.unwrap_or_else(|| Loc::of(&sig.name));
+        reject(at, unsupported::SECOND_ORDER_IMPL_FLOAT.what, unsupported::SECOND_ORDER_IMPL_FLOAT.help);
+        return false;
+    }
     if input.sig.floats.len() > 1 || sig.generics.type_params().next().is_some() {
         reject(
             Loc::of(&input.sig.generics),

@@ -129,12 +129,32 @@ impl Promote for Dual<f64> {
     }
 }
 
+/// A float bound by reference (`Kernel::Gaussian { width } =>` of `kernel: &Kernel`, where
+/// `width` is a `&f64`): its value, as a dual constant.
+impl Promote for &f64 {
+    type Out = Dual<f64>;
+    #[inline(always)]
+    fn promote(self) -> Dual<f64> {
+        Dual::constant(*self)
+    }
+}
+
 /// An `Option` of a value from outside (`T::from_usize(n)` of a generic function, whose
 /// `unwrap` the copy reads as a value of its own): its value promoted.
 impl<T: Promote> Promote for Option<T> {
     type Out = Option<T::Out>;
     #[inline(always)]
     fn promote(self) -> Option<T::Out> {
+        self.map(Promote::promote)
+    }
+}
+
+/// A `Result` from outside (`knots.binary_search_by(..)` of constant data, matched on `Ok(i)` and
+/// `Err(i)`): its value promoted, its error as it is.
+impl<T: Promote, E> Promote for Result<T, E> {
+    type Out = Result<T::Out, E>;
+    #[inline(always)]
+    fn promote(self) -> Result<T::Out, E> {
         self.map(Promote::promote)
     }
 }

@@ -1,0 +1,102 @@
+//! Second order of code written as published crates write it, where the dual copy of `_grad`
+//! was rustc's error inside generated code until the fortieth session: a `let total: f64 =
+//! exps.iter().sum();` of a local `Vec` (the copy could not infer the sum's type), a float bound
+//! by reference in a `match` on a constant enum (`Kernel::Gaussian { width } =>`: `width` is a
+//! `&f64`), and a `match` on a constant `Result` (`binary_search_by`). Each `_hessian` against
+//! its closed form and central differences of `_grad`.
+
+mod common;
+
+use common::{assert_close, hessian_against};
+use tapeless::differentiable;
+
+/// Cross-entropy of a softmax, the probabilities summed through a typed `let`.
+#[differentiable(hessian, wrt(logits))]
+fn softmax_cross_entropy(logits: &[f64], label: usize) -> f64 {
+    let max = logits.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    let exps: Vec<f64> = logits.iter().map(|&l| (l - max).exp()).collect();
+    let total: f64 = exps.iter().sum();
+    -(exps[label] / total).ln()
+}
+
+pub enum Kernel {
+    Gaussian { width: f64 },
+    Linear,
+}
+
+/// A kernel chosen by a constant enum whose variant holds a float.
+#[differentiable(hessian, wrt(x))]
+fn kernel(x: f64, k: &Kernel) -> f64 {
+    match k {
+        Kernel::Gaussian { width } => (-x * x / (2.0 * width * width)).exp(),
+        Kernel::Linear => x,
+    }
+}
+
+/// The square of a piecewise-linear interpolation, its segment found by a binary search on
+/// constant knots.
+#[differentiable(hessian, wrt(values))]
+fn interpolated_square(knots: &[f64], values: &[f64], t: f64) -> f64 {
+    let i = match knots.binary_search_by(|k| k.total_cmp(&t)) {
+        Ok(i) => i.min(knots.len() - 2),
+        Err(i) => i.saturating_sub(1).min(knots.len() - 2),
+    };
+    let s = (t - knots[i]) / (knots[i + 1] - knots[i]);
+    let v = values[i] * (1.0 - s) + values[i + 1] * s;
+    v * v
+}
+
+#[test]
+fn a_typed_sum_of_a_local_vec() {
+    let logits = [0.3, -1.2, 0.8, 0.1];
+    for label in [0, 2] {
+        let (value, g, h) = softmax_cross_entropy_hessian(&logits, label);
+        let z: f64 = logits.iter().map(|l| l.exp()).sum();
+        let p: Vec<f64> = logits.iter().map(|l| l.exp() / z).collect();
+        assert!((value - (-p[label].ln())).abs() < 1e-14);
+        // ∇ = p - e_label, H = diag(p) - p pᵀ.
+        let want: Vec<f64> = (0..4).map(|i| p[i] - if i == label { 1.0 } else { 0.0 }).collect();
+        assert_close(&g, &want, 1e-14, "softmax gradient");
+        let closed = |i: usize, j: usize| if i == j { p[i] - p[i] * p[i] } else { -p[i] * p[j] };
+        let grad = |x: &[f64]| softmax_cross_entropy_grad(x, label).1;
+        hessian_against("softmax_cross_entropy", &h, &closed, &grad, &logits, 1e-12);
+    }
+}
+
+#[test]
+fn a_float_bound_by_reference_in_a_constant_enum() {
+    let gaussian = Kernel::Gaussian { width: 0.7 };
+    for x in [0.3, -1.1, 2.0] {
+        let (value, g, h) = kernel_hessian(x, &gaussian);
+        let w2 = 0.49;
+        let f = (-x * x / (2.0 * w2)).exp();
+        assert!((value - f).abs() < 1e-15);
+        assert_close(&[g], &[-x / w2 * f], 1e-14, "kernel gradient");
+        let closed = |_: usize, _: usize| f * (x * x / (w2 * w2) - 1.0 / w2);
+        let grad = |y: &[f64]| vec![kernel_grad(y[0], &gaussian).1];
+        hessian_against("kernel", &h, &closed, &grad, &[x], 1e-13);
+        let (_, _, h) = kernel_hessian(x, &Kernel::Linear);
+        assert_eq!(h[(0, 0)], 0.0);
+    }
+}
+
+#[test]
+fn a_match_on_a_constant_result() {
+    let knots = [0.0, 1.0, 2.5, 3.0];
+    let values = [1.0, 2.0, 0.5, 3.0];
+    for t in [0.4, 1.0, 2.8] {
+        let (value, g, h) = interpolated_square_hessian(&knots, &values, t);
+        // v = w · values with w nonzero on one segment: ∇ = 2 v w, H = 2 w wᵀ.
+        let i = knots.windows(2).position(|k| t >= k[0] && t < k[1]).unwrap_or(knots.len() - 2);
+        let s = (t - knots[i]) / (knots[i + 1] - knots[i]);
+        let mut w = [0.0; 4];
+        w[i] = 1.0 - s;
+        w[i + 1] = s;
+        let v: f64 = w.iter().zip(&values).map(|(a, b)| a * b).sum();
+        assert!((value - v * v).abs() < 1e-14);
+        assert_close(&g, &w.map(|wi| 2.0 * v * wi), 1e-14, "interpolation gradient");
+        let closed = |a: usize, b: usize| 2.0 * w[a] * w[b];
+        let grad = |x: &[f64]| interpolated_square_grad(&knots, x, t).1;
+        hessian_against("interpolated_square", &h, &closed, &grad, &values, 1e-14);
+    }
+}
