@@ -60,6 +60,18 @@ fn product_of_distances(x: f64, y: f64) -> f64 {
     dist((x, y), (1.0, 2.0)) * dist((y, x), (0.5, 0.5))
 }
 
+/// A function without the attribute taking a tuple, called on constants.
+fn weighted_pair(p: (f64, usize)) -> f64 {
+    p.0 * p.1 as f64
+}
+
+/// Second order with a constant tuple (a float and an integer) passed to a plain function: the
+/// copy passes the float part's value (it was rustc's E0308 inside the copy).
+#[differentiable(hessian)]
+fn with_a_constant_tuple(x: f64) -> f64 {
+    x * x * weighted_pair((2.5, 3)) + dist((x, 0.0), (0.0, 1.0))
+}
+
 fn norm(a: f64, b: f64) -> f64 {
     (a * a + b * b).sqrt()
 }
@@ -165,5 +177,23 @@ fn second_order_through_tuple_arguments() {
             vec![g.0, g.1]
         };
         hessian_against("product_of_distances", &h, &closed, &grad, &[x, y], 1e-12);
+    }
+}
+
+#[test]
+fn a_constant_tuple_passed_to_a_plain_function_under_second_order() {
+    for x in [0.3, -1.4] {
+        let (value, g, h) = with_a_constant_tuple_hessian(x);
+        let r = norm(x, 1.0);
+        assert!((value - (7.5 * x * x + r)).abs() < 1e-14);
+        assert_close(&[g], &[15.0 * x + x / r], 1e-14, "gradient");
+        let (_, g_first) = with_a_constant_tuple_grad(x);
+        assert_close(&[g], &[g_first], 1e-15, "hessian's gradient against _grad");
+        // d²/dx² (7.5 x² + √(x² + 1)) = 15 + 1 / (x² + 1)^{3/2}.
+        let closed = |_: usize, _: usize| 15.0 + 1.0 / r.powi(3);
+        let grad = |y: &[f64]| vec![with_a_constant_tuple_grad(y[0]).1];
+        hessian_against("with_a_constant_tuple", &h, &closed, &grad, &[x], 1e-13);
+        let (_, t) = with_a_constant_tuple_jvp(x, 0.8);
+        forward_against_reverse("with_a_constant_tuple", t, &[0.8], 1.0, &[g], 1e-14);
     }
 }

@@ -22,7 +22,7 @@ pub(super) struct Generic {
     pub(super) records: HashSet<String>,
     /// Functions called on constants only, and which of their arguments are floats: those are
     /// passed as their value parts (`check::constant_call`).
-    pub(super) constant_calls: std::collections::HashMap<String, Vec<bool>>,
+    pub(super) constant_calls: std::collections::HashMap<String, Vec<ConstantArg>>,
     /// Functions and methods composed with whose pullback the reverse sweep makes again
     /// (`emit::pullback_in_sweep`): `_grad` calls their primal, which the copy takes from
     /// their dual `_vjp`.
@@ -224,12 +224,28 @@ impl VisitMut for Generic {
                     let name = last.ident.clone();
                     if math_vjp(&f.path) {
                         *call.func = syn::parse_quote!(::tapeless::__private::dual_math::#name);
-                    } else if let Some(floats) = self.constant_calls.get(&name.to_string())
-                        && floats.len() == call.args.len()
+                    } else if let Some(passing) = self.constant_calls.get(&name.to_string())
+                        && passing.len() == call.args.len()
                     {
-                        for (arg, float) in call.args.iter_mut().zip(floats) {
-                            if *float {
-                                *arg = syn::parse_quote!(::tapeless::__private::primal(#arg));
+                        for (arg, passing) in call.args.iter_mut().zip(passing) {
+                            match passing {
+                                ConstantArg::AsIs => {}
+                                ConstantArg::Float => {
+                                    *arg = syn::parse_quote!(::tapeless::__private::primal(#arg));
+                                }
+                                ConstantArg::Tuple(floats) => {
+                                    let parts = floats.iter().enumerate().map(|(k, float)| {
+                                        let k = syn::Index::from(k);
+                                        match float {
+                                            true => quote::quote!(::tapeless::__private::primal(__tapeless_tuple.#k)),
+                                            false => quote::quote!(__tapeless_tuple.#k),
+                                        }
+                                    });
+                                    *arg = syn::parse_quote!({
+                                        let __tapeless_tuple = #arg;
+                                        (#(#parts,)*)
+                                    });
+                                }
                             }
                         }
                     } else if self.calls.contains(&name.to_string())
@@ -376,6 +392,32 @@ fn substitute_tokens(tokens: TokenStream) -> TokenStream {
             other => other,
         })
         .collect()
+}
+
+/// How an argument of a call on constants only is passed in the copy (`check::constant_call`).
+#[derive(Clone, PartialEq, Debug)]
+pub(super) enum ConstantArg {
+    /// As written: an integer, a constant of the user's type.
+    AsIs,
+    /// Its value part (`__private::primal`): a float the copy holds as a dual number.
+    Float,
+    /// A tuple built as the argument (`helper((0.4, 3))`, `lower::composition::tuple_argument`):
+    /// the value parts of its float parts, the others as they are.
+    Tuple(Vec<bool>),
+}
+
+impl ConstantArg {
+    /// The passing of one argument over two calls of the same function: a float if either
+    /// passes one there (`helper(helper(a, b), c)`).
+    pub(super) fn merge(&mut self, other: &ConstantArg) {
+        match (&mut *self, other) {
+            (ConstantArg::AsIs, ConstantArg::Float) => *self = ConstantArg::Float,
+            (ConstantArg::Tuple(a), ConstantArg::Tuple(b)) if a.len() == b.len() => {
+                a.iter_mut().zip(b).for_each(|(a, b)| *a |= b);
+            }
+            _ => {}
+        }
+    }
 }
 
 /// The values (`__v3`) named in `tokens`.

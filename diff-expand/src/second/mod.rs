@@ -27,7 +27,7 @@ use crate::ir::{Block, Kind, Op};
 use crate::signature::{self, Param};
 
 use self::check::{Passing, as_is, check, find_ident, read_by_index, record, shape};
-use self::copy::Generic;
+use self::copy::{ConstantArg, Generic};
 
 /// The signature as `_hvp` and `_hessian` have it: a generic function's float type parameter
 /// is `f64` there (dropped from the generics, with the `where` predicates that mention it).
@@ -153,13 +153,26 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
     // as dual numbers. Merged over the function's calls of one name (the callee's parameter is
     // a float if any call passes one there), so `helper(helper(a, b), c)` unwraps the inner
     // result, a promoted value of unknown kind.
-    let mut constant_calls: HashMap<String, Vec<bool>> = HashMap::new();
-    for inst in input.f.body.walk() {
+    let mut constant_calls: HashMap<String, Vec<ConstantArg>> = HashMap::new();
+    let insts = input.f.body.walk();
+    for inst in &insts {
         let Some((name, args)) = check::constant_call(input, inst) else { continue };
-        let floats: Vec<bool> = args.iter().map(|a| promote.contains(&a.ident().to_string())).collect();
-        let merged = constant_calls.entry(name).or_insert_with(|| floats.clone());
-        if merged.len() == floats.len() {
-            merged.iter_mut().zip(&floats).for_each(|(m, f)| *m |= f);
+        let promoted = |v: &crate::ir::Value| promote.contains(&v.ident().to_string());
+        // (A tuple built as the argument, `helper((0.4, 3))`, holds dual numbers in its float
+        // parts.)
+        let passing: Vec<ConstantArg> = args
+            .iter()
+            .map(|a| match insts.iter().find(|i| i.results.contains(a)).map(|i| &i.op) {
+                Some(Op::Construct { path, fields }) if path.segments.is_empty() => {
+                    ConstantArg::Tuple(fields.iter().map(|(_, v)| promoted(v)).collect())
+                }
+                _ if promoted(a) => ConstantArg::Float,
+                _ => ConstantArg::AsIs,
+            })
+            .collect();
+        let merged = constant_calls.entry(name).or_insert_with(|| passing.clone());
+        if merged.len() == passing.len() {
+            merged.iter_mut().zip(&passing).for_each(|(m, p)| m.merge(p));
         }
     }
     let remade = input
