@@ -109,3 +109,62 @@ fn a_slice_of_structs_without_a_wrt_list() {
         u.iter().zip(&dir).map(|(u, d)| u.pos.dot(&d.pos) + u.vel.dot(&d.vel)).sum::<f64>() + udt * 0.3;
     assert_close(&[t], &[back], 1e-13, "forward against reverse");
 }
+
+/// A local copy of a slice of structs, read by a loop and by index.
+#[differentiable]
+fn copied_bodies(bodies: &[Body], dt: f64) -> f64 {
+    let bs = bodies.to_vec();
+    let mut e = 0.0;
+    for b in &bs {
+        e += (b.pos + b.vel * dt).norm_squared();
+    }
+    e + bs[0].vel.x * dt
+}
+
+#[test]
+fn a_local_copy_of_a_slice_of_structs() {
+    let bodies = vec![
+        Body { pos: Vector2::new(1.0, 2.0), vel: Vector2::new(0.3, -0.1) },
+        Body { pos: Vector2::new(-0.5, 0.4), vel: Vector2::new(1.1, 0.7) },
+    ];
+    let dt = 0.2;
+    let (value, (g, gdt)) = copied_bodies_grad(&bodies, dt);
+    assert!((value - copied_bodies(&bodies, dt)).abs() < 1e-15);
+    // ∂/∂pos = 2 (pos + vel dt), ∂/∂vel = 2 dt (pos + vel dt) (+ dt on the first x).
+    for (k, b) in bodies.iter().enumerate() {
+        let next = b.pos + b.vel * dt;
+        let extra = if k == 0 { dt } else { 0.0 };
+        assert_close(g[k].pos.as_slice(), (2.0 * next).as_slice(), 1e-14, "positions");
+        assert_close(
+            &[g[k].vel.x, g[k].vel.y],
+            &[2.0 * dt * next.x + extra, 2.0 * dt * next.y],
+            1e-14,
+            "velocities",
+        );
+    }
+    let flat = |bs: &[Body], dt: f64| {
+        let mut v: Vec<f64> = bs.iter().flat_map(|b| [b.pos.x, b.pos.y, b.vel.x, b.vel.y]).collect();
+        v.push(dt);
+        v
+    };
+    let unflat = |v: &[f64]| {
+        let bs: Vec<Body> = v[..8]
+            .chunks(4)
+            .map(|c| Body { pos: Vector2::new(c[0], c[1]), vel: Vector2::new(c[2], c[3]) })
+            .collect();
+        (bs, v[8])
+    };
+    let fd = central_gradient(
+        |v| {
+            let (bs, dt) = unflat(v);
+            copied_bodies(&bs, dt)
+        },
+        &flat(&bodies, dt),
+    );
+    assert_close(&flat(&g, gdt), &fd, 1e-8, "copied_bodies differences");
+    let dir = [0.3, -0.7, 1.1, 0.2, -0.4, 0.9, 0.5, -0.2, 0.6];
+    let (dbs, ddt) = unflat(&dir);
+    let (_, t) = copied_bodies_jvp(&bodies, dt, dbs, ddt);
+    let back: f64 = flat(&g, gdt).iter().zip(dir).map(|(a, b)| a * b).sum();
+    assert_close(&[t], &[back], 1e-13, "copied_bodies forward against reverse");
+}

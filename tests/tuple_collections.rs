@@ -287,3 +287,53 @@ fn elements_taken_whole() {
     let (_, t) = second_point_sum_jvp(&pts, v.clone());
     assert_close(&[t], &[dot(&second_point_sum_vjp(&pts).1(1.0), &v)], 1e-14, "forward against reverse, sum");
 }
+
+/// A local copy of the points (`to_vec`, `to_owned`), read by index, by a chain and by a loop:
+/// its elements are the points' (it was "a field access of a differentiable value").
+#[differentiable(hessian)]
+fn copied(pts: &[(f64, f64)]) -> f64 {
+    let d = pts.to_vec();
+    let e = pts.to_owned();
+    let mut cubic = 0.0;
+    for &(u, v) in e.iter() {
+        cubic += u * v * v;
+    }
+    d[0].0 * d[1].1 + d.iter().map(|p| p.0 * p.1).sum::<f64>() + cubic
+}
+
+#[test]
+fn a_local_copy_of_the_points() {
+    let pts = [(1.0, 2.0), (3.0, -4.0), (0.5, 1.5)];
+    let (value, g) = copied_grad(&pts);
+    let f = |p: &[(f64, f64)]| p[0].0 * p[1].1 + p.iter().map(|q| q.0 * q.1 + q.0 * q.1 * q.1).sum::<f64>();
+    assert!((value - f(&pts)).abs() < 1e-14);
+    // ∂/∂u_k = v_k + v_k², ∂/∂v_k = u_k + 2 u_k v_k, plus v_1 on u_0 and u_0 on v_1.
+    let mut want: Vec<f64> = pts.iter().flat_map(|&(u, v)| [v + v * v, u + 2.0 * u * v]).collect();
+    want[0] += pts[1].1;
+    want[3] += pts[0].0;
+    assert_close(&flat(&g), &want, 1e-14, "copied closed form");
+    assert_close(
+        &flat(&g),
+        &central_gradient(|q| copied(&pairs(q)), &flat(&pts)),
+        1e-8,
+        "copied differences",
+    );
+    let dir = [0.3, -0.7, 1.1, 0.2, -0.4, 0.9];
+    let (_, t) = copied_jvp(&pts, pairs(&dir));
+    let back: f64 = flat(&g).iter().zip(dir).map(|(a, b)| a * b).sum();
+    assert_close(&[t], &[back], 1e-13, "copied forward against reverse");
+    // H: the (u_k, v_k) block [[0, 1 + 2 v_k], [1 + 2 v_k, 2 u_k]], and 1 between u_0 and v_1.
+    let (_, _, h) = copied_hessian(&pts);
+    let closed = |i: usize, j: usize| {
+        let (k, l) = (i / 2, j / 2);
+        let (u, v) = pts[k];
+        let block = match (k == l, i % 2, j % 2) {
+            (true, 0, 1) | (true, 1, 0) => 1.0 + 2.0 * v,
+            (true, 1, 1) => 2.0 * u,
+            _ => 0.0,
+        };
+        block + if (i, j) == (0, 3) || (i, j) == (3, 0) { 1.0 } else { 0.0 }
+    };
+    let grad = |q: &[f64]| flat(&copied_grad(&pairs(q)).1);
+    hessian_against("copied", &h, &closed, &grad, &flat(&pts), 1e-13);
+}

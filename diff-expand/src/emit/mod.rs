@@ -212,6 +212,16 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
                     | Kind::Heap
                     | Kind::Array(crate::ir::ArrayKind::Record | crate::ir::ArrayKind::Vec)
             ) {
+                // An element of a local copy of a collection of records (`let d =
+                // data.to_vec(); d[0].0`): cloned, since a pullback reading it through a
+                // reference would borrow the copy it also owns.
+                let local = input.f.info(*result).kind == Kind::Array(crate::ir::ArrayKind::Record)
+                    && input.f.body.walk().into_iter().any(|i| {
+                        i.results.contains(array) && matches!(i.op, Op::NewArray(ArrayInit::Copy { .. }))
+                    });
+                if local {
+                    return quote_spanned!(span=> let #y = ::core::clone::Clone::clone(&#a #index););
+                }
                 return quote_spanned!(span=> let #y = &#a #index;);
             }
             quote_spanned!(span=> #a #index)

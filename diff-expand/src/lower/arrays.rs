@@ -492,6 +492,9 @@ impl Lowerer<'_> {
                 let source = array_of(self, &m.receiver)?;
                 let kind = match (name.as_str(), self.kind(source)) {
                     ("clone" | "to_owned", Kind::Array(ArrayKind::Fixed)) => ArrayKind::Fixed,
+                    // A copy of a differentiated collection of structs or float tuples (`let d =
+                    // data.to_vec();`): its elements records too (read by `copied_from`'s type).
+                    (_, Kind::Array(ArrayKind::Record)) if self.structs_in(source) => ArrayKind::Record,
                     _ => ArrayKind::Vec,
                 };
                 let tokens = self.renamed(&Expr::MethodCall(m.clone()))?;

@@ -494,10 +494,14 @@ struct Reverse<'a> {
     typed_sources: HashSet<Value>,
 }
 
-/// Whether a record parameter is read only through its fields (never passed to a call, whose
-/// pullback would contribute to the whole record).
+/// Whether a record parameter is read only through its fields or elements (never passed to a
+/// call, whose pullback would contribute to the whole record, nor copied whole, `let d =
+/// data.to_vec();`, whose adjoint is added to it whole).
 fn only_fields_read(b: &Block, record: Value) -> bool {
-    !b.any(&mut |inst| matches!(inst.op, Op::Call { .. }) && inst.op.operands().contains(&record))
+    !b.any(&mut |inst| {
+        matches!(inst.op, Op::Call { .. } | Op::NewArray(crate::ir::ArrayInit::Copy { .. }))
+            && inst.op.operands().contains(&record)
+    })
 }
 
 /// How many instructions read field `member` of `record`. A static vector field read whole
