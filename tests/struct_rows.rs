@@ -89,6 +89,27 @@ impl Mlp {
     }
 }
 
+/// The network as a method of a block with the attribute, its rows zipped with the biases in a
+/// `for` (read as element loads until the fortieth session's fix: the row error).
+#[derive(Clone, Debug, PartialEq, Differentiable)]
+pub struct Layered {
+    pub w1: Vec<Vec<f64>>,
+    pub b1: Vec<f64>,
+    pub w2: Vec<f64>,
+    pub b2: f64,
+}
+
+#[differentiable(wrt(self))]
+impl Layered {
+    fn forward(&self, x: &[f64]) -> f64 {
+        let mut hidden = vec![0.0; self.b1.len()];
+        for (k, (row, b)) in self.w1.iter().zip(&self.b1).enumerate() {
+            hidden[k] = (row.iter().zip(x).map(|(w, v)| w * v).sum::<f64>() + b).tanh();
+        }
+        hidden.iter().zip(&self.w2).map(|(h, w)| h * w).sum::<f64>() + self.b2
+    }
+}
+
 fn net() -> Mlp {
     Mlp {
         w1: vec![vec![0.1, 0.2], vec![-0.3, 0.4], vec![0.5, -0.6]],
@@ -205,4 +226,23 @@ fn rows_of_a_field_of_self() {
         |p, u| p.forward_vjp(&x).1(u),
     );
     assert_close(&flat(&g), &flat(&reference), 1e-15, "method against function");
+}
+
+#[test]
+fn rows_zipped_in_a_for_of_a_block_method() {
+    let x = [0.3, -0.2];
+    let reference = predict_grad(&net(), &x).1;
+    let layered = |p: &Mlp| Layered { w1: p.w1.clone(), b1: p.b1.clone(), w2: p.w2.clone(), b2: p.b2 };
+    let back = |l: Layered| Mlp { w1: l.w1, b1: l.b1, w2: l.w2, b2: l.b2 };
+    let g = check(
+        "Layered::forward",
+        |p| layered(p).forward(&x),
+        |p| {
+            let (v, g) = layered(p).forward_grad(&x);
+            (v, back(g))
+        },
+        |p, d| layered(p).forward_jvp(&x, layered(&d)),
+        |p, u| back(layered(p).forward_vjp(&x).1(u)),
+    );
+    assert_close(&flat(&g), &flat(&reference), 1e-15, "block method against function");
 }

@@ -297,15 +297,23 @@ impl Lowerer<'_> {
         }
     }
 
-    /// Whether one of `arrays` is a nested-array parameter (its elements are rows).
+    /// Whether one of `arrays` is a nested-array parameter, or a nested array field of one
+    /// (`p.w1` of `w1: Vec<Vec<f64>>`, `row_type`): its elements are rows.
     pub(super) fn any_rows(&self, arrays: &[Value]) -> bool {
         use crate::signature::{collection_element, is_float};
         arrays.iter().any(|v| {
-            self.collection_type(*v)
-                .and_then(collection_element)
-                .and_then(collection_element)
-                .is_some_and(is_float)
+            let declared = self.collection_type(*v).cloned().or_else(|| self.field_type(*v));
+            declared.as_ref().and_then(collection_element).and_then(collection_element).is_some_and(is_float)
         })
+    }
+
+    /// The declared type of the field `v` reads of a parameter (`Vec<Vec<f64>>` of `p.w1`), as
+    /// the prescan read the parameter's struct.
+    fn field_type(&self, v: Value) -> Option<syn::Type> {
+        let (_, inst) = self.made_by(v)?;
+        let Op::Field { base, member: syn::Member::Named(name), .. } = &inst.op else { return None };
+        let owner = crate::signature::registry::type_name(self.param_types.get(base)?);
+        crate::signature::types::field_type(owner.as_deref(), &name.to_string())
     }
 
     /// `w[r].len()` of a nested-array parameter: the length of the row, read in place.

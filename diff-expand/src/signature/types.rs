@@ -77,16 +77,34 @@ pub fn field_type(owner: Option<&str>, field: &str) -> Option<Type> {
     let declared = owner
         .and_then(typed_fields)
         .and_then(|fields| fields.into_iter().find(|(f, _)| f == field).map(|(_, ty)| ty));
+    let agreed = |types: &[String]| {
+        let first = types.first()?;
+        types.iter().all(|t| t == first).then(|| first.clone())
+    };
     let ty = match declared {
         Some(ty) => ty,
-        None => {
+        // The structs of the file being expanded first, then of the crate.
+        None => agreed(&file_field_types(field)).or_else(|| {
             let table = FIELDS.lock().ok()?;
-            let types = table.as_ref()?.get(field)?;
-            let first = types.first()?;
-            types.iter().all(|t| t == first).then(|| first.clone())?
-        }
+            agreed(table.as_ref()?.get(field)?)
+        })?,
     };
     syn::parse_str(&ty).ok()
+}
+
+/// The declared types of every field `field` of the structs the prescan read in the file being
+/// expanded.
+fn file_field_types(field: &str) -> Vec<String> {
+    let Ok(table) = NAMED_FIELDS.lock() else { return Vec::new() };
+    let file = super::registry::current_file();
+    table
+        .iter()
+        .flatten()
+        .filter(|((scope, _), _)| *scope == file)
+        .flat_map(|(_, definitions)| definitions.iter().flatten().flatten())
+        .filter(|(name, _)| name == field)
+        .map(|(_, ty)| ty.clone())
+        .collect()
 }
 
 /// Per type name, whether each definition the prescan read derives `Differentiable`.
