@@ -311,8 +311,15 @@ impl Lowerer<'_> {
     /// the prescan read the parameter's struct.
     fn field_type(&self, v: Value) -> Option<syn::Type> {
         let (_, inst) = self.made_by(v)?;
-        let Op::Field { base, member: syn::Member::Named(name), .. } = &inst.op else { return None };
-        let owner = crate::signature::registry::type_name(self.param_types.get(base)?);
+        let Op::Field { base, member, .. } = &inst.op else { return None };
+        self.declared_field_type(*base, member)
+    }
+
+    /// The declared type of the field `member` of the parameter `base`, by the name of its
+    /// struct (`signature::types::field_type`).
+    fn declared_field_type(&self, base: Value, member: &syn::Member) -> Option<syn::Type> {
+        let syn::Member::Named(name) = member else { return None };
+        let owner = crate::signature::registry::type_name(self.param_types.get(&base)?);
         crate::signature::types::field_type(owner.as_deref(), &name.to_string())
     }
 
@@ -371,10 +378,7 @@ impl Lowerer<'_> {
         let declared;
         let ty = match strip_parens(e) {
             Expr::Field(f) => {
-                let syn::Member::Named(name) = &f.member else { return None };
-                let param = self.aggregate_or_leaf(&f.base).and_then(|v| self.param_types.get(&v))?;
-                let owner = crate::signature::registry::type_name(param);
-                declared = crate::signature::types::field_type(owner.as_deref(), &name.to_string())?;
+                declared = self.declared_field_type(self.aggregate_or_leaf(&f.base)?, &f.member)?;
                 &declared
             }
             e => self.aggregate_or_leaf(e).and_then(|v| self.collection_type(v))?,

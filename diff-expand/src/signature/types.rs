@@ -71,8 +71,9 @@ fn typed_fields(name: &str) -> Option<Vec<(String, String)>> {
 
 /// The declared type of the field `field` of the struct `owner`, as [`named_fields`] finds the
 /// struct (`Vec<Vec<f64>>` of `w1` in `struct Mlp { w1: Vec<Vec<f64>>, .. }`), or where the
-/// owner is not known (`self` of a method whose `impl` block has no attribute) the type every
-/// struct the prescan read declares a field `field` with, if they agree.
+/// owner is not known (`self` of a method whose type the prescan could not tell) the type every
+/// struct of the file being expanded, else of the crate, declares a field `field` with, if they
+/// agree.
 pub fn field_type(owner: Option<&str>, field: &str) -> Option<Type> {
     let declared = owner
         .and_then(typed_fields)
