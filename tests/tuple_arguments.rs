@@ -15,7 +15,7 @@ fn dist(p: (f64, f64), q: (f64, f64)) -> f64 {
     ((p.0 - q.0).powi(2) + (p.1 - q.1).powi(2)).sqrt()
 }
 
-#[differentiable]
+#[differentiable(hessian)]
 fn dist_ref(p: &(f64, f64), q: &(f64, f64)) -> f64 {
     ((p.0 - q.0).powi(2) + (p.1 - q.1).powi(2)).sqrt()
 }
@@ -58,6 +58,35 @@ fn built(x: f64, y: f64) -> f64 {
 #[differentiable(hessian)]
 fn product_of_distances(x: f64, y: f64) -> f64 {
     dist((x, y), (1.0, 2.0)) * dist((y, x), (0.5, 0.5))
+}
+
+/// Borrowed tuples written at the call (`&(x[0], x[1])`) and a borrowed local tuple (`&p`),
+/// under second order.
+#[differentiable(hessian)]
+fn borrowed_tuples(x: [f64; 2]) -> f64 {
+    let p = (x[0], x[1]);
+    let mut s = dist_ref(&(x[1], x[0]), &(0.0, 0.5));
+    for k in 0..3 {
+        s += dist_ref(&p, &(k as f64, 1.0));
+    }
+    s
+}
+
+pub struct Scene {
+    pub c: (f64, f64),
+}
+
+impl Scene {
+    #[differentiable(wrt(p))]
+    fn sq(&self, p: (f64, f64)) -> f64 {
+        (p.0 - self.c.0).powi(2) + (p.1 - self.c.1).powi(2)
+    }
+
+    /// A method passing tuples of a slice's entries to a sibling method.
+    #[differentiable(wrt(x))]
+    fn total(&self, x: &[f64]) -> f64 {
+        self.sq((x[0], x[1])) + self.sq((x[1], 2.0 * x[0]))
+    }
 }
 
 /// A function without the attribute taking a tuple, called on constants.
@@ -196,4 +225,48 @@ fn a_constant_tuple_passed_to_a_plain_function_under_second_order() {
         let (_, t) = with_a_constant_tuple_jvp(x, 0.8);
         forward_against_reverse("with_a_constant_tuple", t, &[0.8], 1.0, &[g], 1e-14);
     }
+}
+
+#[test]
+fn borrowed_tuples_and_tuples_passed_to_a_method() {
+    let x = [0.3, 0.4];
+    // Σ of distances from (x1, x0) to (0, 0.5) and from (x0, x1) to (k, 1), k = 0, 1, 2.
+    let centres = [((1, 0), (0.0, 0.5)), ((0, 1), (0.0, 1.0)), ((0, 1), (1.0, 1.0)), ((0, 1), (2.0, 1.0))];
+    let (value, g, h) = borrowed_tuples_hessian(x);
+    let (mut want_v, mut want_g) = (0.0, [0.0; 2]);
+    let mut want_h = [[0.0; 2]; 2];
+    for ((a, b), (cx, cy)) in centres {
+        let d = [x[a] - cx, x[b] - cy];
+        let r = norm(d[0], d[1]);
+        want_v += r;
+        let (u, idx) = ([d[0] / r, d[1] / r], [a, b]);
+        for i in 0..2 {
+            want_g[idx[i]] += u[i];
+            for j in 0..2 {
+                let eye = if i == j { 1.0 } else { 0.0 };
+                want_h[idx[i]][idx[j]] += (eye - u[i] * u[j]) / r;
+            }
+        }
+    }
+    assert!((value - want_v).abs() < 1e-14);
+    assert_close(&g, &want_g, 1e-14, "borrowed tuples gradient");
+    let grad = |y: &[f64]| {
+        let (_, g) = borrowed_tuples_grad([y[0], y[1]]);
+        g.to_vec()
+    };
+    hessian_against("borrowed_tuples", &h, &|i, j| want_h[i][j], &grad, &x, 1e-13);
+    let (_, t) = borrowed_tuples_jvp(x, [0.6, -0.3]);
+    forward_against_reverse("borrowed_tuples", t, &[0.6, -0.3], 1.0, &g, 1e-14);
+
+    let scene = Scene { c: (1.0, 2.0) };
+    let (value, g) = scene.total_grad(&x);
+    let f = |y: &[f64]| {
+        (y[0] - 1.0).powi(2) + (y[1] - 2.0).powi(2) + (y[1] - 1.0).powi(2) + (2.0 * y[0] - 2.0).powi(2)
+    };
+    assert!((value - f(&x)).abs() < 1e-14);
+    let want = [2.0 * (x[0] - 1.0) + 4.0 * (2.0 * x[0] - 2.0), 2.0 * (x[1] - 2.0) + 2.0 * (x[1] - 1.0)];
+    assert_close(&g, &want, 1e-14, "scene gradient");
+    assert_close(&g, &central_gradient(f, &x), 1e-8, "scene differences");
+    let (_, t) = scene.total_jvp(&x, vec![0.6, -0.3]);
+    forward_against_reverse("scene", t, &[0.6, -0.3], 1.0, &g, 1e-14);
 }

@@ -206,9 +206,15 @@ impl Lowerer<'_> {
                     {
                         (self.value(&r.expr), true)
                     }
+                    // `&(x[0], x[1])`, `&p` of a local tuple: the tuple built, then borrowed.
+                    None if matches!(strip_parens(&r.expr), Expr::Tuple(_))
+                        || self.aggregate(&r.expr).is_some() =>
+                    {
+                        (self.tuple_argument(&r.expr), true)
+                    }
                     None => {
                         // `&m` of a `DVector`/`DMatrix`: passed by reference, like an array; and
-                        // `&pts[i]`, `&(x, y)` of a tuple, built and borrowed.
+                        // `&pts[i]` of a tuple, built and borrowed.
                         let v = self.tuple_argument(a);
                         (v, self.kind(v) == Kind::Heap || self.is_tuple(v))
                     }
