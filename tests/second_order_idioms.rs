@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{assert_close, hessian_against};
+use common::{assert_close, central_gradient, forward_against_reverse, hessian_against};
 use tapeless::differentiable;
 
 /// Cross-entropy of a softmax, the probabilities summed through a typed `let`.
@@ -57,6 +57,11 @@ fn a_typed_sum_of_a_local_vec() {
         // ∇ = p - e_label, H = diag(p) - p pᵀ.
         let want: Vec<f64> = (0..4).map(|i| p[i] - if i == label { 1.0 } else { 0.0 }).collect();
         assert_close(&g, &want, 1e-14, "softmax gradient");
+        let f = |x: &[f64]| softmax_cross_entropy(x, label);
+        assert_close(&g, &central_gradient(f, &logits), 1e-8, "softmax differences");
+        let dir = [0.4, -1.0, 0.3, 0.8];
+        let (_, t) = softmax_cross_entropy_jvp(&logits, label, dir.to_vec());
+        forward_against_reverse("softmax_cross_entropy", t, &dir, 1.0, &g, 1e-14);
         let closed = |i: usize, j: usize| if i == j { p[i] - p[i] * p[i] } else { -p[i] * p[j] };
         let grad = |x: &[f64]| softmax_cross_entropy_grad(x, label).1;
         hessian_against("softmax_cross_entropy", &h, &closed, &grad, &logits, 1e-12);
@@ -72,6 +77,9 @@ fn a_float_bound_by_reference_in_a_constant_enum() {
         let f = (-x * x / (2.0 * w2)).exp();
         assert!((value - f).abs() < 1e-15);
         assert_close(&[g], &[-x / w2 * f], 1e-14, "kernel gradient");
+        assert_close(&[g], &central_gradient(|y| kernel(y[0], &gaussian), &[x]), 1e-8, "kernel differences");
+        let (_, t) = kernel_jvp(x, &gaussian, 0.7);
+        forward_against_reverse("kernel", t, &[0.7], 1.0, &[g], 1e-14);
         let closed = |_: usize, _: usize| f * (x * x / (w2 * w2) - 1.0 / w2);
         let grad = |y: &[f64]| vec![kernel_grad(y[0], &gaussian).1];
         hessian_against("kernel", &h, &closed, &grad, &[x], 1e-13);
@@ -95,6 +103,11 @@ fn a_match_on_a_constant_result() {
         let v: f64 = w.iter().zip(&values).map(|(a, b)| a * b).sum();
         assert!((value - v * v).abs() < 1e-14);
         assert_close(&g, &w.map(|wi| 2.0 * v * wi), 1e-14, "interpolation gradient");
+        let f = |x: &[f64]| interpolated_square(&knots, x, t);
+        assert_close(&g, &central_gradient(f, &values), 1e-8, "interpolation differences");
+        let dir = [0.5, -0.3, 1.2, 0.7];
+        let (_, d) = interpolated_square_jvp(&knots, &values, t, dir.to_vec());
+        forward_against_reverse("interpolated_square", d, &dir, 1.0, &g, 1e-14);
         let closed = |a: usize, b: usize| 2.0 * w[a] * w[b];
         let grad = |x: &[f64]| interpolated_square_grad(&knots, x, t).1;
         hessian_against("interpolated_square", &h, &closed, &grad, &values, 1e-14);

@@ -189,6 +189,10 @@ fn second_order_through_tuple_arguments() {
         assert!((value - f(x, y)).abs() < 1e-14);
         let (_, g_first) = product_of_distances_grad(x, y);
         assert_close(&[g.0, g.1], &[g_first.0, g_first.1], 1e-14, "hessian's gradient");
+        let fd = central_gradient(|v| product_of_distances(v[0], v[1]), &[x, y]);
+        assert_close(&[g.0, g.1], &fd, 1e-8, "product_of_distances differences");
+        let (_, t) = product_of_distances_jvp(x, y, 0.4, -0.9);
+        forward_against_reverse("product_of_distances", t, &[0.4, -0.9], 1.0, &[g.0, g.1], 1e-14);
         // With a = |(x, y) - (1, 2)| and b = |(x, y) - (0.5, 0.5)|: ∇(ab) = b ∇a + a ∇b and
         // H = b Ha + ∇a ∇bᵀ + ∇b ∇aᵀ + a Hb, where H|v - c| = (I - u uᵀ) / |v - c|.
         let (a, b) = (norm(x - 1.0, y - 2.0), norm(x - 0.5, y - 0.5));

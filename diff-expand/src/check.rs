@@ -10,10 +10,12 @@ use crate::ir::{ArrayInit, Block, Callee, Form, Function, Loc, Op, Opaque};
 use crate::rules::{Family, Why};
 use crate::signature::Signature;
 
-/// Methods of an `Option` or `Result` that give a fallback where it holds no value (those taking
-/// a closure, `unwrap_or_else`, `map_or`, are kept opaque by the lowering,
-/// `Opaque::FallbackOfCall`, with the same error).
+/// Methods of an `Option` or `Result` that give a fallback where it holds no value.
 const FALLBACKS: [&str; 2] = ["unwrap_or", "unwrap_or_default"];
+
+/// The same with a closure: kept opaque by the lowering, `Opaque::FallbackOfCall` where the
+/// receiver is a call of a function with the attribute (`lower::calls`), with the same error.
+pub(crate) const CLOSURE_FALLBACKS: [&str; 3] = ["unwrap_or_else", "map_or", "map_or_else"];
 
 /// The name of the function whose call made `v` (`safe_log` of `safe_log(x)`), if a call did.
 fn called(f: &Function, v: crate::ir::Value) -> Option<String> {

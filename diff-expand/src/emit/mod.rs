@@ -255,10 +255,10 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
                     returned(input, *v, i.into_token_stream())
                 }
             });
-            // A tuple (`lower::composition::tuple_argument`): no path, its fields in order.
-            if path.segments.is_empty() {
+            // A tuple (`lower::composition::tuple_argument`): its fields in order.
+            let Some(path) = path else {
                 return quote_spanned!(span=> let mut #y = (#(#values,)*););
-            }
+            };
             let members = fields.iter().map(|(m, _)| m);
             return quote_spanned!(span=> let mut #y = #path { #(#members: #values),* };);
         }

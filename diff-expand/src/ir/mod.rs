@@ -230,10 +230,11 @@ pub enum Op {
     /// (`array: true`, emitted as `&base.member`). Linear: its tangent is the tangent's field, its
     /// adjoint is added into the record's adjoint field.
     Field { base: Value, member: syn::Member, array: bool },
-    /// `Name { a: x, b: y }`: a `#[derive(Differentiable)]` struct built from values (a record).
-    /// Linear: its tangent is the zero tangent with the fields' tangents written in, each
-    /// field's adjoint is the record adjoint's field.
-    Construct { path: syn::Path, fields: Vec<(syn::Member, Value)> },
+    /// `Name { a: x, b: y }`: a `#[derive(Differentiable)]` struct built from values (a record),
+    /// or with no `path` a tuple `(x, y)` whose fields are `0`, `1`, .. (a tuple passed whole to
+    /// a call, `lower::composition::tuple_argument`). Linear: its tangent is the zero tangent
+    /// with the fields' tangents written in, each field's adjoint is the record adjoint's field.
+    Construct { path: Option<syn::Path>, fields: Vec<(syn::Member, Value)> },
     /// `for var in start..end` (or `..=`): `body` runs once per index. Each variable the body
     /// reassigns is `carried`: its value at the start of an iteration is `header` (defined by
     /// the loop), at the end `next`; the loop's results are the values after the last iteration.

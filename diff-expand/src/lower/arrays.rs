@@ -93,10 +93,11 @@ impl Lowerer<'_> {
         }
     }
 
-    /// The struct `path { fields }` built from values, its fields remembered (`constructed`).
+    /// The struct `path { fields }` (without a path, the tuple of `fields`) built from values,
+    /// its fields remembered (`constructed`).
     pub(super) fn construct(
         &mut self,
-        path: syn::Path,
+        path: Option<syn::Path>,
         fields: Vec<(syn::Member, Value)>,
         span: Loc,
     ) -> Value {

@@ -232,7 +232,7 @@ impl Lowerer<'_> {
         if !self.field_assigned.contains(&name) && !floats {
             let span = Loc::of(&st);
             let fields = members.into_iter().zip(parts).map(|(m, t)| (m, self.leaf(t, span))).collect();
-            let v = self.construct(st.path.clone(), fields, span);
+            let v = self.construct(Some(st.path.clone()), fields, span);
             self.declare(&name, Some(Tree::Leaf(v)));
             return true;
         }
@@ -290,7 +290,7 @@ impl Lowerer<'_> {
             return self.unsupported(span, unsupported::TUPLE_POSITION);
         };
         let fields = members.into_iter().zip(parts).map(|(m, t)| (m, self.leaf(t, span))).collect();
-        Tree::Leaf(self.construct(path, fields, span))
+        Tree::Leaf(self.construct(Some(path), fields, span))
     }
 }
 

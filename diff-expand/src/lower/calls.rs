@@ -740,7 +740,7 @@ pub(super) fn leading_operand(e: &Expr) -> Option<&Expr> {
 /// the attribute (the prescan or an earlier expansion recorded it): a fallback taken where `g`
 /// fails.
 fn fallback_of_call(method: &str, receiver: &Expr) -> Option<String> {
-    if !["unwrap_or_else", "map_or", "map_or_else"].contains(&method) {
+    if !crate::check::CLOSURE_FALLBACKS.contains(&method) {
         return None;
     }
     let Expr::Call(call) = strip_parens(receiver) else { return None };

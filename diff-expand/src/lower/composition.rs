@@ -244,9 +244,7 @@ impl Lowerer<'_> {
 
     /// Whether `v` is a tuple [`Self::tuple_argument`] built.
     fn is_tuple(&self, v: Value) -> bool {
-        self.made_by(v).is_some_and(
-            |(_, inst)| matches!(&inst.op, Op::Construct { path, .. } if path.segments.is_empty()),
-        )
+        self.made_by(v).is_some_and(|(_, inst)| matches!(&inst.op, Op::Construct { path: None, .. }))
     }
 
     /// An argument, where a tuple of values (`g((x, y))`, `g(pts[i])` of `pts: &[(f64, f64)]`,
@@ -255,20 +253,24 @@ impl Lowerer<'_> {
     /// adjoint split back into the parts. A tuple of tuples stays the tuple error.
     fn tuple_argument(&mut self, a: &Expr) -> Value {
         let span = Loc::of_expr(a);
-        match self.expr(a) {
-            Tree::Tuple(parts) if !parts.is_empty() && parts.iter().all(|p| matches!(p, Tree::Leaf(_))) => {
-                let fields = parts
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(k, p)| match p {
-                        Tree::Leaf(v) => Some((syn::Member::Unnamed(syn::Index::from(k)), *v)),
-                        Tree::Tuple(_) => None,
-                    })
-                    .collect();
-                let path = syn::Path { leading_colon: None, segments: Default::default() };
-                self.construct(path, fields, span)
+        let t = self.expr(a);
+        let leaves: Option<Vec<Value>> = match &t {
+            Tree::Tuple(parts) if !parts.is_empty() => parts
+                .iter()
+                .map(|p| match p {
+                    Tree::Leaf(v) => Some(*v),
+                    Tree::Tuple(_) => None,
+                })
+                .collect(),
+            Tree::Tuple(_) | Tree::Leaf(_) => None,
+        };
+        match leaves {
+            Some(leaves) => {
+                let member = |k: usize| syn::Member::Unnamed(syn::Index::from(k));
+                let fields = leaves.into_iter().enumerate().map(|(k, v)| (member(k), v)).collect();
+                self.construct(None, fields, span)
             }
-            t => self.leaf(t, span),
+            None => self.leaf(t, span),
         }
     }
 

@@ -301,7 +301,7 @@ impl Lowerer<'_> {
             // `Name { a: x, b: y }`: a derived struct built from values.
             Expr::Struct(st) if st.rest.is_none() && st.qself.is_none() => {
                 let fields = st.fields.iter().map(|f| (f.member.clone(), self.value(&f.expr))).collect();
-                Tree::Leaf(self.construct(st.path.clone(), fields, span))
+                Tree::Leaf(self.construct(Some(st.path.clone()), fields, span))
             }
             // `Name { x: a, ..base }` of a struct the prescan read: every field written out, the
             // others read from `base` (bound once).

@@ -187,12 +187,7 @@ pub(super) fn check(input: &Input, sig: &signature::Signature, cx: &Ctxt) -> boo
     let of_the_block =
         input.sig.floats.iter().find(|t| !input.sig.generics.type_params().any(|p| p.ident == **t));
     if let Some(t) = of_the_block {
-        let names_t = |ty: &syn::Type| {
-            let t = t.to_string();
-            quote::ToTokens::to_token_stream(ty)
-                .into_iter()
-                .any(|tt| matches!(tt, proc_macro2::TokenTree::Ident(i) if i == t))
-        };
+        let names_t = |ty: &syn::Type| find_ident(ty.to_token_stream(), &t.to_string()).is_some();
         let at = input.sig.params.iter().find(|p| names_t(&p.ty)).map(|p| Loc::of(&p.ty));
         let at = at.unwrap_or_else(|| Loc::of(&sig.name));
         reject(at, unsupported::SECOND_ORDER_IMPL_FLOAT.what, unsupported::SECOND_ORDER_IMPL_FLOAT.help);
@@ -477,7 +472,7 @@ fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'s
             }
             // A tuple built as an argument (`g((x, y))`, `lower::composition::tuple_argument`):
             // the copy writes it as written, its parts dual numbers.
-            Op::Construct { path, .. } if !path.segments.is_empty() => reject(
+            Op::Construct { path: Some(_), .. } => reject(
                 inst.span,
                 unsupported::SECOND_ORDER_CONSTRUCT.what,
                 unsupported::SECOND_ORDER_CONSTRUCT.help,

@@ -163,7 +163,7 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
         let passing: Vec<ConstantArg> = args
             .iter()
             .map(|a| match insts.iter().find(|i| i.results.contains(a)).map(|i| &i.op) {
-                Some(Op::Construct { path, fields }) if path.segments.is_empty() => {
+                Some(Op::Construct { path: None, fields }) => {
                     ConstantArg::Tuple(fields.iter().map(|(_, v)| promoted(v)).collect())
                 }
                 _ if promoted(a) => ConstantArg::Float,

@@ -493,7 +493,7 @@ pub fn element_type_name(ty: &syn::Type) -> Option<String> {
 pub fn defined_type(op: &crate::ir::Op) -> Option<String> {
     match op {
         crate::ir::Op::Opaque { tokens, .. } if tokens.to_string() == "self" => super::siblings::self_type(),
-        crate::ir::Op::Construct { path, .. } => {
+        crate::ir::Op::Construct { path: Some(path), .. } => {
             type_name(&syn::Type::Path(syn::TypePath { qself: None, path: path.clone() }))
         }
         _ => None,

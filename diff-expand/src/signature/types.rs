@@ -75,9 +75,7 @@ fn typed_fields(name: &str) -> Option<Vec<(String, String)>> {
 /// struct of the file being expanded, else of the crate, declares a field `field` with, if they
 /// agree.
 pub fn field_type(owner: Option<&str>, field: &str) -> Option<Type> {
-    let declared = owner
-        .and_then(typed_fields)
-        .and_then(|fields| fields.into_iter().find(|(f, _)| f == field).map(|(_, ty)| ty));
+    let declared = owner.and_then(|owner| declared_type(owner, field));
     let agreed = |types: &[String]| {
         let first = types.first()?;
         types.iter().all(|t| t == first).then(|| first.clone())
@@ -91,6 +89,12 @@ pub fn field_type(owner: Option<&str>, field: &str) -> Option<Type> {
         })?,
     };
     syn::parse_str(&ty).ok()
+}
+
+/// The declared type of the field `field` of the struct `owner`, as text (of its one
+/// definition, [`typed_fields`]).
+fn declared_type(owner: &str, field: &str) -> Option<String> {
+    typed_fields(owner)?.into_iter().find(|(f, _)| f == field).map(|(_, ty)| ty)
 }
 
 /// The declared types of every field `field` of the structs the prescan read in the file being
@@ -194,9 +198,7 @@ pub fn fixed_field(name: &str) -> bool {
 /// `name` (all must agree): a float, an array of floats (`Vec<f64>`, `[f64; N]`), or anything
 /// else, `None` (a `DVector` read in place, or a name declared with several types).
 pub fn borrowed_field(owner: Option<&str>, name: &str) -> Option<BorrowedField> {
-    let declared = owner
-        .and_then(typed_fields)
-        .and_then(|fields| fields.into_iter().find(|(f, _)| f == name).map(|(_, ty)| vec![ty]));
+    let declared = owner.and_then(|owner| declared_type(owner, name)).map(|ty| vec![ty]);
     let types = match declared {
         Some(types) => types,
         None => FIELDS.lock().ok()?.as_ref()?.get(name)?.clone(),
