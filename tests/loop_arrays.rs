@@ -1,8 +1,8 @@
 //! Vectors made in each iteration of a loop (`collect()`, `vec![c; n]`), as code written per
 //! sample does: a two-layer network's hidden and output vectors per example. The array lives
 //! at the top level and is made anew in place each iteration (`Op::Refill`); its adjoint is
-//! zeroed where it was made, so no earlier iteration takes a later one's. Only a length the same
-//! in every iteration is accepted (ui `loops/array_of_varying_length_in_loop`). Checked
+//! zeroed where it was made, so no earlier iteration takes a later one's. A length that changes
+//! between iterations is tests/resized_vecs.rs's. Checked
 //! against hand-written gradients, central differences, forward against reverse, and the
 //! Hessian against central differences of `_grad`.
 

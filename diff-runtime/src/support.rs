@@ -25,6 +25,38 @@ pub fn zero_tangent_reusing<A: Reusable>(array: A) -> A {
     array.zeroed()
 }
 
+/// `array` resized to `len` elements, those it gains `fill` (no new allocation where its
+/// capacity suffices): a `Vec` replaced whole inside a loop by one of another length (a
+/// layer's activations), whose elements are written next.
+///
+/// ```
+/// let v = tapeless::__private::refit(vec![1.0, 2.0, 3.0], 2, 0.0);
+/// assert_eq!(v, [1.0, 2.0]);
+/// ```
+#[inline]
+pub fn refit<T: Clone>(mut array: Vec<T>, len: usize, fill: T) -> Vec<T> {
+    array.truncate(len);
+    array.resize(len, fill);
+    array
+}
+
+/// The adjoint of a `Vec` made anew inside a loop, as the reverse sweep reaches the point where
+/// it was made: `len` zeros (the length the `Vec` had before), made like `element`.
+///
+/// ```
+/// let mut adjoint = vec![0.5, 1.5];
+/// tapeless::__private::resize_adjoint(&mut adjoint, 3, &0.0_f64);
+/// assert_eq!(adjoint, [0.0, 0.0, 0.0]);
+/// ```
+#[inline]
+pub fn resize_adjoint<T: Differentiable>(adjoint: &mut Vec<T::Tangent>, len: usize, element: &T)
+where
+    T::Tangent: Clone,
+{
+    adjoint.clear();
+    adjoint.resize(len, element.zero_tangent());
+}
+
 /// The adjoint of a `Vec` copy of the array `[T; N]` `source` (`a.to_vec()`), as the array's:
 /// its first `N` elements (the copy has exactly `N`).
 #[inline]

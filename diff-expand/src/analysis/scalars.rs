@@ -133,8 +133,13 @@ fn known_floats(f: &Function, sig: &Signature, trust: Trust) -> std::collections
         .iter()
         .filter_map(|inst| match &inst.op {
             Op::NewArray(init) => inst.results.first().map(|a| (*a, init)),
-            // An array made anew in place is what its refill makes.
-            Op::Refill { array, init } => Some((*array, init)),
+            // An array made anew in place is what its refill makes (a `Vec` resized to a new
+            // one's length, `lower::arrays::refit`, holds what it held).
+            Op::Refill { array, init, before }
+                if before.is_none() || matches!(init, ArrayInit::Constant { tokens, .. } if crate::emit::std_array_tokens(tokens)) =>
+            {
+                Some((*array, init))
+            }
             _ => None,
         })
         .collect();

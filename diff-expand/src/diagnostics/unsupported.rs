@@ -7,7 +7,7 @@ use super::Unsupported;
 // lower/arrays.rs
 pub const CREATING_ARRAY_INSIDE_LOOP_BRANCH: Unsupported = Unsupported {
     what: "creating this array inside a loop or branch",
-    help: "create it before the loop and write its elements there (`let mut v = vec![0.0; n];`, then `v[i] = ..` in the loop); an array literal of floats, `[a, b]` or `vec![a, b]` (outside a function generic over its float type), `[0.0; N]` and a copy, `v.clone()`, may stay where they are, and so may `vec![0.0; n]` and `collect()` whose length is the same in every iteration (computed from values made before the loop)",
+    help: "create it before the loop and write its elements there (`let mut v = vec![0.0; n];`, then `v[i] = ..` in the loop); an array literal of floats, `[a, b]` or `vec![a, b]` (outside a function generic over its float type), `[0.0; N]`, a copy (`v.clone()`), `vec![0.0; n]` and `collect()` (of any length, also one that changes from one iteration to the next) may stay where they are",
 };
 pub const VECTOR_FORM: Unsupported = Unsupported { what: "this vector", help: "" };
 pub const ROWS_OF_DIFFERENTIABLE_VALUES: Unsupported = Unsupported {

@@ -171,7 +171,7 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
         return primal_store(input, inst);
     }
     // The array made anew in place (`lower::arrays::refilled`).
-    if let Op::Refill { array, init: ArrayInit::Constant { tokens, .. } } = &inst.op {
+    if let Op::Refill { array, init: ArrayInit::Constant { tokens, .. }, .. } = &inst.op {
         let a = array.ident();
         return quote_spanned!(span=> #a = #tokens;);
     }

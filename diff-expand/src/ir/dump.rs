@@ -62,8 +62,9 @@ fn block(out: &mut String, b: &Block, activity: Option<&Activity>, depth: usize)
             Op::NewArray(ArrayInit::Constant { reads, .. }) => format!("array const({})", list(reads)),
             Op::NewArray(ArrayInit::Elements { elements, .. }) => format!("array [{}]", list(elements)),
             Op::NewArray(ArrayInit::Copy { source, .. }) => format!("array copy v{}", source.0),
-            Op::Refill { array, init: ArrayInit::Constant { reads, .. } } => {
-                format!("refill v{} const({})", array.0, list(reads))
+            Op::Refill { array, init: ArrayInit::Constant { reads, .. }, before } => {
+                let before = before.map(|b| format!(" from length v{}", b.0)).unwrap_or_default();
+                format!("refill v{} const({}){before}", array.0, list(reads))
             }
             Op::Refill { array, .. } => format!("refill v{}", array.0),
             Op::Loop { carried, go, .. } => {

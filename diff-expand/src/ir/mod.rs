@@ -225,7 +225,12 @@ pub enum Op {
     /// `return`), whose value is a placeholder made at the function's top level
     /// (`lower::arrays::refilled`), so the array and its tangent and adjoint live at the top
     /// level as every array's do. Defines no value.
-    Refill { array: Value, init: ArrayInit },
+    ///
+    /// `before` is the array's length before the refill (a discrete value the primal sweep
+    /// reads), for an array whose length may change from one loop iteration to the next (a
+    /// layer's activations, `h = w.iter().map(..).collect()`): the reverse sweep gives the
+    /// adjoint that length back. `None` where every refill makes the same length.
+    Refill { array: Value, init: ArrayInit, before: Option<Value> },
     /// `base.member` of a record parameter: a float (`array: false`) or an array read in place
     /// (`array: true`, emitted as `&base.member`). Linear: its tangent is the tangent's field, its
     /// adjoint is added into the record's adjoint field.
@@ -427,10 +432,10 @@ impl Op {
                 std::iter::once(*array).chain(index.iter().copied()).chain([*value]).collect()
             }
             Op::NewArray(ArrayInit::Constant { reads, .. }) => reads.clone(),
-            Op::Refill { array, init: ArrayInit::Constant { reads, .. } } => {
-                std::iter::once(*array).chain(reads.iter().copied()).collect()
+            Op::Refill { array, init: ArrayInit::Constant { reads, .. }, before } => {
+                std::iter::once(*array).chain(reads.iter().copied()).chain(*before).collect()
             }
-            Op::Refill { array, .. } => vec![*array],
+            Op::Refill { array, before, .. } => std::iter::once(*array).chain(*before).collect(),
             Op::NewArray(ArrayInit::Elements { elements, .. }) => elements.clone(),
             Op::NewArray(ArrayInit::Copy { source, .. }) => vec![*source],
             Op::Field { base, .. } => vec![*base],

@@ -185,7 +185,13 @@ impl Lowerer<'_> {
                 _ => false,
             };
             if kind == ArrayKind::Vec && invariant {
-                return self.refilled(init, span, kind);
+                return self.refilled(init, span, kind, false);
+            }
+            // `vec![e; n]` (a `collect`) in a loop, of a length that may change from one
+            // iteration to the next (a layer's activations): made anew each time, the reverse
+            // sweep giving its adjoint the length it had before.
+            if kind == ArrayKind::Vec && self.in_loop > 0 && filled_vec(&init) {
+                return self.refilled(init, span, kind, true);
             }
             // `[0.0; 3]`, `Vector3::zeros()` in a branch but no loop: made once, at the top level
             // (a constant of a constant length, which runs at most once here).
@@ -204,7 +210,14 @@ impl Lowerer<'_> {
     /// at value `start`): made before them, hoisted to the top level (a parameter's field), or
     /// computed in them from such values alone by literals, rules and kept code (`x.len()`,
     /// `w.len().min(b.len())`). `depth` bounds the search.
+    ///
+    /// A local `Vec` (made in the body, not a parameter) may be replaced by one of another length
+    /// in the loop (`v = v.windows(2).map(..).collect()`, [`Self::refit`]): what reads it, its
+    /// `len()`, is not the same in every iteration.
     fn same_every_iteration(&self, v: Value, start: usize, depth: usize) -> bool {
+        if self.kind(v) == Kind::Array(ArrayKind::Vec) && !self.param_types.contains_key(&v) {
+            return false;
+        }
         if (v.0 as usize) < start {
             return true;
         }
@@ -246,12 +259,54 @@ impl Lowerer<'_> {
     /// `Vec`), made anew here (`Op::Refill`), so the array, its tangent and its adjoint live at
     /// the top level as every array's do, and its length is evaluated only where the user's
     /// code evaluates it (`x.len() - 1` past the guard).
-    fn refilled(&mut self, init: ArrayInit, span: Loc, kind: ArrayKind) -> Tree {
-        let tokens = quote::quote_spanned!(span.span()=> ::tapeless::__private::placeholder());
+    ///
+    /// `resizable`: its length may change between the iterations of a loop, so the refill
+    /// records the length before it (`Op::Refill`'s `before`).
+    fn refilled(&mut self, init: ArrayInit, span: Loc, kind: ArrayKind, resizable: bool) -> Tree {
+        // (A `Vec` whose length is read before its first refill, by a method rustc resolves
+        // before it knows the element type.)
+        let tokens = if resizable {
+            quote::quote_spanned!(span.span()=> ::std::vec::Vec::new())
+        } else {
+            quote::quote_spanned!(span.span()=> ::tapeless::__private::placeholder())
+        };
         let placeholder = ArrayInit::Constant { tokens, reads: Vec::new() };
         let array = self.at_top(Op::NewArray(placeholder), span, Kind::Array(kind));
-        self.push(Vec::new(), Op::Refill { array, init }, span);
+        let before = resizable.then(|| self.length_of(array, span));
+        self.push(Vec::new(), Op::Refill { array, init, before }, span);
         Tree::Leaf(array)
+    }
+
+    /// `array.len()` as it is now (a discrete value).
+    pub(super) fn length_of(&mut self, array: Value, span: Loc) -> Value {
+        let a = array.ident();
+        let tokens = quote::quote_spanned!(span.span()=> #a.len());
+        self.emit(Op::Opaque { tokens, reads: vec![array], what: Opaque::Form("len") }, span, Kind::Discrete)
+    }
+
+    /// `y = new` of a `Vec` inside a loop, where `new`'s length may not be `y`'s (`new` made by a
+    /// resizable refill, [`Self::refilled`]): `y` resized to it (its elements are written next),
+    /// with the element `zero` that fills `new`. `false` where `new` was not made so.
+    pub(super) fn refit(&mut self, y: Value, new: Value, span: Loc) -> bool {
+        let made_by_resizable = |inst: &Inst| {
+            matches!(&inst.op, Op::Refill { array, before: Some(_), init: ArrayInit::Constant { reads, .. } }
+                if *array == new && reads.len() == 2)
+        };
+        let Some(zero) = self.blocks.iter().rev().find_map(|b| {
+            b.iter().rev().find(|i| made_by_resizable(i)).and_then(|i| match &i.op {
+                Op::Refill { init: ArrayInit::Constant { reads, .. }, .. } => reads.first().copied(),
+                _ => None,
+            })
+        }) else {
+            return false;
+        };
+        let before = self.length_of(y, span);
+        let len = self.length_of(new, span);
+        let (a, n, z, p) = (y.ident(), len.ident(), zero.ident(), quote::quote!(::tapeless::__private));
+        let tokens = quote::quote_spanned!(span.span()=> #p::refit(::core::mem::take(&mut #a), #n, #z));
+        let init = ArrayInit::Constant { tokens, reads: vec![zero, len] };
+        self.push(Vec::new(), Op::Refill { array: y, init, before: Some(before) }, span);
+        true
     }
 
     /// `[a, b, c]` (or `vec![a, b, c]`) of floats inside a loop or branch (`let d = [p[0] - q[0],
@@ -576,4 +631,12 @@ impl syn::parse::Parse for RepeatBody {
         let count = input.parse::<Expr>()?;
         Ok(RepeatBody(value, count))
     }
+}
+
+/// Whether `init` is `vec![e; n]` (as `lower` writes it, `e` and `n` its reads): the element
+/// the reverse sweep's zeros are made like.
+fn filled_vec(init: &ArrayInit) -> bool {
+    matches!(init, ArrayInit::Constant { tokens, reads } if reads.len() == 2
+        && crate::emit::std_array_tokens(tokens)
+        && tokens.clone().into_iter().next().is_some_and(|t| !matches!(t, proc_macro2::TokenTree::Group(_))))
 }

@@ -302,7 +302,10 @@ impl Lowerer<'_> {
     /// A `Vec` (`y = rk4_step(&f, t, &y, h)`, `x = x.iter().map(..).collect()`) the same way, after
     /// asserting it keeps its length: each iteration's array is the one made before the loop,
     /// whose adjoint is sized once, so a primal whose `Vec` changes length cannot be followed, and
-    /// the generated items stop there, loudly. `None` for any other assignment.
+    /// the generated items stop there, loudly. Except where the new `Vec` is `vec![e; n]` or a
+    /// `collect()` made anew in the loop at a length that may change (`Self::refit`): `y` is
+    /// resized to it first, and the reverse sweep gives `y`'s adjoint its earlier length back.
+    /// `None` for any other assignment.
     pub(super) fn whole_array(&mut self, a: &syn::ExprAssign, span: Loc) -> Option<Tree> {
         if self.in_loop == 0 || !matches!(&*a.left, Expr::Path(_)) {
             return None;
@@ -327,17 +330,36 @@ impl Lowerer<'_> {
                 if m.method == "collect" && m.args.is_empty() && m.turbofish.is_none());
             let element = &self.element;
             let ty = untyped.then(|| quote::quote!(: ::std::vec::Vec<#element>));
-            syn::parse_quote_spanned!(s=> {
-                let #new #ty = #rhs;
-                ::core::assert_eq!(
-                    #new.len(),
-                    #y.len(),
-                    "tapeless: a `Vec` replaced whole inside a loop must keep its length in the generated items"
-                );
-                for #k in 0..#y.len() {
-                    #y[#k] = #new[#k];
-                }
-            })
+            // A new array whose length may change between iterations (a layer's activations,
+            // `h = w.iter().map(..).collect()`): `y` takes its length, then its elements.
+            // Otherwise both lengths must be equal.
+            self.scopes.push(Vec::new());
+            self.stmts(&[syn::parse_quote_spanned!(s=> let #new #ty = #rhs;)], false);
+            let resized = match (self.aggregate_or_leaf(y), self.local_array(&syn::parse_quote!(#new))) {
+                (Some(yv), Some(nv)) => self.refit(yv, nv, span),
+                _ => false,
+            };
+            let rest: Vec<syn::Stmt> = if resized {
+                syn::parse_quote_spanned!(s=>
+                    for #k in 0..#new.len() {
+                        #y[#k] = #new[#k];
+                    }
+                )
+            } else {
+                syn::parse_quote_spanned!(s=>
+                    ::core::assert_eq!(
+                        #new.len(),
+                        #y.len(),
+                        "tapeless: a `Vec` replaced whole inside a loop must keep its length in the generated items"
+                    );
+                    for #k in 0..#y.len() {
+                        #y[#k] = #new[#k];
+                    }
+                )
+            };
+            self.stmts(&rest, false);
+            self.scopes.pop();
+            return Some(unit());
         };
         self.expr(&block);
         Some(unit())

@@ -317,9 +317,31 @@ impl Lowerer<'_> {
 
     /// The declared type of the field `member` of the parameter `base`, by the name of its
     /// struct (`signature::types::field_type`).
+    /// An element of a parameter collection of structs (`layer` of `for layer in layers`, with
+    /// `layers: &[Layer]`) is of the collection's element type.
     fn declared_field_type(&self, base: Value, member: &syn::Member) -> Option<syn::Type> {
         let syn::Member::Named(name) = member else { return None };
-        let owner = crate::signature::registry::type_name(self.param_types.get(&base)?);
+        let element;
+        let ty = match self.param_types.get(&base) {
+            Some(ty) => ty,
+            None => {
+                // Loaded, or borrowed by the loop over the collection (`&layers[i]`).
+                let (_, inst) = self.made_by(base)?;
+                let array = match &inst.op {
+                    Op::Load { array, index } if index.len() == 1 => *array,
+                    Op::Opaque { reads, what: Opaque::Form("a reference"), .. } if reads.len() == 2 => {
+                        reads[0]
+                    }
+                    _ => return None,
+                };
+                if !self.structs_in(array) {
+                    return None;
+                }
+                element = crate::signature::collection_element(self.collection_type(array)?)?.clone();
+                &element
+            }
+        };
+        let owner = crate::signature::registry::type_name(ty);
         crate::signature::types::field_type(owner.as_deref(), &name.to_string())
     }
 
@@ -330,7 +352,17 @@ impl Lowerer<'_> {
             return None;
         }
         // (A field, `p.w1`, is the array its entries are loaded from.)
-        let w = self.local_array(&ix.expr).unwrap_or_else(|| self.value(&ix.expr));
+        // (A field of a struct the IR does not model, `layer.w` of `for layer in layers`, is
+        // borrowed: a `Vec` cannot be moved out of it.)
+        let w = match self.local_array(&ix.expr) {
+            Some(w) => w,
+            None => {
+                let base = &ix.expr;
+                let borrowed: Expr = syn::parse_quote_spanned!(Loc::of(base).span()=> &#base);
+                let tree = self.opaque(&borrowed, "a reference");
+                self.leaf(tree, span)
+            }
+        };
         let i = self.value(&ix.index);
         let (wi, ii, method) = (w.ident(), i.ident(), &m.method);
         let form = Form::Verbatim(quote::quote!(#wi[#ii].#method()));

@@ -169,6 +169,17 @@ impl<'a> Reverse<'a> {
             // Made anew from constants: nothing flows back to what it held before, so its
             // adjoint starts from zero (a loop's earlier iteration must not take this one's).
             // The adjoint array was sized from the array as the primal sweep left it.
+            // Of a length that may change between iterations: zeros of the length before, made
+            // like the element that fills it (`lower::arrays::refilled`).
+            Op::Refill { array, before: Some(before), init: ArrayInit::Constant { reads, .. } }
+                if act.active(*array) && reads.len() == 2 =>
+            {
+                let (abar, p, element) = (adjoint(*array), private(), reads[0]);
+                self.read(Slot::Value(*before));
+                self.read(Slot::Value(element));
+                let (before, e) = (before.ident(), element.ident());
+                quote_spanned!(span=> #p::resize_adjoint(&mut #abar, #before, &#e);).into()
+            }
             Op::Refill { array, .. } if act.active(*array) => {
                 let (abar, p) = (adjoint(*array), private());
                 let e = format_ident!("__element", span = proc_macro2::Span::mixed_site());
