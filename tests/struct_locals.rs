@@ -354,3 +354,78 @@ fn a_struct_declared_in_the_body_read_by_its_fields() {
         forward_against_reverse("declared_in_the_body", t, &[0.3, -0.8], 1.7, &[ux, uy], 1e-13);
     }
 }
+
+/// The initial state a parameter, copied into the local the loop replaces (`let mut b = b0;`):
+/// held by its fields like a state built by a literal (the forty-first session; before,
+/// "replacing inside a loop a whole struct" for a differentiated `b0`, and "a field access of a
+/// differentiable value" at `b.pos` for a constant one).
+#[differentiable]
+fn landing_from(b0: Body, g: f64) -> f64 {
+    let mut b = b0;
+    for _ in 0..50 {
+        b = fall(b, g, 0.01);
+    }
+    b.pos.x + b.pos.y
+}
+
+/// The same with the initial state a constant, read through a reference.
+#[differentiable(wrt(g))]
+fn landing_from_constant(b0: &Body, g: f64) -> f64 {
+    let mut b = *b0;
+    for _ in 0..50 {
+        b = fall(b, g, 0.01);
+    }
+    b.pos.x + b.pos.y
+}
+
+/// Euler steps of `x'' = -k x` from a state parameter: `x(n dt)` in closed form from the
+/// step matrix `[[1, dt], [-k dt, 1]]`.
+#[allow(clippy::clone_on_copy)] // `.clone()` as it is written of a struct that may not be `Copy`
+#[differentiable]
+fn stepped_from(s0: State, k: f64) -> f64 {
+    let mut s = s0.clone();
+    for _ in 0..4 {
+        s = linear_step(s, 0.1, k);
+    }
+    s.x
+}
+
+/// One explicit Euler step of `x'' = -k x`.
+#[differentiable(wrt(s, k))]
+fn linear_step(s: State, dt: f64, k: f64) -> State {
+    State { x: s.x + dt * s.v, v: s.v - dt * k * s.x }
+}
+
+#[test]
+fn a_state_parameter_replaced_whole_in_a_loop() {
+    let b0 = Body { pos: Vector2::new(0.1, -0.2), vel: Vector2::new(2.0, 3.0) };
+    let flat = |p: &[f64]| Body { pos: Vector2::new(p[0], p[1]), vel: Vector2::new(p[2], p[3]) };
+    let x = [0.1, -0.2, 2.0, 3.0, 9.8];
+    let (value, (gb, gg)) = landing_from_grad(b0, 9.8);
+    assert_eq!(value, landing_from(b0, 9.8));
+    let g = [gb.pos.x, gb.pos.y, gb.vel.x, gb.vel.y, gg];
+    gradient_central("landing_from", &|p| landing_from(flat(p), p[4]), &x, &g, 1e-7);
+    // The position moves one for one with its start.
+    assert!(close(gb.pos.x, 1.0, 1e-15) && close(gb.pos.y, 1.0, 1e-15), "{gb:?}");
+    let tb = Body { pos: Vector2::new(0.5, -0.5), vel: Vector2::new(0.25, 1.0) };
+    let (_, tangent) = landing_from_jvp(b0, 9.8, tb, 0.3);
+    let (_, pullback) = landing_from_vjp(b0, 9.8);
+    let (ab, ag) = pullback(0.7);
+    let reverse = [ab.pos.x, ab.pos.y, ab.vel.x, ab.vel.y, ag];
+    forward_against_reverse("landing_from", tangent, &[0.5, -0.5, 0.25, 1.0, 0.3], 0.7, &reverse, 1e-12);
+
+    let (value, dg) = landing_from_constant_grad(&b0, 9.8);
+    assert_eq!(value, landing_from_constant(&b0, 9.8));
+    assert!(close(dg, gg, 1e-14), "{dg} against {gg}");
+
+    // Four Euler steps: (x, v) times M⁴ with M = [[1, dt], [-k dt, 1]], M⁴ = Σ C(4, j) (dt N)^j,
+    // N² = -k I: x₄ = (1 - 6 k dt² + k² dt⁴) x₀ + (4 dt - 4 k dt³) v₀.
+    let (k, dt, x0, v0) = (2.0, 0.1_f64, 0.3, -0.4);
+    let (value, (gs, gk)) = stepped_from_grad(State { x: x0, v: v0 }, k);
+    let a = 1.0 - 6.0 * k * dt.powi(2) + k * k * dt.powi(4);
+    let b = 4.0 * dt - 4.0 * k * dt.powi(3);
+    assert!(close(value, a * x0 + b * v0, 1e-14), "{value}");
+    assert!(close(gs.x, a, 1e-14) && close(gs.v, b, 1e-14), "{gs:?}");
+    let dk = (-6.0 * dt.powi(2) + 2.0 * k * dt.powi(4)) * x0 - 4.0 * dt.powi(3) * v0;
+    assert!(close(gk, dk, 1e-12), "{gk} against {dk}");
+}

@@ -243,6 +243,70 @@ impl Lowerer<'_> {
         true
     }
 
+    /// `let mut s = s0;` of a differentiated struct parameter (`s0: State`) that the body
+    /// replaces whole (`s = step(s, k, dt)` in a loop): a struct local held by its fields, as
+    /// [`Self::struct_local`] holds one made by a literal, when the prescan read the struct and
+    /// every field is a float or a static nalgebra value. `false` (nothing done) otherwise.
+    pub(super) fn record_local(&mut self, local: &syn::Local) -> bool {
+        use crate::signature::{is_float, static_matrix};
+        let (Pat::Ident(p), Some(init)) = (&local.pat, &local.init) else { return false };
+        let name = p.ident.to_string();
+        if init.diverge.is_some()
+            || p.mutability.is_none()
+            || p.by_ref.is_some()
+            || p.subpat.is_some()
+            || !self.whole_assigned.contains(&name)
+        {
+            return false;
+        }
+        // `s0`, `*s0` of `s0: &State`, `s0.clone()`.
+        let base = match strip_parens(&init.expr) {
+            Expr::Unary(syn::ExprUnary { op: UnOp::Deref(_), expr, .. }) => &**expr,
+            Expr::MethodCall(m) if m.method == "clone" && m.args.is_empty() => &*m.receiver,
+            e => e,
+        };
+        if !matches!(base, Expr::Path(_)) {
+            return false;
+        }
+        let Some(param) = self.aggregate_or_leaf(base) else { return false };
+        let Some(owner) = self.param_types.get(&param).and_then(crate::signature::registry::type_name) else {
+            return false;
+        };
+        // A differentiated struct, read field by field; a constant one's fields are constants.
+        let record = self.kind(param) == Kind::Array(ArrayKind::Record);
+        if !record && self.kind(param) != Kind::Unknown {
+            return false;
+        }
+        let Some(names) = crate::signature::types::named_fields(&owner) else { return false };
+        let held = |field: &String| {
+            crate::signature::types::field_type(Some(&owner), field)
+                .is_some_and(|ty| is_float(&ty) || static_matrix(&ty))
+        };
+        let Ok(path) = syn::parse_str::<syn::Path>(&owner) else { return false };
+        if names.is_empty() || !names.iter().all(held) {
+            return false;
+        }
+        let span = Loc::of(&*init.expr);
+        let members: Vec<syn::Member> =
+            names.iter().map(|n| syn::Member::Named(syn::Ident::new(n, span.span()))).collect();
+        let parts = members
+            .iter()
+            .map(|m| {
+                if record {
+                    Tree::Leaf(self.record_member(param, m.clone(), Kind::Float, span))
+                } else {
+                    let read: Expr = syn::parse_quote_spanned!(span.span()=> #base.#m);
+                    self.opaque_with(&read, Opaque::Form("a field access"), Kind::Float)
+                }
+            })
+            .collect();
+        self.declare(&name, Some(Tree::Tuple(parts)));
+        if let Some(slot) = self.slot(&name) {
+            self.struct_locals.insert(slot, (path, members));
+        }
+        true
+    }
+
     /// The fields of `value`, a struct assigned whole to the struct local in `slot` (held by its
     /// fields: `assignments::struct_local`), read in the local's member order: `None` if `slot`
     /// is not such a local or `value` not a struct (a call's result or a struct built in the

@@ -242,6 +242,7 @@ pub fn lower_writing_out(
         assigned_in_loop: std::collections::HashSet::new(),
         errors: std::collections::HashSet::new(),
         field_assigned: scan::field_assigned_names(body),
+        whole_assigned: scan::assigned_names(body).into_iter().collect(),
         struct_locals: std::collections::HashMap::new(),
         loop_flags: Vec::new(),
         condition_keyword: None,
@@ -353,6 +354,8 @@ struct Lowerer<'a> {
     errors: std::collections::HashSet<Value>,
     /// Names whose named fields the body assigns (`s.v -= ..`, `scan::field_assigned_names`).
     field_assigned: std::collections::HashSet<String>,
+    /// Names the body assigns whole (`s = step(s, dt)`, `scan::assigned_names`).
+    whole_assigned: std::collections::HashSet<String>,
     /// Locals bound to a struct literal whose fields the body assigns: held as a tuple of their
     /// fields (read and written one by one, carried by loops like any tuple), with the struct's
     /// path and field names to build it where it is used whole (`assignments::struct_local`).

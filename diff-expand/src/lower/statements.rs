@@ -260,7 +260,7 @@ impl Lowerer<'_> {
             self.stmts(&stmts, false);
             return;
         }
-        if self.struct_local(local) {
+        if self.struct_local(local) || self.record_local(local) {
             return;
         }
         // `let mut r = DVector::zeros(n);` then `r[i] = ..`: an array.
