@@ -601,3 +601,35 @@ fn hessians_of_nested_parameters_row_by_row() {
         }
     }
 }
+
+/// The length of the polyline through the points `(x[0], x[1])`, `(x[2], x[3])`, ..: the
+/// points collected as rows of fixed size (`collect::<Vec<[f64; 2]>>()`, through the `let`'s
+/// type; before the forty-first session, "`map` on this value").
+#[differentiable]
+fn polyline(x: &[f64]) -> f64 {
+    let pts: Vec<[f64; 2]> = x.chunks(2).map(|c| [c[0], c[1]]).collect();
+    let mut s = 0.0;
+    for w in pts.windows(2) {
+        s += ((w[1][0] - w[0][0]).powi(2) + (w[1][1] - w[0][1]).powi(2)).sqrt();
+    }
+    s
+}
+
+#[test]
+fn points_collected_as_rows_of_fixed_size() {
+    let x = [0.0, 0.0, 3.0, 4.0, 3.0, 5.0];
+    let (value, g) = polyline_grad(&x);
+    assert!(close(value, 6.0, 1e-15), "{value}");
+    // Each segment's unit vector pulls its end and pushes its start.
+    let want = [-0.6, -0.8, 0.6, 0.8 - 1.0, 0.0, 1.0];
+    for (a, b) in g.iter().zip(want) {
+        assert!(close(*a, b, 1e-14), "{g:?} against {want:?}");
+    }
+    for (i, gi) in g.iter().enumerate() {
+        assert!(close(*gi, common::central(&polyline, &x, i), 1e-8), "{g:?}");
+    }
+    let v = vec![0.3, -0.1, 0.5, 0.2, -0.4, 0.9];
+    let (_, t) = polyline_jvp(&x, v.clone());
+    let (_, pullback) = polyline_vjp(&x);
+    common::forward_against_reverse("polyline", t, &v, 1.3, &pullback(1.3), 1e-12);
+}

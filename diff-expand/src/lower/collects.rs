@@ -45,6 +45,11 @@ impl Lowerer<'_> {
                 Some(t) if crate::signature::static_matrix(t) => {
                     syn::parse_quote_spanned!(s=> <#t>::zeros())
                 }
+                // `collect::<Vec<[f64; 2]>>()`: rows of floats (points), stored whole.
+                Some(syn::Type::Array(a)) if crate::signature::is_float(&a.elem) => {
+                    let (t, n) = (&a.elem, &a.len);
+                    syn::parse_quote_spanned!(s=> [<#t as ::tapeless::__private::Real>::zero(); #n])
+                }
                 Some(syn::Type::Infer(_)) if self.floats.is_empty() => {
                     syn::parse_quote_spanned!(s=> ::core::default::Default::default())
                 }
