@@ -242,3 +242,57 @@ fn a_vec_collected_per_row_as_long_as_the_row() {
     let (_, pullback) = rows_scaled_vjp(x, &rows);
     forward_against_reverse("rows scaled", jvp, &[1.0], 0.5, &[pullback(0.5)], 1e-14);
 }
+
+/// `dot` of this crate, a `#[differentiable]` helper.
+#[differentiable]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(p, q)| p * q).sum()
+}
+
+/// Each unit's score, the rows of the constant layers passed to a differentiable helper
+/// (`dot(row, x)` of `layer.w`; before, "a row of a nested array taken whole").
+#[differentiable(wrt(x))]
+fn scores(layers: &[Layer], x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for layer in layers {
+        for (row, b) in layer.w.iter().zip(&layer.b) {
+            s += (dot(row, x) + b).tanh();
+        }
+    }
+    s
+}
+
+#[test]
+fn rows_of_constant_layers_passed_to_a_helper() {
+    let layers: Vec<Layer> = layers().into_iter().filter(|l| l.w[0].len() == 3).collect();
+    let x = [0.3, -0.2, 0.9];
+    let (value, g) = scores_grad(&layers, &x);
+    assert!((value - scores(&layers, &x)).abs() < 1e-15);
+    // d/dx_j Σ tanh(w_r · x + b_r) = Σ_r (1 - tanh²) w_rj.
+    let mut want = [0.0; 3];
+    for layer in &layers {
+        for (row, b) in layer.w.iter().zip(&layer.b) {
+            let t = (row.iter().zip(&x).map(|(a, c)| a * c).sum::<f64>() + b).tanh();
+            for (w, r) in want.iter_mut().zip(row) {
+                *w += (1.0 - t * t) * r;
+            }
+        }
+    }
+    assert_close(&g, &want, 1e-14, "scores against the closed form");
+    assert_close(&g, &central_gradient(|q| scores(&layers, q), &x), 1e-8, "scores against differences");
+}
+
+/// The same generic over the float type, the copy collected with its type as the help of ui
+/// `loops/copy_of_a_resized_vec` says.
+#[allow(clippy::iter_cloned_collect)] // the help's form (`to_vec()` is our error here)
+#[differentiable(wrt(x))]
+fn network_with_a_copy_generic<T: Float>(widths: &[usize], x: &[T]) -> T {
+    let mut h = x.to_vec();
+    for &n in widths {
+        let prev: Vec<T> = h.iter().copied().collect();
+        h = (0..n)
+            .map(|i| (prev.iter().fold(T::zero(), |a, &b| a + b) * T::from(i + 1).unwrap()).tanh())
+            .collect();
+    }
+    h.iter().fold(T::zero(), |a, &b| a + b)
+}

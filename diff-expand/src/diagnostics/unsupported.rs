@@ -340,10 +340,6 @@ pub const OUTPUT_NOT_A_LOCAL_ARRAY: Unsupported = Unsupported {
     what: "this `&mut` argument of a function writing its results through it",
     help: "pass a whole local array (`let mut dy = vec![0.0; n];` or `[0.0; N]`, then `rhs(&y, &mut dy, k)`) and read the part you need from it",
 };
-pub const ARRAY_FIELD_OF_AN_ELEMENT: Unsupported = Unsupported {
-    what: "an array field of an element of a differentiated slice or `Vec` of structs",
-    help: "give the struct fields of fixed size (`pos: [f64; 3]` or `pos: Vector3<f64>`, read as `p.pos[k]`, `let [x, y, z] = p.pos;`, `p.pos.iter()`), or `DMatrix`/`DVector` fields used as matrices (`&layer.w * &h`), or differentiate one struct whose fields are `Vec<f64>`s (a struct of arrays, read as `p.x[i]`)",
-};
 pub const COLLECT_VEC_GENERIC: Unsupported = Unsupported {
     what: "`collect::<Vec<_>>()` in a function generic over its float type",
     help: "write the element type: `collect::<Vec<T>>()`, or `let v: Vec<T> = ..collect();`",

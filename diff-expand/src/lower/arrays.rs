@@ -127,15 +127,25 @@ impl Lowerer<'_> {
             return *v;
         }
         let array = kind != Kind::Float;
-        // An element of a differentiated collection of structs is read by its float and
-        // nalgebra fields; an array field's adjoint would need an array per element.
-        if matches!(kind, Kind::Array(_)) && self.record_elements.contains(&base) {
-            let Tree::Leaf(error) = self.unsupported(span, unsupported::ARRAY_FIELD_OF_AN_ELEMENT) else {
-                return base;
-            };
-            return error;
-        }
         let op = Op::Field { base, member: member.clone(), array };
+        // An array field of an element of a differentiated collection of structs (`layer.w` of
+        // `for layer in layers`, `layers[k].w[i][j]`): read once per element, where the element
+        // is loaded, however deep the loops that read it. Its adjoint, one array, is then zeroed
+        // and added into the element's adjoint once per element, not once per read (which cost
+        // a whole field's zeros per entry read).
+        if matches!(kind, Kind::Array(_)) && self.record_elements.contains(&base) {
+            let key = (base, member.to_token_stream().to_string());
+            if let Some(v) = self.element_fields.get(&key) {
+                return *v;
+            }
+            let level = self.level_of(base);
+            let v = self.new_value(span, kind);
+            if let Some(block) = self.blocks.get_mut(level) {
+                block.push(Inst { results: vec![v], op, span });
+            }
+            self.element_fields.insert(key, v);
+            return v;
+        }
         // A parameter's fields (and their fields) never change: read once, at the top. A struct
         // built or returned by a call in the body is read where it is written.
         let hoisted = (base.0 as usize) < self.params || self.fields.values().any(|v| *v == base);

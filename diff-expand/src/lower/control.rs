@@ -262,6 +262,7 @@ impl Lowerer<'_> {
         self.in_loop += 1;
         let start = self.next_loop_start.take().unwrap_or(self.values.len());
         self.loop_starts.push(start);
+        self.loop_levels.push(self.blocks.len() - 1);
         let mut headers = Vec::new();
         for (slot, init) in &carried_slots {
             let header = self.fresh_like(init, span);
@@ -292,6 +293,7 @@ impl Lowerer<'_> {
         }
         self.loop_flags.pop();
         self.loop_starts.pop();
+        self.loop_levels.pop();
         self.in_loop -= 1;
         self.scopes.pop();
         let body = Block { insts: self.blocks.pop().unwrap_or_default() };

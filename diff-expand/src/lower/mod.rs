@@ -248,6 +248,7 @@ pub fn lower_writing_out(
         condition_keyword: None,
         returns: false,
         fields: std::collections::HashMap::new(),
+        element_fields: std::collections::HashMap::new(),
         element,
         maps: 0,
         map_captures: Vec::new(),
@@ -263,6 +264,8 @@ pub fn lower_writing_out(
         rotation_values: std::collections::HashSet::new(),
         decompositions: std::collections::HashMap::new(),
         loop_starts: Vec::new(),
+        loop_levels: Vec::new(),
+        element_loads: std::collections::HashMap::new(),
         field_rows: std::collections::HashSet::new(),
         next_loop_start: None,
         call_results: std::collections::HashSet::new(),
@@ -369,6 +372,9 @@ struct Lowerer<'a> {
     returns: bool,
     /// Fields of record parameters already read: (record, member, kind read as) to value.
     fields: std::collections::HashMap<(Value, String, String), Value>,
+    /// Array fields of elements of a differentiated collection of structs already read:
+    /// (element, member) to value, read where the element is loaded (`arrays::record_member`).
+    element_fields: std::collections::HashMap<(Value, String), Value>,
     /// The float type of the function's matrices, for the functions made of `map` closures.
     element: syn::Type,
     /// Closures of `map` made functions so far.
@@ -412,6 +418,11 @@ struct Lowerer<'a> {
     /// For each loop being lowered, the first value made in it (its index, headers and body):
     /// a value below is the same in every iteration (`arrays::refilled`).
     loop_starts: Vec<usize>,
+    /// The level in `blocks` of each loop body being lowered, beside `loop_starts`.
+    loop_levels: Vec<usize>,
+    /// Elements of differentiated collections of structs already loaded: (collection, index)
+    /// to the element, loaded where its index is made (`rows::load_element`).
+    element_loads: std::collections::HashMap<(Value, Vec<Value>), Value>,
     /// The start `loop_body` takes for a `for` loop, whose index is made before its body.
     next_loop_start: Option<usize>,
     /// Results of calls (a single value each): a field read makes one a record

@@ -157,9 +157,21 @@ impl Lowerer<'_> {
         let kind = self.element_kind(array);
         // An element of a differentiated collection of structs (`ps: &[Particle]` in `wrt`): a
         // struct value, read by its fields (`p.x`), its adjoint added into `p̄s[i]`.
+        // Loaded once per index, where the index is made (the collection never changes), so
+        // that `layers[k].w[i][j]` and `layers[k].b[i]` in inner loops read one element, whose
+        // adjoint is added into `l̄ayers[k]` once per `k`.
         if kind == Kind::Unknown && self.kind(array) == Kind::Array(ArrayKind::Record) {
-            let element = self.emit(Op::Load { array, index }, span, Kind::Array(ArrayKind::Record));
+            let key = (array, index.clone());
+            if let Some(element) = self.element_loads.get(&key) {
+                return *element;
+            }
+            let level = index.iter().chain([&array]).map(|v| self.level_of(*v)).max().unwrap_or(0);
+            let element = self.new_value(span, Kind::Array(ArrayKind::Record));
+            if let Some(block) = self.blocks.get_mut(level) {
+                block.push(Inst { results: vec![element], op: Op::Load { array, index }, span });
+            }
             self.record_elements.insert(element);
+            self.element_loads.insert(key, element);
             return element;
         }
         let of_field = self
@@ -341,8 +353,7 @@ impl Lowerer<'_> {
                 &element
             }
         };
-        let owner = crate::signature::registry::type_name(ty);
-        crate::signature::types::field_type(owner.as_deref(), &name.to_string())
+        field_of(ty, &syn::Member::Named(name.clone()))
     }
 
     /// `w[r].len()` of a nested-array parameter: the length of the row, read in place.
@@ -384,6 +395,13 @@ impl Lowerer<'_> {
             Some((array, index)) if index.len() == 1 => {
                 self.emit(Op::Load { array, index }, span, Kind::Array(ArrayKind::Vec))
             }
+            // A row of a field of a struct the IR does not model (`layer.w[r]` of `for layer in
+            // layers` with `layers` constant): a constant, borrowed as written.
+            _ if self.local_array(&ix.expr).is_none() && matches!(strip_parens(&ix.expr), Expr::Field(_)) => {
+                let borrowed: Expr = syn::parse_quote_spanned!(span.span()=> &#e);
+                let tree = self.opaque(&borrowed, "a reference");
+                self.leaf(tree, span)
+            }
             _ => {
                 let error = self.unsupported(span, unsupported::ROW_NESTED_ARRAY_TAKEN_WHOLE);
                 self.leaf(error, span)
@@ -410,7 +428,19 @@ impl Lowerer<'_> {
         let declared;
         let ty = match strip_parens(e) {
             Expr::Field(f) => {
-                declared = self.declared_field_type(self.aggregate_or_leaf(&f.base)?, &f.member)?;
+                declared = match self.aggregate_or_leaf(&f.base) {
+                    Some(base) => self.declared_field_type(base, &f.member)?,
+                    // `layers[k].w`: of an element of a parameter collection of structs.
+                    None => {
+                        let Expr::Index(ix) = strip_parens(&f.base) else { return None };
+                        let array = self.aggregate_or_leaf(&ix.expr)?;
+                        if !self.structs_in(array) {
+                            return None;
+                        }
+                        let element = crate::signature::collection_element(self.collection_type(array)?)?;
+                        field_of(element, &f.member)?
+                    }
+                };
                 &declared
             }
             e => self.aggregate_or_leaf(e).and_then(|v| self.collection_type(v))?,
@@ -418,6 +448,14 @@ impl Lowerer<'_> {
         let row = collection_element(ty)?;
         collection_element(row).is_some_and(is_float).then(|| row.clone())
     }
+}
+
+/// The declared type of the field `member` of the struct `ty` names (`&Layer` or `Layer`), as
+/// the prescan read it (`signature::types::field_type`).
+fn field_of(ty: &syn::Type, member: &syn::Member) -> Option<syn::Type> {
+    let syn::Member::Named(name) = member else { return None };
+    let owner = crate::signature::registry::type_name(ty);
+    crate::signature::types::field_type(owner.as_deref(), &name.to_string())
 }
 
 /// A body a row's name is read in: an expression or a block.

@@ -40,6 +40,20 @@ impl Lowerer<'_> {
     /// The instruction made so far that defines `v`, and the depth of its block (`0` the
     /// function's top level); `None` for a value no instruction defines (a loop's carried
     /// value, a branch's result).
+    /// The level in `blocks` where `v` is made: its instruction's block, else (a loop's index
+    /// or carried variable) the body of the innermost loop made after it began, else the top.
+    pub(super) fn level_of(&self, v: Value) -> usize {
+        if let Some((level, _)) = self.made_by(v) {
+            return level;
+        }
+        self.loop_starts
+            .iter()
+            .zip(&self.loop_levels)
+            .rev()
+            .find(|(start, _)| **start <= v.0 as usize)
+            .map_or(0, |(_, level)| *level)
+    }
+
     pub(super) fn made_by(&self, v: Value) -> Option<(usize, &Inst)> {
         self.blocks
             .iter()
