@@ -262,6 +262,18 @@ fn scores(layers: &[Layer], x: &[f64]) -> f64 {
     s
 }
 
+/// The previous activations copied each layer (made anew at their length; in a function
+/// generic over its float type, ui `loops/copy_of_a_resized_vec`).
+#[differentiable(wrt(x))]
+fn network_with_a_copy(widths: &[usize], x: &[f64]) -> f64 {
+    let mut h = x.to_vec();
+    for &n in widths {
+        let prev = h.clone();
+        h = (0..n).map(|i| (prev.iter().sum::<f64>() * (i as f64 + 1.0)).tanh()).collect();
+    }
+    h.iter().sum()
+}
+
 #[test]
 fn rows_of_constant_layers_passed_to_a_helper() {
     let layers: Vec<Layer> = layers().into_iter().filter(|l| l.w[0].len() == 3).collect();
@@ -295,4 +307,23 @@ fn network_with_a_copy_generic<T: Float>(widths: &[usize], x: &[T]) -> T {
             .collect();
     }
     h.iter().fold(T::zero(), |a, &b| a + b)
+}
+
+#[test]
+fn a_copy_made_in_the_loop_that_resizes_its_source() {
+    let widths = [4, 2, 3];
+    let x = [0.3, -0.2, 0.9];
+    let (value, g) = network_with_a_copy_grad(&widths, &x);
+    assert!((value - network_with_a_copy(&widths, &x)).abs() < 1e-15);
+    // The result depends on x through Σ x alone: every entry of the gradient is the same.
+    assert!(g.iter().all(|gi| (gi - g[0]).abs() < 1e-15), "{g:?}");
+    let fd = central_gradient(|q| network_with_a_copy(&widths, q), &x);
+    assert_close(&g, &fd, 1e-8, "copy against differences");
+    let v = vec![0.5, 1.0, -0.25];
+    let (_, jvp) = network_with_a_copy_jvp(&widths, &x, v.clone());
+    let (_, pullback) = network_with_a_copy_vjp(&widths, &x);
+    forward_against_reverse("copy", jvp, &v, 0.8, &pullback(0.8), 1e-12);
+    let (generic_value, generic) = network_with_a_copy_generic_grad(&widths, &x);
+    assert!((generic_value - value).abs() < 1e-15);
+    assert_close(&generic, &g, 1e-15, "generic copy");
 }

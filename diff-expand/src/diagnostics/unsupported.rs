@@ -9,6 +9,10 @@ pub const CREATING_ARRAY_INSIDE_LOOP_BRANCH: Unsupported = Unsupported {
     what: "creating this array inside a loop or branch",
     help: "create it before the loop and write its elements there (`let mut v = vec![0.0; n];`, then `v[i] = ..` in the loop); an array literal of floats, `[a, b]` or `vec![a, b]` (outside a function generic over its float type), `[0.0; N]`, a copy (`v.clone()`), `vec![0.0; n]` and `collect()` (of any length, also one that changes from one iteration to the next) may stay where they are",
 };
+pub const COPY_OF_A_RESIZED_VEC: Unsupported = Unsupported {
+    what: "a copy, inside a loop, of a `Vec` that the loop replaces by one of another length",
+    help: "in a function generic over its float type, collect the copy with its element type (`let prev: Vec<T> = h.iter().copied().collect();`), or read the `Vec` itself until it is replaced (`h = layer.w.iter().map(|row| .. h[j] ..).collect();` reads the old `h` throughout)",
+};
 pub const VECTOR_FORM: Unsupported = Unsupported { what: "this vector", help: "" };
 pub const ROWS_OF_DIFFERENTIABLE_VALUES: Unsupported = Unsupported {
     what: "reading a row of a `Vec` of `Vec`s made in the body that holds differentiable values",

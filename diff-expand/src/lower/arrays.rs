@@ -349,7 +349,27 @@ impl Lowerer<'_> {
     /// branch: the copy made once at the function's top level, and the elements copied here by a
     /// loop, as if the user had written `let mut prev = state.clone();` before the loop and
     /// `for k in 0..state.len() { prev[k] = state[k]; }` in it.
+    ///
+    /// A copy of a local `Vec` inside a loop, whose length the loop may change (`let prev =
+    /// h.clone();` where `h = ..collect()` replaces it by layers of different widths), is made as
+    /// `h.iter().cloned().collect::<Vec<_>>()` is, anew each iteration at its source's length
+    /// (not in a function generic over its float type, where the element has no `Default`:
+    /// `check_loop_copies`).
     fn hoisted_copy(&mut self, init: ArrayInit, source: Value, span: Loc, kind: ArrayKind) -> Tree {
+        if self.in_loop > 0 && kind == ArrayKind::Vec && self.std_vec(source, 8) && self.floats.is_empty() {
+            let s = span.span();
+            let collected: Expr = syn::parse_quote_spanned!(s=>
+                __tapeless_copy_from.iter().cloned().collect::<::std::vec::Vec<_>>()
+            );
+            self.scopes.push(Vec::new());
+            self.declare("__tapeless_copy_from", Some(Tree::Leaf(source)));
+            let copy = self.expr(&collected);
+            self.scopes.pop();
+            return copy;
+        }
+        if self.in_loop > 0 {
+            self.loop_copies.push((source, span));
+        }
         let copy: Stmt = syn::parse_quote_spanned!(span.span()=>
             for __tapeless_copy_i in 0..__tapeless_copy_from.len() {
                 __tapeless_copy_to[__tapeless_copy_i] = __tapeless_copy_from[__tapeless_copy_i];
@@ -377,6 +397,42 @@ impl Lowerer<'_> {
         self.stmts(&[fill], false);
         self.scopes.pop();
         Tree::Leaf(array)
+    }
+
+    /// Whether `v` is a local `std` `Vec` (not a nalgebra vector filled by index): made by
+    /// `vec![..]`, as a resizable one (`Self::refilled`), or as a copy of a parameter slice or
+    /// of such a `Vec`.
+    fn std_vec(&self, v: Value, depth: usize) -> bool {
+        let Some((_, inst)) = self.made_by(v) else { return false };
+        let std = |tokens: &proc_macro2::TokenStream| {
+            let words: Vec<String> = tokens.clone().into_iter().take(3).map(|t| t.to_string()).collect();
+            words == [":", ":", "std"]
+        };
+        match &inst.op {
+            Op::NewArray(ArrayInit::Constant { tokens, .. }) => std(tokens),
+            Op::NewArray(ArrayInit::Elements { vec, .. }) => *vec,
+            Op::NewArray(ArrayInit::Copy { source, .. }) => match self.param_types.get(source) {
+                Some(ty) => !crate::signature::dynamic_matrix(ty),
+                None => depth > 0 && self.std_vec(*source, depth - 1),
+            },
+            _ => false,
+        }
+    }
+
+    /// A copy made inside a loop of a `Vec` that the function resizes (`let hc = h.clone();` in
+    /// the loop that replaces `h` by layers of different widths, [`Self::refit`]): its array at
+    /// the top level has one length, so it is our error, at the copy, rather than an index out
+    /// of bounds in the generated items.
+    pub(super) fn check_loop_copies(&mut self, body: &Block) {
+        let copies = std::mem::take(&mut self.loop_copies);
+        for (source, span) in copies {
+            let resized = body.any(
+                &mut |inst| matches!(inst.op, Op::Refill { array, before: Some(_), .. } if array == source),
+            );
+            if resized {
+                self.unsupported(span, unsupported::COPY_OF_A_RESIZED_VEC);
+            }
+        }
     }
 
     /// `DVector::<f64>::zeros(n)`, `SVector::<f64, 16>::zeros()`, `Vector3::zeros()` or

@@ -267,6 +267,7 @@ pub fn lower_writing_out(
         loop_levels: Vec::new(),
         element_loads: std::collections::HashMap::new(),
         field_rows: std::collections::HashSet::new(),
+        loop_copies: Vec::new(),
         next_loop_start: None,
         call_results: std::collections::HashSet::new(),
         params: sig.params.len(),
@@ -320,6 +321,7 @@ pub fn lower_writing_out(
     let insts = l.blocks.pop().unwrap_or_default();
     let body = Block { insts };
     l.check_field_rows(&body);
+    l.check_loop_copies(&body);
     l.check_rotations(&body, &output);
     Lowered {
         function: Function { body, output, values: l.values },
@@ -415,6 +417,9 @@ struct Lowerer<'a> {
     /// Elements of an array field of a differentiated struct (`net.w1[i]`): a float, or a row
     /// (`w1: Vec<Vec<f64>>`) the IR cannot hold by value (`rows::check_field_rows`).
     field_rows: std::collections::HashSet<Value>,
+    /// Copies of arrays made inside a loop (`let prev = h.clone();`), by source, each written
+    /// into an array of the source's length at the top level (`arrays::check_loop_copies`).
+    loop_copies: Vec<(Value, Loc)>,
     /// For each loop being lowered, the first value made in it (its index, headers and body):
     /// a value below is the same in every iteration (`arrays::refilled`).
     loop_starts: Vec<usize>,
