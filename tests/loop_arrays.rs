@@ -314,3 +314,41 @@ fn vectors_read_whole_in_each_iteration() {
         }
     }
 }
+
+/// `Σ_e e²` of an array, as a chain.
+#[differentiable]
+fn norm2(v: &[f64]) -> f64 {
+    v.iter().map(|e| e * e).sum()
+}
+
+/// An array written and then passed to a differentiable helper in each iteration: `Σ_i Σ_{j<=i}
+/// x_j²` (ui `loops/borrowed_then_written` until the forty-first session; each backward iteration
+/// now gets that iteration's array from the loop's stack).
+#[differentiable]
+fn running(x: &[f64]) -> f64 {
+    let mut w = vec![0.0; x.len()];
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        w[i] = x[i];
+        s += norm2(&w);
+    }
+    s
+}
+
+#[test]
+fn an_array_written_before_a_call_in_each_iteration() {
+    let x = [0.5, -1.5, 2.0, 0.25];
+    let n = x.len();
+    let (value, g) = running_grad(&x);
+    let want_value: f64 = (0..n).map(|i| x[..=i].iter().map(|v| v * v).sum::<f64>()).sum();
+    assert!(close(value, want_value, 1e-15), "{value}");
+    for (j, gj) in g.iter().enumerate() {
+        let want = 2.0 * x[j] * (n - j) as f64;
+        assert!(close(*gj, want, 1e-14), "d/dx{j} = {gj} against {want}");
+        assert!(close(*gj, central(&running, &x, j), 1e-8), "d/dx{j} = {gj} against differences");
+    }
+    let v = vec![0.3, 0.1, -0.2, 0.7];
+    let (_, t) = running_jvp(&x, v.clone());
+    let (_, pullback) = running_vjp(&x);
+    common::forward_against_reverse("running", t, &v, 0.4, &pullback(0.4), 1e-12);
+}

@@ -249,6 +249,18 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(p, q)| p * q).sum()
 }
 
+/// The activations copied before each layer and the copy passed to `dot`, as the help of ui
+/// `loops/borrowed_then_written_after` says (passing `&h` itself there is our error).
+#[differentiable(wrt(x))]
+fn network_through_dot(layers: &[Layer], x: &[f64]) -> f64 {
+    let mut h = x.to_vec();
+    for layer in layers {
+        let prev = h.clone();
+        h = layer.w.iter().zip(&layer.b).map(|(row, b)| (dot(row, &prev) + b).tanh()).collect();
+    }
+    h.iter().sum()
+}
+
 /// Each unit's score, the rows of the constant layers passed to a differentiable helper
 /// (`dot(row, x)` of `layer.w`; before, "a row of a nested array taken whole").
 #[differentiable(wrt(x))]
@@ -326,4 +338,18 @@ fn a_copy_made_in_the_loop_that_resizes_its_source() {
     let (generic_value, generic) = network_with_a_copy_generic_grad(&widths, &x);
     assert!((generic_value - value).abs() < 1e-15);
     assert_close(&generic, &g, 1e-15, "generic copy");
+}
+
+#[test]
+fn a_copy_of_the_activations_passed_to_a_helper() {
+    let layers = layers();
+    let x = [0.3, -0.2, 0.9];
+    let (value, g) = network_through_dot_grad(&layers, &x);
+    assert!((value - network(&layers, &x)).abs() < 1e-15);
+    let want = backpropagation(&layers, &x, |h| vec![1.0; h.len()]);
+    assert_close(&g, &want, 1e-12, "through dot against backpropagation");
+    let v = vec![0.4, -1.3, 0.8];
+    let (_, jvp) = network_through_dot_jvp(&layers, &x, v.clone());
+    let (_, pullback) = network_through_dot_vjp(&layers, &x);
+    forward_against_reverse("through dot", jvp, &v, 1.7, &pullback(1.7), 1e-12);
 }

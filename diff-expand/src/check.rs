@@ -487,46 +487,21 @@ fn collect_reads(block: &Block, out: &mut std::collections::HashSet<crate::ir::V
 
 /// `g(&w)` of a differentiated `g`: the reverse sweep runs `g`'s reverse mode on `w` again (its
 /// pullback cannot be kept beside the array it borrows), so `w` must not change after the call;
-/// otherwise the derivative would silently use its later contents.
+/// otherwise the derivative would silently use its later contents. Writes before the call in a
+/// loop around it are fine: each backward iteration gets that iteration's `w` from the loop's
+/// stack (`emit::reverse::loops`, which reports a write after the read in the same iteration).
 fn check_borrowed_arguments(f: &Function, cx: &Ctxt) {
-    #[derive(Default)]
-    struct Walk {
-        seq: usize,
-        loops: Vec<usize>,
-        stores: Vec<(crate::ir::Value, usize, Vec<usize>)>,
-        calls: Vec<(crate::ir::Value, usize, Vec<usize>, Loc)>,
-    }
-    fn walk(b: &Block, w: &mut Walk) {
-        for inst in &b.insts {
-            w.seq += 1;
-            match &inst.op {
-                Op::Store { array, .. } => w.stores.push((*array, w.seq, w.loops.clone())),
-                Op::Call { args, borrowed, .. } => {
-                    for (a, _) in args.iter().zip(borrowed).filter(|(_, b)| **b) {
-                        w.calls.push((*a, w.seq, w.loops.clone(), inst.span));
-                    }
-                }
-                Op::For { body, .. } | Op::Loop { body, .. } => {
-                    w.loops.push(w.seq);
-                    walk(body, w);
-                    w.loops.pop();
-                }
-                op => {
-                    for inner in op.blocks() {
-                        walk(inner, w);
-                    }
-                }
+    // In program order, nested blocks in place.
+    let insts = f.body.walk();
+    for (at, inst) in insts.iter().enumerate() {
+        let Op::Call { args, borrowed, .. } = &inst.op else { continue };
+        for (array, _) in args.iter().zip(borrowed).filter(|(_, b)| **b) {
+            let written_after = insts[at + 1..]
+                .iter()
+                .any(|later| matches!(&later.op, Op::Store { array: a, .. } if a == array));
+            if written_after {
+                cx.error(inst.span, unsupported::ARRAY_WRITTEN_AFTER_CALL.into());
             }
-        }
-    }
-    let mut w = Walk::default();
-    walk(&f.body, &mut w);
-    for (array, call_seq, call_loops, span) in &w.calls {
-        let changed = w.stores.iter().any(|(a, seq, loops)| {
-            a == array && (seq > call_seq || loops.iter().any(|l| call_loops.contains(l)))
-        });
-        if changed {
-            cx.error(*span, unsupported::ARRAY_WRITTEN_AFTER_CALL.into());
         }
     }
 }

@@ -396,8 +396,8 @@ pub const UNTYPED_CALL_RESULT: Unsupported = Unsupported {
     help: "write the type where the result is bound: `let y: DVector<f64> = g(..);`",
 };
 pub const ARRAY_WRITTEN_AFTER_CALL: Unsupported = Unsupported {
-    what: "passing `&array` to a differentiated call and writing the array afterwards (or in the same loop)",
-    help: "finish writing the array before the call (and outside the loop that makes the call), then pass it",
+    what: "passing `&array` to a differentiated call and writing the array afterwards",
+    help: "finish writing the array before the call, or pass a copy made before the writes (`let prev = h.clone();` in the loop, then `g(&prev)`); in a loop, writes before the call in the same iteration are fine",
 };
 
 // expand.rs

@@ -317,7 +317,9 @@ fn rewrite(stmt: Vec<Tok>, names: &[Sym], run: &mut Run, out: &mut Vec<Tok>) -> 
     // after it).
     let Some((mut declared, mut assign, eq)) = assignable(&stmt, names) else {
         run.flush(out);
-        return stmt;
+        // Written out here, not into the next run, whose declarations come first.
+        out.extend(stmt);
+        return Vec::new();
     };
     let clash = declared.iter().any(|d| run.seen.contains(&d.name));
     if clash || run.declared.len() + declared.len() > GROUP {

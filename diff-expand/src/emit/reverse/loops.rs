@@ -523,7 +523,9 @@ pub(super) fn body_defs(b: &Block) -> HashSet<Value> {
 }
 
 /// Where `array` is read whole (an operand of anything but a load, store or refill of it) before
-/// the body's last write of it (in program order), if it is.
+/// the body's last write of it (in program order), if it is. Code kept as written that reads it
+/// (`array.len()`, a refill's length before) is not: its result is pushed on the loop's stack,
+/// never computed again from the array (`plan_loop`'s `unchanged`).
 fn read_before_written(body: &Block, array: Value) -> Option<proc_macro2::Span> {
     let insts = body.walk();
     let last_write = insts.iter().rposition(
@@ -533,6 +535,7 @@ fn read_before_written(body: &Block, array: Value) -> Option<proc_macro2::Span> 
         .iter()
         .find(|inst| {
             !matches!(&inst.op, Op::Load { array: a, .. } | Op::Store { array: a, .. } | Op::Refill { array: a, .. } if *a == array)
+                && !matches!(inst.op, Op::Opaque { .. })
                 && inst.op.operands().contains(&array)
         })
         .map(|inst| inst.span.span())
