@@ -184,5 +184,16 @@ fn units_with_a_vec_field() {
     assert!((value - h2).abs() < 1e-15);
     let d2 = 1.0 - h2 * h2;
     let d1 = d2 * -1.3 * (1.0 - h1 * h1);
-    assert_close(&[g[1].w[0], g[1].b, g[0].w[0], g[0].b], &[d2 * h1, d2, d1 * x, d1], 1e-14, "units");
+    let got = [g[0].w[0], g[0].b, g[1].w[0], g[1].b];
+    assert_close(&got, &[d1 * x, d1, d2 * h1, d2], 1e-14, "units");
+    let flat = |q: &[f64]| vec![Unit { w: vec![q[0]], b: q[1] }, Unit { w: vec![q[2]], b: q[3] }];
+    let p = [0.8, 0.1, -1.3, 0.4];
+    let fd: Vec<f64> = (0..4).map(|i| central(&|q: &[f64]| chain_of_units(&flat(q), x), &p, i)).collect();
+    assert_close(&got, &fd, 1e-8, "units against central differences");
+    let v = [0.5, -0.2, 0.3, 1.0];
+    let (_, jvp) = chain_of_units_jvp(&units, x, flat(&v));
+    let (_, pullback) = chain_of_units_vjp(&units, x);
+    let back = pullback(-0.8);
+    let reverse = [back[0].w[0], back[0].b, back[1].w[0], back[1].b];
+    forward_against_reverse("units", jvp, &v, -0.8, &reverse, 1e-12);
 }

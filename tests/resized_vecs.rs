@@ -304,6 +304,10 @@ fn rows_of_constant_layers_passed_to_a_helper() {
     }
     assert_close(&g, &want, 1e-14, "scores against the closed form");
     assert_close(&g, &central_gradient(|q| scores(&layers, q), &x), 1e-8, "scores against differences");
+    let v = vec![-0.6, 0.2, 1.1];
+    let (_, jvp) = scores_jvp(&layers, &x, v.clone());
+    let (_, pullback) = scores_vjp(&layers, &x);
+    forward_against_reverse("scores", jvp, &v, 0.9, &pullback(0.9), 1e-12);
 }
 
 /// The same generic over the float type, the copy collected with its type as the help of ui
@@ -348,6 +352,8 @@ fn a_copy_of_the_activations_passed_to_a_helper() {
     assert!((value - network(&layers, &x)).abs() < 1e-15);
     let want = backpropagation(&layers, &x, |h| vec![1.0; h.len()]);
     assert_close(&g, &want, 1e-12, "through dot against backpropagation");
+    let fd = central_gradient(|q| network_through_dot(&layers, q), &x);
+    assert_close(&g, &fd, 1e-8, "through dot against differences");
     let v = vec![0.4, -1.3, 0.8];
     let (_, jvp) = network_through_dot_jvp(&layers, &x, v.clone());
     let (_, pullback) = network_through_dot_vjp(&layers, &x);

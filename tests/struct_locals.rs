@@ -417,6 +417,7 @@ fn a_state_parameter_replaced_whole_in_a_loop() {
     let (value, dg) = landing_from_constant_grad(&b0, 9.8);
     assert_eq!(value, landing_from_constant(&b0, 9.8));
     assert!(close(dg, gg, 1e-14), "{dg} against {gg}");
+    gradient_central("landing_from_constant", &|p| landing_from_constant(&b0, p[0]), &[9.8], &[dg], 1e-7);
 
     // Four Euler steps: (x, v) times M⁴ with M = [[1, dt], [-k dt, 1]], M⁴ = Σ C(4, j) (dt N)^j,
     // N² = -k I: x₄ = (1 - 6 k dt² + k² dt⁴) x₀ + (4 dt - 4 k dt³) v₀.
@@ -428,4 +429,11 @@ fn a_state_parameter_replaced_whole_in_a_loop() {
     assert!(close(gs.x, a, 1e-14) && close(gs.v, b, 1e-14), "{gs:?}");
     let dk = (-6.0 * dt.powi(2) + 2.0 * k * dt.powi(4)) * x0 - 4.0 * dt.powi(3) * v0;
     assert!(close(gk, dk, 1e-12), "{gk} against {dk}");
+    let p = [x0, v0, k];
+    let flat = |q: &[f64]| stepped_from(State { x: q[0], v: q[1] }, q[2]);
+    gradient_central("stepped_from", &flat, &p, &[gs.x, gs.v, gk], 1e-7);
+    let (_, tangent) = stepped_from_jvp(State { x: x0, v: v0 }, k, State { x: 0.2, v: -0.5 }, 1.5);
+    let (_, pullback) = stepped_from_vjp(State { x: x0, v: v0 }, k);
+    let (ps, pk) = pullback(0.3);
+    forward_against_reverse("stepped_from", tangent, &[0.2, -0.5, 1.5], 0.3, &[ps.x, ps.v, pk], 1e-12);
 }

@@ -225,6 +225,7 @@ fn a_vec_collected_shorter_each_step() {
     let (value, g) = drops_one_grad(&x);
     assert_eq!(value, 12.0);
     assert_close(&g, &[0.0, 0.0, 4.0], 1e-15, "drops one");
+    assert_close(&g, &central_gradient(drops_one, &x), 1e-9, "drops one against differences");
     let v = vec![0.5, -1.0, 2.0];
     let (_, t) = drops_one_jvp(&x, v.clone());
     let (_, pullback) = drops_one_vjp(&x);

@@ -86,11 +86,25 @@ pub fn zero(v: Value) -> TokenStream {
 
 /// `[c; N]` or `::std::vec![c; n]` (as `lower::arrays` writes them), not a nalgebra constructor.
 pub fn std_array_tokens(tokens: &TokenStream) -> bool {
-    let head: Vec<String> = tokens.clone().into_iter().take(7).map(|t| t.to_string()).collect();
     match tokens.clone().into_iter().next() {
         Some(proc_macro2::TokenTree::Group(g)) => g.delimiter() == proc_macro2::Delimiter::Bracket,
-        _ => head == [":", ":", "std", ":", ":", "vec", "!"],
+        _ => vec_macro_tokens(tokens),
     }
+}
+
+/// Whether `tokens` begin `::std::vec!`.
+pub fn vec_macro_tokens(tokens: &TokenStream) -> bool {
+    head_is(tokens, &[":", ":", "std", ":", ":", "vec", "!"])
+}
+
+/// Whether `tokens` begin with a path from `::std` (`::std::vec![..]`, `::std::vec::Vec::new()`).
+pub fn path_from_std(tokens: &TokenStream) -> bool {
+    head_is(tokens, &[":", ":", "std"])
+}
+
+fn head_is(tokens: &TokenStream, head: &[&str]) -> bool {
+    let words: Vec<String> = tokens.clone().into_iter().take(head.len()).map(|t| t.to_string()).collect();
+    words == head
 }
 
 /// The name of a generated sibling: `f` to `f_jvp`.

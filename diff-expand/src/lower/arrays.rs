@@ -298,18 +298,16 @@ impl Lowerer<'_> {
     /// resizable refill, [`Self::refilled`]): `y` resized to it (its elements are written next),
     /// with the element `zero` that fills `new`. `false` where `new` was not made so.
     pub(super) fn refit(&mut self, y: Value, new: Value, span: Loc) -> bool {
-        let made_by_resizable = |inst: &Inst| {
-            matches!(&inst.op, Op::Refill { array, before: Some(_), init: ArrayInit::Constant { reads, .. } }
-                if *array == new && reads.len() == 2)
-        };
-        let Some(zero) = self.blocks.iter().rev().find_map(|b| {
-            b.iter().rev().find(|i| made_by_resizable(i)).and_then(|i| match &i.op {
-                Op::Refill { init: ArrayInit::Constant { reads, .. }, .. } => reads.first().copied(),
-                _ => None,
-            })
-        }) else {
-            return false;
-        };
+        // The element that fills `new`, from its resizable refill.
+        let zero = self.blocks.iter().flatten().rev().find_map(|inst| match &inst.op {
+            Op::Refill { array, before: Some(_), init: ArrayInit::Constant { reads, .. } }
+                if *array == new && reads.len() == 2 =>
+            {
+                Some(reads[0])
+            }
+            _ => None,
+        });
+        let Some(zero) = zero else { return false };
         let before = self.length_of(y, span);
         let len = self.length_of(new, span);
         let (a, n, z, p) = (y.ident(), len.ident(), zero.ident(), quote::quote!(::tapeless::__private));
@@ -404,12 +402,9 @@ impl Lowerer<'_> {
     /// of such a `Vec`.
     fn std_vec(&self, v: Value, depth: usize) -> bool {
         let Some((_, inst)) = self.made_by(v) else { return false };
-        let std = |tokens: &proc_macro2::TokenStream| {
-            let words: Vec<String> = tokens.clone().into_iter().take(3).map(|t| t.to_string()).collect();
-            words == [":", ":", "std"]
-        };
         match &inst.op {
-            Op::NewArray(ArrayInit::Constant { tokens, .. }) => std(tokens),
+            // `vec![..]`, or a resizable refill's `Vec::new()`.
+            Op::NewArray(ArrayInit::Constant { tokens, .. }) => crate::emit::path_from_std(tokens),
             Op::NewArray(ArrayInit::Elements { vec, .. }) => *vec,
             Op::NewArray(ArrayInit::Copy { source, .. }) => match self.param_types.get(source) {
                 Some(ty) => !crate::signature::dynamic_matrix(ty),
@@ -702,7 +697,5 @@ impl syn::parse::Parse for RepeatBody {
 /// Whether `init` is `vec![e; n]` (as `lower` writes it, `e` and `n` its reads): the element
 /// the reverse sweep's zeros are made like.
 fn filled_vec(init: &ArrayInit) -> bool {
-    matches!(init, ArrayInit::Constant { tokens, reads } if reads.len() == 2
-        && crate::emit::std_array_tokens(tokens)
-        && tokens.clone().into_iter().next().is_some_and(|t| !matches!(t, proc_macro2::TokenTree::Group(_))))
+    matches!(init, ArrayInit::Constant { tokens, reads } if reads.len() == 2 && crate::emit::vec_macro_tokens(tokens))
 }

@@ -403,24 +403,21 @@ impl Lowerer<'_> {
                 (Some(yv), Some(nv)) => self.refit(yv, nv, span),
                 _ => false,
             };
-            let rest: Vec<syn::Stmt> = if resized {
-                syn::parse_quote_spanned!(s=>
-                    for #k in 0..#new.len() {
-                        #y[#k] = #new[#k];
-                    }
-                )
-            } else {
-                syn::parse_quote_spanned!(s=>
+            let mut rest: Vec<syn::Stmt> = Vec::new();
+            if !resized {
+                rest.push(syn::parse_quote_spanned!(s=>
                     ::core::assert_eq!(
                         #new.len(),
                         #y.len(),
                         "tapeless: a `Vec` replaced whole inside a loop must keep its length in the generated items"
                     );
-                    for #k in 0..#y.len() {
-                        #y[#k] = #new[#k];
-                    }
-                )
-            };
+                ));
+            }
+            rest.push(syn::parse_quote_spanned!(s=>
+                for #k in 0..#new.len() {
+                    #y[#k] = #new[#k];
+                }
+            ));
             self.stmts(&rest, false);
             self.scopes.pop();
             return Some(unit());

@@ -332,28 +332,33 @@ impl Lowerer<'_> {
     /// An element of a parameter collection of structs (`layer` of `for layer in layers`, with
     /// `layers: &[Layer]`) is of the collection's element type.
     fn declared_field_type(&self, base: Value, member: &syn::Member) -> Option<syn::Type> {
-        let syn::Member::Named(name) = member else { return None };
-        let element;
-        let ty = match self.param_types.get(&base) {
-            Some(ty) => ty,
-            None => {
-                // Loaded, or borrowed by the loop over the collection (`&layers[i]`).
-                let (_, inst) = self.made_by(base)?;
-                let array = match &inst.op {
-                    Op::Load { array, index } if index.len() == 1 => *array,
-                    Op::Opaque { reads, what: Opaque::Form("a reference"), .. } if reads.len() == 2 => {
-                        reads[0]
-                    }
-                    _ => return None,
-                };
-                if !self.structs_in(array) {
-                    return None;
-                }
-                element = crate::signature::collection_element(self.collection_type(array)?)?.clone();
-                &element
-            }
+        if let Some(ty) = self.param_types.get(&base) {
+            return field_of(ty, member);
+        }
+        // Loaded, or borrowed by the loop over the collection (`&layers[i]`).
+        let (_, inst) = self.made_by(base)?;
+        let array = match &inst.op {
+            Op::Load { array, index } if index.len() == 1 => *array,
+            Op::Opaque { reads, what: Opaque::Form("a reference"), .. } if reads.len() == 2 => reads[0],
+            _ => return None,
         };
-        field_of(ty, &syn::Member::Named(name.clone()))
+        field_of(&self.struct_element_type(array)?, member)
+    }
+
+    /// The element type of a parameter collection of structs (`Layer` of `layers: &[Layer]`).
+    fn struct_element_type(&self, array: Value) -> Option<syn::Type> {
+        if !self.structs_in(array) {
+            return None;
+        }
+        crate::signature::collection_element(self.collection_type(array)?).cloned()
+    }
+
+    /// `&e` kept as written: a constant borrowed in place (a field of a struct the IR does not
+    /// model, `&layer.w`, `&layer.w[r]`, which a `Vec` cannot be moved out of).
+    fn borrowed_constant(&mut self, e: &Expr, span: Loc) -> Value {
+        let borrowed: Expr = syn::parse_quote_spanned!(Loc::of(e).span()=> &#e);
+        let tree = self.opaque(&borrowed, "a reference");
+        self.leaf(tree, span)
     }
 
     /// `w[r].len()` of a nested-array parameter: the length of the row, read in place.
@@ -367,12 +372,7 @@ impl Lowerer<'_> {
         // borrowed: a `Vec` cannot be moved out of it.)
         let w = match self.local_array(&ix.expr) {
             Some(w) => w,
-            None => {
-                let base = &ix.expr;
-                let borrowed: Expr = syn::parse_quote_spanned!(Loc::of(base).span()=> &#base);
-                let tree = self.opaque(&borrowed, "a reference");
-                self.leaf(tree, span)
-            }
+            None => self.borrowed_constant(&ix.expr, span),
         };
         let i = self.value(&ix.index);
         let (wi, ii, method) = (w.ident(), i.ident(), &m.method);
@@ -398,9 +398,7 @@ impl Lowerer<'_> {
             // A row of a field of a struct the IR does not model (`layer.w[r]` of `for layer in
             // layers` with `layers` constant): a constant, borrowed as written.
             _ if self.local_array(&ix.expr).is_none() && matches!(strip_parens(&ix.expr), Expr::Field(_)) => {
-                let borrowed: Expr = syn::parse_quote_spanned!(span.span()=> &#e);
-                let tree = self.opaque(&borrowed, "a reference");
-                self.leaf(tree, span)
+                self.borrowed_constant(e, span)
             }
             _ => {
                 let error = self.unsupported(span, unsupported::ROW_NESTED_ARRAY_TAKEN_WHOLE);
@@ -433,12 +431,7 @@ impl Lowerer<'_> {
                     // `layers[k].w`: of an element of a parameter collection of structs.
                     None => {
                         let Expr::Index(ix) = strip_parens(&f.base) else { return None };
-                        let array = self.aggregate_or_leaf(&ix.expr)?;
-                        if !self.structs_in(array) {
-                            return None;
-                        }
-                        let element = crate::signature::collection_element(self.collection_type(array)?)?;
-                        field_of(element, &f.member)?
+                        field_of(&self.struct_element_type(self.aggregate_or_leaf(&ix.expr)?)?, &f.member)?
                     }
                 };
                 &declared
