@@ -216,9 +216,9 @@
 //! `unsafe`, a struct pattern of a reference, `collect::<Vec<_>>()` in a function generic over
 //! its float type,
 //! `from_fn` with a size the macro cannot read, a method called for its effect on or with a
-//! differentiated value (`v.push(x)`, `v.swap(i, j)`, `v.reverse()`: what it stores or
-//! rearranges is not followed, and the gradient would silently keep the old contents), and the
-//! others in the README's list.
+//! differentiated value that the macro does not follow (`v.push(x)` under a branch in a loop,
+//! `v.insert(0, x)`, `v.rotate_left(1)`: what it stores or rearranges would not be followed,
+//! and the gradient would silently keep the old contents), and the others in the README's list.
 //!
 //! ```compile_fail
 //! struct Decay { rate: f64 }

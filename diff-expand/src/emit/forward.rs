@@ -251,6 +251,11 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
                         // Held once, read by reference, like the value.
                         let (o, p) = (tangent_owner(*y), super::private());
                         out.extend(quote_spanned!(span=> let #o = #p::owned(#dy); let #t = &#o;));
+                    } else if matches!(input.f.info(*y).kind, crate::ir::Kind::Array(_)) {
+                        // An array copied into a local (`let mut f: Vec<f64> = Vec::new();`)
+                        // may be stored into or made anew (`Op::Refill`) later: so may its
+                        // tangent.
+                        out.extend(quote_spanned!(span=> let mut #t = #dy;));
                     } else {
                         out.extend(quote_spanned!(span=> let #t = #dy;));
                     }

@@ -636,6 +636,24 @@ impl Lowerer<'_> {
                     _ => None,
                 }
             }
+            // `std::iter::once(e)`: one element; `repeat(e)`: endless (a `take` or a `zip`
+            // bounds it); `repeat_n(e, n)`: `n` of them. Each element is `e`, written where it
+            // is read (by a `chain`, once).
+            Expr::Call(c) => {
+                let Expr::Path(f) = &*c.func else { return None };
+                let name = f.path.segments.last()?.ident.to_string();
+                let element = c.args.first()?.clone();
+                let len: Expr = match (name.as_str(), c.args.len()) {
+                    ("once", 1) => syn::parse_quote!(1usize),
+                    ("repeat", 1) => syn::parse_quote!(usize::MAX),
+                    ("repeat_n", 2) => {
+                        let n = &c.args[1];
+                        syn::parse_quote!((#n) as usize)
+                    }
+                    _ => return None,
+                };
+                Some(Sequence::new(len, move |_| syn::parse_quote!((#element))))
+            }
             // `&v` or `v` as `zip`'s argument: the array's elements.
             Expr::Reference(r) if r.mutability.is_none() => self.source(&r.expr),
             e if self.local_array(e).is_some() => self.source(e),

@@ -88,6 +88,143 @@ pub(super) fn consecutive(stmts: &[Stmt]) -> Option<Vec<Stmt>> {
     None
 }
 
+/// `let v: Vec<f64> = Vec::new();` (also `with_capacity(n)`, `vec![]`) with its element type
+/// written in the constructor too, `Vec::<f64>::new()`: the IR holds the empty `Vec` as a value
+/// of its own, copied into `v`, which a copy of the function for second order takes in (typed
+/// by the copy) where inference cannot see the `let`'s type.
+pub(super) fn turbofished(local: &syn::Local) -> Option<syn::Local> {
+    let Pat::Type(t) = &local.pat else { return None };
+    let syn::Type::Path(ty) = &*t.ty else { return None };
+    let element = crate::signature::vec_element(ty)?;
+    let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
+    let span = init.expr.span();
+    let made: Expr = match &*init.expr {
+        Expr::Call(c) => match &*c.func {
+            Expr::Path(f) if f.qself.is_none() && f.path.segments.len() == 2 => {
+                let (owner, function) = (&f.path.segments[0], &f.path.segments[1]);
+                if owner.ident != "Vec" || !owner.arguments.is_none() || !function.arguments.is_none() {
+                    return None;
+                }
+                let (function, args) = (&function.ident, &c.args);
+                syn::parse_quote_spanned!(span=> Vec::<#element>::#function(#args))
+            }
+            _ => return None,
+        },
+        Expr::Macro(m) if m.mac.path.is_ident("vec") && m.mac.tokens.is_empty() => {
+            syn::parse_quote_spanned!(span=> Vec::<#element>::new())
+        }
+        _ => return None,
+    };
+    let mut out = local.clone();
+    out.init = Some(syn::LocalInit { eq_token: init.eq_token, expr: Box::new(made), diverge: None });
+    Some(out)
+}
+
+impl Lowerer<'_> {
+    /// `v.extend_from_slice(s)`, `v.extend(it)` or `v.push(e)` of a local `Vec`, outside loops,
+    /// as `v` collected anew: `v = v.iter().copied().chain(..).collect::<Vec<T>>()`. The
+    /// elements are read in the same order; `v`'s old length and elements are what the chain
+    /// reads, as they are what the append reads. In a loop this would copy the whole `Vec` on
+    /// every iteration, so there only the pushes rewritten above are followed.
+    pub(super) fn append(&mut self, m: &syn::ExprMethodCall) -> Option<Expr> {
+        if self.in_loop > 0 || m.args.len() != 1 {
+            return None;
+        }
+        let Expr::Path(p) = &*m.receiver else { return None };
+        let name = p.path.get_ident()?;
+        let receiver = self.aggregate_or_leaf(&m.receiver)?;
+        if self.param_types.contains_key(&receiver) {
+            return None;
+        }
+        // A `Vec` of floats (one declared empty is typed where it is declared,
+        // [`Lowerer::typed_for_appends`]).
+        if self.kind(receiver) != Kind::Array(ArrayKind::Vec) {
+            return None;
+        }
+        let arg = &m.args[0];
+        let more: Expr = match m.method.to_string().as_str() {
+            "extend_from_slice" => {
+                let mut slice = arg;
+                while let Expr::Reference(syn::ExprReference { expr, mutability: None, .. })
+                | Expr::Paren(syn::ExprParen { expr, .. }) = slice
+                {
+                    slice = expr;
+                }
+                syn::parse_quote!(#slice.iter().copied())
+            }
+            "extend" => arg.clone(),
+            "push" => syn::parse_quote!(::std::iter::once(#arg)),
+            _ => return None,
+        };
+        let (element, span) = (&self.element, m.span());
+        Some(syn::parse_quote_spanned!(span=>
+            #name = #name.iter().copied().chain(#more).collect::<::std::vec::Vec<#element>>()
+        ))
+    }
+
+    /// `let mut v = Vec::new();` (or `with_capacity`, of no written type, outside loops)
+    /// declared a `Vec` of the function's float type if the next statement of `rest` that names `v` appends floats to
+    /// it ([`Lowerer::append`]): without the type, a copy of the function for second order
+    /// could not infer it.
+    pub(super) fn typed_for_appends(&mut self, stmt: &Stmt, rest: &[Stmt]) -> Option<syn::Local> {
+        let (name, None) = empty_vec(stmt)? else { return None };
+        let Stmt::Local(local) = stmt else { return None };
+        let next = rest.iter().find(|s| names(s, &name))?;
+        let Stmt::Expr(Expr::MethodCall(m), Some(_)) = next else { return None };
+        if self.in_loop > 0
+            || m.args.len() != 1
+            || !matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident(&name))
+        {
+            return None;
+        }
+        let floats = match m.method.to_string().as_str() {
+            "extend_from_slice" | "extend" => self.float_source(&m.args[0]),
+            "push" => self.float_value(&m.args[0]),
+            _ => false,
+        };
+        // (A capacity asked for changes nothing the function computes.)
+        let (element, span) = (&self.element, local.span());
+        let typed: Stmt =
+            syn::parse_quote_spanned!(span=> let mut #name: Vec<#element> = Vec::<#element>::new(););
+        match typed {
+            Stmt::Local(typed) if floats => Some(typed),
+            _ => None,
+        }
+    }
+
+    /// Whether an appended collection surely holds floats: an array the lowering knows (a
+    /// parameter or local of floats), a part of one, its `iter()` through adaptors that keep
+    /// its elements or `map` them, or an array literal of floats.
+    fn float_source(&mut self, e: &Expr) -> bool {
+        match e {
+            Expr::Paren(p) => self.float_source(&p.expr),
+            Expr::Reference(r) => self.float_source(&r.expr),
+            Expr::Index(ix) if matches!(&*ix.index, Expr::Range(_)) => self.float_source(&ix.expr),
+            Expr::MethodCall(m) => {
+                matches!(
+                    m.method.to_string().as_str(),
+                    "iter" | "copied" | "cloned" | "map" | "rev" | "skip" | "take" | "step_by" | "as_slice"
+                ) && self.float_source(&m.receiver)
+            }
+            Expr::Array(a) => !a.elems.is_empty() && a.elems.iter().all(|e| self.float_value(e)),
+            Expr::Path(_) | Expr::Field(_) => self.local_array(e).is_some(),
+            _ => false,
+        }
+    }
+
+    /// Whether a pushed value is surely a float: not what [`not_a_float`] rules out, nor a name
+    /// of something else than a float.
+    fn float_value(&mut self, e: &Expr) -> bool {
+        if not_a_float(e, &[]) {
+            return false;
+        }
+        match e {
+            Expr::Path(_) => self.aggregate_or_leaf(e).is_some_and(|v| self.kind(v) == Kind::Float),
+            _ => true,
+        }
+    }
+}
+
 /// `let mut v = Vec::new();` (or `Vec::with_capacity(n)`, `vec![]`, with `: Vec<f64>` or
 /// `: Vec<f32>` written or no type): the name and the written type.
 fn empty_vec(stmt: &Stmt) -> Option<(syn::Ident, Option<syn::Type>)> {

@@ -153,9 +153,16 @@ impl Lowerer<'_> {
             match stmt {
                 // A lone `;`.
                 Stmt::Expr(Expr::Verbatim(tokens), _) if tokens.is_empty() => {}
-                Stmt::Local(local) => self.local_stmt(local),
+                Stmt::Local(local) => match self.typed_for_appends(stmt, &stmts[i + 1..]) {
+                    Some(typed) => self.local_stmt(&typed),
+                    None => self.local_stmt(local),
+                },
                 Stmt::Item(item) => self.nested_item(item),
                 Stmt::Expr(e, None) if last && tail => result = Some(self.expr(e)),
+                // `v.extend_from_slice(x);` of a local `Vec` outside loops: `lower::pushes`.
+                Stmt::Expr(Expr::MethodCall(m), Some(_)) if let Some(append) = self.append(m) => {
+                    self.expr(&append);
+                }
                 Stmt::Expr(e, _) => {
                     self.expr(e);
                 }
@@ -207,6 +214,13 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn local_stmt(&mut self, local: &syn::Local) {
+        if let Some(typed) = super::pushes::turbofished(local) {
+            return self.local_stmt_typed(&typed);
+        }
+        self.local_stmt_typed(local)
+    }
+
+    fn local_stmt_typed(&mut self, local: &syn::Local) {
         if let (Pat::Struct(ps), Some(init)) = (&local.pat, &local.init)
             && init.diverge.is_none()
         {
