@@ -11,7 +11,7 @@ pub const CREATING_ARRAY_INSIDE_LOOP_BRANCH: Unsupported = Unsupported {
 };
 pub const COPY_OF_A_RESIZED_VEC: Unsupported = Unsupported {
     what: "a copy, inside a loop, of a `Vec` that the loop replaces by one of another length",
-    help: "in a function generic over its float type, collect the copy with its element type (`let prev: Vec<T> = h.iter().copied().collect();`), or read the `Vec` itself until it is replaced (`h = layer.w.iter().map(|row| .. h[j] ..).collect();` reads the old `h` throughout)",
+    help: "collect the copy with its element type (`let prev: Vec<f64> = h.iter().copied().collect();`), or read the `Vec` itself until it is replaced (`h = layer.w.iter().map(|row| .. h[j] ..).collect();` reads the old `h` throughout)",
 };
 pub const VECTOR_FORM: Unsupported = Unsupported { what: "this vector", help: "" };
 pub const ROWS_OF_DIFFERENTIABLE_VALUES: Unsupported = Unsupported {
@@ -399,7 +399,7 @@ pub const UNTYPED_CALL_RESULT: Unsupported = Unsupported {
 };
 pub const ARRAY_WRITTEN_AFTER_CALL: Unsupported = Unsupported {
     what: "passing `&array` to a differentiated call and writing the array afterwards",
-    help: "finish writing the array before the call, or pass a copy made before the writes (`let prev = h.clone();` in the loop, then `g(&prev)`); in a loop, writes before the call in the same iteration are fine",
+    help: "pass the array by its own name, `g(&h)`, which passes a copy made just before the statement, or make the copy yourself before the writes (`let prev = h.clone();`, then `g(&prev)`); in a loop, writes before the call in the same iteration are fine",
 };
 
 // expand.rs

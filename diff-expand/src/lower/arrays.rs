@@ -354,10 +354,10 @@ impl Lowerer<'_> {
     /// (not in a function generic over its float type, where the element has no `Default`:
     /// `check_loop_copies`).
     fn hoisted_copy(&mut self, init: ArrayInit, source: Value, span: Loc, kind: ArrayKind) -> Tree {
-        if self.in_loop > 0 && kind == ArrayKind::Vec && self.std_vec(source, 8) && self.floats.is_empty() {
-            let s = span.span();
+        if self.in_loop > 0 && kind == ArrayKind::Vec && self.std_vec(source, 8) {
+            let (s, element) = (span.span(), &self.element);
             let collected: Expr = syn::parse_quote_spanned!(s=>
-                __tapeless_copy_from.iter().cloned().collect::<::std::vec::Vec<_>>()
+                __tapeless_copy_from.iter().cloned().collect::<::std::vec::Vec<#element>>()
             );
             self.scopes.push(Vec::new());
             self.declare("__tapeless_copy_from", Some(Tree::Leaf(source)));

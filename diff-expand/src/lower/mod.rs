@@ -54,6 +54,7 @@ mod constructors;
 mod control;
 mod conversions;
 mod coordinates;
+mod copies;
 mod expressions;
 mod fallible_calls;
 mod flattened;

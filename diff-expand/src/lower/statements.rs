@@ -150,6 +150,21 @@ impl Lowerer<'_> {
                 let t = self.branch(clear, span, true, span, run, skipped);
                 return if tail { Some(t) } else { None };
             }
+            // `h = g(&h, ..)`, or `g(&h)` before `h` is written: `g` is passed a copy
+            // (`lower::copies`).
+            let copied;
+            let stmt = match self.copies_for_calls(stmt, &stmts[i + 1..]) {
+                Some((copies, rewritten)) => {
+                    for copy in &copies {
+                        if let Stmt::Local(local) = copy {
+                            self.local_stmt(local);
+                        }
+                    }
+                    copied = rewritten;
+                    &copied
+                }
+                None => stmt,
+            };
             match stmt {
                 // A lone `;`.
                 Stmt::Expr(Expr::Verbatim(tokens), _) if tokens.is_empty() => {}
