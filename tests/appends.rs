@@ -1,5 +1,5 @@
 //! A local `Vec` appended to outside loops (`extend_from_slice`, `extend`, `push`), as feature
-//! vectors are built, and the one-element and repeated sources `std::iter::once`,
+//! vectors are built, `[a, b].concat()`, and the one-element and repeated sources `std::iter::once`,
 //! `std::iter::repeat` and `repeat_n` in chains. Until the forty-second session each append was
 //! our "called for its effect" error, and `once` the error of a method without a derivative.
 //! Gradients against closed forms and central differences, JVP against VJP, Hessians against
@@ -40,6 +40,13 @@ fn concatenated(a: &[f64], b: &[f64]) -> f64 {
     v.extend_from_slice(b);
     v.extend(b);
     v.extend(b.iter());
+    v.iter().enumerate().map(|(k, e)| (k as f64 + 1.0) * e * e).sum()
+}
+
+/// `[a, b[1..]].concat()`, then the same weights: `Σ (k + 1) v_k²`.
+#[differentiable]
+fn concatenated_by_concat(a: &[f64], b: &[f64]) -> f64 {
+    let v = [a, &b[1..]].concat();
     v.iter().enumerate().map(|(k, e)| (k as f64 + 1.0) * e * e).sum()
 }
 
@@ -186,6 +193,27 @@ fn concatenation_reaches_both_parameters() {
     let (pa, pb) = pullback(1.5);
     let both: Vec<f64> = pa.iter().chain(&pb).copied().collect();
     forward_against_reverse("concatenated", jvp, &[da, db].concat(), 1.5, &both, 1e-12);
+}
+
+#[test]
+fn concat_of_slices() {
+    let (a, b) = ([0.3, -0.7], [1.1, 0.4, -2.0]);
+    let (value, (ga, gb)) = concatenated_by_concat_grad(&a, &b);
+    assert!((value - concatenated_by_concat(&a, &b)).abs() < 1e-15);
+    assert_close(&ga, &[2.0 * a[0], 4.0 * a[1]], 1e-14, "a");
+    assert_close(&gb, &[0.0, 6.0 * b[1], 8.0 * b[2]], 1e-14, "b");
+    assert_close(
+        &gb,
+        &central_gradient(|q| concatenated_by_concat(&a, q), &b),
+        1e-8,
+        "b against differences",
+    );
+    let (da, db) = (vec![0.5, -1.0], vec![0.25, 2.0, 1.0]);
+    let (_, jvp) = concatenated_by_concat_jvp(&a, &b, da.clone(), db.clone());
+    let (_, pullback) = concatenated_by_concat_vjp(&a, &b);
+    let (pa, pb) = pullback(-0.5);
+    let both: Vec<f64> = pa.iter().chain(&pb).copied().collect();
+    forward_against_reverse("concat", jvp, &[da, db].concat(), -0.5, &both, 1e-12);
 }
 
 #[test]

@@ -243,11 +243,6 @@ pub const ASSIGNMENT_ANYTHING_BUT_LOCAL_VARIABLE: Unsupported = Unsupported {
 // lower/mod.rs
 pub const RESULT_WHOSE_TUPLE_SHAPE_DIFFERS: Unsupported =
     Unsupported { what: "a result whose tuple shape differs from the declared result type", help: "" };
-// lower/slices.rs
-pub const SUB_SLICE_TAKEN_INSIDE_LOOP: Unsupported = Unsupported {
-    what: "a sub-slice taken inside a loop",
-    help: "read its elements in place (`x[i + k]`, `x[a..b].iter()`), or pass the whole array and the bounds",
-};
 // lower/ssa.rs
 pub const TUPLE_POSITION: Unsupported = Unsupported {
     what: "a tuple in this position",

@@ -594,6 +594,37 @@ impl Lowerer<'_> {
                 };
                 Some(Tree::Leaf(self.emit(op, span, Kind::Float)))
             }
+            // `[a, b].concat()` (or `&[..]`, `vec![..]`) of arrays or sub-slices of them: the
+            // chain `a.iter().chain(b.iter()).copied().collect::<Vec<T>>()`.
+            "concat" if m.args.is_empty() => {
+                let mut receiver = strip_parens(&m.receiver);
+                if let Expr::Reference(r) = receiver {
+                    receiver = strip_parens(&r.expr);
+                }
+                let Expr::Array(parts) = receiver else { return None };
+                let mut sources = Vec::new();
+                for part in &parts.elems {
+                    let mut part = strip_parens(part);
+                    if let Expr::Reference(r) = part {
+                        part = strip_parens(&r.expr);
+                    }
+                    let base = match part {
+                        Expr::Index(ix) if matches!(strip_parens(&ix.index), Expr::Range(_)) => &*ix.expr,
+                        e => e,
+                    };
+                    array_of(self, base)?;
+                    sources.push(part.clone());
+                }
+                let (first, rest) = sources.split_first()?;
+                let (element, at) = (&self.element, span.end);
+                let mut chain: Expr = syn::parse_quote_spanned!(at=> #first.iter());
+                for part in rest {
+                    chain = syn::parse_quote_spanned!(at=> #chain.chain(#part.iter()));
+                }
+                let collected: Expr =
+                    syn::parse_quote_spanned!(at=> #chain.copied().collect::<::std::vec::Vec<#element>>());
+                Some(self.expr(&collected))
+            }
             // (`to_owned` of a slice is its `to_vec`, of an array or `Vec` its `clone`.)
             "to_vec" | "clone" | "to_owned" if m.args.is_empty() => {
                 // `x[a..b].to_vec()`: the copy of the part (`lower::slices`).

@@ -10,8 +10,10 @@
 //! `x`, so the copy holds what the slice shows. Its derivative flows back to the elements it
 //! copied. A name bound so is passed to calls by reference (`Lowerer::borrows`), as the slice
 //! was. (A sub-slice read in place, `x[1..].iter()`, is a chain source and copies nothing.)
-//! Inside a loop or branch a copy would be an array of a run-time length made there, which the
-//! lowering does not make: our error, at the slice.
+//! Inside a loop or branch the copy is an array of a run-time length made there, anew each time
+//! (`arrays::refilled`; in a loop since the forty-second session, which the lowering of such
+//! arrays in loops of the forty-first made possible): one allocation per iteration that the
+//! user's slice did not make.
 
 use super::*;
 
@@ -28,13 +30,8 @@ impl Lowerer<'_> {
             return None;
         }
         self.local_array(&ix.expr)?;
-        // A copy is an array made where the slice is taken: inside a loop or branch, where the
-        // lowering makes no arrays of a run-time length, that is our error at the slice.
-        // Inside a branch but no loop (after a guard's `return`) it is made anew there
-        // (`arrays::refilled`).
-        if self.in_loop > 0 {
-            return Some(self.unsupported(Loc::of(e), unsupported::SUB_SLICE_TAKEN_INSIDE_LOOP));
-        }
+        // A copy is an array made where the slice is taken: inside a loop or branch, anew
+        // there (`arrays::refilled`).
         let (element, at) = (&self.element, Loc::of(e).end);
         let copy: Expr =
             syn::parse_quote_spanned!(at=> #ix.iter().copied().collect::<::std::vec::Vec<#element>>());
