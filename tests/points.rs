@@ -37,6 +37,13 @@ fn midpoint(p: Point3<f64>, q: Point3<f64>) -> Point3<f64> {
     p + (q - p) * 0.5
 }
 
+/// The centre of two points, read through `coords`: `Σ (p + q) / 2 + |q - p|`.
+#[differentiable]
+fn centred(p: &Point3<f64>, q: &Point3<f64>) -> f64 {
+    let m = nalgebra::center(p, q);
+    m.coords.sum() + (q - p).norm()
+}
+
 fn point(x: &[f64]) -> Point3<f64> {
     Point3::new(x[0], x[1], x[2])
 }
@@ -212,4 +219,26 @@ fn points_built_from_floats() {
     let (_, pullback) = triangle_area_vjp(&x);
     let back = pullback(1.0);
     assert!(close(jv, back.iter().zip(&t).map(|(u, v)| u * v).sum::<f64>(), 1e-13));
+}
+
+#[test]
+fn the_centre_of_two_points() {
+    let (p, q) = (point(&[0.3, -0.4, 1.2]), point(&[1.1, 0.2, -0.5]));
+    let (value, (gp, gq)) = centred_grad(&p, &q);
+    let r = (q - p).norm();
+    assert!(close(value, (p.coords + q.coords).sum() / 2.0 + r, 1e-15));
+    // ∂/∂p = 1/2 - (q - p) / r, ∂/∂q = 1/2 + (q - p) / r.
+    let unit = (q - p) / r;
+    let half = Vector3::repeat(0.5);
+    assert!((gp - (half - unit)).norm() < 1e-14 && (gq - (half + unit)).norm() < 1e-14, "{gp} {gq}");
+    let f = |x: &[f64]| centred(&point(x), &q);
+    for i in 0..3 {
+        let fd = common::central(&f, p.coords.as_slice(), i);
+        assert!(close(gp[i], fd, 1e-9), "d/dp{i}: {} vs {fd}", gp[i]);
+    }
+    let (tp, tq) = (Vector3::new(0.2, -0.1, 0.4), Vector3::new(-0.3, 0.5, 0.0));
+    let (_, jvp) = centred_jvp(&p, &q, tp, tq);
+    let (_, pullback) = centred_vjp(&p, &q);
+    let (bp, bq) = pullback(1.5);
+    assert!(close(1.5 * jvp, bp.dot(&tp) + bq.dot(&tq), 1e-12), "<u, J v> against <J^T u, v>");
 }

@@ -399,6 +399,22 @@ impl Lowerer<'_> {
                     let desugared: Expr = syn::parse_quote_spanned!(s=> ((#p) - (#q)).#norm());
                     return self.expr(&desugared);
                 }
+                // `nalgebra::center(&p, &q)` of two points: `p + (q - p) * 0.5` (a literal of
+                // `f64` or `f32`, the function's float: generic, it stays the error below).
+                if let [first, .., _] = &segments[..]
+                    && (first == "nalgebra" || first == "na")
+                    && last == "center"
+                    && self.floats.is_empty()
+                    && let [p, q] = c.args.iter().collect::<Vec<_>>()[..]
+                {
+                    let strip = |e: &Expr| match e {
+                        Expr::Reference(r) if r.mutability.is_none() => (*r.expr).clone(),
+                        e => e.clone(),
+                    };
+                    let (p, q, s) = (strip(p), strip(q), span.span());
+                    let desugared: Expr = syn::parse_quote_spanned!(s=> (#p) + ((#q) - (#p)) * 0.5);
+                    return self.expr(&desugared);
+                }
                 // `num_traits::clamp(x, lo, hi)`, `clamp_min`, `clamp_max`, `abs`, also imported by a
                 // `use` of the module: the method each is (a sibling `clamp_jvp` does not exist
                 // there, rustc's error in generated code until the thirty-fifth session).
@@ -565,6 +581,17 @@ impl Lowerer<'_> {
                         Kind::Unknown
                     };
                     return self.opaque_with(e, Opaque::NalgebraFunction(name), kind);
+                }
+                // `nalgebra::wrap(..)`, another function of the crate's root: no `_jvp`/`_vjp`
+                // there either (rustc's E0425 at the call until the forty-second session).
+                if let [first, _] = &segments[..]
+                    && (first == "nalgebra" || first == "na")
+                {
+                    return self.opaque_with(
+                        e,
+                        Opaque::NalgebraFunction(format!("{first}::{last}")),
+                        Kind::Unknown,
+                    );
                 }
                 // `rhs(&y, &mut dy, k)` of a function writing through `&mut` slices: its twin
                 // `rhs_out` called, and its results written into the arrays.
