@@ -113,6 +113,129 @@ fn resized_copy(x: &[f64]) -> f64 {
     h[1]
 }
 
+/// A pendulum chain stepped by methods of its own `impl` block.
+pub struct Chain {
+    pub k: f64,
+}
+
+#[differentiable]
+impl Chain {
+    fn force(&self, y: &[f64]) -> Vec<f64> {
+        y.iter().map(|v| -self.k * v.sin()).collect()
+    }
+
+    fn energy(&self, y: &[f64]) -> f64 {
+        y.iter().map(|v| v * v).sum::<f64>() * 0.5
+    }
+
+    /// `let f = self.force(&y);` then `y[i] += ..`: the method is passed a copy, and its
+    /// result, a `Vec`, is indexed at `i` (the type read from the method's signature).
+    fn run(&self, y0: &[f64]) -> f64 {
+        let mut y = y0.to_vec();
+        for _ in 0..5 {
+            let f = self.force(&y);
+            for i in 0..y.len() {
+                y[i] += 0.1 * f[i];
+            }
+        }
+        self.energy(&y)
+    }
+
+    /// `y = Self::relax(&y)`, an associated function defined after its caller.
+    fn relaxed(&self, y0: &[f64]) -> f64 {
+        let mut y = y0.to_vec();
+        for _ in 0..5 {
+            y = Self::relax(&y);
+        }
+        y.iter().sum::<f64>() * self.k
+    }
+
+    fn relax(y: &[f64]) -> Vec<f64> {
+        y.iter().map(|v| v * 0.9 + 0.1 * v.cos()).collect()
+    }
+}
+
+/// A local closure that calls a helper, given `&h` before `h` is replaced.
+#[differentiable]
+fn through_a_closure(x: &[f64]) -> f64 {
+    let mut h = x.to_vec();
+    for _ in 0..3 {
+        let project = |v: &[f64]| dot(v, x);
+        let s = project(&h);
+        h = h.iter().map(|e| e * s.tanh()).collect();
+    }
+    h.iter().sum()
+}
+
+/// Straight-line code: `s = h · x`, `h₀ = s h₁`, `t = h · h`, `h₁ = t`; `Σ h + s`.
+#[differentiable]
+fn straight_line(x: &[f64]) -> f64 {
+    let mut h = x.to_vec();
+    let s = dot(&h, x);
+    h[0] = s * h[1];
+    let t = dot(&h, &h);
+    h[1] = t;
+    h.iter().sum::<f64>() + s
+}
+
+#[test]
+fn methods_and_closures_given_the_array_they_replace() {
+    let chain = Chain { k: 1.5 };
+    let y = [0.3, -0.7, 1.1];
+    let v = vec![0.4, 1.0, -0.3];
+    let (value, g) = chain.run_grad(&y);
+    assert!((value - chain.run(&y)).abs() < 1e-15);
+    assert_close(&g, &central_gradient(|q| chain.run(q), &y), 1e-8, "run against differences");
+    let (_, jvp) = chain.run_jvp(&y, v.clone());
+    let (_, pullback) = chain.run_vjp(&y);
+    forward_against_reverse("run", jvp, &v, 0.5, &pullback(0.5), 1e-12);
+    // Five steps of y -> 0.9 y + 0.1 cos y, entry by entry: the product of 0.9 - 0.1 sin y.
+    let (value, g) = chain.relaxed_grad(&y);
+    assert!((value - chain.relaxed(&y)).abs() < 1e-15);
+    let want: Vec<f64> = y
+        .iter()
+        .map(|&a| {
+            let (mut v, mut d) = (a, 1.0);
+            for _ in 0..5 {
+                d *= 0.9 - 0.1 * v.sin();
+                v = 0.9 * v + 0.1 * v.cos();
+            }
+            chain.k * d
+        })
+        .collect();
+    assert_close(&g, &want, 1e-14, "relaxed against the chain rule");
+    let (_, jvp) = chain.relaxed_jvp(&y, v.clone());
+    let (_, pullback) = chain.relaxed_vjp(&y);
+    forward_against_reverse("relaxed", jvp, &v, -1.2, &pullback(-1.2), 1e-12);
+
+    let (value, g) = through_a_closure_grad(&y);
+    assert!((value - through_a_closure(&y)).abs() < 1e-15);
+    assert_close(&g, &central_gradient(through_a_closure, &y), 1e-8, "closure against differences");
+    let (_, jvp) = through_a_closure_jvp(&y, v.clone());
+    let (_, pullback) = through_a_closure_vjp(&y);
+    forward_against_reverse("closure", jvp, &v, 0.3, &pullback(0.3), 1e-12);
+}
+
+#[test]
+fn straight_line_writes_after_calls() {
+    let x = [0.3, -0.7];
+    let (value, g) = straight_line_grad(&x);
+    let s = x[0] * x[0] + x[1] * x[1];
+    let h0 = s * x[1];
+    let t = h0 * h0 + x[1] * x[1];
+    assert!((value - (h0 + t + s)).abs() < 1e-15);
+    // ∂s = 2x, ∂h₀ = x₁ ∂s + s e₁, ∂t = 2 h₀ ∂h₀ + 2 x₁ e₁.
+    let ds = [2.0 * x[0], 2.0 * x[1]];
+    let dh0 = [x[1] * ds[0], x[1] * ds[1] + s];
+    let dt = [2.0 * h0 * dh0[0], 2.0 * h0 * dh0[1] + 2.0 * x[1]];
+    let want = [dh0[0] + dt[0] + ds[0], dh0[1] + dt[1] + ds[1]];
+    assert_close(&g, &want, 1e-14, "straight line against the closed form");
+    let v = vec![1.0, -2.0];
+    let (_, jvp) = straight_line_jvp(&x, v.clone());
+    let (_, pullback) = straight_line_vjp(&x);
+    forward_against_reverse("straight line", jvp, &v, 0.8, &pullback(0.8), 1e-12);
+}
+
 #[test]
 fn a_step_replacing_the_array_it_reads() {
     let x = [0.3, -0.7, 1.1];

@@ -16,7 +16,8 @@
 //! costs is one copy of the array per statement run, which the pullback keeps.
 //!
 //! A statement gets the copy when it calls a function or method with a derivative the prescan
-//! knows of (`registry::derivative_known`, `registry::is_method`) with `&h` of a local array
+//! knows of (`registry::derivative_known`, `registry::is_method`, a method of the `impl` block
+//! being expanded, or a local closure, inlined where it is called) with `&h` of a local array
 //! `h`, and either is `h = ..` itself (the call reads the old `h`, the assignment writes it), or
 //! does not write `h` while a later statement of the same block does. A statement that both
 //! calls and writes inside (a loop, a branch) is left to its own blocks.
@@ -30,7 +31,13 @@ impl Lowerer<'_> {
     /// The copies to declare before `stmt`, and `stmt` with the calls passed them, if any of
     /// its borrowed arrays is written by it (as `h = ..`) or by a statement of `rest`.
     pub(super) fn copies_for_calls(&mut self, stmt: &Stmt, rest: &[Stmt]) -> Option<(Vec<Stmt>, Stmt)> {
-        let mut borrowed = Borrowed::default();
+        // The local closures the statement calls (inlined where they are called, so a call of
+        // one may be a call of a differentiable function).
+        let mut callees = Callees::default();
+        callees.visit_stmt(stmt);
+        let closures: Vec<syn::Ident> =
+            callees.0.into_iter().filter(|c| self.local_closure(&syn::parse_quote!(#c)).is_some()).collect();
+        let mut borrowed = Borrowed { names: Vec::new(), closures: &closures };
         borrowed.visit_stmt(stmt);
         let mut copies = Vec::new();
         let mut rewritten = stmt.clone();
@@ -56,7 +63,7 @@ impl Lowerer<'_> {
             } else {
                 syn::parse_quote_spanned!(span=> let #copy = #name.clone();)
             });
-            Renamed { from: &name, to: &copy }.visit_stmt_mut(&mut rewritten);
+            Renamed { from: &name, to: &copy, closures: &closures }.visit_stmt_mut(&mut rewritten);
         }
         (!copies.is_empty()).then_some((copies, rewritten))
     }
@@ -64,12 +71,36 @@ impl Lowerer<'_> {
 
 /// The arrays a statement passes as `&h` to calls with a known derivative, each with the span of
 /// its first such argument.
-#[derive(Default)]
-struct Borrowed {
+struct Borrowed<'a> {
     names: Vec<(syn::Ident, proc_macro2::Span)>,
+    closures: &'a [syn::Ident],
 }
 
-impl Borrowed {
+/// The names called as functions, `f(..)`: local closures among them.
+#[derive(Default)]
+struct Callees(Vec<syn::Ident>);
+
+impl<'ast> Visit<'ast> for Callees {
+    fn visit_expr_call(&mut self, e: &'ast syn::ExprCall) {
+        if let Expr::Path(p) = &*e.func
+            && let Some(name) = p.path.get_ident()
+            && !self.0.contains(name)
+        {
+            self.0.push(name.clone());
+        }
+        syn::visit::visit_expr_call(self, e);
+    }
+}
+
+/// Whether a call `f(..)` is of a function with a derivative or of one of the local `closures`.
+fn differentiable_callee(func: &Expr, arity: usize, closures: &[syn::Ident]) -> bool {
+    let Expr::Path(p) = func else { return false };
+    let Some(last) = p.path.segments.last() else { return false };
+    function_with_derivative(&last.ident.to_string(), arity)
+        || p.path.get_ident().is_some_and(|i| closures.contains(i))
+}
+
+impl Borrowed<'_> {
     fn arguments<'a>(&mut self, args: impl IntoIterator<Item = &'a Expr>) {
         for arg in args {
             if let Some(name) = borrowed_name(arg)
@@ -81,18 +112,15 @@ impl Borrowed {
     }
 }
 
-impl<'ast> Visit<'ast> for Borrowed {
+impl<'ast> Visit<'ast> for Borrowed<'_> {
     fn visit_expr_call(&mut self, e: &'ast syn::ExprCall) {
-        if let Expr::Path(p) = &*e.func
-            && let Some(last) = p.path.segments.last()
-            && crate::signature::registry::derivative_known(&last.ident.to_string(), e.args.len())
-        {
+        if differentiable_callee(&e.func, e.args.len(), self.closures) {
             self.arguments(&e.args);
         }
         syn::visit::visit_expr_call(self, e);
     }
     fn visit_expr_method_call(&mut self, e: &'ast syn::ExprMethodCall) {
-        if crate::signature::registry::is_method(&e.method.to_string(), e.args.len()) {
+        if method_with_derivative(&e.method.to_string(), e.args.len()) {
             self.arguments(&e.args);
         }
         syn::visit::visit_expr_method_call(self, e);
@@ -122,6 +150,22 @@ fn rooted_at(mut place: &Expr, name: &syn::Ident) -> bool {
     matches!(place, Expr::Path(p) if p.path.is_ident(name))
 }
 
+/// Whether a function `name(..)` (or `Self::name(..)`) of `arity` arguments has a derivative the
+/// prescan knows of, or is a method of the `impl` block being expanded.
+fn function_with_derivative(name: &str, arity: usize) -> bool {
+    crate::signature::registry::derivative_known(name, arity) || sibling(name)
+}
+
+/// Whether a method `.name(..)` of `arity` arguments has a derivative: recorded with the
+/// attribute, or of the `impl` block being expanded.
+fn method_with_derivative(name: &str, arity: usize) -> bool {
+    crate::signature::registry::is_method(name, arity) || sibling(name)
+}
+
+fn sibling(name: &str) -> bool {
+    crate::signature::siblings::sibling(name).is_some() || crate::signature::siblings::unlisted(name)
+}
+
 /// `h` of an argument `&h`, `&h[a..b]` or `h.as_slice()`.
 fn borrowed_name(arg: &Expr) -> Option<&syn::Ident> {
     let array = match arg {
@@ -142,6 +186,7 @@ fn borrowed_name(arg: &Expr) -> Option<&syn::Ident> {
 struct Renamed<'a> {
     from: &'a syn::Ident,
     to: &'a syn::Ident,
+    closures: &'a [syn::Ident],
 }
 
 impl Renamed<'_> {
@@ -157,16 +202,13 @@ impl Renamed<'_> {
 impl VisitMut for Renamed<'_> {
     fn visit_expr_call_mut(&mut self, e: &mut syn::ExprCall) {
         syn::visit_mut::visit_expr_call_mut(self, e);
-        if let Expr::Path(p) = &*e.func
-            && let Some(last) = p.path.segments.last()
-            && crate::signature::registry::derivative_known(&last.ident.to_string(), e.args.len())
-        {
+        if differentiable_callee(&e.func, e.args.len(), self.closures) {
             self.arguments(&mut e.args);
         }
     }
     fn visit_expr_method_call_mut(&mut self, e: &mut syn::ExprMethodCall) {
         syn::visit_mut::visit_expr_method_call_mut(self, e);
-        if crate::signature::registry::is_method(&e.method.to_string(), e.args.len()) {
+        if method_with_derivative(&e.method.to_string(), e.args.len()) {
             self.arguments(&mut e.args);
         }
     }

@@ -11,7 +11,7 @@
 //! m.try_inverse()?        =>  { if !no_grad(m.try_inverse().is_some()) { leave None } m.try_inverse().unwrap() }
 //! ```
 //!
-//! A leave is a statement macro (`lower::statements::statement_macro`) kept as written in every
+//! A leave is a statement macro (`lower::macros::statement_macro`) kept as written in every
 //! generated item, whose result type is `Result<(value, derivative), E>`, so the `return Err(e)`
 //! leaves them with the user's error. Like a `panic!`, it makes an `if` with no `else` a guard:
 //! the function is undefined on the side that leaves, and the derivative is that of the side

@@ -364,6 +364,9 @@ fn block(
                 _ => continue,
             };
             let name = f.sig.ident.to_string();
+            // A collection it returns, for a caller's `let f = self.force(&y);` (`lower::
+            // statements::result_typed`), also in a method expanded before it.
+            super::results::record_in(file, &f.sig);
             if f.sig.receiver().is_some() {
                 if let Some(wrt) = siblings::of_method(&f.sig, &args) {
                     registry::record_method_in(file, &name, &wrt);
