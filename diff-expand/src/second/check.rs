@@ -31,6 +31,19 @@ fn without_hessian(callee: &crate::ir::Callee, arity: usize) -> Option<String> {
     (!wrt.hessian).then_some(name)
 }
 
+/// Whether the function returns a vector of `f64`s (`Vec<f64>`, `[f64; N]`) and is not generic:
+/// second order gives it only the `_vjp_for_hessian` through which its `hessian` callers compose
+/// (an integrator's right-hand side `fn rhs(y: &[f64], k: f64) -> Vec<f64>`); a Hessian needs a
+/// scalar result.
+pub(super) fn vector_result(sig: &signature::Signature) -> bool {
+    let element = match &sig.output {
+        syn::Type::Array(a) => Some(&*a.elem),
+        syn::Type::Path(p) => signature::vec_element(p),
+        _ => None,
+    };
+    sig.floats.is_empty() && element.is_some_and(signature::is_f64)
+}
+
 /// How a parameter is passed to the dual copy.
 #[derive(Copy, Clone, PartialEq, Eq)]
 pub(super) enum Passing {
@@ -237,7 +250,7 @@ pub(super) fn check(input: &Input, sig: &signature::Signature, cx: &Ctxt) -> boo
     // `f32` anywhere is one error, at its first place; the result and parameters of `f32` types
     // are not reported again.
     let f32_in = |t: &dyn ToTokens| find_ident(t.to_token_stream(), "f32").is_some();
-    if !signature::is_f64(&sig.output) && !f32_in(&sig.output) {
+    if !signature::is_f64(&sig.output) && !f32_in(&sig.output) && !vector_result(sig) {
         reject(
             Loc::of(&input.item.sig.output),
             unsupported::SECOND_ORDER_RESULT.what,

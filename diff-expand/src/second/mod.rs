@@ -107,13 +107,21 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
     let grad_name = emit::sibling(&sig.name, "grad");
     let file: syn::File = syn::parse2(reverse.clone()).ok()?;
     let file_items = file.items.clone();
+    // A function whose result is a vector has no `_grad`, `_hvp` or `_hessian`: only the
+    // `_vjp_for_hessian` its `hessian` callers compose through (`check::vector_result`).
+    let vector = check::vector_result(sig);
     let mut grad = file.items.into_iter().find_map(|item| match item {
-        syn::Item::Fn(f) if f.sig.ident == grad_name => Some(f),
+        syn::Item::Fn(f) if f.sig.ident == grad_name && !vector => Some(f),
         _ => None,
-    })?;
+    });
+    if grad.is_none() && !vector {
+        return None;
+    }
     let dual_name = format_ident!("__tapeless_{}_grad_dual", sig.name);
-    grad.sig.ident = dual_name.clone();
-    grad.attrs.retain(|a| !a.path().is_ident("doc"));
+    if let Some(grad) = &mut grad {
+        grad.sig.ident = dual_name.clone();
+        grad.attrs.retain(|a| !a.path().is_ident("doc"));
+    }
     // A parameter passed as it is (`check::as_is`) keeps its type: its value is not promoted,
     // what is read from it is.
     let kept: HashSet<usize> =
@@ -194,12 +202,14 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
         .collect();
     let kept_names = kept_values.iter().map(|v| v.ident().to_string()).collect();
     let mut generic = Generic { promote, calls, records, constant_calls, remade, kept: kept_names };
-    generic.visit_item_fn_mut(&mut grad);
-    if let Some(t) = &field {
-        field::Field { t: t.clone() }.visit_item_fn_mut(&mut grad);
+    if let Some(grad) = &mut grad {
+        generic.visit_item_fn_mut(grad);
+        if let Some(t) = &field {
+            field::Field { t: t.clone() }.visit_item_fn_mut(grad);
+        }
+        keep_types(grad, sig, &kept_in_grad);
+        typed::retype(grad);
     }
-    keep_types(&mut grad, sig, &kept_in_grad);
-    typed::retype(&mut grad);
     // The callers' dual copies compose through this function's: `NAME_vjp_for_hessian`.
     let vjp_name = emit::sibling(&sig.name, "vjp");
     let mut vjp = file_items.into_iter().find_map(|item| match item {
@@ -213,6 +223,9 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
         field::Field { t: t.clone() }.visit_item_fn_mut(&mut vjp);
     }
     keep_types(&mut vjp, sig, &kept);
+    let Some(grad) = grad else {
+        return Some(quote!(#[doc(hidden)] #vjp));
+    };
     let dual = with_receiver(sig, quote!(#dual_name));
     let hvp = hvp(input, sig, &dual, &by_index);
     let hessian = hessian(input, sig, &dual, &by_index);
