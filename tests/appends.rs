@@ -50,6 +50,30 @@ fn concatenated_by_concat(a: &[f64], b: &[f64]) -> f64 {
     v.iter().enumerate().map(|(k, e)| (k as f64 + 1.0) * e * e).sum()
 }
 
+/// Points held as `[f64; 2]` (the help of ui `chains/collect_of_tuples`): `Σ a b` twice over, and
+/// `Σ (a - b)`.
+#[differentiable]
+#[allow(clippy::needless_range_loop)] // (the help's `let [a, b] = pts[i];`, as written)
+fn points_held_as_arrays(x: &[f64]) -> f64 {
+    let pts: Vec<[f64; 2]> = x.chunks(2).map(|c| [c[0], c[1]]).collect();
+    let mut s = 0.0;
+    for i in 0..pts.len() {
+        let [a, b] = pts[i];
+        s += a * b;
+    }
+    for p in pts.iter() {
+        s += p[0] - p[1];
+    }
+    s + pts.iter().map(|p| p[0] * p[1]).sum::<f64>()
+}
+
+/// Tuples of constants collected and read: `x₀ Σ c₀ c₁` over pairs of `data`.
+#[differentiable(wrt(x))]
+fn constant_pairs(x: &[f64], data: &[f64]) -> f64 {
+    let pts: Vec<(f64, f64)> = data.chunks(2).map(|c| (c[0], c[1])).collect();
+    pts.iter().map(|(a, b)| a * b * x[0]).sum()
+}
+
 /// A push under a branch, and one reading what was pushed before.
 #[differentiable]
 fn pushed_in_a_branch(x: &[f64]) -> f64 {
@@ -214,6 +238,26 @@ fn concat_of_slices() {
     let (pa, pb) = pullback(-0.5);
     let both: Vec<f64> = pa.iter().chain(&pb).copied().collect();
     forward_against_reverse("concat", jvp, &[da, db].concat(), -0.5, &both, 1e-12);
+}
+
+#[test]
+fn points_as_arrays_and_pairs_of_constants() {
+    let x = [0.3, -0.7, 1.1, 0.4];
+    let (value, g) = points_held_as_arrays_grad(&x);
+    let want_value = 2.0 * (x[0] * x[1] + x[2] * x[3]) + (x[0] - x[1]) + (x[2] - x[3]);
+    assert!((value - want_value).abs() < 1e-15);
+    let want = [2.0 * x[1] + 1.0, 2.0 * x[0] - 1.0, 2.0 * x[3] + 1.0, 2.0 * x[2] - 1.0];
+    assert_close(&g, &want, 1e-14, "points against the closed form");
+    let v = vec![0.5, 0.25, -1.0, 2.0];
+    let (_, jvp) = points_held_as_arrays_jvp(&x, v.clone());
+    let (_, pullback) = points_held_as_arrays_vjp(&x);
+    forward_against_reverse("points", jvp, &v, 1.2, &pullback(1.2), 1e-12);
+    let data = [1.0, 2.0, 3.0, 4.0];
+    let (value, g) = constant_pairs_grad(&[2.0], &data);
+    assert!((value - 28.0).abs() < 1e-15);
+    assert_close(&g, &[14.0], 1e-15, "pairs of constants");
+    let (_, jvp) = constant_pairs_jvp(&[2.0], &data, vec![0.5]);
+    assert!((jvp - 7.0).abs() < 1e-15);
 }
 
 #[test]

@@ -32,6 +32,9 @@ const DIFFERENTIABLE_TYPES: &str = "f32, f64, tuples of floats, nalgebra's stati
 /// The opaque form of `chain.collect::<Vec<Obs>>()` of a type without a derivative
 /// (`lower::iterators`): kept as written, our error where the chain reads a differentiated value.
 pub const COLLECTED_INTO_STRUCTS: &str = "a `Vec` collected into a type without a derivative";
+/// What [`Diagnostic::ActiveOpaque`] says of a `collect::<Vec<(f64, f64)>>()` of differentiable
+/// values.
+pub const COLLECTED_INTO_TUPLES: &str = "a `Vec` of tuples collected in the body";
 
 /// A user-facing error.
 pub enum Diagnostic {
@@ -335,6 +338,13 @@ impl Diagnostic {
                  help: read the floats where the chain reads them (`ts.iter().zip(ys).map(|(&t, &y)| ..).sum()`), \
                  or, if the data is constant, leave the parameters it is built from out of the \
                  differentiated ones with `#[differentiable(wrt(..))]`"
+                .to_string(),
+            Diagnostic::ActiveOpaque { what: COLLECTED_INTO_TUPLES } => "a `Vec` of tuples collected \
+                 in the body (`collect::<Vec<(f64, f64)>>()`) from a differentiable value is not \
+                 supported yet: its derivative cannot be formed\n\
+                 help: hold each tuple as an array, `collect::<Vec<[f64; 2]>>()` of items `[a, b]`, \
+                 read as `p[0]`, `p[1]` (or `let [a, b] = pts[i];`), or read the floats where the chain \
+                 reads them"
                 .to_string(),
             Diagnostic::ActiveOpaque { what } => format!(
                 "{what} of a differentiable value is not supported yet: its derivative cannot be formed\n\

@@ -64,6 +64,12 @@ impl Lowerer<'_> {
                     let what = Opaque::Form(crate::diagnostics::COLLECTED_INTO_STRUCTS);
                     return Some(self.opaque_call(&Expr::MethodCall(m.clone()), TokenStream::new(), what));
                 }
+                // `collect::<Vec<(f64, f64)>>()`: the same, with its own help (the points held
+                // as `[f64; 2]` are followed).
+                Some(syn::Type::Tuple(t)) if !t.elems.is_empty() => {
+                    let what = Opaque::Form(crate::diagnostics::COLLECTED_INTO_TUPLES);
+                    return Some(self.opaque_call(&Expr::MethodCall(m.clone()), TokenStream::new(), what));
+                }
                 _ => return None,
             };
             let out = hidden("__tapeless_collected", s);
