@@ -67,6 +67,17 @@ fn points_held_as_arrays(x: &[f64]) -> f64 {
     s + pts.iter().map(|p| p[0] * p[1]).sum::<f64>()
 }
 
+/// `Σ a² b` over points held as `[f64; 2]`, taken apart by `for &[a, b] in &pts`.
+#[differentiable(hessian)]
+fn points_taken_apart(x: &[f64]) -> f64 {
+    let pts: Vec<[f64; 2]> = x.chunks(2).map(|c| [c[0], c[1]]).collect();
+    let mut s = 0.0;
+    for &[a, b] in &pts {
+        s += a * a * b;
+    }
+    s
+}
+
 /// Tuples of constants collected and read: `x₀ Σ c₀ c₁` over pairs of `data`.
 #[differentiable(wrt(x))]
 fn constant_pairs(x: &[f64], data: &[f64]) -> f64 {
@@ -252,6 +263,22 @@ fn points_as_arrays_and_pairs_of_constants() {
     let (_, jvp) = points_held_as_arrays_jvp(&x, v.clone());
     let (_, pullback) = points_held_as_arrays_vjp(&x);
     forward_against_reverse("points", jvp, &v, 1.2, &pullback(1.2), 1e-12);
+    let (value, g) = points_taken_apart_grad(&x);
+    assert!((value - (x[0] * x[0] * x[1] + x[2] * x[2] * x[3])).abs() < 1e-15);
+    let want = [2.0 * x[0] * x[1], x[0] * x[0], 2.0 * x[2] * x[3], x[2] * x[2]];
+    assert_close(&g, &want, 1e-14, "points taken apart against the closed form");
+    let (_, jvp) = points_taken_apart_jvp(&x, v.clone());
+    let (_, pullback) = points_taken_apart_vjp(&x);
+    forward_against_reverse("points taken apart", jvp, &v, -0.4, &pullback(-0.4), 1e-12);
+    let (_, _, h) = points_taken_apart_hessian(&x);
+    // Per point (a, b): ∂²/∂a² = 2b, ∂²/∂a∂b = 2a.
+    let hessian = |i: usize, j: usize| match (i / 2 == j / 2, i % 2, j % 2) {
+        (true, 0, 0) => 2.0 * x[i + 1],
+        (true, 0, 1) => 2.0 * x[i],
+        (true, 1, 0) => 2.0 * x[j],
+        _ => 0.0,
+    };
+    hessian_against("points taken apart", &h, &hessian, &|q| points_taken_apart_grad(q).1, &x, 1e-12);
     let data = [1.0, 2.0, 3.0, 4.0];
     let (value, g) = constant_pairs_grad(&[2.0], &data);
     assert!((value - 28.0).abs() < 1e-15);

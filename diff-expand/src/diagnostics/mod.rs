@@ -343,7 +343,7 @@ impl Diagnostic {
                  in the body (`collect::<Vec<(f64, f64)>>()`) from a differentiable value is not \
                  supported yet: its derivative cannot be formed\n\
                  help: hold each tuple as an array, `collect::<Vec<[f64; 2]>>()` of items `[a, b]`, \
-                 read as `p[0]`, `p[1]` (or `let [a, b] = pts[i];`), or read the floats where the chain \
+                 read as `p[0]`, `p[1]` (or `let [a, b] = pts[i];`, `for &[a, b] in &pts`), or read the floats where the chain \
                  reads them"
                 .to_string(),
             Diagnostic::ActiveOpaque { what } => format!(

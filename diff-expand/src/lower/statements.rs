@@ -566,6 +566,26 @@ impl Lowerer<'_> {
             }
             return;
         }
+        // `for &[a, b] in &pts` of a local `Vec<[f64; 2]>`: the element a load of a row, each
+        // name a load one index deeper (as `let [a, b] = pts[i];` reads them).
+        if let Some(Tree::Leaf(v)) = value
+            && let Some((_, inst)) = self.made_by(v)
+            && let Op::Load { array, index } = inst.op.clone()
+            && matches!(self.kind(array), Kind::Array(_))
+            && self.kind(v) != Kind::Array(ArrayKind::Record)
+            && !matches!(self.kind(v), Kind::Array(ArrayKind::Fixed | ArrayKind::Slice | ArrayKind::Vec))
+            && ps.elems.iter().all(|p| !matches!(p, Pat::Rest(_)))
+        {
+            for (k, p) in ps.elems.iter().enumerate() {
+                let span = Loc::of(p);
+                let lit = syn::Lit::Int(syn::LitInt::new(&format!("{k}usize"), span.start));
+                let at = self.emit(Op::Lit(lit), span, Kind::Discrete);
+                let index = index.iter().copied().chain([at]).collect();
+                let element = self.emit(Op::Load { array, index }, span, Kind::Float);
+                self.bind(p, Some(Tree::Leaf(element)));
+            }
+            return;
+        }
         let (v, held) = match value {
             Some(Tree::Leaf(v))
                 if matches!(
@@ -623,20 +643,27 @@ pub(super) fn pattern_shape(pat: &Pat) -> TupleShape {
     }
 }
 
-/// `let [a, b, c] = pts[i];` (an element of a nested array read by index, as published code
-/// takes a point apart): `let a = pts[i][0]; let b = pts[i][1]; ..`, each element a load.
+/// `let [a, b, c] = pts[i];` or `let &[a, b, c] = &pts[i];` (an element of a nested array read
+/// by index, as published code takes a point apart): `let a = pts[i][0]; let b = pts[i][1]; ..`, each element a load.
 fn elements_of_index(local: &syn::Local) -> Option<Vec<Stmt>> {
     let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
-    let Expr::Index(_) = &*init.expr else { return None };
     let pattern = match &local.pat {
         Pat::Type(t) => &*t.pat,
         p => p,
     };
+    // Also `let &[a, b] = &pts[i];`, as a `for &[a, b] in &pts` binds its element.
+    let (pattern, e) = match (pattern, &*init.expr) {
+        (Pat::Reference(p), Expr::Reference(r)) if p.mutability.is_none() && r.mutability.is_none() => {
+            (&*p.pat, &*r.expr)
+        }
+        (p, e) => (p, e),
+    };
+    let Expr::Index(_) = e else { return None };
     let Pat::Slice(s) = pattern else { return None };
     if s.elems.iter().any(|p| matches!(p, Pat::Rest(_))) {
         return None;
     }
-    let (e, span) = (&init.expr, Loc::of(local).span());
+    let span = Loc::of(local).span();
     let stmts = s.elems.iter().enumerate().map(|(k, p)| syn::parse_quote_spanned!(span=> let #p = #e[#k];));
     Some(stmts.collect())
 }
