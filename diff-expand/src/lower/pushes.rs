@@ -10,19 +10,36 @@
 //! ```
 //!
 //! `COUNT` is the number of iterations (times the number of pushes in the body, each a statement
-//! of it: `r.push(dx); r.push(dy);`, or `r.extend([dx, dy])` of an array literal), computed from the loop's source where that is known
-//! before it runs: a range (`a..b`, `a..=b`), or a collection and the adapters that keep one
-//! element per element (`iter`, `copied`, `enumerate`, `map`, `rev`, `zip`, `&v`) or a known
-//! number of them (`skip(k)`, `take(k)`). Each push must
-//! be a statement of the loop body itself (not in a branch or an inner loop), come before any
-//! `break` or `continue`, and the pushes be the only mentions of the `Vec` in the body (its length or
-//! elements read there would differ from the growing `Vec`'s); the `Vec` must be declared empty
-//! (`Vec::new()`, `Vec::with_capacity(..)`, `vec![]`), of floats where its type is written, and
-//! not named between its declaration and the loop. Any other `push` stays the error that says
-//! to write elements by index.
+//! of it: `r.push(dx); r.push(dy);`, or `r.extend([dx, dy])` of an array literal), computed from
+//! the loop's source where that is known before it runs: a range (`a..b`, `a..=b`), or a
+//! collection and the adapters that keep one element per element (`iter`, `copied`,
+//! `enumerate`, `map`, `rev`, `zip`, `&v`) or a known number of them (`skip(k)`, `take(k)`).
+//! Each push then is a statement of the loop body itself, before any `break` or `continue`.
+//!
+//! Otherwise (a push in a branch or a `match` arm, after a `continue`, before a `break`, or a
+//! source of unknown length such as `filter`, bounded by its receiver's), `COUNT` is the most
+//! the loop can push, and the `Vec` is cut to what was pushed after it (`bounded_body`):
+//!
+//! ```text
+//! for i in 0..n {                         for i in 0..n {
+//!     if keep(i) {                 =>         if keep(i) { { r[__tapeless_k] = e; __tapeless_k += 1; } }
+//!         r.push(e);                      }
+//!     }                                   let mut r = r[..__tapeless_k].to_vec();
+//! }
+//! ```
+//!
+//! No push may be in a loop or closure inside the loop (it would run more than once per
+//! iteration), and the pushes must be the only mentions of the `Vec` in the body (its length or
+//! elements read there would differ from the growing `Vec`'s). The `Vec` must be declared empty
+//! (`Vec::new()`, `Vec::with_capacity(..)`, `vec![]`) or with float elements (`vec![x0]`, stored
+//! first), of floats (or the function's float type) where its type is written, and not named
+//! between its declaration and the loop. A pushed value that is plainly not a float
+//! ([`not_a_float`]) or surely an integer ([`integers`]) is not rewritten. Any other `push`
+//! stays the error that says to write elements by index.
 
 use super::scan::written_twice;
 use super::*;
+use std::collections::BTreeSet;
 
 /// The name of the counter the rewrite adds (mixed-site: it cannot clash with the user's).
 fn counter() -> syn::Ident {
@@ -30,25 +47,56 @@ fn counter() -> syn::Ident {
 }
 
 /// `stmts` with every `Vec` filled by `push` in the loop after it rewritten, if there is one.
-pub(super) fn rewrite(stmts: &[Stmt]) -> Option<Vec<Stmt>> {
+pub(super) fn rewrite(stmts: &[Stmt], element: &syn::Type) -> Option<Vec<Stmt>> {
     for (i, stmt) in stmts.iter().enumerate() {
-        let Some((name, ty)) = empty_vec(stmt) else { continue };
+        let Some((name, ty, first)) = started_vec(stmt, element) else { continue };
         // The first statement after the declaration that names the `Vec` must be the loop.
         let Some(j) = (i + 1..stmts.len()).find(|&j| names(&stmts[j], &name)) else { continue };
         let Stmt::Expr(Expr::ForLoop(f), semi) = &stmts[j] else { continue };
-        let Some(count) = count(&f.expr) else { continue };
-        let Some((body, pushes)) = pushed_body(&extends_as_pushes(&f.body, &name), &name) else { continue };
-        let count: Expr = if pushes == 1 { count } else { syn::parse_quote!((#count) * #pushes) };
+        let body = extends_as_pushes(&f.body, &name);
+        // Exactly one element per push per iteration, or (pushes in branches, after a jump, or
+        // a source of unknown length such as `filter`) at most that many, cut to what was pushed.
+        let ints = integers(f, &stmts[..j]);
+        let exact = count(&f.expr, false).zip(pushed_body(&body, &name, &ints)).map(|e| (false, e));
+        let bounded = || Some((true, count(&f.expr, true).zip(bounded_body(&body, &name, &ints))?));
+        let Some((bounded, (count, (body, pushes)))) = exact.or_else(bounded) else { continue };
+        let m = first.len();
+        let mut count: Expr = if pushes == 1 { count } else { syn::parse_quote!((#count) * #pushes) };
+        if m > 0 {
+            count = syn::parse_quote!(#count + #m);
+        }
         let k = counter();
         let span = stmt.span();
         let ty = ty.map(|t| quote::quote!(: #t));
         let mut out = stmts[..i].to_vec();
+        // The first elements are evaluated where the user's `vec![..]` is, before the statements
+        // between it and the loop (which do not name the `Vec` but may change what they read).
+        let held: Vec<Expr> = if i + 1 < j {
+            (0..m)
+                .zip(&first)
+                .map(|(q, e)| {
+                    let t = syn::Ident::new(&format!("__tapeless_first{q}"), proc_macro2::Span::mixed_site());
+                    out.push(syn::parse_quote_spanned!(span=> let #t = #e;));
+                    syn::parse_quote!(#t)
+                })
+                .collect()
+        } else {
+            first
+        };
         out.extend(stmts[i + 1..j].iter().cloned());
-        out.push(syn::parse_quote_spanned!(span=> let mut #name #ty = vec![0.0; #count];));
-        out.push(syn::parse_quote_spanned!(span=> let mut #k = 0usize;));
+        let zero = zero_of(element);
+        out.push(syn::parse_quote_spanned!(span=> let mut #name #ty = vec![#zero; #count];));
+        for (q, e) in held.iter().enumerate() {
+            out.push(syn::parse_quote_spanned!(span=> #name[#q] = #e;));
+        }
+        let start = proc_macro2::Literal::usize_suffixed(m);
+        out.push(syn::parse_quote_spanned!(span=> let mut #k = #start;));
         let mut looped = f.clone();
         looped.body = body;
         out.push(Stmt::Expr(Expr::ForLoop(looped), *semi));
+        if bounded {
+            out.push(syn::parse_quote_spanned!(span=> let mut #name #ty = #name[..#k].to_vec();));
+        }
         out.extend(stmts[j + 1..].iter().cloned());
         return Some(out);
     }
@@ -58,9 +106,9 @@ pub(super) fn rewrite(stmts: &[Stmt]) -> Option<Vec<Stmt>> {
 /// `stmts` with the first empty `Vec` followed at once by pushes (`let mut v = Vec::new();
 /// v.push(a); v.push(b);`) declared with those elements instead (`let mut v = vec![a, b];`), if
 /// there is one: the elements are evaluated in the same order, and none may name `v`.
-pub(super) fn consecutive(stmts: &[Stmt]) -> Option<Vec<Stmt>> {
+pub(super) fn consecutive(stmts: &[Stmt], element: &syn::Type) -> Option<Vec<Stmt>> {
     for (i, stmt) in stmts.iter().enumerate() {
-        let Some((name, ty)) = empty_vec(stmt) else { continue };
+        let Some((name, ty)) = empty_vec(stmt, element) else { continue };
         let pushed: Vec<&Expr> = stmts[i + 1..]
             .iter()
             .map_while(|s| match s {
@@ -167,7 +215,7 @@ impl Lowerer<'_> {
     /// it ([`Lowerer::append`]): without the type, a copy of the function for second order
     /// could not infer it.
     pub(super) fn typed_for_appends(&mut self, stmt: &Stmt, rest: &[Stmt]) -> Option<syn::Local> {
-        let (name, None) = empty_vec(stmt)? else { return None };
+        let (name, None) = empty_vec(stmt, &self.element)? else { return None };
         let Stmt::Local(local) = stmt else { return None };
         let next = rest.iter().find(|s| names(s, &name))?;
         let Stmt::Expr(Expr::MethodCall(m), Some(_)) = next else { return None };
@@ -227,27 +275,9 @@ impl Lowerer<'_> {
 
 /// `let mut v = Vec::new();` (or `Vec::with_capacity(n)`, `vec![]`, with `: Vec<f64>` or
 /// `: Vec<f32>` written or no type): the name and the written type.
-fn empty_vec(stmt: &Stmt) -> Option<(syn::Ident, Option<syn::Type>)> {
-    let Stmt::Local(local) = stmt else { return None };
-    let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
-    let (pat, ty) = match &local.pat {
-        Pat::Type(t) => (&*t.pat, Some((*t.ty).clone())),
-        p => (p, None),
-    };
-    let Pat::Ident(p) = pat else { return None };
-    if p.mutability.is_none() || p.by_ref.is_some() || p.subpat.is_some() {
-        return None;
-    }
-    if let Some(ty) = &ty {
-        let syn::Type::Path(path) = ty else { return None };
-        let float = crate::signature::vec_element(path).is_some_and(
-            |e| matches!(e, syn::Type::Path(f) if f.path.is_ident("f64") || f.path.is_ident("f32")),
-        );
-        if !float {
-            return None;
-        }
-    }
-    let empty = match &*init.expr {
+fn empty_vec(stmt: &Stmt, element: &syn::Type) -> Option<(syn::Ident, Option<syn::Type>)> {
+    let (name, ty, init) = vec_local(stmt, element)?;
+    let empty = match init {
         Expr::Call(c) => match &*c.func {
             Expr::Path(f) => {
                 let segments: Vec<String> = f.path.segments.iter().map(|s| s.ident.to_string()).collect();
@@ -260,7 +290,66 @@ fn empty_vec(stmt: &Stmt) -> Option<(syn::Ident, Option<syn::Type>)> {
         Expr::Macro(m) => m.mac.path.is_ident("vec") && m.mac.tokens.is_empty(),
         _ => false,
     };
-    empty.then(|| (p.ident.clone(), ty))
+    empty.then_some((name, ty))
+}
+
+/// An empty `Vec` ([`empty_vec`]), or one declared with its first elements, floats written out
+/// (`let mut traj = vec![x0];`): the name, the written type and those elements.
+fn started_vec(stmt: &Stmt, element: &syn::Type) -> Option<(syn::Ident, Option<syn::Type>, Vec<Expr>)> {
+    if let Some((name, ty)) = empty_vec(stmt, element) {
+        return Some((name, ty, Vec::new()));
+    }
+    let (name, ty, init) = vec_local(stmt, element)?;
+    let Expr::Macro(m) = init else { return None };
+    if !m.mac.path.is_ident("vec") {
+        return None;
+    }
+    // `vec![a, b]`; `vec![x; n]` does not parse as a list.
+    let first: Vec<Expr> = m
+        .mac
+        .parse_body_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated)
+        .ok()?
+        .into_iter()
+        .collect();
+    let floats = first.iter().all(|e| !not_a_float(e, &[]) && !mentions(e.to_token_stream(), &name));
+    (!first.is_empty() && floats).then_some((name, ty, first))
+}
+
+/// `let mut v = ..;` or `let mut v: Vec<f64> = ..;` (or `Vec<f32>`, or `Vec<T>` of the
+/// function's float type `element`): the name, the written type and the initialiser.
+fn vec_local<'s>(stmt: &'s Stmt, element: &syn::Type) -> Option<(syn::Ident, Option<syn::Type>, &'s Expr)> {
+    let Stmt::Local(local) = stmt else { return None };
+    let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
+    let (pat, ty) = match &local.pat {
+        Pat::Type(t) => (&*t.pat, Some((*t.ty).clone())),
+        p => (p, None),
+    };
+    let Pat::Ident(p) = pat else { return None };
+    if p.mutability.is_none() || p.by_ref.is_some() || p.subpat.is_some() {
+        return None;
+    }
+    if let Some(ty) = &ty {
+        let syn::Type::Path(path) = ty else { return None };
+        let float = crate::signature::vec_element(path).is_some_and(|e| {
+            matches!(e, syn::Type::Path(f) if f.path.is_ident("f64") || f.path.is_ident("f32"))
+                || e.to_token_stream().to_string() == element.to_token_stream().to_string()
+        });
+        if !float {
+            return None;
+        }
+    }
+    Some((p.ident.clone(), ty, &init.expr))
+}
+
+/// The zero of the function's float type: `0.0` for `f64` and `f32`, `T::zero()` for a type
+/// parameter (`num_traits::Float` and nalgebra's `RealField` both have it).
+fn zero_of(element: &syn::Type) -> Expr {
+    match element {
+        syn::Type::Path(p) if !p.path.is_ident("f64") && !p.path.is_ident("f32") => {
+            syn::parse_quote!(#element::zero())
+        }
+        _ => syn::parse_quote!(0.0),
+    }
 }
 
 /// Whether `tokens` hold the identifier `name`.
@@ -273,8 +362,10 @@ fn names(stmt: &Stmt, name: &syn::Ident) -> bool {
 }
 
 /// The number of iterations of `for _ in source`, as an expression, where it is known before the
-/// loop runs and reading the source again changes nothing.
-fn count(source: &Expr) -> Option<Expr> {
+/// loop runs and reading the source again changes nothing; with `bound`, also a number it
+/// cannot exceed (`filter(..)` runs at most as often as its receiver).
+fn count(source: &Expr, bound: bool) -> Option<Expr> {
+    let count = |e: &Expr| count(e, bound);
     match source {
         Expr::Paren(p) => count(&p.expr),
         Expr::Range(r) => {
@@ -296,6 +387,9 @@ fn count(source: &Expr) -> Option<Expr> {
         Expr::MethodCall(m) => match (m.method.to_string().as_str(), m.args.len()) {
             ("iter" | "into_iter" | "copied" | "cloned" | "enumerate" | "rev", 0) => count(&m.receiver),
             ("map", 1) => count(&m.receiver),
+            ("filter" | "filter_map" | "take_while" | "skip_while" | "map_while", 1) if bound => {
+                count(&m.receiver)
+            }
             ("skip", 1) if written_twice(&m.args[0]) => {
                 let (n, k) = (count(&m.receiver)?, &m.args[0]);
                 Some(syn::parse_quote!((#n).saturating_sub(#k)))
@@ -316,7 +410,7 @@ fn count(source: &Expr) -> Option<Expr> {
 
 /// The loop body with its one `name.push(e);` written `name[k] = e; k += 1;`, if it has exactly
 /// one, as a statement of its own before any `break` or `continue`.
-fn pushed_body(body: &syn::Block, name: &syn::Ident) -> Option<(syn::Block, usize)> {
+fn pushed_body(body: &syn::Block, name: &syn::Ident, ints: &BTreeSet<String>) -> Option<(syn::Block, usize)> {
     let is_push = |stmt: &Stmt| match stmt {
         Stmt::Expr(Expr::MethodCall(m), Some(_)) => {
             m.method == "push"
@@ -344,7 +438,10 @@ fn pushed_body(body: &syn::Block, name: &syn::Ident) -> Option<(syn::Block, usiz
     // From the last push back, so the earlier indices stay where they are.
     for &i in at.iter().rev() {
         let Stmt::Expr(Expr::MethodCall(m), _) = &body.stmts[i] else { return None };
-        if mentions(m.args[0].to_token_stream(), name) || not_a_float(&m.args[0], &body.stmts[..i]) {
+        if mentions(m.args[0].to_token_stream(), name)
+            || not_a_float(&m.args[0], &body.stmts[..i])
+            || integer(&m.args[0], ints)
+        {
             return None;
         }
         let (value, span) = (&m.args[0], m.span());
@@ -353,6 +450,75 @@ fn pushed_body(body: &syn::Block, name: &syn::Ident) -> Option<(syn::Block, usiz
         out.stmts.splice(i..=i, [write, advance]);
     }
     Some((out, at.len()))
+}
+
+/// The loop body with each `name.push(e)` written `{ name[k] = e; k += 1; }`, wherever it is
+/// (in a branch, a `match` arm, after a `continue`), if each runs at most once per iteration
+/// (none is in an inner loop or a closure) and the pushes are the only mentions of `name`: the
+/// body and the number of pushes.
+fn bounded_body(
+    body: &syn::Block,
+    name: &syn::Ident,
+    ints: &BTreeSet<String>,
+) -> Option<(syn::Block, usize)> {
+    use syn::visit::Visit;
+    use syn::visit_mut::VisitMut;
+    struct Locals(Vec<Stmt>);
+    impl Visit<'_> for Locals {
+        fn visit_local(&mut self, l: &syn::Local) {
+            self.0.push(Stmt::Local(l.clone()));
+            syn::visit::visit_local(self, l);
+        }
+    }
+    struct Pushes<'n> {
+        name: &'n syn::Ident,
+        locals: Vec<Stmt>,
+        ints: &'n BTreeSet<String>,
+        found: usize,
+        nested: usize,
+        refused: bool,
+    }
+    impl VisitMut for Pushes<'_> {
+        fn visit_expr_mut(&mut self, e: &mut Expr) {
+            if let Expr::MethodCall(m) = e
+                && m.method == "push"
+                && m.args.len() == 1
+                && matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident(self.name))
+            {
+                let value = &m.args[0];
+                if self.nested > 0
+                    || mentions(value.to_token_stream(), self.name)
+                    || not_a_float(value, &self.locals)
+                    || integer(value, self.ints)
+                {
+                    self.refused = true;
+                    return;
+                }
+                let (name, k, span) = (self.name, counter(), m.span());
+                *e = syn::parse_quote_spanned!(span=> { #name[#k] = #value; #k += 1; });
+                self.found += 1;
+                return;
+            }
+            let inner = matches!(
+                e,
+                Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) | Expr::Closure(_) | Expr::Async(_)
+            );
+            self.nested += usize::from(inner);
+            syn::visit_mut::visit_expr_mut(self, e);
+            self.nested -= usize::from(inner);
+        }
+        fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+    }
+    let mut locals = Locals(Vec::new());
+    locals.visit_block(body);
+    let mut pushes = Pushes { name, locals: locals.0, ints, found: 0, nested: 0, refused: false };
+    let mut out = body.clone();
+    pushes.visit_block_mut(&mut out);
+    let mut idents = Vec::new();
+    super::scan::tokens_idents(body.to_token_stream(), &mut idents);
+    let name = name.to_string();
+    let mentioned = idents.iter().filter(|i| **i == name).count();
+    (!pushes.refused && pushes.found > 0 && mentioned == pushes.found).then_some((out, pushes.found))
 }
 
 /// `body` with each statement `v.extend([a, b])` (also `extend(vec![a, b])`,
@@ -399,6 +565,72 @@ fn extends_as_pushes(body: &syn::Block, name: &syn::Ident) -> syn::Block {
         })
         .collect();
     out
+}
+
+/// The names bound to integers by the statements `before` a `for` loop and by the loop: its
+/// variable over a range, the index of an `enumerate`, and the locals computed from those,
+/// lengths and integer literals (`let j = i + 1;`, `let n = v.len();`), in order.
+fn integers(f: &syn::ExprForLoop, before: &[Stmt]) -> BTreeSet<String> {
+    let mut ints = BTreeSet::new();
+    let integer_locals = |stmts: &[Stmt], ints: &mut BTreeSet<String>| {
+        for stmt in stmts {
+            if let Stmt::Local(l) = stmt
+                && let Pat::Ident(p) = &l.pat
+                && let Some(init) = &l.init
+                && integer(&init.expr, ints)
+            {
+                ints.insert(p.ident.to_string());
+            }
+        }
+    };
+    integer_locals(before, &mut ints);
+    let bind = |pat: &Pat, ints: &mut BTreeSet<String>| {
+        let mut names = Vec::new();
+        super::scan::tokens_idents(pat.to_token_stream(), &mut names);
+        ints.extend(names);
+    };
+    let mut source = &*f.expr;
+    while let Expr::Paren(p) = source {
+        source = &p.expr;
+    }
+    match source {
+        Expr::Range(_) => bind(&f.pat, &mut ints),
+        Expr::MethodCall(m) if m.method == "enumerate" => {
+            if let Pat::Tuple(t) = &*f.pat
+                && let Some(first) = t.elems.first()
+            {
+                bind(first, &mut ints);
+            }
+        }
+        _ => {}
+    }
+    integer_locals(&f.body.stmts, &mut ints);
+    ints
+}
+
+/// Whether `e` is surely an integer: a literal, a cast to an integer type, a length or count,
+/// a name of `ints`, or arithmetic on one of those.
+fn integer(e: &Expr, ints: &BTreeSet<String>) -> bool {
+    match e {
+        Expr::Paren(p) => integer(&p.expr, ints),
+        Expr::Lit(l) => matches!(l.lit, syn::Lit::Int(_)),
+        Expr::Cast(c) => matches!(&*c.ty, syn::Type::Path(t) if t.path.get_ident().is_some_and(|i| {
+            matches!(i.to_string().as_str(), "usize" | "isize" | "u8" | "u16" | "u32" | "u64" | "i8" | "i16" | "i32" | "i64")
+        })),
+        Expr::MethodCall(m) => matches!(m.method.to_string().as_str(), "len" | "count"),
+        Expr::Path(p) => p.path.get_ident().is_some_and(|i| ints.contains(&i.to_string())),
+        Expr::Binary(b) => {
+            matches!(
+                b.op,
+                syn::BinOp::Add(_)
+                    | syn::BinOp::Sub(_)
+                    | syn::BinOp::Mul(_)
+                    | syn::BinOp::Div(_)
+                    | syn::BinOp::Rem(_)
+            ) && (integer(&b.left, ints) || integer(&b.right, ints))
+        }
+        _ => false,
+    }
 }
 
 /// Whether a pushed value is plainly not a float, so that `vec![0.0; COUNT]` cannot hold it: a

@@ -114,8 +114,8 @@ impl Lowerer<'_> {
     /// Lowers statements; returns the tail expression's value if `tail` and there is one.
     pub(super) fn stmts(&mut self, stmts: &[Stmt], tail: bool) -> Option<Tree> {
         // A `Vec` filled by `push` in the loop after it is filled by index (`lower::pushes`).
-        if let Some(rewritten) = super::pushes::rewrite(stmts)
-            .or_else(|| super::pushes::consecutive(stmts))
+        if let Some(rewritten) = super::pushes::rewrite(stmts, &self.element)
+            .or_else(|| super::pushes::consecutive(stmts, &self.element))
             .or_else(|| super::options::let_else(stmts))
         {
             return self.stmts(&rewritten, tail);

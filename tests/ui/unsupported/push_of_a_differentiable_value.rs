@@ -1,16 +1,17 @@
 // `push` stores a differentiable value where the macro does not follow it: read back, it would
 // be a constant, and the gradient would silently miss it (before this error it did: the
-// gradient of such a function came out without the pushed terms). A push once per iteration
-// right after `Vec::new()` is filled by index instead (tests/pushes.rs); one inside a branch is
-// not.
+// gradient of such a function came out without the pushed terms). Floats pushed in a `for`
+// loop right after `Vec::new()` are filled by index instead, in a branch too (tests/pushes.rs);
+// a push in a loop inside that loop is not, since the number of elements is not bounded before
+// the outer loop runs.
 use tapeless::differentiable;
 
 #[differentiable]
-fn even_sum(x: &[f64]) -> f64 {
+fn pair_products(x: &[f64]) -> f64 {
     let mut v: Vec<f64> = Vec::new();
     for i in 0..x.len() {
-        if i % 2 == 0 {
-            v.push(x[i] * 2.0);
+        for j in 0..i {
+            v.push(x[i] * x[j]);
         }
     }
     v.iter().sum::<f64>() + x[0]

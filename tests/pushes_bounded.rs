@@ -1,0 +1,202 @@
+//! Pushes the rewrite into writes by index (`lower::pushes`) now also follows: a `Vec` started
+//! with elements (`vec![x0]`, a trajectory), pushes in a branch or a `match` arm, after a
+//! `continue` or before a `break` (the `Vec` is sized for the most pushes and cut to what was
+//! pushed), and the same in a generic function, where the `Vec`'s zeros are `T::zero()` (they
+//! were `0.0`, rustc's type mismatch inside generated code).
+//! Each function is checked against its analytic gradient, central differences, and forward
+//! against reverse mode (`common::check`); two of them also in second order, against their
+//! analytic Hessians and central differences of `_grad`.
+
+mod common;
+
+use common::check;
+use num_traits::Float;
+use tapeless::differentiable;
+
+/// `Σ x_n²` over the states of `x ← x - 0.1 k x²` from `x_0 = p[0]`, `k = p[1]`, five steps,
+/// each state pushed onto a `Vec` started with `x_0`.
+#[differentiable]
+fn trajectory(p: &[f64]) -> f64 {
+    let (mut x, k) = (p[0], p[1]);
+    let mut traj = vec![x];
+    for _ in 0..5 {
+        x = x - 0.1 * k * x * x;
+        traj.push(x);
+    }
+    traj.iter().map(|v| v * v).sum()
+}
+
+/// The gradient of [`trajectory`] by the chain rule along the steps: `∂x' /∂x = 1 - 0.2 k x`,
+/// `∂x'/∂k = -0.1 x²`.
+fn trajectory_gradient(p: &[f64]) -> [f64; 2] {
+    let (mut x, k) = (p[0], p[1]);
+    let (mut dx0, mut dk) = (1.0, 0.0);
+    let mut g = [2.0 * x * dx0, 2.0 * x * dk];
+    for _ in 0..5 {
+        let step = 1.0 - 0.2 * k * x;
+        (dx0, dk) = (step * dx0, step * dk - 0.1 * x * x);
+        x = x - 0.1 * k * x * x;
+        g[0] += 2.0 * x * dx0;
+        g[1] += 2.0 * x * dk;
+    }
+    g
+}
+
+/// Started with two elements, the value they read changed before the loop: `x_0 + 2 x_0 +
+/// Σ_{i≥1} 3 x_0 x_i`.
+#[differentiable]
+fn started_then_changed(x: &[f64]) -> f64 {
+    let mut a = x[0];
+    let mut seen = vec![a, 2.0 * a];
+    a *= 3.0;
+    for &v in x.iter().skip(1) {
+        seen.push(v * a);
+    }
+    seen.iter().sum()
+}
+
+/// `Σ (2 x_i)²` over the even indices: the push in a branch.
+#[differentiable(hessian)]
+fn even_squares(x: &[f64]) -> f64 {
+    let mut keep = Vec::new();
+    for (i, &v) in x.iter().enumerate() {
+        if i % 2 == 0 {
+            keep.push(v * 2.0);
+        }
+    }
+    keep.iter().map(|v| v * v).sum()
+}
+
+/// `L Σ e_i` over the first five elements: `e_i = x_i²` where `i % 3 == 0`, `sin x_i` where
+/// `i % 3 == 1`, none where a `continue` skips the push; `L` the number pushed.
+#[differentiable(hessian)]
+fn arms_of_a_match<T: Float>(x: &[T]) -> T {
+    let mut out = Vec::new();
+    for (i, &v) in x.iter().enumerate() {
+        if i == 5 {
+            break;
+        }
+        match i % 3 {
+            0 => out.push(v * v),
+            1 => out.push(v.sin()),
+            _ => continue,
+        }
+    }
+    out.iter().fold(T::zero(), |a, &b| a + b) * T::from(out.len()).unwrap()
+}
+
+/// The number of elements [`arms_of_a_match`] pushes for `n` inputs.
+fn pushed(n: usize) -> usize {
+    (0..n.min(5)).filter(|i| i % 3 != 2).count()
+}
+
+/// `Σ x_i²`, one push per element in a generic function.
+#[differentiable]
+fn generic_squares<T: Float>(x: &[T]) -> T {
+    let mut r = Vec::new();
+    for &v in x {
+        r.push(v * v);
+    }
+    r.iter().fold(T::zero(), |a, &b| a + b)
+}
+
+#[test]
+fn a_trajectory_started_with_its_first_state() {
+    let points: [&[f64]; 3] = [&[0.5, 1.3], &[-0.8, 0.4], &[1.2, -0.6]];
+    check(&slice_fns!(trajectory, trajectory_jvp, trajectory_vjp, trajectory_grad), &points, 1e-7);
+    for p in points {
+        let (_, g) = trajectory_grad(p);
+        common::assert_close(&g, &trajectory_gradient(p), 1e-12, "trajectory");
+    }
+}
+
+#[test]
+fn first_elements_read_where_the_vec_is_declared() {
+    let points: [&[f64]; 3] = [&[0.5, 1.3, -0.2], &[-0.8], &[1.2, -0.6, 2.0, 0.7]];
+    check(
+        &slice_fns!(
+            started_then_changed,
+            started_then_changed_jvp,
+            started_then_changed_vjp,
+            started_then_changed_grad
+        ),
+        &points,
+        1e-7,
+    );
+    for x in points {
+        let (v, g) = started_then_changed_grad(x);
+        let rest: f64 = x[1..].iter().sum();
+        assert!(common::close(v, 3.0 * x[0] + 3.0 * x[0] * rest, 1e-13));
+        let mut want = vec![3.0 + 3.0 * rest];
+        want.extend(x[1..].iter().map(|_| 3.0 * x[0]));
+        common::assert_close(&g, &want, 1e-13, "started_then_changed");
+    }
+}
+
+#[test]
+fn a_push_in_a_branch() {
+    let points: [&[f64]; 3] = [&[0.5, 1.3, -0.2], &[-0.8], &[1.2, -0.6, 2.0, 0.7, 0.1]];
+    check(&slice_fns!(even_squares, even_squares_jvp, even_squares_vjp, even_squares_grad), &points, 1e-7);
+    for x in points {
+        let (_, g) = even_squares_grad(x);
+        let want: Vec<f64> =
+            x.iter().enumerate().map(|(i, v)| if i.is_multiple_of(2) { 8.0 * v } else { 0.0 }).collect();
+        common::assert_close(&g, &want, 1e-13, "even_squares");
+        let (_, _, h) = even_squares_hessian(x);
+        let want = |i: usize, j: usize| if i == j && i.is_multiple_of(2) { 8.0 } else { 0.0 };
+        common::hessian_against("even_squares", &h, &want, &|q| even_squares_grad(q).1, x, 1e-13);
+    }
+}
+
+#[test]
+fn pushes_in_match_arms_with_continue_and_break() {
+    let points: [&[f64]; 3] =
+        [&[0.5, 1.3, -0.2, 0.9, 0.4, 3.0, 2.0], &[-0.8, 0.3], &[1.2, -0.6, 2.0, 0.7, 0.1]];
+    check(
+        &slice_fns!(arms_of_a_match, arms_of_a_match_jvp, arms_of_a_match_vjp, arms_of_a_match_grad),
+        &points,
+        1e-7,
+    );
+    for x in points {
+        let (v, g) = arms_of_a_match_grad(x);
+        let l = pushed(x.len()) as f64;
+        let term = |i: usize| match i % 3 {
+            0 => x[i] * x[i],
+            1 => x[i].sin(),
+            _ => 0.0,
+        };
+        let sum: f64 = (0..x.len().min(5)).map(term).sum();
+        assert!(common::close(v, l * sum, 1e-13));
+        let slope = |i: usize| match (i < 5, i % 3) {
+            (true, 0) => 2.0 * x[i] * l,
+            (true, 1) => x[i].cos() * l,
+            _ => 0.0,
+        };
+        let want: Vec<f64> = (0..x.len()).map(slope).collect();
+        common::assert_close(&g, &want, 1e-13, "arms_of_a_match");
+        let (_, _, h) = arms_of_a_match_hessian(x);
+        let curvature = |i: usize, j: usize| match (i == j && i < 5, i % 3) {
+            (true, 0) => 2.0 * l,
+            (true, 1) => -x[i].sin() * l,
+            _ => 0.0,
+        };
+        common::hessian_against("arms_of_a_match", &h, &curvature, &|q| arms_of_a_match_grad(q).1, x, 1e-12);
+    }
+}
+
+#[test]
+fn pushes_in_a_generic_function() {
+    let points: [&[f64]; 3] = [&[0.5, 1.3, -0.2], &[-0.8], &[2.0, 0.25]];
+    check(
+        &slice_fns!(generic_squares, generic_squares_jvp, generic_squares_vjp, generic_squares_grad),
+        &points,
+        1e-7,
+    );
+    for x in points {
+        let want: Vec<f64> = x.iter().map(|v| 2.0 * v).collect();
+        common::assert_close(&generic_squares_grad(x).1, &want, 1e-13, "generic_squares");
+    }
+    // The same in `f32`.
+    let (v, g) = generic_squares_grad(&[1.5f32, -2.0]);
+    assert_eq!((v, g), (6.25f32, vec![3.0f32, -4.0]));
+}
