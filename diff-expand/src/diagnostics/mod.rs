@@ -225,7 +225,8 @@ impl Diagnostic {
             Diagnostic::ActiveSearch { method } => {
                 let fix = if matches!(method.as_str(), "position" | "rposition" | "partition_point") {
                     "to accept the derivative of the elements read at the index found, write the predicate as \
-                     `|..| tapeless::piecewise(<condition>)`"
+                     `|..| tapeless::piecewise(<condition>)`, or read the elements in it only through \
+                     `tapeless::no_grad(..)` to search their values as constants"
                 } else {
                     "search with `position(|..| tapeless::piecewise(<condition>))` and read the element by index \
                      (`x[i]` keeps its derivative)"

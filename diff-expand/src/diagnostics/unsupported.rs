@@ -118,7 +118,7 @@ pub const LOOP_SOURCE: Unsupported = Unsupported {
     what: "this loop source",
     help: "loop over a range `a..b`, the elements of an array, `Vec`, slice or nalgebra value (`v.iter()`, \
                  `&v`), or a chain of them (`enumerate`, `zip`, `chain`, `map`, `skip`, `take`, `rev`, `step_by`, \
-                 `windows`, `chunks`)",
+                 `windows`, `chunks`, and a last `filter` with `map`s after it)",
 };
 pub const READ_AFTER_FIRST_ASSIGNED_IN_LOOP: Unsupported = Unsupported {
     what: "reading after the loop a variable that is first assigned inside it",

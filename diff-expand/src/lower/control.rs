@@ -29,7 +29,7 @@ impl Lowerer<'_> {
         let source =
             source.filter(|s| !matches!(s, LoopSource::Arrays { arrays, .. } if self.any_rows(arrays)));
         let Some(source) = source else {
-            if let Some(t) = self.for_over_chain(f) {
+            if let Some(t) = self.for_over_chain(f).or_else(|| self.for_over_filter(f)) {
                 return t;
             }
             return self.unsupported(Loc::of(&f.expr), unsupported::LOOP_SOURCE);

@@ -217,40 +217,9 @@ impl Lowerer<'_> {
             // Marked so that a predicate on a differentiated value gets `filter`'s (or
             // `take_while`'s) message, at the predicate (`lower::control::if_expr`).
             Some(super::adaptors::Filter { ref predicates, stops, window: (ref start, ref end) }) => {
-                // Each predicate's test, marked so that a predicate on a differentiated value gets
-                // `filter`'s (or `take_while`'s) message at the predicate; consecutive filters'
-                // tests nested (a later one sees only what the earlier ones kept).
-                let test = |p: &Expr| -> Expr {
-                    let at = Loc::of(p);
-                    // `|x| tapeless::piecewise(c)`: the mark taken out of the closure onto the
-                    // condition, which then accepts the derivative of the elements kept.
-                    let (p, piecewise) = match p {
-                        Expr::Closure(c) if let (inner, true) = super::control::strip_piecewise(&c.body) => {
-                            let mut c = c.clone();
-                            c.body = Box::new(inner.clone());
-                            (&Expr::Closure(c), true)
-                        }
-                        p => (p, false),
-                    };
-                    let mut call = proc_macro2::Group::new(
-                        proc_macro2::Delimiter::Parenthesis,
-                        // The element as the iterator gives it, borrowed as `filter` borrows it
-                        // (`&&x[i]` for `x.iter()`, `&(&x[i], &y[i])` for a zip, `&v` for a
-                        // range). `take_while` stops at the first element the predicate refuses.
-                        if stops { quote::quote!(!(#p)(&#raw)) } else { quote::quote!((#p)(&#raw)) },
-                    );
-                    call.set_span(at.end);
-                    let marker = syn::Ident::new(
-                        if stops { "__tapeless_take_while" } else { "__tapeless_filter" },
-                        at.start,
-                    );
-                    if piecewise {
-                        syn::parse_quote_spanned!(s=> ::tapeless::piecewise(#marker #call))
-                    } else {
-                        syn::parse_quote_spanned!(s=> #marker #call)
-                    }
-                };
-                let tests: Vec<Expr> = predicates.iter().map(test).collect();
+                // Each predicate's test (`predicate_test`); consecutive filters' tests nested (a
+                // later one sees only what the earlier ones kept).
+                let tests: Vec<Expr> = predicates.iter().map(|p| predicate_test(p, &raw, stops, s)).collect();
                 // The maps after the filter, on the elements it keeps only.
                 let maps = maps.iter().map(|f| match f {
                     Expr::Path(path) => {
@@ -341,6 +310,45 @@ impl Lowerer<'_> {
         let desugared: syn::ExprForLoop =
             syn::parse_quote_spanned!(Loc::of(f).span()=> for #index in 0..#len { #body });
         Some(self.for_loop_binding(&desugared, binding.as_ref().map(|(p, e)| (p, e))))
+    }
+
+    /// `for pat in source.filter(p) { body }`, also with `map`s after the filter, as a loop over
+    /// `source` that runs the body on the elements kept:
+    ///
+    /// ```text
+    /// for &v in x.iter().filter(|v| **v > 0.0) { .. }
+    ///     =>  for k in x.iter() { if __tapeless_filter (|v| **v > 0.0)(&k) { let &v = k; .. } }
+    /// ```
+    ///
+    /// (`k` a mixed-site name, a tuple of them for the pairs of `enumerate` and `zip`,
+    /// [`element_pattern`]; the test as a chain's, [`predicate_test`]). A `continue` or `break`
+    /// in the body still leaves the iteration or the loop.
+    pub(super) fn for_over_filter(&mut self, f: &syn::ExprForLoop) -> Option<Tree> {
+        let mut maps = Vec::new();
+        let mut e = strip_parens(&f.expr);
+        while let Expr::MethodCall(m) = e
+            && m.method == "map"
+            && m.args.len() == 1
+        {
+            maps.push(&m.args[0]);
+            e = strip_parens(&m.receiver);
+        }
+        let Expr::MethodCall(m) = e else { return None };
+        if m.method != "filter" || m.args.len() != 1 {
+            return None;
+        }
+        let (source, s) = (&m.receiver, Loc::of(f).span());
+        // The source's elements bound part by part (a loop binds a pair taken apart).
+        let mut names = 0;
+        let kept = element_pattern(source, Loc::of(&f.pat).span(), &mut names);
+        let test = predicate_test(&m.args[0], &kept, false, s);
+        let item =
+            maps.iter().rev().fold(kept.to_token_stream(), |item, g| quote::quote_spanned!(s=> (#g)(#item)));
+        let (pat, body) = (&f.pat, &f.body);
+        let desugared: Expr = syn::parse_quote_spanned!(s=>
+            for #kept in #source { if #test { let #pat = #item; #body } }
+        );
+        Some(self.expr(&desugared))
     }
 
     /// `pat` bound to `item` around `body`: where `item` holds `iter_mut()` places
@@ -658,5 +666,74 @@ pub(super) fn strip_references(e: Expr) -> Expr {
             Expr::Tuple(t)
         }
         e => e,
+    }
+}
+
+/// The test of a `filter`'s (or, with `stops`, `take_while`'s) predicate `p` on the element
+/// `raw` as the iterator gives it, borrowed as `filter` borrows it (`&&x[i]` for `x.iter()`,
+/// `&(&x[i], &y[i])` for a zip, `&v` for a range); `take_while`'s negated, as it stops at the
+/// first element the predicate refuses. Marked so that a predicate on a differentiated value
+/// gets `filter`'s (or `take_while`'s) message at the predicate (`lower::control::if_expr`);
+/// `|x| tapeless::piecewise(c)` has its mark taken out of the closure onto the condition, which
+/// then accepts the derivative of the elements kept.
+pub(super) fn predicate_test(
+    p: &Expr,
+    raw: &impl quote::ToTokens,
+    stops: bool,
+    s: proc_macro2::Span,
+) -> Expr {
+    let at = Loc::of(p);
+    let (p, piecewise) = match p {
+        Expr::Closure(c) if let (inner, true) = super::control::strip_piecewise(&c.body) => {
+            let mut c = c.clone();
+            c.body = Box::new(inner.clone());
+            (&Expr::Closure(c), true)
+        }
+        p => (p, false),
+    };
+    let mut call = proc_macro2::Group::new(
+        proc_macro2::Delimiter::Parenthesis,
+        if stops { quote::quote!(!(#p)(&#raw)) } else { quote::quote!((#p)(&#raw)) },
+    );
+    call.set_span(at.end);
+    let marker = syn::Ident::new(if stops { "__tapeless_take_while" } else { "__tapeless_filter" }, at.start);
+    if piecewise {
+        syn::parse_quote_spanned!(s=> ::tapeless::piecewise(#marker #call))
+    } else {
+        syn::parse_quote_spanned!(s=> #marker #call)
+    }
+}
+
+/// Names for the elements of the iterator `source`, as a pattern that is also their expression:
+/// `k0` for one element, `(k0, k1)` for `enumerate` and `zip` (nested as they nest), through
+/// the adaptors that keep the elements' shape. Each name is mixed-site, located `at` (the loop's
+/// pattern, which messages about what it binds then name), and numbered from `next`.
+fn element_pattern(source: &Expr, at: proc_macro2::Span, next: &mut usize) -> proc_macro2::TokenStream {
+    let mut fresh = || {
+        let name = syn::Ident::new(
+            &format!("__tapeless_kept{next}"),
+            proc_macro2::Span::mixed_site().located_at(at),
+        );
+        *next += 1;
+        name.to_token_stream()
+    };
+    match strip_parens(source) {
+        Expr::MethodCall(m) => match (m.method.to_string().as_str(), m.args.len()) {
+            ("enumerate", 0) => {
+                let index = fresh();
+                let rest = element_pattern(&m.receiver, at, next);
+                quote::quote!((#index, #rest))
+            }
+            ("zip", 1) => {
+                let a = element_pattern(&m.receiver, at, next);
+                let b = element_pattern(&m.args[0], at, next);
+                quote::quote!((#a, #b))
+            }
+            ("skip" | "take" | "step_by", 1) | ("rev" | "copied" | "cloned" | "into_iter", 0) => {
+                element_pattern(&m.receiver, at, next)
+            }
+            _ => fresh(),
+        },
+        _ => fresh(),
     }
 }
