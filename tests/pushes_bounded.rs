@@ -2,7 +2,8 @@
 //! with elements (`vec![x0]`, a trajectory), pushes in a branch or a `match` arm, after a
 //! `continue` or before a `break` (the `Vec` is sized for the most pushes and cut to what was
 //! pushed), and the same in a generic function, where the `Vec`'s zeros are `T::zero()` (they
-//! were `0.0`, rustc's type mismatch inside generated code).
+//! were `0.0`, rustc's type mismatch inside generated code). In a `while` or `loop`, or in a
+//! loop inside the `for` loop, the `Vec` grows by doubling as it fills and is cut after.
 //! Each function is checked against its analytic gradient, central differences, and forward
 //! against reverse mode (`common::check`); two of them also in second order, against their
 //! analytic Hessians and central differences of `_grad`.
@@ -98,6 +99,90 @@ fn generic_squares<T: Float>(x: &[T]) -> T {
         r.push(v * v);
     }
     r.iter().fold(T::zero(), |a, &b| a + b)
+}
+
+/// `Σ_{k=1..4} x_0 a^k` (`a = p[1]`), each state pushed in a `while` loop on a time that is
+/// not differentiated (`0.25` steps are exact), then `x_0` pushed after a `loop`'s `break`-less
+/// pushes: `+ Σ_{k=0..2} k x_0`.
+#[differentiable(hessian)]
+fn while_and_loop(p: &[f64]) -> f64 {
+    let (mut x, a) = (p[0], p[1]);
+    let mut t = 0.0;
+    let mut states = Vec::new();
+    while t < 1.0 {
+        x *= a;
+        states.push(x);
+        t += 0.25;
+    }
+    let mut more = Vec::new();
+    let mut k = 0;
+    loop {
+        if k == 3 {
+            break;
+        }
+        more.push(k as f64 * p[0]);
+        k += 1;
+    }
+    states.iter().sum::<f64>() + more.iter().sum::<f64>()
+}
+
+/// `Σ_{i>j} sin(x_i x_j) + n(n-1)/2`: products pushed in a loop inside the loop.
+#[differentiable(hessian)]
+fn pair_sines(x: &[f64]) -> f64 {
+    let mut v = Vec::new();
+    for i in 0..x.len() {
+        for j in 0..i {
+            v.push(x[i] * x[j]);
+        }
+    }
+    v.iter().map(|p| p.sin()).sum::<f64>() + v.len() as f64
+}
+
+#[test]
+fn pushes_in_while_and_loop() {
+    let points: [&[f64]; 3] = [&[0.5, 1.3], &[-0.8, 0.4], &[1.2, -0.6]];
+    check(
+        &slice_fns!(while_and_loop, while_and_loop_jvp, while_and_loop_vjp, while_and_loop_grad),
+        &points,
+        1e-7,
+    );
+    for p in points {
+        let (x, a) = (p[0], p[1]);
+        let powers = a + a * a + a.powi(3) + a.powi(4);
+        let (v, g) = while_and_loop_grad(p);
+        assert!(common::close(v, x * powers + 3.0 * x, 1e-13));
+        let slope = 1.0 + 2.0 * a + 3.0 * a * a + 4.0 * a.powi(3);
+        common::assert_close(&g, &[powers + 3.0, x * slope], 1e-13, "while_and_loop");
+        let (_, _, h) = while_and_loop_hessian(p);
+        let curvature = |i: usize, j: usize| match (i, j) {
+            (0, 0) => 0.0,
+            (1, 1) => x * (2.0 + 6.0 * a + 12.0 * a * a),
+            _ => slope,
+        };
+        common::hessian_against("while_and_loop", &h, &curvature, &|q| while_and_loop_grad(q).1, p, 1e-13);
+    }
+}
+
+#[test]
+fn pushes_in_a_loop_inside_the_loop() {
+    let points: [&[f64]; 3] = [&[0.5, 1.3, -0.2, 0.9], &[-0.8], &[1.2, -0.6, 0.3]];
+    check(&slice_fns!(pair_sines, pair_sines_jvp, pair_sines_vjp, pair_sines_grad), &points, 1e-7);
+    for x in points {
+        let n = x.len();
+        let others = |k: usize| (0..n).filter(move |&j| j != k);
+        let want: Vec<f64> = (0..n).map(|k| others(k).map(|j| (x[k] * x[j]).cos() * x[j]).sum()).collect();
+        common::assert_close(&pair_sines_grad(x).1, &want, 1e-13, "pair_sines");
+        let (_, _, h) = pair_sines_hessian(x);
+        let curvature = |k: usize, l: usize| {
+            if k == l {
+                -others(k).map(|j| (x[k] * x[j]).sin() * x[j] * x[j]).sum::<f64>()
+            } else {
+                let q = x[k] * x[l];
+                q.cos() - q.sin() * q
+            }
+        };
+        common::hessian_against("pair_sines", &h, &curvature, &|q| pair_sines_grad(q).1, x, 1e-12);
+    }
 }
 
 #[test]

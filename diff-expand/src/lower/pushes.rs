@@ -28,14 +28,18 @@
 //! }
 //! ```
 //!
-//! No push may be in a loop or closure inside the loop (it would run more than once per
-//! iteration), and the pushes must be the only mentions of the `Vec` in the body (its length or
-//! elements read there would differ from the growing `Vec`'s). The `Vec` must be declared empty
-//! (`Vec::new()`, `Vec::with_capacity(..)`, `vec![]`) or with float elements (`vec![x0]`, stored
-//! first), of floats (or the function's float type) where its type is written, and not named
-//! between its declaration and the loop. A pushed value that is plainly not a float
-//! ([`not_a_float`]) or surely an integer ([`integers`]) is not rewritten. Any other `push`
-//! stays the error that says to write elements by index.
+//! In a `while` or `loop`, or with a push in a loop inside the `for` loop (which may run any
+//! number of times per iteration), the `Vec` starts with its first elements only and grows by
+//! doubling as it fills (`r = r.iter().copied().chain(repeat(0.0).take(max(r.len(), 4)))
+//! .collect()` when full, amortised one copy per element), then is cut the same way.
+//!
+//! No push may be in a closure, and the pushes must be the only mentions of the `Vec` in the
+//! loop (its length or elements read there would differ from the growing `Vec`'s). The `Vec`
+//! must be declared empty (`Vec::new()`, `Vec::with_capacity(..)`, `vec![]`) or with float
+//! elements (`vec![x0]`, stored first), of floats (or the function's float type) where its type
+//! is written, and not named between its declaration and the loop. A pushed value that is
+//! plainly not a float ([`not_a_float`]) or surely an integer ([`integers`]) is not rewritten.
+//! Any other `push` stays the error that says to write elements by index.
 
 use super::scan::written_twice;
 use super::*;
@@ -52,17 +56,39 @@ pub(super) fn rewrite(stmts: &[Stmt], element: &syn::Type) -> Option<Vec<Stmt>> 
         let Some((name, ty, first)) = started_vec(stmt, element) else { continue };
         // The first statement after the declaration that names the `Vec` must be the loop.
         let Some(j) = (i + 1..stmts.len()).find(|&j| names(&stmts[j], &name)) else { continue };
-        let Stmt::Expr(Expr::ForLoop(f), semi) = &stmts[j] else { continue };
-        let body = extends_as_pushes(&f.body, &name);
-        // Exactly one element per push per iteration, or (pushes in branches, after a jump, or
-        // a source of unknown length such as `filter`) at most that many, cut to what was pushed.
-        let ints = integers(f, &stmts[..j]);
-        let exact = count(&f.expr, false).zip(pushed_body(&body, &name, &ints)).map(|e| (false, e));
-        let bounded = || Some((true, count(&f.expr, true).zip(bounded_body(&body, &name, &ints))?));
-        let Some((bounded, (count, (body, pushes)))) = exact.or_else(bounded) else { continue };
+        let Stmt::Expr(looped, semi) = &stmts[j] else { continue };
+        let (source, body) = match looped {
+            Expr::ForLoop(f) => (Some(f), &f.body),
+            Expr::While(w) => (None, &w.body),
+            Expr::Loop(l) => (None, &l.body),
+            _ => continue,
+        };
+        let body = extends_as_pushes(body, &name);
+        let ints = integers(source, &body, &stmts[..j]);
         let m = first.len();
-        let mut count: Expr = if pushes == 1 { count } else { syn::parse_quote!((#count) * #pushes) };
-        if m > 0 {
+        // Exactly one element per push per iteration of a `for` loop; or (pushes in branches,
+        // after a jump, or a source of unknown length such as `filter`) at most that many, cut to
+        // what was pushed; or (a `while` or `loop`, pushes in inner loops) grown by doubling as it
+        // fills, then cut.
+        let zero = zero_of(element);
+        let exact = || {
+            let f = source?;
+            Some((false, count(&f.expr, false)?, pushed_body(&body, &name, &ints)?))
+        };
+        let bounded = || {
+            let f = source?;
+            Some((true, count(&f.expr, true)?, bounded_body(&body, &name, &ints, None)?))
+        };
+        let grown = || {
+            let (body, _) = bounded_body(&body, &name, &ints, Some((&zero, element)))?;
+            Some((true, syn::parse_quote!(#m), (body, 0)))
+        };
+        let Some((cut, count, (body, pushes))) = exact().or_else(bounded).or_else(grown) else { continue };
+        let mut count: Expr = match pushes {
+            0 | 1 => count,
+            _ => syn::parse_quote!((#count) * #pushes),
+        };
+        if m > 0 && pushes > 0 {
             count = syn::parse_quote!(#count + #m);
         }
         let k = counter();
@@ -84,17 +110,21 @@ pub(super) fn rewrite(stmts: &[Stmt], element: &syn::Type) -> Option<Vec<Stmt>> 
             first
         };
         out.extend(stmts[i + 1..j].iter().cloned());
-        let zero = zero_of(element);
         out.push(syn::parse_quote_spanned!(span=> let mut #name #ty = vec![#zero; #count];));
         for (q, e) in held.iter().enumerate() {
             out.push(syn::parse_quote_spanned!(span=> #name[#q] = #e;));
         }
         let start = proc_macro2::Literal::usize_suffixed(m);
         out.push(syn::parse_quote_spanned!(span=> let mut #k = #start;));
-        let mut looped = f.clone();
-        looped.body = body;
-        out.push(Stmt::Expr(Expr::ForLoop(looped), *semi));
-        if bounded {
+        let mut looped = looped.clone();
+        match &mut looped {
+            Expr::ForLoop(f) => f.body = body,
+            Expr::While(w) => w.body = body,
+            Expr::Loop(l) => l.body = body,
+            _ => {}
+        }
+        out.push(Stmt::Expr(looped, *semi));
+        if cut {
             out.push(syn::parse_quote_spanned!(span=> let mut #name #ty = #name[..#k].to_vec();));
         }
         out.extend(stmts[j + 1..].iter().cloned());
@@ -460,6 +490,7 @@ fn bounded_body(
     body: &syn::Block,
     name: &syn::Ident,
     ints: &BTreeSet<String>,
+    grow: Option<(&Expr, &syn::Type)>,
 ) -> Option<(syn::Block, usize)> {
     use syn::visit::Visit;
     use syn::visit_mut::VisitMut;
@@ -474,6 +505,7 @@ fn bounded_body(
         name: &'n syn::Ident,
         locals: Vec<Stmt>,
         ints: &'n BTreeSet<String>,
+        grow: Option<(&'n Expr, &'n syn::Type)>,
         found: usize,
         nested: usize,
         refused: bool,
@@ -495,14 +527,31 @@ fn bounded_body(
                     return;
                 }
                 let (name, k, span) = (self.name, counter(), m.span());
-                *e = syn::parse_quote_spanned!(span=> { #name[#k] = #value; #k += 1; });
+                *e = match self.grow {
+                    // Full: the `Vec` made anew twice as long (four at least), its elements kept.
+                    Some((zero, element)) => syn::parse_quote_spanned!(span=> {
+                        if #k == #name.len() {
+                            #name = #name
+                                .iter()
+                                .copied()
+                                .chain(::std::iter::repeat(#zero).take(::core::cmp::max(#name.len(), 4)))
+                                .collect::<::std::vec::Vec<#element>>();
+                        }
+                        #name[#k] = #value;
+                        #k += 1;
+                    }),
+                    None => syn::parse_quote_spanned!(span=> { #name[#k] = #value; #k += 1; }),
+                };
                 self.found += 1;
                 return;
             }
-            let inner = matches!(
-                e,
-                Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) | Expr::Closure(_) | Expr::Async(_)
-            );
+            // A push in an inner loop may run more than once per iteration (fine when growing);
+            // one in a closure at any time.
+            let inner = match e {
+                Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => self.grow.is_none(),
+                Expr::Closure(_) | Expr::Async(_) => true,
+                _ => false,
+            };
             self.nested += usize::from(inner);
             syn::visit_mut::visit_expr_mut(self, e);
             self.nested -= usize::from(inner);
@@ -511,7 +560,7 @@ fn bounded_body(
     }
     let mut locals = Locals(Vec::new());
     locals.visit_block(body);
-    let mut pushes = Pushes { name, locals: locals.0, ints, found: 0, nested: 0, refused: false };
+    let mut pushes = Pushes { name, locals: locals.0, ints, grow, found: 0, nested: 0, refused: false };
     let mut out = body.clone();
     pushes.visit_block_mut(&mut out);
     let mut idents = Vec::new();
@@ -570,7 +619,7 @@ fn extends_as_pushes(body: &syn::Block, name: &syn::Ident) -> syn::Block {
 /// The names bound to integers by the statements `before` a `for` loop and by the loop: its
 /// variable over a range, the index of an `enumerate`, and the locals computed from those,
 /// lengths and integer literals (`let j = i + 1;`, `let n = v.len();`), in order.
-fn integers(f: &syn::ExprForLoop, before: &[Stmt]) -> BTreeSet<String> {
+fn integers(f: Option<&syn::ExprForLoop>, body: &syn::Block, before: &[Stmt]) -> BTreeSet<String> {
     let mut ints = BTreeSet::new();
     let integer_locals = |stmts: &[Stmt], ints: &mut BTreeSet<String>| {
         for stmt in stmts {
@@ -584,6 +633,10 @@ fn integers(f: &syn::ExprForLoop, before: &[Stmt]) -> BTreeSet<String> {
         }
     };
     integer_locals(before, &mut ints);
+    let Some(f) = f else {
+        integer_locals(&body.stmts, &mut ints);
+        return ints;
+    };
     let bind = |pat: &Pat, ints: &mut BTreeSet<String>| {
         let mut names = Vec::new();
         super::scan::tokens_idents(pat.to_token_stream(), &mut names);
@@ -604,7 +657,7 @@ fn integers(f: &syn::ExprForLoop, before: &[Stmt]) -> BTreeSet<String> {
         }
         _ => {}
     }
-    integer_locals(&f.body.stmts, &mut ints);
+    integer_locals(&body.stmts, &mut ints);
     ints
 }
 
