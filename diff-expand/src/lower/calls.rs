@@ -274,8 +274,8 @@ impl Lowerer<'_> {
                 {
                     // A piecewise predicate, or one that reads the elements only through
                     // `tapeless::no_grad(..)` (a test on constants by the user's choice).
-                    let accepted =
-                        gives_index && (super::control::strip_piecewise(&c.body).1 || reads_only_cut(c));
+                    let accepted = gives_index
+                        && (super::control::strip_piecewise(&c.body).1 || super::scan::reads_only_cut(c));
                     let what = Opaque::Search { method: method.to_string(), accepted };
                     return self.opaque_call(e, TokenStream::new(), what);
                 }
@@ -777,31 +777,4 @@ fn fallback_of_call(method: &str, receiver: &Expr) -> Option<String> {
     let Expr::Path(path) = &*call.func else { return None };
     let name = path.path.segments.last()?.ident.to_string();
     crate::signature::registry::is_function(&name, call.args.len()).then_some(name)
-}
-
-/// Whether the closure's parameters are named in its body only inside `no_grad(..)` calls
-/// (`|&v| tapeless::no_grad(v) < 0.0`), or not at all.
-fn reads_only_cut(c: &syn::ExprClosure) -> bool {
-    fn cut_only(tokens: TokenStream, params: &[String]) -> bool {
-        let mut tokens = tokens.into_iter().peekable();
-        while let Some(t) = tokens.next() {
-            match t {
-                proc_macro2::TokenTree::Ident(i) if i == "no_grad" => {
-                    if matches!(tokens.peek(), Some(proc_macro2::TokenTree::Group(g)) if g.delimiter() == proc_macro2::Delimiter::Parenthesis)
-                    {
-                        tokens.next();
-                    }
-                }
-                proc_macro2::TokenTree::Ident(i) if params.contains(&i.to_string()) => return false,
-                proc_macro2::TokenTree::Group(g) if !cut_only(g.stream(), params) => return false,
-                _ => {}
-            }
-        }
-        true
-    }
-    let mut params = Vec::new();
-    for input in &c.inputs {
-        super::scan::tokens_idents(input.to_token_stream(), &mut params);
-    }
-    cut_only(c.body.to_token_stream(), &params)
 }

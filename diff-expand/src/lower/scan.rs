@@ -348,3 +348,30 @@ pub(super) fn written_twice(e: &Expr) -> bool {
         _ => false,
     }
 }
+
+/// Whether the closure's parameters are named in its body only inside `no_grad(..)` calls
+/// (`|&v| tapeless::no_grad(v) < 0.0`), or not at all.
+pub(super) fn reads_only_cut(c: &syn::ExprClosure) -> bool {
+    fn cut_only(tokens: TokenStream, params: &[String]) -> bool {
+        let mut tokens = tokens.into_iter().peekable();
+        while let Some(t) = tokens.next() {
+            match t {
+                proc_macro2::TokenTree::Ident(i) if i == "no_grad" => {
+                    if matches!(tokens.peek(), Some(proc_macro2::TokenTree::Group(g)) if g.delimiter() == proc_macro2::Delimiter::Parenthesis)
+                    {
+                        tokens.next();
+                    }
+                }
+                proc_macro2::TokenTree::Ident(i) if params.contains(&i.to_string()) => return false,
+                proc_macro2::TokenTree::Group(g) if !cut_only(g.stream(), params) => return false,
+                _ => {}
+            }
+        }
+        true
+    }
+    let mut params = Vec::new();
+    for input in &c.inputs {
+        tokens_idents(input.to_token_stream(), &mut params);
+    }
+    cut_only(c.body.to_token_stream(), &params)
+}
