@@ -3,11 +3,15 @@
 //! `max_by(f64::total_cmp)`. The largest value is continuous, like `max`, and its derivative is
 //! the chosen element's. Checked against analytic gradients and central differences (at points
 //! without ties), and forward against reverse mode.
+//!
+//! Also the index of the largest value, found through `enumerate()` with the comparison on
+//! `no_grad` copies (`|a, b| no_grad(*a.1).total_cmp(&no_grad(*b.1))`): the index is a
+//! constant the user chose to cut, and the elements read through it carry their derivative.
 
 mod common;
 
-use common::{check, close};
-use tapeless::differentiable;
+use common::{check, close, hessian_against};
+use tapeless::{differentiable, no_grad};
 
 /// log-sum-exp shifted by the largest entry, the numerically stable form.
 #[differentiable]
@@ -135,5 +139,56 @@ fn second_order_through_the_largest_value() {
                 assert!(close(h[(j, i)], (up[j] - down[j]) / 2e-6, 1e-7), "H[{j},{i}] by differences");
             }
         }
+    }
+}
+
+/// The largest entry found by its index (`argmax`), read again through the index: `x_k² + Σ x`.
+/// `*a.1` is a `&f64` in the user's code and a float in ours (was rustc's E0614 inside the
+/// expansion).
+#[differentiable(hessian)]
+fn argmax_squared(x: &[f64]) -> f64 {
+    let (k, _) = x.iter().enumerate().max_by(|a, b| no_grad(*a.1).total_cmp(&no_grad(*b.1))).unwrap();
+    x[k] * x[k] + x.iter().sum::<f64>()
+}
+
+/// The smallest entry's index through a tuple pattern (`**a`), and its value kept from the
+/// search: `x_k sin(x_k)`.
+#[differentiable]
+fn argmin_both(x: &[f64]) -> f64 {
+    let (k, v) = x.iter().enumerate().min_by(|(_, a), (_, b)| no_grad(**a).total_cmp(&no_grad(**b))).unwrap();
+    x[k] * v.sin()
+}
+
+#[test]
+fn an_index_found_by_its_value_through_enumerate() {
+    check(
+        &slice_fns!(argmax_squared, argmax_squared_jvp, argmax_squared_vjp, argmax_squared_grad),
+        &POINTS,
+        1e-8,
+    );
+    check(&slice_fns!(argmin_both, argmin_both_jvp, argmin_both_vjp, argmin_both_grad), &POINTS, 1e-8);
+    for x in POINTS {
+        let (hi, lo) = (arg(x, |a, b| a > b), arg(x, |a, b| a < b));
+        let (value, g) = argmax_squared_grad(x);
+        assert_eq!(value, argmax_squared(x));
+        for (j, gj) in g.iter().enumerate() {
+            let want = 1.0 + if j == hi { 2.0 * x[hi] } else { 0.0 };
+            assert!(close(*gj, want, 1e-15), "argmax_squared at {x:?}");
+        }
+        let (_, g) = argmin_both_grad(x);
+        for (j, gj) in g.iter().enumerate() {
+            let want = if j == lo { x[lo].sin() + x[lo] * x[lo].cos() } else { 0.0 };
+            assert!(close(*gj, want, 1e-15), "argmin_both at {x:?}");
+        }
+        let (_, gradient, h) = argmax_squared_hessian(x);
+        assert_eq!(gradient, argmax_squared_grad(x).1);
+        hessian_against(
+            "argmax_squared",
+            &h,
+            &|i, j| if i == hi && j == hi { 2.0 } else { 0.0 },
+            &|q| argmax_squared_grad(q).1,
+            x,
+            1e-15,
+        );
     }
 }

@@ -63,6 +63,9 @@ impl Lowerer<'_> {
                     {
                         Tree::Leaf(v)
                     }
+                    // `*a.1` of an element of `enumerate()` or `zip` bound by reference (`max_by(|a,
+                    // b| no_grad(*a.1).total_cmp(..))`): the IR holds the float itself.
+                    None if let Some(v) = self.tuple_field_float(strip_derefs(&u.expr)) => Tree::Leaf(v),
                     // `*x.iter().max_by(..).unwrap()`, `*v.get(i).unwrap()`: the lowering of a
                     // call that returns a reference holds the value it refers to.
                     None if matches!(strip_parens(strip_derefs(&u.expr)), Expr::MethodCall(_)) => {

@@ -121,6 +121,17 @@ impl Lowerer<'_> {
         }
     }
 
+    /// The float held at `t.1` (or `(t.1).0`) of a tuple in local variables, without emitting
+    /// code; `None` if `e` is not such a field or holds no float.
+    pub(super) fn tuple_field_float(&self, e: &Expr) -> Option<Value> {
+        let Expr::Field(f) = super::strip_parens(e) else { return None };
+        let syn::Member::Unnamed(index) = &f.member else { return None };
+        match self.aggregate(&f.base)?.get(index.index as usize)? {
+            Tree::Leaf(v) if self.kind(*v) == Kind::Float => Some(*v),
+            _ => None,
+        }
+    }
+
     pub(super) fn read_var(&mut self, slot: usize, name: &str, span: Loc) -> Tree {
         let error = match self.vars[slot].clone() {
             Some(t) => return t,
