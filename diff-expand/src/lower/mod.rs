@@ -75,6 +75,7 @@ mod options;
 mod outputs;
 mod patterns;
 mod places;
+mod pushed_values;
 mod pushes;
 mod reductions;
 mod renamer;

@@ -33,14 +33,23 @@
 //! doubling as it fills (`r = r.iter().copied().chain(repeat(0.0).take(max(r.len(), 4)))
 //! .collect()` when full, amortised one copy per element), then is cut the same way.
 //!
-//! No push may be in a closure, and the pushes must be the only mentions of the `Vec` in the
-//! loop (its length or elements read there would differ from the growing `Vec`'s). The `Vec`
+//! No push may be in a closure. The loop may read the `Vec` only as what has been pushed so far
+//! ([`pushed_so_far`]: `v.len()` is the counter, `v.is_empty()` it being zero, `v.last()` the
+//! element before it, `v.iter()` the prefix `v[..k]`, and `v[i]` as written, an index the
+//! user's code could read), in its body and in a `while` condition or a `for` source (a source
+//! naming the `Vec` cannot size it, so it grows); any other mention (`&v` passed on, `v.first()`)
+//! and the `push` stays an error, since the full-length `Vec` filled by index would be read
+//! where the user's has the elements pushed so far. A body binding the `Vec`'s name again is
+//! not rewritten. Before the forty-fourth session a read in the body refused the rewrite, and a
+//! `while v.len() < n` condition was left reading the filled `Vec`'s length: a wrong value and
+//! gradient, silently. The `Vec`
 //! must be declared empty (`Vec::new()`, `Vec::with_capacity(..)`, `vec![]`) or with float
 //! elements (`vec![x0]`, stored first), of floats (or the function's float type) where its type
 //! is written, and not named between its declaration and the loop. A pushed value that is
 //! plainly not a float ([`not_a_float`]) or surely an integer ([`integers`]) is not rewritten.
 //! Any other `push` stays the error that says to write elements by index.
 
+use super::pushed_values::{integer, integers, not_a_float};
 use super::scan::written_twice;
 use super::*;
 use std::collections::BTreeSet;
@@ -64,6 +73,13 @@ pub(super) fn rewrite(stmts: &[Stmt], element: &syn::Type) -> Option<Vec<Stmt>> 
             _ => continue,
         };
         let body = extends_as_pushes(body, &name);
+        // `while v.len() < n`, `for i in 0..v.len()`: the length pushed so far.
+        let head = match looped {
+            Expr::ForLoop(f) => reads_rewritten(&f.expr, &name),
+            Expr::While(w) => reads_rewritten(&w.cond, &name),
+            _ => Some(syn::parse_quote!(())),
+        };
+        let Some(head) = head else { continue };
         let ints = integers(source, &body, &stmts[..j]);
         let m = first.len();
         // Exactly one element per push per iteration of a `for` loop; or (pushes in branches,
@@ -71,6 +87,8 @@ pub(super) fn rewrite(stmts: &[Stmt], element: &syn::Type) -> Option<Vec<Stmt>> 
         // what was pushed; or (a `while` or `loop`, pushes in inner loops) grown by doubling as it
         // fills, then cut.
         let zero = zero_of(element);
+        // A source naming the `Vec` (`0..v.len()`) cannot size it: it grows instead.
+        let source = source.filter(|f| !mentions(f.expr.to_token_stream(), &name));
         let exact = || {
             let f = source?;
             Some((false, count(&f.expr, false)?, pushed_body(&body, &name, &ints)?))
@@ -118,8 +136,8 @@ pub(super) fn rewrite(stmts: &[Stmt], element: &syn::Type) -> Option<Vec<Stmt>> 
         out.push(syn::parse_quote_spanned!(span=> let mut #k = #start;));
         let mut looped = looped.clone();
         match &mut looped {
-            Expr::ForLoop(f) => f.body = body,
-            Expr::While(w) => w.body = body,
+            Expr::ForLoop(f) => (f.body, *f.expr) = (body, head),
+            Expr::While(w) => (w.body, *w.cond) = (body, head),
             Expr::Loop(l) => l.body = body,
             _ => {}
         }
@@ -484,8 +502,9 @@ fn pushed_body(body: &syn::Block, name: &syn::Ident, ints: &BTreeSet<String>) ->
 
 /// The loop body with each `name.push(e)` written `{ name[k] = e; k += 1; }`, wherever it is
 /// (in a branch, a `match` arm, after a `continue`), if each runs at most once per iteration
-/// (none is in an inner loop or a closure) and the pushes are the only mentions of `name`: the
-/// body and the number of pushes.
+/// (none is in an inner loop or a closure, unless `grow`) and the other mentions of `name` are
+/// reads of what was pushed so far ([`pushed_so_far`], `name[i]`): the body and the number of
+/// pushes.
 fn bounded_body(
     body: &syn::Block,
     name: &syn::Ident,
@@ -494,11 +513,16 @@ fn bounded_body(
 ) -> Option<(syn::Block, usize)> {
     use syn::visit::Visit;
     use syn::visit_mut::VisitMut;
-    struct Locals(Vec<Stmt>);
-    impl Visit<'_> for Locals {
+    struct Locals<'n>(Vec<Stmt>, &'n syn::Ident, bool);
+    impl Visit<'_> for Locals<'_> {
         fn visit_local(&mut self, l: &syn::Local) {
             self.0.push(Stmt::Local(l.clone()));
             syn::visit::visit_local(self, l);
+        }
+        // A binding of the same name (`let v = ..` in the body) would take the reads.
+        fn visit_pat_ident(&mut self, p: &syn::PatIdent) {
+            self.2 |= p.ident == *self.1;
+            syn::visit::visit_pat_ident(self, p);
         }
     }
     struct Pushes<'n> {
@@ -507,25 +531,39 @@ fn bounded_body(
         ints: &'n BTreeSet<String>,
         grow: Option<(&'n Expr, &'n syn::Type)>,
         found: usize,
+        /// The other mentions of the `Vec` rewritten to read what has been pushed so far.
+        reads: usize,
         nested: usize,
         refused: bool,
     }
     impl VisitMut for Pushes<'_> {
         fn visit_expr_mut(&mut self, e: &mut Expr) {
+            let named = |r: &Expr| matches!(r, Expr::Path(p) if p.path.is_ident(self.name));
+            if let Some(read) = pushed_so_far(e, self.name) {
+                *e = read;
+                self.reads += 1;
+                return;
+            }
+            if let Expr::Index(ix) = e
+                && named(&ix.expr)
+            {
+                // `v[i]` of an element pushed before (an index past those would have panicked).
+                self.reads += 1;
+                return self.visit_expr_mut(&mut ix.index);
+            }
             if let Expr::MethodCall(m) = e
                 && m.method == "push"
                 && m.args.len() == 1
-                && matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident(self.name))
+                && named(&m.receiver)
             {
-                let value = &m.args[0];
-                if self.nested > 0
-                    || mentions(value.to_token_stream(), self.name)
-                    || not_a_float(value, &self.locals)
-                    || integer(value, self.ints)
+                if self.nested > 0 || not_a_float(&m.args[0], &self.locals) || integer(&m.args[0], self.ints)
                 {
                     self.refused = true;
                     return;
                 }
+                // `v.push(v[i - 1] + ..)`: the value reads what was pushed before.
+                self.visit_expr_mut(&mut m.args[0]);
+                let value = &m.args[0];
                 let (name, k, span) = (self.name, counter(), m.span());
                 *e = match self.grow {
                     // Full: the `Vec` made anew twice as long (four at least), its elements kept.
@@ -558,16 +596,65 @@ fn bounded_body(
         }
         fn visit_item_mut(&mut self, _: &mut syn::Item) {}
     }
-    let mut locals = Locals(Vec::new());
+    let mut locals = Locals(Vec::new(), name, false);
     locals.visit_block(body);
-    let mut pushes = Pushes { name, locals: locals.0, ints, grow, found: 0, nested: 0, refused: false };
+    if locals.2 {
+        return None;
+    }
+    let mut pushes =
+        Pushes { name, locals: locals.0, ints, grow, found: 0, reads: 0, nested: 0, refused: false };
     let mut out = body.clone();
     pushes.visit_block_mut(&mut out);
     let mut idents = Vec::new();
     super::scan::tokens_idents(body.to_token_stream(), &mut idents);
     let name = name.to_string();
     let mentioned = idents.iter().filter(|i| **i == name).count();
-    (!pushes.refused && pushes.found > 0 && mentioned == pushes.found).then_some((out, pushes.found))
+    (!pushes.refused && pushes.found > 0 && mentioned == pushes.found + pushes.reads)
+        .then_some((out, pushes.found))
+}
+
+/// `e` (a `while` loop's condition, a `for` loop's source) with its reads of the `Vec` `name`
+/// written as [`pushed_so_far`] writes them, if those are its only mentions of `name`.
+fn reads_rewritten(e: &Expr, name: &syn::Ident) -> Option<Expr> {
+    use syn::visit_mut::VisitMut;
+    struct Reads<'n>(&'n syn::Ident, usize);
+    impl VisitMut for Reads<'_> {
+        fn visit_expr_mut(&mut self, e: &mut Expr) {
+            match pushed_so_far(e, self.0) {
+                Some(read) => {
+                    *e = read;
+                    self.1 += 1;
+                }
+                None => syn::visit_mut::visit_expr_mut(self, e),
+            }
+        }
+        fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+    }
+    let mut reads = Reads(name, 0);
+    let mut out = e.clone();
+    reads.visit_expr_mut(&mut out);
+    let mut idents = Vec::new();
+    super::scan::tokens_idents(e.to_token_stream(), &mut idents);
+    (idents.iter().filter(|i| *i == &name.to_string()).count() == reads.1).then_some(out)
+}
+
+/// A read of the `Vec` `name` being pushed to, written to read only what has been pushed so
+/// far (its first `k` elements, `k` the counter): `v.len()` is `k`, `v.is_empty()` is `k == 0`, `v.last()` is
+/// `v.get(k.wrapping_sub(1))` (`None` before the first push), `v.iter()` is `v[..k].iter()`.
+/// `None` for any other expression.
+fn pushed_so_far(e: &Expr, name: &syn::Ident) -> Option<Expr> {
+    let Expr::MethodCall(m) = e else { return None };
+    if !m.args.is_empty() || !matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident(name)) {
+        return None;
+    }
+    let (k, span) = (counter(), m.span());
+    Some(match m.method.to_string().as_str() {
+        "len" => syn::parse_quote_spanned!(span=> #k),
+        "is_empty" => syn::parse_quote_spanned!(span=> #k == 0),
+        "last" => syn::parse_quote_spanned!(span=> #name.get(#k.wrapping_sub(1))),
+        "iter" => syn::parse_quote_spanned!(span=> #name[..#k].iter()),
+        _ => return None,
+    })
 }
 
 /// `body` with each statement `v.extend([a, b])` (also `extend(vec![a, b])`,
@@ -614,125 +701,4 @@ fn extends_as_pushes(body: &syn::Block, name: &syn::Ident) -> syn::Block {
         })
         .collect();
     out
-}
-
-/// The names bound to integers by the statements `before` a `for` loop and by the loop: its
-/// variable over a range, the index of an `enumerate`, and the locals computed from those,
-/// lengths and integer literals (`let j = i + 1;`, `let n = v.len();`), in order.
-fn integers(f: Option<&syn::ExprForLoop>, body: &syn::Block, before: &[Stmt]) -> BTreeSet<String> {
-    let mut ints = BTreeSet::new();
-    let integer_locals = |stmts: &[Stmt], ints: &mut BTreeSet<String>| {
-        for stmt in stmts {
-            if let Stmt::Local(l) = stmt
-                && let Pat::Ident(p) = &l.pat
-                && let Some(init) = &l.init
-                && integer(&init.expr, ints)
-            {
-                ints.insert(p.ident.to_string());
-            }
-        }
-    };
-    integer_locals(before, &mut ints);
-    let Some(f) = f else {
-        integer_locals(&body.stmts, &mut ints);
-        return ints;
-    };
-    let bind = |pat: &Pat, ints: &mut BTreeSet<String>| {
-        let mut names = Vec::new();
-        super::scan::tokens_idents(pat.to_token_stream(), &mut names);
-        ints.extend(names);
-    };
-    let mut source = &*f.expr;
-    while let Expr::Paren(p) = source {
-        source = &p.expr;
-    }
-    match source {
-        Expr::Range(_) => bind(&f.pat, &mut ints),
-        Expr::MethodCall(m) if m.method == "enumerate" => {
-            if let Pat::Tuple(t) = &*f.pat
-                && let Some(first) = t.elems.first()
-            {
-                bind(first, &mut ints);
-            }
-        }
-        _ => {}
-    }
-    integer_locals(&body.stmts, &mut ints);
-    ints
-}
-
-/// Whether `e` is surely an integer: a literal, a cast to an integer type, a length or count,
-/// a name of `ints`, or arithmetic on one of those.
-fn integer(e: &Expr, ints: &BTreeSet<String>) -> bool {
-    match e {
-        Expr::Paren(p) => integer(&p.expr, ints),
-        Expr::Lit(l) => matches!(l.lit, syn::Lit::Int(_)),
-        Expr::Cast(c) => matches!(&*c.ty, syn::Type::Path(t) if t.path.get_ident().is_some_and(|i| {
-            matches!(i.to_string().as_str(), "usize" | "isize" | "u8" | "u16" | "u32" | "u64" | "i8" | "i16" | "i32" | "i64")
-        })),
-        Expr::MethodCall(m) => matches!(m.method.to_string().as_str(), "len" | "count"),
-        Expr::Path(p) => p.path.get_ident().is_some_and(|i| ints.contains(&i.to_string())),
-        Expr::Binary(b) => {
-            matches!(
-                b.op,
-                syn::BinOp::Add(_)
-                    | syn::BinOp::Sub(_)
-                    | syn::BinOp::Mul(_)
-                    | syn::BinOp::Div(_)
-                    | syn::BinOp::Rem(_)
-            ) && (integer(&b.left, ints) || integer(&b.right, ints))
-        }
-        _ => false,
-    }
-}
-
-/// Whether a pushed value is plainly not a float, so that `vec![0.0; COUNT]` cannot hold it: a
-/// struct, tuple or array literal, a `vec![..]`, a reference, a literal that is not a
-/// float, a call of a constructor (`Obs::new(..)`, `Vector3::new(..)`, `Some(..)`: a path whose
-/// type segment is capitalised and not a float type), or a local the statements `before` it in
-/// the loop body bind to one of those or with a type that is not a float (`let o = Obs { .. };`).
-/// The `Vec` then keeps its `push`, which the lowering reports or keeps as written.
-fn not_a_float(value: &Expr, before: &[Stmt]) -> bool {
-    // `Some(..)`, `Pair(..)`; `Obs::new(..)`, `Vector3::zeros()`, `Point::from_slice(..)`: not
-    // `Model::residual(..)`, which may well be a float.
-    let constructor = |path: &syn::Path| {
-        let capitalised = |i: &syn::Ident| {
-            let name = i.to_string();
-            name.starts_with(|c: char| c.is_ascii_uppercase())
-                && !crate::signature::float_type_or_trait(&name)
-        };
-        match path.segments.iter().rev().collect::<Vec<_>>()[..] {
-            [only] => capitalised(&only.ident),
-            [last, owner, ..] => {
-                let last = last.ident.to_string();
-                let made =
-                    matches!(last.as_str(), "new" | "from" | "zeros" | "identity" | "default" | "repeat");
-                capitalised(&owner.ident) && (made || last.starts_with("from_"))
-            }
-            [] => false,
-        }
-    };
-    match value {
-        Expr::Paren(p) => not_a_float(&p.expr, before),
-        Expr::Struct(_) | Expr::Tuple(_) | Expr::Array(_) | Expr::Repeat(_) | Expr::Reference(_) => true,
-        Expr::Macro(m) => m.mac.path.is_ident("vec"),
-        Expr::Lit(l) => !matches!(l.lit, syn::Lit::Float(_)),
-        Expr::Call(c) => matches!(&*c.func, Expr::Path(f) if f.qself.is_none() && constructor(&f.path)),
-        Expr::Path(p) => p.path.get_ident().is_some_and(|local| {
-            // The last binding of that name before the push.
-            before.iter().rev().find_map(|stmt| {
-                let Stmt::Local(l) = stmt else { return None };
-                let (pat, ty) = match &l.pat {
-                    Pat::Type(t) => (&*t.pat, Some(&*t.ty)),
-                    p => (p, None),
-                };
-                let Pat::Ident(bound) = pat else { return None };
-                (bound.ident == *local).then(|| match ty {
-                    Some(t) => !crate::signature::is_float(t),
-                    None => l.init.as_ref().is_some_and(|i| not_a_float(&i.expr, &[])),
-                })
-            }) == Some(true)
-        }),
-        _ => false,
-    }
 }
