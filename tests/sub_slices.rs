@@ -1,7 +1,9 @@
 //! Sub-slices taken as values, as published code takes them: `let tail = &x[1..];`,
 //! `g(&x[..n - 1])`, `x.split_at(k)`, `x[a..b].to_vec()`, also in a function generic over
 //! `num_traits::Float`, a `fold` closure dereferencing its element (`|s, v| s + *v * *v`), and
-//! `for b2 in &bodies[i + 1..]` over a constant slice of structs.
+//! `for b2 in &bodies[i + 1..]` over a constant slice of structs, and parts of a local array of
+//! rows (`pts[..n].to_vec()`, `&pts[1..]` of `vec![[0.0; 2]; n + 1]`; the copy was a `Vec<f64>`,
+//! rustc's type mismatch inside generated code, until the forty-fourth session).
 //! Each is checked against its analytic gradient, central differences, and forward mode against
 //! reverse mode.
 
@@ -10,7 +12,7 @@ use tapeless::differentiable;
 
 mod common;
 
-use common::{check, close};
+use common::{check, close, hessian_against};
 
 #[differentiable]
 fn sum_squares(a: &[f64]) -> f64 {
@@ -149,5 +151,69 @@ fn pairs_over_a_sub_slice_of_a_constant_slice_of_structs() {
         let (_, jv) = energy_jvp(&bodies, g, s, 0.3, -0.4);
         let (ug, us) = energy_vjp(&bodies, g, s).1(1.5);
         assert!(close(1.5 * jv, 0.3 * ug - 0.4 * us, 1e-12));
+    }
+}
+
+/// Points `(x_{2i}, 2 x_{2i+1})` written into a local array of rows with a spare row, the
+/// filled part copied, its tail borrowed: `p1.x · p0.y + sin(p2.y)`, that is
+/// `2 x_2 x_1 + sin(2 x_5)`.
+#[differentiable(hessian)]
+fn point_rows(x: &[f64]) -> f64 {
+    let n = x.len() / 2;
+    let mut pts = vec![[0.0; 2]; n + 1];
+    for i in 0..n {
+        pts[i] = [x[2 * i], x[2 * i + 1] * 2.0];
+    }
+    let pts = pts[..n].to_vec();
+    let tail = &pts[1..];
+    tail[0][0] * pts[0][1] + tail[1][1].sin()
+}
+
+/// The same rows in a generic function, written entry by entry: `p1.x · p0.y = x_2 x_1`.
+#[differentiable]
+fn generic_point_rows<T: Float>(x: &[T]) -> T {
+    let n = x.len() / 2;
+    let mut pts = vec![[T::zero(); 2]; n + 1];
+    for i in 0..n {
+        pts[i][0] = x[2 * i];
+        pts[i][1] = x[2 * i + 1];
+    }
+    let cut = pts[..n].to_vec();
+    let tail = &cut[1..];
+    tail[0][0] * cut[0][1]
+}
+
+#[test]
+fn parts_of_an_array_of_rows() {
+    let points: [&[f64]; 3] = [&[0.3, 0.6, 2.0, 0.7, 1.5, -0.2], &[-1.0, 0.4, 0.8, 1.1, 0.2, 0.9], &[0.5; 6]];
+    check(&slice_fns!(point_rows, point_rows_jvp, point_rows_vjp, point_rows_grad), &points, 1e-7);
+    check(
+        &slice_fns!(
+            generic_point_rows,
+            generic_point_rows_jvp,
+            generic_point_rows_vjp,
+            generic_point_rows_grad
+        ),
+        &points,
+        1e-7,
+    );
+    for x in points {
+        let (value, g) = point_rows_grad(x);
+        assert!(close(value, 2.0 * x[2] * x[1] + (2.0 * x[5]).sin(), 1e-15));
+        let want = [0.0, 2.0 * x[2], 2.0 * x[1], 0.0, 0.0, 2.0 * (2.0 * x[5]).cos()];
+        for (gi, wi) in g.iter().zip(want) {
+            assert!(close(*gi, wi, 1e-15), "point_rows at {x:?}: {g:?}");
+        }
+        let want = [0.0, x[2], x[1], 0.0, 0.0, 0.0];
+        for (gi, wi) in generic_point_rows_grad(x).1.iter().zip(want) {
+            assert!(close(*gi, wi, 1e-15), "generic_point_rows at {x:?}");
+        }
+        let (_, _, h) = point_rows_hessian(x);
+        let curvature = |i: usize, j: usize| match (i, j) {
+            (1, 2) | (2, 1) => 2.0,
+            (5, 5) => -4.0 * (2.0 * x[5]).sin(),
+            _ => 0.0,
+        };
+        hessian_against("point_rows", &h, &curvature, &|q| point_rows_grad(q).1, x, 1e-14);
     }
 }

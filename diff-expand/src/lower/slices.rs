@@ -29,17 +29,51 @@ impl Lowerer<'_> {
         if !matches!(strip_parens(&ix.index), Expr::Range(_)) {
             return None;
         }
-        self.local_array(&ix.expr)?;
+        let array = self.local_array(&ix.expr)?;
         // A copy is an array made where the slice is taken: inside a loop or branch, anew
         // there (`arrays::refilled`).
         let (element, at) = (&self.element, Loc::of(e).end);
+        // Rows (`pts[..k].to_vec()` of `vec![[0.0; 2]; n]`): a `Vec` of `[T; _]`, the length
+        // inferred from the rows written into it (it was `Vec<f64>`, rustc's type mismatch
+        // inside generated code).
+        let rows = self.holds_rows(array);
+        let element: syn::Type = match rows {
+            true => syn::parse_quote!([#element; _]),
+            false => element.clone(),
+        };
         let copy: Expr =
             syn::parse_quote_spanned!(at=> #ix.iter().copied().collect::<::std::vec::Vec<#element>>());
         let copy = self.expr(&copy);
         if let Tree::Leaf(v) = copy {
             self.slice_copies.insert(v);
+            if rows {
+                self.row_copies.insert(v);
+            }
         }
         Some(copy)
+    }
+
+    /// Whether the local array `a` holds rows of floats (points, `[f64; 2]`), not floats: made
+    /// by `vec![[..]; n]` or `[[..]; n]` (also of a row bound first), or from elements that are
+    /// arrays, or a copy of a part of such an array.
+    fn holds_rows(&self, a: Value) -> bool {
+        if self.row_copies.contains(&a) {
+            return true;
+        }
+        match self.made_by(a).map(|(_, i)| &i.op) {
+            // `vec![row; n]` with the row a value of its own (`[0.0; 2]` bound first).
+            Some(Op::NewArray(ArrayInit::Constant { tokens, reads })) => {
+                let text = tokens.to_string().replace(' ', "");
+                text.starts_with("vec![[")
+                    || text.starts_with("::std::vec![[")
+                    || text.starts_with("[[")
+                    || reads.first().is_some_and(|r| matches!(self.kind(*r), Kind::Array(_)))
+            }
+            Some(Op::NewArray(ArrayInit::Elements { elements, .. })) => {
+                elements.first().is_some_and(|e| matches!(self.kind(*e), Kind::Array(_)))
+            }
+            _ => false,
+        }
     }
 
     /// Names bound to arrays the user holds by reference, each passed to calls by reference:
