@@ -3,7 +3,10 @@
 //! `continue` or before a `break` (the `Vec` is sized for the most pushes and cut to what was
 //! pushed), and the same in a generic function, where the `Vec`'s zeros are `T::zero()` (they
 //! were `0.0`, rustc's type mismatch inside generated code). In a `while` or `loop`, or in a
-//! loop inside the `for` loop, the `Vec` grows by doubling as it fills and is cut after.
+//! loop inside the `for` loop, the `Vec` grows by doubling as it fills and is cut after. Rows
+//! pushed in a `for` loop (`pts.push([x, y])`, points) are stored entry by entry into a `Vec` of
+//! `[T; N]`, `N` the first row's length (they were the push error until the forty-fourth
+//! session).
 //! Each function is checked against its analytic gradient, central differences, and forward
 //! against reverse mode (`common::check`); two of them also in second order, against their
 //! analytic Hessians and central differences of `_grad`.
@@ -284,4 +287,74 @@ fn pushes_in_a_generic_function() {
     // The same in `f32`.
     let (v, g) = generic_squares_grad(&[1.5f32, -2.0]);
     assert_eq!((v, g), (6.25f32, vec![3.0f32, -4.0]));
+}
+
+/// Points `(x_{2i}, x_{2i+1})` pushed as rows, then `Σ_i p_i.x p_i.y + |p_1 - p_0|`.
+#[differentiable(hessian)]
+fn point_rows(x: &[f64]) -> f64 {
+    let mut pts = Vec::new();
+    for i in 0..x.len() / 2 {
+        pts.push([x[2 * i], x[2 * i + 1]]);
+    }
+    let d = ((pts[1][0] - pts[0][0]).powi(2) + (pts[1][1] - pts[0][1]).powi(2)).sqrt();
+    pts.iter().map(|p| p[0] * p[1]).sum::<f64>() + d
+}
+
+/// Every other point pushed, from a branch, into a `Vec` typed `Vec<[f64; 2]>`:
+/// `Σ_{j even} 2 x_{2j} sin(x_{2j+1})`.
+#[differentiable]
+fn every_other_point(x: &[f64]) -> f64 {
+    let mut pts: Vec<[f64; 2]> = Vec::new();
+    for j in 0..x.len() / 2 {
+        if j % 2 == 0 {
+            pts.push([x[2 * j] * 2.0, x[2 * j + 1].sin()]);
+        }
+    }
+    pts.iter().map(|p| p[0] * p[1]).sum()
+}
+
+#[test]
+fn rows_pushed() {
+    let points: [&[f64]; 3] = [
+        &[0.3, 0.6, 2.0, 0.7, 1.5, -0.2],
+        &[-1.0, 0.4, 0.8, 1.1],
+        &[0.5, 1.5, -0.3, 0.2, 0.9, 0.1, 1.2, -0.7],
+    ];
+    check(&slice_fns!(point_rows, point_rows_jvp, point_rows_vjp, point_rows_grad), &points, 1e-7);
+    check(
+        &slice_fns!(every_other_point, every_other_point_jvp, every_other_point_vjp, every_other_point_grad),
+        &points,
+        1e-7,
+    );
+    for x in points {
+        let n = x.len();
+        let (dx, dy) = (x[2] - x[0], x[3] - x[1]);
+        let r = (dx * dx + dy * dy).sqrt();
+        let mut want: Vec<f64> = (0..n).map(|k| x[k ^ 1]).collect();
+        for (k, sign, d) in [(0, -1.0, dx), (1, -1.0, dy), (2, 1.0, dx), (3, 1.0, dy)] {
+            want[k] += sign * d / r;
+        }
+        common::assert_close(&point_rows_grad(x).1, &want, 1e-14, "point_rows");
+        let mut want = vec![0.0; n];
+        for j in (0..n / 2).step_by(2) {
+            want[2 * j] = 2.0 * x[2 * j + 1].sin();
+            want[2 * j + 1] = 2.0 * x[2 * j] * x[2 * j + 1].cos();
+        }
+        common::assert_close(&every_other_point_grad(x).1, &want, 1e-14, "every_other_point");
+        // The products' Hessian (1 between the coordinates of a point) and the distance's,
+        // (I - u uᵀ) / r on the first two points' differences, u the unit difference.
+        let (_, _, h) = point_rows_hessian(x);
+        let u = [dx / r, dy / r];
+        let curvature = |i: usize, j: usize| {
+            let pair = if i ^ 1 == j { 1.0 } else { 0.0 };
+            if i >= 4 || j >= 4 {
+                return pair;
+            }
+            let sign = if (i < 2) == (j < 2) { 1.0 } else { -1.0 };
+            let (a, b) = (i % 2, j % 2);
+            let block = (if a == b { 1.0 } else { 0.0 } - u[a] * u[b]) / r;
+            pair + sign * block
+        };
+        common::hessian_against("point_rows", &h, &curvature, &|q| point_rows_grad(q).1, x, 1e-13);
+    }
 }

@@ -375,14 +375,14 @@ pub const CALLED_FOR_EFFECT_HELP: &str = "a method whose result is not used may 
                derivative would be lost (`swap`, `reverse`, `fill`, `copy_from_slice` and the sorts \
                by a comparison or a key of a local array are): write the elements by index \
                (`v[i] = ..` into `vec![0.0; n]`), collect a chain \
-               (`x.iter().map(..).collect::<Vec<f64>>()`), push floats in a loop (not in a closure) right \
+               (`x.iter().map(..).collect::<Vec<f64>>()`), push floats (or rows `[x, y]`, in a `for` loop) in a loop (not in a closure) right \
                after `let mut v = Vec::new();` or `vec![a, b]` that the loop reads only as `v[i]`, `v.len()`, `v.is_empty()`, `v.last()` or `v.iter()`, or, outside loops, `push`, `extend` \
                or `extend_from_slice` floats onto a local `Vec`";
 /// A method storing into a local collection (`idx.push(i)`) that `lower::pushes` does not
 /// rewrite.
 pub const STORED_INTO_LOCAL_HELP: &str = "a local collection is followed when it is written by index \
                (`v[i] = ..` into `vec![0.0; n]`), collected from a chain \
-               (`x.iter().map(..).collect::<Vec<f64>>()`), filled with floats pushed in a loop (not in a \
+               (`x.iter().map(..).collect::<Vec<f64>>()`), filled with floats (or rows `[x, y]`, in a `for` loop) pushed in a loop (not in a \
                closure) right after `let mut v = Vec::new();` or `vec![a, b]` that the loop reads \
                only as `v[i]`, `v.len()`, `v.is_empty()`, `v.last()` or `v.iter()`, or appended to outside loops (`push`, `extend`, \
                `extend_from_slice` of floats); build other data, such as indices or structs, before the \

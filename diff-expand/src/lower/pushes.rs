@@ -47,6 +47,10 @@
 //! elements (`vec![x0]`, stored first), of floats (or the function's float type) where its type
 //! is written, and not named between its declaration and the loop. A pushed value that is
 //! plainly not a float ([`not_a_float`]) or surely an integer ([`integers`]) is not rewritten.
+//! Rows pushed in a `for` loop (`pts.push([x, y])`, points, into a `Vec` declared empty, typed
+//! `Vec<[f64; N]>` or not) fill a `Vec` of `[T; N]`, `N` the first row's length, entry by entry
+//! (`pts[k][0] = x; pts[k][1] = y;`: an array literal is not made inside a branch); not in a
+//! `while` or `loop`, where the growing `Vec` of rows would be collected anew inside the loop.
 //! Any other `push` stays the error that says to write elements by index.
 
 use super::pushed_values::{integer, integers, not_a_float};
@@ -86,19 +90,35 @@ pub(super) fn rewrite(stmts: &[Stmt], element: &syn::Type) -> Option<Vec<Stmt>> 
         // after a jump, or a source of unknown length such as `filter`) at most that many, cut to
         // what was pushed; or (a `while` or `loop`, pushes in inner loops) grown by doubling as it
         // fills, then cut.
+        // Rows pushed (`pts.push([x, y])`, points): a `Vec` of `[T; N]`, `N` the length
+        // of the first row pushed. Only into a `Vec` declared empty.
+        let row = row_pushes(&body, &name);
+        let rows = row.is_some();
+        if rows && (m > 0 || ty.as_ref().is_some_and(|t| !rows_type(t))) {
+            continue;
+        }
         let zero = zero_of(element);
+        let (zero, element): (Expr, syn::Type) = match row {
+            Some(n) => (syn::parse_quote!([#zero; #n]), syn::parse_quote!([#element; #n])),
+            None => (zero, element.clone()),
+        };
+        let element = &element;
         // A source naming the `Vec` (`0..v.len()`) cannot size it: it grows instead.
         let source = source.filter(|f| !mentions(f.expr.to_token_stream(), &name));
         let exact = || {
             let f = source?;
-            Some((false, count(&f.expr, false)?, pushed_body(&body, &name, &ints)?))
+            Some((false, count(&f.expr, false)?, pushed_body(&body, &name, &ints, rows)?))
         };
         let bounded = || {
             let f = source?;
-            Some((true, count(&f.expr, true)?, bounded_body(&body, &name, &ints, None)?))
+            Some((true, count(&f.expr, true)?, bounded_body(&body, &name, &ints, rows, None)?))
         };
+        // (Not rows: a `Vec` of rows collected anew inside the loop is not followed.)
         let grown = || {
-            let (body, _) = bounded_body(&body, &name, &ints, Some((&zero, element)))?;
+            if rows {
+                return None;
+            }
+            let (body, _) = bounded_body(&body, &name, &ints, rows, Some((&zero, element)))?;
             Some((true, syn::parse_quote!(#m), (body, 0)))
         };
         let Some((cut, count, (body, pushes))) = exact().or_else(bounded).or_else(grown) else { continue };
@@ -382,7 +402,7 @@ fn vec_local<'s>(stmt: &'s Stmt, element: &syn::Type) -> Option<(syn::Ident, Opt
             matches!(e, syn::Type::Path(f) if f.path.is_ident("f64") || f.path.is_ident("f32"))
                 || e.to_token_stream().to_string() == element.to_token_stream().to_string()
         });
-        if !float {
+        if !float && !rows_type(ty) {
             return None;
         }
     }
@@ -458,7 +478,12 @@ fn count(source: &Expr, bound: bool) -> Option<Expr> {
 
 /// The loop body with its one `name.push(e);` written `name[k] = e; k += 1;`, if it has exactly
 /// one, as a statement of its own before any `break` or `continue`.
-fn pushed_body(body: &syn::Block, name: &syn::Ident, ints: &BTreeSet<String>) -> Option<(syn::Block, usize)> {
+fn pushed_body(
+    body: &syn::Block,
+    name: &syn::Ident,
+    ints: &BTreeSet<String>,
+    rows: bool,
+) -> Option<(syn::Block, usize)> {
     let is_push = |stmt: &Stmt| match stmt {
         Stmt::Expr(Expr::MethodCall(m), Some(_)) => {
             m.method == "push"
@@ -486,14 +511,13 @@ fn pushed_body(body: &syn::Block, name: &syn::Ident, ints: &BTreeSet<String>) ->
     // From the last push back, so the earlier indices stay where they are.
     for &i in at.iter().rev() {
         let Stmt::Expr(Expr::MethodCall(m), _) = &body.stmts[i] else { return None };
-        if mentions(m.args[0].to_token_stream(), name)
-            || not_a_float(&m.args[0], &body.stmts[..i])
-            || integer(&m.args[0], ints)
+        if mentions(m.args[0].to_token_stream(), name) || !pushable(&m.args[0], &body.stmts[..i], ints, rows)
         {
             return None;
         }
         let (value, span) = (&m.args[0], m.span());
-        let write: Stmt = syn::parse_quote_spanned!(span=> #name[#k] = #value;);
+        let write = store(name, value, span);
+        let write: Stmt = syn::parse_quote_spanned!(span=> { #write });
         let advance: Stmt = syn::parse_quote_spanned!(span=> #k += 1;);
         out.stmts.splice(i..=i, [write, advance]);
     }
@@ -509,6 +533,7 @@ fn bounded_body(
     body: &syn::Block,
     name: &syn::Ident,
     ints: &BTreeSet<String>,
+    rows: bool,
     grow: Option<(&Expr, &syn::Type)>,
 ) -> Option<(syn::Block, usize)> {
     use syn::visit::Visit;
@@ -529,6 +554,7 @@ fn bounded_body(
         name: &'n syn::Ident,
         locals: Vec<Stmt>,
         ints: &'n BTreeSet<String>,
+        rows: bool,
         grow: Option<(&'n Expr, &'n syn::Type)>,
         found: usize,
         /// The other mentions of the `Vec` rewritten to read what has been pushed so far.
@@ -556,15 +582,14 @@ fn bounded_body(
                 && m.args.len() == 1
                 && named(&m.receiver)
             {
-                if self.nested > 0 || not_a_float(&m.args[0], &self.locals) || integer(&m.args[0], self.ints)
-                {
+                if self.nested > 0 || !pushable(&m.args[0], &self.locals, self.ints, self.rows) {
                     self.refused = true;
                     return;
                 }
                 // `v.push(v[i - 1] + ..)`: the value reads what was pushed before.
                 self.visit_expr_mut(&mut m.args[0]);
-                let value = &m.args[0];
                 let (name, k, span) = (self.name, counter(), m.span());
+                let write = store(name, &m.args[0], span);
                 *e = match self.grow {
                     // Full: the `Vec` made anew twice as long (four at least), its elements kept.
                     Some((zero, element)) => syn::parse_quote_spanned!(span=> {
@@ -575,10 +600,10 @@ fn bounded_body(
                                 .chain(::std::iter::repeat(#zero).take(::core::cmp::max(#name.len(), 4)))
                                 .collect::<::std::vec::Vec<#element>>();
                         }
-                        #name[#k] = #value;
+                        #write
                         #k += 1;
                     }),
-                    None => syn::parse_quote_spanned!(span=> { #name[#k] = #value; #k += 1; }),
+                    None => syn::parse_quote_spanned!(span=> { #write #k += 1; }),
                 };
                 self.found += 1;
                 return;
@@ -602,7 +627,7 @@ fn bounded_body(
         return None;
     }
     let mut pushes =
-        Pushes { name, locals: locals.0, ints, grow, found: 0, reads: 0, nested: 0, refused: false };
+        Pushes { name, locals: locals.0, ints, rows, grow, found: 0, reads: 0, nested: 0, refused: false };
     let mut out = body.clone();
     pushes.visit_block_mut(&mut out);
     let mut idents = Vec::new();
@@ -611,6 +636,60 @@ fn bounded_body(
     let mentioned = idents.iter().filter(|i| **i == name).count();
     (!pushes.refused && pushes.found > 0 && mentioned == pushes.found + pushes.reads)
         .then_some((out, pushes.found))
+}
+
+/// `name[k] = value;`, or for a row `[a, b]` each entry, `name[k][0] = a; name[k][1] = b;` (an
+/// array literal is not made inside a branch; the entries do not read `name`).
+fn store(name: &syn::Ident, value: &Expr, span: proc_macro2::Span) -> TokenStream {
+    let k = counter();
+    match value {
+        Expr::Array(a) => {
+            let (entries, at) = (a.elems.iter(), (0..a.elems.len()).map(syn::Index::from));
+            quote::quote_spanned!(span=> #(#name[#k][#at] = #entries;)*)
+        }
+        _ => quote::quote_spanned!(span=> #name[#k] = #value;),
+    }
+}
+
+/// Whether a pushed value can be stored by index: a float ([`not_a_float`], [`integer`]), or
+/// with `rows` an array literal of floats (`[x, y]`).
+fn pushable(value: &Expr, before: &[Stmt], ints: &BTreeSet<String>, rows: bool) -> bool {
+    let float = |e: &Expr| !not_a_float(e, before) && !integer(e, ints);
+    match value {
+        Expr::Array(a) if rows => !a.elems.is_empty() && a.elems.iter().all(float),
+        _ => !rows && float(value),
+    }
+}
+
+/// The length of the array literal the first `name.push(..)` in `body` pushes (a row, `[x,
+/// y]`); `None` if it pushes something else.
+fn row_pushes(body: &syn::Block, name: &syn::Ident) -> Option<usize> {
+    use syn::visit::Visit;
+    struct First<'n>(&'n syn::Ident, Option<Option<usize>>);
+    impl Visit<'_> for First<'_> {
+        fn visit_expr_method_call(&mut self, m: &syn::ExprMethodCall) {
+            if self.1.is_none()
+                && m.method == "push"
+                && m.args.len() == 1
+                && matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident(self.0))
+            {
+                self.1 = Some(match &m.args[0] {
+                    Expr::Array(a) => Some(a.elems.len()),
+                    _ => None,
+                });
+            }
+            syn::visit::visit_expr_method_call(self, m);
+        }
+    }
+    let mut first = First(name, None);
+    first.visit_block(body);
+    first.1.flatten()
+}
+
+/// Whether a written type is `Vec<[F; N]>` of a float type `F`.
+fn rows_type(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p)
+        if crate::signature::vec_element(p).is_some_and(|e| matches!(e, syn::Type::Array(a) if crate::signature::is_float(&a.elem))))
 }
 
 /// `e` (a `while` loop's condition, a `for` loop's source) with its reads of the `Vec` `name`
