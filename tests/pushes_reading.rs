@@ -5,7 +5,10 @@
 //! has been pushed so far: `v.len()` is the count, `v.last()` the element before it, `v.iter()`
 //! the prefix. Until the forty-fourth session a read in the body was the `push` error, and a
 //! `while v.len() < n` condition read the filled `Vec`'s capacity: a wrong value and gradient,
-//! silently ([`length_in_the_while_condition`] pins it).
+//! silently ([`length_in_the_while_condition`] pins it). Two `Vec`s filled in the same loop
+//! shared one counter (an index out of bounds in `_grad`) and, started with elements, one
+//! temporary for their first elements (a wrong value, silently) until the same session
+//! ([`two_in_one_loop`], [`coupled_states`]).
 //!
 //! Each function is checked against its analytic gradient, central differences, and forward
 //! against reverse mode (`common::check`); two in second order against analytic Hessians and
@@ -227,5 +230,81 @@ fn length_in_the_while_condition_and_the_for_source() {
         let (v, gradient) = generic_states_grad(p);
         assert!(close(v, value + p[0] + p[1] + p[0] * p[0] + p[1] * p[1], 1e-13));
         assert_close(&gradient, &[g[0] + 1.0 + 2.0 * p[0], g[1] + 1.0 + 2.0 * p[1]], 1e-13, "generic_states");
+    }
+}
+
+/// Two `Vec`s pushed in the same loop, one from a branch: `30 Σ_{i even} x_i + Σ sin(x_i)`,
+/// plus 100 per element of the first.
+#[differentiable]
+fn two_in_one_loop(x: &[f64]) -> f64 {
+    let mut a = Vec::new();
+    let mut b = Vec::new();
+    for i in 0..x.len() {
+        if i % 2 == 0 {
+            a.push(x[i] * 3.0);
+        }
+        b.push(x[i].sin());
+    }
+    a.iter().sum::<f64>() * 10.0 + b.iter().sum::<f64>() + a.len() as f64 * 100.0
+}
+
+/// Two coupled recurrences started with `x_0` and `x_1`, each reading the other's last state:
+/// `a' = a/2 + b`, `b' = b - a/10` (both from the states before), read through `b.len()`,
+/// `b.last()` and `a.len()`; `a_5 + 2 b_5`, linear in `(x_0, x_1)`.
+#[differentiable]
+fn coupled_states(x: &[f64]) -> f64 {
+    let mut a = vec![x[0]];
+    let mut b = vec![x[1]];
+    for i in 0..5 {
+        let na = a[i] * 0.5 + b[b.len() - 1];
+        let nb = *b.last().unwrap() - 0.1 * a[a.len() - 1];
+        a.push(na);
+        b.push(nb);
+    }
+    a[5] + 2.0 * b[5]
+}
+
+/// [`coupled_states`] run on the unit vectors: its (constant) gradient, the value's
+/// coefficients.
+fn coupled_gradient() -> [f64; 2] {
+    let run = |a0: f64, b0: f64| {
+        let (mut a, mut b) = (a0, b0);
+        for _ in 0..5 {
+            let na = a * 0.5 + b;
+            let nb = b - 0.1 * a;
+            (a, b) = (na, nb);
+        }
+        a + 2.0 * b
+    };
+    [run(1.0, 0.0), run(0.0, 1.0)]
+}
+
+#[test]
+fn two_vecs_filled_in_one_loop() {
+    check(
+        &slice_fns!(two_in_one_loop, two_in_one_loop_jvp, two_in_one_loop_vjp, two_in_one_loop_grad),
+        &POINTS,
+        1e-7,
+    );
+    check(
+        &slice_fns!(coupled_states, coupled_states_jvp, coupled_states_vjp, coupled_states_grad),
+        &POINTS,
+        1e-7,
+    );
+    for x in POINTS {
+        let evens = x.iter().step_by(2).count() as f64;
+        let value =
+            30.0 * x.iter().step_by(2).sum::<f64>() + x.iter().map(|v| v.sin()).sum::<f64>() + 100.0 * evens;
+        let (v, g) = two_in_one_loop_grad(x);
+        assert!(close(v, value, 1e-14), "{v} against {value}");
+        let want: Vec<f64> =
+            x.iter().enumerate().map(|(i, v)| if i % 2 == 0 { 30.0 } else { 0.0 } + v.cos()).collect();
+        assert_close(&g, &want, 1e-14, "two_in_one_loop");
+        let c = coupled_gradient();
+        let (v, g) = coupled_states_grad(x);
+        assert!(close(v, c[0] * x[0] + c[1] * x[1], 1e-13));
+        let mut want = vec![0.0; x.len()];
+        want[..2].copy_from_slice(&c);
+        assert_close(&g, &want, 1e-13, "coupled_states");
     }
 }

@@ -2,10 +2,10 @@
 //!
 //! ```text
 //! let mut r = Vec::new();                        let mut r = vec![0.0; COUNT];
-//! for i in 0..n {                                let mut __tapeless_k = 0usize;
+//! for i in 0..n {                                let mut __tapeless_k_r = 0usize;
 //!     let e = y[i] - model(x[i]);        =>      for i in 0..n {
 //!     r.push(e * w[i]);                              let e = y[i] - model(x[i]);
-//! }                                                  r[__tapeless_k] = e * w[i]; __tapeless_k += 1;
+//! }                                                  r[__tapeless_k_r] = e * w[i]; __tapeless_k_r += 1;
 //!                                                }
 //! ```
 //!
@@ -22,9 +22,9 @@
 //!
 //! ```text
 //! for i in 0..n {                         for i in 0..n {
-//!     if keep(i) {                 =>         if keep(i) { { r[__tapeless_k] = e; __tapeless_k += 1; } }
+//!     if keep(i) {                 =>         if keep(i) { { r[__tapeless_k_r] = e; __tapeless_k_r += 1; } }
 //!         r.push(e);                      }
-//!     }                                   let mut r = r[..__tapeless_k].to_vec();
+//!     }                                   let mut r = r[..__tapeless_k_r].to_vec();
 //! }
 //! ```
 //!
@@ -58,9 +58,10 @@ use super::scan::written_twice;
 use super::*;
 use std::collections::BTreeSet;
 
-/// The name of the counter the rewrite adds (mixed-site: it cannot clash with the user's).
-fn counter() -> syn::Ident {
-    syn::Ident::new("__tapeless_k", proc_macro2::Span::mixed_site())
+/// The name of the counter the rewrite adds for the `Vec` `name` (mixed-site: it cannot clash
+/// with the user's; one per `Vec`, since two filled in the same loop count apart).
+fn counter(name: &syn::Ident) -> syn::Ident {
+    syn::Ident::new(&format!("__tapeless_k_{name}"), proc_macro2::Span::mixed_site())
 }
 
 /// `stmts` with every `Vec` filled by `push` in the loop after it rewritten, if there is one.
@@ -129,7 +130,7 @@ pub(super) fn rewrite(stmts: &[Stmt], element: &syn::Type) -> Option<Vec<Stmt>> 
         if m > 0 && pushes > 0 {
             count = syn::parse_quote!(#count + #m);
         }
-        let k = counter();
+        let k = counter(&name);
         let span = stmt.span();
         let ty = ty.map(|t| quote::quote!(: #t));
         let mut out = stmts[..i].to_vec();
@@ -139,7 +140,10 @@ pub(super) fn rewrite(stmts: &[Stmt], element: &syn::Type) -> Option<Vec<Stmt>> 
             (0..m)
                 .zip(&first)
                 .map(|(q, e)| {
-                    let t = syn::Ident::new(&format!("__tapeless_first{q}"), proc_macro2::Span::mixed_site());
+                    let t = syn::Ident::new(
+                        &format!("__tapeless_first_{name}_{q}"),
+                        proc_macro2::Span::mixed_site(),
+                    );
                     out.push(syn::parse_quote_spanned!(span=> let #t = #e;));
                     syn::parse_quote!(#t)
                 })
@@ -506,7 +510,7 @@ fn pushed_body(
     if others {
         return None;
     }
-    let k = counter();
+    let k = counter(name);
     let mut out = body.clone();
     // From the last push back, so the earlier indices stay where they are.
     for &i in at.iter().rev() {
@@ -588,7 +592,7 @@ fn bounded_body(
                 }
                 // `v.push(v[i - 1] + ..)`: the value reads what was pushed before.
                 self.visit_expr_mut(&mut m.args[0]);
-                let (name, k, span) = (self.name, counter(), m.span());
+                let (name, k, span) = (self.name, counter(self.name), m.span());
                 let write = store(name, &m.args[0], span);
                 *e = match self.grow {
                     // Full: the `Vec` made anew twice as long (four at least), its elements kept.
@@ -641,7 +645,7 @@ fn bounded_body(
 /// `name[k] = value;`, or for a row `[a, b]` each entry, `name[k][0] = a; name[k][1] = b;` (an
 /// array literal is not made inside a branch; the entries do not read `name`).
 fn store(name: &syn::Ident, value: &Expr, span: proc_macro2::Span) -> TokenStream {
-    let k = counter();
+    let k = counter(name);
     match value {
         Expr::Array(a) => {
             let (entries, at) = (a.elems.iter(), (0..a.elems.len()).map(syn::Index::from));
@@ -726,7 +730,7 @@ fn pushed_so_far(e: &Expr, name: &syn::Ident) -> Option<Expr> {
     if !m.args.is_empty() || !matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident(name)) {
         return None;
     }
-    let (k, span) = (counter(), m.span());
+    let (k, span) = (counter(name), m.span());
     Some(match m.method.to_string().as_str() {
         "len" => syn::parse_quote_spanned!(span=> #k),
         "is_empty" => syn::parse_quote_spanned!(span=> #k == 0),
