@@ -706,7 +706,7 @@ impl Lowerer<'_> {
         let mut copy = e.clone();
         renamer.visit_expr_mut(&mut copy);
         if let Some((span, what)) = renamer.problem {
-            self.unsupported(span, Unsupported { what, help: "" });
+            self.unsupported(span, Unsupported { what, help: super::expressions::opaque_help(what) });
             return None;
         }
         Some(copy.into_token_stream())

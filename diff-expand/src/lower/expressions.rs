@@ -582,7 +582,11 @@ pub(super) fn opaque_help(what: &str) -> &'static str {
         "a loop" | "a block inside this expression" => "compute it in a statement before, into a local",
         "an assignment inside this expression" => "write the assignment as its own statement",
         "control flow inside this expression" => "leave from a statement of its own (`if c { return ..; }`)",
-        _ => "",
+        "a macro call" => {
+            "a macro whose arguments are not expressions separated by commas (`vec![x; n]`) is not \
+             looked into here: bind it to a local first (`let w = vec![0.5; n];`) and use the local"
+        }
+        _ => unsupported::COMPUTE_INTO_A_LOCAL_HELP,
     }
 }
 

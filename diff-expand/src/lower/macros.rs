@@ -41,7 +41,8 @@ impl Lowerer<'_> {
             renamer.visit_expr_mut(&mut copy);
             let (reads, problem) = (renamer.reads, renamer.problem);
             if let Some((at, what)) = problem {
-                return self.unsupported(at, Unsupported { what, help: "" });
+                return self
+                    .unsupported(at, Unsupported { what, help: super::expressions::opaque_help(what) });
             }
             let tokens = quote::quote_spanned!(span.start=> return #copy);
             let op = Op::Opaque { tokens, reads, what: Opaque::Form("an early return of an error") };
@@ -67,7 +68,8 @@ impl Lowerer<'_> {
             let mut copy = arg.clone();
             renamer.argument(&mut copy);
             if let Some((at, what)) = renamer.problem {
-                return self.unsupported(at, Unsupported { what, help: "" });
+                return self
+                    .unsupported(at, Unsupported { what, help: super::expressions::opaque_help(what) });
             }
             reads.extend(renamer.reads);
             renamed.push(copy);
