@@ -3,7 +3,10 @@
 //! constant whose annotation coerces inside it (`let w: Option<&[f64]> = Some(&[..])`). Until
 //! the twenty-fifth session the first was "a tuple in this position" (our error) and the other
 //! two rustc errors inside generated code (a row moved out of its `Vec`; `Option<&[f64; 3]>`
-//! where `Option<&[f64]>` was declared). Rows of differentiable values in a `Vec` of `Vec`s are
+//! where `Option<&[f64]>` was declared). A constant slice typed `&[f64]` (`let k: &[f64] =
+//! &[1.0, -2.0, 1.0];`) passed to a differentiable function was rustc's type mismatch inside
+//! generated code until the forty-fourth session (its copy was `Clone::clone(&k)` typed by the
+//! annotation). Rows of differentiable values in a `Vec` of `Vec`s are
 //! our error (tests/ui/unsupported/rows_of_differentiable_values.rs); in fixed-size rows they
 //! work (below). Each function is checked against its analytic gradient, central differences and
 //! forward mode against reverse mode (`common::check`).
@@ -118,5 +121,27 @@ fn fixed_rows_of_differentiable_values() {
         // 2 x0 x1 + sin(x2) (1 + x0).
         let want = [2.0 * x[1] + x[2].sin(), 2.0 * x[0], x[2].cos() * (1.0 + x[0])];
         assert_close(&row_products_grad(x).1, &want, 1e-14, "row products");
+    }
+}
+
+#[differentiable]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(p, q)| p * q).sum()
+}
+
+/// A second difference by a typed constant stencil, passed to a differentiable function and
+/// indexed: `(x0 - 2 x1 + x2)² - 2 x0`.
+#[differentiable]
+fn stencil(x: &[f64]) -> f64 {
+    let k: &[f64] = &[1.0, -2.0, 1.0];
+    dot(&x[..3], k).powi(2) + k[1] * x[0]
+}
+
+#[test]
+fn a_typed_constant_slice_passed_on() {
+    check(&slice_fns!(stencil, stencil_jvp, stencil_vjp, stencil_grad), &POINTS, 1e-7);
+    for x in POINTS {
+        let d = x[0] - 2.0 * x[1] + x[2];
+        assert_close(&stencil_grad(x).1, &[2.0 * d - 2.0, -4.0 * d, 2.0 * d], 1e-14, "stencil");
     }
 }
