@@ -226,6 +226,12 @@ impl VisitMut for Generic {
                         *call.func = syn::parse_quote!(::tapeless::__private::dual_math::#name);
                     } else if let Some(passing) = self.constant_calls.get(&name.to_string())
                         && passing.len() == call.args.len()
+                        // A function also called on differentiated values whose pullback the
+                        // sweep makes again is written `g(..)` there too: both calls are the
+                        // value of its dual `_vjp` below (the constant one with zero tangents).
+                        // Taken for a call on constants, the other lost its tangent: a wrong
+                        // Hessian, silently, until the forty-fourth session.
+                        && !self.remade.contains(&name.to_string())
                     {
                         for (arg, passing) in call.args.iter_mut().zip(passing) {
                             match passing {
