@@ -272,7 +272,8 @@ pub const TUPLE_PATTERN_DIFFERENT_LENGTH_VALUE: Unsupported =
 pub const PATTERN_FORM: Unsupported =
     Unsupported { what: "this pattern", help: "bind a name, `_` or a tuple of names" };
 pub const RETURN_FORM: Unsupported = Unsupported { what: "this `return`", help: "" };
-/// A part of an expression kept as written that cannot be renamed (`lower::arrays::renamed`).
+/// A part of an expression kept as written that cannot be renamed: the help
+/// `lower::expressions::opaque_help` gives when it has none more precise.
 pub const COMPUTE_INTO_A_LOCAL_HELP: &str = "compute this part into a local first (`let w = ..;`, with the loops, branches and calls the macro reads) and use the local here";
 pub const MACRO_CALL: Unsupported = Unsupported {
     what: "a macro call",

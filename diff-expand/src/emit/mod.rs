@@ -315,22 +315,21 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
                 }
                 Form::Typed(ty) => {
                     let x = &a[0];
-                    // A copy: the reverse sweep may read the source again (its zero adjoint),
-                    // after a move it could not (rustc's E0382 in generated code, for a `Vec` a
-                    // call returned in a loop).
-                    // A reference (`let k: &[f64] = &[1.0, -2.0];`) is `Copy`, and the annotation
-                    // may coerce it: the slice of whatever it is made from (`Clone::clone(&x)`
-                    // took its type from the annotation, rustc's mismatch in generated code).
-                    if is_array(input, *result)
-                        && let syn::Type::Reference(r) = &**ty
-                    {
-                        return match &*r.elem {
-                            syn::Type::Slice(_) => quote_spanned!(span=> let mut #y: #ty = &#x[..];),
-                            _ => quote_spanned!(span=> let mut #y: #ty = #x;),
-                        };
-                    }
                     if is_array(input, *result) {
-                        return quote_spanned!(span=> let mut #y: #ty = ::core::clone::Clone::clone(&#x););
+                        return match &**ty {
+                            // A reference (`let k: &[f64] = &[1.0, -2.0];`) is `Copy`, and the
+                            // annotation may coerce it: the slice of whatever it is made from
+                            // (`Clone::clone(&x)` took its type from the annotation, rustc's
+                            // mismatch in generated code).
+                            syn::Type::Reference(r) if matches!(*r.elem, syn::Type::Slice(_)) => {
+                                quote_spanned!(span=> let mut #y: #ty = &#x[..];)
+                            }
+                            syn::Type::Reference(_) => quote_spanned!(span=> let mut #y: #ty = #x;),
+                            // A copy: the reverse sweep may read the source again (its zero
+                            // adjoint), after a move it could not (rustc's E0382 in generated
+                            // code, for a `Vec` a call returned in a loop).
+                            _ => quote_spanned!(span=> let mut #y: #ty = ::core::clone::Clone::clone(&#x);),
+                        };
                     }
                     if is_heap(input, *result) && !matches!(**ty, syn::Type::Reference(_)) {
                         // From another matrix (a reference) or from a call's result (owned).

@@ -260,7 +260,6 @@ pub fn lower_writing_out(
         closures: std::collections::HashMap::new(),
         borrows: std::collections::HashSet::new(),
         slice_copies: std::collections::HashSet::new(),
-        row_copies: std::collections::HashSet::new(),
         copied_from: std::collections::HashMap::new(),
         declared_inside: declared_inside(body),
         body_imports: body_imports(body),
@@ -399,8 +398,6 @@ struct Lowerer<'a> {
     /// Copies of the rest of a slice split by `split_first()`/`split_last()` (`lower::options`):
     /// passed to calls by reference, as the sub-slice was.
     slice_copies: std::collections::HashSet<Value>,
-    /// Copies of sub-slices of arrays of rows (`slices::holds_rows`), which hold rows too.
-    row_copies: std::collections::HashSet<Value>,
     /// Local copies of a parameter's collection (`let rows = x.to_vec();`) and that parameter:
     /// their elements are of its element type (`lower::rows::collection_type`).
     copied_from: std::collections::HashMap<Value, Value>,

@@ -424,6 +424,14 @@ fn zero_of(element: &syn::Type) -> Expr {
     }
 }
 
+/// How many times `tokens` hold the identifier `name`.
+fn mention_count(tokens: TokenStream, name: &syn::Ident) -> usize {
+    let mut idents = Vec::new();
+    super::scan::tokens_idents(tokens, &mut idents);
+    let name = name.to_string();
+    idents.iter().filter(|i| **i == name).count()
+}
+
 /// Whether `tokens` hold the identifier `name`.
 fn mentions(tokens: TokenStream, name: &syn::Ident) -> bool {
     super::scan::tokens_mention(tokens, &name.to_string())
@@ -634,16 +642,13 @@ fn bounded_body(
         Pushes { name, locals: locals.0, ints, rows, grow, found: 0, reads: 0, nested: 0, refused: false };
     let mut out = body.clone();
     pushes.visit_block_mut(&mut out);
-    let mut idents = Vec::new();
-    super::scan::tokens_idents(body.to_token_stream(), &mut idents);
-    let name = name.to_string();
-    let mentioned = idents.iter().filter(|i| **i == name).count();
+    let mentioned = mention_count(body.to_token_stream(), name);
     (!pushes.refused && pushes.found > 0 && mentioned == pushes.found + pushes.reads)
         .then_some((out, pushes.found))
 }
 
 /// `name[k] = value;`, or for a row `[a, b]` each entry, `name[k][0] = a; name[k][1] = b;` (an
-/// array literal is not made inside a branch; the entries do not read `name`).
+/// array literal is not made inside a branch; an entry reads at most the rows before `k`).
 fn store(name: &syn::Ident, value: &Expr, span: proc_macro2::Span) -> TokenStream {
     let k = counter(name);
     match value {
@@ -716,9 +721,7 @@ fn reads_rewritten(e: &Expr, name: &syn::Ident) -> Option<Expr> {
     let mut reads = Reads(name, 0);
     let mut out = e.clone();
     reads.visit_expr_mut(&mut out);
-    let mut idents = Vec::new();
-    super::scan::tokens_idents(e.to_token_stream(), &mut idents);
-    (idents.iter().filter(|i| *i == &name.to_string()).count() == reads.1).then_some(out)
+    (mention_count(e.to_token_stream(), name) == reads.1).then_some(out)
 }
 
 /// A read of the `Vec` `name` being pushed to, written to read only what has been pushed so

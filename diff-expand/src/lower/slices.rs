@@ -36,8 +36,7 @@ impl Lowerer<'_> {
         // Rows (`pts[..k].to_vec()` of `vec![[0.0; 2]; n]`): a `Vec` of `[T; _]`, the length
         // inferred from the rows written into it (it was `Vec<f64>`, rustc's type mismatch
         // inside generated code).
-        let rows = self.holds_rows(array);
-        let element: syn::Type = match rows {
+        let element: syn::Type = match self.holds_rows(array) {
             true => syn::parse_quote!([#element; _]),
             false => element.clone(),
         };
@@ -46,20 +45,15 @@ impl Lowerer<'_> {
         let copy = self.expr(&copy);
         if let Tree::Leaf(v) = copy {
             self.slice_copies.insert(v);
-            if rows {
-                self.row_copies.insert(v);
-            }
         }
         Some(copy)
     }
 
     /// Whether the local array `a` holds rows of floats (points, `[f64; 2]`), not floats: made
     /// by `vec![[..]; n]` or `[[..]; n]` (also of a row bound first), or from elements that are
-    /// arrays, or a copy of a part of such an array.
+    /// arrays (a copy of a part of such an array is one of those: the collected
+    /// `vec![[zero; _]; n]`).
     fn holds_rows(&self, a: Value) -> bool {
-        if self.row_copies.contains(&a) {
-            return true;
-        }
         match self.made_by(a).map(|(_, i)| &i.op) {
             // `vec![row; n]` with the row a value of its own (`[0.0; 2]` bound first).
             Some(Op::NewArray(ArrayInit::Constant { tokens, reads })) => {
