@@ -119,8 +119,8 @@ pub mod __private {
 
     pub use crate::rules::linear::{add_to_each, cast_like, mul_adjoint, sum, take, with_entry, with_entry2};
     pub use crate::support::{
-        Reusable, SameAs, Succeeded, accumulate, as_array_of, is_nonzero, owned, placeholder, refit,
-        resize_adjoint, seed_one, sort_order, sort_order_by_key, succeeded, take_zeroed, tangent_length,
-        zero_real, zero_tangent, zero_tangent_reusing, zeroed_into,
+        Reusable, SameAs, Succeeded, accumulate, accumulate_elements, as_array_of, is_nonzero, owned,
+        placeholder, refit, resize_adjoint, seed_one, sort_order, sort_order_by_key, succeeded, take_zeroed,
+        tangent_length, zero_real, zero_tangent, zero_tangent_reusing, zeroed_into,
     };
 }

@@ -164,6 +164,22 @@ pub fn accumulate<T: Tangent>(adjoint: &mut T, contribution: T) {
     adjoint.add_tangent(contribution)
 }
 
+/// `adjoint[i] += contribution[i]` for every element: the adjoint of a `[T; N]` passed to a
+/// function, receiving the cotangent its pullback gives, a `Vec<T>` for a `&[T]` parameter or a
+/// `[T; N]` for an array one.
+///
+/// ```
+/// let mut a = [1.0, 2.0];
+/// tapeless::__private::accumulate_elements(&mut a, vec![0.5, -1.0]);
+/// assert_eq!(a, [1.5, 1.0]);
+/// ```
+#[inline(always)]
+pub fn accumulate_elements<T: Tangent, C: IntoIterator<Item = T>>(adjoint: &mut [T], contribution: C) {
+    for (a, c) in adjoint.iter_mut().zip(contribution) {
+        a.add_tangent(c);
+    }
+}
+
 /// The seed `1` of a gradient: the cotangent of a scalar result.
 #[inline(always)]
 pub fn seed_one<T: ScalarOutput>(value: &T) -> T::Tangent {

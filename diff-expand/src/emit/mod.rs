@@ -140,6 +140,12 @@ pub fn is_array(input: &Input, v: Value) -> bool {
     matches!(input.f.info(v).kind, Kind::Array(_))
 }
 
+/// Whether `v` is a `[T; N]` (not a nalgebra static vector), whose tangent a callee taking `&[T]`
+/// takes as a `Vec<T>` (`emit::calls`).
+pub fn fixed_array(input: &Input, v: Value) -> bool {
+    input.f.info(v).kind == Kind::Array(crate::ir::ArrayKind::Fixed) && !input.static_vectors.contains(&v)
+}
+
 /// `tokens` (the value `v`, or its tangent) as an operand of arithmetic or of a rule's term: an
 /// array there is a nalgebra vector built by index, owned by its slot, so it is read borrowed
 /// (`(&v)`) and a later read still has it; a static one is `Copy`, and read as it is (`&v * s`

@@ -184,6 +184,19 @@ impl Lowerer<'_> {
                     (self.borrowed_row(&r.expr), true)
                 }
                 Expr::Index(ix) if self.rows_of_vecs(&ix.expr) => (self.borrowed_row(a), true),
+                // `g(&[x[0], x[1]])`, `g(&[1.0, -2.0, 1.0])`: the array built, then borrowed (a
+                // callee taking `&[T]` gets its tangent as a `Vec`: `emit::fixed_array`).
+                Expr::Reference(r)
+                    if r.mutability.is_none()
+                        && match strip_parens(&r.expr) {
+                            Expr::Array(a) => {
+                                !a.elems.iter().any(|e| matches!(strip_parens(e), Expr::Tuple(_)))
+                            }
+                            e => matches!(e, Expr::Repeat(_)),
+                        } =>
+                {
+                    (self.value(&r.expr), true)
+                }
                 Expr::Reference(r) if r.mutability.is_none() => match self.local_array(&r.expr) {
                     Some(array) => (array, true),
                     // `g(&z)` of a local float or static vector (`let z = y * 2.0;`), or of an
