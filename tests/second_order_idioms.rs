@@ -2,12 +2,15 @@
 //! was rustc's error inside generated code until the fortieth session: a `let total: f64 =
 //! exps.iter().sum();` of a local `Vec` (the copy could not infer the sum's type), a float bound
 //! by reference in a `match` on a constant enum (`Kernel::Gaussian { width } =>`: `width` is a
-//! `&f64`), and a `match` on a constant `Result` (`binary_search_by`). Each `_hessian` against
-//! its closed form and central differences of `_grad`.
+//! `&f64`), and a `match` on a constant `Result` (`binary_search_by`). And helpers generic over
+//! `num_traits::Float` (one with a const length) called from a concrete `hessian` function,
+//! whose `_vjp_for_hessian` did not exist until the forty-fifth session (rustc's "cannot find
+//! function"). Each `_hessian` against its closed form and central differences of `_grad`.
 
 mod common;
 
 use common::{assert_close, central_gradient, forward_against_reverse, hessian_against};
+use num_traits::Float;
 use tapeless::differentiable;
 
 /// Cross-entropy of a softmax, the probabilities summed through a typed `let`.
@@ -111,5 +114,49 @@ fn a_match_on_a_constant_result() {
         let closed = |a: usize, b: usize| 2.0 * w[a] * w[b];
         let grad = |x: &[f64]| interpolated_square_grad(&knots, x, t).1;
         hessian_against("interpolated_square", &h, &closed, &grad, &values, 1e-14);
+    }
+}
+
+#[differentiable(hessian)]
+fn squared_norm<T: Float>(p: &[T]) -> T {
+    p.iter().fold(T::zero(), |s, &v| s + v * v)
+}
+
+#[differentiable(hessian)]
+fn scaled_sum<T: Float, const N: usize>(p: &[T; N], s: T) -> T {
+    p.iter().fold(T::zero(), |a, &v| a + v * s)
+}
+
+/// `x_0 Σ x_i² + x_0 (x_1 + x_2)`, through the two generic helpers.
+#[differentiable(hessian)]
+fn through_generic_helpers(x: &[f64]) -> f64 {
+    squared_norm(x) * x[0] + scaled_sum(&[x[1], x[2]], x[0])
+}
+
+#[test]
+fn generic_helpers_called_from_a_concrete_hessian() {
+    for x in [[0.3, 1.2, -0.7, 2.0], [-1.0, 0.5, 0.25, 0.1], [2.0, -0.3, 0.8, -1.5]] {
+        let (value, g, h) = through_generic_helpers_hessian(&x);
+        let norm: f64 = x.iter().map(|v| v * v).sum();
+        assert!((value - (x[0] * norm + x[0] * (x[1] + x[2]))).abs() < 1e-14);
+        let mut want = [0.0; 4];
+        want[0] = norm + 2.0 * x[0] * x[0] + x[1] + x[2];
+        for i in 1..4 {
+            want[i] = 2.0 * x[0] * x[i] + if i < 3 { x[0] } else { 0.0 };
+        }
+        assert_close(&g, &want, 1e-13, "generic helpers gradient");
+        let f = |y: &[f64]| through_generic_helpers(y);
+        assert_close(&g, &central_gradient(f, &x), 1e-8, "generic helpers differences");
+        let dir = [0.5, -0.3, 1.2, 0.7];
+        let (_, d) = through_generic_helpers_jvp(&x, dir.to_vec());
+        forward_against_reverse("through_generic_helpers", d, &dir, 1.0, &g, 1e-13);
+        let closed = |i: usize, j: usize| match (i.min(j), i.max(j)) {
+            (0, 0) => 6.0 * x[0],
+            (0, k) => 2.0 * x[k] + if k < 3 { 1.0 } else { 0.0 },
+            (a, b) if a == b => 2.0 * x[0],
+            _ => 0.0,
+        };
+        let grad = |y: &[f64]| through_generic_helpers_grad(y).1;
+        hessian_against("through_generic_helpers", &h, &closed, &grad, &x, 1e-13);
     }
 }

@@ -380,7 +380,7 @@ pub(super) fn takes(unsupported: &[syn::TypeParamBound]) -> bool {
 
 /// The copy's signature without the type parameter `t` (and the `where` predicates naming it,
 /// and the `use<.., T>` of a returned pullback's type).
-fn drop_parameter(sig: &mut syn::Signature, t: &syn::Ident) {
+pub(super) fn drop_parameter(sig: &mut syn::Signature, t: &syn::Ident) {
     super::without_parameter(&mut sig.generics, t);
     struct Captures<'t>(&'t syn::Ident);
     impl VisitMut for Captures<'_> {

@@ -89,19 +89,26 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
     let field = input.sig.floats.first().filter(|t| check::field_bound(&input.sig.generics, t)).cloned();
     if !input.sig.floats.is_empty() && field.is_none() {
         // Generic over `T: Float`: the generated `_grad` itself runs at `Dual<f64>`.
-        let turbofish = input.sig.generics.params.iter().filter_map(|p| match p {
-            syn::GenericParam::Type(_) => Some(quote!(::tapeless::__private::Dual<f64>)),
-            syn::GenericParam::Const(c) => {
-                let ident = &c.ident;
-                Some(quote!(#ident))
-            }
-            syn::GenericParam::Lifetime(_) => None,
-        });
+        let turbofish: Vec<TokenStream> = input
+            .sig
+            .generics
+            .params
+            .iter()
+            .filter_map(|p| match p {
+                syn::GenericParam::Type(_) => Some(quote!(::tapeless::__private::Dual<f64>)),
+                syn::GenericParam::Const(c) => {
+                    let ident = &c.ident;
+                    Some(quote!(#ident))
+                }
+                syn::GenericParam::Lifetime(_) => None,
+            })
+            .collect();
         let grad = emit::sibling(&input.sig.name, "grad");
         let dual = with_receiver(input.sig, quote!(#grad::<#(#turbofish),*>));
         let hvp = hvp(input, &concrete, &dual, &HashSet::new());
         let hessian = hessian(input, &concrete, &dual, &HashSet::new());
-        return Some(quote!(#hvp #hessian));
+        let vjp = generic_vjp_for_hessian(input, reverse, &turbofish);
+        return Some(quote!(#hvp #hessian #vjp));
     }
     let sig = if field.is_some() { &concrete } else { input.sig };
     let grad_name = emit::sibling(&sig.name, "grad");
@@ -230,6 +237,34 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
     let hvp = hvp(input, sig, &dual, &by_index);
     let hessian = hessian(input, sig, &dual, &by_index);
     Some(quote!(#[doc(hidden)] #grad #[doc(hidden)] #vjp #hvp #hessian))
+}
+
+/// `NAME_vjp_for_hessian` of a function generic over one `T: Float`, through which its `hessian`
+/// callers compose: its own `NAME_vjp::<Dual<f64>>`, the signature's `T` made `Dual<f64>`.
+/// (A method has none: its callers are methods of the same generic `impl`.)
+fn generic_vjp_for_hessian(input: &Input, reverse: &TokenStream, turbofish: &[TokenStream]) -> TokenStream {
+    let (Some(t), None) = (input.sig.floats.first(), &input.sig.receiver) else { return TokenStream::new() };
+    let vjp_name = emit::sibling(&input.sig.name, "vjp");
+    let Ok(file) = syn::parse2::<syn::File>(reverse.clone()) else { return TokenStream::new() };
+    let Some((vis, mut sig)) = file.items.into_iter().find_map(|item| match item {
+        syn::Item::Fn(f) if f.sig.ident == vjp_name => Some((f.vis, f.sig)),
+        _ => None,
+    }) else {
+        return TokenStream::new();
+    };
+    let mut to_dual = Substitute { from: t.clone(), to: syn::parse_quote!(::tapeless::__private::Dual<f64>) };
+    let mut args = Vec::new();
+    for (i, arg) in sig.inputs.iter_mut().enumerate() {
+        let syn::FnArg::Typed(typed) = arg else { return TokenStream::new() };
+        to_dual.visit_type_mut(&mut typed.ty);
+        let name = format_ident!("__tapeless_arg{}", i);
+        *typed.pat = syn::parse_quote!(#name);
+        args.push(name);
+    }
+    to_dual.visit_return_type_mut(&mut sig.output);
+    field::drop_parameter(&mut sig, t);
+    sig.ident = for_hessian(&vjp_name);
+    quote!(#[doc(hidden)] #[allow(dead_code)] #vis #sig { #vjp_name::<#(#turbofish),*>(#(#args),*) })
 }
 
 /// Gives the parameters passed as they are (`kept`, indices into `sig.params`) their own types
