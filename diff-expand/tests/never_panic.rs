@@ -426,3 +426,17 @@ fn call_site_spans_would_be_caught() {
     // The check above relies on a span that points nowhere reporting line 1.
     assert_eq!(proc_macro2::Span::call_site().start().line, 1);
 }
+
+/// Found by `plausible_functions_never_panic` (seed 6880): with a `&mut` parameter, `return e`
+/// becomes `return { let __tapeless_result = e; (__tapeless_result, v) }`, and that `let` was
+/// spanned nowhere, so the error about the early return's branch pointed at line 1.
+#[test]
+fn an_early_return_with_a_mutable_parameter_keeps_its_span() {
+    let item = "fn f(x: f64, n: usize, v: &mut [f64]) -> f64 {\n    let a = d.map(|e: f64| e.sin()).dot(&(&d * { \
+                if n == 0 { return match n { 0 => CONST, _ => return Err(String::new()) }; } \
+                match n { 0 => CONST, _ => return Err(String::new()) } }));\n    a\n}";
+    let out = expand("", item).expect("tokenizes");
+    let spans = error_spans(&out);
+    assert!(!spans.is_empty(), "{out}");
+    assert!(spans.iter().all(|(start, end)| start.line >= 2 && end >= start), "{spans:?}");
+}

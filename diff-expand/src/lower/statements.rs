@@ -132,7 +132,9 @@ impl Lowerer<'_> {
             // After a statement that may `break`, `continue` or `return`, the rest runs only if it
             // did not.
             if i > 0 && jumps_in(&stmts[i - 1], !self.loop_flags.is_empty(), self.returns) {
-                let span = Loc::of(stmt);
+                // Spanned at the statement that jumps, which the user wrote: the rest may start
+                // with a statement a rewrite made (the `(result, v)` of a `&mut` parameter).
+                let span = Loc::of(&stmts[i - 1]);
                 let clear = self.flags_clear(span, false);
                 let rest = &stmts[i..];
                 // Where the rest produces a value (the function's result), the path that skipped

@@ -271,8 +271,13 @@ impl syn::visit_mut::VisitMut for Returns {
                 if let Some(value) = &mut r.expr {
                     self.visit_expr_mut(value);
                 }
-                let (value, results) = (r.expr.take(), &self.0);
-                r.expr = Some(Box::new(syn::parse_quote!({ let __tapeless_result = #value; #results })));
+                // Spanned at the `return`: an error about the statement is the user's.
+                let at = syn::spanned::Spanned::span(&r.return_token);
+                let results = crate::lower::respan(quote::ToTokens::to_token_stream(&self.0), &|_| at);
+                let value = r.expr.take();
+                r.expr = Some(Box::new(
+                    syn::parse_quote_spanned!(at=> { let __tapeless_result = #value; #results }),
+                ));
             }
             syn::Expr::Closure(_) => {}
             _ => syn::visit_mut::visit_expr_mut(self, e),
