@@ -613,6 +613,7 @@ fn heap_into_param(input: &Input, into_param: Option<Value>, grad_calls_vjp: boo
 /// primal's references cannot leave the function).
 fn rebind_heap(input: &Input) -> TokenStream {
     let mut out = TokenStream::new();
+    let mut rebound = std::collections::HashSet::new();
     for inst in &input.f.body.insts {
         let Some(&y) = inst.results.first() else { continue };
         // `let w = &v;`: a borrow of a local is made again in the closure, which moves `v` in
@@ -620,6 +621,22 @@ fn rebind_heap(input: &Input) -> TokenStream {
         if let Op::Opaque { tokens, what: crate::ir::Opaque::Form("a reference"), .. } = &inst.op {
             let v = y.ident();
             out.extend(quote!(let #v = #tokens;));
+            rebound.insert(y);
+            continue;
+        }
+        // `let k: &[f64] = &[1.0, -2.0];`, the typed reference of one made again above: made
+        // again too (in the dual copy of second order the literal holds dual numbers, not a
+        // constant promoted to `'static`, and capturing it was rustc's E0515).
+        if let Op::Prim { form: Form::Typed(ty), args, .. } = &inst.op
+            && let (syn::Type::Reference(r), [x]) = (&**ty, &args[..])
+            && rebound.contains(x)
+        {
+            let (v, x) = (y.ident(), x.ident());
+            out.extend(match *r.elem {
+                syn::Type::Slice(_) => quote!(let #v: #ty = &#x[..];),
+                _ => quote!(let #v: #ty = #x;),
+            });
+            rebound.insert(y);
             continue;
         }
         // `&s.v` of a record built in the body (`s.v[0]`): borrowed again from the record the
