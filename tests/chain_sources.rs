@@ -203,6 +203,37 @@ fn unpacking_a_slice_of_another_length_panics_as_the_conversion_does() {
     let _ = unpacked_grad(&[1.0, 2.0, 3.0, 4.0]);
 }
 
+/// Parts of a slice at an offset unpacked the same way, and `<[f64; 2]>::try_from` bound to an
+/// untyped name: `x_0 x_1 x_2 + x_3 x_4 + x_1 x_2 + 2 x_4`. (`x[3..5]` taken apart read
+/// `x[3..5][0]`, rustc's E0382 on the range inside generated code until the forty-fifth
+/// session; the untyped binding was our "no derivative for `unwrap`" error.)
+#[differentiable]
+fn unpacked_parts(x: &[f64]) -> f64 {
+    let [p, q, r]: [f64; 3] = x[..3].try_into().unwrap();
+    let t: [f64; 2] = x[3..5].try_into().expect("two");
+    let u = <[f64; 2]>::try_from(&x[1..3]).unwrap();
+    p * q * r + t[0] * t[1] + u[0] * u[1] + 2.0 * x[3..5][1]
+}
+
+#[test]
+fn parts_of_slices_unpacked_into_arrays() {
+    let points: [&[f64]; 3] =
+        [&[0.5, -1.0, 2.0, 0.3, 1.1], &[1.0, 2.0, 3.0, 4.0, 5.0], &[-0.2, 0.7, -1.3, 0.9, -0.4]];
+    for x in points {
+        let (value, g) = unpacked_parts_grad(x);
+        assert_eq!(value, unpacked_parts(x));
+        let exact = [x[1] * x[2], x[0] * x[2] + x[2], x[0] * x[1] + x[1], x[4], x[3] + 2.0];
+        for (a, b) in g.iter().zip(exact) {
+            assert!(close(*a, b, 1e-14), "{g:?} vs {exact:?}");
+        }
+    }
+    check(
+        &slice_fns!(unpacked_parts, unpacked_parts_jvp, unpacked_parts_vjp, unpacked_parts_grad),
+        &points,
+        1e-8,
+    );
+}
+
 /// Functions by path in `map`: `ln Σ exp(x_i) + Σ |sin x_i|`.
 #[differentiable]
 fn by_path(x: &[f64]) -> f64 {

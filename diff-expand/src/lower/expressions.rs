@@ -190,6 +190,21 @@ impl Lowerer<'_> {
             Expr::Index(i) if self.rows_of_vecs(&i.expr) => {
                 self.unsupported(span, unsupported::ROW_NESTED_ARRAY_TAKEN_WHOLE)
             }
+            // `x[a..b][k]`, an element of a part (`x[3..5].try_into()` taken apart): `x[a + k]`.
+            // (Only where the primal panics, `k >= b - a` with `a + k` in bounds, does this read
+            // an element rather than panic too.)
+            Expr::Index(outer)
+                if let Expr::Index(inner) = strip_parens(&outer.expr)
+                    && let Expr::Range(r) = strip_parens(&inner.index)
+                    && !matches!(strip_parens(&outer.index), Expr::Range(_)) =>
+            {
+                let (base, k, at) = (&inner.expr, &outer.index, span.span());
+                let index: Expr = match &r.start {
+                    Some(start) => syn::parse_quote_spanned!(at=> (#start) + (#k)),
+                    None => (**k).clone(),
+                };
+                self.expr(&syn::parse_quote_spanned!(at=> #base[#index]))
+            }
             Expr::Index(i) => match self.array_place(i) {
                 Some((array, index)) => {
                     let element = self.load_element(array, index, span);

@@ -671,7 +671,8 @@ fn elements_of_index(local: &syn::Local) -> Option<Vec<Stmt>> {
 }
 
 /// `let PAT = x.try_into().unwrap();` (or `.expect(..)`, or `<[T; N]>::try_from(x).unwrap()`)
-/// with an array pattern or an array type of a literal length `N`, as `assert_eq!(x.len(), N);
+/// with an array pattern or an array type of a literal length `N` (or that `N` written in
+/// `<[T; N]>`), as `assert_eq!(x.len(), N);
 /// let PAT = [x[0], .., x[N - 1]];`, or `None` for any other `let`.
 fn array_conversion(local: &syn::Local) -> Option<Vec<Stmt>> {
     let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
@@ -679,19 +680,29 @@ fn array_conversion(local: &syn::Local) -> Option<Vec<Stmt>> {
     if !unwraps(unwrap) {
         return None;
     }
-    let source = match &*unwrap.receiver {
-        Expr::MethodCall(m) if m.method == "try_into" && m.args.is_empty() => &*m.receiver,
-        Expr::Call(c) if c.args.len() == 1 => match &*c.func {
-            Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "try_from") => &c.args[0],
-            _ => return None,
-        },
-        _ => return None,
-    };
     let literal = |e: &Expr| match e {
         Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) => i.base10_parse::<usize>().ok(),
         _ => None,
     };
+    // The `N` of `<[T; N]>::try_from(..)`, if it is written there.
+    let mut named = None;
+    let source = match &*unwrap.receiver {
+        Expr::MethodCall(m) if m.method == "try_into" && m.args.is_empty() => &*m.receiver,
+        Expr::Call(c) if c.args.len() == 1 => match &*c.func {
+            Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "try_from") => {
+                if let Some(syn::QSelf { ty, .. }) = &p.qself
+                    && let syn::Type::Array(a) = &**ty
+                {
+                    named = literal(&a.len);
+                }
+                &c.args[0]
+            }
+            _ => return None,
+        },
+        _ => return None,
+    };
     let length = match &local.pat {
+        Pat::Ident(_) if named.is_some() => named?,
         Pat::Slice(s) if s.elems.iter().all(|p| !matches!(p, Pat::Rest(_))) => s.elems.len(),
         Pat::Type(t) => match (&*t.pat, &*t.ty) {
             (Pat::Slice(s), _) if s.elems.iter().all(|p| !matches!(p, Pat::Rest(_))) => s.elems.len(),
