@@ -5,7 +5,10 @@
 //! `&f64`), and a `match` on a constant `Result` (`binary_search_by`). And helpers generic over
 //! `num_traits::Float` (one with a const length) called from a concrete `hessian` function,
 //! whose `_vjp_for_hessian` did not exist until the forty-fifth session (rustc's "cannot find
-//! function"). Each `_hessian` against its closed form and central differences of `_grad`.
+//! function"), and generic functions with data parameters of primitive types (`t: f64`,
+//! `n: usize`) outside `wrt(..)`, which `_hessian` lifted to dual numbers (rustc's mismatch
+//! inside generated code) until the same session. Each `_hessian` against its closed form and
+//! central differences of `_grad`.
 
 mod common;
 
@@ -158,5 +161,30 @@ fn generic_helpers_called_from_a_concrete_hessian() {
         };
         let grad = |y: &[f64]| through_generic_helpers_grad(y).1;
         hessian_against("through_generic_helpers", &h, &closed, &grad, &x, 1e-13);
+    }
+}
+
+/// `p_0 p_1 t + n p_1`, `t` and `n` data of primitive types.
+#[differentiable(hessian, wrt(p))]
+fn with_data<T: Float>(p: &[T], t: f64, n: usize) -> T {
+    p[0] * p[1] * T::from(t).unwrap() + T::from(n).unwrap() * p[1]
+}
+
+#[test]
+fn a_generic_function_with_data_of_primitive_types() {
+    for (p, t, n) in [([1.0, 2.0], 0.5, 3), ([-0.4, 0.9], 2.5, 0), ([3.0, -1.5], -1.0, 7)] {
+        let (value, g, h) = with_data_hessian(&p, t, n);
+        assert!((value - (p[0] * p[1] * t + n as f64 * p[1])).abs() < 1e-14);
+        assert_close(&g, &[p[1] * t, p[0] * t + n as f64], 1e-14, "with_data gradient");
+        let f = |q: &[f64]| with_data(q, t, n);
+        assert_close(&g, &central_gradient(f, &p), 1e-8, "with_data differences");
+        let dir = [0.5, -0.3];
+        let (_, d) = with_data_jvp(&p, t, n, dir.to_vec());
+        forward_against_reverse("with_data", d, &dir, 1.0, &g, 1e-14);
+        let closed = |i: usize, j: usize| if i == j { 0.0 } else { t };
+        let grad = |q: &[f64]| with_data_grad(q, t, n).1;
+        hessian_against("with_data", &h, &closed, &grad, &p, 1e-14);
+        let (_, _, hv) = with_data_hvp(&p, t, n, dir.to_vec());
+        assert_close(&hv, &[t * dir[1], t * dir[0]], 1e-14, "with_data hvp");
     }
 }

@@ -450,6 +450,10 @@ pub const SECOND_ORDER_CAST: Unsupported = Unsupported {
     what: "a conversion of a differentiated value between the float type and a primitive float in a generic function",
     help: "compute in the function's float type",
 };
+pub const SECOND_ORDER_PRIMITIVE_PARAM: Unsupported = Unsupported {
+    what: "a differentiated parameter of a primitive float type in a function generic over its float type",
+    help: "the Hessian runs the function at dual numbers through its type parameter, which this parameter's type does not name: give it that type (`t: T`), or list only the other parameters in `wrt(..)` if it is data",
+};
 pub const SECOND_ORDER_POINT: Unsupported = Unsupported {
     what: "a nalgebra point",
     help: "second order computes with vectors: write `Vector3::new(..)` and read the differences of points as differences of vectors",

@@ -247,6 +247,23 @@ pub(super) fn check(input: &Input, sig: &signature::Signature, cx: &Ctxt) -> boo
             );
         }
     }
+    // `fn g<T: Float>(p: &[T], t: f64)` with `t` differentiated: `_grad::<Dual<f64>>` keeps
+    // `t` an `f64`, which can carry no second-order part (rustc's mismatch inside generated
+    // code, before). (`RealField` functions are copied at `f64`, which lifts it.)
+    if let Some(t) = input.sig.floats.first()
+        && !field_bound(&input.sig.generics, t)
+    {
+        let t = t.to_string();
+        let primitive =
+            |p: &&signature::Param| p.wrt && !p.receiver && find_ident(p.ty.to_token_stream(), &t).is_none();
+        for p in input.sig.params.iter().filter(primitive) {
+            reject(
+                Loc::of(&p.ty),
+                unsupported::SECOND_ORDER_PRIMITIVE_PARAM.what,
+                unsupported::SECOND_ORDER_PRIMITIVE_PARAM.help,
+            );
+        }
+    }
     // `f32` anywhere is one error, at its first place; the result and parameters of `f32` types
     // are not reported again.
     let f32_in = |t: &dyn ToTokens| find_ident(t.to_token_stream(), "f32").is_some();
