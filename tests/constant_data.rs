@@ -150,3 +150,34 @@ fn a_typed_constant_slice_passed_on() {
         hessian_against("stencil", &h, &|i, j| 2.0 * k[i] * k[j], &|q| stencil_grad(q).1, x, 1e-14);
     }
 }
+
+/// A state started from array literals by reference and copied (`let y0 = &[1.0, 0.0];
+/// y0.to_vec()`, `[0.5, 0.5].to_vec()`, `[0.0; 2].to_vec()`), then updated in place:
+/// `(1 + x0)(x1) + (0.5 + x0 x1)(0.5) + x1²`. Until the forty-fifth session these were opaque,
+/// and the updates our indexed-assignment error.
+#[differentiable]
+fn literal_states(x: &[f64]) -> f64 {
+    let y0 = &[1.0, 0.0];
+    let mut y = y0.to_vec();
+    let mut z = [0.5, 0.5].to_vec();
+    let mut w = [0.0; 2].to_vec();
+    for i in 0..2 {
+        y[i] += x[i];
+        w[i] += x[1] * x[i];
+    }
+    z[0] += x[0] * x[1];
+    y[0] * y[1] + z[0] * z[1] + w[1] + y0[0] * 0.0
+}
+
+#[test]
+fn states_started_from_array_literals() {
+    check(
+        &slice_fns!(literal_states, literal_states_jvp, literal_states_vjp, literal_states_grad),
+        &POINTS,
+        1e-7,
+    );
+    for x in POINTS {
+        let want = [x[1] + 0.5 * x[1], 1.0 + x[0] + 0.5 * x[0] + 2.0 * x[1], 0.0];
+        assert_close(&literal_states_grad(x).1, &want, 1e-14, "literal states");
+    }
+}

@@ -1,6 +1,7 @@
 //! Helpers that take a closure, called with one from a differentiated function: a generic
 //! quadrature rule in a module (with an early return and `num_traits` calls of its float type),
-//! an RK4 step over a `Vec` state (replaced whole in a loop), `&dyn Fn` and `impl Fn` parameters,
+//! an RK4 step over a `Vec` state (replaced whole in a loop), a whole RK4 integration from a
+//! literal initial state, `&dyn Fn` and `impl Fn` parameters,
 //! methods that take a closure (on a parameter of their type, and on `self`), Newton's method
 //! returning from inside its loop (Kepler's equation, against the implicit derivatives), a helper passing its
 //! closure on to two others, a function passed by path, and a Hessian through the rule. Each
@@ -40,6 +41,26 @@ fn rk4_step<F: Fn(f64, &[f64]) -> Vec<f64>>(f: &F, t: f64, y: &[f64], h: f64) ->
     let y4: Vec<f64> = y.iter().zip(&k3).map(|(a, k)| a + h * k).collect();
     let k4 = f(t + h, &y4);
     (0..y.len()).map(|i| y[i] + h / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])).collect()
+}
+
+/// A whole RK4 integration, the state made from the initial one by `to_vec` and updated in place.
+fn integrate<F: Fn(f64, &[f64]) -> Vec<f64>>(f: F, y0: &[f64], h: f64, steps: usize) -> Vec<f64> {
+    let mut y = y0.to_vec();
+    let mut t = 0.0;
+    for _ in 0..steps {
+        let k1 = f(t, &y);
+        let y2: Vec<f64> = y.iter().zip(&k1).map(|(a, b)| a + 0.5 * h * b).collect();
+        let k2 = f(t + 0.5 * h, &y2);
+        let y3: Vec<f64> = y.iter().zip(&k2).map(|(a, b)| a + 0.5 * h * b).collect();
+        let k3 = f(t + 0.5 * h, &y3);
+        let y4: Vec<f64> = y.iter().zip(&k3).map(|(a, b)| a + h * b).collect();
+        let k4 = f(t + h, &y4);
+        for i in 0..y.len() {
+            y[i] += h / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
+        }
+        t += h;
+    }
+    y
 }
 
 fn apply_twice(f: &dyn Fn(f64) -> f64, x: f64) -> f64 {
@@ -176,6 +197,15 @@ fn pendulum(theta0: f64, omega0: f64) -> f64 {
     y[0] * y[1]
 }
 
+/// A damped oscillator from the initial state `&[1.0, 0.0]`, a literal (the helper's
+/// `y0.to_vec()` of it was no array, so `y[i] += ..` was our error until the forty-fifth
+/// session).
+#[differentiable]
+fn damped(k: f64, c: f64) -> f64 {
+    let y = integrate(|_t, y| vec![y[1], -k * y[0] - c * y[1]], &[1.0, 0.0], 0.05, 40);
+    (y[0] - 0.2).powi(2) + y[1].powi(2)
+}
+
 #[differentiable]
 fn twice(a: f64, x: f64) -> f64 {
     apply_twice(&|v| a * v.sin(), x)
@@ -275,6 +305,18 @@ fn an_rk4_step_over_a_vec_state() {
         &|a, b, da, db| pendulum_jvp(a, b, da, db),
         &|a, b, u| pendulum_vjp(a, b).1(u),
         &[[0.3, 0.1], [1.2, -0.5], [-0.7, 2.0]],
+    );
+}
+
+#[test]
+fn an_rk4_integration_from_a_literal_state() {
+    check2(
+        "damped",
+        &damped,
+        &damped_grad,
+        &|k, c, dk, dc| damped_jvp(k, c, dk, dc),
+        &|k, c, u| damped_vjp(k, c).1(u),
+        &[[2.0, 0.3], [0.5, 0.1], [4.0, 1.2]],
     );
 }
 

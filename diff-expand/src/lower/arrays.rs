@@ -627,6 +627,21 @@ impl Lowerer<'_> {
             }
             // (`to_owned` of a slice is its `to_vec`, of an array or `Vec` its `clone`.)
             "to_vec" | "clone" | "to_owned" if m.args.is_empty() => {
+                // `[1.0, 0.0].to_vec()` (or of `&[..]`, `[v; n]`): the `Vec` literal it is.
+                let mut literal = strip_parens(&m.receiver);
+                if let Expr::Reference(r) = literal {
+                    literal = strip_parens(&r.expr);
+                }
+                let kind = if name == "clone" { ArrayKind::Fixed } else { ArrayKind::Vec };
+                match literal {
+                    Expr::Array(a) if !a.elems.iter().any(|e| matches!(strip_parens(e), Expr::Tuple(_))) => {
+                        let elements = a.elems.iter().map(|e| self.value(e)).collect();
+                        let vec = kind == ArrayKind::Vec;
+                        return Some(self.new_array(ArrayInit::Elements { elements, vec }, span, kind));
+                    }
+                    Expr::Repeat(r) => return Some(self.constant_array(&r.expr, &r.len, kind, span)),
+                    _ => {}
+                }
                 // `x[a..b].to_vec()`: the copy of the part (`lower::slices`).
                 if name != "clone"
                     && let Some(part) = self.sub_slice_copy(&m.receiver)

@@ -89,6 +89,19 @@ impl Lowerer<'_> {
                 self.declare_borrow(&p.ident, value);
                 true
             }
+            // `let y0 = &[1.0, 0.0];` (or `&[v; n]`): the array, held by reference.
+            (Pat::Ident(p), Expr::Reference(r))
+                if plain_name(p)
+                    && r.mutability.is_none()
+                    && match strip_parens(&r.expr) {
+                        Expr::Array(a) => !a.elems.iter().any(|e| matches!(strip_parens(e), Expr::Tuple(_))),
+                        e => matches!(e, Expr::Repeat(_)),
+                    } =>
+            {
+                let value = self.expr(&r.expr);
+                self.declare_borrow(&p.ident, value);
+                true
+            }
             (Pat::Ident(p), e) if plain_name(p) && matches!(e, Expr::Reference(_)) => {
                 let Some(copy) = self.sub_slice_copy(e) else { return false };
                 self.declare_borrow(&p.ident, copy);
