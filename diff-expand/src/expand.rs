@@ -123,6 +123,9 @@ pub(crate) fn nested(item_fn: &syn::ItemFn, hessian: bool) -> Option<TokenStream
 /// [`differentiable`] once the item is parsed, with its float type parameters known: the
 /// generated items (or, on error, the errors and stubs), without the function itself.
 pub(crate) fn expand(item_fn: &syn::ItemFn, attr: TokenStream, floats: &[syn::Ident]) -> TokenStream {
+    // `fn f(&[x, y]: &[f64; 2])`: the generated items name the parameter (`signature::patterns`).
+    let named = signature::patterns::named(item_fn);
+    let item_fn = named.as_ref().unwrap_or(item_fn);
     let bounded = bounded(item_fn, floats);
     let cx = Ctxt::default();
     let args = args::parse(attr).unwrap_or_else(|e| {

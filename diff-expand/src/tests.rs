@@ -340,14 +340,6 @@ fn expansion_of_odd_inputs_never_panics() {
         (
             quote!(),
             quote!(
-                fn f((a, b): (f64, f64)) -> f64 {
-                    a
-                }
-            ),
-        ),
-        (
-            quote!(),
-            quote!(
                 fn f(n: i32) -> f64 {
                     1.0
                 }

@@ -504,10 +504,6 @@ pub const SIGNATURE_DISCRETE_RESULT: Unsupported = Unsupported {
 };
 pub const SIGNATURE_MUT_SELF: Unsupported =
     Unsupported { what: "a `&mut self` receiver", help: "take `&self` and return the new state" };
-pub const SIGNATURE_PATTERN_PARAMETER: Unsupported = Unsupported {
-    what: "a pattern in parameter position",
-    help: "name the parameter and destructure it in the body",
-};
 pub const SIGNATURE_MUT_REFERENCE: Unsupported = Unsupported {
     what: "a `&mut` parameter",
     help: "return the new value instead of writing through a reference",

@@ -17,6 +17,7 @@ use crate::ir::{ArrayKind, Kind, Loc};
 pub mod higher_order;
 mod nalgebra;
 pub mod outputs;
+pub mod patterns;
 pub mod prescan;
 pub mod registry;
 pub mod results;
@@ -530,7 +531,7 @@ pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature
 
     let mut receiver = None;
     let mut params = Vec::new();
-    for input in &sig.inputs {
+    for (index, input) in sig.inputs.iter().enumerate() {
         match input {
             FnArg::Receiver(r) => {
                 if r.mutability.is_some() && r.reference.is_some() {
@@ -543,16 +544,11 @@ pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature
                 receiver = Some(r.clone());
             }
             FnArg::Typed(pt) => {
-                let ident = match &*pt.pat {
-                    Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => pi.ident.clone(),
-                    other => {
-                        unsupported(
-                            Loc::of(other),
-                            crate::diagnostics::unsupported::SIGNATURE_PATTERN_PARAMETER.what,
-                            crate::diagnostics::unsupported::SIGNATURE_PATTERN_PARAMETER.help,
-                        );
-                        continue;
-                    }
+                // `&[x, y]: &[f64; 2]` is named as the generated items name it (`patterns`).
+                let ident = match (&*pt.pat, patterns::parameter_name(sig, index)) {
+                    (_, Some(name)) => name,
+                    (Pat::Ident(pi), None) => pi.ident.clone(),
+                    (_, None) => continue,
                 };
                 // `out: &mut f64`, `&mut [f64]`: floats written through a reference, whose
                 // derivative would be lost. `rng: &mut StdRng` (a random source, a counter): a

@@ -1,0 +1,69 @@
+//! Parameters written as patterns (`fn f(&[x, y]: &[f64; 2])`, `fn g((a, b): (f64, f64))`), as
+//! published test functions write them: the generated items name each such parameter (after
+//! the names its pattern binds, `x_y`) and take it apart by a `let` at the top of their body,
+//! spanned at the pattern. The user's function stays as written.
+
+use quote::format_ident;
+use syn::{FnArg, Pat};
+
+/// The name the generated items give the parameter `index` of `sig` if it is written as a
+/// pattern (not a plain name): the names it binds joined by `_` (`x_y`), or `arg{index}`,
+/// made distinct from the other parameters' names. `None` for a plain name or `self`.
+pub fn parameter_name(sig: &syn::Signature, index: usize) -> Option<syn::Ident> {
+    let FnArg::Typed(typed) = sig.inputs.iter().nth(index)? else { return None };
+    if matches!(&*typed.pat, Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none()) {
+        return None;
+    }
+    let taken: Vec<String> = sig
+        .inputs
+        .iter()
+        .filter_map(|a| match a {
+            FnArg::Typed(t) => match &*t.pat {
+                Pat::Ident(p) => Some(p.ident.to_string()),
+                _ => None,
+            },
+            FnArg::Receiver(_) => None,
+        })
+        .collect();
+    let mut names = Vec::new();
+    bound_names(&typed.pat, &mut names);
+    let mut name = if names.is_empty() { format!("arg{index}") } else { names.join("_") };
+    while taken.contains(&name) {
+        name = format!("{name}_{index}");
+    }
+    Some(format_ident!("{}", name, span = syn::spanned::Spanned::span(&typed.pat)))
+}
+
+/// `item_fn` with every parameter pattern that is not a plain name replaced by its
+/// [`parameter_name`], and a `let PATTERN = name;` first in the body; `None` if every parameter
+/// is a name already.
+pub fn named(item_fn: &syn::ItemFn) -> Option<syn::ItemFn> {
+    let mut out = item_fn.clone();
+    let mut lets = Vec::new();
+    for (i, arg) in out.sig.inputs.iter_mut().enumerate() {
+        let (FnArg::Typed(typed), Some(ident)) = (arg, parameter_name(&item_fn.sig, i)) else { continue };
+        let pat = (*typed.pat).clone();
+        let span = syn::spanned::Spanned::span(&pat);
+        *typed.pat = syn::parse_quote_spanned!(span=> #ident);
+        lets.push(syn::parse_quote_spanned!(span=> let #pat = #ident;));
+    }
+    if lets.is_empty() {
+        return None;
+    }
+    lets.append(&mut out.block.stmts);
+    out.block.stmts = lets;
+    Some(out)
+}
+
+/// The names a pattern binds, in order, without leading underscores.
+fn bound_names(pat: &Pat, out: &mut Vec<String>) {
+    struct Names<'a>(&'a mut Vec<String>);
+    impl<'ast> syn::visit::Visit<'ast> for Names<'_> {
+        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+            self.0.push(p.ident.to_string().trim_start_matches('_').to_string());
+            syn::visit::visit_pat_ident(self, p);
+        }
+    }
+    syn::visit::Visit::visit_pat(&mut Names(out), pat);
+    out.retain(|n| !n.is_empty());
+}
