@@ -234,6 +234,32 @@ fn parts_of_slices_unpacked_into_arrays() {
     );
 }
 
+/// A part taken apart by `let .. else`: `x_0 x_1 + x_2 x_3` (our `let .. else` error until the
+/// forty-fifth session).
+#[differentiable(hessian)]
+fn head_parts(x: &[f64]) -> f64 {
+    let [a, b, c] = x[..3] else { return 0.0 };
+    a * b + c * x[3]
+}
+
+#[test]
+fn a_part_taken_apart_by_let_else() {
+    let points: [&[f64]; 3] = [&[0.5, -1.0, 2.0, 0.3], &[1.0, 2.0, 3.0, 4.0, 5.0], &[-0.2, 0.7, -1.3, 0.9]];
+    for x in points {
+        let (value, g, h) = head_parts_hessian(x);
+        assert!(close(value, x[0] * x[1] + x[2] * x[3], 1e-15));
+        let mut exact = vec![x[1], x[0], x[3], x[2]];
+        exact.resize(x.len(), 0.0);
+        for (a, b) in g.iter().zip(&exact) {
+            assert!(close(*a, *b, 1e-14), "{g:?} vs {exact:?}");
+        }
+        let closed =
+            |i: usize, j: usize| if matches!((i, j), (0, 1) | (1, 0) | (2, 3) | (3, 2)) { 1.0 } else { 0.0 };
+        common::hessian_against("head_parts", &h, &closed, &|q| head_parts_grad(q).1, x, 1e-14);
+    }
+    check(&slice_fns!(head_parts, head_parts_jvp, head_parts_vjp, head_parts_grad), &points, 1e-8);
+}
+
 /// Functions by path in `map`: `ln Σ exp(x_i) + Σ |sin x_i|`.
 #[differentiable]
 fn by_path(x: &[f64]) -> f64 {

@@ -139,9 +139,14 @@ pub(super) fn slice_parts(pat: &Pat, scrutinee: &Expr) -> Option<(Expr, Vec<(Pat
                 &m.receiver
             }
             Expr::Path(p) if p.path.get_ident().is_some() => break,
+            // `x[..3]`, `x[a..b]`: its elements `x[a..b][k]` (`x[a + k]`, `expressions`).
+            Expr::Index(i) if matches!(&*i.index, Expr::Range(_)) && matches!(&*i.expr, Expr::Path(_)) => {
+                break;
+            }
             _ => return None,
         };
     }
+    let ranged = matches!(base, Expr::Index(_));
     let elems: Vec<&Pat> = slice.elems.iter().collect();
     // `..` or `rest @ ..`.
     let is_rest = |p: &Pat| match p {
@@ -154,7 +159,8 @@ pub(super) fn slice_parts(pat: &Pat, scrutinee: &Expr) -> Option<(Expr, Vec<(Pat
         _ => false,
     };
     let rest = elems.iter().position(|p| is_rest(p));
-    if elems.iter().filter(|p| is_rest(p)).count() > 1 {
+    // (A rest of a part would be a part of a part, which is not followed.)
+    if elems.iter().filter(|p| is_rest(p)).count() > 1 || (ranged && rest.is_some()) {
         return None;
     }
     // A name, `&name`, `_`, or the rest; the name each binds.
@@ -173,9 +179,25 @@ pub(super) fn slice_parts(pat: &Pat, scrutinee: &Expr) -> Option<(Expr, Vec<(Pat
         }
     };
     let fixed = elems.len() - usize::from(rest.is_some());
+    // The length of a part is read off its range (`b - a` of `x[a..b]`).
+    let length: Expr = match base {
+        Expr::Index(i) => match &*i.index {
+            Expr::Range(r) => {
+                let x = &i.expr;
+                let start: Expr = r.start.as_deref().cloned().unwrap_or_else(|| syn::parse_quote!(0usize));
+                match (&r.end, &r.limits) {
+                    (Some(end), syn::RangeLimits::HalfOpen(_)) => syn::parse_quote!((#end) - (#start)),
+                    (Some(end), syn::RangeLimits::Closed(_)) => syn::parse_quote!((#end) + 1 - (#start)),
+                    (None, _) => syn::parse_quote!(#x.len() - (#start)),
+                }
+            }
+            _ => return None,
+        },
+        base => syn::parse_quote!(#base.len()),
+    };
     let test: Expr = match rest {
-        Some(_) => syn::parse_quote!(#base.len() >= #fixed),
-        None => syn::parse_quote!(#base.len() == #fixed),
+        Some(_) => syn::parse_quote!(#length >= #fixed),
+        None => syn::parse_quote!(#length == #fixed),
     };
     let mut parts = Vec::new();
     for (k, p) in elems.iter().enumerate() {
