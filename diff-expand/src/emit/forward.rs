@@ -131,18 +131,16 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
             // An array's tangent is passed as a copy: the caller may still read it.
             let slots = call_slots(input, c, args).into_iter().map(|v| {
                 let t = tangent_of(input, v);
-                if super::fixed_array(input, v) {
-                    // A `[T; N]` passed where the callee may take `&[T]`, whose tangent is a
-                    // `Vec<T>`: converted to whichever the callee's `_jvp` takes.
-                    let t = if input.act.active(v) { quote!(::core::clone::Clone::clone(&#t)) } else { t };
-                    quote!(::core::convert::Into::into(#t))
-                } else if super::is_array(input, v) && input.act.active(v) {
+                let t = if super::is_array(input, v) && input.act.active(v) {
                     quote!(::core::clone::Clone::clone(&#t))
                 } else if super::is_heap(input, v) && input.act.active(v) {
                     quote!(::core::clone::Clone::clone(#t))
                 } else {
                     t
-                }
+                };
+                // A `[T; N]` passed where the callee may take `&[T]`, whose tangent is a `Vec<T>`:
+                // converted to whichever the callee's `_jvp` takes.
+                if super::fixed_array(input, v) { quote!(::core::convert::Into::into(#t)) } else { t }
             });
             let tangents = tree_tokens(shape, &mut |v| tangent(v).into_token_stream());
             quote_spanned!(span=> let (#values, #tangents) = #f(#(#args_v,)* #(#slots),*) #unwrap;)

@@ -628,19 +628,21 @@ impl Lowerer<'_> {
             // (`to_owned` of a slice is its `to_vec`, of an array or `Vec` its `clone`.)
             "to_vec" | "clone" | "to_owned" if m.args.is_empty() => {
                 // `[1.0, 0.0].to_vec()` (or of `&[..]`, `[v; n]`): the `Vec` literal it is.
-                let mut literal = strip_parens(&m.receiver);
-                if let Expr::Reference(r) = literal {
-                    literal = strip_parens(&r.expr);
-                }
-                let kind = if name == "clone" { ArrayKind::Fixed } else { ArrayKind::Vec };
-                match literal {
-                    Expr::Array(a) if !a.elems.iter().any(|e| matches!(strip_parens(e), Expr::Tuple(_))) => {
-                        let elements = a.elems.iter().map(|e| self.value(e)).collect();
-                        let vec = kind == ArrayKind::Vec;
-                        return Some(self.new_array(ArrayInit::Elements { elements, vec }, span, kind));
-                    }
-                    Expr::Repeat(r) => return Some(self.constant_array(&r.expr, &r.len, kind, span)),
-                    _ => {}
+                let literal = match strip_parens(&m.receiver) {
+                    Expr::Reference(r) => strip_parens(&r.expr),
+                    e => e,
+                };
+                if super::expressions::array_literal(literal) {
+                    let kind = if name == "clone" { ArrayKind::Fixed } else { ArrayKind::Vec };
+                    return Some(match literal {
+                        Expr::Repeat(r) => self.constant_array(&r.expr, &r.len, kind, span),
+                        Expr::Array(a) => {
+                            let elements = a.elems.iter().map(|e| self.value(e)).collect();
+                            let vec = kind == ArrayKind::Vec;
+                            self.new_array(ArrayInit::Elements { elements, vec }, span, kind)
+                        }
+                        _ => return None,
+                    });
                 }
                 // `x[a..b].to_vec()`: the copy of the part (`lower::slices`).
                 if name != "clone"

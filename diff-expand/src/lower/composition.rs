@@ -187,13 +187,7 @@ impl Lowerer<'_> {
                 // `g(&[x[0], x[1]])`, `g(&[1.0, -2.0, 1.0])`: the array built, then borrowed (a
                 // callee taking `&[T]` gets its tangent as a `Vec`: `emit::fixed_array`).
                 Expr::Reference(r)
-                    if r.mutability.is_none()
-                        && match strip_parens(&r.expr) {
-                            Expr::Array(a) => {
-                                !a.elems.iter().any(|e| matches!(strip_parens(e), Expr::Tuple(_)))
-                            }
-                            e => matches!(e, Expr::Repeat(_)),
-                        } =>
+                    if r.mutability.is_none() && super::expressions::array_literal(&r.expr) =>
                 {
                     (self.value(&r.expr), true)
                 }

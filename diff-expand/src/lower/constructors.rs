@@ -405,15 +405,8 @@ impl Lowerer<'_> {
         // The array read, where the slice starts in it, and the slice's length.
         // (`copied_array` has taken off the `&`, `to_vec()` and a full range.)
         let (base, start, len): (Expr, Expr, Expr) = match copied_array(arg) {
-            Expr::Index(ix) if let Expr::Range(range) = &*ix.index => {
-                let base = (*ix.expr).clone();
-                let start: Expr = range.start.as_deref().cloned().unwrap_or(syn::parse_quote!(0usize));
-                let len: Expr = match (&range.end, &range.limits) {
-                    (Some(end), syn::RangeLimits::HalfOpen(_)) => syn::parse_quote!((#end) - (#start)),
-                    (Some(end), syn::RangeLimits::Closed(_)) => syn::parse_quote!((#end) + 1 - (#start)),
-                    (None, _) => syn::parse_quote!(#base.len() - (#start)),
-                };
-                (base, start, len)
+            Expr::Index(ix) if let Some((start, len)) = super::expressions::range_part(ix) => {
+                ((*ix.expr).clone(), start, len)
             }
             base @ Expr::Path(_) => (base.clone(), syn::parse_quote!(0usize), syn::parse_quote!(#base.len())),
             _ => return None,

@@ -195,15 +195,11 @@ impl Lowerer<'_> {
             // an element rather than panic too.)
             Expr::Index(outer)
                 if let Expr::Index(inner) = strip_parens(&outer.expr)
-                    && let Expr::Range(r) = strip_parens(&inner.index)
+                    && let Some((start, _)) = range_part(inner)
                     && !matches!(strip_parens(&outer.index), Expr::Range(_)) =>
             {
                 let (base, k, at) = (&inner.expr, &outer.index, span.span());
-                let index: Expr = match &r.start {
-                    Some(start) => syn::parse_quote_spanned!(at=> (#start) + (#k)),
-                    None => (**k).clone(),
-                };
-                self.expr(&syn::parse_quote_spanned!(at=> #base[#index]))
+                self.expr(&syn::parse_quote_spanned!(at=> #base[(#start) + (#k)]))
             }
             Expr::Index(i) => match self.array_place(i) {
                 Some((array, index)) => {
@@ -693,6 +689,29 @@ fn strip_derefs(mut e: &Expr) -> &Expr {
 /// Whether `e` is a tuple expression (in parentheses or not).
 pub(super) fn is_tuple(e: &Expr) -> bool {
     matches!(strip_parens(e), Expr::Tuple(t) if !t.elems.is_empty())
+}
+
+/// Whether `e` is an array literal the lowering builds as an array: `[a, b, ..]` of no tuples (a
+/// literal of tuples is constant data, kept as written), or `[v; n]`.
+pub(super) fn array_literal(e: &Expr) -> bool {
+    match strip_parens(e) {
+        Expr::Array(a) => !a.elems.iter().any(is_tuple),
+        e => matches!(e, Expr::Repeat(_)),
+    }
+}
+
+/// The start and the length of the part `x[range]` reads (`a` and `b - a` of `x[a..b]`, `x.len()
+/// - a` of `x[a..]`); `None` if the index is not a range.
+pub(super) fn range_part(ix: &syn::ExprIndex) -> Option<(Expr, Expr)> {
+    let Expr::Range(range) = strip_parens(&ix.index) else { return None };
+    let base = &ix.expr;
+    let start: Expr = range.start.as_deref().cloned().unwrap_or_else(|| syn::parse_quote!(0usize));
+    let len: Expr = match (&range.end, &range.limits) {
+        (Some(end), syn::RangeLimits::HalfOpen(_)) => syn::parse_quote!((#end) - (#start)),
+        (Some(end), syn::RangeLimits::Closed(_)) => syn::parse_quote!((#end) + 1 - (#start)),
+        (None, _) => syn::parse_quote!(#base.len() - (#start)),
+    };
+    Some((start, len))
 }
 
 /// `Name { x: a, ..base }` as `{ let b = base; Name { x: a, v: b.v, .. } }`, every field of the

@@ -181,18 +181,7 @@ pub(super) fn slice_parts(pat: &Pat, scrutinee: &Expr) -> Option<(Expr, Vec<(Pat
     let fixed = elems.len() - usize::from(rest.is_some());
     // The length of a part is read off its range (`b - a` of `x[a..b]`).
     let length: Expr = match base {
-        Expr::Index(i) => match &*i.index {
-            Expr::Range(r) => {
-                let x = &i.expr;
-                let start: Expr = r.start.as_deref().cloned().unwrap_or_else(|| syn::parse_quote!(0usize));
-                match (&r.end, &r.limits) {
-                    (Some(end), syn::RangeLimits::HalfOpen(_)) => syn::parse_quote!((#end) - (#start)),
-                    (Some(end), syn::RangeLimits::Closed(_)) => syn::parse_quote!((#end) + 1 - (#start)),
-                    (None, _) => syn::parse_quote!(#x.len() - (#start)),
-                }
-            }
-            _ => return None,
-        },
+        Expr::Index(i) => super::expressions::range_part(i)?.1,
         base => syn::parse_quote!(#base.len()),
     };
     let test: Expr = match rest {

@@ -71,32 +71,21 @@ impl Lowerer<'_> {
     }
 
     /// Names bound to arrays the user holds by reference, each passed to calls by reference:
-    /// `let w = &v;` of a local `Vec` or fixed array binds `v` itself (while the borrow lives
+    /// `let w = &v;` of a local `Vec` or fixed array (or of an array literal) binds `v` itself (while the borrow lives
     /// Rust lets nothing write `v`); `let tail = &x[1..];` and `let (head, tail) = x.split_at(k);`
     /// bind copies of the parts. `false` (nothing done) for another statement.
     pub(super) fn borrow_let(&mut self, local: &syn::Local) -> bool {
         let Some(init) = local.init.as_ref().filter(|init| init.diverge.is_none()) else { return false };
         match (&local.pat, &*init.expr) {
+            // (And `let y0 = &[1.0, 0.0];` or `&[v; n]`: the array built, held by reference.)
             (Pat::Ident(p), Expr::Reference(r))
                 if p.by_ref.is_none()
                     && p.subpat.is_none()
                     && r.mutability.is_none()
-                    && self.aggregate_or_leaf(&r.expr).is_some_and(|v| {
-                        matches!(self.kind(v), Kind::Array(ArrayKind::Vec | ArrayKind::Fixed))
-                    }) =>
-            {
-                let value = self.expr(&r.expr);
-                self.declare_borrow(&p.ident, value);
-                true
-            }
-            // `let y0 = &[1.0, 0.0];` (or `&[v; n]`): the array, held by reference.
-            (Pat::Ident(p), Expr::Reference(r))
-                if plain_name(p)
-                    && r.mutability.is_none()
-                    && match strip_parens(&r.expr) {
-                        Expr::Array(a) => !a.elems.iter().any(|e| matches!(strip_parens(e), Expr::Tuple(_))),
-                        e => matches!(e, Expr::Repeat(_)),
-                    } =>
+                    && (super::expressions::array_literal(&r.expr)
+                        || self.aggregate_or_leaf(&r.expr).is_some_and(|v| {
+                            matches!(self.kind(v), Kind::Array(ArrayKind::Vec | ArrayKind::Fixed))
+                        })) =>
             {
                 let value = self.expr(&r.expr);
                 self.declare_borrow(&p.ident, value);

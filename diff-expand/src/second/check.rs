@@ -250,13 +250,8 @@ pub(super) fn check(input: &Input, sig: &signature::Signature, cx: &Ctxt) -> boo
     // `fn g<T: Float>(p: &[T], t: f64)` with `t` differentiated: `_grad::<Dual<f64>>` keeps
     // `t` an `f64`, which can carry no second-order part (rustc's mismatch inside generated
     // code, before). (`RealField` functions are copied at `f64`, which lifts it.)
-    if let Some(t) = input.sig.floats.first()
-        && !field_bound(&input.sig.generics, t)
-    {
-        let t = t.to_string();
-        let primitive =
-            |p: &&signature::Param| p.wrt && !p.receiver && find_ident(p.ty.to_token_stream(), &t).is_none();
-        for p in input.sig.params.iter().filter(primitive) {
+    if input.sig.floats.first().is_some_and(|t| !field_bound(&input.sig.generics, t)) {
+        for (_, p) in of_primitive_types(input.sig).filter(|(_, p)| p.wrt && !p.receiver) {
             reject(
                 Loc::of(&p.ty),
                 unsupported::SECOND_ORDER_PRIMITIVE_PARAM.what,
@@ -551,6 +546,18 @@ pub(super) fn find_ident(tokens: TokenStream, name: &str) -> Option<Span> {
         TokenTree::Group(g) => find_ident(g.stream(), name),
         _ => None,
     })
+}
+
+/// The parameters (with their indices) of a function generic over its float type `T` whose
+/// types do not name `T` (`t: f64`, `n: usize`): `_grad::<Dual<f64>>` takes them as they are.
+pub(super) fn of_primitive_types(
+    sig: &signature::Signature,
+) -> impl Iterator<Item = (usize, &signature::Param)> {
+    let t = sig.floats.first().map(ToString::to_string);
+    sig.params
+        .iter()
+        .enumerate()
+        .filter(move |(_, p)| t.as_ref().is_some_and(|t| find_ident(p.ty.to_token_stream(), t).is_none()))
 }
 
 /// Whether a function type (`signature::function_type`) names a float among its inputs.

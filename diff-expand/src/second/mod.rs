@@ -107,11 +107,8 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
         let dual = with_receiver(input.sig, quote!(#grad::<#(#turbofish),*>));
         // A parameter not differentiated whose type does not name `T` (`t: f64` of data) keeps
         // its type in `_grad::<Dual<f64>>`: passed as it is (it was lifted, rustc's mismatch).
-        let t = input.sig.floats.first().map(ToString::to_string).unwrap_or_default();
-        let as_they_are: HashSet<usize> = (input.sig.params.iter().enumerate())
-            .filter(|(_, p)| !p.wrt && find_ident(p.ty.to_token_stream(), &t).is_none())
-            .map(|(i, _)| i)
-            .collect();
+        let as_they_are: HashSet<usize> =
+            check::of_primitive_types(input.sig).filter(|(_, p)| !p.wrt).map(|(i, _)| i).collect();
         let hvp = hvp(input, &concrete, &dual, &as_they_are);
         let hessian = hessian(input, &concrete, &dual, &as_they_are);
         let vjp = generic_vjp_for_hessian(input, reverse, &turbofish);

@@ -112,13 +112,13 @@ impl<'a> Reverse<'a> {
                     .collect();
                 let pattern = tuple_or_single(names.iter().map(|n| quote!(#n)).collect());
                 let mut out = Stmts::from(quote_spanned!(span=> #pb_code let #pattern = #pb(#cotangent);));
-                for (v, n) in slots.iter().zip(&names) {
-                    if act.active(*v) && crate::emit::fixed_array(self.input, *v) {
+                for (v, n) in slots.iter().zip(&names).filter(|(v, _)| act.active(**v)) {
+                    if crate::emit::fixed_array(self.input, *v) {
                         // A `[T; N]` whose callee may take `&[T]` (a `Vec<T>` cotangent): added
                         // element by element into the array's adjoint.
                         let (declared, a, p) = (self.declare(*v), adjoint(*v), private());
                         out.extend(quote_spanned!(span=> #declared #p::accumulate_elements(&mut #a, #n);));
-                    } else if act.active(*v) {
+                    } else {
                         out.extend(self.contribute(*v, quote!(#n)));
                     }
                 }
