@@ -72,7 +72,26 @@ impl Lowerer<'_> {
         if !self.is_record(base) {
             return None;
         }
-        Some(self.record_member(base, f.member.clone(), kind, Loc::of(e)))
+        let v = self.record_member(base, f.member.clone(), kind, Loc::of(e));
+        if self.constant_field(f) {
+            // A `#[no_grad]` field, or one that holds no float: no derivative flows through it
+            // (the record's tangent may have no such field), and a branch on it is on a
+            // constant.
+            let kind = self.kind(v);
+            return Some(self.emit(Op::NoGrad(v), Loc::of(e), kind));
+        }
+        Some(v)
+    }
+
+    /// Whether the field `p.name` carries no derivative (`types::constant_field`), by the type
+    /// of `p` where the parameter's type names it.
+    fn constant_field(&self, f: &syn::ExprField) -> bool {
+        let syn::Member::Named(name) = &f.member else { return false };
+        let owner = self
+            .aggregate_or_leaf(&f.base)
+            .and_then(|v| self.param_types.get(&v))
+            .and_then(crate::signature::registry::type_name);
+        crate::signature::types::constant_field(owner.as_deref(), &name.to_string())
     }
 
     /// The kind of the field `&p.name` borrows (`signature::types::borrowed_field`, of the

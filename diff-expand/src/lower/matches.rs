@@ -27,23 +27,28 @@ impl Lowerer<'_> {
             return self.unsupported(Loc::of(&arm.pat), unsupported::MATCH_PATTERN_BINDS_NAME_REF);
         }
         let (expr, piecewise) = strip_piecewise(&m.expr);
-        let scrutinee = Scrutinee { value: self.scrutinee(expr), span: Loc::of(expr), piecewise };
+        let whole = m.arms.iter().any(|a| matches!(&a.pat, Pat::Ident(_)) && catch_all(&a.pat));
+        let scrutinee = Scrutinee { value: self.scrutinee(expr, whole), span: Loc::of(expr), piecewise };
         self.arms(&scrutinee, &m.arms, span).unwrap_or_else(unit)
     }
 
     /// The value a `match` looks at. A tuple (`match (order, symmetric)`, or a local tuple) is
     /// one opaque value made of its parts, which the arms' patterns test and take apart like
     /// any other value (a part that depends on a differentiable value makes the condition
-    /// one, and a differentiable part bound by a pattern is an error there).
-    fn scrutinee(&mut self, e: &Expr) -> Value {
+    /// one, and a differentiable part bound by a pattern is an error there). A place is looked
+    /// at through a reference ([`Lowerer::scrutinee_of`]).
+    fn scrutinee(&mut self, e: &Expr, whole: bool) -> patterns::Scrutinee {
         let span = Loc::of(e);
+        if let Some(place) = self.place_scrutinee(e, whole) {
+            return place;
+        }
         match self.expr(e) {
-            Tree::Leaf(v) => v,
+            Tree::Leaf(v) => patterns::Scrutinee::Value(v),
             tuple => {
                 let mut reads = Vec::new();
                 let tokens = tuple_tokens(&tuple, &mut reads);
                 let op = Op::Opaque { tokens, reads, what: Opaque::Form("a tuple") };
-                self.emit(op, span, Kind::Unknown)
+                patterns::Scrutinee::Value(self.emit(op, span, Kind::Unknown))
             }
         }
     }
@@ -106,10 +111,15 @@ impl Lowerer<'_> {
 
     /// Runs `f` in the scope of an arm, with the name its whole pattern binds (if any) bound to
     /// the scrutinee.
-    fn arm_body(&mut self, scrutinee: Value, arm: &syn::Arm, f: impl FnOnce(&mut Self) -> Tree) -> Tree {
+    fn arm_body(
+        &mut self,
+        scrutinee: patterns::Scrutinee,
+        arm: &syn::Arm,
+        f: impl FnOnce(&mut Self) -> Tree,
+    ) -> Tree {
         self.scopes.push(Vec::new());
         if let Pat::Ident(p) = &arm.pat {
-            self.declare(&p.ident.to_string(), Some(Tree::Leaf(scrutinee)));
+            self.declare(&p.ident.to_string(), Some(Tree::Leaf(scrutinee.value())));
         } else if patterns::destructures(&arm.pat) {
             self.bind_parts(scrutinee, &arm.pat);
         }
@@ -121,7 +131,7 @@ impl Lowerer<'_> {
 
 /// The value a `match` looks at, where it is written, and whether it was `piecewise(..)`.
 struct Scrutinee {
-    value: Value,
+    value: patterns::Scrutinee,
     span: Loc,
     piecewise: bool,
 }

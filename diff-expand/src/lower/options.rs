@@ -141,8 +141,8 @@ pub(super) fn let_else(stmts: &[Stmt]) -> Option<Vec<Stmt>> {
         for (pat, element) in parts {
             out.push(syn::parse_quote_spanned!(span=> let #pat = #element;));
         }
-    } else if super::patterns::destructures(&local.pat) && place(init) {
-        // A constant taken apart (`let Some(k) = factor else { .. };`): the test as an `if let`,
+    } else if super::patterns::destructures(&local.pat) && place(dereferenced(init)) {
+        // A constant taken apart (`let Some(k) = factor else { .. };`, or `= *mode`): the test as an `if let`,
         // then each name as a `match` of the one arm (`lower::patterns`).
         let (pat, span) = (&local.pat, local.span());
         out.push(syn::parse_quote_spanned!(span=> if let #pat = #init {} else { #diverge; }));
@@ -173,6 +173,14 @@ fn place(e: &Expr) -> bool {
         Expr::Path(p) => p.qself.is_none(),
         Expr::Field(f) => place(&f.base),
         _ => false,
+    }
+}
+
+/// `*e` (through parentheses): `e`; else `e`.
+fn dereferenced(e: &Expr) -> &Expr {
+    match strip(e) {
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => &u.expr,
+        e => e,
     }
 }
 

@@ -56,33 +56,64 @@ pub(super) fn names(pat: &Pat) -> Vec<syn::Ident> {
 
 impl Lowerer<'_> {
     /// `matches!(s, pat)`, or `matches!(&s, pat)` for a pattern that [`destructures`] (its
-    /// names must not move parts out of the scrutinee).
-    pub(super) fn pattern_test(&mut self, scrutinee: Value, pat: &Pat) -> Value {
-        let s = scrutinee.ident();
+    /// names must not move parts out of the scrutinee). Of a [`Scrutinee::Place`], `s` is a
+    /// reference to the place: `matches!(*s, pat)`, or `matches!(s, pat)`.
+    pub(super) fn pattern_test(&mut self, scrutinee: Scrutinee, pat: &Pat) -> Value {
+        let (value, s) = (scrutinee.value(), scrutinee.value().ident());
         let span = Loc::of(pat);
-        let s = if destructures(pat) { quote::quote!(&#s) } else { quote::quote!(#s) };
+        let s = match (destructures(pat), scrutinee) {
+            (true, Scrutinee::Value(_)) => quote::quote!(&#s),
+            (false, Scrutinee::Place(_)) => quote::quote!(*#s),
+            _ => quote::quote!(#s),
+        };
         let tokens = quote::quote_spanned!(span.start=> ::core::matches!(#s, #pat));
-        let op = Op::Opaque { tokens, reads: vec![scrutinee], what: Opaque::Form("a `match` pattern") };
+        let op = Op::Opaque { tokens, reads: vec![value], what: Opaque::Form("a `match` pattern") };
         self.emit(op, span, Kind::Discrete)
     }
 
     /// Declares each name `pat` binds as the part of the scrutinee it matches (in an arm whose
-    /// pattern is known to match).
-    pub(super) fn bind_parts(&mut self, scrutinee: Value, pat: &Pat) {
-        let s = scrutinee.ident();
+    /// pattern is known to match): `match s { pat => name, .. }`, or `match *s` of a place, which
+    /// binds the part as the user's `match` on the place binds it (a copy).
+    pub(super) fn bind_parts(&mut self, scrutinee: Scrutinee, pat: &Pat) {
+        let (value, s) = (scrutinee.value(), scrutinee.value().ident());
+        let s = match scrutinee {
+            Scrutinee::Place(_) => quote::quote!(*#s),
+            Scrutinee::Value(_) => quote::quote!(#s),
+        };
         for name in names(pat) {
             let span = Loc::of(&name);
             let tokens = quote::quote_spanned!(span.start=>
                 match #s { #pat => #name, _ => ::core::unreachable!() }
             );
-            let op = Op::Opaque {
-                tokens,
-                reads: vec![scrutinee],
-                what: Opaque::Form("a value bound by a pattern"),
-            };
+            let op =
+                Op::Opaque { tokens, reads: vec![value], what: Opaque::Form("a value bound by a pattern") };
             let v = self.emit(op, span, Kind::Unknown);
             self.declare(&name.to_string(), Some(Tree::Leaf(v)));
         }
+    }
+
+    /// What a `match` or `if let` looks at: the scrutinee's value, or a reference to a place
+    /// that cannot be moved out of ([`Self::place_scrutinee`]).
+    pub(super) fn scrutinee_of(&mut self, e: &Expr, whole: bool) -> Scrutinee {
+        match self.place_scrutinee(e, whole) {
+            Some(place) => place,
+            None => Scrutinee::Value(self.value(e)),
+        }
+    }
+
+    /// A reference to the place a `match` looks at, for a place that cannot be moved out of
+    /// (`*loss`, `self.mode`, `p.kind` of a reference). `None` for another expression, or where
+    /// a pattern binds the whole value (`whole`: `v => ..`), which then needs the value.
+    pub(super) fn place_scrutinee(&mut self, e: &Expr, whole: bool) -> Option<Scrutinee> {
+        let e = strip_parens(e);
+        let place =
+            matches!(e, Expr::Field(_)) || matches!(e, Expr::Unary(u) if matches!(u.op, UnOp::Deref(_)));
+        if !place || whole {
+            return None;
+        }
+        let span = e.span();
+        let borrowed: Expr = syn::parse_quote_spanned!(span=> &#e);
+        Some(Scrutinee::Place(self.value(&borrowed)))
     }
 
     /// `if let pat = e { .. } else { .. }` for a pattern that [`destructures`].
@@ -95,7 +126,7 @@ impl Lowerer<'_> {
         if !destructures(&l.pat) {
             return None;
         }
-        let scrutinee = self.value(&l.expr);
+        let scrutinee = self.scrutinee_of(&l.expr, false);
         let cond = self.pattern_test(scrutinee, &l.pat);
         self.condition_keyword = Some("if let");
         let then_f = |this: &mut Self| {
@@ -110,6 +141,23 @@ impl Lowerer<'_> {
             None => unit(),
         };
         Some(self.branch(cond, Loc::of(&l.expr), piecewise, Loc::of(i), then_f, else_f))
+    }
+}
+
+/// The value a pattern looks at ([`Lowerer::scrutinee_of`]).
+#[derive(Clone, Copy)]
+pub(super) enum Scrutinee {
+    /// The value itself.
+    Value(Value),
+    /// A reference to the place the user's `match` looks at.
+    Place(Value),
+}
+
+impl Scrutinee {
+    pub(super) fn value(self) -> Value {
+        match self {
+            Scrutinee::Value(v) | Scrutinee::Place(v) => v,
+        }
     }
 }
 

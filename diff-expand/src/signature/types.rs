@@ -30,8 +30,54 @@ type NamedFields = HashMap<(String, String), Vec<Option<Vec<(String, String)>>>>
 
 static NAMED_FIELDS: Mutex<Option<NamedFields>> = Mutex::new(None);
 
+/// The fields marked `#[no_grad]` of the structs the prescan read, by struct name and field.
+static NO_GRAD_FIELDS: Mutex<Option<HashSet<(String, String)>>> = Mutex::new(None);
+
+/// Whether the field `field` of the struct `owner` carries no derivative: marked `#[no_grad]`
+/// (its struct's tangent has no such field), or declared with a type that holds no float
+/// ([`discrete`]: a count, a flag, an enum of settings). Where the owner is not known, by the
+/// type every struct declares a field `field` with ([`field_type`]).
+pub fn constant_field(owner: Option<&str>, field: &str) -> bool {
+    let marked = |owner: &str| {
+        NO_GRAD_FIELDS
+            .lock()
+            .ok()
+            .and_then(|t| t.as_ref().map(|t| t.contains(&(owner.to_string(), field.to_string()))))
+            .unwrap_or(false)
+    };
+    let marked = match owner {
+        Some(owner) => marked(owner),
+        // Every struct of the crate with a field `field` marks it.
+        None => {
+            let owners = structs_with_field(field);
+            !owners.is_empty() && owners.iter().all(|o| marked(o))
+        }
+    };
+    marked || field_type(owner, field).is_some_and(|ty| discrete(&ty))
+}
+
+/// The structs the prescan read in the crate that have a named field `field`.
+fn structs_with_field(field: &str) -> Vec<String> {
+    let Ok(table) = NAMED_FIELDS.lock() else { return Vec::new() };
+    table
+        .iter()
+        .flatten()
+        .filter(|((scope, _), definitions)| {
+            scope.is_empty() && definitions.iter().flatten().flatten().any(|(name, _)| name == field)
+        })
+        .map(|((_, owner), _)| owner.clone())
+        .collect()
+}
+
 /// Records the named fields of a struct definition the prescan read in `file`.
 pub fn record_fields(file: &str, item: &syn::Item) {
+    if let (syn::Item::Struct(st), Ok(mut marked)) = (item, NO_GRAD_FIELDS.lock()) {
+        for f in st.fields.iter().filter(|f| f.attrs.iter().any(|a| a.path().is_ident("no_grad"))) {
+            if let Some(name) = &f.ident {
+                marked.get_or_insert_with(HashSet::new).insert((st.ident.to_string(), name.to_string()));
+            }
+        }
+    }
     let (syn::Item::Struct(st), Ok(mut table)) = (item, NAMED_FIELDS.lock()) else { return };
     let named = matches!(st.fields, syn::Fields::Named(_)) && st.generics.params.is_empty();
     let fields: Option<Vec<(String, String)>> = named.then(|| {
