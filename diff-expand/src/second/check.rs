@@ -399,6 +399,8 @@ fn unsupported_bounds(generics: &syn::Generics, t: &syn::Ident) -> Vec<syn::Type
 }
 
 fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'static str)) {
+    // Generic over `T: Float`: `_grad` itself runs at `Dual<f64>`, not a copy (`second::generate`).
+    let as_written = generic && input.sig.floats.first().is_none_or(|t| !field_bound(&input.sig.generics, t));
     for inst in b.walk() {
         match &inst.op {
             // A generic function's `_grad` runs as written at `Dual<f64>`: a conversion to a float
@@ -417,20 +419,28 @@ fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'s
             {
                 reject(inst.span, unsupported::SECOND_ORDER_POINT.what, unsupported::SECOND_ORDER_POINT.help)
             }
-            // nalgebra's `max`, `amax`, `mean` (and kin) need `SimdPartialOrd`, `Signed` or
-            // `SupersetOf<f64>`, and `angle` needs `SimdComplexField`, which the dual number does
-            // not implement.
+            // nalgebra's `column_mean`, `row_mean` need `SupersetOf<f64>`, and `angle` needs
+            // `SimdComplexField`, which the dual number does not implement. (`max`, `amax`,
+            // `mean` and `variance` have the runtime's dual versions, `copy::dual_math_method`,
+            // in the copy; a generic function's `_grad` runs as written, where they need bounds
+            // its `T: Float` does not give.)
             Op::Prim { rule, args, .. }
-                if matches!(
+                if (matches!(
                     rule.kind,
                     Rule::Custom(
-                        crate::rules::Custom::Extremum(_)
-                            | crate::rules::Custom::Mean
-                            | crate::rules::Custom::LinearMethod("column_mean" | "row_mean")
-                            | crate::rules::Custom::Variance
+                        crate::rules::Custom::LinearMethod("column_mean" | "row_mean")
                             | crate::rules::Custom::Angle
                     )
-                ) && args.iter().any(|a| input.act.active(*a)) =>
+                ) || (as_written
+                    && matches!(
+                        rule.kind,
+                        Rule::Custom(
+                            crate::rules::Custom::Extremum(_)
+                                | crate::rules::Custom::Mean
+                                | crate::rules::Custom::Variance
+                        )
+                    )))
+                    && args.iter().any(|a| input.act.active(*a)) =>
             {
                 reject(
                     inst.span,

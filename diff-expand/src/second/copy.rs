@@ -31,6 +31,10 @@ pub(super) struct Generic {
     /// one (`scale.unwrap_or(1.0)` of an `Option<f64>`) takes its float arguments as `f64`,
     /// their value parts (`check::kept_receiver_call`).
     pub(super) kept: HashSet<String>,
+    /// The matrices (`__v3`) whose `max()` or `min()` the body takes (`rules::Custom::Extremum`):
+    /// the runtime's dual version is called instead (a zero-argument `max()` of anything else,
+    /// an iterator of integers, stays).
+    pub(super) extrema: HashSet<String>,
 }
 
 /// The scalar of the copy.
@@ -83,8 +87,9 @@ fn cast(e: &syn::Expr) -> syn::Expr {
 }
 
 /// The runtime's dual version (`dual_math`) of the nalgebra method `name`, one that needs
-/// `RealField` or `ComplexField` (`norm`, `normalize`, `determinant`, `try_inverse`, `lu`,
-/// `cholesky`; `magnitude` is `norm`, `qr` and `full_piv_lu` are `lu`).
+/// `RealField`, `ComplexField`, `SupersetOf<f64>` or `Signed` (`norm`, `normalize`,
+/// `determinant`, `try_inverse`, `lu`, `cholesky`, `mean`, `variance`, `amax`, `amin`;
+/// `magnitude` is `norm`, `qr` and `full_piv_lu` are `lu`).
 fn dual_math_method(name: &syn::Ident) -> Option<syn::Ident> {
     let dual = match name.to_string().as_str() {
         "norm" | "magnitude" => "norm",
@@ -95,6 +100,11 @@ fn dual_math_method(name: &syn::Ident) -> Option<syn::Ident> {
         // The decompositions a solve is made by (`lower::solves`): the matrix kept for `solve`.
         "lu" | "full_piv_lu" | "qr" => "lu",
         "cholesky" => "cholesky",
+        // (No float or iterator has these; `max` and `min` are `Generic::extrema`.)
+        "mean" => "mean",
+        "variance" => "variance",
+        "amax" => "amax",
+        "amin" => "amin",
         _ => return None,
     };
     Some(syn::Ident::new(dual, name.span()))
@@ -285,6 +295,17 @@ impl VisitMut for Generic {
                 let (name, receiver) = (dual_math_method(&call.method), &call.receiver);
                 *e = syn::parse_quote!(::tapeless::__private::dual_math::#name(&#receiver));
             }
+            // `v.max()` of a nalgebra matrix (needs `SimdPartialOrd`, which the dual number does
+            // not implement).
+            syn::Expr::MethodCall(call)
+                if call.args.is_empty()
+                    && (call.method == "max" || call.method == "min")
+                    && matches!(&*call.receiver, syn::Expr::Path(p)
+                        if p.path.get_ident().is_some_and(|i| self.extrema.contains(&i.to_string()))) =>
+            {
+                let (name, receiver) = (&call.method, &call.receiver);
+                *e = syn::parse_quote!(::tapeless::__private::dual_math::#name(&#receiver));
+            }
             syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Float(_), .. }) => *e = from_f64(e),
             syn::Expr::Path(p) if p.qself.is_none() && through_f64(&p.path) => *e = from_f64(e),
             syn::Expr::Assign(a) if self.promoted(&a.left) && from_outside(&a.right) => {
@@ -336,6 +357,7 @@ impl VisitMut for Generic {
                 constant_calls: std::collections::HashMap::new(),
                 remade: HashSet::new(),
                 kept: HashSet::new(),
+                extrema: HashSet::new(),
             };
             inner.visit_item_fn_mut(f);
         }

@@ -212,7 +212,21 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
         })
         .collect();
     let kept_names = kept_values.iter().map(|v| v.ident().to_string()).collect();
-    let mut generic = Generic { promote, calls, records, constant_calls, remade, kept: kept_names };
+    let extrema = input
+        .f
+        .body
+        .walk()
+        .into_iter()
+        .filter_map(|inst| match &inst.op {
+            Op::Prim { rule, args, .. }
+                if matches!(rule.kind, crate::rules::Family::Custom(crate::rules::Custom::Extremum(_))) =>
+            {
+                args.first().map(|a| a.ident().to_string())
+            }
+            _ => None,
+        })
+        .collect();
+    let mut generic = Generic { promote, calls, records, constant_calls, remade, kept: kept_names, extrema };
     if let Some(grad) = &mut grad {
         generic.visit_item_fn_mut(grad);
         if let Some(t) = &field {

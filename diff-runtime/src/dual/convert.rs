@@ -74,6 +74,57 @@ pub mod math {
         m.iter().fold(Dual::constant(0.0), |s, &e| s + e * e)
     }
 
+    /// `m.mean()` of a nalgebra matrix of dual numbers (nalgebra's needs `SupersetOf<f64>`):
+    /// the sum over the number of entries.
+    ///
+    /// ```
+    /// use nalgebra::Vector2;
+    /// use tapeless::__private::{Dual, dual_math};
+    ///
+    /// let m = Vector2::new(Dual { re: 1.0, eps: 2.0 }, Dual { re: 3.0, eps: 0.0 });
+    /// assert_eq!(dual_math::mean(&m), Dual { re: 2.0, eps: 1.0 });
+    /// ```
+    #[inline]
+    pub fn mean<R: nalgebra::Dim, C: nalgebra::Dim, S: nalgebra::storage::Storage<Dual<f64>, R, C>>(
+        m: &nalgebra::Matrix<Dual<f64>, R, C, S>,
+    ) -> Dual<f64> {
+        m.iter().fold(Dual::constant(0.0), |s, &e| s + e) / Dual::constant(m.len() as f64)
+    }
+
+    /// `m.variance()` of a nalgebra matrix of dual numbers: nalgebra's population variance,
+    /// `Σ (mᵢ - mean)² / len` (zero for no entries, as nalgebra's).
+    #[inline]
+    pub fn variance<R: nalgebra::Dim, C: nalgebra::Dim, S: nalgebra::storage::Storage<Dual<f64>, R, C>>(
+        m: &nalgebra::Matrix<Dual<f64>, R, C, S>,
+    ) -> Dual<f64> {
+        if m.is_empty() {
+            return Dual::constant(0.0);
+        }
+        let mean = mean(m);
+        m.iter().fold(Dual::constant(0.0), |s, &e| s + (e - mean) * (e - mean))
+            / Dual::constant(m.len() as f64)
+    }
+
+    macro_rules! extrema {
+        ($($name:ident: $which:ident, $what:literal;)*) => {$(
+            #[doc = concat!("`m.", stringify!($name), "()` of a nalgebra matrix of dual numbers: ", $what, ", ")]
+            /// its derivative the picked entry's (shared equally among tied entries), as first
+            /// order's [`crate::linalg::extremum_tangent`] gives it.
+            #[inline]
+            pub fn $name<R: nalgebra::Dim, C: nalgebra::Dim, S: nalgebra::storage::Storage<Dual<f64>, R, C>>(
+                m: &nalgebra::Matrix<Dual<f64>, R, C, S>,
+            ) -> Dual<f64> {
+                crate::linalg::extremum_tangent(m, m, crate::linalg::Extremum::$which)
+            }
+        )*};
+    }
+    extrema! {
+        max: Max, "the largest entry";
+        min: Min, "the smallest entry";
+        amax: Amax, "the largest absolute value";
+        amin: Amin, "the smallest absolute value";
+    }
+
     /// `m.norm()` of a nalgebra matrix of dual numbers.
     #[inline]
     pub fn norm<R: nalgebra::Dim, C: nalgebra::Dim, S: nalgebra::storage::Storage<Dual<f64>, R, C>>(
