@@ -7,8 +7,10 @@
 //! whose `_vjp_for_hessian` did not exist until the forty-fifth session (rustc's "cannot find
 //! function"), and generic functions with data parameters of primitive types (`t: f64`,
 //! `n: usize`) outside `wrt(..)`, which `_hessian` lifted to dual numbers (rustc's mismatch
-//! inside generated code) until the same session. Each `_hessian` against its closed form and
-//! central differences of `_grad`.
+//! inside generated code) until the same session. Since the forty-sixth session, nalgebra's
+//! statistics (`mean`, `max`, `amax`, `variance`) and a method generic over its `impl` block's
+//! float (`impl<T: Float> Banana<T>`), both our error before. Each `_hessian` against its closed
+//! form and central differences of `_grad`.
 
 mod common;
 
@@ -244,5 +246,72 @@ fn nalgebra_statistics_under_second_order() {
         let closed = |i: usize, j: usize| if i == k && j == k { 2.0 } else { 0.0 };
         let grad = |y: &[f64]| smallest_grad(&nalgebra::Vector3::from_row_slice(y)).1.as_slice().to_vec();
         hessian_against("smallest", &h, &closed, &grad, &x, 1e-13);
+    }
+}
+
+/// A problem generic over its float, as argmin-style code writes one: the struct's parameter
+/// named apart from the block's, a `Vec` of it, a count and a flag beside.
+pub struct Banana<F> {
+    pub a: F,
+    pub b: F,
+    pub weights: Vec<F>,
+    pub shift: usize,
+    pub scaled: bool,
+}
+
+#[differentiable(hessian, wrt(x))]
+impl<T: Float> Banana<T> {
+    fn term(&self, x: &[T], i: usize) -> T {
+        self.b * (x[i + 1] - x[i] * x[i]).powi(2) + (self.a - x[i]).powi(2)
+    }
+
+    /// `Σ wᵢ (b (xᵢ₊₁ - xᵢ²)² + (a - xᵢ)²)`, times 2 if `scaled`.
+    pub fn cost(&self, x: &[T]) -> T {
+        let mut s = T::zero();
+        for i in self.shift..x.len() - 1 {
+            s = s + self.weights[i] * self.term(x, i);
+        }
+        if self.scaled { s + s } else { s }
+    }
+}
+
+#[test]
+fn a_method_generic_over_its_blocks_float() {
+    for (x, scaled) in
+        [([0.3, -0.5, 0.9, 1.2], false), ([1.0, 1.0, 1.0, 1.0], true), ([-1.2, 0.4, 2.0, -0.7], true)]
+    {
+        let p = Banana { a: 1.0, b: 10.0, weights: vec![0.5, 2.0, 1.5], shift: 0, scaled };
+        let k = if scaled { 2.0 } else { 1.0 };
+        let (value, g, h) = p.cost_hessian(&x);
+        assert!((value - p.cost(&x)).abs() < 1e-13);
+        let mut want = [0.0; 4];
+        for i in 0..3 {
+            let (w, r) = (k * p.weights[i], x[i + 1] - x[i] * x[i]);
+            want[i] += w * (-4.0 * p.b * r * x[i] - 2.0 * (p.a - x[i]));
+            want[i + 1] += w * 2.0 * p.b * r;
+        }
+        assert_close(&g, &want, 1e-13, "banana gradient");
+        assert_close(&g, &central_gradient(|y| p.cost(y), &x), 1e-7, "banana differences");
+        let dir = [0.5, -0.3, 1.2, 0.7];
+        let (_, d) = p.cost_jvp(&x, dir.to_vec());
+        forward_against_reverse("banana", d, &dir, 1.0, &g, 1e-13);
+        let closed = |i: usize, j: usize| {
+            let mut sum = 0.0;
+            for t in 0..3 {
+                let w = k * p.weights[t];
+                sum += w * match (i.min(j), i.max(j)) {
+                    (a, b) if a == t && b == t => 12.0 * p.b * x[t] * x[t] - 4.0 * p.b * x[t + 1] + 2.0,
+                    (a, b) if a == t && b == t + 1 => -4.0 * p.b * x[t],
+                    (a, b) if a == t + 1 && b == t + 1 => 2.0 * p.b,
+                    _ => 0.0,
+                };
+            }
+            sum
+        };
+        let grad = |y: &[f64]| p.cost_grad(y).1;
+        hessian_against("banana", &h, &closed, &grad, &x, 1e-12);
+        let (_, _, hv) = p.cost_hvp(&x, dir.to_vec());
+        let want_hv: Vec<f64> = (0..4).map(|i| (0..4).map(|j| closed(i, j) * dir[j]).sum()).collect();
+        assert_close(&hv, &want_hv, 1e-12, "banana hvp");
     }
 }

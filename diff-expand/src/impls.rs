@@ -65,17 +65,41 @@ pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
         .map(|(f, _)| f.sig.ident.to_string())
         .filter(|name| !siblings.contains_key(name))
         .collect();
+    let (generated, at_f64) = crate::second::block::within(&block.self_ty, &block.generics, || {
+        generated_items(methods, &associated, trait_impl, &impl_floats, &siblings, &unlisted, &block.self_ty)
+    });
+    let (impl_generics, _, where_clause) = block.generics.split_for_impl();
+    let self_ty = &block.self_ty;
+    quote! {
+        #block
+        impl #impl_generics #self_ty #where_clause {
+            #generated
+        }
+        #at_f64
+    }
+}
+
+/// The items generated for the block's methods.
+fn generated_items(
+    methods: Vec<(syn::ImplItemFn, TokenStream)>,
+    associated: &HashMap<String, syn::Type>,
+    trait_impl: bool,
+    impl_floats: &[syn::Ident],
+    siblings: &HashMap<String, signature::siblings::Wrt>,
+    unlisted: &std::collections::HashSet<String>,
+    self_ty: &syn::Type,
+) -> TokenStream {
     let mut generated = TokenStream::new();
     for (method, args) in methods {
         let mut sig = method.sig.clone();
         let mut body = method.block.clone();
-        let mut resolve = Associated(&associated);
+        let mut resolve = Associated(associated);
         resolve.visit_signature_mut(&mut sig);
         resolve.visit_block_mut(&mut body);
         // A trait's methods are as visible as the type; an inherent method keeps its own.
         let vis = if trait_impl { syn::parse_quote!(pub) } else { method.vis.clone() };
         let item_fn = syn::ItemFn { attrs: method.attrs.clone(), vis, sig, block: Box::new(body) };
-        let mut floats = impl_floats.clone();
+        let mut floats = impl_floats.to_vec();
         floats.extend(signature::float_params(&item_fn.sig.generics));
         // A method with `self` and a `wrt(..)` list: recorded for calls expanded after this block
         // (`signature::registry`), with the marker method they call on their receiver. An
@@ -85,18 +109,18 @@ pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
             && let Some(wrt) = signature::siblings::of_method(&item_fn.sig, &args)
         {
             generated.extend(method_marker(&item_fn, &wrt));
-            signature::registry::record_typed_method(&block.self_ty, &item_fn.sig.ident.to_string(), &wrt);
+            signature::registry::record_typed_method(self_ty, &item_fn.sig.ident.to_string(), &wrt);
         } else if item_fn.sig.receiver().is_some() {
             // Without `wrt(..)`: not recorded, but its marker is there for calls relying on
             // another type's record of a method of this name that differentiates the same
             // (`Pendulum::energy` with `wrt(theta)` and `Spring::energy(&self, x)`).
-            if let Some(wrt) = signature::registry::of_unlisted_method(&item_fn, &args, &impl_floats) {
+            if let Some(wrt) = signature::registry::of_unlisted_method(&item_fn, &args, impl_floats) {
                 generated.extend(marker_method(&item_fn, &wrt));
             }
-        } else if let Some(wrt) = signature::registry::of_function_in(&item_fn, &args, &impl_floats) {
+        } else if let Some(wrt) = signature::registry::of_function_in(&item_fn, &args, impl_floats) {
             generated.extend(signature::registry::record_with_marker(&item_fn.vis, &item_fn.sig.ident, &wrt));
         }
-        let self_type = signature::registry::type_name(&block.self_ty);
+        let self_type = signature::registry::type_name(self_ty);
         generated.extend(signature::siblings::with_siblings(
             siblings.clone(),
             unlisted.clone(),
@@ -104,14 +128,7 @@ pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
             || signature::with_float_params(&floats, || expand::expand(&item_fn, args, &floats)),
         ));
     }
-    let (impl_generics, _, where_clause) = block.generics.split_for_impl();
-    let self_ty = &block.self_ty;
-    quote! {
-        #block
-        impl #impl_generics #self_ty #where_clause {
-            #generated
-        }
-    }
+    generated
 }
 
 /// Records a method with `self` and `wrt` (`signature::registry`) and returns its marker method,

@@ -182,6 +182,11 @@ pub(super) fn record(ty: &syn::Type) -> Option<&syn::Ident> {
     }
 }
 
+/// The float type parameter of the `impl` block a method is in (not the method's own).
+pub(super) fn block_float(sig: &signature::Signature) -> Option<&syn::Ident> {
+    sig.floats.iter().find(|t| !sig.generics.type_params().any(|p| p.ident == **t))
+}
+
 /// Reports what second order cannot take (yet); true if there is nothing.
 pub(super) fn check(input: &Input, sig: &signature::Signature, cx: &Ctxt) -> bool {
     let errors = cx.count();
@@ -197,9 +202,13 @@ pub(super) fn check(input: &Input, sig: &signature::Signature, cx: &Ctxt) -> boo
     let generic = !input.sig.floats.is_empty();
     // `impl<T: RealField> Linear<T> { fn predict(&self, x: T) -> T }`: the copy would run at
     // `Dual<f64>` a `T` the block fixes (rustc's errors inside generated code, before).
-    let of_the_block =
-        input.sig.floats.iter().find(|t| !input.sig.generics.type_params().any(|p| p.ident == **t));
-    if let Some(t) = of_the_block {
+    // (Unless the receiver lifts to dual numbers, `block.rs`: then `_hvp` and `_hessian` go in
+    // the block for `f64`.)
+    let of_the_block = block_float(input.sig);
+    if let Some(t) = of_the_block
+        && (super::block::lifted_receiver(t).is_none()
+            || sig.receiver.as_ref().is_none_or(|r| r.reference.is_none() || r.mutability.is_some()))
+    {
         let names_t = |ty: &syn::Type| find_ident(ty.to_token_stream(), &t.to_string()).is_some();
         let at = input.sig.params.iter().find(|p| names_t(&p.ty)).map(|p| Loc::of(&p.ty));
         let at = at.unwrap_or_else(|| Loc::of(&sig.name));
@@ -367,7 +376,7 @@ const DUAL_TRAITS: &[&str] = &[
 ];
 
 /// A bound on the float type parameter `t` that `Dual<f64>` does not satisfy.
-fn unsupported_bound(generics: &syn::Generics, t: &syn::Ident) -> Option<syn::TypeParamBound> {
+pub(super) fn unsupported_bound(generics: &syn::Generics, t: &syn::Ident) -> Option<syn::TypeParamBound> {
     unsupported_bounds(generics, t).into_iter().next()
 }
 

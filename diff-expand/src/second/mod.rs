@@ -10,6 +10,7 @@
 //! The copy is only as good as the substitution, so what it cannot carry is rejected before,
 //! spanned on the user's code (`check.rs`).
 
+pub(crate) mod block;
 mod check;
 mod copy;
 mod field;
@@ -104,6 +105,17 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
             })
             .collect();
         let grad = emit::sibling(&input.sig.name, "grad");
+        // A method generic over its block's float: `_grad` of the receiver lifted to dual
+        // numbers, in the block for `f64` (`block.rs`; `check` made sure it lifts).
+        if let Some(lifted) = check::block_float(input.sig).and_then(block::lifted_receiver) {
+            let dual = quote!(({ #lifted }).#grad);
+            let as_they_are: HashSet<usize> =
+                check::of_primitive_types(input.sig).filter(|(_, p)| !p.wrt).map(|(i, _)| i).collect();
+            let hvp = hvp(input, &concrete, &dual, &as_they_are);
+            let hessian = hessian(input, &concrete, &dual, &as_they_are);
+            block::push(quote!(#hvp #hessian));
+            return Some(TokenStream::new());
+        }
         let dual = with_receiver(input.sig, quote!(#grad::<#(#turbofish),*>));
         // A parameter not differentiated whose type does not name `T` (`t: f64` of data) keeps
         // its type in `_grad::<Dual<f64>>`: passed as it is (it was lifted, rustc's mismatch).

@@ -69,8 +69,66 @@ fn structs_with_field(field: &str) -> Vec<String> {
         .collect()
 }
 
+/// A generic struct's parameters (`'a`, `T`, `N`, in order), its named fields with their types
+/// as text, and whether every field is `pub`.
+pub type GenericStruct = (Vec<String>, Vec<(String, String)>, bool);
+
+/// Per file (and `""` for the crate) and generic struct name with named fields, each
+/// definition the prescan read.
+type GenericStructs = HashMap<(String, String), Vec<GenericStruct>>;
+
+static GENERIC_STRUCTS: Mutex<Option<GenericStructs>> = Mutex::new(None);
+
+/// The parameters and fields of the generic struct `name`, of its one definition the prescan
+/// read in the file being expanded, or else in the crate if every field is `pub` (a struct
+/// literal elsewhere can name them).
+pub fn generic_struct(name: &str) -> Option<GenericStruct> {
+    let table = GENERIC_STRUCTS.lock().ok()?;
+    let table = table.as_ref()?;
+    let one = |scope: String| match table.get(&(scope, name.to_string())).map(|d| &d[..]) {
+        Some([one]) => Some(Some(one.clone())),
+        Some(_) => Some(None),
+        None => None,
+    };
+    let crate_wide = || one(String::new()).map(|d| d.filter(|(_, _, public)| *public));
+    one(super::registry::current_file()).or_else(crate_wide).flatten()
+}
+
 /// Records the named fields of a struct definition the prescan read in `file`.
 pub fn record_fields(file: &str, item: &syn::Item) {
+    if let (syn::Item::Struct(st), Ok(mut generic)) = (item, GENERIC_STRUCTS.lock())
+        && !st.generics.params.is_empty()
+        && matches!(st.fields, syn::Fields::Named(_))
+    {
+        let params: Vec<String> = st
+            .generics
+            .params
+            .iter()
+            .map(|p| match p {
+                syn::GenericParam::Lifetime(l) => l.lifetime.to_string(),
+                syn::GenericParam::Type(t) => t.ident.to_string(),
+                syn::GenericParam::Const(c) => c.ident.to_string(),
+            })
+            .collect();
+        let fields: Vec<(String, String)> = st
+            .fields
+            .iter()
+            .filter_map(|f| {
+                let ty = &f.ty;
+                f.ident.as_ref().map(|i| (i.to_string(), quote::quote!(#ty).to_string()))
+            })
+            .collect();
+        let public = st.fields.iter().all(|f| matches!(f.vis, syn::Visibility::Public(_)));
+        let definition = (params, fields, public);
+        let table = generic.get_or_insert_with(HashMap::new);
+        for scope in ["", file] {
+            let definitions = table.entry((scope.to_string(), st.ident.to_string())).or_default();
+            // (A file read again records the same definition.)
+            if !definitions.contains(&definition) {
+                definitions.push(definition.clone());
+            }
+        }
+    }
     if let (syn::Item::Struct(st), Ok(mut marked)) = (item, NO_GRAD_FIELDS.lock()) {
         for f in st.fields.iter().filter(|f| f.attrs.iter().any(|a| a.path().is_ident("no_grad"))) {
             if let Some(name) = &f.ident {

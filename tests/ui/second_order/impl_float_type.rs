@@ -1,6 +1,7 @@
-// A method generic over its `impl` block's float type, asked for second order: the dual copy
-// would run at `Dual<f64>` a `T` the block fixes (before, rustc's errors inside generated code).
-// Our error at the parameter of that type.
+// A method generic over its `impl` block's float type bound by `RealField`, asked for second
+// order: `Dual<f64>` is no `RealField`, so `_grad` cannot run at it (before, rustc's errors
+// inside generated code). Our error at the parameter of that type; a `Float` bound works
+// (tests/second_order_idioms.rs).
 use nalgebra::RealField;
 use tapeless::differentiable;
 
