@@ -320,11 +320,18 @@
 //!
 //! # wrt-unknown
 //!
-//! `wrt(..)` names something that is not a parameter.
+//! `wrt(..)` names something that is not a parameter, or some but not all of the names a
+//! parameter written as a pattern binds (the parameter is one value, differentiated whole:
+//! `wrt(x, y)` of `&[x, y]: &[f64; 2]` lists it).
 //!
 //! ```compile_fail
 //! #[tapeless::differentiable(wrt(z))]
 //! fn f(x: f64) -> f64 { x * x }
+//! ```
+//!
+//! ```compile_fail
+//! #[tapeless::differentiable(wrt(x))]
+//! fn g(&[x, y]: &[f64; 2]) -> f64 { x * y }
 //! ```
 //!
 //! # attribute-twice

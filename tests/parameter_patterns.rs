@@ -78,3 +78,24 @@ fn arrays_and_tuples_taken_apart_in_the_signature() {
         forward_against_reverse("mixed", d, &dir, 1.0, &flat, 1e-14);
     }
 }
+
+/// `wrt(..)` listing the names a pattern binds: the point, not the scale.
+#[differentiable(wrt(x, y))]
+fn scaled_distance(&[x, y]: &[f64; 2], k: f64) -> f64 {
+    k * (x * x + y * y).sqrt()
+}
+
+#[test]
+fn wrt_names_the_parts_of_a_pattern() {
+    for (p, k) in [([3.0, 4.0], 2.0), ([-0.5, 0.3], 0.7), ([2.5, -1.7], -1.5)] {
+        let r = (p[0] * p[0] + p[1] * p[1]).sqrt();
+        let (value, g) = scaled_distance_grad(&p, k);
+        assert!(close(value, k * r, 1e-15));
+        assert_close(&g, &[k * p[0] / r, k * p[1] / r], 1e-14, "scaled_distance gradient");
+        let f = |q: &[f64]| scaled_distance(&[q[0], q[1]], k);
+        assert_close(&g, &central_gradient(f, &p), 1e-8, "scaled_distance differences");
+        let dir = [0.4, -0.9];
+        let (_, d) = scaled_distance_jvp(&p, k, dir);
+        forward_against_reverse("scaled_distance", d, &dir, 1.0, &g, 1e-14);
+    }
+}

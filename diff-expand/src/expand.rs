@@ -124,14 +124,18 @@ pub(crate) fn nested(item_fn: &syn::ItemFn, hessian: bool) -> Option<TokenStream
 /// generated items (or, on error, the errors and stubs), without the function itself.
 pub(crate) fn expand(item_fn: &syn::ItemFn, attr: TokenStream, floats: &[syn::Ident]) -> TokenStream {
     // `fn f(&[x, y]: &[f64; 2])`: the generated items name the parameter (`signature::patterns`).
-    let named = signature::patterns::named(item_fn);
+    let (unnamed, named) = (item_fn, signature::patterns::named(item_fn));
     let item_fn = named.as_ref().unwrap_or(item_fn);
     let bounded = bounded(item_fn, floats);
     let cx = Ctxt::default();
-    let args = args::parse(attr).unwrap_or_else(|e| {
+    let mut args = args::parse(attr).unwrap_or_else(|e| {
         cx.syn_error(e);
         args::Args::default()
     });
+    // `wrt(x, y)` of `&[x, y]: ..`, by the name the pattern's parameter has now.
+    if let (Some(_), Some(wrt)) = (&named, &mut args.wrt) {
+        *wrt = signature::pattern_wrt(&unnamed.sig, wrt, &cx);
+    }
     let Some(sig) = signature::analyse(&item_fn.sig, &args, &cx) else {
         return fallback::emit(
             item_fn,

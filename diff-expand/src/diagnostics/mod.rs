@@ -90,6 +90,8 @@ pub enum Diagnostic {
     WrtNotDifferentiable { param: String, ty: String },
     /// A `wrt(...)` entry naming no parameter.
     WrtUnknown { name: String },
+    /// A `wrt(...)` entry naming some, not all, of the names a parameter pattern binds.
+    WrtPartOfPattern { name: String, pattern: String, names: String },
     /// `#[differentiable]` written twice on one function.
     AttributeTwice,
     /// `#[differentiable]` on a method of a trait `impl` whose block has none.
@@ -133,7 +135,7 @@ impl Diagnostic {
             }
             Diagnostic::ImplTypeParam { .. } => "generic-without-float-bound",
             Diagnostic::WrtNotDifferentiable { .. } => "wrt-not-differentiable",
-            Diagnostic::WrtUnknown { .. } => "wrt-unknown",
+            Diagnostic::WrtUnknown { .. } | Diagnostic::WrtPartOfPattern { .. } => "wrt-unknown",
             Diagnostic::AttributeTwice => "attribute-twice",
             Diagnostic::TraitImplMethod { .. } => "trait-impl-method",
             Diagnostic::NothingToDifferentiate => "nothing-to-differentiate",
@@ -411,6 +413,11 @@ impl Diagnostic {
             Diagnostic::WrtUnknown { name } => {
                 format!("`wrt` names `{name}`, which is not a parameter of this function")
             }
+            Diagnostic::WrtPartOfPattern { name, pattern, names } => format!(
+                "`wrt` names `{name}`, one of the names the parameter `{pattern}` binds: a parameter \
+                 is differentiated whole\n\
+                 help: list every name it binds, `wrt({names})`, or none of them"
+            ),
             Diagnostic::NothingToDifferentiate => {
                 "this function has no parameter to differentiate with respect to\n\
                  help: give it an `f32` or `f64` parameter, or list one in `wrt(...)`"

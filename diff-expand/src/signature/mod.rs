@@ -574,7 +574,9 @@ pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature
         let ident = Ident::new("self", r.self_token.span);
         params.insert(0, Param { ident, ty: syn::parse_quote!(Self), wrt: false, receiver: true });
     }
-    match &args.wrt {
+    // `wrt(x, y)` of a parameter written `&[x, y]: &[f64; 2]`: the parameter, by its name.
+    let wrt = args.wrt.as_ref().map(|names| pattern_wrt(sig, names, cx));
+    match &wrt {
         Some(names) => {
             for name in names {
                 match params.iter_mut().find(|p| p.ident == *name) {
@@ -739,6 +741,44 @@ pub(crate) fn impl_param(ty: &Type, generics: &syn::Generics) -> Option<String> 
 }
 
 /// A type as the user wrote it, for messages.
+/// `wrt(..)` with the names a parameter pattern binds (`x`, `y` of `&[x, y]: &[f64; 2]`)
+/// replaced by the parameter's generated name (`patterns::parameter_name`), when every one of
+/// them is listed; listing some of them is an error (the parameter is differentiated whole).
+pub fn pattern_wrt(sig: &syn::Signature, names: &[Ident], cx: &Ctxt) -> Vec<Ident> {
+    let patterns: Vec<(Ident, String, Vec<String>)> = (0..sig.inputs.len())
+        .filter_map(|i| {
+            let name = patterns::parameter_name(sig, i)?;
+            let (text, bound) = patterns::pattern_names(sig, i)?;
+            Some((name, text, bound))
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut listed: Vec<Vec<&Ident>> = vec![Vec::new(); patterns.len()];
+    for name in names {
+        let of_pattern = patterns.iter().position(|(_, _, bound)| bound.iter().any(|b| name == b));
+        match of_pattern {
+            Some(k) => listed[k].push(name),
+            None => out.push(name.clone()),
+        }
+    }
+    for ((generated, text, bound), listed) in patterns.iter().zip(listed) {
+        let Some(first) = listed.first() else { continue };
+        if bound.iter().all(|b| listed.iter().any(|l| *l == b)) {
+            out.push(Ident::new(&generated.to_string(), first.span()));
+        } else {
+            cx.error(
+                first.span(),
+                crate::diagnostics::Diagnostic::WrtPartOfPattern {
+                    name: first.to_string(),
+                    pattern: text.clone(),
+                    names: bound.join(", "),
+                },
+            );
+        }
+    }
+    out
+}
+
 pub fn type_text(ty: &Type) -> String {
     quote!(#ty)
         .to_string()

@@ -34,6 +34,18 @@ pub fn parameter_name(sig: &syn::Signature, index: usize) -> Option<syn::Ident> 
     Some(format_ident!("{}", name, span = syn::spanned::Spanned::span(&typed.pat)))
 }
 
+/// The parameter `index` of `sig` written as a pattern: the pattern as written (`&[x, y]`) and
+/// the names it binds (`x`, `y`), which `wrt(..)` may list instead of [`parameter_name`].
+pub fn pattern_names(sig: &syn::Signature, index: usize) -> Option<(String, Vec<String>)> {
+    parameter_name(sig, index)?;
+    let FnArg::Typed(typed) = sig.inputs.iter().nth(index)? else { return None };
+    let mut names = Vec::new();
+    syn::visit::Visit::visit_pat(&mut Names { out: &mut names, trim: false }, &typed.pat);
+    let pat = &typed.pat;
+    let text = quote::quote!(#pat).to_string().replace(" ,", ",").replace("[ ", "[").replace(" ]", "]");
+    Some((text.replace("& ", "&").replace("( ", "(").replace(" )", ")"), names))
+}
+
 /// `item_fn` with every parameter pattern that is not a plain name replaced by its
 /// [`parameter_name`], and a `let PATTERN = name;` first in the body; `None` if every parameter
 /// is a name already.
@@ -57,13 +69,20 @@ pub fn named(item_fn: &syn::ItemFn) -> Option<syn::ItemFn> {
 
 /// The names a pattern binds, in order, without leading underscores.
 fn bound_names(pat: &Pat, out: &mut Vec<String>) {
-    struct Names<'a>(&'a mut Vec<String>);
-    impl<'ast> syn::visit::Visit<'ast> for Names<'_> {
-        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
-            self.0.push(p.ident.to_string().trim_start_matches('_').to_string());
-            syn::visit::visit_pat_ident(self, p);
-        }
-    }
-    syn::visit::Visit::visit_pat(&mut Names(out), pat);
+    syn::visit::Visit::visit_pat(&mut Names { out: &mut *out, trim: true }, pat);
     out.retain(|n| !n.is_empty());
+}
+
+/// Collects the names a pattern binds (`trim`: without leading underscores).
+struct Names<'a> {
+    out: &'a mut Vec<String>,
+    trim: bool,
+}
+
+impl<'ast> syn::visit::Visit<'ast> for Names<'_> {
+    fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+        let name = p.ident.to_string();
+        self.out.push(if self.trim { name.trim_start_matches('_').to_string() } else { name });
+        syn::visit::visit_pat_ident(self, p);
+    }
 }
