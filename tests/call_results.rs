@@ -88,3 +88,43 @@ fn untyped_results_of_collections() {
         assert_close(&mixed_grad(x).1, &want, 1e-13, "mixed gradient");
     }
 }
+
+/// A rotation by a fixed angle, as methods with their own attribute on a block without one.
+pub struct Turn {
+    pub c: f64,
+    pub s: f64,
+}
+
+impl Turn {
+    #[differentiable(wrt(v))]
+    pub fn apply(&self, v: &[f64; 2]) -> [f64; 2] {
+        [self.c * v[0] - self.s * v[1], self.s * v[0] + self.c * v[1]]
+    }
+
+    /// `w_0 w_1 + w_0` of `w = R v`, the method's result bound without its type (until the
+    /// forty-sixth session only a method of a block with the attribute was typed).
+    #[differentiable(wrt(v))]
+    pub fn product(&self, v: &[f64; 2]) -> f64 {
+        let w = self.apply(v);
+        w[0] * w[1] + w[0]
+    }
+}
+
+#[test]
+fn an_untyped_result_of_a_method_with_its_own_attribute() {
+    let t = Turn { c: 0.6, s: 0.8 };
+    for v in [[1.0, 2.0], [-0.3, 0.7], [2.5, -1.1]] {
+        let (value, g) = t.product_grad(&v);
+        let w = t.apply(&v);
+        assert!(close(value, w[0] * w[1] + w[0], 1e-15));
+        // ∂/∂w = (w_1 + 1, w_0), then through Rᵀ.
+        let (a, b) = (w[1] + 1.0, w[0]);
+        let want = [t.c * a + t.s * b, -t.s * a + t.c * b];
+        assert_close(&g, &want, 1e-14, "product gradient");
+        let f = |q: &[f64]| t.product(&[q[0], q[1]]);
+        assert_close(&g, &common::central_gradient(f, &v), 1e-8, "product differences");
+        let dir = [0.4, -0.9];
+        let (_, d) = t.product_jvp(&v, dir);
+        common::forward_against_reverse("product", d, &dir, 1.0, &g, 1e-14);
+    }
+}

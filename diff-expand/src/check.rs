@@ -432,6 +432,7 @@ fn check_opaque(what: &Opaque, span: Loc, cx: &Ctxt) {
             help: unsupported::LIBM_FUNCTION_HELP,
         },
         Opaque::UntypedCallResult => unsupported::UNTYPED_CALL_RESULT.into(),
+        Opaque::UntypedCallEntry => unsupported::UNTYPED_CALL_ENTRY.into(),
     };
     cx.error(span, diagnostic);
 }

@@ -394,6 +394,10 @@ pub const UNTYPED_CALL_RESULT: Unsupported = Unsupported {
     what: "a reference to a call's result whose type is not written",
     help: "write the type where the result is bound: `let y: DVector<f64> = g(..);`",
 };
+pub const UNTYPED_CALL_ENTRY: Unsupported = Unsupported {
+    what: "an entry of a call's result whose type is not written",
+    help: "write the type where the result is bound: `let k: [f64; 2] = g(..);` (the result of a function or method with the attribute in this crate is typed from its signature)",
+};
 pub const ARRAY_WRITTEN_AFTER_CALL: Unsupported = Unsupported {
     what: "passing `&array` to a differentiated call and writing the array afterwards",
     help: "pass the array by its own name, `g(&h)`, which passes a copy made just before the statement, or make the copy yourself before the writes (`let prev = h.clone();`, then `g(&prev)`); in a loop, writes before the call in the same iteration are fine",

@@ -308,6 +308,8 @@ pub enum Opaque {
     Cast(String),
     /// `&y` of `let y = g(..)`: the macro cannot see the type `g` returns.
     UntypedCallResult,
+    /// `y[0]` of `let y = g(..)`, the same.
+    UntypedCallEntry,
     /// An iterator adaptor the lowering does not follow (`scan`, `cycle`, ..), by name.
     Adaptor(String),
     /// A nalgebra function with no rule (`Matrix3::from_partial_diagonal`), by type and name.

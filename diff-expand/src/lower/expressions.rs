@@ -220,7 +220,13 @@ impl Lowerer<'_> {
                     Some(_)
                         if self.aggregate_or_leaf(&i.expr).is_some_and(|v| self.kind(v) == Kind::Unknown) =>
                     {
-                        self.opaque(e, "indexing")
+                        // (`k[0]` of `let k = g(..)`: its type is what is missing.)
+                        let untyped =
+                            self.aggregate_or_leaf(&i.expr).is_some_and(|v| self.call_results.contains(&v));
+                        match untyped {
+                            true => self.opaque_with(e, Opaque::UntypedCallEntry, Kind::Unknown),
+                            false => self.opaque(e, "indexing"),
+                        }
                     }
                     // `w[0]`, `m[(1, 2)]`: an entry of a nalgebra value.
                     Some(k) => {

@@ -769,8 +769,10 @@ fn result_typed(local: &syn::Local) -> Option<syn::Local> {
         // `self.force(&y)` of a method of the `impl` block being expanded (its `self` counted).
         Expr::MethodCall(m) if matches!(&*m.receiver, Expr::Path(r) if r.path.is_ident("self")) => {
             let name = m.method.to_string();
+            // (Or a method with its own attribute and `wrt(..)`, recorded by the prescan.)
             let sibling = crate::signature::siblings::sibling(&name).is_some()
-                || crate::signature::siblings::unlisted(&name);
+                || crate::signature::siblings::unlisted(&name)
+                || crate::signature::registry::is_method(&name, m.args.len());
             if !sibling {
                 return None;
             }
