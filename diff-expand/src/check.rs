@@ -226,6 +226,22 @@ fn check_block(
                 let what = format!("`{name}` onto a local collection");
                 cx.error(span, Diagnostic::Unsupported { what, help: unsupported::STORED_INTO_LOCAL_HELP })
             }
+            // `stack.pop()`, `v.remove(i)`, `v.clear()` of a local collection (also of
+            // constants): the local's binding holds one value, which generated code would have
+            // to change in place, and a loop's reverse sweep may run the call again (rustc's
+            // "cannot borrow as mutable" inside generated code before). A `&mut` parameter
+            // changes in place as written.
+            Op::Call { callee: Callee::Method { receiver, name, .. }, .. }
+                if REMOVING.iter().any(|s| name == s)
+                    && !f
+                        .body
+                        .walk()
+                        .iter()
+                        .any(|i| matches!(i.op, Op::Param(_)) && i.results.contains(receiver)) =>
+            {
+                let what = format!("`{name}` on a local collection");
+                cx.error(span, Diagnostic::Unsupported { what, help: unsupported::REMOVED_FROM_LOCAL_HELP })
+            }
             // The same with a closure argument (`v.retain(|&e| e > 0.0)`, `v.fill_with(..)`,
             // `v.select_nth_unstable_by(..)`), kept as written: on a differentiable receiver it
             // would rearrange or overwrite entries unseen (the sorts are followed,
@@ -518,6 +534,20 @@ const STORING: &[&str] = &[
     "push_str",
     "push_back",
     "push_front",
+];
+
+/// Methods that take elements out of their receiver (`Vec`, `VecDeque`, `String`).
+const REMOVING: &[&str] = &[
+    "pop",
+    "pop_front",
+    "pop_back",
+    "remove",
+    "swap_remove",
+    "truncate",
+    "clear",
+    "drain",
+    "split_off",
+    "dedup",
 ];
 
 /// A method called for its effect (its result unused) on or with a differentiable value:

@@ -383,6 +383,10 @@ pub const CALLED_FOR_EFFECT_HELP: &str = "a method whose result is not used may 
                or `extend_from_slice` floats onto a local `Vec`";
 /// A method storing into a local collection (`idx.push(i)`) that `lower::pushes` does not
 /// rewrite.
+pub const REMOVED_FROM_LOCAL_HELP: &str = "generated code holds each local in one binding, which it does not change in \
+               place: read the elements by index instead (`for i in (0..v.len()).rev() { let e = v[i]; .. }` for a stack, \
+               `v[..n]` for a truncation), or compute the collection with the elements left out \
+               (`v.iter().filter(..)`, `v[..v.len() - 1].to_vec()`)";
 pub const STORED_INTO_LOCAL_HELP: &str = "a local collection is followed when it is written by index \
                (`v[i] = ..` into `vec![0.0; n]`), collected from a chain \
                (`x.iter().map(..).collect::<Vec<f64>>()`), filled with floats (or rows `[x, y]`, in a `for` loop) pushed in a loop (not in a \
