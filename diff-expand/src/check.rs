@@ -217,11 +217,7 @@ fn check_block(
             Op::Call { callee: Callee::Method { receiver, name, .. }, .. }
                 if STORING.iter().any(|s| name == s)
                     && !inst.results.iter().any(|r| used.contains_key(r))
-                    && !f
-                        .body
-                        .walk()
-                        .iter()
-                        .any(|i| matches!(i.op, Op::Param(_)) && i.results.contains(receiver)) =>
+                    && !is_parameter(f, *receiver) =>
             {
                 let what = format!("`{name}` onto a local collection");
                 cx.error(span, Diagnostic::Unsupported { what, help: unsupported::STORED_INTO_LOCAL_HELP })
@@ -232,12 +228,7 @@ fn check_block(
             // "cannot borrow as mutable" inside generated code before). A `&mut` parameter
             // changes in place as written.
             Op::Call { callee: Callee::Method { receiver, name, .. }, .. }
-                if REMOVING.iter().any(|s| name == s)
-                    && !f
-                        .body
-                        .walk()
-                        .iter()
-                        .any(|i| matches!(i.op, Op::Param(_)) && i.results.contains(receiver)) =>
+                if REMOVING.iter().any(|s| name == s) && !is_parameter(f, *receiver) =>
             {
                 let what = format!("`{name}` on a local collection");
                 cx.error(span, Diagnostic::Unsupported { what, help: unsupported::REMOVED_FROM_LOCAL_HELP })
@@ -535,6 +526,11 @@ const STORING: &[&str] = &[
     "push_back",
     "push_front",
 ];
+
+/// Whether `v` is a parameter's value.
+fn is_parameter(f: &Function, v: crate::ir::Value) -> bool {
+    f.body.insts.iter().any(|i| matches!(i.op, Op::Param(_)) && i.results.contains(&v))
+}
 
 /// Methods that take elements out of their receiver (`Vec`, `VecDeque`, `String`).
 const REMOVING: &[&str] = &[
