@@ -315,3 +315,54 @@ fn a_method_generic_over_its_blocks_float() {
         assert_close(&hv, &want_hv, 1e-12, "banana hvp");
     }
 }
+
+/// A model generic over nalgebra's `RealField`, whose methods' `_grad` is copied at dual numbers
+/// into a block for `Fit<f64>` (forty-sixth session; it was our error).
+pub struct Fit<T> {
+    pub ridge: T,
+    pub xs: Vec<T>,
+    pub n: usize,
+}
+
+#[differentiable(hessian)]
+impl<T: nalgebra::RealField + Copy> Fit<T> {
+    /// `½ Σᵢ (p_x xᵢ - p_y)² + ridge |p|²`.
+    #[differentiable(hessian, wrt(p))]
+    pub fn loss(&self, p: &nalgebra::Vector2<T>) -> T {
+        let half: T = nalgebra::convert(0.5);
+        let mut s = T::zero();
+        for i in 0..self.n {
+            s += half * (p.x * self.xs[i] - p.y).powi(2);
+        }
+        s + self.ridge * p.norm_squared()
+    }
+}
+
+#[test]
+fn a_method_generic_over_its_blocks_real_field() {
+    let fit = Fit { ridge: 0.25, xs: vec![0.5, -1.0, 2.0], n: 3 };
+    let (sx, sxx, n) = (1.5, 0.25 + 1.0 + 4.0, 3.0);
+    for p in [[0.3, -0.4], [1.0, 2.0], [-2.0, 0.7]] {
+        let v = nalgebra::Vector2::new(p[0], p[1]);
+        let (value, g, h) = fit.loss_hessian(&v);
+        assert!((value - fit.loss(&v)).abs() < 1e-13);
+        let r: Vec<f64> = fit.xs.iter().map(|x| p[0] * x - p[1]).collect();
+        let want = [
+            r.iter().zip(&fit.xs).map(|(r, x)| r * x).sum::<f64>() + 2.0 * fit.ridge * p[0],
+            -r.iter().sum::<f64>() + 2.0 * fit.ridge * p[1],
+        ];
+        assert_close(g.as_slice(), &want, 1e-13, "fit gradient");
+        let f = |q: &[f64]| fit.loss(&nalgebra::Vector2::new(q[0], q[1]));
+        assert_close(g.as_slice(), &central_gradient(f, &p), 1e-8, "fit differences");
+        let dir = [0.5, -0.3];
+        let (_, d) = fit.loss_jvp(&v, nalgebra::Vector2::new(dir[0], dir[1]));
+        forward_against_reverse("fit", d, &dir, 1.0, g.as_slice(), 1e-13);
+        let closed = |i: usize, j: usize| match (i, j) {
+            (0, 0) => sxx + 2.0 * fit.ridge,
+            (1, 1) => n + 2.0 * fit.ridge,
+            _ => -sx,
+        };
+        let grad = |q: &[f64]| fit.loss_grad(&nalgebra::Vector2::new(q[0], q[1])).1.as_slice().to_vec();
+        hessian_against("fit", &h, &closed, &grad, &p, 1e-13);
+    }
+}

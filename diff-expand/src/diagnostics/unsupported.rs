@@ -430,8 +430,12 @@ pub const SECOND_ORDER_GENERICS: Unsupported = Unsupported {
     help: "make it generic over one float type (bounds from `num_traits`), or write it for `f64`",
 };
 pub const SECOND_ORDER_IMPL_FLOAT: Unsupported = Unsupported {
-    what: "a method generic over its `impl` block's float type with a bound `Dual<f64>` does not meet (`RealField`), or a field it cannot lift to dual numbers,",
-    help: "bound the block's float by `num_traits::Float` (its struct's fields of that type, of `Vec`s, arrays or `Option`s of it, or of integers), or write the block for `f64` (`impl Linear<f64> { .. }`, with `x: f64`): second order takes the methods of both",
+    what: "a method generic over its `impl` block's float type with a bound `Dual<f64>` does not meet, or a field it cannot lift to dual numbers,",
+    help: "bound the block's float by `num_traits::Float` (its struct's fields of that type, of `Vec`s, arrays or `Option`s of it, or of integers) or by nalgebra's `RealField`, or write the block for `f64` (`impl Linear<f64> { .. }`, with `x: f64`): second order takes the methods of each",
+};
+pub const SECOND_ORDER_IMPL_FLOAT_UNMARKED: Unsupported = Unsupported {
+    what: "a method generic over its `impl` block's float type, in a block without the attribute,",
+    help: "put `#[differentiable(hessian)]` on the `impl` block (the methods keep their own attributes): the method's `_hvp` and `_hessian` take `f64`s, so they go in a block for the `f64` type beside it, which only the block's attribute can write",
 };
 pub const SECOND_ORDER_BOUND_HELP: &str = "second order runs a generic function at the runtime's `Dual<f64>`, which implements \
              `num_traits`' `Float`, `FromPrimitive`, `FloatConst`, `NumAssign` and `Sum`, and `tapeless::Real`";

@@ -60,6 +60,12 @@ pub(crate) fn within(
     (out, quote!(impl #impl_generics #at_f64 #where_clause { #extra }))
 }
 
+/// Whether an `impl` block with the attribute is being expanded (a method's own attribute on a
+/// block without one expands the method alone, and cannot add a block).
+pub(super) fn known() -> bool {
+    BLOCK.with(|b| b.borrow().is_some())
+}
+
 /// Adds items to the block for `f64`.
 pub(super) fn push(items: TokenStream) {
     BLOCK.with(|b| {
@@ -67,6 +73,17 @@ pub(super) fn push(items: TokenStream) {
             block.extra.extend(items);
         }
     });
+}
+
+/// Whether the block being expanded bounds its float `t` by nalgebra's field traits: its
+/// methods' `_grad` is then copied at dual numbers into the block for `f64` (`field.rs`), as a
+/// function generic over `RealField` is.
+pub(super) fn field_bound(t: &syn::Ident) -> bool {
+    BLOCK.with(|b| {
+        b.borrow().as_ref().is_some_and(|block| {
+            block_float(&block.generics).as_ref() == Some(t) && super::check::field_bound(&block.generics, t)
+        })
+    })
 }
 
 /// The block's one float type parameter (`signature::float_params`).

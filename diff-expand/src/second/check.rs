@@ -206,13 +206,20 @@ pub(super) fn check(input: &Input, sig: &signature::Signature, cx: &Ctxt) -> boo
     // the block for `f64`.)
     let of_the_block = block_float(input.sig);
     if let Some(t) = of_the_block
+        && !super::block::field_bound(t)
         && (super::block::lifted_receiver(t).is_none()
             || sig.receiver.as_ref().is_none_or(|r| r.reference.is_none() || r.mutability.is_some()))
     {
         let names_t = |ty: &syn::Type| find_ident(ty.to_token_stream(), &t.to_string()).is_some();
         let at = input.sig.params.iter().find(|p| names_t(&p.ty)).map(|p| Loc::of(&p.ty));
         let at = at.unwrap_or_else(|| Loc::of(&sig.name));
-        reject(at, unsupported::SECOND_ORDER_IMPL_FLOAT.what, unsupported::SECOND_ORDER_IMPL_FLOAT.help);
+        // (Its `_hessian` goes in a block of its own, which only the block's attribute writes.)
+        let why = if super::block::known() {
+            unsupported::SECOND_ORDER_IMPL_FLOAT
+        } else {
+            unsupported::SECOND_ORDER_IMPL_FLOAT_UNMARKED
+        };
+        reject(at, why.what, why.help);
         return false;
     }
     if input.sig.floats.len() > 1 || sig.generics.type_params().next().is_some() {

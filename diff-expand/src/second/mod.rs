@@ -88,6 +88,10 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
     }
     // Generic over nalgebra's `RealField`: copied like a function of `f64` (`field.rs`).
     let field = input.sig.floats.first().filter(|t| check::field_bound(&input.sig.generics, t)).cloned();
+    // A method of an `impl<T: RealField>` block: copied as such a function is, into the block
+    // for `f64` (`block.rs`).
+    let of_field_block = check::block_float(input.sig).filter(|t| block::field_bound(t)).cloned();
+    let field = field.or(of_field_block.clone());
     if !input.sig.floats.is_empty() && field.is_none() {
         // Generic over `T: Float`: the generated `_grad` itself runs at `Dual<f64>`.
         let turbofish: Vec<TokenStream> = input
@@ -266,6 +270,10 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
     let dual = with_receiver(sig, quote!(#dual_name));
     let hvp = hvp(input, sig, &dual, &by_index);
     let hessian = hessian(input, sig, &dual, &by_index);
+    if of_field_block.is_some() {
+        block::push(quote!(#[doc(hidden)] #grad #[doc(hidden)] #vjp #hvp #hessian));
+        return Some(TokenStream::new());
+    }
     Some(quote!(#[doc(hidden)] #grad #[doc(hidden)] #vjp #hvp #hessian))
 }
 

@@ -1,16 +1,16 @@
-// A method generic over its `impl` block's float type bound by `RealField`, asked for second
-// order: `Dual<f64>` is no `RealField`, so `_grad` cannot run at it (before, rustc's errors
-// inside generated code). Our error at the parameter of that type; a `Float` bound works
-// (tests/second_order_idioms.rs).
-use nalgebra::RealField;
+// A method generic over its `impl` block's float type, asked for second order by its own
+// attribute on a block without one: its `_hvp` and `_hessian` take `f64`s and go in a block for
+// `Linear<f64>`, which only the block's attribute can write. Our error at the parameter of that
+// type, saying where to put the attribute (with it, tests/second_order_idioms.rs).
+use num_traits::Float;
 use tapeless::differentiable;
 
 pub struct Linear<T> {
     pub slope: T,
 }
 
-#[differentiable(hessian)]
-impl<T: RealField + Copy> Linear<T> {
+impl<T: Float> Linear<T> {
+    #[differentiable(hessian, wrt(x))]
     pub fn predict(&self, x: T) -> T {
         self.slope * x + x.sin()
     }
