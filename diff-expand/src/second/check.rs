@@ -266,8 +266,10 @@ pub(super) fn check(input: &Input, sig: &signature::Signature, cx: &Ctxt) -> boo
     // `fn g<T: Float>(p: &[T], t: f64)` with `t` differentiated: `_grad::<Dual<f64>>` keeps
     // `t` an `f64`, which can carry no second-order part (rustc's mismatch inside generated
     // code, before). (`RealField` functions are copied at `f64`, which lifts it.)
+    let mut primitive_params = false;
     if input.sig.floats.first().is_some_and(|t| !field_bound(&input.sig.generics, t)) {
         for (_, p) in of_primitive_types(input.sig).filter(|(_, p)| p.wrt && !p.receiver) {
+            primitive_params = true;
             reject(
                 Loc::of(&p.ty),
                 unsupported::SECOND_ORDER_PRIMITIVE_PARAM.what,
@@ -319,7 +321,8 @@ pub(super) fn check(input: &Input, sig: &signature::Signature, cx: &Ctxt) -> boo
     if let Some(f32) = find_ident(input.item.to_token_stream(), "f32") {
         reject(Loc::from(f32), unsupported::SECOND_ORDER_F32.what, unsupported::SECOND_ORDER_F32.help);
     }
-    block(input, generic, &input.f.body, &reject);
+    // (A conversion `T::from(t)` of such a parameter is the same error: not reported again.)
+    block(input, generic, !primitive_params, &input.f.body, &reject);
     cx.count() == errors
 }
 
@@ -414,7 +417,9 @@ fn unsupported_bounds(generics: &syn::Generics, t: &syn::Ident) -> Vec<syn::Type
         .collect()
 }
 
-fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'static str)) {
+/// The checks of the instructions; `casts`: whether to report conversions between the float type
+/// and a primitive float (not where a parameter of a primitive type is reported already).
+fn block(input: &Input, generic: bool, casts: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'static str)) {
     // Generic over `T: Float`: `_grad` itself runs at `Dual<f64>`, not a copy (`second::generate`).
     let as_written = generic && input.sig.floats.first().is_none_or(|t| !field_bound(&input.sig.generics, t));
     for inst in b.walk() {
@@ -424,6 +429,7 @@ fn block(input: &Input, generic: bool, b: &Block, reject: &dyn Fn(Loc, &str, &'s
             // the float type, so their callees are generic too and run at `Dual<f64>` as well.)
             Op::Prim { rule, args, .. }
                 if generic
+                    && casts
                     && matches!(rule.kind, Rule::Linear(crate::rules::Linear::CastFloat))
                     && args.iter().any(|a| input.act.active(*a)) =>
             {
