@@ -136,7 +136,9 @@ pub(crate) fn expand(item_fn: &syn::ItemFn, attr: TokenStream, floats: &[syn::Id
     if let (Some(_), Some(wrt)) = (&named, &mut args.wrt) {
         *wrt = signature::pattern_wrt(&unnamed.sig, wrt, &cx);
     }
-    let Some(sig) = signature::analyse(&item_fn.sig, &args, &cx) else {
+    let analysed =
+        signature::patterns::with_written(&unnamed.sig, || signature::analyse(&item_fn.sig, &args, &cx));
+    let Some(sig) = analysed else {
         return fallback::emit(
             item_fn,
             &bounded.sig.generics,

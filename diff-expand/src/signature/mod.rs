@@ -600,7 +600,7 @@ pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature
                             cx.error(
                                 name.span(),
                                 Diagnostic::WrtNotDifferentiable {
-                                    param: name.to_string(),
+                                    param: patterns::as_written(&name.to_string()),
                                     ty: type_text(&p.ty),
                                 },
                             );
@@ -628,7 +628,7 @@ pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature
                     // `Differentiable` for: differentiated, as if listed in `wrt(..)`.
                     TypeClass::Unknown if types::differentiable_record(&p.ty) => p.wrt = true,
                     TypeClass::Unknown => {
-                        let (param, ty) = (p.ident.to_string(), type_text(&p.ty));
+                        let (param, ty) = (patterns::as_written(&p.ident.to_string()), type_text(&p.ty));
                         let closure = higher_order::closure_type(&p.ty, &sig.generics);
                         let diagnostic = match unbounded_param(&p.ty, &sig.generics) {
                             _ if closure => Diagnostic::ClosureParam { param, ty },

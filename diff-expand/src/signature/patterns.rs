@@ -46,6 +46,31 @@ pub fn pattern_names(sig: &syn::Signature, index: usize) -> Option<(String, Vec<
     Some((text.replace("& ", "&").replace("( ", "(").replace(" )", ")"), names))
 }
 
+thread_local! {
+    /// The parameters of the function being expanded that were written as patterns: the name
+    /// [`named`] gave each, and the pattern as written, for messages.
+    static WRITTEN: std::cell::RefCell<Vec<(String, String)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A parameter as the user wrote it: the pattern of one [`named`] renamed to `name` (while the
+/// function is being expanded), else `name` itself.
+pub fn as_written(name: &str) -> String {
+    WRITTEN
+        .with(|w| w.borrow().iter().find(|(n, _)| n == name).map(|(_, p)| p.clone()))
+        .unwrap_or_else(|| name.to_string())
+}
+
+/// Runs `f` with the patterns of `sig`'s parameters known to [`as_written`].
+pub fn with_written<R>(sig: &syn::Signature, f: impl FnOnce() -> R) -> R {
+    let written: Vec<(String, String)> = (0..sig.inputs.len())
+        .filter_map(|i| Some((parameter_name(sig, i)?.to_string(), pattern_names(sig, i)?.0)))
+        .collect();
+    let outer = WRITTEN.with(|w| std::mem::replace(&mut *w.borrow_mut(), written));
+    let out = f();
+    WRITTEN.with(|w| *w.borrow_mut() = outer);
+    out
+}
+
 /// `item_fn` with every parameter pattern that is not a plain name replaced by its
 /// [`parameter_name`], and a `let PATTERN = name;` first in the body; `None` if every parameter
 /// is a name already.
