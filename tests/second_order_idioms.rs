@@ -366,3 +366,52 @@ fn a_method_generic_over_its_blocks_real_field() {
         hessian_against("fit", &h, &closed, &grad, &p, 1e-13);
     }
 }
+
+/// Associated functions (no `self`) with `hessian`, of a concrete block and of a generic one:
+/// the first's `_hvp` called its dual copy without `Self::` (rustc's "cannot find function"
+/// inside generated code until the forty-sixth session), the second was our error.
+pub struct Tools;
+
+#[differentiable(hessian)]
+impl Tools {
+    /// `Σ xᵢ⁴`.
+    pub fn quartic(x: &[f64]) -> f64 {
+        x.iter().map(|v| v.powi(4)).sum()
+    }
+}
+
+pub struct Cubes<T> {
+    pub unused: T,
+}
+
+#[differentiable(hessian)]
+impl<T: Float> Cubes<T> {
+    /// `Σ xᵢ³`.
+    pub fn total(x: &[T]) -> T {
+        x.iter().fold(T::zero(), |s, &v| s + v * v * v)
+    }
+}
+
+#[test]
+fn associated_functions_under_second_order() {
+    for x in [[0.3, -1.2, 2.5], [1.0, 0.5, -0.25], [-2.0, 0.7, 1.1]] {
+        let (value, g, h) = Tools::quartic_hessian(&x);
+        assert!((value - Tools::quartic(&x)).abs() < 1e-13);
+        let want: Vec<f64> = x.iter().map(|v| 4.0 * v.powi(3)).collect();
+        assert_close(&g, &want, 1e-13, "quartic gradient");
+        assert_close(&g, &central_gradient(Tools::quartic, &x), 1e-7, "quartic differences");
+        let dir = [0.5, -0.3, 1.2];
+        let (_, d) = Tools::quartic_jvp(&x, dir.to_vec());
+        forward_against_reverse("quartic", d, &dir, 1.0, &g, 1e-12);
+        let closed = |i: usize, j: usize| if i == j { 12.0 * x[i] * x[i] } else { 0.0 };
+        hessian_against("quartic", &h, &closed, &|y: &[f64]| Tools::quartic_grad(y).1, &x, 1e-13);
+
+        let (_, g, h) = Cubes::<f64>::total_hessian(&x);
+        let want: Vec<f64> = x.iter().map(|v| 3.0 * v * v).collect();
+        assert_close(&g, &want, 1e-13, "cubes gradient");
+        let (_, d) = Cubes::<f64>::total_jvp(&x, dir.to_vec());
+        forward_against_reverse("cubes", d, &dir, 1.0, &g, 1e-12);
+        let closed = |i: usize, j: usize| if i == j { 6.0 * x[i] } else { 0.0 };
+        hessian_against("cubes", &h, &closed, &|y: &[f64]| Cubes::<f64>::total_grad(y).1, &x, 1e-13);
+    }
+}

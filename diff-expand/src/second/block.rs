@@ -141,18 +141,42 @@ pub(super) fn lifted_receiver(t: &syn::Ident) -> Option<TokenStream> {
                 false => quote!(#field: ::core::clone::Clone::clone(&self.#field)),
             });
         }
-        // `Rosen<T>` as an expression path at `Dual<f64>`: `Rosen::<Dual<f64>>`.
-        let mut at_dual = path.path.clone();
-        syn::visit_mut::VisitMut::visit_path_mut(
-            &mut super::Substitute { from: t.clone(), to: syn::parse_quote!(#p::Dual<f64>) },
-            &mut at_dual,
-        );
-        if let Some(syn::PathArguments::AngleBracketed(a)) =
-            at_dual.segments.last_mut().map(|s| &mut s.arguments)
-        {
-            a.colon2_token = Some(Default::default());
-        }
+        let at_dual = at_dual(path, t);
         Some(quote!(#at_dual { #(#values),* }))
+    })
+}
+
+/// `Rosen<T>` as an expression path at `Dual<f64>`: `Rosen::<Dual<f64>>`.
+fn at_dual(path: &syn::TypePath, t: &syn::Ident) -> syn::Path {
+    let p = crate::emit::private();
+    let mut at_dual = path.path.clone();
+    syn::visit_mut::VisitMut::visit_path_mut(
+        &mut super::Substitute { from: t.clone(), to: syn::parse_quote!(#p::Dual<f64>) },
+        &mut at_dual,
+    );
+    if let Some(syn::PathArguments::AngleBracketed(a)) = at_dual.segments.last_mut().map(|s| &mut s.arguments)
+    {
+        a.colon2_token = Some(Default::default());
+    }
+    at_dual
+}
+
+/// The block's type at `Dual<f64>` (`Rosen::<Dual<f64>>`), through which an associated function
+/// of the block (no `self`) runs its `_grad` at dual numbers; `None` if the block's float is not
+/// `t` or `Dual<f64>` does not meet its bounds.
+pub(super) fn dual_type(t: &syn::Ident) -> Option<TokenStream> {
+    BLOCK.with(|b| {
+        let b = b.borrow();
+        let block = b.as_ref()?;
+        if block_float(&block.generics).as_ref() != Some(t)
+            || super::check::unsupported_bound(&block.generics, t).is_some()
+        {
+            return None;
+        }
+        match &block.self_ty {
+            syn::Type::Path(path) if path.qself.is_none() => Some(at_dual(path, t).into_token_stream()),
+            _ => None,
+        }
     })
 }
 

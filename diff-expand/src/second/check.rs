@@ -207,8 +207,13 @@ pub(super) fn check(input: &Input, sig: &signature::Signature, cx: &Ctxt) -> boo
     let of_the_block = block_float(input.sig);
     if let Some(t) = of_the_block
         && !super::block::field_bound(t)
-        && (super::block::lifted_receiver(t).is_none()
-            || sig.receiver.as_ref().is_none_or(|r| r.reference.is_none() || r.mutability.is_some()))
+        && !match &sig.receiver {
+            // An associated function runs through the block's type at dual numbers.
+            None => super::block::dual_type(t).is_some(),
+            Some(r) => {
+                r.reference.is_some() && r.mutability.is_none() && super::block::lifted_receiver(t).is_some()
+            }
+        }
     {
         let names_t = |ty: &syn::Type| find_ident(ty.to_token_stream(), &t.to_string()).is_some();
         let at = input.sig.params.iter().find(|p| names_t(&p.ty)).map(|p| Loc::of(&p.ty));

@@ -111,8 +111,15 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
         let grad = emit::sibling(&input.sig.name, "grad");
         // A method generic over its block's float: `_grad` of the receiver lifted to dual
         // numbers, in the block for `f64` (`block.rs`; `check` made sure it lifts).
-        if let Some(lifted) = check::block_float(input.sig).and_then(block::lifted_receiver) {
-            let dual = quote!(({ #lifted }).#grad);
+        // (An associated function: through the block's type at dual numbers.)
+        let through = match input.sig.receiver {
+            Some(_) => {
+                check::block_float(input.sig).and_then(block::lifted_receiver).map(|l| quote!(({ #l }).))
+            }
+            None => check::block_float(input.sig).and_then(block::dual_type).map(|ty| quote!(#ty::)),
+        };
+        if let Some(through) = through {
+            let dual = quote!(#through #grad);
             let as_they_are: HashSet<usize> =
                 check::of_primitive_types(input.sig).filter(|(_, p)| !p.wrt).map(|(i, _)| i).collect();
             let hvp = hvp(input, &concrete, &dual, &as_they_are);
@@ -323,9 +330,14 @@ fn keep_types(f: &mut syn::ItemFn, sig: &signature::Signature, kept: &HashSet<us
     }
 }
 
-/// A sibling called as a method (`self.name`) when the function is one.
+/// A sibling called as a method (`self.name`) when the function is one, as an associated
+/// function (`Self::name`) when it is one of an `impl` block with the attribute.
 fn with_receiver(sig: &signature::Signature, name: TokenStream) -> TokenStream {
-    if sig.receiver.is_some() { quote!(self.#name) } else { name }
+    match (&sig.receiver, signature::siblings::self_type()) {
+        (Some(_), _) => quote!(self.#name),
+        (None, Some(_)) => quote!(Self::#name),
+        (None, None) => name,
+    }
 }
 
 /// `g_vjp` to `g_vjp_for_hessian`: the dual copy of a `_vjp`, which a `hessian` caller calls.
