@@ -98,52 +98,39 @@ fn block_float(generics: &syn::Generics) -> Option<syn::Ident> {
 /// struct at `Dual<f64>`: `Rosen::<Dual<f64>> { a: .., n: .. }`. `None` if the block's float is
 /// not `t`, or the struct or one of its fields is not of a shape this lifts.
 pub(super) fn lifted_receiver(t: &syn::Ident) -> Option<TokenStream> {
-    BLOCK.with(|b| {
-        let b = b.borrow();
-        let block = b.as_ref()?;
-        // (`Dual<f64>` must meet the block's bounds: `Float` and kin, not `RealField`.)
-        if block_float(&block.generics).as_ref() != Some(t)
-            || super::check::unsupported_bound(&block.generics, t).is_some()
-        {
-            return None;
-        }
-        let syn::Type::Path(path) = &block.self_ty else { return None };
-        if path.qself.is_some() {
-            return None;
-        }
-        let last = path.path.segments.last()?;
-        let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
-        let (params, fields, _) = crate::signature::types::generic_struct(&last.ident.to_string())?;
-        if params.len() != args.args.len() {
-            return None;
-        }
-        // The struct's own name for the block's float (`struct Rosen<F>` of `impl<T> Rosen<T>`);
-        // every other argument must not name it.
-        let mut own = None;
-        for (param, arg) in params.iter().zip(&args.args) {
-            let names_t = super::find_ident(arg.to_token_stream(), &t.to_string()).is_some();
-            match arg {
-                syn::GenericArgument::Type(syn::Type::Path(p)) if p.qself.is_none() && p.path.is_ident(t) => {
-                    own = Some(param.clone());
-                }
-                _ if names_t => return None,
-                _ => {}
+    let path = runs_at_dual(t)?;
+    let last = path.path.segments.last()?;
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    let (params, fields, _) = crate::signature::types::generic_struct(&last.ident.to_string())?;
+    if params.len() != args.args.len() {
+        return None;
+    }
+    // The struct's own name for the block's float (`struct Rosen<F>` of `impl<T> Rosen<T>`);
+    // every other argument must not name it.
+    let mut own = None;
+    for (param, arg) in params.iter().zip(&args.args) {
+        let names_t = super::find_ident(arg.to_token_stream(), &t.to_string()).is_some();
+        match arg {
+            syn::GenericArgument::Type(syn::Type::Path(p)) if p.qself.is_none() && p.path.is_ident(t) => {
+                own = Some(param.clone());
             }
+            _ if names_t => return None,
+            _ => {}
         }
-        let own = own?;
-        let p = crate::emit::private();
-        let mut values = Vec::new();
-        for (name, ty) in &fields {
-            let ty: syn::Type = syn::parse_str(ty).ok()?;
-            let field = syn::Ident::new(name, proc_macro2::Span::call_site());
-            values.push(match shape(&ty, &own)? {
-                true => quote!(#field: #p::promote(::core::clone::Clone::clone(&self.#field))),
-                false => quote!(#field: ::core::clone::Clone::clone(&self.#field)),
-            });
-        }
-        let at_dual = at_dual(path, t);
-        Some(quote!(#at_dual { #(#values),* }))
-    })
+    }
+    let own = own?;
+    let p = crate::emit::private();
+    let mut values = Vec::new();
+    for (name, ty) in &fields {
+        let ty: syn::Type = syn::parse_str(ty).ok()?;
+        let field = syn::Ident::new(name, proc_macro2::Span::call_site());
+        values.push(match shape(&ty, &own)? {
+            true => quote!(#field: #p::promote(::core::clone::Clone::clone(&self.#field))),
+            false => quote!(#field: ::core::clone::Clone::clone(&self.#field)),
+        });
+    }
+    let at_dual = at_dual(&path, t);
+    Some(quote!(#at_dual { #(#values),* }))
 }
 
 /// `Rosen<T>` as an expression path at `Dual<f64>`: `Rosen::<Dual<f64>>`.
@@ -165,6 +152,12 @@ fn at_dual(path: &syn::TypePath, t: &syn::Ident) -> syn::Path {
 /// of the block (no `self`) runs its `_grad` at dual numbers; `None` if the block's float is not
 /// `t` or `Dual<f64>` does not meet its bounds.
 pub(super) fn dual_type(t: &syn::Ident) -> Option<TokenStream> {
+    runs_at_dual(t).map(|path| at_dual(&path, t).into_token_stream())
+}
+
+/// The type of the block being expanded, if its float is `t`, `Dual<f64>` meets its bounds
+/// (`Float` and kin, not `RealField`) and the type is a path.
+fn runs_at_dual(t: &syn::Ident) -> Option<syn::TypePath> {
     BLOCK.with(|b| {
         let b = b.borrow();
         let block = b.as_ref()?;
@@ -174,7 +167,7 @@ pub(super) fn dual_type(t: &syn::Ident) -> Option<TokenStream> {
             return None;
         }
         match &block.self_ty {
-            syn::Type::Path(path) if path.qself.is_none() => Some(at_dual(path, t).into_token_stream()),
+            syn::Type::Path(path) if path.qself.is_none() => Some(path.clone()),
             _ => None,
         }
     })
