@@ -243,6 +243,11 @@ fn nalgebra_statistics_under_second_order() {
         let mut want = [1.0 / 3.0; 3];
         want[k] += 2.0 * x[k];
         assert_close(g.as_slice(), &want, 1e-13, "smallest gradient");
+        let f = |y: &[f64]| smallest(&nalgebra::Vector3::from_row_slice(y));
+        assert_close(g.as_slice(), &central_gradient(f, &x), 1e-8, "smallest differences");
+        let dir = [0.5, -0.3, 1.2];
+        let (_, d) = smallest_jvp(&v, nalgebra::Vector3::from_row_slice(&dir));
+        forward_against_reverse("smallest", d, &dir, 1.0, g.as_slice(), 1e-13);
         let closed = |i: usize, j: usize| if i == k && j == k { 2.0 } else { 0.0 };
         let grad = |y: &[f64]| smallest_grad(&nalgebra::Vector3::from_row_slice(y)).1.as_slice().to_vec();
         hessian_against("smallest", &h, &closed, &grad, &x, 1e-13);
@@ -409,6 +414,7 @@ fn associated_functions_under_second_order() {
         let (_, g, h) = Cubes::<f64>::total_hessian(&x);
         let want: Vec<f64> = x.iter().map(|v| 3.0 * v * v).collect();
         assert_close(&g, &want, 1e-13, "cubes gradient");
+        assert_close(&g, &central_gradient(Cubes::<f64>::total, &x), 1e-7, "cubes differences");
         let (_, d) = Cubes::<f64>::total_jvp(&x, dir.to_vec());
         forward_against_reverse("cubes", d, &dir, 1.0, &g, 1e-12);
         let closed = |i: usize, j: usize| if i == j { 6.0 * x[i] } else { 0.0 };

@@ -112,26 +112,22 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
         // A method generic over its block's float: `_grad` of the receiver lifted to dual
         // numbers, in the block for `f64` (`block.rs`; `check` made sure it lifts).
         // (An associated function: through the block's type at dual numbers.)
-        let through = match input.sig.receiver {
-            Some(_) => {
-                check::block_float(input.sig).and_then(block::lifted_receiver).map(|l| quote!(({ #l }).))
-            }
-            None => check::block_float(input.sig).and_then(block::dual_type).map(|ty| quote!(#ty::)),
-        };
+        let through = check::block_float(input.sig).and_then(|t| match input.sig.receiver {
+            Some(_) => block::lifted_receiver(t).map(|l| quote!(({ #l }).)),
+            None => block::dual_type(t).map(|ty| quote!(#ty::)),
+        });
+        // A parameter not differentiated whose type does not name `T` (`t: f64` of data) keeps
+        // its type in `_grad::<Dual<f64>>`: passed as it is (it was lifted, rustc's mismatch).
+        let as_they_are: HashSet<usize> =
+            check::of_primitive_types(input.sig).filter(|(_, p)| !p.wrt).map(|(i, _)| i).collect();
         if let Some(through) = through {
             let dual = quote!(#through #grad);
-            let as_they_are: HashSet<usize> =
-                check::of_primitive_types(input.sig).filter(|(_, p)| !p.wrt).map(|(i, _)| i).collect();
             let hvp = hvp(input, &concrete, &dual, &as_they_are);
             let hessian = hessian(input, &concrete, &dual, &as_they_are);
             block::push(quote!(#hvp #hessian));
             return Some(TokenStream::new());
         }
         let dual = with_receiver(input.sig, quote!(#grad::<#(#turbofish),*>));
-        // A parameter not differentiated whose type does not name `T` (`t: f64` of data) keeps
-        // its type in `_grad::<Dual<f64>>`: passed as it is (it was lifted, rustc's mismatch).
-        let as_they_are: HashSet<usize> =
-            check::of_primitive_types(input.sig).filter(|(_, p)| !p.wrt).map(|(i, _)| i).collect();
         let hvp = hvp(input, &concrete, &dual, &as_they_are);
         let hessian = hessian(input, &concrete, &dual, &as_they_are);
         let vjp = generic_vjp_for_hessian(input, reverse, &turbofish);

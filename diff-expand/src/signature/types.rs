@@ -84,14 +84,7 @@ static GENERIC_STRUCTS: Mutex<Option<GenericStructs>> = Mutex::new(None);
 /// literal elsewhere can name them).
 pub fn generic_struct(name: &str) -> Option<GenericStruct> {
     let table = GENERIC_STRUCTS.lock().ok()?;
-    let table = table.as_ref()?;
-    let one = |scope: String| match table.get(&(scope, name.to_string())).map(|d| &d[..]) {
-        Some([one]) => Some(Some(one.clone())),
-        Some(_) => Some(None),
-        None => None,
-    };
-    let crate_wide = || one(String::new()).map(|d| d.filter(|(_, _, public)| *public));
-    one(super::registry::current_file()).or_else(crate_wide).flatten()
+    scoped_one(table.as_ref()?, name, |(_, _, public)| *public)
 }
 
 /// Records the named fields of a struct definition the prescan read in `file`.
@@ -164,13 +157,23 @@ pub fn named_fields(name: &str) -> Option<Vec<String>> {
 /// them.
 fn typed_fields(name: &str) -> Option<Vec<(String, String)>> {
     let table = NAMED_FIELDS.lock().ok()?;
-    let table = table.as_ref()?;
+    scoped_one(table.as_ref()?, name, |_| true).flatten()
+}
+
+/// The one definition of `name` in a table per file (and `""` for the crate): the file being
+/// expanded's, or else the crate's if `crate_wide` takes it. `None` where there are several.
+fn scoped_one<T: Clone>(
+    table: &HashMap<(String, String), Vec<T>>,
+    name: &str,
+    crate_wide: impl Fn(&T) -> bool,
+) -> Option<T> {
     let one = |scope: String| match table.get(&(scope, name.to_string())).map(|d| &d[..]) {
-        Some([Some(fields)]) => Some(Some(fields.clone())),
+        Some([one]) => Some(Some(one.clone())),
         Some(_) => Some(None),
         None => None,
     };
-    one(super::registry::current_file()).or_else(|| one(String::new())).flatten()
+    let of_crate = || one(String::new()).map(|d| d.filter(&crate_wide));
+    one(super::registry::current_file()).or_else(of_crate).flatten()
 }
 
 /// The declared type of the field `field` of the struct `owner`, as [`named_fields`] finds the
