@@ -379,6 +379,30 @@
 //! (The macro knows a method is in a trait impl from reading the source file; where it cannot,
 //! a doctest, rustc reports the generated methods as not members of the trait.)
 //!
+//! # same-name
+//!
+//! `hessian` or `jacobian` on a function whose name is, in the same file, both that of a free
+//! function and of a function in an `impl` block without the attribute, each with
+//! `#[differentiable]`. The generated `_hessian`/`_hvp`/`_jacobian` call their siblings (the
+//! dual copy of `_grad`, `_jvp`, `_vjp`): as `energy_vjp` from a free function, as
+//! `Self::energy_vjp` from an associated one. The attribute sees only the function, so it reads
+//! the file to tell which it is; with one of each it cannot, and guessing would call the other
+//! function's sibling.
+//!
+//! ```text
+//! #[differentiable(hessian)]
+//! pub fn energy(x: f64, y: f64) -> f64 { x * x + y * y }
+//!
+//! impl Spring {
+//!     #[differentiable(hessian)]
+//!     pub fn energy(x: f64, y: f64) -> f64 { 0.5 * (x - y) * (x - y) }
+//! }
+//! ```
+//!
+//! Fixes: rename one of the two, or put `#[differentiable]` on the `impl` block too (a method's
+//! own attribute still decides what it differentiates): the block's expansion knows its
+//! functions are associated.
+//!
 //! # nothing-to-differentiate
 //!
 //! No parameter is differentiated.

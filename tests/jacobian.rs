@@ -273,3 +273,61 @@ fn a_slice_of_points_numbered_point_by_point() {
         }
     }
 }
+
+// ---- Associated functions: their `_jacobian` calls `Self::f_jvp`/`Self::f_vjp` (a bare call
+// was rustc's "cannot find function" inside generated code until the forty-seventh session).
+
+pub struct Kinematics;
+
+#[differentiable(jacobian)]
+impl Kinematics {
+    /// A two-link arm's tip, links of lengths 1 and 0.5: two inputs, two outputs (forward mode).
+    pub fn tip(q: &[f64]) -> [f64; 2] {
+        let (a, b) = (q[0], q[0] + q[1]);
+        [a.cos() + 0.5 * b.cos(), a.sin() + 0.5 * b.sin()]
+    }
+}
+
+pub struct Stats;
+
+impl Stats {
+    /// Sum and product of three inputs: more inputs than outputs (reverse mode). The block has
+    /// no attribute: the prescan found the function in it.
+    #[differentiable(jacobian)]
+    pub fn sum_product(x: &[f64; 3]) -> (f64, f64) {
+        (x[0] + x[1] + x[2], x[0] * x[1] * x[2])
+    }
+}
+
+#[test]
+fn associated_functions() {
+    for q in [[0.3, 1.1], [-1.2, 0.4], [2.0, -2.5]] {
+        let (value, j) = Kinematics::tip_jacobian(&q);
+        assert_eq!(value, Kinematics::tip(&q));
+        let (a, b) = (q[0], q[0] + q[1]);
+        let exact = DMatrix::from_row_slice(
+            2,
+            2,
+            &[-a.sin() - 0.5 * b.sin(), -0.5 * b.sin(), a.cos() + 0.5 * b.cos(), 0.5 * b.cos()],
+        );
+        check("tip", &j, &exact, &|p| Kinematics::tip(p).to_vec(), &q);
+        let (_, pullback) = Kinematics::tip_vjp(&q);
+        let row = pullback([1.0, 0.0]);
+        assert!(close(row[0], j[(0, 0)], 1e-14) && close(row[1], j[(0, 1)], 1e-14), "tip row 0 from _vjp");
+    }
+    for x in [[1.0, 2.0, 3.0], [-0.5, 0.25, 4.0], [0.3, -0.7, 0.1]] {
+        let (value, j) = Stats::sum_product_jacobian(&x);
+        assert_eq!(value, Stats::sum_product(&x));
+        let exact = DMatrix::from_row_slice(2, 3, &[1.0, 1.0, 1.0, x[1] * x[2], x[0] * x[2], x[0] * x[1]]);
+        let f = |p: &[f64]| {
+            let (s, m) = Stats::sum_product(&[p[0], p[1], p[2]]);
+            vec![s, m]
+        };
+        check("sum_product", &j, &exact, &f, &x);
+        for c in 0..3 {
+            let (_, (ds, dm)) =
+                Stats::sum_product_jvp(&x, std::array::from_fn(|i| if i == c { 1.0 } else { 0.0 }));
+            assert!(close(ds, j[(0, c)], 1e-14) && close(dm, j[(1, c)], 1e-14), "column {c} from _jvp");
+        }
+    }
+}

@@ -374,8 +374,18 @@ fn a_method_generic_over_its_blocks_real_field() {
 
 /// Associated functions (no `self`) with `hessian`, of a concrete block and of a generic one:
 /// the first's `_hvp` called its dual copy without `Self::` (rustc's "cannot find function"
-/// inside generated code until the forty-sixth session), the second was our error.
+/// inside generated code until the forty-sixth session), the second was our error. The third,
+/// with its own attribute in a block without one, did so until the forty-seventh (the prescan
+/// tells it is in a block).
 pub struct Tools;
+
+impl Tools {
+    /// `x⁴ + x y²`.
+    #[differentiable(hessian)]
+    pub fn mixed(x: f64, y: f64) -> f64 {
+        x * x * x * x + x * y * y
+    }
+}
 
 #[differentiable(hessian)]
 impl Tools {
@@ -419,5 +429,25 @@ fn associated_functions_under_second_order() {
         forward_against_reverse("cubes", d, &dir, 1.0, &g, 1e-12);
         let closed = |i: usize, j: usize| if i == j { 6.0 * x[i] } else { 0.0 };
         hessian_against("cubes", &h, &closed, &|y: &[f64]| Cubes::<f64>::total_grad(y).1, &x, 1e-13);
+
+        let (a, b) = (x[0], x[1]);
+        let (value, (gx, gy), h) = Tools::mixed_hessian(a, b);
+        assert!((value - Tools::mixed(a, b)).abs() < 1e-13);
+        let g = [gx, gy];
+        assert_close(&g, &[4.0 * a.powi(3) + b * b, 2.0 * a * b], 1e-13, "mixed gradient");
+        let f = |p: &[f64]| Tools::mixed(p[0], p[1]);
+        assert_close(&g, &central_gradient(f, &[a, b]), 1e-7, "mixed differences");
+        let (_, d) = Tools::mixed_jvp(a, b, 0.5, -0.3);
+        forward_against_reverse("mixed", d, &[0.5, -0.3], 1.0, &g, 1e-12);
+        let closed = |i: usize, j: usize| match (i, j) {
+            (0, 0) => 12.0 * a * a,
+            (1, 1) => 2.0 * a,
+            _ => 2.0 * b,
+        };
+        let grad = |p: &[f64]| {
+            let (gx, gy) = Tools::mixed_grad(p[0], p[1]).1;
+            vec![gx, gy]
+        };
+        hessian_against("mixed", &h, &closed, &grad, &[a, b], 1e-13);
     }
 }

@@ -106,6 +106,9 @@ pub enum Diagnostic {
     SecondOrder { what: String, help: &'static str },
     /// A signature `#[differentiable(jacobian)]` cannot number the scalars of.
     Jacobian { what: String, help: &'static str },
+    /// `hessian` or `jacobian` on a function whose name is also that of a free function and of
+    /// an associated function with the attribute in its file: its siblings cannot be named.
+    SameName { name: String, option: &'static str },
 }
 
 impl Diagnostic {
@@ -143,6 +146,7 @@ impl Diagnostic {
             Diagnostic::BranchShape => "branch-shape",
             Diagnostic::SecondOrder { .. } => "second-order",
             Diagnostic::Jacobian { .. } => "jacobian",
+            Diagnostic::SameName { .. } => "same-name",
         }
     }
 
@@ -437,6 +441,13 @@ impl Diagnostic {
             Diagnostic::Jacobian { what, help } => format!(
                 "`#[differentiable(jacobian)]` does not support {what}\n\
                  help: {help}; `_jvp` and `_vjp` work without `jacobian`"
+            ),
+            Diagnostic::SameName { name, option } => format!(
+                "`{name}` names both a free function and a function of an `impl` block in this file, each \
+                 with `#[differentiable]`, so the generated `{name}_{option}` cannot tell whether to call \
+                 `{name}_..` or `Self::{name}_..`\n\
+                 help: rename one of the two, or put `#[differentiable]` on the `impl` block too (its \
+                 methods keep their own attributes)"
             ),
         }
     }

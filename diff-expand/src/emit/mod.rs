@@ -112,6 +112,28 @@ pub fn sibling(ident: &syn::Ident, suffix: &str) -> syn::Ident {
     format_ident!("{}_{}", ident, suffix, span = ident.span())
 }
 
+/// How a generated item of the function `sig` calls its sibling `name` (`f_vjp`): `self.name`
+/// in a method, `Self::name` in an associated function (of an `impl` block with the attribute,
+/// or found in one by the prescan, `higher_order::caller_place`), `name` in a free function.
+pub fn sibling_call(sig: &crate::signature::Signature, name: TokenStream) -> TokenStream {
+    use crate::signature::higher_order::{Place, caller_place};
+    let associated = crate::signature::siblings::self_type().is_some() || caller_place() == Place::Associated;
+    match (&sig.receiver, associated) {
+        (Some(_), _) => quote!(self.#name),
+        (None, true) => quote!(Self::#name),
+        (None, false) => name,
+    }
+}
+
+/// Whether the siblings of the function `sig` cannot be named: one without `self`, outside a
+/// block with the attribute, whose name the prescan found both free and in an `impl` block.
+pub fn sibling_place_unknown(sig: &crate::signature::Signature) -> bool {
+    use crate::signature::higher_order::{Place, caller_place};
+    sig.receiver.is_none()
+        && crate::signature::siblings::self_type().is_none()
+        && caller_place() == Place::Both
+}
+
 /// `array[i][j] = value;`. A `Vec` stored as a row (`m[1] = vec![..]`) is cloned: the reverse
 /// sweep may still read it (moving it was rustc's E0382 inside generated code).
 pub fn primal_store(input: &Input, inst: &Inst) -> TokenStream {

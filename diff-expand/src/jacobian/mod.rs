@@ -148,7 +148,7 @@ pub fn generate(input: &Input, lanes: Option<TokenStream>, cx: &Ctxt) -> Option<
         if input.sig.floats.is_empty() { TokenStream::new() } else { quote!(::<#(#generic_args),*>) };
     let callee = |suffix: &str, turbofish: &TokenStream| {
         let f = if suffix.is_empty() { sig.name.clone() } else { emit::sibling(&sig.name, suffix) };
-        if sig.receiver.is_some() { quote!(self.#f #turbofish) } else { quote!(#f #turbofish) }
+        emit::sibling_call(sig, quote!(#f #turbofish))
     };
     let (primal, jvp, vjp) = (callee("", &turbofish), callee("jvp", &turbofish), callee("vjp", &turbofish));
     // Each call gets the parameters again: a `Vec` or `DVector` by value is cloned.

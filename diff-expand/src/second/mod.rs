@@ -127,7 +127,7 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
             block::push(quote!(#hvp #hessian));
             return Some(TokenStream::new());
         }
-        let dual = with_receiver(input.sig, quote!(#grad::<#(#turbofish),*>));
+        let dual = emit::sibling_call(input.sig, quote!(#grad::<#(#turbofish),*>));
         let hvp = hvp(input, &concrete, &dual, &as_they_are);
         let hessian = hessian(input, &concrete, &dual, &as_they_are);
         let vjp = generic_vjp_for_hessian(input, reverse, &turbofish);
@@ -270,7 +270,7 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
     let Some(grad) = grad else {
         return Some(quote!(#[doc(hidden)] #vjp));
     };
-    let dual = with_receiver(sig, quote!(#dual_name));
+    let dual = emit::sibling_call(sig, quote!(#dual_name));
     let hvp = hvp(input, sig, &dual, &by_index);
     let hessian = hessian(input, sig, &dual, &by_index);
     if of_field_block.is_some() {
@@ -323,16 +323,6 @@ fn keep_types(f: &mut syn::ItemFn, sig: &signature::Signature, kept: &HashSet<us
                 (copy, own) => *copy = own.clone(),
             }
         }
-    }
-}
-
-/// A sibling called as a method (`self.name`) when the function is one, as an associated
-/// function (`Self::name`) when it is one of an `impl` block with the attribute.
-fn with_receiver(sig: &signature::Signature, name: TokenStream) -> TokenStream {
-    match (&sig.receiver, signature::siblings::self_type()) {
-        (Some(_), _) => quote!(self.#name),
-        (None, Some(_)) => quote!(Self::#name),
-        (None, None) => name,
     }
 }
 

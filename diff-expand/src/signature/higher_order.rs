@@ -39,6 +39,10 @@ static CALLERS: Mutex<Option<Callers>> = Mutex::new(None);
 /// Per file and name, the type of each method with the attribute (`None` where two differ).
 static CALLER_TYPES: Mutex<Option<Callers>> = Mutex::new(None);
 
+/// Per file and name, `impl` or `free` for each function with the attribute (`None` where one
+/// of each was found).
+static CALLER_PLACES: Mutex<Option<Callers>> = Mutex::new(None);
+
 thread_local! {
     /// The module of the function being expanded, if the prescan found it.
     static CALLER: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
@@ -47,6 +51,8 @@ thread_local! {
     /// The module of the function being expanded where the prescan found it, one of that name
     /// in its file (`None` otherwise: unlike [`CALLER`], never another function's).
     static FOUND_CALLER: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+    /// Where the prescan found the function being expanded.
+    static PLACE: std::cell::RefCell<Place> = const { std::cell::RefCell::new(Place::Unknown) };
 }
 
 /// The module of the function being expanded, if the prescan found exactly one of its name in
@@ -59,6 +65,24 @@ pub fn caller_module() -> Option<String> {
 /// an `impl` block (`Mlp` of `impl Mlp { #[differentiable(wrt(self))] fn forward(..) }`).
 pub fn caller_type() -> Option<String> {
     CALLER_TYPE.with(|c| c.borrow().clone())
+}
+
+/// Where the prescan found the function with the attribute being expanded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// Not found (a function the prescan did not read).
+    Unknown,
+    /// A free function.
+    Free,
+    /// A function of an `impl` block: its siblings are called `Self::name`.
+    Associated,
+    /// One of each of its name in its file, so which one is being expanded is not known.
+    Both,
+}
+
+/// Where the prescan found the function being expanded.
+pub fn caller_place() -> Place {
+    PLACE.with(|c| *c.borrow())
 }
 
 /// The prescan enters `mod name { .. }` (and leaves it with [`leave_module`]).
@@ -93,6 +117,12 @@ pub fn record_caller_type(file: &str, name: &str, self_ty: &Type) {
     }
 }
 
+/// Records where the function with the attribute `name` found in `file` is: in an `impl` block
+/// (`associated`) or not.
+pub fn record_caller_place(file: &str, name: &str, associated: bool) {
+    record_unique(&CALLER_PLACES, file, name, if associated { "impl" } else { "free" }.to_string());
+}
+
 /// Enters `value` for `file` and `name`, or `None` where one entered before differs.
 fn record_unique(table: &Mutex<Option<Callers>>, file: &str, name: &str, value: String) {
     let Ok(mut table) = table.lock() else { return };
@@ -114,10 +144,18 @@ fn record_unique(table: &Mutex<Option<Callers>>, file: &str, name: &str, value: 
 /// the module of the function it is in.)
 pub fn set_caller(name: &str) {
     let key = (super::registry::current_file(), name.to_string());
-    // (Like the module, kept for a name the prescan did not record.)
+    // (Like the module, kept for a name the prescan did not record: a `map` closure's function
+    // is in the function that holds it.)
     if let Some(ty) = CALLER_TYPES.lock().ok().and_then(|c| c.as_ref()?.get(&key).cloned()) {
         CALLER_TYPE.with(|c| *c.borrow_mut() = ty);
     }
+    let place = match CALLER_PLACES.lock().ok().and_then(|c| c.as_ref()?.get(&key).cloned()) {
+        None => Place::Unknown,
+        Some(None) => Place::Both,
+        Some(Some(p)) if p == "impl" => Place::Associated,
+        Some(Some(_)) => Place::Free,
+    };
+    PLACE.with(|c| *c.borrow_mut() = place);
     let found = CALLERS.lock().ok().and_then(|c| c.as_ref()?.get(&key).cloned());
     FOUND_CALLER.with(|c| *c.borrow_mut() = found.clone().flatten());
     let Some(module) = found else {

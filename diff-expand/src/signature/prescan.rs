@@ -274,6 +274,7 @@ fn block(
         registry::record_seen(file, &name, item_fn.sig.inputs.len(), args.is_some());
         if args.is_some() {
             super::higher_order::record_caller(file, &name);
+            super::higher_order::record_caller_place(file, &name, false);
         }
         // A helper that takes a closure: kept whole, to be inlined where it is called.
         if super::higher_order::takes_closure(&item_fn.sig) {
@@ -296,6 +297,7 @@ fn block(
                         registry::record_in(file, &twin.sig.ident.to_string(), &wrt);
                     }
                     super::higher_order::record_caller(file, &twin.sig.ident.to_string());
+                    super::higher_order::record_caller_place(file, &twin.sig.ident.to_string(), false);
                 }
                 None => {
                     if let Some(wrt) = registry::of_function(&item_fn, &args) {
@@ -335,6 +337,10 @@ fn block(
             let from_block = whole.is_some() && !marked && !super::nothing_to_differentiate(&f.sig);
             if own.is_some() || from_block {
                 super::higher_order::record_caller(file, &name);
+                // (In a block with the attribute, its expansion knows: `siblings::self_type`.)
+                if whole.is_none() {
+                    super::higher_order::record_caller_place(file, &name, true);
+                }
                 if let Some(block) = &block {
                     super::higher_order::record_caller_type(file, &name, &block.self_ty);
                 }

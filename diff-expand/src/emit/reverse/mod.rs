@@ -90,6 +90,7 @@ pub fn grad_calls_vjp(input: &Input, second_order: bool) -> bool {
     !second_order
         && sig.wrapper.is_none()
         && sig.receiver.is_none()
+        && !crate::emit::sibling_place_unknown(sig)
         && input.item.sig.generics.params.is_empty()
         && input.f.body.walk().len() >= LONG
 }
@@ -429,11 +430,12 @@ pub fn emit(input: &Input, grad_calls_vjp: bool) -> TokenStream {
         }
         if grad_calls_vjp {
             let args = sig.params.iter().map(|p| &p.ident);
+            let call = crate::emit::sibling_call(sig, quote!(#vjp));
             out.extend(quote! {
                 #[doc = #grad_doc]
                 #attrs
                 #vis fn #grad (#(#params),*) -> #grad_type {
-                    let (__value, __pullback) = #vjp(#(#args),*);
+                    let (__value, __pullback) = #call(#(#args),*);
                     let __ct = #p::seed_one(&__value);
                     (__value, __pullback(__ct))
                 }
