@@ -143,6 +143,7 @@ pub(crate) fn expand(item_fn: &syn::ItemFn, attr: TokenStream, floats: &[syn::Id
             item_fn,
             &bounded.sig.generics,
             None,
+            (false, false),
             cx.take().unwrap_or_else(|| syn::Error::new(item_fn.sig.ident.span(), "unsupported function")),
         );
     };
@@ -178,6 +179,7 @@ pub(crate) fn expand(item_fn: &syn::ItemFn, attr: TokenStream, floats: &[syn::Id
             item_fn,
             &bounded.sig.generics,
             Some(&sig),
+            (args.hessian, args.jacobian),
             error.unwrap_or_else(|| syn::Error::new(item_fn.sig.ident.span(), "unsupported function")),
         ),
     }

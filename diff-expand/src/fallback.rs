@@ -10,11 +10,12 @@ use crate::emit;
 use crate::signature::{Signature, tangent_type};
 
 /// `generics` are the generated items' (the user's plus the runtime's bounds on float type
-/// parameters).
+/// parameters); `(hessian, jacobian)` the options asked for, whose items get stubs too.
 pub fn emit(
     item: &syn::ItemFn,
     generics: &syn::Generics,
     sig: Option<&Signature>,
+    (hessian, jacobian): (bool, bool),
     error: syn::Error,
 ) -> TokenStream {
     let errors = error.to_compile_error();
@@ -38,12 +39,9 @@ pub fn emit(
             }
         }
     }
-    for t in others {
-        generics
-            .make_where_clause()
-            .predicates
-            .push(syn::parse_quote!(#t: ::tapeless::__private::Differentiable));
-    }
+    let bounds: Vec<syn::WherePredicate> =
+        others.iter().map(|t| syn::parse_quote!(#t: ::tapeless::__private::Differentiable)).collect();
+    generics.make_where_clause().predicates.extend(bounds.iter().cloned());
     let (vis, where_clause) = (&item.vis, &generics.where_clause);
     let name = &item.sig.ident;
     let (jvp, vjp, grad) =
@@ -68,8 +66,11 @@ pub fn emit(
     } else {
         TokenStream::new()
     };
+    let second =
+        if hessian || jacobian { at_f64(sig, vis, &bounds, (hessian, jacobian)) } else { TokenStream::new() };
     quote! {
         #errors
+        #second
         #[allow(dead_code, unused_variables, unreachable_code, clippy::all)]
         #vis fn #jvp #generics (#receiver #(#params,)* #(#tangents),*) -> #jvp_type #where_clause {
             loop {}
@@ -80,4 +81,45 @@ pub fn emit(
         }
         #grad_stub
     }
+}
+
+/// Stubs of `_hvp` and `_hessian` (`hessian`, a scalar result) and of `_jacobian`
+/// (`jacobian`), of the signature at `f64` as those items have it, with `bounds` on its other
+/// type parameters and the function's visibility `vis`: a call of them finds them, and the user
+/// sees only our error.
+fn at_f64(
+    sig: &Signature,
+    vis: &syn::Visibility,
+    bounds: &[syn::WherePredicate],
+    (hessian, jacobian): (bool, bool),
+) -> TokenStream {
+    let mut concrete = crate::second::concrete(sig);
+    if !bounds.is_empty() {
+        concrete.generics.make_where_clause().predicates.extend(bounds.iter().cloned());
+    }
+    let sig = &concrete;
+    let (impl_generics, _, where_clause) = sig.generics.split_for_impl();
+    let (receiver, params, directions) =
+        (emit::receiver(sig), emit::primal_params(sig), emit::tangent_params(sig));
+    let (output, gradient) = (&sig.output, sig.gradient_type());
+    let matrix = quote!(::tapeless::__private::nalgebra::DMatrix<f64>);
+    let stub = |suffix: &str, inputs: TokenStream, result: TokenStream| {
+        let name = emit::sibling(&sig.name, suffix);
+        let result = sig.wrap_type(result);
+        quote! {
+            #[allow(dead_code, unused_variables, unreachable_code, clippy::all)]
+            #vis fn #name #impl_generics (#receiver #inputs) -> #result #where_clause {
+                loop {}
+            }
+        }
+    };
+    let mut out = TokenStream::new();
+    if hessian && sig.scalar_output() {
+        out.extend(stub("hvp", quote!(#(#params,)* #(#directions),*), quote!((f64, #gradient, #gradient))));
+        out.extend(stub("hessian", quote!(#(#params),*), quote!((f64, #gradient, #matrix))));
+    }
+    if jacobian {
+        out.extend(stub("jacobian", quote!(#(#params),*), quote!((#output, #matrix))));
+    }
+    out
 }
