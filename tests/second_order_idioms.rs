@@ -15,6 +15,7 @@
 mod common;
 
 use common::{assert_close, central_gradient, forward_against_reverse, hessian_against};
+use nalgebra::DVector;
 use num_traits::Float;
 use tapeless::differentiable;
 
@@ -449,5 +450,115 @@ fn associated_functions_under_second_order() {
             vec![gx, gy]
         };
         hessian_against("mixed", &h, &closed, &grad, &[a, b], 1e-13);
+    }
+}
+
+/// Mean squared error of a linear model over feature vectors held as `&[DVector<f64>]`: the
+/// constant slice was passed to the dual copy as it is, its elements then `dot`ted with dual
+/// vectors (rustc's type mismatch inside generated code until the forty-seventh session).
+#[differentiable(hessian, wrt(w))]
+fn feature_loss(w: &DVector<f64>, xs: &[DVector<f64>], ys: &[f64]) -> f64 {
+    let mut total = 0.0;
+    for (x, &y) in xs.iter().zip(ys) {
+        let r = w.dot(x) - y;
+        total += r * r;
+    }
+    total / xs.len() as f64
+}
+
+/// The same slice differentiated too: `Σ (w·xₖ)²` over every entry of `w` and of the `xₖ`.
+#[differentiable(hessian)]
+fn projections(w: &DVector<f64>, xs: &[DVector<f64>]) -> f64 {
+    xs.iter().map(|x| w.dot(x).powi(2)).sum()
+}
+
+/// The loss generic over nalgebra's `RealField`.
+#[differentiable(hessian, wrt(w))]
+fn field_loss<T: nalgebra::RealField + Copy>(w: &DVector<T>, xs: &[DVector<T>], ys: &[T]) -> T {
+    let mut total = T::zero();
+    for (x, &y) in xs.iter().zip(ys) {
+        let r = w.dot(x) - y;
+        total += r * r;
+    }
+    total
+}
+
+#[test]
+fn slices_of_dynamic_vectors_under_second_order() {
+    let xs = vec![
+        DVector::from_vec(vec![1.0, 2.0, -0.5]),
+        DVector::from_vec(vec![0.5, -1.0, 0.25]),
+        DVector::from_vec(vec![-0.3, 0.7, 1.5]),
+    ];
+    let ys = [1.0, 0.0, -0.5];
+    let n = xs.len() as f64;
+    for w in [[0.1, 0.2, -0.3], [1.0, -0.5, 0.25]] {
+        let w = DVector::from_vec(w.to_vec());
+        // ∇ = (2/n) Σ (w·x - y) x, H = (2/n) Σ x xᵀ.
+        let residual = |x: &DVector<f64>, y: f64| w.dot(x) - y;
+        let want =
+            xs.iter().zip(&ys).fold(DVector::zeros(3), |g, (x, &y)| g + x * (2.0 * residual(x, y) / n));
+        let (value, g, h) = feature_loss_hessian(&w, &xs, &ys);
+        assert!((value - feature_loss(&w, &xs, &ys)).abs() < 1e-13);
+        assert_close(g.as_slice(), want.as_slice(), 1e-13, "feature gradient");
+        let f = |q: &[f64]| feature_loss(&DVector::from_column_slice(q), &xs, &ys);
+        assert_close(g.as_slice(), &central_gradient(f, w.as_slice()), 1e-8, "feature differences");
+        let dir = [0.5, -0.3, 1.2];
+        let (_, d) = feature_loss_jvp(&w, &xs, &ys, DVector::from_column_slice(&dir));
+        forward_against_reverse("feature", d, &dir, 1.0, g.as_slice(), 1e-13);
+        let closed = |i: usize, j: usize| xs.iter().map(|x| 2.0 * x[i] * x[j] / n).sum::<f64>();
+        let grad =
+            |q: &[f64]| feature_loss_grad(&DVector::from_column_slice(q), &xs, &ys).1.as_slice().to_vec();
+        hessian_against("feature", &h, &closed, &grad, w.as_slice(), 1e-13);
+
+        let (_, g, h) = field_loss_hessian(&w, &xs, &ys);
+        assert_close(g.as_slice(), (want * n).as_slice(), 1e-12, "field gradient");
+        let closed = |i: usize, j: usize| xs.iter().map(|x| 2.0 * x[i] * x[j]).sum::<f64>();
+        let grad =
+            |q: &[f64]| field_loss_grad(&DVector::from_column_slice(q), &xs, &ys).1.as_slice().to_vec();
+        hessian_against("field", &h, &closed, &grad, w.as_slice(), 1e-13);
+
+        // Inputs numbered `w`, then `xs[0]`, `xs[1]`, `xs[2]`, three each.
+        let (value, (gw, gx), h) = projections_hessian(&w, &xs);
+        assert!((value - projections(&w, &xs)).abs() < 1e-13);
+        let mut g: Vec<f64> = gw.as_slice().to_vec();
+        gx.iter().for_each(|v| g.extend(v.iter()));
+        let at = |q: &[f64]| {
+            let w = DVector::from_column_slice(&q[..3]);
+            let xs: Vec<DVector<f64>> = q[3..].chunks(3).map(DVector::from_column_slice).collect();
+            (w, xs)
+        };
+        let mut p = w.as_slice().to_vec();
+        xs.iter().for_each(|x| p.extend(x.iter()));
+        let f = |q: &[f64]| {
+            let (w, xs) = at(q);
+            projections(&w, &xs)
+        };
+        assert_close(&g, &central_gradient(f, &p), 1e-7, "projections differences");
+        let dir: Vec<f64> = (0..12).map(|k| 0.1 * k as f64 - 0.5).collect();
+        let (dw, dx) = at(&dir);
+        let (_, d) = projections_jvp(&w, &xs, dw, dx);
+        forward_against_reverse("projections", d, &dir, 1.0, &g, 1e-12);
+        // ∂²/∂wᵢ∂wⱼ = 2 Σ xᵢxⱼ, ∂²/∂wᵢ∂x_kj = 2 (δᵢⱼ (w·xₖ) + x_ki wⱼ), ∂²/∂x_ki∂x_kj = 2 wᵢwⱼ.
+        let closed = |r: usize, c: usize| {
+            let (r, c) = if r <= c { (r, c) } else { (c, r) };
+            match (r / 3, c / 3) {
+                (0, 0) => xs.iter().map(|x| 2.0 * x[r] * x[c]).sum(),
+                (0, k) => {
+                    let (x, j) = (&xs[k - 1], c % 3);
+                    2.0 * (if r == j { w.dot(x) } else { 0.0 } + x[r] * w[j])
+                }
+                (a, b) if a == b => 2.0 * w[r % 3] * w[c % 3],
+                _ => 0.0,
+            }
+        };
+        let grad = |q: &[f64]| {
+            let (w, xs) = at(q);
+            let (_, (gw, gx)) = projections_grad(&w, &xs);
+            let mut g: Vec<f64> = gw.as_slice().to_vec();
+            gx.iter().for_each(|v| g.extend(v.iter()));
+            g
+        };
+        hessian_against("projections", &h, &closed, &grad, &p, 1e-12);
     }
 }

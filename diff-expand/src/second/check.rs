@@ -119,7 +119,7 @@ pub(super) fn read_by_index(input: &Input) -> HashSet<usize> {
 /// `f64` (`&[Vector3<f64>]`, entry by entry), or tuples of `f64` (`&[(f64, f64)]`, part by part).
 fn floats(ty: &syn::Type, depth: usize) -> bool {
     signature::is_f64(ty)
-        || depth > 0 && signature::static_matrix_f64(ty)
+        || depth > 0 && signature::nalgebra_f64(ty)
         || depth > 0 && element_floats(ty, depth - 1)
         || depth > 0
             && matches!(ty, syn::Type::Tuple(t) if !t.elems.is_empty() && t.elems.iter().all(signature::is_f64))
