@@ -381,6 +381,9 @@ pub const CALLED_FOR_EFFECT_HELP: &str = "a method whose result is not used may 
                (`x.iter().map(..).collect::<Vec<f64>>()`), push floats (or rows `[x, y]`, in a `for` loop) in a loop (not in a closure) right \
                after `let mut v = Vec::new();` or `vec![a, b]` that the loop reads only as `v[i]`, `v.len()`, `v.is_empty()`, `v.last()` or `v.iter()`, or, outside loops, `push`, `extend` \
                or `extend_from_slice` floats onto a local `Vec`";
+/// A field of a struct name that two structs of the crate declare, one marking it `#[no_grad]`.
+pub const NO_GRAD_DIFFERS_HELP: &str = "the attribute knows a struct by its name, so rename one of the two structs (or mark \
+               the field alike in both)";
 /// A method storing into a local collection (`idx.push(i)`) that `lower::pushes` does not
 /// rewrite.
 pub const REMOVED_FROM_LOCAL_HELP: &str = "generated code holds each local in one binding, which it does not change in \

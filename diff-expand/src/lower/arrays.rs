@@ -73,6 +73,18 @@ impl Lowerer<'_> {
             return None;
         }
         let v = self.record_member(base, f.member.clone(), kind, Loc::of(e));
+        if let (Some(owner), syn::Member::Named(name)) = (self.field_owner(f), &f.member)
+            && crate::signature::types::no_grad_differs(Some(&owner), &name.to_string())
+        {
+            // Read as differentiated, its derivative would be looked for in a tangent that may
+            // have no such field; read as constant, a derivative silently cut.
+            let what = format!(
+                "the field `{name}` of `{owner}`, which one struct named `{owner}` of this crate marks \
+                 `#[no_grad]` and another does not,"
+            );
+            self.error(Loc::of(e), Diagnostic::Unsupported { what, help: unsupported::NO_GRAD_DIFFERS_HELP });
+            return Some(v);
+        }
         if self.constant_field(f) {
             // A `#[no_grad]` field, or one that holds no float: no derivative flows through it
             // (the record's tangent may have no such field), and a branch on it is on a
@@ -87,11 +99,14 @@ impl Lowerer<'_> {
     /// of `p` where the parameter's type names it.
     fn constant_field(&self, f: &syn::ExprField) -> bool {
         let syn::Member::Named(name) = &f.member else { return false };
-        let owner = self
-            .aggregate_or_leaf(&f.base)
+        crate::signature::types::constant_field(self.field_owner(f).as_deref(), &name.to_string())
+    }
+
+    /// The name of the struct whose field `p.name` is, where the parameter's type names it.
+    fn field_owner(&self, f: &syn::ExprField) -> Option<String> {
+        self.aggregate_or_leaf(&f.base)
             .and_then(|v| self.param_types.get(&v))
-            .and_then(crate::signature::registry::type_name);
-        crate::signature::types::constant_field(owner.as_deref(), &name.to_string())
+            .and_then(crate::signature::registry::type_name)
     }
 
     /// The kind of the field `&p.name` borrows (`signature::types::borrowed_field`, of the

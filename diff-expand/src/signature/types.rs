@@ -30,21 +30,36 @@ type NamedFields = HashMap<(String, String), Vec<Option<Vec<(String, String)>>>>
 
 static NAMED_FIELDS: Mutex<Option<NamedFields>> = Mutex::new(None);
 
-/// The fields marked `#[no_grad]` of the structs the prescan read, by struct name and field.
-static NO_GRAD_FIELDS: Mutex<Option<HashSet<(String, String)>>> = Mutex::new(None);
+/// The named fields of the structs the prescan read, by struct name and field: whether some
+/// definition of that name marks the field `#[no_grad]`, and whether some does not (two
+/// structs of one name in different modules may differ).
+static NO_GRAD_FIELDS: Mutex<Option<HashMap<(String, String), Marks>>> = Mutex::new(None);
+
+/// How the definitions of a struct name declare one field: `(some marked, some not)`.
+type Marks = (bool, bool);
+
+/// The marks of the field `field` of the structs named `owner`.
+fn marks(owner: &str, field: &str) -> Marks {
+    NO_GRAD_FIELDS
+        .lock()
+        .ok()
+        .and_then(|t| t.as_ref()?.get(&(owner.to_string(), field.to_string())).copied())
+        .unwrap_or_default()
+}
+
+/// Whether one struct named `owner` marks its field `field` `#[no_grad]` and another of that
+/// name does not: which one a parameter's type names, the prescan cannot tell.
+pub fn no_grad_differs(owner: Option<&str>, field: &str) -> bool {
+    owner.is_some_and(|owner| marks(owner, field) == (true, true))
+}
 
 /// Whether the field `field` of the struct `owner` carries no derivative: marked `#[no_grad]`
 /// (its struct's tangent has no such field), or declared with a type that holds no float
 /// ([`discrete`]: a count, a flag, an enum of settings). Where the owner is not known, by the
 /// type every struct declares a field `field` with ([`field_type`]).
 pub fn constant_field(owner: Option<&str>, field: &str) -> bool {
-    let marked = |owner: &str| {
-        NO_GRAD_FIELDS
-            .lock()
-            .ok()
-            .and_then(|t| t.as_ref().map(|t| t.contains(&(owner.to_string(), field.to_string()))))
-            .unwrap_or(false)
-    };
+    // (Marked by every definition of that name: one that does not is [`no_grad_differs`].)
+    let marked = |owner: &str| marks(owner, field) == (true, false);
     let marked = match owner {
         Some(owner) => marked(owner),
         // Every struct of the crate with a field `field` marks it.
@@ -123,9 +138,12 @@ pub fn record_fields(file: &str, item: &syn::Item) {
         }
     }
     if let (syn::Item::Struct(st), Ok(mut marked)) = (item, NO_GRAD_FIELDS.lock()) {
-        for f in st.fields.iter().filter(|f| f.attrs.iter().any(|a| a.path().is_ident("no_grad"))) {
+        for f in &st.fields {
             if let Some(name) = &f.ident {
-                marked.get_or_insert_with(HashSet::new).insert((st.ident.to_string(), name.to_string()));
+                let no_grad = f.attrs.iter().any(|a| a.path().is_ident("no_grad"));
+                let table = marked.get_or_insert_with(HashMap::new);
+                let marks = table.entry((st.ident.to_string(), name.to_string())).or_default();
+                if no_grad { marks.0 = true } else { marks.1 = true }
             }
         }
     }
