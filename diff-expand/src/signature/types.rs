@@ -30,25 +30,30 @@ type NamedFields = HashMap<(String, String), Vec<Option<Vec<(String, String)>>>>
 
 static NAMED_FIELDS: Mutex<Option<NamedFields>> = Mutex::new(None);
 
-/// The named fields of the structs the prescan read, by struct name and field: whether some
-/// definition of that name marks the field `#[no_grad]`, and whether some does not (two
-/// structs of one name in different modules may differ).
-static NO_GRAD_FIELDS: Mutex<Option<HashMap<(String, String), Marks>>> = Mutex::new(None);
+/// The named fields of the structs the prescan read, per file (and `""` for every file under
+/// `src/`, other binaries' included), struct name and field: whether some definition of that
+/// name marks the field `#[no_grad]`, and whether some does not (two structs of one name in
+/// different modules may differ).
+static NO_GRAD_FIELDS: Mutex<Option<HashMap<FieldKey, Marks>>> = Mutex::new(None);
+
+/// A field in [`NO_GRAD_FIELDS`]: the scope, the struct's name and the field's.
+type FieldKey = (String, String, String);
 
 /// How the definitions of a struct name declare one field: `(some marked, some not)`.
 type Marks = (bool, bool);
 
-/// The marks of the field `field` of the structs named `owner`.
+/// The marks of the field `field` of the structs named `owner`: of those of the file being
+/// expanded where it defines one, else of the crate's.
 fn marks(owner: &str, field: &str) -> Marks {
-    NO_GRAD_FIELDS
-        .lock()
-        .ok()
-        .and_then(|t| t.as_ref()?.get(&(owner.to_string(), field.to_string())).copied())
-        .unwrap_or_default()
+    let Ok(table) = NO_GRAD_FIELDS.lock() else { return Marks::default() };
+    let Some(table) = table.as_ref() else { return Marks::default() };
+    let at = |scope: String| table.get(&(scope, owner.to_string(), field.to_string())).copied();
+    at(super::registry::current_file()).or_else(|| at(String::new())).unwrap_or_default()
 }
 
 /// Whether one struct named `owner` marks its field `field` `#[no_grad]` and another of that
-/// name does not: which one a parameter's type names, the prescan cannot tell.
+/// name does not (in the file being expanded, or in the crate where the file defines none of
+/// that name): which one a parameter's type names, the prescan cannot tell.
 pub fn no_grad_differs(owner: Option<&str>, field: &str) -> bool {
     owner.is_some_and(|owner| marks(owner, field) == (true, true))
 }
@@ -142,8 +147,11 @@ pub fn record_fields(file: &str, item: &syn::Item) {
             if let Some(name) = &f.ident {
                 let no_grad = f.attrs.iter().any(|a| a.path().is_ident("no_grad"));
                 let table = marked.get_or_insert_with(HashMap::new);
-                let marks = table.entry((st.ident.to_string(), name.to_string())).or_default();
-                if no_grad { marks.0 = true } else { marks.1 = true }
+                for scope in ["", file] {
+                    let key = (scope.to_string(), st.ident.to_string(), name.to_string());
+                    let marks = table.entry(key).or_default();
+                    if no_grad { marks.0 = true } else { marks.1 = true }
+                }
             }
         }
     }
