@@ -296,6 +296,71 @@ fn methods_with_their_own_attribute_in_a_generic_block() {
 /// A method of a block with the attribute, called only through its generated items: no
 /// `dead_code` warning (denied here), as for a function with the attribute.
 #[deny(dead_code)]
+/// Associated functions of generic blocks taking an array by reference: the `_vjp`'s precise
+/// capture `use<'__tapeless>` left out the block's `T` (rustc's "`impl Trait` must mention all
+/// type parameters" until the forty-seventh session). With the block's attribute the block's
+/// parameters are listed; with only the function's own, the pullback is bound by the shared
+/// lifetime instead.
+pub struct Scaled<T> {
+    pub unused: T,
+}
+
+#[differentiable]
+impl<T: Float> Scaled<T> {
+    /// `x₀ x₁ + sin x₀`.
+    pub fn product(x: &[T; 2]) -> T {
+        x[0] * x[1] + x[0].sin()
+    }
+}
+
+impl<T: Float> Scaled<T> {
+    /// `x₀² x₁`.
+    #[differentiable]
+    pub fn squared(x: &[T; 2]) -> T {
+        x[0] * x[0] * x[1]
+    }
+}
+
+#[test]
+fn associated_functions_of_generic_blocks_taking_arrays() {
+    let pair = |x: &[f64]| [x[0], x[1]];
+    let product = Fns {
+        name: "Scaled::product",
+        f: &|x| Scaled::<f64>::product(&pair(x)),
+        jvp: &|x, v| Scaled::<f64>::product_jvp(&pair(x), pair(v)),
+        vjp: &|x, ct| {
+            let (value, pullback) = Scaled::<f64>::product_vjp(&pair(x));
+            (value, pullback(ct).to_vec())
+        },
+        grad: &|x| {
+            let (value, g) = Scaled::<f64>::product_grad(&pair(x));
+            (value, g.to_vec())
+        },
+    };
+    let points: [&[f64]; 3] = [&[0.3, 1.2], &[1.0, -0.5], &[-2.0, 3.0]];
+    check(&product, &points, 1e-8);
+    let squared = Fns {
+        name: "Scaled::squared",
+        f: &|x| Scaled::<f64>::squared(&pair(x)),
+        jvp: &|x, v| Scaled::<f64>::squared_jvp(&pair(x), pair(v)),
+        vjp: &|x, ct| {
+            let (value, pullback) = Scaled::<f64>::squared_vjp(&pair(x));
+            (value, pullback(ct).to_vec())
+        },
+        grad: &|x| {
+            let (value, g) = Scaled::<f64>::squared_grad(&pair(x));
+            (value, g.to_vec())
+        },
+    };
+    check(&squared, &points, 1e-8);
+    for x in points {
+        let g = Scaled::<f64>::product_grad(&pair(x)).1;
+        assert!(close(g[0], x[1] + x[0].cos(), 1e-15) && close(g[1], x[0], 1e-15), "product at {x:?}");
+        let g = Scaled::<f64>::squared_grad(&pair(x)).1;
+        assert!(close(g[0], 2.0 * x[0] * x[1], 1e-15) && close(g[1], x[0] * x[0], 1e-15), "squared at {x:?}");
+    }
+}
+
 mod called_only_through_grad {
     pub struct Quad {
         pub h: Vec<f64>,

@@ -331,3 +331,63 @@ fn associated_functions() {
         }
     }
 }
+
+// ---- Methods of a block generic over its float: `_jacobian` takes `f64`s and goes in a block
+// for `Arm<f64>` (rustc's errors inside generated code until the forty-seventh session, the
+// associated function's `_vjp` too: its `use<..>` did not list the block's `T`).
+
+pub struct Arm<T> {
+    pub first: T,
+    pub second: T,
+}
+
+#[differentiable]
+impl<T: num_traits::Float> Arm<T> {
+    /// The tip of a two-link arm of the receiver's lengths (differentiated: the angles only).
+    #[differentiable(jacobian, wrt(q))]
+    pub fn tip(&self, q: &[T; 2]) -> [T; 2] {
+        let b = q[0] + q[1];
+        [self.first * q[0].cos() + self.second * b.cos(), self.first * q[0].sin() + self.second * b.sin()]
+    }
+
+    /// The same with unit lengths, as an associated function.
+    #[differentiable(jacobian)]
+    pub fn unit_tip(q: &[T; 2]) -> [T; 2] {
+        let b = q[0] + q[1];
+        [q[0].cos() + b.cos(), q[0].sin() + b.sin()]
+    }
+}
+
+#[test]
+fn methods_of_a_generic_block() {
+    let arm = Arm { first: 1.0, second: 0.5 };
+    for q in [[0.3, 1.1], [-1.2, 0.4], [2.0, -2.5]] {
+        let (a, b) = (q[0], q[0] + q[1]);
+        for (l1, l2, (value, j)) in
+            [(1.0, 0.5, arm.tip_jacobian(&q)), (1.0, 1.0, Arm::<f64>::unit_tip_jacobian(&q))]
+        {
+            let exact = DMatrix::from_row_slice(
+                2,
+                2,
+                &[-l1 * a.sin() - l2 * b.sin(), -l2 * b.sin(), l1 * a.cos() + l2 * b.cos(), l2 * b.cos()],
+            );
+            let f = |p: &[f64]| {
+                let b = p[0] + p[1];
+                vec![l1 * p[0].cos() + l2 * b.cos(), l1 * p[0].sin() + l2 * b.sin()]
+            };
+            assert_eq!(value.to_vec(), f(&q));
+            check("tip", &j, &exact, &f, &q);
+        }
+        let (_, pullback) = arm.tip_vjp(&q);
+        let row = pullback([0.0, 1.0]);
+        let j = arm.tip_jacobian(&q).1;
+        assert!(close(row[0], j[(1, 0)], 1e-14) && close(row[1], j[(1, 1)], 1e-14), "tip row 1 from _vjp");
+        let (_, pullback) = Arm::<f64>::unit_tip_vjp(&q);
+        let row = pullback([1.0, 0.0]);
+        let j = Arm::<f64>::unit_tip_jacobian(&q).1;
+        assert!(
+            close(row[0], j[(0, 0)], 1e-14) && close(row[1], j[(0, 1)], 1e-14),
+            "unit_tip row 0 from _vjp"
+        );
+    }
+}

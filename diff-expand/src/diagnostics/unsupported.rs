@@ -491,6 +491,7 @@ pub const SECOND_ORDER_CONSTRUCT: Unsupported = Unsupported {
 pub const JACOBIAN_STRUCT_HELP: &str = "differentiate the fields as parameters";
 pub const JACOBIAN_GENERICS_HELP: &str =
     "make it generic over one `T: Float` (its Jacobian is at `f64`), or write it for `f64`";
+pub const JACOBIAN_IMPL_FLOAT_UNMARKED_HELP: &str = "put `#[differentiable]` on the `impl` block (the methods keep their own attributes): the method's `_jacobian` takes `f64`s, so it goes in a block for the `f64` type beside it, which only the block's attribute can write";
 pub const JACOBIAN_RESULT_HELP: &str = "a Jacobian numbers the scalars of the result: return a `Vec<f64>`, `[f64; N]`, a nalgebra vector or matrix of `f64`, or a tuple of those (in a `Result` or `Option` if you like)";
 pub const JACOBIAN_PARAMETERS_HELP: &str = "a Jacobian numbers the scalars of the differentiated parameters: differentiate `f64`s, slices, `Vec`s, arrays or nalgebra vectors of `f64`";
 pub const JACOBIAN_BY_VALUE_HELP: &str =

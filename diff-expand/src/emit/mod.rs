@@ -116,8 +116,8 @@ pub fn sibling(ident: &syn::Ident, suffix: &str) -> syn::Ident {
 /// in a method, `Self::name` in an associated function (of an `impl` block with the attribute,
 /// or found in one by the prescan, `higher_order::caller_place`), `name` in a free function.
 pub fn sibling_call(sig: &crate::signature::Signature, name: TokenStream) -> TokenStream {
-    use crate::signature::higher_order::{Place, caller_place};
-    let associated = crate::signature::siblings::self_type().is_some() || caller_place() == Place::Associated;
+    use crate::signature::higher_order::caller_place;
+    let associated = crate::signature::siblings::self_type().is_some() || caller_place().associated();
     match (&sig.receiver, associated) {
         (Some(_), _) => quote!(self.#name),
         (None, true) => quote!(Self::#name),
@@ -461,6 +461,15 @@ pub struct PullbackParams {
     pub capture: TokenStream,
 }
 
+/// The name of a generic parameter as `use<..>` lists it (`'a`, `T`, `N`).
+fn generic_name(param: &syn::GenericParam) -> TokenStream {
+    match param {
+        syn::GenericParam::Lifetime(l) => l.lifetime.to_token_stream(),
+        syn::GenericParam::Type(t) => t.ident.to_token_stream(),
+        syn::GenericParam::Const(c) => c.ident.to_token_stream(),
+    }
+}
+
 /// `&self, ` and the parameters of `_vjp`, every elided reference lifetime named. The pullback
 /// may hold any reference not copied on entry, so it is `impl FnOnce(..) + '__tapeless`: one
 /// lifetime for all of them (shared references shrink to their intersection), which both
@@ -489,8 +498,21 @@ pub fn pullback_params(sig: &Signature, generics: &syn::Generics, may_copy: bool
     };
     let mentions_self = sig.params.iter().any(|p| mentions(&p.ty.to_token_stream(), "Self"))
         || mentions(&sig.output.to_token_stream(), "Self");
-    let precise =
-        may_copy && sig.receiver.is_none() && !mentions_self && sig.params.iter().any(copied_reference);
+    // A function of a generic block lists the block's parameters too: those of the block with
+    // the attribute being expanded (`second::block::generics`), or those the prescan read of
+    // the block without it the function is in (`higher_order::caller_block_params`); where
+    // neither is known, the `use<..>` would omit them, so it is not precise.
+    use crate::signature::higher_order::{Place, caller_block_params, caller_place};
+    let enclosing: Option<Vec<TokenStream>> = match crate::second::block::generics() {
+        Some(g) => Some(g.params.iter().map(generic_name).collect()),
+        None => caller_block_params().map(|names| names.iter().filter_map(|n| n.parse().ok()).collect()),
+    };
+    let unnamed_block = enclosing.is_none() && caller_place() == Place::AssociatedGeneric;
+    let precise = may_copy
+        && sig.receiver.is_none()
+        && !mentions_self
+        && !unnamed_block
+        && sig.params.iter().any(copied_reference);
     let mut name = Name(false);
     let receiver = match &sig.receiver {
         Some(r) => {
@@ -531,11 +553,7 @@ pub fn pullback_params(sig: &Signature, generics: &syn::Generics, may_copy: bool
     let shared = syn::Lifetime::new(PULLBACK_LIFETIME, proc_macro2::Span::call_site());
     let mut lifetimes = if name.0 { vec![shared.clone()] } else { Vec::new() };
     let capture = if precise {
-        let declared = generics.params.iter().map(|param| match param {
-            syn::GenericParam::Lifetime(l) => l.lifetime.to_token_stream(),
-            syn::GenericParam::Type(t) => t.ident.to_token_stream(),
-            syn::GenericParam::Const(c) => c.ident.to_token_stream(),
-        });
+        let declared = enclosing.into_iter().flatten().chain(generics.params.iter().map(generic_name));
         let listed: Vec<TokenStream> =
             lifetimes.iter().map(ToTokens::to_token_stream).chain(declared).collect();
         quote!(+ use<#(#listed),*>)

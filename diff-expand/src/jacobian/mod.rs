@@ -92,6 +92,16 @@ pub fn generate(input: &Input, lanes: Option<TokenStream>, cx: &Ctxt) -> Option<
             unsupported::JACOBIAN_STRUCT_HELP,
         );
     }
+    // A method generic over its block's float: `_jacobian` takes `f64`s, so it goes in the
+    // block for `f64` that only the block's attribute writes (`second::block`).
+    let of_generic_block = crate::second::check::block_float(input.sig).is_some();
+    if of_generic_block && !crate::second::block::known() {
+        reject(
+            Loc::of(&input.item.sig.ident),
+            "a method generic over its `impl` block's float type in a block without the attribute".into(),
+            unsupported::JACOBIAN_IMPL_FLOAT_UNMARKED_HELP,
+        );
+    }
     if input.sig.floats.len() > 1 || sig.generics.type_params().next().is_some() {
         reject(
             Loc::of(&input.sig.generics),
@@ -252,12 +262,16 @@ pub fn generate(input: &Input, lanes: Option<TokenStream>, cx: &Ctxt) -> Option<
         },
     };
     let result = sig.wrap_type(quote!((#output, #p::nalgebra::DMatrix<f64>)));
-    Some(quote! {
-        #lanes
+    let jacobian = quote! {
         #[doc = #doc]
         #attrs
         #vis fn #name #impl_generics (#receiver #(#params),*) -> #result #where_clause {
             #body
         }
-    })
+    };
+    if of_generic_block {
+        crate::second::block::push(jacobian);
+        return Some(quote!(#lanes));
+    }
+    Some(quote!(#lanes #jacobian))
 }

@@ -62,12 +62,17 @@ pub(crate) fn within(
 
 /// Whether an `impl` block with the attribute is being expanded (a method's own attribute on a
 /// block without one expands the method alone, and cannot add a block).
-pub(super) fn known() -> bool {
+pub(crate) fn known() -> bool {
     BLOCK.with(|b| b.borrow().is_some())
 }
 
+/// The generic parameters of the `impl` block with the attribute being expanded, if one is.
+pub(crate) fn generics() -> Option<syn::Generics> {
+    BLOCK.with(|b| b.borrow().as_ref().map(|b| b.generics.clone()))
+}
+
 /// Adds items to the block for `f64`.
-pub(super) fn push(items: TokenStream) {
+pub(crate) fn push(items: TokenStream) {
     BLOCK.with(|b| {
         if let Some(block) = b.borrow_mut().as_mut() {
             block.extra.extend(items);

@@ -183,7 +183,7 @@ pub(super) fn record(ty: &syn::Type) -> Option<&syn::Ident> {
 }
 
 /// The float type parameter of the `impl` block a method is in (not the method's own).
-pub(super) fn block_float(sig: &signature::Signature) -> Option<&syn::Ident> {
+pub(crate) fn block_float(sig: &signature::Signature) -> Option<&syn::Ident> {
     sig.floats.iter().find(|t| !sig.generics.type_params().any(|p| p.ident == **t))
 }
 

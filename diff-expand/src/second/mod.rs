@@ -11,7 +11,7 @@
 //! spanned on the user's code (`check.rs`).
 
 pub(crate) mod block;
-mod check;
+pub(crate) mod check;
 mod copy;
 mod field;
 mod typed;

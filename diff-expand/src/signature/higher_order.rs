@@ -43,6 +43,10 @@ static CALLER_TYPES: Mutex<Option<Callers>> = Mutex::new(None);
 /// of each was found).
 static CALLER_PLACES: Mutex<Option<Callers>> = Mutex::new(None);
 
+/// Per file and name, the generic parameters of the block of each function with the attribute
+/// found in a generic block without the attribute, space-separated.
+static CALLER_BLOCK_PARAMS: Mutex<Option<Callers>> = Mutex::new(None);
+
 thread_local! {
     /// The module of the function being expanded, if the prescan found it.
     static CALLER: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
@@ -53,6 +57,8 @@ thread_local! {
     static FOUND_CALLER: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
     /// Where the prescan found the function being expanded.
     static PLACE: std::cell::RefCell<Place> = const { std::cell::RefCell::new(Place::Unknown) };
+    /// The name of the function being expanded (`set_caller`).
+    static EXPANDED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
 /// The module of the function being expanded, if the prescan found exactly one of its name in
@@ -76,8 +82,18 @@ pub enum Place {
     Free,
     /// A function of an `impl` block: its siblings are called `Self::name`.
     Associated,
+    /// The same, of a block with generic parameters (`impl<T: Float> Model<T>`), which the
+    /// function's own expansion cannot name.
+    AssociatedGeneric,
     /// One of each of its name in its file, so which one is being expanded is not known.
     Both,
+}
+
+impl Place {
+    /// A function of an `impl` block, generic or not.
+    pub fn associated(self) -> bool {
+        matches!(self, Place::Associated | Place::AssociatedGeneric)
+    }
 }
 
 /// Where the prescan found the function being expanded.
@@ -117,10 +133,28 @@ pub fn record_caller_type(file: &str, name: &str, self_ty: &Type) {
     }
 }
 
-/// Records where the function with the attribute `name` found in `file` is: in an `impl` block
-/// (`associated`) or not.
-pub fn record_caller_place(file: &str, name: &str, associated: bool) {
-    record_unique(&CALLER_PLACES, file, name, if associated { "impl" } else { "free" }.to_string());
+/// Records where the function with the attribute `name` found in `file` is: free (`None`), or
+/// in an `impl` block with these generic parameters (`Some(&[])` for none).
+pub fn record_caller_place(file: &str, name: &str, block: Option<&syn::Generics>) {
+    let place = match block {
+        None => "free",
+        Some(g) if g.params.is_empty() => "impl",
+        Some(_) => "generic impl",
+    };
+    record_unique(&CALLER_PLACES, file, name, place.to_string());
+    if let Some(g) = block.filter(|g| !g.params.is_empty()) {
+        let names = super::types::generic_names(g);
+        record_unique(&CALLER_BLOCK_PARAMS, file, name, names.join(" "));
+    }
+}
+
+/// The generic parameters' names of the `impl` block (without the attribute) the prescan found
+/// the function being expanded in (`["'a", "T", "N"]`), if it found one with some.
+pub fn caller_block_params() -> Option<Vec<String>> {
+    let key = (super::registry::current_file(), EXPANDED.with(|e| e.borrow().clone()));
+    let table = CALLER_BLOCK_PARAMS.lock().ok()?;
+    let names = table.as_ref()?.get(&key)?.clone()?;
+    Some(names.split(' ').map(str::to_string).collect())
 }
 
 /// Enters `value` for `file` and `name`, or `None` where one entered before differs.
@@ -153,9 +187,11 @@ pub fn set_caller(name: &str) {
         None => Place::Unknown,
         Some(None) => Place::Both,
         Some(Some(p)) if p == "impl" => Place::Associated,
+        Some(Some(p)) if p == "generic impl" => Place::AssociatedGeneric,
         Some(Some(_)) => Place::Free,
     };
     PLACE.with(|c| *c.borrow_mut() = place);
+    EXPANDED.with(|e| name.clone_into(&mut e.borrow_mut()));
     let found = CALLERS.lock().ok().and_then(|c| c.as_ref()?.get(&key).cloned());
     FOUND_CALLER.with(|c| *c.borrow_mut() = found.clone().flatten());
     let Some(module) = found else {

@@ -274,7 +274,7 @@ fn block(
         registry::record_seen(file, &name, item_fn.sig.inputs.len(), args.is_some());
         if args.is_some() {
             super::higher_order::record_caller(file, &name);
-            super::higher_order::record_caller_place(file, &name, false);
+            super::higher_order::record_caller_place(file, &name, None);
         }
         // A helper that takes a closure: kept whole, to be inlined where it is called.
         if super::higher_order::takes_closure(&item_fn.sig) {
@@ -297,7 +297,7 @@ fn block(
                         registry::record_in(file, &twin.sig.ident.to_string(), &wrt);
                     }
                     super::higher_order::record_caller(file, &twin.sig.ident.to_string());
-                    super::higher_order::record_caller_place(file, &twin.sig.ident.to_string(), false);
+                    super::higher_order::record_caller_place(file, &twin.sig.ident.to_string(), None);
                 }
                 None => {
                     if let Some(wrt) = registry::of_function(&item_fn, &args) {
@@ -339,7 +339,9 @@ fn block(
                 super::higher_order::record_caller(file, &name);
                 // (In a block with the attribute, its expansion knows: `siblings::self_type`.)
                 if whole.is_none() {
-                    super::higher_order::record_caller_place(file, &name, true);
+                    let none = syn::Generics::default();
+                    let generics = block.as_ref().map_or(&none, |b| &b.generics);
+                    super::higher_order::record_caller_place(file, &name, Some(generics));
                 }
                 if let Some(block) = &block {
                     super::higher_order::record_caller_type(file, &name, &block.self_ty);

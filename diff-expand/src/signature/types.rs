@@ -107,22 +107,26 @@ pub fn generic_struct(name: &str) -> Option<GenericStruct> {
     scoped_one(table.as_ref()?, name, |(_, _, public)| *public)
 }
 
+/// The names of the generic parameters (`'a`, `T`, `N`), in order.
+pub fn generic_names(generics: &syn::Generics) -> Vec<String> {
+    generics
+        .params
+        .iter()
+        .map(|p| match p {
+            syn::GenericParam::Lifetime(l) => l.lifetime.to_string(),
+            syn::GenericParam::Type(t) => t.ident.to_string(),
+            syn::GenericParam::Const(c) => c.ident.to_string(),
+        })
+        .collect()
+}
+
 /// Records the named fields of a struct definition the prescan read in `file`.
 pub fn record_fields(file: &str, item: &syn::Item) {
     if let (syn::Item::Struct(st), Ok(mut generic)) = (item, GENERIC_STRUCTS.lock())
         && !st.generics.params.is_empty()
         && matches!(st.fields, syn::Fields::Named(_))
     {
-        let params: Vec<String> = st
-            .generics
-            .params
-            .iter()
-            .map(|p| match p {
-                syn::GenericParam::Lifetime(l) => l.lifetime.to_string(),
-                syn::GenericParam::Type(t) => t.ident.to_string(),
-                syn::GenericParam::Const(c) => c.ident.to_string(),
-            })
-            .collect();
+        let params = generic_names(&st.generics);
         let fields: Vec<(String, String)> = st
             .fields
             .iter()
