@@ -381,10 +381,11 @@
 //!
 //! # same-name
 //!
-//! `hessian` or `jacobian` on a function whose name is, in the same file, both that of a free
-//! function and of a function in an `impl` block without the attribute, each with
-//! `#[differentiable]`. The generated `_hessian`/`_hvp`/`_jacobian` call their siblings (the
-//! dual copy of `_grad`, `_jvp`, `_vjp`): as `energy_vjp` from a free function, as
+//! `hessian`, `jacobian` or declared derivatives (`vjp = ..`) on a function whose name is, in
+//! the same file, both that of a free function and of a function in an `impl` block without the
+//! attribute, each with `#[differentiable]`. The generated `_hessian`/`_hvp`/`_jacobian`, and a
+//! declared function's `_grad`, call their siblings (the dual copy of `_grad`, `_jvp`, `_vjp`):
+//! as `energy_vjp` from a free function, as
 //! `Self::energy_vjp` from an associated one. The attribute sees only the function, so it reads
 //! the file to tell which it is; with one of each it cannot, and guessing would call the other
 //! function's sibling.

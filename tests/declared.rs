@@ -110,3 +110,54 @@ fn composition_through_declared_derivatives() {
     };
     check(&fns, &[&[0.3, -0.2, 0.9, 1.5], &[1.0, 2.0, 4.0, 0.5], &[-1.2, 0.5, 0.1, -0.3]], 1e-8);
 }
+
+/// Declared derivatives of associated functions, in a block without the attribute and in one
+/// with it: `_grad` and the derived `_jvp` call `Self::` (the bare names were rustc's "cannot
+/// find function" inside generated code until the forty-seventh session).
+pub struct Declared;
+
+impl Declared {
+    /// The free `bumped` with twice its square (a name of its own: one of the same name as a
+    /// free function with the attribute is the "same-name" error).
+    #[differentiable(vjp = bumped_twice_adjoint)]
+    pub fn twice_bumped(x: f64, y: f64) -> f64 {
+        x.sin() * y + 2.0 * y * y
+    }
+}
+
+pub fn bumped_twice_adjoint(x: f64, y: f64, ct: f64) -> (f64, f64) {
+    (x.cos() * y * ct, (x.sin() + 4.0 * y) * ct)
+}
+
+pub struct DeclaredInBlock;
+
+#[differentiable]
+impl DeclaredInBlock {
+    #[differentiable(jvp = smooth_max_tangent)]
+    pub fn smooth_max(a: f64, b: f64) -> f64 {
+        (a.exp() + b.exp()).ln()
+    }
+}
+
+#[test]
+fn declared_derivatives_of_associated_functions() {
+    let fns = fns_of_two!(
+        Declared::twice_bumped,
+        Declared::twice_bumped_jvp,
+        Declared::twice_bumped_vjp,
+        Declared::twice_bumped_grad
+    );
+    check(&fns, &[&[0.3, -0.2], &[1.0, 2.0], &[-1.2, 0.5]], 1e-8);
+    let (_, (gx, gy)) = Declared::twice_bumped_grad(0.7, 1.5);
+    assert!(close(gx, 0.7_f64.cos() * 1.5, 1e-15) && close(gy, 0.7_f64.sin() + 6.0, 1e-15));
+    assert!(close(Declared::twice_bumped_jvp(0.7, 1.5, 0.0, 1.0).0, Declared::twice_bumped(0.7, 1.5), 1e-15));
+    let fns = fns_of_two!(
+        DeclaredInBlock::smooth_max,
+        DeclaredInBlock::smooth_max_jvp,
+        DeclaredInBlock::smooth_max_vjp,
+        DeclaredInBlock::smooth_max_grad
+    );
+    check(&fns, &[&[0.3, -0.2], &[1.0, 2.0], &[-1.2, 0.5]], 1e-8);
+    let (y, (ga, gb)) = DeclaredInBlock::smooth_max_grad(1.0, 2.0);
+    assert!(close(ga, (1.0 - y).exp(), 1e-15) && close(gb, (2.0 - y).exp(), 1e-15));
+}

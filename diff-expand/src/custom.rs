@@ -39,6 +39,14 @@ pub fn generate(item: &syn::ItemFn, sig: &Signature, args: &Args, cx: &Ctxt) -> 
         unsupported("declared derivatives of a function returning `Result` or `Option`", "");
         return None;
     }
+    // Where the prescan found it: an associated function calls itself and its `_vjp` as
+    // `Self::..` (`emit::sibling_call`).
+    crate::signature::higher_order::set_caller(&item.sig.ident.to_string());
+    if emit::sibling_place_unknown(sig) {
+        let name = sig.name.to_string();
+        cx.error(Loc::of(&item.sig.ident), Diagnostic::SameName { name, option: "grad" });
+        return None;
+    }
     let scalar_params = sig.wrt().all(|p| is_float(&p.ty));
     let float_result = is_float(&sig.output);
     if args.jvp.is_none() && !float_result {
@@ -58,6 +66,7 @@ pub fn generate(item: &syn::ItemFn, sig: &Signature, args: &Args, cx: &Ctxt) -> 
 
     let (vis, generics, where_clause) = (&item.vis, &item.sig.generics, &item.sig.generics.where_clause);
     let name = &item.sig.ident;
+    let primal = emit::sibling_call(sig, quote!(#name));
     let p = emit::private();
     let attrs = emit::attributes();
     let output = &sig.output;
@@ -111,7 +120,7 @@ pub fn generate(item: &syn::ItemFn, sig: &Signature, args: &Args, cx: &Ctxt) -> 
             };
             quote! {
                 #bound
-                let __tapeless_y: #output = #name(#(#passed),*);
+                let __tapeless_y: #output = #primal(#(#passed),*);
                 let __tapeless_g = #f(#(#passed,)* #p::seed_one(&__tapeless_y));
                 let __tapeless_t = 0.0_f64 #(+ #p::Tangent::dot_tangent(&#grads, &#tangent_names))*;
                 (__tapeless_y, #p::cast_like(__tapeless_t, &__tapeless_y))
@@ -151,12 +160,13 @@ pub fn generate(item: &syn::ItemFn, sig: &Signature, args: &Args, cx: &Ctxt) -> 
     };
     let grad = if sig.scalar_output() {
         let grad_name = emit::sibling(name, "grad");
+        let vjp_call = emit::sibling_call(sig, quote!(#vjp_name));
         let doc = format!(" Gradient of `{name}`, from its declared derivatives.");
         quote! {
             #[doc = #doc]
             #attrs
             #vis fn #grad_name #generics (#(#params),*) -> (#output, #gradient) #where_clause {
-                let (__tapeless_y, __tapeless_pullback) = #vjp_name(#(#names),*);
+                let (__tapeless_y, __tapeless_pullback) = #vjp_call(#(#names),*);
                 let __tapeless_ct = #p::seed_one(&__tapeless_y);
                 (__tapeless_y, __tapeless_pullback(__tapeless_ct))
             }
@@ -177,7 +187,7 @@ pub fn generate(item: &syn::ItemFn, sig: &Signature, args: &Args, cx: &Ctxt) -> 
         #[doc = #vjp_doc]
         #attrs
         #vis fn #vjp_name #vjp_generics (#(#vjp_params),*) -> (#output, impl ::core::ops::FnOnce(#output_tangent) -> #gradient #capture) #where_clause {
-            let __tapeless_y: #output = #name(#(#passed),*);
+            let __tapeless_y: #output = #primal(#(#passed),*);
             (__tapeless_y, { #pullback })
         }
         #grad
