@@ -321,37 +321,42 @@ impl<T: Float> Scaled<T> {
     }
 }
 
+/// The [`Fns`] of a function of `x: &[f64; 2]` and its generated items.
+macro_rules! fns_of_a_pair {
+    ($f:path, $jvp:path, $vjp:path, $grad:path) => {
+        Fns {
+            name: stringify!($f),
+            f: &|x| $f(&[x[0], x[1]]),
+            jvp: &|x, v| $jvp(&[x[0], x[1]], [v[0], v[1]]),
+            vjp: &|x, ct| {
+                let (value, pullback) = $vjp(&[x[0], x[1]]);
+                (value, pullback(ct).to_vec())
+            },
+            grad: &|x| {
+                let (value, g) = $grad(&[x[0], x[1]]);
+                (value, g.to_vec())
+            },
+        }
+    };
+}
+
 #[test]
 fn associated_functions_of_generic_blocks_taking_arrays() {
     let pair = |x: &[f64]| [x[0], x[1]];
-    let product = Fns {
-        name: "Scaled::product",
-        f: &|x| Scaled::<f64>::product(&pair(x)),
-        jvp: &|x, v| Scaled::<f64>::product_jvp(&pair(x), pair(v)),
-        vjp: &|x, ct| {
-            let (value, pullback) = Scaled::<f64>::product_vjp(&pair(x));
-            (value, pullback(ct).to_vec())
-        },
-        grad: &|x| {
-            let (value, g) = Scaled::<f64>::product_grad(&pair(x));
-            (value, g.to_vec())
-        },
-    };
     let points: [&[f64]; 3] = [&[0.3, 1.2], &[1.0, -0.5], &[-2.0, 3.0]];
+    let product = fns_of_a_pair!(
+        Scaled::<f64>::product,
+        Scaled::<f64>::product_jvp,
+        Scaled::<f64>::product_vjp,
+        Scaled::<f64>::product_grad
+    );
     check(&product, &points, 1e-8);
-    let squared = Fns {
-        name: "Scaled::squared",
-        f: &|x| Scaled::<f64>::squared(&pair(x)),
-        jvp: &|x, v| Scaled::<f64>::squared_jvp(&pair(x), pair(v)),
-        vjp: &|x, ct| {
-            let (value, pullback) = Scaled::<f64>::squared_vjp(&pair(x));
-            (value, pullback(ct).to_vec())
-        },
-        grad: &|x| {
-            let (value, g) = Scaled::<f64>::squared_grad(&pair(x));
-            (value, g.to_vec())
-        },
-    };
+    let squared = fns_of_a_pair!(
+        Scaled::<f64>::squared,
+        Scaled::<f64>::squared_jvp,
+        Scaled::<f64>::squared_vjp,
+        Scaled::<f64>::squared_grad
+    );
     check(&squared, &points, 1e-8);
     for x in points {
         let g = Scaled::<f64>::product_grad(&pair(x)).1;

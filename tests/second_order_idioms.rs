@@ -513,6 +513,10 @@ fn slices_of_dynamic_vectors_under_second_order() {
 
         let (_, g, h) = field_loss_hessian(&w, &xs, &ys);
         assert_close(g.as_slice(), (want * n).as_slice(), 1e-12, "field gradient");
+        let f = |q: &[f64]| field_loss(&DVector::from_column_slice(q), &xs, &ys);
+        assert_close(g.as_slice(), &central_gradient(f, w.as_slice()), 1e-8, "field differences");
+        let (_, d) = field_loss_jvp(&w, &xs, &ys, DVector::from_column_slice(&dir));
+        forward_against_reverse("field", d, &dir, 1.0, g.as_slice(), 1e-13);
         let closed = |i: usize, j: usize| xs.iter().map(|x| 2.0 * x[i] * x[j]).sum::<f64>();
         let grad =
             |q: &[f64]| field_loss_grad(&DVector::from_column_slice(q), &xs, &ys).1.as_slice().to_vec();

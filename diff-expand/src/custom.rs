@@ -42,9 +42,7 @@ pub fn generate(item: &syn::ItemFn, sig: &Signature, args: &Args, cx: &Ctxt) -> 
     // Where the prescan found it: an associated function calls itself and its `_vjp` as
     // `Self::..` (`emit::sibling_call`).
     crate::signature::higher_order::set_caller(&item.sig.ident.to_string());
-    if emit::sibling_place_unknown(sig) {
-        let name = sig.name.to_string();
-        cx.error(Loc::of(&item.sig.ident), Diagnostic::SameName { name, option: "grad" });
+    if emit::same_name_reported(sig, "grad", cx) {
         return None;
     }
     let scalar_params = sig.wrt().all(|p| is_float(&p.ty));

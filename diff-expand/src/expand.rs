@@ -291,7 +291,6 @@ pub fn generate(
             cx.error(crate::ir::Loc::of(&p.ident), Diagnostic::Jacobian { what, help });
         }
     }
-
     // A signature the attribute cannot read (a parameter's type it cannot tell) leaves the body
     // unread: its errors would follow from that one.
     if errors_before {
@@ -300,16 +299,11 @@ pub fn generate(
     with_input(item_fn, sig, cx, |input| {
         // Its siblings called as `f_..` or `Self::f_..`: which one, the prescan (read by
         // `lower_body`) could not tell.
-        if crate::emit::sibling_place_unknown(sig) {
-            let asked = [(hessian, "hessian"), (jacobian, "jacobian")];
-            if let Some((_, option)) = asked.into_iter().find(|(asked, _)| *asked) {
-                let name = sig.name.to_string();
-                cx.error(
-                    crate::ir::Loc::of(&sig.name),
-                    crate::diagnostics::Diagnostic::SameName { name, option },
-                );
-                return None;
-            }
+        let asked = [(hessian, "hessian"), (jacobian, "jacobian")];
+        if let Some((_, item)) = asked.into_iter().find(|(asked, _)| *asked)
+            && crate::emit::same_name_reported(sig, item, cx)
+        {
+            return None;
         }
         // Floats, their tangents and their adjoints.
         let floats = emit::tokens::ValueNames { values: &input.scalars, kinds: b"vta" };

@@ -106,8 +106,9 @@ pub enum Diagnostic {
     SecondOrder { what: String, help: &'static str },
     /// A signature `#[differentiable(jacobian)]` cannot number the scalars of.
     Jacobian { what: String, help: &'static str },
-    /// `hessian` or `jacobian` on a function whose name is also that of a free function and of
-    /// an associated function with the attribute in its file: its siblings cannot be named.
+    /// `hessian`, `jacobian` or declared derivatives on a function whose name is that of a free
+    /// function and of an associated function with the attribute in its file: the generated
+    /// `NAME_{option}` cannot name its siblings.
     SameName { name: String, option: &'static str },
 }
 

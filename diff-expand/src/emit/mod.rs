@@ -134,6 +134,24 @@ pub fn sibling_place_unknown(sig: &crate::signature::Signature) -> bool {
         && caller_place() == Place::Both
 }
 
+/// Reports the "same-name" error if the siblings that `sig`'s generated `NAME_{item}` calls
+/// cannot be named ([`sibling_place_unknown`]); true if it did.
+pub fn same_name_reported(
+    sig: &crate::signature::Signature,
+    item: &'static str,
+    cx: &crate::ctxt::Ctxt,
+) -> bool {
+    let unknown = sibling_place_unknown(sig);
+    if unknown {
+        let name = sig.name.to_string();
+        cx.error(
+            crate::ir::Loc::of(&sig.name),
+            crate::diagnostics::Diagnostic::SameName { name, option: item },
+        );
+    }
+    unknown
+}
+
 /// `array[i][j] = value;`. A `Vec` stored as a row (`m[1] = vec![..]`) is cloned: the reverse
 /// sweep may still read it (moving it was rustc's E0382 inside generated code).
 pub fn primal_store(input: &Input, inst: &Inst) -> TokenStream {
@@ -461,15 +479,6 @@ pub struct PullbackParams {
     pub capture: TokenStream,
 }
 
-/// The name of a generic parameter as `use<..>` lists it (`'a`, `T`, `N`).
-fn generic_name(param: &syn::GenericParam) -> TokenStream {
-    match param {
-        syn::GenericParam::Lifetime(l) => l.lifetime.to_token_stream(),
-        syn::GenericParam::Type(t) => t.ident.to_token_stream(),
-        syn::GenericParam::Const(c) => c.ident.to_token_stream(),
-    }
-}
-
 /// `&self, ` and the parameters of `_vjp`, every elided reference lifetime named. The pullback
 /// may hold any reference not copied on entry, so it is `impl FnOnce(..) + '__tapeless`: one
 /// lifetime for all of them (shared references shrink to their intersection), which both
@@ -503,10 +512,8 @@ pub fn pullback_params(sig: &Signature, generics: &syn::Generics, may_copy: bool
     // the block without it the function is in (`higher_order::caller_block_params`); where
     // neither is known, the `use<..>` would omit them, so it is not precise.
     use crate::signature::higher_order::{Place, caller_block_params, caller_place};
-    let enclosing: Option<Vec<TokenStream>> = match crate::second::block::generics() {
-        Some(g) => Some(g.params.iter().map(generic_name).collect()),
-        None => caller_block_params().map(|names| names.iter().filter_map(|n| n.parse().ok()).collect()),
-    };
+    use crate::signature::types::generic_names;
+    let enclosing = crate::second::block::generics().map(|g| generic_names(&g)).or_else(caller_block_params);
     let unnamed_block = enclosing.is_none() && caller_place() == Place::AssociatedGeneric;
     let precise = may_copy
         && sig.receiver.is_none()
@@ -553,7 +560,11 @@ pub fn pullback_params(sig: &Signature, generics: &syn::Generics, may_copy: bool
     let shared = syn::Lifetime::new(PULLBACK_LIFETIME, proc_macro2::Span::call_site());
     let mut lifetimes = if name.0 { vec![shared.clone()] } else { Vec::new() };
     let capture = if precise {
-        let declared = enclosing.into_iter().flatten().chain(generics.params.iter().map(generic_name));
+        let declared = enclosing
+            .into_iter()
+            .flatten()
+            .chain(generic_names(generics))
+            .filter_map(|name| name.parse::<TokenStream>().ok());
         let listed: Vec<TokenStream> =
             lifetimes.iter().map(ToTokens::to_token_stream).chain(declared).collect();
         quote!(+ use<#(#listed),*>)

@@ -73,8 +73,9 @@ impl Lowerer<'_> {
             return None;
         }
         let v = self.record_member(base, f.member.clone(), kind, Loc::of(e));
-        if let (Some(owner), syn::Member::Named(name)) = (self.field_owner(f), &f.member)
-            && crate::signature::types::no_grad_differs(Some(&owner), &name.to_string())
+        let owner = self.field_owner(f);
+        if let (Some(owner), syn::Member::Named(name)) = (&owner, &f.member)
+            && crate::signature::types::no_grad_differs(owner, &name.to_string())
         {
             // Read as differentiated, its derivative would be looked for in a tangent that may
             // have no such field; read as constant, a derivative silently cut.
@@ -85,7 +86,7 @@ impl Lowerer<'_> {
             self.error(Loc::of(e), Diagnostic::Unsupported { what, help: unsupported::NO_GRAD_DIFFERS_HELP });
             return Some(v);
         }
-        if self.constant_field(f) {
+        if self.constant_field(f, owner.as_deref()) {
             // A `#[no_grad]` field, or one that holds no float: no derivative flows through it
             // (the record's tangent may have no such field), and a branch on it is on a
             // constant.
@@ -95,11 +96,11 @@ impl Lowerer<'_> {
         Some(v)
     }
 
-    /// Whether the field `p.name` carries no derivative (`types::constant_field`), by the type
-    /// of `p` where the parameter's type names it.
-    fn constant_field(&self, f: &syn::ExprField) -> bool {
+    /// Whether the field `p.name` carries no derivative (`types::constant_field`), of the
+    /// struct `owner` ([`Self::field_owner`]) where it is known.
+    fn constant_field(&self, f: &syn::ExprField, owner: Option<&str>) -> bool {
         let syn::Member::Named(name) = &f.member else { return false };
-        crate::signature::types::constant_field(self.field_owner(f).as_deref(), &name.to_string())
+        crate::signature::types::constant_field(owner, &name.to_string())
     }
 
     /// The name of the struct whose field `p.name` is, where the parameter's type names it.

@@ -57,8 +57,9 @@ thread_local! {
     static FOUND_CALLER: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
     /// Where the prescan found the function being expanded.
     static PLACE: std::cell::RefCell<Place> = const { std::cell::RefCell::new(Place::Unknown) };
-    /// The name of the function being expanded (`set_caller`).
-    static EXPANDED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    /// The generic parameters of the block without the attribute the prescan found the
+    /// function being expanded in, if it has some and one definition of them.
+    static BLOCK_PARAMS: std::cell::RefCell<Option<Vec<String>>> = const { std::cell::RefCell::new(None) };
 }
 
 /// The module of the function being expanded, if the prescan found exactly one of its name in
@@ -151,10 +152,7 @@ pub fn record_caller_place(file: &str, name: &str, block: Option<&syn::Generics>
 /// The generic parameters' names of the `impl` block (without the attribute) the prescan found
 /// the function being expanded in (`["'a", "T", "N"]`), if it found one with some.
 pub fn caller_block_params() -> Option<Vec<String>> {
-    let key = (super::registry::current_file(), EXPANDED.with(|e| e.borrow().clone()));
-    let table = CALLER_BLOCK_PARAMS.lock().ok()?;
-    let names = table.as_ref()?.get(&key)?.clone()?;
-    Some(names.split(' ').map(str::to_string).collect())
+    BLOCK_PARAMS.with(|b| b.borrow().clone())
 }
 
 /// Enters `value` for `file` and `name`, or `None` where one entered before differs.
@@ -191,7 +189,8 @@ pub fn set_caller(name: &str) {
         Some(Some(_)) => Place::Free,
     };
     PLACE.with(|c| *c.borrow_mut() = place);
-    EXPANDED.with(|e| name.clone_into(&mut e.borrow_mut()));
+    let params = CALLER_BLOCK_PARAMS.lock().ok().and_then(|c| c.as_ref()?.get(&key).cloned().flatten());
+    BLOCK_PARAMS.with(|b| *b.borrow_mut() = params.map(|p| p.split(' ').map(str::to_string).collect()));
     let found = CALLERS.lock().ok().and_then(|c| c.as_ref()?.get(&key).cloned());
     FOUND_CALLER.with(|c| *c.borrow_mut() = found.clone().flatten());
     let Some(module) = found else {

@@ -54,8 +54,8 @@ fn marks(owner: &str, field: &str) -> Marks {
 /// Whether one struct named `owner` marks its field `field` `#[no_grad]` and another of that
 /// name does not (in the file being expanded, or in the crate where the file defines none of
 /// that name): which one a parameter's type names, the prescan cannot tell.
-pub fn no_grad_differs(owner: Option<&str>, field: &str) -> bool {
-    owner.is_some_and(|owner| marks(owner, field) == (true, true))
+pub fn no_grad_differs(owner: &str, field: &str) -> bool {
+    marks(owner, field) == (true, true)
 }
 
 /// Whether the field `field` of the struct `owner` carries no derivative: marked `#[no_grad]`
