@@ -13,8 +13,8 @@
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote, quote_spanned};
 
-use super::{IfLet, Input, call_is_active, call_slots, callee, partial, primal_let, tangent, tree_tokens};
-use crate::ir::{ArrayInit, Block, Form, Inst, Op, Value};
+use super::{IfLet, Input, call_is_active, call_slots, callee, primal_let, tangent, tree_tokens};
+use crate::ir::{ArrayInit, Block, Form, Inst, Op, Term, Value};
 use crate::rules::{self, Custom, Family, Linear, Read};
 use crate::signature::tangent_type;
 
@@ -249,7 +249,8 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
                 // the factors (`Family::SumEntries` below).
                 if act.active(*y) && super::summed_product(input, *y).is_none() {
                     let t = tangent(*y);
-                    let dy = prim_tangent(input, &rule.kind, rule.name, args, form, *y, span);
+                    let dy = prim_tangent(input, &rule.kind, rule.name, args, form, *y);
+                    let dy = super::term::print(&dy, span);
                     if super::is_heap(input, *y) {
                         // Held once, read by reference, like the value.
                         let (o, p) = (tangent_owner(*y), super::private());
@@ -303,149 +304,134 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
 fn prim_tangent(
     input: &Input,
     kind: &Family,
-    name: &str,
+    name: &'static str,
     args: &[Value],
     form: &Form,
     y: Value,
-    span: proc_macro2::Span,
-) -> TokenStream {
+) -> Term {
     let act = input.act;
-    let t = |i: usize| -> Option<TokenStream> {
-        args.get(i).filter(|v| act.active(**v)).map(|v| super::operand(input, *v, tangent(*v)))
+    let t = |i: usize| -> Option<Term> {
+        args.get(i).filter(|v| act.active(**v)).map(|v| super::operand_term(input, *v, Term::Tangent(*v)))
     };
-    let value = |r: Read| -> TokenStream {
+    let value = |r: Read| -> Term {
         let v = match r {
             Read::Arg(i) => args[i],
             Read::Result => y,
         };
-        super::operand(input, v, v.ident())
+        super::operand_term(input, v, Term::Value(v))
     };
+    let zero = |v: Value| Term::Zero { of: v, lanes: input.lanes };
     match kind {
         Family::Linear(
             l @ (Linear::Add | Linear::Sub | Linear::Neg | Linear::Identity | Linear::Transpose),
-        ) => l.tangent(&t, span).unwrap_or_else(|| zero(input, y)),
+        ) => l.tangent(&t).unwrap_or_else(|| zero(y)),
         Family::Custom(Custom::Map) => match form {
             Form::Map(f) if (0..args.len()).any(|i| t(i).is_some()) => {
-                let (closure, matrix) = super::map_jvp(input, f, args, t);
-                let a = args[0].ident();
+                let print = |t: Term| super::term::print(&t, proc_macro2::Span::call_site());
+                let (closure, matrix) = super::map_jvp(input, f, args, |i| t(i).map(print));
+                let a = Term::Value(args[0]);
                 match t(0) {
                     Some(ta) if matrix => {
-                        quote_spanned!(span=> #a.zip_map(&#ta, |__e, __t| (#closure)(__e, __t).1))
+                        let each = Term::Verbatim(quote!(|__e, __t| (#closure)(__e, __t).1));
+                        a.method("zip_map", vec![ta.by_ref(), each])
                     }
-                    _ => quote_spanned!(span=> #a.map(|__e| (#closure)(__e, __e).1)),
+                    _ => a.method("map", vec![Term::Verbatim(quote!(|__e| (#closure)(__e, __e).1))]),
                 }
             }
-            _ => zero(input, y),
+            _ => zero(y),
         },
-        Family::Bilinear(_) | Family::Custom(_) => kind
-            .tangent(&rules::Tangents { value: &value, tangent: &t, span })
-            .unwrap_or_else(|| zero(input, y)),
+        Family::Bilinear(_) | Family::Custom(_) => {
+            kind.tangent(&rules::Tangents { value: &value, tangent: &t }).unwrap_or_else(|| zero(y))
+        }
         Family::Linear(Linear::CastFloat) => match (t(0), form) {
-            (Some(a), Form::Cast(ty)) => quote_spanned!(span=> #a as #ty),
+            (Some(a), Form::Cast(ty)) => Term::Cast(Box::new(a), ty.to_token_stream()),
             // `T::from_f64(x).unwrap()`, `x.into()`: the tangent converted to the result's type.
-            (Some(a), _) => {
-                let (yv, p) = (y.ident(), super::private());
-                quote_spanned!(span=> #p::cast_like(#a, &#yv))
-            }
-            (None, _) => zero(input, y),
+            (Some(a), _) => Term::runtime("cast_like", vec![a, Term::Value(y).by_ref()]),
+            (None, _) => zero(y),
         },
         Family::Smooth { partials, .. } => {
-            let terms = partials.iter().enumerate().filter(|(_, d)| **d).map(|(i, _)| {
-                t(i).map(|ti| {
-                    let p = partial(name, i, args, y, span);
-                    quote_spanned!(span=> #p * #ti)
-                })
-            });
-            rules::sum(terms, span).unwrap_or_else(|| zero(input, y))
+            let terms =
+                partials.iter().enumerate().filter(|(_, d)| **d).map(|(i, _)| {
+                    t(i).map(|ti| Term::Partial { rule: name, i, args: args.to_vec(), y }.mul(ti))
+                });
+            Term::sum(terms).unwrap_or_else(|| zero(y))
         }
         Family::Linear(Linear::Assemble) => match form {
             Form::Path(path) => {
-                let ts = (0..args.len()).map(|i| t(i).unwrap_or_else(|| zero(input, args[i])));
+                let ts = (0..args.len()).map(|i| t(i).unwrap_or_else(|| zero(args[i]))).collect();
                 // A point's tangent is a vector (`Point3::new` has `Vector3::new`'s tangent).
-                match crate::signature::point_function(path) {
+                let path = match crate::signature::point_function(path) {
                     Some(n) => {
-                        let vector = quote::format_ident!("Vector{}", n, span = span);
-                        quote_spanned!(span=> ::tapeless::__private::nalgebra::#vector::new(#(#ts),*))
+                        let vector = quote::format_ident!("Vector{}", n);
+                        quote!(::tapeless::__private::nalgebra::#vector::new)
                     }
-                    None => quote_spanned!(span=> #path(#(#ts),*)),
-                }
+                    None => path.to_token_stream(),
+                };
+                Term::Call { path, args: ts }
             }
-            _ => zero(input, y),
+            _ => zero(y),
         },
         Family::Linear(Linear::Entry) => match (t(0), form) {
-            (Some(ta), Form::Index(_)) => {
-                let k = form.index(args);
-                quote_spanned!(span=> #ta[#k])
-            }
-            _ => zero(input, y),
+            (Some(ta), Form::Index(_)) => ta.index(form.index(args)),
+            _ => zero(y),
         },
         Family::Linear(Linear::SetEntry) => match (form, args.len().checked_sub(1)) {
             (Form::Path(path), Some(last)) if t(0).is_some() || t(last).is_some() => {
-                let tm = t(0).unwrap_or_else(|| zero(input, args[0]));
-                let te = t(last).unwrap_or_else(|| zero(input, args[last]));
-                let index = args[1..last].iter().map(|v| v.ident());
-                quote_spanned!(span=> #path(#tm, #(#index,)* #te))
+                let tm = t(0).unwrap_or_else(|| zero(args[0]));
+                let te = t(last).unwrap_or_else(|| zero(args[last]));
+                let index = args[1..last].iter().map(|v| Term::Value(*v));
+                let args = std::iter::once(tm).chain(index).chain([te]).collect();
+                Term::Call { path: path.to_token_stream(), args }
             }
-            _ => zero(input, y),
+            _ => zero(y),
         },
         Family::Linear(Linear::AddScalar) => match (t(0), t(1)) {
-            (Some(tm), Some(ts)) => quote_spanned!(span=> #tm.add_scalar(#ts)),
+            (Some(tm), Some(ts)) => tm.method("add_scalar", vec![ts]),
             (Some(tm), None) => tm,
-            (None, Some(ts)) => {
-                let z = zero(input, y);
-                quote_spanned!(span=> #z.add_scalar(#ts))
-            }
-            (None, None) => zero(input, y),
+            (None, Some(ts)) => zero(y).method("add_scalar", vec![ts]),
+            (None, None) => zero(y),
         },
         Family::Linear(Linear::Part) => match (t(0), form.part()) {
             (Some(ta), Some((method, turbofish))) => {
-                let rest = args[1..].iter().map(|v| v.ident());
-                quote_spanned!(span=> #ta.#method #turbofish(#(#rest),*).into_owned())
+                let rest = args[1..].iter().map(|v| Term::Value(*v)).collect();
+                let turbofish = (!turbofish.is_empty()).then_some(turbofish);
+                let part =
+                    Term::Method { receiver: Box::new(ta), method: method.clone(), turbofish, args: rest };
+                part.method("into_owned", vec![])
             }
-            _ => zero(input, y),
+            _ => zero(y),
         },
         Family::Linear(Linear::Fill) => match (t(args.len().saturating_sub(1)), form) {
             (Some(tx), Form::Path(path)) => {
-                let dims = args[..args.len() - 1].iter().map(|v| v.ident());
-                quote_spanned!(span=> #path(#(#dims,)* #tx))
+                let dims = args[..args.len() - 1].iter().map(|v| Term::Value(*v));
+                Term::Call { path: path.to_token_stream(), args: dims.chain([tx]).collect() }
             }
-            _ => zero(input, y),
+            _ => zero(y),
         },
         // A product only summed: `Σ (ta b) + Σ (a tb)` from the factors' column and row sums.
         Family::Linear(Linear::SumEntries) => match super::summed_product(input, args[0]) {
             Some((a, b)) => {
-                let (va, vb, p) = (a.ident(), b.ident(), super::private());
                 let ta = act
                     .active(a)
-                    .then(|| tangent(a))
-                    .map(|ta| quote_spanned!(span=> #p::product_sum(#ta, #vb)));
+                    .then(|| Term::runtime("product_sum", vec![Term::Tangent(a), Term::Value(b)]));
                 let tb = act
                     .active(b)
-                    .then(|| tangent(b))
-                    .map(|tb| quote_spanned!(span=> #p::product_sum(#va, #tb)));
-                let terms: Vec<TokenStream> = ta.into_iter().chain(tb).collect();
-                if terms.is_empty() { zero(input, y) } else { quote_spanned!(span=> #(#terms)+*) }
+                    .then(|| Term::runtime("product_sum", vec![Term::Value(a), Term::Tangent(b)]));
+                Term::sum([ta, tb]).unwrap_or_else(|| zero(y))
             }
-            None => t(0).map(|ta| quote_spanned!(span=> #ta.sum())).unwrap_or_else(|| zero(input, y)),
+            None => t(0).map(|ta| ta.method("sum", vec![])).unwrap_or_else(|| zero(y)),
         },
         // `m.iter().sum()` of an array only summed: the stored tangents, added as they were stored.
         Family::Linear(Linear::Sum)
             if let Some(m) = args.first().filter(|m| input.summed.get(m) == Some(&y)) =>
         {
-            tangent_sum(*m).into_token_stream()
+            Term::Name(tangent_sum(*m))
         }
         Family::Linear(Linear::Sum) => match t(0) {
-            Some(ta) if input.lanes => {
-                let p = super::private();
-                quote_spanned!(span=> #p::lanes_sum(&#ta))
-            }
-            Some(ta) => {
-                let p = super::private();
-                quote_spanned!(span=> #p::sum(&#ta))
-            }
-            None => zero(input, y),
+            Some(ta) => Term::runtime(if input.lanes { "lanes_sum" } else { "sum" }, vec![ta.by_ref()]),
+            None => zero(y),
         },
-        Family::NonDifferentiable(_) | Family::Predicate | Family::Shape => zero(input, y),
+        Family::NonDifferentiable(_) | Family::Predicate | Family::Shape => zero(y),
     }
 }
 

@@ -16,6 +16,7 @@ mod parens;
 pub mod reverse;
 pub mod scopes;
 mod segments;
+pub mod term;
 pub mod tokens;
 
 pub use calls::*;
@@ -196,6 +197,11 @@ pub fn operand(input: &Input, v: Value, tokens: impl ToTokens) -> TokenStream {
     } else {
         tokens.into_token_stream()
     }
+}
+
+/// [`operand`] as a term: `(&t)` for an array that is not a static vector.
+pub fn operand_term(input: &Input, v: Value, t: crate::ir::Term) -> crate::ir::Term {
+    if is_array(input, v) && !input.static_vectors.contains(&v) { t.by_ref().paren() } else { t }
 }
 
 /// Whether a value is a dynamically sized matrix, held by reference (`__v3: &DMatrix<f64>`).

@@ -21,9 +21,11 @@ use crate::rules::Rule;
 #[cfg(test)]
 mod dump;
 mod loc;
+mod term;
 mod walk;
 #[cfg(test)]
 pub use self::dump::dump;
+pub use self::term::{BinOp, Term};
 
 /// Where a construct is in the user's code: its first and last token. An error spanned with
 /// both underlines the whole construct on stable Rust (where spans cannot be joined).

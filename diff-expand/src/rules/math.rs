@@ -1,11 +1,12 @@
-//! The derivative of every rule of the differentiable families, as the tokens generated code
-//! computes: the one place a rule's tangent and adjoint are written.
+//! The derivative of every rule of the differentiable families, as [`Term`]s: the one place a
+//! rule's tangent and adjoint are written. One printer (`emit::term`) writes the terms of both
+//! modes as Rust.
 //!
 //! The emitters keep the bookkeeping (which values are active, where an adjoint is declared and
 //! accumulated, what the reverse sweep saves) and ask here for the terms:
-//! - forward mode for a tangent, from the operands' and the result's names (`value`) and the
-//!   tangents of the active operands (`tangent`, `None` for an inactive one: a symbolic zero,
-//!   whose terms are dropped); `None` back means the tangent is zero;
+//! - forward mode for a tangent, from the operands and the result (`value`) and the tangents of
+//!   the active operands (`tangent`, `None` for an inactive one: a symbolic zero, whose terms
+//!   are dropped); `None` back means the tangent is zero;
 //! - reverse mode for the term `ā_i += ..` of one active operand, from `ȳ` and the primal values
 //!   it reads, each asked for through `read` (the reverse emitter saves exactly what is asked).
 //!
@@ -13,10 +14,11 @@
 //! emitters (an index, a part written in place, a sibling function, a fill); their math is
 //! stated in the variants' docs.
 
-use proc_macro2::{Span, TokenStream};
-use quote::{quote, quote_spanned};
+use proc_macro2::Span;
+use quote::{format_ident, quote};
 
 use super::{Bilinear, Custom, Family, Linear};
+use crate::ir::Term;
 
 /// A primal value a term reads: an operand of the rule, or its result.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,15 +33,14 @@ pub enum Read {
 /// through the runtime's `Product` and `Quotient` traits, which a long function type-checks
 /// faster).
 pub struct Cotangent<'a> {
-    pub ybar: TokenStream,
-    pub read: &'a mut dyn FnMut(Read) -> TokenStream,
+    pub ybar: Term,
+    pub read: &'a mut dyn FnMut(Read) -> Term,
     pub floats: bool,
     /// For a product, what the operands surely are when not both floats: a `DVector`/`DMatrix`
     /// times a known float (either way round) has its adjoints written so each reads only the
     /// operand it needs (`m̄ = ȳ s` of `m * s` reads `s`, not `m`). (Two matrices keep the
     /// runtime's `Product`, whose bound reports a product of shapes without a derivative.)
     pub operands: [Operand; 2],
-    pub span: Span,
 }
 
 /// What an operand of a product surely is, for [`Cotangent::operands`].
@@ -53,19 +54,18 @@ pub enum Operand {
     Other,
 }
 
-/// What a tangent is formed from: the names of the operands and the result (`value`), and the
-/// tangents of the active operands (`tangent`; `None` for an inactive one, a symbolic zero whose
-/// terms are dropped).
+/// What a tangent is formed from: the operands and the result (`value`), and the tangents of the
+/// active operands (`tangent`; `None` for an inactive one, a symbolic zero whose terms are
+/// dropped).
 #[derive(Clone, Copy)]
 pub struct Tangents<'a> {
-    pub value: &'a dyn Fn(Read) -> TokenStream,
-    pub tangent: &'a dyn Fn(usize) -> Option<TokenStream>,
-    pub span: Span,
+    pub value: &'a dyn Fn(Read) -> Term,
+    pub tangent: &'a dyn Fn(usize) -> Option<Term>,
 }
 
 impl Family {
     /// The tangent of a bilinear or custom rule (`None`: zero, or another family).
-    pub fn tangent(&self, cx: &Tangents) -> Option<TokenStream> {
+    pub fn tangent(&self, cx: &Tangents) -> Option<Term> {
         match self {
             Family::Bilinear(b) => b.tangent(cx),
             Family::Custom(c) => c.tangent(cx),
@@ -73,79 +73,70 @@ impl Family {
         }
     }
 
-    /// The term `ā_i += ..` of a bilinear or custom rule (empty for another family).
-    pub fn adjoint(&self, i: usize, cx: &mut Cotangent) -> TokenStream {
+    /// The term `ā_i += ..` of a bilinear or custom rule (`None` for another family).
+    pub fn adjoint(&self, i: usize, cx: &mut Cotangent) -> Option<Term> {
         match self {
-            Family::Bilinear(b) => b.transpose(i, cx),
+            Family::Bilinear(b) => Some(b.transpose(i, cx)),
             Family::Custom(c) => c.adjoint(i, cx),
-            _ => TokenStream::new(),
+            _ => None,
         }
     }
-}
-
-/// The sum of `terms` (`None` is a zero and is dropped); `None` if all are zero.
-pub fn sum(terms: impl IntoIterator<Item = Option<TokenStream>>, span: Span) -> Option<TokenStream> {
-    terms.into_iter().flatten().reduce(|a, b| quote_spanned!(span=> #a + #b))
 }
 
 impl Linear {
     /// The tangent of `Add`, `Sub`, `Neg`, `Identity`, `Transpose`: the same map of the tangents
     /// (`None` for the linear maps whose forms the forward emitter writes itself).
-    pub fn tangent(self, tangent: &dyn Fn(usize) -> Option<TokenStream>, span: Span) -> Option<TokenStream> {
+    pub fn tangent(self, tangent: &dyn Fn(usize) -> Option<Term>) -> Option<Term> {
         match self {
-            Linear::Add => sum([tangent(0), tangent(1)], span),
+            Linear::Add => Term::sum([tangent(0), tangent(1)]),
             Linear::Sub => match (tangent(0), tangent(1)) {
-                (Some(a), Some(b)) => Some(quote_spanned!(span=> #a - #b)),
+                (Some(a), Some(b)) => Some(a.sub(b)),
                 (a, None) => a,
-                (None, Some(b)) => Some(quote_spanned!(span=> -#b)),
+                (None, Some(b)) => Some(b.neg()),
             },
-            Linear::Neg => tangent(0).map(|a| quote_spanned!(span=> -#a)),
+            Linear::Neg => tangent(0).map(Term::neg),
             Linear::Identity => tangent(0),
-            Linear::Transpose => tangent(0).map(|a| quote_spanned!(span=> #a.transpose())),
+            Linear::Transpose => tangent(0).map(|a| a.method("transpose", vec![])),
             _ => None,
         }
     }
 }
 
 impl Bilinear {
-    /// `B(a, b)` as written.
-    fn apply(self, a: &TokenStream, b: &TokenStream, span: Span) -> TokenStream {
+    /// `B(a, b)`.
+    fn apply(self, a: Term, b: Term) -> Term {
         match self {
-            Bilinear::Product => quote_spanned!(span=> #a * #b),
-            Bilinear::Dot => quote_spanned!(span=> #a.dot(&#b)),
-            Bilinear::ComponentMul => quote_spanned!(span=> #a.component_mul(&#b)),
-            Bilinear::Cross => quote_spanned!(span=> #a.cross(&#b)),
+            Bilinear::Product => a.mul(b),
+            Bilinear::Dot => a.method("dot", vec![b.by_ref()]),
+            Bilinear::ComponentMul => a.method("component_mul", vec![b.by_ref()]),
+            Bilinear::Cross => a.method("cross", vec![b.by_ref()]),
         }
     }
 
     /// `B(ta, b) + B(a, tb)`.
-    fn tangent(self, cx: &Tangents) -> Option<TokenStream> {
-        let Tangents { value, tangent, span } = *cx;
-        let (a, b) = (value(Read::Arg(0)), value(Read::Arg(1)));
-        let lhs = tangent(0).map(|ta| self.apply(&ta, &b, span));
-        let rhs = tangent(1).map(|tb| self.apply(&a, &tb, span));
-        sum([lhs, rhs], span)
+    fn tangent(self, cx: &Tangents) -> Option<Term> {
+        let Tangents { value, tangent } = *cx;
+        let lhs = tangent(0).map(|ta| self.apply(ta, value(Read::Arg(1))));
+        let rhs = tangent(1).map(|tb| self.apply(value(Read::Arg(0)), tb));
+        Term::sum([lhs, rhs])
     }
 
     /// The transpose for operand `i` applied to `ȳ`: the term `ā_i += ..`. For `Product`, the
     /// runtime's `Product` trait decides by the operand types, unless both are known floats.
-    fn transpose(self, i: usize, cx: &mut Cotangent) -> TokenStream {
-        let Cotangent { ybar, read, floats, operands, span } = cx;
-        let (floats, span) = (*floats, *span);
+    fn transpose(self, i: usize, cx: &mut Cotangent) -> Term {
         use Operand::{Float, Matrix};
-        match (self, i, *operands) {
+        let ybar = cx.ybar.clone();
+        match (self, i, cx.operands) {
             // `m * s` and `s * m`: the matrix's adjoint `ȳ s`, the float's `⟨ȳ, m⟩`.
             (Bilinear::Product, _, [Matrix, Float] | [Float, Matrix]) => {
-                let scalar = usize::from(operands[1] == Float);
+                let scalar = usize::from(cx.operands[1] == Float);
                 if i == scalar {
-                    let m = read(Read::Arg(1 - i));
-                    quote_spanned!(span=> #ybar.dot(&#m))
+                    ybar.method("dot", vec![(cx.read)(Read::Arg(1 - i)).by_ref()])
                 } else {
-                    let s = read(Read::Arg(scalar));
-                    quote_spanned!(span=> #ybar * #s)
+                    ybar.mul((cx.read)(Read::Arg(scalar)))
                 }
             }
-            _ => self.transpose_generic(i, ybar, read, floats, span),
+            _ => self.transpose_generic(i, ybar, cx.read, cx.floats),
         }
     }
 
@@ -154,267 +145,218 @@ impl Bilinear {
     fn transpose_generic(
         self,
         i: usize,
-        ybar: &TokenStream,
-        read: &mut dyn FnMut(Read) -> TokenStream,
+        ybar: Term,
+        read: &mut dyn FnMut(Read) -> Term,
         floats: bool,
-        span: Span,
-    ) -> TokenStream {
+    ) -> Term {
         match (self, i) {
             (Bilinear::Product, _) if !floats => {
                 let (a, b) = (read(Read::Arg(0)), read(Read::Arg(1)));
-                if i == 0 {
-                    quote_spanned!(span=> ::tapeless::__private::product_lhs(#ybar, #a, #b))
-                } else {
-                    quote_spanned!(span=> ::tapeless::__private::product_rhs(#ybar, #a, #b))
-                }
+                let f = if i == 0 { "product_lhs" } else { "product_rhs" };
+                Term::runtime(f, vec![ybar, a, b])
             }
-            (Bilinear::Product, 0) => {
-                let b = read(Read::Arg(1));
-                quote_spanned!(span=> #ybar * #b)
-            }
-            (Bilinear::Product, _) => {
-                let a = read(Read::Arg(0));
-                quote_spanned!(span=> #a * #ybar)
-            }
-            (Bilinear::Dot, _) => {
-                let other = read(Read::Arg(1 - i.min(1)));
-                quote_spanned!(span=> #other * #ybar)
-            }
+            (Bilinear::Product, 0) => ybar.mul(read(Read::Arg(1))),
+            (Bilinear::Product, _) => read(Read::Arg(0)).mul(ybar),
+            (Bilinear::Dot, _) => read(Read::Arg(1 - i.min(1))).mul(ybar),
             (Bilinear::ComponentMul, _) => {
-                let other = read(Read::Arg(1 - i.min(1)));
-                quote_spanned!(span=> #ybar.component_mul(&#other))
+                ybar.method("component_mul", vec![read(Read::Arg(1 - i.min(1))).by_ref()])
             }
-            (Bilinear::Cross, 0) => {
-                let b = read(Read::Arg(1));
-                quote_spanned!(span=> #b.cross(&#ybar))
-            }
-            (Bilinear::Cross, _) => {
-                let a = read(Read::Arg(0));
-                quote_spanned!(span=> #ybar.cross(&#a))
-            }
+            (Bilinear::Cross, 0) => read(Read::Arg(1)).method("cross", vec![ybar.by_ref()]),
+            (Bilinear::Cross, _) => ybar.method("cross", vec![read(Read::Arg(0)).by_ref()]),
         }
     }
 }
 
 impl Custom {
     /// The tangent of every custom rule but `Map` (written by the forward emitter).
-    fn tangent(self, cx: &Tangents) -> Option<TokenStream> {
-        let Tangents { value, tangent, span } = *cx;
-        let y = || value(Read::Result);
+    fn tangent(self, cx: &Tangents) -> Option<Term> {
+        let Tangents { value, tangent } = *cx;
+        let (a, y) = (|| value(Read::Arg(0)), || value(Read::Result));
+        let ta = || tangent(0);
         match self {
             Custom::Quotient => {
                 let b = value(Read::Arg(1));
-                let y = y();
+                // `tb / b` scaled by `y`: `y * (tb / b)`.
+                let along_b = |tb: Term| y().mul(tb.div(b.clone()));
                 match (tangent(0), tangent(1)) {
-                    (Some(ta), Some(tb)) => Some(quote_spanned!(span=> #ta / #b - #y * (#tb / #b))),
-                    (Some(ta), None) => Some(quote_spanned!(span=> #ta / #b)),
-                    (None, Some(tb)) => Some(quote_spanned!(span=> -(#y * (#tb / #b)))),
+                    (Some(ta), Some(tb)) => Some(ta.div(b.clone()).sub(along_b(tb))),
+                    (Some(ta), None) => Some(ta.div(b)),
+                    (None, Some(tb)) => Some(along_b(tb).neg()),
                     (None, None) => None,
                 }
             }
             Custom::ComponentDiv => {
                 let b = value(Read::Arg(1));
-                let y = y();
+                let along_b = |tb: Term| y().method("component_mul", vec![tb.by_ref()]);
                 match (tangent(0), tangent(1)) {
                     (Some(ta), Some(tb)) => {
-                        Some(quote_spanned!(span=> (#ta - #y.component_mul(&#tb)).component_div(&#b)))
+                        Some(ta.sub(along_b(tb)).method("component_div", vec![b.by_ref()]))
                     }
-                    (Some(ta), None) => Some(quote_spanned!(span=> #ta.component_div(&#b))),
-                    (None, Some(tb)) => {
-                        Some(quote_spanned!(span=> -#y.component_mul(&#tb).component_div(&#b)))
-                    }
+                    (Some(ta), None) => Some(ta.method("component_div", vec![b.by_ref()])),
+                    (None, Some(tb)) => Some(along_b(tb).method("component_div", vec![b.by_ref()]).neg()),
                     (None, None) => None,
                 }
             }
-            Custom::NormSquared => {
-                let a = value(Read::Arg(0));
-                tangent(0).map(|ta| quote_spanned!(span=> #a.dot(&#ta) + #ta.dot(&#a)))
-            }
-            Custom::Norm => {
-                let (a, y) = (value(Read::Arg(0)), y());
-                tangent(0).map(|ta| quote_spanned!(span=> #a.dot(&#ta) / #y))
-            }
-            Custom::Normalize => {
-                let (v, y) = (value(Read::Arg(0)), y());
-                tangent(0).map(|tv| quote_spanned!(span=> (#tv - #y * #y.dot(&#tv)) / #v.norm()))
-            }
-            Custom::Trace => tangent(0).map(|ta| quote_spanned!(span=> #ta.trace())),
-            Custom::Diagonal => tangent(0).map(|ta| quote_spanned!(span=> #ta.diagonal())),
-            Custom::Inverse => {
-                let y = y();
-                tangent(0).map(|ta| quote_spanned!(span=> -(#y * #ta * #y)))
-            }
+            Custom::NormSquared => ta().map(|ta| {
+                let lhs = a().method("dot", vec![ta.clone().by_ref()]);
+                lhs.add(ta.method("dot", vec![a().by_ref()]))
+            }),
+            Custom::Norm => ta().map(|ta| a().method("dot", vec![ta.by_ref()]).div(y())),
+            Custom::Normalize => ta().map(|tv| {
+                let along = y().mul(y().method("dot", vec![tv.clone().by_ref()]));
+                tv.sub(along).div(a().method("norm", vec![]))
+            }),
+            Custom::Trace => ta().map(|ta| ta.method("trace", vec![])),
+            Custom::Diagonal => ta().map(|ta| ta.method("diagonal", vec![])),
+            Custom::Inverse => ta().map(|ta| y().mul(ta).mul(y()).neg()),
             Custom::Solve { lower } => {
-                let (a, y) = (value(Read::Arg(0)), y());
-                let a = lower_symmetric(a, lower, span);
-                let rhs = match (tangent(0).map(|ta| lower_symmetric(ta, lower, span)), tangent(1)) {
-                    (Some(ta), Some(tb)) => quote_spanned!(span=> #tb - #ta * #y),
-                    (Some(ta), None) => quote_spanned!(span=> -(#ta * #y)),
+                let rhs = match (tangent(0).map(|ta| lower_symmetric(ta, lower)), tangent(1)) {
+                    (Some(ta), Some(tb)) => tb.sub(ta.mul(y())),
+                    (Some(ta), None) => ta.mul(y()).neg(),
                     (None, Some(tb)) => tb,
                     (None, None) => return None,
                 };
-                Some(quote_spanned!(span=> ::tapeless::__private::solve(&#a, &(#rhs), false)))
+                let a = lower_symmetric(a(), lower);
+                Some(Term::runtime("solve", vec![a.by_ref(), rhs.paren().by_ref(), constant(quote!(false))]))
             }
-            Custom::Determinant => {
-                let a = value(Read::Arg(0));
-                tangent(0).map(|ta| quote_spanned!(span=> ::tapeless::__private::cofactors(&#a).component_mul(&#ta).sum()))
-            }
-            Custom::CholeskyFactor => {
-                let y = y();
-                tangent(0).map(|ta| {
-                    let ta = lower_symmetric(ta, true, span);
-                    quote_spanned!(span=> ::tapeless::__private::cholesky_factor_tangent(&#y, &#ta))
-                })
-            }
-            Custom::Extremum(which) => {
-                let (a, which) = (value(Read::Arg(0)), extremum(which, span));
-                tangent(0).map(
-                    |ta| quote_spanned!(span=> ::tapeless::__private::extremum_tangent(&#a, &#ta, #which)),
-                )
-            }
-            Custom::LinearMethod(method) => {
-                let method = syn::Ident::new(method, span);
-                tangent(0).map(|ta| quote_spanned!(span=> #ta.#method()))
-            }
-            Custom::Mean => tangent(0).map(|ta| quote_spanned!(span=> #ta.mean())),
+            Custom::Determinant => ta().map(|ta| {
+                let cofactors = Term::runtime("cofactors", vec![a().by_ref()]);
+                cofactors.method("component_mul", vec![ta.by_ref()]).method("sum", vec![])
+            }),
+            Custom::CholeskyFactor => ta().map(|ta| {
+                let ta = lower_symmetric(ta, true);
+                Term::runtime("cholesky_factor_tangent", vec![y().by_ref(), ta.by_ref()])
+            }),
+            Custom::Extremum(which) => ta().map(|ta| {
+                Term::runtime("extremum_tangent", vec![a().by_ref(), ta.by_ref(), extremum(which)])
+            }),
+            Custom::LinearMethod(method) => ta().map(|ta| ta.method(method, vec![])),
+            Custom::Mean => ta().map(|ta| ta.method("mean", vec![])),
             Custom::Variance => {
-                let a = value(Read::Arg(0));
-                tangent(0).map(|ta| quote_spanned!(span=> ::tapeless::__private::variance_tangent(&#a, &#ta)))
+                ta().map(|ta| Term::runtime("variance_tangent", vec![a().by_ref(), ta.by_ref()]))
             }
             Custom::Angle => {
-                let (a, b) = (value(Read::Arg(0)), value(Read::Arg(1)));
-                let p = quote_spanned!(span=> ::tapeless::__private);
-                let along_a =
-                    tangent(0).map(|ta| quote_spanned!(span=> #p::angle_gradient(&#a, &#b).dot(&#ta)));
-                let along_b =
-                    tangent(1).map(|tb| quote_spanned!(span=> #p::angle_gradient(&#b, &#a).dot(&#tb)));
-                match (along_a, along_b) {
-                    (Some(x), Some(y)) => Some(quote_spanned!(span=> #x + #y)),
-                    (x, y) => x.or(y),
-                }
+                let b = || value(Read::Arg(1));
+                let gradient = |own: Term, other: Term| {
+                    Term::runtime("angle_gradient", vec![own.by_ref(), other.by_ref()])
+                };
+                let along_a = tangent(0).map(|ta| gradient(a(), b()).method("dot", vec![ta.by_ref()]));
+                let along_b = tangent(1).map(|tb| gradient(b(), a()).method("dot", vec![tb.by_ref()]));
+                Term::sum([along_a, along_b])
             }
             Custom::Map => None,
         }
     }
 
     /// The term `ā_i += ..` of every custom rule but `Map` (written by the reverse emitter).
-    fn adjoint(self, i: usize, cx: &mut Cotangent) -> TokenStream {
-        let Cotangent { ybar, read, floats, span, .. } = cx;
-        let (floats, span) = (*floats, *span);
-        match (self, i) {
-            (Custom::Quotient, 0) if floats => {
-                let b = read(Read::Arg(1));
-                quote_spanned!(span=> #ybar / #b)
-            }
+    fn adjoint(self, i: usize, cx: &mut Cotangent) -> Option<Term> {
+        let (ybar, floats) = (cx.ybar.clone(), cx.floats);
+        let read = &mut *cx.read;
+        Some(match (self, i) {
+            (Custom::Quotient, 0) if floats => ybar.div(read(Read::Arg(1))),
             (Custom::Quotient, _) if floats => {
                 let (b, y) = (read(Read::Arg(1)), read(Read::Result));
-                quote_spanned!(span=> -(#ybar * #y) / #b)
+                ybar.mul(y).neg().div(b)
             }
             (Custom::Quotient, 0) => {
                 let (a, b) = (read(Read::Arg(0)), read(Read::Arg(1)));
-                quote_spanned!(span=> ::tapeless::__private::quotient_lhs(#ybar, &#a, #b))
+                Term::runtime("quotient_lhs", vec![ybar, a.by_ref(), b])
             }
             (Custom::Quotient, _) => {
                 let (a, y, b) = (read(Read::Arg(0)), read(Read::Result), read(Read::Arg(1)));
-                quote_spanned!(span=> ::tapeless::__private::quotient_rhs(#ybar, &#a, #y, #b))
+                Term::runtime("quotient_rhs", vec![ybar, a.by_ref(), y, b])
             }
-            (Custom::ComponentDiv, 0) => {
-                let b = read(Read::Arg(1));
-                quote_spanned!(span=> #ybar.component_div(&#b))
-            }
+            (Custom::ComponentDiv, 0) => ybar.method("component_div", vec![read(Read::Arg(1)).by_ref()]),
             (Custom::ComponentDiv, _) => {
                 let (b, y) = (read(Read::Arg(1)), read(Read::Result));
-                quote_spanned!(span=> -#ybar.component_mul(&#y).component_div(&#b))
+                ybar.method("component_mul", vec![y.by_ref()]).method("component_div", vec![b.by_ref()]).neg()
             }
-            (Custom::NormSquared, _) => {
-                let a = read(Read::Arg(0));
-                quote_spanned!(span=> #a * (#ybar + #ybar))
-            }
+            (Custom::NormSquared, _) => read(Read::Arg(0)).mul(ybar.clone().add(ybar)),
             (Custom::Norm, _) => {
                 let (a, y) = (read(Read::Arg(0)), read(Read::Result));
-                quote_spanned!(span=> #a * (#ybar / #y))
+                a.mul(ybar.div(y))
             }
             (Custom::Normalize, _) => {
                 let (v, y) = (read(Read::Arg(0)), read(Read::Result));
-                quote_spanned!(span=> (#ybar - #y * #y.dot(&#ybar)) / #v.norm())
+                let along = y.clone().mul(y.method("dot", vec![ybar.clone().by_ref()]));
+                ybar.sub(along).div(v.method("norm", vec![]))
             }
-            (Custom::Trace, _) => on_diagonal(read(Read::Arg(0)), quote!(fill_diagonal(#ybar)), span),
+            (Custom::Trace, _) => on_diagonal(read(Read::Arg(0)), "fill_diagonal", ybar),
             (Custom::Determinant, _) => {
-                let a = read(Read::Arg(0));
-                quote_spanned!(span=> ::tapeless::__private::cofactors(&#a) * #ybar)
+                Term::runtime("cofactors", vec![read(Read::Arg(0)).by_ref()]).mul(ybar)
             }
             (Custom::Inverse, _) => {
                 let y = read(Read::Result);
-                quote_spanned!(span=> -(#y.transpose() * #ybar * #y.transpose()))
+                let yt = || y.clone().method("transpose", vec![]);
+                yt().mul(ybar).mul(yt()).neg()
             }
             (Custom::Solve { lower }, 0) => {
-                let (a, y) = (lower_symmetric(read(Read::Arg(0)), lower, span), read(Read::Result));
-                let g = quote_spanned!(span=> -(::tapeless::__private::solve(&#a, &#ybar, true) * #y.transpose()));
+                let (a, y) = (lower_symmetric(read(Read::Arg(0)), lower), read(Read::Result));
+                let solved = Term::runtime("solve", vec![a.by_ref(), ybar.by_ref(), constant(quote!(true))]);
+                let g = solved.mul(y.method("transpose", vec![])).neg();
                 match lower {
-                    true => quote_spanned!(span=> ::tapeless::__private::folded_to_lower(#g)),
+                    true => Term::runtime("folded_to_lower", vec![g]),
                     false => g,
                 }
             }
             (Custom::Solve { lower }, _) => {
-                let a = lower_symmetric(read(Read::Arg(0)), lower, span);
-                quote_spanned!(span=> ::tapeless::__private::solve(&#a, &#ybar, true))
+                let a = lower_symmetric(read(Read::Arg(0)), lower);
+                Term::runtime("solve", vec![a.by_ref(), ybar.by_ref(), constant(quote!(true))])
             }
             (Custom::CholeskyFactor, _) => {
                 let y = read(Read::Result);
-                quote_spanned!(span=> ::tapeless::__private::folded_to_lower(
-                    ::tapeless::__private::cholesky_factor_adjoint(&#y, &#ybar)
-                ))
+                let adjoint = Term::runtime("cholesky_factor_adjoint", vec![y.by_ref(), ybar.by_ref()]);
+                Term::runtime("folded_to_lower", vec![adjoint])
             }
-            (Custom::Diagonal, _) => on_diagonal(read(Read::Arg(0)), quote!(set_diagonal(&#ybar)), span),
+            (Custom::Diagonal, _) => on_diagonal(read(Read::Arg(0)), "set_diagonal", ybar.by_ref()),
             (Custom::Extremum(which), _) => {
-                let (a, which) = (read(Read::Arg(0)), extremum(which, span));
-                quote_spanned!(span=> ::tapeless::__private::extremum_adjoint(&#a, #ybar, #which))
+                Term::runtime("extremum_adjoint", vec![read(Read::Arg(0)).by_ref(), ybar, extremum(which)])
             }
             (Custom::LinearMethod(method), _) => {
-                let (a, adjoint) =
-                    (read(Read::Arg(0)), quote::format_ident!("{}_adjoint", method, span = span));
-                quote_spanned!(span=> ::tapeless::__private::#adjoint(&#a, &#ybar))
-            }
-            (Custom::Mean, _) => {
                 let a = read(Read::Arg(0));
-                quote_spanned!(span=> ::tapeless::__private::mean_adjoint(&#a, #ybar))
+                Term::runtime(&format!("{method}_adjoint"), vec![a.by_ref(), ybar.by_ref()])
             }
+            (Custom::Mean, _) => Term::runtime("mean_adjoint", vec![read(Read::Arg(0)).by_ref(), ybar]),
             (Custom::Variance, _) => {
-                let a = read(Read::Arg(0));
-                quote_spanned!(span=> ::tapeless::__private::variance_adjoint(&#a, #ybar))
+                Term::runtime("variance_adjoint", vec![read(Read::Arg(0)).by_ref(), ybar])
             }
             (Custom::Angle, i) => {
                 let (a, b) = (read(Read::Arg(0)), read(Read::Arg(1)));
                 let (own, other) = if i == 0 { (a, b) } else { (b, a) };
-                quote_spanned!(span=> ::tapeless::__private::angle_gradient(&#own, &#other) * #ybar)
+                Term::runtime("angle_gradient", vec![own.by_ref(), other.by_ref()]).mul(ybar)
             }
-            (Custom::Map, _) => TokenStream::new(),
-        }
+            (Custom::Map, _) => return None,
+        })
     }
 }
 
 /// `m`, or with `lower` the symmetric matrix made from its lower triangle (what `cholesky`
 /// reads).
-fn lower_symmetric(m: TokenStream, lower: bool, span: Span) -> TokenStream {
+fn lower_symmetric(m: Term, lower: bool) -> Term {
     match lower {
-        true => quote_spanned!(span=> ::tapeless::__private::symmetric_from_lower(&#m)),
+        true => Term::runtime("symmetric_from_lower", vec![m.by_ref()]),
         false => m,
     }
 }
 
+/// A constant argument of a runtime function (`false`, a variant).
+fn constant(tokens: proc_macro2::TokenStream) -> Term {
+    Term::Verbatim(tokens)
+}
+
 /// The runtime's `Extremum::Max` (or the variant named).
-fn extremum(which: &str, span: Span) -> TokenStream {
-    let variant = syn::Ident::new(which, span);
-    quote_spanned!(span=> ::tapeless::__private::Extremum::#variant)
+fn extremum(which: &str) -> Term {
+    let variant = format_ident!("{}", which);
+    constant(quote!(::tapeless::__private::Extremum::#variant))
 }
 
 /// A zero tangent of the matrix `a` with `ȳ` put on its diagonal by `set` (`fill_diagonal(ȳ)` for
 /// `trace`, `set_diagonal(&ȳ)` for `diagonal`): their adjoint.
-fn on_diagonal(a: TokenStream, set: TokenStream, span: Span) -> TokenStream {
-    let d = quote::format_ident!("__diagonal", span = Span::mixed_site());
-    quote_spanned!(span=> {
-        let mut #d = ::tapeless::__private::zero_tangent(&#a);
-        #d.#set;
-        #d
-    })
+fn on_diagonal(a: Term, set: &str, ybar: Term) -> Term {
+    let var = format_ident!("__diagonal", span = Span::mixed_site());
+    Term::Updated {
+        var: var.clone(),
+        init: Box::new(Term::runtime("zero_tangent", vec![a.by_ref()])),
+        update: Box::new(Term::Name(var).method(set, vec![ybar])),
+    }
 }

@@ -9,7 +9,7 @@
 //! counts as argument 0), so `x.max(y)` and `f64::max(x, y)` are the same rule.
 
 mod math;
-pub use math::{Cotangent, Operand, Read, Tangents, sum};
+pub use math::{Cotangent, Operand, Read, Tangents};
 
 /// How a primitive's derivative is formed: its family (JAX's `deflinear`, `defbilinear`,
 /// `defjvp`), and within a family the map itself. The emitters match on the family and take the

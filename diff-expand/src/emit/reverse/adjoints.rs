@@ -18,7 +18,11 @@ impl Reverse<'_> {
 
     /// `ā += expr`, declaring `ā` at the first contribution (an [`Add`] whose form says
     /// which, and how the adjoint's type adds).
-    pub(super) fn contribute(&mut self, v: Value, expr: TokenStream) -> Add {
+    /// The primal values the term reads are read from the primal sweep ([`Term::values`]).
+    pub(super) fn contribute(&mut self, v: Value, expr: Term) -> Add {
+        for read in expr.values() {
+            self.read(Slot::Value(read));
+        }
         if self.from_maybe_zero {
             self.maybe_zero.insert(v);
         }
@@ -47,7 +51,7 @@ impl Reverse<'_> {
                 _ => AddForm::Declare,
             }
         };
-        Add { to: v, expr, form }
+        Add { to: v, expr, form, span: self.span }
     }
 
     /// Makes `v̄` exist, zero, without contributing to it, for an update in place

@@ -33,7 +33,7 @@ impl<'a> Reverse<'a> {
                 let acarry = adjoint_carry(c.header);
                 // Structurally zero when nothing after the loop uses the variable.
                 self.from_maybe_zero = !self.live.contains(exit) || self.maybe_zero.contains(exit);
-                code.extend(self.contribute(c.next, quote!(#acarry)));
+                code.extend(self.contribute(c.next, Term::Name(acarry.clone())));
                 self.from_maybe_zero = false;
             }
         }
@@ -126,7 +126,7 @@ impl<'a> Reverse<'a> {
                 let acarry = adjoint_carry(c.header);
                 self.from_maybe_zero =
                     self.maybe_zero.contains(&c.header) || self.maybe_zero.contains(&c.next);
-                after.extend(self.contribute(c.init, quote!(#acarry)));
+                after.extend(self.contribute(c.init, Term::Name(acarry.clone())));
                 self.from_maybe_zero = false;
             }
         }
@@ -319,7 +319,7 @@ impl<'a> Reverse<'a> {
         if self.input.act.active(c.init) {
             let fill = crate::emit::fill(m);
             self.from_maybe_zero = !self.live.contains(&exit) || self.maybe_zero.contains(&exit);
-            out.extend(self.contribute(c.init, quote!(#fill)));
+            out.extend(self.contribute(c.init, Term::Name(fill.clone())));
             self.from_maybe_zero = false;
         }
         out

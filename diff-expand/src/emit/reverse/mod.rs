@@ -36,10 +36,10 @@ use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 
 use super::{
-    IfLet, Input, adjoint, call_is_active, call_slots, callee, partial, primal_let, private, pullback,
-    tree_tokens, tuple_or_single, zero,
+    IfLet, Input, adjoint, call_is_active, call_slots, callee, primal_let, private, pullback, tree_tokens,
+    tuple_or_single, zero,
 };
-use crate::ir::{ArrayInit, Block, Carried, Form, Inst, Op, Value};
+use crate::ir::{ArrayInit, Block, Carried, Form, Inst, Op, Term, Value};
 use crate::rules::{Bilinear, Cotangent, Custom, Family, Linear, Read};
 use crate::signature::tangent_type;
 
@@ -110,6 +110,7 @@ impl<'a> Reverse<'a> {
             from_maybe_zero: false,
             hoisted: HashMap::new(),
             typed_sources: primal::typed_heap_sources(input),
+            span: proc_macro2::Span::call_site(),
         }
     }
 }
@@ -134,7 +135,7 @@ impl<'a> Reverse<'a> {
         let mut seed = Stmts::default();
         for (v, c) in seed_leaves {
             if input.act.active(*v) {
-                seed.extend(self.contribute(*v, quote!(#c)));
+                seed.extend(self.contribute(*v, Term::Name(c.clone())));
             }
         }
         let mut items = Vec::new();
@@ -494,6 +495,8 @@ struct Reverse<'a> {
     hoisted: HashMap<(Value, Vec<Value>), syn::Ident>,
     /// The values typed `let`s of a `DVector`/`DMatrix` borrow (`primal::typed_heap_sources`).
     typed_sources: HashSet<Value>,
+    /// The span of the instruction whose adjoint is being built: its terms' operators carry it.
+    span: proc_macro2::Span,
 }
 
 /// Whether a record parameter is read only through its fields or elements (never passed to a

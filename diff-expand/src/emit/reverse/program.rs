@@ -1,7 +1,8 @@
 //! The adjoint sweep as a program, in three steps:
 //! 1. **Built** in reverse over the IR (`sweep.rs`, `loops.rs`). Each contribution to an adjoint
-//!    is an [`Add`]; the rest of the straight-line adjoint code (the rules' partials, pullback
-//!    calls) is tokens. Each `if` is a [`Branch`] whose trace is not yet known, and each loop a
+//!    is an [`Add`] of a derivative term ([`Term`]: the rule's partials times `ȳ`, a transpose,
+//!    `ȳ` itself); the rest of the straight-line adjoint code (pullback calls, updates in place of
+//!    an entry or a part) is tokens. Each `if` is a [`Branch`] whose trace is not yet known, and each loop a
 //!    [`Loop`] whose stack, recomputed values and direction are not yet known. Every block
 //!    records the primal slots its own code reads.
 //! 2. **Planned** (`plan.rs`) from the program alone, before anything is printed. What each
@@ -42,8 +43,10 @@ pub(super) enum Item<'a> {
 /// `v̄ += expr`: a contribution to the adjoint of `to`.
 pub(super) struct Add {
     pub(super) to: Value,
-    pub(super) expr: TokenStream,
+    pub(super) expr: Term,
     pub(super) form: AddForm,
+    /// The instruction's span, which the term's operators carry.
+    pub(super) span: proc_macro2::Span,
 }
 
 /// How an [`Add`] is written, by the adjoint's type and whether it declares it.
@@ -66,7 +69,7 @@ pub(super) enum AddForm {
 impl Add {
     /// The statement, as Rust.
     pub(super) fn tokens(&self) -> TokenStream {
-        let (a, expr, p) = (adjoint(self.to), &self.expr, private());
+        let (a, expr, p) = (adjoint(self.to), crate::emit::term::print(&self.expr, self.span), private());
         match self.form {
             AddForm::Declare => quote!(let mut #a = #expr;),
             AddForm::DeclareOwned => quote!(let mut #a = #p::owned(#expr);),
@@ -284,7 +287,7 @@ impl Reverse<'_> {
             match item {
                 Item::Code(code) => dump_code(code, &pad, out),
                 Item::Add(add) => {
-                    let (a, expr) = (adjoint(add.to), &add.expr);
+                    let (a, expr) = (adjoint(add.to), crate::emit::term::print(&add.expr, add.span));
                     let statement = match add.form {
                         AddForm::Declare | AddForm::DeclareOwned => quote!(let #a = #expr;),
                         _ => quote!(#a += #expr;),

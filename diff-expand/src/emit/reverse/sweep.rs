@@ -7,6 +7,7 @@ impl<'a> Reverse<'a> {
     /// The adjoints of a block's instructions, in reverse, appended to `items`.
     pub(super) fn block(&mut self, b: &'a Block, items: &mut Vec<Item<'a>>) {
         for inst in b.insts.iter().rev() {
+            self.span = inst.span.span();
             self.from_maybe_zero = inst.results.iter().any(|r| self.maybe_zero.contains(r));
             match &inst.op {
                 Op::If { .. } => self.adjoint_if(inst, items),
@@ -63,6 +64,7 @@ impl<'a> Reverse<'a> {
     pub(super) fn inst_adjoint(&mut self, inst: &Inst) -> Stmts {
         let act = self.input.act;
         let span = inst.span.span();
+        self.span = span;
         match &inst.op {
             Op::If { .. } | Op::For { .. } | Op::Loop { .. } => Stmts::default(),
             Op::Prim { rule, args, form } => self.prim_adjoint(inst, rule, args, form),
@@ -119,7 +121,7 @@ impl<'a> Reverse<'a> {
                         let (declared, a, p) = (self.declare(*v), adjoint(*v), private());
                         out.extend(quote_spanned!(span=> #declared #p::accumulate_elements(&mut #a, #n);));
                     } else {
-                        out.extend(self.contribute(*v, quote!(#n)));
+                        out.extend(self.contribute(*v, Term::Name(n.clone())));
                     }
                 }
                 out
@@ -154,7 +156,7 @@ impl<'a> Reverse<'a> {
                         return Stmts::default();
                     }
                     self.from_maybe_zero = true;
-                    return self.contribute(*value, quote!(#fill)).into();
+                    return self.contribute(*value, Term::Name(fill)).into();
                 }
                 for i in index {
                     self.read(Slot::Value(*i));
@@ -167,7 +169,7 @@ impl<'a> Reverse<'a> {
                 let mut out = Stmts::from(quote_spanned!(span=> let #taken = #p::take(&mut #a #index);));
                 if act.active(*value) {
                     self.from_maybe_zero = true;
-                    out.extend(self.contribute(*value, quote!(#taken)));
+                    out.extend(self.contribute(*value, Term::Name(taken)));
                 }
                 out
             }
@@ -196,7 +198,6 @@ impl<'a> Reverse<'a> {
                 if !act.active(a) {
                     return Stmts::default();
                 }
-                let abar = adjoint(a);
                 match init {
                     ArrayInit::Elements { elements, .. } => {
                         let mut out = Stmts::default();
@@ -204,7 +205,7 @@ impl<'a> Reverse<'a> {
                             if act.active(*e) {
                                 let k = syn::Index::from(k);
                                 self.from_maybe_zero = true;
-                                out.extend(self.contribute(*e, quote!(#abar[#k])));
+                                out.extend(self.contribute(*e, Term::Adjoint(a).index(quote!(#k))));
                             }
                         }
                         out
@@ -217,11 +218,14 @@ impl<'a> Reverse<'a> {
                             && self.input.f.info(a).kind
                                 == crate::ir::Kind::Array(crate::ir::ArrayKind::Vec) =>
                     {
-                        let (s, p) = (self.read(Slot::Value(*source)), private());
-                        self.contribute(*source, quote!(#p::as_array_of(&#s, #abar))).into()
+                        let term = Term::runtime(
+                            "as_array_of",
+                            vec![Term::Value(*source).by_ref(), Term::Adjoint(a)],
+                        );
+                        self.contribute(*source, term).into()
                     }
                     ArrayInit::Copy { source, .. } if act.active(*source) => {
-                        self.contribute(*source, quote!(#abar)).into()
+                        self.contribute(*source, Term::Adjoint(a)).into()
                     }
                     _ => Stmts::default(),
                 }
@@ -259,12 +263,11 @@ impl<'a> Reverse<'a> {
                 let Some(&r) = inst.results.first().filter(|r| act.active(**r)) else {
                     return Stmts::default();
                 };
-                let abar = adjoint(r);
                 let mut out = Stmts::default();
                 for (m, v) in fields.iter().filter(|(_, v)| act.active(*v)) {
                     // Each field's adjoint moves out of the record's (read once per field).
                     self.from_maybe_zero = true;
-                    out.extend(self.contribute(*v, quote_spanned!(span=> #abar.#m)));
+                    out.extend(self.contribute(*v, Term::Adjoint(r).field(m.clone())));
                 }
                 out
             }
@@ -306,12 +309,14 @@ impl<'a> Reverse<'a> {
             let fill = crate::emit::fill(y);
             // `ȳ` is `fill` in every entry: `ā = fill 𝟙 (row sums of b)ᵀ`, `b̄ = fill (column
             // sums of a) 𝟙ᵀ`, without forming `ȳ`.
-            let (a, b, p) = (self.read(Slot::Value(args[0])), self.read(Slot::Value(args[1])), private());
+            let filled = |f: &str| {
+                Term::runtime(f, vec![Term::Name(fill.clone()), Term::Value(args[0]), Term::Value(args[1])])
+            };
             if let Some(xa) = active(0) {
-                out.extend(self.contribute(xa, quote_spanned!(span=> #p::filled_product_lhs(#fill, #a, #b))));
+                out.extend(self.contribute(xa, filled("filled_product_lhs")));
             }
             if let Some(za) = active(1) {
-                out.extend(self.contribute(za, quote_spanned!(span=> #p::filled_product_rhs(#fill, #a, #b))));
+                out.extend(self.contribute(za, filled("filled_product_rhs")));
             }
             return out;
         }
@@ -324,10 +329,9 @@ impl<'a> Reverse<'a> {
         // slot) in `v - w`; `ȳ` is a reference there.
         let whole = |a: Value| {
             if crate::emit::is_heap(self.input, y) && !crate::emit::is_heap(self.input, a) {
-                let p = private();
-                quote!(#p::owned(#ybar))
+                Term::runtime("owned", vec![Term::Adjoint(y)])
             } else {
-                quote!(#ybar)
+                Term::Adjoint(y)
             }
         };
         match &rule.kind {
@@ -341,24 +345,24 @@ impl<'a> Reverse<'a> {
                     out.extend(self.contribute(a, whole(a)));
                 }
                 if let Some(b) = active(1) {
-                    out.extend(self.contribute(b, quote_spanned!(span=> -#ybar)));
+                    out.extend(self.contribute(b, Term::Adjoint(y).neg()));
                 }
             }
             Family::Linear(Linear::Neg) => {
                 if let Some(a) = active(0) {
-                    out.extend(self.contribute(a, quote_spanned!(span=> -#ybar)));
+                    out.extend(self.contribute(a, Term::Adjoint(y).neg()));
                 }
             }
             Family::Linear(Linear::CastFloat) => {
                 if let Some(a) = active(0) {
-                    let x = self.read(Slot::Value(a));
-                    let p = private();
-                    out.extend(self.contribute(a, quote_spanned!(span=> #p::cast_like(#ybar, &#x))));
+                    let term = Term::runtime("cast_like", vec![Term::Adjoint(y), Term::Value(a).by_ref()]);
+                    out.extend(self.contribute(a, term));
                 }
             }
             Family::Smooth { partials, reads } => {
                 // Only what the partials read is kept for the adjoint; a value they do not
                 // read is passed as one that is kept (`rules::Reads`).
+                let result = y;
                 let (args, y) = match (reads, args.first()) {
                     (crate::rules::Reads::Arguments, Some(first)) => (args.to_vec(), *first),
                     (crate::rules::Reads::Result, _) => (vec![y; args.len()], y),
@@ -366,18 +370,14 @@ impl<'a> Reverse<'a> {
                 };
                 for i in (0..args.len()).filter(|i| partials.get(*i) == Some(&true)) {
                     let Some(a) = active(i) else { continue };
-                    for v in args.iter().chain([&y]) {
-                        self.read(Slot::Value(*v));
-                    }
-                    let d = partial(rule.name, i, &args, y, span);
+                    let d = Term::Partial { rule: rule.name, i, args: args.clone(), y };
                     // `mul_add` needs no guard: its partials are its operands, finite
                     // wherever the values themselves are (products are `Bilinear::Product`).
                     let guard = self.maybe_zero.contains(&y) && rule.name != "mul_add";
                     let term = if guard {
-                        let p = private();
-                        quote_spanned!(span=> #p::mul_adjoint(#d, #ybar))
+                        Term::runtime("mul_adjoint", vec![d, Term::Adjoint(result)])
                     } else {
-                        quote_spanned!(span=> #d * #ybar)
+                        d.mul(Term::Adjoint(result))
                     };
                     out.extend(self.contribute(a, term));
                 }
@@ -398,11 +398,11 @@ impl<'a> Reverse<'a> {
                         let entry = match columns {
                             Some(c) if c > 1 => {
                                 let (r, c) = (syn::Index::from(i / c), syn::Index::from(i % c));
-                                quote_spanned!(span=> #ybar[(#r, #c)])
+                                Term::Adjoint(y).index(quote!((#r, #c)))
                             }
                             _ => {
                                 let k = syn::Index::from(i);
-                                quote_spanned!(span=> #ybar[#k])
+                                Term::Adjoint(y).index(quote!(#k))
                             }
                         };
                         out.extend(self.contribute(a, entry));
@@ -422,8 +422,14 @@ impl<'a> Reverse<'a> {
                         out.extend(quote_spanned!(span=> #abar[#k] += #ybar;));
                     } else {
                         let e = format_ident!("__entry", span = proc_macro2::Span::mixed_site());
-                        let zero = self.zero(a);
-                        let term = quote_spanned!(span=> { let mut #e = #zero; #e[#k] = #ybar; #e });
+                        let term = Term::Updated {
+                            var: e.clone(),
+                            init: Box::new(Term::Zero { of: a, lanes: false }),
+                            update: Box::new(Term::Assign(
+                                Box::new(Term::Name(e).index(k)),
+                                Box::new(Term::Adjoint(y)),
+                            )),
+                        };
                         out.extend(self.contribute(a, term));
                     }
                 }
@@ -433,17 +439,17 @@ impl<'a> Reverse<'a> {
                     let index: Vec<_> = args[1..last].iter().map(|v| self.read(Slot::Value(*v))).collect();
                     if let Some(m) = active(0) {
                         // `ȳ` with the replaced entry zero: the old entry did not reach `y`.
-                        let zero = self.zero(args[last]);
-                        out.extend(
-                            self.contribute(m, quote_spanned!(span=> #path(#ybar, #(#index,)* #zero))),
-                        );
+                        let entries = args[1..last].iter().map(|v| Term::Value(*v));
+                        let zero = Term::Zero { of: args[last], lanes: false };
+                        let args = std::iter::once(Term::Adjoint(y)).chain(entries).chain([zero]).collect();
+                        out.extend(self.contribute(m, Term::Call { path: path.to_token_stream(), args }));
                     }
                     if let Some(e) = active(last).filter(|_| last > 0) {
                         let k = match &index[..] {
                             [i] => quote!(#i),
                             more => quote!((#(#more),*)),
                         };
-                        out.extend(self.contribute(e, quote_spanned!(span=> #ybar[#k])));
+                        out.extend(self.contribute(e, Term::Adjoint(y).index(k)));
                     }
                 }
             }
@@ -461,40 +467,43 @@ impl<'a> Reverse<'a> {
             }
             Family::Linear(Linear::Fill) => {
                 if let Some(x) = args.last().copied().filter(|v| act.active(*v)) {
-                    out.extend(self.contribute(x, quote_spanned!(span=> #ybar.sum())));
+                    out.extend(self.contribute(x, Term::Adjoint(y).method("sum", vec![])));
                 }
             }
             Family::Linear(Linear::Transpose) => {
                 if let Some(a) = active(0) {
-                    out.extend(self.contribute(a, quote_spanned!(span=> #ybar.transpose())));
+                    out.extend(self.contribute(a, Term::Adjoint(y).method("transpose", vec![])));
                 }
             }
             Family::Linear(Linear::AddScalar) => {
                 if let Some(m) = active(0) {
-                    out.extend(self.contribute(m, quote!(#ybar)));
+                    out.extend(self.contribute(m, Term::Adjoint(y)));
                 }
                 if let Some(s) = active(1) {
-                    out.extend(self.contribute(s, quote_spanned!(span=> #ybar.sum())));
+                    out.extend(self.contribute(s, Term::Adjoint(y).method("sum", vec![])));
                 }
             }
             Family::Custom(Custom::Map) if self.saves_map_derivative(inst) => {
                 if let Some(x) = active(0) {
-                    let d = derivative(y);
-                    out.extend(self.contribute(x, quote_spanned!(span=> #d.component_mul(#ybar))));
+                    let d = Term::Name(derivative(y));
+                    out.extend(self.contribute(x, d.method("component_mul", vec![Term::Adjoint(y)])));
                 }
             }
             // `x̄ = ȳ ∘ f'(x)` and, for each float `k` the closure reads, `k̄ = Σ ȳ ∘ ∂f/∂k`.
             Family::Custom(Custom::Map) => {
                 if let Form::Map(f) = form {
                     let grad = crate::emit::sibling(f, "grad");
-                    let a = self.read(Slot::Value(args[0]));
                     let captured: Vec<syn::Ident> =
                         args[1..].iter().map(|c| self.read(Slot::Value(*c))).collect();
                     let parts = crate::emit::map_gradient_parts(self.input, args);
                     for (i, part) in parts.iter().enumerate() {
                         let (Some(v), Some(part)) = (active(i), part) else { continue };
-                        let each = quote_spanned!(span=> #a.zip_map(&#ybar, |__e, __y| #grad(__e, #(#captured),*) #part * __y));
-                        let term = if i == 0 { each } else { quote_spanned!(span=> #each.sum()) };
+                        let closure = Term::Verbatim(
+                            quote_spanned!(span=> |__e, __y| #grad(__e, #(#captured),*) #part * __y),
+                        );
+                        let each =
+                            Term::Value(args[0]).method("zip_map", vec![Term::Adjoint(y).by_ref(), closure]);
+                        let term = if i == 0 { each } else { each.method("sum", vec![]) };
                         out.extend(self.contribute(v, term));
                     }
                 }
@@ -510,8 +519,8 @@ impl<'a> Reverse<'a> {
             }
             Family::Linear(Linear::SumEntries) => {
                 if let Some(a) = active(0) {
-                    let (x, p) = (self.read(Slot::Value(a)), private());
-                    out.extend(self.contribute(a, quote_spanned!(span=> #p::filled_like(&#x, #ybar))));
+                    let term = Term::runtime("filled_like", vec![Term::Value(a).by_ref(), Term::Adjoint(y)]);
+                    out.extend(self.contribute(a, term));
                 }
             }
             Family::Linear(Linear::Sum) => {
@@ -538,12 +547,12 @@ impl<'a> Reverse<'a> {
                     let Some(a) = active(i) else { continue };
                     let mut read = |r: Read| {
                         let v = operand(r);
-                        crate::emit::operand(self.input, v, self.read(Slot::Value(v)))
+                        crate::emit::operand_term(self.input, v, Term::Value(v))
                     };
-                    let mut cx =
-                        Cotangent { ybar: ybar.to_token_stream(), read: &mut read, floats, operands, span };
-                    let term = rule.kind.adjoint(i, &mut cx);
-                    out.extend(self.contribute(a, term));
+                    let mut cx = Cotangent { ybar: Term::Adjoint(y), read: &mut read, floats, operands };
+                    if let Some(term) = rule.kind.adjoint(i, &mut cx) {
+                        out.extend(self.contribute(a, term));
+                    }
                 }
             }
             Family::NonDifferentiable(_) | Family::Predicate | Family::Shape => {}
@@ -569,9 +578,8 @@ impl<'a> Reverse<'a> {
             if let (Some(r), Some(v)) = (results.get(i), out.get(i))
                 && self.input.act.active(*v)
             {
-                let a = adjoint(*r);
                 self.from_maybe_zero = self.maybe_zero.contains(r);
-                code.extend(self.contribute(*v, quote!(#a)));
+                code.extend(self.contribute(*v, Term::Adjoint(*r)));
                 self.from_maybe_zero = false;
             }
         }
