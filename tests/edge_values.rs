@@ -4,6 +4,8 @@
 // The primal functions are only differentiated here.
 #![allow(dead_code)]
 
+use nalgebra::Vector2;
+use num_traits::Float;
 use tapeless::{differentiable, piecewise};
 
 /// `sqrt` computed for every input but used only where it is defined.
@@ -21,6 +23,66 @@ fn overwritten(x: f64) -> f64 {
     w[0] = 1.0;
     w[1] = 2.0 * x;
     w[0] + w[1]
+}
+
+/// `asin` computed beside a branch that may not use it: its partial reads its argument (NaN
+/// at 2), not its result, and is still guarded by its result's adjoint.
+#[differentiable(wrt(x))]
+fn asin_beside_a_branch(x: f64, c: f64) -> f64 {
+    let y = x.asin();
+    let z = if c > 0.0 { y } else { 0.0 };
+    z + x
+}
+
+/// A reciprocal computed for every input, used only where it is finite.
+#[differentiable]
+fn reciprocal_beside_a_branch(x: f64) -> f64 {
+    let q = 1.0 / x;
+    let z = if piecewise(x > 0.0) { q } else { 0.0 };
+    z + x
+}
+
+/// The same over a generic float, whose quotient goes through the runtime's `Quotient`.
+#[differentiable]
+fn generic_reciprocal_beside_a_branch<T: Float>(x: T) -> T {
+    let q = T::one() / x;
+    let z = if piecewise(x > T::zero()) { q } else { T::zero() };
+    z + x
+}
+
+/// A product of a quotient that may be infinite, used only where it is finite: the product's
+/// own adjoint meets the infinite operand.
+#[differentiable]
+fn product_beside_a_branch(x: f64, y: f64) -> f64 {
+    let q = 1.0 / x;
+    let p = q * y;
+    let z = if piecewise(x > 0.0) { p } else { 0.0 };
+    z + y
+}
+
+/// The same over a generic float (the runtime's `Product`).
+#[differentiable]
+fn generic_product_beside_a_branch<T: Float>(x: T, y: T) -> T {
+    let q = T::one() / x;
+    let p = q * y;
+    let z = if piecewise(x > T::zero()) { p } else { T::zero() };
+    z + y
+}
+
+/// `norm` of a vector that may be zero, used only past a threshold on another input.
+#[differentiable(wrt(p))]
+fn norm_beside_a_branch(p: Vector2<f64>, r: f64) -> f64 {
+    let d = p.norm();
+    let pen = if r > 1.0 { d } else { 0.0 };
+    pen + p.x
+}
+
+/// `y² / x + x y` for `x > 0`, `x y` otherwise: second order through an unused quotient.
+#[differentiable(hessian)]
+fn quotient_beside_a_branch(x: f64, y: f64) -> f64 {
+    let q = y / x;
+    let z = if piecewise(x > 0.0) { q * y } else { 0.0 };
+    z + x * y
 }
 
 #[differentiable]
@@ -79,4 +141,111 @@ fn nan_in_nan_out() {
     // `NaN > 0` is false: the else branch runs, as in the primal.
     assert_eq!((v, g), (0.0, 0.0));
     assert_eq!(guarded_sqrt(f64::NAN), 0.0);
+}
+
+/// Central difference of `f` at `x`.
+fn central(f: impl Fn(f64) -> f64, x: f64) -> f64 {
+    let h = 1e-6;
+    (f(x + h) - f(x - h)) / (2.0 * h)
+}
+
+#[test]
+fn unused_partials_that_read_their_arguments_leak_no_nan() {
+    // At x = 2 `asin` is NaN and so is its partial; the else branch ran: d/dx = 1.
+    assert_eq!(asin_beside_a_branch_grad(2.0, -1.0), (2.0, 1.0));
+    assert_eq!(asin_beside_a_branch_jvp(2.0, -1.0, 1.0), (2.0, 1.0));
+    assert_eq!(asin_beside_a_branch_vjp(2.0, -1.0).1(1.0), 1.0);
+    // Where the branch uses it: d/dx = 1 / sqrt(1 - x²) + 1, by hand, by differences, both modes.
+    let (x, c) = (0.5, 1.0);
+    let want = 1.0 / (1.0 - x * x).sqrt() + 1.0;
+    let (_, g) = asin_beside_a_branch_grad(x, c);
+    assert!((g - want).abs() < 1e-12, "{g} vs {want}");
+    assert!((central(|x| asin_beside_a_branch(x, c), x) - want).abs() < 1e-6);
+    let ((_, t), pullback) = (asin_beside_a_branch_jvp(x, c, 0.3), asin_beside_a_branch_vjp(x, c).1);
+    assert!((t - 0.3 * pullback(1.0)).abs() < 1e-12);
+}
+
+#[test]
+fn unused_quotients_leak_no_nan() {
+    // At x = 0 the quotient is infinite; the else branch ran: d/dx = 1.
+    assert_eq!(reciprocal_beside_a_branch_grad(0.0), (0.0, 1.0));
+    assert_eq!(reciprocal_beside_a_branch_jvp(0.0, 1.0), (0.0, 1.0));
+    assert_eq!(reciprocal_beside_a_branch_vjp(0.0).1(1.0), 1.0);
+    assert_eq!(generic_reciprocal_beside_a_branch_grad(0.0f64), (0.0, 1.0));
+    assert_eq!(generic_reciprocal_beside_a_branch_grad(0.0f32), (0.0, 1.0));
+    // Where it is used: d/dx = 1 - 1 / x².
+    for x in [0.5, 2.0] {
+        let want = 1.0 - 1.0 / (x * x);
+        for g in [reciprocal_beside_a_branch_grad(x).1, generic_reciprocal_beside_a_branch_grad(x).1] {
+            assert!((g - want).abs() < 1e-12, "{g} vs {want}");
+        }
+        assert!((central(reciprocal_beside_a_branch, x) - want).abs() < 1e-6);
+        let (_, t) = reciprocal_beside_a_branch_jvp(x, 0.7);
+        assert!((t - 0.7 * reciprocal_beside_a_branch_vjp(x).1(1.0)).abs() < 1e-12);
+    }
+}
+
+#[test]
+fn an_unused_norm_of_a_zero_vector_leaks_no_nan() {
+    let (_, g) = norm_beside_a_branch_grad(Vector2::zeros(), 0.5);
+    assert_eq!(g, Vector2::new(1.0, 0.0));
+    // Used: p / |p| + (1, 0), by hand, by differences, and forward against reverse.
+    let p = Vector2::new(3.0, 4.0);
+    let (_, g) = norm_beside_a_branch_grad(p, 2.0);
+    let want = p / 5.0 + Vector2::new(1.0, 0.0);
+    assert!((g - want).norm() < 1e-12, "{g} vs {want}");
+    for i in 0..2 {
+        let e = Vector2::ith(i, 1.0);
+        let fd = central(|h| norm_beside_a_branch(p + e * h, 2.0), 0.0);
+        assert!((fd - want[i]).abs() < 1e-6);
+    }
+    let v = Vector2::new(0.3, -0.8);
+    let (_, t) = norm_beside_a_branch_jvp(p, 2.0, v);
+    assert!((t - norm_beside_a_branch_vjp(p, 2.0).1(1.0).dot(&v)).abs() < 1e-12);
+}
+
+#[test]
+fn second_order_through_an_unused_quotient() {
+    // At x = 0 the else branch ran: f = x y, gradient (y, x), Hessian [[0, 1], [1, 0]].
+    let (v, g, h) = quotient_beside_a_branch_hessian(0.0, 2.0);
+    assert_eq!((v, g), (0.0, (2.0, 0.0)));
+    assert_eq!(h.as_slice(), &[0.0, 1.0, 1.0, 0.0]);
+    // At (1, 2): f = y²/x + x y; H = [[2y²/x³, 1 - 2y/x²], [1 - 2y/x², 2/x]] = [[8, -3], [-3, 2]].
+    let (x, y) = (1.0, 2.0);
+    let (_, g, h) = quotient_beside_a_branch_hessian(x, y);
+    assert_eq!(g, (-y * y / (x * x) + y, 2.0 * y / x + x));
+    let want = [8.0, -3.0, -3.0, 2.0];
+    for (got, want) in h.iter().zip(want) {
+        assert!((got - want).abs() < 1e-12, "{h} vs {want:?}");
+    }
+    // Against central differences of the gradient.
+    let gx = |x: f64, y: f64| quotient_beside_a_branch_grad(x, y).1;
+    let columns = [
+        (central(|s| gx(s, y).0, x), central(|s| gx(s, y).1, x)),
+        (central(|s| gx(x, s).0, y), central(|s| gx(x, s).1, y)),
+    ];
+    for (j, (a, b)) in columns.into_iter().enumerate() {
+        assert!((a - h[(0, j)]).abs() < 1e-5 && (b - h[(1, j)]).abs() < 1e-5, "column {j}: {a}, {b}");
+    }
+}
+
+#[test]
+fn unused_products_of_infinite_values_leak_no_nan() {
+    // At x = 0, q = inf and the else branch ran: the gradient is (0, 1).
+    assert_eq!(product_beside_a_branch_grad(0.0, 2.0), (2.0, (0.0, 1.0)));
+    assert_eq!(generic_product_beside_a_branch_grad(0.0, 2.0), (2.0, (0.0, 1.0)));
+    assert_eq!(product_beside_a_branch_jvp(0.0, 2.0, 1.0, 1.0), (2.0, 1.0));
+    assert_eq!(product_beside_a_branch_vjp(0.0, 2.0).1(1.0), (0.0, 1.0));
+    // Used (x > 0): f = y / x + y, gradient (-y / x², 1 / x + 1), by hand, by differences, and
+    // forward against reverse.
+    let (x, y) = (2.0, 3.0);
+    let want = (-y / (x * x), 1.0 / x + 1.0);
+    for (_, g) in [product_beside_a_branch_grad(x, y), generic_product_beside_a_branch_grad(x, y)] {
+        assert!((g.0 - want.0).abs() < 1e-12 && (g.1 - want.1).abs() < 1e-12, "{g:?} vs {want:?}");
+    }
+    assert!((central(|s| product_beside_a_branch(s, y), x) - want.0).abs() < 1e-6);
+    assert!((central(|s| product_beside_a_branch(x, s), y) - want.1).abs() < 1e-6);
+    let (_, t) = product_beside_a_branch_jvp(x, y, 0.4, -0.9);
+    let (gx, gy) = product_beside_a_branch_vjp(x, y).1(1.0);
+    assert!((t - (0.4 * gx - 0.9 * gy)).abs() < 1e-12);
 }

@@ -113,11 +113,16 @@ pub mod __private {
     };
     pub use crate::real::{Floating, Real};
     pub use crate::rules::elementary as rules;
-    pub use crate::rules::products::{product_lhs, product_rhs, quotient_lhs, quotient_rhs};
+    pub use crate::rules::products::{
+        product_lhs, product_lhs_strong, product_rhs, product_rhs_strong, quotient_lhs, quotient_lhs_strong,
+        quotient_rhs, quotient_rhs_strong,
+    };
     pub use crate::tangent::{Differentiable, ScalarOutput, Tangent};
     pub use nalgebra;
 
-    pub use crate::rules::linear::{add_to_each, cast_like, mul_adjoint, sum, take, with_entry, with_entry2};
+    pub use crate::rules::linear::{
+        add_to_each, cast_like, div_adjoint, div_adjoint_rhs, mul_adjoint, sum, take, with_entry, with_entry2,
+    };
     pub use crate::support::{
         Reusable, SameAs, Succeeded, accumulate, accumulate_elements, as_array_of, is_nonzero, owned,
         placeholder, refit, resize_adjoint, seed_one, sort_order, sort_order_by_key, succeeded, take_zeroed,

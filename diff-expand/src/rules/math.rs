@@ -41,6 +41,15 @@ pub struct Cotangent<'a> {
     /// operand it needs (`m̄ = ȳ s` of `m * s` reads `s`, not `m`). (Two matrices keep the
     /// runtime's `Product`, whose bound reports a product of shapes without a derivative.)
     pub operands: [Operand; 2],
+    /// `ȳ` may be exactly zero at run time where the rule's partials are not finite (a branch
+    /// that did not run, an overwritten value): the adjoints of a quotient whose `ȳ` is a float,
+    /// and `norm`'s, are then written with a strong zero (`div_adjoint`, the runtime's
+    /// `quotient_*_strong`: `0` whenever `ȳ` is `0`).
+    pub strong: bool,
+    /// Products too (`mul_adjoint`, `product_*_strong`): `ȳ` may be zero because the result may
+    /// have been computed only for a path that did not run, where an operand may be infinite. (A
+    /// zero taken from an overwritten element keeps products plain: their operands ran.)
+    pub strong_products: bool,
 }
 
 /// What an operand of a product surely is, for [`Cotangent::operands`].
@@ -136,7 +145,7 @@ impl Bilinear {
                     ybar.mul((cx.read)(Read::Arg(scalar)))
                 }
             }
-            _ => self.transpose_generic(i, ybar, cx.read, cx.floats),
+            _ => self.transpose_generic(i, ybar, cx.read, cx.floats, cx.strong_products),
         }
     }
 
@@ -148,12 +157,22 @@ impl Bilinear {
         ybar: Term,
         read: &mut dyn FnMut(Read) -> Term,
         floats: bool,
+        strong: bool,
     ) -> Term {
         match (self, i) {
             (Bilinear::Product, _) if !floats => {
                 let (a, b) = (read(Read::Arg(0)), read(Read::Arg(1)));
-                let f = if i == 0 { "product_lhs" } else { "product_rhs" };
+                let f = match (i, strong) {
+                    (0, false) => "product_lhs",
+                    (0, true) => "product_lhs_strong",
+                    (_, false) => "product_rhs",
+                    (_, true) => "product_rhs_strong",
+                };
                 Term::runtime(f, vec![ybar, a, b])
+            }
+            // The other operand may be infinite where `ȳ` is a strong zero.
+            (Bilinear::Product, _) if strong => {
+                Term::runtime("mul_adjoint", vec![read(Read::Arg(1 - i)), ybar])
             }
             (Bilinear::Product, 0) => ybar.mul(read(Read::Arg(1))),
             (Bilinear::Product, _) => read(Read::Arg(0)).mul(ybar),
@@ -250,21 +269,29 @@ impl Custom {
 
     /// The term `ā_i += ..` of every custom rule but `Map` (written by the reverse emitter).
     fn adjoint(self, i: usize, cx: &mut Cotangent) -> Option<Term> {
-        let (ybar, floats) = (cx.ybar.clone(), cx.floats);
+        let (ybar, floats, strong) = (cx.ybar.clone(), cx.floats, cx.strong);
         let read = &mut *cx.read;
         Some(match (self, i) {
+            (Custom::Quotient, 0) if floats && strong => {
+                Term::runtime("div_adjoint", vec![ybar, read(Read::Arg(1))])
+            }
             (Custom::Quotient, 0) if floats => ybar.div(read(Read::Arg(1))),
             (Custom::Quotient, _) if floats => {
                 let (b, y) = (read(Read::Arg(1)), read(Read::Result));
-                ybar.mul(y).neg().div(b)
+                match strong {
+                    true => Term::runtime("div_adjoint_rhs", vec![ybar, y, b]),
+                    false => ybar.mul(y).neg().div(b),
+                }
             }
             (Custom::Quotient, 0) => {
                 let (a, b) = (read(Read::Arg(0)), read(Read::Arg(1)));
-                Term::runtime("quotient_lhs", vec![ybar, a.by_ref(), b])
+                let f = if strong { "quotient_lhs_strong" } else { "quotient_lhs" };
+                Term::runtime(f, vec![ybar, a.by_ref(), b])
             }
             (Custom::Quotient, _) => {
                 let (a, y, b) = (read(Read::Arg(0)), read(Read::Result), read(Read::Arg(1)));
-                Term::runtime("quotient_rhs", vec![ybar, a.by_ref(), y, b])
+                let f = if strong { "quotient_rhs_strong" } else { "quotient_rhs" };
+                Term::runtime(f, vec![ybar, a.by_ref(), y, b])
             }
             (Custom::ComponentDiv, 0) => ybar.method("component_div", vec![read(Read::Arg(1)).by_ref()]),
             (Custom::ComponentDiv, _) => {
@@ -274,7 +301,10 @@ impl Custom {
             (Custom::NormSquared, _) => read(Read::Arg(0)).mul(ybar.clone().add(ybar)),
             (Custom::Norm, _) => {
                 let (a, y) = (read(Read::Arg(0)), read(Read::Result));
-                a.mul(ybar.div(y))
+                match strong {
+                    true => a.mul(Term::runtime("div_adjoint", vec![ybar, y])),
+                    false => a.mul(ybar.div(y)),
+                }
             }
             (Custom::Normalize, _) => {
                 let (v, y) = (read(Read::Arg(0)), read(Read::Result));

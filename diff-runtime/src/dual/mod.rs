@@ -225,6 +225,14 @@ impl<T: Floating> Product<Dual<T>> for Dual<T> {
     fn rhs_adjoint(ybar: Self, a: Self, _b: Self) -> Self {
         ybar * a
     }
+    #[inline(always)]
+    fn strong_lhs_adjoint(ybar: Self, _a: Self, b: Self) -> Self {
+        if ybar.re.__tapeless_is_zero() && ybar.eps.__tapeless_is_zero() { ybar } else { ybar * b }
+    }
+    #[inline(always)]
+    fn strong_rhs_adjoint(ybar: Self, a: Self, _b: Self) -> Self {
+        if ybar.re.__tapeless_is_zero() && ybar.eps.__tapeless_is_zero() { ybar } else { ybar * a }
+    }
 }
 
 impl<T: Floating> Quotient<Dual<T>> for Dual<T> {
@@ -238,6 +246,14 @@ impl<T: Floating> Quotient<Dual<T>> for Dual<T> {
     #[inline(always)]
     fn rhs_adjoint(ybar: Self, y: Self, b: Self) -> Self {
         -(ybar * y) / b
+    }
+    #[inline(always)]
+    fn strong_lhs_adjoint(ybar: Self, b: Self) -> Self {
+        if ybar.re.__tapeless_is_zero() && ybar.eps.__tapeless_is_zero() { ybar } else { ybar / b }
+    }
+    #[inline(always)]
+    fn strong_rhs_adjoint(ybar: Self, y: Self, b: Self) -> Self {
+        if ybar.re.__tapeless_is_zero() && ybar.eps.__tapeless_is_zero() { ybar } else { -(ybar * y) / b }
     }
 }
 

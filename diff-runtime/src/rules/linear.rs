@@ -25,6 +25,20 @@ pub fn mul_adjoint<T: Floating>(partial: T, adjoint: T) -> T {
     if adjoint.__tapeless_is_zero() { T::zero() } else { partial * adjoint }
 }
 
+/// `adjoint / b` with a strong zero: `0` whenever the adjoint is `0`, even where `b` is `0` (the
+/// adjoint of `a / b` for `a`, and of `norm` through `ȳ / y`, on a path that did not use it).
+#[inline(always)]
+pub fn div_adjoint<T: Floating>(adjoint: T, b: T) -> T {
+    if adjoint.__tapeless_is_zero() { T::zero() } else { adjoint / b }
+}
+
+/// `-(adjoint y) / b` with a strong zero: the adjoint of `y = a / b` for `b`, `0` whenever the
+/// adjoint is `0`.
+#[inline(always)]
+pub fn div_adjoint_rhs<T: Floating>(adjoint: T, y: T, b: T) -> T {
+    if adjoint.__tapeless_is_zero() { T::zero() } else { -(adjoint * y) / b }
+}
+
 /// Moves the adjoint of one element out, leaving zero (the adjoint of an overwrite): a float's,
 /// or a vector's of an array of nalgebra vectors.
 #[inline(always)]

@@ -23,6 +23,18 @@ pub trait Product<B>: Sized {
     fn lhs_adjoint(ybar: Self::Output, a: Self, b: B) -> Self::Lhs;
     /// `b̄` from `ȳ`.
     fn rhs_adjoint(ybar: Self::Output, a: Self, b: B) -> Self::Rhs;
+    /// [`Self::lhs_adjoint`] with a strong zero where `ȳ` is a float: `0` whenever `ȳ` is `0`,
+    /// even where `b` is infinite (a product the path that ran did not use). A matrix's is
+    /// `lhs_adjoint`.
+    #[inline(always)]
+    fn strong_lhs_adjoint(ybar: Self::Output, a: Self, b: B) -> Self::Lhs {
+        Self::lhs_adjoint(ybar, a, b)
+    }
+    /// [`Self::rhs_adjoint`] with a strong zero where `ȳ` is a float.
+    #[inline(always)]
+    fn strong_rhs_adjoint(ybar: Self::Output, a: Self, b: B) -> Self::Rhs {
+        Self::rhs_adjoint(ybar, a, b)
+    }
 }
 
 /// `y = a / b` with a scalar `b`.
@@ -41,6 +53,18 @@ pub trait Quotient<B>: Sized {
     fn lhs_adjoint(ybar: Self::Output, b: B) -> Self::Lhs;
     /// `b̄ = -⟨ȳ, y⟩ / b`.
     fn rhs_adjoint(ybar: Self::Output, y: Self::Output, b: B) -> Self::Rhs;
+    /// [`Self::lhs_adjoint`] with a strong zero where `ȳ` is a float: `0` whenever `ȳ` is `0`,
+    /// even where `b` is `0` (a quotient the path that ran did not use). A matrix's is
+    /// `lhs_adjoint`.
+    #[inline(always)]
+    fn strong_lhs_adjoint(ybar: Self::Output, b: B) -> Self::Lhs {
+        Self::lhs_adjoint(ybar, b)
+    }
+    /// [`Self::rhs_adjoint`] with a strong zero where `ȳ` is a float.
+    #[inline(always)]
+    fn strong_rhs_adjoint(ybar: Self::Output, y: Self::Output, b: B) -> Self::Rhs {
+        Self::rhs_adjoint(ybar, y, b)
+    }
 }
 
 // One impl per float type, not `impl<T: Real> Product<T> for T`: with a blanket impl, a missing
@@ -67,6 +91,14 @@ macro_rules! impl_float {
             fn rhs_adjoint(ybar: $t, a: $a, _b: $b) -> $t {
                 ybar * a
             }
+            #[inline(always)]
+            fn strong_lhs_adjoint(ybar: $t, _a: $a, b: $b) -> $t {
+                if ybar == 0.0 { 0.0 } else { ybar * b }
+            }
+            #[inline(always)]
+            fn strong_rhs_adjoint(ybar: $t, a: $a, _b: $b) -> $t {
+                if ybar == 0.0 { 0.0 } else { ybar * a }
+            }
         }
 
         impl Quotient<$b> for $a {
@@ -81,10 +113,42 @@ macro_rules! impl_float {
             fn rhs_adjoint(ybar: $t, y: $t, b: $b) -> $t {
                 -(ybar * y) / b
             }
+            #[inline(always)]
+            fn strong_lhs_adjoint(ybar: $t, b: $b) -> $t {
+                if ybar == 0.0 { 0.0 } else { ybar / b }
+            }
+            #[inline(always)]
+            fn strong_rhs_adjoint(ybar: $t, y: $t, b: $b) -> $t {
+                if ybar == 0.0 { 0.0 } else { -(ybar * y) / b }
+            }
         }
     };
 }
 impl_float!(f32, f64);
+
+/// `ā` of `a * b` with a strong zero where `ȳ` is a float ([`Product::strong_lhs_adjoint`]).
+#[inline(always)]
+pub fn product_lhs_strong<A: Product<B>, B>(ybar: A::Output, a: A, b: B) -> A::Lhs {
+    A::strong_lhs_adjoint(ybar, a, b)
+}
+
+/// `b̄` of `a * b` with a strong zero where `ȳ` is a float ([`Product::strong_rhs_adjoint`]).
+#[inline(always)]
+pub fn product_rhs_strong<A: Product<B>, B>(ybar: A::Output, a: A, b: B) -> A::Rhs {
+    A::strong_rhs_adjoint(ybar, a, b)
+}
+
+/// `ā` of `a / b` with a strong zero where `ȳ` is a float ([`Quotient::strong_lhs_adjoint`]).
+#[inline(always)]
+pub fn quotient_lhs_strong<A: Quotient<B>, B>(ybar: A::Output, _a: &A, b: B) -> A::Lhs {
+    A::strong_lhs_adjoint(ybar, b)
+}
+
+/// `b̄` of `a / b` with a strong zero where `ȳ` is a float ([`Quotient::strong_rhs_adjoint`]).
+#[inline(always)]
+pub fn quotient_rhs_strong<A: Quotient<B>, B>(ybar: A::Output, _a: &A, y: A::Output, b: B) -> A::Rhs {
+    A::strong_rhs_adjoint(ybar, y, b)
+}
 
 /// `ā` of `a * b`.
 #[inline(always)]

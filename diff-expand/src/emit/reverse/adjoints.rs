@@ -23,8 +23,8 @@ impl Reverse<'_> {
         for read in expr.values() {
             self.read(Slot::Value(read));
         }
-        if self.from_maybe_zero {
-            self.maybe_zero.insert(v);
+        if let Some(why) = self.from_maybe_zero {
+            self.may_be_zero(v, why);
         }
         // A dynamically sized matrix's adjoint is owned; a contribution may be a reference
         // (`ȳ` of `a + b`), which `+=` and `owned` accept as well as an owned value.

@@ -32,9 +32,10 @@ impl<'a> Reverse<'a> {
             if act.active(c.next) {
                 let acarry = adjoint_carry(c.header);
                 // Structurally zero when nothing after the loop uses the variable.
-                self.from_maybe_zero = !self.live.contains(exit) || self.maybe_zero.contains(exit);
+                self.from_maybe_zero =
+                    if self.live.contains(exit) { self.zero_reason(&[*exit]) } else { Some(Zero::Unused) };
                 code.extend(self.contribute(c.next, Term::Name(acarry.clone())));
-                self.from_maybe_zero = false;
+                self.from_maybe_zero = None;
             }
         }
         let hoisted = self.hoist_loads(body, &defs);
@@ -77,7 +78,7 @@ impl<'a> Reverse<'a> {
                 set.insert(*v);
             }
             self.live.insert(*v);
-            self.maybe_zero.insert(*v);
+            self.may_be_zero(*v, Zero::Unused);
         }
         for (c, exit) in &active {
             let acarry = adjoint_carry(c.header);
@@ -124,10 +125,9 @@ impl<'a> Reverse<'a> {
         for (c, _) in &active {
             if act.active(c.init) {
                 let acarry = adjoint_carry(c.header);
-                self.from_maybe_zero =
-                    self.maybe_zero.contains(&c.header) || self.maybe_zero.contains(&c.next);
+                self.from_maybe_zero = self.zero_reason(&[c.header, c.next]);
                 after.extend(self.contribute(c.init, Term::Name(acarry.clone())));
-                self.from_maybe_zero = false;
+                self.from_maybe_zero = None;
             }
         }
         let hoisted = hoisted.into_iter().map(|(key, _)| key).collect();
@@ -318,9 +318,10 @@ impl<'a> Reverse<'a> {
         let mut out = Stmts::from(self.declare_fill(m, exit));
         if self.input.act.active(c.init) {
             let fill = crate::emit::fill(m);
-            self.from_maybe_zero = !self.live.contains(&exit) || self.maybe_zero.contains(&exit);
+            self.from_maybe_zero =
+                if self.live.contains(&exit) { self.zero_reason(&[exit]) } else { Some(Zero::Unused) };
             out.extend(self.contribute(c.init, Term::Name(fill.clone())));
-            self.from_maybe_zero = false;
+            self.from_maybe_zero = None;
         }
         out
     }

@@ -106,8 +106,8 @@ impl<'a> Reverse<'a> {
             plan: plan::Plan::of_sums(input),
             order: Order::of(&input.f.body),
             fresh: 0,
-            maybe_zero: HashSet::new(),
-            from_maybe_zero: false,
+            maybe_zero: HashMap::new(),
+            from_maybe_zero: None,
             hoisted: HashMap::new(),
             typed_sources: primal::typed_heap_sources(input),
             span: proc_macro2::Span::call_site(),
@@ -460,6 +460,33 @@ pub fn emit(input: &Input, grad_calls_vjp: bool) -> TokenStream {
     out
 }
 
+/// Why an adjoint may be exactly zero at run time.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+enum Zero {
+    /// Taken from an overwritten element, or an element or field of a value whose adjoint may
+    /// not reach it: the value was computed on the path that ran. Products keep their plain
+    /// adjoint here (an operand is finite wherever the values that ran are), which keeps
+    /// accumulation loops (`out[k] += x * f`) branch-free.
+    Taken,
+    /// Declared zero before a branch or loop, or carried out of a loop whose result nothing
+    /// used: the value may have been computed only for a path that did not run (`1.0 / x` at
+    /// `x = 0` beside `if piecewise(x > 0.0)`), so even a product's operand may be infinite.
+    Unused,
+}
+
+impl Reverse<'_> {
+    /// Records that `v`'s adjoint may be zero, for `why` (the stronger reason is kept).
+    fn may_be_zero(&mut self, v: Value, why: Zero) {
+        let entry = self.maybe_zero.entry(v).or_insert(why);
+        *entry = (*entry).max(why);
+    }
+
+    /// Why the adjoint of some of `values` may be zero (the strongest reason), if it may.
+    fn zero_reason(&self, values: &[Value]) -> Option<Zero> {
+        values.iter().filter_map(|v| self.maybe_zero.get(v)).max().copied()
+    }
+}
+
 struct Reverse<'a> {
     input: &'a Input<'a>,
     /// Values whose adjoint variable is declared in the current scope.
@@ -481,14 +508,13 @@ struct Reverse<'a> {
     /// Counter for temporaries.
     fresh: usize,
     /// Values whose adjoint may be exactly zero at run time although contributions exist in
-    /// the code (declared zero before a branch or loop, taken from an overwritten element, carried
-    /// out of a loop whose result nothing used). Their nonlinear rules other than products
-    /// multiply with a strong zero (`0 * partial = 0` even where the partial is NaN or
-    /// infinite, as at `sqrt(-1)` in a branch that did not run), as hand-written code that never
-    /// evaluates that partial would.
-    maybe_zero: HashSet<Value>,
-    /// The adjoint being propagated is maybe-zero.
-    from_maybe_zero: bool,
+    /// the code, and why ([`Zero`]). Their nonlinear rules multiply with a strong zero
+    /// (`0 * partial = 0` even where the partial is NaN or infinite, as at `sqrt(-1)` in a
+    /// branch that did not run), as hand-written code that never evaluates that partial would;
+    /// products only where the value may be unused ([`Zero::Unused`]).
+    maybe_zero: HashMap<Value, Zero>,
+    /// Why the adjoint being propagated may be zero, if it may.
+    from_maybe_zero: Option<Zero>,
     /// Loads in a loop body at an index the loop does not change (`x[i]` in a loop over `j`),
     /// keyed by array and index: their contributions add into a scalar (`__hoist2`) that is
     /// added into the array's adjoint once, after the backward loop (`Reverse::hoist_loads`).

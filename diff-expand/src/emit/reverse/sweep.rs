@@ -8,13 +8,13 @@ impl<'a> Reverse<'a> {
     pub(super) fn block(&mut self, b: &'a Block, items: &mut Vec<Item<'a>>) {
         for inst in b.insts.iter().rev() {
             self.span = inst.span.span();
-            self.from_maybe_zero = inst.results.iter().any(|r| self.maybe_zero.contains(r));
+            self.from_maybe_zero = self.zero_reason(&inst.results);
             match &inst.op {
                 Op::If { .. } => self.adjoint_if(inst, items),
                 Op::For { .. } | Op::Loop { .. } => self.adjoint_for(inst, items),
                 _ => self.inst_adjoint(inst).append_to(items),
             }
-            self.from_maybe_zero = false;
+            self.from_maybe_zero = None;
         }
     }
 
@@ -48,7 +48,11 @@ impl<'a> Reverse<'a> {
                 set.insert(*v);
             }
             self.live.insert(*v);
-            self.maybe_zero.insert(*v);
+            // Contributed to by one arm only, it stays zero when the other runs. (By both, it is
+            // what they contributed, each marked as it was contributed.)
+            if !(then_pre.contains(v) && else_pre.contains(v)) {
+                self.may_be_zero(*v, Zero::Unused);
+            }
         }
         self.read(Slot::Value(*trace));
         items.push(Item::Branch(Box::new(Branch {
@@ -155,7 +159,7 @@ impl<'a> Reverse<'a> {
                     if !act.active(*value) {
                         return Stmts::default();
                     }
-                    self.from_maybe_zero = true;
+                    self.from_maybe_zero = Some(Zero::Taken);
                     return self.contribute(*value, Term::Name(fill)).into();
                 }
                 for i in index {
@@ -168,7 +172,7 @@ impl<'a> Reverse<'a> {
                 self.fresh += 1;
                 let mut out = Stmts::from(quote_spanned!(span=> let #taken = #p::take(&mut #a #index);));
                 if act.active(*value) {
-                    self.from_maybe_zero = true;
+                    self.from_maybe_zero = Some(Zero::Taken);
                     out.extend(self.contribute(*value, Term::Name(taken)));
                 }
                 out
@@ -204,7 +208,7 @@ impl<'a> Reverse<'a> {
                         for (k, e) in elements.iter().enumerate() {
                             if act.active(*e) {
                                 let k = syn::Index::from(k);
-                                self.from_maybe_zero = true;
+                                self.from_maybe_zero = Some(Zero::Taken);
                                 out.extend(self.contribute(*e, Term::Adjoint(a).index(quote!(#k))));
                             }
                         }
@@ -266,7 +270,7 @@ impl<'a> Reverse<'a> {
                 let mut out = Stmts::default();
                 for (m, v) in fields.iter().filter(|(_, v)| act.active(*v)) {
                     // Each field's adjoint moves out of the record's (read once per field).
-                    self.from_maybe_zero = true;
+                    self.from_maybe_zero = Some(Zero::Taken);
                     out.extend(self.contribute(*v, Term::Adjoint(r).field(m.clone())));
                 }
                 out
@@ -373,7 +377,9 @@ impl<'a> Reverse<'a> {
                     let d = Term::Partial { rule: rule.name, i, args: args.clone(), y };
                     // `mul_add` needs no guard: its partials are its operands, finite
                     // wherever the values themselves are (products are `Bilinear::Product`).
-                    let guard = self.maybe_zero.contains(&y) && rule.name != "mul_add";
+                    // The guard is for `ȳ`, the result's adjoint (not the value a partial reads
+                    // in its place: `sin`'s reads its argument).
+                    let guard = self.maybe_zero.contains_key(&result) && rule.name != "mul_add";
                     let term = if guard {
                         Term::runtime("mul_adjoint", vec![d, Term::Adjoint(result)])
                     } else {
@@ -543,13 +549,21 @@ impl<'a> Reverse<'a> {
                     _ => crate::rules::Operand::Other,
                 };
                 let operands = [operand_kind(0), operand_kind(1)];
+                let strong = self.maybe_zero.get(&y).copied();
                 for i in 0..args.len() {
                     let Some(a) = active(i) else { continue };
                     let mut read = |r: Read| {
                         let v = operand(r);
                         crate::emit::operand_term(self.input, v, Term::Value(v))
                     };
-                    let mut cx = Cotangent { ybar: Term::Adjoint(y), read: &mut read, floats, operands };
+                    let mut cx = Cotangent {
+                        ybar: Term::Adjoint(y),
+                        read: &mut read,
+                        floats,
+                        operands,
+                        strong: strong.is_some(),
+                        strong_products: strong == Some(Zero::Unused),
+                    };
                     if let Some(term) = rule.kind.adjoint(i, &mut cx) {
                         out.extend(self.contribute(a, term));
                     }
@@ -578,9 +592,9 @@ impl<'a> Reverse<'a> {
             if let (Some(r), Some(v)) = (results.get(i), out.get(i))
                 && self.input.act.active(*v)
             {
-                self.from_maybe_zero = self.maybe_zero.contains(r);
+                self.from_maybe_zero = self.zero_reason(&[*r]);
                 code.extend(self.contribute(*v, Term::Adjoint(*r)));
-                self.from_maybe_zero = false;
+                self.from_maybe_zero = None;
             }
         }
         let mut items = Vec::new();

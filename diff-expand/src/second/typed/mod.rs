@@ -135,7 +135,21 @@ pub(super) fn literal(c: &syn::ExprCall) -> Option<&Expr> {
 /// The runtime's functions whose float arguments share one type, and what they give.
 pub(super) fn float_function(name: &str, path: &syn::ExprPath) -> bool {
     let rules = path.path.segments.first().is_some_and(|s| s.ident == "__tapeless_rules");
-    rules || matches!(name, "mul_adjoint" | "product_lhs" | "product_rhs" | "quotient_lhs" | "quotient_rhs")
+    rules
+        || matches!(
+            name,
+            "mul_adjoint"
+                | "div_adjoint"
+                | "div_adjoint_rhs"
+                | "product_lhs"
+                | "product_rhs"
+                | "product_lhs_strong"
+                | "product_rhs_strong"
+                | "quotient_lhs"
+                | "quotient_rhs"
+                | "quotient_lhs_strong"
+                | "quotient_rhs_strong"
+        )
 }
 
 /// A method of `Scalar` or `Real` called through its path (`<Dual<f64> as Scalar>::max(a, b)`,
