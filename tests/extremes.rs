@@ -192,3 +192,46 @@ fn an_index_found_by_its_value_through_enumerate() {
         );
     }
 }
+
+/// The largest value by a `fold` over copied elements, as published numeric code finds it:
+/// `x.iter().copied().fold(f64::NEG_INFINITY, |a, b| a.max(b))` (the closure takes values, not
+/// references: it was rustc's type mismatch inside generated code until the forty-eighth
+/// session), then a stable log-sum-exp; the smallest positive entry through `cloned().filter`.
+#[differentiable]
+fn fold_lse(x: &[f64]) -> f64 {
+    let m = x.iter().copied().fold(f64::NEG_INFINITY, |a, b| a.max(b));
+    let lo = x.iter().cloned().filter(|&v| tapeless::piecewise(v > 0.0)).fold(f64::INFINITY, |a, b| a.min(b));
+    m + x.iter().copied().map(|v| (v - m).exp()).sum::<f64>().ln() + lo
+}
+
+/// The same largest value over a generic float.
+#[differentiable]
+fn fold_max_generic<T: num_traits::Float>(x: &[T]) -> T {
+    let m = x.iter().copied().fold(T::neg_infinity(), |a, b| a.max(b));
+    m * m
+}
+
+#[test]
+fn folds_over_copied_elements() {
+    check(&slice_fns!(fold_lse, fold_lse_jvp, fold_lse_vjp, fold_lse_grad), &POINTS, 1e-8);
+    check(
+        &slice_fns!(fold_max_generic, fold_max_generic_jvp, fold_max_generic_vjp, fold_max_generic_grad),
+        &POINTS,
+        1e-8,
+    );
+    for x in POINTS {
+        // Analytic: the softmax, plus one at the smallest positive entry; 2 m at the largest.
+        let (_, g) = fold_lse_grad(x);
+        let total: f64 = x.iter().map(|v| v.exp()).sum();
+        let lo = arg(x, |a, b| a > 0.0 && (b <= 0.0 || a < b));
+        for (k, (gk, xk)) in g.iter().zip(x).enumerate() {
+            let want = xk.exp() / total + f64::from(u8::from(k == lo));
+            assert!(close(*gk, want, 1e-14), "{gk} vs {want}");
+        }
+        let (_, g) = fold_max_generic_grad(x);
+        let hi = arg(x, |a, b| a > b);
+        for (k, gk) in g.iter().enumerate() {
+            assert_eq!(*gk, if k == hi { 2.0 * x[hi] } else { 0.0 });
+        }
+    }
+}

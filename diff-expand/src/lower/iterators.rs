@@ -437,7 +437,13 @@ impl Lowerer<'_> {
                 let name = m.method.to_string();
                 match (name.as_str(), m.args.len()) {
                     ("iter" | "into_iter", 0) => self.source(&m.receiver),
-                    ("copied" | "cloned", 0) => self.plain(&m.receiver),
+                    // The elements by value: a closure after it is called with `x[i]`, not `&x[i]`
+                    // (`.copied().fold(f64::MIN, |a, b| a.max(b))`).
+                    ("copied" | "cloned", 0) => self.plain(&m.receiver).map(|mut seq| {
+                        let item = seq.item;
+                        seq.item = Box::new(move |i| strip_references(item(i)));
+                        seq
+                    }),
                     ("into_iter", _) | ("iter", _) => None,
                     // `m.row_iter()`, `m.column_iter()` of a nalgebra matrix: its rows or columns,
                     // each `m.row(i)` (a copy, the `Part` rule).
