@@ -4,7 +4,7 @@
 // The primal functions are only differentiated here.
 #![allow(dead_code)]
 
-use nalgebra::Vector2;
+use nalgebra::{DVector, Vector2, Vector3};
 use num_traits::Float;
 use tapeless::{differentiable, piecewise};
 
@@ -67,6 +67,24 @@ fn generic_product_beside_a_branch<T: Float>(x: T, y: T) -> T {
     let p = q * y;
     let z = if piecewise(x > T::zero()) { p } else { T::zero() };
     z + y
+}
+
+/// A unit direction computed before the test that it exists, as physics code writes it: `d / n`
+/// at `n = 0` is NaN, and the branch that ran does not use it.
+#[differentiable]
+fn direction_beside_a_branch(a: Vector3<f64>, b: Vector3<f64>) -> f64 {
+    let d = b - a;
+    let n = d.norm();
+    let u = d / n;
+    if piecewise(n > 1e-12) { u.x + 2.0 * u.y } else { 0.0 }
+}
+
+/// The same with a dynamic vector.
+#[differentiable]
+fn dynamic_direction_beside_a_branch(d: &DVector<f64>) -> f64 {
+    let n = d.norm();
+    let u = d / n;
+    if piecewise(n > 1e-12) { u[0] - u[1] } else { d.sum() }
 }
 
 /// `norm` of a vector that may be zero, used only past a threshold on another input.
@@ -248,4 +266,32 @@ fn unused_products_of_infinite_values_leak_no_nan() {
     let (_, t) = product_beside_a_branch_jvp(x, y, 0.4, -0.9);
     let (gx, gy) = product_beside_a_branch_vjp(x, y).1(1.0);
     assert!((t - (0.4 * gx - 0.9 * gy)).abs() < 1e-12);
+}
+
+#[test]
+fn unused_directions_of_zero_vectors_leak_no_nan() {
+    let p = Vector3::new(1.0, 2.0, 3.0);
+    let (v, (ga, gb)) = direction_beside_a_branch_grad(p, p);
+    assert_eq!((v, ga.norm(), gb.norm()), (0.0, 0.0, 0.0));
+    let (v, g) = dynamic_direction_beside_a_branch_grad(&DVector::zeros(3));
+    assert_eq!((v, g.as_slice()), (0.0, &[1.0, 1.0, 1.0][..]));
+    // Used: d/db of (d_x + 2 d_y) / |d| is (e - u (u . e)) / |d| with e = (1, 2, 0); d/da = -that.
+    let d = Vector3::new(3.0, 4.0, 0.0);
+    let (_, (ga, gb)) = direction_beside_a_branch_grad(p, p + d);
+    let (n, e) = (d.norm(), Vector3::new(1.0, 2.0, 0.0));
+    let u = d / n;
+    let want = (e - u * u.dot(&e)) / n;
+    assert!((gb - want).norm() < 1e-14 && (ga + want).norm() < 1e-14, "{gb} vs {want}");
+    for i in 0..3 {
+        let fd = central(|h| direction_beside_a_branch(p, p + d + Vector3::ith(i, h)), 0.0);
+        assert!((fd - want[i]).abs() < 1e-6);
+    }
+    let x = DVector::from_column_slice(&[0.6, -0.8, 0.0]);
+    let (_, g) = dynamic_direction_beside_a_branch_grad(&x);
+    let e = DVector::from_column_slice(&[1.0, -1.0, 0.0]);
+    let want = (&e - &x * x.dot(&e)) / 1.0;
+    assert!((&g - &want).norm() < 1e-14, "{g} vs {want}");
+    let t = DVector::from_column_slice(&[0.2, 0.5, -0.4]);
+    let (_, jt) = dynamic_direction_beside_a_branch_jvp(&x, t.clone());
+    assert!((jt - dynamic_direction_beside_a_branch_vjp(&x).1(1.0).dot(&t)).abs() < 1e-14);
 }

@@ -100,4 +100,12 @@ impl<'a, T: Element, const R: usize, const C: usize> Quotient<T> for &'a SMatrix
     fn rhs_adjoint(ybar: Self::Output, y: Self::Output, b: T) -> T {
         -ybar.dot(y) / b
     }
+    #[inline(always)]
+    fn strong_lhs_adjoint(ybar: Self::Output, b: T) -> SMatrix<T, R, C> {
+        if super::all_zero(ybar.iter()) { *ybar } else { ybar / b }
+    }
+    #[inline(always)]
+    fn strong_rhs_adjoint(ybar: Self::Output, y: Self::Output, b: T) -> T {
+        if super::all_zero(ybar.iter()) { T::zero() } else { -ybar.dot(y) / b }
+    }
 }

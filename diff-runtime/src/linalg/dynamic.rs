@@ -131,6 +131,14 @@ macro_rules! impl_dynamic {
             fn rhs_adjoint(ybar: Self::Output, y: Self::Output, b: T) -> T {
                 -ybar.dot(y) / b
             }
+            #[inline]
+            fn strong_lhs_adjoint(ybar: Self::Output, b: T) -> $m<T> {
+                if super::all_zero(ybar.iter()) { ybar.clone() } else { ybar / b }
+            }
+            #[inline]
+            fn strong_rhs_adjoint(ybar: Self::Output, y: Self::Output, b: T) -> T {
+                if super::all_zero(ybar.iter()) { T::zero() } else { -ybar.dot(y) / b }
+            }
         }
     )*};
 }

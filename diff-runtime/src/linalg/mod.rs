@@ -153,6 +153,21 @@ impl<T: Element, const R: usize, const C: usize> Quotient<T> for SMatrix<T, R, C
     fn rhs_adjoint(ybar: Self::Output, y: Self::Output, b: T) -> T {
         -ybar.dot(&y) / b
     }
+    #[inline(always)]
+    fn strong_lhs_adjoint(ybar: Self::Output, b: T) -> Self {
+        if all_zero(ybar.iter()) { ybar } else { ybar / b }
+    }
+    #[inline(always)]
+    fn strong_rhs_adjoint(ybar: Self::Output, y: Self::Output, b: T) -> T {
+        if all_zero(ybar.iter()) { T::zero() } else { -ybar.dot(&y) / b }
+    }
+}
+
+/// Whether every entry of a cotangent is exactly zero (a strong zero's test: the quotient's
+/// adjoint is then zero, even where the divisor is `0`).
+#[inline]
+pub(crate) fn all_zero<'a, T: Element>(mut entries: impl Iterator<Item = &'a T>) -> bool {
+    entries.all(|e| e.__tapeless_is_zero())
 }
 
 mod angle;
