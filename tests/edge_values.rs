@@ -198,8 +198,11 @@ fn unused_quotients_leak_no_nan() {
             assert!((g - want).abs() < 1e-12, "{g} vs {want}");
         }
         assert!((central(reciprocal_beside_a_branch, x) - want).abs() < 1e-6);
+        assert!((central(generic_reciprocal_beside_a_branch, x) - want).abs() < 1e-6);
         let (_, t) = reciprocal_beside_a_branch_jvp(x, 0.7);
         assert!((t - 0.7 * reciprocal_beside_a_branch_vjp(x).1(1.0)).abs() < 1e-12);
+        let (_, t) = generic_reciprocal_beside_a_branch_jvp(x, 0.7);
+        assert!((t - 0.7 * generic_reciprocal_beside_a_branch_vjp(x).1(1.0)).abs() < 1e-12);
     }
 }
 
@@ -286,11 +289,26 @@ fn unused_directions_of_zero_vectors_leak_no_nan() {
         let fd = central(|h| direction_beside_a_branch(p, p + d + Vector3::ith(i, h)), 0.0);
         assert!((fd - want[i]).abs() < 1e-6);
     }
+    let (ta, tb) = (Vector3::new(0.1, -0.3, 0.2), Vector3::new(0.4, 0.5, -0.6));
+    let (_, jt) = direction_beside_a_branch_jvp(p, p + d, ta, tb);
+    let (ua, ub) = direction_beside_a_branch_vjp(p, p + d).1(1.0);
+    assert!((jt - (ua.dot(&ta) + ub.dot(&tb))).abs() < 1e-14);
     let x = DVector::from_column_slice(&[0.6, -0.8, 0.0]);
     let (_, g) = dynamic_direction_beside_a_branch_grad(&x);
     let e = DVector::from_column_slice(&[1.0, -1.0, 0.0]);
     let want = (&e - &x * x.dot(&e)) / 1.0;
     assert!((&g - &want).norm() < 1e-14, "{g} vs {want}");
+    for i in 0..3 {
+        let fd = central(
+            |h| {
+                dynamic_direction_beside_a_branch(
+                    &(&x + DVector::from_fn(3, |k, _| if k == i { h } else { 0.0 })),
+                )
+            },
+            0.0,
+        );
+        assert!((fd - want[i]).abs() < 1e-6);
+    }
     let t = DVector::from_column_slice(&[0.2, 0.5, -0.4]);
     let (_, jt) = dynamic_direction_beside_a_branch_jvp(&x, t.clone());
     assert!((jt - dynamic_direction_beside_a_branch_vjp(&x).1(1.0).dot(&t)).abs() < 1e-14);

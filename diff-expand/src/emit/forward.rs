@@ -94,12 +94,7 @@ pub fn emit(input: &Input) -> TokenStream {
 
 /// The zero tangent of `v`: `zero_tangent(&v)`, in lanes `zero_lanes::<__L, _>(&v)`.
 fn zero(input: &Input, v: Value) -> TokenStream {
-    if input.lanes {
-        let (p, lanes, v) = (super::private(), crate::jacobian::lanes::param(), v.ident());
-        quote!(#p::zero_lanes::<#lanes, _>(&#v))
-    } else {
-        super::zero(v)
-    }
+    super::term::print(&Term::Zero { of: v, lanes: input.lanes }, proc_macro2::Span::call_site())
 }
 
 /// The tangent of `v`: its tangent variable if active, else a zero.

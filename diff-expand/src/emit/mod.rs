@@ -192,16 +192,17 @@ pub fn fixed_array(input: &Input, v: Value) -> bool {
 /// (`(&v)`) and a later read still has it; a static one is `Copy`, and read as it is (`&v * s`
 /// has no product rule).
 pub fn operand(input: &Input, v: Value, tokens: impl ToTokens) -> TokenStream {
-    if is_array(input, v) && !input.static_vectors.contains(&v) {
-        quote!((&#tokens))
-    } else {
-        tokens.into_token_stream()
-    }
+    if read_borrowed(input, v) { quote!((&#tokens)) } else { tokens.into_token_stream() }
 }
 
 /// [`operand`] as a term: `(&t)` for an array that is not a static vector.
 pub fn operand_term(input: &Input, v: Value, t: crate::ir::Term) -> crate::ir::Term {
-    if is_array(input, v) && !input.static_vectors.contains(&v) { t.by_ref().paren() } else { t }
+    if read_borrowed(input, v) { t.by_ref().paren() } else { t }
+}
+
+/// Whether `v` is read borrowed as an operand: an array that is not a static vector.
+fn read_borrowed(input: &Input, v: Value) -> bool {
+    is_array(input, v) && !input.static_vectors.contains(&v)
 }
 
 /// Whether a value is a dynamically sized matrix, held by reference (`__v3: &DMatrix<f64>`).

@@ -227,12 +227,18 @@ impl<T: Floating> Product<Dual<T>> for Dual<T> {
     }
     #[inline(always)]
     fn strong_lhs_adjoint(ybar: Self, _a: Self, b: Self) -> Self {
-        if ybar.re.__tapeless_is_zero() && ybar.eps.__tapeless_is_zero() { ybar } else { ybar * b }
+        if both_zero(&ybar) { ybar } else { ybar * b }
     }
     #[inline(always)]
     fn strong_rhs_adjoint(ybar: Self, a: Self, _b: Self) -> Self {
-        if ybar.re.__tapeless_is_zero() && ybar.eps.__tapeless_is_zero() { ybar } else { ybar * a }
+        if both_zero(&ybar) { ybar } else { ybar * a }
     }
+}
+
+/// Whether both parts of a dual cotangent are zero: the strong zero's test of the adjoints below.
+#[inline(always)]
+fn both_zero<T: Floating>(d: &Dual<T>) -> bool {
+    d.re.__tapeless_is_zero() && d.eps.__tapeless_is_zero()
 }
 
 impl<T: Floating> Quotient<Dual<T>> for Dual<T> {
@@ -249,11 +255,11 @@ impl<T: Floating> Quotient<Dual<T>> for Dual<T> {
     }
     #[inline(always)]
     fn strong_lhs_adjoint(ybar: Self, b: Self) -> Self {
-        if ybar.re.__tapeless_is_zero() && ybar.eps.__tapeless_is_zero() { ybar } else { ybar / b }
+        if both_zero(&ybar) { ybar } else { ybar / b }
     }
     #[inline(always)]
     fn strong_rhs_adjoint(ybar: Self, y: Self, b: Self) -> Self {
-        if ybar.re.__tapeless_is_zero() && ybar.eps.__tapeless_is_zero() { ybar } else { -(ybar * y) / b }
+        if both_zero(&ybar) { ybar } else { -(ybar * y) / b }
     }
 }
 
