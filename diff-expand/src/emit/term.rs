@@ -10,7 +10,7 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
-use crate::ir::{BinOp, Term};
+use crate::ir::{BinOp, Pattern, Statement, Term};
 
 /// How tightly a term binds, loosest first: a term printed where a tighter one is needed is
 /// parenthesised.
@@ -31,7 +31,7 @@ fn prec(t: &Term) -> Prec {
         Term::Binary(BinOp::Add | BinOp::Sub, ..) => Prec::Sum,
         Term::Binary(BinOp::Mul | BinOp::Div, ..) => Prec::Product,
         Term::Cast(..) => Prec::Cast,
-        Term::Neg(_) | Term::Ref(_) => Prec::Prefix,
+        Term::Neg(_) | Term::Ref(_) | Term::MutRef(_) => Prec::Prefix,
         Term::Method { .. } | Term::Index(..) | Term::Field(..) => Prec::Postfix,
         _ => Prec::Atom,
     }
@@ -64,9 +64,17 @@ pub fn print(term: &Term, span: Span) -> TokenStream {
             let t = at(t, Prec::Prefix);
             quote_spanned!(span=> &#t)
         }
+        Term::MutRef(t) => {
+            let t = at(t, Prec::Prefix);
+            quote_spanned!(span=> &mut #t)
+        }
         Term::Paren(t) => {
             let t = print(t, span);
             quote_spanned!(span=> (#t))
+        }
+        Term::Tuple(items) => {
+            let items = list(items);
+            quote_spanned!(span=> (#(#items,)*))
         }
         Term::Binary(op, a, b) => {
             let least = prec(term);
@@ -118,6 +126,56 @@ pub fn print(term: &Term, span: Span) -> TokenStream {
     }
 }
 
+/// `s` as Rust, its keywords and operators under `span`.
+pub fn statement(s: &Statement, span: Span) -> TokenStream {
+    let block = |b: &[Statement]| -> TokenStream { b.iter().map(|s| statement(s, span)).collect() };
+    match s {
+        Statement::Let { pattern, mutable, value } => {
+            let (pattern, value) = (self::pattern(pattern, *mutable), print(value, span));
+            quote_spanned!(span=> let #pattern = #value;)
+        }
+        Statement::Set { place, value } => {
+            let (place, value) = (print(place, span), print(value, span));
+            quote_spanned!(span=> #place = #value;)
+        }
+        Statement::AddTo { place, value } => {
+            let (place, value) = (print(place, span), print(value, span));
+            quote_spanned!(span=> #place += #value;)
+        }
+        Statement::Effect(t) => {
+            let t = print(t, span);
+            quote_spanned!(span=> #t;)
+        }
+        Statement::Scope(b) => {
+            let b = block(b);
+            quote_spanned!(span=> { #b })
+        }
+        Statement::When { cond, then } => {
+            let (cond, then) = (print(cond, span), block(then));
+            quote_spanned!(span=> if #cond { #then })
+        }
+        Statement::ZeroEach { array, element } => {
+            let (array, p) = (print(array, span), super::private());
+            quote_spanned!(span=> for #element in #array.iter_mut() { *#element = #p::zero_tangent(&*#element); })
+        }
+        Statement::Rerun { pullback, call } => quote_spanned!(span=> let (_, #pullback) = #call;),
+    }
+}
+
+/// What a `let` binds, as Rust: a tuple of several names in parentheses, each name `mut` when
+/// `mutable`.
+fn pattern(p: &Pattern, mutable: bool) -> TokenStream {
+    let name = |n: TokenStream| if mutable { quote!(mut #n) } else { n };
+    match p {
+        Pattern::Name(n) => name(n.into_token_stream()),
+        Pattern::Adjoint(v) => name(super::adjoint(*v).into_token_stream()),
+        Pattern::Tuple(items) => {
+            let items = items.iter().map(|p| pattern(p, mutable));
+            quote!((#(#items),*))
+        }
+    }
+}
+
 /// The precedence a right operand of an operator of precedence `p` needs (binary operators
 /// associate to the left).
 fn next(p: Prec) -> Prec {
@@ -159,6 +217,32 @@ mod tests {
         assert_eq!(printed(&dot), "(__v1 - __t2) . dot (& __a3)");
         assert_eq!(printed(&c.clone().method("sum", vec![]).neg()), "- __a3 . sum ()");
         assert_eq!(printed(&b.paren().by_ref()), "& (__t2)");
+    }
+
+    #[test]
+    fn statements_print_as_rust() {
+        let printed = |s: &Statement| statement(s, Span::call_site()).to_string();
+        let (a, y, i) = (Term::Adjoint(Value(3)), Term::Adjoint(Value(4)), Value(5));
+        let p = "tapeless :: __private ::";
+        let element = Statement::accumulate(a.clone().at(&[i, Value(6)]), y.clone());
+        assert_eq!(printed(&element), format!(":: {p} accumulate (& mut __a3 [__v5] [__v6] , __a4) ;"));
+        let taken = Term::runtime("take", vec![a.clone().at(&[i]).by_mut()]);
+        let name = format_ident!("__taken0");
+        assert_eq!(
+            printed(&Statement::bind(Pattern::Name(name.clone()), taken)),
+            format!("let __taken0 = :: {p} take (& mut __a3 [__v5]) ;")
+        );
+        let pair = Pattern::Tuple(vec![Pattern::Name(name.clone()), Pattern::Adjoint(Value(7))]);
+        let call = Term::Call { path: quote!(pb), args: vec![Term::Tuple(vec![y.clone(), a.clone()])] };
+        assert_eq!(
+            printed(&Statement::bind_mut(pair, call)),
+            "let (mut __taken0 , mut __a7) = pb ((__a4 , __a3 ,)) ;"
+        );
+        let when = Statement::When {
+            cond: Term::runtime("is_nonzero", vec![Term::Name(name.clone())]),
+            then: vec![Statement::AddTo { place: a.clone().index(quote!(0)), value: Term::Name(name) }],
+        };
+        assert_eq!(printed(&when), format!("if :: {p} is_nonzero (__taken0) {{ __a3 [0] += __taken0 ; }}"));
     }
 
     #[test]

@@ -21,10 +21,12 @@ use crate::rules::Rule;
 #[cfg(test)]
 mod dump;
 mod loc;
+mod statement;
 mod term;
 mod walk;
 #[cfg(test)]
 pub use self::dump::dump;
+pub use self::statement::{Pattern, Statement};
 pub use self::term::{BinOp, Term};
 
 /// Where a construct is in the user's code: its first and last token. An error spanned with

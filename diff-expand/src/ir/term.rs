@@ -35,6 +35,8 @@ pub enum Term {
     Neg(Box<Term>),
     /// `&t`.
     Ref(Box<Term>),
+    /// `&mut t`: a place updated in place.
+    MutRef(Box<Term>),
     /// `(t)`: parentheses the form asks for where the precedence does not (`&(a - b)`).
     Paren(Box<Term>),
     /// `a + b`, `a - b`, `a * b`, `a / b`.
@@ -51,6 +53,8 @@ pub enum Term {
     Field(Box<Term>, syn::Member),
     /// `t as ty`.
     Cast(Box<Term>, TokenStream),
+    /// `(a, b, ..,)`: a tuple (a call's cotangent, shaped as its result).
+    Tuple(Vec<Term>),
     /// `{ let mut var = init; update; var }`: a value made from `init` by one update in place
     /// (a zero with one entry or its diagonal set).
     Updated { var: syn::Ident, init: Box<Term>, update: Box<Term> },
@@ -76,6 +80,10 @@ impl Term {
 
     pub fn by_ref(self) -> Term {
         Term::Ref(Box::new(self))
+    }
+
+    pub fn by_mut(self) -> Term {
+        Term::MutRef(Box::new(self))
     }
 
     pub fn paren(self) -> Term {
@@ -117,6 +125,14 @@ impl Term {
         Term::Index(Box::new(self), index)
     }
 
+    /// `self[i][j]..`: an element of an array at the index values `index`.
+    pub fn at(self, index: &[Value]) -> Term {
+        index.iter().fold(self, |t, i| {
+            let i = i.ident();
+            t.index(quote::quote!(#i))
+        })
+    }
+
     pub fn field(self, member: syn::Member) -> Term {
         Term::Field(Box::new(self), member)
     }
@@ -139,6 +155,7 @@ impl Term {
             | Term::Verbatim(_) => Vec::new(),
             Term::Neg(t)
             | Term::Ref(t)
+            | Term::MutRef(t)
             | Term::Paren(t)
             | Term::Index(t, _)
             | Term::Field(t, _)
@@ -147,7 +164,7 @@ impl Term {
             }
             Term::Binary(_, a, b) | Term::Assign(a, b) => vec![a, b],
             Term::Method { receiver, args, .. } => std::iter::once(&**receiver).chain(args).collect(),
-            Term::Runtime { args, .. } | Term::Call { args, .. } => args.iter().collect(),
+            Term::Runtime { args, .. } | Term::Call { args, .. } | Term::Tuple(args) => args.iter().collect(),
             Term::Updated { init, update, .. } => vec![init, update],
         }
     }

@@ -11,9 +11,36 @@ impl Reverse<'_> {
         slot.ident()
     }
 
-    pub(super) fn zero(&mut self, v: Value) -> TokenStream {
+    /// A zero of `v`'s shape (read from the primal sweep).
+    pub(super) fn zero(&mut self, v: Value) -> Term {
         self.read(Slot::Value(v));
-        zero(v)
+        Term::Zero { of: v, lanes: false }
+    }
+
+    /// `v̄` if the sweep has contributed to it, else a zero of `v`'s shape.
+    pub(super) fn adjoint_or_zero(&mut self, v: Value) -> Term {
+        if self.live.contains(&v) { Term::Adjoint(v) } else { self.zero(v) }
+    }
+
+    /// A call's cotangent, shaped as its result: each result's adjoint, or a zero where none
+    /// reached it.
+    pub(super) fn cotangent(&mut self, shape: &crate::ir::Tree) -> Term {
+        match shape {
+            crate::ir::Tree::Leaf(r) => self.adjoint_or_zero(*r),
+            crate::ir::Tree::Tuple(items) => Term::Tuple(items.iter().map(|t| self.cotangent(t)).collect()),
+        }
+    }
+
+    /// `let mut v̄ = 0;`.
+    pub(super) fn declare_zero(&mut self, v: Value) -> Statement {
+        Statement::bind_mut(Pattern::Adjoint(v), self.zero(v))
+    }
+
+    /// `statement`, the adjoint of the instruction the sweep is at.
+    pub(super) fn stmt(&self, statement: Statement) -> Stmts {
+        let mut out = Stmts::default();
+        out.push(statement, self.span);
+        out
     }
 
     /// `ā += expr`, declaring `ā` at the first contribution (an [`Add`] whose form says
@@ -57,30 +84,28 @@ impl Reverse<'_> {
     /// Makes `v̄` exist, zero, without contributing to it, for an update in place
     /// (`v̄[i] += ȳ`): declared here, or before the enclosing branch or loop if `v` is defined
     /// outside it.
-    pub(super) fn declare(&mut self, v: Value) -> TokenStream {
+    pub(super) fn declare(&mut self, v: Value) -> Stmts {
         if !self.live.insert(v) {
-            return TokenStream::new();
+            return Stmts::default();
         }
         match self.arm_defs.last() {
             Some(defs) if !defs.contains(&v) => {
                 if let Some(set) = self.predeclare.last_mut() {
                     set.insert(v);
                 }
-                TokenStream::new()
+                Stmts::default()
             }
             _ => {
-                let (a, z) = (adjoint(v), self.zero(v));
-                quote!(let mut #a = #z;)
+                let declared = self.declare_zero(v);
+                self.stmt(declared)
             }
         }
     }
 
     /// `let __fillM = s̄;` for an array `m` only summed into `total` (zero if `total` received
     /// no cotangent): the adjoint of every element, which the array's stores read.
-    pub(super) fn declare_fill(&mut self, m: Value, total: Value) -> TokenStream {
-        let fill = crate::emit::fill(m);
-        let value =
-            if self.live.contains(&total) { adjoint(total).into_token_stream() } else { self.zero(total) };
-        quote!(let #fill = #value;)
+    pub(super) fn declare_fill(&mut self, m: Value, total: Value) -> Stmts {
+        let value = self.adjoint_or_zero(total);
+        self.stmt(Statement::bind(Pattern::Name(crate::emit::fill(m)), value))
     }
 }

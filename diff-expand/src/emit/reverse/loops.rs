@@ -44,36 +44,32 @@ impl<'a> Reverse<'a> {
             _ => None,
         };
         // `x̄[i]` and `x̄[i + 1]` of one iteration are summed in registers (`shift_loads`).
-        let mut registers = TokenStream::new();
-        if let Some(sh) = &shifted {
-            let (r0, r1, p) = (&sh.r0, &sh.r1, private());
-            registers = quote!(let mut #r0 = #p::zero_real(); let mut #r1 = #p::zero_real(););
+        let span = inst.span.span();
+        let mut registers = Stmts::default();
+        for r in shifted.iter().flat_map(|sh| [&sh.r0, &sh.r1]) {
+            registers.push(Statement::bind_mut(Pattern::Name(r.clone()), zero_real()), span);
         }
-        let mut body_items = vec![Item::Code(registers)];
+        let mut body_items = Vec::new();
+        registers.append_to(&mut body_items);
         code.append_to(&mut body_items);
         self.block(body, &mut body_items);
-        let mut code = TokenStream::new();
+        let mut code = Stmts::default();
         for (c, _) in &active {
-            let acarry = adjoint_carry(c.header);
-            let value = if self.live.contains(&c.header) {
-                adjoint(c.header).into_token_stream()
-            } else {
-                self.zero(c.init)
-            };
-            code.extend(quote!(#acarry = #value;));
+            let value =
+                if self.live.contains(&c.header) { Term::Adjoint(c.header) } else { self.zero(c.init) };
+            code.push(Statement::Set { place: Term::Name(adjoint_carry(c.header)), value }, span);
         }
-        program::push(&mut body_items, Item::Code(code));
+        code.append_to(&mut body_items);
         self.arm_defs.pop();
         let pre = self.predeclare.pop().unwrap_or_default();
         let body_program = self.close(body_items);
         self.live = before;
 
-        let mut out = TokenStream::new();
+        let mut out = Vec::new();
         for v in &pre {
             let declared_here = self.arm_defs.last().is_none_or(|defs| defs.contains(v));
             if declared_here {
-                let (a, z) = (adjoint(*v), self.zero(*v));
-                out.extend(quote!(let mut #a = #z;));
+                out.push(self.declare_zero(*v));
             } else if let Some(set) = self.predeclare.last_mut() {
                 set.insert(*v);
             }
@@ -81,10 +77,8 @@ impl<'a> Reverse<'a> {
             self.may_be_zero(*v, Zero::Unused);
         }
         for (c, exit) in &active {
-            let acarry = adjoint_carry(c.header);
-            let value =
-                if self.live.contains(exit) { adjoint(*exit).into_token_stream() } else { self.zero(*exit) };
-            out.extend(quote!(let mut #acarry = #value;));
+            let value = self.adjoint_or_zero(*exit);
+            out.push(Statement::bind_mut(Pattern::Name(adjoint_carry(c.header)), value));
         }
         match &inst.op {
             Op::For { start, end, .. } => {
@@ -96,21 +90,25 @@ impl<'a> Reverse<'a> {
             }
             _ => {}
         }
-        let p = private();
         for (_, h) in &hoisted {
-            out.extend(quote!(let mut #h = #p::zero_real();));
+            out.push(Statement::bind_mut(Pattern::Name(h.clone()), zero_real()));
         }
         if let Some(sh) = &shifted {
-            let (carry, edge) = (&sh.carry, &sh.edge);
-            out.extend(quote!(let mut #carry = #p::zero_real(); let mut #edge = 0usize;));
+            out.push(Statement::bind_mut(Pattern::Name(sh.carry.clone()), zero_real()));
+            out.push(Statement::bind_mut(Pattern::Name(sh.edge.clone()), Term::Verbatim(quote!(0usize))));
             for key in &sh.keys {
                 self.hoisted.remove(key);
             }
         }
+        // A sum in a register, added to `into` after the loop if it is not zero.
+        let flush = |into: Term, sum: &syn::Ident| Statement::When {
+            cond: Term::runtime("is_nonzero", vec![Term::Name(sum.clone())]),
+            then: vec![Statement::accumulate(into, Term::Name(sum.clone()))],
+        };
         let mut after = Stmts::default();
         if let Some(sh) = &shifted {
-            let (a, carry, edge) = (adjoint(sh.array), &sh.carry, &sh.edge);
-            after.extend(quote!(if #p::is_nonzero(#carry) { #p::accumulate(&mut #a[#edge], #carry); }));
+            let edge = &sh.edge;
+            after.push(flush(Term::Adjoint(sh.array).index(quote!(#edge)), &sh.carry), span);
         }
         // A zero sum adds nothing, and skipping it never evaluates an index the primal may not
         // have evaluated (a loop that ran no iteration).
@@ -119,8 +117,7 @@ impl<'a> Reverse<'a> {
                 self.read(Slot::Value(*i));
             });
             self.hoisted.remove(key);
-            let (a, index) = (adjoint(*array), crate::emit::index_tokens(index));
-            after.extend(quote!(if #p::is_nonzero(#h) { #p::accumulate(&mut #a #index, #h); }));
+            after.push(flush(Term::Adjoint(*array).at(index), h), span);
         }
         for (c, _) in &active {
             if act.active(c.init) {
@@ -277,23 +274,27 @@ impl<'a> Reverse<'a> {
                 quote!(for _ in 0..#count)
             }
         };
-        let p = private();
         // `x̄[i]` and `x̄[i + 1]` of one iteration: summed in registers, each element stored
         // once; the part of the next (or previous) element carried to the iteration that
         // stores it (`shift_loads`), in the plan's direction.
-        let mut flush = TokenStream::new();
+        let mut flush = Vec::new();
         if let (Some(sh), Op::For { var, .. }) = (&shifted, &inst.op) {
-            let (i, a, r0, r1, carry, edge) =
-                (var.ident(), adjoint(sh.array), &sh.r0, &sh.r1, &sh.carry, &sh.edge);
-            flush = if forward {
-                // Element i is complete: its own part and what iteration i - 1 carried.
-                quote!(#p::accumulate(&mut #a[#i], #r0 + #carry); #carry = #r1; #edge = #i + 1;)
-            } else {
-                quote!(#p::accumulate(&mut #a[#i + 1], #r1 + #carry); #carry = #r0; #edge = #i;)
+            let (i, a, name) = (var.ident(), Term::Adjoint(sh.array), |n: &syn::Ident| Term::Name(n.clone()));
+            let (carry, edge) = (name(&sh.carry), name(&sh.edge));
+            // Element i is complete: its own part and what iteration i - 1 carried (forward);
+            // element i + 1 and what iteration i + 1 carried (backward).
+            let (element, own, next, last) = match forward {
+                true => (quote!(#i), &sh.r0, &sh.r1, Term::Value(*var).add(Term::Verbatim(quote!(1)))),
+                false => (quote!(#i + 1), &sh.r1, &sh.r0, Term::Value(*var)),
             };
+            flush = vec![
+                Statement::accumulate(a.index(element), name(own).add(carry.clone())),
+                Statement::Set { place: carry, value: name(next) },
+                Statement::Set { place: edge, value: last },
+            ];
         }
-        let code = self.print(body_program);
-        let mut out = before;
+        let (code, flush) = (self.print(body_program), program::statements(&flush, span));
+        let mut out = program::statements(&before, span);
         out.extend(quote_spanned!(span=> #header { #code #flush }));
         out.extend(self.print(after));
         // The copy at the iteration's end would not be what the read saw: our error, worded
@@ -315,7 +316,7 @@ impl<'a> Reverse<'a> {
         let (Some(&exit), [c]) = (inst.results.first(), carried) else {
             return Stmts::default();
         };
-        let mut out = Stmts::from(self.declare_fill(m, exit));
+        let mut out = self.declare_fill(m, exit);
         if self.input.act.active(c.init) {
             let fill = crate::emit::fill(m);
             self.from_maybe_zero =
@@ -653,4 +654,9 @@ impl Order {
     pub(super) fn unchanged_from(&self, array: Value, from: usize) -> bool {
         self.last_store.get(&array).is_none_or(|last| *last < from)
     }
+}
+
+/// `zero_real()`: a float zero of the function's scalar type.
+fn zero_real() -> Term {
+    Term::runtime("zero_real", vec![])
 }

@@ -39,7 +39,7 @@ use super::{
     IfLet, Input, adjoint, call_is_active, call_slots, callee, primal_let, private, pullback, tree_tokens,
     tuple_or_single, zero,
 };
-use crate::ir::{ArrayInit, Block, Carried, Form, Inst, Op, Term, Value};
+use crate::ir::{ArrayInit, Block, Carried, Form, Inst, Op, Pattern, Statement, Term, Value};
 use crate::rules::{Bilinear, Cotangent, Custom, Family, Linear, Read};
 use crate::signature::tangent_type;
 

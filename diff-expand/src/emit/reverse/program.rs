@@ -1,8 +1,9 @@
 //! The adjoint sweep as a program, in three steps:
 //! 1. **Built** in reverse over the IR (`sweep.rs`, `loops.rs`). Each contribution to an adjoint
 //!    is an [`Add`] of a derivative term ([`Term`]: the rule's partials times `ȳ`, a transpose,
-//!    `ȳ` itself); the rest of the straight-line adjoint code (pullback calls, updates in place of
-//!    an entry or a part) is tokens. Each `if` is a [`Branch`] whose trace is not yet known, and each loop a
+//!    `ȳ` itself); the rest of the straight-line adjoint code is [`Statement`]s (declarations,
+//!    pullback calls, updates in place of an element, a field or a part). Each `if` is a
+//!    [`Branch`] whose trace is not yet known, and each loop a
 //!    [`Loop`] whose stack, recomputed values and direction are not yet known. Every block
 //!    records the primal slots its own code reads.
 //! 2. **Planned** (`plan.rs`) from the program alone, before anything is printed. What each
@@ -25,8 +26,9 @@ pub(super) struct Program<'a> {
 }
 
 pub(super) enum Item<'a> {
-    /// Adjoint code that needs nothing from the plan.
-    Code(TokenStream),
+    /// A statement that needs nothing from the plan, with the span of the instruction it is
+    /// the adjoint of.
+    Do(Statement, proc_macro2::Span),
     /// An addition into an adjoint, or its declaration at the first contribution.
     Add(Add),
     /// The adjoint of an `if`: a `match` on its trace.
@@ -80,53 +82,32 @@ impl Add {
     }
 }
 
-/// Straight-line adjoint statements as they are built: code and additions, in order.
+/// Straight-line adjoint code as it is built: statements and additions, in order.
 #[derive(Default)]
 pub(super) struct Stmts(Vec<Stmt>);
 
 pub(super) enum Stmt {
-    Code(TokenStream),
+    Do(Statement, proc_macro2::Span),
     Add(Add),
 }
 
 impl Stmts {
-    /// Appends `more` (code, an [`Add`], or statements), joining code to the code before it.
+    /// Appends `more` (a statement, an [`Add`], or several).
     pub(super) fn extend(&mut self, more: impl Into<Stmts>) {
-        for stmt in more.into().0 {
-            match stmt {
-                Stmt::Code(code) => self.extend_code(code),
-                add => self.0.push(add),
-            }
-        }
+        self.0.extend(more.into().0);
     }
 
-    fn extend_code(&mut self, code: TokenStream) {
-        match self.0.last_mut() {
-            _ if code.is_empty() => {}
-            Some(Stmt::Code(last)) => last.extend(code),
-            _ => self.0.push(Stmt::Code(code)),
-        }
+    /// Appends `statement`, the adjoint of the instruction at `span`.
+    pub(super) fn push(&mut self, statement: Statement, span: proc_macro2::Span) {
+        self.0.push(Stmt::Do(statement, span));
     }
 
     /// The statements as items of a program, appended to `items`.
     pub(super) fn append_to(self, items: &mut Vec<Item>) {
-        for stmt in self.0 {
-            push(
-                items,
-                match stmt {
-                    Stmt::Code(code) => Item::Code(code),
-                    Stmt::Add(add) => Item::Add(add),
-                },
-            );
-        }
-    }
-}
-
-impl From<TokenStream> for Stmts {
-    fn from(code: TokenStream) -> Self {
-        let mut out = Stmts::default();
-        out.extend_code(code);
-        out
+        items.extend(self.0.into_iter().map(|stmt| match stmt {
+            Stmt::Do(statement, span) => Item::Do(statement, span),
+            Stmt::Add(add) => Item::Add(add),
+        }));
     }
 }
 
@@ -136,19 +117,10 @@ impl From<Add> for Stmts {
     }
 }
 
-/// Appends `item` to `items`, joining code to the code before it and leaving out empty code.
-pub(super) fn push<'a>(items: &mut Vec<Item<'a>>, item: Item<'a>) {
-    match (item, items.last_mut()) {
-        (Item::Code(code), _) if code.is_empty() => {}
-        (Item::Code(code), Some(Item::Code(last))) => last.extend(code),
-        (item, _) => items.push(item),
-    }
-}
-
 /// The adjoint of an `if` whose trace records which arm ran.
 pub(super) struct Branch<'a> {
     /// Adjoints declared zero before the `match` (contributed to in one arm only).
-    pub(super) before: TokenStream,
+    pub(super) before: Vec<Statement>,
     pub(super) trace: Value,
     pub(super) span: proc_macro2::Span,
     /// The then and else arms: the primal block and its adjoint.
@@ -160,7 +132,7 @@ pub(super) struct Loop<'a> {
     /// The loop instruction (`Op::For` or `Op::Loop`).
     pub(super) inst: &'a Inst,
     /// Adjoints, carried adjoints and hoisted sums declared before the backward loop.
-    pub(super) before: TokenStream,
+    pub(super) before: Vec<Statement>,
     /// One backward iteration, without what it pops and recomputes.
     pub(super) body: Program<'a>,
     /// Loads of `x[i]` and `x[i + 1]` summed in registers (`Reverse::shift_loads`).
@@ -189,7 +161,7 @@ impl<'a> Reverse<'a> {
         let mut out = TokenStream::new();
         for item in program.items {
             match item {
-                Item::Code(code) => out.extend(code),
+                Item::Do(statement, span) => out.extend(crate::emit::term::statement(&statement, span)),
                 Item::Add(add) => out.extend(add.tokens()),
                 Item::Branch(b) => out.extend(self.print_branch(*b)),
                 Item::Loop(l) => out.extend(self.print_loop(*l)),
@@ -233,7 +205,7 @@ impl<'a> Reverse<'a> {
         let (ts, es) = (then_saved.iter().map(|s| s.ident()), else_saved.iter().map(|s| s.ident()));
         let (then_borrow, else_borrow) = (self.borrow_saved(then_saved), self.borrow_saved(else_saved));
         let (then_code, else_code) = (self.print(then_program), self.print(else_program));
-        let mut out = before;
+        let mut out = statements(&before, span);
         out.extend(quote_spanned!(span=> match #t {
             #ty::Then(#(#ts),*) => { #then_borrow #then_code }
             #ty::Else(#(#es),*) => { #else_borrow #else_code }
@@ -251,7 +223,7 @@ impl<'a> Reverse<'a> {
         let mut reads = program.reads.clone();
         for item in &mut program.items {
             match item {
-                Item::Code(_) | Item::Add(_) | Item::Pop { .. } | Item::Recompute(_) => {}
+                Item::Do(..) | Item::Add(_) | Item::Pop { .. } | Item::Recompute(_) => {}
                 Item::Branch(b) => {
                     let mut saved: [Vec<Slot>; 2] = Default::default();
                     for ((block, arm), saved) in b.arms.iter_mut().zip(&mut saved) {
@@ -283,9 +255,16 @@ impl Reverse<'_> {
     pub(super) fn dump(&self, program: &Program, depth: usize, out: &mut String) {
         let pad = "  ".repeat(depth);
         let names = |slots: &[Slot]| super::plan::list(slots.iter().map(|s| s.ident().to_string()));
+        // Consecutive statements are split into lines together (a `for` or an `if` ends none).
+        let mut code = TokenStream::new();
         for item in &program.items {
+            if let Item::Do(statement, span) = item {
+                code.extend(crate::emit::term::statement(statement, *span));
+                continue;
+            }
+            dump_code(&std::mem::take(&mut code), &pad, out);
             match item {
-                Item::Code(code) => dump_code(code, &pad, out),
+                Item::Do(..) => {}
                 Item::Add(add) => {
                     let (a, expr) = (adjoint(add.to), crate::emit::term::print(&add.expr, add.span));
                     let statement = match add.form {
@@ -295,7 +274,7 @@ impl Reverse<'_> {
                     dump_code(&statement, &pad, out);
                 }
                 Item::Branch(b) => {
-                    dump_code(&b.before, &pad, out);
+                    dump_code(&statements(&b.before, b.span), &pad, out);
                     let saved = self.plan.branches.get(&b.trace);
                     out.push_str(&format!("{pad}match {}\n", b.trace.ident()));
                     for (k, arm) in ["then", "else"].iter().enumerate() {
@@ -305,7 +284,7 @@ impl Reverse<'_> {
                     }
                 }
                 Item::Loop(l) => {
-                    dump_code(&l.before, &pad, out);
+                    dump_code(&statements(&l.before, l.inst.span.span()), &pad, out);
                     let Some(key) = loop_key(&l.inst.op) else { continue };
                     let forward = self.plan.loops.get(&key).is_some_and(|p| p.forward);
                     let direction = if forward { "forward" } else { "backward" };
@@ -321,7 +300,13 @@ impl Reverse<'_> {
                 }
             }
         }
+        dump_code(&code, &pad, out);
     }
+}
+
+/// `list` as Rust, under `span`.
+pub(super) fn statements(list: &[Statement], span: proc_macro2::Span) -> TokenStream {
+    list.iter().map(|s| crate::emit::term::statement(s, span)).collect()
 }
 
 /// `code`, one line per statement (split at the semicolons outside groups).

@@ -37,13 +37,11 @@ impl<'a> Reverse<'a> {
         self.live.clone_from(&before);
         let (else_program, else_pre) = self.arm(else_block, &live_phis, &inst.results, else_out);
         self.live = before;
-        let mut out = TokenStream::new();
+        let mut out = Vec::new();
         for v in then_pre.union(&else_pre) {
             let declared_here = self.arm_defs.last().is_none_or(|defs| defs.contains(v));
             if declared_here {
-                let a = adjoint(*v);
-                let z = self.zero(*v);
-                out.extend(quote!(let mut #a = #z;));
+                out.push(self.declare_zero(*v));
             } else if let Some(set) = self.predeclare.last_mut() {
                 set.insert(*v);
             }
@@ -76,10 +74,9 @@ impl<'a> Reverse<'a> {
                 if !inst.results.iter().any(|r| self.live.contains(r)) || !call_is_active(self.input, inst) {
                     return Stmts::default();
                 }
-                let cotangent = tree_tokens(shape, &mut |r| {
-                    if self.live.contains(&r) { adjoint(r).into_token_stream() } else { self.zero(r) }
-                });
+                let cotangent = self.cotangent(shape);
                 let first = inst.results[0];
+                let mut out = Stmts::default();
                 let pb = if crate::emit::pullback_in_sweep(self.input, inst) {
                     // A pullback borrowing a local array (or a local receiver) cannot be kept
                     // beside it: the callee's reverse mode runs here instead (the array is
@@ -105,25 +102,28 @@ impl<'a> Reverse<'a> {
                         }
                         u => quote!(#call #u),
                     };
-                    quote_spanned!(span=> let (_, #pb) = #call;)
+                    out.extend(self.stmt(Statement::Rerun { pullback: pb, call }));
+                    pullback(first)
                 } else {
-                    TokenStream::new()
+                    self.read(Slot::Pullback(first))
                 };
-                let pb_ident = if pb.is_empty() { self.read(Slot::Pullback(first)) } else { pullback(first) };
-                let pb_code = pb;
-                let pb = pb_ident;
                 let slots = call_slots(self.input, c, args);
                 let names: Vec<syn::Ident> = (0..slots.len())
                     .map(|i| format_ident!("__c{}_{}", first.0, i, span = proc_macro2::Span::mixed_site()))
                     .collect();
-                let pattern = tuple_or_single(names.iter().map(|n| quote!(#n)).collect());
-                let mut out = Stmts::from(quote_spanned!(span=> #pb_code let #pattern = #pb(#cotangent);));
+                let pattern = match &names[..] {
+                    [one] => Pattern::Name(one.clone()),
+                    _ => Pattern::Tuple(names.iter().cloned().map(Pattern::Name).collect()),
+                };
+                let cotangents = Term::Call { path: pb.into_token_stream(), args: vec![cotangent] };
+                out.extend(self.stmt(Statement::bind(pattern, cotangents)));
                 for (v, n) in slots.iter().zip(&names).filter(|(v, _)| act.active(**v)) {
                     if crate::emit::fixed_array(self.input, *v) {
                         // A `[T; N]` whose callee may take `&[T]` (a `Vec<T>` cotangent): added
                         // element by element into the array's adjoint.
-                        let (declared, a, p) = (self.declare(*v), adjoint(*v), private());
-                        out.extend(quote_spanned!(span=> #declared #p::accumulate_elements(&mut #a, #n);));
+                        out.extend(self.declare(*v));
+                        let each = vec![Term::Adjoint(*v).by_mut(), Term::Name(n.clone())];
+                        out.extend(self.stmt(Statement::Effect(Term::runtime("accumulate_elements", each))));
                     } else {
                         out.extend(self.contribute(*v, Term::Name(n.clone())));
                     }
@@ -138,15 +138,16 @@ impl<'a> Reverse<'a> {
                 for i in index {
                     self.read(Slot::Value(*i));
                 }
-                let (a, ybar, p) = (adjoint(*array), adjoint(y), private());
                 if let Some(h) = self.hoisted.get(&(*array, index.clone())) {
-                    return quote_spanned!(span=> #p::accumulate(&mut #h, #ybar);).into();
+                    return self.stmt(Statement::accumulate(Term::Name(h.clone()), Term::Adjoint(y)));
                 }
-                let index = crate::emit::index_tokens(index);
                 // An array made in a branch or loop (`let r: [f64; 2] = g(..)` there) has no
                 // adjoint declared up front: zero where the sweep first reaches it.
-                let declared = self.declare(*array);
-                quote_spanned!(span=> #declared #p::accumulate(&mut #a #index, #ybar);).into()
+                let mut out = self.declare(*array);
+                out.extend(
+                    self.stmt(Statement::accumulate(Term::Adjoint(*array).at(index), Term::Adjoint(y))),
+                );
+                out
             }
             Op::Store { array, index, value } => {
                 if !act.active(*array) {
@@ -165,12 +166,12 @@ impl<'a> Reverse<'a> {
                 for i in index {
                     self.read(Slot::Value(*i));
                 }
-                let (a, index, p) = (adjoint(*array), crate::emit::index_tokens(index), private());
                 // The overwritten element's adjoint moves to the stored value; the element
                 // before the store starts from zero.
                 let taken = format_ident!("__taken{}", self.fresh, span = proc_macro2::Span::mixed_site());
                 self.fresh += 1;
-                let mut out = Stmts::from(quote_spanned!(span=> let #taken = #p::take(&mut #a #index);));
+                let element = Term::runtime("take", vec![Term::Adjoint(*array).at(index).by_mut()]);
+                let mut out = self.stmt(Statement::bind(Pattern::Name(taken.clone()), element));
                 if act.active(*value) {
                     self.from_maybe_zero = Some(Zero::Taken);
                     out.extend(self.contribute(*value, Term::Name(taken)));
@@ -185,16 +186,16 @@ impl<'a> Reverse<'a> {
             Op::Refill { array, before: Some(before), init: ArrayInit::Constant { reads, .. } }
                 if act.active(*array) && reads.len() == 2 =>
             {
-                let (abar, p, element) = (adjoint(*array), private(), reads[0]);
+                let element = reads[0];
                 self.read(Slot::Value(*before));
                 self.read(Slot::Value(element));
-                let (before, e) = (before.ident(), element.ident());
-                quote_spanned!(span=> #p::resize_adjoint(&mut #abar, #before, &#e);).into()
+                let resized =
+                    vec![Term::Adjoint(*array).by_mut(), Term::Value(*before), Term::Value(element).by_ref()];
+                self.stmt(Statement::Effect(Term::runtime("resize_adjoint", resized)))
             }
             Op::Refill { array, .. } if act.active(*array) => {
-                let (abar, p) = (adjoint(*array), private());
-                let e = format_ident!("__element", span = proc_macro2::Span::mixed_site());
-                quote_spanned!(span=> for #e in #abar.iter_mut() { *#e = #p::zero_tangent(&*#e); }).into()
+                let element = format_ident!("__element", span = proc_macro2::Span::mixed_site());
+                self.stmt(Statement::ZeroEach { array: Term::Adjoint(*array), element })
             }
             Op::Refill { .. } => Stmts::default(),
             Op::NewArray(init) => {
@@ -242,7 +243,7 @@ impl<'a> Reverse<'a> {
                 // A record made inside a loop or branch (a call's result there) has no adjoint
                 // declared up front: it is declared zero where the sweep first reaches it.
                 let declared = self.declare(*base);
-                let (ab, af, p) = (adjoint(*base), adjoint(f), private());
+                let (field, af) = (Term::Adjoint(*base).field(member.clone()), Term::Adjoint(f));
                 let param = self
                     .input
                     .f
@@ -258,9 +259,11 @@ impl<'a> Reverse<'a> {
                     // call): it replaces the zero instead of a pass adding to it. (A struct
                     // built in the body, or a vector field read whole and by index, has a field
                     // read several times.)
-                    return quote_spanned!(span=> #ab.#member = #af;).into();
+                    return self.stmt(Statement::Set { place: field, value: af });
                 }
-                quote_spanned!(span=> #declared #p::accumulate(&mut #ab.#member, #af);).into()
+                let mut out = declared;
+                out.extend(self.stmt(Statement::accumulate(field, af)));
+                out
             }
             Op::Construct { fields, .. } => {
                 // (A struct read only by its fields, which `lower` forwards, has no adjoint.)
@@ -297,12 +300,11 @@ impl<'a> Reverse<'a> {
         {
             // `m.iter().sum()` of an array only summed (`analysis::summed_arrays`): its adjoint is
             // this cotangent in every element, kept as one scalar the stores read.
-            return self.declare_fill(m, y).into();
+            return self.declare_fill(m, y);
         }
         if !self.live.contains(&y) {
             return Stmts::default();
         }
-        let ybar = adjoint(y);
         let active = |i: usize| args.get(i).copied().filter(|v| act.active(*v));
         let operand = |r: Read| match r {
             Read::Arg(i) => args[i],
@@ -326,7 +328,7 @@ impl<'a> Reverse<'a> {
         }
         if crate::emit::is_heap(self.input, y) {
             // Complete now: the rule reads it (maybe twice) through a reference.
-            out.extend(quote!(let #ybar = &#ybar;));
+            out.extend(self.stmt(Statement::bind(Pattern::Adjoint(y), Term::Adjoint(y).by_ref())));
         }
         // `ȳ` passed on whole to an operand that is not held by reference: `let y: DVector<f64> =
         // g(..)` (the call's result is owned), or a vector built by index (`from_fn`, an array
@@ -424,8 +426,8 @@ impl<'a> Reverse<'a> {
                     if crate::emit::is_heap(self.input, a) {
                         // In place: one entry, not a matrix per read (`v[i]` in a loop).
                         out.extend(self.declare(a));
-                        let abar = adjoint(a);
-                        out.extend(quote_spanned!(span=> #abar[#k] += #ybar;));
+                        let entry = Term::Adjoint(a).index(k);
+                        out.extend(self.stmt(Statement::AddTo { place: entry, value: Term::Adjoint(y) }));
                     } else {
                         let e = format_ident!("__entry", span = proc_macro2::Span::mixed_site());
                         let term = Term::Updated {
@@ -461,14 +463,16 @@ impl<'a> Reverse<'a> {
             }
             Family::Linear(Linear::Part) => {
                 if let (Some(a), Some((method, turbofish))) = (active(0), form.part()) {
-                    let rest: Vec<_> = args[1..].iter().map(|v| self.read(Slot::Value(*v))).collect();
+                    let rest = args[1..].iter().map(|v| Term::Name(self.read(Slot::Value(*v)))).collect();
                     out.extend(self.declare(a));
-                    let (abar, part) = (adjoint(a), format_ident!("{}_mut", method));
+                    let (method, turbofish) = (format_ident!("{}_mut", method), Some(turbofish));
+                    let part =
+                        Term::Method { receiver: Box::new(Term::Adjoint(a)), method, turbofish, args: rest };
                     let view = format_ident!("__part", span = proc_macro2::Span::mixed_site());
-                    out.extend(quote_spanned!(span=> {
-                        let mut #view = #abar.#part #turbofish(#(#rest),*);
-                        #view += #ybar;
-                    }));
+                    out.extend(self.stmt(Statement::Scope(vec![
+                        Statement::bind_mut(Pattern::Name(view.clone()), part),
+                        Statement::AddTo { place: Term::Name(view), value: Term::Adjoint(y) },
+                    ])));
                 }
             }
             Family::Linear(Linear::Fill) => {
@@ -520,7 +524,7 @@ impl<'a> Reverse<'a> {
             {
                 let a = args[0];
                 let fill = crate::emit::fill(a);
-                out.extend(quote_spanned!(span=> let #fill = #ybar;));
+                out.extend(self.stmt(Statement::bind(Pattern::Name(fill), Term::Adjoint(y))));
                 self.live.insert(a);
             }
             Family::Linear(Linear::SumEntries) => {
@@ -531,8 +535,8 @@ impl<'a> Reverse<'a> {
             }
             Family::Linear(Linear::Sum) => {
                 if let Some(a) = active(0) {
-                    let (abar, p) = (adjoint(a), private());
-                    out.extend(quote_spanned!(span=> #p::add_to_each(&mut #abar, #ybar);));
+                    let each = vec![Term::Adjoint(a).by_mut(), Term::Adjoint(y)];
+                    out.extend(self.stmt(Statement::Effect(Term::runtime("add_to_each", each))));
                 }
             }
             Family::Bilinear(_) | Family::Custom(_) => {
