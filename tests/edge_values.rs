@@ -87,6 +87,44 @@ fn dynamic_direction_beside_a_branch(d: &DVector<f64>) -> f64 {
     if piecewise(n > 1e-12) { u[0] - u[1] } else { d.sum() }
 }
 
+/// The same direction written with `normalize`, used only where it exists.
+#[differentiable]
+fn unit_beside_a_branch(a: Vector3<f64>, b: Vector3<f64>) -> f64 {
+    let d = b - a;
+    let u = d.normalize();
+    if piecewise(d.norm() > 1e-12) { u.x + 2.0 * u.y } else { a.z }
+}
+
+/// `u_x u_y + a_x` for the unit vector `u` along `b - a`, `a_x²` where `a = b`: second order
+/// through an unused `normalize`.
+#[differentiable(hessian)]
+fn unit_product_beside_a_branch(a: Vector3<f64>, b: Vector3<f64>) -> f64 {
+    let d = b - a;
+    let u = d.normalize();
+    if piecewise(d.norm() > 1e-12) { u.x * u.y + a.x } else { a.x * a.x }
+}
+
+/// One entry of an entrywise square root: the other entry's root is NaN and read by nothing.
+#[differentiable(hessian)]
+fn root_entry(v: Vector2<f64>) -> f64 {
+    let r = v.map(|e| e.sqrt());
+    r.y * r.y * r.y
+}
+
+/// The same on a dynamic vector (whose `map` derivative is saved in the primal sweep).
+#[differentiable]
+fn dynamic_root_entry(v: &DVector<f64>) -> f64 {
+    let r = v.map(|e| e.sqrt());
+    r[1] * r[1] * r[1]
+}
+
+/// One entry of an entrywise quotient whose other divisor is zero.
+#[differentiable(hessian)]
+fn ratio_entry(a: Vector2<f64>, b: Vector2<f64>) -> f64 {
+    let r = a.component_div(&b);
+    r.y * r.y
+}
+
 /// `norm` of a vector that may be zero, used only past a threshold on another input.
 #[differentiable(wrt(p))]
 fn norm_beside_a_branch(p: Vector2<f64>, r: f64) -> f64 {
@@ -278,21 +316,12 @@ fn unused_directions_of_zero_vectors_leak_no_nan() {
     assert_eq!((v, ga.norm(), gb.norm()), (0.0, 0.0, 0.0));
     let (v, g) = dynamic_direction_beside_a_branch_grad(&DVector::zeros(3));
     assert_eq!((v, g.as_slice()), (0.0, &[1.0, 1.0, 1.0][..]));
-    // Used: d/db of (d_x + 2 d_y) / |d| is (e - u (u . e)) / |d| with e = (1, 2, 0); d/da = -that.
-    let d = Vector3::new(3.0, 4.0, 0.0);
-    let (_, (ga, gb)) = direction_beside_a_branch_grad(p, p + d);
-    let (n, e) = (d.norm(), Vector3::new(1.0, 2.0, 0.0));
-    let u = d / n;
-    let want = (e - u * u.dot(&e)) / n;
-    assert!((gb - want).norm() < 1e-14 && (ga + want).norm() < 1e-14, "{gb} vs {want}");
-    for i in 0..3 {
-        let fd = central(|h| direction_beside_a_branch(p, p + d + Vector3::ith(i, h)), 0.0);
-        assert!((fd - want[i]).abs() < 1e-6);
-    }
-    let (ta, tb) = (Vector3::new(0.1, -0.3, 0.2), Vector3::new(0.4, 0.5, -0.6));
-    let (_, jt) = direction_beside_a_branch_jvp(p, p + d, ta, tb);
-    let (ua, ub) = direction_beside_a_branch_vjp(p, p + d).1(1.0);
-    assert!((jt - (ua.dot(&ta) + ub.dot(&tb))).abs() < 1e-14);
+    check_used_direction(
+        direction_beside_a_branch,
+        direction_beside_a_branch_grad,
+        direction_beside_a_branch_jvp,
+        |a, b| direction_beside_a_branch_vjp(a, b).1(1.0),
+    );
     let x = DVector::from_column_slice(&[0.6, -0.8, 0.0]);
     let (_, g) = dynamic_direction_beside_a_branch_grad(&x);
     let e = DVector::from_column_slice(&[1.0, -1.0, 0.0]);
@@ -312,4 +341,118 @@ fn unused_directions_of_zero_vectors_leak_no_nan() {
     let t = DVector::from_column_slice(&[0.2, 0.5, -0.4]);
     let (_, jt) = dynamic_direction_beside_a_branch_jvp(&x, t.clone());
     assert!((jt - dynamic_direction_beside_a_branch_vjp(&x).1(1.0).dot(&t)).abs() < 1e-14);
+}
+
+#[test]
+fn unused_unit_vectors_of_zero_vectors_leak_no_nan() {
+    let p = Vector3::new(1.0, 2.0, 3.0);
+    let (v, (ga, gb)) = unit_beside_a_branch_grad(p, p);
+    assert_eq!((v, ga, gb), (3.0, Vector3::z(), Vector3::zeros()));
+    check_used_direction(
+        unit_beside_a_branch,
+        unit_beside_a_branch_grad,
+        unit_beside_a_branch_jvp,
+        |a, b| unit_beside_a_branch_vjp(a, b).1(1.0),
+    );
+}
+
+type V3 = Vector3<f64>;
+
+/// `f(a, b)`, `u_x + 2 u_y` of the unit vector `u` along `d = b - a`, where it is used: at `a =
+/// (1, 2, 3)`, `d = (3, 4, 0)`. `d/db` is `(e - u (u . e)) / |d|` with `e = (1, 2, 0)`, `d/da` its
+/// negative; checked against central differences, and forward mode against reverse.
+fn check_used_direction(
+    f: fn(V3, V3) -> f64,
+    grad: fn(V3, V3) -> (f64, (V3, V3)),
+    jvp: fn(V3, V3, V3, V3) -> (f64, f64),
+    vjp: impl Fn(V3, V3) -> (V3, V3),
+) {
+    let (p, d) = (Vector3::new(1.0, 2.0, 3.0), Vector3::new(3.0, 4.0, 0.0));
+    let (_, (ga, gb)) = grad(p, p + d);
+    let (n, e) = (d.norm(), Vector3::new(1.0, 2.0, 0.0));
+    let u = d / n;
+    let want = (e - u * u.dot(&e)) / n;
+    assert!((gb - want).norm() < 1e-14 && (ga + want).norm() < 1e-14, "{gb} vs {want}");
+    for i in 0..3 {
+        let fd = central(|h| f(p, p + d + Vector3::ith(i, h)), 0.0);
+        assert!((fd - want[i]).abs() < 1e-6);
+    }
+    let (ta, tb) = (Vector3::new(0.1, -0.3, 0.2), Vector3::new(0.4, 0.5, -0.6));
+    let (_, jt) = jvp(p, p + d, ta, tb);
+    let (ua, ub) = vjp(p, p + d);
+    assert!((jt - (ua.dot(&ta) + ub.dot(&tb))).abs() < 1e-14);
+}
+
+#[test]
+fn second_order_through_an_unused_unit_vector() {
+    let p = Vector3::new(1.0, 2.0, 3.0);
+    // At a = b the branch that ran is a_x²: its Hessian is 2 in (a_x, a_x), zero elsewhere.
+    let (_, _, h) = unit_product_beside_a_branch_hessian(p, p);
+    for (k, e) in h.iter().enumerate() {
+        assert_eq!(*e, if k == 0 { 2.0 } else { 0.0 }, "entry {k} of {h}");
+    }
+    // Where it is used: against central differences of the gradient, and in d = b - a against
+    // the analytic Hessian of g(d) = d_x d_y / |d|² at d = (1, 1, 0): -1/2 on the diagonal of
+    // (x, y) and at z, +1/2 off it.
+    let d = Vector3::new(1.0, 1.0, 0.0);
+    let (_, _, h) = unit_product_beside_a_branch_hessian(p, p + d);
+    let grad = |x: &[f64]| {
+        let (a, b) = (Vector3::new(x[0], x[1], x[2]), Vector3::new(x[3], x[4], x[5]));
+        let (_, (ga, gb)) = unit_product_beside_a_branch_grad(a, b);
+        [ga.as_slice(), gb.as_slice()].concat()
+    };
+    let x: Vec<f64> = p.iter().chain((p + d).iter()).copied().collect();
+    for j in 0..6 {
+        let step = 1e-6;
+        let (mut up, mut down) = (x.clone(), x.clone());
+        up[j] += step;
+        down[j] -= step;
+        let (gu, gd) = (grad(&up), grad(&down));
+        for i in 0..6 {
+            let fd = (gu[i] - gd[i]) / (2.0 * step);
+            assert!((h[(i, j)] - fd).abs() < 1e-6, "({i}, {j}): {} vs {fd}", h[(i, j)]);
+        }
+    }
+    let analytic = nalgebra::Matrix3::new(-0.5, 0.5, 0.0, 0.5, -0.5, 0.0, 0.0, 0.0, -0.5);
+    for i in 0..3 {
+        for j in 0..3 {
+            assert!((h[(3 + i, 3 + j)] - analytic[(i, j)]).abs() < 1e-14);
+            assert!((h[(i, j)] - analytic[(i, j)]).abs() < 1e-14);
+        }
+    }
+}
+
+#[test]
+fn entries_nothing_read_leak_no_nan() {
+    // v.y^(3/2): 3/2 v.y^(1/2) and 3/4 v.y^(-1/2); nothing of v.x, whose root is NaN.
+    let v = Vector2::new(-1.0, 4.0);
+    let (y, g, h) = root_entry_hessian(v);
+    assert_eq!((y, g), (8.0, Vector2::new(0.0, 3.0)));
+    assert_eq!(h.as_slice(), &[0.0, 0.0, 0.0, 0.375]);
+    let (y, g) = dynamic_root_entry_grad(&DVector::from_column_slice(&[-1.0, 4.0]));
+    assert_eq!((y, g.as_slice()), (8.0, &[0.0, 3.0][..]));
+    // (a.y / b.y)²: 2 a.y / b.y² and -2 a.y² / b.y³; nothing of a.x / b.x = 1 / 0.
+    let (a, b) = (Vector2::new(1.0, 2.0), Vector2::new(0.0, 4.0));
+    let (_, (ga, gb), h) = ratio_entry_hessian(a, b);
+    assert_eq!((ga, gb), (Vector2::new(0.0, 0.25), Vector2::new(0.0, -0.125)));
+    // Rows and columns (a.x, a.y, b.x, b.y): 2 / b.y², -4 a.y / b.y³, 6 a.y² / b.y⁴.
+    let want = [(1, 1, 0.125), (1, 3, -0.125), (3, 1, -0.125), (3, 3, 0.09375)];
+    for i in 0..4 {
+        for j in 0..4 {
+            let w = want.iter().find(|(r, c, _)| (*r, *c) == (i, j)).map_or(0.0, |e| e.2);
+            assert!((h[(i, j)] - w).abs() < 1e-15, "({i}, {j}): {}", h[(i, j)]);
+        }
+    }
+    // Where every entry is defined: central differences, and forward against reverse.
+    let (v, a, b) = (Vector2::new(2.0, 4.0), Vector2::new(1.0, 2.0), Vector2::new(3.0, 4.0));
+    let (_, g) = root_entry_grad(v);
+    let (_, (ga, gb)) = ratio_entry_grad(a, b);
+    for i in 0..2 {
+        assert!((central(|t| root_entry(v + Vector2::ith(i, t)), 0.0) - g[i]).abs() < 1e-6);
+        assert!((central(|t| ratio_entry(a + Vector2::ith(i, t), b), 0.0) - ga[i]).abs() < 1e-6);
+        assert!((central(|t| ratio_entry(a, b + Vector2::ith(i, t)), 0.0) - gb[i]).abs() < 1e-6);
+    }
+    let (ta, tb) = (Vector2::new(0.3, -0.2), Vector2::new(0.5, 0.7));
+    assert!((ratio_entry_jvp(a, b, ta, tb).1 - (ga.dot(&ta) + gb.dot(&tb))).abs() < 1e-14);
+    assert!((root_entry_jvp(v, ta).1 - g.dot(&ta)).abs() < 1e-14);
 }

@@ -106,10 +106,11 @@ pub mod __private {
     };
     pub use crate::linalg::{
         Extremum, angle_gradient, cholesky_factor_adjoint, cholesky_factor_tangent, cofactors,
-        column_mean_adjoint, column_sum_adjoint, determinant, extremum_adjoint, extremum_tangent,
-        filled_like, filled_product_lhs, filled_product_rhs, folded_to_lower, lower_triangle_adjoint,
-        map_with_derivative, map_with_tangent, mean_adjoint, product_sum, row_mean_adjoint, row_sum_adjoint,
-        solve, symmetric_from_lower, upper_triangle_adjoint, variance_adjoint, variance_tangent,
+        column_mean_adjoint, column_sum_adjoint, component_div_adjoint, component_div_adjoint_rhs,
+        determinant, extremum_adjoint, extremum_tangent, filled_like, filled_product_lhs, filled_product_rhs,
+        folded_to_lower, lower_triangle_adjoint, map_adjoint, map_with_derivative, map_with_tangent,
+        mean_adjoint, normalize_adjoint, product_sum, row_mean_adjoint, row_sum_adjoint, solve,
+        symmetric_from_lower, upper_triangle_adjoint, variance_adjoint, variance_tangent,
     };
     pub use crate::real::{Floating, Real};
     pub use crate::rules::elementary as rules;

@@ -42,9 +42,10 @@ pub struct Cotangent<'a> {
     /// runtime's `Product`, whose bound reports a product of shapes without a derivative.)
     pub operands: [Operand; 2],
     /// `ȳ` may be exactly zero at run time where the rule's partials are not finite (a branch
-    /// that did not run, an overwritten value): the adjoints of a quotient whose `ȳ` is a float,
-    /// and `norm`'s, are then written with a strong zero (`div_adjoint`, the runtime's
-    /// `quotient_*_strong`: `0` whenever `ȳ` is `0`).
+    /// that did not run, an overwritten value): the adjoints of a quotient, `component_div`,
+    /// `norm` and `normalize` are then written with a strong zero (`div_adjoint`, the runtime's
+    /// `quotient_*_strong`, `component_div_adjoint*` and `normalize_adjoint`: `0` whenever `ȳ`
+    /// is `0`, entry by entry for `component_div`).
     pub strong: bool,
     /// Products too (`mul_adjoint`, `product_*_strong`): `ȳ` may be zero because the result may
     /// have been computed only for a path that did not run, where an operand may be infinite. (A
@@ -293,6 +294,13 @@ impl Custom {
                 let f = if strong { "quotient_rhs_strong" } else { "quotient_rhs" };
                 Term::runtime(f, vec![ybar, a.by_ref(), y, b])
             }
+            (Custom::ComponentDiv, 0) if strong => {
+                Term::runtime("component_div_adjoint", vec![ybar.by_ref(), read(Read::Arg(1)).by_ref()])
+            }
+            (Custom::ComponentDiv, _) if strong => {
+                let (b, y) = (read(Read::Arg(1)), read(Read::Result));
+                Term::runtime("component_div_adjoint_rhs", vec![ybar.by_ref(), y.by_ref(), b.by_ref()])
+            }
             (Custom::ComponentDiv, 0) => ybar.method("component_div", vec![read(Read::Arg(1)).by_ref()]),
             (Custom::ComponentDiv, _) => {
                 let (b, y) = (read(Read::Arg(1)), read(Read::Result));
@@ -305,6 +313,10 @@ impl Custom {
                     true => a.mul(Term::runtime("div_adjoint", vec![ybar, y])),
                     false => a.mul(ybar.div(y)),
                 }
+            }
+            (Custom::Normalize, _) if strong => {
+                let (v, y) = (read(Read::Arg(0)), read(Read::Result));
+                Term::runtime("normalize_adjoint", vec![ybar.by_ref(), y.by_ref(), v.by_ref()])
             }
             (Custom::Normalize, _) => {
                 let (v, y) = (read(Read::Arg(0)), read(Read::Result));

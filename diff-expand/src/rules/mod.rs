@@ -112,7 +112,8 @@ pub enum Custom {
     NormSquared,
     /// `v.norm()`: tangent `v.dot(&t) / y`; adjoint `v̄ += v (ȳ / y)`.
     Norm,
-    /// `v.normalize()`: tangent `(t - y (y·t)) / |v|`; adjoint `v̄ += (ȳ - y (y·ȳ)) / |v|`.
+    /// `v.normalize()`: tangent `(t - y (y·t)) / |v|`; adjoint `v̄ += (ȳ - y (y·ȳ)) / |v|`
+    /// (the runtime's `normalize_adjoint` where `ȳ` may be a strong zero).
     Normalize,
     /// `m.trace()`: tangent `t.trace()`; adjoint `m̄ += ȳ I` (`ȳ` on the diagonal).
     Trace,

@@ -177,6 +177,7 @@ pub mod dynamic;
 mod extremum;
 mod rotations;
 mod solve;
+mod strong;
 mod sums;
 pub use angle::angle_gradient;
 pub use determinant::{cofactors, determinant, try_inverse};
@@ -186,6 +187,7 @@ pub use solve::{
     Cholesky, Lu, cholesky, cholesky_factor_adjoint, cholesky_factor_tangent, folded_to_lower, lu, solve,
     symmetric_from_lower,
 };
+pub use strong::{component_div_adjoint, component_div_adjoint_rhs, map_adjoint, normalize_adjoint};
 pub use sums::{
     column_mean_adjoint, column_sum_adjoint, lower_triangle_adjoint, mean_adjoint, row_mean_adjoint,
     row_sum_adjoint, upper_triangle_adjoint, variance_adjoint, variance_tangent,

@@ -423,6 +423,9 @@ impl<'a> Reverse<'a> {
                         self.read(Slot::Value(*i));
                     }
                     let k = form.index(args);
+                    // The other entries' adjoints stay zero: a partial (NaN, infinite) of
+                    // theirs that the matrix's rule reads must not leak (`map`, `component_div`).
+                    self.may_be_zero(a, Zero::Taken);
                     if crate::emit::is_heap(self.input, a) {
                         // In place: one entry, not a matrix per read (`v[i]` in a loop).
                         out.extend(self.declare(a));
@@ -447,6 +450,7 @@ impl<'a> Reverse<'a> {
                     let index: Vec<_> = args[1..last].iter().map(|v| self.read(Slot::Value(*v))).collect();
                     if let Some(m) = active(0) {
                         // `ȳ` with the replaced entry zero: the old entry did not reach `y`.
+                        self.may_be_zero(m, Zero::Taken);
                         let entries = args[1..last].iter().map(|v| Term::Value(*v));
                         let zero = Term::Zero { of: args[last], lanes: false };
                         let args = std::iter::once(Term::Adjoint(y)).chain(entries).chain([zero]).collect();
@@ -464,6 +468,7 @@ impl<'a> Reverse<'a> {
             Family::Linear(Linear::Part) => {
                 if let (Some(a), Some((method, turbofish))) = (active(0), form.part()) {
                     let rest = args[1..].iter().map(|v| Term::Name(self.read(Slot::Value(*v)))).collect();
+                    self.may_be_zero(a, Zero::Taken);
                     out.extend(self.declare(a));
                     let (method, turbofish) = (format_ident!("{}_mut", method), Some(turbofish));
                     let part =
@@ -496,7 +501,13 @@ impl<'a> Reverse<'a> {
             Family::Custom(Custom::Map) if self.saves_map_derivative(inst) => {
                 if let Some(x) = active(0) {
                     let d = Term::Name(derivative(y));
-                    out.extend(self.contribute(x, d.method("component_mul", vec![Term::Adjoint(y)])));
+                    // Entry by entry with a strong zero where `ȳ` may be partly zero (`r.y` of `r =
+                    // v.map(|e| e.sqrt())` at `v.x < 0`: `f'` is NaN where nothing read).
+                    let term = match self.maybe_zero.contains_key(&y) {
+                        true => Term::runtime("map_adjoint", vec![d.by_ref(), Term::Adjoint(y)]),
+                        false => d.method("component_mul", vec![Term::Adjoint(y)]),
+                    };
+                    out.extend(self.contribute(x, term));
                 }
             }
             // `x̄ = ȳ ∘ f'(x)` and, for each float `k` the closure reads, `k̄ = Σ ȳ ∘ ∂f/∂k`.
@@ -506,11 +517,16 @@ impl<'a> Reverse<'a> {
                     let captured: Vec<syn::Ident> =
                         args[1..].iter().map(|c| self.read(Slot::Value(*c))).collect();
                     let parts = crate::emit::map_gradient_parts(self.input, args);
+                    let strong = self.maybe_zero.contains_key(&y);
                     for (i, part) in parts.iter().enumerate() {
                         let (Some(v), Some(part)) = (active(i), part) else { continue };
-                        let closure = Term::Verbatim(
-                            quote_spanned!(span=> |__e, __y| #grad(__e, #(#captured),*) #part * __y),
-                        );
+                        let p = private();
+                        let closure = Term::Verbatim(match strong {
+                            true => {
+                                quote_spanned!(span=> |__e, __y| #p::mul_adjoint(#grad(__e, #(#captured),*) #part, __y))
+                            }
+                            false => quote_spanned!(span=> |__e, __y| #grad(__e, #(#captured),*) #part * __y),
+                        });
                         let each =
                             Term::Value(args[0]).method("zip_map", vec![Term::Adjoint(y).by_ref(), closure]);
                         let term = if i == 0 { each } else { each.method("sum", vec![]) };
