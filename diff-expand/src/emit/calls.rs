@@ -193,18 +193,18 @@ pub fn map_jvp(
 /// The parts of a `map` closure's gradient (`f_grad(e, captured..).1`) for its element and each
 /// float it reads, in order: `.1` alone when the element is its only float, else `.1.0`,
 /// `.1.1`, ..; `None` for an integer it reads, which has none.
-pub fn map_gradient_parts(input: &Input, args: &[Value]) -> Vec<Option<TokenStream>> {
+pub fn map_gradient_parts(input: &Input, args: &[Value]) -> Vec<Option<Vec<syn::Member>>> {
     let floats: Vec<bool> =
         args.iter().enumerate().map(|(i, v)| i == 0 || input.f.info(*v).kind == Kind::Float).collect();
     let count = floats.iter().filter(|f| **f).count();
+    let member = |k: usize| syn::Member::Unnamed(syn::Index::from(k));
     let mut k = 0;
     floats
         .into_iter()
         .map(|float| {
             float.then(|| {
-                let index = syn::Index::from(k);
                 k += 1;
-                if count == 1 { quote!(.1) } else { quote!(.1.#index) }
+                if count == 1 { vec![member(1)] } else { vec![member(1), member(k - 1)] }
             })
         })
         .collect()

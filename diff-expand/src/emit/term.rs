@@ -27,7 +27,7 @@ enum Prec {
 
 fn prec(t: &Term) -> Prec {
     match t {
-        Term::Assign(..) => Prec::Assign,
+        Term::Assign(..) | Term::Closure { .. } => Prec::Assign,
         Term::Binary(BinOp::Add | BinOp::Sub, ..) => Prec::Sum,
         Term::Binary(BinOp::Mul | BinOp::Div, ..) => Prec::Product,
         Term::Cast(..) => Prec::Cast,
@@ -75,6 +75,10 @@ pub fn print(term: &Term, span: Span) -> TokenStream {
         Term::Tuple(items) => {
             let items = list(items);
             quote_spanned!(span=> (#(#items,)*))
+        }
+        Term::Closure { params, body } => {
+            let body = print(body, span);
+            quote_spanned!(span=> |#(#params),*| #body)
         }
         Term::Binary(op, a, b) => {
             let least = prec(term);

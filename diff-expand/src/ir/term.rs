@@ -9,7 +9,8 @@
 //!
 //! Two kinds of leaf are not derivative math and pass through as they are: names the emitters
 //! own (a call's cotangent `__c3_0`, a hoisted sum, `__fill3`), and [`Term::Verbatim`] pieces
-//! that are constants of the form (an index, a nalgebra path, `false`, a closure of a `map`).
+//! that are constants of the form (an index, a nalgebra path, `false`, the user's closure of a
+//! `map` in forward mode).
 
 use proc_macro2::TokenStream;
 
@@ -55,6 +56,8 @@ pub enum Term {
     Cast(Box<Term>, TokenStream),
     /// `(a, b, ..,)`: a tuple (a call's cotangent, shaped as its result).
     Tuple(Vec<Term>),
+    /// `|a, b| body`: a closure a nalgebra method calls entry by entry (`zip_map`'s).
+    Closure { params: Vec<syn::Ident>, body: Box<Term> },
     /// `{ let mut var = init; update; var }`: a value made from `init` by one update in place
     /// (a zero with one entry or its diagonal set).
     Updated { var: syn::Ident, init: Box<Term>, update: Box<Term> },
@@ -162,6 +165,7 @@ impl Term {
             | Term::Cast(t, _) => {
                 vec![t]
             }
+            Term::Closure { body, .. } => vec![body],
             Term::Binary(_, a, b) | Term::Assign(a, b) => vec![a, b],
             Term::Method { receiver, args, .. } => std::iter::once(&**receiver).chain(args).collect(),
             Term::Runtime { args, .. } | Term::Call { args, .. } | Term::Tuple(args) => args.iter().collect(),

@@ -518,15 +518,23 @@ impl<'a> Reverse<'a> {
                         args[1..].iter().map(|c| self.read(Slot::Value(*c))).collect();
                     let parts = crate::emit::map_gradient_parts(self.input, args);
                     let strong = self.maybe_zero.contains_key(&y);
+                    let name = |n: &str| format_ident!("{}", n, span = span);
                     for (i, part) in parts.iter().enumerate() {
                         let (Some(v), Some(part)) = (active(i), part) else { continue };
-                        let p = private();
-                        let closure = Term::Verbatim(match strong {
-                            true => {
-                                quote_spanned!(span=> |__e, __y| #p::mul_adjoint(#grad(__e, #(#captured),*) #part, __y))
-                            }
-                            false => quote_spanned!(span=> |__e, __y| #grad(__e, #(#captured),*) #part * __y),
-                        });
+                        // `|e, y| grad(e, k..).1 * y`: the closure's partial in its gradient's
+                        // part, times the result's adjoint.
+                        let inputs = std::iter::once(name("__e")).chain(captured.iter().cloned());
+                        let gradient = Term::Call {
+                            path: grad.to_token_stream(),
+                            args: inputs.map(Term::Name).collect(),
+                        };
+                        let partial = part.iter().fold(gradient, |t, m| t.field(m.clone()));
+                        let body = match strong {
+                            true => Term::runtime("mul_adjoint", vec![partial, Term::Name(name("__y"))]),
+                            false => partial.mul(Term::Name(name("__y"))),
+                        };
+                        let closure =
+                            Term::Closure { params: vec![name("__e"), name("__y")], body: Box::new(body) };
                         let each =
                             Term::Value(args[0]).method("zip_map", vec![Term::Adjoint(y).by_ref(), closure]);
                         let term = if i == 0 { each } else { each.method("sum", vec![]) };
