@@ -402,17 +402,7 @@ fn second_order_through_an_unused_unit_vector() {
         [ga.as_slice(), gb.as_slice()].concat()
     };
     let x: Vec<f64> = p.iter().chain((p + d).iter()).copied().collect();
-    for j in 0..6 {
-        let step = 1e-6;
-        let (mut up, mut down) = (x.clone(), x.clone());
-        up[j] += step;
-        down[j] -= step;
-        let (gu, gd) = (grad(&up), grad(&down));
-        for i in 0..6 {
-            let fd = (gu[i] - gd[i]) / (2.0 * step);
-            assert!((h[(i, j)] - fd).abs() < 1e-6, "({i}, {j}): {} vs {fd}", h[(i, j)]);
-        }
-    }
+    assert_hessian_of_gradient(&h, grad, &x);
     let analytic = nalgebra::Matrix3::new(-0.5, 0.5, 0.0, 0.5, -0.5, 0.0, 0.0, 0.0, -0.5);
     for i in 0..3 {
         for j in 0..3 {
@@ -443,16 +433,48 @@ fn entries_nothing_read_leak_no_nan() {
             assert!((h[(i, j)] - w).abs() < 1e-15, "({i}, {j}): {}", h[(i, j)]);
         }
     }
+    // The Hessians against central differences of the gradients, at the same points (a step
+    // keeps v.x negative; b.x = ±step makes a.x / b.x finite, still read by nothing).
+    let root_grad = |x: &[f64]| root_entry_grad(Vector2::new(x[0], x[1])).1.as_slice().to_vec();
+    assert_hessian_of_gradient(&root_entry_hessian(v).2, root_grad, &[-1.0, 4.0]);
+    let ratio_grad = |x: &[f64]| {
+        let (_, (ga, gb)) = ratio_entry_grad(Vector2::new(x[0], x[1]), Vector2::new(x[2], x[3]));
+        [ga.as_slice(), gb.as_slice()].concat()
+    };
+    assert_hessian_of_gradient(&h, ratio_grad, &[1.0, 2.0, 0.0, 4.0]);
     // Where every entry is defined: central differences, and forward against reverse.
     let (v, a, b) = (Vector2::new(2.0, 4.0), Vector2::new(1.0, 2.0), Vector2::new(3.0, 4.0));
     let (_, g) = root_entry_grad(v);
     let (_, (ga, gb)) = ratio_entry_grad(a, b);
+    let dynamic = DVector::from_column_slice(v.as_slice());
+    let (_, gd) = dynamic_root_entry_grad(&dynamic);
     for i in 0..2 {
         assert!((central(|t| root_entry(v + Vector2::ith(i, t)), 0.0) - g[i]).abs() < 1e-6);
         assert!((central(|t| ratio_entry(a + Vector2::ith(i, t), b), 0.0) - ga[i]).abs() < 1e-6);
         assert!((central(|t| ratio_entry(a, b + Vector2::ith(i, t)), 0.0) - gb[i]).abs() < 1e-6);
+        let moved =
+            |t: f64| dynamic_root_entry(&DVector::from_column_slice((v + Vector2::ith(i, t)).as_slice()));
+        assert!((central(moved, 0.0) - gd[i]).abs() < 1e-6);
     }
     let (ta, tb) = (Vector2::new(0.3, -0.2), Vector2::new(0.5, 0.7));
     assert!((ratio_entry_jvp(a, b, ta, tb).1 - (ga.dot(&ta) + gb.dot(&tb))).abs() < 1e-14);
     assert!((root_entry_jvp(v, ta).1 - g.dot(&ta)).abs() < 1e-14);
+    let td = DVector::from_column_slice(ta.as_slice());
+    let (_, jt) = dynamic_root_entry_jvp(&dynamic, td.clone());
+    assert!((jt - dynamic_root_entry_vjp(&dynamic).1(1.0).dot(&td)).abs() < 1e-14);
+}
+
+/// Every entry of the Hessian `h` at `x` against central differences of the gradient `grad`.
+fn assert_hessian_of_gradient(h: &nalgebra::DMatrix<f64>, grad: impl Fn(&[f64]) -> Vec<f64>, x: &[f64]) {
+    let step = 1e-6;
+    for j in 0..x.len() {
+        let (mut up, mut down) = (x.to_vec(), x.to_vec());
+        up[j] += step;
+        down[j] -= step;
+        let (gu, gd) = (grad(&up), grad(&down));
+        for i in 0..x.len() {
+            let fd = (gu[i] - gd[i]) / (2.0 * step);
+            assert!((h[(i, j)] - fd).abs() < 1e-6, "({i}, {j}): {} vs {fd}", h[(i, j)]);
+        }
+    }
 }

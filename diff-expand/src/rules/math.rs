@@ -294,17 +294,25 @@ impl Custom {
                 let f = if strong { "quotient_rhs_strong" } else { "quotient_rhs" };
                 Term::runtime(f, vec![ybar, a.by_ref(), y, b])
             }
-            (Custom::ComponentDiv, 0) if strong => {
-                Term::runtime("component_div_adjoint", vec![ybar.by_ref(), read(Read::Arg(1)).by_ref()])
+            (Custom::ComponentDiv, 0) => {
+                let b = read(Read::Arg(1));
+                match strong {
+                    true => Term::runtime("component_div_adjoint", vec![ybar.by_ref(), b.by_ref()]),
+                    false => ybar.method("component_div", vec![b.by_ref()]),
+                }
             }
-            (Custom::ComponentDiv, _) if strong => {
-                let (b, y) = (read(Read::Arg(1)), read(Read::Result));
-                Term::runtime("component_div_adjoint_rhs", vec![ybar.by_ref(), y.by_ref(), b.by_ref()])
-            }
-            (Custom::ComponentDiv, 0) => ybar.method("component_div", vec![read(Read::Arg(1)).by_ref()]),
             (Custom::ComponentDiv, _) => {
                 let (b, y) = (read(Read::Arg(1)), read(Read::Result));
-                ybar.method("component_mul", vec![y.by_ref()]).method("component_div", vec![b.by_ref()]).neg()
+                match strong {
+                    true => Term::runtime(
+                        "component_div_adjoint_rhs",
+                        vec![ybar.by_ref(), y.by_ref(), b.by_ref()],
+                    ),
+                    false => ybar
+                        .method("component_mul", vec![y.by_ref()])
+                        .method("component_div", vec![b.by_ref()])
+                        .neg(),
+                }
             }
             (Custom::NormSquared, _) => read(Read::Arg(0)).mul(ybar.clone().add(ybar)),
             (Custom::Norm, _) => {
@@ -314,14 +322,15 @@ impl Custom {
                     false => a.mul(ybar.div(y)),
                 }
             }
-            (Custom::Normalize, _) if strong => {
-                let (v, y) = (read(Read::Arg(0)), read(Read::Result));
-                Term::runtime("normalize_adjoint", vec![ybar.by_ref(), y.by_ref(), v.by_ref()])
-            }
             (Custom::Normalize, _) => {
                 let (v, y) = (read(Read::Arg(0)), read(Read::Result));
-                let along = y.clone().mul(y.method("dot", vec![ybar.clone().by_ref()]));
-                ybar.sub(along).div(v.method("norm", vec![]))
+                match strong {
+                    true => Term::runtime("normalize_adjoint", vec![ybar.by_ref(), y.by_ref(), v.by_ref()]),
+                    false => {
+                        let along = y.clone().mul(y.method("dot", vec![ybar.clone().by_ref()]));
+                        ybar.sub(along).div(v.method("norm", vec![]))
+                    }
+                }
             }
             (Custom::Trace, _) => on_diagonal(read(Read::Arg(0)), "fill_diagonal", ybar),
             (Custom::Determinant, _) => {

@@ -1,5 +1,6 @@
 //! Adjoints with a strong zero (`0` wherever `ȳ` is) of nalgebra methods whose partials are not
-//! finite everywhere: `v.normalize()`, `a.component_div(&b)` and `m.map(f)`.
+//! finite everywhere: `v.normalize()`, `a.component_div(&b)` and `m.map(f)`. The entrywise ones
+//! are the scalar rules' (`div_adjoint`, `div_adjoint_rhs`, `mul_adjoint`) entry by entry.
 
 use nalgebra::allocator::Allocator;
 use nalgebra::{DefaultAllocator, Dim, Matrix, OMatrix, storage::Storage};
@@ -64,7 +65,7 @@ where
     S2: Storage<T, R, C>,
     DefaultAllocator: Allocator<R, C>,
 {
-    ybar.zip_map(b, |g, b| if g.__tapeless_is_zero() { g } else { g / b })
+    ybar.zip_map(b, crate::rules::linear::div_adjoint)
 }
 
 /// `-(ȳ ∘ y) ⊘ b`, the adjoint of `y = a.component_div(&b)` for `b`, each entry zero where `ȳ`'s
@@ -91,8 +92,7 @@ where
     S3: Storage<T, R, C>,
     DefaultAllocator: Allocator<R, C>,
 {
-    let scaled = ybar.zip_map(y, |g, y| if g.__tapeless_is_zero() { g } else { g * y });
-    scaled.zip_map(b, |g, b| if g.__tapeless_is_zero() { g } else { -(g / b) })
+    ybar.zip_zip_map(y, b, crate::rules::linear::div_adjoint_rhs)
 }
 
 /// `d ∘ ȳ`, the adjoint of `y = x.map(f)` for `x` from the saved derivatives `d = f'(x)`, each
@@ -115,5 +115,5 @@ where
     S2: Storage<T, R, C>,
     DefaultAllocator: Allocator<R, C>,
 {
-    d.zip_map(ybar, |d, g| if g.__tapeless_is_zero() { g } else { d * g })
+    d.zip_map(ybar, crate::rules::linear::mul_adjoint)
 }
