@@ -28,7 +28,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 
 use crate::analysis::activity::Activity;
-use crate::ir::{ArrayInit, Form, Function, Inst, Kind, Op, Tree, Value};
+use crate::ir::{ArrayInit, Form, Function, Inst, Kind, Op, Term, Tree, Value};
 use crate::signature::Signature;
 
 /// Everything an emitter reads.
@@ -431,9 +431,9 @@ pub fn primal_let(input: &Input, inst: &Inst) -> TokenStream {
     quote_spanned!(span=> let #y = #rhs;)
 }
 
-/// `a` or `(a, b)` from a list of token streams.
-pub fn tuple_or_single(items: Vec<TokenStream>) -> TokenStream {
-    if items.len() == 1 { items.into_iter().next().unwrap_or_default() } else { quote!((#(#items),*)) }
+/// One term as itself, several as a tuple (the gradient of several parameters).
+pub fn tuple_or_single(mut items: Vec<Term>) -> Term {
+    if items.len() == 1 { items.remove(0) } else { Term::Tuple(items) }
 }
 
 /// A tree of values as an expression or pattern, each leaf mapped by `leaf`.
@@ -443,6 +443,24 @@ pub fn tree_tokens(t: &Tree, leaf: &mut dyn FnMut(Value) -> TokenStream) -> Toke
         Tree::Tuple(items) => {
             let items: Vec<TokenStream> = items.iter().map(|t| tree_tokens(t, leaf)).collect();
             quote!((#(#items,)*))
+        }
+    }
+}
+
+/// A tree of values as a term, each leaf mapped by `leaf` (`(a, (b, c,),)`).
+pub fn tree_term(t: &Tree, leaf: &mut dyn FnMut(Value) -> Term) -> Term {
+    match t {
+        Tree::Leaf(v) => leaf(*v),
+        Tree::Tuple(items) => Term::Tuple(items.iter().map(|t| tree_term(t, leaf)).collect()),
+    }
+}
+
+/// A tree of values as what a `let` binds, each leaf's name given by `leaf`.
+pub fn tree_pattern(t: &Tree, leaf: &mut dyn FnMut(Value) -> crate::ir::Pattern) -> crate::ir::Pattern {
+    match t {
+        Tree::Leaf(v) => leaf(*v),
+        Tree::Tuple(items) => {
+            crate::ir::Pattern::Tuple(items.iter().map(|t| tree_pattern(t, leaf)).collect())
         }
     }
 }

@@ -31,7 +31,7 @@ fn prec(t: &Term) -> Prec {
         Term::Binary(BinOp::Add | BinOp::Sub, ..) => Prec::Sum,
         Term::Binary(BinOp::Mul | BinOp::Div, ..) => Prec::Product,
         Term::Cast(..) => Prec::Cast,
-        Term::Neg(_) | Term::Ref(_) | Term::MutRef(_) => Prec::Prefix,
+        Term::Neg(_) | Term::Ref(_) | Term::MutRef(_) | Term::Deref(_) => Prec::Prefix,
         Term::Method { .. } | Term::Index(..) | Term::Field(..) => Prec::Postfix,
         _ => Prec::Atom,
     }
@@ -67,6 +67,10 @@ pub fn print(term: &Term, span: Span) -> TokenStream {
         Term::MutRef(t) => {
             let t = at(t, Prec::Prefix);
             quote_spanned!(span=> &mut #t)
+        }
+        Term::Deref(t) => {
+            let t = at(t, Prec::Prefix);
+            quote_spanned!(span=> *#t)
         }
         Term::Paren(t) => {
             let t = print(t, span);
@@ -134,9 +138,12 @@ pub fn print(term: &Term, span: Span) -> TokenStream {
 pub fn statement(s: &Statement, span: Span) -> TokenStream {
     let block = |b: &[Statement]| -> TokenStream { b.iter().map(|s| statement(s, span)).collect() };
     match s {
-        Statement::Let { pattern, mutable, value } => {
+        Statement::Let { pattern, mutable, ty, value } => {
             let (pattern, value) = (self::pattern(pattern, *mutable), print(value, span));
-            quote_spanned!(span=> let #pattern = #value;)
+            match ty {
+                Some(ty) => quote_spanned!(span=> let #pattern: #ty = #value;),
+                None => quote_spanned!(span=> let #pattern = #value;),
+            }
         }
         Statement::Set { place, value } => {
             let (place, value) = (print(place, span), print(value, span));
@@ -163,6 +170,9 @@ pub fn statement(s: &Statement, span: Span) -> TokenStream {
             quote_spanned!(span=> for #element in #array.iter_mut() { *#element = #p::zero_tangent(&*#element); })
         }
         Statement::Rerun { pullback, call } => quote_spanned!(span=> let (_, #pullback) = #call;),
+        Statement::Pop { stack, names } => {
+            quote_spanned!(span=> let ::core::option::Option::Some((#(#names,)*)) = #stack.pop() else { break };)
+        }
     }
 }
 
@@ -175,7 +185,7 @@ fn pattern(p: &Pattern, mutable: bool) -> TokenStream {
         Pattern::Adjoint(v) => name(super::adjoint(*v).into_token_stream()),
         Pattern::Tuple(items) => {
             let items = items.iter().map(|p| pattern(p, mutable));
-            quote!((#(#items),*))
+            quote!((#(#items,)*))
         }
     }
 }
@@ -240,7 +250,7 @@ mod tests {
         let call = Term::Call { path: quote!(pb), args: vec![Term::Tuple(vec![y.clone(), a.clone()])] };
         assert_eq!(
             printed(&Statement::bind_mut(pair, call)),
-            "let (mut __taken0 , mut __a7) = pb ((__a4 , __a3 ,)) ;"
+            "let (mut __taken0 , mut __a7 ,) = pb ((__a4 , __a3 ,)) ;"
         );
         let when = Statement::When {
             cond: Term::runtime("is_nonzero", vec![Term::Name(name.clone())]),

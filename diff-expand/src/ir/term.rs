@@ -38,6 +38,8 @@ pub enum Term {
     Ref(Box<Term>),
     /// `&mut t`: a place updated in place.
     MutRef(Box<Term>),
+    /// `*t`: the place a reference names.
+    Deref(Box<Term>),
     /// `(t)`: parentheses the form asks for where the precedence does not (`&(a - b)`).
     Paren(Box<Term>),
     /// `a + b`, `a - b`, `a * b`, `a / b`.
@@ -87,6 +89,10 @@ impl Term {
 
     pub fn by_mut(self) -> Term {
         Term::MutRef(Box::new(self))
+    }
+
+    pub fn deref(self) -> Term {
+        Term::Deref(Box::new(self))
     }
 
     pub fn paren(self) -> Term {
@@ -159,6 +165,7 @@ impl Term {
             Term::Neg(t)
             | Term::Ref(t)
             | Term::MutRef(t)
+            | Term::Deref(t)
             | Term::Paren(t)
             | Term::Index(t, _)
             | Term::Field(t, _)

@@ -37,7 +37,6 @@ use quote::{ToTokens, format_ident, quote, quote_spanned};
 
 use super::{
     IfLet, Input, adjoint, call_is_active, call_slots, callee, primal_let, private, pullback, tree_tokens,
-    tuple_or_single, zero,
 };
 use crate::ir::{ArrayInit, Block, Carried, Form, Inst, Op, Pattern, Statement, Term, Value};
 use crate::rules::{Bilinear, Cotangent, Custom, Family, Linear, Read};
@@ -121,7 +120,7 @@ impl<'a> Reverse<'a> {
 struct AdjointSweep<'a> {
     /// Built and planned, not yet printed.
     program: Program<'a>,
-    seed_pattern: TokenStream,
+    seed_pattern: Pattern,
     seed_leaves: Vec<(Value, syn::Ident)>,
     arrays: Vec<Value>,
 }
@@ -153,11 +152,11 @@ impl<'a> Reverse<'a> {
         let input = self.input;
         let mut seed_leaves = Vec::new();
         let mut leaf = 0usize;
-        let seed_pattern = tree_tokens(&input.f.output, &mut |v| {
+        let seed_pattern = crate::emit::tree_pattern(&input.f.output, &mut |v| {
             let c = format_ident!("__c{}", leaf, span = proc_macro2::Span::mixed_site());
             leaf += 1;
             seed_leaves.push((v, c.clone()));
-            quote!(#c)
+            Pattern::Name(c)
         });
         // Arrays are mutable: their adjoints are declared (zero) up front, updated in place. The
         // declarations are written once the sweep is known (`array_adjoints`).
@@ -206,7 +205,8 @@ pub fn emit(input: &Input, grad_calls_vjp: bool) -> TokenStream {
     // `_grad` lets a dead array's adjoint take its storage; the pullback of `_vjp` does not, so
     // that it holds only what its sweep reads between the two calls.
     let with_arrays = |reuse: bool, into: Option<Value>| {
-        let mut code = array_adjoints(input, &arrays, &r.plan.lent, reuse, into);
+        let mut code =
+            program::statements(&array_adjoints(input, &arrays, &r.plan.lent, reuse, into), call_site());
         code.extend(adjoint_code.clone());
         code
     };
@@ -260,11 +260,12 @@ pub fn emit(input: &Input, grad_calls_vjp: bool) -> TokenStream {
             own.live.insert(v);
             let program = own.sweep(&seed_pattern_leaves, &arrays);
             let code = own.print(program);
-            let mut all = array_adjoints(input, &arrays, &own.plan.lent, true, None);
+            let mut all =
+                program::statements(&array_adjoints(input, &arrays, &own.plan.lent, true, None), call_site());
             all.extend(code);
             (v, all)
         });
-    let gradient: Vec<TokenStream> = input
+    let gradient: Vec<Term> = input
         .f
         .body
         .insts
@@ -273,16 +274,9 @@ pub fn emit(input: &Input, grad_calls_vjp: bool) -> TokenStream {
             Op::Param(i) if input.sig.params.get(i).is_some_and(|p| p.wrt) => inst.results.first().copied(),
             _ => None,
         })
-        .map(|v| {
-            if r.live.contains(&v) {
-                let a = adjoint(v);
-                quote!(#a)
-            } else {
-                zero(v)
-            }
-        })
+        .map(|v| if r.live.contains(&v) { Term::Adjoint(v) } else { Term::Zero { of: v, lanes: false } })
         .collect();
-    let gradient = tuple_or_single(gradient);
+    let gradient = print(&crate::emit::tuple_or_single(gradient));
 
     // Then the primal sweep, with the trace enums it needs.
     let mut enums = TokenStream::new();
@@ -297,10 +291,8 @@ pub fn emit(input: &Input, grad_calls_vjp: bool) -> TokenStream {
     let cotangent = tangent_type(output);
     let gradient_type = sig.gradient_type();
     let items = input.items;
-    let value = tree_tokens(&input.f.output, &mut |v| {
-        let i = v.ident();
-        quote!(#i)
-    });
+    let value = crate::emit::tree_term(&input.f.output, &mut Term::Value);
+    let value_tokens = print(&value);
     // The pullback may read an array the function returns: return a copy.
     let returned = tree_tokens(&input.f.output, &mut |v| {
         let i = v.ident();
@@ -310,7 +302,7 @@ pub fn emit(input: &Input, grad_calls_vjp: bool) -> TokenStream {
             super::returned(input, v, quote!(#i))
         }
     });
-    let rebind = rebind_heap(input);
+    let rebind = program::statements(&rebind_heap(input), call_site());
     let attrs = super::attributes();
     let p = private();
     let super::PullbackParams { receiver: vjp_receiver, params: vjp_params, lifetimes, capture } =
@@ -328,10 +320,16 @@ pub fn emit(input: &Input, grad_calls_vjp: bool) -> TokenStream {
     );
     let vjp_type =
         sig.wrap_type(quote!((#output, impl ::core::ops::FnOnce(#cotangent) -> #gradient_type #capture)));
+    let seed = statement(&Statement::bind(seed_pattern, Term::Name(cotangent_name())));
+    let seed_one = statement(&Statement::bind(
+        Pattern::Name(cotangent_name()),
+        Term::runtime("seed_one", vec![value.clone().by_ref()]),
+    ));
+    let ct = cotangent_name();
     let vjp_result = sig.wrap_value(quote! {
-        (#returned, move |__ct: #cotangent| {
+        (#returned, move |#ct: #cotangent| {
             #rebind
-            let #seed_pattern = __ct;
+            #seed
             #adjoint_code
             #gradient
         })
@@ -355,29 +353,27 @@ pub fn emit(input: &Input, grad_calls_vjp: bool) -> TokenStream {
              derivative with respect to each differentiated parameter (reverse mode, seed `1`)."
         );
         let grad_type = sig.wrap_type(quote!((#output, #gradient_type)));
-        let grad_result = sig.wrap_value(quote!((#value, #gradient)));
+        let grad_result = sig.wrap_value(quote!((#value_tokens, #gradient)));
         // `_grad_into`: the sweep with the caller's buffer as the parameter's adjoint, and how it
         // gets there and back.
         let into = match (into_param, &into_code, &heap_into) {
             (Some(v), Some(code), _) => {
-                let a = adjoint(v);
                 // A record's adjoint is the caller's buffer already; an array's is moved back in.
                 let store = if input.f.info(v).kind == crate::ir::Kind::Array(crate::ir::ArrayKind::Record) {
                     TokenStream::new()
                 } else {
-                    quote!(*__tapeless_grad = #a;)
+                    statement(&Statement::Set { place: buffer().deref(), value: Term::Adjoint(v) })
                 };
                 let doc = "resized to the parameter's length";
                 Some((doc, quote!(#code #store)))
             }
             (_, _, Some((v, code))) => {
-                let (a, i) = (adjoint(*v), v.ident());
+                let take = Term::runtime("take_zeroed", vec![buffer(), Term::Value(*v)]);
+                let take = statement(&Statement::bind_mut(Pattern::Adjoint(*v), take));
+                let store = statement(&Statement::Set { place: buffer().deref(), value: Term::Adjoint(*v) });
                 let doc = "zeroed in place when it has the parameter's shape, replaced by a zero matrix of \
                            that shape otherwise; nothing allocated for it where the sweep updates it in place";
-                Some((
-                    doc,
-                    quote!(let mut #a = #p::take_zeroed(__tapeless_grad, #i); #code *__tapeless_grad = #a;),
-                ))
+                Some((doc, quote!(#take #code #store)))
             }
             _ => None,
         };
@@ -395,10 +391,10 @@ pub fn emit(input: &Input, grad_calls_vjp: bool) -> TokenStream {
                     #(#items)*
                     #enums
                     #primal
-                    let __ct = #p::seed_one(&#value);
-                    let #seed_pattern = __ct;
+                    #seed_one
+                    #seed
                     #into_code
-                    #value
+                    #value_tokens
                 }
             });
         }
@@ -450,14 +446,38 @@ pub fn emit(input: &Input, grad_calls_vjp: bool) -> TokenStream {
                 #(#items)*
                 #enums
                 #primal
-                let __ct = #p::seed_one(&#value);
-                let #seed_pattern = __ct;
+                #seed_one
+                #seed
                 #grad_code
                 #grad_result
             }
         });
     }
     out
+}
+
+fn call_site() -> proc_macro2::Span {
+    proc_macro2::Span::call_site()
+}
+
+/// `term` as Rust, outside any instruction.
+fn print(term: &Term) -> TokenStream {
+    crate::emit::term::print(term, call_site())
+}
+
+/// `s` as Rust, outside any instruction.
+fn statement(s: &Statement) -> TokenStream {
+    crate::emit::term::statement(s, call_site())
+}
+
+/// `__ct`: the cotangent the pullback takes, or `_grad`'s seed.
+fn cotangent_name() -> syn::Ident {
+    format_ident!("__ct")
+}
+
+/// `__tapeless_grad`: `_grad_into`'s buffer, the caller's.
+fn buffer() -> Term {
+    Term::Name(format_ident!("__tapeless_grad"))
 }
 
 /// Why an adjoint may be exactly zero at run time.
@@ -564,8 +584,7 @@ fn array_adjoints(
     lent: &BTreeSet<Value>,
     reuse: bool,
     into: Option<Value>,
-) -> TokenStream {
-    let p = private();
+) -> Vec<Statement> {
     // A field array of the `_grad_into` record: its adjoint is that field of the caller's
     // buffer, taken out (zeroed with the record) and put back by the sweep (`r̄.w = w̄`).
     let into_field = |v: Value| {
@@ -584,32 +603,34 @@ fn array_adjoints(
     };
     arrays
         .iter()
-        .map(|&v| {
-            let a = adjoint(v);
+        .flat_map(|&v| {
+            let declare = |value: Term| Statement::bind_mut(Pattern::Adjoint(v), value);
+            let take = |place: Term| Term::Call { path: quote!(::core::mem::take), args: vec![place] };
             if into == Some(v) {
-                let i = v.ident();
                 if input.f.info(v).kind == crate::ir::Kind::Array(crate::ir::ArrayKind::Record) {
                     // The caller's buffer itself, zeroed in place: the sweep reaches the record's
                     // adjoint through its fields only (`only_fields_read`). Borrowed, since a
                     // record taken by value (a tuple `(f64, f64)`) is not a reference (`&T`
                     // delegates to `T`).
-                    return quote! {
-                        #p::Differentiable::zero_into(&#i, __tapeless_grad);
-                        let mut #a = &mut *__tapeless_grad;
+                    let p = private();
+                    let zero_into = Term::Call {
+                        path: quote!(#p::Differentiable::zero_into),
+                        args: vec![Term::Value(v).by_ref(), buffer()],
                     };
+                    return vec![Statement::Effect(zero_into), declare(buffer().deref().by_mut())];
                 }
-                return quote!(let mut #a = #p::zeroed_into(::core::mem::take(__tapeless_grad), &#i););
+                return vec![declare(Term::runtime(
+                    "zeroed_into",
+                    vec![take(buffer()), Term::Value(v).by_ref()],
+                ))];
             }
             if let (Some(record), Some(member)) = (into, into_field(v)) {
-                let r = adjoint(record);
-                return quote!(let mut #a = ::core::mem::take(&mut #r.#member););
+                return vec![declare(take(Term::Adjoint(record).field(member).by_mut()))];
             }
-            let i = v.ident();
             if reuse && lent.contains(&v) {
-                quote!(let mut #a = #p::zero_tangent_reusing(#i);)
+                vec![declare(Term::runtime("zero_tangent_reusing", vec![Term::Value(v)]))]
             } else {
-                let z = zero(v);
-                quote!(let mut #a = #z;)
+                vec![declare(Term::Zero { of: v, lanes: false })]
             }
         })
         .collect()
@@ -642,16 +663,16 @@ fn heap_into_param(input: &Input, into_param: Option<Value>, grad_calls_vjp: boo
 /// The pullback's first lines: every dynamically sized matrix, and every array field of a record
 /// built in the body, borrowed again from its owner, which the closure takes by move (the
 /// primal's references cannot leave the function).
-fn rebind_heap(input: &Input) -> TokenStream {
-    let mut out = TokenStream::new();
+fn rebind_heap(input: &Input) -> Vec<Statement> {
+    let mut out = Vec::new();
+    let borrow = |v: Value, of: Term| Statement::bind(Pattern::Name(v.ident()), of.by_ref());
     let mut rebound = std::collections::HashSet::new();
     for inst in &input.f.body.insts {
         let Some(&y) = inst.results.first() else { continue };
         // `let w = &v;`: a borrow of a local is made again in the closure, which moves `v` in
         // (a captured borrow of a local could not leave the function).
         if let Op::Opaque { tokens, what: crate::ir::Opaque::Form("a reference"), .. } = &inst.op {
-            let v = y.ident();
-            out.extend(quote!(let #v = #tokens;));
+            out.push(Statement::bind(Pattern::Name(y.ident()), Term::Verbatim(tokens.clone())));
             rebound.insert(y);
             continue;
         }
@@ -662,11 +683,11 @@ fn rebind_heap(input: &Input) -> TokenStream {
             && let (syn::Type::Reference(r), [x]) = (&**ty, &args[..])
             && rebound.contains(x)
         {
-            let (v, x) = (y.ident(), x.ident());
-            out.extend(match *r.elem {
-                syn::Type::Slice(_) => quote!(let #v: #ty = &#x[..];),
-                _ => quote!(let #v: #ty = #x;),
-            });
+            let value = match *r.elem {
+                syn::Type::Slice(_) => Term::Value(*x).index(quote!(..)).by_ref(),
+                _ => Term::Value(*x),
+            };
+            out.push(Statement::bind_typed(Pattern::Name(y.ident()), (**ty).clone(), value));
             rebound.insert(y);
             continue;
         }
@@ -681,8 +702,7 @@ fn rebind_heap(input: &Input) -> TokenStream {
                     && i.results.contains(base)
             });
             if !of_param {
-                let (v, b) = (y.ident(), base.ident());
-                out.extend(quote!(let #v = &#b.#member;));
+                out.push(borrow(y, Term::Value(*base).field(member.clone())));
             }
             continue;
         }
@@ -691,35 +711,28 @@ fn rebind_heap(input: &Input) -> TokenStream {
         if let Op::For { carried, .. } | Op::Loop { carried, .. } = &inst.op {
             for (c, r) in carried.iter().zip(&inst.results) {
                 if super::is_heap(input, *r) {
-                    let (r, carry) = (r.ident(), super::forward::carry(c.header));
-                    out.extend(quote!(let #r = &#carry;));
+                    out.push(borrow(*r, Term::Name(super::forward::carry(c.header))));
                 }
             }
             continue;
         }
         if let Op::If { .. } = &inst.op {
             for r in inst.results.iter().filter(|r| super::is_heap(input, **r)) {
-                let (v, o) = (r.ident(), super::owner(*r));
-                out.extend(quote!(let #v = &#o;));
+                out.push(borrow(*r, Term::Name(super::owner(*r))));
             }
             continue;
         }
         if !super::is_heap(input, y) {
             continue;
         }
-        let v = y.ident();
         match (&inst.op, super::heap_owner(input, inst)) {
-            (_, Some(o)) => out.extend(quote!(let #v = &#o;)),
+            (_, Some(o)) => out.push(borrow(y, Term::Verbatim(o))),
             (Op::Prim { form: Form::Typed(_), args, .. }, None) => match args.first() {
                 Some(x) if super::is_heap(input, *x) => {
-                    let x = x.ident();
-                    out.extend(quote!(let #v = #x;));
+                    out.push(Statement::bind(Pattern::Name(y.ident()), Term::Value(*x)));
                 }
                 // A call's result, owned: moved in and borrowed.
-                Some(x) => {
-                    let x = x.ident();
-                    out.extend(quote!(let #v = &#x;));
-                }
+                Some(x) => out.push(borrow(y, Term::Value(*x))),
                 None => {}
             },
             _ => {}

@@ -1,6 +1,8 @@
 //! The primal sweep: the function itself, keeping callee pullbacks, branch traces and the
 //! loop stacks the adjoint sweep reads.
 
+use proc_macro2::Span;
+
 use super::*;
 
 impl Reverse<'_> {
@@ -36,8 +38,15 @@ impl Reverse<'_> {
                         then_saved.iter().map(|s| self.saved_item(*s)),
                         else_saved.iter().map(|s| self.saved_item(*s)),
                     );
-                    then_items.push(quote!(#ty::Then(#(#ts),*)));
-                    else_items.push(quote!(#ty::Else(#(#es),*)));
+                    let variant = |arm: &str, items: Vec<Term>| {
+                        let arm = format_ident!("{}", arm);
+                        crate::emit::term::print(
+                            &Term::Call { path: quote!(#ty::#arm), args: items },
+                            Span::call_site(),
+                        )
+                    };
+                    then_items.push(variant("Then", ts.collect()));
+                    else_items.push(variant("Else", es.collect()));
                     let params_then: Vec<syn::Ident> =
                         (0..then_saved.len()).map(|i| format_ident!("T{}", i)).collect();
                     let params_else: Vec<syn::Ident> =
@@ -68,18 +77,24 @@ impl Reverse<'_> {
                     Some(stack) if !stack.is_empty() => {
                         let stack_var = stack_ident(key);
                         // An array read whole in the backward iteration: its contents now, a copy.
-                        let names = stack.iter().map(|s| match s {
-                            Slot::Value(v)
-                                if crate::emit::is_array(self.input, *v)
-                                    && !crate::emit::is_heap(self.input, *v) =>
-                            {
-                                let i = s.ident();
-                                quote!(::core::clone::Clone::clone(&#i))
-                            }
-                            _ => self.saved_item(*s),
-                        });
-                        enums.extend(quote!(let mut #stack_var = ::std::vec::Vec::new();));
-                        quote!(#stack_var.push((#(#names,)*));)
+                        let items = stack
+                            .iter()
+                            .map(|s| match s {
+                                Slot::Value(v)
+                                    if crate::emit::is_array(self.input, *v)
+                                        && !crate::emit::is_heap(self.input, *v) =>
+                                {
+                                    cloned(*s)
+                                }
+                                _ => self.saved_item(*s),
+                            })
+                            .collect();
+                        let new = Term::Call { path: quote!(::std::vec::Vec::new), args: Vec::new() };
+                        let declare = Statement::bind_mut(Pattern::Name(stack_var.clone()), new);
+                        let push =
+                            Statement::Effect(Term::Name(stack_var).method("push", vec![Term::Tuple(items)]));
+                        enums.extend(crate::emit::term::statement(&declare, Span::call_site()));
+                        crate::emit::term::statement(&push, Span::call_site())
                     }
                     _ => TokenStream::new(),
                 };
@@ -127,17 +142,15 @@ impl Reverse<'_> {
 
     /// A slot as a branch trace or a loop stack saves it: a `DVector`/`DMatrix` (held by
     /// reference to an owner that ends with the branch or iteration) as an owned copy.
-    pub(super) fn saved_item(&self, s: Slot) -> TokenStream {
-        let i = s.ident();
+    pub(super) fn saved_item(&self, s: Slot) -> Term {
         match s {
             Slot::Value(v) if crate::emit::is_heap(self.input, v) => {
-                let p = private();
-                quote!(#p::owned(#i))
+                Term::runtime("owned", vec![Term::Value(v)])
             }
             // A call's owned matrix result that a typed `let` borrows (`let r: DVector<f64> =
             // g(..)`, held as `&__v10`): a copy, the borrow being read after the save.
-            Slot::Value(v) if self.typed_sources.contains(&v) => quote!(::core::clone::Clone::clone(&#i)),
-            _ => quote!(#i),
+            Slot::Value(v) if self.typed_sources.contains(&v) => cloned(s),
+            _ => Term::Name(s.ident()),
         }
     }
 
@@ -151,6 +164,11 @@ impl Reverse<'_> {
             && matches!(inst.results.first(), Some(y) if crate::emit::is_heap(self.input, *y) && self.live.contains(y))
             && matches!(&inst.op, Op::Prim { args, .. } if args.len() == 1 && args.first().is_some_and(|x| self.input.act.active(*x)))
     }
+}
+
+/// `Clone::clone(&s)`: a copy of what the slot holds.
+fn cloned(s: Slot) -> Term {
+    Term::Call { path: quote!(::core::clone::Clone::clone), args: vec![Term::Name(s.ident()).by_ref()] }
 }
 
 pub(super) fn derivative(v: Value) -> syn::Ident {

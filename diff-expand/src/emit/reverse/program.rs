@@ -69,15 +69,17 @@ pub(super) enum AddForm {
 }
 
 impl Add {
-    /// The statement, as Rust.
-    pub(super) fn tokens(&self) -> TokenStream {
-        let (a, expr, p) = (adjoint(self.to), crate::emit::term::print(&self.expr, self.span), private());
+    /// The addition as a statement of its form.
+    pub(super) fn statement(&self) -> Statement {
+        let (a, expr) = (Term::Adjoint(self.to), self.expr.clone());
         match self.form {
-            AddForm::Declare => quote!(let mut #a = #expr;),
-            AddForm::DeclareOwned => quote!(let mut #a = #p::owned(#expr);),
-            AddForm::Float => quote!(#a = #a + (#expr);),
-            AddForm::Heap => quote!(#a += #expr;),
-            AddForm::Accumulate => quote!(#p::accumulate(&mut #a, #expr);),
+            AddForm::Declare => Statement::bind_mut(Pattern::Adjoint(self.to), expr),
+            AddForm::DeclareOwned => {
+                Statement::bind_mut(Pattern::Adjoint(self.to), Term::runtime("owned", vec![expr]))
+            }
+            AddForm::Float => Statement::Set { place: a.clone(), value: a.add(expr.paren()) },
+            AddForm::Heap => Statement::AddTo { place: a, value: expr },
+            AddForm::Accumulate => Statement::accumulate(a, expr),
         }
     }
 }
@@ -162,15 +164,16 @@ impl<'a> Reverse<'a> {
         for item in program.items {
             match item {
                 Item::Do(statement, span) => out.extend(crate::emit::term::statement(&statement, span)),
-                Item::Add(add) => out.extend(add.tokens()),
+                Item::Add(add) => out.extend(crate::emit::term::statement(&add.statement(), add.span)),
                 Item::Branch(b) => out.extend(self.print_branch(*b)),
                 Item::Loop(l) => out.extend(self.print_loop(*l)),
                 Item::Pop { stack, slots } => {
-                    let (stack, names, borrow) =
-                        (stack_ident(stack), slots.iter().map(|s| s.ident()), self.borrow_saved(&slots));
-                    out.extend(
-                        quote!(let ::core::option::Option::Some((#(#names,)*)) = #stack.pop() else { break }; #borrow),
-                    );
+                    let pop = Statement::Pop {
+                        stack: stack_ident(stack),
+                        names: slots.iter().map(|s| s.ident()).collect(),
+                    };
+                    out.extend(crate::emit::term::statement(&pop, proc_macro2::Span::call_site()));
+                    out.extend(self.borrow_saved(&slots));
                 }
                 Item::Recompute(insts) => {
                     out.extend(insts.into_iter().map(|inst| primal_let(self.input, inst)))
@@ -183,16 +186,16 @@ impl<'a> Reverse<'a> {
     /// `let __v3 = &__v3;` for each `DVector`/`DMatrix` of `saved`: a trace or a loop's stack
     /// holds it owned (`saved_item`), the sweep reads it by reference.
     pub(super) fn borrow_saved(&self, saved: &[Slot]) -> TokenStream {
-        saved
+        let borrows: Vec<Statement> = saved
             .iter()
             .filter_map(|s| match s {
                 Slot::Value(v) if crate::emit::is_heap(self.input, *v) => {
-                    let i = v.ident();
-                    Some(quote!(let #i = &#i;))
+                    Some(Statement::bind(Pattern::Name(v.ident()), Term::Value(*v).by_ref()))
                 }
                 _ => None,
             })
-            .collect()
+            .collect();
+        statements(&borrows, proc_macro2::Span::call_site())
     }
 
     /// `match __v9 { __If9::Then(..) => { .. } __If9::Else(..) => { .. } }`, binding what each
