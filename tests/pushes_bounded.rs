@@ -6,7 +6,8 @@
 //! loop inside the `for` loop, the `Vec` grows by doubling as it fills and is cut after. Rows
 //! pushed in a `for` loop (`pts.push([x, y])`, points) are stored entry by entry into a `Vec` of
 //! `[T; N]`, `N` the first row's length (they were the push error until the forty-fourth
-//! session).
+//! session), also into a `Vec` started with its first rows, a trajectory's initial state
+//! (`vec![[y0, v0]]`, `vec![start]`: the push error until the fiftieth session).
 //! Each function is checked against its analytic gradient, central differences, and forward
 //! against reverse mode (`common::check`); two of them also in second order, against their
 //! analytic Hessians and central differences of `_grad`.
@@ -356,5 +357,111 @@ fn rows_pushed() {
             pair + sign * block
         };
         common::hessian_against("point_rows", &h, &curvature, &|q| point_rows_grad(q).1, x, 1e-13);
+    }
+}
+
+/// Explicit Euler steps of the oscillator `y'' = -w² y` from `(y, v) = (p[0], p[1])`, `w =
+/// p[2]`, each state pushed as a row onto a `Vec` started with the initial state: `y_N v_N`.
+#[differentiable(hessian)]
+fn oscillator_rows(p: &[f64]) -> f64 {
+    let (dt, w) = (0.05, p[2]);
+    let mut states = vec![[p[0], p[1]]];
+    for k in 0..40 {
+        let [y, v] = states[k];
+        states.push([y + dt * v, v - dt * w * w * y]);
+    }
+    let [y, v] = states[states.len() - 1];
+    y * v
+}
+
+/// The same steps in a generic function, the `Vec` typed and started with a named row, each
+/// step reading the last row: `Σ_k y_k²`.
+#[differentiable]
+fn oscillator_rows_generic<T: Float>(p: &[T]) -> T {
+    let dt = T::from(0.05).unwrap();
+    let start = [p[0], p[1]];
+    let mut states: Vec<[T; 2]> = vec![start];
+    for _ in 0..40 {
+        let [y, v] = *states.last().unwrap();
+        states.push([y + dt * v, v - dt * p[2] * p[2] * y]);
+    }
+    states.iter().fold(T::zero(), |acc, s| acc + s[0] * s[0])
+}
+
+/// The trajectory of [`oscillator_rows`] with its first and second derivatives in `p`, by the
+/// recurrences of the linear step `s' = A(w) s` (`A = [[1, dt], [-dt w², 1]]`): `S' = A S +
+/// A_w s e_w`, `T' = A T + A_w (S e_w)ᵢ + A_w (S e_w)ⱼ + A_ww s`. Returns, per state, the state,
+/// its sensitivities `S[r][j]` and second sensitivities `T[r][i][j]`.
+#[allow(clippy::type_complexity)]
+fn oscillator_hand(p: &[f64]) -> Vec<([f64; 2], [[f64; 3]; 2], [[[f64; 3]; 3]; 2])> {
+    let (dt, w) = (0.05, p[2]);
+    let step = |s: [f64; 2]| [s[0] + dt * s[1], s[1] - dt * w * w * s[0]];
+    // A_w s = (0, -2 dt w s_0), A_ww s = (0, -2 dt s_0).
+    let (mut s, mut d, mut dd) = ([p[0], p[1]], [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], [[[0.0; 3]; 3]; 2]);
+    let mut out = vec![(s, d, dd)];
+    for _ in 0..40 {
+        let mut d2 = [[0.0; 3]; 2];
+        let mut dd2 = [[[0.0; 3]; 3]; 2];
+        for j in 0..3 {
+            let col = step([d[0][j], d[1][j]]);
+            d2[0][j] = col[0];
+            d2[1][j] = col[1] + if j == 2 { -2.0 * dt * w * s[0] } else { 0.0 };
+            for i in 0..3 {
+                let col = step([dd[0][i][j], dd[1][i][j]]);
+                let mut extra = 0.0;
+                if i == 2 {
+                    extra += -2.0 * dt * w * d[0][j];
+                }
+                if j == 2 {
+                    extra += -2.0 * dt * w * d[0][i];
+                }
+                if i == 2 && j == 2 {
+                    extra += -2.0 * dt * s[0];
+                }
+                dd2[0][i][j] = col[0];
+                dd2[1][i][j] = col[1] + extra;
+            }
+        }
+        (s, d, dd) = (step(s), d2, dd2);
+        out.push((s, d, dd));
+    }
+    out
+}
+
+#[test]
+fn rows_pushed_onto_a_started_trajectory() {
+    let points: [&[f64]; 3] = [&[1.0, 0.0, 2.0], &[0.3, -0.8, 1.1], &[-0.5, 1.5, 0.4]];
+    check(
+        &slice_fns!(oscillator_rows, oscillator_rows_jvp, oscillator_rows_vjp, oscillator_rows_grad),
+        &points,
+        1e-7,
+    );
+    check(
+        &slice_fns!(
+            oscillator_rows_generic,
+            oscillator_rows_generic_jvp,
+            oscillator_rows_generic_vjp,
+            oscillator_rows_generic_grad
+        ),
+        &points,
+        1e-7,
+    );
+    for p in points {
+        let states = oscillator_hand(p);
+        let (s, d, dd) = *states.last().unwrap();
+        // y v: its gradient S_y v + y S_v, its Hessian T_y v + y T_v + S_y S_vᵀ + S_v S_yᵀ.
+        let want: Vec<f64> = (0..3).map(|j| d[0][j] * s[1] + s[0] * d[1][j]).collect();
+        let (value, gradient) = oscillator_rows_grad(p);
+        assert!((value - s[0] * s[1]).abs() < 1e-14);
+        common::assert_close(&gradient, &want, 1e-13, "oscillator_rows");
+        let (_, _, h) = oscillator_rows_hessian(p);
+        let curvature = |i: usize, j: usize| {
+            dd[0][i][j] * s[1] + s[0] * dd[1][i][j] + d[0][i] * d[1][j] + d[1][i] * d[0][j]
+        };
+        common::hessian_against("oscillator_rows", &h, &curvature, &|q| oscillator_rows_grad(q).1, p, 1e-12);
+        // Σ y_k²: its gradient Σ 2 y_k S_y,k.
+        let want: Vec<f64> =
+            (0..3).map(|j| states.iter().map(|(s, d, _)| 2.0 * s[0] * d[0][j]).sum::<f64>()).collect();
+        common::assert_close(&oscillator_rows_generic_grad(p).1, &want, 1e-12, "oscillator_rows_generic");
     }
 }

@@ -47,8 +47,9 @@
 //! elements (`vec![x0]`, stored first), of floats (or the function's float type) where its type
 //! is written, and not named between its declaration and the loop. A pushed value that is
 //! plainly not a float ([`not_a_float`]) or surely an integer ([`integers`]) is not rewritten.
-//! Rows pushed in a `for` loop (`pts.push([x, y])`, points, into a `Vec` declared empty, typed
-//! `Vec<[f64; N]>` or not) fill a `Vec` of `[T; N]`, `N` the first row's length, entry by entry
+//! Rows pushed in a `for` loop (`pts.push([x, y])`, points, into a `Vec` declared empty or with
+//! its first rows, `vec![y0]`, typed `Vec<[f64; N]>` or not) fill a `Vec` of `[T; N]`, `N` the
+//! first pushed row's length, entry by entry
 //! (`pts[k][0] = x; pts[k][1] = y;`: an array literal is not made inside a branch); not in a
 //! `while` or `loop`, where the growing `Vec` of rows would be collected anew inside the loop.
 //! Any other `push` stays the error that says to write elements by index.
@@ -92,10 +93,13 @@ pub(super) fn rewrite(stmts: &[Stmt], element: &syn::Type) -> Option<Vec<Stmt>> 
         // what was pushed; or (a `while` or `loop`, pushes in inner loops) grown by doubling as it
         // fills, then cut.
         // Rows pushed (`pts.push([x, y])`, points): a `Vec` of `[T; N]`, `N` the length
-        // of the first row pushed. Only into a `Vec` declared empty.
+        // of the first row pushed, declared empty or with its first rows (`vec![y0]`, a
+        // trajectory's initial state, stored whole like a float).
         let row = row_pushes(&body, &name);
         let rows = row.is_some();
-        if rows && (m > 0 || ty.as_ref().is_some_and(|t| !rows_type(t))) {
+        if rows && ty.as_ref().is_some_and(|t| !rows_type(t))
+            || !rows && first.iter().any(|e| matches!(e, Expr::Array(_) | Expr::Repeat(_)))
+        {
             continue;
         }
         let zero = zero_of(element);
@@ -383,7 +387,12 @@ fn started_vec(stmt: &Stmt, element: &syn::Type) -> Option<(syn::Ident, Option<s
         .ok()?
         .into_iter()
         .collect();
-    let floats = first.iter().all(|e| !not_a_float(e, &[]) && !mentions(e.to_token_stream(), &name));
+    // (A row literal, `vec![[x, v]]`, is a first row: [`rewrite`] takes it only where rows are
+    // pushed.)
+    let floats = first.iter().all(|e| {
+        (!not_a_float(e, &[]) || matches!(e, Expr::Array(_) | Expr::Repeat(_)))
+            && !mentions(e.to_token_stream(), &name)
+    });
     (!first.is_empty() && floats).then_some((name, ty, first))
 }
 
