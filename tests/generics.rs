@@ -421,6 +421,30 @@ fn array_map() {
     assert!(close(g[1], 3.0 * (u / (u * v + 40.0) + u * u), 1e-14), "{g:?}");
 }
 
+/// Float functions called by path, in each form Rust allows: `T::sqrt(..)`, `Float::ln(..)`,
+/// `<T>::exp(..)` and `<T as Float>::sin(..)` (`<T>::f` was a call of a function `f_vjp`,
+/// rustc's error inside generated code, until the fiftieth session).
+#[differentiable]
+pub fn path_forms<T: Float>(p: &[T; 2]) -> T {
+    let [x, y] = *p;
+    T::sqrt(x * x + T::one()) + Float::ln(y * y + T::one()) + <T>::exp(x * y) + <T as Float>::sin(y)
+}
+
+#[test]
+fn float_functions_by_path() {
+    let points: &[&[f64]] = &[&[0.5, -1.0], &[1.5, 0.3], &[-0.7, 2.0]];
+    check_pair!(path_forms, path_forms_jvp, path_forms_vjp, path_forms_grad, points);
+    for x in points {
+        let (a, b) = (x[0], x[1]);
+        let want = [
+            a / (a * a + 1.0).sqrt() + b * (a * b).exp(),
+            2.0 * b / (b * b + 1.0) + a * (a * b).exp() + b.cos(),
+        ];
+        let (_, g) = path_forms_grad(&[a, b]);
+        assert!(close(g[0], want[0], 1e-14) && close(g[1], want[1], 1e-14), "{g:?} against {want:?}");
+    }
+}
+
 #[test]
 fn abs_and_sqrt_chains() {
     check_pair!(ridge, ridge_jvp, ridge_vjp, ridge_grad, &[&[1.0, 2.0], &[200.0, -100.0], &[-30.0, 15.0]]);

@@ -93,6 +93,7 @@ scalar!(min(x, y) { x.min(y) * 2.0 } arity 2 at [[0.3, 1.0], [-2.0, -3.0], [5.0,
 scalar!(clamp(x, lo, hi) { x.clamp(lo, hi) * x } arity 3 at [[0.3, 0.0, 1.0], [-2.0, -1.0, 1.0], [5.0, -1.0, 2.0]]);
 
 // ---- path form `f64::name(..)` --------------------------------------------------------------
+scalar!(qualified_path_form(x, y) { <f64>::ln(y * y + 1.0) + <f64>::sqrt(x * x + 1.0) * <f64>::max(x, y) } arity 2 at [[0.3, 1.0], [-2.0, -1.0], [1.0, -0.5]]);
 scalar!(path_form(x, y) { f64::sin(x) + f64::powi(y, 3) + f64::atan2(x, y) + f64::exp(x * y) + f64::max(x, y) } arity 2 at [[0.3, 1.0], [-2.0, -1.0], [1.0, -0.5]]);
 
 // ---- constants, no_grad and branches --------------------------------------------------------

@@ -333,6 +333,9 @@ impl Lowerer<'_> {
                 let Expr::Path(path) = func else {
                     return self.unsupported(Loc::of(&c.func), unsupported::CALLING_EXPRESSION);
                 };
+                // `<f64>::ln(x)`, `<T>::sqrt(x)`: the float type's function, `f64::ln(x)`.
+                let unqualified = float_type_qualified(path);
+                let path = unqualified.as_ref().unwrap_or(path);
                 // `f(x)` of a function passed in (`f: impl Fn(f64) -> f64`): kept whole, fine on
                 // constants; its derivative is unknown (`check`: our error on differentiable ones).
                 if path.path.get_ident().is_some() && self.local(func).is_some() {
@@ -777,4 +780,14 @@ fn fallback_of_call(method: &str, receiver: &Expr) -> Option<String> {
     let Expr::Path(path) = &*call.func else { return None };
     let name = path.path.segments.last()?.ident.to_string();
     crate::signature::registry::is_function(&name, call.args.len()).then_some(name)
+}
+
+/// `<F>::f` of a float type `F` (`<f64>::ln`, `<T>::sqrt`) as the path `F::f`, which names the
+/// same function.
+fn float_type_qualified(path: &syn::ExprPath) -> Option<syn::ExprPath> {
+    let q = path.qself.as_ref().filter(|q| q.position == 0)?;
+    let syn::Type::Path(ty) = &*q.ty else { return None };
+    let name = ty.path.get_ident().filter(|i| crate::signature::float_type_or_trait(&i.to_string()))?;
+    let rest = &path.path.segments;
+    Some(syn::parse_quote_spanned!(syn::spanned::Spanned::span(path)=> #name::#rest))
 }
