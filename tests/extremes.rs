@@ -235,3 +235,31 @@ fn folds_over_copied_elements() {
         }
     }
 }
+
+/// The range from folds started at NaN, the form the standard library's documentation shows
+/// (`fold(f64::NAN, f64::max)`): `max` and `min` ignore the NaN, and so must their derivatives.
+/// The smallest value's gradient went to the NaN, so it was zero, silently, until the fiftieth
+/// session.
+#[differentiable]
+fn range_from_nan(x: &[f64]) -> f64 {
+    let hi = x.iter().copied().fold(f64::NAN, f64::max);
+    let lo = x.iter().copied().fold(f64::NAN, f64::min);
+    hi - 2.0 * lo
+}
+
+#[test]
+fn folds_started_at_nan() {
+    check(
+        &slice_fns!(range_from_nan, range_from_nan_jvp, range_from_nan_vjp, range_from_nan_grad),
+        &POINTS,
+        1e-8,
+    );
+    for x in POINTS {
+        let (hi, lo) = (arg(x, |a, b| a > b), arg(x, |a, b| a < b));
+        let (_, g) = range_from_nan_grad(x);
+        for (k, gk) in g.iter().enumerate() {
+            let want = f64::from(u8::from(k == hi)) - 2.0 * f64::from(u8::from(k == lo));
+            assert_eq!(*gk, want, "{x:?}: {g:?}");
+        }
+    }
+}

@@ -225,8 +225,13 @@ fn max_and_min_split_a_tie_evenly() {
     assert_eq!(min::f_grad(1.5, 1.5).1, (0.5, 0.5));
     assert_eq!(max::f_grad(2.0, 1.0).1, (1.0, 0.0));
     assert_eq!(min::f_grad(2.0, 1.0).1, (0.0, 1.0));
-    // `max` ignores a NaN argument, and so does its derivative.
+    // `max` and `min` ignore a NaN argument, and so do their derivatives, either way round.
     assert_eq!(max::f_grad(f64::NAN, 1.0).1, (0.0, 1.0));
+    assert_eq!(max::f_grad(1.0, f64::NAN).1, (1.0, 0.0));
+    assert_eq!(min::f_grad(f64::NAN, 1.0).1, (0.0, 1.0));
+    assert_eq!(min::f_grad(1.0, f64::NAN).1, (1.0, 0.0));
+    assert_eq!(min::f_jvp(f64::NAN, 1.0, 5.0, 3.0), (1.0, 3.0));
+    assert_eq!(max::f_jvp(1.0, f64::NAN, 3.0, 5.0), (1.0, 3.0));
 }
 
 #[test]

@@ -144,6 +144,25 @@ fn larger_share<T: Real>(a: T, b: T) -> T {
         T::one()
     }
 }
+
+/// Share of `∂ min(a, b)` that goes to `a`: `1` if `a` is the smaller, `0.5` on a tie. A NaN
+/// argument is ignored by `min`, so it gets `0` (the other argument all of it: `fold(f64::NAN,
+/// f64::min)` is the minimum's derivative, which `larger_share(b, a)` gave to the NaN until the
+/// fiftieth session, a zero gradient, silently).
+#[inline(always)]
+fn smaller_share<T: Real>(a: T, b: T) -> T {
+    if a < b {
+        T::one()
+    } else if a > b {
+        T::zero()
+    } else if a == b {
+        lit(0.5)
+    } else if a.is_nan() {
+        T::zero()
+    } else {
+        T::one()
+    }
+}
 /// `∂ a.max(b) / ∂a`.
 #[inline]
 pub fn max_d0<T: Real>(a: T, b: T, _y: T) -> T {
@@ -157,12 +176,12 @@ pub fn max_d1<T: Real>(a: T, b: T, _y: T) -> T {
 /// `∂ a.min(b) / ∂a`.
 #[inline]
 pub fn min_d0<T: Real>(a: T, b: T, _y: T) -> T {
-    larger_share(b, a)
+    smaller_share(a, b)
 }
 /// `∂ a.min(b) / ∂b`.
 #[inline]
 pub fn min_d1<T: Real>(a: T, b: T, _y: T) -> T {
-    larger_share(a, b)
+    smaller_share(b, a)
 }
 /// `∂ x.clamp(lo, hi) / ∂x`: `1` strictly inside, `0.5` on a bound, `0` outside.
 #[inline]
