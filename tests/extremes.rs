@@ -263,3 +263,40 @@ fn folds_started_at_nan() {
         }
     }
 }
+
+/// The index of the largest entry through `Option::map`, as published code writes an `argmax`:
+/// `.max_by(..).map(|(i, _)| i).unwrap()`, then a weight read at it: `w_k x_k + x_0` (it was the
+/// "`map` on this value" error until the fiftieth session).
+#[differentiable(wrt(x))]
+fn argmax_mapped(x: &[f64], w: &[f64]) -> f64 {
+    let k =
+        x.iter().enumerate().max_by(|a, b| no_grad(*a.1).total_cmp(&no_grad(*b.1))).map(|(i, _)| i).unwrap();
+    let smallest = x.iter().copied().min_by(f64::total_cmp).map(|v| v * v).unwrap();
+    w[k] * x[k] + x[0] + smallest
+}
+
+#[test]
+fn an_index_found_through_option_map() {
+    const WEIGHTS: [f64; 4] = [2.0, -1.0, 0.5, 3.0];
+    let w = |x: &[f64]| &WEIGHTS[..x.len()];
+    let fns = common::Fns {
+        name: "argmax_mapped",
+        f: &|x| argmax_mapped(x, w(x)),
+        jvp: &|x, t| argmax_mapped_jvp(x, w(x), t.to_vec()),
+        vjp: &|x, u| {
+            let (v, pullback) = argmax_mapped_vjp(x, w(x));
+            (v, pullback(u))
+        },
+        grad: &|x| argmax_mapped_grad(x, w(x)),
+    };
+    check(&fns, &POINTS, 1e-8);
+    for x in POINTS {
+        let (hi, lo) = (arg(x, |a, b| a > b), arg(x, |a, b| a < b));
+        let (_, g) = argmax_mapped_grad(x, w(x));
+        for (j, gj) in g.iter().enumerate() {
+            let mut want = if j == hi { WEIGHTS[hi] } else { 0.0 };
+            want += f64::from(u8::from(j == 0)) + if j == lo { 2.0 * x[lo] } else { 0.0 };
+            assert!(close(*gj, want, 1e-15), "argmax_mapped at {x:?}: {g:?}");
+        }
+    }
+}

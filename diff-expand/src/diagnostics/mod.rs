@@ -211,11 +211,12 @@ impl Diagnostic {
                  derivative of the elements taken, write the predicate as `|..| tapeless::piecewise(<condition>)`"
                 .to_string(),
             Diagnostic::ActiveCondition { keyword: "max_by" } => "this comparison of `max_by`/`min_by` ranks the \
-                 elements by something other than their own value, and depends on a differentiable value: which \
+                 elements by something other than the floats themselves (a key, or a pair from `enumerate()`), and \
+                 depends on a differentiable value: which \
                  element wins changes where it flips, and the result jumps there\n\
                  help: compare the floats themselves (`max_by(|a, b| a.total_cmp(b))`: the largest value, continuous \
                  like `max`); or rank by a key computed from `tapeless::no_grad(..)` values, or by constants, and read \
-                 the element found"
+                 the element found (an index through `enumerate()`: `|a, b| no_grad(*a.1).total_cmp(&no_grad(*b.1))`)"
                 .to_string(),
             Diagnostic::ActiveCondition { keyword: "if let" } => "this `if let` looks at a value that depends on \
                  a differentiable value: which branch runs changes with it, and the names it binds would be \

@@ -104,6 +104,18 @@ impl Lowerer<'_> {
         };
         if unwraps(m) {
             return match reduction {
+                // `max_by(..).map(|(i, _)| i).unwrap()` (an index found through `enumerate`):
+                // the closure called on the best element, `(|(i, _)| i)(max_by(..).unwrap())`.
+                Expr::MethodCall(map)
+                    if map.method == "map"
+                        && map.args.len() == 1
+                        && matches!(&*map.receiver, Expr::MethodCall(r)
+                            if matches!(r.method.to_string().as_str(), "max_by" | "min_by" | "reduce")) =>
+                {
+                    let (f, best) = (&map.args[0], &map.receiver);
+                    let call: Expr = syn::parse_quote_spanned!(s=> (#f)(#best.unwrap()));
+                    Some(self.expr(&call))
+                }
                 Expr::MethodCall(inner) => self.best_of(inner, None),
                 _ => None,
             };
