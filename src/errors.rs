@@ -322,7 +322,10 @@
 //!
 //! `wrt(..)` names something that is not a parameter, or some but not all of the names a
 //! parameter written as a pattern binds (the parameter is one value, differentiated whole:
-//! `wrt(x, y)` of `&[x, y]: &[f64; 2]` lists it).
+//! `wrt(x, y)` of `&[x, y]: &[f64; 2]` lists it). The message lists the parameters there are.
+//! On an `impl` block, `wrt(..)` may name the parameters of several methods, each method
+//! differentiating those that are its own (`wrt(self, x0, x)` for `fn step(&self, x: f64)` and
+//! `fn run(&self, x0: f64)`); a name that is no method's parameter is this error.
 //!
 //! ```compile_fail
 //! #[tapeless::differentiable(wrt(z))]
@@ -332,6 +335,14 @@
 //! ```compile_fail
 //! #[tapeless::differentiable(wrt(x))]
 //! fn g(&[x, y]: &[f64; 2]) -> f64 { x * y }
+//! ```
+//!
+//! ```compile_fail
+//! struct Model { k: f64 }
+//! #[tapeless::differentiable(wrt(x, typo))]
+//! impl Model {
+//!     pub fn value(&self, x: f64) -> f64 { self.k * x }
+//! }
 //! ```
 //!
 //! # attribute-twice

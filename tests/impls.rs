@@ -591,3 +591,77 @@ fn methods_with_nothing_to_differentiate_are_passed_over() {
         assert!(close(g, fd, 1e-8), "{g} vs {fd}");
     }
 }
+
+/// A damped spring `x'' = -k x - c x'`, stepped by explicit Euler through a helper method.
+#[derive(Clone, Debug, tapeless::Differentiable)]
+pub struct DampedSpring {
+    pub k: f64,
+    pub c: f64,
+}
+
+/// The block's `wrt(..)` names the parameters of both methods: each differentiates its own
+/// (`self, x, v` for `force`, `self, x0` for `position_after`). Until the fiftieth session every
+/// method took the whole list, so a name of one method was `wrt-unknown` on the other.
+#[differentiable(wrt(self, x0, x, v))]
+impl DampedSpring {
+    fn force(&self, x: f64, v: f64) -> f64 {
+        -self.k * x - self.c * v
+    }
+
+    pub fn position_after(&self, x0: f64) -> f64 {
+        let (mut x, mut v) = (x0, 0.0);
+        for _ in 0..30 {
+            let a = self.force(x, v);
+            (x, v) = (x + 0.05 * v, v + 0.05 * a);
+        }
+        x
+    }
+}
+
+/// [`DampedSpring::position_after`] and its gradient in `(k, c, x0)` by the sensitivity recurrences of
+/// the linear step `s' = A s`, `A = [[1, h], [-h k, 1 - h c]]`: `S' = A S + A_p s`.
+fn damped_spring_hand(p: &[f64]) -> (f64, [f64; 3]) {
+    let (k, c, h) = (p[0], p[1], 0.05);
+    let step = |s: [f64; 2]| [s[0] + h * s[1], s[1] + h * (-k * s[0] - c * s[1])];
+    let (mut s, mut d) = ([p[2], 0.0], [[0.0, 0.0, 1.0], [0.0; 3]]);
+    for _ in 0..30 {
+        let mut next = [[0.0; 3]; 2];
+        for j in 0..3 {
+            let col = step([d[0][j], d[1][j]]);
+            next[0][j] = col[0];
+            next[1][j] = col[1] + [-h * s[0], -h * s[1], 0.0][j];
+        }
+        (s, d) = (step(s), next);
+    }
+    (s[0], d[0])
+}
+
+#[test]
+fn a_block_wrt_naming_the_parameters_of_several_methods() {
+    let spring = |p: &[f64]| DampedSpring { k: p[0], c: p[1] };
+    let fns = Fns {
+        name: "position_after",
+        f: &|p| spring(p).position_after(p[2]),
+        jvp: &|p, t| spring(p).position_after_jvp(p[2], DampedSpring { k: t[0], c: t[1] }, t[2]),
+        vjp: &|p, u| {
+            let s = spring(p);
+            let (value, pullback) = s.position_after_vjp(p[2]);
+            let (s, x0) = pullback(u);
+            (value, vec![s.k, s.c, x0])
+        },
+        grad: &|p| {
+            let (value, (s, x0)) = spring(p).position_after_grad(p[2]);
+            (value, vec![s.k, s.c, x0])
+        },
+    };
+    let points: [&[f64]; 3] = [&[2.0, 0.1, 1.0], &[0.5, 0.4, -0.3], &[4.0, 0.0, 2.0]];
+    check(&fns, &points, 1e-7);
+    for p in points {
+        let (value, want) = damped_spring_hand(p);
+        let (v, g) = (fns.grad)(p);
+        assert!(close(v, value, 1e-14), "{v} vs {value}");
+        for (a, b) in g.iter().zip(want) {
+            assert!(close(*a, b, 1e-12), "{g:?} vs {want:?}");
+        }
+    }
+}

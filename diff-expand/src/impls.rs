@@ -8,9 +8,12 @@
 //!
 //! Which methods: those marked `#[differentiable]` or `#[differentiable(wrt(..))]` inside the
 //! block (with their own arguments); if none is marked, every method, with the block's
-//! arguments. In a trait impl, `Self::Param` is read as the block's `type Param = ..;`.
+//! arguments, whose `wrt(..)` may name the parameters of several methods (`wrt(self, theta0,
+//! theta, omega)`): each method differentiates the names that are its parameters, one that has
+//! none of them is kept as written, and a name that is no method's parameter is reported once.
+//! In a trait impl, `Self::Param` is read as the block's `type Param = ..;`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -31,6 +34,18 @@ pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
         .collect();
     let marked =
         block.items.iter().any(|i| matches!(i, syn::ImplItem::Fn(f) if own_attribute(&f.attrs).is_some()));
+    // The block's `wrt(..)` names the parameters of all its methods: each method differentiates
+    // those that are its own, and a name that is no method's is reported once, by the first.
+    let shared: Vec<&syn::ImplItemFn> = block
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            syn::ImplItem::Fn(f) if !marked && !signature::nothing_to_differentiate(&f.sig) => Some(f),
+            _ => None,
+        })
+        .collect();
+    let every_name: HashSet<String> = shared.iter().flat_map(|f| parameter_names(&f.sig)).collect();
+    let unknown = unknown_names(&attr, &shared, &every_name);
     let mut methods = Vec::new();
     for item in &mut block.items {
         let syn::ImplItem::Fn(f) = item else { continue };
@@ -43,7 +58,13 @@ pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
                 }
             }
             None if marked || signature::nothing_to_differentiate(&f.sig) => continue,
-            None => attr.clone(),
+            None => {
+                match args_for(&attr, &parameter_names(&f.sig)) {
+                    Some(args) => args,
+                    // None of the names is this method's: it differentiates nothing.
+                    None => continue,
+                }
+            }
         };
         methods.push((f.clone(), args));
         // As for a function: the generated items compute the method, but rustc cannot see
@@ -76,7 +97,50 @@ pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
             #generated
         }
         #at_f64
+        #unknown
     }
+}
+
+/// Our error for each name of the block's `wrt(..)` that no method (of those it applies to) has
+/// as a parameter, listing the ones they have.
+fn unknown_names(
+    attr: &TokenStream,
+    shared: &[&syn::ImplItemFn],
+    every_name: &HashSet<String>,
+) -> TokenStream {
+    let Some((_, listed)) = wrt_list(attr) else { return TokenStream::new() };
+    let mut params: Vec<String> = Vec::new();
+    for f in shared {
+        for (i, input) in f.sig.inputs.iter().enumerate() {
+            let names = match input {
+                syn::FnArg::Receiver(_) => vec!["self".to_string()],
+                syn::FnArg::Typed(t) => match &*t.pat {
+                    syn::Pat::Ident(p) => vec![p.ident.to_string()],
+                    _ => signature::patterns::pattern_names(&f.sig, i).map(|(_, n)| n).unwrap_or_default(),
+                },
+            };
+            for n in names {
+                if !params.contains(&n) {
+                    params.push(n);
+                }
+            }
+        }
+    }
+    if shared.is_empty() {
+        return TokenStream::new();
+    }
+    listed
+        .iter()
+        .filter(|n| !every_name.contains(&n.to_string()))
+        .map(|n| {
+            let diagnostic = crate::diagnostics::Diagnostic::WrtUnknown {
+                name: n.to_string(),
+                of: None,
+                params: params.clone(),
+            };
+            crate::diagnostics::error_at(n.span().into(), diagnostic.message()).to_compile_error()
+        })
+        .collect()
 }
 
 /// The items generated for the block's methods.
@@ -167,4 +231,73 @@ impl VisitMut for Associated<'_> {
         }
         syn::visit_mut::visit_type_mut(self, ty);
     }
+}
+
+/// The names `sig`'s parameters bind: `self`, each parameter's name, the names of a pattern.
+fn parameter_names(sig: &syn::Signature) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for (i, input) in sig.inputs.iter().enumerate() {
+        match input {
+            syn::FnArg::Receiver(_) => {
+                out.insert("self".to_string());
+            }
+            syn::FnArg::Typed(t) => match &*t.pat {
+                syn::Pat::Ident(p) => {
+                    out.insert(p.ident.to_string());
+                }
+                _ => out.extend(
+                    signature::patterns::pattern_names(sig, i).map(|(_, names)| names).unwrap_or_default(),
+                ),
+            },
+        }
+    }
+    out
+}
+
+/// The `wrt(..)` group of the arguments and its names, if it is there and a plain list of names.
+fn wrt_list(attr: &TokenStream) -> Option<(proc_macro2::Group, Vec<syn::Ident>)> {
+    let tokens: Vec<proc_macro2::TokenTree> = attr.clone().into_iter().collect();
+    tokens.windows(2).find_map(|pair| match pair {
+        [proc_macro2::TokenTree::Ident(key), proc_macro2::TokenTree::Group(g)]
+            if key == "wrt" && g.delimiter() == proc_macro2::Delimiter::Parenthesis =>
+        {
+            // (`self` is a keyword, not an `Ident` to `syn`'s parser.)
+            let names = syn::parse::Parser::parse2(
+                |input: syn::parse::ParseStream| {
+                    syn::punctuated::Punctuated::<syn::Ident, syn::Token![,]>::parse_terminated_with(
+                        input,
+                        syn::ext::IdentExt::parse_any,
+                    )
+                },
+                g.stream(),
+            )
+            .ok()?;
+            Some((g.clone(), names.into_iter().collect()))
+        }
+        _ => None,
+    })
+}
+
+/// The block's arguments for a method whose parameters bind `names`: its `wrt(..)` keeping those
+/// names (a name no method has is reported once, by [`unknown_names`]); `None` if the list keeps
+/// nothing. Arguments without a plain `wrt(..)` list are the block's as they are.
+fn args_for(attr: &TokenStream, names: &HashSet<String>) -> Option<TokenStream> {
+    let Some((group, listed)) = wrt_list(attr) else { return Some(attr.clone()) };
+    let kept: Vec<&syn::Ident> = listed.iter().filter(|n| names.contains(&n.to_string())).collect();
+    if kept.is_empty() {
+        return None;
+    }
+    let mut out = TokenStream::new();
+    let mut tokens = attr.clone().into_iter().peekable();
+    while let Some(tt) = tokens.next() {
+        let is_wrt = matches!(&tt, proc_macro2::TokenTree::Ident(i) if i == "wrt")
+            && matches!(tokens.peek(), Some(proc_macro2::TokenTree::Group(g)) if g.stream().to_string() == group.stream().to_string());
+        out.extend([tt]);
+        if is_wrt && let Some(proc_macro2::TokenTree::Group(g)) = tokens.next() {
+            let mut filtered = proc_macro2::Group::new(g.delimiter(), quote!(#(#kept),*));
+            filtered.set_span(g.span());
+            out.extend([proc_macro2::TokenTree::Group(filtered)]);
+        }
+    }
+    Some(out)
 }

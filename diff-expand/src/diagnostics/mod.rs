@@ -89,7 +89,9 @@ pub enum Diagnostic {
     /// A `wrt(...)` entry naming a parameter whose type is not differentiable.
     WrtNotDifferentiable { param: String, ty: String },
     /// A `wrt(...)` entry naming no parameter.
-    WrtUnknown { name: String },
+    /// A `wrt(..)` name that is not a parameter: of the function `of`, or (`None`) of any
+    /// method of an `impl` block whose attribute lists it; `params` are the parameters there are.
+    WrtUnknown { name: String, of: Option<String>, params: Vec<String> },
     /// A `wrt(...)` entry naming some, not all, of the names a parameter pattern binds.
     WrtPartOfPattern { name: String, pattern: String, names: String },
     /// `#[differentiable]` written twice on one function.
@@ -416,8 +418,23 @@ impl Diagnostic {
                  help: put `#[differentiable]` on the `impl` block too: the trait impl stays as written, and \
                  the generated methods go into an inherent `impl` of the type beside it"
             ),
-            Diagnostic::WrtUnknown { name } => {
-                format!("`wrt` names `{name}`, which is not a parameter of this function")
+            Diagnostic::WrtUnknown { name, of, params } => {
+                let list = params.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ");
+                let (place, whose) = match of {
+                    Some(f) => (format!("`{f}`"), format!("`{f}`'s parameters are")),
+                    None => ("any method of this `impl` block".to_string(), "its methods' parameters are".to_string()),
+                };
+                match params.is_empty() {
+                    true => format!(
+                        "`wrt` names `{name}`, which is not a parameter of {place}\n\
+                         help: {place} has no parameters to differentiate: leave out `wrt(..)`"
+                    ),
+                    false => format!(
+                        "`wrt` names `{name}`, which is not a parameter of {place}\n\
+                         help: {whose} {list}: list the ones to differentiate (or leave out `wrt(..)` to \
+                         differentiate every differentiable one)"
+                    ),
+                }
             }
             Diagnostic::WrtPartOfPattern { name, pattern, names } => format!(
                 "`wrt` names `{name}`, one of the names the parameter `{pattern}` binds: a parameter \

@@ -606,7 +606,19 @@ pub fn analyse(sig: &syn::Signature, args: &Args, cx: &Ctxt) -> Option<Signature
                             );
                         }
                     }
-                    None => cx.error(name.span(), Diagnostic::WrtUnknown { name: name.to_string() }),
+                    None => {
+                        let mut listed: Vec<String> =
+                            params.iter().map(|p| patterns::as_written(&p.ident.to_string())).collect();
+                        if receiver.is_some() && !listed.iter().any(|p| p == "self") {
+                            listed.insert(0, "self".to_string());
+                        }
+                        let diagnostic = Diagnostic::WrtUnknown {
+                            name: name.to_string(),
+                            of: Some(sig.ident.to_string()),
+                            params: listed,
+                        };
+                        cx.error(name.span(), diagnostic)
+                    }
                 }
             }
         }
