@@ -234,7 +234,7 @@ impl VisitMut for Associated<'_> {
 }
 
 /// The names `sig`'s parameters bind: `self`, each parameter's name, the names of a pattern.
-fn parameter_names(sig: &syn::Signature) -> HashSet<String> {
+pub(crate) fn parameter_names(sig: &syn::Signature) -> HashSet<String> {
     let mut out = HashSet::new();
     for (i, input) in sig.inputs.iter().enumerate() {
         match input {
@@ -281,7 +281,7 @@ fn wrt_list(attr: &TokenStream) -> Option<(proc_macro2::Group, Vec<syn::Ident>)>
 /// The block's arguments for a method whose parameters bind `names`: its `wrt(..)` keeping those
 /// names (a name no method has is reported once, by [`unknown_names`]); `None` if the list keeps
 /// nothing. Arguments without a plain `wrt(..)` list are the block's as they are.
-fn args_for(attr: &TokenStream, names: &HashSet<String>) -> Option<TokenStream> {
+pub(crate) fn args_for(attr: &TokenStream, names: &HashSet<String>) -> Option<TokenStream> {
     let Some((group, listed)) = wrt_list(attr) else { return Some(attr.clone()) };
     let kept: Vec<&syn::Ident> = listed.iter().filter(|n| names.contains(&n.to_string())).collect();
     if kept.is_empty() {

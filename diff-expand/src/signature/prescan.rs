@@ -368,7 +368,13 @@ fn block(
         for (own, f, _) in functions {
             let args = match (own, &whole) {
                 (Some(own), _) => own,
-                (None, Some(whole)) if !marked && !super::nothing_to_differentiate(&f.sig) => whole.clone(),
+                // The block's `wrt(..)`, as each method takes it (`impls::args_for`).
+                (None, Some(whole)) if !marked && !super::nothing_to_differentiate(&f.sig) => {
+                    match crate::impls::args_for(whole, &crate::impls::parameter_names(&f.sig)) {
+                        Some(args) => args,
+                        None => continue,
+                    }
+                }
                 _ => continue,
             };
             let name = f.sig.ident.to_string();
