@@ -528,7 +528,29 @@ fn prescan_reads_the_crate_sources() {
          #[derive(Clone, Differentiable)] pub struct ZzParams { pub w1: Vec<Vec<f64>>, pub b: f64 }",
     )
     .expect("write c.rs");
-    prescan::scan_with(&a, Some(&src));
+    // Another binary of the package with a struct of the same name, not derived: not this
+    // crate's (`crate_files`), so `ZzParams` stays differentiable.
+    std::fs::create_dir_all(src.join("bin").join("other")).expect("a binary's directory");
+    std::fs::write(src.join("bin").join("tool.rs"), "pub struct ZzParams { pub w1: f64 }")
+        .expect("write tool.rs");
+    std::fs::write(src.join("bin").join("other").join("main.rs"), "fn main() {}").expect("write main.rs");
+    let listed = |bin: Option<&str>| -> Vec<String> {
+        let mut names: Vec<String> = prescan::crate_files(&src, bin)
+            .iter()
+            .map(|p| {
+                p.strip_prefix(std::fs::canonicalize(&src).expect("canonical"))
+                    .expect("under src")
+                    .display()
+                    .to_string()
+            })
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(listed(None), ["a.rs", "c.rs", "nested/b.rs"]);
+    assert_eq!(listed(Some("tool")), ["a.rs", "bin/tool.rs", "c.rs", "nested/b.rs"]);
+    assert_eq!(listed(Some("other")), ["a.rs", "bin/other/main.rs", "c.rs", "nested/b.rs"]);
+    prescan::scan_with(&a, Some(&src), None);
     // From c.rs: the struct, differentiated by default, and its fields' declared types.
     assert!(crate::signature::types::differentiable_record(&syn::parse_quote!(&ZzParams)));
     let w1 = crate::signature::types::field_type(Some("ZzParams"), "w1");

@@ -29,14 +29,17 @@ static SCANNED: Mutex<Option<(HashSet<PathBuf>, bool)>> = Mutex::new(None);
 
 /// Sets the file of the items expanded next, and records the functions with the attribute in
 /// it and, once per compilation, in every file under the crate's `src/` (`CARGO_MANIFEST_DIR`):
-/// a helper in a module expanded after its caller's is then known too.
+/// a helper in a module expanded after its caller's is then known too. The files of the
+/// package's other binaries are not the crate's ([`crate_files`]; `CARGO_BIN_NAME` names the
+/// binary being compiled, if one is).
 pub fn scan(path: &Path) {
     let sources = std::env::var("CARGO_MANIFEST_DIR").ok().map(|dir| Path::new(&dir).join("src"));
-    scan_with(path, sources.as_deref());
+    let bin = std::env::var("CARGO_BIN_NAME").ok();
+    scan_with(path, sources.as_deref(), bin.as_deref());
 }
 
-/// [`scan`] with the crate's sources at `crate_sources`.
-pub(crate) fn scan_with(path: &Path, crate_sources: Option<&Path>) {
+/// [`scan`] with the crate's sources at `crate_sources`, compiling the binary `bin` if one.
+pub(crate) fn scan_with(path: &Path, crate_sources: Option<&Path>, bin: Option<&str>) {
     let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     registry::set_file(&path.to_string_lossy());
     let mut files = vec![path];
@@ -45,13 +48,41 @@ pub(crate) fn scan_with(path: &Path, crate_sources: Option<&Path>) {
         let (seen, crate_scanned) = scanned.get_or_insert_with(Default::default);
         if !*crate_scanned && let Some(dir) = crate_sources {
             *crate_scanned = true;
-            sources(dir, &mut files, 0);
+            files.extend(crate_files(dir, bin));
         }
         files.retain(|f| seen.insert(f.clone()));
     }
     for file in files {
         scan_file(&file);
     }
+}
+
+/// The `.rs` files under the crate's sources `src` that may be its own: all but those of
+/// `src/bin/`, which are each a binary of their own (`src/bin/a.rs`, `src/bin/a/main.rs` and its
+/// modules), except the binary `bin`'s when one is compiled. A struct of another binary that has
+/// the name of one of this crate's, without its `#[derive(Differentiable)]`, made a parameter of
+/// that type unknown until the fiftieth session.
+pub(crate) fn crate_files(src: &Path, bin: Option<&str>) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(src) else { return out };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() && path.file_name().is_some_and(|n| n == "bin") {
+            let Some(bin) = bin else { continue };
+            let (own_file, own_dir) = (path.join(format!("{bin}.rs")), path.join(bin));
+            if own_file.is_file() {
+                out.push(std::fs::canonicalize(&own_file).unwrap_or(own_file));
+            }
+            if own_dir.is_dir() {
+                sources(&own_dir, &mut out, 2);
+            }
+        } else if path.is_dir() {
+            sources(&path, &mut out, 1);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(std::fs::canonicalize(&path).unwrap_or(path));
+        }
+    }
+    out
 }
 
 /// The `.rs` files under `dir`, canonical, to a depth of eight directories.
