@@ -441,3 +441,109 @@ fn parts_of_a_slice_pattern_dereferenced() {
         }
     }
 }
+
+/// `if let` on a pattern that binds nothing, a test of a constant: a literal, `None`, a unit
+/// variant (`if let 3 = k`, `if let None = opt`, `if let Loss::Squared = loss`). They were the
+/// `if let` error until the fiftieth session.
+#[allow(clippy::redundant_pattern_matching)]
+#[differentiable(wrt(x, y))]
+fn tested_by_patterns(x: f64, y: f64, k: i32, shift: Option<f64>, loss: Loss) -> f64 {
+    let a = if let 3 = k {
+        x.sin()
+    } else if let 0..=2 = k {
+        x * y
+    } else {
+        y.exp()
+    };
+    let b = if let None = shift { a } else { a + x * x };
+    if let Loss::Squared = loss { b * b } else { b }
+}
+
+/// A tuple struct's fields by position, `let Pair(a, b) = p;` (and `Pair(a, ..)`), as a named
+/// struct's are by name. They were the pattern error until the fiftieth session.
+#[derive(Clone, Copy, Debug, tapeless::Differentiable)]
+pub struct Pair(pub f64, pub f64);
+
+#[differentiable]
+fn pair_product(p: Pair, q: &Pair) -> f64 {
+    let Pair(a, b) = p;
+    let Pair(c, ..) = *q;
+    a * b.sin() + c * a
+}
+
+#[test]
+fn if_let_tests_and_tuple_struct_patterns() {
+    let points: [&[f64]; 3] = [&[0.3, 1.2], &[-1.0, 0.5], &[2.0, -0.7]];
+    for (k, shift, loss) in [
+        (3, None, Loss::Squared),
+        (1, Some(0.5), Loss::Huber(1.0)),
+        (7, None, Loss::Huber(1.0)),
+        (0, Some(1.0), Loss::Squared),
+    ] {
+        let f = |x: f64, y: f64| tested_by_patterns(x, y, k, shift, loss);
+        let fns = Fns {
+            name: "tested_by_patterns",
+            f: &|p| f(p[0], p[1]),
+            jvp: &|p, v| tested_by_patterns_jvp(p[0], p[1], k, shift, loss, v[0], v[1]),
+            vjp: &|p, ct| {
+                let (value, pullback) = tested_by_patterns_vjp(p[0], p[1], k, shift, loss);
+                let (a, b) = pullback(ct);
+                (value, vec![a, b])
+            },
+            grad: &|p| {
+                let (value, (a, b)) = tested_by_patterns_grad(p[0], p[1], k, shift, loss);
+                (value, vec![a, b])
+            },
+        };
+        check(&fns, &points, 1e-8);
+        for p in points {
+            let (x, y) = (p[0], p[1]);
+            // a, with its partials; then b = a (+ x²); then b² for `Squared`.
+            let (a, da) = match k {
+                3 => (x.sin(), [x.cos(), 0.0]),
+                0..=2 => (x * y, [y, x]),
+                _ => (y.exp(), [0.0, y.exp()]),
+            };
+            let (b, db) = match shift {
+                None => (a, da),
+                Some(_) => (a + x * x, [da[0] + 2.0 * x, da[1]]),
+            };
+            let want = match loss {
+                Loss::Squared => [2.0 * b * db[0], 2.0 * b * db[1]],
+                _ => db,
+            };
+            let (_, (gx, gy)) = tested_by_patterns_grad(x, y, k, shift, loss);
+            assert!(
+                common::close(gx, want[0], 1e-14) && common::close(gy, want[1], 1e-14),
+                "{k} {shift:?} {loss:?}"
+            );
+        }
+    }
+    let fns = Fns {
+        name: "pair_product",
+        f: &|p| pair_product(Pair(p[0], p[1]), &Pair(p[2], p[3])),
+        jvp: &|p, v| {
+            pair_product_jvp(Pair(p[0], p[1]), &Pair(p[2], p[3]), Pair(v[0], v[1]), Pair(v[2], v[3]))
+        },
+        vjp: &|p, ct| {
+            let q = Pair(p[2], p[3]);
+            let (value, pullback) = pair_product_vjp(Pair(p[0], p[1]), &q);
+            let (a, b) = pullback(ct);
+            (value, vec![a.0, a.1, b.0, b.1])
+        },
+        grad: &|p| {
+            let (value, (a, b)) = pair_product_grad(Pair(p[0], p[1]), &Pair(p[2], p[3]));
+            (value, vec![a.0, a.1, b.0, b.1])
+        },
+    };
+    let points: [&[f64]; 3] = [&[0.3, 1.2, 2.0, 5.0], &[-1.0, 0.5, 0.1, -3.0], &[2.0, -0.7, -1.5, 0.0]];
+    check(&fns, &points, 1e-8);
+    for p in points {
+        let (a, b, c) = (p[0], p[1], p[2]);
+        let (_, g) = (fns.grad)(p);
+        let want = [b.sin() + c, a * b.cos(), a, 0.0];
+        for (got, want) in g.iter().zip(want) {
+            assert!(common::close(*got, want, 1e-14), "{g:?}");
+        }
+    }
+}

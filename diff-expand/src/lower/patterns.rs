@@ -44,6 +44,26 @@ pub(super) fn destructures(pat: &Pat) -> bool {
     plain.names > 0 && !plain.other
 }
 
+/// Whether `pat` binds no name (`3`, `0..=2`, `None`, `Mode::Fast`, `(_, 0)`): only a test.
+pub(super) fn binds_nothing(pat: &Pat) -> bool {
+    #[derive(Default)]
+    struct Binds(bool);
+    impl<'ast> syn::visit::Visit<'ast> for Binds {
+        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+            if p.by_ref.is_some()
+                || p.mutability.is_some()
+                || p.subpat.is_some()
+                || !is_constant_name(&p.ident)
+            {
+                self.0 = true;
+            }
+        }
+    }
+    let mut binds = Binds::default();
+    syn::visit::Visit::visit_pat(&mut binds, pat);
+    !binds.0
+}
+
 /// `None`, `MAX`, `Mode`: a unit variant or a constant, not a binding (Rust's convention).
 pub(super) fn is_constant_name(ident: &syn::Ident) -> bool {
     ident.to_string().starts_with(|c: char| c.is_ascii_uppercase())
@@ -123,7 +143,8 @@ impl Lowerer<'_> {
         l: &syn::ExprLet,
         piecewise: bool,
     ) -> Option<Tree> {
-        if !destructures(&l.pat) {
+        // (Also a pattern that binds nothing, `if let 3 = k`, `if let None = opt`: a test.)
+        if !destructures(&l.pat) && !binds_nothing(&l.pat) {
             return None;
         }
         let scrutinee = self.scrutinee_of(&l.expr, false);

@@ -204,6 +204,28 @@ impl Lowerer<'_> {
     /// as Rust's default binding mode does: read as `&p.a` (a float field's value, which `*a`
     /// reads too; an array field read in place).
     fn struct_pattern(&mut self, ps: &syn::PatStruct, init: &Expr) {
+        let fields: Vec<(&syn::Member, &Pat)> = ps.fields.iter().map(|f| (&f.member, &*f.pat)).collect();
+        self.field_patterns(&fields, init, Loc::of(ps));
+    }
+
+    /// `let P(a, b) = p;` (or `P(a, ..)`) of a tuple struct: as [`Lowerer::struct_pattern`], the
+    /// fields by position (`p.0`, `p.1`). `false` for a `..` before the end, whose positions
+    /// after it depend on the struct's length.
+    fn tuple_struct_pattern(&mut self, ts: &syn::PatTupleStruct, init: &Expr) -> bool {
+        let rest = ts.elems.iter().position(|p| matches!(p, Pat::Rest(_)));
+        if rest.is_some_and(|k| k + 1 != ts.elems.len()) {
+            return false;
+        }
+        let members: Vec<syn::Member> = (0..rest.unwrap_or(ts.elems.len()))
+            .map(|index| syn::Member::Unnamed(syn::Index { index: index as u32, span: Loc::of(ts).span() }))
+            .collect();
+        let fields: Vec<(&syn::Member, &Pat)> = members.iter().zip(&ts.elems).collect();
+        self.field_patterns(&fields, init, Loc::of(ts));
+        true
+    }
+
+    /// One `let` per field pattern of a struct or tuple struct pattern over `init`.
+    fn field_patterns(&mut self, fields: &[(&syn::Member, &Pat)], init: &Expr, at: Loc) {
         let base = match init {
             Expr::Unary(syn::ExprUnary { op: UnOp::Deref(_), expr, .. }) => &**expr,
             e => e,
@@ -214,19 +236,18 @@ impl Lowerer<'_> {
                     self.param_types.get(&v).is_some_and(|ty| matches!(ty, syn::Type::Reference(_)))
                 }));
         if !matches!(base, Expr::Path(_) | Expr::Field(_)) {
-            self.unsupported(Loc::of(ps), unsupported::STRUCT_PATTERN_COMPUTED_VALUE);
+            self.unsupported(at, unsupported::STRUCT_PATTERN_COMPUTED_VALUE);
             return;
         }
-        for field in &ps.fields {
-            let member = &field.member;
-            let at = Loc::of(field).start;
+        for (member, pat) in fields {
+            let at = Loc::of(*pat).start;
             let read: Expr = if by_reference {
                 syn::parse_quote_spanned!(at=> &#base.#member)
             } else {
                 syn::parse_quote_spanned!(at=> #base.#member)
             };
             let t = self.expr(&read);
-            self.bind(&field.pat, Some(t));
+            self.bind(pat, Some(t));
         }
     }
 
@@ -242,6 +263,12 @@ impl Lowerer<'_> {
             && init.diverge.is_none()
         {
             self.struct_pattern(ps, &init.expr);
+            return;
+        }
+        if let (Pat::TupleStruct(ts), Some(init)) = (&local.pat, &local.init)
+            && init.diverge.is_none()
+            && self.tuple_struct_pattern(ts, &init.expr)
+        {
             return;
         }
         if let (Pat::Ident(p), Some(init)) = (&local.pat, &local.init)
