@@ -547,3 +547,47 @@ fn if_let_tests_and_tuple_struct_patterns() {
         }
     }
 }
+
+/// Tuple struct patterns of elements: `for Pair(x, y) in data` (by reference, `*x` reads it) and
+/// a closure's `|&Pair(a, _)|`, over a differentiated collection: `Σ x_k y_k w + Σ a_k sin a_k`.
+#[differentiable]
+fn pairs_by_pattern(data: &[Pair], w: f64) -> f64 {
+    let mut s = 0.0;
+    for Pair(x, y) in data {
+        s += *x * y * w;
+    }
+    s + data.iter().map(|&Pair(a, _)| a.sin() * a).sum::<f64>()
+}
+
+#[test]
+fn tuple_struct_patterns_of_elements() {
+    let pairs = |p: &[f64]| vec![Pair(p[0], p[1]), Pair(p[2], p[3])];
+    let flat = |g: &[Pair], w: f64| vec![g[0].0, g[0].1, g[1].0, g[1].1, w];
+    let fns = Fns {
+        name: "pairs_by_pattern",
+        f: &|p| pairs_by_pattern(&pairs(p), p[4]),
+        jvp: &|p, v| pairs_by_pattern_jvp(&pairs(p), p[4], pairs(v), v[4]),
+        vjp: &|p, ct| {
+            let data = pairs(p);
+            let (value, pullback) = pairs_by_pattern_vjp(&data, p[4]);
+            let (g, w) = pullback(ct);
+            (value, flat(&g, w))
+        },
+        grad: &|p| {
+            let (value, (g, w)) = pairs_by_pattern_grad(&pairs(p), p[4]);
+            (value, flat(&g, w))
+        },
+    };
+    let points: [&[f64]; 3] =
+        [&[1.0, 2.0, 0.5, -1.0, 3.0], &[-0.3, 0.4, 2.0, 1.5, -1.0], &[0.0, 1.0, 1.0, 0.0, 0.5]];
+    check(&fns, &points, 1e-8);
+    for p in points {
+        let w = p[4];
+        let da = |a: f64| a.cos() * a + a.sin();
+        let want = [p[1] * w + da(p[0]), p[0] * w, p[3] * w + da(p[2]), p[2] * w, p[0] * p[1] + p[2] * p[3]];
+        let (_, g) = (fns.grad)(p);
+        for (got, want) in g.iter().zip(want) {
+            assert!(common::close(*got, want, 1e-14), "{g:?} vs {want:?}");
+        }
+    }
+}

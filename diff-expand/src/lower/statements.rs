@@ -540,6 +540,31 @@ impl Lowerer<'_> {
                 }
             },
             Pat::Slice(ps) => self.bind_array_pattern(ps, value),
+            // `|&Obs(x, y)| ..`, `for Obs(x, y) in data` of a tuple struct (also `Obs(x, ..)`):
+            // its fields by position, each read as `o.0` reads it (a differentiated record's
+            // field, or a constant's), through a hidden name for the value.
+            Pat::TupleStruct(ts)
+                if ts.qself.is_none()
+                    && ts
+                        .elems
+                        .iter()
+                        .position(|p| matches!(p, Pat::Rest(_)))
+                        .is_none_or(|k| k + 1 == ts.elems.len()) =>
+            {
+                let Some(Tree::Leaf(v)) = value else {
+                    self.unsupported(Loc::of(&ts), unsupported::PATTERN_FORM);
+                    return;
+                };
+                let whole =
+                    syn::Ident::new(&format!("__tapeless_whole{}", v.0), proc_macro2::Span::mixed_site());
+                self.declare(&whole.to_string(), Some(Tree::Leaf(v)));
+                for (i, p) in ts.elems.iter().enumerate().filter(|(_, p)| !matches!(p, Pat::Rest(_))) {
+                    let index = syn::Index { index: i as u32, span: Loc::of(p).span() };
+                    let read: Expr = syn::parse_quote_spanned!(Loc::of(p).span()=> #whole.#index);
+                    let field = self.expr(&read);
+                    self.bind(p, Some(field));
+                }
+            }
             // `|&x| ..` of a closure called with a value, `for &x in v.iter()`: the value, which
             // the name now holds by value (no longer a reference the generated code copied:
             // `m.max(x)` passes `x`, not `&x`).
