@@ -13,7 +13,7 @@
 //! none of them is kept as written, and a name that is no method's parameter is reported once.
 //! In a trait impl, `Self::Param` is read as the block's `type Param = ..;`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -44,8 +44,14 @@ pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
             _ => None,
         })
         .collect();
-    let every_name: HashSet<String> = shared.iter().flat_map(|f| parameter_names(&f.sig)).collect();
-    let unknown = unknown_names(&attr, &shared, &every_name);
+    // Every method's parameters, in order, each once.
+    let mut every_name: Vec<String> = Vec::new();
+    for name in shared.iter().flat_map(|f| parameter_names(&f.sig)) {
+        if !every_name.contains(&name) {
+            every_name.push(name);
+        }
+    }
+    let unknown = if shared.is_empty() { TokenStream::new() } else { unknown_names(&attr, &every_name) };
     let mut methods = Vec::new();
     for item in &mut block.items {
         let syn::ImplItem::Fn(f) = item else { continue };
@@ -101,34 +107,10 @@ pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
     }
 }
 
-/// Our error for each name of the block's `wrt(..)` that no method (of those it applies to) has
-/// as a parameter, listing the ones they have.
-fn unknown_names(
-    attr: &TokenStream,
-    shared: &[&syn::ImplItemFn],
-    every_name: &HashSet<String>,
-) -> TokenStream {
+/// Our error for each name of the block's `wrt(..)` that is none of the methods' parameters
+/// `every_name` (of those the list applies to), listing them.
+fn unknown_names(attr: &TokenStream, every_name: &[String]) -> TokenStream {
     let Some((_, listed)) = wrt_list(attr) else { return TokenStream::new() };
-    let mut params: Vec<String> = Vec::new();
-    for f in shared {
-        for (i, input) in f.sig.inputs.iter().enumerate() {
-            let names = match input {
-                syn::FnArg::Receiver(_) => vec!["self".to_string()],
-                syn::FnArg::Typed(t) => match &*t.pat {
-                    syn::Pat::Ident(p) => vec![p.ident.to_string()],
-                    _ => signature::patterns::pattern_names(&f.sig, i).map(|(_, n)| n).unwrap_or_default(),
-                },
-            };
-            for n in names {
-                if !params.contains(&n) {
-                    params.push(n);
-                }
-            }
-        }
-    }
-    if shared.is_empty() {
-        return TokenStream::new();
-    }
     listed
         .iter()
         .filter(|n| !every_name.contains(&n.to_string()))
@@ -136,7 +118,7 @@ fn unknown_names(
             let diagnostic = crate::diagnostics::Diagnostic::WrtUnknown {
                 name: n.to_string(),
                 of: None,
-                params: params.clone(),
+                params: every_name.to_vec(),
             };
             crate::diagnostics::error_at(n.span().into(), diagnostic.message()).to_compile_error()
         })
@@ -233,18 +215,15 @@ impl VisitMut for Associated<'_> {
     }
 }
 
-/// The names `sig`'s parameters bind: `self`, each parameter's name, the names of a pattern.
-pub(crate) fn parameter_names(sig: &syn::Signature) -> HashSet<String> {
-    let mut out = HashSet::new();
+/// The names `sig`'s parameters bind, in order: `self`, each parameter's name, the names of a
+/// pattern.
+pub(crate) fn parameter_names(sig: &syn::Signature) -> Vec<String> {
+    let mut out = Vec::new();
     for (i, input) in sig.inputs.iter().enumerate() {
         match input {
-            syn::FnArg::Receiver(_) => {
-                out.insert("self".to_string());
-            }
+            syn::FnArg::Receiver(_) => out.push("self".to_string()),
             syn::FnArg::Typed(t) => match &*t.pat {
-                syn::Pat::Ident(p) => {
-                    out.insert(p.ident.to_string());
-                }
+                syn::Pat::Ident(p) => out.push(p.ident.to_string()),
                 _ => out.extend(
                     signature::patterns::pattern_names(sig, i).map(|(_, names)| names).unwrap_or_default(),
                 ),
@@ -281,7 +260,7 @@ fn wrt_list(attr: &TokenStream) -> Option<(proc_macro2::Group, Vec<syn::Ident>)>
 /// The block's arguments for a method whose parameters bind `names`: its `wrt(..)` keeping those
 /// names (a name no method has is reported once, by [`unknown_names`]); `None` if the list keeps
 /// nothing. Arguments without a plain `wrt(..)` list are the block's as they are.
-pub(crate) fn args_for(attr: &TokenStream, names: &HashSet<String>) -> Option<TokenStream> {
+pub(crate) fn args_for(attr: &TokenStream, names: &[String]) -> Option<TokenStream> {
     let Some((group, listed)) = wrt_list(attr) else { return Some(attr.clone()) };
     let kept: Vec<&syn::Ident> = listed.iter().filter(|n| names.contains(&n.to_string())).collect();
     if kept.is_empty() {
