@@ -265,14 +265,16 @@ fn folds_started_at_nan() {
 }
 
 /// The index of the largest entry through `Option::map`, as published code writes an `argmax`:
-/// `.max_by(..).map(|(i, _)| i).unwrap()`, then a weight read at it: `w_k x_k + x_0` (it was the
-/// "`map` on this value" error until the fiftieth session).
+/// `.max_by(..).map(|(i, _)| i).unwrap()`, then a weight read at it, and the extremes mapped by
+/// a closure and by a path: `w_k x_k + x_0 + min² + exp(max)` (it was the "`map` on this value"
+/// error until the fiftieth session).
 #[differentiable(wrt(x))]
 fn argmax_mapped(x: &[f64], w: &[f64]) -> f64 {
     let k =
         x.iter().enumerate().max_by(|a, b| no_grad(*a.1).total_cmp(&no_grad(*b.1))).map(|(i, _)| i).unwrap();
     let smallest = x.iter().copied().min_by(f64::total_cmp).map(|v| v * v).unwrap();
-    w[k] * x[k] + x[0] + smallest
+    let largest = x.iter().copied().reduce(f64::max).map(f64::exp).unwrap();
+    w[k] * x[k] + x[0] + smallest + largest
 }
 
 #[test]
@@ -294,7 +296,7 @@ fn an_index_found_through_option_map() {
         let (hi, lo) = (arg(x, |a, b| a > b), arg(x, |a, b| a < b));
         let (_, g) = argmax_mapped_grad(x, w(x));
         for (j, gj) in g.iter().enumerate() {
-            let mut want = if j == hi { WEIGHTS[hi] } else { 0.0 };
+            let mut want = if j == hi { WEIGHTS[hi] + x[hi].exp() } else { 0.0 };
             want += f64::from(u8::from(j == 0)) + if j == lo { 2.0 * x[lo] } else { 0.0 };
             assert!(close(*gj, want, 1e-15), "argmax_mapped at {x:?}: {g:?}");
         }

@@ -113,7 +113,10 @@ impl Lowerer<'_> {
                             if matches!(r.method.to_string().as_str(), "max_by" | "min_by" | "reduce")) =>
                 {
                     let (f, best) = (&map.args[0], &map.receiver);
-                    let call: Expr = syn::parse_quote_spanned!(s=> (#f)(#best.unwrap()));
+                    let call: Expr = match f {
+                        Expr::Path(_) => syn::parse_quote_spanned!(s=> #f(#best.unwrap())),
+                        _ => syn::parse_quote_spanned!(s=> (#f)(#best.unwrap())),
+                    };
                     Some(self.expr(&call))
                 }
                 Expr::MethodCall(inner) => self.best_of(inner, None),
