@@ -591,3 +591,54 @@ fn tuple_struct_patterns_of_elements() {
         }
     }
 }
+
+/// A point with named fields, differentiated.
+#[derive(Clone, Copy, Debug, tapeless::Differentiable)]
+pub struct Point {
+    pub x: f64,
+    pub y: f64,
+}
+
+/// Struct patterns of elements: `for Point { x, y } in pts` and `|&Point { x, .. }|`:
+/// `Σ x_k y_k w + Σ sin x_k` (the pattern error until the fiftieth session).
+#[differentiable]
+fn points_by_pattern(pts: &[Point], w: f64) -> f64 {
+    let mut s = 0.0;
+    for Point { x, y } in pts {
+        s += x * y * w;
+    }
+    s + pts.iter().map(|&Point { x, .. }| x.sin()).sum::<f64>()
+}
+
+#[test]
+fn struct_patterns_of_elements() {
+    let pts = |p: &[f64]| vec![Point { x: p[0], y: p[1] }, Point { x: p[2], y: p[3] }];
+    let flat = |g: &[Point], w: f64| vec![g[0].x, g[0].y, g[1].x, g[1].y, w];
+    let fns = Fns {
+        name: "points_by_pattern",
+        f: &|p| points_by_pattern(&pts(p), p[4]),
+        jvp: &|p, v| points_by_pattern_jvp(&pts(p), p[4], pts(v), v[4]),
+        vjp: &|p, ct| {
+            let data = pts(p);
+            let (value, pullback) = points_by_pattern_vjp(&data, p[4]);
+            let (g, w) = pullback(ct);
+            (value, flat(&g, w))
+        },
+        grad: &|p| {
+            let (value, (g, w)) = points_by_pattern_grad(&pts(p), p[4]);
+            (value, flat(&g, w))
+        },
+    };
+    let points: [&[f64]; 3] =
+        [&[1.0, 2.0, 0.5, -1.0, 3.0], &[-0.3, 0.4, 2.0, 1.5, -1.0], &[0.0, 1.0, 1.0, 0.0, 0.5]];
+    check(&fns, &points, 1e-8);
+    for p in points {
+        let w = p[4];
+        let want =
+            [p[1] * w + p[0].cos(), p[0] * w, p[3] * w + p[2].cos(), p[2] * w, p[0] * p[1] + p[2] * p[3]];
+        let (_, g) = (fns.grad)(p);
+        for (got, want) in g.iter().zip(want) {
+            assert!(common::close(*got, want, 1e-14), "{g:?} vs {want:?}");
+        }
+    }
+}

@@ -540,9 +540,10 @@ impl Lowerer<'_> {
                 }
             },
             Pat::Slice(ps) => self.bind_array_pattern(ps, value),
-            // `|&Obs(x, y)| ..`, `for Obs(x, y) in data` of a tuple struct (also `Obs(x, ..)`):
-            // its fields by position, each read as `o.0` reads it (a differentiated record's
-            // field, or a constant's), through a hidden name for the value.
+            // `|&Obs(x, y)| ..`, `for Obs(x, y) in data` of a tuple struct (also `Obs(x, ..)`),
+            // and `for Obs { x, y } in data`, `|&Obs { x, .. }|` of one with named fields: each
+            // field read as `o.0`, `o.x` reads it (a differentiated record's field, or a
+            // constant's).
             Pat::TupleStruct(ts)
                 if ts.qself.is_none()
                     && ts
@@ -551,19 +552,18 @@ impl Lowerer<'_> {
                         .position(|p| matches!(p, Pat::Rest(_)))
                         .is_none_or(|k| k + 1 == ts.elems.len()) =>
             {
-                let Some(Tree::Leaf(v)) = value else {
-                    self.unsupported(Loc::of(&ts), unsupported::PATTERN_FORM);
-                    return;
-                };
-                let whole =
-                    syn::Ident::new(&format!("__tapeless_whole{}", v.0), proc_macro2::Span::mixed_site());
-                self.declare(&whole.to_string(), Some(Tree::Leaf(v)));
-                for (i, p) in ts.elems.iter().enumerate().filter(|(_, p)| !matches!(p, Pat::Rest(_))) {
-                    let index = syn::Index { index: i as u32, span: Loc::of(p).span() };
-                    let read: Expr = syn::parse_quote_spanned!(Loc::of(p).span()=> #whole.#index);
-                    let field = self.expr(&read);
-                    self.bind(p, Some(field));
-                }
+                let members: Vec<syn::Member> = (0..ts.elems.len())
+                    .map(|index| {
+                        syn::Member::Unnamed(syn::Index { index: index as u32, span: Loc::of(ts).span() })
+                    })
+                    .collect();
+                let fields =
+                    members.iter().zip(&ts.elems).filter(|(_, p)| !matches!(p, Pat::Rest(_))).collect();
+                self.bind_fields(fields, value, Loc::of(ts));
+            }
+            Pat::Struct(ps) if ps.qself.is_none() => {
+                let fields = ps.fields.iter().map(|f| (&f.member, &*f.pat)).collect();
+                self.bind_fields(fields, value, Loc::of(ps));
             }
             // `|&x| ..` of a closure called with a value, `for &x in v.iter()`: the value, which
             // the name now holds by value (no longer a reference the generated code copied:
@@ -582,6 +582,22 @@ impl Lowerer<'_> {
 }
 
 impl Lowerer<'_> {
+    /// Binds each field pattern of a struct pattern over `value` (a loop's or a closure's
+    /// element): the field read as `o.x` reads it, through a hidden name for the element.
+    fn bind_fields(&mut self, fields: Vec<(&syn::Member, &Pat)>, value: Option<Tree>, at: Loc) {
+        let Some(Tree::Leaf(v)) = value else {
+            self.unsupported(at, unsupported::PATTERN_FORM);
+            return;
+        };
+        let whole = syn::Ident::new(&format!("__tapeless_whole{}", v.0), proc_macro2::Span::mixed_site());
+        self.declare(&whole.to_string(), Some(Tree::Leaf(v)));
+        for (member, p) in fields {
+            let read: Expr = syn::parse_quote_spanned!(Loc::of(p).span()=> #whole.#member);
+            let field = self.expr(&read);
+            self.bind(p, Some(field));
+        }
+    }
+
     /// Whether `v` is the result of a call (of a function the macro cannot see into).
     fn call_result(&self, v: Value) -> bool {
         self.blocks

@@ -19,10 +19,12 @@ pub fn static_matrix(ty: &Type) -> bool {
         name.strip_prefix(prefix)
             .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit() || c == 'x'))
     };
-    matches!(name.as_str(), "SMatrix" | "SVector" | "SRowVector")
+    (matches!(name.as_str(), "SMatrix" | "SVector" | "SRowVector")
         || numbered("Vector")
         || numbered("RowVector")
-        || numbered("Matrix")
+        || numbered("Matrix"))
+        // (A struct of the user's of such a name, `struct Vector3 { x: f64, .. }`, is theirs.)
+        && !super::types::defined_in_crate(&name)
 }
 
 /// Whether a type is a nalgebra point (`Point3<f64>`, `Point<T, 2>`): a `Copy` value like a
@@ -31,7 +33,7 @@ pub fn point(ty: &Type) -> bool {
     let Type::Path(p) = ty else { return false };
     let Some(last) = p.path.segments.last() else { return false };
     let name = last.ident.to_string();
-    name == "Point" || point_dimension(&name).is_some()
+    (name == "Point" || point_dimension(&name).is_some()) && !super::types::defined_in_crate(&name)
 }
 
 /// `N` of the alias `PointN` (1 to 6).
@@ -41,7 +43,8 @@ pub fn point_dimension(name: &str) -> Option<usize> {
 
 /// `N` of a function of the alias `PointN` (`Point3::new`): its type segment's dimension.
 pub fn point_function(path: &syn::Path) -> Option<usize> {
-    path.segments.iter().rev().nth(1).and_then(|s| point_dimension(&s.ident.to_string()))
+    let name = path.segments.iter().rev().nth(1)?.ident.to_string();
+    point_dimension(&name).filter(|_| !super::types::defined_in_crate(&name))
 }
 
 /// A dimension of a nalgebra type: `3` (of `SVector<T, 3>`), `U3`, `Const<3>`, `Const<N>`

@@ -252,6 +252,12 @@ fn file_field_types(field: &str) -> Vec<String> {
 /// Per type name, whether each definition the prescan read derives `Differentiable`.
 static DERIVED: Mutex<Option<HashMap<String, Vec<bool>>>> = Mutex::new(None);
 
+/// Whether the prescan read a `struct` or `enum` of this name in the crate: a type of the user's
+/// own, even where nalgebra has one of the name (`struct Point { x: f64, y: f64 }`).
+pub fn defined_in_crate(name: &str) -> bool {
+    TYPES.lock().ok().is_some_and(|t| t.as_ref().is_some_and(|t| t.contains_key(name)))
+}
+
 /// Whether `ty` is a struct of the crate that derives `Differentiable`, or a reference, slice,
 /// array or `Vec` of one (`p: &Params`, `bodies: &[Body]`): named as the crate's own, and every
 /// definition of that name the prescan read derives it. Differentiated without a `wrt(..)` list,
