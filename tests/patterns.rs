@@ -559,39 +559,6 @@ fn pairs_by_pattern(data: &[Pair], w: f64) -> f64 {
     s + data.iter().map(|&Pair(a, _)| a.sin() * a).sum::<f64>()
 }
 
-#[test]
-fn tuple_struct_patterns_of_elements() {
-    let pairs = |p: &[f64]| vec![Pair(p[0], p[1]), Pair(p[2], p[3])];
-    let flat = |g: &[Pair], w: f64| vec![g[0].0, g[0].1, g[1].0, g[1].1, w];
-    let fns = Fns {
-        name: "pairs_by_pattern",
-        f: &|p| pairs_by_pattern(&pairs(p), p[4]),
-        jvp: &|p, v| pairs_by_pattern_jvp(&pairs(p), p[4], pairs(v), v[4]),
-        vjp: &|p, ct| {
-            let data = pairs(p);
-            let (value, pullback) = pairs_by_pattern_vjp(&data, p[4]);
-            let (g, w) = pullback(ct);
-            (value, flat(&g, w))
-        },
-        grad: &|p| {
-            let (value, (g, w)) = pairs_by_pattern_grad(&pairs(p), p[4]);
-            (value, flat(&g, w))
-        },
-    };
-    let points: [&[f64]; 3] =
-        [&[1.0, 2.0, 0.5, -1.0, 3.0], &[-0.3, 0.4, 2.0, 1.5, -1.0], &[0.0, 1.0, 1.0, 0.0, 0.5]];
-    check(&fns, &points, 1e-8);
-    for p in points {
-        let w = p[4];
-        let da = |a: f64| a.cos() * a + a.sin();
-        let want = [p[1] * w + da(p[0]), p[0] * w, p[3] * w + da(p[2]), p[2] * w, p[0] * p[1] + p[2] * p[3]];
-        let (_, g) = (fns.grad)(p);
-        for (got, want) in g.iter().zip(want) {
-            assert!(common::close(*got, want, 1e-14), "{g:?} vs {want:?}");
-        }
-    }
-}
-
 /// A point with named fields, differentiated.
 #[derive(Clone, Copy, Debug, tapeless::Differentiable)]
 pub struct Point {
@@ -610,35 +577,67 @@ fn points_by_pattern(pts: &[Point], w: f64) -> f64 {
     s + pts.iter().map(|&Point { x, .. }| x.sin()).sum::<f64>()
 }
 
-#[test]
-fn struct_patterns_of_elements() {
-    let pts = |p: &[f64]| vec![Point { x: p[0], y: p[1] }, Point { x: p[2], y: p[3] }];
-    let flat = |g: &[Point], w: f64| vec![g[0].x, g[0].y, g[1].x, g[1].y, w];
-    let fns = Fns {
-        name: "points_by_pattern",
-        f: &|p| points_by_pattern(&pts(p), p[4]),
-        jvp: &|p, v| points_by_pattern_jvp(&pts(p), p[4], pts(v), v[4]),
-        vjp: &|p, ct| {
-            let data = pts(p);
-            let (value, pullback) = points_by_pattern_vjp(&data, p[4]);
-            let (g, w) = pullback(ct);
-            (value, flat(&g, w))
-        },
-        grad: &|p| {
-            let (value, (g, w)) = points_by_pattern_grad(&pts(p), p[4]);
-            (value, flat(&g, w))
-        },
+/// The [`Fns`] of `f(elements, w)` over two elements made by `make` from `p[0..4]`, `w = p[4]`,
+/// the gradient flattened by `flat`.
+macro_rules! element_fns {
+    ($f:ident, $jvp:ident, $vjp:ident, $grad:ident, $make:expr, $flat:expr) => {
+        Fns {
+            name: stringify!($f),
+            f: &|p| $f(&$make(p), p[4]),
+            jvp: &|p, v| $jvp(&$make(p), p[4], $make(v), v[4]),
+            vjp: &|p, ct| {
+                let data = $make(p);
+                let (value, pullback) = $vjp(&data, p[4]);
+                let (g, w) = pullback(ct);
+                (value, $flat(&g, w))
+            },
+            grad: &|p| {
+                let (value, (g, w)) = $grad(&$make(p), p[4]);
+                (value, $flat(&g, w))
+            },
+        }
     };
+}
+
+#[test]
+fn struct_and_tuple_struct_patterns_of_elements() {
+    let pairs = |p: &[f64]| vec![Pair(p[0], p[1]), Pair(p[2], p[3])];
+    let pts = |p: &[f64]| vec![Point { x: p[0], y: p[1] }, Point { x: p[2], y: p[3] }];
+    let pairs_flat = |g: &[Pair], w: f64| vec![g[0].0, g[0].1, g[1].0, g[1].1, w];
+    let pts_flat = |g: &[Point], w: f64| vec![g[0].x, g[0].y, g[1].x, g[1].y, w];
+    let of_pairs = element_fns!(
+        pairs_by_pattern,
+        pairs_by_pattern_jvp,
+        pairs_by_pattern_vjp,
+        pairs_by_pattern_grad,
+        pairs,
+        pairs_flat
+    );
+    let of_points = element_fns!(
+        points_by_pattern,
+        points_by_pattern_jvp,
+        points_by_pattern_vjp,
+        points_by_pattern_grad,
+        pts,
+        pts_flat
+    );
     let points: [&[f64]; 3] =
         [&[1.0, 2.0, 0.5, -1.0, 3.0], &[-0.3, 0.4, 2.0, 1.5, -1.0], &[0.0, 1.0, 1.0, 0.0, 0.5]];
-    check(&fns, &points, 1e-8);
+    check(&of_pairs, &points, 1e-8);
+    check(&of_points, &points, 1e-8);
     for p in points {
+        // `Σ x y w` and then `Σ a sin a` (pairs) or `Σ sin x` (points).
         let w = p[4];
-        let want =
-            [p[1] * w + p[0].cos(), p[0] * w, p[3] * w + p[2].cos(), p[2] * w, p[0] * p[1] + p[2] * p[3]];
-        let (_, g) = (fns.grad)(p);
-        for (got, want) in g.iter().zip(want) {
-            assert!(common::close(*got, want, 1e-14), "{g:?} vs {want:?}");
+        let products = [p[1] * w, p[0] * w, p[3] * w, p[2] * w, p[0] * p[1] + p[2] * p[3]];
+        let (d_pairs, d_points) = (|a: f64| a.cos() * a + a.sin(), f64::cos);
+        for (fns, d) in [(&of_pairs, &d_pairs as &dyn Fn(f64) -> f64), (&of_points, &d_points)] {
+            let mut want = products;
+            want[0] += d(p[0]);
+            want[2] += d(p[2]);
+            let (_, g) = (fns.grad)(p);
+            for (got, want) in g.iter().zip(want) {
+                assert!(common::close(*got, want, 1e-14), "{}: {g:?} vs {want:?}", fns.name);
+            }
         }
     }
 }
