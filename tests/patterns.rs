@@ -641,3 +641,67 @@ fn struct_and_tuple_struct_patterns_of_elements() {
         }
     }
 }
+
+/// A point rotated by `θ`, returned whole.
+#[differentiable]
+fn rotated(p: Point, theta: f64) -> Point {
+    let (s, c) = theta.sin_cos();
+    Point { x: c * p.x - s * p.y, y: s * p.x + c * p.y }
+}
+
+/// `(x, x²)` as a tuple struct.
+#[differentiable]
+fn with_square(x: f64) -> Pair {
+    Pair(x, x * x)
+}
+
+/// Struct patterns of a call's result: `let Point { x, y } = rotated(p, θ);`, `let Pair(a, b) =
+/// with_square(t);` (they were `STRUCT_PATTERN_COMPUTED_VALUE`'s error until the fiftieth
+/// session): `x y + a b`, with `(x, y)` the rotated point and `(a, b) = (t, t²)`.
+#[differentiable]
+fn parts_of_results(p: Point, theta: f64, t: f64) -> f64 {
+    let Point { x, y } = rotated(p, theta);
+    let Pair(a, b) = with_square(t);
+    x * y + a * b
+}
+
+#[test]
+fn struct_patterns_of_call_results() {
+    let fns = Fns {
+        name: "parts_of_results",
+        f: &|q| parts_of_results(Point { x: q[0], y: q[1] }, q[2], q[3]),
+        jvp: &|q, v| {
+            parts_of_results_jvp(
+                Point { x: q[0], y: q[1] },
+                q[2],
+                q[3],
+                Point { x: v[0], y: v[1] },
+                v[2],
+                v[3],
+            )
+        },
+        vjp: &|q, ct| {
+            let (value, pullback) = parts_of_results_vjp(Point { x: q[0], y: q[1] }, q[2], q[3]);
+            let (gp, gt, gs) = pullback(ct);
+            (value, vec![gp.x, gp.y, gt, gs])
+        },
+        grad: &|q| {
+            let (value, (gp, gt, gs)) = parts_of_results_grad(Point { x: q[0], y: q[1] }, q[2], q[3]);
+            (value, vec![gp.x, gp.y, gt, gs])
+        },
+    };
+    let points: [&[f64]; 3] = [&[1.0, 0.5, 0.3, 2.0], &[-0.4, 1.5, 2.0, -1.0], &[0.0, 1.0, -1.2, 0.5]];
+    check(&fns, &points, 1e-8);
+    for q in points {
+        let (px, py, th, t) = (q[0], q[1], q[2], q[3]);
+        let (s, c) = th.sin_cos();
+        let (x, y) = (c * px - s * py, s * px + c * py);
+        // d(x y) = y dx + x dy, with dx/dpx = c, dx/dpy = -s, dy/dpx = s, dy/dpy = c, dx/dθ = -y,
+        // dy/dθ = x; d(t³)/dt = 3 t².
+        let want = [y * c + x * s, -y * s + x * c, -y * y + x * x, 3.0 * t * t];
+        let (_, g) = (fns.grad)(q);
+        for (got, want) in g.iter().zip(want) {
+            assert!(common::close(*got, want, 1e-13), "{g:?} vs {want:?}");
+        }
+    }
+}

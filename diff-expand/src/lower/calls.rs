@@ -336,6 +336,25 @@ impl Lowerer<'_> {
                 // `<f64>::ln(x)`, `<T>::sqrt(x)`: the float type's function, `f64::ln(x)`.
                 let unqualified = float_type_qualified(path);
                 let path = unqualified.as_ref().unwrap_or(path);
+                // `Pair(a, b)` of a tuple struct the crate defines: built as `Pair { 0: a, 1: b }`
+                // is (it was a call of a differentiable `Pair`, rustc's "no `Pair_vjp`").
+                if let Some(last) = path.path.segments.last()
+                    && path.qself.is_none()
+                    && last.ident.to_string().starts_with(|c: char| c.is_ascii_uppercase())
+                    && crate::signature::types::defined_in_crate(&last.ident.to_string())
+                {
+                    let fields = c
+                        .args
+                        .iter()
+                        .enumerate()
+                        .map(|(i, a)| {
+                            let member =
+                                syn::Member::Unnamed(syn::Index { index: i as u32, span: Loc::of(a).span() });
+                            (member, self.value(a))
+                        })
+                        .collect();
+                    return Tree::Leaf(self.construct(Some(path.path.clone()), fields, span));
+                }
                 // `f(x)` of a function passed in (`f: impl Fn(f64) -> f64`): kept whole, fine on
                 // constants; its derivative is unknown (`check`: our error on differentiable ones).
                 if path.path.get_ident().is_some() && self.local(func).is_some() {

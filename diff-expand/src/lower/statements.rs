@@ -259,6 +259,32 @@ impl Lowerer<'_> {
     }
 
     fn local_stmt_typed(&mut self, local: &syn::Local) {
+        // `let State { x, v } = step(s, dt);`, `let Pair(a, b) = split(x);`: the call's result
+        // bound to a hidden name first, then taken apart as a local is. (A copy, `p.clone()`,
+        // stays `STRUCT_PATTERN_COMPUTED_VALUE`'s error: destructure `p` itself.)
+        if let (Pat::Struct(_) | Pat::TupleStruct(_), Some(init)) = (&local.pat, &local.init)
+            && init.diverge.is_none()
+            && match &*init.expr {
+                Expr::Call(_) => true,
+                Expr::MethodCall(m) => m.method != "clone",
+                _ => false,
+            }
+        {
+            let span = Loc::of(&init.expr).span();
+            let (pat, e) = (&local.pat, &init.expr);
+            self.chains += 1;
+            let whole = super::iterators::hidden(&format!("__tapeless_result{}", self.chains), span);
+            let stmts: Vec<syn::Stmt> = vec![
+                syn::parse_quote_spanned!(span=> let #whole = #e;),
+                syn::parse_quote_spanned!(span=> let #pat = #whole;),
+            ];
+            for stmt in &stmts {
+                if let syn::Stmt::Local(l) = stmt {
+                    self.local_stmt_typed(l);
+                }
+            }
+            return;
+        }
         if let (Pat::Struct(ps), Some(init)) = (&local.pat, &local.init)
             && init.diverge.is_none()
         {
