@@ -665,3 +665,78 @@ fn a_block_wrt_naming_the_parameters_of_several_methods() {
         }
     }
 }
+
+/// A state stepped by a method returning `Self`, and a tuple struct built by `Self(..)`.
+#[derive(Clone, Copy, Debug, tapeless::Differentiable)]
+pub struct Oscillator {
+    pub x: f64,
+    pub v: f64,
+}
+
+#[derive(Clone, Copy, Debug, tapeless::Differentiable)]
+pub struct Swapped(pub f64, pub f64);
+
+#[differentiable(wrt(self))]
+impl Oscillator {
+    pub fn step(&self, dt: f64) -> Self {
+        Self { x: self.x + dt * self.v, v: self.v - dt * self.x }
+    }
+}
+
+#[differentiable(wrt(self))]
+impl Swapped {
+    pub fn swap(&self) -> Self {
+        Self(self.1, self.0 * 2.0)
+    }
+}
+
+/// `x₂ q.0 + q.1` after two steps, chained and through a local (`s.step(h).step(h)` and `let s1
+/// = s.step(h); s1.step(h)`: a method's result of type `Self` composes in turn; it was "no
+/// derivative is known for method `step`" until the fiftieth session), with `q = p.swap()` (`Self(..)`
+/// was a call of a differentiable `Self`, rustc's error inside generated code).
+#[differentiable]
+fn stepped_twice(s: Oscillator, p: Swapped) -> f64 {
+    let chained = s.step(0.1).step(0.1);
+    let s1 = s.step(0.1);
+    let s2 = s1.step(0.1);
+    let q = p.swap();
+    chained.x * q.0 + q.1 + s2.v
+}
+
+#[test]
+fn methods_returning_self_compose() {
+    let fns = Fns {
+        name: "stepped_twice",
+        f: &|q| stepped_twice(Oscillator { x: q[0], v: q[1] }, Swapped(q[2], q[3])),
+        jvp: &|q, t| {
+            stepped_twice_jvp(
+                Oscillator { x: q[0], v: q[1] },
+                Swapped(q[2], q[3]),
+                Oscillator { x: t[0], v: t[1] },
+                Swapped(t[2], t[3]),
+            )
+        },
+        vjp: &|q, ct| {
+            let (value, pullback) = stepped_twice_vjp(Oscillator { x: q[0], v: q[1] }, Swapped(q[2], q[3]));
+            let (s, p) = pullback(ct);
+            (value, vec![s.x, s.v, p.0, p.1])
+        },
+        grad: &|q| {
+            let (value, (s, p)) = stepped_twice_grad(Oscillator { x: q[0], v: q[1] }, Swapped(q[2], q[3]));
+            (value, vec![s.x, s.v, p.0, p.1])
+        },
+    };
+    let points: [&[f64]; 3] = [&[1.0, 0.5, 2.0, 3.0], &[-0.4, 1.5, 0.2, -1.0], &[0.0, 1.0, -1.2, 0.5]];
+    check(&fns, &points, 1e-8);
+    for q in points {
+        // Two steps of h = 0.1: x₂ = 0.99 x + 0.2 v, v₂ = -0.2 x + 0.99 v; q = (p.1, 2 p.0).
+        let (x, v, p0, p1) = (q[0], q[1], q[2], q[3]);
+        let x2 = 0.99 * x + 0.2 * v;
+        let want = [0.99 * p1 - 0.2, 0.2 * p1 + 0.99, 2.0, x2];
+        let (_, g) = (fns.grad)(q);
+        for (got, want) in g.iter().zip(want) {
+            assert!(close(*got, want, 1e-13), "{g:?} vs {want:?}");
+        }
+        assert!(close((fns.f)(q), x2 * p1 + 2.0 * p0 + (-0.2 * x + 0.99 * v), 1e-14));
+    }
+}

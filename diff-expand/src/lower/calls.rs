@@ -297,7 +297,14 @@ impl Lowerer<'_> {
                 }
                 let receiver = self.receiver(&m.receiver);
                 let (args, borrowed) = self.call_args(&m.args);
-                let kind = method_kind(&name);
+                let mut kind = method_kind(&name);
+                // A recorded method returning `Self` of a record: its result is one too.
+                if self.kind(receiver) == Kind::Array(ArrayKind::Record)
+                    && crate::signature::registry::method_call(&m.method, &args, self.receiver_type(receiver))
+                        .is_some_and(|(wrt, _)| wrt.returns_self)
+                {
+                    kind = Kind::Array(ArrayKind::Record);
+                }
                 let callee =
                     Callee::Method { receiver, name: m.method.clone(), turbofish: m.turbofish.clone() };
                 self.call(callee, args, borrowed, span, results, kind)
@@ -338,10 +345,12 @@ impl Lowerer<'_> {
                 let path = unqualified.as_ref().unwrap_or(path);
                 // `Pair(a, b)` of a tuple struct the crate defines: built as `Pair { 0: a, 1: b }`
                 // is (it was a call of a differentiable `Pair`, rustc's "no `Pair_vjp`").
+                // (`Self(a, b)` in a method of one too.)
                 if let Some(last) = path.path.segments.last()
                     && path.qself.is_none()
                     && last.ident.to_string().starts_with(|c: char| c.is_ascii_uppercase())
-                    && crate::signature::types::defined_in_crate(&last.ident.to_string())
+                    && (crate::signature::types::defined_in_crate(&last.ident.to_string())
+                        || path.path.is_ident("Self"))
                 {
                     let fields = c
                         .args

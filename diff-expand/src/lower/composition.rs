@@ -39,7 +39,7 @@ impl Lowerer<'_> {
     /// The name of a method call's receiver's type where the code states it: a parameter
     /// (`p: &Pendulum`), an element of one, `self` or a struct literal
     /// (`registry::receiver_type`, which the emitters and the check ask of the IR).
-    fn receiver_type(&self, receiver: Value) -> Option<String> {
+    pub(super) fn receiver_type(&self, receiver: Value) -> Option<String> {
         crate::signature::registry::receiver_type_in(
             receiver,
             |v| self.blocks.iter().flatten().find(|i| i.results.first() == Some(&v)).map(|i| &i.op),

@@ -144,6 +144,7 @@ fn analysed(
         params: sig.params.iter().map(|p| p.wrt).collect(),
         names: sig.params.iter().map(|p| p.ident.to_string()).collect(),
         hessian: args.hessian,
+        returns_self: false,
     })
 }
 

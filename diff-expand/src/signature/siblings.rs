@@ -24,6 +24,9 @@ pub struct Wrt {
     /// Whether the attribute asks for `hessian`, which generates the dual copy of `_vjp` that
     /// a second-order caller composes through.
     pub hessian: bool,
+    /// Whether the method returns `Self` (`fn step(&self, dt: f64) -> Self`): its result is a
+    /// record of the receiver's type, whose methods compose in turn (`s.step(dt).step(dt)`).
+    pub returns_self: bool,
 }
 
 thread_local! {
@@ -96,7 +99,9 @@ pub fn of_method(sig: &syn::Signature, args: &proc_macro2::TokenStream) -> Optio
             }
         }
     }
-    Some(Wrt { receiver, by_value, params, names, hessian: args.hessian })
+    let returns_self = matches!(&sig.output, syn::ReturnType::Type(_, ty)
+        if matches!(&**ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident("Self")));
+    Some(Wrt { receiver, by_value, params, names, hessian: args.hessian, returns_self })
 }
 
 /// `self.name(..)` in a method of the block, calling a method of the block whose attribute
