@@ -681,6 +681,11 @@ impl Oscillator {
     pub fn step(&self, dt: f64) -> Self {
         Self { x: self.x + dt * self.v, v: self.v - dt * self.x }
     }
+
+    /// The result by the type's name rather than `Self`.
+    pub fn damped(&self, c: f64) -> Oscillator {
+        Oscillator { x: self.x, v: self.v * c }
+    }
 }
 
 #[differentiable(wrt(self))]
@@ -700,7 +705,8 @@ fn stepped_twice(s: Oscillator, p: Swapped) -> f64 {
     let s1 = s.step(0.1);
     let s2 = s1.step(0.1);
     let q = p.swap();
-    chained.x * q.0 + q.1 + s2.v
+    let d = s.damped(0.5).step(0.1);
+    chained.x * q.0 + q.1 + s2.v + d.x
 }
 
 #[test]
@@ -729,14 +735,15 @@ fn methods_returning_self_compose() {
     let points: [&[f64]; 3] = [&[1.0, 0.5, 2.0, 3.0], &[-0.4, 1.5, 0.2, -1.0], &[0.0, 1.0, -1.2, 0.5]];
     check(&fns, &points, 1e-8);
     for q in points {
-        // Two steps of h = 0.1: x₂ = 0.99 x + 0.2 v, v₂ = -0.2 x + 0.99 v; q = (p.1, 2 p.0).
+        // Two steps of h = 0.1: x₂ = 0.99 x + 0.2 v, v₂ = -0.2 x + 0.99 v; q = (p.1, 2 p.0);
+        // damped then stepped: d.x = x + 0.05 v.
         let (x, v, p0, p1) = (q[0], q[1], q[2], q[3]);
         let x2 = 0.99 * x + 0.2 * v;
-        let want = [0.99 * p1 - 0.2, 0.2 * p1 + 0.99, 2.0, x2];
+        let want = [0.99 * p1 - 0.2 + 1.0, 0.2 * p1 + 0.99 + 0.05, 2.0, x2];
         let (_, g) = (fns.grad)(q);
         for (got, want) in g.iter().zip(want) {
             assert!(close(*got, want, 1e-13), "{g:?} vs {want:?}");
         }
-        assert!(close((fns.f)(q), x2 * p1 + 2.0 * p0 + (-0.2 * x + 0.99 * v), 1e-14));
+        assert!(close((fns.f)(q), x2 * p1 + 2.0 * p0 + (-0.2 * x + 0.99 * v) + x + 0.05 * v, 1e-14));
     }
 }

@@ -78,7 +78,7 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
         signature::registry::record_with_marker(&item_fn.vis, &item_fn.sig.ident, &wrt)
     } else {
         // A method with `self` and a `wrt(..)` list: its marker method, beside it in its `impl`.
-        match signature::siblings::of_method(&item_fn.sig, &attr) {
+        match signature::siblings::of_method(&item_fn.sig, &attr, None) {
             Some(wrt) if item_fn.sig.receiver().is_some() => crate::impls::method_marker(&item_fn, &wrt),
             _ => TokenStream::new(),
         }

@@ -84,7 +84,10 @@ pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
     let siblings: HashMap<String, signature::siblings::Wrt> = methods
         .iter()
         .filter_map(|(f, args)| {
-            Some((f.sig.ident.to_string(), signature::siblings::of_method(&f.sig, args)?))
+            Some((
+                f.sig.ident.to_string(),
+                signature::siblings::of_method(&f.sig, args, Some(&block.self_ty))?,
+            ))
         })
         .collect();
     let unlisted: std::collections::HashSet<String> = methods
@@ -152,7 +155,7 @@ fn generated_items(
         // associated function (`Self::power(x, self.n)`) is recorded as a function, with its
         // marker constant beside it.
         if item_fn.sig.receiver().is_some()
-            && let Some(wrt) = signature::siblings::of_method(&item_fn.sig, &args)
+            && let Some(wrt) = signature::siblings::of_method(&item_fn.sig, &args, Some(self_ty))
         {
             generated.extend(method_marker(&item_fn, &wrt));
             signature::registry::record_typed_method(self_ty, &item_fn.sig.ident.to_string(), &wrt);

@@ -413,7 +413,7 @@ fn block(
             // statements::result_typed`), also in a method expanded before it.
             super::results::record_in(file, &f.sig);
             if f.sig.receiver().is_some() {
-                if let Some(wrt) = siblings::of_method(&f.sig, &args) {
+                if let Some(wrt) = siblings::of_method(&f.sig, &args, block.as_ref().map(|b| &*b.self_ty)) {
                     registry::record_method_in(file, &name, &wrt);
                     if let Some(block) = &block {
                         registry::record_typed_method(&block.self_ty, &name, &wrt);

@@ -24,7 +24,8 @@ pub struct Wrt {
     /// Whether the attribute asks for `hessian`, which generates the dual copy of `_vjp` that
     /// a second-order caller composes through.
     pub hessian: bool,
-    /// Whether the method returns `Self` (`fn step(&self, dt: f64) -> Self`): its result is a
+    /// Whether the method returns `Self` (`fn step(&self, dt: f64) -> Self`, or the block's type
+    /// by name, `-> State` in `impl State`): its result is a
     /// record of the receiver's type, whose methods compose in turn (`s.step(dt).step(dt)`).
     pub returns_self: bool,
 }
@@ -77,7 +78,11 @@ pub fn sibling(name: &str) -> Option<Wrt> {
 /// The entry of a method whose attribute arguments (`args`) list `wrt(..)`; `None` otherwise
 /// (every float parameter is differentiated: what a call assumes anyway) or if they do not parse
 /// (the method's own expansion reports that).
-pub fn of_method(sig: &syn::Signature, args: &proc_macro2::TokenStream) -> Option<Wrt> {
+pub fn of_method(
+    sig: &syn::Signature,
+    args: &proc_macro2::TokenStream,
+    self_ty: Option<&syn::Type>,
+) -> Option<Wrt> {
     let args: crate::args::Args = syn::parse2(args.clone()).ok()?;
     let wrt = args.wrt?;
     let listed = |name: &str| wrt.iter().any(|w| w == name);
@@ -99,8 +104,14 @@ pub fn of_method(sig: &syn::Signature, args: &proc_macro2::TokenStream) -> Optio
             }
         }
     }
-    let returns_self = matches!(&sig.output, syn::ReturnType::Type(_, ty)
-        if matches!(&**ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident("Self")));
+    // `-> Self`, or the block's type by name (`-> State` in `impl State`).
+    let returns_self = match &sig.output {
+        syn::ReturnType::Type(_, ty) => {
+            matches!(&**ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident("Self"))
+                || self_ty.is_some_and(|s| quote::quote!(#s).to_string() == quote::quote!(#ty).to_string())
+        }
+        syn::ReturnType::Default => false,
+    };
     Some(Wrt { receiver, by_value, params, names, hessian: args.hessian, returns_self })
 }
 
