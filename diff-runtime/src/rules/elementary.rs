@@ -145,24 +145,15 @@ fn larger_share<T: Real>(a: T, b: T) -> T {
     }
 }
 
-/// Share of `∂ min(a, b)` that goes to `a`: `1` if `a` is the smaller, `0.5` on a tie. A NaN
-/// argument is ignored by `min`, so it gets `0` (the other argument all of it: `fold(f64::NAN,
-/// f64::min)` is the minimum's derivative, which `larger_share(b, a)` gave to the NaN until the
-/// fiftieth session, a zero gradient, silently).
+/// Share of `∂ min(a, b)` that goes to `a`: the share of `max(-a, -b)`, `min(a, b) = -max(-a,
+/// -b)`, so `1` if `a` is the smaller, `0.5` on a tie, and `0` for a NaN `a` (ignored by `min`:
+/// `fold(f64::NAN, f64::min)` is the minimum's derivative, which `larger_share(b, a)` gave to the
+/// NaN until the fiftieth session, a zero gradient, silently).
 #[inline(always)]
 fn smaller_share<T: Real>(a: T, b: T) -> T {
-    if a < b {
-        T::one()
-    } else if a > b {
-        T::zero()
-    } else if a == b {
-        lit(0.5)
-    } else if a.is_nan() {
-        T::zero()
-    } else {
-        T::one()
-    }
+    larger_share(-a, -b)
 }
+
 /// `∂ a.max(b) / ∂a`.
 #[inline]
 pub fn max_d0<T: Real>(a: T, b: T, _y: T) -> T {
