@@ -88,6 +88,7 @@ mod solves;
 mod sources;
 mod ssa;
 mod statements;
+mod struct_patterns;
 mod typed;
 mod windows;
 

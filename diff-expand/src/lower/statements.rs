@@ -198,59 +198,6 @@ impl Lowerer<'_> {
         t
     }
 
-    /// `let Params { a, b: c, .. } = *p;` (or `= p` of a struct held by value): one `let` per
-    /// named field, read as `p.a` (a differentiated record's field, or a constant's). Of a
-    /// reference (`= p` with `p: &Params`, `= self` of `&self`) each field binds by reference,
-    /// as Rust's default binding mode does: read as `&p.a` (a float field's value, which `*a`
-    /// reads too; an array field read in place).
-    fn struct_pattern(&mut self, ps: &syn::PatStruct, init: &Expr) {
-        let fields: Vec<(&syn::Member, &Pat)> = ps.fields.iter().map(|f| (&f.member, &*f.pat)).collect();
-        self.field_patterns(&fields, init, Loc::of(ps));
-    }
-
-    /// `let P(a, b) = p;` (or `P(a, ..)`) of a tuple struct: as [`Lowerer::struct_pattern`], the
-    /// fields by position (`p.0`, `p.1`). `false` for a `..` before the end, whose positions
-    /// after it depend on the struct's length.
-    fn tuple_struct_pattern(&mut self, ts: &syn::PatTupleStruct, init: &Expr) -> bool {
-        let rest = ts.elems.iter().position(|p| matches!(p, Pat::Rest(_)));
-        if rest.is_some_and(|k| k + 1 != ts.elems.len()) {
-            return false;
-        }
-        let members: Vec<syn::Member> = (0..rest.unwrap_or(ts.elems.len()))
-            .map(|index| syn::Member::Unnamed(syn::Index { index: index as u32, span: Loc::of(ts).span() }))
-            .collect();
-        let fields: Vec<(&syn::Member, &Pat)> = members.iter().zip(&ts.elems).collect();
-        self.field_patterns(&fields, init, Loc::of(ts));
-        true
-    }
-
-    /// One `let` per field pattern of a struct or tuple struct pattern over `init`.
-    fn field_patterns(&mut self, fields: &[(&syn::Member, &Pat)], init: &Expr, at: Loc) {
-        let base = match init {
-            Expr::Unary(syn::ExprUnary { op: UnOp::Deref(_), expr, .. }) => &**expr,
-            e => e,
-        };
-        let by_reference = !matches!(init, Expr::Unary(_))
-            && (self.self_by_reference && matches!(base, Expr::Path(p) if p.path.is_ident("self"))
-                || self.aggregate_or_leaf(base).is_some_and(|v| {
-                    self.param_types.get(&v).is_some_and(|ty| matches!(ty, syn::Type::Reference(_)))
-                }));
-        if !matches!(base, Expr::Path(_) | Expr::Field(_)) {
-            self.unsupported(at, unsupported::STRUCT_PATTERN_COMPUTED_VALUE);
-            return;
-        }
-        for (member, pat) in fields {
-            let at = Loc::of(*pat).start;
-            let read: Expr = if by_reference {
-                syn::parse_quote_spanned!(at=> &#base.#member)
-            } else {
-                syn::parse_quote_spanned!(at=> #base.#member)
-            };
-            let t = self.expr(&read);
-            self.bind(pat, Some(t));
-        }
-    }
-
     pub(super) fn local_stmt(&mut self, local: &syn::Local) {
         if let Some(typed) = super::pushes::turbofished(local) {
             return self.local_stmt_typed(&typed);
@@ -259,41 +206,11 @@ impl Lowerer<'_> {
     }
 
     fn local_stmt_typed(&mut self, local: &syn::Local) {
-        // `let State { x, v } = step(s, dt);`, `let Pair(a, b) = split(x);`: the call's result
-        // bound to a hidden name first, then taken apart as a local is. (A copy, `p.clone()`,
-        // stays `STRUCT_PATTERN_COMPUTED_VALUE`'s error: destructure `p` itself.)
+        // `let Params { a, .. } = *p;`, `let Pair(a, b) = p;`, `let State { x, v } = step(s, dt);`
+        // (`lower::struct_patterns`).
         if let (Pat::Struct(_) | Pat::TupleStruct(_), Some(init)) = (&local.pat, &local.init)
             && init.diverge.is_none()
-            && match &*init.expr {
-                Expr::Call(_) => true,
-                Expr::MethodCall(m) => m.method != "clone",
-                _ => false,
-            }
-        {
-            let span = Loc::of(&init.expr).span();
-            let (pat, e) = (&local.pat, &init.expr);
-            self.chains += 1;
-            let whole = super::iterators::hidden(&format!("__tapeless_result{}", self.chains), span);
-            let stmts: Vec<syn::Stmt> = vec![
-                syn::parse_quote_spanned!(span=> let #whole = #e;),
-                syn::parse_quote_spanned!(span=> let #pat = #whole;),
-            ];
-            for stmt in &stmts {
-                if let syn::Stmt::Local(l) = stmt {
-                    self.local_stmt_typed(l);
-                }
-            }
-            return;
-        }
-        if let (Pat::Struct(ps), Some(init)) = (&local.pat, &local.init)
-            && init.diverge.is_none()
-        {
-            self.struct_pattern(ps, &init.expr);
-            return;
-        }
-        if let (Pat::TupleStruct(ts), Some(init)) = (&local.pat, &local.init)
-            && init.diverge.is_none()
-            && self.tuple_struct_pattern(ts, &init.expr)
+            && self.struct_pattern(&local.pat, &init.expr)
         {
             return;
         }
@@ -566,30 +483,10 @@ impl Lowerer<'_> {
                 }
             },
             Pat::Slice(ps) => self.bind_array_pattern(ps, value),
-            // `|&Obs(x, y)| ..`, `for Obs(x, y) in data` of a tuple struct (also `Obs(x, ..)`),
-            // and `for Obs { x, y } in data`, `|&Obs { x, .. }|` of one with named fields: each
-            // field read as `o.0`, `o.x` reads it (a differentiated record's field, or a
-            // constant's).
-            Pat::TupleStruct(ts)
-                if ts.qself.is_none()
-                    && ts
-                        .elems
-                        .iter()
-                        .position(|p| matches!(p, Pat::Rest(_)))
-                        .is_none_or(|k| k + 1 == ts.elems.len()) =>
-            {
-                let members: Vec<syn::Member> = (0..ts.elems.len())
-                    .map(|index| {
-                        syn::Member::Unnamed(syn::Index { index: index as u32, span: Loc::of(ts).span() })
-                    })
-                    .collect();
-                let fields =
-                    members.iter().zip(&ts.elems).filter(|(_, p)| !matches!(p, Pat::Rest(_))).collect();
-                self.bind_fields(fields, value, Loc::of(ts));
-            }
-            Pat::Struct(ps) if ps.qself.is_none() => {
-                let fields = ps.fields.iter().map(|f| (&f.member, &*f.pat)).collect();
-                self.bind_fields(fields, value, Loc::of(ps));
+            // `for Obs { x, y } in data`, `|&Pair(a, _)|`: the element's fields
+            // (`lower::struct_patterns`).
+            Pat::Struct(_) | Pat::TupleStruct(_) if super::struct_patterns::fields(pat).is_some() => {
+                self.fields_of_value(pat, value)
             }
             // `|&x| ..` of a closure called with a value, `for &x in v.iter()`: the value, which
             // the name now holds by value (no longer a reference the generated code copied:
@@ -608,22 +505,6 @@ impl Lowerer<'_> {
 }
 
 impl Lowerer<'_> {
-    /// Binds each field pattern of a struct pattern over `value` (a loop's or a closure's
-    /// element): the field read as `o.x` reads it, through a hidden name for the element.
-    fn bind_fields(&mut self, fields: Vec<(&syn::Member, &Pat)>, value: Option<Tree>, at: Loc) {
-        let Some(Tree::Leaf(v)) = value else {
-            self.unsupported(at, unsupported::PATTERN_FORM);
-            return;
-        };
-        let whole = syn::Ident::new(&format!("__tapeless_whole{}", v.0), proc_macro2::Span::mixed_site());
-        self.declare(&whole.to_string(), Some(Tree::Leaf(v)));
-        for (member, p) in fields {
-            let read: Expr = syn::parse_quote_spanned!(Loc::of(p).span()=> #whole.#member);
-            let field = self.expr(&read);
-            self.bind(p, Some(field));
-        }
-    }
-
     /// Whether `v` is the result of a call (of a function the macro cannot see into).
     fn call_result(&self, v: Value) -> bool {
         self.blocks
