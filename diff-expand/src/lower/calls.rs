@@ -341,28 +341,10 @@ impl Lowerer<'_> {
                     return self.unsupported(Loc::of(&c.func), unsupported::CALLING_EXPRESSION);
                 };
                 // `<f64>::ln(x)`, `<T>::sqrt(x)`: the float type's function, `f64::ln(x)`.
-                let unqualified = float_type_qualified(path);
+                let unqualified = super::composition::float_type_qualified(path);
                 let path = unqualified.as_ref().unwrap_or(path);
-                // `Pair(a, b)` of a tuple struct the crate defines: built as `Pair { 0: a, 1: b }`
-                // is (it was a call of a differentiable `Pair`, rustc's "no `Pair_vjp`").
-                // (`Self(a, b)` in a method of one too.)
-                if let Some(last) = path.path.segments.last()
-                    && path.qself.is_none()
-                    && last.ident.to_string().starts_with(|c: char| c.is_ascii_uppercase())
-                    && (crate::signature::types::defined_in_crate(&last.ident.to_string())
-                        || path.path.is_ident("Self"))
-                {
-                    let fields = c
-                        .args
-                        .iter()
-                        .enumerate()
-                        .map(|(i, a)| {
-                            let member =
-                                syn::Member::Unnamed(syn::Index { index: i as u32, span: Loc::of(a).span() });
-                            (member, self.value(a))
-                        })
-                        .collect();
-                    return Tree::Leaf(self.construct(Some(path.path.clone()), fields, span));
+                if let Some(t) = self.tuple_struct(path, &c.args, span) {
+                    return t;
                 }
                 // `f(x)` of a function passed in (`f: impl Fn(f64) -> f64`): kept whole, fine on
                 // constants; its derivative is unknown (`check`: our error on differentiable ones).
@@ -808,14 +790,4 @@ fn fallback_of_call(method: &str, receiver: &Expr) -> Option<String> {
     let Expr::Path(path) = &*call.func else { return None };
     let name = path.path.segments.last()?.ident.to_string();
     crate::signature::registry::is_function(&name, call.args.len()).then_some(name)
-}
-
-/// `<F>::f` of a float type `F` (`<f64>::ln`, `<T>::sqrt`) as the path `F::f`, which names the
-/// same function.
-fn float_type_qualified(path: &syn::ExprPath) -> Option<syn::ExprPath> {
-    let q = path.qself.as_ref().filter(|q| q.position == 0)?;
-    let syn::Type::Path(ty) = &*q.ty else { return None };
-    let name = ty.path.get_ident().filter(|i| crate::signature::float_type_or_trait(&i.to_string()))?;
-    let rest = &path.path.segments;
-    Some(syn::parse_quote_spanned!(syn::spanned::Spanned::span(path)=> #name::#rest))
 }

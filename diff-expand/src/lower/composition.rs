@@ -291,3 +291,13 @@ impl Lowerer<'_> {
         }
     }
 }
+
+/// `<F>::f` of a float type `F` (`<f64>::ln`, `<T>::sqrt`) as the path `F::f`, which names the
+/// same function.
+pub(super) fn float_type_qualified(path: &syn::ExprPath) -> Option<syn::ExprPath> {
+    let q = path.qself.as_ref().filter(|q| q.position == 0)?;
+    let syn::Type::Path(ty) = &*q.ty else { return None };
+    let name = ty.path.get_ident().filter(|i| crate::signature::float_type_or_trait(&i.to_string()))?;
+    let rest = &path.path.segments;
+    Some(syn::parse_quote_spanned!(syn::spanned::Spanned::span(path)=> #name::#rest))
+}

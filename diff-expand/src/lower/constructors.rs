@@ -557,3 +557,31 @@ fn closure_indices(f: &syn::ExprClosure) -> Option<[Pat; 2]> {
     };
     Some([index(a)?, index(b)?])
 }
+
+impl Lowerer<'_> {
+    /// `Pair(a, b)` of a tuple struct the crate defines, or `Self(a, b)` in a method of one: built
+    /// as `Pair { 0: a, 1: b }` is (it was a call of a differentiable `Pair`, rustc's "no
+    /// `Pair_vjp`", until the fiftieth session). `None` for another call.
+    pub(super) fn tuple_struct(
+        &mut self,
+        path: &syn::ExprPath,
+        args: &syn::punctuated::Punctuated<Expr, syn::Token![,]>,
+        span: Loc,
+    ) -> Option<Tree> {
+        let last = path.path.segments.last()?.ident.to_string();
+        let ours = path.qself.is_none()
+            && last.starts_with(|c: char| c.is_ascii_uppercase())
+            && (crate::signature::types::defined_in_crate(&last) || path.path.is_ident("Self"));
+        if !ours {
+            return None;
+        }
+        let fields = args
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                (syn::Member::Unnamed(syn::Index { index: i as u32, span: Loc::of(a).span() }), self.value(a))
+            })
+            .collect();
+        Some(Tree::Leaf(self.construct(Some(path.path.clone()), fields, span)))
+    }
+}

@@ -18,6 +18,8 @@ pub mod higher_order;
 mod nalgebra;
 pub mod outputs;
 pub mod patterns;
+
+pub use patterns::pattern_wrt;
 pub mod prescan;
 pub mod registry;
 pub mod results;
@@ -753,44 +755,6 @@ pub(crate) fn impl_param(ty: &Type, generics: &syn::Generics) -> Option<String> 
 }
 
 /// A type as the user wrote it, for messages.
-/// `wrt(..)` with the names a parameter pattern binds (`x`, `y` of `&[x, y]: &[f64; 2]`)
-/// replaced by the parameter's generated name (`patterns::parameter_name`), when every one of
-/// them is listed; listing some of them is an error (the parameter is differentiated whole).
-pub fn pattern_wrt(sig: &syn::Signature, names: &[Ident], cx: &Ctxt) -> Vec<Ident> {
-    let patterns: Vec<(Ident, String, Vec<String>)> = (0..sig.inputs.len())
-        .filter_map(|i| {
-            let name = patterns::parameter_name(sig, i)?;
-            let (text, bound) = patterns::pattern_names(sig, i)?;
-            Some((name, text, bound))
-        })
-        .collect();
-    let mut out = Vec::new();
-    let mut listed: Vec<Vec<&Ident>> = vec![Vec::new(); patterns.len()];
-    for name in names {
-        let of_pattern = patterns.iter().position(|(_, _, bound)| bound.iter().any(|b| name == b));
-        match of_pattern {
-            Some(k) => listed[k].push(name),
-            None => out.push(name.clone()),
-        }
-    }
-    for ((generated, text, bound), listed) in patterns.iter().zip(listed) {
-        let Some(first) = listed.first() else { continue };
-        if bound.iter().all(|b| listed.iter().any(|l| *l == b)) {
-            out.push(Ident::new(&generated.to_string(), first.span()));
-        } else {
-            cx.error(
-                first.span(),
-                crate::diagnostics::Diagnostic::WrtPartOfPattern {
-                    name: first.to_string(),
-                    pattern: text.clone(),
-                    names: bound.join(", "),
-                },
-            );
-        }
-    }
-    out
-}
-
 pub fn type_text(ty: &Type) -> String {
     quote!(#ty)
         .to_string()

@@ -111,3 +111,41 @@ impl<'ast> syn::visit::Visit<'ast> for Names<'_> {
         syn::visit::visit_pat_ident(self, p);
     }
 }
+
+/// `wrt(..)` with the names a parameter pattern binds (`x`, `y` of `&[x, y]: &[f64; 2]`)
+/// replaced by the parameter's generated name ([`parameter_name`]), when every one of
+/// them is listed; listing some of them is an error (the parameter is differentiated whole).
+pub fn pattern_wrt(sig: &syn::Signature, names: &[syn::Ident], cx: &crate::ctxt::Ctxt) -> Vec<syn::Ident> {
+    let patterns: Vec<(syn::Ident, String, Vec<String>)> = (0..sig.inputs.len())
+        .filter_map(|i| {
+            let name = parameter_name(sig, i)?;
+            let (text, bound) = pattern_names(sig, i)?;
+            Some((name, text, bound))
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut listed: Vec<Vec<&syn::Ident>> = vec![Vec::new(); patterns.len()];
+    for name in names {
+        let of_pattern = patterns.iter().position(|(_, _, bound)| bound.iter().any(|b| name == b));
+        match of_pattern {
+            Some(k) => listed[k].push(name),
+            None => out.push(name.clone()),
+        }
+    }
+    for ((generated, text, bound), listed) in patterns.iter().zip(listed) {
+        let Some(first) = listed.first() else { continue };
+        if bound.iter().all(|b| listed.iter().any(|l| *l == b)) {
+            out.push(syn::Ident::new(&generated.to_string(), first.span()));
+        } else {
+            cx.error(
+                first.span(),
+                crate::diagnostics::Diagnostic::WrtPartOfPattern {
+                    name: first.to_string(),
+                    pattern: text.clone(),
+                    names: bound.join(", "),
+                },
+            );
+        }
+    }
+    out
+}
