@@ -319,7 +319,17 @@ pub fn generate(
             typed_names(b"vta"),
             !hessian,
         );
-        let second = if hessian { crate::second::generate(input, &reverse, cx)? } else { TokenStream::new() };
+        let second = if hessian {
+            // `_hvp` printed as forward mode over the adjoint program where that covers the
+            // function (`emit::reverse::tangent`), else the dual-number copy's.
+            let printed = emit::reverse::tangent::hvp(input).map(|hvp| {
+                let floats = emit::tokens::ValueNames { values: &input.scalars, kinds: b"vtah" };
+                emit::scopes::flatten(hvp, floats, typed_names(b"vtah"), true)
+            });
+            crate::second::generate(input, &reverse, printed, cx)?
+        } else {
+            TokenStream::new()
+        };
         let jacobian = if jacobian {
             // The lanes copy of `_jvp`: its tangents are not floats, so only the values (and
             // adjoints) are typed.

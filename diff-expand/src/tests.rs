@@ -751,3 +751,43 @@ fn plan_of_straight_line_code_is_empty_but_for_fused_sums_and_errors_are_reporte
     );
     assert!(got.starts_with("error: this `if` condition depends on a differentiable value"), "{got}");
 }
+
+/// `_hvp` of a straight-line function is printed as forward mode over the adjoint program (its
+/// adjoints' tangents `__h..`, no dual-number copy called); with a loop it is still the copy's.
+#[test]
+fn a_straight_line_hvp_is_printed_and_a_loops_is_the_copys() {
+    let hvp = |item: proc_macro2::TokenStream| {
+        let out = crate::expand::differentiable(quote!(hessian), item).to_string();
+        let hvp = out
+            .split("fn f_hvp")
+            .nth(1)
+            .unwrap_or_default()
+            .split("fn f_hessian")
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        {
+            let tangents =
+                hvp.match_indices("__h").any(|(i, _)| hvp[i + 3..].starts_with(|c: char| c.is_ascii_digit()));
+            (tangents, hvp.contains("__tapeless_f_grad_dual"))
+        }
+    };
+    assert_eq!(
+        hvp(quote!(
+            fn f(x: f64, p: &[f64]) -> f64 {
+                (x * p[0]).sin() / p[1]
+            }
+        )),
+        (true, false)
+    );
+    let looped = quote!(
+        fn f(p: &[f64]) -> f64 {
+            let mut s = 0.0;
+            for i in 0..p.len() {
+                s += p[i].exp();
+            }
+            s
+        }
+    );
+    assert_eq!(hvp(looped), (false, true));
+}

@@ -107,7 +107,7 @@ fn tangent_of(input: &Input, v: Value) -> TokenStream {
     }
 }
 
-fn block(input: &Input, b: &Block) -> TokenStream {
+pub(crate) fn block(input: &Input, b: &Block) -> TokenStream {
     b.insts.iter().map(|inst| self::inst(input, inst)).collect()
 }
 

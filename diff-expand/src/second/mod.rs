@@ -81,7 +81,15 @@ impl VisitMut for Substitute {
 
 /// `NAME_hvp`, `NAME_hessian` and the dual copy of `NAME_grad` (found in `reverse`), or `None`
 /// with the reasons in `cx`.
-pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<TokenStream> {
+///
+/// `printed`: `NAME_hvp` printed as forward mode over the adjoint program
+/// (`emit::reverse::tangent`), which replaces the copy's where it is given.
+pub fn generate(
+    input: &Input,
+    reverse: &TokenStream,
+    printed: Option<TokenStream>,
+    cx: &Ctxt,
+) -> Option<TokenStream> {
     let concrete = concrete(input.sig);
     if !check(input, &concrete, cx) {
         return None;
@@ -271,7 +279,10 @@ pub fn generate(input: &Input, reverse: &TokenStream, cx: &Ctxt) -> Option<Token
         return Some(quote!(#[doc(hidden)] #vjp));
     };
     let dual = emit::sibling_call(sig, quote!(#dual_name));
-    let hvp = hvp(input, sig, &dual, &by_index);
+    let hvp = match printed {
+        Some(printed) if field.is_none() => printed,
+        _ => hvp(input, sig, &dual, &by_index),
+    };
     let hessian = hessian(input, sig, &dual, &by_index);
     if of_field_block.is_some() {
         block::push(quote!(#[doc(hidden)] #grad #[doc(hidden)] #vjp #hvp #hessian));

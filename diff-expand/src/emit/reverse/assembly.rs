@@ -22,18 +22,7 @@ pub fn emit(input: &Input, grad_calls_vjp: bool) -> TokenStream {
     // `_grad_into`: one differentiated slice, `Vec` or derived struct (read through its fields
     // only), whose adjoint is the caller's buffer.
     let into_param: Option<Value> = {
-        let wrt: Vec<Value> = input
-            .f
-            .body
-            .insts
-            .iter()
-            .filter_map(|inst| match inst.op {
-                Op::Param(i) if input.sig.params.get(i).is_some_and(|p| p.wrt) => {
-                    inst.results.first().copied()
-                }
-                _ => None,
-            })
-            .collect();
+        let wrt = wrt_values(input);
         match wrt.as_slice() {
             [v] if arrays.contains(v)
                 && matches!(
@@ -74,15 +63,8 @@ pub fn emit(input: &Input, grad_calls_vjp: bool) -> TokenStream {
             all.extend(code);
             (v, all)
         });
-    let gradient: Vec<Term> = input
-        .f
-        .body
-        .insts
-        .iter()
-        .filter_map(|inst| match inst.op {
-            Op::Param(i) if input.sig.params.get(i).is_some_and(|p| p.wrt) => inst.results.first().copied(),
-            _ => None,
-        })
+    let gradient: Vec<Term> = wrt_values(input)
+        .into_iter()
         .map(|v| if r.live.contains(&v) { Term::Adjoint(v) } else { Term::Zero { of: v, lanes: false } })
         .collect();
     let gradient = print(&crate::emit::tuple_or_single(gradient));
@@ -265,12 +247,26 @@ pub fn emit(input: &Input, grad_calls_vjp: bool) -> TokenStream {
     out
 }
 
-fn call_site() -> proc_macro2::Span {
+pub(super) fn call_site() -> proc_macro2::Span {
     proc_macro2::Span::call_site()
 }
 
+/// The values of the differentiated parameters, in order.
+pub(super) fn wrt_values(input: &Input) -> Vec<Value> {
+    input
+        .f
+        .body
+        .insts
+        .iter()
+        .filter_map(|inst| match inst.op {
+            Op::Param(i) if input.sig.params.get(i).is_some_and(|p| p.wrt) => inst.results.first().copied(),
+            _ => None,
+        })
+        .collect()
+}
+
 /// `term` as Rust, outside any instruction.
-fn print(term: &Term) -> TokenStream {
+pub(super) fn print(term: &Term) -> TokenStream {
     crate::emit::term::print(term, call_site())
 }
 
@@ -280,7 +276,7 @@ fn statement(s: &Statement) -> TokenStream {
 }
 
 /// `__ct`: the cotangent the pullback takes, or `_grad`'s seed.
-fn cotangent_name() -> syn::Ident {
+pub(super) fn cotangent_name() -> syn::Ident {
     format_ident!("__ct")
 }
 
@@ -299,7 +295,7 @@ fn buffer() -> Term {
 /// (the allocator returns it when it is freed).
 /// `into`: the differentiated array whose adjoint is the caller's buffer (`_grad_into`), zeroed
 /// to the array's length without allocating when its capacity suffices.
-fn array_adjoints(
+pub(super) fn array_adjoints(
     input: &Input,
     arrays: &[Value],
     lent: &BTreeSet<Value>,

@@ -49,6 +49,7 @@ mod plan;
 mod primal;
 mod program;
 mod sweep;
+pub mod tangent;
 
 pub use assembly::emit;
 use loops::{Order, body_defs, has_adjoint, loop_key, stack_ident};

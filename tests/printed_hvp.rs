@@ -1,0 +1,188 @@
+//! `_hvp` printed as forward mode over the adjoint program (`emit::reverse::tangent`), for
+//! straight-line functions of floats, slices and arrays: each `H v` checked against the analytic
+//! Hessian, central differences of `_grad`, and `_hessian` (still the dual-number copy of
+//! `_grad`, an independent path); the value and gradient against `_grad`, and `_jvp` against the
+//! gradient.
+
+use tapeless::differentiable;
+
+/// `x² y + sin(x) eʸ - ln(y) / x`.
+#[differentiable(hessian)]
+fn mixed(x: f64, y: f64) -> f64 {
+    let a = x * x * y;
+    a + x.sin() * y.exp() - y.ln() / x
+}
+
+fn mixed_analytic(x: f64, y: f64) -> [[f64; 2]; 2] {
+    let (s, c, e) = (x.sin(), x.cos(), y.exp());
+    let xx = 2.0 * y - s * e - 2.0 * y.ln() / x.powi(3);
+    let xy = 2.0 * x + c * e + 1.0 / (x * x * y);
+    let yy = s * e + 1.0 / (x * y * y);
+    [[xx, xy], [xy, yy]]
+}
+
+/// `p0 p1 / p2 + |(p0, p1)| + tanh(p2)`, read from a slice.
+#[differentiable(hessian)]
+fn ratio_and_radius(p: &[f64]) -> f64 {
+    let r = (p[0] * p[0] + p[1] * p[1]).sqrt();
+    p[0] * p[1] / p[2] + r + p[2].tanh()
+}
+
+fn ratio_and_radius_analytic(p: &[f64]) -> [[f64; 3]; 3] {
+    let (a, b, c) = (p[0], p[1], p[2]);
+    let r3 = (a * a + b * b).sqrt().powi(3);
+    let th = c.tanh();
+    [
+        [b * b / r3, 1.0 / c - a * b / r3, -b / (c * c)],
+        [1.0 / c - a * b / r3, a * a / r3, -a / (c * c)],
+        [-b / (c * c), -a / (c * c), 2.0 * a * b / c.powi(3) - 2.0 * th * (1.0 - th * th)],
+    ]
+}
+
+/// A quadratic model `z = w0 + w1 t + w2 t²` of data `t` (not differentiated), fitted to 1, plus
+/// `exp(w0 w2)`: an array parameter by value.
+#[differentiable(hessian, wrt(w))]
+fn model(w: [f64; 3], t: f64) -> f64 {
+    let z = w[0] + w[1] * t + w[2] * t * t;
+    0.5 * (z - 1.0).powi(2) + (w[0] * w[2]).exp()
+}
+
+fn model_analytic(w: [f64; 3], t: f64) -> [[f64; 3]; 3] {
+    let c = [1.0, t, t * t];
+    let e = (w[0] * w[2]).exp();
+    let mut h = [[0.0; 3]; 3];
+    for i in 0..3 {
+        for j in 0..3 {
+            h[i][j] = c[i] * c[j];
+        }
+    }
+    h[0][0] += w[2] * w[2] * e;
+    h[2][2] += w[0] * w[0] * e;
+    h[0][2] += e + w[0] * w[2] * e;
+    h[2][0] += e + w[0] * w[2] * e;
+    h
+}
+
+/// `atan2(x, y) + hypot(x, y)`: rules of two floats.
+#[differentiable(hessian)]
+fn angle_and_length(x: f64, y: f64) -> f64 {
+    x.atan2(y) + x.hypot(y)
+}
+
+fn angle_and_length_analytic(x: f64, y: f64) -> [[f64; 2]; 2] {
+    let r2 = x * x + y * y;
+    let (r4, r3) = (r2 * r2, r2.sqrt().powi(3));
+    let xx = -2.0 * x * y / r4 + y * y / r3;
+    let xy = (x * x - y * y) / r4 - x * y / r3;
+    let yy = 2.0 * x * y / r4 + x * x / r3;
+    [[xx, xy], [xy, yy]]
+}
+
+/// Checks `hv` (at `x` along `v`) against the analytic Hessian `h`, central differences of
+/// `grad`, and the `_hessian` matrix `dual` (the dual-number copy's).
+fn check(
+    name: &str,
+    x: &[f64],
+    v: &[f64],
+    hv: &[f64],
+    h: &[Vec<f64>],
+    dual: &[Vec<f64>],
+    grad: &dyn Fn(&[f64]) -> Vec<f64>,
+) {
+    let n = x.len();
+    let step = 1e-5;
+    let plus: Vec<f64> = (0..n).map(|i| x[i] + step * v[i]).collect();
+    let minus: Vec<f64> = (0..n).map(|i| x[i] - step * v[i]).collect();
+    let (gp, gm) = (grad(&plus), grad(&minus));
+    for i in 0..n {
+        let analytic: f64 = (0..n).map(|j| h[i][j] * v[j]).sum();
+        let copy: f64 = (0..n).map(|j| dual[i][j] * v[j]).sum();
+        let central = (gp[i] - gm[i]) / (2.0 * step);
+        let scale = analytic.abs().max(1.0);
+        assert!(
+            (hv[i] - analytic).abs() <= 1e-10 * scale,
+            "{name}: (H v)[{i}] = {} against analytic {analytic}",
+            hv[i]
+        );
+        assert!(
+            (hv[i] - copy).abs() <= 1e-10 * scale,
+            "{name}: (H v)[{i}] = {} against the dual copy's {copy}",
+            hv[i]
+        );
+        assert!(
+            (hv[i] - central).abs() <= 1e-6 * scale,
+            "{name}: (H v)[{i}] = {} against central {central}",
+            hv[i]
+        );
+    }
+}
+
+/// `<∇f, v>` from the gradient equals `_jvp`'s tangent along `v`.
+fn check_jvp(name: &str, gradient: &[f64], v: &[f64], jvp: f64) {
+    let dot: f64 = gradient.iter().zip(v).map(|(g, d)| g * d).sum();
+    assert!((dot - jvp).abs() <= 1e-12 * dot.abs().max(1.0), "{name}: <grad, v> = {dot}, jvp {jvp}");
+}
+
+fn rows<const N: usize>(h: [[f64; N]; N]) -> Vec<Vec<f64>> {
+    h.iter().map(|r| r.to_vec()).collect()
+}
+
+fn matrix_rows(h: &tapeless::__private::nalgebra::DMatrix<f64>) -> Vec<Vec<f64>> {
+    (0..h.nrows()).map(|i| (0..h.ncols()).map(|j| h[(i, j)]).collect()).collect()
+}
+
+#[test]
+fn scalar_parameters() {
+    for (x, y, v) in [(0.7, 1.3, [1.0, -0.5]), (-1.2, 0.4, [0.25, 2.0]), (2.5, 3.0, [0.0, 1.0])] {
+        let (value, g, hv) = mixed_hvp(x, y, v[0], v[1]);
+        let (gvalue, gg) = mixed_grad(x, y);
+        assert_eq!((value, g), (gvalue, gg));
+        let (_, _, h) = mixed_hessian(x, y);
+        let grad = |p: &[f64]| {
+            let g = mixed_grad(p[0], p[1]).1;
+            vec![g.0, g.1]
+        };
+        check("mixed", &[x, y], &v, &[hv.0, hv.1], &rows(mixed_analytic(x, y)), &matrix_rows(&h), &grad);
+        check_jvp("mixed", &[g.0, g.1], &v, mixed_jvp(x, y, v[0], v[1]).1);
+
+        let (value, g, hv) = angle_and_length_hvp(x, y, v[0], v[1]);
+        assert_eq!((value, g), angle_and_length_grad(x, y));
+        let (_, _, h) = angle_and_length_hessian(x, y);
+        let grad = |p: &[f64]| {
+            let g = angle_and_length_grad(p[0], p[1]).1;
+            vec![g.0, g.1]
+        };
+        let analytic = rows(angle_and_length_analytic(x, y));
+        check("angle_and_length", &[x, y], &v, &[hv.0, hv.1], &analytic, &matrix_rows(&h), &grad);
+        check_jvp("angle_and_length", &[g.0, g.1], &v, angle_and_length_jvp(x, y, v[0], v[1]).1);
+    }
+}
+
+#[test]
+fn slice_parameter() {
+    for (p, v) in [([0.6, -1.1, 1.7], [1.0, 0.5, -0.25]), ([2.0, 0.3, -0.8], [-1.0, 1.0, 2.0])] {
+        let (value, g, hv) = ratio_and_radius_hvp(&p, v.to_vec());
+        assert_eq!((value, g.clone()), ratio_and_radius_grad(&p));
+        let (_, _, h) = ratio_and_radius_hessian(&p);
+        let grad = |q: &[f64]| ratio_and_radius_grad(q).1;
+        check("ratio_and_radius", &p, &v, &hv, &rows(ratio_and_radius_analytic(&p)), &matrix_rows(&h), &grad);
+        check_jvp("ratio_and_radius", &g, &v, ratio_and_radius_jvp(&p, v.to_vec()).1);
+        // Symmetry: <u, H v> = <v, H u>.
+        let u = [0.3, -0.7, 1.1];
+        let (_, _, hu) = ratio_and_radius_hvp(&p, u.to_vec());
+        let (uhv, vhu): (f64, f64) =
+            (u.iter().zip(&hv).map(|(a, b)| a * b).sum(), v.iter().zip(&hu).map(|(a, b)| a * b).sum());
+        assert!((uhv - vhu).abs() <= 1e-10 * uhv.abs().max(1.0), "<u, H v> = {uhv}, <v, H u> = {vhu}");
+    }
+}
+
+#[test]
+fn array_parameter_with_data() {
+    let (w, t, v) = ([0.2, -0.4, 0.9], 1.5, [1.0, 2.0, -0.5]);
+    let (value, g, hv) = model_hvp(w, t, v);
+    assert_eq!((value, g), model_grad(w, t));
+    let (_, _, h) = model_hessian(w, t);
+    let grad = |q: &[f64]| model_grad([q[0], q[1], q[2]], t).1.to_vec();
+    check("model", &w, &v, &hv, &rows(model_analytic(w, t)), &matrix_rows(&h), &grad);
+    check_jvp("model", &g, &v, model_jvp(w, t, v).1);
+}
