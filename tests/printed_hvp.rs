@@ -222,3 +222,53 @@ fn array_parameter_with_data() {
     check("model", &w, &v, &hv, &rows(model_analytic(w, t)), &copy, &matrix_rows(&h), &grad);
     check_jvp("model", &g, &v, model_jvp(w, t, v).1);
 }
+
+/// `r²` of a piecewise `r`: `x³ y + sin(x³)` where `x > y`, else `x y² + eˣ`. The arms' values
+/// the adjoint reads are saved in the branch's trace with their tangents.
+#[differentiable(hessian)]
+fn piecewise_square(x: f64, y: f64) -> f64 {
+    let r = if tapeless::piecewise(x > y) {
+        let c = x * x * x;
+        c * y + c.sin()
+    } else {
+        let q = y * y;
+        x * q + x.exp()
+    };
+    r * r
+}
+
+fn piecewise_square_analytic(x: f64, y: f64) -> [[f64; 2]; 2] {
+    let (r, g, h) = if x > y {
+        let c = x * x * x;
+        let (r, rx, ry) = (c * y + c.sin(), 3.0 * x * x * (y + c.cos()), c);
+        let rxx = 6.0 * x * y + 6.0 * x * c.cos() - 9.0 * x.powi(4) * c.sin();
+        (r, [rx, ry], [[rxx, 3.0 * x * x], [3.0 * x * x, 0.0]])
+    } else {
+        let (r, rx, ry) = (x * y * y + x.exp(), y * y + x.exp(), 2.0 * x * y);
+        (r, [rx, ry], [[x.exp(), 2.0 * y], [2.0 * y, 2.0 * x]])
+    };
+    let mut out = [[0.0; 2]; 2];
+    for i in 0..2 {
+        for j in 0..2 {
+            out[i][j] = 2.0 * (g[i] * g[j] + r * h[i][j]);
+        }
+    }
+    out
+}
+
+#[test]
+fn branches_save_tangents_in_their_trace() {
+    for (x, y, v) in [(1.2, 0.5, [1.0, -0.5]), (0.3, 0.9, [0.25, 2.0]), (-0.7, -0.2, [1.5, 0.5])] {
+        let (value, g, hv) = piecewise_square_hvp(x, y, v[0], v[1]);
+        assert_eq!((value, g), piecewise_square_grad(x, y));
+        let (_, _, h) = piecewise_square_hessian(x, y);
+        let grad = |p: &[f64]| {
+            let g = piecewise_square_grad(p[0], p[1]).1;
+            vec![g.0, g.1]
+        };
+        let copy = split(__tapeless_piecewise_square_grad_dual(Dual::new(x, v[0]), Dual::new(y, v[1])).1);
+        let analytic = rows(piecewise_square_analytic(x, y));
+        check("piecewise_square", &[x, y], &v, &[hv.0, hv.1], &analytic, &copy, &matrix_rows(&h), &grad);
+        check_jvp("piecewise_square", &[g.0, g.1], &v, piecewise_square_jvp(x, y, v[0], v[1]).1);
+    }
+}

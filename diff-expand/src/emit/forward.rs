@@ -51,7 +51,7 @@ pub fn emit(input: &Input) -> TokenStream {
         (super::sibling(&item.sig.ident, "jvp"), tangents, tangent_type(output), TokenStream::new())
     };
     let items = input.items;
-    let body = block(input, &input.f.body);
+    let body = block(input, &input.f.body, None);
     let value =
         tree_tokens(&input.f.output, &mut |v| super::returned(input, v, v.ident().into_token_stream()));
     let tangent = tree_tokens(&input.f.output, &mut |v| {
@@ -107,11 +107,20 @@ fn tangent_of(input: &Input, v: Value) -> TokenStream {
     }
 }
 
-pub(crate) fn block(input: &Input, b: &Block) -> TokenStream {
-    b.insts.iter().map(|inst| self::inst(input, inst)).collect()
+/// What a primal sweep adds to forward mode when an adjoint sweep follows it (a printed
+/// `_hvp`, `emit::reverse::tangent`): the trace each `if` records.
+pub(crate) trait Saves {
+    /// The trace's name and the items the then and else arms add to what they yield
+    /// (`__If9::Then(__v4, __t4)`), if the `if` records one.
+    fn trace(&self, inst: &Inst) -> Option<(syn::Ident, TokenStream, TokenStream)>;
 }
 
-fn inst(input: &Input, inst: &Inst) -> TokenStream {
+pub(crate) fn block(input: &Input, b: &Block, saves: Option<&dyn Saves>) -> TokenStream {
+    b.insts.iter().map(|inst| self::inst(input, inst, saves)).collect()
+}
+
+/// One instruction and its tangent.
+pub(crate) fn inst(input: &Input, inst: &Inst, saves: Option<&dyn Saves>) -> TokenStream {
     let act = input.act;
     let span = inst.span.span();
     match &inst.op {
@@ -165,12 +174,18 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
                 }));
                 items
             };
+            let (mut then_items, mut else_items) = (yields(then_out), yields(else_out));
+            if let Some((trace, then_item, else_item)) = saves.and_then(|s| s.trace(inst)) {
+                pattern.push(trace.into_token_stream());
+                then_items.push(then_item);
+                else_items.push(else_item);
+            }
             IfLet {
                 pattern,
-                then_code: block(input, then_block),
-                then_items: yields(then_out),
-                else_code: block(input, else_block),
-                else_items: yields(else_out),
+                then_code: block(input, then_block, saves),
+                then_items,
+                else_code: block(input, else_block, saves),
+                else_items,
                 after,
             }
             .emit(*cond, span)
@@ -204,7 +219,7 @@ fn inst(input: &Input, inst: &Inst) -> TokenStream {
                 }
             }
             let super::CarryLines { init, enter, advance, exit } = lines;
-            let body = block(input, body);
+            let body = block(input, body, saves);
             match &inst.op {
                 Op::For { var, start, end, inclusive, .. } => {
                     let (range, var) = (range_tokens(*start, *end, *inclusive), var.ident());

@@ -184,7 +184,7 @@ impl<'a> Reverse<'a> {
                 continue;
             }
             let v = match slot {
-                Slot::Pullback(_) => {
+                Slot::Pullback(_) | Slot::Tangent(_) => {
                     stack.push(slot);
                     continue;
                 }

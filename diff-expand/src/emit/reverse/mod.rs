@@ -61,6 +61,9 @@ use program::{Add, AddForm, Branch, Item, Loop, Program, Stmts};
 enum Slot {
     Value(Value),
     Pullback(Value),
+    /// A float value's tangent, saved beside the value where forward mode is printed over the
+    /// adjoint program (`tangent.rs`).
+    Tangent(Value),
 }
 
 impl Slot {
@@ -68,11 +71,12 @@ impl Slot {
         match self {
             Slot::Value(v) => v.ident(),
             Slot::Pullback(v) => pullback(v),
+            Slot::Tangent(v) => crate::emit::tangent(v),
         }
     }
     fn value(self) -> Value {
         match self {
-            Slot::Value(v) | Slot::Pullback(v) => v,
+            Slot::Value(v) | Slot::Pullback(v) | Slot::Tangent(v) => v,
         }
     }
 }
@@ -113,6 +117,7 @@ impl<'a> Reverse<'a> {
             hoisted: HashMap::new(),
             typed_sources: primal::typed_heap_sources(input),
             span: proc_macro2::Span::call_site(),
+            tangents: None,
         }
     }
 }
@@ -261,6 +266,9 @@ struct Reverse<'a> {
     typed_sources: HashSet<Value>,
     /// The span of the instruction whose adjoint is being built: its terms' operators carry it.
     span: proc_macro2::Span,
+    /// Printing forward mode over the program too (a printed `_hvp`): each statement followed
+    /// by its tangent (`tangent.rs`).
+    tangents: Option<tangent::Tangents<'a>>,
 }
 
 /// Whether a record parameter is read only through its fields or elements (never passed to a

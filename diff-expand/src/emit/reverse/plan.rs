@@ -61,6 +61,7 @@ fn slot(s: &Slot) -> String {
     match s {
         Slot::Value(v) => value(v),
         Slot::Pullback(v) => format!("pb{}", v.0),
+        Slot::Tangent(v) => format!("t{}", v.0),
     }
 }
 

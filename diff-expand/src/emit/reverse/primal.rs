@@ -31,30 +31,10 @@ impl Reverse<'_> {
                     crate::emit::merged_names(self.input, &inst.results, Value::ident, crate::emit::owner);
                 let mut then_items = crate::emit::branch_yields(self.input, then_out);
                 let mut else_items = crate::emit::branch_yields(self.input, else_out);
-                if let Some([then_saved, else_saved]) = self.plan.branches.get(trace) {
-                    let ty = trace_enum(*trace);
+                if let Some((then_item, else_item)) = self.trace_items(*trace, enums) {
                     pattern.push(trace.ident().into_token_stream());
-                    let (ts, es) = (
-                        then_saved.iter().map(|s| self.saved_item(*s)),
-                        else_saved.iter().map(|s| self.saved_item(*s)),
-                    );
-                    let variant = |arm: &str, items: Vec<Term>| {
-                        let arm = format_ident!("{}", arm);
-                        crate::emit::term::print(
-                            &Term::Call { path: quote!(#ty::#arm), args: items },
-                            Span::call_site(),
-                        )
-                    };
-                    then_items.push(variant("Then", ts.collect()));
-                    else_items.push(variant("Else", es.collect()));
-                    let params_then: Vec<syn::Ident> =
-                        (0..then_saved.len()).map(|i| format_ident!("T{}", i)).collect();
-                    let params_else: Vec<syn::Ident> =
-                        (0..else_saved.len()).map(|i| format_ident!("E{}", i)).collect();
-                    enums.extend(quote! {
-                        #[allow(non_camel_case_types, dead_code, clippy::all)]
-                        enum #ty<#(#params_then,)* #(#params_else,)*> { Then(#(#params_then),*), Else(#(#params_else),*) }
-                    });
+                    then_items.push(then_item);
+                    else_items.push(else_item);
                 }
                 IfLet {
                     pattern,
@@ -138,6 +118,29 @@ impl Reverse<'_> {
             }
             _ => primal_let(self.input, inst),
         }
+    }
+
+    /// The trace of the `if` with trace value `trace`, if its adjoint reads one: the then and
+    /// else arms' items (`__If9::Then(__v4, __v5)`), the enum's declaration appended to `enums`.
+    pub(super) fn trace_items(
+        &self,
+        trace: Value,
+        enums: &mut TokenStream,
+    ) -> Option<(TokenStream, TokenStream)> {
+        let [then_saved, else_saved] = self.plan.branches.get(&trace)?;
+        let ty = trace_enum(trace);
+        let variant = |arm: &str, saved: &[Slot]| {
+            let (arm, items) =
+                (format_ident!("{}", arm), saved.iter().map(|s| self.saved_item(*s)).collect());
+            crate::emit::term::print(&Term::Call { path: quote!(#ty::#arm), args: items }, Span::call_site())
+        };
+        let params_then: Vec<syn::Ident> = (0..then_saved.len()).map(|i| format_ident!("T{}", i)).collect();
+        let params_else: Vec<syn::Ident> = (0..else_saved.len()).map(|i| format_ident!("E{}", i)).collect();
+        enums.extend(quote! {
+            #[allow(non_camel_case_types, dead_code, clippy::all)]
+            enum #ty<#(#params_then,)* #(#params_else,)*> { Then(#(#params_then),*), Else(#(#params_else),*) }
+        });
+        Some((variant("Then", then_saved), variant("Else", else_saved)))
     }
 
     /// A slot as a branch trace or a loop stack saves it: a `DVector`/`DMatrix` (held by

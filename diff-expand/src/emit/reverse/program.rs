@@ -163,8 +163,8 @@ impl<'a> Reverse<'a> {
         let mut out = TokenStream::new();
         for item in program.items {
             match item {
-                Item::Do(statement, span) => out.extend(crate::emit::term::statement(&statement, span)),
-                Item::Add(add) => out.extend(crate::emit::term::statement(&add.statement(), add.span)),
+                Item::Do(statement, span) => out.extend(self.statements(&[statement], span)),
+                Item::Add(add) => out.extend(self.statements(&[add.statement()], add.span)),
                 Item::Branch(b) => out.extend(self.print_branch(*b)),
                 Item::Loop(l) => out.extend(self.print_loop(*l)),
                 Item::Pop { stack, slots } => {
@@ -175,9 +175,11 @@ impl<'a> Reverse<'a> {
                     out.extend(crate::emit::term::statement(&pop, proc_macro2::Span::call_site()));
                     out.extend(self.borrow_saved(&slots));
                 }
-                Item::Recompute(insts) => {
-                    out.extend(insts.into_iter().map(|inst| primal_let(self.input, inst)))
-                }
+                Item::Recompute(insts) => out.extend(insts.into_iter().map(|inst| match &self.tangents {
+                    // With its tangent, as forward mode computes it.
+                    Some(_) => crate::emit::forward::inst(self.input, inst, None),
+                    None => primal_let(self.input, inst),
+                })),
             }
         }
         out
@@ -208,7 +210,7 @@ impl<'a> Reverse<'a> {
         let (ts, es) = (then_saved.iter().map(|s| s.ident()), else_saved.iter().map(|s| s.ident()));
         let (then_borrow, else_borrow) = (self.borrow_saved(then_saved), self.borrow_saved(else_saved));
         let (then_code, else_code) = (self.print(then_program), self.print(else_program));
-        let mut out = statements(&before, span);
+        let mut out = self.statements(&before, span);
         out.extend(quote_spanned!(span=> match #t {
             #ty::Then(#(#ts),*) => { #then_borrow #then_code }
             #ty::Else(#(#es),*) => { #else_borrow #else_code }
@@ -304,6 +306,21 @@ impl Reverse<'_> {
             }
         }
         dump_code(&code, &pad, out);
+    }
+}
+
+impl Reverse<'_> {
+    /// `list` as Rust, under `span`, each statement followed by its tangent where forward mode
+    /// is printed over the program too.
+    pub(super) fn statements(&self, list: &[Statement], span: proc_macro2::Span) -> TokenStream {
+        let mut out = TokenStream::new();
+        for s in list {
+            out.extend(crate::emit::term::statement(s, span));
+            if let Some(t) = &self.tangents {
+                out.extend(statements(&t.after(s), span));
+            }
+        }
+        out
     }
 }
 

@@ -10,9 +10,12 @@
 //! zero tangents (the seed's, a constant's) has no tangent variable at all: its tangent is a
 //! symbolic zero, where the dual copy multiplies by a zero it does not know of.
 //!
-//! This covers straight-line functions of floats and float slices or arrays: programs with no
-//! branch, loop or call, whose terms are arithmetic, partials and accumulations into elements.
-//! [`hvp`] returns `None` for anything else, and the dual copy is emitted as before.
+//! A branch's trace saves each float the adjoint reads with its tangent (`save_tangents`), and
+//! the primal sweep records it as forward mode computes the arms (`forward::Saves`).
+//!
+//! This covers functions of floats and float slices or arrays with branches but no loop or
+//! call, whose terms are arithmetic, partials and accumulations into elements. [`hvp`] returns
+//! `None` for anything else, and the dual copy is emitted as before.
 
 use super::assembly::{array_adjoints, call_site, cotangent_name, print, wrt_values};
 use super::*;
@@ -30,87 +33,48 @@ pub fn adjoint_tangent(v: Value) -> syn::Ident {
 }
 
 /// `NAME_hvp` printed as forward mode over the adjoint program, or `None` where the program
-/// holds what is not printed here yet (a branch, a loop, a call, a nalgebra value).
+/// holds what is not printed here yet (a loop, a call, a nalgebra value).
 pub fn hvp(input: &Input) -> Option<TokenStream> {
     if !eligible(input) {
         return None;
     }
     let mut r = Reverse::new(input);
     let AdjointSweep { program, seed_pattern, seed_leaves, arrays } = r.adjoint_sweep();
-    let value = crate::emit::tree_term(&input.f.output, &mut Term::Value);
-    // The straight-line sweep: the seed, the arrays' adjoints, then the program's statements.
-    let mut sweep: Vec<(Statement, proc_macro2::Span)> = vec![
-        (
-            Statement::bind(
-                Pattern::Name(cotangent_name()),
-                Term::runtime("seed_one", vec![value.clone().by_ref()]),
-            ),
-            call_site(),
-        ),
-        (Statement::bind(seed_pattern, Term::Name(cotangent_name())), call_site()),
-    ];
-    let declared = array_adjoints(input, &arrays, &r.plan.lent, false, None);
-    sweep.extend(declared.into_iter().map(|s| (s, call_site())));
-    for item in program.items {
-        match item {
-            Item::Do(statement, span) => sweep.push((statement, span)),
-            Item::Add(add) => sweep.push((add.statement(), add.span)),
-            Item::Branch(_) | Item::Loop(_) | Item::Pop { .. } | Item::Recompute(_) => return None,
-        }
+    if !covered(&program) {
+        return None;
     }
+    r.save_tangents();
+    let value = crate::emit::tree_term(&input.f.output, &mut Term::Value);
+    // Before the program: the seed and the arrays' adjoints.
+    let mut head = vec![
+        Statement::bind(
+            Pattern::Name(cotangent_name()),
+            Term::runtime("seed_one", vec![value.clone().by_ref()]),
+        ),
+        Statement::bind(seed_pattern, Term::Name(cotangent_name())),
+    ];
+    head.extend(array_adjoints(input, &arrays, &r.plan.lent, false, None));
+    let zero_names = seed_leaves.iter().map(|(_, c)| c.to_string()).chain([cotangent_name().to_string()]);
     let mut t = Tangents {
         input,
         nonzero: HashSet::new(),
-        zero_names: seed_leaves
-            .iter()
-            .map(|(_, c)| c.to_string())
-            .chain([cotangent_name().to_string()])
-            .collect(),
+        zero_names: zero_names.collect(),
+        failed: std::cell::Cell::new(false),
     };
-    // Which adjoints have a tangent: a contribution with a nonzero tangent reaches them. One
-    // pass would do for straight-line code (an adjoint is read after its contributions); the
-    // fixpoint keeps it right wherever that order does not hold.
-    loop {
-        let before = t.nonzero.len();
-        for (s, _) in &sweep {
-            if let Some((v, Some(_))) = t.contribution(s).ok()? {
-                t.nonzero.insert(v);
-            }
-        }
-        if t.nonzero.len() == before {
-            break;
-        }
+    let mut all = head.clone();
+    collect(&program, &mut all);
+    t.settle(&all).ok()?;
+    let (hv, gradient) = (outputs(&r, &t, true), outputs(&r, &t, false));
+    r.tangents = Some(t);
+    let mut code = r.statements(&head, call_site());
+    code.extend(r.print(program));
+    if r.tangents.as_ref().is_none_or(|t| t.failed.get()) {
+        return None;
     }
-    let mut code = TokenStream::new();
-    for (s, span) in &sweep {
-        code.extend(crate::emit::term::statement(s, *span));
-        for tangent in t.statement(s).ok()? {
-            code.extend(crate::emit::term::statement(&tangent, *span));
-        }
-    }
-    let wrt = wrt_values(input);
-    let gradient: Vec<Term> = wrt
-        .iter()
-        .map(|v| if r.live.contains(v) { Term::Adjoint(*v) } else { Term::Zero { of: *v, lanes: false } })
-        .collect();
-    let hv: Vec<Term> = wrt
-        .iter()
-        .map(|v| {
-            if t.nonzero.contains(v) {
-                Term::Name(adjoint_tangent(*v))
-            } else if r.live.contains(v) {
-                t.zero_like(*v)
-            } else {
-                Term::Zero { of: *v, lanes: false }
-            }
-        })
-        .collect();
-    let (value, gradient, hv) = (
-        print(&value),
-        print(&crate::emit::tuple_or_single(gradient)),
-        print(&crate::emit::tuple_or_single(hv)),
-    );
-    let primal = crate::emit::forward::block(input, &input.f.body);
+    let traces = Traces { r: &r, enums: std::cell::RefCell::new(TokenStream::new()) };
+    let primal = crate::emit::forward::block(input, &input.f.body, Some(&traces));
+    let enums = traces.enums.into_inner();
+    let (value, gradient, hv) = (print(&value), print(&gradient), print(&hv));
     let sig = input.sig;
     let item = input.item;
     let (vis, attrs, items) = (&item.vis, crate::emit::attributes(), input.items);
@@ -130,11 +94,86 @@ pub fn hvp(input: &Input) -> Option<TokenStream> {
         #attrs
         #vis fn #name (#(#params,)* #(#directions),*) -> (#output, #gradient_type, #gradient_type) {
             #(#items)*
+            #enums
             #primal
             #code
             (#value, #gradient, #hv)
         }
     })
+}
+
+/// The gradient returned (`hv`: its tangent, `H v`): per differentiated parameter its adjoint
+/// (tangent), or a zero.
+fn outputs(r: &Reverse, t: &Tangents, hv: bool) -> Term {
+    let terms = wrt_values(r.input).into_iter().map(|v| match (r.live.contains(&v), hv) {
+        (false, _) => Term::Zero { of: v, lanes: false },
+        (true, false) => Term::Adjoint(v),
+        (true, true) if t.nonzero.contains(&v) => Term::Name(adjoint_tangent(v)),
+        (true, true) => t.zero_like(v),
+    });
+    crate::emit::tuple_or_single(terms.collect())
+}
+
+/// Whether the program is one this printing covers: statements and branches, no loop.
+fn covered(program: &Program) -> bool {
+    program.items.iter().all(|item| match item {
+        Item::Do(..) | Item::Add(_) => true,
+        Item::Branch(b) => b.arms.iter().all(|(_, arm)| covered(arm)),
+        Item::Loop(_) | Item::Pop { .. } | Item::Recompute(_) => false,
+    })
+}
+
+/// The statements of `program`, in order, nested ones included, appended to `out`.
+fn collect(program: &Program, out: &mut Vec<Statement>) {
+    for item in &program.items {
+        match item {
+            Item::Do(s, _) => out.push(s.clone()),
+            Item::Add(add) => out.push(add.statement()),
+            Item::Branch(b) => {
+                out.extend(b.before.iter().cloned());
+                for (_, arm) in &b.arms {
+                    collect(arm, out);
+                }
+            }
+            Item::Loop(_) | Item::Pop { .. } | Item::Recompute(_) => {}
+        }
+    }
+}
+
+impl Reverse<'_> {
+    /// Each float a trace saves, saved with its tangent: the adjoint's tangent reads both.
+    fn save_tangents(&mut self) {
+        let input = self.input;
+        let with_tangents = |saved: &mut Vec<Slot>| {
+            *saved = saved
+                .iter()
+                .flat_map(|s| match s {
+                    Slot::Value(v) if input.scalars.contains(v) && input.act.active(*v) => {
+                        vec![*s, Slot::Tangent(*v)]
+                    }
+                    _ => vec![*s],
+                })
+                .collect();
+        };
+        for arms in self.plan.branches.values_mut() {
+            arms.iter_mut().for_each(with_tangents);
+        }
+    }
+}
+
+/// The primal sweep's traces, for forward mode's primal sweep (`forward::Saves`).
+struct Traces<'r, 'a> {
+    r: &'r Reverse<'a>,
+    /// The trace enums' declarations.
+    enums: std::cell::RefCell<TokenStream>,
+}
+
+impl crate::emit::forward::Saves for Traces<'_, '_> {
+    fn trace(&self, inst: &Inst) -> Option<(syn::Ident, TokenStream, TokenStream)> {
+        let Op::If { trace, .. } = &inst.op else { return None };
+        let (then_item, else_item) = self.r.trace_items(*trace, &mut self.enums.borrow_mut())?;
+        Some((trace.ident(), then_item, else_item))
+    }
 }
 
 /// Whether `input` is a function this printing covers: of `f64` (no generics, receiver or
@@ -157,7 +196,8 @@ fn eligible(input: &Input) -> bool {
     let kinds = (0..input.f.values.len()).map(|i| Value(i as u32)).all(|v| {
         use crate::ir::{ArrayKind, Kind};
         match input.f.info(v).kind {
-            Kind::Float | Kind::Discrete => true,
+            Kind::Float => input.scalars.contains(&v),
+            Kind::Discrete => true,
             Kind::Array(ArrayKind::Slice | ArrayKind::Vec | ArrayKind::Fixed) => true,
             _ => !input.act.active(v),
         }
@@ -172,25 +212,56 @@ fn eligible(input: &Input) -> bool {
                     | Op::Prim { .. }
                     | Op::Load { .. }
                     | Op::NoGrad(_)
+                    | Op::If { .. }
             )
         })
 }
 
 /// The tangents of the adjoint program's terms and statements.
-struct Tangents<'i> {
+pub(super) struct Tangents<'i> {
     input: &'i Input<'i>,
     /// The adjoints with a tangent variable: some contribution to them has a nonzero tangent.
     nonzero: HashSet<Value>,
     /// Names bound to values of zero tangent: the seed and its parts.
     zero_names: HashSet<String>,
+    /// A statement met while printing that has no tangent here: the `_hvp` is the copy's.
+    failed: std::cell::Cell<bool>,
 }
 
 impl Tangents<'_> {
+    /// Finds which adjoints have a tangent: those a contribution with a nonzero tangent
+    /// reaches, over `statements` until nothing changes (an adjoint read before a later
+    /// contribution, as a branch's or loop's may be, is seen on the next pass).
+    fn settle(&mut self, statements: &[Statement]) -> Result<(), Unsupported> {
+        loop {
+            let before = self.nonzero.len();
+            for s in statements {
+                if let Some((v, Some(_))) = self.contribution(s)? {
+                    self.nonzero.insert(v);
+                }
+            }
+            if self.nonzero.len() == before {
+                return Ok(());
+            }
+        }
+    }
+
+    /// The statements that follow `s` with its tangent; none, and the printing marked failed,
+    /// where it has none here.
+    pub(super) fn after(&self, s: &Statement) -> Vec<Statement> {
+        self.statement(s).unwrap_or_else(|Unsupported| {
+            self.failed.set(true);
+            Vec::new()
+        })
+    }
+
     /// The tangent of `t`.
     fn of(&self, t: &Term) -> Tangent {
         Ok(match t {
             Term::Value(v) => match self.input.f.info(*v).kind {
-                crate::ir::Kind::Float => self.input.act.active(*v).then_some(Term::Tangent(*v)),
+                crate::ir::Kind::Float if self.input.scalars.contains(v) => {
+                    self.input.act.active(*v).then_some(Term::Tangent(*v))
+                }
                 crate::ir::Kind::Discrete => None,
                 _ => return Err(Unsupported),
             },
@@ -229,6 +300,7 @@ impl Tangents<'_> {
         for v in args.iter().chain([&y]) {
             let value = v.ident();
             duals.push(match self.input.f.info(*v).kind {
+                crate::ir::Kind::Float if !self.input.scalars.contains(v) => return Err(Unsupported),
                 crate::ir::Kind::Float if act.active(*v) => {
                     any = true;
                     let t = crate::emit::tangent(*v);
