@@ -272,3 +272,142 @@ fn branches_save_tangents_in_their_trace() {
         check_jvp("piecewise_square", &[g.0, g.1], &v, piecewise_square_jvp(x, y, v[0], v[1]).1);
     }
 }
+
+/// Rosenbrock's function: a loop whose backward iterations recompute the loads and sum the
+/// adjoints of `x[i]` and `x[i + 1]` in registers carried between iterations.
+#[differentiable(hessian)]
+fn rosenbrock(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() - 1 {
+        let a = x[i + 1] - x[i] * x[i];
+        let b = 1.0 - x[i];
+        s += 100.0 * a * a + b * b;
+    }
+    s
+}
+
+fn rosenbrock_analytic(x: &[f64]) -> Vec<Vec<f64>> {
+    let n = x.len();
+    let mut h = vec![vec![0.0; n]; n];
+    for i in 0..n - 1 {
+        h[i][i] += 1200.0 * x[i] * x[i] - 400.0 * x[i + 1] + 2.0;
+        h[i + 1][i + 1] += 200.0;
+        h[i][i + 1] -= 400.0 * x[i];
+        h[i + 1][i] -= 400.0 * x[i];
+    }
+    h
+}
+
+/// A logistic regression's negative log-likelihood: nested loops, the inner one's dot product
+/// pushed on the outer loop's stack with its tangent.
+/// With a ridge penalty `0.05 |w|²`.
+#[differentiable(hessian, wrt(w))]
+fn logistic(w: &[f64], x: &[f64], y: &[f64]) -> f64 {
+    let mut loss = 0.0;
+    for wk in w {
+        loss += 0.05 * wk * wk;
+    }
+    for (i, label) in y.iter().enumerate() {
+        let mut margin = 0.0;
+        for k in 0..w.len() {
+            margin += w[k] * x[i * w.len() + k];
+        }
+        loss += (-label * margin).exp().ln_1p();
+    }
+    loss
+}
+
+fn logistic_analytic(w: &[f64], x: &[f64], y: &[f64]) -> Vec<Vec<f64>> {
+    let d = w.len();
+    let mut h = vec![vec![0.0; d]; d];
+    for (k, row) in h.iter_mut().enumerate() {
+        row[k] = 0.1;
+    }
+    for i in 0..y.len() {
+        let row = &x[i * d..(i + 1) * d];
+        let z: f64 = row.iter().zip(w).map(|(a, b)| a * b).sum();
+        let s = 1.0 / (1.0 + (y[i] * z).exp());
+        for a in 0..d {
+            for b in 0..d {
+                h[a][b] += y[i] * y[i] * s * (1.0 - s) * row[a] * row[b];
+            }
+        }
+    }
+    h
+}
+
+/// A `while` loop of explicit steps `y <- y + h (a - y²)`, counted for the backward sweep,
+/// each step's `y` pushed with its tangent.
+#[differentiable(hessian)]
+fn explicit_steps(a: f64, y0: f64) -> f64 {
+    let (mut y, mut k) = (y0, 0);
+    while k < 5 {
+        y += 0.1 * (a - y * y);
+        k += 1;
+    }
+    y * y
+}
+
+/// The Hessian of `explicit_steps` from its sensitivity recurrences, first and second order.
+fn explicit_steps_analytic(a: f64, y0: f64) -> [[f64; 2]; 2] {
+    let h = 0.1;
+    let (mut y, mut g, mut s) = (y0, [0.0, 1.0], [[0.0; 2]; 2]);
+    for _ in 0..5 {
+        let mut next = [[0.0; 2]; 2];
+        for i in 0..2 {
+            for j in 0..2 {
+                next[i][j] = s[i][j] - h * 2.0 * (g[i] * g[j] + y * s[i][j]);
+            }
+        }
+        g = [g[0] + h * (1.0 - 2.0 * y * g[0]), g[1] - h * 2.0 * y * g[1]];
+        s = next;
+        y += h * (a - y * y);
+    }
+    let mut out = [[0.0; 2]; 2];
+    for i in 0..2 {
+        for j in 0..2 {
+            out[i][j] = 2.0 * (g[i] * g[j] + y * s[i][j]);
+        }
+    }
+    out
+}
+
+#[test]
+fn loops_recompute_or_pop_their_tangents() {
+    let x = [0.9, 1.1, 0.7, -0.3, 1.4];
+    let v = [1.0, -0.5, 0.25, 2.0, -1.0];
+    let (value, g, hv) = rosenbrock_hvp(&x, v.to_vec());
+    assert_eq!((value, g.clone()), rosenbrock_grad(&x));
+    let (_, _, h) = rosenbrock_hessian(&x);
+    let lifted: Vec<Dual<f64>> = x.iter().zip(&v).map(|(a, d)| Dual::new(*a, *d)).collect();
+    let copy: Vec<f64> = __tapeless_rosenbrock_grad_dual(&lifted).1.iter().map(|d| d.eps).collect();
+    let grad = |q: &[f64]| rosenbrock_grad(q).1;
+    check("rosenbrock", &x, &v, &hv, &rosenbrock_analytic(&x), &copy, &matrix_rows(&h), &grad);
+    check_jvp("rosenbrock", &g, &v, rosenbrock_jvp(&x, v.to_vec()).1);
+
+    let (data, labels) = ([0.5, -1.0, 2.0, 1.5, 0.3, -0.7, -0.2, 0.8, 1.1], [1.0, -1.0, 1.0]);
+    let (w, v) = ([0.4, -0.2, 0.9], [1.0, 0.5, -2.0]);
+    let (value, g, hv) = logistic_hvp(&w, &data, &labels, v.to_vec());
+    assert_eq!((value, g.clone()), logistic_grad(&w, &data, &labels));
+    let (_, _, h) = logistic_hessian(&w, &data, &labels);
+    let lifted: Vec<Dual<f64>> = w.iter().zip(&v).map(|(a, d)| Dual::new(*a, *d)).collect();
+    let copy: Vec<f64> =
+        __tapeless_logistic_grad_dual(&lifted, &data, &labels).1.iter().map(|d| d.eps).collect();
+    let grad = |q: &[f64]| logistic_grad(q, &data, &labels).1;
+    check("logistic", &w, &v, &hv, &logistic_analytic(&w, &data, &labels), &copy, &matrix_rows(&h), &grad);
+    check_jvp("logistic", &g, &v, logistic_jvp(&w, &data, &labels, v.to_vec()).1);
+
+    for (a, y0, v) in [(0.8, 0.3, [1.0, -0.5]), (-0.4, 1.2, [0.25, 2.0])] {
+        let (value, g, hv) = explicit_steps_hvp(a, y0, v[0], v[1]);
+        assert_eq!((value, g), explicit_steps_grad(a, y0));
+        let (_, _, h) = explicit_steps_hessian(a, y0);
+        let copy = split(__tapeless_explicit_steps_grad_dual(Dual::new(a, v[0]), Dual::new(y0, v[1])).1);
+        let grad = |p: &[f64]| {
+            let g = explicit_steps_grad(p[0], p[1]).1;
+            vec![g.0, g.1]
+        };
+        let analytic = rows(explicit_steps_analytic(a, y0));
+        check("explicit_steps", &[a, y0], &v, &[hv.0, hv.1], &analytic, &copy, &matrix_rows(&h), &grad);
+        check_jvp("explicit_steps", &[g.0, g.1], &v, explicit_steps_jvp(a, y0, v[0], v[1]).1);
+    }
+}

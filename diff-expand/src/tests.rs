@@ -752,10 +752,11 @@ fn plan_of_straight_line_code_is_empty_but_for_fused_sums_and_errors_are_reporte
     assert!(got.starts_with("error: this `if` condition depends on a differentiable value"), "{got}");
 }
 
-/// `_hvp` of a straight-line function is printed as forward mode over the adjoint program (its
-/// adjoints' tangents `__h..`, no dual-number copy called); with a loop it is still the copy's.
+/// `_hvp` of a function of floats and slices is printed as forward mode over the adjoint
+/// program (its adjoints' tangents `__h..`, no dual-number copy called), also with a loop; of a
+/// `DVector` it is still the copy's.
 #[test]
-fn a_straight_line_hvp_is_printed_and_a_loops_is_the_copys() {
+fn an_hvp_is_printed_over_loops_and_a_vectors_is_the_copys() {
     let hvp = |item: proc_macro2::TokenStream| {
         let out = crate::expand::differentiable(quote!(hessian), item).to_string();
         let hvp = out
@@ -789,5 +790,11 @@ fn a_straight_line_hvp_is_printed_and_a_loops_is_the_copys() {
             s
         }
     );
-    assert_eq!(hvp(looped), (false, true));
+    assert_eq!(hvp(looped), (true, false));
+    let vector = quote!(
+        fn f(v: &nalgebra::DVector<f64>) -> f64 {
+            v.dot(v).sin()
+        }
+    );
+    assert_eq!(hvp(vector), (false, true));
 }

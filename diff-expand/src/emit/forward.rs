@@ -92,6 +92,39 @@ pub fn emit(input: &Input) -> TokenStream {
     }
 }
 
+/// A primal sweep's loop: `for` over its range or `loop` until `go` is false, the carried
+/// values' lines around `body`; with `counted`, a `while`'s iterations counted in its `count`
+/// value for the adjoint sweep that runs them again.
+pub(crate) fn primal_loop(
+    op: &Op,
+    span: proc_macro2::Span,
+    carry: super::CarryLines,
+    body: TokenStream,
+    counted: bool,
+) -> TokenStream {
+    let super::CarryLines { init, enter, advance, exit } = carry;
+    match op {
+        Op::For { var, start, end, inclusive, .. } => {
+            let (range, var) = (range_tokens(*start, *end, *inclusive), var.ident());
+            quote_spanned!(span=> #init for #var in #range { #enter #body #advance } #exit)
+        }
+        Op::Loop { go, count, .. } if counted => {
+            let (go, count) = (go.ident(), count.ident());
+            quote_spanned!(span=>
+                #init
+                let mut #count = 0usize;
+                loop { #enter #body #advance #count += 1; if !#go { break; } }
+                #exit
+            )
+        }
+        Op::Loop { go, .. } => {
+            let go = go.ident();
+            quote_spanned!(span=> #init loop { #enter #body #advance if !#go { break; } } #exit)
+        }
+        _ => TokenStream::new(),
+    }
+}
+
 /// The zero tangent of `v`: `zero_tangent(&v)`, in lanes `zero_lanes::<__L, _>(&v)`.
 fn zero(input: &Input, v: Value) -> TokenStream {
     super::term::print(&Term::Zero { of: v, lanes: input.lanes }, proc_macro2::Span::call_site())
@@ -113,6 +146,9 @@ pub(crate) trait Saves {
     /// The trace's name and the items the then and else arms add to what they yield
     /// (`__If9::Then(__v4, __t4)`), if the `if` records one.
     fn trace(&self, inst: &Inst) -> Option<(syn::Ident, TokenStream, TokenStream)>;
+    /// What each iteration of the loop pushes on its stack, at the end of its body (before
+    /// the carried values advance), the stack declared with the traces' enums.
+    fn push(&self, inst: &Inst) -> TokenStream;
 }
 
 pub(crate) fn block(input: &Input, b: &Block, saves: Option<&dyn Saves>) -> TokenStream {
@@ -218,19 +254,10 @@ pub(crate) fn inst(input: &Input, inst: &Inst, saves: Option<&dyn Saves>) -> Tok
                     lines.add(&tangent_carry(c.header), (tinit, &th), (tnext, &tr), owned);
                 }
             }
-            let super::CarryLines { init, enter, advance, exit } = lines;
             let body = block(input, body, saves);
-            match &inst.op {
-                Op::For { var, start, end, inclusive, .. } => {
-                    let (range, var) = (range_tokens(*start, *end, *inclusive), var.ident());
-                    quote_spanned!(span=> #init for #var in #range { #enter #body #advance } #exit)
-                }
-                Op::Loop { go, .. } => {
-                    let go = go.ident();
-                    quote_spanned!(span=> #init loop { #enter #body #advance if !#go { break; } } #exit)
-                }
-                _ => TokenStream::new(),
-            }
+            let push = saves.map(|s| s.push(inst)).unwrap_or_default();
+            // An adjoint sweep after this one runs a `while`'s iterations again, counted here.
+            primal_loop(&inst.op, span, lines, quote!(#body #push), saves.is_some())
         }
         // A `DMatrix` map: value and tangent in one pass over the closure's `_jvp`.
         Op::Prim { form: Form::Map(f), args, .. }

@@ -274,11 +274,30 @@ impl<'a> Reverse<'a> {
                 quote!(for _ in 0..#count)
             }
         };
-        // `x̄[i]` and `x̄[i + 1]` of one iteration: summed in registers, each element stored
-        // once; the part of the next (or previous) element carried to the iteration that
-        // stores it (`shift_loads`), in the plan's direction.
+        let flush = self.flush(inst, &shifted);
+        let (code, flush) = (self.print(body_program), self.statements(&flush, span));
+        let mut out = self.statements(&before, span);
+        out.extend(quote_spanned!(span=> #header { #code #flush }));
+        out.extend(self.print(after));
+        // The copy at the iteration's end would not be what the read saw: our error, worded
+        // as the others (found while planning, so written here).
+        for at in &plan.read_before_written_at {
+            let message = crate::diagnostics::Diagnostic::from(
+                crate::diagnostics::unsupported::WHOLE_ARRAY_READ_BEFORE_WRITTEN,
+            )
+            .message();
+            out.extend(quote_spanned!(*at=> ::core::compile_error!(#message);));
+        }
+        out
+    }
+
+    /// The end of a backward iteration whose loads `x[i]` and `x[i + 1]` are summed in
+    /// registers (`shift_loads`): each element stored once, the part of the next (or previous)
+    /// element carried to the iteration that stores it, in the plan's direction.
+    pub(super) fn flush(&self, inst: &Inst, shifted: &Option<Shifted>) -> Vec<Statement> {
+        let forward = loop_key(&inst.op).and_then(|key| self.plan.loops.get(&key)).is_some_and(|p| p.forward);
         let mut flush = Vec::new();
-        if let (Some(sh), Op::For { var, .. }) = (&shifted, &inst.op) {
+        if let (Some(sh), Op::For { var, .. }) = (shifted, &inst.op) {
             let (i, a, name) = (var.ident(), Term::Adjoint(sh.array), |n: &syn::Ident| Term::Name(n.clone()));
             let (carry, edge) = (name(&sh.carry), name(&sh.edge));
             // Element i is complete: its own part and what iteration i - 1 carried (forward);
@@ -293,20 +312,7 @@ impl<'a> Reverse<'a> {
                 Statement::Set { place: edge, value: last },
             ];
         }
-        let (code, flush) = (self.print(body_program), program::statements(&flush, span));
-        let mut out = program::statements(&before, span);
-        out.extend(quote_spanned!(span=> #header { #code #flush }));
-        out.extend(self.print(after));
-        // The copy at the iteration's end would not be what the read saw: our error, worded
-        // as the others (found while planning, so written here).
-        for at in &plan.read_before_written_at {
-            let message = crate::diagnostics::Diagnostic::from(
-                crate::diagnostics::unsupported::WHOLE_ARRAY_READ_BEFORE_WRITTEN,
-            )
-            .message();
-            out.extend(quote_spanned!(*at=> ::core::compile_error!(#message);));
-        }
-        out
+        flush
     }
 
     /// The adjoint of `for v in m.iter() { s += v }` over an array only summed

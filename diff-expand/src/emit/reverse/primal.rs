@@ -52,50 +52,9 @@ impl Reverse<'_> {
                 for (c, result) in carried.iter().zip(&inst.results) {
                     lines.add_value(self.input, body, carried, c, *result);
                 }
-                let crate::emit::CarryLines { init, enter, advance, exit } = lines;
-                let push = match self.plan.loops.get(&key).map(|l| &l.pushed) {
-                    Some(stack) if !stack.is_empty() => {
-                        let stack_var = stack_ident(key);
-                        // An array read whole in the backward iteration: its contents now, a copy.
-                        let items = stack
-                            .iter()
-                            .map(|s| match s {
-                                Slot::Value(v)
-                                    if crate::emit::is_array(self.input, *v)
-                                        && !crate::emit::is_heap(self.input, *v) =>
-                                {
-                                    cloned(*s)
-                                }
-                                _ => self.saved_item(*s),
-                            })
-                            .collect();
-                        let new = Term::Call { path: quote!(::std::vec::Vec::new), args: Vec::new() };
-                        let declare = Statement::bind_mut(Pattern::Name(stack_var.clone()), new);
-                        let push =
-                            Statement::Effect(Term::Name(stack_var).method("push", vec![Term::Tuple(items)]));
-                        enums.extend(crate::emit::term::statement(&declare, Span::call_site()));
-                        crate::emit::term::statement(&push, Span::call_site())
-                    }
-                    _ => TokenStream::new(),
-                };
+                let push = self.stack_push(key, enums);
                 let body = self.primal_block(body, enums);
-                match &inst.op {
-                    Op::For { var, start, end, inclusive, .. } => {
-                        let (range, index) =
-                            (crate::emit::forward::range_tokens(*start, *end, *inclusive), var.ident());
-                        quote_spanned!(span=> #init for #index in #range { #enter #body #push #advance } #exit)
-                    }
-                    Op::Loop { go, count, .. } => {
-                        let (go, count) = (go.ident(), count.ident());
-                        quote_spanned!(span=>
-                            #init
-                            let mut #count = 0usize;
-                            loop { #enter #body #push #advance #count += 1; if !#go { break; } }
-                            #exit
-                        )
-                    }
-                    _ => TokenStream::new(),
-                }
+                crate::emit::forward::primal_loop(&inst.op, span, lines, quote!(#body #push), true)
             }
             Op::Prim { form: Form::Map(f), args, .. } if self.saves_map_derivative(inst) => {
                 // One pass computes each element's value and derivative (as hand-written code
@@ -141,6 +100,33 @@ impl Reverse<'_> {
             enum #ty<#(#params_then,)* #(#params_else,)*> { Then(#(#params_then),*), Else(#(#params_else),*) }
         });
         Some((variant("Then", then_saved), variant("Else", else_saved)))
+    }
+
+    /// What each iteration of the loop `key` pushes on its stack, if its plan pushes anything;
+    /// the stack's declaration appended to `enums`.
+    pub(super) fn stack_push(&self, key: Value, enums: &mut TokenStream) -> TokenStream {
+        let stack = match self.plan.loops.get(&key).map(|l| &l.pushed) {
+            Some(stack) if !stack.is_empty() => stack,
+            _ => return TokenStream::new(),
+        };
+        let stack_var = stack_ident(key);
+        // An array read whole in the backward iteration: its contents now, a copy.
+        let items = stack
+            .iter()
+            .map(|s| match s {
+                Slot::Value(v)
+                    if crate::emit::is_array(self.input, *v) && !crate::emit::is_heap(self.input, *v) =>
+                {
+                    cloned(*s)
+                }
+                _ => self.saved_item(*s),
+            })
+            .collect();
+        let new = Term::Call { path: quote!(::std::vec::Vec::new), args: Vec::new() };
+        let declare = Statement::bind_mut(Pattern::Name(stack_var.clone()), new);
+        let push = Statement::Effect(Term::Name(stack_var).method("push", vec![Term::Tuple(items)]));
+        enums.extend(crate::emit::term::statement(&declare, Span::call_site()));
+        crate::emit::term::statement(&push, Span::call_site())
     }
 
     /// A slot as a branch trace or a loop stack saves it: a `DVector`/`DMatrix` (held by

@@ -10,12 +10,15 @@
 //! zero tangents (the seed's, a constant's) has no tangent variable at all: its tangent is a
 //! symbolic zero, where the dual copy multiplies by a zero it does not know of.
 //!
-//! A branch's trace saves each float the adjoint reads with its tangent (`save_tangents`), and
-//! the primal sweep records it as forward mode computes the arms (`forward::Saves`).
+//! A branch's trace and a loop's stack save each float the adjoint reads with its tangent
+//! (`save_tangents`), and the primal sweep records them as forward mode computes the arms and
+//! iterations (`forward::Saves`); a backward iteration recomputes values with their tangents.
+//! The program's own names (a loop's carried adjoint, registers, hoisted sums) have tangents
+//! `__x_h` as adjoints do.
 //!
-//! This covers functions of floats and float slices or arrays with branches but no loop or
-//! call, whose terms are arithmetic, partials and accumulations into elements. [`hvp`] returns
-//! `None` for anything else, and the dual copy is emitted as before.
+//! This covers functions of floats and float slices or arrays, with branches and loops but no
+//! call, whose terms are arithmetic, partials and accumulations. [`hvp`] returns `None` for
+//! anything else, and the dual copy is emitted as before.
 
 use super::assembly::{array_adjoints, call_site, cotangent_name, print, wrt_values};
 use super::*;
@@ -33,17 +36,18 @@ pub fn adjoint_tangent(v: Value) -> syn::Ident {
 }
 
 /// `NAME_hvp` printed as forward mode over the adjoint program, or `None` where the program
-/// holds what is not printed here yet (a loop, a call, a nalgebra value).
+/// holds what is not printed here yet (a call, a nalgebra value, an array on a loop's stack).
 pub fn hvp(input: &Input) -> Option<TokenStream> {
     if !eligible(input) {
         return None;
     }
     let mut r = Reverse::new(input);
     let AdjointSweep { program, seed_pattern, seed_leaves, arrays } = r.adjoint_sweep();
-    if !covered(&program) {
+    if !r.covered(&program) {
         return None;
     }
-    r.save_tangents();
+    let mut program = program;
+    r.save_tangents(&mut program);
     let value = crate::emit::tree_term(&input.f.output, &mut Term::Value);
     // Before the program: the seed and the arrays' adjoints.
     let mut head = vec![
@@ -54,15 +58,15 @@ pub fn hvp(input: &Input) -> Option<TokenStream> {
         Statement::bind(seed_pattern, Term::Name(cotangent_name())),
     ];
     head.extend(array_adjoints(input, &arrays, &r.plan.lent, false, None));
-    let zero_names = seed_leaves.iter().map(|(_, c)| c.to_string()).chain([cotangent_name().to_string()]);
+    let _ = seed_leaves;
     let mut t = Tangents {
         input,
         nonzero: HashSet::new(),
-        zero_names: zero_names.collect(),
+        names: HashSet::new(),
         failed: std::cell::Cell::new(false),
     };
     let mut all = head.clone();
-    collect(&program, &mut all);
+    r.collect(&program, &mut all);
     t.settle(&all).ok()?;
     let (hv, gradient) = (outputs(&r, &t, true), outputs(&r, &t, false));
     r.tangents = Some(t);
@@ -97,7 +101,9 @@ pub fn hvp(input: &Input) -> Option<TokenStream> {
             #enums
             #primal
             #code
-            (#value, #gradient, #hv)
+            // `H v` first: a zero of it reads the gradient, which the result takes.
+            let __tapeless_hv = #hv;
+            (#value, #gradient, __tapeless_hv)
         }
     })
 }
@@ -108,42 +114,86 @@ fn outputs(r: &Reverse, t: &Tangents, hv: bool) -> Term {
     let terms = wrt_values(r.input).into_iter().map(|v| match (r.live.contains(&v), hv) {
         (false, _) => Term::Zero { of: v, lanes: false },
         (true, false) => Term::Adjoint(v),
-        (true, true) if t.nonzero.contains(&v) => Term::Name(adjoint_tangent(v)),
+        (true, true) if t.nonzero.contains(&Key::Adjoint(v)) => Term::Name(adjoint_tangent(v)),
         (true, true) => t.zero_like(v),
     });
     crate::emit::tuple_or_single(terms.collect())
 }
 
-/// Whether the program is one this printing covers: statements and branches, no loop.
-fn covered(program: &Program) -> bool {
-    program.items.iter().all(|item| match item {
-        Item::Do(..) | Item::Add(_) => true,
-        Item::Branch(b) => b.arms.iter().all(|(_, arm)| covered(arm)),
-        Item::Loop(_) | Item::Pop { .. } | Item::Recompute(_) => false,
-    })
-}
-
-/// The statements of `program`, in order, nested ones included, appended to `out`.
-fn collect(program: &Program, out: &mut Vec<Statement>) {
-    for item in &program.items {
-        match item {
-            Item::Do(s, _) => out.push(s.clone()),
-            Item::Add(add) => out.push(add.statement()),
-            Item::Branch(b) => {
-                out.extend(b.before.iter().cloned());
-                for (_, arm) in &b.arms {
-                    collect(arm, out);
-                }
+impl Reverse<'_> {
+    /// Whether the planned program is one this printing covers: statements, branches, and
+    /// loops whose stacks hold floats, integers and traces only (no array copy, no pullback).
+    fn covered(&self, program: &Program) -> bool {
+        let input = self.input;
+        // A branch's trace, pushed by a loop around it.
+        let trace = |v: &Value| {
+            input.f.body.walk().iter().any(|inst| matches!(&inst.op, Op::If { trace, .. } if trace == v))
+        };
+        program.items.iter().all(|item| match item {
+            Item::Do(..) | Item::Add(_) | Item::Pop { .. } | Item::Recompute(_) => true,
+            Item::Branch(b) => b.arms.iter().all(|(_, arm)| self.covered(arm)),
+            Item::Loop(l) => {
+                let plan = loop_key(&l.inst.op).and_then(|key| self.plan.loops.get(&key));
+                plan.is_some_and(|plan| {
+                    plan.read_before_written_at.is_empty()
+                        && plan.pushed.iter().all(|s| match s {
+                            Slot::Value(v) => {
+                                input.scalars.contains(v)
+                                    || input.f.info(*v).kind == crate::ir::Kind::Discrete
+                                    || trace(v)
+                            }
+                            Slot::Pullback(_) | Slot::Tangent(_) => false,
+                        })
+                }) && self.covered(&l.body)
+                    && self.covered(&l.after)
             }
-            Item::Loop(_) | Item::Pop { .. } | Item::Recompute(_) => {}
+        })
+    }
+
+    /// The statements of `program`, in order, nested ones included (a backward iteration's
+    /// end too), appended to `out`.
+    fn collect(&self, program: &Program, out: &mut Vec<Statement>) {
+        for item in &program.items {
+            match item {
+                Item::Do(s, _) => out.push(s.clone()),
+                Item::Add(add) => out.push(add.statement()),
+                Item::Branch(b) => {
+                    out.extend(b.before.iter().cloned());
+                    for (_, arm) in &b.arms {
+                        self.collect(arm, out);
+                    }
+                }
+                Item::Loop(l) => {
+                    out.extend(l.before.iter().cloned());
+                    self.collect(&l.body, out);
+                    out.extend(self.flush(l.inst, &l.shifted));
+                    self.collect(&l.after, out);
+                }
+                Item::Pop { .. } | Item::Recompute(_) => {}
+            }
         }
     }
 }
 
 impl Reverse<'_> {
-    /// Each float a trace saves, saved with its tangent: the adjoint's tangent reads both.
-    fn save_tangents(&mut self) {
+    /// Each float a trace or loop stack saves, saved with its tangent: the adjoint's tangent
+    /// reads both. In the plan, which the primal sweep's traces and pushes are written from,
+    /// and in the program's pops.
+    fn save_tangents(&mut self, program: &mut Program) {
         let input = self.input;
+        fn pops(program: &mut Program, with_tangents: &dyn Fn(&mut Vec<Slot>)) {
+            for item in &mut program.items {
+                match item {
+                    Item::Pop { slots, .. } => with_tangents(slots),
+                    Item::Branch(b) => b.arms.iter_mut().for_each(|(_, arm)| pops(arm, with_tangents)),
+                    Item::Loop(l) => {
+                        pops(&mut l.body, with_tangents);
+                        pops(&mut l.after, with_tangents);
+                    }
+                    Item::Do(..) | Item::Add(_) | Item::Recompute(_) => {}
+                }
+            }
+        }
         let with_tangents = |saved: &mut Vec<Slot>| {
             *saved = saved
                 .iter()
@@ -158,6 +208,10 @@ impl Reverse<'_> {
         for arms in self.plan.branches.values_mut() {
             arms.iter_mut().for_each(with_tangents);
         }
+        for plan in self.plan.loops.values_mut() {
+            with_tangents(&mut plan.pushed);
+        }
+        pops(program, &with_tangents);
     }
 }
 
@@ -174,11 +228,16 @@ impl crate::emit::forward::Saves for Traces<'_, '_> {
         let (then_item, else_item) = self.r.trace_items(*trace, &mut self.enums.borrow_mut())?;
         Some((trace.ident(), then_item, else_item))
     }
+
+    fn push(&self, inst: &Inst) -> TokenStream {
+        let Some(key) = loop_key(&inst.op) else { return TokenStream::new() };
+        self.r.stack_push(key, &mut self.enums.borrow_mut())
+    }
 }
 
 /// Whether `input` is a function this printing covers: of `f64` (no generics, receiver or
 /// `Result`), returning a float, whose values are floats, integers and float arrays, computed
-/// by arithmetic, rules and loads only.
+/// by arithmetic, rules, loads, `if`s and loops only.
 fn eligible(input: &Input) -> bool {
     let sig = input.sig;
     let plain = !input.lanes
@@ -213,17 +272,33 @@ fn eligible(input: &Input) -> bool {
                     | Op::Load { .. }
                     | Op::NoGrad(_)
                     | Op::If { .. }
+                    | Op::For { .. }
+                    | Op::Loop { .. }
             )
         })
+}
+
+/// What the adjoint program writes: an adjoint, or a name of its own (a loop's carried
+/// adjoint, a hoisted sum, a register of shifted loads, the seed).
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Adjoint(Value),
+    Name(String),
+}
+
+/// `__x_h`: the tangent of the program's name `__x`.
+fn name_tangent(n: &syn::Ident) -> syn::Ident {
+    format_ident!("{}_h", n, span = n.span())
 }
 
 /// The tangents of the adjoint program's terms and statements.
 pub(super) struct Tangents<'i> {
     input: &'i Input<'i>,
-    /// The adjoints with a tangent variable: some contribution to them has a nonzero tangent.
-    nonzero: HashSet<Value>,
-    /// Names bound to values of zero tangent: the seed and its parts.
-    zero_names: HashSet<String>,
+    /// The adjoints and names with a tangent variable: some contribution to them has a nonzero
+    /// tangent.
+    nonzero: HashSet<Key>,
+    /// The names the program binds (by `let`).
+    names: HashSet<String>,
     /// A statement met while printing that has no tangent here: the `_hvp` is the copy's.
     failed: std::cell::Cell<bool>,
 }
@@ -233,17 +308,31 @@ impl Tangents<'_> {
     /// reaches, over `statements` until nothing changes (an adjoint read before a later
     /// contribution, as a branch's or loop's may be, is seen on the next pass).
     fn settle(&mut self, statements: &[Statement]) -> Result<(), Unsupported> {
+        for s in statements {
+            if let Statement::Let { pattern, .. } = s {
+                bound_names(pattern, &mut self.names);
+            }
+        }
         loop {
             let before = self.nonzero.len();
-            for s in statements {
-                if let Some((v, Some(_))) = self.contribution(s)? {
-                    self.nonzero.insert(v);
-                }
-            }
+            self.reach(statements)?;
             if self.nonzero.len() == before {
                 return Ok(());
             }
         }
+    }
+
+    /// One pass of [`Tangents::settle`]: marks what each of `statements` (and the statements
+    /// of each `if` among them) adds a nonzero tangent to.
+    fn reach(&mut self, statements: &[Statement]) -> Result<(), Unsupported> {
+        for s in statements {
+            if let Statement::When { then, .. } = s {
+                self.reach(then)?;
+            } else if let Some((key, _, Some(_))) = self.contribution(s)? {
+                self.nonzero.insert(key);
+            }
+        }
+        Ok(())
     }
 
     /// The statements that follow `s` with its tangent; none, and the printing marked failed,
@@ -265,8 +354,12 @@ impl Tangents<'_> {
                 crate::ir::Kind::Discrete => None,
                 _ => return Err(Unsupported),
             },
-            Term::Adjoint(v) => self.nonzero.contains(v).then(|| Term::Name(adjoint_tangent(*v))),
-            Term::Name(n) if self.zero_names.contains(&n.to_string()) => None,
+            Term::Adjoint(v) => {
+                self.nonzero.contains(&Key::Adjoint(*v)).then(|| Term::Name(adjoint_tangent(*v)))
+            }
+            Term::Name(n) if self.names.contains(&n.to_string()) => {
+                self.nonzero.contains(&Key::Name(n.to_string())).then(|| Term::Name(name_tangent(n)))
+            }
             Term::Zero { lanes: false, .. } => None,
             Term::Partial { rule, i, args, y } => self.partial(rule, *i, args, *y)?,
             Term::Neg(a) => self.of(a)?.map(Term::neg),
@@ -286,7 +379,20 @@ impl Tangents<'_> {
                     ),
                 }
             }
-            Term::Runtime { f, .. } if f == "zero_tangent" || f == "seed_one" => None,
+            Term::Runtime { f, .. }
+                if ["zero_tangent", "zero_real", "seed_one"].contains(&f.to_string().as_str()) =>
+            {
+                None
+            }
+            // A literal (a loop's first index, `0usize`).
+            Term::Verbatim(tokens)
+                if matches!(
+                    &tokens.clone().into_iter().collect::<Vec<_>>()[..],
+                    [proc_macro2::TokenTree::Literal(_)]
+                ) =>
+            {
+                None
+            }
             _ => return Err(Unsupported),
         })
     }
@@ -317,9 +423,10 @@ impl Tangents<'_> {
 
     /// The place a statement writes and its tangent's place: `__a3` and `__h3`, `__a0[i]` and
     /// `__h0[i]`.
-    fn place(t: &Term) -> Result<(Value, Term), Unsupported> {
+    fn place(t: &Term) -> Result<(Key, Term), Unsupported> {
         match t {
-            Term::Adjoint(v) => Ok((*v, Term::Name(adjoint_tangent(*v)))),
+            Term::Adjoint(v) => Ok((Key::Adjoint(*v), Term::Name(adjoint_tangent(*v)))),
+            Term::Name(n) => Ok((Key::Name(n.to_string()), Term::Name(name_tangent(n)))),
             Term::Index(inner, index) => {
                 let (v, place) = Self::place(inner)?;
                 Ok((v, place.index(index.clone())))
@@ -328,56 +435,95 @@ impl Tangents<'_> {
         }
     }
 
-    /// The adjoint `s` declares or adds to, with the tangent of what it adds; `None` for a
-    /// statement binding a name of zero tangent.
-    fn contribution(&self, s: &Statement) -> Result<Option<(Value, Option<Term>)>, Unsupported> {
-        match s {
-            Statement::Let { pattern: Pattern::Adjoint(v), value, .. } => Ok(Some((*v, self.of(value)?))),
-            Statement::Let { pattern, value, .. } if names_zero(pattern, &self.zero_names) => {
-                self.of(value)?.map_or(Ok(None), |_| Err(Unsupported))
+    /// What `s` declares or adds to, its tangent's place, and the tangent of what it adds;
+    /// `None` for a statement that writes nothing of the adjoint program's (a pop, a seed of
+    /// several parts).
+    fn contribution(&self, s: &Statement) -> Result<Option<(Key, Term, Option<Term>)>, Unsupported> {
+        let place = |t: &Term| Self::place(t);
+        Ok(match s {
+            Statement::Let { pattern: Pattern::Adjoint(v), value, .. } => {
+                Some((Key::Adjoint(*v), Term::Name(adjoint_tangent(*v)), self.of(value)?))
             }
-            Statement::Set { place, value } | Statement::AddTo { place, value } => {
-                Ok(Some((Self::place(place)?.0, self.of(value)?)))
+            Statement::Let { pattern: Pattern::Name(n), value, .. } => {
+                Some((Key::Name(n.to_string()), Term::Name(name_tangent(n)), self.of(value)?))
+            }
+            Statement::Let { pattern: Pattern::Tuple(_), value, .. } => match self.of(value)? {
+                None => None,
+                Some(_) => return Err(Unsupported),
+            },
+            Statement::Set { place: p, value } | Statement::AddTo { place: p, value } => {
+                let (key, tangent_place) = place(p)?;
+                Some((key, tangent_place, self.of(value)?))
             }
             Statement::Effect(Term::Runtime { f, args }) if f == "accumulate" => match &args[..] {
-                [Term::MutRef(place), value] => Ok(Some((Self::place(place)?.0, self.of(value)?))),
-                _ => Err(Unsupported),
+                [Term::MutRef(p), value] => {
+                    let (key, tangent_place) = place(p)?;
+                    Some((key, tangent_place, self.of(value)?))
+                }
+                _ => return Err(Unsupported),
             },
-            _ => Err(Unsupported),
-        }
+            Statement::Pop { .. } => None,
+            _ => return Err(Unsupported),
+        })
     }
 
     /// The statements that follow `s` with its tangent.
     fn statement(&self, s: &Statement) -> Result<Vec<Statement>, Unsupported> {
-        let Some((v, tangent)) = self.contribution(s)? else { return Ok(Vec::new()) };
-        if !self.nonzero.contains(&v) {
-            // The fixpoint saw every contribution: one with a tangent made `v` nonzero.
+        if let Statement::When { cond, then } = s {
+            return self.when(cond, then);
+        }
+        let Some((key, place, tangent)) = self.contribution(s)? else { return Ok(Vec::new()) };
+        if !self.nonzero.contains(&key) {
+            // The fixpoint saw every contribution: one with a tangent made `key` nonzero.
             return if tangent.is_none() { Ok(Vec::new()) } else { Err(Unsupported) };
         }
+        let zero = |of: Term| Term::runtime("zero_tangent", vec![of.by_ref()]);
         Ok(match s {
-            Statement::Let { .. } => {
-                let value = tangent.unwrap_or_else(|| self.zero_like(v));
-                vec![Statement::bind_mut(Pattern::Name(adjoint_tangent(v)), value)]
+            Statement::Let { pattern, .. } => {
+                let of = match pattern {
+                    Pattern::Adjoint(v) => Term::Adjoint(*v),
+                    Pattern::Name(n) => Term::Name(n.clone()),
+                    Pattern::Tuple(_) => return Err(Unsupported),
+                };
+                let Term::Name(name) = place else { return Err(Unsupported) };
+                vec![Statement::bind_mut(Pattern::Name(name), tangent.unwrap_or_else(|| zero(of)))]
             }
-            Statement::Set { place, .. } => {
-                let place = Self::place(place)?.1;
-                let value =
-                    tangent.unwrap_or_else(|| Term::runtime("zero_tangent", vec![place.clone().by_ref()]));
+            Statement::Set { .. } => {
+                let value = tangent.unwrap_or_else(|| zero(place.clone()));
                 vec![Statement::Set { place, value }]
             }
-            Statement::AddTo { place, .. } => {
-                let place = Self::place(place)?.1;
+            Statement::AddTo { .. } => {
                 tangent.map(|value| Statement::AddTo { place, value }).into_iter().collect()
             }
-            Statement::Effect(Term::Runtime { args, .. }) => match &args[..] {
-                [Term::MutRef(place), _] => {
-                    let place = Self::place(place)?.1;
-                    tangent.map(|value| Statement::accumulate(place, value)).into_iter().collect()
-                }
-                _ => return Err(Unsupported),
-            },
+            Statement::Effect(_) => {
+                tangent.map(|value| Statement::accumulate(place, value)).into_iter().collect()
+            }
             _ => return Err(Unsupported),
         })
+    }
+
+    /// The tangent of `if is_nonzero(c) { .. }` (a carried sum added into an element once, where
+    /// anything was carried): the tangents of its statements where `c` or its tangent is
+    /// nonzero, since a zero `c` may have a nonzero tangent.
+    fn when(&self, cond: &Term, then: &[Statement]) -> Result<Vec<Statement>, Unsupported> {
+        let mut tangents = Vec::new();
+        for s in then {
+            tangents.extend(self.statement(s)?);
+        }
+        if tangents.is_empty() {
+            return Ok(tangents);
+        }
+        let cond = match cond {
+            Term::Runtime { f, args } if f == "is_nonzero" => match &args[..] {
+                [Term::Name(n)] if self.nonzero.contains(&Key::Name(n.to_string())) => {
+                    let (p, h) = (private(), name_tangent(n));
+                    Term::Verbatim(quote!(#p::is_nonzero(#n) || #p::is_nonzero(#h)))
+                }
+                _ => cond.clone(),
+            },
+            _ => return Err(Unsupported),
+        };
+        Ok(vec![Statement::When { cond, then: tangents }])
     }
 
     /// A zero of the shape of `v`'s adjoint: `zero_tangent(&__a3)`.
@@ -395,11 +541,13 @@ fn difference(a: Option<Term>, b: Option<Term>) -> Option<Term> {
     }
 }
 
-/// Whether `pattern` binds only names of zero tangent (the seed's), recording none.
-fn names_zero(pattern: &Pattern, zero: &HashSet<String>) -> bool {
+/// The names `pattern` binds, added to `names`.
+fn bound_names(pattern: &Pattern, names: &mut HashSet<String>) {
     match pattern {
-        Pattern::Name(n) => zero.contains(&n.to_string()),
-        Pattern::Adjoint(_) => false,
-        Pattern::Tuple(items) => items.iter().all(|p| names_zero(p, zero)),
+        Pattern::Name(n) => {
+            names.insert(n.to_string());
+        }
+        Pattern::Adjoint(_) => {}
+        Pattern::Tuple(items) => items.iter().for_each(|p| bound_names(p, names)),
     }
 }
