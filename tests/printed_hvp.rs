@@ -411,3 +411,34 @@ fn loops_recompute_or_pop_their_tangents() {
         check_jvp("explicit_steps", &[g.0, g.1], &v, explicit_steps_jvp(a, y0, v[0], v[1]).1);
     }
 }
+
+/// Rastrigin's function: `std::f64::consts::PI`, a float by its path, in each term.
+#[differentiable(hessian)]
+fn rastrigin(x: &[f64]) -> f64 {
+    let mut s = 10.0 * x.len() as f64;
+    for v in x {
+        s += v * v - 10.0 * (2.0 * std::f64::consts::PI * v).cos();
+    }
+    s
+}
+
+#[test]
+fn a_constant_by_path_is_a_float() {
+    let (x, v) = ([0.3, -1.2, 0.05], [1.0, -0.5, 2.0]);
+    let (value, g, hv) = rastrigin_hvp(&x, v.to_vec());
+    assert_eq!((value, g.clone()), rastrigin_grad(&x));
+    let (_, _, h) = rastrigin_hessian(&x);
+    let pi = std::f64::consts::PI;
+    let analytic: Vec<Vec<f64>> = (0..3)
+        .map(|i| {
+            (0..3)
+                .map(|j| if i == j { 2.0 + 40.0 * pi * pi * (2.0 * pi * x[i]).cos() } else { 0.0 })
+                .collect()
+        })
+        .collect();
+    let lifted: Vec<Dual<f64>> = x.iter().zip(&v).map(|(a, d)| Dual::new(*a, *d)).collect();
+    let copy: Vec<f64> = __tapeless_rastrigin_grad_dual(&lifted).1.iter().map(|d| d.eps).collect();
+    let grad = |q: &[f64]| rastrigin_grad(q).1;
+    check("rastrigin", &x, &v, &hv, &analytic, &copy, &matrix_rows(&h), &grad);
+    check_jvp("rastrigin", &g, &v, rastrigin_jvp(&x, v.to_vec()).1);
+}

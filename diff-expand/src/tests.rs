@@ -791,6 +791,13 @@ fn an_hvp_is_printed_over_loops_and_a_vectors_is_the_copys() {
         }
     );
     assert_eq!(hvp(looped), (true, false));
+    // `std::f64::consts::PI` is a float (`analysis::scalars`), so its products have tangents.
+    let constant = quote!(
+        fn f(x: f64) -> f64 {
+            (2.0 * std::f64::consts::PI * x).cos() * x
+        }
+    );
+    assert_eq!(hvp(constant), (true, false));
     let vector = quote!(
         fn f(v: &nalgebra::DVector<f64>) -> f64 {
             v.dot(v).sin()

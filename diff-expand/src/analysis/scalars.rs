@@ -177,6 +177,12 @@ fn known_floats(f: &Function, sig: &Signature, trust: Trust) -> std::collections
     let mut known: HashSet<Value> = HashSet::new();
     for inst in &insts {
         known.extend(inst.results.iter().filter(|v| float(v)));
+        // (A constant's kind is not known from its path: `std::f64::consts::PI`.)
+        if let Op::Opaque { tokens, .. } = &inst.op
+            && float_constant(tokens).is_some()
+        {
+            known.extend(inst.results.iter().copied());
+        }
         if let Op::For { carried, .. } | Op::Loop { carried, .. } = &inst.op {
             known.extend(carried.iter().map(|c| c.header).filter(float));
         }
@@ -222,6 +228,12 @@ fn known_floats(f: &Function, sig: &Signature, trust: Trust) -> std::collections
                             // such fields took `ȳ m` for `ȳ mᵀ`: a wrong gradient).
                             Op::Field { .. } => false,
                             Op::NoGrad(v) => known.contains(v),
+                            // `std::f64::consts::PI`, `f64::EPSILON`: a float of that type.
+                            Op::Opaque { tokens, reads, .. } if reads.is_empty() => float_constant(tokens)
+                                .is_some_and(|ty| match trust {
+                                    Trust::Optimistic => true,
+                                    Trust::Sure { generic, cast } => !generic && cast == Some(ty),
+                                }),
                             Op::Prim { rule, args, form } => match &rule.kind {
                                 // `as f64` makes a primitive float of anything it casts.
                                 // Surely of the float type when cast to it (`as f64` in a function
@@ -275,5 +287,45 @@ fn known_floats(f: &Function, sig: &Signature, trust: Trust) -> std::collections
         if known.len() == before {
             return known;
         }
+    }
+}
+
+/// The primitive float type of a constant by its path: `std::f64::consts::PI`,
+/// `core::f32::consts::E`, `f64::consts::TAU`, `f64::EPSILON`, `f64::MAX`, ...
+fn float_constant(tokens: &proc_macro2::TokenStream) -> Option<&'static str> {
+    let text: String = tokens.to_string().chars().filter(|c| !c.is_whitespace()).collect();
+    let text = text.trim_start_matches("::");
+    let text = text.strip_prefix("std::").or_else(|| text.strip_prefix("core::")).unwrap_or(text);
+    ["f64", "f32"].into_iter().find(|ty| {
+        let Some(rest) = text.strip_prefix(ty).and_then(|r| r.strip_prefix("::")) else { return false };
+        let name = rest.strip_prefix("consts::").unwrap_or(rest);
+        let constant = |n: &str| {
+            !n.is_empty() && n.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        };
+        if rest.starts_with("consts::") {
+            constant(name)
+        } else {
+            ["EPSILON", "MAX", "MIN", "MIN_POSITIVE", "INFINITY", "NEG_INFINITY", "NAN"].contains(&name)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::float_constant;
+    use std::str::FromStr;
+
+    #[test]
+    fn float_constants_by_path() {
+        let of = |s: &str| float_constant(&proc_macro2::TokenStream::from_str(s).unwrap_or_default());
+        assert_eq!(of("std::f64::consts::PI"), Some("f64"));
+        assert_eq!(of("::core::f32::consts::FRAC_1_SQRT_2"), Some("f32"));
+        assert_eq!(of("f64::consts::TAU"), Some("f64"));
+        assert_eq!(of("f64::EPSILON"), Some("f64"));
+        // Not a float constant: a function, a user's constant, another type's.
+        assert_eq!(of("f64::consts::pi"), None);
+        assert_eq!(of("f64::from_bits"), None);
+        assert_eq!(of("GRAVITY"), None);
+        assert_eq!(of("i64::MAX"), None);
     }
 }

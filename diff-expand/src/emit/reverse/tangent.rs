@@ -255,7 +255,8 @@ fn eligible(input: &Input) -> bool {
     let kinds = (0..input.f.values.len()).map(|i| Value(i as u32)).all(|v| {
         use crate::ir::{ArrayKind, Kind};
         match input.f.info(v).kind {
-            Kind::Float => input.scalars.contains(&v),
+            // (A constant float of unknown shape, a path's: no term of it has a tangent.)
+            Kind::Float => input.scalars.contains(&v) || !input.act.active(v),
             Kind::Discrete => true,
             Kind::Array(ArrayKind::Slice | ArrayKind::Vec | ArrayKind::Fixed) => true,
             _ => !input.act.active(v),
