@@ -442,3 +442,30 @@ fn a_constant_by_path_is_a_float() {
     check("rastrigin", &x, &v, &hv, &analytic, &copy, &matrix_rows(&h), &grad);
     check_jvp("rastrigin", &g, &v, rastrigin_jvp(&x, v.to_vec()).1);
 }
+
+/// `sin(Σ x) + Σ x³`: a slice's sum (`iter().sum::<f64>()`, its adjoint added to every entry).
+#[differentiable(hessian)]
+fn sine_of_sum(x: &[f64]) -> f64 {
+    let total = x.iter().sum::<f64>();
+    let mut cubes = 0.0;
+    for v in x {
+        cubes += v * v * v;
+    }
+    total.sin() + cubes
+}
+
+#[test]
+fn a_slices_sum_is_a_float() {
+    let (x, v) = ([0.3, -1.2, 0.7, 0.1], [1.0, -0.5, 2.0, 0.25]);
+    let (value, g, hv) = sine_of_sum_hvp(&x, v.to_vec());
+    assert_eq!((value, g.clone()), sine_of_sum_grad(&x));
+    let (_, _, h) = sine_of_sum_hessian(&x);
+    let s: f64 = x.iter().sum();
+    let analytic: Vec<Vec<f64>> =
+        (0..4).map(|i| (0..4).map(|j| -s.sin() + if i == j { 6.0 * x[i] } else { 0.0 }).collect()).collect();
+    let lifted: Vec<Dual<f64>> = x.iter().zip(&v).map(|(a, d)| Dual::new(*a, *d)).collect();
+    let copy: Vec<f64> = __tapeless_sine_of_sum_grad_dual(&lifted).1.iter().map(|d| d.eps).collect();
+    let grad = |q: &[f64]| sine_of_sum_grad(q).1;
+    check("sine_of_sum", &x, &v, &hv, &analytic, &copy, &matrix_rows(&h), &grad);
+    check_jvp("sine_of_sum", &g, &v, sine_of_sum_jvp(&x, v.to_vec()).1);
+}

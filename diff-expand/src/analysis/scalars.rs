@@ -246,6 +246,17 @@ fn known_floats(f: &Function, sig: &Signature, trust: Trust) -> std::collections
                                     (Trust::Sure { .. }, _) => false,
                                     _ => all(args) || matches!(form, crate::ir::Form::Cast(_)),
                                 },
+                                // `v.iter().sum()` of a collection of floats.
+                                R::Linear(Linear::Sum) => args.first().is_some_and(|a| {
+                                    if sure {
+                                        collections.get(a) == Some(&true)
+                                    } else {
+                                        matches!(
+                                            f.info(*a).kind,
+                                            Kind::Array(ArrayKind::Vec | ArrayKind::Fixed | ArrayKind::Slice)
+                                        ) && holds_floats(*a, &known, &others)
+                                    }
+                                }),
                                 // `p[0]` of a `DVector<f64>` parameter.
                                 R::Linear(Linear::Entry) => {
                                     args.first().is_some_and(|a| collections.get(a) == Some(&true))

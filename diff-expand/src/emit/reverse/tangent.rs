@@ -456,13 +456,15 @@ impl Tangents<'_> {
                 let (key, tangent_place) = place(p)?;
                 Some((key, tangent_place, self.of(value)?))
             }
-            Statement::Effect(Term::Runtime { f, args }) if f == "accumulate" => match &args[..] {
-                [Term::MutRef(p), value] => {
-                    let (key, tangent_place) = place(p)?;
-                    Some((key, tangent_place, self.of(value)?))
+            Statement::Effect(Term::Runtime { f, args }) if f == "accumulate" || f == "add_to_each" => {
+                match &args[..] {
+                    [Term::MutRef(p), value] => {
+                        let (key, tangent_place) = place(p)?;
+                        Some((key, tangent_place, self.of(value)?))
+                    }
+                    _ => return Err(Unsupported),
                 }
-                _ => return Err(Unsupported),
-            },
+            }
             Statement::Pop { .. } => None,
             _ => return Err(Unsupported),
         })
@@ -496,9 +498,14 @@ impl Tangents<'_> {
             Statement::AddTo { .. } => {
                 tangent.map(|value| Statement::AddTo { place, value }).into_iter().collect()
             }
-            Statement::Effect(_) => {
-                tangent.map(|value| Statement::accumulate(place, value)).into_iter().collect()
-            }
+            // `accumulate(&mut ā[i], c)`, `add_to_each(&mut ā, c)` (a sum's adjoint): the same
+            // into the tangent.
+            Statement::Effect(Term::Runtime { f, .. }) => tangent
+                .map(|value| {
+                    Statement::Effect(Term::Runtime { f: f.clone(), args: vec![place.by_mut(), value] })
+                })
+                .into_iter()
+                .collect(),
             _ => return Err(Unsupported),
         })
     }
