@@ -469,3 +469,43 @@ fn a_slices_sum_is_a_float() {
     check("sine_of_sum", &x, &v, &hv, &analytic, &copy, &matrix_rows(&h), &grad);
     check_jvp("sine_of_sum", &g, &v, sine_of_sum_jvp(&x, v.to_vec()).1);
 }
+
+/// Local arrays: one built from values, one written in place in a loop (each overwritten
+/// element's adjoint moved out with `take`, its tangent too).
+#[differentiable(hessian)]
+fn local_arrays(x: &[f64]) -> f64 {
+    let w = [x[0] * x[1], x[1].sin()];
+    let mut acc = vec![0.0; x.len()];
+    for i in 0..3 {
+        acc[i] += w[i % 2] * x[2];
+    }
+    acc[0] * acc[1] + acc[2].exp()
+}
+
+/// `x0 x1 x2² sin(x1) + exp(x0 x1 x2)`, what `local_arrays` computes, differentiated by hand.
+fn local_arrays_analytic(x: &[f64]) -> Vec<Vec<f64>> {
+    let ([x0, x1, x2], s, c) = ([x[0], x[1], x[2]], x[1].sin(), x[1].cos());
+    let g = [
+        [0.0, x2 * x2 * (s + x1 * c), 2.0 * x1 * x2 * s],
+        [x2 * x2 * (s + x1 * c), x0 * x2 * x2 * (2.0 * c - x1 * s), 2.0 * x0 * x2 * (s + x1 * c)],
+        [2.0 * x1 * x2 * s, 2.0 * x0 * x2 * (s + x1 * c), 2.0 * x0 * x1 * s],
+    ];
+    let e = (x0 * x1 * x2).exp();
+    let u = [x1 * x2, x0 * x2, x0 * x1];
+    let uu = [[0.0, x2, x1], [x2, 0.0, x0], [x1, x0, 0.0]];
+    (0..3).map(|i| (0..3).map(|j| g[i][j] + e * (u[i] * u[j] + uu[i][j])).collect()).collect()
+}
+
+#[test]
+fn local_arrays_carry_their_tangents() {
+    for (x, v) in [([0.4, -0.8, 0.6], [1.0, 0.5, -2.0]), ([-0.3, 0.9, 1.1], [0.25, -1.0, 0.5])] {
+        let (value, g, hv) = local_arrays_hvp(&x, v.to_vec());
+        assert_eq!((value, g.clone()), local_arrays_grad(&x));
+        let (_, _, h) = local_arrays_hessian(&x);
+        let lifted: Vec<Dual<f64>> = x.iter().zip(&v).map(|(a, d)| Dual::new(*a, *d)).collect();
+        let copy: Vec<f64> = __tapeless_local_arrays_grad_dual(&lifted).1.iter().map(|d| d.eps).collect();
+        let grad = |q: &[f64]| local_arrays_grad(q).1;
+        check("local_arrays", &x, &v, &hv, &local_arrays_analytic(&x), &copy, &matrix_rows(&h), &grad);
+        check_jvp("local_arrays", &g, &v, local_arrays_jvp(&x, v.to_vec()).1);
+    }
+}

@@ -273,6 +273,8 @@ fn eligible(input: &Input) -> bool {
                     | Op::Load { .. }
                     | Op::NoGrad(_)
                     | Op::If { .. }
+                    | Op::NewArray(_)
+                    | Op::Store { .. }
                     | Op::For { .. }
                     | Op::Loop { .. }
             )
@@ -353,6 +355,8 @@ impl Tangents<'_> {
                     self.input.act.active(*v).then_some(Term::Tangent(*v))
                 }
                 crate::ir::Kind::Discrete => None,
+                // An array of floats, read whole (a copy's adjoint added into its source's).
+                crate::ir::Kind::Array(_) => self.input.act.active(*v).then_some(Term::Tangent(*v)),
                 _ => return Err(Unsupported),
             },
             Term::Adjoint(v) => {
@@ -365,6 +369,8 @@ impl Tangents<'_> {
             Term::Partial { rule, i, args, y } => self.partial(rule, *i, args, *y)?,
             Term::Neg(a) => self.of(a)?.map(Term::neg),
             Term::Paren(a) => self.of(a)?.map(Term::paren),
+            Term::Ref(a) => self.of(a)?.map(Term::by_ref),
+            Term::Index(a, index) => self.of(a)?.map(|t| t.index(index.clone())),
             Term::Binary(op, a, b) => {
                 let (ta, tb) = (self.of(a)?, self.of(b)?);
                 let (a, b) = (a.as_ref().clone(), b.as_ref().clone());
@@ -385,6 +391,34 @@ impl Tangents<'_> {
             {
                 None
             }
+            Term::Runtime { f, args } if f == "take" => match &args[..] {
+                // The adjoint of an overwritten element moved out: its tangent too.
+                [Term::MutRef(place)] => {
+                    let (key, tangent) = Self::place(place)?;
+                    self.nonzero.contains(&key).then(|| Term::runtime("take", vec![tangent.by_mut()]))
+                }
+                _ => return Err(Unsupported),
+            },
+            // `p ā` and `ā / b` with a strong zero where `ā` is zero: each part of the tangent
+            // keeps it, on the factor that carries the adjoint.
+            Term::Runtime { f, args } if f == "mul_adjoint" => match &args[..] {
+                [p, a] => Term::sum([
+                    self.of(p)?.map(|d| Term::runtime("mul_adjoint", vec![d, a.clone()])),
+                    self.of(a)?.map(|d| Term::runtime("mul_adjoint", vec![p.clone(), d])),
+                ]),
+                _ => return Err(Unsupported),
+            },
+            Term::Runtime { f, args } if f == "div_adjoint" => match &args[..] {
+                // (ā / b)' = ā' / b - (ā / b) b' / b
+                [a, b] => difference(
+                    self.of(a)?.map(|d| Term::runtime("div_adjoint", vec![d, b.clone()])),
+                    self.of(b)?.map(|d| {
+                        let quotient = Term::runtime("div_adjoint", args.to_vec());
+                        Term::runtime("div_adjoint", vec![quotient.mul(d), b.clone()])
+                    }),
+                ),
+                _ => return Err(Unsupported),
+            },
             // A literal (a loop's first index, `0usize`).
             Term::Verbatim(tokens)
                 if matches!(
