@@ -509,3 +509,42 @@ fn local_arrays_carry_their_tangents() {
         check_jvp("local_arrays", &g, &v, local_arrays_jvp(&x, v.to_vec()).1);
     }
 }
+
+/// `Σ sin(xl xi)` for `i < l`, `l` the last index: `x[l]`, read at an index the loop does not
+/// change, has its adjoint summed in a register added once after the backward loop (a hoisted
+/// sum, with its tangent beside it).
+#[differentiable(hessian)]
+fn hoisted_read(x: &[f64]) -> f64 {
+    let last = x.len() - 1;
+    let mut s = 0.0;
+    for i in 0..last {
+        s += (x[last] * x[i]).sin();
+    }
+    s
+}
+
+fn hoisted_read_analytic(x: &[f64]) -> Vec<Vec<f64>> {
+    let (n, l) = (x.len(), x.len() - 1);
+    let mut h = vec![vec![0.0; n]; n];
+    for i in 0..l {
+        let (s, c) = ((x[l] * x[i]).sin(), (x[l] * x[i]).cos());
+        h[l][l] -= x[i] * x[i] * s;
+        h[l][i] = c - x[l] * x[i] * s;
+        h[i][l] = h[l][i];
+        h[i][i] = -x[l] * x[l] * s;
+    }
+    h
+}
+
+#[test]
+fn a_hoisted_sum_carries_its_tangent() {
+    let (x, v) = ([0.7, -0.4, 1.3, 0.2], [1.0, 0.5, -1.5, 2.0]);
+    let (value, g, hv) = hoisted_read_hvp(&x, v.to_vec());
+    assert_eq!((value, g.clone()), hoisted_read_grad(&x));
+    let (_, _, h) = hoisted_read_hessian(&x);
+    let lifted: Vec<Dual<f64>> = x.iter().zip(&v).map(|(a, d)| Dual::new(*a, *d)).collect();
+    let copy: Vec<f64> = __tapeless_hoisted_read_grad_dual(&lifted).1.iter().map(|d| d.eps).collect();
+    let grad = |q: &[f64]| hoisted_read_grad(q).1;
+    check("hoisted_read", &x, &v, &hv, &hoisted_read_analytic(&x), &copy, &matrix_rows(&h), &grad);
+    check_jvp("hoisted_read", &g, &v, hoisted_read_jvp(&x, v.to_vec()).1);
+}

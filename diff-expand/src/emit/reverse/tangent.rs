@@ -557,11 +557,18 @@ impl Tangents<'_> {
         }
         let cond = match cond {
             Term::Runtime { f, args } if f == "is_nonzero" => match &args[..] {
-                [Term::Name(n)] if self.nonzero.contains(&Key::Name(n.to_string())) => {
-                    let (p, h) = (private(), name_tangent(n));
-                    Term::Verbatim(quote!(#p::is_nonzero(#n) || #p::is_nonzero(#h)))
-                }
-                _ => cond.clone(),
+                [c] => match self.of(c)? {
+                    Some(dc) => {
+                        let p = private();
+                        let (c, dc) = (
+                            crate::emit::term::print(c, call_site()),
+                            crate::emit::term::print(&dc, call_site()),
+                        );
+                        Term::Verbatim(quote!(#p::is_nonzero(#c) || #p::is_nonzero(#dc)))
+                    }
+                    None => cond.clone(),
+                },
+                _ => return Err(Unsupported),
             },
             _ => return Err(Unsupported),
         };
