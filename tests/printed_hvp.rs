@@ -142,6 +142,39 @@ fn check_jvp(name: &str, gradient: &[f64], v: &[f64], jvp: f64) {
     assert!((dot - jvp).abs() <= 1e-12 * dot.abs().max(1.0), "{name}: <grad, v> = {dot}, jvp {jvp}");
 }
 
+/// What `_hvp` of a function of one slice returns: value, gradient, `H v`.
+type HvpResult = (f64, Vec<f64>, Vec<f64>);
+/// What `_grad` of a function of one slice returns: value, gradient.
+type GradResult = (f64, Vec<f64>);
+/// What `_jvp` of a function of one slice returns: value, tangent.
+type JvpResult = (f64, f64);
+/// What `_hessian` of a function of one slice returns.
+type HessianResult = (f64, Vec<f64>, tapeless::__private::nalgebra::DMatrix<f64>);
+
+/// The items of a function of one slice that the checks read.
+// (Each field is a generated item's signature, spelled out.)
+#[allow(clippy::type_complexity)]
+struct Slice<'a> {
+    hvp: &'a dyn Fn(&[f64], Vec<f64>) -> HvpResult,
+    grad: &'a dyn Fn(&[f64]) -> GradResult,
+    hessian: &'a dyn Fn(&[f64]) -> HessianResult,
+    jvp: &'a dyn Fn(&[f64], Vec<f64>) -> JvpResult,
+    /// The dual copy of `_grad`: the gradient at inputs lifted to `x + ε v`.
+    copy: &'a dyn Fn(&[Dual<f64>]) -> Vec<Dual<f64>>,
+}
+
+/// [`check`] and [`check_jvp`] of a function of one slice at `x` along `v`, its value and
+/// gradient from `_hvp` equal to `_grad`'s.
+fn check_slice(name: &str, f: Slice, x: &[f64], v: &[f64], analytic: &[Vec<f64>]) {
+    let (value, g, hv) = (f.hvp)(x, v.to_vec());
+    assert_eq!((value, g.clone()), (f.grad)(x), "{name}: value and gradient");
+    let (_, _, h) = (f.hessian)(x);
+    let lifted: Vec<Dual<f64>> = x.iter().zip(v).map(|(a, d)| Dual::new(*a, *d)).collect();
+    let copy: Vec<f64> = (f.copy)(&lifted).iter().map(|d| d.eps).collect();
+    check(name, x, v, &hv, analytic, &copy, &matrix_rows(&h), &|q| (f.grad)(q).1);
+    check_jvp(name, &g, v, (f.jvp)(x, v.to_vec()).1);
+}
+
 fn rows<const N: usize>(h: [[f64; N]; N]) -> Vec<Vec<f64>> {
     h.iter().map(|r| r.to_vec()).collect()
 }
@@ -376,14 +409,19 @@ fn explicit_steps_analytic(a: f64, y0: f64) -> [[f64; 2]; 2] {
 fn loops_recompute_or_pop_their_tangents() {
     let x = [0.9, 1.1, 0.7, -0.3, 1.4];
     let v = [1.0, -0.5, 0.25, 2.0, -1.0];
-    let (value, g, hv) = rosenbrock_hvp(&x, v.to_vec());
-    assert_eq!((value, g.clone()), rosenbrock_grad(&x));
-    let (_, _, h) = rosenbrock_hessian(&x);
-    let lifted: Vec<Dual<f64>> = x.iter().zip(&v).map(|(a, d)| Dual::new(*a, *d)).collect();
-    let copy: Vec<f64> = __tapeless_rosenbrock_grad_dual(&lifted).1.iter().map(|d| d.eps).collect();
-    let grad = |q: &[f64]| rosenbrock_grad(q).1;
-    check("rosenbrock", &x, &v, &hv, &rosenbrock_analytic(&x), &copy, &matrix_rows(&h), &grad);
-    check_jvp("rosenbrock", &g, &v, rosenbrock_jvp(&x, v.to_vec()).1);
+    check_slice(
+        "rosenbrock",
+        Slice {
+            hvp: &rosenbrock_hvp,
+            grad: &rosenbrock_grad,
+            hessian: &rosenbrock_hessian,
+            jvp: &rosenbrock_jvp,
+            copy: &|d| __tapeless_rosenbrock_grad_dual(d).1,
+        },
+        &x,
+        &v,
+        &rosenbrock_analytic(&x),
+    );
 
     let (data, labels) = ([0.5, -1.0, 2.0, 1.5, 0.3, -0.7, -0.2, 0.8, 1.1], [1.0, -1.0, 1.0]);
     let (w, v) = ([0.4, -0.2, 0.9], [1.0, 0.5, -2.0]);
@@ -425,9 +463,6 @@ fn rastrigin(x: &[f64]) -> f64 {
 #[test]
 fn a_constant_by_path_is_a_float() {
     let (x, v) = ([0.3, -1.2, 0.05], [1.0, -0.5, 2.0]);
-    let (value, g, hv) = rastrigin_hvp(&x, v.to_vec());
-    assert_eq!((value, g.clone()), rastrigin_grad(&x));
-    let (_, _, h) = rastrigin_hessian(&x);
     let pi = std::f64::consts::PI;
     let analytic: Vec<Vec<f64>> = (0..3)
         .map(|i| {
@@ -436,11 +471,19 @@ fn a_constant_by_path_is_a_float() {
                 .collect()
         })
         .collect();
-    let lifted: Vec<Dual<f64>> = x.iter().zip(&v).map(|(a, d)| Dual::new(*a, *d)).collect();
-    let copy: Vec<f64> = __tapeless_rastrigin_grad_dual(&lifted).1.iter().map(|d| d.eps).collect();
-    let grad = |q: &[f64]| rastrigin_grad(q).1;
-    check("rastrigin", &x, &v, &hv, &analytic, &copy, &matrix_rows(&h), &grad);
-    check_jvp("rastrigin", &g, &v, rastrigin_jvp(&x, v.to_vec()).1);
+    check_slice(
+        "rastrigin",
+        Slice {
+            hvp: &rastrigin_hvp,
+            grad: &rastrigin_grad,
+            hessian: &rastrigin_hessian,
+            jvp: &rastrigin_jvp,
+            copy: &|d| __tapeless_rastrigin_grad_dual(d).1,
+        },
+        &x,
+        &v,
+        &analytic,
+    );
 }
 
 /// `sin(Σ x) + Σ x³`: a slice's sum (`iter().sum::<f64>()`, its adjoint added to every entry).
@@ -457,17 +500,22 @@ fn sine_of_sum(x: &[f64]) -> f64 {
 #[test]
 fn a_slices_sum_is_a_float() {
     let (x, v) = ([0.3, -1.2, 0.7, 0.1], [1.0, -0.5, 2.0, 0.25]);
-    let (value, g, hv) = sine_of_sum_hvp(&x, v.to_vec());
-    assert_eq!((value, g.clone()), sine_of_sum_grad(&x));
-    let (_, _, h) = sine_of_sum_hessian(&x);
     let s: f64 = x.iter().sum();
     let analytic: Vec<Vec<f64>> =
         (0..4).map(|i| (0..4).map(|j| -s.sin() + if i == j { 6.0 * x[i] } else { 0.0 }).collect()).collect();
-    let lifted: Vec<Dual<f64>> = x.iter().zip(&v).map(|(a, d)| Dual::new(*a, *d)).collect();
-    let copy: Vec<f64> = __tapeless_sine_of_sum_grad_dual(&lifted).1.iter().map(|d| d.eps).collect();
-    let grad = |q: &[f64]| sine_of_sum_grad(q).1;
-    check("sine_of_sum", &x, &v, &hv, &analytic, &copy, &matrix_rows(&h), &grad);
-    check_jvp("sine_of_sum", &g, &v, sine_of_sum_jvp(&x, v.to_vec()).1);
+    check_slice(
+        "sine_of_sum",
+        Slice {
+            hvp: &sine_of_sum_hvp,
+            grad: &sine_of_sum_grad,
+            hessian: &sine_of_sum_hessian,
+            jvp: &sine_of_sum_jvp,
+            copy: &|d| __tapeless_sine_of_sum_grad_dual(d).1,
+        },
+        &x,
+        &v,
+        &analytic,
+    );
 }
 
 /// Local arrays: one built from values, one written in place in a loop (each overwritten
@@ -499,14 +547,19 @@ fn local_arrays_analytic(x: &[f64]) -> Vec<Vec<f64>> {
 #[test]
 fn local_arrays_carry_their_tangents() {
     for (x, v) in [([0.4, -0.8, 0.6], [1.0, 0.5, -2.0]), ([-0.3, 0.9, 1.1], [0.25, -1.0, 0.5])] {
-        let (value, g, hv) = local_arrays_hvp(&x, v.to_vec());
-        assert_eq!((value, g.clone()), local_arrays_grad(&x));
-        let (_, _, h) = local_arrays_hessian(&x);
-        let lifted: Vec<Dual<f64>> = x.iter().zip(&v).map(|(a, d)| Dual::new(*a, *d)).collect();
-        let copy: Vec<f64> = __tapeless_local_arrays_grad_dual(&lifted).1.iter().map(|d| d.eps).collect();
-        let grad = |q: &[f64]| local_arrays_grad(q).1;
-        check("local_arrays", &x, &v, &hv, &local_arrays_analytic(&x), &copy, &matrix_rows(&h), &grad);
-        check_jvp("local_arrays", &g, &v, local_arrays_jvp(&x, v.to_vec()).1);
+        check_slice(
+            "local_arrays",
+            Slice {
+                hvp: &local_arrays_hvp,
+                grad: &local_arrays_grad,
+                hessian: &local_arrays_hessian,
+                jvp: &local_arrays_jvp,
+                copy: &|d| __tapeless_local_arrays_grad_dual(d).1,
+            },
+            &x,
+            &v,
+            &local_arrays_analytic(&x),
+        );
     }
 }
 
@@ -539,12 +592,17 @@ fn hoisted_read_analytic(x: &[f64]) -> Vec<Vec<f64>> {
 #[test]
 fn a_hoisted_sum_carries_its_tangent() {
     let (x, v) = ([0.7, -0.4, 1.3, 0.2], [1.0, 0.5, -1.5, 2.0]);
-    let (value, g, hv) = hoisted_read_hvp(&x, v.to_vec());
-    assert_eq!((value, g.clone()), hoisted_read_grad(&x));
-    let (_, _, h) = hoisted_read_hessian(&x);
-    let lifted: Vec<Dual<f64>> = x.iter().zip(&v).map(|(a, d)| Dual::new(*a, *d)).collect();
-    let copy: Vec<f64> = __tapeless_hoisted_read_grad_dual(&lifted).1.iter().map(|d| d.eps).collect();
-    let grad = |q: &[f64]| hoisted_read_grad(q).1;
-    check("hoisted_read", &x, &v, &hv, &hoisted_read_analytic(&x), &copy, &matrix_rows(&h), &grad);
-    check_jvp("hoisted_read", &g, &v, hoisted_read_jvp(&x, v.to_vec()).1);
+    check_slice(
+        "hoisted_read",
+        Slice {
+            hvp: &hoisted_read_hvp,
+            grad: &hoisted_read_grad,
+            hessian: &hoisted_read_hessian,
+            jvp: &hoisted_read_jvp,
+            copy: &|d| __tapeless_hoisted_read_grad_dual(d).1,
+        },
+        &x,
+        &v,
+        &hoisted_read_analytic(&x),
+    );
 }
