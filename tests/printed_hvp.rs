@@ -1,5 +1,6 @@
 //! `_hvp` printed as forward mode over the adjoint program (`emit::reverse::tangent`), for
-//! straight-line functions of floats, slices and arrays: each `H v` checked against the analytic
+//! functions of floats, slices and arrays (branches, loops, local arrays, sums, constants by
+//! path): each `H v` checked against the analytic
 //! Hessian, central differences of `_grad`, and the dual-number copy of `_grad` that `_hvp` was
 //! before (still emitted, an independent path); `_hessian` (now one printed `_hvp` per column)
 //! against the analytic Hessian; the value and gradient against `_grad`, and `_jvp` against the
@@ -7,11 +8,6 @@
 
 use tapeless::__private::Dual;
 use tapeless::differentiable;
-
-/// The tangent parts of a pair of dual numbers.
-fn split((a, b): (Dual<f64>, Dual<f64>)) -> [f64; 2] {
-    [a.eps, b.eps]
-}
 
 /// `x² y + sin(x) eʸ - ln(y) / x`.
 #[differentiable(hessian)]
@@ -175,6 +171,44 @@ fn check_slice(name: &str, f: Slice, x: &[f64], v: &[f64], analytic: &[Vec<f64>]
     check_jvp(name, &g, v, (f.jvp)(x, v.to_vec()).1);
 }
 
+/// The items of a function of two floats that the checks read.
+// (Each field is a generated item's signature, spelled out.)
+#[allow(clippy::type_complexity)]
+struct Pair<'a> {
+    hvp: &'a dyn Fn(f64, f64, f64, f64) -> (f64, (f64, f64), (f64, f64)),
+    grad: &'a dyn Fn(f64, f64) -> (f64, (f64, f64)),
+    hessian: &'a dyn Fn(f64, f64) -> (f64, (f64, f64), tapeless::__private::nalgebra::DMatrix<f64>),
+    jvp: &'a dyn Fn(f64, f64, f64, f64) -> (f64, f64),
+    /// The dual copy of `_grad`: the gradient at inputs lifted to `x + ε v`.
+    copy: &'a dyn Fn(Dual<f64>, Dual<f64>) -> (Dual<f64>, Dual<f64>),
+}
+
+/// [`check`] and [`check_jvp`] of a function of two floats at `(x, y)` along `v`, its value and
+/// gradient from `_hvp` equal to `_grad`'s.
+fn check_pair(name: &str, f: Pair, (x, y): (f64, f64), v: [f64; 2], analytic: [[f64; 2]; 2]) {
+    let (value, g, hv) = (f.hvp)(x, y, v[0], v[1]);
+    assert_eq!((value, g), (f.grad)(x, y), "{name}: value and gradient");
+    let (_, _, h) = (f.hessian)(x, y);
+    let (a, b) = (f.copy)(Dual::new(x, v[0]), Dual::new(y, v[1]));
+    let grad = |p: &[f64]| {
+        let g = (f.grad)(p[0], p[1]).1;
+        vec![g.0, g.1]
+    };
+    check(name, &[x, y], &v, &[hv.0, hv.1], &rows(analytic), &[a.eps, b.eps], &matrix_rows(&h), &grad);
+    check_jvp(name, &[g.0, g.1], &v, (f.jvp)(x, y, v[0], v[1]).1);
+}
+
+/// The Hessian of `r²` from `r`, its gradient `g` and its Hessian `h`: `2 (g gᵀ + r h)`.
+fn square_hessian(r: f64, g: [f64; 2], h: [[f64; 2]; 2]) -> [[f64; 2]; 2] {
+    let mut out = [[0.0; 2]; 2];
+    for i in 0..2 {
+        for j in 0..2 {
+            out[i][j] = 2.0 * (g[i] * g[j] + r * h[i][j]);
+        }
+    }
+    out
+}
+
 fn rows<const N: usize>(h: [[f64; N]; N]) -> Vec<Vec<f64>> {
     h.iter().map(|r| r.to_vec()).collect()
 }
@@ -186,38 +220,32 @@ fn matrix_rows(h: &tapeless::__private::nalgebra::DMatrix<f64>) -> Vec<Vec<f64>>
 #[test]
 fn scalar_parameters() {
     for (x, y, v) in [(0.7, 1.3, [1.0, -0.5]), (-1.2, 0.4, [0.25, 2.0]), (2.5, 3.0, [0.0, 1.0])] {
-        let (value, g, hv) = mixed_hvp(x, y, v[0], v[1]);
-        let (gvalue, gg) = mixed_grad(x, y);
-        assert_eq!((value, g), (gvalue, gg));
-        let (_, _, h) = mixed_hessian(x, y);
-        let grad = |p: &[f64]| {
-            let g = mixed_grad(p[0], p[1]).1;
-            vec![g.0, g.1]
-        };
-        let copy = split(__tapeless_mixed_grad_dual(Dual::new(x, v[0]), Dual::new(y, v[1])).1);
-        check(
+        check_pair(
             "mixed",
-            &[x, y],
-            &v,
-            &[hv.0, hv.1],
-            &rows(mixed_analytic(x, y)),
-            &copy,
-            &matrix_rows(&h),
-            &grad,
+            Pair {
+                hvp: &mixed_hvp,
+                grad: &mixed_grad,
+                hessian: &mixed_hessian,
+                jvp: &mixed_jvp,
+                copy: &|a, b| __tapeless_mixed_grad_dual(a, b).1,
+            },
+            (x, y),
+            v,
+            mixed_analytic(x, y),
         );
-        check_jvp("mixed", &[g.0, g.1], &v, mixed_jvp(x, y, v[0], v[1]).1);
-
-        let (value, g, hv) = angle_and_length_hvp(x, y, v[0], v[1]);
-        assert_eq!((value, g), angle_and_length_grad(x, y));
-        let (_, _, h) = angle_and_length_hessian(x, y);
-        let grad = |p: &[f64]| {
-            let g = angle_and_length_grad(p[0], p[1]).1;
-            vec![g.0, g.1]
-        };
-        let analytic = rows(angle_and_length_analytic(x, y));
-        let copy = split(__tapeless_angle_and_length_grad_dual(Dual::new(x, v[0]), Dual::new(y, v[1])).1);
-        check("angle_and_length", &[x, y], &v, &[hv.0, hv.1], &analytic, &copy, &matrix_rows(&h), &grad);
-        check_jvp("angle_and_length", &[g.0, g.1], &v, angle_and_length_jvp(x, y, v[0], v[1]).1);
+        check_pair(
+            "angle_and_length",
+            Pair {
+                hvp: &angle_and_length_hvp,
+                grad: &angle_and_length_grad,
+                hessian: &angle_and_length_hessian,
+                jvp: &angle_and_length_jvp,
+                copy: &|a, b| __tapeless_angle_and_length_grad_dual(a, b).1,
+            },
+            (x, y),
+            v,
+            angle_and_length_analytic(x, y),
+        );
     }
 }
 
@@ -280,29 +308,25 @@ fn piecewise_square_analytic(x: f64, y: f64) -> [[f64; 2]; 2] {
         let (r, rx, ry) = (x * y * y + x.exp(), y * y + x.exp(), 2.0 * x * y);
         (r, [rx, ry], [[x.exp(), 2.0 * y], [2.0 * y, 2.0 * x]])
     };
-    let mut out = [[0.0; 2]; 2];
-    for i in 0..2 {
-        for j in 0..2 {
-            out[i][j] = 2.0 * (g[i] * g[j] + r * h[i][j]);
-        }
-    }
-    out
+    square_hessian(r, g, h)
 }
 
 #[test]
 fn branches_save_tangents_in_their_trace() {
     for (x, y, v) in [(1.2, 0.5, [1.0, -0.5]), (0.3, 0.9, [0.25, 2.0]), (-0.7, -0.2, [1.5, 0.5])] {
-        let (value, g, hv) = piecewise_square_hvp(x, y, v[0], v[1]);
-        assert_eq!((value, g), piecewise_square_grad(x, y));
-        let (_, _, h) = piecewise_square_hessian(x, y);
-        let grad = |p: &[f64]| {
-            let g = piecewise_square_grad(p[0], p[1]).1;
-            vec![g.0, g.1]
-        };
-        let copy = split(__tapeless_piecewise_square_grad_dual(Dual::new(x, v[0]), Dual::new(y, v[1])).1);
-        let analytic = rows(piecewise_square_analytic(x, y));
-        check("piecewise_square", &[x, y], &v, &[hv.0, hv.1], &analytic, &copy, &matrix_rows(&h), &grad);
-        check_jvp("piecewise_square", &[g.0, g.1], &v, piecewise_square_jvp(x, y, v[0], v[1]).1);
+        check_pair(
+            "piecewise_square",
+            Pair {
+                hvp: &piecewise_square_hvp,
+                grad: &piecewise_square_grad,
+                hessian: &piecewise_square_hessian,
+                jvp: &piecewise_square_jvp,
+                copy: &|a, b| __tapeless_piecewise_square_grad_dual(a, b).1,
+            },
+            (x, y),
+            v,
+            piecewise_square_analytic(x, y),
+        );
     }
 }
 
@@ -396,13 +420,7 @@ fn explicit_steps_analytic(a: f64, y0: f64) -> [[f64; 2]; 2] {
         s = next;
         y += h * (a - y * y);
     }
-    let mut out = [[0.0; 2]; 2];
-    for i in 0..2 {
-        for j in 0..2 {
-            out[i][j] = 2.0 * (g[i] * g[j] + y * s[i][j]);
-        }
-    }
-    out
+    square_hessian(y, g, s)
 }
 
 #[test]
@@ -436,17 +454,19 @@ fn loops_recompute_or_pop_their_tangents() {
     check_jvp("logistic", &g, &v, logistic_jvp(&w, &data, &labels, v.to_vec()).1);
 
     for (a, y0, v) in [(0.8, 0.3, [1.0, -0.5]), (-0.4, 1.2, [0.25, 2.0])] {
-        let (value, g, hv) = explicit_steps_hvp(a, y0, v[0], v[1]);
-        assert_eq!((value, g), explicit_steps_grad(a, y0));
-        let (_, _, h) = explicit_steps_hessian(a, y0);
-        let copy = split(__tapeless_explicit_steps_grad_dual(Dual::new(a, v[0]), Dual::new(y0, v[1])).1);
-        let grad = |p: &[f64]| {
-            let g = explicit_steps_grad(p[0], p[1]).1;
-            vec![g.0, g.1]
-        };
-        let analytic = rows(explicit_steps_analytic(a, y0));
-        check("explicit_steps", &[a, y0], &v, &[hv.0, hv.1], &analytic, &copy, &matrix_rows(&h), &grad);
-        check_jvp("explicit_steps", &[g.0, g.1], &v, explicit_steps_jvp(a, y0, v[0], v[1]).1);
+        check_pair(
+            "explicit_steps",
+            Pair {
+                hvp: &explicit_steps_hvp,
+                grad: &explicit_steps_grad,
+                hessian: &explicit_steps_hessian,
+                jvp: &explicit_steps_jvp,
+                copy: &|a, b| __tapeless_explicit_steps_grad_dual(a, b).1,
+            },
+            (a, y0),
+            v,
+            explicit_steps_analytic(a, y0),
+        );
     }
 }
 
@@ -460,9 +480,30 @@ fn rastrigin(x: &[f64]) -> f64 {
     s
 }
 
+/// `ln 2 (Σ x)²`: a constant by its path multiplying a differentiated value.
+#[differentiable(hessian)]
+fn scaled_square(x: &[f64]) -> f64 {
+    let s: f64 = x.iter().sum();
+    s * s * std::f64::consts::LN_2
+}
+
 #[test]
 fn a_constant_by_path_is_a_float() {
     let (x, v) = ([0.3, -1.2, 0.05], [1.0, -0.5, 2.0]);
+    let analytic = vec![vec![2.0 * std::f64::consts::LN_2; 3]; 3];
+    check_slice(
+        "scaled_square",
+        Slice {
+            hvp: &scaled_square_hvp,
+            grad: &scaled_square_grad,
+            hessian: &scaled_square_hessian,
+            jvp: &scaled_square_jvp,
+            copy: &|d| __tapeless_scaled_square_grad_dual(d).1,
+        },
+        &x,
+        &v,
+        &analytic,
+    );
     let pi = std::f64::consts::PI;
     let analytic: Vec<Vec<f64>> = (0..3)
         .map(|i| {

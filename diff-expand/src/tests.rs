@@ -794,7 +794,8 @@ fn an_hvp_is_printed_over_loops_and_a_vectors_is_the_copys() {
     // `std::f64::consts::PI` is a float (`analysis::scalars`), so its products have tangents.
     let constant = quote!(
         fn f(x: f64) -> f64 {
-            (2.0 * std::f64::consts::PI * x).cos() * x
+            // (A product by one, `x * LN_2`, reads its value, not a tangent.)
+            (2.0 * std::f64::consts::PI * x).cos() * x * std::f64::consts::LN_2
         }
     );
     assert_eq!(hvp(constant), (true, false));

@@ -141,7 +141,7 @@ fn tangent_of(input: &Input, v: Value) -> TokenStream {
 }
 
 /// What a primal sweep adds to forward mode when an adjoint sweep follows it (a printed
-/// `_hvp`, `emit::reverse::tangent`): the trace each `if` records.
+/// `_hvp`, `emit::reverse::tangent`): the trace each `if` records and what each loop pushes.
 pub(crate) trait Saves {
     /// The trace's name and the items the then and else arms add to what they yield
     /// (`__If9::Then(__v4, __t4)`), if the `if` records one.
