@@ -753,8 +753,8 @@ fn plan_of_straight_line_code_is_empty_but_for_fused_sums_and_errors_are_reporte
 }
 
 /// `_hvp` of a function of floats and slices is printed as forward mode over the adjoint
-/// program (its adjoints' tangents `__h..`, no dual-number copy called), also with a loop; of a
-/// `DVector` it is still the copy's.
+/// program (its adjoints' tangents `__h..`, no dual-number copy called), also with a loop and
+/// with calls by path; of a `DVector`, or with a method call, it is still the copy's.
 #[test]
 fn an_hvp_is_printed_over_loops_and_a_vectors_is_the_copys() {
     let hvp = |item: proc_macro2::TokenStream| {
@@ -805,4 +805,24 @@ fn an_hvp_is_printed_over_loops_and_a_vectors_is_the_copys() {
         }
     );
     assert_eq!(hvp(vector), (false, true));
+    // A call by path is made through the callee's `_vjp_for_hessian`; `tapeless::math::erf`
+    // through the runtime's dual `erf_vjp`.
+    let call = quote!(
+        fn f(x: f64, p: &[f64]) -> f64 {
+            g(x, p) * x + tapeless::math::erf(x)
+        }
+    );
+    let out = crate::expand::differentiable(quote!(hessian), call.clone()).to_string();
+    let printed = out.split("fn f_hvp").nth(1).unwrap_or_default();
+    assert!(printed.contains("g_vjp_for_hessian") && printed.contains("dual_math :: erf_vjp"), "{printed}");
+    assert_eq!(hvp(call), (true, false));
+    // A method call is not printed yet: the copy's.
+    let method = quote!(
+        fn f(x: f64, m: &Model) -> f64 {
+            m.g(x) * x
+        }
+    );
+    let out = crate::expand::differentiable(quote!(hessian, wrt(x)), method).to_string();
+    let copy = out.split("fn f_hvp").nth(1).unwrap_or_default().split("fn f_hessian").next();
+    assert!(copy.unwrap_or_default().contains("__tapeless_f_grad_dual"), "{out}");
 }

@@ -149,6 +149,9 @@ pub(crate) trait Saves {
     /// What each iteration of the loop pushes on its stack, at the end of its body (before
     /// the carried values advance), the stack declared with the traces' enums.
     fn push(&self, inst: &Inst) -> TokenStream;
+    /// An active call whose pullback the adjoint sweep calls, made with its pullback kept
+    /// (`let (__d3, __pb3) = g_vjp_for_hessian(..)`) and its value and tangent taken apart.
+    fn call(&self, inst: &Inst) -> Option<TokenStream>;
 }
 
 pub(crate) fn block(input: &Input, b: &Block, saves: Option<&dyn Saves>) -> TokenStream {
@@ -166,6 +169,9 @@ pub(crate) fn inst(input: &Input, inst: &Inst, saves: Option<&dyn Saves>) -> Tok
             if !call_is_active(input, inst) {
                 let f = callee(c, "");
                 return quote_spanned!(span=> let #values = #f(#(#args_v),*) #unwrap;);
+            }
+            if let Some(code) = saves.and_then(|s| s.call(inst)) {
+                return code;
             }
             let f = callee(c, "jvp");
             // An array's tangent is passed as a copy: the caller may still read it.

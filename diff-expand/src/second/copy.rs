@@ -112,7 +112,7 @@ fn dual_math_method(name: &syn::Ident) -> Option<syn::Ident> {
 
 /// `tapeless::math::erf_vjp` (`erfc_vjp`), written with its module: the runtime has its dual
 /// version.
-fn math_vjp(path: &syn::Path) -> bool {
+pub(crate) fn math_vjp(path: &syn::Path) -> bool {
     let n = path.segments.len();
     n >= 2
         && path.segments[n - 2].ident == "math"

@@ -12,7 +12,7 @@
 
 pub(crate) mod block;
 pub(crate) mod check;
-mod copy;
+pub(crate) mod copy;
 mod field;
 mod typed;
 
@@ -341,7 +341,7 @@ fn keep_types(f: &mut syn::ItemFn, sig: &signature::Signature, kept: &HashSet<us
 }
 
 /// `g_vjp` to `g_vjp_for_hessian`: the dual copy of a `_vjp`, which a `hessian` caller calls.
-pub(super) fn for_hessian(vjp: &syn::Ident) -> syn::Ident {
+pub(crate) fn for_hessian(vjp: &syn::Ident) -> syn::Ident {
     format_ident!("{}_for_hessian", vjp, span = vjp.span())
 }
 

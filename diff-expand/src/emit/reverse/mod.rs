@@ -62,7 +62,7 @@ enum Slot {
     Value(Value),
     Pullback(Value),
     /// A float value's tangent, saved beside the value where forward mode is printed over the
-    /// adjoint program (`tangent.rs`).
+    /// adjoint program (`tangent/`).
     Tangent(Value),
 }
 
@@ -267,7 +267,7 @@ struct Reverse<'a> {
     /// The span of the instruction whose adjoint is being built: its terms' operators carry it.
     span: proc_macro2::Span,
     /// Printing forward mode over the program too (a printed `_hvp`): each statement followed
-    /// by its tangent (`tangent.rs`).
+    /// by its tangent (`tangent/`).
     tangents: Option<tangent::Tangents<'a>>,
 }
 

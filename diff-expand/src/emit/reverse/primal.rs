@@ -114,7 +114,7 @@ impl Reverse<'_> {
         let items = stack
             .iter()
             .map(|s| match s {
-                Slot::Value(v)
+                Slot::Value(v) | Slot::Tangent(v)
                     if crate::emit::is_array(self.input, *v) && !crate::emit::is_heap(self.input, *v) =>
                 {
                     cloned(*s)

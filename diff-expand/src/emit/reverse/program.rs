@@ -315,6 +315,10 @@ impl Reverse<'_> {
     pub(super) fn statements(&self, list: &[Statement], span: proc_macro2::Span) -> TokenStream {
         let mut out = TokenStream::new();
         for s in list {
+            if let Some(instead) = self.tangents.as_ref().and_then(|t| t.instead(s)) {
+                out.extend(statements(&instead, span));
+                continue;
+            }
             out.extend(crate::emit::term::statement(s, span));
             if let Some(t) = &self.tangents {
                 out.extend(statements(&t.after(s), span));

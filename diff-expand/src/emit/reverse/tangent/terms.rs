@@ -1,306 +1,43 @@
-//! Forward mode printed over the adjoint program: `NAME_hvp` as source, not as the dual-number
-//! copy of `NAME_grad` (`second/`).
-//!
-//! The Hessian-vector product `H v` is the tangent of the gradient along `v`. The primal sweep
-//! is `_jvp`'s: each value followed by its tangent (`__t3`), zeros symbolic. The adjoint
-//! program ([`Program`]) is then printed statement by statement, each followed by its tangent:
-//! the tangent of a [`Term`] by the sum, product and quotient rules, a rule's partial
-//! (`exp_d0(x, y)`) evaluated at dual numbers and its `eps` taken (the rules are generic over
-//! `Real`), an adjoint's tangent `__h3` beside `__a3`. An adjoint whose contributions all have
-//! zero tangents (the seed's, a constant's) has no tangent variable at all: its tangent is a
-//! symbolic zero, where the dual copy multiplies by a zero it does not know of.
-//!
-//! A branch's trace and a loop's stack save each float the adjoint reads with its tangent
-//! (`save_tangents`), and the primal sweep records them as forward mode computes the arms and
-//! iterations (`forward::Saves`); a backward iteration recomputes values with their tangents.
-//! The program's own names (a loop's carried adjoint, registers, hoisted sums) have tangents
-//! `__x_h` as adjoints do.
-//!
-//! This covers functions of floats and float slices or arrays, with branches and loops but no
-//! call, whose terms are arithmetic, partials and accumulations. [`hvp`] returns `None` for
-//! anything else, and the dual copy is emitted as before.
+//! The tangents of the adjoint program's terms and statements: sum, product and quotient rules,
+//! a rule's partial at dual numbers, the runtime's adjoint helpers, and which adjoints have a
+//! tangent at all.
 
-use super::assembly::{array_adjoints, call_site, cotangent_name, print, wrt_values};
-use super::*;
+use super::super::*;
+use super::adjoint_tangent;
+use super::calls::pullback_call;
+use super::{Tangent, Unsupported, call_site};
 use crate::ir::BinOp;
-
-/// Why a program is not printed here: the dual copy takes it.
-struct Unsupported;
-
-/// The tangent of a term: `None` for a symbolic zero.
-type Tangent = Result<Option<Term>, Unsupported>;
-
-/// `__h3`: the tangent of the adjoint `__a3`.
-pub fn adjoint_tangent(v: Value) -> syn::Ident {
-    format_ident!("__h{}", v.0, span = proc_macro2::Span::mixed_site())
-}
-
-/// `NAME_hvp` printed as forward mode over the adjoint program, or `None` where the program
-/// holds what is not printed here yet (a call, a nalgebra value, an array on a loop's stack).
-pub fn hvp(input: &Input) -> Option<TokenStream> {
-    if !eligible(input) {
-        return None;
-    }
-    let mut r = Reverse::new(input);
-    let AdjointSweep { mut program, seed_pattern, seed_leaves: _, arrays } = r.adjoint_sweep();
-    if !r.covered(&program) {
-        return None;
-    }
-    r.save_tangents(&mut program);
-    let value = crate::emit::tree_term(&input.f.output, &mut Term::Value);
-    // Before the program: the seed and the arrays' adjoints.
-    let mut head = vec![
-        Statement::bind(
-            Pattern::Name(cotangent_name()),
-            Term::runtime("seed_one", vec![value.clone().by_ref()]),
-        ),
-        Statement::bind(seed_pattern, Term::Name(cotangent_name())),
-    ];
-    head.extend(array_adjoints(input, &arrays, &r.plan.lent, false, None));
-    let mut t = Tangents {
-        input,
-        nonzero: HashSet::new(),
-        names: HashSet::new(),
-        failed: std::cell::Cell::new(false),
-    };
-    let mut all = head.clone();
-    r.collect(&program, &mut all);
-    t.settle(&all).ok()?;
-    let (hv, gradient) = (outputs(&r, &t, true), outputs(&r, &t, false));
-    r.tangents = Some(t);
-    let mut code = r.statements(&head, call_site());
-    code.extend(r.print(program));
-    if r.tangents.as_ref().is_none_or(|t| t.failed.get()) {
-        return None;
-    }
-    let traces = Traces { r: &r, enums: std::cell::RefCell::new(TokenStream::new()) };
-    let primal = crate::emit::forward::block(input, &input.f.body, Some(&traces));
-    let enums = traces.enums.into_inner();
-    let (value, gradient, hv) = (print(&value), print(&gradient), print(&hv));
-    let sig = input.sig;
-    let item = input.item;
-    let (vis, attrs, items) = (&item.vis, crate::emit::attributes(), input.items);
-    let name = crate::emit::sibling(&item.sig.ident, "hvp");
-    let params = crate::emit::primal_params(sig);
-    let directions = crate::emit::tangent_params(sig);
-    let gradient_type = sig.gradient_type();
-    let output = &sig.output;
-    let doc = crate::second::hvp_doc(&sig.name);
-    Some(quote! {
-        #[doc = #doc]
-        #attrs
-        #vis fn #name (#(#params,)* #(#directions),*) -> (#output, #gradient_type, #gradient_type) {
-            #(#items)*
-            #enums
-            #primal
-            #code
-            // `H v` first: a zero of it reads the gradient, which the result takes.
-            let __tapeless_hv = #hv;
-            (#value, #gradient, __tapeless_hv)
-        }
-    })
-}
-
-/// The gradient returned (`hv`: its tangent, `H v`): per differentiated parameter its adjoint
-/// (tangent), or a zero.
-fn outputs(r: &Reverse, t: &Tangents, hv: bool) -> Term {
-    let terms = wrt_values(r.input).into_iter().map(|v| match (r.live.contains(&v), hv) {
-        (false, _) => Term::Zero { of: v, lanes: false },
-        (true, false) => Term::Adjoint(v),
-        (true, true) if t.nonzero.contains(&Key::Adjoint(v)) => Term::Name(adjoint_tangent(v)),
-        (true, true) => t.zero_like(v),
-    });
-    crate::emit::tuple_or_single(terms.collect())
-}
-
-impl Reverse<'_> {
-    /// Whether the planned program is one this printing covers: statements, branches, and
-    /// loops whose stacks hold floats, integers and traces only (no array copy, no pullback).
-    fn covered(&self, program: &Program) -> bool {
-        let input = self.input;
-        program.items.iter().all(|item| match item {
-            Item::Do(..) | Item::Add(_) | Item::Pop { .. } | Item::Recompute(_) => true,
-            Item::Branch(b) => b.arms.iter().all(|(_, arm)| self.covered(arm)),
-            Item::Loop(l) => {
-                let plan = loop_key(&l.inst.op).and_then(|key| self.plan.loops.get(&key));
-                plan.is_some_and(|plan| {
-                    plan.read_before_written_at.is_empty()
-                        && plan.pushed.iter().all(|s| match s {
-                            Slot::Value(v) => {
-                                input.scalars.contains(v)
-                                    || input.f.info(*v).kind == crate::ir::Kind::Discrete
-                                    // A branch's trace, pushed by a loop around it.
-                                    || self.plan.branches.contains_key(v)
-                            }
-                            Slot::Pullback(_) | Slot::Tangent(_) => false,
-                        })
-                }) && self.covered(&l.body)
-                    && self.covered(&l.after)
-            }
-        })
-    }
-
-    /// The statements of `program`, in order, nested ones included (a backward iteration's
-    /// end too), appended to `out`.
-    fn collect(&self, program: &Program, out: &mut Vec<Statement>) {
-        for item in &program.items {
-            match item {
-                Item::Do(s, _) => out.push(s.clone()),
-                Item::Add(add) => out.push(add.statement()),
-                Item::Branch(b) => {
-                    out.extend(b.before.iter().cloned());
-                    for (_, arm) in &b.arms {
-                        self.collect(arm, out);
-                    }
-                }
-                Item::Loop(l) => {
-                    out.extend(l.before.iter().cloned());
-                    self.collect(&l.body, out);
-                    out.extend(self.flush(l.inst, &l.shifted));
-                    self.collect(&l.after, out);
-                }
-                Item::Pop { .. } | Item::Recompute(_) => {}
-            }
-        }
-    }
-}
-
-impl Reverse<'_> {
-    /// Each float a trace or loop stack saves, saved with its tangent: the adjoint's tangent
-    /// reads both. In the plan, which the primal sweep's traces and pushes are written from,
-    /// and in the program's pops.
-    fn save_tangents(&mut self, program: &mut Program) {
-        let input = self.input;
-        fn pops(program: &mut Program, with_tangents: &dyn Fn(&mut Vec<Slot>)) {
-            for item in &mut program.items {
-                match item {
-                    Item::Pop { slots, .. } => with_tangents(slots),
-                    Item::Branch(b) => b.arms.iter_mut().for_each(|(_, arm)| pops(arm, with_tangents)),
-                    Item::Loop(l) => {
-                        pops(&mut l.body, with_tangents);
-                        pops(&mut l.after, with_tangents);
-                    }
-                    Item::Do(..) | Item::Add(_) | Item::Recompute(_) => {}
-                }
-            }
-        }
-        let with_tangents = |saved: &mut Vec<Slot>| {
-            *saved = saved
-                .iter()
-                .flat_map(|s| match s {
-                    Slot::Value(v) if input.scalars.contains(v) && input.act.active(*v) => {
-                        vec![*s, Slot::Tangent(*v)]
-                    }
-                    _ => vec![*s],
-                })
-                .collect();
-        };
-        for arms in self.plan.branches.values_mut() {
-            arms.iter_mut().for_each(with_tangents);
-        }
-        for plan in self.plan.loops.values_mut() {
-            with_tangents(&mut plan.pushed);
-        }
-        pops(program, &with_tangents);
-    }
-}
-
-/// The primal sweep's traces, for forward mode's primal sweep (`forward::Saves`).
-struct Traces<'r, 'a> {
-    r: &'r Reverse<'a>,
-    /// The trace enums' declarations.
-    enums: std::cell::RefCell<TokenStream>,
-}
-
-impl crate::emit::forward::Saves for Traces<'_, '_> {
-    fn trace(&self, inst: &Inst) -> Option<(syn::Ident, TokenStream, TokenStream)> {
-        let Op::If { trace, .. } = &inst.op else { return None };
-        let (then_item, else_item) = self.r.trace_items(*trace, &mut self.enums.borrow_mut())?;
-        Some((trace.ident(), then_item, else_item))
-    }
-
-    fn push(&self, inst: &Inst) -> TokenStream {
-        let Some(key) = loop_key(&inst.op) else { return TokenStream::new() };
-        self.r.stack_push(key, &mut self.enums.borrow_mut())
-    }
-}
-
-/// Whether `input` is a function this printing covers: of `f64` (no generics, receiver or
-/// `Result`), returning a float, whose values are floats, integers and float arrays, computed
-/// by arithmetic, rules, loads, `if`s and loops only.
-fn eligible(input: &Input) -> bool {
-    let sig = input.sig;
-    let plain = !input.lanes
-        && sig.wrapper.is_none()
-        && sig.receiver.is_none()
-        && sig.floats.is_empty()
-        && input.item.sig.generics.params.is_empty()
-        && sig.scalar_output()
-        && crate::second::check::block_float(sig).is_none()
-        && input.summed.is_empty()
-        && input.summed_products.is_empty();
-    if !plain || !matches!(&sig.output, syn::Type::Path(p) if p.path.is_ident("f64")) {
-        return false;
-    }
-    let kinds = (0..input.f.values.len()).map(|i| Value(i as u32)).all(|v| {
-        use crate::ir::{ArrayKind, Kind};
-        match input.f.info(v).kind {
-            // (A constant float of unknown shape, a path's: no term of it has a tangent.)
-            Kind::Float => input.scalars.contains(&v) || !input.act.active(v),
-            Kind::Discrete => true,
-            Kind::Array(ArrayKind::Slice | ArrayKind::Vec | ArrayKind::Fixed) => true,
-            _ => !input.act.active(v),
-        }
-    });
-    kinds
-        && input.f.body.walk().iter().all(|inst| {
-            matches!(
-                inst.op,
-                Op::Param(_)
-                    | Op::Lit(_)
-                    | Op::Opaque { .. }
-                    | Op::Prim { .. }
-                    | Op::Load { .. }
-                    | Op::NoGrad(_)
-                    | Op::If { .. }
-                    | Op::NewArray(_)
-                    | Op::Store { .. }
-                    | Op::For { .. }
-                    | Op::Loop { .. }
-            )
-        })
-}
 
 /// What the adjoint program writes: an adjoint, or a name of its own (a loop's carried
 /// adjoint, a hoisted sum, a register of shifted loads, the seed).
 #[derive(Clone, PartialEq, Eq, Hash)]
-enum Key {
+pub(super) enum Key {
     Adjoint(Value),
     Name(String),
 }
 
 /// `__x_h`: the tangent of the program's name `__x`.
-fn name_tangent(n: &syn::Ident) -> syn::Ident {
+pub(super) fn name_tangent(n: &syn::Ident) -> syn::Ident {
     format_ident!("{}_h", n, span = n.span())
 }
 
 /// The tangents of the adjoint program's terms and statements.
-pub(super) struct Tangents<'i> {
-    input: &'i Input<'i>,
+pub(crate) struct Tangents<'i> {
+    pub(super) input: &'i Input<'i>,
     /// The adjoints and names with a tangent variable: some contribution to them has a nonzero
     /// tangent.
-    nonzero: HashSet<Key>,
+    pub(super) nonzero: HashSet<Key>,
     /// The names the program binds (by `let`).
-    names: HashSet<String>,
+    pub(super) names: HashSet<String>,
     /// A statement met while printing that has no tangent here: the `_hvp` is the copy's.
-    failed: std::cell::Cell<bool>,
+    pub(super) failed: std::cell::Cell<bool>,
 }
 
 impl Tangents<'_> {
     /// Finds which adjoints have a tangent: those a contribution with a nonzero tangent
     /// reaches, over `statements` until nothing changes (an adjoint read before a later
     /// contribution, as a branch's or loop's may be, is seen on the next pass).
-    fn settle(&mut self, statements: &[Statement]) -> Result<(), Unsupported> {
+    pub(super) fn settle(&mut self, statements: &[Statement]) -> Result<(), Unsupported> {
         for s in statements {
             if let Statement::Let { pattern, .. } = s {
                 bound_names(pattern, &mut self.names);
@@ -319,7 +56,12 @@ impl Tangents<'_> {
     /// of each `if` among them) adds a nonzero tangent to.
     fn reach(&mut self, statements: &[Statement]) -> Result<(), Unsupported> {
         for s in statements {
-            if let Statement::When { then, .. } = s {
+            if let Some((pattern, ..)) = pullback_call(s) {
+                // The cotangents move with the point the pullback is taken at, whatever `ȳ'`.
+                let mut names = HashSet::new();
+                bound_names(pattern, &mut names);
+                self.nonzero.extend(names.into_iter().map(Key::Name));
+            } else if let Statement::When { then, .. } = s {
                 self.reach(then)?;
             } else if let Some((key, _, Some(_))) = self.contribution(s)? {
                 self.nonzero.insert(key);
@@ -330,7 +72,7 @@ impl Tangents<'_> {
 
     /// The statements that follow `s` with its tangent; none, and the printing marked failed,
     /// where it has none here.
-    pub(super) fn after(&self, s: &Statement) -> Vec<Statement> {
+    pub(crate) fn after(&self, s: &Statement) -> Vec<Statement> {
         self.statement(s).unwrap_or_else(|Unsupported| {
             self.failed.set(true);
             Vec::new()
@@ -338,7 +80,7 @@ impl Tangents<'_> {
     }
 
     /// The tangent of `t`.
-    fn of(&self, t: &Term) -> Tangent {
+    pub(super) fn of(&self, t: &Term) -> Tangent {
         Ok(match t {
             // A float (also one whose kind the syntax did not show, `std::f64::consts::LN_2`).
             Term::Value(v) if self.input.scalars.contains(v) => {
@@ -346,9 +88,12 @@ impl Tangents<'_> {
             }
             Term::Value(v) => match self.input.f.info(*v).kind {
                 crate::ir::Kind::Discrete => None,
-                // An array of floats, read whole (a copy's adjoint added into its source's).
-                crate::ir::Kind::Array(_) => self.input.act.active(*v).then_some(Term::Tangent(*v)),
-                _ => return Err(Unsupported),
+                // An array of floats, read whole (a copy's adjoint added into its source's), or
+                // a value of unknown shape (a call's result).
+                crate::ir::Kind::Array(_) | crate::ir::Kind::Unknown | crate::ir::Kind::Float => {
+                    self.input.act.active(*v).then_some(Term::Tangent(*v))
+                }
+                crate::ir::Kind::Heap => return Err(Unsupported),
             },
             Term::Adjoint(v) => {
                 self.nonzero.contains(&Key::Adjoint(*v)).then(|| Term::Name(adjoint_tangent(*v)))
@@ -410,6 +155,43 @@ impl Tangents<'_> {
                 ),
                 _ => return Err(Unsupported),
             },
+            // The adjoints of a product and a quotient of operands of unknown shape (`Product`,
+            // `Quotient`): linear in the cotangent and the other operand (the operand itself
+            // read for its type only), and over the divisor.
+            Term::Runtime { f, args } if f == "product_lhs" || f == "product_lhs_strong" => {
+                self.linear_in(f, args, &[0, 2])?
+            }
+            Term::Runtime { f, args } if f == "product_rhs" || f == "product_rhs_strong" => {
+                self.linear_in(f, args, &[0, 1])?
+            }
+            Term::Runtime { f, args } if f == "quotient_lhs" || f == "quotient_lhs_strong" => match &args[..]
+            {
+                // (ȳ / b)' = ȳ' / b - (ȳ / b) b' / b
+                [_, a, b] => difference(
+                    self.linear_in(f, args, &[0])?,
+                    self.of(b)?.map(|tb| {
+                        let q = Term::runtime(&f.to_string(), args.to_vec());
+                        Term::runtime(&f.to_string(), vec![q.mul(tb), a.clone(), b.clone()])
+                    }),
+                ),
+                _ => return Err(Unsupported),
+            },
+            // `-⟨ȳ, y⟩ / b` (`quotient_rhs(ȳ, &a, y, b)`, `div_adjoint_rhs(ȳ, y, b)`): linear
+            // in `ȳ` and `y`, over `b`.
+            Term::Runtime { f, args }
+                if ["quotient_rhs", "quotient_rhs_strong", "div_adjoint_rhs"]
+                    .contains(&f.to_string().as_str()) =>
+            {
+                let (linear, b) = if f == "div_adjoint_rhs" { (&[0, 1], 2) } else { (&[0, 2], 3) };
+                let Some(b) = args.get(b) else { return Err(Unsupported) };
+                difference(
+                    self.linear_in(f, args, linear)?,
+                    self.of(b)?.map(|tb| {
+                        let q = Term::runtime(&f.to_string(), args.to_vec());
+                        Term::runtime("div_adjoint", vec![q.mul(tb), b.clone()])
+                    }),
+                )
+            }
             // A literal (a loop's first index, `0usize`).
             Term::Verbatim(tokens)
                 if matches!(
@@ -421,6 +203,21 @@ impl Tangents<'_> {
             }
             _ => return Err(Unsupported),
         })
+    }
+
+    /// The tangent of the runtime function `f(args)`, linear in each argument of `linear` and
+    /// constant in the others: the sum over those of `f` with that argument's tangent.
+    fn linear_in(&self, f: &syn::Ident, args: &[Term], linear: &[usize]) -> Tangent {
+        let mut terms = Vec::new();
+        for &k in linear {
+            let Some(arg) = args.get(k) else { return Err(Unsupported) };
+            terms.push(self.of(arg)?.map(|t| {
+                let mut args = args.to_vec();
+                args[k] = t;
+                Term::runtime(&f.to_string(), args)
+            }));
+        }
+        Ok(Term::sum(terms))
     }
 
     /// The tangent of the partial `rule_d{i}(args.., y)`: the partial at dual numbers, each
@@ -481,7 +278,9 @@ impl Tangents<'_> {
                 let (key, tangent_place) = place(p)?;
                 Some((key, tangent_place, self.of(value)?))
             }
-            Statement::Effect(Term::Runtime { f, args }) if f == "accumulate" || f == "add_to_each" => {
+            Statement::Effect(Term::Runtime { f, args })
+                if f == "accumulate" || f == "add_to_each" || f == "accumulate_elements" =>
+            {
                 match &args[..] {
                     [Term::MutRef(p), value] => {
                         let (key, tangent_place) = place(p)?;
@@ -490,13 +289,18 @@ impl Tangents<'_> {
                     _ => return Err(Unsupported),
                 }
             }
-            Statement::Pop { .. } => None,
+            // (A pullback taken in the adjoint sweep is printed `instead`.)
+            Statement::Pop { .. } | Statement::Rerun { .. } => None,
             _ => return Err(Unsupported),
         })
     }
 
     /// The statements that follow `s` with its tangent.
     fn statement(&self, s: &Statement) -> Result<Vec<Statement>, Unsupported> {
+        if pullback_call(s).is_some() {
+            // Printed with its tangent, in its place (`instead`).
+            return Ok(Vec::new());
+        }
         if let Statement::When { cond, then } = s {
             return self.when(cond, then);
         }
@@ -523,8 +327,9 @@ impl Tangents<'_> {
             Statement::AddTo { .. } => {
                 tangent.map(|value| Statement::AddTo { place, value }).into_iter().collect()
             }
-            // `accumulate(&mut ā[i], c)`, `add_to_each(&mut ā, c)` (a sum's adjoint): the same
-            // into the tangent.
+            // `accumulate(&mut ā[i], c)`, `add_to_each(&mut ā, c)` (a sum's adjoint),
+            // `accumulate_elements(&mut ā, c)` (a callee's cotangent of an array): the same into
+            // the tangent.
             Statement::Effect(Term::Runtime { f, .. }) => tangent
                 .map(|value| {
                     Statement::Effect(Term::Runtime { f: f.clone(), args: vec![place.by_mut(), value] })
@@ -567,7 +372,7 @@ impl Tangents<'_> {
     }
 
     /// A zero of the shape of `v`'s adjoint: `zero_tangent(&__a3)`.
-    fn zero_like(&self, v: Value) -> Term {
+    pub(super) fn zero_like(&self, v: Value) -> Term {
         Term::runtime("zero_tangent", vec![Term::Adjoint(v).by_ref()])
     }
 }
