@@ -1,7 +1,8 @@
 //! `_hvp` printed over the adjoint program (`emit::reverse::tangent`) for functions that call
 //! other `hessian` functions: each call made through the callee's `_vjp_for_hessian`, its
 //! dual pullback called in the adjoint sweep (kept from the primal sweep, in a branch's trace
-//! or on a loop's stack, or taken again where it borrows a local array). Each `H v` checked
+//! or on a loop's stack, or taken again where it borrows a local array; a slice parameter
+//! lifted once), and rules read the calls' results. Each `H v` checked
 //! against the analytic Hessian, central differences of `_grad` and the dual copy of `_grad`;
 //! `_hessian` against the analytic Hessian; `_jvp` against the gradient.
 
@@ -113,6 +114,55 @@ fn pieces_analytic(x: f64, v: &[f64]) -> Vec<Vec<f64>> {
     h
 }
 
+/// `Σᵢ (x vᵢ)² |v|² = x² |v|⁴`: a slice parameter passed in a loop, lifted once before the
+/// primal sweep, the pullbacks that borrow it pushed on the loop's stack.
+#[allow(clippy::needless_range_loop)]
+#[differentiable(hessian, wrt(x, v))]
+fn in_loop(x: f64, v: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..v.len() {
+        s += scaled_squares(v, x * v[i]);
+    }
+    s
+}
+
+fn in_loop_analytic(x: f64, v: &[f64]) -> Vec<Vec<f64>> {
+    let s: f64 = v.iter().map(|e| e * e).sum();
+    let n = v.len() + 1;
+    let mut h = vec![vec![0.0; n]; n];
+    h[0][0] = 2.0 * s * s;
+    for j in 0..v.len() {
+        h[0][j + 1] = 8.0 * x * s * v[j];
+        h[j + 1][0] = 8.0 * x * s * v[j];
+        for k in 0..v.len() {
+            h[j + 1][k + 1] = x * x * (8.0 * v[j] * v[k] + if j == k { 4.0 * s } else { 0.0 });
+        }
+    }
+    h
+}
+
+/// `sin(x² y²) + exp(x²)`: rules read calls' results, `g(x).sin()`.
+#[differentiable(hessian)]
+fn rules_of_calls(x: f64, y: f64) -> f64 {
+    square(x * y).sin() + square(x).exp()
+}
+
+/// `a²`.
+#[differentiable(hessian)]
+fn square(a: f64) -> f64 {
+    a * a
+}
+
+fn rules_of_calls_analytic(x: f64, y: f64) -> [[f64; 2]; 2] {
+    let u = x * x * y * y;
+    let (s, c, e) = (u.sin(), u.cos(), (x * x).exp());
+    let (ux, uy) = (2.0 * x * y * y, 2.0 * x * x * y);
+    let xx = -s * ux * ux + c * 2.0 * y * y + (2.0 + 4.0 * x * x) * e;
+    let xy = -s * ux * uy + c * 4.0 * x * y;
+    let yy = -s * uy * uy + c * 2.0 * x * x;
+    [[xx, xy], [xy, yy]]
+}
+
 /// `erf(x y) + x`: the runtime's `erf`, through its dual `erf_vjp`.
 #[differentiable(hessian)]
 fn error_function(x: f64, y: f64) -> f64 {
@@ -141,6 +191,19 @@ fn calls_of_floats() {
             (x, y),
             v,
             chained_analytic(x, y),
+        );
+        check_pair(
+            "rules_of_calls",
+            Pair {
+                hvp: &rules_of_calls_hvp,
+                grad: &rules_of_calls_grad,
+                hessian: &rules_of_calls_hessian,
+                jvp: &rules_of_calls_jvp,
+                copy: &|a, b| __tapeless_rules_of_calls_grad_dual(a, b).1,
+            },
+            (x, y),
+            v,
+            rules_of_calls_analytic(x, y),
         );
         check_pair(
             "error_function",
@@ -224,5 +287,13 @@ fn calls_of_slices_and_local_arrays() {
             copy: __tapeless_pieces_grad_dual,
         };
         check_mixed("pieces", pieces, p, d, pieces_analytic);
+        let in_loop = Mixed {
+            hvp: in_loop_hvp,
+            grad: in_loop_grad,
+            hessian: in_loop_hessian,
+            jvp: in_loop_jvp,
+            copy: __tapeless_in_loop_grad_dual,
+        };
+        check_mixed("in_loop", in_loop, p, d, in_loop_analytic);
     }
 }

@@ -70,6 +70,13 @@ fn dual_call(input: &Input, inst: &Inst) -> Option<DualCall> {
             }
             _ if scalar && active => quote!(#p::Dual::new(#value, #t)),
             _ if scalar => quote!(#p::Dual::constant(#value)),
+            // A slice parameter: lifted once, before the primal sweep (`lifted_parameters`),
+            // for as long as any pullback borrowing it lives.
+            Kind::Array(ArrayKind::Slice) if let Some(i) = slice_parameter(input, *a) => {
+                let l = lifted_parameter(i);
+                lifted.push(quote!(&#l));
+                continue;
+            }
             // A slice or vector lifted to a `Vec` of duals, which the callee borrows as
             // `&[Dual]` (or takes, a `Vec` by value).
             Kind::Array(ArrayKind::Slice | ArrayKind::Vec) if active => {
@@ -100,6 +107,45 @@ fn dual_call(input: &Input, inst: &Inst) -> Option<DualCall> {
         path.into_token_stream()
     };
     Some(DualCall { lets, call: quote!(#path(#(#lifted),*)), borrows })
+}
+
+/// The index of the slice parameter `v` is, if it is one (a parameter's value, never written).
+fn slice_parameter(input: &Input, v: Value) -> Option<usize> {
+    input.f.body.insts.iter().find_map(|inst| match inst.op {
+        Op::Param(i) if inst.results.first() == Some(&v) && input.sig.params.get(i).is_some() => Some(i),
+        _ => None,
+    })
+}
+
+/// `__lp2`: slice parameter 2 lifted to dual numbers.
+fn lifted_parameter(i: usize) -> syn::Ident {
+    format_ident!("__lp{}", i, span = proc_macro2::Span::mixed_site())
+}
+
+/// The slice parameters that active calls take, each lifted once with its tangent (`let __lp2
+/// = Lift::lift(v, &dv[..], "")`), before the primal sweep: a pullback anywhere in the body
+/// (in a loop, on its stack) may borrow it.
+pub(super) fn lifted_parameters(input: &Input) -> TokenStream {
+    use crate::ir::{ArrayKind, Kind};
+    let p = private();
+    let mut out = TokenStream::new();
+    for inst in &input.f.body.insts {
+        let (Op::Param(i), Some(&v)) = (&inst.op, inst.results.first()) else { continue };
+        let Some(param) = input.sig.params.get(*i) else { continue };
+        let passed = input.f.body.walk().into_iter().any(|call| {
+            matches!(&call.op, Op::Call { args, .. } if args.contains(&v)) && call_is_active(input, call)
+        });
+        if input.f.info(v).kind != Kind::Array(ArrayKind::Slice) || !passed {
+            continue;
+        }
+        let (l, ident, d) = (lifted_parameter(*i), &param.ident, crate::emit::sibling_tangent(param));
+        out.extend(if input.act.active(v) && param.wrt {
+            quote!(let #l = #p::Lift::lift(#ident, &#d[..], "");)
+        } else {
+            quote!(let #l = #p::Lift::lift_constant(#ident);)
+        });
+    }
+    out
 }
 
 /// Whether the printed `_hvp` makes `inst`, a call, as it must: an inactive one as it is; an

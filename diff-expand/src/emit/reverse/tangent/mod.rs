@@ -85,6 +85,7 @@ pub fn hvp(input: &Input) -> Option<TokenStream> {
     }
     let traces = Traces { r: &r, enums: std::cell::RefCell::new(TokenStream::new()) };
     let primal = crate::emit::forward::block(input, &input.f.body, Some(&traces));
+    let lifted = calls::lifted_parameters(input);
     let enums = traces.enums.into_inner();
     let (value, gradient, hv) = (print(&value), print(&gradient), print(&hv));
     let sig = input.sig;
@@ -101,6 +102,8 @@ pub fn hvp(input: &Input) -> Option<TokenStream> {
         #attrs
         #vis fn #name (#(#params,)* #(#directions),*) -> (#output, #gradient_type, #gradient_type) {
             #(#items)*
+            // (Before the stacks, which may hold pullbacks borrowing them.)
+            #lifted
             #enums
             #primal
             #code

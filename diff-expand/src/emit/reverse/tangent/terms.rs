@@ -237,6 +237,13 @@ impl Tangents<'_> {
                 }
                 _ if scalar => quote!(#p::Dual::constant(#value)),
                 crate::ir::Kind::Discrete => quote!(#value),
+                // An active value of unknown shape that a smooth scalar rule reads (a call's
+                // result, `g(x).sin()`): a float. (An inactive one may be an integer.)
+                crate::ir::Kind::Unknown | crate::ir::Kind::Float if act.active(*v) => {
+                    any = true;
+                    let t = crate::emit::tangent(*v);
+                    quote!(#p::Dual::new(#value, #t))
+                }
                 _ => return Err(Unsupported),
             });
         }
