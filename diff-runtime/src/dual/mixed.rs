@@ -1,5 +1,5 @@
 //! Arithmetic between a dual number and a plain `f64`, for the tangent-typed dual copy of a
-//! `_grad` (`second/typed.rs` in the macro): a value whose tangent is zero (a literal, the seed of
+//! `_grad` (`second/typed/` in the macro): a value whose tangent is zero (a literal, the seed of
 //! the gradient, an adjoint only the seed reaches) stays an `f64` there, and an operation with it
 //! skips the products by that zero, which IEEE arithmetic would not let the compiler drop
 //! (`0.0 * x` is not `0.0` for an infinite or NaN `x`).
