@@ -114,8 +114,11 @@
 //! `tapeless::no_grad(..)` if the result is meant to be constant.
 //!
 //! `.clone()` of a float or of a nalgebra value is the value itself. Of a differentiated
-//! struct's field (`p.w.clone()`), whose type the macro cannot see, it is this error, with the
-//! help to read the field itself: `p.b` for a float, `&p.w` for a `DVector` or `DMatrix`.
+//! struct's field it is what the field's declared type says: a float or a static nalgebra
+//! value the field's value, a `DVector`/`DMatrix` the field read in place, a `Vec` or array of
+//! floats a copy (so is `p.w.to_vec()`), and `let P { a, w } = p.clone();` binds each field
+//! so. A field of another type (a nested struct), or of a struct declared outside the crate's
+//! files, is this error, with the help to read the field without `.clone()`.
 //!
 //! `windows`, `chunks` and `chunks_exact` of a differentiated array are followed only where a
 //! loop or a `map` reads the pieces in place (`for c in x.chunks_exact(3)`, also through

@@ -58,7 +58,8 @@ pub enum Diagnostic {
     /// `g(x)` of a differentiable `x`, `g` a function of the caller's file without the attribute.
     /// `call` is what the call names (`self.power`, `Self::sq`, `sq`); `method`: it takes `self`.
     PlainFunction { name: String, call: String, method: bool },
-    /// `.clone()` of a differentiable value whose type the macro cannot see (a struct's field).
+    /// `.clone()` of a differentiable struct field of a type the macro does not copy (a nested
+    /// struct, or one whose declaration the prescan did not read).
     UnknownClone,
     /// `self.g(x)` with `x` differentiable where `g`'s `wrt(..)` (same `impl` block) omits it.
     SiblingWrt { method: String, param: String },
@@ -299,10 +300,11 @@ impl Diagnostic {
                  tapeless::piecewise(x > 0.0) {{ {callee}(..).unwrap() }} else {{ .. }}` for a call that \
                  succeeds for positive `x`; or pass the failure on with `?`"
             ),
-            Diagnostic::UnknownClone => "`.clone()` of a differentiable value whose type the macro cannot see \
-                                         (a struct's field)\n\
-                 help: use the value itself, without `.clone()`: `p.b` for a float field, `&p.w` for a \
-                 `DVector` or `DMatrix` field (the generated code reads it in place)"
+            Diagnostic::UnknownClone => "`.clone()` of a differentiable struct field whose declared type is not a \
+                                         float, an array or `Vec` of floats or a nalgebra value (or is not \
+                                         in this crate's files)\n\
+                 help: read the field without `.clone()` (`p.inner.c` of a nested struct's field), or \
+                 copy its parts into a local"
                 .to_string(),
             Diagnostic::SiblingWrt { method, param } => format!(
                 "`{method}` is not differentiated with respect to `{param}`, and the value passed \

@@ -608,8 +608,14 @@ fn array_tangent(input: &Input, inst: &Inst) -> TokenStream {
                         // `a.to_vec()` of an array `[T; N]`: its tangent as a `Vec` too.
                         let fixed = crate::ir::Kind::Array(crate::ir::ArrayKind::Fixed);
                         let vec = crate::ir::Kind::Array(crate::ir::ArrayKind::Vec);
+                        // A record's array field is read in place (`&p.w`), its tangent too.
+                        let in_place = input.f.body.walk().into_iter().any(|i| {
+                            i.results.first() == Some(source) && matches!(i.op, Op::Field { array: true, .. })
+                        });
                         if input.f.info(*source).kind == fixed && input.f.info(*a).kind == vec {
                             quote!(#ts.to_vec())
+                        } else if in_place {
+                            quote!(::core::clone::Clone::clone(#ts))
                         } else {
                             quote!(::core::clone::Clone::clone(&#ts))
                         }

@@ -128,6 +128,28 @@ impl Lowerer<'_> {
         }
     }
 
+    /// What `p.w.clone()` (`to_vec`, `to_owned`) copies where `p.w` is a record's field whose
+    /// declared type says what it is (`signature::types::cloned_field`), with that class.
+    pub(super) fn cloned_field(&self, e: &Expr) -> Option<crate::signature::types::ClonedField> {
+        let Expr::Field(f) = strip_parens(e) else { return None };
+        let syn::Member::Named(name) = &f.member else { return None };
+        let record =
+            self.aggregate_or_leaf(&f.base).is_some_and(|v| self.kind(v) == Kind::Array(ArrayKind::Record));
+        if !record {
+            return None;
+        }
+        crate::signature::types::cloned_field(self.field_owner(f).as_deref(), &name.to_string())
+    }
+
+    /// `p.w` of `p.w.clone()` or `p.w.to_vec()`, a record's field declared an array of floats
+    /// (`Vec<f64>`, `[T; N]`): the field read in place, which the copy is made of, and whether
+    /// it is a fixed-size array (whose `clone()` is one too).
+    fn copied_field(&mut self, e: &Expr) -> Option<(Value, bool)> {
+        use crate::signature::types::ClonedField;
+        let Some(ClonedField::Array { fixed }) = self.cloned_field(e) else { return None };
+        Some((self.record_field(e, Kind::Array(ArrayKind::Slice))?, fixed))
+    }
+
     /// The struct `path { fields }` (without a path, the tuple of `fields`) built from values,
     /// its fields remembered (`constructed`).
     pub(super) fn construct(
@@ -689,9 +711,13 @@ impl Lowerer<'_> {
                     }
                     return Some(part);
                 }
-                let source = array_of(self, &m.receiver)?;
+                let (source, fixed_field) = match array_of(self, &m.receiver) {
+                    Some(source) => (source, false),
+                    None => self.copied_field(&m.receiver)?,
+                };
                 let kind = match (name.as_str(), self.kind(source)) {
                     ("clone" | "to_owned", Kind::Array(ArrayKind::Fixed)) => ArrayKind::Fixed,
+                    ("clone" | "to_owned", _) if fixed_field => ArrayKind::Fixed,
                     // A copy of a differentiated collection of structs or float tuples (`let d =
                     // data.to_vec();`): its elements records too (read by `copied_from`'s type).
                     (_, Kind::Array(ArrayKind::Record)) if self.structs_in(source) => ArrayKind::Record,

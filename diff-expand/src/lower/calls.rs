@@ -138,6 +138,21 @@ impl Lowerer<'_> {
                 // type is unknown: a `DVector` field cannot be read by value).
                 let record_field = matches!(&*m.receiver, Expr::Field(f)
                     if self.aggregate_or_leaf(&f.base).is_some_and(|v| self.kind(v) == Kind::Array(ArrayKind::Record)));
+                // `p.a.clone()` of a record's field declared a float or a static nalgebra
+                // value: the field's value; of a `DVector`/`DMatrix` field, the field read in
+                // place.
+                // (An array field's copy is `array_method`'s.)
+                if name == "clone" && m.args.is_empty() && record_field {
+                    use crate::signature::types::ClonedField;
+                    let kind = match self.cloned_field(&m.receiver) {
+                        Some(ClonedField::Value) => Some(Kind::Float),
+                        Some(ClonedField::InPlace) => Some(Kind::Heap),
+                        _ => None,
+                    };
+                    if let Some(v) = kind.and_then(|kind| self.record_field(&m.receiver, kind)) {
+                        return Tree::Leaf(v);
+                    }
+                }
                 if name == "clone" && m.args.is_empty() && !record && !record_field {
                     let v = self.value(&m.receiver);
                     if matches!(self.kind(v), Kind::Float | Kind::Heap) {

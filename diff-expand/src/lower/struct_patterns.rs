@@ -2,8 +2,9 @@
 //! (or `Pair(a, ..)`), of a call's result (`let State { x, v } = step(s, dt);`), and of the
 //! elements a loop or closure binds (`for Point { x, y } in pts`, `|&Pair(a, _)|`). Each field
 //! pattern binds the field as `p.a` (`p.0`) reads it; a computed value is held under a hidden name
-//! first. Until the fiftieth session only the named form of a place was taken (the others were
-//! the pattern error, or `STRUCT_PATTERN_COMPUTED_VALUE`'s).
+//! first, and a place's `clone()` read field by field (`p.a.clone()`, fifty-third session). Until
+//! the fiftieth session only the named form of a place was taken (the others were the pattern
+//! error, or `STRUCT_PATTERN_COMPUTED_VALUE`'s).
 
 use super::*;
 
@@ -34,10 +35,24 @@ pub(super) fn fields(pat: &Pat) -> Option<Vec<(syn::Member, &Pat)>> {
 
 impl Lowerer<'_> {
     /// `let pat = init;` of a struct or tuple-struct pattern; `false` if [`fields`] does not
-    /// take it. A call's result (not a `clone()`, which stays `STRUCT_PATTERN_COMPUTED_VALUE`'s
-    /// error: destructure the original) is lowered and held first.
+    /// take it. A call's result is lowered and held first; a `clone()` of a place binds each
+    /// field as `place.field.clone()` reads it (a float field's value, an array field's copy).
     pub(super) fn struct_pattern(&mut self, pat: &Pat, init: &Expr) -> bool {
         let Some(fields) = fields(pat) else { return false };
+        if let Expr::MethodCall(m) = init
+            && m.method == "clone"
+            && m.args.is_empty()
+            && matches!(strip_parens(&m.receiver), Expr::Path(_) | Expr::Field(_))
+        {
+            let place = strip_parens(&m.receiver);
+            for (member, pat) in &fields {
+                let at = Loc::of(*pat).start;
+                let read: Expr = syn::parse_quote_spanned!(at=> #place.#member.clone());
+                let t = self.expr(&read);
+                self.bind(pat, Some(t));
+            }
+            return true;
+        }
         let call_result = match init {
             Expr::Call(_) => true,
             Expr::MethodCall(m) => m.method != "clone",

@@ -341,13 +341,7 @@ pub fn fixed_field(name: &str) -> bool {
 /// `name` (all must agree): a float, an array of floats (`Vec<f64>`, `[f64; N]`), or anything
 /// else, `None` (a `DVector` read in place, or a name declared with several types).
 pub fn borrowed_field(owner: Option<&str>, name: &str) -> Option<BorrowedField> {
-    let declared = owner.and_then(|owner| declared_type(owner, name)).map(|ty| vec![ty]);
-    let types = match declared {
-        Some(types) => types,
-        None => FIELDS.lock().ok()?.as_ref()?.get(name)?.clone(),
-    };
-    let kind = |t: &String| {
-        let ty = syn::parse_str::<Type>(t).ok()?;
+    agreed_class(owner, name, |ty| {
         if super::is_float(&ty) {
             Some(BorrowedField::Float)
         } else if matches!(ty, Type::Array(_) | Type::Path(_))
@@ -357,9 +351,53 @@ pub fn borrowed_field(owner: Option<&str>, name: &str) -> Option<BorrowedField> 
         } else {
             None
         }
+    })
+}
+
+/// The class `class` gives the declared type of the field `name` of the struct `owner` (of its
+/// one definition the prescan read), or where the owner is not known of every struct field
+/// `name`, all of which must agree.
+fn agreed_class<C: PartialEq>(
+    owner: Option<&str>,
+    name: &str,
+    class: impl Fn(Type) -> Option<C>,
+) -> Option<C> {
+    let declared = owner.and_then(|owner| declared_type(owner, name)).map(|ty| vec![ty]);
+    let types = match declared {
+        Some(types) => types,
+        None => FIELDS.lock().ok()?.as_ref()?.get(name)?.clone(),
     };
-    let first = kind(types.first()?)?;
-    types.iter().all(|t| kind(t) == Some(first)).then_some(first)
+    let class = |t: &String| class(syn::parse_str::<Type>(t).ok()?);
+    let first = class(types.first()?)?;
+    types.iter().all(|t| class(t).as_ref() == Some(&first)).then_some(first)
+}
+
+/// What `p.name.clone()` is, by the declared type of the field `name` of the struct `owner`
+/// (where not known, of every struct field `name`, all of one class): `None` where the types
+/// do not say or do not agree.
+pub fn cloned_field(owner: Option<&str>, name: &str) -> Option<ClonedField> {
+    agreed_class(owner, name, |ty| {
+        if super::is_float(&ty) || super::static_matrix(&ty) {
+            Some(ClonedField::Value)
+        } else if super::nalgebra::dynamic_matrix(&ty) {
+            Some(ClonedField::InPlace)
+        } else if super::collection_element(&ty).is_some_and(super::is_float) {
+            Some(ClonedField::Array { fixed: matches!(ty, Type::Array(_)) })
+        } else {
+            None
+        }
+    })
+}
+
+/// What the clone of a struct's field is ([`cloned_field`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ClonedField {
+    /// A float or a static nalgebra value (`Copy`): the field's value.
+    Value,
+    /// A `DVector` or `DMatrix`: the same value, read in place as a `DMatrix`'s clone is.
+    InPlace,
+    /// A `Vec` or an array of floats: a copy, itself an array if `fixed`.
+    Array { fixed: bool },
 }
 
 /// What a borrowed struct field is ([`borrowed_field`]).

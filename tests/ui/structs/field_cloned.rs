@@ -1,18 +1,22 @@
-// `.clone()` of a differentiated struct's field: the macro cannot see the field's type (a float
-// or a `DVector`), so it says to read the field itself.
-use nalgebra::DVector;
+// `.clone()` of a differentiated struct's field that is itself a struct: the macro copies floats,
+// arrays of floats and nalgebra values, not a nested struct, so it says to read the field's parts.
 use tapeless::{Differentiable, differentiable};
 
 #[derive(Clone, Debug, Differentiable)]
+pub struct Inner {
+    pub c: f64,
+}
+
+#[derive(Clone, Debug, Differentiable)]
 pub struct Model {
-    pub w: DVector<f64>,
+    pub inner: Inner,
     pub b: f64,
 }
 
 #[differentiable(wrt(m))]
-fn score(m: &Model, x: &DVector<f64>) -> f64 {
-    let w = m.w.clone();
-    w.dot(x) + m.b
+fn score(m: &Model, x: f64) -> f64 {
+    let inner = m.inner.clone();
+    inner.c * x + m.b
 }
 
 fn main() {}

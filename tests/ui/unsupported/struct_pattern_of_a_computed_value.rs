@@ -6,10 +6,10 @@ pub struct Net {
     pub c: f64,
 }
 
-// A struct pattern of a call's result: destructure `net` itself, or read the fields.
-#[differentiable(wrt(net))]
-fn predict(net: &Net, x: f64) -> f64 {
-    let Net { w, c } = net.clone();
+// A struct pattern of an element's copy: read the element's fields (`nets[0].c`) instead.
+#[differentiable(wrt(nets))]
+fn predict(nets: &[Net], x: f64) -> f64 {
+    let Net { w, c } = nets[0].clone();
     w[0] * x + c
 }
 
