@@ -77,6 +77,7 @@ mod patterns;
 mod places;
 mod pushed_values;
 mod pushes;
+mod records;
 mod reductions;
 mod renamer;
 mod results;
