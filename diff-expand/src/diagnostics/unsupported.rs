@@ -483,8 +483,8 @@ pub const SECOND_ORDER_METHOD_CALL_HELP: &str = "compute it outside the function
 pub const SECOND_ORDER_PATH_CALL_HELP: &str =
     "use the call's result, or compute it outside the function and pass it in";
 pub const SECOND_ORDER_CONSTRUCT: Unsupported = Unsupported {
-    what: "building a struct",
-    help: "compute the fields as `f64`s or arrays and use them directly",
+    what: "a struct built in the function (a struct literal, or a struct local passed whole to a call)",
+    help: "pass its fields as `f64`s or arrays instead (a helper taking `x: f64, v: f64`), or build the struct outside the function and pass it in as a parameter",
 };
 
 // jacobian/mod.rs

@@ -134,24 +134,16 @@ impl Lowerer<'_> {
                 }
                 // `x[i].clone()`, `a.clone()` of a float: the same value. Generic code over
                 // nalgebra's `RealField`, which is not `Copy`, clones every read; the generated
-                // items' `T: Floating` is `Copy`. A record's field keeps the general path (its
-                // type is unknown: a `DVector` field cannot be read by value).
+                // items' `T: Floating` is `Copy`. A record's field is read by its declared type
+                // (`records::field_clone`), or keeps the general path.
                 let record_field = matches!(&*m.receiver, Expr::Field(f)
                     if self.aggregate_or_leaf(&f.base).is_some_and(|v| self.kind(v) == Kind::Array(ArrayKind::Record)));
-                // `p.a.clone()` of a record's field declared a float or a static nalgebra
-                // value: the field's value; of a `DVector`/`DMatrix` field, the field read in
-                // place.
-                // (An array field's copy is `array_method`'s.)
-                if name == "clone" && m.args.is_empty() && record_field {
-                    use crate::signature::types::ClonedField;
-                    let kind = match self.cloned_field(&m.receiver) {
-                        Some(ClonedField::Value) => Some(Kind::Float),
-                        Some(ClonedField::InPlace) => Some(Kind::Heap),
-                        _ => None,
-                    };
-                    if let Some(v) = kind.and_then(|kind| self.record_field(&m.receiver, kind)) {
-                        return Tree::Leaf(v);
-                    }
+                if name == "clone"
+                    && m.args.is_empty()
+                    && record_field
+                    && let Some(v) = self.field_clone(&m.receiver)
+                {
+                    return Tree::Leaf(v);
                 }
                 if name == "clone" && m.args.is_empty() && !record && !record_field {
                     let v = self.value(&m.receiver);
@@ -724,27 +716,6 @@ impl Lowerer<'_> {
     /// the reference on, the generated code passes `&copy`.
     pub(super) fn copied_reference(&self, e: &Expr) -> bool {
         self.aggregate_or_leaf(e).is_some_and(|v| self.iter_elements.contains(&v))
-    }
-
-    /// Whether a place `a.b[i].c` starts from a name that is not a local of the function (a
-    /// constant `self`, a `static`), or from a parameter of a type the syntax does not tell that
-    /// is not differentiated (a struct of data).
-    pub(super) fn constant_place(&self, e: &Expr) -> bool {
-        match e {
-            Expr::Field(f) => self.constant_place(&f.base),
-            Expr::Index(i) => self.constant_place(&i.expr),
-            Expr::Paren(p) => self.constant_place(&p.expr),
-            // A constant parameter, or a local holding a constant of a type the IR does not see
-            // into (`s` of `for s in data`, `data: &[Sample]`).
-            Expr::Path(_) => match self.local(e) {
-                None => true,
-                Some(_) => self.aggregate_or_leaf(e).is_some_and(|v| {
-                    self.kind(v) == Kind::Unknown
-                        && (self.param_types.contains_key(&v) || self.struct_elements.contains(&v))
-                }),
-            },
-            _ => false,
-        }
     }
 }
 

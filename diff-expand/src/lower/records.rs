@@ -1,6 +1,7 @@
 //! Records: the fields of differentiated struct parameters and of structs built in the body
 //! (`p.b`, `p.w`, `p.inner.c`, `ps[i].x`), what their clones are by the fields' declared types,
-//! and structs built from values (split out of `arrays.rs` in the fifty-third session).
+//! structs built from values, and whether a place is a constant's (`constant_place`); split out
+//! of `arrays.rs` and `calls.rs` in the fifty-third session.
 
 use super::*;
 
@@ -99,6 +100,19 @@ impl Lowerer<'_> {
         crate::signature::types::cloned_field(self.field_owner(f).as_deref(), &name.to_string())
     }
 
+    /// `p.a.clone()` of a record's field declared a float or a static nalgebra value: the
+    /// field's value; of a `DVector`/`DMatrix` field, the field read in place. (An array field's
+    /// copy is `arrays::array_method`'s, through [`Self::copied_field`].)
+    pub(super) fn field_clone(&mut self, e: &Expr) -> Option<Value> {
+        use crate::signature::types::ClonedField;
+        let kind = match self.cloned_field(e)? {
+            ClonedField::Value => Kind::Float,
+            ClonedField::InPlace => Kind::Heap,
+            ClonedField::Array { .. } => return None,
+        };
+        self.record_field(e, kind)
+    }
+
     /// `p.w` of `p.w.clone()` or `p.w.to_vec()`, a record's field declared an array of floats
     /// (`Vec<f64>`, `[T; N]`): the field read in place, which the copy is made of, and whether
     /// it is a fixed-size array (whose `clone()` is one too).
@@ -174,5 +188,26 @@ impl Lowerer<'_> {
         let v = self.at_top(op, span, kind);
         self.fields.insert(key, v);
         v
+    }
+
+    /// Whether a place `a.b[i].c` starts from a name that is not a local of the function (a
+    /// constant `self`, a `static`), or from a parameter of a type the syntax does not tell that
+    /// is not differentiated (a struct of data).
+    pub(super) fn constant_place(&self, e: &Expr) -> bool {
+        match e {
+            Expr::Field(f) => self.constant_place(&f.base),
+            Expr::Index(i) => self.constant_place(&i.expr),
+            Expr::Paren(p) => self.constant_place(&p.expr),
+            // A constant parameter, or a local holding a constant of a type the IR does not see
+            // into (`s` of `for s in data`, `data: &[Sample]`).
+            Expr::Path(_) => match self.local(e) {
+                None => true,
+                Some(_) => self.aggregate_or_leaf(e).is_some_and(|v| {
+                    self.kind(v) == Kind::Unknown
+                        && (self.param_types.contains_key(&v) || self.struct_elements.contains(&v))
+                }),
+            },
+            _ => false,
+        }
     }
 }
