@@ -406,6 +406,10 @@ fn check_opaque(what: &Opaque, span: Loc, cx: &Ctxt) {
             what: format!("{} on a differentiable value", crate::lower::PASSED_FUNCTION),
             help: unsupported::PASSED_FUNCTION_HELP,
         },
+        Opaque::Form(crate::lower::LOCAL_FUNCTION) => Diagnostic::Unsupported {
+            what: format!("{} on a differentiable value", crate::lower::LOCAL_FUNCTION),
+            help: unsupported::LOCAL_FUNCTION_HELP,
+        },
         Opaque::Form(form) => Diagnostic::ActiveOpaque { what: form },
         Opaque::FloatFunction { name, arity }
             if *arity == 1 && CONVERSIONS_TO_OPTION.contains(&name.as_str()) =>

@@ -362,6 +362,7 @@ pub const MAP_CAPTURE_HELP: &str = "the closure of a computed matrix's `map` may
 pub const ELEMENTWISE_OF_MATRIX_HELP: &str =
     "it is a function of floats: apply it to the entries with `m.map(|e| ..)`";
 /// A function passed as a value (`map(f)`) on a differentiable value.
+pub const LOCAL_FUNCTION_HELP: &str = "its derivative is unknown: call `#[differentiable]` functions by name, choosing between them where the local was chosen (`if k { g(x) } else { h(x) }`), or write the closure itself in the local (`let g = |t: f64| t * t;` is inlined and differentiated), or cut the derivative on purpose with `tapeless::no_grad(..)`";
 pub const PASSED_FUNCTION_HELP: &str = "its derivative is unknown: call a `#[differentiable]` function by name instead (`g(x)`, differentiated with this one), or cut the derivative on purpose with `tapeless::no_grad(..)`; or remove `#[differentiable]` from this function: a function that takes a closure, without the attribute, is written out where a `#[differentiable]` function calls it with one, and differentiated there";
 /// A nalgebra rotation or rigid motion built otherwise than from its angles.
 pub const MOTION_FUNCTION_HELP: &str = "of the constructors of rotations, `Rotation2::new`, `UnitComplex::new`, and `from_euler_angles` \

@@ -356,7 +356,12 @@ impl Lowerer<'_> {
                 // `f(x)` of a function passed in (`f: impl Fn(f64) -> f64`): kept whole, fine on
                 // constants; its derivative is unknown (`check`: our error on differentiable ones).
                 if path.path.get_ident().is_some() && self.local(func).is_some() {
-                    return self.opaque_with(e, Opaque::Form(PASSED_FUNCTION), Kind::Unknown);
+                    // (A parameter, or a local holding a boxed closure or a function pointer: a
+                    // plain local closure is inlined, `closures.rs`.)
+                    let parameter =
+                        self.aggregate_or_leaf(func).is_some_and(|v| self.param_types.contains_key(&v));
+                    let what = if parameter { PASSED_FUNCTION } else { LOCAL_FUNCTION };
+                    return self.opaque_with(e, Opaque::Form(what), Kind::Unknown);
                 }
                 let segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
                 let last = segments.last().map(String::as_str).unwrap_or("");
@@ -738,6 +743,10 @@ fn part_rule(m: &syn::ExprMethodCall) -> Option<&'static rules::Rule> {
 
 /// What a call of a function passed as a parameter is, for its error (`check`).
 pub(crate) const PASSED_FUNCTION: &str = "a call of a function passed as a parameter";
+
+/// What a call of a function held in a local is, for its error (`check`).
+pub(crate) const LOCAL_FUNCTION: &str =
+    "a call of a function held in a local (a boxed closure or a function pointer)";
 
 /// What `no_grad(f(x))` is: a call kept as written on constant copies.
 const NO_GRAD_CALL: &str = "a call inside `no_grad`";

@@ -46,7 +46,7 @@ mod arrays;
 mod assignments;
 mod calls;
 mod checked;
-pub(crate) use calls::PASSED_FUNCTION;
+pub(crate) use calls::{LOCAL_FUNCTION, PASSED_FUNCTION};
 mod closures;
 mod collects;
 mod composition;
