@@ -4,6 +4,7 @@
 #![allow(dead_code, clippy::type_complexity)]
 
 pub mod functions;
+pub mod second_order;
 
 use nalgebra::DMatrix;
 
