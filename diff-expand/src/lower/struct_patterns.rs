@@ -45,12 +45,7 @@ impl Lowerer<'_> {
             && matches!(strip_parens(&m.receiver), Expr::Path(_) | Expr::Field(_))
         {
             let place = strip_parens(&m.receiver);
-            for (member, pat) in &fields {
-                let at = Loc::of(*pat).start;
-                let read: Expr = syn::parse_quote_spanned!(at=> #place.#member.clone());
-                let t = self.expr(&read);
-                self.bind(pat, Some(t));
-            }
+            self.bind_fields(&fields, |member, at| syn::parse_quote_spanned!(at=> #place.#member.clone()));
             return true;
         }
         let call_result = match init {
@@ -97,14 +92,21 @@ impl Lowerer<'_> {
             self.unsupported(at, unsupported::STRUCT_PATTERN_COMPUTED_VALUE);
             return;
         }
+        self.bind_fields(fields, |member, at| match by_reference {
+            true => syn::parse_quote_spanned!(at=> &#base.#member),
+            false => syn::parse_quote_spanned!(at=> #base.#member),
+        });
+    }
+
+    /// One `let` per field pattern, binding what `read(member, at)` reads, spanned at the
+    /// field's pattern.
+    fn bind_fields(
+        &mut self,
+        fields: &[(syn::Member, &Pat)],
+        read: impl Fn(&syn::Member, proc_macro2::Span) -> Expr,
+    ) {
         for (member, pat) in fields {
-            let at = Loc::of(*pat).start;
-            let read: Expr = if by_reference {
-                syn::parse_quote_spanned!(at=> &#base.#member)
-            } else {
-                syn::parse_quote_spanned!(at=> #base.#member)
-            };
-            let t = self.expr(&read);
+            let t = self.expr(&read(member, Loc::of(*pat).start));
             self.bind(pat, Some(t));
         }
     }

@@ -128,7 +128,8 @@ fn outputs(r: &Reverse, t: &Tangents, hv: bool) -> Term {
 
 impl Reverse<'_> {
     /// Whether the planned program is one this printing covers: statements, branches, and
-    /// loops whose stacks hold floats, integers and traces only (no array copy, no pullback).
+    /// loops whose stacks hold floats, integers, arrays, values of unknown shape, traces and
+    /// dual pullbacks (no matrix or record, no whole array read before the loop writes it).
     fn covered(&self, program: &Program) -> bool {
         let input = self.input;
         program.items.iter().all(|item| match item {

@@ -228,22 +228,20 @@ impl Tangents<'_> {
         let mut duals = Vec::new();
         for v in args.iter().chain([&y]) {
             let value = v.ident();
-            let scalar = self.input.scalars.contains(v);
-            duals.push(match self.input.f.info(*v).kind {
-                _ if scalar && act.active(*v) => {
+            let (scalar, kind) = (self.input.scalars.contains(v), self.input.f.info(*v).kind);
+            // A known float, or an active value of unknown shape that a smooth scalar rule
+            // reads (a call's result, `g(x).sin()`): a float. (An inactive one may be an
+            // integer.)
+            let varied_float = act.active(*v)
+                && (scalar || matches!(kind, crate::ir::Kind::Unknown | crate::ir::Kind::Float));
+            duals.push(match kind {
+                _ if varied_float => {
                     any = true;
                     let t = crate::emit::tangent(*v);
                     quote!(#p::Dual::new(#value, #t))
                 }
                 _ if scalar => quote!(#p::Dual::constant(#value)),
                 crate::ir::Kind::Discrete => quote!(#value),
-                // An active value of unknown shape that a smooth scalar rule reads (a call's
-                // result, `g(x).sin()`): a float. (An inactive one may be an integer.)
-                crate::ir::Kind::Unknown | crate::ir::Kind::Float if act.active(*v) => {
-                    any = true;
-                    let t = crate::emit::tangent(*v);
-                    quote!(#p::Dual::new(#value, #t))
-                }
                 _ => return Err(Unsupported),
             });
         }
